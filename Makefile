@@ -1,0 +1,37 @@
+# qa-desktop: `make run` sets everything up and opens the app; `make test` runs the suite.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install system-deps run test bench eval demo-calls clean
+
+system-deps:
+	@bash tools/system_deps.sh
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: system-deps $(STAMP)
+
+run: install
+	-$(VENV)/bin/qa-desktop ingest resources/demo_calls --metadata resources/demo_calls/metadata.csv
+	$(VENV)/bin/qa-desktop
+
+test: install
+	$(VENV)/bin/lint-imports
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q
+
+bench: install
+	$(PY) bench/bench_ingest.py
+
+eval: install
+	$(PY) tools/eval_transcription.py
+
+demo-calls: install
+	$(PY) tools/render_demo_calls.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""qa-desktop: offline contact-centre quality assurance."""

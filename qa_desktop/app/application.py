@@ -1,0 +1,25 @@
+"""Start the Qt application."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from ..storage.database import close_database, open_database
+from .main_window import MainWindow
+
+
+def run_app(database: str | Path | None = None) -> int:
+    """Open the database and show the main window until it is closed."""
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("qa-desktop")
+    app.setOrganizationName("qa-desktop")
+    path = open_database(database)
+    window = MainWindow(path)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        close_database()

@@ -1,0 +1,114 @@
+"""Import call recordings: find files, read metadata, transcribe in the worker, store each call.
+
+Used by the command line and the app alike. A bad file is recorded as a failed job with its
+reason and the batch goes on; a file whose content is already stored is skipped, not duplicated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from scoring.audio import SUPPORTED_EXTENSIONS, AudioError, check_file, file_sha256
+from scoring.worker import Cancelled, TranscriptionFailed, TranscriptionWorker, WorkerCrashed
+
+from .metadata import CallMetadata, MetadataTable, from_file_name
+from .storage import repository
+
+
+@dataclass
+class IngestResult:
+    """How one file's import ended."""
+
+    path: Path
+    status: str  # imported | skipped | failed | cancelled
+    message: str = ""
+    call_id: int | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+class IngestListener:
+    """Receives progress from an ingest; override what you need."""
+
+    def file_started(self, path: Path, index: int, total: int) -> None: ...
+    def file_progress(self, path: Path, fraction: float) -> None: ...
+    def file_finished(self, result: IngestResult) -> None: ...
+
+
+def discover(inputs: Iterable[str | Path]) -> list[Path]:
+    """Expand folders (recursively, audio files only, sorted) and keep named files as given."""
+    files: list[Path] = []
+    for item in inputs:
+        path = Path(item).expanduser()
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_EXTENSIONS)
+        else:
+            files.append(path)
+    return files
+
+
+class Ingestor:
+    """Imports files one by one through a transcription worker into the open database."""
+
+    def __init__(self, worker: TranscriptionWorker, *, agent_channel: int = 0,
+                 metadata: MetadataTable | None = None, name_pattern: re.Pattern[str] | None = None) -> None:
+        self.worker = worker
+        self.agent_channel = agent_channel
+        self.metadata = metadata
+        self.name_pattern = name_pattern
+
+    def metadata_for(self, path: Path) -> CallMetadata:
+        """The CSV row for this file over what its name says."""
+        from_name = from_file_name(path, self.name_pattern) if self.name_pattern else CallMetadata()
+        from_csv = self.metadata.lookup(path) if self.metadata else CallMetadata()
+        return from_csv.merged_over(from_name)
+
+    def ingest_file(self, path: Path, listener: IngestListener = IngestListener(),
+                    should_cancel: Callable[[], bool] | None = None) -> IngestResult:
+        """Import one file; never raises for a bad file (the result says what went wrong)."""
+        job = repository.start_job(str(path))
+        try:
+            check_file(path)
+            existing = repository.find_call_by_hash(file_sha256(path))
+            if existing is not None:
+                message = f"already imported as call {existing.id} ({existing.path})"
+                repository.finish_job(job, "skipped", error=message, call=existing)
+                return IngestResult(path, "skipped", message, existing.id)
+            meta = self.metadata_for(path)
+            channel = meta.agent_channel if meta.agent_channel is not None else self.agent_channel
+            transcript = self.worker.transcribe(
+                path, agent_channel=channel, should_cancel=should_cancel,
+                progress=lambda fraction: listener.file_progress(path, fraction),
+            )
+            call = repository.store_call(transcript, meta, channel, job)
+            return IngestResult(path, "imported", f"{len(transcript.utterances)} utterances", call.id)
+        except Cancelled:
+            repository.finish_job(job, "cancelled", error="cancelled by the user")
+            return IngestResult(path, "cancelled", "cancelled")
+        except KeyboardInterrupt:
+            repository.finish_job(job, "cancelled", error="interrupted")
+            raise
+        except (AudioError, WorkerCrashed, TranscriptionFailed, OSError) as exc:
+            reason = str(exc) or type(exc).__name__
+            repository.finish_job(job, "failed", error=reason)
+            return IngestResult(path, "failed", reason)
+
+    def ingest(self, files: list[Path], listener: IngestListener = IngestListener(),
+               should_cancel: Callable[[], bool] | None = None) -> list[IngestResult]:
+        """Import files in order, reporting each to the listener; stops early when cancelled."""
+        results = []
+        for index, path in enumerate(files):
+            if should_cancel and should_cancel():
+                break
+            listener.file_started(path, index, len(files))
+            result = self.ingest_file(path, listener, should_cancel)
+            listener.file_finished(result)
+            results.append(result)
+            if result.status == "cancelled":
+                break
+        return results

@@ -1,0 +1,34 @@
+"""User settings, kept with QSettings (an INI file in the user's config folder)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSettings
+
+DEFAULTS: dict[str, Any] = {
+    "model": "",  # empty: the bundled tiny.en
+    "device": "auto",
+    "agent_channel": 0,
+    "database": "",  # empty: the default file in the user's data folder
+    "name_pattern": "{call_time}_{agent}_{team}_{call_id}",
+}
+
+
+class Settings:
+    """Typed access to qa-desktop's settings."""
+
+    def __init__(self, store: QSettings | None = None) -> None:
+        self.store = store or QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "qa-desktop", "qa-desktop")
+
+    def get(self, key: str) -> Any:
+        """The stored value of a setting, as the type of its default."""
+        default = DEFAULTS[key]
+        return self.store.value(key, default, type=type(default))
+
+    def set(self, key: str, value: Any) -> None:
+        """Store a setting."""
+        if key not in DEFAULTS:
+            raise KeyError(key)
+        self.store.setValue(key, value)
+        self.store.sync()

@@ -1,0 +1,1 @@
+"""qa-desktop scoring engine: audio intake, transcription, speaker separation (no Qt)."""

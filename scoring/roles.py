@@ -1,0 +1,65 @@
+"""Decide which of two voices in a mono call is the agent.
+
+First rule: the voice that opens like an agent (greets and names the company or itself, offers
+help) is the agent. Failing that, the conversational role shows in the words: an agent asks for
+details and talks about "you/your", a customer about "I/my/me" and what they need. When the words
+do not tell, the first speaker is the agent.
+"""
+
+from __future__ import annotations
+
+import re
+
+OPENING_CUES = (
+    r"thank(s| you) for calling", r"welcome to", r"calling from", r"my name is", r"you('re| are) (through|speaking) to",
+    r"how (can|may) i (help|assist)", r"what can i do for you", r"this call (is|may be) (being )?recorded",
+)
+AGENT_CUES = OPENING_CUES + (
+    r"(can|could|may) i (have|get|take) your", r"(can|could) you (please )?(confirm|provide|tell me|verify|spell)",
+    r"is there anything else", r"anything else i can", r"let me (check|see|look)", r"i can help",
+    r"i('m| am) (so )?sorry to hear", r"i understand", r"have a (great|good|nice) day",
+    r"bear with me", r"one moment", r"for security", r"for verification",
+)
+CUSTOMER_CUES = (
+    r"i (want|need|would like|'d like) to", r"i('m| am) calling (about|because|to)", r"i have a (problem|question|complaint)",
+    r"i (was|got|have been) charged", r"can you help me", r"i can('t|not)", r"i don('t| not) know",
+)
+FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|i'll|me|my|mine|myself)\b")
+SECOND_PERSON = re.compile(r"\b(you|your|you're|you've|yours|yourself)\b")
+DECISIVE = 0.5  # score difference (per utterance) below which the words do not tell
+
+
+def _count(patterns: tuple[str, ...], text: str) -> int:
+    return sum(len(re.findall(p, text)) for p in patterns)
+
+
+def agent_score(texts: list[str]) -> float:
+    """How agent-like a voice's utterances read: positive for agent, negative for customer."""
+    if not texts:
+        return 0.0
+    text = " ".join(t.lower() for t in texts)
+    words = max(len(text.split()), 1)
+    pronoun_lean = (len(SECOND_PERSON.findall(text)) - len(FIRST_PERSON.findall(text))) / words * 10
+    cues = _count(AGENT_CUES, text) - _count(CUSTOMER_CUES, text)
+    return (cues + pronoun_lean) / len(texts) * 2
+
+
+def opens_like_agent(texts: list[str]) -> bool:
+    """True if any of a voice's first utterances greets, names itself or offers help."""
+    opening = " ".join(t.lower() for t in texts[:3])
+    return _count(OPENING_CUES, opening) > 0
+
+
+def pick_agent(texts_by_voice: dict[int, list[str]], first_voice: int) -> int:
+    """The voice label (of two) that is the agent, from each voice's utterance texts in order."""
+    voices = list(texts_by_voice)
+    if len(voices) < 2:
+        return voices[0] if voices else first_voice
+    openers = [v for v in voices if opens_like_agent(texts_by_voice[v])]
+    if len(openers) == 1:
+        return openers[0]
+    scores = {v: agent_score(texts_by_voice[v]) for v in voices}
+    best, other = sorted(voices, key=scores.__getitem__, reverse=True)[:2]
+    if scores[best] - scores[other] >= DECISIVE:
+        return best
+    return first_voice

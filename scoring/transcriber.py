@@ -1,0 +1,105 @@
+"""Transcribe call recordings with faster-whisper's batched pipeline.
+
+A stereo call is transcribed channel by channel, so every utterance knows its speaker exactly;
+a mono call is transcribed whole and its speakers are separated afterwards (`diarize`).
+This runs in-process: callers that must survive a native crash or cancel use `worker`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .audio import AudioError, DecodedAudio, decode
+from .diarize import separate_speakers
+from .models import choose_device, resolve_model
+from .transcript import AGENT, CUSTOMER, Transcript, Utterance, Word
+from .utterances import merge_in_time, split_words
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class TranscriberConfig:
+    """How to transcribe: which model, where, and how."""
+
+    model: str | None = None  # None: bundled tiny.en; else a folder or a cached size name
+    device: str = "auto"
+    batch_size: int = 8
+    cpu_threads: int = 0  # 0: one per core
+    beam_size: int = 5
+    initial_prompt: str | None = None
+    hotwords: str | None = None
+
+
+class Transcriber:
+    """A loaded Whisper model that turns recordings into speaker-attributed transcripts."""
+
+    def __init__(self, config: TranscriberConfig = TranscriberConfig()) -> None:
+        from faster_whisper import BatchedInferencePipeline, WhisperModel
+
+        self.config = config
+        location = resolve_model(config.model)
+        self.model_name = location.name
+        self.device, self.compute_type = choose_device(config.device)
+        threads = config.cpu_threads or os.cpu_count() or 1
+        model = WhisperModel(
+            str(location.path), device=self.device, compute_type=self.compute_type,
+            cpu_threads=threads, local_files_only=True,
+        )
+        self.pipeline = BatchedInferencePipeline(model)
+        log.info("loaded model %s from %s on %s %s", self.model_name, location.path, self.device, self.compute_type)
+
+    def words(self, audio: np.ndarray, progress: Progress | None = None) -> list[Word]:
+        """All recognised words of one channel (16 kHz float32), with timestamps."""
+        duration = len(audio) / 16_000
+        segments, _ = self.pipeline.transcribe(
+            audio, language="en", batch_size=self.config.batch_size, beam_size=self.config.beam_size,
+            word_timestamps=True, vad_filter=True,
+            initial_prompt=self.config.initial_prompt, hotwords=self.config.hotwords,
+        )
+        words: list[Word] = []
+        for segment in segments:
+            words += [Word(w.start, w.end, w.word, w.probability) for w in segment.words or []]
+            if progress and duration:
+                progress(min(segment.end / duration, 1.0))
+        return words
+
+    def transcribe_audio(self, decoded: DecodedAudio, *, agent_channel: int = 0,
+                         progress: Progress | None = None) -> Transcript:
+        """Transcribe decoded audio: per channel for stereo, with speaker separation for mono."""
+        info = decoded.info
+        if info.channels == 2:
+            utterances = self._stereo(decoded, agent_channel, progress)
+        else:
+            utterances = separate_speakers(decoded.channels[0], self.words(decoded.channels[0], progress))
+        if not utterances:
+            raise AudioError("no speech found in the recording")
+        return Transcript(
+            str(info.path), info.duration_s, info.channels, info.sample_rate, info.sha256,
+            self.model_name, f"{self.device}/{self.compute_type}", utterances,
+        )
+
+    def transcribe_file(self, path: str | Path, *, agent_channel: int = 0,
+                        progress: Progress | None = None) -> Transcript:
+        """Decode and transcribe one recording."""
+        return self.transcribe_audio(decode(path), agent_channel=agent_channel, progress=progress)
+
+    def _stereo(self, decoded: DecodedAudio, agent_channel: int, progress: Progress | None) -> list[Utterance]:
+        if agent_channel not in (0, 1):
+            raise ValueError(f"agent channel must be 0 or 1, not {agent_channel}")
+        roles = {agent_channel: AGENT, 1 - agent_channel: CUSTOMER}
+        per_channel = []
+        for index, audio in enumerate(decoded.channels):
+            def channel_progress(fraction: float, index: int = index) -> None:
+                if progress:
+                    progress((index + fraction) / 2)
+            per_channel.append(split_words(self.words(audio, channel_progress), roles[index]))
+        return merge_in_time(*per_channel)
