@@ -67,7 +67,7 @@ class Transcriber:
         )
         words: list[Word] = []
         for segment in segments:
-            words += [Word(w.start, w.end, w.word, w.probability) for w in segment.words or []]
+            words += [Word(float(w.start), float(w.end), w.word, float(w.probability)) for w in segment.words or []]
             if progress and duration:
                 progress(min(segment.end / duration, 1.0))
         return words

@@ -80,6 +80,11 @@ class TranscriptionWorker:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id while it runs."""
+        return self._process.pid if self._process is not None and self._process.is_alive() else None
+
     def start(self) -> None:
         """Start the process and wait until its model is loaded (raises if it cannot load)."""
         if self._process is not None and self._process.is_alive():
@@ -130,8 +135,8 @@ class TranscriptionWorker:
                 try:
                     return self._conn.recv()
                 except (EOFError, ConnectionError):
-                    pass
-            if not self._process.is_alive() and not self._conn.poll():
+                    self._process.join(timeout=5)
+            if not self._process.is_alive():
                 code = self._process.exitcode
                 self._stop(kill=True)
                 raise WorkerCrashed(f"the transcription process stopped unexpectedly (exit code {code})")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from peewee import JOIN
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from ..storage.models import Agent, Call, Team
@@ -29,7 +30,7 @@ class CallTableModel(QAbstractTableModel):
         self.beginResetModel()
         query = (Call.select(Call.id, Call.call_time, Agent.name, Team.name, Call.duration_s, Call.channels,
                              Call.external_id, Call.path)
-                 .join(Agent).switch(Call).join(Team, join_type="LEFT OUTER")
+                 .join(Agent).switch(Call).join(Team, JOIN.LEFT_OUTER)
                  .order_by(Call.call_time.desc(nulls="LAST"), Call.id.desc()))
         self._rows = list(query.tuples())
         self.endResetModel()

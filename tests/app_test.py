@@ -1,0 +1,33 @@
+"""The main window over a real database (offscreen Qt)."""
+
+from __future__ import annotations
+
+from qa_desktop.app.main_window import MainWindow
+from qa_desktop.metadata import CallMetadata
+from qa_desktop.settings import Settings
+from qa_desktop.storage import repository
+from tests.conftest import demo_file
+
+
+def test_library_lists_calls_and_shows_the_transcript(qtbot, db, demo_transcripts):
+    for kind, agent in (("good", "Maria Lopez"), ("mono", "Daniel Kim")):
+        repository.store_call(demo_transcripts[demo_file(kind).name], CallMetadata(agent=agent, team="Billing"), 0)
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.calls.rowCount() == 2
+    agents = {window.calls.index(row, 1).data() for row in range(2)}
+    assert agents == {"Maria Lopez", "Daniel Kim"}
+    window.table.selectRow(1)
+    shown = window.transcript.toPlainText()
+    call = repository.find_call_by_hash(demo_transcripts[demo_file(
+        "good" if window.calls.index(1, 1).data() == "Maria Lopez" else "mono").name].sha256)
+    assert repository.call_transcript(call)[0].text in shown
+    assert "2 calls" in window.statusBar().currentMessage()
+
+
+def test_settings_persist(isolated_home):
+    Settings().set("agent_channel", 1)
+    Settings().set("model", "/models/small")
+    assert Settings().get("agent_channel") == 1 and Settings().get("model") == "/models/small"
+    assert (isolated_home / "config" / "qa-desktop" / "qa-desktop.ini").is_file()

@@ -1,0 +1,63 @@
+"""Shared fixtures: isolated settings and data folders, a real database, the real model."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from qa_desktop.storage.database import close_database, open_database
+from scoring.worker import TranscriptionWorker
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "resources" / "demo_calls"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory, monkeypatch):
+    """Settings and the default database live in a fresh folder for every test."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return home
+
+
+@pytest.fixture
+def db(tmp_path):
+    """A real SQLite database file, opened and migrated."""
+    path = open_database(tmp_path / "calls.sqlite3")
+    yield path
+    close_database()
+
+
+@pytest.fixture(scope="session")
+def worker():
+    """The bundled model in its worker process, started once for the session."""
+    with TranscriptionWorker() as running:
+        running.start()
+        yield running
+
+
+@pytest.fixture(scope="session")
+def references() -> dict[str, dict]:
+    """The demo calls' true turns (speaker, start, end, text), by file name."""
+    return {item["file"]: item for item in json.loads((DEMO / "reference.json").read_text())}
+
+
+@pytest.fixture(scope="session")
+def demo_transcripts(worker, references):
+    """Every demo call transcribed once by the real model."""
+    return {name: worker.transcribe(DEMO / name) for name in references}
+
+
+def demo_file(kind: str) -> Path:
+    """The demo call of a kind (good, non_compliant, cold, angry_calmed, mono)."""
+    for item in json.loads((DEMO / "reference.json").read_text()):
+        if item["kind"] == kind:
+            return DEMO / item["file"]
+    raise KeyError(kind)

@@ -1,0 +1,117 @@
+"""Ingest end to end: the real model, a real database, bad files in the batch, no duplicates."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from qa_desktop.ingest import Ingestor, discover
+from qa_desktop.metadata import DEFAULT_NAME_PATTERN, compile_name_pattern, load_csv
+from qa_desktop.storage.models import Call, Job, Utterance
+from tests.conftest import DEMO, ROOT, demo_file
+
+
+@pytest.fixture
+def batch(tmp_path):
+    """A folder with two demo calls and, between them, files that must fail."""
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    shutil.copy(demo_file("cold"), folder / "a_cold.flac")
+    (folder / "b_empty.wav").touch()
+    (folder / "c_notes.mp3").write_text("not audio at all\n" * 100)
+    shutil.copy(demo_file("mono"), folder / "d_mono.wav")
+    (folder / "readme.txt").write_text("skipped by folder discovery")
+    return folder
+
+
+def test_folder_batch_goes_on_past_bad_files(db, worker, batch):
+    files = discover([batch, batch / "missing.wav"])
+    assert [f.name for f in files] == ["a_cold.flac", "b_empty.wav", "c_notes.mp3", "d_mono.wav", "missing.wav"]
+    results = Ingestor(worker).ingest(files)
+    assert [r.status for r in results] == ["imported", "failed", "failed", "imported", "failed"]
+    assert "empty file" in results[1].message and "not an audio file" in results[2].message
+    assert results[4].message == "file not found"
+    assert Call.select().count() == 2
+    failed = {j.path.rsplit("/", 1)[-1]: j.error for j in Job.select().where(Job.status == "failed")}
+    assert set(failed) == {"b_empty.wav", "c_notes.mp3", "missing.wav"}
+
+
+def test_reimport_does_not_duplicate(db, worker, batch, tmp_path):
+    ingestor = Ingestor(worker)
+    first = ingestor.ingest_file(batch / "a_cold.flac")
+    copy = tmp_path / "renamed.flac"
+    shutil.copy(batch / "a_cold.flac", copy)
+    again = ingestor.ingest_file(copy)
+    assert again.status == "skipped" and again.call_id == first.call_id
+    assert "already imported" in again.message
+    assert Call.select().count() == 1
+
+
+def test_crash_mid_batch_leaves_earlier_calls_intact(db, worker, batch):
+    ingestor = Ingestor(worker)
+    earlier = ingestor.ingest_file(batch / "a_cold.flac")
+    utterances_before = Utterance.select().count()
+
+    class KillOnProgress:
+        def file_started(self, *args): ...
+        def file_finished(self, result): ...
+        def file_progress(self, path, fraction):
+            if worker.pid is not None:
+                os.kill(worker.pid, 9)
+
+    crashed = ingestor.ingest_file(batch / "d_mono.wav", KillOnProgress())
+    assert crashed.status == "failed" and "stopped unexpectedly" in crashed.message
+    assert Call.select().count() == 1 and Utterance.select().count() == utterances_before
+    assert Call.get_by_id(earlier.call_id).utterances.count() == utterances_before
+    assert ingestor.ingest_file(batch / "d_mono.wav").status == "imported"
+
+
+def test_metadata_from_csv_and_file_names(db, worker):
+    ingestor = Ingestor(worker, metadata=load_csv(DEMO / "metadata.csv"),
+                        name_pattern=compile_name_pattern(DEFAULT_NAME_PATTERN))
+    result = ingestor.ingest_file(demo_file("non_compliant"))
+    call = Call.get_by_id(result.call_id)
+    assert (call.agent.name, call.team.name, call.external_id) == ("Tom Becker", "Billing", "NW-1002")
+    assert call.call_time.isoformat() == "2026-11-03T11:40:00"
+    assert call.channels == 2 and call.agent_channel == 0
+
+
+def _cli(*args, env_home):
+    env = {**os.environ, "XDG_CONFIG_HOME": str(env_home / "config"), "XDG_DATA_HOME": str(env_home / "data")}
+    return subprocess.run([sys.executable, "-m", "qa_desktop", *args], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=300)
+
+
+def test_cli_transcribe_prints_json_lines(tmp_path, isolated_home):
+    (tmp_path / "empty.wav").touch()
+    done = _cli("transcribe", str(demo_file("mono")), str(tmp_path / "empty.wav"), "--json", env_home=isolated_home)
+    assert done.returncode == 1
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert lines[0]["channels"] == 1 and {u["speaker"] for u in lines[0]["transcript"]} == {"agent", "customer"}
+    assert lines[1] == {"file": str(tmp_path / "empty.wav"), "error": "empty file (0 bytes)"}
+    assert f"FAILED: {tmp_path / 'empty.wav'}: empty file (0 bytes)" in done.stderr
+    assert not (isolated_home / "data" / "qa-desktop").exists()  # transcribe stores nothing
+
+
+def test_cli_ingest_reports_each_failure_and_exit_code(tmp_path, isolated_home):
+    bad = tmp_path / "broken.ogg"
+    bad.write_bytes(b"OggS" + b"\x00" * 50)
+    db_file = tmp_path / "cli.sqlite3"
+    done = _cli("ingest", str(demo_file("mono")), str(bad), "--db", str(db_file), env_home=isolated_home)
+    assert done.returncode == 1, done.stderr
+    assert f"FAILED: {bad}:" in done.stderr
+    assert "1 imported, 0 already there, 1 failed" in done.stderr
+    again = _cli("ingest", str(demo_file("mono")), "--db", str(db_file), env_home=isolated_home)
+    assert again.returncode == 0 and "0 imported, 1 already there, 0 failed" in again.stderr
+
+
+def test_cli_missing_model_is_a_clear_error(tmp_path, isolated_home):
+    done = _cli("ingest", str(demo_file("mono")), "--model", str(tmp_path / "nomodel"), "--db",
+                str(tmp_path / "x.sqlite3"), env_home=isolated_home)
+    assert done.returncode == 2
+    assert "model folder not found" in done.stderr and "--model FOLDER" in done.stderr

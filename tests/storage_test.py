@@ -1,0 +1,75 @@
+"""The SQLite database: pragmas, migrations, atomic storage of calls, no duplicates."""
+
+from __future__ import annotations
+
+import peewee
+import pytest
+
+from qa_desktop.metadata import CallMetadata
+from qa_desktop.storage import repository
+from qa_desktop.storage.database import close_database, open_database
+from qa_desktop.storage.migrations import LATEST, SchemaTooNewError, schema_version
+from qa_desktop.storage.models import Agent, Call, Job, Utterance, database
+from scoring.transcript import Transcript, Utterance as Said, Word
+
+
+def _transcript(sha: str, texts=("Hello, thank you for calling.", "Hi, I need help.")) -> Transcript:
+    utterances = [
+        Said("agent" if i % 2 == 0 else "customer", i * 2.0, i * 2.0 + 1.5, text,
+             [Word(i * 2.0, i * 2.0 + 1.5, text, 0.9)])
+        for i, text in enumerate(texts)
+    ]
+    return Transcript(f"/calls/{sha}.wav", 10.0, 2, 8000, sha, "tiny.en", "cpu/int8", utterances)
+
+
+def test_new_database_is_migrated_with_wal_and_foreign_keys(db):
+    assert schema_version(database) == LATEST
+    assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert set(database.get_tables()) >= {"team", "agent", "call", "utterance", "job"}
+
+
+def test_reopening_keeps_data(db):
+    repository.store_call(_transcript("a" * 64), CallMetadata(agent="Ana"), 0)
+    close_database()
+    open_database(db)
+    assert Call.select().count() == 1 and Utterance.select().count() == 2
+
+
+def test_database_from_a_newer_version_is_refused(db):
+    database.execute_sql(f"PRAGMA user_version = {LATEST + 1}")
+    close_database()
+    with pytest.raises(SchemaTooNewError, match="upgrade qa-desktop"):
+        open_database(db)
+
+
+def test_call_is_stored_with_agent_team_and_utterances(db):
+    call = repository.store_call(_transcript("b" * 64), CallMetadata(agent="Ana Ruiz", team="Billing", call_id="X1"), 0)
+    assert call.agent.name == "Ana Ruiz" and call.agent.team.name == "Billing" and call.team.name == "Billing"
+    assert [u.speaker for u in repository.call_transcript(call)] == ["agent", "customer"]
+    assert repository.call_transcript(call)[0].words[0]["word"] == "Hello, thank you for calling."
+
+
+def test_call_without_agent_is_unassigned(db):
+    call = repository.store_call(_transcript("c" * 64), CallMetadata(), 0)
+    assert call.agent.name == "unassigned"
+
+
+def test_same_content_cannot_be_stored_twice(db):
+    repository.store_call(_transcript("d" * 64), CallMetadata(), 0)
+    with pytest.raises(peewee.IntegrityError):
+        repository.store_call(_transcript("d" * 64), CallMetadata(), 0)
+    assert Call.select().count() == 1
+
+
+def test_failure_while_storing_leaves_no_half_call(db):
+    earlier = repository.store_call(_transcript("e" * 64), CallMetadata(agent="Ana"), 0)
+    job = repository.start_job("/calls/bad.wav")
+    broken = _transcript("f" * 64)
+    broken.utterances[1].text = None  # NOT NULL: the second utterance insert fails
+    with pytest.raises(peewee.IntegrityError):
+        repository.store_call(broken, CallMetadata(agent="Newcomer"), 0, job)
+    assert repository.find_call_by_hash("f" * 64) is None
+    assert Utterance.select().count() == 2 and Agent.get_or_none(name="Newcomer") is None
+    assert Job.get_by_id(job.id).status == "running"
+    assert repository.find_call_by_hash("e" * 64).id == earlier.id

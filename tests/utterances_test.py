@@ -1,0 +1,41 @@
+"""Cutting word streams into utterances, merging channels, and choosing the agent voice."""
+
+from __future__ import annotations
+
+from scoring.roles import pick_agent
+from scoring.transcript import Word
+from scoring.utterances import merge_in_time, split_words
+
+
+def _words(*spec):
+    return [Word(start, end, f" {text}", 0.9) for start, end, text in spec]
+
+
+def test_long_pause_and_sentence_end_cut_utterances():
+    words = _words((0.0, 0.3, "Hello."), (0.9, 1.2, "How"), (1.2, 1.5, "are"), (1.6, 1.9, "you?"),
+                   (2.0, 2.2, "I"), (4.0, 4.3, "Fine"))
+    utterances = split_words(words, "agent")
+    assert [u.text for u in utterances] == ["Hello.", "How are you? I", "Fine"]
+    assert (utterances[1].start, utterances[1].end) == (0.9, 2.2)
+
+
+def test_channels_merge_in_time_order():
+    agent = split_words(_words((0.0, 1.0, "Hello."), (5.0, 6.0, "Sure.")), "agent")
+    customer = split_words(_words((2.0, 3.0, "Hi,"), (3.0, 4.0, "help.")), "customer")
+    assert [u.speaker for u in merge_in_time(agent, customer)] == ["agent", "customer", "agent"]
+
+
+def test_the_voice_that_greets_and_names_the_company_is_the_agent():
+    texts = {0: ["Hi, I want to check my bill."],
+             1: ["Thank you for calling Acme, my name is Jo.", "Can I have your account number?"]}
+    assert pick_agent(texts, first_voice=0) == 1
+
+
+def test_without_an_opening_the_words_decide():
+    texts = {0: ["I can't log in to my account.", "I don't know my password."],
+             1: ["Could you confirm your date of birth, please?", "Is there anything else I can do for you?"]}
+    assert pick_agent(texts, first_voice=0) == 1
+
+
+def test_when_nothing_tells_the_first_speaker_is_the_agent():
+    assert pick_agent({0: ["Okay."], 1: ["Right."]}, first_voice=1) == 1
