@@ -37,6 +37,7 @@ class TranscriberConfig:
     beam_size: int = 5
     initial_prompt: str | None = None
     hotwords: str | None = None
+    mono_chunk_s: int | None = None  # both voices in one stream: shorter chunks lose fewer turns
 
 
 class Transcriber:
@@ -57,12 +58,14 @@ class Transcriber:
         self.pipeline = BatchedInferencePipeline(model)
         log.info("loaded model %s from %s on %s %s", self.model_name, location.path, self.device, self.compute_type)
 
-    def words(self, audio: np.ndarray, progress: Progress | None = None) -> list[Word]:
-        """All recognised words of one channel (16 kHz float32), with timestamps."""
+    def words(self, audio: np.ndarray, progress: Progress | None = None, chunk_s: int | None = None) -> list[Word]:
+        """All recognised words of one channel (16 kHz float32), with timestamps.
+
+        `chunk_s` caps how much speech is decoded at once (default 30 s)."""
         duration = len(audio) / 16_000
         segments, _ = self.pipeline.transcribe(
             audio, language="en", batch_size=self.config.batch_size, beam_size=self.config.beam_size,
-            word_timestamps=True, vad_filter=True,
+            word_timestamps=True, vad_filter=True, chunk_length=chunk_s,
             initial_prompt=self.config.initial_prompt, hotwords=self.config.hotwords,
         )
         words: list[Word] = []
@@ -79,7 +82,8 @@ class Transcriber:
         if info.channels == 2:
             utterances = self._stereo(decoded, agent_channel, progress)
         else:
-            utterances = separate_speakers(decoded.channels[0], self.words(decoded.channels[0], progress))
+            mono = decoded.channels[0]
+            utterances = separate_speakers(mono, self.words(mono, progress, self.config.mono_chunk_s))
         if not utterances:
             raise AudioError("no speech found in the recording")
         return Transcript(

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Opt-in accuracy check on the shared devset (../shared/devset): word error rate per speaker and
+speaker attribution, for stereo and mono renderings. Renders the devset with its own render.py
+(espeak-ng) into .cache/devset the first time.
+
+Usage: tools/eval_transcription.py [--limit N] [--initial-prompt TEXT] [--hotwords TEXT] [--model M]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jiwer
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from scoring.audio import decode  # noqa: E402
+from scoring.transcriber import Transcriber, TranscriberConfig  # noqa: E402
+
+DEVSET = ROOT.parent / "shared" / "devset"
+CACHE = ROOT / ".cache" / "devset"
+
+
+def normalise(text: str) -> str:
+    """Lower case, no punctuation, single spaces: what WER is computed on."""
+    text = re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("-", " "))
+    return " ".join(text.replace("'", "").split())
+
+
+def rendered() -> list[tuple[Path, dict]]:
+    """(stereo wav, label item) for every devset call, rendering them first if needed."""
+    if not (CACHE / "esconv" / "labels.json").exists():
+        subprocess.run([sys.executable, str(DEVSET / "render.py"), str(DEVSET / "calls.json"), str(CACHE)], check=True)
+    items = []
+    for group in ("star", "esconv"):
+        for item in json.loads((CACHE / group / "labels.json").read_text()):
+            items.append((CACHE / group / item["file"], item))
+    return items
+
+
+def speaker_at(reference: list[dict], time_s: float) -> str | None:
+    for turn in reference:
+        if turn["start"] - 0.15 <= time_s <= turn["end"] + 0.15:
+            return turn["speaker"]
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=0, help="only the first N calls of each group")
+    parser.add_argument("--initial-prompt")
+    parser.add_argument("--hotwords")
+    parser.add_argument("--model")
+    parser.add_argument("--mono-chunk", type=int)
+    parser.add_argument("--modes", default="stereo,mono")
+    args = parser.parse_args()
+    if not DEVSET.is_dir():
+        sys.exit(f"no devset at {DEVSET}")
+    items = rendered()
+    if args.limit:
+        items = [i for g in ("star", "esconv") for i in [x for x in items if x[0].parent.name == g][: args.limit]]
+    transcriber = Transcriber(TranscriberConfig(model=args.model, initial_prompt=args.initial_prompt, hotwords=args.hotwords,
+                                                  mono_chunk_s=args.mono_chunk))
+    refs = {m: {"agent": [], "customer": []} for m in ("stereo", "mono")}
+    hyps = {m: {"agent": [], "customer": []} for m in ("stereo", "mono")}
+    attributed = {"stereo": [0, 0], "mono": [0, 0]}
+    roles_right = {"stereo": 0, "mono": 0}
+    audio_s, spent = 0.0, 0.0
+    for path, item in items:
+        for mode in args.modes.split(","):
+            file = path if mode == "stereo" else path.with_suffix(".mono.wav")
+            decoded = decode(file)
+            started = time.perf_counter()
+            transcript = transcriber.transcribe_audio(decoded)
+            spent += time.perf_counter() - started
+            audio_s += decoded.info.duration_s
+            reference = item["reference"]
+            for speaker in ("agent", "customer"):
+                refs[mode][speaker].append(normalise(" ".join(t["text"] for t in reference if t["speaker"] == speaker)))
+                hyps[mode][speaker].append(normalise(" ".join(u.text for u in transcript.utterances if u.speaker == speaker)))
+            right = total = 0
+            for u in transcript.utterances:
+                for w in u.words:
+                    truth = speaker_at(reference, (w.start + w.end) / 2)
+                    if truth:
+                        total += 1
+                        right += truth == u.speaker
+            attributed[mode][0] += right
+            attributed[mode][1] += total
+            roles_right[mode] += total > 0 and right / total > 0.5
+    print(f"calls: {len(items)}; prompt={args.initial_prompt!r} hotwords={args.hotwords!r}; "
+          f"speed {audio_s / spent:.1f}x real time")
+    for mode in args.modes.split(","):
+        wer = {s: jiwer.wer(refs[mode][s], hyps[mode][s]) for s in ("agent", "customer")}
+        both = jiwer.wer([a + " " + c for a, c in zip(refs[mode]["agent"], refs[mode]["customer"])],
+                         [a + " " + c for a, c in zip(hyps[mode]["agent"], hyps[mode]["customer"])])
+        right, total = attributed[mode]
+        print(f"{mode:6s} WER agent {wer['agent']:.3f}  customer {wer['customer']:.3f}  "
+              f"(speaker-blind {both:.3f})  words attributed right {right / max(total, 1):.3f}  "
+              f"calls with agent found {roles_right[mode]}/{len(items)}")
+
+
+if __name__ == "__main__":
+    main()
