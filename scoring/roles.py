@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 
 OPENING_CUES = (
-    r"thank(s| you) for calling", r"welcome to", r"calling from", r"my name is", r"you('re| are) (through|speaking) to",
+    r"thank(s| you) for calling", r"welcome to", r"calling from", r"you('re| are) (through|speaking) to",
     r"how (can|may) i (help|assist)", r"what can i do for you", r"this call (is|may be) (being )?recorded",
 )
 AGENT_CUES = OPENING_CUES + (
-    r"(can|could|may) i (have|get|take) your", r"(can|could) you (please )?(confirm|provide|tell me|verify|spell)",
+    r"(can|could|may) i (have|get|take) your", r"(can|could) you (please )?(confirm|provide|tell me|verify|spell|give me)",
     r"is there anything else", r"anything else i can", r"let me (check|see|look)", r"i can help",
-    r"i('m| am) (so )?sorry to hear", r"i understand", r"have a (great|good|nice) day",
+    r"sorry to hear", r"i understand", r"(can|may) i help you", r"how are you( feeling| doing)?", r"have a (great|good|nice) day",
     r"bear with me", r"one moment", r"for security", r"for verification",
 )
 CUSTOMER_CUES = (
@@ -26,7 +26,7 @@ CUSTOMER_CUES = (
 )
 FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|i'll|me|my|mine|myself)\b")
 SECOND_PERSON = re.compile(r"\b(you|your|you're|you've|yours|yourself)\b")
-DECISIVE = 0.5  # score difference (per utterance) below which the words do not tell
+DECISIVE = 0.1  # score difference (per utterance) below which the words do not tell
 
 
 def _count(patterns: tuple[str, ...], text: str) -> int:

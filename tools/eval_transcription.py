@@ -21,7 +21,7 @@ import jiwer
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from scoring.audio import decode  # noqa: E402
-from scoring.transcriber import Transcriber, TranscriberConfig  # noqa: E402
+from scoring.transcriber import CALL_CENTRE_PROMPT, Transcriber, TranscriberConfig  # noqa: E402
 
 DEVSET = ROOT.parent / "shared" / "devset"
 CACHE = ROOT / ".cache" / "devset"
@@ -54,10 +54,9 @@ def speaker_at(reference: list[dict], time_s: float) -> str | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=0, help="only the first N calls of each group")
-    parser.add_argument("--initial-prompt")
+    parser.add_argument("--initial-prompt", default=CALL_CENTRE_PROMPT, help="'' for none")
     parser.add_argument("--hotwords")
     parser.add_argument("--model")
-    parser.add_argument("--mono-chunk", type=int)
     parser.add_argument("--modes", default="stereo,mono")
     args = parser.parse_args()
     if not DEVSET.is_dir():
@@ -65,10 +64,10 @@ def main() -> None:
     items = rendered()
     if args.limit:
         items = [i for g in ("star", "esconv") for i in [x for x in items if x[0].parent.name == g][: args.limit]]
-    transcriber = Transcriber(TranscriberConfig(model=args.model, initial_prompt=args.initial_prompt, hotwords=args.hotwords,
-                                                  mono_chunk_s=args.mono_chunk))
-    refs = {m: {"agent": [], "customer": []} for m in ("stereo", "mono")}
-    hyps = {m: {"agent": [], "customer": []} for m in ("stereo", "mono")}
+    transcriber = Transcriber(TranscriberConfig(model=args.model, initial_prompt=args.initial_prompt or None,
+                                                hotwords=args.hotwords))
+    refs = {m: {"agent": [], "customer": [], "all": []} for m in ("stereo", "mono")}
+    hyps = {m: {"agent": [], "customer": [], "all": []} for m in ("stereo", "mono")}
     attributed = {"stereo": [0, 0], "mono": [0, 0]}
     roles_right = {"stereo": 0, "mono": 0}
     audio_s, spent = 0.0, 0.0
@@ -84,6 +83,8 @@ def main() -> None:
             for speaker in ("agent", "customer"):
                 refs[mode][speaker].append(normalise(" ".join(t["text"] for t in reference if t["speaker"] == speaker)))
                 hyps[mode][speaker].append(normalise(" ".join(u.text for u in transcript.utterances if u.speaker == speaker)))
+            refs[mode]["all"].append(normalise(" ".join(t["text"] for t in reference)))
+            hyps[mode]["all"].append(normalise(" ".join(u.text for u in transcript.utterances)))
             right = total = 0
             for u in transcript.utterances:
                 for w in u.words:
@@ -98,11 +99,10 @@ def main() -> None:
           f"speed {audio_s / spent:.1f}x real time")
     for mode in args.modes.split(","):
         wer = {s: jiwer.wer(refs[mode][s], hyps[mode][s]) for s in ("agent", "customer")}
-        both = jiwer.wer([a + " " + c for a, c in zip(refs[mode]["agent"], refs[mode]["customer"])],
-                         [a + " " + c for a, c in zip(hyps[mode]["agent"], hyps[mode]["customer"])])
+        both = jiwer.wer(refs[mode]["all"], hyps[mode]["all"])
         right, total = attributed[mode]
         print(f"{mode:6s} WER agent {wer['agent']:.3f}  customer {wer['customer']:.3f}  "
-              f"(speaker-blind {both:.3f})  words attributed right {right / max(total, 1):.3f}  "
+              f"(whole call in time order {both:.3f})  words attributed right {right / max(total, 1):.3f}  "
               f"calls with agent found {roles_right[mode]}/{len(items)}")
 
 
