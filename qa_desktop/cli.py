@@ -108,6 +108,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         with TranscriptionWorker(config) as worker:
             results = Ingestor(worker, agent_channel=_agent_channel(args, settings), metadata=metadata,
                                name_pattern=pattern).ingest(files, progress)
+            engine = f"; model {worker.model_name} on {worker.device}" if worker.device else ""
     except (ModelNotFoundError, DeviceError) as exc:
         progress.close()
         print(f"error: {exc}", file=sys.stderr)
@@ -115,7 +116,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     progress.close()
     counts = {status: sum(r.status == status for r in results) for status in ("imported", "skipped", "failed")}
     print(f"{counts['imported']} imported, {counts['skipped']} already there, {counts['failed']} failed "
-          f"(database: {db_path})", file=sys.stderr)
+          f"(database: {db_path}{engine})", file=sys.stderr)
     return EXIT_FAILED if counts["failed"] else EXIT_OK
 
 
