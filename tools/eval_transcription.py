@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from scoring.audio import decode  # noqa: E402
 from scoring.transcriber import CALL_CENTRE_PROMPT, Transcriber, TranscriberConfig  # noqa: E402
+from scoring.transcript import Transcript, Utterance, Word  # noqa: E402
 
 DEVSET = ROOT.parent / "shared" / "devset"
 CACHE = ROOT / ".cache" / "devset"
@@ -44,6 +45,17 @@ def rendered() -> list[tuple[Path, dict]]:
     return items
 
 
+def bare(transcriber: Transcriber, decoded) -> Transcript:
+    """Plain faster-whisper on each stereo channel (no prompt), one utterance per segment."""
+    utterances = []
+    for speaker, channel in zip(("agent", "customer"), decoded.channels):
+        segments, _ = transcriber.pipeline.transcribe(channel, language="en", batch_size=8, word_timestamps=True)
+        utterances += [Utterance(speaker, s.start, s.end, s.text.strip(),
+                                 [Word(w.start, w.end, w.word, w.probability) for w in s.words]) for s in segments]
+    utterances.sort(key=lambda u: u.start)
+    return Transcript("", 0, 2, 0, "", "", "", utterances)
+
+
 def speaker_at(reference: list[dict], time_s: float) -> str | None:
     for turn in reference:
         if turn["start"] - 0.15 <= time_s <= turn["end"] + 0.15:
@@ -57,7 +69,7 @@ def main() -> None:
     parser.add_argument("--initial-prompt", default=CALL_CENTRE_PROMPT, help="'' for none")
     parser.add_argument("--hotwords")
     parser.add_argument("--model")
-    parser.add_argument("--modes", default="stereo,mono")
+    parser.add_argument("--modes", default="stereo,mono", help="stereo, mono, bare (plain faster-whisper per channel)")
     args = parser.parse_args()
     if not DEVSET.is_dir():
         sys.exit(f"no devset at {DEVSET}")
@@ -66,17 +78,18 @@ def main() -> None:
         items = [i for g in ("star", "esconv") for i in [x for x in items if x[0].parent.name == g][: args.limit]]
     transcriber = Transcriber(TranscriberConfig(model=args.model, initial_prompt=args.initial_prompt or None,
                                                 hotwords=args.hotwords))
-    refs = {m: {"agent": [], "customer": [], "all": []} for m in ("stereo", "mono")}
-    hyps = {m: {"agent": [], "customer": [], "all": []} for m in ("stereo", "mono")}
-    attributed = {"stereo": [0, 0], "mono": [0, 0]}
-    roles_right = {"stereo": 0, "mono": 0}
+    modes = args.modes.split(",")
+    refs = {m: {"agent": [], "customer": [], "all": []} for m in modes}
+    hyps = {m: {"agent": [], "customer": [], "all": []} for m in modes}
+    attributed = {m: [0, 0] for m in modes}
+    roles_right = dict.fromkeys(modes, 0)
     audio_s, spent = 0.0, 0.0
     for path, item in items:
-        for mode in args.modes.split(","):
-            file = path if mode == "stereo" else path.with_suffix(".mono.wav")
+        for mode in modes:
+            file = path.with_suffix(".mono.wav") if mode == "mono" else path
             decoded = decode(file)
             started = time.perf_counter()
-            transcript = transcriber.transcribe_audio(decoded)
+            transcript = bare(transcriber, decoded) if mode == "bare" else transcriber.transcribe_audio(decoded)
             spent += time.perf_counter() - started
             audio_s += decoded.info.duration_s
             reference = item["reference"]
@@ -97,7 +110,7 @@ def main() -> None:
             roles_right[mode] += total > 0 and right / total > 0.5
     print(f"calls: {len(items)}; prompt={args.initial_prompt!r} hotwords={args.hotwords!r}; "
           f"speed {audio_s / spent:.1f}x real time")
-    for mode in args.modes.split(","):
+    for mode in modes:
         wer = {s: jiwer.wer(refs[mode][s], hyps[mode][s]) for s in ("agent", "customer")}
         both = jiwer.wer(refs[mode]["all"], hyps[mode]["all"])
         right, total = attributed[mode]
