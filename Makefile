@@ -28,6 +28,7 @@ bench: install
 	$(PY) bench/bench_ingest.py
 
 eval: install
+	$(PY) tools/eval_scoring.py
 	$(PY) tools/eval_transcription.py
 
 demo-calls: install

@@ -1,4 +1,4 @@
-"""The `qa-desktop` command line: ingest, transcribe, and (with no command) the app."""
+"""The `qa-desktop` command line: ingest, transcribe, score, rescore, and (with no command) the app."""
 
 from __future__ import annotations
 
@@ -6,19 +6,28 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
+from scoring.analysis import CallAnalysis
 from scoring.audio import AudioError
 from scoring.models import DeviceError, ModelNotFoundError, resolve_model
+from scoring.scorecard import Scorecard, ScorecardError, default_scorecard_path, load_scorecard
+from scoring.scorer import CallScore, score_call
 from scoring.transcriber import TranscriberConfig
+from scoring.transcript import Transcript
 from scoring.worker import TranscriptionFailed, TranscriptionWorker, WorkerCrashed
 
-from .ingest import IngestListener, IngestResult, Ingestor, discover
+from .ingest import IngestListener, IngestResult, Ingestor, customer_name, discover
 from .metadata import MetadataError, compile_name_pattern, load_csv
+from .rescore import rescore_all
 from .settings import Settings
+from .storage import repository
 from .storage.database import open_database
+from .storage.models import Call
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -27,6 +36,15 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="CTranslate2 model folder or cached size name (default: bundled tiny.en)")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), help="where to run the model (default: auto)")
     parser.add_argument("--agent-channel", type=int, choices=(0, 1), help="stereo channel of the agent (default: 0)")
+
+
+def _add_scorecard_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scorecard", metavar="FILE", help="scorecard TOML (default: the one in Settings, "
+                        "else resources/scorecards/default.toml)")
+
+
+def _scorecard(args: argparse.Namespace, settings: Settings) -> Scorecard:
+    return load_scorecard(args.scorecard or settings.get("scorecard") or default_scorecard_path())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,12 +58,24 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--db", help="database file (default: in the user's data folder)")
     ingest.add_argument("--metadata", metavar="CSV", help="CSV with agent, team, call id and call time per file")
     ingest.add_argument("--name-pattern", help="file name pattern, e.g. '{call_time}_{agent}_{team}_{call_id}'")
+    _add_scorecard_option(ingest)
     _add_model_options(ingest)
 
     transcribe = commands.add_parser("transcribe", help="print transcripts without storing anything")
     transcribe.add_argument("files", nargs="+", metavar="FILE")
     transcribe.add_argument("--json", action="store_true", help="one JSON object per file (JSON Lines)")
     _add_model_options(transcribe)
+
+    score = commands.add_parser("score", help="transcribe and score calls; with --db also store them")
+    score.add_argument("files", nargs="+", metavar="FILE")
+    score.add_argument("--json", action="store_true", help="one JSON object per file (JSON Lines)")
+    score.add_argument("--db", help="store the calls and scores in this database (default: store nothing)")
+    _add_scorecard_option(score)
+    _add_model_options(score)
+
+    rescore = commands.add_parser("rescore", help="score every stored call again (no new transcription)")
+    rescore.add_argument("--db", help="database file (default: in the user's data folder)")
+    _add_scorecard_option(rescore)
 
     app = commands.add_parser("app", help="open the desktop app (the default)")
     app.add_argument("--db", help="database file")
@@ -88,14 +118,11 @@ class _TerminalProgress(IngestListener):
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Import files and folders; exit 1 if any file failed."""
-    try:
-        metadata = load_csv(args.metadata) if args.metadata else None
-        pattern = compile_name_pattern(args.name_pattern or settings.get("name_pattern"))
-        config = _config(args, settings)
-        resolve_model(config.model)
-    except (MetadataError, ModelNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    metadata = load_csv(args.metadata) if args.metadata else None
+    pattern = compile_name_pattern(args.name_pattern or settings.get("name_pattern"))
+    scorecard = _scorecard(args, settings)
+    config = _config(args, settings)
+    resolve_model(config.model)
     for warning in metadata.warnings if metadata else []:
         print(f"warning: {warning}", file=sys.stderr)
     db_path = open_database(args.db or settings.get("database") or None)
@@ -106,45 +133,115 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     progress = _TerminalProgress(len(files))
     try:
         with TranscriptionWorker(config) as worker:
-            results = Ingestor(worker, agent_channel=_agent_channel(args, settings), metadata=metadata,
+            results = Ingestor(worker, scorecard, agent_channel=_agent_channel(args, settings), metadata=metadata,
                                name_pattern=pattern).ingest(files, progress)
             engine = f"; model {worker.model_name} on {worker.device}" if worker.device else ""
-    except (ModelNotFoundError, DeviceError) as exc:
+    finally:
         progress.close()
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    progress.close()
     counts = {status: sum(r.status == status for r in results) for status in ("imported", "skipped", "failed")}
     print(f"{counts['imported']} imported, {counts['skipped']} already there, {counts['failed']} failed "
           f"(database: {db_path}{engine})", file=sys.stderr)
     return EXIT_FAILED if counts["failed"] else EXIT_OK
 
 
+def _each_file(files: list[str], as_json: bool,
+               produce: Callable[[Path], tuple[dict[str, Any], Callable[[], None]]]) -> int:
+    """Run `produce` on each file, printing its JSON (or its text) or a FAILED line; 1 if any failed."""
+    failed = 0
+    for name in files:
+        try:
+            data, show = produce(Path(name))
+        except (AudioError, WorkerCrashed, TranscriptionFailed, OSError) as exc:
+            failed += 1
+            if as_json:
+                print(json.dumps({"file": name, "error": str(exc)}), flush=True)
+            print(f"FAILED: {name}: {exc}", file=sys.stderr)
+            continue
+        if as_json:
+            print(json.dumps(data), flush=True)
+        else:
+            show()
+    return EXIT_FAILED if failed else EXIT_OK
+
+
 def cmd_transcribe(args: argparse.Namespace, settings: Settings) -> int:
     """Print each file's transcript (JSON Lines with --json); exit 1 if any file failed."""
-    failed = 0
     channel = _agent_channel(args, settings)
-    try:
-        with TranscriptionWorker(_config(args, settings)) as worker:
-            for name in args.files:
-                try:
-                    transcript = worker.transcribe(Path(name), agent_channel=channel)
-                except (AudioError, WorkerCrashed, TranscriptionFailed, OSError) as exc:
-                    failed += 1
-                    if args.json:
-                        print(json.dumps({"file": name, "error": str(exc)}), flush=True)
-                    print(f"FAILED: {name}: {exc}", file=sys.stderr)
-                    continue
-                if args.json:
-                    print(json.dumps(transcript.to_dict()), flush=True)
-                else:
-                    print(f"== {name} ({transcript.duration_s:.1f} s, {transcript.model} on {transcript.device})")
-                    for u in transcript.utterances:
-                        print(f"[{u.start:7.2f}-{u.end:7.2f}] {u.speaker:>8}: {u.text}")
-    except (ModelNotFoundError, DeviceError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    return EXIT_FAILED if failed else EXIT_OK
+    with TranscriptionWorker(_config(args, settings)) as worker:
+        def produce(path: Path) -> tuple[dict[str, Any], Callable[[], None]]:
+            analysis = worker.analyse(path, agent_channel=channel)
+            return analysis.to_dict(), lambda: _print_transcript(str(path), analysis.transcript)
+
+        return _each_file(args.files, args.json, produce)
+
+
+def _print_transcript(name: str, transcript: Transcript) -> None:
+    print(f"== {name} ({transcript.duration_s:.1f} s, {transcript.model} on {transcript.device})")
+    for u in transcript.utterances:
+        print(f"[{u.start:7.2f}-{u.end:7.2f}] {u.speaker:>8}: {u.text}")
+
+
+def _print_score(score: CallScore) -> None:
+    flag = "  AUTO-FAIL" if score.auto_fail else ""
+    print(f"   overall {score.overall:.0f}  empathy {score.empathy:.0f}  compliance {score.compliance:.0f}{flag}")
+    for r in score.results:
+        v = r.verdict
+        print(f"   {v.result.upper():4s} {r.criterion.id:24s} {v.reason}")
+
+
+def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
+    """Transcribe and score files, printing the score contract; with --db, ingest them too."""
+    scorecard = _scorecard(args, settings)
+    if args.db:
+        open_database(args.db)
+    channel = _agent_channel(args, settings)
+    with TranscriptionWorker(_config(args, settings)) as worker:
+        ingestor = Ingestor(worker, scorecard, agent_channel=channel) if args.db else None
+
+        def produce(path: Path) -> tuple[dict[str, Any], Callable[[], None]]:
+            analysis, score = _score_file(path, worker, ingestor, scorecard, channel)
+
+            def show() -> None:
+                _print_transcript(str(path), analysis.transcript)
+                _print_score(score)
+            return {**analysis.to_dict(), **score.to_dict()}, show
+
+        return _each_file(args.files, args.json, produce)
+
+
+def _score_file(path: Path, worker: TranscriptionWorker, ingestor: Ingestor | None, scorecard: Scorecard,
+                channel: int) -> tuple[CallAnalysis, CallScore]:
+    """Analyse and score one file; through the database when an ingestor is given."""
+    if ingestor is None:
+        analysis = worker.analyse(path, agent_channel=channel)
+        return analysis, score_call(analysis.transcript, scorecard, analysis.voice)
+    result = ingestor.ingest_file(path)
+    if result.failed or result.call_id is None:
+        raise AudioError(result.message)
+    call = Call.get_by_id(result.call_id)
+    analysis = repository.stored_analysis(call)
+    score = score_call(analysis.transcript, scorecard, analysis.voice, customer_name(call.metadata or {}))
+    stored = repository.current_score(call)
+    if stored is None or stored.scorecard.hash != scorecard.hash:
+        repository.store_score(call, scorecard, score)
+    return analysis, score
+
+
+def cmd_rescore(args: argparse.Namespace, settings: Settings) -> int:
+    """Score every stored call again with the scorecard, from the stored transcripts."""
+    scorecard = _scorecard(args, settings)
+    db_path = open_database(args.db or settings.get("database") or None)
+    bar = tqdm(total=Call.select().count(), unit="call", file=sys.stderr, disable=None)
+
+    def progress(done: int, total: int) -> None:
+        bar.n = done
+        bar.refresh()
+
+    count = rescore_all(scorecard, progress)
+    bar.close()
+    print(f"{count} calls rescored with scorecard {scorecard.id} ({scorecard.hash[:12]}) (database: {db_path})",
+          file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
@@ -160,11 +257,15 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     settings = Settings()
-    command = {"ingest": cmd_ingest, "transcribe": cmd_transcribe}.get(args.command, cmd_app)
+    commands = {"ingest": cmd_ingest, "transcribe": cmd_transcribe, "score": cmd_score, "rescore": cmd_rescore}
+    command = commands.get(args.command, cmd_app)
     if args.command is None:
         args.db = None
     try:
         return command(args, settings)
+    except (MetadataError, ScorecardError, ModelNotFoundError, DeviceError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

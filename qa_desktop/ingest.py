@@ -1,4 +1,4 @@
-"""Import call recordings: find files, read metadata, transcribe in the worker, store each call.
+"""Import call recordings: find files, read metadata, analyse in the worker, score, store each call.
 
 Used by the command line and the app alike. A bad file is recorded as a failed job with its
 reason and the batch goes on; a file whose content is already stored is skipped, not duplicated.
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scoring.audio import SUPPORTED_EXTENSIONS, AudioError, check_file, file_sha256
+from scoring.scorecard import Scorecard
+from scoring.scorer import score_call
 from scoring.worker import Cancelled, TranscriptionFailed, TranscriptionWorker, WorkerCrashed
 
 from .metadata import CallMetadata, MetadataTable, from_file_name
@@ -40,6 +42,14 @@ class IngestListener:
     def file_finished(self, result: IngestResult) -> None: ...
 
 
+def customer_name(metadata: dict[str, str]) -> str | None:
+    """The customer's name from a call's extra metadata columns, if a CSV gave one."""
+    for key in ("customer_name", "customer", "caller_name", "caller"):
+        if metadata.get(key):
+            return metadata[key]
+    return None
+
+
 def discover(inputs: Iterable[str | Path]) -> list[Path]:
     """Expand folders (recursively, audio files only, sorted) and keep named files as given."""
     files: list[Path] = []
@@ -55,9 +65,10 @@ def discover(inputs: Iterable[str | Path]) -> list[Path]:
 class Ingestor:
     """Imports files one by one through a transcription worker into the open database."""
 
-    def __init__(self, worker: TranscriptionWorker, *, agent_channel: int = 0,
+    def __init__(self, worker: TranscriptionWorker, scorecard: Scorecard, *, agent_channel: int = 0,
                  metadata: MetadataTable | None = None, name_pattern: re.Pattern[str] | None = None) -> None:
         self.worker = worker
+        self.scorecard = scorecard
         self.agent_channel = agent_channel
         self.metadata = metadata
         self.name_pattern = name_pattern
@@ -81,12 +92,16 @@ class Ingestor:
                 return IngestResult(path, "skipped", message, existing.id)
             meta = self.metadata_for(path)
             channel = meta.agent_channel if meta.agent_channel is not None else self.agent_channel
-            transcript = self.worker.transcribe(
+            analysis = self.worker.analyse(
                 path, agent_channel=channel, should_cancel=should_cancel,
                 progress=lambda fraction: listener.file_progress(path, fraction),
             )
-            call = repository.store_call(transcript, meta, channel, job)
-            return IngestResult(path, "imported", f"{len(transcript.utterances)} utterances", call.id)
+            score = score_call(analysis.transcript, self.scorecard, analysis.voice, customer_name(meta.extra))
+            call = repository.store_call(analysis, meta, channel, job, scored=(self.scorecard, score))
+            verdict = "AUTO-FAIL" if score.auto_fail else "scored"
+            return IngestResult(path, "imported", f"{len(analysis.transcript.utterances)} utterances, {verdict} "
+                                f"{score.overall:.0f} (empathy {score.empathy:.0f}, compliance {score.compliance:.0f})",
+                                call.id)
         except Cancelled:
             repository.finish_job(job, "cancelled", error="cancelled by the user")
             return IngestResult(path, "cancelled", "cancelled")

@@ -12,6 +12,7 @@ DEFAULTS: dict[str, Any] = {
     "agent_channel": 0,
     "database": "",  # empty: the default file in the user's data folder
     "name_pattern": "{call_time}_{agent}_{team}_{call_id}",
+    "scorecard": "",  # empty: the default scorecard that ships in resources/scorecards
 }
 
 

@@ -16,10 +16,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from .audio import AudioError
+from .analysis import CallAnalysis, analyse
+from .audio import AudioError, decode
 from .models import DeviceError, ModelNotFoundError
 from .transcriber import Progress, Transcriber, TranscriberConfig
-from .transcript import Transcript
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class TranscriptionFailed(Exception):
 
 
 def _serve(conn: Connection, config: TranscriberConfig, log_level: int) -> None:
-    """The worker process: load the model once, then transcribe each (path, channel) received."""
+    """The worker process: load the model once, then analyse each (path, channel) received."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides about Ctrl+C
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -52,10 +52,9 @@ def _serve(conn: Connection, config: TranscriberConfig, log_level: int) -> None:
     while (request := conn.recv()) is not None:
         path, agent_channel = request
         try:
-            transcript = transcriber.transcribe_file(
-                path, agent_channel=agent_channel, progress=lambda f: conn.send(("progress", f))
-            )
-            conn.send(("done", transcript.to_dict()))
+            analysis = analyse(transcriber, decode(path), agent_channel=agent_channel,
+                               progress=lambda f: conn.send(("progress", f)))
+            conn.send(("done", analysis.to_dict()))
         except AudioError as exc:
             conn.send(("error", "audio", str(exc)))
         except Exception as exc:  # report, keep serving: one odd file must not end the batch
@@ -63,7 +62,7 @@ def _serve(conn: Connection, config: TranscriberConfig, log_level: int) -> None:
 
 
 class TranscriptionWorker:
-    """A model in a child process; `transcribe()` sends it one file at a time."""
+    """A model in a child process; `analyse()` sends it one file at a time."""
 
     def __init__(self, config: TranscriberConfig = TranscriberConfig(), *, recycle_after: int = RECYCLE_AFTER) -> None:
         self.config = config
@@ -103,9 +102,9 @@ class TranscriptionWorker:
             raise _FATAL[message[1]](message[2])
         _, self.model_name, self.device = message
 
-    def transcribe(self, path: str | Path, *, agent_channel: int = 0, progress: Progress | None = None,
-                   should_cancel: Callable[[], bool] | None = None) -> Transcript:
-        """Transcribe one file in the worker; raises AudioError, Cancelled or WorkerCrashed."""
+    def analyse(self, path: str | Path, *, agent_channel: int = 0, progress: Progress | None = None,
+                should_cancel: Callable[[], bool] | None = None) -> CallAnalysis:
+        """Transcribe (redacted) and measure one file in the worker; raises AudioError, Cancelled or WorkerCrashed."""
         if self._served >= self.recycle_after:
             self._stop(kill=False)
         self.start()
@@ -119,7 +118,7 @@ class TranscriptionWorker:
                 if progress:
                     progress(message[1])
             elif kind == "done":
-                return Transcript.from_dict(message[1])
+                return CallAnalysis.from_dict(message[1])
             elif message[1] == "audio":
                 raise AudioError(message[2])
             else:

@@ -9,9 +9,9 @@ from qa_desktop.storage import repository
 from tests.conftest import demo_file
 
 
-def test_library_lists_calls_and_shows_the_transcript(qtbot, db, demo_transcripts):
+def test_library_lists_calls_and_shows_the_transcript(qtbot, db, demo_analyses):
     for kind, agent in (("good", "Maria Lopez"), ("mono", "Daniel Kim")):
-        repository.store_call(demo_transcripts[demo_file(kind).name], CallMetadata(agent=agent, team="Billing"), 0)
+        repository.store_call(demo_analyses[demo_file(kind).name], CallMetadata(agent=agent, team="Billing"), 0)
     window = MainWindow(db)
     qtbot.addWidget(window)
     window.show()
@@ -20,8 +20,8 @@ def test_library_lists_calls_and_shows_the_transcript(qtbot, db, demo_transcript
     assert agents == {"Maria Lopez", "Daniel Kim"}
     window.table.selectRow(1)
     shown = window.transcript.toPlainText()
-    call = repository.find_call_by_hash(demo_transcripts[demo_file(
-        "good" if window.calls.index(1, 1).data() == "Maria Lopez" else "mono").name].sha256)
+    call = repository.find_call_by_hash(demo_analyses[demo_file(
+        "good" if window.calls.index(1, 1).data() == "Maria Lopez" else "mono").name].transcript.sha256)
     assert repository.call_transcript(call)[0].text in shown
     assert "2 calls" in window.statusBar().currentMessage()
 

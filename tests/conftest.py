@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from qa_desktop.storage.database import close_database, open_database
+from scoring.scorecard import default_scorecard_path, load_scorecard
 from scoring.worker import TranscriptionWorker
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -50,9 +51,21 @@ def references() -> dict[str, dict]:
 
 
 @pytest.fixture(scope="session")
-def demo_transcripts(worker, references):
-    """Every demo call transcribed once by the real model."""
-    return {name: worker.transcribe(DEMO / name) for name in references}
+def demo_analyses(worker, references):
+    """Every demo call analysed (transcribed, redacted, voice measured) once by the real model."""
+    return {name: worker.analyse(DEMO / name) for name in references}
+
+
+@pytest.fixture(scope="session")
+def demo_transcripts(demo_analyses):
+    """Every demo call's transcript."""
+    return {name: analysis.transcript for name, analysis in demo_analyses.items()}
+
+
+@pytest.fixture(scope="session")
+def scorecard():
+    """The default scorecard that ships."""
+    return load_scorecard(default_scorecard_path())
 
 
 def demo_file(kind: str) -> Path:

@@ -29,10 +29,10 @@ def batch(tmp_path):
     return folder
 
 
-def test_folder_batch_goes_on_past_bad_files(db, worker, batch):
+def test_folder_batch_goes_on_past_bad_files(db, worker, scorecard, batch):
     files = discover([batch, batch / "missing.wav"])
     assert [f.name for f in files] == ["a_cold.flac", "b_empty.wav", "c_notes.mp3", "d_mono.wav", "missing.wav"]
-    results = Ingestor(worker).ingest(files)
+    results = Ingestor(worker, scorecard).ingest(files)
     assert [r.status for r in results] == ["imported", "failed", "failed", "imported", "failed"]
     assert "empty file" in results[1].message and "not an audio file" in results[2].message
     assert results[4].message == "file not found"
@@ -41,8 +41,8 @@ def test_folder_batch_goes_on_past_bad_files(db, worker, batch):
     assert set(failed) == {"b_empty.wav", "c_notes.mp3", "missing.wav"}
 
 
-def test_reimport_does_not_duplicate(db, worker, batch, tmp_path):
-    ingestor = Ingestor(worker)
+def test_reimport_does_not_duplicate(db, worker, scorecard, batch, tmp_path):
+    ingestor = Ingestor(worker, scorecard)
     first = ingestor.ingest_file(batch / "a_cold.flac")
     copy = tmp_path / "renamed.flac"
     shutil.copy(batch / "a_cold.flac", copy)
@@ -52,8 +52,8 @@ def test_reimport_does_not_duplicate(db, worker, batch, tmp_path):
     assert Call.select().count() == 1
 
 
-def test_crash_mid_batch_leaves_earlier_calls_intact(db, worker, batch):
-    ingestor = Ingestor(worker)
+def test_crash_mid_batch_leaves_earlier_calls_intact(db, worker, scorecard, batch):
+    ingestor = Ingestor(worker, scorecard)
     earlier = ingestor.ingest_file(batch / "a_cold.flac")
     utterances_before = Utterance.select().count()
 
@@ -71,8 +71,8 @@ def test_crash_mid_batch_leaves_earlier_calls_intact(db, worker, batch):
     assert ingestor.ingest_file(batch / "d_mono.wav").status == "imported"
 
 
-def test_metadata_from_csv_and_file_names(db, worker):
-    ingestor = Ingestor(worker, metadata=load_csv(DEMO / "metadata.csv"),
+def test_metadata_from_csv_and_file_names(db, worker, scorecard):
+    ingestor = Ingestor(worker, scorecard, metadata=load_csv(DEMO / "metadata.csv"),
                         name_pattern=compile_name_pattern(DEFAULT_NAME_PATTERN))
     result = ingestor.ingest_file(demo_file("non_compliant"))
     call = Call.get_by_id(result.call_id)

@@ -10,16 +10,17 @@ from qa_desktop.storage import repository
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.migrations import LATEST, SchemaTooNewError, schema_version
 from qa_desktop.storage.models import Agent, Call, Job, Utterance, database
+from scoring.analysis import CallAnalysis
 from scoring.transcript import Transcript, Utterance as Said, Word
 
 
-def _transcript(sha: str, texts=("Hello, thank you for calling.", "Hi, I need help.")) -> Transcript:
+def _transcript(sha: str, texts=("Hello, thank you for calling.", "Hi, I need help.")) -> CallAnalysis:
     utterances = [
         Said("agent" if i % 2 == 0 else "customer", i * 2.0, i * 2.0 + 1.5, text,
              [Word(i * 2.0, i * 2.0 + 1.5, text, 0.9)])
         for i, text in enumerate(texts)
     ]
-    return Transcript(f"/calls/{sha}.wav", 10.0, 2, 8000, sha, "tiny.en", "cpu/int8", utterances)
+    return CallAnalysis(Transcript(f"/calls/{sha}.wav", 10.0, 2, 8000, sha, "tiny.en", "cpu/int8", utterances), {})
 
 
 def test_new_database_is_migrated_with_wal_and_foreign_keys(db):
@@ -66,7 +67,7 @@ def test_failure_while_storing_leaves_no_half_call(db):
     earlier = repository.store_call(_transcript("e" * 64), CallMetadata(agent="Ana"), 0)
     job = repository.start_job("/calls/bad.wav")
     broken = _transcript("f" * 64)
-    broken.utterances[1].text = None  # NOT NULL: the second utterance insert fails
+    broken.transcript.utterances[1].text = None  # NOT NULL: the second utterance insert fails
     with pytest.raises(peewee.IntegrityError):
         repository.store_call(broken, CallMetadata(agent="Newcomer"), 0, job)
     assert repository.find_call_by_hash("f" * 64) is None

@@ -75,7 +75,7 @@ def test_word_timestamps_lie_inside_the_call(demo_transcripts):
 
 def test_swapped_agent_channel_swaps_speakers(worker, demo_transcripts):
     path = demo_file("cold")
-    swapped = worker.transcribe(path, agent_channel=1)
+    swapped = worker.analyse(path, agent_channel=1).transcript
     original = demo_transcripts[path.name]
     assert [u.speaker for u in swapped.utterances][:3] == [
         {"agent": "customer", "customer": "agent"}[u.speaker] for u in original.utterances[:3]]
@@ -84,16 +84,16 @@ def test_swapped_agent_channel_swaps_speakers(worker, demo_transcripts):
 def test_bad_file_is_reported_and_the_worker_goes_on(worker, tmp_path):
     (tmp_path / "empty.wav").touch()
     with pytest.raises(AudioError, match="empty file"):
-        worker.transcribe(tmp_path / "empty.wav")
-    assert worker.transcribe(demo_file("mono")).utterances
+        worker.analyse(tmp_path / "empty.wav")
+    assert worker.analyse(demo_file("mono")).transcript.utterances
 
 
 def test_cancel_kills_the_worker_and_the_next_file_still_works(worker):
     progressed = threading.Event()
     with pytest.raises(Cancelled):
-        worker.transcribe(demo_file("good"), progress=lambda f: progressed.set(), should_cancel=progressed.is_set)
+        worker.analyse(demo_file("good"), progress=lambda f: progressed.set(), should_cancel=progressed.is_set)
     assert worker.pid is None
-    assert worker.transcribe(demo_file("mono")).utterances
+    assert worker.analyse(demo_file("mono")).transcript.utterances
 
 
 def test_native_crash_is_contained(worker):
@@ -102,5 +102,5 @@ def test_native_crash_is_contained(worker):
             os.kill(worker.pid, signal.SIGKILL)
 
     with pytest.raises(WorkerCrashed, match="stopped unexpectedly"):
-        worker.transcribe(demo_file("good"), progress=crash)
-    assert worker.transcribe(DEMO / demo_file("mono")).utterances
+        worker.analyse(demo_file("good"), progress=crash)
+    assert worker.analyse(DEMO / demo_file("mono")).transcript.utterances

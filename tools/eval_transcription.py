@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,26 +22,14 @@ sys.path.insert(0, str(ROOT))
 from scoring.audio import decode  # noqa: E402
 from scoring.transcriber import CALL_CENTRE_PROMPT, Transcriber, TranscriberConfig  # noqa: E402
 from scoring.transcript import Transcript, Utterance, Word  # noqa: E402
+from tools.devset import DEVSET, rendered  # noqa: E402
 
-DEVSET = ROOT.parent / "shared" / "devset"
-CACHE = ROOT / ".cache" / "devset"
 
 
 def normalise(text: str) -> str:
     """Lower case, no punctuation, single spaces: what WER is computed on."""
     text = re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("-", " "))
     return " ".join(text.replace("'", "").split())
-
-
-def rendered() -> list[tuple[Path, dict]]:
-    """(stereo wav, label item) for every devset call, rendering them first if needed."""
-    if not (CACHE / "esconv" / "labels.json").exists():
-        subprocess.run([sys.executable, str(DEVSET / "render.py"), str(DEVSET / "calls.json"), str(CACHE)], check=True)
-    items = []
-    for group in ("star", "esconv"):
-        for item in json.loads((CACHE / group / "labels.json").read_text()):
-            items.append((CACHE / group / item["file"], item))
-    return items
 
 
 def bare(transcriber: Transcriber, decoded) -> Transcript:

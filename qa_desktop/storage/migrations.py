@@ -12,9 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from peewee import Database
-from playhouse.migrate import SchemaMigrator
+from playhouse.migrate import SchemaMigrator, migrate as apply
+from playhouse.sqlite_ext import JSONField
 
-from .models import ALL_MODELS
+from .models import V1_MODELS, CriterionResult, Score, Scorecard
 
 log = logging.getLogger(__name__)
 
@@ -24,11 +25,19 @@ class SchemaTooNewError(Exception):
 
 
 def _initial_schema(db: Database, migrator: SchemaMigrator) -> None:
-    db.create_tables(ALL_MODELS)
+    db.create_tables(V1_MODELS)
+
+
+def _scores(db: Database, migrator: SchemaMigrator) -> None:
+    """v2: scorecards, scores and criterion results; the agent's voice features on each call."""
+    if "voice" not in {column.name for column in db.get_columns("call")}:  # a fresh database has it from v1
+        apply(migrator.add_column("call", "voice", JSONField(default=dict)))
+    db.create_tables([Scorecard, Score, CriterionResult])
 
 
 MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (1, _initial_schema),
+    (2, _scores),
 ]
 LATEST = MIGRATIONS[-1][0]
 

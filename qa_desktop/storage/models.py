@@ -1,12 +1,12 @@
-"""The peewee models: teams, agents, calls, utterances and processing jobs."""
+"""The peewee models: teams, agents, calls, utterances, processing jobs, scorecards and scores."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from peewee import (
-    AutoField, CharField, DateTimeField, FloatField, ForeignKeyField, IntegerField, Model, SqliteDatabase,
-    TextField,
+    AutoField, BooleanField, CharField, DateTimeField, FloatField, ForeignKeyField, IntegerField, Model,
+    SqliteDatabase, TextField,
 )
 from playhouse.sqlite_ext import JSONField
 
@@ -51,6 +51,7 @@ class Call(BaseModel):
     device = CharField()
     metadata = JSONField(default=dict)  # every metadata field as given, including unmapped ones
     imported_at = DateTimeField(default=_now)
+    voice = JSONField(default=dict)  # the agent's voice features, measured once at import (schema v2)
 
 
 class Utterance(BaseModel):
@@ -79,4 +80,49 @@ class Job(BaseModel):
     updated_at = DateTimeField(default=_now)
 
 
-ALL_MODELS = [Team, Agent, Call, Utterance, Job]
+class Scorecard(BaseModel):
+    """A scorecard as it was when it scored calls: its text is kept so old scores stay explainable."""
+
+    id = AutoField()
+    key = CharField(index=True)  # the scorecard's own id, e.g. "default"
+    hash = CharField(unique=True, max_length=64)
+    name = CharField()
+    path = TextField()
+    text = TextField()
+    created_at = DateTimeField(default=_now)
+
+
+class Score(BaseModel):
+    """A call scored against one scorecard version; the newest for a call is `current`."""
+
+    id = AutoField()
+    call = ForeignKeyField(Call, backref="scores", on_delete="CASCADE")
+    scorecard = ForeignKeyField(Scorecard, backref="scores", on_delete="RESTRICT")
+    current = BooleanField(default=True, index=True)
+    overall = FloatField(index=True)
+    empathy = FloatField()
+    compliance = FloatField()
+    auto_fail = BooleanField(index=True)
+    metrics = JSONField(default=dict)  # the contract's metrics
+    analysis = JSONField(default=dict)  # dead air and talk-over spans, the sentiment trajectory
+    created_at = DateTimeField(default=_now)
+
+
+class CriterionResult(BaseModel):
+    """One criterion's automatic verdict within a score."""
+
+    id = AutoField()
+    score = ForeignKeyField(Score, backref="results", on_delete="CASCADE")
+    criterion = CharField(index=True)
+    section = CharField()
+    category = CharField()
+    weight = FloatField()
+    critical = BooleanField()
+    result = CharField(max_length=4, index=True)
+    credit = FloatField()  # 0..100
+    confidence = FloatField()
+    reason = TextField()
+    evidence = JSONField(default=list)
+
+
+V1_MODELS = [Team, Agent, Call, Utterance, Job]  # created by the first migration

@@ -1,13 +1,19 @@
-"""Reads and writes of calls and jobs. Each call is stored in one transaction."""
+"""Reads and writes of calls, jobs and scores. A call and its score are stored in one transaction."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from scoring.transcript import Transcript, words_to_dicts
+from scoring.analysis import CallAnalysis
+from scoring.scorecard import Scorecard
+from scoring.scorer import CallScore
+from scoring.transcript import Transcript
+from scoring.transcript import Utterance as SpokenUtterance
+from scoring.transcript import Word, words_to_dicts
 
 from ..metadata import CallMetadata
-from .models import UNASSIGNED, Agent, Call, Job, Team, Utterance, database
+from .models import UNASSIGNED, Agent, Call, CriterionResult, Job, Score, Team, Utterance, database
+from .models import Scorecard as ScorecardRow
 
 
 def find_call_by_hash(sha256: str) -> Call | None:
@@ -29,8 +35,10 @@ def agent_named(name: str | None, team_name: str | None = None) -> Agent:
     return agent
 
 
-def store_call(transcript: Transcript, meta: CallMetadata, agent_channel: int | None, job: Job | None = None) -> Call:
-    """Store a transcribed call, its utterances and its job's completion atomically."""
+def store_call(analysis: CallAnalysis, meta: CallMetadata, agent_channel: int | None, job: Job | None = None,
+               scored: tuple[Scorecard, CallScore] | None = None) -> Call:
+    """Store an analysed call, its utterances, its score and its job's completion atomically."""
+    transcript = analysis.transcript
     with database.atomic():
         agent = agent_named(meta.agent, meta.team)
         call = Call.create(
@@ -38,7 +46,7 @@ def store_call(transcript: Transcript, meta: CallMetadata, agent_channel: int | 
             channels=transcript.channels, sample_rate=transcript.sample_rate, agent=agent,
             team=_team(meta.team) or agent.team, external_id=meta.call_id, call_time=meta.call_time,
             agent_channel=agent_channel if transcript.channels == 2 else None,
-            model=transcript.model, device=transcript.device, metadata=meta.extra,
+            model=transcript.model, device=transcript.device, metadata=meta.extra, voice=analysis.voice,
         )
         rows = [
             {"call": call.id, "position": i, "speaker": u.speaker, "start": u.start, "end": u.end,
@@ -47,9 +55,55 @@ def store_call(transcript: Transcript, meta: CallMetadata, agent_channel: int | 
         ]
         for start in range(0, len(rows), 200):
             Utterance.insert_many(rows[start:start + 200]).execute()
+        if scored is not None:
+            store_score(call, *scored)
         if job is not None:
             finish_job(job, "done", call=call)
     return call
+
+
+def scorecard_row(scorecard: Scorecard) -> ScorecardRow:
+    """The stored copy of this scorecard version (stored on first use)."""
+    row, _ = ScorecardRow.get_or_create(hash=scorecard.hash, defaults={
+        "key": scorecard.id, "name": scorecard.name, "path": scorecard.path, "text": scorecard.text})
+    return row
+
+
+def store_score(call: Call, scorecard: Scorecard, score: CallScore) -> Score:
+    """Store a call's score and every criterion result atomically; it becomes the call's current score."""
+    with database.atomic():
+        Score.update(current=False).where((Score.call == call) & Score.current).execute()
+        row = Score.create(
+            call=call, scorecard=scorecard_row(scorecard), overall=score.overall, empathy=score.empathy,
+            compliance=score.compliance, auto_fail=score.auto_fail, metrics=score.metrics(),
+            analysis={"conversation": score.conversation.to_dict(), "sentiment": score.sentiment.to_dict()},
+        )
+        CriterionResult.insert_many([_result_row(row, r.criterion.weight, r.criterion.critical, r.to_dict())
+                                     for r in score.results]).execute()
+    return row
+
+
+def _result_row(score: Score, weight: float, critical: bool, result: dict) -> dict:
+    return {"score": score.id, "criterion": result["id"], "section": result["section"],
+            "category": result["category"], "weight": weight, "critical": critical, "result": result["result"],
+            "credit": result["score"], "confidence": result["confidence"], "reason": result["reason"],
+            "evidence": result["evidence"]}
+
+
+def current_score(call: Call) -> Score | None:
+    """The call's newest score, if it was scored."""
+    return Score.get_or_none((Score.call == call) & Score.current)
+
+
+def stored_analysis(call: Call) -> CallAnalysis:
+    """A stored call's transcript and voice features, as the worker produced them."""
+    utterances = [
+        SpokenUtterance(u.speaker, u.start, u.end, u.text, [Word(**w) for w in u.words])
+        for u in call_transcript(call)
+    ]
+    transcript = Transcript(call.path, call.duration_s, call.channels, call.sample_rate, call.sha256,
+                            call.model, call.device, utterances)
+    return CallAnalysis(transcript, dict(call.voice or {}))
 
 
 def start_job(path: str) -> Job:

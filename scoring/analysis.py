@@ -1,0 +1,42 @@
+"""From a recording to everything scoring needs: the redacted transcript and the voice features.
+
+The one function the worker process, the command line and the evaluation all call, so a call is
+analysed the same way wherever it comes from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .acoustics import voice_features
+from .audio import DecodedAudio
+from .redact import redact_utterances
+from .transcriber import Progress, Transcriber
+from .transcript import AGENT, Transcript
+
+
+@dataclass
+class CallAnalysis:
+    """A call's transcript (card numbers redacted) and the agent's voice features."""
+
+    transcript: Transcript
+    voice: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The transcript contract plus the voice features under `voice`."""
+        return {**self.transcript.to_dict(), "voice": self.voice}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "CallAnalysis":
+        """Rebuild from `to_dict()` output."""
+        return cls(Transcript.from_dict(data), dict(data.get("voice", {})))
+
+
+def analyse(transcriber: Transcriber, decoded: DecodedAudio, *, agent_channel: int = 0,
+            progress: Progress | None = None) -> CallAnalysis:
+    """Transcribe, redact and measure the agent's voice."""
+    transcript = transcriber.transcribe_audio(decoded, agent_channel=agent_channel, progress=progress)
+    transcript = replace(transcript, utterances=redact_utterances(transcript.utterances))
+    channel = decoded.channels[agent_channel] if decoded.info.channels == 2 else decoded.channels[0]
+    return CallAnalysis(transcript, voice_features(channel, transcript.utterances, AGENT))

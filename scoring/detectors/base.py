@@ -1,0 +1,134 @@
+"""What every detector shares: its parameters, the call it looks at, and the verdict it returns."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..conversation import ConversationMetrics
+from ..phrases import PhraseMatch, PhraseSet
+from ..sentiment import SentimentTrajectory
+from ..text import normalise
+from ..transcript import Utterance
+
+PASS, FAIL, NA = "pass", "fail", "na"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One detector parameter: its type, default, and whether a scorecard must give it."""
+
+    kind: type
+    default: Any = None
+    required: bool = False
+
+    def check(self, value: Any, where: str) -> Any:
+        """The value converted to the parameter's type; ValueError naming `where` if it is wrong."""
+        from ..scorecard import ScorecardError
+
+        if self.kind is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if self.kind is list:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ScorecardError(f"{where}: must be a list of texts")
+            return value
+        if not isinstance(value, self.kind) or (self.kind is not bool and isinstance(value, bool)):
+            raise ScorecardError(f"{where}: must be {self.kind.__name__}, not {value!r}")
+        return value
+
+
+@dataclass
+class Verdict:
+    """A detector's answer for one criterion on one call."""
+
+    result: str  # pass | fail | na
+    score: float  # 0..1 credit (graded criteria give partial credit)
+    confidence: float  # 0..1
+    reason: str
+    evidence: list[Utterance] = field(default_factory=list)
+
+
+@dataclass
+class CallContext:
+    """Everything detectors may look at: the transcript and the measured features."""
+
+    utterances: list[Utterance]
+    duration_s: float
+    stereo: bool
+    conversation: ConversationMetrics
+    voice: dict[str, float]
+    sentiment: SentimentTrajectory
+    customer_name: str | None = None
+    normalised: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.normalised = [normalise(u.text) for u in self.utterances]
+
+    def turns(self, speaker: str) -> list[int]:
+        """Indices of the speaker's utterances, in order."""
+        return [i for i, u in enumerate(self.utterances) if u.speaker == speaker]
+
+    def find(self, phrases: PhraseSet, indices: Iterable[int]) -> list[tuple[int, PhraseMatch]]:
+        """(utterance index, match) for each of the utterances that says one of the phrases."""
+        found = []
+        for i in indices:
+            match = phrases.match(self.normalised[i], normalised=True)
+            if match is not None:
+                found.append((i, match))
+        return found
+
+
+    def sentence_count(self, phrases: PhraseSet, indices: Iterable[int]) -> int:
+        """How many sentences of these utterances say one of the phrases (a long turn can hold several)."""
+        return sum(phrases.match(sentence) is not None
+                   for i in indices for sentence in re.split(r"[.?!]+", self.utterances[i].text) if sentence.strip())
+
+
+@dataclass(frozen=True)
+class DetectorSpec:
+    """A registered detector."""
+
+    name: str
+    params: dict[str, Param]
+    run: Callable[[CallContext, dict[str, Any]], Verdict]
+
+
+DETECTORS: dict[str, DetectorSpec] = {}
+
+
+def detector(name: str, **params: Param) -> Callable[[Callable[..., Verdict]], Callable[..., Verdict]]:
+    """Register a detector function under `name` with its parameters."""
+    def register(function: Callable[..., Verdict]) -> Callable[..., Verdict]:
+        DETECTORS[name] = DetectorSpec(name, params, function)
+        return function
+    return register
+
+
+def clock(seconds: float) -> str:
+    """m:ss, as a QA lead reads a timestamp."""
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
+def asr_confidence(utterances: Iterable[Utterance]) -> float:
+    """Mean recognition probability of the utterances' words (0.8 when there are no word timings)."""
+    probabilities = [w.p for u in utterances for w in u.words]
+    return sum(probabilities) / len(probabilities) if probabilities else 0.8
+
+
+def quote(u: Utterance, limit: int = 90) -> str:
+    """A short quote of an utterance, with its time."""
+    text = u.text if len(u.text) <= limit else u.text[: limit - 1].rstrip() + "…"
+    return f"“{text}” at {clock(u.start)}"
+
+
+def found_confidence(ctx: CallContext, hits: list[tuple[int, PhraseMatch]]) -> float:
+    """How sure a 'found it' verdict is: phrase similarity times recognition confidence."""
+    best = max(hits, key=lambda h: h[1].similarity)
+    return round(best[1].similarity * (0.5 + 0.5 * asr_confidence([ctx.utterances[best[0]]])), 3)
+
+
+def absent_confidence(ctx: CallContext, searched: list[int]) -> float:
+    """How sure a 'not said' verdict is: lower when the searched speech was poorly recognised."""
+    return round(0.5 + 0.45 * asr_confidence([ctx.utterances[i] for i in searched]), 3)

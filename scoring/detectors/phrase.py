@@ -1,0 +1,91 @@
+"""The general phrase detector: did the speaker say one of these things, where it counts?
+
+Covers most criteria: greeting and introduction (in the opening), disclosures, apologies (only
+when the customer reported a problem), empathy statements (graded by how often), and closings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..phrases import phrase_set
+from ..sentiment import polarity
+from ..transcript import CUSTOMER
+from .base import FAIL, NA, PASS, CallContext, Param, Verdict, absent_confidence, clock, detector, found_confidence, quote
+
+
+def window(ctx: CallContext, params: dict[str, Any]) -> list[int]:
+    """Indices of the speaker's utterances inside the criterion's window."""
+    turns = ctx.turns(params["speaker"])
+    if params["first_turns"]:
+        turns = turns[: params["first_turns"]]
+    if params["last_turns"]:
+        turns = turns[-params["last_turns"]:]
+    if params["within_first_s"]:
+        turns = [i for i in turns if ctx.utterances[i].start <= params["within_first_s"]]
+    if params["within_last_s"]:
+        cut = ctx.duration_s - params["within_last_s"]
+        turns = [i for i in turns if ctx.utterances[i].end >= cut]
+    return turns
+
+
+def triggers(ctx: CallContext, params: dict[str, Any]) -> list[int]:
+    """Customer utterances that make the criterion apply (problem phrases or negative sentiment)."""
+    phrases = phrase_set(params["trigger_phrases"])
+    found = []
+    for i in ctx.turns(CUSTOMER):
+        said = bool(phrases) and phrases.match(ctx.normalised[i], normalised=True) is not None
+        if said or polarity(ctx.utterances[i].text) <= params["trigger_sentiment_below"]:
+            found.append(i)
+    return found
+
+
+def _where(params: dict[str, Any]) -> str:
+    parts = []
+    if params["first_turns"]:
+        parts.append(f"the agent's first {params['first_turns']} turn{'s' * (params['first_turns'] > 1)}")
+    if params["last_turns"]:
+        parts.append(f"the agent's last {params['last_turns']} turns")
+    if params["within_first_s"]:
+        parts.append(f"the first {params['within_first_s']:g} s")
+    if params["within_last_s"]:
+        parts.append(f"the last {params['within_last_s']:g} s")
+    return " within " + " and ".join(parts) if parts else " in the call"
+
+
+@detector(
+    "phrase",
+    phrases=Param(list, required=True),
+    what=Param(str, "the expected phrase"),
+    speaker=Param(str, "agent"),
+    first_turns=Param(int, 0), last_turns=Param(int, 0),
+    within_first_s=Param(float, 0.0), within_last_s=Param(float, 0.0),
+    trigger_phrases=Param(list, []), trigger_sentiment_below=Param(float, -2.0),
+    full_credit=Param(int, 1),
+)
+def phrase_detector(ctx: CallContext, params: dict[str, Any]) -> Verdict:
+    """Pass when the speaker says one of the phrases in the window (after a trigger, if any)."""
+    searched = window(ctx, params)
+    triggered = params["trigger_phrases"] or params["trigger_sentiment_below"] > -1
+    if triggered:
+        causes = triggers(ctx, params)
+        if not causes:
+            return Verdict(NA, 1.0, 0.7, "Not needed: the customer reported no problem and was not upset.")
+        first_cause = ctx.utterances[causes[0]]
+        searched = [i for i in searched if ctx.utterances[i].end >= first_cause.start]
+    hits = ctx.find(phrase_set(params["phrases"]), searched)
+    where = _where(params)
+    if not hits:
+        evidence = [ctx.utterances[i] for i in searched[:3]]
+        if triggered:
+            evidence = [ctx.utterances[causes[0]], *evidence[:2]]
+            reason = f"The customer raised a problem at {clock(first_cause.start)} but no {params['what']} followed."
+        else:
+            reason = f"No {params['what']} found{where}."
+        return Verdict(FAIL, 0.0, absent_confidence(ctx, searched), reason, evidence)
+    times = ctx.sentence_count(phrase_set(params["phrases"]), [i for i, _ in hits]) if params["full_credit"] > 1 else 1
+    credit = min(1.0, max(1, times) / params["full_credit"])
+    first = ctx.utterances[hits[0][0]]
+    count = f" ({times} times)" if times > 1 else ""
+    reason = f"{params['what'].capitalize()}{count}: {quote(first)}."
+    return Verdict(PASS, credit, found_confidence(ctx, hits), reason, [ctx.utterances[i] for i, _ in hits[:3]])

@@ -1,0 +1,203 @@
+"""Scorecards: TOML files of sections and criteria, each with a detector and its parameters.
+
+`load_scorecard` validates everything a scorer relies on and reports problems as
+`file:line: field: what is wrong`, so a QA lead editing a scorecard can fix it without reading code.
+Every loaded scorecard carries the sha256 of its bytes, recorded with each score it produces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .detectors import DETECTORS
+
+CATEGORIES = ("empathy", "compliance", "process")
+SPEAKERS = ("agent",)
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class ScorecardError(ValueError):
+    """A scorecard file that cannot be used, with where and why."""
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One thing a call is checked for."""
+
+    id: str
+    name: str
+    section: str
+    category: str
+    weight: float
+    critical: bool
+    speaker: str
+    detector: str
+    params: dict[str, Any]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """A validated scorecard."""
+
+    id: str
+    name: str
+    path: str
+    hash: str
+    text: str
+    criteria: list[Criterion]
+    sections: dict[str, str] = field(default_factory=dict)  # section id -> display name
+    empathy_sentiment_weight: float = 0.0  # share of the empathy subscore taken from customer sentiment
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        """The criterion with this id (KeyError if none)."""
+        for c in self.criteria:
+            if c.id == criterion_id:
+                return c
+        raise KeyError(criterion_id)
+
+
+class _Locator:
+    """Finds the line of a field in the TOML text, for error messages."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+
+    def line(self, key: str, *, table: str | None = None, occurrence: int = 0, params: bool = False) -> int:
+        """1-based line of `key` in the `occurrence`-th `[[table]]` block (its header line if absent)."""
+        start = 0
+        if table is not None:
+            headers = [i for i, line in enumerate(self.lines) if line.strip() == f"[[{table}]]"]
+            if occurrence < len(headers):
+                start = headers[occurrence]
+        end = next((i for i in range(start + 1, len(self.lines)) if self.lines[i].strip().startswith("[[")),
+                   len(self.lines))
+        if params:
+            start = next((i for i in range(start, end) if self.lines[i].strip().endswith(".params]")), start)
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        for i in range(start, end):
+            if pattern.match(self.lines[i]):
+                return i + 1
+        return start + 1
+
+
+def _expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        raise ScorecardError(f"{where}: must be {what}, not {value!r}")
+    return value
+
+
+def _check_params(detector: str, params: Any, where: str, locate: Any) -> dict[str, Any]:
+    spec = DETECTORS[detector].params
+    if not isinstance(params, dict):
+        raise ScorecardError(f"{where(locate('params'))}params: must be a table")
+    checked = {}
+    for key, value in params.items():
+        if key not in spec:
+            known = ", ".join(sorted(spec))
+            raise ScorecardError(f"{where(locate(key, params=True))}params.{key}: unknown for detector "
+                                 f"'{detector}' (known: {known})")
+        checked[key] = spec[key].check(value, f"{where(locate(key, params=True))}params.{key}")
+    for key, param in spec.items():
+        if key not in checked:
+            if param.required:
+                raise ScorecardError(f"{where(locate('params'))}params.{key}: required by detector '{detector}'")
+            checked[key] = param.default
+    return checked
+
+
+def parse_scorecard(text: str, path: str = "<scorecard>") -> Scorecard:
+    """Validate scorecard TOML text; ScorecardError names the file, line and field of a problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScorecardError(f"{path}: not valid TOML: {exc}") from exc
+    locator = _Locator(text)
+    head = data.get("scorecard")
+    if not isinstance(head, dict):
+        raise ScorecardError(f"{path}:1: [scorecard] table with id and name is missing")
+    card_id = _expect(head.get("id"), str, f"{path}:{locator.line('id')}: scorecard.id", "a text")
+    name = _expect(head.get("name", card_id), str, f"{path}:{locator.line('name')}: scorecard.name", "a text")
+    sentiment_weight = _expect(head.get("empathy_sentiment_weight", 0.0), float,
+                               f"{path}:{locator.line('empathy_sentiment_weight')}: empathy_sentiment_weight", "a number")
+    if not 0 <= sentiment_weight <= 1:
+        raise ScorecardError(f"{path}:{locator.line('empathy_sentiment_weight')}: empathy_sentiment_weight: "
+                             "must be between 0 and 1")
+    sections = data.get("sections")
+    if not isinstance(sections, list) or not sections:
+        raise ScorecardError(f"{path}: no [[sections]]: a scorecard needs at least one section with criteria")
+    criteria: list[Criterion] = []
+    section_names: dict[str, str] = {}
+    index = 0  # position among all [[sections.criteria]] blocks, for line lookup
+    for s_number, section in enumerate(sections):
+        s_where = f"{path}:{locator.line('id', table='sections', occurrence=s_number)}: section {s_number + 1}"
+        s_id = _expect(section.get("id"), str, f"{s_where} id", "a text")
+        section_names[s_id] = _expect(section.get("name", s_id), str, f"{s_where} name", "a text")
+        for raw in section.get("criteria", []):
+            occurrence = index
+            index += 1
+
+            def locate(key: str, params: bool = False, occurrence: int = occurrence) -> int:
+                return locator.line(key, table="sections.criteria", occurrence=occurrence, params=params)
+
+            c_id = raw.get("id", f"#{occurrence + 1}")
+
+            def where(line: int, c_id: str = c_id) -> str:
+                return f"{path}:{line}: criterion '{c_id}' "
+
+            def field_(key: str, kind: type, what: str, default: Any = None) -> Any:
+                value = raw.get(key, default)
+                if value is None:
+                    raise ScorecardError(f"{where(locate(key))}{key}: is required")
+                return _expect(value, kind, f"{where(locate(key))}{key}", what)
+
+            c_id = field_("id", str, "a text")
+            if not _ID.match(c_id):
+                raise ScorecardError(f"{where(locate('id'))}id: use lower-case letters, digits and _")
+            if any(c.id == c_id for c in criteria):
+                raise ScorecardError(f"{where(locate('id'))}id: used twice")
+            category = field_("category", str, "a text")
+            if category not in CATEGORIES:
+                raise ScorecardError(f"{where(locate('category'))}category: must be one of {', '.join(CATEGORIES)}")
+            weight = field_("weight", float, "a number")
+            if weight < 0:
+                raise ScorecardError(f"{where(locate('weight'))}weight: must not be negative")
+            speaker = field_("speaker", str, "a text", "agent")
+            if speaker not in SPEAKERS:
+                raise ScorecardError(f"{where(locate('speaker'))}speaker: must be one of {', '.join(SPEAKERS)}")
+            detector = field_("detector", str, "a text")
+            if detector not in DETECTORS:
+                raise ScorecardError(f"{where(locate('detector'))}detector: unknown '{detector}' "
+                                     f"(known: {', '.join(sorted(DETECTORS))})")
+            criteria.append(Criterion(
+                id=c_id, name=field_("name", str, "a text", c_id), section=s_id, category=category,
+                weight=weight, critical=field_("critical", bool, "true or false", False), speaker=speaker,
+                detector=detector, params=_check_params(detector, raw.get("params", {}), where, locate),
+                description=field_("description", str, "a text", ""),
+            ))
+    if not criteria:
+        raise ScorecardError(f"{path}: the scorecard has no criteria")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Scorecard(card_id, name, path, digest, text, criteria, section_names, sentiment_weight)
+
+
+def load_scorecard(path: str | Path) -> Scorecard:
+    """Read and validate a scorecard file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScorecardError(f"{path}: cannot read the scorecard: {exc}") from exc
+    return parse_scorecard(text, str(path))
+
+
+def default_scorecard_path() -> Path:
+    """The scorecard that ships with qa-desktop."""
+    return Path(__file__).resolve().parent.parent / "resources" / "scorecards" / "default.toml"

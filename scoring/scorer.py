@@ -1,0 +1,120 @@
+"""Score a transcribed call against a scorecard: every criterion's verdict with evidence, the
+empathy, compliance and overall scores (0-100) and auto-fail.
+
+Scoring needs only the transcript and the stored voice features, so an edited scorecard can be
+applied to every stored call without transcribing again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .conversation import ConversationMetrics, conversation_metrics
+from .detectors import DETECTORS, FAIL, NA, CallContext, Verdict
+from .scorecard import Criterion, Scorecard
+from .sentiment import SentimentTrajectory, customer_sentiment
+from .transcript import Transcript, Utterance
+
+
+@dataclass
+class CriterionResult:
+    """A criterion's verdict on one call."""
+
+    criterion: Criterion
+    verdict: Verdict
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `criteria[]` item of the score contract."""
+        v = self.verdict
+        return {
+            "id": self.criterion.id, "section": self.criterion.section, "category": self.criterion.category,
+            "result": v.result, "score": round(v.score * 100, 1), "confidence": round(v.confidence, 3),
+            "reason": v.reason, "evidence": [evidence_dict(u) for u in v.evidence],
+        }
+
+
+def evidence_dict(u: Utterance) -> dict[str, Any]:
+    """One piece of evidence: who said what, when."""
+    return {"speaker": u.speaker, "start": round(u.start, 2), "end": round(u.end, 2), "text": u.text}
+
+
+@dataclass
+class CallScore:
+    """A call's scores against one scorecard."""
+
+    scorecard_id: str
+    scorecard_hash: str
+    overall: float
+    empathy: float
+    compliance: float
+    auto_fail: bool
+    results: list[CriterionResult]
+    conversation: ConversationMetrics
+    sentiment: SentimentTrajectory
+
+    def metrics(self) -> dict[str, Any]:
+        """The `metrics` object of the score contract."""
+        c = self.conversation
+        return {
+            "talk_ratio_agent": round(c.talk_ratio_agent, 3), "agent_wpm": round(c.agent_wpm, 1),
+            "dead_air_s": round(c.dead_air_s, 1), "overtalk_count": c.overtalk_count,
+            "customer_sentiment_start": round(self.sentiment.start, 3),
+            "customer_sentiment_end": round(self.sentiment.end, 3),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The score contract: scorecard, scores, auto_fail, criteria and metrics."""
+        return {
+            "scorecard": {"id": self.scorecard_id, "hash": self.scorecard_hash},
+            "scores": {"overall": self.overall, "empathy": self.empathy, "compliance": self.compliance},
+            "auto_fail": self.auto_fail,
+            "criteria": [r.to_dict() for r in self.results],
+            "metrics": self.metrics(),
+        }
+
+
+def weighted(results: list[tuple[Criterion, float, str]]) -> float | None:
+    """Weighted mean credit (0..1) of the applicable results, or None if none applies."""
+    applicable = [(c.weight, credit) for c, credit, result in results if result != NA and c.weight > 0]
+    total = sum(w for w, _ in applicable)
+    return sum(w * credit for w, credit in applicable) / total if total else None
+
+
+def subscores(scorecard: Scorecard, results: list[tuple[Criterion, float, str]],
+              sentiment: SentimentTrajectory) -> tuple[float, float, float, bool]:
+    """(overall, empathy, compliance, auto_fail) from criterion results; also used after overrides."""
+    def category(name: str) -> float | None:
+        return weighted([r for r in results if r[0].category == name])
+
+    empathy = category("empathy")
+    w = scorecard.empathy_sentiment_weight
+    if w and sentiment.points:
+        mood = 0.5 * (sentiment.end + 1) / 2 + 0.5 * min(1.0, max(0.0, 0.5 + (sentiment.end - sentiment.start) / 2))
+        empathy = mood if empathy is None else (1 - w) * empathy + w * mood
+    compliance = category("compliance")
+    overall = weighted(results)
+    auto_fail = any(c.critical and result == FAIL for c, _, result in results)
+    as_percent = [round(100 * v, 1) if v is not None else 100.0 for v in (overall, empathy, compliance)]
+    return as_percent[0], as_percent[1], as_percent[2], auto_fail
+
+
+def build_context(transcript: Transcript, voice: dict[str, float], customer_name: str | None = None) -> CallContext:
+    """What detectors look at, from a transcript and its stored voice features."""
+    utterances = transcript.utterances
+    return CallContext(
+        utterances=utterances, duration_s=transcript.duration_s, stereo=transcript.channels == 2,
+        conversation=conversation_metrics(utterances, stereo=transcript.channels == 2),
+        voice=voice, sentiment=customer_sentiment(utterances), customer_name=customer_name,
+    )
+
+
+def score_call(transcript: Transcript, scorecard: Scorecard, voice: dict[str, float] | None = None,
+               customer_name: str | None = None) -> CallScore:
+    """Every criterion of the scorecard on this call, and the call's scores."""
+    ctx = build_context(transcript, voice or {}, customer_name)
+    results = [CriterionResult(c, DETECTORS[c.detector].run(ctx, c.params)) for c in scorecard.criteria]
+    overall, empathy, compliance, auto_fail = subscores(
+        scorecard, [(r.criterion, r.verdict.score, r.verdict.result) for r in results], ctx.sentiment)
+    return CallScore(scorecard.id, scorecard.hash, overall, empathy, compliance, auto_fail, results,
+                     ctx.conversation, ctx.sentiment)

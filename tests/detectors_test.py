@@ -1,0 +1,206 @@
+"""Each detector of the default scorecard on crafted conversations: pass, fail and n/a, with evidence."""
+
+from __future__ import annotations
+
+import pytest
+
+from scoring.redact import redact_utterances
+from scoring.scorer import score_call
+from scoring.transcript import Transcript, Utterance
+
+GOOD_VOICE = {"agent_voiced_s": 30.0, "agent_pitch_median_hz": 180.0, "agent_pitch_std_st": 2.5,
+              "agent_energy_std_db": 6.0}
+
+
+def call(*turns: tuple, channels: int = 2, duration: float | None = None) -> Transcript:
+    """A transcript from (speaker, start, end, text) turns; speaker 'a' or 'c'."""
+    utterances = [Utterance({"a": "agent", "c": "customer"}[s], start, end, text) for s, start, end, text in turns]
+    utterances = redact_utterances(utterances)
+    return Transcript("crafted.wav", duration or max(u.end for u in utterances) + 1, channels, 8000, "0" * 64,
+                      "tiny.en", "cpu/int8", utterances)
+
+
+def verdicts(scorecard, transcript, voice=GOOD_VOICE, customer_name=None):
+    score = score_call(transcript, scorecard, voice, customer_name)
+    return {r.criterion.id: r.verdict for r in score.results}, score
+
+
+GOOD_CALL = call(
+    ("a", 0.0, 6.0, "Good morning, thank you for calling Acme, my name is Sam. This call is recorded for quality."),
+    ("c", 6.5, 10.0, "Hi, my name is Alice Brown, I was charged twice and I'm really annoyed."),
+    ("a", 10.5, 16.0, "I'm so sorry to hear that, Alice, that must be frustrating. Can you confirm your date of birth?"),
+    ("c", 16.5, 18.0, "Fifth of May, 1980."),
+    ("a", 18.5, 24.0, "Thank you. So you were charged twice for the same bill, is that right?"),
+    ("c", 24.5, 26.0, "Yes, charged twice for the same bill."),
+    ("a", 26.5, 30.0, "Can I put you on hold for a moment while I check?"),
+    ("a", 45.0, 52.0, "Thank you for holding. I can see your balance is 40 pounds; I have refunded the duplicate payment."),
+    ("c", 52.5, 54.0, "That's great, thank you so much."),
+    ("a", 54.5, 57.0, "Is there anything else I can help you with today?"),
+    ("c", 57.5, 58.5, "No, that's all."),
+    ("a", 59.0, 62.0, "Thank you for calling, Alice. Have a lovely day, goodbye."),
+)
+
+
+def test_a_good_call_passes_everything_with_evidence(scorecard):
+    found, score = verdicts(scorecard, GOOD_CALL)
+    failed = {k: v.reason for k, v in found.items() if v.result == "fail"}
+    assert failed == {}
+    assert found["greeting"].evidence[0].start == 0.0
+    assert found["identity_verification"].evidence[0].start == 10.5  # date of birth asked before the balance
+    assert found["apology"].result == "pass" and "sorry" in found["apology"].evidence[0].text
+    assert found["customer_name_used"].result == "pass"
+    assert found["hold_etiquette"].result == "pass"
+    assert found["no_interruptions"].result == "pass"
+    assert not score.auto_fail and score.overall >= 85 and score.compliance == 100
+    assert all(0 < v.confidence <= 1 and v.reason for v in found.values())
+
+
+def test_missing_opening_and_closing_fail_with_the_searched_turns_as_evidence(scorecard):
+    found, score = verdicts(scorecard, call(
+        ("c", 0.0, 3.0, "I want to check my balance."),
+        ("a", 3.5, 6.0, "Account number?"),
+        ("c", 6.5, 8.0, "12345678."),
+        ("a", 8.5, 11.0, "Your balance is 300 dollars."),
+    ))
+    assert found["greeting"].result == "fail" and found["greeting"].evidence[0].text == "Account number?"
+    assert found["recording_disclosure"].result == "fail" and score.auto_fail
+    assert found["closing"].result == "fail" and found["further_assistance"].result == "fail"
+    assert found["identity_verification"].result == "pass"
+
+
+def test_account_details_before_verification_fail_the_critical_criterion(scorecard):
+    found, score = verdicts(scorecard, call(
+        ("a", 0.0, 4.0, "Hello, this call is recorded. How can I help?"),
+        ("c", 4.5, 7.0, "Hi, my name is Bob Stone."),
+        ("a", 7.5, 11.0, "Okay Bob, your balance is 120 pounds."),
+        ("a", 11.5, 14.0, "Can you confirm your date of birth?"),
+    ))
+    verdict = found["identity_verification"]
+    assert verdict.result == "fail" and [u.start for u in verdict.evidence] == [7.5, 11.5]
+    assert score.auto_fail
+
+
+def test_a_name_alone_is_not_identity_verification(scorecard):
+    found, _ = verdicts(scorecard, call(
+        ("a", 0.0, 3.0, "Hello, could I get your full name please?"),
+        ("c", 3.5, 5.0, "Jane Doe."),
+        ("a", 5.5, 9.0, "Your current balance is 3676 in credit."),
+    ))
+    assert found["identity_verification"].result == "fail"
+    assert found["customer_name_used"].result == "fail"  # the name was given and never used
+
+
+def test_identity_is_not_applicable_when_no_account_is_discussed(scorecard):
+    found, _ = verdicts(scorecard, call(("a", 0.0, 3.0, "Hello, how can I help?"), ("c", 3.5, 5.0, "What time do you open?")))
+    assert found["identity_verification"].result == "na"
+
+
+def test_asr_errors_in_long_phrases_are_tolerated(scorecard):
+    found, _ = verdicts(scorecard, call(
+        ("c", 0.0, 2.0, "Thanks."),
+        ("a", 2.5, 6.0, "If there is anything else that I can help you whip, just ask."),
+    ))
+    assert found["further_assistance"].result == "pass"
+    assert found["further_assistance"].confidence < 1
+
+
+def test_short_phrases_must_match_whole_words(scorecard):
+    found, _ = verdicts(scorecard, call(("a", 0.0, 3.0, "This is about the bill."), ("c", 3.5, 5.0, "Ok.")))
+    assert found["greeting"].result == "fail"  # "hi" inside "this" is no greeting
+
+
+def test_prohibited_language_and_card_read_back_fail(scorecard):
+    found, score = verdicts(scorecard, call(
+        ("a", 0.0, 3.0, "Yeah, what do you want?"),
+        ("c", 3.5, 9.0, "My card is 4539 1488 0343 6467."),
+        ("a", 9.5, 15.0, "So that's 4539 1488 0343 6467. That's your fault for missing the payment, I guarantee it."),
+    ))
+    assert found["pci_safe"].result == "fail" and found["pci_safe"].evidence[0].start == 9.5
+    assert "[card number]" in found["pci_safe"].evidence[0].text and "4539" not in found["pci_safe"].evidence[0].text
+    assert found["prohibited_language"].result == "fail"
+    assert score.compliance < 60
+
+
+def test_apology_is_not_applicable_without_a_problem(scorecard):
+    found, _ = verdicts(scorecard, call(("a", 0.0, 3.0, "Hello, how can I help?"),
+                                        ("c", 3.5, 6.0, "I would like to upgrade my plan please.")))
+    assert found["apology"].result == "na"
+
+
+def test_problem_without_apology_fails_and_shows_the_problem(scorecard):
+    found, _ = verdicts(scorecard, call(("a", 0.0, 3.0, "Hello."),
+                                        ("c", 3.5, 6.0, "My internet has been broken for three days, this is ridiculous."),
+                                        ("a", 6.5, 8.0, "Engineers are working on it.")))
+    assert found["apology"].result == "fail" and found["apology"].evidence[0].speaker == "customer"
+
+
+def test_empathy_statements_are_graded(scorecard):
+    one, _ = verdicts(scorecard, call(("c", 0.0, 3.0, "I lost my job."), ("a", 3.5, 6.0, "That must be hard.")))
+    four, _ = verdicts(scorecard, call(
+        ("c", 0.0, 3.0, "I lost my job."), ("a", 3.5, 6.0, "That must be hard."),
+        ("c", 6.5, 8.0, "I am scared."), ("a", 8.5, 11.0, "I understand how stressful that is."),
+        ("c", 11.5, 13.0, "Yes."), ("a", 13.5, 16.0, "It's completely normal to feel that way. You are doing your best."),
+    ))
+    assert one["empathy_statement"].result == four["empathy_statement"].result == "pass"
+    assert one["empathy_statement"].score == 0.25 and four["empathy_statement"].score == 1.0  # full credit from four
+
+
+def test_active_listening_from_paraphrase(scorecard):
+    found, _ = verdicts(scorecard, call(("c", 0.0, 4.0, "My broadband keeps dropping every evening."),
+                                        ("a", 4.5, 8.0, "Your broadband connection drops in the evening, every day?")))
+    assert found["active_listening"].result == "pass" and found["active_listening"].evidence[0].start == 4.5
+
+
+def test_talk_over_counts_only_on_stereo(scorecard):
+    turns = [("c", 0.0, 5.0, "Let me explain what happened to my order."), ("a", 1.0, 4.0, "Yes yes I know."),
+             ("c", 6.0, 10.0, "And then it arrived broken again."), ("a", 7.0, 9.5, "Okay okay."),
+             ("c", 11.0, 15.0, "I would like a refund now please."), ("a", 12.0, 14.0, "Fine, fine.")]
+    stereo, score = verdicts(scorecard, call(*turns))
+    assert stereo["no_interruptions"].result == "fail" and score.metrics()["overtalk_count"] == 3
+    mono, _ = verdicts(scorecard, call(*turns, channels=1))
+    assert mono["no_interruptions"].result == "na"
+
+
+def test_unannounced_dead_air_fails_hold_etiquette(scorecard):
+    found, score = verdicts(scorecard, call(("a", 0.0, 3.0, "Hello."), ("c", 3.5, 5.0, "Hi, my order is late."),
+                                            ("a", 20.0, 23.0, "Okay, found it.")))
+    assert found["hold_etiquette"].result == "fail" and "15 s of dead air at 0:05" in found["hold_etiquette"].reason
+    assert score.metrics()["dead_air_s"] == 15.0
+
+
+def test_flat_voice_fails_tone_and_missing_voice_is_not_applicable(scorecard):
+    flat = dict(GOOD_VOICE, agent_pitch_std_st=0.4, agent_energy_std_db=1.0)
+    found, _ = verdicts(scorecard, GOOD_CALL, flat)
+    assert found["tone"].result == "fail" and "flat pitch" in found["tone"].reason
+    found, _ = verdicts(scorecard, GOOD_CALL, {})
+    assert found["tone"].result == "na"
+
+
+def test_customer_name_from_metadata(scorecard):
+    transcript = call(("a", 0.0, 3.0, "Hello Maria, how can I help?"), ("c", 3.5, 5.0, "Hi."))
+    found, _ = verdicts(scorecard, transcript, customer_name="Maria Jones")
+    assert found["customer_name_used"].result == "pass"
+
+
+def test_sentiment_trajectory_and_contract(scorecard):
+    _, score = verdicts(scorecard, GOOD_CALL)
+    data = score.to_dict()
+    assert set(data) == {"scorecard", "scores", "auto_fail", "criteria", "metrics"}
+    assert data["metrics"]["customer_sentiment_start"] < 0 < data["metrics"]["customer_sentiment_end"]
+    assert set(data["metrics"]) == {"talk_ratio_agent", "agent_wpm", "dead_air_s", "overtalk_count",
+                                    "customer_sentiment_start", "customer_sentiment_end"}
+    item = data["criteria"][0]
+    assert set(item) == {"id", "section", "category", "result", "score", "confidence", "reason", "evidence"}
+    assert set(item["evidence"][0]) == {"speaker", "start", "end", "text"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("my card is 4111 1111 1111 1111 thanks", "my card is [card number] thanks"),
+    ("four one one one one one one one one one one one one one one one.", "[card number]."),
+    ("the CVV is 123", "the CVV is [security code]"),
+    ("my social security number is 123 45 6789", "my social security number is [ssn]"),
+    ("ssn 123-45-6789.", "ssn [ssn]."),
+    ("account number 93418043810 and pin 3100", "account number 93418043810 and pin 3100"),
+])
+def test_redaction(text, expected):
+    assert call(("c", 0.0, 1.0, text)).utterances[0].text == expected

@@ -1,0 +1,52 @@
+"""The shared devset (../shared/devset) rendered to audio, and cached transcripts of it.
+
+Opt-in evaluation only: nothing here is part of the app. Renders with the devset's own render.py
+(espeak-ng) into .cache/devset the first time; transcripts are cached per file, model and prompt so
+scoring can be re-evaluated in seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from scoring.transcriber import Transcriber  # noqa: E402
+from scoring.transcript import Transcript  # noqa: E402
+
+DEVSET = ROOT.parent / "shared" / "devset"
+CACHE = ROOT / ".cache" / "devset"
+
+
+def rendered() -> list[tuple[Path, dict]]:
+    """(stereo wav, label item) for every devset call, rendering them first if needed."""
+    if not (CACHE / "esconv" / "labels.json").exists():
+        if not DEVSET.exists():
+            sys.exit(f"the devset is not at {DEVSET}; it is needed for this opt-in evaluation")
+        subprocess.run([sys.executable, str(DEVSET / "render.py"), str(DEVSET / "calls.json"), str(CACHE)], check=True)
+    items = []
+    for group in ("star", "esconv"):
+        for item in json.loads((CACHE / group / "labels.json").read_text()):
+            items.append((CACHE / group / item["file"], item))
+    return items
+
+
+def mono_path(stereo: Path) -> Path:
+    """The mono rendering beside a stereo one."""
+    return stereo.with_name(stereo.stem + ".mono.wav")
+
+
+def cached_transcript(transcriber: Transcriber, path: Path) -> Transcript:
+    """The transcript of a rendered file, from the cache when this model and prompt made it before."""
+    key = hashlib.sha1(f"{transcriber.model_name}|{transcriber.config.initial_prompt}".encode()).hexdigest()[:10]
+    cache = CACHE / "transcripts" / key / f"{path.parent.name}_{path.name}.json"
+    if cache.exists():
+        return Transcript.from_dict(json.loads(cache.read_text()))
+    transcript = transcriber.transcribe_file(path)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(transcript.to_dict()))
+    return transcript

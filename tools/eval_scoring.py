@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Opt-in scoring accuracy on the shared devset (../shared/devset), stereo and mono renderings.
+
+Prints precision, recall and F1 of `greeting`, `identity_verification` and `closing`
+(= closing or further_assistance) against the datasets' labels, and the AUC of the empathy
+subscore between the high- and low-empathy conversations. A criterion counts as detected when
+its result is `pass`. Transcripts are cached, so a scorecard edit re-evaluates in seconds.
+
+Usage: tools/eval_scoring.py [--scorecard FILE] [--limit N] [--show-errors]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from sklearn.metrics import precision_recall_fscore_support, roc_auc_score
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scoring.acoustics import voice_features  # noqa: E402
+from scoring.audio import decode  # noqa: E402
+from scoring.redact import redact_utterances  # noqa: E402
+from scoring.scorecard import default_scorecard_path, load_scorecard  # noqa: E402
+from scoring.scorer import score_call  # noqa: E402
+from scoring.transcriber import Transcriber  # noqa: E402
+from scoring.transcript import Transcript  # noqa: E402
+from tools.devset import CACHE, cached_transcript, mono_path, rendered  # noqa: E402
+
+LABELS = {"greeting": ("greeting",), "identity_verification": ("identity_verification",),
+          "closing": ("closing", "further_assistance")}
+
+
+def cached_voice(path: Path, transcript: Transcript) -> dict[str, float]:
+    """The agent's voice features for a rendered file (cached)."""
+    cache = CACHE / "voice" / f"{path.parent.name}_{path.name}.json"
+    if cache.exists():
+        return json.loads(cache.read_text())
+    voice = voice_features(decode(path).channels[0], transcript.utterances)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(voice))
+    return voice
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scorecard", default=str(default_scorecard_path()))
+    parser.add_argument("--limit", type=int, default=0, help="only the first N calls of each group")
+    parser.add_argument("--show-errors", action="store_true", help="print the calls each label gets wrong")
+    args = parser.parse_args()
+    scorecard = load_scorecard(args.scorecard)
+    items = rendered()
+    if args.limit:
+        groups = [[x for x in items if x[0].parent.name == g] for g in ("star", "esconv")]
+        items = [x for group in groups for x in group[:: max(1, len(group) // args.limit)][: args.limit]]
+    transcriber = Transcriber()
+    print(f"scorecard {scorecard.id} ({scorecard.hash[:12]}), {len(items)} calls, model {transcriber.model_name}")
+    print(f"{'rendering':9s} {'label':22s} {'n+':>3s} {'n-':>3s} {'prec':>5s} {'recall':>6s} {'F1':>5s}")
+    for mode in ("stereo", "mono"):
+        truth: dict[str, list[bool]] = {k: [] for k in LABELS}
+        found: dict[str, list[bool]] = {k: [] for k in LABELS}
+        names: list[str] = []
+        empathy: list[tuple[bool, float]] = []
+        for path, item in items:
+            file = mono_path(path) if mode == "mono" else path
+            transcript = cached_transcript(transcriber, file)
+            transcript = replace(transcript, utterances=redact_utterances(transcript.utterances))
+            score = score_call(transcript, scorecard, cached_voice(file, transcript))
+            results = {r.criterion.id: r.verdict.result for r in score.results}
+            labels = item["labels"]
+            if "empathy" in labels:
+                empathy.append((labels["empathy"] == "high", score.empathy))
+                continue
+            names.append(item["file"])
+            for label, criteria in LABELS.items():
+                truth[label].append(bool(labels[label]))
+                found[label].append(any(results.get(c) == "pass" for c in criteria))
+        for label in LABELS:
+            p, r, f, _ = precision_recall_fscore_support(truth[label], found[label], average="binary", zero_division=0)
+            positives = sum(truth[label])
+            print(f"{mode:9s} {label:22s} {positives:3d} {len(truth[label]) - positives:3d} {p:5.2f} {r:6.2f} {f:5.2f}")
+            if args.show_errors:
+                for name, t, g in zip(names, truth[label], found[label]):
+                    if t != g:
+                        print(f"    {'missed' if t else 'false alarm'}: {name}")
+        if empathy:
+            auc = roc_auc_score([h for h, _ in empathy], [s for _, s in empathy])
+            high = [s for h, s in empathy if h]
+            low = [s for h, s in empathy if not h]
+            print(f"{mode:9s} {'empathy AUC':22s} {len(high):3d} {len(low):3d} {auc:5.3f}   "
+                  f"(mean empathy score high {sum(high) / len(high):.1f}, low {sum(low) / len(low):.1f})")
+
+
+if __name__ == "__main__":
+    main()
