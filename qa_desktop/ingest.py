@@ -18,6 +18,7 @@ from scoring.worker import Cancelled, TranscriptionFailed, TranscriptionWorker, 
 
 from .metadata import CallMetadata, MetadataTable, from_file_name
 from .storage import repository
+from .storage.models import Job
 
 
 @dataclass
@@ -80,9 +81,9 @@ class Ingestor:
         return from_csv.merged_over(from_name)
 
     def ingest_file(self, path: Path, listener: IngestListener = IngestListener(),
-                    should_cancel: Callable[[], bool] | None = None) -> IngestResult:
-        """Import one file; never raises for a bad file (the result says what went wrong)."""
-        job = repository.start_job(str(path))
+                    should_cancel: Callable[[], bool] | None = None, job: Job | None = None) -> IngestResult:
+        """Import one file (for its queued job, if given); never raises for a bad file."""
+        job = repository.start_job(str(path), job)
         try:
             check_file(path)
             existing = repository.find_call_by_hash(file_sha256(path))
@@ -114,14 +115,14 @@ class Ingestor:
             return IngestResult(path, "failed", reason)
 
     def ingest(self, files: list[Path], listener: IngestListener = IngestListener(),
-               should_cancel: Callable[[], bool] | None = None) -> list[IngestResult]:
-        """Import files in order, reporting each to the listener; stops early when cancelled."""
+               should_cancel: Callable[[], bool] | None = None, jobs: list[Job] | None = None) -> list[IngestResult]:
+        """Import files in order (with their queued jobs, if given); stops early when cancelled."""
         results = []
         for index, path in enumerate(files):
             if should_cancel and should_cancel():
                 break
             listener.file_started(path, index, len(files))
-            result = self.ingest_file(path, listener, should_cancel)
+            result = self.ingest_file(path, listener, should_cancel, jobs[index] if jobs else None)
             listener.file_finished(result)
             results.append(result)
             if result.status == "cancelled":

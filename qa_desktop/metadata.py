@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 DEFAULT_NAME_PATTERN = "{call_time}_{agent}_{team}_{call_id}"
 FIELDS = ("file", "agent", "team", "call_id", "call_time", "agent_channel")
@@ -141,19 +142,35 @@ def _map_headers(headers: list[str]) -> dict[str, str]:
     return mapping
 
 
+def _reader(handle: TextIO) -> csv.DictReader:
+    """A DictReader with the file's own delimiter (comma, semicolon, tab or bar)."""
+    sample = handle.read(4096)
+    handle.seek(0)
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    return csv.DictReader(handle, dialect=dialect)
+
+
+def csv_columns(path: Path | str) -> tuple[list[str], dict[str, str]]:
+    """A metadata CSV's headers and the field -> header mapping guessed from them (for a mapping step)."""
+    path = Path(path)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            headers = _reader(handle).fieldnames or []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MetadataError(f"{path}: cannot read the metadata file: {exc}") from exc
+    return list(headers), _map_headers(list(headers))
+
+
 def load_csv(path: Path | str, columns: dict[str, str] | None = None) -> MetadataTable:
     """Read a metadata CSV; `columns` maps our field names to headers where guessing is wrong."""
     path = Path(path)
     if not path.is_file():
         raise MetadataError(f"{path}: metadata file not found")
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        sample = handle.read(4096)
-        handle.seek(0)
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        except csv.Error:
-            dialect = csv.excel
-        reader = csv.DictReader(handle, dialect=dialect)
+        reader = _reader(handle)
         headers = reader.fieldnames or []
         mapping = {**_map_headers(headers), **(columns or {})}
         if "file" not in mapping:

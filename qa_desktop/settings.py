@@ -13,6 +13,7 @@ DEFAULTS: dict[str, Any] = {
     "database": "",  # empty: the default file in the user's data folder
     "name_pattern": "{call_time}_{agent}_{team}_{call_id}",
     "scorecard": "",  # empty: the default scorecard that ships in resources/scorecards
+    "reviewer": "",  # the name written in the audit log
 }
 
 

@@ -19,7 +19,7 @@ def test_library_lists_calls_and_shows_the_transcript(qtbot, db, demo_analyses):
     agents = {window.calls.index(row, 1).data() for row in range(2)}
     assert agents == {"Maria Lopez", "Daniel Kim"}
     window.table.selectRow(1)
-    shown = window.transcript.toPlainText()
+    shown = window.review.transcript.toPlainText()
     call = repository.find_call_by_hash(demo_analyses[demo_file(
         "good" if window.calls.index(1, 1).data() == "Maria Lopez" else "mono").name].transcript.sha256)
     assert repository.call_transcript(call)[0].text in shown

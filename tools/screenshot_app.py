@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""Open the app on a database and save a screenshot of the main window (run under Xvfb)."""
+"""Open the app on a database and save screenshots (run under Xvfb): the main window mid-playback
+of the first call, and the import dialog before and during an import of the demo calls.
+
+Usage: tools/screenshot_app.py DATABASE OUTDIR
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,44 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 from qa_desktop.app.main_window import MainWindow  # noqa: E402
 from qa_desktop.storage.database import open_database  # noqa: E402
+
+DEMO = ROOT / "resources" / "demo_calls"
+
+
+def _run(step) -> None:
+    """Call a step, returning nothing to Qt (PySide 6.12 mis-counts references to returned values)."""
+    step()
 
 
 def main(database: str, out: str) -> None:
     app = QApplication(sys.argv)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
     window = MainWindow(open_database(database))
     window.show()
-    QTimer.singleShot(1500, lambda: (window.grab().save(out), app.quit()))
+    steps = [
+        (500, lambda: window.review.play_from(14.0)),
+        (3500, lambda: window.grab().save(str(folder / "main_playing.png"))),
+        (200, lambda: window.filters.search.setText("refund")),
+        (1200, lambda: window.grab().save(str(folder / "main_search.png"))),
+        (200, lambda: window.open_import()),
+        (300, lambda: (window.import_dialog.set_files([DEMO]),
+                       window.import_dialog.set_metadata_csv(str(DEMO / "metadata.csv")))),
+        (500, lambda: window.import_dialog.grab().save(str(folder / "import_choose.png"))),
+        (200, lambda: window.import_dialog.start_button.click()),
+        (9000, lambda: window.import_dialog.grab().save(str(folder / "import_progress.png"))),
+        (200, lambda: window.import_dialog.cancel()),
+        (4000, window.close),
+        (500, app.quit),
+    ]
+    delay = 0
+    for wait, step in steps:
+        delay += wait
+        QTimer.singleShot(delay, lambda step=step: _run(step))
     app.exec()
 
 

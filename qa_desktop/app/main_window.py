@@ -1,46 +1,248 @@
-"""The main window: the call library beside the selected call's transcript."""
+"""The main window: the call library (filters, sortable table) beside the review of the selected call,
+with import, agents and teams, CSV export and settings in the toolbar."""
 
 from __future__ import annotations
 
+import csv
+import getpass
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMainWindow, QSplitter, QTableView
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMainWindow, QPushButton, QSplitter, QTableView,
+    QVBoxLayout, QWidget,
+)
 
-from ..storage.models import Call
-from .call_table import CallTableModel
-from .transcript_view import TranscriptView
+from scoring.scorecard import default_scorecard_path, load_scorecard
+from scoring.transcriber import TranscriberConfig
+
+from ..settings import Settings
+from ..storage import repository
+from ..storage.library import COLUMNS
+from ..storage.models import Job
+from .filter_bar import FilterBar
+from .hit_delegate import HitDelegate
+from .import_dialog import ImportDialog
+from .import_worker import ImportPlan
+from .library_model import LibraryModel
+from .people_dialog import PeopleDialog
+from .review_view import ReviewView
+from .settings_dialog import SettingsDialog
 
 
 class MainWindow(QMainWindow):
     """The app's window over an open database."""
 
-    def __init__(self, database_path: Path) -> None:
+    def __init__(self, database_path: Path, settings: Settings | None = None) -> None:
         super().__init__()
+        self.settings = settings or Settings()
+        self.database_path = database_path
         self.setWindowTitle(f"qa-desktop — {database_path.name}")
-        self.calls = CallTableModel()
+        self.import_dialog: ImportDialog | None = None
+        self.calls = LibraryModel()
+        self.filters = FilterBar()
+        self.filters.changed.connect(self._filter)
         self.table = QTableView()
         self.table.setModel(self.calls)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(list(COLUMNS).index("date"), Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.table.setItemDelegateForColumn(len(COLUMNS), HitDelegate(self.table))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.transcript = TranscriptView()
+        self.calls.modelReset.connect(self._after_reset)
+        self.review = ReviewView(self.reviewer)
+        self.review.changed.connect(self._call_changed)
+        self.resume_banner = self._resume_banner()
+        library = QWidget()
+        column = QVBoxLayout(library)
+        column.setContentsMargins(4, 4, 4, 4)
+        column.addWidget(self.resume_banner)
+        column.addWidget(self.filters)
+        column.addWidget(self.table)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.transcript)
-        splitter.setSizes([640, 560])
+        splitter.addWidget(library)
+        splitter.addWidget(self.review)
+        splitter.setSizes([760, 760])
         self.setCentralWidget(splitter)
-        self.statusBar().showMessage(f"{self.calls.rowCount()} calls · database {database_path}")
-        self.resize(1280, 760)
-        if self.calls.rowCount():
+        self._toolbar()
+        self._shortcuts()
+        self.resize(1560, 900)
+        self._after_reset()
+
+    def reviewer(self) -> str:
+        """The reviewer's name for the audit log: from settings, else the login name."""
+        return self.settings.get("reviewer") or getpass.getuser()
+
+    # --- toolbar and keyboard -----------------------------------------------------------
+    def _toolbar(self) -> None:
+        bar = self.addToolBar("Main")
+        bar.setMovable(False)
+        for text, slot, tip in (
+            ("Import…", self.open_import, "Import recordings and an optional metadata CSV"),
+            ("Agents and teams…", self._people, "Rename, merge and move agents"),
+            ("Export CSV…", self._export, "Save the library's current rows as CSV"),
+            ("Settings…", self._settings, "Model, device, agent channel, scorecard, reviewer"),
+        ):
+            action = QAction(text, self)
+            action.setToolTip(tip)
+            action.triggered.connect(slot)
+            bar.addAction(action)
+
+    def _shortcuts(self) -> None:
+        keys = {
+            "Space": self.review.player.toggle,
+            "Left": lambda: self.review.player.skip(-5), "Right": lambda: self.review.player.skip(5),
+            "Up": lambda: self.review.step_utterance(-1), "Down": lambda: self.review.step_utterance(1),
+            "Ctrl+Up": lambda: self.step_call(-1), "Ctrl+Down": lambda: self.step_call(1),
+        }
+        for key, slot in keys.items():
+            QShortcut(QKeySequence(key), self, activated=slot)
+
+    def step_call(self, step: int) -> None:
+        """Open the previous (-1) or next (+1) call in the library's current order."""
+        rows = self.table.selectionModel().selectedRows()
+        current = rows[0].row() if rows else -1
+        target = min(max(current + step, 0), self.calls.rowCount() - 1)
+        if target >= 0:
+            self.table.selectRow(target)
+
+    # --- library ------------------------------------------------------------------------------
+    def _filter(self, new) -> None:
+        self.calls.set_filter(new)
+
+    def _after_reset(self) -> None:
+        """After a filter, sort or reload: size the columns, show search hits beside the date, and keep the
+        open call selected if it still shows (else open the first row)."""
+        header = self.table.horizontalHeader()
+        widths = {"date": 116, "agent": 110, "team": 76, "duration": 60, "overall": 56, "empathy": 62,
+                  "compliance": 78, "auto_fail": 66, "reviewed": 64, "failed": 220}
+        for key, width in widths.items():
+            header.resizeSection(list(COLUMNS).index(key), width)
+        if self.calls.columnCount() > len(COLUMNS):
+            header.moveSection(header.visualIndex(len(COLUMNS)), 1)
+            header.resizeSection(len(COLUMNS), 320)
+        self.statusBar().showMessage(f"{self.calls.rowCount()} calls · database {self.database_path}")
+        current = self.review.call.id if self.review.call is not None else None
+        row = self.calls.row_of(current) if current is not None else None
+        if row is None and self.calls.rowCount():
             self.table.selectRow(0)
+        elif row is not None:
+            self._select_quietly(row)
+            self.review.transcript.mark(self.calls.filter.search)
 
     def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         rows = selected.indexes()
         if rows:
-            self.transcript.show_call(Call.get_by_id(self.calls.call_id(rows[0].row())))
+            self.review.open_call(self.calls.call_id(rows[0].row()), self.calls.filter.search)
+
+    def _call_changed(self, call_id: int) -> None:
+        """After a review action: reload the rows, keep the call selected if it still shows."""
+        self.calls.reload()
+        self.filters.refresh_choices()
+
+    def _select_quietly(self, row: int) -> None:
+        """Select a row without reopening its call."""
+        model = self.table.selectionModel()
+        model.blockSignals(True)
+        model.select(self.calls.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                     | QItemSelectionModel.SelectionFlag.Rows)
+        model.setCurrentIndex(self.calls.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+        model.blockSignals(False)
+        self.table.viewport().update()
+
+    def export_csv(self, path: str | Path) -> int:
+        """Write the library's current rows (filter and order as shown) to a CSV; returns the row count."""
+        rows = self.calls.all_rows()
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["call_id", "date", "agent", "team", "duration_s", "overall", "empathy", "compliance",
+                             "auto_fail", "reviewed", "failed_criteria", "file"])
+            for r in rows:
+                writer.writerow([r.call_id, r.date.isoformat(sep=" ") if r.date else "", r.agent, r.team,
+                                 round(r.duration_s, 1), r.overall, r.empathy, r.compliance, r.auto_fail, r.reviewed,
+                                 " ".join(r.failed), r.path])
+        return len(rows)
+
+    def _export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export the library", "calls.csv", "CSV (*.csv)")
+        if path:
+            self.statusBar().showMessage(f"Exported {self.export_csv(path)} calls to {path}", 8000)
+
+    # --- dialogs ------------------------------------------------------------------------------
+    def make_plan(self, files: list[Path], metadata_csv: str = "", columns: dict | None = None,
+                  jobs: list[Job] | None = None) -> ImportPlan:
+        """An import plan with the current settings."""
+        s = self.settings
+        return ImportPlan(
+            files=files, scorecard=load_scorecard(s.get("scorecard") or default_scorecard_path()),
+            config=TranscriberConfig(model=s.get("model") or None, device=s.get("device")),
+            agent_channel=s.get("agent_channel"), name_pattern=s.get("name_pattern"), metadata_csv=metadata_csv,
+            columns=columns or {}, jobs=jobs)
+
+    def open_import(self, resume: ImportPlan | None = None) -> ImportDialog:
+        """Show the import dialog (resuming a plan if given)."""
+        self.import_dialog = ImportDialog(self, self.make_plan, resume if isinstance(resume, ImportPlan) else None)
+        self.import_dialog.imported.connect(self._imported)
+        self.import_dialog.show()
+        return self.import_dialog
+
+    def _imported(self) -> None:
+        self.calls.reload()
+        self.filters.refresh_choices()
+        self.resume_banner.setVisible(bool(repository.unfinished_jobs()))
+
+    def _resume_banner(self) -> QWidget:
+        banner = QWidget()
+        banner.setStyleSheet("background:#fff4ce")
+        layout = QHBoxLayout(banner)
+        self.resume_label = QLabel()
+        resume, discard = QPushButton("Resume"), QPushButton("Discard")
+        resume.clicked.connect(self.resume_imports)
+        discard.clicked.connect(self._discard_jobs)
+        layout.addWidget(self.resume_label, 1)
+        layout.addWidget(resume)
+        layout.addWidget(discard)
+        pending = repository.unfinished_jobs()
+        self.resume_label.setText(f"{len(pending)} file{'s' * (len(pending) != 1)} of an earlier import did not "
+                                  "finish (the app was closed).")
+        banner.setVisible(bool(pending))
+        return banner
+
+    def resume_imports(self) -> ImportDialog:
+        """Import the files an earlier, interrupted import left, the way it was asked."""
+        jobs = repository.unfinished_jobs()
+        options = jobs[0].options if jobs else {}
+        plan = self.make_plan([Path(j.path) for j in jobs], options.get("metadata_csv", ""),
+                              options.get("columns", {}), jobs)
+        self.resume_banner.hide()
+        return self.open_import(plan)
+
+    def _discard_jobs(self) -> None:
+        for job in repository.unfinished_jobs():
+            repository.finish_job(job, "cancelled", error="discarded by the user")
+        self.resume_banner.hide()
+
+    def _people(self) -> None:
+        PeopleDialog(self, self.reviewer).exec()
+        self.calls.reload()
+        self.filters.refresh_choices()
+
+    def _settings(self) -> None:
+        SettingsDialog(self, self.settings).exec()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        """Closing mid-import leaves the unfinished files queued, to resume on the next start."""
+        if self.import_dialog is not None and self.import_dialog.running():
+            self.import_dialog.worker.cancel(closing=True)
+            self.import_dialog.worker.wait()
+        self.review.player.player.stop()
+        super().closeEvent(event)

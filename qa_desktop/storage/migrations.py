@@ -12,10 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from peewee import Database
+from peewee import BooleanField, CharField, DateTimeField, TextField
 from playhouse.migrate import SchemaMigrator, migrate as apply
 from playhouse.sqlite_ext import JSONField
 
-from .models import V1_MODELS, CriterionResult, Score, Scorecard
+from .models import V1_MODELS, AuditEntry, CriterionResult, Score, Scorecard
 
 log = logging.getLogger(__name__)
 
@@ -28,16 +29,42 @@ def _initial_schema(db: Database, migrator: SchemaMigrator) -> None:
     db.create_tables(V1_MODELS)
 
 
+def _add_missing(db: Database, migrator: SchemaMigrator, table: str, fields: dict) -> None:
+    """Add the columns a table lacks (a fresh database already has them from its model)."""
+    present = {column.name for column in db.get_columns(table)}
+    apply(*[migrator.add_column(table, name, field) for name, field in fields.items() if name not in present])
+
+
 def _scores(db: Database, migrator: SchemaMigrator) -> None:
     """v2: scorecards, scores and criterion results; the agent's voice features on each call."""
-    if "voice" not in {column.name for column in db.get_columns("call")}:  # a fresh database has it from v1
-        apply(migrator.add_column("call", "voice", JSONField(default=dict)))
+    _add_missing(db, migrator, "call", {"voice": JSONField(default=dict)})
     db.create_tables([Scorecard, Score, CriterionResult])
+
+
+def _review(db: Database, migrator: SchemaMigrator) -> None:
+    """v3: reviewed calls, overrides kept beside automatic results, the audit log, full-text search."""
+    _add_missing(db, migrator, "call", {
+        "reviewed": BooleanField(default=False), "reviewed_by": CharField(null=True),
+        "reviewed_at": DateTimeField(null=True)})
+    _add_missing(db, migrator, "score", {"failed": TextField(default="")})
+    _add_missing(db, migrator, "job", {"options": JSONField(default=dict)})
+    _add_missing(db, migrator, "criterionresult", {
+        "override": CharField(max_length=4, null=True), "override_by": CharField(null=True),
+        "override_comment": TextField(null=True)})
+    db.execute_sql("CREATE INDEX IF NOT EXISTS call_reviewed ON call (reviewed)")
+    db.execute_sql("CREATE INDEX IF NOT EXISTS score_call_current ON score (call_id, current)")
+    db.execute_sql("UPDATE score SET failed = COALESCE((SELECT group_concat(criterion, ' ') FROM criterionresult "
+                   "WHERE criterionresult.score_id = score.id AND result = 'fail'), '')")
+    db.create_tables([AuditEntry])
+    db.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS utterance_fts USING fts5(text, call_id UNINDEXED, "
+                   "tokenize = 'porter unicode61')")
+    db.execute_sql("INSERT INTO utterance_fts (rowid, text, call_id) SELECT id, text, call_id FROM utterance")
 
 
 MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (1, _initial_schema),
     (2, _scores),
+    (3, _review),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -52,6 +52,9 @@ class Call(BaseModel):
     metadata = JSONField(default=dict)  # every metadata field as given, including unmapped ones
     imported_at = DateTimeField(default=_now)
     voice = JSONField(default=dict)  # the agent's voice features, measured once at import (schema v2)
+    reviewed = BooleanField(default=False, index=True)  # schema v3
+    reviewed_by = CharField(null=True)
+    reviewed_at = DateTimeField(null=True)
 
 
 class Utterance(BaseModel):
@@ -78,6 +81,7 @@ class Job(BaseModel):
     call = ForeignKeyField(Call, null=True, backref="jobs", on_delete="SET NULL")
     created_at = DateTimeField(default=_now)
     updated_at = DateTimeField(default=_now)
+    options = JSONField(default=dict)  # how to import it (metadata CSV, column mapping), to resume (schema v3)
 
 
 class Scorecard(BaseModel):
@@ -104,8 +108,9 @@ class Score(BaseModel):
     compliance = FloatField()
     auto_fail = BooleanField(index=True)
     metrics = JSONField(default=dict)  # the contract's metrics
-    analysis = JSONField(default=dict)  # dead air and talk-over spans, the sentiment trajectory
+    analysis = JSONField(default=dict)  # dead air and talk-over spans, the sentiment trajectory, automatic scores
     created_at = DateTimeField(default=_now)
+    failed = TextField(default="")  # ids of the failed criteria (after overrides), space-separated (schema v3)
 
 
 class CriterionResult(BaseModel):
@@ -123,6 +128,28 @@ class CriterionResult(BaseModel):
     confidence = FloatField()
     reason = TextField()
     evidence = JSONField(default=list)
+    override = CharField(max_length=4, null=True)  # a reviewer's result; the automatic one stays (schema v3)
+    override_by = CharField(null=True)
+    override_comment = TextField(null=True)
+
+    @property
+    def effective(self) -> str:
+        """The result that counts: the reviewer's override, else the automatic result."""
+        return self.override or self.result
+
+
+class AuditEntry(BaseModel):
+    """Who changed what, when and why: overrides, reviews, reassignments, renames and merges."""
+
+    id = AutoField()
+    call = ForeignKeyField(Call, null=True, backref="audit", on_delete="CASCADE")
+    at = DateTimeField(default=_now, index=True)
+    actor = CharField()
+    action = CharField(index=True)
+    target = CharField(default="")
+    old = TextField(null=True)
+    new = TextField(null=True)
+    comment = TextField(default="")
 
 
 V1_MODELS = [Team, Agent, Call, Utterance, Job]  # created by the first migration

@@ -55,6 +55,8 @@ def store_call(analysis: CallAnalysis, meta: CallMetadata, agent_channel: int | 
         ]
         for start in range(0, len(rows), 200):
             Utterance.insert_many(rows[start:start + 200]).execute()
+        database.execute_sql("INSERT INTO utterance_fts (rowid, text, call_id) SELECT id, text, call_id "
+                             "FROM utterance WHERE call_id = ?", (call.id,))
         if scored is not None:
             store_score(call, *scored)
         if job is not None:
@@ -73,10 +75,14 @@ def store_score(call: Call, scorecard: Scorecard, score: CallScore) -> Score:
     """Store a call's score and every criterion result atomically; it becomes the call's current score."""
     with database.atomic():
         Score.update(current=False).where((Score.call == call) & Score.current).execute()
+        automatic = {"overall": score.overall, "empathy": score.empathy, "compliance": score.compliance,
+                     "auto_fail": score.auto_fail}
         row = Score.create(
             call=call, scorecard=scorecard_row(scorecard), overall=score.overall, empathy=score.empathy,
             compliance=score.compliance, auto_fail=score.auto_fail, metrics=score.metrics(),
-            analysis={"conversation": score.conversation.to_dict(), "sentiment": score.sentiment.to_dict()},
+            analysis={"conversation": score.conversation.to_dict(), "sentiment": score.sentiment.to_dict(),
+                      "automatic_scores": automatic},
+            failed=" ".join(r.criterion.id for r in score.results if r.verdict.result == "fail"),
         )
         CriterionResult.insert_many([_result_row(row, r.criterion.weight, r.criterion.critical, r.to_dict())
                                      for r in score.results]).execute()
@@ -106,9 +112,24 @@ def stored_analysis(call: Call) -> CallAnalysis:
     return CallAnalysis(transcript, dict(call.voice or {}))
 
 
-def start_job(path: str) -> Job:
-    """Record that a file's ingest has started."""
-    return Job.create(path=path, status="running")
+def start_job(path: str, job: Job | None = None) -> Job:
+    """Record that a file's ingest has started (a queued job, or a new one)."""
+    if job is None:
+        return Job.create(path=path, status="running")
+    job.status = "running"
+    job.save()
+    return job
+
+
+def queue_jobs(paths: list[str], options: dict | None = None) -> list[Job]:
+    """Queue files for import, so an import interrupted by closing the app can resume."""
+    with database.atomic():
+        return [Job.create(path=p, status="queued", options=options or {}) for p in paths]
+
+
+def unfinished_jobs() -> list[Job]:
+    """Jobs queued or left running by an import that did not finish (the app was closed or killed)."""
+    return list(Job.select().where(Job.status.in_(("queued", "running"))).order_by(Job.id))
 
 
 def finish_job(job: Job, status: str, *, error: str | None = None, call: Call | None = None) -> None:

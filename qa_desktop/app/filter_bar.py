@@ -1,0 +1,103 @@
+"""The library's filters: agent, team, dates, score range, auto-fail, a failed criterion, reviewed,
+and a full-text search of the transcripts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+
+from ..storage.library import LibraryFilter
+from ..storage.models import Agent, CriterionResult, Team
+
+_ANY_DATE = QDate(2000, 1, 1)
+
+
+def _combo(items: list[tuple[str, object]]) -> QComboBox:
+    box = QComboBox()
+    for text, value in items:
+        box.addItem(text, value)
+    return box
+
+
+class FilterBar(QWidget):
+    """Emits `changed` with a LibraryFilter whenever a filter changes (search after a short pause)."""
+
+    changed = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.search = QLineEdit(placeholderText="Search transcripts (e.g. refund, card*)")
+        self.search.setClearButtonEnabled(True)
+        self.agent, self.team, self.criterion = QComboBox(), QComboBox(), QComboBox()
+        self.auto_fail = _combo([("Auto-fail: any", None), ("Auto-fail only", True), ("No auto-fail", False)])
+        self.reviewed = _combo([("Reviewed: any", None), ("Not reviewed", False), ("Reviewed", True)])
+        self.date_from, self.date_to = QDateEdit(), QDateEdit()
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setMinimumDate(_ANY_DATE)
+            edit.setSpecialValueText("any")
+            edit.setDate(_ANY_DATE)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.score_min, self.score_max = QSpinBox(), QSpinBox()
+        for spin, value in ((self.score_min, 0), (self.score_max, 100)):
+            spin.setRange(0, 100)
+            spin.setValue(value)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        rows = ((self.search, self.agent, self.team, self.reviewed),
+                (QLabel("From"), self.date_from, QLabel("to"), self.date_to, QLabel("Score"), self.score_min,
+                 QLabel("–"), self.score_max, self.auto_fail, self.criterion))
+        for widgets in rows:
+            line = QHBoxLayout()
+            for widget in widgets:
+                line.addWidget(widget)
+            layout.addLayout(line)
+        layout.itemAt(0).layout().setStretch(0, 1)
+        layout.itemAt(1).layout().addStretch()
+        self._debounce = QTimer(self, singleShot=True, interval=250)
+        self._debounce.timeout.connect(self._emit)
+        self.search.textChanged.connect(self._debounce.start)
+        for box in (self.agent, self.team, self.criterion, self.auto_fail, self.reviewed):
+            box.currentIndexChanged.connect(self._emit)
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(self._emit)
+        for spin in (self.score_min, self.score_max):
+            spin.valueChanged.connect(self._emit)
+        self.refresh_choices()
+
+    def refresh_choices(self) -> None:
+        """Re-read agents, teams and criteria (after an import or a merge), keeping the selection."""
+        choices = [
+            (self.agent, "All agents", [(a.name, a.id) for a in Agent.select().order_by(Agent.name)]),
+            (self.team, "All teams", [(t.name, t.id) for t in Team.select().order_by(Team.name)]),
+            (self.criterion, "Any failed criterion",
+             [(c, c) for (c,) in CriterionResult.select(CriterionResult.criterion).distinct().tuples()]),
+        ]
+        for box, everything, items in choices:
+            current = box.currentData()
+            box.blockSignals(True)
+            box.clear()
+            box.addItem(everything, None)
+            for text, value in sorted(items):
+                box.addItem(text, value)
+            box.setCurrentIndex(max(0, box.findData(current)) if current is not None else 0)
+            box.blockSignals(False)
+
+    def current(self) -> LibraryFilter:
+        """The filter the widgets describe."""
+        def day(edit: QDateEdit) -> dt.date | None:
+            return None if edit.date() == _ANY_DATE else edit.date().toPython()
+
+        low, high = self.score_min.value(), self.score_max.value()
+        return LibraryFilter(
+            agent_id=self.agent.currentData(), team_id=self.team.currentData(),
+            date_from=day(self.date_from), date_to=day(self.date_to),
+            score_min=low if low > 0 else None, score_max=high if high < 100 else None,
+            auto_fail=self.auto_fail.currentData(), failed_criterion=self.criterion.currentData(),
+            reviewed=self.reviewed.currentData(), search=self.search.text().strip(),
+        )
+
+    def _emit(self) -> None:
+        self.changed.emit(self.current())

@@ -1,0 +1,232 @@
+"""The import dialog: choose files and folders (or drop them), optionally a metadata CSV with its
+column mapping, then watch per-file and overall progress, cancel, and read every failure's reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+    QProgressBar, QPushButton, QStackedWidget, QVBoxLayout, QWidget,
+)
+
+from ..ingest import discover
+from ..metadata import FIELDS, MetadataError, csv_columns
+from .import_worker import ImportPlan, ImportWorker
+
+STATUS_COLOURS = {"imported": "#1b6e20", "skipped": "#555555", "failed": "#b3261e", "cancelled": "#8a6d00"}
+
+
+class ImportDialog(QDialog):
+    """`imported` is emitted when a run ends (the library reloads)."""
+
+    imported = Signal()
+
+    def __init__(self, parent: QWidget | None, make_plan: callable, resume: ImportPlan | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import calls")
+        self.setAcceptDrops(True)
+        self.resize(760, 520)
+        self.make_plan = make_plan  # (files, metadata csv, columns) -> ImportPlan with the app's settings
+        self.worker: ImportWorker | None = None
+        self.files: list[Path] = []
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._choose_page())
+        self.pages.addWidget(self._progress_page())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+        if resume is not None:
+            self.start(resume)
+
+    # --- page 1: what to import ----------------------------------------------------------
+    def _choose_page(self) -> QWidget:
+        page = QWidget()
+        self.file_list = QListWidget()
+        self.file_list.setToolTip("Drop files or folders here")
+        add_files, add_folder, clear = QPushButton("Add files…"), QPushButton("Add folder…"), QPushButton("Clear")
+        add_files.clicked.connect(self._pick_files)
+        add_folder.clicked.connect(self._pick_folder)
+        clear.clicked.connect(lambda: self.set_files([]))
+        buttons = QHBoxLayout()
+        for b in (add_files, add_folder, clear):
+            buttons.addWidget(b)
+        buttons.addStretch()
+        self.csv_label = QLabel("No metadata CSV: agent, team, time and call id come from file names.")
+        pick_csv = QPushButton("Metadata CSV…")
+        pick_csv.clicked.connect(self._pick_csv)
+        self.mapping_box = QGroupBox("Columns")
+        self.mapping_form = QFormLayout(self.mapping_box)
+        self.mapping: dict[str, QComboBox] = {}
+        self.mapping_box.hide()
+        self.csv_path = ""
+        self.csv_error = QLabel()
+        self.csv_error.setStyleSheet("color:#b3261e")
+        self.start_button = QPushButton("Import")
+        self.start_button.setDefault(True)
+        self.start_button.setEnabled(False)
+        self.start_button.clicked.connect(lambda: self.start(self.make_plan(self.files, self.csv_path, self.columns())))
+        layout = QVBoxLayout(page)
+        layout.addWidget(QLabel("Recordings (wav, mp3, m4a, flac, ogg): add files or folders, or drop them here."))
+        layout.addWidget(self.file_list, 1)
+        layout.addLayout(buttons)
+        row = QHBoxLayout()
+        row.addWidget(pick_csv)
+        row.addWidget(self.csv_label, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.csv_error)
+        layout.addWidget(self.mapping_box)
+        end = QHBoxLayout()
+        end.addStretch()
+        end.addWidget(self.start_button)
+        layout.addLayout(end)
+        return page
+
+    def set_files(self, paths: list[Path]) -> None:
+        """The recordings to import (folders expanded)."""
+        self.files = list(dict.fromkeys(discover(paths))) if paths else []
+        self.file_list.clear()
+        for path in self.files:
+            self.file_list.addItem(str(path))
+        self.start_button.setEnabled(bool(self.files))
+        self.start_button.setText(f"Import {len(self.files)} file{'s' * (len(self.files) != 1)}")
+
+    def set_metadata_csv(self, path: str) -> None:
+        """Use a metadata CSV and show its column mapping (guessed from the headers, editable)."""
+        self.csv_error.clear()
+        try:
+            headers, guessed = csv_columns(path)
+        except MetadataError as exc:
+            self.csv_error.setText(str(exc))
+            return
+        self.csv_path = path
+        self.csv_label.setText(path)
+        while self.mapping_form.rowCount():
+            self.mapping_form.removeRow(0)
+        self.mapping = {}
+        for name in FIELDS:
+            box = QComboBox()
+            box.addItem("(not in this file)", "")
+            for header in headers:
+                box.addItem(header, header)
+            box.setCurrentIndex(max(0, box.findData(guessed.get(name, ""))))
+            self.mapping_form.addRow(name.replace("_", " ").capitalize(), box)
+            self.mapping[name] = box
+        self.mapping_box.show()
+
+    def columns(self) -> dict[str, str]:
+        """The field -> CSV header mapping chosen."""
+        return {name: box.currentData() for name, box in self.mapping.items() if box.currentData()}
+
+    def _pick_files(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "Recordings", "", "Audio (*.wav *.mp3 *.m4a *.flac *.ogg)")
+        self.set_files(self.files + [Path(n) for n in names])
+
+    def _pick_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder of recordings")
+        if folder:
+            self.set_files(self.files + [Path(folder)])
+
+    def _pick_csv(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Metadata CSV", "", "CSV (*.csv *.tsv *.txt)")
+        if name:
+            self.set_metadata_csv(name)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)
+        if event.mimeData().hasUrls() and self.pages.currentIndex() == 0:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        dropped = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        self.set_files(self.files + dropped)
+
+    # --- page 2: progress ------------------------------------------------------------------
+    def _progress_page(self) -> QWidget:
+        page = QWidget()
+        self.current = QLabel()
+        self.file_bar, self.overall_bar = QProgressBar(), QProgressBar()
+        self.overall_bar.setFormat("%v of %m files")
+        self.results = QListWidget()
+        self.failures = QListWidget()
+        self.failures.setStyleSheet("color:#b3261e")
+        self.summary = QLabel()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self.accept)
+        self.close_button.setEnabled(False)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.current)
+        layout.addWidget(self.file_bar)
+        layout.addWidget(QLabel("All files"))
+        layout.addWidget(self.overall_bar)
+        layout.addWidget(self.results, 2)
+        layout.addWidget(QLabel("Failures"))
+        layout.addWidget(self.failures, 1)
+        end = QHBoxLayout()
+        end.addWidget(self.summary, 1)
+        end.addWidget(self.cancel_button)
+        end.addWidget(self.close_button)
+        layout.addLayout(end)
+        return page
+
+    def start(self, plan: ImportPlan) -> None:
+        """Run an import plan in the background and show its progress."""
+        self.pages.setCurrentIndex(1)
+        self.overall_bar.setRange(0, len(plan.files))
+        self.overall_bar.setValue(0)
+        self.file_bar.setRange(0, 100)
+        self.worker = ImportWorker(plan)
+        self.worker.file_started.connect(self._file_started)
+        self.worker.file_progress.connect(lambda f: self.file_bar.setValue(int(f * 100)))
+        self.worker.file_finished.connect(self._file_finished)
+        self.worker.fatal.connect(lambda message: self.failures.addItem(f"Import stopped: {message}"))
+        self.worker.finished_all.connect(self._done)
+        self.worker.start()
+
+    def cancel(self) -> None:
+        """Stop the import (the file in progress is abandoned; stored calls stay)."""
+        if self.worker is not None:
+            self.cancel_button.setEnabled(False)
+            self.current.setText("Cancelling…")
+            self.worker.cancel()
+
+    def _file_started(self, index: int, total: int, path: str) -> None:
+        self.current.setText(f"Importing {Path(path).name} ({index + 1} of {total})")
+        self.file_bar.setValue(0)
+
+    def _file_finished(self, path: str, status: str, message: str) -> None:
+        item = QListWidgetItem(f"{status}: {Path(path).name} — {message}")
+        item.setForeground(QColor(STATUS_COLOURS.get(status, "#000")))
+        self.results.addItem(item)
+        if status == "failed":
+            self.failures.addItem(f"{path}: {message}")
+        self.overall_bar.setValue(self.overall_bar.value() + 1)
+
+    def _done(self, counts: dict) -> None:
+        self.worker.wait()
+        self.file_bar.setValue(self.file_bar.maximum())
+        self.current.setText("Import cancelled." if counts.get("cancelled") or not self.cancel_button.isEnabled()
+                             else "Import finished.")
+        self.summary.setText(f"{counts['imported']} imported, {counts['skipped']} already there, "
+                             f"{counts['failed']} failed")
+        self.cancel_button.setEnabled(False)
+        self.close_button.setEnabled(True)
+        self.imported.emit()
+
+    def running(self) -> bool:
+        """Whether an import is in progress."""
+        return self.worker is not None and self.worker.isRunning()
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        if self.running():
+            self.cancel()
+            self.worker.wait()
+        super().closeEvent(event)
+
+    def reject(self) -> None:
+        if self.running():
+            self.cancel()
+            return
+        super().reject()

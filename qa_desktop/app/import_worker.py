@@ -1,0 +1,105 @@
+"""Import in the background: a QThread runs the same Ingestor as the command line, reporting
+each file's progress and result, and can be cancelled. Files are queued as jobs first, so an import
+interrupted by closing the app resumes on the next start."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from scoring.models import DeviceError, ModelNotFoundError
+from scoring.scorecard import Scorecard
+from scoring.transcriber import TranscriberConfig
+from scoring.worker import TranscriptionWorker
+
+from ..ingest import IngestListener, IngestResult, Ingestor
+from ..metadata import MetadataError, compile_name_pattern, load_csv
+from ..storage import repository
+from ..storage.models import Job, database
+
+
+@dataclass
+class ImportPlan:
+    """What to import and how."""
+
+    files: list[Path]
+    scorecard: Scorecard
+    config: TranscriberConfig
+    agent_channel: int = 0
+    name_pattern: str = ""
+    metadata_csv: str = ""
+    columns: dict[str, str] = field(default_factory=dict)
+    jobs: list[Job] | None = None  # jobs to resume; new ones are queued when None
+
+    def options(self) -> dict:
+        """What a resumed job needs to be imported the same way."""
+        return {"metadata_csv": self.metadata_csv, "columns": self.columns, "agent_channel": self.agent_channel}
+
+
+class _Relay(IngestListener):
+    def __init__(self, worker: "ImportWorker") -> None:
+        self.worker = worker
+
+    def file_started(self, path: Path, index: int, total: int) -> None:
+        self.worker.file_started.emit(index, total, str(path))
+
+    def file_progress(self, path: Path, fraction: float) -> None:
+        self.worker.file_progress.emit(fraction)
+
+    def file_finished(self, result: IngestResult) -> None:
+        self.worker.file_finished.emit(str(result.path), result.status, result.message)
+
+
+class ImportWorker(QThread):
+    """Runs one import plan; emits progress; `finished_all(counts)` at the end, `fatal(message)` if it
+    cannot start (no model, bad metadata)."""
+
+    file_started = Signal(int, int, str)
+    file_progress = Signal(float)
+    file_finished = Signal(str, str, str)
+    finished_all = Signal(dict)
+    fatal = Signal(str)
+
+    def __init__(self, plan: ImportPlan) -> None:
+        super().__init__()
+        self.plan = plan
+        self._cancelled = False
+        self._closing = False
+        if plan.jobs is None:
+            plan.jobs = repository.queue_jobs([str(p) for p in plan.files], plan.options())
+
+    def cancel(self, *, closing: bool = False) -> None:
+        """Stop after killing the file in progress; when the app is closing, leave the rest queued."""
+        self._closing = closing
+        self._cancelled = True
+
+    def run(self) -> None:
+        plan = self.plan
+        counts = {"imported": 0, "skipped": 0, "failed": 0, "cancelled": 0}
+        try:
+            metadata = load_csv(plan.metadata_csv, plan.columns or None) if plan.metadata_csv else None
+            pattern = compile_name_pattern(plan.name_pattern) if plan.name_pattern else None
+            with TranscriptionWorker(plan.config) as worker:
+                ingestor = Ingestor(worker, plan.scorecard, agent_channel=plan.agent_channel, metadata=metadata,
+                                    name_pattern=pattern)
+                for result in ingestor.ingest(plan.files, _Relay(self), lambda: self._cancelled, plan.jobs):
+                    counts[result.status] += 1
+        except (MetadataError, ModelNotFoundError, DeviceError) as exc:
+            self.fatal.emit(str(exc))
+        finally:
+            self._settle_jobs()
+            database.close()  # this thread's connection
+        self.finished_all.emit(counts)
+
+    def _settle_jobs(self) -> None:
+        """Unfinished jobs: queued again if the app is closing (to resume), else cancelled."""
+        ids = [job.id for job in self.plan.jobs or []]
+        pending = Job.select().where(Job.id.in_(ids) & Job.status.in_(("queued", "running", "cancelled")))
+        for job in pending:
+            if self._closing:
+                job.status, job.error = "queued", None
+            elif job.status != "cancelled":
+                job.status, job.error = "cancelled", "cancelled by the user"
+            job.save()

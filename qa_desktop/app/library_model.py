@@ -1,0 +1,121 @@
+"""The call library table: a QAbstractTableModel over the database that loads rows a page at a time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from ..storage import library
+from ..storage.library import COLUMNS, LibraryFilter, LibraryRow
+
+Index = QModelIndex | QPersistentModelIndex
+PAGE = 200
+KEYS = list(COLUMNS)
+CALL_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+_FAIL, _PASS = QColor("#b3261e"), QColor("#1b6e20")
+
+
+def duration_text(seconds: float) -> str:
+    """m:ss."""
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
+class LibraryModel(QAbstractTableModel):
+    """Every call that passes the filter, sorted in SQL; row details are fetched only when shown."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = LibraryFilter()
+        self.sort_key, self.descending = "date", True
+        self._ids: list[int] = []
+        self._pages: dict[int, list[LibraryRow]] = {}
+        self.reload()
+
+    # --- what the view asks -------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 (Qt API)
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(KEYS) + (1 if self.filter.search.strip() else 0)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        return COLUMNS[KEYS[section]][0] if section < len(KEYS) else "Search hit"
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.row(index.row())
+        key = KEYS[index.column()] if index.column() < len(KEYS) else "hit"
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, key)
+        if role == CALL_ID_ROLE:
+            return row.call_id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return {"failed": ", ".join(row.failed), "hit": row.hit}.get(key, row.path)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if key == "auto_fail" and row.auto_fail:
+                return _FAIL
+            if key in ("overall", "empathy", "compliance") and getattr(row, key) is not None:
+                return _FAIL if getattr(row, key) < 60 else _PASS if getattr(row, key) >= 85 else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("duration", "overall", "empathy", "compliance"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    @staticmethod
+    def _text(row: LibraryRow, key: str) -> str:
+        def number(value: float | None) -> str:
+            return "" if value is None else f"{value:.0f}"
+
+        return {
+            "date": row.date.strftime("%Y-%m-%d %H:%M") if row.date else "",
+            "agent": row.agent, "team": row.team, "duration": duration_text(row.duration_s),
+            "overall": number(row.overall), "empathy": number(row.empathy), "compliance": number(row.compliance),
+            "auto_fail": "" if row.auto_fail is None else ("AUTO-FAIL" if row.auto_fail else "no"),
+            "reviewed": "✓" if row.reviewed else "", "failed": ", ".join(row.failed), "hit": row.hit,
+        }[key]
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if column >= len(KEYS):
+            return
+        self.sort_key, self.descending = KEYS[column], order == Qt.SortOrder.DescendingOrder
+        self.reload()
+
+    # --- what the window asks -----------------------------------------------------------
+    def set_filter(self, new: LibraryFilter) -> None:
+        """Show the calls that pass this filter."""
+        self.filter = new
+        self.reload()
+
+    def reload(self) -> None:
+        """Query the database again (after a filter, a sort, an import or a review)."""
+        self.beginResetModel()
+        self._ids = library.call_ids(self.filter, self.sort_key, self.descending)
+        self._pages = {}
+        self.endResetModel()
+
+    def row(self, number: int) -> LibraryRow:
+        """The details of a row, loading its page if needed."""
+        page = number // PAGE
+        if page not in self._pages:
+            ids = self._ids[page * PAGE:(page + 1) * PAGE]
+            self._pages[page] = library.rows(ids, self.filter.search)
+        return self._pages[page][number % PAGE]
+
+    def call_id(self, number: int) -> int:
+        """The database id of the call in a row."""
+        return self._ids[number]
+
+    def row_of(self, call_id: int) -> int | None:
+        """The row showing a call, if it passes the filter."""
+        try:
+            return self._ids.index(call_id)
+        except ValueError:
+            return None
+
+    def all_rows(self) -> list[LibraryRow]:
+        """Every row in the current order (for export)."""
+        return [r for start in range(0, len(self._ids), 900) for r in library.rows(self._ids[start:start + 900])]

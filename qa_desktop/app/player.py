@@ -1,0 +1,90 @@
+"""Audio playback of a call (QtMultimedia): play/pause, seek, speed, and the position in seconds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QStyle, QWidget
+
+SPEEDS = (0.75, 1.0, 1.25, 1.5, 2.0)
+
+
+def clock(seconds: float) -> str:
+    """m:ss."""
+    seconds = max(0.0, seconds)
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
+class CallPlayer(QWidget):
+    """Transport controls over a QMediaPlayer; `position_changed` reports seconds."""
+
+    position_changed = Signal(float)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.player = QMediaPlayer(self)
+        self.output = QAudioOutput(self)
+        self.player.setAudioOutput(self.output)
+        self.play_button = QPushButton()
+        self.play_button.setToolTip("Play / pause (Space)")
+        self.play_button.clicked.connect(self.toggle)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.sliderMoved.connect(lambda ms: self.seek(ms / 1000))
+        self.time = QLabel("0:00 / 0:00")
+        self.speed = QComboBox()
+        for speed in SPEEDS:
+            self.speed.addItem(f"{speed:g}×", speed)
+        self.speed.setCurrentIndex(SPEEDS.index(1.0))
+        self.speed.setToolTip("Playback speed")
+        self.speed.currentIndexChanged.connect(lambda _: self.player.setPlaybackRate(self.speed.currentData()))
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b3261e")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.play_button, self.slider, self.time, self.speed, self.error):
+            layout.addWidget(widget)
+        layout.setStretch(1, 1)
+        self.player.positionChanged.connect(self._moved)
+        self.player.durationChanged.connect(lambda ms: self.slider.setRange(0, ms))
+        self.player.playbackStateChanged.connect(lambda _: self._update_icon())
+        self.player.errorOccurred.connect(lambda _e, text: self.error.setText(text))
+        self._update_icon()
+
+    def load(self, path: str | Path) -> None:
+        """Load a recording (stopped at the start); a missing file is said on screen."""
+        self.player.stop()
+        self.error.setText("" if Path(path).exists() else f"Recording not found: {path}")
+        self.player.setSource(QUrl.fromLocalFile(str(path)))
+
+    def seconds(self) -> float:
+        """The playback position in seconds."""
+        return self.player.position() / 1000
+
+    def seek(self, seconds: float) -> None:
+        """Jump to a moment of the call."""
+        self.player.setPosition(int(max(0.0, seconds) * 1000))
+        self._moved(self.player.position())
+
+    def skip(self, seconds: float) -> None:
+        """Seek relative to the current position."""
+        self.seek(self.seconds() + seconds)
+
+    def toggle(self) -> None:
+        """Play or pause."""
+        if self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
+            self.player.pause()
+        else:
+            self.player.play()
+
+    def _moved(self, ms: int) -> None:
+        if not self.slider.isSliderDown():
+            self.slider.setValue(ms)
+        self.time.setText(f"{clock(ms / 1000)} / {clock(self.player.duration() / 1000)}")
+        self.position_changed.emit(ms / 1000)
+
+    def _update_icon(self) -> None:
+        playing = self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+        icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+        self.play_button.setIcon(self.style().standardIcon(icon))

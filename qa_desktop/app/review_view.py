@@ -1,0 +1,187 @@
+"""Review one call: playback with a waveform, the transcript following the audio, the scorecard
+with evidence, overrides with a required comment, the audit log, and marking the call reviewed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QMessageBox, QPlainTextEdit,
+    QPushButton, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+)
+
+from ..storage import repository
+from ..storage.models import Agent, Call, CriterionResult
+from ..storage.people import reassign_call
+from ..storage.review import RESULTS, ReviewError, call_audit, override, set_reviewed
+from .player import CallPlayer, clock
+from .scorecard_panel import ScorecardPanel
+from .transcript_view import TranscriptView
+from .waveform import WaveformView
+
+
+class OverrideDialog(QDialog):
+    """Choose a new result and say why (the comment is required)."""
+
+    def __init__(self, parent: QWidget, criterion: str, current: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Override {criterion}")
+        self.result = QComboBox()
+        for value in RESULTS:
+            self.result.addItem(value.upper(), value)
+        self.result.setCurrentIndex(max(0, self.result.findData("fail" if current == "pass" else "pass")))
+        self.comment = QPlainTextEdit(placeholderText="Why? (required; kept in the audit log)")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setEnabled(False)
+        self.comment.textChanged.connect(lambda: self.ok.setEnabled(bool(self.comment.toPlainText().strip())))
+        form = QFormLayout(self)
+        form.addRow("Automatic / current result", QLabel(current.upper()))
+        form.addRow("New result", self.result)
+        form.addRow("Comment", self.comment)
+        form.addRow(buttons)
+
+
+class ReviewView(QWidget):
+    """The open call. `changed(call id)` after an override, a review mark or a reassignment."""
+
+    changed = Signal(int)
+
+    def __init__(self, reviewer: callable) -> None:
+        super().__init__()
+        self.reviewer = reviewer  # returns the reviewer's name from settings
+        self.call: Call | None = None
+        self.title = QLabel("Select a call in the library.")
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.agent = QComboBox()
+        self.agent.setToolTip("Reassign the call to another agent")
+        self.agent.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.agent.activated.connect(self._reassign)
+        self.reviewed = QPushButton("Mark reviewed")
+        self.reviewed.setCheckable(True)
+        self.reviewed.clicked.connect(self._toggle_reviewed)
+        self.override_button = QPushButton("Override…")
+        self.override_button.setEnabled(False)
+        self.override_button.clicked.connect(self.override_selected)
+        self.player = CallPlayer()
+        self.waveform = WaveformView()
+        self.transcript = TranscriptView()
+        self.scorecard = ScorecardPanel()
+        self.audit = QTreeWidget()
+        self.audit.setHeaderLabels(["When", "Who", "What", "Old", "New", "Comment"])
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.scorecard, "Scorecard")
+        self.tabs.addTab(self.audit, "Audit log")
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(QLabel("Agent"))
+        top.addWidget(self.agent)
+        top.addWidget(self.override_button)
+        top.addWidget(self.reviewed)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.transcript)
+        split.addWidget(self.tabs)
+        split.setSizes([400, 560])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.player)
+        layout.addWidget(self.waveform)
+        layout.addWidget(split, 1)
+        self.player.position_changed.connect(self._position)
+        for source in (self.waveform, self.transcript, self.scorecard):
+            source.seek_requested.connect(self.play_from)
+        self.scorecard.criterion_selected.connect(lambda rid: self.override_button.setEnabled(rid is not None))
+        self.setEnabled(False)
+
+    def open_call(self, call_id: int, search: str = "") -> None:
+        """Show a call: audio, waveform, transcript, scorecard and audit log."""
+        self.call = call = Call.get_by_id(call_id)
+        self.setEnabled(True)
+        when = call.call_time.strftime("%Y-%m-%d %H:%M") if call.call_time else "no call time"
+        kind = "stereo" if call.channels == 2 else "mono, speakers separated"
+        self.title.setText(f"<b>{call.path.rsplit('/', 1)[-1]}</b><br><span style='color:#555'>"
+                           f"{when} · {clock(call.duration_s)} · {kind} · {call.team.name if call.team else 'no team'}"
+                           f"{' · reviewed by ' + call.reviewed_by if call.reviewed else ''}</span>")
+        self.agent.clear()
+        for agent in Agent.select().order_by(Agent.name):
+            self.agent.addItem(agent.name, agent.id)
+        self.agent.setCurrentIndex(self.agent.findData(call.agent_id))
+        self.reviewed.setChecked(call.reviewed)
+        self.reviewed.setText("Reviewed ✓" if call.reviewed else "Mark reviewed")
+        self.transcript.show_utterances(repository.call_transcript(call), search)
+        score = repository.current_score(call)
+        self.scorecard.show_score(score)
+        self.override_button.setEnabled(False)
+        conversation = score.analysis.get("conversation", {}) if score else {}
+        self.player.load(call.path)
+        self.waveform.load(call.path, call.agent_channel or 0, conversation.get("dead_air", []),
+                           conversation.get("overtalk", []), call.duration_s)
+        self._show_audit()
+
+    def play_from(self, seconds: float) -> None:
+        """Seek to a moment and play."""
+        self.player.seek(seconds)
+        self.player.player.play()
+
+    def step_utterance(self, step: int) -> None:
+        """Jump to the previous (-1) or next (+1) utterance."""
+        if not self.transcript.utterances:
+            return
+        index = self.transcript.utterance_at(self.player.seconds()) + step
+        index = min(max(index, 0), len(self.transcript.utterances) - 1)
+        self.player.seek(self.transcript.utterances[index].start)
+
+    def override_selected(self) -> None:
+        """Ask for a new result and a comment for the selected criterion, then store it."""
+        item = self.scorecard.tree.currentItem()
+        result_id = item.data(0, Qt.ItemDataRole.UserRole + 1) if item else None
+        if result_id is None:
+            return
+        row = CriterionResult.get_by_id(result_id)
+        dialog = OverrideDialog(self, row.criterion, row.effective)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.apply_override(row.criterion, dialog.result.currentData(), dialog.comment.toPlainText())
+
+    def apply_override(self, criterion: str, result: str, comment: str) -> None:
+        """Override one criterion of the open call (as the settings' reviewer)."""
+        score = repository.current_score(self.call)
+        row = score.results.where(CriterionResult.criterion == criterion).get()
+        try:
+            override(row, result, comment, self.reviewer())
+        except ReviewError as exc:
+            QMessageBox.warning(self, "Override", str(exc))
+            return
+        self._refresh()
+
+    def _toggle_reviewed(self, checked: bool) -> None:
+        set_reviewed(self.call, self.reviewer(), checked)
+        self._refresh()
+
+    def _reassign(self, _index: int) -> None:
+        agent = Agent.get_by_id(self.agent.currentData())
+        if agent.id != self.call.agent_id:
+            reassign_call(self.call, agent, self.reviewer())
+            self._refresh()
+
+    def _refresh(self) -> None:
+        position = self.player.seconds()
+        call_id = self.call.id
+        self.call = Call.get_by_id(call_id)
+        self.scorecard.show_score(repository.current_score(self.call))
+        self.reviewed.setChecked(self.call.reviewed)
+        self.reviewed.setText("Reviewed ✓" if self.call.reviewed else "Mark reviewed")
+        self._show_audit()
+        self.player.seek(position)
+        self.changed.emit(call_id)
+
+    def _show_audit(self) -> None:
+        self.audit.clear()
+        for entry in call_audit(self.call):
+            self.audit.addTopLevelItem(QTreeWidgetItem([
+                entry.at.strftime("%Y-%m-%d %H:%M"), entry.actor, f"{entry.action} {entry.target}".strip(),
+                entry.old or "", entry.new or "", entry.comment]))
+
+    def _position(self, seconds: float) -> None:
+        self.waveform.set_playhead(seconds)
+        self.transcript.follow(seconds)

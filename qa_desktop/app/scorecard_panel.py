@@ -1,0 +1,128 @@
+"""The scorecard of the open call: scores and auto-fail on top, then each section's criteria with
+result, reason and confidence; evidence lines under each criterion play that moment when clicked."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from scoring.scorecard import parse_scorecard
+
+from ..storage.models import CriterionResult, Score
+from .player import clock
+
+RESULT_COLOURS = {"pass": "#1b6e20", "fail": "#b3261e", "na": "#777777"}
+RESULT_ROLE = Qt.ItemDataRole.UserRole + 1  # the CriterionResult id of a criterion row
+SEEK_ROLE = Qt.ItemDataRole.UserRole + 2  # the start (s) of an evidence row
+REASON_ROLE = Qt.ItemDataRole.UserRole + 3  # the reason of a criterion row
+
+
+class ScorecardPanel(QWidget):
+    """`seek_requested(seconds)` when evidence is clicked; `criterion_selected(result id)` on selection."""
+
+    seek_requested = Signal(float)
+    criterion_selected = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.summary = QLabel("No call open.")
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Criterion and evidence (click to play)", "Result", "Confidence"])
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.details = QLabel("Select a criterion to read why.")
+        self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.RichText)
+        self.details.setStyleSheet("background:#f6f6f6; padding:6px")
+        self.details.setMinimumHeight(64)
+        self.tree.itemClicked.connect(self._clicked)
+        self.tree.currentItemChanged.connect(self._current_changed)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.details)
+
+    def show_score(self, score: Score | None) -> None:
+        """Show a call's current score (or say it has none)."""
+        self.tree.clear()
+        self.details.setText("Select a criterion to read why.")
+        if score is None:
+            self.summary.setText("This call has not been scored.")
+            return
+        flag = "<span style='color:#b3261e;font-weight:bold'>AUTO-FAIL</span>" if score.auto_fail else "no auto-fail"
+        automatic = score.analysis.get("automatic_scores", {})
+        changed = automatic and abs(automatic.get("overall", score.overall) - score.overall) > 0.05
+        note = f" <span style='color:#777'>(automatic {automatic['overall']:.0f})</span>" if changed else ""
+        self.summary.setText(
+            f"<span style='font-size:15pt'><b>{score.overall:.0f}</b></span> overall{note} &nbsp; "
+            f"empathy <b>{score.empathy:.0f}</b> &nbsp; compliance <b>{score.compliance:.0f}</b> &nbsp; {flag}"
+            f"<br><span style='color:#777'>scorecard {score.scorecard.name} ({score.scorecard.hash[:8]})</span>")
+        names = parse_scorecard(score.scorecard.text, score.scorecard.path)
+        sections: dict[str, QTreeWidgetItem] = {}
+        bold = QFont()
+        bold.setBold(True)
+        for row in score.results.order_by(CriterionResult.id):
+            if row.section not in sections:
+                item = QTreeWidgetItem([names.sections.get(row.section, row.section)])
+                item.setFont(0, bold)
+                self.tree.addTopLevelItem(item)
+                sections[row.section] = item
+            self._criterion(sections[row.section], row, names.criterion(row.criterion).name)
+        self.tree.expandAll()
+
+    def _criterion(self, parent: QTreeWidgetItem, row: CriterionResult, name: str) -> None:
+        result = row.effective
+        label = result.upper() + (" (overridden)" if row.override else "")
+        reason = row.reason + (f"\nOverride by {row.override_by}: {row.override_comment}" if row.override else "")
+        critical = " ⚑" if row.critical else ""
+        item = QTreeWidgetItem([name + critical, label, f"{row.confidence:.0%}"])
+        item.setData(0, RESULT_ROLE, row.id)
+        item.setData(0, REASON_ROLE, reason)
+        item.setForeground(1, QBrush(QColor(RESULT_COLOURS[result])))
+        item.setToolTip(0, reason + ("\nCritical: a fail makes the call auto-fail" if row.critical else ""))
+        parent.addChild(item)
+        for evidence in row.evidence:
+            child = QTreeWidgetItem([f"▶ {clock(evidence['start'])}  {evidence['speaker']}: “{evidence['text']}”"])
+            child.setData(0, SEEK_ROLE, evidence["start"])
+            child.setToolTip(0, "Click to play this moment")
+            child.setForeground(0, QBrush(QColor("#444")))
+            item.addChild(child)
+            child.setFirstColumnSpanned(True)
+
+    def evidence_items(self) -> list[QTreeWidgetItem]:
+        """Every evidence row (for tests and keyboard navigation)."""
+        found = []
+        for s in range(self.tree.topLevelItemCount()):
+            section = self.tree.topLevelItem(s)
+            for c in range(section.childCount()):
+                criterion = section.child(c)
+                found += [criterion.child(e) for e in range(criterion.childCount())]
+        return found
+
+    def criterion_item(self, criterion_id: str) -> QTreeWidgetItem | None:
+        """The row of a criterion by its id."""
+        for s in range(self.tree.topLevelItemCount()):
+            section = self.tree.topLevelItem(s)
+            for c in range(section.childCount()):
+                item = section.child(c)
+                if CriterionResult.get_by_id(item.data(0, RESULT_ROLE)).criterion == criterion_id:
+                    return item
+        return None
+
+    def _current_changed(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
+        criterion = item.parent() if item is not None and item.data(0, SEEK_ROLE) is not None else item
+        reason = criterion.data(0, REASON_ROLE) if criterion is not None else None
+        if reason:
+            self.details.setText(f"<b>{criterion.text(0)}</b> — {criterion.text(1)}<br>{reason}".replace("\n", "<br>"))
+        self.criterion_selected.emit(criterion.data(0, RESULT_ROLE) if criterion is not None else None)
+
+    def _clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        start = item.data(0, SEEK_ROLE)
+        if start is not None:
+            self.seek_requested.emit(float(start))

@@ -1,0 +1,71 @@
+"""Settings: model, device (with what was detected), agent channel, scorecard, reviewer, database."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+    QSpinBox, QWidget,
+)
+
+from scoring.models import cuda_device_count
+
+from ..settings import Settings
+
+
+def _with_browse(edit: QLineEdit, pick: callable) -> QWidget:
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(edit, 1)
+    button = QPushButton("Browse…")
+    button.clicked.connect(lambda: (value := pick()) and edit.setText(value))
+    layout.addWidget(button)
+    return row
+
+
+class SettingsDialog(QDialog):
+    """Edits the QSettings-backed settings; saved on OK."""
+
+    def __init__(self, parent: QWidget | None, settings: Settings) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.settings = settings
+        self.model = QLineEdit(settings.get("model"), placeholderText="bundled tiny.en")
+        self.device = QComboBox()
+        for value in ("auto", "cpu", "cuda"):
+            self.device.addItem(value, value)
+        self.device.setCurrentIndex(max(0, self.device.findData(settings.get("device"))))
+        gpus = cuda_device_count()
+        detected = QLabel(f"Detected: {gpus} CUDA GPU{'s' * (gpus != 1)} (float16)" if gpus
+                          else "Detected: no CUDA GPU; the CPU runs the model in int8")
+        self.agent_channel = QSpinBox()
+        self.agent_channel.setRange(0, 1)
+        self.agent_channel.setValue(settings.get("agent_channel"))
+        self.scorecard = QLineEdit(settings.get("scorecard"), placeholderText="resources/scorecards/default.toml")
+        self.reviewer = QLineEdit(settings.get("reviewer"), placeholderText="your name, for the audit log")
+        self.database = QLineEdit(settings.get("database"), placeholderText="default data folder")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Model folder or size", _with_browse(
+            self.model, lambda: QFileDialog.getExistingDirectory(self, "CTranslate2 Whisper model folder")))
+        form.addRow("Device", self.device)
+        form.addRow("", detected)
+        form.addRow("Agent channel (stereo)", self.agent_channel)
+        form.addRow("Scorecard", _with_browse(
+            self.scorecard, lambda: QFileDialog.getOpenFileName(self, "Scorecard", "", "TOML (*.toml)")[0]))
+        form.addRow("Reviewer name", self.reviewer)
+        form.addRow("Database file", _with_browse(
+            self.database, lambda: QFileDialog.getSaveFileName(self, "Database", "", "SQLite (*.sqlite3)")[0]))
+        form.addRow(QLabel("A new database file is used the next time the app starts."))
+        form.addRow(buttons)
+
+    def save(self) -> None:
+        """Store every setting and close."""
+        values = {"model": self.model.text().strip(), "device": self.device.currentData(),
+                  "agent_channel": self.agent_channel.value(), "scorecard": self.scorecard.text().strip(),
+                  "reviewer": self.reviewer.text().strip(), "database": self.database.text().strip()}
+        for key, value in values.items():
+            self.settings.set(key, value)
+        self.accept()

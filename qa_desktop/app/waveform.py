@@ -1,0 +1,133 @@
+"""A waveform of both channels (agent and customer coloured) with a moving playhead and markers
+for dead air and talk-over. The envelope is computed off the UI thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QLineF, QObject, QRectF, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import QWidget
+
+from scoring.audio import AudioError, decode
+
+BUCKETS = 1600
+AGENT_COLOUR, CUSTOMER_COLOUR = QColor("#1f5fa8"), QColor("#c0661f")
+DEAD_AIR_COLOUR, OVERTALK_COLOUR = QColor(120, 120, 120, 60), QColor(200, 30, 30, 70)
+
+
+def envelope(path: str | Path, agent_channel: int = 0) -> tuple[np.ndarray, np.ndarray, float, bool]:
+    """(agent peaks, customer peaks, duration s, stereo) with BUCKETS peak values per channel, 0..1."""
+    decoded = decode(path)
+    channels = decoded.channels
+    stereo = len(channels) == 2
+    ordered = [channels[agent_channel], channels[1 - agent_channel]] if stereo else [channels[0], channels[0]]
+    peaks = []
+    for audio in ordered:
+        usable = audio[: len(audio) // BUCKETS * BUCKETS] if len(audio) >= BUCKETS else np.pad(audio, (0, BUCKETS - len(audio)))
+        peaks.append(np.abs(usable.reshape(BUCKETS, -1)).max(axis=1))
+    top = max(float(max(p.max() for p in peaks)), 1e-6)
+    return peaks[0] / top, peaks[1] / top, decoded.info.duration_s, stereo
+
+
+class _EnvelopeJob(QRunnable):
+    class Signals(QObject):
+        done = Signal(object, object)
+
+    def __init__(self, path: str, agent_channel: int, token: int) -> None:
+        super().__init__()
+        self.path, self.agent_channel, self.token = path, agent_channel, token
+        self.signals = self.Signals()
+
+    def run(self) -> None:
+        try:
+            result: object = envelope(self.path, self.agent_channel)
+        except (AudioError, OSError) as exc:
+            result = str(exc)
+        self.signals.done.emit(self.token, result)
+
+
+class WaveformView(QWidget):
+    """Click to seek; `seek_requested` carries seconds."""
+
+    seek_requested = Signal(float)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setMinimumHeight(90)
+        self.setToolTip("Agent above, customer below; grey: dead air, red: talk-over. Click to play from there.")
+        self._agent = self._customer = None
+        self._duration = 0.0
+        self._stereo = True
+        self._playhead = 0.0
+        self._markers: list[tuple[float, float, QColor]] = []
+        self._message = ""
+        self._token = 0
+
+    def load(self, path: str, agent_channel: int, dead_air: list[dict], overtalk: list[dict], duration: float) -> None:
+        """Start computing the waveform of a recording; markers are spans {'start', 'end'} in seconds."""
+        self._token += 1
+        self._agent = self._customer = None
+        self._duration = duration
+        self._markers = ([(s["start"], s["end"], DEAD_AIR_COLOUR) for s in dead_air]
+                         + [(s["start"], s["end"], OVERTALK_COLOUR) for s in overtalk])
+        self._message = "Loading waveform…"
+        job = _EnvelopeJob(path, agent_channel or 0, self._token)
+        job.signals.done.connect(self._loaded)
+        QThreadPool.globalInstance().start(job)
+        self.update()
+
+    def _loaded(self, token: int, result: object) -> None:
+        if token != self._token:
+            return  # another call was opened meanwhile
+        if isinstance(result, str):
+            self._message = f"No waveform: {result}"
+        else:
+            self._agent, self._customer, self._duration, self._stereo = result
+            self._message = ""
+        self.update()
+
+    @property
+    def ready(self) -> bool:
+        """Whether the envelope has been computed."""
+        return self._agent is not None
+
+    def set_playhead(self, seconds: float) -> None:
+        """Move the playhead."""
+        self._playhead = seconds
+        self.update()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt API)
+        if self._duration and event.button() == Qt.MouseButton.LeftButton:
+            self.seek_requested.emit(max(0.0, event.position().x() / max(1, self.width()) * self._duration))
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802
+        painter = QPainter(self)
+        width, height = self.width(), self.height()
+        painter.fillRect(self.rect(), QColor("#fbfbfb"))
+        if self._duration:
+            for start, end, colour in self._markers:
+                x0, x1 = start / self._duration * width, end / self._duration * width
+                painter.fillRect(QRectF(x0, 0, max(2.0, x1 - x0), height), colour)
+        if self._agent is not None:
+            middle = height / 2
+            columns = np.linspace(0, BUCKETS - 1, max(1, width)).astype(int)
+            for peaks, colour, sign in ((self._agent, AGENT_COLOUR, -1.0), (self._customer, CUSTOMER_COLOUR, 1.0)):
+                heights = (peaks[columns] * (middle - 4)).tolist()
+                painter.setPen(colour)
+                painter.drawLines([QLineF(float(x), middle, float(x), middle + sign * h) for x, h in enumerate(heights)])
+            painter.setPen(QColor("#999"))
+            painter.drawLine(0, int(middle), width, int(middle))
+            painter.setPen(AGENT_COLOUR)
+            painter.drawText(6, 14, "Agent" if self._stereo else "Mono recording")
+            if self._stereo:
+                painter.setPen(CUSTOMER_COLOUR)
+                painter.drawText(6, height - 6, "Customer")
+        else:
+            painter.setPen(QColor("#777"))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._message)
+        if self._duration:
+            x = int(self._playhead / self._duration * width)
+            painter.setPen(QColor("#111"))
+            painter.drawLine(x, 0, x, height)

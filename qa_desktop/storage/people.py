@@ -1,0 +1,60 @@
+"""Agents and teams: rename, merge duplicates, move an agent to a team, reassign a call.
+Every change is one transaction and leaves a line in the audit log."""
+
+from __future__ import annotations
+
+from .models import Agent, Call, Team, database
+from .review import audit
+
+
+class PeopleError(ValueError):
+    """A change to agents or teams that cannot be made as asked."""
+
+
+def rename_agent(agent: Agent, name: str, actor: str) -> Agent:
+    """Give an agent a new name (it must not be taken: merge instead)."""
+    name = name.strip()
+    if not name:
+        raise PeopleError("an agent needs a name")
+    if Agent.select().where((Agent.name == name) & (Agent.id != agent.id)).exists():
+        raise PeopleError(f"there is already an agent called '{name}': merge the two instead")
+    with database.atomic():
+        audit(None, actor, "rename agent", agent.name, agent.name, name)
+        agent.name = name
+        agent.save()
+    return agent
+
+
+def merge_agents(keep: Agent, duplicate: Agent, actor: str) -> Agent:
+    """Move every call of `duplicate` to `keep` and delete `duplicate`."""
+    if keep.id == duplicate.id:
+        raise PeopleError("an agent cannot be merged into itself")
+    with database.atomic():
+        moved = Call.update(agent=keep).where(Call.agent == duplicate).execute()
+        if keep.team_id is None and duplicate.team_id is not None:
+            keep.team = duplicate.team_id
+            keep.save()
+        audit(None, actor, "merge agents", keep.name, duplicate.name, keep.name, f"{moved} calls moved")
+        duplicate.delete_instance()
+    return keep
+
+
+def move_agent(agent: Agent, team_name: str | None, actor: str) -> Agent:
+    """Put an agent in a team (created if new), or in none."""
+    with database.atomic():
+        team = Team.get_or_create(name=team_name.strip())[0] if team_name and team_name.strip() else None
+        old = agent.team.name if agent.team_id else ""
+        agent.team = team
+        agent.save()
+        audit(None, actor, "move agent", agent.name, old, team.name if team else "")
+    return agent
+
+
+def reassign_call(call: Call, agent: Agent, actor: str) -> Call:
+    """Attribute a call to another agent (and that agent's team)."""
+    with database.atomic():
+        audit(call, actor, "reassign call", "agent", call.agent.name, agent.name)
+        call.agent = agent
+        call.team = agent.team_id
+        call.save()
+    return call

@@ -1,0 +1,78 @@
+"""A reviewer's changes to a call: criterion overrides (with a required comment), marking a call
+reviewed, and the audit log that keeps every change. Automatic results are never overwritten:
+an override is stored beside them and the scores are recomputed from the effective results."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from scoring.detectors import FAIL, NA, PASS
+from scoring.scorecard import parse_scorecard
+from scoring.scorer import subscores
+from scoring.sentiment import SentimentTrajectory
+
+from .models import AuditEntry, Call, CriterionResult, Score, database
+
+RESULTS = (PASS, FAIL, NA)
+_CREDIT = {PASS: 100.0, FAIL: 0.0, NA: 0.0}
+
+
+class ReviewError(ValueError):
+    """A review action that cannot be taken as asked (no comment, unknown result)."""
+
+
+def audit(call: Call | None, actor: str, action: str, target: str = "", old: str | None = None,
+          new: str | None = None, comment: str = "") -> AuditEntry:
+    """Record one change in the audit log."""
+    return AuditEntry.create(call=call, actor=actor, action=action, target=target, old=old, new=new, comment=comment)
+
+
+def recompute(score: Score) -> Score:
+    """Recompute a score's subscores, auto-fail and failed list from its effective results."""
+    scorecard = parse_scorecard(score.scorecard.text, score.scorecard.path)
+    rows = list(score.results)
+    results = []
+    for row in rows:
+        criterion = scorecard.criterion(row.criterion)
+        credit = row.credit if row.override is None else _CREDIT[row.override]
+        results.append((criterion, credit / 100, row.effective))
+    points = score.analysis.get("sentiment", {})
+    sentiment = SentimentTrajectory([tuple(p) for p in points.get("points", [])], points.get("start", 0.0),
+                                    points.get("end", 0.0))
+    score.overall, score.empathy, score.compliance, score.auto_fail = subscores(scorecard, results, sentiment)
+    score.failed = " ".join(row.criterion for row in rows if row.effective == FAIL)
+    score.save()
+    return score
+
+
+def override(result: CriterionResult, new: str, comment: str, reviewer: str) -> Score:
+    """Change a criterion's result on a call; the comment is required. Returns the recomputed score."""
+    if new not in RESULTS:
+        raise ReviewError(f"a result is one of {', '.join(RESULTS)}, not '{new}'")
+    if not comment.strip():
+        raise ReviewError("an override needs a comment saying why")
+    reviewer = reviewer.strip() or "unknown reviewer"
+    with database.atomic():
+        old = result.effective
+        result.override = None if new == result.result else new
+        result.override_by = reviewer if result.override else None
+        result.override_comment = comment.strip() if result.override else None
+        result.save()
+        audit(result.score.call, reviewer, "override", result.criterion, old, new, comment.strip())
+        return recompute(Score.get_by_id(result.score_id))
+
+
+def set_reviewed(call: Call, reviewer: str, reviewed: bool = True) -> None:
+    """Mark a call reviewed (or not), in the audit log too."""
+    with database.atomic():
+        old = "reviewed" if call.reviewed else "not reviewed"
+        call.reviewed = reviewed
+        call.reviewed_by = reviewer if reviewed else None
+        call.reviewed_at = dt.datetime.now().replace(microsecond=0) if reviewed else None
+        call.save()
+        audit(call, reviewer or "unknown reviewer", "review", "call", old, "reviewed" if reviewed else "not reviewed")
+
+
+def call_audit(call: Call) -> list[AuditEntry]:
+    """The call's audit log, newest first."""
+    return list(AuditEntry.select().where(AuditEntry.call == call).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
