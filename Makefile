@@ -22,10 +22,12 @@ run: install
 
 test: install
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check scoring qa_desktop tests tools bench
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q
 
 bench: install
 	$(PY) bench/bench_ingest.py
+	$(PY) bench/bench_library.py
 
 eval: install
 	$(PY) tools/eval_scoring.py

@@ -2,7 +2,7 @@
 
 Works on recognised words, whether Whisper wrote digits ("4111 1111 ...") or words ("four one one
 one ..."), so redacted text never reaches the database, the JSON output or an export. A run of
-13-19 digits is a card number; 9 digits after "social security"/"SSN" (or written 3-2-4) is an SSN;
+13-19 digits is a card number (12 when a card was just mentioned, as recognisers drop a digit); 9 digits after "social security"/"SSN" (or written 3-2-4) is an SSN;
 3-4 digits shortly after "CVV"/"security code" is a security code.
 """
 
@@ -18,7 +18,10 @@ PLACEHOLDERS = (CARD, CVV, SSN)
 
 _SPOKEN_DIGITS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4",
                   "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
-_CVV_CUES = re.compile(r"\b(cvv|cvc|cv2|security code|three digit|3 digit|four digit|back of (the|your) card)\b")
+_CVV_CUES = re.compile(r"\b(cvv|cvc|cv2|security code|(three|3|four|4|free) digits?|back of (the|your) card|on the back)\b")
+_CARD_CUES = re.compile(r"\b(card|visa|mastercard|amex)\b")
+_SEPARATORS = "-'\"\u2019\u201d./"
+_NUMBER_TOKEN = re.compile(r"[\d" + re.escape(_SEPARATORS) + r"]+")
 _SSN_CUES = re.compile(r"\b(social security|ssn|social)\b")
 _SSN_LAYOUT = re.compile(r"^\d{3}-\d{2}-\d{4}$")
 
@@ -28,13 +31,18 @@ def _digits(token: str) -> str | None:
     bare = token.strip().strip(".,;:!?").lower()
     if bare in _SPOKEN_DIGITS:
         return _SPOKEN_DIGITS[bare]
-    if bare and re.fullmatch(r"[\d\-]+", bare) and any(c.isdigit() for c in bare):
-        return bare.replace("-", "")
+    # Whisper sometimes writes spoken digit pairs as heights (4'5") or with dots and slashes.
+    if _NUMBER_TOKEN.fullmatch(bare) and any(c.isdigit() for c in bare):
+        return "".join(c for c in bare if c.isdigit())
     return None
 
 
-def _spans(tokens: list[str]) -> list[tuple[int, int, str]]:
-    """(first, last exclusive, placeholder) for every run of tokens to redact."""
+def _spans(tokens: list[str], context: str = "") -> list[tuple[int, int, str]]:
+    """(first, last exclusive, placeholder) for every run of tokens to redact.
+
+    context is what was said just before the tokens (the previous utterances), where the cue for a
+    security code or a card ("the three digits on the back?") often is.
+    """
     spans = []
     i = 0
     while i < len(tokens):
@@ -46,9 +54,10 @@ def _spans(tokens: list[str]) -> list[tuple[int, int, str]]:
         while j < len(tokens) and (d := _digits(tokens[j])) is not None:
             digits += d
             j += 1
-        before = " ".join(tokens[max(0, i - 8):i]).lower()
+        before = (context + " " + " ".join(tokens[max(0, i - 8):i])).lower()
         run = "".join(tokens[i:j]).strip()
-        if 13 <= len(digits) <= 19:
+        card_minimum = 12 if _CARD_CUES.search(before) else 13
+        if card_minimum <= len(digits) <= 19:
             spans.append((i, j, CARD))
         elif len(digits) == 9 and (_SSN_CUES.search(before) or _SSN_LAYOUT.match(run)):
             spans.append((i, j, SSN))
@@ -58,10 +67,10 @@ def _spans(tokens: list[str]) -> list[tuple[int, int, str]]:
     return spans
 
 
-def redact_text(text: str) -> str:
+def redact_text(text: str, context: str = "") -> str:
     """The text with card numbers, security codes and SSNs replaced by placeholders."""
     tokens = re.findall(r"\s*\S+", text)
-    for first, last, placeholder in reversed(_spans(tokens)):
+    for first, last, placeholder in reversed(_spans(tokens, context)):
         lead = " " if first > 0 else ""
         tokens[first:last] = [lead + placeholder + _trailing_punctuation(tokens[last - 1])]
     return "".join(tokens).strip()
@@ -71,12 +80,15 @@ def _trailing_punctuation(token: str) -> str:
     return token[len(token.rstrip(".,;:!?")):]
 
 
-def redact_utterance(utterance: Utterance) -> Utterance:
-    """The utterance with sensitive numbers replaced in its words and its text."""
+def redact_utterance(utterance: Utterance, context: str = "") -> Utterance:
+    """The utterance with sensitive numbers replaced in its words and its text.
+
+    context is the text said just before it, which may hold the cue for a code or a card.
+    """
     if not utterance.words:
-        return replace(utterance, text=redact_text(utterance.text))
+        return replace(utterance, text=redact_text(utterance.text, context))
     words = list(utterance.words)
-    spans = _spans([w.word for w in words])
+    spans = _spans([w.word for w in words], context)
     if not spans:
         return utterance
     for first, last, placeholder in reversed(spans):
@@ -87,8 +99,9 @@ def redact_utterance(utterance: Utterance) -> Utterance:
 
 
 def redact_utterances(utterances: list[Utterance]) -> list[Utterance]:
-    """Every utterance redacted."""
-    return [redact_utterance(u) for u in utterances]
+    """Every utterance redacted, each with the two before it as context for cues."""
+    return [redact_utterance(u, " ".join(p.text for p in utterances[max(0, i - 2):i]))
+            for i, u in enumerate(utterances)]
 
 
 def contains_redaction(text: str, placeholders: tuple[str, ...] = PLACEHOLDERS) -> bool:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QMessageBox
+
 from qa_desktop.app.main_window import MainWindow
+from qa_desktop.app.settings_dialog import SettingsDialog
 from qa_desktop.metadata import CallMetadata
 from qa_desktop.settings import Settings
 from qa_desktop.storage import repository
+from scoring.scorecard import default_scorecard_path
 from tests.conftest import demo_file
 
 
@@ -31,3 +35,26 @@ def test_settings_persist(isolated_home):
     Settings().set("model", "/models/small")
     assert Settings().get("agent_channel") == 1 and Settings().get("model") == "/models/small"
     assert (isolated_home / "config" / "qa-desktop" / "qa-desktop.ini").is_file()
+
+
+def test_settings_dialog_saves_and_refuses_what_cannot_be_used(qtbot, tmp_path, monkeypatch):
+    dialog = SettingsDialog(None, Settings())
+    qtbot.addWidget(dialog)
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
+    dialog.model.setText(str(tmp_path / "no-model-here"))
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[scorecard]\nid = 'x'\n")
+    dialog.scorecard.setText(str(broken))
+    dialog.reviewer.setText("Dana QA")
+    dialog.save()
+    assert len(warnings) == 1 and "Model:" in warnings[0] and f"Scorecard: {broken}" in warnings[0]
+    assert Settings().get("reviewer") == ""  # nothing stored
+    dialog.model.setText("")
+    dialog.scorecard.setText(str(default_scorecard_path()))
+    dialog.device.setCurrentIndex(dialog.device.findData("cpu"))
+    dialog.agent_channel.setValue(1)
+    dialog.save()
+    stored = Settings()
+    assert (stored.get("reviewer"), stored.get("device"), stored.get("agent_channel")) == ("Dana QA", "cpu", 1)
+    assert stored.get("scorecard") == str(default_scorecard_path())

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
 
 from qa_desktop.storage.database import close_database, open_database
 from scoring.scorecard import default_scorecard_path, load_scorecard
@@ -25,6 +27,8 @@ def isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    # Qt reads XDG_CONFIG_HOME once per process; point QSettings at this test's folder explicitly.
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(home / "config"))
     return home
 
 
@@ -74,3 +78,16 @@ def demo_file(kind: str) -> Path:
         if item["kind"] == kind:
             return DEMO / item["file"]
     raise KeyError(kind)
+
+
+@pytest.fixture
+def batch(tmp_path):
+    """A folder with two demo calls and, between them, files that must fail."""
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    shutil.copy(demo_file("cold"), folder / "a_cold.flac")
+    (folder / "b_empty.wav").touch()
+    (folder / "c_notes.mp3").write_text("not audio at all\n" * 100)
+    shutil.copy(demo_file("mono"), folder / "d_mono.wav")
+    (folder / "readme.txt").write_text("skipped by folder discovery")
+    return folder

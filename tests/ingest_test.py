@@ -8,25 +8,11 @@ import shutil
 import subprocess
 import sys
 
-import pytest
 
 from qa_desktop.ingest import Ingestor, discover
 from qa_desktop.metadata import DEFAULT_NAME_PATTERN, compile_name_pattern, load_csv
 from qa_desktop.storage.models import Call, Job, Utterance
 from tests.conftest import DEMO, ROOT, demo_file
-
-
-@pytest.fixture
-def batch(tmp_path):
-    """A folder with two demo calls and, between them, files that must fail."""
-    folder = tmp_path / "calls"
-    folder.mkdir()
-    shutil.copy(demo_file("cold"), folder / "a_cold.flac")
-    (folder / "b_empty.wav").touch()
-    (folder / "c_notes.mp3").write_text("not audio at all\n" * 100)
-    shutil.copy(demo_file("mono"), folder / "d_mono.wav")
-    (folder / "readme.txt").write_text("skipped by folder discovery")
-    return folder
 
 
 def test_folder_batch_goes_on_past_bad_files(db, worker, scorecard, batch):

@@ -4,7 +4,6 @@ points at the right moment of the audio, storage of scores, rescoring without th
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 
 import pytest
@@ -12,12 +11,10 @@ import pytest
 from qa_desktop.metadata import CallMetadata
 from qa_desktop.rescore import rescore_all
 from qa_desktop.storage import repository
-from qa_desktop.storage.database import close_database, open_database
-from qa_desktop.storage.migrations import LATEST, MIGRATIONS
 from qa_desktop.storage.models import Call, CriterionResult, Score, Utterance
 from scoring.scorecard import default_scorecard_path, parse_scorecard
 from scoring.scorer import score_call
-from tests.conftest import DEMO, demo_file
+from tests.conftest import demo_file
 from tests.ingest_test import _cli
 
 
@@ -99,8 +96,8 @@ def test_score_is_stored_with_its_results_and_scorecard(db, demo_analyses, score
 
 def test_rescoring_uses_stored_transcripts_not_audio(db, demo_analyses, scorecard, tmp_path):
     name = demo_file("non_compliant").name
-    call = repository.store_call(demo_analyses[name], CallMetadata(agent="Tom"), 0,
-                                 scored=(scorecard, score_call(demo_analyses[name].transcript, scorecard)))
+    repository.store_call(demo_analyses[name], CallMetadata(agent="Tom"), 0,
+                            scored=(scorecard, score_call(demo_analyses[name].transcript, scorecard)))
     Call.update(path=str(tmp_path / "gone.flac")).execute()  # the recording is no longer there
     utterance_ids = [u.id for u in Utterance.select()]
     lenient = parse_scorecard(scorecard.text.replace("critical = true", "critical = false"), "lenient.toml")
@@ -138,25 +135,3 @@ def test_cli_score_without_db_stores_nothing_and_bad_scorecard_is_clear(tmp_path
     done = _cli("score", str(demo_file("mono")), "--json", env_home=isolated_home)
     assert done.returncode == 0 and json.loads(done.stdout)["criteria"]
     assert not (isolated_home / "data" / "qa-desktop").exists()
-
-
-def test_version_1_database_is_migrated_keeping_its_calls(tmp_path):
-    path = tmp_path / "old.sqlite3"
-    open_database(path)
-    close_database()
-    with sqlite3.connect(path) as con:  # make it look like a database written by version 1
-        for table in ("criterionresult", "score", "scorecard"):
-            con.execute(f"DROP TABLE {table}")
-        con.execute("ALTER TABLE call DROP COLUMN voice")
-        con.execute("INSERT INTO agent (name) VALUES ('Ana')")
-        con.execute("INSERT INTO call (path, sha256, duration_s, channels, sample_rate, agent_id, model, device, "
-                    "metadata, imported_at) VALUES ('/a.wav', 'x', 1, 2, 8000, 1, 'tiny.en', 'cpu', '{}', '2026-01-01')")
-        con.execute("PRAGMA user_version = 1")
-    open_database(path)
-    try:
-        assert LATEST == MIGRATIONS[-1][0] == 2
-        call = Call.get()
-        assert call.path == "/a.wav" and call.voice == {} and Score.select().count() == 0
-        assert (tmp_path / "old.sqlite3.v1.bak").exists()
-    finally:
-        close_database()

@@ -9,7 +9,6 @@ Usage: tools/eval_transcription.py [--limit N] [--initial-prompt TEXT] [--hotwor
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import time

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Open the app on a database and save screenshots (run under Xvfb): the main window mid-playback
-of the first call, and the import dialog before and during an import of the demo calls.
+of the first call, a transcript search, and the import dialog before and during an import (of the demo
+calls, or of a folder of recordings not yet in the database, to see files in progress).
 
-Usage: tools/screenshot_app.py DATABASE OUTDIR
+Usage: tools/screenshot_app.py DATABASE OUTDIR [FOLDER_TO_IMPORT]
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def _run(step) -> None:
     step()
 
 
-def main(database: str, out: str) -> None:
+def main(database: str, out: str, source: Path = DEMO) -> None:
     app = QApplication(sys.argv)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -38,11 +39,12 @@ def main(database: str, out: str) -> None:
         (200, lambda: window.filters.search.setText("refund")),
         (1200, lambda: window.grab().save(str(folder / "main_search.png"))),
         (200, lambda: window.open_import()),
-        (300, lambda: (window.import_dialog.set_files([DEMO]),
-                       window.import_dialog.set_metadata_csv(str(DEMO / "metadata.csv")))),
+        (300, lambda: (window.import_dialog.set_files([source]),
+                       window.import_dialog.set_metadata_csv(str(source / "metadata.csv"))
+                       if (source / "metadata.csv").exists() else None)),
         (500, lambda: window.import_dialog.grab().save(str(folder / "import_choose.png"))),
         (200, lambda: window.import_dialog.start_button.click()),
-        (9000, lambda: window.import_dialog.grab().save(str(folder / "import_progress.png"))),
+        (25000, lambda: window.import_dialog.grab().save(str(folder / "import_progress.png"))),
         (200, lambda: window.import_dialog.cancel()),
         (4000, window.close),
         (500, app.quit),
@@ -55,4 +57,4 @@ def main(database: str, out: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], *(Path(a) for a in sys.argv[3:4]))

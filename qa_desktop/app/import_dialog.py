@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-    QProgressBar, QPushButton, QStackedWidget, QVBoxLayout, QWidget,
+    QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QProgressBar,
+    QPushButton, QStackedWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
 from ..ingest import discover
@@ -147,7 +147,13 @@ class ImportDialog(QDialog):
         self.current = QLabel()
         self.file_bar, self.overall_bar = QProgressBar(), QProgressBar()
         self.overall_bar.setFormat("%v of %m files")
-        self.results = QListWidget()
+        self.results = QTreeWidget()
+        self.results.setHeaderLabels(["File", "Status", "Details"])
+        self.results.setRootIsDecorated(False)
+        self.results.setColumnWidth(0, 260)
+        self.results.setColumnWidth(1, 110)
+        self._rows: dict[str, QTreeWidgetItem] = {}
+        self._current_row: QTreeWidgetItem | None = None
         self.failures = QListWidget()
         self.failures.setStyleSheet("color:#b3261e")
         self.summary = QLabel()
@@ -177,9 +183,16 @@ class ImportDialog(QDialog):
         self.overall_bar.setRange(0, len(plan.files))
         self.overall_bar.setValue(0)
         self.file_bar.setRange(0, 100)
+        self.results.clear()
+        self._rows = {}
+        for path in plan.files:
+            item = QTreeWidgetItem([Path(path).name, "waiting", str(path)])
+            item.setForeground(1, QColor("#777777"))
+            self.results.addTopLevelItem(item)
+            self._rows[str(path)] = item
         self.worker = ImportWorker(plan)
         self.worker.file_started.connect(self._file_started)
-        self.worker.file_progress.connect(lambda f: self.file_bar.setValue(int(f * 100)))
+        self.worker.file_progress.connect(self._file_progress)
         self.worker.file_finished.connect(self._file_finished)
         self.worker.fatal.connect(lambda message: self.failures.addItem(f"Import stopped: {message}"))
         self.worker.finished_all.connect(self._done)
@@ -192,14 +205,32 @@ class ImportDialog(QDialog):
             self.current.setText("Cancelling…")
             self.worker.cancel()
 
+    def _row(self, path: str) -> QTreeWidgetItem:
+        if path not in self._rows:
+            self._rows[path] = QTreeWidgetItem([Path(path).name, "", path])
+            self.results.addTopLevelItem(self._rows[path])
+        return self._rows[path]
+
     def _file_started(self, index: int, total: int, path: str) -> None:
         self.current.setText(f"Importing {Path(path).name} ({index + 1} of {total})")
         self.file_bar.setValue(0)
+        self._current_row = self._row(path)
+        self._current_row.setText(1, "transcribing")
+        self._current_row.setForeground(1, QColor("#1f5fa8"))
+        self.results.scrollToItem(self._current_row)
+
+    def _file_progress(self, fraction: float) -> None:
+        self.file_bar.setValue(int(fraction * 100))
+        if self._current_row is not None:
+            self._current_row.setText(1, f"transcribing {fraction:.0%}")
 
     def _file_finished(self, path: str, status: str, message: str) -> None:
-        item = QListWidgetItem(f"{status}: {Path(path).name} — {message}")
-        item.setForeground(QColor(STATUS_COLOURS.get(status, "#000")))
-        self.results.addItem(item)
+        item = self._row(path)
+        item.setText(1, status)
+        item.setText(2, message)
+        item.setToolTip(2, message)
+        item.setForeground(1, QColor(STATUS_COLOURS.get(status, "#000")))
+        self._current_row = None
         if status == "failed":
             self.failures.addItem(f"{path}: {message}")
         self.overall_bar.setValue(self.overall_bar.value() + 1)

@@ -124,16 +124,20 @@ class MainWindow(QMainWindow):
         open call selected if it still shows (else open the first row)."""
         header = self.table.horizontalHeader()
         widths = {"date": 116, "agent": 110, "team": 76, "duration": 60, "overall": 56, "empathy": 62,
-                  "compliance": 78, "auto_fail": 66, "reviewed": 64, "failed": 220}
+                  "compliance": 78, "auto_fail": 78, "reviewed": 64, "failed": 220}
         for key, width in widths.items():
             header.resizeSection(list(COLUMNS).index(key), width)
         if self.calls.columnCount() > len(COLUMNS):
             header.moveSection(header.visualIndex(len(COLUMNS)), 1)
             header.resizeSection(len(COLUMNS), 320)
-        self.statusBar().showMessage(f"{self.calls.rowCount()} calls · database {self.database_path}")
+        count = self.calls.rowCount()
+        self.statusBar().showMessage(f"{count} call{'s' * (count != 1)} · database {self.database_path}")
         current = self.review.call.id if self.review.call is not None else None
         row = self.calls.row_of(current) if current is not None else None
-        if row is None and self.calls.rowCount():
+        if not self.calls.rowCount():
+            self.review.close_call("No call matches the filter." if self.calls.filter.active() else
+                                   "No calls yet: import recordings with Import… (or drop files here).")
+        elif row is None:
             self.table.selectRow(0)
         elif row is not None:
             self._select_quietly(row)

@@ -47,16 +47,25 @@ class CallPlayer(QWidget):
             layout.addWidget(widget)
         layout.setStretch(1, 1)
         self.player.positionChanged.connect(self._moved)
-        self.player.durationChanged.connect(lambda ms: self.slider.setRange(0, ms))
+        self.player.durationChanged.connect(lambda ms: ms and self.slider.setRange(0, ms))
         self.player.playbackStateChanged.connect(lambda _: self._update_icon())
         self.player.errorOccurred.connect(lambda _e, text: self.error.setText(text))
         self._update_icon()
 
-    def load(self, path: str | Path) -> None:
+    def load(self, path: str | Path, duration_s: float = 0.0) -> None:
         """Load a recording (stopped at the start); a missing file is said on screen."""
         self.player.stop()
         self.error.setText("" if Path(path).exists() else f"Recording not found: {path}")
         self.player.setSource(QUrl.fromLocalFile(str(path)))
+        self.slider.setRange(0, int(duration_s * 1000))
+        self.slider.setValue(0)
+        self.time.setText(f"0:00 / {clock(duration_s)}")
+
+    def unload(self) -> None:
+        """Stop and forget the recording."""
+        self.player.stop()
+        self.player.setSource(QUrl())
+        self.error.setText("")
 
     def seconds(self) -> float:
         """The playback position in seconds."""
@@ -81,7 +90,7 @@ class CallPlayer(QWidget):
     def _moved(self, ms: int) -> None:
         if not self.slider.isSliderDown():
             self.slider.setValue(ms)
-        self.time.setText(f"{clock(ms / 1000)} / {clock(self.player.duration() / 1000)}")
+        self.time.setText(f"{clock(ms / 1000)} / {clock(self.slider.maximum() / 1000)}")
         self.position_changed.emit(ms / 1000)
 
     def _update_icon(self) -> None:

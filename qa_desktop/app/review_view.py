@@ -14,7 +14,7 @@ from ..storage.models import Agent, Call, CriterionResult
 from ..storage.people import reassign_call
 from ..storage.review import RESULTS, ReviewError, call_audit, override, set_reviewed
 from .player import CallPlayer, clock
-from .scorecard_panel import ScorecardPanel
+from .scorecard_panel import RESULT_ROLE, ScorecardPanel
 from .transcript_view import TranscriptView
 from .waveform import WaveformView
 
@@ -102,7 +102,7 @@ class ReviewView(QWidget):
         kind = "stereo" if call.channels == 2 else "mono, speakers separated"
         self.title.setText(f"<b>{call.path.rsplit('/', 1)[-1]}</b><br><span style='color:#555'>"
                            f"{when} · {clock(call.duration_s)} · {kind} · {call.team.name if call.team else 'no team'}"
-                           f"{' · reviewed by ' + call.reviewed_by if call.reviewed else ''}</span>")
+                           f"{' · reviewed by ' + (call.reviewed_by or 'someone') if call.reviewed else ''}</span>")
         self.agent.clear()
         for agent in Agent.select().order_by(Agent.name):
             self.agent.addItem(agent.name, agent.id)
@@ -114,10 +114,22 @@ class ReviewView(QWidget):
         self.scorecard.show_score(score)
         self.override_button.setEnabled(False)
         conversation = score.analysis.get("conversation", {}) if score else {}
-        self.player.load(call.path)
+        self.player.load(call.path, call.duration_s)
         self.waveform.load(call.path, call.agent_channel or 0, conversation.get("dead_air", []),
                            conversation.get("overtalk", []), call.duration_s)
         self._show_audit()
+
+    def close_call(self, message: str) -> None:
+        """Show no call (e.g. when nothing matches the library's filter)."""
+        self.call = None
+        self.player.unload()
+        self.title.setText(message)
+        self.agent.clear()
+        self.transcript.show_utterances([])
+        self.scorecard.show_score(None)
+        self.waveform.clear()
+        self.audit.clear()
+        self.setEnabled(False)
 
     def play_from(self, seconds: float) -> None:
         """Seek to a moment and play."""
@@ -135,7 +147,7 @@ class ReviewView(QWidget):
     def override_selected(self) -> None:
         """Ask for a new result and a comment for the selected criterion, then store it."""
         item = self.scorecard.tree.currentItem()
-        result_id = item.data(0, Qt.ItemDataRole.UserRole + 1) if item else None
+        result_id = item.data(0, RESULT_ROLE) if item else None
         if result_id is None:
             return
         row = CriterionResult.get_by_id(result_id)

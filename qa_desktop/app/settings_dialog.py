@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-    QSpinBox, QWidget,
+    QMessageBox, QSpinBox, QWidget,
 )
 
-from scoring.models import cuda_device_count
+from scoring.models import ModelNotFoundError, cuda_device_count, resolve_model
+from scoring.scorecard import ScorecardError, load_scorecard
 
 from ..settings import Settings
 
@@ -61,8 +62,27 @@ class SettingsDialog(QDialog):
         form.addRow(QLabel("A new database file is used the next time the app starts."))
         form.addRow(buttons)
 
+    def problems(self) -> list[str]:
+        """What is wrong with the values as typed (a model or scorecard that cannot be used)."""
+        found = []
+        if self.model.text().strip():
+            try:
+                resolve_model(self.model.text().strip())
+            except ModelNotFoundError as exc:
+                found.append(f"Model: {exc}")
+        if self.scorecard.text().strip():
+            try:
+                load_scorecard(self.scorecard.text().strip())
+            except (ScorecardError, OSError) as exc:
+                found.append(f"Scorecard: {exc}")
+        return found
+
     def save(self) -> None:
-        """Store every setting and close."""
+        """Store every setting and close; a model or scorecard that cannot be used is said, nothing stored."""
+        problems = self.problems()
+        if problems:
+            QMessageBox.warning(self, "Settings not saved", "\n\n".join(problems))
+            return
         values = {"model": self.model.text().strip(), "device": self.device.currentData(),
                   "agent_channel": self.agent_channel.value(), "scorecard": self.scorecard.text().strip(),
                   "reviewer": self.reviewer.text().strip(), "database": self.database.text().strip()}

@@ -45,7 +45,10 @@ class _EnvelopeJob(QRunnable):
             result: object = envelope(self.path, self.agent_channel)
         except (AudioError, OSError) as exc:
             result = str(exc)
-        self.signals.done.emit(self.token, result)
+        try:
+            self.signals.done.emit(self.token, result)
+        except RuntimeError:
+            pass  # the view was closed while the envelope was computed
 
 
 class WaveformView(QWidget):
@@ -64,6 +67,7 @@ class WaveformView(QWidget):
         self._markers: list[tuple[float, float, QColor]] = []
         self._message = ""
         self._token = 0
+        self._jobs: dict[int, _EnvelopeJob] = {}
 
     def load(self, path: str, agent_channel: int, dead_air: list[dict], overtalk: list[dict], duration: float) -> None:
         """Start computing the waveform of a recording; markers are spans {'start', 'end'} in seconds."""
@@ -75,10 +79,19 @@ class WaveformView(QWidget):
         self._message = "Loading waveform…"
         job = _EnvelopeJob(path, agent_channel or 0, self._token)
         job.signals.done.connect(self._loaded)
+        self._jobs[self._token] = job  # keep its Python side alive until it reports
         QThreadPool.globalInstance().start(job)
         self.update()
 
+    def clear(self) -> None:
+        """Show nothing."""
+        self._token += 1
+        self._agent = self._customer = None
+        self._duration, self._markers, self._message = 0.0, [], ""
+        self.update()
+
     def _loaded(self, token: int, result: object) -> None:
+        self._jobs.pop(token, None)
         if token != self._token:
             return  # another call was opened meanwhile
         if isinstance(result, str):

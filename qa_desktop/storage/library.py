@@ -44,6 +44,10 @@ class LibraryFilter:
     search: str = ""
     call_ids: list[int] | None = None  # an explicit set, e.g. from a dashboard click
 
+    def active(self) -> bool:
+        """Whether anything is restricted."""
+        return self != LibraryFilter()
+
 
 @dataclass
 class LibraryRow:

@@ -1,0 +1,89 @@
+"""Importing in the app (offscreen Qt, the real model in its worker process, a real database):
+per-file and overall progress, failures with reasons, cancel, and resuming after the app closed."""
+
+from __future__ import annotations
+
+import shutil
+
+from qa_desktop.app.main_window import MainWindow
+from qa_desktop.storage import repository
+from qa_desktop.storage.models import Call, Job
+from tests.conftest import DEMO, demo_file
+
+
+def _window(qtbot, db) -> MainWindow:
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_import_shows_progress_and_failures_and_the_library_fills(qtbot, db, batch):
+    window = _window(qtbot, db)
+    dialog = window.open_import()
+    dialog.set_files([batch])
+    assert dialog.start_button.text() == "Import 4 files" and dialog.file_list.count() == 4
+    progress: list[float] = []
+    dialog.start_button.click()
+    dialog.worker.file_progress.connect(progress.append)
+    assert [dialog.results.topLevelItem(i).text(1) for i in range(4)] == ["waiting"] * 4
+    with qtbot.waitSignal(dialog.imported, timeout=180_000):
+        pass
+    statuses = {dialog.results.topLevelItem(i).text(0): dialog.results.topLevelItem(i).text(1) for i in range(4)}
+    assert statuses == {"a_cold.flac": "imported", "b_empty.wav": "failed", "c_notes.mp3": "failed",
+                        "d_mono.wav": "imported"}
+    failures = [dialog.failures.item(i).text() for i in range(dialog.failures.count())]
+    assert len(failures) == 2 and "b_empty.wav" in failures[0] and "empty file" in failures[0]
+    assert "c_notes.mp3" in failures[1] and "not an audio file" in failures[1]
+    assert dialog.overall_bar.value() == 4 and progress and max(progress) > 0.5
+    assert progress == sorted(progress) or len(set(progress)) > 3  # per-file progress moved forward
+    assert "2 imported" in dialog.summary.text() and "2 failed" in dialog.summary.text()
+    assert window.calls.rowCount() == 2 and Call.select().count() == 2
+    assert not repository.unfinished_jobs()
+
+
+def test_cancel_stops_the_import_and_keeps_what_was_stored(qtbot, db, tmp_path):
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    for kind in ("cold", "mono", "good"):
+        shutil.copy(demo_file(kind), folder / demo_file(kind).name)
+    window = _window(qtbot, db)
+    dialog = window.open_import()
+    dialog.set_files([folder])
+    dialog.start_button.click()
+    with qtbot.waitSignal(dialog.worker.file_finished, timeout=120_000):
+        pass
+    dialog.cancel()
+    with qtbot.waitSignal(dialog.imported, timeout=60_000):
+        pass
+    statuses = [dialog.results.topLevelItem(i).text(1) for i in range(3)]
+    assert statuses[0] == "imported" and "imported" not in statuses[2:]
+    assert dialog.current.text() == "Import cancelled."
+    assert Call.select().count() == statuses.count("imported")
+    assert {j.status for j in Job.select()} <= {"done", "cancelled"} and not repository.unfinished_jobs()
+
+
+def test_closing_the_app_mid_import_resumes_on_the_next_start(qtbot, db, tmp_path):
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    for kind in ("cold", "mono"):
+        shutil.copy(demo_file(kind), folder / demo_file(kind).name)
+    window = _window(qtbot, db)
+    dialog = window.open_import()
+    dialog.set_files([folder])
+    dialog.set_metadata_csv(str(DEMO / "metadata.csv"))
+    dialog.start_button.click()
+    with qtbot.waitSignal(dialog.worker.file_started, timeout=60_000):
+        pass
+    window.close()  # mid-import: the unfinished files stay queued, with the CSV to use
+    assert Call.select().count() < 2
+    pending = repository.unfinished_jobs()
+    assert pending and pending[0].options["metadata_csv"] == str(DEMO / "metadata.csv")
+    again = _window(qtbot, db)
+    assert again.resume_banner.isVisible() and "did not finish" in again.resume_label.text()
+    resumed = again.resume_imports()
+    with qtbot.waitSignal(resumed.imported, timeout=180_000):
+        pass
+    assert Call.select().count() == 2 and not repository.unfinished_jobs()
+    assert {c.agent.name for c in Call.select()} == {"Priya Shah", "Daniel Kim"}  # from the CSV
+    assert not again.resume_banner.isVisible() and again.calls.rowCount() == 2

@@ -1,0 +1,165 @@
+"""The call library over a real database of synthetic scored calls: sort, filter, search with
+highlighted hits, CSV export, and agents and teams (offscreen Qt)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+
+from qa_desktop.app.hit_delegate import hit_html
+from qa_desktop.app.library_model import KEYS, LibraryModel
+from qa_desktop.app.main_window import MainWindow
+from qa_desktop.storage import library
+from qa_desktop.storage.library import LibraryFilter, fts_query
+from qa_desktop.storage.models import Agent, AuditEntry, Call, Score, Team
+from qa_desktop.storage.people import PeopleError, merge_agents, move_agent, reassign_call, rename_agent
+from tools.synthetic_library import RARE_WORD, fill
+
+CALLS = 1500
+
+
+@pytest.fixture
+def filled(db):
+    fill(CALLS, agents=12)
+    return db
+
+
+def _column(name: str) -> int:
+    return KEYS.index(name)
+
+
+def _values(model: LibraryModel, key: str, rows: int = 200) -> list:
+    def value(row):
+        if key == "failed":
+            return " ".join(row.failed)
+        return getattr(row, "duration_s" if key == "duration" else key)
+    return [value(model.row(r)) for r in range(min(rows, model.rowCount()))]
+
+
+def test_every_call_is_listed_newest_first_and_rows_load_lazily(qtbot, filled):
+    model = LibraryModel()
+    assert model.rowCount() == CALLS and model._pages == {}
+    dates = _values(model, "date")
+    assert dates == sorted(dates, reverse=True)
+    assert list(model._pages) == [0]  # only the page that was shown
+    model.data(model.index(CALLS - 1, 0))
+    assert sorted(model._pages) == [0, (CALLS - 1) // 200]
+
+
+@pytest.mark.parametrize("key", ["overall", "agent", "duration", "failed"])
+def test_sort_by_any_column_both_ways(qtbot, filled, key):
+    model = LibraryModel()
+    model.sort(_column(key), Qt.SortOrder.AscendingOrder)
+    ascending = _values(model, key)
+    assert ascending == sorted(ascending)
+    model.sort(_column(key), Qt.SortOrder.DescendingOrder)
+    descending = _values(model, key)
+    assert descending == sorted(descending, reverse=True) and descending[0] >= ascending[-1]
+
+
+def test_filters_combine(qtbot, filled):
+    agent = Agent.get(Agent.name == "Agent 003")
+    model = LibraryModel()
+    model.set_filter(LibraryFilter(agent_id=agent.id, auto_fail=True, score_max=70))
+    rows = [model.row(r) for r in range(model.rowCount())]
+    assert rows and all(r.agent == "Agent 003" and r.auto_fail and r.overall <= 70 for r in rows)
+    expected = (Call.select().join(Score).where((Call.agent == agent) & Score.auto_fail & (Score.overall <= 70))
+                .count())
+    assert len(rows) == expected
+    model.set_filter(LibraryFilter(failed_criterion="closing", reviewed=False,
+                                   date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31)))
+    rows = [model.row(r) for r in range(model.rowCount())]
+    assert rows and all("closing" in r.failed and not r.reviewed and r.date.month == 3 for r in rows)
+    assert all("further_assistance" != f for r in rows for f in r.failed if f == "closing")
+    model.set_filter(LibraryFilter(failed_criterion="clos"))  # a whole criterion id, not a fragment
+    assert model.rowCount() == 0
+
+
+def test_search_finds_transcripts_and_shows_the_hit(qtbot, filled):
+    model = LibraryModel()
+    model.set_filter(LibraryFilter(search=RARE_WORD))
+    expected = {c for (c,) in Call.select(Call.id).join_from(Call, Call.utterances.rel_model)
+                .where(Call.utterances.rel_model.text.contains(RARE_WORD)).tuples()}
+    assert model.rowCount() == len(expected) > 0
+    assert {model.call_id(r) for r in range(model.rowCount())} == expected
+    assert model.columnCount() == len(KEYS) + 1 and model.headerData(len(KEYS), Qt.Orientation.Horizontal) == "Search hit"
+    hit = model.index(0, len(KEYS)).data()
+    assert f"[{RARE_WORD}]" in hit
+    assert f">{RARE_WORD}</span>" in hit_html(hit) and "[" not in hit_html(hit)
+    model.set_filter(LibraryFilter(search="refunds"))  # stemmed: 'refund' matches
+    assert 0 < model.rowCount() < CALLS
+    model.set_filter(LibraryFilter(search='refund) "with* -- '))  # typed punctuation is not FTS syntax
+    assert model.rowCount() > 0
+
+
+def test_fts_query_quotes_words_and_keeps_prefixes():
+    assert fts_query('refund "card* OR') == '"refund" "card"* "OR"'
+    assert fts_query("  ") == ""
+
+
+def test_main_window_search_keeps_the_open_call_or_says_nothing_matches(qtbot, filled):
+    window = MainWindow(filled)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.review.call is not None and window.table.selectionModel().selectedRows()[0].row() == 0
+    window.filters.search.setText(RARE_WORD)
+    qtbot.waitUntil(lambda: window.calls.filter.search == RARE_WORD, timeout=3000)
+    assert window.calls.rowCount() > 0
+    assert window.review.call.id == window.calls.call_id(0)  # the stale call is not left open
+    assert window.table.horizontalHeader().visualIndex(len(KEYS)) == 1  # the hit beside the date
+    window.filters.search.setText("zzzznotaword")
+    qtbot.waitUntil(lambda: window.calls.rowCount() == 0, timeout=3000)
+    assert window.review.call is None and "No call matches" in window.review.title.text()
+    assert "0 calls" in window.statusBar().currentMessage()
+
+
+def test_ctrl_down_opens_the_next_call_in_the_current_order(qtbot, filled):
+    window = MainWindow(filled)
+    qtbot.addWidget(window)
+    window.show()
+    window.table.sortByColumn(_column("overall"), Qt.SortOrder.AscendingOrder)
+    window.table.selectRow(0)
+    window.step_call(1)
+    assert window.review.call.id == window.calls.call_id(1)
+    window.step_call(-1)
+    window.step_call(-1)  # stays on the first row
+    assert window.review.call.id == window.calls.call_id(0)
+
+
+def test_export_writes_the_current_rows_in_order(qtbot, filled, tmp_path):
+    window = MainWindow(filled)
+    qtbot.addWidget(window)
+    agent = Agent.get(Agent.name == "Agent 005")
+    window.calls.set_filter(LibraryFilter(agent_id=agent.id))
+    window.calls.sort(_column("overall"), Qt.SortOrder.DescendingOrder)
+    count = window.export_csv(tmp_path / "calls.csv")
+    with open(tmp_path / "calls.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert count == len(rows) == window.calls.rowCount() > 0
+    assert {r["agent"] for r in rows} == {"Agent 005"}
+    overall = [float(r["overall"]) for r in rows]
+    assert overall == sorted(overall, reverse=True)
+    assert [int(r["call_id"]) for r in rows] == [window.calls.call_id(i) for i in range(count)]
+
+
+def test_agents_rename_merge_move_and_reassign_with_audit(filled):
+    a, b = Agent.get(Agent.name == "Agent 001"), Agent.get(Agent.name == "Agent 002")
+    calls_a, calls_b = a.calls.count(), b.calls.count()
+    with pytest.raises(PeopleError, match="merge the two instead"):
+        rename_agent(a, "Agent 002", "lead")
+    rename_agent(a, "Ann Lee", "lead")
+    merge_agents(Agent.get_by_id(a.id), Agent.get_by_id(b.id), "lead")
+    assert Agent.get_by_id(a.id).calls.count() == calls_a + calls_b
+    assert not Agent.select().where(Agent.id == b.id).exists()
+    move_agent(Agent.get_by_id(a.id), "Escalations", "lead")
+    assert Agent.get_by_id(a.id).team.name == "Escalations" and Team.get(Team.name == "Escalations")
+    call = Agent.get(Agent.name == "Agent 004").calls.first()
+    reassign_call(call, Agent.get_by_id(a.id), "lead")
+    call = Call.get_by_id(call.id)
+    assert call.agent_id == a.id and call.team.name == "Escalations"
+    actions = [e.action for e in AuditEntry.select().order_by(AuditEntry.id)]
+    assert actions == ["rename agent", "merge agents", "move agent", "reassign call"]
+    assert library.call_ids(LibraryFilter(agent_id=a.id))  # the library follows

@@ -1,0 +1,84 @@
+"""Databases written by earlier versions open in this one with nothing lost."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from qa_desktop.storage import library
+from qa_desktop.storage.database import close_database, open_database
+from qa_desktop.storage.library import LibraryFilter
+from qa_desktop.storage.migrations import LATEST, MIGRATIONS
+from qa_desktop.storage.models import AuditEntry, Call, Score
+
+_V3_COLUMNS = {"call": ("reviewed", "reviewed_by", "reviewed_at"), "score": ("failed",), "job": ("options",),
+               "criterionresult": ("override", "override_by", "override_comment")}
+
+
+def _as_version(path: Path, version: int) -> None:
+    """Turn a fresh database file into what an earlier version wrote (its schema, its user_version)."""
+    open_database(path)
+    close_database()
+    with sqlite3.connect(path) as con:
+        con.execute("DROP TABLE auditentry")
+        con.execute("DROP TABLE utterance_fts")
+        for index in con.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND "
+                                 "(name LIKE 'call_reviewed%' OR name = 'score_call_current')").fetchall():
+            con.execute(f"DROP INDEX {index[0]}")
+        for table, columns in _V3_COLUMNS.items():
+            for column in columns:
+                con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        if version == 1:
+            for table in ("criterionresult", "score", "scorecard"):
+                con.execute(f"DROP TABLE {table}")
+            con.execute("ALTER TABLE call DROP COLUMN voice")
+        con.execute("INSERT INTO agent (name) VALUES ('Ana')")
+        voice = ("", "") if version == 1 else (", voice", ", '{}'")
+        con.execute("INSERT INTO call (path, sha256, duration_s, channels, sample_rate, agent_id, model, device, "
+                    f"metadata, imported_at{voice[0]}) VALUES ('/a.wav', 'x', 1, 2, 8000, 1, 'tiny.en', 'cpu', '{{}}', "
+                    f"'2026-01-01'{voice[1]})")
+        con.execute("INSERT INTO utterance (call_id, position, speaker, start, end, text, words) "
+                    "VALUES (1, 0, 'customer', 0, 1, 'I want a refund please', '[]')")
+        if version == 2:
+            con.execute("INSERT INTO scorecard (key, hash, name, path, text, created_at) "
+                        "VALUES ('default', 'h', 'Default', '/s.toml', '', '2026-01-01')")
+            con.execute("INSERT INTO score (call_id, scorecard_id, current, overall, empathy, compliance, auto_fail, "
+                        "metrics, analysis, created_at) VALUES (1, 1, 1, 40, 50, 0, 1, '{}', '{}', '2026-01-01')")
+            for criterion, result in (("greeting", "pass"), ("identity_verification", "fail"), ("closing", "fail")):
+                con.execute("INSERT INTO criterionresult (score_id, criterion, section, category, weight, critical, "
+                            "result, credit, confidence, reason, evidence) "
+                            f"VALUES (1, '{criterion}', 's', 'compliance', 1, 0, '{result}', 0, 0.9, 'r', '[]')")
+        con.execute(f"PRAGMA user_version = {version}")
+
+
+def test_latest_is_the_last_migration():
+    assert LATEST == MIGRATIONS[-1][0] == 3
+
+
+def test_version_1_database_is_migrated_keeping_its_calls(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    _as_version(path, 1)
+    open_database(path)
+    try:
+        call = Call.get()
+        assert call.path == "/a.wav" and call.voice == {} and not call.reviewed and Score.select().count() == 0
+        assert (tmp_path / "old.sqlite3.v1.bak").exists()
+        assert library.call_ids(LibraryFilter(search="refund")) == [call.id]  # earlier text is searchable
+    finally:
+        close_database()
+
+
+def test_version_2_database_gains_review_search_and_failed_criteria(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    _as_version(path, 2)
+    open_database(path)
+    try:
+        score = Score.get()
+        assert score.failed.split() == ["identity_verification", "closing"]
+        assert library.call_ids(LibraryFilter(failed_criterion="closing")) == [score.call_id]
+        assert library.call_ids(LibraryFilter(failed_criterion="greeting")) == []
+        assert library.call_ids(LibraryFilter(search="refunds")) == [score.call_id]  # porter stemming
+        assert AuditEntry.select().count() == 0
+        assert (tmp_path / "old.sqlite3.v2.bak").exists()
+    finally:
+        close_database()

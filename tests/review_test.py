@@ -1,0 +1,115 @@
+"""Reviewing a real demo call in the app (offscreen Qt, the real player and database): evidence
+clicks seek the audio, overrides recompute the stored score and write the audit log."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from qa_desktop.app.main_window import MainWindow
+from qa_desktop.metadata import CallMetadata
+from qa_desktop.settings import Settings
+from qa_desktop.storage import repository
+from qa_desktop.storage.models import AuditEntry, Call, CriterionResult
+from qa_desktop.storage.review import ReviewError, override
+from scoring.scorer import score_call
+from tests.conftest import demo_file
+
+
+@pytest.fixture
+def window(qtbot, db, demo_analyses, scorecard):
+    """The main window over the good and the non-compliant demo calls, the good one open."""
+    for kind, agent in (("non_compliant", "Tom Becker"), ("good", "Maria Lopez")):
+        analysis = demo_analyses[demo_file(kind).name]
+        repository.store_call(analysis, CallMetadata(agent=agent, team="Billing"), 0,
+                              scored=(scorecard, score_call(analysis.transcript, scorecard, analysis.voice)))
+    settings = Settings()
+    settings.set("reviewer", "Dana QA")
+    main = MainWindow(db, settings)
+    qtbot.addWidget(main)
+    main.show()
+    good = repository.find_call_by_hash(demo_analyses[demo_file("good").name].transcript.sha256)
+    main.table.selectRow(main.calls.row_of(good.id))
+    assert main.review.call.id == good.id
+    return main
+
+
+def _criterion(window: MainWindow, criterion: str) -> CriterionResult:
+    return repository.current_score(window.review.call).results.where(CriterionResult.criterion == criterion).get()
+
+
+def test_clicking_evidence_plays_that_moment(qtbot, window):
+    tree = window.review.scorecard.tree
+    item = window.review.scorecard.criterion_item("recording_disclosure").child(0)
+    start = _criterion(window, "recording_disclosure").evidence[0]["start"]
+    qtbot.waitUntil(lambda: window.review.player.player.duration() > 0, timeout=10_000)
+    tree.scrollToItem(item)
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualItemRect(item).center())
+    qtbot.waitUntil(lambda: abs(window.review.player.seconds() - start) < 0.6, timeout=5000)
+    # the transcript follows the audio: the utterance being played is highlighted
+    current = window.review.transcript.utterances[window.review.transcript.current]
+    assert current.start - 0.6 <= start <= current.end
+
+
+def test_override_recomputes_the_stored_score_and_is_audited(qtbot, window):
+    call = window.review.call
+    before = repository.current_score(call)
+    assert _criterion(window, "recording_disclosure").result == "pass" and not before.auto_fail
+    window.review.apply_override("recording_disclosure", "fail", "Disclosure was cut off on the recording")
+    after = repository.current_score(Call.get_by_id(call.id))
+    assert after.id == before.id and after.auto_fail and after.overall < before.overall
+    assert "recording_disclosure" in after.failed.split()
+    row = _criterion(window, "recording_disclosure")
+    assert (row.result, row.override, row.override_by) == ("pass", "fail", "Dana QA")  # the automatic result stays
+    entry = AuditEntry.get(AuditEntry.action == "override")
+    assert (entry.actor, entry.target, entry.old, entry.new) == ("Dana QA", "recording_disclosure", "pass", "fail")
+    assert entry.comment == "Disclosure was cut off on the recording"
+    # what the lead sees: the panel, the audit tab and the library row
+    assert "AUTO-FAIL" in window.review.scorecard.summary.text()
+    assert "(overridden)" in window.review.scorecard.criterion_item("recording_disclosure").text(1)
+    assert window.review.audit.topLevelItem(0).text(5) == "Disclosure was cut off on the recording"
+    row_number = window.calls.row_of(call.id)
+    assert window.calls.row(row_number).auto_fail and window.review.call.id == call.id
+    # overriding back to the automatic result restores the automatic score
+    window.review.apply_override("recording_disclosure", "pass", "Heard it on replay")
+    restored = repository.current_score(Call.get_by_id(call.id))
+    assert restored.overall == pytest.approx(before.overall) and not restored.auto_fail
+    assert AuditEntry.select().where(AuditEntry.action == "override").count() == 2
+
+
+def test_an_override_without_a_comment_is_refused(window):
+    row = _criterion(window, "greeting")
+    with pytest.raises(ReviewError, match="comment"):
+        override(row, "fail", "   ", "Dana QA")
+    with pytest.raises(ReviewError, match="one of"):
+        override(row, "maybe", "why", "Dana QA")
+    assert _criterion(window, "greeting").override is None and AuditEntry.select().count() == 0
+
+
+def test_mark_reviewed_shows_in_the_library_and_the_log(qtbot, window):
+    call_id = window.review.call.id
+    qtbot.mouseClick(window.review.reviewed, Qt.MouseButton.LeftButton)
+    call = Call.get_by_id(call_id)
+    assert call.reviewed and call.reviewed_by == "Dana QA"
+    assert window.calls.row(window.calls.row_of(call_id)).reviewed
+    assert AuditEntry.get(AuditEntry.action == "review").new == "reviewed"
+    assert window.review.reviewed.text().startswith("Reviewed")
+
+
+def test_keyboard_moves_through_the_call(qtbot, window):
+    review = window.review
+    qtbot.waitUntil(lambda: review.player.player.duration() > 0, timeout=10_000)
+    review.player.seek(20.0)
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert review.player.seconds() == pytest.approx(25.0, abs=0.3)
+    qtbot.keyClick(window, Qt.Key.Key_Left)
+    qtbot.keyClick(window, Qt.Key.Key_Left)
+    assert review.player.seconds() == pytest.approx(15.0, abs=0.3)
+    index = review.transcript.utterance_at(review.player.seconds())
+    qtbot.keyClick(window, Qt.Key.Key_Down)
+    assert review.player.seconds() == pytest.approx(review.transcript.utterances[index + 1].start, abs=0.3)
+    window.table.selectRow(0)
+    qtbot.keyClick(window, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    assert review.call.id == window.calls.call_id(1)
+    qtbot.keyClick(window, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
+    assert review.call.id == window.calls.call_id(0)

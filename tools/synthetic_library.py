@@ -1,0 +1,76 @@
+"""Fill the open database with synthetic scored calls, fast (raw inserts in one transaction), to
+measure and test the library at scale: agents in teams, dates over a year, scores with failed
+criteria, reviewed flags, and short transcripts indexed for full-text search.
+
+Only for benchmarks and tests: the calls have no audio.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from qa_desktop.storage.models import database
+from qa_desktop.storage.repository import scorecard_row
+from scoring.scorecard import default_scorecard_path, load_scorecard
+
+TEAMS = ("Billing", "Support", "Sales", "Retention", "Fraud")
+CRITERIA = ("greeting", "agent_introduction", "recording_disclosure", "identity_verification", "empathy_statement",
+            "apology", "active_listening", "customer_name_used", "hold_etiquette", "resolution_confirmation",
+            "further_assistance", "closing")
+_LINES = (
+    "thank you for calling how can I help you today", "I was charged twice for my bill this month",
+    "I'm so sorry to hear that let me look into it", "could you confirm your account number please",
+    "my internet has been down for three days", "I can see a duplicate payment on the account",
+    "the refund will reach your bank within five working days", "is there anything else I can help with",
+    "I would like to cancel my contract", "let me put you on a short hold while I check",
+    "thank you for holding I have good news", "your new card will arrive next week",
+)
+RARE_WORD = "chargeback"  # in about 1 call in 100, to time a selective search
+
+
+def fill(count: int, utterances_per_call: int = 6, agents: int = 60, seed: int = 7) -> None:
+    """Insert `count` synthetic scored calls (and their utterances, in the search index)."""
+    rng = random.Random(seed)
+    first_call = (database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM call").fetchone()[0]) + 1
+    first_utterance = (database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM utterance").fetchone()[0]) + 1
+    start = dt.datetime(2026, 1, 1)
+    with database.atomic():
+        for name in TEAMS:
+            database.execute_sql("INSERT OR IGNORE INTO team (name) VALUES (?)", [name])
+        teams = dict(database.execute_sql("SELECT name, id FROM team").fetchall())
+        for n in range(agents):
+            database.execute_sql("INSERT OR IGNORE INTO agent (name, team_id) VALUES (?, ?)",
+                                 [f"Agent {n:03d}", teams[TEAMS[n % len(TEAMS)]]])
+        agent_rows = database.execute_sql("SELECT id, team_id FROM agent WHERE name LIKE 'Agent %'").fetchall()
+        scorecard = scorecard_row(load_scorecard(default_scorecard_path())).id
+        calls, scores, utterances = [], [], []
+        for i in range(count):
+            call_id = first_call + i
+            agent, team = rng.choice(agent_rows)
+            when = start + dt.timedelta(minutes=rng.randrange(365 * 24 * 60))
+            reviewed = rng.random() < 0.2
+            calls.append((call_id, f"/synthetic/{call_id}.wav", f"synthetic-{call_id}", rng.uniform(60, 900), 2,
+                          8000, agent, team, when, 0, "tiny.en", "cpu", "{}", when, "{}", reviewed, "QA lead" if reviewed else None))
+            failed = [c for c in CRITERIA if rng.random() < 0.12]
+            empathy, compliance = rng.uniform(20, 100), rng.uniform(20, 100)
+            scores.append((call_id, scorecard, 1, round((empathy + compliance) / 2, 1), empathy, compliance,
+                           "identity_verification" in failed or "recording_disclosure" in failed, "{}", "{}", when,
+                           " ".join(failed)))
+            lines = rng.sample(_LINES, utterances_per_call)
+            if rng.random() < 0.01:
+                lines[-1] += f" I will raise a {RARE_WORD} with my bank"
+            for position, text in enumerate(lines):
+                utterances.append((first_utterance + len(utterances), call_id, position,
+                                   "agent" if position % 2 == 0 else "customer", position * 5.0,
+                                   position * 5.0 + 4, text, "[]"))
+        cursor = database.cursor()
+        cursor.executemany("INSERT INTO call (id, path, sha256, duration_s, channels, sample_rate, agent_id, team_id, "
+                           "call_time, agent_channel, model, device, metadata, imported_at, voice, reviewed, reviewed_by) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", calls)
+        cursor.executemany("INSERT INTO score (call_id, scorecard_id, current, overall, empathy, compliance, auto_fail, "
+                           "metrics, analysis, created_at, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", scores)
+        cursor.executemany("INSERT INTO utterance (id, call_id, position, speaker, start, end, text, words) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", utterances)
+        cursor.executemany("INSERT INTO utterance_fts (rowid, text, call_id) VALUES (?, ?, ?)",
+                           [(u[0], u[6], u[1]) for u in utterances])
