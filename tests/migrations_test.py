@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from qa_desktop.storage import library
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.migrations import LATEST, MIGRATIONS
-from qa_desktop.storage.models import AuditEntry, Call, Score
+from qa_desktop.storage.models import AuditEntry, Call, Score, Utterance
 
 _V3_COLUMNS = {"call": ("reviewed", "reviewed_by", "reviewed_at"), "score": ("failed",), "job": ("options",),
                "criterionresult": ("override", "override_by", "override_comment")}
@@ -22,6 +24,8 @@ def _as_version(path: Path, version: int) -> None:
     with sqlite3.connect(path) as con:
         con.execute("DROP TABLE auditentry")
         con.execute("DROP TABLE utterance_fts")
+        for trigger in ("insert", "delete", "update"):
+            con.execute(f"DROP TRIGGER utterance_fts_{trigger}")
         for index in con.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND "
                                  "(name LIKE 'call_reviewed%' OR name = 'score_call_current')").fetchall():
             con.execute(f"DROP INDEX {index[0]}")
@@ -55,30 +59,48 @@ def test_latest_is_the_last_migration():
     assert LATEST == MIGRATIONS[-1][0] == 3
 
 
-def test_version_1_database_is_migrated_keeping_its_calls(tmp_path):
+@contextmanager
+def _opened_after(tmp_path: Path, version: int) -> Iterator[None]:
+    """A database written by `version`, opened (so migrated) by this one; checks the backup it made."""
     path = tmp_path / "old.sqlite3"
-    _as_version(path, 1)
+    _as_version(path, version)
     open_database(path)
     try:
-        call = Call.get()
-        assert call.path == "/a.wav" and call.voice == {} and not call.reviewed and Score.select().count() == 0
-        assert (tmp_path / "old.sqlite3.v1.bak").exists()
-        assert library.call_ids(LibraryFilter(search="refund")) == [call.id]  # earlier text is searchable
+        yield
+        assert (tmp_path / f"old.sqlite3.v{version}.bak").exists()
     finally:
         close_database()
 
 
+def test_version_1_database_is_migrated_keeping_its_calls(tmp_path):
+    with _opened_after(tmp_path, 1):
+        call = Call.get()
+        assert call.path == "/a.wav" and call.voice == {} and not call.reviewed and Score.select().count() == 0
+        assert library.call_ids(LibraryFilter(search="refund")) == [call.id]  # earlier text is searchable
+
+
 def test_version_2_database_gains_review_search_and_failed_criteria(tmp_path):
-    path = tmp_path / "old.sqlite3"
-    _as_version(path, 2)
-    open_database(path)
-    try:
+    with _opened_after(tmp_path, 2):
         score = Score.get()
         assert score.failed.split() == ["identity_verification", "closing"]
         assert library.call_ids(LibraryFilter(failed_criterion="closing")) == [score.call_id]
         assert library.call_ids(LibraryFilter(failed_criterion="greeting")) == []
         assert library.call_ids(LibraryFilter(search="refunds")) == [score.call_id]  # porter stemming
         assert AuditEntry.select().count() == 0
-        assert (tmp_path / "old.sqlite3.v2.bak").exists()
-    finally:
-        close_database()
+
+
+def test_search_index_follows_deleted_and_edited_utterances(db):
+    with sqlite3.connect(db) as con:
+        con.execute("INSERT INTO agent (name) VALUES ('Ana')")
+        for call_id, text in ((1, "I want a refund"), (2, "my card was declined")):
+            con.execute("INSERT INTO call (path, sha256, duration_s, channels, sample_rate, agent_id, model, device, "
+                        "metadata, imported_at, voice, reviewed) VALUES (?, ?, 1, 2, 8000, 1, 'm', 'cpu', '{}', "
+                        "'2026-01-01', '{}', 0)", (f"/{call_id}.wav", str(call_id)))
+            con.execute("INSERT INTO utterance (call_id, position, speaker, start, end, text, words) "
+                        "VALUES (?, 0, 'customer', 0, 1, ?, '[]')", (call_id, text))
+    assert library.call_ids(LibraryFilter(search="refund")) == [1]
+    Call.get_by_id(1).delete_instance()  # the utterance goes by cascade, and with it the index row
+    assert library.call_ids(LibraryFilter(search="refund")) == []
+    Utterance.update(text="my card was refunded").where(Utterance.call == 2).execute()
+    assert library.call_ids(LibraryFilter(search="refund")) == [2]
+    assert library.call_ids(LibraryFilter(search="declined")) == []

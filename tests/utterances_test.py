@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scoring.roles import pick_agent
+from scoring.transcriber import looping, unheard
 from scoring.transcript import Word
 from scoring.utterances import merge_in_time, split_words
 
@@ -39,3 +40,18 @@ def test_without_an_opening_the_words_decide():
 
 def test_when_nothing_tells_the_first_speaker_is_the_agent():
     assert pick_agent({0: ["Okay."], 1: ["Right."]}, first_voice=1) == 1
+
+
+def test_a_looping_segment_is_recognised_as_hallucination():
+    assert looping(" No, no, no, no, no, no, no.", 1.8)
+    assert looping(" Thank you for calling, how can I help?", 2.6)  # Whisper's compression threshold
+    assert not looping(" No, no, that's not what I said.", 1.3)
+    assert not looping(" No no.", 1.0)
+
+
+def test_speech_that_no_word_covers_is_heard_again():
+    clips = [{"start": 1.0, "end": 4.0}, {"start": 8.0, "end": 12.0}, {"start": 15.0, "end": 15.3}]
+    words = [Word(1.2, 1.6, " Hello", 0.9), Word(12.1, 12.4, " bye", 0.9)]
+    assert unheard(clips, words) == []  # a word just past the end still counts
+    words = [Word(1.2, 1.6, " Hello", 0.9)]
+    assert unheard(clips, words) == [{"start": 8.0, "end": 12.0}]  # the 0.3 s blip is too short to matter

@@ -40,9 +40,14 @@ def mono_path(stereo: Path) -> Path:
     return stereo.with_name(stereo.stem + ".mono.wav")
 
 
+_TRANSCRIPTION_CODE = ("transcriber.py", "utterances.py", "diarize.py", "roles.py", "redact.py", "analysis.py")
+
+
 def cached_transcript(transcriber: Transcriber, path: Path) -> Transcript:
-    """The transcript of a rendered file, from the cache when this model and prompt made it before."""
-    key = hashlib.sha1(f"{transcriber.model_name}|{transcriber.config.initial_prompt}".encode()).hexdigest()[:10]
+    """The transcript of a rendered file, from the cache when this model, prompt and transcription code
+    (the engine's transcriber, utterance and speaker-separation modules) made it before."""
+    code = "".join((ROOT / "scoring" / name).read_text() for name in _TRANSCRIPTION_CODE)
+    key = hashlib.sha1(f"{transcriber.model_name}|{transcriber.config.initial_prompt}|{code}".encode()).hexdigest()[:10]
     cache = CACHE / "transcripts" / key / f"{path.parent.name}_{path.name}.json"
     if cache.exists():
         return Transcript.from_dict(json.loads(cache.read_text()))

@@ -1,6 +1,6 @@
 """Fill the open database with synthetic scored calls, fast (raw inserts in one transaction), to
 measure and test the library at scale: agents in teams, dates over a year, scores with failed
-criteria, reviewed flags, and short transcripts indexed for full-text search.
+criteria, reviewed flags, and short transcripts (indexed for full-text search by the database's triggers).
 
 Only for benchmarks and tests: the calls have no audio.
 """
@@ -72,5 +72,3 @@ def fill(count: int, utterances_per_call: int = 6, agents: int = 60, seed: int =
                            "metrics, analysis, created_at, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", scores)
         cursor.executemany("INSERT INTO utterance (id, call_id, position, speaker, start, end, text, words) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", utterances)
-        cursor.executemany("INSERT INTO utterance_fts (rowid, text, call_id) VALUES (?, ?, ?)",
-                           [(u[0], u[6], u[1]) for u in utterances])

@@ -59,6 +59,19 @@ def _review(db: Database, migrator: SchemaMigrator) -> None:
     db.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS utterance_fts USING fts5(text, call_id UNINDEXED, "
                    "tokenize = 'porter unicode61')")
     db.execute_sql("INSERT INTO utterance_fts (rowid, text, call_id) SELECT id, text, call_id FROM utterance")
+    for statement in _FTS_TRIGGERS:
+        db.execute_sql(statement)
+
+
+# The search index follows the utterance table, whatever changes it (a store, a deleted call's cascade).
+_FTS_TRIGGERS = (
+    "CREATE TRIGGER IF NOT EXISTS utterance_fts_insert AFTER INSERT ON utterance BEGIN "
+    "INSERT INTO utterance_fts (rowid, text, call_id) VALUES (new.id, new.text, new.call_id); END",
+    "CREATE TRIGGER IF NOT EXISTS utterance_fts_delete AFTER DELETE ON utterance BEGIN "
+    "DELETE FROM utterance_fts WHERE rowid = old.id; END",
+    "CREATE TRIGGER IF NOT EXISTS utterance_fts_update AFTER UPDATE OF text, call_id ON utterance BEGIN "
+    "UPDATE utterance_fts SET text = new.text, call_id = new.call_id WHERE rowid = old.id; END",
+)
 
 
 MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [

@@ -55,8 +55,6 @@ def store_call(analysis: CallAnalysis, meta: CallMetadata, agent_channel: int | 
         ]
         for start in range(0, len(rows), 200):
             Utterance.insert_many(rows[start:start + 200]).execute()
-        database.execute_sql("INSERT INTO utterance_fts (rowid, text, call_id) SELECT id, text, call_id "
-                             "FROM utterance WHERE call_id = ?", (call.id,))
         if scored is not None:
             store_score(call, *scored)
         if job is not None:
