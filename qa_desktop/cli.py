@@ -1,4 +1,4 @@
-"""The `qa-desktop` command line: ingest, transcribe, score, rescore, and (with no command) the app."""
+"""The `qa-desktop` command line: ingest, transcribe, score, rescore, coach, and (with no command) the app."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from scoring.transcriber import TranscriberConfig
 from scoring.transcript import Transcript
 from scoring.worker import TranscriptionFailed, TranscriptionWorker, WorkerCrashed
 
+from .coach_cli import add_coach_parser, cmd_coach
 from .ingest import IngestListener, IngestResult, Ingestor, customer_name, discover
 from .metadata import MetadataError, compile_name_pattern, load_csv
 from .rescore import rescore_all
@@ -76,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     rescore = commands.add_parser("rescore", help="score every stored call again (no new transcription)")
     rescore.add_argument("--db", help="database file (default: in the user's data folder)")
     _add_scorecard_option(rescore)
+
+    add_coach_parser(commands)
 
     app = commands.add_parser("app", help="open the desktop app (the default)")
     app.add_argument("--db", help="database file")
@@ -257,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     settings = Settings()
-    commands = {"ingest": cmd_ingest, "transcribe": cmd_transcribe, "score": cmd_score, "rescore": cmd_rescore}
+    commands = {"ingest": cmd_ingest, "transcribe": cmd_transcribe, "score": cmd_score, "rescore": cmd_rescore,
+                "coach": cmd_coach}
     command = commands.get(args.command, cmd_app)
     if args.command is None:
         args.db = None

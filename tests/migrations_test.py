@@ -22,7 +22,8 @@ def _as_version(path: Path, version: int) -> None:
     open_database(path)
     close_database()
     with sqlite3.connect(path) as con:
-        con.execute("DROP TABLE auditentry")
+        for table in ("coachingclip", "coachingsession", "auditentry"):
+            con.execute(f"DROP TABLE {table}")
         con.execute("DROP TABLE utterance_fts")
         for trigger in ("insert", "delete", "update"):
             con.execute(f"DROP TRIGGER utterance_fts_{trigger}")
@@ -56,7 +57,7 @@ def _as_version(path: Path, version: int) -> None:
 
 
 def test_latest_is_the_last_migration():
-    assert LATEST == MIGRATIONS[-1][0] == 3
+    assert LATEST == MIGRATIONS[-1][0] == 4
 
 
 @contextmanager

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Open the app on a database and save screenshots (run under Xvfb): the main window mid-playback
-of the first call, a transcript search, and the import dialog before and during an import (of the demo
+of the first call, a transcript search, the coaching window with a new session, and the import dialog before and during an import (of the demo
 calls, or of a folder of recordings not yet in the database, to see files in progress).
 
 Usage: tools/screenshot_app.py DATABASE OUTDIR [FOLDER_TO_IMPORT]
@@ -46,7 +46,16 @@ def main(database: str, out: str, source: Path = DEMO) -> None:
         (200, lambda: window.import_dialog.start_button.click()),
         (25000, lambda: window.import_dialog.grab().save(str(folder / "import_progress.png"))),
         (200, lambda: window.import_dialog.cancel()),
-        (4000, window.close),
+        (4000, lambda: window.import_dialog.close()),
+        (300, lambda: window.open_coaching()),
+        (500, lambda: window.coaching.create_from_ticks()),
+        (500, lambda: (window.coaching.clip_list.setCurrentItem(window.coaching.clip_list.topLevelItem(0)),
+                       window.coaching.clip_note.setText("Listen to how the customer's worry is left unanswered."),
+                       window.coaching.goals.setPlainText("Name the customer's feeling before solving the problem."),
+                       window.coaching.play_clip())),
+        (2500, lambda: window.coaching.grab().save(str(folder / "coaching.png"))),
+        (200, lambda: window.coaching.close()),
+        (500, window.close),
         (500, app.quit),
     ]
     delay = 0

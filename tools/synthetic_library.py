@@ -8,6 +8,7 @@ Only for benchmarks and tests: the calls have no audio.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 
 from qa_desktop.storage.models import database
@@ -29,10 +30,17 @@ _LINES = (
 RARE_WORD = "chargeback"  # in about 1 call in 100, to time a selective search
 
 
-def fill(count: int, utterances_per_call: int = 6, agents: int = 60, seed: int = 7) -> None:
-    """Insert `count` synthetic scored calls (and their utterances, in the search index)."""
+def fill(count: int, utterances_per_call: int = 6, agents: int = 60, seed: int = 7,
+         recordings: list[tuple[str, float]] | None = None) -> None:
+    """Insert `count` synthetic scored calls (and their utterances, in the search index).
+
+    With `recordings` ((path, duration s) of real audio), each call points at one of them and gets a
+    result for every criterion with evidence inside it: each agent is weak on two criteria, so the
+    coaching suggestions and clips have something real to show and play.
+    """
     rng = random.Random(seed)
     first_call = (database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM call").fetchone()[0]) + 1
+    first_score = (database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM score").fetchone()[0]) + 1
     first_utterance = (database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM utterance").fetchone()[0]) + 1
     start = dt.datetime(2026, 1, 1)
     with database.atomic():
@@ -44,17 +52,28 @@ def fill(count: int, utterances_per_call: int = 6, agents: int = 60, seed: int =
                                  [f"Agent {n:03d}", teams[TEAMS[n % len(TEAMS)]]])
         agent_rows = database.execute_sql("SELECT id, team_id FROM agent WHERE name LIKE 'Agent %'").fetchall()
         scorecard = scorecard_row(load_scorecard(default_scorecard_path())).id
-        calls, scores, utterances = [], [], []
+        weak = {agent: rng.sample(CRITERIA, 2) for agent, _team in agent_rows}
+        calls, scores, utterances, results = [], [], [], []
         for i in range(count):
             call_id = first_call + i
             agent, team = rng.choice(agent_rows)
             when = start + dt.timedelta(minutes=rng.randrange(365 * 24 * 60))
             reviewed = rng.random() < 0.2
-            calls.append((call_id, f"/synthetic/{call_id}.wav", f"synthetic-{call_id}", rng.uniform(60, 900), 2,
-                          8000, agent, team, when, 0, "tiny.en", "cpu", "{}", when, "{}", reviewed, "QA lead" if reviewed else None))
-            failed = [c for c in CRITERIA if rng.random() < 0.12]
+            path, duration = rng.choice(recordings) if recordings else (f"/synthetic/{call_id}.wav",
+                                                                         rng.uniform(60, 900))
+            calls.append((call_id, path, f"synthetic-{call_id}", duration, 2, 8000, agent, team, when, 0, "tiny.en",
+                          "cpu", "{}", when, "{}", reviewed, "QA lead" if reviewed else None))
+            failed = [c for c in CRITERIA if rng.random() < (0.5 if c in weak[agent] else 0.12)]
+            if recordings:
+                for criterion in CRITERIA:
+                    moment = rng.uniform(0, max(0.0, duration - 6))
+                    evidence = json.dumps([{"speaker": "agent", "start": moment, "end": moment + 4, "text": ""}])
+                    result = "fail" if criterion in failed else "pass"
+                    results.append((first_score + i, criterion, "s", "empathy", 1.0, 0, result,
+                                    0.0 if result == "fail" else 100.0, 0.8, "synthetic", evidence))
             empathy, compliance = rng.uniform(20, 100), rng.uniform(20, 100)
-            scores.append((call_id, scorecard, 1, round((empathy + compliance) / 2, 1), empathy, compliance,
+            scores.append((first_score + i, call_id, scorecard, 1, round((empathy + compliance) / 2, 1), empathy,
+                           compliance,
                            "identity_verification" in failed or "recording_disclosure" in failed, "{}", "{}", when,
                            " ".join(failed)))
             lines = rng.sample(_LINES, utterances_per_call)
@@ -68,7 +87,11 @@ def fill(count: int, utterances_per_call: int = 6, agents: int = 60, seed: int =
         cursor.executemany("INSERT INTO call (id, path, sha256, duration_s, channels, sample_rate, agent_id, team_id, "
                            "call_time, agent_channel, model, device, metadata, imported_at, voice, reviewed, reviewed_by) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", calls)
-        cursor.executemany("INSERT INTO score (call_id, scorecard_id, current, overall, empathy, compliance, auto_fail, "
-                           "metrics, analysis, created_at, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", scores)
+        cursor.executemany("INSERT INTO score (id, call_id, scorecard_id, current, overall, empathy, compliance, "
+                           "auto_fail, metrics, analysis, created_at, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           scores)
+        cursor.executemany("INSERT INTO criterionresult (score_id, criterion, section, category, weight, critical, "
+                           "result, credit, confidence, reason, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           results)
         cursor.executemany("INSERT INTO utterance (id, call_id, position, speaker, start, end, text, words) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", utterances)

@@ -21,6 +21,7 @@ from ..settings import Settings
 from ..storage import repository
 from ..storage.library import COLUMNS
 from ..storage.models import Job
+from .coaching_window import CoachingWindow
 from .filter_bar import FilterBar
 from .hit_delegate import HitDelegate
 from .import_dialog import ImportDialog
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         for text, slot, tip in (
             ("Import…", self.open_import, "Import recordings and an optional metadata CSV"),
             ("Agents and teams…", self._people, "Rename, merge and move agents"),
+            ("Coaching…", self.open_coaching, "Focus suggestions, coaching sessions and packs"),
             ("Export CSV…", self._export, "Save the library's current rows as CSV"),
             ("Settings…", self._settings, "Model, device, agent channel, scorecard, reviewer"),
         ):
@@ -234,6 +236,16 @@ class MainWindow(QMainWindow):
         for job in repository.unfinished_jobs():
             repository.finish_job(job, "cancelled", error="discarded by the user")
         self.resume_banner.hide()
+
+    def open_coaching(self) -> CoachingWindow:
+        """Show the coaching window."""
+        self.coaching = CoachingWindow(self, self.reviewer, self._review_moment)
+        self.coaching.show()
+        return self.coaching
+
+    def _review_moment(self) -> tuple[int, float] | None:
+        call = self.review.call
+        return (call.id, self.review.player.seconds()) if call is not None else None
 
     def _people(self) -> None:
         PeopleDialog(self, self.reviewer).exec()

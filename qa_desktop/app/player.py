@@ -50,11 +50,14 @@ class CallPlayer(QWidget):
         self.player.durationChanged.connect(lambda ms: ms and self.slider.setRange(0, ms))
         self.player.playbackStateChanged.connect(lambda _: self._update_icon())
         self.player.errorOccurred.connect(lambda _e, text: self.error.setText(text))
+        self.player.mediaStatusChanged.connect(self._status_changed)
+        self._pending: float | None = None  # a seek asked for before the recording finished loading
         self._update_icon()
 
     def load(self, path: str | Path, duration_s: float = 0.0) -> None:
         """Load a recording (stopped at the start); a missing file is said on screen."""
         self.player.stop()
+        self._pending = None
         self.error.setText("" if Path(path).exists() else f"Recording not found: {path}")
         self.player.setSource(QUrl.fromLocalFile(str(path)))
         self.slider.setRange(0, int(duration_s * 1000))
@@ -64,17 +67,28 @@ class CallPlayer(QWidget):
     def unload(self) -> None:
         """Stop and forget the recording."""
         self.player.stop()
+        self._pending = None
         self.player.setSource(QUrl())
         self.error.setText("")
 
-    def seconds(self) -> float:
-        """The playback position in seconds."""
-        return self.player.position() / 1000
-
     def seek(self, seconds: float) -> None:
-        """Jump to a moment of the call."""
+        """Jump to a moment of the call (once it has loaded, if it is still loading)."""
+        if self.player.mediaStatus() == QMediaPlayer.MediaStatus.LoadingMedia:
+            self._pending = seconds
+            self._moved(int(max(0.0, seconds) * 1000))
+            return
         self.player.setPosition(int(max(0.0, seconds) * 1000))
         self._moved(self.player.position())
+
+    def seconds(self) -> float:
+        """The playback position in seconds (a pending seek counts)."""
+        return self._pending if self._pending is not None else self.player.position() / 1000
+
+    def _status_changed(self, status: QMediaPlayer.MediaStatus) -> None:
+        if self._pending is not None and status in (QMediaPlayer.MediaStatus.LoadedMedia,
+                                                    QMediaPlayer.MediaStatus.BufferedMedia):
+            seconds, self._pending = self._pending, None
+            self.seek(seconds)
 
     def skip(self, seconds: float) -> None:
         """Seek relative to the current position."""

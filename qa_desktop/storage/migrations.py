@@ -16,7 +16,7 @@ from peewee import BooleanField, CharField, DateTimeField, TextField
 from playhouse.migrate import SchemaMigrator, migrate as apply
 from playhouse.sqlite_ext import JSONField
 
-from .models import V1_MODELS, AuditEntry, CriterionResult, Score, Scorecard
+from .models import V1_MODELS, AuditEntry, CoachingClip, CoachingSession, CriterionResult, Score, Scorecard
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +74,16 @@ _FTS_TRIGGERS = (
 )
 
 
+def _coaching(db: Database, migrator: SchemaMigrator) -> None:
+    """v4: coaching sessions and their clips."""
+    db.create_tables([CoachingSession, CoachingClip])
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (1, _initial_schema),
     (2, _scores),
     (3, _review),
+    (4, _coaching),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -152,4 +152,34 @@ class AuditEntry(BaseModel):
     comment = TextField(default="")
 
 
+class CoachingSession(BaseModel):
+    """A coach's session with one agent (or several, for a team session) on a few focus criteria (schema v4)."""
+
+    id = AutoField()
+    title = CharField()
+    agents = JSONField(default=list)  # agent ids; the first is the session's main agent
+    criteria = JSONField(default=list)  # focus criterion ids, in the coach's order
+    notes = TextField(default="")
+    goals = TextField(default="")
+    due = DateTimeField(null=True)
+    status = CharField(max_length=16, default="planned", index=True)  # planned, delivered, acknowledged
+    coach = CharField(default="")
+    created_at = DateTimeField(default=_now)
+    delivered_at = DateTimeField(null=True)
+
+
+class CoachingClip(BaseModel):
+    """A moment of a call chosen for a session: one to improve (the agent's) or an example (a peer's)."""
+
+    id = AutoField()
+    session = ForeignKeyField(CoachingSession, backref="clips", on_delete="CASCADE")
+    call = ForeignKeyField(Call, backref="clips", on_delete="CASCADE")
+    criterion = CharField()
+    kind = CharField(max_length=8)  # "improve" or "example"
+    start = FloatField()
+    end = FloatField()
+    note = TextField(default="")
+    position = IntegerField(default=0)
+
+
 V1_MODELS = [Team, Agent, Call, Utterance, Job]  # created by the first migration

@@ -1,0 +1,348 @@
+"""The coaching window: suggested focus for an agent, sessions with their clips (play, annotate,
+add, remove), notes, goals, due date and status, the follow-up after delivery, and the pack export
+(in a background thread)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt, QThread, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QDateEdit, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+    QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QSplitter,
+    QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+)
+
+from ..coaching.focus import comparison, follow_up, suggest_focus
+from ..coaching.pack import export_pack
+from ..coaching.sessions import (
+    STATUSES, CoachingError, add_clip, clips, create_session, criterion_names, session_agents, set_status,
+)
+from ..storage.models import Agent, Call, CoachingClip, CoachingSession, database
+from .player import CallPlayer, clock
+
+CLIP_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class _ExportThread(QThread):
+    """Writes a pack off the UI thread."""
+
+    progress = Signal(int, int)
+    done = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, session_id: int, out: str) -> None:
+        super().__init__()
+        self.session_id, self.out = session_id, out
+
+    def run(self) -> None:
+        try:
+            folder, _archive = export_pack(CoachingSession.get_by_id(self.session_id), Path(self.out),
+                                           lambda done, total: self.progress.emit(done, total))
+            self.done.emit(str(folder))
+        except (OSError, CoachingError) as exc:
+            self.failed.emit(str(exc))
+        finally:
+            database.close()  # this thread's connection
+
+
+class CoachingWindow(QDialog):
+    """Sessions on the left (and a new one from suggestions), the open session on the right."""
+
+    def __init__(self, parent: QWidget | None, coach: callable, moment: callable) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Coaching")
+        self.resize(1280, 820)
+        self.coach = coach  # the coach's name, from settings
+        self.moment = moment  # () -> (call id, seconds) open in the review, or None
+        self.names = criterion_names()
+        self.session: CoachingSession | None = None
+        self.exporter: _ExportThread | None = None
+        self.clip_end: float | None = None
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self._left())
+        splitter.addWidget(self._right())
+        splitter.setSizes([500, 780])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self._load_agents()
+        self._load_sessions()
+
+    # --- left: new session from suggestions, and the list of sessions -------------------------
+    def _left(self) -> QWidget:
+        panel = QWidget()
+        self.agent = QComboBox()
+        self.agent.currentIndexChanged.connect(self._suggest)
+        self.suggestions = QTreeWidget()
+        self.suggestions.setHeaderLabels(["Focus (tick to coach)", "Agent", "Team", "Gap"])
+        self.suggestions.setRootIsDecorated(False)
+        for column, width in enumerate((160, 92, 92, 36)):
+            self.suggestions.setColumnWidth(column, width)
+        self.suggestion_note = QLabel()
+        self.suggestion_note.setWordWrap(True)
+        self.create_button = QPushButton("Create session with proposed clips")
+        self.create_button.clicked.connect(self.create_from_ticks)
+        new = QGroupBox("New session")
+        form = QVBoxLayout(new)
+        form.addWidget(self.agent)
+        form.addWidget(self.suggestions, 1)
+        form.addWidget(self.suggestion_note)
+        form.addWidget(self.create_button)
+        self.sessions = QListWidget()
+        self.sessions.currentItemChanged.connect(lambda item, _old: item and self.open_session(item.data(CLIP_ROLE)))
+        column = QVBoxLayout(panel)
+        column.addWidget(new, 3)
+        column.addWidget(QLabel("Sessions"))
+        column.addWidget(self.sessions, 2)
+        return panel
+
+    def _load_agents(self) -> None:
+        self.agent.blockSignals(True)
+        self.agent.clear()
+        for agent in Agent.select().order_by(Agent.name):
+            self.agent.addItem(f"{agent.name} ({agent.team.name if agent.team_id else 'no team'})", agent.id)
+        self.agent.blockSignals(False)
+        self._suggest()
+
+    def _suggest(self) -> None:
+        self.suggestions.clear()
+        if self.agent.currentData() is None:
+            return
+        agent = Agent.get_by_id(self.agent.currentData())
+        found = suggest_focus(agent)
+        for rank, focus in enumerate(found):
+            item = QTreeWidgetItem([self.names.get(focus.criterion, focus.criterion), focus.agent.short(),
+                                    focus.team.short(), f"{focus.gap:.0f}"])
+            item.setData(0, CLIP_ROLE, focus.criterion)
+            item.setCheckState(0, Qt.CheckState.Checked if rank < 2 else Qt.CheckState.Unchecked)
+            item.setToolTip(0, focus.criterion)
+            self.suggestions.addTopLevelItem(item)
+        self.suggestion_note.setText(
+            "Criteria where the agent passes less often than the rest of the team (at least 5 calls each), largest "
+            "gap first." if found else "Nothing to suggest: no criterion below the team with at least 5 calls.")
+
+    def create_from_ticks(self) -> CoachingSession | None:
+        """Create a session for the chosen agent on the ticked criteria."""
+        ticked = [self.suggestions.topLevelItem(i).data(0, CLIP_ROLE) for i in range(self.suggestions.topLevelItemCount())
+                  if self.suggestions.topLevelItem(i).checkState(0) == Qt.CheckState.Checked]
+        if self.agent.currentData() is None or not ticked:
+            QMessageBox.information(self, "Coaching", "Pick an agent and tick at least one focus criterion.")
+            return None
+        session = create_session([Agent.get_by_id(self.agent.currentData())], ticked, self.coach())
+        self._load_sessions(select=session.id)
+        return session
+
+    def _load_sessions(self, select: int | None = None) -> None:
+        self.sessions.blockSignals(True)
+        self.sessions.clear()
+        for session in CoachingSession.select().order_by(CoachingSession.created_at.desc(), CoachingSession.id.desc()):
+            item = QListWidgetItem(f"#{session.id} · {session.status} · {session.title}")
+            item.setData(CLIP_ROLE, session.id)
+            self.sessions.addItem(item)
+            if session.id == select:
+                self.sessions.setCurrentItem(item)
+        self.sessions.blockSignals(False)
+        if select is not None:
+            self.open_session(select)
+
+    # --- right: the open session --------------------------------------------------------------
+    def _right(self) -> QWidget:
+        self.editor = QWidget()
+        self.title = QLabel("Pick or create a session.")
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.status = QComboBox()
+        self.status.addItems(STATUSES)
+        self.status.activated.connect(self._status_changed)
+        self.due = QDateEdit(calendarPopup=True)
+        self.due.setDisplayFormat("yyyy-MM-dd")
+        self.goals, self.notes = QPlainTextEdit(), QPlainTextEdit()
+        self.goals.setPlaceholderText("Goals for the agent")
+        self.notes.setPlaceholderText("Coach's notes")
+        for edit in (self.goals, self.notes):
+            edit.setMaximumHeight(70)
+        self.clip_list = QTreeWidget()
+        self.clip_list.setHeaderLabels(["#", "Criterion", "Kind", "Call", "Moment", "Note"])
+        self.clip_list.setRootIsDecorated(False)
+        self.clip_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        for column, width in enumerate((30, 160, 80, 210, 90)):
+            self.clip_list.setColumnWidth(column, width)
+        self.clip_list.currentItemChanged.connect(self._clip_selected)
+        self.clip_list.itemDoubleClicked.connect(lambda item, _c: self.play_clip())
+        self.clip_note = QLineEdit(placeholderText="Note on the selected clip (what to listen for)")
+        self.clip_note.editingFinished.connect(self._save_clip_note)
+        self.player = CallPlayer()
+        self.player.position_changed.connect(self._stop_at_clip_end)
+        buttons = QHBoxLayout()
+        for text, slot in (("Play clip", self.play_clip), ("Remove clip", self.remove_clip),
+                           ("Add the moment open in the review", self.add_review_moment)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch()
+        self.follow = QLabel()
+        self.follow.setTextFormat(Qt.TextFormat.RichText)
+        self.follow.setWordWrap(True)
+        self.export_progress = QProgressBar()
+        self.export_progress.hide()
+        save, export = QPushButton("Save notes and goals"), QPushButton("Export coaching pack…")
+        save.clicked.connect(self.save_texts)
+        export.clicked.connect(self._export)
+        form = QFormLayout()
+        form.addRow("Status", self.status)
+        form.addRow("Due", self.due)
+        form.addRow("Goals", self.goals)
+        form.addRow("Notes", self.notes)
+        end = QHBoxLayout()
+        end.addWidget(self.export_progress, 1)
+        end.addWidget(save)
+        end.addWidget(export)
+        column = QVBoxLayout(self.editor)
+        column.addWidget(self.title)
+        column.addLayout(form)
+        column.addWidget(QLabel("Moments (double-click to play)"))
+        column.addWidget(self.clip_list, 1)
+        column.addWidget(self.clip_note)
+        column.addLayout(buttons)
+        column.addWidget(self.player)
+        column.addWidget(self.follow)
+        column.addLayout(end)
+        self.editor.setEnabled(False)
+        return self.editor
+
+    def open_session(self, session_id: int) -> None:
+        """Show a session (keeping what was typed in the one shown before)."""
+        if self.session is not None and self.session.id != session_id and self.editor.isEnabled():
+            self.save_texts()
+        self.session = session = CoachingSession.get_by_id(session_id)
+        self.editor.setEnabled(True)
+        agents = session_agents(session)
+        versus = comparison(agents[0], session.criteria) if agents else []
+        focus = ", ".join(f"{self.names.get(f.criterion, f.criterion)} {f.agent.text()} vs team {f.team.text()}"
+                          for f in versus)
+        self.title.setText(f"<b>#{session.id} {session.title}</b><br><span style='color:#555'>coach "
+                           f"{session.coach or '-'} · {focus}</span>")
+        self.status.setCurrentText(session.status)
+        self.due.setDate(QDate(session.due.year, session.due.month, session.due.day) if session.due
+                         else QDate.currentDate().addDays(14))
+        self.goals.setPlainText(session.goals)
+        self.notes.setPlainText(session.notes)
+        self._show_clips()
+        self._show_follow_up()
+
+    def _show_clips(self) -> None:
+        self.clip_list.clear()
+        for number, clip in enumerate(clips(self.session), 1):
+            call = clip.call
+            when = f"{call.call_time:%Y-%m-%d %H:%M}" if call.call_time else Path(call.path).name
+            item = QTreeWidgetItem([str(number), self.names.get(clip.criterion, clip.criterion),
+                                    "to improve" if clip.kind == "improve" else "example", f"{call.agent.name}, {when}",
+                                    f"{clock(clip.start)}-{clock(clip.end)}", clip.note])
+            item.setData(0, CLIP_ROLE, clip.id)
+            self.clip_list.addTopLevelItem(item)
+
+    def _show_follow_up(self) -> None:
+        session = self.session
+        agents = session_agents(session)
+        if session.delivered_at is None or not agents:
+            self.follow.setText("<span style='color:#555'>Follow-up: once the session is delivered, the agent's "
+                                "results on its focus criteria before and after it show here.</span>")
+            return
+        rows = follow_up(agents[0], session.criteria, session.delivered_at)
+        cells = "".join(
+            f"<tr><td>{self.names.get(r.criterion, r.criterion)}</td><td>{r.before.text()}</td><td>{r.after.text()}</td>"
+            f"<td>{'-' if r.change is None else f'{r.change:+.0f} points'}</td></tr>" for r in rows)
+        self.follow.setText(f"<b>Follow-up</b> (calls before and since delivery on {session.delivered_at:%Y-%m-%d})"
+                            f"<table cellpadding='3'><tr><th align='left'>Criterion</th><th>Before</th><th>After</th>"
+                            f"<th>Change</th></tr>{cells}</table>")
+
+    def _selected_clip(self) -> CoachingClip | None:
+        item = self.clip_list.currentItem()
+        return CoachingClip.get_by_id(item.data(0, CLIP_ROLE)) if item else None
+
+    def _clip_selected(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
+        clip = self._selected_clip() if item else None
+        self.clip_note.setText(clip.note if clip else "")
+
+    def _save_clip_note(self) -> None:
+        clip = self._selected_clip()
+        if clip is not None and clip.note != self.clip_note.text():
+            clip.note = self.clip_note.text()
+            clip.save()
+            self.clip_list.currentItem().setText(5, clip.note)
+
+    def play_clip(self) -> None:
+        """Play the selected clip from its start; playback stops at its end."""
+        clip = self._selected_clip()
+        if clip is None:
+            return
+        self.player.load(clip.call.path, clip.call.duration_s)
+        self.clip_end = clip.end
+        self.player.seek(clip.start)
+        self.player.player.play()
+
+    def _stop_at_clip_end(self, seconds: float) -> None:
+        if self.clip_end is not None and seconds >= self.clip_end:
+            self.player.player.pause()
+            self.clip_end = None
+
+    def remove_clip(self) -> None:
+        """Take the selected clip out of the session."""
+        clip = self._selected_clip()
+        if clip is not None:
+            clip.delete_instance()
+            self._show_clips()
+
+    def add_review_moment(self) -> None:
+        """Add the call and moment open in the review (10 s either side) as a clip on the first focus criterion."""
+        moment = self.moment()
+        if self.session is None or moment is None:
+            QMessageBox.information(self, "Coaching", "Open a call in the review first, at the moment to add.")
+            return
+        call_id, seconds = moment
+        call = Call.get_by_id(call_id)
+        kind = "improve" if call.agent_id in self.session.agents else "example"
+        add_clip(self.session, call, self.session.criteria[0], kind, seconds - 10, seconds + 10)
+        self._show_clips()
+
+    def save_texts(self) -> None:
+        """Store the goals, notes and due date."""
+        session = self.session
+        session.goals, session.notes = self.goals.toPlainText(), self.notes.toPlainText()
+        day = self.due.date()
+        session.due = dt.datetime(day.year(), day.month(), day.day())
+        session.save()
+
+    def _status_changed(self, _index: int) -> None:
+        self.save_texts()  # the session is shown again from the database
+        set_status(self.session, self.status.currentText(), self.coach())
+        self._load_sessions(select=self.session.id)
+
+    def _export(self) -> None:
+        if self.session is None:
+            return
+        out = QFileDialog.getExistingDirectory(self, "Folder for the coaching pack")
+        if out:
+            self.export_to(out)
+
+    def export_to(self, out: str) -> _ExportThread:
+        """Write the open session's pack (with the notes as typed) in the background."""
+        self.save_texts()
+        self.export_progress.show()
+        self.export_progress.setValue(0)
+        self.exporter = _ExportThread(self.session.id, out)
+        self.exporter.progress.connect(lambda done, total: (self.export_progress.setRange(0, total),
+                                                            self.export_progress.setValue(done)))
+        self.exporter.done.connect(lambda folder: self.export_progress.setFormat(f"Pack written to {folder}"))
+        self.exporter.failed.connect(lambda message: QMessageBox.warning(self, "Export failed", message))
+        self.exporter.start()
+        return self.exporter
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        """Keep the last edits and let an export finish."""
+        if self.session is not None:
+            self.save_texts()
+        if self.exporter is not None:
+            self.exporter.wait()
+        self.player.player.stop()
+        super().closeEvent(event)

@@ -1,0 +1,106 @@
+"""`qa-desktop coach`: suggest focus criteria for an agent, create a session with proposed clips,
+export a session's coaching pack."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from tqdm import tqdm
+
+from .coaching.focus import MIN_CALLS, suggest_focus
+from .coaching.pack import export_pack
+from .coaching.sessions import CoachingError, clips, create_session, criterion_names
+from .settings import Settings
+from .storage.database import open_database
+from .storage.models import Agent, CoachingSession
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def add_coach_parser(commands: argparse._SubParsersAction) -> None:
+    """The `coach` command and its subcommands."""
+    coach = commands.add_parser("coach", help="coaching: focus suggestions, sessions, coaching packs")
+    actions = coach.add_subparsers(dest="coach_command", required=True)
+    suggest = actions.add_parser("suggest", help="an agent's criteria furthest below the team, ranked")
+    suggest.add_argument("--agent", required=True, help="the agent's name as stored")
+    suggest.add_argument("--min-calls", type=int, default=MIN_CALLS, help="fewest applicable calls to count")
+    create = actions.add_parser("create", help="a session on focus criteria with proposed clips; prints its id")
+    create.add_argument("--agent", required=True, action="append", help="an agent (repeat for a team session)")
+    create.add_argument("--criteria", required=True, help="criterion ids, comma-separated")
+    create.add_argument("--coach", help="the coach's name (default: the reviewer setting or login)")
+    export = actions.add_parser("export", help="write a session's coaching pack (folder and zip)")
+    export.add_argument("session", type=int, metavar="SESSION_ID")
+    export.add_argument("--out", required=True, help="folder to write the pack in")
+    for parser in (suggest, create, export):
+        parser.add_argument("--db", help="database file (default: in the user's data folder)")
+
+
+def _agent(name: str) -> Agent:
+    agent = Agent.get_or_none(Agent.name == name)
+    if agent is None:
+        known = ", ".join(a.name for a in Agent.select().order_by(Agent.name).limit(12))
+        raise CoachingError(f"no agent called '{name}' (agents: {known or 'none yet'})")
+    return agent
+
+
+def cmd_coach(args: argparse.Namespace, settings: Settings) -> int:
+    """Run a coach subcommand; a bad agent, criterion or session id is one clear line and exit code 2."""
+    open_database(args.db or settings.get("database") or None)
+    try:
+        if args.coach_command == "suggest":
+            return _suggest(args)
+        if args.coach_command == "create":
+            return _create(args, settings)
+        return _export(args)
+    except CoachingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    agent = _agent(args.agent)
+    names = criterion_names()
+    found = suggest_focus(agent, args.min_calls)
+    if not found:
+        print(f"{agent.name}: no criterion below the team with at least {args.min_calls} calls")
+        return EXIT_OK
+    print(f"{'rank':>4}  {'criterion':26s} {'agent':>22s} {'team':>22s}  gap")
+    for rank, f in enumerate(found, 1):
+        print(f"{rank:>4}  {names.get(f.criterion, f.criterion)[:26]:26s} {f.agent.text():>22s} "
+              f"{f.team.text():>22s}  {f.gap:.0f} points  ({f.criterion})")
+    return EXIT_OK
+
+
+def _create(args: argparse.Namespace, settings: Settings) -> int:
+    agents = [_agent(name) for name in args.agent]
+    criteria = [c.strip() for c in args.criteria.split(",") if c.strip()]
+    names = criterion_names()
+    unknown = [c for c in criteria if names and c not in names]
+    if unknown:
+        raise CoachingError(f"unknown criteria: {', '.join(unknown)} (known: {', '.join(sorted(names))})")
+    coach = args.coach or settings.get("reviewer") or getpass.getuser()
+    session = create_session(agents, criteria, coach)
+    chosen = clips(session)
+    print(session.id)
+    print(f"session {session.id}: {session.title}; {sum(c.kind == 'improve' for c in chosen)} clips to improve, "
+          f"{sum(c.kind == 'example' for c in chosen)} examples from peers", file=sys.stderr)
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    session = CoachingSession.get_or_none(CoachingSession.id == args.session)
+    if session is None:
+        raise CoachingError(f"no coaching session {args.session}")
+    bar = tqdm(total=max(1, len(clips(session))), unit="clip", file=sys.stderr, disable=None)
+
+    def progress(done: int, total: int) -> None:
+        bar.n = done
+        bar.refresh()
+
+    folder, archive = export_pack(session, args.out, progress)
+    bar.close()
+    print(folder)
+    print(f"coaching pack: {folder} (and {archive})", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,144 @@
+"""Export a coaching session as a pack that stands on its own, offline: a folder (and a zip of it)
+with the PDF, the audio clips as WAV files, a chart, and an index.html that plays the clips in any
+browser. Transcript text comes from the database, where card numbers are already redacted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scoring.audio import AudioError, decode
+from scoring.clips import cut, write_clip
+
+from ..storage.models import Call, CoachingClip, CoachingSession, Utterance
+from .chart import focus_chart
+from .focus import Focus, FollowUp, comparison, follow_up
+from .pack_pdf import write_pdf
+from .sessions import clips, criterion_names, previous_session, session_agents
+
+
+@dataclass
+class PackClip:
+    """A clip as the pack shows it."""
+
+    clip: CoachingClip
+    criterion_name: str
+    call_label: str
+    audio: str | None  # path inside the pack, None when the recording could not be read
+    problem: str = ""
+    excerpt: list[tuple[float, str, str]] = field(default_factory=list)  # (start s, speaker, text)
+
+
+@dataclass
+class Pack:
+    """Everything a pack holds, for the PDF and the index page."""
+
+    session: CoachingSession
+    agents: list[str]
+    team: str
+    criterion_names: dict[str, str]
+    comparison: list[Focus]
+    clips: list[PackClip]
+    chart: Path | None
+    follow_up: list[FollowUp]  # this session's, once delivered
+    previous: tuple[CoachingSession, list[FollowUp]] | None  # the agent's last delivered session
+    created: dt.datetime
+
+
+def clock(seconds: float) -> str:
+    """m:ss."""
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "agent"
+
+
+def _excerpt(call: Call, start: float, end: float) -> list[tuple[float, str, str]]:
+    rows = (Utterance.select().where((Utterance.call == call) & (Utterance.end > start) & (Utterance.start < end))
+            .order_by(Utterance.start))
+    return [(u.start, u.speaker, u.text) for u in rows]
+
+
+def export_pack(session: CoachingSession, out_dir: Path,
+                progress: Callable[[int, int], None] | None = None) -> tuple[Path, Path]:
+    """Write the session's pack under out_dir; returns (folder, zip). A clip whose recording cannot
+    be read is kept with its transcript and the reason, the rest goes on."""
+    agents = session_agents(session)
+    main = agents[0]
+    folder = Path(out_dir) / f"coaching-{session.id}-{_slug(main.name)}"
+    if folder.exists():
+        shutil.rmtree(folder)
+    (folder / "clips").mkdir(parents=True)
+    names = criterion_names()
+    chosen = clips(session)
+    decoded: dict[int, object] = {}
+    shown: list[PackClip] = []
+    for number, clip in enumerate(chosen, 1):
+        call = clip.call
+        label = (f"{call.agent.name}, {call.call_time:%Y-%m-%d %H:%M}" if call.call_time
+                 else f"{call.agent.name}, {Path(call.path).name}")
+        item = PackClip(clip, names.get(clip.criterion, clip.criterion), label, None,
+                        excerpt=_excerpt(call, clip.start, clip.end))
+        try:
+            if call.id not in decoded:
+                decoded[call.id] = decode(call.path)
+            name = f"clips/{number:02d}-{_slug(clip.criterion)}-{clip.kind}.wav"
+            write_clip(folder / name, cut(decoded[call.id], clip.start, clip.end, call.agent_channel or 0))
+            item.audio = name
+        except (AudioError, OSError) as exc:
+            item.problem = f"audio not included: {exc}"
+        shown.append(item)
+        if progress:
+            progress(number, len(chosen))
+    focus = comparison(main, session.criteria)
+    chart = focus_chart(focus, names, folder / "chart.png", main.name) if focus else None
+    previous = previous_session(session)
+    pack = Pack(
+        session=session, agents=[a.name for a in agents], team=main.team.name if main.team_id else "",
+        criterion_names=names, comparison=focus, clips=shown, chart=chart,
+        follow_up=follow_up(main, session.criteria, session.delivered_at) if session.delivered_at else [],
+        previous=((previous, follow_up(main, previous.criteria, previous.delivered_at)) if previous else None),
+        created=dt.datetime.now().replace(microsecond=0))
+    write_pdf(pack, folder / "coaching-pack.pdf")
+    (folder / "index.html").write_text(index_html(pack), encoding="utf-8")
+    archive = shutil.make_archive(str(folder), "zip", folder.parent, folder.name)
+    return folder, Path(archive)
+
+
+def index_html(pack: Pack) -> str:
+    """A self-contained page that plays every clip (no network, no scripts)."""
+    e = html.escape
+    parts = [f"<!doctype html><html lang='en'><meta charset='utf-8'><title>Coaching: {e(', '.join(pack.agents))}"
+             "</title><style>body{font-family:sans-serif;max-width:52em;margin:2em auto;line-height:1.4}"
+             ".clip{border-top:1px solid #ccc;padding:.6em 0}.agent{color:#1f5fa8}.customer{color:#c0661f}"
+             ".note{background:#fff4ce;padding:.3em .5em}.t{color:#777;font-family:monospace}</style>",
+             f"<h1>Coaching session: {e(', '.join(pack.agents))}</h1>",
+             f"<p>{e(pack.session.title)}<br>Coach: {e(pack.session.coach or '-')} · status "
+             f"{e(pack.session.status)} · due {pack.session.due:%Y-%m-%d}</p>" if pack.session.due else
+             f"<p>{e(pack.session.title)}<br>Coach: {e(pack.session.coach or '-')} · status {e(pack.session.status)}</p>",
+             "<p>The full pack, with the chart and follow-up figures, is <a href='coaching-pack.pdf'>coaching-pack.pdf"
+             "</a>.</p>"]
+    if pack.session.goals:
+        parts.append(f"<h2>Goals</h2><p>{e(pack.session.goals)}</p>")
+    for number, item in enumerate(pack.clips, 1):
+        kind = "To improve" if item.clip.kind == "improve" else "A good example"
+        parts.append(f"<div class='clip'><h3>{number}. {e(item.criterion_name)}: {kind}</h3>"
+                     f"<p>{e(item.call_label)} · {clock(item.clip.start)}-{clock(item.clip.end)}</p>")
+        if item.audio:
+            parts.append(f"<audio controls preload='none' src='{e(item.audio)}'></audio>")
+        else:
+            parts.append(f"<p><i>{e(item.problem)}</i></p>")
+        if item.clip.note:
+            parts.append(f"<p class='note'>{e(item.clip.note)}</p>")
+        for start, speaker, text in item.excerpt:
+            parts.append(f"<p><span class='t'>{clock(start)}</span> <b class='{e(speaker)}'>{e(speaker.title())}"
+                         f"</b> {e(text)}</p>")
+        parts.append("</div>")
+    parts.append("</html>")
+    return "\n".join(parts)

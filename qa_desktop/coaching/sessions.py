@@ -1,0 +1,152 @@
+"""Coaching sessions: create one for an agent (or several) on focus criteria, with proposed clips
+(the agent's calls where a criterion failed, peers' calls where it passed), edit them, and move
+them through planned, delivered and acknowledged."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import fn
+
+from scoring.scorecard import ScorecardError, parse_scorecard
+
+from ..storage.models import Agent, Call, CoachingClip, CoachingSession, CriterionResult, Score, Scorecard, database
+from ..storage.review import audit
+from .focus import peers
+
+STATUSES = ("planned", "delivered", "acknowledged")
+PADDING_S = 3.0  # seconds of context either side of the evidence
+LONGEST_S = 30.0  # evidence spanning longer than this is cut to its start
+JOIN_S = 8.0  # evidence this close after the first piece plays in the same clip
+TO_IMPROVE, EXAMPLES = 3, 2  # clips proposed per criterion
+
+
+class CoachingError(ValueError):
+    """A session change that cannot be made as asked."""
+
+
+def criterion_names() -> dict[str, str]:
+    """Criterion id -> name, from the scorecards in the database (newest wins)."""
+    names: dict[str, str] = {}
+    for row in Scorecard.select().order_by(Scorecard.created_at):
+        try:
+            card = parse_scorecard(row.text, row.path)
+        except ScorecardError:
+            continue
+        names.update({c.id: c.name for c in card.criteria})
+    return names
+
+
+def clip_span(evidence: list[dict], duration_s: float, padding_s: float = PADDING_S) -> tuple[float, float] | None:
+    """The span of a call to play for this evidence: its first piece and any that follow within
+    JOIN_S, padded, never past the call's ends, at most LONGEST_S."""
+    if not evidence:
+        return None
+    pieces = sorted(evidence, key=lambda e: e["start"])
+    start, end = pieces[0]["start"], pieces[0]["end"]
+    for piece in pieces[1:]:
+        if piece["start"] - end <= JOIN_S and piece["end"] - start <= LONGEST_S:
+            end = max(end, piece["end"])
+    start, end = max(0.0, start - padding_s), min(duration_s, end + padding_s)
+    end = min(end, start + LONGEST_S + 2 * padding_s)
+    return (start, end) if end > start else None
+
+
+def _results(agent_ids: list[int], criterion: str, effective: str):
+    """Current results of a criterion on these agents' calls, newest call first, most confident first."""
+    when = Call.call_time.desc(nulls="LAST")
+    return (CriterionResult.select(CriterionResult, Score, Call)
+            .join(Score).join(Call)
+            .where(Score.current & (CriterionResult.criterion == criterion) & Call.agent.in_(agent_ids)
+                   & (fn.COALESCE(CriterionResult.override, CriterionResult.result) == effective))
+            .order_by(when, CriterionResult.confidence.desc()))
+
+
+def propose_clips(agent_ids: list[int], criterion: str) -> list[dict]:
+    """Moments for a criterion: where the agents failed it (newest first) and where peers passed it."""
+    proposals = []
+    for kind, owners, effective, wanted in (("improve", agent_ids, "fail", TO_IMPROVE),
+                                            ("example", _peers_of(agent_ids), "pass", EXAMPLES)):
+        for row in _results(owners, criterion, effective):
+            span = clip_span(row.evidence, row.score.call.duration_s)
+            if span is not None:
+                proposals.append({"call": row.score.call.id, "criterion": criterion, "kind": kind,
+                                  "start": span[0], "end": span[1]})
+            if sum(p["kind"] == kind for p in proposals) == wanted:
+                break
+    return proposals
+
+
+def _peers_of(agent_ids: list[int]) -> list[int]:
+    found = {p for agent_id in agent_ids for p in peers(Agent.get_by_id(agent_id))}
+    return sorted(found - set(agent_ids))
+
+
+def create_session(agents: list[Agent], criteria: list[str], coach: str = "", title: str = "",
+                   due: dt.datetime | None = None) -> CoachingSession:
+    """A planned session on these criteria with proposed clips."""
+    if not agents:
+        raise CoachingError("a session needs at least one agent")
+    if not criteria:
+        raise CoachingError("a session needs at least one focus criterion")
+    ids = [a.id for a in agents]
+    names = criterion_names()
+    with database.atomic():
+        session = CoachingSession.create(
+            title=title or f"{', '.join(a.name for a in agents)}: {', '.join(names.get(c, c) for c in criteria)}",
+            agents=ids,
+            criteria=list(criteria), coach=coach, due=due)
+        position = 0
+        for criterion in criteria:
+            for proposal in propose_clips(ids, criterion):
+                CoachingClip.create(session=session, position=position, **proposal)
+                position += 1
+    return session
+
+
+def add_clip(session: CoachingSession, call: Call, criterion: str, kind: str, start: float, end: float,
+             note: str = "") -> CoachingClip:
+    """Add a moment the coach chose (clipped to the call)."""
+    start, end = max(0.0, start), min(call.duration_s, end)
+    if end <= start:
+        raise CoachingError(f"a clip must end after it starts ({start:.1f}-{end:.1f} s)")
+    position = (CoachingClip.select().where(CoachingClip.session == session).count())
+    return CoachingClip.create(session=session, call=call, criterion=criterion, kind=kind, start=start, end=end,
+                               note=note, position=position)
+
+
+def set_status(session: CoachingSession, status: str, actor: str) -> CoachingSession:
+    """Move a session on; delivering it stamps the date its follow-up counts from."""
+    if status not in STATUSES:
+        raise CoachingError(f"a session's status is one of {', '.join(STATUSES)}, not '{status}'")
+    with database.atomic():
+        audit(None, actor or "coach", "session status", f"session {session.id}", session.status, status)
+        session.status = status
+        if status != "planned" and session.delivered_at is None:
+            session.delivered_at = dt.datetime.now().replace(microsecond=0)
+        if status == "planned":
+            session.delivered_at = None
+        session.save()
+    return session
+
+
+def session_agents(session: CoachingSession) -> list[Agent]:
+    """The session's agents, the main one first."""
+    found = {a.id: a for a in Agent.select().where(Agent.id.in_(session.agents))}
+    return [found[i] for i in session.agents if i in found]
+
+
+def clips(session: CoachingSession) -> list[CoachingClip]:
+    """The session's clips in order."""
+    return list(CoachingClip.select().where(CoachingClip.session == session)
+                .order_by(CoachingClip.position, CoachingClip.id))
+
+
+def previous_session(session: CoachingSession) -> CoachingSession | None:
+    """The main agent's last delivered session before this one (its follow-up goes into the next pack)."""
+    main = session.agents[0] if session.agents else None
+    earlier = (CoachingSession.select().where((CoachingSession.id != session.id)
+                                              & CoachingSession.delivered_at.is_null(False)
+                                              & (CoachingSession.created_at <= session.created_at))
+               .order_by(CoachingSession.delivered_at.desc()))
+    return next((s for s in earlier if s.agents and s.agents[0] == main), None)

@@ -1,0 +1,228 @@
+"""Coaching on a real database filled with known results: focus suggestions, clip proposals and
+cutting, follow-up arithmetic, the coaching pack (PDF, clips, index.html) and the coach command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+
+import numpy as np
+import pytest
+import soundfile as sf
+from PySide6.QtCore import Qt
+
+from qa_desktop.coaching.focus import Rate, follow_up, suggest_focus
+from qa_desktop.coaching.pack import export_pack
+from qa_desktop.coaching.sessions import (
+    CoachingError, add_clip, clip_span, clips, create_session, previous_session, set_status,
+)
+from qa_desktop.storage.models import Agent, Call, CoachingSession, CriterionResult, Score, Team, Utterance
+from qa_desktop.storage.repository import scorecard_row
+from scoring.audio import decode
+from scoring.clips import cut
+from scoring.scorecard import default_scorecard_path, load_scorecard
+from tests.conftest import demo_file
+from tests.ingest_test import _cli
+
+START = dt.datetime(2026, 6, 1, 9, 0)
+
+
+def _agent(name: str, team: str = "Billing") -> Agent:
+    return Agent.create(name=name, team=Team.get_or_create(name=team)[0])
+
+
+def _call(agent: Agent, day: int, results: dict[str, str], kind: str = "good", **evidence) -> Call:
+    """A call of a demo recording with the given criterion results (evidence at 10-14 s unless given)."""
+    path = demo_file(kind)
+    call = Call.create(path=str(path), sha256=f"{agent.id}-{day}-{len(results)}-{Call.select().count()}",
+                       duration_s=sf.info(path).duration, channels=sf.info(path).channels, sample_rate=8000,
+                       agent=agent, team=agent.team, call_time=START + dt.timedelta(days=day), agent_channel=0,
+                       model="tiny.en", device="cpu")
+    Utterance.create(call=call, position=0, speaker="agent", start=10.0, end=14.0, text="I'm so sorry to hear that")
+    Utterance.create(call=call, position=1, speaker="customer", start=14.5, end=16.0, text="My card is [card number]")
+    card = scorecard_row(load_scorecard(default_scorecard_path()))
+    score = Score.create(call=call, scorecard=card, overall=70, empathy=70, compliance=70, auto_fail=False)
+    for criterion, result in results.items():
+        span = evidence.get(criterion, (10.0, 14.0))
+        CriterionResult.create(score=score, criterion=criterion, section="s", category="empathy", weight=1,
+                               critical=False, result=result, credit=100 if result == "pass" else 0, confidence=0.9,
+                               reason="r", evidence=[{"speaker": "agent", "start": span[0], "end": span[1],
+                                                      "text": "I'm so sorry to hear that"}])
+    return call
+
+
+@pytest.fixture
+def team(db):
+    """Ana fails empathy in 4 of 6 calls and closing in 1 of 6; her two peers pass both almost always."""
+    ana, ben, cho = _agent("Ana"), _agent("Ben"), _agent("Cho")
+    for day in range(6):
+        _call(ana, day, {"empathy_statement": "fail" if day < 4 else "pass", "closing": "fail" if day == 0 else "pass",
+                         "greeting": "pass", "apology": "na"})
+        for peer in (ben, cho):
+            _call(peer, day, {"empathy_statement": "pass" if day else "fail", "closing": "pass",
+                              "greeting": "pass", "apology": "na"})
+    _agent("Dee", team="Sales")  # another team: not a peer
+    return ana
+
+
+def test_focus_ranks_the_largest_gap_first_with_counts(team):
+    found = suggest_focus(team)
+    assert [f.criterion for f in found] == ["empathy_statement", "closing"]
+    empathy = found[0]
+    assert (empathy.agent, empathy.team) == (Rate(2, 6), Rate(10, 12))
+    assert empathy.gap == pytest.approx(100 * (10 / 12 - 2 / 6))
+    assert "apology" not in [f.criterion for f in found]  # n/a results are not counted
+    assert suggest_focus(team, min_calls=7) == []  # too few calls say nothing
+
+
+def test_an_override_counts_in_the_focus(team):
+    row = (CriterionResult.select().join(Score).join(Call)
+           .where((Call.agent == team) & (CriterionResult.criterion == "closing") & (CriterionResult.result == "fail"))
+           .get())
+    row.override = "pass"
+    row.save()
+    assert [f.criterion for f in suggest_focus(team)] == ["empathy_statement"]
+
+
+def test_clip_spans_are_padded_and_stay_inside_the_call():
+    assert clip_span([{"start": 10.0, "end": 14.0}], 60.0) == (7.0, 17.0)
+    assert clip_span([{"start": 1.0, "end": 4.0}], 60.0) == (0.0, 7.0)
+    assert clip_span([{"start": 55.0, "end": 59.5}], 60.0) == (52.0, 60.0)
+    # a second piece of evidence soon after joins the clip; one much later does not
+    assert clip_span([{"start": 10.0, "end": 12.0}, {"start": 15.0, "end": 16.0}, {"start": 50.0, "end": 52.0}],
+                     60.0) == (7.0, 19.0)
+    assert clip_span([], 60.0) is None
+
+
+def test_a_session_proposes_the_agents_fails_and_peers_passes(team):
+    session = create_session([team], ["empathy_statement"], coach="Kim")
+    chosen = clips(session)
+    improve = [c for c in chosen if c.kind == "improve"]
+    examples = [c for c in chosen if c.kind == "example"]
+    assert len(improve) == 3 and {c.call.agent.name for c in improve} == {"Ana"}
+    assert [c.call.call_time for c in improve] == sorted((c.call.call_time for c in improve), reverse=True)
+    assert len(examples) == 2 and {c.call.agent.name for c in examples} <= {"Ben", "Cho"}
+    assert all((c.start, c.end) == (7.0, 17.0) for c in chosen)
+    with pytest.raises(CoachingError):
+        create_session([team], [])
+    extra = add_clip(session, improve[0].call, "empathy_statement", "improve", -5.0, 1000.0, "listen to the tone")
+    assert (extra.start, extra.end) == (0.0, pytest.approx(improve[0].call.duration_s))
+
+
+def test_cutting_keeps_the_agent_on_the_left_and_the_right_times(tmp_path):
+    rate = 16_000
+    left = np.sin(2 * np.pi * 440 * np.arange(10 * rate) / rate).astype(np.float32) * 0.5
+    right = np.zeros_like(left)
+    right[5 * rate:6 * rate] = 0.5  # a marker second on the right channel
+    path = tmp_path / "call.wav"
+    sf.write(path, np.stack([left, right], axis=1), rate)
+    decoded = decode(path)
+    clip = cut(decoded, 4.0, 7.0)
+    assert clip.shape == (3 * rate, 2)
+    assert np.abs(clip[:, 1]).max() > 0.4 and np.abs(clip[: rate // 2, 1]).max() < 0.01  # marker at 1-2 s
+    swapped = cut(decoded, 4.0, 7.0, agent_channel=1)  # the agent was on the right: now on the left
+    assert np.allclose(swapped[:, 0], clip[:, 1]) and np.allclose(swapped[:, 1], clip[:, 0])
+    assert cut(decoded, 8.0, 30.0).shape == (2 * rate, 2)  # never past the end
+
+
+def test_follow_up_compares_before_and_after_delivery(team):
+    ana = team
+    for day in range(10, 14):  # after coaching: empathy passes in 3 of 4 calls
+        _call(ana, day, {"empathy_statement": "fail" if day == 10 else "pass"})
+    rows = follow_up(ana, ["empathy_statement", "hold_etiquette"], START + dt.timedelta(days=8))
+    empathy, hold = rows
+    assert (empathy.before, empathy.after) == (Rate(2, 6), Rate(3, 4))
+    assert empathy.change == pytest.approx(100 * (3 / 4 - 2 / 6))
+    assert hold.change is None and hold.before.text() == "no calls"
+    windowed = follow_up(ana, ["empathy_statement"], START + dt.timedelta(days=8), window_days=4)[0]
+    assert (windowed.before, windowed.after) == (Rate(2, 2), Rate(1, 2))  # days 4-7 before, 8-11 after
+
+
+def test_the_pack_has_the_pdf_the_clips_and_a_page_that_plays_them(team, tmp_path):
+    first = create_session([team], ["closing"], coach="Kim")
+    set_status(first, "delivered", "Kim")
+    session = create_session([team], ["empathy_statement", "closing"], coach="Kim",
+                             due=dt.datetime(2026, 12, 1))
+    assert previous_session(session).id == first.id
+    session.goals, session.notes = "Acknowledge the feeling before fixing the problem.", "Strong on process."
+    session.save()
+    chosen = clips(session)
+    chosen[0].note = "Here the customer is upset: say so before asking for the account."
+    chosen[0].save()
+    folder, archive = export_pack(session, tmp_path)
+    assert archive.exists() and archive.suffix == ".zip"
+    wavs = sorted((folder / "clips").glob("*.wav"))
+    assert len(wavs) == len(chosen)
+    for wav, clip in zip(wavs, chosen):
+        audio, rate = sf.read(wav)
+        assert audio.shape[1] == 2 and len(audio) / rate == pytest.approx(clip.end - clip.start, abs=0.05)
+    page = (folder / "index.html").read_text()
+    assert set(re.findall(r"src='(clips/[^']+)'", page)) == {f"clips/{w.name}" for w in wavs}
+    assert "[card number]" in page and "http" not in page
+    pdf = folder / "coaching-pack.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 2
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for expected in ("Coaching session: Ana", "Empathy statement", "33% (2 of 6 calls)", "83% (10 of 12 calls)",
+                     "Acknowledge the feeling", "Since the last session", "say so before asking", "[card number]",
+                     "Moments", "To improve", "A good example"):
+        assert expected in text, expected
+    assert (folder / "chart.png").stat().st_size > 5000
+
+
+def test_coach_command_suggests_creates_and_exports(team, db, tmp_path, isolated_home):
+    from qa_desktop.storage.database import close_database
+
+    close_database()  # the command opens the file itself
+    done = _cli("coach", "suggest", "--agent", "Ana", "--db", str(db), env_home=isolated_home)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "Empathy statement" in lines[1] and "33% (2 of 6 calls)" in lines[1] and "50 points" in lines[1]
+    made = _cli("coach", "create", "--agent", "Ana", "--criteria", "empathy_statement", "--db", str(db),
+                env_home=isolated_home)
+    assert made.returncode == 0, made.stderr
+    session_id = made.stdout.split()[0]
+    out = _cli("coach", "export", session_id, "--out", str(tmp_path / "packs"), "--db", str(db),
+               env_home=isolated_home)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "packs" / f"coaching-{session_id}-ana" / "coaching-pack.pdf").exists()
+    wrong = _cli("coach", "suggest", "--agent", "Nobody", "--db", str(db), env_home=isolated_home)
+    assert wrong.returncode == 2 and "no agent called 'Nobody'" in wrong.stderr
+    bad = _cli("coach", "create", "--agent", "Ana", "--criteria", "empathy", "--db", str(db), env_home=isolated_home)
+    assert bad.returncode == 2 and "unknown criteria: empathy" in bad.stderr
+
+
+def test_coaching_window_builds_a_session_and_exports_its_pack(qtbot, team, tmp_path):
+    from qa_desktop.app.coaching_window import CoachingWindow
+
+    window = CoachingWindow(None, lambda: "Kim", lambda: None)
+    qtbot.addWidget(window)
+    window.show()
+    window.agent.setCurrentIndex(window.agent.findData(team.id))
+    ticks = [window.suggestions.topLevelItem(i) for i in range(window.suggestions.topLevelItemCount())]
+    assert [t.text(0) for t in ticks] == ["Empathy statement", "Closing"] and ticks[0].text(1) == "33% (2/6)"
+    ticks[1].setCheckState(0, Qt.CheckState.Unchecked)
+    session = window.create_from_ticks()
+    assert session.criteria == ["empathy_statement"] and session.coach == "Kim"
+    assert window.clip_list.topLevelItemCount() == 5 and window.sessions.count() == 1
+    window.clip_list.setCurrentItem(window.clip_list.topLevelItem(0))
+    window.clip_note.setText("The customer is upset here")
+    window.clip_note.editingFinished.emit()
+    assert clips(session)[0].note == "The customer is upset here"
+    window.remove_clip()
+    assert len(clips(session)) == 4
+    window.clip_list.setCurrentItem(window.clip_list.topLevelItem(0))
+    window.play_clip()
+    first = clips(session)[0]
+    qtbot.waitUntil(lambda: first.start - 0.3 <= window.player.seconds() <= first.end, timeout=10_000)
+    window.goals.setPlainText("Name the feeling first")
+    window.status.setCurrentText("delivered")
+    window.status.activated.emit(window.status.currentIndex())
+    assert "Follow-up" in window.follow.text() and "2 of 6 calls" in window.follow.text()
+    exporter = window.export_to(str(tmp_path))
+    with qtbot.waitSignal(exporter.done, timeout=60_000) as done:
+        pass
+    folder = done.args[0]
+    assert (tmp_path / folder.rsplit("/", 1)[-1] / "coaching-pack.pdf").exists()
+    assert CoachingSession.get_by_id(session.id).goals == "Name the feeling first"
