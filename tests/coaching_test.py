@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from qa_desktop.coaching.focus import Rate, follow_up, suggest_focus
 from qa_desktop.coaching.pack import export_pack
 from qa_desktop.coaching.sessions import (
-    CoachingError, add_clip, clip_span, clips, create_session, previous_session, set_status,
+    CoachingError, add_clip, clip_span, clips, create_session, previous_session, session_agents, set_status,
 )
 from qa_desktop.storage.models import Agent, Call, CoachingSession, CriterionResult, Score, Team, Utterance
 from qa_desktop.storage.repository import scorecard_row
@@ -203,8 +203,11 @@ def test_coaching_window_builds_a_session_and_exports_its_pack(qtbot, team, tmp_
     ticks = [window.suggestions.topLevelItem(i) for i in range(window.suggestions.topLevelItemCount())]
     assert [t.text(0) for t in ticks] == ["Empathy statement", "Closing"] and ticks[0].text(1) == "33% (2/6)"
     ticks[1].setCheckState(0, Qt.CheckState.Unchecked)
+    dee = next(window.others.item(i) for i in range(window.others.count()) if window.others.item(i).text() == "Dee")
+    dee.setCheckState(Qt.CheckState.Checked)  # a team session: Ana and Dee
     session = window.create_from_ticks()
     assert session.criteria == ["empathy_statement"] and session.coach == "Kim"
+    assert [a.name for a in session_agents(session)] == ["Ana", "Dee"]
     assert window.clip_list.topLevelItemCount() == 5 and window.sessions.count() == 1
     window.clip_list.setCurrentItem(window.clip_list.topLevelItem(0))
     window.clip_note.setText("The customer is upset here")

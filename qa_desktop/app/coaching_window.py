@@ -81,6 +81,9 @@ class CoachingWindow(QDialog):
             self.suggestions.setColumnWidth(column, width)
         self.suggestion_note = QLabel()
         self.suggestion_note.setWordWrap(True)
+        self.others = QListWidget()
+        self.others.setMaximumHeight(90)
+        self.others.setToolTip("Tick other agents to make it a team session")
         self.create_button = QPushButton("Create session with proposed clips")
         self.create_button.clicked.connect(self.create_from_ticks)
         new = QGroupBox("New session")
@@ -88,6 +91,8 @@ class CoachingWindow(QDialog):
         form.addWidget(self.agent)
         form.addWidget(self.suggestions, 1)
         form.addWidget(self.suggestion_note)
+        form.addWidget(QLabel("Also in this session (a team session):"))
+        form.addWidget(self.others)
         form.addWidget(self.create_button)
         self.sessions = QListWidget()
         self.sessions.currentItemChanged.connect(lambda item, _old: item and self.open_session(item.data(CLIP_ROLE)))
@@ -103,6 +108,12 @@ class CoachingWindow(QDialog):
         for agent in Agent.select().order_by(Agent.name):
             self.agent.addItem(f"{agent.name} ({agent.team.name if agent.team_id else 'no team'})", agent.id)
         self.agent.blockSignals(False)
+        self.others.clear()
+        for agent in Agent.select().order_by(Agent.name):
+            item = QListWidgetItem(agent.name)
+            item.setData(CLIP_ROLE, agent.id)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.others.addItem(item)
         self._suggest()
 
     def _suggest(self) -> None:
@@ -129,7 +140,10 @@ class CoachingWindow(QDialog):
         if self.agent.currentData() is None or not ticked:
             QMessageBox.information(self, "Coaching", "Pick an agent and tick at least one focus criterion.")
             return None
-        session = create_session([Agent.get_by_id(self.agent.currentData())], ticked, self.coach())
+        main = self.agent.currentData()
+        also = [self.others.item(i).data(CLIP_ROLE) for i in range(self.others.count())
+                if self.others.item(i).checkState() == Qt.CheckState.Checked and self.others.item(i).data(CLIP_ROLE) != main]
+        session = create_session([Agent.get_by_id(i) for i in [main, *also]], ticked, self.coach())
         self._load_sessions(select=session.id)
         return session
 

@@ -30,7 +30,7 @@ def draw_focus(figure: Figure, focus: list[Focus], names: dict[str, str], agent:
     axes.set_yticks(rows, labels)
     axes.set_xlim(0, 112)
     axes.set_xlabel("Calls passing the criterion (%)")
-    axes.legend(loc="lower right", fontsize=8)
+    axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
 
