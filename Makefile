@@ -28,6 +28,7 @@ test: install
 bench: install
 	$(PY) bench/bench_ingest.py
 	$(PY) bench/bench_library.py
+	$(PY) bench/bench_dashboard.py
 
 eval: install
 	$(PY) tools/eval_scoring.py

@@ -1,4 +1,5 @@
-"""The `qa-desktop` command line: ingest, transcribe, score, rescore, coach, and (with no command) the app."""
+"""The `qa-desktop` command line: ingest, transcribe, score, rescore, coach, report, retag, and (with no command)
+the app."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tqdm import tqdm
 
 from scoring.analysis import CallAnalysis
 from scoring.audio import AudioError
+from scoring.drivers import DriversError
 from scoring.models import DeviceError, ModelNotFoundError, resolve_model
 from scoring.scorecard import Scorecard, ScorecardError, default_scorecard_path, load_scorecard
 from scoring.scorer import CallScore, score_call
@@ -22,6 +24,7 @@ from scoring.transcript import Transcript
 from scoring.worker import TranscriptionFailed, TranscriptionWorker, WorkerCrashed
 
 from .coach_cli import add_coach_parser, cmd_coach
+from .report_cli import add_report_parsers, cmd_report, cmd_retag, drivers_for
 from .ingest import IngestListener, IngestResult, Ingestor, customer_name, discover
 from .metadata import MetadataError, compile_name_pattern, load_csv
 from .rescore import rescore_all
@@ -59,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--db", help="database file (default: in the user's data folder)")
     ingest.add_argument("--metadata", metavar="CSV", help="CSV with agent, team, call id and call time per file")
     ingest.add_argument("--name-pattern", help="file name pattern, e.g. '{call_time}_{agent}_{team}_{call_id}'")
+    ingest.add_argument("--drivers", metavar="FILE", help="call drivers TOML (default: the one in Settings, "
+                        "else resources/drivers.toml)")
     _add_scorecard_option(ingest)
     _add_model_options(ingest)
 
@@ -79,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scorecard_option(rescore)
 
     add_coach_parser(commands)
+    add_report_parsers(commands)
 
     app = commands.add_parser("app", help="open the desktop app (the default)")
     app.add_argument("--db", help="database file")
@@ -124,6 +130,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     metadata = load_csv(args.metadata) if args.metadata else None
     pattern = compile_name_pattern(args.name_pattern or settings.get("name_pattern"))
     scorecard = _scorecard(args, settings)
+    drivers = drivers_for(args, settings)
     config = _config(args, settings)
     resolve_model(config.model)
     for warning in metadata.warnings if metadata else []:
@@ -137,7 +144,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with TranscriptionWorker(config) as worker:
             results = Ingestor(worker, scorecard, agent_channel=_agent_channel(args, settings), metadata=metadata,
-                               name_pattern=pattern).ingest(files, progress)
+                               name_pattern=pattern, drivers=drivers).ingest(files, progress)
             engine = f"; model {worker.model_name} on {worker.device}" if worker.device else ""
     finally:
         progress.close()
@@ -261,13 +268,13 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     settings = Settings()
     commands = {"ingest": cmd_ingest, "transcribe": cmd_transcribe, "score": cmd_score, "rescore": cmd_rescore,
-                "coach": cmd_coach}
+                "coach": cmd_coach, "report": cmd_report, "retag": cmd_retag}
     command = commands.get(args.command, cmd_app)
     if args.command is None:
         args.db = None
     try:
         return command(args, settings)
-    except (MetadataError, ScorecardError, ModelNotFoundError, DeviceError) as exc:
+    except (MetadataError, ScorecardError, DriversError, ModelNotFoundError, DeviceError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scoring.audio import SUPPORTED_EXTENSIONS, AudioError, check_file, file_sha256
+from scoring.drivers import DriverSet
 from scoring.scorecard import Scorecard
 from scoring.scorer import score_call
 from scoring.worker import Cancelled, TranscriptionFailed, TranscriptionWorker, WorkerCrashed
@@ -67,8 +68,10 @@ class Ingestor:
     """Imports files one by one through a transcription worker into the open database."""
 
     def __init__(self, worker: TranscriptionWorker, scorecard: Scorecard, *, agent_channel: int = 0,
-                 metadata: MetadataTable | None = None, name_pattern: re.Pattern[str] | None = None) -> None:
+                 metadata: MetadataTable | None = None, name_pattern: re.Pattern[str] | None = None,
+                 drivers: DriverSet | None = None) -> None:
         self.worker = worker
+        self.drivers = drivers
         self.scorecard = scorecard
         self.agent_channel = agent_channel
         self.metadata = metadata
@@ -98,7 +101,8 @@ class Ingestor:
                 progress=lambda fraction: listener.file_progress(path, fraction),
             )
             score = score_call(analysis.transcript, self.scorecard, analysis.voice, customer_name(meta.extra))
-            call = repository.store_call(analysis, meta, channel, job, scored=(self.scorecard, score))
+            call = repository.store_call(analysis, meta, channel, job, scored=(self.scorecard, score),
+                                        drivers=self.drivers)
             verdict = "AUTO-FAIL" if score.auto_fail else "scored"
             return IngestResult(path, "imported", f"{len(analysis.transcript.utterances)} utterances, {verdict} "
                                 f"{score.overall:.0f} (empathy {score.empathy:.0f}, compliance {score.compliance:.0f})",

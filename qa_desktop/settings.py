@@ -6,6 +6,8 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
+from scoring.drivers import DriverSet, load_drivers
+
 DEFAULTS: dict[str, Any] = {
     "model": "",  # empty: the bundled tiny.en
     "device": "auto",
@@ -13,6 +15,7 @@ DEFAULTS: dict[str, Any] = {
     "database": "",  # empty: the default file in the user's data folder
     "name_pattern": "{call_time}_{agent}_{team}_{call_id}",
     "scorecard": "",  # empty: the default scorecard that ships in resources/scorecards
+    "drivers": "",  # empty: the call drivers that ship in resources/drivers.toml
     "reviewer": "",  # the name written in the audit log
 }
 
@@ -34,3 +37,7 @@ class Settings:
             raise KeyError(key)
         self.store.setValue(key, value)
         self.store.sync()
+
+    def drivers(self) -> DriverSet:
+        """The call drivers in use: the file named in settings, else the one that ships."""
+        return load_drivers(self.get("drivers") or None)

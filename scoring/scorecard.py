@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .detectors import DETECTORS
+from .toml_fields import TomlLocator, expect
 
 CATEGORIES = ("empathy", "compliance", "process")
 SPEAKERS = ("agent",)
@@ -62,36 +63,8 @@ class Scorecard:
         raise KeyError(criterion_id)
 
 
-class _Locator:
-    """Finds the line of a field in the TOML text, for error messages."""
-
-    def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
-
-    def line(self, key: str, *, table: str | None = None, occurrence: int = 0, params: bool = False) -> int:
-        """1-based line of `key` in the `occurrence`-th `[[table]]` block (its header line if absent)."""
-        start = 0
-        if table is not None:
-            headers = [i for i, line in enumerate(self.lines) if line.strip() == f"[[{table}]]"]
-            if occurrence < len(headers):
-                start = headers[occurrence]
-        end = next((i for i in range(start + 1, len(self.lines)) if self.lines[i].strip().startswith("[[")),
-                   len(self.lines))
-        if params:
-            start = next((i for i in range(start, end) if self.lines[i].strip().endswith(".params]")), start)
-        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-        for i in range(start, end):
-            if pattern.match(self.lines[i]):
-                return i + 1
-        return start + 1
-
-
 def _expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-        raise ScorecardError(f"{where}: must be {what}, not {value!r}")
-    return value
+    return expect(value, kind, where, what, ScorecardError)
 
 
 def _check_params(detector: str, params: Any, where: str, locate: Any) -> dict[str, Any]:
@@ -119,7 +92,7 @@ def parse_scorecard(text: str, path: str = "<scorecard>") -> Scorecard:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScorecardError(f"{path}: not valid TOML: {exc}") from exc
-    locator = _Locator(text)
+    locator = TomlLocator(text)
     head = data.get("scorecard")
     if not isinstance(head, dict):
         raise ScorecardError(f"{path}:1: [scorecard] table with id and name is missing")

@@ -112,15 +112,25 @@ class Transcriber:
         missed = unheard(speech_clips(audio), words)
         if missed:
             words += self._recognise(audio, clip_timestamps=missed)
+            # A clip that loops again gets Whisper's temperature fallback (the sequential decoder has it,
+            # the batched one does not), without conditioning on its own looping text.
+            stubborn = unheard(missed, words)
+            if stubborn:
+                words += self._recognise(audio, sequential=True, condition_on_previous_text=False,
+                                         clip_timestamps=[t for clip in stubborn for t in (clip["start"], clip["end"])])
             words.sort(key=lambda w: w.start)
         return words
 
-    def _recognise(self, audio: np.ndarray, progress: Progress | None = None, **how) -> list[Word]:
-        """Words from one batched pass; looping (hallucinated) segments are dropped."""
+    def _recognise(self, audio: np.ndarray, progress: Progress | None = None, sequential: bool = False,
+                   **how) -> list[Word]:
+        """Words from one pass (batched, or sequential with temperature fallback); looping segments are dropped."""
         duration = len(audio) / SAMPLE_RATE
-        segments, _ = self.pipeline.transcribe(
-            audio, language="en", batch_size=self.config.batch_size, beam_size=self.config.beam_size,
-            word_timestamps=True, initial_prompt=self.config.initial_prompt, hotwords=self.config.hotwords, **how,
+        if not sequential:
+            how["batch_size"] = self.config.batch_size
+        transcribe = self.pipeline.model.transcribe if sequential else self.pipeline.transcribe
+        segments, _ = transcribe(
+            audio, language="en", beam_size=self.config.beam_size, word_timestamps=True,
+            initial_prompt=self.config.initial_prompt, hotwords=self.config.hotwords, **how,
         )
         words: list[Word] = []
         for segment in segments:

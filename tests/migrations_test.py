@@ -57,7 +57,7 @@ def _as_version(path: Path, version: int) -> None:
 
 
 def test_latest_is_the_last_migration():
-    assert LATEST == MIGRATIONS[-1][0] == 4
+    assert LATEST == MIGRATIONS[-1][0] == 5
 
 
 @contextmanager
@@ -78,6 +78,7 @@ def test_version_1_database_is_migrated_keeping_its_calls(tmp_path):
         call = Call.get()
         assert call.path == "/a.wav" and call.voice == {} and not call.reviewed and Score.select().count() == 0
         assert library.call_ids(LibraryFilter(search="refund")) == [call.id]  # earlier text is searchable
+        assert [(d.driver, d.primary) for d in call.drivers] == [("refund", True)]  # tagged by the v5 migration
 
 
 def test_version_2_database_gains_review_search_and_failed_criteria(tmp_path):

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Open the app on a database and save screenshots (run under Xvfb): the main window mid-playback
-of the first call, a transcript search, the coaching window with a new session, and the import dialog before and during an import (of the demo
-calls, or of a folder of recordings not yet in the database, to see files in progress).
+of the first call, a transcript search, the coaching window with a new session, and the import dialog
+before and during an import (of the demo calls, or of a folder of recordings not yet in the database,
+to see files in progress). With --dashboards: the dashboards tab, scrolled, and a click-through.
 
-Usage: tools/screenshot_app.py DATABASE OUTDIR [FOLDER_TO_IMPORT]
+Usage: tools/screenshot_app.py DATABASE OUTDIR [FOLDER_TO_IMPORT | --dashboards]
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -27,13 +28,42 @@ def _run(step) -> None:
     step()
 
 
+def dashboard_steps(window: MainWindow, folder: Path) -> list:
+    """The dashboards for the whole database, then one team's, then the calls behind a heat-map cell."""
+    view = window.dashboards
+    scroll = view.findChild(QScrollArea)
+    return [
+        (300, lambda: window.tabs.setCurrentIndex(1)),
+        (8000, lambda: window.grab().save(str(folder / "dashboards.png"))),
+        (200, lambda: scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum() // 2)),
+        (800, lambda: window.grab().save(str(folder / "dashboards_middle.png"))),
+        (200, lambda: view.team.setCurrentIndex(1)),
+        (6000, lambda: window.grab().save(str(folder / "dashboards_team.png"))),
+        (200, lambda: window.show_calls(next(iter(view.cards["criteria"].picks.values()))(5))),
+        (1500, lambda: window.grab().save(str(folder / "dashboard_click.png"))),
+    ]
+
+
 def main(database: str, out: str, source: Path = DEMO) -> None:
     app = QApplication(sys.argv)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     window = MainWindow(open_database(database))
     window.show()
-    steps = [
+    if str(source) == "--dashboards":
+        steps = dashboard_steps(window, folder) + [(500, window.close), (500, app.quit)]
+    else:
+        steps = review_steps(window, folder, source) + [(500, window.close), (500, app.quit)]
+    delay = 0
+    for wait, step in steps:
+        delay += wait
+        QTimer.singleShot(delay, lambda step=step: _run(step))
+    app.exec()
+
+
+def review_steps(window: MainWindow, folder: Path, source: Path) -> list:
+    """Playback, search, import and coaching."""
+    return [
         (500, lambda: window.review.play_from(14.0)),
         (3500, lambda: window.grab().save(str(folder / "main_playing.png"))),
         (200, lambda: window.filters.search.setText("refund")),
@@ -55,14 +85,7 @@ def main(database: str, out: str, source: Path = DEMO) -> None:
                        window.coaching.play_clip())),
         (2500, lambda: window.coaching.grab().save(str(folder / "coaching.png"))),
         (200, lambda: window.coaching.close()),
-        (500, window.close),
-        (500, app.quit),
     ]
-    delay = 0
-    for wait, step in steps:
-        delay += wait
-        QTimer.singleShot(delay, lambda step=step: _run(step))
-    app.exec()
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from functools import lru_cache
 
+from qa_desktop.storage.drivers import default_drivers
 from qa_desktop.storage.models import database
 from qa_desktop.storage.repository import scorecard_row
 from scoring.scorecard import default_scorecard_path, load_scorecard
@@ -30,13 +32,19 @@ _LINES = (
 RARE_WORD = "chargeback"  # in about 1 call in 100, to time a selective search
 
 
-def fill(count: int, utterances_per_call: int = 6, agents: int = 60, seed: int = 7,
-         recordings: list[tuple[str, float]] | None = None) -> None:
-    """Insert `count` synthetic scored calls (and their utterances, in the search index).
+@lru_cache(maxsize=None)
+def line_mentions(line: str) -> dict[str, int]:
+    """The call drivers one line mentions (lines repeat, so this is worked out once per line)."""
+    return default_drivers().mentions([line])
 
-    With `recordings` ((path, duration s) of real audio), each call points at one of them and gets a
-    result for every criterion with evidence inside it: each agent is weak on two criteria, so the
-    coaching suggestions and clips have something real to show and play.
+
+def fill(count: int, utterances_per_call: int = 6, agents: int = 60, seed: int = 7,
+         recordings: list[tuple[str, float]] | None = None, with_results: bool = False) -> None:
+    """Insert `count` synthetic scored calls (their utterances, in the search index, and driver tags).
+
+    With `recordings` ((path, duration s) of real audio), each call points at one of them. With them or
+    with `with_results`, each call gets a result for every criterion with evidence inside it: each agent is
+    weak on two criteria, so the dashboards, coaching suggestions and clips have something real to show.
     """
     rng = random.Random(seed)
     first_call = (database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM call").fetchone()[0]) + 1
@@ -53,7 +61,7 @@ def fill(count: int, utterances_per_call: int = 6, agents: int = 60, seed: int =
         agent_rows = database.execute_sql("SELECT id, team_id FROM agent WHERE name LIKE 'Agent %'").fetchall()
         scorecard = scorecard_row(load_scorecard(default_scorecard_path())).id
         weak = {agent: rng.sample(CRITERIA, 2) for agent, _team in agent_rows}
-        calls, scores, utterances, results = [], [], [], []
+        calls, scores, utterances, results, tags = [], [], [], [], []
         for i in range(count):
             call_id = first_call + i
             agent, team = rng.choice(agent_rows)
@@ -64,7 +72,7 @@ def fill(count: int, utterances_per_call: int = 6, agents: int = 60, seed: int =
             calls.append((call_id, path, f"synthetic-{call_id}", duration, 2, 8000, agent, team, when, 0, "tiny.en",
                           "cpu", "{}", when, "{}", reviewed, "QA lead" if reviewed else None))
             failed = [c for c in CRITERIA if rng.random() < (0.5 if c in weak[agent] else 0.12)]
-            if recordings:
+            if recordings or with_results:
                 for criterion in CRITERIA:
                     moment = rng.uniform(0, max(0.0, duration - 6))
                     evidence = json.dumps([{"speaker": "agent", "start": moment, "end": moment + 4, "text": ""}])
@@ -72,13 +80,21 @@ def fill(count: int, utterances_per_call: int = 6, agents: int = 60, seed: int =
                     results.append((first_score + i, criterion, "s", "empathy", 1.0, 0, result,
                                     0.0 if result == "fail" else 100.0, 0.8, "synthetic", evidence))
             empathy, compliance = rng.uniform(20, 100), rng.uniform(20, 100)
+            mood = rng.uniform(-0.6, 0.4)
+            metrics = json.dumps({"customer_sentiment_start": mood,
+                                  "customer_sentiment_end": mood + rng.uniform(-0.3, 0.3) + empathy / 200})
             scores.append((first_score + i, call_id, scorecard, 1, round((empathy + compliance) / 2, 1), empathy,
                            compliance,
-                           "identity_verification" in failed or "recording_disclosure" in failed, "{}", "{}", when,
+                           "identity_verification" in failed or "recording_disclosure" in failed, metrics, "{}", when,
                            " ".join(failed)))
             lines = rng.sample(_LINES, utterances_per_call)
             if rng.random() < 0.01:
                 lines[-1] += f" I will raise a {RARE_WORD} with my bank"
+            mentions: dict[str, int] = {}
+            for line in lines:
+                for driver, n in line_mentions(line).items():
+                    mentions[driver] = mentions.get(driver, 0) + n
+            tags += [(call_id, t.driver, t.mentions, t.primary) for t in default_drivers().choose(mentions)]
             for position, text in enumerate(lines):
                 utterances.append((first_utterance + len(utterances), call_id, position,
                                    "agent" if position % 2 == 0 else "customer", position * 5.0,
@@ -93,5 +109,6 @@ def fill(count: int, utterances_per_call: int = 6, agents: int = 60, seed: int =
         cursor.executemany("INSERT INTO criterionresult (score_id, criterion, section, category, weight, critical, "
                            "result, credit, confidence, reason, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            results)
+        cursor.executemany('INSERT INTO calldriver (call_id, driver, mentions, "primary") VALUES (?, ?, ?, ?)', tags)
         cursor.executemany("INSERT INTO utterance (id, call_id, position, speaker, start, end, text, words) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", utterances)

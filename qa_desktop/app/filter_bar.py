@@ -1,5 +1,5 @@
 """The library's filters: agent, team, dates, score range, auto-fail, a failed criterion, reviewed,
-and a full-text search of the transcripts."""
+call driver, and a full-text search of the transcripts."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from ..storage.library import LibraryFilter
-from ..storage.models import Agent, CriterionResult, Team
+from ..storage.models import Agent, CallDriver, CriterionResult, Team
 
 _ANY_DATE = QDate(2000, 1, 1)
 
@@ -26,11 +26,12 @@ class FilterBar(QWidget):
 
     changed = Signal(object)
 
-    def __init__(self) -> None:
+    def __init__(self, driver_names: dict[str, str] | None = None) -> None:
         super().__init__()
+        self.driver_names = driver_names or {}
         self.search = QLineEdit(placeholderText="Search transcripts (e.g. refund, card*)")
         self.search.setClearButtonEnabled(True)
-        self.agent, self.team, self.criterion = QComboBox(), QComboBox(), QComboBox()
+        self.agent, self.team, self.criterion, self.driver = QComboBox(), QComboBox(), QComboBox(), QComboBox()
         self.auto_fail = _combo([("Auto-fail: any", None), ("Auto-fail only", True), ("No auto-fail", False)])
         self.reviewed = _combo([("Reviewed: any", None), ("Not reviewed", False), ("Reviewed", True)])
         self.date_from, self.date_to = QDateEdit(), QDateEdit()
@@ -46,7 +47,7 @@ class FilterBar(QWidget):
             spin.setValue(value)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        rows = ((self.search, self.agent, self.team, self.reviewed),
+        rows = ((self.search, self.agent, self.team, self.driver, self.reviewed),
                 (QLabel("From"), self.date_from, QLabel("to"), self.date_to, QLabel("Score"), self.score_min,
                  QLabel("–"), self.score_max, self.auto_fail, self.criterion))
         for widgets in rows:
@@ -59,7 +60,7 @@ class FilterBar(QWidget):
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self._emit)
         self.search.textChanged.connect(self._debounce.start)
-        for box in (self.agent, self.team, self.criterion, self.auto_fail, self.reviewed):
+        for box in (self.agent, self.team, self.criterion, self.driver, self.auto_fail, self.reviewed):
             box.currentIndexChanged.connect(self._emit)
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(self._emit)
@@ -74,6 +75,8 @@ class FilterBar(QWidget):
             (self.team, "All teams", [(t.name, t.id) for t in Team.select().order_by(Team.name)]),
             (self.criterion, "Any failed criterion",
              [(c, c) for (c,) in CriterionResult.select(CriterionResult.criterion).distinct().tuples()]),
+            (self.driver, "All drivers", [(self.driver_names.get(d, d), d)
+                                          for (d,) in CallDriver.select(CallDriver.driver).distinct().tuples()]),
         ]
         for box, everything, items in choices:
             current = box.currentData()
@@ -97,7 +100,30 @@ class FilterBar(QWidget):
             score_min=low if low > 0 else None, score_max=high if high < 100 else None,
             auto_fail=self.auto_fail.currentData(), failed_criterion=self.criterion.currentData(),
             reviewed=self.reviewed.currentData(), search=self.search.text().strip(),
+            driver=self.driver.currentData(),
         )
+
+    def show_filter(self, wanted: LibraryFilter) -> None:
+        """Set every widget to show `wanted` (e.g. from a dashboard click), then emit it once."""
+        def date(value: dt.date | None) -> QDate:
+            return QDate(value) if value else _ANY_DATE
+
+        widgets = (self.search, self.agent, self.team, self.criterion, self.driver, self.auto_fail, self.reviewed,
+                   self.date_from, self.date_to, self.score_min, self.score_max)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.search.setText(wanted.search)
+        for box, value in ((self.agent, wanted.agent_id), (self.team, wanted.team_id),
+                           (self.criterion, wanted.failed_criterion), (self.driver, wanted.driver),
+                           (self.auto_fail, wanted.auto_fail), (self.reviewed, wanted.reviewed)):
+            box.setCurrentIndex(max(0, box.findData(value)))
+        self.date_from.setDate(date(wanted.date_from))
+        self.date_to.setDate(date(wanted.date_to))
+        self.score_min.setValue(int(wanted.score_min or 0))
+        self.score_max.setValue(int(wanted.score_max if wanted.score_max is not None else 100))
+        for widget in widgets:
+            widget.blockSignals(False)
+        self.changed.emit(wanted)
 
     def _emit(self) -> None:
         self.changed.emit(self.current())

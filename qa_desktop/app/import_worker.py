@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QThread, Signal
 
+from scoring.drivers import DriverSet
 from scoring.models import DeviceError, ModelNotFoundError
 from scoring.scorecard import Scorecard
 from scoring.transcriber import TranscriberConfig
@@ -32,6 +33,7 @@ class ImportPlan:
     metadata_csv: str = ""
     columns: dict[str, str] = field(default_factory=dict)
     jobs: list[Job] | None = None  # jobs to resume; new ones are queued when None
+    drivers: DriverSet | None = None  # call drivers to tag with (None: the ones that ship)
 
     def options(self) -> dict:
         """What a resumed job needs to be imported the same way."""
@@ -83,7 +85,7 @@ class ImportWorker(QThread):
             pattern = compile_name_pattern(plan.name_pattern) if plan.name_pattern else None
             with TranscriptionWorker(plan.config) as worker:
                 ingestor = Ingestor(worker, plan.scorecard, agent_channel=plan.agent_channel, metadata=metadata,
-                                    name_pattern=pattern)
+                                    name_pattern=pattern, drivers=plan.drivers)
                 for result in ingestor.ingest(plan.files, _Relay(self), lambda: self._cancelled, plan.jobs):
                     counts[result.status] += 1
         except (MetadataError, ModelNotFoundError, DeviceError) as exc:

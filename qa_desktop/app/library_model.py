@@ -25,8 +25,9 @@ def duration_text(seconds: float) -> str:
 class LibraryModel(QAbstractTableModel):
     """Every call that passes the filter, sorted in SQL; row details are fetched only when shown."""
 
-    def __init__(self) -> None:
+    def __init__(self, driver_names: dict[str, str] | None = None) -> None:
         super().__init__()
+        self.driver_names = driver_names or {}  # call-driver id -> name, for the Driver column
         self.filter = LibraryFilter()
         self.sort_key, self.descending = "date", True
         self._ids: list[int] = []
@@ -65,8 +66,7 @@ class LibraryModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    @staticmethod
-    def _text(row: LibraryRow, key: str) -> str:
+    def _text(self, row: LibraryRow, key: str) -> str:
         def number(value: float | None) -> str:
             return "" if value is None else f"{value:.0f}"
 
@@ -76,6 +76,7 @@ class LibraryModel(QAbstractTableModel):
             "overall": number(row.overall), "empathy": number(row.empathy), "compliance": number(row.compliance),
             "auto_fail": "" if row.auto_fail is None else ("AUTO-FAIL" if row.auto_fail else "no"),
             "reviewed": "✓" if row.reviewed else "", "failed": ", ".join(row.failed), "hit": row.hit,
+            "driver": self.driver_names.get(row.driver, row.driver),
         }[key]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

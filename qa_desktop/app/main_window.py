@@ -1,5 +1,5 @@
-"""The main window: the call library (filters, sortable table) beside the review of the selected call,
-with import, agents and teams, CSV export and settings in the toolbar."""
+"""The main window: a Calls tab (the library's filters and sortable table beside the review of the selected
+call) and a Dashboards tab, with import, agents and teams, coaching, CSV export and settings in the toolbar."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMainWindow, QPushButton, QSplitter, QTableView,
+    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMainWindow, QPushButton, QSplitter, QTableView, QTabWidget,
     QVBoxLayout, QWidget,
 )
 
@@ -19,9 +19,10 @@ from scoring.transcriber import TranscriberConfig
 
 from ..settings import Settings
 from ..storage import repository
-from ..storage.library import COLUMNS
+from ..storage.library import COLUMNS, LibraryFilter
 from ..storage.models import Job
 from .coaching_window import CoachingWindow
+from .dashboard_view import DashboardView
 from .filter_bar import FilterBar
 from .hit_delegate import HitDelegate
 from .import_dialog import ImportDialog
@@ -41,8 +42,9 @@ class MainWindow(QMainWindow):
         self.database_path = database_path
         self.setWindowTitle(f"qa-desktop — {database_path.name}")
         self.import_dialog: ImportDialog | None = None
-        self.calls = LibraryModel()
-        self.filters = FilterBar()
+        drivers = self.settings.drivers()
+        self.calls = LibraryModel({d.id: d.name for d in drivers.drivers})
+        self.filters = FilterBar(self.calls.driver_names)
         self.filters.changed.connect(self._filter)
         self.table = QTableView()
         self.table.setModel(self.calls)
@@ -73,7 +75,14 @@ class MainWindow(QMainWindow):
         splitter.addWidget(library)
         splitter.addWidget(self.review)
         splitter.setSizes([760, 760])
-        self.setCentralWidget(splitter)
+        self.dashboards = DashboardView(drivers)
+        self.dashboards.open_calls.connect(self.show_calls)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(splitter, "Calls")
+        self.tabs.addTab(self.dashboards, "Dashboards")
+        self.tabs.currentChanged.connect(lambda i: i == 1 and self.dashboards.worker is None and
+                                         self.dashboards.refresh())
+        self.setCentralWidget(self.tabs)
         self._toolbar()
         self._shortcuts()
         self.resize(1560, 900)
@@ -121,12 +130,17 @@ class MainWindow(QMainWindow):
     def _filter(self, new) -> None:
         self.calls.set_filter(new)
 
+    def show_calls(self, wanted: LibraryFilter) -> None:
+        """List the calls behind a dashboard element: the Calls tab with the filter bar showing `wanted`."""
+        self.filters.show_filter(wanted)
+        self.tabs.setCurrentIndex(0)
+
     def _after_reset(self) -> None:
         """After a filter, sort or reload: size the columns, show search hits beside the date, and keep the
         open call selected if it still shows (else open the first row)."""
         header = self.table.horizontalHeader()
         widths = {"date": 116, "agent": 110, "team": 76, "duration": 60, "overall": 56, "empathy": 62,
-                  "compliance": 78, "auto_fail": 78, "reviewed": 64, "failed": 220}
+                  "compliance": 78, "auto_fail": 78, "reviewed": 64, "failed": 220, "driver": 110}
         for key, width in widths.items():
             header.resizeSection(list(COLUMNS).index(key), width)
         if self.calls.columnCount() > len(COLUMNS):
@@ -192,7 +206,7 @@ class MainWindow(QMainWindow):
             files=files, scorecard=load_scorecard(s.get("scorecard") or default_scorecard_path()),
             config=TranscriberConfig(model=s.get("model") or None, device=s.get("device")),
             agent_channel=s.get("agent_channel"), name_pattern=s.get("name_pattern"), metadata_csv=metadata_csv,
-            columns=columns or {}, jobs=jobs)
+            columns=columns or {}, jobs=jobs, drivers=s.drivers())
 
     def open_import(self, resume: ImportPlan | None = None) -> ImportDialog:
         """Show the import dialog (resuming a plan if given)."""
@@ -204,6 +218,9 @@ class MainWindow(QMainWindow):
     def _imported(self) -> None:
         self.calls.reload()
         self.filters.refresh_choices()
+        self.dashboards.refresh_choices()
+        if self.dashboards.worker is not None:
+            self.dashboards.refresh()
         self.resume_banner.setVisible(bool(repository.unfinished_jobs()))
 
     def _resume_banner(self) -> QWidget:
@@ -261,4 +278,5 @@ class MainWindow(QMainWindow):
             self.import_dialog.worker.cancel(closing=True)
             self.import_dialog.worker.wait()
         self.review.player.player.stop()
+        self.dashboards.wait()
         super().closeEvent(event)

@@ -1,4 +1,4 @@
-"""Settings: model, device (with what was detected), agent channel, scorecard, reviewer, database."""
+"""Settings: model, device (with what was detected), agent channel, scorecard, call drivers, reviewer, database."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
 )
 
 from scoring.models import ModelNotFoundError, cuda_device_count, resolve_model
+from scoring.drivers import DriversError, load_drivers
 from scoring.scorecard import ScorecardError, load_scorecard
 
 from ..settings import Settings
@@ -43,6 +44,7 @@ class SettingsDialog(QDialog):
         self.agent_channel.setRange(0, 1)
         self.agent_channel.setValue(settings.get("agent_channel"))
         self.scorecard = QLineEdit(settings.get("scorecard"), placeholderText="resources/scorecards/default.toml")
+        self.drivers = QLineEdit(settings.get("drivers"), placeholderText="resources/drivers.toml")
         self.reviewer = QLineEdit(settings.get("reviewer"), placeholderText="your name, for the audit log")
         self.database = QLineEdit(settings.get("database"), placeholderText="default data folder")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -56,6 +58,8 @@ class SettingsDialog(QDialog):
         form.addRow("Agent channel (stereo)", self.agent_channel)
         form.addRow("Scorecard", _with_browse(
             self.scorecard, lambda: QFileDialog.getOpenFileName(self, "Scorecard", "", "TOML (*.toml)")[0]))
+        form.addRow("Call drivers", _with_browse(
+            self.drivers, lambda: QFileDialog.getOpenFileName(self, "Call drivers", "", "TOML (*.toml)")[0]))
         form.addRow("Reviewer name", self.reviewer)
         form.addRow("Database file", _with_browse(
             self.database, lambda: QFileDialog.getSaveFileName(self, "Database", "", "SQLite (*.sqlite3)")[0]))
@@ -75,17 +79,23 @@ class SettingsDialog(QDialog):
                 load_scorecard(self.scorecard.text().strip())
             except (ScorecardError, OSError) as exc:
                 found.append(f"Scorecard: {exc}")
+        if self.drivers.text().strip():
+            try:
+                load_drivers(self.drivers.text().strip())
+            except DriversError as exc:
+                found.append(f"Call drivers: {exc}")
         return found
 
     def save(self) -> None:
-        """Store every setting and close; a model or scorecard that cannot be used is said, nothing stored."""
+        """Store every setting and close; a model, scorecard or drivers file that cannot be used is said, nothing
+        stored. New call drivers tag calls imported from now on; `qa-desktop retag` applies them to stored calls."""
         problems = self.problems()
         if problems:
             QMessageBox.warning(self, "Settings not saved", "\n\n".join(problems))
             return
         values = {"model": self.model.text().strip(), "device": self.device.currentData(),
                   "agent_channel": self.agent_channel.value(), "scorecard": self.scorecard.text().strip(),
-                  "reviewer": self.reviewer.text().strip(), "database": self.database.text().strip()}
+                  "drivers": self.drivers.text().strip(), "reviewer": self.reviewer.text().strip(), "database": self.database.text().strip()}
         for key, value in values.items():
             self.settings.set(key, value)
         self.accept()

@@ -11,6 +11,7 @@ from typing import Any
 
 from .models import database
 
+_PRIMARY_DRIVER = "(SELECT d.driver FROM calldriver d WHERE d.call_id = c.id AND d.\"primary\" = 1)"
 # column key -> (header, SQL sort expression)
 COLUMNS: dict[str, tuple[str, str]] = {
     "date": ("Date", "COALESCE(c.call_time, c.imported_at)"),
@@ -23,6 +24,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "auto_fail": ("Auto-fail", "s.auto_fail"),
     "reviewed": ("Reviewed", "c.reviewed"),
     "failed": ("Failed criteria", "s.failed"),
+    "driver": ("Driver", _PRIMARY_DRIVER),
 }
 _FROM = ("FROM call c JOIN agent a ON a.id = c.agent_id LEFT JOIN team t ON t.id = c.team_id "
          "LEFT JOIN score s ON s.call_id = c.id AND s.current = 1")
@@ -42,6 +44,7 @@ class LibraryFilter:
     failed_criterion: str | None = None
     reviewed: bool | None = None
     search: str = ""
+    driver: str | None = None  # a call-driver id the call is tagged with
     call_ids: list[int] | None = None  # an explicit set, e.g. from a dashboard click
 
     def active(self) -> bool:
@@ -65,6 +68,7 @@ class LibraryRow:
     reviewed: bool
     failed: list[str] = field(default_factory=list)
     path: str = ""
+    driver: str = ""  # the primary call driver's id
     hit: str = ""  # the first search hit, with [brackets] around the matched words
 
 
@@ -90,6 +94,7 @@ def _where(f: LibraryFilter) -> tuple[str, list[Any]]:
         (f.auto_fail is not None, "s.auto_fail = ?", [int(bool(f.auto_fail))]),
         (bool(f.failed_criterion), "(' ' || s.failed || ' ') LIKE ?", [f"% {f.failed_criterion} %"]),
         (f.reviewed is not None, "c.reviewed = ?", [int(bool(f.reviewed))]),
+        (bool(f.driver), "c.id IN (SELECT call_id FROM calldriver WHERE driver = ?)", [f.driver]),
         (bool(fts_query(f.search)), "c.id IN (SELECT call_id FROM utterance_fts WHERE utterance_fts MATCH ?)",
          [fts_query(f.search)]),
     ]
@@ -118,12 +123,12 @@ def rows(ids: list[int], search: str = "") -> list[LibraryRow]:
         return []
     marks = ",".join("?" * len(ids))
     sql = (f"SELECT c.id, COALESCE(c.call_time, c.imported_at), a.name, t.name, c.duration_s, s.overall, "
-           f"s.empathy, s.compliance, s.auto_fail, c.reviewed, s.failed, c.path {_FROM} WHERE c.id IN ({marks})")
+           f"s.empathy, s.compliance, s.auto_fail, c.reviewed, s.failed, c.path, {_PRIMARY_DRIVER} {_FROM} WHERE c.id IN ({marks})")
     found = {}
     for r in database.execute_sql(sql, ids).fetchall():
         when = dt.datetime.fromisoformat(str(r[1])) if r[1] else None
         found[r[0]] = LibraryRow(r[0], when, r[2], r[3] or "", r[4], r[5], r[6], r[7],
-                                 None if r[8] is None else bool(r[8]), bool(r[9]), (r[10] or "").split(), r[11])
+                                 None if r[8] is None else bool(r[8]), bool(r[9]), (r[10] or "").split(), r[11], r[12] or "")
     query = fts_query(search)
     if query:
         hits = database.execute_sql(

@@ -16,7 +16,8 @@ from peewee import BooleanField, CharField, DateTimeField, TextField
 from playhouse.migrate import SchemaMigrator, migrate as apply
 from playhouse.sqlite_ext import JSONField
 
-from .models import V1_MODELS, AuditEntry, CoachingClip, CoachingSession, CriterionResult, Score, Scorecard
+from .drivers import default_drivers, retag_all
+from .models import V1_MODELS, AuditEntry, CallDriver, CoachingClip, CoachingSession, CriterionResult, Score, Scorecard
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +80,18 @@ def _coaching(db: Database, migrator: SchemaMigrator) -> None:
     db.create_tables([CoachingSession, CoachingClip])
 
 
+def _drivers(db: Database, migrator: SchemaMigrator) -> None:
+    """v5: call drivers per call, tagged from the stored transcripts with the drivers that ship."""
+    db.create_tables([CallDriver])
+    retag_all(default_drivers())
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (1, _initial_schema),
     (2, _scores),
     (3, _review),
     (4, _coaching),
+    (5, _drivers),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -182,4 +182,17 @@ class CoachingClip(BaseModel):
     position = IntegerField(default=0)
 
 
+class CallDriver(BaseModel):
+    """A call driver (why the customer called) found in a call's transcript (schema v5)."""
+
+    id = AutoField()
+    call = ForeignKeyField(Call, backref="drivers", on_delete="CASCADE")
+    driver = CharField(index=True)
+    mentions = IntegerField()
+    primary = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("call", "driver"), True), (("driver", "primary"), False))
+
+
 V1_MODELS = [Team, Agent, Call, Utterance, Job]  # created by the first migration

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from scoring.analysis import CallAnalysis
+from scoring.drivers import DriverSet
 from scoring.scorecard import Scorecard
 from scoring.scorer import CallScore
 from scoring.transcript import Transcript
@@ -12,6 +13,7 @@ from scoring.transcript import Utterance as SpokenUtterance
 from scoring.transcript import Word, words_to_dicts
 
 from ..metadata import CallMetadata
+from .drivers import default_drivers, tag_call
 from .models import UNASSIGNED, Agent, Call, CriterionResult, Job, Score, Team, Utterance, database
 from .models import Scorecard as ScorecardRow
 
@@ -36,8 +38,8 @@ def agent_named(name: str | None, team_name: str | None = None) -> Agent:
 
 
 def store_call(analysis: CallAnalysis, meta: CallMetadata, agent_channel: int | None, job: Job | None = None,
-               scored: tuple[Scorecard, CallScore] | None = None) -> Call:
-    """Store an analysed call, its utterances, its score and its job's completion atomically."""
+               scored: tuple[Scorecard, CallScore] | None = None, drivers: DriverSet | None = None) -> Call:
+    """Store an analysed call, its utterances, its driver tags, its score and its job's completion atomically."""
     transcript = analysis.transcript
     with database.atomic():
         agent = agent_named(meta.agent, meta.team)
@@ -55,6 +57,7 @@ def store_call(analysis: CallAnalysis, meta: CallMetadata, agent_channel: int | 
         ]
         for start in range(0, len(rows), 200):
             Utterance.insert_many(rows[start:start + 200]).execute()
+        tag_call(call.id, [u.text for u in transcript.utterances], drivers or default_drivers())
         if scored is not None:
             store_score(call, *scored)
         if job is not None:

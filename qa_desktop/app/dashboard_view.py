@@ -1,0 +1,231 @@
+"""The dashboards tab: a scope (team or agent, dates), every chart for it, click-through to the library,
+and export of any chart (PNG, SVG) or its data (CSV). Queries run in a background thread."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from matplotlib.backend_bases import PickEvent
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PySide6.QtCore import QDate, QThread, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox, QDateEdit, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QMenu, QScrollArea, QToolButton,
+    QVBoxLayout, QWidget,
+)
+
+from scoring.drivers import DriverSet
+
+from ..dashboard.charts import CHARTS, Chart, Picks, compute_tables
+from ..dashboard.queries import Scope, Table
+from ..dashboard.report import save_chart, write_csv
+from ..storage.models import Agent, Team, database
+
+_ANY_DATE = QDate(2000, 1, 1)
+DPI = 90  # the charts' text is sized for the report; this fits two charts side by side
+
+
+class _Tables(QThread):
+    """Computes every chart's table for a scope off the UI thread."""
+
+    computed = Signal(object, object)  # scope, {chart key: Table}
+
+    def __init__(self, scope: Scope, drivers: DriverSet) -> None:
+        super().__init__()
+        self.scope, self.drivers = scope, drivers
+
+    def run(self) -> None:
+        try:
+            tables = compute_tables(self.scope, self.drivers, self.isInterruptionRequested)
+        finally:
+            database.close()  # this thread's own connection
+        if not self.isInterruptionRequested():
+            self.computed.emit(self.scope, tables)
+
+
+class ChartCard(QFrame):
+    """One chart: its title, an export menu and the embedded figure; clicks emit library filters."""
+
+    def __init__(self, chart: Chart, view: "DashboardView") -> None:
+        super().__init__()
+        self.chart, self.view = chart, view
+        self.table: Table | None = None
+        self.picks: Picks = {}
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        title = QLabel(f"<b>{chart.title}</b>")
+        export = QToolButton(text="Export ▾")
+        export.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(export)
+        menu.addAction("Chart as PNG…", lambda: self._ask("png"))
+        menu.addAction("Chart as SVG…", lambda: self._ask("svg"))
+        menu.addAction("Data as CSV…", lambda: self._ask("csv"))
+        export.setMenu(menu)
+        head = QHBoxLayout()
+        head.addWidget(title, 1)
+        head.addWidget(export)
+        self.canvas = FigureCanvasQTAgg(Figure(figsize=(7.2, 3.4), dpi=DPI, layout="constrained"))
+        self.canvas.setMinimumHeight(int(3.4 * DPI))
+        self.canvas.mpl_connect("pick_event", self._picked)
+        self.canvas.setToolTip("Click a bar, point or cell to list those calls in the library")
+        body = QVBoxLayout(self)
+        body.addLayout(head)
+        body.addWidget(self.canvas)
+
+    def show_table(self, table: Table, scope: Scope) -> None:
+        """Draw the chart for new data (on the same canvas, so only this card repaints)."""
+        self.table, self.scope = table, scope
+        figure = self.canvas.figure
+        figure.clear()
+        self.canvas.setMinimumHeight(int(self.chart.height(table) * DPI))
+        self.picks = self.chart.draw(figure, table, scope, self.view.drivers)
+        self.canvas.draw_idle()
+
+    def _picked(self, event: PickEvent) -> None:
+        make = self.picks.get(event.artist)
+        if make is None:
+            return
+        index = getattr(event, "ind", None)
+        index = int(index[0]) if index is not None and len(index) else 0
+        self.view.open_calls.emit(make(index))
+
+    def export(self, path: str | Path) -> Path:
+        """Save the chart (.png or .svg) or its data (.csv)."""
+        path = Path(path)
+        if self.table is None:
+            raise RuntimeError("the chart has no data yet")
+        if path.suffix.lower() == ".csv":
+            return write_csv(self.table, path)
+        return save_chart(self.chart, self.table, self.scope, self.view.drivers, path)
+
+    def _ask(self, kind: str) -> None:
+        if self.table is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, f"Export {self.chart.title}", f"{self.chart.key}.{kind}",
+                                              f"{kind.upper()} (*.{kind})")
+        if path:
+            self.export(path)
+            self.view.status.setText(f"Saved {path}")
+
+
+class DashboardView(QWidget):
+    """Every chart for the chosen scope; `open_calls` carries the library filter of a clicked element."""
+
+    open_calls = Signal(object)
+
+    def __init__(self, drivers: DriverSet) -> None:
+        super().__init__()
+        self.drivers = drivers
+        self.worker: _Tables | None = None
+        self._running: set[_Tables] = set()  # superseded workers are kept until they end
+        self.team, self.agent = QComboBox(), QComboBox()
+        self.date_from, self.date_to = QDateEdit(), QDateEdit()
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setMinimumDate(_ANY_DATE)
+            edit.setSpecialValueText("any")
+            edit.setDate(_ANY_DATE)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.status = QLabel()
+        bar = QHBoxLayout()
+        for widget in (QLabel("Team"), self.team, QLabel("Agent"), self.agent, QLabel("From"), self.date_from,
+                       QLabel("to"), self.date_to):
+            bar.addWidget(widget)
+        bar.addWidget(self.status, 1)
+        grid_host = QWidget()
+        grid = QGridLayout(grid_host)
+        self.cards = {c.key: ChartCard(c, self) for c in CHARTS}
+        for n, card in enumerate(self.cards.values()):
+            grid.addWidget(card, n // 2, n % 2)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(grid_host)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(scroll, 1)
+        self._debounce = QTimer(self, singleShot=True, interval=300)
+        self._debounce.timeout.connect(self.refresh)
+        self.team.currentIndexChanged.connect(self._team_changed)
+        self.agent.currentIndexChanged.connect(self._debounce.start)
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(self._debounce.start)
+        self.refresh_choices()
+
+    def refresh_choices(self) -> None:
+        """Re-read teams and agents (after an import or a merge), keeping the selection."""
+        team = self.team.currentData()
+        self.team.blockSignals(True)
+        self.team.clear()
+        self.team.addItem("All teams", None)
+        for t in Team.select().order_by(Team.name):
+            self.team.addItem(t.name, t.id)
+        self.team.setCurrentIndex(max(0, self.team.findData(team)))
+        self.team.blockSignals(False)
+        self._fill_agents()
+
+    def _fill_agents(self) -> None:
+        agent, team = self.agent.currentData(), self.team.currentData()
+        self.agent.blockSignals(True)
+        self.agent.clear()
+        self.agent.addItem("All agents", None)
+        query = Agent.select().order_by(Agent.name)
+        for a in query.where(Agent.team == team) if team is not None else query:
+            self.agent.addItem(a.name, a.id)
+        self.agent.setCurrentIndex(max(0, self.agent.findData(agent)))
+        self.agent.blockSignals(False)
+
+    def _team_changed(self) -> None:
+        self._fill_agents()
+        self._debounce.start()
+
+    def scope(self) -> Scope:
+        """The scope the widgets describe."""
+        def day(edit: QDateEdit) -> dt.date | None:
+            return None if edit.date() == _ANY_DATE else edit.date().toPython()
+
+        return Scope(day(self.date_from), day(self.date_to), self.team.currentData(), self.agent.currentData())
+
+    def set_scope(self, scope: Scope) -> None:
+        """Show a scope (and compute it)."""
+        for widget in (self.team, self.agent, self.date_from, self.date_to):
+            widget.blockSignals(True)
+        self.team.setCurrentIndex(max(0, self.team.findData(scope.team_id)))
+        self._fill_agents()
+        self.agent.setCurrentIndex(max(0, self.agent.findData(scope.agent_id)))
+        self.date_from.setDate(QDate(scope.date_from) if scope.date_from else _ANY_DATE)
+        self.date_to.setDate(QDate(scope.date_to) if scope.date_to else _ANY_DATE)
+        for widget in (self.team, self.agent, self.date_from, self.date_to):
+            widget.blockSignals(False)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Compute every chart for the current scope in the background (a newer request replaces an older one)."""
+        if self.worker is not None and self.worker.isRunning():
+            self.worker.requestInterruption()
+        self.status.setText("Updating…")
+        worker = self.worker = _Tables(self.scope(), self.drivers)
+        worker.computed.connect(self._show)
+        self._running.add(worker)
+        worker.finished.connect(lambda: self._running.discard(worker))
+        worker.start()
+
+    def _show(self, scope: Scope, tables: dict[str, Table]) -> None:
+        if scope != self.scope():
+            return  # an older request finished after the scope changed
+        pending = list(self.cards.items())
+
+        def next_card() -> None:  # one chart per turn of the event loop, so the window stays responsive
+            if scope != self.scope() or not pending:
+                return
+            key, card = pending.pop(0)
+            card.show_table(tables[key], scope)
+            QTimer.singleShot(0, next_card)
+
+        next_card()
+        calls = sum(tables["trends"].column("calls"))
+        self.status.setText(f"{calls} scored calls · click a bar, point or cell to list its calls")
+
+    def wait(self) -> None:
+        """Block until every background computation ends (for tests and closing)."""
+        for worker in list(self._running):
+            worker.wait()

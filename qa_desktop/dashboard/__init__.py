@@ -1,0 +1,1 @@
+"""Dashboards: the numbers behind them (queries), the charts (matplotlib) and the headless report."""

@@ -1,0 +1,261 @@
+"""The dashboard charts: each computes its table for a scope and draws it on a matplotlib Figure.
+
+The same `Chart` objects serve the app (embedded canvases, click-through to the library) and the
+headless report (PNG and CSV files). `draw` returns the clickable artists, each with a function from
+the picked index (a bar, a point, a heat-map cell) to the library filter of the calls behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.figure import Figure
+
+from scoring.drivers import DriverSet
+
+from ..storage.library import LibraryFilter
+from . import queries as q
+from .queries import Scope, Table
+
+Picks = dict[Artist, Callable[[int], LibraryFilter]]
+COLOURS = {"empathy": "#c2185b", "compliance": "#1f5fa8", "overall": "#2e7d32", "bar": "#5b7fa8",
+           "expected": "#444444", "good": "#2e7d32", "bad": "#b3261e"}
+PASS_RATE = LinearSegmentedColormap.from_list("pass_rate", ["#b3261e", "#f2c14e", "#2e7d32"])
+MAX_BARS = 40  # agent bar charts show the 40 agents furthest out; the CSV has all
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One dashboard chart: its title, how to get its data and how to draw it."""
+
+    key: str
+    title: str
+    compute: Callable[[Scope, DriverSet], Table]
+    draw: Callable[[Figure, Table, Scope, DriverSet], Picks]
+    height: Callable[[Table], float] = lambda table: 3.4  # inches at the report's width
+
+
+def _axes(figure: Figure):
+    axes = figure.subplots()
+    axes.spines[["top", "right"]].set_visible(False)
+    return axes
+
+
+def _empty(figure: Figure, axes) -> Picks:
+    axes.text(0.5, 0.5, "No scored calls in this range", ha="center", va="center", transform=axes.transAxes,
+              color="#777")
+    axes.set_axis_off()
+    return {}
+
+
+def _draw_trends(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
+    axes = _axes(figure)
+    if not table.rows:
+        return _empty(figure, axes)
+    weeks = table.column("week")
+    picks: Picks = {}
+    for name in ("empathy", "compliance", "overall"):
+        (line,) = axes.plot(weeks, table.column(name), marker="o", markersize=4, color=COLOURS[name],
+                            label=name.title(), picker=6)
+        picks[line] = lambda i, weeks=weeks: scope.library(week=weeks[i])
+    axes.set_ylim(0, 100)
+    axes.set_ylabel("Mean score")
+    axes.grid(axis="y", alpha=0.3)
+    twin = axes.twinx()
+    twin.bar(weeks, table.column("auto_fail_pct"), width=5, color="#b3261e", alpha=0.18, label="Auto-fail %")
+    twin.set_ylim(0, 100)
+    twin.set_ylabel("Auto-fail (% of calls)", color="#b3261e")
+    twin.spines[["top"]].set_visible(False)
+    axes.set_zorder(twin.get_zorder() + 1)
+    axes.patch.set_visible(False)
+    handles = axes.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
+    axes.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=4, fontsize=8, frameon=False)
+    figure.autofmt_xdate()
+    return picks
+
+
+def _draw_distribution(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
+    axes = _axes(figure)
+    if not any(table.column("overall")):
+        return _empty(figure, axes)
+    lows, highs = table.column("from"), table.column("to")
+    bars = axes.bar(lows, table.column("overall"), width=q.BIN * 0.9, align="edge", color=COLOURS["overall"],
+                    alpha=0.75, label="Overall")
+    picks: Picks = {}
+    for i, bar in enumerate(bars):
+        bar.set_picker(True)
+        picks[bar] = lambda _i, low=lows[i], high=highs[i]: scope.library(score_min=low, score_max=high)
+    for name in ("empathy", "compliance"):
+        values = table.column(name)
+        axes.step([*lows, 100], [*values, values[-1]], where="post", color=COLOURS[name], label=name.title())
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("Score")
+    axes.set_ylabel("Calls")
+    axes.legend(loc="upper left", fontsize=8, frameon=False)
+    return picks
+
+
+def _hbars(figure: Figure, labels: list[str], values: list[float], filters: list[Callable[[], LibraryFilter]],
+           xlabel: str, colours: list[str], notes: list[str] | None = None) -> Picks:
+    """Horizontal bars, first at the top, each clickable; `notes` are written at the bars' ends."""
+    axes = _axes(figure)
+    if not labels:
+        return _empty(figure, axes)
+    rows = np.arange(len(labels))[::-1]
+    bars = axes.barh(rows, values, color=colours, height=0.7)
+    axes.set_yticks(rows, labels, fontsize=8 if len(labels) > 15 else 9)
+    axes.set_xlabel(xlabel)
+    axes.axvline(0, color="#999", linewidth=0.8)
+    picks: Picks = {}
+    for bar, make, note in zip(bars, filters, notes or [""] * len(labels)):
+        bar.set_picker(True)
+        picks[bar] = lambda _i, make=make: make()
+        if note:
+            axes.annotate(note, (bar.get_width(), bar.get_y() + bar.get_height() / 2), xytext=(3, 0),
+                          textcoords="offset points", va="center", fontsize=7, color="#444")
+    axes.margins(x=0.12)
+    return picks
+
+
+def _agent_rows(table: Table, key: str, reverse: bool = True) -> list[tuple]:
+    """The rows of the agents furthest out on `key` (at most MAX_BARS), most extreme first."""
+    i = table.columns.index(key)
+    rows = [r for r in table.rows if r[i] is not None]
+    return sorted(rows, key=lambda r: r[i], reverse=reverse)[:MAX_BARS]
+
+
+def _draw_auto_fail(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
+    rows = _agent_rows(table, "auto_fail_pct")
+    c = table.columns.index
+    return _hbars(figure, [r[c("agent")] for r in rows], [r[c("auto_fail_pct")] for r in rows],
+                  [lambda r=r: scope.library(agent_id=r[0], auto_fail=True) for r in rows],
+                  "Auto-failed calls (%)", [COLOURS["bad"]] * len(rows),
+                  [f"{r[c('auto_fails')]}/{r[c('calls')]}" for r in rows])
+
+
+def _draw_sentiment(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
+    rows = _agent_rows(table, "sentiment_change")
+    c = table.columns.index
+    values = [r[c("sentiment_change")] for r in rows]
+    return _hbars(figure, [r[c("agent")] for r in rows], values,
+                  [lambda r=r: scope.library(agent_id=r[0]) for r in rows],
+                  "Customer sentiment change, start to end of call (mean)",
+                  [COLOURS["good"] if v >= 0 else COLOURS["bad"] for v in values])
+
+
+def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
+    axes = figure.subplots()
+    if not table.rows:
+        return _empty(figure, axes)
+    agents = list(dict.fromkeys((r[0], r[1]) for r in table.rows))
+    criteria = sorted({r[2] for r in table.rows})
+    grid = np.full((len(agents), len(criteria)), np.nan)
+    for agent_id, name, criterion, _judged, _passed, rate in table.rows:
+        if rate is not None:
+            grid[agents.index((agent_id, name)), criteria.index(criterion)] = rate
+    mesh = axes.pcolormesh(np.ma.masked_invalid(grid), cmap=PASS_RATE, vmin=0, vmax=100, edgecolors="white",
+                           linewidth=0.5, picker=True)
+    axes.invert_yaxis()
+    axes.set_xticks(np.arange(len(criteria)) + 0.5, [c.replace("_", " ") for c in criteria], rotation=40,
+                    ha="right", fontsize=8)
+    axes.set_yticks(np.arange(len(agents)) + 0.5, [a[1] for a in agents], fontsize=8)
+    if grid.size <= 400:
+        for (row, col), value in np.ndenumerate(grid):
+            if not np.isnan(value):
+                axes.text(col + 0.5, row + 0.5, f"{value:.0f}", ha="center", va="center", fontsize=7,
+                          color="white" if value < 25 or value > 75 else "black")
+    figure.colorbar(mesh, ax=axes, label="Pass rate (%)", fraction=0.04, pad=0.02)
+
+    def cell(index: int) -> LibraryFilter:
+        row, col = divmod(index, len(criteria))
+        return scope.library(agent_id=agents[row][0], failed_criterion=criteria[col])
+
+    return {mesh: cell}
+
+
+def _draw_drivers(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
+    c = table.columns.index
+    rows = [r for r in table.rows if r[c("calls")]]
+    notes = [f"{r[c('calls')]} calls · overall {r[c('overall')]:.0f} · empathy {r[c('empathy')]:.0f}" for r in rows]
+    return _hbars(figure, [r[c("name")] for r in rows], [r[c("calls")] for r in rows],
+                  [lambda r=r: scope.library(driver=r[0]) for r in rows], "Calls", [COLOURS["bar"]] * len(rows), notes)
+
+
+def _draw_handle_time(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
+    c = table.columns.index
+    rows = [r for r in table.rows if r[c("primary_calls")]]
+    minutes = [r[c("aht_s")] / 60 for r in rows]
+    over = [r[c("aht_vs_expected_pct")] for r in rows]
+    picks = _hbars(figure, [r[c("name")] for r in rows], minutes,
+                   [lambda r=r: scope.library(driver=r[0]) for r in rows], "Average handle time (minutes)",
+                   [COLOURS["bad"] if o > 10 else COLOURS["bar"] for o in over],
+                   [f"{o:+.0f}% vs expected {r[c('expected_s')] / 60:.0f} min" for r, o in zip(rows, over)])
+    if rows:
+        axes = figure.axes[0]
+        positions = np.arange(len(rows))[::-1]
+        axes.scatter([r[c("expected_s")] / 60 for r in rows], positions, marker="|", s=300,
+                     color=COLOURS["expected"], zorder=3, label="Expected handle time")
+        axes.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=8, frameon=False)
+    return picks
+
+
+def _draw_agent_handle_time(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
+    c = table.columns.index
+    rows = _agent_rows(table, "vs_expected_pct")
+    values = [r[c("vs_expected_pct")] for r in rows]
+    return _hbars(figure, [r[c("agent")] for r in rows], values,
+                  [lambda r=r: scope.library(agent_id=r[0]) for r in rows],
+                  "Handle time against expected for the agent's call drivers (%, + is longer)",
+                  [COLOURS["bad"] if v > 0 else COLOURS["good"] for v in values],
+                  [f"{r[c('aht_s')] / 60:.1f} min" for r in rows])
+
+
+def _bar_height(table: Table) -> float:
+    return 1.3 + 0.24 * min(MAX_BARS, max(4, len(table.rows)))
+
+
+def _heat_height(table: Table) -> float:
+    return 2.0 + 0.24 * max(3, len({r[0] for r in table.rows}))
+
+
+def _scope_only(query: Callable[[Scope], Table]) -> Callable[[Scope, DriverSet], Table]:
+    return lambda scope, _drivers: query(scope)
+
+
+_AGENTS = _scope_only(q.agent_summary)  # one query feeds two charts (see compute_tables)
+CHARTS: list[Chart] = [
+    Chart("trends", "Weekly scores and auto-fail rate", _scope_only(q.weekly_trends), _draw_trends),
+    Chart("distribution", "Score distribution", _scope_only(q.distributions), _draw_distribution),
+    Chart("criteria", "Criterion pass rates by agent", _scope_only(q.criterion_pass_rates), _draw_heatmap,
+          _heat_height),
+    Chart("auto_fail", "Auto-fail rate by agent", _AGENTS, _draw_auto_fail, _bar_height),
+    Chart("drivers", "Call drivers", q.drivers, _draw_drivers, _bar_height),
+    Chart("handle_time", "Handle time by call driver", q.drivers, _draw_handle_time, _bar_height),
+    Chart("agent_handle_time", "Handle time by agent", q.agent_handle_time, _draw_agent_handle_time, _bar_height),
+    Chart("sentiment", "Customer sentiment change by agent", _AGENTS, _draw_sentiment, _bar_height),
+]
+
+
+def compute_tables(scope: Scope, drivers: DriverSet, should_stop: Callable[[], bool] = lambda: False
+                   ) -> dict[str, Table]:
+    """Every chart's table for a scope; a query two charts share runs once. Stops early when asked."""
+    done: dict[int, Table] = {}
+    tables = {}
+    for c in CHARTS:
+        if should_stop():
+            break
+        if id(c.compute) not in done:
+            done[id(c.compute)] = c.compute(scope, drivers)
+        tables[c.key] = done[id(c.compute)]
+    return tables
+
+
+def figure_for(c: Chart, table: Table, scope: Scope, drivers: DriverSet, width: float = 10.0,
+               dpi: int = 110) -> tuple[Figure, Picks]:
+    """A new figure with the chart drawn on it, and its clickable artists."""
+    figure = Figure(figsize=(width, c.height(table)), dpi=dpi, layout="constrained")  # re-laid out on resize
+    return figure, c.draw(figure, table, scope, drivers)

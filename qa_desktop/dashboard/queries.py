@@ -1,0 +1,165 @@
+"""The numbers behind the dashboards, as SQL over the current scores of the calls in a scope.
+
+Every table comes back as `Table` (column names and rows) so the app, the CSV export and the
+headless report show the same numbers. Reviewers' overrides count: a criterion's result is its
+override when there is one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from scoring.drivers import DriverSet
+
+from ..storage.library import LibraryFilter
+from ..storage.models import database
+
+_DAY = "date(COALESCE(c.call_time, c.imported_at))"
+_WEEK = f"date({_DAY}, 'weekday 0', '-6 days')"  # the Monday of the call's week
+_SENTIMENT_CHANGE = ("(json_extract(s.metrics, '$.customer_sentiment_end') - "
+                     "json_extract(s.metrics, '$.customer_sentiment_start'))")
+_FROM = ("FROM call c JOIN score s ON s.call_id = c.id AND s.current = 1 JOIN agent a ON a.id = c.agent_id "
+         "LEFT JOIN team t ON t.id = c.team_id")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which calls a dashboard looks at: a date range (inclusive) and optionally one team or one agent."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    team_id: int | None = None
+    agent_id: int | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        """SQL conditions (starting with WHERE) and their parameters."""
+        clauses: list[str] = ["1"]
+        params: list[Any] = []
+        for value, clause in ((self.date_from, f"{_DAY} >= ?"), (self.date_to, f"{_DAY} <= ?"),
+                              (self.team_id, "c.team_id = ?"), (self.agent_id, "c.agent_id = ?")):
+            if value is not None:
+                clauses.append(clause)
+                params.append(value.isoformat() if isinstance(value, dt.date) else value)
+        return " WHERE " + " AND ".join(clauses), params
+
+    def library(self, **narrower: Any) -> LibraryFilter:
+        """The library filter that lists this scope's calls, narrowed by `narrower` (LibraryFilter fields)."""
+        base = LibraryFilter(agent_id=self.agent_id, team_id=self.team_id, date_from=self.date_from,
+                             date_to=self.date_to)
+        if "week" in narrower:  # a week, kept inside the scope's dates
+            monday: dt.date = narrower.pop("week")
+            sunday = monday + dt.timedelta(days=6)
+            narrower["date_from"] = max(monday, self.date_from) if self.date_from else monday
+            narrower["date_to"] = min(sunday, self.date_to) if self.date_to else sunday
+        return replace(base, **narrower)
+
+
+@dataclass
+class Table:
+    """A chart's data: column names and rows (also what its CSV holds)."""
+
+    columns: list[str]
+    rows: list[tuple] = field(default_factory=list)
+
+    def column(self, name: str) -> list[Any]:
+        """One column's values, in row order."""
+        i = self.columns.index(name)
+        return [r[i] for r in self.rows]
+
+
+def _table(columns: list[str], sql: str, params: list[Any]) -> Table:
+    return Table(columns, [tuple(r) for r in database.execute_sql(sql, params).fetchall()])
+
+
+def _rounded(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def weekly_trends(scope: Scope) -> Table:
+    """Per week (its Monday): calls, mean empathy, compliance and overall, and the auto-fail rate (%)."""
+    where, params = scope.where()
+    sql = (f"SELECT {_WEEK} AS week, COUNT(*), ROUND(AVG(s.empathy), 1), ROUND(AVG(s.compliance), 1), "
+           f"ROUND(AVG(s.overall), 1), ROUND(100.0 * AVG(s.auto_fail), 1) {_FROM}{where} GROUP BY week ORDER BY week")
+    table = _table(["week", "calls", "empathy", "compliance", "overall", "auto_fail_pct"], sql, params)
+    table.rows = [(dt.date.fromisoformat(r[0]), *r[1:]) for r in table.rows]
+    return table
+
+
+BIN = 10
+
+
+def distributions(scope: Scope) -> Table:
+    """How many calls score in each 10-point band, for overall, empathy and compliance."""
+    where, params = scope.where()
+    counts: dict[str, dict[int, int]] = {}
+    for name in ("overall", "empathy", "compliance"):
+        sql = (f"SELECT MIN(CAST(s.{name} / {BIN} AS INTEGER), {100 // BIN - 1}) AS band, COUNT(*) "
+               f"{_FROM}{where} GROUP BY band")
+        counts[name] = dict(database.execute_sql(sql, params).fetchall())
+    rows = [(band * BIN, band * BIN + BIN, *(counts[name].get(band, 0) for name in counts))
+            for band in range(100 // BIN)]
+    return Table(["from", "to", "overall", "empathy", "compliance"], rows)
+
+
+def agent_summary(scope: Scope) -> Table:
+    """Per agent: team, calls, mean scores, auto-fails and their rate (%), and the mean change in the
+    customer's sentiment from the start to the end of the call (-2..2)."""
+    where, params = scope.where()
+    sql = (f"SELECT a.id, a.name, COALESCE(t.name, ''), COUNT(*), ROUND(AVG(s.empathy), 1), "
+           f"ROUND(AVG(s.compliance), 1), ROUND(AVG(s.overall), 1), SUM(s.auto_fail), "
+           f"ROUND(100.0 * AVG(s.auto_fail), 1), ROUND(AVG({_SENTIMENT_CHANGE}), 3) "
+           f"{_FROM}{where} GROUP BY a.id ORDER BY a.name COLLATE NOCASE")
+    return _table(["agent_id", "agent", "team", "calls", "empathy", "compliance", "overall", "auto_fails",
+                   "auto_fail_pct", "sentiment_change"], sql, params)
+
+
+def criterion_pass_rates(scope: Scope) -> Table:
+    """Per agent and criterion: calls judged (pass or fail), passes and the pass rate (%); n/a is left out."""
+    where, params = scope.where()
+    sql = (f"SELECT a.id, a.name, r.criterion, SUM(COALESCE(r.override, r.result) IN ('pass', 'fail')) AS judged, "
+           f"SUM(COALESCE(r.override, r.result) = 'pass') {_FROM} JOIN criterionresult r ON r.score_id = s.id"
+           f"{where} GROUP BY a.id, r.criterion ORDER BY a.name COLLATE NOCASE, r.criterion")
+    table = _table(["agent_id", "agent", "criterion", "judged", "passed"], sql, params)
+    table.columns.append("pass_pct")
+    table.rows = [(*r, round(100.0 * r[4] / r[3], 1) if r[3] else None) for r in table.rows]
+    return table
+
+
+def drivers(scope: Scope, driver_set: DriverSet) -> Table:
+    """Per call driver: calls tagged with it, mean scores, and the average handle time (of the calls it is
+    the primary driver of) against the expected handle time, in seconds and as a difference in %."""
+    where, params = scope.where()
+    tagged = dict((r[0], r[1:]) for r in database.execute_sql(
+        f"SELECT d.driver, COUNT(*), AVG(s.overall), AVG(s.empathy), AVG(s.compliance) {_FROM} "
+        f"JOIN calldriver d ON d.call_id = c.id{where} GROUP BY d.driver", params).fetchall())
+    handled = dict((r[0], r[1:]) for r in database.execute_sql(
+        f"SELECT d.driver, COUNT(*), AVG(c.duration_s) {_FROM} JOIN calldriver d ON d.call_id = c.id "
+        f"AND d.\"primary\" = 1{where} GROUP BY d.driver", params).fetchall())
+    rows = []
+    for d in driver_set.drivers:
+        calls, overall, empathy, compliance = tagged.get(d.id, (0, None, None, None))
+        primary, aht = handled.get(d.id, (0, None))
+        over = None if aht is None else round(100.0 * (aht - d.expected_handle_time_s) / d.expected_handle_time_s, 1)
+        rows.append((d.id, d.name, calls, _rounded(overall), _rounded(empathy), _rounded(compliance), primary,
+                     _rounded(aht), d.expected_handle_time_s, over))
+    return Table(["driver", "name", "calls", "overall", "empathy", "compliance", "primary_calls", "aht_s",
+                  "expected_s", "aht_vs_expected_pct"], rows)
+
+
+def agent_handle_time(scope: Scope, driver_set: DriverSet) -> Table:
+    """Per agent: calls with a primary driver, their average handle time and the average expected for those
+    drivers, and how far the agent is from expected (%, + is slower), with the mean sentiment change."""
+    where, params = scope.where()
+    expected = " ".join(f"WHEN '{d.id}' THEN {d.expected_handle_time_s}" for d in driver_set.drivers)
+    sql = (f"SELECT a.id, a.name, COUNT(*), AVG(c.duration_s), AVG(CASE d.driver {expected} END), "
+           f"AVG({_SENTIMENT_CHANGE}) {_FROM} JOIN calldriver d ON d.call_id = c.id AND d.\"primary\" = 1"
+           f"{where} AND d.driver IN ({','.join('?' * len(driver_set.drivers))}) "
+           f"GROUP BY a.id ORDER BY a.name COLLATE NOCASE")
+    rows = []
+    for agent_id, name, calls, aht, target, sentiment in database.execute_sql(
+            sql, params + [d.id for d in driver_set.drivers]).fetchall():
+        rows.append((agent_id, name, calls, _rounded(aht), _rounded(target), round(100.0 * (aht - target) / target, 1),
+                     _rounded(sentiment, 3)))
+    return Table(["agent_id", "agent", "calls", "aht_s", "expected_s", "vs_expected_pct", "sentiment_change"], rows)

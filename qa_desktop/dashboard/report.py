@@ -1,0 +1,45 @@
+"""The dashboards written headless: each chart as a PNG (or SVG) and its data as CSV, in one folder."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from scoring.drivers import DriverSet
+
+from .charts import CHARTS, Chart, compute_tables, figure_for
+from .queries import Scope, Table
+
+
+def write_csv(table: Table, path: Path) -> Path:
+    """A table as CSV with a header row (dates as ISO text)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(table.columns)
+        for row in table.rows:
+            writer.writerow([v.isoformat() if isinstance(v, dt.date) else ("" if v is None else v) for v in row])
+    return path
+
+
+def save_chart(c: Chart, table: Table, scope: Scope, drivers: DriverSet, path: Path) -> Path:
+    """A chart as an image; the format follows the file's suffix (.png or .svg)."""
+    figure, _ = figure_for(c, table, scope, drivers)
+    figure.suptitle(c.title, fontsize=11, x=0.01, ha="left")
+    figure.savefig(path)
+    return path
+
+
+def write_report(scope: Scope, drivers: DriverSet, out: Path,
+                 progress: Callable[[str], None] | None = None) -> list[Path]:
+    """Every dashboard chart for `scope` as OUT/<chart>.png and OUT/<chart>.csv; returns the files."""
+    out.mkdir(parents=True, exist_ok=True)
+    tables = compute_tables(scope, drivers)
+    files = []
+    for c in CHARTS:
+        if progress:
+            progress(c.title)
+        files.append(save_chart(c, tables[c.key], scope, drivers, out / f"{c.key}.png"))
+        files.append(write_csv(tables[c.key], out / f"{c.key}.csv"))
+    return files

@@ -1,0 +1,87 @@
+"""`qa-desktop report` (the dashboards written headless as PNG charts and CSV tables) and
+`qa-desktop retag` (tag every stored call again with an edited call-drivers file)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from scoring.drivers import DriverSet, load_drivers
+
+from .dashboard.queries import Scope
+from .dashboard.report import write_report
+from .settings import Settings
+from .storage.database import open_database
+from .storage.drivers import retag_all
+from .storage.models import Agent, Team
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-03-31") from None
+
+
+def add_report_parsers(commands: argparse._SubParsersAction) -> None:
+    """The `report` and `retag` commands."""
+    report = commands.add_parser("report", help="write the dashboards' charts (PNG) and tables (CSV) to a folder")
+    report.add_argument("--from", dest="date_from", type=_date, metavar="DATE", help="first call date (YYYY-MM-DD)")
+    report.add_argument("--to", dest="date_to", type=_date, metavar="DATE", help="last call date, inclusive")
+    report.add_argument("--out", required=True, metavar="DIR", help="folder to write the files in")
+    report.add_argument("--team", help="only this team (its name as stored)")
+    report.add_argument("--agent", help="only this agent (the name as stored)")
+    retag = commands.add_parser("retag", help="tag every stored call again with the call drivers file")
+    for parser in (report, retag):
+        parser.add_argument("--db", help="database file (default: in the user's data folder)")
+        parser.add_argument("--drivers", metavar="FILE", help="call drivers TOML (default: the one in Settings, "
+                            "else resources/drivers.toml)")
+
+
+def drivers_for(args: argparse.Namespace, settings: Settings) -> DriverSet:
+    """The call drivers a command uses: --drivers, else the settings' file, else the one that ships."""
+    return load_drivers(args.drivers) if getattr(args, "drivers", None) else settings.drivers()
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    """Write every dashboard chart and table for the range (and team or agent) to --out."""
+    drivers = drivers_for(args, settings)
+    db_path = open_database(args.db or settings.get("database") or None)
+    team = Team.get_or_none(Team.name == args.team) if args.team else None
+    agent = Agent.get_or_none(Agent.name == args.agent) if args.agent else None
+    if (args.team and team is None) or (args.agent and agent is None):
+        print(f"error: no {'team' if args.team and team is None else 'agent'} named "
+              f"'{args.team if args.team and team is None else args.agent}' in {db_path}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        print("error: --from is after --to", file=sys.stderr)
+        return EXIT_USAGE
+    scope = Scope(args.date_from, args.date_to, team.id if team else None, agent.id if agent else None)
+    with tqdm(total=None, unit="chart", file=sys.stderr, disable=None) as bar:
+        files = write_report(scope, drivers, Path(args.out), lambda title: (bar.set_description(title), bar.update()))
+    for path in files:
+        print(path)
+    print(f"{len(files)} files written to {args.out} (database: {db_path})", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_retag(args: argparse.Namespace, settings: Settings) -> int:
+    """Tag every stored call again from its stored transcript."""
+    drivers = drivers_for(args, settings)
+    db_path = open_database(args.db or settings.get("database") or None)
+    bar = tqdm(unit="call", file=sys.stderr, disable=None)
+
+    def progress(done: int, total: int) -> None:
+        bar.total, bar.n = total, done
+        bar.refresh()
+
+    count = retag_all(drivers, progress)
+    bar.close()
+    print(f"{count} calls tagged with the call drivers of {drivers.path} (database: {db_path})", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,40 @@
+"""Helpers for validating TOML settings files (scorecards, call drivers) with file:line messages."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+
+class TomlLocator:
+    """Finds the line of a field in the TOML text, for error messages."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+
+    def line(self, key: str, *, table: str | None = None, occurrence: int = 0, params: bool = False) -> int:
+        """1-based line of `key` in the `occurrence`-th `[[table]]` block (its header line if absent)."""
+        start = 0
+        if table is not None:
+            headers = [i for i, line in enumerate(self.lines) if line.strip() == f"[[{table}]]"]
+            if occurrence < len(headers):
+                start = headers[occurrence]
+        end = next((i for i in range(start + 1, len(self.lines)) if self.lines[i].strip().startswith("[[")),
+                   len(self.lines))
+        if params:
+            start = next((i for i in range(start, end) if self.lines[i].strip().endswith(".params]")), start)
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        for i in range(start, end):
+            if pattern.match(self.lines[i]):
+                return i + 1
+        return start + 1
+
+
+def expect(value: Any, kind: type | tuple[type, ...], where: str, what: str,
+           error: type[Exception] = ValueError) -> Any:
+    """`value` if it is of `kind` (an int passes for a float), else `error` saying where and what was wanted."""
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        raise error(f"{where}: must be {what}, not {value!r}")
+    return value
