@@ -1,5 +1,5 @@
-"""The `qa-desktop` command line: ingest, transcribe, score, rescore, coach, report, retag, and (with no command)
-the app."""
+"""The `qa-desktop` command line: ingest, transcribe, score, rescore, coach, report, retag, agreement, and (with
+no command) the app."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from .ingest import IngestListener, IngestResult, Ingestor, customer_name, disco
 from .metadata import MetadataError, compile_name_pattern, load_csv
 from .rescore import rescore_all
 from .settings import Settings
+from .trust_cli import add_trust_parser, cmd_agreement
 from .storage import repository
 from .storage.database import open_database
 from .storage.models import Call
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_coach_parser(commands)
     add_report_parsers(commands)
+    add_trust_parser(commands)
 
     app = commands.add_parser("app", help="open the desktop app (the default)")
     app.add_argument("--db", help="database file")
@@ -268,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     settings = Settings()
     commands = {"ingest": cmd_ingest, "transcribe": cmd_transcribe, "score": cmd_score, "rescore": cmd_rescore,
-                "coach": cmd_coach, "report": cmd_report, "retag": cmd_retag}
+                "coach": cmd_coach, "report": cmd_report, "retag": cmd_retag,
+                "agreement": cmd_agreement}
     command = commands.get(args.command, cmd_app)
     if args.command is None:
         args.db = None

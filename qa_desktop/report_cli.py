@@ -22,7 +22,8 @@ from .storage.models import Agent, Team
 EXIT_OK, EXIT_USAGE = 0, 2
 
 
-def _date(text: str) -> dt.date:
+def parse_date(text: str) -> dt.date:
+    """A YYYY-MM-DD command-line date."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -32,8 +33,8 @@ def _date(text: str) -> dt.date:
 def add_report_parsers(commands: argparse._SubParsersAction) -> None:
     """The `report` and `retag` commands."""
     report = commands.add_parser("report", help="write the dashboards' charts (PNG) and tables (CSV) to a folder")
-    report.add_argument("--from", dest="date_from", type=_date, metavar="DATE", help="first call date (YYYY-MM-DD)")
-    report.add_argument("--to", dest="date_to", type=_date, metavar="DATE", help="last call date, inclusive")
+    report.add_argument("--from", dest="date_from", type=parse_date, metavar="DATE", help="first call date (YYYY-MM-DD)")
+    report.add_argument("--to", dest="date_to", type=parse_date, metavar="DATE", help="last call date, inclusive")
     report.add_argument("--out", required=True, metavar="DIR", help="folder to write the files in")
     report.add_argument("--team", help="only this team (its name as stored)")
     report.add_argument("--agent", help="only this agent (the name as stored)")

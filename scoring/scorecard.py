@@ -40,6 +40,7 @@ class Criterion:
     detector: str
     params: dict[str, Any]
     description: str = ""
+    min_agreement: float | None = None  # this criterion's own agreement threshold (else the scorecard's)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,15 @@ class Scorecard:
     criteria: list[Criterion]
     sections: dict[str, str] = field(default_factory=dict)  # section id -> display name
     empathy_sentiment_weight: float = 0.0  # share of the empathy subscore taken from customer sentiment
+    min_agreement: float = 0.8  # criteria agreeing less often with people are marked in the agreement lab
+    abstain_below: float = 0.4  # evidence heard with a lower mean word probability is marked for review
+
+    def agreement_threshold(self, criterion_id: str) -> float:
+        """The share of human verdicts a criterion must agree with (its own, else the scorecard's)."""
+        for c in self.criteria:
+            if c.id == criterion_id and c.min_agreement is not None:
+                return c.min_agreement
+        return self.min_agreement
 
     def criterion(self, criterion_id: str) -> Criterion:
         """The criterion with this id (KeyError if none)."""
@@ -65,6 +75,16 @@ class Scorecard:
 
 def _expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
     return expect(value, kind, where, what, ScorecardError)
+
+
+def _share(table: dict, key: str, where: str) -> float | None:
+    """An optional number between 0 and 1."""
+    if key not in table:
+        return None
+    value = _expect(table[key], float, where, "a number")
+    if not 0 <= value <= 1:
+        raise ScorecardError(f"{where}: must be between 0 and 1")
+    return value
 
 
 def _check_params(detector: str, params: Any, where: str, locate: Any) -> dict[str, Any]:
@@ -103,6 +123,11 @@ def parse_scorecard(text: str, path: str = "<scorecard>") -> Scorecard:
     if not 0 <= sentiment_weight <= 1:
         raise ScorecardError(f"{path}:{locator.line('empathy_sentiment_weight')}: empathy_sentiment_weight: "
                              "must be between 0 and 1")
+    shares = {}
+    for key, default in (("min_agreement", 0.8), ("abstain_below", 0.4)):
+        shares[key] = _expect(head.get(key, default), float, f"{path}:{locator.line(key)}: {key}", "a number")
+        if not 0 <= shares[key] <= 1:
+            raise ScorecardError(f"{path}:{locator.line(key)}: {key}: must be between 0 and 1")
     sections = data.get("sections")
     if not isinstance(sections, list) or not sections:
         raise ScorecardError(f"{path}: no [[sections]]: a scorecard needs at least one section with criteria")
@@ -154,11 +179,13 @@ def parse_scorecard(text: str, path: str = "<scorecard>") -> Scorecard:
                 weight=weight, critical=field_("critical", bool, "true or false", False), speaker=speaker,
                 detector=detector, params=_check_params(detector, raw.get("params", {}), where, locate),
                 description=field_("description", str, "a text", ""),
+                min_agreement=_share(raw, "min_agreement", f"{where(locate('min_agreement'))}min_agreement"),
             ))
     if not criteria:
         raise ScorecardError(f"{path}: the scorecard has no criteria")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Scorecard(card_id, name, path, digest, text, criteria, section_names, sentiment_weight)
+    return Scorecard(card_id, name, path, digest, text, criteria, section_names, sentiment_weight,
+                     shares["min_agreement"], shares["abstain_below"])
 
 
 def load_scorecard(path: str | Path) -> Scorecard:

@@ -14,7 +14,7 @@ from .conversation import ConversationMetrics, conversation_metrics
 from .detectors import DETECTORS, FAIL, NA, CallContext, Verdict
 from .scorecard import Criterion, Scorecard
 from .sentiment import SentimentTrajectory, customer_sentiment
-from .transcript import Transcript, Utterance
+from .transcript import AGENT, Transcript, Utterance
 
 
 @dataclass
@@ -30,7 +30,7 @@ class CriterionResult:
         return {
             "id": self.criterion.id, "section": self.criterion.section, "category": self.criterion.category,
             "result": v.result, "score": round(v.score * 100, 1), "confidence": round(v.confidence, 3),
-            "reason": v.reason, "evidence": [evidence_dict(u) for u in v.evidence],
+            "reason": v.reason, "evidence": [evidence_dict(u) for u in v.evidence], "needs_review": v.needs_review,
         }
 
 
@@ -99,6 +99,25 @@ def subscores(scorecard: Scorecard, results: list[tuple[Criterion, float, str]],
     return as_percent[0], as_percent[1], as_percent[2], auto_fail
 
 
+def heard_confidence(verdict: Verdict, ctx: CallContext) -> float | None:
+    """Mean word probability of the evidence (of all the agent's words when a verdict has none)."""
+    words = [w for u in verdict.evidence for w in u.words]
+    words = words or [w for u in ctx.utterances if u.speaker == AGENT for w in u.words]
+    return sum(w.p for w in words) / len(words) if words else None
+
+
+def abstain(verdict: Verdict, ctx: CallContext, below: float) -> Verdict:
+    """Mark a pass or fail for review when what decided it was heard with low confidence."""
+    heard = heard_confidence(verdict, ctx)
+    if verdict.result == NA or heard is None or heard >= below:
+        return verdict
+    verdict.needs_review = True
+    verdict.confidence = min(verdict.confidence, round(heard, 3))
+    verdict.reason += (f" Marked for review: the words behind this were heard with low confidence "
+                       f"(mean word probability {heard:.2f}); check the audio.")
+    return verdict
+
+
 def build_context(transcript: Transcript, voice: dict[str, float], customer_name: str | None = None) -> CallContext:
     """What detectors look at, from a transcript and its stored voice features."""
     utterances = transcript.utterances
@@ -113,7 +132,8 @@ def score_call(transcript: Transcript, scorecard: Scorecard, voice: dict[str, fl
                customer_name: str | None = None) -> CallScore:
     """Every criterion of the scorecard on this call, and the call's scores."""
     ctx = build_context(transcript, voice or {}, customer_name)
-    results = [CriterionResult(c, DETECTORS[c.detector].run(ctx, c.params)) for c in scorecard.criteria]
+    results = [CriterionResult(c, abstain(DETECTORS[c.detector].run(ctx, c.params), ctx, scorecard.abstain_below))
+               for c in scorecard.criteria]
     overall, empathy, compliance, auto_fail = subscores(
         scorecard, [(r.criterion, r.verdict.score, r.verdict.result) for r in results], ctx.sentiment)
     return CallScore(scorecard.id, scorecard.hash, overall, empathy, compliance, auto_fail, results,

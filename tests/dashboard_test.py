@@ -18,54 +18,30 @@ from qa_desktop.cli import main
 from qa_desktop.dashboard import queries as q
 from qa_desktop.dashboard.charts import CHARTS
 from qa_desktop.storage import library
-from qa_desktop.storage.drivers import default_drivers, tag_call
+from qa_desktop.storage.drivers import default_drivers
 from qa_desktop.storage.library import LibraryFilter
-from qa_desktop.storage.models import Agent, Call, CallDriver, CriterionResult, Score, Team, Utterance
-from qa_desktop.storage.repository import scorecard_row
+from qa_desktop.storage.models import Agent, Call, CallDriver, CriterionResult, Score
 from scoring.drivers import DriversError, parse_drivers
-from scoring.scorecard import default_scorecard_path, load_scorecard
+from stored_calls import stored_call
 from tools.synthetic_library import fill
 
 MARCH = q.Scope(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
-
-
-def _call(agent: str, team: str, when: str, duration: float, scores: tuple[float, float, float], auto_fail: bool,
-          results: dict[str, tuple[str, str | None]], texts: list[str], sentiment: tuple[float, float]) -> Call:
-    """A stored, scored, tagged call with exactly these numbers (results: criterion -> (result, override))."""
-    team_row = Team.get_or_create(name=team)[0]
-    agent_row = Agent.get_or_create(name=agent, defaults={"team": team_row})[0]
-    call = Call.create(path=f"/{agent}{when}.wav", sha256=f"{agent}{when}", duration_s=duration, channels=2,
-                       sample_rate=8000, agent=agent_row, team=team_row, call_time=dt.datetime.fromisoformat(when),
-                       model="tiny.en", device="cpu")
-    for i, text in enumerate(texts):
-        Utterance.create(call=call, position=i, speaker="customer", start=i, end=i + 1, text=text)
-    tag_call(call.id, texts, default_drivers())
-    overall, empathy, compliance = scores
-    failed = [c for c, (result, override) in results.items() if (override or result) == "fail"]
-    score = Score.create(call=call, scorecard=scorecard_row(load_scorecard(default_scorecard_path())),
-                         overall=overall, empathy=empathy, compliance=compliance, auto_fail=auto_fail,
-                         metrics={"customer_sentiment_start": sentiment[0], "customer_sentiment_end": sentiment[1]},
-                         failed=" ".join(failed))
-    for criterion, (result, override) in results.items():
-        CriterionResult.create(score=score, criterion=criterion, section="s", category="compliance", weight=1,
-                               critical=False, result=result, credit=0, confidence=0.9, reason="", override=override)
-    return call
 
 
 @pytest.fixture
 def known(db):
     """Four calls whose every dashboard number can be worked out by hand."""
     return {
-        "c1": _call("Ana", "Billing", "2026-03-02 09:00", 300, (80, 90, 70), False,
+        "c1": stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (80, 90, 70), False,
                     {"greeting": ("pass", None), "closing": ("fail", None)},
                     ["I was charged twice on my bill", "the bill payment is wrong"], (-0.5, 0.5)),
-        "c2": _call("Ana", "Billing", "2026-03-04 10:00", 600, (60, 50, 70), True,
+        "c2": stored_call("Ana", "Billing", "2026-03-04 10:00", 600, (60, 50, 70), True,
                     {"greeting": ("fail", None), "closing": ("fail", "pass")},
                     ["I want a refund", "the refund please"], (0.0, 0.2)),
-        "c3": _call("Ben", "Support", "2026-03-10 11:00", 900, (40, 30, 50), True,
+        "c3": stored_call("Ben", "Support", "2026-03-10 11:00", 900, (40, 30, 50), True,
                     {"greeting": ("pass", None), "closing": ("na", None)},
                     ["my internet is down", "the router is not working"], (0.1, -0.3)),
-        "c4": _call("Ben", "Support", "2026-04-20 12:00", 100, (100, 100, 100), False,
+        "c4": stored_call("Ben", "Support", "2026-04-20 12:00", 100, (100, 100, 100), False,
                     {"greeting": ("pass", None)}, ["hello"], (0.0, 0.0)),
     }
 

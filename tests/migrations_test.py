@@ -13,8 +13,10 @@ from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.migrations import LATEST, MIGRATIONS
 from qa_desktop.storage.models import AuditEntry, Call, Score, Utterance
 
-_V3_COLUMNS = {"call": ("reviewed", "reviewed_by", "reviewed_at"), "score": ("failed",), "job": ("options",),
-               "criterionresult": ("override", "override_by", "override_comment")}
+_LATER_COLUMNS = {"call": ("reviewed", "reviewed_by", "reviewed_at"), "score": ("failed",), "job": ("options",),
+                  "criterionresult": ("override", "override_by", "override_comment", "needs_review")}
+_LATER_TABLES = ("coachingclip", "coachingsession", "auditentry", "calldriver", "dispute", "referenceverdict",
+                 "calibrationanswer", "calibrationsubmission", "calibrationcall", "calibrationsession")
 
 
 def _as_version(path: Path, version: int) -> None:
@@ -22,7 +24,7 @@ def _as_version(path: Path, version: int) -> None:
     open_database(path)
     close_database()
     with sqlite3.connect(path) as con:
-        for table in ("coachingclip", "coachingsession", "auditentry"):
+        for table in _LATER_TABLES:
             con.execute(f"DROP TABLE {table}")
         con.execute("DROP TABLE utterance_fts")
         for trigger in ("insert", "delete", "update"):
@@ -30,7 +32,7 @@ def _as_version(path: Path, version: int) -> None:
         for index in con.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND "
                                  "(name LIKE 'call_reviewed%' OR name = 'score_call_current')").fetchall():
             con.execute(f"DROP INDEX {index[0]}")
-        for table, columns in _V3_COLUMNS.items():
+        for table, columns in _LATER_COLUMNS.items():
             for column in columns:
                 con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         if version == 1:
@@ -57,7 +59,7 @@ def _as_version(path: Path, version: int) -> None:
 
 
 def test_latest_is_the_last_migration():
-    assert LATEST == MIGRATIONS[-1][0] == 5
+    assert LATEST == MIGRATIONS[-1][0] == 6
 
 
 @contextmanager

@@ -78,7 +78,7 @@ def fill(count: int, utterances_per_call: int = 6, agents: int = 60, seed: int =
                     evidence = json.dumps([{"speaker": "agent", "start": moment, "end": moment + 4, "text": ""}])
                     result = "fail" if criterion in failed else "pass"
                     results.append((first_score + i, criterion, "s", "empathy", 1.0, 0, result,
-                                    0.0 if result == "fail" else 100.0, 0.8, "synthetic", evidence))
+                                    0.0 if result == "fail" else 100.0, 0.8, "synthetic", evidence, 0))
             empathy, compliance = rng.uniform(20, 100), rng.uniform(20, 100)
             mood = rng.uniform(-0.6, 0.4)
             metrics = json.dumps({"customer_sentiment_start": mood,
@@ -107,7 +107,7 @@ def fill(count: int, utterances_per_call: int = 6, agents: int = 60, seed: int =
                            "auto_fail, metrics, analysis, created_at, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            scores)
         cursor.executemany("INSERT INTO criterionresult (score_id, criterion, section, category, weight, critical, "
-                           "result, credit, confidence, reason, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           "result, credit, confidence, reason, evidence, needs_review) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            results)
         cursor.executemany('INSERT INTO calldriver (call_id, driver, mentions, "primary") VALUES (?, ?, ?, ?)', tags)
         cursor.executemany("INSERT INTO utterance (id, call_id, position, speaker, start, end, text, words) "

@@ -45,6 +45,8 @@ class LibraryFilter:
     reviewed: bool | None = None
     search: str = ""
     driver: str | None = None  # a call-driver id the call is tagged with
+    needs_review: bool = False  # only unreviewed calls a person should check (see _NEEDS_REVIEW)
+    review_criteria: tuple[str, ...] = ()  # criteria people disagree with: their fails need a person too
     call_ids: list[int] | None = None  # an explicit set, e.g. from a dashboard click
 
     def active(self) -> bool:
@@ -81,6 +83,14 @@ def fts_query(text: str) -> str:
     return " ".join(terms)
 
 
+def _needs_review(criteria: tuple[str, ...]) -> str:
+    """Unreviewed calls with a result heard too unclearly to trust, or a fail on a criterion people often
+    disagree with (no override yet)."""
+    on_marked = f" OR (r.result = 'fail' AND r.criterion IN ({','.join('?' * len(criteria))}))" if criteria else ""
+    return ("c.reviewed = 0 AND c.id IN (SELECT s2.call_id FROM score s2 JOIN criterionresult r ON r.score_id = s2.id "
+            f"WHERE s2.current = 1 AND r.override IS NULL AND (r.needs_review = 1{on_marked}))")
+
+
 def _where(f: LibraryFilter) -> tuple[str, list[Any]]:
     clauses, params = [], []
     conditions = [
@@ -95,6 +105,7 @@ def _where(f: LibraryFilter) -> tuple[str, list[Any]]:
         (bool(f.failed_criterion), "(' ' || s.failed || ' ') LIKE ?", [f"% {f.failed_criterion} %"]),
         (f.reviewed is not None, "c.reviewed = ?", [int(bool(f.reviewed))]),
         (bool(f.driver), "c.id IN (SELECT call_id FROM calldriver WHERE driver = ?)", [f.driver]),
+        (f.needs_review, _needs_review(f.review_criteria), list(f.review_criteria)),
         (bool(fts_query(f.search)), "c.id IN (SELECT call_id FROM utterance_fts WHERE utterance_fts MATCH ?)",
          [fts_query(f.search)]),
     ]

@@ -17,7 +17,10 @@ from playhouse.migrate import SchemaMigrator, migrate as apply
 from playhouse.sqlite_ext import JSONField
 
 from .drivers import default_drivers, retag_all
-from .models import V1_MODELS, AuditEntry, CallDriver, CoachingClip, CoachingSession, CriterionResult, Score, Scorecard
+from .models import (
+    V1_MODELS, AuditEntry, CalibrationAnswer, CalibrationCall, CalibrationSession, CalibrationSubmission, CallDriver,
+    CoachingClip, CoachingSession, CriterionResult, Dispute, ReferenceVerdict, Score, Scorecard,
+)
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +89,20 @@ def _drivers(db: Database, migrator: SchemaMigrator) -> None:
     retag_all(default_drivers())
 
 
+def _trust(db: Database, migrator: SchemaMigrator) -> None:
+    """v6: calibration sessions, expert reference verdicts, disputes, results marked for review."""
+    _add_missing(db, migrator, "criterionresult", {"needs_review": BooleanField(default=False)})
+    db.create_tables([CalibrationSession, CalibrationCall, CalibrationAnswer, CalibrationSubmission,
+                      ReferenceVerdict, Dispute])
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (1, _initial_schema),
     (2, _scores),
     (3, _review),
     (4, _coaching),
     (5, _drivers),
+    (6, _trust),
 ]
 LATEST = MIGRATIONS[-1][0]
 

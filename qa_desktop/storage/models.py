@@ -131,6 +131,7 @@ class CriterionResult(BaseModel):
     override = CharField(max_length=4, null=True)  # a reviewer's result; the automatic one stays (schema v3)
     override_by = CharField(null=True)
     override_comment = TextField(null=True)
+    needs_review = BooleanField(default=False)  # heard with low confidence: a person should check it (schema v6)
 
     @property
     def effective(self) -> str:
@@ -193,6 +194,94 @@ class CallDriver(BaseModel):
 
     class Meta:
         indexes = ((("call", "driver"), True), (("driver", "primary"), False))
+
+
+class CalibrationSession(BaseModel):
+    """A calibration: several evaluators score the same calls blind; the lead settles the answers (schema v6)."""
+
+    id = AutoField()
+    title = CharField()
+    lead = CharField()
+    evaluators = JSONField(default=list)  # reviewer names
+    criteria = JSONField(default=list)  # criterion ids the evaluators answer
+    status = CharField(max_length=16, default="open", index=True)  # open, settled
+    created_at = DateTimeField(default=_now)
+
+
+class CalibrationCall(BaseModel):
+    """A call in a calibration session."""
+
+    id = AutoField()
+    session = ForeignKeyField(CalibrationSession, backref="calls", on_delete="CASCADE")
+    call = ForeignKeyField(Call, backref="calibrations", on_delete="CASCADE")
+    position = IntegerField(default=0)
+    reason = CharField(default="")  # why it was proposed
+
+    class Meta:
+        indexes = ((("session", "call"), True),)
+
+
+class CalibrationAnswer(BaseModel):
+    """One evaluator's verdict on one criterion of one call."""
+
+    id = AutoField()
+    session = ForeignKeyField(CalibrationSession, backref="answers", on_delete="CASCADE")
+    call = ForeignKeyField(Call, on_delete="CASCADE")
+    evaluator = CharField()
+    criterion = CharField()
+    result = CharField(max_length=4)
+    comment = TextField(default="")
+    answered_at = DateTimeField(default=_now)
+
+    class Meta:
+        indexes = ((("session", "call", "evaluator", "criterion"), True),)
+
+
+class CalibrationSubmission(BaseModel):
+    """An evaluator has submitted their answers: from then on they see the others' and the automatic ones."""
+
+    id = AutoField()
+    session = ForeignKeyField(CalibrationSession, backref="submissions", on_delete="CASCADE")
+    evaluator = CharField()
+    submitted_at = DateTimeField(default=_now)
+
+    class Meta:
+        indexes = ((("session", "evaluator"), True),)
+
+
+class ReferenceVerdict(BaseModel):
+    """The expert answer a lead settled on for a criterion of a call: the reference from then on."""
+
+    id = AutoField()
+    call = ForeignKeyField(Call, backref="references", on_delete="CASCADE")
+    criterion = CharField()
+    result = CharField(max_length=4)
+    settled_by = CharField()
+    comment = TextField(default="")
+    session = ForeignKeyField(CalibrationSession, null=True, backref="references", on_delete="SET NULL")
+    settled_at = DateTimeField(default=_now)
+
+    class Meta:
+        indexes = ((("call", "criterion"), True),)
+
+
+class Dispute(BaseModel):
+    """A challenge to a criterion's result on a call, raised on the agent's behalf, accepted or rejected."""
+
+    id = AutoField()
+    call = ForeignKeyField(Call, backref="disputes", on_delete="CASCADE")
+    result_row = ForeignKeyField(CriterionResult, backref="disputes", on_delete="CASCADE")
+    criterion = CharField(index=True)
+    disputed = CharField(max_length=4)  # the result when raised
+    requested = CharField(max_length=4)  # the result the agent says is right
+    agent_name = CharField()
+    raised_by = CharField()
+    reason = TextField()
+    status = CharField(max_length=16, default="open", index=True)  # open, accepted, rejected
+    resolved_by = CharField(null=True)
+    resolution = TextField(null=True)
+    raised_at = DateTimeField(default=_now)
+    resolved_at = DateTimeField(null=True)
 
 
 V1_MODELS = [Team, Agent, Call, Utterance, Job]  # created by the first migration

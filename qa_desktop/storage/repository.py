@@ -94,7 +94,7 @@ def _result_row(score: Score, weight: float, critical: bool, result: dict) -> di
     return {"score": score.id, "criterion": result["id"], "section": result["section"],
             "category": result["category"], "weight": weight, "critical": critical, "result": result["result"],
             "credit": result["score"], "confidence": result["confidence"], "reason": result["reason"],
-            "evidence": result["evidence"]}
+            "evidence": result["evidence"], "needs_review": result["needs_review"]}
 
 
 def current_score(call: Call) -> Score | None:

@@ -48,6 +48,7 @@ class Verdict:
     confidence: float  # 0..1
     reason: str
     evidence: list[Utterance] = field(default_factory=list)
+    needs_review: bool = False  # heard too unclearly to trust: a person should check it
 
 
 @dataclass

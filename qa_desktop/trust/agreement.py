@@ -1,0 +1,130 @@
+"""The agreement lab: every human verdict on record against the automatic one, per criterion.
+
+Human verdicts are: a reviewer's decision on a call (an override, or the results a reviewer left
+standing when marking the call reviewed), a lead's rejection of a dispute (the result stands), the
+expert reference settled in calibration, and every evaluator's submitted calibration answer. Per call
+and criterion one decision counts (reference, else review or override, else rejected dispute), plus
+each calibration answer. Criteria agreeing less than the scorecard's threshold are marked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from scoring.scorecard import Scorecard
+
+from ..storage.models import (
+    Call, CalibrationAnswer, CalibrationSubmission, CriterionResult, Dispute, ReferenceVerdict, Score, Scorecard as Card,
+)
+from .stats import cohen_kappa, percent_agreement
+
+MIN_CALLS = 3  # fewer human-checked calls than this and a criterion is never marked
+
+
+@dataclass(frozen=True)
+class HumanVerdict:
+    """One person's verdict on a criterion of a call, beside the automatic one."""
+
+    call_id: int
+    criterion: str
+    automatic: str
+    human: str
+    source: str  # review, override, dispute, reference, calibration
+    month: str  # of the call, YYYY-MM
+    scorecard: str  # hash of the scorecard that produced the automatic verdict
+
+
+@dataclass
+class CriterionTrust:
+    """Agreement of one criterion's automatic verdicts with people."""
+
+    criterion: str
+    calls: int
+    verdicts: int
+    agreement: float | None
+    kappa: float | None
+    auto_pass_human_fail: list[int] = field(default_factory=list)  # call ids
+    auto_fail_human_pass: list[int] = field(default_factory=list)
+    other_disagreements: list[int] = field(default_factory=list)  # n/a on one side
+    threshold: float = 0.0
+    marked: bool = False
+
+
+def _in_range(call: Call, date_from: dt.date | None, date_to: dt.date | None) -> bool:
+    when = (call.call_time or call.imported_at).date()
+    return (date_from is None or when >= date_from) and (date_to is None or when <= date_to)
+
+
+def human_verdicts(date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[HumanVerdict]:
+    """Every human verdict on calls in the date range (inclusive, by call date)."""
+    current = {}  # (call id, criterion) -> (automatic result, override, reviewed, month, hash, call)
+    rows = (CriterionResult.select(CriterionResult, Score, Call, Card).join(Score).join(Call)
+            .switch(Score).join(Card).where(Score.current))
+    for r in rows:
+        call = r.score.call
+        if _in_range(call, date_from, date_to):
+            current[(call.id, r.criterion)] = (r.result, r.override, call.reviewed,
+                                               (call.call_time or call.imported_at).strftime("%Y-%m"),
+                                               r.score.scorecard.hash)
+    decisions: dict[tuple[int, str], tuple[str, str]] = {}
+    for d in Dispute.select().where(Dispute.status == "rejected"):
+        decisions[(d.call_id, d.criterion)] = (d.disputed, "dispute")
+    for key, (auto, override, reviewed, _month, _hash) in current.items():
+        if override is not None:
+            decisions[key] = (override, "override")
+        elif reviewed:
+            decisions[key] = (auto, "review")
+    for ref in ReferenceVerdict.select():
+        decisions[(ref.call_id, ref.criterion)] = (ref.result, "reference")
+    found = []
+    for key, (human, source) in decisions.items():
+        if key in current:
+            auto, _o, _r, month, card = current[key]
+            found.append(HumanVerdict(key[0], key[1], auto, human, source, month, card))
+    submitted = {(s.session_id, s.evaluator) for s in CalibrationSubmission.select()}
+    for a in CalibrationAnswer.select():
+        key = (a.call_id, a.criterion)
+        if (a.session_id, a.evaluator) in submitted and key in current:
+            auto, _o, _r, month, card = current[key]
+            found.append(HumanVerdict(key[0], key[1], auto, a.result, "calibration", month, card))
+    return found
+
+
+def criterion_trust(verdicts: list[HumanVerdict], scorecard: Scorecard | None = None) -> list[CriterionTrust]:
+    """Per criterion: human-checked calls, agreement, kappa, the confusion with its calls, and the mark."""
+    by_criterion: dict[str, list[HumanVerdict]] = defaultdict(list)
+    for v in verdicts:
+        by_criterion[v.criterion].append(v)
+    table = []
+    for criterion, given in sorted(by_criterion.items()):
+        autos, humans = [v.automatic for v in given], [v.human for v in given]
+        row = CriterionTrust(criterion, len({v.call_id for v in given}), len(given),
+                             percent_agreement(autos, humans), cohen_kappa(autos, humans))
+        for v in given:
+            if v.automatic != v.human:
+                cell = {("pass", "fail"): row.auto_pass_human_fail, ("fail", "pass"): row.auto_fail_human_pass}.get(
+                    (v.automatic, v.human), row.other_disagreements)
+                if v.call_id not in cell:
+                    cell.append(v.call_id)
+        row.threshold = scorecard.agreement_threshold(criterion) if scorecard else 0.0
+        row.marked = bool(scorecard) and row.calls >= MIN_CALLS and (row.agreement or 0.0) < row.threshold
+        table.append(row)
+    return table
+
+
+def trend(verdicts: list[HumanVerdict], by: str = "month") -> dict[str, dict[str, tuple[int, float]]]:
+    """Agreement per criterion per month (`by="month"`) or per scorecard hash (`by="scorecard"`):
+    {criterion: {key: (verdicts, agreement)}}."""
+    groups: dict[str, dict[str, list[HumanVerdict]]] = defaultdict(lambda: defaultdict(list))
+    for v in verdicts:
+        groups[v.criterion][v.month if by == "month" else v.scorecard[:12]].append(v)
+    return {criterion: {key: (len(vs), percent_agreement([v.automatic for v in vs], [v.human for v in vs]))
+                        for key, vs in sorted(keys.items())}
+            for criterion, keys in sorted(groups.items())}
+
+
+def marked_criteria(scorecard: Scorecard) -> list[str]:
+    """Criteria whose automatic verdicts agree with people less often than the scorecard allows."""
+    return [row.criterion for row in criterion_trust(human_verdicts(), scorecard) if row.marked]

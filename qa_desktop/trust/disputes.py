@@ -1,0 +1,87 @@
+"""Disputes: a reviewer raises one against a criterion's result on the agent's behalf (the agent's name
+and reason); the QA lead accepts it (the result changes and the score is recomputed, as an override)
+or rejects it with a reason. Every step is in the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from peewee import fn
+
+from ..storage.models import CriterionResult, Dispute, Score, database
+from ..storage.review import RESULTS, audit, override
+
+STATUSES = ("open", "accepted", "rejected")
+
+
+class DisputeError(ValueError):
+    """A dispute action that cannot be taken as asked."""
+
+
+def raise_dispute(result: CriterionResult, agent_name: str, reason: str, raised_by: str,
+                  requested: str | None = None) -> Dispute:
+    """Dispute a criterion's current result; `requested` defaults to the opposite of a pass or fail."""
+    current = result.effective
+    requested = requested or {"pass": "fail", "fail": "pass"}.get(current)
+    if requested not in RESULTS or requested == current:
+        raise DisputeError(f"say which result is right (one of {', '.join(r for r in RESULTS if r != current)})")
+    if not reason.strip():
+        raise DisputeError("a dispute needs the agent's reason")
+    if not agent_name.strip():
+        raise DisputeError("a dispute needs the agent's name")
+    if Dispute.select().where((Dispute.result_row == result) & (Dispute.status == "open")).exists():
+        raise DisputeError(f"'{result.criterion}' on this call already has an open dispute")
+    call = result.score.call
+    with database.atomic():
+        dispute = Dispute.create(call=call, result_row=result, criterion=result.criterion, disputed=current,
+                                 requested=requested, agent_name=agent_name.strip(), raised_by=raised_by,
+                                 reason=reason.strip())
+        audit(call, raised_by, "dispute raised", result.criterion, current, requested,
+              f"for {dispute.agent_name}: {dispute.reason}")
+    return dispute
+
+
+def _resolve(dispute: Dispute, status: str, lead: str, comment: str) -> None:
+    dispute.status, dispute.resolved_by, dispute.resolution = status, lead, comment
+    dispute.resolved_at = dt.datetime.now().replace(microsecond=0)
+    dispute.save()
+    audit(dispute.call, lead, f"dispute {status}", dispute.criterion, dispute.disputed,
+          dispute.requested if status == "accepted" else dispute.disputed, comment)
+
+
+def accept(dispute: Dispute, lead: str, comment: str = "") -> Score:
+    """Accept: the criterion takes the requested result and the call's score is recomputed."""
+    if dispute.status != "open":
+        raise DisputeError(f"dispute {dispute.id} is already {dispute.status}")
+    note = comment.strip() or f"dispute {dispute.id} accepted"
+    with database.atomic():
+        score = override(dispute.result_row, dispute.requested, f"{note} (dispute {dispute.id}: {dispute.reason})", lead)
+        _resolve(dispute, "accepted", lead, note)
+    return score
+
+
+def reject(dispute: Dispute, lead: str, reason: str) -> None:
+    """Reject with a reason (required); the result stands."""
+    if dispute.status != "open":
+        raise DisputeError(f"dispute {dispute.id} is already {dispute.status}")
+    if not reason.strip():
+        raise DisputeError("rejecting a dispute needs a reason")
+    with database.atomic():
+        _resolve(dispute, "rejected", lead, reason.strip())
+
+
+def disputes(status: str | None = None) -> list[Dispute]:
+    """Disputes, newest first (only those with `status`, if given)."""
+    query = Dispute.select().order_by(Dispute.raised_at.desc(), Dispute.id.desc())
+    return list(query.where(Dispute.status == status) if status else query)
+
+
+def counts(by: str) -> dict[str, Counter]:
+    """Open, accepted and rejected disputes per agent (`by="agent"`) or per criterion (`by="criterion"`)."""
+    field = Dispute.agent_name if by == "agent" else Dispute.criterion
+    found: dict[str, Counter] = {}
+    for key, status, n in (Dispute.select(field, Dispute.status, fn.COUNT(Dispute.id))
+                           .group_by(field, Dispute.status).tuples()):
+        found.setdefault(key, Counter())[status] = n
+    return found

@@ -1,0 +1,55 @@
+"""`qa-desktop agreement`: the agreement lab on a terminal: per criterion, how often the automatic
+verdict agrees with people, kappa, the confusion with the calls behind it, the trend per month and
+per scorecard version, and the criteria marked below the scorecard's threshold."""
+
+from __future__ import annotations
+
+import argparse
+
+from scoring.scorecard import default_scorecard_path, load_scorecard
+
+from .report_cli import parse_date
+from .settings import Settings
+from .storage.database import open_database
+from .trust.agreement import criterion_trust, human_verdicts, trend
+
+EXIT_OK = 0
+
+
+def add_trust_parser(commands: argparse._SubParsersAction) -> None:
+    """The `agreement` command."""
+    agreement = commands.add_parser("agreement", help="how often automatic verdicts agree with people, per criterion")
+    agreement.add_argument("--from", dest="date_from", type=parse_date, metavar="DATE", help="first call date")
+    agreement.add_argument("--to", dest="date_to", type=parse_date, metavar="DATE", help="last call date, inclusive")
+    agreement.add_argument("--scorecard", metavar="FILE", help="scorecard whose thresholds mark criteria "
+                           "(default: the one in Settings, else the default)")
+    agreement.add_argument("--db", help="database file (default: in the user's data folder)")
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
+
+
+def _calls(ids: list[int]) -> str:
+    return f"{len(ids)}" + (f" (calls {', '.join(map(str, ids[:5]))}{' …' if len(ids) > 5 else ''})" if ids else "")
+
+
+def cmd_agreement(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the agreement table and its trends."""
+    scorecard = load_scorecard(args.scorecard or settings.get("scorecard") or default_scorecard_path())
+    db_path = open_database(args.db or settings.get("database") or None)
+    verdicts = human_verdicts(args.date_from, args.date_to)
+    print(f"{len(verdicts)} human verdicts on {len({v.call_id for v in verdicts})} calls (database: {db_path})")
+    print(f"{'criterion':26s} {'calls':>5s} {'verdicts':>8s} {'agree':>6s} {'kappa':>6s} {'need':>5s}  "
+          f"auto pass / human fail; auto fail / human pass")
+    for row in criterion_trust(verdicts, scorecard):
+        kappa = "-" if row.kappa is None else f"{row.kappa:.2f}"
+        mark = "  MARKED" if row.marked else ""
+        print(f"{row.criterion:26s} {row.calls:5d} {row.verdicts:8d} {_percent(row.agreement):>6s} {kappa:>6s} "
+              f"{_percent(row.threshold):>5s}  {_calls(row.auto_pass_human_fail)}; "
+              f"{_calls(row.auto_fail_human_pass)}{mark}")
+    for by, title in (("month", "by month of the call"), ("scorecard", "by scorecard version")):
+        print(f"\nagreement {title}:")
+        for criterion, keys in trend(verdicts, by).items():
+            print(f"  {criterion:24s} " + "  ".join(f"{key}: {_percent(share)} of {n}" for key, (n, share) in keys.items()))
+    return EXIT_OK
