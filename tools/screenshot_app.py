@@ -3,8 +3,9 @@
 of the first call, a transcript search, the coaching window with a new session, and the import dialog
 before and during an import (of the demo calls, or of a folder of recordings not yet in the database,
 to see files in progress). With --dashboards: the dashboards tab, scrolled, and a click-through.
+With --trust: the calibration results, the disputes and the agreement lab.
 
-Usage: tools/screenshot_app.py DATABASE OUTDIR [FOLDER_TO_IMPORT | --dashboards]
+Usage: tools/screenshot_app.py DATABASE OUTDIR [FOLDER_TO_IMPORT | --dashboards | --trust]
 """
 
 from __future__ import annotations
@@ -44,6 +45,28 @@ def dashboard_steps(window: MainWindow, folder: Path) -> list:
     ]
 
 
+def trust_steps(window: MainWindow, folder: Path) -> list:
+    """Calibration (scoring blind, then results as the lead), disputes, the agreement lab, a dispute in review."""
+    return [
+        (300, lambda: window.open_calibration()),
+        (300, lambda: window.calibration.sessions.setCurrentRow(0)),
+        (1500, lambda: window.calibration.grab().save(str(folder / "calibration_scoring.png"))),
+        (200, lambda: window.calibration.tabs.setCurrentIndex(1)),
+        (800, lambda: window.calibration.grab().save(str(folder / "calibration_results.png"))),
+        (200, lambda: window.calibration.close()),
+        (300, lambda: window.open_disputes()),
+        (800, lambda: window.disputes.grab().save(str(folder / "disputes.png"))),
+        (200, lambda: window.disputes.close()),
+        (300, lambda: window.open_agreement()),
+        (1200, lambda: window.agreement.grab().save(str(folder / "agreement_lab.png"))),
+        (200, lambda: window.agreement.close()),
+        (300, lambda: window.open_call(5)),
+        (300, lambda: window.review.scorecard.tree.setCurrentItem(
+            window.review.scorecard.criterion_item("recording_disclosure"))),
+        (1500, lambda: window.grab().save(str(folder / "review_dispute.png"))),
+    ]
+
+
 def main(database: str, out: str, source: Path = DEMO) -> None:
     app = QApplication(sys.argv)
     folder = Path(out)
@@ -52,6 +75,8 @@ def main(database: str, out: str, source: Path = DEMO) -> None:
     window.show()
     if str(source) == "--dashboards":
         steps = dashboard_steps(window, folder) + [(500, window.close), (500, app.quit)]
+    elif str(source) == "--trust":
+        steps = trust_steps(window, folder) + [(500, window.close), (500, app.quit)]
     else:
         steps = review_steps(window, folder, source) + [(500, window.close), (500, app.quit)]
     delay = 0

@@ -4,14 +4,16 @@ call driver, and a full-text search of the transcripts."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
-from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from ..storage.library import LibraryFilter
 from ..storage.models import Agent, CallDriver, CriterionResult, Team
 
 _ANY_DATE = QDate(2000, 1, 1)
+_NEEDS_REVIEW = "needs review"
 
 
 def _combo(items: list[tuple[str, object]]) -> QComboBox:
@@ -26,14 +28,19 @@ class FilterBar(QWidget):
 
     changed = Signal(object)
 
-    def __init__(self, driver_names: dict[str, str] | None = None) -> None:
+    def __init__(self, driver_names: dict[str, str] | None = None,
+                 marked: Callable[[], list[str]] = lambda: []) -> None:
         super().__init__()
         self.driver_names = driver_names or {}
+        self.marked = marked  # criteria the agreement lab marks, for "Needs human review"
         self.search = QLineEdit(placeholderText="Search transcripts (e.g. refund, card*)")
         self.search.setClearButtonEnabled(True)
         self.agent, self.team, self.criterion, self.driver = QComboBox(), QComboBox(), QComboBox(), QComboBox()
         self.auto_fail = _combo([("Auto-fail: any", None), ("Auto-fail only", True), ("No auto-fail", False)])
-        self.reviewed = _combo([("Reviewed: any", None), ("Not reviewed", False), ("Reviewed", True)])
+        self.reviewed = _combo([("Reviewed: any", None), ("Not reviewed", False), ("Reviewed", True),
+                                ("Needs human review", _NEEDS_REVIEW)])
+        self.reviewed.setItemData(3, "Unreviewed calls heard too unclearly to trust, or failing a criterion the "
+                                     "agreement lab marks", Qt.ItemDataRole.ToolTipRole)
         self.date_from, self.date_to = QDateEdit(), QDateEdit()
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
@@ -94,13 +101,16 @@ class FilterBar(QWidget):
             return None if edit.date() == _ANY_DATE else edit.date().toPython()
 
         low, high = self.score_min.value(), self.score_max.value()
+        reviewed = self.reviewed.currentData()
+        needs = reviewed == _NEEDS_REVIEW
         return LibraryFilter(
             agent_id=self.agent.currentData(), team_id=self.team.currentData(),
             date_from=day(self.date_from), date_to=day(self.date_to),
             score_min=low if low > 0 else None, score_max=high if high < 100 else None,
             auto_fail=self.auto_fail.currentData(), failed_criterion=self.criterion.currentData(),
-            reviewed=self.reviewed.currentData(), search=self.search.text().strip(),
-            driver=self.driver.currentData(),
+            reviewed=None if needs else reviewed, search=self.search.text().strip(),
+            driver=self.driver.currentData(), needs_review=needs,
+            review_criteria=tuple(self.marked()) if needs else (),
         )
 
     def show_filter(self, wanted: LibraryFilter) -> None:
@@ -115,7 +125,8 @@ class FilterBar(QWidget):
         self.search.setText(wanted.search)
         for box, value in ((self.agent, wanted.agent_id), (self.team, wanted.team_id),
                            (self.criterion, wanted.failed_criterion), (self.driver, wanted.driver),
-                           (self.auto_fail, wanted.auto_fail), (self.reviewed, wanted.reviewed)):
+                           (self.auto_fail, wanted.auto_fail),
+                           (self.reviewed, _NEEDS_REVIEW if wanted.needs_review else wanted.reviewed)):
             box.setCurrentIndex(max(0, box.findData(value)))
         self.date_from.setDate(date(wanted.date_from))
         self.date_to.setDate(date(wanted.date_to))

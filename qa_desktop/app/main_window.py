@@ -14,15 +14,19 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from scoring.scorecard import default_scorecard_path, load_scorecard
+from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard
 from scoring.transcriber import TranscriberConfig
 
 from ..settings import Settings
 from ..storage import repository
 from ..storage.library import COLUMNS, LibraryFilter
 from ..storage.models import Job
+from ..trust.agreement import marked_criteria
+from .agreement_window import AgreementWindow
+from .calibration_window import CalibrationWindow
 from .coaching_window import CoachingWindow
 from .dashboard_view import DashboardView
+from .disputes_dialog import DisputesDialog
 from .filter_bar import FilterBar
 from .hit_delegate import HitDelegate
 from .import_dialog import ImportDialog
@@ -44,7 +48,7 @@ class MainWindow(QMainWindow):
         self.import_dialog: ImportDialog | None = None
         drivers = self.settings.drivers()
         self.calls = LibraryModel({d.id: d.name for d in drivers.drivers})
-        self.filters = FilterBar(self.calls.driver_names)
+        self.filters = FilterBar(self.calls.driver_names, lambda: marked_criteria(self.scorecard()))
         self.filters.changed.connect(self._filter)
         self.table = QTableView()
         self.table.setModel(self.calls)
@@ -100,6 +104,9 @@ class MainWindow(QMainWindow):
             ("Import…", self.open_import, "Import recordings and an optional metadata CSV"),
             ("Agents and teams…", self._people, "Rename, merge and move agents"),
             ("Coaching…", self.open_coaching, "Focus suggestions, coaching sessions and packs"),
+            ("Calibration…", self.open_calibration, "Evaluators score the same calls blind; settle the expert answer"),
+            ("Disputes…", self.open_disputes, "Accept or reject disputed results; counts per agent and criterion"),
+            ("Agreement lab…", self.open_agreement, "How often automatic verdicts agree with people, per criterion"),
             ("Export CSV…", self._export, "Save the library's current rows as CSV"),
             ("Settings…", self._settings, "Model, device, agent channel, scorecard, reviewer"),
         ):
@@ -203,7 +210,7 @@ class MainWindow(QMainWindow):
         """An import plan with the current settings."""
         s = self.settings
         return ImportPlan(
-            files=files, scorecard=load_scorecard(s.get("scorecard") or default_scorecard_path()),
+            files=files, scorecard=self.scorecard(),
             config=TranscriberConfig(model=s.get("model") or None, device=s.get("device")),
             agent_channel=s.get("agent_channel"), name_pattern=s.get("name_pattern"), metadata_csv=metadata_csv,
             columns=columns or {}, jobs=jobs, drivers=s.drivers())
@@ -259,6 +266,41 @@ class MainWindow(QMainWindow):
         self.coaching = CoachingWindow(self, self.reviewer, self._review_moment)
         self.coaching.show()
         return self.coaching
+
+    def scorecard(self) -> Scorecard:
+        """The scorecard in use (from settings, else the default)."""
+        return load_scorecard(self.settings.get("scorecard") or default_scorecard_path())
+
+    def open_call(self, call_id: int) -> None:
+        """Show one call in the library and open it in the review."""
+        self.show_calls(LibraryFilter(call_ids=[call_id]))
+        self.table.selectRow(0)
+
+    def _after_decision(self, call_id: int) -> None:
+        self.calls.reload()
+        if self.review.call is not None and self.review.call.id == call_id:
+            self.review.open_call(call_id)
+
+    def open_calibration(self) -> CalibrationWindow:
+        """Show the calibration window."""
+        self.calibration = CalibrationWindow(self, self.reviewer)
+        self.calibration.show()
+        return self.calibration
+
+    def open_disputes(self) -> DisputesDialog:
+        """Show the disputes."""
+        self.disputes = DisputesDialog(self, self.reviewer)
+        self.disputes.open_call.connect(self.open_call)
+        self.disputes.decided.connect(self._after_decision)
+        self.disputes.show()
+        return self.disputes
+
+    def open_agreement(self) -> AgreementWindow:
+        """Show the agreement lab."""
+        self.agreement = AgreementWindow(self, self.scorecard())
+        self.agreement.open_calls.connect(self.show_calls)
+        self.agreement.show()
+        return self.agreement
 
     def _review_moment(self) -> tuple[int, float] | None:
         call = self.review.call

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QMessageBox, QPlainTextEdit,
+    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
     QPushButton, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -13,23 +13,25 @@ from ..storage import repository
 from ..storage.models import Agent, Call, CriterionResult
 from ..storage.people import reassign_call
 from ..storage.review import RESULTS, ReviewError, call_audit, override, set_reviewed
+from ..trust.disputes import DisputeError, raise_dispute
 from .player import CallPlayer, clock
 from .scorecard_panel import RESULT_ROLE, ScorecardPanel
 from .transcript_view import TranscriptView
 from .waveform import WaveformView
 
 
-class OverrideDialog(QDialog):
-    """Choose a new result and say why (the comment is required)."""
+class ResultDialog(QDialog):
+    """Choose a result for a criterion and say why (the text is required before OK is enabled)."""
 
-    def __init__(self, parent: QWidget, criterion: str, current: str) -> None:
+    def __init__(self, parent: QWidget, title: str, current: str, choices: list[str], why: str,
+                 placeholder: str, extra: list[tuple[str, QWidget]] = ()) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Override {criterion}")
+        self.setWindowTitle(title)
         self.result = QComboBox()
-        for value in RESULTS:
+        for value in choices:
             self.result.addItem(value.upper(), value)
         self.result.setCurrentIndex(max(0, self.result.findData("fail" if current == "pass" else "pass")))
-        self.comment = QPlainTextEdit(placeholderText="Why? (required; kept in the audit log)")
+        self.comment = QPlainTextEdit(placeholderText=placeholder)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -37,10 +39,27 @@ class OverrideDialog(QDialog):
         self.ok.setEnabled(False)
         self.comment.textChanged.connect(lambda: self.ok.setEnabled(bool(self.comment.toPlainText().strip())))
         form = QFormLayout(self)
-        form.addRow("Automatic / current result", QLabel(current.upper()))
+        form.addRow("Current result", QLabel(current.upper()))
+        for label, widget in extra:
+            form.addRow(label, widget)
         form.addRow("New result", self.result)
-        form.addRow("Comment", self.comment)
+        form.addRow(why, self.comment)
         form.addRow(buttons)
+
+
+def override_dialog(parent: QWidget, criterion: str, current: str) -> ResultDialog:
+    """Override a criterion: any result, with a comment for the audit log."""
+    return ResultDialog(parent, f"Override {criterion}", current, list(RESULTS), "Comment",
+                        "Why? (required; kept in the audit log)")
+
+
+class DisputeDialog(ResultDialog):
+    """Dispute a criterion on the agent's behalf: the agent, the result they say is right, their reason."""
+
+    def __init__(self, parent: QWidget, criterion: str, current: str, agent: str) -> None:
+        self.agent = QLineEdit(agent)
+        super().__init__(parent, f"Dispute {criterion}", current, [r for r in RESULTS if r != current], "Reason",
+                         "The agent's reason (required), e.g. where in the call", [("Agent", self.agent)])
 
 
 class ReviewView(QWidget):
@@ -64,6 +83,10 @@ class ReviewView(QWidget):
         self.override_button = QPushButton("Override…")
         self.override_button.setEnabled(False)
         self.override_button.clicked.connect(self.override_selected)
+        self.dispute_button = QPushButton("Dispute…")
+        self.dispute_button.setToolTip("Raise a dispute against the selected criterion on the agent's behalf")
+        self.dispute_button.setEnabled(False)
+        self.dispute_button.clicked.connect(self.dispute_selected)
         self.player = CallPlayer()
         self.waveform = WaveformView()
         self.transcript = TranscriptView()
@@ -78,6 +101,7 @@ class ReviewView(QWidget):
         top.addWidget(QLabel("Agent"))
         top.addWidget(self.agent)
         top.addWidget(self.override_button)
+        top.addWidget(self.dispute_button)
         top.addWidget(self.reviewed)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.transcript)
@@ -91,7 +115,7 @@ class ReviewView(QWidget):
         self.player.position_changed.connect(self._position)
         for source in (self.waveform, self.transcript, self.scorecard):
             source.seek_requested.connect(self.play_from)
-        self.scorecard.criterion_selected.connect(lambda rid: self.override_button.setEnabled(rid is not None))
+        self.scorecard.criterion_selected.connect(self._criterion_selected)
         self.setEnabled(False)
 
     def open_call(self, call_id: int, search: str = "") -> None:
@@ -151,9 +175,35 @@ class ReviewView(QWidget):
         if result_id is None:
             return
         row = CriterionResult.get_by_id(result_id)
-        dialog = OverrideDialog(self, row.criterion, row.effective)
+        dialog = override_dialog(self, row.criterion, row.effective)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.apply_override(row.criterion, dialog.result.currentData(), dialog.comment.toPlainText())
+
+    def _criterion_selected(self, result_id: int | None) -> None:
+        self.override_button.setEnabled(result_id is not None)
+        self.dispute_button.setEnabled(result_id is not None)
+
+    def dispute_selected(self) -> None:
+        """Ask for the agent's name, the result they say is right and their reason; raise the dispute."""
+        item = self.scorecard.tree.currentItem()
+        result_id = item.data(0, RESULT_ROLE) if item else None
+        if result_id is None:
+            return
+        row = CriterionResult.get_by_id(result_id)
+        dialog = DisputeDialog(self, row.criterion, row.effective, self.call.agent.name)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.apply_dispute(row.criterion, dialog.agent.text(), dialog.result.currentData(),
+                               dialog.comment.toPlainText())
+
+    def apply_dispute(self, criterion: str, agent: str, requested: str, reason: str) -> None:
+        """Raise a dispute on a criterion of the open call (as the settings' reviewer)."""
+        row = repository.current_score(self.call).results.where(CriterionResult.criterion == criterion).get()
+        try:
+            raise_dispute(row, agent, reason, self.reviewer(), requested)
+        except DisputeError as exc:
+            QMessageBox.warning(self, "Dispute", str(exc))
+            return
+        self._refresh()
 
     def apply_override(self, criterion: str, result: str, comment: str) -> None:
         """Override one criterion of the open call (as the settings' reviewer)."""

@@ -78,13 +78,19 @@ class ScorecardPanel(QWidget):
 
     def _criterion(self, parent: QTreeWidgetItem, row: CriterionResult, name: str) -> None:
         result = row.effective
-        label = result.upper() + (" (overridden)" if row.override else "")
+        label = result.upper() + (" (overridden)" if row.override else "") + (
+            " · check" if row.needs_review and not row.override else "")
         reason = row.reason + (f"\nOverride by {row.override_by}: {row.override_comment}" if row.override else "")
+        for dispute in row.disputes:
+            reason += (f"\nDispute ({dispute.status}) for {dispute.agent_name}: {dispute.reason}"
+                       + (f" — {dispute.resolved_by}: {dispute.resolution}" if dispute.resolution else ""))
         critical = " ⚑" if row.critical else ""
         item = QTreeWidgetItem([name + critical, label, f"{row.confidence:.0%}"])
         item.setData(0, RESULT_ROLE, row.id)
         item.setData(0, REASON_ROLE, reason)
         item.setForeground(1, QBrush(QColor(RESULT_COLOURS[result])))
+        if row.needs_review and not row.override:
+            item.setBackground(1, QBrush(QColor("#fff4ce")))
         item.setToolTip(0, reason + ("\nCritical: a fail makes the call auto-fail" if row.critical else ""))
         parent.addChild(item)
         for evidence in row.evidence:

@@ -1,0 +1,131 @@
+"""The agreement lab: per criterion, how often the automatic verdict agrees with people (human-checked
+calls, agreement, kappa, the confusion with links to its calls), marked criteria below the scorecard's
+threshold, the trend per month, and routing the marked criteria's calls to human review."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QDateEdit, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+    QWidget,
+)
+
+from scoring.scorecard import Scorecard
+
+from ..storage.library import LibraryFilter
+from ..trust.agreement import CriterionTrust, criterion_trust, human_verdicts, trend
+
+_ANY_DATE = QDate(2000, 1, 1)
+CALLS_ROLE = Qt.ItemDataRole.UserRole + 1  # per column: the call ids behind a cell
+_CELLS = {5: "auto_pass_human_fail", 6: "auto_fail_human_pass"}
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.0f}%"
+
+
+class AgreementWindow(QDialog):
+    """`open_calls(LibraryFilter)` lists the calls behind a cell, or the calls routed to review."""
+
+    open_calls = Signal(object)
+
+    def __init__(self, parent: QWidget | None, scorecard: Scorecard) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Agreement lab: automatic verdicts against people")
+        self.scorecard = scorecard
+        self.rows: list[CriterionTrust] = []
+        self.date_from, self.date_to = QDateEdit(), QDateEdit()
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setMinimumDate(_ANY_DATE)
+            edit.setSpecialValueText("any")
+            edit.setDate(_ANY_DATE)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.dateChanged.connect(self.reload)
+        self.summary = QLabel()
+        self.table = QTreeWidget()
+        self.table.setRootIsDecorated(False)
+        self.table.setHeaderLabels(["Criterion", "Checked calls", "Verdicts", "Agreement", "Kappa",
+                                    "Auto pass, human fail", "Auto fail, human pass", "Needs", ""])
+        self.table.itemDoubleClicked.connect(self._open_cell)
+        self.table.setToolTip("Double-click a confusion cell to list its calls")
+        route = QPushButton("Route marked criteria to human review")
+        route.setToolTip("Lists unreviewed calls that failed a marked criterion or were heard too unclearly")
+        route.clicked.connect(self.route)
+        self.canvas = FigureCanvasQTAgg(Figure(figsize=(8, 2.8), dpi=90, layout="constrained"))
+        self.canvas.setMinimumHeight(250)
+        top = QHBoxLayout()
+        for widget in (QLabel("Calls from"), self.date_from, QLabel("to"), self.date_to):
+            top.addWidget(widget)
+        top.addWidget(self.summary, 1)
+        top.addWidget(route)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 2)
+        layout.addWidget(QLabel("Agreement by month of the call"))
+        layout.addWidget(self.canvas, 1)
+        self.resize(1200, 760)
+        self.reload()
+
+    def _range(self) -> tuple[dt.date | None, dt.date | None]:
+        def day(edit: QDateEdit) -> dt.date | None:
+            return None if edit.date() == _ANY_DATE else edit.date().toPython()
+
+        return day(self.date_from), day(self.date_to)
+
+    def reload(self) -> None:
+        """Read every human verdict in the range and show the table and trend."""
+        verdicts = human_verdicts(*self._range())
+        self.rows = criterion_trust(verdicts, self.scorecard)
+        marked = [r.criterion for r in self.rows if r.marked]
+        self.summary.setText(f"{len(verdicts)} human verdicts on {len({v.call_id for v in verdicts})} calls; "
+                             f"{len(marked)} criteri{'on' if len(marked) == 1 else 'a'} below threshold")
+        self.table.clear()
+        for row in self.rows:
+            item = QTreeWidgetItem([
+                row.criterion, str(row.calls), str(row.verdicts), _percent(row.agreement),
+                "–" if row.kappa is None else f"{row.kappa:.2f}", str(len(row.auto_pass_human_fail)),
+                str(len(row.auto_fail_human_pass)), _percent(row.threshold), "MARKED" if row.marked else ""])
+            for column, name in _CELLS.items():
+                item.setData(column, CALLS_ROLE, getattr(row, name))
+            if row.marked:
+                for column in (0, 3, 8):
+                    item.setForeground(column, QBrush(QColor("#b3261e")))
+            self.table.addTopLevelItem(item)
+        self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self._draw_trend(trend(verdicts))
+
+    def _draw_trend(self, by_month: dict[str, dict[str, tuple[int, float]]]) -> None:
+        figure = self.canvas.figure
+        figure.clear()
+        axes = figure.subplots()
+        marked = {r.criterion for r in self.rows if r.marked}
+        for criterion, months in by_month.items():
+            keys = list(months)
+            axes.plot(keys, [100 * (months[k][1] or 0) for k in keys], marker="o",
+                      linewidth=2.2 if criterion in marked else 1.0, alpha=1.0 if criterion in marked else 0.5,
+                      label=criterion.replace("_", " ") + (" (marked)" if criterion in marked else ""))
+        axes.axhline(100 * self.scorecard.min_agreement, color="#b3261e", linestyle="--", linewidth=0.8)
+        axes.set_ylim(0, 105)
+        axes.set_ylabel("Agreement (%)")
+        axes.spines[["top", "right"]].set_visible(False)
+        if by_month:
+            axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
+        self.canvas.draw_idle()
+
+    def _open_cell(self, item: QTreeWidgetItem, column: int) -> None:
+        ids = item.data(column, CALLS_ROLE)
+        if ids:
+            self.open_calls.emit(LibraryFilter(call_ids=list(ids)))
+
+    def route(self) -> LibraryFilter:
+        """The library filter of calls for human review (marked criteria's fails, unclear results)."""
+        wanted = LibraryFilter(needs_review=True,
+                               review_criteria=tuple(r.criterion for r in self.rows if r.marked))
+        self.open_calls.emit(wanted)
+        return wanted

@@ -1,0 +1,299 @@
+"""Calibration: create a session (calls chosen or proposed, evaluators), score its calls blind as one
+evaluator (listen, read the transcript, answer every criterion, submit), then read the results:
+agreement per criterion, each evaluator against the automatic verdict, the widest spreads, and settle
+the expert answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
+    QListWidgetItem, QMessageBox, QPushButton, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem, QTabWidget,
+    QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+)
+
+from ..storage import repository
+from ..storage.models import Call, CalibrationSession
+from ..storage.review import RESULTS
+from ..trust import calibration as cal
+from .player import CallPlayer
+from .transcript_view import TranscriptView
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+_UNANSWERED = "—"
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.0f}%"
+
+
+def _number(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+class CalibrationWindow(QDialog):
+    """Calibration sessions: create, score blind, results and settling."""
+
+    def __init__(self, parent: QWidget | None, lead: Callable[[], str]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Calibration")
+        self.lead = lead
+        self.session: CalibrationSession | None = None
+        self.sessions = QListWidget()
+        self.sessions.currentItemChanged.connect(lambda item, _old: item and self.open_session(item.data(ID_ROLE)))
+        self.title = QLineEdit(placeholderText="e.g. March calibration")
+        self.evaluators = QLineEdit(placeholderText="names, comma-separated (at least two)")
+        self.count = QSpinBox(minimum=1, maximum=50, value=8)
+        self.proposals = QListWidget()
+        propose = QPushButton("Propose calls")
+        propose.setToolTip("Calls people disagreed on before, then the least confident automatic verdicts")
+        propose.clicked.connect(self.propose)
+        create = QPushButton("Create session")
+        create.clicked.connect(self.create)
+        new = QGroupBox("New session")
+        form = QFormLayout(new)
+        form.addRow("Title", self.title)
+        form.addRow("Evaluators", self.evaluators)
+        row = QHBoxLayout()
+        row.addWidget(self.count)
+        row.addWidget(propose)
+        form.addRow("Calls", row)
+        form.addRow(self.proposals)
+        form.addRow(create)
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.addWidget(QLabel("Sessions"))
+        column.addWidget(self.sessions, 1)
+        column.addWidget(new, 2)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._scoring_tab(), "Score (blind)")
+        self.tabs.addTab(self._results_tab(), "Results")
+        self.tabs.currentChanged.connect(lambda _i: self.show_results())
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(self.tabs)
+        split.setSizes([360, 1000])
+        QVBoxLayout(self).addWidget(split)
+        self.resize(1400, 820)
+        self._load_sessions()
+
+    # --- sessions ------------------------------------------------------------------------
+    def _load_sessions(self, select: int | None = None) -> None:
+        self.sessions.clear()
+        for s in CalibrationSession.select().order_by(CalibrationSession.created_at.desc()):
+            item = QListWidgetItem(f"{s.title} · {s.status} · {len(s.evaluators)} evaluators")
+            item.setData(ID_ROLE, s.id)
+            self.sessions.addItem(item)
+            if s.id == select:
+                self.sessions.setCurrentItem(item)
+
+    def propose(self) -> None:
+        """List proposed calls, ticked."""
+        self.proposals.clear()
+        for p in cal.propose_calls(self.count.value()):
+            call = Call.get_by_id(p.call_id)
+            item = QListWidgetItem(f"{call.id} · {call.agent.name} · {p.reason}")
+            item.setData(ID_ROLE, p)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.proposals.addItem(item)
+
+    def create(self) -> CalibrationSession | None:
+        """Create a session on the ticked calls."""
+        chosen = [self.proposals.item(i).data(ID_ROLE) for i in range(self.proposals.count())
+                  if self.proposals.item(i).checkState() == Qt.CheckState.Checked]
+        try:
+            session = cal.create_session(self.title.text(), self.lead(), self.evaluators.text().split(","), chosen)
+        except cal.CalibrationError as exc:
+            QMessageBox.information(self, "Calibration", str(exc))
+            return None
+        self._load_sessions(select=session.id)
+        return session
+
+    def open_session(self, session_id: int) -> None:
+        """Show a session in both tabs."""
+        self.session = CalibrationSession.get_by_id(session_id)
+        for box, names in ((self.evaluator, self.session.evaluators),
+                           (self.viewer, [self.session.lead, *self.session.evaluators])):
+            box.blockSignals(True)
+            box.clear()
+            for name in names:
+                box.addItem(name, name)
+            box.blockSignals(False)
+        self.call_list.clear()
+        for call in cal.session_calls(self.session):
+            item = QListWidgetItem(f"Call {call.id} · {call.agent.name} · {call.duration_s / 60:.1f} min")
+            item.setData(ID_ROLE, call.id)
+            self.call_list.addItem(item)
+        self.call_list.setCurrentRow(0)
+        self.show_results()
+
+    # --- scoring ---------------------------------------------------------------------------
+    def _scoring_tab(self) -> QWidget:
+        self.evaluator = QComboBox()
+        self.evaluator.currentIndexChanged.connect(lambda _i: self._show_answers())
+        self.call_list = QListWidget()
+        self.call_list.currentItemChanged.connect(lambda item, _old: item and self._open_call(item.data(ID_ROLE)))
+        self.player = CallPlayer()
+        self.transcript = TranscriptView()
+        self.transcript.seek_requested.connect(self.player.seek)
+        self.player.position_changed.connect(self.transcript.follow)
+        self.answers = QTableWidget(0, 2)
+        self.answers.setHorizontalHeaderLabels(["Criterion", "Your answer"])
+        self.answers.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.answers.verticalHeader().hide()
+        self.progress = QLabel()
+        self.submit_button = QPushButton("Submit my answers")
+        self.submit_button.clicked.connect(self.submit)
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.addWidget(QLabel("Answer every criterion from the call alone: the automatic results and the "
+                                "other evaluators' answers stay hidden until you submit."))
+        column.addWidget(self.answers, 1)
+        column.addWidget(self.progress)
+        column.addWidget(self.submit_button)
+        middle = QWidget()
+        listen = QVBoxLayout(middle)
+        listen.addWidget(self.player)
+        listen.addWidget(self.transcript, 1)
+        split = QSplitter()
+        split.addWidget(self.call_list)
+        split.addWidget(middle)
+        split.addWidget(right)
+        split.setSizes([200, 480, 320])
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Scoring as"))
+        top.addWidget(self.evaluator)
+        top.addStretch()
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+        return tab
+
+    def _open_call(self, call_id: int) -> None:
+        call = Call.get_by_id(call_id)
+        self.player.load(call.path, call.duration_s)
+        self.transcript.show_utterances(repository.call_transcript(call))
+        self._show_answers()
+
+    def _current_call(self) -> int | None:
+        item = self.call_list.currentItem()
+        return item.data(ID_ROLE) if item else None
+
+    def _show_answers(self) -> None:
+        call_id, evaluator = self._current_call(), self.evaluator.currentData()
+        self.answers.setRowCount(0)
+        if self.session is None or call_id is None or evaluator is None:
+            return
+        given = cal.own_answers(self.session, evaluator)
+        done = cal.has_submitted(self.session, evaluator)
+        self.answers.setRowCount(len(self.session.criteria))
+        for row, criterion in enumerate(self.session.criteria):
+            self.answers.setItem(row, 0, QTableWidgetItem(criterion.replace("_", " ")))
+            box = QComboBox()
+            box.addItem(_UNANSWERED, None)
+            for result in RESULTS:
+                box.addItem(result.upper(), result)
+            box.setCurrentIndex(max(0, box.findData(given.get((call_id, criterion)))))
+            box.setEnabled(not done)
+            box.currentIndexChanged.connect(lambda _i, c=criterion, b=box: self.record(c, b.currentData()))
+            self.answers.setCellWidget(row, 1, box)
+        owed = cal.missing(self.session, evaluator)
+        self.progress.setText("Submitted." if done else f"{owed} answer{'s' * (owed != 1)} still to give.")
+        self.submit_button.setEnabled(not done)
+
+    def record(self, criterion: str, result: str | None) -> None:
+        """Store the current evaluator's answer for the open call."""
+        if result is None or self.session is None:
+            return
+        cal.answer(self.session, self.evaluator.currentData(), self._current_call(), criterion, result)
+        owed = cal.missing(self.session, self.evaluator.currentData())
+        self.progress.setText(f"{owed} answer{'s' * (owed != 1)} still to give.")
+
+    def submit(self) -> None:
+        """Submit the current evaluator's answers."""
+        try:
+            cal.submit(self.session, self.evaluator.currentData())
+        except cal.CalibrationError as exc:
+            QMessageBox.information(self, "Calibration", str(exc))
+            return
+        self._show_answers()
+        self._load_sessions(select=self.session.id)
+
+    # --- results ---------------------------------------------------------------------------
+    def _results_tab(self) -> QWidget:
+        self.viewer = QComboBox()
+        self.viewer.currentIndexChanged.connect(lambda _i: self.show_results())
+        self.blind_note = QLabel()
+        self.blind_note.setStyleSheet("color:#b3261e")
+        self.agreement = QTreeWidget()
+        self.agreement.setRootIsDecorated(False)
+        self.spreads = QTreeWidget()
+        self.spreads.setRootIsDecorated(False)
+        self.spreads.setHeaderLabels(["Call", "Criterion", "Answers", "Automatic", "Spread", "Reference"])
+        self.settle_result = QComboBox()
+        for result in RESULTS:
+            self.settle_result.addItem(result.upper(), result)
+        settle = QPushButton("Settle selected as the expert answer")
+        settle.clicked.connect(self.settle_selected)
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Viewing as"))
+        top.addWidget(self.viewer)
+        top.addWidget(self.blind_note, 1)
+        layout.addLayout(top)
+        layout.addWidget(QLabel("Agreement per criterion (between evaluators, and each evaluator with the "
+                                "automatic verdict)"))
+        layout.addWidget(self.agreement, 1)
+        layout.addWidget(QLabel("Calls and criteria, widest spread first"))
+        layout.addWidget(self.spreads, 2)
+        bottom = QHBoxLayout()
+        bottom.addStretch()
+        bottom.addWidget(self.settle_result)
+        bottom.addWidget(settle)
+        layout.addLayout(bottom)
+        return tab
+
+    def show_results(self) -> None:
+        """Fill the results for the viewer, or say why they are hidden."""
+        self.agreement.clear()
+        self.spreads.clear()
+        if self.session is None or self.viewer.currentData() is None:
+            return
+        try:
+            table, spreads = cal.results(self.session, self.viewer.currentData())
+        except cal.BlindError as exc:
+            self.blind_note.setText(str(exc))
+            return
+        self.blind_note.setText("")
+        evaluators = self.session.evaluators
+        self.agreement.setHeaderLabels(["Criterion", "Calls", "Agreement", "Kappa", "Alpha",
+                                        *[f"{e} vs automatic" for e in evaluators]])
+        for row in table:
+            versus = [f"{_percent(p)} (κ {_number(k)})" for p, k in (row.versus_automatic[e] for e in evaluators)]
+            self.agreement.addTopLevelItem(QTreeWidgetItem([
+                row.criterion, str(row.items), _percent(row.agreement), _number(row.kappa), _number(row.alpha),
+                *versus]))
+        for s in spreads:
+            item = QTreeWidgetItem([str(s.call_id), s.criterion, ", ".join(f"{e}: {r}" for e, r in s.answers.items()),
+                                    s.automatic or "", f"{s.spread:.2f}", s.reference or ""])
+            item.setData(0, ID_ROLE, (s.call_id, s.criterion))
+            if s.spread > 0:
+                item.setBackground(4, QBrush(QColor("#fde2e1")))
+            self.spreads.addTopLevelItem(item)
+        for tree in (self.agreement, self.spreads):
+            tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+
+    def settle_selected(self) -> None:
+        """Settle the selected call and criterion on the chosen result (as the lead)."""
+        item = self.spreads.currentItem()
+        if item is None or self.session is None:
+            return
+        call_id, criterion = item.data(0, ID_ROLE)
+        cal.settle(self.session, call_id, criterion, self.settle_result.currentData(), self.lead())
+        self.session = CalibrationSession.get_by_id(self.session.id)
+        self.show_results()

@@ -1,0 +1,83 @@
+"""The trust screens with real widgets (offscreen Qt): a dispute raised from the review and accepted in
+the disputes list, blind scoring in the calibration window, and the agreement lab's marks and routing."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from qa_desktop.app.main_window import MainWindow
+from qa_desktop.storage.models import Call, CalibrationAnswer, CriterionResult, Dispute, Score
+from qa_desktop.storage.review import override, set_reviewed
+from stored_calls import stored_call
+
+
+def _window(qtbot, db) -> MainWindow:
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_dispute_from_review_then_accepted(qtbot, db):
+    call = stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (50, 50, 0), True,
+                       {"identity_verification": ("fail", None), "greeting": ("pass", None)}, ["hello"])
+    window = _window(qtbot, db)
+    window.open_call(call.id)
+    assert window.review.call.id == call.id
+    window.review.scorecard.tree.setCurrentItem(window.review.scorecard.criterion_item("identity_verification"))
+    assert window.review.dispute_button.isEnabled()
+    window.review.apply_dispute("identity_verification", "Ana", "pass", "postcode asked at 0:42")
+    assert "Dispute (open) for Ana" in window.review.scorecard.criterion_item("identity_verification").data(
+        0, Qt.ItemDataRole.UserRole + 3)
+    dialog = window.open_disputes()
+    assert dialog.table.topLevelItemCount() == 1 and dialog.by_agent.topLevelItem(0).text(1) == "1"
+    dialog.table.setCurrentItem(dialog.table.topLevelItem(0))
+    dialog.decide(dialog.selected(), True, "heard it")
+    assert Dispute.get().status == "accepted" and dialog.table.topLevelItemCount() == 0  # open ones only
+    assert window.review.scorecard.criterion_item("identity_verification").text(1) == "PASS (overridden)"
+    assert not Score.get(Score.call == call, Score.current).auto_fail
+
+
+def test_calibration_window_scores_blind(qtbot, db):
+    calls = [stored_call("Ana", "Billing", f"2026-03-0{i + 2} 09:00", 300, (80, 80, 80), False,
+                         {"greeting": ("pass", None)}, ["thank you for calling"]) for i in range(2)]
+    override(CriterionResult.get(CriterionResult.score == Score.get(call=calls[0]).id), "fail", "no", "Lead")
+    window = _window(qtbot, db)
+    win = window.open_calibration()
+    win.title.setText("March")
+    win.evaluators.setText("Ann, Bob")
+    win.count.setValue(2)
+    win.propose()
+    assert win.proposals.count() == 2 and "overrode" in win.proposals.item(0).text()
+    session = win.create()
+    assert session is not None and win.call_list.count() == 2
+    win.evaluator.setCurrentIndex(0)  # Ann
+    for row in range(win.call_list.count()):
+        win.call_list.setCurrentRow(row)
+        win.answers.cellWidget(0, 1).setCurrentIndex(1)  # PASS
+    assert CalibrationAnswer.select().count() == 2
+    win.viewer.setCurrentIndex(1)  # viewing as Ann, before submitting
+    assert "must submit" in win.blind_note.text() and win.agreement.topLevelItemCount() == 0
+    win.submit()
+    assert not win.submit_button.isEnabled() and not win.answers.cellWidget(0, 1).isEnabled()
+    win.show_results()
+    assert win.blind_note.text() == "" and win.agreement.topLevelItem(0).text(0) == "greeting"
+    win.viewer.setCurrentIndex(2)  # Bob has not submitted: still blind
+    assert "Bob must submit" in win.blind_note.text()
+
+
+def test_agreement_lab_marks_and_routes(qtbot, db):
+    calls = [stored_call("Ana", "Billing", f"2026-03-0{i + 2} 09:00", 300, (80, 80, 80), False,
+                         {"greeting": ("pass", None)}, ["hello"]) for i in range(4)]
+    for call in calls[:3]:
+        set_reviewed(Call.get_by_id(call.id), "Rita")
+        override(CriterionResult.get(CriterionResult.score == Score.get(call=call).id), "fail", "no", "Rita")
+    window = _window(qtbot, db)
+    lab = window.open_agreement()
+    row = lab.table.topLevelItem(0)
+    assert (row.text(0), row.text(1), row.text(3), row.text(8)) == ("greeting", "3", "0%", "MARKED")
+    lab._open_cell(row, 5)  # auto pass, human fail
+    assert sorted(window.calls.call_id(r) for r in range(window.calls.rowCount())) == [c.id for c in calls[:3]]
+    wanted = lab.route()
+    assert wanted.review_criteria == ("greeting",) and window.filters.reviewed.currentText() == "Needs human review"
+    assert [window.calls.call_id(r) for r in range(window.calls.rowCount())] == []  # the unreviewed one passed
