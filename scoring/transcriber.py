@@ -74,14 +74,22 @@ def looping(text: str, compression_ratio: float) -> bool:
     return len(tokens) >= 4 and max(tokens.count(t) for t in set(tokens)) / len(tokens) >= 0.6
 
 
-def unheard(clips: list[dict[str, float]], words: list[Word], shortest_s: float = 0.6) -> list[dict[str, float]]:
-    """The clips of speech that no recognised word falls in."""
+def unheard(clips: list[dict[str, float]], words: list[Word], shortest_s: float = 0.6,
+            gap_s: float = 2.5) -> list[dict[str, float]]:
+    """The speech no recognised word covers: clips without a word (from shortest_s long), and stretches
+    of at least gap_s inside a clip between its words or its edges (a lost window is often a part of a clip)."""
     missed = []
     for clip in clips:
-        if clip["end"] - clip["start"] < shortest_s:
+        inside = sorted((w.start, w.end) for w in words
+                        if clip["start"] - 0.3 <= (w.start + w.end) / 2 <= clip["end"] + 0.3)
+        if not inside:
+            if clip["end"] - clip["start"] >= shortest_s:
+                missed.append(clip)
             continue
-        if not any(clip["start"] - 0.3 <= (w.start + w.end) / 2 <= clip["end"] + 0.3 for w in words):
-            missed.append(clip)
+        edges = [(clip["start"], clip["start"]), *inside, (clip["end"], clip["end"])]
+        for (_, before), (after, _) in zip(edges, edges[1:]):
+            if after - before >= gap_s:
+                missed.append({"start": round(before, 3), "end": round(after, 3)})
     return missed
 
 

@@ -190,7 +190,9 @@ def test_sentiment_trajectory_and_contract(scorecard):
     assert set(data["metrics"]) == {"talk_ratio_agent", "agent_wpm", "dead_air_s", "overtalk_count",
                                     "customer_sentiment_start", "customer_sentiment_end"}
     item = data["criteria"][0]
-    assert set(item) == {"id", "section", "category", "result", "score", "confidence", "reason", "evidence"}
+    assert set(item) == {"id", "section", "category", "result", "score", "confidence", "reason", "evidence",
+                         "needs_review"}  # the contract's keys, and the abstain mark added since
+    assert item["needs_review"] is False
     assert set(item["evidence"][0]) == {"speaker", "start", "end", "text"}
 
 

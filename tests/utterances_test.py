@@ -51,7 +51,10 @@ def test_a_looping_segment_is_recognised_as_hallucination():
 
 def test_speech_that_no_word_covers_is_heard_again():
     clips = [{"start": 1.0, "end": 4.0}, {"start": 8.0, "end": 12.0}, {"start": 15.0, "end": 15.3}]
-    words = [Word(1.2, 1.6, " Hello", 0.9), Word(12.1, 12.4, " bye", 0.9)]
-    assert unheard(clips, words) == []  # a word just past the end still counts
+    words = [Word(1.2, 1.6, " Hello", 0.9), Word(8.1, 9.0, " Good", 0.9), Word(9.1, 10.2, " morning", 0.9),
+             Word(12.1, 12.4, " bye", 0.9)]
+    assert unheard(clips, words) == []  # a word just past the end still counts; gaps under 2.5 s are pauses
     words = [Word(1.2, 1.6, " Hello", 0.9)]
     assert unheard(clips, words) == [{"start": 8.0, "end": 12.0}]  # the 0.3 s blip is too short to matter
+    words = [Word(8.1, 9.0, " Good", 0.9), Word(11.5, 11.9, " bye", 0.9)]  # 2.5 s unheard between them
+    assert unheard(clips[1:2], words) == [{"start": 9.0, "end": 11.5}]
