@@ -49,6 +49,9 @@ def test_calibration_window_scores_blind(qtbot, db):
     win.count.setValue(2)
     win.propose()
     assert win.proposals.count() == 2 and "overrode" in win.proposals.item(0).text()
+    window.open_call(calls[1].id)
+    win.add_open_call()  # already proposed: not added twice
+    assert win.proposals.count() == 2
     session = win.create()
     assert session is not None and win.call_list.count() == 2
     win.evaluator.setCurrentIndex(0)  # Ann
@@ -76,6 +79,7 @@ def test_agreement_lab_marks_and_routes(qtbot, db):
     lab = window.open_agreement()
     row = lab.table.topLevelItem(0)
     assert (row.text(0), row.text(1), row.text(3), row.text(8)) == ("greeting", "3", "0%", "MARKED")
+    assert lab.versions.topLevelItem(0).text(1) == "0% of 3"  # by scorecard version
     lab._open_cell(row, 5)  # auto pass, human fail
     assert sorted(window.calls.call_id(r) for r in range(window.calls.rowCount())) == [c.id for c in calls[:3]]
     wanted = lab.route()

@@ -59,6 +59,9 @@ class AgreementWindow(QDialog):
         route.clicked.connect(self.route)
         self.canvas = FigureCanvasQTAgg(Figure(figsize=(8, 2.8), dpi=90, layout="constrained"))
         self.canvas.setMinimumHeight(250)
+        self.versions = QTreeWidget()
+        self.versions.setRootIsDecorated(False)
+        self.versions.setMaximumWidth(420)
         top = QHBoxLayout()
         for widget in (QLabel("Calls from"), self.date_from, QLabel("to"), self.date_to):
             top.addWidget(widget)
@@ -67,8 +70,11 @@ class AgreementWindow(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 2)
-        layout.addWidget(QLabel("Agreement by month of the call"))
-        layout.addWidget(self.canvas, 1)
+        layout.addWidget(QLabel("Agreement by month of the call, and by scorecard version"))
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.canvas, 1)
+        bottom.addWidget(self.versions)
+        layout.addLayout(bottom, 1)
         self.resize(1200, 760)
         self.reload()
 
@@ -99,6 +105,16 @@ class AgreementWindow(QDialog):
             self.table.addTopLevelItem(item)
         self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self._draw_trend(trend(verdicts))
+        self._show_versions(trend(verdicts, by="scorecard"))
+
+    def _show_versions(self, by_version: dict[str, dict[str, tuple[int, float]]]) -> None:
+        versions = sorted({key for keys in by_version.values() for key in keys})
+        self.versions.clear()
+        self.versions.setHeaderLabels(["Criterion", *[f"scorecard {v[:8]}" for v in versions]])
+        for criterion, keys in by_version.items():
+            cells = [f"{_percent(keys[v][1])} of {keys[v][0]}" if v in keys else "" for v in versions]
+            self.versions.addTopLevelItem(QTreeWidgetItem([criterion, *cells]))
+        self.versions.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
     def _draw_trend(self, by_month: dict[str, dict[str, tuple[int, float]]]) -> None:
         figure = self.canvas.figure

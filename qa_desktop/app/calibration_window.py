@@ -37,10 +37,12 @@ def _number(value: float | None) -> str:
 class CalibrationWindow(QDialog):
     """Calibration sessions: create, score blind, results and settling."""
 
-    def __init__(self, parent: QWidget | None, lead: Callable[[], str]) -> None:
+    def __init__(self, parent: QWidget | None, lead: Callable[[], str],
+                 open_call: Callable[[], int | None] = lambda: None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Calibration")
         self.lead = lead
+        self.open_call = open_call  # the call open in the review, to add by hand
         self.session: CalibrationSession | None = None
         self.sessions = QListWidget()
         self.sessions.currentItemChanged.connect(lambda item, _old: item and self.open_session(item.data(ID_ROLE)))
@@ -51,6 +53,8 @@ class CalibrationWindow(QDialog):
         propose = QPushButton("Propose calls")
         propose.setToolTip("Calls people disagreed on before, then the least confident automatic verdicts")
         propose.clicked.connect(self.propose)
+        add = QPushButton("Add the call open in the review")
+        add.clicked.connect(self.add_open_call)
         create = QPushButton("Create session")
         create.clicked.connect(self.create)
         new = QGroupBox("New session")
@@ -62,6 +66,7 @@ class CalibrationWindow(QDialog):
         row.addWidget(propose)
         form.addRow("Calls", row)
         form.addRow(self.proposals)
+        form.addRow(add)
         form.addRow(create)
         left = QWidget()
         column = QVBoxLayout(left)
@@ -94,11 +99,21 @@ class CalibrationWindow(QDialog):
         """List proposed calls, ticked."""
         self.proposals.clear()
         for p in cal.propose_calls(self.count.value()):
-            call = Call.get_by_id(p.call_id)
-            item = QListWidgetItem(f"{call.id} · {call.agent.name} · {p.reason}")
-            item.setData(ID_ROLE, p)
-            item.setCheckState(Qt.CheckState.Checked)
-            self.proposals.addItem(item)
+            self._add(p)
+
+    def add_open_call(self) -> None:
+        """Add the call open in the review, chosen by hand."""
+        call_id = self.open_call()
+        chosen = {self.proposals.item(i).data(ID_ROLE).call_id for i in range(self.proposals.count())}
+        if call_id is not None and call_id not in chosen:
+            self._add(cal.Proposal(call_id, "chosen by hand"))
+
+    def _add(self, p: cal.Proposal) -> None:
+        call = Call.get_by_id(p.call_id)
+        item = QListWidgetItem(f"{call.id} · {call.agent.name} · {p.reason}")
+        item.setData(ID_ROLE, p)
+        item.setCheckState(Qt.CheckState.Checked)
+        self.proposals.addItem(item)
 
     def create(self) -> CalibrationSession | None:
         """Create a session on the ticked calls."""
@@ -279,7 +294,7 @@ class CalibrationWindow(QDialog):
                 row.criterion, str(row.items), _percent(row.agreement), _number(row.kappa), _number(row.alpha),
                 *versus]))
         for s in spreads:
-            item = QTreeWidgetItem([str(s.call_id), s.criterion, ", ".join(f"{e}: {r}" for e, r in s.answers.items()),
+            item = QTreeWidgetItem([f"{s.call_id} · {Call.get_by_id(s.call_id).agent.name}", s.criterion, ", ".join(f"{e}: {r}" for e, r in s.answers.items()),
                                     s.automatic or "", f"{s.spread:.2f}", s.reference or ""])
             item.setData(0, ID_ROLE, (s.call_id, s.criterion))
             if s.spread > 0:

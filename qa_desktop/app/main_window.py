@@ -283,7 +283,7 @@ class MainWindow(QMainWindow):
 
     def open_calibration(self) -> CalibrationWindow:
         """Show the calibration window."""
-        self.calibration = CalibrationWindow(self, self.reviewer)
+        self.calibration = CalibrationWindow(self, self.reviewer, lambda: self.review.call and self.review.call.id)
         self.calibration.show()
         return self.calibration
 
