@@ -14,6 +14,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from scoring.drivers import DriverSet
 
@@ -95,6 +96,7 @@ def _draw_distribution(figure: Figure, table: Table, scope: Scope, _drivers: Dri
     axes.set_xlim(0, 100)
     axes.set_xlabel("Score")
     axes.set_ylabel("Calls")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.legend(loc="upper left", fontsize=8, frameon=False)
     return picks
 
@@ -109,6 +111,8 @@ def _hbars(figure: Figure, labels: list[str], values: list[float], filters: list
     bars = axes.barh(rows, values, color=colours, height=0.7)
     axes.set_yticks(rows, labels, fontsize=8 if len(labels) > 15 else 9)
     axes.set_xlabel(xlabel)
+    if all(float(v).is_integer() for v in values):
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.axvline(0, color="#999", linewidth=0.8)
     picks: Picks = {}
     for bar, make, note in zip(bars, filters, notes or [""] * len(labels)):
@@ -180,7 +184,7 @@ def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSe
 def _draw_drivers(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
     c = table.columns.index
     rows = [r for r in table.rows if r[c("calls")]]
-    notes = [f"{r[c('calls')]} calls · overall {r[c('overall')]:.0f} · empathy {r[c('empathy')]:.0f}" for r in rows]
+    notes = [f"{r[c('calls')]} call{'s' * (r[c('calls')] != 1)} · overall {r[c('overall')]:.0f} · empathy {r[c('empathy')]:.0f}" for r in rows]
     return _hbars(figure, [r[c("name")] for r in rows], [r[c("calls")] for r in rows],
                   [lambda r=r: scope.library(driver=r[0]) for r in rows], "Calls", [COLOURS["bar"]] * len(rows), notes)
 
