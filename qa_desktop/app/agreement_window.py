@@ -132,6 +132,11 @@ class AgreementWindow(QDialog):
         axes.spines[["top", "right"]].set_visible(False)
         if by_month:
             axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
+        else:
+            axes.set_xticks([])
+            axes.text(0.5, 0.5, "No human verdicts in this range yet: settle calibration answers,\n"
+                      "override or settle disputes, and agreement shows here by month.",
+                      transform=axes.transAxes, ha="center", va="center", color="#666666")
         self.canvas.draw_idle()
 
     def _open_cell(self, item: QTreeWidgetItem, column: int) -> None:

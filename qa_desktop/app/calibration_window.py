@@ -246,6 +246,7 @@ class CalibrationWindow(QDialog):
         self.blind_note.setStyleSheet("color:#b3261e")
         self.agreement = QTreeWidget()
         self.agreement.setRootIsDecorated(False)
+        self.agreement.setHeaderLabels(["Criterion", "Calls", "Agreement", "Kappa", "Alpha"])
         self.spreads = QTreeWidget()
         self.spreads.setRootIsDecorated(False)
         self.spreads.setHeaderLabels(["Call", "Criterion", "Answers", "Automatic", "Spread", "Reference"])
@@ -278,6 +279,7 @@ class CalibrationWindow(QDialog):
         self.agreement.clear()
         self.spreads.clear()
         if self.session is None or self.viewer.currentData() is None:
+            self.blind_note.setText("Pick a session on the left, or create one, to see its results.")
             return
         try:
             table, spreads = cal.results(self.session, self.viewer.currentData())
