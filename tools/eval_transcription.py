@@ -3,7 +3,7 @@
 speaker attribution, for stereo and mono renderings. Renders the devset with its own render.py
 (espeak-ng) into .cache/devset the first time.
 
-Usage: tools/eval_transcription.py [--limit N] [--initial-prompt TEXT] [--hotwords TEXT] [--model M]
+Usage: tools/eval_transcription.py [--limit N] [--initial-prompt TEXT] [--hotwords TEXT] [--model M] [--window S]
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import jiwer
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from scoring.audio import decode  # noqa: E402
-from scoring.transcriber import CALL_CENTRE_PROMPT, Transcriber, TranscriberConfig  # noqa: E402
+from scoring.transcriber import CALL_CENTRE_PROMPT, WINDOW_S, Transcriber, TranscriberConfig  # noqa: E402
 from scoring.transcript import Transcript, Utterance, Word  # noqa: E402
 from tools.devset import DEVSET, rendered  # noqa: E402
 
@@ -55,6 +55,7 @@ def main() -> None:
     parser.add_argument("--initial-prompt", default=CALL_CENTRE_PROMPT, help="'' for none")
     parser.add_argument("--hotwords")
     parser.add_argument("--model")
+    parser.add_argument("--window", type=int, default=WINDOW_S, help="seconds of speech per batched window")
     parser.add_argument("--modes", default="stereo,mono", help="stereo, mono, bare (plain faster-whisper per channel)")
     args = parser.parse_args()
     if not DEVSET.is_dir():
@@ -63,7 +64,7 @@ def main() -> None:
     if args.limit:
         items = [i for g in ("star", "esconv") for i in [x for x in items if x[0].parent.name == g][: args.limit]]
     transcriber = Transcriber(TranscriberConfig(model=args.model, initial_prompt=args.initial_prompt or None,
-                                                hotwords=args.hotwords))
+                                                hotwords=args.hotwords, window_s=args.window))
     modes = args.modes.split(",")
     refs = {m: {"agent": [], "customer": [], "all": []} for m in modes}
     hyps = {m: {"agent": [], "customer": [], "all": []} for m in modes}
@@ -95,7 +96,7 @@ def main() -> None:
             attributed[mode][1] += total
             roles_right[mode] += total > 0 and right / total > 0.5
     print(f"calls: {len(items)}; prompt={args.initial_prompt!r} hotwords={args.hotwords!r}; "
-          f"speed {audio_s / spent:.1f}x real time")
+          f"window {args.window} s; speed {audio_s / spent:.1f}x real time")
     for mode in modes:
         wer = {s: jiwer.wer(refs[mode][s], hyps[mode][s]) for s in ("agent", "customer")}
         both = jiwer.wer(refs[mode]["all"], hyps[mode]["all"])
