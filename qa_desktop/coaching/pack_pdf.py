@@ -50,9 +50,9 @@ def _follow_up_table(rows: list[FollowUp], names: dict[str, str]) -> Table:
 def _summary(pack: Pack) -> list:
     session, names = pack.session, pack.criterion_names
     story = [Paragraph(f"Coaching session: {escape(', '.join(pack.agents))}", _STYLES["Title"]),
-             _p(f"Team: {pack.team or '-'}   Coach: {session.coach or '-'}   Status: {session.status}"
-                + (f"   Due: {session.due:%Y-%m-%d}" if session.due else "")
-                + f"   Pack made: {pack.created:%Y-%m-%d %H:%M}"),
+             _p(f"Team: {pack.team or '-'} · Coach: {session.coach or '-'} · Status: {session.status}"
+                + (f" · Due: {session.due:%Y-%m-%d}" if session.due else "")
+                + f" · Pack made: {pack.created:%Y-%m-%d %H:%M}"),
              Spacer(1, 8), Paragraph("Focus", _STYLES["Heading2"])]
     data = [["Criterion", f"{pack.agents[0]}", "Team", "Gap"]]
     for f in pack.comparison:
