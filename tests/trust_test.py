@@ -121,6 +121,25 @@ def test_dispute_accepted_changes_the_result_and_recomputes_the_score(db):
         reject(dispute, "Lead", "changed my mind")
 
 
+def test_a_dispute_accepted_after_a_rescore_changes_the_current_score(db):
+    call = stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (50, 50, 0), True,
+                       {"closing": ("fail", None), "greeting": ("fail", None)}, ["hello"])
+    old = _result(call.id, "closing")
+    closing, greeting = raise_dispute(old, "Ana", "I said goodbye", "Rita"), \
+        raise_dispute(_result(call.id, "greeting"), "Ana", "I said hello", "Rita")
+    # the rescore: a twin call's score (closing still fails, greeting now passes) becomes this call's current one
+    twin = stored_call("Ana", "Billing", "2026-03-02 09:01", 300, (70, 70, 70), False,
+                       {"closing": ("fail", None), "greeting": ("pass", None)}, ["hello"])
+    Score.update(call=call, current=True).where(Score.call == twin).execute()
+    Score.update(current=False).where(Score.id == old.score_id).execute()
+    score = accept(closing, "Lead", "heard the goodbye")
+    assert score.current and _result(call.id, "closing").effective == "pass"
+    assert CriterionResult.get_by_id(old.id).effective == "fail"  # the superseded score is left as it was
+    score = accept(greeting, "Lead", "")
+    assert score.current and "already gives pass" in greeting.resolution
+    assert AuditEntry.select().where(AuditEntry.action == "override").count() == 1
+
+
 def test_dispute_rejected_needs_a_reason_and_is_counted(db):
     call = stored_call("Ben", "Support", "2026-03-02 09:00", 300, (50, 50, 50), False,
                        {"closing": ("fail", None)}, ["hello"])

@@ -50,13 +50,31 @@ def _resolve(dispute: Dispute, status: str, lead: str, comment: str) -> None:
           dispute.requested if status == "accepted" else dispute.disputed, comment)
 
 
+def current_result(dispute: Dispute) -> CriterionResult:
+    """The disputed criterion's result in the call's current score (a rescore since the dispute replaces it)."""
+    current = (CriterionResult.select().join(Score)
+               .where(Score.current & (Score.call == dispute.call_id) & (CriterionResult.criterion == dispute.criterion))
+               .first())
+    if current is None:
+        raise DisputeError(f"the call was rescored and its scorecard no longer has '{dispute.criterion}'; "
+                           "reject the dispute with that reason")
+    return current
+
+
 def accept(dispute: Dispute, lead: str, comment: str = "") -> Score:
-    """Accept: the criterion takes the requested result and the call's score is recomputed."""
+    """Accept: the criterion takes the requested result in the call's current score, which is recomputed.
+
+    If a rescore since the dispute already gives the requested result, nothing is overridden."""
     if dispute.status != "open":
         raise DisputeError(f"dispute {dispute.id} is already {dispute.status}")
     note = comment.strip() or f"dispute {dispute.id} accepted"
+    row = current_result(dispute)
     with database.atomic():
-        score = override(dispute.result_row, dispute.requested, f"{note} (dispute {dispute.id}: {dispute.reason})", lead)
+        if row.effective == dispute.requested:
+            score = row.score
+            note += f" (the current score already gives {dispute.requested})"
+        else:
+            score = override(row, dispute.requested, f"{note} (dispute {dispute.id}: {dispute.reason})", lead)
         _resolve(dispute, "accepted", lead, note)
     return score
 
