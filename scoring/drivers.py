@@ -8,14 +8,13 @@ call from one mention when nothing reaches `min_mentions`. Errors name the file,
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from .text import normalise
-from .toml_fields import TomlLocator, expect
+from .toml_fields import TomlLocator, expect, parse_toml, read_text
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -88,10 +87,7 @@ class DriverSet:
 
 def parse_drivers(text: str, path: str = "<drivers>") -> DriverSet:
     """Validate call-drivers TOML text; DriversError names the file, line and field of a problem."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise DriversError(f"{path}: not valid TOML: {exc}") from exc
+    data = parse_toml(text, path, DriversError)
     locator = TomlLocator(text)
     head = data.get("call_drivers", {})
     if not isinstance(head, dict):
@@ -135,10 +131,7 @@ def parse_drivers(text: str, path: str = "<drivers>") -> DriverSet:
 def load_drivers(path: str | Path | None = None) -> DriverSet:
     """Read and validate a call-drivers file (the one that ships when no path is given)."""
     path = Path(path) if path else default_drivers_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DriversError(f"{path}: cannot read the call drivers: {exc}") from exc
+    text = read_text(path, "call drivers", DriversError)
     return parse_drivers(text, str(path))
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .detectors import DETECTORS
-from .toml_fields import TomlLocator, expect
+from .toml_fields import TomlLocator, expect, parse_toml, read_text
 
 CATEGORIES = ("empathy", "compliance", "process")
 SPEAKERS = ("agent",)
@@ -108,10 +107,7 @@ def _check_params(detector: str, params: Any, where: str, locate: Any) -> dict[s
 
 def parse_scorecard(text: str, path: str = "<scorecard>") -> Scorecard:
     """Validate scorecard TOML text; ScorecardError names the file, line and field of a problem."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScorecardError(f"{path}: not valid TOML: {exc}") from exc
+    data = parse_toml(text, path, ScorecardError)
     locator = TomlLocator(text)
     head = data.get("scorecard")
     if not isinstance(head, dict):
@@ -191,10 +187,7 @@ def parse_scorecard(text: str, path: str = "<scorecard>") -> Scorecard:
 def load_scorecard(path: str | Path) -> Scorecard:
     """Read and validate a scorecard file."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScorecardError(f"{path}: cannot read the scorecard: {exc}") from exc
+    text = read_text(path, "scorecard", ScorecardError)
     return parse_scorecard(text, str(path))
 
 

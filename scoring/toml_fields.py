@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import tomllib
+from pathlib import Path
 from typing import Any
 
 
@@ -38,3 +40,19 @@ def expect(value: Any, kind: type | tuple[type, ...], where: str, what: str,
     if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
         raise error(f"{where}: must be {what}, not {value!r}")
     return value
+
+
+def read_text(path: Path, what: str, error: type[Exception]) -> str:
+    """A settings file's text, or `error` naming the file and why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot read the {what}: {exc}") from exc
+
+
+def parse_toml(text: str, path: str, error: type[Exception]) -> dict[str, Any]:
+    """The TOML text as a dict, or `error` naming the file and the TOML parser's line and reason."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: not valid TOML: {exc}") from exc

@@ -8,10 +8,10 @@ import datetime as dt
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QDateEdit, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+    QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
     QWidget,
 )
 
@@ -19,8 +19,8 @@ from scoring.scorecard import Scorecard
 
 from ..storage.library import LibraryFilter
 from ..trust.agreement import CriterionTrust, criterion_trust, human_verdicts, trend
+from .date_box import date_of, optional_date_box
 
-_ANY_DATE = QDate(2000, 1, 1)
 CALLS_ROLE = Qt.ItemDataRole.UserRole + 1  # per column: the call ids behind a cell
 _CELLS = {5: "auto_pass_human_fail", 6: "auto_fail_human_pass"}
 
@@ -39,13 +39,8 @@ class AgreementWindow(QDialog):
         self.setWindowTitle("Agreement lab: automatic verdicts against people")
         self.scorecard = scorecard
         self.rows: list[CriterionTrust] = []
-        self.date_from, self.date_to = QDateEdit(), QDateEdit()
+        self.date_from, self.date_to = optional_date_box(), optional_date_box()
         for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setMinimumDate(_ANY_DATE)
-            edit.setSpecialValueText("any")
-            edit.setDate(_ANY_DATE)
-            edit.setDisplayFormat("yyyy-MM-dd")
             edit.dateChanged.connect(self.reload)
         self.summary = QLabel()
         self.table = QTreeWidget()
@@ -79,10 +74,7 @@ class AgreementWindow(QDialog):
         self.reload()
 
     def _range(self) -> tuple[dt.date | None, dt.date | None]:
-        def day(edit: QDateEdit) -> dt.date | None:
-            return None if edit.date() == _ANY_DATE else edit.date().toPython()
-
-        return day(self.date_from), day(self.date_to)
+        return date_of(self.date_from), date_of(self.date_to)
 
     def reload(self) -> None:
         """Read every human verdict in the range and show the table and trend."""

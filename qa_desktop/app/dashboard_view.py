@@ -3,15 +3,14 @@ and export of any chart (PNG, SVG) or its data (CSV). Queries run in a backgroun
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from matplotlib.backend_bases import PickEvent
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
-from PySide6.QtCore import QDate, QThread, QTimer, Signal
+from PySide6.QtCore import QThread, QTimer, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDateEdit, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QMenu, QScrollArea, QToolButton,
+    QComboBox, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QMenu, QScrollArea, QToolButton,
     QVBoxLayout, QWidget,
 )
 
@@ -21,8 +20,8 @@ from ..dashboard.charts import CHARTS, Chart, Picks, compute_tables
 from ..dashboard.queries import Scope, Table
 from ..dashboard.report import save_chart, write_csv
 from ..storage.models import Agent, Team, database
+from .date_box import date_of, optional_date_box, show_date
 
-_ANY_DATE = QDate(2000, 1, 1)
 DPI = 90  # the charts' text is sized for the report; this fits two charts side by side
 
 
@@ -119,13 +118,7 @@ class DashboardView(QWidget):
         self.worker: _Tables | None = None
         self._running: set[_Tables] = set()  # superseded workers are kept until they end
         self.team, self.agent = QComboBox(), QComboBox()
-        self.date_from, self.date_to = QDateEdit(), QDateEdit()
-        for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setMinimumDate(_ANY_DATE)
-            edit.setSpecialValueText("any")
-            edit.setDate(_ANY_DATE)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_from, self.date_to = optional_date_box(), optional_date_box()
         self.status = QLabel()
         bar = QHBoxLayout()
         for widget in (QLabel("Team"), self.team, QLabel("Agent"), self.agent, QLabel("From"), self.date_from,
@@ -180,10 +173,7 @@ class DashboardView(QWidget):
 
     def scope(self) -> Scope:
         """The scope the widgets describe."""
-        def day(edit: QDateEdit) -> dt.date | None:
-            return None if edit.date() == _ANY_DATE else edit.date().toPython()
-
-        return Scope(day(self.date_from), day(self.date_to), self.team.currentData(), self.agent.currentData())
+        return Scope(date_of(self.date_from), date_of(self.date_to), self.team.currentData(), self.agent.currentData())
 
     def set_scope(self, scope: Scope) -> None:
         """Show a scope (and compute it)."""
@@ -192,8 +182,8 @@ class DashboardView(QWidget):
         self.team.setCurrentIndex(max(0, self.team.findData(scope.team_id)))
         self._fill_agents()
         self.agent.setCurrentIndex(max(0, self.agent.findData(scope.agent_id)))
-        self.date_from.setDate(QDate(scope.date_from) if scope.date_from else _ANY_DATE)
-        self.date_to.setDate(QDate(scope.date_to) if scope.date_to else _ANY_DATE)
+        show_date(self.date_from, scope.date_from)
+        show_date(self.date_to, scope.date_to)
         for widget in (self.team, self.agent, self.date_from, self.date_to):
             widget.blockSignals(False)
         self.refresh()

@@ -3,16 +3,15 @@ call driver, and a full-text search of the transcripts."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from ..storage.library import LibraryFilter
+from .date_box import date_of, optional_date_box, show_date
 from ..storage.models import Agent, CallDriver, CriterionResult, Team
 
-_ANY_DATE = QDate(2000, 1, 1)
 _NEEDS_REVIEW = "needs review"
 
 
@@ -41,13 +40,7 @@ class FilterBar(QWidget):
                                 ("Needs human review", _NEEDS_REVIEW)])
         self.reviewed.setItemData(3, "Unreviewed calls heard too unclearly to trust, or failing a criterion the "
                                      "agreement lab marks", Qt.ItemDataRole.ToolTipRole)
-        self.date_from, self.date_to = QDateEdit(), QDateEdit()
-        for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setMinimumDate(_ANY_DATE)
-            edit.setSpecialValueText("any")
-            edit.setDate(_ANY_DATE)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_from, self.date_to = optional_date_box(), optional_date_box()
         self.score_min, self.score_max = QSpinBox(), QSpinBox()
         for spin, value in ((self.score_min, 0), (self.score_max, 100)):
             spin.setRange(0, 100)
@@ -97,15 +90,12 @@ class FilterBar(QWidget):
 
     def current(self) -> LibraryFilter:
         """The filter the widgets describe."""
-        def day(edit: QDateEdit) -> dt.date | None:
-            return None if edit.date() == _ANY_DATE else edit.date().toPython()
-
         low, high = self.score_min.value(), self.score_max.value()
         reviewed = self.reviewed.currentData()
         needs = reviewed == _NEEDS_REVIEW
         return LibraryFilter(
             agent_id=self.agent.currentData(), team_id=self.team.currentData(),
-            date_from=day(self.date_from), date_to=day(self.date_to),
+            date_from=date_of(self.date_from), date_to=date_of(self.date_to),
             score_min=low if low > 0 else None, score_max=high if high < 100 else None,
             auto_fail=self.auto_fail.currentData(), failed_criterion=self.criterion.currentData(),
             reviewed=None if needs else reviewed, search=self.search.text().strip(),
@@ -115,9 +105,6 @@ class FilterBar(QWidget):
 
     def show_filter(self, wanted: LibraryFilter) -> None:
         """Set every widget to show `wanted` (e.g. from a dashboard click), then emit it once."""
-        def date(value: dt.date | None) -> QDate:
-            return QDate(value) if value else _ANY_DATE
-
         widgets = (self.search, self.agent, self.team, self.criterion, self.driver, self.auto_fail, self.reviewed,
                    self.date_from, self.date_to, self.score_min, self.score_max)
         for widget in widgets:
@@ -128,8 +115,8 @@ class FilterBar(QWidget):
                            (self.auto_fail, wanted.auto_fail),
                            (self.reviewed, _NEEDS_REVIEW if wanted.needs_review else wanted.reviewed)):
             box.setCurrentIndex(max(0, box.findData(value)))
-        self.date_from.setDate(date(wanted.date_from))
-        self.date_to.setDate(date(wanted.date_to))
+        show_date(self.date_from, wanted.date_from)
+        show_date(self.date_to, wanted.date_to)
         self.score_min.setValue(int(wanted.score_min or 0))
         self.score_max.setValue(int(wanted.score_max if wanted.score_max is not None else 100))
         for widget in widgets:

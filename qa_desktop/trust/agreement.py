@@ -52,22 +52,27 @@ class CriterionTrust:
     marked: bool = False
 
 
-def _in_range(call: Call, date_from: dt.date | None, date_to: dt.date | None) -> bool:
-    when = (call.call_time or call.imported_at).date()
-    return (date_from is None or when >= date_from) and (date_to is None or when <= date_to)
+def _checked_calls():
+    """The ids of calls a person gave a verdict on (reviewed, overridden, disputed, settled or calibrated),
+    as a subquery: only their results are read, however many calls the database holds."""
+    overridden = (Score.select(Score.call).join(CriterionResult)
+                  .where(Score.current & CriterionResult.override.is_null(False)))
+    return (Call.select(Call.id).where(Call.reviewed) | overridden
+            | Dispute.select(Dispute.call).where(Dispute.status == "rejected")
+            | ReferenceVerdict.select(ReferenceVerdict.call) | CalibrationAnswer.select(CalibrationAnswer.call))
 
 
 def human_verdicts(date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[HumanVerdict]:
     """Every human verdict on calls in the date range (inclusive, by call date)."""
-    current = {}  # (call id, criterion) -> (automatic result, override, reviewed, month, hash, call)
-    rows = (CriterionResult.select(CriterionResult, Score, Call, Card).join(Score).join(Call)
-            .switch(Score).join(Card).where(Score.current))
-    for r in rows:
-        call = r.score.call
-        if _in_range(call, date_from, date_to):
-            current[(call.id, r.criterion)] = (r.result, r.override, call.reviewed,
-                                               (call.call_time or call.imported_at).strftime("%Y-%m"),
-                                               r.score.scorecard.hash)
+    current = {}  # (call id, criterion) -> (automatic result, override, reviewed, month, scorecard hash)
+    rows = (CriterionResult.select(Call.id, CriterionResult.criterion, CriterionResult.result, CriterionResult.override,
+                                   Call.reviewed, Call.call_time, Call.imported_at, Card.hash)
+            .join(Score).join(Call).switch(Score).join(Card)
+            .where(Score.current & Call.id.in_(_checked_calls())).tuples())
+    for call_id, criterion, result, override, reviewed, call_time, imported_at, card_hash in rows:
+        when = call_time or imported_at
+        if (date_from is None or when.date() >= date_from) and (date_to is None or when.date() <= date_to):
+            current[(call_id, criterion)] = (result, override, reviewed, when.strftime("%Y-%m"), card_hash)
     decisions: dict[tuple[int, str], tuple[str, str]] = {}
     for d in Dispute.select().where(Dispute.status == "rejected"):
         decisions[(d.call_id, d.criterion)] = (d.disputed, "dispute")
