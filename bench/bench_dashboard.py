@@ -2,7 +2,8 @@
 """The dashboards at scale: fill a fresh database with 100,000 synthetic scored calls (with every
 criterion's result: 1.2 million rows, and call-driver tags), then time each chart's query and drawing
 for the whole year, a quarter, one team and one agent, and how long the app's UI thread is ever
-blocked while the Dashboards tab recomputes (the queries run in a background thread).
+blocked while the Dashboards tab recomputes (the queries run in a background thread), and the same
+for the agreement lab over the synthetic reviewed calls (a fifth of them).
 
 Usage: bench/bench_dashboard.py [--calls N]
 """
@@ -23,12 +24,14 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from qa_desktop.app.agreement_window import AgreementWindow  # noqa: E402
 from qa_desktop.app.dashboard_view import DashboardView  # noqa: E402
 from qa_desktop.dashboard.charts import CHARTS, figure_for  # noqa: E402
 from qa_desktop.dashboard.queries import Scope  # noqa: E402
 from qa_desktop.storage.database import close_database, open_database  # noqa: E402
 from qa_desktop.storage.drivers import default_drivers  # noqa: E402
 from qa_desktop.storage.models import Agent, Team  # noqa: E402
+from scoring.scorecard import default_scorecard_path, load_scorecard  # noqa: E402
 from tools.synthetic_library import fill  # noqa: E402
 
 
@@ -80,6 +83,18 @@ def ui_stall(app: QApplication) -> tuple[float, float]:
     return shown, longest[0]
 
 
+def agreement_lab(app: QApplication) -> None:
+    """Open the agreement lab; print the UI thread's share and when the background read is shown."""
+    began = time.perf_counter()
+    lab = AgreementWindow(None, load_scorecard(default_scorecard_path()))
+    ui_ms = (time.perf_counter() - began) * 1000
+    while "human verdicts on" not in lab.summary.text():
+        app.processEvents()
+        time.sleep(0.002)
+    print(f"agreement lab: UI thread {ui_ms:.0f} ms to open; shown {time.perf_counter() - began:.1f} s later "
+          f"({lab.summary.text()})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=100_000)
@@ -101,6 +116,7 @@ def main() -> None:
         seconds, stall = ui_stall(app)
         print(f"app: every chart shown {seconds:.1f} s after the request; longest UI-thread stall meanwhile "
               f"{stall:.0f} ms (drawing the charts; the queries run in a background thread)")
+        agreement_lab(app)
         close_database()
     worst = max(totals, key=totals.get)
     print(f"slowest scope: {worst} {totals[worst]:.0f} ms for all charts")

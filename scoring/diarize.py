@@ -2,15 +2,21 @@
 
 Speech is cut into short pieces at the pauses Silero VAD finds (and long pieces into windows),
 each piece is described by its voice (MFCC means and spreads, pitch), the pieces are clustered
-into two voices, and every recognised word takes the voice of the piece it falls in.
+into two voices, the clusters are refined by re-segmentation (a Gaussian mixture per voice over
+its MFCC frames; each piece moves to the voice that explains it best, for a few rounds), and every
+recognised word takes the voice of the piece it falls in.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import librosa
 import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 from sklearn.cluster import AgglomerativeClustering
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import StandardScaler
 
 from .roles import pick_agent
@@ -18,8 +24,11 @@ from .transcript import AGENT, CUSTOMER, Utterance, Word
 from .utterances import split_words
 
 SR = 16_000
+HOP = 160  # 10 ms MFCC frames
 WINDOW_S = 1.5  # longer speech pieces are described window by window
 MIN_PIECE_S = 0.25
+REFINE_ROUNDS = 5
+MIXTURE_COMPONENTS = 8
 
 
 def speech_pieces(audio: np.ndarray) -> list[tuple[int, int]]:
@@ -35,14 +44,23 @@ def speech_pieces(audio: np.ndarray) -> list[tuple[int, int]]:
     return pieces
 
 
-def voice_features(audio: np.ndarray, pieces: list[tuple[int, int]]) -> np.ndarray:
+def mfcc_frames(audio: np.ndarray) -> np.ndarray:
+    """The call's MFCC frames (coefficients 1-19, 10 ms apart), standardised over the call."""
+    frames = librosa.feature.mfcc(y=audio, sr=SR, n_mfcc=20, n_fft=512, hop_length=HOP)[1:].T
+    return (frames - frames.mean(axis=0)) / (frames.std(axis=0) + 1e-6)
+
+
+def piece_frames(frames: np.ndarray, pieces: list[tuple[int, int]]) -> list[np.ndarray]:
+    """The MFCC frames of each piece (at least one)."""
+    return [frames[a // HOP:max(a // HOP + 1, b // HOP)] for a, b in pieces]
+
+
+def voice_features(audio: np.ndarray, pieces: list[tuple[int, int]], frames: list[np.ndarray]) -> np.ndarray:
     """One row per piece: MFCC means and spreads plus median log pitch."""
     rows = []
-    for start, end in pieces:
-        y = audio[start:end]
-        mfcc = librosa.feature.mfcc(y=y, sr=SR, n_mfcc=20, n_fft=512, hop_length=160)[1:]
-        f0 = librosa.yin(y, fmin=60, fmax=400, sr=SR, frame_length=1024, hop_length=160)
-        rows.append(np.concatenate([mfcc.mean(axis=1), mfcc.std(axis=1), [np.log(np.median(f0))] * 4]))
+    for (start, end), mfcc in zip(pieces, frames):
+        f0 = librosa.yin(audio[start:end], fmin=60, fmax=400, sr=SR, frame_length=1024, hop_length=HOP)
+        rows.append(np.concatenate([mfcc.mean(axis=0), mfcc.std(axis=0), [np.log(np.median(f0))] * 4]))
     return np.array(rows)
 
 
@@ -52,6 +70,27 @@ def cluster_voices(features: np.ndarray) -> np.ndarray:
         return np.zeros(len(features), dtype=int)
     scaled = StandardScaler().fit_transform(features)
     return AgglomerativeClustering(n_clusters=2, linkage="ward").fit_predict(scaled)
+
+
+def refine_voices(frames: list[np.ndarray], labels: np.ndarray) -> np.ndarray:
+    """Re-segmentation: fit a Gaussian mixture to each voice's frames and move every piece to the
+    voice that explains its frames best; repeat until nothing moves (at most REFINE_ROUNDS)."""
+    for _ in range(REFINE_ROUNDS):
+        likelihood = np.zeros((len(frames), 2))
+        for voice in (0, 1):
+            own = [f for f, label in zip(frames, labels) if label == voice]
+            if sum(len(f) for f in own) < MIXTURE_COMPONENTS * 10:
+                return labels  # too little of this voice to model
+            mixture = GaussianMixture(MIXTURE_COMPONENTS, covariance_type="diag", max_iter=50, random_state=0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                mixture.fit(np.vstack(own))
+            likelihood[:, voice] = [mixture.score_samples(f).sum() for f in frames]
+        moved = likelihood.argmax(axis=1)
+        if (moved == labels).all() or len(set(moved)) < 2:
+            return labels
+        labels = moved
+    return labels
 
 
 def _piece_of(word: Word, pieces: list[tuple[int, int]]) -> int:
@@ -67,7 +106,8 @@ def separate_speakers(audio: np.ndarray, words: list[Word]) -> list[Utterance]:
     pieces = speech_pieces(audio)
     if len(pieces) < 2:
         return split_words(words, AGENT)
-    labels = cluster_voices(voice_features(audio, pieces))
+    frames = piece_frames(mfcc_frames(audio), pieces)
+    labels = refine_voices(frames, cluster_voices(voice_features(audio, pieces, frames)))
     voice_of_word = [int(labels[_piece_of(w, pieces)]) for w in words]
     runs: list[tuple[int, list[Word]]] = []
     for voice, word in zip(voice_of_word, words):

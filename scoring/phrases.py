@@ -2,8 +2,9 @@
 
 Phrases and utterances are compared after `text.normalise`. A phrase of three or more words
 matches approximately (rapidfuzz partial ratio), so "is there anything else I can help you with"
-still matches "is there anything else i can help you whip"; shorter phrases must match whole words,
-so "hi" never matches inside "this".
+still matches "is there anything else i can help you whip"; a phrase of four or more words also
+matches with one word inserted ("this call is recorded" in "this call is currently recorded");
+shorter phrases must match whole words, so "hi" never matches inside "this".
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from .text import normalise
 
 FUZZY_THRESHOLD = 84.0  # tolerates a misheard short word in a long phrase
 FUZZY_MIN_CHARS = 15
+GAPPED_MIN_WORDS = 4
+GAPPED_SIMILARITY = 0.9
+NEGATIONS = r"(?:not|never|no)\b"  # "does not" after normalising contractions
+_NEGATION = re.compile(rf"\b{NEGATIONS}")
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class PhraseSet:
     def __init__(self, phrases: Iterable[str]) -> None:
         self.phrases = [p for p in dict.fromkeys(normalise(p) for p in phrases) if p]
         self._exact = [re.compile(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])") for p in self.phrases]
+        self._gapped = [_gapped(p) for p in self.phrases]
 
     def __bool__(self) -> bool:
         return bool(self.phrases)
@@ -45,15 +51,34 @@ class PhraseSet:
         if not text:
             return None
         best: PhraseMatch | None = None
-        for phrase, exact in zip(self.phrases, self._exact):
+        for phrase, exact, gapped in zip(self.phrases, self._exact, self._gapped):
             if exact.search(text):
                 return PhraseMatch(phrase, 1.0)
+            if gapped is not None and gapped.search(text) and (best is None or best.similarity < GAPPED_SIMILARITY):
+                best = PhraseMatch(phrase, GAPPED_SIMILARITY)
             if len(phrase) < FUZZY_MIN_CHARS or len(text) < len(phrase) * 0.8:
                 continue
-            similarity = fuzz.partial_ratio(phrase, text, score_cutoff=FUZZY_THRESHOLD)
-            if similarity and (best is None or similarity / 100 > best.similarity):
-                best = PhraseMatch(phrase, similarity / 100)
+            found = fuzz.partial_ratio_alignment(phrase, text, score_cutoff=FUZZY_THRESHOLD)
+            if found is None or _negates(phrase, text[found.dest_start:found.dest_end]):
+                continue
+            if best is None or found.score / 100 > best.similarity:
+                best = PhraseMatch(phrase, found.score / 100)
         return best
+
+
+def _negates(phrase: str, heard: str) -> bool:
+    """True if what was heard adds a negation the phrase lacks ("is not recorded" for "is being recorded")."""
+    return bool(_NEGATION.search(heard)) and not _NEGATION.search(phrase)
+
+
+def _gapped(phrase: str) -> re.Pattern[str] | None:
+    """The phrase with one extra word allowed between any two of its words (long phrases only); the
+    extra word may not be a negation ("that is not your fault" is not "that is your fault")."""
+    words = [re.escape(w) for w in phrase.split()]
+    if len(words) < GAPPED_MIN_WORDS:
+        return None
+    variants = [" ".join(words[:i] + [rf"(?!{NEGATIONS})[a-z0-9']+"] + words[i:]) for i in range(1, len(words))]
+    return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(variants)})(?![a-z0-9])")
 
 
 @lru_cache(maxsize=256)

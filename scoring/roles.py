@@ -19,10 +19,16 @@ AGENT_CUES = OPENING_CUES + (
     r"is there anything else", r"anything else i can", r"let me (check|see|look)", r"i can help",
     r"sorry to hear", r"i understand", r"(can|may) i help you", r"how are you( feeling| doing)?", r"have a (great|good|nice) day",
     r"bear with me", r"one moment", r"for security", r"for verification",
+    r"tell me your", r"(what|what's|what is) your (full )?(name|account|date|address|postcode|zip|phone|number|email|pin)",
+    r"your (current |account |available )?balance is", r"what happened", r"tell me (more|about|what)", r"how (does|did) (that|it) (make you )?feel", r"how do you feel",
+    r"(don't|do not) worry", r"(it|everything|things) (will|is going to) (be|get) (okay|ok|fine|alright|better)",
 )
 CUSTOMER_CUES = (
     r"i (want|need|would like|'d like) to", r"i('m| am) calling (about|because|to)", r"i have a (problem|question|complaint)",
     r"i (was|got|have been) charged", r"can you help me", r"i can('t|not)", r"i don('t| not) know",
+    r"i feel", r"i('m| am) (so |really |very |just )?(sad|stressed|worried|anxious|depressed|lonely|upset|frustrated|angry|struggling|scared|tired)",
+    r"i miss", r"what (should|can|do) i do", r"what do you think i should", r"any (advice|suggestions?)",
+    r"(can|could) you (give me|help)", r"\bmy (account|balance|card|bill|order|payment|money)\b",
 )
 FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|i'll|me|my|mine|myself)\b")
 SECOND_PERSON = re.compile(r"\b(you|your|you're|you've|yours|yourself)\b")

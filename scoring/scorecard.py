@@ -53,7 +53,9 @@ class Scorecard:
     text: str
     criteria: list[Criterion]
     sections: dict[str, str] = field(default_factory=dict)  # section id -> display name
-    empathy_sentiment_weight: float = 0.0  # share of the empathy subscore taken from customer sentiment
+    empathy_sentiment_weight: float = 0.0  # share of the empathy subscore taken from how the customer fared
+    positive_reactions: tuple[str, ...] = ()  # what a customer says when the agent's answer lands well
+    negative_reactions: tuple[str, ...] = ()  # ... and when it does not
     min_agreement: float = 0.8  # criteria agreeing less often with people are marked in the agreement lab
     abstain_below: float = 0.4  # evidence heard with a lower mean word probability is marked for review
 
@@ -74,6 +76,14 @@ class Scorecard:
 
 def _expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
     return expect(value, kind, where, what, ScorecardError)
+
+
+def _texts(table: dict, key: str, where: str) -> list[str]:
+    """An optional list of texts (empty when absent)."""
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ScorecardError(f"{where}: must be a list of texts")
+    return value
 
 
 def _share(table: dict, key: str, where: str) -> float | None:
@@ -180,7 +190,10 @@ def parse_scorecard(text: str, path: str = "<scorecard>") -> Scorecard:
     if not criteria:
         raise ScorecardError(f"{path}: the scorecard has no criteria")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    reactions = {key: tuple(_texts(head, key, f"{path}:{locator.line(key)}: {key}"))
+                 for key in ("positive_reactions", "negative_reactions")}
     return Scorecard(card_id, name, path, digest, text, criteria, section_names, sentiment_weight,
+                     reactions["positive_reactions"], reactions["negative_reactions"],
                      shares["min_agreement"], shares["abstain_below"])
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from .conversation import ConversationMetrics, conversation_metrics
 from .detectors import DETECTORS, FAIL, NA, CallContext, Verdict
+from .phrases import phrase_set
 from .scorecard import Criterion, Scorecard
 from .sentiment import SentimentTrajectory, customer_sentiment
 from .transcript import AGENT, Transcript, Utterance
@@ -89,8 +90,8 @@ def subscores(scorecard: Scorecard, results: list[tuple[Criterion, float, str]],
 
     empathy = category("empathy")
     w = scorecard.empathy_sentiment_weight
-    if w and sentiment.points:
-        mood = 0.5 * (sentiment.end + 1) / 2 + 0.5 * min(1.0, max(0.0, 0.5 + (sentiment.end - sentiment.start) / 2))
+    mood = sentiment.mood(with_reactions=bool(scorecard.positive_reactions or scorecard.negative_reactions))
+    if w and mood is not None:
         empathy = mood if empathy is None else (1 - w) * empathy + w * mood
     compliance = category("compliance")
     overall = weighted(results)
@@ -118,20 +119,23 @@ def abstain(verdict: Verdict, ctx: CallContext, below: float) -> Verdict:
     return verdict
 
 
-def build_context(transcript: Transcript, voice: dict[str, float], customer_name: str | None = None) -> CallContext:
+def build_context(transcript: Transcript, scorecard: Scorecard, voice: dict[str, float],
+                  customer_name: str | None = None) -> CallContext:
     """What detectors look at, from a transcript and its stored voice features."""
     utterances = transcript.utterances
+    sentiment = customer_sentiment(utterances, phrase_set(scorecard.positive_reactions),
+                                   phrase_set(scorecard.negative_reactions))
     return CallContext(
         utterances=utterances, duration_s=transcript.duration_s, stereo=transcript.channels == 2,
         conversation=conversation_metrics(utterances, stereo=transcript.channels == 2),
-        voice=voice, sentiment=customer_sentiment(utterances), customer_name=customer_name,
+        voice=voice, sentiment=sentiment, customer_name=customer_name,
     )
 
 
 def score_call(transcript: Transcript, scorecard: Scorecard, voice: dict[str, float] | None = None,
                customer_name: str | None = None) -> CallScore:
     """Every criterion of the scorecard on this call, and the call's scores."""
-    ctx = build_context(transcript, voice or {}, customer_name)
+    ctx = build_context(transcript, scorecard, voice or {}, customer_name)
     results = [CriterionResult(c, abstain(DETECTORS[c.detector].run(ctx, c.params), ctx, scorecard.abstain_below))
                for c in scorecard.criteria]
     overall, empathy, compliance, auto_fail = subscores(

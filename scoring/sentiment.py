@@ -1,16 +1,22 @@
-"""Customer sentiment over a call with VADER (vaderSentiment: a lexicon model that runs offline).
+"""Customer sentiment over a call with VADER (vaderSentiment: a lexicon model that runs offline),
+and the customer's reactions to the agent.
 
 The trajectory is one compound score (-1 very negative .. +1 very positive) per customer utterance;
 "start" and "end" average the first and last few of them, so one "thanks" does not decide.
+Reactions count the customer utterances that answer the agent well ("that helps", "thank you") or
+badly ("what do you mean?", "you are not listening"), with the scorecard's phrases.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from .phrases import PhraseSet
 from .transcript import CUSTOMER, Utterance
 
 EDGE_UTTERANCES = 3
@@ -33,19 +39,45 @@ class SentimentTrajectory:
     points: list[tuple[float, float]]  # (utterance start in s, compound score)
     start: float
     end: float
+    positive_reactions: int = 0  # customer utterances answering the agent well
+    negative_reactions: int = 0  # ... and badly
+
+    def mood(self, with_reactions: bool) -> float | None:
+        """How the customer fared, 0..1 (None when they said nothing): where their sentiment ended and
+        how it moved, averaged with how they reacted to the agent when the scorecard lists reactions.
+        A bad reaction weighs twice a good one (thanks are routine)."""
+        if not self.points:
+            return None
+        mood = 0.5 * (self.end + 1) / 2 + 0.5 * min(1.0, max(0.0, 0.5 + (self.end - self.start) / 2))
+        if not with_reactions:
+            return mood
+        reaction = 0.5 + 0.5 * math.tanh((self.positive_reactions - 2 * self.negative_reactions) / 3)
+        return (mood + reaction) / 2
 
     def to_dict(self) -> dict:
         """Plain data, for storage."""
         return {"points": [[round(t, 2), round(s, 3)] for t, s in self.points],
-                "start": round(self.start, 3), "end": round(self.end, 3)}
+                "start": round(self.start, 3), "end": round(self.end, 3),
+                "positive_reactions": self.positive_reactions, "negative_reactions": self.negative_reactions}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SentimentTrajectory:
+        """The trajectory stored by `to_dict` (scores stored before reactions count none)."""
+        return cls([(float(t), float(s)) for t, s in data.get("points", [])], data.get("start", 0.0),
+                   data.get("end", 0.0), data.get("positive_reactions", 0), data.get("negative_reactions", 0))
 
 
-def customer_sentiment(utterances: list[Utterance], speaker: str = CUSTOMER) -> SentimentTrajectory:
-    """The customer's sentiment per utterance and at the call's start and end (0 when silent)."""
-    points = [(u.start, polarity(u.text)) for u in utterances if u.speaker == speaker and u.text.strip()]
-    if not points:
+def customer_sentiment(utterances: list[Utterance], positive: PhraseSet | None = None,
+                       negative: PhraseSet | None = None, speaker: str = CUSTOMER) -> SentimentTrajectory:
+    """The customer's sentiment per utterance and at the call's start and end (0 when silent), and how
+    many of their utterances react well (`positive`) or badly (`negative`) to the agent."""
+    said = [u for u in utterances if u.speaker == speaker and u.text.strip()]
+    if not said:
         return SentimentTrajectory([], 0.0, 0.0)
+    points = [(u.start, polarity(u.text)) for u in said]
     edge = min(EDGE_UTTERANCES, -(-len(points) // 3))  # a third of them, rounded up, at most 3
     start = sum(s for _, s in points[:edge]) / edge
     end = sum(s for _, s in points[-edge:]) / edge
-    return SentimentTrajectory(points, start, end)
+    bad = [u for u in said if negative and negative.match(u.text)]
+    good = [u for u in said if positive and u not in bad and positive.match(u.text)]
+    return SentimentTrajectory(points, start, end, len(good), len(bad))

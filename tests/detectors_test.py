@@ -6,6 +6,7 @@ import pytest
 
 from scoring.redact import redact_utterances
 from scoring.scorer import score_call
+from scoring.sentiment import SentimentTrajectory
 from scoring.transcript import Transcript, Utterance
 
 GOOD_VOICE = {"agent_voiced_s": 30.0, "agent_pitch_median_hz": 180.0, "agent_pitch_std_st": 2.5,
@@ -194,6 +195,31 @@ def test_sentiment_trajectory_and_contract(scorecard):
                          "needs_review"}  # the contract's keys, and the abstain mark added since
     assert item["needs_review"] is False
     assert set(item["evidence"][0]) == {"speaker", "start", "end", "text"}
+
+
+def test_long_phrases_tolerate_one_inserted_word_but_not_a_negation(scorecard):
+    found, _ = verdicts(scorecard, call(
+        ("a", 0.0, 5.0, "Hello, this call is currently recorded. How can I help?"),
+        ("c", 5.5, 8.0, "I missed a payment, it's my fault."),
+        ("a", 8.5, 12.0, "That is not your fault at all, these things happen.")))
+    assert found["recording_disclosure"].result == "pass"
+    assert found["prohibited_language"].result == "pass"
+    found, _ = verdicts(scorecard, call(("a", 0.0, 3.0, "Hello, this call is not recorded."), ("c", 3.5, 5.0, "Okay.")))
+    assert found["recording_disclosure"].result == "fail"
+
+
+def test_customer_reactions_move_the_empathy_score(scorecard):
+    def ending(reply: str) -> Transcript:
+        return call(("a", 0.0, 4.0, "Hello, how can I help?"), ("c", 4.5, 8.0, "My parcel never arrived."),
+                    ("a", 8.5, 12.0, "You can track it on the website."), ("c", 12.5, 15.0, reply))
+
+    _, well = verdicts(scorecard, ending("Okay, that helps."))
+    _, badly = verdicts(scorecard, ending("What do you mean? You are not listening."))
+    assert (well.sentiment.positive_reactions, well.sentiment.negative_reactions) == (1, 0)
+    assert (badly.sentiment.positive_reactions, badly.sentiment.negative_reactions) == (0, 1)
+    assert badly.empathy < well.empathy
+    stored = SentimentTrajectory.from_dict(badly.sentiment.to_dict())
+    assert stored.negative_reactions == 1 and stored.mood(with_reactions=True) == badly.sentiment.mood(True)
 
 
 @pytest.mark.parametrize("text, expected", [

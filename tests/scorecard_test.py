@@ -62,6 +62,7 @@ def test_hash_follows_the_content():
     (('id = "recording_disclosure"', 'id = "greeting"'), r"card\.toml:18: criterion 'greeting' id: used twice"),
     (('critical = true', 'critical = "yes"'), r"card\.toml:21: criterion 'recording_disclosure' critical: must be true or false"),
     (('weight = 5\ndetector', 'weight = 5\nweight = 6\ndetector'), r"card\.toml: not valid TOML: .*line 13"),
+    (('name = "Mini"', 'name = "Mini"\nnegative_reactions = "useless"'), r"card\.toml:4: negative_reactions: must be a list"),
 ])
 def test_mistakes_name_file_line_and_field(edit, message):
     with pytest.raises(ScorecardError, match=message):

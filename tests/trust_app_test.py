@@ -77,6 +77,7 @@ def test_agreement_lab_marks_and_routes(qtbot, db):
         override(CriterionResult.get(CriterionResult.score == Score.get(call=call).id), "fail", "no", "Rita")
     window = _window(qtbot, db)
     lab = window.open_agreement()
+    qtbot.waitUntil(lambda: "human verdicts on" in lab.summary.text())  # read in the background
     row = lab.table.topLevelItem(0)
     assert (row.text(0), row.text(1), row.text(3), row.text(8)) == ("greeting", "3", "0%", "MARKED")
     assert lab.versions.topLevelItem(0).text(1) == "0% of 3"  # by scorecard version
@@ -84,4 +85,6 @@ def test_agreement_lab_marks_and_routes(qtbot, db):
     assert sorted(window.calls.call_id(r) for r in range(window.calls.rowCount())) == [c.id for c in calls[:3]]
     wanted = lab.route()
     assert wanted.review_criteria == ("greeting",) and window.filters.reviewed.currentText() == "Needs human review"
+    qtbot.waitUntil(lambda: window.marked == ["greeting"])  # the filter bar's marks, read in the background
+    assert window.filters.current().review_criteria == ("greeting",)
     assert [window.calls.call_id(r) for r in range(window.calls.rowCount())] == []  # the unreviewed one passed

@@ -5,6 +5,7 @@ threshold, the trend per month, and routing the marked criteria's calls to human
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
@@ -18,7 +19,8 @@ from PySide6.QtWidgets import (
 from scoring.scorecard import Scorecard
 
 from ..storage.library import LibraryFilter
-from ..trust.agreement import CriterionTrust, criterion_trust, human_verdicts, trend
+from ..trust.agreement import CriterionTrust, HumanVerdict, criterion_trust, human_verdicts, trend
+from .background import Latest
 from .date_box import date_of, optional_date_box
 
 CALLS_ROLE = Qt.ItemDataRole.UserRole + 1  # per column: the call ids behind a cell
@@ -27,6 +29,22 @@ _CELLS = {5: "auto_pass_human_fail", 6: "auto_fail_human_pass"}
 
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.0f}%"
+
+
+@dataclass(frozen=True)
+class _Agreement:
+    """What the lab shows, computed off the UI thread."""
+
+    verdicts: int
+    calls: int
+    rows: list[CriterionTrust]
+    by_month: dict[str, dict[str, tuple[int, float]]]
+    by_version: dict[str, dict[str, tuple[int, float]]]
+
+    @classmethod
+    def of(cls, verdicts: list[HumanVerdict], scorecard: Scorecard) -> _Agreement:
+        return cls(len(verdicts), len({v.call_id for v in verdicts}), criterion_trust(verdicts, scorecard),
+                   trend(verdicts), trend(verdicts, by="scorecard"))
 
 
 class AgreementWindow(QDialog):
@@ -39,6 +57,7 @@ class AgreementWindow(QDialog):
         self.setWindowTitle("Agreement lab: automatic verdicts against people")
         self.scorecard = scorecard
         self.rows: list[CriterionTrust] = []
+        self.agreement = Latest(self._show, self)
         self.date_from, self.date_to = optional_date_box(), optional_date_box()
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(self.reload)
@@ -77,11 +96,15 @@ class AgreementWindow(QDialog):
         return date_of(self.date_from), date_of(self.date_to)
 
     def reload(self) -> None:
-        """Read every human verdict in the range and show the table and trend."""
-        verdicts = human_verdicts(*self._range())
-        self.rows = criterion_trust(verdicts, self.scorecard)
+        """Read every human verdict in the range in the background, then show the table and trend."""
+        self.summary.setText("Reading human verdicts…")
+        dates, scorecard = self._range(), self.scorecard
+        self.agreement.start(lambda _interrupted: _Agreement.of(human_verdicts(*dates), scorecard))
+
+    def _show(self, found: _Agreement) -> None:
+        self.rows = found.rows
         marked = [r.criterion for r in self.rows if r.marked]
-        self.summary.setText(f"{len(verdicts)} human verdicts on {len({v.call_id for v in verdicts})} calls; "
+        self.summary.setText(f"{found.verdicts} human verdicts on {found.calls} calls; "
                              f"{len(marked)} criteri{'on' if len(marked) == 1 else 'a'} below threshold")
         self.table.clear()
         for row in self.rows:
@@ -96,8 +119,8 @@ class AgreementWindow(QDialog):
                     item.setForeground(column, QBrush(QColor("#b3261e")))
             self.table.addTopLevelItem(item)
         self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self._draw_trend(trend(verdicts))
-        self._show_versions(trend(verdicts, by="scorecard"))
+        self._draw_trend(found.by_month)
+        self._show_versions(found.by_version)
 
     def _show_versions(self, by_version: dict[str, dict[str, tuple[int, float]]]) -> None:
         versions = sorted({key for keys in by_version.values() for key in keys})

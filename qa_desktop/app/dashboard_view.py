@@ -8,7 +8,7 @@ from pathlib import Path
 from matplotlib.backend_bases import PickEvent
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
-from PySide6.QtCore import QThread, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QMenu, QScrollArea, QToolButton,
     QVBoxLayout, QWidget,
@@ -19,28 +19,11 @@ from scoring.drivers import DriverSet
 from ..dashboard.charts import CHARTS, Chart, Picks, compute_tables
 from ..dashboard.queries import Scope, Table
 from ..dashboard.report import save_chart, write_csv
-from ..storage.models import Agent, Team, database
+from ..storage.models import Agent, Team
+from .background import Latest
 from .date_box import date_of, optional_date_box, show_date
 
 DPI = 90  # the charts' text is sized for the report; this fits two charts side by side
-
-
-class _Tables(QThread):
-    """Computes every chart's table for a scope off the UI thread."""
-
-    computed = Signal(object, object)  # scope, {chart key: Table}
-
-    def __init__(self, scope: Scope, drivers: DriverSet) -> None:
-        super().__init__()
-        self.scope, self.drivers = scope, drivers
-
-    def run(self) -> None:
-        try:
-            tables = compute_tables(self.scope, self.drivers, self.isInterruptionRequested)
-        finally:
-            database.close()  # this thread's own connection
-        if not self.isInterruptionRequested():
-            self.computed.emit(self.scope, tables)
 
 
 class ChartCard(QFrame):
@@ -115,8 +98,7 @@ class DashboardView(QWidget):
     def __init__(self, drivers: DriverSet) -> None:
         super().__init__()
         self.drivers = drivers
-        self.worker: _Tables | None = None
-        self._running: set[_Tables] = set()  # superseded workers are kept until they end
+        self.tables = Latest(self._show, self)
         self.team, self.agent = QComboBox(), QComboBox()
         self.date_from, self.date_to = optional_date_box(), optional_date_box()
         self.status = QLabel()
@@ -190,16 +172,12 @@ class DashboardView(QWidget):
 
     def refresh(self) -> None:
         """Compute every chart for the current scope in the background (a newer request replaces an older one)."""
-        if self.worker is not None and self.worker.isRunning():
-            self.worker.requestInterruption()
         self.status.setText("Updating…")
-        worker = self.worker = _Tables(self.scope(), self.drivers)
-        worker.computed.connect(self._show)
-        self._running.add(worker)
-        worker.finished.connect(lambda: self._running.discard(worker))
-        worker.start()
+        scope, drivers = self.scope(), self.drivers
+        self.tables.start(lambda interrupted: (scope, compute_tables(scope, drivers, interrupted)))
 
-    def _show(self, scope: Scope, tables: dict[str, Table]) -> None:
+    def _show(self, computed: tuple[Scope, dict[str, Table]]) -> None:
+        scope, tables = computed
         if scope != self.scope():
             return  # an older request finished after the scope changed
         pending = list(self.cards.items())
@@ -215,7 +193,11 @@ class DashboardView(QWidget):
         calls = sum(tables["trends"].column("calls"))
         self.status.setText(f"{calls} scored calls · click a bar, point or cell to list its calls")
 
+    @property
+    def started(self) -> bool:
+        """True once the charts have been asked for (the tab was opened)."""
+        return self.tables.current is not None
+
     def wait(self) -> None:
         """Block until every background computation ends (for tests and closing)."""
-        for worker in list(self._running):
-            worker.wait()
+        self.tables.wait()

@@ -23,6 +23,7 @@ from ..storage.library import COLUMNS, LibraryFilter
 from ..storage.models import Job
 from ..trust.agreement import marked_criteria
 from .agreement_window import AgreementWindow
+from .background import Latest
 from .calibration_window import CalibrationWindow
 from .coaching_window import CoachingWindow
 from .dashboard_view import DashboardView
@@ -48,7 +49,9 @@ class MainWindow(QMainWindow):
         self.import_dialog: ImportDialog | None = None
         drivers = self.settings.drivers()
         self.calls = LibraryModel({d.id: d.name for d in drivers.drivers})
-        self.filters = FilterBar(self.calls.driver_names, lambda: marked_criteria(self.scorecard()))
+        self.marked: list[str] = []  # criteria the agreement lab marks, for "Needs human review"
+        self.marking = Latest(self._marked_read, self)
+        self.filters = FilterBar(self.calls.driver_names, lambda: self.marked)
         self.filters.changed.connect(self._filter)
         self.table = QTableView()
         self.table.setModel(self.calls)
@@ -84,13 +87,14 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(splitter, "Calls")
         self.tabs.addTab(self.dashboards, "Dashboards")
-        self.tabs.currentChanged.connect(lambda i: i == 1 and self.dashboards.worker is None and
+        self.tabs.currentChanged.connect(lambda i: i == 1 and not self.dashboards.started and
                                          self.dashboards.refresh())
         self.setCentralWidget(self.tabs)
         self._toolbar()
         self._shortcuts()
         self.resize(1560, 900)
         self._after_reset()
+        self._read_marked()
 
     def reviewer(self) -> str:
         """The reviewer's name for the audit log: from settings, else the login name."""
@@ -175,6 +179,17 @@ class MainWindow(QMainWindow):
         """After a review action: reload the rows, keep the call selected if it still shows."""
         self.calls.reload()
         self.filters.refresh_choices()
+        self._read_marked()
+
+    def _read_marked(self) -> None:
+        """Re-read, off the UI thread, which criteria agree too rarely with people (the agreement lab's marks)."""
+        scorecard = self.scorecard()
+        self.marking.start(lambda _interrupted: marked_criteria(scorecard))
+
+    def _marked_read(self, marked: list[str]) -> None:
+        changed, self.marked = marked != self.marked, marked
+        if changed and self.filters.current().needs_review:
+            self._filter(self.filters.current())
 
     def _select_quietly(self, row: int) -> None:
         """Select a row without reopening its call."""
@@ -226,7 +241,7 @@ class MainWindow(QMainWindow):
         self.calls.reload()
         self.filters.refresh_choices()
         self.dashboards.refresh_choices()
-        if self.dashboards.worker is not None:
+        if self.dashboards.started:
             self.dashboards.refresh()
         self.resume_banner.setVisible(bool(repository.unfinished_jobs()))
 
@@ -278,6 +293,7 @@ class MainWindow(QMainWindow):
 
     def _after_decision(self, call_id: int) -> None:
         self.calls.reload()
+        self._read_marked()
         if self.review.call is not None and self.review.call.id == call_id:
             self.review.open_call(call_id)
 
@@ -320,5 +336,6 @@ class MainWindow(QMainWindow):
             self.import_dialog.worker.cancel(closing=True)
             self.import_dialog.worker.wait()
         self.review.player.player.stop()
-        self.dashboards.wait()
+        for background in self.findChildren(Latest):
+            background.wait()
         super().closeEvent(event)

@@ -36,9 +36,7 @@ def recompute(score: Score) -> Score:
         criterion = scorecard.criterion(row.criterion)
         credit = row.credit if row.override is None else _CREDIT[row.override]
         results.append((criterion, credit / 100, row.effective))
-    points = score.analysis.get("sentiment", {})
-    sentiment = SentimentTrajectory([tuple(p) for p in points.get("points", [])], points.get("start", 0.0),
-                                    points.get("end", 0.0))
+    sentiment = SentimentTrajectory.from_dict(score.analysis.get("sentiment", {}))
     score.overall, score.empathy, score.compliance, score.auto_fail = subscores(scorecard, results, sentiment)
     score.failed = " ".join(row.criterion for row in rows if row.effective == FAIL)
     score.save()
