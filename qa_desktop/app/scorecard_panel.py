@@ -18,6 +18,15 @@ SEEK_ROLE = Qt.ItemDataRole.UserRole + 2  # the start (s) of an evidence row
 REASON_ROLE = Qt.ItemDataRole.UserRole + 3  # the reason of a criterion row
 
 
+def _customer_mood(score: Score) -> str:
+    """What fed the empathy score from the customer's side: sentiment start and end, reactions to the agent."""
+    mood = score.analysis.get("sentiment")
+    if not mood or not mood.get("points"):
+        return ""
+    return (f"<br>customer sentiment {mood['start']:+.2f} → {mood['end']:+.2f}; reactions to the agent: "
+            f"{mood.get('positive_reactions', 0)} good, {mood.get('negative_reactions', 0)} bad")
+
+
 class ScorecardPanel(QWidget):
     """`seek_requested(seconds)` when evidence is clicked; `criterion_selected(result id)` on selection."""
 
@@ -28,6 +37,7 @@ class ScorecardPanel(QWidget):
         super().__init__()
         self.summary = QLabel("No call open.")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setWordWrap(True)  # long scorecard names must not widen the panel
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Criterion and evidence (click to play)", "Result", "Confidence"])
         header = self.tree.header()
@@ -62,7 +72,8 @@ class ScorecardPanel(QWidget):
         self.summary.setText(
             f"<span style='font-size:15pt'><b>{score.overall:.0f}</b></span> overall{note} &nbsp; "
             f"empathy <b>{score.empathy:.0f}</b> &nbsp; compliance <b>{score.compliance:.0f}</b> &nbsp; {flag}"
-            f"<br><span style='color:#777'>scorecard {score.scorecard.name} ({score.scorecard.hash[:8]})</span>")
+            f"<br><span style='color:#777'>scorecard {score.scorecard.name} ({score.scorecard.hash[:8]})"
+            f"{_customer_mood(score)}</span>")
         names = parse_scorecard(score.scorecard.text, score.scorecard.path)
         sections: dict[str, QTreeWidgetItem] = {}
         bold = QFont()
