@@ -83,6 +83,11 @@ def test_agreement_lab_marks_and_routes(qtbot, db):
     assert lab.versions.topLevelItem(0).text(1) == "0% of 3"  # by scorecard version
     lab._open_cell(row, 5)  # auto pass, human fail
     assert sorted(window.calls.call_id(r) for r in range(window.calls.rowCount())) == [c.id for c in calls[:3]]
+    assert window.filters.chosen_note.text() == "Only 3 chosen calls" and window.filters.show_all.isVisible()
+    window.filters.auto_fail.setCurrentIndex(2)  # other filters narrow the chosen calls, they do not drop them
+    assert window.calls.rowCount() == 3
+    window.filters.show_all.click()
+    assert window.calls.rowCount() == 4 and not window.filters.chosen_note.isVisible()
     wanted = lab.route()
     assert wanted.review_criteria == ("greeting",) and window.filters.reviewed.currentText() == "Needs human review"
     qtbot.waitUntil(lambda: window.marked == ["greeting"])  # the filter bar's marks, read in the background

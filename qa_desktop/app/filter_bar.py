@@ -1,12 +1,15 @@
 """The library's filters: agent, team, dates, score range, auto-fail, a failed criterion, reviewed,
-call driver, and a full-text search of the transcripts."""
+call driver, a full-text search of the transcripts, and a set of chosen calls (from a click elsewhere)
+shown as a note with a button to show all calls again."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+)
 
 from ..storage.library import LibraryFilter
 from .date_box import date_of, optional_date_box, show_date
@@ -41,6 +44,12 @@ class FilterBar(QWidget):
         self.reviewed.setItemData(3, "Unreviewed calls heard too unclearly to trust, or failing a criterion the "
                                      "agreement lab marks", Qt.ItemDataRole.ToolTipRole)
         self.date_from, self.date_to = optional_date_box(), optional_date_box()
+        self.chosen: list[int] | None = None  # only these calls (a dashboard or agreement-lab click)
+        self.chosen_note = QLabel()
+        self.chosen_note.setStyleSheet("background:#e8f0fe; padding:2px 6px")
+        self.show_all = QPushButton("Show all calls")
+        self.show_all.clicked.connect(lambda: (self._choose(None), self._emit()))
+        self._choose(None)
         self.score_min, self.score_max = QSpinBox(), QSpinBox()
         for spin, value in ((self.score_min, 0), (self.score_max, 100)):
             spin.setRange(0, 100)
@@ -49,7 +58,8 @@ class FilterBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         rows = ((self.search, self.agent, self.team, self.driver, self.reviewed),
                 (QLabel("From"), self.date_from, QLabel("to"), self.date_to, QLabel("Score"), self.score_min,
-                 QLabel("–"), self.score_max, self.auto_fail, self.criterion))
+                 QLabel("–"), self.score_max, self.auto_fail, self.criterion),
+                (self.chosen_note, self.show_all))
         for widgets in rows:
             line = QHBoxLayout()
             for widget in widgets:
@@ -57,6 +67,7 @@ class FilterBar(QWidget):
             layout.addLayout(line)
         layout.itemAt(0).layout().setStretch(0, 1)
         layout.itemAt(1).layout().addStretch()
+        layout.itemAt(2).layout().addStretch()
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self._emit)
         self.search.textChanged.connect(self._debounce.start)
@@ -100,8 +111,15 @@ class FilterBar(QWidget):
             auto_fail=self.auto_fail.currentData(), failed_criterion=self.criterion.currentData(),
             reviewed=None if needs else reviewed, search=self.search.text().strip(),
             driver=self.driver.currentData(), needs_review=needs,
-            review_criteria=tuple(self.marked()) if needs else (),
+            review_criteria=tuple(self.marked()) if needs else (), call_ids=self.chosen,
         )
+
+    def _choose(self, call_ids: list[int] | None) -> None:
+        self.chosen = call_ids
+        if call_ids is not None:
+            self.chosen_note.setText(f"Only {len(call_ids)} chosen call{'s' * (len(call_ids) != 1)}")
+        self.chosen_note.setVisible(call_ids is not None)
+        self.show_all.setVisible(call_ids is not None)
 
     def show_filter(self, wanted: LibraryFilter) -> None:
         """Set every widget to show `wanted` (e.g. from a dashboard click), then emit it once."""
@@ -119,6 +137,7 @@ class FilterBar(QWidget):
         show_date(self.date_to, wanted.date_to)
         self.score_min.setValue(int(wanted.score_min or 0))
         self.score_max.setValue(int(wanted.score_max if wanted.score_max is not None else 100))
+        self._choose(wanted.call_ids)
         for widget in widgets:
             widget.blockSignals(False)
         self.changed.emit(wanted)
