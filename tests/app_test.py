@@ -30,6 +30,23 @@ def test_library_lists_calls_and_shows_the_transcript(qtbot, db, demo_analyses):
     assert "2 calls" in window.statusBar().currentMessage()
 
 
+def test_mono_waveform_is_coloured_by_the_separated_speakers(qtbot, db, demo_analyses):
+    analysis = demo_analyses[demo_file("mono").name]
+    repository.store_call(analysis, CallMetadata(agent="Daniel Kim", team="Support"), 0)
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.show()
+    window.table.selectRow(0)
+    waveform = window.review.waveform
+    qtbot.waitUntil(lambda: waveform.ready, timeout=10_000)
+    first = analysis.transcript.utterances[0]
+    at = int((first.start + first.end) / 2 / analysis.transcript.duration_s * len(waveform._agent))
+    speaking, silent = (waveform._agent, waveform._customer) if first.speaker == "agent" else (
+        waveform._customer, waveform._agent)
+    assert speaking[at] > 0 and silent[at] == 0  # one speaker's half of the waveform at a time
+    assert waveform._agent.max() > 0 and waveform._customer.max() > 0
+
+
 def test_settings_persist(isolated_home):
     Settings().set("agent_channel", 1)
     Settings().set("model", "/models/small")

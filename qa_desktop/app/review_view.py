@@ -133,14 +133,16 @@ class ReviewView(QWidget):
         self.agent.setCurrentIndex(self.agent.findData(call.agent_id))
         self.reviewed.setChecked(call.reviewed)
         self.reviewed.setText("Reviewed ✓" if call.reviewed else "Mark reviewed")
-        self.transcript.show_utterances(repository.call_transcript(call), search)
+        utterances = repository.call_transcript(call)
+        self.transcript.show_utterances(utterances, search)
         score = repository.current_score(call)
         self.scorecard.show_score(score)
         self.override_button.setEnabled(False)
         conversation = score.analysis.get("conversation", {}) if score else {}
         self.player.load(call.path, call.duration_s)
         self.waveform.load(call.path, call.agent_channel or 0, conversation.get("dead_air", []),
-                           conversation.get("overtalk", []), call.duration_s)
+                           conversation.get("overtalk", []), call.duration_s,
+                           [(u.start, u.end, u.speaker) for u in utterances])
         self._show_audit()
 
     def close_call(self, message: str) -> None:

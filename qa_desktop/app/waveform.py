@@ -1,5 +1,6 @@
 """A waveform of both channels (agent and customer coloured) with a moving playhead and markers
-for dead air and talk-over. The envelope is computed off the UI thread."""
+for dead air and talk-over; a mono call is coloured by its separated speakers' utterances. The
+envelope is computed off the UI thread."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from scoring.audio import AudioError, decode
+from scoring.transcript import AGENT
 
 BUCKETS = 1600
 AGENT_COLOUR, CUSTOMER_COLOUR = QColor("#1f5fa8"), QColor("#c0661f")
@@ -29,6 +31,15 @@ def envelope(path: str | Path, agent_channel: int = 0) -> tuple[np.ndarray, np.n
         peaks.append(np.abs(usable.reshape(BUCKETS, -1)).max(axis=1))
     top = max(float(max(p.max() for p in peaks)), 1e-6)
     return peaks[0] / top, peaks[1] / top, decoded.info.duration_s, stereo
+
+
+def speaker_masks(spans: list[tuple[float, float, str]], duration: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per envelope bucket: whether the agent, and whether the customer, speaks there ((start, end, speaker) spans)."""
+    agent, customer = np.zeros(BUCKETS, dtype=bool), np.zeros(BUCKETS, dtype=bool)
+    for start, end, speaker in spans:
+        first = int(start / duration * BUCKETS)
+        (agent if speaker == AGENT else customer)[first:max(first + 1, int(np.ceil(end / duration * BUCKETS)))] = True
+    return agent, customer
 
 
 class _EnvelopeJob(QRunnable):
@@ -65,15 +76,19 @@ class WaveformView(QWidget):
         self._stereo = True
         self._playhead = 0.0
         self._markers: list[tuple[float, float, QColor]] = []
+        self._spans: list[tuple[float, float, str]] = []
         self._message = ""
         self._token = 0
         self._jobs: dict[int, _EnvelopeJob] = {}
 
-    def load(self, path: str, agent_channel: int, dead_air: list[dict], overtalk: list[dict], duration: float) -> None:
-        """Start computing the waveform of a recording; markers are spans {'start', 'end'} in seconds."""
+    def load(self, path: str, agent_channel: int, dead_air: list[dict], overtalk: list[dict], duration: float,
+             speakers: list[tuple[float, float, str]] = ()) -> None:
+        """Start computing the waveform of a recording; markers are spans {'start', 'end'} in seconds;
+        `speakers` ((start, end, speaker) of each utterance) colour a mono recording."""
         self._token += 1
         self._agent = self._customer = None
         self._duration = duration
+        self._spans = list(speakers)
         self._markers = ([(s["start"], s["end"], DEAD_AIR_COLOUR) for s in dead_air]
                          + [(s["start"], s["end"], OVERTALK_COLOUR) for s in overtalk])
         self._message = "Loading waveform…"
@@ -98,6 +113,9 @@ class WaveformView(QWidget):
             self._message = f"No waveform: {result}"
         else:
             self._agent, self._customer, self._duration, self._stereo = result
+            if not self._stereo and self._spans and self._duration:
+                agent, customer = speaker_masks(self._spans, self._duration)
+                self._agent, self._customer = self._agent * agent, self._customer * customer
             self._message = ""
         self.update()
 
@@ -132,11 +150,11 @@ class WaveformView(QWidget):
                 painter.drawLines([QLineF(float(x), middle, float(x), middle + sign * h) for x, h in enumerate(heights)])
             painter.setPen(QColor("#999"))
             painter.drawLine(0, int(middle), width, int(middle))
+            separated = "" if self._stereo else " (separated from mono)"
             painter.setPen(AGENT_COLOUR)
-            painter.drawText(6, 14, "Agent" if self._stereo else "Mono recording")
-            if self._stereo:
-                painter.setPen(CUSTOMER_COLOUR)
-                painter.drawText(6, height - 6, "Customer")
+            painter.drawText(6, 14, "Agent" + separated)
+            painter.setPen(CUSTOMER_COLOUR)
+            painter.drawText(6, height - 6, "Customer" + separated)
         else:
             painter.setPen(QColor("#777"))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._message)
