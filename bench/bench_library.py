@@ -64,6 +64,7 @@ def main() -> None:
             f"search '{RARE_WORD}' (about 1% of calls)": LibraryFilter(search=RARE_WORD),
             "search 'refund' (common)": LibraryFilter(search="refund"),
             "search 'refund' + agent": LibraryFilter(search="refund", agent_id=agent.id),
+            "search 'twice refund' (words in two turns)": LibraryFilter(search="twice refund"),
         }
         for label, new in filters.items():
             times[label] = timed(f"{label} + first page", lambda f=new: (

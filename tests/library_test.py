@@ -13,8 +13,8 @@ from qa_desktop.app.hit_delegate import hit_html
 from qa_desktop.app.library_model import KEYS, LibraryModel
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.storage import library
-from qa_desktop.storage.library import LibraryFilter, fts_query
-from qa_desktop.storage.models import Agent, AuditEntry, Call, Score, Team
+from qa_desktop.storage.library import LibraryFilter, fts_terms
+from qa_desktop.storage.models import Agent, AuditEntry, Call, Score, Team, Utterance
 from qa_desktop.storage.people import PeopleError, merge_agents, move_agent, reassign_call, rename_agent
 from tools.synthetic_library import RARE_WORD, fill
 
@@ -95,9 +95,23 @@ def test_search_finds_transcripts_and_shows_the_hit(qtbot, filled):
     assert model.rowCount() > 0
 
 
-def test_fts_query_quotes_words_and_keeps_prefixes():
-    assert fts_query('refund "card* OR') == '"refund" "card"* "OR"'
-    assert fts_query("  ") == ""
+def test_search_words_may_be_in_different_utterances_of_a_call(filled):
+    def calls_saying(word: str) -> set[int]:
+        return {c for (c,) in Utterance.select(Utterance.call).where(Utterance.text.contains(word)).tuples()}
+
+    both = calls_saying("twice") & calls_saying("refund")
+    apart = {c for c in both if not Utterance.select().where(
+        (Utterance.call == c) & Utterance.text.contains("twice") & Utterance.text.contains("refund")).exists()}
+    assert apart  # the synthetic calls say them in different turns
+    found = set(library.call_ids(LibraryFilter(search="twice refund")))
+    assert found == both
+    hit = library.rows(sorted(apart)[:1], "twice refund")[0].hit
+    assert "[twice]" in hit or "[refund]" in hit
+
+
+def test_fts_terms_quote_words_and_keep_prefixes():
+    assert fts_terms('refund "card* OR') == ['"refund"', '"card"*', '"OR"']
+    assert fts_terms("  ") == []
 
 
 def test_main_window_search_keeps_the_open_call_or_says_nothing_matches(qtbot, filled):

@@ -74,13 +74,13 @@ class LibraryRow:
     hit: str = ""  # the first search hit, with [brackets] around the matched words
 
 
-def fts_query(text: str) -> str:
-    """A safe FTS5 query from what a user typed: every word must occur; 'refun*' matches a prefix."""
+def fts_terms(text: str) -> list[str]:
+    """Safe FTS5 terms from what a user typed, one per word: 'refun*' matches a prefix."""
     terms = []
     for word in re.findall(r"[\w']+\*?", text):
         prefix = word.endswith("*")
         terms.append('"' + word.rstrip("*").replace('"', "") + '"' + ("*" if prefix else ""))
-    return " ".join(terms)
+    return terms
 
 
 def _needs_review(criteria: tuple[str, ...]) -> str:
@@ -106,9 +106,10 @@ def _where(f: LibraryFilter) -> tuple[str, list[Any]]:
         (f.reviewed is not None, "c.reviewed = ?", [int(bool(f.reviewed))]),
         (bool(f.driver), "c.id IN (SELECT call_id FROM calldriver WHERE driver = ?)", [f.driver]),
         (f.needs_review, _needs_review(f.review_criteria), list(f.review_criteria)),
-        (bool(fts_query(f.search)), "c.id IN (SELECT call_id FROM utterance_fts WHERE utterance_fts MATCH ?)",
-         [fts_query(f.search)]),
     ]
+    # every word must occur in the call, in the same utterance or not
+    conditions += [(True, "c.id IN (SELECT call_id FROM utterance_fts WHERE utterance_fts MATCH ?)", [term])
+                   for term in fts_terms(f.search)]
     for active, clause, values in conditions:
         if active:
             clauses.append(clause)
@@ -140,7 +141,7 @@ def rows(ids: list[int], search: str = "") -> list[LibraryRow]:
         when = dt.datetime.fromisoformat(str(r[1])) if r[1] else None
         found[r[0]] = LibraryRow(r[0], when, r[2], r[3] or "", r[4], r[5], r[6], r[7],
                                  None if r[8] is None else bool(r[8]), bool(r[9]), (r[10] or "").split(), r[11], r[12] or "")
-    query = fts_query(search)
+    query = " OR ".join(fts_terms(search))  # the utterance with the most of the words comes first
     if query:
         hits = database.execute_sql(
             f"SELECT call_id, snippet(utterance_fts, 0, '[', ']', '…', 10) FROM utterance_fts "
