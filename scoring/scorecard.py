@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .detectors import DETECTORS
+from .detectors import DETECTORS, Param
 from .toml_fields import TomlLocator, expect, parse_toml, read_text
 
 CATEGORIES = ("empathy", "compliance", "process")
@@ -76,14 +76,6 @@ class Scorecard:
 
 def _expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
     return expect(value, kind, where, what, ScorecardError)
-
-
-def _texts(table: dict, key: str, where: str) -> list[str]:
-    """An optional list of texts (empty when absent)."""
-    value = table.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ScorecardError(f"{where}: must be a list of texts")
-    return value
 
 
 def _share(table: dict, key: str, where: str) -> float | None:
@@ -190,7 +182,7 @@ def parse_scorecard(text: str, path: str = "<scorecard>") -> Scorecard:
     if not criteria:
         raise ScorecardError(f"{path}: the scorecard has no criteria")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    reactions = {key: tuple(_texts(head, key, f"{path}:{locator.line(key)}: {key}"))
+    reactions = {key: tuple(Param(list).check(head.get(key, []), f"{path}:{locator.line(key)}: {key}"))
                  for key in ("positive_reactions", "negative_reactions")}
     return Scorecard(card_id, name, path, digest, text, criteria, section_names, sentiment_weight,
                      reactions["positive_reactions"], reactions["negative_reactions"],

@@ -57,11 +57,6 @@ class Latest(QObject):
     def _ended(self) -> None:
         self._running.discard(self.sender())
 
-    @property
-    def busy(self) -> bool:
-        """True while the newest request is still being computed."""
-        return self.current is not None and self.current.isRunning()
-
     def wait(self) -> None:
         """Block until every background computation ends (for tests and closing)."""
         for worker in list(self._running):

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..storage.library import LibraryFilter
-from .date_box import date_of, optional_date_box, show_date
 from ..storage.models import Agent, CallDriver, CriterionResult, Team
+from .date_box import date_of, optional_date_box, show_date
 
 _NEEDS_REVIEW = "needs review"
 

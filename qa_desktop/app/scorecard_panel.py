@@ -8,6 +8,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from scoring.scorecard import parse_scorecard
+from scoring.sentiment import SentimentTrajectory
 
 from ..storage.models import CriterionResult, Score
 from .player import clock
@@ -20,11 +21,11 @@ REASON_ROLE = Qt.ItemDataRole.UserRole + 3  # the reason of a criterion row
 
 def _customer_mood(score: Score) -> str:
     """What fed the empathy score from the customer's side: sentiment start and end, reactions to the agent."""
-    mood = score.analysis.get("sentiment")
-    if not mood or not mood.get("points"):
+    mood = SentimentTrajectory.from_dict(score.analysis.get("sentiment", {}))
+    if not mood.points:
         return ""
-    return (f"<br>customer sentiment {mood['start']:+.2f} → {mood['end']:+.2f}; reactions to the agent: "
-            f"{mood.get('positive_reactions', 0)} good, {mood.get('negative_reactions', 0)} bad")
+    return (f"<br>customer sentiment {mood.start:+.2f} → {mood.end:+.2f}; reactions to the agent: "
+            f"{mood.positive_reactions} good, {mood.negative_reactions} bad")
 
 
 class ScorecardPanel(QWidget):

@@ -4,6 +4,7 @@ envelope is computed off the UI thread."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -82,7 +83,7 @@ class WaveformView(QWidget):
         self._jobs: dict[int, _EnvelopeJob] = {}
 
     def load(self, path: str, agent_channel: int, dead_air: list[dict], overtalk: list[dict], duration: float,
-             speakers: list[tuple[float, float, str]] = ()) -> None:
+             speakers: Sequence[tuple[float, float, str]] = ()) -> None:
         """Start computing the waveform of a recording; markers are spans {'start', 'end'} in seconds;
         `speakers` ((start, end, speaker) of each utterance) colour a mono recording."""
         self._token += 1
