@@ -55,6 +55,7 @@ def test_the_cold_call_scores_low_on_empathy(demo_scores):
     assert cold.empathy < 50
     assert cold.empathy < good.empathy - 25 and cold.empathy < calmed.empathy - 25
     assert _results(cold)["apology"].result == "fail"
+    assert not cold.auto_fail, "cold is not non-compliant: it discloses the recording and checks identity"
     assert cold.metrics()["customer_sentiment_end"] <= good.metrics()["customer_sentiment_end"]
 
 

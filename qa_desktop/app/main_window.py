@@ -182,9 +182,10 @@ class MainWindow(QMainWindow):
         self._read_marked()
 
     def _read_marked(self) -> None:
-        """Re-read, off the UI thread, which criteria agree too rarely with people (the agreement lab's marks)."""
-        scorecard = self.scorecard()
-        self.marking.start(lambda _interrupted: marked_criteria(scorecard))
+        """Re-read, off the UI thread (the scorecard file too), which criteria agree too rarely with people
+        (the agreement lab's marks)."""
+        path = self.scorecard_path()
+        self.marking.start(lambda _interrupted: marked_criteria(load_scorecard(path)))
 
     def _marked_read(self, marked: list[str]) -> None:
         changed, self.marked = marked != self.marked, marked
@@ -282,9 +283,13 @@ class MainWindow(QMainWindow):
         self.coaching.show()
         return self.coaching
 
+    def scorecard_path(self) -> str | Path:
+        """The scorecard file in use (from settings, else the default)."""
+        return self.settings.get("scorecard") or default_scorecard_path()
+
     def scorecard(self) -> Scorecard:
-        """The scorecard in use (from settings, else the default)."""
-        return load_scorecard(self.settings.get("scorecard") or default_scorecard_path())
+        """The scorecard in use."""
+        return load_scorecard(self.scorecard_path())
 
     def open_call(self, call_id: int) -> None:
         """Show one call in the library and open it in the review."""
