@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
-    QPushButton, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QPushButton, QSizePolicy, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
 from ..storage import repository
@@ -76,6 +76,7 @@ class ReviewView(QWidget):
         self.agent = QComboBox()
         self.agent.setToolTip("Reassign the call to another agent")
         self.agent.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.agent.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)  # names never cut off
         self.agent.activated.connect(self._reassign)
         self.reviewed = QPushButton("Mark reviewed")
         self.reviewed.setCheckable(True)
@@ -96,10 +97,10 @@ class ReviewView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.scorecard, "Scorecard")
         self.tabs.addTab(self.audit, "Audit log")
-        top = QHBoxLayout()
-        top.addWidget(self.title, 1)
+        top = QHBoxLayout()  # under the title, so a long file name never squeezes them
         top.addWidget(QLabel("Agent"))
         top.addWidget(self.agent)
+        top.addStretch(1)
         top.addWidget(self.override_button)
         top.addWidget(self.dispute_button)
         top.addWidget(self.reviewed)
@@ -108,6 +109,7 @@ class ReviewView(QWidget):
         split.addWidget(self.tabs)
         split.setSizes([400, 560])
         layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
         layout.addLayout(top)
         layout.addWidget(self.player)
         layout.addWidget(self.waveform)
