@@ -203,6 +203,8 @@ def test_coaching_window_builds_a_session_and_exports_its_pack(qtbot, team, tmp_
     ticks = [window.suggestions.topLevelItem(i) for i in range(window.suggestions.topLevelItemCount())]
     assert [t.text(0) for t in ticks] == ["Empathy statement", "Closing"] and ticks[0].text(1) == "33% (2/6)"
     ticks[1].setCheckState(0, Qt.CheckState.Unchecked)
+    shown = [window.others.item(i).text() for i in range(window.others.count()) if not window.others.item(i).isHidden()]
+    assert "Ana" not in shown and "Dee" in shown  # the session's own agent is not offered as "also in it"
     dee = next(window.others.item(i) for i in range(window.others.count()) if window.others.item(i).text() == "Dee")
     dee.setCheckState(Qt.CheckState.Checked)  # a team session: Ana and Dee
     session = window.create_from_ticks()

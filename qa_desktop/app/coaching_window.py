@@ -121,6 +121,11 @@ class CoachingWindow(QDialog):
         if self.agent.currentData() is None:
             return
         agent = Agent.get_by_id(self.agent.currentData())
+        for i in range(self.others.count()):  # the session's own agent is not "also" in it
+            item = self.others.item(i)
+            item.setHidden(item.data(CLIP_ROLE) == agent.id)
+            if item.isHidden():
+                item.setCheckState(Qt.CheckState.Unchecked)
         found = suggest_focus(agent)
         for rank, focus in enumerate(found):
             item = QTreeWidgetItem([self.names.get(focus.criterion, focus.criterion), focus.agent.short(),
@@ -142,7 +147,7 @@ class CoachingWindow(QDialog):
             return None
         main = self.agent.currentData()
         also = [self.others.item(i).data(CLIP_ROLE) for i in range(self.others.count())
-                if self.others.item(i).checkState() == Qt.CheckState.Checked and self.others.item(i).data(CLIP_ROLE) != main]
+                if self.others.item(i).checkState() == Qt.CheckState.Checked]
         session = create_session([Agent.get_by_id(i) for i in [main, *also]], ticked, self.coach())
         self._load_sessions(select=session.id)
         return session
@@ -170,6 +175,7 @@ class CoachingWindow(QDialog):
         self.status.activated.connect(self._status_changed)
         self.due = QDateEdit(calendarPopup=True)
         self.due.setDisplayFormat("yyyy-MM-dd")
+        self.due.setDate(QDate.currentDate().addDays(14))
         self.goals, self.notes = QPlainTextEdit(), QPlainTextEdit()
         self.goals.setPlaceholderText("Goals for the agent")
         self.notes.setPlaceholderText("Coach's notes")
