@@ -1,10 +1,11 @@
-"""Separate the two speakers of a mono call.
+"""Separate the two speakers of a mono call, before it is transcribed.
 
 Speech is cut into short pieces at the pauses Silero VAD finds (and long pieces into windows),
 each piece is described by its voice (MFCC means and spreads, pitch), the pieces are clustered
-into two voices, the clusters are refined by re-segmentation (a Gaussian mixture per voice over
-its MFCC frames; each piece moves to the voice that explains it best, for a few rounds), and every
-recognised word takes the voice of the piece it falls in.
+into two voices, and the clusters are refined by re-segmentation (a Gaussian mixture per voice over
+its MFCC frames; each piece moves to the voice that explains it best, for a few rounds). Each voice
+then gets its own copy of the call with the other voice silenced, which is transcribed like one
+channel of a stereo call (`transcriber`); which voice is the agent is decided from the words (`roles`).
 """
 
 from __future__ import annotations
@@ -19,16 +20,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import StandardScaler
 
-from .roles import pick_agent
-from .transcript import AGENT, CUSTOMER, Utterance, Word
-from .utterances import split_words
-
 SR = 16_000
 HOP = 160  # 10 ms MFCC frames
 WINDOW_S = 1.5  # longer speech pieces are described window by window
 MIN_PIECE_S = 0.25
 REFINE_ROUNDS = 5
 MIXTURE_COMPONENTS = 8
+MUTE_PAD_S = 0.05  # silenced around the other voice's pieces, past the edges VAD drew
 
 
 def speech_pieces(audio: np.ndarray) -> list[tuple[int, int]]:
@@ -94,37 +92,40 @@ def refine_voices(frames: list[np.ndarray], labels: np.ndarray) -> np.ndarray:
     return labels
 
 
-def _piece_of(word: Word, pieces: list[tuple[int, int]]) -> int:
-    middle = (word.start + word.end) / 2 * SR
-    distances = [0 if a <= middle <= b else min(abs(middle - a), abs(middle - b)) for a, b in pieces]
-    return int(np.argmin(distances))
-
-
-def separate_speakers(audio: np.ndarray, words: list[Word]) -> list[Utterance]:
-    """Attribute the words of a mono call to agent and customer, as utterances in time order."""
-    if not words:
-        return []
+def voice_labels(audio: np.ndarray) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """The call's speech pieces and the voice (0 or 1) of each; one voice when there is too little to split."""
     pieces = speech_pieces(audio)
     if len(pieces) < 2:
-        return split_words(words, AGENT)
+        return pieces, np.zeros(len(pieces), dtype=int)
     frames = piece_frames(mfcc_frames(audio), pieces)
-    labels = refine_voices(frames, cluster_voices(voice_features(audio, pieces, frames)))
-    voice_of_word = [int(labels[_piece_of(w, pieces)]) for w in words]
-    runs: list[tuple[int, list[Word]]] = []
-    for voice, word in zip(voice_of_word, words):
-        if runs and runs[-1][0] == voice:
-            runs[-1][1].append(word)
-        else:
-            runs.append((voice, [word]))
-    pieces_by_run = [(voice, split_words(run, str(voice))) for voice, run in runs]
-    texts: dict[int, list[str]] = {0: [], 1: []}
-    for voice, utterances in pieces_by_run:
-        texts[voice] += [u.text for u in utterances]
-    agent_voice = pick_agent({v: t for v, t in texts.items() if t}, first_voice=voice_of_word[0])
-    result = []
-    for voice, utterances in pieces_by_run:
-        speaker = AGENT if voice == agent_voice else CUSTOMER
-        for u in utterances:
-            u.speaker = speaker
-            result.append(u)
-    return result
+    return pieces, refine_voices(frames, cluster_voices(voice_features(audio, pieces, frames)))
+
+
+def voice_channels(audio: np.ndarray) -> list[np.ndarray]:
+    """One copy of a mono call per voice, the other voice's speech (and MUTE_PAD_S around each of its pieces)
+    replaced by line noise at the call's own level, so each reads like a channel of a stereo call (on the
+    devset's mono calls: word error rate 0.364 with digital silence, 0.362 with noise; agent's words 0.397,
+    0.393). A single voice gives the call back as it is."""
+    pieces, labels = voice_labels(audio)
+    if len(set(labels.tolist())) < 2:
+        return [audio]
+    pad = int(MUTE_PAD_S * SR)
+    floor = noise_floor(audio)
+    noise = np.random.default_rng(0)
+    channels = []
+    for voice in (0, 1):
+        channel = audio.copy()
+        for (start, end), label in zip(pieces, labels):
+            if label != voice:
+                span = slice(max(0, start - pad), end + pad)
+                channel[span] = noise.normal(0.0, floor, len(channel[span]))
+        channels.append(channel)
+    return channels
+
+
+def noise_floor(audio: np.ndarray) -> float:
+    """The line noise's level (RMS of the quietest tenth of 20 ms frames): what a silent channel carries."""
+    frames = audio[: len(audio) // 320 * 320].reshape(-1, 320)
+    if not len(frames):
+        return 0.0
+    return float(np.percentile(np.sqrt((frames ** 2).mean(axis=1)), 10))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from .transcript import AGENT, CUSTOMER, Utterance
+
 OPENING_CUES = (
     r"thank(s| you) for calling", r"welcome to", r"calling from", r"you('re| are) (through|speaking) to",
     r"how (can|may) i (help|assist)", r"what can i do for you", r"this call (is|may be) (being )?recorded",
@@ -69,3 +71,13 @@ def pick_agent(texts_by_voice: dict[int, list[str]], first_voice: int) -> int:
     if scores[best] - scores[other] >= DECISIVE:
         return best
     return first_voice
+
+
+def assign_roles(voices: list[list[Utterance]]) -> None:
+    """Name the speaker of every utterance of a mono call's voices (one or two): agent or customer."""
+    texts = {v: [u.text for u in said] for v, said in enumerate(voices) if said}
+    first = min(texts, key=lambda v: voices[v][0].start) if texts else 0
+    agent = pick_agent(texts, first_voice=first)
+    for voice, said in enumerate(voices):
+        for utterance in said:
+            utterance.speaker = AGENT if voice == agent else CUSTOMER

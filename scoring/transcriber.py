@@ -1,7 +1,8 @@
 """Transcribe call recordings with faster-whisper's batched pipeline.
 
 A stereo call is transcribed channel by channel, so every utterance knows its speaker exactly;
-a mono call is transcribed whole and its speakers are separated afterwards (`diarize`).
+a mono call is first separated into its two voices (`diarize`), each transcribed the same way, and
+which voice is the agent is read from what they said (`roles`).
 This runs in-process: callers that must survive a native crash or cancel use `worker`.
 """
 
@@ -17,8 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from .audio import AudioError, DecodedAudio, decode
-from .diarize import separate_speakers
+from .diarize import voice_channels
 from .models import choose_device, resolve_model
+from .roles import assign_roles
 from .transcript import AGENT, CUSTOMER, Transcript, Utterance, Word
 from .utterances import merge_in_time, split_words
 
@@ -160,10 +162,15 @@ class Transcriber:
         """Transcribe decoded audio: per channel for stereo, with speaker separation for mono."""
         info = decoded.info
         if info.channels == 2:
-            utterances = self._stereo(decoded, agent_channel, progress)
+            if agent_channel not in (0, 1):
+                raise ValueError(f"agent channel must be 0 or 1, not {agent_channel}")
+            speakers = [AGENT, CUSTOMER] if agent_channel == 0 else [CUSTOMER, AGENT]
+            per_channel = self._per_channel(decoded.channels, speakers, progress)
         else:
-            mono = decoded.channels[0]
-            utterances = separate_speakers(mono, self.words(mono, progress))
+            voices = voice_channels(decoded.channels[0])
+            per_channel = self._per_channel(voices, [f"voice {v}" for v in range(len(voices))], progress)
+            assign_roles(per_channel)
+        utterances = merge_in_time(*per_channel)
         if not utterances:
             raise AudioError("no speech found in the recording")
         return Transcript(
@@ -176,14 +183,13 @@ class Transcriber:
         """Decode and transcribe one recording."""
         return self.transcribe_audio(decode(path), agent_channel=agent_channel, progress=progress)
 
-    def _stereo(self, decoded: DecodedAudio, agent_channel: int, progress: Progress | None) -> list[Utterance]:
-        if agent_channel not in (0, 1):
-            raise ValueError(f"agent channel must be 0 or 1, not {agent_channel}")
-        roles = {agent_channel: AGENT, 1 - agent_channel: CUSTOMER}
+    def _per_channel(self, channels: list[np.ndarray], speakers: list[str],
+                     progress: Progress | None) -> list[list[Utterance]]:
+        """The utterances of each channel, which holds one speaker."""
         per_channel = []
-        for index, audio in enumerate(decoded.channels):
+        for index, (audio, speaker) in enumerate(zip(channels, speakers)):
             def channel_progress(fraction: float, index: int = index) -> None:
                 if progress:
-                    progress((index + fraction) / 2)
-            per_channel.append(split_words(self.words(audio, channel_progress), roles[index]))
-        return merge_in_time(*per_channel)
+                    progress((index + fraction) / len(channels))
+            per_channel.append(split_words(self.words(audio, channel_progress), speaker))
+        return per_channel
