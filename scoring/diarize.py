@@ -4,7 +4,7 @@ Speech is cut into short pieces at the pauses Silero VAD finds (and long pieces 
 each piece is described by its voice (MFCC means and spreads, pitch), the pieces are clustered
 into two voices, and the clusters are refined by re-segmentation (a Gaussian mixture per voice over
 its MFCC frames; each piece moves to the voice that explains it best, for a few rounds). Each voice
-then gets its own copy of the call with the other voice silenced, which is transcribed like one
+then gets its own copy of the call with the other voice replaced by line noise, transcribed like one
 channel of a stereo call (`transcriber`); which voice is the agent is decided from the words (`roles`).
 """
 
@@ -26,7 +26,7 @@ WINDOW_S = 1.5  # longer speech pieces are described window by window
 MIN_PIECE_S = 0.25
 REFINE_ROUNDS = 5
 MIXTURE_COMPONENTS = 8
-MUTE_PAD_S = 0.05  # silenced around the other voice's pieces, past the edges VAD drew
+MUTE_PAD_S = 0.05  # also muted around the other voice's pieces, past the edges VAD drew
 
 
 def speech_pieces(audio: np.ndarray) -> list[tuple[int, int]]:
