@@ -128,11 +128,12 @@ def test_apology_is_not_applicable_without_a_problem(scorecard):
     assert found["apology"].result == "na"
 
 
-def test_problem_without_apology_fails_and_shows_the_problem(scorecard):
-    found, _ = verdicts(scorecard, call(("a", 0.0, 3.0, "Hello."),
+def test_problem_without_apology_fails_and_shows_the_problem_and_what_followed(scorecard):
+    found, _ = verdicts(scorecard, call(("a", 0.0, 4.0, "Hello, how can I help?"),  # still talking as the problem starts
                                         ("c", 3.5, 6.0, "My internet has been broken for three days, this is ridiculous."),
                                         ("a", 6.5, 8.0, "Engineers are working on it.")))
-    assert found["apology"].result == "fail" and found["apology"].evidence[0].speaker == "customer"
+    assert found["apology"].result == "fail"
+    assert [(u.speaker, u.start) for u in found["apology"].evidence] == [("customer", 3.5), ("agent", 6.5)]
 
 
 def test_empathy_statements_are_graded(scorecard):
@@ -232,3 +233,17 @@ def test_customer_reactions_move_the_empathy_score(scorecard):
 ])
 def test_redaction(text, expected):
     assert call(("c", 0.0, 1.0, text)).utterances[0].text == expected
+
+
+def test_a_missing_whole_call_phrase_shows_the_customers_concern_and_how_the_agent_ended(scorecard):
+    found, _ = verdicts(scorecard, call(
+        ("a", 0.0, 3.0, "Hello, this call is recorded. How can I help?"),
+        ("c", 3.5, 7.0, "My card was declined twice today and I'm really upset about it."),
+        ("a", 7.5, 10.0, "What is your account number?"),
+        ("c", 10.5, 12.0, "12345678."),
+        ("a", 12.5, 15.0, "Okay. Bye."),
+    ))
+    verdict = found["resolution_confirmation"]
+    assert verdict.result == "fail" and "the customer's concern" in verdict.reason
+    assert [u.start for u in verdict.evidence] == [3.5, 7.5, 12.5]
+    assert [u.start for u in found["empathy_statement"].evidence] == [3.5, 7.5, 12.5]

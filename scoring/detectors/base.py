@@ -80,7 +80,6 @@ class CallContext:
                 found.append((i, match))
         return found
 
-
     def sentence_count(self, phrases: PhraseSet, indices: Iterable[int]) -> int:
         """How many sentences of these utterances say one of the phrases (a long turn can hold several)."""
         return sum(phrases.match(sentence) is not None

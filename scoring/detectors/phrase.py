@@ -10,7 +10,7 @@ from typing import Any
 
 from ..phrases import phrase_set
 from ..sentiment import polarity
-from ..transcript import CUSTOMER
+from ..transcript import CUSTOMER, Utterance
 from .base import FAIL, NA, PASS, CallContext, Param, Verdict, absent_confidence, clock, detector, found_confidence, quote
 
 
@@ -38,6 +38,25 @@ def triggers(ctx: CallContext, params: dict[str, Any]) -> list[int]:
         if said or polarity(ctx.utterances[i].text) <= params["trigger_sentiment_below"]:
             found.append(i)
     return found
+
+
+def absence_evidence(ctx: CallContext, searched: list[int], params: dict[str, Any]) -> tuple[list[Utterance], str]:
+    """What a QA lead should listen to, to confirm that something was not said, and a line saying what it is:
+    the window's first utterances for a check of the opening, its last ones for a check of the end, and for a
+    whole-call check the moment the customer raised their concern (their most negative utterance, else their
+    first), the agent's answer to it and the agent's last words."""
+    if params["first_turns"] or params["within_first_s"]:
+        return [ctx.utterances[i] for i in searched[:3]], ""
+    customer = ctx.turns(CUSTOMER)
+    if params["last_turns"] or params["within_last_s"] or not searched or not customer:
+        return [ctx.utterances[i] for i in searched[-3:]], ""
+    mood = {i: polarity(ctx.utterances[i].text) for i in customer}
+    concern = min(customer, key=mood.__getitem__)
+    if mood[concern] >= 0:
+        concern = customer[0]
+    answer = [i for i in searched if i > concern][:1]
+    picked = sorted({concern, *answer, searched[-1]})
+    return [ctx.utterances[i] for i in picked], " Evidence: the customer's concern, the agent's answer and last words."
 
 
 def _where(params: dict[str, Any]) -> str:
@@ -76,12 +95,13 @@ def phrase_detector(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     hits = ctx.find(phrase_set(params["phrases"]), searched)
     where = _where(params)
     if not hits:
-        evidence = [ctx.utterances[i] for i in searched[:3]]
         if triggered:
-            evidence = [ctx.utterances[causes[0]], *evidence[:2]]
+            after = [ctx.utterances[i] for i in searched if ctx.utterances[i].start > first_cause.start]
+            evidence = [first_cause, *after[:2]]
             reason = f"The customer raised a problem at {clock(first_cause.start)} but no {params['what']} followed."
         else:
-            reason = f"No {params['what']} found{where}."
+            evidence, shown = absence_evidence(ctx, searched, params)
+            reason = f"No {params['what']} found{where}.{shown}"
         return Verdict(FAIL, 0.0, absent_confidence(ctx, searched), reason, evidence)
     times = ctx.sentence_count(phrase_set(params["phrases"]), [i for i, _ in hits]) if params["full_credit"] > 1 else 1
     credit = min(1.0, max(1, times) / params["full_credit"])
