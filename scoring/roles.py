@@ -17,17 +17,20 @@ OPENING_CUES = (
     r"how (can|may) i (help|assist)", r"what can i do for you", r"this call (is|may be) (being )?recorded",
 )
 AGENT_CUES = OPENING_CUES + (
-    r"(can|could|may) i (have|get|take) your", r"(can|could) you (please )?(confirm|provide|tell me|verify|spell|give me)",
+    r"(can|could|may) i (have|get|take) your", r"(can|could) you (please )?(confirm|provide|verify|spell|give me)",
     r"is there anything else", r"anything else i can", r"let me (check|see|look)", r"i can help",
     r"sorry to hear", r"i understand", r"(can|may) i help you", r"how are you( feeling| doing)?", r"have a (great|good|nice) day",
     r"bear with me", r"one moment", r"for security", r"for verification",
     r"tell me your", r"(what|what's|what is) your (full )?(name|account|date|address|postcode|zip|phone|number|email|pin)",
     r"your (current |account |available )?balance is", r"what happened", r"tell me (more|about|what)", r"how (does|did) (that|it) (make you )?feel", r"how do you feel",
     r"(don't|do not) worry", r"(it|everything|things) (will|is going to) (be|get) (okay|ok|fine|alright|better)",
+    r"(i|we) (will|'ll) (contact|call|email|text|get back to) you", r"i (can't|cannot|can not) (verify|authenticate|find your)",
+    r"your (report|request|complaint|claim|order|payment|card|refund) (has been|was|is being)",
 )
 CUSTOMER_CUES = (
     r"i (want|need|would like|'d like) to", r"i('m| am) calling (about|because|to)", r"i have a (problem|question|complaint)",
-    r"i (was|got|have been) charged", r"can you help me", r"i can('t|not)", r"i don('t| not) know",
+    r"i (was|got|have been) charged", r"can you help me", r"can you tell me\?", r"i don('t| not) know",
+    r"i (can't|cannot|can not) (remember|recall|log|access|get into|afford|sleep|cope|stop|seem to|find my)",
     r"i feel", r"i('m| am) (so |really |very |just )?(sad|stressed|worried|anxious|depressed|lonely|upset|frustrated|angry|struggling|scared|tired)",
     r"i miss", r"what (should|can|do) i do", r"what do you think i should", r"any (advice|suggestions?)",
     r"(can|could) you (give me|help)", r"\bmy (account|balance|card|bill|order|payment|money)\b",

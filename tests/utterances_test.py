@@ -38,6 +38,15 @@ def test_without_an_opening_the_words_decide():
     assert pick_agent(texts, first_voice=0) == 1
 
 
+def test_an_agent_who_cannot_verify_and_a_customer_asking_for_help_are_told_apart():
+    # the customer opens; "can you tell me?" is their plea, "I cannot authenticate you" the agent's refusal
+    texts = {0: ["I lost my card and someone took 300 dollars out with it. Can you tell me?", "Right.",
+                 "I always forget it."],
+             1: ["I'm sorry, but I cannot authenticate you with the information I have.", "I'm sorry, I cannot do that.",
+                 "Your report has been submitted and we will contact you.", "Thank you and goodbye."]}
+    assert pick_agent(texts, first_voice=0) == 1
+
+
 def test_when_nothing_tells_the_first_speaker_is_the_agent():
     assert pick_agent({0: ["Okay."], 1: ["Right."]}, first_voice=1) == 1
 
