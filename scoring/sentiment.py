@@ -3,8 +3,9 @@ and the customer's reactions to the agent.
 
 The trajectory is one compound score (-1 very negative .. +1 very positive) per customer utterance;
 "start" and "end" average the first and last few of them, so one "thanks" does not decide.
-Reactions count the customer utterances that answer the agent well ("that helps", "thank you") or
-badly ("what do you mean?", "you are not listening"), with the scorecard's phrases.
+Reactions count the customer utterances after their opening that answer the agent well ("that
+helps", "thank you") or badly ("what do you mean?", "you are not listening"), with the scorecard's
+phrases.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ class SentimentTrajectory:
 def customer_sentiment(utterances: list[Utterance], positive: PhraseSet | None = None,
                        negative: PhraseSet | None = None, speaker: str = CUSTOMER) -> SentimentTrajectory:
     """The customer's sentiment per utterance and at the call's start and end (0 when silent), and how
-    many of their utterances react well (`positive`) or badly (`negative`) to the agent."""
+    many of their utterances after the opening react well (`positive`) or badly (`negative`) to the agent."""
     said = [u for u in utterances if u.speaker == speaker and u.text.strip()]
     if not said:
         return SentimentTrajectory([], 0.0, 0.0)
@@ -78,6 +79,7 @@ def customer_sentiment(utterances: list[Utterance], positive: PhraseSet | None =
     edge = min(EDGE_UTTERANCES, -(-len(points) // 3))  # a third of them, rounded up, at most 3
     start = sum(s for _, s in points[:edge]) / edge
     end = sum(s for _, s in points[-edge:]) / edge
-    bad = [u for u in said if negative and negative.match(u.text)]
-    good = [u for u in said if positive and u not in bad and positive.match(u.text)]
+    answers = said[edge:]  # the opening ("thanks for taking my call") is not a reaction to the agent
+    bad = [u for u in answers if negative and negative.match(u.text)]
+    good = [u for u in answers if positive and u not in bad and positive.match(u.text)]
     return SentimentTrajectory(points, start, end, len(good), len(bad))

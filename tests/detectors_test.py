@@ -223,6 +223,15 @@ def test_customer_reactions_move_the_empathy_score(scorecard):
     assert stored.negative_reactions == 1 and stored.mood(with_reactions=True) == badly.sentiment.mood(True)
 
 
+def test_thanks_in_the_customers_opening_is_not_a_reaction_to_the_agent(scorecard):
+    _, polite = verdicts(scorecard, call(("c", 0.0, 3.0, "Hi, thanks for taking my call."),
+                                         ("a", 3.5, 6.0, "Hello, how can I help?"),
+                                         ("c", 6.5, 9.0, "My parcel never arrived."),
+                                         ("a", 9.5, 12.0, "I will send a new one today."),
+                                         ("c", 12.5, 14.0, "Thank you, that helps.")))
+    assert (polite.sentiment.positive_reactions, polite.sentiment.negative_reactions) == (1, 0)
+
+
 @pytest.mark.parametrize("text, expected", [
     ("my card is 4111 1111 1111 1111 thanks", "my card is [card number] thanks"),
     ("four one one one one one one one one one one one one one one one.", "[card number]."),
