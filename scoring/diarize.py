@@ -37,6 +37,10 @@ RANDOM_STARTS = 8  # random splits re-segmented besides the clustering's
 CONTINUITY_SLACK = 0.1  # splits this close to the best continuity compete on likelihood
 MUTE_PAD_S = 0.05  # also muted around the other voice's pieces, past the edges VAD drew
 
+# A few EM iterations per round are enough: the next round refits. Filtered once for the process, as
+# `warnings.catch_warnings` is not thread-safe and the refinements run in threads.
+warnings.filterwarnings("ignore", category=ConvergenceWarning, module=r"sklearn\.mixture")
+
 
 def speech_pieces(audio: np.ndarray) -> list[tuple[int, int]]:
     """Sample ranges of speech, cut at short pauses and into windows of at most WINDOW_S."""
@@ -96,9 +100,7 @@ def refine_voices(frames: list[np.ndarray], labels: np.ndarray) -> tuple[np.ndar
             if len(own) < MIXTURE_COMPONENTS * 10 * FIT_STRIDE:
                 return labels, -np.inf
             mixture = GaussianMixture(MIXTURE_COMPONENTS, covariance_type="diag", max_iter=30, random_state=0)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                mixture.fit(own[::FIT_STRIDE])
+            mixture.fit(own[::FIT_STRIDE])
             likelihood[:, voice] = np.add.reduceat(mixture.score_samples(stacked), starts)
         moved = likelihood.argmax(axis=1)
         fit = float(likelihood.max(axis=1).sum())
