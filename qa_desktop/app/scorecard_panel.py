@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from scoring.scorecard import parse_scorecard
+from scoring.scorecard import Scorecard, parse_scorecard
 from scoring.sentiment import SentimentTrajectory
 
 from ..storage.models import CriterionResult, Score
@@ -19,13 +19,17 @@ SEEK_ROLE = Qt.ItemDataRole.UserRole + 2  # the start (s) of an evidence row
 REASON_ROLE = Qt.ItemDataRole.UserRole + 3  # the reason of a criterion row
 
 
-def _customer_mood(score: Score) -> str:
-    """What fed the empathy score from the customer's side: sentiment start and end, reactions to the agent."""
+def _customer_mood(score: Score, card: Scorecard) -> str:
+    """What fed the empathy score from the customer's side: how they fared (0-100) and its share of the
+    score, their sentiment at the start and end, and their reactions to the agent."""
     mood = SentimentTrajectory.from_dict(score.analysis.get("sentiment", {}))
-    if not mood.points:
+    with_reactions = bool(card.positive_reactions or card.negative_reactions)
+    fared = mood.mood(with_reactions)
+    if fared is None:
         return ""
-    return (f"<br>customer sentiment {mood.start:+.2f} → {mood.end:+.2f}; reactions to the agent: "
-            f"{mood.positive_reactions} good, {mood.negative_reactions} bad")
+    share = f" ({card.empathy_sentiment_weight:.0%} of empathy)" if card.empathy_sentiment_weight else ""
+    return (f"<br>customer fared {100 * fared:.0f}{share}: sentiment {mood.start:+.2f} → {mood.end:+.2f}, "
+            f"reactions to the agent {mood.positive_reactions} good, {mood.negative_reactions} bad")
 
 
 class ScorecardPanel(QWidget):
@@ -70,12 +74,12 @@ class ScorecardPanel(QWidget):
         automatic = score.analysis.get("automatic_scores", {})
         changed = automatic and abs(automatic.get("overall", score.overall) - score.overall) > 0.05
         note = f" <span style='color:#777'>(automatic {automatic['overall']:.0f})</span>" if changed else ""
+        names = parse_scorecard(score.scorecard.text, score.scorecard.path)
         self.summary.setText(
             f"<span style='font-size:15pt'><b>{score.overall:.0f}</b></span> overall{note} &nbsp; "
             f"empathy <b>{score.empathy:.0f}</b> &nbsp; compliance <b>{score.compliance:.0f}</b> &nbsp; {flag}"
             f"<br><span style='color:#777'>scorecard {score.scorecard.name} ({score.scorecard.hash[:8]})"
-            f"{_customer_mood(score)}</span>")
-        names = parse_scorecard(score.scorecard.text, score.scorecard.path)
+            f"{_customer_mood(score, names)}</span>")
         sections: dict[str, QTreeWidgetItem] = {}
         bold = QFont()
         bold.setBold(True)
