@@ -7,9 +7,9 @@ its MFCC frames; each piece moves to the voice that explains it best, for a few 
 sound alike (the same timbre with another accent) defeat the first clustering, so re-segmentation also
 starts from random splits; of the splits it ends in, those that best keep unbroken speech with one voice
 are kept and the one whose mixtures explain the call best wins (likelihood alone can prefer a split by
-what is said). Each voice
-then gets its own copy of the call with the other voice replaced by line noise, transcribed like one
-channel of a stereo call (`transcriber`); which voice is the agent is decided from the words (`roles`).
+what is said). Each voice then gets its own copy of the call with the other voice replaced by line
+noise, transcribed like one channel of a stereo call (`transcriber`); which voice is the agent is
+decided from the words (`roles`).
 """
 
 from __future__ import annotations
@@ -123,8 +123,8 @@ def voice_labels(audio: np.ndarray) -> tuple[list[tuple[int, int]], np.ndarray]:
         results = list(pool.map(lambda start: refine_voices(frames, start), starts))
     viable = [result for result in results if result[1] > -np.inf] or results[:1]
     kept = [continuity(pieces, labels) for labels, _ in viable]
-    labels, _fit = max((result for result, share in zip(viable, kept) if share >= max(kept) - CONTINUITY_SLACK),
-                       key=lambda result: result[1])
+    contenders = [result for result, share in zip(viable, kept) if share >= max(kept) - CONTINUITY_SLACK]
+    labels, _ = max(contenders, key=lambda result: result[1])
     return pieces, labels
 
 
