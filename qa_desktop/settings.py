@@ -1,12 +1,22 @@
-"""User settings, kept with QSettings (an INI file in the user's config folder)."""
+"""User settings, kept with QSettings (an INI file in the user's config folder). At start the app
+checks them: a damaged file, a wrong value or a file they name that cannot be used falls back to the
+default for the session, with a warning, and is left as stored."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QSettings
 
-from scoring.drivers import DriverSet, load_drivers
+from scoring.drivers import DriversError, DriverSet, load_drivers
+from scoring.models import DEVICES, ModelNotFoundError, resolve_model
+from scoring.scorecard import ScorecardError, load_scorecard
+
+from .metadata import MetadataError, compile_name_pattern
+
+log = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {
     "model": "",  # empty: the bundled tiny.en
@@ -19,17 +29,73 @@ DEFAULTS: dict[str, Any] = {
     "reviewer": "",  # the name written in the audit log
 }
 
+# Settings that name something to load: what the user calls it, how to load it, what loading raises.
+_LOADED: dict[str, tuple[str, Callable[[str], object], tuple[type[Exception], ...]]] = {
+    "model": ("Model", resolve_model, (ModelNotFoundError,)),
+    "scorecard": ("Scorecard", load_scorecard, (ScorecardError, OSError)),
+    "drivers": ("Call drivers", load_drivers, (DriversError, OSError)),
+    "name_pattern": ("File name pattern", compile_name_pattern, (MetadataError,)),
+}
+_CHOICES: dict[str, tuple] = {"device": DEVICES, "agent_channel": (0, 1)}
+_damaged: set[str] = set()  # settings files that could not be read in full, until they are written again
+
+
+def unusable(values: Mapping[str, Any]) -> dict[str, str]:
+    """Why each of the given settings cannot be used, by key (a file that will not load, a value out of
+    range); an empty file or model setting means the one that ships, always usable."""
+    found = {}
+    for key, value in values.items():
+        if key in _CHOICES and value not in _CHOICES[key]:
+            found[key] = f"{key.replace('_', ' ')} '{value}' is not one of {', '.join(map(str, _CHOICES[key]))}"
+        elif key in _LOADED and value:
+            label, load, errors = _LOADED[key]
+            try:
+                load(value)
+            except errors as exc:
+                found[key] = f"{label}: {exc}"
+    return found
+
 
 class Settings:
     """Typed access to qa-desktop's settings."""
 
     def __init__(self, store: QSettings | None = None) -> None:
         self.store = store or QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "qa-desktop", "qa-desktop")
+        self.fallbacks: dict[str, Any] = {}  # unusable settings replaced by their defaults for this session
+        if self.store.status() != QSettings.Status.NoError:  # only the first reader of a file learns this
+            _damaged.add(self.store.fileName())
 
     def get(self, key: str) -> Any:
-        """The stored value of a setting, as the type of its default."""
+        """The stored value of a setting, as the type of its default (the default if it was found unusable)."""
         default = DEFAULTS[key]
+        if key in self.fallbacks:
+            return self.fallbacks[key]
         return self.store.value(key, default, type=type(default))
+
+    def check(self) -> list[str]:
+        """Use the defaults for this session in place of settings that cannot be used; one warning for each
+        (and one for a settings file that could not be read in full)."""
+        self.fallbacks.clear()
+        warnings = []
+        if self.store.fileName() in _damaged:
+            warnings.append(f"The settings file {self.store.fileName()} is damaged; what could not be read "
+                            "uses the defaults.")
+        values = {}
+        for key, default in DEFAULTS.items():
+            raw = self.store.value(key)
+            if raw is None:
+                continue
+            try:  # a hand-edited file may hold anything
+                values[key] = int(raw) if isinstance(default, int) else self.store.value(key, default, type=str)
+            except (TypeError, ValueError):
+                values[key] = raw
+        for key, reason in unusable(values).items():
+            self.fallbacks[key] = DEFAULTS[key]
+            shown = f"'{DEFAULTS[key]}'" if DEFAULTS[key] != "" else "the one that ships"
+            warnings.append(f"{reason.rstrip('.')}. Using {shown} until it is changed under Settings.")
+        for warning in warnings:
+            log.warning("%s", warning)
+        return warnings
 
     def set(self, key: str, value: Any) -> None:
         """Store a setting."""
@@ -37,6 +103,7 @@ class Settings:
             raise KeyError(key)
         self.store.setValue(key, value)
         self.store.sync()
+        _damaged.discard(self.store.fileName())
 
     def drivers(self) -> DriverSet:
         """The call drivers in use: the file named in settings, else the one that ships."""

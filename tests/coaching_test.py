@@ -200,6 +200,7 @@ def test_coaching_window_builds_a_session_and_exports_its_pack(qtbot, team, tmp_
     qtbot.addWidget(window)
     window.show()
     window.agent.setCurrentIndex(window.agent.findData(team.id))
+    qtbot.waitUntil(lambda: window.suggestions.topLevelItemCount() == 2)  # compared in the background
     ticks = [window.suggestions.topLevelItem(i) for i in range(window.suggestions.topLevelItemCount())]
     assert [t.text(0) for t in ticks] == ["Empathy statement", "Closing"] and ticks[0].text(1) == "33% (2/6)"
     ticks[1].setCheckState(0, Qt.CheckState.Unchecked)
@@ -225,9 +226,8 @@ def test_coaching_window_builds_a_session_and_exports_its_pack(qtbot, team, tmp_
     window.status.setCurrentText("delivered")
     window.status.activated.emit(window.status.currentIndex())
     assert "Follow-up" in window.follow.text() and "2 of 6 calls" in window.follow.text()
-    exporter = window.export_to(str(tmp_path))
-    with qtbot.waitSignal(exporter.done, timeout=60_000) as done:
-        pass
-    folder = done.args[0]
+    window.export_to(str(tmp_path))
+    qtbot.waitUntil(lambda: window.export_progress.format().startswith("Pack written to"), timeout=60_000)
+    folder = window.export_progress.format().removeprefix("Pack written to ")
     assert (tmp_path / folder.rsplit("/", 1)[-1] / "coaching-pack.pdf").exists()
     assert CoachingSession.get_by_id(session.id).goals == "Name the feeling first"

@@ -48,6 +48,7 @@ def test_calibration_window_scores_blind(qtbot, db):
     win.evaluators.setText("Ann, Bob")
     win.count.setValue(2)
     win.propose()
+    qtbot.waitUntil(lambda: win.proposals.count() == 2)  # found in the background
     assert win.proposals.count() == 2 and "overrode" in win.proposals.item(0).text()
     window.open_call(calls[1].id)
     win.add_open_call()  # already proposed: not added twice

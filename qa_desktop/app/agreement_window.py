@@ -57,7 +57,7 @@ class AgreementWindow(QDialog):
         self.setWindowTitle("Agreement lab: automatic verdicts against people")
         self.scorecard = scorecard
         self.rows: list[CriterionTrust] = []
-        self.agreement = Latest(self._show, self)
+        self.agreement = Latest(self._show, self._failed, self, what="reading human verdicts")
         self.date_from, self.date_to = optional_date_box(), optional_date_box()
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(self.reload)
@@ -97,9 +97,14 @@ class AgreementWindow(QDialog):
 
     def reload(self) -> None:
         """Read every human verdict in the range in the background, then show the table and trend."""
+        self.summary.setStyleSheet("")
         self.summary.setText("Reading human verdicts…")
         dates, scorecard = self._range(), self.scorecard
-        self.agreement.start(lambda _interrupted: _Agreement.of(human_verdicts(*dates), scorecard))
+        self.agreement.start(lambda _task: _Agreement.of(human_verdicts(*dates), scorecard))
+
+    def _failed(self, message: str) -> None:
+        self.summary.setStyleSheet("color:#b3261e")
+        self.summary.setText(f"Could not read the human verdicts: {message} (details in the log)")
 
     def _show(self, found: _Agreement) -> None:
         self.rows = found.rows

@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from ..storage.database import close_database, open_database
+from .error_report import install_error_hooks
 from .main_window import MainWindow
 
 
@@ -16,6 +17,7 @@ def run_app(database: str | Path | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("qa-desktop")
     app.setOrganizationName("qa-desktop")
+    install_error_hooks()
     path = open_database(database)
     window = MainWindow(path)
     window.show()

@@ -1,63 +1,137 @@
-"""Database reads off the UI thread, where only the newest request's answer is shown."""
+"""Work off the UI thread with a result path and an error path (Picard's `run_task(func, next_func)`):
+`run_task(work, done, failed)` runs `work(task)` in a thread and calls `done(result)` or `failed(message)`
+on the UI thread; a job that reports progress calls `task.report(done, total)`, and one that can stop
+checks `task.cancelled()`. Every failure is logged with its traceback. `Latest` shows only the newest
+of a stream of requests (the dashboards, the agreement lab)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..storage.models import database
+from .error_report import describe
 
-Interrupted = Callable[[], bool]
+log = logging.getLogger(__name__)
+
+Done = Callable[[Any], None]
+Failed = Callable[[str], None]
+Progress = Callable[[int, int], None]
+
+_running: set[Task] = set()  # tasks are kept alive here until their thread ends
 
 
-class _Worker(QThread):
-    done = Signal(object)
+class Task(QThread):
+    """One background job. Subclasses override `work()`; otherwise `work(task)` is the function given.
+    `done(result)` or `failed(message)` is called on the UI thread when it ends, `progress(done, total)`
+    when it reports; cancelling asks the job to stop (it still ends by one of the two paths)."""
 
-    def __init__(self, work: Callable[[Interrupted], Any]) -> None:
+    _result = Signal(object)
+    _error = Signal(str)
+    _progress = Signal(int, int)
+
+    def __init__(self, work: Callable[[Task], Any] | None = None, *, what: str = "background work",
+                 done: Done | None = None, failed: Failed | None = None, progress: Progress | None = None) -> None:
         super().__init__()
-        self.work = work
+        self._work, self.what = work, what
+        self.on_done, self.on_failed, self.on_progress = done, failed, progress
+        # receivers are slots of this object, which lives on the UI thread: queued across threads
+        self._result.connect(self._deliver_result)
+        self._error.connect(self._deliver_error)
+        self._progress.connect(self._deliver_progress)
+        self.finished.connect(self._ended)
+
+    def work(self) -> Any:
+        """The job, run in the background thread; its return value is the result."""
+        if self._work is None:
+            raise NotImplementedError
+        return self._work(self)
+
+    def report(self, done: int, total: int) -> None:
+        """Progress, from the job's thread."""
+        self._progress.emit(done, total)
+
+    def cancel(self) -> None:
+        """Ask the job to stop at its next check."""
+        self.requestInterruption()
+
+    def cancelled(self) -> bool:
+        """Whether the job was asked to stop."""
+        return self.isInterruptionRequested()
+
+    def start(self) -> None:  # type: ignore[override]
+        _running.add(self)
+        super().start()
 
     def run(self) -> None:
         try:
-            result = self.work(self.isInterruptionRequested)
+            result = self.work()
+        except Exception as exc:  # noqa: BLE001 (every failure goes to the log and to the view that asked)
+            log.exception("%s failed", self.what)
+            self._error.emit(describe(exc))
+        else:
+            self._result.emit(result)
         finally:
             database.close()  # this thread's own connection
-        if not self.isInterruptionRequested():
-            self.done.emit(result)
-
-
-class Latest(QObject):
-    """Runs `work(interrupted)` in a background thread and passes its result to `show` on the UI thread;
-    a newer request interrupts an older one, whose result is dropped."""
-
-    def __init__(self, show: Callable[[Any], None], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.show = show
-        self.current: _Worker | None = None
-        self._running: set[_Worker] = set()  # superseded workers are kept until they end
-
-    def start(self, work: Callable[[Interrupted], Any]) -> None:
-        """Compute in the background; only the newest request's result is shown."""
-        if self.current is not None and self.current.isRunning():
-            self.current.requestInterruption()
-        worker = self.current = _Worker(work)
-        worker.done.connect(self._done)  # slots of this object: called on the UI thread
-        worker.finished.connect(self._ended)
-        self._running.add(worker)
-        worker.start()
 
     @Slot(object)
-    def _done(self, result: Any) -> None:
-        if self.sender() is self.current:
-            self.show(result)
+    def _deliver_result(self, result: Any) -> None:
+        if self.on_done is not None:
+            self.on_done(result)
+
+    @Slot(str)
+    def _deliver_error(self, message: str) -> None:
+        if self.on_failed is not None:
+            self.on_failed(message)
+
+    @Slot(int, int)
+    def _deliver_progress(self, done: int, total: int) -> None:
+        if self.on_progress is not None:
+            self.on_progress(done, total)
 
     @Slot()
     def _ended(self) -> None:
-        self._running.discard(self.sender())
+        self.wait()  # `finished` comes just before the thread ends
+        _running.discard(self)
+
+
+def run_task(work: Callable[[Task], Any], done: Done, failed: Failed, *, what: str,
+             progress: Progress | None = None) -> Task:
+    """Run `work(task)` in the background; `done(result)` or `failed(message)` follows on the UI thread."""
+    task = Task(work, what=what, done=done, failed=failed, progress=progress)
+    task.start()
+    return task
+
+
+def wait_for_tasks() -> None:
+    """Block until every background task ends (for closing and tests)."""
+    for task in list(_running):
+        task.wait()
+
+
+class Latest(QObject):
+    """Runs `work(task)` in the background and passes its result to `show`, or its error message to
+    `failed`, on the UI thread; a newer request cancels an older one, whose outcome is dropped."""
+
+    def __init__(self, show: Done, failed: Failed, parent: QObject | None = None, *, what: str = "reading") -> None:
+        super().__init__(parent)
+        self.show, self.failed, self.what = show, failed, what
+        self.current: Task | None = None
+
+    def start(self, work: Callable[[Task], Any]) -> None:
+        """Compute in the background; only the newest request's outcome is shown."""
+        if self.current is not None and self.current.isRunning():
+            self.current.cancel()
+        task = Task(work, what=self.what)
+        task.on_done = lambda result: task is self.current and self.show(result)
+        task.on_failed = lambda message: task is self.current and self.failed(message)
+        self.current = task
+        task.start()
 
     def wait(self) -> None:
-        """Block until every background computation ends (for tests and closing)."""
-        for worker in list(self._running):
-            worker.wait()
+        """Block until the newest computation ends (for tests and closing)."""
+        if self.current is not None:
+            self.current.wait()

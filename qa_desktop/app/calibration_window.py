@@ -19,6 +19,7 @@ from ..storage import repository
 from ..storage.models import Call, CalibrationSession
 from ..storage.review import RESULTS
 from ..trust import calibration as cal
+from .background import Latest
 from .player import CallPlayer
 from .transcript_view import TranscriptView
 
@@ -50,6 +51,9 @@ class CalibrationWindow(QDialog):
         self.evaluators = QLineEdit(placeholderText="names, comma-separated (at least two)")
         self.count = QSpinBox(minimum=1, maximum=50, value=8)
         self.proposals = QListWidget()
+        self.proposing = Latest(self._proposed, self._propose_failed, self, what="proposing calls to calibrate")
+        self.proposal_note = QLabel()
+        self.proposal_note.setWordWrap(True)
         propose = QPushButton("Propose calls")
         propose.setToolTip("Calls people disagreed on before, then the least confident automatic verdicts")
         propose.clicked.connect(self.propose)
@@ -66,6 +70,7 @@ class CalibrationWindow(QDialog):
         row.addWidget(propose)
         form.addRow("Calls", row)
         form.addRow(self.proposals)
+        form.addRow(self.proposal_note)
         form.addRow(add)
         form.addRow(create)
         left = QWidget()
@@ -96,10 +101,22 @@ class CalibrationWindow(QDialog):
                 self.sessions.setCurrentItem(item)
 
     def propose(self) -> None:
-        """List proposed calls, ticked."""
+        """List proposed calls, ticked (found in the background)."""
         self.proposals.clear()
-        for p in cal.propose_calls(self.count.value()):
+        self.proposal_note.setStyleSheet("")
+        self.proposal_note.setText("Finding calls worth calibrating…")
+        count = self.count.value()
+        self.proposing.start(lambda _task: cal.propose_calls(count))
+
+    def _proposed(self, found: list[cal.Proposal]) -> None:
+        self.proposals.clear()
+        self.proposal_note.setText("" if found else "No scored calls to propose yet.")
+        for p in found:
             self._add(p)
+
+    def _propose_failed(self, message: str) -> None:
+        self.proposal_note.setStyleSheet("color:#b3261e")
+        self.proposal_note.setText(f"Could not propose calls: {message} (details in the log)")
 
     def add_open_call(self) -> None:
         """Add the call open in the review, chosen by hand."""

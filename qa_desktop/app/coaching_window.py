@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, QThread, Signal
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
     QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QSplitter,
@@ -17,34 +17,13 @@ from PySide6.QtWidgets import (
 from ..coaching.focus import comparison, follow_up, suggest_focus
 from ..coaching.pack import export_pack
 from ..coaching.sessions import (
-    STATUSES, CoachingError, add_clip, clips, create_session, criterion_names, session_agents, set_status,
+    STATUSES, add_clip, clips, create_session, criterion_names, session_agents, set_status,
 )
-from ..storage.models import Agent, Call, CoachingClip, CoachingSession, database
+from ..storage.models import Agent, Call, CoachingClip, CoachingSession
+from .background import Latest, Task, run_task
 from .player import CallPlayer, clock
 
 CLIP_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-class _ExportThread(QThread):
-    """Writes a pack off the UI thread."""
-
-    progress = Signal(int, int)
-    done = Signal(str)
-    failed = Signal(str)
-
-    def __init__(self, session_id: int, out: str) -> None:
-        super().__init__()
-        self.session_id, self.out = session_id, out
-
-    def run(self) -> None:
-        try:
-            folder, _archive = export_pack(CoachingSession.get_by_id(self.session_id), Path(self.out),
-                                           lambda done, total: self.progress.emit(done, total))
-            self.done.emit(str(folder))
-        except (OSError, CoachingError) as exc:
-            self.failed.emit(str(exc))
-        finally:
-            database.close()  # this thread's connection
 
 
 class CoachingWindow(QDialog):
@@ -58,7 +37,8 @@ class CoachingWindow(QDialog):
         self.moment = moment  # () -> (call id, seconds) open in the review, or None
         self.names = criterion_names()
         self.session: CoachingSession | None = None
-        self.exporter: _ExportThread | None = None
+        self.exporter: Task | None = None
+        self.focus = Latest(self._show_suggestions, self._suggestions_failed, self, what="suggesting a focus")
         self.clip_end: float | None = None
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._left())
@@ -126,7 +106,13 @@ class CoachingWindow(QDialog):
             item.setHidden(item.data(CLIP_ROLE) == agent.id)
             if item.isHidden():
                 item.setCheckState(Qt.CheckState.Unchecked)
-        found = suggest_focus(agent)
+        self.suggestion_note.setStyleSheet("")
+        self.suggestion_note.setText("Comparing the agent with the team…")
+        agent_id = agent.id
+        self.focus.start(lambda _task: suggest_focus(Agent.get_by_id(agent_id)))
+
+    def _show_suggestions(self, found: list) -> None:
+        self.suggestions.clear()
         for rank, focus in enumerate(found):
             item = QTreeWidgetItem([self.names.get(focus.criterion, focus.criterion), focus.agent.short(),
                                     focus.team.short(), f"{focus.gap:.0f}"])
@@ -137,6 +123,10 @@ class CoachingWindow(QDialog):
         self.suggestion_note.setText(
             "Criteria where the agent passes less often than the rest of the team (at least 5 calls each), largest "
             "gap first." if found else "Nothing to suggest: no criterion below the team with at least 5 calls.")
+
+    def _suggestions_failed(self, message: str) -> None:
+        self.suggestion_note.setStyleSheet("color:#b3261e")
+        self.suggestion_note.setText(f"Could not suggest a focus: {message} (details in the log)")
 
     def create_from_ticks(self) -> CoachingSession | None:
         """Create a session for the chosen agent on the ticked criteria."""
@@ -345,23 +335,37 @@ class CoachingWindow(QDialog):
         if out:
             self.export_to(out)
 
-    def export_to(self, out: str) -> _ExportThread:
+    def export_to(self, out: str) -> Task:
         """Write the open session's pack (with the notes as typed) in the background."""
         self.save_texts()
         self.export_progress.show()
         self.export_progress.setValue(0)
-        self.exporter = _ExportThread(self.session.id, out)
-        self.exporter.progress.connect(lambda done, total: (self.export_progress.setRange(0, total),
-                                                            self.export_progress.setValue(done)))
-        self.exporter.done.connect(lambda folder: self.export_progress.setFormat(f"Pack written to {folder}"))
-        self.exporter.failed.connect(lambda message: QMessageBox.warning(self, "Export failed", message))
-        self.exporter.start()
+        self.export_progress.setFormat("%p%")
+        self.export_progress.setStyleSheet("")
+        session_id = self.session.id
+        self.exporter = run_task(
+            lambda task: export_pack(CoachingSession.get_by_id(session_id), Path(out), task.report)[0],
+            self._exported, self._export_failed, what="exporting a coaching pack", progress=self._export_step)
         return self.exporter
+
+    def _export_step(self, done: int, total: int) -> None:
+        self.export_progress.setRange(0, total)
+        self.export_progress.setValue(done)
+
+    def _exported(self, folder: Path) -> None:
+        self.export_progress.setFormat(f"Pack written to {folder}")
+
+    def _export_failed(self, message: str) -> None:
+        self.export_progress.setFormat("Export failed")
+        self.export_progress.setStyleSheet("color:#b3261e")
+        QMessageBox.warning(self, "Export failed", f"The coaching pack was not written: {message}\n\n"
+                            "The details are in the log.")
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         """Keep the last edits and let an export finish."""
         if self.session is not None:
             self.save_texts()
+        self.focus.wait()
         if self.exporter is not None:
             self.exporter.wait()
         self.player.player.stop()

@@ -20,7 +20,7 @@ from ..dashboard.charts import CHARTS, Chart, Picks, compute_tables
 from ..dashboard.queries import Scope, Table
 from ..dashboard.report import save_chart, write_csv
 from ..storage.models import Agent, Team
-from .background import Latest
+from .background import Latest, Task, run_task
 from .date_box import date_of, optional_date_box, show_date
 
 DPI = 90  # the charts' text is sized for the report; this fits two charts side by side
@@ -34,6 +34,7 @@ class ChartCard(QFrame):
         self.chart, self.view = chart, view
         self.table: Table | None = None
         self.picks: Picks = {}
+        self.exporting: Task | None = None
         self.setFrameShape(QFrame.Shape.StyledPanel)
         title = QLabel(f"<b>{chart.title}</b>")
         export = QToolButton(text="Export ▾")
@@ -86,8 +87,9 @@ class ChartCard(QFrame):
         path, _ = QFileDialog.getSaveFileName(self, f"Export {self.chart.title}", f"{self.chart.key}.{kind}",
                                               f"{kind.upper()} (*.{kind})")
         if path:
-            self.export(path)
-            self.view.status.setText(f"Saved {path}")
+            self.view.status.setText(f"Saving {path}…")
+            self.exporting = run_task(lambda _task: self.export(path), self.view.saved, self.view.show_error,
+                                      what=f"exporting {self.chart.title}")
 
 
 class DashboardView(QWidget):
@@ -98,10 +100,11 @@ class DashboardView(QWidget):
     def __init__(self, drivers: DriverSet) -> None:
         super().__init__()
         self.drivers = drivers
-        self.tables = Latest(self._show, self)
+        self.tables = Latest(self._show, self.show_error, self, what="computing the dashboards")
         self.team, self.agent = QComboBox(), QComboBox()
         self.date_from, self.date_to = optional_date_box(), optional_date_box()
         self.status = QLabel()
+        self.status.setWordWrap(True)
         bar = QHBoxLayout()
         for widget in (QLabel("Team"), self.team, QLabel("Agent"), self.agent, QLabel("From"), self.date_from,
                        QLabel("to"), self.date_to):
@@ -172,9 +175,22 @@ class DashboardView(QWidget):
 
     def refresh(self) -> None:
         """Compute every chart for the current scope in the background (a newer request replaces an older one)."""
-        self.status.setText("Updating…")
+        self.show_status("Updating…")
         scope, drivers = self.scope(), self.drivers
-        self.tables.start(lambda interrupted: (scope, compute_tables(scope, drivers, interrupted)))
+        self.tables.start(lambda task: (scope, compute_tables(scope, drivers, task.cancelled)))
+
+    def show_status(self, text: str, *, error: bool = False) -> None:
+        """Say what the charts are doing (in red for an error)."""
+        self.status.setStyleSheet("color:#b3261e" if error else "")
+        self.status.setText(text)
+
+    def show_error(self, message: str) -> None:
+        """A computation or export failed: say so where the charts' status shows (the details are logged)."""
+        self.show_status(f"Failed: {message} (details in the log)", error=True)
+
+    def saved(self, path: Path) -> None:
+        """An export was written."""
+        self.show_status(f"Saved {path}")
 
     def _show(self, computed: tuple[Scope, dict[str, Table]]) -> None:
         scope, tables = computed
@@ -191,7 +207,7 @@ class DashboardView(QWidget):
 
         next_card()
         calls = sum(tables["trends"].column("calls"))
-        self.status.setText(f"{calls} scored calls · click a bar, point or cell to list its calls")
+        self.show_status(f"{calls} scored calls · click a bar, point or cell to list its calls")
 
     @property
     def started(self) -> bool:

@@ -3,6 +3,7 @@ column mapping, then watch per-file and overall progress, cancel, and read every
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -14,7 +15,10 @@ from PySide6.QtWidgets import (
 
 from ..ingest import discover
 from ..metadata import FIELDS, MetadataError, csv_columns
+from .error_report import describe
 from .import_worker import ImportPlan, ImportWorker
+
+log = logging.getLogger(__name__)
 
 STATUS_COLOURS = {"imported": "#1b6e20", "skipped": "#555555", "failed": "#b3261e", "cancelled": "#8a6d00"}
 
@@ -66,7 +70,7 @@ class ImportDialog(QDialog):
         self.start_button = QPushButton("Import")
         self.start_button.setDefault(True)
         self.start_button.setEnabled(False)
-        self.start_button.clicked.connect(lambda: self.start(self.make_plan(self.files, self.csv_path, self.columns())))
+        self.start_button.clicked.connect(self._start_clicked)
         layout = QVBoxLayout(page)
         layout.addWidget(QLabel("Recordings (wav, mp3, m4a, flac, ogg): add files or folders, or drop them here."))
         layout.addWidget(self.file_list, 1)
@@ -82,6 +86,17 @@ class ImportDialog(QDialog):
         end.addWidget(self.start_button)
         layout.addLayout(end)
         return page
+
+    def _start_clicked(self) -> None:
+        """Make the plan with the app's settings (a scorecard or drivers file may have gone) and start it."""
+        self.csv_error.clear()
+        try:
+            plan = self.make_plan(self.files, self.csv_path, self.columns())
+        except (OSError, ValueError, MetadataError) as exc:
+            log.exception("the import could not start")
+            self.csv_error.setText(f"The import cannot start: {describe(exc)}")
+            return
+        self.start(plan)
 
     def set_files(self, paths: list[Path]) -> None:
         """The recordings to import (folders expanded)."""
@@ -190,12 +205,10 @@ class ImportDialog(QDialog):
             item.setForeground(1, QColor("#777777"))
             self.results.addTopLevelItem(item)
             self._rows[str(path)] = item
-        self.worker = ImportWorker(plan)
+        self.worker = ImportWorker(plan, self._done, self._stopped)
         self.worker.file_started.connect(self._file_started)
         self.worker.file_progress.connect(self._file_progress)
         self.worker.file_finished.connect(self._file_finished)
-        self.worker.fatal.connect(lambda message: self.failures.addItem(f"Import stopped: {message}"))
-        self.worker.finished_all.connect(self._done)
         self.worker.start()
 
     def cancel(self) -> None:
@@ -235,11 +248,20 @@ class ImportDialog(QDialog):
             self.failures.addItem(f"{path}: {message}")
         self.overall_bar.setValue(self.overall_bar.value() + 1)
 
-    def _done(self, counts: dict) -> None:
+    def _stopped(self, message: str) -> None:
+        """The import stopped on an error: say why, keep what was stored, and end as after a run."""
+        self.failures.addItem(f"Import stopped: {message}")
+        for item in self._rows.values():
+            if item.text(1) == "waiting" or item.text(1).startswith("transcribing"):
+                item.setText(1, "not imported")
+                item.setForeground(1, QColor(STATUS_COLOURS["cancelled"]))
+        self._done(self.worker.counts, "Import stopped: see Failures below (the details are in the log).")
+
+    def _done(self, counts: dict, ending: str = "") -> None:
         self.worker.wait()
-        self.file_bar.setValue(self.file_bar.maximum())
-        self.current.setText("Import cancelled." if counts.get("cancelled") or not self.cancel_button.isEnabled()
-                             else "Import finished.")
+        self.file_bar.setValue(0 if ending else self.file_bar.maximum())
+        self.current.setText(ending or ("Import cancelled." if counts.get("cancelled") or
+                                        not self.cancel_button.isEnabled() else "Import finished."))
         self.summary.setText(f"{counts['imported']} imported, {counts['skipped']} already there, "
                              f"{counts['failed']} failed")
         self.cancel_button.setEnabled(False)

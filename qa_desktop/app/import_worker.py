@@ -1,24 +1,25 @@
-"""Import in the background: a QThread runs the same Ingestor as the command line, reporting
-each file's progress and result, and can be cancelled. Files are queued as jobs first, so an import
-interrupted by closing the app resumes on the next start."""
+"""Import in the background: a background task runs the same Ingestor as the command line, reporting
+each file's progress and result, and can be cancelled; a failure that stops the whole import (no model,
+bad metadata, a crash) reaches the dialog by the task's error path. Files are queued as jobs first, so an
+import interrupted by closing the app resumes on the next start."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import Signal
 
 from scoring.drivers import DriverSet
-from scoring.models import DeviceError, ModelNotFoundError
 from scoring.scorecard import Scorecard
 from scoring.transcriber import TranscriberConfig
 from scoring.worker import TranscriptionWorker
 
 from ..ingest import IngestListener, IngestResult, Ingestor
-from ..metadata import MetadataError, compile_name_pattern, load_csv
+from ..metadata import compile_name_pattern, load_csv
 from ..storage import repository
-from ..storage.models import Job, database
+from ..storage.models import Job
+from .background import Done, Failed, Task
 
 
 @dataclass
@@ -54,46 +55,40 @@ class _Relay(IngestListener):
         self.worker.file_finished.emit(str(result.path), result.status, result.message)
 
 
-class ImportWorker(QThread):
-    """Runs one import plan; emits progress; `finished_all(counts)` at the end, `fatal(message)` if it
-    cannot start (no model, bad metadata)."""
+class ImportWorker(Task):
+    """Runs one import plan; emits each file's progress and result; `done(counts)` at the end, or
+    `failed(message)` if the import stopped (no model, bad metadata, a crash), with `counts` so far."""
 
     file_started = Signal(int, int, str)
     file_progress = Signal(float)
     file_finished = Signal(str, str, str)
-    finished_all = Signal(dict)
-    fatal = Signal(str)
 
-    def __init__(self, plan: ImportPlan) -> None:
-        super().__init__()
+    def __init__(self, plan: ImportPlan, done: Done, failed: Failed) -> None:
+        super().__init__(what="importing calls", done=done, failed=failed)
         self.plan = plan
-        self._cancelled = False
         self._closing = False
+        self.counts = {"imported": 0, "skipped": 0, "failed": 0, "cancelled": 0}
         if plan.jobs is None:
             plan.jobs = repository.queue_jobs([str(p) for p in plan.files], plan.options())
 
     def cancel(self, *, closing: bool = False) -> None:
         """Stop after killing the file in progress; when the app is closing, leave the rest queued."""
         self._closing = closing
-        self._cancelled = True
+        super().cancel()
 
-    def run(self) -> None:
+    def work(self) -> dict[str, int]:
         plan = self.plan
-        counts = {"imported": 0, "skipped": 0, "failed": 0, "cancelled": 0}
         try:
             metadata = load_csv(plan.metadata_csv, plan.columns or None) if plan.metadata_csv else None
             pattern = compile_name_pattern(plan.name_pattern) if plan.name_pattern else None
             with TranscriptionWorker(plan.config) as worker:
                 ingestor = Ingestor(worker, plan.scorecard, agent_channel=plan.agent_channel, metadata=metadata,
                                     name_pattern=pattern, drivers=plan.drivers)
-                for result in ingestor.ingest(plan.files, _Relay(self), lambda: self._cancelled, plan.jobs):
-                    counts[result.status] += 1
-        except (MetadataError, ModelNotFoundError, DeviceError) as exc:
-            self.fatal.emit(str(exc))
+                for result in ingestor.ingest(plan.files, _Relay(self), self.cancelled, plan.jobs):
+                    self.counts[result.status] += 1
         finally:
             self._settle_jobs()
-            database.close()  # this thread's connection
-        self.finished_all.emit(counts)
+        return self.counts
 
     def _settle_jobs(self) -> None:
         """Unfinished jobs: queued again if the app is closing (to resume), else cancelled."""

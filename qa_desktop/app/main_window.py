@@ -7,11 +7,11 @@ import csv
 import getpass
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMainWindow, QPushButton, QSplitter, QTableView, QTabWidget,
-    QVBoxLayout, QWidget,
+    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMainWindow, QMessageBox, QPushButton, QSplitter,
+    QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard
@@ -23,7 +23,7 @@ from ..storage.library import COLUMNS, LibraryFilter
 from ..storage.models import Job
 from ..trust.agreement import marked_criteria
 from .agreement_window import AgreementWindow
-from .background import Latest
+from .background import Latest, Task, run_task, wait_for_tasks
 from .calibration_window import CalibrationWindow
 from .coaching_window import CoachingWindow
 from .dashboard_view import DashboardView
@@ -47,10 +47,16 @@ class MainWindow(QMainWindow):
         self.database_path = database_path
         self.setWindowTitle(f"qa-desktop — {database_path.name}")
         self.import_dialog: ImportDialog | None = None
+        self.settings_warning: QMessageBox | None = None
+        warnings = self.settings.check()
+        if warnings:
+            QTimer.singleShot(0, lambda: self._warn_settings(warnings))
+        self.exporting: Task | None = None
         drivers = self.settings.drivers()
         self.calls = LibraryModel({d.id: d.name for d in drivers.drivers})
         self.marked: list[str] = []  # criteria the agreement lab marks, for "Needs human review"
-        self.marking = Latest(self._marked_read, self)
+        self.marking = Latest(self._marked_read, self._marking_failed, self,
+                              what="reading the criteria marked by the agreement lab")
         self.filters = FilterBar(self.calls.driver_names, lambda: self.marked)
         self.filters.changed.connect(self._filter)
         self.table = QTableView()
@@ -185,7 +191,11 @@ class MainWindow(QMainWindow):
         """Re-read, off the UI thread (the scorecard file too), which criteria agree too rarely with people
         (the agreement lab's marks)."""
         path = self.scorecard_path()
-        self.marking.start(lambda _interrupted: marked_criteria(load_scorecard(path)))
+        self.marking.start(lambda _task: marked_criteria(load_scorecard(path)))
+
+    def _marking_failed(self, message: str) -> None:
+        self.statusBar().showMessage(f"Could not read which criteria need human review: {message} "
+                                     "(details in the log)")
 
     def _marked_read(self, marked: list[str]) -> None:
         changed, self.marked = marked != self.marked, marked
@@ -205,20 +215,31 @@ class MainWindow(QMainWindow):
     def export_csv(self, path: str | Path) -> int:
         """Write the library's current rows (filter and order as shown) to a CSV; returns the row count."""
         rows = self.calls.all_rows()
-        with open(path, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["call_id", "date", "agent", "team", "duration_s", "overall", "empathy", "compliance",
-                             "auto_fail", "reviewed", "failed_criteria", "file"])
-            for r in rows:
-                writer.writerow([r.call_id, r.date.isoformat(sep=" ") if r.date else "", r.agent, r.team,
-                                 round(r.duration_s, 1), r.overall, r.empathy, r.compliance, r.auto_fail, r.reviewed,
-                                 " ".join(r.failed), r.path])
+        path = Path(path)
+        partial = path.with_name(path.name + ".part")  # a failed export leaves no half-written file
+        try:
+            with open(partial, "w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(["call_id", "date", "agent", "team", "duration_s", "overall", "empathy",
+                                 "compliance", "auto_fail", "reviewed", "failed_criteria", "file"])
+                for r in rows:
+                    writer.writerow([r.call_id, r.date.isoformat(sep=" ") if r.date else "", r.agent, r.team,
+                                     round(r.duration_s, 1), r.overall, r.empathy, r.compliance, r.auto_fail,
+                                     r.reviewed, " ".join(r.failed), r.path])
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)
         return len(rows)
 
     def _export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export the library", "calls.csv", "CSV (*.csv)")
         if path:
-            self.statusBar().showMessage(f"Exported {self.export_csv(path)} calls to {path}", 8000)
+            self.statusBar().showMessage(f"Exporting calls to {path}…")
+            self.exporting = run_task(
+                lambda _task: self.export_csv(path),
+                lambda count: self.statusBar().showMessage(f"Exported {count} calls to {path}", 8000),
+                lambda message: QMessageBox.warning(self, "Export failed", f"{message}\n\nThe file was not written."),
+                what=f"exporting the library to {path}")
 
     # --- dialogs ------------------------------------------------------------------------------
     def make_plan(self, files: list[Path], metadata_csv: str = "", columns: dict | None = None,
@@ -333,7 +354,17 @@ class MainWindow(QMainWindow):
         self.filters.refresh_choices()
 
     def _settings(self) -> None:
-        SettingsDialog(self, self.settings).exec()
+        if SettingsDialog(self, self.settings).exec():
+            self.settings.fallbacks.clear()  # what was just saved is in use
+
+    def _warn_settings(self, warnings: list[str]) -> None:
+        """Say, once at start, which settings could not be used (the defaults are in use for them)."""
+        self.settings_warning = QMessageBox(QMessageBox.Icon.Warning, "Some settings could not be used",
+                                            "Some settings could not be used; the app uses the defaults in "
+                                            "their place:", QMessageBox.StandardButton.Ok, self)
+        self.settings_warning.setInformativeText("\n\n".join(warnings))
+        self.settings_warning.setModal(False)
+        self.settings_warning.show()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         """Closing mid-import leaves the unfinished files queued, to resume on the next start."""
@@ -341,6 +372,5 @@ class MainWindow(QMainWindow):
             self.import_dialog.worker.cancel(closing=True)
             self.import_dialog.worker.wait()
         self.review.player.player.stop()
-        for background in self.findChildren(Latest):
-            background.wait()
+        wait_for_tasks()
         super().closeEvent(event)

@@ -7,11 +7,9 @@ from PySide6.QtWidgets import (
     QMessageBox, QSpinBox, QWidget,
 )
 
-from scoring.models import ModelNotFoundError, cuda_device_count, resolve_model
-from scoring.drivers import DriversError, load_drivers
-from scoring.scorecard import ScorecardError, load_scorecard
+from scoring.models import cuda_device_count
 
-from ..settings import Settings
+from ..settings import Settings, unusable
 
 
 def _with_browse(edit: QLineEdit, pick: callable) -> QWidget:
@@ -67,24 +65,9 @@ class SettingsDialog(QDialog):
         form.addRow(buttons)
 
     def problems(self) -> list[str]:
-        """What is wrong with the values as typed (a model or scorecard that cannot be used)."""
-        found = []
-        if self.model.text().strip():
-            try:
-                resolve_model(self.model.text().strip())
-            except ModelNotFoundError as exc:
-                found.append(f"Model: {exc}")
-        if self.scorecard.text().strip():
-            try:
-                load_scorecard(self.scorecard.text().strip())
-            except (ScorecardError, OSError) as exc:
-                found.append(f"Scorecard: {exc}")
-        if self.drivers.text().strip():
-            try:
-                load_drivers(self.drivers.text().strip())
-            except DriversError as exc:
-                found.append(f"Call drivers: {exc}")
-        return found
+        """What is wrong with the values as typed (a model, scorecard or drivers file that cannot be used)."""
+        return list(unusable({"model": self.model.text().strip(), "scorecard": self.scorecard.text().strip(),
+                              "drivers": self.drivers.text().strip()}).values())
 
     def save(self) -> None:
         """Store every setting and close; a model, scorecard or drivers file that cannot be used is said, nothing
