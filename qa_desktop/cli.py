@@ -19,6 +19,7 @@ from scoring.drivers import DriversError
 from scoring.models import DeviceError, ModelNotFoundError, resolve_model
 from scoring.scorecard import Scorecard, ScorecardError, default_scorecard_path, load_scorecard
 from scoring.scorer import CallScore, score_call
+from scoring.text_conversation import is_transcript_file, load_conversation
 from scoring.transcriber import TranscriberConfig
 from scoring.transcript import Transcript
 from scoring.worker import TranscriptionFailed, TranscriptionWorker, WorkerCrashed
@@ -43,6 +44,16 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--agent-channel", type=int, choices=(0, 1), help="stereo channel of the agent (default: 0)")
 
 
+def _add_speaker_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--agent-speaker", action="append", metavar="NAME", dest="agent_speakers",
+                        help="in transcript files (json, csv) whose speakers are names: the agent's name (repeat for "
+                             "several); every other speaker is the customer (default: the one in Settings)")
+
+
+def _agent_speakers(args: argparse.Namespace, settings: Settings) -> list[str]:
+    return args.agent_speakers if args.agent_speakers else settings.agent_speakers()
+
+
 def _add_scorecard_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scorecard", metavar="FILE", help="scorecard TOML (default: the one in Settings, "
                         "else resources/scorecards/default.toml)")
@@ -58,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command")
 
-    ingest = commands.add_parser("ingest", help="import call recordings (files or folders) into the database")
+    ingest = commands.add_parser("ingest", help="import call recordings and chat, email or ticket transcripts (json, "
+                                 "csv) from files or folders into the database")
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--db", help="database file (default: in the user's data folder)")
     ingest.add_argument("--metadata", metavar="CSV", help="CSV with agent, team, call id and call time per file")
@@ -67,18 +79,23 @@ def build_parser() -> argparse.ArgumentParser:
                         "else resources/drivers.toml)")
     _add_scorecard_option(ingest)
     _add_model_options(ingest)
+    _add_speaker_option(ingest)
 
-    transcribe = commands.add_parser("transcribe", help="print transcripts without storing anything")
+    transcribe = commands.add_parser("transcribe", help="print transcripts without storing anything (transcript "
+                                     "files are read, not transcribed)")
     transcribe.add_argument("files", nargs="+", metavar="FILE")
     transcribe.add_argument("--json", action="store_true", help="one JSON object per file (JSON Lines)")
     _add_model_options(transcribe)
+    _add_speaker_option(transcribe)
 
-    score = commands.add_parser("score", help="transcribe and score calls; with --db also store them")
+    score = commands.add_parser("score", help="transcribe and score calls (or score transcript files); with --db also "
+                                "store them")
     score.add_argument("files", nargs="+", metavar="FILE")
     score.add_argument("--json", action="store_true", help="one JSON object per file (JSON Lines)")
     score.add_argument("--db", help="store the calls and scores in this database (default: store nothing)")
     _add_scorecard_option(score)
     _add_model_options(score)
+    _add_speaker_option(score)
 
     rescore = commands.add_parser("rescore", help="score every stored call again (no new transcription)")
     rescore.add_argument("--db", help="database file (default: in the user's data folder)")
@@ -138,15 +155,16 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     for warning in metadata.warnings if metadata else []:
         print(f"warning: {warning}", file=sys.stderr)
     db_path = open_database(args.db or settings.get("database") or None)
-    files = discover(args.paths)
+    files = discover(args.paths, exclude=[args.metadata] if args.metadata else [])
     if not files:
-        print("error: no audio files found in the given paths", file=sys.stderr)
+        print("error: no recordings or transcript files found in the given paths", file=sys.stderr)
         return EXIT_USAGE
     progress = _TerminalProgress(len(files))
     try:
         with TranscriptionWorker(config) as worker:
             results = Ingestor(worker, scorecard, agent_channel=_agent_channel(args, settings), metadata=metadata,
-                               name_pattern=pattern, drivers=drivers).ingest(files, progress)
+                               name_pattern=pattern, drivers=drivers,
+                               agent_speakers=_agent_speakers(args, settings)).ingest(files, progress)
             engine = f"; model {worker.model_name} on {worker.device}" if worker.device else ""
     finally:
         progress.close()
@@ -178,17 +196,28 @@ def _each_file(files: list[str], as_json: bool,
 
 def cmd_transcribe(args: argparse.Namespace, settings: Settings) -> int:
     """Print each file's transcript (JSON Lines with --json); exit 1 if any file failed."""
-    channel = _agent_channel(args, settings)
+    channel, speakers = _agent_channel(args, settings), _agent_speakers(args, settings)
     with TranscriptionWorker(_config(args, settings)) as worker:
         def produce(path: Path) -> tuple[dict[str, Any], Callable[[], None]]:
-            analysis = worker.analyse(path, agent_channel=channel)
+            analysis = _analyse(path, worker, channel, speakers)
             return analysis.to_dict(), lambda: _print_transcript(str(path), analysis.transcript)
 
         return _each_file(args.files, args.json, produce)
 
 
+def _analyse(path: Path, worker: TranscriptionWorker, channel: int, speakers: list[str]) -> CallAnalysis:
+    """A transcript file read as a text conversation, or a recording transcribed by the worker."""
+    if is_transcript_file(path):
+        return load_conversation(path, speakers)
+    return worker.analyse(path, agent_channel=channel)
+
+
 def _print_transcript(name: str, transcript: Transcript) -> None:
-    print(f"== {name} ({transcript.duration_s:.1f} s, {transcript.model} on {transcript.device})")
+    if transcript.is_text:
+        timing = f"{transcript.duration_s:.0f} s" if transcript.timed else "no times"
+        print(f"== {name} (text conversation, {len(transcript.utterances)} messages, {timing})")
+    else:
+        print(f"== {name} ({transcript.duration_s:.1f} s, {transcript.model} on {transcript.device})")
     for u in transcript.utterances:
         print(f"[{u.start:7.2f}-{u.end:7.2f}] {u.speaker:>8}: {u.text}")
 
@@ -206,12 +235,12 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     scorecard = _scorecard(args, settings)
     if args.db:
         open_database(args.db)
-    channel = _agent_channel(args, settings)
+    channel, speakers = _agent_channel(args, settings), _agent_speakers(args, settings)
     with TranscriptionWorker(_config(args, settings)) as worker:
-        ingestor = Ingestor(worker, scorecard, agent_channel=channel) if args.db else None
+        ingestor = Ingestor(worker, scorecard, agent_channel=channel, agent_speakers=speakers) if args.db else None
 
         def produce(path: Path) -> tuple[dict[str, Any], Callable[[], None]]:
-            analysis, score = _score_file(path, worker, ingestor, scorecard, channel)
+            analysis, score = _score_file(path, worker, ingestor, scorecard, channel, speakers)
 
             def show() -> None:
                 _print_transcript(str(path), analysis.transcript)
@@ -222,10 +251,10 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _score_file(path: Path, worker: TranscriptionWorker, ingestor: Ingestor | None, scorecard: Scorecard,
-                channel: int) -> tuple[CallAnalysis, CallScore]:
+                channel: int, speakers: list[str]) -> tuple[CallAnalysis, CallScore]:
     """Analyse and score one file; through the database when an ingestor is given."""
     if ingestor is None:
-        analysis = worker.analyse(path, agent_channel=channel)
+        analysis = _analyse(path, worker, channel, speakers)
         return analysis, score_call(analysis.transcript, scorecard, analysis.voice)
     result = ingestor.ingest_file(path)
     if result.failed or result.call_id is None:

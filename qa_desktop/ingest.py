@@ -1,4 +1,5 @@
-"""Import call recordings: find files, read metadata, analyse in the worker, score, store each call.
+"""Import call recordings and text conversations: find files, read metadata, analyse recordings in the
+worker (transcript files are read here), score, store each call.
 
 Used by the command line and the app alike. A bad file is recorded as a failed job with its
 reason and the batch goes on; a file whose content is already stored is skipped, not duplicated.
@@ -15,6 +16,7 @@ from scoring.audio import SUPPORTED_EXTENSIONS, AudioError, check_file, file_sha
 from scoring.drivers import DriverSet
 from scoring.scorecard import Scorecard
 from scoring.scorer import score_call
+from scoring.text_conversation import TEXT_EXTENSIONS, is_transcript_file, load_conversation, looks_like_transcript
 from scoring.worker import Cancelled, TranscriptionFailed, TranscriptionWorker, WorkerCrashed
 
 from .metadata import CallMetadata, MetadataTable, from_file_name
@@ -52,14 +54,19 @@ def customer_name(metadata: dict[str, str]) -> str | None:
     return None
 
 
-def discover(inputs: Iterable[str | Path]) -> list[Path]:
-    """Expand folders (recursively, audio files only, sorted) and keep named files as given."""
+def discover(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> list[Path]:
+    """Expand folders (recursively, sorted: recordings, and transcript files that look like transcripts, not
+    a metadata CSV) and keep named files as given; files in `exclude` (the metadata CSV) are left out."""
+    skip = {Path(p).expanduser().resolve() for p in exclude}
     files: list[Path] = []
     for item in inputs:
         path = Path(item).expanduser()
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_EXTENSIONS)
-        else:
+            found = sorted(p for p in path.rglob("*") if p.is_file() and (
+                p.suffix.lower() in SUPPORTED_EXTENSIONS
+                or (p.suffix.lower() in TEXT_EXTENSIONS and looks_like_transcript(p))))
+            files += [p for p in found if p.resolve() not in skip]
+        elif path.resolve() not in skip:
             files.append(path)
     return files
 
@@ -69,8 +76,9 @@ class Ingestor:
 
     def __init__(self, worker: TranscriptionWorker, scorecard: Scorecard, *, agent_channel: int = 0,
                  metadata: MetadataTable | None = None, name_pattern: re.Pattern[str] | None = None,
-                 drivers: DriverSet | None = None) -> None:
+                 drivers: DriverSet | None = None, agent_speakers: Iterable[str] = ()) -> None:
         self.worker = worker
+        self.agent_speakers = tuple(agent_speakers)  # the agent's names in transcript files that name people
         self.drivers = drivers
         self.scorecard = scorecard
         self.agent_channel = agent_channel
@@ -88,7 +96,7 @@ class Ingestor:
         """Import one file (for its queued job, if given); never raises for a bad file."""
         job = repository.start_job(str(path), job)
         try:
-            check_file(path)
+            check_file(path, SUPPORTED_EXTENSIONS + TEXT_EXTENSIONS)
             existing = repository.find_call_by_hash(file_sha256(path))
             if existing is not None:
                 message = f"already imported as call {existing.id} ({existing.path})"
@@ -96,15 +104,19 @@ class Ingestor:
                 return IngestResult(path, "skipped", message, existing.id)
             meta = self.metadata_for(path)
             channel = meta.agent_channel if meta.agent_channel is not None else self.agent_channel
-            analysis = self.worker.analyse(
-                path, agent_channel=channel, should_cancel=should_cancel,
-                progress=lambda fraction: listener.file_progress(path, fraction),
-            )
+            if is_transcript_file(path):
+                analysis = load_conversation(path, self.agent_speakers)
+            else:
+                analysis = self.worker.analyse(
+                    path, agent_channel=channel, should_cancel=should_cancel,
+                    progress=lambda fraction: listener.file_progress(path, fraction),
+                )
             score = score_call(analysis.transcript, self.scorecard, analysis.voice, customer_name(meta.extra))
             call = repository.store_call(analysis, meta, channel, job, scored=(self.scorecard, score),
                                         drivers=self.drivers)
             verdict = "AUTO-FAIL" if score.auto_fail else "scored"
-            return IngestResult(path, "imported", f"{len(analysis.transcript.utterances)} utterances, {verdict} "
+            unit = "messages" if analysis.transcript.is_text else "utterances"
+            return IngestResult(path, "imported", f"{len(analysis.transcript.utterances)} {unit}, {verdict} "
                                 f"{score.overall:.0f} (empathy {score.empathy:.0f}, compliance {score.compliance:.0f})",
                                 call.id)
         except Cancelled:

@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "model": "",  # empty: the bundled tiny.en
     "device": "auto",
     "agent_channel": 0,
+    "agent_speakers": "",  # the agent's names in chat transcripts that name people, comma-separated
     "database": "",  # empty: the default file in the user's data folder
     "name_pattern": "{call_time}_{agent}_{team}_{call_id}",
     "scorecard": "",  # empty: the default scorecard that ships in resources/scorecards
@@ -104,6 +105,10 @@ class Settings:
         self.store.setValue(key, value)
         self.store.sync()
         _damaged.discard(self.store.fileName())
+
+    def agent_speakers(self) -> list[str]:
+        """The agent's names in transcript files that name people instead of roles."""
+        return [name.strip() for name in self.get("agent_speakers").split(",") if name.strip()]
 
     def drivers(self) -> DriverSet:
         """The call drivers in use: the file named in settings, else the one that ships."""

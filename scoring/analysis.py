@@ -33,10 +33,15 @@ class CallAnalysis:
         return cls(Transcript.from_dict(data), dict(data.get("voice", {})))
 
 
+def redacted(transcript: Transcript) -> Transcript:
+    """The transcript with card numbers, security codes and SSNs replaced: the one redaction step that
+    transcribed recordings and imported text conversations both go through."""
+    return replace(transcript, utterances=redact_utterances(transcript.utterances))
+
+
 def analyse(transcriber: Transcriber, decoded: DecodedAudio, *, agent_channel: int = 0,
             progress: Progress | None = None) -> CallAnalysis:
     """Transcribe, redact and measure the agent's voice."""
-    transcript = transcriber.transcribe_audio(decoded, agent_channel=agent_channel, progress=progress)
-    transcript = replace(transcript, utterances=redact_utterances(transcript.utterances))
+    transcript = redacted(transcriber.transcribe_audio(decoded, agent_channel=agent_channel, progress=progress))
     channel = decoded.channels[agent_channel] if decoded.info.channels == 2 else decoded.channels[0]
     return CallAnalysis(transcript, voice_features(channel, transcript.utterances, AGENT))

@@ -59,16 +59,16 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_file(path: Path) -> None:
-    """Reject what is not worth opening: missing, not a file, empty, or an unsupported type."""
+def check_file(path: Path, extensions: tuple[str, ...] = SUPPORTED_EXTENSIONS) -> None:
+    """Reject what is not worth opening: missing, not a file, empty, or not one of `extensions`."""
     if not path.exists():
         raise AudioError("file not found")
     if not path.is_file():
         raise AudioError("not a file")
     if path.stat().st_size == 0:
         raise AudioError("empty file (0 bytes)")
-    if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
-        supported = ", ".join(ext.lstrip(".") for ext in SUPPORTED_EXTENSIONS)
+    if path.suffix.lower() not in extensions:
+        supported = ", ".join(ext.lstrip(".") for ext in extensions)
         raise AudioError(f"unsupported format '{path.suffix or '(none)'}' (supported: {supported})")
 
 

@@ -7,7 +7,7 @@ applied to every stored call without transcribing again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .conversation import ConversationMetrics, conversation_metrics
@@ -15,7 +15,9 @@ from .detectors import DETECTORS, FAIL, NA, CallContext, Verdict
 from .phrases import phrase_set
 from .scorecard import Criterion, Scorecard
 from .sentiment import SentimentTrajectory, customer_sentiment
-from .transcript import AGENT, Transcript, Utterance
+from .transcript import AGENT, AUDIO, Transcript, Utterance
+
+NO_AUDIO = "Not applicable: text conversation: no audio."
 
 
 @dataclass
@@ -53,13 +55,17 @@ class CallScore:
     results: list[CriterionResult]
     conversation: ConversationMetrics
     sentiment: SentimentTrajectory
+    medium: str = AUDIO
 
     def metrics(self) -> dict[str, Any]:
-        """The `metrics` object of the score contract."""
+        """The `metrics` object of the score contract; the timing metrics are null for a text conversation."""
         c = self.conversation
+        audio = self.medium == AUDIO
         return {
-            "talk_ratio_agent": round(c.talk_ratio_agent, 3), "agent_wpm": round(c.agent_wpm, 1),
-            "dead_air_s": round(c.dead_air_s, 1), "overtalk_count": c.overtalk_count,
+            "talk_ratio_agent": round(c.talk_ratio_agent, 3) if audio else None,
+            "agent_wpm": round(c.agent_wpm, 1) if audio else None,
+            "dead_air_s": round(c.dead_air_s, 1) if audio else None,
+            "overtalk_count": c.overtalk_count if audio else None,
             "customer_sentiment_start": round(self.sentiment.start, 3),
             "customer_sentiment_end": round(self.sentiment.end, 3),
         }
@@ -125,20 +131,29 @@ def build_context(transcript: Transcript, scorecard: Scorecard, voice: dict[str,
     utterances = transcript.utterances
     sentiment = customer_sentiment(utterances, phrase_set(scorecard.positive_reactions),
                                    phrase_set(scorecard.negative_reactions))
+    conversation = conversation_metrics(utterances, stereo=transcript.channels == 2)
+    if transcript.is_text:  # gaps between messages are typing and reading, not dead air
+        conversation = replace(conversation, dead_air=[], dead_air_s=0.0)
     return CallContext(
         utterances=utterances, duration_s=transcript.duration_s, stereo=transcript.channels == 2,
-        conversation=conversation_metrics(utterances, stereo=transcript.channels == 2),
-        voice=voice, sentiment=sentiment, customer_name=customer_name,
+        conversation=conversation, voice=voice, sentiment=sentiment, customer_name=customer_name,
     )
+
+
+def judge(criterion: Criterion, ctx: CallContext, transcript: Transcript, abstain_below: float) -> Verdict:
+    """One criterion's verdict; criteria on sound or timing are not applicable to a text conversation."""
+    spec = DETECTORS[criterion.detector]
+    if spec.needs_audio and transcript.is_text:
+        return Verdict(NA, 1.0, 1.0, NO_AUDIO)
+    return abstain(spec.run(ctx, criterion.params), ctx, abstain_below)
 
 
 def score_call(transcript: Transcript, scorecard: Scorecard, voice: dict[str, float] | None = None,
                customer_name: str | None = None) -> CallScore:
     """Every criterion of the scorecard on this call, and the call's scores."""
     ctx = build_context(transcript, scorecard, voice or {}, customer_name)
-    results = [CriterionResult(c, abstain(DETECTORS[c.detector].run(ctx, c.params), ctx, scorecard.abstain_below))
-               for c in scorecard.criteria]
+    results = [CriterionResult(c, judge(c, ctx, transcript, scorecard.abstain_below)) for c in scorecard.criteria]
     overall, empathy, compliance, auto_fail = subscores(
         scorecard, [(r.criterion, r.verdict.score, r.verdict.result) for r in results], ctx.sentiment)
     return CallScore(scorecard.id, scorecard.hash, overall, empathy, compliance, auto_fail, results,
-                     ctx.conversation, ctx.sentiment)
+                     ctx.conversation, ctx.sentiment, transcript.medium)

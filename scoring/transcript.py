@@ -12,6 +12,7 @@ from typing import Any
 AGENT = "agent"
 CUSTOMER = "customer"
 SPEAKERS = (AGENT, CUSTOMER)
+AUDIO, TEXT = "audio", "text"  # a transcript's medium: a transcribed recording, or a chat, email or ticket
 
 
 @dataclass
@@ -53,6 +54,13 @@ class Transcript:
     model: str
     device: str
     utterances: list[Utterance]
+    medium: str = AUDIO
+    timed: bool = True  # False: a text conversation without times, whose times are estimated from its length
+
+    @property
+    def is_text(self) -> bool:
+        """A text conversation (chat, email, ticket): there is no audio."""
+        return self.medium == TEXT
 
     def to_dict(self) -> dict[str, Any]:
         """The transcript contract (one JSON object per file)."""
@@ -64,6 +72,8 @@ class Transcript:
             "sha256": self.sha256,
             "model": self.model,
             "device": self.device,
+            "medium": self.medium,
+            "timed": self.timed,
             "transcript": [_utterance_dict(u) for u in self.utterances],
         }
 
@@ -77,6 +87,7 @@ class Transcript:
         return cls(
             data["file"], data["duration_s"], data["channels"], data["sample_rate"],
             data["sha256"], data["model"], data["device"], utterances,
+            data.get("medium", AUDIO), data.get("timed", True),
         )
 
 

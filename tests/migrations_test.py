@@ -19,28 +19,37 @@ _LATER_TABLES = ("coachingclip", "coachingsession", "auditentry", "calldriver", 
                  "calibrationanswer", "calibrationsubmission", "calibrationcall", "calibrationsession")
 
 
+def _before_v3(con: sqlite3.Connection, version: int) -> None:
+    """Drop what versions 3 to 6 added (and what version 2 added, for version 1)."""
+    for table in _LATER_TABLES:
+        con.execute(f"DROP TABLE {table}")
+    con.execute("DROP TABLE utterance_fts")
+    for trigger in ("insert", "delete", "update"):
+        con.execute(f"DROP TRIGGER utterance_fts_{trigger}")
+    for index in con.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND "
+                             "(name LIKE 'call_reviewed%' OR name = 'score_call_current')").fetchall():
+        con.execute(f"DROP INDEX {index[0]}")
+    for table, columns in _LATER_COLUMNS.items():
+        for column in columns:
+            con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    if version == 1:
+        for table in ("criterionresult", "score", "scorecard"):
+            con.execute(f"DROP TABLE {table}")
+        con.execute("ALTER TABLE call DROP COLUMN voice")
+
+
 def _as_version(path: Path, version: int) -> None:
     """Turn a fresh database file into what an earlier version wrote (its schema, its user_version)."""
     open_database(path)
     close_database()
     with sqlite3.connect(path) as con:
-        for table in _LATER_TABLES:
-            con.execute(f"DROP TABLE {table}")
-        con.execute("DROP TABLE utterance_fts")
-        for trigger in ("insert", "delete", "update"):
-            con.execute(f"DROP TRIGGER utterance_fts_{trigger}")
-        for index in con.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND "
-                                 "(name LIKE 'call_reviewed%' OR name = 'score_call_current')").fetchall():
-            con.execute(f"DROP INDEX {index[0]}")
-        for table, columns in _LATER_COLUMNS.items():
-            for column in columns:
-                con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
-        if version == 1:
-            for table in ("criterionresult", "score", "scorecard"):
-                con.execute(f"DROP TABLE {table}")
-            con.execute("ALTER TABLE call DROP COLUMN voice")
+        con.execute("DROP INDEX call_medium")
+        for column in ("medium", "timed"):  # v7
+            con.execute(f"ALTER TABLE call DROP COLUMN {column}")
+        if version < 6:
+            _before_v3(con, version)
         con.execute("INSERT INTO agent (name) VALUES ('Ana')")
-        voice = ("", "") if version == 1 else (", voice", ", '{}'")
+        voice = ("", "") if version == 1 else (", voice", ", '{}'") if version < 6 else (", voice, reviewed", ", '{}', 0")
         con.execute("INSERT INTO call (path, sha256, duration_s, channels, sample_rate, agent_id, model, device, "
                     f"metadata, imported_at{voice[0]}) VALUES ('/a.wav', 'x', 1, 2, 8000, 1, 'tiny.en', 'cpu', '{{}}', "
                     f"'2026-01-01'{voice[1]})")
@@ -59,7 +68,7 @@ def _as_version(path: Path, version: int) -> None:
 
 
 def test_latest_is_the_last_migration():
-    assert LATEST == MIGRATIONS[-1][0] == 6
+    assert LATEST == MIGRATIONS[-1][0] == 7
 
 
 @contextmanager
@@ -91,6 +100,13 @@ def test_version_2_database_gains_review_search_and_failed_criteria(tmp_path):
         assert library.call_ids(LibraryFilter(failed_criterion="greeting")) == []
         assert library.call_ids(LibraryFilter(search="refunds")) == [score.call_id]  # porter stemming
         assert AuditEntry.select().count() == 0
+
+
+def test_version_6_database_marks_its_calls_as_recordings(tmp_path):
+    with _opened_after(tmp_path, 6):
+        call = Call.get()
+        assert (call.medium, call.timed) == ("audio", True)
+        assert library.rows([call.id])[0].medium == "audio"
 
 
 def test_search_index_follows_deleted_and_edited_utterances(db):

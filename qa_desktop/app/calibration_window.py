@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
+from scoring.transcript import TEXT
+
 from ..storage import repository
 from ..storage.models import Call, CalibrationSession
 from ..storage.review import RESULTS
@@ -156,7 +158,8 @@ class CalibrationWindow(QDialog):
             box.blockSignals(False)
         self.call_list.clear()
         for call in cal.session_calls(self.session):
-            item = QListWidgetItem(f"Call {call.id} · {call.agent.name} · {call.duration_s / 60:.1f} min")
+            length = "text conversation" if call.medium == TEXT else f"{call.duration_s / 60:.1f} min"
+            item = QListWidgetItem(f"Call {call.id} · {call.agent.name} · {length}")
             item.setData(ID_ROLE, call.id)
             self.call_list.addItem(item)
         self.call_list.setCurrentRow(0)
@@ -207,8 +210,13 @@ class CalibrationWindow(QDialog):
 
     def _open_call(self, call_id: int) -> None:
         call = Call.get_by_id(call_id)
-        self.player.load(call.path, call.duration_s)
-        self.transcript.show_utterances(repository.call_transcript(call))
+        text = call.medium == TEXT  # a chat, email or ticket: nothing to play
+        self.player.setVisible(not text)
+        if text:
+            self.player.unload()
+        else:
+            self.player.load(call.path, call.duration_s)
+        self.transcript.show_utterances(repository.call_transcript(call), timed=call.timed)
         self._show_answers()
 
     def _current_call(self) -> int | None:

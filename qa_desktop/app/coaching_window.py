@@ -1,27 +1,31 @@
 """The coaching window: suggested focus for an agent, sessions with their clips (play, annotate,
-add, remove), notes, goals, due date and status, the follow-up after delivery, and the pack export
-(in a background thread)."""
+add, remove; a text conversation's moment shows its messages instead), notes, goals, due date and
+status, the follow-up after delivery, and the pack export (in a background thread)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
     QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QSplitter,
-    QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
+from scoring.transcript import TEXT
+
 from ..coaching.focus import comparison, follow_up, suggest_focus
-from ..coaching.pack import export_pack
+from ..coaching.pack import excerpt, export_pack
 from ..coaching.sessions import (
     STATUSES, add_clip, clips, create_session, criterion_names, session_agents, set_status,
 )
 from ..storage.models import Agent, Call, CoachingClip, CoachingSession
 from .background import Latest, Task, run_task
 from .player import CallPlayer, clock
+from .transcript_view import SPEAKER_COLOURS
 
 CLIP_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -183,6 +187,9 @@ class CoachingWindow(QDialog):
         self.clip_note.editingFinished.connect(self._save_clip_note)
         self.player = CallPlayer()
         self.player.position_changed.connect(self._stop_at_clip_end)
+        self.excerpt = QTextBrowser()  # a text conversation's moment: its messages, as there is nothing to play
+        self.excerpt.setMaximumHeight(150)
+        self.excerpt.hide()
         buttons = QHBoxLayout()
         for text, slot in (("Play clip", self.play_clip), ("Remove clip", self.remove_clip),
                            ("Add the moment open in the review", self.add_review_moment)):
@@ -215,6 +222,7 @@ class CoachingWindow(QDialog):
         column.addWidget(self.clip_note)
         column.addLayout(buttons)
         column.addWidget(self.player)
+        column.addWidget(self.excerpt)
         column.addWidget(self.follow)
         column.addLayout(end)
         self.editor.setEnabled(False)
@@ -245,9 +253,10 @@ class CoachingWindow(QDialog):
         for number, clip in enumerate(clips(self.session), 1):
             call = clip.call
             when = f"{call.call_time:%Y-%m-%d %H:%M}" if call.call_time else Path(call.path).name
+            moment = excerpt(call, clip.start, clip.end)[1]
             item = QTreeWidgetItem([str(number), self.names.get(clip.criterion, clip.criterion),
                                     "to improve" if clip.kind == "improve" else "example", f"{call.agent.name}, {when}",
-                                    f"{clock(clip.start)}-{clock(clip.end)}", clip.note])
+                                    moment if call.medium != TEXT else f"text {moment}", clip.note])
             item.setData(0, CLIP_ROLE, clip.id)
             self.clip_list.addTopLevelItem(item)
 
@@ -273,6 +282,8 @@ class CoachingWindow(QDialog):
     def _clip_selected(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
         clip = self._selected_clip() if item else None
         self.clip_note.setText(clip.note if clip else "")
+        if clip is not None and clip.call.medium == TEXT:
+            self.play_clip()  # its messages show at once: there is nothing to play
 
     def _save_clip_note(self) -> None:
         clip = self._selected_clip()
@@ -282,9 +293,20 @@ class CoachingWindow(QDialog):
             self.clip_list.currentItem().setText(5, clip.note)
 
     def play_clip(self) -> None:
-        """Play the selected clip from its start; playback stops at its end."""
+        """Play the selected clip from its start; playback stops at its end. A text conversation's moment
+        shows its messages instead."""
         clip = self._selected_clip()
         if clip is None:
+            return
+        text = clip.call.medium == TEXT
+        self.player.setVisible(not text)
+        self.excerpt.setVisible(text)
+        if text:
+            self.player.unload()
+            self.excerpt.setHtml("".join(
+                f"<p style='margin:2px 0'><span style='color:#777;font-family:monospace'>{html.escape(when)}</span> "
+                f"<b style='color:{SPEAKER_COLOURS.get(speaker, '#333')}'>{speaker.capitalize()}</b> "
+                f"{html.escape(line)}</p>" for when, speaker, line in excerpt(clip.call, clip.start, clip.end)[0]))
             return
         self.player.load(clip.call.path, clip.call.duration_s)
         self.clip_end = clip.end

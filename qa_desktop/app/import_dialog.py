@@ -72,7 +72,8 @@ class ImportDialog(QDialog):
         self.start_button.setEnabled(False)
         self.start_button.clicked.connect(self._start_clicked)
         layout = QVBoxLayout(page)
-        layout.addWidget(QLabel("Recordings (wav, mp3, m4a, flac, ogg): add files or folders, or drop them here."))
+        layout.addWidget(QLabel("Recordings (wav, mp3, m4a, flac, ogg) and chat, email or ticket transcripts "
+                                "(json, csv): add files or folders, or drop them here."))
         layout.addWidget(self.file_list, 1)
         layout.addLayout(buttons)
         row = QHBoxLayout()
@@ -99,7 +100,7 @@ class ImportDialog(QDialog):
         self.start(plan)
 
     def set_files(self, paths: list[Path]) -> None:
-        """The recordings to import (folders expanded)."""
+        """The recordings and transcript files to import (folders expanded)."""
         self.files = list(dict.fromkeys(discover(paths))) if paths else []
         self.file_list.clear()
         for path in self.files:
@@ -135,7 +136,10 @@ class ImportDialog(QDialog):
         return {name: box.currentData() for name, box in self.mapping.items() if box.currentData()}
 
     def _pick_files(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, "Recordings", "", "Audio (*.wav *.mp3 *.m4a *.flac *.ogg)")
+        names, _ = QFileDialog.getOpenFileNames(
+            self, "Recordings and transcripts", "",
+            "Recordings and transcripts (*.wav *.mp3 *.m4a *.flac *.ogg *.json *.csv);;Audio (*.wav *.mp3 *.m4a *.flac "
+            "*.ogg);;Transcripts (*.json *.csv)")
         self.set_files(self.files + [Path(n) for n in names])
 
     def _pick_folder(self) -> None:

@@ -35,10 +35,12 @@ class ImportPlan:
     columns: dict[str, str] = field(default_factory=dict)
     jobs: list[Job] | None = None  # jobs to resume; new ones are queued when None
     drivers: DriverSet | None = None  # call drivers to tag with (None: the ones that ship)
+    agent_speakers: list[str] = field(default_factory=list)  # the agent's names in chat transcripts
 
     def options(self) -> dict:
         """What a resumed job needs to be imported the same way."""
-        return {"metadata_csv": self.metadata_csv, "columns": self.columns, "agent_channel": self.agent_channel}
+        return {"metadata_csv": self.metadata_csv, "columns": self.columns, "agent_channel": self.agent_channel,
+                "agent_speakers": self.agent_speakers}
 
 
 class _Relay(IngestListener):
@@ -83,7 +85,7 @@ class ImportWorker(Task):
             pattern = compile_name_pattern(plan.name_pattern) if plan.name_pattern else None
             with TranscriptionWorker(plan.config) as worker:
                 ingestor = Ingestor(worker, plan.scorecard, agent_channel=plan.agent_channel, metadata=metadata,
-                                    name_pattern=pattern, drivers=plan.drivers)
+                                    name_pattern=pattern, drivers=plan.drivers, agent_speakers=plan.agent_speakers)
                 for result in ingestor.ingest(plan.files, _Relay(self), self.cancelled, plan.jobs):
                     self.counts[result.status] += 1
         finally:

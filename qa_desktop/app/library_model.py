@@ -7,6 +7,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from scoring.transcript import TEXT
+
 from ..storage import library
 from ..storage.library import COLUMNS, LibraryFilter, LibraryRow
 
@@ -20,6 +22,13 @@ _FAIL, _PASS = QColor("#b3261e"), QColor("#1b6e20")
 def duration_text(seconds: float) -> str:
     """m:ss."""
     return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
+def length_text(row: LibraryRow) -> str:
+    """A call's duration; a text conversation says so (with its duration when its messages have times)."""
+    if row.medium != TEXT:
+        return duration_text(row.duration_s)
+    return f"text {duration_text(row.duration_s)}" if row.timed else "text"
 
 
 class LibraryModel(QAbstractTableModel):
@@ -72,7 +81,7 @@ class LibraryModel(QAbstractTableModel):
 
         return {
             "date": row.date.strftime("%Y-%m-%d %H:%M") if row.date else "",
-            "agent": row.agent, "team": row.team, "duration": duration_text(row.duration_s),
+            "agent": row.agent, "team": row.team, "duration": length_text(row),
             "overall": number(row.overall), "empathy": number(row.empathy), "compliance": number(row.compliance),
             "auto_fail": "" if row.auto_fail is None else ("AUTO-FAIL" if row.auto_fail else "no"),
             "reviewed": "✓" if row.reviewed else "", "failed": ", ".join(row.failed), "hit": row.hit,

@@ -250,7 +250,7 @@ class MainWindow(QMainWindow):
             files=files, scorecard=self.scorecard(),
             config=TranscriberConfig(model=s.get("model") or None, device=s.get("device")),
             agent_channel=s.get("agent_channel"), name_pattern=s.get("name_pattern"), metadata_csv=metadata_csv,
-            columns=columns or {}, jobs=jobs, drivers=s.drivers())
+            columns=columns or {}, jobs=jobs, drivers=s.drivers(), agent_speakers=s.agent_speakers())
 
     def open_import(self, resume: ImportPlan | None = None) -> ImportDialog:
         """Show the import dialog (resuming a plan if given)."""
@@ -346,7 +346,7 @@ class MainWindow(QMainWindow):
 
     def _review_moment(self) -> tuple[int, float] | None:
         call = self.review.call
-        return (call.id, self.review.player.seconds()) if call is not None else None
+        return (call.id, self.review.position()) if call is not None else None
 
     def _people(self) -> None:
         PeopleDialog(self, self.reviewer).exec()

@@ -1,5 +1,6 @@
 """Review one call: playback with a waveform, the transcript following the audio, the scorecard
-with evidence, overrides with a required comment, the audit log, and marking the call reviewed."""
+with evidence, overrides with a required comment, the audit log, and marking the call reviewed.
+A text conversation (chat, email, ticket) has no player or waveform: evidence is found in the transcript."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
     QPushButton, QSizePolicy, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
+
+from scoring.transcript import TEXT
 
 from ..storage import repository
 from ..storage.models import Agent, Call, CriterionResult
@@ -90,6 +93,11 @@ class ReviewView(QWidget):
         self.dispute_button.clicked.connect(self.dispute_selected)
         self.player = CallPlayer()
         self.waveform = WaveformView()
+        self.text_note = QLabel("Text conversation (chat, email or ticket): no recording to play. Click a time or a "
+                                "piece of evidence to find it in the transcript.")
+        self.text_note.setWordWrap(True)
+        self.text_note.setStyleSheet("background:#eef3f8; padding:6px; border-radius:3px")
+        self.text_note.hide()
         self.transcript = TranscriptView()
         self.scorecard = ScorecardPanel()
         self.audit = QTreeWidget()
@@ -113,6 +121,7 @@ class ReviewView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.player)
         layout.addWidget(self.waveform)
+        layout.addWidget(self.text_note)
         layout.addWidget(split, 1)
         self.player.position_changed.connect(self._position)
         for source in (self.waveform, self.transcript, self.scorecard):
@@ -120,14 +129,22 @@ class ReviewView(QWidget):
         self.scorecard.criterion_selected.connect(self._criterion_selected)
         self.setEnabled(False)
 
+    @property
+    def is_text(self) -> bool:
+        """Whether the open call is a text conversation (no audio)."""
+        return self.call is not None and self.call.medium == TEXT
+
     def open_call(self, call_id: int, search: str = "") -> None:
-        """Show a call: audio, waveform, transcript, scorecard and audit log."""
+        """Show a call: audio and waveform (not for a text conversation), transcript, scorecard and audit log."""
         self.call = call = Call.get_by_id(call_id)
         self.setEnabled(True)
         when = call.call_time.strftime("%Y-%m-%d %H:%M") if call.call_time else "no call time"
-        kind = "stereo" if call.channels == 2 else "mono, speakers separated"
+        if self.is_text:
+            kind = "text conversation" + ("" if call.timed else ", no times")
+        else:
+            kind = "stereo" if call.channels == 2 else "mono, speakers separated"
         self.title.setText(f"<b>{call.path.rsplit('/', 1)[-1]}</b><br><span style='color:#555'>"
-                           f"{when} · {clock(call.duration_s)} · {kind} · {call.team.name if call.team else 'no team'}"
+                           f"{when} · {clock(call.duration_s) + ' · ' if call.timed else ''}{kind} · {call.team.name if call.team else 'no team'}"
                            f"{' · reviewed by ' + (call.reviewed_by or 'someone') if call.reviewed else ''}</span>")
         self.agent.clear()
         for agent in Agent.select().order_by(Agent.name):
@@ -136,15 +153,22 @@ class ReviewView(QWidget):
         self.reviewed.setChecked(call.reviewed)
         self.reviewed.setText("Reviewed ✓" if call.reviewed else "Mark reviewed")
         utterances = repository.call_transcript(call)
-        self.transcript.show_utterances(utterances, search)
+        self.transcript.show_utterances(utterances, search, timed=call.timed)
         score = repository.current_score(call)
         self.scorecard.show_score(score)
         self.override_button.setEnabled(False)
-        conversation = score.analysis.get("conversation", {}) if score else {}
-        self.player.load(call.path, call.duration_s)
-        self.waveform.load(call.path, call.agent_channel or 0, conversation.get("dead_air", []),
-                           conversation.get("overtalk", []), call.duration_s,
-                           [(u.start, u.end, u.speaker) for u in utterances])
+        for widget in (self.player, self.waveform):
+            widget.setVisible(not self.is_text)
+        self.text_note.setVisible(self.is_text)
+        if self.is_text:
+            self.player.unload()
+            self.waveform.clear()
+        else:
+            conversation = score.analysis.get("conversation", {}) if score else {}
+            self.player.load(call.path, call.duration_s)
+            self.waveform.load(call.path, call.agent_channel or 0, conversation.get("dead_air", []),
+                               conversation.get("overtalk", []), call.duration_s,
+                               [(u.start, u.end, u.speaker) for u in utterances])
         self._show_audit()
 
     def close_call(self, message: str) -> None:
@@ -160,17 +184,30 @@ class ReviewView(QWidget):
         self.setEnabled(False)
 
     def play_from(self, seconds: float) -> None:
-        """Seek to a moment and play."""
+        """Seek to a moment and play; in a text conversation, show that moment in the transcript."""
+        if self.is_text:
+            self.transcript.follow(seconds)
+            return
         self.player.seek(seconds)
         self.player.player.play()
+
+    def position(self) -> float:
+        """The moment open: the playback position, or the message shown in a text conversation."""
+        if self.is_text:
+            current = self.transcript.current
+            return self.transcript.utterances[current].start if current >= 0 else 0.0
+        return self.player.seconds()
 
     def step_utterance(self, step: int) -> None:
         """Jump to the previous (-1) or next (+1) utterance."""
         if not self.transcript.utterances:
             return
-        index = self.transcript.utterance_at(self.player.seconds()) + step
+        index = self.transcript.utterance_at(self.position()) + step
         index = min(max(index, 0), len(self.transcript.utterances) - 1)
-        self.player.seek(self.transcript.utterances[index].start)
+        if self.is_text:
+            self.transcript.follow(self.transcript.utterances[index].start)
+        else:
+            self.player.seek(self.transcript.utterances[index].start)
 
     def override_selected(self) -> None:
         """Ask for a new result and a comment for the selected criterion, then store it."""
@@ -231,7 +268,7 @@ class ReviewView(QWidget):
             self._refresh()
 
     def _refresh(self) -> None:
-        position = self.player.seconds()
+        position = self.player.seconds()  # no recording in a text conversation: the player stays at 0
         call_id = self.call.id
         self.call = Call.get_by_id(call_id)
         self.scorecard.show_score(repository.current_score(self.call))

@@ -41,6 +41,9 @@ class SettingsDialog(QDialog):
         self.agent_channel = QSpinBox()
         self.agent_channel.setRange(0, 1)
         self.agent_channel.setValue(settings.get("agent_channel"))
+        self.agent_speakers = QLineEdit(settings.get("agent_speakers"), placeholderText="e.g. Sam (Acme), Priya")
+        self.agent_speakers.setToolTip("In chat transcripts whose speakers are names: the agents' names, "
+                                       "comma-separated; every other speaker is the customer")
         self.scorecard = QLineEdit(settings.get("scorecard"), placeholderText="resources/scorecards/default.toml")
         self.drivers = QLineEdit(settings.get("drivers"), placeholderText="resources/drivers.toml")
         self.reviewer = QLineEdit(settings.get("reviewer"), placeholderText="your name, for the audit log")
@@ -54,6 +57,7 @@ class SettingsDialog(QDialog):
         form.addRow("Device", self.device)
         form.addRow("", detected)
         form.addRow("Agent channel (stereo)", self.agent_channel)
+        form.addRow("Agents in chat transcripts", self.agent_speakers)
         form.addRow("Scorecard", _with_browse(
             self.scorecard, lambda: QFileDialog.getOpenFileName(self, "Scorecard", "", "TOML (*.toml)")[0]))
         form.addRow("Call drivers", _with_browse(
@@ -77,7 +81,8 @@ class SettingsDialog(QDialog):
             QMessageBox.warning(self, "Settings not saved", "\n\n".join(problems))
             return
         values = {"model": self.model.text().strip(), "device": self.device.currentData(),
-                  "agent_channel": self.agent_channel.value(), "scorecard": self.scorecard.text().strip(),
+                  "agent_channel": self.agent_channel.value(), "agent_speakers": self.agent_speakers.text().strip(),
+                  "scorecard": self.scorecard.text().strip(),
                   "drivers": self.drivers.text().strip(), "reviewer": self.reviewer.text().strip(), "database": self.database.text().strip()}
         for key, value in values.items():
             self.settings.set(key, value)

@@ -1,6 +1,7 @@
 """Export a coaching session as a pack that stands on its own, offline: a folder (and a zip of it)
 with the PDF, the audio clips as WAV files, a chart, and an index.html that plays the clips in any
-browser. Transcript text comes from the database, where card numbers are already redacted."""
+browser. A moment of a text conversation (chat, email, ticket) is its excerpt alone, with no audio.
+Transcript text comes from the database, where card numbers are already redacted."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from scoring.audio import AudioError, decode
 from scoring.clips import cut, write_clip
+from scoring.transcript import TEXT
 
 from ..storage.models import Call, CoachingClip, CoachingSession, Utterance
 from .chart import focus_chart
@@ -29,9 +31,17 @@ class PackClip:
     clip: CoachingClip
     criterion_name: str
     call_label: str
-    audio: str | None  # path inside the pack, None when the recording could not be read
-    problem: str = ""
-    excerpt: list[tuple[float, str, str]] = field(default_factory=list)  # (start s, speaker, text)
+    audio: str | None  # path inside the pack, None for a text conversation or when the recording could not be read
+    problem: str = ""  # why a recording's audio is missing
+    excerpt: list[tuple[str, str, str]] = field(default_factory=list)  # (when: m:ss or message #, speaker, text)
+    moment: str = ""  # where in the call: "1:02-1:20", or the messages of a text conversation
+
+    @property
+    def source(self) -> str:
+        """Where to hear it or why not, for the clip's heading line."""
+        if self.audio:
+            return f"audio: {self.audio}"
+        return self.problem or "text conversation: no audio, the messages are below"
 
 
 @dataclass
@@ -59,10 +69,17 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "agent"
 
 
-def _excerpt(call: Call, start: float, end: float) -> list[tuple[float, str, str]]:
-    rows = (Utterance.select().where((Utterance.call == call) & (Utterance.end > start) & (Utterance.start < end))
-            .order_by(Utterance.start))
-    return [(u.start, u.speaker, u.text) for u in rows]
+def excerpt(call: Call, start: float, end: float) -> tuple[list[tuple[str, str, str]], str]:
+    """The utterances of a moment (each with its time, or its message number when a text conversation has no
+    times) and where the moment is."""
+    rows = list(Utterance.select().where((Utterance.call == call) & (Utterance.end > start) & (Utterance.start < end))
+                .order_by(Utterance.start))
+    if call.timed:
+        moment = f"{clock(start)}-{clock(end)}"
+        return [(clock(u.start), u.speaker, u.text) for u in rows], moment
+    numbers = [u.position + 1 for u in rows]
+    moment = f"messages {numbers[0]}-{numbers[-1]}" if numbers else "no messages"
+    return [(f"#{n}", u.speaker, u.text) for n, u in zip(numbers, rows)], moment
 
 
 def export_pack(session: CoachingSession, out_dir: Path,
@@ -74,7 +91,7 @@ def export_pack(session: CoachingSession, out_dir: Path,
     folder = Path(out_dir) / f"coaching-{session.id}-{_slug(main.name)}"
     if folder.exists():
         shutil.rmtree(folder)
-    (folder / "clips").mkdir(parents=True)
+    folder.mkdir(parents=True)
     names = criterion_names()
     chosen = clips(session)
     decoded: dict[int, object] = {}
@@ -83,16 +100,18 @@ def export_pack(session: CoachingSession, out_dir: Path,
         call = clip.call
         label = (f"{call.agent.name}, {call.call_time:%Y-%m-%d %H:%M}" if call.call_time
                  else f"{call.agent.name}, {Path(call.path).name}")
-        item = PackClip(clip, names.get(clip.criterion, clip.criterion), label, None,
-                        excerpt=_excerpt(call, clip.start, clip.end))
-        try:
-            if call.id not in decoded:
-                decoded[call.id] = decode(call.path)
-            name = f"clips/{number:02d}-{_slug(clip.criterion)}-{clip.kind}.wav"
-            write_clip(folder / name, cut(decoded[call.id], clip.start, clip.end, call.agent_channel or 0))
-            item.audio = name
-        except (AudioError, OSError) as exc:
-            item.problem = f"audio not included: {exc}"
+        lines, moment = excerpt(call, clip.start, clip.end)
+        item = PackClip(clip, names.get(clip.criterion, clip.criterion), label, None, excerpt=lines, moment=moment)
+        if call.medium != TEXT:  # a text conversation's moment is its messages alone
+            try:
+                if call.id not in decoded:
+                    decoded[call.id] = decode(call.path)
+                name = f"clips/{number:02d}-{_slug(clip.criterion)}-{clip.kind}.wav"
+                (folder / "clips").mkdir(exist_ok=True)
+                write_clip(folder / name, cut(decoded[call.id], clip.start, clip.end, call.agent_channel or 0))
+                item.audio = name
+            except (AudioError, OSError) as exc:
+                item.problem = f"audio not included: {exc}"
         shown.append(item)
         if progress:
             progress(number, len(chosen))
@@ -129,15 +148,15 @@ def index_html(pack: Pack) -> str:
     for number, item in enumerate(pack.clips, 1):
         kind = "To improve" if item.clip.kind == "improve" else "A good example"
         parts.append(f"<div class='clip'><h3>{number}. {e(item.criterion_name)}: {kind}</h3>"
-                     f"<p>{e(item.call_label)} · {clock(item.clip.start)}-{clock(item.clip.end)}</p>")
+                     f"<p>{e(item.call_label)} · {e(item.moment)}</p>")
         if item.audio:
             parts.append(f"<audio controls preload='none' src='{e(item.audio)}'></audio>")
         else:
-            parts.append(f"<p><i>{e(item.problem)}</i></p>")
+            parts.append(f"<p><i>{e(item.source)}</i></p>")
         if item.clip.note:
             parts.append(f"<p class='note'>{e(item.clip.note)}</p>")
-        for start, speaker, text in item.excerpt:
-            parts.append(f"<p><span class='t'>{clock(start)}</span> <b class='{e(speaker)}'>{e(speaker.title())}"
+        for when, speaker, text in item.excerpt:
+            parts.append(f"<p><span class='t'>{e(when)}</span> <b class='{e(speaker)}'>{e(speaker.title())}"
                          f"</b> {e(text)}</p>")
         parts.append("</div>")
     parts.append("</html>")

@@ -33,10 +33,6 @@ def _p(text: str, style: ParagraphStyle = _BODY) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
-def _clock(seconds: float) -> str:
-    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
-
-
 def _follow_up_table(rows: list[FollowUp], names: dict[str, str]) -> Table:
     data = [["Criterion", "Before (pass rate, calls)", "After (pass rate, calls)", "Change"]]
     for f in rows:
@@ -77,9 +73,9 @@ def _summary(pack: Pack) -> list:
         story += [Paragraph(f"Since the last session ({previous.delivered_at:%Y-%m-%d}: {escape(previous.title)})",
                             _STYLES["Heading2"]), _follow_up_table(rows, names)]
     story.append(Spacer(1, 6))
+    audio = (" The audio is in the clips folder; index.html plays it." if any(c.audio for c in pack.clips) else "")
     story.append(_p(f"{len(pack.clips)} clips follow, each with its transcript. Card numbers and other "
-                    "sensitive numbers are redacted. The audio is in the clips folder; index.html plays it.",
-                    _SMALL))
+                    f"sensitive numbers are redacted.{audio}", _SMALL))
     return story
 
 
@@ -87,13 +83,12 @@ def _clip(number: int, item) -> list:
     clip = item.clip
     kind = "To improve" if clip.kind == "improve" else "A good example"
     parts = [Paragraph(f"{number}. {escape(item.criterion_name)}: {kind}", _STYLES["Heading3"]),
-             _p(f"{item.call_label} · {_clock(clip.start)}-{_clock(clip.end)}"
-                + (f" · audio: {item.audio}" if item.audio else f" · {item.problem}"), _SMALL)]
+             _p(f"{item.call_label} · {item.moment} · {item.source}", _SMALL)]
     if clip.note.strip():
         parts += [Spacer(1, 3), _p(clip.note, _NOTE), Spacer(1, 3)]
-    for start, speaker, text in item.excerpt:
+    for when, speaker, text in item.excerpt:
         colour = _SPEAKER.get(speaker, "#000000")
-        parts.append(Paragraph(f"<font color='#777777'>{_clock(start)}</font> <font color='{colour}'>"
+        parts.append(Paragraph(f"<font color='#777777'>{escape(when)}</font> <font color='{colour}'>"
                                f"<b>{escape(speaker.title())}</b></font> {escape(text)}", _BODY))
     return [KeepTogether(parts[:3]), *parts[3:], Spacer(1, 10)]
 

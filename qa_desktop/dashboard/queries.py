@@ -20,6 +20,7 @@ _DAY = "date(COALESCE(c.call_time, c.imported_at))"
 _WEEK = f"date({_DAY}, 'weekday 0', '-6 days')"  # the Monday of the call's week
 _SENTIMENT_CHANGE = ("(json_extract(s.metrics, '$.customer_sentiment_end') - "
                      "json_extract(s.metrics, '$.customer_sentiment_start'))")
+_RECORDED = "c.medium = 'audio'"  # handle time is a call's: text conversations are not counted in it
 _FROM = ("FROM call c JOIN score s ON s.call_id = c.id AND s.current = 1 JOIN agent a ON a.id = c.agent_id "
          "LEFT JOIN team t ON t.id = c.team_id")
 
@@ -128,15 +129,15 @@ def criterion_pass_rates(scope: Scope) -> Table:
 
 
 def drivers(scope: Scope, driver_set: DriverSet) -> Table:
-    """Per call driver: calls tagged with it, mean scores, and the average handle time (of the calls it is
-    the primary driver of) against the expected handle time, in seconds and as a difference in %."""
+    """Per call driver: calls tagged with it, mean scores, and the average handle time (of the recorded calls it
+    is the primary driver of) against the expected handle time, in seconds and as a difference in %."""
     where, params = scope.where()
     tagged = dict((r[0], r[1:]) for r in database.execute_sql(
         f"SELECT d.driver, COUNT(*), AVG(s.overall), AVG(s.empathy), AVG(s.compliance) {_FROM} "
         f"JOIN calldriver d ON d.call_id = c.id{where} GROUP BY d.driver", params).fetchall())
     handled = dict((r[0], r[1:]) for r in database.execute_sql(
         f"SELECT d.driver, COUNT(*), AVG(c.duration_s) {_FROM} JOIN calldriver d ON d.call_id = c.id "
-        f"AND d.\"primary\" = 1{where} GROUP BY d.driver", params).fetchall())
+        f"AND d.\"primary\" = 1{where} AND {_RECORDED} GROUP BY d.driver", params).fetchall())
     rows = []
     for d in driver_set.drivers:
         calls, overall, empathy, compliance = tagged.get(d.id, (0, None, None, None))
@@ -149,13 +150,13 @@ def drivers(scope: Scope, driver_set: DriverSet) -> Table:
 
 
 def agent_handle_time(scope: Scope, driver_set: DriverSet) -> Table:
-    """Per agent: calls with a primary driver, their average handle time and the average expected for those
+    """Per agent: recorded calls with a primary driver, their average handle time and the average expected for those
     drivers, and how far the agent is from expected (%, + is slower), with the mean sentiment change."""
     where, params = scope.where()
     expected = " ".join(f"WHEN '{d.id}' THEN {d.expected_handle_time_s}" for d in driver_set.drivers)
     sql = (f"SELECT a.id, a.name, COUNT(*), AVG(c.duration_s), AVG(CASE d.driver {expected} END), "
            f"AVG({_SENTIMENT_CHANGE}) {_FROM} JOIN calldriver d ON d.call_id = c.id AND d.\"primary\" = 1"
-           f"{where} AND d.driver IN ({','.join('?' * len(driver_set.drivers))}) "
+           f"{where} AND {_RECORDED} AND d.driver IN ({','.join('?' * len(driver_set.drivers))}) "
            f"GROUP BY a.id ORDER BY a.name COLLATE NOCASE")
     rows = []
     for agent_id, name, calls, aht, target, sentiment in database.execute_sql(

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from scoring.transcript import AUDIO
+
 from .models import database
 
 _PRIMARY_DRIVER = "(SELECT d.driver FROM calldriver d WHERE d.call_id = c.id AND d.\"primary\" = 1)"
@@ -72,6 +74,8 @@ class LibraryRow:
     path: str = ""
     driver: str = ""  # the primary call driver's id
     hit: str = ""  # the first search hit, with [brackets] around the matched words
+    medium: str = AUDIO  # or TEXT: a chat, email or ticket
+    timed: bool = True  # False: a text conversation whose times are estimated
 
 
 def fts_terms(text: str) -> list[str]:
@@ -135,12 +139,13 @@ def rows(ids: list[int], search: str = "") -> list[LibraryRow]:
         return []
     marks = ",".join("?" * len(ids))
     sql = (f"SELECT c.id, COALESCE(c.call_time, c.imported_at), a.name, t.name, c.duration_s, s.overall, "
-           f"s.empathy, s.compliance, s.auto_fail, c.reviewed, s.failed, c.path, {_PRIMARY_DRIVER} {_FROM} WHERE c.id IN ({marks})")
+           f"s.empathy, s.compliance, s.auto_fail, c.reviewed, s.failed, c.path, {_PRIMARY_DRIVER}, c.medium, c.timed {_FROM} WHERE c.id IN ({marks})")
     found = {}
     for r in database.execute_sql(sql, ids).fetchall():
         when = dt.datetime.fromisoformat(str(r[1])) if r[1] else None
         found[r[0]] = LibraryRow(r[0], when, r[2], r[3] or "", r[4], r[5], r[6], r[7],
-                                 None if r[8] is None else bool(r[8]), bool(r[9]), (r[10] or "").split(), r[11], r[12] or "")
+                                 None if r[8] is None else bool(r[8]), bool(r[9]), (r[10] or "").split(), r[11], r[12] or "",
+                                 medium=r[13], timed=bool(r[14]))
     query = " OR ".join(fts_terms(search))  # the utterance with the most of the words comes first
     if query:
         hits = database.execute_sql(

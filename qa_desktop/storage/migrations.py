@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from peewee import Database
-from peewee import BooleanField, CharField, DateTimeField, TextField
+from peewee import SQL, BooleanField, CharField, DateTimeField, TextField
 from playhouse.migrate import SchemaMigrator, migrate as apply
 from playhouse.sqlite_ext import JSONField
 
@@ -96,6 +96,14 @@ def _trust(db: Database, migrator: SchemaMigrator) -> None:
                       ReferenceVerdict, Dispute])
 
 
+def _text_conversations(db: Database, migrator: SchemaMigrator) -> None:
+    """v7: text conversations (chats, emails, tickets) beside recordings, and whether their times are real."""
+    _add_missing(db, migrator, "call", {
+        "medium": CharField(max_length=8, default="audio", constraints=[SQL("DEFAULT 'audio'")]),
+        "timed": BooleanField(default=True, constraints=[SQL("DEFAULT 1")])})
+    db.execute_sql("CREATE INDEX IF NOT EXISTS call_medium ON call (medium)")
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (1, _initial_schema),
     (2, _scores),
@@ -103,6 +111,7 @@ MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (4, _coaching),
     (5, _drivers),
     (6, _trust),
+    (7, _text_conversations),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from peewee import (
     AutoField, BooleanField, CharField, DateTimeField, FloatField, ForeignKeyField, IntegerField, Model,
-    SqliteDatabase, TextField,
+    SQL, SqliteDatabase, TextField,
 )
 from playhouse.sqlite_ext import JSONField
 
@@ -55,6 +55,9 @@ class Call(BaseModel):
     reviewed = BooleanField(default=False, index=True)  # schema v3
     reviewed_by = CharField(null=True)
     reviewed_at = DateTimeField(null=True)
+    # audio, or text: a chat, email or ticket; timed False: a text conversation whose times are estimated (schema v7)
+    medium = CharField(max_length=8, default="audio", index=True, constraints=[SQL("DEFAULT 'audio'")])
+    timed = BooleanField(default=True, constraints=[SQL("DEFAULT 1")])
 
 
 class Utterance(BaseModel):

@@ -49,6 +49,7 @@ def store_call(analysis: CallAnalysis, meta: CallMetadata, agent_channel: int | 
             team=_team(meta.team) or agent.team, external_id=meta.call_id, call_time=meta.call_time,
             agent_channel=agent_channel if transcript.channels == 2 else None,
             model=transcript.model, device=transcript.device, metadata=meta.extra, voice=analysis.voice,
+            medium=transcript.medium, timed=transcript.timed,
         )
         rows = [
             {"call": call.id, "position": i, "speaker": u.speaker, "start": u.start, "end": u.end,
@@ -109,7 +110,7 @@ def stored_analysis(call: Call) -> CallAnalysis:
         for u in call_transcript(call)
     ]
     transcript = Transcript(call.path, call.duration_s, call.channels, call.sample_rate, call.sha256,
-                            call.model, call.device, utterances)
+                            call.model, call.device, utterances, call.medium, call.timed)
     return CallAnalysis(transcript, dict(call.voice or {}))
 
 

@@ -93,15 +93,18 @@ class DetectorSpec:
     name: str
     params: dict[str, Param]
     run: Callable[[CallContext, dict[str, Any]], Verdict]
+    needs_audio: bool = False  # judges sound or timing: not applicable to a text conversation
 
 
 DETECTORS: dict[str, DetectorSpec] = {}
 
 
-def detector(name: str, **params: Param) -> Callable[[Callable[..., Verdict]], Callable[..., Verdict]]:
-    """Register a detector function under `name` with its parameters."""
+def detector(name: str, *, needs_audio: bool = False,
+             **params: Param) -> Callable[[Callable[..., Verdict]], Callable[..., Verdict]]:
+    """Register a detector function under `name` with its parameters (`needs_audio` when it judges the sound
+    or the timing of a call)."""
     def register(function: Callable[..., Verdict]) -> Callable[..., Verdict]:
-        DETECTORS[name] = DetectorSpec(name, params, function)
+        DETECTORS[name] = DetectorSpec(name, params, function, needs_audio)
         return function
     return register
 

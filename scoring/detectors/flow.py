@@ -1,4 +1,5 @@
-"""Detectors on the call's timing and sound: talk-over, tone of voice, hold etiquette and dead air."""
+"""Detectors on the call's timing and sound: talk-over, tone of voice, hold etiquette and dead air (not
+applicable to text conversations)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ def _around(ctx: CallContext, start: float, end: float) -> list:
     return [u for u in ctx.utterances if u.end >= start - 0.5 and u.start <= end + 0.5][:3]
 
 
-@detector("overtalk", max_count=Param(int, 2))
+@detector("overtalk", needs_audio=True, max_count=Param(int, 2))
 def no_interruptions(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     """Pass when the agent talked over the customer at most `max_count` times (stereo calls only)."""
     metrics = ctx.conversation
@@ -34,6 +35,7 @@ def no_interruptions(ctx: CallContext, params: dict[str, Any]) -> Verdict:
 
 @detector(
     "tone",
+    needs_audio=True,
     min_pitch_std_st=Param(float, 1.5),
     min_energy_std_db=Param(float, 3.0),
     min_wpm=Param(float, 100.0),
@@ -61,6 +63,7 @@ def tone(ctx: CallContext, params: dict[str, Any]) -> Verdict:
 
 @detector(
     "hold",
+    needs_audio=True,
     ask_phrases=Param(list, required=True),
     thank_phrases=Param(list, required=True),
     max_silence_s=Param(float, 10.0),
