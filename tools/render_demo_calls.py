@@ -85,6 +85,11 @@ def main() -> None:
         references.append({"file": call["file"], "kind": call["kind"], "channels": call["channels"],
                            "duration_s": round(len(audio) / RATE, 2), "reference": timeline})
         print(f"{call['file']}: {len(audio) / RATE:.1f} s, {len(timeline)} turns")
+    for chat in sorted(DEMO.glob("*.csv")):  # the demo chats (written by hand) beside the rendered calls
+        meta = from_file_name(chat, pattern)
+        if meta.agent:
+            rows.append({"file": chat.name, "agent": meta.agent, "team": meta.team.capitalize(),
+                         "call_id": meta.call_id, "call_time": meta.call_time.isoformat(sep=" ", timespec="minutes")})
     with open(DEMO / "metadata.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()

@@ -216,7 +216,7 @@ class CalibrationWindow(QDialog):
             self.player.unload()
         else:
             self.player.load(call.path, call.duration_s)
-        self.transcript.show_utterances(repository.call_transcript(call), timed=call.timed)
+        self.transcript.show_utterances(repository.call_transcript(call))
         self._show_answers()
 
     def _current_call(self) -> int | None:

@@ -253,10 +253,10 @@ class CoachingWindow(QDialog):
         for number, clip in enumerate(clips(self.session), 1):
             call = clip.call
             when = f"{call.call_time:%Y-%m-%d %H:%M}" if call.call_time else Path(call.path).name
-            moment = excerpt(call, clip.start, clip.end)[1]
+            moment = f"{clock(clip.start)}-{clock(clip.end)}"
             item = QTreeWidgetItem([str(number), self.names.get(clip.criterion, clip.criterion),
                                     "to improve" if clip.kind == "improve" else "example", f"{call.agent.name}, {when}",
-                                    moment if call.medium != TEXT else f"text {moment}", clip.note])
+                                    moment if call.medium != TEXT else f"✉ {moment}", clip.note])
             item.setData(0, CLIP_ROLE, clip.id)
             self.clip_list.addTopLevelItem(item)
 
@@ -304,9 +304,9 @@ class CoachingWindow(QDialog):
         if text:
             self.player.unload()
             self.excerpt.setHtml("".join(
-                f"<p style='margin:2px 0'><span style='color:#777;font-family:monospace'>{html.escape(when)}</span> "
+                f"<p style='margin:2px 0'><span style='color:#777;font-family:monospace'>{clock(start)}</span> "
                 f"<b style='color:{SPEAKER_COLOURS.get(speaker, '#333')}'>{speaker.capitalize()}</b> "
-                f"{html.escape(line)}</p>" for when, speaker, line in excerpt(clip.call, clip.start, clip.end)[0]))
+                f"{html.escape(line)}</p>" for start, speaker, line in excerpt(clip.call, clip.start, clip.end)))
             return
         self.player.load(clip.call.path, clip.call.duration_s)
         self.clip_end = clip.end

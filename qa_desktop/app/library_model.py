@@ -25,10 +25,15 @@ def duration_text(seconds: float) -> str:
 
 
 def length_text(row: LibraryRow) -> str:
-    """A call's duration; a text conversation says so (with its duration when its messages have times)."""
+    """A call's duration; a text conversation is marked ✉ (with its duration when its messages have times)."""
     if row.medium != TEXT:
         return duration_text(row.duration_s)
-    return f"text {duration_text(row.duration_s)}" if row.timed else "text"
+    return f"✉ {duration_text(row.duration_s)}" if row.timed else "✉"
+
+
+def path_tip(row: LibraryRow) -> str:
+    """The recording's path, or the transcript file's saying it is a text conversation."""
+    return f"text conversation (chat, email or ticket): {row.path}" if row.medium == TEXT else row.path
 
 
 class LibraryModel(QAbstractTableModel):
@@ -65,7 +70,7 @@ class LibraryModel(QAbstractTableModel):
         if role == CALL_ID_ROLE:
             return row.call_id
         if role == Qt.ItemDataRole.ToolTipRole:
-            return {"failed": ", ".join(row.failed), "hit": row.hit}.get(key, row.path)
+            return {"failed": ", ".join(row.failed), "hit": row.hit}.get(key, path_tip(row))
         if role == Qt.ItemDataRole.ForegroundRole:
             if key == "auto_fail" and row.auto_fail:
                 return _FAIL

@@ -140,7 +140,7 @@ class ReviewView(QWidget):
         self.setEnabled(True)
         when = call.call_time.strftime("%Y-%m-%d %H:%M") if call.call_time else "no call time"
         if self.is_text:
-            kind = "text conversation" + ("" if call.timed else ", no times")
+            kind = "text conversation" + ("" if call.timed else " (no times in the file: estimated from message length)")
         else:
             kind = "stereo" if call.channels == 2 else "mono, speakers separated"
         self.title.setText(f"<b>{call.path.rsplit('/', 1)[-1]}</b><br><span style='color:#555'>"
@@ -153,13 +153,15 @@ class ReviewView(QWidget):
         self.reviewed.setChecked(call.reviewed)
         self.reviewed.setText("Reviewed ✓" if call.reviewed else "Mark reviewed")
         utterances = repository.call_transcript(call)
-        self.transcript.show_utterances(utterances, search, timed=call.timed)
+        self.transcript.show_utterances(utterances, search)
         score = repository.current_score(call)
         self.scorecard.show_score(score)
         self.override_button.setEnabled(False)
         for widget in (self.player, self.waveform):
             widget.setVisible(not self.is_text)
         self.text_note.setVisible(self.is_text)
+        self.scorecard.tree.headerItem().setText(
+            0, f"Criterion and evidence (click to {'find it' if self.is_text else 'play'})")
         if self.is_text:
             self.player.unload()
             self.waveform.clear()

@@ -1,6 +1,5 @@
-"""The transcript of the open call: speaker-coloured utterances with times (message numbers in a text
-conversation without times); the one playing is highlighted, search words are marked, and clicking an
-utterance's time plays it."""
+"""The transcript of the open call: speaker-coloured utterances with times; the one playing is
+highlighted, search words are marked, and clicking an utterance plays it."""
 
 from __future__ import annotations
 
@@ -31,12 +30,10 @@ class TranscriptView(QTextBrowser):
         self.current = -1
         self._starts: list[float] = []
         self._terms: list[str] = []
-        self.timed = True
 
-    def show_utterances(self, utterances: list[Utterance], search: str = "", timed: bool = True) -> None:
-        """Show a call's utterances; words of `search` are highlighted; `timed` False shows message numbers."""
+    def show_utterances(self, utterances: list[Utterance], search: str = "") -> None:
+        """Show a call's utterances; words of `search` are highlighted."""
         self.utterances = utterances
-        self.timed = timed
         self._starts = [u.start for u in utterances]
         self.current = -1
         self.mark(search)
@@ -77,7 +74,7 @@ class TranscriptView(QTextBrowser):
             parts.append(
                 f"<a name='u{i}'></a><p style='margin:2px 0;{background}'>"
                 f"<a href='seek:{u.start}' style='color:#777;text-decoration:none;font-family:monospace'>"
-                f"{clock(u.start) if self.timed else f'#{i + 1}'}</a> <b style='color:{colour}'>{u.speaker.capitalize()}</b> "
+                f"{clock(u.start)}</a> <b style='color:{colour}'>{u.speaker.capitalize()}</b> "
                 f"{self._mark(u.text)}</p>"
             )
         bar = self.verticalScrollBar().value()

@@ -33,8 +33,7 @@ class PackClip:
     call_label: str
     audio: str | None  # path inside the pack, None for a text conversation or when the recording could not be read
     problem: str = ""  # why a recording's audio is missing
-    excerpt: list[tuple[str, str, str]] = field(default_factory=list)  # (when: m:ss or message #, speaker, text)
-    moment: str = ""  # where in the call: "1:02-1:20", or the messages of a text conversation
+    excerpt: list[tuple[float, str, str]] = field(default_factory=list)  # (start s, speaker, text)
 
     @property
     def source(self) -> str:
@@ -69,17 +68,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "agent"
 
 
-def excerpt(call: Call, start: float, end: float) -> tuple[list[tuple[str, str, str]], str]:
-    """The utterances of a moment (each with its time, or its message number when a text conversation has no
-    times) and where the moment is."""
-    rows = list(Utterance.select().where((Utterance.call == call) & (Utterance.end > start) & (Utterance.start < end))
-                .order_by(Utterance.start))
-    if call.timed:
-        moment = f"{clock(start)}-{clock(end)}"
-        return [(clock(u.start), u.speaker, u.text) for u in rows], moment
-    numbers = [u.position + 1 for u in rows]
-    moment = f"messages {numbers[0]}-{numbers[-1]}" if numbers else "no messages"
-    return [(f"#{n}", u.speaker, u.text) for n, u in zip(numbers, rows)], moment
+def excerpt(call: Call, start: float, end: float) -> list[tuple[float, str, str]]:
+    """The utterances of a moment: (start s, speaker, text)."""
+    rows = (Utterance.select().where((Utterance.call == call) & (Utterance.end > start) & (Utterance.start < end))
+            .order_by(Utterance.start))
+    return [(u.start, u.speaker, u.text) for u in rows]
 
 
 def export_pack(session: CoachingSession, out_dir: Path,
@@ -100,8 +93,8 @@ def export_pack(session: CoachingSession, out_dir: Path,
         call = clip.call
         label = (f"{call.agent.name}, {call.call_time:%Y-%m-%d %H:%M}" if call.call_time
                  else f"{call.agent.name}, {Path(call.path).name}")
-        lines, moment = excerpt(call, clip.start, clip.end)
-        item = PackClip(clip, names.get(clip.criterion, clip.criterion), label, None, excerpt=lines, moment=moment)
+        item = PackClip(clip, names.get(clip.criterion, clip.criterion), label, None,
+                        excerpt=excerpt(call, clip.start, clip.end))
         if call.medium != TEXT:  # a text conversation's moment is its messages alone
             try:
                 if call.id not in decoded:
@@ -148,15 +141,15 @@ def index_html(pack: Pack) -> str:
     for number, item in enumerate(pack.clips, 1):
         kind = "To improve" if item.clip.kind == "improve" else "A good example"
         parts.append(f"<div class='clip'><h3>{number}. {e(item.criterion_name)}: {kind}</h3>"
-                     f"<p>{e(item.call_label)} · {e(item.moment)}</p>")
+                     f"<p>{e(item.call_label)} · {clock(item.clip.start)}-{clock(item.clip.end)}</p>")
         if item.audio:
             parts.append(f"<audio controls preload='none' src='{e(item.audio)}'></audio>")
         else:
             parts.append(f"<p><i>{e(item.source)}</i></p>")
         if item.clip.note:
             parts.append(f"<p class='note'>{e(item.clip.note)}</p>")
-        for when, speaker, text in item.excerpt:
-            parts.append(f"<p><span class='t'>{e(when)}</span> <b class='{e(speaker)}'>{e(speaker.title())}"
+        for start, speaker, text in item.excerpt:
+            parts.append(f"<p><span class='t'>{clock(start)}</span> <b class='{e(speaker)}'>{e(speaker.title())}"
                          f"</b> {e(text)}</p>")
         parts.append("</div>")
     parts.append("</html>")

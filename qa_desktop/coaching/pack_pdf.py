@@ -33,6 +33,10 @@ def _p(text: str, style: ParagraphStyle = _BODY) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
+def _clock(seconds: float) -> str:
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
 def _follow_up_table(rows: list[FollowUp], names: dict[str, str]) -> Table:
     data = [["Criterion", "Before (pass rate, calls)", "After (pass rate, calls)", "Change"]]
     for f in rows:
@@ -83,12 +87,12 @@ def _clip(number: int, item) -> list:
     clip = item.clip
     kind = "To improve" if clip.kind == "improve" else "A good example"
     parts = [Paragraph(f"{number}. {escape(item.criterion_name)}: {kind}", _STYLES["Heading3"]),
-             _p(f"{item.call_label} · {item.moment} · {item.source}", _SMALL)]
+             _p(f"{item.call_label} · {_clock(clip.start)}-{_clock(clip.end)} · {item.source}", _SMALL)]
     if clip.note.strip():
         parts += [Spacer(1, 3), _p(clip.note, _NOTE), Spacer(1, 3)]
-    for when, speaker, text in item.excerpt:
+    for start, speaker, text in item.excerpt:
         colour = _SPEAKER.get(speaker, "#000000")
-        parts.append(Paragraph(f"<font color='#777777'>{escape(when)}</font> <font color='{colour}'>"
+        parts.append(Paragraph(f"<font color='#777777'>{_clock(start)}</font> <font color='{colour}'>"
                                f"<b>{escape(speaker.title())}</b></font> {escape(text)}", _BODY))
     return [KeepTogether(parts[:3]), *parts[3:], Spacer(1, 10)]
 
