@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import re
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .analysis import CallAnalysis, redacted
-from .audio import AudioError, file_sha256
+from .audio import AudioError
 from .transcript import AGENT, CUSTOMER, TEXT, Transcript, Utterance, Word
 
 TEXT_EXTENSIONS = (".json", ".csv")
@@ -66,14 +67,14 @@ def is_transcript_file(path: Path) -> bool:
 
 
 def looks_like_transcript(path: Path) -> bool:
-    """Whether a file found in a folder is meant as a transcript: a CSV with a speaker or text column, a JSON
+    """Whether a file found in a folder is meant as a transcript: a CSV with speaker and text columns, a JSON
     that does not parse (reported as broken rather than passed over) or that holds utterances. A metadata CSV
-    or another JSON beside the recordings is passed over."""
+    or another JSON beside the recordings is passed over (a file named on its own is always read)."""
     try:
         if path.suffix.lower() == ".csv":
             with open(path, newline="", encoding="utf-8-sig") as handle:
                 headers = _reader(handle.read(4096)).fieldnames or []
-            return bool(set(_column_map(headers)) & {"speaker", "text"})
+            return {"speaker", "text"} <= set(_column_map(headers))
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, csv.Error, json.JSONDecodeError):
         return True
@@ -109,7 +110,7 @@ def load_conversation(path: Path | str, agent_speakers: Iterable[str] = ()) -> C
     roles = _roles(messages, [name.strip().lower() for name in agent_speakers if name.strip()])
     utterances, timed = _timed_utterances(messages, roles)
     transcript = Transcript(
-        str(path), max(u.end for u in utterances), 0, 0, file_sha256(path),
+        str(path), max(u.end for u in utterances), 0, 0, hashlib.sha256(raw).hexdigest(),
         str(header.get("model") or ""), str(header.get("device") or ""), utterances, TEXT, timed,
     )
     return CallAnalysis(redacted(transcript), {})
@@ -227,8 +228,8 @@ def _roles(messages: list[_Message], agent_names: list[str]) -> list[str]:
         listed = ", ".join(f"'{name}' ({where})" for name, where in list(unknown.items())[:5])
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
         raise TranscriptFileError(f"unknown speaker{'s' * (len(unknown) > 1)} {listed}{more}: speakers must be "
-                                  "agent or customer, or give the agent's name as the agent speaker "
-                                  "(--agent-speaker NAME) and everyone else is the customer")
+                                  "agent or customer, or name the agent (--agent-speaker NAME, or Settings: Agents "
+                                  "in chat transcripts) and everyone else is the customer")
     if AGENT not in roles and agent_names:
         raise TranscriptFileError(f"no message from the agent speaker {', '.join(agent_names)}; speakers found: "
                                   f"{', '.join(sorted({m.speaker.strip() for m in messages}))}")

@@ -69,7 +69,7 @@ def transcripts(tmp_path) -> dict[str, Path]:
     return {
         "chat": _write(folder, "chat-1001.csv", CHAT_CSV),
         "ticket": _write(folder, "ticket-881.json", TICKET_JSON),
-        "metadata": _write(folder, "metadata.csv", "file,agent,team\nchat-1001.csv,Sam Reyes,Chat\n"),
+        "metadata": _write(folder, "metadata.csv", "file,agent,team,comment\nchat-1001.csv,Sam Reyes,Chat,refund\n"),
         "reference": _write(folder, "reference.json", [{"file": "a.wav", "turns": []}]),  # not a transcript
     }
 
