@@ -275,3 +275,25 @@ def test_dashboards_and_calibration_take_text_conversations(db, scorecard, trans
     (agreement,), _spreads = cal.results(session, "Lee")
     assert (agreement.criterion, agreement.items, agreement.agreement) == ("closing", 1, 1.0)
     assert agreement.versus_automatic["Ana"][0] == 1.0  # the automatic verdict on the chat: fail, as they said
+
+
+def test_the_import_dialog_takes_transcripts_with_the_agent_named_in_settings(qtbot, db, transcripts, tmp_path):
+    from qa_desktop.app.main_window import MainWindow
+    from qa_desktop.settings import Settings
+
+    Settings().set("agent_speakers", "Someone Else, Sam (Acme)")
+    broken = _write(transcripts["chat"].parent, "broken.json", "[{")
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.show()
+    dialog = window.open_import()
+    dialog.set_files([transcripts["chat"].parent])
+    assert dialog.start_button.text() == "Import 3 files"  # the chat, the ticket and the broken JSON
+    dialog.start_button.click()
+    with qtbot.waitSignal(dialog.imported, timeout=60_000):
+        pass
+    statuses = {dialog.results.topLevelItem(i).text(0): dialog.results.topLevelItem(i).text(1) for i in range(3)}
+    assert statuses == {"chat-1001.csv": "imported", "ticket-881.json": "imported", broken.name: "failed"}
+    failure = dialog.failures.item(0).text()
+    assert "broken.json" in failure and "invalid JSON at line 1 column 3" in failure
+    assert window.calls.rowCount() == 2 and not repository.unfinished_jobs()
