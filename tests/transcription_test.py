@@ -29,8 +29,10 @@ def _speaker_at(transcript, time: float) -> str | None:
 def test_contract_fields(demo_transcripts, references):
     name = demo_file("good").name
     data = demo_transcripts[name].to_dict()
-    assert set(data) == {"file", "duration_s", "channels", "sample_rate", "sha256", "model", "device", "transcript"}
-    assert (data["channels"], data["sample_rate"], data["model"]) == (2, 8000, "tiny.en")
+    assert set(data) == {"file", "duration_s", "channels", "sample_rate", "sha256", "model", "device", "medium",
+                         "timed", "transcript"}
+    assert (data["channels"], data["sample_rate"], data["model"], data["medium"], data["timed"]) == (
+        2, 8000, "tiny.en", "audio", True)
     assert data["duration_s"] == pytest.approx(references[name]["duration_s"], abs=0.1)
     utterance = data["transcript"][0]
     assert set(utterance) == {"speaker", "start", "end", "text", "words"}
