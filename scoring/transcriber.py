@@ -19,6 +19,7 @@ import numpy as np
 
 from .audio import AudioError, DecodedAudio, decode
 from .diarize import voice_channels
+from .features import BlockwiseFeatureExtractor
 from .models import choose_device, resolve_model
 from .roles import assign_roles
 from .transcript import AGENT, CUSTOMER, Transcript, Utterance, Word
@@ -116,6 +117,8 @@ class Transcriber:
             str(location.path), device=self.device, compute_type=self.compute_type,
             cpu_threads=threads, local_files_only=True,
         )
+        # the sequential pass re-hears a few clips of a channel but extracts the whole channel's features
+        model.feature_extractor = BlockwiseFeatureExtractor(**model.feat_kwargs)
         self.pipeline = BatchedInferencePipeline(model)
         log.info("loaded model %s from %s on %s %s", self.model_name, location.path, self.device, self.compute_type)
 
