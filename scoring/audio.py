@@ -19,6 +19,7 @@ TARGET_SAMPLE_RATE = 16_000
 MAX_DURATION_S = 4 * 3600.0
 SILENCE_PEAK = 10 ** (-60 / 20)  # -60 dBFS: below this nothing can be heard
 TRUNCATION_TOLERANCE = 0.98
+ENVELOPE_RATE = 100  # peaks a second that `peak_envelope` keeps before reducing them to its buckets
 
 
 class AudioError(Exception):
@@ -113,21 +114,20 @@ def decode(path: Path | str, *, max_duration_s: float = MAX_DURATION_S) -> Decod
             raise AudioError(
                 f"too long: {declared / 3600:.1f} h (the limit is {max_duration_s / 3600:.0f} h a call)"
             )
-        planes = _decode_planes(container, stream, channels, max_duration_s)
-    if planes.shape[1] == 0:
+        planes = _decode_planes(container, stream, channels, max_duration_s, declared)
+    if planes.length == 0:
         raise AudioError("no audio could be decoded (the file is corrupt or truncated)")
-    duration = planes.shape[1] / TARGET_SAMPLE_RATE
+    duration = planes.length / TARGET_SAMPLE_RATE
     header = _declared_wav_seconds(path) if path.suffix.lower() == ".wav" else declared
     if header and duration < header * TRUNCATION_TOLERANCE:
         raise AudioError(
             f"truncated: the header promises {header:.1f} s but only {duration:.1f} s of audio is there"
         )
-    peak = float(np.max(np.abs(planes))) if planes.size else 0.0
-    if peak < SILENCE_PEAK:
-        level = 20 * np.log10(peak) if peak > 0 else float("-inf")
+    if planes.peak < SILENCE_PEAK:
+        level = 20 * np.log10(planes.peak) if planes.peak > 0 else float("-inf")
         raise AudioError(f"silent recording (peak level {level:.0f} dBFS): nothing to transcribe")
     info = AudioInfo(path, duration, channels, sample_rate, sha256)
-    return DecodedAudio(info, [np.ascontiguousarray(planes[i]) for i in range(channels)])
+    return DecodedAudio(info, planes.channels())
 
 
 def _declared_duration(container: av.container.InputContainer, stream: av.audio.AudioStream) -> float | None:
@@ -138,26 +138,89 @@ def _declared_duration(container: av.container.InputContainer, stream: av.audio.
     return None
 
 
-def _decode_planes(container, stream, channels: int, max_duration_s: float) -> np.ndarray:
-    """Decode and resample every frame to planar float32 at 16 kHz: shape (channels, samples)."""
+class _Planes:
+    """Planar float32 samples appended block by block into one array sized from the declared duration
+    (grown when the header is short), so decoding holds the call once, not once in blocks and again joined."""
+
+    def __init__(self, channels: int, expected: int) -> None:
+        self.data = np.empty((channels, max(expected, TARGET_SAMPLE_RATE)), dtype=np.float32)
+        self.length = 0
+        self.peak = 0.0
+
+    def append(self, block: np.ndarray) -> None:
+        end = self.length + block.shape[1]
+        if end > self.data.shape[1]:
+            grown = np.empty((self.data.shape[0], max(end, self.data.shape[1] * 3 // 2)), dtype=np.float32)
+            grown[:, :self.length] = self.data[:, :self.length]
+            self.data = grown
+        self.data[:, self.length:end] = block
+        self.length = end
+        if block.size:
+            self.peak = max(self.peak, float(np.max(np.abs(block))))
+
+    def channels(self) -> list[np.ndarray]:
+        """One contiguous array per channel (views when the estimate was close, else trimmed copies)."""
+        spare = self.data.shape[1] - self.length > self.length // 50 + TARGET_SAMPLE_RATE
+        return [self.data[i, :self.length].copy() if spare else self.data[i, :self.length]
+                for i in range(self.data.shape[0])]
+
+
+def _decode_planes(container, stream, channels: int, max_duration_s: float, declared_s: float | None) -> _Planes:
+    """Decode and resample every frame to planar float32 at 16 kHz."""
     layout = "mono" if channels == 1 else "stereo"
     resampler = av.AudioResampler(format="fltp", layout=layout, rate=TARGET_SAMPLE_RATE)
     limit = int(max_duration_s * TARGET_SAMPLE_RATE)
-    chunks: list[np.ndarray] = []
-    decoded = 0
+    planes = _Planes(channels, int((declared_s or 600.0) * TARGET_SAMPLE_RATE) + TARGET_SAMPLE_RATE)
     try:
         for frame in container.decode(stream):
             frame.pts = None  # the resampler must not try to fill timestamp gaps
             for out in resampler.resample(frame):
-                chunks.append(out.to_ndarray())
-                decoded += chunks[-1].shape[1]
-            if decoded > limit:
+                planes.append(out.to_ndarray())
+            if planes.length > limit:
                 raise AudioError(f"too long: more than {max_duration_s / 3600:.0f} h of audio")
         for out in resampler.resample(None):
-            chunks.append(out.to_ndarray())
+            planes.append(out.to_ndarray())
     except av.error.FFmpegError as exc:
-        at = decoded / TARGET_SAMPLE_RATE
+        at = planes.length / TARGET_SAMPLE_RATE
         raise AudioError(f"corrupt audio data near {at:.1f} s ({exc.strerror or exc})") from None
-    if not chunks:
-        return np.zeros((channels, 0), dtype=np.float32)
-    return np.concatenate(chunks, axis=1).astype(np.float32, copy=False)
+    return planes
+
+
+def peak_envelope(path: Path | str, buckets: int) -> tuple[np.ndarray, float]:
+    """(the loudest absolute sample of each channel in each of `buckets` equal stretches, shape
+    (channels, buckets); the duration in seconds), read block by block at the file's own rate, so a long
+    call costs a few MB, not its decoded size."""
+    path = Path(path)
+    check_file(path)
+    with _open(path) as container:
+        stream = container.streams.audio[0]
+        rate = stream.codec_context.sample_rate
+        layout = "mono" if stream.codec_context.channels == 1 else "stereo"
+        hop = max(1, rate // ENVELOPE_RATE)
+        resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate, frame_size=hop * ENVELOPE_RATE)
+        columns: list[np.ndarray] = []  # the peak of every hop (10 ms)
+        samples = 0
+        try:
+            for frame in container.decode(stream):
+                frame.pts = None
+                for out in resampler.resample(frame):
+                    columns.append(_hop_peaks(out.to_ndarray(), hop))
+                    samples += out.samples
+            for out in resampler.resample(None):
+                columns.append(_hop_peaks(out.to_ndarray(), hop))
+                samples += out.samples
+        except av.error.FFmpegError as exc:
+            raise AudioError(f"corrupt audio data near {samples / rate:.1f} s ({exc.strerror or exc})") from None
+    if not samples:
+        raise AudioError("no audio could be decoded (the file is corrupt or truncated)")
+    fine = np.concatenate(columns, axis=1)
+    edges = np.linspace(0, fine.shape[1], buckets + 1).astype(int)[:-1]
+    return np.maximum.reduceat(fine, np.minimum(edges, fine.shape[1] - 1), axis=1), samples / rate
+
+
+def _hop_peaks(planes: np.ndarray, hop: int) -> np.ndarray:
+    """The absolute peak of each channel in every `hop` samples (the last hop zero-padded)."""
+    short = -planes.shape[1] % hop
+    if short:
+        planes = np.pad(planes, ((0, 0), (0, short)))
+    return np.abs(planes).reshape(planes.shape[0], -1, hop).max(axis=2)
