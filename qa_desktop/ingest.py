@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from scoring.scorer import score_call
 from scoring.text_conversation import TEXT_EXTENSIONS, is_transcript_file, load_conversation, looks_like_transcript
 from scoring.worker import Cancelled, TranscriptionFailed, TranscriptionWorker, WorkerCrashed
 
+from .envelopes import store_envelope
 from .metadata import CallMetadata, MetadataTable, from_file_name
 from .storage import repository
 from .storage.models import Job
@@ -114,6 +116,9 @@ class Ingestor:
             score = score_call(analysis.transcript, self.scorecard, analysis.voice, customer_name(meta.extra))
             call = repository.store_call(analysis, meta, channel, job, scored=(self.scorecard, score),
                                         drivers=self.drivers)
+            if not analysis.transcript.is_text:  # the review's waveform, read at the file's own rate
+                with suppress(AudioError):  # else the review computes it when it is first shown
+                    store_envelope(path, call.sha256)
             verdict = "AUTO-FAIL" if score.auto_fail else "scored"
             unit = "messages" if analysis.transcript.is_text else "utterances"
             return IngestResult(path, "imported", f"{len(analysis.transcript.utterances)} {unit}, {verdict} "

@@ -168,8 +168,8 @@ class ReviewView(QWidget):
         else:
             conversation = score.analysis.get("conversation", {}) if score else {}
             self.player.load(call.path, call.duration_s)
-            self.waveform.load(call.path, call.agent_channel or 0, conversation.get("dead_air", []),
-                               conversation.get("overtalk", []), call.duration_s,
+            self.waveform.load(call.path, call.sha256, call.agent_channel or 0,
+                               conversation.get("dead_air", []), conversation.get("overtalk", []), call.duration_s,
                                [(u.start, u.end, u.speaker) for u in utterances])
         self._show_audit()
 

@@ -1,6 +1,6 @@
 """A waveform of both channels (agent and customer coloured) with a moving playhead and markers
 for dead air and talk-over; a mono call is coloured by its separated speakers' utterances. The
-envelope is computed off the UI thread."""
+envelope kept at import is read (or, for a call imported before, computed) off the UI thread."""
 
 from __future__ import annotations
 
@@ -12,26 +12,23 @@ from PySide6.QtCore import QLineF, QObject, QRectF, QRunnable, Qt, QThreadPool, 
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
-from scoring.audio import AudioError, decode
+from scoring.audio import AudioError
 from scoring.transcript import AGENT
 
-BUCKETS = 1600
+from ..envelopes import BUCKETS, envelope
+
 AGENT_COLOUR, CUSTOMER_COLOUR = QColor("#1f5fa8"), QColor("#c0661f")
 DEAD_AIR_COLOUR, OVERTALK_COLOUR = QColor(120, 120, 120, 60), QColor(200, 30, 30, 70)
 
 
-def envelope(path: str | Path, agent_channel: int = 0) -> tuple[np.ndarray, np.ndarray, float, bool]:
-    """(agent peaks, customer peaks, duration s, stereo) with BUCKETS peak values per channel, 0..1."""
-    decoded = decode(path)
-    channels = decoded.channels
-    stereo = len(channels) == 2
-    ordered = [channels[agent_channel], channels[1 - agent_channel]] if stereo else [channels[0], channels[0]]
-    peaks = []
-    for audio in ordered:
-        usable = audio[: len(audio) // BUCKETS * BUCKETS] if len(audio) >= BUCKETS else np.pad(audio, (0, BUCKETS - len(audio)))
-        peaks.append(np.abs(usable.reshape(BUCKETS, -1)).max(axis=1))
-    top = max(float(max(p.max() for p in peaks)), 1e-6)
-    return peaks[0] / top, peaks[1] / top, decoded.info.duration_s, stereo
+def channel_peaks(path: str | Path, sha256: str, agent_channel: int = 0) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(agent peaks, customer peaks, stereo), BUCKETS values per channel scaled to 0..1; a mono call gives
+    its one channel twice (`speaker_masks` then splits it)."""
+    peaks = envelope(path, sha256)
+    stereo = len(peaks) == 2
+    agent, customer = (peaks[agent_channel], peaks[1 - agent_channel]) if stereo else (peaks[0], peaks[0])
+    top = max(float(peaks.max()), 1e-6)
+    return agent / top, customer / top, stereo
 
 
 def speaker_masks(spans: list[tuple[float, float, str]], duration: float) -> tuple[np.ndarray, np.ndarray]:
@@ -47,14 +44,14 @@ class _EnvelopeJob(QRunnable):
     class Signals(QObject):
         done = Signal(object, object)
 
-    def __init__(self, path: str, agent_channel: int, token: int) -> None:
+    def __init__(self, path: str, sha256: str, agent_channel: int, token: int) -> None:
         super().__init__()
-        self.path, self.agent_channel, self.token = path, agent_channel, token
+        self.path, self.sha256, self.agent_channel, self.token = path, sha256, agent_channel, token
         self.signals = self.Signals()
 
     def run(self) -> None:
         try:
-            result: object = envelope(self.path, self.agent_channel)
+            result: object = channel_peaks(self.path, self.sha256, self.agent_channel)
         except (AudioError, OSError) as exc:
             result = str(exc)
         try:
@@ -82,10 +79,11 @@ class WaveformView(QWidget):
         self._token = 0
         self._jobs: dict[int, _EnvelopeJob] = {}
 
-    def load(self, path: str, agent_channel: int, dead_air: list[dict], overtalk: list[dict], duration: float,
-             speakers: Sequence[tuple[float, float, str]] = ()) -> None:
-        """Start computing the waveform of a recording; markers are spans {'start', 'end'} in seconds;
-        `speakers` ((start, end, speaker) of each utterance) colour a mono recording."""
+    def load(self, path: str, sha256: str, agent_channel: int, dead_air: list[dict], overtalk: list[dict],
+             duration: float, speakers: Sequence[tuple[float, float, str]] = ()) -> None:
+        """Start reading (or computing) the waveform of a recording whose audio has this sha256; markers are
+        spans {'start', 'end'} in seconds; `speakers` ((start, end, speaker) of each utterance) colour a mono
+        recording."""
         self._token += 1
         self._agent = self._customer = None
         self._duration = duration
@@ -93,7 +91,7 @@ class WaveformView(QWidget):
         self._markers = ([(s["start"], s["end"], DEAD_AIR_COLOUR) for s in dead_air]
                          + [(s["start"], s["end"], OVERTALK_COLOUR) for s in overtalk])
         self._message = "Loading waveform…"
-        job = _EnvelopeJob(path, agent_channel or 0, self._token)
+        job = _EnvelopeJob(path, sha256, agent_channel or 0, self._token)
         job.signals.done.connect(self._loaded)
         self._jobs[self._token] = job  # keep its Python side alive until it reports
         QThreadPool.globalInstance().start(job)
@@ -113,7 +111,7 @@ class WaveformView(QWidget):
         if isinstance(result, str):
             self._message = f"No waveform: {result}"
         else:
-            self._agent, self._customer, self._duration, self._stereo = result
+            self._agent, self._customer, self._stereo = result
             if not self._stereo and self._spans and self._duration:
                 agent, customer = speaker_masks(self._spans, self._duration)
                 self._agent, self._customer = self._agent * agent, self._customer * customer
