@@ -1,0 +1,75 @@
+"""Memory: a long call is held once, at 16 kHz float32, and the review's waveform never decodes it."""
+
+from __future__ import annotations
+
+import tracemalloc
+from collections.abc import Callable
+
+import numpy as np
+from faster_whisper.feature_extractor import FeatureExtractor
+
+from qa_desktop.app.main_window import MainWindow
+from qa_desktop.envelopes import BUCKETS, envelope_path, stored_envelope
+from qa_desktop.ingest import Ingestor
+from qa_desktop.metadata import CallMetadata
+from qa_desktop.storage import repository
+from qa_desktop.storage.models import Call
+from scoring.audio import decode
+from scoring.transcriber import Transcriber
+from tests.conftest import demo_file
+
+
+def peak_bytes(work: Callable[[], object]) -> tuple[object, int]:
+    """What `work` returns and the most memory numpy and Python held at once while it ran (all threads)."""
+    tracemalloc.start()
+    try:
+        result = work()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_decoding_holds_the_call_once_as_float32():
+    path = demo_file("good")
+    decoded, peak = peak_bytes(lambda: decode(path))
+    size = sum(channel.nbytes for channel in decoded.channels)
+    assert all(channel.dtype == np.float32 for channel in decoded.channels)
+    assert size == len(decoded.channels) * round(decoded.info.duration_s * 16_000) * 4
+    assert peak < 1.2 * size  # not the decoded blocks and the joined call (and its absolute values) at once
+
+
+def test_features_of_a_whole_channel_are_the_same_computed_in_blocks():
+    """The sequential pass extracts features of the whole channel: same numbers, without a 25 ms frame matrix."""
+    audio = np.tile(decode(demo_file("good")).channels[0], 4)  # 7 minutes
+    extractor = Transcriber().pipeline.model.feature_extractor
+    features, peak = peak_bytes(lambda: extractor(audio))
+    assert np.array_equal(features, FeatureExtractor()(audio))
+    assert peak < 3 * audio.nbytes  # faster-whisper's own holds about 11 times the audio
+
+
+def test_ingest_keeps_the_waveform_envelope(db, worker, scorecard):
+    path = demo_file("good")
+    result = Ingestor(worker, scorecard).ingest_file(path)
+    assert result.status == "imported"
+    peaks = stored_envelope(Call.get_by_id(result.call_id).sha256)
+    assert peaks is not None and peaks.shape == (2, BUCKETS) and (peaks.max(axis=1) > 0.1).all()
+
+
+def test_review_waveform_reads_the_call_in_blocks_and_keeps_its_envelope(qtbot, db, demo_analyses):
+    path = demo_file("good")
+    analysis = demo_analyses[path.name]
+    repository.store_call(analysis, CallMetadata(agent="Maria Lopez", team="Billing"), 0)
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.show()
+    waveform = window.review.waveform
+
+    def open_call() -> None:
+        window.table.selectRow(0)
+        qtbot.waitUntil(lambda: waveform.ready, timeout=10_000)
+
+    _, peak = peak_bytes(open_call)
+    decoded_size = 2 * analysis.transcript.duration_s * 16_000 * 4
+    assert peak < decoded_size / 8  # the old waveform decoded the whole call at 16 kHz in the app
+    assert waveform._agent.max() > 0 and waveform._customer.max() > 0
+    assert envelope_path(analysis.transcript.sha256).exists()  # the next view reads a few KB
