@@ -29,6 +29,7 @@ bench: install
 	$(PY) bench/bench_ingest.py
 	$(PY) bench/bench_library.py
 	$(PY) bench/bench_dashboard.py
+	$(PY) bench/bench_memory.py
 
 eval: install
 	$(PY) tools/eval_scoring.py

@@ -31,15 +31,16 @@ from scoring.worker import TranscriptionWorker  # noqa: E402
 MINUTES = 10
 
 
-def long_call(folder: Path) -> tuple[Path, Path]:
-    """A 10-minute, 8 kHz stereo call made of the demo calls one after another, and its mono mix."""
+def long_call(folder: Path, minutes: float = MINUTES) -> tuple[Path, Path]:
+    """An 8 kHz stereo call (10 minutes unless told) made of the demo calls one after another, and its mono mix."""
     parts = []
     for path in sorted((ROOT / "resources" / "demo_calls").iterdir()):
         if path.suffix in (".wav", ".flac", ".ogg"):
             audio, rate = sf.read(path, dtype="float32", always_2d=True)
             if audio.shape[1] == 2 and rate == 8000:
                 parts.append(audio)
-    audio = np.concatenate(parts * 10)[: MINUTES * 60 * 8000]
+    repeats = int(minutes * 60 * 8000 // sum(len(part) for part in parts)) + 1
+    audio = np.concatenate(parts * repeats)[: int(minutes * 60 * 8000)]
     stereo, mono = folder / "bench_call.wav", folder / "bench_call_mono.wav"
     sf.write(stereo, audio, 8000, subtype="PCM_16")
     sf.write(mono, audio.mean(axis=1), 8000, subtype="PCM_16")
