@@ -24,6 +24,7 @@ from .models import choose_device, resolve_model
 from .roles import assign_roles
 from .transcript import AGENT, CUSTOMER, Transcript, Utterance, Word
 from .utterances import merge_in_time, split_words
+from .vad import use_blockwise_vad
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +120,7 @@ class Transcriber:
         )
         # the sequential pass re-hears a few clips of a channel but extracts the whole channel's features
         model.feature_extractor = BlockwiseFeatureExtractor(**model.feat_kwargs)
+        use_blockwise_vad()  # VAD runs over whole channels too
         self.pipeline = BatchedInferencePipeline(model)
         log.info("loaded model %s from %s on %s %s", self.model_name, location.path, self.device, self.compute_type)
 

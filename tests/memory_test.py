@@ -6,6 +6,7 @@ import tracemalloc
 from collections.abc import Callable
 
 import numpy as np
+from faster_whisper import vad
 from faster_whisper.feature_extractor import FeatureExtractor
 
 from qa_desktop.app.main_window import MainWindow
@@ -45,6 +46,18 @@ def test_features_of_a_whole_channel_are_the_same_computed_in_blocks():
     features, peak = peak_bytes(lambda: extractor(audio))
     assert np.array_equal(features, FeatureExtractor()(audio))
     assert peak < 3 * audio.nbytes  # faster-whisper's own holds about 11 times the audio
+
+
+def test_voice_activity_of_a_whole_channel_is_the_same_without_a_joined_copy():
+    audio = np.tile(decode(demo_file("good")).channels[0], 14)  # 24 minutes
+    model = vad.get_vad_model()
+    unpatched = vad.SileroVADModel.__new__(vad.SileroVADModel)
+    unpatched.session = model.session
+    Transcriber()  # loading the model makes the process's VAD blockwise
+    speech, peak = peak_bytes(lambda: vad.get_speech_timestamps(audio))
+    assert speech and peak < 1.8 * audio.nbytes  # its padded copy and a batch, not also a joined copy (2.25x)
+    part = audio[:6 * 60 * 16_000]  # over one batch of 10,000 windows: the state carries across
+    assert np.array_equal(model(part.copy()), unpatched(part.copy()))
 
 
 def test_ingest_keeps_the_waveform_envelope(db, worker, scorecard):
