@@ -50,7 +50,7 @@ def spread(values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scorecard", default=str(default_scorecard_path()))
-    parser.add_argument("--weights", default="0.3,0.4,0.5,0.6,0.7",
+    parser.add_argument("--weights", default="0.3,0.4,0.5,0.6,0.7,0.8,0.9",
                         help="customer shares of empathy to choose from inside each fold")
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
