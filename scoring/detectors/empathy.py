@@ -14,17 +14,14 @@ from .base import FAIL, NA, PASS, CallContext, Param, Verdict, absent_confidence
 
 
 def _reflections(ctx: CallContext, overlap_words: int) -> list[int]:
-    """Agent turns that pick up what the customer has just said (content words shared with the customer's
-    utterances since the agent last spoke): a reply to the last thing heard, not a word met earlier."""
+    """Agent turns that pick up what the customer has said so far (shared content words)."""
     found = []
-    just_said: set[str] = set()
+    customer_said: set[str] = set()
     for i, u in enumerate(ctx.utterances):
         if u.speaker == CUSTOMER:
-            just_said |= content_words(u.text)
-            continue
-        if len(content_words(u.text) & just_said) >= overlap_words:
+            customer_said |= content_words(u.text)
+        elif len(content_words(u.text) & customer_said) >= overlap_words:
             found.append(i)
-        just_said = set()
     return found
 
 
@@ -35,10 +32,9 @@ def _reflections(ctx: CallContext, overlap_words: int) -> list[int]:
     full_credit_share=Param(float, 0.5),
 )
 def active_listening(ctx: CallContext, params: dict[str, Any]) -> Verdict:
-    """Pass when the agent restates, confirms or picks up what the customer just said.
+    """Pass when the agent restates, confirms or picks up what the customer said.
 
-    Graded by the share of the agent's turns that do (full credit from `full_credit_share` of them);
-    every turn that earned credit is evidence.
+    Graded by the share of the agent's turns that do: full credit from `full_credit_share` of them.
     """
     agent = ctx.turns(AGENT)
     said = {i for i, _ in ctx.find(phrase_set(params["phrases"]), agent)}
@@ -51,7 +47,7 @@ def active_listening(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     credit = min(1.0, len(hits) / max(1.0, params["full_credit_share"] * len(agent)))
     return Verdict(PASS, credit, round(0.6 + 0.3 * credit, 3),
                    f"Restated or confirmed the customer's words {len(hits)} time{'s' * (len(hits) > 1)}, "
-                   f"first {quote(first)}.", [ctx.utterances[i] for i in hits])
+                   f"first {quote(first)}.", [ctx.utterances[i] for i in hits[:3]])
 
 
 _NOT_NAMES = frozenset(
