@@ -75,7 +75,7 @@ def main() -> None:
             results = {r.criterion.id: r.verdict.result for r in score.results}
             labels = item["labels"]
             if "empathy" in labels:
-                empathy.append((labels["empathy"] == "high", score.empathy, item["name"]))
+                empathy.append((labels["empathy"] == "high", score.empathy, path.stem))
                 continue
             names.append(item["file"])
             for label, criteria in LABELS.items():
