@@ -33,6 +33,7 @@ bench: install
 
 eval: install
 	$(PY) tools/eval_scoring.py
+	$(PY) tools/eval_empathy.py
 	$(PY) tools/eval_transcription.py
 
 demo-calls: install

@@ -153,6 +153,24 @@ def test_active_listening_from_paraphrase(scorecard):
     assert found["active_listening"].result == "pass" and found["active_listening"].evidence[0].start == 4.5
 
 
+def test_a_feeling_named_in_a_question_is_not_an_empathy_statement(scorecard):
+    asked, _ = verdicts(scorecard, call(("c", 0.0, 3.0, "I lost my job."), ("a", 3.5, 6.0, "Why are you so upset?")))
+    said, _ = verdicts(scorecard, call(("c", 0.0, 3.0, "I lost my job."),
+                                       ("a", 3.5, 6.0, "That sounds so upsetting. What happened?")))
+    assert asked["empathy_statement"].result == "fail"
+    assert said["empathy_statement"].result == "pass" and said["empathy_statement"].evidence[0].start == 3.5
+
+
+def test_every_empathy_statement_that_earned_credit_is_evidence(scorecard):
+    found, _ = verdicts(scorecard, call(
+        ("c", 0.0, 3.0, "I lost my job."), ("a", 3.5, 6.0, "That must be hard."),
+        ("c", 6.5, 8.0, "I am scared."), ("a", 8.5, 11.0, "I understand how stressful that is."),
+        ("c", 11.5, 13.0, "Yes."), ("a", 13.5, 16.0, "It's completely normal to feel that way."),
+        ("c", 16.5, 18.0, "Maybe."), ("a", 18.5, 21.0, "You are doing your best."),
+    ))
+    assert [u.start for u in found["empathy_statement"].evidence] == [3.5, 8.5, 13.5, 18.5]
+
+
 def test_talk_over_counts_only_on_stereo(scorecard):
     turns = [("c", 0.0, 5.0, "Let me explain what happened to my order."), ("a", 1.0, 4.0, "Yes yes I know."),
              ("c", 6.0, 10.0, "And then it arrived broken again."), ("a", 7.0, 9.5, "Okay okay."),

@@ -18,7 +18,9 @@ sys.path.insert(0, str(ROOT))
 from scoring.transcriber import Transcriber  # noqa: E402
 from scoring.transcript import Transcript  # noqa: E402
 
-DEVSET = ROOT.parent / "shared" / "devset"
+# ../shared beside the checkout, or beside the folder of worktrees (/work/wt/NAME -> /work/shared)
+DEVSET = next((d for d in (ROOT.parent / "shared" / "devset", ROOT.parent.parent / "shared" / "devset") if d.is_dir()),
+              ROOT.parent / "shared" / "devset")
 CACHE = ROOT / ".cache" / "devset"
 
 

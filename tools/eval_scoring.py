@@ -3,16 +3,18 @@
 
 Prints precision, recall and F1 of `greeting`, `identity_verification` and `closing`
 (= closing or further_assistance) against the datasets' labels, and the AUC of the empathy
-subscore between the high- and low-empathy conversations. A criterion counts as detected when
+subscore between the high- and low-empathy conversations (pooled, and mean ± sd over the folds of
+tools/eval_empathy.py, each conversation in the fold of its text). A criterion counts as detected when
 its result is `pass`. Transcripts are cached, so a scorecard edit re-evaluates in seconds.
 
-Usage: tools/eval_scoring.py [--scorecard FILE] [--limit N] [--show-errors]
+Usage: tools/eval_scoring.py [--scorecard FILE] [--limit N] [--group star|esconv] [--show-errors]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -28,6 +30,7 @@ from scoring.scorer import score_call  # noqa: E402
 from scoring.transcriber import Transcriber  # noqa: E402
 from scoring.transcript import Transcript  # noqa: E402
 from tools.devset import CACHE, cached_transcript, mono_path, rendered  # noqa: E402
+from tools.esconv import fold_of_spoken  # noqa: E402
 
 LABELS = {"greeting": ("greeting",), "identity_verification": ("identity_verification",),
           "closing": ("closing", "further_assistance")}
@@ -48,10 +51,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scorecard", default=str(default_scorecard_path()))
     parser.add_argument("--limit", type=int, default=0, help="only the first N calls of each group")
+    parser.add_argument("--group", choices=("star", "esconv"), help="only this group (star: compliance, esconv: empathy)")
     parser.add_argument("--show-errors", action="store_true", help="print the calls each label gets wrong")
     args = parser.parse_args()
     scorecard = load_scorecard(args.scorecard)
-    items = rendered()
+    items = [x for x in rendered() if args.group in (None, x[0].parent.name)]
     if args.limit:
         groups = [[x for x in items if x[0].parent.name == g] for g in ("star", "esconv")]
         items = [x for group in groups for x in group[:: max(1, len(group) // args.limit)][: args.limit]]
@@ -62,7 +66,7 @@ def main() -> None:
         truth: dict[str, list[bool]] = {k: [] for k in LABELS}
         found: dict[str, list[bool]] = {k: [] for k in LABELS}
         names: list[str] = []
-        empathy: list[tuple[bool, float]] = []
+        empathy: list[tuple[bool, float, str]] = []
         for path, item in items:
             file = mono_path(path) if mode == "mono" else path
             transcript = cached_transcript(transcriber, file)
@@ -71,13 +75,13 @@ def main() -> None:
             results = {r.criterion.id: r.verdict.result for r in score.results}
             labels = item["labels"]
             if "empathy" in labels:
-                empathy.append((labels["empathy"] == "high", score.empathy))
+                empathy.append((labels["empathy"] == "high", score.empathy, path.stem))
                 continue
             names.append(item["file"])
             for label, criteria in LABELS.items():
                 truth[label].append(bool(labels[label]))
                 found[label].append(any(results.get(c) == "pass" for c in criteria))
-        for label in LABELS:
+        for label in LABELS if names else ():
             p, r, f, _ = precision_recall_fscore_support(truth[label], found[label], average="binary", zero_division=0)
             positives = sum(truth[label])
             print(f"{mode:9s} {label:22s} {positives:3d} {len(truth[label]) - positives:3d} {p:5.2f} {r:6.2f} {f:5.2f}")
@@ -86,12 +90,23 @@ def main() -> None:
                     if t != g:
                         print(f"    {'missed' if t else 'false alarm'}: {name}")
         if empathy:
-            auc = roc_auc_score([h for h, _ in empathy], [s for _, s in empathy])
-            high = [s for h, s in empathy if h]
-            low = [s for h, s in empathy if not h]
-            print(f"{mode:9s} {'empathy AUC':22s} {len(high):3d} {len(low):3d} {auc:5.3f}   "
-                  f"(mean empathy score high {sum(high) / len(high):.1f}, low {sum(low) / len(low):.1f})")
+            print_empathy_auc(mode, empathy)
 
+
+def print_empathy_auc(mode: str, empathy: list[tuple[bool, float, str]]) -> None:
+    """The empathy AUC of high vs low conversations, pooled and per fold (mean ± sd)."""
+    auc = roc_auc_score([h for h, _, _ in empathy], [s for _, s, _ in empathy])
+    fold_of = fold_of_spoken()
+    per_fold = []
+    for fold in sorted({fold_of.get(n, -1) for _, _, n in empathy}):
+        part = [(h, s) for h, s, n in empathy if fold_of.get(n, -1) == fold]
+        if len({h for h, _ in part}) == 2:
+            per_fold.append(roc_auc_score([h for h, _ in part], [s for _, s in part]))
+    high = [s for h, s, _ in empathy if h]
+    low = [s for h, s, _ in empathy if not h]
+    folds = f"folds {statistics.mean(per_fold):.3f} ± {statistics.stdev(per_fold):.3f}" if len(per_fold) > 1 else ""
+    print(f"{mode:9s} {'empathy AUC':22s} {len(high):3d} {len(low):3d} {auc:5.3f}   {folds} "
+          f"(mean empathy score high {sum(high) / len(high):.1f}, low {sum(low) / len(low):.1f})")
 
 if __name__ == "__main__":
     main()

@@ -71,19 +71,34 @@ class CallContext:
         """Indices of the speaker's utterances, in order."""
         return [i for i, u in enumerate(self.utterances) if u.speaker == speaker]
 
-    def find(self, phrases: PhraseSet, indices: Iterable[int]) -> list[tuple[int, PhraseMatch]]:
-        """(utterance index, match) for each of the utterances that says one of the phrases."""
+    def find(self, phrases: PhraseSet, indices: Iterable[int], *,
+             statements_only: bool = False) -> list[tuple[int, PhraseMatch]]:
+        """(utterance index, match) for each of the utterances that says one of the phrases (in a sentence
+        that is not a question, with `statements_only`)."""
         found = []
         for i in indices:
-            match = phrases.match(self.normalised[i], normalised=True)
+            if statements_only:
+                match = next(filter(None, (phrases.match(s) for s in statements(self.utterances[i].text))), None)
+            else:
+                match = phrases.match(self.normalised[i], normalised=True)
             if match is not None:
                 found.append((i, match))
         return found
 
-    def sentence_count(self, phrases: PhraseSet, indices: Iterable[int]) -> int:
+    def sentence_count(self, phrases: PhraseSet, indices: Iterable[int], *, statements_only: bool = False) -> int:
         """How many sentences of these utterances say one of the phrases (a long turn can hold several)."""
-        return sum(phrases.match(sentence) is not None
-                   for i in indices for sentence in re.split(r"[.?!]+", self.utterances[i].text) if sentence.strip())
+        split = statements if statements_only else sentences
+        return sum(phrases.match(sentence) is not None for i in indices for sentence in split(self.utterances[i].text))
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text, with their end marks."""
+    return [s.strip() for s in re.findall(r"[^.?!]+[.?!]*", text) if s.strip(" .?!")]
+
+
+def statements(text: str) -> list[str]:
+    """The sentences of a text that are not questions ("Why are you upset?" names a feeling but asks)."""
+    return [s for s in sentences(text) if not s.endswith("?")]
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,7 @@ def _where(params: dict[str, Any]) -> str:
     within_first_s=Param(float, 0.0), within_last_s=Param(float, 0.0),
     trigger_phrases=Param(list, []), trigger_sentiment_below=Param(float, -2.0),
     full_credit=Param(int, 1),
+    statements_only=Param(bool, False),
 )
 def phrase_detector(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     """Pass when the speaker says one of the phrases in the window (after a trigger, if any)."""
@@ -92,7 +93,7 @@ def phrase_detector(ctx: CallContext, params: dict[str, Any]) -> Verdict:
             return Verdict(NA, 1.0, 0.7, "Not needed: the customer reported no problem and was not upset.")
         first_cause = ctx.utterances[causes[0]]
         searched = [i for i in searched if ctx.utterances[i].end >= first_cause.start]
-    hits = ctx.find(phrase_set(params["phrases"]), searched)
+    hits = ctx.find(phrase_set(params["phrases"]), searched, statements_only=params["statements_only"])
     where = _where(params)
     if not hits:
         if triggered:
@@ -103,9 +104,11 @@ def phrase_detector(ctx: CallContext, params: dict[str, Any]) -> Verdict:
             evidence, shown = absence_evidence(ctx, searched, params)
             reason = f"No {params['what']} found{where}.{shown}"
         return Verdict(FAIL, 0.0, absent_confidence(ctx, searched), reason, evidence)
-    times = ctx.sentence_count(phrase_set(params["phrases"]), [i for i, _ in hits]) if params["full_credit"] > 1 else 1
+    times = ctx.sentence_count(phrase_set(params["phrases"]), [i for i, _ in hits],
+                               statements_only=params["statements_only"]) if params["full_credit"] > 1 else 1
     credit = min(1.0, max(1, times) / params["full_credit"])
     first = ctx.utterances[hits[0][0]]
     count = f" ({times} times)" if times > 1 else ""
     reason = f"{params['what'].capitalize()}{count}: {quote(first)}."
-    return Verdict(PASS, credit, found_confidence(ctx, hits), reason, [ctx.utterances[i] for i, _ in hits[:3]])
+    shown = hits if params["full_credit"] > 1 else hits[:3]  # a graded criterion shows every turn that earned credit
+    return Verdict(PASS, credit, found_confidence(ctx, hits), reason, [ctx.utterances[i] for i, _ in shown])
