@@ -312,14 +312,17 @@ def redact_text(text: str) -> str:
     return redact_utterances([Utterance("", 0.0, 0.0, text)])[0].text
 
 
-def is_redacted(word: Word) -> bool:
-    """Whether the word stands for redacted words (its span must not be heard)."""
-    return word.word.strip().rstrip(".,;:!?") in PLACEHOLDERS
+def is_placeholder(word: str) -> bool:
+    """Whether a word is a placeholder that stands for redacted words."""
+    return word.strip().rstrip(".,;:!?") in PLACEHOLDERS
 
 
 def redacted_spans(utterances: list[Utterance]) -> list[tuple[float, float]]:
-    """The (start, end) seconds of every redacted word, in time order."""
-    return sorted((w.start, w.end) for u in utterances for w in u.words if is_redacted(w))
+    """The (start, end) seconds of every redacted word, in time order; the whole utterance when it
+    has redacted text but no word timings."""
+    spans = [(w.start, w.end) for u in utterances for w in u.words if is_placeholder(w.word)]
+    spans += [(u.start, u.end) for u in utterances if not u.words and contains_redaction(u.text)]
+    return sorted(spans)
 
 
 def contains_redaction(text: str, placeholders: tuple[str, ...] = PLACEHOLDERS) -> bool:
