@@ -37,10 +37,11 @@ _TENS = {"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6",
          "ninety": "9"}
 # Zero said as a letter: a digit next to other digits ("five oh oh one"), so "oh, I see" stays a word.
 _ZEROS = {"oh", "o"}
-# Words Whisper writes for digits it mishears ("free" for three): digits only next to a digit, so
-# "free delivery" stays words (and "for 2 items" stays an amount).
+# Words Whisper writes for digits it mishears ("free" for three, "time for" for "five four"): digits
+# only next to a digit or in a row of them, so "free delivery" and "time for lunch" stay words.
 _SOUND_ALIKES = {"free": "3", "tree": "3", "won": "1", "ate": "8", "for": "4", "fore": "4", "to": "2", "too": "2",
-                 "sex": "6", "nein": "9"}
+                 "sex": "6", "nein": "9", "time": "9", "fine": "5", "fife": "5"}
+_SOUND_ALIKE_ROW = 4
 _REPEATS = {"double": 2, "triple": 3}
 # Words that may sit inside a spoken number without ending it: fillers, corrections, the other speaker's
 # acknowledgements (at most _MAX_BRIDGE in a row).
@@ -82,6 +83,7 @@ _PHRASES = sorted(((tuple(p.split()), kind) for kind, phrases in _CUES.items() f
 _LONGEST_CUE = max(len(p) for p, _ in _PHRASES)
 _CUE_WINDOW = 30  # words before a run in which its cue is looked for
 _CUE_AFTER = 6  # words after a run ("... is my card number")
+_CUE_NEAR = 4  # words between a cue and the number it names ("the security code is 7 3 9")
 _CARD_DIGITS = 13  # the shortest card number (PANs have 13-19 digits; read-backs and corrections more)
 _SEPARATORS = re.compile(r"[-,.'\"\u2019\u201d/#:]")
 _DATE_LAYOUT = re.compile(r"^\d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?$")
@@ -144,11 +146,18 @@ def _join_compound_numbers(tokens: list[_Token]) -> None:
 
 
 def _resolve_zeros_and_sound_alikes(tokens: list[_Token]) -> None:
-    """'oh' is 0 in a row of zeros next to a digit; 'free' is 3 next to a digit."""
-    for i, token in enumerate(tokens):
-        neighbours = tokens[max(0, i - 1):i] + tokens[i + 1:i + 2]
-        if token.norm in _SOUND_ALIKES and token.cue is None and any(n.digits is not None for n in neighbours):
-            token.digits = _SOUND_ALIKES[token.norm]
+    """'oh' is 0 in a row of zeros next to a digit; 'free' is 3 next to a digit, or in a row of at
+    least _SOUND_ALIKE_ROW words that sound like digits ("time for, time for" heard for "five four")."""
+    i = 0
+    while i < len(tokens):
+        j = i
+        while j < len(tokens) and tokens[j].cue is None and (tokens[j].digits is not None or tokens[j].norm in _SOUND_ALIKES):
+            j += 1
+        row = tokens[i:j]
+        if any(t.digits is not None for t in row) or len(row) >= _SOUND_ALIKE_ROW:
+            for t in row:
+                t.digits = t.digits if t.digits is not None else _SOUND_ALIKES[t.norm]
+        i = max(j, i + 1)
     for order in (range(len(tokens)), range(len(tokens) - 1, -1, -1)):
         previous: _Token | None = None
         for i in order:
@@ -236,7 +245,7 @@ def _classify(tokens: list[_Token], first: int, last: int, card_read: bool) -> s
         return None if named_other else CARD
     if _is_amount(tokens, first, last):
         return None
-    if cue == CVV and 3 <= n <= 8:
+    if cue == CVV and (3 <= n <= 8 or distance <= _CUE_NEAR):  # a code, its correction, or what was heard of it
         return CVV
     if cue == EXPIRY and 3 <= n <= 6:
         return EXPIRY

@@ -179,7 +179,7 @@ class CoachingWindow(QDialog):
             self.clip_list.setColumnWidth(column, width)
         self.clip_list.currentItemChanged.connect(self._clip_selected)
         self.clip_list.itemDoubleClicked.connect(lambda item, _c: self.play_clip())
-        self.clip_note = QLineEdit(placeholderText="Note on the selected clip (what to listen for)")
+        self.clip_note = QLineEdit(placeholderText="Note for the agent on the selected clip (what to listen for; in the pack)")
         self.clip_note.editingFinished.connect(self._save_clip_note)
         self.player = CallPlayer()
         self.player.position_changed.connect(self._stop_at_clip_end)

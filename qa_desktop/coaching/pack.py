@@ -18,9 +18,9 @@ from scoring.audio import AudioError, decode
 from scoring.clips import cut, write_clip
 from scoring.redact import redacted_spans
 from scoring.transcript import Utterance as SpokenUtterance
-from scoring.transcript import Word
 
-from ..storage.models import Call, CoachingClip, CoachingSession, Utterance
+from ..storage.models import Call, CoachingClip, CoachingSession
+from ..storage.repository import stored_analysis
 from .chart import focus_chart
 from .focus import Focus, FollowUp, comparison, follow_up
 from .pack_pdf import write_pdf
@@ -67,9 +67,7 @@ def _slug(text: str) -> str:
 
 def _spoken(call: Call, start: float, end: float) -> list[SpokenUtterance]:
     """The call's stored utterances that overlap start..end."""
-    rows = (Utterance.select().where((Utterance.call == call) & (Utterance.end > start) & (Utterance.start < end))
-            .order_by(Utterance.start))
-    return [SpokenUtterance(u.speaker, u.start, u.end, u.text, [Word(**w) for w in u.words or []]) for u in rows]
+    return [u for u in stored_analysis(call).transcript.utterances if u.end > start and u.start < end]
 
 
 def _peer_names(agents: list[str], chosen: list[CoachingClip]) -> dict[str, str]:
