@@ -3,7 +3,7 @@
 
 Each case's turns become timed words as Whisper gives them (a leading space, punctuation attached);
 after `redact_utterances`, a word counts as redacted when a placeholder word's time span covers it.
-Prints, per split (dev, held_out) and overall: recall and precision per word, per digit and per
+Prints, per split (dev, held_out, held_out_2) and overall: recall and precision per word, per digit and per
 phrasing (a phrasing with card data is recalled when all of it is redacted; a phrasing is precise
 when nothing outside its braces is redacted). `--show-errors` lists the phrasings that miss.
 
