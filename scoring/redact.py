@@ -11,12 +11,14 @@ How it decides, over the words of the whole call in conversation order:
 2. Cue phrases are found ("card number", "security code", "expiry", "social security", "order
    number", "ending in", ...); the longest phrase wins.
 3. Digit words and digit groups form runs; a few fillers ("and", "uh", "sorry", "no", "okay") may sit
-   between them, so corrections and the other speaker's "mm-hmm" do not split a number.
-4. A run is redacted as a card number when it has 13 or more digits (unless an order/account/phone
-   cue names it and no card was mentioned), or 4 or more digits when a card cue is the nearest cue
-   before it; as a security code (3-8 digits: a code and its correction), an expiry date (3-6 digits)
-   or an SSN (9 digits, or 4 when asked for the last four) when their cue is nearest, before or just
-   after it. Amounts (a currency word after it) and other numbers stay.
+   between them, so corrections and the other speaker's "mm-hmm" do not split a number. Words that
+   Whisper writes for misheard digits ("free", "time for") count beside a digit or in a row of four.
+4. A run is a card number when it has 13 or more digits (unless an order/account/phone cue names it
+   and no card was mentioned). A shorter run is redacted only when a cue names it (within 12 words
+   before it, or 6 after): 4 or more digits after a card cue or just after a card number was read
+   (its rest, or part of a read-back); a security code (3-8 digits: a code and its correction, or any
+   digits right after the cue); an expiry date (3-6 digits); an SSN (9 digits, 4 for the last four,
+   or written 3-2-4). Amounts (a currency word or sign) and other numbers stay.
 """
 
 from __future__ import annotations
@@ -38,10 +40,11 @@ _TENS = {"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6",
 # Zero said as a letter: a digit next to other digits ("five oh oh one"), so "oh, I see" stays a word.
 _ZEROS = {"oh", "o"}
 # Words Whisper writes for digits it mishears ("free" for three, "time for" for "five four"): digits
-# only next to a digit or in a row of them, so "free delivery" and "time for lunch" stay words.
+# only in a row of them or beside a digit, so "free delivery" and "time for lunch" stay words.
 _SOUND_ALIKES = {"free": "3", "tree": "3", "won": "1", "ate": "8", "for": "4", "fore": "4", "to": "2", "too": "2",
                  "sex": "6", "nein": "9", "time": "9", "fine": "5", "fife": "5"}
 _SOUND_ALIKE_ROW = 4
+_ONLY_IN_ROWS = {"to", "too", "for", "fore"}  # common words: digits only in a row of sound-alikes
 _REPEATS = {"double": 2, "triple": 3}
 # Words that may sit inside a spoken number without ending it: fillers, corrections, the other speaker's
 # acknowledgements (at most _MAX_BRIDGE in a row).
@@ -66,7 +69,8 @@ _CUES: dict[str, tuple[str, ...]] = {
           "code on the back"),
     EXPIRY: ("expiry", "expiry date", "expiration", "expiration date", "expires", "expire", "expiring", "exp",
              "valid until", "valid thru", "valid through", "good thru", "good through", "end date"),
-    SSN: ("social security", "social security number", "ssn", "social", "socials", "social insurance"),
+    SSN: ("social security", "social security number", "ssn", "social insurance", "my social", "your social",
+          "the social", "my social security", "your social security", "the social security"),
     # Numbers that are not card data, named as such: they stay unless long enough to be a card.
     "other": ("order", "order number", "account", "account number", "reference", "ref", "tracking",
               "invoice", "ticket", "case", "case number", "booking", "confirmation", "policy", "member",
@@ -84,6 +88,7 @@ _LONGEST_CUE = max(len(p) for p, _ in _PHRASES)
 _CUE_WINDOW = 30  # words before a run in which its cue is looked for
 _CUE_AFTER = 6  # words after a run ("... is my card number")
 _CUE_NEAR = 4  # words between a cue and the number it names ("the security code is 7 3 9")
+_NAMED_WITHIN = 12  # words between a cue and a shorter number it names ("the long number on the front? 4539")
 _CARD_DIGITS = 13  # the shortest card number (PANs have 13-19 digits; read-backs and corrections more)
 _SEPARATORS = re.compile(r"[-,.'\"\u2019\u201d/#:]")
 _DATE_LAYOUT = re.compile(r"^\d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?$")
@@ -154,9 +159,12 @@ def _resolve_zeros_and_sound_alikes(tokens: list[_Token]) -> None:
         while j < len(tokens) and tokens[j].cue is None and (tokens[j].digits is not None or tokens[j].norm in _SOUND_ALIKES):
             j += 1
         row = tokens[i:j]
-        if any(t.digits is not None for t in row) or len(row) >= _SOUND_ALIKE_ROW:
+        if len(row) >= _SOUND_ALIKE_ROW:
             for t in row:
                 t.digits = t.digits if t.digits is not None else _SOUND_ALIKES[t.norm]
+        elif any(t.digits is not None for t in row):  # "4 .5 free time 1": not "from 10 to 5", "for 2"
+            for t in row:
+                t.digits = t.digits if t.digits is not None or t.norm in _ONLY_IN_ROWS else _SOUND_ALIKES[t.norm]
         i = max(j, i + 1)
     for order in (range(len(tokens)), range(len(tokens) - 1, -1, -1)):
         previous: _Token | None = None
@@ -226,7 +234,7 @@ def _card_mentioned(tokens: list[_Token], first: int) -> bool:
 
 def _is_amount(tokens: list[_Token], first: int, last: int) -> bool:
     after = tokens[last + 1].norm if last + 1 < len(tokens) else ""
-    return after in _AMOUNT_AFTER or any(c in tokens[first].norm for c in _CURRENCY_SIGNS)
+    return after in _AMOUNT_AFTER or any(c in t.norm for t in tokens[first:last + 1] for c in _CURRENCY_SIGNS)
 
 
 def _classify(tokens: list[_Token], first: int, last: int, card_read: bool) -> str | None:
@@ -245,11 +253,15 @@ def _classify(tokens: list[_Token], first: int, last: int, card_read: bool) -> s
         return None if named_other else CARD
     if _is_amount(tokens, first, last):
         return None
+    if _SSN_LAYOUT.match(raw):
+        return SSN
+    if distance > _NAMED_WITHIN and not card_read:
+        return None  # a cue said long before does not name this number
     if cue == CVV and (3 <= n <= 8 or distance <= _CUE_NEAR):  # a code, its correction, or what was heard of it
         return CVV
     if cue == EXPIRY and 3 <= n <= 6:
         return EXPIRY
-    if (cue == SSN and n in (4, 9)) or _SSN_LAYOUT.match(raw):
+    if cue == SSN and n in (4, 9):
         return SSN
     if cue == CARD and n >= 4 and not _DATE_LAYOUT.match(raw):
         return CARD
@@ -257,25 +269,13 @@ def _classify(tokens: list[_Token], first: int, last: int, card_read: bool) -> s
 
 
 def _spans(tokens: list[_Token]) -> list[tuple[int, int, str]]:
-    """(first, last inclusive, placeholder) in the token stream for every number to redact.
-
-    Two runs with one unknown word between them that together are a card are one card: Whisper
-    mishears digits in a read-back ("4 .5 free time 1 .4 .8").
-    """
+    """(first, last inclusive, placeholder) in the token stream for every number to redact."""
     spans: list[tuple[int, int, str]] = []
-    runs = _runs(tokens)
-    k = 0
-    while k < len(runs):
-        first, last = runs[k]
+    for first, last in _runs(tokens):
         card_read = bool(spans) and spans[-1][2] == CARD and first - spans[-1][1] <= _CUE_WINDOW
-        while k + 1 < len(runs) and runs[k + 1][0] - last == 2 and tokens[last + 1].cue is None and \
-                _classify(tokens, first, runs[k + 1][1], card_read) == CARD:
-            k += 1
-            last = runs[k][1]
         placeholder = _classify(tokens, first, last, card_read)
         if placeholder:
             spans.append((first, last, placeholder))
-        k += 1
     return spans
 
 
