@@ -44,6 +44,7 @@ NW_1002 = DEMO / "2026-11-03T11-40_tom-becker_billing_NW-1002.flac"
 # Digit groups said in the two calls that must appear nowhere: NW-1002's card and code, the payment call's
 # card, code and expiry date.
 SECRETS = ("4539", "1488", "0343", "6467", "5454", "739", "0927")
+_UNSPOKEN = re.compile(r"^(sha256|hash|file|path)$|_at$|time$")
 _DIGIT_WORDS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
                 "seven": "7", "eight": "8", "nine": "9", "twenty": "2"}
 
@@ -56,9 +57,10 @@ def leaked(text: str) -> list[str]:
 
 
 def strings(value) -> list[str]:
-    """Every string in a JSON value, parsing strings that hold JSON (numbers such as times are left out)."""
+    """Every string in a JSON value, parsing strings that hold JSON; numbers, hashes, file paths and
+    timestamps are left out (their digits are not what was said)."""
     if isinstance(value, dict):
-        return [s for k, v in value.items() if k not in ("sha256", "file", "path") for s in strings(v)]
+        return [s for k, v in value.items() if not _UNSPOKEN.search(k) for s in strings(v)]
     if isinstance(value, list):
         return [s for v in value for s in strings(v)]
     if isinstance(value, str):
@@ -88,15 +90,19 @@ def test_card_data_said_in_real_calls_is_nowhere_in_output_storage_search_or_a_p
     assert printed.returncode == 0, printed.stderr
     for done in (scored, printed):
         lines = [json.loads(line) for line in done.stdout.splitlines()]
-        assert len(lines) == 2 and not leaked(done.stderr)
+        assert len(lines) == 2 and not leaked(re.sub(r"/\S+", "", done.stderr))  # file paths aside
         for line in lines:
-            assert not leaked(" | ".join(strings(line))), line
+            assert [s for s in strings(line) if leaked(s)] == []
             assert "[card number]" in json.dumps(line)
     # every string stored in every table, the search index included
     with sqlite3.connect(db) as raw:
         tables = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        stored = [s for t in tables for row in raw.execute(f"SELECT * FROM '{t}'") for s in strings(list(row))]
-    assert not leaked(" | ".join(stored))
+        stored = []
+        for table in tables:
+            rows = raw.execute(f"SELECT * FROM '{table}'")
+            columns = [c[0] for c in rows.description]
+            stored += [s for row in rows for s in strings(dict(zip(columns, row)))]
+    assert [s for s in stored if leaked(s)] == []
     open_database(db)
     try:
         assert call_ids(LibraryFilter(search="pay")) != []  # the search works ...
