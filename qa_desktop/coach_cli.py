@@ -33,6 +33,8 @@ def add_coach_parser(commands: argparse._SubParsersAction) -> None:
     export = actions.add_parser("export", help="write a session's coaching pack (folder and zip)")
     export.add_argument("session", type=int, metavar="SESSION_ID")
     export.add_argument("--out", required=True, help="folder to write the pack in")
+    export.add_argument("--anonymise-peers", action="store_true",
+                        help="name peers in example clips 'Peer A', 'Peer B', ... (text, labels and their spoken name)")
     for parser in (suggest, create, export):
         parser.add_argument("--db", help="database file (default: in the user's data folder)")
 
@@ -99,7 +101,7 @@ def _export(args: argparse.Namespace) -> int:
         bar.n = done
         bar.refresh()
 
-    folder, archive = export_pack(session, args.out, progress)
+    folder, archive = export_pack(session, args.out, progress, anonymise_peers=args.anonymise_peers)
     bar.close()
     print(folder)
     print(f"coaching pack: {folder} (and {archive})", file=sys.stderr)

@@ -1,107 +1,337 @@
-"""Redact payment card numbers, card security codes and social security numbers from transcripts.
+"""Redact payment card numbers, security codes, expiry dates and social security numbers from transcripts.
 
-Works on recognised words, whether Whisper wrote digits ("4111 1111 ...") or words ("four one one
-one ..."), so redacted text never reaches the database, the JSON output or an export. A run of
-13-19 digits is a card number (12 when a card was just mentioned, as recognisers drop a digit); 9 digits after "social security"/"SSN" (or written 3-2-4) is an SSN;
-3-4 digits shortly after "CVV"/"security code" is a security code.
+Works on recognised words however Whisper wrote the number ("4111 1111 ...", "4,111,111,...",
+"1-4-8-8", ".5", "four one one", "oh nine twenty seven", "7 and 3 9"), across utterances and turns
+(a customer reads, the agent reads back), so redacted text never reaches the database, its search
+index, the JSON output or an export. Redacted words keep their time span, so the audio can be
+silenced there (`redacted_spans`).
+
+How it decides, over the words of the whole call in conversation order:
+1. Words are normalised (lower case, no punctuation, digits pulled out of "4,111"/"1-4-8-8"/"4'5\"").
+2. Cue phrases are found ("card number", "security code", "expiry", "social security", "order
+   number", "ending in", ...); the longest phrase wins.
+3. Digit words and digit groups form runs; a few fillers ("and", "uh", "sorry", "no", "okay") may sit
+   between them, so corrections and the other speaker's "mm-hmm" do not split a number. Words that
+   Whisper writes for misheard digits ("free", "time for") count beside a digit or in a row of four.
+4. A run is a card number when it has 13 or more digits (unless an order/account/phone cue names it
+   and no card was mentioned). A shorter run is redacted only when a cue names it (within 12 words
+   before it, or 6 after): 4 or more digits after a card cue or just after a card number was read
+   (its rest, or part of a read-back); a security code (3-8 digits: a code and its correction, or any
+   digits right after the cue); an expiry date (3-6 digits); an SSN (9 digits, 4 for the last four,
+   or written 3-2-4). Amounts (a currency word or sign) and other numbers stay.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from .transcript import Utterance, Word
 
-CARD, CVV, SSN = "[card number]", "[security code]", "[ssn]"
-PLACEHOLDERS = (CARD, CVV, SSN)
+CARD, CVV, EXPIRY, SSN = "[card number]", "[security code]", "[expiry date]", "[ssn]"
+PLACEHOLDERS = (CARD, CVV, EXPIRY, SSN)
 
-_SPOKEN_DIGITS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4",
-                  "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
-_CVV_CUES = re.compile(r"\b(cvv|cvc|cv2|security code|(three|3|four|4|free) digits?|back of (the|your) card|on the back)\b")
-_CARD_CUES = re.compile(r"\b(card|visa|mastercard|amex)\b")
-_SEPARATORS = "-'\"\u2019\u201d./"
-_NUMBER_TOKEN = re.compile(r"[\d" + re.escape(_SEPARATORS) + r"]+")
-_SSN_CUES = re.compile(r"\b(social security|ssn|social)\b")
+_DIGIT_WORDS = {"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+                "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+                "thirteen": "13", "fourteen": "14", "fifteen": "15", "sixteen": "16", "seventeen": "17",
+                "eighteen": "18", "nineteen": "19"}
+_TENS = {"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7", "eighty": "8",
+         "ninety": "9"}
+# Zero said as a letter: a digit next to other digits ("five oh oh one"), so "oh, I see" stays a word.
+_ZEROS = {"oh", "o"}
+# Words Whisper writes for digits it mishears ("free" for three, "time for" for "five four"): digits
+# only in a row of them or beside a digit, so "free delivery" and "time for lunch" stay words.
+_SOUND_ALIKES = {"free": "3", "tree": "3", "won": "1", "ate": "8", "for": "4", "fore": "4", "to": "2", "too": "2",
+                 "sex": "6", "nein": "9", "time": "9", "fine": "5", "fife": "5"}
+_SOUND_ALIKE_ROW = 4
+_ONLY_IN_ROWS = {"to", "too", "for", "fore"}  # common words: digits only in a row of sound-alikes
+_REPEATS = {"double": 2, "triple": 3}
+# Words that may sit inside a spoken number without ending it: fillers, corrections, the other speaker's
+# acknowledgements (at most _MAX_BRIDGE in a row).
+_BRIDGE = {"and", "then", "uh", "um", "er", "erm", "ah", "dash", "hyphen", "space", "comma", "dot", "sorry",
+           "no", "wait", "actually", "i", "mean", "correction", "rather", "oops", "its", "it's", "that's", "thats",
+           "not", "yes", "yeah", "okay", "ok", "mhm", "mm", "hmm", "uh-huh", "mm-hmm", "right", "go", "on",
+           "got", "it", "sure", "so", "let", "me", "again", "the", "is", "was", "sir", "ma'am"}
+_MAX_BRIDGE = 3
+_AMOUNT_AFTER = {"pounds", "pound", "dollars", "dollar", "euros", "euro", "pence", "p", "cents", "cent",
+                 "percent", "quid", "bucks", "minutes", "minute", "hours", "hour", "days", "day", "weeks",
+                 "months", "years", "items", "times", "gb", "kg", "miles", "am", "pm", "o'clock"}
+_CURRENCY_SIGNS = "$£€%"
+
+_CUES: dict[str, tuple[str, ...]] = {
+    CARD: ("card", "card number", "credit card", "debit card", "long number", "number on the front", "visa",
+           "mastercard", "master card", "amex", "american express", "discover card", "card details",
+           "card's number"),
+    CVV: ("cvv", "cvc", "cv2", "cvv2", "csc", "security code", "security number", "verification code",
+          "verification number", "card verification", "code", "the code", "three digits", "three digit code",
+          "3 digit code", "three digit", "3 digit", "four digit code", "3 digits", "free digits", "four digits",
+          "4 digits", "digits", "digits on the back", "on the back", "back of the card", "back of your card",
+          "code on the back"),
+    EXPIRY: ("expiry", "expiry date", "expiration", "expiration date", "expires", "expire", "expiring", "exp",
+             "valid until", "valid thru", "valid through", "good thru", "good through", "end date"),
+    SSN: ("social security", "social security number", "ssn", "social insurance", "my social", "your social",
+          "the social", "my social security", "your social security", "the social security"),
+    # Numbers that are not card data, named as such: they stay unless long enough to be a card.
+    "other": ("order", "order number", "account", "account number", "reference", "ref", "tracking",
+              "invoice", "ticket", "case", "case number", "booking", "confirmation", "policy", "member",
+              "membership", "phone", "phone number", "mobile", "telephone", "number to call", "call me on",
+              "extension", "postcode", "post code", "promo code", "discount code", "voucher code", "area code",
+              "sort code", "access code", "gift card number", "gift card", "zip", "zip code", "date of birth", "birth", "born", "pin", "customer number",
+              "balance", "total", "amount", "payment of", "charge of", "refund of", "price", "cost", "costs", "since", "year", "back in"),
+    # The last four digits of a card may be said and kept (PCI DSS allows them shown).
+    "ending": ("ending in", "ending with", "ends in", "ends with", "last four", "last 4", "last four digits",
+               "last 4 digits"),
+}
+_PHRASES = sorted(((tuple(p.split()), kind) for kind, phrases in _CUES.items() for p in phrases),
+                  key=lambda item: -len(item[0]))
+_LONGEST_CUE = max(len(p) for p, _ in _PHRASES)
+_CUE_WINDOW = 30  # words before a run in which its cue is looked for
+_CUE_AFTER = 6  # words after a run ("... is my card number")
+_CUE_NEAR = 4  # words between a cue and the number it names ("the security code is 7 3 9")
+_NAMED_WITHIN = 12  # words between a cue and a shorter number it names ("the long number on the front? 4539")
+_CARD_DIGITS = 13  # the shortest card number (PANs have 13-19 digits; read-backs and corrections more)
+_SEPARATORS = re.compile(r"[-,.'\"\u2019\u201d/#:]")
+_DATE_LAYOUT = re.compile(r"^\d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?$")
 _SSN_LAYOUT = re.compile(r"^\d{3}-\d{2}-\d{4}$")
 
 
-def _digits(token: str) -> str | None:
-    """The digits a token stands for ('4111-11' -> '411111', 'four' -> '4'), or None."""
-    bare = token.strip().strip(".,;:!?").lower()
-    if bare in _SPOKEN_DIGITS:
-        return _SPOKEN_DIGITS[bare]
-    # Whisper sometimes writes spoken digit pairs as heights (4'5") or with dots and slashes.
-    if _NUMBER_TOKEN.fullmatch(bare) and any(c.isdigit() for c in bare):
-        return "".join(c for c in bare if c.isdigit())
+@dataclass
+class _Token:
+    """One word of the call: where it is, its normalised text and the digits it stands for."""
+
+    utterance: int
+    index: int
+    raw: str
+    norm: str
+    digits: str | None  # the digits it stands for, if it is (part of) a number
+    cue: str | None = None  # the cue kind of the phrase this word belongs to
+
+
+def _normalise(word: str) -> str:
+    return word.strip().lower().replace("\u2019", "'").strip(".,;:!?\"()[]{}")
+
+
+def _token(utterance: int, index: int, word: str) -> _Token:
+    norm = _normalise(word)
+    bare = norm.lstrip("$£€").rstrip("%")
+    digits = None
+    if any(c.isdigit() for c in bare) and _SEPARATORS.sub("", bare).isdigit():
+        digits = _SEPARATORS.sub("", bare)
+    elif norm in _DIGIT_WORDS:
+        digits = _DIGIT_WORDS[norm]
+    elif norm in _TENS:
+        digits = _TENS[norm] + "0"
+    return _Token(utterance, index, word, norm, digits)
+
+
+def _tokens(utterances: list[Utterance]) -> list[_Token]:
+    """Every word of the call in conversation order (utterance by utterance), normalised and marked."""
+    tokens = []
+    for u, utterance in enumerate(utterances):
+        tokens += [_token(u, i, w.word) for i, w in enumerate(_words(utterance))]
+    _mark_cues(tokens)
+    _join_compound_numbers(tokens)
+    _resolve_zeros_and_sound_alikes(tokens)
+    return tokens
+
+
+def _words(utterance: Utterance) -> list[Word]:
+    """The utterance's words; for a transcript without word timings, its text's words at its times."""
+    return list(utterance.words) or [Word(utterance.start, utterance.end, w, 1.0)
+                                     for w in re.findall(r"\s*\S+", utterance.text)]
+
+
+def _join_compound_numbers(tokens: list[_Token]) -> None:
+    """'twenty seven' stands for 27 (the first word takes the tens, the second the unit); 'double five' for 55."""
+    for first, second in zip(tokens, tokens[1:]):
+        if first.norm in _TENS and second.digits is not None and len(second.digits) == 1 and second.norm.isalpha():
+            first.digits = _TENS[first.norm]
+        elif first.norm in _REPEATS and second.digits is not None:
+            first.digits = second.digits * (_REPEATS[first.norm] - 1)
+
+
+def _resolve_zeros_and_sound_alikes(tokens: list[_Token]) -> None:
+    """'oh' is 0 in a row of zeros next to a digit; 'free' is 3 next to a digit, or in a row of at
+    least _SOUND_ALIKE_ROW words that sound like digits ("time for, time for" heard for "five four")."""
+    i = 0
+    while i < len(tokens):
+        j = i
+        while j < len(tokens) and tokens[j].cue is None and (tokens[j].digits is not None or tokens[j].norm in _SOUND_ALIKES):
+            j += 1
+        row = tokens[i:j]
+        if len(row) >= _SOUND_ALIKE_ROW:
+            for t in row:
+                t.digits = t.digits if t.digits is not None else _SOUND_ALIKES[t.norm]
+        elif any(t.digits is not None for t in row):  # "4 .5 free time 1": not "from 10 to 5", "for 2"
+            for t in row:
+                t.digits = t.digits if t.digits is not None or t.norm in _ONLY_IN_ROWS else _SOUND_ALIKES[t.norm]
+        i = max(j, i + 1)
+    for order in (range(len(tokens)), range(len(tokens) - 1, -1, -1)):
+        previous: _Token | None = None
+        for i in order:
+            token = tokens[i]
+            if token.norm in _ZEROS and token.cue is None and previous is not None and previous.digits is not None:
+                token.digits = "0"
+            previous = token
+
+
+def _mark_cues(tokens: list[_Token]) -> None:
+    """Mark the words of every cue phrase (longest phrase first, left to right)."""
+    norms = [re.sub(r"[^a-z0-9' ]", "", t.norm) for t in tokens]
+    i = 0
+    while i < len(tokens):
+        for phrase, kind in _PHRASES:
+            if tuple(norms[i:i + len(phrase)]) == phrase:
+                for t in tokens[i:i + len(phrase)]:
+                    t.cue, t.digits = kind, None
+                i += len(phrase)
+                break
+        else:
+            i += 1
+
+
+def _runs(tokens: list[_Token]) -> list[tuple[int, int]]:
+    """(first, last inclusive) of every spoken number, fillers inside it included."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i].digits is None:
+            i += 1
+            continue
+        first = last = i
+        j = i + 1
+        while j < len(tokens):
+            if tokens[j].digits is not None:
+                last = j
+                j += 1
+            elif tokens[j].norm in _BRIDGE and tokens[j].cue is None and j - last <= _MAX_BRIDGE:
+                j += 1
+            else:
+                break
+        runs.append((first, last))
+        i = last + 1
+    return runs
+
+
+def _run_digits(tokens: list[_Token], first: int, last: int) -> str:
+    return "".join(tokens[i].digits or "" for i in range(first, last + 1))
+
+
+def _nearest_cue(tokens: list[_Token], first: int, last: int) -> tuple[str | None, int]:
+    """The kind of the cue nearest the run (before it, else just after it) and how many words away."""
+    for i in range(first - 1, max(-1, first - 1 - _CUE_WINDOW), -1):
+        if tokens[i].cue:
+            return tokens[i].cue, first - i
+    for i in range(last + 1, min(len(tokens), last + 1 + _CUE_AFTER)):
+        if tokens[i].cue and tokens[i].cue != "other":
+            return tokens[i].cue, i - last
+    return None, _CUE_WINDOW
+
+
+def _card_mentioned(tokens: list[_Token], first: int) -> bool:
+    return any(t.cue == CARD for t in tokens[max(0, first - _CUE_WINDOW):first])
+
+
+def _is_amount(tokens: list[_Token], first: int, last: int) -> bool:
+    after = tokens[last + 1].norm if last + 1 < len(tokens) else ""
+    return after in _AMOUNT_AFTER or any(c in t.norm for t in tokens[first:last + 1] for c in _CURRENCY_SIGNS)
+
+
+def _classify(tokens: list[_Token], first: int, last: int, card_read: bool) -> str | None:
+    """The placeholder for the run, or None when it is a number to keep.
+
+    card_read: a card number was read just before (a read-back or the rest of it may follow).
+    """
+    digits = _run_digits(tokens, first, last)
+    raw = "".join(t.norm for t in tokens[first:last + 1])
+    n = len(digits)
+    cue, distance = _nearest_cue(tokens, first, last)
+    if cue is None and card_read:
+        cue = CARD
+    if n >= _CARD_DIGITS:
+        named_other = cue == "other" and distance <= 4 and not _card_mentioned(tokens, first)
+        return None if named_other else CARD
+    if _is_amount(tokens, first, last):
+        return None
+    if _SSN_LAYOUT.match(raw):
+        return SSN
+    if distance > _NAMED_WITHIN and not card_read:
+        return None  # a cue said long before does not name this number
+    if cue == CVV and (3 <= n <= 8 or distance <= _CUE_NEAR):  # a code, its correction, or what was heard of it
+        return CVV
+    if cue == EXPIRY and 3 <= n <= 6:
+        return EXPIRY
+    if cue == SSN and n in (4, 9):
+        return SSN
+    if cue == CARD and n >= 4 and not _DATE_LAYOUT.match(raw):
+        return CARD
     return None
 
 
-def _spans(tokens: list[str], context: str = "") -> list[tuple[int, int, str]]:
-    """(first, last exclusive, placeholder) for every run of tokens to redact.
-
-    context is what was said just before the tokens (the previous utterances), where the cue for a
-    security code or a card ("the three digits on the back?") often is.
-    """
-    spans = []
-    i = 0
-    while i < len(tokens):
-        if _digits(tokens[i]) is None:
-            i += 1
-            continue
-        j = i
-        digits = ""
-        while j < len(tokens) and (d := _digits(tokens[j])) is not None:
-            digits += d
-            j += 1
-        before = (context + " " + " ".join(tokens[max(0, i - 8):i])).lower()
-        run = "".join(tokens[i:j]).strip()
-        card_minimum = 12 if _CARD_CUES.search(before) else 13
-        if card_minimum <= len(digits) <= 19:
-            spans.append((i, j, CARD))
-        elif len(digits) == 9 and (_SSN_CUES.search(before) or _SSN_LAYOUT.match(run)):
-            spans.append((i, j, SSN))
-        elif 3 <= len(digits) <= 4 and _CVV_CUES.search(before):
-            spans.append((i, j, CVV))
-        i = j
+def _spans(tokens: list[_Token]) -> list[tuple[int, int, str]]:
+    """(first, last inclusive, placeholder) in the token stream for every number to redact."""
+    spans: list[tuple[int, int, str]] = []
+    for first, last in _runs(tokens):
+        card_read = bool(spans) and spans[-1][2] == CARD and first - spans[-1][1] <= _CUE_WINDOW
+        placeholder = _classify(tokens, first, last, card_read)
+        if placeholder:
+            spans.append((first, last, placeholder))
     return spans
 
 
-def redact_text(text: str, context: str = "") -> str:
-    """The text with card numbers, security codes and SSNs replaced by placeholders."""
-    tokens = re.findall(r"\s*\S+", text)
-    for first, last, placeholder in reversed(_spans(tokens, context)):
-        lead = " " if first > 0 else ""
-        tokens[first:last] = [lead + placeholder + _trailing_punctuation(tokens[last - 1])]
-    return "".join(tokens).strip()
+def redact_utterances(utterances: list[Utterance]) -> list[Utterance]:
+    """The call's utterances with sensitive numbers replaced in their words and text.
 
-
-def _trailing_punctuation(token: str) -> str:
-    return token[len(token.rstrip(".,;:!?")):]
-
-
-def redact_utterance(utterance: Utterance, context: str = "") -> Utterance:
-    """The utterance with sensitive numbers replaced in its words and its text.
-
-    context is the text said just before it, which may hold the cue for a code or a card.
+    The redacted words of one utterance become one word with the placeholder, spanning their time.
+    Utterances with nothing to redact are returned as they are.
     """
-    if not utterance.words:
-        return replace(utterance, text=redact_text(utterance.text, context))
-    words = list(utterance.words)
-    spans = _spans([w.word for w in words], context)
-    if not spans:
-        return utterance
-    for first, last, placeholder in reversed(spans):
-        run = words[first:last]
+    tokens = _tokens(utterances)
+    by_utterance: dict[int, list[tuple[int, int, str]]] = {}
+    for first, last, placeholder in _spans(tokens):
+        # Only the words of each utterance from its first to its last digit: the other speaker's
+        # "mm-hmm" in between is theirs and stays.
+        spoken = [tokens[i] for i in range(first, last + 1) if tokens[i].digits is not None]
+        for u in sorted({t.utterance for t in spoken}):
+            indexes = [t.index for t in spoken if t.utterance == u]
+            by_utterance.setdefault(u, []).append((min(indexes), max(indexes), placeholder))
+    result = list(utterances)
+    for u, spans in by_utterance.items():
+        result[u] = _redact_words(utterances[u], spans)
+    return result
+
+
+def _redact_words(utterance: Utterance, spans: list[tuple[int, int, str]]) -> Utterance:
+    """The utterance with each (first, last inclusive) word range replaced by one placeholder word."""
+    words = _words(utterance)
+    for first, last, placeholder in sorted(spans, reverse=True):
+        run = words[first:last + 1]
         text = " " + placeholder + _trailing_punctuation(run[-1].word)
-        words[first:last] = [Word(run[0].start, run[-1].end, text, min(w.p for w in run))]
+        words[first:last + 1] = [Word(run[0].start, run[-1].end, text, min(w.p for w in run))]
+    if not utterance.words:
+        return replace(utterance, text="".join(w.word for w in words).strip())
     return Utterance.from_words(utterance.speaker, words)
 
 
-def redact_utterances(utterances: list[Utterance]) -> list[Utterance]:
-    """Every utterance redacted, each with the two before it as context for cues."""
-    return [redact_utterance(u, " ".join(p.text for p in utterances[max(0, i - 2):i]))
-            for i, u in enumerate(utterances)]
+def _trailing_punctuation(word: str) -> str:
+    return word[len(word.rstrip(".,;:!?")):]
+
+
+def redact_text(text: str) -> str:
+    """The text with card numbers, security codes, expiry dates and SSNs replaced by placeholders."""
+    return redact_utterances([Utterance("", 0.0, 0.0, text)])[0].text
+
+
+def is_placeholder(word: str) -> bool:
+    """Whether a word is a placeholder that stands for redacted words."""
+    return word.strip().rstrip(".,;:!?") in PLACEHOLDERS
+
+
+def redacted_spans(utterances: list[Utterance]) -> list[tuple[float, float]]:
+    """The (start, end) seconds of every redacted word, in time order; the whole utterance when it
+    has redacted text but no word timings."""
+    spans = [(w.start, w.end) for u in utterances for w in u.words if is_placeholder(w.word)]
+    spans += [(u.start, u.end) for u in utterances if not u.words and contains_redaction(u.text)]
+    return sorted(spans)
 
 
 def contains_redaction(text: str, placeholders: tuple[str, ...] = PLACEHOLDERS) -> bool:

@@ -20,7 +20,7 @@ from qa_desktop.coaching.sessions import (
 from qa_desktop.storage.models import Agent, Call, CoachingSession, CriterionResult, Score, Team, Utterance
 from qa_desktop.storage.repository import scorecard_row
 from scoring.audio import decode
-from scoring.clips import cut
+from scoring.clips import HIDE_MARGIN_S, TONE_LEVEL, cut, tone
 from scoring.scorecard import default_scorecard_path, load_scorecard
 from tests.conftest import demo_file
 from tests.ingest_test import _cli
@@ -183,10 +183,12 @@ def test_coach_command_suggests_creates_and_exports(team, db, tmp_path, isolated
                 env_home=isolated_home)
     assert made.returncode == 0, made.stderr
     session_id = made.stdout.split()[0]
-    out = _cli("coach", "export", session_id, "--out", str(tmp_path / "packs"), "--db", str(db),
+    out = _cli("coach", "export", session_id, "--out", str(tmp_path / "packs"), "--db", str(db), "--anonymise-peers",
                env_home=isolated_home)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "packs" / f"coaching-{session_id}-ana" / "coaching-pack.pdf").exists()
+    page = (tmp_path / "packs" / f"coaching-{session_id}-ana" / "index.html").read_text()
+    assert "Peer A" in page and "Ben" not in page and "Cho" not in page
     wrong = _cli("coach", "suggest", "--agent", "Nobody", "--db", str(db), env_home=isolated_home)
     assert wrong.returncode == 2 and "no agent called 'Nobody'" in wrong.stderr
     bad = _cli("coach", "create", "--agent", "Ana", "--criteria", "empathy", "--db", str(db), env_home=isolated_home)
@@ -226,8 +228,66 @@ def test_coaching_window_builds_a_session_and_exports_its_pack(qtbot, team, tmp_
     window.status.setCurrentText("delivered")
     window.status.activated.emit(window.status.currentIndex())
     assert "Follow-up" in window.follow.text() and "2 of 6 calls" in window.follow.text()
+    window.anonymise_peers.setChecked(True)
     window.export_to(str(tmp_path))
     qtbot.waitUntil(lambda: window.export_progress.format().startswith("Pack written to"), timeout=60_000)
     folder = window.export_progress.format().removeprefix("Pack written to ")
     assert (tmp_path / folder.rsplit("/", 1)[-1] / "coaching-pack.pdf").exists()
+    page = (tmp_path / folder.rsplit("/", 1)[-1] / "index.html").read_text()
+    assert "Peer A" in page and "Ben" not in page and "Cho" not in page
     assert CoachingSession.get_by_id(session.id).goals == "Name the feeling first"
+
+
+def test_the_pack_has_a_tone_where_card_data_was_said_and_not_the_coachs_private_notes(team, tmp_path):
+    session = create_session([team], ["empathy_statement"], coach="Kim")
+    session.goals, session.notes = "Name the feeling first.", "PRIVATE: thinking of moving Ana to another team."
+    session.save()
+    clip = next(c for c in clips(session) if c.kind == "improve")
+    spoken = Utterance.get((Utterance.call == clip.call) & (Utterance.position == 1))
+    spoken.words = [{"start": 14.5, "end": 15.0, "word": " My", "p": 0.9},
+                    {"start": 15.0, "end": 15.2, "word": " card", "p": 0.9},
+                    {"start": 15.2, "end": 15.6, "word": " is", "p": 0.9},
+                    {"start": 15.6, "end": 16.0, "word": " [card number]", "p": 0.9}]
+    spoken.save()
+    folder, _ = export_pack(session, tmp_path)
+    audio, rate = sf.read(sorted((folder / "clips").glob("*improve.wav"))[0], dtype="float32")
+    plain = cut(decode(clip.call.path), clip.start, clip.end)
+    first = int(clip.start * rate)
+    toned = slice(int((15.6 - HIDE_MARGIN_S) * rate) - first, int((16.0 + HIDE_MARGIN_S) * rate) - first)
+    assert np.allclose(audio[toned, 0], tone(toned.stop - toned.start), atol=1e-3)
+    assert np.allclose(audio[toned, 1], audio[toned, 0])  # both channels
+    assert np.allclose(audio[:toned.start - 1], plain[:toned.start - 1], atol=1e-3)  # the rest as recorded
+    assert not np.allclose(plain[toned, 0], audio[toned, 0], atol=1e-3)
+    pdf = subprocess.run(["pdftotext", str(folder / "coaching-pack.pdf"), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    for shown in (pdf, (folder / "index.html").read_text()):
+        assert "PRIVATE" not in shown and "moving Ana" not in shown
+    assert "Name the feeling first." in pdf
+
+
+def test_peers_in_example_clips_can_be_anonymised(team, tmp_path):
+    session = create_session([team], ["empathy_statement"], coach="Kim")
+    examples = [c for c in clips(session) if c.kind == "example"]
+    peer = examples[0].call.agent.name
+    greeting = Utterance.get((Utterance.call == examples[0].call) & (Utterance.position == 0))
+    greeting.text = f"Hi, this is {peer}, I'm so sorry to hear that"
+    greeting.words = [{"start": 10.0 + i * 0.5, "end": 10.4 + i * 0.5, "word": " " + w, "p": 0.9}
+                      for i, w in enumerate(greeting.text.split())]
+    greeting.save()
+    examples[0].note = f"Listen to how {peer} names the feeling"
+    examples[0].save()
+    named, _ = export_pack(session, tmp_path / "named")
+    assert peer in (named / "index.html").read_text()
+    folder, _ = export_pack(session, tmp_path / "anonymous", anonymise_peers=True)
+    page = (folder / "index.html").read_text()
+    pdf = subprocess.run(["pdftotext", str(folder / "coaching-pack.pdf"), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    for shown in (page, pdf):
+        assert "Ben" not in shown and "Cho" not in shown
+        assert "Peer A" in shown and "Hi, this is Peer A" in shown and "how Peer A names" in shown
+        assert "Ana" in shown  # the session's own agent keeps her name
+    audio, rate = sf.read(folder / "clips" / f"{clips(session).index(examples[0]) + 1:02d}-empathy-statement-example.wav",
+                          dtype="float32")
+    name_at = int((11.5 + 0.2 - examples[0].start) * rate)  # the fourth word, the peer's name
+    assert np.allclose(audio[name_at:name_at + 800, 0], audio[name_at:name_at + 800, 1])
+    assert np.abs(audio[name_at:name_at + 800, 0]).max() == pytest.approx(TONE_LEVEL, abs=2e-3)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from scoring.redact import redact_utterance, redact_utterances
+from scoring.redact import redact_utterances, redacted_spans
 from scoring.transcript import Utterance, Word
 
 
 def test_card_number_is_redacted_in_words_and_text_keeping_times():
     tokens = [" It's", " 4539", " 1488", " 0343", " 6467.", " Thanks."]
     words = [Word(i * 0.5, i * 0.5 + 0.4, t, 0.9) for i, t in enumerate(tokens)]
-    redacted = redact_utterance(Utterance.from_words("customer", words))
+    redacted = redact_utterances([Utterance.from_words("customer", words)])[0]
     assert redacted.text == "It's [card number]. Thanks."
     assert [w.word for w in redacted.words] == [" It's", " [card number].", " Thanks."]
     assert redacted.words[1].start == 0.5 and redacted.words[1].end == 2.4
@@ -19,7 +19,7 @@ def test_card_number_is_redacted_in_words_and_text_keeping_times():
 def test_nothing_to_redact_leaves_the_utterance_alone():
     words = [Word(0.0, 0.4, " Account", 0.9), Word(0.5, 0.9, " 351531510.", 0.8)]
     utterance = Utterance.from_words("customer", words)
-    assert redact_utterance(utterance) is utterance
+    assert redact_utterances([utterance])[0] is utterance
 
 
 def _utterance(speaker: str, tokens: list[str]) -> Utterance:
@@ -43,3 +43,37 @@ def test_digits_written_as_heights_and_a_code_cued_by_the_previous_turn_are_reda
 def test_a_twelve_digit_account_number_without_a_card_cue_is_kept():
     utterance = _utterance("customer", [" My", " account", " is", " 1234", " 5678", " 9012."])
     assert redact_utterances([utterance])[0].text == "My account is 1234 5678 9012."
+
+
+def test_the_corpus_of_spoken_phrasings_is_redacted_with_high_recall_and_precision():
+    from tools.eval_redaction import evaluate, load_cases
+
+    cases = load_cases()
+    assert len(cases) >= 30 and sum(c.split == "held_out" for c in cases) >= 10
+    ratios = evaluate(cases)["all"].ratios()
+    assert ratios["digit_recall"] == 1.0 and ratios["phrasing_recall"] == 1.0  # no card digit may stay
+    assert ratios["digit_precision"] >= 0.98 and ratios["word_precision"] >= 0.95
+    assert ratios["phrasing_precision"] >= 0.9
+
+
+def test_a_multi_word_cue_inside_one_utterance_redacts_the_code():
+    utterance = _utterance("customer", [" The", " security", " code", " is", " 123."])
+    assert redact_utterances([utterance])[0].text == "The security code is [security code]."
+
+
+def test_a_card_read_in_two_turns_with_the_agent_acknowledging_between_is_redacted_in_both():
+    turns = [_utterance("agent", [" Card", " number", " please."]),
+             _utterance("customer", [" 4539", " 1488"]), _utterance("agent", [" Mm-hmm."]),
+             _utterance("customer", [" 0343", " 6467."])]
+    for i, u in enumerate(turns):  # one after another in time
+        turns[i] = Utterance.from_words(u.speaker, [Word(w.start + 3 * i, w.end + 3 * i, w.word, w.p) for w in u.words])
+    redacted = redact_utterances(turns)
+    assert [u.text for u in redacted] == ["Card number please.", "[card number]", "Mm-hmm.", "[card number]."]
+
+
+def test_redacted_words_keep_their_time_span_for_silencing_the_audio():
+    words = [Word(0.0, 0.3, " Card", 0.9), Word(0.3, 0.6, " number", 0.9), Word(1.0, 1.4, " 4-1-1-1,", 0.9),
+             Word(1.5, 2.0, " 1,111,111,111,111,111.", 0.9), Word(2.5, 2.9, " Thanks.", 0.9)]
+    redacted = redact_utterances([Utterance.from_words("customer", words)])
+    assert redacted[0].text == "Card number [card number]. Thanks."
+    assert redacted_spans(redacted) == [(1.0, 2.0)]

@@ -115,3 +115,17 @@ def test_keyboard_moves_through_the_call(qtbot, window):
     assert review.call.id == window.calls.call_id(1)
     qtbot.keyClick(window, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
     assert review.call.id == window.calls.call_id(0)
+
+
+def test_the_waveform_marks_where_card_data_was_said(qtbot, window, demo_analyses):
+    call = repository.find_call_by_hash(demo_analyses[demo_file("non_compliant").name].transcript.sha256)
+    window.review.open_call(call.id)
+    qtbot.waitUntil(lambda: window.review.waveform.ready, timeout=10_000)
+    marked = window.review.waveform.redacted
+    assert len(marked) >= 3  # the customer's card number, the agent's read-back, the security code
+    said = {w.word.strip(" .,"): (w.start, w.end) for u in repository.stored_analysis(call).transcript.utterances
+            for w in u.words}
+    assert said["[card number]"] in marked and said["[security code]"] in marked
+    before = window.review.waveform.grab().toImage()
+    x = int((marked[0][0] + marked[0][1]) / 2 / call.duration_s * before.width())
+    assert before.pixelColor(x, 3).name() != "#fbfbfb"  # painted over, above the waveform's peaks too

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDateEdit, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-    QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QSplitter,
-    QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+    QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton,
+    QSplitter, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
 from scoring.transcript import TEXT
@@ -172,7 +172,7 @@ class CoachingWindow(QDialog):
         self.due.setDate(QDate.currentDate().addDays(14))
         self.goals, self.notes = QPlainTextEdit(), QPlainTextEdit()
         self.goals.setPlaceholderText("Goals for the agent")
-        self.notes.setPlaceholderText("Coach's notes")
+        self.notes.setPlaceholderText("Private notes for the coach: never in the pack the agent gets")
         for edit in (self.goals, self.notes):
             edit.setMaximumHeight(70)
         self.clip_list = QTreeWidget()
@@ -183,7 +183,7 @@ class CoachingWindow(QDialog):
             self.clip_list.setColumnWidth(column, width)
         self.clip_list.currentItemChanged.connect(self._clip_selected)
         self.clip_list.itemDoubleClicked.connect(lambda item, _c: self.play_clip())
-        self.clip_note = QLineEdit(placeholderText="Note on the selected clip (what to listen for)")
+        self.clip_note = QLineEdit(placeholderText="Note for the agent on the selected clip (what to listen for; in the pack)")
         self.clip_note.editingFinished.connect(self._save_clip_note)
         self.player = CallPlayer()
         self.player.position_changed.connect(self._stop_at_clip_end)
@@ -209,10 +209,14 @@ class CoachingWindow(QDialog):
         form.addRow("Status", self.status)
         form.addRow("Due", self.due)
         form.addRow("Goals", self.goals)
-        form.addRow("Notes", self.notes)
+        form.addRow("Private notes", self.notes)
         end = QHBoxLayout()
         end.addWidget(self.export_progress, 1)
+        self.anonymise_peers = QCheckBox("Anonymise peers")
+        self.anonymise_peers.setToolTip("In the pack, peers in example clips are 'Peer A', 'Peer B', ... and their "
+                                        "spoken name is replaced by a tone")
         end.addWidget(save)
+        end.addWidget(self.anonymise_peers)
         end.addWidget(export)
         column = QVBoxLayout(self.editor)
         column.addWidget(self.title)
@@ -364,9 +368,10 @@ class CoachingWindow(QDialog):
         self.export_progress.setValue(0)
         self.export_progress.setFormat("%p%")
         self.export_progress.setStyleSheet("")
-        session_id = self.session.id
+        session_id, anonymise = self.session.id, self.anonymise_peers.isChecked()
         self.exporter = run_task(
-            lambda task: export_pack(CoachingSession.get_by_id(session_id), Path(out), task.report)[0],
+            lambda task: export_pack(CoachingSession.get_by_id(session_id), Path(out), task.report,
+                                     anonymise_peers=anonymise)[0],
             self._exported, self._export_failed, what="exporting a coaching pack", progress=self._export_step)
         return self.exporter
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QPushButton, QSizePolicy, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
+from scoring.redact import redacted_spans
 from scoring.transcript import TEXT
 
 from ..storage import repository
@@ -170,7 +171,8 @@ class ReviewView(QWidget):
             self.player.load(call.path, call.duration_s)
             self.waveform.load(call.path, call.sha256, call.agent_channel or 0,
                                conversation.get("dead_air", []), conversation.get("overtalk", []), call.duration_s,
-                               [(u.start, u.end, u.speaker) for u in utterances])
+                               [(u.start, u.end, u.speaker) for u in utterances],
+                               redacted_spans(repository.stored_analysis(call).transcript.utterances))
         self._show_audit()
 
     def close_call(self, message: str) -> None:

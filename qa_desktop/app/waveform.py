@@ -1,6 +1,7 @@
 """A waveform of both channels (agent and customer coloured) with a moving playhead and markers
-for dead air and talk-over; a mono call is coloured by its separated speakers' utterances. The
-envelope kept at import is read (or, for a call imported before, computed) off the UI thread."""
+for dead air, talk-over and where card data was said (redacted: a tone in exported clips); a mono
+call is coloured by its separated speakers' utterances. The envelope kept at import is read (or, for a
+call imported before, computed) off the UI thread."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QLineF, QObject, QRectF, QRunnable, Qt, QThreadPool, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from scoring.audio import AudioError
@@ -19,6 +20,7 @@ from ..envelopes import BUCKETS, envelope
 
 AGENT_COLOUR, CUSTOMER_COLOUR = QColor("#1f5fa8"), QColor("#c0661f")
 DEAD_AIR_COLOUR, OVERTALK_COLOUR = QColor(120, 120, 120, 60), QColor(200, 30, 30, 70)
+REDACTED_COLOUR = QColor("#5a2d8c")
 
 
 def channel_peaks(path: str | Path, sha256: str, agent_channel: int = 0) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -68,26 +70,30 @@ class WaveformView(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setMinimumHeight(90)
-        self.setToolTip("Agent above, customer below; grey: dead air, red: talk-over. Click to play from there.")
+        self.setToolTip("Agent above, customer below; grey: dead air, red: talk-over, hatched purple: card data "
+                        "(redacted; a tone in exported clips). Click to play from there.")
         self._agent = self._customer = None
         self._duration = 0.0
         self._stereo = True
         self._playhead = 0.0
         self._markers: list[tuple[float, float, QColor]] = []
         self._spans: list[tuple[float, float, str]] = []
+        self._redacted: list[tuple[float, float]] = []
         self._message = ""
         self._token = 0
         self._jobs: dict[int, _EnvelopeJob] = {}
 
     def load(self, path: str, sha256: str, agent_channel: int, dead_air: list[dict], overtalk: list[dict],
-             duration: float, speakers: Sequence[tuple[float, float, str]] = ()) -> None:
+             duration: float, speakers: Sequence[tuple[float, float, str]] = (),
+             redacted: Sequence[tuple[float, float]] = ()) -> None:
         """Start reading (or computing) the waveform of a recording whose audio has this sha256; markers are
         spans {'start', 'end'} in seconds; `speakers` ((start, end, speaker) of each utterance) colour a mono
-        recording."""
+        recording; `redacted` (start, end) spans are where card data was said."""
         self._token += 1
         self._agent = self._customer = None
         self._duration = duration
         self._spans = list(speakers)
+        self._redacted = list(redacted)
         self._markers = ([(s["start"], s["end"], DEAD_AIR_COLOUR) for s in dead_air]
                          + [(s["start"], s["end"], OVERTALK_COLOUR) for s in overtalk])
         self._message = "Loading waveform…"
@@ -101,7 +107,7 @@ class WaveformView(QWidget):
         """Show nothing."""
         self._token += 1
         self._agent = self._customer = None
-        self._duration, self._markers, self._message = 0.0, [], ""
+        self._duration, self._markers, self._redacted, self._message = 0.0, [], [], ""
         self.update()
 
     def _loaded(self, token: int, result: object) -> None:
@@ -132,6 +138,21 @@ class WaveformView(QWidget):
         if self._duration and event.button() == Qt.MouseButton.LeftButton:
             self.seek_requested.emit(max(0.0, event.position().x() / max(1, self.width()) * self._duration))
 
+    @property
+    def redacted(self) -> list[tuple[float, float]]:
+        """The spans marked as card data."""
+        return list(self._redacted)
+
+    def _paint_redacted(self, painter: QPainter, width: int, height: int) -> None:
+        """Hatch over the waveform where card data was said, so a reviewer sees it was there."""
+        painter.setPen(REDACTED_COLOUR)
+        for start, end in self._redacted:
+            x0, x1 = start / self._duration * width, end / self._duration * width
+            box = QRectF(x0, 0, max(3.0, x1 - x0), height - 1)
+            painter.fillRect(box, QColor(REDACTED_COLOUR.red(), REDACTED_COLOUR.green(), REDACTED_COLOUR.blue(), 70))
+            painter.fillRect(box, QBrush(REDACTED_COLOUR, Qt.BrushStyle.BDiagPattern))
+            painter.drawRect(box)
+
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802
         painter = QPainter(self)
         width, height = self.width(), self.height()
@@ -149,6 +170,7 @@ class WaveformView(QWidget):
                 painter.drawLines([QLineF(float(x), middle, float(x), middle + sign * h) for x, h in enumerate(heights)])
             painter.setPen(QColor("#999"))
             painter.drawLine(0, int(middle), width, int(middle))
+            self._paint_redacted(painter, width, height)
             separated = "" if self._stereo else " (separated from mono)"
             painter.setPen(AGENT_COLOUR)
             painter.drawText(6, 14, "Agent" + separated)

@@ -1,7 +1,9 @@
 """Export a coaching session as a pack that stands on its own, offline: a folder (and a zip of it)
 with the PDF, the audio clips as WAV files, a chart, and an index.html that plays the clips in any
-browser. A moment of a text conversation (chat, email, ticket) is its excerpt alone, with no audio.
-Transcript text comes from the database, where card numbers are already redacted."""
+browser. It is for the agent, so it leaves the building: transcript text comes from the database, where
+card data is already redacted, and the clips have a tone where it was said. A moment of a text
+conversation (chat, email, ticket) is its excerpt alone, with no audio. The coach's private notes are
+never in it; with `anonymise_peers`, peers' example clips name them "Peer A", "Peer B"."""
 
 from __future__ import annotations
 
@@ -15,9 +17,12 @@ from pathlib import Path
 
 from scoring.audio import AudioError, decode
 from scoring.clips import cut, write_clip
+from scoring.redact import redacted_spans
 from scoring.transcript import TEXT
+from scoring.transcript import Utterance as SpokenUtterance
 
-from ..storage.models import Call, CoachingClip, CoachingSession, Utterance
+from ..storage.models import Call, CoachingClip, CoachingSession
+from ..storage.repository import stored_analysis
 from .chart import focus_chart
 from .focus import Focus, FollowUp, comparison, follow_up
 from .pack_pdf import write_pdf
@@ -33,6 +38,7 @@ class PackClip:
     call_label: str
     audio: str | None  # path inside the pack, None for a text conversation or when the recording could not be read
     problem: str = ""  # why a recording's audio is missing
+    note: str = ""  # the coach's note for the agent on this clip
     excerpt: list[tuple[float, str, str]] = field(default_factory=list)  # (start s, speaker, text)
 
     @property
@@ -68,17 +74,47 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "agent"
 
 
+def _spoken(call: Call, start: float, end: float) -> list[SpokenUtterance]:
+    """The call's stored utterances that overlap start..end."""
+    return [u for u in stored_analysis(call).transcript.utterances if u.end > start and u.start < end]
+
+
+def _lines(spoken: list[SpokenUtterance], peers: dict[str, str]) -> list[tuple[float, str, str]]:
+    """(start s, speaker, text) of each utterance, peers' names replaced by their aliases."""
+    return [(u.start, u.speaker, _anonymised(u.text, peers)) for u in spoken]
+
+
 def excerpt(call: Call, start: float, end: float) -> list[tuple[float, str, str]]:
     """The utterances of a moment: (start s, speaker, text)."""
-    rows = (Utterance.select().where((Utterance.call == call) & (Utterance.end > start) & (Utterance.start < end))
-            .order_by(Utterance.start))
-    return [(u.start, u.speaker, u.text) for u in rows]
+    return _lines(_spoken(call, start, end), {})
 
 
-def export_pack(session: CoachingSession, out_dir: Path,
-                progress: Callable[[int, int], None] | None = None) -> tuple[Path, Path]:
+def _peer_names(agents: list[str], chosen: list[CoachingClip]) -> dict[str, str]:
+    """'Peer A', 'Peer B', ... for the agents of example clips who are not in the session, in clip order."""
+    peers = list(dict.fromkeys(c.call.agent.name for c in chosen if c.call.agent.name not in agents))
+    return {name: f"Peer {chr(ord('A') + i)}" if i < 26 else f"Peer {i + 1}" for i, name in enumerate(peers)}
+
+
+def _anonymised(text: str, names: dict[str, str]) -> str:
+    """The text with each peer's name (full, or any part of it) replaced by their alias."""
+    for name, alias in names.items():
+        parts = sorted({name, *name.split()}, key=len, reverse=True)
+        text = re.sub(r"\b(" + "|".join(re.escape(p) for p in parts if len(p) > 1) + r")\b", alias, text,
+                      flags=re.IGNORECASE)
+    return text
+
+
+def _name_spans(spoken: list[SpokenUtterance], name: str) -> list[tuple[float, float]]:
+    """The (start, end) of every word that is part of the name."""
+    parts = {p.lower() for p in name.split() if len(p) > 1}
+    return [(w.start, w.end) for u in spoken for w in u.words if w.word.strip(" .,;:!?'\"").lower() in parts]
+
+
+def export_pack(session: CoachingSession, out_dir: Path, progress: Callable[[int, int], None] | None = None,
+                anonymise_peers: bool = False) -> tuple[Path, Path]:
     """Write the session's pack under out_dir; returns (folder, zip). A clip whose recording cannot
-    be read is kept with its transcript and the reason, the rest goes on."""
+    be read is kept with its transcript and the reason, the rest goes on. Where card data was said,
+    the clip has a tone; with anonymise_peers, peers (agents not in the session) are not named."""
     agents = session_agents(session)
     main = agents[0]
     folder = Path(out_dir) / f"coaching-{session.id}-{_slug(main.name)}"
@@ -87,21 +123,28 @@ def export_pack(session: CoachingSession, out_dir: Path,
     folder.mkdir(parents=True)
     names = criterion_names()
     chosen = clips(session)
+    peers = _peer_names([a.name for a in agents], chosen) if anonymise_peers else {}
     decoded: dict[int, object] = {}
     shown: list[PackClip] = []
     for number, clip in enumerate(chosen, 1):
         call = clip.call
-        label = (f"{call.agent.name}, {call.call_time:%Y-%m-%d %H:%M}" if call.call_time
-                 else f"{call.agent.name}, {Path(call.path).name}")
+        spoken = _spoken(call, clip.start, clip.end)
+        agent = peers.get(call.agent.name, call.agent.name)
+        label = (f"{agent}, {call.call_time:%Y-%m-%d %H:%M}" if call.call_time
+                 else f"{agent}, call {call.id}" if call.agent.name in peers else f"{agent}, {Path(call.path).name}")
         item = PackClip(clip, names.get(clip.criterion, clip.criterion), label, None,
-                        excerpt=excerpt(call, clip.start, clip.end))
+                        note=_anonymised(clip.note, peers), excerpt=_lines(spoken, peers))
         if call.medium != TEXT:  # a text conversation's moment is its messages alone
+            hidden = redacted_spans(spoken)
+            if call.agent.name in peers:  # the peer saying their name ("this is Ben") is not heard either
+                hidden += _name_spans(spoken, call.agent.name)
             try:
                 if call.id not in decoded:
                     decoded[call.id] = decode(call.path)
                 name = f"clips/{number:02d}-{_slug(clip.criterion)}-{clip.kind}.wav"
                 (folder / "clips").mkdir(exist_ok=True)
-                write_clip(folder / name, cut(decoded[call.id], clip.start, clip.end, call.agent_channel or 0))
+                write_clip(folder / name, cut(decoded[call.id], clip.start, clip.end, call.agent_channel or 0,
+                                              hidden=hidden))
                 item.audio = name
             except (AudioError, OSError) as exc:
                 item.problem = f"audio not included: {exc}"
@@ -146,8 +189,8 @@ def index_html(pack: Pack) -> str:
             parts.append(f"<audio controls preload='none' src='{e(item.audio)}'></audio>")
         else:
             parts.append(f"<p><i>{e(item.source)}</i></p>")
-        if item.clip.note:
-            parts.append(f"<p class='note'>{e(item.clip.note)}</p>")
+        if item.note:
+            parts.append(f"<p class='note'>{e(item.note)}</p>")
         for start, speaker, text in item.excerpt:
             parts.append(f"<p><span class='t'>{clock(start)}</span> <b class='{e(speaker)}'>{e(speaker.title())}"
                          f"</b> {e(text)}</p>")

@@ -1,6 +1,6 @@
 """The coaching pack's PDF (reportlab): a summary page (focus criteria against the team, the chart,
-goals and notes, follow-up figures), then one section per clip with the coach's note and the
-transcript excerpt with timestamps."""
+goals, follow-up figures; never the coach's private notes), then one section per clip with the
+coach's note for the agent and the transcript excerpt with timestamps."""
 
 from __future__ import annotations
 
@@ -66,9 +66,8 @@ def _summary(pack: Pack) -> list:
         image = Image(str(pack.chart))
         image.drawWidth, image.drawHeight = width, width * image.imageHeight / image.imageWidth
         story += [Spacer(1, 8), image]
-    for title, text in (("Goals", session.goals), ("Coach's notes", session.notes)):
-        if text.strip():
-            story += [Paragraph(title, _STYLES["Heading2"]), _p(text)]
+    if session.goals.strip():  # the session's notes are the coach's own: never in the agent's pack
+        story += [Paragraph("Goals", _STYLES["Heading2"]), _p(session.goals)]
     if pack.follow_up:
         story += [Paragraph(f"Since this session ({session.delivered_at:%Y-%m-%d})", _STYLES["Heading2"]),
                   _follow_up_table(pack.follow_up, names)]
@@ -78,8 +77,9 @@ def _summary(pack: Pack) -> list:
                             _STYLES["Heading2"]), _follow_up_table(rows, names)]
     story.append(Spacer(1, 6))
     audio = (" The audio is in the clips folder; index.html plays it." if any(c.audio for c in pack.clips) else "")
-    story.append(_p(f"{len(pack.clips)} clips follow, each with its transcript. Card numbers and other "
-                    f"sensitive numbers are redacted.{audio}", _SMALL))
+    story.append(_p(f"{len(pack.clips)} clips follow, each with its transcript. Card numbers, security codes, "
+                    f"expiry dates and SSNs are redacted in the text and replaced by a tone in the audio.{audio}",
+                    _SMALL))
     return story
 
 
@@ -88,8 +88,8 @@ def _clip(number: int, item) -> list:
     kind = "To improve" if clip.kind == "improve" else "A good example"
     parts = [Paragraph(f"{number}. {escape(item.criterion_name)}: {kind}", _STYLES["Heading3"]),
              _p(f"{item.call_label} · {_clock(clip.start)}-{_clock(clip.end)} · {item.source}", _SMALL)]
-    if clip.note.strip():
-        parts += [Spacer(1, 3), _p(clip.note, _NOTE), Spacer(1, 3)]
+    if item.note.strip():
+        parts += [Spacer(1, 3), _p(item.note, _NOTE), Spacer(1, 3)]
     for start, speaker, text in item.excerpt:
         colour = _SPEAKER.get(speaker, "#000000")
         parts.append(Paragraph(f"<font color='#777777'>{_clock(start)}</font> <font color='{colour}'>"
