@@ -67,7 +67,7 @@ def test_override_recomputes_the_stored_score_and_is_audited(qtbot, window):
     # what the lead sees: the panel, the audit tab and the library row
     assert "AUTO-FAIL" in window.review.scorecard.summary.text()
     assert "customer fared" in window.review.scorecard.summary.text()  # what fed the empathy score
-    assert "(50% of empathy)" in window.review.scorecard.summary.text()
+    assert "(60% of empathy)" in window.review.scorecard.summary.text()
     assert "(overridden)" in window.review.scorecard.criterion_item("recording_disclosure").text(1)
     assert window.review.audit.topLevelItem(0).text(5) == "Disclosure was cut off on the recording"
     row_number = window.calls.row_of(call.id)
