@@ -7,7 +7,7 @@ transaction, with foreign keys off so that a table rebuild cannot cascade delete
 from __future__ import annotations
 
 import logging
-import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -121,6 +121,15 @@ def schema_version(db: Database) -> int:
     return db.execute_sql("PRAGMA user_version").fetchone()[0]
 
 
+def _backup(db: Database, target: Path) -> None:
+    """A consistent copy through SQLite's backup API: opening the file itself would drop SQLite's locks."""
+    copy = sqlite3.connect(target)
+    try:
+        db.connection().backup(copy)
+    finally:
+        copy.close()
+
+
 def migrate(db: Database, path: Path | None = None) -> int:
     """Bring the schema up to LATEST; back the file up first if it already holds data."""
     current = schema_version(db)
@@ -133,8 +142,7 @@ def migrate(db: Database, path: Path | None = None) -> int:
         return current
     if current > 0 and path is not None and path.exists():
         backup = path.with_suffix(path.suffix + f".v{current}.bak")
-        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        shutil.copy2(path, backup)
+        _backup(db, backup)
         log.info("backed up the database to %s before migrating", backup)
     migrator = SchemaMigrator.from_database(db)
     db.execute_sql("PRAGMA foreign_keys = OFF")

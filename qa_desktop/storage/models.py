@@ -6,11 +6,13 @@ import datetime as dt
 
 from peewee import (
     AutoField, BooleanField, CharField, DateTimeField, FloatField, ForeignKeyField, IntegerField, Model,
-    SQL, SqliteDatabase, TextField,
+    SQL, TextField,
 )
 from playhouse.sqlite_ext import JSONField
 
-database = SqliteDatabase(None)
+from .sqlite_database import CallDatabase
+
+database = CallDatabase()
 
 UNASSIGNED = "unassigned"
 
