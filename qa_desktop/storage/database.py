@@ -11,6 +11,7 @@ from peewee import DatabaseError
 from .file_guard import FileGuard
 from .migrations import SchemaTooNewError, migrate
 from .models import database
+from .repository import interrupt_orphaned_jobs
 from ..paths import default_database_path
 
 PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "cache_size": -64_000, "synchronous": "normal"}
@@ -55,6 +56,7 @@ def open_database(path: Path | str | None = None) -> Path:
         database.connect()
         _guard = FileGuard(target)
         migrate(database, target)
+        interrupt_orphaned_jobs()
     except SchemaTooNewError as exc:
         close_database()
         raise DatabaseFileError(target, str(exc)) from exc

@@ -104,6 +104,11 @@ def _text_conversations(db: Database, migrator: SchemaMigrator) -> None:
     db.execute_sql("CREATE INDEX IF NOT EXISTS call_medium ON call (medium)")
 
 
+def _job_owner(db: Database, migrator: SchemaMigrator) -> None:
+    """v8: the process that queued or runs a job, so another process can tell a live job from a crashed one."""
+    _add_missing(db, migrator, "job", {"owner": CharField(null=True)})
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (1, _initial_schema),
     (2, _scores),
@@ -112,6 +117,7 @@ MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (5, _drivers),
     (6, _trust),
     (7, _text_conversations),
+    (8, _job_owner),
 ]
 LATEST = MIGRATIONS[-1][0]
 
