@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Soak the database with several processes at once: two writers store calls (and mark them reviewed,
-a transaction that reads then writes) while a reader opens, searches and closes the database over and
-over; every process also opens and closes the file's names the way a file dialog does. At the end every
-call a writer saw committed must be in the database. Prints the counts; exit 1 on any error or lost write.
+"""Soak the database with several processes at once: two writers store calls, mark them reviewed and
+move their agent to a team (a transaction that reads, then writes) while a reader opens, searches and
+closes the database over and over; every process also opens and closes the file's names the way a file
+dialog does. At the end every call a writer saw committed must be in the database. Prints the counts;
+exit 1 on any error or lost write.
 
 Usage: bench/soak_database.py [--seconds 60] [--db FILE]
 """
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa_desktop.metadata import CallMetadata  # noqa: E402
-from qa_desktop.storage import repository, review  # noqa: E402
+from qa_desktop.storage import people, repository, review  # noqa: E402
 from qa_desktop.storage.database import close_database, open_database  # noqa: E402
 from qa_desktop.storage.library import LibraryFilter, call_ids  # noqa: E402
 from qa_desktop.storage.models import Call  # noqa: E402
@@ -57,6 +58,7 @@ def _writer(db: str, name: str, seconds: float, results: multiprocessing.Queue) 
         try:
             call = repository.store_call(_analysis(sha), CallMetadata(agent=f"Agent {i % 7}", team="Soak"), 0)
             review.set_reviewed(call, name)
+            people.move_agent(call.agent, f"Team {i % 3}", name)  # reads (the team), then writes
             stored.append(sha)
         except Exception as exc:  # noqa: BLE001 - every error is counted and shown
             errors.append(f"{name}: {type(exc).__name__}: {exc}")

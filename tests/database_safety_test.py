@@ -75,6 +75,39 @@ def test_two_writers_and_a_reader_lose_nothing_and_never_fail(tmp_path):
     assert stored > 0 and lost == 0 and errors == []
 
 
+WRITER = """
+import sys, time
+from qa_desktop.storage import people
+from qa_desktop.storage.database import close_database, open_database
+from qa_desktop.storage.models import Agent
+open_database(sys.argv[1])
+agent = Agent.create(name=sys.argv[2])
+sys.stdin.readline()
+done, errors, deadline = 0, [], time.monotonic() + 3
+while time.monotonic() < deadline:
+    try:
+        people.move_agent(agent, f"Team {done % 5}", sys.argv[2])  # reads (the team), then writes
+        done += 1
+    except Exception as exc:
+        errors.append(str(exc))
+close_database()
+print(done, len(errors), errors[:1])
+"""
+
+
+def test_writers_in_two_processes_wait_their_turn(tmp_path):
+    path = str(tmp_path / "calls.sqlite3")
+    open_database(path)
+    close_database()
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, path, name], env=ENV, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True) for name in ("Ana", "Bo")]
+    for writer in writers:
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    outcomes = [writer.communicate(timeout=120)[0].split(maxsplit=2) for writer in writers]
+    assert all(int(done) > 0 and errors == "0" for done, errors, _ in outcomes), outcomes
+
+
 def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     newer = tmp_path / "newer.sqlite3"
     open_database(newer)

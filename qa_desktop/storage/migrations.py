@@ -154,7 +154,9 @@ def migrate(db: Database, path: Path | None = None) -> int:
     db.execute_sql("PRAGMA foreign_keys = OFF")
     try:
         for version, step in pending:
-            with db.atomic():
+            with db.atomic():  # immediate: a second process opening the file waits, then finds it done
+                if schema_version(db) >= version:
+                    continue
                 step(db, migrator)
                 db.execute_sql(f"PRAGMA user_version = {int(version)}")
             log.info("database schema migrated to version %d", version)
