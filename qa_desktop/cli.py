@@ -311,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except peewee.DatabaseError as exc:  # the file went bad, or the disk filled, after it opened
-        print(f"error: {describe_database_error(database.database, exc)}", file=sys.stderr)
+        print(f"error: {describe_database_error(database.database or '(not open)', exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

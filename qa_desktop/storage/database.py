@@ -33,7 +33,7 @@ def describe_database_error(path: Path | str, exc: BaseException) -> DatabaseFil
     reason = str(exc) or type(exc).__name__
     if target.is_dir():
         reason = "is a folder, not a database file"
-    elif isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "disk is full" in reason:
+    elif (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in reason:
         reason = "database or disk is full (free some space)"
     elif "file is not a database" in reason:
         reason = "not a qa-desktop database (file is not a database)"
