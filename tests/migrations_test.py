@@ -68,7 +68,7 @@ def _as_version(path: Path, version: int) -> None:
 
 
 def test_latest_is_the_last_migration():
-    assert LATEST == MIGRATIONS[-1][0] == 7
+    assert LATEST == MIGRATIONS[-1][0] == 8
 
 
 @contextmanager
