@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install system-deps run test bench eval demo-calls clean
+.PHONY: install system-deps run test bench soak eval demo-calls clean
 
 system-deps:
 	@bash tools/system_deps.sh
@@ -30,6 +30,10 @@ bench: install
 	$(PY) bench/bench_library.py
 	$(PY) bench/bench_dashboard.py
 	$(PY) bench/bench_memory.py
+
+SOAK_SECONDS ?= 60
+soak: install
+	$(PY) bench/soak_database.py --seconds $(SOAK_SECONDS)
 
 eval: install
 	$(PY) tools/eval_scoring.py

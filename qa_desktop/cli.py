@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import peewee
 from tqdm import tqdm
 
 from scoring.analysis import CallAnalysis
@@ -32,8 +33,8 @@ from .rescore import rescore_all
 from .settings import Settings
 from .trust_cli import add_trust_parser, cmd_agreement
 from .storage import repository
-from .storage.database import open_database
-from .storage.models import Call
+from .storage.database import DatabaseFileError, describe_database_error, open_database
+from .storage.models import Call, database
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -306,8 +307,11 @@ def main(argv: list[str] | None = None) -> int:
         args.db = None
     try:
         return command(args, settings)
-    except (MetadataError, ScorecardError, DriversError, ModelNotFoundError, DeviceError) as exc:
+    except (MetadataError, ScorecardError, DriversError, ModelNotFoundError, DeviceError, DatabaseFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except peewee.DatabaseError as exc:  # the file went bad, or the disk filled, after it opened
+        print(f"error: {describe_database_error(database.database or '(not open)', exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

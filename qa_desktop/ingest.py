@@ -2,16 +2,21 @@
 worker (transcript files are read here), score, store each call.
 
 Used by the command line and the app alike. A bad file is recorded as a failed job with its
-reason and the batch goes on; a file whose content is already stored is skipped, not duplicated.
+reason and the batch goes on (a database error too: locked past the busy timeout, a full disk);
+a file whose content is already stored (by an earlier import, or by another process meanwhile) is
+skipped, not duplicated.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+
+from peewee import DatabaseError, IntegrityError
 
 from scoring.audio import SUPPORTED_EXTENSIONS, AudioError, check_file, file_sha256
 from scoring.drivers import DriverSet
@@ -23,7 +28,9 @@ from scoring.worker import Cancelled, TranscriptionFailed, TranscriptionWorker, 
 from .envelopes import store_envelope
 from .metadata import CallMetadata, MetadataTable, from_file_name
 from .storage import repository
-from .storage.models import Job
+from .storage.models import Call, Job
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -73,6 +80,26 @@ def discover(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -
     return files
 
 
+def _finish(job: Job, status: str, **fields) -> None:
+    """Record how a job ended, if the database lets us (it may be the very thing that failed)."""
+    try:
+        repository.finish_job(job, status, **fields)
+    except DatabaseError as exc:
+        log.warning("could not record that %s was %s: %s", job.path, status, exc)
+
+
+def _already_there(path: Path, job: Job, existing: Call) -> IngestResult:
+    message = f"already imported as call {existing.id} ({existing.path})"
+    _finish(job, "skipped", error=message, call=existing)
+    return IngestResult(path, "skipped", message, existing.id)
+
+
+def _failed(path: Path, job: Job | None, reason: str) -> IngestResult:
+    if job is not None:
+        _finish(job, "failed", error=reason)
+    return IngestResult(path, "failed", reason)
+
+
 class Ingestor:
     """Imports files one by one through a transcription worker into the open database."""
 
@@ -95,15 +122,16 @@ class Ingestor:
 
     def ingest_file(self, path: Path, listener: IngestListener = IngestListener(),
                     should_cancel: Callable[[], bool] | None = None, job: Job | None = None) -> IngestResult:
-        """Import one file (for its queued job, if given); never raises for a bad file."""
-        job = repository.start_job(str(path), job)
+        """Import one file (for its queued job, if given); never raises for a bad file or a database error."""
+        try:
+            job = repository.start_job(str(path), job)
+        except DatabaseError as exc:  # locked past the busy timeout, or a full disk
+            return _failed(path, None, str(exc))
         try:
             check_file(path, SUPPORTED_EXTENSIONS + TEXT_EXTENSIONS)
             existing = repository.find_call_by_hash(file_sha256(path))
             if existing is not None:
-                message = f"already imported as call {existing.id} ({existing.path})"
-                repository.finish_job(job, "skipped", error=message, call=existing)
-                return IngestResult(path, "skipped", message, existing.id)
+                return _already_there(path, job, existing)
             meta = self.metadata_for(path)
             channel = meta.agent_channel if meta.agent_channel is not None else self.agent_channel
             if is_transcript_file(path):
@@ -114,8 +142,14 @@ class Ingestor:
                     progress=lambda fraction: listener.file_progress(path, fraction),
                 )
             score = score_call(analysis.transcript, self.scorecard, analysis.voice, customer_name(meta.extra))
-            call = repository.store_call(analysis, meta, channel, job, scored=(self.scorecard, score),
-                                        drivers=self.drivers)
+            try:
+                call = repository.store_call(analysis, meta, channel, job, scored=(self.scorecard, score),
+                                            drivers=self.drivers)
+            except IntegrityError:  # another process stored the same content meanwhile
+                existing = repository.find_call_by_hash(analysis.transcript.sha256)
+                if existing is None:
+                    raise
+                return _already_there(path, job, existing)
             if not analysis.transcript.is_text:  # the review's waveform, read at the file's own rate
                 with suppress(AudioError):  # else the review computes it when it is first shown
                     store_envelope(path, call.sha256)
@@ -125,15 +159,13 @@ class Ingestor:
                                 f"{score.overall:.0f} (empathy {score.empathy:.0f}, compliance {score.compliance:.0f})",
                                 call.id)
         except Cancelled:
-            repository.finish_job(job, "cancelled", error="cancelled by the user")
+            _finish(job, "cancelled", error="cancelled by the user")
             return IngestResult(path, "cancelled", "cancelled")
         except KeyboardInterrupt:
-            repository.finish_job(job, "cancelled", error="interrupted")
+            _finish(job, "cancelled", error="interrupted")
             raise
-        except (AudioError, WorkerCrashed, TranscriptionFailed, OSError) as exc:
-            reason = str(exc) or type(exc).__name__
-            repository.finish_job(job, "failed", error=reason)
-            return IngestResult(path, "failed", reason)
+        except (AudioError, WorkerCrashed, TranscriptionFailed, OSError, DatabaseError) as exc:
+            return _failed(path, job, str(exc) or type(exc).__name__)
 
     def ingest(self, files: list[Path], listener: IngestListener = IngestListener(),
                should_cancel: Callable[[], bool] | None = None, jobs: list[Job] | None = None) -> list[IngestResult]:

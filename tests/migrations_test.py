@@ -13,7 +13,7 @@ from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.migrations import LATEST, MIGRATIONS
 from qa_desktop.storage.models import AuditEntry, Call, Score, Utterance
 
-_LATER_COLUMNS = {"call": ("reviewed", "reviewed_by", "reviewed_at"), "score": ("failed",), "job": ("options",),
+_LATER_COLUMNS = {"call": ("reviewed", "reviewed_by", "reviewed_at"), "score": ("failed",), "job": ("options", "owner"),
                   "criterionresult": ("override", "override_by", "override_comment", "needs_review")}
 _LATER_TABLES = ("coachingclip", "coachingsession", "auditentry", "calldriver", "dispute", "referenceverdict",
                  "calibrationanswer", "calibrationsubmission", "calibrationcall", "calibrationsession")
@@ -68,7 +68,7 @@ def _as_version(path: Path, version: int) -> None:
 
 
 def test_latest_is_the_last_migration():
-    assert LATEST == MIGRATIONS[-1][0] == 7
+    assert LATEST == MIGRATIONS[-1][0] == 8
 
 
 @contextmanager

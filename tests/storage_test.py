@@ -7,8 +7,8 @@ import pytest
 
 from qa_desktop.metadata import CallMetadata
 from qa_desktop.storage import repository
-from qa_desktop.storage.database import close_database, open_database
-from qa_desktop.storage.migrations import LATEST, SchemaTooNewError, schema_version
+from qa_desktop.storage.database import DatabaseFileError, close_database, open_database
+from qa_desktop.storage.migrations import LATEST, schema_version
 from qa_desktop.storage.models import Agent, Call, Job, Utterance, database
 from scoring.analysis import CallAnalysis
 from scoring.transcript import Transcript, Utterance as Said, Word
@@ -40,7 +40,7 @@ def test_reopening_keeps_data(db):
 def test_database_from_a_newer_version_is_refused(db):
     database.execute_sql(f"PRAGMA user_version = {LATEST + 1}")
     close_database()
-    with pytest.raises(SchemaTooNewError, match="upgrade qa-desktop"):
+    with pytest.raises(DatabaseFileError, match="upgrade qa-desktop"):
         open_database(db)
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from ..storage.database import close_database, open_database
+from ..storage.database import close_database
+from .database_dialog import open_or_choose
 from .error_report import install_error_hooks
 from .main_window import MainWindow
 
@@ -18,7 +19,9 @@ def run_app(database: str | Path | None = None) -> int:
     app.setApplicationName("qa-desktop")
     app.setOrganizationName("qa-desktop")
     install_error_hooks()
-    path = open_database(database)
+    path = open_or_choose(database)
+    if path is None:
+        return 2
     window = MainWindow(path)
     window.show()
     try:

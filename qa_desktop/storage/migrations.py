@@ -7,7 +7,7 @@ transaction, with foreign keys off so that a table rebuild cannot cascade delete
 from __future__ import annotations
 
 import logging
-import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -104,6 +104,11 @@ def _text_conversations(db: Database, migrator: SchemaMigrator) -> None:
     db.execute_sql("CREATE INDEX IF NOT EXISTS call_medium ON call (medium)")
 
 
+def _job_owner(db: Database, migrator: SchemaMigrator) -> None:
+    """v8: the process that queued or runs a job, so another process can tell a live job from a crashed one."""
+    _add_missing(db, migrator, "job", {"owner": CharField(null=True)})
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (1, _initial_schema),
     (2, _scores),
@@ -112,6 +117,7 @@ MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (5, _drivers),
     (6, _trust),
     (7, _text_conversations),
+    (8, _job_owner),
 ]
 LATEST = MIGRATIONS[-1][0]
 
@@ -119,6 +125,15 @@ LATEST = MIGRATIONS[-1][0]
 def schema_version(db: Database) -> int:
     """The schema version recorded in the database file."""
     return db.execute_sql("PRAGMA user_version").fetchone()[0]
+
+
+def _backup(db: Database, target: Path) -> None:
+    """A consistent copy through SQLite's backup API: opening the file itself would drop SQLite's locks."""
+    copy = sqlite3.connect(target)
+    try:
+        db.connection().backup(copy)
+    finally:
+        copy.close()
 
 
 def migrate(db: Database, path: Path | None = None) -> int:
@@ -133,14 +148,15 @@ def migrate(db: Database, path: Path | None = None) -> int:
         return current
     if current > 0 and path is not None and path.exists():
         backup = path.with_suffix(path.suffix + f".v{current}.bak")
-        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        shutil.copy2(path, backup)
+        _backup(db, backup)
         log.info("backed up the database to %s before migrating", backup)
     migrator = SchemaMigrator.from_database(db)
     db.execute_sql("PRAGMA foreign_keys = OFF")
     try:
         for version, step in pending:
-            with db.atomic():
+            with db.atomic():  # immediate: a second process opening the file waits, then finds it done
+                if schema_version(db) >= version:
+                    continue
                 step(db, migrator)
                 db.execute_sql(f"PRAGMA user_version = {int(version)}")
             log.info("database schema migrated to version %d", version)

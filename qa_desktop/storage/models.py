@@ -6,11 +6,13 @@ import datetime as dt
 
 from peewee import (
     AutoField, BooleanField, CharField, DateTimeField, FloatField, ForeignKeyField, IntegerField, Model,
-    SQL, SqliteDatabase, TextField,
+    SQL, TextField,
 )
 from playhouse.sqlite_ext import JSONField
 
-database = SqliteDatabase(None)
+from .sqlite_database import CallDatabase
+
+database = CallDatabase()
 
 UNASSIGNED = "unassigned"
 
@@ -55,7 +57,7 @@ class Call(BaseModel):
     reviewed = BooleanField(default=False, index=True)  # schema v3
     reviewed_by = CharField(null=True)
     reviewed_at = DateTimeField(null=True)
-    # audio, or text: a chat, email or ticket; timed False: a text conversation whose times are estimated (schema v7)
+    # audio, or text: a chat, email or ticket; timed False: a text conversation whose times are estimated (schema v8)
     medium = CharField(max_length=8, default="audio", index=True, constraints=[SQL("DEFAULT 'audio'")])
     timed = BooleanField(default=True, constraints=[SQL("DEFAULT 1")])
 
@@ -75,7 +77,8 @@ class Utterance(BaseModel):
 
 
 class Job(BaseModel):
-    """One file's trip through ingest: queued, running, done, skipped (duplicate) or failed."""
+    """One file's trip through ingest: queued, running, done, skipped (duplicate), failed, cancelled, or
+    interrupted (its process ended while it ran)."""
 
     id = AutoField()
     path = TextField()
@@ -85,6 +88,7 @@ class Job(BaseModel):
     created_at = DateTimeField(default=_now)
     updated_at = DateTimeField(default=_now)
     options = JSONField(default=dict)  # how to import it (metadata CSV, column mapping), to resume (schema v3)
+    owner = CharField(null=True)  # the process that queued or runs it, "pid@start time" (schema v8)
 
 
 class Scorecard(BaseModel):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+
+import psutil
 
 from scoring.analysis import CallAnalysis
 from scoring.drivers import DriverSet
@@ -114,11 +117,28 @@ def stored_analysis(call: Call) -> CallAnalysis:
     return CallAnalysis(transcript, dict(call.voice or {}))
 
 
+def this_process() -> str:
+    """This process as a job owner: its pid and start time (a pid alone can be reused)."""
+    return _owner(os.getpid())
+
+
+def _owner(pid: int) -> str:
+    return f"{pid}@{psutil.Process(pid).create_time():.2f}"
+
+
+def _running(owner: str | None) -> bool:
+    """Whether the process that owns a job is still running."""
+    try:
+        return owner is not None and _owner(int(owner.split("@")[0])) == owner
+    except (ValueError, psutil.Error):
+        return False
+
+
 def start_job(path: str, job: Job | None = None) -> Job:
-    """Record that a file's ingest has started (a queued job, or a new one)."""
+    """Record that this process has started a file's ingest (a queued job, or a new one)."""
     if job is None:
-        return Job.create(path=path, status="running")
-    job.status = "running"
+        return Job.create(path=path, status="running", owner=this_process())
+    job.status, job.owner = "running", this_process()
     job.save()
     return job
 
@@ -126,12 +146,23 @@ def start_job(path: str, job: Job | None = None) -> Job:
 def queue_jobs(paths: list[str], options: dict | None = None) -> list[Job]:
     """Queue files for import, so an import interrupted by closing the app can resume."""
     with database.atomic():
-        return [Job.create(path=p, status="queued", options=options or {}) for p in paths]
+        return [Job.create(path=p, status="queued", options=options or {}, owner=this_process()) for p in paths]
+
+
+def interrupt_orphaned_jobs() -> int:
+    """Mark `interrupted` the jobs left running by a process that ended (killed, crashed); their count."""
+    orphans = [job for job in Job.select().where(Job.status == "running") if not _running(job.owner)]
+    for job in orphans:
+        finish_job(job, "interrupted", error="interrupted: the import that ran it ended before it finished")
+    return len(orphans)
 
 
 def unfinished_jobs() -> list[Job]:
-    """Jobs queued or left running by an import that did not finish (the app was closed or killed)."""
-    return list(Job.select().where(Job.status.in_(("queued", "running"))).order_by(Job.id))
+    """Jobs an import that ended early left queued or interrupted (the app was closed or killed); not the
+    jobs of an import still running in another process."""
+    pending = Job.select().where(Job.status.in_(("queued", "running", "interrupted"))).order_by(Job.id)
+    me = this_process()
+    return [job for job in pending if job.owner == me or not _running(job.owner)]
 
 
 def finish_job(job: Job, status: str, *, error: str | None = None, call: Call | None = None) -> None:

@@ -1,0 +1,158 @@
+"""Several processes on one database file: nothing committed is lost, whatever a process does with the
+file's name; writers wait their turn; a bad database file is one clear line, not a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from qa_desktop.cli import main
+from qa_desktop.storage.database import DatabaseFileError, close_database, open_database
+from qa_desktop.storage.migrations import LATEST
+from qa_desktop.storage.models import Team, database
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+
+# Process A: opens the database, touches its files' names the way a file dialog and a hash do, then,
+# once told to go on, writes from its main connection and from a new thread's connection.
+PROCESS_A = """
+import sys, threading
+from PySide6.QtCore import QMimeDatabase
+from qa_desktop.storage.database import close_database, open_database
+from qa_desktop.storage.models import Team, database
+path = sys.argv[1]
+open_database(path)
+Team.create(name="before")
+for name in (path, path + "-wal", path + "-shm"):
+    QMimeDatabase().mimeTypeForFile(name)
+    open(name, "rb").close()
+print("touched", flush=True)
+sys.stdin.readline()
+Team.create(name="after")
+def in_thread():
+    with database.connection_context():
+        Team.create(name="after, in a thread")
+thread = threading.Thread(target=in_thread)
+thread.start()
+thread.join()
+close_database()
+print("closed", flush=True)
+"""
+
+
+def _python(code: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], env=ENV, capture_output=True,
+                          text=True, timeout=120, **kwargs)
+
+
+def test_writes_survive_another_process_closing_after_a_foreign_open_and_close(tmp_path):
+    path = str(tmp_path / "calls.sqlite3")
+    a = subprocess.Popen([sys.executable, "-c", PROCESS_A, path], env=ENV, stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert a.stdout.readline().strip() == "touched"
+    b = _python("import sys\nfrom qa_desktop.storage.database import close_database, open_database\n"
+                "open_database(sys.argv[1]); close_database()", path)
+    assert b.returncode == 0, b.stderr
+    out, err = a.communicate("go on\n", timeout=120)
+    assert a.returncode == 0 and "closed" in out, err
+    fresh = _python("import sys\nfrom qa_desktop.storage.database import open_database\n"
+                    "from qa_desktop.storage.models import Team\nopen_database(sys.argv[1])\n"
+                    "print(sorted(t.name for t in Team.select()))", path)
+    assert fresh.stdout.strip() == "['after', 'after, in a thread', 'before']", fresh.stderr
+
+
+def test_two_writers_and_a_reader_lose_nothing_and_never_fail(tmp_path):
+    sys.path.insert(0, str(ROOT / "bench"))
+    from soak_database import soak
+
+    stored, lost, errors = soak(tmp_path / "soak.sqlite3", seconds=3)
+    assert stored > 0 and lost == 0 and errors == []
+
+
+WRITER = """
+import sys, time
+from qa_desktop.storage import people
+from qa_desktop.storage.database import close_database, open_database
+from qa_desktop.storage.models import Agent
+open_database(sys.argv[1])
+agent = Agent.create(name=sys.argv[2])
+sys.stdin.readline()
+done, errors, deadline = 0, [], time.monotonic() + 3
+while time.monotonic() < deadline:
+    try:
+        people.move_agent(agent, f"Team {done % 5}", sys.argv[2])  # reads (the team), then writes
+        done += 1
+    except Exception as exc:
+        errors.append(str(exc))
+close_database()
+print(done, len(errors), errors[:1])
+"""
+
+
+def test_writers_in_two_processes_wait_their_turn(tmp_path):
+    path = str(tmp_path / "calls.sqlite3")
+    open_database(path)
+    close_database()
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, path, name], env=ENV, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True) for name in ("Ana", "Bo")]
+    for writer in writers:
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    outcomes = [writer.communicate(timeout=120)[0].split(maxsplit=2) for writer in writers]
+    assert all(int(done) > 0 and errors == "0" for done, errors, _ in outcomes), outcomes
+
+
+def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    newer = tmp_path / "newer.sqlite3"
+    open_database(newer)
+    database.execute_sql(f"PRAGMA user_version = {LATEST + 1}")
+    Team.create(name="padding " * 2000)
+    close_database()
+    truncated = tmp_path / "truncated.sqlite3"
+    open_database(truncated)
+    Team.insert_many([{"name": f"team {i} " * 50} for i in range(2000)]).execute()
+    close_database()
+    truncated.write_bytes(truncated.read_bytes()[: truncated.stat().st_size // 3])
+    text = tmp_path / "notes.txt"
+    text.write_text("this is not a database\n" * 100)
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    return {"newer": (newer, "newer than this qa-desktop"), "text": (text, "not a qa-desktop database"),
+            "truncated": (truncated, "damaged or truncated"), "folder": (folder, "is a folder")}
+
+
+@pytest.mark.parametrize("kind", ["newer", "text", "truncated", "folder"])
+def test_a_bad_database_file_is_one_line_naming_it_and_exit_code_2(tmp_path, capsys, kind):
+    path, reason = _bad_files(tmp_path)[kind]
+    with pytest.raises(DatabaseFileError, match=reason):
+        open_database(path)
+    for command in (["rescore", "--db", str(path)], ["retag", "--db", str(path)]):
+        assert main(command) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and str(path) in err and reason in err, err
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 64 KiB tmpfs (needs root to mount; skipped elsewhere)."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here")
+    yield mount
+    close_database()
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_full_disk_is_reported_as_such(tiny_disk, capsys):
+    path = tiny_disk / "calls.sqlite3"
+    assert main(["rescore", "--db", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"error: database {path}: database or disk is full (free some space)"
