@@ -108,6 +108,10 @@ def test_drivers_file_rules_and_errors():
         parse_drivers(text.replace('id = "bill"', 'id = "refund"'), "d.toml")
     with pytest.raises(DriversError, match="d.toml: not valid TOML"):
         parse_drivers("[[drivers]\n", "d.toml")
+    with pytest.raises(DriversError, match=r"d.toml:6: drivers\[1\].keyword: unknown key \(did you mean 'keywords'\?\)"):
+        parse_drivers(text.replace('keywords = ["refund"', 'keyword = ["refund"'), "d.toml")
+    with pytest.raises(DriversError, match=r"d.toml:5: drivers\[1\].expected_handle_time_s: must be a finite number"):
+        parse_drivers(text.replace("expected_handle_time_s = 300", "expected_handle_time_s = inf"), "d.toml")
 
 
 def test_charts_match_direct_queries_on_a_synthetic_library(db):
