@@ -74,6 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--db", help="database file (default: in the user's data folder)")
     ingest.add_argument("--metadata", metavar="CSV", help="CSV with agent, team, call id and call time per file")
+    ingest.add_argument("--date-format", metavar="FORMAT",
+                        help="how the CSV writes dates: dmy (31/12/2026), mdy (12/31/2026) or a strptime format "
+                             "such as '%%d/%%m/%%Y %%H:%%M' (default: ISO; a date that reads both ways is refused)")
+    ingest.add_argument("--encoding", help="the CSV's text encoding (default: detected: UTF-8/16 or Windows-1252)")
     ingest.add_argument("--name-pattern", help="file name pattern, e.g. '{call_time}_{agent}_{team}_{call_id}'")
     ingest.add_argument("--drivers", metavar="FILE", help="call drivers TOML (default: the one in Settings, "
                         "else resources/drivers.toml)")
@@ -146,7 +150,8 @@ class _TerminalProgress(IngestListener):
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Import files and folders; exit 1 if any file failed."""
-    metadata = load_csv(args.metadata) if args.metadata else None
+    metadata = (load_csv(args.metadata, date_format=args.date_format, encoding=args.encoding)
+                if args.metadata else None)
     pattern = compile_name_pattern(args.name_pattern or settings.get("name_pattern"))
     scorecard = _scorecard(args, settings)
     drivers = drivers_for(args, settings)

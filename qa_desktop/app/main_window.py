@@ -243,14 +243,15 @@ class MainWindow(QMainWindow):
 
     # --- dialogs ------------------------------------------------------------------------------
     def make_plan(self, files: list[Path], metadata_csv: str = "", columns: dict | None = None,
-                  jobs: list[Job] | None = None) -> ImportPlan:
+                  jobs: list[Job] | None = None, date_format: str = "") -> ImportPlan:
         """An import plan with the current settings."""
         s = self.settings
         return ImportPlan(
             files=files, scorecard=self.scorecard(),
             config=TranscriberConfig(model=s.get("model") or None, device=s.get("device")),
             agent_channel=s.get("agent_channel"), name_pattern=s.get("name_pattern"), metadata_csv=metadata_csv,
-            columns=columns or {}, jobs=jobs, drivers=s.drivers(), agent_speakers=s.agent_speakers())
+            columns=columns or {}, date_format=date_format, jobs=jobs, drivers=s.drivers(),
+            agent_speakers=s.agent_speakers())
 
     def open_import(self, resume: ImportPlan | None = None) -> ImportDialog:
         """Show the import dialog (resuming a plan if given)."""
@@ -289,7 +290,7 @@ class MainWindow(QMainWindow):
         jobs = repository.unfinished_jobs()
         options = jobs[0].options if jobs else {}
         plan = self.make_plan([Path(j.path) for j in jobs], options.get("metadata_csv", ""),
-                              options.get("columns", {}), jobs)
+                              options.get("columns", {}), jobs, options.get("date_format", ""))
         self.resume_banner.hide()
         return self.open_import(plan)
 
