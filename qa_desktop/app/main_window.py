@@ -3,7 +3,6 @@ call) and a Dashboards tab, with import, agents and teams, coaching, CSV export 
 
 from __future__ import annotations
 
-import csv
 import getpass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard
 from scoring.transcriber import TranscriberConfig
 
+from ..csv_export import write_csv
 from ..settings import Settings
 from ..storage import repository
 from ..storage.library import COLUMNS, LibraryFilter
@@ -214,22 +214,11 @@ class MainWindow(QMainWindow):
 
     def export_csv(self, path: str | Path) -> int:
         """Write the library's current rows (filter and order as shown) to a CSV; returns the row count."""
-        rows = self.calls.all_rows()
-        path = Path(path)
-        partial = path.with_name(path.name + ".part")  # a failed export leaves no half-written file
-        try:
-            with open(partial, "w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(["call_id", "date", "agent", "team", "duration_s", "overall", "empathy",
-                                 "compliance", "auto_fail", "reviewed", "failed_criteria", "file"])
-                for r in rows:
-                    writer.writerow([r.call_id, r.date.isoformat(sep=" ") if r.date else "", r.agent, r.team,
-                                     round(r.duration_s, 1), r.overall, r.empathy, r.compliance, r.auto_fail,
-                                     r.reviewed, " ".join(r.failed), r.path])
-            partial.replace(path)
-        finally:
-            partial.unlink(missing_ok=True)
-        return len(rows)
+        header = ["call_id", "date", "agent", "team", "duration_s", "overall", "empathy", "compliance", "auto_fail",
+                  "reviewed", "failed_criteria", "file"]
+        return write_csv(path, header, ([r.call_id, r.date.isoformat(sep=" ") if r.date else "", r.agent, r.team,
+                                         round(r.duration_s, 1), r.overall, r.empathy, r.compliance, r.auto_fail,
+                                         r.reviewed, " ".join(r.failed), r.path] for r in self.calls.all_rows()))
 
     def _export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export the library", "calls.csv", "CSV (*.csv)")
