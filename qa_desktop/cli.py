@@ -24,6 +24,7 @@ from scoring.transcriber import TranscriberConfig
 from scoring.transcript import Transcript
 from scoring.worker import TranscriptionFailed, TranscriptionWorker, WorkerCrashed
 
+from .console import one_line
 from .coach_cli import add_coach_parser, cmd_coach
 from .report_cli import add_report_parsers, cmd_report, cmd_retag, drivers_for
 from .ingest import IngestListener, IngestResult, Ingestor, customer_name, discover
@@ -132,7 +133,7 @@ class _TerminalProgress(IngestListener):
 
     def file_started(self, path: Path, index: int, total: int) -> None:
         self.index = index
-        self.bar.set_description(path.name[:40])
+        self.bar.set_description(one_line(path.name)[:40])
 
     def file_progress(self, path: Path, fraction: float) -> None:
         self.bar.n = self.index + fraction
@@ -142,7 +143,7 @@ class _TerminalProgress(IngestListener):
         self.bar.n = self.index + 1
         self.bar.refresh()
         label = {"imported": "imported", "skipped": "skipped", "failed": "FAILED", "cancelled": "cancelled"}
-        self.bar.write(f"{label[result.status]}: {result.path}: {result.message}", file=sys.stderr)
+        self.bar.write(f"{label[result.status]}: {one_line(result.path)}: {one_line(result.message)}", file=sys.stderr)
 
     def close(self) -> None:
         self.bar.close()
@@ -190,7 +191,7 @@ def _each_file(files: list[str], as_json: bool,
             failed += 1
             if as_json:
                 print(json.dumps({"file": name, "error": str(exc)}), flush=True)
-            print(f"FAILED: {name}: {exc}", file=sys.stderr)
+            print(f"FAILED: {one_line(name)}: {one_line(str(exc))}", file=sys.stderr)
             continue
         if as_json:
             print(json.dumps(data), flush=True)
@@ -220,9 +221,9 @@ def _analyse(path: Path, worker: TranscriptionWorker, channel: int, speakers: li
 def _print_transcript(name: str, transcript: Transcript) -> None:
     if transcript.is_text:
         timing = f"{transcript.duration_s:.0f} s" if transcript.timed else "no times"
-        print(f"== {name} (text conversation, {len(transcript.utterances)} messages, {timing})")
+        print(f"== {one_line(name)} (text conversation, {len(transcript.utterances)} messages, {timing})")
     else:
-        print(f"== {name} ({transcript.duration_s:.1f} s, {transcript.model} on {transcript.device})")
+        print(f"== {one_line(name)} ({transcript.duration_s:.1f} s, {transcript.model} on {transcript.device})")
     for u in transcript.utterances:
         print(f"[{u.start:7.2f}-{u.end:7.2f}] {u.speaker:>8}: {u.text}")
 

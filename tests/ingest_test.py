@@ -101,3 +101,23 @@ def test_cli_missing_model_is_a_clear_error(tmp_path, isolated_home):
                 str(tmp_path / "x.sqlite3"), env_home=isolated_home)
     assert done.returncode == 2
     assert "model folder not found" in done.stderr and "--model FOLDER" in done.stderr
+
+
+def test_cli_output_keeps_one_line_per_file_and_skips_broken_links_in_folders(tmp_path, isolated_home):
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    (folder / "bad\nname.wav").touch()
+    (folder / "dangling.wav").symlink_to(folder / "gone.wav")
+    (folder / "loop.wav").symlink_to(folder / "loop.wav")
+    named = tmp_path / "named.wav"
+    named.symlink_to(tmp_path / "moved.wav")
+    done = _cli("ingest", str(folder), str(named), "--db", str(tmp_path / "cli.sqlite3"), env_home=isolated_home)
+    assert done.returncode == 1, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.startswith(("FAILED", "imported", "skipped"))]
+    odd = repr(str(folder / "bad\nname.wav"))  # quoted, the newline escaped
+    assert lines == [
+        f"FAILED: {odd}: empty file (0 bytes)",
+        f"FAILED: {named}: broken link: it points to {tmp_path / 'moved.wav'}, which does not exist",
+    ]
+    assert "dangling" not in done.stderr and "loop.wav" not in done.stderr
+    assert "0 imported, 0 already there, 2 failed" in done.stderr
