@@ -35,6 +35,7 @@ from .trust_cli import add_trust_parser, cmd_agreement
 from .storage import repository
 from .storage.database import open_database
 from .storage.models import Call
+from .storage.recordings import relocate
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -105,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
     rescore = commands.add_parser("rescore", help="score every stored call again (no new transcription)")
     rescore.add_argument("--db", help="database file (default: in the user's data folder)")
     _add_scorecard_option(rescore)
+
+    relocate = commands.add_parser("relocate", help="find moved recordings again by their content, in a folder")
+    relocate.add_argument("folder", metavar="FOLDER", help="where to look (recursively)")
+    relocate.add_argument("--db", help="database file (default: in the user's data folder)")
 
     add_coach_parser(commands)
     add_report_parsers(commands)
@@ -247,26 +252,36 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
 
         def produce(path: Path) -> tuple[dict[str, Any], Callable[[], None]]:
             analysis, score = _score_file(path, worker, ingestor, scorecard, channel, speakers)
+            too_short = scorecard.too_short(analysis.transcript.duration_s, analysis.transcript.is_text)
 
             def show() -> None:
                 _print_transcript(str(path), analysis.transcript)
-                _print_score(score)
-            return {**analysis.to_dict(), **score.to_dict()}, show
+                if score is None:
+                    print(f"   not scored: {too_short}")
+                else:
+                    _print_score(score)
+            scored = score.to_dict() if score is not None else {"scores": None, "not_scored": too_short}
+            return {**analysis.to_dict(), **scored}, show
 
         return _each_file(args.files, args.json, produce)
 
 
 def _score_file(path: Path, worker: TranscriptionWorker, ingestor: Ingestor | None, scorecard: Scorecard,
-                channel: int, speakers: list[str]) -> tuple[CallAnalysis, CallScore]:
-    """Analyse and score one file; through the database when an ingestor is given."""
+                channel: int, speakers: list[str]) -> tuple[CallAnalysis, CallScore | None]:
+    """Analyse and score one file (no score when it is too short); through the database with an ingestor."""
     if ingestor is None:
         analysis = _analyse(path, worker, channel, speakers)
+        if scorecard.too_short(analysis.transcript.duration_s, analysis.transcript.is_text):
+            return analysis, None
         return analysis, score_call(analysis.transcript, scorecard, analysis.voice)
     result = ingestor.ingest_file(path)
     if result.failed or result.call_id is None:
         raise AudioError(result.message)
     call = Call.get_by_id(result.call_id)
     analysis = repository.stored_analysis(call)
+    if too_short := scorecard.too_short(call.duration_s, analysis.transcript.is_text):
+        repository.mark_unscored(call, too_short)
+        return analysis, None
     score = score_call(analysis.transcript, scorecard, analysis.voice, customer_name(call.metadata or {}))
     stored = repository.current_score(call)
     if stored is None or stored.scorecard.hash != scorecard.hash:
@@ -291,6 +306,29 @@ def cmd_rescore(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_relocate(args: argparse.Namespace, settings: Settings) -> int:
+    """Find the recordings of calls whose file is missing in FOLDER by content hash; exit 1 if some stay missing."""
+    folder = Path(args.folder).expanduser()
+    if not folder.is_dir():
+        print(f"error: {one_line(folder)}: not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    db_path = open_database(args.db or settings.get("database") or None)
+    bar = tqdm(unit="file", file=sys.stderr, disable=None)
+
+    def progress(done: int, total: int) -> None:
+        bar.total, bar.n = total, done
+        bar.refresh()
+
+    found = relocate(folder, progress)
+    bar.close()
+    for call_id, path in sorted(found.found.items()):
+        print(f"found: call {call_id}: {one_line(path)}", file=sys.stderr)
+    left = found.missing - len(found.found)
+    print(f"{len(found.found)} of {found.missing} missing recordings found in {one_line(folder)} "
+          f"({found.searched} files checked); {left} still missing (database: {db_path})", file=sys.stderr)
+    return EXIT_FAILED if left else EXIT_OK
+
+
 def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
     """Open the desktop app."""
     from .app.application import run_app
@@ -306,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     commands = {"ingest": cmd_ingest, "transcribe": cmd_transcribe, "score": cmd_score, "rescore": cmd_rescore,
                 "coach": cmd_coach, "report": cmd_report, "retag": cmd_retag,
-                "agreement": cmd_agreement}
+                "agreement": cmd_agreement, "relocate": cmd_relocate}
     command = commands.get(args.command, cmd_app)
     if args.command is None:
         args.db = None

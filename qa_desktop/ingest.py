@@ -7,6 +7,7 @@ reason and the batch goes on; a file whose content is already stored is skipped,
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -94,7 +95,8 @@ class Ingestor:
     def ingest_file(self, path: Path, listener: IngestListener = IngestListener(),
                     should_cancel: Callable[[], bool] | None = None, job: Job | None = None) -> IngestResult:
         """Import one file (for its queued job, if given); never raises for a bad file."""
-        job = repository.start_job(str(path), job)
+        stored = Path(os.path.abspath(path))  # calls are found again from any folder
+        job = repository.start_job(str(stored), job)
         try:
             check_file(path, SUPPORTED_EXTENSIONS + TEXT_EXTENSIONS)
             existing = repository.find_call_by_hash(file_sha256(path))
@@ -105,18 +107,23 @@ class Ingestor:
             meta = self.metadata_for(path)
             channel = meta.agent_channel if meta.agent_channel is not None else self.agent_channel
             if is_transcript_file(path):
-                analysis = load_conversation(path, self.agent_speakers)
+                analysis = load_conversation(stored, self.agent_speakers)
             else:
                 analysis = self.worker.analyse(
-                    path, agent_channel=channel, should_cancel=should_cancel,
+                    stored, agent_channel=channel, should_cancel=should_cancel,
                     progress=lambda fraction: listener.file_progress(path, fraction),
                 )
+            unit = "messages" if analysis.transcript.is_text else "utterances"
+            heard = f"{len(analysis.transcript.utterances)} {unit}"
+            too_short = self.scorecard.too_short(analysis.transcript.duration_s, analysis.transcript.is_text)
+            if too_short:
+                call = repository.store_call(analysis, meta, channel, job, drivers=self.drivers, unscored=too_short)
+                return IngestResult(path, "imported", f"{heard}, not scored: {too_short}", call.id)
             score = score_call(analysis.transcript, self.scorecard, analysis.voice, customer_name(meta.extra))
             call = repository.store_call(analysis, meta, channel, job, scored=(self.scorecard, score),
                                         drivers=self.drivers)
             verdict = "AUTO-FAIL" if score.auto_fail else "scored"
-            unit = "messages" if analysis.transcript.is_text else "utterances"
-            return IngestResult(path, "imported", f"{len(analysis.transcript.utterances)} {unit}, {verdict} "
+            return IngestResult(path, "imported", f"{heard}, {verdict} "
                                 f"{score.overall:.0f} (empathy {score.empathy:.0f}, compliance {score.compliance:.0f})",
                                 call.id)
         except Cancelled:

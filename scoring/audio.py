@@ -61,6 +61,11 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def audio_files_in(folder: Path) -> list[Path]:
+    """The audio files under a folder, recursively and sorted (links that dangle or loop are not files)."""
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUPPORTED_EXTENSIONS and p.is_file())
+
+
 def _missing(path: Path) -> str:
     """Why a path that does not exist cannot be read: a link that loops or points nowhere, or no file at all."""
     if not path.is_symlink():

@@ -67,9 +67,9 @@ class Scorecard:
     abstain_below: float = 0.4  # evidence heard with a lower mean word probability is marked for review
     min_duration_s: float = DEFAULT_MIN_DURATION_S  # shorter calls are stored as too short to score
 
-    def too_short(self, duration_s: float) -> str | None:
-        """Why a call this long is not scored, or None when it is long enough."""
-        if duration_s >= self.min_duration_s:
+    def too_short(self, duration_s: float, is_text: bool = False) -> str | None:
+        """Why a recording this long is not scored, or None when it is long enough (or a text conversation)."""
+        if is_text or duration_s >= self.min_duration_s:
             return None
         return f"too short to score: {duration_s:.1f} s (the scorecard scores calls of {self.min_duration_s:g} s or more)"
 
@@ -102,7 +102,7 @@ def _share(table: dict, key: str, where: str) -> float | None:
     return value
 
 
-def _check_params(detector: str, params: Any, where: str, locate: Any) -> dict[str, Any]:
+def _check_params(detector: str, params: Any, where: Any, locate: Any, strict: bool) -> dict[str, Any]:
     spec = DETECTORS[detector].params
     if not isinstance(params, dict):
         raise ScorecardError(f"{where(locate('params'))}params: must be a table")
@@ -112,7 +112,7 @@ def _check_params(detector: str, params: Any, where: str, locate: Any) -> dict[s
             known = ", ".join(sorted(spec))
             raise ScorecardError(f"{where(locate(key, params=True))}params.{key}: unknown for detector "
                                  f"'{detector}' (known: {known})")
-        checked[key] = spec[key].check(value, f"{where(locate(key, params=True))}params.{key}")
+        checked[key] = spec[key].check(value, f"{where(locate(key, params=True))}params.{key}", strict)
     for key, param in spec.items():
         if key not in checked:
             if param.required:
@@ -121,15 +121,19 @@ def _check_params(detector: str, params: Any, where: str, locate: Any) -> dict[s
     return checked
 
 
-def parse_scorecard(text: str, path: str = "<scorecard>") -> Scorecard:
-    """Validate scorecard TOML text; ScorecardError names the file, line and field of a problem."""
+def parse_scorecard(text: str, path: str = "<scorecard>", *, strict: bool = True) -> Scorecard:
+    """Validate scorecard TOML text; ScorecardError names the file, line and field of a problem.
+
+    Not `strict`: a scorecard stored with the scores it gave, read back to explain them; it was
+    accepted by an older version, so only what reading it needs is checked (not unknown keys, ranges)."""
     data = parse_toml(text, path, ScorecardError)
     locator = TomlLocator(text)
-    check_keys(data, TOP_KEYS, lambda key: f"{path}:{locator.line(key)}: ", ScorecardError)
+    keys = check_keys if strict else lambda *_: None
+    keys(data, TOP_KEYS, lambda key: f"{path}:{locator.line(key)}: ", ScorecardError)
     head = data.get("scorecard")
     if not isinstance(head, dict):
         raise ScorecardError(f"{path}:1: [scorecard] table with id and name is missing")
-    check_keys(head, HEAD_KEYS, lambda key: f"{path}:{locator.line(key)}: scorecard.", ScorecardError)
+    keys(head, HEAD_KEYS, lambda key: f"{path}:{locator.line(key)}: scorecard.", ScorecardError)
     card_id = _expect(head.get("id"), str, f"{path}:{locator.line('id')}: scorecard.id", "a text")
     name = _expect(head.get("name", card_id), str, f"{path}:{locator.line('name')}: scorecard.name", "a text")
     sentiment_weight = _expect(head.get("empathy_sentiment_weight", 0.0), float,
@@ -154,7 +158,7 @@ def parse_scorecard(text: str, path: str = "<scorecard>") -> Scorecard:
     index = 0  # position among all [[sections.criteria]] blocks, for line lookup
     for s_number, section in enumerate(sections):
         s_where = f"{path}:{locator.line('id', table='sections', occurrence=s_number)}: section {s_number + 1}"
-        check_keys(section, SECTION_KEYS, lambda key, n=s_number: (
+        keys(section, SECTION_KEYS, lambda key, n=s_number: (
             f"{path}:{locator.line(key, table='sections', occurrence=n)}: section {n + 1} "), ScorecardError)
         s_id = _expect(section.get("id"), str, f"{s_where} id", "a text")
         section_names[s_id] = _expect(section.get("name", s_id), str, f"{s_where} name", "a text")
@@ -176,7 +180,7 @@ def parse_scorecard(text: str, path: str = "<scorecard>") -> Scorecard:
                     raise ScorecardError(f"{where(locate(key))}{key}: is required")
                 return _expect(value, kind, f"{where(locate(key))}{key}", what)
 
-            check_keys(raw, CRITERION_KEYS, lambda key: where(locate(key)), ScorecardError)
+            keys(raw, CRITERION_KEYS, lambda key: where(locate(key)), ScorecardError)
             c_id = field_("id", str, "a text")
             if not _ID.match(c_id):
                 raise ScorecardError(f"{where(locate('id'))}id: use lower-case letters, digits and _")
@@ -198,13 +202,13 @@ def parse_scorecard(text: str, path: str = "<scorecard>") -> Scorecard:
             criteria.append(Criterion(
                 id=c_id, name=field_("name", str, "a text", c_id), section=s_id, category=category,
                 weight=weight, critical=field_("critical", bool, "true or false", False), speaker=speaker,
-                detector=detector, params=_check_params(detector, raw.get("params", {}), where, locate),
+                detector=detector, params=_check_params(detector, raw.get("params", {}), where, locate, strict),
                 description=field_("description", str, "a text", ""),
                 min_agreement=_share(raw, "min_agreement", f"{where(locate('min_agreement'))}min_agreement"),
             ))
     if not criteria:
         raise ScorecardError(f"{path}: the scorecard has no criteria")
-    if not any(c.weight > 0 for c in criteria):
+    if strict and not any(c.weight > 0 for c in criteria):
         line = locator.line("weight", table="sections.criteria", occurrence=0)
         raise ScorecardError(f"{path}:{line}: criterion '{criteria[0].id}' weight: "
                              "every criterion weighs 0, so every call would score 100; give some a weight above 0")

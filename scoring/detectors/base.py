@@ -31,17 +31,21 @@ class Param:
     high: float | None = None  # largest allowed number
     choices: tuple[str, ...] = ()  # allowed texts
 
-    def check(self, value: Any, where: str) -> Any:
-        """The value converted to the parameter's type; ScorecardError naming `where` if it is wrong."""
+    def check(self, value: Any, where: str, strict: bool = True) -> Any:
+        """The value converted to the parameter's type; ScorecardError naming `where` if it is wrong.
+
+        Not `strict` (a scorecard stored with old scores): only the type is checked."""
         from ..scorecard import ScorecardError
 
         if self.kind is list:
-            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            if not isinstance(value, list) or not all(isinstance(v, str) and (v.strip() or not strict) for v in value):
                 raise ScorecardError(f"{where}: must be a list of non-empty texts")
-            if self.required and not value:
+            if strict and self.required and not value:
                 raise ScorecardError(f"{where}: must list at least one phrase")
             return value
         value = expect(value, self.kind, where, _WHAT.get(self.kind, self.kind.__name__), ScorecardError)
+        if not strict:
+            return value
         if self.low is not None and value < self.low:
             raise ScorecardError(f"{where}: must be at least {self.low:g}, not {value!r}")
         if self.high is not None and value > self.high:
