@@ -141,6 +141,6 @@ def test_a_call_too_short_to_score_says_so_in_library_and_review(qtbot, window, 
     row = window.calls.row_of(short.id)
     column = list(window.calls.headerData(i, Qt.Orientation.Horizontal) for i in range(window.calls.columnCount()))
     index = window.calls.index(row, column.index("Overall"))
-    assert index.data() == "too short" and index.data(Qt.ItemDataRole.ToolTipRole) == reason
+    assert index.data() == "short" and index.data(Qt.ItemDataRole.ToolTipRole) == reason
     window.table.selectRow(row)
     assert window.review.scorecard.summary.text() == f"Not scored: {reason}."

@@ -91,7 +91,7 @@ class LibraryModel(QAbstractTableModel):
         return {
             "date": row.date.strftime("%Y-%m-%d %H:%M") if row.date else "",
             "agent": row.agent, "team": row.team, "duration": length_text(row),
-            "overall": "too short" if row.unscored else number(row.overall), "empathy": number(row.empathy), "compliance": number(row.compliance),
+            "overall": "short" if row.unscored else number(row.overall), "empathy": number(row.empathy), "compliance": number(row.compliance),
             "auto_fail": "" if row.auto_fail is None else ("AUTO-FAIL" if row.auto_fail else "no"),
             "reviewed": "✓" if row.reviewed else "", "failed": ", ".join(row.failed), "hit": row.hit,
             "driver": self.driver_names.get(row.driver, row.driver),
