@@ -282,9 +282,12 @@ def _file_date_order(path: Path, records: list[tuple[int, dict]], mapping: dict[
     whose dates read both ways when nothing shows it."""
     header = mapping.get("call_time")
     texts = [(line, (record.get(header) or "").strip()) for line, record in records] if header else []
-    orders = {order for _, text in texts if (order := date_order(text))}
-    if len(orders) == 1:
-        return orders.pop()
+    shown = {order: line for line, text in texts if (order := date_order(text))}
+    if len(shown) == 1:
+        return next(iter(shown))
+    if len(shown) == 2:
+        raise MetadataError(f"{path} lines {shown['dmy']} and {shown['mdy']}: dates are day-first on one and "
+                            "month-first on the other; fix the file or give the date format")
     ambiguous = []
     for line, text in texts:
         try:

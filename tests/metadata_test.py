@@ -139,6 +139,9 @@ def test_ambiguous_dates_are_refused_with_their_rows_unless_a_format_is_given(tm
     path.write_text(path.read_text() + "d.wav,25/02/2026 10:00\n")
     table = load_csv(path)
     assert table.lookup(Path("a.wav")).call_time == dt.datetime(2026, 2, 11, 9, 15) and not table.warnings
+    path.write_text(path.read_text() + "e.wav,02/25/2026 10:00\n")  # ... and this one month-first
+    with pytest.raises(MetadataError, match=r"dates\.csv lines 5 and 6: dates are day-first on one and month-first"):
+        load_csv(path)
 
 
 def test_ragged_rows_and_nul_bytes_are_left_out_with_their_line(tmp_path):
