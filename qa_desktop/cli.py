@@ -24,7 +24,7 @@ from scoring.transcriber import TranscriberConfig
 from scoring.transcript import Transcript
 from scoring.worker import TranscriptionFailed, TranscriptionWorker, WorkerCrashed
 
-from .console import one_line
+from .console import one_line, progress_bar
 from .coach_cli import add_coach_parser, cmd_coach
 from .report_cli import add_report_parsers, cmd_report, cmd_retag, drivers_for
 from .ingest import IngestListener, IngestResult, Ingestor, customer_name, discover
@@ -313,14 +313,8 @@ def cmd_relocate(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {one_line(folder)}: not a folder", file=sys.stderr)
         return EXIT_USAGE
     db_path = open_database(args.db or settings.get("database") or None)
-    bar = tqdm(unit="file", file=sys.stderr, disable=None)
-
-    def progress(done: int, total: int) -> None:
-        bar.total, bar.n = total, done
-        bar.refresh()
-
-    found = relocate(folder, progress)
-    bar.close()
+    with progress_bar("file") as progress:
+        found = relocate(folder, progress)
     for call_id, path in sorted(found.found.items()):
         print(f"found: call {call_id}: {one_line(path)}", file=sys.stderr)
     left = found.missing - len(found.found)
