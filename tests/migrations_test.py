@@ -69,7 +69,7 @@ def _as_version(path: Path, version: int) -> None:
 
 
 def test_latest_is_the_last_migration():
-    assert LATEST == MIGRATIONS[-1][0] == 7
+    assert LATEST == MIGRATIONS[-1][0] == 8
 
 
 @contextmanager
@@ -127,7 +127,7 @@ def test_search_index_follows_deleted_and_edited_utterances(db):
     assert library.call_ids(LibraryFilter(search="declined")) == []
 
 
-def test_version_6_relative_paths_become_absolute_where_the_same_content_is_found(tmp_path, monkeypatch):
+def test_version_7_relative_paths_become_absolute_where_the_same_content_is_found(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "calls").mkdir()
     (tmp_path / "calls" / "a.wav").write_bytes(b"recording a")
@@ -135,9 +135,9 @@ def test_version_6_relative_paths_become_absolute_where_the_same_content_is_foun
     path = tmp_path / "old.sqlite3"
     open_database(path)
     close_database()
-    with sqlite3.connect(path) as con:  # what version 6 wrote: no unscored column
+    with sqlite3.connect(path) as con:  # what version 7 wrote: no unscored column
         con.execute("ALTER TABLE call DROP COLUMN unscored")
-        con.execute("PRAGMA user_version = 6")
+        con.execute("PRAGMA user_version = 7")
         con.execute("INSERT INTO agent (name) VALUES ('Ana')")
         con.execute("INSERT INTO call (path, sha256, duration_s, channels, sample_rate, agent_id, model, device, "
                     "metadata, imported_at, voice, reviewed) VALUES ('/a.wav', 'x', 1, 2, 8000, 1, 'tiny.en', 'cpu', "
