@@ -25,6 +25,7 @@ from scoring.transcriber import TranscriberConfig
 from scoring.transcript import Transcript
 from scoring.worker import TranscriptionFailed, TranscriptionWorker, WorkerCrashed
 
+from .console import one_line, progress_bar
 from .coach_cli import add_coach_parser, cmd_coach
 from .report_cli import add_report_parsers, cmd_report, cmd_retag, drivers_for
 from .ingest import IngestListener, IngestResult, Ingestor, customer_name, discover
@@ -35,6 +36,7 @@ from .trust_cli import add_trust_parser, cmd_agreement
 from .storage import repository
 from .storage.database import DatabaseFileError, describe_database_error, open_database
 from .storage.models import Call, database
+from .storage.recordings import relocate
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -75,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--db", help="database file (default: in the user's data folder)")
     ingest.add_argument("--metadata", metavar="CSV", help="CSV with agent, team, call id and call time per file")
+    ingest.add_argument("--date-format", metavar="FORMAT",
+                        help="how the CSV writes dates: dmy (31/12/2026), mdy (12/31/2026) or a strptime format "
+                             "such as '%%d/%%m/%%Y %%H:%%M' (default: ISO; a date that reads both ways is refused)")
+    ingest.add_argument("--encoding", help="the CSV's text encoding (default: detected: UTF-8/16 or Windows-1252)")
     ingest.add_argument("--name-pattern", help="file name pattern, e.g. '{call_time}_{agent}_{team}_{call_id}'")
     ingest.add_argument("--drivers", metavar="FILE", help="call drivers TOML (default: the one in Settings, "
                         "else resources/drivers.toml)")
@@ -101,6 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     rescore = commands.add_parser("rescore", help="score every stored call again (no new transcription)")
     rescore.add_argument("--db", help="database file (default: in the user's data folder)")
     _add_scorecard_option(rescore)
+
+    relocate = commands.add_parser("relocate", help="find moved recordings again by their content, in a folder")
+    relocate.add_argument("folder", metavar="FOLDER", help="where to look (recursively)")
+    relocate.add_argument("--db", help="database file (default: in the user's data folder)")
 
     add_coach_parser(commands)
     add_report_parsers(commands)
@@ -129,7 +139,7 @@ class _TerminalProgress(IngestListener):
 
     def file_started(self, path: Path, index: int, total: int) -> None:
         self.index = index
-        self.bar.set_description(path.name[:40])
+        self.bar.set_description(one_line(path.name)[:40])
 
     def file_progress(self, path: Path, fraction: float) -> None:
         self.bar.n = self.index + fraction
@@ -139,7 +149,7 @@ class _TerminalProgress(IngestListener):
         self.bar.n = self.index + 1
         self.bar.refresh()
         label = {"imported": "imported", "skipped": "skipped", "failed": "FAILED", "cancelled": "cancelled"}
-        self.bar.write(f"{label[result.status]}: {result.path}: {result.message}", file=sys.stderr)
+        self.bar.write(f"{label[result.status]}: {one_line(result.path)}: {one_line(result.message)}", file=sys.stderr)
 
     def close(self) -> None:
         self.bar.close()
@@ -147,7 +157,8 @@ class _TerminalProgress(IngestListener):
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Import files and folders; exit 1 if any file failed."""
-    metadata = load_csv(args.metadata) if args.metadata else None
+    metadata = (load_csv(args.metadata, date_format=args.date_format, encoding=args.encoding)
+                if args.metadata else None)
     pattern = compile_name_pattern(args.name_pattern or settings.get("name_pattern"))
     scorecard = _scorecard(args, settings)
     drivers = drivers_for(args, settings)
@@ -186,7 +197,7 @@ def _each_file(files: list[str], as_json: bool,
             failed += 1
             if as_json:
                 print(json.dumps({"file": name, "error": str(exc)}), flush=True)
-            print(f"FAILED: {name}: {exc}", file=sys.stderr)
+            print(f"FAILED: {one_line(name)}: {one_line(str(exc))}", file=sys.stderr)
             continue
         if as_json:
             print(json.dumps(data), flush=True)
@@ -216,9 +227,9 @@ def _analyse(path: Path, worker: TranscriptionWorker, channel: int, speakers: li
 def _print_transcript(name: str, transcript: Transcript) -> None:
     if transcript.is_text:
         timing = f"{transcript.duration_s:.0f} s" if transcript.timed else "no times"
-        print(f"== {name} (text conversation, {len(transcript.utterances)} messages, {timing})")
+        print(f"== {one_line(name)} (text conversation, {len(transcript.utterances)} messages, {timing})")
     else:
-        print(f"== {name} ({transcript.duration_s:.1f} s, {transcript.model} on {transcript.device})")
+        print(f"== {one_line(name)} ({transcript.duration_s:.1f} s, {transcript.model} on {transcript.device})")
     for u in transcript.utterances:
         print(f"[{u.start:7.2f}-{u.end:7.2f}] {u.speaker:>8}: {u.text}")
 
@@ -242,26 +253,36 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
 
         def produce(path: Path) -> tuple[dict[str, Any], Callable[[], None]]:
             analysis, score = _score_file(path, worker, ingestor, scorecard, channel, speakers)
+            too_short = scorecard.too_short(analysis.transcript.duration_s, analysis.transcript.is_text)
 
             def show() -> None:
                 _print_transcript(str(path), analysis.transcript)
-                _print_score(score)
-            return {**analysis.to_dict(), **score.to_dict()}, show
+                if score is None:
+                    print(f"   not scored: {too_short}")
+                else:
+                    _print_score(score)
+            scored = score.to_dict() if score is not None else {"scores": None, "not_scored": too_short}
+            return {**analysis.to_dict(), **scored}, show
 
         return _each_file(args.files, args.json, produce)
 
 
 def _score_file(path: Path, worker: TranscriptionWorker, ingestor: Ingestor | None, scorecard: Scorecard,
-                channel: int, speakers: list[str]) -> tuple[CallAnalysis, CallScore]:
-    """Analyse and score one file; through the database when an ingestor is given."""
+                channel: int, speakers: list[str]) -> tuple[CallAnalysis, CallScore | None]:
+    """Analyse and score one file (no score when it is too short); through the database with an ingestor."""
     if ingestor is None:
         analysis = _analyse(path, worker, channel, speakers)
+        if scorecard.too_short(analysis.transcript.duration_s, analysis.transcript.is_text):
+            return analysis, None
         return analysis, score_call(analysis.transcript, scorecard, analysis.voice)
     result = ingestor.ingest_file(path)
     if result.failed or result.call_id is None:
         raise AudioError(result.message)
     call = Call.get_by_id(result.call_id)
     analysis = repository.stored_analysis(call)
+    if too_short := scorecard.too_short(call.duration_s, analysis.transcript.is_text):
+        repository.mark_unscored(call, too_short)
+        return analysis, None
     score = score_call(analysis.transcript, scorecard, analysis.voice, customer_name(call.metadata or {}))
     stored = repository.current_score(call)
     if stored is None or stored.scorecard.hash != scorecard.hash:
@@ -286,6 +307,23 @@ def cmd_rescore(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_relocate(args: argparse.Namespace, settings: Settings) -> int:
+    """Find the recordings of calls whose file is missing in FOLDER by content hash; exit 1 if some stay missing."""
+    folder = Path(args.folder).expanduser()
+    if not folder.is_dir():
+        print(f"error: {one_line(folder)}: not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    db_path = open_database(args.db or settings.get("database") or None)
+    with progress_bar("file") as progress:
+        found = relocate(folder, progress)
+    for call_id, path in sorted(found.found.items()):
+        print(f"found: call {call_id}: {one_line(path)}", file=sys.stderr)
+    left = found.missing - len(found.found)
+    print(f"{len(found.found)} of {found.missing} missing recordings found in {one_line(folder)} "
+          f"({found.searched} files checked); {left} still missing (database: {db_path})", file=sys.stderr)
+    return EXIT_FAILED if left else EXIT_OK
+
+
 def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
     """Open the desktop app."""
     from .app.application import run_app
@@ -301,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     commands = {"ingest": cmd_ingest, "transcribe": cmd_transcribe, "score": cmd_score, "rescore": cmd_rescore,
                 "coach": cmd_coach, "report": cmd_report, "retag": cmd_retag,
-                "agreement": cmd_agreement}
+                "agreement": cmd_agreement, "relocate": cmd_relocate}
     command = commands.get(args.command, cmd_app)
     if args.command is None:
         args.db = None

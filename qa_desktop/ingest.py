@@ -10,6 +10,7 @@ skipped, not duplicated.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable
 from contextlib import suppress
@@ -123,8 +124,9 @@ class Ingestor:
     def ingest_file(self, path: Path, listener: IngestListener = IngestListener(),
                     should_cancel: Callable[[], bool] | None = None, job: Job | None = None) -> IngestResult:
         """Import one file (for its queued job, if given); never raises for a bad file or a database error."""
+        stored = Path(os.path.abspath(path))  # calls are found again from any folder
         try:
-            job = repository.start_job(str(path), job)
+            job = repository.start_job(str(stored), job)
         except DatabaseError as exc:  # locked past the busy timeout, or a full disk
             return _failed(path, None, str(exc))
         try:
@@ -135,12 +137,18 @@ class Ingestor:
             meta = self.metadata_for(path)
             channel = meta.agent_channel if meta.agent_channel is not None else self.agent_channel
             if is_transcript_file(path):
-                analysis = load_conversation(path, self.agent_speakers)
+                analysis = load_conversation(stored, self.agent_speakers)
             else:
                 analysis = self.worker.analyse(
-                    path, agent_channel=channel, should_cancel=should_cancel,
+                    stored, agent_channel=channel, should_cancel=should_cancel,
                     progress=lambda fraction: listener.file_progress(path, fraction),
                 )
+            unit = "messages" if analysis.transcript.is_text else "utterances"
+            heard = f"{len(analysis.transcript.utterances)} {unit}"
+            too_short = self.scorecard.too_short(analysis.transcript.duration_s, analysis.transcript.is_text)
+            if too_short:
+                call = repository.store_call(analysis, meta, channel, job, drivers=self.drivers, unscored=too_short)
+                return IngestResult(path, "imported", f"{heard}, not scored: {too_short}", call.id)
             score = score_call(analysis.transcript, self.scorecard, analysis.voice, customer_name(meta.extra))
             try:
                 call = repository.store_call(analysis, meta, channel, job, scored=(self.scorecard, score),
@@ -154,8 +162,7 @@ class Ingestor:
                 with suppress(AudioError):  # else the review computes it when it is first shown
                     store_envelope(path, call.sha256)
             verdict = "AUTO-FAIL" if score.auto_fail else "scored"
-            unit = "messages" if analysis.transcript.is_text else "utterances"
-            return IngestResult(path, "imported", f"{len(analysis.transcript.utterances)} {unit}, {verdict} "
+            return IngestResult(path, "imported", f"{heard}, {verdict} "
                                 f"{score.overall:.0f} (empathy {score.empathy:.0f}, compliance {score.compliance:.0f})",
                                 call.id)
         except Cancelled:

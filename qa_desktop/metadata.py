@@ -3,16 +3,23 @@
 A CSV's columns are mapped by header, with the usual names recorders and WFM exports use
 (`agent`, `agent_name`, `rep` ...). A file name is read with a pattern such as
 `{call_time}_{agent}_{team}_{call_id}`. Values from a CSV win over the file name.
+
+Nothing in a CSV is guessed silently: its encoding is detected and named when it is not UTF-8;
+a date such as 11/02/2026 is read day- or month-first only when a date format is given or the file's
+other dates show the order (else the file is refused, naming the rows); rows that are ragged, hold
+NUL bytes, or contradict another row for the same recording are left out with a warning naming them.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+
+from .text_decoding import NAMES, TextDecodeError, decode_text
 
 DEFAULT_NAME_PATTERN = "{call_time}_{agent}_{team}_{call_id}"
 FIELDS = ("file", "agent", "team", "call_id", "call_time", "agent_channel")
@@ -25,7 +32,10 @@ HEADER_NAMES = {
     "agent_channel": ("agent_channel", "channel"),
 }
 _COMPACT_TIME = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})[T _-](\d{2})[-:]?(\d{2})(?:[-:]?(\d{2}))?")
-TIME_FORMATS = ("%d/%m/%Y %H:%M", "%d.%m.%Y %H:%M", "%Y/%m/%d %H:%M", "%Y%m%d")
+TIME_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y%m%d")
+# 11/02/2026 09:15 or 11-02-2026: day or month first? Named by a date format "dmy" or "mdy".
+_NUMERIC_DATE = re.compile(r"(\d{1,2})([/-])(\d{1,2})\2(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+DATE_ORDERS = {"dmy": "day first (31/12/2026)", "mdy": "month first (12/31/2026)"}
 _PATTERN_PARTS = {
     "agent": r"[^_/]+?", "team": r"[^_/]+?", "call_id": r"[^_/]+?",
     "call_time": r"\d{4}-?\d{2}-?\d{2}(?:[T _-]\d{2}[-:]?\d{2}(?:[-:]?\d{2})?)?", "skip": r"[^_/]*?",
@@ -34,6 +44,10 @@ _PATTERN_PARTS = {
 
 class MetadataError(Exception):
     """A metadata source that cannot be used at all (missing file, no file column)."""
+
+
+class AmbiguousDate(ValueError):
+    """A date that reads as a valid day-first and a valid month-first date."""
 
 
 @dataclass
@@ -57,9 +71,32 @@ class CallMetadata:
         )
 
 
-def parse_time(text: str) -> dt.datetime:
-    """A call time in ISO 8601 or a common recorder form; ValueError if it is neither."""
+def _numeric_date(match: re.Match[str], order: str) -> dt.datetime:
+    first, _, second, year, hour, minute, sec = match.groups()
+    day, month = (first, second) if order == "dmy" else (second, first)
+    return dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(sec or 0))
+
+
+def date_order(text: str) -> str | None:
+    """'dmy' or 'mdy' when a numeric date shows its order (a part above 12), else None."""
+    match = _NUMERIC_DATE.fullmatch(text.strip())
+    if not match:
+        return None
+    first, second = int(match.group(1)), int(match.group(3))
+    return "dmy" if first > 12 >= second else "mdy" if second > 12 >= first else None
+
+
+def parse_time(text: str, date_format: str | None = None) -> dt.datetime:
+    """A call time in ISO 8601 or a common recorder form; ValueError if it is neither.
+
+    `date_format` is "dmy" or "mdy" (the order of 11/02/2026-style dates) or a strptime format;
+    without one, a numeric date that reads both ways raises AmbiguousDate."""
     text = text.strip()
+    if date_format and date_format not in DATE_ORDERS:
+        try:
+            return dt.datetime.strptime(text, date_format)
+        except ValueError as exc:
+            raise ValueError(f"'{text}' does not match the date format '{date_format}'") from exc
     compact = _COMPACT_TIME.fullmatch(text)
     if compact:  # file-name forms such as 2026-11-02T09-15 or 20261102_091500
         year, month, day, hour, minute, second = (int(g) if g else 0 for g in compact.groups())
@@ -68,6 +105,14 @@ def parse_time(text: str) -> dt.datetime:
         return dt.datetime.fromisoformat(text)
     except ValueError:
         pass
+    if numeric := _NUMERIC_DATE.fullmatch(text):
+        order = date_format or date_order(text)
+        if order is None and numeric.group(1) != numeric.group(3):
+            raise AmbiguousDate(f"'{text}' could be day-first or month-first")
+        try:
+            return _numeric_date(numeric, order or "dmy")
+        except ValueError as exc:
+            raise ValueError(f"'{text}' is not a valid {DATE_ORDERS[order or 'dmy']} date") from exc
     for fmt in TIME_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt)
@@ -122,6 +167,7 @@ class MetadataTable:
     source: Path
     rows: dict[str, CallMetadata]
     warnings: list[str]
+    encoding: str = "utf-8"
 
     def lookup(self, path: Path) -> CallMetadata:
         """The row for a recording (matched by full path, then by file name), or empty metadata."""
@@ -142,58 +188,123 @@ def _map_headers(headers: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _reader(handle: TextIO) -> csv.DictReader:
-    """A DictReader with the file's own delimiter (comma, semicolon, tab or bar)."""
-    sample = handle.read(4096)
-    handle.seek(0)
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    return csv.DictReader(handle, dialect=dialect)
-
-
-def csv_columns(path: Path | str) -> tuple[list[str], dict[str, str]]:
-    """A metadata CSV's headers and the field -> header mapping guessed from them (for a mapping step)."""
-    path = Path(path)
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            headers = _reader(handle).fieldnames or []
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MetadataError(f"{path}: cannot read the metadata file: {exc}") from exc
-    return list(headers), _map_headers(list(headers))
-
-
-def load_csv(path: Path | str, columns: dict[str, str] | None = None) -> MetadataTable:
-    """Read a metadata CSV; `columns` maps our field names to headers where guessing is wrong."""
-    path = Path(path)
+def _read(path: Path, encoding: str | None) -> tuple[csv.DictReader, str]:
+    """A DictReader over the file's text with its own delimiter (comma, semicolon, tab or bar), and the encoding."""
     if not path.is_file():
         raise MetadataError(f"{path}: metadata file not found")
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = _reader(handle)
-        headers = reader.fieldnames or []
-        mapping = {**_map_headers(headers), **(columns or {})}
-        if "file" not in mapping:
-            raise MetadataError(
-                f"{path}: no column names the recording (expected one of: {', '.join(HEADER_NAMES['file'])}); "
-                f"found {', '.join(headers) or 'no header'}"
-            )
-        rows: dict[str, CallMetadata] = {}
-        warnings: list[str] = []
-        for line, record in enumerate(reader, start=2):
-            meta, problems = _row_metadata(record, mapping)
-            warnings += [f"{path.name} line {line}: {p}" for p in problems]
-            file_value = (record.get(mapping["file"]) or "").strip()
-            if not file_value:
-                warnings.append(f"{path.name} line {line}: no recording named in column '{mapping['file']}'")
-                continue
-            target = Path(file_value)
-            key = str((path.parent / target).resolve()) if target.parent != Path(".") else target.name
-            rows[key] = meta
-    return MetadataTable(path, rows, warnings)
+    try:
+        text, used = decode_text(path.read_bytes(), str(path), encoding)
+    except OSError as exc:
+        raise MetadataError(f"{path}: cannot read the metadata file: {exc}") from exc
+    except TextDecodeError as exc:
+        raise MetadataError(str(exc)) from exc
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    return csv.DictReader(io.StringIO(text, newline=""), dialect=dialect), used
 
 
-def _row_metadata(record: dict[str, str], mapping: dict[str, str]) -> tuple[CallMetadata, list[str]]:
+def csv_columns(path: Path | str, encoding: str | None = None) -> tuple[list[str], dict[str, str]]:
+    """A metadata CSV's headers and the field -> header mapping guessed from them (for a mapping step)."""
+    path = Path(path)
+    reader, _ = _read(path, encoding)
+    try:
+        headers = list(reader.fieldnames or [])
+    except csv.Error as exc:
+        raise MetadataError(f"{path} line 1: {exc}") from exc
+    return headers, _map_headers(headers)
+
+
+def load_csv(path: Path | str, columns: dict[str, str] | None = None, *, date_format: str | None = None,
+             encoding: str | None = None) -> MetadataTable:
+    """Read a metadata CSV; `columns` maps our field names to headers where guessing is wrong.
+
+    `date_format` is "dmy", "mdy" or a strptime format for the call times; `encoding` forces one."""
+    path = Path(path)
+    reader, used = _read(path, encoding)
+    headers = reader.fieldnames or []
+    mapping = {**_map_headers(headers), **(columns or {})}
+    if "file" not in mapping:
+        raise MetadataError(
+            f"{path}: no column names the recording (expected one of: {', '.join(HEADER_NAMES['file'])}); "
+            f"found {', '.join(headers) or 'no header'}"
+        )
+    warnings = [f"{path.name}: not UTF-8, read as {NAMES[used]} (give the encoding if that is wrong)"
+                ] if encoding is None and used in ("cp1252", "latin-1") else []  # a guess: say so
+    records = _records(path, reader, len(headers), warnings)
+    date_format = date_format or _file_date_order(path, records, mapping)
+    rows: dict[str, tuple[int, CallMetadata]] = {}
+    conflicts: dict[str, list[int]] = {}
+    for line, record in records:
+        meta, problems = _row_metadata(record, mapping, date_format)
+        warnings += [f"{path.name} line {line}: {p}" for p in problems]
+        file_value = (record.get(mapping["file"]) or "").strip()
+        if not file_value:
+            warnings.append(f"{path.name} line {line}: no recording named in column '{mapping['file']}'")
+            continue
+        target = Path(file_value)
+        key = str((path.parent / target).resolve()) if target.parent != Path(".") else target.name
+        if key in rows and rows[key][1] != meta:
+            conflicts.setdefault(key, [rows[key][0]]).append(line)
+        rows.setdefault(key, (line, meta))
+    for key, lines in conflicts.items():
+        del rows[key]
+        warnings.append(f"{path.name} lines {', '.join(map(str, lines))}: rows for {Path(key).name} disagree; "
+                        "neither is used (fix the file and import again)")
+    return MetadataTable(path, {key: meta for key, (_, meta) in rows.items()}, warnings, used)
+
+
+def _records(path: Path, reader: csv.DictReader, width: int, warnings: list[str]) -> list[tuple[int, dict]]:
+    """(line, record) of every usable row; ragged rows and rows with NUL bytes are left out with a warning."""
+    records = []
+    try:
+        for record in reader:
+            line = reader.line_num
+            values = [v for k, v in record.items() if k is not None] + record.get(None, [])
+            count = sum(v is not None for v in values)
+            if count != width:
+                warnings.append(f"{path.name} line {line}: {count} values where the header has {width} columns; "
+                                "row left out")
+            elif any("\x00" in v for v in values):
+                warnings.append(f"{path.name} line {line}: holds NUL bytes (a binary file?); row left out")
+            else:
+                records.append((line, record))
+    except csv.Error as exc:
+        reason = (f"a field is longer than {csv.field_size_limit()} characters (is a quote left open?)"
+                  if "field limit" in str(exc) else str(exc))
+        raise MetadataError(f"{path} line {reader.line_num}: {reason}") from exc
+    return records
+
+
+def _file_date_order(path: Path, records: list[tuple[int, dict]], mapping: dict[str, str]) -> str | None:
+    """The order of the file's numeric dates, as its unambiguous ones show; MetadataError naming the rows
+    whose dates read both ways when nothing shows it."""
+    header = mapping.get("call_time")
+    texts = [(line, (record.get(header) or "").strip()) for line, record in records] if header else []
+    shown = {order: line for line, text in texts if (order := date_order(text))}
+    if len(shown) == 1:
+        return next(iter(shown))
+    if len(shown) == 2:
+        raise MetadataError(f"{path} lines {shown['dmy']} and {shown['mdy']}: dates are day-first on one and "
+                            "month-first on the other; fix the file or give the date format")
+    ambiguous = []
+    for line, text in texts:
+        try:
+            parse_time(text)
+        except AmbiguousDate:
+            ambiguous.append((line, text))
+        except ValueError:
+            pass
+    if not ambiguous:
+        return None
+    lines = ", ".join(str(line) for line, _ in ambiguous[:8]) + (" …" if len(ambiguous) > 8 else "")
+    raise MetadataError(f"{path} line{'s' * (len(ambiguous) > 1)} {lines}: dates such as '{ambiguous[0][1]}' could be day-first or "
+                        "month-first; say which (--date-format dmy or mdy; in the app, Dates in the import dialog)")
+
+
+def _row_metadata(record: dict[str, str], mapping: dict[str, str],
+                  date_format: str | None = None) -> tuple[CallMetadata, list[str]]:
     def value(name: str) -> str | None:
         header = mapping.get(name)
         text = (record.get(header) or "").strip() if header else ""
@@ -203,7 +314,7 @@ def _row_metadata(record: dict[str, str], mapping: dict[str, str]) -> tuple[Call
     meta = CallMetadata(agent=value("agent"), team=value("team"), call_id=value("call_id"))
     if (time_text := value("call_time")) is not None:
         try:
-            meta.call_time = parse_time(time_text)
+            meta.call_time = parse_time(time_text, date_format)
         except ValueError as exc:
             problems.append(f"column '{mapping['call_time']}': {exc}; call time left empty")
     if (channel := value("agent_channel")) is not None:

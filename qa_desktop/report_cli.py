@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from scoring.drivers import DriverSet, load_drivers
 
+from .console import progress_bar
 from .dashboard.queries import Scope
 from .dashboard.report import write_report
 from .settings import Settings
@@ -76,13 +77,7 @@ def cmd_retag(args: argparse.Namespace, settings: Settings) -> int:
     """Tag every stored call again from its stored transcript."""
     drivers = drivers_for(args, settings)
     db_path = open_database(args.db or settings.get("database") or None)
-    bar = tqdm(unit="call", file=sys.stderr, disable=None)
-
-    def progress(done: int, total: int) -> None:
-        bar.total, bar.n = total, done
-        bar.refresh()
-
-    count = retag_all(drivers, progress)
-    bar.close()
+    with progress_bar("call") as progress:
+        count = retag_all(drivers, progress)
     print(f"{count} calls tagged with the call drivers of {drivers.path} (database: {db_path})", file=sys.stderr)
     return EXIT_OK

@@ -8,14 +8,19 @@ from collections.abc import Callable
 
 from scoring.scorecard import Scorecard
 from scoring.scorer import CallScore, score_call
+from scoring.transcript import AUDIO
 
 from .ingest import customer_name
 from .storage import repository
 from .storage.models import Call
 
 
-def rescore_call(call: Call, scorecard: Scorecard) -> CallScore:
-    """Score one stored call and store the result as its current score."""
+def rescore_call(call: Call, scorecard: Scorecard) -> CallScore | None:
+    """Score one stored call and store the result as its current score (None: too short to score)."""
+    too_short = scorecard.too_short(call.duration_s, call.medium != AUDIO)
+    if too_short:
+        repository.mark_unscored(call, too_short)
+        return None
     analysis = repository.stored_analysis(call)
     score = score_call(analysis.transcript, scorecard, analysis.voice, customer_name(call.metadata or {}))
     repository.store_score(call, scorecard, score)

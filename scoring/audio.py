@@ -6,7 +6,9 @@ lead can act on; the caller adds the file name.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,10 +62,27 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def audio_files_in(folder: Path) -> list[Path]:
+    """The audio files under a folder, recursively and sorted (links that dangle or loop are not files)."""
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUPPORTED_EXTENSIONS and p.is_file())
+
+
+def _missing(path: Path) -> str:
+    """Why a path that does not exist cannot be read: a link that loops or points nowhere, or no file at all."""
+    if not path.is_symlink():
+        return "file not found"
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "the link loops back on itself (it never reaches a file)"
+    return f"broken link: it points to {os.readlink(path)}, which does not exist"
+
+
 def check_file(path: Path, extensions: tuple[str, ...] = SUPPORTED_EXTENSIONS) -> None:
     """Reject what is not worth opening: missing, not a file, empty, or not one of `extensions`."""
     if not path.exists():
-        raise AudioError("file not found")
+        raise AudioError(_missing(path))
     if not path.is_file():
         raise AudioError("not a file")
     if path.stat().st_size == 0:

@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .text import normalise
-from .toml_fields import TomlLocator, expect, parse_toml, read_text
+from .toml_fields import TomlLocator, check_keys, expect, parse_toml, read_text
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -89,9 +89,12 @@ def parse_drivers(text: str, path: str = "<drivers>") -> DriverSet:
     """Validate call-drivers TOML text; DriversError names the file, line and field of a problem."""
     data = parse_toml(text, path, DriversError)
     locator = TomlLocator(text)
+    check_keys(data, ("call_drivers", "drivers"), lambda key: f"{path}:{locator.line(key)}: ", DriversError)
     head = data.get("call_drivers", {})
     if not isinstance(head, dict):
         raise DriversError(f"{path}:{locator.line('call_drivers')}: call_drivers: must be a table")
+    check_keys(head, ("id", "name", "min_mentions"), lambda key: f"{path}:{locator.line(key)}: call_drivers.",
+               DriversError)
 
     def field(table: dict, key: str, kind: type, what: str, default: object = None, occurrence: int = -1) -> object:
         where = (f"{path}:{locator.line(key, table='drivers', occurrence=occurrence)}: drivers[{occurrence + 1}].{key}"
@@ -108,6 +111,8 @@ def parse_drivers(text: str, path: str = "<drivers>") -> DriverSet:
         raise DriversError(f"{path}: no [[drivers]] defined")
     drivers, seen = [], set()
     for n, entry in enumerate(entries):
+        check_keys(entry, ("id", "name", "expected_handle_time_s", "keywords"), lambda key, n=n: (
+            f"{path}:{locator.line(key, table='drivers', occurrence=n)}: drivers[{n + 1}]."), DriversError)
         d_id = field(entry, "id", str, "a text", occurrence=n)
         if not _ID.match(d_id) or d_id in seen:
             problem = "is used twice" if d_id in seen else "must be lower case letters, digits and _"

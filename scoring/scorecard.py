@@ -14,11 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from .detectors import DETECTORS, Param
-from .toml_fields import TomlLocator, expect, parse_toml, read_text
+from .toml_fields import TomlLocator, check_keys, expect, parse_toml, read_text
 
 CATEGORIES = ("empathy", "compliance", "process")
 SPEAKERS = ("agent",)
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+TOP_KEYS = ("scorecard", "sections")
+HEAD_KEYS = ("id", "name", "empathy_sentiment_weight", "positive_reactions", "negative_reactions",
+             "min_agreement", "abstain_below", "min_duration_s")
+SECTION_KEYS = ("id", "name", "criteria")
+CRITERION_KEYS = ("id", "name", "category", "weight", "critical", "speaker", "detector", "params", "description",
+                  "min_agreement")
+DEFAULT_MIN_DURATION_S = 10.0
 
 
 class ScorecardError(ValueError):
@@ -58,6 +65,13 @@ class Scorecard:
     negative_reactions: tuple[str, ...] = ()  # ... and when it does not
     min_agreement: float = 0.8  # criteria agreeing less often with people are marked in the agreement lab
     abstain_below: float = 0.4  # evidence heard with a lower mean word probability is marked for review
+    min_duration_s: float = DEFAULT_MIN_DURATION_S  # shorter calls are stored as too short to score
+
+    def too_short(self, duration_s: float, is_text: bool = False) -> str | None:
+        """Why a recording this long is not scored, or None when it is long enough (or a text conversation)."""
+        if is_text or duration_s >= self.min_duration_s:
+            return None
+        return f"too short to score: {duration_s:.1f} s (the scorecard scores calls of {self.min_duration_s:g} s or more)"
 
     def agreement_threshold(self, criterion_id: str) -> float:
         """The share of human verdicts a criterion must agree with (its own, else the scorecard's)."""
@@ -88,7 +102,7 @@ def _share(table: dict, key: str, where: str) -> float | None:
     return value
 
 
-def _check_params(detector: str, params: Any, where: str, locate: Any) -> dict[str, Any]:
+def _check_params(detector: str, params: Any, where: Any, locate: Any, strict: bool) -> dict[str, Any]:
     spec = DETECTORS[detector].params
     if not isinstance(params, dict):
         raise ScorecardError(f"{where(locate('params'))}params: must be a table")
@@ -98,7 +112,7 @@ def _check_params(detector: str, params: Any, where: str, locate: Any) -> dict[s
             known = ", ".join(sorted(spec))
             raise ScorecardError(f"{where(locate(key, params=True))}params.{key}: unknown for detector "
                                  f"'{detector}' (known: {known})")
-        checked[key] = spec[key].check(value, f"{where(locate(key, params=True))}params.{key}")
+        checked[key] = spec[key].check(value, f"{where(locate(key, params=True))}params.{key}", strict)
     for key, param in spec.items():
         if key not in checked:
             if param.required:
@@ -107,13 +121,19 @@ def _check_params(detector: str, params: Any, where: str, locate: Any) -> dict[s
     return checked
 
 
-def parse_scorecard(text: str, path: str = "<scorecard>") -> Scorecard:
-    """Validate scorecard TOML text; ScorecardError names the file, line and field of a problem."""
+def parse_scorecard(text: str, path: str = "<scorecard>", *, strict: bool = True) -> Scorecard:
+    """Validate scorecard TOML text; ScorecardError names the file, line and field of a problem.
+
+    Not `strict`: a scorecard stored with the scores it gave, read back to explain them; it was
+    accepted by an older version, so only what reading it needs is checked (not unknown keys, ranges)."""
     data = parse_toml(text, path, ScorecardError)
     locator = TomlLocator(text)
+    keys = check_keys if strict else lambda *_: None
+    keys(data, TOP_KEYS, lambda key: f"{path}:{locator.line(key)}: ", ScorecardError)
     head = data.get("scorecard")
     if not isinstance(head, dict):
         raise ScorecardError(f"{path}:1: [scorecard] table with id and name is missing")
+    keys(head, HEAD_KEYS, lambda key: f"{path}:{locator.line(key)}: scorecard.", ScorecardError)
     card_id = _expect(head.get("id"), str, f"{path}:{locator.line('id')}: scorecard.id", "a text")
     name = _expect(head.get("name", card_id), str, f"{path}:{locator.line('name')}: scorecard.name", "a text")
     sentiment_weight = _expect(head.get("empathy_sentiment_weight", 0.0), float,
@@ -121,6 +141,10 @@ def parse_scorecard(text: str, path: str = "<scorecard>") -> Scorecard:
     if not 0 <= sentiment_weight <= 1:
         raise ScorecardError(f"{path}:{locator.line('empathy_sentiment_weight')}: empathy_sentiment_weight: "
                              "must be between 0 and 1")
+    min_duration = _expect(head.get("min_duration_s", DEFAULT_MIN_DURATION_S), float,
+                           f"{path}:{locator.line('min_duration_s')}: min_duration_s", "a number of seconds")
+    if min_duration < 0:
+        raise ScorecardError(f"{path}:{locator.line('min_duration_s')}: min_duration_s: must not be negative")
     shares = {}
     for key, default in (("min_agreement", 0.8), ("abstain_below", 0.4)):
         shares[key] = _expect(head.get(key, default), float, f"{path}:{locator.line(key)}: {key}", "a number")
@@ -134,6 +158,8 @@ def parse_scorecard(text: str, path: str = "<scorecard>") -> Scorecard:
     index = 0  # position among all [[sections.criteria]] blocks, for line lookup
     for s_number, section in enumerate(sections):
         s_where = f"{path}:{locator.line('id', table='sections', occurrence=s_number)}: section {s_number + 1}"
+        keys(section, SECTION_KEYS, lambda key, n=s_number: (
+            f"{path}:{locator.line(key, table='sections', occurrence=n)}: section {n + 1} "), ScorecardError)
         s_id = _expect(section.get("id"), str, f"{s_where} id", "a text")
         section_names[s_id] = _expect(section.get("name", s_id), str, f"{s_where} name", "a text")
         for raw in section.get("criteria", []):
@@ -154,6 +180,7 @@ def parse_scorecard(text: str, path: str = "<scorecard>") -> Scorecard:
                     raise ScorecardError(f"{where(locate(key))}{key}: is required")
                 return _expect(value, kind, f"{where(locate(key))}{key}", what)
 
+            keys(raw, CRITERION_KEYS, lambda key: where(locate(key)), ScorecardError)
             c_id = field_("id", str, "a text")
             if not _ID.match(c_id):
                 raise ScorecardError(f"{where(locate('id'))}id: use lower-case letters, digits and _")
@@ -175,18 +202,22 @@ def parse_scorecard(text: str, path: str = "<scorecard>") -> Scorecard:
             criteria.append(Criterion(
                 id=c_id, name=field_("name", str, "a text", c_id), section=s_id, category=category,
                 weight=weight, critical=field_("critical", bool, "true or false", False), speaker=speaker,
-                detector=detector, params=_check_params(detector, raw.get("params", {}), where, locate),
+                detector=detector, params=_check_params(detector, raw.get("params", {}), where, locate, strict),
                 description=field_("description", str, "a text", ""),
                 min_agreement=_share(raw, "min_agreement", f"{where(locate('min_agreement'))}min_agreement"),
             ))
     if not criteria:
         raise ScorecardError(f"{path}: the scorecard has no criteria")
+    if strict and not any(c.weight > 0 for c in criteria):
+        line = locator.line("weight", table="sections.criteria", occurrence=0)
+        raise ScorecardError(f"{path}:{line}: criterion '{criteria[0].id}' weight: "
+                             "every criterion weighs 0, so every call would score 100; give some a weight above 0")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     reactions = {key: tuple(Param(list).check(head.get(key, []), f"{path}:{locator.line(key)}: {key}"))
                  for key in ("positive_reactions", "negative_reactions")}
     return Scorecard(card_id, name, path, digest, text, criteria, section_names, sentiment_weight,
                      reactions["positive_reactions"], reactions["negative_reactions"],
-                     shares["min_agreement"], shares["abstain_below"])
+                     shares["min_agreement"], shares["abstain_below"], min_duration)
 
 
 def load_scorecard(path: str | Path) -> Scorecard:

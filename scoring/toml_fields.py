@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
+import math
 import re
 import tomllib
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +28,12 @@ class TomlLocator:
                    len(self.lines))
         if params:
             start = next((i for i in range(start, end) if self.lines[i].strip().endswith(".params]")), start)
-        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        pattern = re.compile(rf"""^\s*(["']?){re.escape(key)}\1\s*=""")
         for i in range(start, end):
             if pattern.match(self.lines[i]):
                 return i + 1
-        return start + 1
+        header = re.compile(rf"^\s*\[\[?\s*{re.escape(key)}\s*\]\]?\s*(#.*)?$")  # a table of that name
+        return next((i + 1 for i, line in enumerate(self.lines) if table is None and header.match(line)), start + 1)
 
 
 def expect(value: Any, kind: type | tuple[type, ...], where: str, what: str,
@@ -39,13 +43,27 @@ def expect(value: Any, kind: type | tuple[type, ...], where: str, what: str,
         return float(value)
     if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
         raise error(f"{where}: must be {what}, not {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise error(f"{where}: must be a finite number, not {value!r}")
     return value
+
+
+def check_keys(table: dict[str, Any], known: Collection[str], where: Callable[[str], str],
+               error: type[Exception] = ValueError) -> None:
+    """`error` for the first key of `table` that is not `known`: a misspelt key must not be silently ignored.
+
+    `where(key)` gives the message's start for that key (e.g. `file:line: criterion 'x' `)."""
+    for key in table:
+        if key not in known:
+            close = difflib.get_close_matches(key, list(known), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(sorted(known))}"
+            raise error(f"{where(key)}{key}: unknown key ({hint})")
 
 
 def read_text(path: Path, what: str, error: type[Exception]) -> str:
     """A settings file's text, or `error` naming the file and why it cannot be read."""
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # a byte-order mark, as Windows editors write, is fine
     except (OSError, UnicodeDecodeError) as exc:
         raise error(f"{path}: cannot read the {what}: {exc}") from exc
 

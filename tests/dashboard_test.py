@@ -108,6 +108,10 @@ def test_drivers_file_rules_and_errors():
         parse_drivers(text.replace('id = "bill"', 'id = "refund"'), "d.toml")
     with pytest.raises(DriversError, match="d.toml: not valid TOML"):
         parse_drivers("[[drivers]\n", "d.toml")
+    with pytest.raises(DriversError, match=r"d.toml:6: drivers\[1\].keyword: unknown key \(did you mean 'keywords'\?\)"):
+        parse_drivers(text.replace('keywords = ["refund"', 'keyword = ["refund"'), "d.toml")
+    with pytest.raises(DriversError, match=r"d.toml:5: drivers\[1\].expected_handle_time_s: must be a finite number"):
+        parse_drivers(text.replace("expected_handle_time_s = 300", "expected_handle_time_s = inf"), "d.toml")
 
 
 def test_charts_match_direct_queries_on_a_synthetic_library(db):
@@ -194,3 +198,13 @@ def test_retag_applies_an_edited_drivers_file(known, db, tmp_path):
     assert main(["retag", "--db", str(db), "--drivers", str(edited)]) == 0
     assert [(d.driver, d.mentions) for d in Call.get_by_id(known["c3"].id).drivers] == [("router", 1)]
     assert CallDriver.select().where(CallDriver.driver == "billing").count() == 0
+
+
+def test_report_csvs_keep_names_from_running_as_formulas_and_numbers_as_numbers(known, db, tmp_path):
+    Agent.update(name='=HYPERLINK("http://evil.example","Ana")').where(Agent.name == "Ana").execute()
+    Agent.update(name="@SUM(A1:A9)").where(Agent.name == "Ben").execute()
+    out = tmp_path / "report"
+    assert main(["report", "--db", str(db), "--from", "2026-03-01", "--to", "2026-03-31", "--out", str(out)]) == 0
+    rows = {r["agent"]: r for r in csv.DictReader((out / "sentiment.csv").open())}
+    assert set(rows) == {'\'=HYPERLINK("http://evil.example","Ana")', "'@SUM(A1:A9)"}
+    assert float(rows["'@SUM(A1:A9)"]["sentiment_change"]) < 0  # a negative number stays a number

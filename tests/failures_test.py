@@ -81,12 +81,13 @@ def test_exports_that_fail_say_so(qtbot, db, tmp_path, monkeypatch):
 def test_an_import_that_stops_on_an_error_says_why_and_ends(qtbot, db, tmp_path):
     window = _window(qtbot, db)
     metadata = tmp_path / "metadata.csv"
-    metadata.write_bytes(b"file,agent\ncall.wav,Ana\n" + "Zoë".encode("utf-16"))  # not UTF-8 past its header
+    metadata.write_text('file,agent\ncall.wav,"Ana\n' + "x" * 200_000)  # a quote left open: the CSV cannot be read
     plan = window.make_plan([demo_file("cold")], metadata_csv=str(metadata))
     with qtbot.waitSignal(window.open_import(plan).imported, timeout=60_000):
         pass
     dialog = window.import_dialog
-    assert "Import stopped" in dialog.failures.item(0).text() and "decode" in dialog.failures.item(0).text()
+    assert "Import stopped" in dialog.failures.item(0).text() and "is a quote left open" in (
+        dialog.failures.item(0).text())
     assert dialog.current.text().startswith("Import stopped") and dialog.close_button.isEnabled()
     assert not dialog.running()
 

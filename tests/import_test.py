@@ -87,3 +87,22 @@ def test_closing_the_app_mid_import_resumes_on_the_next_start(qtbot, db, tmp_pat
     assert Call.select().count() == 2 and not repository.unfinished_jobs()
     assert {c.agent.name for c in Call.select()} == {"Priya Shah", "Daniel Kim"}  # from the CSV
     assert not again.resume_banner.isVisible() and again.calls.rowCount() == 2
+
+
+def test_a_csv_with_ambiguous_dates_stops_before_import_until_the_order_is_chosen(qtbot, db, tmp_path):
+    csv_path = tmp_path / "meta.csv"
+    csv_path.write_text(f"file,agent,call_time\n{demo_file('cold').name},Ana,11/02/2026 09:15\n")
+    window = _window(qtbot, db)
+    dialog = window.open_import()
+    dialog.set_files([demo_file("cold")])
+    dialog.set_metadata_csv(str(csv_path))
+    started = []
+    dialog.start = started.append  # the import itself is tested above; here only what reaches it
+    dialog.start_button.click()
+    assert "meta.csv line 2: dates such as '11/02/2026 09:15' could be day-first or month-first" in (
+        dialog.csv_error.text())
+    assert not started and not Job.select().exists()
+    dialog.date_order.setCurrentIndex(dialog.date_order.findData("dmy"))
+    dialog.start_button.click()
+    assert len(started) == 1 and started[0].options()["date_format"] == "dmy"
+    assert started[0].load_metadata().lookup(demo_file("cold")).call_time.month == 2

@@ -7,11 +7,18 @@ import os
 import shutil
 import subprocess
 import sys
+import wave
+from pathlib import Path
 
-
+from qa_desktop.cli import main
+from qa_desktop.dashboard import queries as q
 from qa_desktop.ingest import Ingestor, discover
 from qa_desktop.metadata import DEFAULT_NAME_PATTERN, compile_name_pattern, load_csv
-from qa_desktop.storage.models import Call, Job, Utterance
+from qa_desktop.rescore import rescore_all
+from qa_desktop.storage import library
+from qa_desktop.storage.models import Call, Job, Score, Utterance
+from qa_desktop.storage.recordings import missing_recordings
+from scoring.scorecard import parse_scorecard
 from tests.conftest import DEMO, ROOT, demo_file
 
 
@@ -101,3 +108,72 @@ def test_cli_missing_model_is_a_clear_error(tmp_path, isolated_home):
                 str(tmp_path / "x.sqlite3"), env_home=isolated_home)
     assert done.returncode == 2
     assert "model folder not found" in done.stderr and "--model FOLDER" in done.stderr
+
+
+def test_cli_output_keeps_one_line_per_file_and_skips_broken_links_in_folders(tmp_path, isolated_home):
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    (folder / "bad\nname.wav").touch()
+    (folder / "dangling.wav").symlink_to(folder / "gone.wav")
+    (folder / "loop.wav").symlink_to(folder / "loop.wav")
+    named = tmp_path / "named.wav"
+    named.symlink_to(tmp_path / "moved.wav")
+    done = _cli("ingest", str(folder), str(named), "--db", str(tmp_path / "cli.sqlite3"), env_home=isolated_home)
+    assert done.returncode == 1, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.startswith(("FAILED", "imported", "skipped"))]
+    odd = repr(str(folder / "bad\nname.wav"))  # quoted, the newline escaped
+    assert lines == [
+        f"FAILED: {odd}: empty file (0 bytes)",
+        f"FAILED: {named}: broken link: it points to {tmp_path / 'moved.wav'}, which does not exist",
+    ]
+    assert "dangling" not in done.stderr and "loop.wav" not in done.stderr
+    assert "0 imported, 0 already there, 2 failed" in done.stderr
+
+
+def _first_second(source: Path, target: Path) -> Path:
+    """A 1-second fragment of a demo call, as a recorder leaves when a call drops at once."""
+    with wave.open(str(source), "rb") as read:
+        params, frames = read.getparams(), read.readframes(read.getframerate())
+    with wave.open(str(target), "wb") as write:
+        write.setparams(params)
+        write.writeframes(frames)
+    return target
+
+
+def test_a_fragment_is_stored_as_too_short_to_score_not_auto_failed(db, worker, scorecard, tmp_path):
+    fragment = _first_second(demo_file("good"), tmp_path / "dropped.wav")
+    result = Ingestor(worker, scorecard).ingest_file(fragment)
+    assert result.status == "imported"
+    assert result.message.endswith("not scored: too short to score: 1.0 s (the scorecard scores calls of 10 s or more)")
+    call = Call.get_by_id(result.call_id)
+    assert call.unscored.startswith("too short to score") and not Score.select().exists()
+    [row] = library.rows([call.id])
+    assert row.overall is None and row.auto_fail is None and row.unscored == call.unscored
+    assert q.weekly_trends(q.Scope()).rows == []  # dashboards count scores only
+    assert rescore_all(scorecard) == 1 and not Score.select().exists()
+    everything = parse_scorecard(scorecard.text.replace("min_duration_s = 10", "min_duration_s = 0"))
+    rescore_all(everything)
+    assert Call.get_by_id(call.id).unscored is None and Score.get(Score.call == call.id).current
+    rescore_all(scorecard)  # back to the shipped scorecard: not scored again, the old score no longer current
+    assert Call.get_by_id(call.id).unscored and not Score.select().where(Score.current).exists()
+
+
+def test_calls_keep_absolute_paths_and_moved_recordings_are_found_again(db, worker, scorecard, tmp_path,
+                                                                          monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "calls").mkdir()
+    shutil.copy(demo_file("mono"), tmp_path / "calls" / "one.wav")
+    result = Ingestor(worker, scorecard).ingest_file(Path("calls/one.wav"))  # typed relative to this folder
+    call = Call.get_by_id(result.call_id)
+    assert call.path == str(tmp_path / "calls" / "one.wav") and Job.get().path == call.path
+    moved = tmp_path / "archive" / "2026" / "renamed.wav"
+    moved.parent.mkdir(parents=True)
+    (tmp_path / "calls" / "one.wav").rename(moved)
+    (tmp_path / "archive" / "other.wav").write_bytes(b"RIFF not this one")
+    assert missing_recordings() == {call.sha256: [call.id]}
+    assert main(["relocate", str(tmp_path / "archive"), "--db", str(db)]) == 0
+    assert Call.get_by_id(call.id).path == str(moved) and missing_recordings() == {}
+    assert f"1 of 1 missing recordings found in {tmp_path / 'archive'}" in capsys.readouterr().err
+    moved.unlink()
+    assert main(["relocate", str(tmp_path / "archive"), "--db", str(db)]) == 1
+    assert "0 of 1 missing recordings found" in capsys.readouterr().err

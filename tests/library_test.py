@@ -159,6 +159,18 @@ def test_export_writes_the_current_rows_in_order(qtbot, filled, tmp_path):
     assert [int(r["call_id"]) for r in rows] == [window.calls.call_id(i) for i in range(count)]
 
 
+def test_export_neutralises_text_that_would_run_as_a_formula(qtbot, filled, tmp_path):
+    Agent.update(name="=HYPERLINK(\"http://evil.example\",\"x\")").where(Agent.name == "Agent 005").execute()
+    window = MainWindow(filled)
+    qtbot.addWidget(window)
+    window.export_csv(tmp_path / "calls.csv")
+    with open(tmp_path / "calls.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    agents = {r["agent"] for r in rows}
+    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in agents and not any(a.startswith("=") for a in agents)
+    assert all(float(r["overall"]) >= 0 for r in rows)
+
+
 def test_agents_rename_merge_move_and_reassign_with_audit(filled):
     a, b = Agent.get(Agent.name == "Agent 001"), Agent.get(Agent.name == "Agent 002")
     calls_a, calls_b = a.calls.count(), b.calls.count()

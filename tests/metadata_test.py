@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qa_desktop.metadata import (
-    DEFAULT_NAME_PATTERN, CallMetadata, MetadataError, compile_name_pattern, from_file_name, load_csv, parse_time,
+    DEFAULT_NAME_PATTERN, AmbiguousDate, CallMetadata, MetadataError, compile_name_pattern, from_file_name, load_csv, parse_time,
 )
 
 
@@ -64,10 +64,20 @@ def test_custom_pattern_and_unknown_field():
     ("2026-11-02T09-15", dt.datetime(2026, 11, 2, 9, 15)),
     ("20261102_091530", dt.datetime(2026, 11, 2, 9, 15, 30)),
     ("2026-11-02 09:15:00", dt.datetime(2026, 11, 2, 9, 15)),
-    ("02/11/2026 09:15", dt.datetime(2026, 11, 2, 9, 15)),
+    ("13/11/2026 09:15", dt.datetime(2026, 11, 13, 9, 15)),  # only day-first is a date
+    ("11/13/2026 09:15", dt.datetime(2026, 11, 13, 9, 15)),  # only month-first is
+    ("02.11.2026 09:15", dt.datetime(2026, 11, 2, 9, 15)),  # dots: day first
 ])
 def test_parse_time(text, expected):
     assert parse_time(text) == expected
+
+
+def test_a_date_that_reads_both_ways_needs_a_format():
+    with pytest.raises(AmbiguousDate):
+        parse_time("11/02/2026 09:15")
+    assert parse_time("11/02/2026 09:15", "dmy") == dt.datetime(2026, 2, 11, 9, 15)
+    assert parse_time("11/02/2026 09:15", "mdy") == dt.datetime(2026, 11, 2, 9, 15)
+    assert parse_time("11/02/26 9h15", "%m/%d/%y %Hh%M") == dt.datetime(2026, 11, 2, 9, 15)
 
 
 def test_csv_values_win_over_the_file_name():
@@ -75,3 +85,73 @@ def test_csv_values_win_over_the_file_name():
     from_csv = CallMetadata(team="Billing EMEA")
     merged = from_csv.merged_over(from_name)
     assert (merged.agent, merged.team, merged.call_id) == ("Maria Lopez", "Billing EMEA", "NW-1")
+
+
+ROWS = "file,agent,call_time\na.wav,Zoë Müller,2026-11-02 09:15\nb.wav,José,2026-11-03 10:00\n"
+
+
+@pytest.mark.parametrize("encoding, named", [
+    ("cp1252", "not UTF-8, read as Windows-1252"), ("utf-16", None), ("utf-16-le", None), ("utf-8-sig", None),
+])
+def test_csv_encodings_from_windows_tools_are_read(tmp_path, encoding, named):
+    path = tmp_path / "export.csv"
+    path.write_bytes(ROWS.encode(encoding))
+    table = load_csv(path)
+    assert table.lookup(Path("a.wav")).agent == "Zoë Müller" and table.lookup(Path("b.wav")).agent == "José"
+    assert table.warnings == ([f"export.csv: {named} (give the encoding if that is wrong)"] if named else [])
+
+
+def test_a_wrong_encoding_given_is_named_with_the_line(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes(ROWS.encode("cp1252"))
+    with pytest.raises(MetadataError, match=r"export\.csv line 2: not valid UTF-8 \(byte 0xeb\)"):
+        load_csv(path, encoding="utf-8")
+    assert load_csv(path, encoding="latin-1").lookup(Path("a.wav")).agent == "Zoë Müller"
+    with pytest.raises(MetadataError, match="unknown encoding 'klingon'"):
+        load_csv(path, encoding="klingon")
+
+
+def test_an_oversize_field_is_named_not_a_traceback(tmp_path):
+    path = tmp_path / "open.csv"
+    path.write_text('file,agent\na.wav,"Ana\n' + "x" * 200_000 + "\n")
+    with pytest.raises(MetadataError, match=r"open\.csv line \d+: a field is longer than 131072 characters"):
+        load_csv(path)
+
+
+def test_conflicting_rows_for_one_recording_are_named_and_not_used(tmp_path):
+    path = tmp_path / "dup.csv"
+    path.write_text("file,agent\na.wav,Ana\nb.wav,Bo\nb.wav,Bo\na.wav,Ben\n")
+    table = load_csv(path)
+    assert table.lookup(Path("a.wav")) == CallMetadata() and table.lookup(Path("b.wav")).agent == "Bo"
+    assert table.warnings == ["dup.csv lines 2, 5: rows for a.wav disagree; neither is used "
+                              "(fix the file and import again)"]
+
+
+def test_ambiguous_dates_are_refused_with_their_rows_unless_a_format_is_given(tmp_path):
+    path = tmp_path / "dates.csv"
+    path.write_text("file,call_time\na.wav,11/02/2026 09:15\nb.wav,2026-11-03 10:00\nc.wav,03/04/2026 08:00\n")
+    with pytest.raises(MetadataError, match=r"dates\.csv lines 2, 4: dates such as '11/02/2026 09:15' could be "
+                                            "day-first or month-first"):
+        load_csv(path)
+    assert load_csv(path, date_format="mdy").lookup(Path("a.wav")).call_time == dt.datetime(2026, 11, 2, 9, 15)
+    assert load_csv(path, date_format="dmy").lookup(Path("a.wav")).call_time == dt.datetime(2026, 2, 11, 9, 15)
+    # another row of the file shows the order: 25/02 can only be day-first
+    path.write_text(path.read_text() + "d.wav,25/02/2026 10:00\n")
+    table = load_csv(path)
+    assert table.lookup(Path("a.wav")).call_time == dt.datetime(2026, 2, 11, 9, 15) and not table.warnings
+    path.write_text(path.read_text() + "e.wav,02/25/2026 10:00\n")  # ... and this one month-first
+    with pytest.raises(MetadataError, match=r"dates\.csv lines 5 and 6: dates are day-first on one and month-first"):
+        load_csv(path)
+
+
+def test_ragged_rows_and_nul_bytes_are_left_out_with_their_line(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("file,agent,team\na.wav,Ana,Billing\nb.wav,Bo\nc.wav,Cy,Sales,extra\nd.wav,D\x00i,Sales\n")
+    table = load_csv(path)
+    assert table.lookup(Path("a.wav")).agent == "Ana"
+    assert all(table.lookup(Path(n)) == CallMetadata() for n in ("b.wav", "c.wav", "d.wav"))
+    assert table.warnings == [
+        "ragged.csv line 3: 2 values where the header has 3 columns; row left out",
+        "ragged.csv line 4: 4 values where the header has 3 columns; row left out",
+        "ragged.csv line 5: holds NUL bytes (a binary file?); row left out",
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.migrations import LATEST, MIGRATIONS
 from qa_desktop.storage.models import AuditEntry, Call, Score, Utterance
 
-_LATER_COLUMNS = {"call": ("reviewed", "reviewed_by", "reviewed_at"), "score": ("failed",), "job": ("options", "owner"),
+_LATER_COLUMNS = {"call": ("reviewed", "reviewed_by", "reviewed_at", "unscored"), "score": ("failed",), "job": ("options", "owner"),
                   "criterionresult": ("override", "override_by", "override_comment", "needs_review")}
 _LATER_TABLES = ("coachingclip", "coachingsession", "auditentry", "calldriver", "dispute", "referenceverdict",
                  "calibrationanswer", "calibrationsubmission", "calibrationcall", "calibrationsession")
@@ -124,3 +125,31 @@ def test_search_index_follows_deleted_and_edited_utterances(db):
     Utterance.update(text="my card was refunded").where(Utterance.call == 2).execute()
     assert library.call_ids(LibraryFilter(search="refund")) == [2]
     assert library.call_ids(LibraryFilter(search="declined")) == []
+
+
+def test_version_7_relative_paths_become_absolute_where_the_same_content_is_found(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "calls").mkdir()
+    (tmp_path / "calls" / "a.wav").write_bytes(b"recording a")
+    (tmp_path / "calls" / "b.wav").write_bytes(b"another recording under b's name")
+    path = tmp_path / "old.sqlite3"
+    open_database(path)
+    close_database()
+    with sqlite3.connect(path) as con:  # what version 7 wrote: no unscored column
+        con.execute("ALTER TABLE call DROP COLUMN unscored")
+        con.execute("PRAGMA user_version = 7")
+        con.execute("INSERT INTO agent (name) VALUES ('Ana')")
+        con.execute("INSERT INTO call (path, sha256, duration_s, channels, sample_rate, agent_id, model, device, "
+                    "metadata, imported_at, voice, reviewed) VALUES ('/a.wav', 'x', 1, 2, 8000, 1, 'tiny.en', 'cpu', "
+                    "'{}', '2026-01-01', '{}', 0)")
+        for name, content in (("calls/a.wav", b"recording a"), ("calls/b.wav", b"recording b"), ("gone.wav", b"")):
+            con.execute("INSERT INTO call (path, sha256, duration_s, channels, sample_rate, agent_id, model, device, "
+                        "metadata, imported_at, voice, reviewed) VALUES (?, ?, 60, 2, 8000, 1, 'tiny.en', 'cpu', "
+                        "'{}', '2026-01-01', '{}', 0)", (name, hashlib.sha256(content).hexdigest()))
+    open_database(path)
+    try:
+        paths = [c.path for c in Call.select().order_by(Call.id)]
+        assert paths == ["/a.wav", str(tmp_path / "calls" / "a.wav"), "calls/b.wav", "gone.wav"]
+        assert all(c.unscored is None for c in Call.select())
+    finally:
+        close_database()

@@ -129,3 +129,32 @@ def test_the_waveform_marks_where_card_data_was_said(qtbot, window, demo_analyse
     before = window.review.waveform.grab().toImage()
     x = int((marked[0][0] + marked[0][1]) / 2 / call.duration_s * before.width())
     assert before.pixelColor(x, 3).name() != "#fbfbfb"  # painted over, above the waveform's peaks too
+
+
+def test_a_moved_recording_is_found_again_by_its_content(qtbot, window, tmp_path):
+    call = window.review.call
+    Call.update(path="/recordings/gone/good.wav").where(Call.id == call.id).execute()
+    window.review.open_call(call.id)
+    bar = window.review.locate
+    assert bar.isVisible() and bar.message.text() == "Recording not found: /recordings/gone/good.wav"
+    (tmp_path / "archive" / "2026").mkdir(parents=True)
+    (tmp_path / "archive" / "noise.wav").write_bytes(b"RIFF not a call")
+    copy = tmp_path / "archive" / "2026" / "renamed.wav"
+    copy.write_bytes(demo_file("good").read_bytes())
+    with qtbot.waitSignal(bar.located, timeout=30_000):
+        bar.search(tmp_path / "archive")
+    assert Call.get_by_id(call.id).path == str(copy) and window.review.call.path == str(copy)
+    assert not bar.isVisible() and "Found 1 of 1 missing recordings" in window.statusBar().currentMessage()
+
+
+def test_a_call_too_short_to_score_says_so_in_library_and_review(qtbot, window, demo_analyses):
+    reason = "too short to score: 1.0 s (the scorecard scores calls of 10 s or more)"
+    analysis = demo_analyses[demo_file("mono").name]
+    short = repository.store_call(analysis, CallMetadata(agent="Ana"), 0, unscored=reason)
+    window.calls.reload()
+    row = window.calls.row_of(short.id)
+    column = list(window.calls.headerData(i, Qt.Orientation.Horizontal) for i in range(window.calls.columnCount()))
+    index = window.calls.index(row, column.index("Overall"))
+    assert index.data() == "short" and index.data(Qt.ItemDataRole.ToolTipRole) == reason
+    window.table.selectRow(row)
+    assert window.review.scorecard.summary.text() == f"Not scored: {reason}."

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..ingest import discover
-from ..metadata import FIELDS, MetadataError, csv_columns
+from ..metadata import DATE_ORDERS, FIELDS, MetadataError, csv_columns
 from .error_report import describe
 from .import_worker import ImportPlan, ImportWorker
 
@@ -33,7 +33,7 @@ class ImportDialog(QDialog):
         self.setWindowTitle("Import calls")
         self.setAcceptDrops(True)
         self.resize(760, 520)
-        self.make_plan = make_plan  # (files, metadata csv, columns) -> ImportPlan with the app's settings
+        self.make_plan = make_plan  # (files, metadata csv, columns, date_format=) -> ImportPlan with the app's settings
         self.worker: ImportWorker | None = None
         self.files: list[Path] = []
         self.pages = QStackedWidget()
@@ -63,9 +63,16 @@ class ImportDialog(QDialog):
         self.mapping_box = QGroupBox("Columns")
         self.mapping_form = QFormLayout(self.mapping_box)
         self.mapping: dict[str, QComboBox] = {}
+        self.date_order = QComboBox()
+        self.date_order.addItem("ISO (2026-12-31) or unambiguous", "")
+        for order, label in DATE_ORDERS.items():
+            self.date_order.addItem(label.capitalize(), order)
+        self.date_order.setToolTip("How the CSV writes dates such as 11/02/2026: without a choice, a date that "
+                                   "reads both ways stops the import")
         self.mapping_box.hide()
         self.csv_path = ""
         self.csv_error = QLabel()
+        self.csv_error.setWordWrap(True)
         self.csv_error.setStyleSheet("color:#b3261e")
         self.start_button = QPushButton("Import")
         self.start_button.setDefault(True)
@@ -89,13 +96,20 @@ class ImportDialog(QDialog):
         return page
 
     def _start_clicked(self) -> None:
-        """Make the plan with the app's settings (a scorecard or drivers file may have gone) and start it."""
+        """Make the plan with the app's settings (a scorecard or drivers file may have gone), check the metadata
+        CSV (encoding, dates, rows) before anything is queued, and start it."""
         self.csv_error.clear()
         try:
-            plan = self.make_plan(self.files, self.csv_path, self.columns())
+            plan = self.make_plan(self.files, self.csv_path, self.columns(),
+                                  date_format=self.date_order.currentData())
         except (OSError, ValueError, MetadataError) as exc:
             log.exception("the import could not start")
             self.csv_error.setText(f"The import cannot start: {describe(exc)}")
+            return
+        try:
+            plan.load_metadata()
+        except MetadataError as exc:  # the user's file: say what is wrong, no traceback in the log
+            self.csv_error.setText(str(exc))
             return
         self.start(plan)
 
@@ -118,8 +132,10 @@ class ImportDialog(QDialog):
             return
         self.csv_path = path
         self.csv_label.setText(path)
-        while self.mapping_form.rowCount():
+        while self.mapping_form.rowCount() > 1:  # the date order row stays
             self.mapping_form.removeRow(0)
+        if not self.mapping_form.rowCount():
+            self.mapping_form.addRow("Dates", self.date_order)
         self.mapping = {}
         for name in FIELDS:
             box = QComboBox()
@@ -127,7 +143,7 @@ class ImportDialog(QDialog):
             for header in headers:
                 box.addItem(header, header)
             box.setCurrentIndex(max(0, box.findData(guessed.get(name, ""))))
-            self.mapping_form.addRow(name.replace("_", " ").capitalize(), box)
+            self.mapping_form.insertRow(self.mapping_form.rowCount() - 1, name.replace("_", " ").capitalize(), box)
             self.mapping[name] = box
         self.mapping_box.show()
 
@@ -187,7 +203,7 @@ class ImportDialog(QDialog):
         layout.addWidget(QLabel("All files"))
         layout.addWidget(self.overall_bar)
         layout.addWidget(self.results, 2)
-        layout.addWidget(QLabel("Failures"))
+        layout.addWidget(QLabel("Failures and warnings"))
         layout.addWidget(self.failures, 1)
         end = QHBoxLayout()
         end.addWidget(self.summary, 1)
@@ -213,6 +229,7 @@ class ImportDialog(QDialog):
         self.worker.file_started.connect(self._file_started)
         self.worker.file_progress.connect(self._file_progress)
         self.worker.file_finished.connect(self._file_finished)
+        self.worker.warning.connect(lambda message: self.failures.addItem(f"Metadata CSV: {message}"))
         self.worker.start()
 
     def cancel(self) -> None:

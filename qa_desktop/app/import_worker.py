@@ -16,7 +16,7 @@ from scoring.transcriber import TranscriberConfig
 from scoring.worker import TranscriptionWorker
 
 from ..ingest import IngestListener, IngestResult, Ingestor
-from ..metadata import compile_name_pattern, load_csv
+from ..metadata import MetadataTable, compile_name_pattern, load_csv
 from ..storage import repository
 from ..storage.models import Job
 from .background import Done, Failed, Task
@@ -33,6 +33,7 @@ class ImportPlan:
     name_pattern: str = ""
     metadata_csv: str = ""
     columns: dict[str, str] = field(default_factory=dict)
+    date_format: str = ""  # how the CSV writes dates: "dmy", "mdy" or a strptime format ("": ISO or unambiguous)
     jobs: list[Job] | None = None  # jobs to resume; new ones are queued when None
     drivers: DriverSet | None = None  # call drivers to tag with (None: the ones that ship)
     agent_speakers: list[str] = field(default_factory=list)  # the agent's names in chat transcripts
@@ -40,7 +41,13 @@ class ImportPlan:
     def options(self) -> dict:
         """What a resumed job needs to be imported the same way."""
         return {"metadata_csv": self.metadata_csv, "columns": self.columns, "agent_channel": self.agent_channel,
-                "agent_speakers": self.agent_speakers}
+                "agent_speakers": self.agent_speakers, "date_format": self.date_format}
+
+    def load_metadata(self) -> MetadataTable | None:
+        """The metadata CSV's rows (None without one); MetadataError if it cannot be used."""
+        if not self.metadata_csv:
+            return None
+        return load_csv(self.metadata_csv, self.columns or None, date_format=self.date_format or None)
 
 
 class _Relay(IngestListener):
@@ -59,11 +66,13 @@ class _Relay(IngestListener):
 
 class ImportWorker(Task):
     """Runs one import plan; emits each file's progress and result; `done(counts)` at the end, or
-    `failed(message)` if the import stopped (no model, bad metadata, a crash), with `counts` so far."""
+    `failed(message)` if the import stopped (no model, bad metadata, a crash), with `counts` so far;
+    `warning(message)` for each problem found in the metadata CSV."""
 
     file_started = Signal(int, int, str)
     file_progress = Signal(float)
     file_finished = Signal(str, str, str)
+    warning = Signal(str)
 
     def __init__(self, plan: ImportPlan, done: Done, failed: Failed) -> None:
         super().__init__(what="importing calls", done=done, failed=failed)
@@ -81,7 +90,9 @@ class ImportWorker(Task):
     def work(self) -> dict[str, int]:
         plan = self.plan
         try:
-            metadata = load_csv(plan.metadata_csv, plan.columns or None) if plan.metadata_csv else None
+            metadata = plan.load_metadata()
+            for message in metadata.warnings if metadata else []:
+                self.warning.emit(message)
             pattern = compile_name_pattern(plan.name_pattern) if plan.name_pattern else None
             with TranscriptionWorker(plan.config) as worker:
                 ingestor = Ingestor(worker, plan.scorecard, agent_channel=plan.agent_channel, metadata=metadata,

@@ -16,7 +16,7 @@ Index = QModelIndex | QPersistentModelIndex
 PAGE = 200
 KEYS = list(COLUMNS)
 CALL_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-_FAIL, _PASS = QColor("#b3261e"), QColor("#1b6e20")
+_FAIL, _PASS, _MUTED = QColor("#b3261e"), QColor("#1b6e20"), QColor("#777777")
 
 
 def duration_text(seconds: float) -> str:
@@ -70,10 +70,14 @@ class LibraryModel(QAbstractTableModel):
         if role == CALL_ID_ROLE:
             return row.call_id
         if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "overall" and row.unscored:
+                return row.unscored
             return {"failed": ", ".join(row.failed), "hit": row.hit}.get(key, path_tip(row))
         if role == Qt.ItemDataRole.ForegroundRole:
             if key == "auto_fail" and row.auto_fail:
                 return _FAIL
+            if row.unscored:
+                return _MUTED
             if key in ("overall", "empathy", "compliance") and getattr(row, key) is not None:
                 return _FAIL if getattr(row, key) < 60 else _PASS if getattr(row, key) >= 85 else None
         if role == Qt.ItemDataRole.TextAlignmentRole and key in ("duration", "overall", "empathy", "compliance"):
@@ -87,7 +91,7 @@ class LibraryModel(QAbstractTableModel):
         return {
             "date": row.date.strftime("%Y-%m-%d %H:%M") if row.date else "",
             "agent": row.agent, "team": row.team, "duration": length_text(row),
-            "overall": number(row.overall), "empathy": number(row.empathy), "compliance": number(row.compliance),
+            "overall": "short" if row.unscored else number(row.overall), "empathy": number(row.empathy), "compliance": number(row.compliance),
             "auto_fail": "" if row.auto_fail is None else ("AUTO-FAIL" if row.auto_fail else "no"),
             "reviewed": "✓" if row.reviewed else "", "failed": ", ".join(row.failed), "hit": row.hit,
             "driver": self.driver_names.get(row.driver, row.driver),

@@ -3,7 +3,6 @@ call) and a Dashboards tab, with import, agents and teams, coaching, CSV export 
 
 from __future__ import annotations
 
-import csv
 import getpass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard
 from scoring.transcriber import TranscriberConfig
 
+from ..csv_export import write_csv
 from ..settings import Settings
 from ..storage import repository
 from ..storage.library import COLUMNS, LibraryFilter
@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.calls.modelReset.connect(self._after_reset)
         self.review = ReviewView(self.reviewer)
         self.review.changed.connect(self._call_changed)
+        self.review.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.resume_banner = self._resume_banner()
         library = QWidget()
         column = QVBoxLayout(library)
@@ -214,22 +215,11 @@ class MainWindow(QMainWindow):
 
     def export_csv(self, path: str | Path) -> int:
         """Write the library's current rows (filter and order as shown) to a CSV; returns the row count."""
-        rows = self.calls.all_rows()
-        path = Path(path)
-        partial = path.with_name(path.name + ".part")  # a failed export leaves no half-written file
-        try:
-            with open(partial, "w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(["call_id", "date", "agent", "team", "duration_s", "overall", "empathy",
-                                 "compliance", "auto_fail", "reviewed", "failed_criteria", "file"])
-                for r in rows:
-                    writer.writerow([r.call_id, r.date.isoformat(sep=" ") if r.date else "", r.agent, r.team,
-                                     round(r.duration_s, 1), r.overall, r.empathy, r.compliance, r.auto_fail,
-                                     r.reviewed, " ".join(r.failed), r.path])
-            partial.replace(path)
-        finally:
-            partial.unlink(missing_ok=True)
-        return len(rows)
+        header = ["call_id", "date", "agent", "team", "duration_s", "overall", "empathy", "compliance", "auto_fail",
+                  "reviewed", "failed_criteria", "file"]
+        return write_csv(path, header, ([r.call_id, r.date.isoformat(sep=" ") if r.date else "", r.agent, r.team,
+                                         round(r.duration_s, 1), r.overall, r.empathy, r.compliance, r.auto_fail,
+                                         r.reviewed, " ".join(r.failed), r.path] for r in self.calls.all_rows()))
 
     def _export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export the library", "calls.csv", "CSV (*.csv)")
@@ -243,14 +233,15 @@ class MainWindow(QMainWindow):
 
     # --- dialogs ------------------------------------------------------------------------------
     def make_plan(self, files: list[Path], metadata_csv: str = "", columns: dict | None = None,
-                  jobs: list[Job] | None = None) -> ImportPlan:
+                  jobs: list[Job] | None = None, date_format: str = "") -> ImportPlan:
         """An import plan with the current settings."""
         s = self.settings
         return ImportPlan(
             files=files, scorecard=self.scorecard(),
             config=TranscriberConfig(model=s.get("model") or None, device=s.get("device")),
             agent_channel=s.get("agent_channel"), name_pattern=s.get("name_pattern"), metadata_csv=metadata_csv,
-            columns=columns or {}, jobs=jobs, drivers=s.drivers(), agent_speakers=s.agent_speakers())
+            columns=columns or {}, date_format=date_format, jobs=jobs, drivers=s.drivers(),
+            agent_speakers=s.agent_speakers())
 
     def open_import(self, resume: ImportPlan | None = None) -> ImportDialog:
         """Show the import dialog (resuming a plan if given)."""
@@ -289,7 +280,7 @@ class MainWindow(QMainWindow):
         jobs = repository.unfinished_jobs()
         options = jobs[0].options if jobs else {}
         plan = self.make_plan([Path(j.path) for j in jobs], options.get("metadata_csv", ""),
-                              options.get("columns", {}), jobs)
+                              options.get("columns", {}), jobs, options.get("date_format", ""))
         self.resume_banner.hide()
         return self.open_import(plan)
 
@@ -372,5 +363,6 @@ class MainWindow(QMainWindow):
             self.import_dialog.worker.cancel(closing=True)
             self.import_dialog.worker.wait()
         self.review.player.player.stop()
+        self.review.locate.cancel()
         wait_for_tasks()
         super().closeEvent(event)

@@ -18,6 +18,7 @@ from ..storage.models import Agent, Call, CriterionResult
 from ..storage.people import reassign_call
 from ..storage.review import RESULTS, ReviewError, call_audit, override, set_reviewed
 from ..trust.disputes import DisputeError, raise_dispute
+from .locate_bar import LocateBar
 from .player import CallPlayer, clock
 from .scorecard_panel import RESULT_ROLE, ScorecardPanel
 from .transcript_view import TranscriptView
@@ -67,9 +68,11 @@ class DisputeDialog(ResultDialog):
 
 
 class ReviewView(QWidget):
-    """The open call. `changed(call id)` after an override, a review mark or a reassignment."""
+    """The open call. `changed(call id)` after an override, a review mark, a reassignment or its recording
+    found again; `notice(text)` for the status bar."""
 
     changed = Signal(int)
+    notice = Signal(str)
 
     def __init__(self, reviewer: callable) -> None:
         super().__init__()
@@ -92,6 +95,8 @@ class ReviewView(QWidget):
         self.dispute_button.setToolTip("Raise a dispute against the selected criterion on the agent's behalf")
         self.dispute_button.setEnabled(False)
         self.dispute_button.clicked.connect(self.dispute_selected)
+        self.locate = LocateBar()
+        self.locate.located.connect(self._located)
         self.player = CallPlayer()
         self.waveform = WaveformView()
         self.text_note = QLabel("Text conversation (chat, email or ticket): no recording to play. Click a time or a "
@@ -120,6 +125,7 @@ class ReviewView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(top)
+        layout.addWidget(self.locate)
         layout.addWidget(self.player)
         layout.addWidget(self.waveform)
         layout.addWidget(self.text_note)
@@ -156,7 +162,7 @@ class ReviewView(QWidget):
         utterances = repository.call_transcript(call)
         self.transcript.show_utterances(utterances, search)
         score = repository.current_score(call)
-        self.scorecard.show_score(score)
+        self.scorecard.show_score(score, call.unscored)
         self.override_button.setEnabled(False)
         for widget in (self.player, self.waveform):
             widget.setVisible(not self.is_text)
@@ -164,10 +170,12 @@ class ReviewView(QWidget):
         self.scorecard.tree.headerItem().setText(
             0, f"Criterion and evidence (click to {'find it' if self.is_text else 'play'})")
         if self.is_text:
+            self.locate.hide()
             self.player.unload()
             self.waveform.clear()
         else:
             conversation = score.analysis.get("conversation", {}) if score else {}
+            self.locate.show_for(call.path)
             self.player.load(call.path, call.duration_s)
             self.waveform.load(call.path, call.sha256, call.agent_channel or 0,
                                conversation.get("dead_air", []), conversation.get("overtalk", []), call.duration_s,
@@ -175,9 +183,17 @@ class ReviewView(QWidget):
                                redacted_spans(repository.stored_analysis(call).transcript.utterances))
         self._show_audit()
 
+    def _located(self, message: str) -> None:
+        """Recordings were found again: reload the open call from its new place."""
+        if self.call is not None:
+            self.open_call(self.call.id)
+            self.changed.emit(self.call.id)
+        self.notice.emit(message)
+
     def close_call(self, message: str) -> None:
         """Show no call (e.g. when nothing matches the library's filter)."""
         self.call = None
+        self.locate.hide()
         self.player.unload()
         self.title.setText(message)
         self.agent.clear()
@@ -275,7 +291,7 @@ class ReviewView(QWidget):
         position = self.player.seconds()  # no recording in a text conversation: the player stays at 0
         call_id = self.call.id
         self.call = Call.get_by_id(call_id)
-        self.scorecard.show_score(repository.current_score(self.call))
+        self.scorecard.show_score(repository.current_score(self.call), self.call.unscored)
         self.reviewed.setChecked(self.call.reviewed)
         self.reviewed.setText("Reviewed ✓" if self.call.reviewed else "Mark reviewed")
         self._show_audit()

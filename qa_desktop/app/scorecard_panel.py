@@ -63,18 +63,18 @@ class ScorecardPanel(QWidget):
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.details)
 
-    def show_score(self, score: Score | None) -> None:
-        """Show a call's current score (or say it has none)."""
+    def show_score(self, score: Score | None, unscored: str | None = None) -> None:
+        """Show a call's current score (or say it has none, and why when known)."""
         self.tree.clear()
         self.details.setText("Select a criterion to read why.")
         if score is None:
-            self.summary.setText("This call has not been scored.")
+            self.summary.setText(f"Not scored: {unscored}." if unscored else "This call has not been scored.")
             return
         flag = "<span style='color:#b3261e;font-weight:bold'>AUTO-FAIL</span>" if score.auto_fail else "no auto-fail"
         automatic = score.analysis.get("automatic_scores", {})
         changed = automatic and abs(automatic.get("overall", score.overall) - score.overall) > 0.05
         note = f" <span style='color:#777'>(automatic {automatic['overall']:.0f})</span>" if changed else ""
-        names = parse_scorecard(score.scorecard.text, score.scorecard.path)
+        names = parse_scorecard(score.scorecard.text, score.scorecard.path, strict=False)
         self.summary.setText(
             f"<span style='font-size:15pt'><b>{score.overall:.0f}</b></span> overall{note} &nbsp; "
             f"empathy <b>{score.empathy:.0f}</b> &nbsp; compliance <b>{score.compliance:.0f}</b> &nbsp; {flag}"

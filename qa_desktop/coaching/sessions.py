@@ -30,7 +30,7 @@ def criterion_names() -> dict[str, str]:
     names: dict[str, str] = {}
     for row in Scorecard.select().order_by(Scorecard.created_at):
         try:
-            card = parse_scorecard(row.text, row.path)
+            card = parse_scorecard(row.text, row.path, strict=False)
         except ScorecardError:
             continue
         names.update({c.id: c.name for c in card.criteria})

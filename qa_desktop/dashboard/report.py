@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
 from scoring.drivers import DriverSet
 
+from ..csv_export import write_csv as write_rows
 from .charts import CHARTS, Chart, compute_tables, figure_for
 from .queries import Scope, Table
 
 
 def write_csv(table: Table, path: Path) -> Path:
     """A table as CSV with a header row (dates as ISO text)."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(table.columns)
-        for row in table.rows:
-            writer.writerow([v.isoformat() if isinstance(v, dt.date) else ("" if v is None else v) for v in row])
+    write_rows(path, table.columns, ([v.isoformat() if isinstance(v, dt.date) else v for v in row] for row in table.rows))
     return path
 
 

@@ -76,6 +76,7 @@ class LibraryRow:
     hit: str = ""  # the first search hit, with [brackets] around the matched words
     medium: str = AUDIO  # or TEXT: a chat, email or ticket
     timed: bool = True  # False: a text conversation whose times are estimated
+    unscored: str = ""  # why the call has no score (too short to score)
 
 
 def fts_terms(text: str) -> list[str]:
@@ -139,13 +140,13 @@ def rows(ids: list[int], search: str = "") -> list[LibraryRow]:
         return []
     marks = ",".join("?" * len(ids))
     sql = (f"SELECT c.id, COALESCE(c.call_time, c.imported_at), a.name, t.name, c.duration_s, s.overall, "
-           f"s.empathy, s.compliance, s.auto_fail, c.reviewed, s.failed, c.path, {_PRIMARY_DRIVER}, c.medium, c.timed {_FROM} WHERE c.id IN ({marks})")
+           f"s.empathy, s.compliance, s.auto_fail, c.reviewed, s.failed, c.path, {_PRIMARY_DRIVER}, c.medium, c.timed, c.unscored {_FROM} WHERE c.id IN ({marks})")
     found = {}
     for r in database.execute_sql(sql, ids).fetchall():
         when = dt.datetime.fromisoformat(str(r[1])) if r[1] else None
         found[r[0]] = LibraryRow(r[0], when, r[2], r[3] or "", r[4], r[5], r[6], r[7],
                                  None if r[8] is None else bool(r[8]), bool(r[9]), (r[10] or "").split(), r[11], r[12] or "",
-                                 medium=r[13], timed=bool(r[14]))
+                                 medium=r[13], timed=bool(r[14]), unscored=r[15] or "")
     query = " OR ".join(fts_terms(search))  # the utterance with the most of the words comes first
     if query:
         hits = database.execute_sql(

@@ -17,6 +17,7 @@ from playhouse.migrate import SchemaMigrator, migrate as apply
 from playhouse.sqlite_ext import JSONField
 
 from .drivers import default_drivers, retag_all
+from .recordings import absolute_recording
 from .models import (
     V1_MODELS, AuditEntry, CalibrationAnswer, CalibrationCall, CalibrationSession, CalibrationSubmission, CallDriver,
     CoachingClip, CoachingSession, CriterionResult, Dispute, ReferenceVerdict, Score, Scorecard,
@@ -109,6 +110,16 @@ def _job_owner(db: Database, migrator: SchemaMigrator) -> None:
     _add_missing(db, migrator, "job", {"owner": CharField(null=True)})
 
 
+def _inputs(db: Database, migrator: SchemaMigrator) -> None:
+    """v9: why a call is not scored (too short); recordings stored under a relative path get the absolute
+    path of the same content where it is found from the current folder (else they stay, for Locate…)."""
+    _add_missing(db, migrator, "call", {"unscored": TextField(null=True)})
+    for call_id, stored, sha256 in db.execute_sql("SELECT id, path, sha256 FROM call").fetchall():
+        found = absolute_recording(stored, sha256)
+        if found is not None and found != stored:
+            db.execute_sql("UPDATE call SET path = ? WHERE id = ?", (found, call_id))
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (1, _initial_schema),
     (2, _scores),
@@ -118,6 +129,7 @@ MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (6, _trust),
     (7, _text_conversations),
     (8, _job_owner),
+    (9, _inputs),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -60,6 +60,7 @@ class Call(BaseModel):
     # audio, or text: a chat, email or ticket; timed False: a text conversation whose times are estimated (schema v8)
     medium = CharField(max_length=8, default="audio", index=True, constraints=[SQL("DEFAULT 'audio'")])
     timed = BooleanField(default=True, constraints=[SQL("DEFAULT 1")])
+    unscored = TextField(null=True)  # why the call is not scored, e.g. too short to judge (schema v8)
 
 
 class Utterance(BaseModel):

@@ -41,8 +41,10 @@ def agent_named(name: str | None, team_name: str | None = None) -> Agent:
 
 
 def store_call(analysis: CallAnalysis, meta: CallMetadata, agent_channel: int | None, job: Job | None = None,
-               scored: tuple[Scorecard, CallScore] | None = None, drivers: DriverSet | None = None) -> Call:
-    """Store an analysed call, its utterances, its driver tags, its score and its job's completion atomically."""
+               scored: tuple[Scorecard, CallScore] | None = None, drivers: DriverSet | None = None,
+               unscored: str | None = None) -> Call:
+    """Store an analysed call, its utterances, its driver tags, its score (or why it has none) and its job's
+    completion atomically."""
     transcript = analysis.transcript
     with database.atomic():
         agent = agent_named(meta.agent, meta.team)
@@ -53,6 +55,7 @@ def store_call(analysis: CallAnalysis, meta: CallMetadata, agent_channel: int | 
             agent_channel=agent_channel if transcript.channels == 2 else None,
             model=transcript.model, device=transcript.device, metadata=meta.extra, voice=analysis.voice,
             medium=transcript.medium, timed=transcript.timed,
+            unscored=unscored,
         )
         rows = [
             {"call": call.id, "position": i, "speaker": u.speaker, "start": u.start, "end": u.end,
@@ -80,6 +83,9 @@ def store_score(call: Call, scorecard: Scorecard, score: CallScore) -> Score:
     """Store a call's score and every criterion result atomically; it becomes the call's current score."""
     with database.atomic():
         Score.update(current=False).where((Score.call == call) & Score.current).execute()
+        if call.unscored:
+            Call.update(unscored=None).where(Call.id == call.id).execute()
+            call.unscored = None
         automatic = {"overall": score.overall, "empathy": score.empathy, "compliance": score.compliance,
                      "auto_fail": score.auto_fail}
         row = Score.create(
@@ -99,6 +105,14 @@ def _result_row(score: Score, weight: float, critical: bool, result: dict) -> di
             "category": result["category"], "weight": weight, "critical": critical, "result": result["result"],
             "credit": result["score"], "confidence": result["confidence"], "reason": result["reason"],
             "evidence": result["evidence"], "needs_review": result["needs_review"]}
+
+
+def mark_unscored(call: Call, reason: str) -> None:
+    """The call is not scored (e.g. too short for the scorecard): its scores stop being current."""
+    with database.atomic():
+        Score.update(current=False).where((Score.call == call) & Score.current).execute()
+        Call.update(unscored=reason).where(Call.id == call.id).execute()
+        call.unscored = reason
 
 
 def current_score(call: Call) -> Score | None:

@@ -29,7 +29,7 @@ def audit(call: Call | None, actor: str, action: str, target: str = "", old: str
 
 def recompute(score: Score) -> Score:
     """Recompute a score's subscores, auto-fail and failed list from its effective results."""
-    scorecard = parse_scorecard(score.scorecard.text, score.scorecard.path)
+    scorecard = parse_scorecard(score.scorecard.text, score.scorecard.path, strict=False)
     rows = list(score.results)
     results = []
     for row in rows:

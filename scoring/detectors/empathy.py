@@ -28,8 +28,8 @@ def _reflections(ctx: CallContext, overlap_words: int) -> list[int]:
 @detector(
     "active_listening",
     phrases=Param(list, required=True),
-    overlap_words=Param(int, 2),
-    full_credit_share=Param(float, 0.5),
+    overlap_words=Param(int, 2, low=0, high=20),
+    full_credit_share=Param(float, 0.5, low=0, high=1),
 )
 def active_listening(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     """Pass when the agent restates, confirms or picks up what the customer said.

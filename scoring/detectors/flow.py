@@ -15,7 +15,7 @@ def _around(ctx: CallContext, start: float, end: float) -> list:
     return [u for u in ctx.utterances if u.end >= start - 0.5 and u.start <= end + 0.5][:3]
 
 
-@detector("overtalk", needs_audio=True, max_count=Param(int, 2))
+@detector("overtalk", needs_audio=True, max_count=Param(int, 2, low=0))
 def no_interruptions(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     """Pass when the agent talked over the customer at most `max_count` times (stereo calls only)."""
     metrics = ctx.conversation
@@ -36,11 +36,11 @@ def no_interruptions(ctx: CallContext, params: dict[str, Any]) -> Verdict:
 @detector(
     "tone",
     needs_audio=True,
-    min_pitch_std_st=Param(float, 1.5),
-    min_energy_std_db=Param(float, 3.0),
-    min_wpm=Param(float, 100.0),
-    max_wpm=Param(float, 210.0),
-    min_voiced_s=Param(float, 5.0),
+    min_pitch_std_st=Param(float, 1.5, low=0),
+    min_energy_std_db=Param(float, 3.0, low=0),
+    min_wpm=Param(float, 100.0, low=0),
+    max_wpm=Param(float, 210.0, low=1),
+    min_voiced_s=Param(float, 5.0, low=0),
 )
 def tone(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     """Pass when the agent's voice varies in pitch and loudness and the pace is in a normal range."""
@@ -66,7 +66,7 @@ def tone(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     needs_audio=True,
     ask_phrases=Param(list, required=True),
     thank_phrases=Param(list, required=True),
-    max_silence_s=Param(float, 10.0),
+    max_silence_s=Param(float, 10.0, low=0.5),
 )
 def hold_etiquette(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     """Pass when every hold is asked for and thanked for; fail on unannounced long dead air."""

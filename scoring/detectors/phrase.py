@@ -76,11 +76,11 @@ def _where(params: dict[str, Any]) -> str:
     "phrase",
     phrases=Param(list, required=True),
     what=Param(str, "the expected phrase"),
-    speaker=Param(str, "agent"),
-    first_turns=Param(int, 0), last_turns=Param(int, 0),
-    within_first_s=Param(float, 0.0), within_last_s=Param(float, 0.0),
-    trigger_phrases=Param(list, []), trigger_sentiment_below=Param(float, -2.0),
-    full_credit=Param(int, 1),
+    speaker=Param(str, "agent", choices=("agent", "customer")),
+    first_turns=Param(int, 0, low=0), last_turns=Param(int, 0, low=0),
+    within_first_s=Param(float, 0.0, low=0), within_last_s=Param(float, 0.0, low=0),
+    trigger_phrases=Param(list, []), trigger_sentiment_below=Param(float, -2.0, low=-2, high=1),
+    full_credit=Param(int, 1, low=1),
     statements_only=Param(bool, False),
 )
 def phrase_detector(ctx: CallContext, params: dict[str, Any]) -> Verdict:

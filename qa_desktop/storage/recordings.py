@@ -1,0 +1,74 @@
+"""Where a call's recording is: calls keep the absolute path they were imported from and the sha256 of
+the file's bytes, so a recording that was moved or renamed is found again by its content."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scoring.audio import audio_files_in, file_sha256
+
+from .models import Call, database
+
+
+def absolute_recording(stored: str, sha256: str) -> str | None:
+    """The absolute path of a call's recording: `stored` if absolute, else the file it names from the current
+    folder when that file has the call's content; None when not found."""
+    path = Path(stored)
+    if path.is_absolute():
+        return stored
+    candidate = path.resolve()
+    try:
+        return str(candidate) if candidate.is_file() and file_sha256(candidate) == sha256 else None
+    except OSError:
+        return None
+
+
+def missing_recordings() -> dict[str, list[int]]:
+    """sha256 -> ids of the calls whose recording is not where it was stored."""
+    missing: dict[str, list[int]] = {}
+    for call_id, path, sha256 in Call.select(Call.id, Call.path, Call.sha256).tuples():
+        if not Path(path).is_file():
+            missing.setdefault(sha256, []).append(call_id)
+    return missing
+
+
+@dataclass
+class Relocation:
+    """What a search for missing recordings found."""
+
+    found: dict[int, str] = field(default_factory=dict)  # call id -> new path
+    missing: int = 0  # calls whose recording was looked for
+    searched: int = 0  # audio files whose content was checked
+    cancelled: bool = False
+
+
+def relocate(folder: Path, progress: Callable[[int, int], None] | None = None,
+             should_cancel: Callable[[], bool] | None = None) -> Relocation:
+    """Look in `folder` (recursively) for the recordings of calls whose file is missing, by content hash,
+    and store the paths found. Files named like a missing recording are checked first."""
+    wanted = missing_recordings()
+    result = Relocation(missing=sum(len(ids) for ids in wanted.values()))
+    if not wanted:
+        return result
+    names = {Path(p).name for (p,) in Call.select(Call.path).where(
+        Call.id.in_([i for ids in wanted.values() for i in ids])).tuples()}
+    files = sorted(audio_files_in(folder), key=lambda p: p.name not in names)
+    for index, path in enumerate(files):
+        if not wanted or (should_cancel and should_cancel()):
+            result.cancelled = bool(wanted)
+            break
+        try:
+            digest = file_sha256(path)
+        except OSError:
+            continue
+        result.searched += 1
+        for call_id in wanted.pop(digest, []):
+            result.found[call_id] = str(path.resolve())
+        if progress:
+            progress(index + 1, len(files))
+    with database.atomic():
+        for call_id, path in result.found.items():
+            Call.update(path=path).where(Call.id == call_id).execute()
+    return result
