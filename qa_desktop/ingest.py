@@ -13,6 +13,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from scoring.analysis import CallAnalysis
 from scoring.audio import SUPPORTED_EXTENSIONS, AudioError, check_file, file_sha256
 from scoring.drivers import DriverSet
 from scoring.scorecard import Scorecard
@@ -23,7 +24,7 @@ from scoring.worker import Cancelled, TranscriptionFailed, TranscriptionWorker, 
 from .envelopes import store_envelope
 from .metadata import CallMetadata, MetadataTable, from_file_name
 from .storage import repository
-from .storage.models import Job
+from .storage.models import Call, Job
 
 
 @dataclass
@@ -38,6 +39,17 @@ class IngestResult:
     @property
     def failed(self) -> bool:
         return self.status == "failed"
+
+
+@dataclass
+class PreparedFile:
+    """A checked file waiting for its analysis: its job, content hash, metadata and agent channel."""
+
+    path: Path
+    job: Job
+    sha256: str
+    meta: CallMetadata
+    channel: int
 
 
 class IngestListener:
@@ -74,9 +86,10 @@ def discover(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -
 
 
 class Ingestor:
-    """Imports files one by one through a transcription worker into the open database."""
+    """Imports files one by one through a transcription worker into the open database (the parallel
+    engine, `ingest_engine`, uses its `prepare` and `store` around Dask tasks and needs no worker)."""
 
-    def __init__(self, worker: TranscriptionWorker, scorecard: Scorecard, *, agent_channel: int = 0,
+    def __init__(self, worker: TranscriptionWorker | None, scorecard: Scorecard, *, agent_channel: int = 0,
                  metadata: MetadataTable | None = None, name_pattern: re.Pattern[str] | None = None,
                  drivers: DriverSet | None = None, agent_speakers: Iterable[str] = ()) -> None:
         self.worker = worker
@@ -98,32 +111,18 @@ class Ingestor:
         """Import one file (for its queued job, if given); never raises for a bad file."""
         job = repository.start_job(str(path), job)
         try:
-            check_file(path, SUPPORTED_EXTENSIONS + TEXT_EXTENSIONS)
-            existing = repository.find_call_by_hash(file_sha256(path))
-            if existing is not None:
-                message = f"already imported as call {existing.id} ({existing.path})"
-                repository.finish_job(job, "skipped", error=message, call=existing)
-                return IngestResult(path, "skipped", message, existing.id)
-            meta = self.metadata_for(path)
-            channel = meta.agent_channel if meta.agent_channel is not None else self.agent_channel
+            prepared = self.prepare(path, job)
+            if isinstance(prepared, IngestResult):
+                return prepared
             if is_transcript_file(path):
                 analysis = load_conversation(path, self.agent_speakers)
             else:
+                assert self.worker is not None, "a sequential ingest of recordings needs a transcription worker"
                 analysis = self.worker.analyse(
-                    path, agent_channel=channel, should_cancel=should_cancel,
+                    path, agent_channel=prepared.channel, should_cancel=should_cancel,
                     progress=lambda fraction: listener.file_progress(path, fraction),
                 )
-            score = score_call(analysis.transcript, self.scorecard, analysis.voice, customer_name(meta.extra))
-            call = repository.store_call(analysis, meta, channel, job, scored=(self.scorecard, score),
-                                        drivers=self.drivers)
-            if not analysis.transcript.is_text:  # the review's waveform, read at the file's own rate
-                with suppress(AudioError):  # else the review computes it when it is first shown
-                    store_envelope(path, call.sha256)
-            verdict = "AUTO-FAIL" if score.auto_fail else "scored"
-            unit = "messages" if analysis.transcript.is_text else "utterances"
-            return IngestResult(path, "imported", f"{len(analysis.transcript.utterances)} {unit}, {verdict} "
-                                f"{score.overall:.0f} (empathy {score.empathy:.0f}, compliance {score.compliance:.0f})",
-                                call.id)
+            return self.store(prepared, analysis)
         except Cancelled:
             repository.finish_job(job, "cancelled", error="cancelled by the user")
             return IngestResult(path, "cancelled", "cancelled")
@@ -131,9 +130,51 @@ class Ingestor:
             repository.finish_job(job, "cancelled", error="interrupted")
             raise
         except (AudioError, WorkerCrashed, TranscriptionFailed, OSError) as exc:
-            reason = str(exc) or type(exc).__name__
-            repository.finish_job(job, "failed", error=reason)
-            return IngestResult(path, "failed", reason)
+            return self.fail(path, job, exc)
+
+    def prepare(self, path: Path, job: Job) -> "PreparedFile | IngestResult":
+        """Check a file before analysis: what to analyse, or the result if its content is already stored.
+        Raises AudioError or OSError for a file that cannot be imported."""
+        check_file(path, SUPPORTED_EXTENSIONS + TEXT_EXTENSIONS)
+        sha256 = file_sha256(path)
+        existing = repository.find_call_by_hash(sha256)
+        if existing is not None:
+            return self._skipped(path, job, existing)
+        meta = self.metadata_for(path)
+        channel = meta.agent_channel if meta.agent_channel is not None else self.agent_channel
+        return PreparedFile(path, job, sha256, meta, channel)
+
+    def store(self, prepared: "PreparedFile", analysis: CallAnalysis) -> IngestResult:
+        """Score and store an analysed file, once: if its content was stored meanwhile (a retried task,
+        the same recording twice in a batch, another process), it is skipped, not duplicated."""
+        path, job = prepared.path, prepared.job
+        existing = repository.find_call_by_hash(analysis.transcript.sha256)
+        if existing is not None:
+            return self._skipped(path, job, existing)
+        score = score_call(analysis.transcript, self.scorecard, analysis.voice, customer_name(prepared.meta.extra))
+        call = repository.store_call(analysis, prepared.meta, prepared.channel, job, scored=(self.scorecard, score),
+                                     drivers=self.drivers)
+        if not analysis.transcript.is_text:  # the review's waveform, read at the file's own rate
+            with suppress(AudioError):  # else the review computes it when it is first shown
+                store_envelope(path, call.sha256)
+        verdict = "AUTO-FAIL" if score.auto_fail else "scored"
+        unit = "messages" if analysis.transcript.is_text else "utterances"
+        return IngestResult(path, "imported", f"{len(analysis.transcript.utterances)} {unit}, {verdict} "
+                            f"{score.overall:.0f} (empathy {score.empathy:.0f}, compliance {score.compliance:.0f})",
+                            call.id)
+
+    @staticmethod
+    def _skipped(path: Path, job: Job, existing: Call) -> IngestResult:
+        message = f"already imported as call {existing.id} ({existing.path})"
+        repository.finish_job(job, "skipped", error=message, call=existing)
+        return IngestResult(path, "skipped", message, existing.id)
+
+    @staticmethod
+    def fail(path: Path, job: Job, exc: BaseException) -> IngestResult:
+        """Record a file that could not be imported, with its reason."""
+        reason = str(exc) or type(exc).__name__
+        repository.finish_job(job, "failed", error=reason)
+        return IngestResult(path, "failed", reason)
 
     def ingest(self, files: list[Path], listener: IngestListener = IngestListener(),
                should_cancel: Callable[[], bool] | None = None, jobs: list[Job] | None = None) -> list[IngestResult]:
