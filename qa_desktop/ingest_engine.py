@@ -61,6 +61,13 @@ class EngineOptions:
         return text
 
 
+def check_scheduler(address: str) -> str:
+    """A Dask scheduler address as given; raises EngineError if it is not one (tcp://HOST:PORT)."""
+    if not address.startswith(("tcp://", "tls://")):
+        raise EngineError(f"{address!r} is not a scheduler address like tcp://HOST:8786")
+    return address
+
+
 def parse_path_map(items: list[str] | None) -> tuple[tuple[str, str], ...]:
     """`FROM=TO` items as (from, to) pairs; raises EngineError naming a malformed item."""
     pairs = []
@@ -100,6 +107,7 @@ def local_plan(options: EngineOptions, config: TranscriberConfig, cores: int | N
 def dask_client(options: EngineOptions, config: TranscriberConfig) -> Iterator[tuple[Client, bool]]:
     """A client with the model plugin registered on every worker; yields (client, tasks need a GPU slot)."""
     if options.scheduler:
+        check_scheduler(options.scheduler)
         try:
             client = Client(options.scheduler, timeout="10s")
         except (OSError, TimeoutError) as exc:

@@ -18,7 +18,7 @@ from .metadata import MetadataError, compile_name_pattern
 
 log = logging.getLogger(__name__)
 
-from .ingest_engine import EngineOptions, parse_path_map
+from .ingest_engine import EngineError, EngineOptions, check_scheduler, parse_path_map
 
 DEFAULTS: dict[str, Any] = {
     "model": "",  # empty: the bundled tiny.en
@@ -42,6 +42,8 @@ _LOADED: dict[str, tuple[str, Callable[[str], object], tuple[type[Exception], ..
     "scorecard": ("Scorecard", load_scorecard, (ScorecardError, OSError)),
     "drivers": ("Call drivers", load_drivers, (DriversError, OSError)),
     "name_pattern": ("File name pattern", compile_name_pattern, (MetadataError,)),
+    "scheduler": ("Dask scheduler", check_scheduler, (EngineError,)),
+    "path_map": ("Path map", lambda text: parse_path_map(text.split()), (EngineError,)),
 }
 _CHOICES: dict[str, tuple] = {"device": DEVICES, "agent_channel": (0, 1)}
 _damaged: set[str] = set()  # settings files that could not be read in full, until they are written again
@@ -117,7 +119,7 @@ class Settings:
         return [name.strip() for name in self.get("agent_speakers").split(",") if name.strip()]
 
     def engine(self) -> EngineOptions:
-        """Where batch imports run (raises EngineError for a malformed path map)."""
+        """Where batch imports run."""
         return EngineOptions(scheduler=self.get("scheduler"), workers=self.get("workers"),
                              threads=self.get("threads_per_worker"), path_map=parse_path_map(self.get("path_map").split()))
 

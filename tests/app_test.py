@@ -69,7 +69,7 @@ def test_settings_dialog_saves_and_refuses_what_cannot_be_used(qtbot, tmp_path, 
     dialog.path_map.setText("/mnt/calls")
     dialog.save()
     assert len(warnings) == 1 and "Model:" in warnings[0] and f"Scorecard: {broken}" in warnings[0]
-    assert "Dask scheduler: '127.0.0.1:8786'" in warnings[0] and "Path map: path map '/mnt/calls'" in warnings[0]
+    assert "Dask scheduler: '127.0.0.1:8786' is not" in warnings[0] and "Path map: path map '/mnt/calls'" in warnings[0]
     assert Settings().get("reviewer") == ""  # nothing stored
     dialog.model.setText("")
     dialog.scorecard.setText(str(default_scorecard_path()))
