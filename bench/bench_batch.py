@@ -57,6 +57,12 @@ def _load_bare(threads: int) -> None:
     _bare = Transcriber(TranscriberConfig(cpu_threads=threads))
 
 
+def _ready(_: int) -> int:
+    """This process's id, once its model is loaded (held briefly so that every process takes one)."""
+    time.sleep(0.5)
+    return os.getpid()
+
+
 def _bare_file(path: str) -> int:
     """Plain faster-whisper on one file (decode, each channel, words on); returns this process's peak RSS."""
     from faster_whisper import decode_audio
@@ -73,7 +79,8 @@ def bare(files: list[Path], processes: int, cores: int) -> tuple[float, int]:
     """Seconds for the batch in `processes` bare pipelines, and the largest pipeline's peak RSS (KiB)."""
     context = multiprocessing.get_context("spawn")
     with context.Pool(processes, initializer=_load_bare, initargs=(max(1, cores // processes),)) as pool:
-        pool.map(len, range(processes))  # every process has its model loaded before the clock starts
+        while len(set(pool.map(_ready, range(processes), chunksize=1))) < processes:
+            pass  # every process has its model loaded before the clock starts
         started = time.perf_counter()
         peaks = pool.map(_bare_file, [str(f) for f in files], chunksize=1)
         return time.perf_counter() - started, max(peaks)
