@@ -25,11 +25,15 @@ test: install
 	$(VENV)/bin/ruff check scoring qa_desktop tests tools bench
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q
 
+# the batch size (QA_BENCH_BATCH, default 50 calls) and the rescored library (QA_BENCH_RESCORE_CALLS, default
+# 10,000) can be set smaller on a small machine; the last line is the stereo call's ratio=
 bench: install
-	$(PY) bench/bench_ingest.py
 	$(PY) bench/bench_library.py
 	$(PY) bench/bench_dashboard.py
 	$(PY) bench/bench_memory.py
+	$(PY) bench/bench_rescore.py
+	$(PY) bench/bench_batch.py
+	$(PY) bench/bench_ingest.py
 
 SOAK_SECONDS ?= 60
 soak: install

@@ -6,7 +6,7 @@ BatchedInferencePipeline on each channel with the same options (decode included)
 qa-desktop's ingest of the file (hash, decode, speaker separation for mono, transcription in the worker
 process, redaction, voice features, scoring, database). Models are loaded before timing in both. Each is
 run twice, alternating, and the faster run counts. Per recording: `ratio=X.XX` (pipeline x real time
-over bare x real time).
+over bare x real time); the stereo call's is the last line.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def main() -> None:
         transcriber = Transcriber(TranscriberConfig())
         with TranscriptionWorker(TranscriberConfig()) as worker:
             worker.start()
-            for path in calls:
+            for path in reversed(calls):  # mono first: the last line is the stereo call's ratio
                 bare_runs, ours = [], []
                 for _ in range(2):
                     bare_runs.append(bare(transcriber, path))

@@ -29,6 +29,7 @@ from .console import one_line, progress_bar
 from .coach_cli import add_coach_parser, cmd_coach
 from .report_cli import add_report_parsers, cmd_report, cmd_retag, drivers_for
 from .ingest import IngestListener, IngestResult, Ingestor, customer_name, discover
+from .ingest_engine import EngineError, EngineOptions, ParallelIngest, parse_path_map
 from .metadata import MetadataError, compile_name_pattern, load_csv
 from .rescore import rescore_all
 from .settings import Settings
@@ -55,6 +56,25 @@ def _add_speaker_option(parser: argparse.ArgumentParser) -> None:
 
 def _agent_speakers(args: argparse.Namespace, settings: Settings) -> list[str]:
     return args.agent_speakers if args.agent_speakers else settings.agent_speakers()
+
+def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    engine = parser.add_argument_group("parallel engine (Dask distributed; used for more than one file)")
+    engine.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                        help="run the analysis on this Dask cluster (default: the one in Settings, else a local "
+                        "cluster on this machine)")
+    engine.add_argument("--workers", type=int, metavar="N", help="local model workers (default: sized to the machine)")
+    engine.add_argument("--threads", type=int, metavar="T", help="CPU threads per local worker's model "
+                        "(default: the cores shared between the workers)")
+    engine.add_argument("--path-map", action="append", metavar="FROM=TO",
+                        help="the workers see files under FROM as under TO (repeatable)")
+
+
+def _engine_options(args: argparse.Namespace, settings: Settings) -> EngineOptions:
+    """The Settings' engine, with what the command line says over it."""
+    saved = settings.engine()
+    return EngineOptions(scheduler=args.scheduler or saved.scheduler, workers=args.workers or saved.workers,
+                         threads=args.threads or saved.threads,
+                         path_map=parse_path_map(args.path_map) if args.path_map else saved.path_map)
 
 
 def _add_scorecard_option(parser: argparse.ArgumentParser) -> None:
@@ -87,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scorecard_option(ingest)
     _add_model_options(ingest)
     _add_speaker_option(ingest)
+    _add_engine_options(ingest)
 
     transcribe = commands.add_parser("transcribe", help="print transcripts without storing anything (transcript "
                                      "files are read, not transcribed)")
@@ -135,18 +156,18 @@ class _TerminalProgress(IngestListener):
     def __init__(self, total: int) -> None:
         self.bar = tqdm(total=total, unit="file", file=sys.stderr, disable=None,
                         bar_format="{l_bar}{bar}| {n:.1f}/{total} files [{elapsed}<{remaining}]")
-        self.index = 0
+        self.done = 0  # files finished (in a parallel batch they finish in any order)
 
     def file_started(self, path: Path, index: int, total: int) -> None:
-        self.index = index
         self.bar.set_description(one_line(path.name)[:40])
 
     def file_progress(self, path: Path, fraction: float) -> None:
-        self.bar.n = self.index + fraction
+        self.bar.n = self.done + fraction
         self.bar.refresh()
 
     def file_finished(self, result: IngestResult) -> None:
-        self.bar.n = self.index + 1
+        self.done += 1
+        self.bar.n = self.done
         self.bar.refresh()
         label = {"imported": "imported", "skipped": "skipped", "failed": "FAILED", "cancelled": "cancelled"}
         self.bar.write(f"{label[result.status]}: {one_line(result.path)}: {one_line(result.message)}", file=sys.stderr)
@@ -166,18 +187,23 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     resolve_model(config.model)
     for warning in metadata.warnings if metadata else []:
         print(f"warning: {warning}", file=sys.stderr)
+    options = _engine_options(args, settings)
     db_path = open_database(args.db or settings.get("database") or None)
     files = discover(args.paths, exclude=[args.metadata] if args.metadata else [])
     if not files:
         print("error: no recordings or transcript files found in the given paths", file=sys.stderr)
         return EXIT_USAGE
     progress = _TerminalProgress(len(files))
+    ingestor = Ingestor(None, scorecard, agent_channel=_agent_channel(args, settings), metadata=metadata,
+                        name_pattern=pattern, drivers=drivers, agent_speakers=_agent_speakers(args, settings))
     try:
-        with TranscriptionWorker(config) as worker:
-            results = Ingestor(worker, scorecard, agent_channel=_agent_channel(args, settings), metadata=metadata,
-                               name_pattern=pattern, drivers=drivers,
-                               agent_speakers=_agent_speakers(args, settings)).ingest(files, progress)
-            engine = f"; model {worker.model_name} on {worker.device}" if worker.device else ""
+        if len(files) > 1 or options.scheduler:
+            results = ParallelIngest(ingestor, config, options).ingest(files, progress)
+            engine = f"; Dask cluster {options.scheduler or 'on this machine'}"
+        else:
+            with TranscriptionWorker(config) as ingestor.worker:
+                results = ingestor.ingest(files, progress)
+                engine = f"; model {ingestor.worker.model_name} on {ingestor.worker.device}"
     finally:
         progress.close()
     counts = {status: sum(r.status == status for r in results) for status in ("imported", "skipped", "failed")}
@@ -345,7 +371,8 @@ def main(argv: list[str] | None = None) -> int:
         args.db = None
     try:
         return command(args, settings)
-    except (MetadataError, ScorecardError, DriversError, ModelNotFoundError, DeviceError, DatabaseFileError) as exc:
+    except (MetadataError, ScorecardError, DriversError, ModelNotFoundError, DeviceError, DatabaseFileError,
+            EngineError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except peewee.DatabaseError as exc:  # the file went bad, or the disk filled, after it opened

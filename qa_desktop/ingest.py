@@ -19,6 +19,7 @@ from pathlib import Path
 
 from peewee import DatabaseError, IntegrityError
 
+from scoring.analysis import CallAnalysis
 from scoring.audio import SUPPORTED_EXTENSIONS, AudioError, check_file, file_sha256
 from scoring.drivers import DriverSet
 from scoring.scorecard import Scorecard
@@ -46,6 +47,17 @@ class IngestResult:
     @property
     def failed(self) -> bool:
         return self.status == "failed"
+
+
+@dataclass
+class PreparedFile:
+    """A checked file waiting for its analysis: its job, content hash, metadata and agent channel."""
+
+    path: Path
+    job: Job
+    sha256: str
+    meta: CallMetadata
+    channel: int
 
 
 class IngestListener:
@@ -81,6 +93,11 @@ def discover(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -
     return files
 
 
+def stored_path(path: Path) -> Path:
+    """The path a call is stored under: absolute, so it is found again from any folder."""
+    return Path(os.path.abspath(path))
+
+
 def _finish(job: Job, status: str, **fields) -> None:
     """Record how a job ended, if the database lets us (it may be the very thing that failed)."""
     try:
@@ -102,9 +119,10 @@ def _failed(path: Path, job: Job | None, reason: str) -> IngestResult:
 
 
 class Ingestor:
-    """Imports files one by one through a transcription worker into the open database."""
+    """Imports files one by one through a transcription worker into the open database (the parallel
+    engine, `ingest_engine`, uses its `prepare` and `store` around Dask tasks and needs no worker)."""
 
-    def __init__(self, worker: TranscriptionWorker, scorecard: Scorecard, *, agent_channel: int = 0,
+    def __init__(self, worker: TranscriptionWorker | None, scorecard: Scorecard, *, agent_channel: int = 0,
                  metadata: MetadataTable | None = None, name_pattern: re.Pattern[str] | None = None,
                  drivers: DriverSet | None = None, agent_speakers: Iterable[str] = ()) -> None:
         self.worker = worker
@@ -124,47 +142,24 @@ class Ingestor:
     def ingest_file(self, path: Path, listener: IngestListener = IngestListener(),
                     should_cancel: Callable[[], bool] | None = None, job: Job | None = None) -> IngestResult:
         """Import one file (for its queued job, if given); never raises for a bad file or a database error."""
-        stored = Path(os.path.abspath(path))  # calls are found again from any folder
+        stored = stored_path(path)
+        started = self.start(path, job)
+        if isinstance(started, IngestResult):
+            return started
+        job = started
         try:
-            job = repository.start_job(str(stored), job)
-        except DatabaseError as exc:  # locked past the busy timeout, or a full disk
-            return _failed(path, None, str(exc))
-        try:
-            check_file(path, SUPPORTED_EXTENSIONS + TEXT_EXTENSIONS)
-            existing = repository.find_call_by_hash(file_sha256(path))
-            if existing is not None:
-                return _already_there(path, job, existing)
-            meta = self.metadata_for(path)
-            channel = meta.agent_channel if meta.agent_channel is not None else self.agent_channel
+            prepared = self.prepare(path, job)
+            if isinstance(prepared, IngestResult):
+                return prepared
             if is_transcript_file(path):
                 analysis = load_conversation(stored, self.agent_speakers)
             else:
+                assert self.worker is not None, "a sequential ingest of recordings needs a transcription worker"
                 analysis = self.worker.analyse(
-                    stored, agent_channel=channel, should_cancel=should_cancel,
+                    stored, agent_channel=prepared.channel, should_cancel=should_cancel,
                     progress=lambda fraction: listener.file_progress(path, fraction),
                 )
-            unit = "messages" if analysis.transcript.is_text else "utterances"
-            heard = f"{len(analysis.transcript.utterances)} {unit}"
-            too_short = self.scorecard.too_short(analysis.transcript.duration_s, analysis.transcript.is_text)
-            if too_short:
-                call = repository.store_call(analysis, meta, channel, job, drivers=self.drivers, unscored=too_short)
-                return IngestResult(path, "imported", f"{heard}, not scored: {too_short}", call.id)
-            score = score_call(analysis.transcript, self.scorecard, analysis.voice, customer_name(meta.extra))
-            try:
-                call = repository.store_call(analysis, meta, channel, job, scored=(self.scorecard, score),
-                                            drivers=self.drivers)
-            except IntegrityError:  # another process stored the same content meanwhile
-                existing = repository.find_call_by_hash(analysis.transcript.sha256)
-                if existing is None:
-                    raise
-                return _already_there(path, job, existing)
-            if not analysis.transcript.is_text:  # the review's waveform, read at the file's own rate
-                with suppress(AudioError):  # else the review computes it when it is first shown
-                    store_envelope(path, call.sha256)
-            verdict = "AUTO-FAIL" if score.auto_fail else "scored"
-            return IngestResult(path, "imported", f"{heard}, {verdict} "
-                                f"{score.overall:.0f} (empathy {score.empathy:.0f}, compliance {score.compliance:.0f})",
-                                call.id)
+            return self.store(prepared, analysis)
         except Cancelled:
             _finish(job, "cancelled", error="cancelled by the user")
             return IngestResult(path, "cancelled", "cancelled")
@@ -172,7 +167,64 @@ class Ingestor:
             _finish(job, "cancelled", error="interrupted")
             raise
         except (AudioError, WorkerCrashed, TranscriptionFailed, OSError, DatabaseError) as exc:
-            return _failed(path, job, str(exc) or type(exc).__name__)
+            return self.fail(path, job, exc)
+
+    def start(self, path: Path, job: Job | None) -> Job | IngestResult:
+        """Record that this process starts importing a file: its job, or the result if the database refuses."""
+        try:
+            return repository.start_job(str(stored_path(path)), job)
+        except DatabaseError as exc:  # locked past the busy timeout, or a full disk
+            return _failed(path, None, str(exc))
+
+    def prepare(self, path: Path, job: Job) -> "PreparedFile | IngestResult":
+        """Check a file before analysis: what to analyse, or the result if its content is already stored.
+        Raises AudioError or OSError for a file that cannot be imported."""
+        check_file(path, SUPPORTED_EXTENSIONS + TEXT_EXTENSIONS)
+        sha256 = file_sha256(path)
+        existing = repository.find_call_by_hash(sha256)
+        if existing is not None:
+            return _already_there(path, job, existing)
+        meta = self.metadata_for(path)
+        channel = meta.agent_channel if meta.agent_channel is not None else self.agent_channel
+        return PreparedFile(path, job, sha256, meta, channel)
+
+    def store(self, prepared: "PreparedFile", analysis: CallAnalysis) -> IngestResult:
+        """Score and store an analysed file, once: if its content was stored meanwhile (a retried task,
+        the same recording twice in a batch, another process), it is skipped, not duplicated."""
+        path, job, meta, channel = prepared.path, prepared.job, prepared.meta, prepared.channel
+        existing = repository.find_call_by_hash(analysis.transcript.sha256)
+        if existing is not None:
+            return _already_there(path, job, existing)
+        unit = "messages" if analysis.transcript.is_text else "utterances"
+        heard = f"{len(analysis.transcript.utterances)} {unit}"
+        too_short = self.scorecard.too_short(analysis.transcript.duration_s, analysis.transcript.is_text)
+        score = None if too_short else score_call(analysis.transcript, self.scorecard, analysis.voice,
+                                                  customer_name(meta.extra))
+        try:
+            if score is None:
+                call = repository.store_call(analysis, meta, channel, job, drivers=self.drivers, unscored=too_short)
+            else:
+                call = repository.store_call(analysis, meta, channel, job, scored=(self.scorecard, score),
+                                             drivers=self.drivers)
+        except IntegrityError:  # another process stored the same content meanwhile
+            existing = repository.find_call_by_hash(analysis.transcript.sha256)
+            if existing is None:
+                raise
+            return _already_there(path, job, existing)
+        if not analysis.transcript.is_text:  # the review's waveform, read at the file's own rate
+            with suppress(AudioError):  # else the review computes it when it is first shown
+                store_envelope(path, call.sha256)
+        if score is None:
+            return IngestResult(path, "imported", f"{heard}, not scored: {too_short}", call.id)
+        verdict = "AUTO-FAIL" if score.auto_fail else "scored"
+        return IngestResult(path, "imported", f"{heard}, {verdict} "
+                            f"{score.overall:.0f} (empathy {score.empathy:.0f}, compliance {score.compliance:.0f})",
+                            call.id)
+
+    @staticmethod
+    def fail(path: Path, job: Job | None, exc: BaseException) -> IngestResult:
+        """Record a file that could not be imported, with its reason."""
+        return _failed(path, job, str(exc) or type(exc).__name__)
 
     def ingest(self, files: list[Path], listener: IngestListener = IngestListener(),
                should_cancel: Callable[[], bool] | None = None, jobs: list[Job] | None = None) -> list[IngestResult]:

@@ -1,11 +1,21 @@
 """Score stored calls again, with the current or an edited scorecard, from the stored transcripts and
-voice features (nothing is transcribed again). Each call's new score is stored in its own
-transaction; the old scores stay, no longer current."""
+voice features (nothing is transcribed again). The old scores stay, no longer current.
+
+A big library is rescored in batches: each batch's calls are read with two queries, scored in worker
+processes (one per core), and their new scores written in one transaction, so a cancelled or
+interrupted rescore leaves every call with exactly one current score.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 
+from scoring.analysis import CallAnalysis
 from scoring.scorecard import Scorecard
 from scoring.scorer import CallScore, score_call
 from scoring.transcript import AUDIO
@@ -13,6 +23,11 @@ from scoring.transcript import AUDIO
 from .ingest import customer_name
 from .storage import repository
 from .storage.models import Call
+
+BATCH = 250  # calls read, scored and written together
+IN_PROCESS_BELOW = 2_000  # smaller libraries are scored here: starting processes would cost more than it saves
+
+_scorecard: Scorecard | None = None  # a scoring process's scorecard, set once when it starts
 
 
 def rescore_call(call: Call, scorecard: Scorecard) -> CallScore | None:
@@ -27,16 +42,68 @@ def rescore_call(call: Call, scorecard: Scorecard) -> CallScore | None:
     return score
 
 
+def score_batch(items: list[tuple[int, CallAnalysis, dict]],
+                scorecard: Scorecard | None = None) -> list[tuple[int, repository.ScoreRows | str]]:
+    """Score stored calls' analyses: (call id, the rows to store, or why the call is too short to score)."""
+    card = scorecard or _scorecard
+    assert card is not None, "a scoring process starts with its scorecard"
+    scored: list[tuple[int, repository.ScoreRows | str]] = []
+    for call_id, analysis, meta in items:
+        too_short = card.too_short(analysis.transcript.duration_s, analysis.transcript.is_text)
+        scored.append((call_id, too_short or repository.score_rows(
+            score_call(analysis.transcript, card, analysis.voice, customer_name(meta)))))
+    return scored
+
+
+def _start_scoring_process(scorecard: Scorecard) -> None:
+    global _scorecard
+    _scorecard = scorecard
+
+
+@contextmanager
+def _scorer(scorecard: Scorecard, calls: int, processes: int) -> Iterator[Callable[[list], Future]]:
+    """Submits a batch for scoring: to worker processes for a big library, else scored here at once."""
+    processes = processes or os.cpu_count() or 1
+    if calls < IN_PROCESS_BELOW or processes < 2:
+        def here(items: list) -> Future:
+            done: Future = Future()
+            done.set_result(score_batch(items, scorecard))
+            return done
+        yield here
+        return
+    context = multiprocessing.get_context("spawn")  # no fork of a process that may run Qt threads
+    with ProcessPoolExecutor(processes, mp_context=context, initializer=_start_scoring_process,
+                             initargs=(scorecard,)) as pool:
+        yield lambda items: pool.submit(score_batch, items)
+
+
 def rescore_all(scorecard: Scorecard, progress: Callable[[int, int], None] | None = None,
-                should_cancel: Callable[[], bool] | None = None) -> int:
-    """Rescore every stored call; returns how many were rescored (fewer if cancelled)."""
+                should_cancel: Callable[[], bool] | None = None, *, processes: int = 0) -> int:
+    """Rescore every stored call; returns how many were rescored (fewer if cancelled). `processes`:
+    scoring processes (0: one per core)."""
     ids = [c.id for c in Call.select(Call.id).order_by(Call.id)]
+    batches = [ids[start:start + BATCH] for start in range(0, len(ids), BATCH)]
+    ahead = max(2, (processes or os.cpu_count() or 1) + 1)  # batches being scored while one is written
     done = 0
-    for index, call_id in enumerate(ids):
-        if should_cancel and should_cancel():
-            break
-        rescore_call(Call.get_by_id(call_id), scorecard)
-        done += 1
-        if progress:
-            progress(index + 1, len(ids))
+    with _scorer(scorecard, len(ids), processes) as submit:
+        pending: deque[Future] = deque()
+        for batch in batches:
+            if should_cancel and should_cancel():
+                break
+            pending.append(submit(repository.stored_analyses(batch)))
+            if len(pending) >= ahead:
+                done += _store(scorecard, pending.popleft(), done, len(ids), progress)
+        while pending and not (should_cancel and should_cancel()):
+            done += _store(scorecard, pending.popleft(), done, len(ids), progress)
+        for future in pending:
+            future.cancel()
     return done
+
+
+def _store(scorecard: Scorecard, scored: Future, done: int, total: int,
+           progress: Callable[[int, int], None] | None) -> int:
+    rows = scored.result()
+    repository.store_scores(scorecard, rows)
+    if progress:
+        progress(done + len(rows), total)
+    return len(rows)

@@ -18,6 +18,8 @@ from .metadata import MetadataError, compile_name_pattern
 
 log = logging.getLogger(__name__)
 
+from .ingest_engine import EngineError, EngineOptions, check_scheduler, parse_path_map
+
 DEFAULTS: dict[str, Any] = {
     "model": "",  # empty: the bundled tiny.en
     "device": "auto",
@@ -28,6 +30,10 @@ DEFAULTS: dict[str, Any] = {
     "scorecard": "",  # empty: the default scorecard that ships in resources/scorecards
     "drivers": "",  # empty: the call drivers that ship in resources/drivers.toml
     "reviewer": "",  # the name written in the audit log
+    "scheduler": "",  # a Dask scheduler (tcp://host:8786) for batch imports; empty: a local cluster
+    "workers": 0,  # local model workers for batch imports; 0: sized to the machine
+    "threads_per_worker": 0,  # CPU threads per local worker's model; 0: the cores shared between workers
+    "path_map": "",  # FROM=TO pairs, space-separated: where the cluster's workers see the recordings
 }
 
 # Settings that name something to load: what the user calls it, how to load it, what loading raises.
@@ -36,6 +42,8 @@ _LOADED: dict[str, tuple[str, Callable[[str], object], tuple[type[Exception], ..
     "scorecard": ("Scorecard", load_scorecard, (ScorecardError, OSError)),
     "drivers": ("Call drivers", load_drivers, (DriversError, OSError)),
     "name_pattern": ("File name pattern", compile_name_pattern, (MetadataError,)),
+    "scheduler": ("Dask scheduler", check_scheduler, (EngineError,)),
+    "path_map": ("Path map", lambda text: parse_path_map(text.split()), (EngineError,)),
 }
 _CHOICES: dict[str, tuple] = {"device": DEVICES, "agent_channel": (0, 1)}
 _damaged: set[str] = set()  # settings files that could not be read in full, until they are written again
@@ -109,6 +117,11 @@ class Settings:
     def agent_speakers(self) -> list[str]:
         """The agent's names in transcript files that name people instead of roles."""
         return [name.strip() for name in self.get("agent_speakers").split(",") if name.strip()]
+
+    def engine(self) -> EngineOptions:
+        """Where batch imports run."""
+        return EngineOptions(scheduler=self.get("scheduler"), workers=self.get("workers"),
+                             threads=self.get("threads_per_worker"), path_map=parse_path_map(self.get("path_map").split()))
 
     def drivers(self) -> DriverSet:
         """The call drivers in use: the file named in settings, else the one that ships."""

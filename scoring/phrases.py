@@ -41,6 +41,9 @@ class PhraseSet:
         self.phrases = [p for p in dict.fromkeys(normalise(p) for p in phrases) if p]
         self._exact = [re.compile(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])") for p in self.phrases]
         self._gapped = [_gapped(p) for p in self.phrases]
+        # one search that tells whether any phrase can match exactly, or gapped, before trying each in turn
+        self._any_exact = _any(self._exact)
+        self._any_gapped = _any([g for g in self._gapped if g is not None])
 
     def __bool__(self) -> bool:
         return bool(self.phrases)
@@ -51,10 +54,13 @@ class PhraseSet:
         if not text:
             return None
         best: PhraseMatch | None = None
+        some_exact = self._any_exact is not None and self._any_exact.search(text)
+        some_gapped = self._any_gapped is not None and self._any_gapped.search(text)
         for phrase, exact, gapped in zip(self.phrases, self._exact, self._gapped):
-            if exact.search(text):
+            if some_exact and exact.search(text):
                 return PhraseMatch(phrase, 1.0)
-            if gapped is not None and gapped.search(text) and (best is None or best.similarity < GAPPED_SIMILARITY):
+            if (some_gapped and gapped is not None and gapped.search(text)
+                    and (best is None or best.similarity < GAPPED_SIMILARITY)):
                 best = PhraseMatch(phrase, GAPPED_SIMILARITY)
             if len(phrase) < FUZZY_MIN_CHARS or len(text) < len(phrase) * 0.8:
                 continue
@@ -64,6 +70,11 @@ class PhraseSet:
             if best is None or found.score / 100 > best.similarity:
                 best = PhraseMatch(phrase, found.score / 100)
         return best
+
+
+def _any(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """A pattern that matches wherever one of these does (None for none)."""
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns)) if patterns else None
 
 
 def _negates(phrase: str, heard: str) -> bool:

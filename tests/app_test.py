@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.app.settings_dialog import SettingsDialog
+from qa_desktop.ingest_engine import EngineOptions
 from qa_desktop.metadata import CallMetadata
 from qa_desktop.settings import Settings
 from qa_desktop.storage import repository
@@ -64,14 +65,21 @@ def test_settings_dialog_saves_and_refuses_what_cannot_be_used(qtbot, tmp_path, 
     broken.write_text("[scorecard]\nid = 'x'\n")
     dialog.scorecard.setText(str(broken))
     dialog.reviewer.setText("Dana QA")
+    dialog.scheduler.setText("127.0.0.1:8786")
+    dialog.path_map.setText("/mnt/calls")
     dialog.save()
     assert len(warnings) == 1 and "Model:" in warnings[0] and f"Scorecard: {broken}" in warnings[0]
+    assert "Dask scheduler: '127.0.0.1:8786' is not" in warnings[0] and "Path map: path map '/mnt/calls'" in warnings[0]
     assert Settings().get("reviewer") == ""  # nothing stored
     dialog.model.setText("")
     dialog.scorecard.setText(str(default_scorecard_path()))
     dialog.device.setCurrentIndex(dialog.device.findData("cpu"))
     dialog.agent_channel.setValue(1)
+    dialog.scheduler.setText("tcp://10.0.0.5:8786")
+    dialog.path_map.setText("/mnt/calls=/data/calls")
+    dialog.workers.setValue(3)
     dialog.save()
     stored = Settings()
+    assert stored.engine() == EngineOptions("tcp://10.0.0.5:8786", 3, 0, (("/mnt/calls", "/data/calls"),))
     assert (stored.get("reviewer"), stored.get("device"), stored.get("agent_channel")) == ("Dana QA", "cpu", 1)
     assert stored.get("scorecard") == str(default_scorecard_path())

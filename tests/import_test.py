@@ -27,7 +27,7 @@ def test_import_shows_progress_and_failures_and_the_library_fills(qtbot, db, bat
     dialog.start_button.click()
     dialog.worker.file_progress.connect(progress.append)
     assert [dialog.results.topLevelItem(i).text(1) for i in range(4)] == ["waiting"] * 4
-    with qtbot.waitSignal(dialog.imported, timeout=180_000):
+    with qtbot.waitSignal(dialog.imported, timeout=300_000):
         pass
     statuses = {dialog.results.topLevelItem(i).text(0): dialog.results.topLevelItem(i).text(1) for i in range(4)}
     assert statuses == {"a_cold.flac": "imported", "b_empty.wav": "failed", "c_notes.mp3": "failed",
@@ -51,13 +51,13 @@ def test_cancel_stops_the_import_and_keeps_what_was_stored(qtbot, db, tmp_path):
     dialog = window.open_import()
     dialog.set_files([folder])
     dialog.start_button.click()
-    with qtbot.waitSignal(dialog.worker.file_finished, timeout=120_000):
+    with qtbot.waitSignal(dialog.worker.file_finished, timeout=240_000):
         pass
     dialog.cancel()
     with qtbot.waitSignal(dialog.imported, timeout=60_000):
         pass
-    statuses = [dialog.results.topLevelItem(i).text(1) for i in range(3)]
-    assert statuses[0] == "imported" and "imported" not in statuses[2:]
+    statuses = [dialog.results.topLevelItem(i).text(1) for i in range(3)]  # files run in parallel: any may be first
+    assert 1 <= statuses.count("imported") < 3 and set(statuses) == {"imported", "cancelled"}
     assert dialog.current.text() == "Import cancelled."
     assert Call.select().count() == statuses.count("imported")
     assert {j.status for j in Job.select()} <= {"done", "cancelled"} and not repository.unfinished_jobs()
@@ -82,7 +82,7 @@ def test_closing_the_app_mid_import_resumes_on_the_next_start(qtbot, db, tmp_pat
     again = _window(qtbot, db)
     assert again.resume_banner.isVisible() and "did not finish" in again.resume_label.text()
     resumed = again.resume_imports()
-    with qtbot.waitSignal(resumed.imported, timeout=180_000):
+    with qtbot.waitSignal(resumed.imported, timeout=300_000):
         pass
     assert Call.select().count() == 2 and not repository.unfinished_jobs()
     assert {c.agent.name for c in Call.select()} == {"Priya Shah", "Daniel Kim"}  # from the CSV

@@ -38,13 +38,23 @@ def line_mentions(line: str) -> dict[str, int]:
     return default_drivers().mentions([line])
 
 
+def _words(text: str, start: float, rng: random.Random) -> list[dict]:
+    """Words spread over an utterance's 4 seconds, with a recogniser's probability each."""
+    tokens = text.split()
+    step = 4.0 / len(tokens)
+    return [{"word": f" {token}", "start": round(start + i * step, 2), "end": round(start + (i + 1) * step, 2),
+             "p": round(rng.uniform(0.4, 1.0), 3)} for i, token in enumerate(tokens)]
+
+
 def fill(count: int, utterances_per_call: int = 6, agents: int = 60, seed: int = 7,
-         recordings: list[tuple[str, float]] | None = None, with_results: bool = False) -> None:
+         recordings: list[tuple[str, float]] | None = None, with_results: bool = False,
+         with_words: bool = False) -> None:
     """Insert `count` synthetic scored calls (their utterances, in the search index, and driver tags).
 
     With `recordings` ((path, duration s) of real audio), each call points at one of them. With them or
     with `with_results`, each call gets a result for every criterion with evidence inside it: each agent is
     weak on two criteria, so the dashboards, coaching suggestions and clips have something real to show.
+    With `with_words`, each utterance has its words (times, probability) as an import stores them.
     """
     rng = random.Random(seed)
     first_call = (database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM call").fetchone()[0]) + 1
@@ -96,9 +106,10 @@ def fill(count: int, utterances_per_call: int = 6, agents: int = 60, seed: int =
                     mentions[driver] = mentions.get(driver, 0) + n
             tags += [(call_id, t.driver, t.mentions, t.primary) for t in default_drivers().choose(mentions)]
             for position, text in enumerate(lines):
+                words = json.dumps(_words(text, position * 5.0, rng)) if with_words else "[]"
                 utterances.append((first_utterance + len(utterances), call_id, position,
                                    "agent" if position % 2 == 0 else "customer", position * 5.0,
-                                   position * 5.0 + 4, text, "[]"))
+                                   position * 5.0 + 4, text, words))
         cursor = database.cursor()
         cursor.executemany("INSERT INTO call (id, path, sha256, duration_s, channels, sample_rate, agent_id, team_id, "
                            "call_time, agent_channel, model, device, metadata, imported_at, voice, reviewed, reviewed_by) "

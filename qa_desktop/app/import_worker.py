@@ -16,6 +16,7 @@ from scoring.transcriber import TranscriberConfig
 from scoring.worker import TranscriptionWorker
 
 from ..ingest import IngestListener, IngestResult, Ingestor
+from ..ingest_engine import EngineOptions, ParallelIngest
 from ..metadata import MetadataTable, compile_name_pattern, load_csv
 from ..storage import repository
 from ..storage.models import Job
@@ -37,6 +38,7 @@ class ImportPlan:
     jobs: list[Job] | None = None  # jobs to resume; new ones are queued when None
     drivers: DriverSet | None = None  # call drivers to tag with (None: the ones that ship)
     agent_speakers: list[str] = field(default_factory=list)  # the agent's names in chat transcripts
+    engine: EngineOptions = EngineOptions()  # where a batch of more than one file runs (Dask)
 
     def options(self) -> dict:
         """What a resumed job needs to be imported the same way."""
@@ -94,14 +96,21 @@ class ImportWorker(Task):
             for message in metadata.warnings if metadata else []:
                 self.warning.emit(message)
             pattern = compile_name_pattern(plan.name_pattern) if plan.name_pattern else None
-            with TranscriptionWorker(plan.config) as worker:
-                ingestor = Ingestor(worker, plan.scorecard, agent_channel=plan.agent_channel, metadata=metadata,
-                                    name_pattern=pattern, drivers=plan.drivers, agent_speakers=plan.agent_speakers)
-                for result in ingestor.ingest(plan.files, _Relay(self), self.cancelled, plan.jobs):
-                    self.counts[result.status] += 1
+            ingestor = Ingestor(None, plan.scorecard, agent_channel=plan.agent_channel, metadata=metadata,
+                                name_pattern=pattern, drivers=plan.drivers, agent_speakers=plan.agent_speakers)
+            for result in self._ingest(ingestor):
+                self.counts[result.status] += 1
         finally:
             self._settle_jobs()
         return self.counts
+
+    def _ingest(self, ingestor: Ingestor) -> list[IngestResult]:
+        """A batch through the parallel engine (Dask); a single file through one worker process."""
+        plan, relay, cancelled = self.plan, _Relay(self), self.cancelled
+        if len(plan.files) > 1 or plan.engine.scheduler:
+            return ParallelIngest(ingestor, plan.config, plan.engine).ingest(plan.files, relay, cancelled, plan.jobs)
+        with TranscriptionWorker(plan.config) as ingestor.worker:
+            return ingestor.ingest(plan.files, relay, cancelled, plan.jobs)
 
     def _settle_jobs(self) -> None:
         """Unfinished jobs: queued again if the app is closing (to resume), else cancelled."""

@@ -241,7 +241,7 @@ class MainWindow(QMainWindow):
             config=TranscriberConfig(model=s.get("model") or None, device=s.get("device")),
             agent_channel=s.get("agent_channel"), name_pattern=s.get("name_pattern"), metadata_csv=metadata_csv,
             columns=columns or {}, date_format=date_format, jobs=jobs, drivers=s.drivers(),
-            agent_speakers=s.agent_speakers())
+            agent_speakers=s.agent_speakers(), engine=s.engine())
 
     def open_import(self, resume: ImportPlan | None = None) -> ImportDialog:
         """Show the import dialog (resuming a plan if given)."""

@@ -1,4 +1,5 @@
-"""Settings: model, device (with what was detected), agent channel, scorecard, call drivers, reviewer, database."""
+"""Settings: model, device (with what was detected), agent channel, scorecard, call drivers, reviewer, database,
+and where batch imports run (a Dask scheduler, local workers, a path map)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,11 @@ class SettingsDialog(QDialog):
         self.drivers = QLineEdit(settings.get("drivers"), placeholderText="resources/drivers.toml")
         self.reviewer = QLineEdit(settings.get("reviewer"), placeholderText="your name, for the audit log")
         self.database = QLineEdit(settings.get("database"), placeholderText="default data folder")
+        self.scheduler = QLineEdit(settings.get("scheduler"), placeholderText="empty: a local cluster on this computer")
+        self.workers = QSpinBox(specialValueText="sized to this computer")
+        self.workers.setRange(0, 256)
+        self.workers.setValue(settings.get("workers"))
+        self.path_map = QLineEdit(settings.get("path_map"), placeholderText="FROM=TO: where the cluster sees the files")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -66,12 +72,17 @@ class SettingsDialog(QDialog):
         form.addRow("Database file", _with_browse(
             self.database, lambda: QFileDialog.getSaveFileName(self, "Database", "", "SQLite (*.sqlite3)")[0]))
         form.addRow(QLabel("A new database file is used the next time the app starts."))
+        form.addRow("Dask scheduler (batches)", self.scheduler)
+        form.addRow("Local model workers", self.workers)
+        form.addRow("Path map (cluster)", self.path_map)
         form.addRow(buttons)
 
     def problems(self) -> list[str]:
-        """What is wrong with the values as typed (a model, scorecard or drivers file that cannot be used)."""
+        """What is wrong with the values as typed (a model, scorecard or drivers file that cannot be used, a
+        scheduler that is no address, a malformed path map)."""
         return list(unusable({"model": self.model.text().strip(), "scorecard": self.scorecard.text().strip(),
-                              "drivers": self.drivers.text().strip()}).values())
+                              "drivers": self.drivers.text().strip(), "scheduler": self.scheduler.text().strip(),
+                              "path_map": self.path_map.text().strip()}).values())
 
     def save(self) -> None:
         """Store every setting and close; a model, scorecard or drivers file that cannot be used is said, nothing
@@ -83,7 +94,9 @@ class SettingsDialog(QDialog):
         values = {"model": self.model.text().strip(), "device": self.device.currentData(),
                   "agent_channel": self.agent_channel.value(), "agent_speakers": self.agent_speakers.text().strip(),
                   "scorecard": self.scorecard.text().strip(),
-                  "drivers": self.drivers.text().strip(), "reviewer": self.reviewer.text().strip(), "database": self.database.text().strip()}
+                  "drivers": self.drivers.text().strip(), "reviewer": self.reviewer.text().strip(),
+                  "database": self.database.text().strip(), "scheduler": self.scheduler.text().strip(),
+                  "workers": self.workers.value(), "path_map": self.path_map.text().strip()}
         for key, value in values.items():
             self.settings.set(key, value)
         self.accept()

@@ -7,6 +7,8 @@ import os
 
 import psutil
 
+from peewee import Function
+
 from scoring.analysis import CallAnalysis
 from scoring.drivers import DriverSet
 from scoring.scorecard import Scorecard
@@ -79,29 +81,88 @@ def scorecard_row(scorecard: Scorecard) -> ScorecardRow:
     return row
 
 
+ScoreRows = tuple[dict, list[dict]]  # a score's row and its criterion results' rows, as plain data
+
+
+def score_rows(score: CallScore) -> ScoreRows:
+    """What storing a score writes (besides call, scorecard and ids): plain data, so a process that scores
+    a call can hand it to the one that stores it."""
+    automatic = {"overall": score.overall, "empathy": score.empathy, "compliance": score.compliance,
+                 "auto_fail": score.auto_fail}
+    row = {"overall": score.overall, "empathy": score.empathy, "compliance": score.compliance,
+           "auto_fail": score.auto_fail, "metrics": score.metrics(),
+           "analysis": {"conversation": score.conversation.to_dict(), "sentiment": score.sentiment.to_dict(),
+                        "automatic_scores": automatic},
+           "failed": " ".join(r.criterion.id for r in score.results if r.verdict.result == "fail")}
+    return row, [_result_row(r.criterion.weight, r.criterion.critical, r.to_dict()) for r in score.results]
+
+
 def store_score(call: Call, scorecard: Scorecard, score: CallScore) -> Score:
     """Store a call's score and every criterion result atomically; it becomes the call's current score."""
+    row, results = score_rows(score)
     with database.atomic():
         Score.update(current=False).where((Score.call == call) & Score.current).execute()
         if call.unscored:
             Call.update(unscored=None).where(Call.id == call.id).execute()
             call.unscored = None
-        automatic = {"overall": score.overall, "empathy": score.empathy, "compliance": score.compliance,
-                     "auto_fail": score.auto_fail}
-        row = Score.create(
-            call=call, scorecard=scorecard_row(scorecard), overall=score.overall, empathy=score.empathy,
-            compliance=score.compliance, auto_fail=score.auto_fail, metrics=score.metrics(),
-            analysis={"conversation": score.conversation.to_dict(), "sentiment": score.sentiment.to_dict(),
-                      "automatic_scores": automatic},
-            failed=" ".join(r.criterion.id for r in score.results if r.verdict.result == "fail"),
-        )
-        CriterionResult.insert_many([_result_row(row, r.criterion.weight, r.criterion.critical, r.to_dict())
-                                     for r in score.results]).execute()
-    return row
+        stored = Score.create(call=call, scorecard=scorecard_row(scorecard), **row)
+        CriterionResult.insert_many([{**r, "score": stored.id} for r in results]).execute()
+    return stored
 
 
-def _result_row(score: Score, weight: float, critical: bool, result: dict) -> dict:
-    return {"score": score.id, "criterion": result["id"], "section": result["section"],
+def store_scores(scorecard: Scorecard, scored: list[tuple[int, ScoreRows | str]]) -> None:
+    """Many calls' new current scores in one transaction (a rescore's batch): the rows `store_score` writes,
+    converted by the same fields, inserted in bulk; a str instead of rows is why that call is not scored
+    (as `mark_unscored`)."""
+    if not scored:
+        return
+    rows = [(call_id, row) for call_id, row in scored if not isinstance(row, str)]
+    scorecard_id = scorecard_row(scorecard).id
+    created = Score.created_at.default()  # one time for the batch
+    scores = [{"call": call_id, "scorecard": scorecard_id, "current": True, "created_at": created, **row}
+              for call_id, (row, _) in rows]
+    with database.atomic():
+        cursor = database.cursor()
+        ids = [call_id for call_id, _ in scored]
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            marks = ",".join("?" * len(part))
+            cursor.execute(f"UPDATE score SET current = 0 WHERE current = 1 AND call_id IN ({marks})", part)
+            cursor.execute(f"UPDATE call SET unscored = NULL WHERE unscored IS NOT NULL AND id IN ({marks})", part)
+        cursor.executemany("UPDATE call SET unscored = ? WHERE id = ?",
+                           [(reason, call_id) for call_id, reason in scored if isinstance(reason, str)])
+        results = []
+        if scores:
+            insert_score = _BulkInsert(Score, scores[0])
+            for values, (_, (_, result_rows)) in zip(scores, rows):
+                score_id = cursor.execute(insert_score.sql, insert_score.params(values)).lastrowid
+                results += [{**r, "score": score_id} for r in result_rows]
+        if results:
+            insert_result = _BulkInsert(CriterionResult, results[0])
+            cursor.executemany(insert_result.sql, [insert_result.params(r) for r in results])
+
+
+class _BulkInsert:
+    """A raw INSERT of rows with these columns, each value converted as peewee converts it (JSON through
+    SQLite's json(), booleans, dates), so bulk rows are stored exactly as `Model.create` stores them."""
+
+    def __init__(self, model: type, example: dict) -> None:
+        self.fields = [model._meta.fields[name] for name in example]
+        marks = []
+        for field in self.fields:
+            value = field.db_value(example[field.name])
+            marks.append(f"{value.name}(?)" if isinstance(value, Function) else "?")
+        names = ", ".join(f'"{field.column_name}"' for field in self.fields)
+        self.sql = f'INSERT INTO "{model._meta.table_name}" ({names}) VALUES ({", ".join(marks)})'
+
+    def params(self, row: dict) -> list:
+        """The row's values in column order, as bound parameters."""
+        values = [field.db_value(row[field.name]) for field in self.fields]
+        return [value.arguments[0] if isinstance(value, Function) else value for value in values]
+
+
+def _result_row(weight: float, critical: bool, result: dict) -> dict:
+    return {"criterion": result["id"], "section": result["section"],
             "category": result["category"], "weight": weight, "critical": critical, "result": result["result"],
             "credit": result["score"], "confidence": result["confidence"], "reason": result["reason"],
             "evidence": result["evidence"], "needs_review": result["needs_review"]}
@@ -122,13 +183,31 @@ def current_score(call: Call) -> Score | None:
 
 def stored_analysis(call: Call) -> CallAnalysis:
     """A stored call's transcript and voice features, as the worker produced them."""
-    utterances = [
-        SpokenUtterance(u.speaker, u.start, u.end, u.text, [Word(**w) for w in u.words])
-        for u in call_transcript(call)
-    ]
-    transcript = Transcript(call.path, call.duration_s, call.channels, call.sample_rate, call.sha256,
-                            call.model, call.device, utterances, call.medium, call.timed)
-    return CallAnalysis(transcript, dict(call.voice or {}))
+    return _analysis(call.path, call.duration_s, call.channels, call.sample_rate, call.sha256, call.model,
+                     call.device, call.voice, [(u.speaker, u.start, u.end, u.text, u.words) for u in call_transcript(call)],
+                     call.medium, call.timed)
+
+
+def stored_analyses(call_ids: list[int]) -> list[tuple[int, CallAnalysis, dict]]:
+    """Many stored calls' analyses and extra metadata, (id, analysis, metadata), read with two queries."""
+    marks = ",".join("?" * len(call_ids))
+    json = Call.voice.python_value
+    utterances: dict[int, list[tuple]] = {i: [] for i in call_ids}
+    for row in database.execute_sql(f'SELECT call_id, speaker, start, "end", text, words FROM utterance '
+                                    f"WHERE call_id IN ({marks}) ORDER BY call_id, position", call_ids):
+        utterances[row[0]].append((*row[1:5], json(row[5])))
+    calls = database.execute_sql("SELECT id, path, duration_s, channels, sample_rate, sha256, model, device, voice, "
+                                 f"metadata, medium, timed FROM call WHERE id IN ({marks}) ORDER BY id", call_ids)
+    return [(r[0], _analysis(*r[1:8], json(r[8]), utterances[r[0]], Call.medium.python_value(r[10]),
+                             Call.timed.python_value(r[11])), json(r[9]) or {}) for r in calls]
+
+
+def _analysis(path: str, duration_s: float, channels: int, sample_rate: int, sha256: str, model: str, device: str,
+              voice: dict | None, utterances: list[tuple], medium: str, timed: bool) -> CallAnalysis:
+    spoken = [SpokenUtterance(speaker, start, end, text, [Word(**w) for w in words])
+              for speaker, start, end, text, words in utterances]
+    transcript = Transcript(path, duration_s, channels, sample_rate, sha256, model, device, spoken, medium, timed)
+    return CallAnalysis(transcript, dict(voice or {}))
 
 
 def this_process() -> str:

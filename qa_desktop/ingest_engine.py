@@ -1,0 +1,298 @@
+"""The parallel batch ingest on Dask distributed: an embedded `LocalCluster` sized to this machine, or an
+existing cluster (`tcp://host:8786`) whose workers have qa-desktop installed and see the recordings.
+
+The client checks each file (content hash, metadata), sends a task that carries the file's path (mapped
+to the workers' view, if asked) and receives the analysis as plain data; scoring and storage stay on
+the client, one call at a time in its own transaction. A task whose worker dies is rerun elsewhere by
+Dask; as calls are stored by content hash, a retried or repeated file is stored once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from distributed import Client, Future, LocalCluster, wait
+from distributed.client import FuturesCancelledError
+from distributed.scheduler import KilledWorker
+from peewee import DatabaseError
+
+from scoring.analysis import CallAnalysis
+from scoring.audio import AudioError
+from scoring.cluster import GPU, ModelPlugin, analyse_file
+from scoring.models import choose_device
+from scoring.text_conversation import is_transcript_file, load_conversation
+from scoring.transcriber import TranscriberConfig
+from scoring.worker import TranscriptionFailed
+
+from .ingest import IngestListener, IngestResult, Ingestor, PreparedFile, stored_path
+from .storage import repository
+from .storage.models import Job
+
+log = logging.getLogger(__name__)
+
+GPU_REPLICAS = 4  # model replicas per GPU: tiny.en on an H200 went 136x -> ~400x real time with 4 processes
+WORKER_MEMORY = "3GiB"  # per worker; Dask pauses a worker near it and restarts one above it
+
+
+class EngineError(Exception):
+    """The cluster cannot be reached or started (a bad scheduler address, no workers)."""
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """Where the batch runs: an existing scheduler, or a local cluster of `workers` x `threads`."""
+
+    scheduler: str = ""  # tcp://host:8786; empty: a LocalCluster on this machine
+    workers: int = 0  # local model workers (0: sized to the machine)
+    threads: int = 0  # CPU threads per model (0: the cores shared between the workers)
+    path_map: tuple[tuple[str, str], ...] = ()  # (client prefix, worker prefix) pairs
+
+    def worker_path(self, path: Path) -> str:
+        """The path under which the workers see this file."""
+        text = str(path.resolve())
+        for source, target in self.path_map:
+            if text == source or text.startswith(source.rstrip("/") + "/"):
+                return target.rstrip("/") + text[len(source.rstrip("/")):]
+        return text
+
+
+def check_scheduler(address: str) -> str:
+    """A Dask scheduler address as given; raises EngineError if it is not one (tcp://HOST:PORT)."""
+    if not address.startswith(("tcp://", "tls://")):
+        raise EngineError(f"{address!r} is not a scheduler address like tcp://HOST:8786")
+    return address
+
+
+def parse_path_map(items: list[str] | None) -> tuple[tuple[str, str], ...]:
+    """`FROM=TO` items as (from, to) pairs; raises EngineError naming a malformed item."""
+    pairs = []
+    for item in items or []:
+        source, sep, target = item.partition("=")
+        if not sep or not source or not target:
+            raise EngineError(f"path map {item!r}: expected FROM=TO, e.g. /mnt/calls=/data/calls")
+        pairs.append((str(Path(source).expanduser().resolve()), target))
+    return tuple(pairs)
+
+
+@dataclass(frozen=True)
+class LocalPlan:
+    """How a LocalCluster fills this machine."""
+
+    workers: int
+    threads: int  # CPU threads each worker's model uses
+    gpu: bool
+
+
+def local_plan(options: EngineOptions, config: TranscriberConfig, cores: int | None = None) -> LocalPlan:
+    """Size the local cluster: on the CPU the cores are split between model workers (one per core up to
+    4 cores, then two cores each); on a GPU, GPU_REPLICAS replicas share it, each with its CPU threads."""
+    cores = cores or os.cpu_count() or 1
+    gpu = choose_device(config.device)[0] == "cuda"
+    if options.workers:
+        workers = options.workers
+    elif gpu:
+        workers = GPU_REPLICAS
+    else:
+        workers = cores if cores <= 4 else cores // 2
+    threads = options.threads or max(1, cores // workers)
+    return LocalPlan(workers, threads, gpu)
+
+
+@contextmanager
+def dask_client(options: EngineOptions, config: TranscriberConfig) -> Iterator[tuple[Client, bool]]:
+    """A client with the model plugin registered on every worker; yields (client, tasks need a GPU slot)."""
+    if options.scheduler:
+        check_scheduler(options.scheduler)
+        try:
+            client = Client(options.scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            raise EngineError(f"cannot reach the Dask scheduler at {options.scheduler}: {exc}") from exc
+        with client:
+            try:
+                client.wait_for_workers(1, timeout=60)
+            except TimeoutError as exc:
+                raise EngineError(f"the Dask scheduler at {options.scheduler} has no workers (waited 60 s)") from exc
+            yield client, prepare_workers(client, config)
+        return
+    plan = local_plan(options, config)
+    log.info("starting a local Dask cluster: %d workers x %d threads%s", plan.workers, plan.threads,
+             " (GPU)" if plan.gpu else "")
+    cluster = LocalCluster(n_workers=plan.workers, threads_per_worker=1, processes=True, memory_limit=WORKER_MEMORY,
+                           resources={GPU: 1} if plan.gpu else None, dashboard_address=None)
+    with cluster, Client(cluster) as client:
+        yield client, prepare_workers(client, config if config.cpu_threads else replace(config, cpu_threads=plan.threads))
+
+
+def prepare_workers(client: Client, config: TranscriberConfig) -> bool:
+    """Load the model on every worker (and on workers that join later); whether tasks need a GPU slot
+    (some worker offers the GPU resource, e.g. `dask worker ... --resources GPU=1`)."""
+    client.register_plugin(ModelPlugin(config))
+    workers = client.scheduler_info(n_workers=-1)["workers"].values()
+    return any(w.get("resources", {}).get(GPU) for w in workers)
+
+
+class ParallelIngest:
+    """Runs a batch through Dask tasks and stores each result as it arrives; same listener, cancel and
+    job bookkeeping as `Ingestor.ingest`."""
+
+    def __init__(self, ingestor: Ingestor, config: TranscriberConfig, options: EngineOptions = EngineOptions(),
+                 client: Client | None = None) -> None:
+        self.ingestor = ingestor
+        self.config = config
+        self.options = options
+        self._given = client  # an existing client (tests, a long-lived app session); else one per batch
+
+    @contextmanager
+    def _client(self) -> Iterator[tuple[Client, bool]]:
+        if self._given is not None:
+            yield self._given, prepare_workers(self._given, self.config)
+        else:
+            with dask_client(self.options, self.config) as pair:
+                yield pair
+
+    def ingest(self, files: list[Path], listener: IngestListener = IngestListener(),
+               should_cancel: Callable[[], bool] | None = None, jobs: list[Job] | None = None) -> list[IngestResult]:
+        """Import files in parallel (with their queued jobs, if given); on cancel, files in flight are
+        abandoned and the rest left untouched. Results come back in file order. The listener hears of
+        each file as it is checked, and of the oldest file in flight as the current one (started, progress)."""
+        cancelled = should_cancel or (lambda: False)
+        results: dict[int, IngestResult] = {}
+        with _Batch(self, listener, results) as batch:
+            for index, path in enumerate(files):
+                if cancelled():
+                    break
+                batch.add(index, path, jobs[index] if jobs else None, len(files))
+                batch.drain(cancelled, keep=batch.window)
+            batch.drain(cancelled, keep=0)
+            if cancelled():
+                batch.cancel_in_flight()
+        return [results[i] for i in sorted(results)]
+
+
+class _Batch:
+    """The files of one parallel ingest in flight: a bounded window of Dask futures."""
+
+    def __init__(self, engine: ParallelIngest, listener: IngestListener, results: dict[int, IngestResult]) -> None:
+        self.engine = engine
+        self.listener = listener
+        self.results = results
+        self.in_flight: dict[Future, tuple[int, PreparedFile]] = {}
+        self.window = 4
+        self._session = ExitStack()  # the client (and local cluster), opened for the first file to analyse
+        self._client: Client | None = None
+        self._resources: dict[str, float] | None = None
+        self._topic = f"qa-desktop-progress-{uuid.uuid4().hex}"  # this batch's progress events
+        self._fractions: dict[str, float] = {}  # task key -> fraction done, written by the client's event loop
+        self._current: int | None = None  # the file shown as the one in progress
+        self.total = 0
+
+    def __enter__(self) -> "_Batch":
+        return self
+
+    def __exit__(self, kind: type | None, *exc: object) -> None:
+        if kind is not None and self.in_flight:
+            self.cancel_in_flight("interrupted" if kind is KeyboardInterrupt else "the batch stopped")
+        if self._client is not None:
+            self._client.unsubscribe_topic(self._topic)
+        self._session.__exit__(kind, *exc)
+
+    def client(self) -> Client:
+        """The Dask client, connected (and a local cluster started) when the first file needs analysis."""
+        if self._client is None:
+            self._client, gpu = self._session.enter_context(self.engine._client())
+            self._resources = {GPU: 1} if gpu else None
+            slots = sum(w["nthreads"] for w in self._client.scheduler_info(n_workers=-1)["workers"].values())
+            self.window = max(4, 2 * slots)  # every slot busy, the next files ready, memory bounded
+            self._client.subscribe_topic(self._topic, self._progress_event)
+        return self._client
+
+    def _progress_event(self, event: tuple[float, dict]) -> None:
+        _, message = event
+        self._fractions[message["task"]] = message["fraction"]
+
+    def add(self, index: int, path: Path, job: Job | None, total: int) -> None:
+        """Check a file and send it to a worker (or record at once why it is not analysed)."""
+        ingestor = self.engine.ingestor
+        self.total = total
+        started = ingestor.start(path, job)
+        try:
+            prepared = started if isinstance(started, IngestResult) else ingestor.prepare(path, started)
+        except (AudioError, OSError, DatabaseError) as exc:
+            prepared = ingestor.fail(path, started, exc)
+        if not isinstance(prepared, IngestResult) and is_transcript_file(path):  # text: read here, no model
+            try:
+                prepared = ingestor.store(prepared, load_conversation(stored_path(path), ingestor.agent_speakers))
+            except (AudioError, DatabaseError) as exc:
+                prepared = ingestor.fail(path, job, exc)
+        if isinstance(prepared, IngestResult):
+            self.listener.file_started(path, index, total)
+            self._finished(index, prepared)
+            return
+        client, key = self.client(), f"analyse-{prepared.sha256[:16]}-{uuid.uuid4().hex[:8]}"
+        future = client.submit(analyse_file, self.engine.options.worker_path(path), prepared.channel, self._topic,
+                               key, key=key, pure=False, resources=self._resources)
+        self.in_flight[future] = (index, prepared)
+        self._show_progress()
+
+    def _show_progress(self) -> None:
+        """Report the oldest file in flight as the current one, and how far its analysis is."""
+        if not self.in_flight:
+            return
+        future, (index, prepared) = min(self.in_flight.items(), key=lambda item: item[1][0])
+        if self._current != index:
+            self._current = index
+            self.listener.file_started(prepared.path, index, self.total)
+        self.listener.file_progress(prepared.path, self._fractions.get(future.key, 0.0))
+
+    def drain(self, cancelled: Callable[[], bool], keep: int) -> None:
+        """Store finished results until at most `keep` files are in flight (or the user cancels)."""
+        while len(self.in_flight) > keep and not cancelled():
+            try:
+                done, _ = wait(list(self.in_flight), timeout=0.2, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                self._show_progress()
+                continue  # look at the cancel flag again
+            for future in done:
+                index, prepared = self.in_flight.pop(future)
+                self._fractions.pop(future.key, None)
+                self._finished(index, self._outcome(future, prepared))
+            self._show_progress()
+
+    def _outcome(self, future: Future, prepared: PreparedFile) -> IngestResult:
+        ingestor, path = self.engine.ingestor, prepared.path
+        try:
+            reply = future.result()
+        except KilledWorker as exc:
+            return ingestor.fail(path, prepared.job, TranscriptionFailed(
+                f"the workers analysing this file died repeatedly ({exc}); left out of the batch"))
+        except FuturesCancelledError as exc:
+            return ingestor.fail(path, prepared.job, TranscriptionFailed(f"the task was cancelled ({exc})"))
+        except Exception as exc:  # an unexpected error inside the task: this file fails, the batch goes on
+            return ingestor.fail(path, prepared.job, TranscriptionFailed(f"{type(exc).__name__}: {exc}"))
+        if "error" in reply:
+            return ingestor.fail(path, prepared.job, AudioError(reply["error"]))
+        analysis = CallAnalysis.from_dict(reply["analysis"])
+        analysis.transcript = replace(analysis.transcript, file=str(stored_path(path)))  # the client's, not the worker's
+        try:
+            return ingestor.store(prepared, analysis)
+        except DatabaseError as exc:  # locked past the busy timeout, or a full disk: this file fails
+            return ingestor.fail(path, prepared.job, exc)
+
+    def cancel_in_flight(self, reason: str = "cancelled by the user") -> None:
+        """Abandon the files in flight: their tasks are cancelled and their jobs marked so."""
+        if self._client is not None and self.in_flight:
+            self._client.cancel(list(self.in_flight), force=True)
+        for index, prepared in sorted(self.in_flight.values(), key=lambda item: item[0]):
+            repository.finish_job(prepared.job, "cancelled", error=reason)
+            self._finished(index, IngestResult(prepared.path, "cancelled", "cancelled"))
+        self.in_flight.clear()
+
+    def _finished(self, index: int, result: IngestResult) -> None:
+        self.results[index] = result
+        self.listener.file_finished(result)

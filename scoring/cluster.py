@@ -1,0 +1,65 @@
+"""What a Dask worker runs for a batch ingest: a plugin that loads the model once per worker, and the
+task that analyses one file with it.
+
+The task returns plain data (the analysis as a dict, or the reason a file cannot be read), so the
+client stores the results; nothing here touches a database. A worker that dies mid-file is replaced
+and its task runs again elsewhere, which is why the client stores by content hash.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from distributed import WorkerPlugin, get_worker
+
+from .analysis import analyse
+from .audio import AudioError, decode
+from .transcriber import Transcriber, TranscriberConfig
+
+log = logging.getLogger(__name__)
+
+PLUGIN_NAME = "qa-desktop-model"
+GPU = "GPU"  # the Dask worker resource that marks one model replica's slot on a GPU
+
+
+class ModelPlugin(WorkerPlugin):
+    """Loads one transcription model in each worker as it starts (and in every replacement worker)."""
+
+    name = PLUGIN_NAME
+    idempotent = True  # registering it again (a second batch on the same cluster) keeps the loaded model
+
+    def __init__(self, config: TranscriberConfig) -> None:
+        self.config = config
+        self.transcriber: Transcriber | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"config": self.config, "transcriber": None}  # only the config travels; each worker loads
+
+    def setup(self, worker: Any) -> None:
+        self.transcriber = Transcriber(self.config)
+        log.info("worker %s loaded %s on %s", worker.address, self.transcriber.model_name, self.transcriber.device)
+
+    def teardown(self, worker: Any) -> None:
+        self.transcriber = None
+
+
+def analyse_file(path: str, agent_channel: int, progress_topic: str = "", token: str = "") -> dict[str, Any]:
+    """Analyse one file with this worker's model: {"analysis": CallAnalysis.to_dict()} or {"error": why}.
+    With a progress topic, {"task": token, "fraction": f} events go to it as the transcription moves (every 5%)."""
+    worker = get_worker()
+    plugin = worker.plugins.get(PLUGIN_NAME)
+    if plugin is None or plugin.transcriber is None:
+        raise RuntimeError("this Dask worker has no qa-desktop model loaded (ModelPlugin not registered)")
+    reported = [0.0]
+
+    def progress(fraction: float) -> None:
+        if progress_topic and fraction - reported[0] >= 0.05:
+            reported[0] = fraction
+            worker.log_event(progress_topic, {"task": token, "fraction": float(fraction)})  # msgpack: no numpy
+
+    try:
+        return {"analysis": analyse(plugin.transcriber, decode(path), agent_channel=agent_channel,
+                                    progress=progress).to_dict()}
+    except AudioError as exc:
+        return {"error": str(exc)}

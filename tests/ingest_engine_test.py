@@ -1,0 +1,151 @@
+"""The parallel ingest on Dask distributed: a real LocalCluster with worker processes, a worker killed
+mid-batch, and a scheduler and worker started as processes, all on the real model and real databases."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from distributed import Client, LocalCluster
+
+from qa_desktop.ingest import IngestListener, Ingestor, discover
+from qa_desktop.ingest_engine import EngineError, EngineOptions, ParallelIngest, local_plan, parse_path_map
+from qa_desktop.metadata import DEFAULT_NAME_PATTERN, compile_name_pattern
+from qa_desktop.storage.models import Call, Job
+from scoring.transcriber import TranscriberConfig
+from tests.conftest import DEMO, ROOT, demo_file
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}  # workers import this checkout's engine
+
+
+def _stored_once(count: int) -> None:
+    """Exactly `count` calls, each recording once, each with its transcript and one score."""
+    hashes = [c.sha256 for c in Call.select()]
+    assert len(hashes) == count and len(set(hashes)) == count
+    for call in Call.select():
+        assert call.utterances.count() > 5 and call.scores.count() == 1
+
+
+def test_local_cluster_ingests_the_demo_calls_once(db, scorecard, tmp_path):
+    files = discover([DEMO])
+    twin = tmp_path / "same_call_renamed.flac"  # the same recording twice in one batch is stored once
+    shutil.copy(files[1], twin)
+    ingestor = Ingestor(None, scorecard, name_pattern=compile_name_pattern(DEFAULT_NAME_PATTERN))
+    engine = ParallelIngest(ingestor, TranscriberConfig(), EngineOptions(workers=2, threads=1))
+    results = engine.ingest([*files, twin])
+    assert [r.path for r in results] == [*files, twin]
+    statuses = Counter(r.status for r in results)
+    assert statuses == {"imported": 5, "skipped": 1}, [(r.path.name, r.status, r.message) for r in results]
+    _stored_once(5)
+    assert Call.get(Call.path == str(files[0])).agent.name == "Maria Lopez"  # metadata from the file name
+    assert {j.status for j in Job.select()} == {"done", "skipped"}
+    again = engine.ingest(files)  # nothing new: every file is skipped before any cluster starts
+    assert {r.status for r in again} == {"skipped"} and Call.select().count() == 5
+
+
+def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(db, scorecard):
+    files = [demo_file("good"), demo_file("cold"), demo_file("angry_calmed")]
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        killed: list[tuple[str, list]] = []
+
+        class KillOneWorker(IngestListener):
+            """Once the first call is stored, kill a worker that is analysing another."""
+
+            def file_finished(self, result):
+                if killed:
+                    return
+                pids = client.run(os.getpid)
+                busy = {w: keys for w, keys in client.processing().items() if keys}
+                address = next(iter(busy))
+                os.kill(pids[address], signal.SIGKILL)
+                killed.append((address, busy[address]))
+
+        config = TranscriberConfig(cpu_threads=1)
+        results = ParallelIngest(Ingestor(None, scorecard), config, client=client).ingest(files, KillOneWorker())
+    assert killed and killed[0][1], "a worker was killed while it analysed a call"
+    assert [r.status for r in results] == ["imported"] * 3, [r.message for r in results]
+    _stored_once(3)
+    assert {j.status for j in Job.select()} == {"done"} and Job.select().count() == 3
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the Dask scheduler stopped"
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing listens on port {port}")
+
+
+@pytest.fixture
+def dask_processes(tmp_path):
+    """`dask scheduler` and one `dask worker` started as processes on 127.0.0.1; yields the address."""
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    dask = [str(Path(sys.executable).parent / "dask")]
+    log = open(tmp_path / "dask.log", "w")
+    scheduler = subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                  "--no-dashboard"], env=ENV, stdout=log, stderr=log, cwd=tmp_path)
+    workers = [scheduler]
+    try:
+        _wait_for_port(port, scheduler)
+        workers.append(subprocess.Popen([*dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1",
+                                         "--nworkers", "1", "--no-dashboard"], env=ENV, stdout=log, stderr=log,
+                                        cwd=tmp_path))
+        yield address
+    finally:
+        for process in reversed(workers):
+            process.terminate()
+            process.wait(timeout=30)
+        log.close()
+
+
+def test_cli_ingests_through_a_dask_scheduler_and_workers(tmp_path, isolated_home, dask_processes):
+    client_view, worker_view = tmp_path / "client_view", tmp_path / "worker_view"
+    client_view.mkdir()
+    shutil.copy(demo_file("cold"), client_view / "cold.flac")
+    shutil.copy(demo_file("mono"), client_view / "mono.wav")
+    shutil.copytree(client_view, worker_view)  # the workers see the recordings under another path
+    (client_view / "broken.ogg").write_bytes(b"OggS" + b"\x00" * 50)  # missing on the workers, broken anyway
+    env = {**ENV, "XDG_CONFIG_HOME": str(isolated_home / "config"), "XDG_DATA_HOME": str(isolated_home / "data")}
+    db_file = tmp_path / "cluster.sqlite3"
+    done = subprocess.run([sys.executable, "-m", "qa_desktop", "ingest", str(client_view), "--db", str(db_file),
+                           "--scheduler", dask_processes, "--path-map", f"{client_view}={worker_view}"],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert "2 imported, 0 already there, 1 failed" in done.stderr, done.stderr
+    assert f"FAILED: {client_view / 'broken.ogg'}:" in done.stderr
+    assert f"Dask cluster {dask_processes}" in done.stderr
+    with sqlite3.connect(db_file) as con:  # stored under the client's paths
+        paths = {row[0] for row in con.execute("SELECT path FROM call")}
+    assert paths == {str(client_view / "cold.flac"), str(client_view / "mono.wav")}
+
+
+def test_path_map_and_machine_sizing():
+    options = EngineOptions(path_map=parse_path_map(["/srv/calls=/mnt/nas/calls"]))
+    assert options.worker_path(Path("/srv/calls/2026/a.wav")) == "/mnt/nas/calls/2026/a.wav"
+    assert options.worker_path(Path("/srv/callsX/a.wav")) == "/srv/callsX/a.wav"
+    with pytest.raises(EngineError, match="expected FROM=TO"):
+        parse_path_map(["/srv/calls"])
+    cpu = TranscriberConfig(device="cpu")
+    assert local_plan(EngineOptions(), cpu, cores=2) == local_plan(EngineOptions(workers=2, threads=1), cpu, cores=2)
+    assert local_plan(EngineOptions(), cpu, cores=16).workers == 8
+    assert local_plan(EngineOptions(), cpu, cores=16).threads == 2
