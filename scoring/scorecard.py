@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .detectors import DETECTORS, Param
+from .transcript import AUDIO, TEXT
 from .toml_fields import TomlLocator, check_keys, expect, parse_toml, read_text
 
 CATEGORIES = ("empathy", "compliance", "process")
@@ -24,7 +25,7 @@ HEAD_KEYS = ("id", "name", "empathy_sentiment_weight", "positive_reactions", "ne
              "min_agreement", "abstain_below", "min_duration_s")
 SECTION_KEYS = ("id", "name", "criteria")
 CRITERION_KEYS = ("id", "name", "category", "weight", "critical", "speaker", "detector", "params", "description",
-                  "min_agreement")
+                  "min_agreement", "media")
 DEFAULT_MIN_DURATION_S = 10.0
 
 
@@ -47,6 +48,7 @@ class Criterion:
     params: dict[str, Any]
     description: str = ""
     min_agreement: float | None = None  # this criterion's own agreement threshold (else the scorecard's)
+    media: tuple[str, ...] = (AUDIO, TEXT)  # what it is checked on: recorded calls, text conversations or both
 
 
 @dataclass(frozen=True)
@@ -199,12 +201,16 @@ def parse_scorecard(text: str, path: str = "<scorecard>", *, strict: bool = True
             if detector not in DETECTORS:
                 raise ScorecardError(f"{where(locate('detector'))}detector: unknown '{detector}' "
                                      f"(known: {', '.join(sorted(DETECTORS))})")
+            media = tuple(field_("media", list, "a list of \"audio\" and \"text\"", [AUDIO, TEXT]))
+            if not media or any(m not in (AUDIO, TEXT) for m in media):
+                raise ScorecardError(f"{where(locate('media'))}media: list \"audio\", \"text\" or both")
             criteria.append(Criterion(
                 id=c_id, name=field_("name", str, "a text", c_id), section=s_id, category=category,
                 weight=weight, critical=field_("critical", bool, "true or false", False), speaker=speaker,
                 detector=detector, params=_check_params(detector, raw.get("params", {}), where, locate, strict),
                 description=field_("description", str, "a text", ""),
                 min_agreement=_share(raw, "min_agreement", f"{where(locate('min_agreement'))}min_agreement"),
+                media=media,
             ))
     if not criteria:
         raise ScorecardError(f"{path}: the scorecard has no criteria")

@@ -141,10 +141,14 @@ def build_context(transcript: Transcript, scorecard: Scorecard, voice: dict[str,
 
 
 def judge(criterion: Criterion, ctx: CallContext, transcript: Transcript, abstain_below: float) -> Verdict:
-    """One criterion's verdict; criteria on sound or timing are not applicable to a text conversation."""
+    """One criterion's verdict; criteria on sound or timing are not applicable to a text conversation, nor
+    is one the scorecard checks on another medium only (a recording disclosure in a chat)."""
     spec = DETECTORS[criterion.detector]
     if spec.needs_audio and transcript.is_text:
         return Verdict(NA, 1.0, 1.0, NO_AUDIO)
+    if transcript.medium not in criterion.media:
+        kind = "text conversation" if transcript.is_text else "recorded call"
+        return Verdict(NA, 1.0, 1.0, f"Not applicable: the scorecard does not check this on a {kind}.")
     return abstain(spec.run(ctx, criterion.params), ctx, abstain_below)
 
 

@@ -81,6 +81,8 @@ def test_hash_follows_the_content():
     (('phrases = ["hello"]', 'phrases = ["hello"]\ntrigger_sentiment_below = 5'),
      r"card\.toml:16: criterion 'greeting' params\.trigger_sentiment_below: must be at most 1"),
     (('name = "Mini"', 'name = "Mini"\nmin_duration_s = -3'), r"card\.toml:4: min_duration_s: must not be negative"),
+    (("weight = 5\ndetector", 'weight = 5\nmedia = ["video"]\ndetector'),
+     r"card\.toml:13: criterion 'greeting' media: list \"audio\", \"text\" or both"),
 ])
 def test_mistakes_name_file_line_and_field(edit, message):
     with pytest.raises(ScorecardError, match=message):

@@ -87,7 +87,7 @@ def test_a_chat_is_scored_like_a_call_with_audio_criteria_not_applicable(transcr
     for criterion in AUDIO_CRITERIA:
         assert (results[criterion].result, results[criterion].reason) == ("na", NO_AUDIO)
     assert "text conversation: no audio" in NO_AUDIO
-    for criterion in ("greeting", "agent_introduction", "recording_disclosure", "empathy_statement", "apology",
+    for criterion in ("greeting", "agent_introduction", "empathy_statement", "apology",
                       "identity_verification", "resolution_confirmation"):
         assert results[criterion].result == "pass", (criterion, results[criterion].reason)
     contract = score.to_dict()
@@ -103,6 +103,12 @@ def test_a_ticket_json_keeps_its_times_and_long_gaps_are_not_dead_air(transcript
     score = score_call(transcript, scorecard)
     assert score.conversation.dead_air == [] and score.to_dict()["metrics"]["dead_air_s"] is None
     assert {r.criterion.id: r.verdict.result for r in score.results}["hold_etiquette"] == "na"
+
+
+def test_a_ticket_without_a_recording_disclosure_is_not_auto_failed(transcripts, scorecard):
+    score = score_call(load_conversation(transcripts["ticket"]).transcript, scorecard)  # no "may be recorded"
+    disclosure = {r.criterion.id: r.verdict for r in score.results}["recording_disclosure"]
+    assert disclosure.result == "na" and "text conversation" in disclosure.reason and not score.auto_fail
 
 
 def test_the_score_contract_of_a_transcript_is_a_recordings(transcripts, scorecard, demo_analyses):
