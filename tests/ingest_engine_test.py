@@ -44,12 +44,12 @@ def test_local_cluster_ingests_the_demo_calls_once(db, scorecard, tmp_path):
     results = engine.ingest([*files, twin])
     assert [r.path for r in results] == [*files, twin]
     statuses = Counter(r.status for r in results)
-    assert statuses == {"imported": 5, "skipped": 1}, [(r.path.name, r.status, r.message) for r in results]
-    _stored_once(5)
+    assert statuses == {"imported": len(files), "skipped": 1}, [(r.path.name, r.status, r.message) for r in results]
+    _stored_once(len(files))  # the demo recordings and the demo chat
     assert Call.get(Call.path == str(files[0])).agent.name == "Maria Lopez"  # metadata from the file name
     assert {j.status for j in Job.select()} == {"done", "skipped"}
     again = engine.ingest(files)  # nothing new: every file is skipped before any cluster starts
-    assert {r.status for r in again} == {"skipped"} and Call.select().count() == 5
+    assert {r.status for r in again} == {"skipped"} and Call.select().count() == len(files)
 
 
 def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(db, scorecard):
