@@ -75,3 +75,24 @@ def test_settings_dialog_saves_and_refuses_what_cannot_be_used(qtbot, tmp_path, 
     stored = Settings()
     assert (stored.get("reviewer"), stored.get("device"), stored.get("agent_channel")) == ("Dana QA", "cpu", 1)
     assert stored.get("scorecard") == str(default_scorecard_path())
+
+
+def test_db_option_without_a_command_opens_the_app_on_that_database(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
+    from qa_desktop import cli
+    from qa_desktop.storage.database import open_database
+
+    path = tmp_path / "team.sqlite"
+    open_database(path)
+    shown = []
+
+    def exec_once(_app) -> int:  # the real window is built and shown; the event loop is not entered
+        shown.extend(w.windowTitle() for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+        for window in QApplication.topLevelWidgets():
+            window.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", exec_once)
+    assert cli.main(["--db", str(path)]) == 0
+    assert "qa-desktop — team.sqlite" in shown
