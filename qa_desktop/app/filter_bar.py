@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
+from ..storage.criteria import criterion_names, in_order
 from ..storage.library import LibraryFilter
 from ..storage.models import Agent, CallDriver, CriterionResult, Team
 from .date_box import date_of, optional_date_box, show_date
@@ -84,20 +85,26 @@ class FilterBar(QWidget):
         choices = [
             (self.agent, "All agents", [(a.name, a.id) for a in Agent.select().order_by(Agent.name)]),
             (self.team, "All teams", [(t.name, t.id) for t in Team.select().order_by(Team.name)]),
-            (self.criterion, "Any failed criterion",
-             [(c, c) for (c,) in CriterionResult.select(CriterionResult.criterion).distinct().tuples()]),
-            (self.driver, "All drivers", [(self.driver_names.get(d, d), d)
-                                          for (d,) in CallDriver.select(CallDriver.driver).distinct().tuples()]),
+            (self.criterion, "Any failed criterion", self._criteria()),
+            (self.driver, "All drivers", sorted((self.driver_names.get(d, d), d) for (d,) in
+                                                CallDriver.select(CallDriver.driver).distinct().tuples())),
         ]
         for box, everything, items in choices:
             current = box.currentData()
             box.blockSignals(True)
             box.clear()
             box.addItem(everything, None)
-            for text, value in sorted(items):
+            for text, value in items:
                 box.addItem(text, value)
             box.setCurrentIndex(max(0, box.findData(current)) if current is not None else 0)
             box.blockSignals(False)
+
+    @staticmethod
+    def _criteria() -> list[tuple[str, str]]:
+        """(name, id) of every scored criterion, in scorecard order."""
+        names = criterion_names()
+        scored = [c for (c,) in CriterionResult.select(CriterionResult.criterion).distinct().tuples()]
+        return [(names.get(c, c), c) for c in in_order(scored, names)]
 
     def current(self) -> LibraryFilter:
         """The filter the widgets describe."""
