@@ -55,11 +55,14 @@ class FilterBar(QWidget):
         for spin, value in ((self.score_min, 0), (self.score_max, 100)):
             spin.setRange(0, 100)
             spin.setValue(value)
+        self.clear = QPushButton("Clear filters")
+        self.clear.setToolTip("Show every call: no search, agent, team, dates, scores or criterion")
+        self.clear.clicked.connect(lambda: self.show_filter(LibraryFilter()))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         rows = ((self.search, self.agent, self.team, self.driver, self.reviewed),
                 (QLabel("From"), self.date_from, QLabel("to"), self.date_to, QLabel("Score"), self.score_min,
-                 QLabel("–"), self.score_max, self.auto_fail, self.criterion),
+                 QLabel("–"), self.score_max, self.auto_fail, self.criterion, self.clear),
                 (self.chosen_note, self.show_all))
         for widgets in rows:
             line = QHBoxLayout()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -140,6 +141,9 @@ class LibraryModel(QAbstractTableModel):
         except ValueError:
             return None
 
-    def all_rows(self) -> list[LibraryRow]:
-        """Every row in the current order (for export)."""
-        return [r for start in range(0, len(self._ids), 900) for r in library.rows(self._ids[start:start + 900])]
+    def row_chunks(self, size: int = 900) -> Iterator[list[LibraryRow]]:
+        """Every row in the current order, a chunk at a time (for export; safe off the UI thread: it reads
+        a copy of the ids)."""
+        ids = list(self._ids)
+        for start in range(0, len(ids), size):
+            yield library.rows(ids[start:start + size])

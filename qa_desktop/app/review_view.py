@@ -132,7 +132,7 @@ class ReviewView(QWidget):
         top.addWidget(self.override_button)
         top.addWidget(self.dispute_button)
         top.addWidget(self.reviewed)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        self.split = split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.transcript)
         split.addWidget(self.tabs)
         split.setSizes([400, 560])
