@@ -37,6 +37,7 @@ class FilterBar(QWidget):
         self.driver_names = driver_names or {}
         self.marked = marked  # criteria the agreement lab marks, for "Needs human review"
         self.search = QLineEdit(placeholderText="Search transcripts (e.g. refund, card*)")
+        self.search.setMinimumWidth(120)
         self.search.setClearButtonEnabled(True)
         self.agent, self.team, self.criterion, self.driver = QComboBox(), QComboBox(), QComboBox(), QComboBox()
         self.auto_fail = _combo([("Auto-fail: any", None), ("Auto-fail only", True), ("No auto-fail", False)])
@@ -60,9 +61,9 @@ class FilterBar(QWidget):
         self.clear.clicked.connect(lambda: self.show_filter(LibraryFilter()))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        rows = ((self.search, self.agent, self.team, self.driver, self.reviewed),
+        rows = ((self.search, self.agent, self.team, self.driver, self.reviewed, self.clear),
                 (QLabel("From"), self.date_from, QLabel("to"), self.date_to, QLabel("Score"), self.score_min,
-                 QLabel("–"), self.score_max, self.auto_fail, self.criterion, self.clear),
+                 QLabel("–"), self.score_max, self.auto_fail, self.criterion),
                 (self.chosen_note, self.show_all))
         for widgets in rows:
             line = QHBoxLayout()

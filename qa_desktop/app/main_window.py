@@ -94,6 +94,11 @@ class MainWindow(QMainWindow):
         self.table.setItemDelegateForColumn(len(COLUMNS), HitDelegate(self.table))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.calls.modelReset.connect(self._after_reset)
+        self.empty_note = QLabel()  # says why the table is empty, and what to do
+        QVBoxLayout(self.table.viewport()).addWidget(self.empty_note, 0, Qt.AlignmentFlag.AlignTop)
+        self.empty_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_note.setWordWrap(True)
+        self.empty_note.setStyleSheet("color:#555; font-size:12pt; padding:24px")
         self.review = ReviewView(self.reviewer)
         self.review.changed.connect(self._call_changed)
         self.review.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -205,9 +210,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{count} call{'s' * (count != 1)} · database {self.database_path}")
         current = self.review.call.id if self.review.call is not None else None
         row = self.calls.row_of(current) if current is not None else None
-        if not self.calls.rowCount():
-            self.review.close_call("No call matches the filter." if self.calls.filter.active() else
-                                   "No calls yet: import recordings with Import… (or drop files here).")
+        empty = ("No call matches these filters: change them or press Clear filters." if self.calls.filter.active()
+                 else "No calls yet: import recordings with Import… (or drop files here).")
+        self.empty_note.setText(empty)
+        self.empty_note.setVisible(not count)
+        if not count:
+            self.review.close_call(empty)
         elif row is None:
             self.table.selectRow(0)
         elif row is not None:
