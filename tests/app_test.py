@@ -96,3 +96,20 @@ def test_db_option_without_a_command_opens_the_app_on_that_database(qtbot, tmp_p
     monkeypatch.setattr(QApplication, "exec", exec_once)
     assert cli.main(["--db", str(path)]) == 0
     assert "qa-desktop — team.sqlite" in shown
+
+
+def test_the_reviewers_name_is_asked_before_the_first_change_and_kept(qtbot, db):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QInputDialog
+
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+
+    def answer() -> None:
+        dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QInputDialog) and w.isVisible())
+        dialog.setTextValue("Rita QA")
+        dialog.accept()
+
+    QTimer.singleShot(100, answer)
+    assert window.reviewer() == "Rita QA" and Settings().get("reviewer") == "Rita QA"
+    assert window.reviewer() == "Rita QA"  # not asked again
