@@ -177,6 +177,17 @@ class MetadataTable:
                 return self.rows[key]
         return CallMetadata()
 
+    def covers(self, path: Path) -> bool:
+        """Whether the CSV has a row for this recording."""
+        return str(path.resolve()) in self.rows or path.name in self.rows
+
+
+def call_metadata(path: Path, table: MetadataTable | None, pattern: re.Pattern[str] | None) -> CallMetadata:
+    """What an import stores for a file: its CSV row (if any) over what its name says."""
+    from_name = from_file_name(path, pattern) if pattern else CallMetadata()
+    from_csv = table.lookup(path) if table else CallMetadata()
+    return from_csv.merged_over(from_name)
+
 
 def _map_headers(headers: list[str]) -> dict[str, str]:
     normalised = {re.sub(r"[\s\-]+", "_", h.strip().lower()): h for h in headers}

@@ -336,7 +336,8 @@ class MainWindow(QMainWindow):
 
     def open_import(self, resume: ImportPlan | None = None) -> ImportDialog:
         """Show the import dialog (resuming a plan if given)."""
-        self.import_dialog = ImportDialog(self, self.make_plan, resume if isinstance(resume, ImportPlan) else None)
+        self.import_dialog = ImportDialog(self, self.make_plan, resume if isinstance(resume, ImportPlan) else None,
+                                          self.settings.get("name_pattern"))
         self.import_dialog.imported.connect(self._imported)
         self.import_dialog.show()
         return self.import_dialog

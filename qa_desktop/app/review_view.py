@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
+    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
     QPushButton, QSizePolicy, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -122,6 +122,10 @@ class ReviewView(QWidget):
         self.scorecard = ScorecardPanel()
         self.audit = QTreeWidget()
         self.audit.setHeaderLabels(["When", "Who", "What", "Old", "New", "Comment"])
+        self.audit.setRootIsDecorated(False)
+        self.audit.setWordWrap(True)
+        for column in range(5):  # time, who and action in full; the comment takes the rest
+            self.audit.header().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.scorecard, "Scorecard")
         self.tabs.addTab(self.audit, "Audit log")
@@ -317,7 +321,7 @@ class ReviewView(QWidget):
         self.audit.clear()
         for entry in call_audit(self.call):
             self.audit.addTopLevelItem(QTreeWidgetItem([
-                entry.at.strftime("%Y-%m-%d %H:%M"), entry.actor, f"{entry.action} {entry.target}".strip(),
+                entry.at.strftime("%Y-%m-%d %H:%M"), entry.actor, f"{entry.action} {self.scorecard.name_of(entry.target)}".strip(),
                 entry.old or "", entry.new or "", entry.comment]))
 
     def _position(self, seconds: float) -> None:
