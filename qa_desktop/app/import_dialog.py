@@ -248,6 +248,7 @@ class ImportDialog(QDialog):
         self.results = QTreeWidget()
         self.results.setHeaderLabels(["File", "Status", "Details"])
         self.results.setRootIsDecorated(False)
+        self.results.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.results.setColumnWidth(0, 260)
         self.results.setColumnWidth(1, 110)
         self._rows: dict[str, QTreeWidgetItem] = {}
@@ -288,6 +289,7 @@ class ImportDialog(QDialog):
         self._rows = {}
         for path in plan.files:
             item = QTreeWidgetItem([Path(path).name, "waiting", str(path)])
+            item.setToolTip(0, str(path))
             item.setForeground(1, QColor("#777777"))
             self.results.addTopLevelItem(item)
             self._rows[str(path)] = item

@@ -123,9 +123,13 @@ class ReviewView(QWidget):
         self.audit = QTreeWidget()
         self.audit.setHeaderLabels(["When", "Who", "What", "Old", "New", "Comment"])
         self.audit.setRootIsDecorated(False)
-        self.audit.setWordWrap(True)
-        for column in range(5):  # time, who and action in full; the comment takes the rest
-            self.audit.header().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header = self.audit.header()
+        header.setStretchLastSection(False)
+        for column in (0, 1, 3, 4):  # time, who, old and new in full; the action 150 px; the comment beside it
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.resizeSection(2, 150)
+        header.resizeSection(5, 260)
+        header.moveSection(5, 3)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.scorecard, "Scorecard")
         self.tabs.addTab(self.audit, "Audit log")
@@ -320,9 +324,12 @@ class ReviewView(QWidget):
     def _show_audit(self) -> None:
         self.audit.clear()
         for entry in call_audit(self.call):
-            self.audit.addTopLevelItem(QTreeWidgetItem([
-                entry.at.strftime("%Y-%m-%d %H:%M"), entry.actor, f"{entry.action} {self.scorecard.name_of(entry.target)}".strip(),
-                entry.old or "", entry.new or "", entry.comment]))
+            what = f"{entry.action} {self.scorecard.name_of(entry.target)}".strip()
+            item = QTreeWidgetItem([entry.at.strftime("%Y-%m-%d %H:%M"), entry.actor, what, entry.old or "",
+                                    entry.new or "", entry.comment])
+            for column in (2, 5):
+                item.setToolTip(column, item.text(column))
+            self.audit.addTopLevelItem(item)
 
     def _position(self, seconds: float) -> None:
         self.waveform.set_playhead(seconds)
