@@ -210,8 +210,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{count} call{'s' * (count != 1)} · database {self.database_path}")
         current = self.review.call.id if self.review.call is not None else None
         row = self.calls.row_of(current) if current is not None else None
-        empty = ("No call matches these filters: change them or press Clear filters." if self.calls.filter.active()
-                 else "No calls yet: import recordings with Import… (or drop files here).")
+        empty = self._why_empty()
         self.empty_note.setText(empty)
         self.empty_note.setVisible(not count)
         if not count:
@@ -221,6 +220,17 @@ class MainWindow(QMainWindow):
         elif row is not None:
             self._select_quietly(row)
             self.review.transcript.mark(self.calls.filter.search)
+
+    def _why_empty(self) -> str:
+        """Why the library shows no call, and what to do."""
+        shown = self.calls.filter
+        if shown.needs_review:
+            return ("No call needs human review: no unreviewed call was heard too unclearly to trust or fails a "
+                    f"criterion the agreement lab marks ({len(self.marked)} marked now). Choose Reviewed: any to "
+                    "see every call.")
+        if shown.active():
+            return "No call matches these filters: change them or press Clear filters."
+        return "No calls yet: import recordings with Import…"
 
     @staticmethod
     def _legend() -> QLabel:

@@ -13,6 +13,9 @@ from scoring.sentiment import SentimentTrajectory
 from ..storage.models import CriterionResult, Score
 from .player import clock
 
+_HINT = ("Select a criterion to read why. <span style='color:#777'>⚑ critical (a fail is an auto-fail) · "
+         "<span style='background:#fff4ce'>&nbsp;check&nbsp;</span> heard too unclearly to trust: listen · "
+         "(overridden) changed by a reviewer</span>")
 RESULT_COLOURS = {"pass": "#1b6e20", "fail": "#b3261e", "na": "#777777"}
 RESULT_ROLE = Qt.ItemDataRole.UserRole + 1  # the CriterionResult id of a criterion row
 SEEK_ROLE = Qt.ItemDataRole.UserRole + 2  # the start (s) of an evidence row
@@ -51,7 +54,7 @@ class ScorecardPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.details = QLabel("Select a criterion to read why.")
+        self.details = QLabel(_HINT)
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.RichText)
         self.details.setStyleSheet("background:#f6f6f6; padding:6px")
@@ -89,7 +92,7 @@ class ScorecardPanel(QWidget):
     def _show(self, score: Score | None, unscored: str | None) -> None:
         self.card = None
         self.tree.clear()
-        self.details.setText("Select a criterion to read why.")
+        self.details.setText(_HINT)
         if score is None:
             self.summary.setText(f"Not scored: {unscored}." if unscored else "This call has not been scored.")
             return
