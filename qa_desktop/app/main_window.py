@@ -10,8 +10,8 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMainWindow, QMessageBox, QProgressDialog, QPushButton, QSplitter,
-    QTableView, QTabWidget, QVBoxLayout, QWidget,
+    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMainWindow, QMessageBox,
+    QProgressDialog, QPushButton, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard
@@ -248,8 +248,10 @@ class MainWindow(QMainWindow):
             self.review.open_call(self.calls.call_id(rows[0].row()), self.calls.filter.search)
 
     def _call_changed(self, call_id: int) -> None:
-        """After a review action: reload the rows, keep the call selected if it still shows."""
+        """After a review action: reload the rows, keep the call selected if it still shows, and the scroll."""
+        scroll = self.table.verticalScrollBar().value()
         self.calls.reload()
+        self.table.verticalScrollBar().setValue(scroll)
         self.filters.refresh_choices()
         self._read_marked()
 
@@ -353,7 +355,7 @@ class MainWindow(QMainWindow):
         return self.import_dialog
 
     def _imported(self) -> None:
-        self.calls.reload()
+        self.calls.reload(names=True)
         self.filters.refresh_choices()
         self.dashboards.refresh_choices()
         if self.dashboards.started:
