@@ -150,8 +150,8 @@ class MainWindow(QMainWindow):
             area = self.screen().availableGeometry()
             self.resize(int(area.width() * 0.94), int(area.height() * 0.92))
             self.move(area.center() - self.rect().center())
-        for key, splitter, shares in ((_LIBRARY_SPLIT, self.splitter, (47, 53)),
-                                      (_REVIEW_SPLIT, self.review.split, (40, 60))):
+        for key, splitter, shares in ((_LIBRARY_SPLIT, self.splitter, (44, 56)),
+                                      (_REVIEW_SPLIT, self.review.split, (34, 66))):
             state = self.settings.store.value(key)
             if state is None or not splitter.restoreState(state):
                 splitter.setSizes([self.width() * share // 100 for share in shares])
