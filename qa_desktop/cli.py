@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command."""
     parser = argparse.ArgumentParser(prog="qa-desktop", description="Offline call QA: transcribe and score calls.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    parser.add_argument("--db", dest="app_db", metavar="FILE", help="with no command: open the app on this database")
     commands = parser.add_subparsers(dest="command")
 
     ingest = commands.add_parser("ingest", help="import call recordings and chat, email or ticket transcripts (json, "
@@ -368,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
                 "agreement": cmd_agreement, "relocate": cmd_relocate}
     command = commands.get(args.command, cmd_app)
     if args.command is None:
-        args.db = None
+        args.db = args.app_db
     try:
         return command(args, settings)
     except (MetadataError, ScorecardError, DriversError, ModelNotFoundError, DeviceError, DatabaseFileError,

@@ -28,7 +28,7 @@ from scoring.text_conversation import TEXT_EXTENSIONS, is_transcript_file, load_
 from scoring.worker import Cancelled, TranscriptionFailed, TranscriptionWorker, WorkerCrashed
 
 from .envelopes import store_envelope
-from .metadata import CallMetadata, MetadataTable, from_file_name
+from .metadata import CallMetadata, MetadataTable, call_metadata
 from .storage import repository
 from .storage.models import Call, Job
 
@@ -135,9 +135,7 @@ class Ingestor:
 
     def metadata_for(self, path: Path) -> CallMetadata:
         """The CSV row for this file over what its name says."""
-        from_name = from_file_name(path, self.name_pattern) if self.name_pattern else CallMetadata()
-        from_csv = self.metadata.lookup(path) if self.metadata else CallMetadata()
-        return from_csv.merged_over(from_name)
+        return call_metadata(path, self.metadata, self.name_pattern)
 
     def ingest_file(self, path: Path, listener: IngestListener = IngestListener(),
                     should_cancel: Callable[[], bool] | None = None, job: Job | None = None) -> IngestResult:

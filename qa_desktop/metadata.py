@@ -122,7 +122,8 @@ def parse_time(text: str, date_format: str | None = None) -> dt.datetime:
 
 
 def _person_name(text: str) -> str:
-    """File-name style 'maria-lopez' or 'maria.lopez' becomes 'Maria Lopez'; other names stay."""
+    """File-name style 'maria-lopez' or 'maria.lopez' becomes 'Maria Lopez' (teams too: 'billing' is
+    'Billing'); other names stay."""
     if text.islower() and re.fullmatch(r"[a-z]+([-.][a-z]+)*", text):
         return " ".join(part.capitalize() for part in re.split(r"[-.]", text))
     return text
@@ -149,7 +150,7 @@ def from_file_name(path: Path, pattern: re.Pattern[str]) -> CallMetadata:
     values = match.groupdict()
     meta = CallMetadata(
         agent=_person_name(values["agent"]) if values.get("agent") else None,
-        team=values.get("team") or None,
+        team=_person_name(values["team"]) if values.get("team") else None,
         call_id=values.get("call_id") or None,
     )
     if values.get("call_time"):
@@ -175,6 +176,17 @@ class MetadataTable:
             if key in self.rows:
                 return self.rows[key]
         return CallMetadata()
+
+    def covers(self, path: Path) -> bool:
+        """Whether the CSV has a row for this recording."""
+        return str(path.resolve()) in self.rows or path.name in self.rows
+
+
+def call_metadata(path: Path, table: MetadataTable | None, pattern: re.Pattern[str] | None) -> CallMetadata:
+    """What an import stores for a file: its CSV row (if any) over what its name says."""
+    from_name = from_file_name(path, pattern) if pattern else CallMetadata()
+    from_csv = table.lookup(path) if table else CallMetadata()
+    return from_csv.merged_over(from_name)
 
 
 def _map_headers(headers: list[str]) -> dict[str, str]:

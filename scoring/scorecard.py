@@ -82,6 +82,10 @@ class Scorecard:
                 return c.min_agreement
         return self.min_agreement
 
+    def criterion_names(self) -> dict[str, str]:
+        """Criterion id -> name, in scorecard order (what people read; the id is for machines)."""
+        return {c.id: c.name for c in self.criteria}
+
     def criterion(self, criterion_id: str) -> Criterion:
         """The criterion with this id (KeyError if none)."""
         for c in self.criteria:

@@ -83,3 +83,41 @@ def test_settings_dialog_saves_and_refuses_what_cannot_be_used(qtbot, tmp_path, 
     assert stored.engine() == EngineOptions("tcp://10.0.0.5:8786", 3, 0, (("/mnt/calls", "/data/calls"),))
     assert (stored.get("reviewer"), stored.get("device"), stored.get("agent_channel")) == ("Dana QA", "cpu", 1)
     assert stored.get("scorecard") == str(default_scorecard_path())
+
+
+def test_db_option_without_a_command_opens_the_app_on_that_database(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
+    from qa_desktop import cli
+    from qa_desktop.storage.database import open_database
+
+    path = tmp_path / "team.sqlite"
+    open_database(path)
+    shown = []
+
+    def exec_once(_app) -> int:  # the real window is built and shown; the event loop is not entered
+        shown.extend(w.windowTitle() for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+        for window in QApplication.topLevelWidgets():
+            window.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", exec_once)
+    assert cli.main(["--db", str(path)]) == 0
+    assert "qa-desktop — team.sqlite" in shown
+
+
+def test_the_reviewers_name_is_asked_before_the_first_change_and_kept(qtbot, db):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QInputDialog
+
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+
+    def answer() -> None:
+        dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QInputDialog) and w.isVisible())
+        dialog.setTextValue("Rita QA")
+        dialog.accept()
+
+    QTimer.singleShot(100, answer)
+    assert window.reviewer() == "Rita QA" and Settings().get("reviewer") == "Rita QA"
+    assert window.reviewer() == "Rita QA"  # not asked again

@@ -22,7 +22,7 @@ def test_import_shows_progress_and_failures_and_the_library_fills(qtbot, db, bat
     window = _window(qtbot, db)
     dialog = window.open_import()
     dialog.set_files([batch])
-    assert dialog.start_button.text() == "Import 4 files" and dialog.file_list.count() == 4
+    assert dialog.start_button.text() == "Import 4 files" and dialog.file_list.topLevelItemCount() == 4
     progress: list[float] = []
     dialog.start_button.click()
     dialog.worker.file_progress.connect(progress.append)
@@ -35,11 +35,32 @@ def test_import_shows_progress_and_failures_and_the_library_fills(qtbot, db, bat
     failures = [dialog.failures.item(i).text() for i in range(dialog.failures.count())]
     assert len(failures) == 2 and "b_empty.wav" in failures[0] and "empty file" in failures[0]
     assert "c_notes.mp3" in failures[1] and "not an audio file" in failures[1]
-    assert dialog.overall_bar.value() == 4 and progress and max(progress) > 0.5
+    assert dialog.overall_bar.value() == dialog.overall_bar.maximum() and "4.0 of 4 files" in dialog.overall_bar.text()
+    assert progress and max(progress) > 0.5
     assert progress == sorted(progress) or len(set(progress)) > 3  # per-file progress moved forward
     assert "2 imported" in dialog.summary.text() and "2 failed" in dialog.summary.text()
     assert window.calls.rowCount() == 2 and Call.select().count() == 2
     assert not repository.unfinished_jobs()
+
+
+def test_import_previews_agent_and_team_per_file_warns_of_files_not_in_the_csv_and_removes_files(
+        qtbot, db, tmp_path):
+    for name in ("2026-11-02T09-15_maria-lopez_billing_NW-1001.wav", "2026-11-02T09-15_tom-becker_billing_NW-1002.wav",
+                 "2026-11-02T09-15_tom-becker_support_NW-1003.wav"):
+        shutil.copy(demo_file("cold"), tmp_path / name)
+    (tmp_path / "meta.csv").write_text("file,agent,team\n2026-11-02T09-15_maria-lopez_billing_NW-1001.wav,"
+                                       "Maria Lopez,Billing EMEA\n")
+    dialog = _window(qtbot, db).open_import()
+    dialog.set_files([tmp_path])
+    dialog.set_metadata_csv(str(tmp_path / "meta.csv"))
+    rows = [[dialog.file_list.topLevelItem(i).text(c) for c in range(4)] for i in range(3)]
+    assert [r[1:] for r in rows] == [["Maria Lopez", "Billing EMEA", "CSV"], ["Tom Becker", "Billing", "file name"],
+                                     ["Tom Becker", "Support", "file name"]]
+    assert dialog.coverage.text().startswith("2 of 3 files are not in the metadata CSV")
+    assert dialog.file_list.topLevelItem(1).toolTip(0).endswith("NW-1002.wav")
+    dialog.file_list.topLevelItem(2).setSelected(True)
+    dialog.remove_selected()
+    assert dialog.start_button.text() == "Import 2 files" and dialog.coverage.text().startswith("1 of 2")
 
 
 def test_cancel_stops_the_import_and_keeps_what_was_stored(qtbot, db, tmp_path):

@@ -189,3 +189,30 @@ def test_agents_rename_merge_move_and_reassign_with_audit(filled):
     actions = [e.action for e in AuditEntry.select().order_by(AuditEntry.id)]
     assert actions == ["rename agent", "merge agents", "move agent", "reassign call"]
     assert library.call_ids(LibraryFilter(agent_id=a.id))  # the library follows
+
+
+def test_export_in_the_background_writes_rounded_scores_yes_no_and_criterion_names(qtbot, filled, tmp_path):
+    window = MainWindow(filled)
+    qtbot.addWidget(window)
+    window.start_export(str(tmp_path / "calls.csv"))
+    qtbot.waitUntil(lambda: "Exported" in window.statusBar().currentMessage(), timeout=20_000)
+    with open(tmp_path / "calls.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == window.calls.rowCount()
+    assert all(len(r["overall"].partition(".")[2]) <= 1 for r in rows)
+    assert {r["auto_fail"] for r in rows} <= {"yes", "no"} and {r["reviewed"] for r in rows} <= {"yes", "no"}
+    failing = next(r for r in rows if r["failed_criteria"])
+    assert "_" not in failing["failed_criteria_names"] and failing["failed_criteria_names"]
+
+
+def test_no_match_says_why_in_the_table_and_clears_the_review(qtbot, filled):
+    window = MainWindow(filled)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.review.call is not None and not window.empty_note.isVisible()
+    window.filters.show_filter(LibraryFilter(score_min=101))
+    assert window.calls.rowCount() == 0 and window.empty_note.isVisible()
+    assert "Clear filters" in window.empty_note.text()
+    assert window.review.call is None and window.review.player.time.text() == "0:00 / 0:00"
+    window.filters.clear.click()
+    assert window.calls.rowCount() == CALLS and not window.empty_note.isVisible()

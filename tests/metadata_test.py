@@ -48,7 +48,7 @@ def test_missing_csv(tmp_path):
 def test_file_name_pattern():
     pattern = compile_name_pattern(DEFAULT_NAME_PATTERN)
     meta = from_file_name(Path("2026-11-02T09-15_maria-lopez_billing_NW-1001.wav"), pattern)
-    assert (meta.agent, meta.team, meta.call_id) == ("Maria Lopez", "billing", "NW-1001")
+    assert (meta.agent, meta.team, meta.call_id) == ("Maria Lopez", "Billing", "NW-1001")
     assert meta.call_time == dt.datetime(2026, 11, 2, 9, 15)
     assert from_file_name(Path("random name.wav"), pattern) == CallMetadata()
 

@@ -6,10 +6,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from PySide6.QtWidgets import QLabel
+
 from qa_desktop.app.main_window import MainWindow
+from qa_desktop.app.review_view import override_dialog
 from qa_desktop.metadata import CallMetadata
 from qa_desktop.settings import Settings
 from qa_desktop.storage import repository
+from qa_desktop.storage.library import COLUMNS
 from qa_desktop.storage.models import AuditEntry, Call, CriterionResult
 from qa_desktop.storage.review import ReviewError, override
 from scoring.scorer import score_call
@@ -158,3 +162,42 @@ def test_a_call_too_short_to_score_says_so_in_library_and_review(qtbot, window, 
     assert index.data() == "short" and index.data(Qt.ItemDataRole.ToolTipRole) == reason
     window.table.selectRow(row)
     assert window.review.scorecard.summary.text() == f"Not scored: {reason}."
+
+
+def test_override_and_dispute_need_a_selected_criterion_and_show_its_name(qtbot, window):
+    review = window.review
+    assert not review.dispute_button.isEnabled() and not review.override_button.isEnabled()
+    review.scorecard.tree.setCurrentItem(review.scorecard.criterion_item("recording_disclosure"))
+    assert review.dispute_button.isEnabled() and review.override_button.isEnabled()
+    window.table.selectRow(1 - window.calls.row_of(review.call.id))  # another call: nothing selected in it
+    assert not review.dispute_button.isEnabled() and not review.override_button.isEnabled()
+    row = _criterion(window, "recording_disclosure")
+    dialog = override_dialog(review, row, review.scorecard.name_of("recording_disclosure"))
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "Override Recording disclosure"
+    texts = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert row.reason in texts and row.evidence[0]["text"] in texts
+
+
+def test_an_override_keeps_the_selected_criterion_the_scroll_and_the_library_row(qtbot, window):
+    review, tree = window.review, window.review.scorecard.tree
+    call_id = review.call.id
+    tree.resize(400, 120)
+    closing = review.scorecard.criterion_item("closing")
+    tree.setCurrentItem(closing)
+    tree.scrollToItem(closing)
+    scroll = tree.verticalScrollBar().value()
+    assert scroll > 0
+    review.apply_override("closing", "fail", "Did not close the call")
+    current = tree.currentItem()
+    assert current is not None and current.text(0).startswith(review.scorecard.name_of("closing"))
+    assert tree.verticalScrollBar().value() == scroll and review.override_button.isEnabled()
+    assert [i.row() for i in window.table.selectionModel().selectedRows()] == [window.calls.row_of(call_id)]
+
+
+def test_the_library_shows_criterion_names_in_scorecard_order(window):
+    names = [window.filters.criterion.itemText(i) for i in range(1, window.filters.criterion.count())]
+    assert "Recording disclosure" in names and "recording_disclosure" not in names
+    bad = window.calls.row_of(next(c.id for c in Call.select() if c.agent.name == "Tom Becker"))
+    failed = window.calls.data(window.calls.index(bad, list(COLUMNS).index("failed")))
+    assert failed and "_" not in failed

@@ -9,7 +9,7 @@ from qa_desktop.metadata import CallMetadata
 from qa_desktop.storage import repository
 from qa_desktop.storage.database import DatabaseFileError, close_database, open_database
 from qa_desktop.storage.migrations import LATEST, schema_version
-from qa_desktop.storage.models import Agent, Call, Job, Utterance, database
+from qa_desktop.storage.models import Agent, AuditEntry, Call, Job, Team, Utterance, database
 from scoring.analysis import CallAnalysis
 from scoring.transcript import Transcript, Utterance as Said, Word
 
@@ -49,6 +49,16 @@ def test_call_is_stored_with_agent_team_and_utterances(db):
     assert call.agent.name == "Ana Ruiz" and call.agent.team.name == "Billing" and call.team.name == "Billing"
     assert [u.speaker for u in repository.call_transcript(call)] == ["agent", "customer"]
     assert repository.call_transcript(call)[0].words[0]["word"] == "Hello, thank you for calling."
+
+
+def test_teams_match_without_case_and_an_import_never_moves_an_agent_silently(db):
+    repository.store_call(_transcript("e" * 64), CallMetadata(agent="Ana Ruiz", team="Billing"), 0)
+    repository.store_call(_transcript("f" * 64), CallMetadata(agent="Ana Ruiz", team="billing "), 0)
+    assert [t.name for t in Team.select()] == ["Billing"]
+    repository.store_call(_transcript("1" * 64), CallMetadata(agent="Ana Ruiz", team="Retention"), 0)
+    assert Agent.get(Agent.name == "Ana Ruiz").team.name == "Retention"
+    moves = [(e.actor, e.action, e.target, e.old, e.new) for e in AuditEntry.select()]
+    assert moves == [("import", "move agent", "Ana Ruiz", "Billing", "Retention")]
 
 
 def test_call_without_agent_is_unassigned(db):

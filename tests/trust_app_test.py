@@ -7,11 +7,13 @@ from PySide6.QtCore import Qt
 
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.storage.models import Call, CalibrationAnswer, CriterionResult, Dispute, Score
+from qa_desktop.settings import Settings
 from qa_desktop.storage.review import override, set_reviewed
 from stored_calls import stored_call
 
 
 def _window(qtbot, db) -> MainWindow:
+    Settings().set("reviewer", "Lead")  # else the app asks the reviewer's name before the first change
     window = MainWindow(db)
     qtbot.addWidget(window)
     window.show()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..trust.disputes import STATUSES, DisputeError, accept, counts, disputes, reject
+from ..storage.criteria import criterion_names, in_order
 from ..storage.models import Dispute
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -74,16 +75,21 @@ class DisputesDialog(QDialog):
     def reload(self) -> None:
         """Read the disputes and counts again."""
         self.table.clear()
+        self.names = names = criterion_names()
         for d in disputes(self.status.currentData()):
             item = QTreeWidgetItem([d.raised_at.strftime("%Y-%m-%d %H:%M"), f"{d.call_id} ({d.call.agent.name})",
-                                    d.criterion, f"{d.disputed} → {d.requested}", d.agent_name, d.raised_by, d.reason,
+                                    names.get(d.criterion, d.criterion), f"{d.disputed} → {d.requested}", d.agent_name,
+                                    d.raised_by, d.reason,
                                     d.status, f"{d.resolved_by}: {d.resolution}" if d.resolution else ""])
             item.setData(0, ID_ROLE, d.id)
             self.table.addTopLevelItem(item)
         for tree, by in ((self.by_agent, "agent"), (self.by_criterion, "criterion")):
             tree.clear()
-            for key, counted in sorted(counts(by).items()):
-                tree.addTopLevelItem(QTreeWidgetItem([key, *[str(counted.get(s, 0)) for s in STATUSES]]))
+            counted_by = counts(by)
+            keys = in_order(counted_by, names) if by == "criterion" else sorted(counted_by)
+            for key in keys:
+                label = names.get(key, key) if by == "criterion" else key
+                tree.addTopLevelItem(QTreeWidgetItem([label, *[str(counted_by[key].get(s, 0)) for s in STATUSES]]))
 
     def selected(self) -> Dispute | None:
         """The selected dispute."""
@@ -96,7 +102,8 @@ class DisputesDialog(QDialog):
 
     def _accept(self) -> None:
         if (d := self.selected()) is not None:
-            comment, ok = QInputDialog.getText(self, "Accept dispute", f"Accept: {d.criterion} becomes {d.requested}. "
+            name = self.names.get(d.criterion, d.criterion)
+            comment, ok = QInputDialog.getText(self, "Accept dispute", f"Accept: {name} becomes {d.requested}. "
                                                "Comment (optional):")
             if ok:
                 self.decide(d, True, comment)

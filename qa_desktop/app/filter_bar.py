@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
+from ..storage.criteria import criterion_names, in_order
 from ..storage.library import LibraryFilter
 from ..storage.models import Agent, CallDriver, CriterionResult, Team
 from .date_box import date_of, optional_date_box, show_date
@@ -36,6 +37,7 @@ class FilterBar(QWidget):
         self.driver_names = driver_names or {}
         self.marked = marked  # criteria the agreement lab marks, for "Needs human review"
         self.search = QLineEdit(placeholderText="Search transcripts (e.g. refund, card*)")
+        self.search.setMinimumWidth(120)
         self.search.setClearButtonEnabled(True)
         self.agent, self.team, self.criterion, self.driver = QComboBox(), QComboBox(), QComboBox(), QComboBox()
         self.auto_fail = _combo([("Auto-fail: any", None), ("Auto-fail only", True), ("No auto-fail", False)])
@@ -54,9 +56,12 @@ class FilterBar(QWidget):
         for spin, value in ((self.score_min, 0), (self.score_max, 100)):
             spin.setRange(0, 100)
             spin.setValue(value)
+        self.clear = QPushButton("Clear filters")
+        self.clear.setToolTip("Show every call: no search, agent, team, dates, scores or criterion")
+        self.clear.clicked.connect(lambda: self.show_filter(LibraryFilter()))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        rows = ((self.search, self.agent, self.team, self.driver, self.reviewed),
+        rows = ((self.search, self.agent, self.team, self.driver, self.reviewed, self.clear),
                 (QLabel("From"), self.date_from, QLabel("to"), self.date_to, QLabel("Score"), self.score_min,
                  QLabel("–"), self.score_max, self.auto_fail, self.criterion),
                 (self.chosen_note, self.show_all))
@@ -84,20 +89,26 @@ class FilterBar(QWidget):
         choices = [
             (self.agent, "All agents", [(a.name, a.id) for a in Agent.select().order_by(Agent.name)]),
             (self.team, "All teams", [(t.name, t.id) for t in Team.select().order_by(Team.name)]),
-            (self.criterion, "Any failed criterion",
-             [(c, c) for (c,) in CriterionResult.select(CriterionResult.criterion).distinct().tuples()]),
-            (self.driver, "All drivers", [(self.driver_names.get(d, d), d)
-                                          for (d,) in CallDriver.select(CallDriver.driver).distinct().tuples()]),
+            (self.criterion, "Any failed criterion", self._criteria()),
+            (self.driver, "All drivers", sorted((self.driver_names.get(d, d), d) for (d,) in
+                                                CallDriver.select(CallDriver.driver).distinct().tuples())),
         ]
         for box, everything, items in choices:
             current = box.currentData()
             box.blockSignals(True)
             box.clear()
             box.addItem(everything, None)
-            for text, value in sorted(items):
+            for text, value in items:
                 box.addItem(text, value)
             box.setCurrentIndex(max(0, box.findData(current)) if current is not None else 0)
             box.blockSignals(False)
+
+    @staticmethod
+    def _criteria() -> list[tuple[str, str]]:
+        """(name, id) of every scored criterion, in scorecard order."""
+        names = criterion_names()
+        scored = [c for (c,) in CriterionResult.select(CriterionResult.criterion).distinct().tuples()]
+        return [(names.get(c, c), c) for c in in_order(scored, names)]
 
     def current(self) -> LibraryFilter:
         """The filter the widgets describe."""

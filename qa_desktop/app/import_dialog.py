@@ -4,17 +4,21 @@ column mapping, then watch per-file and overall progress, cancel, and read every
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QProgressBar,
-    QPushButton, QStackedWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget,
+    QProgressBar, QPushButton, QStackedWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
 from ..ingest import discover
-from ..metadata import DATE_ORDERS, FIELDS, MetadataError, csv_columns
+from ..metadata import (
+    DATE_ORDERS, DEFAULT_NAME_PATTERN, FIELDS, MetadataError, call_metadata, compile_name_pattern, csv_columns,
+    load_csv,
+)
 from .error_report import describe
 from .import_worker import ImportPlan, ImportWorker
 
@@ -23,17 +27,30 @@ log = logging.getLogger(__name__)
 STATUS_COLOURS = {"imported": "#1b6e20", "skipped": "#555555", "failed": "#b3261e", "cancelled": "#8a6d00"}
 
 
+STEPS = 1000  # overall bar steps per file, so it moves within a file
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{max(1, round(seconds))} s"
+
+
 class ImportDialog(QDialog):
     """`imported` is emitted when a run ends (the library reloads)."""
 
     imported = Signal()
 
-    def __init__(self, parent: QWidget | None, make_plan: callable, resume: ImportPlan | None = None) -> None:
+    def __init__(self, parent: QWidget | None, make_plan: callable, resume: ImportPlan | None = None,
+                 name_pattern: str = DEFAULT_NAME_PATTERN) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import calls")
         self.setAcceptDrops(True)
-        self.resize(760, 520)
+        self.resize(820, 560)
         self.make_plan = make_plan  # (files, metadata csv, columns, date_format=) -> ImportPlan with the app's settings
+        try:
+            self.name_pattern = compile_name_pattern(name_pattern)
+        except MetadataError:  # the settings check says so at start; the preview shows no names then
+            self.name_pattern = None
+        self.started_at = 0.0
         self.worker: ImportWorker | None = None
         self.files: list[Path] = []
         self.pages = QStackedWidget()
@@ -47,16 +64,30 @@ class ImportDialog(QDialog):
     # --- page 1: what to import ----------------------------------------------------------
     def _choose_page(self) -> QWidget:
         page = QWidget()
-        self.file_list = QListWidget()
+        self.file_list = QTreeWidget()  # each file with the agent and team it will be stored under
+        self.file_list.setHeaderLabels(["File", "Agent", "Team", "From"])
+        self.file_list.setRootIsDecorated(False)
+        self.file_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # names often differ only at the end
+        self.file_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.file_list.setToolTip("Drop files or folders here")
-        add_files, add_folder, clear = QPushButton("Add files…"), QPushButton("Add folder…"), QPushButton("Clear")
+        self.file_list.setColumnWidth(0, 340)
+        self.file_list.setColumnWidth(1, 150)
+        self.file_list.setColumnWidth(2, 120)
+        add_files, add_folder = QPushButton("Add files…"), QPushButton("Add folder…")
+        self.remove_button, clear = QPushButton("Remove"), QPushButton("Clear")
+        self.remove_button.setToolTip("Take the selected files off the list (Delete)")
         add_files.clicked.connect(self._pick_files)
         add_folder.clicked.connect(self._pick_folder)
+        self.remove_button.clicked.connect(self.remove_selected)
+        QShortcut(QKeySequence.StandardKey.Delete, self.file_list, activated=self.remove_selected)
         clear.clicked.connect(lambda: self.set_files([]))
         buttons = QHBoxLayout()
-        for b in (add_files, add_folder, clear):
+        for b in (add_files, add_folder, self.remove_button, clear):
             buttons.addWidget(b)
         buttons.addStretch()
+        self.coverage = QLabel()  # files the metadata CSV does not cover
+        self.coverage.setStyleSheet("color:#8a6d00")
+        self.coverage.setWordWrap(True)
         self.csv_label = QLabel("No metadata CSV: agent, team, time and call id come from file names.")
         pick_csv = QPushButton("Metadata CSV…")
         pick_csv.clicked.connect(self._pick_csv)
@@ -83,6 +114,7 @@ class ImportDialog(QDialog):
                                 "(json, csv): add files or folders, or drop them here."))
         layout.addWidget(self.file_list, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.coverage)
         row = QHBoxLayout()
         row.addWidget(pick_csv)
         row.addWidget(self.csv_label, 1)
@@ -116,11 +148,40 @@ class ImportDialog(QDialog):
     def set_files(self, paths: list[Path]) -> None:
         """The recordings and transcript files to import (folders expanded)."""
         self.files = list(dict.fromkeys(discover(paths))) if paths else []
-        self.file_list.clear()
-        for path in self.files:
-            self.file_list.addItem(str(path))
         self.start_button.setEnabled(bool(self.files))
         self.start_button.setText(f"Import {len(self.files)} file{'s' * (len(self.files) != 1)}")
+        self.preview()
+
+    def remove_selected(self) -> None:
+        """Take the selected files off the list."""
+        chosen = {item.data(0, Qt.ItemDataRole.UserRole) for item in self.file_list.selectedItems()}
+        self.set_files([f for f in self.files if str(f) not in chosen])
+
+    def preview(self) -> None:
+        """List each file with the agent and team it will be stored under (its CSV row over its name), and
+        say which files the metadata CSV does not cover."""
+        table = None
+        if self.csv_path:
+            try:
+                table = load_csv(self.csv_path, self.columns(), date_format=self.date_order.currentData())
+            except MetadataError as exc:
+                self.csv_error.setText(str(exc))
+        self.file_list.clear()
+        uncovered = 0
+        for path in self.files:
+            meta = call_metadata(path, table, self.name_pattern)
+            covered = table is not None and table.covers(path)
+            uncovered += table is not None and not covered
+            source = "CSV" if covered else "file name" if (meta.agent or meta.team) else "—"
+            item = QTreeWidgetItem([path.name, meta.agent or "unassigned", meta.team or "", source])
+            item.setData(0, Qt.ItemDataRole.UserRole, str(path))
+            item.setToolTip(0, str(path))
+            if table is not None and not covered:
+                item.setForeground(3, QColor("#8a6d00"))
+                item.setToolTip(3, "Not in the metadata CSV: agent and team come from the file name")
+            self.file_list.addTopLevelItem(item)
+        self.coverage.setText(f"{uncovered} of {len(self.files)} files are not in the metadata CSV: their agent "
+                              "and team come from the file name." if uncovered else "")
 
     def set_metadata_csv(self, path: str) -> None:
         """Use a metadata CSV and show its column mapping (guessed from the headers, editable)."""
@@ -143,9 +204,11 @@ class ImportDialog(QDialog):
             for header in headers:
                 box.addItem(header, header)
             box.setCurrentIndex(max(0, box.findData(guessed.get(name, ""))))
+            box.currentIndexChanged.connect(self.preview)
             self.mapping_form.insertRow(self.mapping_form.rowCount() - 1, name.replace("_", " ").capitalize(), box)
             self.mapping[name] = box
         self.mapping_box.show()
+        self.preview()
 
     def columns(self) -> dict[str, str]:
         """The field -> CSV header mapping chosen."""
@@ -181,10 +244,11 @@ class ImportDialog(QDialog):
         page = QWidget()
         self.current = QLabel()
         self.file_bar, self.overall_bar = QProgressBar(), QProgressBar()
-        self.overall_bar.setFormat("%v of %m files")
+        self.overall_bar.setFormat("")
         self.results = QTreeWidget()
         self.results.setHeaderLabels(["File", "Status", "Details"])
         self.results.setRootIsDecorated(False)
+        self.results.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.results.setColumnWidth(0, 260)
         self.results.setColumnWidth(1, 110)
         self._rows: dict[str, QTreeWidgetItem] = {}
@@ -215,13 +279,17 @@ class ImportDialog(QDialog):
     def start(self, plan: ImportPlan) -> None:
         """Run an import plan in the background and show its progress."""
         self.pages.setCurrentIndex(1)
-        self.overall_bar.setRange(0, len(plan.files))
+        self.overall_bar.setRange(0, len(plan.files) * STEPS)
         self.overall_bar.setValue(0)
+        self.files_done = 0
+        self.started_at = time.monotonic()
+        self._show_overall(0.0)
         self.file_bar.setRange(0, 100)
         self.results.clear()
         self._rows = {}
         for path in plan.files:
             item = QTreeWidgetItem([Path(path).name, "waiting", str(path)])
+            item.setToolTip(0, str(path))
             item.setForeground(1, QColor("#777777"))
             self.results.addTopLevelItem(item)
             self._rows[str(path)] = item
@@ -253,7 +321,17 @@ class ImportDialog(QDialog):
         self._current_row.setForeground(1, QColor("#1f5fa8"))
         self.results.scrollToItem(self._current_row)
 
+    def _show_overall(self, fraction: float) -> None:
+        """The overall bar: whole files plus the part of the one in progress, and the time left at the pace so far."""
+        total = max(1, self.overall_bar.maximum() // STEPS)
+        done = min(self.files_done + fraction, total)
+        self.overall_bar.setValue(int(done * STEPS))
+        elapsed = time.monotonic() - self.started_at
+        left = f" · about {_duration(elapsed / done * (total - done))} left" if done >= 0.05 and done < total else ""
+        self.overall_bar.setFormat(f"{done:.1f} of {total} files ({done / total:.0%}){left}")
+
     def _file_progress(self, fraction: float) -> None:
+        self._show_overall(fraction)
         self.file_bar.setValue(int(fraction * 100))
         if self._current_row is not None:
             self._current_row.setText(1, f"transcribing {fraction:.0%}")
@@ -267,7 +345,8 @@ class ImportDialog(QDialog):
         self._current_row = None
         if status == "failed":
             self.failures.addItem(f"{path}: {message}")
-        self.overall_bar.setValue(self.overall_bar.value() + 1)
+        self.files_done += 1
+        self._show_overall(0.0)
 
     def _stopped(self, message: str) -> None:
         """The import stopped on an error: say why, keep what was stored, and end as after a run."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -10,6 +11,7 @@ from PySide6.QtGui import QColor
 from scoring.transcript import TEXT
 
 from ..storage import library
+from ..storage.criteria import criterion_names, named
 from ..storage.library import COLUMNS, LibraryFilter, LibraryRow
 
 Index = QModelIndex | QPersistentModelIndex
@@ -42,6 +44,7 @@ class LibraryModel(QAbstractTableModel):
     def __init__(self, driver_names: dict[str, str] | None = None) -> None:
         super().__init__()
         self.driver_names = driver_names or {}  # call-driver id -> name, for the Driver column
+        self.criterion_names = criterion_names()  # criterion id -> name, in scorecard order
         self.filter = LibraryFilter()
         self.sort_key, self.descending = "date", True
         self._ids: list[int] = []
@@ -72,7 +75,7 @@ class LibraryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if key == "overall" and row.unscored:
                 return row.unscored
-            return {"failed": ", ".join(row.failed), "hit": row.hit}.get(key, path_tip(row))
+            return {"failed": self._text(row, key), "hit": row.hit}.get(key, path_tip(row))
         if role == Qt.ItemDataRole.ForegroundRole:
             if key == "auto_fail" and row.auto_fail:
                 return _FAIL
@@ -93,7 +96,7 @@ class LibraryModel(QAbstractTableModel):
             "agent": row.agent, "team": row.team, "duration": length_text(row),
             "overall": "short" if row.unscored else number(row.overall), "empathy": number(row.empathy), "compliance": number(row.compliance),
             "auto_fail": "" if row.auto_fail is None else ("AUTO-FAIL" if row.auto_fail else "no"),
-            "reviewed": "✓" if row.reviewed else "", "failed": ", ".join(row.failed), "hit": row.hit,
+            "reviewed": "✓" if row.reviewed else "", "failed": ", ".join(named(row.failed, self.criterion_names)), "hit": row.hit,
             "driver": self.driver_names.get(row.driver, row.driver),
         }[key]
 
@@ -109,9 +112,12 @@ class LibraryModel(QAbstractTableModel):
         self.filter = new
         self.reload()
 
-    def reload(self) -> None:
-        """Query the database again (after a filter, a sort, an import or a review)."""
+    def reload(self, names: bool = False) -> None:
+        """Query the database again (after a filter, a sort, an import or a review); `names` re-reads the
+        criteria's names too (after an import, which may bring a new scorecard)."""
         self.beginResetModel()
+        if names:
+            self.criterion_names = criterion_names()
         self._ids = library.call_ids(self.filter, self.sort_key, self.descending)
         self._pages = {}
         self.endResetModel()
@@ -135,6 +141,9 @@ class LibraryModel(QAbstractTableModel):
         except ValueError:
             return None
 
-    def all_rows(self) -> list[LibraryRow]:
-        """Every row in the current order (for export)."""
-        return [r for start in range(0, len(self._ids), 900) for r in library.rows(self._ids[start:start + 900])]
+    def row_chunks(self, size: int = 900) -> Iterator[list[LibraryRow]]:
+        """Every row in the current order, a chunk at a time (for export; safe off the UI thread: it reads
+        a copy of the ids)."""
+        ids = list(self._ids)
+        for start in range(0, len(ids), size):
+            yield library.rows(ids[start:start + size])

@@ -4,13 +4,14 @@ call) and a Dashboards tab, with import, agents and teams, coaching, CSV export 
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMainWindow, QMessageBox, QPushButton, QSplitter,
-    QTableView, QTabWidget, QVBoxLayout, QWidget,
+    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMainWindow, QMessageBox,
+    QProgressDialog, QPushButton, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard
@@ -19,6 +20,7 @@ from scoring.transcriber import TranscriberConfig
 from ..csv_export import write_csv
 from ..settings import Settings
 from ..storage import repository
+from ..storage.criteria import named
 from ..storage.library import COLUMNS, LibraryFilter
 from ..storage.models import Job
 from ..trust.agreement import marked_criteria
@@ -32,10 +34,26 @@ from .filter_bar import FilterBar
 from .hit_delegate import HitDelegate
 from .import_dialog import ImportDialog
 from .import_worker import ImportPlan
+from .library_columns import LibraryColumns
 from .library_model import LibraryModel
 from .people_dialog import PeopleDialog
 from .review_view import ReviewView
 from .settings_dialog import SettingsDialog
+
+
+def _rounded(score: float | None) -> float | str:
+    return "" if score is None else round(score, 1)
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else "yes" if value else "no"
+
+
+class _ExportCancelled(Exception):
+    """The user cancelled a CSV export."""
+
+
+_GEOMETRY, _LIBRARY_SPLIT, _REVIEW_SPLIT = "window/geometry", "window/library_split", "window/review_split"
 
 
 class MainWindow(QMainWindow):
@@ -72,9 +90,15 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        self.columns = LibraryColumns(self.table, self.settings.store)
         self.table.setItemDelegateForColumn(len(COLUMNS), HitDelegate(self.table))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.calls.modelReset.connect(self._after_reset)
+        self.empty_note = QLabel()  # says why the table is empty, and what to do
+        QVBoxLayout(self.table.viewport()).addWidget(self.empty_note, 0, Qt.AlignmentFlag.AlignTop)
+        self.empty_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_note.setWordWrap(True)
+        self.empty_note.setStyleSheet("color:#555; font-size:12pt; padding:24px")
         self.review = ReviewView(self.reviewer)
         self.review.changed.connect(self._call_changed)
         self.review.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -85,10 +109,11 @@ class MainWindow(QMainWindow):
         column.addWidget(self.resume_banner)
         column.addWidget(self.filters)
         column.addWidget(self.table)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        column.addWidget(self._legend())
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(library)
         splitter.addWidget(self.review)
-        splitter.setSizes([760, 760])
+        splitter.setChildrenCollapsible(False)
         self.dashboards = DashboardView(drivers)
         self.dashboards.open_calls.connect(self.show_calls)
         self.tabs = QTabWidget()
@@ -99,13 +124,37 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self._toolbar()
         self._shortcuts()
-        self.resize(1560, 900)
+        self._fit_screen()
         self._after_reset()
         self._read_marked()
 
     def reviewer(self) -> str:
-        """The reviewer's name for the audit log: from settings, else the login name."""
-        return self.settings.get("reviewer") or getpass.getuser()
+        """The reviewer's name for the audit log: from settings; asked (and kept) before the first change."""
+        name = self.settings.get("reviewer")
+        if not name:
+            name, ok = QInputDialog.getText(
+                self, "Your name", "Your name, as the audit log will show it for your changes\n"
+                "(kept in Settings; change it there):", text=getpass.getuser())
+            name = name.strip()
+            if ok and name:
+                self.settings.set("reviewer", name)
+            else:  # asked again at the next change
+                name = getpass.getuser()
+                self.statusBar().showMessage(f"No name given: this change is recorded as '{name}'", 8000)
+        return name
+
+    def _fit_screen(self) -> None:
+        """The size, place and splitters the user left; the first time, most of the available screen."""
+        geometry = self.settings.store.value(_GEOMETRY)
+        if geometry is None or not self.restoreGeometry(geometry):
+            area = self.screen().availableGeometry()
+            self.resize(int(area.width() * 0.94), int(area.height() * 0.92))
+            self.move(area.center() - self.rect().center())
+        for key, splitter, shares in ((_LIBRARY_SPLIT, self.splitter, (44, 56)),
+                                      (_REVIEW_SPLIT, self.review.split, (34, 66))):
+            state = self.settings.store.value(key)
+            if state is None or not splitter.restoreState(state):
+                splitter.setSizes([self.width() * share // 100 for share in shares])
 
     # --- toolbar and keyboard -----------------------------------------------------------
     def _toolbar(self) -> None:
@@ -156,26 +205,42 @@ class MainWindow(QMainWindow):
     def _after_reset(self) -> None:
         """After a filter, sort or reload: size the columns, show search hits beside the date, and keep the
         open call selected if it still shows (else open the first row)."""
-        header = self.table.horizontalHeader()
-        widths = {"date": 116, "agent": 110, "team": 76, "duration": 60, "overall": 56, "empathy": 62,
-                  "compliance": 78, "auto_fail": 78, "reviewed": 64, "failed": 220, "driver": 110}
-        for key, width in widths.items():
-            header.resizeSection(list(COLUMNS).index(key), width)
-        if self.calls.columnCount() > len(COLUMNS):
-            header.moveSection(header.visualIndex(len(COLUMNS)), 1)
-            header.resizeSection(len(COLUMNS), 320)
+        self.columns.apply()
         count = self.calls.rowCount()
         self.statusBar().showMessage(f"{count} call{'s' * (count != 1)} · database {self.database_path}")
         current = self.review.call.id if self.review.call is not None else None
         row = self.calls.row_of(current) if current is not None else None
-        if not self.calls.rowCount():
-            self.review.close_call("No call matches the filter." if self.calls.filter.active() else
-                                   "No calls yet: import recordings with Import… (or drop files here).")
+        empty = self._why_empty()
+        self.empty_note.setText(empty)
+        self.empty_note.setVisible(not count)
+        if not count:
+            self.review.close_call(empty)
         elif row is None:
             self.table.selectRow(0)
         elif row is not None:
             self._select_quietly(row)
             self.review.transcript.mark(self.calls.filter.search)
+
+    def _why_empty(self) -> str:
+        """Why the library shows no call, and what to do."""
+        shown = self.calls.filter
+        if shown.needs_review:
+            return ("No call needs human review: no unreviewed call was heard too unclearly to trust or fails a "
+                    f"criterion the agreement lab marks ({len(self.marked)} marked now). Choose Reviewed: any to "
+                    "see every call.")
+        if shown.active():
+            return "No call matches these filters: change them or press Clear filters."
+        return "No calls yet: import recordings with Import…"
+
+    @staticmethod
+    def _legend() -> QLabel:
+        legend = QLabel(
+            "<span style='color:#b3261e'>■</span> score under 60 &nbsp; <span style='color:#1b6e20'>■</span> 85 "
+            "or more &nbsp; <span style='color:#b3261e'>AUTO-FAIL</span> a critical criterion failed &nbsp; "
+            "✓ reviewed &nbsp; · right-click the header to choose columns")
+        legend.setStyleSheet("color:#555")
+        legend.setWordWrap(True)
+        return legend
 
     def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         rows = selected.indexes()
@@ -183,8 +248,10 @@ class MainWindow(QMainWindow):
             self.review.open_call(self.calls.call_id(rows[0].row()), self.calls.filter.search)
 
     def _call_changed(self, call_id: int) -> None:
-        """After a review action: reload the rows, keep the call selected if it still shows."""
+        """After a review action: reload the rows, keep the call selected if it still shows, and the scroll."""
+        scroll = self.table.verticalScrollBar().value()
         self.calls.reload()
+        self.table.verticalScrollBar().setValue(scroll)
         self.filters.refresh_choices()
         self._read_marked()
 
@@ -213,23 +280,59 @@ class MainWindow(QMainWindow):
         model.blockSignals(False)
         self.table.viewport().update()
 
-    def export_csv(self, path: str | Path) -> int:
-        """Write the library's current rows (filter and order as shown) to a CSV; returns the row count."""
+    def export_csv(self, path: str | Path, task: Task | None = None) -> int | None:
+        """Write the library's current rows (filter and order as shown) to a CSV; returns the row count, or
+        None when the task was cancelled (then no file is written). Failed criteria are written as ids (for
+        scripts) and as names (for people)."""
         header = ["call_id", "date", "agent", "team", "duration_s", "overall", "empathy", "compliance", "auto_fail",
-                  "reviewed", "failed_criteria", "file"]
-        return write_csv(path, header, ([r.call_id, r.date.isoformat(sep=" ") if r.date else "", r.agent, r.team,
-                                         round(r.duration_s, 1), r.overall, r.empathy, r.compliance, r.auto_fail,
-                                         r.reviewed, " ".join(r.failed), r.path] for r in self.calls.all_rows()))
+                  "reviewed", "failed_criteria", "failed_criteria_names", "file"]
+        names, total = self.calls.criterion_names, self.calls.rowCount()
+
+        def rows() -> Iterator[list]:
+            written = 0
+            for chunk in self.calls.row_chunks():
+                if task is not None and task.cancelled():
+                    raise _ExportCancelled
+                for r in chunk:
+                    yield [r.call_id, r.date.isoformat(sep=" ") if r.date else "", r.agent, r.team,
+                           round(r.duration_s, 1), _rounded(r.overall), _rounded(r.empathy), _rounded(r.compliance),
+                           _yes_no(r.auto_fail), _yes_no(r.reviewed), " ".join(r.failed),
+                           "; ".join(named(r.failed, names)), r.path]
+                written += len(chunk)
+                if task is not None:
+                    task.report(written, total)
+
+        try:
+            return write_csv(path, header, rows())
+        except _ExportCancelled:  # write_csv leaves no file behind
+            return None
 
     def _export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export the library", "calls.csv", "CSV (*.csv)")
         if path:
-            self.statusBar().showMessage(f"Exporting calls to {path}…")
-            self.exporting = run_task(
-                lambda _task: self.export_csv(path),
-                lambda count: self.statusBar().showMessage(f"Exported {count} calls to {path}", 8000),
-                lambda message: QMessageBox.warning(self, "Export failed", f"{message}\n\nThe file was not written."),
-                what=f"exporting the library to {path}")
+            self.start_export(path)
+
+    def start_export(self, path: str) -> Task:
+        """Export in the background with a progress dialog that can cancel it."""
+        progress = QProgressDialog(f"Exporting {self.calls.rowCount()} calls to {path}…", "Cancel", 0,
+                                   max(1, self.calls.rowCount()), self)
+        progress.setWindowTitle("Export CSV")
+        progress.setMinimumDuration(500)
+
+        def done(count: int | None) -> None:
+            progress.close()
+            self.statusBar().showMessage("Export cancelled; no file was written" if count is None else
+                                         f"Exported {count} calls to {path}", 8000)
+
+        def failed(message: str) -> None:
+            progress.close()
+            QMessageBox.warning(self, "Export failed", f"{message}\n\nThe file was not written.")
+
+        self.exporting = run_task(lambda task: self.export_csv(path, task), done, failed,
+                                  what=f"exporting the library to {path}",
+                                  progress=lambda done_rows, total: progress.setValue(done_rows))
+        progress.canceled.connect(self.exporting.cancel)
+        return self.exporting
 
     # --- dialogs ------------------------------------------------------------------------------
     def make_plan(self, files: list[Path], metadata_csv: str = "", columns: dict | None = None,
@@ -245,13 +348,14 @@ class MainWindow(QMainWindow):
 
     def open_import(self, resume: ImportPlan | None = None) -> ImportDialog:
         """Show the import dialog (resuming a plan if given)."""
-        self.import_dialog = ImportDialog(self, self.make_plan, resume if isinstance(resume, ImportPlan) else None)
+        self.import_dialog = ImportDialog(self, self.make_plan, resume if isinstance(resume, ImportPlan) else None,
+                                          self.settings.get("name_pattern"))
         self.import_dialog.imported.connect(self._imported)
         self.import_dialog.show()
         return self.import_dialog
 
     def _imported(self) -> None:
-        self.calls.reload()
+        self.calls.reload(names=True)
         self.filters.refresh_choices()
         self.dashboards.refresh_choices()
         if self.dashboards.started:
@@ -364,5 +468,9 @@ class MainWindow(QMainWindow):
             self.import_dialog.worker.wait()
         self.review.player.player.stop()
         self.review.locate.cancel()
+        store = self.settings.store
+        store.setValue(_GEOMETRY, self.saveGeometry())
+        store.setValue(_LIBRARY_SPLIT, self.splitter.saveState())
+        store.setValue(_REVIEW_SPLIT, self.review.split.saveState())
         wait_for_tasks()
         super().closeEvent(event)

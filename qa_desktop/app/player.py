@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QStyle, QWidget
 
 SPEEDS = (0.75, 1.0, 1.25, 1.5, 2.0)
@@ -59,6 +59,8 @@ class CallPlayer(QWidget):
         self.player.stop()
         self._pending = None
         self.error.setText("" if Path(path).exists() else f"Recording not found: {path}")
+        if not self.error.text() and QMediaDevices.defaultAudioOutput().isNull():
+            self.error.setText("No audio output device: nothing will be heard")
         self.player.setSource(QUrl.fromLocalFile(str(path)))
         self.slider.setRange(0, int(duration_s * 1000))
         self.slider.setValue(0)
@@ -69,6 +71,8 @@ class CallPlayer(QWidget):
         self.player.stop()
         self._pending = None
         self.player.setSource(QUrl())
+        self.slider.setRange(0, 0)
+        self.time.setText("0:00 / 0:00")
         self.error.setText("")
 
     def seek(self, seconds: float) -> None:

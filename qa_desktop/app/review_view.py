@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
+    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
     QPushButton, QSizePolicy, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -25,13 +25,23 @@ from .transcript_view import TranscriptView
 from .waveform import WaveformView
 
 
-class ResultDialog(QDialog):
-    """Choose a result for a criterion and say why (the text is required before OK is enabled)."""
+def _wrapped(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
 
-    def __init__(self, parent: QWidget, title: str, current: str, choices: list[str], why: str,
+
+class ResultDialog(QDialog):
+    """Choose a result for a criterion and say why (the text is required before OK is enabled); shows the
+    criterion's name, the reason for its result and its evidence."""
+
+    def __init__(self, parent: QWidget, verb: str, row: CriterionResult, name: str, choices: list[str], why: str,
                  placeholder: str, extra: list[tuple[str, QWidget]] = ()) -> None:
         super().__init__(parent)
-        self.setWindowTitle(title)
+        self.setWindowTitle(f"{verb} {name}")
+        self.setMinimumWidth(520)
+        current = row.effective
         self.result = QComboBox()
         for value in choices:
             self.result.addItem(value.upper(), value)
@@ -43,7 +53,11 @@ class ResultDialog(QDialog):
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setEnabled(False)
         self.comment.textChanged.connect(lambda: self.ok.setEnabled(bool(self.comment.toPlainText().strip())))
+        evidence = "\n".join(f"{clock(e['start'])}  {e['speaker']}: “{e['text']}”" for e in row.evidence)
         form = QFormLayout(self)
+        form.addRow("Criterion", _wrapped(f"<b>{name}</b>"))
+        form.addRow("Reason", _wrapped(row.reason or "none given"))
+        form.addRow("Evidence", _wrapped(evidence or "none"))
         form.addRow("Current result", QLabel(current.upper()))
         for label, widget in extra:
             form.addRow(label, widget)
@@ -52,18 +66,18 @@ class ResultDialog(QDialog):
         form.addRow(buttons)
 
 
-def override_dialog(parent: QWidget, criterion: str, current: str) -> ResultDialog:
+def override_dialog(parent: QWidget, row: CriterionResult, name: str) -> ResultDialog:
     """Override a criterion: any result, with a comment for the audit log."""
-    return ResultDialog(parent, f"Override {criterion}", current, list(RESULTS), "Comment",
+    return ResultDialog(parent, "Override", row, name, list(RESULTS), "Comment",
                         "Why? (required; kept in the audit log)")
 
 
 class DisputeDialog(ResultDialog):
     """Dispute a criterion on the agent's behalf: the agent, the result they say is right, their reason."""
 
-    def __init__(self, parent: QWidget, criterion: str, current: str, agent: str) -> None:
+    def __init__(self, parent: QWidget, row: CriterionResult, name: str, agent: str) -> None:
         self.agent = QLineEdit(agent)
-        super().__init__(parent, f"Dispute {criterion}", current, [r for r in RESULTS if r != current], "Reason",
+        super().__init__(parent, "Dispute", row, name, [r for r in RESULTS if r != row.effective], "Reason",
                          "The agent's reason (required), e.g. where in the call", [("Agent", self.agent)])
 
 
@@ -108,6 +122,14 @@ class ReviewView(QWidget):
         self.scorecard = ScorecardPanel()
         self.audit = QTreeWidget()
         self.audit.setHeaderLabels(["When", "Who", "What", "Old", "New", "Comment"])
+        self.audit.setRootIsDecorated(False)
+        header = self.audit.header()
+        header.setStretchLastSection(False)
+        for column in (0, 1, 3, 4):  # time, who, old and new in full; the action 150 px; the comment beside it
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.resizeSection(2, 150)
+        header.resizeSection(5, 260)
+        header.moveSection(5, 3)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.scorecard, "Scorecard")
         self.tabs.addTab(self.audit, "Audit log")
@@ -118,7 +140,7 @@ class ReviewView(QWidget):
         top.addWidget(self.override_button)
         top.addWidget(self.dispute_button)
         top.addWidget(self.reviewed)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        self.split = split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.transcript)
         split.addWidget(self.tabs)
         split.setSizes([400, 560])
@@ -163,7 +185,7 @@ class ReviewView(QWidget):
         self.transcript.show_utterances(utterances, search)
         score = repository.current_score(call)
         self.scorecard.show_score(score, call.unscored)
-        self.override_button.setEnabled(False)
+        self._criterion_selected(None)
         for widget in (self.player, self.waveform):
             widget.setVisible(not self.is_text)
         self.text_note.setVisible(self.is_text)
@@ -199,6 +221,7 @@ class ReviewView(QWidget):
         self.agent.clear()
         self.transcript.show_utterances([])
         self.scorecard.show_score(None)
+        self._criterion_selected(None)
         self.waveform.clear()
         self.audit.clear()
         self.setEnabled(False)
@@ -236,7 +259,7 @@ class ReviewView(QWidget):
         if result_id is None:
             return
         row = CriterionResult.get_by_id(result_id)
-        dialog = override_dialog(self, row.criterion, row.effective)
+        dialog = override_dialog(self, row, self.scorecard.name_of(row.criterion))
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.apply_override(row.criterion, dialog.result.currentData(), dialog.comment.toPlainText())
 
@@ -251,7 +274,7 @@ class ReviewView(QWidget):
         if result_id is None:
             return
         row = CriterionResult.get_by_id(result_id)
-        dialog = DisputeDialog(self, row.criterion, row.effective, self.call.agent.name)
+        dialog = DisputeDialog(self, row, self.scorecard.name_of(row.criterion), self.call.agent.name)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.apply_dispute(row.criterion, dialog.agent.text(), dialog.result.currentData(),
                                dialog.comment.toPlainText())
@@ -291,7 +314,7 @@ class ReviewView(QWidget):
         position = self.player.seconds()  # no recording in a text conversation: the player stays at 0
         call_id = self.call.id
         self.call = Call.get_by_id(call_id)
-        self.scorecard.show_score(repository.current_score(self.call), self.call.unscored)
+        self.scorecard.show_score(repository.current_score(self.call), self.call.unscored, keep_place=True)
         self.reviewed.setChecked(self.call.reviewed)
         self.reviewed.setText("Reviewed ✓" if self.call.reviewed else "Mark reviewed")
         self._show_audit()
@@ -301,9 +324,12 @@ class ReviewView(QWidget):
     def _show_audit(self) -> None:
         self.audit.clear()
         for entry in call_audit(self.call):
-            self.audit.addTopLevelItem(QTreeWidgetItem([
-                entry.at.strftime("%Y-%m-%d %H:%M"), entry.actor, f"{entry.action} {entry.target}".strip(),
-                entry.old or "", entry.new or "", entry.comment]))
+            what = f"{entry.action} {self.scorecard.name_of(entry.target)}".strip()
+            item = QTreeWidgetItem([entry.at.strftime("%Y-%m-%d %H:%M"), entry.actor, what, entry.old or "",
+                                    entry.new or "", entry.comment])
+            for column in (2, 5):
+                item.setToolTip(column, item.text(column))
+            self.audit.addTopLevelItem(item)
 
     def _position(self, seconds: float) -> None:
         self.waveform.set_playhead(seconds)

@@ -13,6 +13,9 @@ from scoring.sentiment import SentimentTrajectory
 from ..storage.models import CriterionResult, Score
 from .player import clock
 
+_HINT = ("Select a criterion to read why. <span style='color:#777'>⚑ critical (a fail is an auto-fail) · "
+         "<span style='background:#fff4ce'>&nbsp;check&nbsp;</span> heard too unclearly to trust: listen · "
+         "(overridden) changed by a reviewer</span>")
 RESULT_COLOURS = {"pass": "#1b6e20", "fail": "#b3261e", "na": "#777777"}
 RESULT_ROLE = Qt.ItemDataRole.UserRole + 1  # the CriterionResult id of a criterion row
 SEEK_ROLE = Qt.ItemDataRole.UserRole + 2  # the start (s) of an evidence row
@@ -40,6 +43,7 @@ class ScorecardPanel(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
+        self.card: Scorecard | None = None  # the shown score's scorecard
         self.summary = QLabel("No call open.")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setWordWrap(True)  # long scorecard names must not widen the panel
@@ -50,7 +54,7 @@ class ScorecardPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.details = QLabel("Select a criterion to read why.")
+        self.details = QLabel(_HINT)
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.RichText)
         self.details.setStyleSheet("background:#f6f6f6; padding:6px")
@@ -63,10 +67,32 @@ class ScorecardPanel(QWidget):
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.details)
 
-    def show_score(self, score: Score | None, unscored: str | None = None) -> None:
-        """Show a call's current score (or say it has none, and why when known)."""
+    def name_of(self, criterion_id: str) -> str:
+        """A criterion's name in the shown score's scorecard (its id if that scorecard lacks it)."""
+        try:
+            return self.card.criterion(criterion_id).name if self.card else criterion_id
+        except KeyError:
+            return criterion_id
+
+    def show_score(self, score: Score | None, unscored: str | None = None, keep_place: bool = False) -> None:
+        """Show a call's current score (or say it has none, and why when known); `keep_place` keeps the
+        selected criterion and the scroll position (after an override of the same call)."""
+        item = self.tree.currentItem()
+        if item is not None and item.data(0, SEEK_ROLE) is not None:
+            item = item.parent()
+        selected = item.data(0, RESULT_ROLE) if keep_place and item is not None else None
+        scroll = self.tree.verticalScrollBar().value()
+        self._show(score, unscored)
+        for found in self._criterion_items():
+            if selected is not None and found.data(0, RESULT_ROLE) == selected:
+                self.tree.setCurrentItem(found)
+        if keep_place:
+            self.tree.verticalScrollBar().setValue(scroll)
+
+    def _show(self, score: Score | None, unscored: str | None) -> None:
+        self.card = None
         self.tree.clear()
-        self.details.setText("Select a criterion to read why.")
+        self.details.setText(_HINT)
         if score is None:
             self.summary.setText(f"Not scored: {unscored}." if unscored else "This call has not been scored.")
             return
@@ -74,7 +100,7 @@ class ScorecardPanel(QWidget):
         automatic = score.analysis.get("automatic_scores", {})
         changed = automatic and abs(automatic.get("overall", score.overall) - score.overall) > 0.05
         note = f" <span style='color:#777'>(automatic {automatic['overall']:.0f})</span>" if changed else ""
-        names = parse_scorecard(score.scorecard.text, score.scorecard.path, strict=False)
+        self.card = names = parse_scorecard(score.scorecard.text, score.scorecard.path, strict=False)
         self.summary.setText(
             f"<span style='font-size:15pt'><b>{score.overall:.0f}</b></span> overall{note} &nbsp; "
             f"empathy <b>{score.empathy:.0f}</b> &nbsp; compliance <b>{score.compliance:.0f}</b> &nbsp; {flag}"
@@ -119,22 +145,17 @@ class ScorecardPanel(QWidget):
 
     def evidence_items(self) -> list[QTreeWidgetItem]:
         """Every evidence row (for tests and keyboard navigation)."""
-        found = []
-        for s in range(self.tree.topLevelItemCount()):
-            section = self.tree.topLevelItem(s)
-            for c in range(section.childCount()):
-                criterion = section.child(c)
-                found += [criterion.child(e) for e in range(criterion.childCount())]
-        return found
+        return [item.child(e) for item in self._criterion_items() for e in range(item.childCount())]
+
+    def _criterion_items(self) -> list[QTreeWidgetItem]:
+        sections = [self.tree.topLevelItem(s) for s in range(self.tree.topLevelItemCount())]
+        return [section.child(c) for section in sections for c in range(section.childCount())]
 
     def criterion_item(self, criterion_id: str) -> QTreeWidgetItem | None:
         """The row of a criterion by its id."""
-        for s in range(self.tree.topLevelItemCount()):
-            section = self.tree.topLevelItem(s)
-            for c in range(section.childCount()):
-                item = section.child(c)
-                if CriterionResult.get_by_id(item.data(0, RESULT_ROLE)).criterion == criterion_id:
-                    return item
+        for item in self._criterion_items():
+            if CriterionResult.get_by_id(item.data(0, RESULT_ROLE)).criterion == criterion_id:
+                return item
         return None
 
     def _current_changed(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:

@@ -70,7 +70,7 @@ class TranscriptView(QTextBrowser):
         parts = []
         for i, u in enumerate(self.utterances):
             colour = SPEAKER_COLOURS.get(u.speaker, "#333")
-            background = "background:#e8f0fe;" if i == self.current else ""
+            background = "background:#b9d3f7;" if i == self.current else ""  # clearly the line being played
             parts.append(
                 f"<a name='u{i}'></a><p style='margin:2px 0;{background}'>"
                 f"<a href='seek:{u.start}' style='color:#777;text-decoration:none;font-family:monospace'>"

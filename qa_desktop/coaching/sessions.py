@@ -8,9 +8,8 @@ import datetime as dt
 
 from peewee import fn
 
-from scoring.scorecard import ScorecardError, parse_scorecard
-
-from ..storage.models import Agent, Call, CoachingClip, CoachingSession, CriterionResult, Score, Scorecard, database
+from ..storage.criteria import criterion_names
+from ..storage.models import Agent, Call, CoachingClip, CoachingSession, CriterionResult, Score, database
 from ..storage.review import audit
 from .focus import peers
 
@@ -23,18 +22,6 @@ TO_IMPROVE, EXAMPLES = 3, 2  # clips proposed per criterion
 
 class CoachingError(ValueError):
     """A session change that cannot be made as asked."""
-
-
-def criterion_names() -> dict[str, str]:
-    """Criterion id -> name, from the scorecards in the database (newest wins)."""
-    names: dict[str, str] = {}
-    for row in Scorecard.select().order_by(Scorecard.created_at):
-        try:
-            card = parse_scorecard(row.text, row.path, strict=False)
-        except ScorecardError:
-            continue
-        names.update({c.id: c.name for c in card.criteria})
-    return names
 
 
 def clip_span(evidence: list[dict], duration_s: float, padding_s: float = PADDING_S) -> tuple[float, float] | None:

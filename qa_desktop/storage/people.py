@@ -3,12 +3,24 @@ Every change is one transaction and leaves a line in the audit log."""
 
 from __future__ import annotations
 
+from peewee import fn
+
 from .models import Agent, Call, Team, database
 from .review import audit
+
+IMPORT_ACTOR = "import"  # who the audit log names for changes an import makes
 
 
 class PeopleError(ValueError):
     """A change to agents or teams that cannot be made as asked."""
+
+
+def team_named(name: str | None) -> Team | None:
+    """The team of that name, matched without case (created if new); None for no name."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    return Team.get_or_none(fn.LOWER(Team.name) == name.lower()) or Team.create(name=name)
 
 
 def rename_agent(agent: Agent, name: str, actor: str) -> Agent:
@@ -42,7 +54,7 @@ def merge_agents(keep: Agent, duplicate: Agent, actor: str) -> Agent:
 def move_agent(agent: Agent, team_name: str | None, actor: str) -> Agent:
     """Put an agent in a team (created if new), or in none."""
     with database.atomic():
-        team = Team.get_or_create(name=team_name.strip())[0] if team_name and team_name.strip() else None
+        team = team_named(team_name)
         old = agent.team.name if agent.team_id else ""
         agent.team = team
         agent.save()

@@ -19,8 +19,9 @@ from scoring.transcript import Word, words_to_dicts
 
 from ..metadata import CallMetadata
 from .drivers import default_drivers, tag_call
-from .models import UNASSIGNED, Agent, Call, CriterionResult, Job, Score, Team, Utterance, database
+from .models import UNASSIGNED, Agent, Call, CriterionResult, Job, Score, Utterance, database
 from .models import Scorecard as ScorecardRow
+from .people import IMPORT_ACTOR, move_agent, team_named
 
 
 def find_call_by_hash(sha256: str) -> Call | None:
@@ -28,17 +29,17 @@ def find_call_by_hash(sha256: str) -> Call | None:
     return Call.get_or_none(Call.sha256 == sha256)
 
 
-def _team(name: str | None) -> Team | None:
-    return Team.get_or_create(name=name.strip())[0] if name and name.strip() else None
-
-
 def agent_named(name: str | None, team_name: str | None = None) -> Agent:
-    """The agent of that name (created if new; 'unassigned' when no name); sets the team if given."""
+    """The agent of that name (created if new; 'unassigned' when no name); sets the team if given (teams
+    match without case). Moving an agent from one team to another is written in the audit log."""
     agent, _ = Agent.get_or_create(name=(name or "").strip() or UNASSIGNED)
-    team = _team(team_name)
+    team = team_named(team_name)
     if team is not None and agent.team_id != team.id and agent.name != UNASSIGNED:
-        agent.team = team
-        agent.save()
+        if agent.team_id is not None:
+            move_agent(agent, team.name, IMPORT_ACTOR)
+        else:
+            agent.team = team
+            agent.save()
     return agent
 
 
@@ -53,7 +54,7 @@ def store_call(analysis: CallAnalysis, meta: CallMetadata, agent_channel: int | 
         call = Call.create(
             path=transcript.file, sha256=transcript.sha256, duration_s=transcript.duration_s,
             channels=transcript.channels, sample_rate=transcript.sample_rate, agent=agent,
-            team=_team(meta.team) or agent.team, external_id=meta.call_id, call_time=meta.call_time,
+            team=team_named(meta.team) or agent.team, external_id=meta.call_id, call_time=meta.call_time,
             agent_channel=agent_channel if transcript.channels == 2 else None,
             model=transcript.model, device=transcript.device, metadata=meta.extra, voice=analysis.voice,
             medium=transcript.medium, timed=transcript.timed,

@@ -1,0 +1,103 @@
+"""The library table's columns as the user left them: order, widths and hidden columns (chosen in the
+header's context menu), kept in the settings and put back after every reload of the table."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QHeaderView, QMenu, QTableView
+
+from ..storage.library import COLUMNS
+
+KEYS = list(COLUMNS)
+# the columns a lead uses most first, so Failed criteria and Driver show on a laptop screen
+ORDER = ["date", "agent", "overall", "failed", "driver", "auto_fail", "reviewed", "team", "duration", "empathy",
+         "compliance"]
+WIDTHS = {"date": 126, "agent": 110, "team": 76, "duration": 52, "overall": 54, "empathy": 62, "compliance": 78,
+          "auto_fail": 74, "reviewed": 64, "failed": 220, "driver": 120}
+_KEY = "library/columns"
+
+
+class LibraryColumns:
+    """Applies and remembers the layout of the library table's header."""
+
+    def __init__(self, table: QTableView, store: QSettings) -> None:
+        self.table, self.store = table, store
+        self.header: QHeaderView = table.horizontalHeader()
+        saved = self._saved()
+        self.order: list[str] = [k for k in saved.get("order", []) if k in KEYS] or list(ORDER)
+        self.order += [k for k in KEYS if k not in self.order]
+        self.widths: dict[str, int] = {**WIDTHS, **{k: int(v) for k, v in saved.get("widths", {}).items() if k in KEYS}}
+        self.hidden: set[str] = {k for k in saved.get("hidden", []) if k in KEYS}
+        self._applying = False
+        self.header.setSectionsMovable(True)
+        self.header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.header.customContextMenuRequested.connect(self.menu)
+        self.header.sectionResized.connect(self._resized)
+        self.header.sectionMoved.connect(self._moved)
+
+    def _saved(self) -> dict:
+        try:
+            saved = json.loads(self.store.value(_KEY, "{}", type=str) or "{}")
+        except (TypeError, ValueError):
+            return {}
+        return saved if isinstance(saved, dict) else {}
+
+    def apply(self) -> None:
+        """Put the columns back in the user's order, widths and visibility (after a reload)."""
+        self._applying = True
+        try:
+            for position, key in enumerate(self.order):
+                logical = KEYS.index(key)
+                self.header.moveSection(self.header.visualIndex(logical), position)
+                self.header.resizeSection(logical, self.widths[key])
+                self.header.setSectionHidden(logical, key in self.hidden)
+            if self.table.model().columnCount() > len(KEYS):  # search hits, beside the date
+                self.header.moveSection(self.header.visualIndex(len(KEYS)), 1)
+                self.header.resizeSection(len(KEYS), 320)
+        finally:
+            self._applying = False
+
+    def menu(self, position: QPoint) -> QMenu:
+        """The header's context menu: a check box per column, and the default layout."""
+        menu = QMenu(self.table)
+        for key in self.order:
+            action = QAction(COLUMNS[key][0], menu, checkable=True, checked=key not in self.hidden)
+            action.toggled.connect(lambda on, key=key: self.show_column(key, on))
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction("Default columns", self.reset)
+        if position is not None:
+            menu.popup(self.header.mapToGlobal(position))
+        return menu
+
+    def show_column(self, key: str, shown: bool) -> None:
+        """Show or hide one column (the date always shows)."""
+        if key == "date":
+            shown = True
+        self.hidden.discard(key) if shown else self.hidden.add(key)
+        self.header.setSectionHidden(KEYS.index(key), not shown)
+        self._save()
+
+    def reset(self) -> None:
+        """Back to the default order, widths and columns."""
+        self.order, self.widths, self.hidden = list(ORDER), dict(WIDTHS), set()
+        self.apply()
+        self._save()
+
+    def _resized(self, logical: int, _old: int, new: int) -> None:
+        if not self._applying and logical < len(KEYS) and new > 0:
+            self.widths[KEYS[logical]] = new
+            self._save()
+
+    def _moved(self, _logical: int, _old: int, _new: int) -> None:
+        if not self._applying:
+            visual = sorted(range(len(KEYS)), key=self.header.visualIndex)
+            self.order = [KEYS[logical] for logical in visual]
+            self._save()
+
+    def _save(self) -> None:
+        self.store.setValue(_KEY, json.dumps({"order": self.order, "widths": self.widths,
+                                              "hidden": sorted(self.hidden)}))
