@@ -10,6 +10,7 @@ import errno
 import hashlib
 import os
 import wave
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,10 +42,11 @@ class AudioInfo:
 
 @dataclass
 class DecodedAudio:
-    """A recording decoded to 16 kHz float32, one array per channel."""
+    """A recording decoded to 16 kHz float32, one array per channel (all held, or decoded on demand:
+    see `decode`'s one_at_a_time)."""
 
     info: AudioInfo
-    channels: list[np.ndarray]
+    channels: Sequence[np.ndarray]
 
     def mono(self) -> np.ndarray:
         """The channels mixed down to one."""
@@ -114,9 +116,11 @@ def _open(path: Path) -> av.container.InputContainer:
     return container
 
 
-def decode(path: Path | str, *, max_duration_s: float = MAX_DURATION_S) -> DecodedAudio:
+def decode(path: Path | str, *, max_duration_s: float = MAX_DURATION_S, one_at_a_time: bool = False) -> DecodedAudio:
     """Check and decode a call recording to 16 kHz float32 channels (mono or stereo).
 
+    With `one_at_a_time` a stereo call's channels are held one at a time (`OneChannelAtATime`): half
+    the memory of a long call (230 MB an hour), for a decoding pass each time another channel is asked for.
     Raises AudioError for an empty, corrupt, truncated, silent, too long or non-audio file.
     """
     path = Path(path)
@@ -133,7 +137,8 @@ def decode(path: Path | str, *, max_duration_s: float = MAX_DURATION_S) -> Decod
             raise AudioError(
                 f"too long: {declared / 3600:.1f} h (the limit is {max_duration_s / 3600:.0f} h a call)"
             )
-        planes = _decode_planes(container, stream, channels, max_duration_s, declared)
+        keep = 0 if one_at_a_time and channels == 2 else None
+        planes = _decode_planes(container, stream, channels, max_duration_s, declared, keep)
     if planes.length == 0:
         raise AudioError("no audio could be decoded (the file is corrupt or truncated)")
     duration = planes.length / TARGET_SAMPLE_RATE
@@ -146,7 +151,34 @@ def decode(path: Path | str, *, max_duration_s: float = MAX_DURATION_S) -> Decod
         level = 20 * np.log10(planes.peak) if planes.peak > 0 else float("-inf")
         raise AudioError(f"silent recording (peak level {level:.0f} dBFS): nothing to transcribe")
     info = AudioInfo(path, duration, channels, sample_rate, sha256)
-    return DecodedAudio(info, planes.channels())
+    if keep is None:
+        return DecodedAudio(info, planes.channels())
+    return DecodedAudio(info, OneChannelAtATime(path, channels, keep, planes.channels()[0]))
+
+
+class OneChannelAtATime(Sequence[np.ndarray]):
+    """The channels of a checked recording, holding only the last one asked for: another index drops it
+    and decodes that channel again (the same resampling as `decode`, so the same samples)."""
+
+    def __init__(self, path: Path, count: int, index: int, held: np.ndarray) -> None:
+        self.path, self.count = path, count
+        self.held: tuple[int, np.ndarray] | None = (index, held)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index: int) -> np.ndarray:  # type: ignore[override]
+        if not -self.count <= index < self.count:
+            raise IndexError(index)
+        index %= self.count
+        if self.held is None or self.held[0] != index:
+            self.held = None  # before decoding the next, so two are never held
+            with _open(self.path) as container:
+                stream = container.streams.audio[0]
+                planes = _decode_planes(container, stream, self.count, MAX_DURATION_S,
+                                        _declared_duration(container, stream), index)
+            self.held = (index, planes.channels()[0])
+        return self.held[1]
 
 
 def _declared_duration(container: av.container.InputContainer, stream: av.audio.AudioStream) -> float | None:
@@ -159,10 +191,13 @@ def _declared_duration(container: av.container.InputContainer, stream: av.audio.
 
 class _Planes:
     """Planar float32 samples appended block by block into one array sized from the declared duration
-    (grown when the header is short), so decoding holds the call once, not once in blocks and again joined."""
+    (grown when the header is short), so decoding holds the call once, not once in blocks and again joined.
+    With `keep`, only that channel is held (the peak is still over all of them)."""
 
-    def __init__(self, channels: int, expected: int) -> None:
-        self.data = np.empty((channels, max(expected, TARGET_SAMPLE_RATE)), dtype=np.float32)
+    def __init__(self, channels: int, expected: int, keep: int | None = None) -> None:
+        self.keep = slice(None) if keep is None else slice(keep, keep + 1)
+        held = channels if keep is None else 1
+        self.data = np.empty((held, max(expected, TARGET_SAMPLE_RATE)), dtype=np.float32)
         self.length = 0
         self.peak = 0.0
 
@@ -172,7 +207,7 @@ class _Planes:
             grown = np.empty((self.data.shape[0], max(end, self.data.shape[1] * 3 // 2)), dtype=np.float32)
             grown[:, :self.length] = self.data[:, :self.length]
             self.data = grown
-        self.data[:, self.length:end] = block
+        self.data[:, self.length:end] = block[self.keep]
         self.length = end
         if block.size:
             self.peak = max(self.peak, float(np.max(np.abs(block))))
@@ -184,12 +219,13 @@ class _Planes:
                 for i in range(self.data.shape[0])]
 
 
-def _decode_planes(container, stream, channels: int, max_duration_s: float, declared_s: float | None) -> _Planes:
-    """Decode and resample every frame to planar float32 at 16 kHz."""
+def _decode_planes(container, stream, channels: int, max_duration_s: float, declared_s: float | None,
+                   keep: int | None = None) -> _Planes:
+    """Decode and resample every frame to planar float32 at 16 kHz (holding only channel `keep` if given)."""
     layout = "mono" if channels == 1 else "stereo"
     resampler = av.AudioResampler(format="fltp", layout=layout, rate=TARGET_SAMPLE_RATE)
     limit = int(max_duration_s * TARGET_SAMPLE_RATE)
-    planes = _Planes(channels, int((declared_s or 600.0) * TARGET_SAMPLE_RATE) + TARGET_SAMPLE_RATE)
+    planes = _Planes(channels, int((declared_s or 600.0) * TARGET_SAMPLE_RATE) + TARGET_SAMPLE_RATE, keep)
     try:
         for frame in container.decode(stream):
             frame.pts = None  # the resampler must not try to fill timestamp gaps

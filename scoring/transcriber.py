@@ -11,15 +11,17 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from faster_whisper import BatchedInferencePipeline
 
 from .audio import AudioError, DecodedAudio, decode
 from .diarize import voice_channels
 from .features import BlockwiseFeatureExtractor
+from .heap import release_free_memory
 from .models import choose_device, resolve_model
 from .roles import assign_roles
 from .transcript import AGENT, CUSTOMER, Transcript, Utterance, Word
@@ -103,11 +105,22 @@ def unheard(clips: list[dict[str, float]], words: list[Word], shortest_s: float 
     return missed
 
 
+class TrimmingPipeline(BatchedInferencePipeline):
+    """faster-whisper's batched pipeline, the heap's free memory given back after each batch, so the
+    next batch does not start on the last one's leftovers (`heap`)."""
+
+    def forward(self, *args, **kwargs):
+        try:
+            return super().forward(*args, **kwargs)
+        finally:
+            release_free_memory()
+
+
 class Transcriber:
     """A loaded Whisper model that turns recordings into speaker-attributed transcripts."""
 
     def __init__(self, config: TranscriberConfig = TranscriberConfig()) -> None:
-        from faster_whisper import BatchedInferencePipeline, WhisperModel
+        from faster_whisper import WhisperModel
 
         self.config = config
         location = resolve_model(config.model)
@@ -121,7 +134,7 @@ class Transcriber:
         # the sequential pass re-hears a few clips of a channel but extracts the whole channel's features
         model.feature_extractor = BlockwiseFeatureExtractor(**model.feat_kwargs)
         use_blockwise_vad()  # VAD runs over whole channels too
-        self.pipeline = BatchedInferencePipeline(model)
+        self.pipeline = TrimmingPipeline(model)
         log.info("loaded model %s from %s on %s %s", self.model_name, location.path, self.device, self.compute_type)
 
     def words(self, audio: np.ndarray, progress: Progress | None = None) -> list[Word]:
@@ -186,15 +199,16 @@ class Transcriber:
     def transcribe_file(self, path: str | Path, *, agent_channel: int = 0,
                         progress: Progress | None = None) -> Transcript:
         """Decode and transcribe one recording."""
-        return self.transcribe_audio(decode(path), agent_channel=agent_channel, progress=progress)
+        return self.transcribe_audio(decode(path, one_at_a_time=True), agent_channel=agent_channel, progress=progress)
 
-    def _per_channel(self, channels: list[np.ndarray], speakers: list[str],
+    def _per_channel(self, channels: Sequence[np.ndarray], speakers: list[str],
                      progress: Progress | None) -> list[list[Utterance]]:
-        """The utterances of each channel, which holds one speaker."""
+        """The utterances of each channel, which holds one speaker. Each channel is taken from `channels`
+        only while it is transcribed (a channel decoded on demand is then the only one held)."""
         per_channel = []
-        for index, (audio, speaker) in enumerate(zip(channels, speakers)):
+        for index, speaker in enumerate(speakers):
             def channel_progress(fraction: float, index: int = index) -> None:
                 if progress:
                     progress((index + fraction) / len(channels))
-            per_channel.append(split_words(self.words(audio, channel_progress), speaker))
+            per_channel.append(split_words(self.words(channels[index], channel_progress), speaker))
         return per_channel

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from faster_whisper import vad
 
+from .heap import release_free_memory
+
 ENCODER_BATCH = 10_000  # faster-whisper's batch: its recurrent state is carried from batch to batch
 
 
@@ -31,6 +33,7 @@ class BlockwiseSileroVAD(vad.SileroVADModel):
             rows[1:, :context_size_samples] = block[:-1, -context_size_samples:]
             output, h, c = self.session.run(None, {"input": rows, "h": h, "c": c})
             outputs.append(output)
+        release_free_memory()  # the model's temporaries, some 100 MB for a 20-minute channel
         return np.concatenate(outputs, axis=0)
 
 

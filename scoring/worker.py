@@ -52,7 +52,7 @@ def _serve(conn: Connection, config: TranscriberConfig, log_level: int) -> None:
     while (request := conn.recv()) is not None:
         path, agent_channel = request
         try:
-            analysis = analyse(transcriber, decode(path), agent_channel=agent_channel,
+            analysis = analyse(transcriber, decode(path, one_at_a_time=True), agent_channel=agent_channel,
                                progress=lambda f: conn.send(("progress", f)))
             conn.send(("done", analysis.to_dict()))
         except AudioError as exc:

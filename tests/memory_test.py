@@ -1,7 +1,9 @@
-"""Memory: a long call is held once, at 16 kHz float32, and the review's waveform never decodes it."""
+"""Memory: a long call is held once, at 16 kHz float32 (in the worker one channel at a time), the heap's
+free memory goes back to the system between Whisper batches, and the review's waveform never decodes it."""
 
 from __future__ import annotations
 
+import os
 import tracemalloc
 from collections.abc import Callable
 
@@ -16,6 +18,7 @@ from qa_desktop.metadata import CallMetadata
 from qa_desktop.storage import repository
 from qa_desktop.storage.models import Call
 from scoring.audio import decode
+from scoring.heap import release_free_memory
 from scoring.transcriber import Transcriber
 from tests.conftest import demo_file
 
@@ -37,6 +40,34 @@ def test_decoding_holds_the_call_once_as_float32():
     assert all(channel.dtype == np.float32 for channel in decoded.channels)
     assert size == len(decoded.channels) * round(decoded.info.duration_s * 16_000) * 4
     assert peak < 1.2 * size  # not the decoded blocks and the joined call (and its absolute values) at once
+
+
+def test_a_stereo_call_can_be_held_one_channel_at_a_time():
+    """The worker transcribes a channel at a time: the other is not held (230 MB of a 60-minute call)."""
+    path = demo_file("good")
+    whole = decode(path)
+    decoded, peak = peak_bytes(lambda: decode(path, one_at_a_time=True))
+    assert decoded.info == whole.info and len(decoded.channels) == 2
+    channel = whole.channels[0].nbytes
+    assert peak < 1.2 * channel  # one channel, not two
+    for index in (1, 0, 1):  # each decoded again when asked for: the same samples
+        got, peak = peak_bytes(lambda index=index: decoded.channels[index])
+        assert np.array_equal(got, whole.channels[index]) and got.dtype == np.float32
+        assert peak < 1.2 * channel  # the last one was dropped first
+
+
+def rss_mb() -> float:
+    """This process's resident memory now."""
+    return int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def test_free_heap_memory_goes_back_to_the_system():
+    """What CTranslate2's batch freed stays in glibc's heap unless trimmed: each batch started on top of it."""
+    blocks = [bytearray(64 * 1024) for _ in range(3200)]  # 200 MB in heap-sized blocks
+    del blocks[:-1]  # the last one keeps the heap's top: free() alone returns nothing
+    before = rss_mb()
+    release_free_memory()
+    assert before - rss_mb() > 150
 
 
 def test_features_of_a_whole_channel_are_the_same_computed_in_blocks():
