@@ -211,4 +211,5 @@ class Transcriber:
                 if progress:
                     progress((index + fraction) / len(channels))
             per_channel.append(split_words(self.words(channels[index], channel_progress), speaker))
+            release_free_memory()  # the sequential pass's leftovers, else the next channel starts on them
         return per_channel
