@@ -20,8 +20,11 @@ def draw_focus(figure: Figure, focus: list[Focus], names: dict[str, str], agent:
     height = 0.38
     team = [100 * (f.team.rate or 0) for f in focus]
     mine = [100 * (f.agent.rate or 0) for f in focus]
-    axes.barh([r - height / 2 for r in rows], team, height, color=TEAM_COLOUR, label="Team")
-    axes.barh([r + height / 2 for r in rows], mine, height, color=AGENT_COLOUR, label=agent)
+    # an edge the bar's colour keeps a 0% bar visible as a line at the axis
+    axes.barh([r - height / 2 for r in rows], team, height, color=TEAM_COLOUR, edgecolor=TEAM_COLOUR, linewidth=2,
+              label="Team")
+    axes.barh([r + height / 2 for r in rows], mine, height, color=AGENT_COLOUR, edgecolor=AGENT_COLOUR, linewidth=2,
+              label=agent)
     for row, f in zip(rows, focus):
         axes.text(100 * (f.agent.rate or 0) + 1, row + height / 2, f"{f.agent.passed}/{f.agent.calls}",
                   va="center", fontsize=8)
