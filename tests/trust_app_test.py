@@ -79,6 +79,7 @@ def test_agreement_lab_marks_and_routes(qtbot, db):
     window = _window(qtbot, db)
     lab = window.open_agreement()
     qtbot.waitUntil(lambda: "human verdicts on" in lab.summary.text())  # read in the background
+    assert "at least 3 calls" in lab.explain.text()
     row = lab.table.topLevelItem(0)
     assert (row.text(0), row.text(1), row.text(3), row.text(8)) == ("greeting", "3", "0%", "MARKED")
     assert lab.versions.topLevelItem(0).text(1) == "0% of 3"  # by scorecard version
@@ -94,3 +95,14 @@ def test_agreement_lab_marks_and_routes(qtbot, db):
     qtbot.waitUntil(lambda: window.marked == ["greeting"])  # the filter bar's marks, read in the background
     assert window.filters.current().review_criteria == ("greeting",)
     assert [window.calls.call_id(r) for r in range(window.calls.rowCount())] == []  # the unreviewed one passed
+
+
+def test_agreement_lab_on_one_call_says_so_in_the_singular(qtbot, db):
+    call = stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False,
+                       {"greeting": ("pass", None)}, ["hello"])
+    override(CriterionResult.get(CriterionResult.score == Score.get(call=call).id), "fail", "no", "Rita")
+    lab = _window(qtbot, db).open_agreement()
+    qtbot.waitUntil(lambda: "on 1 call;" in lab.summary.text())
+    row = lab.table.topLevelItem(0)
+    assert lab.summary.text().startswith("1 human verdict on 1 call;")
+    assert (row.text(4), row.text(8)) == ("n/a", "needs 3 calls")  # kappa of one verdict; why it is not marked

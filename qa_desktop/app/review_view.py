@@ -16,7 +16,7 @@ from scoring.transcript import TEXT
 from ..storage import repository
 from ..storage.models import Agent, Call, CriterionResult
 from ..storage.people import reassign_call
-from ..storage.review import RESULTS, ReviewError, call_audit, override, set_reviewed
+from ..storage.review import RESULTS, ReviewError, call_audit, mark_checked, override, set_reviewed
 from ..trust.disputes import DisputeError, raise_dispute
 from .locate_bar import LocateBar
 from .player import CallPlayer, clock
@@ -91,6 +91,12 @@ class ReviewView(QWidget):
         self.override_button = QPushButton("Override…")
         self.override_button.setEnabled(False)
         self.override_button.clicked.connect(self.override_selected)
+        self.confirm_button = QPushButton("Confirm ✓")
+        self.confirm_button.setToolTip("Confirm the selected criterion's result: it counts as agreeing with the "
+                                       "automatic verdict once the call is marked reviewed (so does playing its "
+                                       "evidence)")
+        self.confirm_button.setEnabled(False)
+        self.confirm_button.clicked.connect(self.confirm_selected)
         self.dispute_button = QPushButton("Dispute…")
         self.dispute_button.setToolTip("Raise a dispute against the selected criterion on the agent's behalf")
         self.dispute_button.setEnabled(False)
@@ -115,6 +121,7 @@ class ReviewView(QWidget):
         top.addWidget(QLabel("Agent"))
         top.addWidget(self.agent)
         top.addStretch(1)
+        top.addWidget(self.confirm_button)
         top.addWidget(self.override_button)
         top.addWidget(self.dispute_button)
         top.addWidget(self.reviewed)
@@ -134,6 +141,8 @@ class ReviewView(QWidget):
         for source in (self.waveform, self.transcript, self.scorecard):
             source.seek_requested.connect(self.play_from)
         self.scorecard.criterion_selected.connect(self._criterion_selected)
+        self.scorecard.evidence_opened.connect(
+            lambda result_id: mark_checked(CriterionResult.get_by_id(result_id), self.reviewer(), "evidence"))
         self.setEnabled(False)
 
     @property
@@ -242,7 +251,16 @@ class ReviewView(QWidget):
 
     def _criterion_selected(self, result_id: int | None) -> None:
         self.override_button.setEnabled(result_id is not None)
+        self.confirm_button.setEnabled(result_id is not None)
         self.dispute_button.setEnabled(result_id is not None)
+
+    def confirm_selected(self) -> None:
+        """Confirm the selected criterion's result as the reviewer (audited)."""
+        item = self.scorecard.tree.currentItem()
+        result_id = item.data(0, RESULT_ROLE) if item else None
+        if result_id is not None:
+            mark_checked(CriterionResult.get_by_id(result_id), self.reviewer(), "confirmed")
+            self._refresh()
 
     def dispute_selected(self) -> None:
         """Ask for the agent's name, the result they say is right and their reason; raise the dispute."""
