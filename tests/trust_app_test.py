@@ -31,11 +31,24 @@ def test_dispute_from_review_then_accepted(qtbot, db):
         0, Qt.ItemDataRole.UserRole + 3)
     dialog = window.open_disputes()
     assert dialog.table.topLevelItemCount() == 1 and dialog.by_agent.topLevelItem(0).text(1) == "1"
+    assert [b.isEnabled() for b in dialog.actions] == [False, False, False]  # nothing selected yet
     dialog.table.setCurrentItem(dialog.table.topLevelItem(0))
+    assert [b.isEnabled() for b in dialog.actions] == [True, True, True]
     dialog.decide(dialog.selected(), True, "heard it")
     assert Dispute.get().status == "accepted" and dialog.table.topLevelItemCount() == 0  # open ones only
     assert window.review.scorecard.criterion_item("identity_verification").text(1) == "PASS (overridden)"
     assert not Score.get(Score.call == call, Score.current).auto_fail
+
+
+def test_the_disputing_agent_is_picked_from_the_agents(qtbot, db):
+    from qa_desktop.app.review_view import DisputeDialog
+
+    stored_call("Ben", "Sales", "2026-03-02 09:00", 300, (50, 50, 0), True, {"greeting": ("fail", None)}, ["hi"])
+    call = stored_call("Ana", "Billing", "2026-03-03 09:00", 300, (50, 50, 0), True, {"greeting": ("fail", None)},
+                       ["hi"])
+    dialog = DisputeDialog(_window(qtbot, db), "greeting", "fail", call.agent.name)
+    assert not dialog.agent.isEditable() and dialog.agent.currentText() == "Ana"
+    assert [dialog.agent.itemText(i) for i in range(dialog.agent.count())] == ["Ana", "Ben"]
 
 
 def test_calibration_window_scores_blind(qtbot, db):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
+    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QMessageBox, QPlainTextEdit,
     QPushButton, QSizePolicy, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -62,7 +62,9 @@ class DisputeDialog(ResultDialog):
     """Dispute a criterion on the agent's behalf: the agent, the result they say is right, their reason."""
 
     def __init__(self, parent: QWidget, criterion: str, current: str, agent: str) -> None:
-        self.agent = QLineEdit(agent)
+        self.agent = QComboBox()  # one of the agents, as disputes are counted per agent
+        self.agent.addItems([a.name for a in Agent.select().order_by(Agent.name)])
+        self.agent.setCurrentText(agent)
         super().__init__(parent, f"Dispute {criterion}", current, [r for r in RESULTS if r != current], "Reason",
                          "The agent's reason (required), e.g. where in the call", [("Agent", self.agent)])
 
@@ -271,7 +273,7 @@ class ReviewView(QWidget):
         row = CriterionResult.get_by_id(result_id)
         dialog = DisputeDialog(self, row.criterion, row.effective, self.call.agent.name)
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.apply_dispute(row.criterion, dialog.agent.text(), dialog.result.currentData(),
+            self.apply_dispute(row.criterion, dialog.agent.currentText(), dialog.result.currentData(),
                                dialog.comment.toPlainText())
 
     def apply_dispute(self, criterion: str, agent: str, requested: str, reason: str) -> None:
