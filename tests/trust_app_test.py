@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from qa_desktop.app.main_window import MainWindow
-from qa_desktop.storage.models import Call, CalibrationAnswer, CriterionResult, Dispute, Score
+from qa_desktop.storage.models import AuditEntry, Call, CalibrationAnswer, CriterionResult, Dispute, Score
 from qa_desktop.storage.review import override, set_reviewed
 from stored_calls import stored_call
 
@@ -68,18 +68,24 @@ def test_calibration_window_scores_blind(qtbot, db):
     assert win.proposals.count() == 2
     session = win.create()
     assert session is not None and win.call_list.count() == 2
+    assert (win.title.text(), win.evaluators.text(), win.proposals.count()) == ("", "", 0)  # ready for the next
     win.evaluator.setCurrentIndex(0)  # Ann
+    assert win.call_list.item(0).text().endswith("0/1")
     for row in range(win.call_list.count()):
         win.call_list.setCurrentRow(row)
-        win.answers.cellWidget(0, 1).setCurrentIndex(1)  # PASS
+        assert "greeting" in win.definition.text().lower()  # the criterion's definition beside the question
+        qtbot.keyClick(win.answers, Qt.Key.Key_P)  # PASS, from the keyboard
+        assert win.answers.item(0, 1).text() == "PASS" and win.call_list.item(row).text().endswith("1/1")
     assert CalibrationAnswer.select().count() == 2
-    win.viewer.setCurrentIndex(1)  # viewing as Ann, before submitting
+    win.view_as("Ann", confirm=False)  # viewing as Ann, before submitting
     assert "must submit" in win.blind_note.text() and win.agreement.topLevelItemCount() == 0
+    switch = AuditEntry.get(AuditEntry.action == "calibration view as")
+    assert (switch.old, switch.new) == (window.reviewer(), "Ann")
     win.submit()
-    assert not win.submit_button.isEnabled() and not win.answers.cellWidget(0, 1).isEnabled()
+    assert not win.submit_button.isEnabled() and not win.answers.isEnabled()
     win.show_results()
     assert win.blind_note.text() == "" and win.agreement.topLevelItem(0).text(0) == "greeting"
-    win.viewer.setCurrentIndex(2)  # Bob has not submitted: still blind
+    win.view_as("Bob", confirm=False)  # Bob has not submitted: still blind
     assert "Bob must submit" in win.blind_note.text()
 
 

@@ -316,7 +316,8 @@ class MainWindow(QMainWindow):
 
     def open_calibration(self) -> CalibrationWindow:
         """Show the calibration window."""
-        self.calibration = CalibrationWindow(self, self.reviewer, lambda: self.review.call and self.review.call.id)
+        self.calibration = CalibrationWindow(self, self.reviewer, lambda: self.review.call and self.review.call.id,
+                                             self.scorecard())
         self.calibration.show()
         return self.calibration
 
