@@ -22,6 +22,7 @@ from ..storage.library import LibraryFilter
 from ..trust.agreement import MIN_CALLS, CriterionTrust, HumanVerdict, criterion_trust, human_verdicts, trend
 from .background import Latest
 from .date_box import date_of, optional_date_box
+from .dialog_size import fit_to_screen
 
 CALLS_ROLE = Qt.ItemDataRole.UserRole + 1  # per column: the call ids behind a cell
 _CELLS = {5: "auto_pass_human_fail", 6: "auto_fail_human_pass"}
@@ -106,7 +107,7 @@ class AgreementWindow(QDialog):
         bottom.addWidget(self.canvas, 1)
         bottom.addWidget(self.versions)
         layout.addLayout(bottom, 1)
-        self.resize(1200, 760)
+        fit_to_screen(self, 1200, 760)
         self.reload()
 
     def _range(self) -> tuple[dt.date | None, dt.date | None]:

@@ -25,6 +25,7 @@ from ..trust import calibration as cal
 from .background import Latest
 from .player import CallPlayer
 from .transcript_view import TranscriptView
+from .dialog_size import fit_to_screen
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _UNANSWERED = "—"
@@ -95,7 +96,7 @@ class CalibrationWindow(QDialog):
         split.addWidget(self.tabs)
         split.setSizes([360, 1000])
         QVBoxLayout(self).addWidget(split)
-        self.resize(1400, 820)
+        fit_to_screen(self, 1400, 820)
         self._load_sessions()
 
     # --- sessions ------------------------------------------------------------------------
@@ -196,7 +197,7 @@ class CalibrationWindow(QDialog):
         self.evaluator = QComboBox()
         self.evaluator.currentIndexChanged.connect(lambda _i: (self._show_call_progress(), self._show_answers()))
         self.call_list = QListWidget()
-        self.call_list.setMinimumWidth(230)
+        self.call_list.setMinimumWidth(270)
         self.call_list.currentItemChanged.connect(lambda item, _old: item and self._open_call(item.data(ID_ROLE)))
         self.player = CallPlayer()
         self.transcript = TranscriptView()

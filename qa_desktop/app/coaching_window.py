@@ -26,6 +26,7 @@ from ..storage.models import Agent, Call, CoachingClip, CoachingSession
 from .background import Latest, Task, run_task
 from .player import CallPlayer, clock
 from .transcript_view import SPEAKER_COLOURS
+from .dialog_size import fit_to_screen
 
 CLIP_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -43,7 +44,7 @@ class CoachingWindow(QDialog):
     def __init__(self, parent: QWidget | None, coach: callable, moment: callable) -> None:
         super().__init__(parent)
         self.setWindowTitle("Coaching")
-        self.resize(1280, 820)
+        fit_to_screen(self, 1280, 820)
         self.coach = coach  # the coach's name, from settings
         self.moment = moment  # () -> (call id, seconds) open in the review, or None
         self.names = criterion_names()

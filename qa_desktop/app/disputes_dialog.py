@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 
 from ..trust.disputes import STATUSES, DisputeError, accept, counts, disputes, reject
 from ..storage.models import Dispute
+from .dialog_size import fit_to_screen
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _REASON, _DECISION = 6, 8  # long text columns: fixed widths, the whole text in a tooltip
@@ -101,7 +102,7 @@ class DisputesDialog(QDialog):
         layout.addLayout(buttons)
         layout.addWidget(QLabel("Disputes per agent and per criterion"))
         layout.addWidget(totals, 2)
-        self.resize(1100, 640)
+        fit_to_screen(self, 1100, 640)
         self.reload()
 
     def reload(self) -> None:
