@@ -167,7 +167,9 @@ def test_click_through_opens_the_library_filtered(qtbot, known, db):
     assert cell(1).failed_criterion == "closing"  # criteria in scorecard order, not alphabetical
     heat_texts = [t.get_text() for t in heat.canvas.figure.axes[0].texts]
     assert "50\nn=2" in heat_texts  # each cell's sample size
-    assert "n/a" in heat.canvas.figure.axes[0].get_legend().get_texts()[0].get_text()
+    legend = [t.get_text() for t in heat.canvas.figure.axes[0].get_legend().get_texts()]
+    assert "n/a" in legend[0] and legend[1] == "fewer than 5 calls judged"
+    assert any(p.get_hatch() == "///" for p in heat.canvas.figure.axes[0].patches)  # Ana's 2 calls
     window.dashboards.wait()
 
 
@@ -183,8 +185,8 @@ def test_agent_charts_say_how_many_agents_they_leave_out(known, monkeypatch):
     trends = next(c for c in CHARTS if c.key == "trends")
     figure, _picks = charts.figure_for(trends, trends.compute(MARCH, default_drivers()), MARCH, default_drivers())
     labels = [t.get_text() for t in figure.axes[0].get_xticklabels()]
-    assert labels and all(len(label.split()) == 2 for label in labels)  # "02 Mar": the week's Monday
-    assert figure.axes[0].get_xlabel() == "Week starting (Monday)"
+    assert labels and all(len(label.split()) == 3 for label in labels)  # "02 Mar\nn=2": the week's Monday, calls
+    assert labels[0].endswith("n=2") and figure.axes[0].get_xlabel().startswith("Week starting (Monday)")
 
 
 def test_export_chart_and_data(qtbot, known, db, tmp_path):

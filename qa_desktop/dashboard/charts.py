@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from scoring.drivers import DriverSet
@@ -29,6 +29,7 @@ COLOURS = {"empathy": "#c2185b", "compliance": "#1f5fa8", "overall": "#2e7d32", 
 PASS_RATE = LinearSegmentedColormap.from_list("pass_rate", ["#b3261e", "#f2c14e", "#2e7d32"])
 MAX_BARS = 40  # agent bar charts show the 40 agents furthest out; the CSV has all
 NO_DATA = "#d9d9d9"  # a heat-map cell without a judged call
+FEW_CALLS = 5  # a heat-map cell judged on fewer calls is hatched: its rate says little
 
 
 @dataclass(frozen=True)
@@ -65,12 +66,11 @@ def _draw_trends(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet
         (line,) = axes.plot(weeks, table.column(name), marker="o", markersize=4, color=COLOURS[name],
                             label=name.title(), picker=6)
         picks[line] = lambda i, weeks=weeks: scope.library(week=weeks[i])
-    for week, calls, overall in zip(weeks, table.column("calls"), table.column("overall")):  # the sample size
-        axes.annotate(f"n={calls:,}", (week, overall), xytext=(0, 6), textcoords="offset points", ha="center",
-                      fontsize=7, color="#555")
-    step = max(1, len(weeks) // 12)  # at most about 12 labels, each the week's Monday
-    axes.set_xticks(weeks[::step], [f"{w:%d %b}" for w in weeks[::step]])
-    axes.set_xlabel("Week starting (Monday)")
+    step = -(-len(weeks) // 10)  # at most 10 labels: the week's Monday and its calls (the sample size)
+    calls = table.column("calls")
+    axes.set_xticks(weeks[::step], [f"{w:%d %b}\nn={n:,}" for w, n in zip(weeks[::step], calls[::step])],
+                    fontsize=8)
+    axes.set_xlabel("Week starting (Monday) · n = scored calls that week")
     axes.set_ylim(0, 100)
     axes.set_ylabel("Mean score")
     axes.grid(axis="y", alpha=0.3)
@@ -184,6 +184,8 @@ def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSe
     axes.set_facecolor(NO_DATA)  # masked cells show the background: n/a
     mesh = axes.pcolormesh(np.ma.masked_invalid(grid), cmap=PASS_RATE, vmin=0, vmax=100, edgecolors="white",
                            linewidth=0.5, picker=True)
+    for row, col in zip(*np.nonzero((judged > 0) & (judged < FEW_CALLS))):  # a rate from a few calls is hatched
+        axes.add_patch(Rectangle((col, row), 1, 1, fill=False, hatch="///", edgecolor="white", linewidth=0))
     axes.invert_yaxis()
     axes.set_xticks(np.arange(len(criteria)) + 0.5, [c.replace("_", " ") for c in criteria], rotation=40,
                     ha="right", fontsize=8)
@@ -193,8 +195,10 @@ def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSe
             if not np.isnan(value):
                 axes.text(col + 0.5, row + 0.5, f"{value:.0f}\nn={judged[row, col]:,}", ha="center", va="center",
                           fontsize=6, linespacing=0.9, color="white" if value < 25 or value > 75 else "black")
-    axes.legend(handles=[Patch(facecolor=NO_DATA, label="n/a: no call judged (criterion not applicable)")],
-                loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=7, frameon=False)
+    axes.legend(handles=[Patch(facecolor=NO_DATA, label="n/a: no call judged (criterion not applicable)"),
+                         Patch(facecolor="#888888", hatch="///", edgecolor="white",
+                               label=f"fewer than {FEW_CALLS} calls judged")],
+                loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=7, frameon=False)
     figure.colorbar(mesh, ax=axes, label="Pass rate (%) · n = calls judged", fraction=0.04, pad=0.02)
 
     def cell(index: int) -> LibraryFilter:
