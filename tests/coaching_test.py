@@ -12,7 +12,7 @@ import pytest
 import soundfile as sf
 from PySide6.QtCore import Qt
 
-from qa_desktop.coaching.focus import Rate, follow_up, suggest_focus
+from qa_desktop.coaching.focus import Focus, Rate, follow_up, suggest_focus
 from qa_desktop.coaching.pack import export_pack
 from qa_desktop.coaching.sessions import (
     CoachingError, add_clip, clip_span, clips, create_session, previous_session, session_agents, set_status,
@@ -356,3 +356,14 @@ def test_a_moment_serving_two_focus_criteria_is_proposed_once(team):
     session = create_session([team], ["empathy_statement", "closing"])
     spans = [(c.call_id, c.start, c.end) for c in clips(session)]
     assert len(spans) == len(set(spans)) and {c.criterion for c in clips(session)} == {"empathy_statement", "closing"}
+
+
+def test_the_pack_chart_shows_a_0_percent_bar():
+    from matplotlib.figure import Figure
+
+    from qa_desktop.coaching.chart import ZERO_STUB, draw_focus
+
+    figure = Figure()
+    draw_focus(figure, [Focus("empathy_statement", Rate(0, 6), Rate(10, 12))], {}, "Ana")
+    seen = [p for p in figure.axes[0].patches if p.get_width() > 0]
+    assert any(p.get_hatch() == "////" and p.get_width() == ZERO_STUB for p in seen)  # Ana's 0 of 6
