@@ -318,7 +318,7 @@ class CoachingWindow(QDialog):
         self.excerpt.clear()
         if clip is not None:
             self._show_excerpt(clip)
-            self.player.setEnabled(clip.call.medium != TEXT)  # a text conversation has nothing to play
+            self.player.setVisible(clip.call.medium != TEXT)  # a text conversation has nothing to play
 
     def _show_excerpt(self, clip: CoachingClip) -> None:
         self.excerpt.setHtml("".join(
