@@ -12,7 +12,7 @@ import pytest
 import soundfile as sf
 from PySide6.QtCore import Qt
 
-from qa_desktop.coaching.focus import Rate, follow_up, suggest_focus
+from qa_desktop.coaching.focus import Focus, Rate, follow_up, suggest_focus
 from qa_desktop.coaching.pack import export_pack
 from qa_desktop.coaching.sessions import (
     CoachingError, add_clip, clip_span, clips, create_session, previous_session, session_agents, set_status,
@@ -202,9 +202,11 @@ def test_coaching_window_builds_a_session_and_exports_its_pack(qtbot, team, tmp_
     qtbot.addWidget(window)
     window.show()
     window.agent.setCurrentIndex(window.agent.findData(team.id))
-    qtbot.waitUntil(lambda: window.suggestions.topLevelItemCount() == 2)  # compared in the background
+    qtbot.waitUntil(lambda: window.suggestions.topLevelItemCount() > 2)  # compared in the background
     ticks = [window.suggestions.topLevelItem(i) for i in range(window.suggestions.topLevelItemCount())]
-    assert [t.text(0) for t in ticks] == ["Empathy statement", "Closing"] and ticks[0].text(1) == "33% (2/6)"
+    assert [t.text(0) for t in ticks[:2]] == ["Empathy statement", "Closing"] and ticks[0].text(1) == "33% (2/6)"
+    assert len(ticks) == len(window.names)  # every other criterion follows, unticked, to pick by hand
+    assert [t.checkState(0) for t in ticks[1:3]] == [Qt.CheckState.Checked, Qt.CheckState.Unchecked]
     ticks[1].setCheckState(0, Qt.CheckState.Unchecked)
     shown = [window.others.item(i).text() for i in range(window.others.count()) if not window.others.item(i).isHidden()]
     assert "Ana" not in shown and "Dee" in shown  # the session's own agent is not offered as "also in it"
@@ -291,3 +293,77 @@ def test_peers_in_example_clips_can_be_anonymised(team, tmp_path):
     name_at = int((11.5 + 0.2 - examples[0].start) * rate)  # the fourth word, the peer's name
     assert np.allclose(audio[name_at:name_at + 800, 0], audio[name_at:name_at + 800, 1])
     assert np.abs(audio[name_at:name_at + 800, 0]).max() == pytest.approx(TONE_LEVEL, abs=2e-3)
+
+
+def _window(qtbot):
+    from qa_desktop.app.coaching_window import CoachingWindow
+
+    window = CoachingWindow(None, lambda: "Kim", lambda: None)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def _tick(window, name: str) -> None:
+    items = [window.suggestions.topLevelItem(i) for i in range(window.suggestions.topLevelItemCount())]
+    next(i for i in items if i.text(0) == name).setCheckState(0, Qt.CheckState.Checked)
+
+
+def test_a_coach_picks_the_focus_by_hand_on_a_small_library(qtbot, db):
+    """One agent alone with two calls: nothing to suggest, yet a session on a ticked criterion gets her fails."""
+    solo = _agent("Sol", team="Tiny")
+    for day in range(2):
+        _call(solo, day, {"empathy_statement": "fail", "closing": "pass"})
+    window = _window(qtbot)
+    window.agent.setCurrentIndex(window.agent.findData(solo.id))
+    qtbot.waitUntil(lambda: window.suggestions.topLevelItemCount() == len(window.names))
+    assert window.suggestion_note.text().startswith("Nothing suggested")
+    _tick(window, "Empathy statement")
+    session = window.create_from_ticks()
+    assert session is not None and session.criteria == ["empathy_statement"]
+    assert [c.kind for c in clips(session)] == ["improve", "improve"]
+
+
+def test_enter_in_the_clip_note_saves_it_without_a_second_session(qtbot, team):
+    window = _window(qtbot)
+    window.agent.setCurrentIndex(window.agent.findData(team.id))
+    qtbot.waitUntil(lambda: window.suggestions.topLevelItemCount() > 2)
+    session = window.create_from_ticks()
+    window.clip_list.setCurrentItem(window.clip_list.topLevelItem(0))
+    assert "sorry to hear that" in window.excerpt.toPlainText()  # the clip's transcript shows
+    window.clip_note.setFocus()
+    qtbot.keyClicks(window.clip_note, "Listen to the pause")
+    qtbot.keyClick(window.clip_note, Qt.Key.Key_Return)
+    assert CoachingSession.select().count() == 1
+    assert clips(session)[0].note == "Listen to the pause"
+
+
+def test_a_session_can_be_deleted_and_the_deletion_is_audited(qtbot, team):
+    from qa_desktop.storage.models import AuditEntry, CoachingClip
+
+    window = _window(qtbot)
+    window.agent.setCurrentIndex(window.agent.findData(team.id))
+    qtbot.waitUntil(lambda: window.suggestions.topLevelItemCount() > 2)
+    session = window.create_from_ticks()
+    window.delete_session(confirm=False)
+    assert CoachingSession.select().count() == 0 and CoachingClip.select().count() == 0
+    assert window.sessions.count() == 0 and not window.editor.isEnabled()
+    entry = AuditEntry.get(AuditEntry.action == "delete session")
+    assert (entry.actor, entry.target, entry.old) == ("Kim", f"session {session.id}", session.title)
+
+
+def test_a_moment_serving_two_focus_criteria_is_proposed_once(team):
+    session = create_session([team], ["empathy_statement", "closing"])
+    spans = [(c.call_id, c.start, c.end) for c in clips(session)]
+    assert len(spans) == len(set(spans)) and {c.criterion for c in clips(session)} == {"empathy_statement", "closing"}
+
+
+def test_the_pack_chart_shows_a_0_percent_bar():
+    from matplotlib.figure import Figure
+
+    from qa_desktop.coaching.chart import ZERO_STUB, draw_focus
+
+    figure = Figure()
+    draw_focus(figure, [Focus("empathy_statement", Rate(0, 6), Rate(10, 12))], {}, "Ana")
+    seen = [p for p in figure.axes[0].patches if p.get_width() > 0]
+    assert any(p.get_hatch() == "////" and p.get_width() == ZERO_STUB for p in seen)  # Ana's 0 of 6

@@ -153,7 +153,9 @@ def test_click_through_opens_the_library_filtered(qtbot, known, db):
     assert window.tabs.currentIndex() == 0
     assert window.filters.agent.currentText() == "Ana" and window.filters.auto_fail.currentData() is True
     assert [window.calls.call_id(r) for r in range(window.calls.rowCount())] == [known["c2"].id]
-    window.tabs.setCurrentIndex(1)
+    assert window.back.isVisible()  # a way back to the dashboards
+    window.back.click()
+    assert window.tabs.currentIndex() == 1 and not window.back.isVisible()
     drivers = window.dashboards.cards["drivers"]
     refund_bar = next(a for a, make in drivers.picks.items() if make(0).driver == "refund")
     _click(drivers, refund_bar)
@@ -161,8 +163,30 @@ def test_click_through_opens_the_library_filtered(qtbot, known, db):
     assert [window.calls.call_id(r) for r in range(window.calls.rowCount())] == [known["c2"].id]
     heat = window.dashboards.cards["criteria"]
     (mesh, cell), = heat.picks.items()
-    assert cell(1) == MARCH.library(agent_id=Agent.get(name="Ana").id, failed_criterion="greeting")  # row Ana
+    assert cell(0) == MARCH.library(agent_id=Agent.get(name="Ana").id, failed_criterion="greeting")  # row Ana
+    assert cell(1).failed_criterion == "closing"  # criteria in scorecard order, not alphabetical
+    heat_texts = [t.get_text() for t in heat.canvas.figure.axes[0].texts]
+    assert "50\nn=2" in heat_texts  # each cell's sample size
+    legend = [t.get_text() for t in heat.canvas.figure.axes[0].get_legend().get_texts()]
+    assert "n/a" in legend[0] and legend[1] == "fewer than 5 calls judged"
+    assert any(p.get_hatch() == "///" for p in heat.canvas.figure.axes[0].patches)  # Ana's 2 calls
     window.dashboards.wait()
+
+
+def test_agent_charts_say_how_many_agents_they_leave_out(known, monkeypatch):
+    from qa_desktop.dashboard import charts
+
+    monkeypatch.setattr(charts, "MAX_BARS", 1)
+    chart = next(c for c in CHARTS if c.key == "auto_fail")
+    figure, _picks = charts.figure_for(chart, chart.compute(MARCH, default_drivers()), MARCH, default_drivers())
+    axes = figure.axes[0]
+    assert axes.get_title(loc="left").startswith("1 of 2 agents shown")
+    assert axes.get_xlim()[1] == 100  # a percentage never runs past 100
+    trends = next(c for c in CHARTS if c.key == "trends")
+    figure, _picks = charts.figure_for(trends, trends.compute(MARCH, default_drivers()), MARCH, default_drivers())
+    labels = [t.get_text() for t in figure.axes[0].get_xticklabels()]
+    assert labels and all(len(label.split()) == 3 for label in labels)  # "02 Mar\nn=2": the week's Monday, calls
+    assert labels[0].endswith("n=2") and figure.axes[0].get_xlabel().startswith("Week starting (Monday)")
 
 
 def test_export_chart_and_data(qtbot, known, db, tmp_path):

@@ -12,7 +12,7 @@ from qa_desktop.storage import library
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.migrations import LATEST, MIGRATIONS
-from qa_desktop.storage.models import AuditEntry, Call, Score, Utterance
+from qa_desktop.storage.models import AuditEntry, Call, CriterionResult, Score, Utterance
 
 _LATER_COLUMNS = {"call": ("reviewed", "reviewed_by", "reviewed_at", "unscored"), "score": ("failed",), "job": ("options", "owner"),
                   "criterionresult": ("override", "override_by", "override_comment", "needs_review")}
@@ -44,6 +44,8 @@ def _as_version(path: Path, version: int) -> None:
     open_database(path)
     close_database()
     with sqlite3.connect(path) as con:
+        for column in ("checked", "checked_by"):  # v10
+            con.execute(f"ALTER TABLE criterionresult DROP COLUMN {column}")
         con.execute("DROP INDEX call_medium")
         for column in ("medium", "timed"):  # v7
             con.execute(f"ALTER TABLE call DROP COLUMN {column}")
@@ -69,7 +71,7 @@ def _as_version(path: Path, version: int) -> None:
 
 
 def test_latest_is_the_last_migration():
-    assert LATEST == MIGRATIONS[-1][0] == 9
+    assert LATEST == MIGRATIONS[-1][0] == 10
 
 
 @contextmanager
@@ -108,6 +110,11 @@ def test_version_6_database_marks_its_calls_as_recordings(tmp_path):
         call = Call.get()
         assert (call.medium, call.timed) == ("audio", True)
         assert library.rows([call.id])[0].medium == "audio"
+
+
+def test_version_2_results_are_not_checked_by_anyone_after_migrating(tmp_path):
+    with _opened_after(tmp_path, 2):
+        assert {(r.checked, r.checked_by) for r in CriterionResult.select()} == {(None, None)}
 
 
 def test_search_index_follows_deleted_and_edited_utterances(db):

@@ -50,6 +50,7 @@ def test_clicking_evidence_plays_that_moment(qtbot, window):
     tree.scrollToItem(item)
     qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualItemRect(item).center())
     qtbot.waitUntil(lambda: abs(window.review.player.seconds() - start) < 0.6, timeout=5000)
+    assert _criterion(window, "recording_disclosure").checked == "evidence"  # the reviewer looked at it
     # the transcript follows the audio: the utterance being played is highlighted
     current = window.review.transcript.utterances[window.review.transcript.current]
     assert current.start - 0.6 <= start <= current.end
@@ -100,6 +101,18 @@ def test_mark_reviewed_shows_in_the_library_and_the_log(qtbot, window):
     assert window.calls.row(window.calls.row_of(call_id)).reviewed
     assert AuditEntry.get(AuditEntry.action == "review").new == "reviewed"
     assert window.review.reviewed.text().startswith("Reviewed")
+
+
+def test_confirming_a_criterion_records_who_looked_at_it(qtbot, window):
+    review = window.review
+    assert not review.confirm_button.isEnabled()  # nothing selected
+    review.scorecard.tree.setCurrentItem(review.scorecard.criterion_item("greeting"))
+    qtbot.mouseClick(review.confirm_button, Qt.MouseButton.LeftButton)
+    greeting = _criterion(window, "greeting")
+    assert (greeting.checked, greeting.checked_by) == ("confirmed", "Dana QA")
+    assert AuditEntry.get(AuditEntry.action == "confirm").target == "greeting"
+    assert _criterion(window, "closing").checked is None
+    assert review.scorecard.criterion_item("greeting").text(1).endswith("✓")
 
 
 def test_keyboard_moves_through_the_call(qtbot, window):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from qa_desktop.app.main_window import MainWindow
-from qa_desktop.storage.models import Call, CalibrationAnswer, CriterionResult, Dispute, Score
 from qa_desktop.settings import Settings
+from qa_desktop.storage.models import AuditEntry, Call, CalibrationAnswer, CriterionResult, Dispute, Score
 from qa_desktop.storage.review import override, set_reviewed
 from stored_calls import stored_call
 
@@ -33,11 +33,25 @@ def test_dispute_from_review_then_accepted(qtbot, db):
         0, Qt.ItemDataRole.UserRole + 3)
     dialog = window.open_disputes()
     assert dialog.table.topLevelItemCount() == 1 and dialog.by_agent.topLevelItem(0).text(1) == "1"
+    assert [b.isEnabled() for b in dialog.actions] == [False, False, False]  # nothing selected yet
     dialog.table.setCurrentItem(dialog.table.topLevelItem(0))
+    assert [b.isEnabled() for b in dialog.actions] == [True, True, True]
     dialog.decide(dialog.selected(), True, "heard it")
     assert Dispute.get().status == "accepted" and dialog.table.topLevelItemCount() == 0  # open ones only
     assert window.review.scorecard.criterion_item("identity_verification").text(1) == "PASS (overridden)"
     assert not Score.get(Score.call == call, Score.current).auto_fail
+
+
+def test_the_disputing_agent_is_picked_from_the_agents(qtbot, db):
+    from qa_desktop.app.review_view import DisputeDialog
+
+    stored_call("Ben", "Sales", "2026-03-02 09:00", 300, (50, 50, 0), True, {"greeting": ("fail", None)}, ["hi"])
+    call = stored_call("Ana", "Billing", "2026-03-03 09:00", 300, (50, 50, 0), True, {"greeting": ("fail", None)},
+                       ["hi"])
+    row = CriterionResult.get(CriterionResult.score == call.scores.get(), CriterionResult.criterion == "greeting")
+    dialog = DisputeDialog(_window(qtbot, db), row, "Greeting", call.agent.name)
+    assert not dialog.agent.isEditable() and dialog.agent.currentText() == "Ana"
+    assert [dialog.agent.itemText(i) for i in range(dialog.agent.count())] == ["Ana", "Ben"]
 
 
 def test_calibration_window_scores_blind(qtbot, db):
@@ -57,18 +71,24 @@ def test_calibration_window_scores_blind(qtbot, db):
     assert win.proposals.count() == 2
     session = win.create()
     assert session is not None and win.call_list.count() == 2
+    assert (win.title.text(), win.evaluators.text(), win.proposals.count()) == ("", "", 0)  # ready for the next
     win.evaluator.setCurrentIndex(0)  # Ann
+    assert win.call_list.item(0).text().endswith("0/1")
     for row in range(win.call_list.count()):
         win.call_list.setCurrentRow(row)
-        win.answers.cellWidget(0, 1).setCurrentIndex(1)  # PASS
+        assert "greeting" in win.definition.text().lower()  # the criterion's definition beside the question
+        qtbot.keyClick(win.answers, Qt.Key.Key_P)  # PASS, from the keyboard
+        assert win.answers.item(0, 1).text() == "PASS" and win.call_list.item(row).text().endswith("1/1")
     assert CalibrationAnswer.select().count() == 2
-    win.viewer.setCurrentIndex(1)  # viewing as Ann, before submitting
+    win.view_as("Ann", confirm=False)  # viewing as Ann, before submitting
     assert "must submit" in win.blind_note.text() and win.agreement.topLevelItemCount() == 0
+    switch = AuditEntry.get(AuditEntry.action == "calibration view as")
+    assert (switch.old, switch.new) == (window.reviewer(), "Ann")
     win.submit()
-    assert not win.submit_button.isEnabled() and not win.answers.cellWidget(0, 1).isEnabled()
+    assert not win.submit_button.isEnabled() and not win.answers.isEnabled()
     win.show_results()
     assert win.blind_note.text() == "" and win.agreement.topLevelItem(0).text(0) == "greeting"
-    win.viewer.setCurrentIndex(2)  # Bob has not submitted: still blind
+    win.view_as("Bob", confirm=False)  # Bob has not submitted: still blind
     assert "Bob must submit" in win.blind_note.text()
 
 
@@ -81,6 +101,7 @@ def test_agreement_lab_marks_and_routes(qtbot, db):
     window = _window(qtbot, db)
     lab = window.open_agreement()
     qtbot.waitUntil(lambda: "human verdicts on" in lab.summary.text())  # read in the background
+    assert "at least 3 calls" in lab.explain.text()
     row = lab.table.topLevelItem(0)
     assert (row.text(0), row.text(1), row.text(3), row.text(8)) == ("greeting", "3", "0%", "MARKED")
     assert lab.versions.topLevelItem(0).text(1) == "0% of 3"  # by scorecard version
@@ -96,3 +117,14 @@ def test_agreement_lab_marks_and_routes(qtbot, db):
     qtbot.waitUntil(lambda: window.marked == ["greeting"])  # the filter bar's marks, read in the background
     assert window.filters.current().review_criteria == ("greeting",)
     assert [window.calls.call_id(r) for r in range(window.calls.rowCount())] == []  # the unreviewed one passed
+
+
+def test_agreement_lab_on_one_call_says_so_in_the_singular(qtbot, db):
+    call = stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False,
+                       {"greeting": ("pass", None)}, ["hello"])
+    override(CriterionResult.get(CriterionResult.score == Score.get(call=call).id), "fail", "no", "Rita")
+    lab = _window(qtbot, db).open_agreement()
+    qtbot.waitUntil(lambda: "on 1 call;" in lab.summary.text())
+    row = lab.table.topLevelItem(0)
+    assert lab.summary.text().startswith("1 human verdict on 1 call;")
+    assert (row.text(4), row.text(8)) == ("n/a", "needs 3 calls")  # kappa of one verdict; why it is not marked

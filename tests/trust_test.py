@@ -10,7 +10,7 @@ from qa_desktop.cli import main
 from qa_desktop.storage import library
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import AuditEntry, Call, CriterionResult, ReferenceVerdict, Score
-from qa_desktop.storage.review import override, set_reviewed
+from qa_desktop.storage.review import mark_checked, override, set_reviewed
 from qa_desktop.trust import calibration as cal
 from qa_desktop.trust.agreement import criterion_trust, human_verdicts, marked_criteria, trend
 from qa_desktop.trust.disputes import DisputeError, accept, counts, raise_dispute, reject
@@ -156,6 +156,8 @@ def test_dispute_rejected_needs_a_reason_and_is_counted(db):
 
 def test_agreement_lab_marks_and_routes_a_criterion_people_disagree_with(calls, scorecard, tmp_path, capsys):
     for call_id in calls:  # reviewers overrode greeting on 2 calls and left it on 2; closing always stood
+        mark_checked(_result(call_id, "greeting"), "Rita", "evidence")
+        mark_checked(_result(call_id, "closing"), "Rita", "confirmed")
         set_reviewed(Call.get_by_id(call_id), "Rita")
     override(_result(calls[0], "greeting"), "fail", "no greeting", "Rita")
     override(_result(calls[2], "greeting"), "pass", "greeted", "Rita")
@@ -178,6 +180,18 @@ def test_agreement_lab_marks_and_routes_a_criterion_people_disagree_with(calls, 
     assert main(["agreement", "--db", str(Call._meta.database.database), "--from", "2026-03-01"]) == 0
     out = capsys.readouterr().out
     assert "greeting" in out and "MARKED" in out and "50%" in out
+
+
+def test_a_reviewed_call_confirms_only_the_criteria_the_reviewer_looked_at(calls, scorecard):
+    for call_id in calls:
+        set_reviewed(Call.get_by_id(call_id), "Rita")
+    assert human_verdicts() == []  # marked reviewed, nothing looked at: no agreement claimed
+    mark_checked(_result(calls[0], "greeting"), "Rita", "evidence")  # played its evidence
+    mark_checked(_result(calls[1], "closing"), "Rita", "confirmed")  # confirmed it explicitly
+    assert sorted((v.call_id, v.criterion, v.source) for v in human_verdicts()) == [
+        (calls[0], "greeting", "review"), (calls[1], "closing", "review")]
+    assert AuditEntry.get(action="confirm").target == "closing"  # only the explicit confirmation is audited
+    assert _result(calls[0], "greeting").checked_by == "Rita"
 
 
 def test_poorly_heard_evidence_is_marked_for_review(scorecard):

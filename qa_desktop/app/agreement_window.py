@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
 from scoring.scorecard import Scorecard
 
 from ..storage.library import LibraryFilter
-from ..trust.agreement import CriterionTrust, HumanVerdict, criterion_trust, human_verdicts, trend
+from ..trust.agreement import MIN_CALLS, CriterionTrust, HumanVerdict, criterion_trust, human_verdicts, trend
 from .background import Latest
 from .date_box import date_of, optional_date_box
+from .dialog_size import fit_to_screen
 
 CALLS_ROLE = Qt.ItemDataRole.UserRole + 1  # per column: the call ids behind a cell
 _CELLS = {5: "auto_pass_human_fail", 6: "auto_fail_human_pass"}
@@ -29,6 +30,16 @@ _CELLS = {5: "auto_pass_human_fail", 6: "auto_fail_human_pass"}
 
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.0f}%"
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 call', '3 calls'."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _kappa(row: CriterionTrust) -> str:
+    """Kappa says nothing on a single verdict (or where it is undefined)."""
+    return "n/a" if row.kappa is None or row.verdicts < 2 else f"{row.kappa:.2f}"
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,12 @@ class AgreementWindow(QDialog):
                                     "Auto pass, human fail", "Auto fail, human pass", "Needs", ""])
         self.table.itemDoubleClicked.connect(self._open_cell)
         self.table.setToolTip("Double-click a confusion cell to list its calls")
+        self.explain = QLabel(
+            f"A criterion is marked only once people checked it on at least {MIN_CALLS} calls (fewer say too little; "
+            "those rows are grey). A reviewed call counts only for the criteria the reviewer looked at: played "
+            "their evidence or pressed Confirm ✓. Kappa is n/a on fewer than 2 verdicts or with one answer only.")
+        self.explain.setWordWrap(True)
+        self.explain.setStyleSheet("color:#555")
         route = QPushButton("Route marked criteria to human review")
         route.setToolTip("Lists unreviewed calls that failed a marked criterion or were heard too unclearly")
         route.clicked.connect(self.route)
@@ -84,12 +101,13 @@ class AgreementWindow(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 2)
+        layout.addWidget(self.explain)
         layout.addWidget(QLabel("Agreement by month of the call, and by scorecard version"))
         bottom = QHBoxLayout()
         bottom.addWidget(self.canvas, 1)
         bottom.addWidget(self.versions)
         layout.addLayout(bottom, 1)
-        self.resize(1200, 760)
+        fit_to_screen(self, 1200, 760)
         self.reload()
 
     def _range(self) -> tuple[dt.date | None, dt.date | None]:
@@ -109,19 +127,25 @@ class AgreementWindow(QDialog):
     def _show(self, found: _Agreement) -> None:
         self.rows = found.rows
         marked = [r.criterion for r in self.rows if r.marked]
-        self.summary.setText(f"{found.verdicts} human verdicts on {found.calls} calls; "
+        self.summary.setText(f"{_count(found.verdicts, 'human verdict')} on {_count(found.calls, 'call')}; "
                              f"{len(marked)} criteri{'on' if len(marked) == 1 else 'a'} below threshold")
         self.table.clear()
         for row in self.rows:
             item = QTreeWidgetItem([
                 row.criterion, str(row.calls), str(row.verdicts), _percent(row.agreement),
-                "–" if row.kappa is None else f"{row.kappa:.2f}", str(len(row.auto_pass_human_fail)),
+                _kappa(row), str(len(row.auto_pass_human_fail)),
                 str(len(row.auto_fail_human_pass)), _percent(row.threshold), "MARKED" if row.marked else ""])
             for column, name in _CELLS.items():
                 item.setData(column, CALLS_ROLE, getattr(row, name))
             if row.marked:
                 for column in (0, 3, 8):
                     item.setForeground(column, QBrush(QColor("#b3261e")))
+            elif row.calls < MIN_CALLS:
+                item.setText(8, f"needs {MIN_CALLS} calls")
+                for column in range(9):
+                    item.setForeground(column, QBrush(QColor("#888888")))
+                item.setToolTip(8, f"Checked on {_count(row.calls, 'call')}: a criterion is judged from "
+                                   f"{MIN_CALLS} human-checked calls on")
             self.table.addTopLevelItem(item)
         self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self._draw_trend(found.by_month)
@@ -132,7 +156,7 @@ class AgreementWindow(QDialog):
         self.versions.clear()
         self.versions.setHeaderLabels(["Criterion", *[f"scorecard {v[:8]}" for v in versions]])
         for criterion, keys in by_version.items():
-            cells = [f"{_percent(keys[v][1])} of {keys[v][0]}" if v in keys else "" for v in versions]
+            cells = [f"{_percent(keys[v][1])} of {keys[v][0]:,}" if v in keys else "" for v in versions]
             self.versions.addTopLevelItem(QTreeWidgetItem([criterion, *cells]))
         self.versions.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 

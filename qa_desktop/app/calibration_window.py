@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
@@ -15,18 +15,22 @@ from PySide6.QtWidgets import (
     QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
+from scoring.scorecard import Scorecard
 from scoring.transcript import TEXT
 
 from ..storage import repository
 from ..storage.models import Call, CalibrationSession
-from ..storage.review import RESULTS
+from ..storage.review import RESULTS, audit
 from ..trust import calibration as cal
 from .background import Latest
 from .player import CallPlayer
 from .transcript_view import TranscriptView
+from .dialog_size import fit_to_screen
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _UNANSWERED = "—"
+KEYS = {Qt.Key.Key_P: "pass", Qt.Key.Key_F: "fail", Qt.Key.Key_N: "na"}  # answer keys in the answers table
+_ANSWER_COLOURS = {"pass": "#2e7d32", "fail": "#b3261e", "na": "#666666"}
 
 
 def _percent(value: float | None) -> str:
@@ -41,10 +45,12 @@ class CalibrationWindow(QDialog):
     """Calibration sessions: create, score blind, results and settling."""
 
     def __init__(self, parent: QWidget | None, lead: Callable[[], str],
-                 open_call: Callable[[], int | None] = lambda: None) -> None:
+                 open_call: Callable[[], int | None] = lambda: None, scorecard: Scorecard | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Calibration")
         self.lead = lead
+        self.criteria = {c.id: c for c in scorecard.criteria} if scorecard else {}  # names and definitions
+        self.viewing: str | None = None  # whose results are shown; switching is confirmed and audited
         self.open_call = open_call  # the call open in the review, to add by hand
         self.session: CalibrationSession | None = None
         self.sessions = QListWidget()
@@ -53,6 +59,7 @@ class CalibrationWindow(QDialog):
         self.evaluators = QLineEdit(placeholderText="names, comma-separated (at least two)")
         self.count = QSpinBox(minimum=1, maximum=50, value=8)
         self.proposals = QListWidget()
+        self.proposals.setWordWrap(True)  # a proposal's reason is read whole
         self.proposing = Latest(self._proposed, self._propose_failed, self, what="proposing calls to calibrate")
         self.proposal_note = QLabel()
         self.proposal_note.setWordWrap(True)
@@ -89,7 +96,7 @@ class CalibrationWindow(QDialog):
         split.addWidget(self.tabs)
         split.setSizes([360, 1000])
         QVBoxLayout(self).addWidget(split)
-        self.resize(1400, 820)
+        fit_to_screen(self, 1400, 820)
         self._load_sessions()
 
     # --- sessions ------------------------------------------------------------------------
@@ -130,6 +137,7 @@ class CalibrationWindow(QDialog):
     def _add(self, p: cal.Proposal) -> None:
         call = Call.get_by_id(p.call_id)
         item = QListWidgetItem(f"{call.id} · {call.agent.name} · {p.reason}")
+        item.setToolTip(item.text())
         item.setData(ID_ROLE, p)
         item.setCheckState(Qt.CheckState.Checked)
         self.proposals.addItem(item)
@@ -143,6 +151,10 @@ class CalibrationWindow(QDialog):
         except cal.CalibrationError as exc:
             QMessageBox.information(self, "Calibration", str(exc))
             return None
+        self.title.clear()  # the form is ready for the next session
+        self.evaluators.clear()
+        self.proposals.clear()
+        self.proposal_note.clear()
         self._load_sessions(select=session.id)
         return session
 
@@ -156,20 +168,36 @@ class CalibrationWindow(QDialog):
             for name in names:
                 box.addItem(name, name)
             box.blockSignals(False)
+        self.viewing = self.viewer.currentData()
         self.call_list.clear()
         for call in cal.session_calls(self.session):
-            length = "text conversation" if call.medium == TEXT else f"{call.duration_s / 60:.1f} min"
-            item = QListWidgetItem(f"Call {call.id} · {call.agent.name} · {length}")
+            item = QListWidgetItem()
             item.setData(ID_ROLE, call.id)
             self.call_list.addItem(item)
+        self._show_call_progress()
         self.call_list.setCurrentRow(0)
         self.show_results()
+
+    def _show_call_progress(self) -> None:
+        """Each call with how many criteria the evaluator has answered on it."""
+        evaluator = self.evaluator.currentData()
+        given = cal.own_answers(self.session, evaluator) if evaluator else {}
+        total = len(self.session.criteria)
+        for row in range(self.call_list.count()):
+            item = self.call_list.item(row)
+            call = Call.get_by_id(item.data(ID_ROLE))
+            length = "text" if call.medium == TEXT else f"{call.duration_s / 60:.1f} min"
+            done = sum((call.id, c) in given for c in self.session.criteria)
+            item.setText(f"{'✓' if done == total else '○'} Call {call.id} · {call.agent.name} · {length} · "
+                         f"{done}/{total}")
+            item.setToolTip(f"{done} of {total} criteria answered on this call")
 
     # --- scoring ---------------------------------------------------------------------------
     def _scoring_tab(self) -> QWidget:
         self.evaluator = QComboBox()
-        self.evaluator.currentIndexChanged.connect(lambda _i: self._show_answers())
+        self.evaluator.currentIndexChanged.connect(lambda _i: (self._show_call_progress(), self._show_answers()))
         self.call_list = QListWidget()
+        self.call_list.setMinimumWidth(270)
         self.call_list.currentItemChanged.connect(lambda item, _old: item and self._open_call(item.data(ID_ROLE)))
         self.player = CallPlayer()
         self.transcript = TranscriptView()
@@ -178,18 +206,34 @@ class CalibrationWindow(QDialog):
         self.answers = QTableWidget(0, 2)
         self.answers.setHorizontalHeaderLabels(["Criterion", "Your answer"])
         self.answers.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.answers.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.answers.verticalHeader().hide()
+        self.answers.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.answers.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.answers.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.answers.installEventFilter(self)
+        self.answers.currentCellChanged.connect(lambda row, *_: self._show_definition(row))
+        self.definition = QLabel()
+        self.definition.setWordWrap(True)
+        self.definition.setStyleSheet("background:#f6f6f6; padding:6px")
+        self.definition.setMinimumHeight(70)
+        self.definition.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.progress = QLabel()
         self.submit_button = QPushButton("Submit my answers")
         self.submit_button.clicked.connect(self.submit)
         right = QWidget()
         column = QVBoxLayout(right)
-        column.addWidget(QLabel("Answer every criterion from the call alone: the automatic results and the "
-                                "other evaluators' answers stay hidden until you submit."))
+        hint = QLabel("Answer every criterion from the call alone: the automatic results and the other evaluators' "
+                      "answers stay hidden until you submit. Keys: P pass, F fail, N n/a (then the next criterion), "
+                      "↑↓ to move.")
+        hint.setWordWrap(True)
+        column.addWidget(hint)
         column.addWidget(self.answers, 1)
+        column.addWidget(self.definition)
         column.addWidget(self.progress)
         column.addWidget(self.submit_button)
         middle = QWidget()
+        middle.setMinimumWidth(380)  # the player's seek slider keeps its length
         listen = QVBoxLayout(middle)
         listen.addWidget(self.player)
         listen.addWidget(self.transcript, 1)
@@ -197,7 +241,8 @@ class CalibrationWindow(QDialog):
         split.addWidget(self.call_list)
         split.addWidget(middle)
         split.addWidget(right)
-        split.setSizes([200, 480, 320])
+        split.setSizes([260, 520, 380])
+        split.setChildrenCollapsible(False)
         tab = QWidget()
         layout = QVBoxLayout(tab)
         top = QHBoxLayout()
@@ -232,26 +277,52 @@ class CalibrationWindow(QDialog):
         done = cal.has_submitted(self.session, evaluator)
         self.answers.setRowCount(len(self.session.criteria))
         for row, criterion in enumerate(self.session.criteria):
-            self.answers.setItem(row, 0, QTableWidgetItem(criterion.replace("_", " ")))
-            box = QComboBox()
-            box.addItem(_UNANSWERED, None)
-            for result in RESULTS:
-                box.addItem(result.upper(), result)
-            box.setCurrentIndex(max(0, box.findData(given.get((call_id, criterion)))))
-            box.setEnabled(not done)
-            box.currentIndexChanged.connect(lambda _i, c=criterion, b=box: self.record(c, b.currentData()))
-            self.answers.setCellWidget(row, 1, box)
-        owed = cal.missing(self.session, evaluator)
-        self.progress.setText("Submitted." if done else f"{owed} answer{'s' * (owed != 1)} still to give.")
+            known = self.criteria.get(criterion)
+            name = QTableWidgetItem(known.name if known else criterion.replace("_", " "))
+            name.setData(ID_ROLE, criterion)
+            name.setToolTip(known.description if known and known.description else "")
+            self.answers.setItem(row, 0, name)
+            self._show_answer(row, given.get((call_id, criterion)))
+        self.answers.setEnabled(not done)
+        self.answers.setCurrentCell(0, 1)
+        self._show_owed(done)
         self.submit_button.setEnabled(not done)
+
+    def _show_answer(self, row: int, result: str | None) -> None:
+        item = QTableWidgetItem(result.upper() if result else _UNANSWERED)
+        item.setForeground(QBrush(QColor(_ANSWER_COLOURS.get(result, "#999999"))))
+        item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.answers.setItem(row, 1, item)
+
+    def _show_owed(self, done: bool = False) -> None:
+        owed = cal.missing(self.session, self.evaluator.currentData())
+        self.progress.setText("Submitted." if done else f"{owed} answer{'s' * (owed != 1)} still to give "
+                              f"across the {self.call_list.count()} calls.")
+
+    def _show_definition(self, row: int) -> None:
+        item = self.answers.item(row, 0) if row >= 0 else None
+        known = self.criteria.get(item.data(ID_ROLE)) if item else None
+        self.definition.setText(f"<b>{known.name}</b><br>{known.description or 'No definition in the scorecard.'}"
+                                if known else "")
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt API)
+        """P, F and N answer the current criterion and move to the next one."""
+        if watched is self.answers and event.type() == QEvent.Type.KeyPress and event.key() in KEYS:
+            row = self.answers.currentRow()
+            if row >= 0 and self.answers.isEnabled():
+                self.record(self.answers.item(row, 0).data(ID_ROLE), KEYS[event.key()])
+                self.answers.setCurrentCell(min(row + 1, self.answers.rowCount() - 1), 1)
+            return True
+        return super().eventFilter(watched, event)
 
     def record(self, criterion: str, result: str | None) -> None:
         """Store the current evaluator's answer for the open call."""
         if result is None or self.session is None:
             return
         cal.answer(self.session, self.evaluator.currentData(), self._current_call(), criterion, result)
-        owed = cal.missing(self.session, self.evaluator.currentData())
-        self.progress.setText(f"{owed} answer{'s' * (owed != 1)} still to give.")
+        self._show_answer(self.session.criteria.index(criterion), result)
+        self._show_owed()
+        self._show_call_progress()
 
     def submit(self) -> None:
         """Submit the current evaluator's answers."""
@@ -266,7 +337,9 @@ class CalibrationWindow(QDialog):
     # --- results ---------------------------------------------------------------------------
     def _results_tab(self) -> QWidget:
         self.viewer = QComboBox()
-        self.viewer.currentIndexChanged.connect(lambda _i: self.show_results())
+        self.viewer.setToolTip("Whose results to show: an evaluator sees them only after submitting. Switching is "
+                               "recorded in the audit log.")
+        self.viewer.activated.connect(lambda _i: self.view_as(self.viewer.currentData()))
         self.blind_note = QLabel()
         self.blind_note.setStyleSheet("color:#b3261e")
         self.agreement = QTreeWidget()
@@ -299,15 +372,33 @@ class CalibrationWindow(QDialog):
         layout.addLayout(bottom)
         return tab
 
+    def view_as(self, name: str, confirm: bool = True) -> None:
+        """Show the results as another person of the session, after asking; the switch is audited (until
+        users and roles exist, this is what keeps a lead's view from being taken silently)."""
+        if self.session is None or name == self.viewing:
+            return
+        if confirm and QMessageBox.question(
+                self, "View results as another person",
+                f"Show the results as {name}? The automatic verdicts and other evaluators' answers become visible "
+                "to whoever sits at this screen. The switch is recorded in the audit log.") \
+                != QMessageBox.StandardButton.Yes:
+            self.viewer.setCurrentIndex(self.viewer.findData(self.viewing))
+            return
+        audit(None, self.lead() or "unknown", "calibration view as", f"calibration {self.session.id}", self.viewing,
+              name)
+        self.viewing = name
+        self.viewer.setCurrentIndex(self.viewer.findData(name))
+        self.show_results()
+
     def show_results(self) -> None:
         """Fill the results for the viewer, or say why they are hidden."""
         self.agreement.clear()
         self.spreads.clear()
-        if self.session is None or self.viewer.currentData() is None:
+        if self.session is None or self.viewing is None:
             self.blind_note.setText("Pick a session on the left, or create one, to see its results.")
             return
         try:
-            table, spreads = cal.results(self.session, self.viewer.currentData())
+            table, spreads = cal.results(self.session, self.viewing)
         except cal.BlindError as exc:
             self.blind_note.setText(str(exc))
             return

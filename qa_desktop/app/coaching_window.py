@@ -17,17 +17,25 @@ from PySide6.QtWidgets import (
 
 from scoring.transcript import TEXT
 
-from ..coaching.focus import comparison, follow_up, suggest_focus
+from ..coaching.focus import MIN_CALLS, Focus, comparison, follow_up, suggest_focus
 from ..coaching.pack import excerpt, export_pack
 from ..coaching.sessions import (
-    STATUSES, add_clip, clips, create_session, criterion_names, session_agents, set_status,
+    STATUSES, add_clip, clips, create_session, criterion_names, delete_session, session_agents, set_status,
 )
 from ..storage.models import Agent, Call, CoachingClip, CoachingSession
 from .background import Latest, Task, run_task
 from .player import CallPlayer, clock
 from .transcript_view import SPEAKER_COLOURS
+from .dialog_size import fit_to_screen
 
 CLIP_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _focus_and_rest(agent: Agent, criteria: list[str]) -> tuple[list[Focus], list[Focus]]:
+    """The suggested focus, and the agent against the team on every other criterion (in scorecard order)."""
+    suggested = suggest_focus(agent)
+    chosen = {f.criterion for f in suggested}
+    return suggested, comparison(agent, [c for c in criteria if c not in chosen])
 
 
 class CoachingWindow(QDialog):
@@ -36,7 +44,7 @@ class CoachingWindow(QDialog):
     def __init__(self, parent: QWidget | None, coach: callable, moment: callable) -> None:
         super().__init__(parent)
         self.setWindowTitle("Coaching")
-        self.resize(1280, 820)
+        fit_to_screen(self, 1280, 820)
         self.coach = coach  # the coach's name, from settings
         self.moment = moment  # () -> (call id, seconds) open in the review, or None
         self.names = criterion_names()
@@ -50,6 +58,8 @@ class CoachingWindow(QDialog):
         splitter.setSizes([500, 780])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
+        for button in self.findChildren(QPushButton):  # Enter in a text field must not press a button
+            button.setAutoDefault(False)
         self._load_agents()
         self._load_sessions()
 
@@ -113,20 +123,29 @@ class CoachingWindow(QDialog):
         self.suggestion_note.setStyleSheet("")
         self.suggestion_note.setText("Comparing the agent with the team…")
         agent_id = agent.id
-        self.focus.start(lambda _task: suggest_focus(Agent.get_by_id(agent_id)))
+        criteria = list(self.names)
+        self.focus.start(lambda _task: _focus_and_rest(Agent.get_by_id(agent_id), criteria))
 
-    def _show_suggestions(self, found: list) -> None:
+    def _show_suggestions(self, found: tuple[list, list]) -> None:
+        """The suggested criteria first (the top two ticked), then every other criterion of the scorecard
+        for the coach to pick by hand."""
+        suggested, rest = found
         self.suggestions.clear()
-        for rank, focus in enumerate(found):
+        for rank, focus in enumerate([*suggested, *rest]):
+            gap = f"{focus.gap:.0f}" if rank < len(suggested) else ""
             item = QTreeWidgetItem([self.names.get(focus.criterion, focus.criterion), focus.agent.short(),
-                                    focus.team.short(), f"{focus.gap:.0f}"])
+                                    focus.team.short(), gap])
             item.setData(0, CLIP_ROLE, focus.criterion)
-            item.setCheckState(0, Qt.CheckState.Checked if rank < 2 else Qt.CheckState.Unchecked)
-            item.setToolTip(0, focus.criterion)
+            item.setCheckState(0, Qt.CheckState.Checked if rank < min(2, len(suggested)) else Qt.CheckState.Unchecked)
+            item.setToolTip(0, "Suggested: below the team" if rank < len(suggested) else "Not suggested: tick to coach it")
+            if rank >= len(suggested):
+                item.setForeground(3, Qt.GlobalColor.gray)
             self.suggestions.addTopLevelItem(item)
         self.suggestion_note.setText(
-            "Criteria where the agent passes less often than the rest of the team (at least 5 calls each), largest "
-            "gap first." if found else "Nothing to suggest: no criterion below the team with at least 5 calls.")
+            f"The first {len(suggested)} are below the team (at least {MIN_CALLS} calls each), largest gap first; "
+            "tick any criterion to coach it." if suggested else
+            f"Nothing suggested: no criterion is below the team with at least {MIN_CALLS} calls each side. "
+            "Tick the criteria to coach by hand; clips come from the agent's failed calls.")
 
     def _suggestions_failed(self, message: str) -> None:
         self.suggestion_note.setStyleSheet("color:#b3261e")
@@ -164,6 +183,8 @@ class CoachingWindow(QDialog):
         self.editor = QWidget()
         self.title = QLabel("Pick or create a session.")
         self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.title.setWordWrap(True)
+        self.title.setMinimumHeight(2 * self.title.fontMetrics().height() + 4)  # no jump when a session opens
         self.status = QComboBox()
         self.status.addItems(STATUSES)
         self.status.activated.connect(self._status_changed)
@@ -187,9 +208,9 @@ class CoachingWindow(QDialog):
         self.clip_note.editingFinished.connect(self._save_clip_note)
         self.player = CallPlayer()
         self.player.position_changed.connect(self._stop_at_clip_end)
-        self.excerpt = QTextBrowser()  # a text conversation's moment: its messages, as there is nothing to play
-        self.excerpt.setMaximumHeight(150)
-        self.excerpt.hide()
+        self.excerpt = QTextBrowser()  # the clip's transcript (a text conversation's messages)
+        self.excerpt.setFixedHeight(120)
+        self.excerpt.setPlaceholderText("The selected clip's transcript shows here.")
         buttons = QHBoxLayout()
         for text, slot in (("Play clip", self.play_clip), ("Remove clip", self.remove_clip),
                            ("Add the moment open in the review", self.add_review_moment)):
@@ -203,18 +224,24 @@ class CoachingWindow(QDialog):
         self.export_progress = QProgressBar()
         self.export_progress.hide()
         save, export = QPushButton("Save notes and goals"), QPushButton("Export coaching pack…")
-        save.clicked.connect(self.save_texts)
+        delete = QPushButton("Delete session…")
+        save.clicked.connect(self._save_clicked)
         export.clicked.connect(self._export)
+        delete.clicked.connect(self.delete_session)
+        self.saved = QLabel()
+        self.saved.setStyleSheet("color:#2e7d32")
         form = QFormLayout()
         form.addRow("Status", self.status)
         form.addRow("Due", self.due)
         form.addRow("Goals", self.goals)
         form.addRow("Private notes", self.notes)
         end = QHBoxLayout()
+        end.addWidget(delete)
         end.addWidget(self.export_progress, 1)
         self.anonymise_peers = QCheckBox("Anonymise peers")
         self.anonymise_peers.setToolTip("In the pack, peers in example clips are 'Peer A', 'Peer B', ... and their "
                                         "spoken name is replaced by a tone")
+        end.addWidget(self.saved)
         end.addWidget(save)
         end.addWidget(self.anonymise_peers)
         end.addWidget(export)
@@ -249,6 +276,8 @@ class CoachingWindow(QDialog):
                          else QDate.currentDate().addDays(14))
         self.goals.setPlainText(session.goals)
         self.notes.setPlainText(session.notes)
+        self.saved.clear()
+        self.excerpt.clear()
         self._show_clips()
         self._show_follow_up()
 
@@ -286,8 +315,17 @@ class CoachingWindow(QDialog):
     def _clip_selected(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
         clip = self._selected_clip() if item else None
         self.clip_note.setText(clip.note if clip else "")
-        if clip is not None and clip.call.medium == TEXT:
-            self.play_clip()  # its messages show at once: there is nothing to play
+        self.excerpt.clear()
+        if clip is not None:
+            self._show_excerpt(clip)
+            self.player.setVisible(clip.call.medium != TEXT)  # a text conversation has nothing to play
+
+    def _show_excerpt(self, clip: CoachingClip) -> None:
+        self.excerpt.setHtml("".join(
+            f"<p style='margin:2px 0'><span style='color:#777;font-family:monospace'>{clock(start)}</span> "
+            f"<b style='color:{SPEAKER_COLOURS.get(speaker, '#333')}'>{speaker.capitalize()}</b> "
+            f"{html.escape(line)}</p>" for start, speaker, line in excerpt(clip.call, clip.start, clip.end))
+            or "<i>No transcript in this moment.</i>")
 
     def _save_clip_note(self) -> None:
         clip = self._selected_clip()
@@ -302,15 +340,9 @@ class CoachingWindow(QDialog):
         clip = self._selected_clip()
         if clip is None:
             return
-        text = clip.call.medium == TEXT
-        self.player.setVisible(not text)
-        self.excerpt.setVisible(text)
-        if text:
+        self._show_excerpt(clip)
+        if clip.call.medium == TEXT:
             self.player.unload()
-            self.excerpt.setHtml("".join(
-                f"<p style='margin:2px 0'><span style='color:#777;font-family:monospace'>{clock(start)}</span> "
-                f"<b style='color:{SPEAKER_COLOURS.get(speaker, '#333')}'>{speaker.capitalize()}</b> "
-                f"{html.escape(line)}</p>" for start, speaker, line in excerpt(clip.call, clip.start, clip.end)))
             return
         self.player.load(clip.call.path, clip.call.duration_s)
         self.clip_end = clip.end
@@ -348,6 +380,28 @@ class CoachingWindow(QDialog):
         day = self.due.date()
         session.due = dt.datetime(day.year(), day.month(), day.day())
         session.save()
+
+    def _save_clicked(self) -> None:
+        self.save_texts()
+        self.saved.setText(f"Saved at {dt.datetime.now():%H:%M}")
+
+    def delete_session(self, confirm: bool = True) -> None:
+        """Delete the open session and its clips, after asking; the audit log keeps its title."""
+        session = self.session
+        if session is None:
+            return
+        if confirm and QMessageBox.question(
+                self, "Delete session", f"Delete session #{session.id} \"{session.title}\" and its clips? "
+                "This cannot be undone.") != QMessageBox.StandardButton.Yes:
+            return
+        delete_session(session, self.coach())
+        self.session = None
+        self.editor.setEnabled(False)
+        self.title.setText("Pick or create a session.")
+        self.clip_list.clear()
+        self.excerpt.clear()
+        self.player.unload()
+        self._load_sessions()
 
     def _status_changed(self, _index: int) -> None:
         self.save_texts()  # the session is shown again from the database

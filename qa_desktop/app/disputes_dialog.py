@@ -7,15 +7,38 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMessageBox, QPushButton, QSplitter,
-    QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPlainTextEdit, QPushButton,
+    QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
 from ..trust.disputes import STATUSES, DisputeError, accept, counts, disputes, reject
 from ..storage.criteria import criterion_names, in_order
 from ..storage.models import Dispute
+from .dialog_size import fit_to_screen
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+_REASON, _DECISION = 6, 8  # long text columns: fixed widths, the whole text in a tooltip
+
+
+def ask_text(parent: QWidget, title: str, prompt: str, required: bool) -> str | None:
+    """A multi-line text asked for in a dialog; None when cancelled. OK waits for text when it is required."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    label = QLabel(prompt)
+    label.setWordWrap(True)
+    text = QPlainTextEdit()
+    text.setMinimumSize(420, 120)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    if required:
+        ok.setEnabled(False)
+        text.textChanged.connect(lambda: ok.setEnabled(bool(text.toPlainText().strip())))
+    layout = QVBoxLayout(dialog)
+    for widget in (label, text, buttons):
+        layout.addWidget(widget)
+    return text.toPlainText().strip() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 def _counts_tree(title: str) -> QTreeWidget:
@@ -46,14 +69,25 @@ class DisputesDialog(QDialog):
         self.table.setRootIsDecorated(False)
         self.table.setHeaderLabels(["Raised", "Call", "Criterion", "Result → asked", "Agent", "Raised by", "Reason",
                                     "Status", "Decision"])
-        self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.table.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for column in (_REASON, _DECISION):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            self.table.setColumnWidth(column, 260)
+        header.setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
         self.table.itemDoubleClicked.connect(lambda item, _c: self.open_call.emit(Dispute.get_by_id(
             item.data(0, ID_ROLE)).call_id))
         buttons = QHBoxLayout()
+        self.actions: list[QPushButton] = []  # they act on the selected dispute
         for text, slot in (("Open call", self._open), ("Accept…", self._accept), ("Reject…", self._reject)):
             button = QPushButton(text)
             button.clicked.connect(slot)
             buttons.addWidget(button)
+            self.actions.append(button)
+        self.empty = QLabel()
+        self.empty.setStyleSheet("color:#555")
+        buttons.addWidget(self.empty)
         buttons.addStretch()
         self.by_agent, self.by_criterion = _counts_tree("Agent"), _counts_tree("Criterion")
         totals = QSplitter()
@@ -69,7 +103,7 @@ class DisputesDialog(QDialog):
         layout.addLayout(buttons)
         layout.addWidget(QLabel("Disputes per agent and per criterion"))
         layout.addWidget(totals, 2)
-        self.resize(1100, 640)
+        fit_to_screen(self, 1100, 640)
         self.reload()
 
     def reload(self) -> None:
@@ -82,7 +116,13 @@ class DisputesDialog(QDialog):
                                     d.raised_by, d.reason,
                                     d.status, f"{d.resolved_by}: {d.resolution}" if d.resolution else ""])
             item.setData(0, ID_ROLE, d.id)
+            for column in (_REASON, _DECISION):
+                item.setToolTip(column, item.text(column))
             self.table.addTopLevelItem(item)
+        self.empty.setText("" if self.table.topLevelItemCount() else
+                           "No disputes here. A reviewer raises one from a call's scorecard (Dispute…) on the "
+                           "agent's behalf.")
+        self._selection_changed()
         for tree, by in ((self.by_agent, "agent"), (self.by_criterion, "criterion")):
             tree.clear()
             counted_by = counts(by)
@@ -93,8 +133,14 @@ class DisputesDialog(QDialog):
 
     def selected(self) -> Dispute | None:
         """The selected dispute."""
-        item = self.table.currentItem()
-        return Dispute.get_by_id(item.data(0, ID_ROLE)) if item else None
+        items = self.table.selectedItems()
+        return Dispute.get_by_id(items[0].data(0, ID_ROLE)) if items else None
+
+    def _selection_changed(self) -> None:
+        decidable = (d := self.selected()) is not None and d.status == "open"
+        self.actions[0].setEnabled(d is not None)
+        for button in self.actions[1:]:
+            button.setEnabled(decidable)
 
     def _open(self) -> None:
         if (d := self.selected()) is not None:
@@ -103,15 +149,16 @@ class DisputesDialog(QDialog):
     def _accept(self) -> None:
         if (d := self.selected()) is not None:
             name = self.names.get(d.criterion, d.criterion)
-            comment, ok = QInputDialog.getText(self, "Accept dispute", f"Accept: {name} becomes {d.requested}. "
-                                               "Comment (optional):")
-            if ok:
+            comment = ask_text(self, "Accept dispute", f"Accept: {name} becomes {d.requested}. "
+                               "Comment (optional):", required=False)
+            if comment is not None:
                 self.decide(d, True, comment)
 
     def _reject(self) -> None:
         if (d := self.selected()) is not None:
-            reason, ok = QInputDialog.getText(self, "Reject dispute", "Why is the result right? (required)")
-            if ok:
+            reason = ask_text(self, "Reject dispute", f"Reject: {d.criterion} stays {d.disputed}. Why is the result "
+                              "right? (required; the agent reads it)", required=True)
+            if reason is not None:
                 self.decide(d, False, reason)
 
     def decide(self, dispute: Dispute, accepted: bool, text: str) -> None:

@@ -115,10 +115,16 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.review)
         splitter.setChildrenCollapsible(False)
         self.dashboards = DashboardView(drivers)
-        self.dashboards.open_calls.connect(self.show_calls)
+        self.dashboards.open_calls.connect(self._dashboard_calls)
         self.tabs = QTabWidget()
         self.tabs.addTab(splitter, "Calls")
         self.tabs.addTab(self.dashboards, "Dashboards")
+        self.back = QPushButton("◀ Back to dashboards")  # after a click-through, to the chart as it was
+        self.back.setToolTip("Return to the dashboards, scrolled where you left them")
+        self.back.clicked.connect(lambda: self.tabs.setCurrentWidget(self.dashboards))
+        self.back.hide()
+        self.tabs.setCornerWidget(self.back, Qt.Corner.TopRightCorner)
+        self.tabs.currentChanged.connect(lambda _i: self.tabs.currentWidget() is self.dashboards and self.back.hide())
         self.tabs.currentChanged.connect(lambda i: i == 1 and not self.dashboards.started and
                                          self.dashboards.refresh())
         self.setCentralWidget(self.tabs)
@@ -196,6 +202,10 @@ class MainWindow(QMainWindow):
     # --- library ------------------------------------------------------------------------------
     def _filter(self, new) -> None:
         self.calls.set_filter(new)
+
+    def _dashboard_calls(self, wanted: LibraryFilter) -> None:
+        self.show_calls(wanted)
+        self.back.show()
 
     def show_calls(self, wanted: LibraryFilter) -> None:
         """List the calls behind a dashboard element: the Calls tab with the filter bar showing `wanted`."""
@@ -420,7 +430,8 @@ class MainWindow(QMainWindow):
 
     def open_calibration(self) -> CalibrationWindow:
         """Show the calibration window."""
-        self.calibration = CalibrationWindow(self, self.reviewer, lambda: self.review.call and self.review.call.id)
+        self.calibration = CalibrationWindow(self, self.reviewer, lambda: self.review.call and self.review.call.id,
+                                             self.scorecard())
         self.calibration.show()
         return self.calibration
 

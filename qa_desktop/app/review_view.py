@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
+    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPlainTextEdit,
     QPushButton, QSizePolicy, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -16,7 +16,7 @@ from scoring.transcript import TEXT
 from ..storage import repository
 from ..storage.models import Agent, Call, CriterionResult
 from ..storage.people import reassign_call
-from ..storage.review import RESULTS, ReviewError, call_audit, override, set_reviewed
+from ..storage.review import RESULTS, ReviewError, call_audit, mark_checked, override, set_reviewed
 from ..trust.disputes import DisputeError, raise_dispute
 from .locate_bar import LocateBar
 from .player import CallPlayer, clock
@@ -76,7 +76,9 @@ class DisputeDialog(ResultDialog):
     """Dispute a criterion on the agent's behalf: the agent, the result they say is right, their reason."""
 
     def __init__(self, parent: QWidget, row: CriterionResult, name: str, agent: str) -> None:
-        self.agent = QLineEdit(agent)
+        self.agent = QComboBox()  # one of the agents, as disputes are counted per agent
+        self.agent.addItems([a.name for a in Agent.select().order_by(Agent.name)])
+        self.agent.setCurrentText(agent)
         super().__init__(parent, "Dispute", row, name, [r for r in RESULTS if r != row.effective], "Reason",
                          "The agent's reason (required), e.g. where in the call", [("Agent", self.agent)])
 
@@ -105,6 +107,12 @@ class ReviewView(QWidget):
         self.override_button = QPushButton("Override…")
         self.override_button.setEnabled(False)
         self.override_button.clicked.connect(self.override_selected)
+        self.confirm_button = QPushButton("Confirm ✓")
+        self.confirm_button.setToolTip("Confirm the selected criterion's result: it counts as agreeing with the "
+                                       "automatic verdict once the call is marked reviewed (so does playing its "
+                                       "evidence)")
+        self.confirm_button.setEnabled(False)
+        self.confirm_button.clicked.connect(self.confirm_selected)
         self.dispute_button = QPushButton("Dispute…")
         self.dispute_button.setToolTip("Raise a dispute against the selected criterion on the agent's behalf")
         self.dispute_button.setEnabled(False)
@@ -137,6 +145,7 @@ class ReviewView(QWidget):
         top.addWidget(QLabel("Agent"))
         top.addWidget(self.agent)
         top.addStretch(1)
+        top.addWidget(self.confirm_button)
         top.addWidget(self.override_button)
         top.addWidget(self.dispute_button)
         top.addWidget(self.reviewed)
@@ -156,6 +165,8 @@ class ReviewView(QWidget):
         for source in (self.waveform, self.transcript, self.scorecard):
             source.seek_requested.connect(self.play_from)
         self.scorecard.criterion_selected.connect(self._criterion_selected)
+        self.scorecard.evidence_opened.connect(
+            lambda result_id: mark_checked(CriterionResult.get_by_id(result_id), self.reviewer(), "evidence"))
         self.setEnabled(False)
 
     @property
@@ -265,7 +276,16 @@ class ReviewView(QWidget):
 
     def _criterion_selected(self, result_id: int | None) -> None:
         self.override_button.setEnabled(result_id is not None)
+        self.confirm_button.setEnabled(result_id is not None)
         self.dispute_button.setEnabled(result_id is not None)
+
+    def confirm_selected(self) -> None:
+        """Confirm the selected criterion's result as the reviewer (audited)."""
+        item = self.scorecard.tree.currentItem()
+        result_id = item.data(0, RESULT_ROLE) if item else None
+        if result_id is not None:
+            mark_checked(CriterionResult.get_by_id(result_id), self.reviewer(), "confirmed")
+            self._refresh()
 
     def dispute_selected(self) -> None:
         """Ask for the agent's name, the result they say is right and their reason; raise the dispute."""
@@ -276,7 +296,7 @@ class ReviewView(QWidget):
         row = CriterionResult.get_by_id(result_id)
         dialog = DisputeDialog(self, row, self.scorecard.name_of(row.criterion), self.call.agent.name)
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.apply_dispute(row.criterion, dialog.agent.text(), dialog.result.currentData(),
+            self.apply_dispute(row.criterion, dialog.agent.currentText(), dialog.result.currentData(),
                                dialog.comment.toPlainText())
 
     def apply_dispute(self, criterion: str, agent: str, requested: str, reason: str) -> None:

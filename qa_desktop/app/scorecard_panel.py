@@ -36,9 +36,11 @@ def _customer_mood(score: Score, card: Scorecard) -> str:
 
 
 class ScorecardPanel(QWidget):
-    """`seek_requested(seconds)` when evidence is clicked; `criterion_selected(result id)` on selection."""
+    """`seek_requested(seconds)` and `evidence_opened(result id)` when evidence is clicked;
+    `criterion_selected(result id)` on selection."""
 
     seek_requested = Signal(float)
+    evidence_opened = Signal(int)
     criterion_selected = Signal(object)
 
     def __init__(self) -> None:
@@ -121,7 +123,7 @@ class ScorecardPanel(QWidget):
     def _criterion(self, parent: QTreeWidgetItem, row: CriterionResult, name: str) -> None:
         result = row.effective
         label = result.upper() + (" (overridden)" if row.override else "") + (
-            " · check" if row.needs_review and not row.override else "")
+            " · check" if row.needs_review and not row.override else "") + (" ✓" if row.checked else "")
         reason = row.reason + (f"\nOverride by {row.override_by}: {row.override_comment}" if row.override else "")
         for dispute in row.disputes:
             reason += (f"\nDispute ({dispute.status}) for {dispute.agent_name}: {dispute.reason}"
@@ -169,3 +171,4 @@ class ScorecardPanel(QWidget):
         start = item.data(0, SEEK_ROLE)
         if start is not None:
             self.seek_requested.emit(float(start))
+            self.evidence_opened.emit(int(item.parent().data(0, RESULT_ROLE)))

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from .focus import Focus
 
 AGENT_COLOUR, TEAM_COLOUR = "#1f5fa8", "#b0b0b0"
+ZERO_STUB = 2.5  # a 0% bar is drawn as a short hatched outline, so it is seen rather than missing
 
 
 def draw_focus(figure: Figure, focus: list[Focus], names: dict[str, str], agent: str) -> None:
@@ -18,15 +19,16 @@ def draw_focus(figure: Figure, focus: list[Focus], names: dict[str, str], agent:
     labels = [names.get(f.criterion, f.criterion) for f in focus]
     rows = list(range(len(focus)))[::-1]
     height = 0.38
-    team = [100 * (f.team.rate or 0) for f in focus]
-    mine = [100 * (f.agent.rate or 0) for f in focus]
-    axes.barh([r - height / 2 for r in rows], team, height, color=TEAM_COLOUR, label="Team")
-    axes.barh([r + height / 2 for r in rows], mine, height, color=AGENT_COLOUR, label=agent)
-    for row, f in zip(rows, focus):
-        axes.text(100 * (f.agent.rate or 0) + 1, row + height / 2, f"{f.agent.passed}/{f.agent.calls}",
-                  va="center", fontsize=8)
-        axes.text(100 * (f.team.rate or 0) + 1, row - height / 2, f"{f.team.passed}/{f.team.calls}",
-                  va="center", fontsize=8, color="#555")
+    for side, offset, colour, label, text_colour in (("team", -height / 2, TEAM_COLOUR, "Team", "#555"),
+                                                     ("agent", height / 2, AGENT_COLOUR, agent, "black")):
+        rates = [getattr(f, side) for f in focus]
+        values = [100 * (r.rate or 0) for r in rates]
+        axes.barh([row + offset for row in rows], values, height, color=colour, label=label)
+        zero = [row + offset for row, r in zip(rows, rates) if r.calls and not r.passed]
+        axes.barh(zero, ZERO_STUB, height, color="none", edgecolor=colour, hatch="////", linewidth=1)  # 0%: seen
+        for row, r, value in zip(rows, rates, values):
+            axes.text(max(value, ZERO_STUB) + 1, row + offset, f"{r.passed}/{r.calls}" if r.calls else "no calls", va="center", fontsize=8,
+                      color=text_colour)
     axes.set_yticks(rows, labels)
     axes.set_xlim(0, 112)
     axes.set_xlabel("Calls passing the criterion (%)")

@@ -35,7 +35,8 @@ class Rate:
 
     def text(self) -> str:
         """'60% (3 of 5 calls)'."""
-        return f"{self.rate:.0%} ({self.passed} of {self.calls} calls)" if self.calls else "no calls"
+        return (f"{self.rate:.0%} ({self.passed} of {self.calls} call{'' if self.calls == 1 else 's'})" if self.calls
+                else "no calls")
 
 
 @dataclass(frozen=True)

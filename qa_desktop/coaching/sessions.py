@@ -83,12 +83,27 @@ def create_session(agents: list[Agent], criteria: list[str], coach: str = "", ti
             title=title or f"{', '.join(a.name for a in agents)}: {', '.join(names.get(c, c) for c in criteria)}",
             agents=ids,
             criteria=list(criteria), coach=coach, due=due)
-        position = 0
+        chosen: list[dict] = []
         for criterion in criteria:
-            for proposal in propose_clips(ids, criterion):
-                CoachingClip.create(session=session, position=position, **proposal)
-                position += 1
+            chosen += [p for p in propose_clips(ids, criterion) if not any(_overlap(p, c) for c in chosen)]
+        for position, proposal in enumerate(chosen):
+            CoachingClip.create(session=session, position=position, **proposal)
     return session
+
+
+def _overlap(one: dict, other: dict) -> bool:
+    """Whether two proposed clips play the same moment of the same call (it is proposed once, for its
+    first focus criterion)."""
+    return one["call"] == other["call"] and one["start"] < other["end"] and other["start"] < one["end"]
+
+
+def delete_session(session: CoachingSession, actor: str) -> None:
+    """Delete a session and its clips; the audit log keeps what was deleted."""
+    with database.atomic():
+        audit(None, actor or "coach", "delete session", f"session {session.id}", session.title, None,
+              f"{session.status}, {CoachingClip.select().where(CoachingClip.session == session).count()} clips")
+        CoachingClip.delete().where(CoachingClip.session == session).execute()
+        session.delete_instance()
 
 
 def add_clip(session: CoachingSession, call: Call, criterion: str, kind: str, start: float, end: float,

@@ -14,6 +14,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from scoring.drivers import DriverSet
@@ -27,6 +28,8 @@ COLOURS = {"empathy": "#c2185b", "compliance": "#1f5fa8", "overall": "#2e7d32", 
            "expected": "#444444", "good": "#2e7d32", "bad": "#b3261e"}
 PASS_RATE = LinearSegmentedColormap.from_list("pass_rate", ["#b3261e", "#f2c14e", "#2e7d32"])
 MAX_BARS = 40  # agent bar charts show the 40 agents furthest out; the CSV has all
+NO_DATA = "#d9d9d9"  # a heat-map cell without a judged call
+FEW_CALLS = 5  # a heat-map cell judged on fewer calls is hatched: its rate says little
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,11 @@ def _draw_trends(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet
         (line,) = axes.plot(weeks, table.column(name), marker="o", markersize=4, color=COLOURS[name],
                             label=name.title(), picker=6)
         picks[line] = lambda i, weeks=weeks: scope.library(week=weeks[i])
+    step = -(-len(weeks) // 10)  # at most 10 labels: the week's Monday and its calls (the sample size)
+    calls = table.column("calls")
+    axes.set_xticks(weeks[::step], [f"{w:%d %b}\nn={n:,}" for w, n in zip(weeks[::step], calls[::step])],
+                    fontsize=8)
+    axes.set_xlabel("Week starting (Monday) · n = scored calls that week")
     axes.set_ylim(0, 100)
     axes.set_ylabel("Mean score")
     axes.grid(axis="y", alpha=0.3)
@@ -75,7 +83,6 @@ def _draw_trends(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet
     axes.patch.set_visible(False)
     handles = axes.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
     axes.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=4, fontsize=8, frameon=False)
-    figure.autofmt_xdate()
     return picks
 
 
@@ -102,11 +109,16 @@ def _draw_distribution(figure: Figure, table: Table, scope: Scope, _drivers: Dri
 
 
 def _hbars(figure: Figure, labels: list[str], values: list[float], filters: list[Callable[[], LibraryFilter]],
-           xlabel: str, colours: list[str], notes: list[str] | None = None) -> Picks:
-    """Horizontal bars, first at the top, each clickable; `notes` are written at the bars' ends."""
+           xlabel: str, colours: list[str], notes: list[str] | None = None, percent: bool = False,
+           total: int | None = None) -> Picks:
+    """Horizontal bars, first at the top, each clickable; `notes` are written at the bars' ends (left of a
+    negative bar). A percentage axis stops at 100; `total` rows of which only these show says so."""
     axes = _axes(figure)
     if not labels:
         return _empty(figure, axes)
+    if total is not None and total > len(labels):
+        axes.set_title(f"{len(labels)} of {total} agents shown (furthest out; the CSV has all)", loc="left",
+                       fontsize=8, color="#555")
     rows = np.arange(len(labels))[::-1]
     bars = axes.barh(rows, values, color=colours, height=0.7)
     axes.set_yticks(rows, labels, fontsize=8 if len(labels) > 15 else 9)
@@ -119,36 +131,42 @@ def _hbars(figure: Figure, labels: list[str], values: list[float], filters: list
         bar.set_picker(True)
         picks[bar] = lambda _i, make=make: make()
         if note:
-            axes.annotate(note, (bar.get_width(), bar.get_y() + bar.get_height() / 2), xytext=(3, 0),
-                          textcoords="offset points", va="center", fontsize=7, color="#444")
-    axes.margins(x=0.12)
+            left = bar.get_width() < 0
+            axes.annotate(note, (bar.get_width(), bar.get_y() + bar.get_height() / 2), xytext=(-3 if left else 3, 0),
+                          textcoords="offset points", va="center", ha="right" if left else "left", fontsize=7,
+                          color="#444")
+    axes.margins(x=0.15)
+    if percent:
+        axes.set_xlim(0, 100)
     return picks
 
 
-def _agent_rows(table: Table, key: str, reverse: bool = True) -> list[tuple]:
-    """The rows of the agents furthest out on `key` (at most MAX_BARS), most extreme first."""
+def _agent_rows(table: Table, key: str, both_ways: bool = False) -> tuple[list[tuple], int]:
+    """The rows of the agents furthest out on `key` (at most MAX_BARS; highest first, or furthest from 0 either
+    way), and how many agents have a value."""
     i = table.columns.index(key)
     rows = [r for r in table.rows if r[i] is not None]
-    return sorted(rows, key=lambda r: r[i], reverse=reverse)[:MAX_BARS]
+    return sorted(rows, key=lambda r: abs(r[i]) if both_ways else r[i], reverse=True)[:MAX_BARS], len(rows)
 
 
 def _draw_auto_fail(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
-    rows = _agent_rows(table, "auto_fail_pct")
+    rows, total = _agent_rows(table, "auto_fail_pct")
     c = table.columns.index
     return _hbars(figure, [r[c("agent")] for r in rows], [r[c("auto_fail_pct")] for r in rows],
                   [lambda r=r: scope.library(agent_id=r[0], auto_fail=True) for r in rows],
                   "Auto-failed calls (%)", [COLOURS["bad"]] * len(rows),
-                  [f"{r[c('auto_fails')]}/{r[c('calls')]}" for r in rows])
+                  [f"{r[c('auto_fails')]}/{r[c('calls')]}" for r in rows], percent=True, total=total)
 
 
 def _draw_sentiment(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
-    rows = _agent_rows(table, "sentiment_change")
+    rows, total = _agent_rows(table, "sentiment_change", both_ways=True)
     c = table.columns.index
     values = [r[c("sentiment_change")] for r in rows]
     return _hbars(figure, [r[c("agent")] for r in rows], values,
                   [lambda r=r: scope.library(agent_id=r[0]) for r in rows],
                   "Customer sentiment change, start to end of call (mean)",
-                  [COLOURS["good"] if v >= 0 else COLOURS["bad"] for v in values])
+                  [COLOURS["good"] if v >= 0 else COLOURS["bad"] for v in values],
+                  [f"n={r[c('calls')]:,}" for r in rows], total=total)
 
 
 def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
@@ -156,23 +174,32 @@ def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSe
     if not table.rows:
         return _empty(figure, axes)
     agents = list(dict.fromkeys((r[0], r[1]) for r in table.rows))
-    criteria = sorted({r[2] for r in table.rows})
+    criteria = list(dict.fromkeys(r[2] for r in table.rows))  # in scorecard order (see criterion_pass_rates)
     grid = np.full((len(agents), len(criteria)), np.nan)
-    for agent_id, name, criterion, _judged, _passed, rate in table.rows:
+    judged = np.zeros((len(agents), len(criteria)), dtype=int)
+    for agent_id, name, criterion, n, _passed, rate in table.rows:
+        judged[agents.index((agent_id, name)), criteria.index(criterion)] = n
         if rate is not None:
             grid[agents.index((agent_id, name)), criteria.index(criterion)] = rate
+    axes.set_facecolor(NO_DATA)  # masked cells show the background: n/a
     mesh = axes.pcolormesh(np.ma.masked_invalid(grid), cmap=PASS_RATE, vmin=0, vmax=100, edgecolors="white",
                            linewidth=0.5, picker=True)
+    for row, col in zip(*np.nonzero((judged > 0) & (judged < FEW_CALLS))):  # a rate from a few calls is hatched
+        axes.add_patch(Rectangle((col, row), 1, 1, fill=False, hatch="///", edgecolor="white", linewidth=0))
     axes.invert_yaxis()
     axes.set_xticks(np.arange(len(criteria)) + 0.5, [c.replace("_", " ") for c in criteria], rotation=40,
                     ha="right", fontsize=8)
     axes.set_yticks(np.arange(len(agents)) + 0.5, [a[1] for a in agents], fontsize=8)
-    if grid.size <= 400:
+    if grid.size <= 400:  # each cell's rate over its sample size: 100 of 1 call is not 100 of 1,500
         for (row, col), value in np.ndenumerate(grid):
             if not np.isnan(value):
-                axes.text(col + 0.5, row + 0.5, f"{value:.0f}", ha="center", va="center", fontsize=7,
-                          color="white" if value < 25 or value > 75 else "black")
-    figure.colorbar(mesh, ax=axes, label="Pass rate (%)", fraction=0.04, pad=0.02)
+                axes.text(col + 0.5, row + 0.5, f"{value:.0f}\nn={judged[row, col]:,}", ha="center", va="center",
+                          fontsize=6, linespacing=0.9, color="white" if value < 25 or value > 75 else "black")
+    axes.legend(handles=[Patch(facecolor=NO_DATA, label="n/a: no call judged (criterion not applicable)"),
+                         Patch(facecolor="#888888", hatch="///", edgecolor="white",
+                               label=f"fewer than {FEW_CALLS} calls judged")],
+                loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=7, frameon=False)
+    figure.colorbar(mesh, ax=axes, label="Pass rate (%) · n = calls judged", fraction=0.04, pad=0.02)
 
     def cell(index: int) -> LibraryFilter:
         row, col = divmod(index, len(criteria))
@@ -183,7 +210,7 @@ def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSe
 
 def _draw_drivers(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
     c = table.columns.index
-    rows = [r for r in table.rows if r[c("calls")]]
+    rows = _driver_rows(table)
     notes = [f"{r[c('calls')]} call{'s' * (r[c('calls')] != 1)} · overall {r[c('overall')]:.0f} · empathy {r[c('empathy')]:.0f}" for r in rows]
     return _hbars(figure, [r[c("name")] for r in rows], [r[c("calls")] for r in rows],
                   [lambda r=r: scope.library(driver=r[0]) for r in rows], "Calls", [COLOURS["bar"]] * len(rows), notes)
@@ -191,13 +218,14 @@ def _draw_drivers(figure: Figure, table: Table, scope: Scope, _drivers: DriverSe
 
 def _draw_handle_time(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
     c = table.columns.index
-    rows = [r for r in table.rows if r[c("primary_calls")]]
-    minutes = [r[c("aht_s")] / 60 for r in rows]
+    rows = _driver_rows(table)  # the same drivers as the Call drivers chart, in the same order
+    minutes = [(r[c("aht_s")] or 0) / 60 for r in rows]
     over = [r[c("aht_vs_expected_pct")] for r in rows]
     picks = _hbars(figure, [r[c("name")] for r in rows], minutes,
                    [lambda r=r: scope.library(driver=r[0]) for r in rows], "Average handle time (minutes)",
-                   [COLOURS["bad"] if o > 10 else COLOURS["bar"] for o in over],
-                   [f"{o:+.0f}% vs expected {r[c('expected_s')] / 60:.0f} min" for r, o in zip(rows, over)])
+                   [COLOURS["bad"] if (o or 0) > 10 else COLOURS["bar"] for o in over],
+                   [f"{o:+.0f}% vs expected {r[c('expected_s')] / 60:.0f} min · n={r[c('primary_calls')]:,}"
+                    if o is not None else "no recorded call with it as the main driver" for r, o in zip(rows, over)])
     if rows:
         axes = figure.axes[0]
         positions = np.arange(len(rows))[::-1]
@@ -207,15 +235,20 @@ def _draw_handle_time(figure: Figure, table: Table, scope: Scope, _drivers: Driv
     return picks
 
 
+def _driver_rows(table: Table) -> list[tuple]:
+    """The drivers both driver charts show: those tagged on a call in the scope."""
+    return [r for r in table.rows if r[table.columns.index("calls")]]
+
+
 def _draw_agent_handle_time(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
     c = table.columns.index
-    rows = _agent_rows(table, "vs_expected_pct")
+    rows, total = _agent_rows(table, "vs_expected_pct", both_ways=True)
     values = [r[c("vs_expected_pct")] for r in rows]
     return _hbars(figure, [r[c("agent")] for r in rows], values,
                   [lambda r=r: scope.library(agent_id=r[0]) for r in rows],
-                  "Handle time against expected for the agent's call drivers (%, + is longer)",
+                  "Handle time vs expected for the agent's drivers (%, + is longer)",
                   [COLOURS["bad"] if v > 0 else COLOURS["good"] for v in values],
-                  [f"{r[c('aht_s')] / 60:.1f} min" for r in rows])
+                  [f"{r[c('aht_s')] / 60:.1f} min · n={r[c('calls')]:,}" for r in rows], total=total)
 
 
 def _bar_height(table: Table) -> float:

@@ -117,11 +117,12 @@ def agent_summary(scope: Scope) -> Table:
 
 
 def criterion_pass_rates(scope: Scope) -> Table:
-    """Per agent and criterion: calls judged (pass or fail), passes and the pass rate (%); n/a is left out."""
+    """Per agent and criterion: calls judged (pass or fail), passes and the pass rate (%); n/a is left out.
+    An agent's criteria come in scorecard order (the order results are stored in)."""
     where, params = scope.where()
     sql = (f"SELECT a.id, a.name, r.criterion, SUM(COALESCE(r.override, r.result) IN ('pass', 'fail')) AS judged, "
            f"SUM(COALESCE(r.override, r.result) = 'pass') {_FROM} JOIN criterionresult r ON r.score_id = s.id"
-           f"{where} GROUP BY a.id, r.criterion ORDER BY a.name COLLATE NOCASE, r.criterion")
+           f"{where} GROUP BY a.id, r.criterion ORDER BY a.name COLLATE NOCASE, MIN(r.id)")
     table = _table(["agent_id", "agent", "criterion", "judged", "passed"], sql, params)
     table.columns.append("pass_pct")
     table.rows = [(*r, round(100.0 * r[4] / r[3], 1) if r[3] else None) for r in table.rows]

@@ -120,6 +120,13 @@ def _inputs(db: Database, migrator: SchemaMigrator) -> None:
             db.execute_sql("UPDATE call SET path = ? WHERE id = ?", (found, call_id))
 
 
+def _checked_criteria(db: Database, migrator: SchemaMigrator) -> None:
+    """v10: which criteria a reviewer looked at (played their evidence or confirmed them), so a reviewed call
+    confirms only those in the agreement lab."""
+    _add_missing(db, migrator, "criterionresult", {"checked": CharField(max_length=9, null=True),
+                                                  "checked_by": CharField(null=True)})
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (1, _initial_schema),
     (2, _scores),
@@ -130,6 +137,7 @@ MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (7, _text_conversations),
     (8, _job_owner),
     (9, _inputs),
+    (10, _checked_criteria),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -140,6 +140,8 @@ class CriterionResult(BaseModel):
     override_by = CharField(null=True)
     override_comment = TextField(null=True)
     needs_review = BooleanField(default=False)  # heard with low confidence: a person should check it (schema v6)
+    checked = CharField(max_length=9, null=True)  # a reviewer looked at it: "evidence" played or "confirmed" (v8)
+    checked_by = CharField(null=True)
 
     @property
     def effective(self) -> str:

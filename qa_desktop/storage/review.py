@@ -60,6 +60,20 @@ def override(result: CriterionResult, new: str, comment: str, reviewer: str) -> 
         return recompute(Score.get_by_id(result.score_id))
 
 
+def mark_checked(result: CriterionResult, reviewer: str, how: str = "evidence") -> None:
+    """Record that a reviewer looked at a criterion: played its evidence, or confirmed it explicitly (audited).
+    Only such criteria count as agreeing with the automatic verdict when the call is marked reviewed."""
+    if how not in ("evidence", "confirmed"):
+        raise ReviewError(f"a criterion is checked by 'evidence' or 'confirmed', not '{how}'")
+    if result.checked == "confirmed" or result.checked == how:
+        return
+    with database.atomic():
+        if how == "confirmed":
+            audit(result.score.call, reviewer or "unknown reviewer", "confirm", result.criterion, None, result.effective)
+        result.checked, result.checked_by = how, reviewer or "unknown reviewer"
+        result.save()
+
+
 def set_reviewed(call: Call, reviewer: str, reviewed: bool = True) -> None:
     """Mark a call reviewed (or not), in the audit log too."""
     with database.atomic():

@@ -1,7 +1,7 @@
 """The agreement lab: every human verdict on record against the automatic one, per criterion.
 
-Human verdicts are: a reviewer's decision on a call (an override, or the results a reviewer left
-standing when marking the call reviewed), a lead's rejection of a dispute (the result stands), the
+Human verdicts are: a reviewer's decision on a call (an override, or, on a call marked reviewed, a
+result the reviewer looked at and left standing: played its evidence or confirmed it), a lead's rejection of a dispute (the result stands), the
 expert reference settled in calibration, and every evaluator's submitted calibration answer. Per call
 and criterion one decision counts (reference, else review or override, else rejected dispute), plus
 each calibration answer. Criteria agreeing less than the scorecard's threshold are marked.
@@ -64,9 +64,10 @@ def _checked_calls():
 
 def human_verdicts(date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[HumanVerdict]:
     """Every human verdict on calls in the date range (inclusive, by call date)."""
-    current = {}  # (call id, criterion) -> (automatic result, override, reviewed, month, scorecard hash)
+    current = {}  # (call id, criterion) -> (automatic result, override, reviewed and looked at, month, scorecard hash)
     rows = (CriterionResult.select(Call.id, CriterionResult.criterion, CriterionResult.result, CriterionResult.override,
-                                   Call.reviewed, Call.call_time, Call.imported_at, Card.hash)
+                                   Call.reviewed & CriterionResult.checked.is_null(False), Call.call_time,
+                                   Call.imported_at, Card.hash)
             .join(Score).join(Call).switch(Score).join(Card)
             .where(Score.current & Call.id.in_(_checked_calls())).tuples())
     for call_id, criterion, result, override, reviewed, call_time, imported_at, card_hash in rows:
