@@ -68,7 +68,7 @@ def test_agent_summary_and_criterion_pass_rates_by_hand(known):
     assert agents["Ana"]["calls"] == 2 and agents["Ana"]["auto_fails"] == 1 and agents["Ana"]["auto_fail_pct"] == 50
     assert agents["Ana"]["sentiment_change"] == pytest.approx((1.0 + 0.2) / 2)
     assert agents["Ben"]["calls"] == 1 and agents["Ben"]["sentiment_change"] == pytest.approx(-0.4)
-    rates = {(r[1], r[2]): r[3:] for r in q.criterion_pass_rates(MARCH).rows}
+    rates = {(r[1], r[2]): r[3:6] for r in q.criterion_pass_rates(MARCH).rows}
     assert rates[("Ana", "greeting")] == (2, 1, 50.0)
     assert rates[("Ana", "closing")] == (2, 1, 50.0)  # the reviewer's override counts
     assert rates[("Ben", "greeting")] == (1, 1, 100.0)
@@ -165,6 +165,8 @@ def test_click_through_opens_the_library_filtered(qtbot, known, db):
     (mesh, cell), = heat.picks.items()
     assert cell(0) == MARCH.library(agent_id=Agent.get(name="Ana").id, failed_criterion="greeting")  # row Ana
     assert cell(1).failed_criterion == "closing"  # criteria in scorecard order, not alphabetical
+    columns = [t.get_text() for t in heat.canvas.figure.axes[0].get_xticklabels()]
+    assert columns[:2] == ["Greeting", "Closing"]  # the scorecard's names, not ids
     heat_texts = [t.get_text() for t in heat.canvas.figure.axes[0].texts]
     assert "50\nn=2" in heat_texts  # each cell's sample size
     legend = [t.get_text() for t in heat.canvas.figure.axes[0].get_legend().get_texts()]

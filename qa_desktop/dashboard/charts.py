@@ -177,7 +177,8 @@ def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSe
     criteria = list(dict.fromkeys(r[2] for r in table.rows))  # in scorecard order (see criterion_pass_rates)
     grid = np.full((len(agents), len(criteria)), np.nan)
     judged = np.zeros((len(agents), len(criteria)), dtype=int)
-    for agent_id, name, criterion, n, _passed, rate in table.rows:
+    labels = {r[2]: r[6] for r in table.rows}  # id -> the scorecard's name
+    for agent_id, name, criterion, n, _passed, rate, _label in table.rows:
         judged[agents.index((agent_id, name)), criteria.index(criterion)] = n
         if rate is not None:
             grid[agents.index((agent_id, name)), criteria.index(criterion)] = rate
@@ -187,7 +188,7 @@ def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSe
     for row, col in zip(*np.nonzero((judged > 0) & (judged < FEW_CALLS))):  # a rate from a few calls is hatched
         axes.add_patch(Rectangle((col, row), 1, 1, fill=False, hatch="///", edgecolor="white", linewidth=0))
     axes.invert_yaxis()
-    axes.set_xticks(np.arange(len(criteria)) + 0.5, [c.replace("_", " ") for c in criteria], rotation=40,
+    axes.set_xticks(np.arange(len(criteria)) + 0.5, [labels[c] for c in criteria], rotation=40,
                     ha="right", fontsize=8)
     axes.set_yticks(np.arange(len(agents)) + 0.5, [a[1] for a in agents], fontsize=8)
     if grid.size <= 400:  # each cell's rate over its sample size: 100 of 1 call is not 100 of 1,500

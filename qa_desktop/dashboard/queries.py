@@ -13,6 +13,7 @@ from typing import Any
 
 from scoring.drivers import DriverSet
 
+from ..storage.criteria import criterion_names
 from ..storage.library import LibraryFilter
 from ..storage.models import database
 
@@ -124,8 +125,9 @@ def criterion_pass_rates(scope: Scope) -> Table:
            f"SUM(COALESCE(r.override, r.result) = 'pass') {_FROM} JOIN criterionresult r ON r.score_id = s.id"
            f"{where} GROUP BY a.id, r.criterion ORDER BY a.name COLLATE NOCASE, MIN(r.id)")
     table = _table(["agent_id", "agent", "criterion", "judged", "passed"], sql, params)
-    table.columns.append("pass_pct")
-    table.rows = [(*r, round(100.0 * r[4] / r[3], 1) if r[3] else None) for r in table.rows]
+    table.columns += ["pass_pct", "criterion_name"]
+    names = criterion_names()
+    table.rows = [(*r, round(100.0 * r[4] / r[3], 1) if r[3] else None, names.get(r[2], r[2])) for r in table.rows]
     return table
 
 
