@@ -87,7 +87,7 @@ def test_calibration_window_scores_blind(qtbot, db):
     win.submit()
     assert not win.submit_button.isEnabled() and not win.answers.isEnabled()
     win.show_results()
-    assert win.blind_note.text() == "" and win.agreement.topLevelItem(0).text(0) == "greeting"
+    assert win.blind_note.text() == "" and win.agreement.topLevelItem(0).text(0) == "Greeting"  # its name
     win.view_as("Bob", confirm=False)  # Bob has not submitted: still blind
     assert "Bob must submit" in win.blind_note.text()
 

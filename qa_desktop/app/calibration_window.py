@@ -390,6 +390,11 @@ class CalibrationWindow(QDialog):
         self.viewer.setCurrentIndex(self.viewer.findData(name))
         self.show_results()
 
+    def _name(self, criterion_id: str) -> str:
+        """The scorecard's name of a criterion (its id if the scorecard does not know it)."""
+        known = self.criteria.get(criterion_id)
+        return known.name if known else criterion_id
+
     def show_results(self) -> None:
         """Fill the results for the viewer, or say why they are hidden."""
         self.agreement.clear()
@@ -409,10 +414,11 @@ class CalibrationWindow(QDialog):
         for row in table:
             versus = [f"{_percent(p)} (κ {_number(k)})" for p, k in (row.versus_automatic[e] for e in evaluators)]
             self.agreement.addTopLevelItem(QTreeWidgetItem([
-                row.criterion, str(row.items), _percent(row.agreement), _number(row.kappa), _number(row.alpha),
+                self._name(row.criterion), str(row.items), _percent(row.agreement), _number(row.kappa), _number(row.alpha),
                 *versus]))
         for s in spreads:
-            item = QTreeWidgetItem([f"{s.call_id} · {Call.get_by_id(s.call_id).agent.name}", s.criterion, ", ".join(f"{e}: {r}" for e, r in s.answers.items()),
+            item = QTreeWidgetItem([f"{s.call_id} · {Call.get_by_id(s.call_id).agent.name}", self._name(s.criterion),
+                                    ", ".join(f"{e}: {r}" for e, r in s.answers.items()),
                                     s.automatic or "", f"{s.spread:.2f}", s.reference or ""])
             item.setData(0, ID_ROLE, (s.call_id, s.criterion))
             if s.spread > 0:
