@@ -191,6 +191,16 @@ def test_agent_charts_say_how_many_agents_they_leave_out(known, monkeypatch):
     assert labels[0].endswith("n=2") and figure.axes[0].get_xlabel().startswith("Week starting (Monday)")
 
 
+def test_each_chart_says_it_is_computing_until_its_data_arrives(qtbot, known, db):
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.dashboards.set_scope(MARCH)  # the first computation starts in the background
+    card = window.dashboards.cards["criteria"]
+    assert [t.get_text() for t in card.canvas.figure.texts] == ["Computing this chart…"]  # not a blank panel
+    qtbot.waitUntil(lambda: all(c.table is not None for c in window.dashboards.cards.values()), timeout=10000)
+    assert card.canvas.figure.texts == [] and card.canvas.figure.axes
+
+
 def test_export_chart_and_data(qtbot, known, db, tmp_path):
     window = MainWindow(db)
     qtbot.addWidget(window)

@@ -55,6 +55,14 @@ class ChartCard(QFrame):
         body.addLayout(head)
         body.addWidget(self.canvas)
 
+    def show_waiting(self, text: str) -> None:
+        """Say on the chart's own canvas what it is waiting for (it has nothing to draw yet, or no longer)."""
+        self.table, self.picks = None, {}
+        figure = self.canvas.figure
+        figure.clear()
+        figure.text(0.5, 0.5, text, ha="center", va="center", color="#666666", fontsize=11, wrap=True)
+        self.canvas.draw_idle()
+
     def show_table(self, table: Table, scope: Scope) -> None:
         """Draw the chart for new data (on the same canvas, so only this card repaints)."""
         self.table, self.scope = table, scope
@@ -176,6 +184,9 @@ class DashboardView(QWidget):
     def refresh(self) -> None:
         """Compute every chart for the current scope in the background (a newer request replaces an older one)."""
         self.show_status("Updating…")
+        for card in self.cards.values():
+            if card.table is None:  # the first computation: say so on each chart, not only in the status line
+                card.show_waiting("Computing this chart…")
         scope, drivers = self.scope(), self.drivers
         self.tables.start(lambda task: (scope, compute_tables(scope, drivers, task.cancelled)))
 
@@ -187,6 +198,9 @@ class DashboardView(QWidget):
     def show_error(self, message: str) -> None:
         """A computation or export failed: say so where the charts' status shows (the details are logged)."""
         self.show_status(f"Failed: {message} (details in the log)", error=True)
+        for card in self.cards.values():
+            if card.table is None:
+                card.show_waiting("Not computed: see the message above")
 
     def saved(self, path: Path) -> None:
         """An export was written."""
