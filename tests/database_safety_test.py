@@ -67,6 +67,19 @@ def test_writes_survive_another_process_closing_after_a_foreign_open_and_close(t
     assert fresh.stdout.strip() == "['after', 'after, in a thread', 'before']", fresh.stderr
 
 
+def test_a_process_that_exits_without_closing_leaves_no_wal_behind(tmp_path):
+    path = tmp_path / "calls.sqlite3"
+    done = _python("""
+        import sys
+        from qa_desktop.storage.database import open_database
+        from qa_desktop.storage.models import Team
+        open_database(sys.argv[1])
+        Team.create(name="written")
+    """, str(path))  # as the command line does: it exits with the database open
+    assert done.returncode == 0, done.stderr
+    assert not Path(f"{path}-wal").exists()  # checkpointed: a plain copy of the file is a whole backup
+
+
 def test_two_writers_and_a_reader_lose_nothing_and_never_fail(tmp_path):
     sys.path.insert(0, str(ROOT / "bench"))
     from soak_database import soak

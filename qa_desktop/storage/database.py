@@ -3,6 +3,7 @@ other processes (see file_guard); a file that cannot be used raises DatabaseFile
 
 from __future__ import annotations
 
+import atexit
 import errno
 from pathlib import Path
 
@@ -66,6 +67,7 @@ def open_database(path: Path | str | None = None) -> Path:
     return target
 
 
+@atexit.register  # before the interpreter's teardown closes the connection with the guard still held
 def close_database() -> None:
     """Close the connection of this thread, if open, and this process's guard on the file."""
     global _guard
