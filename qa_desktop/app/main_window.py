@@ -29,6 +29,7 @@ from .background import Latest, Task, run_task, wait_for_tasks
 from .calibration_window import CalibrationWindow
 from .coaching_window import CoachingWindow
 from .dashboard_view import DashboardView
+from .dialog_size import fit_to_screen
 from .disputes_dialog import DisputesDialog
 from .filter_bar import FilterBar
 from .hit_delegate import HitDelegate
@@ -153,9 +154,8 @@ class MainWindow(QMainWindow):
         """The size, place and splitters the user left; the first time, most of the available screen."""
         geometry = self.settings.store.value(_GEOMETRY)
         if geometry is None or not self.restoreGeometry(geometry):
-            area = self.screen().availableGeometry()
-            self.resize(int(area.width() * 0.94), int(area.height() * 0.92))
-            self.move(area.center() - self.rect().center())
+            fit_to_screen(self)
+            self.move(self.screen().availableGeometry().center() - self.rect().center())
         for key, splitter, shares in ((_LIBRARY_SPLIT, self.splitter, (44, 56)),
                                       (_REVIEW_SPLIT, self.review.split, (34, 66))):
             state = self.settings.store.value(key)
