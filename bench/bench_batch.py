@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from distributed import Client, LocalCluster  # noqa: E402
 
-from qa_desktop.ingest import Ingestor  # noqa: E402
-from qa_desktop.ingest_engine import EngineOptions, ParallelIngest, local_plan, prepare_workers  # noqa: E402
+from qa_desktop.services.ingest import Ingestor  # noqa: E402
+from qa_desktop.services.ingest_engine import EngineOptions, ParallelIngest, local_plan, prepare_workers  # noqa: E402
 from qa_desktop.storage.database import open_database  # noqa: E402
 from qa_desktop.storage.models import database  # noqa: E402
 from scoring.scorecard import default_scorecard_path, load_scorecard  # noqa: E402

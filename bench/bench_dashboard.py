@@ -26,8 +26,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from qa_desktop.app.agreement_window import AgreementWindow  # noqa: E402
 from qa_desktop.app.dashboard_view import DashboardView  # noqa: E402
-from qa_desktop.dashboard.charts import CHARTS, figure_for  # noqa: E402
-from qa_desktop.dashboard.queries import Scope  # noqa: E402
+from qa_desktop.services.dashboard.charts import CHARTS, figure_for  # noqa: E402
+from qa_desktop.services.dashboard.queries import Scope  # noqa: E402
 from qa_desktop.storage.database import close_database, open_database  # noqa: E402
 from qa_desktop.storage.drivers import default_drivers  # noqa: E402
 from qa_desktop.storage.models import Agent, Team  # noqa: E402

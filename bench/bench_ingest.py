@@ -21,7 +21,7 @@ import soundfile as sf
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from qa_desktop.ingest import Ingestor  # noqa: E402
+from qa_desktop.services.ingest import Ingestor  # noqa: E402
 from qa_desktop.storage.database import open_database  # noqa: E402
 from qa_desktop.storage.models import Call, database  # noqa: E402
 from scoring.scorecard import default_scorecard_path, load_scorecard  # noqa: E402

@@ -2,7 +2,7 @@
 """Memory of a long call: peak RSS to ingest it, and what opening it in the review costs.
 
 Builds an 8 kHz stereo call of `--minutes` (default 60, or QA_BENCH_MINUTES) from the demo calls as
-bench_ingest.py does. Ingest runs in a child process (`qa_desktop.ingest` with its transcription worker,
+bench_ingest.py does. Ingest runs in a child process (`qa_desktop.services.ingest` with its transcription worker,
 a grandchild); the peak RSS of each is printed (targets for 60 minutes: at most 1.5 GB each). The review
 opens the stored call in another child (real widgets, offscreen) and prints the seconds until the
 waveform is drawn and the RSS that added (targets: under 1 s and at most 300 MB), once with the
@@ -34,7 +34,7 @@ def rss_mb() -> float:
 
 def ingest_child(call: str, db: str) -> dict:
     """Ingest one call into a new database; the peak RSS of this process and of its worker."""
-    from qa_desktop.ingest import Ingestor
+    from qa_desktop.services.ingest import Ingestor
     from qa_desktop.storage.database import open_database
     from scoring.scorecard import default_scorecard_path, load_scorecard
     from scoring.worker import TranscriptionWorker
@@ -95,7 +95,7 @@ def main() -> None:
         return
     from bench_ingest import long_call
 
-    from qa_desktop.envelopes import envelope_path
+    from qa_desktop.services.envelopes import envelope_path
     from scoring.audio import file_sha256
 
     with tempfile.TemporaryDirectory() as folder:

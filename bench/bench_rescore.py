@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from qa_desktop.rescore import rescore_all  # noqa: E402
+from qa_desktop.services.rescore import rescore_all  # noqa: E402
 from qa_desktop.storage.database import close_database, open_database  # noqa: E402
 from scoring.scorecard import default_scorecard_path, load_scorecard  # noqa: E402
 from tools.synthetic_library import fill  # noqa: E402

@@ -24,7 +24,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa_desktop.metadata import CallMetadata  # noqa: E402
+from qa_desktop.storage.call_metadata import CallMetadata  # noqa: E402
 from qa_desktop.storage import people, repository, review  # noqa: E402
 from qa_desktop.storage.database import close_database, open_database  # noqa: E402
 from qa_desktop.storage.library import LibraryFilter, call_ids  # noqa: E402

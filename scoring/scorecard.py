@@ -15,7 +15,7 @@ from typing import Any
 
 from .detectors import DETECTORS, Param
 from .transcript import AUDIO, TEXT
-from .toml_fields import TomlLocator, check_keys, expect, parse_toml, read_text
+from .toml_fields import ScorecardError, TomlLocator, check_keys, expect, parse_toml, read_text
 
 CATEGORIES = ("empathy", "compliance", "process")
 SPEAKERS = ("agent",)
@@ -27,10 +27,6 @@ SECTION_KEYS = ("id", "name", "criteria")
 CRITERION_KEYS = ("id", "name", "category", "weight", "critical", "speaker", "detector", "params", "description",
                   "min_agreement", "media")
 DEFAULT_MIN_DURATION_S = 10.0
-
-
-class ScorecardError(ValueError):
-    """A scorecard file that cannot be used, with where and why."""
 
 
 @dataclass(frozen=True)

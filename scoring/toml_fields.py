@@ -7,8 +7,13 @@ import math
 import re
 import tomllib
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+
+class ScorecardError(ValueError):
+    """A scorecard file that cannot be used, with where and why."""
 
 
 class TomlLocator:
@@ -74,3 +79,41 @@ def parse_toml(text: str, path: str, error: type[Exception]) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{path}: not valid TOML: {exc}") from exc
+
+
+_WHAT = {float: "a number", int: "a whole number", str: "a text", bool: "true or false"}
+
+
+@dataclass(frozen=True)
+class Param:
+    """One detector parameter: its type, default, whether a scorecard must give it, and its allowed range.
+
+    A required list must not be empty (a criterion with no phrases would fail every call)."""
+
+    kind: type
+    default: Any = None
+    required: bool = False
+    low: float | None = None  # smallest allowed number
+    high: float | None = None  # largest allowed number
+    choices: tuple[str, ...] = ()  # allowed texts
+
+    def check(self, value: Any, where: str, strict: bool = True) -> Any:
+        """The value converted to the parameter's type; ScorecardError naming `where` if it is wrong.
+
+        Not `strict` (a scorecard stored with old scores): only the type is checked."""
+        if self.kind is list:
+            if not isinstance(value, list) or not all(isinstance(v, str) and (v.strip() or not strict) for v in value):
+                raise ScorecardError(f"{where}: must be a list of non-empty texts")
+            if strict and self.required and not value:
+                raise ScorecardError(f"{where}: must list at least one phrase")
+            return value
+        value = expect(value, self.kind, where, _WHAT.get(self.kind, self.kind.__name__), ScorecardError)
+        if not strict:
+            return value
+        if self.low is not None and value < self.low:
+            raise ScorecardError(f"{where}: must be at least {self.low:g}, not {value!r}")
+        if self.high is not None and value > self.high:
+            raise ScorecardError(f"{where}: must be at most {self.high:g}, not {value!r}")
+        if self.choices and value not in self.choices:
+            raise ScorecardError(f"{where}: must be one of {', '.join(self.choices)}, not {value!r}")
+        return value

@@ -6,9 +6,9 @@ from PySide6.QtWidgets import QMessageBox
 
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.app.settings_dialog import SettingsDialog
-from qa_desktop.ingest_engine import EngineOptions
-from qa_desktop.metadata import CallMetadata
-from qa_desktop.settings import Settings
+from qa_desktop.services.ingest_engine import EngineOptions
+from qa_desktop.storage.call_metadata import CallMetadata
+from qa_desktop.services.settings import Settings
 from qa_desktop.storage import repository
 from scoring.scorecard import default_scorecard_path
 from tests.conftest import demo_file
@@ -88,7 +88,7 @@ def test_settings_dialog_saves_and_refuses_what_cannot_be_used(qtbot, tmp_path, 
 def test_db_option_without_a_command_opens_the_app_on_that_database(qtbot, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QApplication
 
-    from qa_desktop import cli
+    from qa_desktop.cli import main as cli
     from qa_desktop.storage.database import open_database
 
     path = tmp_path / "team.sqlite"

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from qa_desktop.coaching.pack import export_pack
-from qa_desktop.coaching.sessions import add_clip, create_session
+from qa_desktop.services.coaching.pack import export_pack
+from qa_desktop.services.coaching.sessions import add_clip, create_session
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.library import LibraryFilter, call_ids
 from qa_desktop.storage.models import Call

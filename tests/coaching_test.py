@@ -12,9 +12,9 @@ import pytest
 import soundfile as sf
 from PySide6.QtCore import Qt
 
-from qa_desktop.coaching.focus import Focus, Rate, follow_up, suggest_focus
-from qa_desktop.coaching.pack import export_pack
-from qa_desktop.coaching.sessions import (
+from qa_desktop.services.coaching.focus import Focus, Rate, follow_up, suggest_focus
+from qa_desktop.services.coaching.pack import export_pack
+from qa_desktop.services.coaching.sessions import (
     CoachingError, add_clip, clip_span, clips, create_session, previous_session, session_agents, set_status,
 )
 from qa_desktop.storage.models import Agent, Call, CoachingSession, CriterionResult, Score, Team, Utterance
@@ -361,7 +361,7 @@ def test_a_moment_serving_two_focus_criteria_is_proposed_once(team):
 def test_the_pack_chart_shows_a_0_percent_bar():
     from matplotlib.figure import Figure
 
-    from qa_desktop.coaching.chart import ZERO_STUB, draw_focus
+    from qa_desktop.services.coaching.chart import ZERO_STUB, draw_focus
 
     figure = Figure()
     draw_focus(figure, [Focus("empathy_statement", Rate(0, 6), Rate(10, 12))], {}, "Ana")

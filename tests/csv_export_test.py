@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from qa_desktop.csv_export import safe_cell, write_csv
+from qa_desktop.services.csv_export import safe_cell, write_csv
 
 
 @pytest.mark.parametrize("value, written", [

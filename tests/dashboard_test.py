@@ -14,9 +14,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from qa_desktop.app.main_window import MainWindow
-from qa_desktop.cli import main
-from qa_desktop.dashboard import queries as q
-from qa_desktop.dashboard.charts import CHARTS
+from qa_desktop.cli.main import main
+from qa_desktop.services.dashboard import queries as q
+from qa_desktop.services.dashboard.charts import CHARTS
 from qa_desktop.storage import library
 from qa_desktop.storage.drivers import default_drivers
 from qa_desktop.storage.library import LibraryFilter
@@ -176,7 +176,7 @@ def test_click_through_opens_the_library_filtered(qtbot, known, db):
 
 
 def test_agent_charts_say_how_many_agents_they_leave_out(known, monkeypatch):
-    from qa_desktop.dashboard import charts
+    from qa_desktop.services.dashboard import charts
 
     monkeypatch.setattr(charts, "MAX_BARS", 1)
     chart = next(c for c in CHARTS if c.key == "auto_fail")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_desktop.cli import main
+from qa_desktop.cli.main import main
 from qa_desktop.storage.database import DatabaseFileError, close_database, open_database
 from qa_desktop.storage.migrations import LATEST
 from qa_desktop.storage.models import Team, database

@@ -13,7 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from qa_desktop.app.main_window import MainWindow
-from qa_desktop.settings import Settings
+from qa_desktop.services.settings import Settings
 from qa_desktop.storage.models import database
 from tests.conftest import demo_file
 from tests.stored_calls import stored_call

@@ -9,8 +9,8 @@ import sys
 import textwrap
 import threading
 
-from qa_desktop.ingest import Ingestor, IngestListener
-from qa_desktop.metadata import CallMetadata
+from qa_desktop.services.ingest import Ingestor, IngestListener
+from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.storage import repository
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.models import Call, Job, database

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from distributed import Client, LocalCluster
 
-from qa_desktop.ingest import IngestListener, Ingestor, discover
-from qa_desktop.ingest_engine import EngineError, EngineOptions, ParallelIngest, local_plan, parse_path_map
-from qa_desktop.metadata import DEFAULT_NAME_PATTERN, compile_name_pattern
+from qa_desktop.services.ingest import IngestListener, Ingestor, discover
+from qa_desktop.services.ingest_engine import EngineError, EngineOptions, ParallelIngest, local_plan, parse_path_map
+from qa_desktop.services.metadata import DEFAULT_NAME_PATTERN, compile_name_pattern
 from qa_desktop.storage.models import Call, Job
 from scoring.transcriber import TranscriberConfig
 from tests.conftest import DEMO, ROOT, demo_file

@@ -10,11 +10,11 @@ import sys
 import wave
 from pathlib import Path
 
-from qa_desktop.cli import main
-from qa_desktop.dashboard import queries as q
-from qa_desktop.ingest import Ingestor, discover
-from qa_desktop.metadata import DEFAULT_NAME_PATTERN, compile_name_pattern, load_csv
-from qa_desktop.rescore import rescore_all
+from qa_desktop.cli.main import main
+from qa_desktop.services.dashboard import queries as q
+from qa_desktop.services.ingest import Ingestor, discover
+from qa_desktop.services.metadata import DEFAULT_NAME_PATTERN, compile_name_pattern, load_csv
+from qa_desktop.services.rescore import rescore_all
 from qa_desktop.storage import library
 from qa_desktop.storage.models import Call, Job, Score, Utterance
 from qa_desktop.storage.recordings import missing_recordings

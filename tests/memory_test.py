@@ -12,9 +12,9 @@ from faster_whisper import vad
 from faster_whisper.feature_extractor import FeatureExtractor
 
 from qa_desktop.app.main_window import MainWindow
-from qa_desktop.envelopes import BUCKETS, envelope_path, stored_envelope
-from qa_desktop.ingest import Ingestor
-from qa_desktop.metadata import CallMetadata
+from qa_desktop.services.envelopes import BUCKETS, envelope_path, stored_envelope
+from qa_desktop.services.ingest import Ingestor
+from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.storage import repository
 from qa_desktop.storage.models import Call
 from scoring.audio import decode

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_desktop.metadata import (
+from qa_desktop.services.metadata import (
     DEFAULT_NAME_PATTERN, AmbiguousDate, CallMetadata, MetadataError, compile_name_pattern, from_file_name, load_csv, parse_time,
 )
 

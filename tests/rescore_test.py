@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from qa_desktop import rescore
-from qa_desktop.ingest import customer_name
-from qa_desktop.rescore import rescore_all
+from qa_desktop.services import rescore
+from qa_desktop.storage.call_metadata import customer_name
+from qa_desktop.services.rescore import rescore_all
 from qa_desktop.storage import repository
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.models import Call, Score

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QLabel
 
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.app.review_view import override_dialog
-from qa_desktop.metadata import CallMetadata
-from qa_desktop.settings import Settings
+from qa_desktop.storage.call_metadata import CallMetadata
+from qa_desktop.services.settings import Settings
 from qa_desktop.storage import repository
 from qa_desktop.storage.library import COLUMNS
 from qa_desktop.storage.models import AuditEntry, Call, CriterionResult

@@ -8,8 +8,8 @@ import sqlite3
 
 import pytest
 
-from qa_desktop.metadata import CallMetadata
-from qa_desktop.rescore import rescore_all
+from qa_desktop.storage.call_metadata import CallMetadata
+from qa_desktop.services.rescore import rescore_all
 from qa_desktop.storage import repository
 from qa_desktop.storage.models import Call, CriterionResult, Score, Utterance
 from scoring.scorecard import default_scorecard_path, parse_scorecard

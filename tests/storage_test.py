@@ -5,7 +5,7 @@ from __future__ import annotations
 import peewee
 import pytest
 
-from qa_desktop.metadata import CallMetadata
+from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.storage import repository
 from qa_desktop.storage.database import DatabaseFileError, close_database, open_database
 from qa_desktop.storage.migrations import LATEST, schema_version

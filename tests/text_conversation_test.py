@@ -12,16 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from qa_desktop.coaching.pack import export_pack
-from qa_desktop.coaching.sessions import clips, create_session
-from qa_desktop.dashboard.queries import Scope, agent_handle_time, drivers
-from qa_desktop.ingest import Ingestor, discover
-from qa_desktop.metadata import CallMetadata, load_csv
-from qa_desktop.rescore import rescore_all
+from qa_desktop.services.coaching.pack import export_pack
+from qa_desktop.services.coaching.sessions import clips, create_session
+from qa_desktop.services.dashboard.queries import Scope, agent_handle_time, drivers
+from qa_desktop.services.ingest import Ingestor, discover
+from qa_desktop.services.metadata import load_csv
+from qa_desktop.storage.call_metadata import CallMetadata
+from qa_desktop.services.rescore import rescore_all
 from qa_desktop.storage import library, repository
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import Agent, Call
-from qa_desktop.trust import calibration as cal
+from qa_desktop.services.trust import calibration as cal
 from scoring.drivers import load_drivers
 from scoring.scorer import NO_AUDIO, score_call
 from scoring.text_conversation import TranscriptFileError, load_conversation
@@ -285,7 +286,7 @@ def test_dashboards_and_calibration_take_text_conversations(db, scorecard, trans
 
 def test_the_import_dialog_takes_transcripts_with_the_agent_named_in_settings(qtbot, db, transcripts, tmp_path):
     from qa_desktop.app.main_window import MainWindow
-    from qa_desktop.settings import Settings
+    from qa_desktop.services.settings import Settings
 
     Settings().set("agent_speakers", "Someone Else, Sam (Acme)")
     broken = _write(transcripts["chat"].parent, "broken.json", "[{")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from qa_desktop.app.main_window import MainWindow
-from qa_desktop.settings import Settings
+from qa_desktop.services.settings import Settings
 from qa_desktop.storage.models import AuditEntry, Call, CalibrationAnswer, CriterionResult, Dispute, Score
 from qa_desktop.storage.review import override, set_reviewed
 from stored_calls import stored_call

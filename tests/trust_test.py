@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from qa_desktop.cli import main
+from qa_desktop.cli.main import main
 from qa_desktop.storage import library
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import AuditEntry, Call, CriterionResult, ReferenceVerdict, Score
 from qa_desktop.storage.review import mark_checked, override, set_reviewed
-from qa_desktop.trust import calibration as cal
-from qa_desktop.trust.agreement import criterion_trust, human_verdicts, marked_criteria, trend
-from qa_desktop.trust.disputes import DisputeError, accept, counts, raise_dispute, reject
-from qa_desktop.trust.stats import cohen_kappa, krippendorff_alpha, pairwise_agreement, percent_agreement, spread
+from qa_desktop.services.trust import calibration as cal
+from qa_desktop.services.trust.agreement import criterion_trust, human_verdicts, marked_criteria, trend
+from qa_desktop.services.trust.disputes import DisputeError, accept, counts, raise_dispute, reject
+from qa_desktop.services.trust.stats import cohen_kappa, krippendorff_alpha, pairwise_agreement, percent_agreement, spread
 from scoring.scorer import score_call
 from scoring.transcript import Transcript, Utterance, Word
 from stored_calls import stored_call

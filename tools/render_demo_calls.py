@@ -24,7 +24,7 @@ from scipy.signal import resample_poly
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from qa_desktop.metadata import DEFAULT_NAME_PATTERN, compile_name_pattern, from_file_name  # noqa: E402
+from qa_desktop.services.metadata import DEFAULT_NAME_PATTERN, compile_name_pattern, from_file_name  # noqa: E402
 
 DEMO = ROOT / "resources" / "demo_calls"
 RATE = 8000

@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
 
 from scoring.scorecard import Scorecard
 
-from ..storage.library import LibraryFilter
-from ..trust.agreement import MIN_CALLS, CriterionTrust, HumanVerdict, criterion_trust, human_verdicts, trend
-from .background import Latest
-from .date_box import date_of, optional_date_box
-from .dialog_size import fit_to_screen
+from qa_desktop.storage.library import LibraryFilter
+from qa_desktop.services.trust.agreement import MIN_CALLS, CriterionTrust, HumanVerdict, criterion_trust, human_verdicts, trend
+from qa_desktop.app.background import Latest
+from qa_desktop.app.date_box import date_of, optional_date_box
+from qa_desktop.app.dialog_size import fit_to_screen
 
 CALLS_ROLE = Qt.ItemDataRole.UserRole + 1  # per column: the call ids behind a cell
 _CELLS = {5: "auto_pass_human_fail", 6: "auto_fail_human_pass"}

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from ..storage.database import close_database
-from .database_dialog import open_or_choose
-from .error_report import install_error_hooks
-from .main_window import MainWindow
+from qa_desktop.storage.database import close_database
+from qa_desktop.app.database_dialog import open_or_choose
+from qa_desktop.app.error_report import install_error_hooks
+from qa_desktop.app.main_window import MainWindow
 
 
 def run_app(database: str | Path | None = None) -> int:

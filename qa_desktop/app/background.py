@@ -12,8 +12,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from ..storage.models import database
-from .error_report import describe
+from qa_desktop.storage.models import database
+from qa_desktop.app.error_report import describe
 
 log = logging.getLogger(__name__)
 

@@ -18,14 +18,14 @@ from PySide6.QtWidgets import (
 from scoring.scorecard import Scorecard
 from scoring.transcript import TEXT
 
-from ..storage import repository
-from ..storage.models import Call, CalibrationSession
-from ..storage.review import RESULTS, audit
-from ..trust import calibration as cal
-from .background import Latest
-from .player import CallPlayer
-from .transcript_view import TranscriptView
-from .dialog_size import fit_to_screen
+from qa_desktop.storage import repository
+from qa_desktop.storage.models import Call, CalibrationSession
+from qa_desktop.storage.review import RESULTS, audit
+from qa_desktop.services.trust import calibration as cal
+from qa_desktop.app.background import Latest
+from qa_desktop.app.player import CallPlayer
+from qa_desktop.app.transcript_view import TranscriptView
+from qa_desktop.app.dialog_size import fit_to_screen
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _UNANSWERED = "—"

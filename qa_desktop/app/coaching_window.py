@@ -17,16 +17,17 @@ from PySide6.QtWidgets import (
 
 from scoring.transcript import TEXT
 
-from ..coaching.focus import MIN_CALLS, Focus, comparison, follow_up, suggest_focus
-from ..coaching.pack import excerpt, export_pack
-from ..coaching.sessions import (
+from qa_desktop.services.coaching.focus import MIN_CALLS, Focus, comparison, follow_up, suggest_focus
+from qa_desktop.services.coaching.pack import excerpt, export_pack
+from qa_desktop.services.coaching.sessions import (
     STATUSES, add_clip, clips, create_session, criterion_names, delete_session, session_agents, set_status,
 )
-from ..storage.models import Agent, Call, CoachingClip, CoachingSession
-from .background import Latest, Task, run_task
-from .player import CallPlayer, clock
-from .transcript_view import SPEAKER_COLOURS
-from .dialog_size import fit_to_screen
+from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession
+from qa_desktop.app.background import Latest, Task, run_task
+from qa_desktop.app.player import CallPlayer
+from scoring.display import clock
+from qa_desktop.app.transcript_view import SPEAKER_COLOURS
+from qa_desktop.app.dialog_size import fit_to_screen
 
 CLIP_ROLE = Qt.ItemDataRole.UserRole + 1
 

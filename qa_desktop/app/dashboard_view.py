@@ -16,12 +16,12 @@ from PySide6.QtWidgets import (
 
 from scoring.drivers import DriverSet
 
-from ..dashboard.charts import CHARTS, Chart, Picks, compute_tables
-from ..dashboard.queries import Scope, Table
-from ..dashboard.report import save_chart, write_csv
-from ..storage.models import Agent, Team
-from .background import Latest, Task, run_task
-from .date_box import date_of, optional_date_box, show_date
+from qa_desktop.services.dashboard.charts import CHARTS, Chart, Picks, compute_tables
+from qa_desktop.services.dashboard.queries import Scope, Table
+from qa_desktop.services.dashboard.report import save_chart, write_csv
+from qa_desktop.storage.models import Agent, Team
+from qa_desktop.app.background import Latest, Task, run_task
+from qa_desktop.app.date_box import date_of, optional_date_box, show_date
 
 DPI = 90  # the charts' text is sized for the report; this fits two charts side by side
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from ..storage.database import DatabaseFileError, open_database
+from qa_desktop.storage.database import DatabaseFileError, open_database
 
 
 def problem_box(error: DatabaseFileError, parent: QWidget | None = None) -> QMessageBox:

@@ -11,10 +11,10 @@ from PySide6.QtWidgets import (
     QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from ..trust.disputes import STATUSES, DisputeError, accept, counts, disputes, reject
-from ..storage.criteria import criterion_names, in_order
-from ..storage.models import Dispute
-from .dialog_size import fit_to_screen
+from qa_desktop.services.trust.disputes import STATUSES, DisputeError, accept, counts, disputes, reject
+from qa_desktop.storage.criteria import criterion_names, in_order
+from qa_desktop.storage.models import Dispute
+from qa_desktop.app.dialog_size import fit_to_screen
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _REASON, _DECISION = 6, 8  # long text columns: fixed widths, the whole text in a tooltip

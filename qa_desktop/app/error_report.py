@@ -15,7 +15,7 @@ from types import TracebackType
 from PySide6.QtCore import QMessageLogContext, QObject, QtMsgType, Signal, Slot, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from ..paths import data_dir
+from qa_desktop.storage.paths import data_dir
 
 log = logging.getLogger(__name__)
 

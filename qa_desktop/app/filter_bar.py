@@ -11,10 +11,10 @@ from PySide6.QtWidgets import (
     QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from ..storage.criteria import criterion_names, in_order
-from ..storage.library import LibraryFilter
-from ..storage.models import Agent, CallDriver, CriterionResult, Team
-from .date_box import date_of, optional_date_box, show_date
+from qa_desktop.storage.criteria import criterion_names, in_order
+from qa_desktop.storage.library import LibraryFilter
+from qa_desktop.storage.models import Agent, CallDriver, CriterionResult, Team
+from qa_desktop.app.date_box import date_of, optional_date_box, show_date
 
 _NEEDS_REVIEW = "needs review"
 

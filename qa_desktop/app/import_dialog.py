@@ -14,13 +14,13 @@ from PySide6.QtWidgets import (
     QProgressBar, QPushButton, QStackedWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from ..ingest import discover
-from ..metadata import (
+from qa_desktop.services.ingest import discover
+from qa_desktop.services.metadata import (
     DATE_ORDERS, DEFAULT_NAME_PATTERN, FIELDS, MetadataError, call_metadata, compile_name_pattern, csv_columns,
     load_csv,
 )
-from .error_report import describe
-from .import_worker import ImportPlan, ImportWorker
+from qa_desktop.app.error_report import describe
+from qa_desktop.app.import_worker import ImportPlan, ImportWorker
 
 log = logging.getLogger(__name__)
 

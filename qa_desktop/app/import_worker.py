@@ -15,12 +15,12 @@ from scoring.scorecard import Scorecard
 from scoring.transcriber import TranscriberConfig
 from scoring.worker import TranscriptionWorker
 
-from ..ingest import IngestListener, IngestResult, Ingestor
-from ..ingest_engine import EngineOptions, ParallelIngest
-from ..metadata import MetadataTable, compile_name_pattern, load_csv
-from ..storage import repository
-from ..storage.models import Job
-from .background import Done, Failed, Task
+from qa_desktop.services.ingest import IngestListener, IngestResult, Ingestor
+from qa_desktop.services.ingest_engine import EngineOptions, ParallelIngest
+from qa_desktop.services.metadata import MetadataTable, compile_name_pattern, load_csv
+from qa_desktop.storage import repository
+from qa_desktop.storage.models import Job
+from qa_desktop.app.background import Done, Failed, Task
 
 
 @dataclass

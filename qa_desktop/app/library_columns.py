@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHeaderView, QMenu, QTableView
 
-from ..storage.library import COLUMNS
+from qa_desktop.storage.library import COLUMNS
 
 KEYS = list(COLUMNS)
 # the columns a lead uses most first, so Failed criteria and Driver show on a laptop screen

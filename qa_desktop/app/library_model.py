@@ -8,11 +8,12 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from scoring.display import clock
 from scoring.transcript import TEXT
 
-from ..storage import library
-from ..storage.criteria import criterion_names, named
-from ..storage.library import COLUMNS, LibraryFilter, LibraryRow
+from qa_desktop.storage import library
+from qa_desktop.storage.criteria import criterion_names, named
+from qa_desktop.storage.library import COLUMNS, LibraryFilter, LibraryRow
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 200
@@ -21,16 +22,11 @@ CALL_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _FAIL, _PASS, _MUTED = QColor("#b3261e"), QColor("#1b6e20"), QColor("#777777")
 
 
-def duration_text(seconds: float) -> str:
-    """m:ss."""
-    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
-
-
 def length_text(row: LibraryRow) -> str:
     """A call's duration; a text conversation is marked ✉ (with its duration when its messages have times)."""
     if row.medium != TEXT:
-        return duration_text(row.duration_s)
-    return f"✉ {duration_text(row.duration_s)}" if row.timed else "✉"
+        return clock(row.duration_s)
+    return f"✉ {clock(row.duration_s)}" if row.timed else "✉"
 
 
 def path_tip(row: LibraryRow) -> str:

@@ -8,9 +8,9 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from ..console import one_line
-from ..storage.recordings import Relocation, relocate
-from .background import Task, run_task
+from scoring.display import one_line
+from qa_desktop.storage.recordings import Relocation, relocate
+from qa_desktop.app.background import Task, run_task
 
 
 class LocateBar(QWidget):

@@ -17,29 +17,29 @@ from PySide6.QtWidgets import (
 from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard
 from scoring.transcriber import TranscriberConfig
 
-from ..csv_export import write_csv
-from ..settings import Settings
-from ..storage import repository
-from ..storage.criteria import named
-from ..storage.library import COLUMNS, LibraryFilter
-from ..storage.models import Job
-from ..trust.agreement import marked_criteria
-from .agreement_window import AgreementWindow
-from .background import Latest, Task, run_task, wait_for_tasks
-from .calibration_window import CalibrationWindow
-from .coaching_window import CoachingWindow
-from .dashboard_view import DashboardView
-from .dialog_size import fit_to_screen
-from .disputes_dialog import DisputesDialog
-from .filter_bar import FilterBar
-from .hit_delegate import HitDelegate
-from .import_dialog import ImportDialog
-from .import_worker import ImportPlan
-from .library_columns import LibraryColumns
-from .library_model import LibraryModel
-from .people_dialog import PeopleDialog
-from .review_view import ReviewView
-from .settings_dialog import SettingsDialog
+from qa_desktop.services.csv_export import write_csv
+from qa_desktop.services.settings import Settings
+from qa_desktop.storage import repository
+from qa_desktop.storage.criteria import named
+from qa_desktop.storage.library import COLUMNS, LibraryFilter
+from qa_desktop.storage.models import Job
+from qa_desktop.services.trust.agreement import marked_criteria
+from qa_desktop.app.agreement_window import AgreementWindow
+from qa_desktop.app.background import Latest, Task, run_task, wait_for_tasks
+from qa_desktop.app.calibration_window import CalibrationWindow
+from qa_desktop.app.coaching_window import CoachingWindow
+from qa_desktop.app.dashboard_view import DashboardView
+from qa_desktop.app.dialog_size import fit_to_screen
+from qa_desktop.app.disputes_dialog import DisputesDialog
+from qa_desktop.app.filter_bar import FilterBar
+from qa_desktop.app.hit_delegate import HitDelegate
+from qa_desktop.app.import_dialog import ImportDialog
+from qa_desktop.app.import_worker import ImportPlan
+from qa_desktop.app.library_columns import LibraryColumns
+from qa_desktop.app.library_model import LibraryModel
+from qa_desktop.app.people_dialog import PeopleDialog
+from qa_desktop.app.review_view import ReviewView
+from qa_desktop.app.settings_dialog import SettingsDialog
 
 
 def _rounded(score: float | None) -> float | str:

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from ..storage.models import Agent, Call, Team
-from ..storage.people import PeopleError, merge_agents, move_agent, rename_agent
+from qa_desktop.storage.models import Agent, Call, Team
+from qa_desktop.storage.people import PeopleError, merge_agents, move_agent, rename_agent
 
 
 class PeopleDialog(QDialog):

@@ -8,13 +8,9 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QStyle, QWidget
 
+from scoring.display import clock
+
 SPEEDS = (0.75, 1.0, 1.25, 1.5, 2.0)
-
-
-def clock(seconds: float) -> str:
-    """m:ss."""
-    seconds = max(0.0, seconds)
-    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
 class CallPlayer(QWidget):

@@ -13,16 +13,17 @@ from PySide6.QtWidgets import (
 from scoring.redact import redacted_spans
 from scoring.transcript import TEXT
 
-from ..storage import repository
-from ..storage.models import Agent, Call, CriterionResult
-from ..storage.people import reassign_call
-from ..storage.review import RESULTS, ReviewError, call_audit, mark_checked, override, set_reviewed
-from ..trust.disputes import DisputeError, raise_dispute
-from .locate_bar import LocateBar
-from .player import CallPlayer, clock
-from .scorecard_panel import RESULT_ROLE, ScorecardPanel
-from .transcript_view import TranscriptView
-from .waveform import WaveformView
+from qa_desktop.storage import repository
+from qa_desktop.storage.models import Agent, Call, CriterionResult
+from qa_desktop.storage.people import reassign_call
+from qa_desktop.storage.review import RESULTS, ReviewError, call_audit, mark_checked, override, set_reviewed
+from qa_desktop.services.trust.disputes import DisputeError, raise_dispute
+from qa_desktop.app.locate_bar import LocateBar
+from qa_desktop.app.player import CallPlayer
+from scoring.display import clock
+from qa_desktop.app.scorecard_panel import RESULT_ROLE, ScorecardPanel
+from qa_desktop.app.transcript_view import TranscriptView
+from qa_desktop.app.waveform import WaveformView
 
 
 def _wrapped(text: str) -> QLabel:

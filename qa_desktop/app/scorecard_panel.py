@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem,
 from scoring.scorecard import Scorecard, parse_scorecard
 from scoring.sentiment import SentimentTrajectory
 
-from ..storage.models import CriterionResult, Score
-from .player import clock
+from qa_desktop.storage.models import CriterionResult, Score
+from scoring.display import clock
 
 _HINT = ("Select a criterion to read why. <span style='color:#777'>⚑ critical (a fail is an auto-fail) · "
          "<span style='background:#fff4ce'>&nbsp;check&nbsp;</span> heard too unclearly to trust: listen · "

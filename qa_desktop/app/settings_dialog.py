@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
 
 from scoring.models import cuda_device_count
 
-from ..settings import Settings, unusable
+from qa_desktop.services.settings import Settings, unusable
 
 
 def _with_browse(edit: QLineEdit, pick: callable) -> QWidget:

@@ -10,8 +10,8 @@ import re
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser
 
-from ..storage.models import Utterance
-from .player import clock
+from qa_desktop.storage.models import Utterance
+from scoring.display import clock
 
 SPEAKER_COLOURS = {"agent": "#1f5fa8", "customer": "#c0661f"}
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QWidget
 from scoring.audio import AudioError
 from scoring.transcript import AGENT
 
-from ..envelopes import BUCKETS, envelope
+from qa_desktop.services.envelopes import BUCKETS, envelope
 
 AGENT_COLOUR, CUSTOMER_COLOUR = QColor("#1f5fa8"), QColor("#c0661f")
 DEAD_AIR_COLOUR, OVERTALK_COLOUR = QColor(120, 120, 120, 60), QColor(200, 30, 30, 70)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from scoring.scorecard import ScorecardError, parse_scorecard
 
-from .models import Scorecard
+from qa_desktop.storage.models import Scorecard
 
 
 def criterion_names() -> dict[str, str]:

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from peewee import DatabaseError
 
-from .file_guard import FileGuard
-from .migrations import SchemaTooNewError, migrate
-from .models import database
-from .repository import interrupt_orphaned_jobs
-from ..paths import default_database_path
+from qa_desktop.storage.file_guard import FileGuard
+from qa_desktop.storage.migrations import SchemaTooNewError, migrate
+from qa_desktop.storage.models import database
+from qa_desktop.storage.repository import interrupt_orphaned_jobs
+from qa_desktop.storage.paths import default_database_path
 
 PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "cache_size": -64_000, "synchronous": "normal"}
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from scoring.drivers import DriverSet, load_drivers
 
-from .models import CallDriver, database
+from qa_desktop.storage.models import CallDriver, database
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ from typing import Any
 
 from scoring.transcript import AUDIO
 
-from .models import database
+from qa_desktop.storage.models import database
 
 _PRIMARY_DRIVER = "(SELECT d.driver FROM calldriver d WHERE d.call_id = c.id AND d.\"primary\" = 1)"
 # column key -> (header, SQL sort expression)

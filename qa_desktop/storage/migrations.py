@@ -16,9 +16,9 @@ from peewee import SQL, BooleanField, CharField, DateTimeField, TextField
 from playhouse.migrate import SchemaMigrator, migrate as apply
 from playhouse.sqlite_ext import JSONField
 
-from .drivers import default_drivers, retag_all
-from .recordings import absolute_recording
-from .models import (
+from qa_desktop.storage.drivers import default_drivers, retag_all
+from qa_desktop.storage.recordings import absolute_recording
+from qa_desktop.storage.models import (
     V1_MODELS, AuditEntry, CalibrationAnswer, CalibrationCall, CalibrationSession, CalibrationSubmission, CallDriver,
     CoachingClip, CoachingSession, CriterionResult, Dispute, ReferenceVerdict, Score, Scorecard,
 )

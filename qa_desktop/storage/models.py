@@ -10,7 +10,7 @@ from peewee import (
 )
 from playhouse.sqlite_ext import JSONField
 
-from .sqlite_database import CallDatabase
+from qa_desktop.storage.sqlite_database import CallDatabase
 
 database = CallDatabase()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from peewee import fn
 
-from .models import Agent, Call, Team, database
-from .review import audit
+from qa_desktop.storage.models import Agent, Call, Team, database
+from qa_desktop.storage.review import audit
 
 IMPORT_ACTOR = "import"  # who the audit log names for changes an import makes
 

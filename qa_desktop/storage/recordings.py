@@ -9,7 +9,7 @@ from pathlib import Path
 
 from scoring.audio import audio_files_in, file_sha256
 
-from .models import Call, database
+from qa_desktop.storage.models import Call, database
 
 
 def absolute_recording(stored: str, sha256: str) -> str | None:

@@ -17,11 +17,11 @@ from scoring.transcript import Transcript
 from scoring.transcript import Utterance as SpokenUtterance
 from scoring.transcript import Word, words_to_dicts
 
-from ..metadata import CallMetadata
-from .drivers import default_drivers, tag_call
-from .models import UNASSIGNED, Agent, Call, CriterionResult, Job, Score, Utterance, database
-from .models import Scorecard as ScorecardRow
-from .people import IMPORT_ACTOR, move_agent, team_named
+from qa_desktop.storage.call_metadata import CallMetadata
+from qa_desktop.storage.drivers import default_drivers, tag_call
+from qa_desktop.storage.models import UNASSIGNED, Agent, Call, CriterionResult, Job, Score, Utterance, database
+from qa_desktop.storage.models import Scorecard as ScorecardRow
+from qa_desktop.storage.people import IMPORT_ACTOR, move_agent, team_named
 
 
 def find_call_by_hash(sha256: str) -> Call | None:

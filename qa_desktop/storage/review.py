@@ -11,7 +11,7 @@ from scoring.scorecard import parse_scorecard
 from scoring.scorer import subscores
 from scoring.sentiment import SentimentTrajectory
 
-from .models import AuditEntry, Call, CriterionResult, Score, database
+from qa_desktop.storage.models import AuditEntry, Call, CriterionResult, Score, database
 
 RESULTS = (PASS, FAIL, NA)
 _CREDIT = {PASS: 100.0, FAIL: 0.0, NA: 0.0}

@@ -7,54 +7,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..display import clock
 from ..conversation import ConversationMetrics
 from ..phrases import PhraseMatch, PhraseSet
 from ..sentiment import SentimentTrajectory
 from ..text import normalise
-from ..toml_fields import expect
+from ..toml_fields import Param
 from ..transcript import Utterance
 
 PASS, FAIL, NA = "pass", "fail", "na"
-_WHAT = {float: "a number", int: "a whole number", str: "a text", bool: "true or false"}
-
-
-@dataclass(frozen=True)
-class Param:
-    """One detector parameter: its type, default, whether a scorecard must give it, and its allowed range.
-
-    A required list must not be empty (a criterion with no phrases would fail every call)."""
-
-    kind: type
-    default: Any = None
-    required: bool = False
-    low: float | None = None  # smallest allowed number
-    high: float | None = None  # largest allowed number
-    choices: tuple[str, ...] = ()  # allowed texts
-
-    def check(self, value: Any, where: str, strict: bool = True) -> Any:
-        """The value converted to the parameter's type; ScorecardError naming `where` if it is wrong.
-
-        Not `strict` (a scorecard stored with old scores): only the type is checked."""
-        from ..scorecard import ScorecardError
-
-        if self.kind is list:
-            if not isinstance(value, list) or not all(isinstance(v, str) and (v.strip() or not strict) for v in value):
-                raise ScorecardError(f"{where}: must be a list of non-empty texts")
-            if strict and self.required and not value:
-                raise ScorecardError(f"{where}: must list at least one phrase")
-            return value
-        value = expect(value, self.kind, where, _WHAT.get(self.kind, self.kind.__name__), ScorecardError)
-        if not strict:
-            return value
-        if self.low is not None and value < self.low:
-            raise ScorecardError(f"{where}: must be at least {self.low:g}, not {value!r}")
-        if self.high is not None and value > self.high:
-            raise ScorecardError(f"{where}: must be at most {self.high:g}, not {value!r}")
-        if self.choices and value not in self.choices:
-            raise ScorecardError(f"{where}: must be one of {', '.join(self.choices)}, not {value!r}")
-        return value
-
-
 @dataclass
 class Verdict:
     """A detector's answer for one criterion on one call."""
@@ -138,11 +99,6 @@ def detector(name: str, *, needs_audio: bool = False,
         DETECTORS[name] = DetectorSpec(name, params, function, needs_audio)
         return function
     return register
-
-
-def clock(seconds: float) -> str:
-    """m:ss, as a QA lead reads a timestamp."""
-    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
 def asr_confidence(utterances: Iterable[Utterance]) -> float:

@@ -8,7 +8,9 @@ from typing import Any
 from ..phrases import phrase_set
 from ..redact import CARD, CVV, contains_redaction
 from ..transcript import AGENT
-from .base import FAIL, NA, PASS, CallContext, Param, Verdict, absent_confidence, clock, detector, found_confidence, quote
+from ..display import clock
+
+from .base import FAIL, NA, PASS, CallContext, Param, Verdict, absent_confidence, detector, found_confidence, quote
 
 
 @detector(

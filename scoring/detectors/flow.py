@@ -7,7 +7,9 @@ from typing import Any
 
 from ..phrases import phrase_set
 from ..transcript import AGENT
-from .base import FAIL, NA, PASS, CallContext, Param, Verdict, clock, detector
+from ..display import clock
+
+from .base import FAIL, NA, PASS, CallContext, Param, Verdict, detector
 
 
 def _around(ctx: CallContext, start: float, end: float) -> list:

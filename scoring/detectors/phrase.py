@@ -11,7 +11,9 @@ from typing import Any
 from ..phrases import phrase_set
 from ..sentiment import polarity
 from ..transcript import CUSTOMER, Utterance
-from .base import FAIL, NA, PASS, CallContext, Param, Verdict, absent_confidence, clock, detector, found_confidence, quote
+from ..display import clock
+
+from .base import FAIL, NA, PASS, CallContext, Param, Verdict, absent_confidence, detector, found_confidence, quote
 
 
 def window(ctx: CallContext, params: dict[str, Any]) -> list[int]:

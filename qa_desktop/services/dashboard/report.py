@@ -8,9 +8,9 @@ from pathlib import Path
 
 from scoring.drivers import DriverSet
 
-from ..csv_export import write_csv as write_rows
-from .charts import CHARTS, Chart, compute_tables, figure_for
-from .queries import Scope, Table
+from qa_desktop.services.csv_export import write_csv as write_rows
+from qa_desktop.services.dashboard.charts import CHARTS, Chart, compute_tables, figure_for
+from qa_desktop.services.dashboard.queries import Scope, Table
 
 
 def write_csv(table: Table, path: Path) -> Path:

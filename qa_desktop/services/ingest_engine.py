@@ -30,9 +30,9 @@ from scoring.text_conversation import is_transcript_file, load_conversation
 from scoring.transcriber import TranscriberConfig
 from scoring.worker import TranscriptionFailed
 
-from .ingest import IngestListener, IngestResult, Ingestor, PreparedFile, stored_path
-from .storage import repository
-from .storage.models import Job
+from qa_desktop.services.ingest import IngestListener, IngestResult, Ingestor, PreparedFile, stored_path
+from qa_desktop.storage import repository
+from qa_desktop.storage.models import Job
 
 log = logging.getLogger(__name__)
 

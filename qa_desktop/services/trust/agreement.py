@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 from scoring.scorecard import Scorecard
 
-from ..storage.models import (
+from qa_desktop.storage.models import (
     Call, CalibrationAnswer, CalibrationSubmission, CriterionResult, Dispute, ReferenceVerdict, Score, Scorecard as Card,
 )
-from .stats import cohen_kappa, percent_agreement
+from qa_desktop.services.trust.stats import cohen_kappa, percent_agreement
 
 MIN_CALLS = 3  # fewer human-checked calls than this and a criterion is never marked
 

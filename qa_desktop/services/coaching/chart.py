@@ -7,7 +7,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from .focus import Focus
+from qa_desktop.services.coaching.focus import Focus
 
 AGENT_COLOUR, TEAM_COLOUR = "#1f5fa8", "#b0b0b0"
 ZERO_STUB = 2.5  # a 0% bar is drawn as a short hatched outline, so it is seen rather than missing

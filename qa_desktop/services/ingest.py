@@ -27,10 +27,11 @@ from scoring.scorer import score_call
 from scoring.text_conversation import TEXT_EXTENSIONS, is_transcript_file, load_conversation, looks_like_transcript
 from scoring.worker import Cancelled, TranscriptionFailed, TranscriptionWorker, WorkerCrashed
 
-from .envelopes import store_envelope
-from .metadata import CallMetadata, MetadataTable, call_metadata
-from .storage import repository
-from .storage.models import Call, Job
+from qa_desktop.services.envelopes import store_envelope
+from qa_desktop.services.metadata import MetadataTable, call_metadata
+from qa_desktop.storage.call_metadata import CallMetadata, customer_name
+from qa_desktop.storage import repository
+from qa_desktop.storage.models import Call, Job
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +67,6 @@ class IngestListener:
     def file_started(self, path: Path, index: int, total: int) -> None: ...
     def file_progress(self, path: Path, fraction: float) -> None: ...
     def file_finished(self, result: IngestResult) -> None: ...
-
-
-def customer_name(metadata: dict[str, str]) -> str | None:
-    """The customer's name from a call's extra metadata columns, if a CSV gave one."""
-    for key in ("customer_name", "customer", "caller_name", "caller"):
-        if metadata.get(key):
-            return metadata[key]
-    return None
 
 
 def discover(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> list[Path]:

@@ -5,7 +5,6 @@ coach's note for the agent and the transcript excerpt with timestamps."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -14,10 +13,11 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from .focus import FollowUp
+from scoring.display import clock
 
-if TYPE_CHECKING:
-    from .pack import Pack
+from qa_desktop.services.coaching.focus import FollowUp
+from qa_desktop.services.coaching.pack_content import Pack, PackClip
+
 
 _STYLES = getSampleStyleSheet()
 _BODY = _STYLES["BodyText"]
@@ -31,10 +31,6 @@ _GRID = TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#bbbbbb")),
 
 def _p(text: str, style: ParagraphStyle = _BODY) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
-
-
-def _clock(seconds: float) -> str:
-    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
 def _follow_up_table(rows: list[FollowUp], names: dict[str, str]) -> Table:
@@ -83,16 +79,16 @@ def _summary(pack: Pack) -> list:
     return story
 
 
-def _clip(number: int, item) -> list:
+def _clip(number: int, item: PackClip) -> list:
     clip = item.clip
     kind = "To improve" if clip.kind == "improve" else "A good example"
     parts = [Paragraph(f"{number}. {escape(item.criterion_name)}: {kind}", _STYLES["Heading3"]),
-             _p(f"{item.call_label} · {_clock(clip.start)}-{_clock(clip.end)} · {item.source}", _SMALL)]
+             _p(f"{item.call_label} · {clock(clip.start)}-{clock(clip.end)} · {item.source}", _SMALL)]
     if item.note.strip():
         parts += [Spacer(1, 3), _p(item.note, _NOTE), Spacer(1, 3)]
     for start, speaker, text in item.excerpt:
         colour = _SPEAKER.get(speaker, "#000000")
-        parts.append(Paragraph(f"<font color='#777777'>{_clock(start)}</font> <font color='{colour}'>"
+        parts.append(Paragraph(f"<font color='#777777'>{clock(start)}</font> <font color='{colour}'>"
                                f"<b>{escape(speaker.title())}</b></font> {escape(text)}", _BODY))
     return [KeepTogether(parts[:3]), *parts[3:], Spacer(1, 10)]
 

@@ -16,10 +16,11 @@ import csv
 import datetime as dt
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from .text_decoding import NAMES, TextDecodeError, decode_text
+from qa_desktop.storage.call_metadata import CallMetadata
+from qa_desktop.services.text_decoding import NAMES, TextDecodeError, decode_text
 
 DEFAULT_NAME_PATTERN = "{call_time}_{agent}_{team}_{call_id}"
 FIELDS = ("file", "agent", "team", "call_id", "call_time", "agent_channel")
@@ -48,27 +49,6 @@ class MetadataError(Exception):
 
 class AmbiguousDate(ValueError):
     """A date that reads as a valid day-first and a valid month-first date."""
-
-
-@dataclass
-class CallMetadata:
-    """What is known about a call besides its audio."""
-
-    agent: str | None = None
-    team: str | None = None
-    call_id: str | None = None
-    call_time: dt.datetime | None = None
-    agent_channel: int | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-
-    def merged_over(self, base: "CallMetadata") -> "CallMetadata":
-        """These values, falling back to `base` where this one has none."""
-        return CallMetadata(
-            self.agent or base.agent, self.team or base.team, self.call_id or base.call_id,
-            self.call_time or base.call_time,
-            self.agent_channel if self.agent_channel is not None else base.agent_channel,
-            {**base.extra, **self.extra},
-        )
 
 
 def _numeric_date(match: re.Match[str], order: str) -> dt.datetime:

@@ -1,97 +1,57 @@
-"""The `qa-desktop` command line: ingest, transcribe, score, rescore, coach, report, retag, agreement, and (with
-no command) the app."""
+"""The commands that take calls in or score them again: ingest, transcribe, score, rescore, relocate."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import peewee
 from tqdm import tqdm
 
 from scoring.analysis import CallAnalysis
 from scoring.audio import AudioError
-from scoring.drivers import DriversError
-from scoring.models import DeviceError, ModelNotFoundError, resolve_model
-from scoring.scorecard import Scorecard, ScorecardError, default_scorecard_path, load_scorecard
+from scoring.models import resolve_model
+from scoring.scorecard import Scorecard
 from scoring.scorer import CallScore, score_call
 from scoring.text_conversation import is_transcript_file, load_conversation
-from scoring.transcriber import TranscriberConfig
 from scoring.transcript import Transcript
 from scoring.worker import TranscriptionFailed, TranscriptionWorker, WorkerCrashed
 
-from .console import one_line, progress_bar
-from .coach_cli import add_coach_parser, cmd_coach
-from .report_cli import add_report_parsers, cmd_report, cmd_retag, drivers_for
-from .ingest import IngestListener, IngestResult, Ingestor, customer_name, discover
-from .ingest_engine import EngineError, EngineOptions, ParallelIngest, parse_path_map
-from .metadata import MetadataError, compile_name_pattern, load_csv
-from .rescore import rescore_all
-from .settings import Settings
-from .trust_cli import add_trust_parser, cmd_agreement
-from .storage import repository
-from .storage.database import DatabaseFileError, describe_database_error, open_database
-from .storage.models import Call, database
-from .storage.recordings import relocate
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-def _add_model_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", help="CTranslate2 model folder or cached size name (default: bundled tiny.en)")
-    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), help="where to run the model (default: auto)")
-    parser.add_argument("--agent-channel", type=int, choices=(0, 1), help="stereo channel of the agent (default: 0)")
-
-
-def _add_speaker_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--agent-speaker", action="append", metavar="NAME", dest="agent_speakers",
-                        help="in transcript files (json, csv) whose speakers are names: the agent's name (repeat for "
-                             "several); every other speaker is the customer (default: the one in Settings)")
-
-
-def _agent_speakers(args: argparse.Namespace, settings: Settings) -> list[str]:
-    return args.agent_speakers if args.agent_speakers else settings.agent_speakers()
-
-def _add_engine_options(parser: argparse.ArgumentParser) -> None:
-    engine = parser.add_argument_group("parallel engine (Dask distributed; used for more than one file)")
-    engine.add_argument("--scheduler", metavar="tcp://HOST:8786",
-                        help="run the analysis on this Dask cluster (default: the one in Settings, else a local "
-                        "cluster on this machine)")
-    engine.add_argument("--workers", type=int, metavar="N", help="local model workers (default: sized to the machine)")
-    engine.add_argument("--threads", type=int, metavar="T", help="CPU threads per local worker's model "
-                        "(default: the cores shared between the workers)")
-    engine.add_argument("--path-map", action="append", metavar="FROM=TO",
-                        help="the workers see files under FROM as under TO (repeatable)")
+from qa_desktop.cli.console import progress_bar
+from scoring.display import one_line
+from qa_desktop.cli.options import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_engine_options,
+    add_model_options,
+    add_scorecard_option,
+    add_speaker_option,
+    agent_channel,
+    agent_speakers,
+    database_path,
+    engine_options,
+    scorecard_for,
+    transcriber_config,
+)
+from qa_desktop.cli.report import drivers_for
+from qa_desktop.services.ingest import IngestListener, IngestResult, Ingestor, discover
+from qa_desktop.services.ingest_engine import ParallelIngest
+from qa_desktop.services.metadata import compile_name_pattern, load_csv
+from qa_desktop.services.rescore import rescore_all
+from qa_desktop.services.settings import Settings
+from qa_desktop.storage import repository
+from qa_desktop.storage.call_metadata import customer_name
+from qa_desktop.storage.database import open_database
+from qa_desktop.storage.models import Call
+from qa_desktop.storage.recordings import relocate
 
 
-def _engine_options(args: argparse.Namespace, settings: Settings) -> EngineOptions:
-    """The Settings' engine, with what the command line says over it."""
-    saved = settings.engine()
-    return EngineOptions(scheduler=args.scheduler or saved.scheduler, workers=args.workers or saved.workers,
-                         threads=args.threads or saved.threads,
-                         path_map=parse_path_map(args.path_map) if args.path_map else saved.path_map)
-
-
-def _add_scorecard_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--scorecard", metavar="FILE", help="scorecard TOML (default: the one in Settings, "
-                        "else resources/scorecards/default.toml)")
-
-
-def _scorecard(args: argparse.Namespace, settings: Settings) -> Scorecard:
-    return load_scorecard(args.scorecard or settings.get("scorecard") or default_scorecard_path())
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for every command."""
-    parser = argparse.ArgumentParser(prog="qa-desktop", description="Offline call QA: transcribe and score calls.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-    parser.add_argument("--db", dest="app_db", metavar="FILE", help="with no command: open the app on this database")
-    commands = parser.add_subparsers(dest="command")
+def add_calls_parsers(commands: argparse._SubParsersAction) -> None:
+    """The `ingest`, `transcribe`, `score`, `rescore` and `relocate` commands."""
 
     ingest = commands.add_parser("ingest", help="import call recordings and chat, email or ticket transcripts (json, "
                                  "csv) from files or folders into the database")
@@ -105,50 +65,34 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--name-pattern", help="file name pattern, e.g. '{call_time}_{agent}_{team}_{call_id}'")
     ingest.add_argument("--drivers", metavar="FILE", help="call drivers TOML (default: the one in Settings, "
                         "else resources/drivers.toml)")
-    _add_scorecard_option(ingest)
-    _add_model_options(ingest)
-    _add_speaker_option(ingest)
-    _add_engine_options(ingest)
+    add_scorecard_option(ingest)
+    add_model_options(ingest)
+    add_speaker_option(ingest)
+    add_engine_options(ingest)
 
     transcribe = commands.add_parser("transcribe", help="print transcripts without storing anything (transcript "
                                      "files are read, not transcribed)")
     transcribe.add_argument("files", nargs="+", metavar="FILE")
     transcribe.add_argument("--json", action="store_true", help="one JSON object per file (JSON Lines)")
-    _add_model_options(transcribe)
-    _add_speaker_option(transcribe)
+    add_model_options(transcribe)
+    add_speaker_option(transcribe)
 
     score = commands.add_parser("score", help="transcribe and score calls (or score transcript files); with --db also "
                                 "store them")
     score.add_argument("files", nargs="+", metavar="FILE")
     score.add_argument("--json", action="store_true", help="one JSON object per file (JSON Lines)")
     score.add_argument("--db", help="store the calls and scores in this database (default: store nothing)")
-    _add_scorecard_option(score)
-    _add_model_options(score)
-    _add_speaker_option(score)
+    add_scorecard_option(score)
+    add_model_options(score)
+    add_speaker_option(score)
 
     rescore = commands.add_parser("rescore", help="score every stored call again (no new transcription)")
     rescore.add_argument("--db", help="database file (default: in the user's data folder)")
-    _add_scorecard_option(rescore)
+    add_scorecard_option(rescore)
 
     relocate = commands.add_parser("relocate", help="find moved recordings again by their content, in a folder")
     relocate.add_argument("folder", metavar="FOLDER", help="where to look (recursively)")
     relocate.add_argument("--db", help="database file (default: in the user's data folder)")
-
-    add_coach_parser(commands)
-    add_report_parsers(commands)
-    add_trust_parser(commands)
-
-    app = commands.add_parser("app", help="open the desktop app (the default)")
-    app.add_argument("--db", help="database file")
-    return parser
-
-
-def _config(args: argparse.Namespace, settings: Settings) -> TranscriberConfig:
-    return TranscriberConfig(model=args.model or settings.get("model") or None, device=args.device or settings.get("device"))
-
-
-def _agent_channel(args: argparse.Namespace, settings: Settings) -> int:
-    return args.agent_channel if args.agent_channel is not None else settings.get("agent_channel")
 
 
 class _TerminalProgress(IngestListener):
@@ -182,21 +126,21 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     metadata = (load_csv(args.metadata, date_format=args.date_format, encoding=args.encoding)
                 if args.metadata else None)
     pattern = compile_name_pattern(args.name_pattern or settings.get("name_pattern"))
-    scorecard = _scorecard(args, settings)
+    scorecard = scorecard_for(args, settings)
     drivers = drivers_for(args, settings)
-    config = _config(args, settings)
+    config = transcriber_config(args, settings)
     resolve_model(config.model)
     for warning in metadata.warnings if metadata else []:
         print(f"warning: {warning}", file=sys.stderr)
-    options = _engine_options(args, settings)
-    db_path = open_database(args.db or settings.get("database") or None)
+    options = engine_options(args, settings)
+    db_path = open_database(database_path(args, settings))
     files = discover(args.paths, exclude=[args.metadata] if args.metadata else [])
     if not files:
         print("error: no recordings or transcript files found in the given paths", file=sys.stderr)
         return EXIT_USAGE
     progress = _TerminalProgress(len(files))
-    ingestor = Ingestor(None, scorecard, agent_channel=_agent_channel(args, settings), metadata=metadata,
-                        name_pattern=pattern, drivers=drivers, agent_speakers=_agent_speakers(args, settings))
+    ingestor = Ingestor(None, scorecard, agent_channel=agent_channel(args, settings), metadata=metadata,
+                        name_pattern=pattern, drivers=drivers, agent_speakers=agent_speakers(args, settings))
     try:
         if len(files) > 1 or options.scheduler:
             results = ParallelIngest(ingestor, config, options).ingest(files, progress)
@@ -235,8 +179,8 @@ def _each_file(files: list[str], as_json: bool,
 
 def cmd_transcribe(args: argparse.Namespace, settings: Settings) -> int:
     """Print each file's transcript (JSON Lines with --json); exit 1 if any file failed."""
-    channel, speakers = _agent_channel(args, settings), _agent_speakers(args, settings)
-    with TranscriptionWorker(_config(args, settings)) as worker:
+    channel, speakers = agent_channel(args, settings), agent_speakers(args, settings)
+    with TranscriptionWorker(transcriber_config(args, settings)) as worker:
         def produce(path: Path) -> tuple[dict[str, Any], Callable[[], None]]:
             analysis = _analyse(path, worker, channel, speakers)
             return analysis.to_dict(), lambda: _print_transcript(str(path), analysis.transcript)
@@ -271,11 +215,11 @@ def _print_score(score: CallScore) -> None:
 
 def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     """Transcribe and score files, printing the score contract; with --db, ingest them too."""
-    scorecard = _scorecard(args, settings)
+    scorecard = scorecard_for(args, settings)
     if args.db:
         open_database(args.db)
-    channel, speakers = _agent_channel(args, settings), _agent_speakers(args, settings)
-    with TranscriptionWorker(_config(args, settings)) as worker:
+    channel, speakers = agent_channel(args, settings), agent_speakers(args, settings)
+    with TranscriptionWorker(transcriber_config(args, settings)) as worker:
         ingestor = Ingestor(worker, scorecard, agent_channel=channel, agent_speakers=speakers) if args.db else None
 
         def produce(path: Path) -> tuple[dict[str, Any], Callable[[], None]]:
@@ -319,8 +263,8 @@ def _score_file(path: Path, worker: TranscriptionWorker, ingestor: Ingestor | No
 
 def cmd_rescore(args: argparse.Namespace, settings: Settings) -> int:
     """Score every stored call again with the scorecard, from the stored transcripts."""
-    scorecard = _scorecard(args, settings)
-    db_path = open_database(args.db or settings.get("database") or None)
+    scorecard = scorecard_for(args, settings)
+    db_path = open_database(database_path(args, settings))
     bar = tqdm(total=Call.select().count(), unit="call", file=sys.stderr, disable=None)
 
     def progress(done: int, total: int) -> None:
@@ -340,7 +284,7 @@ def cmd_relocate(args: argparse.Namespace, settings: Settings) -> int:
     if not folder.is_dir():
         print(f"error: {one_line(folder)}: not a folder", file=sys.stderr)
         return EXIT_USAGE
-    db_path = open_database(args.db or settings.get("database") or None)
+    db_path = open_database(database_path(args, settings))
     with progress_bar("file") as progress:
         found = relocate(folder, progress)
     for call_id, path in sorted(found.found.items()):
@@ -349,40 +293,3 @@ def cmd_relocate(args: argparse.Namespace, settings: Settings) -> int:
     print(f"{len(found.found)} of {found.missing} missing recordings found in {one_line(folder)} "
           f"({found.searched} files checked); {left} still missing (database: {db_path})", file=sys.stderr)
     return EXIT_FAILED if left else EXIT_OK
-
-
-def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
-    """Open the desktop app."""
-    from .app.application import run_app
-
-    return run_app(args.db or settings.get("database") or None)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `qa-desktop` command."""
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
-    settings = Settings()
-    commands = {"ingest": cmd_ingest, "transcribe": cmd_transcribe, "score": cmd_score, "rescore": cmd_rescore,
-                "coach": cmd_coach, "report": cmd_report, "retag": cmd_retag,
-                "agreement": cmd_agreement, "relocate": cmd_relocate}
-    command = commands.get(args.command, cmd_app)
-    if args.command is None:
-        args.db = args.app_db
-    try:
-        return command(args, settings)
-    except (MetadataError, ScorecardError, DriversError, ModelNotFoundError, DeviceError, DatabaseFileError,
-            EngineError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except peewee.DatabaseError as exc:  # the file went bad, or the disk filled, after it opened
-        print(f"error: {describe_database_error(database.database or '(not open)', exc)}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

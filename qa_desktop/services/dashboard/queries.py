@@ -13,9 +13,9 @@ from typing import Any
 
 from scoring.drivers import DriverSet
 
-from ..storage.criteria import criterion_names
-from ..storage.library import LibraryFilter
-from ..storage.models import database
+from qa_desktop.storage.criteria import criterion_names
+from qa_desktop.storage.library import LibraryFilter
+from qa_desktop.storage.models import database
 
 _DAY = "date(COALESCE(c.call_time, c.imported_at))"
 _WEEK = f"date({_DAY}, 'weekday 0', '-6 days')"  # the Monday of the call's week

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 from peewee import fn
 
-from ..storage.models import (
+from qa_desktop.storage.models import (
     Call, CalibrationAnswer, CalibrationCall, CalibrationSession, CalibrationSubmission, CriterionResult, Dispute,
     ReferenceVerdict, Score, database,
 )
-from ..storage.review import RESULTS, audit
-from .stats import cohen_kappa, krippendorff_alpha, pairwise_agreement, percent_agreement, spread
+from qa_desktop.storage.review import RESULTS, audit
+from qa_desktop.services.trust.stats import cohen_kappa, krippendorff_alpha, pairwise_agreement, percent_agreement, spread
 
 
 class CalibrationError(ValueError):

@@ -14,11 +14,11 @@ from scoring.drivers import DriversError, DriverSet, load_drivers
 from scoring.models import DEVICES, ModelNotFoundError, resolve_model
 from scoring.scorecard import ScorecardError, load_scorecard
 
-from .metadata import MetadataError, compile_name_pattern
+from qa_desktop.services.metadata import MetadataError, compile_name_pattern
 
 log = logging.getLogger(__name__)
 
-from .ingest_engine import EngineError, EngineOptions, check_scheduler, parse_path_map
+from qa_desktop.services.ingest_engine import EngineError, EngineOptions, check_scheduler, parse_path_map
 
 DEFAULTS: dict[str, Any] = {
     "model": "",  # empty: the bundled tiny.en

@@ -8,10 +8,10 @@ import datetime as dt
 
 from peewee import fn
 
-from ..storage.criteria import criterion_names
-from ..storage.models import Agent, Call, CoachingClip, CoachingSession, CriterionResult, Score, database
-from ..storage.review import audit
-from .focus import peers
+from qa_desktop.storage.criteria import criterion_names
+from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession, CriterionResult, Score, database
+from qa_desktop.storage.review import audit
+from qa_desktop.services.coaching.focus import peers
 
 STATUSES = ("planned", "delivered", "acknowledged")
 PADDING_S = 3.0  # seconds of context either side of the evidence

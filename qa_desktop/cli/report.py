@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 
@@ -12,24 +11,14 @@ from tqdm import tqdm
 
 from scoring.drivers import DriverSet, load_drivers
 
-from .console import progress_bar
-from .dashboard.queries import Scope
-from .dashboard.report import write_report
-from .settings import Settings
-from .storage.database import open_database
-from .storage.drivers import retag_all
-from .storage.models import Agent, Team
-
-EXIT_OK, EXIT_USAGE = 0, 2
-
-
-def parse_date(text: str) -> dt.date:
-    """A YYYY-MM-DD command-line date."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-03-31") from None
-
+from qa_desktop.cli.console import progress_bar
+from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE, database_path, parse_date
+from qa_desktop.services.dashboard.queries import Scope
+from qa_desktop.services.dashboard.report import write_report
+from qa_desktop.services.settings import Settings
+from qa_desktop.storage.database import open_database
+from qa_desktop.storage.drivers import retag_all
+from qa_desktop.storage.models import Agent, Team
 
 def add_report_parsers(commands: argparse._SubParsersAction) -> None:
     """The `report` and `retag` commands."""
@@ -54,7 +43,7 @@ def drivers_for(args: argparse.Namespace, settings: Settings) -> DriverSet:
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     """Write every dashboard chart and table for the range (and team or agent) to --out."""
     drivers = drivers_for(args, settings)
-    db_path = open_database(args.db or settings.get("database") or None)
+    db_path = open_database(database_path(args, settings))
     team = Team.get_or_none(Team.name == args.team) if args.team else None
     agent = Agent.get_or_none(Agent.name == args.agent) if args.agent else None
     if (args.team and team is None) or (args.agent and agent is None):
@@ -76,7 +65,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_retag(args: argparse.Namespace, settings: Settings) -> int:
     """Tag every stored call again from its stored transcript."""
     drivers = drivers_for(args, settings)
-    db_path = open_database(args.db or settings.get("database") or None)
+    db_path = open_database(database_path(args, settings))
     with progress_bar("call") as progress:
         count = retag_all(drivers, progress)
     print(f"{count} calls tagged with the call drivers of {drivers.path} (database: {db_path})", file=sys.stderr)

@@ -9,8 +9,8 @@ from collections import Counter
 
 from peewee import fn
 
-from ..storage.models import CriterionResult, Dispute, Score, database
-from ..storage.review import RESULTS, audit, override
+from qa_desktop.storage.models import CriterionResult, Dispute, Score, database
+from qa_desktop.storage.review import RESULTS, audit, override
 
 STATUSES = ("open", "accepted", "rejected")
 

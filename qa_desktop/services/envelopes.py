@@ -16,7 +16,7 @@ import numpy as np
 
 from scoring.audio import peak_envelope
 
-from .paths import data_dir
+from qa_desktop.storage.paths import data_dir
 
 log = logging.getLogger(__name__)
 

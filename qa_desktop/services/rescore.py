@@ -20,9 +20,9 @@ from scoring.scorecard import Scorecard
 from scoring.scorer import CallScore, score_call
 from scoring.transcript import AUDIO
 
-from .ingest import customer_name
-from .storage import repository
-from .storage.models import Call
+from qa_desktop.storage.call_metadata import customer_name
+from qa_desktop.storage import repository
+from qa_desktop.storage.models import Call
 
 BATCH = 250  # calls read, scored and written together
 IN_PROCESS_BELOW = 2_000  # smaller libraries are scored here: starting processes would cost more than it saves

@@ -19,9 +19,9 @@ from matplotlib.ticker import MaxNLocator
 
 from scoring.drivers import DriverSet
 
-from ..storage.library import LibraryFilter
-from . import queries as q
-from .queries import Scope, Table
+from qa_desktop.storage.library import LibraryFilter
+from qa_desktop.services.dashboard import queries as q
+from qa_desktop.services.dashboard.queries import Scope, Table
 
 Picks = dict[Artist, Callable[[int], LibraryFilter]]
 COLOURS = {"empathy": "#c2185b", "compliance": "#1f5fa8", "overall": "#2e7d32", "bar": "#5b7fa8",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..storage.models import Agent, database
+from qa_desktop.storage.models import Agent, database
 
 MIN_CALLS = 5  # fewer applicable calls than this say too little to coach on
 

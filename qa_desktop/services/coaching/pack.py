@@ -12,62 +12,22 @@ import html
 import re
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from scoring.audio import AudioError, decode
 from scoring.clips import cut, write_clip
 from scoring.redact import redacted_spans
+from scoring.display import clock
 from scoring.transcript import TEXT
 from scoring.transcript import Utterance as SpokenUtterance
 
-from ..storage.models import Call, CoachingClip, CoachingSession
-from ..storage.repository import stored_analysis
-from .chart import focus_chart
-from .focus import Focus, FollowUp, comparison, follow_up
-from .pack_pdf import write_pdf
-from .sessions import clips, criterion_names, previous_session, session_agents
-
-
-@dataclass
-class PackClip:
-    """A clip as the pack shows it."""
-
-    clip: CoachingClip
-    criterion_name: str
-    call_label: str
-    audio: str | None  # path inside the pack, None for a text conversation or when the recording could not be read
-    problem: str = ""  # why a recording's audio is missing
-    note: str = ""  # the coach's note for the agent on this clip
-    excerpt: list[tuple[float, str, str]] = field(default_factory=list)  # (start s, speaker, text)
-
-    @property
-    def source(self) -> str:
-        """Where to hear it or why not, for the clip's heading line."""
-        if self.audio:
-            return f"audio: {self.audio}"
-        return self.problem or "text conversation: no audio, the messages are below"
-
-
-@dataclass
-class Pack:
-    """Everything a pack holds, for the PDF and the index page."""
-
-    session: CoachingSession
-    agents: list[str]
-    team: str
-    criterion_names: dict[str, str]
-    comparison: list[Focus]
-    clips: list[PackClip]
-    chart: Path | None
-    follow_up: list[FollowUp]  # this session's, once delivered
-    previous: tuple[CoachingSession, list[FollowUp]] | None  # the agent's last delivered session
-    created: dt.datetime
-
-
-def clock(seconds: float) -> str:
-    """m:ss."""
-    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+from qa_desktop.storage.models import Call, CoachingClip, CoachingSession
+from qa_desktop.storage.repository import stored_analysis
+from qa_desktop.services.coaching.chart import focus_chart
+from qa_desktop.services.coaching.focus import comparison, follow_up
+from qa_desktop.services.coaching.pack_content import Pack, PackClip
+from qa_desktop.services.coaching.pack_pdf import write_pdf
+from qa_desktop.services.coaching.sessions import clips, criterion_names, previous_session, session_agents
 
 
 def _slug(text: str) -> str:

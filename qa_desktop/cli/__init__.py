@@ -1,0 +1,1 @@
+"""The `qa-desktop` command line, one module per command group."""

@@ -1,0 +1,85 @@
+"""The `qa-desktop` command line: ingest, transcribe, score, rescore, relocate, coach, report, retag, agreement,
+and (with no command) the app."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+import peewee
+
+from scoring.drivers import DriversError
+from scoring.models import DeviceError, ModelNotFoundError
+from scoring.scorecard import ScorecardError
+
+from qa_desktop.cli.calls import (
+    add_calls_parsers,
+    cmd_ingest,
+    cmd_relocate,
+    cmd_rescore,
+    cmd_score,
+    cmd_transcribe,
+)
+from qa_desktop.cli.coach import add_coach_parser, cmd_coach
+from qa_desktop.cli.options import EXIT_USAGE, database_path
+from qa_desktop.cli.report import add_report_parsers, cmd_report, cmd_retag
+from qa_desktop.cli.trust import add_trust_parser, cmd_agreement
+from qa_desktop.services.ingest_engine import EngineError
+from qa_desktop.services.metadata import MetadataError
+from qa_desktop.services.settings import Settings
+from qa_desktop.storage.database import DatabaseFileError, describe_database_error
+from qa_desktop.storage.models import database
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    parser = argparse.ArgumentParser(prog="qa-desktop", description="Offline call QA: transcribe and score calls.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    parser.add_argument("--db", dest="app_db", metavar="FILE", help="with no command: open the app on this database")
+    commands = parser.add_subparsers(dest="command")
+    add_calls_parsers(commands)
+    add_coach_parser(commands)
+    add_report_parsers(commands)
+    add_trust_parser(commands)
+
+    app = commands.add_parser("app", help="open the desktop app (the default)")
+    app.add_argument("--db", help="database file")
+    return parser
+
+
+def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
+    """Open the desktop app."""
+    from qa_desktop.app.application import run_app
+
+    return run_app(database_path(args, settings))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `qa-desktop` command."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    settings = Settings()
+    commands = {"ingest": cmd_ingest, "transcribe": cmd_transcribe, "score": cmd_score, "rescore": cmd_rescore,
+                "coach": cmd_coach, "report": cmd_report, "retag": cmd_retag,
+                "agreement": cmd_agreement, "relocate": cmd_relocate}
+    command = commands.get(args.command, cmd_app)
+    if args.command is None:
+        args.db = args.app_db
+    try:
+        return command(args, settings)
+    except (MetadataError, ScorecardError, DriversError, ModelNotFoundError, DeviceError, DatabaseFileError,
+            EngineError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except peewee.DatabaseError as exc:  # the file went bad, or the disk filled, after it opened
+        print(f"error: {describe_database_error(database.database or '(not open)', exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
