@@ -18,13 +18,12 @@ from .transcript import AUDIO, TEXT
 from .toml_fields import ScorecardError, TomlLocator, check_keys, expect, parse_toml, read_text
 
 CATEGORIES = ("empathy", "compliance", "process")
-SPEAKERS = ("agent",)
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 TOP_KEYS = ("scorecard", "sections")
 HEAD_KEYS = ("id", "name", "empathy_sentiment_weight", "positive_reactions", "negative_reactions",
              "min_agreement", "abstain_below", "min_duration_s")
 SECTION_KEYS = ("id", "name", "criteria")
-CRITERION_KEYS = ("id", "name", "category", "weight", "critical", "speaker", "detector", "params", "description",
+CRITERION_KEYS = ("id", "name", "category", "weight", "critical", "detector", "params", "description",
                   "min_agreement", "media")
 DEFAULT_MIN_DURATION_S = 10.0
 
@@ -39,7 +38,6 @@ class Criterion:
     category: str
     weight: float
     critical: bool
-    speaker: str
     detector: str
     params: dict[str, Any]
     description: str = ""
@@ -194,9 +192,6 @@ def parse_scorecard(text: str, path: str = "<scorecard>", *, strict: bool = True
             weight = field_("weight", float, "a number")
             if weight < 0:
                 raise ScorecardError(f"{where(locate('weight'))}weight: must not be negative")
-            speaker = field_("speaker", str, "a text", "agent")
-            if speaker not in SPEAKERS:
-                raise ScorecardError(f"{where(locate('speaker'))}speaker: must be one of {', '.join(SPEAKERS)}")
             detector = field_("detector", str, "a text")
             if detector not in DETECTORS:
                 raise ScorecardError(f"{where(locate('detector'))}detector: unknown '{detector}' "
@@ -206,7 +201,7 @@ def parse_scorecard(text: str, path: str = "<scorecard>", *, strict: bool = True
                 raise ScorecardError(f"{where(locate('media'))}media: list \"audio\", \"text\" or both")
             criteria.append(Criterion(
                 id=c_id, name=field_("name", str, "a text", c_id), section=s_id, category=category,
-                weight=weight, critical=field_("critical", bool, "true or false", False), speaker=speaker,
+                weight=weight, critical=field_("critical", bool, "true or false", False),
                 detector=detector, params=_check_params(detector, raw.get("params", {}), where, locate, strict),
                 description=field_("description", str, "a text", ""),
                 min_agreement=_share(raw, "min_agreement", f"{where(locate('min_agreement'))}min_agreement"),

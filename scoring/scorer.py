@@ -32,7 +32,7 @@ class CriterionResult:
         v = self.verdict
         return {
             "id": self.criterion.id, "section": self.criterion.section, "category": self.criterion.category,
-            "result": v.result, "score": round(v.score * 100, 1), "confidence": round(v.confidence, 3),
+            "result": v.result, "credit": round(v.credit * 100, 1), "confidence": round(v.confidence, 3),
             "reason": v.reason, "evidence": [evidence_dict(u) for u in v.evidence], "needs_review": v.needs_review,
         }
 
@@ -158,6 +158,6 @@ def score_call(transcript: Transcript, scorecard: Scorecard, voice: dict[str, fl
     ctx = build_context(transcript, scorecard, voice or {}, customer_name)
     results = [CriterionResult(c, judge(c, ctx, transcript, scorecard.abstain_below)) for c in scorecard.criteria]
     overall, empathy, compliance, auto_fail = subscores(
-        scorecard, [(r.criterion, r.verdict.score, r.verdict.result) for r in results], ctx.sentiment)
+        scorecard, [(r.criterion, r.verdict.credit, r.verdict.result) for r in results], ctx.sentiment)
     return CallScore(scorecard.id, scorecard.hash, overall, empathy, compliance, auto_fail, results,
                      ctx.conversation, ctx.sentiment, transcript.medium)

@@ -11,7 +11,6 @@ from typing import Any
 
 AGENT = "agent"
 CUSTOMER = "customer"
-SPEAKERS = (AGENT, CUSTOMER)
 AUDIO, TEXT = "audio", "text"  # a transcript's medium: a transcribed recording, or a chat, email or ticket
 
 

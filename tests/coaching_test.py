@@ -17,7 +17,7 @@ from qa_desktop.services.coaching.pack import export_pack
 from qa_desktop.services.coaching.sessions import (
     CoachingError, add_clip, clip_span, clips, create_session, previous_session, session_agents, set_status,
 )
-from qa_desktop.storage.models import Agent, Call, CoachingSession, CriterionResult, Score, Team, Utterance
+from qa_desktop.storage.models import Agent, Call, CoachingSession, CriterionResultRow, Score, Team, UtteranceRow
 from qa_desktop.storage.repository import scorecard_row
 from scoring.audio import decode
 from scoring.clips import HIDE_MARGIN_S, TONE_LEVEL, cut, tone
@@ -39,13 +39,13 @@ def _call(agent: Agent, day: int, results: dict[str, str], kind: str = "good", *
                        duration_s=sf.info(path).duration, channels=sf.info(path).channels, sample_rate=8000,
                        agent=agent, team=agent.team, call_time=START + dt.timedelta(days=day), agent_channel=0,
                        model="tiny.en", device="cpu")
-    Utterance.create(call=call, position=0, speaker="agent", start=10.0, end=14.0, text="I'm so sorry to hear that")
-    Utterance.create(call=call, position=1, speaker="customer", start=14.5, end=16.0, text="My card is [card number]")
+    UtteranceRow.create(call=call, position=0, speaker="agent", start=10.0, end=14.0, text="I'm so sorry to hear that")
+    UtteranceRow.create(call=call, position=1, speaker="customer", start=14.5, end=16.0, text="My card is [card number]")
     card = scorecard_row(load_scorecard(default_scorecard_path()))
     score = Score.create(call=call, scorecard=card, overall=70, empathy=70, compliance=70, auto_fail=False)
     for criterion, result in results.items():
         span = evidence.get(criterion, (10.0, 14.0))
-        CriterionResult.create(score=score, criterion=criterion, section="s", category="empathy", weight=1,
+        CriterionResultRow.create(score=score, criterion=criterion, section="s", category="empathy", weight=1,
                                critical=False, result=result, credit=100 if result == "pass" else 0, confidence=0.9,
                                reason="r", evidence=[{"speaker": "agent", "start": span[0], "end": span[1],
                                                       "text": "I'm so sorry to hear that"}])
@@ -77,8 +77,8 @@ def test_focus_ranks_the_largest_gap_first_with_counts(team):
 
 
 def test_an_override_counts_in_the_focus(team):
-    row = (CriterionResult.select().join(Score).join(Call)
-           .where((Call.agent == team) & (CriterionResult.criterion == "closing") & (CriterionResult.result == "fail"))
+    row = (CriterionResultRow.select().join(Score).join(Call)
+           .where((Call.agent == team) & (CriterionResultRow.criterion == "closing") & (CriterionResultRow.result == "fail"))
            .get())
     row.override = "pass"
     row.save()
@@ -245,7 +245,7 @@ def test_the_pack_has_a_tone_where_card_data_was_said_and_not_the_coachs_private
     session.goals, session.notes = "Name the feeling first.", "PRIVATE: thinking of moving Ana to another team."
     session.save()
     clip = next(c for c in clips(session) if c.kind == "improve")
-    spoken = Utterance.get((Utterance.call == clip.call) & (Utterance.position == 1))
+    spoken = UtteranceRow.get((UtteranceRow.call == clip.call) & (UtteranceRow.position == 1))
     spoken.words = [{"start": 14.5, "end": 15.0, "word": " My", "p": 0.9},
                     {"start": 15.0, "end": 15.2, "word": " card", "p": 0.9},
                     {"start": 15.2, "end": 15.6, "word": " is", "p": 0.9},
@@ -271,7 +271,7 @@ def test_peers_in_example_clips_can_be_anonymised(team, tmp_path):
     session = create_session([team], ["empathy_statement"], coach="Kim")
     examples = [c for c in clips(session) if c.kind == "example"]
     peer = examples[0].call.agent.name
-    greeting = Utterance.get((Utterance.call == examples[0].call) & (Utterance.position == 0))
+    greeting = UtteranceRow.get((UtteranceRow.call == examples[0].call) & (UtteranceRow.position == 0))
     greeting.text = f"Hi, this is {peer}, I'm so sorry to hear that"
     greeting.words = [{"start": 10.0 + i * 0.5, "end": 10.4 + i * 0.5, "word": " " + w, "p": 0.9}
                       for i, w in enumerate(greeting.text.split())]

@@ -20,7 +20,7 @@ from qa_desktop.services.dashboard.charts import CHARTS
 from qa_desktop.storage import library
 from qa_desktop.storage.drivers import default_drivers
 from qa_desktop.storage.library import LibraryFilter
-from qa_desktop.storage.models import Agent, Call, CallDriver, CriterionResult, Score
+from qa_desktop.storage.models import Agent, Call, CallDriver, CriterionResultRow, Score
 from scoring.drivers import DriversError, parse_drivers
 from stored_calls import stored_call
 from tools.synthetic_library import fill
@@ -117,7 +117,7 @@ def test_drivers_file_rules_and_errors():
 def test_charts_match_direct_queries_on_a_synthetic_library(db):
     fill(400, agents=6, with_results=True)
     passed, judged = defaultdict(int), defaultdict(int)
-    for r in CriterionResult.select(CriterionResult, Score, Call).join(Score).join(Call).where(Score.current):
+    for r in CriterionResultRow.select(CriterionResultRow, Score, Call).join(Score).join(Call).where(Score.current):
         judged[(r.score.call.agent_id, r.criterion)] += r.effective in ("pass", "fail")
         passed[(r.score.call.agent_id, r.criterion)] += r.effective == "pass"
     table = q.criterion_pass_rates(q.Scope())

@@ -144,7 +144,7 @@ def test_empathy_statements_are_graded(scorecard):
         ("c", 11.5, 13.0, "Yes."), ("a", 13.5, 16.0, "It's completely normal to feel that way. You are doing your best."),
     ))
     assert one["empathy_statement"].result == four["empathy_statement"].result == "pass"
-    assert one["empathy_statement"].score == 0.25 and four["empathy_statement"].score == 1.0  # full credit from four
+    assert one["empathy_statement"].credit == 0.25 and four["empathy_statement"].credit == 1.0  # full credit from four
 
 
 def test_active_listening_from_paraphrase(scorecard):
@@ -210,7 +210,7 @@ def test_sentiment_trajectory_and_contract(scorecard):
     assert set(data["metrics"]) == {"talk_ratio_agent", "agent_wpm", "dead_air_s", "overtalk_count",
                                     "customer_sentiment_start", "customer_sentiment_end"}
     item = data["criteria"][0]
-    assert set(item) == {"id", "section", "category", "result", "score", "confidence", "reason", "evidence",
+    assert set(item) == {"id", "section", "category", "result", "credit", "confidence", "reason", "evidence",
                          "needs_review"}  # the contract's keys, and the abstain mark added since
     assert item["needs_review"] is False
     assert set(item["evidence"][0]) == {"speaker", "start", "end", "text"}

@@ -16,7 +16,7 @@ from qa_desktop.services.ingest import Ingestor, discover
 from qa_desktop.services.metadata import DEFAULT_NAME_PATTERN, compile_name_pattern, load_csv
 from qa_desktop.services.rescore import rescore_all
 from qa_desktop.storage import library
-from qa_desktop.storage.models import Call, Job, Score, Utterance
+from qa_desktop.storage.models import Call, Job, Score, UtteranceRow
 from qa_desktop.storage.recordings import missing_recordings
 from scoring.scorecard import parse_scorecard
 from tests.conftest import DEMO, ROOT, demo_file
@@ -48,7 +48,7 @@ def test_reimport_does_not_duplicate(db, worker, scorecard, batch, tmp_path):
 def test_crash_mid_batch_leaves_earlier_calls_intact(db, worker, scorecard, batch):
     ingestor = Ingestor(worker, scorecard)
     earlier = ingestor.ingest_file(batch / "a_cold.flac")
-    utterances_before = Utterance.select().count()
+    utterances_before = UtteranceRow.select().count()
 
     class KillOnProgress:
         def file_started(self, *args): ...
@@ -59,7 +59,7 @@ def test_crash_mid_batch_leaves_earlier_calls_intact(db, worker, scorecard, batc
 
     crashed = ingestor.ingest_file(batch / "d_mono.wav", KillOnProgress())
     assert crashed.status == "failed" and "stopped unexpectedly" in crashed.message
-    assert Call.select().count() == 1 and Utterance.select().count() == utterances_before
+    assert Call.select().count() == 1 and UtteranceRow.select().count() == utterances_before
     assert Call.get_by_id(earlier.call_id).utterances.count() == utterances_before
     assert ingestor.ingest_file(batch / "d_mono.wav").status == "imported"
 

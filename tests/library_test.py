@@ -14,7 +14,7 @@ from qa_desktop.app.library_model import KEYS, LibraryModel
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.storage import library
 from qa_desktop.storage.library import LibraryFilter, fts_terms
-from qa_desktop.storage.models import Agent, AuditEntry, Call, Score, Team, Utterance
+from qa_desktop.storage.models import Agent, AuditEntry, Call, Score, Team, UtteranceRow
 from qa_desktop.storage.people import PeopleError, merge_agents, move_agent, reassign_call, rename_agent
 from tools.synthetic_library import RARE_WORD, fill
 
@@ -97,11 +97,11 @@ def test_search_finds_transcripts_and_shows_the_hit(qtbot, filled):
 
 def test_search_words_may_be_in_different_utterances_of_a_call(filled):
     def calls_saying(word: str) -> set[int]:
-        return {c for (c,) in Utterance.select(Utterance.call).where(Utterance.text.contains(word)).tuples()}
+        return {c for (c,) in UtteranceRow.select(UtteranceRow.call).where(UtteranceRow.text.contains(word)).tuples()}
 
     both = calls_saying("twice") & calls_saying("refund")
-    apart = {c for c in both if not Utterance.select().where(
-        (Utterance.call == c) & Utterance.text.contains("twice") & Utterance.text.contains("refund")).exists()}
+    apart = {c for c in both if not UtteranceRow.select().where(
+        (UtteranceRow.call == c) & UtteranceRow.text.contains("twice") & UtteranceRow.text.contains("refund")).exists()}
     assert apart  # the synthetic calls say them in different turns
     found = set(library.call_ids(LibraryFilter(search="twice refund")))
     assert found == both

@@ -12,7 +12,7 @@ from qa_desktop.storage import library
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.migrations import LATEST, MIGRATIONS
-from qa_desktop.storage.models import AuditEntry, Call, CriterionResult, Score, Utterance
+from qa_desktop.storage.models import AuditEntry, Call, CriterionResultRow, Score, UtteranceRow
 
 _LATER_COLUMNS = {"call": ("reviewed", "reviewed_by", "reviewed_at", "unscored"), "score": ("failed",), "job": ("options", "owner"),
                   "criterionresult": ("override", "override_by", "override_comment", "needs_review")}
@@ -114,7 +114,7 @@ def test_version_6_database_marks_its_calls_as_recordings(tmp_path):
 
 def test_version_2_results_are_not_checked_by_anyone_after_migrating(tmp_path):
     with _opened_after(tmp_path, 2):
-        assert {(r.checked, r.checked_by) for r in CriterionResult.select()} == {(None, None)}
+        assert {(r.checked, r.checked_by) for r in CriterionResultRow.select()} == {(None, None)}
 
 
 def test_search_index_follows_deleted_and_edited_utterances(db):
@@ -129,7 +129,7 @@ def test_search_index_follows_deleted_and_edited_utterances(db):
     assert library.call_ids(LibraryFilter(search="refund")) == [1]
     Call.get_by_id(1).delete_instance()  # the utterance goes by cascade, and with it the index row
     assert library.call_ids(LibraryFilter(search="refund")) == []
-    Utterance.update(text="my card was refunded").where(Utterance.call == 2).execute()
+    UtteranceRow.update(text="my card was refunded").where(UtteranceRow.call == 2).execute()
     assert library.call_ids(LibraryFilter(search="refund")) == [2]
     assert library.call_ids(LibraryFilter(search="declined")) == []
 

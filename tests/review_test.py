@@ -14,7 +14,7 @@ from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.services.settings import Settings
 from qa_desktop.storage import repository
 from qa_desktop.storage.library import COLUMNS
-from qa_desktop.storage.models import AuditEntry, Call, CriterionResult
+from qa_desktop.storage.models import AuditEntry, Call, CriterionResultRow
 from qa_desktop.storage.review import ReviewError, override
 from scoring.scorer import score_call
 from tests.conftest import demo_file
@@ -38,8 +38,8 @@ def window(qtbot, db, demo_analyses, scorecard):
     return main
 
 
-def _criterion(window: MainWindow, criterion: str) -> CriterionResult:
-    return repository.current_score(window.review.call).results.where(CriterionResult.criterion == criterion).get()
+def _criterion(window: MainWindow, criterion: str) -> CriterionResultRow:
+    return repository.current_score(window.review.call).results.where(CriterionResultRow.criterion == criterion).get()
 
 
 def test_clicking_evidence_plays_that_moment(qtbot, window):

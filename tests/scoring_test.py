@@ -11,7 +11,7 @@ import pytest
 from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.services.rescore import rescore_all
 from qa_desktop.storage import repository
-from qa_desktop.storage.models import Call, CriterionResult, Score, Utterance
+from qa_desktop.storage.models import Call, CriterionResultRow, Score, UtteranceRow
 from scoring.scorecard import default_scorecard_path, parse_scorecard
 from scoring.scorer import score_call
 from tests.conftest import demo_file
@@ -91,7 +91,7 @@ def test_score_is_stored_with_its_results_and_scorecard(db, demo_analyses, score
     stored = repository.current_score(call)
     assert stored.overall == demo_scores[name].overall and stored.scorecard.hash == scorecard.hash
     assert stored.scorecard.text == scorecard.text
-    assert CriterionResult.select().where(CriterionResult.score == stored).count() == len(scorecard.criteria)
+    assert CriterionResultRow.select().where(CriterionResultRow.score == stored).count() == len(scorecard.criteria)
     assert call.voice["agent_voiced_s"] > 5 and stored.analysis["sentiment"]["points"]
 
 
@@ -100,13 +100,13 @@ def test_rescoring_uses_stored_transcripts_not_audio(db, demo_analyses, scorecar
     repository.store_call(demo_analyses[name], CallMetadata(agent="Tom"), 0,
                             scored=(scorecard, score_call(demo_analyses[name].transcript, scorecard)))
     Call.update(path=str(tmp_path / "gone.flac")).execute()  # the recording is no longer there
-    utterance_ids = [u.id for u in Utterance.select()]
+    utterance_ids = [u.id for u in UtteranceRow.select()]
     lenient = parse_scorecard(scorecard.text.replace("critical = true", "critical = false"), "lenient.toml")
     assert rescore_all(lenient) == 1
     scores = list(Score.select().order_by(Score.id))
     assert len(scores) == 2 and scores[0].auto_fail and not scores[1].auto_fail
     assert not scores[0].current and scores[1].current and scores[1].scorecard.hash == lenient.hash
-    assert [u.id for u in Utterance.select()] == utterance_ids
+    assert [u.id for u in UtteranceRow.select()] == utterance_ids
 
 
 def test_cli_score_json_contract_and_rescore(tmp_path, isolated_home):

@@ -9,14 +9,14 @@ from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.storage import repository
 from qa_desktop.storage.database import DatabaseFileError, close_database, open_database
 from qa_desktop.storage.migrations import LATEST, schema_version
-from qa_desktop.storage.models import Agent, AuditEntry, Call, Job, Team, Utterance, database
+from qa_desktop.storage.models import Agent, AuditEntry, Call, Job, Team, UtteranceRow, database
 from scoring.analysis import CallAnalysis
-from scoring.transcript import Transcript, Utterance as Said, Word
+from scoring.transcript import Transcript, Utterance, Word
 
 
 def _transcript(sha: str, texts=("Hello, thank you for calling.", "Hi, I need help.")) -> CallAnalysis:
     utterances = [
-        Said("agent" if i % 2 == 0 else "customer", i * 2.0, i * 2.0 + 1.5, text,
+        Utterance("agent" if i % 2 == 0 else "customer", i * 2.0, i * 2.0 + 1.5, text,
              [Word(i * 2.0, i * 2.0 + 1.5, text, 0.9)])
         for i, text in enumerate(texts)
     ]
@@ -34,7 +34,7 @@ def test_reopening_keeps_data(db):
     repository.store_call(_transcript("a" * 64), CallMetadata(agent="Ana"), 0)
     close_database()
     open_database(db)
-    assert Call.select().count() == 1 and Utterance.select().count() == 2
+    assert Call.select().count() == 1 and UtteranceRow.select().count() == 2
 
 
 def test_database_from_a_newer_version_is_refused(db):
@@ -81,6 +81,6 @@ def test_failure_while_storing_leaves_no_half_call(db):
     with pytest.raises(peewee.IntegrityError):
         repository.store_call(broken, CallMetadata(agent="Newcomer"), 0, job)
     assert repository.find_call_by_hash("f" * 64) is None
-    assert Utterance.select().count() == 2 and Agent.get_or_none(name="Newcomer") is None
+    assert UtteranceRow.select().count() == 2 and Agent.get_or_none(name="Newcomer") is None
     assert Job.get_by_id(job.id).status == "running"
     assert repository.find_call_by_hash("e" * 64).id == earlier.id

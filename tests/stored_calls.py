@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from qa_desktop.storage.drivers import default_drivers, tag_call
-from qa_desktop.storage.models import Agent, Call, CriterionResult, Score, Team, Utterance
+from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Score, Team, UtteranceRow
 from qa_desktop.storage.repository import scorecard_row
 from scoring.scorecard import default_scorecard_path, load_scorecard
 
@@ -20,7 +20,7 @@ def stored_call(agent: str, team: str, when: str, duration: float, scores: tuple
                        sample_rate=8000, agent=agent_row, team=team_row, call_time=dt.datetime.fromisoformat(when),
                        model="tiny.en", device="cpu")
     for i, text in enumerate(texts):
-        Utterance.create(call=call, position=i, speaker="customer", start=i, end=i + 1, text=text)
+        UtteranceRow.create(call=call, position=i, speaker="customer", start=i, end=i + 1, text=text)
     tag_call(call.id, texts, default_drivers())
     overall, empathy, compliance = scores
     failed = [c for c, (result, override) in results.items() if (override or result) == "fail"]
@@ -29,6 +29,6 @@ def stored_call(agent: str, team: str, when: str, duration: float, scores: tuple
                          metrics={"customer_sentiment_start": sentiment[0], "customer_sentiment_end": sentiment[1]},
                          failed=" ".join(failed))
     for criterion, (result, override) in results.items():
-        CriterionResult.create(score=score, criterion=criterion, section="s", category="compliance", weight=1,
+        CriterionResultRow.create(score=score, criterion=criterion, section="s", category="compliance", weight=1,
                                critical=False, result=result, credit=0, confidence=0.9, reason="", override=override)
     return call

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.services.settings import Settings
-from qa_desktop.storage.models import AuditEntry, Call, CalibrationAnswer, CriterionResult, Dispute, Score
+from qa_desktop.storage.models import AuditEntry, Call, CalibrationAnswer, CriterionResultRow, Dispute, Score
 from qa_desktop.storage.review import override, set_reviewed
 from stored_calls import stored_call
 
@@ -48,7 +48,7 @@ def test_the_disputing_agent_is_picked_from_the_agents(qtbot, db):
     stored_call("Ben", "Sales", "2026-03-02 09:00", 300, (50, 50, 0), True, {"greeting": ("fail", None)}, ["hi"])
     call = stored_call("Ana", "Billing", "2026-03-03 09:00", 300, (50, 50, 0), True, {"greeting": ("fail", None)},
                        ["hi"])
-    row = CriterionResult.get(CriterionResult.score == call.scores.get(), CriterionResult.criterion == "greeting")
+    row = CriterionResultRow.get(CriterionResultRow.score == call.scores.get(), CriterionResultRow.criterion == "greeting")
     dialog = DisputeDialog(_window(qtbot, db), row, "Greeting", call.agent.name)
     assert not dialog.agent.isEditable() and dialog.agent.currentText() == "Ana"
     assert [dialog.agent.itemText(i) for i in range(dialog.agent.count())] == ["Ana", "Ben"]
@@ -57,7 +57,7 @@ def test_the_disputing_agent_is_picked_from_the_agents(qtbot, db):
 def test_calibration_window_scores_blind(qtbot, db):
     calls = [stored_call("Ana", "Billing", f"2026-03-0{i + 2} 09:00", 300, (80, 80, 80), False,
                          {"greeting": ("pass", None)}, ["thank you for calling"]) for i in range(2)]
-    override(CriterionResult.get(CriterionResult.score == Score.get(call=calls[0]).id), "fail", "no", "Lead")
+    override(CriterionResultRow.get(CriterionResultRow.score == Score.get(call=calls[0]).id), "fail", "no", "Lead")
     window = _window(qtbot, db)
     win = window.open_calibration()
     win.title.setText("March")
@@ -97,7 +97,7 @@ def test_agreement_lab_marks_and_routes(qtbot, db):
                          {"greeting": ("pass", None)}, ["hello"]) for i in range(4)]
     for call in calls[:3]:
         set_reviewed(Call.get_by_id(call.id), "Rita")
-        override(CriterionResult.get(CriterionResult.score == Score.get(call=call).id), "fail", "no", "Rita")
+        override(CriterionResultRow.get(CriterionResultRow.score == Score.get(call=call).id), "fail", "no", "Rita")
     window = _window(qtbot, db)
     lab = window.open_agreement()
     qtbot.waitUntil(lambda: "human verdicts on" in lab.summary.text())  # read in the background
@@ -122,7 +122,7 @@ def test_agreement_lab_marks_and_routes(qtbot, db):
 def test_agreement_lab_on_one_call_says_so_in_the_singular(qtbot, db):
     call = stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False,
                        {"greeting": ("pass", None)}, ["hello"])
-    override(CriterionResult.get(CriterionResult.score == Score.get(call=call).id), "fail", "no", "Rita")
+    override(CriterionResultRow.get(CriterionResultRow.score == Score.get(call=call).id), "fail", "no", "Rita")
     lab = _window(qtbot, db).open_agreement()
     qtbot.waitUntil(lambda: "on 1 call;" in lab.summary.text())
     row = lab.table.topLevelItem(0)

@@ -9,7 +9,7 @@ import pytest
 from qa_desktop.cli.main import main
 from qa_desktop.storage import library
 from qa_desktop.storage.library import LibraryFilter
-from qa_desktop.storage.models import AuditEntry, Call, CriterionResult, ReferenceVerdict, Score
+from qa_desktop.storage.models import AuditEntry, Call, CriterionResultRow, ReferenceVerdict, Score
 from qa_desktop.storage.review import mark_checked, override, set_reviewed
 from qa_desktop.services.trust import calibration as cal
 from qa_desktop.services.trust.agreement import criterion_trust, human_verdicts, marked_criteria, trend
@@ -88,19 +88,19 @@ def test_calibration_results_and_settled_reference(calls):
 
 
 def test_proposed_calls_come_from_disagreement_then_low_confidence(calls):
-    CriterionResult.update(confidence=0.55).where(CriterionResult.criterion == "closing").execute()
-    low = Score.get(Score.call == calls[3]).results.where(CriterionResult.criterion == "greeting").get()
+    CriterionResultRow.update(confidence=0.55).where(CriterionResultRow.criterion == "closing").execute()
+    low = Score.get(Score.call == calls[3]).results.where(CriterionResultRow.criterion == "greeting").get()
     low.confidence = 0.3
     low.save()
-    override(Score.get(Score.call == calls[1]).results.where(CriterionResult.criterion == "greeting").get(),
+    override(Score.get(Score.call == calls[1]).results.where(CriterionResultRow.criterion == "greeting").get(),
              "fail", "no greeting heard", "Lead")
     proposals = cal.propose_calls(3)
     assert [p.call_id for p in proposals] == [calls[1], calls[3], calls[0]]
     assert proposals[0].reason == "a reviewer overrode a result" and "30%" in proposals[1].reason
 
 
-def _result(call_id: int, criterion: str) -> CriterionResult:
-    return Score.get(Score.call == call_id, Score.current).results.where(CriterionResult.criterion == criterion).get()
+def _result(call_id: int, criterion: str) -> CriterionResultRow:
+    return Score.get(Score.call == call_id, Score.current).results.where(CriterionResultRow.criterion == criterion).get()
 
 
 def test_dispute_accepted_changes_the_result_and_recomputes_the_score(db):
@@ -134,7 +134,7 @@ def test_a_dispute_accepted_after_a_rescore_changes_the_current_score(db):
     Score.update(current=False).where(Score.id == old.score_id).execute()
     score = accept(closing, "Lead", "heard the goodbye")
     assert score.current and _result(call.id, "closing").effective == "pass"
-    assert CriterionResult.get_by_id(old.id).effective == "fail"  # the superseded score is left as it was
+    assert CriterionResultRow.get_by_id(old.id).effective == "fail"  # the superseded score is left as it was
     score = accept(greeting, "Lead", "")
     assert score.current and "already gives pass" in greeting.resolution
     assert AuditEntry.select().where(AuditEntry.action == "override").count() == 1
@@ -174,7 +174,7 @@ def test_agreement_lab_marks_and_routes_a_criterion_people_disagree_with(calls, 
                         {"greeting": ("fail", None), "closing": ("pass", None)}, ["hello"])
     unclear = stored_call("Ana", "Billing", "2026-03-21 09:00", 300, (80, 80, 80), False,
                           {"greeting": ("pass", None)}, ["hello"])
-    CriterionResult.update(needs_review=True).where(CriterionResult.score == Score.get(call=unclear).id).execute()
+    CriterionResultRow.update(needs_review=True).where(CriterionResultRow.score == Score.get(call=unclear).id).execute()
     routed = library.call_ids(LibraryFilter(needs_review=True, review_criteria=("greeting",)))
     assert sorted(routed) == [fresh.id, unclear.id]  # reviewed calls are not routed again
     assert main(["agreement", "--db", str(Call._meta.database.database), "--from", "2026-03-01"]) == 0
@@ -195,7 +195,7 @@ def test_a_reviewed_call_confirms_only_the_criteria_the_reviewer_looked_at(calls
 
 
 def test_poorly_heard_evidence_is_marked_for_review(scorecard):
-    def greeting(p: float) -> CriterionResult:
+    def greeting(p: float) -> CriterionResultRow:
         words = [Word(0.1 * i, 0.1 * i + 0.1, f" {w}", p) for i, w in enumerate("thank you for calling".split())]
         transcript = Transcript("x.wav", 60, 2, 8000, "h", "tiny.en", "cpu", [
             Utterance("agent", 0, 2, "Thank you for calling, how can I help?", words),

@@ -88,7 +88,7 @@ class Scored:
 
 def empathy_evidence(score: CallScore) -> set[tuple[float, str]]:
     """(start, text) of the agent's utterances that earned an empathy criterion credit."""
-    return {(u.start, u.text) for r in score.results if r.criterion.category == "empathy" and r.verdict.score > 0
+    return {(u.start, u.text) for r in score.results if r.criterion.category == "empathy" and r.verdict.credit > 0
             and r.verdict.result == "pass" for u in r.verdict.evidence if u.speaker == AGENT}
 
 

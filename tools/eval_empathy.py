@@ -37,7 +37,7 @@ ROWS = (("auc", "empathy AUC, rated 5 vs 1-2", 0.85), ("rho", "rho, empathy vs i
 
 def empathy_with_weight(s: Scored, scorecard: Scorecard, weight: float) -> float:
     """The conversation's empathy score had the scorecard taken `weight` of it from the customer."""
-    results = [(r.criterion, r.verdict.score, r.verdict.result) for r in s.score.results]
+    results = [(r.criterion, r.verdict.credit, r.verdict.result) for r in s.score.results]
     return subscores(replace(scorecard, empathy_sentiment_weight=weight), results, s.score.sentiment)[1]
 
 

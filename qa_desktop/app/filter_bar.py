@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 
 from qa_desktop.storage.criteria import criterion_names, in_order
 from qa_desktop.storage.library import LibraryFilter
-from qa_desktop.storage.models import Agent, CallDriver, CriterionResult, Team
+from qa_desktop.storage.models import Agent, CallDriver, CriterionResultRow, Team
 from qa_desktop.app.date_box import date_of, optional_date_box, show_date
 
 _NEEDS_REVIEW = "needs review"
@@ -107,7 +107,7 @@ class FilterBar(QWidget):
     def _criteria() -> list[tuple[str, str]]:
         """(name, id) of every scored criterion, in scorecard order."""
         names = criterion_names()
-        scored = [c for (c,) in CriterionResult.select(CriterionResult.criterion).distinct().tuples()]
+        scored = [c for (c,) in CriterionResultRow.select(CriterionResultRow.criterion).distinct().tuples()]
         return [(names.get(c, c), c) for c in in_order(scored, names)]
 
     def current(self) -> LibraryFilter:

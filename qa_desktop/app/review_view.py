@@ -14,7 +14,7 @@ from scoring.redact import redacted_spans
 from scoring.transcript import TEXT
 
 from qa_desktop.storage import repository
-from qa_desktop.storage.models import Agent, Call, CriterionResult
+from qa_desktop.storage.models import Agent, Call, CriterionResultRow
 from qa_desktop.storage.people import reassign_call
 from qa_desktop.storage.review import RESULTS, ReviewError, call_audit, mark_checked, override, set_reviewed
 from qa_desktop.services.trust.disputes import DisputeError, raise_dispute
@@ -37,7 +37,7 @@ class ResultDialog(QDialog):
     """Choose a result for a criterion and say why (the text is required before OK is enabled); shows the
     criterion's name, the reason for its result and its evidence."""
 
-    def __init__(self, parent: QWidget, verb: str, row: CriterionResult, name: str, choices: list[str], why: str,
+    def __init__(self, parent: QWidget, verb: str, row: CriterionResultRow, name: str, choices: list[str], why: str,
                  placeholder: str, extra: list[tuple[str, QWidget]] = ()) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"{verb} {name}")
@@ -67,7 +67,7 @@ class ResultDialog(QDialog):
         form.addRow(buttons)
 
 
-def override_dialog(parent: QWidget, row: CriterionResult, name: str) -> ResultDialog:
+def override_dialog(parent: QWidget, row: CriterionResultRow, name: str) -> ResultDialog:
     """Override a criterion: any result, with a comment for the audit log."""
     return ResultDialog(parent, "Override", row, name, list(RESULTS), "Comment",
                         "Why? (required; kept in the audit log)")
@@ -76,7 +76,7 @@ def override_dialog(parent: QWidget, row: CriterionResult, name: str) -> ResultD
 class DisputeDialog(ResultDialog):
     """Dispute a criterion on the agent's behalf: the agent, the result they say is right, their reason."""
 
-    def __init__(self, parent: QWidget, row: CriterionResult, name: str, agent: str) -> None:
+    def __init__(self, parent: QWidget, row: CriterionResultRow, name: str, agent: str) -> None:
         self.agent = QComboBox()  # one of the agents, as disputes are counted per agent
         self.agent.addItems([a.name for a in Agent.select().order_by(Agent.name)])
         self.agent.setCurrentText(agent)
@@ -167,7 +167,7 @@ class ReviewView(QWidget):
             source.seek_requested.connect(self.play_from)
         self.scorecard.criterion_selected.connect(self._criterion_selected)
         self.scorecard.evidence_opened.connect(
-            lambda result_id: mark_checked(CriterionResult.get_by_id(result_id), self.reviewer(), "evidence"))
+            lambda result_id: mark_checked(CriterionResultRow.get_by_id(result_id), self.reviewer(), "evidence"))
         self.setEnabled(False)
 
     @property
@@ -270,7 +270,7 @@ class ReviewView(QWidget):
         result_id = item.data(0, RESULT_ROLE) if item else None
         if result_id is None:
             return
-        row = CriterionResult.get_by_id(result_id)
+        row = CriterionResultRow.get_by_id(result_id)
         dialog = override_dialog(self, row, self.scorecard.name_of(row.criterion))
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.apply_override(row.criterion, dialog.result.currentData(), dialog.comment.toPlainText())
@@ -285,7 +285,7 @@ class ReviewView(QWidget):
         item = self.scorecard.tree.currentItem()
         result_id = item.data(0, RESULT_ROLE) if item else None
         if result_id is not None:
-            mark_checked(CriterionResult.get_by_id(result_id), self.reviewer(), "confirmed")
+            mark_checked(CriterionResultRow.get_by_id(result_id), self.reviewer(), "confirmed")
             self._refresh()
 
     def dispute_selected(self) -> None:
@@ -294,7 +294,7 @@ class ReviewView(QWidget):
         result_id = item.data(0, RESULT_ROLE) if item else None
         if result_id is None:
             return
-        row = CriterionResult.get_by_id(result_id)
+        row = CriterionResultRow.get_by_id(result_id)
         dialog = DisputeDialog(self, row, self.scorecard.name_of(row.criterion), self.call.agent.name)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.apply_dispute(row.criterion, dialog.agent.currentText(), dialog.result.currentData(),
@@ -302,7 +302,7 @@ class ReviewView(QWidget):
 
     def apply_dispute(self, criterion: str, agent: str, requested: str, reason: str) -> None:
         """Raise a dispute on a criterion of the open call (as the settings' reviewer)."""
-        row = repository.current_score(self.call).results.where(CriterionResult.criterion == criterion).get()
+        row = repository.current_score(self.call).results.where(CriterionResultRow.criterion == criterion).get()
         try:
             raise_dispute(row, agent, reason, self.reviewer(), requested)
         except DisputeError as exc:
@@ -313,7 +313,7 @@ class ReviewView(QWidget):
     def apply_override(self, criterion: str, result: str, comment: str) -> None:
         """Override one criterion of the open call (as the settings' reviewer)."""
         score = repository.current_score(self.call)
-        row = score.results.where(CriterionResult.criterion == criterion).get()
+        row = score.results.where(CriterionResultRow.criterion == criterion).get()
         try:
             override(row, result, comment, self.reviewer())
         except ReviewError as exc:

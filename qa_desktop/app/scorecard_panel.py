@@ -10,14 +10,14 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem,
 from scoring.scorecard import Scorecard, parse_scorecard
 from scoring.sentiment import SentimentTrajectory
 
-from qa_desktop.storage.models import CriterionResult, Score
+from qa_desktop.storage.models import CriterionResultRow, Score
 from scoring.display import clock
 
 _HINT = ("Select a criterion to read why. <span style='color:#777'>⚑ critical (a fail is an auto-fail) · "
          "<span style='background:#fff4ce'>&nbsp;check&nbsp;</span> heard too unclearly to trust: listen · "
          "(overridden) changed by a reviewer</span>")
 RESULT_COLOURS = {"pass": "#1b6e20", "fail": "#b3261e", "na": "#777777"}
-RESULT_ROLE = Qt.ItemDataRole.UserRole + 1  # the CriterionResult id of a criterion row
+RESULT_ROLE = Qt.ItemDataRole.UserRole + 1  # the CriterionResultRow id of a criterion row
 SEEK_ROLE = Qt.ItemDataRole.UserRole + 2  # the start (s) of an evidence row
 REASON_ROLE = Qt.ItemDataRole.UserRole + 3  # the reason of a criterion row
 
@@ -111,7 +111,7 @@ class ScorecardPanel(QWidget):
         sections: dict[str, QTreeWidgetItem] = {}
         bold = QFont()
         bold.setBold(True)
-        for row in score.results.order_by(CriterionResult.id):
+        for row in score.results.order_by(CriterionResultRow.id):
             if row.section not in sections:
                 item = QTreeWidgetItem([names.sections.get(row.section, row.section)])
                 item.setFont(0, bold)
@@ -120,7 +120,7 @@ class ScorecardPanel(QWidget):
             self._criterion(sections[row.section], row, names.criterion(row.criterion).name)
         self.tree.expandAll()
 
-    def _criterion(self, parent: QTreeWidgetItem, row: CriterionResult, name: str) -> None:
+    def _criterion(self, parent: QTreeWidgetItem, row: CriterionResultRow, name: str) -> None:
         result = row.effective
         label = result.upper() + (" (overridden)" if row.override else "") + (
             " · check" if row.needs_review and not row.override else "") + (" ✓" if row.checked else "")
@@ -145,10 +145,6 @@ class ScorecardPanel(QWidget):
             item.addChild(child)
             child.setFirstColumnSpanned(True)
 
-    def evidence_items(self) -> list[QTreeWidgetItem]:
-        """Every evidence row (for tests and keyboard navigation)."""
-        return [item.child(e) for item in self._criterion_items() for e in range(item.childCount())]
-
     def _criterion_items(self) -> list[QTreeWidgetItem]:
         sections = [self.tree.topLevelItem(s) for s in range(self.tree.topLevelItemCount())]
         return [section.child(c) for section in sections for c in range(section.childCount())]
@@ -156,7 +152,7 @@ class ScorecardPanel(QWidget):
     def criterion_item(self, criterion_id: str) -> QTreeWidgetItem | None:
         """The row of a criterion by its id."""
         for item in self._criterion_items():
-            if CriterionResult.get_by_id(item.data(0, RESULT_ROLE)).criterion == criterion_id:
+            if CriterionResultRow.get_by_id(item.data(0, RESULT_ROLE)).criterion == criterion_id:
                 return item
         return None
 

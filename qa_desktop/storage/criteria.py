@@ -7,14 +7,14 @@ from collections.abc import Iterable
 
 from scoring.scorecard import ScorecardError, parse_scorecard
 
-from qa_desktop.storage.models import Scorecard
+from qa_desktop.storage.models import ScorecardRow
 
 
 def criterion_names() -> dict[str, str]:
     """Criterion id -> name, in the newest scorecard's order, then criteria only older scorecards have
     (the newest name wins)."""
     names: dict[str, str] = {}
-    for row in Scorecard.select().order_by(Scorecard.created_at.desc(), Scorecard.id.desc()):
+    for row in ScorecardRow.select().order_by(ScorecardRow.created_at.desc(), ScorecardRow.id.desc()):
         try:
             card = parse_scorecard(row.text, row.path, strict=False)
         except ScorecardError:

@@ -47,7 +47,7 @@ class LibraryFilter:
     reviewed: bool | None = None
     search: str = ""
     driver: str | None = None  # a call-driver id the call is tagged with
-    needs_review: bool = False  # only unreviewed calls a person should check (see _NEEDS_REVIEW)
+    needs_review: bool = False  # only unreviewed calls a person should check
     review_criteria: tuple[str, ...] = ()  # criteria people disagree with: their fails need a person too
     call_ids: list[int] | None = None  # an explicit set, e.g. from a dashboard click
 

@@ -20,7 +20,7 @@ from qa_desktop.storage.drivers import default_drivers, retag_all
 from qa_desktop.storage.recordings import absolute_recording
 from qa_desktop.storage.models import (
     V1_MODELS, AuditEntry, CalibrationAnswer, CalibrationCall, CalibrationSession, CalibrationSubmission, CallDriver,
-    CoachingClip, CoachingSession, CriterionResult, Dispute, ReferenceVerdict, Score, Scorecard,
+    CoachingClip, CoachingSession, CriterionResultRow, Dispute, ReferenceVerdict, Score, ScorecardRow,
 )
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def _add_missing(db: Database, migrator: SchemaMigrator, table: str, fields: dic
 def _scores(db: Database, migrator: SchemaMigrator) -> None:
     """v2: scorecards, scores and criterion results; the agent's voice features on each call."""
     _add_missing(db, migrator, "call", {"voice": JSONField(default=dict)})
-    db.create_tables([Scorecard, Score, CriterionResult])
+    db.create_tables([ScorecardRow, Score, CriterionResultRow])
 
 
 def _review(db: Database, migrator: SchemaMigrator) -> None:

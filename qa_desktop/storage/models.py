@@ -63,7 +63,7 @@ class Call(BaseModel):
     unscored = TextField(null=True)  # why the call is not scored, e.g. too short to judge (schema v8)
 
 
-class Utterance(BaseModel):
+class UtteranceRow(BaseModel):
     id = AutoField()
     call = ForeignKeyField(Call, backref="utterances", on_delete="CASCADE")
     position = IntegerField()
@@ -74,6 +74,7 @@ class Utterance(BaseModel):
     words = JSONField(default=list)
 
     class Meta:
+        table_name = "utterance"  # the schema's name, kept when the class was named for what it is
         indexes = ((("call", "position"), True),)
 
 
@@ -92,8 +93,11 @@ class Job(BaseModel):
     owner = CharField(null=True)  # the process that queued or runs it, "pid@start time" (schema v8)
 
 
-class Scorecard(BaseModel):
+class ScorecardRow(BaseModel):
     """A scorecard as it was when it scored calls: its text is kept so old scores stay explainable."""
+
+    class Meta:
+        table_name = "scorecard"  # the schema's name, kept when the class was named for what it is
 
     id = AutoField()
     key = CharField(index=True)  # the scorecard's own id, e.g. "default"
@@ -109,7 +113,7 @@ class Score(BaseModel):
 
     id = AutoField()
     call = ForeignKeyField(Call, backref="scores", on_delete="CASCADE")
-    scorecard = ForeignKeyField(Scorecard, backref="scores", on_delete="RESTRICT")
+    scorecard = ForeignKeyField(ScorecardRow, backref="scores", on_delete="RESTRICT")
     current = BooleanField(default=True, index=True)
     overall = FloatField(index=True)
     empathy = FloatField()
@@ -121,8 +125,11 @@ class Score(BaseModel):
     failed = TextField(default="")  # ids of the failed criteria (after overrides), space-separated (schema v3)
 
 
-class CriterionResult(BaseModel):
+class CriterionResultRow(BaseModel):
     """One criterion's automatic verdict within a score."""
+
+    class Meta:
+        table_name = "criterionresult"  # the schema's name, kept when the class was named for what it is
 
     id = AutoField()
     score = ForeignKeyField(Score, backref="results", on_delete="CASCADE")
@@ -280,7 +287,7 @@ class Dispute(BaseModel):
 
     id = AutoField()
     call = ForeignKeyField(Call, backref="disputes", on_delete="CASCADE")
-    result_row = ForeignKeyField(CriterionResult, backref="disputes", on_delete="CASCADE")
+    result_row = ForeignKeyField(CriterionResultRow, backref="disputes", on_delete="CASCADE")
     criterion = CharField(index=True)
     disputed = CharField(max_length=4)  # the result when raised
     requested = CharField(max_length=4)  # the result the agent says is right
@@ -294,4 +301,4 @@ class Dispute(BaseModel):
     resolved_at = DateTimeField(null=True)
 
 
-V1_MODELS = [Team, Agent, Call, Utterance, Job]  # created by the first migration
+V1_MODELS = [Team, Agent, Call, UtteranceRow, Job]  # created by the first migration

@@ -17,8 +17,3 @@ def data_dir() -> Path:
 def default_database_path() -> Path:
     """The database used when no --db is given."""
     return data_dir() / "calls.sqlite3"
-
-
-def resources_dir() -> Path:
-    """The bundled resources folder (scorecards, demo calls)."""
-    return Path(__file__).resolve().parent.parent / "resources"

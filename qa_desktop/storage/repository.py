@@ -14,13 +14,13 @@ from scoring.drivers import DriverSet
 from scoring.scorecard import Scorecard
 from scoring.scorer import CallScore
 from scoring.transcript import Transcript
-from scoring.transcript import Utterance as SpokenUtterance
+from scoring.transcript import Utterance
 from scoring.transcript import Word, words_to_dicts
 
 from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.storage.drivers import default_drivers, tag_call
-from qa_desktop.storage.models import UNASSIGNED, Agent, Call, CriterionResult, Job, Score, Utterance, database
-from qa_desktop.storage.models import Scorecard as ScorecardRow
+from qa_desktop.storage.models import UNASSIGNED, Agent, Call, CriterionResultRow, Job, Score, UtteranceRow, database
+from qa_desktop.storage.models import ScorecardRow
 from qa_desktop.storage.people import IMPORT_ACTOR, move_agent, team_named
 
 
@@ -66,7 +66,7 @@ def store_call(analysis: CallAnalysis, meta: CallMetadata, agent_channel: int | 
             for i, u in enumerate(transcript.utterances)
         ]
         for start in range(0, len(rows), 200):
-            Utterance.insert_many(rows[start:start + 200]).execute()
+            UtteranceRow.insert_many(rows[start:start + 200]).execute()
         tag_call(call.id, [u.text for u in transcript.utterances], drivers or default_drivers())
         if scored is not None:
             store_score(call, *scored)
@@ -107,7 +107,7 @@ def store_score(call: Call, scorecard: Scorecard, score: CallScore) -> Score:
             Call.update(unscored=None).where(Call.id == call.id).execute()
             call.unscored = None
         stored = Score.create(call=call, scorecard=scorecard_row(scorecard), **row)
-        CriterionResult.insert_many([{**r, "score": stored.id} for r in results]).execute()
+        CriterionResultRow.insert_many([{**r, "score": stored.id} for r in results]).execute()
     return stored
 
 
@@ -139,7 +139,7 @@ def store_scores(scorecard: Scorecard, scored: list[tuple[int, ScoreRows | str]]
                 score_id = cursor.execute(insert_score.sql, insert_score.params(values)).lastrowid
                 results += [{**r, "score": score_id} for r in result_rows]
         if results:
-            insert_result = _BulkInsert(CriterionResult, results[0])
+            insert_result = _BulkInsert(CriterionResultRow, results[0])
             cursor.executemany(insert_result.sql, [insert_result.params(r) for r in results])
 
 
@@ -165,7 +165,7 @@ class _BulkInsert:
 def _result_row(weight: float, critical: bool, result: dict) -> dict:
     return {"criterion": result["id"], "section": result["section"],
             "category": result["category"], "weight": weight, "critical": critical, "result": result["result"],
-            "credit": result["score"], "confidence": result["confidence"], "reason": result["reason"],
+            "credit": result["credit"], "confidence": result["confidence"], "reason": result["reason"],
             "evidence": result["evidence"], "needs_review": result["needs_review"]}
 
 
@@ -205,7 +205,7 @@ def stored_analyses(call_ids: list[int]) -> list[tuple[int, CallAnalysis, dict]]
 
 def _analysis(path: str, duration_s: float, channels: int, sample_rate: int, sha256: str, model: str, device: str,
               voice: dict | None, utterances: list[tuple], medium: str, timed: bool) -> CallAnalysis:
-    spoken = [SpokenUtterance(speaker, start, end, text, [Word(**w) for w in words])
+    spoken = [Utterance(speaker, start, end, text, [Word(**w) for w in words])
               for speaker, start, end, text, words in utterances]
     transcript = Transcript(path, duration_s, channels, sample_rate, sha256, model, device, spoken, medium, timed)
     return CallAnalysis(transcript, dict(voice or {}))
@@ -266,6 +266,6 @@ def finish_job(job: Job, status: str, *, error: str | None = None, call: Call | 
     job.save()
 
 
-def call_transcript(call: Call) -> list[Utterance]:
+def call_transcript(call: Call) -> list[UtteranceRow]:
     """A stored call's utterances in conversation order."""
-    return list(call.utterances.order_by(Utterance.position))
+    return list(call.utterances.order_by(UtteranceRow.position))

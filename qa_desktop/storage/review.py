@@ -11,7 +11,7 @@ from scoring.scorecard import parse_scorecard
 from scoring.scorer import subscores
 from scoring.sentiment import SentimentTrajectory
 
-from qa_desktop.storage.models import AuditEntry, Call, CriterionResult, Score, database
+from qa_desktop.storage.models import AuditEntry, Call, CriterionResultRow, Score, database
 
 RESULTS = (PASS, FAIL, NA)
 _CREDIT = {PASS: 100.0, FAIL: 0.0, NA: 0.0}
@@ -43,7 +43,7 @@ def recompute(score: Score) -> Score:
     return score
 
 
-def override(result: CriterionResult, new: str, comment: str, reviewer: str) -> Score:
+def override(result: CriterionResultRow, new: str, comment: str, reviewer: str) -> Score:
     """Change a criterion's result on a call; the comment is required. Returns the recomputed score."""
     if new not in RESULTS:
         raise ReviewError(f"a result is one of {', '.join(RESULTS)}, not '{new}'")
@@ -60,7 +60,7 @@ def override(result: CriterionResult, new: str, comment: str, reviewer: str) -> 
         return recompute(Score.get_by_id(result.score_id))
 
 
-def mark_checked(result: CriterionResult, reviewer: str, how: str = "evidence") -> None:
+def mark_checked(result: CriterionResultRow, reviewer: str, how: str = "evidence") -> None:
     """Record that a reviewer looked at a criterion: played its evidence, or confirmed it explicitly (audited).
     Only such criteria count as agreeing with the automatic verdict when the call is marked reviewed."""
     if how not in ("evidence", "confirmed"):

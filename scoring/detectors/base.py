@@ -21,7 +21,7 @@ class Verdict:
     """A detector's answer for one criterion on one call."""
 
     result: str  # pass | fail | na
-    score: float  # 0..1 credit (graded criteria give partial credit)
+    credit: float  # 0..1 share of the criterion's weight earned (graded criteria give partial credit)
     confidence: float  # 0..1
     reason: str
     evidence: list[Utterance] = field(default_factory=list)

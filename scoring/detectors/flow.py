@@ -29,9 +29,9 @@ def no_interruptions(ctx: CallContext, params: dict[str, Any]) -> Verdict:
         detail = f" ({metrics.overtalk_s:.1f} s in all)" if count else ""
         return Verdict(PASS, 1.0, 0.9, f"The agent talked over the customer {count} time{'s' * (count != 1)}{detail}.",
                        evidence)
-    score = max(0.0, 1 - (count - params["max_count"]) / 5)
+    credit = max(0.0, 1 - (count - params["max_count"]) / 5)
     first = metrics.overtalk[0]
-    return Verdict(FAIL, score, 0.9, f"The agent talked over the customer {count} times ({metrics.overtalk_s:.1f} s), "
+    return Verdict(FAIL, credit, 0.9, f"The agent talked over the customer {count} times ({metrics.overtalk_s:.1f} s), "
                    f"first at {clock(first.start)}.", evidence)
 
 

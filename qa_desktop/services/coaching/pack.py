@@ -19,7 +19,7 @@ from scoring.clips import cut, write_clip
 from scoring.redact import redacted_spans
 from scoring.display import clock
 from scoring.transcript import TEXT
-from scoring.transcript import Utterance as SpokenUtterance
+from scoring.transcript import Utterance
 
 from qa_desktop.storage.models import Call, CoachingClip, CoachingSession
 from qa_desktop.storage.repository import stored_analysis
@@ -34,12 +34,12 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "agent"
 
 
-def _spoken(call: Call, start: float, end: float) -> list[SpokenUtterance]:
+def _spoken(call: Call, start: float, end: float) -> list[Utterance]:
     """The call's stored utterances that overlap start..end."""
     return [u for u in stored_analysis(call).transcript.utterances if u.end > start and u.start < end]
 
 
-def _lines(spoken: list[SpokenUtterance], peers: dict[str, str]) -> list[tuple[float, str, str]]:
+def _lines(spoken: list[Utterance], peers: dict[str, str]) -> list[tuple[float, str, str]]:
     """(start s, speaker, text) of each utterance, peers' names replaced by their aliases."""
     return [(u.start, u.speaker, _anonymised(u.text, peers)) for u in spoken]
 
@@ -64,7 +64,7 @@ def _anonymised(text: str, names: dict[str, str]) -> str:
     return text
 
 
-def _name_spans(spoken: list[SpokenUtterance], name: str) -> list[tuple[float, float]]:
+def _name_spans(spoken: list[Utterance], name: str) -> list[tuple[float, float]]:
     """The (start, end) of every word that is part of the name."""
     parts = {p.lower() for p in name.split() if len(p) > 1}
     return [(w.start, w.end) for u in spoken for w in u.words if w.word.strip(" .,;:!?'\"").lower() in parts]

@@ -9,7 +9,7 @@ import datetime as dt
 from peewee import fn
 
 from qa_desktop.storage.criteria import criterion_names
-from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession, CriterionResult, Score, database
+from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession, CriterionResultRow, Score, database
 from qa_desktop.storage.review import audit
 from qa_desktop.services.coaching.focus import peers
 
@@ -42,11 +42,11 @@ def clip_span(evidence: list[dict], duration_s: float, padding_s: float = PADDIN
 def _results(agent_ids: list[int], criterion: str, effective: str):
     """Current results of a criterion on these agents' calls, newest call first, most confident first."""
     when = Call.call_time.desc(nulls="LAST")
-    return (CriterionResult.select(CriterionResult, Score, Call)
+    return (CriterionResultRow.select(CriterionResultRow, Score, Call)
             .join(Score).join(Call)
-            .where(Score.current & (CriterionResult.criterion == criterion) & Call.agent.in_(agent_ids)
-                   & (fn.COALESCE(CriterionResult.override, CriterionResult.result) == effective))
-            .order_by(when, CriterionResult.confidence.desc()))
+            .where(Score.current & (CriterionResultRow.criterion == criterion) & Call.agent.in_(agent_ids)
+                   & (fn.COALESCE(CriterionResultRow.override, CriterionResultRow.result) == effective))
+            .order_by(when, CriterionResultRow.confidence.desc()))
 
 
 def propose_clips(agent_ids: list[int], criterion: str) -> list[dict]:

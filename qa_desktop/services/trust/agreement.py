@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from scoring.scorecard import Scorecard
 
 from qa_desktop.storage.models import (
-    Call, CalibrationAnswer, CalibrationSubmission, CriterionResult, Dispute, ReferenceVerdict, Score, Scorecard as Card,
+    Call, CalibrationAnswer, CalibrationSubmission, CriterionResultRow, Dispute, ReferenceVerdict, Score, ScorecardRow,
 )
 from qa_desktop.services.trust.stats import cohen_kappa, percent_agreement
 
@@ -55,8 +55,8 @@ class CriterionTrust:
 def _checked_calls():
     """The ids of calls a person gave a verdict on (reviewed, overridden, disputed, settled or calibrated),
     as a subquery: only their results are read, however many calls the database holds."""
-    overridden = (Score.select(Score.call).join(CriterionResult)
-                  .where(Score.current & CriterionResult.override.is_null(False)))
+    overridden = (Score.select(Score.call).join(CriterionResultRow)
+                  .where(Score.current & CriterionResultRow.override.is_null(False)))
     return (Call.select(Call.id).where(Call.reviewed) | overridden
             | Dispute.select(Dispute.call).where(Dispute.status == "rejected")
             | ReferenceVerdict.select(ReferenceVerdict.call) | CalibrationAnswer.select(CalibrationAnswer.call))
@@ -65,10 +65,10 @@ def _checked_calls():
 def human_verdicts(date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[HumanVerdict]:
     """Every human verdict on calls in the date range (inclusive, by call date)."""
     current = {}  # (call id, criterion) -> (automatic result, override, reviewed and looked at, month, scorecard hash)
-    rows = (CriterionResult.select(Call.id, CriterionResult.criterion, CriterionResult.result, CriterionResult.override,
-                                   Call.reviewed & CriterionResult.checked.is_null(False), Call.call_time,
-                                   Call.imported_at, Card.hash)
-            .join(Score).join(Call).switch(Score).join(Card)
+    rows = (CriterionResultRow.select(Call.id, CriterionResultRow.criterion, CriterionResultRow.result, CriterionResultRow.override,
+                                   Call.reviewed & CriterionResultRow.checked.is_null(False), Call.call_time,
+                                   Call.imported_at, ScorecardRow.hash)
+            .join(Score).join(Call).switch(Score).join(ScorecardRow)
             .where(Score.current & Call.id.in_(_checked_calls())).tuples())
     for call_id, criterion, result, override, reviewed, call_time, imported_at, card_hash in rows:
         when = call_time or imported_at

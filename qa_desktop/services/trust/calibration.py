@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from peewee import fn
 
 from qa_desktop.storage.models import (
-    Call, CalibrationAnswer, CalibrationCall, CalibrationSession, CalibrationSubmission, CriterionResult, Dispute,
+    Call, CalibrationAnswer, CalibrationCall, CalibrationSession, CalibrationSubmission, CriterionResultRow, Dispute,
     ReferenceVerdict, Score, database,
 )
 from qa_desktop.storage.review import RESULTS, audit
@@ -39,15 +39,15 @@ def propose_calls(count: int = 10) -> list[Proposal]:
     """Calls worth calibrating: first those people disagreed on before (overrides, disputes), then those
     whose automatic verdicts were least confident (lowest confidence of a pass or fail on the call)."""
     chosen: dict[int, str] = {}
-    disagreed = (Score.select(Score.call).join(CriterionResult)
-                 .where(Score.current & CriterionResult.override.is_null(False)).distinct())
+    disagreed = (Score.select(Score.call).join(CriterionResultRow)
+                 .where(Score.current & CriterionResultRow.override.is_null(False)).distinct())
     for (call_id,) in disagreed.tuples():
         chosen.setdefault(call_id, "a reviewer overrode a result")
     for (call_id,) in Dispute.select(Dispute.call).distinct().tuples():
         chosen.setdefault(call_id, "a result was disputed")
-    lowest = fn.MIN(CriterionResult.confidence)
-    least = (Score.select(Score.call, lowest).join(CriterionResult)
-             .where(Score.current & CriterionResult.result.in_(("pass", "fail")))
+    lowest = fn.MIN(CriterionResultRow.confidence)
+    least = (Score.select(Score.call, lowest).join(CriterionResultRow)
+             .where(Score.current & CriterionResultRow.result.in_(("pass", "fail")))
              .group_by(Score.call).order_by(lowest, Score.call).limit(count * 3))
     for call_id, low in least.tuples():
         chosen.setdefault(call_id, f"least confident automatic verdict ({low:.0%})")
@@ -65,7 +65,7 @@ def create_session(title: str, lead: str, evaluators: list[str], calls: list[int
     proposals = [c if isinstance(c, Proposal) else Proposal(c, "chosen by hand") for c in calls]
     if criteria is None:
         ids = [p.call_id for p in proposals]
-        criteria = sorted({r.criterion for r in CriterionResult.select(CriterionResult.criterion).join(Score)
+        criteria = sorted({r.criterion for r in CriterionResultRow.select(CriterionResultRow.criterion).join(Score)
                            .where(Score.current & Score.call.in_(ids))})
     with database.atomic():
         session = CalibrationSession.create(title=title.strip() or "Calibration", lead=lead.strip() or "lead",
@@ -154,8 +154,8 @@ def automatic(session: CalibrationSession, viewer: str) -> dict[tuple[int, str],
     """The automatic results of the session's calls by (call id, criterion); blind rules apply."""
     _may_see(session, viewer)
     ids = [c.id for c in session_calls(session)]
-    rows = (CriterionResult.select(CriterionResult, Score).join(Score)
-            .where(Score.current & Score.call.in_(ids) & CriterionResult.criterion.in_(session.criteria)))
+    rows = (CriterionResultRow.select(CriterionResultRow, Score).join(Score)
+            .where(Score.current & Score.call.in_(ids) & CriterionResultRow.criterion.in_(session.criteria)))
     return {(r.score.call_id, r.criterion): r.result for r in rows}
 
 

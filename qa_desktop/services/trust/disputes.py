@@ -9,7 +9,7 @@ from collections import Counter
 
 from peewee import fn
 
-from qa_desktop.storage.models import CriterionResult, Dispute, Score, database
+from qa_desktop.storage.models import CriterionResultRow, Dispute, Score, database
 from qa_desktop.storage.review import RESULTS, audit, override
 
 STATUSES = ("open", "accepted", "rejected")
@@ -19,7 +19,7 @@ class DisputeError(ValueError):
     """A dispute action that cannot be taken as asked."""
 
 
-def raise_dispute(result: CriterionResult, agent_name: str, reason: str, raised_by: str,
+def raise_dispute(result: CriterionResultRow, agent_name: str, reason: str, raised_by: str,
                   requested: str | None = None) -> Dispute:
     """Dispute a criterion's current result; `requested` defaults to the opposite of a pass or fail."""
     current = result.effective
@@ -50,10 +50,10 @@ def _resolve(dispute: Dispute, status: str, lead: str, comment: str) -> None:
           dispute.requested if status == "accepted" else dispute.disputed, comment)
 
 
-def current_result(dispute: Dispute) -> CriterionResult:
+def current_result(dispute: Dispute) -> CriterionResultRow:
     """The disputed criterion's result in the call's current score (a rescore since the dispute replaces it)."""
-    current = (CriterionResult.select().join(Score)
-               .where(Score.current & (Score.call == dispute.call_id) & (CriterionResult.criterion == dispute.criterion))
+    current = (CriterionResultRow.select().join(Score)
+               .where(Score.current & (Score.call == dispute.call_id) & (CriterionResultRow.criterion == dispute.criterion))
                .first())
     if current is None:
         raise DisputeError(f"the call was rescored and its scorecard no longer has '{dispute.criterion}'; "
