@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from .resources import shipped_file
 from .text import normalise
 from .toml_fields import TomlLocator, check_keys, expect, parse_toml, read_text
 
@@ -142,4 +143,4 @@ def load_drivers(path: str | Path | None = None) -> DriverSet:
 
 def default_drivers_path() -> Path:
     """The call-drivers file that ships with qa-desktop."""
-    return Path(__file__).resolve().parent.parent / "resources" / "drivers.toml"
+    return shipped_file("drivers.toml")

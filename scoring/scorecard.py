@@ -15,6 +15,7 @@ from typing import Any
 
 from .detectors import DETECTORS, Param
 from .transcript import AUDIO, TEXT
+from .resources import shipped_file
 from .toml_fields import ScorecardError, TomlLocator, check_keys, expect, parse_toml, read_text
 
 CATEGORIES = ("empathy", "compliance", "process")
@@ -230,4 +231,4 @@ def load_scorecard(path: str | Path) -> Scorecard:
 
 def default_scorecard_path() -> Path:
     """The scorecard that ships with qa-desktop."""
-    return Path(__file__).resolve().parent.parent / "resources" / "scorecards" / "default.toml"
+    return shipped_file("scorecards/default.toml")
