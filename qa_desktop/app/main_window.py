@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer
@@ -14,9 +15,7 @@ from PySide6.QtWidgets import (
     QProgressDialog, QPushButton, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard
-from scoring.transcriber import TranscriberConfig
-
+from qa_desktop.services.config import Config
 from qa_desktop.services.csv_export import write_csv
 from qa_desktop.services.settings import Settings
 from qa_desktop.storage import repository
@@ -70,8 +69,9 @@ class MainWindow(QMainWindow):
         warnings = self.settings.check()
         if warnings:
             QTimer.singleShot(0, lambda: self._warn_settings(warnings))
+        self.config = Config.resolve(self.settings)  # again when the settings are saved
         self.exporting: Task | None = None
-        drivers = self.settings.drivers()
+        drivers = self.config.load_drivers()
         self.calls = LibraryModel({d.id: d.name for d in drivers.drivers})
         self.marked: list[str] = []  # criteria the agreement lab marks, for "Needs human review"
         self.marking = Latest(self._marked_read, self._marking_failed, self,
@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
 
     def reviewer(self) -> str:
         """The reviewer's name for the audit log: from settings; asked (and kept) before the first change."""
-        name = self.settings.get("reviewer")
+        name = self.config.reviewer
         if not name:
             name, ok = QInputDialog.getText(
                 self, "Your name", "Your name, as the audit log will show it for your changes\n"
@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
             name = name.strip()
             if ok and name:
                 self.settings.set("reviewer", name)
+                self.config = replace(self.config, reviewer=name)
             else:  # asked again at the next change
                 name = getpass.getuser()
                 self.statusBar().showMessage(f"No name given: this change is recorded as '{name}'", 8000)
@@ -268,8 +269,8 @@ class MainWindow(QMainWindow):
     def _read_marked(self) -> None:
         """Re-read, off the UI thread (the scorecard file too), which criteria agree too rarely with people
         (the agreement lab's marks)."""
-        path = self.scorecard_path()
-        self.marking.start(lambda _task: marked_criteria(load_scorecard(path)))
+        config = self.config
+        self.marking.start(lambda _task: marked_criteria(config.load_scorecard()))
 
     def _marking_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"Could not read which criteria need human review: {message} "
@@ -348,18 +349,16 @@ class MainWindow(QMainWindow):
     def make_plan(self, files: list[Path], metadata_csv: str = "", columns: dict | None = None,
                   jobs: list[Job] | None = None, date_format: str = "") -> ImportPlan:
         """An import plan with the current settings."""
-        s = self.settings
+        c = self.config
         return ImportPlan(
-            files=files, scorecard=self.scorecard(),
-            config=TranscriberConfig(model=s.get("model") or None, device=s.get("device")),
-            agent_channel=s.get("agent_channel"), name_pattern=s.get("name_pattern"), metadata_csv=metadata_csv,
-            columns=columns or {}, date_format=date_format, jobs=jobs, drivers=s.drivers(),
-            agent_speakers=s.agent_speakers(), engine=s.engine())
+            files=files, scorecard=c.load_scorecard(), config=c.transcriber(), agent_channel=c.agent_channel,
+            name_pattern=c.name_pattern, metadata_csv=metadata_csv, columns=columns or {}, date_format=date_format,
+            jobs=jobs, drivers=c.load_drivers(), agent_speakers=list(c.agent_speakers), engine=c.engine)
 
     def open_import(self, resume: ImportPlan | None = None) -> ImportDialog:
         """Show the import dialog (resuming a plan if given)."""
         self.import_dialog = ImportDialog(self, self.make_plan, resume if isinstance(resume, ImportPlan) else None,
-                                          self.settings.get("name_pattern"))
+                                          self.config.name_pattern)
         self.import_dialog.imported.connect(self._imported)
         self.import_dialog.show()
         return self.import_dialog
@@ -409,14 +408,6 @@ class MainWindow(QMainWindow):
         self.coaching.show()
         return self.coaching
 
-    def scorecard_path(self) -> str | Path:
-        """The scorecard file in use (from settings, else the default)."""
-        return self.settings.get("scorecard") or default_scorecard_path()
-
-    def scorecard(self) -> Scorecard:
-        """The scorecard in use."""
-        return load_scorecard(self.scorecard_path())
-
     def open_call(self, call_id: int) -> None:
         """Show one call in the library and open it in the review."""
         self.show_calls(LibraryFilter(call_ids=[call_id]))
@@ -431,7 +422,7 @@ class MainWindow(QMainWindow):
     def open_calibration(self) -> CalibrationWindow:
         """Show the calibration window."""
         self.calibration = CalibrationWindow(self, self.reviewer, lambda: self.review.call and self.review.call.id,
-                                             self.scorecard())
+                                             self.config.load_scorecard())
         self.calibration.show()
         return self.calibration
 
@@ -445,7 +436,7 @@ class MainWindow(QMainWindow):
 
     def open_agreement(self) -> AgreementWindow:
         """Show the agreement lab."""
-        self.agreement = AgreementWindow(self, self.scorecard())
+        self.agreement = AgreementWindow(self, self.config.load_scorecard())
         self.agreement.open_calls.connect(self.show_calls)
         self.agreement.show()
         return self.agreement
@@ -462,6 +453,7 @@ class MainWindow(QMainWindow):
     def _settings(self) -> None:
         if SettingsDialog(self, self.settings).exec():
             self.settings.fallbacks.clear()  # what was just saved is in use
+            self.config = Config.resolve(self.settings)
 
     def _warn_settings(self, warnings: list[str]) -> None:
         """Say, once at start, which settings could not be used (the defaults are in use for them)."""

@@ -22,9 +22,10 @@ from qa_desktop.cli.calls import (
     cmd_transcribe,
 )
 from qa_desktop.cli.coach import add_coach_parser, cmd_coach
-from qa_desktop.cli.options import EXIT_USAGE, database_path
+from qa_desktop.cli.options import EXIT_USAGE, add_database_option
 from qa_desktop.cli.report import add_report_parsers, cmd_report, cmd_retag
 from qa_desktop.cli.trust import add_trust_parser, cmd_agreement
+from qa_desktop.services.config import Config
 from qa_desktop.services.ingest_engine import EngineError
 from qa_desktop.services.metadata import MetadataError
 from qa_desktop.services.settings import Settings
@@ -44,31 +45,36 @@ def build_parser() -> argparse.ArgumentParser:
     add_trust_parser(commands)
 
     app = commands.add_parser("app", help="open the desktop app (the default)")
-    app.add_argument("--db", help="database file")
+    add_database_option(app)
     return parser
 
 
-def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_app(args: argparse.Namespace, config: Config) -> int:
     """Open the desktop app."""
     from qa_desktop.app.application import run_app
 
-    return run_app(database_path(args, settings))
+    return run_app(config.database)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line, parsed; with no command, the app's --db is the database."""
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        args.db = args.app_db
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `qa-desktop` command."""
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    settings = Settings()
     commands = {"ingest": cmd_ingest, "transcribe": cmd_transcribe, "score": cmd_score, "rescore": cmd_rescore,
                 "coach": cmd_coach, "report": cmd_report, "retag": cmd_retag,
                 "agreement": cmd_agreement, "relocate": cmd_relocate}
     command = commands.get(args.command, cmd_app)
-    if args.command is None:
-        args.db = args.app_db
     try:
-        return command(args, settings)
+        return command(args, Config.resolve(Settings(), args))
     except (MetadataError, ScorecardError, DriversError, ModelNotFoundError, DeviceError, DatabaseFileError,
             EngineError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -9,13 +9,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from scoring.drivers import DriverSet, load_drivers
-
 from qa_desktop.cli.console import progress_bar
-from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE, database_path, parse_date
+from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE, add_database_option, add_drivers_option, parse_date
+from qa_desktop.services.config import Config
 from qa_desktop.services.dashboard.queries import Scope
 from qa_desktop.services.dashboard.report import write_report
-from qa_desktop.services.settings import Settings
 from qa_desktop.storage.database import open_database
 from qa_desktop.storage.drivers import retag_all
 from qa_desktop.storage.models import Agent, Team
@@ -30,20 +28,14 @@ def add_report_parsers(commands: argparse._SubParsersAction) -> None:
     report.add_argument("--agent", help="only this agent (the name as stored)")
     retag = commands.add_parser("retag", help="tag every stored call again with the call drivers file")
     for parser in (report, retag):
-        parser.add_argument("--db", help="database file (default: in the user's data folder)")
-        parser.add_argument("--drivers", metavar="FILE", help="call drivers TOML (default: the one in Settings, "
-                            "else resources/drivers.toml)")
+        add_database_option(parser)
+        add_drivers_option(parser)
 
 
-def drivers_for(args: argparse.Namespace, settings: Settings) -> DriverSet:
-    """The call drivers a command uses: --drivers, else the settings' file, else the one that ships."""
-    return load_drivers(args.drivers) if getattr(args, "drivers", None) else settings.drivers()
-
-
-def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_report(args: argparse.Namespace, config: Config) -> int:
     """Write every dashboard chart and table for the range (and team or agent) to --out."""
-    drivers = drivers_for(args, settings)
-    db_path = open_database(database_path(args, settings))
+    drivers = config.load_drivers()
+    db_path = open_database(config.database)
     team = Team.get_or_none(Team.name == args.team) if args.team else None
     agent = Agent.get_or_none(Agent.name == args.agent) if args.agent else None
     if (args.team and team is None) or (args.agent and agent is None):
@@ -62,10 +54,10 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def cmd_retag(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_retag(args: argparse.Namespace, config: Config) -> int:
     """Tag every stored call again from its stored transcript."""
-    drivers = drivers_for(args, settings)
-    db_path = open_database(database_path(args, settings))
+    drivers = config.load_drivers()
+    db_path = open_database(config.database)
     with progress_bar("call") as progress:
         count = retag_all(drivers, progress)
     print(f"{count} calls tagged with the call drivers of {drivers.path} (database: {db_path})", file=sys.stderr)
