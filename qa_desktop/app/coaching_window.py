@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
@@ -42,7 +43,8 @@ def _focus_and_rest(agent: Agent, criteria: list[str]) -> tuple[list[Focus], lis
 class CoachingWindow(QDialog):
     """Sessions on the left (and a new one from suggestions), the open session on the right."""
 
-    def __init__(self, parent: QWidget | None, coach: callable, moment: callable) -> None:
+    def __init__(self, parent: QWidget | None, coach: Callable[[], str],
+                 moment: Callable[[], tuple[int, float] | None]) -> None:
         super().__init__(parent)
         self.setWindowTitle("Coaching")
         fit_to_screen(self, 1280, 820)

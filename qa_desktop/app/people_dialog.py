@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog, QHBoxLayout, QInputDialog, QLabel, QMessageBox, QPushButton, QTreeWidget, QTreeWidgetItem,
@@ -15,7 +17,7 @@ from qa_desktop.storage.people import PeopleError, merge_agents, move_agent, ren
 class PeopleDialog(QDialog):
     """Lists agents with their team and call count; changes are kept in the audit log."""
 
-    def __init__(self, parent: QWidget | None, actor: callable) -> None:
+    def __init__(self, parent: QWidget | None, actor: Callable[[], str]) -> None:
         super().__init__(parent)
         self.setWindowTitle("Agents and teams")
         self.resize(560, 460)
@@ -52,7 +54,7 @@ class PeopleDialog(QDialog):
         """The selected agents, in the order they were selected."""
         return [Agent.get_by_id(i.data(0, Qt.ItemDataRole.UserRole)) for i in self.tree.selectedItems()]
 
-    def _act(self, change: callable) -> None:
+    def _act(self, change: Callable[[], str]) -> None:
         try:
             text = change()
         except PeopleError as exc:

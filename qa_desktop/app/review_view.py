@@ -4,6 +4,8 @@ A text conversation (chat, email, ticket) has no player or waveform: evidence is
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPlainTextEdit,
@@ -91,7 +93,7 @@ class ReviewView(QWidget):
     changed = Signal(int)
     notice = Signal(str)
 
-    def __init__(self, reviewer: callable) -> None:
+    def __init__(self, reviewer: Callable[[], str]) -> None:
         super().__init__()
         self.reviewer = reviewer  # returns the reviewer's name from settings
         self.call: Call | None = None

@@ -112,5 +112,5 @@ def phrase_detector(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     first = ctx.utterances[hits[0][0]]
     count = f" ({times} times)" if times > 1 else ""
     reason = f"{params['what'].capitalize()}{count}: {quote(first)}."
-    shown = hits if params["full_credit"] > 1 else hits[:3]  # a graded criterion shows every turn that earned credit
-    return Verdict(PASS, credit, found_confidence(ctx, hits), reason, [ctx.utterances[i] for i, _ in shown])
+    earned = hits if params["full_credit"] > 1 else hits[:3]  # a graded criterion shows every turn that earned credit
+    return Verdict(PASS, credit, found_confidence(ctx, hits), reason, [ctx.utterances[i] for i, _ in earned])
