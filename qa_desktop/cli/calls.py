@@ -32,7 +32,7 @@ from qa_desktop.cli.options import (
     add_speaker_option,
     agent_channel,
     agent_speakers,
-    database_path,
+    open_signed_in,
     engine_options,
     scorecard_for,
     transcriber_config,
@@ -45,7 +45,6 @@ from qa_desktop.services.rescore import rescore_all
 from qa_desktop.services.settings import Settings
 from qa_desktop.storage import repository
 from qa_desktop.storage.call_metadata import customer_name
-from qa_desktop.storage.database import open_database
 from qa_desktop.storage.models import Call
 from qa_desktop.storage.recordings import relocate
 
@@ -133,7 +132,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     for warning in metadata.warnings if metadata else []:
         print(f"warning: {warning}", file=sys.stderr)
     options = engine_options(args, settings)
-    db_path = open_database(database_path(args, settings))
+    db_path = open_signed_in(args, settings)
     files = discover(args.paths, exclude=[args.metadata] if args.metadata else [])
     if not files:
         print("error: no recordings or transcript files found in the given paths", file=sys.stderr)
@@ -217,7 +216,7 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     """Transcribe and score files, printing the score contract; with --db, ingest them too."""
     scorecard = scorecard_for(args, settings)
     if args.db:
-        open_database(args.db)
+        open_signed_in(args, settings, args.db)
     channel, speakers = agent_channel(args, settings), agent_speakers(args, settings)
     with TranscriptionWorker(transcriber_config(args, settings)) as worker:
         ingestor = Ingestor(worker, scorecard, agent_channel=channel, agent_speakers=speakers) if args.db else None
@@ -264,7 +263,7 @@ def _score_file(path: Path, worker: TranscriptionWorker, ingestor: Ingestor | No
 def cmd_rescore(args: argparse.Namespace, settings: Settings) -> int:
     """Score every stored call again with the scorecard, from the stored transcripts."""
     scorecard = scorecard_for(args, settings)
-    db_path = open_database(database_path(args, settings))
+    db_path = open_signed_in(args, settings)
     bar = tqdm(total=Call.select().count(), unit="call", file=sys.stderr, disable=None)
 
     def progress(done: int, total: int) -> None:
@@ -284,7 +283,7 @@ def cmd_relocate(args: argparse.Namespace, settings: Settings) -> int:
     if not folder.is_dir():
         print(f"error: {one_line(folder)}: not a folder", file=sys.stderr)
         return EXIT_USAGE
-    db_path = open_database(database_path(args, settings))
+    db_path = open_signed_in(args, settings)
     with progress_bar("file") as progress:
         found = relocate(folder, progress)
     for call_id, path in sorted(found.found.items()):

@@ -9,12 +9,11 @@ import sys
 
 from tqdm import tqdm
 
-from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE, database_path
+from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE, open_signed_in
 from qa_desktop.services.coaching.focus import MIN_CALLS, suggest_focus
 from qa_desktop.services.coaching.pack import export_pack
 from qa_desktop.services.coaching.sessions import CoachingError, clips, create_session, criterion_names
 from qa_desktop.services.settings import Settings
-from qa_desktop.storage.database import open_database
 from qa_desktop.storage.models import Agent, CoachingSession
 
 
@@ -48,7 +47,7 @@ def _agent(name: str) -> Agent:
 
 def cmd_coach(args: argparse.Namespace, settings: Settings) -> int:
     """Run a coach subcommand; a bad agent, criterion or session id is one clear line and exit code 2."""
-    open_database(database_path(args, settings))
+    open_signed_in(args, settings)
     try:
         if args.coach_command == "suggest":
             return _suggest(args)

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
+import os
+from pathlib import Path
 
 from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard
 from scoring.transcriber import TranscriberConfig
 
+from qa_desktop.services.access.accounts import sign_in
+from qa_desktop.services.access.passwords import PasswordError
+from qa_desktop.services.access.identity import NotSignedIn, set_owner_name, team_mode
 from qa_desktop.services.ingest_engine import EngineOptions, parse_path_map
 from qa_desktop.services.settings import Settings
+from qa_desktop.storage.database import open_database
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -17,6 +24,40 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def database_path(args: argparse.Namespace, settings: Settings) -> str | None:
     """The database the command works on: --db, else the one in Settings, else None (the default file)."""
     return getattr(args, "db", None) or settings.get("database") or None
+
+
+PASSWORD_ENV, USER_ENV = "QA_DESKTOP_PASSWORD", "QA_DESKTOP_USER"
+
+
+def add_user_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--user", metavar="NAME", help=f"sign in as this user (on a database with users; default: "
+                        f"${USER_ENV}); the password is asked, or read from ${PASSWORD_ENV}, never an argument")
+
+
+def read_password(prompt: str, variable: str) -> str:
+    """A password from the environment variable, else asked on the terminal without echo."""
+    given = os.environ.get(variable)
+    if given is not None:
+        return given
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        raise PasswordError(f"no password given (no terminal to ask on: set {variable})") from None
+
+
+def open_signed_in(args: argparse.Namespace, settings: Settings, path: str | None = None) -> Path | str:
+    """Open the command's database (`path`, else --db, else Settings) and sign in as --user. On a database
+    without users the local owner acts (the Settings' reviewer name, else the login name); on one with users,
+    no --user is NotSignedIn."""
+    where = open_database(path if path is not None else database_path(args, settings))
+    set_owner_name(settings.get("reviewer"))
+    name = getattr(args, "user", None) or os.environ.get(USER_ENV)
+    if name:
+        sign_in(name, read_password(f"password for {name}: ", PASSWORD_ENV))
+    elif team_mode():
+        raise NotSignedIn(f"database {where} has users: give --user NAME (the password is asked, or read from "
+                          f"{PASSWORD_ENV})")
+    return where
 
 
 def parse_date(text: str) -> dt.date:

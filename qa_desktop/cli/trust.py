@@ -8,9 +8,8 @@ import argparse
 
 from scoring.scorecard import default_scorecard_path, load_scorecard
 
-from qa_desktop.cli.options import EXIT_OK, database_path, parse_date
+from qa_desktop.cli.options import EXIT_OK, open_signed_in, parse_date
 from qa_desktop.services.settings import Settings
-from qa_desktop.storage.database import open_database
 from qa_desktop.services.trust.agreement import criterion_trust, human_verdicts, trend
 
 
@@ -35,7 +34,7 @@ def _calls(ids: list[int]) -> str:
 def cmd_agreement(args: argparse.Namespace, settings: Settings) -> int:
     """Print the agreement table and its trends."""
     scorecard = load_scorecard(args.scorecard or settings.get("scorecard") or default_scorecard_path())
-    db_path = open_database(database_path(args, settings))
+    db_path = open_signed_in(args, settings)
     verdicts = human_verdicts(args.date_from, args.date_to)
     print(f"{len(verdicts)} human verdicts on {len({v.call_id for v in verdicts})} calls (database: {db_path})")
     print(f"{'criterion':26s} {'calls':>5s} {'verdicts':>8s} {'agree':>6s} {'kappa':>6s} {'need':>5s}  "

@@ -14,6 +14,8 @@ from scoring.drivers import DriversError, DriverSet, load_drivers
 from scoring.models import DEVICES, ModelNotFoundError, resolve_model
 from scoring.scorecard import ScorecardError, load_scorecard
 
+from qa_desktop.services.access.identity import current_user
+from qa_desktop.services.access.permissions import require
 from qa_desktop.services.metadata import MetadataError, compile_name_pattern
 
 log = logging.getLogger(__name__)
@@ -107,9 +109,12 @@ class Settings:
         return warnings
 
     def set(self, key: str, value: Any) -> None:
-        """Store a setting."""
+        """Store a setting. Changing the scorecard or the call drivers is an admin's (they change how calls
+        are scored and tagged)."""
         if key not in DEFAULTS:
             raise KeyError(key)
+        if key in ("scorecard", "drivers") and value != self.get(key):
+            require(current_user(), "change scorecard")
         self.store.setValue(key, value)
         self.store.sync()
         _damaged.discard(self.store.fileName())
