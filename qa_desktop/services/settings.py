@@ -17,6 +17,7 @@ from scoring.scorecard import ScorecardError, load_scorecard
 from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.access.permissions import require
 from qa_desktop.services.metadata import MetadataError, compile_name_pattern
+from qa_desktop.storage.credentials import has_password, password_file, without_password
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,11 @@ _CHOICES: dict[str, tuple] = {"device": DEVICES, "agent_channel": (0, 1)}
 _damaged: set[str] = set()  # settings files that could not be read in full, until they are written again
 
 
+def _clear_password(url: str) -> str:
+    return (f"the database URL {without_password(url)} holds a password: keep it in your keyring or in the "
+            f"password file {password_file()} (mode 0600), not in the settings")
+
+
 def unusable(values: Mapping[str, Any]) -> dict[str, str]:
     """Why each of the given settings cannot be used, by key (a file that will not load, a value out of
     range); an empty file or model setting means the one that ships, always usable."""
@@ -58,6 +64,8 @@ def unusable(values: Mapping[str, Any]) -> dict[str, str]:
     for key, value in values.items():
         if key in _CHOICES and value not in _CHOICES[key]:
             found[key] = f"{key.replace('_', ' ')} '{value}' is not one of {', '.join(map(str, _CHOICES[key]))}"
+        elif key == "database" and has_password(str(value)):
+            found[key] = _clear_password(str(value))
         elif key in _LOADED and value:
             label, load, errors = _LOADED[key]
             try:
@@ -113,6 +121,8 @@ class Settings:
         are scored and tagged)."""
         if key not in DEFAULTS:
             raise KeyError(key)
+        if key == "database" and has_password(str(value)):
+            raise ValueError(_clear_password(str(value)))
         if key in ("scorecard", "drivers") and value != self.get(key):
             require(current_user(), "change scorecard")
         self.store.setValue(key, value)
