@@ -18,12 +18,16 @@ class RetentionDialog(QDialog):
     def __init__(self, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Retention")
+        self.setMinimumWidth(520)
+        self.setMaximumWidth(640)
         current = policy()
         self.days: dict[str, QSpinBox] = {}
         form = QFormLayout(self)
-        form.addRow(QLabel("Calls under an open dispute, in a coaching session not yet acknowledged or in an open "
-                           "calibration are never deleted. Scores stay, so dashboards keep counting deleted calls; "
-                           "a recording never outlives its transcript."))
+        note = QLabel("Calls under an open dispute, in a coaching session not yet acknowledged or in an open "
+                      "calibration are never deleted. Scores stay, so dashboards keep counting deleted calls; "
+                      "a recording never outlives its transcript.")
+        note.setWordWrap(True)
+        form.addRow(note)
         for kind, what in KINDS.items():
             box = QSpinBox(minimum=0, maximum=36_500, suffix=" days")
             box.setSpecialValueText("for ever")
