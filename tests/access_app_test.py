@@ -11,7 +11,7 @@ from qa_desktop.app.main_window import MainWindow
 from qa_desktop.services import review
 from qa_desktop.services.access import identity
 from qa_desktop.services.access.accounts import add_user, sign_in
-from qa_desktop.storage.models import Call, CriterionResult, Score
+from qa_desktop.storage.models import Call, CriterionResultRow, Score
 from stored_calls import stored_call
 
 
@@ -32,7 +32,7 @@ def team(db):
 
 
 def _result_id(call: Call) -> int:
-    return CriterionResult.select().join(Score).where(Score.call == call).get().id
+    return CriterionResultRow.select().join(Score).where(Score.call == call).get().id
 
 
 def test_the_login_dialog_says_why_a_sign_in_failed_then_signs_in(qtbot, team):

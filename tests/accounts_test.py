@@ -20,7 +20,7 @@ from qa_desktop.services.settings import Settings
 from qa_desktop.services.trust import calibration
 from qa_desktop.storage.credentials import CredentialsError, database_password
 from qa_desktop.storage.library import LibraryFilter
-from qa_desktop.storage.models import AuditEntry, CalibrationCall, CalibrationSession, CriterionResult, Score, User
+from qa_desktop.storage.models import AuditEntry, CalibrationCall, CalibrationSession, CriterionResultRow, Score, User
 from stored_calls import stored_call
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,10 +81,10 @@ def test_a_disabled_account_cannot_sign_in_and_is_signed_out(users):
 def test_the_audit_log_names_the_signed_in_user_not_a_typed_name(users):
     call = _calls()[0]
     sign_in("lena", "lena password")
-    result = CriterionResult.select().join(Score).where(Score.call == call).get()
+    result = CriterionResultRow.select().join(Score).where(Score.call == call).get()
     review.override(result, "fail", "no greeting heard", reviewer="Somebody Else")
     entry = AuditEntry.get(AuditEntry.action == "override")
-    assert (entry.actor, CriterionResult.get_by_id(result.id).override_by) == ("lena", "lena")
+    assert (entry.actor, CriterionResultRow.get_by_id(result.id).override_by) == ("lena", "lena")
 
 
 def test_calibration_blindness_follows_who_is_signed_in(users):

@@ -23,7 +23,7 @@ from qa_desktop.services.settings import Settings
 from qa_desktop.services.trust import calibration, disputes
 from qa_desktop.storage.drivers import default_drivers
 from qa_desktop.storage.models import (
-    Agent, CalibrationSession, CalibrationCall, CoachingSession, CriterionResult, Dispute, Score, User,
+    Agent, CalibrationSession, CalibrationCall, CoachingSession, CriterionResultRow, Dispute, Score, User,
 )
 from scoring.scorecard import default_scorecard_path, load_scorecard
 from stored_calls import stored_call
@@ -59,9 +59,9 @@ def team(db, tmp_path):
     identity.sign_out()
 
 
-def _result(call_id: int, criterion: str) -> CriterionResult:
-    return (CriterionResult.select().join(Score)
-            .where(Score.current & (Score.call == call_id) & (CriterionResult.criterion == criterion)).get())
+def _result(call_id: int, criterion: str) -> CriterionResultRow:
+    return (CriterionResultRow.select().join(Score)
+            .where(Score.current & (Score.call == call_id) & (CriterionResultRow.criterion == criterion)).get())
 
 
 def _answer(t: dict) -> None:

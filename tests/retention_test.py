@@ -12,7 +12,7 @@ from qa_desktop.services.dashboard.queries import Scope, agent_summary, criterio
 from qa_desktop.services.rescore import rescore_all
 from qa_desktop.services.retention import DELETED_REASON, apply_policy, policy, set_policy
 from qa_desktop.storage.models import (
-    AuditEntry, Call, CoachingClip, CoachingSession, CriterionResult, Dispute, Score, Utterance,
+    AuditEntry, Call, CoachingClip, CoachingSession, CriterionResultRow, Dispute, Score, UtteranceRow,
 )
 from scoring.scorecard import default_scorecard_path, load_scorecard
 from stored_calls import stored_call
@@ -32,10 +32,10 @@ def library(db, tmp_path):
         recording = tmp_path / f"{key}.wav"
         recording.write_bytes(b"RIFF")
         Call.update(path=str(recording)).where(Call.id == call.id).execute()
-        CriterionResult.update(evidence=[{"speaker": "agent", "start": 0, "end": 1, "text": "hello maria"}],
+        CriterionResultRow.update(evidence=[{"speaker": "agent", "start": 0, "end": 1, "text": "hello maria"}],
                                reason="greeting found: 'hello maria'").execute()
         calls[key] = Call.get_by_id(call.id)
-    result = CriterionResult.select().join(Score).where(Score.call == calls["disputed"]).first()
+    result = CriterionResultRow.select().join(Score).where(Score.call == calls["disputed"]).first()
     Dispute.create(call=calls["disputed"], result_row=result, criterion=result.criterion, disputed="fail",
                    requested="pass", agent_name="maria", raised_by="maria", reason="I did")
     session = CoachingSession.create(title="s", agents=[calls["coached"].agent_id], criteria=["closing"],
@@ -53,12 +53,12 @@ def test_expired_data_is_deleted_audited_and_protected_calls_kept(library):
     assert (report.recordings, report.transcripts, report.audit_entries, report.protected) == (2, 1, 1, 2)
     old, recent = Call.get_by_id(library["old"].id), Call.get_by_id(library["recent"].id)
     assert old.transcript_deleted_at == NOW and old.recording_deleted_at == NOW
-    assert not Utterance.select().where(Utterance.call == old).exists()
+    assert not UtteranceRow.select().where(UtteranceRow.call == old).exists()
     assert not Path(library["old"].path).exists() and not Path(library["recent"].path).exists()
-    results = list(CriterionResult.select().join(Score).where(Score.call == old))
+    results = list(CriterionResultRow.select().join(Score).where(Score.call == old))
     assert {r.reason for r in results} == {DELETED_REASON} and all(r.evidence == [] for r in results)
     assert Score.get(Score.call == old).overall == 80  # the numbers stay
-    assert recent.transcript_deleted_at is None and Utterance.select().where(Utterance.call == recent).exists()
+    assert recent.transcript_deleted_at is None and UtteranceRow.select().where(UtteranceRow.call == recent).exists()
     for key in ("disputed", "coached", "new"):
         kept = Call.get_by_id(library[key].id)
         assert kept.transcript_deleted_at is None and kept.recording_deleted_at is None

@@ -26,8 +26,8 @@ from qa_desktop.services.access.identity import acting_name, current_user
 from qa_desktop.services.access.permissions import require
 from qa_desktop.services.envelopes import envelope_path
 from qa_desktop.storage.models import (
-    AuditEntry, Call, CalibrationCall, CalibrationSession, CoachingClip, CoachingSession, CriterionResult, Dispute,
-    RetentionRule, Score, Utterance, database,
+    AuditEntry, Call, CalibrationCall, CalibrationSession, CoachingClip, CoachingSession, CriterionResultRow, Dispute,
+    RetentionRule, Score, UtteranceRow, database,
 )
 from qa_desktop.storage.review import audit
 
@@ -170,9 +170,9 @@ def _delete_transcripts(calls: list[Call], now: dt.datetime, actor: str, kept_da
     """One transaction: the calls' utterances, evidence quotes, reasons and metadata go; scores stay."""
     ids = [c.id for c in calls]
     with database.atomic():
-        Utterance.delete().where(Utterance.call.in_(ids)).execute()
+        UtteranceRow.delete().where(UtteranceRow.call.in_(ids)).execute()
         scores = Score.select(Score.id).where(Score.call.in_(ids))
-        CriterionResult.update(evidence=[], reason=DELETED_REASON).where(CriterionResult.score.in_(scores)).execute()
+        CriterionResultRow.update(evidence=[], reason=DELETED_REASON).where(CriterionResultRow.score.in_(scores)).execute()
         Call.update(metadata={}, transcript_deleted_at=now).where(Call.id.in_(ids)).execute()
         for call in calls:
             audit(call, actor, "retention: transcript deleted", "transcript", None, None,

@@ -8,27 +8,27 @@ from __future__ import annotations
 from qa_desktop.services.access.identity import acting_name, current_user
 from qa_desktop.services.access.permissions import allowed, require
 from qa_desktop.storage import review as stored
-from qa_desktop.storage.models import Agent, Call, CriterionResult, Score, User, database
+from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Score, User, database
 from qa_desktop.storage.people import reassign_call as reassign
 
 
-def _call_of(result: CriterionResult) -> Call:
+def _call_of(result: CriterionResultRow) -> Call:
     return Score.get_by_id(result.score_id).call
 
 
-def override(result: CriterionResult, new: str, comment: str, reviewer: str = "") -> Score:
+def override(result: CriterionResultRow, new: str, comment: str, reviewer: str = "") -> Score:
     """Change a criterion's result (QA lead, admin, or an evaluator on a call assigned to them)."""
     require(current_user(), "review", _call_of(result))
     return stored.override(result, new, comment, acting_name(reviewer))
 
 
-def confirm(result: CriterionResult, reviewer: str = "") -> None:
+def confirm(result: CriterionResultRow, reviewer: str = "") -> None:
     """Record that the reviewer checked the criterion's result (audited)."""
     require(current_user(), "review", _call_of(result))
     stored.mark_checked(result, acting_name(reviewer), "confirmed")
 
 
-def evidence_played(result: CriterionResult, reviewer: str = "") -> None:
+def evidence_played(result: CriterionResultRow, reviewer: str = "") -> None:
     """Playing a criterion's evidence counts as checking it, for those who may review the call; for anyone
     else (a coach, an agent) it records nothing."""
     if allowed(current_user(), "review", _call_of(result)):
