@@ -14,6 +14,7 @@ from qa_desktop.services.access import identity
 from qa_desktop.services.access.accounts import add_user, set_active, set_role, sign_in
 from qa_desktop.services.access.passwords import hash_password
 from qa_desktop.services.access.permissions import PermissionDenied
+from qa_desktop.services.coaching.focus import suggest_focus
 from qa_desktop.services.coaching.pack import export_pack
 from qa_desktop.services.coaching.sessions import create_session as create_coaching
 from qa_desktop.services.ingest import Ingestor
@@ -21,6 +22,7 @@ from qa_desktop.services.rescore import rescore_all, retag
 from qa_desktop.services.retention import apply_policy, set_policy
 from qa_desktop.services.settings import Settings
 from qa_desktop.services.trust import calibration, disputes
+from qa_desktop.services.trust.agreement import human_verdicts
 from qa_desktop.storage.drivers import default_drivers
 from qa_desktop.storage.models import (
     Agent, CalibrationSession, CalibrationCall, CoachingSession, CriterionResultRow, Dispute, Score, User,
@@ -106,6 +108,10 @@ MATRIX: dict[str, tuple[Callable[[dict], object], set[str], tuple[str, ...]]] = 
                                  ("admin", "coach")),
     "export another's coaching pack": (lambda t: export_pack(t["coaching"]["tom"], t["out"]), {"admin", "coach"},
                                        ("admin", "coach")),
+    "agreement lab": (lambda t: human_verdicts(), {"admin", "lead", "coach", "evaluator"}, LEAD_OR_ADMIN),
+    "focus suggestions (own)": (lambda t: suggest_focus(Agent.get(Agent.name == "maria")), set(USERS.values()), ()),
+    "focus suggestions (other's)": (lambda t: suggest_focus(Agent.get(Agent.name == "tom")),
+                                    {"admin", "lead", "coach", "evaluator"}, ("admin", "QA lead", "coach", "evaluator")),
     "ingest": (_ingest, {"admin", "lead"}, LEAD_OR_ADMIN),
     "rescore": (lambda t: rescore_all(load_scorecard(default_scorecard_path())), {"admin"}, ("admin",)),
     "retag": (lambda t: retag(default_drivers()), {"admin"}, ("admin",)),

@@ -24,8 +24,8 @@ class Action:
 
 
 ACTIONS: dict[str, Action] = {
-    "read reviews": Action("seeing every agent's reviews, disputes and agreement",
-                           {ADMIN: ANY, LEAD: ANY, COACH: ANY, EVALUATOR: ANY}),
+    "read reviews": Action("reading reviews and agreement statistics",
+                           {ADMIN: ANY, LEAD: ANY, COACH: ANY, EVALUATOR: ANY, AGENT: OWN}),
     "view call": Action("seeing this call", {ADMIN: ANY, LEAD: ANY, COACH: ANY, EVALUATOR: ANY, AGENT: OWN}),
     "review": Action("reviewing a call (override, confirm, mark reviewed)", {ADMIN: ANY, LEAD: ANY, EVALUATOR: ASSIGNED}),
     "assign": Action("assigning calls to evaluators", {ADMIN: ANY, LEAD: ANY}),
