@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (
     QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from qa_desktop.services.access.accounts import add_user, set_active, set_password, set_role, users
+from qa_desktop.services.access.accounts import add_user, set_active, set_password, set_role, state, users
 from qa_desktop.services.access.passwords import PasswordError
 from qa_desktop.services.access.permissions import AGENT, ROLES, AccessError
 
@@ -78,9 +78,7 @@ class UsersDialog(QDialog):
     def reload(self) -> None:
         self.tree.clear()
         for user in users():
-            state = "disabled" if not user.active else (
-                f"locked until {user.locked_until:%H:%M}" if user.locked_until else "active")
-            item = QTreeWidgetItem([user.name, ROLES[user.role], user.agent.name if user.agent else "", state,
+            item = QTreeWidgetItem([user.name, ROLES[user.role], user.agent.name if user.agent else "", state(user),
                                     f"{user.last_login:%Y-%m-%d %H:%M}" if user.last_login else "never"])
             item.setData(0, Qt.ItemDataRole.UserRole, user.active)
             self.tree.addTopLevelItem(item)

@@ -8,7 +8,7 @@ import os
 import sys
 
 from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE, open_signed_in, read_password
-from qa_desktop.services.access.accounts import add_user, set_active, set_password, set_role, users
+from qa_desktop.services.access.accounts import add_user, set_active, set_password, set_role, state, users
 from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.access.passwords import PasswordError
 from qa_desktop.services.access.permissions import ROLES, require
@@ -64,9 +64,7 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
     elif command == "list":
         print(f"{'name':20s} {'role':10s} {'agent':20s} {'state':22s} last sign-in")
         for user in users():
-            state = "disabled" if not user.active else (
-                f"locked until {user.locked_until:%H:%M}" if user.locked_until else "active")
-            print(f"{user.name:20s} {ROLES[user.role]:10s} {user.agent.name if user.agent else '-':20s} {state:22s} "
+            print(f"{user.name:20s} {ROLES[user.role]:10s} {user.agent.name if user.agent else '-':20s} {state(user):22s} "
                   f"{user.last_login or 'never'}")
     elif command == "set-role":
         user = set_role(args.name, args.role, args.agent)

@@ -78,10 +78,13 @@ def users() -> list[User]:
     return list(User.select().order_by(User.name))
 
 
-def user_names(role: str | None = None) -> list[str]:
-    """The active users' names (of one role), for pickers such as a calibration's evaluators."""
-    query = User.select(User.name).where(User.active).order_by(User.name)
-    return [u.name for u in (query.where(User.role == _role(role)) if role else query)]
+def state(user: User) -> str:
+    """A user's state as people say it: active, disabled, or locked until a time."""
+    if not user.active:
+        return "disabled"
+    if user.locked_until is not None and user.locked_until > _now():
+        return f"locked until {user.locked_until:%H:%M}"
+    return "active"
 
 
 def _last_admin(user: User) -> bool:
