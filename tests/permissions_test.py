@@ -17,6 +17,7 @@ from qa_desktop.services.access.permissions import PermissionDenied
 from qa_desktop.services.coaching.focus import suggest_focus
 from qa_desktop.services.coaching.pack import export_pack
 from qa_desktop.services.coaching.sessions import create_session as create_coaching
+from qa_desktop.services.coaching.sessions import save_texts, set_status
 from qa_desktop.services.ingest import Ingestor
 from qa_desktop.services.rescore import rescore_all, retag
 from qa_desktop.services.retention import apply_policy, set_policy
@@ -104,6 +105,10 @@ MATRIX: dict[str, tuple[Callable[[dict], object], set[str], tuple[str, ...]]] = 
                            {"admin", "lead"}, LEAD_OR_ADMIN),
     "create coaching session": (lambda t: create_coaching([Agent.get(Agent.name == "maria")], ["closing"]),
                                 {"admin", "coach"}, ("admin", "coach")),
+    "edit coaching session": (lambda t: save_texts(t["coaching"]["maria"], "listen first", "", None),
+                              {"admin", "coach"}, ("admin", "coach")),
+    "move coaching session on": (lambda t: set_status(t["coaching"]["maria"], "delivered", ""), {"admin", "coach"},
+                                 ("admin", "coach")),
     "export own coaching pack": (lambda t: export_pack(t["coaching"]["maria"], t["out"]), {"admin", "coach", "agent"},
                                  ("admin", "coach")),
     "export another's coaching pack": (lambda t: export_pack(t["coaching"]["tom"], t["out"]), {"admin", "coach"},

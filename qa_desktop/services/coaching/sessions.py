@@ -124,6 +124,26 @@ def add_clip(session: CoachingSession, call: Call, criterion: str, kind: str, st
                                note=note, position=position)
 
 
+def set_clip_note(clip: CoachingClip, note: str) -> None:
+    """The coach's note on a clip."""
+    require(current_user(), "coach")
+    clip.note = note
+    clip.save(only=[CoachingClip.note])
+
+
+def remove_clip(clip: CoachingClip) -> None:
+    """Take a clip out of its session."""
+    require(current_user(), "coach")
+    clip.delete_instance()
+
+
+def save_texts(session: CoachingSession, goals: str, notes: str, due: dt.datetime | None) -> None:
+    """A session's goals, the coach's private notes and the due date."""
+    require(current_user(), "coach")
+    session.goals, session.notes, session.due = goals, notes, due
+    session.save(only=[CoachingSession.goals, CoachingSession.notes, CoachingSession.due])
+
+
 def set_status(session: CoachingSession, status: str, actor: str) -> CoachingSession:
     """Move a session on; delivering it stamps the date its follow-up counts from."""
     require(current_user(), "coach")
