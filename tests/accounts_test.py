@@ -126,6 +126,36 @@ def test_database_password_file_must_be_private(tmp_path, monkeypatch):
     assert database_password("postgresql://qa@db.example:5432/qa?sslmode=require") == "s3cret"
 
 
+def test_database_password_from_the_keyring_first(tmp_path, monkeypatch):
+    keyring = pytest.importorskip("keyring")
+    from keyring.backend import KeyringBackend
+
+    class MemoryKeyring(KeyringBackend):
+        """The keyring API's own plug-in point, holding passwords in memory for the test."""
+
+        priority = 1
+        stored: dict = {}
+
+        def get_password(self, service, username):
+            return self.stored.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.stored[(service, username)] = password
+
+        def delete_password(self, service, username):
+            self.stored.pop((service, username), None)
+
+    monkeypatch.setenv("QA_DESKTOP_DB_PASSWORD_FILE", str(tmp_path / "none"))
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        keyring.set_password("qa-desktop", "qa@db.example:5432/qa", "from the keyring")
+        assert database_password("postgresql://qa@db.example/qa?sslmode=verify-full") == "from the keyring"
+        assert database_password("postgresql://qa@other.example/qa") is None
+    finally:
+        keyring.set_keyring(previous)
+
+
 def test_settings_refuse_a_database_url_with_a_password(db):
     with pytest.raises(ValueError, match="holds a password: keep it in your keyring"):
         Settings().set("database", "postgresql://qa:s3cret@db.example/qa")
