@@ -21,7 +21,8 @@ from scoring.transcript import TEXT
 from qa_desktop.services.coaching.focus import MIN_CALLS, Focus, comparison, follow_up, suggest_focus
 from qa_desktop.services.coaching.pack import excerpt, export_pack
 from qa_desktop.services.coaching.sessions import (
-    STATUSES, add_clip, clips, create_session, criterion_names, delete_session, session_agents, set_status,
+    STATUSES, add_clip, clips, create_session, criterion_names, delete_session, remove_clip, save_texts,
+    session_agents, set_clip_note, set_status,
 )
 from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession
 from qa_desktop.app.background import Latest, Task, run_task
@@ -333,8 +334,7 @@ class CoachingWindow(QDialog):
     def _save_clip_note(self) -> None:
         clip = self._selected_clip()
         if clip is not None and clip.note != self.clip_note.text():
-            clip.note = self.clip_note.text()
-            clip.save()
+            set_clip_note(clip, self.clip_note.text())
             self.clip_list.currentItem().setText(5, clip.note)
 
     def play_clip(self) -> None:
@@ -361,7 +361,7 @@ class CoachingWindow(QDialog):
         """Take the selected clip out of the session."""
         clip = self._selected_clip()
         if clip is not None:
-            clip.delete_instance()
+            remove_clip(clip)
             self._show_clips()
 
     def add_review_moment(self) -> None:
@@ -378,11 +378,9 @@ class CoachingWindow(QDialog):
 
     def save_texts(self) -> None:
         """Store the goals, notes and due date."""
-        session = self.session
-        session.goals, session.notes = self.goals.toPlainText(), self.notes.toPlainText()
         day = self.due.date()
-        session.due = dt.datetime(day.year(), day.month(), day.day())
-        session.save()
+        save_texts(self.session, self.goals.toPlainText(), self.notes.toPlainText(),
+                   dt.datetime(day.year(), day.month(), day.day()))
 
     def _save_clicked(self) -> None:
         self.save_texts()

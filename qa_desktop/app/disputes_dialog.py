@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
+from qa_desktop.services.access.permissions import AccessError
 from qa_desktop.services.trust.disputes import STATUSES, DisputeError, accept, counts, disputes, reject
 from qa_desktop.storage.criteria import criterion_names, in_order
 from qa_desktop.storage.models import Dispute
@@ -168,7 +169,7 @@ class DisputesDialog(QDialog):
                 accept(dispute, self.lead(), text)
             else:
                 reject(dispute, self.lead(), text)
-        except DisputeError as exc:
+        except (DisputeError, AccessError) as exc:
             QMessageBox.warning(self, "Dispute", str(exc))
         self.reload()
         self.decided.emit(dispute.call_id)

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from scoring.display import clock
 from scoring.transcript import TEXT
 
+from qa_desktop.services.library import call_ids as visible_calls
 from qa_desktop.storage import library
 from qa_desktop.storage.criteria import criterion_names, named
 from qa_desktop.storage.library import COLUMNS, LibraryFilter, LibraryRow
@@ -114,7 +115,7 @@ class LibraryModel(QAbstractTableModel):
         self.beginResetModel()
         if names:
             self.criterion_names = criterion_names()
-        self._ids = library.call_ids(self.filter, self.sort_key, self.descending)
+        self._ids = visible_calls(self.filter, self.sort_key, self.descending)
         self._pages = {}
         self.endResetModel()
 

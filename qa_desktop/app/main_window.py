@@ -15,8 +15,11 @@ from PySide6.QtWidgets import (
     QProgressDialog, QPushButton, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
+from qa_desktop.services.access.identity import current_user, team_mode
+from qa_desktop.services.access.permissions import ACTIONS, ROLES, allowed
 from qa_desktop.services.config import Config
 from qa_desktop.services.csv_export import write_csv
+from qa_desktop.services.retention import RetentionReport, apply_policy
 from qa_desktop.services.settings import Settings
 from qa_desktop.storage import repository
 from qa_desktop.storage.criteria import named
@@ -36,9 +39,12 @@ from qa_desktop.app.import_dialog import ImportDialog
 from qa_desktop.app.import_worker import ImportPlan
 from qa_desktop.app.library_columns import LibraryColumns
 from qa_desktop.app.library_model import LibraryModel
+from qa_desktop.app.login_dialog import IdleGuard
 from qa_desktop.app.people_dialog import PeopleDialog
+from qa_desktop.app.retention_dialog import RetentionDialog
 from qa_desktop.app.review_view import ReviewView
 from qa_desktop.app.settings_dialog import SettingsDialog
+from qa_desktop.app.users_dialog import UsersDialog
 
 
 def _rounded(score: float | None) -> float | str:
@@ -53,6 +59,7 @@ class _ExportCancelled(Exception):
     """The user cancelled a CSV export."""
 
 
+RETENTION_EVERY_MS = 24 * 3600 * 1000  # the retention policy's scheduled run: at start, then daily
 _GEOMETRY, _LIBRARY_SPLIT, _REVIEW_SPLIT = "window/geometry", "window/library_split", "window/review_split"
 
 
@@ -63,7 +70,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings or Settings()
         self.database_path = database_path
-        self.setWindowTitle(f"qa-desktop — {database_path.name}")
+        user = current_user()
+        signed = f" — {user.name} ({ROLES[user.role]})" if team_mode() else ""
+        self.setWindowTitle(f"qa-desktop — {database_path.name}{signed}")
         self.import_dialog: ImportDialog | None = None
         self.settings_warning: QMessageBox | None = None
         warnings = self.settings.check()
@@ -134,9 +143,29 @@ class MainWindow(QMainWindow):
         self._fit_screen()
         self._after_reset()
         self._read_marked()
+        self.idle = IdleGuard(self) if team_mode() else None
+        if self.idle is not None:
+            self.idle.lapsed.connect(self.close)
+        self.retention_timer = QTimer(self, interval=RETENTION_EVERY_MS, timeout=self.run_retention)
+        self.retention_timer.start()
+        QTimer.singleShot(0, self.run_retention)
+
+    def run_retention(self) -> Task:
+        """The retention policy's scheduled run (at start, then daily), in the background."""
+        return run_task(lambda _task: apply_policy(scheduled=True), self._retention_done,
+                        lambda text: self.statusBar().showMessage(f"Retention failed: {text}", 15000),
+                        what="applying the retention policy")
+
+    def _retention_done(self, report: RetentionReport) -> None:
+        if report.recordings or report.transcripts or report.audit_entries or report.failed:
+            self.statusBar().showMessage(f"Retention: {report.summary()}", 15000)
+            self.calls.reload()
 
     def reviewer(self) -> str:
-        """The reviewer's name for the audit log: from settings; asked (and kept) before the first change."""
+        """The reviewer's name for the audit log: the signed-in user's on a database with users; else from
+        settings, asked (and kept) before the first change."""
+        if team_mode():
+            return current_user().name
         name = self.config.reviewer
         if not name:
             name, ok = QInputDialog.getText(
@@ -165,21 +194,34 @@ class MainWindow(QMainWindow):
 
     # --- toolbar and keyboard -----------------------------------------------------------
     def _toolbar(self) -> None:
+        """The toolbar; what the signed-in user's role cannot do is disabled, its tooltip naming the role
+        needed (the services refuse it too)."""
         bar = self.addToolBar("Main")
         bar.setMovable(False)
-        for text, slot, tip in (
-            ("Import…", self.open_import, "Import recordings and an optional metadata CSV"),
-            ("Agents and teams…", self._people, "Rename, merge and move agents"),
-            ("Coaching…", self.open_coaching, "Focus suggestions, coaching sessions and packs"),
-            ("Calibration…", self.open_calibration, "Evaluators score the same calls blind; settle the expert answer"),
-            ("Disputes…", self.open_disputes, "Accept or reject disputed results; counts per agent and criterion"),
-            ("Agreement lab…", self.open_agreement, "How often automatic verdicts agree with people, per criterion"),
-            ("Export CSV…", self._export, "Save the library's current rows as CSV"),
-            ("Settings…", self._settings, "Model, device, agent channel, scorecard, reviewer"),
+        self.actions: dict[str, QAction] = {}
+        user = current_user()
+        for text, slot, tip, needs in (
+            ("Import…", self.open_import, "Import recordings and an optional metadata CSV", "ingest"),
+            ("Agents and teams…", self._people, "Rename, merge and move agents", "manage agents"),
+            ("Coaching…", self.open_coaching, "Focus suggestions, coaching sessions and packs", "coach"),
+            ("Calibration…", self.open_calibration, "Evaluators score the same calls blind; settle the expert answer",
+             "answer calibration"),
+            ("Disputes…", self.open_disputes, "Accept or reject disputed results; counts per agent and criterion",
+             "settle dispute"),
+            ("Agreement lab…", self.open_agreement, "How often automatic verdicts agree with people, per criterion",
+             "read reviews"),
+            ("Export CSV…", self._export, "Save the library's current rows as CSV", None),
+            ("Settings…", self._settings, "Model, device, agent channel, scorecard, reviewer", None),
+            ("Users…", self._users, "Who signs in, and their roles", "manage users"),
+            ("Retention…", self._retention, "How long recordings, transcripts and the audit log are kept", "retention"),
         ):
             action = QAction(text, self)
             action.setToolTip(tip)
             action.triggered.connect(slot)
+            if needs is not None and not allowed(user, needs):
+                action.setEnabled(False)
+                action.setToolTip(f"{tip} — {ACTIONS[needs].label} is not for your role ({ROLES[user.role]})")
+            self.actions[text] = action
             bar.addAction(action)
 
     def _shortcuts(self) -> None:
@@ -449,6 +491,12 @@ class MainWindow(QMainWindow):
         PeopleDialog(self, self.reviewer).exec()
         self.calls.reload()
         self.filters.refresh_choices()
+
+    def _users(self) -> None:
+        UsersDialog(self).exec()
+
+    def _retention(self) -> None:
+        RetentionDialog(self).exec()
 
     def _settings(self) -> None:
         if SettingsDialog(self, self.settings).exec():

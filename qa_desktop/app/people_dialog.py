@@ -11,7 +11,9 @@ from PySide6.QtWidgets import (
 )
 
 from qa_desktop.storage.models import Agent, Call, Team
-from qa_desktop.storage.people import PeopleError, merge_agents, move_agent, rename_agent
+from qa_desktop.services.people import merge_agents, move_agent, rename_agent
+from qa_desktop.services.access.permissions import AccessError
+from qa_desktop.storage.people import PeopleError
 
 
 class PeopleDialog(QDialog):
@@ -57,7 +59,7 @@ class PeopleDialog(QDialog):
     def _act(self, change: Callable[[], str]) -> None:
         try:
             text = change()
-        except PeopleError as exc:
+        except (PeopleError, AccessError) as exc:
             QMessageBox.warning(self, "Agents and teams", str(exc))
             return
         self.message.setText(text)

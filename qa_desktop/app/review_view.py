@@ -17,8 +17,11 @@ from scoring.transcript import TEXT
 
 from qa_desktop.storage import repository
 from qa_desktop.storage.models import Agent, Call, CriterionResultRow
-from qa_desktop.storage.people import reassign_call
-from qa_desktop.storage.review import RESULTS, ReviewError, call_audit, mark_checked, override, set_reviewed
+from qa_desktop.services.access.identity import current_user
+from qa_desktop.services.access.permissions import AccessError, allowed
+from qa_desktop.services.library import open_call as visible_call
+from qa_desktop.services.review import confirm, evidence_played, may_review, override, reassign_call, set_reviewed
+from qa_desktop.storage.review import RESULTS, ReviewError, call_audit
 from qa_desktop.services.trust.disputes import DisputeError, raise_dispute
 from qa_desktop.app.locate_bar import LocateBar
 from qa_desktop.app.player import CallPlayer
@@ -84,6 +87,15 @@ class DisputeDialog(ResultDialog):
         self.agent.setCurrentText(agent)
         super().__init__(parent, "Dispute", row, name, [r for r in RESULTS if r != row.effective], "Reason",
                          "The agent's reason (required), e.g. where in the call", [("Agent", self.agent)])
+
+
+def _deleted(call: Call) -> str:
+    """What the retention policy deleted of a call, for its title."""
+    if call.transcript_deleted_at:
+        return f" · transcript deleted by the retention policy on {call.transcript_deleted_at:%Y-%m-%d} (scores kept)"
+    if call.recording_deleted_at:
+        return f" · recording deleted by the retention policy on {call.recording_deleted_at:%Y-%m-%d}"
+    return ""
 
 
 class ReviewView(QWidget):
@@ -169,7 +181,7 @@ class ReviewView(QWidget):
             source.seek_requested.connect(self.play_from)
         self.scorecard.criterion_selected.connect(self._criterion_selected)
         self.scorecard.evidence_opened.connect(
-            lambda result_id: mark_checked(CriterionResultRow.get_by_id(result_id), self.reviewer(), "evidence"))
+            lambda result_id: evidence_played(CriterionResultRow.get_by_id(result_id), self.reviewer()))
         self.setEnabled(False)
 
     @property
@@ -179,7 +191,7 @@ class ReviewView(QWidget):
 
     def open_call(self, call_id: int, search: str = "") -> None:
         """Show a call: audio and waveform (not for a text conversation), transcript, scorecard and audit log."""
-        self.call = call = Call.get_by_id(call_id)
+        self.call = call = visible_call(call_id)
         self.setEnabled(True)
         when = call.call_time.strftime("%Y-%m-%d %H:%M") if call.call_time else "no call time"
         if self.is_text:
@@ -188,13 +200,17 @@ class ReviewView(QWidget):
             kind = "stereo" if call.channels == 2 else "mono, speakers separated"
         self.title.setText(f"<b>{call.path.rsplit('/', 1)[-1]}</b><br><span style='color:#555'>"
                            f"{when} · {clock(call.duration_s) + ' · ' if call.timed else ''}{kind} · {call.team.name if call.team else 'no team'}"
-                           f"{' · reviewed by ' + (call.reviewed_by or 'someone') if call.reviewed else ''}</span>")
+                           f"{' · reviewed by ' + (call.reviewed_by or 'someone') if call.reviewed else ''}"
+                           f"{' · assigned to ' + call.assigned_to if call.assigned_to else ''}"
+                           f"{_deleted(call)}</span>")
         self.agent.clear()
         for agent in Agent.select().order_by(Agent.name):
             self.agent.addItem(agent.name, agent.id)
         self.agent.setCurrentIndex(self.agent.findData(call.agent_id))
         self.reviewed.setChecked(call.reviewed)
         self.reviewed.setText("Reviewed ✓" if call.reviewed else "Mark reviewed")
+        self.reviewed.setEnabled(may_review(call))
+        self.agent.setEnabled(allowed(current_user(), "manage agents"))
         utterances = repository.call_transcript(call)
         self.transcript.show_utterances(utterances, search)
         score = repository.current_score(call)
@@ -278,17 +294,19 @@ class ReviewView(QWidget):
             self.apply_override(row.criterion, dialog.result.currentData(), dialog.comment.toPlainText())
 
     def _criterion_selected(self, result_id: int | None) -> None:
-        self.override_button.setEnabled(result_id is not None)
-        self.confirm_button.setEnabled(result_id is not None)
-        self.dispute_button.setEnabled(result_id is not None)
+        """Enable what the signed-in user may do to the selected criterion (the services check it again)."""
+        chosen = result_id is not None and self.call is not None
+        reviewer = chosen and may_review(self.call)
+        self.override_button.setEnabled(reviewer)
+        self.confirm_button.setEnabled(reviewer)
+        self.dispute_button.setEnabled(chosen and allowed(current_user(), "raise dispute", self.call))
 
     def confirm_selected(self) -> None:
         """Confirm the selected criterion's result as the reviewer (audited)."""
         item = self.scorecard.tree.currentItem()
         result_id = item.data(0, RESULT_ROLE) if item else None
         if result_id is not None:
-            mark_checked(CriterionResultRow.get_by_id(result_id), self.reviewer(), "confirmed")
-            self._refresh()
+            self._act("Confirm", lambda: confirm(CriterionResultRow.get_by_id(result_id), self.reviewer()))
 
     def dispute_selected(self) -> None:
         """Ask for the agent's name, the result they say is right and their reason; raise the dispute."""
@@ -305,33 +323,29 @@ class ReviewView(QWidget):
     def apply_dispute(self, criterion: str, agent: str, requested: str, reason: str) -> None:
         """Raise a dispute on a criterion of the open call (as the settings' reviewer)."""
         row = repository.current_score(self.call).results.where(CriterionResultRow.criterion == criterion).get()
-        try:
-            raise_dispute(row, agent, reason, self.reviewer(), requested)
-        except DisputeError as exc:
-            QMessageBox.warning(self, "Dispute", str(exc))
-            return
-        self._refresh()
+        self._act("Dispute", lambda: raise_dispute(row, agent, reason, self.reviewer(), requested))
 
     def apply_override(self, criterion: str, result: str, comment: str) -> None:
         """Override one criterion of the open call (as the settings' reviewer)."""
         score = repository.current_score(self.call)
         row = score.results.where(CriterionResultRow.criterion == criterion).get()
-        try:
-            override(row, result, comment, self.reviewer())
-        except ReviewError as exc:
-            QMessageBox.warning(self, "Override", str(exc))
-            return
-        self._refresh()
+        self._act("Override", lambda: override(row, result, comment, self.reviewer()))
 
     def _toggle_reviewed(self, checked: bool) -> None:
-        set_reviewed(self.call, self.reviewer(), checked)
-        self._refresh()
+        self._act("Mark reviewed", lambda: set_reviewed(self.call, checked, self.reviewer()))
 
     def _reassign(self, _index: int) -> None:
         agent = Agent.get_by_id(self.agent.currentData())
         if agent.id != self.call.agent_id:
-            reassign_call(self.call, agent, self.reviewer())
-            self._refresh()
+            self._act("Reassign", lambda: reassign_call(self.call, agent, self.reviewer()))
+
+    def _act(self, title: str, change) -> None:
+        """Make a review change; a refusal (a rule, or the user's role) is said, and the view shows what is stored."""
+        try:
+            change()
+        except (ReviewError, DisputeError, AccessError) as exc:
+            QMessageBox.warning(self, title, str(exc))
+        self._refresh()
 
     def _refresh(self) -> None:
         position = self.player.seconds()  # no recording in a text conversation: the player stays at 0

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
 from scoring.models import DEVICES, cuda_device_count
 from scoring.transcript import AGENT_CHANNELS
 
+from qa_desktop.services.access.identity import current_user
+from qa_desktop.services.access.permissions import ACTIONS, AccessError, allowed
 from qa_desktop.services.settings import Settings, unusable
 
 
@@ -50,6 +52,10 @@ class SettingsDialog(QDialog):
                                        "comma-separated; every other speaker is the customer")
         self.scorecard = QLineEdit(settings.get("scorecard"), placeholderText="the scorecard that ships")
         self.drivers = QLineEdit(settings.get("drivers"), placeholderText="the call drivers that ship")
+        if not allowed(current_user(), "change scorecard"):  # the settings refuse it too
+            for field in (self.scorecard, self.drivers):
+                field.setReadOnly(True)
+                field.setToolTip(f"Only an admin changes this ({ACTIONS['change scorecard'].label})")
         self.reviewer = QLineEdit(settings.get("reviewer"), placeholderText="your name, for the audit log")
         self.database = QLineEdit(settings.get("database"), placeholderText="default data folder")
         self.scheduler = QLineEdit(settings.get("scheduler"), placeholderText="empty: a local cluster on this computer")
@@ -85,7 +91,8 @@ class SettingsDialog(QDialog):
         scheduler that is no address, a malformed path map)."""
         return list(unusable({"model": self.model.text().strip(), "scorecard": self.scorecard.text().strip(),
                               "drivers": self.drivers.text().strip(), "scheduler": self.scheduler.text().strip(),
-                              "path_map": self.path_map.text().strip()}).values())
+                              "path_map": self.path_map.text().strip(),
+                              "database": self.database.text().strip()}).values())
 
     def save(self) -> None:
         """Store every setting and close; a model, scorecard or drivers file that cannot be used is said, nothing
@@ -100,6 +107,10 @@ class SettingsDialog(QDialog):
                   "drivers": self.drivers.text().strip(), "reviewer": self.reviewer.text().strip(),
                   "database": self.database.text().strip(), "scheduler": self.scheduler.text().strip(),
                   "workers": self.workers.value(), "path_map": self.path_map.text().strip()}
-        for key, value in values.items():
-            self.settings.set(key, value)
+        try:
+            for key, value in values.items():
+                self.settings.set(key, value)
+        except (AccessError, ValueError) as exc:
+            QMessageBox.warning(self, "Settings not saved", str(exc))
+            return
         self.accept()

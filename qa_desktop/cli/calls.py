@@ -32,6 +32,7 @@ from qa_desktop.cli.options import (
     add_model_options,
     add_scorecard_option,
     add_speaker_option,
+    open_signed_in,
 )
 from qa_desktop.services.config import Config
 from qa_desktop.services.ingest import IngestListener, IngestResult, Ingestor, discover
@@ -40,7 +41,6 @@ from qa_desktop.services.metadata import DEFAULT_NAME_PATTERN, compile_name_patt
 from qa_desktop.services.rescore import rescore_all
 from qa_desktop.storage import repository
 from qa_desktop.storage.call_metadata import customer_name
-from qa_desktop.storage.database import open_database
 from qa_desktop.storage.models import Call
 from qa_desktop.storage.recordings import relocate
 
@@ -128,7 +128,7 @@ def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
     for warning in metadata.warnings if metadata else []:
         print(f"warning: {warning}", file=sys.stderr)
     options = config.engine
-    db_path = open_database(config.database)
+    db_path = open_signed_in(args, config)
     files = discover(args.paths, exclude=[args.metadata] if args.metadata else [])
     if not files:
         print("error: no recordings or transcript files found in the given paths", file=sys.stderr)
@@ -212,7 +212,7 @@ def cmd_score(args: argparse.Namespace, config: Config) -> int:
     """Transcribe and score files, printing the score contract; with --db, ingest them too."""
     scorecard = config.load_scorecard()
     if args.db:
-        open_database(args.db)
+        open_signed_in(args, config, args.db)
     channel, speakers = config.agent_channel, list(config.agent_speakers)
     with TranscriptionWorker(config.transcriber()) as worker:
         ingestor = Ingestor(worker, scorecard, agent_channel=channel, agent_speakers=speakers) if args.db else None
@@ -259,7 +259,7 @@ def _score_file(path: Path, worker: TranscriptionWorker, ingestor: Ingestor | No
 def cmd_rescore(args: argparse.Namespace, config: Config) -> int:
     """Score every stored call again with the scorecard, from the stored transcripts."""
     scorecard = config.load_scorecard()
-    db_path = open_database(config.database)
+    db_path = open_signed_in(args, config)
     bar = tqdm(total=Call.select().count(), unit="call", file=sys.stderr, disable=None)
 
     def progress(done: int, total: int) -> None:
@@ -279,7 +279,7 @@ def cmd_relocate(args: argparse.Namespace, config: Config) -> int:
     if not folder.is_dir():
         print(f"error: {one_line(folder)}: not a folder", file=sys.stderr)
         return EXIT_USAGE
-    db_path = open_database(config.database)
+    db_path = open_signed_in(args, config)
     with progress_bar("file") as progress:
         found = relocate(folder, progress)
     for call_id, path in sorted(found.found.items()):

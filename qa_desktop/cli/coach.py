@@ -9,12 +9,11 @@ import sys
 
 from tqdm import tqdm
 
-from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE, add_database_option
+from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE, add_database_option, open_signed_in
 from qa_desktop.services.coaching.focus import MIN_CALLS, suggest_focus
 from qa_desktop.services.coaching.pack import export_pack
 from qa_desktop.services.coaching.sessions import CoachingError, clips, create_session, criterion_names
 from qa_desktop.services.config import Config
-from qa_desktop.storage.database import open_database
 from qa_desktop.storage.models import Agent, CoachingSession
 
 
@@ -48,7 +47,7 @@ def _agent(name: str) -> Agent:
 
 def cmd_coach(args: argparse.Namespace, config: Config) -> int:
     """Run a coach subcommand; a bad agent, criterion or session id is one clear line and exit code 2."""
-    open_database(config.database)
+    open_signed_in(args, config)
     try:
         if args.coach_command == "suggest":
             return _suggest(args)

@@ -5,11 +5,54 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
+import os
+from pathlib import Path
 
 from scoring.models import DEVICES
 from scoring.transcript import AGENT_CHANNELS
 
+from qa_desktop.services.access.accounts import sign_in
+from qa_desktop.services.access.identity import NotSignedIn, set_owner_name, team_mode
+from qa_desktop.services.access.passwords import PasswordError
+from qa_desktop.services.config import Config
+from qa_desktop.storage.database import open_database
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+PASSWORD_ENV, USER_ENV = "QA_DESKTOP_PASSWORD", "QA_DESKTOP_USER"
+
+
+def add_user_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--user", metavar="NAME", help=f"sign in as this user (on a database with users; default: "
+                        f"${USER_ENV}); the password is asked, or read from ${PASSWORD_ENV}, never an argument")
+
+
+def read_password(prompt: str, variable: str) -> str:
+    """A password from the environment variable, else asked on the terminal without echo."""
+    given = os.environ.get(variable)
+    if given is not None:
+        return given
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        raise PasswordError(f"no password given (no terminal to ask on: set {variable})") from None
+
+
+def open_signed_in(args: argparse.Namespace, config: Config, path: str | None = None) -> Path | str:
+    """Open the command's database (`path`, else the configured one) and sign in as --user. On a database
+    without users the local owner acts (the configured reviewer name, else the login name); on one with users,
+    no --user is NotSignedIn."""
+    where = open_database(path if path is not None else config.database)
+    set_owner_name(config.reviewer)
+    name = getattr(args, "user", None) or os.environ.get(USER_ENV)
+    if name:
+        sign_in(name, read_password(f"password for {name}: ", PASSWORD_ENV))
+    elif team_mode():
+        raise NotSignedIn(f"database {where} has users: give --user NAME (the password is asked, or read from "
+                          f"{PASSWORD_ENV})")
+    return where
 
 
 def parse_date(text: str) -> dt.date:

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import argparse
 
-from qa_desktop.cli.options import EXIT_OK, add_database_option, parse_date
+from qa_desktop.cli.options import EXIT_OK, add_database_option, parse_date, open_signed_in
 from qa_desktop.services.config import Config
-from qa_desktop.storage.database import open_database
 from qa_desktop.services.trust.agreement import criterion_trust, human_verdicts, trend
 
 
@@ -33,7 +32,7 @@ def _calls(ids: list[int]) -> str:
 def cmd_agreement(args: argparse.Namespace, config: Config) -> int:
     """Print the agreement table and its trends."""
     scorecard = config.load_scorecard()
-    db_path = open_database(config.database)
+    db_path = open_signed_in(args, config)
     verdicts = human_verdicts(args.date_from, args.date_to)
     print(f"{len(verdicts)} human verdicts on {len({v.call_id for v in verdicts})} calls (database: {db_path})")
     print(f"{'criterion':26s} {'calls':>5s} {'verdicts':>8s} {'agree':>6s} {'kappa':>6s} {'need':>5s}  "

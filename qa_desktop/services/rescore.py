@@ -16,12 +16,16 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 
 from scoring.analysis import CallAnalysis
+from scoring.drivers import DriverSet
 from scoring.scorecard import Scorecard
 from scoring.scorer import CallScore, score_call
 from scoring.transcript import AUDIO
 
+from qa_desktop.services.access.identity import current_user
+from qa_desktop.services.access.permissions import require
 from qa_desktop.storage.call_metadata import customer_name
 from qa_desktop.storage import repository
+from qa_desktop.storage.drivers import retag_all
 from qa_desktop.storage.models import Call
 
 BATCH = 250  # calls read, scored and written together
@@ -80,8 +84,10 @@ def _scorer(scorecard: Scorecard, calls: int, processes: int) -> Iterator[Callab
 def rescore_all(scorecard: Scorecard, progress: Callable[[int, int], None] | None = None,
                 should_cancel: Callable[[], bool] | None = None, *, processes: int = 0) -> int:
     """Rescore every stored call; returns how many were rescored (fewer if cancelled). `processes`:
-    scoring processes (0: one per core)."""
-    ids = [c.id for c in Call.select(Call.id).order_by(Call.id)]
+    scoring processes (0: one per core). Calls whose transcript the retention policy deleted keep their score.
+    Admin only: it changes every call's score."""
+    require(current_user(), "change scorecard")
+    ids = [c.id for c in Call.select(Call.id).where(Call.transcript_deleted_at.is_null()).order_by(Call.id)]
     batches = [ids[start:start + BATCH] for start in range(0, len(ids), BATCH)]
     ahead = max(2, (processes or os.cpu_count() or 1) + 1)  # batches being scored while one is written
     done = 0
@@ -107,3 +113,9 @@ def _store(scorecard: Scorecard, scored: Future, done: int, total: int,
     if progress:
         progress(done + len(rows), total)
     return len(rows)
+
+
+def retag(drivers: DriverSet, progress: Callable[[int, int], None] | None = None) -> int:
+    """Tag every stored call again with an edited call-drivers file (admin only); returns the count."""
+    require(current_user(), "change scorecard")
+    return retag_all(drivers, progress)

@@ -15,8 +15,11 @@ from scoring.models import DEVICES, ModelNotFoundError, resolve_model
 from scoring.scorecard import ScorecardError, load_scorecard
 from scoring.transcript import AGENT_CHANNELS
 
+from qa_desktop.services.access.identity import current_user
+from qa_desktop.services.access.permissions import require
 from qa_desktop.services.ingest_engine import EngineError, check_scheduler, parse_path_map
 from qa_desktop.services.metadata import DEFAULT_NAME_PATTERN, MetadataError, compile_name_pattern
+from qa_desktop.storage.credentials import has_password, password_file, without_password
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,11 @@ _CHOICES: dict[str, tuple] = {"device": DEVICES, "agent_channel": AGENT_CHANNELS
 _damaged: set[str] = set()  # settings files that could not be read in full, until they are written again
 
 
+def _clear_password(url: str) -> str:
+    return (f"the database URL {without_password(url)} holds a password: keep it in your keyring or in the "
+            f"password file {password_file()} (mode 0600), not in the settings")
+
+
 def unusable(values: Mapping[str, Any]) -> dict[str, str]:
     """Why each of the given settings cannot be used, by key (a file that will not load, a value out of
     range); an empty file or model setting means the one that ships, always usable."""
@@ -56,6 +64,8 @@ def unusable(values: Mapping[str, Any]) -> dict[str, str]:
     for key, value in values.items():
         if key in _CHOICES and value not in _CHOICES[key]:
             found[key] = f"{key.replace('_', ' ')} '{value}' is not one of {', '.join(map(str, _CHOICES[key]))}"
+        elif key == "database" and has_password(str(value)):
+            found[key] = _clear_password(str(value))
         elif key in _LOADED and value:
             label, load, errors = _LOADED[key]
             try:
@@ -107,9 +117,14 @@ class Settings:
         return warnings
 
     def set(self, key: str, value: Any) -> None:
-        """Store a setting."""
+        """Store a setting. Changing the scorecard or the call drivers is an admin's (they change how calls
+        are scored and tagged)."""
         if key not in DEFAULTS:
             raise KeyError(key)
+        if key == "database" and has_password(str(value)):
+            raise ValueError(_clear_password(str(value)))
+        if key in ("scorecard", "drivers") and value != self.get(key):
+            require(current_user(), "change scorecard")
         self.store.setValue(key, value)
         self.store.sync()
         _damaged.discard(self.store.fileName())
