@@ -115,7 +115,8 @@ class PhraseSet:
         common = process.cdist([self.phrases[i] for i in self._fuzzy], texts, scorer=LCSseq.similarity,
                                dtype=np.int32, workers=1)
         lengths = np.array([len(t) for t in texts]).reshape(1, -1)
-        possible = (lengths >= self._fuzzy_lengths * 0.8) & (common >= np.minimum(self._fuzzy_lengths, lengths) * _LCS_SHARE)
+        shorter = np.minimum(self._fuzzy_lengths, lengths)
+        possible = (lengths >= self._fuzzy_lengths * 0.8) & (common >= shorter * _LCS_SHARE)
         candidates: dict[int, list[int]] = {}
         for row, t in zip(*np.nonzero(possible)):
             candidates.setdefault(int(t), []).append(self._fuzzy[row])

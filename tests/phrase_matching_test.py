@@ -11,9 +11,12 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from scoring.phrases import FUZZY_MIN_CHARS, FUZZY_THRESHOLD, GAPPED_MIN_WORDS, GAPPED_SIMILARITY, PhraseMatch, PhraseSet
+from scoring.phrases import (FUZZY_MIN_CHARS, FUZZY_THRESHOLD, GAPPED_MIN_WORDS, GAPPED_SIMILARITY, PhraseMatch,
+                             PhraseSet)
 from scoring.scorecard import default_scorecard_path, load_scorecard
+from scoring.scorer import score_call
 from scoring.text import normalise
+from scoring.transcript import Transcript, Utterance, Word
 
 ROOT = Path(__file__).resolve().parent.parent
 NEGATION = re.compile(r"\b(?:not|never|no)\b")
@@ -75,7 +78,8 @@ def _utterances(phrases: list[str], filler: list[str], rng: random.Random, count
         words = said.split()
         if rng.random() < 0.2 and len(words) >= 4:  # one word inserted, sometimes a negation
             i = rng.randrange(1, len(words))
-            said = " ".join(words[:i] + [rng.choice(["absolutely", "certainly", "definitely", "not", "never"])] + words[i:])
+            extra = rng.choice(["absolutely", "certainly", "definitely", "not", "never"])
+            said = " ".join(words[:i] + [extra] + words[i:])
         elif rng.random() < 0.7:
             said = _misheard(said, rng)
         before, after = rng.choice(filler), rng.choice(filler)
@@ -84,12 +88,16 @@ def _utterances(phrases: list[str], filler: list[str], rng: random.Random, count
     return turns
 
 
+def _demo_turns() -> list[list[tuple[str, str]]]:
+    demo = tomllib.loads((ROOT / "resources" / "demo_calls" / "dialogues.toml").read_text())
+    return [[(turn[0], turn[1]) for turn in call["turns"] if turn[0] != "pause"] for call in demo["call"]]
+
+
 def test_fast_matching_finds_what_plain_matching_finds():
     scorecard = load_scorecard(default_scorecard_path())
     phrase_lists = [v for c in scorecard.criteria for k, v in c.params.items() if isinstance(v, list) and v
                     and k not in ("words", "name_cues")] + [scorecard.positive_reactions, scorecard.negative_reactions]
-    demo = tomllib.loads((ROOT / "resources" / "demo_calls" / "dialogues.toml").read_text())
-    filler = [turn[1] for call in demo["call"] for turn in call["turns"] if turn[0] != "pause"]
+    filler = [text for turns in _demo_turns() for _, text in turns]
     every_phrase = [p for phrases in phrase_lists for p in phrases]
     rng = random.Random(22)
     kinds = {"whole": 0, "one word inserted": 0, "approximately": 0, "none": 0}
@@ -109,3 +117,26 @@ def _kind(match: PhraseMatch | None) -> str:
     if match is None:
         return "none"
     return {1.0: "whole", GAPPED_SIMILARITY: "one word inserted"}.get(match.similarity, "approximately")
+
+
+def test_scores_are_those_of_plain_matching(monkeypatch):
+    """Whole calls (the demo dialogues, as said and misheard): every verdict, credit and piece of evidence."""
+    scorecard = load_scorecard(default_scorecard_path())
+    rng = random.Random(7)
+    calls = []
+    for turns in _demo_turns():
+        for misheard in (False, True):
+            start, said = 0.0, []
+            for speaker, text in turns:
+                text = _misheard(text, rng) if misheard and rng.random() < 0.5 else text
+                words = [Word(start + 0.3 * i, start + 0.3 * i + 0.25, f" {w}", rng.uniform(0.3, 1.0))
+                         for i, w in enumerate(text.split())]
+                said.append(Utterance(speaker, start, words[-1].end, text, words))
+                start = words[-1].end + rng.choice([0.3, 1.0, 12.0])
+            calls.append(Transcript("call.wav", start, 2, 8000, "0" * 64, "tiny.en", "cpu", said))
+    voice = {"agent_voiced_s": 40.0, "agent_pitch_std_st": 2.0, "agent_energy_std_db": 4.0}
+    fast = [score_call(t, scorecard, voice, "Dana").to_dict() for t in calls]
+    monkeypatch.setattr(PhraseSet, "match_all", lambda self, texts: [plain_match(self.phrases, t) for t in texts])
+    assert [score_call(t, scorecard, voice, "Dana").to_dict() for t in calls] == fast
+    results = [c["result"] for score in fast for c in score["criteria"]]
+    assert {"pass", "fail", "na"} <= set(results)

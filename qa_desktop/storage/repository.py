@@ -130,8 +130,9 @@ class _BulkInsert:
 
 _SCORE_INSERT = _BulkInsert(Score, ("call", "scorecard", "current", "created_at", "overall", "empathy", "compliance",
                                     "auto_fail", "metrics", "analysis", "failed"))
-_RESULT_INSERT = _BulkInsert(CriterionResultRow, ("score", "criterion", "section", "category", "weight",
-                                                  "critical", "result", "credit", "confidence", "reason", "evidence", "needs_review"))
+_RESULT_INSERT = _BulkInsert(CriterionResultRow, ("score", "criterion", "section", "category", "weight", "critical",
+                                                  "result", "credit", "confidence", "reason", "evidence",
+                                                  "needs_review"))
 StoredScore = tuple[list, list[list]]  # a score's values and its results' values (less the score id), to insert
 
 
