@@ -60,7 +60,8 @@ class PhraseSet:
                 self._by_skip.setdefault(tuple(w[:2]), []).append((i, w))
         self._first_words = frozenset(w[0] for w in words)
         self._fuzzy = [i for i, p in enumerate(self.phrases) if len(p) >= FUZZY_MIN_CHARS]
-        self._fuzzy_lengths = np.array([len(self.phrases[i]) for i in self._fuzzy]).reshape(-1, 1)
+        self._fuzzy_phrases = [self.phrases[i] for i in self._fuzzy]
+        self._fuzzy_lengths = np.array([len(p) for p in self._fuzzy_phrases]).reshape(-1, 1)
 
     def __bool__(self) -> bool:
         return bool(self.phrases)
@@ -112,8 +113,7 @@ class PhraseSet:
         in common (in order) to reach the threshold."""
         if not self._fuzzy or not texts:
             return {}
-        common = process.cdist([self.phrases[i] for i in self._fuzzy], texts, scorer=LCSseq.similarity,
-                               dtype=np.int32, workers=1)
+        common = process.cdist(self._fuzzy_phrases, texts, scorer=LCSseq.similarity, dtype=np.int32, workers=1)
         lengths = np.array([len(t) for t in texts]).reshape(1, -1)
         shorter = np.minimum(self._fuzzy_lengths, lengths)
         possible = (lengths >= self._fuzzy_lengths * 0.8) & (common >= shorter * _LCS_SHARE)
