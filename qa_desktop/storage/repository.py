@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
 
 import psutil
 
@@ -123,29 +124,30 @@ def store_scores(scorecard: Scorecard, scored: list[tuple[int, ScoreRows | str]]
     scores = [{"call": call_id, "scorecard": scorecard_id, "current": True, "created_at": created, **row}
               for call_id, (row, _) in rows]
     with database.atomic():
-        cursor = database.cursor()
         ids = [call_id for call_id, _ in scored]
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
             marks = ",".join("?" * len(part))
-            cursor.execute(f"UPDATE score SET current = 0 WHERE current = 1 AND call_id IN ({marks})", part)
-            cursor.execute(f"UPDATE call SET unscored = NULL WHERE unscored IS NOT NULL AND id IN ({marks})", part)
-        cursor.executemany("UPDATE call SET unscored = ? WHERE id = ?",
-                           [(reason, call_id) for call_id, reason in scored if isinstance(reason, str)])
+            database.execute_sql(f"UPDATE score SET current = ? WHERE current AND call_id IN ({marks})", [False, *part])
+            database.execute_sql(f"UPDATE call SET unscored = NULL WHERE unscored IS NOT NULL AND id IN ({marks})", part)
+        for call_id, reason in scored:
+            if isinstance(reason, str):
+                database.execute_sql("UPDATE call SET unscored = ? WHERE id = ?", [reason, call_id])
         results = []
         if scores:
             insert_score = _BulkInsert(Score, scores[0])
             for values, (_, (_, result_rows)) in zip(scores, rows):
-                score_id = cursor.execute(insert_score.sql, insert_score.params(values)).lastrowid
+                score_id = database.insert_returning_id(insert_score.sql, insert_score.params(values))
                 results += [{**r, "score": score_id} for r in result_rows]
         if results:
             insert_result = _BulkInsert(CriterionResultRow, results[0])
-            cursor.executemany(insert_result.sql, [insert_result.params(r) for r in results])
+            database.execute_many(insert_result.sql, [insert_result.params(r) for r in results])
 
 
 class _BulkInsert:
     """A raw INSERT of rows with these columns, each value converted as peewee converts it (JSON through
-    SQLite's json(), booleans, dates), so bulk rows are stored exactly as `Model.create` stores them."""
+    SQLite's json() or as PostgreSQL's JSONB, booleans, dates), so bulk rows are stored exactly as
+    `Model.create` stores them."""
 
     def __init__(self, model: type, example: dict) -> None:
         self.fields = [model._meta.fields[name] for name in example]
@@ -212,18 +214,25 @@ def _analysis(path: str, duration_s: float, channels: int, sample_rate: int, sha
 
 
 def this_process() -> str:
-    """This process as a job owner: its pid and start time (a pid alone can be reused)."""
+    """This process as a job owner: its pid, start time (a pid alone can be reused) and machine (a team's
+    database is shared by several)."""
     return _owner(os.getpid())
 
 
 def _owner(pid: int) -> str:
-    return f"{pid}@{psutil.Process(pid).create_time():.2f}"
+    return f"{pid}@{psutil.Process(pid).create_time():.2f}@{socket.gethostname()}"
 
 
 def _running(owner: str | None) -> bool:
-    """Whether the process that owns a job is still running."""
+    """Whether the process that owns a job is still running; a process on another machine is taken to be."""
+    if owner is None:
+        return False
+    pid, _, rest = owner.partition("@")
+    host = rest.partition("@")[2]
+    if host and host != socket.gethostname():
+        return True
     try:
-        return owner is not None and _owner(int(owner.split("@")[0])) == owner
+        return _owner(int(pid)).startswith(f"{pid}@{rest.partition('@')[0]}@")
     except (ValueError, psutil.Error):
         return False
 
