@@ -16,9 +16,11 @@ from scoring.redact import redacted_spans
 from scoring.transcript import TEXT
 
 from qa_desktop.storage import repository
-from qa_desktop.storage.models import Agent, Call, CriterionResultRow
+from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Score
 from qa_desktop.storage.people import reassign_call
-from qa_desktop.storage.review import RESULTS, ReviewError, call_audit, mark_checked, override, set_reviewed
+from qa_desktop.storage.review import (
+    RESULTS, ReviewError, StaleReviewError, call_audit, mark_checked, override, set_reviewed,
+)
 from qa_desktop.services.trust.disputes import DisputeError, raise_dispute
 from qa_desktop.app.locate_bar import LocateBar
 from qa_desktop.app.player import CallPlayer
@@ -97,6 +99,7 @@ class ReviewView(QWidget):
         super().__init__()
         self.reviewer = reviewer  # returns the reviewer's name from settings
         self.call: Call | None = None
+        self._shown_revisions: dict[int, int] = {}  # criterion result id -> its revision as shown
         self.title = QLabel("Select a call in the library.")
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.agent = QComboBox()
@@ -198,7 +201,7 @@ class ReviewView(QWidget):
         utterances = repository.call_transcript(call)
         self.transcript.show_utterances(utterances, search)
         score = repository.current_score(call)
-        self.scorecard.show_score(score, call.unscored)
+        self._show_score(score)
         self._criterion_selected(None)
         for widget in (self.player, self.waveform):
             widget.setVisible(not self.is_text)
@@ -287,8 +290,9 @@ class ReviewView(QWidget):
         item = self.scorecard.tree.currentItem()
         result_id = item.data(0, RESULT_ROLE) if item else None
         if result_id is not None:
-            mark_checked(CriterionResultRow.get_by_id(result_id), self.reviewer(), "confirmed")
-            self._refresh()
+            row = self._as_shown(CriterionResultRow.get_by_id(result_id))
+            if self._attempt("Confirm", lambda: mark_checked(row, self.reviewer(), "confirmed")):
+                self._refresh()
 
     def dispute_selected(self) -> None:
         """Ask for the agent's name, the result they say is right and their reason; raise the dispute."""
@@ -315,29 +319,46 @@ class ReviewView(QWidget):
     def apply_override(self, criterion: str, result: str, comment: str) -> None:
         """Override one criterion of the open call (as the settings' reviewer)."""
         score = repository.current_score(self.call)
-        row = score.results.where(CriterionResultRow.criterion == criterion).get()
-        try:
-            override(row, result, comment, self.reviewer())
-        except ReviewError as exc:
-            QMessageBox.warning(self, "Override", str(exc))
-            return
-        self._refresh()
+        row = self._as_shown(score.results.where(CriterionResultRow.criterion == criterion).get())
+        if self._attempt("Override", lambda: override(row, result, comment, self.reviewer())):
+            self._refresh()
 
     def _toggle_reviewed(self, checked: bool) -> None:
-        set_reviewed(self.call, self.reviewer(), checked)
+        self._attempt("Mark reviewed", lambda: set_reviewed(self.call, self.reviewer(), checked))
         self._refresh()
 
     def _reassign(self, _index: int) -> None:
         agent = Agent.get_by_id(self.agent.currentData())
         if agent.id != self.call.agent_id:
-            reassign_call(self.call, agent, self.reviewer())
+            self._attempt("Reassign", lambda: reassign_call(self.call, agent, self.reviewer()))
             self._refresh()
+
+    def _attempt(self, title: str, change: Callable[[], object]) -> bool:
+        """Make a review change; when it cannot be made, say why (another lead's change meanwhile: show theirs)."""
+        try:
+            change()
+        except ReviewError as exc:
+            QMessageBox.warning(self, title, str(exc))
+            if isinstance(exc, StaleReviewError):
+                self._refresh()
+            return False
+        return True
+
+    def _as_shown(self, row: CriterionResultRow) -> CriterionResultRow:
+        """The criterion's row as this view showed it (its revision then), so a change made meanwhile by
+        someone else is refused rather than overwritten."""
+        row.revision = self._shown_revisions.get(row.id, row.revision)
+        return row
+
+    def _show_score(self, score: Score | None, keep_place: bool = False) -> None:
+        self._shown_revisions = {r.id: r.revision for r in score.results} if score else {}
+        self.scorecard.show_score(score, self.call.unscored, keep_place=keep_place)
 
     def _refresh(self) -> None:
         position = self.player.seconds()  # no recording in a text conversation: the player stays at 0
         call_id = self.call.id
         self.call = Call.get_by_id(call_id)
-        self.scorecard.show_score(repository.current_score(self.call), self.call.unscored, keep_place=True)
+        self._show_score(repository.current_score(self.call), keep_place=True)
         self.reviewed.setChecked(self.call.reviewed)
         self.reviewed.setText("Reviewed ✓" if self.call.reviewed else "Mark reviewed")
         self._show_audit()
