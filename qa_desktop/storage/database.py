@@ -28,7 +28,8 @@ class DatabaseFileError(Exception):
 
     def __init__(self, path: Path | str, reason: str) -> None:
         super().__init__(f"database {path}: {reason}")
-        self.path, self.reason = Path(path), reason
+        self.path: Path | DatabaseUrl = DatabaseUrl(path) if is_server_url(path) else Path(path)
+        self.reason = reason
 
 
 def describe_database_error(path: Path | str, exc: BaseException) -> DatabaseFileError:

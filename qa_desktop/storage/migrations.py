@@ -9,7 +9,8 @@ cannot cascade deletes). A fresh database runs them all, from empty to LATEST.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from peewee import Database, FieldDatabaseHook
@@ -20,7 +21,7 @@ from qa_desktop.storage.drivers import default_drivers, retag_all
 from qa_desktop.storage.recordings import absolute_recording
 from qa_desktop.storage.models import (
     V1_MODELS, AuditEntry, CalibrationAnswer, CalibrationCall, CalibrationSession, CalibrationSubmission, CallDriver,
-    CoachingClip, CoachingSession, CriterionResultRow, Dispute, ReferenceVerdict, Score, ScorecardRow,
+    CoachingClip, CoachingSession, CriterionResultRow, Dispute, ReferenceVerdict, Score, ScorecardRow, database,
 )
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,26 @@ LATEST = MIGRATIONS[-1][0]
 
 def migrate(db: Database, path: Path | None = None, target: int = LATEST) -> int:
     """Bring the schema up to `target` (LATEST); back a SQLite file up first if it already holds data."""
+    with _models_on(db):
+        return _migrate(db, path, target)
+
+
+@contextmanager
+def _models_on(db: Database) -> Iterator[None]:
+    """The models (and steps that use them, such as retagging) work on `db` meanwhile (`db copy` migrates a
+    database that is not the open one)."""
+    previous = database.obj
+    if previous is db:
+        yield
+        return
+    database.initialize(db)
+    try:
+        yield
+    finally:
+        database.initialize(previous)
+
+
+def _migrate(db: Database, path: Path | None, target: int) -> int:
     current = db.schema_version()
     if current > LATEST:
         raise SchemaTooNewError(
