@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from qa_desktop.services.rescore import rescore_all
 from qa_desktop.storage import library
 from qa_desktop.storage.database import DatabaseFileError, close_database, open_database
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.migrations import LATEST, migrate
-from qa_desktop.storage.models import ALL_MODELS, AuditEntry, Call, CriterionResultRow, UtteranceRow, database
+from qa_desktop.storage.models import (
+    ALL_MODELS, AuditEntry, Call, CriterionResultRow, Score, UtteranceRow, database,
+)
 from qa_desktop.storage.postgres_database import DatabaseUrl, TeamDatabase, translate
 from qa_desktop.storage.review import StaleReviewError, mark_checked, override, set_reviewed
 from tools.synthetic_library import fill
@@ -34,6 +37,7 @@ def test_a_fresh_postgres_database_is_migrated_from_empty_to_the_latest_version(
     try:
         assert database.schema_version() == LATEST
         assert set(database.get_tables()) == {m._meta.table_name for m in ALL_MODELS} | {"qa_schema"}
+        assert {c.name: c.data_type for c in database.get_columns("score")}["overall"] == "double precision"
         indexes = {i.name: i.sql for i in database.get_indexes("utterance")}
         assert "USING gin (to_tsvector('qa_english'::regconfig, text))" in indexes["utterance_text_search"]
     finally:
@@ -140,3 +144,21 @@ def test_another_process_changing_a_criterion_refuses_this_process_s_stale_overr
     with pytest.raises(StaleReviewError, match="Lead A"):
         override(mine, "pass", "closed fine", "Lead B")
     assert CriterionResultRow.get_by_id(mine.id).override == "na"
+
+
+def test_a_rescore_stores_on_postgresql_exactly_what_it_stores_on_sqlite(tmp_path, postgres_url, scorecard):
+    stored = []
+    for location in (tmp_path / "calls.sqlite3", postgres_url):
+        open_database(location)
+        try:
+            fill(200, with_words=True)
+            assert rescore_all(scorecard) == 200  # bulk inserts: lastrowid on SQLite, RETURNING on PostgreSQL
+            scores = [f for f in Score._meta.sorted_fields if f.name != "created_at"]
+            stored.append((list(Score.select(*scores).order_by(Score.id).tuples()),
+                           list(CriterionResultRow.select().order_by(CriterionResultRow.id).tuples())))
+        finally:
+            close_database()
+    assert len(stored[0][0]) == 400 and stored[0][1]
+    for sqlite_rows, postgres_rows in zip(*stored):
+        for a, b in zip(sqlite_rows, postgres_rows):
+            assert a == b

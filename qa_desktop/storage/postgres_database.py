@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from peewee import PostgresqlDatabase
+from peewee import PostgresqlDatabase, __exception_wrapper__
 from psycopg.types.numeric import FloatLoader
 
 from qa_desktop.storage.dialect import PostgresDialect
@@ -63,6 +63,8 @@ class TeamDatabase(PostgresqlDatabase):
 
     dialect = PostgresDialect()
     search = TsvectorSearch()
+    # peewee's FloatField is REAL (single precision) on PostgreSQL: scores would lose digits SQLite keeps
+    field_types = {**PostgresqlDatabase.field_types, "FLOAT": "DOUBLE PRECISION"}
 
     def __init__(self, url: str) -> None:
         super().__init__(url, prefer_psycopg3=True)
@@ -103,7 +105,8 @@ class TeamDatabase(PostgresqlDatabase):
         return self.execute_sql(sql + " RETURNING id", params).fetchone()[0]
 
     def execute_many(self, sql: str, rows: Sequence[Sequence]) -> None:
-        self.cursor().executemany(translate(sql), rows)
+        with __exception_wrapper__:
+            self.cursor().executemany(translate(sql), rows)
 
     def reset_sequences(self) -> None:
         """After rows were inserted with their ids: each table's id sequence continues after its largest id."""

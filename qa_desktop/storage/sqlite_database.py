@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from peewee import SqliteDatabase, _savepoint
+from peewee import SqliteDatabase, __exception_wrapper__, _savepoint
 
 from qa_desktop.storage.dialect import SqliteDialect
 from qa_desktop.storage.search import Fts5Search
@@ -83,7 +83,8 @@ class CallDatabase(SqliteDatabase):
 
     def execute_many(self, sql: str, rows: Sequence[Sequence]) -> None:
         """Run one statement for each row of parameters."""
-        self.cursor().executemany(sql, rows)
+        with __exception_wrapper__:  # peewee's errors (IntegrityError, ...), as for every other statement
+            self.cursor().executemany(sql, rows)
 
     def reset_sequences(self) -> None:
         """After rows were inserted with their ids: new rows get the next ids (SQLite: always so)."""
