@@ -162,3 +162,22 @@ def test_a_rescore_stores_on_postgresql_exactly_what_it_stores_on_sqlite(tmp_pat
     for sqlite_rows, postgres_rows in zip(*stored):
         for a, b in zip(sqlite_rows, postgres_rows):
             assert a == b
+
+
+def test_the_app_opens_the_team_database_its_settings_name_without_showing_the_password(qtbot, postgres_server):
+    from qa_desktop.app.database_dialog import open_or_choose
+    from qa_desktop.app.main_window import MainWindow
+    from qa_desktop.services.settings import Settings
+
+    url = postgres_server.new_database("team").replace("qa@", "qa:secret@")  # trust: any password will do
+    Settings().set("database", url)
+    opened = open_or_choose(Settings().get("database"))
+    try:
+        fill(3)
+        window = MainWindow(opened, Settings())
+        qtbot.addWidget(window)
+        assert window.windowTitle().endswith(opened.name) and opened.name.startswith("team_")
+        assert "3 calls · database postgresql://qa@127.0.0.1" in window.statusBar().currentMessage()
+        assert "secret" not in window.statusBar().currentMessage()
+    finally:
+        close_database()
