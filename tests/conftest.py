@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from qa_desktop.storage.database import close_database, open_database
+from qa_desktop.storage.models import database
 from scoring.scorecard import default_scorecard_path, load_scorecard
 from scoring.worker import TranscriptionWorker
 from tools.throwaway_postgres import PostgresMissing, ThrowawayServer
@@ -77,6 +78,7 @@ def db(request, tmp_path):
         location = open_database(request.getfixturevalue("postgres_url"))
     else:
         location = open_database(tmp_path / "calls.sqlite3")
+    assert database.dialect.name == store  # the store asked for, not a file named like a URL
     yield location
     close_database()
 
