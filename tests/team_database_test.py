@@ -181,3 +181,18 @@ def test_the_app_opens_the_team_database_its_settings_name_without_showing_the_p
         assert "secret" not in window.statusBar().currentMessage()
     finally:
         close_database()
+
+
+def test_the_command_line_ingests_into_and_reports_from_the_team_database(postgres_url, tmp_path, capsys):
+    from qa_desktop.cli.main import main
+
+    chat = ROOT / "resources" / "demo_calls" / "2026-11-07T13-30_priya-shah_support_NW-1006.csv"
+    assert main(["ingest", str(chat), "--db", postgres_url, "--agent-speaker", "Sam (Acme)"]) == 0
+    assert main(["ingest", str(chat), "--db", postgres_url, "--agent-speaker", "Sam (Acme)"]) == 0  # a duplicate
+    assert main(["report", "--out", str(tmp_path / "report"), "--db", postgres_url]) == 0
+    open_database(postgres_url)
+    try:
+        assert Call.select().count() == 1 and Call.get().medium == "text"
+    finally:
+        close_database()
+    assert (tmp_path / "report").is_dir() and any((tmp_path / "report").iterdir())
