@@ -196,3 +196,19 @@ def test_the_command_line_ingests_into_and_reports_from_the_team_database(postgr
     finally:
         close_database()
     assert (tmp_path / "report").is_dir() and any((tmp_path / "report").iterdir())
+
+
+@pytest.mark.both_stores
+def test_a_job_running_on_another_workstation_is_not_taken_for_an_orphan(db):
+    import socket
+
+    from qa_desktop.storage.models import Job
+    from qa_desktop.storage.repository import interrupt_orphaned_jobs, this_process
+
+    elsewhere = Job.create(path="/a.wav", status="running", owner="4242@1700000000.00@another-workstation")
+    dead_here = Job.create(path="/b.wav", status="running", owner=f"999999@1.00@{socket.gethostname()}")
+    old_style = Job.create(path="/c.wav", status="running", owner="999999@1.00")  # before hosts were recorded
+    mine = Job.create(path="/d.wav", status="running", owner=this_process())
+    assert interrupt_orphaned_jobs() == 2
+    assert [Job.get_by_id(j.id).status for j in (elsewhere, dead_here, old_style, mine)] == \
+        ["running", "interrupted", "interrupted", "running"]
