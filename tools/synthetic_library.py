@@ -122,4 +122,4 @@ def fill(count: int, utterances_per_call: int = 6, agents: int = 60, seed: int =
         database.execute_many('INSERT INTO calldriver (call_id, driver, mentions, "primary") VALUES (?, ?, ?, ?)', tags)
         database.execute_many('INSERT INTO utterance (id, call_id, position, speaker, start, "end", text, words) '
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", utterances)
-        database.reset_sequences()  # the ids given here were not drawn from PostgreSQL's sequences
+    database.after_bulk_load()  # the ids given here were not drawn from PostgreSQL's sequences

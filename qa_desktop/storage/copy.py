@@ -76,5 +76,5 @@ def _copy_rows(origin: CallDatabase, destination: TeamDatabase,
             copied[model._meta.table_name] = count
             if progress:
                 progress(model._meta.table_name, count)
-        destination.reset_sequences()
+        destination.after_bulk_load()
     return copied

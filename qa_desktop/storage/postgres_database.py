@@ -108,11 +108,13 @@ class TeamDatabase(PostgresqlDatabase):
         with __exception_wrapper__:
             self.cursor().executemany(translate(sql), rows)
 
-    def reset_sequences(self) -> None:
-        """After rows were inserted with their ids: each table's id sequence continues after its largest id."""
+    def after_bulk_load(self) -> None:
+        """Each table's id sequence continues after its largest id, and the planner's statistics are fresh
+        (autovacuum would take a while: until then a selective filter can be planned as a full scan)."""
         for table, sequence in self.execute_sql(
                 "SELECT table_name, pg_get_serial_sequence(quote_ident(table_name), 'id') FROM information_schema.columns "
                 "WHERE table_schema = current_schema() AND column_name = 'id'").fetchall():
             if sequence:
                 self.execute_sql(f'SELECT setval(?, COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)',
                                  [sequence])
+        self.execute_sql("ANALYZE")

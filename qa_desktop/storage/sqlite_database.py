@@ -86,5 +86,6 @@ class CallDatabase(SqliteDatabase):
         with __exception_wrapper__:  # peewee's errors (IntegrityError, ...), as for every other statement
             self.cursor().executemany(sql, rows)
 
-    def reset_sequences(self) -> None:
-        """After rows were inserted with their ids: new rows get the next ids (SQLite: always so)."""
+    def after_bulk_load(self) -> None:
+        """After many rows were inserted with their ids: new rows get the next ids, and queries are planned for
+        the tables as they now are (SQLite: always so)."""
