@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,29 @@ def test_a_job_running_on_another_workstation_is_not_taken_for_an_orphan(db):
     assert interrupt_orphaned_jobs() == 2
     assert [Job.get_by_id(j.id).status for j in (elsewhere, dead_here, old_style, mine)] == \
         ["running", "interrupted", "interrupted", "running"]
+
+
+@pytest.mark.both_stores
+def test_two_leads_overriding_two_criteria_of_one_call_at_once_both_count_in_its_score(db):
+    fill(1, with_results=True)
+    greeting, closing = (CriterionResultRow.get(CriterionResultRow.criterion == c) for c in ("greeting", "closing"))
+    other = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+        import sys
+        from qa_desktop.storage.database import close_database, open_database
+        from qa_desktop.storage.models import CriterionResultRow
+        from qa_desktop.storage.review import override
+        open_database(sys.argv[1])
+        row = CriterionResultRow.get_by_id(int(sys.argv[2]))
+        print("ready", flush=True)
+        sys.stdin.readline()
+        override(row, "fail", "no closing", "Lead B")  # waits for lead A's transaction
+        close_database()
+    """), str(db), str(closing.id)], env=ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert other.stdout.readline().strip() == "ready"
+    with database.atomic():
+        override(greeting, "fail", "no greeting", "Lead A")
+        other.stdin.write("go\n")
+        other.stdin.flush()
+        time.sleep(2)  # lead B's override is under way meanwhile
+    assert other.wait(timeout=60) == 0
+    assert set(Score.get().failed.split()) >= {"greeting", "closing"}

@@ -71,6 +71,8 @@ def override(result: CriterionResultRow, new: str, comment: str, reviewer: str) 
         raise ReviewError("an override needs a comment saying why")
     reviewer = reviewer.strip() or "unknown reviewer"
     with database.atomic():
+        if database.for_update:  # PostgreSQL: an override of another criterion waits, then recomputes with this one
+            Score.select().where(Score.id == result.score_id).for_update().get()
         claim(result, f"criterion '{result.criterion}' of call {result.score.call_id}")
         old = result.effective
         result.override = None if new == result.result else new
