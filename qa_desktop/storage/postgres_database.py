@@ -18,7 +18,7 @@ from peewee import PostgresqlDatabase, __exception_wrapper__
 from psycopg.types.numeric import FloatLoader
 
 from qa_desktop.storage.dialect import PostgresDialect
-from qa_desktop.storage.search import TsvectorSearch
+from qa_desktop.storage.search import TsvectorSearch, SearchIndex
 
 SCHEMES = ("postgresql://", "postgres://")
 _MIGRATION_LOCK = 0x7161_6473  # "qads": the advisory lock key migrations take
@@ -62,7 +62,7 @@ class TeamDatabase(PostgresqlDatabase):
     """peewee's PostgresqlDatabase (psycopg 3) speaking the same SQL as CallDatabase."""
 
     dialect = PostgresDialect()
-    search = TsvectorSearch()
+    search: SearchIndex = TsvectorSearch()
     # peewee's FloatField is REAL (single precision) on PostgreSQL: scores would lose digits SQLite keeps
     field_types = {**PostgresqlDatabase.field_types, "FLOAT": "DOUBLE PRECISION"}
 

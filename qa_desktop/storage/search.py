@@ -29,7 +29,7 @@ def terms(text: str) -> list[Term]:
     """The terms of what a user typed, one per word."""
     found = []
     for word in WORD.findall(text):
-        bare = word.rstrip("*").replace('"', "")
+        bare = word.rstrip("*")
         if re.search(r"[^\W_]", bare):  # a letter or digit: what both stores index
             found.append(Term(bare, word.endswith("*")))
     return found

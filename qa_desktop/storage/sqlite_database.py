@@ -21,7 +21,7 @@ from pathlib import Path
 from peewee import SqliteDatabase, __exception_wrapper__, _savepoint
 
 from qa_desktop.storage.dialect import SqliteDialect
-from qa_desktop.storage.search import Fts5Search
+from qa_desktop.storage.search import Fts5Search, SearchIndex
 
 
 class _Savepoint(_savepoint):
@@ -36,7 +36,7 @@ class CallDatabase(SqliteDatabase):
     """peewee's SqliteDatabase with immediate write transactions and truthful errors."""
 
     dialect = SqliteDialect()
-    search = Fts5Search()
+    search: SearchIndex = Fts5Search()
 
     def __init__(self) -> None:
         super().__init__(None, lock_type="IMMEDIATE")
