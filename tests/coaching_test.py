@@ -25,6 +25,8 @@ from scoring.scorecard import default_scorecard_path, load_scorecard
 from tests.conftest import demo_file
 from tests.ingest_test import _cli
 
+pytestmark = pytest.mark.both_stores
+
 START = dt.datetime(2026, 6, 1, 9, 0)
 
 

@@ -25,6 +25,8 @@ from scoring.drivers import DriversError, parse_drivers
 from stored_calls import stored_call
 from tools.synthetic_library import fill
 
+pytestmark = pytest.mark.both_stores
+
 MARCH = q.Scope(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
 
 

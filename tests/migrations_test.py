@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from qa_desktop.storage import library
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.migrations import LATEST, MIGRATIONS
-from qa_desktop.storage.models import AuditEntry, Call, CriterionResultRow, Score, UtteranceRow
+from qa_desktop.storage.models import AuditEntry, Call, CriterionResultRow, Score, UtteranceRow, database
 
 _LATER_COLUMNS = {"call": ("reviewed", "reviewed_by", "reviewed_at", "unscored"), "score": ("failed",), "job": ("options", "owner"),
                   "criterionresult": ("override", "override_by", "override_comment", "needs_review")}
@@ -117,15 +119,15 @@ def test_version_2_results_are_not_checked_by_anyone_after_migrating(tmp_path):
         assert {(r.checked, r.checked_by) for r in CriterionResultRow.select()} == {(None, None)}
 
 
+@pytest.mark.both_stores
 def test_search_index_follows_deleted_and_edited_utterances(db):
-    with sqlite3.connect(db) as con:
-        con.execute("INSERT INTO agent (name) VALUES ('Ana')")
-        for call_id, text in ((1, "I want a refund"), (2, "my card was declined")):
-            con.execute("INSERT INTO call (path, sha256, duration_s, channels, sample_rate, agent_id, model, device, "
-                        "metadata, imported_at, voice, reviewed) VALUES (?, ?, 1, 2, 8000, 1, 'm', 'cpu', '{}', "
-                        "'2026-01-01', '{}', 0)", (f"/{call_id}.wav", str(call_id)))
-            con.execute("INSERT INTO utterance (call_id, position, speaker, start, end, text, words) "
-                        "VALUES (?, 0, 'customer', 0, 1, ?, '[]')", (call_id, text))
+    database.execute_sql("INSERT INTO agent (name) VALUES ('Ana')")
+    for call_id, text in ((1, "I want a refund"), (2, "my card was declined")):  # raw SQL: no peewee in between
+        database.execute_sql("INSERT INTO call (id, path, sha256, duration_s, channels, sample_rate, agent_id, model, "
+                             "device, metadata, imported_at, voice, reviewed) VALUES (?, ?, ?, 1, 2, 8000, 1, 'm', "
+                             "'cpu', '{}', '2026-01-01', '{}', ?)", (call_id, f"/{call_id}.wav", str(call_id), False))
+        database.execute_sql('INSERT INTO utterance (call_id, position, speaker, start, "end", text, words) '
+                             "VALUES (?, 0, 'customer', 0, 1, ?, '[]')", (call_id, text))
     assert library.call_ids(LibraryFilter(search="refund")) == [1]
     Call.get_by_id(1).delete_instance()  # the utterance goes by cascade, and with it the index row
     assert library.call_ids(LibraryFilter(search="refund")) == []

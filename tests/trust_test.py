@@ -19,6 +19,8 @@ from scoring.scorer import score_call
 from scoring.transcript import Transcript, Utterance, Word
 from stored_calls import stored_call
 
+pytestmark = pytest.mark.both_stores
+
 A = ["pass", "pass", "fail", "fail"]
 B = ["pass", "fail", "fail", "fail"]
 

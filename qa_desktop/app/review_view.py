@@ -16,12 +16,12 @@ from scoring.redact import redacted_spans
 from scoring.transcript import TEXT
 
 from qa_desktop.storage import repository
-from qa_desktop.storage.models import Agent, Call, CriterionResultRow
+from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Score
 from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.access.permissions import AccessError, allowed
 from qa_desktop.services.library import open_call as visible_call
 from qa_desktop.services.review import confirm, evidence_played, may_review, override, reassign_call, set_reviewed
-from qa_desktop.storage.review import RESULTS, ReviewError, call_audit
+from qa_desktop.storage.review import RESULTS, ReviewError, StaleReviewError, call_audit
 from qa_desktop.services.trust.disputes import DisputeError, raise_dispute
 from qa_desktop.app.locate_bar import LocateBar
 from qa_desktop.app.player import CallPlayer
@@ -109,6 +109,7 @@ class ReviewView(QWidget):
         super().__init__()
         self.reviewer = reviewer  # returns the reviewer's name from settings
         self.call: Call | None = None
+        self._shown_revisions: dict[int, int] = {}  # criterion result id -> its revision as shown
         self.title = QLabel("Select a call in the library.")
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.agent = QComboBox()
@@ -214,7 +215,7 @@ class ReviewView(QWidget):
         utterances = repository.call_transcript(call)
         self.transcript.show_utterances(utterances, search)
         score = repository.current_score(call)
-        self.scorecard.show_score(score, call.unscored)
+        self._show_score(score)
         self._criterion_selected(None)
         for widget in (self.player, self.waveform):
             widget.setVisible(not self.is_text)
@@ -306,7 +307,9 @@ class ReviewView(QWidget):
         item = self.scorecard.tree.currentItem()
         result_id = item.data(0, RESULT_ROLE) if item else None
         if result_id is not None:
-            self._act("Confirm", lambda: confirm(CriterionResultRow.get_by_id(result_id), self.reviewer()))
+            row = self._as_shown(CriterionResultRow.get_by_id(result_id))
+            if self._attempt("Confirm", lambda: confirm(row, self.reviewer())):
+                self._refresh()
 
     def dispute_selected(self) -> None:
         """Ask for the agent's name, the result they say is right and their reason; raise the dispute."""
@@ -323,35 +326,53 @@ class ReviewView(QWidget):
     def apply_dispute(self, criterion: str, agent: str, requested: str, reason: str) -> None:
         """Raise a dispute on a criterion of the open call (as the settings' reviewer)."""
         row = repository.current_score(self.call).results.where(CriterionResultRow.criterion == criterion).get()
-        self._act("Dispute", lambda: raise_dispute(row, agent, reason, self.reviewer(), requested))
+        self._attempt("Dispute", lambda: raise_dispute(row, agent, reason, self.reviewer(), requested))
+        self._refresh()
 
     def apply_override(self, criterion: str, result: str, comment: str) -> None:
         """Override one criterion of the open call (as the settings' reviewer)."""
         score = repository.current_score(self.call)
-        row = score.results.where(CriterionResultRow.criterion == criterion).get()
-        self._act("Override", lambda: override(row, result, comment, self.reviewer()))
+        row = self._as_shown(score.results.where(CriterionResultRow.criterion == criterion).get())
+        if self._attempt("Override", lambda: override(row, result, comment, self.reviewer())):
+            self._refresh()
 
     def _toggle_reviewed(self, checked: bool) -> None:
-        self._act("Mark reviewed", lambda: set_reviewed(self.call, checked, self.reviewer()))
+        self._attempt("Mark reviewed", lambda: set_reviewed(self.call, checked, self.reviewer()))
+        self._refresh()
 
     def _reassign(self, _index: int) -> None:
         agent = Agent.get_by_id(self.agent.currentData())
         if agent.id != self.call.agent_id:
-            self._act("Reassign", lambda: reassign_call(self.call, agent, self.reviewer()))
+            self._attempt("Reassign", lambda: reassign_call(self.call, agent, self.reviewer()))
+            self._refresh()
 
-    def _act(self, title: str, change) -> None:
-        """Make a review change; a refusal (a rule, or the user's role) is said, and the view shows what is stored."""
+    def _attempt(self, title: str, change: Callable[[], object]) -> bool:
+        """Make a review change; when it cannot be made (a rule, the user's role, another lead's change
+        meanwhile: then theirs is shown), say why."""
         try:
             change()
         except (ReviewError, DisputeError, AccessError) as exc:
             QMessageBox.warning(self, title, str(exc))
-        self._refresh()
+            if isinstance(exc, StaleReviewError):
+                self._refresh()
+            return False
+        return True
+
+    def _as_shown(self, row: CriterionResultRow) -> CriterionResultRow:
+        """The criterion's row as this view showed it (its revision then), so a change made meanwhile by
+        someone else is refused rather than overwritten."""
+        row.revision = self._shown_revisions.get(row.id, row.revision)
+        return row
+
+    def _show_score(self, score: Score | None, keep_place: bool = False) -> None:
+        self._shown_revisions = {r.id: r.revision for r in score.results} if score else {}
+        self.scorecard.show_score(score, self.call.unscored, keep_place=keep_place)
 
     def _refresh(self) -> None:
         position = self.player.seconds()  # no recording in a text conversation: the player stays at 0
         call_id = self.call.id
         self.call = Call.get_by_id(call_id)
-        self.scorecard.show_score(repository.current_score(self.call), self.call.unscored, keep_place=True)
+        self._show_score(repository.current_score(self.call), keep_place=True)
         self.reviewed.setChecked(self.call.reviewed)
         self.reviewed.setText("Reviewed ✓" if self.call.reviewed else "Mark reviewed")
         self._show_audit()
