@@ -6,7 +6,9 @@ BatchedInferencePipeline on each channel with the same options (decode included)
 qa-desktop's ingest of the file (hash, decode, speaker separation for mono, transcription in the worker
 process, redaction, voice features, scoring, database). Models are loaded before timing in both. Each is
 run twice, alternating, and the faster run counts. Per recording: `ratio=X.XX` (pipeline x real time
-over bare x real time); the stereo call's is the last line.
+over bare x real time); the stereo call's is the last line. On a shared machine the wall clock depends on
+the neighbours' load, so the CPU seconds each spent (all its processes' threads) are printed too, with
+`cpu_ratio=` (bare CPU seconds over ours).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 import soundfile as sf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,27 +51,35 @@ def long_call(folder: Path, minutes: float = MINUTES) -> tuple[Path, Path]:
     return stereo, mono
 
 
-def bare(transcriber: Transcriber, path: Path) -> float:
-    """Seconds for plain faster-whisper: decode the channels, transcribe each, words on."""
+def cpu_seconds(*pids: int) -> float:
+    """The CPU seconds these processes have used so far (user and system, all threads)."""
+    return sum(sum(psutil.Process(pid).cpu_times()[:2]) for pid in pids)
+
+
+def bare(transcriber: Transcriber, path: Path) -> tuple[float, float]:
+    """(seconds, CPU seconds) for plain faster-whisper: decode the channels, transcribe each, words on."""
     from faster_whisper import decode_audio
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds(os.getpid())
     stereo = sf.info(path).channels == 2
     for channel in decode_audio(str(path), split_stereo=True) if stereo else [decode_audio(str(path))]:
         segments, _ = transcriber.pipeline.transcribe(channel, language="en", batch_size=8, beam_size=5,
                                                       word_timestamps=True, vad_filter=True)
         list(segments)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, cpu_seconds(os.getpid()) - cpu
 
 
-def pipeline(worker: TranscriptionWorker, path: Path, db_path: Path) -> float:
-    """Seconds for qa-desktop's ingest of the file into an empty database."""
+def pipeline(worker: TranscriptionWorker, path: Path, db_path: Path) -> tuple[float, float]:
+    """(seconds, CPU seconds of this process and the worker's) for qa-desktop's ingest of the file into an
+    empty database."""
     Call.delete().execute()
-    started = time.perf_counter()
+    assert worker.pid is not None
+    pids = (os.getpid(), worker.pid)
+    started, cpu = time.perf_counter(), cpu_seconds(*pids)
     result = Ingestor(worker, load_scorecard(default_scorecard_path())).ingest_file(path)
-    elapsed = time.perf_counter() - started
+    elapsed, used = time.perf_counter() - started, cpu_seconds(*pids) - cpu
     assert result.status == "imported", result.message
-    return elapsed
+    return elapsed, used
 
 
 def main() -> None:
@@ -85,11 +96,15 @@ def main() -> None:
                     bare_runs.append(bare(transcriber, path))
                     ours.append(pipeline(worker, path, db_path))
                 info = sf.info(path)
-                bare_x, ours_x = info.duration / min(bare_runs), info.duration / min(ours)
+                (bare_s, bare_cpu), (ours_s, ours_cpu) = min(bare_runs), min(ours)
+                bare_x, ours_x = info.duration / bare_s, info.duration / ours_s
                 kind = "stereo" if info.channels == 2 else "mono"
                 print(f"audio: {info.duration:.0f} s {kind}, model {transcriber.model_name} on {worker.device}")
-                print(f"bare BatchedInferencePipeline: {min(bare_runs):.1f} s  ({bare_x:.1f}x real time)  runs {bare_runs}")
-                print(f"qa-desktop ingest:             {min(ours):.1f} s  ({ours_x:.1f}x real time)  runs {ours}")
+                print(f"bare BatchedInferencePipeline: {bare_s:.1f} s  ({bare_x:.1f}x real time, {bare_cpu:.1f} CPU s)  "
+                      f"runs {[round(r[0], 1) for r in bare_runs]}")
+                print(f"qa-desktop ingest:             {ours_s:.1f} s  ({ours_x:.1f}x real time, {ours_cpu:.1f} CPU s)  "
+                      f"runs {[round(r[0], 1) for r in ours]}")
+                print(f"cpu_ratio={min(r[1] for r in bare_runs) / min(r[1] for r in ours):.2f} ({kind})")
                 print(f"ratio={ours_x / bare_x:.2f}", flush=True)
         database.close()
 
