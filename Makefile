@@ -26,8 +26,9 @@ test: install
 	$(VENV)/bin/mypy
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q
 
-# the batch size (QA_BENCH_BATCH, default 50 calls) and the rescored library (QA_BENCH_RESCORE_CALLS, default
-# 10,000) can be set smaller on a small machine; the last line is the stereo call's ratio=
+# the batch size (QA_BENCH_BATCH, default 50 calls), the calls' length (QA_BENCH_MINUTES: default 60 for the memory
+# bench, 10 for the ingest bench) and the rescored library (QA_BENCH_RESCORE_CALLS, default 10,000) can be set
+# smaller on a small machine; the last line is the stereo call's ratio=
 bench: install
 	$(PY) bench/bench_library.py
 	$(PY) bench/bench_dashboard.py

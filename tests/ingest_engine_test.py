@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client, LocalCluster, get_task_stream
 
 from qa_desktop.services.ingest import IngestListener, Ingestor, discover
 from qa_desktop.services.ingest_engine import EngineError, EngineOptions, ParallelIngest, local_plan, parse_path_map
@@ -93,6 +93,22 @@ def _wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) ->
                 return
         time.sleep(0.2)
     raise TimeoutError(f"nothing listens on port {port}")
+
+
+def test_a_gpu_slot_takes_a_second_call_while_the_first_is_on_the_model(db, scorecard):
+    """A worker offering one GPU slot analyses two calls at once (one transcribing, the other in its CPU
+    stages), sharing one model: the slot is a resource here, the model runs on the CPU."""
+    files = [demo_file("cold"), demo_file("non_compliant")]
+    with LocalCluster(n_workers=1, threads_per_worker=2, resources={"GPU": 1}, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        engine = ParallelIngest(Ingestor(None, scorecard), TranscriberConfig(cpu_threads=1), client=client)
+        with get_task_stream(client) as stream:
+            results = engine.ingest(files)
+    assert [r.status for r in results] == ["imported"] * 2, [r.message for r in results]
+    _stored_once(2)
+    (first, second) = sorted([(part["start"], part["stop"]) for task in stream.data if task["key"].startswith("analyse")
+                              for part in task["startstops"] if part["action"] == "compute"])
+    assert second[0] < first[1]  # the second call started before the first was done
 
 
 @pytest.fixture
