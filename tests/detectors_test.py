@@ -136,11 +136,12 @@ def test_problem_without_apology_fails_and_shows_the_problem_and_what_followed(s
     assert [(u.speaker, u.start) for u in found["apology"].evidence] == [("customer", 3.5), ("agent", 6.5)]
 
 
-def _acknowledging(turns: int) -> Transcript:
-    """A conversation in which the agent acknowledges the customer in each of `turns` turns."""
+def _acknowledging(turns: int, agent_turns: int = 30) -> Transcript:
+    """A conversation of `agent_turns` agent turns, the first `turns` of which acknowledge the customer."""
     said = []
-    for n in range(turns):
-        said += [("c", 5.0 * n, 5.0 * n + 2, "It has been a hard week."), ("a", 5.0 * n + 2.5, 5.0 * n + 4.5, "That must be hard.")]
+    for n in range(agent_turns):
+        said += [("c", 5.0 * n, 5.0 * n + 2, "It has been a hard week."),
+                 ("a", 5.0 * n + 2.5, 5.0 * n + 4.5, "That must be hard." if n < turns else "Okay.")]
     return call(*said)
 
 
@@ -148,6 +149,8 @@ def test_empathy_statements_are_graded_with_diminishing_returns(scorecard):
     credit = [verdicts(scorecard, _acknowledging(n))[0]["empathy_statement"] for n in (1, 4, 8)]
     assert all(v.result == "pass" for v in credit)
     assert [v.credit for v in credit] == [0.2, 0.5, 0.667]  # half credit at four turns; eight still earn more
+    short, _ = verdicts(scorecard, _acknowledging(1, agent_turns=6))
+    assert short["empathy_statement"].credit == 0.5  # in a short call, one acknowledgement is half credit
 
 
 def test_active_listening_from_paraphrase(scorecard):

@@ -16,7 +16,6 @@ from .base import (FAIL, NA, PASS, CallContext, Param, Verdict, absent_confidenc
 from .phrase import absence_evidence
 
 SIMILAR_WORD = 80  # rapidfuzz ratio from which two content words count as the same word misheard
-RECENT_TURNS = 2  # what the customer "just said": their last two turns (an answer to a question may come between)
 
 
 def diminishing(amount: float, half: float) -> float:
@@ -48,11 +47,12 @@ _WHOLE_CALL = {"first_turns": 0, "last_turns": 0, "within_first_s": 0.0, "within
     phrases=Param(list, required=True),
     advice_phrases=Param(list, []),
     half_credit=Param(float, 4.0, low=0.1, high=100),
+    half_credit_share=Param(float, 1.0, low=0.01, high=1),
 )
 def acknowledgement(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     """Pass when the agent acknowledges the customer's feelings or situation in a statement ("that sounds
     hard"; "why are you upset?" asks instead). Graded with diminishing returns by how many of the agent's
-    turns do: half credit at `half_credit` turns."""
+    turns do: half credit at `half_credit` turns, or at `half_credit_share` of the agent's turns in a short call."""
     agent = ctx.turns(AGENT)
     hits = [i for i, _ in ctx.find(phrase_set(params["phrases"]), agent, statements_only=True)]
     if not hits:
@@ -61,7 +61,8 @@ def acknowledgement(ctx: CallContext, params: dict[str, Any]) -> Verdict:
                        f"The agent never acknowledged the customer's feelings or situation.{note}", evidence)
     evidence = shown(ctx, hits, phrase_set(params["advice_phrases"]))
     turns = f"{len(hits)} turn{'s' * (len(hits) > 1)}"
-    return Verdict(PASS, round(diminishing(len(hits), params["half_credit"]), 3),
+    half = max(1.0, min(params["half_credit"], params["half_credit_share"] * len(agent)))
+    return Verdict(PASS, round(diminishing(len(hits), half), 3),
                    found_confidence(ctx, ctx.find(phrase_set(params["phrases"]), hits[:1], statements_only=True)),
                    f"Acknowledged the customer's feelings or situation in {turns}, first {quote(ctx.utterances[hits[0]])}.",
                    evidence)
@@ -73,16 +74,16 @@ def _similar(word: str, said: set[str]) -> bool:
         w[:2] == word[:2] and fuzz.ratio(w, word) >= SIMILAR_WORD for w in said if len(w) >= 5))
 
 
-def _reflections(ctx: CallContext, overlap_words: int) -> list[int]:
-    """Agent turns that pick up what the customer just said (at least `overlap_words` content words of the
-    customer's last RECENT_TURNS turns): a restatement or paraphrase of the customer's words."""
+def _reflections(ctx: CallContext, overlap_words: int, recent_turns: int) -> list[int]:
+    """Agent turns that pick up what the customer said (at least `overlap_words` content words of the
+    customer's last `recent_turns` turns, or of all they said so far when 0): a restatement or paraphrase."""
     found = []
-    recent: list[set[str]] = []
+    said: list[set[str]] = []
     for i, u in enumerate(ctx.utterances):
         if u.speaker == CUSTOMER:
-            recent = [*recent[1 - RECENT_TURNS:], content_words(u.text)]
-        elif u.speaker == AGENT and recent:
-            just_said = set().union(*recent)
+            said = [*said, content_words(u.text)][-recent_turns if recent_turns else 0:]
+        elif u.speaker == AGENT and said:
+            just_said = set().union(*said)
             if sum(_similar(w, just_said) for w in content_words(u.text)) >= overlap_words:
                 found.append(i)
     return found
@@ -93,6 +94,7 @@ def _reflections(ctx: CallContext, overlap_words: int) -> list[int]:
     phrases=Param(list, required=True),
     advice_phrases=Param(list, []),
     overlap_words=Param(int, 2, low=0, high=20),
+    recent_turns=Param(int, 2, low=0, high=100),
     half_credit_share=Param(float, 0.3, low=0.01, high=1),
 )
 def active_listening(ctx: CallContext, params: dict[str, Any]) -> Verdict:
@@ -102,7 +104,7 @@ def active_listening(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     `half_credit_share`. Evidence: the turns that say so in a listening phrase ("so you ...", "it sounds like")."""
     agent = ctx.turns(AGENT)
     said = [i for i, _ in ctx.find(phrase_set(params["phrases"]), agent)]
-    picked_up = _reflections(ctx, params["overlap_words"]) if params["overlap_words"] else []
+    picked_up = _reflections(ctx, params["overlap_words"], params["recent_turns"]) if params["overlap_words"] else []
     hits = sorted(set(said) | set(picked_up))
     if not hits:
         return Verdict(FAIL, 0.0, absent_confidence(ctx, agent),
