@@ -40,12 +40,13 @@ def shown(ctx: CallContext, hits: list[int], advice: PhraseSet) -> list[Utteranc
 
 
 _WHOLE_CALL = {"first_turns": 0, "last_turns": 0, "within_first_s": 0.0, "within_last_s": 0.0}
+# what a graded empathy criterion looks for, and the advice that makes a turn that says it not plain
+_GRADED = {"phrases": Param(list, required=True), "advice_phrases": Param(list, [])}
 
 
 @detector(
     "acknowledgement",
-    phrases=Param(list, required=True),
-    advice_phrases=Param(list, []),
+    **_GRADED,
     half_credit=Param(float, 4.0, low=0.1, high=100),
     half_credit_share=Param(float, 1.0, low=0.01, high=1),
 )
@@ -91,8 +92,7 @@ def _reflections(ctx: CallContext, overlap_words: int, recent_turns: int) -> lis
 
 @detector(
     "active_listening",
-    phrases=Param(list, required=True),
-    advice_phrases=Param(list, []),
+    **_GRADED,
     overlap_words=Param(int, 2, low=0, high=20),
     recent_turns=Param(int, 2, low=0, high=100),
     half_credit_share=Param(float, 0.3, low=0.01, high=1),
