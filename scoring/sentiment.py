@@ -2,7 +2,7 @@
 and the customer's reactions to the agent.
 
 The trajectory is one compound score (-1 very negative .. +1 very positive) per customer utterance;
-"start" and "end" average the first and last third of them, so one "thanks" does not decide.
+"start" and "end" average the first and last few of them, so one "thanks" does not decide.
 Reactions count the customer utterances after their opening that answer the agent well ("that
 helps", "thank you") or badly ("what do you mean?", "you are not listening"), with the scorecard's
 phrases.
@@ -20,7 +20,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from .phrases import PhraseSet
 from .transcript import CUSTOMER, Utterance
 
-OPENING_UTTERANCES = 3  # at most this many of the customer's first utterances are their opening, not reactions
+EDGE_UTTERANCES = 3
 
 
 @lru_cache(maxsize=1)
@@ -43,23 +43,17 @@ class SentimentTrajectory:
     positive_reactions: int = 0  # customer utterances answering the agent well
     negative_reactions: int = 0  # ... and badly
 
-    @property
-    def overall(self) -> float:
-        """The customer's mean sentiment over the whole call (0 when silent)."""
-        return sum(s for _, s in self.points) / len(self.points) if self.points else 0.0
-
     def mood(self, with_reactions: bool) -> float | None:
-        """How the customer fared, 0..1 (None when they said nothing): the mean of where their sentiment
-        ended (the last third), how they felt over the whole call and, when the scorecard lists reactions,
-        how they reacted to the agent (a bad reaction weighs twice a good one: thanks are routine). Each
-        part is 0..1 with 0.5 neutral. How it moved (end minus start) is shown but not counted: on rated
-        support conversations it ranked them worse than where the customer ended."""
+        """How the customer fared, 0..1 (None when they said nothing): where their sentiment ended and
+        how it moved, averaged with how they reacted to the agent when the scorecard lists reactions.
+        A bad reaction weighs twice a good one (thanks are routine)."""
         if not self.points:
             return None
-        parts = [(self.end + 1) / 2, (self.overall + 1) / 2]
-        if with_reactions:
-            parts.append(0.5 + 0.5 * math.tanh((self.positive_reactions - 2 * self.negative_reactions) / 3))
-        return sum(parts) / len(parts)
+        mood = 0.5 * (self.end + 1) / 2 + 0.5 * min(1.0, max(0.0, 0.5 + (self.end - self.start) / 2))
+        if not with_reactions:
+            return mood
+        reaction = 0.5 + 0.5 * math.tanh((self.positive_reactions - 2 * self.negative_reactions) / 3)
+        return (mood + reaction) / 2
 
     def to_dict(self) -> dict:
         """Plain data, for storage."""
@@ -82,10 +76,10 @@ def customer_sentiment(utterances: list[Utterance], positive: PhraseSet | None =
     if not said:
         return SentimentTrajectory([], 0.0, 0.0)
     points = [(u.start, polarity(u.text)) for u in said]
-    edge = -(-len(points) // 3)  # a third of them, rounded up
+    edge = min(EDGE_UTTERANCES, -(-len(points) // 3))  # a third of them, rounded up, at most 3
     start = sum(s for _, s in points[:edge]) / edge
     end = sum(s for _, s in points[-edge:]) / edge
-    answers = said[min(OPENING_UTTERANCES, edge):]  # the opening ("thanks for taking my call") is not a reaction
+    answers = said[edge:]  # the opening ("thanks for taking my call") is not a reaction to the agent
     bad = [u for u in answers if negative and negative.match(u.text)]
     good = [u for u in answers if positive and u not in bad and positive.match(u.text)]
     return SentimentTrajectory(points, start, end, len(good), len(bad))

@@ -6,7 +6,7 @@ import pytest
 
 from scoring.redact import redact_utterances
 from scoring.scorer import score_call
-from scoring.sentiment import SentimentTrajectory, polarity
+from scoring.sentiment import SentimentTrajectory
 from scoring.transcript import Transcript, Utterance
 
 GOOD_VOICE = {"agent_voiced_s": 30.0, "agent_pitch_median_hz": 180.0, "agent_pitch_std_st": 2.5,
@@ -191,21 +191,6 @@ def test_every_empathy_statement_that_earned_credit_is_evidence(scorecard):
         ("c", 16.5, 18.0, "Maybe."), ("a", 18.5, 21.0, "You are doing your best."),
     ))
     assert [u.start for u in found["empathy_statement"].evidence] == [3.5, 8.5, 13.5, 18.5]
-
-
-def test_how_the_customer_fared_counts_the_whole_conversation_not_only_its_edges():
-    def fared(middle: float) -> float:
-        points = [(0.0, -0.5), (1.0, -0.5), (2.0, middle), (3.0, middle), (4.0, 0.5), (5.0, 0.5)]
-        return SentimentTrajectory(points, -0.5, 0.5).mood(with_reactions=False)
-
-    assert fared(-0.9) < fared(0.0) < fared(0.9)  # same start and end, a calmer middle
-
-
-def test_the_customers_start_and_end_are_the_first_and_last_third_of_what_they_said(scorecard):
-    said = ["This is terrible."] + ["Right."] * 7 + ["This is awful."] + ["Great, thank you!"] * 3
-    _, score = verdicts(scorecard, call(("a", 0.0, 1.0, "Hello."), *[("c", 2.0 + n, 2.5 + n, text) for n, text in enumerate(said)]))
-    assert score.sentiment.start == pytest.approx(polarity("This is terrible.") / 4)  # 12 utterances: thirds of 4
-    assert score.sentiment.end == pytest.approx((polarity("This is awful.") + 3 * polarity("Great, thank you!")) / 4)
 
 
 def test_talk_over_counts_only_on_stereo(scorecard):
