@@ -41,7 +41,7 @@ def shown(ctx: CallContext, hits: list[int], advice: PhraseSet) -> list[Utteranc
 
 _WHOLE_CALL = {"first_turns": 0, "last_turns": 0, "within_first_s": 0.0, "within_last_s": 0.0}
 # what a graded empathy criterion looks for, and the advice that makes a turn that says it not plain
-_GRADED = {"phrases": Param(list, required=True), "advice_phrases": Param(list, [])}
+_GRADED: dict[str, Any] = {"phrases": Param(list, required=True), "advice_phrases": Param(list, [])}
 
 
 @detector(
