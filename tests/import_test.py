@@ -8,7 +8,7 @@ import shutil
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.storage import repository
 from qa_desktop.storage.models import Call, Job
-from tests.conftest import DEMO, demo_file
+from tests.support.demo import DEMO, demo_file
 
 
 def _window(qtbot, db) -> MainWindow:

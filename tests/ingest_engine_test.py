@@ -22,7 +22,7 @@ from qa_desktop.services.ingest_engine import EngineError, EngineOptions, Parall
 from qa_desktop.services.metadata import DEFAULT_NAME_PATTERN, compile_name_pattern
 from qa_desktop.storage.models import Call, Job
 from scoring.transcriber import TranscriberConfig
-from tests.conftest import DEMO, ROOT, demo_file
+from tests.support.demo import DEMO, ROOT, demo_file
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}  # workers import this checkout's engine
 

@@ -14,8 +14,8 @@ from qa_desktop.storage import repository
 from qa_desktop.storage.models import Call, CriterionResultRow, Score, UtteranceRow
 from scoring.scorecard import default_scorecard_path, parse_scorecard
 from scoring.scorer import score_call
-from tests.conftest import demo_file
-from tests.ingest_test import _cli
+from tests.support.cli import run_cli
+from tests.support.demo import demo_file
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +31,7 @@ def _results(score):
     return {r.criterion.id: r.verdict for r in score.results}
 
 
+@pytest.mark.model
 def test_the_good_call_passes(demo_scores):
     good = _score(demo_scores, "good")
     results = _results(good)
@@ -40,6 +41,7 @@ def test_the_good_call_passes(demo_scores):
         assert results[criterion].result == "pass", (criterion, results[criterion].reason)
 
 
+@pytest.mark.model
 def test_the_non_compliant_call_is_auto_fail_for_the_right_reasons(demo_scores):
     bad = _score(demo_scores, "non_compliant")
     results = _results(bad)
@@ -50,6 +52,7 @@ def test_the_non_compliant_call_is_auto_fail_for_the_right_reasons(demo_scores):
     assert bad.compliance < 40 and bad.overall < _score(demo_scores, "good").overall - 30
 
 
+@pytest.mark.model
 def test_the_cold_call_scores_low_on_empathy(demo_scores):
     cold, good, calmed = (_score(demo_scores, k) for k in ("cold", "good", "angry_calmed"))
     assert cold.empathy < 50
@@ -59,6 +62,7 @@ def test_the_cold_call_scores_low_on_empathy(demo_scores):
     assert cold.metrics()["customer_sentiment_end"] <= good.metrics()["customer_sentiment_end"]
 
 
+@pytest.mark.model
 def test_evidence_points_at_the_moment_in_the_audio(demo_scores, references):
     """Every piece of evidence overlaps the true turn of the same speaker in the rendered audio."""
     for name, score in demo_scores.items():
@@ -75,6 +79,7 @@ def test_evidence_points_at_the_moment_in_the_audio(demo_scores, references):
     assert truth["start"] - 0.5 <= disclosure.start <= truth["end"] and disclosure.end <= truth["end"] + 0.5
 
 
+@pytest.mark.model
 def test_card_numbers_never_reach_the_transcript(demo_analyses):
     analysis = demo_analyses[demo_file("non_compliant").name]
     text = " ".join(u.text for u in analysis.transcript.utterances)
@@ -84,6 +89,7 @@ def test_card_numbers_never_reach_the_transcript(demo_analyses):
         assert digits not in text and digits not in words
 
 
+@pytest.mark.model
 def test_score_is_stored_with_its_results_and_scorecard(db, demo_analyses, scorecard, demo_scores):
     name = demo_file("good").name
     call = repository.store_call(demo_analyses[name], CallMetadata(agent="Maria"), 0,
@@ -95,6 +101,7 @@ def test_score_is_stored_with_its_results_and_scorecard(db, demo_analyses, score
     assert call.voice["agent_voiced_s"] > 5 and stored.analysis["sentiment"]["points"]
 
 
+@pytest.mark.model
 def test_rescoring_uses_stored_transcripts_not_audio(db, demo_analyses, scorecard, tmp_path):
     name = demo_file("non_compliant").name
     repository.store_call(demo_analyses[name], CallMetadata(agent="Tom"), 0,
@@ -111,7 +118,7 @@ def test_rescoring_uses_stored_transcripts_not_audio(db, demo_analyses, scorecar
 
 def test_cli_score_json_contract_and_rescore(tmp_path, isolated_home):
     db_file = tmp_path / "scores.sqlite3"
-    done = _cli("score", str(demo_file("non_compliant")), "--json", "--db", str(db_file), env_home=isolated_home)
+    done = run_cli("score", str(demo_file("non_compliant")), "--json", "--db", str(db_file), env_home=isolated_home)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert {"file", "duration_s", "channels", "sample_rate", "sha256", "model", "device", "transcript"} <= set(result)
@@ -120,7 +127,7 @@ def test_cli_score_json_contract_and_rescore(tmp_path, isolated_home):
     assert len(result["criteria"]) == 16 and result["metrics"]["overtalk_count"] >= 0
     edited = tmp_path / "edited.toml"
     edited.write_text(default_scorecard_path().read_text().replace("critical = true", "critical = false"))
-    again = _cli("rescore", "--scorecard", str(edited), "--db", str(db_file), env_home=isolated_home)
+    again = run_cli("rescore", "--scorecard", str(edited), "--db", str(db_file), env_home=isolated_home)
     assert again.returncode == 0 and "1 calls rescored" in again.stderr
     with sqlite3.connect(db_file) as con:
         assert con.execute("SELECT auto_fail, current FROM score ORDER BY id").fetchall() == [(1, 0), (0, 1)]
@@ -131,8 +138,8 @@ def test_cli_score_without_db_stores_nothing_and_bad_scorecard_is_clear(tmp_path
     text = default_scorecard_path().read_text()
     broken.write_text(text.replace("weight = 5", 'weight = "x"', 1))
     line = text.splitlines().index("weight = 5") + 1
-    done = _cli("score", str(demo_file("mono")), "--scorecard", str(broken), env_home=isolated_home)
+    done = run_cli("score", str(demo_file("mono")), "--scorecard", str(broken), env_home=isolated_home)
     assert done.returncode == 2 and f"{broken}:{line}: criterion 'greeting' weight: must be a number" in done.stderr
-    done = _cli("score", str(demo_file("mono")), "--json", env_home=isolated_home)
+    done = run_cli("score", str(demo_file("mono")), "--json", env_home=isolated_home)
     assert done.returncode == 0 and json.loads(done.stdout)["criteria"]
     assert not (isolated_home / "data" / "qa-desktop").exists()

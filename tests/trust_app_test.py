@@ -9,7 +9,7 @@ from qa_desktop.app.main_window import MainWindow
 from qa_desktop.services.settings import Settings
 from qa_desktop.storage.models import AuditEntry, Call, CalibrationAnswer, CriterionResultRow, Dispute, Score
 from qa_desktop.storage.review import override, set_reviewed
-from stored_calls import stored_call
+from tests.support.stored_calls import stored_call
 
 
 def _window(qtbot, db) -> MainWindow:
