@@ -23,9 +23,10 @@ def test_import_shows_progress_and_failures_and_the_library_fills(qtbot, db, bat
     dialog = window.open_import()
     dialog.set_files([batch])
     assert dialog.start_button.text() == "Import 4 files" and dialog.file_list.topLevelItemCount() == 4
-    progress: list[float] = []
+    progress: list[list[float]] = [[]]  # per file (file_started opens the next list)
     dialog.start_button.click()
-    dialog.worker.file_progress.connect(progress.append)
+    dialog.worker.file_started.connect(lambda *_: progress.append([]))
+    dialog.worker.file_progress.connect(lambda fraction: progress[-1].append(fraction))
     assert [dialog.results.topLevelItem(i).text(1) for i in range(4)] == ["waiting"] * 4
     with qtbot.waitSignal(dialog.imported, timeout=300_000):
         pass
@@ -36,8 +37,10 @@ def test_import_shows_progress_and_failures_and_the_library_fills(qtbot, db, bat
     assert len(failures) == 2 and "b_empty.wav" in failures[0] and "empty file" in failures[0]
     assert "c_notes.mp3" in failures[1] and "not an audio file" in failures[1]
     assert dialog.overall_bar.value() == dialog.overall_bar.maximum() and "4.0 of 4 files" in dialog.overall_bar.text()
-    assert progress and max(progress) > 0.5
-    assert progress == sorted(progress) or len(set(progress)) > 3  # per-file progress moved forward
+    moved = [fractions for fractions in progress if fractions]
+    assert len(moved) == 2  # the two recordings; the files that fail have no progress
+    for fractions in moved:  # each file's progress only moves forward, and far
+        assert fractions == sorted(fractions) and len(set(fractions)) > 1 and fractions[-1] > 0.5
     assert "2 imported" in dialog.summary.text() and "2 failed" in dialog.summary.text()
     assert window.calls.rowCount() == 2 and Call.select().count() == 2
     assert not repository.unfinished_jobs()

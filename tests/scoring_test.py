@@ -64,15 +64,16 @@ def test_the_cold_call_scores_low_on_empathy(demo_scores):
 
 @pytest.mark.model
 def test_evidence_points_at_the_moment_in_the_audio(demo_scores, references):
-    """Every piece of evidence overlaps the true turn of the same speaker in the rendered audio."""
+    """Every piece of evidence overlaps the true turn of the same speaker in the rendered audio (on the mono
+    call, whose voices are separated by the engine, all but one in ten: 14 of 14 today)."""
     for name, score in demo_scores.items():
         turns = references[name]["reference"]
-        for result in score.results:
-            for e in result.verdict.evidence:
-                overlapping = [t for t in turns if t["speaker"] == e.speaker and t["start"] - 0.5 < e.end
-                               and e.start < t["end"] + 0.5]
-                if references[name]["kind"] != "mono":  # mono speakers are separated, so rarely off
-                    assert overlapping, (name, result.criterion.id, e)
+        evidence = [(result.criterion.id, e) for result in score.results for e in result.verdict.evidence]
+        missed = [(criterion, e) for criterion, e in evidence
+                  if not any(t["speaker"] == e.speaker and t["start"] - 0.5 < e.end and e.start < t["end"] + 0.5
+                             for t in turns)]
+        allowed = len(evidence) // 10 if references[name]["kind"] == "mono" else 0
+        assert evidence and len(missed) <= allowed, (name, missed)
     good = demo_scores[demo_file("good").name]
     disclosure = _results(good)["recording_disclosure"].evidence[0]
     truth = next(t for t in references[demo_file("good").name]["reference"] if "recorded" in t["text"])
