@@ -119,7 +119,7 @@ def voice_labels(audio: np.ndarray) -> tuple[list[tuple[int, int]], np.ndarray]:
     random = np.random.default_rng(0)
     starts = [cluster_voices(voice_features(audio, pieces, frames))]
     starts += [random.integers(0, 2, len(pieces)) for _ in range(RANDOM_STARTS)]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # numpy releases the GIL: ~2x on 2 cores
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # numpy releases the GIL
         results = list(pool.map(lambda start: refine_voices(frames, start), starts))
     viable = [result for result in results if result[1] > -np.inf] or results[:1]
     kept = [continuity(pieces, labels) for labels, _ in viable]

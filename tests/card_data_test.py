@@ -25,6 +25,8 @@ from tests.support.cli import run_cli
 from tests.support.demo import DEMO
 from tools.render_demo_calls import RATE, render
 
+pytestmark = pytest.mark.model  # every test here loads the model
+
 PAYMENT_CALL = {
     "agent_voice": "en-us", "customer_voice": "en-us+m5", "channels": 2,
     "turns": [

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.storage import repository
 from qa_desktop.storage.models import Call, Job
@@ -18,6 +20,7 @@ def _window(qtbot, db) -> MainWindow:
     return window
 
 
+@pytest.mark.model
 def test_import_shows_progress_and_failures_and_the_library_fills(qtbot, db, batch):
     window = _window(qtbot, db)
     dialog = window.open_import()
@@ -66,6 +69,7 @@ def test_import_previews_agent_and_team_per_file_warns_of_files_not_in_the_csv_a
     assert dialog.start_button.text() == "Import 2 files" and dialog.coverage.text().startswith("1 of 2")
 
 
+@pytest.mark.model
 def test_cancel_stops_the_import_and_keeps_what_was_stored(qtbot, db, tmp_path):
     folder = tmp_path / "calls"
     folder.mkdir()
@@ -87,6 +91,7 @@ def test_cancel_stops_the_import_and_keeps_what_was_stored(qtbot, db, tmp_path):
     assert {j.status for j in Job.select()} <= {"done", "cancelled"} and not repository.unfinished_jobs()
 
 
+@pytest.mark.model
 def test_closing_the_app_mid_import_resumes_on_the_next_start(qtbot, db, tmp_path):
     folder = tmp_path / "calls"
     folder.mkdir()

@@ -79,6 +79,7 @@ def test_metadata_from_csv_and_file_names(db, worker, scorecard):
     assert call.channels == 2 and call.agent_channel == 0
 
 
+@pytest.mark.model
 def test_cli_transcribe_prints_json_lines(tmp_path, isolated_home):
     (tmp_path / "empty.wav").touch()
     done = run_cli("transcribe", str(demo_file("mono")), str(tmp_path / "empty.wav"), "--json", env_home=isolated_home)
@@ -90,6 +91,7 @@ def test_cli_transcribe_prints_json_lines(tmp_path, isolated_home):
     assert not (isolated_home / "data" / "qa-desktop").exists()  # transcribe stores nothing
 
 
+@pytest.mark.model
 def test_cli_ingest_reports_each_failure_and_exit_code(tmp_path, isolated_home):
     bad = tmp_path / "broken.ogg"
     bad.write_bytes(b"OggS" + b"\x00" * 50)

@@ -71,6 +71,7 @@ def test_free_heap_memory_goes_back_to_the_system():
     assert before - rss_mb() > 150
 
 
+@pytest.mark.model
 def test_features_of_a_whole_channel_are_the_same_computed_in_blocks():
     """The sequential pass extracts features of the whole channel: same numbers, without a 25 ms frame matrix."""
     audio = np.tile(decode(demo_file("good")).channels[0], 4)  # 7 minutes
@@ -80,6 +81,7 @@ def test_features_of_a_whole_channel_are_the_same_computed_in_blocks():
     assert peak < 3 * audio.nbytes  # faster-whisper's own holds about 11 times the audio
 
 
+@pytest.mark.model
 def test_voice_activity_of_a_whole_channel_is_the_same_without_a_joined_copy():
     audio = np.tile(decode(demo_file("good")).channels[0], 14)  # 24 minutes
     model = vad.get_vad_model()

@@ -7,21 +7,24 @@ import re
 
 import pytest
 
-from scoring.transcriber import Transcriber
+from scoring.cluster import ModelPlugin
+from scoring.transcriber import Transcriber, TranscriberConfig
 from scoring.worker import TranscriptionWorker
 from tests.support.cli import run_cli
 from tests.support.demo import demo_file
 from tests.support.model_guard import MESSAGE, ModelForbidden
 
 
-def test_the_transcriber_and_the_worker_cannot_start_without_the_marker(model_forbidden):
+def test_the_transcriber_the_worker_and_dask_workers_cannot_load_the_model_without_the_marker(model_forbidden):
     with pytest.raises(ModelForbidden, match="mark it @pytest.mark.model"):
         Transcriber()
     worker = TranscriptionWorker()
     with pytest.raises(ModelForbidden):
         worker.analyse(demo_file("mono"))  # starts the worker process first
     assert worker.pid is None  # no process was started
-    assert len(model_forbidden) == 2  # the test would fail at teardown; this one expected it
+    with pytest.raises(ModelForbidden):
+        ModelPlugin(TranscriberConfig())  # what the Dask ingest registers on its workers
+    assert len(model_forbidden) == 3  # the test would fail at teardown; this one expected it
     model_forbidden.clear()
 
 

@@ -117,6 +117,7 @@ def test_rescoring_uses_stored_transcripts_not_audio(db, demo_analyses, scorecar
     assert [u.id for u in UtteranceRow.select()] == utterance_ids
 
 
+@pytest.mark.model
 def test_cli_score_json_contract_and_rescore(tmp_path, isolated_home):
     db_file = tmp_path / "scores.sqlite3"
     done = run_cli("score", str(demo_file("non_compliant")), "--json", "--db", str(db_file), env_home=isolated_home)
@@ -134,6 +135,7 @@ def test_cli_score_json_contract_and_rescore(tmp_path, isolated_home):
         assert con.execute("SELECT auto_fail, current FROM score ORDER BY id").fetchall() == [(1, 0), (0, 1)]
 
 
+@pytest.mark.model
 def test_cli_score_without_db_stores_nothing_and_bad_scorecard_is_clear(tmp_path, isolated_home):
     broken = tmp_path / "broken.toml"
     text = default_scorecard_path().read_text()

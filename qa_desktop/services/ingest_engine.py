@@ -36,7 +36,7 @@ from qa_desktop.storage.models import Job
 
 log = logging.getLogger(__name__)
 
-GPU_REPLICAS = 4  # model replicas per GPU: tiny.en on an H200 went 136x -> ~400x real time with 4 processes
+GPU_REPLICAS = 4  # model replicas per GPU: one process leaves most of a large GPU idle (docs/decisions.md)
 WORKER_MEMORY = "3GiB"  # per worker; Dask pauses a worker near it and restarts one above it
 
 

@@ -1,7 +1,8 @@
 """Keep the Whisper model out of tests not marked `model`, so the fast tier (`-m "not model"`) never loads it.
 
-The model is loaded only by `Transcriber()` (in this process) and `TranscriptionWorker.start()` (in a child);
-the guard replaces both for a test without the marker, and `run_cli` carries it into the CLI's process.
+The model is loaded by `Transcriber()` in this process, by `TranscriptionWorker.start()` in a child and by a
+`ModelPlugin` registered on Dask workers; the guard replaces all three for a test without the marker, and
+`run_cli` carries it into the CLI's process.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from scoring.cluster import ModelPlugin
 from scoring.transcriber import Transcriber
 from scoring.worker import TranscriptionWorker
 
@@ -20,12 +22,13 @@ EXIT_CODE = 97  # the CLI child's exit status when it would have loaded the mode
 MESSAGE = "this test loads the Whisper model: mark it @pytest.mark.model (the fast tier runs without the model)"
 
 
-class ModelForbidden(BaseException):
-    """Raised where a test not marked `model` would load the model (a BaseException: no `except Exception` hides it)."""
+class ModelForbidden(RuntimeError):
+    """Raised where a test not marked `model` would load the model; the app may report it as an error (an import
+    ends at once rather than waiting for its model), and the guard fails the test all the same."""
 
 
 def forbid_model(patch: Callable[[Any, str, Any], None], on_load: Callable[[], None]) -> None:
-    """Replace the two ways to load the model with one that calls on_load, then raises ModelForbidden."""
+    """Replace the ways to load the model with one that calls on_load, then raises ModelForbidden."""
 
     def refuse(*args: object, **kwargs: object) -> None:
         on_load()
@@ -33,6 +36,7 @@ def forbid_model(patch: Callable[[Any, str, Any], None], on_load: Callable[[], N
 
     patch(Transcriber, "__init__", refuse)
     patch(TranscriptionWorker, "start", refuse)
+    patch(ModelPlugin, "__init__", refuse)
 
 
 def _exit_child() -> None:
