@@ -35,15 +35,12 @@ Progress = Callable[[float], None]
 SAMPLE_RATE = 16_000
 MAX_CLIP_S = 30.0  # Whisper's window
 # How much speech the batched pipeline packs into one window (faster-whisper's chunk_length, 30 by
-# default). Measured on a 10-minute stereo call (bench/bench_ingest.py's): with 30 s windows tiny.en
-# lost 148 s of speech (a window ends early or loops), with 20 s 21 s; the first pass took 12% longer,
-# the whole transcription a third less time, as less speech is heard twice.
+# default): tiny.en loses far less speech to windows that end early or loop (docs/decisions.md).
 WINDOW_S = 20
 CLIP_JOIN_GAP_S = 1.5
 REPETITIVE_RATIO = 2.4  # Whisper's own threshold for a segment that repeats itself
 
-# Measured on the devset's stereo renderings (tools/eval_transcription.py, 16 calls): this prompt
-# took the word error rate from 0.351 to 0.333; `hotwords` with the same terms made it worse (0.362).
+# Primes the decoder with the words of such calls; the same terms as `hotwords` did worse (docs/decisions.md).
 CALL_CENTRE_PROMPT = (
     "A customer service phone call about an account number, PIN, date of birth, card, payment, refund or bill."
 )
@@ -169,9 +166,7 @@ class Transcriber:
         words = self._recognise(audio, progress=progress, speech=spans)
         # The pipeline packs speech from many turns into each window; now and then tiny.en loses a whole
         # window ("No, no, no, ..."). Speech that VAD found but no word covers is heard again, each stretch
-        # on its own. It costs only where speech was lost: on the demo calls never; on 6 devset calls (stereo
-        # and mono, 34 channels) in 11 channels, giving back 216 words (5.5% of all, 2.7 a second heard
-        # again) for 12% more transcription time.
+        # on its own: it costs only where speech was lost (docs/decisions.md).
         missed = unheard(speech_clips(spans), words)
         if missed:
             words += self._recognise(audio, clip_timestamps=missed)

@@ -1,11 +1,10 @@
-"""Shared fixtures: isolated settings and data folders, a real database, the real model."""
+"""Shared fixtures: isolated settings and data folders, a real database, the real model (tests marked `model`)."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -15,12 +14,36 @@ from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.models import database
 from scoring.scorecard import default_scorecard_path, load_scorecard
 from scoring.worker import TranscriptionWorker
+from tests.support import model_guard
+from tests.support.demo import DEMO, demo_file
 from tools.throwaway_postgres import PostgresMissing, ThrowawayServer
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO = ROOT / "resources" / "demo_calls"
+MODEL_FIXTURES = {"worker", "demo_analyses", "demo_transcripts"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """A test that asks for the model must say so (before the session's model is started for it)."""
+    if item.get_closest_marker(model_guard.MARKER) is None and MODEL_FIXTURES & set(item.fixturenames):
+        pytest.fail(f"{item.nodeid} uses {', '.join(sorted(MODEL_FIXTURES & set(item.fixturenames)))}: "
+                    f"{model_guard.MESSAGE}", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def model_forbidden(request, monkeypatch):
+    """A test not marked `model` fails if it loads the model, here or in a CLI child (`run_cli`); yields the
+    list of tries (empty for a test marked `model`)."""
+    tries: list[str] = []
+    if request.node.get_closest_marker(model_guard.MARKER) is not None:
+        yield tries
+        return
+    model_guard.forbid_model(monkeypatch.setattr, lambda: tries.append(request.node.nodeid))
+    monkeypatch.setenv(model_guard.ENV, "1")
+    yield tries
+    if tries:
+        pytest.fail(f"{request.node.nodeid}: {model_guard.MESSAGE}", pytrace=False)
 
 
 @pytest.fixture(autouse=True)
@@ -117,14 +140,6 @@ def demo_transcripts(demo_analyses):
 def scorecard():
     """The default scorecard that ships."""
     return load_scorecard(default_scorecard_path())
-
-
-def demo_file(kind: str) -> Path:
-    """The demo call of a kind (good, non_compliant, cold, angry_calmed, mono)."""
-    for item in json.loads((DEMO / "reference.json").read_text()):
-        if item["kind"] == kind:
-            return DEMO / item["file"]
-    raise KeyError(kind)
 
 
 @pytest.fixture

@@ -1,14 +1,19 @@
-"""Each detector of the default scorecard on crafted conversations: pass, fail and n/a, with evidence."""
+"""Each detector on crafted conversations: pass, fail and n/a, with evidence, scored with the tests' own small
+scorecard (tests/data/scorecards/detectors.toml), not the one that ships."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from scoring.redact import redact_utterances
+from scoring.scorecard import load_scorecard
 from scoring.scorer import score_call
 from scoring.sentiment import SentimentTrajectory
 from scoring.transcript import Transcript, Utterance
 
+CARD = Path(__file__).parent / "data" / "scorecards" / "detectors.toml"
 GOOD_VOICE = {"agent_voiced_s": 30.0, "agent_pitch_median_hz": 180.0, "agent_pitch_std_st": 2.5,
               "agent_energy_std_db": 6.0}
 
@@ -19,6 +24,12 @@ def call(*turns: tuple, channels: int = 2, duration: float | None = None) -> Tra
     utterances = redact_utterances(utterances)
     return Transcript("crafted.wav", duration or max(u.end for u in utterances) + 1, channels, 8000, "0" * 64,
                       "tiny.en", "cpu/int8", utterances)
+
+
+@pytest.fixture(scope="module")
+def scorecard():
+    """The detector tests' scorecard (in place of conftest's shipped one)."""
+    return load_scorecard(CARD)
 
 
 def verdicts(scorecard, transcript, voice=GOOD_VOICE, customer_name=None):

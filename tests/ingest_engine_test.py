@@ -22,7 +22,7 @@ from qa_desktop.services.ingest_engine import EngineError, EngineOptions, Parall
 from qa_desktop.services.metadata import DEFAULT_NAME_PATTERN, compile_name_pattern
 from qa_desktop.storage.models import Call, Job
 from scoring.transcriber import TranscriberConfig
-from tests.conftest import DEMO, ROOT, demo_file
+from tests.support.demo import DEMO, ROOT, demo_file
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}  # workers import this checkout's engine
 
@@ -35,6 +35,7 @@ def _stored_once(count: int) -> None:
         assert call.utterances.count() > 5 and call.scores.count() == 1
 
 
+@pytest.mark.model
 def test_local_cluster_ingests_the_demo_calls_once(db, scorecard, tmp_path):
     files = discover([DEMO])
     twin = tmp_path / "same_call_renamed.flac"  # the same recording twice in one batch is stored once
@@ -52,6 +53,7 @@ def test_local_cluster_ingests_the_demo_calls_once(db, scorecard, tmp_path):
     assert {r.status for r in again} == {"skipped"} and Call.select().count() == len(files)
 
 
+@pytest.mark.model
 def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(db, scorecard):
     files = [demo_file("good"), demo_file("cold"), demo_file("angry_calmed")]
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
@@ -134,6 +136,7 @@ def dask_processes(tmp_path):
         log.close()
 
 
+@pytest.mark.model
 def test_cli_ingests_through_a_dask_scheduler_and_workers(tmp_path, isolated_home, dask_processes):
     client_view, worker_view = tmp_path / "client_view", tmp_path / "worker_view"
     client_view.mkdir()

@@ -17,7 +17,9 @@ from qa_desktop.storage.library import COLUMNS
 from qa_desktop.storage.models import AuditEntry, Call, CriterionResultRow
 from qa_desktop.storage.review import ReviewError, override
 from scoring.scorer import score_call
-from tests.conftest import demo_file
+from tests.support.demo import demo_file
+
+pytestmark = pytest.mark.model  # every test here loads the model
 
 pytestmark = pytest.mark.both_stores
 

@@ -38,7 +38,7 @@ from qa_desktop.storage.models import Job
 
 log = logging.getLogger(__name__)
 
-GPU_REPLICAS = 4  # model replicas per GPU: tiny.en on an H200 went 136x -> ~400x real time with 4 processes
+GPU_REPLICAS = 4  # model replicas per GPU: one process leaves most of a large GPU idle (docs/decisions.md)
 # Calls a model worker takes at once: one on its model, the next in its CPU stages (decoding, speaker
 # separation, VAD, voice features; the Transcriber lets one pass at a time onto the model). A GPU slot
 # (the worker's GPU resource, 1) is shared by as many calls, one task taking 1/CALLS_PER_MODEL of it.
