@@ -97,6 +97,7 @@ def _wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) ->
     raise TimeoutError(f"nothing listens on port {port}")
 
 
+@pytest.mark.model
 def test_a_gpu_slot_takes_a_second_call_while_the_first_is_on_the_model(db, scorecard):
     """A worker offering one GPU slot analyses two calls at once (one transcribing, the other in its CPU
     stages), sharing one model: the slot is a resource here, the model runs on the CPU."""

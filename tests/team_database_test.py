@@ -170,7 +170,15 @@ def test_the_app_opens_the_team_database_its_settings_name_without_showing_the_p
     from qa_desktop.app.main_window import MainWindow
     from qa_desktop.services.settings import Settings
 
-    url = postgres_server.new_database("team").replace("qa@", "qa:secret@")  # trust: any password will do
+    from qa_desktop.storage.credentials import password_file
+
+    url = postgres_server.new_database("team")
+    with pytest.raises(ValueError, match="holds a password"):  # never kept in the settings in clear
+        Settings().set("database", url.replace("qa@", "qa:secret@"))
+    secret = password_file()  # the password comes from the 0600 file (trust: any password will do)
+    secret.parent.mkdir(parents=True, exist_ok=True)
+    secret.write_text("secret\n")
+    secret.chmod(0o600)
     Settings().set("database", url)
     opened = open_or_choose(Settings().get("database"))
     try:

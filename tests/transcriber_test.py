@@ -8,7 +8,9 @@ import pytest
 from scoring.audio import decode
 from scoring.transcriber import Transcriber, speech_spans
 from scoring.vad import BlockwiseSileroVAD
-from tests.conftest import demo_file
+from tests.support.demo import demo_file
+
+pytestmark = pytest.mark.model  # the real model on the demo calls
 
 
 @pytest.fixture(scope="module")

@@ -95,6 +95,20 @@ def _open_server(url: DatabaseUrl) -> DatabaseUrl:
     return url
 
 
+def open_reader(location: str) -> None:
+    """Read the database (a file path or a server URL) on this process's own connection, which cannot write:
+    a helper process reads while its parent writes."""
+    if is_server_url(location):
+        server = TeamDatabase(DatabaseUrl(location))
+        database.initialize(server)
+        database.connect()
+        server.execute_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        return
+    reader = CallDatabase()
+    reader.init(location, pragmas={"query_only": 1}, timeout=10)
+    database.initialize(reader)
+
+
 @atexit.register  # before the interpreter's teardown closes the connection with the guard still held
 def close_database() -> None:
     """Close the connection of this thread, if open, and this process's guard on the file."""
