@@ -21,6 +21,13 @@ OLD_VERSIONS = sorted(int(path.stem[1:]) for path in OLD.glob("v*.sqlite3"))
 FTS_SHADOW = "utterance_fts_"  # the search index's own tables, rebuilt by the migration that adds it
 
 
+def _same_default(column: tuple) -> tuple:
+    """A column as PRAGMA table_info gives it, its default TRUE/FALSE as SQLite reads them (1/0): the model
+    says TRUE, which PostgreSQL needs, where v7 wrote 1."""
+    name, kind, not_null, default, key = column
+    return name, kind, not_null, {"TRUE": "1", "FALSE": "0"}.get(default, default), key
+
+
 def _schema(path: Path, index_names: bool = False) -> dict[str, set]:
     """Each table's columns (name, type, not null, default, primary key), its indexes (columns, unique) and the
     triggers; with index_names, the names of the indexes and triggers instead."""
@@ -28,7 +35,7 @@ def _schema(path: Path, index_names: bool = False) -> dict[str, set]:
         names = con.execute("SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
         if index_names:
             return {"indexes and triggers": {(kind, name) for kind, name, _ in names if kind in ("index", "trigger")}}
-        schema = {name: {tuple(column[1:]) for column in con.execute(f"PRAGMA table_info('{name}')")}
+        schema = {name: {_same_default(column[1:]) for column in con.execute(f"PRAGMA table_info('{name}')")}
                   for kind, name, _ in names if kind == "table" and not name.startswith(FTS_SHADOW)}
         schema["indexes"] = {(table, tuple(c[2] for c in con.execute(f"PRAGMA index_info('{name}')")),
                               con.execute("SELECT sql LIKE 'CREATE UNIQUE%' FROM sqlite_master WHERE name = ?",

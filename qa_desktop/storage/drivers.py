@@ -28,11 +28,13 @@ def tag_call(call_id: int, texts: list[str], drivers: DriverSet) -> list[str]:
     return [t.driver for t in tags]
 
 
-def retag_all(drivers: DriverSet, progress: Callable[[int, int], None] | None = None, batch: int = 2000) -> int:
+def retag_all(drivers: DriverSet, progress: Callable[[int, int], None] | None = None, batch: int = 2000,
+              *, skip_deleted: bool = True) -> int:
     """Tag every stored call again with these drivers (a transaction per batch of calls); returns the count.
-    Calls whose transcript the retention policy deleted keep their tags."""
-    ids = [r[0] for r in database.execute_sql(
-        "SELECT id FROM call WHERE transcript_deleted_at IS NULL ORDER BY id").fetchall()]
+    Calls whose transcript the retention policy deleted keep their tags (`skip_deleted`: False for a schema
+    older than retention, v12)."""
+    deleted = " WHERE transcript_deleted_at IS NULL" if skip_deleted else ""
+    ids = [r[0] for r in database.execute_sql(f"SELECT id FROM call{deleted} ORDER BY id").fetchall()]
     for start in range(0, len(ids), batch):
         chunk = ids[start:start + batch]
         marks = ",".join("?" * len(chunk))

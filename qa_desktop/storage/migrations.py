@@ -78,7 +78,7 @@ def _coaching(db: Database, migrator: SchemaMigrator) -> None:
 def _drivers(db: Database, migrator: SchemaMigrator) -> None:
     """v5: call drivers per call, tagged from the stored transcripts with the drivers that ship."""
     db.create_tables([CallDriver])
-    retag_all(default_drivers())
+    retag_all(default_drivers(), skip_deleted=False)  # no call is deleted before v12
 
 
 def _trust(db: Database, migrator: SchemaMigrator) -> None:
