@@ -84,8 +84,6 @@ def test_an_old_database_gets_the_schema_of_a_new_one(migrated, tmp_path):
     assert _schema(copy) == _schema(fresh)
 
 
-@pytest.mark.xfail(strict=True, reason="since the row models were renamed (b289f75) a new database names their indexes "
-                   "criterionresultrow_*, scorecardrow_*, utterancerow_*; a migrated one keeps criterionresult_* ...")
 def test_an_old_database_has_the_index_names_of_a_new_one(tmp_path):
     copy, fresh = tmp_path / "old.sqlite3", tmp_path / "fresh.sqlite3"
     shutil.copy(OLD / f"v{OLD_VERSIONS[-1]}.sqlite3", copy)

@@ -78,6 +78,7 @@ class UtteranceRow(BaseModel):
 
     class Meta:
         table_name = "utterance"  # the schema's name, kept when the class was named for what it is
+        legacy_table_names = False  # indexes are named for the table too, as before the rename
         indexes = ((("call", "position"), True),)
 
 
@@ -101,6 +102,7 @@ class ScorecardRow(BaseModel):
 
     class Meta:
         table_name = "scorecard"  # the schema's name, kept when the class was named for what it is
+        legacy_table_names = False  # indexes are named for the table too, as before the rename
 
     id = AutoField()
     key = CharField(index=True)  # the scorecard's own id, e.g. "default"
@@ -133,6 +135,7 @@ class CriterionResultRow(BaseModel):
 
     class Meta:
         table_name = "criterionresult"  # the schema's name, kept when the class was named for what it is
+        legacy_table_names = False  # indexes are named for the table too, as before the rename
 
     id = AutoField()
     score = ForeignKeyField(Score, backref="results", on_delete="CASCADE")
