@@ -19,9 +19,8 @@ from qa_desktop.storage.review import ReviewError, override
 from scoring.scorer import score_call
 from tests.support.demo import demo_file
 
-pytestmark = pytest.mark.model  # every test here loads the model
 
-pytestmark = pytest.mark.both_stores
+pytestmark = [pytest.mark.model, pytest.mark.both_stores]  # the model on the demo calls, on both stores
 
 
 @pytest.fixture
