@@ -19,7 +19,7 @@ from scoring.drivers import DriverSet
 from qa_desktop.services.dashboard.charts import CHARTS, Chart, Picks, compute_tables
 from qa_desktop.services.dashboard.queries import Scope, Table
 from qa_desktop.services.dashboard.report import save_chart, write_csv
-from qa_desktop.storage.models import Agent, Team
+from qa_desktop.services import people
 from qa_desktop.app.background import Latest, Task, run_task
 from qa_desktop.app.date_box import date_of, optional_date_box, show_date
 
@@ -143,7 +143,7 @@ class DashboardView(QWidget):
         self.team.blockSignals(True)
         self.team.clear()
         self.team.addItem("All teams", None)
-        for t in Team.select().order_by(Team.name):
+        for t in people.teams():
             self.team.addItem(t.name, t.id)
         self.team.setCurrentIndex(max(0, self.team.findData(team)))
         self.team.blockSignals(False)
@@ -154,8 +154,7 @@ class DashboardView(QWidget):
         self.agent.blockSignals(True)
         self.agent.clear()
         self.agent.addItem("All agents", None)
-        query = Agent.select().order_by(Agent.name)
-        for a in query.where(Agent.team == team) if team is not None else query:
+        for a in people.agents(team):
             self.agent.addItem(a.name, a.id)
         self.agent.setCurrentIndex(max(0, self.agent.findData(agent)))
         self.agent.blockSignals(False)

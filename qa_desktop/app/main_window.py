@@ -17,12 +17,12 @@ from PySide6.QtWidgets import (
 from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard
 from scoring.transcriber import TranscriberConfig
 
+from qa_desktop.services import review as review_service
 from qa_desktop.services.csv_export import write_csv
 from qa_desktop.services.settings import Settings
 from qa_desktop.storage import repository
 from qa_desktop.storage.criteria import named
 from qa_desktop.storage.library import COLUMNS, LibraryFilter
-from qa_desktop.storage.models import Job
 from qa_desktop.services.trust.agreement import marked_criteria
 from qa_desktop.app.agreement_window import AgreementWindow
 from qa_desktop.app.background import Latest, Task, run_task, wait_for_tasks
@@ -73,6 +73,9 @@ class MainWindow(QMainWindow):
         self.exporting: Task | None = None
         drivers = self.settings.drivers()
         self.calls = LibraryModel({d.id: d.name for d in drivers.drivers})
+        self.calls.load_started.connect(lambda: self.statusBar().showMessage("Reading the library…"))
+        self.calls.load_failed.connect(lambda message: self.statusBar().showMessage(
+            f"Could not read the library: {message} (details in the log)"))
         self.marked: list[str] = []  # criteria the agreement lab marks, for "Needs human review"
         self.marking = Latest(self._marked_read, self._marking_failed, self,
                               what="reading the criteria marked by the agreement lab")
@@ -258,11 +261,9 @@ class MainWindow(QMainWindow):
             self.review.open_call(self.calls.call_id(rows[0].row()), self.calls.filter.search)
 
     def _call_changed(self, call_id: int) -> None:
-        """After a review action: reload the rows, keep the call selected if it still shows, and the scroll."""
-        scroll = self.table.verticalScrollBar().value()
-        self.calls.reload()
-        self.table.verticalScrollBar().setValue(scroll)
-        self.filters.refresh_choices()
+        """After a review action: show the call's new row (or take it out if it no longer passes the filter)
+        without reading the whole library again."""
+        self.calls.update_row(call_id, review_service.library_row(call_id, self.calls.filter))
         self._read_marked()
 
     def _read_marked(self) -> None:
@@ -346,7 +347,7 @@ class MainWindow(QMainWindow):
 
     # --- dialogs ------------------------------------------------------------------------------
     def make_plan(self, files: list[Path], metadata_csv: str = "", columns: dict | None = None,
-                  jobs: list[Job] | None = None, date_format: str = "") -> ImportPlan:
+                  jobs: list[repository.Job] | None = None, date_format: str = "") -> ImportPlan:
         """An import plan with the current settings."""
         s = self.settings
         return ImportPlan(
@@ -423,7 +424,7 @@ class MainWindow(QMainWindow):
         self.table.selectRow(0)
 
     def _after_decision(self, call_id: int) -> None:
-        self.calls.reload()
+        self.calls.update_row(call_id, review_service.library_row(call_id, self.calls.filter))
         self._read_marked()
         if self.review.call is not None and self.review.call.id == call_id:
             self.review.open_call(call_id)

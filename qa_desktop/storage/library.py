@@ -156,3 +156,18 @@ def rows(ids: list[int], search: str = "") -> list[LibraryRow]:
             if call_id in found and not found[call_id].hit:
                 found[call_id].hit = snippet
     return [found[i] for i in ids if i in found]
+
+
+def scored_criteria() -> list[str]:
+    """Ids of every criterion some call has a result for."""
+    return [row[0] for row in database.execute_sql("SELECT DISTINCT criterion FROM criterionresult").fetchall()]
+
+
+def tagged_drivers() -> list[str]:
+    """Ids of every call driver some call is tagged with."""
+    return [row[0] for row in database.execute_sql("SELECT DISTINCT driver FROM calldriver").fetchall()]
+
+
+def call_count() -> int:
+    """How many calls the library holds."""
+    return database.execute_sql("SELECT COUNT(*) FROM call").fetchone()[0]

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 
 from peewee import fn
 
-from qa_desktop.storage.models import CriterionResultRow, Dispute, Score, database
+from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Dispute, Score, database
 from qa_desktop.storage.review import RESULTS, audit, override
 
 STATUSES = ("open", "accepted", "rejected")
@@ -103,3 +104,40 @@ def counts(by: str) -> dict[str, Counter]:
                            .group_by(field, Dispute.status).tuples()):
         found.setdefault(key, Counter())[status] = n
     return found
+
+
+@dataclass(frozen=True)
+class DisputeRow:
+    """A dispute as the disputes window lists it (with the agent the call is attributed to)."""
+
+    id: int
+    call_id: int
+    call_agent: str
+    criterion: str
+    disputed: str
+    requested: str
+    agent_name: str
+    raised_by: str
+    reason: str
+    status: str
+    resolved_by: str | None
+    resolution: str | None
+    raised_at: dt.datetime
+
+
+def dispute_rows(status: str | None = None) -> list[DisputeRow]:
+    """Disputes as plain rows, newest first (only those with `status`, if given), in one query."""
+    query = (Dispute.select(Dispute, Call.id, Agent.name).join(Call).join(Agent)
+             .order_by(Dispute.raised_at.desc(), Dispute.id.desc()))
+    return [DisputeRow(d.id, d.call_id, d.call.agent.name, d.criterion, d.disputed, d.requested, d.agent_name,
+                       d.raised_by, d.reason, d.status, d.resolved_by, d.resolution, d.raised_at)
+            for d in (query.where(Dispute.status == status) if status else query)]
+
+
+def decide(dispute_id: int, accepted: bool, lead: str, text: str) -> None:
+    """Accept (with an optional comment) or reject (with a reason) a dispute by its id."""
+    dispute = Dispute.get_by_id(dispute_id)
+    if accepted:
+        accept(dispute, lead, text)
+    else:
+        reject(dispute, lead, text)

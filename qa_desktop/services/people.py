@@ -1,0 +1,60 @@
+"""Agents and teams as plain data for the windows (each list read in one or two queries), and the
+changes to them by id: rename, merge, move to a team. Every change is audited (storage.people)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa_desktop.storage import people as stored
+from qa_desktop.storage.models import Agent
+
+
+@dataclass(frozen=True)
+class AgentSummary:
+    """An agent as the lists show it; `calls` is counted only by `agents_with_counts`."""
+
+    id: int
+    name: str
+    team: str | None
+    calls: int = 0
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    """A team as the lists show it."""
+
+    id: int
+    name: str
+
+
+def agents(team_id: int | None = None) -> list[AgentSummary]:
+    """Every agent by name (only a team's, if given)."""
+    return [AgentSummary(i, name, team) for i, name, team in stored.agents_with_teams(team_id)]
+
+
+def agents_with_counts() -> list[AgentSummary]:
+    """Every agent by name with its number of calls (two queries, whatever the number of agents)."""
+    counts = stored.call_counts()
+    return [AgentSummary(i, name, team, counts.get(i, 0)) for i, name, team in stored.agents_with_teams()]
+
+
+def teams() -> list[TeamSummary]:
+    """Every team by name."""
+    return [TeamSummary(i, name) for i, name in stored.teams()]
+
+
+def rename(agent_id: int, name: str, actor: str) -> str:
+    """Rename an agent (PeopleError if the name is taken or empty); its new name."""
+    return stored.rename_agent(Agent.get_by_id(agent_id), name, actor).name
+
+
+def merge(keep_id: int, duplicate_id: int, actor: str) -> tuple[str, str]:
+    """Merge the second agent into the first; (the duplicate's name, the kept name)."""
+    duplicate = Agent.get_by_id(duplicate_id)
+    gone = duplicate.name
+    return gone, stored.merge_agents(Agent.get_by_id(keep_id), duplicate, actor).name
+
+
+def move(agent_id: int, team: str | None, actor: str) -> str:
+    """Put an agent in a team (created if new); the agent's name."""
+    return stored.move_agent(Agent.get_by_id(agent_id), team, actor).name

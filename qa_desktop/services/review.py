@@ -1,0 +1,230 @@
+"""The review of one call as plain data for the window: the call, its transcript, its current score with
+every criterion's result, disputes and evidence, and its audit log; and the reviewer's actions on it by
+ids (override, confirm, dispute, mark reviewed, reassign). Nothing here hands a database row to a widget."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+
+from scoring.redact import redacted_spans
+from scoring.scorecard import Scorecard
+from scoring.transcript import TEXT, Utterance, Word
+
+from qa_desktop.services.trust.disputes import raise_dispute
+from qa_desktop.storage import repository
+from qa_desktop.storage import review as stored
+from qa_desktop.storage.library import LibraryFilter, LibraryRow, call_ids, rows
+from qa_desktop.storage.models import Agent, Call, CriterionResultRow
+from qa_desktop.storage.people import reassign_call
+from qa_desktop.storage.scorecards import parsed_scorecard
+
+
+@dataclass(frozen=True)
+class DisputeNote:
+    """A dispute on a criterion, as the scorecard shows it."""
+
+    status: str
+    agent_name: str
+    reason: str
+    resolved_by: str | None
+    resolution: str | None
+
+
+@dataclass(frozen=True)
+class ResultView:
+    """One criterion's result on a call."""
+
+    id: int
+    criterion: str
+    section: str
+    result: str
+    override: str | None
+    override_by: str | None
+    override_comment: str | None
+    critical: bool
+    confidence: float
+    reason: str
+    evidence: list[dict]
+    needs_review: bool
+    checked: str | None
+    disputes: list[DisputeNote] = field(default_factory=list)
+
+    @property
+    def effective(self) -> str:
+        """The result that counts: the reviewer's override, else the automatic result."""
+        return self.override or self.result
+
+
+@dataclass(frozen=True)
+class ScoreView:
+    """A call's current score and the scorecard version it was scored with (parsed once per version)."""
+
+    overall: float
+    empathy: float
+    compliance: float
+    auto_fail: bool
+    analysis: dict
+    scorecard_name: str
+    scorecard_hash: str
+    card: Scorecard
+    results: list[ResultView]
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One change in a call's audit log."""
+
+    at: dt.datetime
+    actor: str
+    action: str
+    target: str
+    old: str | None
+    new: str | None
+    comment: str
+
+
+@dataclass(frozen=True)
+class CallView:
+    """Everything the review shows of one call."""
+
+    id: int
+    path: str
+    sha256: str
+    call_time: dt.datetime | None
+    duration_s: float
+    channels: int
+    agent_channel: int | None
+    medium: str
+    timed: bool
+    agent_id: int
+    agent_name: str
+    team_name: str | None
+    reviewed: bool
+    reviewed_by: str | None
+    unscored: str | None
+    utterances: list[Utterance]
+    score: ScoreView | None
+    audit: list[AuditLine]
+
+    def redacted(self) -> list[tuple[float, float]]:
+        """The (start, end) of every redacted stretch, for the waveform."""
+        return redacted_spans(self.utterances)
+
+    @property
+    def is_text(self) -> bool:
+        """A chat, email or ticket (no recording)."""
+        return self.medium == TEXT
+
+
+def _result(row: CriterionResultRow) -> ResultView:
+    return ResultView(row.id, row.criterion, row.section, row.result, row.override, row.override_by,
+                      row.override_comment, row.critical, row.confidence, row.reason, list(row.evidence),
+                      row.needs_review, row.checked,
+                      [DisputeNote(d.status, d.agent_name, d.reason, d.resolved_by, d.resolution) for d in row.disputes])
+
+
+def score_view(call: Call) -> ScoreView | None:
+    """The call's current score, if it was scored."""
+    score = repository.current_score(call)
+    if score is None:
+        return None
+    card = score.scorecard
+    return ScoreView(score.overall, score.empathy, score.compliance, bool(score.auto_fail), dict(score.analysis),
+                     card.name, card.hash, parsed_scorecard(card), [_result(r) for r in stored.current_results(score)])
+
+
+def audit_lines(call_id: int) -> list[AuditLine]:
+    """The call's audit log, newest first."""
+    return [AuditLine(e.at, e.actor, e.action, e.target, e.old, e.new, e.comment) for e in stored.call_audit(call_id)]
+
+
+def open_call(call_id: int) -> CallView:
+    """The call as the review shows it (a few indexed queries, whatever the library's size)."""
+    call = stored.call_for_review(call_id)
+    utterances = transcript(call.id)
+    return CallView(call.id, call.path, call.sha256, call.call_time, call.duration_s, call.channels,
+                    call.agent_channel, call.medium, call.timed, call.agent_id, call.agent.name,
+                    call.team.name if call.team_id else None, call.reviewed, call.reviewed_by, call.unscored,
+                    utterances, score_view(call), audit_lines(call.id))
+
+
+def refreshed(view: CallView) -> CallView:
+    """The same call after a change: what a review action can change is read again; the transcript is kept."""
+    call = stored.call_for_review(view.id)
+    return CallView(call.id, call.path, call.sha256, call.call_time, call.duration_s, call.channels,
+                    call.agent_channel, call.medium, call.timed, call.agent_id, call.agent.name,
+                    call.team.name if call.team_id else None, call.reviewed, call.reviewed_by, call.unscored,
+                    view.utterances, score_view(call), audit_lines(call.id))
+
+
+def result(result_id: int) -> ResultView:
+    """One criterion result."""
+    return _result(CriterionResultRow.get_by_id(result_id))
+
+
+def override(call_id: int, criterion: str, new: str, comment: str, reviewer: str) -> None:
+    """Override a criterion of the call's current score (ReviewError when it cannot be done as asked)."""
+    stored.override(stored.current_result(call_id, criterion), new, comment, reviewer)
+
+
+def check(result_id: int, reviewer: str, how: str) -> None:
+    """A reviewer looked at a criterion: played its evidence ("evidence") or confirmed it ("confirmed")."""
+    stored.mark_checked(CriterionResultRow.get_by_id(result_id), reviewer, how)
+
+
+def dispute(call_id: int, criterion: str, agent_name: str, reason: str, reviewer: str, requested: str) -> None:
+    """Raise a dispute on a criterion of the call on the agent's behalf (DisputeError when it cannot be)."""
+    raise_dispute(stored.current_result(call_id, criterion), agent_name, reason, reviewer, requested)
+
+
+def set_reviewed(call_id: int, reviewer: str, reviewed: bool) -> None:
+    """Mark the call reviewed, or not (audited)."""
+    stored.set_reviewed(Call.get_by_id(call_id), reviewer, reviewed)
+
+
+def reassign(call_id: int, agent_id: int, reviewer: str) -> bool:
+    """Attribute the call to another agent; False when it already is that agent's."""
+    call = Call.get_by_id(call_id)
+    if call.agent_id == agent_id:
+        return False
+    reassign_call(call, Agent.get_by_id(agent_id), reviewer)
+    return True
+
+
+def library_row(call_id: int, shown: LibraryFilter) -> LibraryRow | None:
+    """The call's row as the library lists it under a filter, or None when it no longer passes it."""
+    if shown.call_ids is not None and call_id not in shown.call_ids:
+        return None
+    if not call_ids(dataclasses.replace(shown, call_ids=[call_id])):
+        return None
+    found = rows([call_id], shown.search)
+    return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class CallSummary:
+    """A call as a list names it: its agent, medium and length, and where its recording is."""
+
+    id: int
+    agent_name: str
+    medium: str
+    duration_s: float
+    path: str
+
+    @property
+    def is_text(self) -> bool:
+        """A chat, email or ticket (no recording)."""
+        return self.medium == TEXT
+
+
+def call_summaries(ids: list[int]) -> dict[int, CallSummary]:
+    """Call id -> summary for these calls, in one query."""
+    return {c.id: CallSummary(c.id, c.agent.name, c.medium, c.duration_s, c.path) for c in stored.calls_with_agents(ids)}
+
+
+def transcript(call_id: int) -> list[Utterance]:
+    """A call's utterances in conversation order."""
+    return [Utterance(u.speaker, u.start, u.end, u.text, [Word(**w) for w in u.words])
+            for u in repository.call_transcript(call_id)]
