@@ -140,23 +140,22 @@ def audit_lines(call_id: int) -> list[AuditLine]:
     return [AuditLine(e.at, e.actor, e.action, e.target, e.old, e.new, e.comment) for e in stored.call_audit(call_id)]
 
 
-def open_call(call_id: int) -> CallView:
-    """The call as the review shows it (a few indexed queries, whatever the library's size)."""
+def _call_view(call_id: int, utterances: list[Utterance] | None = None) -> CallView:
     call = stored.call_for_review(call_id)
-    utterances = transcript(call.id)
     return CallView(call.id, call.path, call.sha256, call.call_time, call.duration_s, call.channels,
                     call.agent_channel, call.medium, call.timed, call.agent_id, call.agent.name,
                     call.team.name if call.team_id else None, call.reviewed, call.reviewed_by, call.unscored,
-                    utterances, score_view(call), audit_lines(call.id))
+                    transcript(call.id) if utterances is None else utterances, score_view(call), audit_lines(call.id))
+
+
+def open_call(call_id: int) -> CallView:
+    """The call as the review shows it (a few indexed queries, whatever the library's size)."""
+    return _call_view(call_id)
 
 
 def refreshed(view: CallView) -> CallView:
     """The same call after a change: what a review action can change is read again; the transcript is kept."""
-    call = stored.call_for_review(view.id)
-    return CallView(call.id, call.path, call.sha256, call.call_time, call.duration_s, call.channels,
-                    call.agent_channel, call.medium, call.timed, call.agent_id, call.agent.name,
-                    call.team.name if call.team_id else None, call.reviewed, call.reviewed_by, call.unscored,
-                    view.utterances, score_view(call), audit_lines(call.id))
+    return _call_view(view.id, view.utterances)
 
 
 def result(result_id: int) -> ResultView:

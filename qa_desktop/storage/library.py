@@ -158,14 +158,23 @@ def rows(ids: list[int], search: str = "") -> list[LibraryRow]:
     return [found[i] for i in ids if i in found]
 
 
+def _distinct(table: str, column: str) -> list[str]:
+    """The distinct values of an indexed column, by hopping from one value to the next in its index (a few
+    lookups per value, where SELECT DISTINCT reads every row: 1.2 million results at 100,000 calls)."""
+    sql = (f"WITH RECURSIVE hop(value) AS (SELECT MIN({column}) FROM {table} UNION ALL "
+           f"SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > hop.value) FROM hop WHERE hop.value IS NOT NULL) "
+           "SELECT value FROM hop WHERE value IS NOT NULL")
+    return [row[0] for row in database.execute_sql(sql).fetchall()]
+
+
 def scored_criteria() -> list[str]:
     """Ids of every criterion some call has a result for."""
-    return [row[0] for row in database.execute_sql("SELECT DISTINCT criterion FROM criterionresult").fetchall()]
+    return _distinct("criterionresult", "criterion")
 
 
 def tagged_drivers() -> list[str]:
     """Ids of every call driver some call is tagged with."""
-    return [row[0] for row in database.execute_sql("SELECT DISTINCT driver FROM calldriver").fetchall()]
+    return _distinct("calldriver", "driver")
 
 
 def call_count() -> int:
