@@ -104,9 +104,13 @@ def current_results(score: Score) -> list[CriterionResultRow]:
 
 
 def current_result(call_id: int, criterion: str) -> CriterionResultRow:
-    """A criterion's result in the call's current score."""
-    return (CriterionResultRow.select().join(Score)
-            .where(Score.current & (Score.call == call_id) & (CriterionResultRow.criterion == criterion)).get())
+    """A criterion's result in the call's current score (picked from the score's few results: a query on the
+    criterion would walk its index, every call's result for it)."""
+    score = Score.get((Score.call == call_id) & Score.current)
+    found = [r for r in CriterionResultRow.select().where(CriterionResultRow.score == score.id) if r.criterion == criterion]
+    if not found:
+        raise CriterionResultRow.DoesNotExist(f"call {call_id} has no current result for '{criterion}'")
+    return found[0]
 
 
 def calls_with_agents(ids: list[int]) -> list[Call]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Dispute, Score, database
+from qa_desktop.storage import review
 from qa_desktop.storage.review import RESULTS, audit, override
 
 STATUSES = ("open", "accepted", "rejected")
@@ -53,13 +54,11 @@ def _resolve(dispute: Dispute, status: str, lead: str, comment: str) -> None:
 
 def current_result(dispute: Dispute) -> CriterionResultRow:
     """The disputed criterion's result in the call's current score (a rescore since the dispute replaces it)."""
-    current = (CriterionResultRow.select().join(Score)
-               .where(Score.current & (Score.call == dispute.call_id) & (CriterionResultRow.criterion == dispute.criterion))
-               .first())
-    if current is None:
+    try:
+        return review.current_result(dispute.call_id, dispute.criterion)
+    except (CriterionResultRow.DoesNotExist, Score.DoesNotExist):
         raise DisputeError(f"the call was rescored and its scorecard no longer has '{dispute.criterion}'; "
-                           "reject the dispute with that reason")
-    return current
+                           "reject the dispute with that reason") from None
 
 
 def accept(dispute: Dispute, lead: str, comment: str = "") -> Score:
