@@ -21,6 +21,17 @@ from qa_desktop.storage.people import reassign_call
 from qa_desktop.storage.scorecards import parsed_scorecard
 
 
+class OfMedium:
+    """A call or a moment of one, audio or text (`medium`)."""
+
+    medium: str
+
+    @property
+    def is_text(self) -> bool:
+        """A chat, email or ticket (no recording)."""
+        return self.medium == TEXT
+
+
 @dataclass(frozen=True)
 class DisputeNote:
     """A dispute on a criterion, as the scorecard shows it."""
@@ -86,7 +97,7 @@ class AuditLine:
 
 
 @dataclass(frozen=True)
-class CallView:
+class CallView(OfMedium):
     """Everything the review shows of one call."""
 
     id: int
@@ -111,11 +122,6 @@ class CallView:
     def redacted(self) -> list[tuple[float, float]]:
         """The (start, end) of every redacted stretch, for the waveform."""
         return redacted_spans(self.utterances)
-
-    @property
-    def is_text(self) -> bool:
-        """A chat, email or ticket (no recording)."""
-        return self.medium == TEXT
 
 
 def _result(row: CriterionResultRow) -> ResultView:
@@ -203,7 +209,7 @@ def library_row(call_id: int, shown: LibraryFilter) -> LibraryRow | None:
 
 
 @dataclass(frozen=True)
-class CallSummary:
+class CallSummary(OfMedium):
     """A call as a list names it: its agent, medium and length, and where its recording is."""
 
     id: int
@@ -211,11 +217,6 @@ class CallSummary:
     medium: str
     duration_s: float
     path: str
-
-    @property
-    def is_text(self) -> bool:
-        """A chat, email or ticket (no recording)."""
-        return self.medium == TEXT
 
 
 def call_summaries(ids: list[int]) -> dict[int, CallSummary]:

@@ -9,11 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from scoring.transcript import TEXT
-
 from qa_desktop.services.coaching import sessions as stored
 from qa_desktop.services.coaching.focus import FollowUp, Focus, comparison, follow_up, suggest_focus
 from qa_desktop.services.coaching.pack import excerpt, export_pack
+from qa_desktop.services.review import OfMedium
 from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession
 
 
@@ -44,7 +43,7 @@ class SessionView:
 
 
 @dataclass(frozen=True)
-class ClipView:
+class ClipView(OfMedium):
     """A moment of a session, with its call."""
 
     id: int
@@ -59,11 +58,6 @@ class ClipView:
     path: str
     medium: str
     duration_s: float
-
-    @property
-    def is_text(self) -> bool:
-        """A moment of a chat, email or ticket (nothing to play)."""
-        return self.medium == TEXT
 
 
 def suggestions(agent_id: int, criteria: list[str]) -> tuple[list[Focus], list[Focus]]:
