@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self.table.setItemDelegateForColumn(len(COLUMNS), HitDelegate(self.table))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.calls.modelReset.connect(self._after_reset)
+        self.calls.rowsRemoved.connect(self._show_count)  # a reviewed call left the filter
         self.empty_note = QLabel()  # says why the table is empty, and what to do
         QVBoxLayout(self.table.viewport()).addWidget(self.empty_note, 0, Qt.AlignmentFlag.AlignTop)
         self.empty_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -219,8 +220,7 @@ class MainWindow(QMainWindow):
         """After a filter, sort or reload: size the columns, show search hits beside the date, and keep the
         open call selected if it still shows (else open the first row)."""
         self.columns.apply()
-        count = self.calls.rowCount()
-        self.statusBar().showMessage(f"{count} call{'s' * (count != 1)} · database {self.database_path}")
+        count = self._show_count()
         current = self.review.call.id if self.review.call is not None else None
         row = self.calls.row_of(current) if current is not None else None
         empty = self._why_empty()
@@ -233,6 +233,12 @@ class MainWindow(QMainWindow):
         elif row is not None:
             self._select_quietly(row)
             self.review.transcript.mark(self.calls.filter.search)
+
+    def _show_count(self) -> int:
+        """Say in the status bar how many calls the library shows; that count."""
+        count = self.calls.rowCount()
+        self.statusBar().showMessage(f"{count} call{'s' * (count != 1)} · database {self.database_path}")
+        return count
 
     def _why_empty(self) -> str:
         """Why the library shows no call, and what to do."""
