@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from qa_desktop.app.disputes_dialog import DisputesDialog
+from qa_desktop.app.library_model import KEYS
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.app.people_dialog import PeopleDialog
 from qa_desktop.services import review as review_service
@@ -92,6 +93,10 @@ def test_a_large_library_is_read_in_the_background(qtbot, db):
     qtbot.waitUntil(lambda: not window.calls.loading)
     assert [window.calls.call_id(r) for r in range(window.calls.rowCount())] == [calls[1].id]
     assert window.review.call.id == calls[1].id  # the first row opens, as after a filter read at once
+    window.show_calls(LibraryFilter(search="hello"))
+    qtbot.waitUntil(lambda: not window.calls.loading and window.calls.rowCount() == 3)
+    hit = window.calls.index(0, len(KEYS))  # the Search hit column fills in when the page's hits are found
+    qtbot.waitUntil(lambda: hit.data() == "[hello]")
 
 
 def test_a_stored_scorecard_is_parsed_once(qtbot, db, monkeypatch):

@@ -111,6 +111,7 @@ class DisputesDialog(QDialog):
         """Read the disputes and counts again."""
         self.table.clear()
         self.names = names = criterion_names()
+        items = []
         for d in self.service.dispute_rows(self.status.currentData()):
             item = QTreeWidgetItem([d.raised_at.strftime("%Y-%m-%d %H:%M"), f"{d.call_id} ({d.call_agent})",
                                     names.get(d.criterion, d.criterion), f"{d.disputed} → {d.requested}", d.agent_name,
@@ -119,7 +120,8 @@ class DisputesDialog(QDialog):
             item.setData(0, ID_ROLE, d)
             for column in (_REASON, _DECISION):
                 item.setToolTip(column, item.text(column))
-            self.table.addTopLevelItem(item)
+            items.append(item)
+        self.table.addTopLevelItems(items)  # at once: the columns size to their contents once, not per row
         self.empty.setText("" if self.table.topLevelItemCount() else
                            "No disputes here. A reviewer raises one from a call's scorecard (Dispute…) on the "
                            "agent's behalf.")

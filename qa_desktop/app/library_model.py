@@ -16,7 +16,7 @@ from scoring.transcript import TEXT
 from qa_desktop.storage import library
 from qa_desktop.storage.criteria import criterion_names, named
 from qa_desktop.storage.library import COLUMNS, LibraryFilter, LibraryRow
-from qa_desktop.app.background import Latest
+from qa_desktop.app.background import Latest, run_task
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 200
@@ -49,6 +49,7 @@ class LibraryModel(QAbstractTableModel):
     def __init__(self, driver_names: dict[str, str] | None = None) -> None:
         super().__init__()
         self.inline_calls = INLINE_CALLS
+        self.large = False  # over `inline_calls` calls: reads that grow with the library run in the background
         self.loading = False  # a background read is on its way
         self._loader = Latest(self._show_ids, self._load_failed, self, what="reading the library")
         self.driver_names = driver_names or {}  # call-driver id -> name, for the Driver column
@@ -126,7 +127,8 @@ class LibraryModel(QAbstractTableModel):
         if names:
             self.criterion_names = criterion_names()
         wanted = (self.filter, self.sort_key, self.descending)
-        if library.call_count() <= self.inline_calls:
+        self.large = library.call_count() > self.inline_calls
+        if not self.large:
             self._show_ids(library.call_ids(*wanted))
             return
         self.loading = True
@@ -150,7 +152,8 @@ class LibraryModel(QAbstractTableModel):
 
     def update_row(self, call_id: int, row: LibraryRow | None) -> None:
         """Show one call's new details (after a review action) without reading the library again; None takes
-        the call out (it no longer passes the filter). The row keeps its place until the next sort."""
+        the call out (it no longer passes the filter). The row keeps its place and its search hit until the
+        next sort."""
         number = self.row_of(call_id)
         if number is None:
             return
@@ -162,6 +165,7 @@ class LibraryModel(QAbstractTableModel):
             return
         page = self._pages.get(number // PAGE)
         if page is not None:
+            row.hit = page[number % PAGE].hit  # the transcript did not change
             page[number % PAGE] = row
         self.dataChanged.emit(self.index(number, 0), self.index(number, self.columnCount() - 1))
 
@@ -170,8 +174,28 @@ class LibraryModel(QAbstractTableModel):
         page = number // PAGE
         if page not in self._pages:
             ids = self._ids[page * PAGE:(page + 1) * PAGE]
-            self._pages[page] = library.rows(ids, self.filter.search)
+            later = self.large and bool(self.filter.search.strip())  # ranking a common word's hits takes long
+            self._pages[page] = library.rows(ids, "" if later else self.filter.search)
+            if later:
+                self._find_hits(page, ids)
         return self._pages[page][number % PAGE]
+
+    def _find_hits(self, page: int, ids: list[int]) -> None:
+        """Read a page's search hits in the background; the Search hit column fills in when they come (if the
+        page still shows the same calls)."""
+        rows = self._pages[page]
+
+        def show(found: dict[int, str]) -> None:
+            if self._pages.get(page) is not rows:
+                return
+            for row in rows:
+                row.hit = found.get(row.call_id, "")
+            first, last = page * PAGE, page * PAGE + len(rows) - 1
+            self.dataChanged.emit(self.index(first, len(KEYS)), self.index(last, len(KEYS)))
+
+        search = self.filter.search
+        run_task(lambda _task: library.hits(ids, search), show, self.load_failed.emit,
+                 what="finding the search hits of a page of the library")
 
     def call_id(self, number: int) -> int:
         """The database id of the call in a row."""

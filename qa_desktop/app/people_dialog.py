@@ -48,10 +48,12 @@ class PeopleDialog(QDialog):
     def reload(self) -> None:
         """Re-read agents, teams and call counts."""
         self.tree.clear()
+        items = []
         for agent in self.service.agents_with_counts():
             item = QTreeWidgetItem([agent.name, agent.team or "", str(agent.calls)])
             item.setData(0, Qt.ItemDataRole.UserRole, agent)
-            self.tree.addTopLevelItem(item)
+            items.append(item)
+        self.tree.addTopLevelItems(items)
 
     def selected(self) -> list[AgentSummary]:
         """The selected agents, in the order they were selected."""

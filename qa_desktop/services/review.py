@@ -199,12 +199,14 @@ def reassign(call_id: int, agent_id: int, reviewer: str) -> bool:
 
 
 def library_row(call_id: int, shown: LibraryFilter) -> LibraryRow | None:
-    """The call's row as the library lists it under a filter, or None when it no longer passes it."""
+    """The call's row as the library lists it under a filter (without its search hit: a review action does
+    not change the transcript, so the call still matches a search it matched), or None when it no longer
+    passes the filter."""
     if shown.call_ids is not None and call_id not in shown.call_ids:
         return None
-    if not call_ids(dataclasses.replace(shown, call_ids=[call_id])):
+    if not call_ids(dataclasses.replace(shown, call_ids=[call_id], search="")):
         return None
-    found = rows([call_id], shown.search)
+    found = rows([call_id])
     return found[0] if found else None
 
 

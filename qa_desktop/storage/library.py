@@ -147,15 +147,24 @@ def rows(ids: list[int], search: str = "") -> list[LibraryRow]:
         found[r[0]] = LibraryRow(r[0], when, r[2], r[3] or "", r[4], r[5], r[6], r[7],
                                  None if r[8] is None else bool(r[8]), bool(r[9]), (r[10] or "").split(), r[11], r[12] or "",
                                  medium=r[13], timed=bool(r[14]), unscored=r[15] or "")
-    query = " OR ".join(fts_terms(search))  # the utterance with the most of the words comes first
-    if query:
-        hits = database.execute_sql(
-            f"SELECT call_id, snippet(utterance_fts, 0, '[', ']', '…', 10) FROM utterance_fts "
-            f"WHERE utterance_fts MATCH ? AND call_id IN ({marks}) ORDER BY rank", [query, *ids]).fetchall()
-        for call_id, snippet in hits:
-            if call_id in found and not found[call_id].hit:
-                found[call_id].hit = snippet
+    for call_id, snippet in hits(ids, search).items():
+        if call_id in found:
+            found[call_id].hit = snippet
     return [found[i] for i in ids if i in found]
+
+
+def hits(ids: list[int], search: str) -> dict[int, str]:
+    """Call id -> the first search hit in that call, with [brackets] around the matched words (the utterance
+    with the most of the words first). Ranks every match of the words: a common word takes long."""
+    query = " OR ".join(fts_terms(search))
+    if not ids or not query:
+        return {}
+    found: dict[int, str] = {}
+    for call_id, snippet in database.execute_sql(
+            f"SELECT call_id, snippet(utterance_fts, 0, '[', ']', '…', 10) FROM utterance_fts "
+            f"WHERE utterance_fts MATCH ? AND call_id IN ({','.join('?' * len(ids))}) ORDER BY rank", [query, *ids]):
+        found.setdefault(call_id, snippet)
+    return found
 
 
 def _distinct(table: str, column: str) -> list[str]:
