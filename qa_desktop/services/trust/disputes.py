@@ -126,11 +126,11 @@ class DisputeRow:
 
 def dispute_rows(status: str | None = None) -> list[DisputeRow]:
     """Disputes as plain rows, newest first (only those with `status`, if given), in one query."""
-    query = (Dispute.select(Dispute, Call.id, Agent.name).join(Call).join(Agent)
-             .order_by(Dispute.raised_at.desc(), Dispute.id.desc()))
-    return [DisputeRow(d.id, d.call_id, d.call.agent.name, d.criterion, d.disputed, d.requested, d.agent_name,
-                       d.raised_by, d.reason, d.status, d.resolved_by, d.resolution, d.raised_at)
-            for d in (query.where(Dispute.status == status) if status else query)]
+    query = (Dispute.select(Dispute.id, Dispute.call, Agent.name, Dispute.criterion, Dispute.disputed, Dispute.requested,
+                            Dispute.agent_name, Dispute.raised_by, Dispute.reason, Dispute.status, Dispute.resolved_by,
+                            Dispute.resolution, Dispute.raised_at)
+             .join(Call).join(Agent).order_by(Dispute.raised_at.desc(), Dispute.id.desc()))
+    return [DisputeRow(*row) for row in (query.where(Dispute.status == status) if status else query).tuples()]
 
 
 def decide(dispute_id: int, accepted: bool, lead: str, text: str) -> None:
