@@ -23,6 +23,7 @@ run: install
 test: install
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check scoring qa_desktop tests tools bench
+	$(VENV)/bin/mypy
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q
 
 # the batch size (QA_BENCH_BATCH, default 50 calls) and the rescored library (QA_BENCH_RESCORE_CALLS, default

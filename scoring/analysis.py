@@ -7,13 +7,15 @@ analysed the same way wherever it comes from.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .acoustics import voice_features
-from .audio import DecodedAudio
 from .redact import redact_utterances
-from .transcriber import Progress, Transcriber
 from .transcript import AGENT, Transcript
+
+if TYPE_CHECKING:  # not imported at run time: reading stored analyses (a rescore) needs no audio or model code
+    from .audio import DecodedAudio
+    from .transcriber import Progress, Transcriber
 
 
 @dataclass

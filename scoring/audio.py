@@ -161,21 +161,21 @@ class OneChannelAtATime(Sequence[np.ndarray]):
     and decodes that channel again (the same resampling as `decode`, so the same samples)."""
 
     def __init__(self, path: Path, count: int, index: int, held: np.ndarray) -> None:
-        self.path, self.count = path, count
+        self.path, self.channel_count = path, count
         self.held: tuple[int, np.ndarray] | None = (index, held)
 
     def __len__(self) -> int:
-        return self.count
+        return self.channel_count
 
     def __getitem__(self, index: int) -> np.ndarray:  # type: ignore[override]
-        if not -self.count <= index < self.count:
+        if not -self.channel_count <= index < self.channel_count:
             raise IndexError(index)
-        index %= self.count
+        index %= self.channel_count
         if self.held is None or self.held[0] != index:
             self.held = None  # before decoding the next, so two are never held
             with _open(self.path) as container:
                 stream = container.streams.audio[0]
-                planes = _decode_planes(container, stream, self.count, MAX_DURATION_S,
+                planes = _decode_planes(container, stream, self.channel_count, MAX_DURATION_S,
                                         _declared_duration(container, stream), index)
             self.held = (index, planes.channels()[0])
         return self.held[1]

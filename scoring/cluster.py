@@ -49,7 +49,7 @@ def analyse_file(path: str, agent_channel: int, progress_topic: str = "", token:
     With a progress topic, {"task": token, "fraction": f} events go to it as the transcription moves (every 5%)."""
     worker = get_worker()
     plugin = worker.plugins.get(PLUGIN_NAME)
-    if plugin is None or plugin.transcriber is None:
+    if not isinstance(plugin, ModelPlugin) or plugin.transcriber is None:
         raise RuntimeError("this Dask worker has no qa-desktop model loaded (ModelPlugin not registered)")
     reported = [0.0]
 

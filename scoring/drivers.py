@@ -10,13 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
+from typing import TypeVar
 
+from .resources import shipped_file
 from .text import normalise
 from .toml_fields import TomlLocator, check_keys, expect, parse_toml, read_text
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_T = TypeVar("_T")
 
 
 class DriversError(ValueError):
@@ -96,9 +99,11 @@ def parse_drivers(text: str, path: str = "<drivers>") -> DriverSet:
     check_keys(head, ("id", "name", "min_mentions"), lambda key: f"{path}:{locator.line(key)}: call_drivers.",
                DriversError)
 
-    def field(table: dict, key: str, kind: type, what: str, default: object = None, occurrence: int = -1) -> object:
-        where = (f"{path}:{locator.line(key, table='drivers', occurrence=occurrence)}: drivers[{occurrence + 1}].{key}"
-                 if occurrence >= 0 else f"{path}:{locator.line(key)}: call_drivers.{key}")
+    def entry(key: str, occurrence: int) -> str:
+        return f"{path}:{locator.line(key, table='drivers', occurrence=occurrence)}: drivers[{occurrence + 1}]."
+
+    def field(table: dict, key: str, kind: type[_T], what: str, default: _T | None = None, occurrence: int = -1) -> _T:
+        where = entry(key, occurrence) + key if occurrence >= 0 else f"{path}:{locator.line(key)}: call_drivers.{key}"
         if key not in table and default is None:
             raise DriversError(f"{where}: required")
         return expect(table.get(key, default), kind, where, what, DriversError)
@@ -110,25 +115,22 @@ def parse_drivers(text: str, path: str = "<drivers>") -> DriverSet:
     if not isinstance(entries, list) or not entries:
         raise DriversError(f"{path}: no [[drivers]] defined")
     drivers, seen = [], set()
-    for n, entry in enumerate(entries):
-        check_keys(entry, ("id", "name", "expected_handle_time_s", "keywords"), lambda key, n=n: (
-            f"{path}:{locator.line(key, table='drivers', occurrence=n)}: drivers[{n + 1}]."), DriversError)
-        d_id = field(entry, "id", str, "a text", occurrence=n)
+    for n, raw in enumerate(entries):
+        check_keys(raw, ("id", "name", "expected_handle_time_s", "keywords"), partial(entry, occurrence=n),
+                   DriversError)
+        d_id = field(raw, "id", str, "a text", occurrence=n)
         if not _ID.match(d_id) or d_id in seen:
             problem = "is used twice" if d_id in seen else "must be lower case letters, digits and _"
-            raise DriversError(f"{path}:{locator.line('id', table='drivers', occurrence=n)}: drivers[{n + 1}].id: "
-                               f"'{d_id}' {problem}")
+            raise DriversError(f"{entry('id', n)}id: '{d_id}' {problem}")
         seen.add(d_id)
-        expected = field(entry, "expected_handle_time_s", float, "a number of seconds", occurrence=n)
+        expected = field(raw, "expected_handle_time_s", float, "a number of seconds", occurrence=n)
         if expected <= 0:
-            raise DriversError(f"{path}:{locator.line('expected_handle_time_s', table='drivers', occurrence=n)}: "
-                               f"drivers[{n + 1}].expected_handle_time_s: must be more than 0")
-        keywords = field(entry, "keywords", list, "a list of words or phrases", occurrence=n)
+            raise DriversError(f"{entry('expected_handle_time_s', n)}expected_handle_time_s: must be more than 0")
+        keywords = field(raw, "keywords", list, "a list of words or phrases", occurrence=n)
         normalised = tuple(k for k in dict.fromkeys(normalise(str(k)) for k in keywords) if k)
         if not normalised or not all(isinstance(k, str) for k in keywords):
-            raise DriversError(f"{path}:{locator.line('keywords', table='drivers', occurrence=n)}: "
-                               f"drivers[{n + 1}].keywords: must be a non-empty list of texts")
-        drivers.append(Driver(d_id, field(entry, "name", str, "a text", d_id, occurrence=n), expected, normalised))
+            raise DriversError(f"{entry('keywords', n)}keywords: must be a non-empty list of texts")
+        drivers.append(Driver(d_id, field(raw, "name", str, "a text", d_id, occurrence=n), expected, normalised))
     return DriverSet(str(head.get("id", "drivers")), str(head.get("name", "Call drivers")), path, min_mentions,
                      tuple(drivers))
 
@@ -142,4 +144,4 @@ def load_drivers(path: str | Path | None = None) -> DriverSet:
 
 def default_drivers_path() -> Path:
     """The call-drivers file that ships with qa-desktop."""
-    return Path(__file__).resolve().parent.parent / "resources" / "drivers.toml"
+    return shipped_file("drivers.toml")

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .detectors import DETECTORS, Param
 from .transcript import AUDIO, TEXT
+from .resources import shipped_file
 from .toml_fields import ScorecardError, TomlLocator, check_keys, expect, parse_toml, read_text
 
 CATEGORIES = ("empathy", "compliance", "process")
@@ -102,7 +104,8 @@ def _share(table: dict, key: str, where: str) -> float | None:
     return value
 
 
-def _check_params(detector: str, params: Any, where: Any, locate: Any, strict: bool) -> dict[str, Any]:
+def _check_params(detector: str, params: Any, where: Callable[[int], str], locate: Callable[..., int],
+                  strict: bool) -> dict[str, Any]:
     spec = DETECTORS[detector].params
     if not isinstance(params, dict):
         raise ScorecardError(f"{where(locate('params'))}params: must be a table")
@@ -128,7 +131,7 @@ def parse_scorecard(text: str, path: str = "<scorecard>", *, strict: bool = True
     accepted by an older version, so only what reading it needs is checked (not unknown keys, ranges)."""
     data = parse_toml(text, path, ScorecardError)
     locator = TomlLocator(text)
-    keys = check_keys if strict else lambda *_: None
+    keys: Callable[..., None] = check_keys if strict else lambda *_: None
     keys(data, TOP_KEYS, lambda key: f"{path}:{locator.line(key)}: ", ScorecardError)
     head = data.get("scorecard")
     if not isinstance(head, dict):
@@ -230,4 +233,4 @@ def load_scorecard(path: str | Path) -> Scorecard:
 
 def default_scorecard_path() -> Path:
     """The scorecard that ships with qa-desktop."""
-    return Path(__file__).resolve().parent.parent / "resources" / "scorecards" / "default.toml"
+    return shipped_file("scorecards/default.toml")

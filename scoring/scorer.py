@@ -129,14 +129,15 @@ def build_context(transcript: Transcript, scorecard: Scorecard, voice: dict[str,
                   customer_name: str | None = None) -> CallContext:
     """What detectors look at, from a transcript and its stored voice features."""
     utterances = transcript.utterances
+    moods: dict[int, float] = {}
     sentiment = customer_sentiment(utterances, phrase_set(scorecard.positive_reactions),
-                                   phrase_set(scorecard.negative_reactions))
+                                   phrase_set(scorecard.negative_reactions), moods=moods)
     conversation = conversation_metrics(utterances, stereo=transcript.channels == 2)
     if transcript.is_text:  # gaps between messages are typing and reading, not dead air
         conversation = replace(conversation, dead_air=[], dead_air_s=0.0)
     return CallContext(
         utterances=utterances, duration_s=transcript.duration_s, stereo=transcript.channels == 2,
-        conversation=conversation, voice=voice, sentiment=sentiment, customer_name=customer_name,
+        conversation=conversation, voice=voice, sentiment=sentiment, customer_name=customer_name, moods=moods,
     )
 
 

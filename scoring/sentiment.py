@@ -18,6 +18,7 @@ from typing import Any
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from .phrases import PhraseSet
+from .text import normalise
 from .transcript import CUSTOMER, Utterance
 
 EDGE_UTTERANCES = 3
@@ -69,17 +70,31 @@ class SentimentTrajectory:
 
 
 def customer_sentiment(utterances: list[Utterance], positive: PhraseSet | None = None,
-                       negative: PhraseSet | None = None, speaker: str = CUSTOMER) -> SentimentTrajectory:
+                       negative: PhraseSet | None = None, speaker: str = CUSTOMER,
+                       moods: dict[int, float] | None = None) -> SentimentTrajectory:
     """The customer's sentiment per utterance and at the call's start and end (0 when silent), and how
-    many of their utterances after the opening react well (`positive`) or badly (`negative`) to the agent."""
-    said = [u for u in utterances if u.speaker == speaker and u.text.strip()]
+    many of their utterances after the opening react well (`positive`) or badly (`negative`) to the agent.
+    `moods` keeps each scored utterance's polarity by index, for the detectors to reuse."""
+    moods = {} if moods is None else moods
+    said = [i for i, u in enumerate(utterances) if u.speaker == speaker and u.text.strip()]
     if not said:
         return SentimentTrajectory([], 0.0, 0.0)
-    points = [(u.start, polarity(u.text)) for u in said]
+    for i in said:
+        if i not in moods:
+            moods[i] = polarity(utterances[i].text)
+    points = [(utterances[i].start, moods[i]) for i in said]
     edge = min(EDGE_UTTERANCES, -(-len(points) // 3))  # a third of them, rounded up, at most 3
     start = sum(s for _, s in points[:edge]) / edge
     end = sum(s for _, s in points[-edge:]) / edge
     answers = said[edge:]  # the opening ("thanks for taking my call") is not a reaction to the agent
-    bad = [u for u in answers if negative and negative.match(u.text)]
-    good = [u for u in answers if positive and u not in bad and positive.match(u.text)]
+    heard = [normalise(utterances[i].text) for i in answers]
+    bad = _saying(negative, answers, heard)
+    good = _saying(positive, answers, heard) - bad
     return SentimentTrajectory(points, start, end, len(good), len(bad))
+
+
+def _saying(phrases: PhraseSet | None, indices: list[int], heard: list[str]) -> set[int]:
+    """The utterances (indices, with their normalised texts) that say one of the phrases."""
+    if not phrases:
+        return set()
+    return {i for i, match in zip(indices, phrases.match_all(heard)) if match is not None}

@@ -20,7 +20,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -155,7 +155,7 @@ def _reader(text: str) -> csv.DictReader:
     return csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
 
 
-def _column_map(headers: list[str]) -> dict[str, str]:
+def _column_map(headers: Sequence[str]) -> dict[str, str]:
     normalised = {re.sub(r"[\s\-]+", "_", h.strip().lower()): h for h in headers if h}
     mapping = {}
     for column, names in HEADER_NAMES.items():
@@ -216,14 +216,16 @@ def _seconds(value: Any, where: str, key: str) -> float | None:
 
 def _roles(messages: list[_Message], agent_names: list[str]) -> list[str]:
     """Each message's role; the agent's names, then role words; everyone else is the customer when names are given."""
-    roles, unknown = [], {}
+    roles: list[str] = []
+    unknown: dict[str, str] = {}  # speaker: where first seen
     for message in messages:
         speaker = message.speaker.strip().lower()
         role = AGENT if speaker in agent_names else next(
             (r for r, names in ROLE_NAMES.items() if speaker in names), CUSTOMER if agent_names else None)
         if role is None:
             unknown.setdefault(message.speaker.strip(), message.where)
-        roles.append(role)
+        else:
+            roles.append(role)
     if unknown:
         listed = ", ".join(f"'{name}' ({where})" for name, where in list(unknown.items())[:5])
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
@@ -239,26 +241,26 @@ def _roles(messages: list[_Message], agent_names: list[str]) -> list[str]:
 def _timed_utterances(messages: list[_Message], roles: list[str]) -> tuple[list[Utterance], bool]:
     """Utterances in time order (dates counted from the first message); times estimated from each message's
     length when the file gives none."""
-    with_start = [m for m in messages if m.start is not None]
-    if with_start and len(with_start) < len(messages):
-        first = next(m for m in messages if m.start is None)
-        raise TranscriptFileError(f"{first.where}: no start time, while other messages have one")
-    if not with_start:
+    starts = [m.start for m in messages if m.start is not None]
+    if starts and len(starts) < len(messages):
+        untimed = next(m for m in messages if m.start is None)
+        raise TranscriptFileError(f"{untimed.where}: no start time, while other messages have one")
+    if not starts:
         utterances, clock = [], 0.0
         for message, role in zip(messages, roles):
             length = max(MIN_MESSAGE_S, SECONDS_PER_WORD * len(message.text.split()))
             utterances.append(Utterance(role, round(clock, 3), round(clock + length, 3), message.text))
             clock += length
         return utterances, False
-    first = min(m.start for m in messages)
+    first = min(starts)
     origin = first if first >= DATES_FROM else 0.0  # dates and times count from the first message
     utterances = []
-    for message, role in zip(messages, roles):
-        start = message.start - origin
+    for message, role, given in zip(messages, roles, starts):
+        start = given - origin
         end = start + max(MIN_MESSAGE_S, SECONDS_PER_WORD * len(message.text.split())) if message.end is None \
             else message.end - origin
         if end < start:
-            raise TranscriptFileError(f"{message.where}: ends ({message.end:g}) before it starts ({message.start:g})")
+            raise TranscriptFileError(f"{message.where}: ends ({message.end:g}) before it starts ({given:g})")
         words = [Word(w.start - origin, w.end - origin, w.word, w.p) for w in message.words]
         if "".join(w.word for w in words).strip() != message.text:
             words = []  # words that do not spell the text are not the text's: the text is what counts

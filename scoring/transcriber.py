@@ -24,7 +24,7 @@ from .features import BlockwiseFeatureExtractor
 from .heap import release_free_memory
 from .models import choose_device, resolve_model
 from .roles import assign_roles
-from .transcript import AGENT, CUSTOMER, Transcript, Utterance, Word
+from .transcript import AGENT, AGENT_CHANNELS, CUSTOMER, Transcript, Utterance, Word
 from .utterances import merge_in_time, split_words
 from .vad import use_blockwise_vad
 
@@ -180,7 +180,7 @@ class Transcriber:
         """Transcribe decoded audio: per channel for stereo, with speaker separation for mono."""
         info = decoded.info
         if info.channels == 2:
-            if agent_channel not in (0, 1):
+            if agent_channel not in AGENT_CHANNELS:
                 raise ValueError(f"agent channel must be 0 or 1, not {agent_channel}")
             speakers = [AGENT, CUSTOMER] if agent_channel == 0 else [CUSTOMER, AGENT]
             per_channel = self._per_channel(decoded.channels, speakers, progress)

@@ -11,6 +11,7 @@ from typing import Any
 
 AGENT = "agent"
 CUSTOMER = "customer"
+AGENT_CHANNELS = (0, 1)  # a stereo recording's channels: the agent speaks on one, the customer on the other
 AUDIO, TEXT = "audio", "text"  # a transcript's medium: a transcribed recording, or a chat, email or ticket
 
 

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.app.settings_dialog import SettingsDialog
+from qa_desktop.services.config import Config
 from qa_desktop.services.ingest_engine import EngineOptions
 from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.services.settings import Settings
@@ -80,7 +81,7 @@ def test_settings_dialog_saves_and_refuses_what_cannot_be_used(qtbot, tmp_path, 
     dialog.workers.setValue(3)
     dialog.save()
     stored = Settings()
-    assert stored.engine() == EngineOptions("tcp://10.0.0.5:8786", 3, 0, (("/mnt/calls", "/data/calls"),))
+    assert Config.resolve(stored).engine == EngineOptions("tcp://10.0.0.5:8786", 3, 0, (("/mnt/calls", "/data/calls"),))
     assert (stored.get("reviewer"), stored.get("device"), stored.get("agent_channel")) == ("Dana QA", "cpu", 1)
     assert stored.get("scorecard") == str(default_scorecard_path())
 

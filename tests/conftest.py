@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
+from qa_desktop.services.access.identity import sign_out
 from qa_desktop.storage.database import close_database, open_database
+from qa_desktop.storage.models import database
 from scoring.scorecard import default_scorecard_path, load_scorecard
 from scoring.worker import TranscriptionWorker
 
@@ -29,7 +31,10 @@ def isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     # Qt reads XDG_CONFIG_HOME once per process; point QSettings at this test's folder explicitly.
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(home / "config"))
-    return home
+    yield home
+    close_database()  # no test sees the database, or the user signed in, that another test left open
+    database.init(None)
+    sign_out()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.services.settings import Settings
 from qa_desktop.storage.models import database
+from scoring.drivers import default_drivers_path
 from tests.conftest import demo_file
 from tests.stored_calls import stored_call
 
@@ -94,7 +95,7 @@ def test_an_import_that_stops_on_an_error_says_why_and_ends(qtbot, db, tmp_path)
 
 def test_an_import_plan_that_cannot_be_made_is_said_in_the_dialog(qtbot, db, tmp_path):
     drivers = tmp_path / "drivers.toml"
-    drivers.write_text((demo_file("cold").parent.parent / "drivers.toml").read_text())
+    drivers.write_text(default_drivers_path().read_text())
     Settings().set("drivers", str(drivers))
     window = _window(qtbot, db)
     dialog = window.open_import()

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
 from scoring.scorecard import Scorecard
 
 from qa_desktop.services import review as review_service
+from qa_desktop.services.access.identity import current_user, team_mode
+from qa_desktop.services.access.permissions import AccessError
 from qa_desktop.storage.review import RESULTS
 from qa_desktop.services.trust import calibration as cal
 from qa_desktop.app.background import Latest
@@ -146,7 +148,7 @@ class CalibrationWindow(QDialog):
                   if self.proposals.item(i).checkState() == Qt.CheckState.Checked]
         try:
             session = cal.create_session(self.title.text(), self.lead(), self.evaluators.text().split(","), chosen)
-        except cal.CalibrationError as exc:
+        except (cal.CalibrationError, AccessError) as exc:
             QMessageBox.information(self, "Calibration", str(exc))
             return None
         self.title.clear()  # the form is ready for the next session
@@ -159,8 +161,13 @@ class CalibrationWindow(QDialog):
     def open_session(self, session_id: int) -> None:
         """Show a session in both tabs."""
         self.session = cal.session(session_id)
-        for box, names in ((self.evaluator, self.session.evaluators),
-                           (self.viewer, [self.session.lead, *self.session.evaluators])):
+        answering, viewing = self.session.evaluators, [self.session.lead, *self.session.evaluators]
+        if team_mode():  # blindness follows who signed in: nobody answers or views as someone else
+            me = current_user().name
+            answering, viewing = [me] if me in answering else [], [me]
+        self.viewer.setEnabled(not team_mode())
+        for box, names in ((self.evaluator, answering),
+                           (self.viewer, viewing)):
             box.blockSignals(True)
             box.clear()
             for name in names:
@@ -319,7 +326,11 @@ class CalibrationWindow(QDialog):
         """Store the current evaluator's answer for the open call."""
         if result is None or self.session is None:
             return
-        cal.answer(self.session, self.evaluator.currentData(), self._current_call(), criterion, result)
+        try:
+            cal.answer(self.session, self.evaluator.currentData(), self._current_call(), criterion, result)
+        except (cal.CalibrationError, AccessError) as exc:
+            QMessageBox.information(self, "Calibration", str(exc))
+            return
         self._show_answer(self.session.criteria.index(criterion), result)
         self._show_owed()
         self._show_call_progress()
@@ -328,7 +339,7 @@ class CalibrationWindow(QDialog):
         """Submit the current evaluator's answers."""
         try:
             cal.submit(self.session, self.evaluator.currentData())
-        except cal.CalibrationError as exc:
+        except (cal.CalibrationError, AccessError) as exc:
             QMessageBox.information(self, "Calibration", str(exc))
             return
         self._show_answers()
@@ -403,7 +414,7 @@ class CalibrationWindow(QDialog):
             return
         try:
             table, spreads = cal.results(self.session, self.viewing)
-        except cal.BlindError as exc:
+        except (cal.BlindError, AccessError) as exc:
             self.blind_note.setText(str(exc))
             return
         self.blind_note.setText("")
@@ -433,6 +444,10 @@ class CalibrationWindow(QDialog):
         if item is None or self.session is None:
             return
         call_id, criterion = item.data(0, ID_ROLE)
-        cal.settle(self.session, call_id, criterion, self.settle_result.currentData(), self.lead())
+        try:
+            cal.settle(self.session, call_id, criterion, self.settle_result.currentData(), self.lead())
+        except (cal.CalibrationError, AccessError) as exc:
+            QMessageBox.information(self, "Calibration", str(exc))
+            return
         self.session = cal.session(self.session.id)
         self.show_results()

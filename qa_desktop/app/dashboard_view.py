@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from scoring.drivers import DriverSet
 
+from qa_desktop.services.library import visible_scope
 from qa_desktop.services.dashboard.charts import CHARTS, Chart, Picks, compute_tables
 from qa_desktop.services.dashboard.queries import Scope, Table
 from qa_desktop.services.dashboard.report import save_chart, write_csv
@@ -167,7 +168,8 @@ class DashboardView(QWidget):
 
     def scope(self) -> Scope:
         """The scope the widgets describe."""
-        return Scope(date_of(self.date_from), date_of(self.date_to), self.team.currentData(), self.agent.currentData())
+        return visible_scope(Scope(date_of(self.date_from), date_of(self.date_to), self.team.currentData(),
+                                   self.agent.currentData()))
 
     def set_scope(self, scope: Scope) -> None:
         """Show a scope (and compute it)."""

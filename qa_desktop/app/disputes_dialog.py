@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
+from qa_desktop.services.access.permissions import AccessError
 from qa_desktop.services.trust import disputes as disputes_service
 from qa_desktop.services.trust.disputes import STATUSES, DisputeError, DisputeRow
 from qa_desktop.storage.criteria import criterion_names, in_order
@@ -168,7 +169,7 @@ class DisputesDialog(QDialog):
         """Accept (the result changes, the score is recomputed) or reject (with a reason) a dispute."""
         try:
             self.service.decide(dispute.id, accepted, self.lead(), text)
-        except DisputeError as exc:
+        except (DisputeError, AccessError) as exc:
             QMessageBox.warning(self, "Dispute", str(exc))
         self.reload()
         self.decided.emit(dispute.call_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -39,7 +40,7 @@ class ImportDialog(QDialog):
 
     imported = Signal()
 
-    def __init__(self, parent: QWidget | None, make_plan: callable, resume: ImportPlan | None = None,
+    def __init__(self, parent: QWidget | None, make_plan: Callable[..., ImportPlan], resume: ImportPlan | None = None,
                  name_pattern: str = DEFAULT_NAME_PATTERN) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import calls")

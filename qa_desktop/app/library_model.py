@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor
 from scoring.display import clock
 from scoring.transcript import TEXT
 
+from qa_desktop.services.library import visible
 from qa_desktop.storage import library
 from qa_desktop.storage.criteria import criterion_names, named
 from qa_desktop.storage.library import COLUMNS, LibraryFilter, LibraryRow
@@ -126,7 +127,7 @@ class LibraryModel(QAbstractTableModel):
         criteria's names too (after an import, which may bring a new scorecard)."""
         if names:
             self.criterion_names = criterion_names()
-        wanted = (self.filter, self.sort_key, self.descending)
+        wanted = (visible(self.filter), self.sort_key, self.descending)  # an agent's own calls only
         self.large = library.call_count() > self.inline_calls
         if not self.large:
             self._show_ids(library.call_ids(*wanted))

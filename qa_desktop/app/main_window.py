@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer
@@ -14,11 +15,12 @@ from PySide6.QtWidgets import (
     QProgressDialog, QPushButton, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard
-from scoring.transcriber import TranscriberConfig
-
 from qa_desktop.services import review as review_service
+from qa_desktop.services.access.identity import current_user, team_mode
+from qa_desktop.services.access.permissions import ACTIONS, ROLES, allowed
+from qa_desktop.services.config import Config
 from qa_desktop.services.csv_export import write_csv
+from qa_desktop.services.retention import RetentionReport, apply_policy
 from qa_desktop.services.settings import Settings
 from qa_desktop.storage import repository
 from qa_desktop.storage.criteria import named
@@ -37,9 +39,12 @@ from qa_desktop.app.import_dialog import ImportDialog
 from qa_desktop.app.import_worker import ImportPlan
 from qa_desktop.app.library_columns import LibraryColumns
 from qa_desktop.app.library_model import LibraryModel
+from qa_desktop.app.login_dialog import IdleGuard
 from qa_desktop.app.people_dialog import PeopleDialog
+from qa_desktop.app.retention_dialog import RetentionDialog
 from qa_desktop.app.review_view import ReviewView
 from qa_desktop.app.settings_dialog import SettingsDialog
+from qa_desktop.app.users_dialog import UsersDialog
 
 
 def _rounded(score: float | None) -> float | str:
@@ -54,6 +59,7 @@ class _ExportCancelled(Exception):
     """The user cancelled a CSV export."""
 
 
+RETENTION_EVERY_MS = 24 * 3600 * 1000  # the retention policy's scheduled run: at start, then daily
 _GEOMETRY, _LIBRARY_SPLIT, _REVIEW_SPLIT = "window/geometry", "window/library_split", "window/review_split"
 
 
@@ -64,14 +70,17 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings or Settings()
         self.database_path = database_path
-        self.setWindowTitle(f"qa-desktop — {database_path.name}")
+        user = current_user()
+        signed = f" — {user.name} ({ROLES[user.role]})" if team_mode() else ""
+        self.setWindowTitle(f"qa-desktop — {database_path.name}{signed}")
         self.import_dialog: ImportDialog | None = None
         self.settings_warning: QMessageBox | None = None
         warnings = self.settings.check()
         if warnings:
             QTimer.singleShot(0, lambda: self._warn_settings(warnings))
+        self.config = Config.resolve(self.settings)  # again when the settings are saved
         self.exporting: Task | None = None
-        drivers = self.settings.drivers()
+        drivers = self.config.load_drivers()
         self.calls = LibraryModel({d.id: d.name for d in drivers.drivers})
         self.calls.load_started.connect(lambda: self.statusBar().showMessage("Reading the library…"))
         self.calls.load_failed.connect(lambda message: self.statusBar().showMessage(
@@ -138,10 +147,30 @@ class MainWindow(QMainWindow):
         self._fit_screen()
         self._after_reset()
         self._read_marked()
+        self.idle = IdleGuard(self) if team_mode() else None
+        if self.idle is not None:
+            self.idle.lapsed.connect(self.close)
+        self.retention_timer = QTimer(self, interval=RETENTION_EVERY_MS, timeout=self.run_retention)
+        self.retention_timer.start()
+        QTimer.singleShot(0, self.run_retention)
+
+    def run_retention(self) -> Task:
+        """The retention policy's scheduled run (at start, then daily), in the background."""
+        return run_task(lambda _task: apply_policy(scheduled=True), self._retention_done,
+                        lambda text: self.statusBar().showMessage(f"Retention failed: {text}", 15000),
+                        what="applying the retention policy")
+
+    def _retention_done(self, report: RetentionReport) -> None:
+        if report.recordings or report.transcripts or report.audit_entries or report.failed:
+            self.statusBar().showMessage(f"Retention: {report.summary()}", 15000)
+            self.calls.reload()
 
     def reviewer(self) -> str:
-        """The reviewer's name for the audit log: from settings; asked (and kept) before the first change."""
-        name = self.settings.get("reviewer")
+        """The reviewer's name for the audit log: the signed-in user's on a database with users; else from
+        settings, asked (and kept) before the first change."""
+        if team_mode():
+            return current_user().name
+        name = self.config.reviewer
         if not name:
             name, ok = QInputDialog.getText(
                 self, "Your name", "Your name, as the audit log will show it for your changes\n"
@@ -149,6 +178,7 @@ class MainWindow(QMainWindow):
             name = name.strip()
             if ok and name:
                 self.settings.set("reviewer", name)
+                self.config = replace(self.config, reviewer=name)
             else:  # asked again at the next change
                 name = getpass.getuser()
                 self.statusBar().showMessage(f"No name given: this change is recorded as '{name}'", 8000)
@@ -168,21 +198,34 @@ class MainWindow(QMainWindow):
 
     # --- toolbar and keyboard -----------------------------------------------------------
     def _toolbar(self) -> None:
+        """The toolbar; what the signed-in user's role cannot do is disabled, its tooltip naming the role
+        needed (the services refuse it too)."""
         bar = self.addToolBar("Main")
         bar.setMovable(False)
-        for text, slot, tip in (
-            ("Import…", self.open_import, "Import recordings and an optional metadata CSV"),
-            ("Agents and teams…", self._people, "Rename, merge and move agents"),
-            ("Coaching…", self.open_coaching, "Focus suggestions, coaching sessions and packs"),
-            ("Calibration…", self.open_calibration, "Evaluators score the same calls blind; settle the expert answer"),
-            ("Disputes…", self.open_disputes, "Accept or reject disputed results; counts per agent and criterion"),
-            ("Agreement lab…", self.open_agreement, "How often automatic verdicts agree with people, per criterion"),
-            ("Export CSV…", self._export, "Save the library's current rows as CSV"),
-            ("Settings…", self._settings, "Model, device, agent channel, scorecard, reviewer"),
+        self.actions: dict[str, QAction] = {}
+        user = current_user()
+        for text, slot, tip, needs in (
+            ("Import…", self.open_import, "Import recordings and an optional metadata CSV", "ingest"),
+            ("Agents and teams…", self._people, "Rename, merge and move agents", "manage agents"),
+            ("Coaching…", self.open_coaching, "Focus suggestions, coaching sessions and packs", "coach"),
+            ("Calibration…", self.open_calibration, "Evaluators score the same calls blind; settle the expert answer",
+             "answer calibration"),
+            ("Disputes…", self.open_disputes, "Accept or reject disputed results; counts per agent and criterion",
+             "settle dispute"),
+            ("Agreement lab…", self.open_agreement, "How often automatic verdicts agree with people, per criterion",
+             "read reviews"),
+            ("Export CSV…", self._export, "Save the library's current rows as CSV", None),
+            ("Settings…", self._settings, "Model, device, agent channel, scorecard, reviewer", None),
+            ("Users…", self._users, "Who signs in, and their roles", "manage users"),
+            ("Retention…", self._retention, "How long recordings, transcripts and the audit log are kept", "retention"),
         ):
             action = QAction(text, self)
             action.setToolTip(tip)
             action.triggered.connect(slot)
+            if needs is not None and not allowed(user, needs):
+                action.setEnabled(False)
+                action.setToolTip(f"{tip} — {ACTIONS[needs].label} is not for your role ({ROLES[user.role]})")
+            self.actions[text] = action
             bar.addAction(action)
 
     def _shortcuts(self) -> None:
@@ -275,8 +318,8 @@ class MainWindow(QMainWindow):
     def _read_marked(self) -> None:
         """Re-read, off the UI thread (the scorecard file too), which criteria agree too rarely with people
         (the agreement lab's marks)."""
-        path = self.scorecard_path()
-        self.marking.start(lambda _task: marked_criteria(load_scorecard(path)))
+        config = self.config
+        self.marking.start(lambda _task: marked_criteria(config.load_scorecard()))
 
     def _marking_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"Could not read which criteria need human review: {message} "
@@ -355,18 +398,16 @@ class MainWindow(QMainWindow):
     def make_plan(self, files: list[Path], metadata_csv: str = "", columns: dict | None = None,
                   jobs: list[repository.Job] | None = None, date_format: str = "") -> ImportPlan:
         """An import plan with the current settings."""
-        s = self.settings
+        c = self.config
         return ImportPlan(
-            files=files, scorecard=self.scorecard(),
-            config=TranscriberConfig(model=s.get("model") or None, device=s.get("device")),
-            agent_channel=s.get("agent_channel"), name_pattern=s.get("name_pattern"), metadata_csv=metadata_csv,
-            columns=columns or {}, date_format=date_format, jobs=jobs, drivers=s.drivers(),
-            agent_speakers=s.agent_speakers(), engine=s.engine())
+            files=files, scorecard=c.load_scorecard(), config=c.transcriber(), agent_channel=c.agent_channel,
+            name_pattern=c.name_pattern, metadata_csv=metadata_csv, columns=columns or {}, date_format=date_format,
+            jobs=jobs, drivers=c.load_drivers(), agent_speakers=list(c.agent_speakers), engine=c.engine)
 
     def open_import(self, resume: ImportPlan | None = None) -> ImportDialog:
         """Show the import dialog (resuming a plan if given)."""
         self.import_dialog = ImportDialog(self, self.make_plan, resume if isinstance(resume, ImportPlan) else None,
-                                          self.settings.get("name_pattern"))
+                                          self.config.name_pattern)
         self.import_dialog.imported.connect(self._imported)
         self.import_dialog.show()
         return self.import_dialog
@@ -416,14 +457,6 @@ class MainWindow(QMainWindow):
         self.coaching.show()
         return self.coaching
 
-    def scorecard_path(self) -> str | Path:
-        """The scorecard file in use (from settings, else the default)."""
-        return self.settings.get("scorecard") or default_scorecard_path()
-
-    def scorecard(self) -> Scorecard:
-        """The scorecard in use."""
-        return load_scorecard(self.scorecard_path())
-
     def open_call(self, call_id: int) -> None:
         """Show one call in the library and open it in the review."""
         self.show_calls(LibraryFilter(call_ids=[call_id]))
@@ -438,7 +471,7 @@ class MainWindow(QMainWindow):
     def open_calibration(self) -> CalibrationWindow:
         """Show the calibration window."""
         self.calibration = CalibrationWindow(self, self.reviewer, lambda: self.review.call and self.review.call.id,
-                                             self.scorecard())
+                                             self.config.load_scorecard())
         self.calibration.show()
         return self.calibration
 
@@ -452,7 +485,7 @@ class MainWindow(QMainWindow):
 
     def open_agreement(self) -> AgreementWindow:
         """Show the agreement lab."""
-        self.agreement = AgreementWindow(self, self.scorecard())
+        self.agreement = AgreementWindow(self, self.config.load_scorecard())
         self.agreement.open_calls.connect(self.show_calls)
         self.agreement.show()
         return self.agreement
@@ -466,9 +499,16 @@ class MainWindow(QMainWindow):
         self.calls.reload()
         self.filters.refresh_choices()
 
+    def _users(self) -> None:
+        UsersDialog(self).exec()
+
+    def _retention(self) -> None:
+        RetentionDialog(self).exec()
+
     def _settings(self) -> None:
         if SettingsDialog(self, self.settings).exec():
             self.settings.fallbacks.clear()  # what was just saved is in use
+            self.config = Config.resolve(self.settings)
 
     def _warn_settings(self, warnings: list[str]) -> None:
         """Say, once at start, which settings could not be used (the defaults are in use for them)."""

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from qa_desktop.services import people as people_service
+from qa_desktop.services.access.permissions import AccessError
 from qa_desktop.services.people import AgentSummary
 from qa_desktop.storage.people import PeopleError
 
@@ -62,7 +63,7 @@ class PeopleDialog(QDialog):
     def _act(self, change: Callable[[], str]) -> None:
         try:
             text = change()
-        except PeopleError as exc:
+        except (PeopleError, AccessError) as exc:
             QMessageBox.warning(self, "Agents and teams", str(exc))
             return
         self.message.setText(text)

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
 
 from qa_desktop.services import people as people_service
 from qa_desktop.services import review as review_service
+from qa_desktop.services.access.identity import current_user
+from qa_desktop.services.access.permissions import AccessError, allowed
 from qa_desktop.services.review import CallView, ResultView
 from qa_desktop.services.trust.disputes import DisputeError
 from qa_desktop.storage.review import RESULTS, ReviewError
@@ -82,6 +84,15 @@ class DisputeDialog(ResultDialog):
         self.agent.setCurrentText(agent)
         super().__init__(parent, "Dispute", row, name, [r for r in RESULTS if r != row.effective], "Reason",
                          "The agent's reason (required), e.g. where in the call", [("Agent", self.agent)])
+
+
+def _deleted(call: CallView) -> str:
+    """What the retention policy deleted of a call, for its title."""
+    if call.transcript_deleted_at:
+        return f" · transcript deleted by the retention policy on {call.transcript_deleted_at:%Y-%m-%d} (scores kept)"
+    if call.recording_deleted_at:
+        return f" · recording deleted by the retention policy on {call.recording_deleted_at:%Y-%m-%d}"
+    return ""
 
 
 class ReviewView(QWidget):
@@ -170,7 +181,7 @@ class ReviewView(QWidget):
             source.seek_requested.connect(self.play_from)
         self.scorecard.criterion_selected.connect(self._criterion_selected)
         self.scorecard.evidence_opened.connect(
-            lambda result_id: self.service.check(result_id, self.reviewer(), "evidence"))
+            lambda result_id: self.service.evidence_played(result_id, self.reviewer()))
         self.setEnabled(False)
 
     @property
@@ -189,13 +200,17 @@ class ReviewView(QWidget):
             kind = "stereo" if call.channels == 2 else "mono, speakers separated"
         self.title.setText(f"<b>{call.path.rsplit('/', 1)[-1]}</b><br><span style='color:#555'>"
                            f"{when} · {clock(call.duration_s) + ' · ' if call.timed else ''}{kind} · {call.team_name or 'no team'}"
-                           f"{' · reviewed by ' + (call.reviewed_by or 'someone') if call.reviewed else ''}</span>")
+                           f"{' · reviewed by ' + (call.reviewed_by or 'someone') if call.reviewed else ''}"
+                           f"{' · assigned to ' + call.assigned_to if call.assigned_to else ''}"
+                           f"{_deleted(call)}</span>")
         self.agent.clear()
         for agent in self.people.agents():
             self.agent.addItem(agent.name, agent.id)
         self.agent.setCurrentIndex(self.agent.findData(call.agent_id))
         self.reviewed.setChecked(call.reviewed)
         self.reviewed.setText("Reviewed ✓" if call.reviewed else "Mark reviewed")
+        self.reviewed.setEnabled(self.service.may_review(call.id))
+        self.agent.setEnabled(allowed(current_user(), "manage agents"))
         utterances = call.utterances
         self.transcript.show_utterances(utterances, search)
         score = call.score
@@ -279,17 +294,19 @@ class ReviewView(QWidget):
             self.apply_override(row.criterion, dialog.result.currentData(), dialog.comment.toPlainText())
 
     def _criterion_selected(self, result_id: int | None) -> None:
-        self.override_button.setEnabled(result_id is not None)
-        self.confirm_button.setEnabled(result_id is not None)
-        self.dispute_button.setEnabled(result_id is not None)
+        """Enable what the signed-in user may do to the selected criterion (the services check it again)."""
+        chosen = result_id is not None and self.call is not None
+        reviewer = chosen and self.service.may_review(self.call.id)
+        self.override_button.setEnabled(reviewer)
+        self.confirm_button.setEnabled(reviewer)
+        self.dispute_button.setEnabled(chosen and allowed(current_user(), "raise dispute", self.call))
 
     def confirm_selected(self) -> None:
         """Confirm the selected criterion's result as the reviewer (audited)."""
         item = self.scorecard.tree.currentItem()
         result_id = item.data(0, RESULT_ROLE) if item else None
         if result_id is not None:
-            self.service.check(result_id, self.reviewer(), "confirmed")
-            self._refresh()
+            self._act("Confirm", lambda: self.service.confirm(result_id, self.reviewer()))
 
     def dispute_selected(self) -> None:
         """Ask for the agent's name, the result they say is right and their reason; raise the dispute."""
@@ -306,29 +323,28 @@ class ReviewView(QWidget):
 
     def apply_dispute(self, criterion: str, agent: str, requested: str, reason: str) -> None:
         """Raise a dispute on a criterion of the open call (as the settings' reviewer)."""
-        try:
-            self.service.dispute(self.call.id, criterion, agent, reason, self.reviewer(), requested)
-        except DisputeError as exc:
-            QMessageBox.warning(self, "Dispute", str(exc))
-            return
-        self._refresh()
+        self._act("Dispute", lambda: self.service.dispute(self.call.id, criterion, agent, reason, self.reviewer(),
+                                                         requested))
 
     def apply_override(self, criterion: str, result: str, comment: str) -> None:
         """Override one criterion of the open call (as the settings' reviewer)."""
-        try:
-            self.service.override(self.call.id, criterion, result, comment, self.reviewer())
-        except ReviewError as exc:
-            QMessageBox.warning(self, "Override", str(exc))
-            return
-        self._refresh()
+        self._act("Override", lambda: self.service.override(self.call.id, criterion, result, comment, self.reviewer()))
 
     def _toggle_reviewed(self, checked: bool) -> None:
-        self.service.set_reviewed(self.call.id, self.reviewer(), checked)
-        self._refresh()
+        self._act("Mark reviewed", lambda: self.service.set_reviewed(self.call.id, checked, self.reviewer()))
 
     def _reassign(self, _index: int) -> None:
-        if self.service.reassign(self.call.id, self.agent.currentData(), self.reviewer()):
-            self._refresh()
+        agent_id = self.agent.currentData()
+        if agent_id != self.call.agent_id:
+            self._act("Reassign", lambda: self.service.reassign_call(self.call.id, agent_id, self.reviewer()))
+
+    def _act(self, title: str, change: Callable[[], object]) -> None:
+        """Make a review change; a refusal (a rule, or the user's role) is said, and the view shows what is stored."""
+        try:
+            change()
+        except (ReviewError, DisputeError, AccessError) as exc:
+            QMessageBox.warning(self, title, str(exc))
+        self._refresh()
 
     def _refresh(self) -> None:
         position = self.player.seconds()  # no recording in a text conversation: the player stays at 0

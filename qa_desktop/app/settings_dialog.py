@@ -3,17 +3,22 @@ and where batch imports run (a Dask scheduler, local workers, a path map)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
     QMessageBox, QSpinBox, QWidget,
 )
 
-from scoring.models import cuda_device_count
+from scoring.models import DEVICES, cuda_device_count
+from scoring.transcript import AGENT_CHANNELS
 
+from qa_desktop.services.access.identity import current_user
+from qa_desktop.services.access.permissions import ACTIONS, AccessError, allowed
 from qa_desktop.services.settings import Settings, unusable
 
 
-def _with_browse(edit: QLineEdit, pick: callable) -> QWidget:
+def _with_browse(edit: QLineEdit, pick: Callable[[], str]) -> QWidget:
     row = QWidget()
     layout = QHBoxLayout(row)
     layout.setContentsMargins(0, 0, 0, 0)
@@ -33,20 +38,24 @@ class SettingsDialog(QDialog):
         self.settings = settings
         self.model = QLineEdit(settings.get("model"), placeholderText="bundled tiny.en")
         self.device = QComboBox()
-        for value in ("auto", "cpu", "cuda"):
+        for value in DEVICES:
             self.device.addItem(value, value)
         self.device.setCurrentIndex(max(0, self.device.findData(settings.get("device"))))
         gpus = cuda_device_count()
         detected = QLabel(f"Detected: {gpus} CUDA GPU{'s' * (gpus != 1)} (float16)" if gpus
                           else "Detected: no CUDA GPU; the CPU runs the model in int8")
         self.agent_channel = QSpinBox()
-        self.agent_channel.setRange(0, 1)
+        self.agent_channel.setRange(min(AGENT_CHANNELS), max(AGENT_CHANNELS))
         self.agent_channel.setValue(settings.get("agent_channel"))
         self.agent_speakers = QLineEdit(settings.get("agent_speakers"), placeholderText="e.g. Sam (Acme), Priya")
         self.agent_speakers.setToolTip("In chat transcripts whose speakers are names: the agents' names, "
                                        "comma-separated; every other speaker is the customer")
-        self.scorecard = QLineEdit(settings.get("scorecard"), placeholderText="resources/scorecards/default.toml")
-        self.drivers = QLineEdit(settings.get("drivers"), placeholderText="resources/drivers.toml")
+        self.scorecard = QLineEdit(settings.get("scorecard"), placeholderText="the scorecard that ships")
+        self.drivers = QLineEdit(settings.get("drivers"), placeholderText="the call drivers that ship")
+        if not allowed(current_user(), "change scorecard"):  # the settings refuse it too
+            for field in (self.scorecard, self.drivers):
+                field.setReadOnly(True)
+                field.setToolTip(f"Only an admin changes this ({ACTIONS['change scorecard'].label})")
         self.reviewer = QLineEdit(settings.get("reviewer"), placeholderText="your name, for the audit log")
         self.database = QLineEdit(settings.get("database"), placeholderText="default data folder")
         self.scheduler = QLineEdit(settings.get("scheduler"), placeholderText="empty: a local cluster on this computer")
@@ -82,7 +91,8 @@ class SettingsDialog(QDialog):
         scheduler that is no address, a malformed path map)."""
         return list(unusable({"model": self.model.text().strip(), "scorecard": self.scorecard.text().strip(),
                               "drivers": self.drivers.text().strip(), "scheduler": self.scheduler.text().strip(),
-                              "path_map": self.path_map.text().strip()}).values())
+                              "path_map": self.path_map.text().strip(),
+                              "database": self.database.text().strip()}).values())
 
     def save(self) -> None:
         """Store every setting and close; a model, scorecard or drivers file that cannot be used is said, nothing
@@ -97,6 +107,10 @@ class SettingsDialog(QDialog):
                   "drivers": self.drivers.text().strip(), "reviewer": self.reviewer.text().strip(),
                   "database": self.database.text().strip(), "scheduler": self.scheduler.text().strip(),
                   "workers": self.workers.value(), "path_map": self.path_map.text().strip()}
-        for key, value in values.items():
-            self.settings.set(key, value)
+        try:
+            for key, value in values.items():
+                self.settings.set(key, value)
+        except (AccessError, ValueError) as exc:
+            QMessageBox.warning(self, "Settings not saved", str(exc))
+            return
         self.accept()

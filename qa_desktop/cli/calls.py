@@ -26,26 +26,21 @@ from qa_desktop.cli.options import (
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
+    add_database_option,
+    add_drivers_option,
     add_engine_options,
     add_model_options,
     add_scorecard_option,
     add_speaker_option,
-    agent_channel,
-    agent_speakers,
-    database_path,
-    engine_options,
-    scorecard_for,
-    transcriber_config,
+    open_signed_in,
 )
-from qa_desktop.cli.report import drivers_for
+from qa_desktop.services.config import Config
 from qa_desktop.services.ingest import IngestListener, IngestResult, Ingestor, discover
 from qa_desktop.services.ingest_engine import ParallelIngest
-from qa_desktop.services.metadata import compile_name_pattern, load_csv
+from qa_desktop.services.metadata import DEFAULT_NAME_PATTERN, compile_name_pattern, load_csv
 from qa_desktop.services.rescore import rescore_all
-from qa_desktop.services.settings import Settings
 from qa_desktop.storage import repository
 from qa_desktop.storage.call_metadata import customer_name
-from qa_desktop.storage.database import open_database
 from qa_desktop.storage.models import Call
 from qa_desktop.storage.recordings import relocate
 
@@ -56,15 +51,15 @@ def add_calls_parsers(commands: argparse._SubParsersAction) -> None:
     ingest = commands.add_parser("ingest", help="import call recordings and chat, email or ticket transcripts (json, "
                                  "csv) from files or folders into the database")
     ingest.add_argument("paths", nargs="+", metavar="PATH")
-    ingest.add_argument("--db", help="database file (default: in the user's data folder)")
+    add_database_option(ingest)
     ingest.add_argument("--metadata", metavar="CSV", help="CSV with agent, team, call id and call time per file")
     ingest.add_argument("--date-format", metavar="FORMAT",
                         help="how the CSV writes dates: dmy (31/12/2026), mdy (12/31/2026) or a strptime format "
                              "such as '%%d/%%m/%%Y %%H:%%M' (default: ISO; a date that reads both ways is refused)")
     ingest.add_argument("--encoding", help="the CSV's text encoding (default: detected: UTF-8/16 or Windows-1252)")
-    ingest.add_argument("--name-pattern", help="file name pattern, e.g. '{call_time}_{agent}_{team}_{call_id}'")
-    ingest.add_argument("--drivers", metavar="FILE", help="call drivers TOML (default: the one in Settings, "
-                        "else resources/drivers.toml)")
+    ingest.add_argument("--name-pattern", help=f"file name pattern (default: the one in Settings, else "
+                        f"'{DEFAULT_NAME_PATTERN}')".replace("%", "%%"))
+    add_drivers_option(ingest)
     add_scorecard_option(ingest)
     add_model_options(ingest)
     add_speaker_option(ingest)
@@ -87,12 +82,12 @@ def add_calls_parsers(commands: argparse._SubParsersAction) -> None:
     add_speaker_option(score)
 
     rescore = commands.add_parser("rescore", help="score every stored call again (no new transcription)")
-    rescore.add_argument("--db", help="database file (default: in the user's data folder)")
+    add_database_option(rescore)
     add_scorecard_option(rescore)
 
     relocate = commands.add_parser("relocate", help="find moved recordings again by their content, in a folder")
     relocate.add_argument("folder", metavar="FOLDER", help="where to look (recursively)")
-    relocate.add_argument("--db", help="database file (default: in the user's data folder)")
+    add_database_option(relocate)
 
 
 class _TerminalProgress(IngestListener):
@@ -121,32 +116,32 @@ class _TerminalProgress(IngestListener):
         self.bar.close()
 
 
-def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
     """Import files and folders; exit 1 if any file failed."""
     metadata = (load_csv(args.metadata, date_format=args.date_format, encoding=args.encoding)
                 if args.metadata else None)
-    pattern = compile_name_pattern(args.name_pattern or settings.get("name_pattern"))
-    scorecard = scorecard_for(args, settings)
-    drivers = drivers_for(args, settings)
-    config = transcriber_config(args, settings)
-    resolve_model(config.model)
+    pattern = compile_name_pattern(config.name_pattern)
+    scorecard = config.load_scorecard()
+    drivers = config.load_drivers()
+    transcriber = config.transcriber()
+    resolve_model(transcriber.model)
     for warning in metadata.warnings if metadata else []:
         print(f"warning: {warning}", file=sys.stderr)
-    options = engine_options(args, settings)
-    db_path = open_database(database_path(args, settings))
+    options = config.engine
+    db_path = open_signed_in(args, config)
     files = discover(args.paths, exclude=[args.metadata] if args.metadata else [])
     if not files:
         print("error: no recordings or transcript files found in the given paths", file=sys.stderr)
         return EXIT_USAGE
     progress = _TerminalProgress(len(files))
-    ingestor = Ingestor(None, scorecard, agent_channel=agent_channel(args, settings), metadata=metadata,
-                        name_pattern=pattern, drivers=drivers, agent_speakers=agent_speakers(args, settings))
+    ingestor = Ingestor(None, scorecard, agent_channel=config.agent_channel, metadata=metadata,
+                        name_pattern=pattern, drivers=drivers, agent_speakers=list(config.agent_speakers))
     try:
         if len(files) > 1 or options.scheduler:
-            results = ParallelIngest(ingestor, config, options).ingest(files, progress)
+            results = ParallelIngest(ingestor, transcriber, options).ingest(files, progress)
             engine = f"; Dask cluster {options.scheduler or 'on this machine'}"
         else:
-            with TranscriptionWorker(config) as ingestor.worker:
+            with TranscriptionWorker(transcriber) as ingestor.worker:
                 results = ingestor.ingest(files, progress)
                 engine = f"; model {ingestor.worker.model_name} on {ingestor.worker.device}"
     finally:
@@ -177,10 +172,10 @@ def _each_file(files: list[str], as_json: bool,
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def cmd_transcribe(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_transcribe(args: argparse.Namespace, config: Config) -> int:
     """Print each file's transcript (JSON Lines with --json); exit 1 if any file failed."""
-    channel, speakers = agent_channel(args, settings), agent_speakers(args, settings)
-    with TranscriptionWorker(transcriber_config(args, settings)) as worker:
+    channel, speakers = config.agent_channel, list(config.agent_speakers)
+    with TranscriptionWorker(config.transcriber()) as worker:
         def produce(path: Path) -> tuple[dict[str, Any], Callable[[], None]]:
             analysis = _analyse(path, worker, channel, speakers)
             return analysis.to_dict(), lambda: _print_transcript(str(path), analysis.transcript)
@@ -213,13 +208,13 @@ def _print_score(score: CallScore) -> None:
         print(f"   {v.result.upper():4s} {r.criterion.id:24s} {v.reason}")
 
 
-def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_score(args: argparse.Namespace, config: Config) -> int:
     """Transcribe and score files, printing the score contract; with --db, ingest them too."""
-    scorecard = scorecard_for(args, settings)
+    scorecard = config.load_scorecard()
     if args.db:
-        open_database(args.db)
-    channel, speakers = agent_channel(args, settings), agent_speakers(args, settings)
-    with TranscriptionWorker(transcriber_config(args, settings)) as worker:
+        open_signed_in(args, config, args.db)
+    channel, speakers = config.agent_channel, list(config.agent_speakers)
+    with TranscriptionWorker(config.transcriber()) as worker:
         ingestor = Ingestor(worker, scorecard, agent_channel=channel, agent_speakers=speakers) if args.db else None
 
         def produce(path: Path) -> tuple[dict[str, Any], Callable[[], None]]:
@@ -261,10 +256,10 @@ def _score_file(path: Path, worker: TranscriptionWorker, ingestor: Ingestor | No
     return analysis, score
 
 
-def cmd_rescore(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_rescore(args: argparse.Namespace, config: Config) -> int:
     """Score every stored call again with the scorecard, from the stored transcripts."""
-    scorecard = scorecard_for(args, settings)
-    db_path = open_database(database_path(args, settings))
+    scorecard = config.load_scorecard()
+    db_path = open_signed_in(args, config)
     bar = tqdm(total=Call.select().count(), unit="call", file=sys.stderr, disable=None)
 
     def progress(done: int, total: int) -> None:
@@ -278,13 +273,13 @@ def cmd_rescore(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def cmd_relocate(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_relocate(args: argparse.Namespace, config: Config) -> int:
     """Find the recordings of calls whose file is missing in FOLDER by content hash; exit 1 if some stay missing."""
     folder = Path(args.folder).expanduser()
     if not folder.is_dir():
         print(f"error: {one_line(folder)}: not a folder", file=sys.stderr)
         return EXIT_USAGE
-    db_path = open_database(database_path(args, settings))
+    db_path = open_signed_in(args, config)
     with progress_bar("file") as progress:
         found = relocate(folder, progress)
     for call_id, path in sorted(found.found.items()):

@@ -9,12 +9,11 @@ import sys
 
 from tqdm import tqdm
 
-from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE, database_path
+from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE, add_database_option, open_signed_in
 from qa_desktop.services.coaching.focus import MIN_CALLS, suggest_focus
 from qa_desktop.services.coaching.pack import export_pack
 from qa_desktop.services.coaching.sessions import CoachingError, clips, create_session, criterion_names
-from qa_desktop.services.settings import Settings
-from qa_desktop.storage.database import open_database
+from qa_desktop.services.config import Config
 from qa_desktop.storage.models import Agent, CoachingSession
 
 
@@ -35,7 +34,7 @@ def add_coach_parser(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--anonymise-peers", action="store_true",
                         help="name peers in example clips 'Peer A', 'Peer B', ... (text, labels and their spoken name)")
     for parser in (suggest, create, export):
-        parser.add_argument("--db", help="database file (default: in the user's data folder)")
+        add_database_option(parser)
 
 
 def _agent(name: str) -> Agent:
@@ -46,14 +45,14 @@ def _agent(name: str) -> Agent:
     return agent
 
 
-def cmd_coach(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_coach(args: argparse.Namespace, config: Config) -> int:
     """Run a coach subcommand; a bad agent, criterion or session id is one clear line and exit code 2."""
-    open_database(database_path(args, settings))
+    open_signed_in(args, config)
     try:
         if args.coach_command == "suggest":
             return _suggest(args)
         if args.coach_command == "create":
-            return _create(args, settings)
+            return _create(args, args.coach or config.reviewer or getpass.getuser())
         return _export(args)
     except CoachingError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -74,14 +73,13 @@ def _suggest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _create(args: argparse.Namespace, settings: Settings) -> int:
+def _create(args: argparse.Namespace, coach: str) -> int:
     agents = [_agent(name) for name in args.agent]
     criteria = [c.strip() for c in args.criteria.split(",") if c.strip()]
     names = criterion_names()
     unknown = [c for c in criteria if names and c not in names]
     if unknown:
         raise CoachingError(f"unknown criteria: {', '.join(unknown)} (known: {', '.join(sorted(names))})")
-    coach = args.coach or settings.get("reviewer") or getpass.getuser()
     session = create_session(agents, criteria, coach)
     chosen = clips(session)
     print(session.id)

@@ -1,5 +1,5 @@
 """The `qa-desktop` command line: ingest, transcribe, score, rescore, relocate, coach, report, retag, agreement,
-and (with no command) the app."""
+users, assign, retention, and (with no command) the app."""
 
 from __future__ import annotations
 
@@ -22,9 +22,15 @@ from qa_desktop.cli.calls import (
     cmd_transcribe,
 )
 from qa_desktop.cli.coach import add_coach_parser, cmd_coach
-from qa_desktop.cli.options import EXIT_USAGE, database_path
+from qa_desktop.cli.options import EXIT_USAGE, add_database_option, add_user_option
 from qa_desktop.cli.report import add_report_parsers, cmd_report, cmd_retag
+from qa_desktop.cli.retention import add_retention_parser, cmd_retention
 from qa_desktop.cli.trust import add_trust_parser, cmd_agreement
+from qa_desktop.cli.users import add_users_parsers, cmd_assign, cmd_users
+from qa_desktop.services.access.passwords import PasswordError
+from qa_desktop.services.access.permissions import AccessError
+from qa_desktop.services.config import Config
+from qa_desktop.services.retention import RetentionError
 from qa_desktop.services.ingest_engine import EngineError
 from qa_desktop.services.metadata import MetadataError
 from qa_desktop.services.settings import Settings
@@ -42,35 +48,54 @@ def build_parser() -> argparse.ArgumentParser:
     add_coach_parser(commands)
     add_report_parsers(commands)
     add_trust_parser(commands)
+    add_users_parsers(commands)
+    add_retention_parser(commands)
 
     app = commands.add_parser("app", help="open the desktop app (the default)")
-    app.add_argument("--db", help="database file")
+    add_database_option(app)
+    _add_user_options(commands)
     return parser
 
 
-def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
+def _add_user_options(commands: argparse._SubParsersAction) -> None:
+    """Every command that opens a database takes --user (the app asks in its own window)."""
+    for parser in commands.choices.values():
+        nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if nested:
+            _add_user_options(nested[0])
+        elif any("--db" in a.option_strings for a in parser._actions) and parser.prog.split()[-1] != "app":
+            add_user_option(parser)
+
+
+def cmd_app(args: argparse.Namespace, config: Config) -> int:
     """Open the desktop app."""
     from qa_desktop.app.application import run_app
 
-    return run_app(database_path(args, settings))
+    return run_app(config.database)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line, parsed; with no command, the app's --db is the database."""
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        args.db = args.app_db
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `qa-desktop` command."""
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    settings = Settings()
     commands = {"ingest": cmd_ingest, "transcribe": cmd_transcribe, "score": cmd_score, "rescore": cmd_rescore,
                 "coach": cmd_coach, "report": cmd_report, "retag": cmd_retag,
-                "agreement": cmd_agreement, "relocate": cmd_relocate}
+                "agreement": cmd_agreement, "relocate": cmd_relocate, "users": cmd_users, "assign": cmd_assign,
+                "retention": cmd_retention}
     command = commands.get(args.command, cmd_app)
-    if args.command is None:
-        args.db = args.app_db
     try:
-        return command(args, settings)
+        return command(args, Config.resolve(Settings(), args))
     except (MetadataError, ScorecardError, DriversError, ModelNotFoundError, DeviceError, DatabaseFileError,
-            EngineError) as exc:
+            EngineError, AccessError, PasswordError, RetentionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except peewee.DatabaseError as exc:  # the file went bad, or the disk filled, after it opened

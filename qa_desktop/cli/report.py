@@ -9,15 +9,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from scoring.drivers import DriverSet, load_drivers
-
 from qa_desktop.cli.console import progress_bar
-from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE, database_path, parse_date
+from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE, add_database_option, add_drivers_option, parse_date, open_signed_in
+from qa_desktop.services.config import Config
+from qa_desktop.services.library import visible_scope
+from qa_desktop.services.rescore import retag
 from qa_desktop.services.dashboard.queries import Scope
 from qa_desktop.services.dashboard.report import write_report
-from qa_desktop.services.settings import Settings
-from qa_desktop.storage.database import open_database
-from qa_desktop.storage.drivers import retag_all
 from qa_desktop.storage.models import Agent, Team
 
 def add_report_parsers(commands: argparse._SubParsersAction) -> None:
@@ -28,22 +26,16 @@ def add_report_parsers(commands: argparse._SubParsersAction) -> None:
     report.add_argument("--out", required=True, metavar="DIR", help="folder to write the files in")
     report.add_argument("--team", help="only this team (its name as stored)")
     report.add_argument("--agent", help="only this agent (the name as stored)")
-    retag = commands.add_parser("retag", help="tag every stored call again with the call drivers file")
-    for parser in (report, retag):
-        parser.add_argument("--db", help="database file (default: in the user's data folder)")
-        parser.add_argument("--drivers", metavar="FILE", help="call drivers TOML (default: the one in Settings, "
-                            "else resources/drivers.toml)")
+    retagging = commands.add_parser("retag", help="tag every stored call again with the call drivers file")
+    for parser in (report, retagging):
+        add_database_option(parser)
+        add_drivers_option(parser)
 
 
-def drivers_for(args: argparse.Namespace, settings: Settings) -> DriverSet:
-    """The call drivers a command uses: --drivers, else the settings' file, else the one that ships."""
-    return load_drivers(args.drivers) if getattr(args, "drivers", None) else settings.drivers()
-
-
-def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_report(args: argparse.Namespace, config: Config) -> int:
     """Write every dashboard chart and table for the range (and team or agent) to --out."""
-    drivers = drivers_for(args, settings)
-    db_path = open_database(database_path(args, settings))
+    drivers = config.load_drivers()
+    db_path = open_signed_in(args, config)
     team = Team.get_or_none(Team.name == args.team) if args.team else None
     agent = Agent.get_or_none(Agent.name == args.agent) if args.agent else None
     if (args.team and team is None) or (args.agent and agent is None):
@@ -53,7 +45,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     if args.date_from and args.date_to and args.date_from > args.date_to:
         print("error: --from is after --to", file=sys.stderr)
         return EXIT_USAGE
-    scope = Scope(args.date_from, args.date_to, team.id if team else None, agent.id if agent else None)
+    scope = visible_scope(Scope(args.date_from, args.date_to, team.id if team else None, agent.id if agent else None))
     with tqdm(total=None, unit="chart", file=sys.stderr, disable=None) as bar:
         files = write_report(scope, drivers, Path(args.out), lambda title: (bar.set_description(title), bar.update()))
     for path in files:
@@ -62,11 +54,11 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def cmd_retag(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_retag(args: argparse.Namespace, config: Config) -> int:
     """Tag every stored call again from its stored transcript."""
-    drivers = drivers_for(args, settings)
-    db_path = open_database(database_path(args, settings))
+    drivers = config.load_drivers()
+    db_path = open_signed_in(args, config)
     with progress_bar("call") as progress:
-        count = retag_all(drivers, progress)
+        count = retag(drivers, progress)
     print(f"{count} calls tagged with the call drivers of {drivers.path} (database: {db_path})", file=sys.stderr)
     return EXIT_OK

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import argparse
 
-from scoring.scorecard import default_scorecard_path, load_scorecard
-
-from qa_desktop.cli.options import EXIT_OK, database_path, parse_date
-from qa_desktop.services.settings import Settings
-from qa_desktop.storage.database import open_database
+from qa_desktop.cli.options import EXIT_OK, add_database_option, parse_date, open_signed_in
+from qa_desktop.services.config import Config
 from qa_desktop.services.trust.agreement import criterion_trust, human_verdicts, trend
 
 
@@ -21,7 +18,7 @@ def add_trust_parser(commands: argparse._SubParsersAction) -> None:
     agreement.add_argument("--to", dest="date_to", type=parse_date, metavar="DATE", help="last call date, inclusive")
     agreement.add_argument("--scorecard", metavar="FILE", help="scorecard whose thresholds mark criteria "
                            "(default: the one in Settings, else the default)")
-    agreement.add_argument("--db", help="database file (default: in the user's data folder)")
+    add_database_option(agreement)
 
 
 def _percent(value: float | None) -> str:
@@ -32,10 +29,10 @@ def _calls(ids: list[int]) -> str:
     return f"{len(ids)}" + (f" (calls {', '.join(map(str, ids[:5]))}{' …' if len(ids) > 5 else ''})" if ids else "")
 
 
-def cmd_agreement(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_agreement(args: argparse.Namespace, config: Config) -> int:
     """Print the agreement table and its trends."""
-    scorecard = load_scorecard(args.scorecard or settings.get("scorecard") or default_scorecard_path())
-    db_path = open_database(database_path(args, settings))
+    scorecard = config.load_scorecard()
+    db_path = open_signed_in(args, config)
     verdicts = human_verdicts(args.date_from, args.date_to)
     print(f"{len(verdicts)} human verdicts on {len({v.call_id for v in verdicts})} calls (database: {db_path})")
     print(f"{'criterion':26s} {'calls':>5s} {'verdicts':>8s} {'agree':>6s} {'kappa':>6s} {'need':>5s}  "

@@ -27,6 +27,8 @@ from scoring.scorer import score_call
 from scoring.text_conversation import TEXT_EXTENSIONS, is_transcript_file, load_conversation, looks_like_transcript
 from scoring.worker import Cancelled, TranscriptionFailed, TranscriptionWorker, WorkerCrashed
 
+from qa_desktop.services.access.identity import current_user
+from qa_desktop.services.access.permissions import require
 from qa_desktop.services.envelopes import store_envelope
 from qa_desktop.services.metadata import MetadataTable, call_metadata
 from qa_desktop.storage.call_metadata import CallMetadata, customer_name
@@ -161,7 +163,9 @@ class Ingestor:
             return self.fail(path, job, exc)
 
     def start(self, path: Path, job: Job | None) -> Job | IngestResult:
-        """Record that this process starts importing a file: its job, or the result if the database refuses."""
+        """Record that this process starts importing a file: its job, or the result if the database refuses.
+        Raises PermissionDenied (for the whole batch) unless the signed-in user may import calls."""
+        require(current_user(), "ingest")
         try:
             return repository.start_job(str(stored_path(path)), job)
         except DatabaseError as exc:  # locked past the busy timeout, or a full disk

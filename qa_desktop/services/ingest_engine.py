@@ -30,6 +30,8 @@ from scoring.text_conversation import is_transcript_file, load_conversation
 from scoring.transcriber import TranscriberConfig
 from scoring.worker import TranscriptionFailed
 
+from qa_desktop.services.access.identity import current_user
+from qa_desktop.services.access.permissions import require
 from qa_desktop.services.ingest import IngestListener, IngestResult, Ingestor, PreparedFile, stored_path
 from qa_desktop.storage import repository
 from qa_desktop.storage.models import Job
@@ -161,6 +163,7 @@ class ParallelIngest:
         """Import files in parallel (with their queued jobs, if given); on cancel, files in flight are
         abandoned and the rest left untouched. Results come back in file order. The listener hears of
         each file as it is checked, and of the oldest file in flight as the current one (started, progress)."""
+        require(current_user(), "ingest")  # before a cluster starts
         cancelled = should_cancel or (lambda: False)
         results: dict[int, IngestResult] = {}
         with _Batch(self, listener, results) as batch:

@@ -1,10 +1,13 @@
 """Agents and teams as plain data for the windows (each list read in one or two queries), and the
-changes to them by id: rename, merge, move to a team. Every change is audited (storage.people)."""
+changes to them by id, as the signed-in user (QA lead or admin): rename, merge, move to a team. Every change
+is audited under the signed-in user's name (storage.people)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qa_desktop.services.access.identity import acting_name, current_user
+from qa_desktop.services.access.permissions import require
 from qa_desktop.storage import people as stored
 from qa_desktop.storage.models import Agent
 
@@ -43,18 +46,21 @@ def teams() -> list[TeamSummary]:
     return [TeamSummary(i, name) for i, name in stored.teams()]
 
 
-def rename(agent_id: int, name: str, actor: str) -> str:
+def rename(agent_id: int, name: str, actor: str = "") -> str:
     """Rename an agent (PeopleError if the name is taken or empty); its new name."""
-    return stored.rename_agent(Agent.get_by_id(agent_id), name, actor).name
+    require(current_user(), "manage agents")
+    return stored.rename_agent(Agent.get_by_id(agent_id), name, acting_name(actor)).name
 
 
-def merge(keep_id: int, duplicate_id: int, actor: str) -> tuple[str, str]:
+def merge(keep_id: int, duplicate_id: int, actor: str = "") -> tuple[str, str]:
     """Merge the second agent into the first; (the duplicate's name, the kept name)."""
+    require(current_user(), "manage agents")
     duplicate = Agent.get_by_id(duplicate_id)
     gone = duplicate.name
-    return gone, stored.merge_agents(Agent.get_by_id(keep_id), duplicate, actor).name
+    return gone, stored.merge_agents(Agent.get_by_id(keep_id), duplicate, acting_name(actor)).name
 
 
-def move(agent_id: int, team: str | None, actor: str) -> str:
+def move(agent_id: int, team: str | None, actor: str = "") -> str:
     """Put an agent in a team (created if new); the agent's name."""
-    return stored.move_agent(Agent.get_by_id(agent_id), team, actor).name
+    require(current_user(), "manage agents")
+    return stored.move_agent(Agent.get_by_id(agent_id), team, acting_name(actor)).name

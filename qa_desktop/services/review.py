@@ -1,6 +1,8 @@
 """The review of one call as plain data for the window: the call, its transcript, its current score with
 every criterion's result, disputes and evidence, and its audit log; and the reviewer's actions on it by
-ids (override, confirm, dispute, mark reviewed, reassign). Nothing here hands a database row to a widget."""
+ids (override, confirm, dispute, mark reviewed, reassign, assign to an evaluator). Nothing here hands a database
+row to a widget. Each action checks the signed-in user's role first (`access.permissions.require`) and writes the
+signed-in user's name in the audit log (`acting_name`); the storage layer below does the change."""
 
 from __future__ import annotations
 
@@ -12,12 +14,15 @@ from scoring.redact import redacted_spans
 from scoring.scorecard import Scorecard
 from scoring.transcript import TEXT, Utterance, Word
 
+from qa_desktop.services.access.identity import acting_name, current_user
+from qa_desktop.services.access.permissions import allowed, require
 from qa_desktop.services.trust.disputes import raise_dispute
 from qa_desktop.storage import repository
 from qa_desktop.storage import review as stored
+from qa_desktop.services.library import visible
 from qa_desktop.storage.library import LibraryFilter, LibraryRow, call_ids, rows
-from qa_desktop.storage.models import Agent, Call, CriterionResultRow
-from qa_desktop.storage.people import reassign_call
+from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Score, User, database
+from qa_desktop.storage.people import reassign_call as stored_reassign
 from qa_desktop.storage.scorecards import parsed_scorecard
 
 
@@ -114,6 +119,9 @@ class CallView(OfMedium):
     team_name: str | None
     reviewed: bool
     reviewed_by: str | None
+    assigned_to: str | None
+    transcript_deleted_at: dt.datetime | None
+    recording_deleted_at: dt.datetime | None
     unscored: str | None
     utterances: list[Utterance]
     score: ScoreView | None
@@ -148,14 +156,17 @@ def audit_lines(call_id: int) -> list[AuditLine]:
 
 def _call_view(call_id: int, utterances: list[Utterance] | None = None) -> CallView:
     call = stored.call_for_review(call_id)
+    require(current_user(), "view call", call)
     return CallView(call.id, call.path, call.sha256, call.call_time, call.duration_s, call.channels,
                     call.agent_channel, call.medium, call.timed, call.agent_id, call.agent.name,
-                    call.team.name if call.team_id else None, call.reviewed, call.reviewed_by, call.unscored,
+                    call.team.name if call.team_id else None, call.reviewed, call.reviewed_by, call.assigned_to,
+                    call.transcript_deleted_at, call.recording_deleted_at, call.unscored,
                     transcript(call.id) if utterances is None else utterances, score_view(call), audit_lines(call.id))
 
 
 def open_call(call_id: int) -> CallView:
-    """The call as the review shows it (a few indexed queries, whatever the library's size)."""
+    """The call as the review shows it (a few indexed queries, whatever the library's size), if the signed-in
+    user may see it (PermissionDenied otherwise: an agent sees only their own calls)."""
     return _call_view(call_id)
 
 
@@ -169,33 +180,69 @@ def result(result_id: int) -> ResultView:
     return _result(CriterionResultRow.get_by_id(result_id))
 
 
-def override(call_id: int, criterion: str, new: str, comment: str, reviewer: str) -> None:
-    """Override a criterion of the call's current score (ReviewError when it cannot be done as asked)."""
-    stored.override(stored.current_result(call_id, criterion), new, comment, reviewer)
+def _call_of(result_id: int) -> Call:
+    return Score.get_by_id(CriterionResultRow.get_by_id(result_id).score_id).call
 
 
-def check(result_id: int, reviewer: str, how: str) -> None:
-    """A reviewer looked at a criterion: played its evidence ("evidence") or confirmed it ("confirmed")."""
-    stored.mark_checked(CriterionResultRow.get_by_id(result_id), reviewer, how)
+def override(call_id: int, criterion: str, new: str, comment: str, reviewer: str = "") -> None:
+    """Override a criterion of the call's current score (QA lead, admin, or an evaluator on a call assigned to
+    them; ReviewError when it cannot be done as asked)."""
+    require(current_user(), "review", Call.get_by_id(call_id))
+    stored.override(stored.current_result(call_id, criterion), new, comment, acting_name(reviewer))
+
+
+def confirm(result_id: int, reviewer: str = "") -> None:
+    """Record that the reviewer checked the criterion's result (audited)."""
+    require(current_user(), "review", _call_of(result_id))
+    stored.mark_checked(CriterionResultRow.get_by_id(result_id), acting_name(reviewer), "confirmed")
+
+
+def evidence_played(result_id: int, reviewer: str = "") -> None:
+    """Playing a criterion's evidence counts as checking it, for those who may review the call; for anyone
+    else (a coach, an agent) it records nothing."""
+    if allowed(current_user(), "review", _call_of(result_id)):
+        stored.mark_checked(CriterionResultRow.get_by_id(result_id), acting_name(reviewer), "evidence")
 
 
 def dispute(call_id: int, criterion: str, agent_name: str, reason: str, reviewer: str, requested: str) -> None:
-    """Raise a dispute on a criterion of the call on the agent's behalf (DisputeError when it cannot be)."""
+    """Raise a dispute on a criterion of the call on the agent's behalf (DisputeError when it cannot be;
+    the disputes service checks the role)."""
     raise_dispute(stored.current_result(call_id, criterion), agent_name, reason, reviewer, requested)
 
 
-def set_reviewed(call_id: int, reviewer: str, reviewed: bool) -> None:
+def set_reviewed(call_id: int, reviewed: bool = True, reviewer: str = "") -> None:
     """Mark the call reviewed, or not (audited)."""
-    stored.set_reviewed(Call.get_by_id(call_id), reviewer, reviewed)
+    call = Call.get_by_id(call_id)
+    require(current_user(), "review", call)
+    stored.set_reviewed(call, acting_name(reviewer), reviewed)
 
 
-def reassign(call_id: int, agent_id: int, reviewer: str) -> bool:
-    """Attribute the call to another agent; False when it already is that agent's."""
+def reassign_call(call_id: int, agent_id: int, actor: str = "") -> bool:
+    """Attribute the call to another agent (QA lead or admin); False when it already is that agent's."""
+    require(current_user(), "manage agents")
     call = Call.get_by_id(call_id)
     if call.agent_id == agent_id:
         return False
-    reassign_call(call, Agent.get_by_id(agent_id), reviewer)
+    stored_reassign(call, Agent.get_by_id(agent_id), acting_name(actor))
     return True
+
+
+def assign_call(call_id: int, evaluator: str | None) -> None:
+    """Ask an evaluator (a user's name) to review a call, or nobody (None); QA lead or admin."""
+    require(current_user(), "assign")
+    call = Call.get_by_id(call_id)
+    name = (evaluator or "").strip() or None
+    if name is not None and not User.select().where((User.name == name) & User.active).exists():
+        raise stored.ReviewError(f"no active user called '{name}' to assign call {call.id} to")
+    with database.atomic():
+        stored.audit(call, acting_name(), "assign", "call", call.assigned_to, name)
+        call.assigned_to = name
+        call.save(only=[Call.assigned_to])
+
+
+def may_review(call_id: int) -> bool:
+    """Whether the signed-in user may change this call's review (for the app to enable its buttons)."""
+    return allowed(current_user(), "review", Call.get_by_id(call_id))
 
 
 def library_row(call_id: int, shown: LibraryFilter) -> LibraryRow | None:
@@ -204,7 +251,7 @@ def library_row(call_id: int, shown: LibraryFilter) -> LibraryRow | None:
     passes the filter."""
     if shown.call_ids is not None and call_id not in shown.call_ids:
         return None
-    if not call_ids(dataclasses.replace(shown, call_ids=[call_id], search="")):
+    if not call_ids(visible(dataclasses.replace(shown, call_ids=[call_id], search=""))):
         return None
     found = rows([call_id])
     return found[0] if found else None

@@ -10,15 +10,18 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
-from scoring.drivers import DriversError, DriverSet, load_drivers
+from scoring.drivers import DriversError, load_drivers
 from scoring.models import DEVICES, ModelNotFoundError, resolve_model
 from scoring.scorecard import ScorecardError, load_scorecard
+from scoring.transcript import AGENT_CHANNELS
 
-from qa_desktop.services.metadata import MetadataError, compile_name_pattern
+from qa_desktop.services.access.identity import current_user
+from qa_desktop.services.access.permissions import require
+from qa_desktop.services.ingest_engine import EngineError, check_scheduler, parse_path_map
+from qa_desktop.services.metadata import DEFAULT_NAME_PATTERN, MetadataError, compile_name_pattern
+from qa_desktop.storage.credentials import has_password, password_file, without_password
 
 log = logging.getLogger(__name__)
-
-from qa_desktop.services.ingest_engine import EngineError, EngineOptions, check_scheduler, parse_path_map
 
 DEFAULTS: dict[str, Any] = {
     "model": "",  # empty: the bundled tiny.en
@@ -26,9 +29,9 @@ DEFAULTS: dict[str, Any] = {
     "agent_channel": 0,
     "agent_speakers": "",  # the agent's names in chat transcripts that name people, comma-separated
     "database": "",  # empty: the default file in the user's data folder
-    "name_pattern": "{call_time}_{agent}_{team}_{call_id}",
-    "scorecard": "",  # empty: the default scorecard that ships in resources/scorecards
-    "drivers": "",  # empty: the call drivers that ship in resources/drivers.toml
+    "name_pattern": DEFAULT_NAME_PATTERN,
+    "scorecard": "",  # empty: the default scorecard that ships (scoring/resources/scorecards/default.toml)
+    "drivers": "",  # empty: the call drivers that ship (scoring/resources/drivers.toml)
     "reviewer": "",  # the name written in the audit log
     "scheduler": "",  # a Dask scheduler (tcp://host:8786) for batch imports; empty: a local cluster
     "workers": 0,  # local model workers for batch imports; 0: sized to the machine
@@ -45,8 +48,13 @@ _LOADED: dict[str, tuple[str, Callable[[str], object], tuple[type[Exception], ..
     "scheduler": ("Dask scheduler", check_scheduler, (EngineError,)),
     "path_map": ("Path map", lambda text: parse_path_map(text.split()), (EngineError,)),
 }
-_CHOICES: dict[str, tuple] = {"device": DEVICES, "agent_channel": (0, 1)}
+_CHOICES: dict[str, tuple] = {"device": DEVICES, "agent_channel": AGENT_CHANNELS}
 _damaged: set[str] = set()  # settings files that could not be read in full, until they are written again
+
+
+def _clear_password(url: str) -> str:
+    return (f"the database URL {without_password(url)} holds a password: keep it in your keyring or in the "
+            f"password file {password_file()} (mode 0600), not in the settings")
 
 
 def unusable(values: Mapping[str, Any]) -> dict[str, str]:
@@ -56,6 +64,8 @@ def unusable(values: Mapping[str, Any]) -> dict[str, str]:
     for key, value in values.items():
         if key in _CHOICES and value not in _CHOICES[key]:
             found[key] = f"{key.replace('_', ' ')} '{value}' is not one of {', '.join(map(str, _CHOICES[key]))}"
+        elif key == "database" and has_password(str(value)):
+            found[key] = _clear_password(str(value))
         elif key in _LOADED and value:
             label, load, errors = _LOADED[key]
             try:
@@ -107,22 +117,14 @@ class Settings:
         return warnings
 
     def set(self, key: str, value: Any) -> None:
-        """Store a setting."""
+        """Store a setting. Changing the scorecard or the call drivers is an admin's (they change how calls
+        are scored and tagged)."""
         if key not in DEFAULTS:
             raise KeyError(key)
+        if key == "database" and has_password(str(value)):
+            raise ValueError(_clear_password(str(value)))
+        if key in ("scorecard", "drivers") and value != self.get(key):
+            require(current_user(), "change scorecard")
         self.store.setValue(key, value)
         self.store.sync()
         _damaged.discard(self.store.fileName())
-
-    def agent_speakers(self) -> list[str]:
-        """The agent's names in transcript files that name people instead of roles."""
-        return [name.strip() for name in self.get("agent_speakers").split(",") if name.strip()]
-
-    def engine(self) -> EngineOptions:
-        """Where batch imports run."""
-        return EngineOptions(scheduler=self.get("scheduler"), workers=self.get("workers"),
-                             threads=self.get("threads_per_worker"), path_map=parse_path_map(self.get("path_map").split()))
-
-    def drivers(self) -> DriverSet:
-        """The call drivers in use: the file named in settings, else the one that ships."""
-        return load_drivers(self.get("drivers") or None)

@@ -29,8 +29,10 @@ def tag_call(call_id: int, texts: list[str], drivers: DriverSet) -> list[str]:
 
 
 def retag_all(drivers: DriverSet, progress: Callable[[int, int], None] | None = None, batch: int = 2000) -> int:
-    """Tag every stored call again with these drivers (a transaction per batch of calls); returns the count."""
-    ids = [r[0] for r in database.execute_sql("SELECT id FROM call ORDER BY id").fetchall()]
+    """Tag every stored call again with these drivers (a transaction per batch of calls); returns the count.
+    Calls whose transcript the retention policy deleted keep their tags."""
+    ids = [r[0] for r in database.execute_sql(
+        "SELECT id FROM call WHERE transcript_deleted_at IS NULL ORDER BY id").fetchall()]
     for start in range(0, len(ids), batch):
         chunk = ids[start:start + batch]
         marks = ",".join("?" * len(chunk))

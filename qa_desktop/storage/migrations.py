@@ -20,7 +20,8 @@ from qa_desktop.storage.drivers import default_drivers, retag_all
 from qa_desktop.storage.recordings import absolute_recording
 from qa_desktop.storage.models import (
     V1_MODELS, AuditEntry, CalibrationAnswer, CalibrationCall, CalibrationSession, CalibrationSubmission, CallDriver,
-    CoachingClip, CoachingSession, CriterionResultRow, Dispute, ReferenceVerdict, Score, ScorecardRow,
+    CoachingClip, CoachingSession, CriterionResultRow, Dispute, ReferenceVerdict, RetentionRule, Score, ScorecardRow,
+    User,
 )
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,18 @@ def _checked_criteria(db: Database, migrator: SchemaMigrator) -> None:
                                                   "checked_by": CharField(null=True)})
 
 
+def _accounts(db: Database, migrator: SchemaMigrator) -> None:
+    """v12: users with roles and password hashes, retention rules, calls assigned to an evaluator, and when the
+    retention policy deleted a call's recording or transcript. (v11 is PostgreSQL's review revisions: numbered
+    apart so the two merge; a database at v10 goes straight to v12 until both are in.)"""
+    db.create_tables([User, RetentionRule])
+    _add_missing(db, migrator, "call", {
+        "assigned_to": CharField(null=True), "recording_deleted_at": DateTimeField(null=True),
+        "transcript_deleted_at": DateTimeField(null=True)})
+    db.execute_sql("CREATE INDEX IF NOT EXISTS call_assigned_to ON call (assigned_to)")
+    db.execute_sql("CREATE INDEX IF NOT EXISTS call_transcript_deleted_at ON call (transcript_deleted_at)")
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (1, _initial_schema),
     (2, _scores),
@@ -138,6 +151,7 @@ MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (8, _job_owner),
     (9, _inputs),
     (10, _checked_criteria),
+    (12, _accounts),
 ]
 LATEST = MIGRATIONS[-1][0]
 

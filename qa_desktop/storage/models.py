@@ -61,6 +61,10 @@ class Call(BaseModel):
     medium = CharField(max_length=8, default="audio", index=True, constraints=[SQL("DEFAULT 'audio'")])
     timed = BooleanField(default=True, constraints=[SQL("DEFAULT 1")])
     unscored = TextField(null=True)  # why the call is not scored, e.g. too short to judge (schema v8)
+    assigned_to = CharField(null=True, index=True)  # the user (an evaluator) asked to review it (schema v12)
+    # the retention policy deleted the recording file / the transcript and evidence text (schema v12)
+    recording_deleted_at = DateTimeField(null=True)
+    transcript_deleted_at = DateTimeField(null=True, index=True)
 
 
 class UtteranceRow(BaseModel):
@@ -299,6 +303,33 @@ class Dispute(BaseModel):
     resolution = TextField(null=True)
     raised_at = DateTimeField(default=_now)
     resolved_at = DateTimeField(null=True)
+
+
+class User(BaseModel):
+    """A person who signs in: a role and an argon2 hash of the password, never the password (schema v12).
+
+    An agent-role user sees the calls of `agent` only. Failed sign-ins in a row lock the account for a while."""
+
+    id = AutoField()
+    name = CharField(unique=True)
+    role = CharField(max_length=16)
+    password_hash = TextField()
+    agent = ForeignKeyField(Agent, null=True, backref="users", on_delete="SET NULL")
+    active = BooleanField(default=True)
+    failed_logins = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    created_at = DateTimeField(default=_now)
+    last_login = DateTimeField(null=True)
+
+
+class RetentionRule(BaseModel):
+    """How long one kind of data is kept (recordings, transcripts, audit), set by an admin (schema v12)."""
+
+    id = AutoField()
+    kind = CharField(unique=True, max_length=16)
+    days = IntegerField(null=True)  # None: kept for ever
+    set_by = CharField()
+    set_at = DateTimeField(default=_now)
 
 
 V1_MODELS = [Team, Agent, Call, UtteranceRow, Job]  # created by the first migration

@@ -8,6 +8,7 @@ import os
 import psutil
 
 from peewee import Function
+from playhouse.sqlite_ext import JSONField
 
 from scoring.analysis import CallAnalysis
 from scoring.drivers import DriverSet
@@ -86,8 +87,7 @@ ScoreRows = tuple[dict, list[dict]]  # a score's row and its criterion results' 
 
 
 def score_rows(score: CallScore) -> ScoreRows:
-    """What storing a score writes (besides call, scorecard and ids): plain data, so a process that scores
-    a call can hand it to the one that stores it."""
+    """What storing a score writes (besides call, scorecard and ids), as plain data."""
     automatic = {"overall": score.overall, "empathy": score.empathy, "compliance": score.compliance,
                  "auto_fail": score.auto_fail}
     row = {"overall": score.overall, "empathy": score.empathy, "compliance": score.compliance,
@@ -111,17 +111,44 @@ def store_score(call: Call, scorecard: Scorecard, score: CallScore) -> Score:
     return stored
 
 
-def store_scores(scorecard: Scorecard, scored: list[tuple[int, ScoreRows | str]]) -> None:
-    """Many calls' new current scores in one transaction (a rescore's batch): the rows `store_score` writes,
-    converted by the same fields, inserted in bulk; a str instead of rows is why that call is not scored
-    (as `mark_unscored`)."""
+class _BulkInsert:
+    """A raw INSERT of rows with these columns, each value converted as peewee converts it (JSON through
+    SQLite's json(), booleans, dates), so bulk rows are stored exactly as `Model.create` stores them."""
+
+    def __init__(self, model: type, names: tuple[str, ...]) -> None:
+        self.fields = [model._meta.fields[name] for name in names]
+        marks = ", ".join("json(?)" if isinstance(field, JSONField) else "?" for field in self.fields)
+        columns = ", ".join(f'"{field.column_name}"' for field in self.fields)
+        self.sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({marks})'
+
+    def values(self, row: dict, skip: int = 0) -> list:
+        """The row's values in column order, as bound parameters; from column `skip` on (the leading ones are
+        filled in when inserting)."""
+        values = [field.db_value(row[field.name]) for field in self.fields[skip:]]
+        return [value.arguments[0] if isinstance(value, Function) else value for value in values]
+
+
+_SCORE_INSERT = _BulkInsert(Score, ("call", "scorecard", "current", "created_at", "overall", "empathy", "compliance",
+                                    "auto_fail", "metrics", "analysis", "failed"))
+_RESULT_INSERT = _BulkInsert(CriterionResultRow, ("score", "criterion", "section", "category", "weight", "critical",
+                                                  "result", "credit", "confidence", "reason", "evidence",
+                                                  "needs_review"))
+StoredScore = tuple[list, list[list]]  # a score's values and its results' values (less the score id), to insert
+
+
+def stored_score(call_id: int, scorecard_id: int, created: dt.datetime, score: CallScore) -> StoredScore:
+    """A score as `store_scores` inserts it, every value converted by its field: work a scoring process can do."""
+    row, results = score_rows(score)
+    values = _SCORE_INSERT.values({"call": call_id, "scorecard": scorecard_id, "current": True, "created_at": created,
+                                   **row})
+    return values, [_RESULT_INSERT.values(r, skip=1) for r in results]
+
+
+def store_scores(scored: list[tuple[int, StoredScore | str]]) -> None:
+    """Many calls' new current scores in one transaction (a rescore's batch), as `store_score` stores them; a
+    str instead of a score is why that call is not scored (as `mark_unscored`)."""
     if not scored:
         return
-    rows = [(call_id, row) for call_id, row in scored if not isinstance(row, str)]
-    scorecard_id = scorecard_row(scorecard).id
-    created = Score.created_at.default()  # one time for the batch
-    scores = [{"call": call_id, "scorecard": scorecard_id, "current": True, "created_at": created, **row}
-              for call_id, (row, _) in rows]
     with database.atomic():
         cursor = database.cursor()
         ids = [call_id for call_id, _ in scored]
@@ -133,33 +160,11 @@ def store_scores(scorecard: Scorecard, scored: list[tuple[int, ScoreRows | str]]
         cursor.executemany("UPDATE call SET unscored = ? WHERE id = ?",
                            [(reason, call_id) for call_id, reason in scored if isinstance(reason, str)])
         results = []
-        if scores:
-            insert_score = _BulkInsert(Score, scores[0])
-            for values, (_, (_, result_rows)) in zip(scores, rows):
-                score_id = cursor.execute(insert_score.sql, insert_score.params(values)).lastrowid
-                results += [{**r, "score": score_id} for r in result_rows]
-        if results:
-            insert_result = _BulkInsert(CriterionResultRow, results[0])
-            cursor.executemany(insert_result.sql, [insert_result.params(r) for r in results])
-
-
-class _BulkInsert:
-    """A raw INSERT of rows with these columns, each value converted as peewee converts it (JSON through
-    SQLite's json(), booleans, dates), so bulk rows are stored exactly as `Model.create` stores them."""
-
-    def __init__(self, model: type, example: dict) -> None:
-        self.fields = [model._meta.fields[name] for name in example]
-        marks = []
-        for field in self.fields:
-            value = field.db_value(example[field.name])
-            marks.append(f"{value.name}(?)" if isinstance(value, Function) else "?")
-        names = ", ".join(f'"{field.column_name}"' for field in self.fields)
-        self.sql = f'INSERT INTO "{model._meta.table_name}" ({names}) VALUES ({", ".join(marks)})'
-
-    def params(self, row: dict) -> list:
-        """The row's values in column order, as bound parameters."""
-        values = [field.db_value(row[field.name]) for field in self.fields]
-        return [value.arguments[0] if isinstance(value, Function) else value for value in values]
+        for _, stored in scored:
+            if not isinstance(stored, str):
+                score_id = cursor.execute(_SCORE_INSERT.sql, stored[0]).lastrowid
+                results += [[score_id, *values] for values in stored[1]]
+        cursor.executemany(_RESULT_INSERT.sql, results)
 
 
 def _result_row(weight: float, critical: bool, result: dict) -> dict:

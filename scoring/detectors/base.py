@@ -10,7 +10,7 @@ from typing import Any
 from ..display import clock
 from ..conversation import ConversationMetrics
 from ..phrases import PhraseMatch, PhraseSet
-from ..sentiment import SentimentTrajectory
+from ..sentiment import SentimentTrajectory, polarity
 from ..text import normalise
 from ..toml_fields import Param
 from ..transcript import Utterance
@@ -39,6 +39,7 @@ class CallContext:
     voice: dict[str, float]
     sentiment: SentimentTrajectory
     customer_name: str | None = None
+    moods: dict[int, float] = field(default_factory=dict)  # utterance index -> polarity, as worked out
     normalised: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -52,20 +53,28 @@ class CallContext:
              statements_only: bool = False) -> list[tuple[int, PhraseMatch]]:
         """(utterance index, match) for each of the utterances that says one of the phrases (in a sentence
         that is not a question, with `statements_only`)."""
-        found = []
-        for i in indices:
-            if statements_only:
-                match = next(filter(None, (phrases.match(s) for s in statements(self.utterances[i].text))), None)
-            else:
-                match = phrases.match(self.normalised[i], normalised=True)
+        indices = list(indices)
+        if not statements_only:
+            matches = phrases.match_all([self.normalised[i] for i in indices])
+            return [(i, match) for i, match in zip(indices, matches) if match is not None]
+        said = [(i, statement) for i in indices for statement in statements(self.utterances[i].text)]
+        found: dict[int, PhraseMatch] = {}
+        for (i, _), match in zip(said, phrases.match_all([normalise(s) for _, s in said])):
             if match is not None:
-                found.append((i, match))
-        return found
+                found.setdefault(i, match)  # the first statement that says a phrase
+        return [(i, found[i]) for i in indices if i in found]
 
     def sentence_count(self, phrases: PhraseSet, indices: Iterable[int], *, statements_only: bool = False) -> int:
         """How many sentences of these utterances say one of the phrases (a long turn can hold several)."""
         split = statements if statements_only else sentences
-        return sum(phrases.match(sentence) is not None for i in indices for sentence in split(self.utterances[i].text))
+        said = [normalise(sentence) for i in indices for sentence in split(self.utterances[i].text)]
+        return sum(match is not None for match in phrases.match_all(said))
+
+    def polarity(self, i: int) -> float:
+        """VADER's compound score of utterance i, worked out once per call."""
+        if i not in self.moods:
+            self.moods[i] = polarity(self.utterances[i].text)
+        return self.moods[i]
 
 
 def sentences(text: str) -> list[str]:

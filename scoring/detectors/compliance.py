@@ -25,10 +25,10 @@ def identity_verification(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     disclosures = ctx.find(phrase_set(params["disclosure_phrases"]), agent)
     first_request = ctx.utterances[requests[0][0]] if requests else None
     first_disclosure = ctx.utterances[disclosures[0][0]] if disclosures else None
-    if first_request is None and first_disclosure is None:
-        return Verdict(NA, 1.0, absent_confidence(ctx, agent),
-                       "Not needed: no identifying details were asked for and no account details were given.")
     if first_request is None:
+        if first_disclosure is None:
+            return Verdict(NA, 1.0, absent_confidence(ctx, agent),
+                           "Not needed: no identifying details were asked for and no account details were given.")
         return Verdict(FAIL, 0.0, found_confidence(ctx, disclosures),
                        f"Account details were given ({quote(first_disclosure)}) without asking for any "
                        "identifying detail (account number, PIN, date of birth, security answer …).",

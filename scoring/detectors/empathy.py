@@ -66,11 +66,12 @@ def _name_after(cue: str, text: str) -> str | None:
 
 def customer_name(ctx: CallContext, params: dict[str, Any]) -> tuple[str, int] | None:
     """The customer's first name and the utterance that gave it, from what was said."""
-    ask = phrase_set(params["ask_phrases"])
+    agent = ctx.turns(AGENT)
+    asks = dict(zip(agent, phrase_set(params["ask_phrases"]).match_all([ctx.normalised[i] for i in agent])))
     asked = False
     for i, u in enumerate(ctx.utterances):
         if u.speaker == AGENT:
-            asked = ask.match(ctx.normalised[i], normalised=True) is not None
+            asked = asks[i] is not None
             continue
         for cue in params["name_cues"]:
             name = _name_after(re.escape(cue), u.text)

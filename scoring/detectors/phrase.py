@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..phrases import phrase_set
-from ..sentiment import polarity
 from ..transcript import CUSTOMER, Utterance
 from ..display import clock
 
@@ -34,12 +33,10 @@ def window(ctx: CallContext, params: dict[str, Any]) -> list[int]:
 def triggers(ctx: CallContext, params: dict[str, Any]) -> list[int]:
     """Customer utterances that make the criterion apply (problem phrases or negative sentiment)."""
     phrases = phrase_set(params["trigger_phrases"])
-    found = []
-    for i in ctx.turns(CUSTOMER):
-        said = bool(phrases) and phrases.match(ctx.normalised[i], normalised=True) is not None
-        if said or polarity(ctx.utterances[i].text) <= params["trigger_sentiment_below"]:
-            found.append(i)
-    return found
+    customer = ctx.turns(CUSTOMER)
+    said = phrases.match_all([ctx.normalised[i] for i in customer]) if phrases else [None] * len(customer)
+    return [i for i, match in zip(customer, said)
+            if match is not None or ctx.polarity(i) <= params["trigger_sentiment_below"]]
 
 
 def absence_evidence(ctx: CallContext, searched: list[int], params: dict[str, Any]) -> tuple[list[Utterance], str]:
@@ -52,7 +49,7 @@ def absence_evidence(ctx: CallContext, searched: list[int], params: dict[str, An
     customer = ctx.turns(CUSTOMER)
     if params["last_turns"] or params["within_last_s"] or not searched or not customer:
         return [ctx.utterances[i] for i in searched[-3:]], ""
-    mood = {i: polarity(ctx.utterances[i].text) for i in customer}
+    mood = {i: ctx.polarity(i) for i in customer}
     concern = min(customer, key=mood.__getitem__)
     if mood[concern] >= 0:
         concern = customer[0]
@@ -112,5 +109,5 @@ def phrase_detector(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     first = ctx.utterances[hits[0][0]]
     count = f" ({times} times)" if times > 1 else ""
     reason = f"{params['what'].capitalize()}{count}: {quote(first)}."
-    shown = hits if params["full_credit"] > 1 else hits[:3]  # a graded criterion shows every turn that earned credit
-    return Verdict(PASS, credit, found_confidence(ctx, hits), reason, [ctx.utterances[i] for i, _ in shown])
+    earned = hits if params["full_credit"] > 1 else hits[:3]  # a graded criterion shows every turn that earned credit
+    return Verdict(PASS, credit, found_confidence(ctx, hits), reason, [ctx.utterances[i] for i, _ in earned])

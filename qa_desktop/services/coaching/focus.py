@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from qa_desktop.services.access.identity import current_user
+from qa_desktop.services.access.permissions import require
 from qa_desktop.storage.models import Agent, database
 
 MIN_CALLS = 5  # fewer applicable calls than this say too little to coach on
@@ -80,7 +82,8 @@ def _rates(agent_ids: list[int], since: dt.datetime | None = None,
 
 def suggest_focus(agent: Agent, min_calls: int = MIN_CALLS) -> list[Focus]:
     """Criteria where the agent's pass rate is below the team's, with at least min_calls calls each
-    side, the largest gap first."""
+    side, the largest gap first. An agent sees only their own."""
+    require(current_user(), "read reviews", agent_ids=[agent.id])
     mine, theirs = _rates([agent.id]), _rates(peers(agent))
     found = [Focus(criterion, rate, theirs[criterion]) for criterion, rate in mine.items()
              if criterion in theirs and rate.calls >= min_calls and theirs[criterion].calls >= min_calls]

@@ -21,6 +21,8 @@ from scoring.display import clock
 from scoring.transcript import TEXT
 from scoring.transcript import Utterance
 
+from qa_desktop.services.access.identity import current_user
+from qa_desktop.services.access.permissions import AGENT, require
 from qa_desktop.storage.models import Call, CoachingClip, CoachingSession
 from qa_desktop.storage.repository import stored_analysis
 from qa_desktop.services.coaching.chart import focus_chart
@@ -74,7 +76,11 @@ def export_pack(session: CoachingSession, out_dir: Path, progress: Callable[[int
                 anonymise_peers: bool = False) -> tuple[Path, Path]:
     """Write the session's pack under out_dir; returns (folder, zip). A clip whose recording cannot
     be read is kept with its transcript and the reason, the rest goes on. Where card data was said,
-    the clip has a tone; with anonymise_peers, peers (agents not in the session) are not named."""
+    the clip has a tone; with anonymise_peers, peers (agents not in the session) are not named. A coach or an
+    admin exports any session's pack; an agent only their own, with peers always anonymised."""
+    user = current_user()
+    require(user, "export coaching pack", agent_ids=list(session.agents))
+    anonymise_peers = anonymise_peers or user.role == AGENT
     agents = session_agents(session)
     main = agents[0]
     folder = Path(out_dir) / f"coaching-{session.id}-{_slug(main.name)}"

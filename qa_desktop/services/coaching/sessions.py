@@ -8,6 +8,8 @@ import datetime as dt
 
 from peewee import fn
 
+from qa_desktop.services.access.identity import acting_name, current_user
+from qa_desktop.services.access.permissions import require
 from qa_desktop.storage.criteria import criterion_names
 from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession, CriterionResultRow, Score, database
 from qa_desktop.storage.review import audit
@@ -71,7 +73,9 @@ def _peers_of(agent_ids: list[int]) -> list[int]:
 
 def create_session(agents: list[Agent], criteria: list[str], coach: str = "", title: str = "",
                    due: dt.datetime | None = None) -> CoachingSession:
-    """A planned session on these criteria with proposed clips."""
+    """A planned session on these criteria with proposed clips (coach or admin)."""
+    require(current_user(), "coach")
+    coach = acting_name(coach)
     if not agents:
         raise CoachingError("a session needs at least one agent")
     if not criteria:
@@ -99,6 +103,8 @@ def _overlap(one: dict, other: dict) -> bool:
 
 def delete_session(session: CoachingSession, actor: str) -> None:
     """Delete a session and its clips; the audit log keeps what was deleted."""
+    require(current_user(), "coach")
+    actor = acting_name(actor)
     with database.atomic():
         audit(None, actor or "coach", "delete session", f"session {session.id}", session.title, None,
               f"{session.status}, {CoachingClip.select().where(CoachingClip.session == session).count()} clips")
@@ -109,6 +115,7 @@ def delete_session(session: CoachingSession, actor: str) -> None:
 def add_clip(session: CoachingSession, call: Call, criterion: str, kind: str, start: float, end: float,
              note: str = "") -> CoachingClip:
     """Add a moment the coach chose (clipped to the call)."""
+    require(current_user(), "coach")
     start, end = max(0.0, start), min(call.duration_s, end)
     if end <= start:
         raise CoachingError(f"a clip must end after it starts ({start:.1f}-{end:.1f} s)")
@@ -117,8 +124,30 @@ def add_clip(session: CoachingSession, call: Call, criterion: str, kind: str, st
                                note=note, position=position)
 
 
+def set_clip_note(clip: CoachingClip, note: str) -> None:
+    """The coach's note on a clip."""
+    require(current_user(), "coach")
+    clip.note = note
+    clip.save(only=[CoachingClip.note])
+
+
+def remove_clip(clip: CoachingClip) -> None:
+    """Take a clip out of its session."""
+    require(current_user(), "coach")
+    clip.delete_instance()
+
+
+def save_texts(session: CoachingSession, goals: str, notes: str, due: dt.datetime | None) -> None:
+    """A session's goals, the coach's private notes and the due date."""
+    require(current_user(), "coach")
+    session.goals, session.notes, session.due = goals, notes, due
+    session.save(only=[CoachingSession.goals, CoachingSession.notes, CoachingSession.due])
+
+
 def set_status(session: CoachingSession, status: str, actor: str) -> CoachingSession:
     """Move a session on; delivering it stamps the date its follow-up counts from."""
+    require(current_user(), "coach")
+    actor = acting_name(actor)
     if status not in STATUSES:
         raise CoachingError(f"a session's status is one of {', '.join(STATUSES)}, not '{status}'")
     with database.atomic():

@@ -110,8 +110,8 @@ def create(agent_ids: list[int], criteria: list[str], coach: str) -> int:
 
 
 def save_texts(session_id: int, goals: str, notes: str, due: dt.datetime) -> None:
-    """Store a session's goals, private notes and due date."""
-    CoachingSession.update(goals=goals, notes=notes, due=due).where(CoachingSession.id == session_id).execute()
+    """Store a session's goals, private notes and due date (a coach or admin)."""
+    stored.save_texts(CoachingSession.get_by_id(session_id), goals, notes, due)
 
 
 def set_status(session_id: int, status: str, coach: str) -> None:
@@ -125,13 +125,13 @@ def delete(session_id: int, coach: str) -> None:
 
 
 def save_clip_note(clip_id: int, note: str) -> None:
-    """The coach's note on a clip, for the agent."""
-    CoachingClip.update(note=note).where(CoachingClip.id == clip_id).execute()
+    """The coach's note on a clip, for the agent (a coach or admin)."""
+    stored.set_clip_note(CoachingClip.get_by_id(clip_id), note)
 
 
 def remove_clip(clip_id: int) -> None:
-    """Take a clip out of its session."""
-    CoachingClip.delete_by_id(clip_id)
+    """Take a clip out of its session (a coach or admin)."""
+    stored.remove_clip(CoachingClip.get_by_id(clip_id))
 
 
 def add_moment(session_id: int, call_id: int, seconds: float) -> None:

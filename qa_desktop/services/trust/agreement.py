@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from scoring.scorecard import Scorecard
 
+from qa_desktop.services.access.identity import current_user
+from qa_desktop.services.access.permissions import require
 from qa_desktop.storage.models import (
     Call, CalibrationAnswer, CalibrationSubmission, CriterionResultRow, Dispute, ReferenceVerdict, Score, ScorecardRow,
 )
@@ -63,7 +65,13 @@ def _checked_calls():
 
 
 def human_verdicts(date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[HumanVerdict]:
-    """Every human verdict on calls in the date range (inclusive, by call date)."""
+    """Every human verdict on calls in the date range (inclusive, by call date); for those who read every
+    agent's reviews (not agents)."""
+    require(current_user(), "read reviews")
+    return _verdicts(date_from, date_to)
+
+
+def _verdicts(date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[HumanVerdict]:
     current = {}  # (call id, criterion) -> (automatic result, override, reviewed and looked at, month, scorecard hash)
     rows = (CriterionResultRow.select(Call.id, CriterionResultRow.criterion, CriterionResultRow.result, CriterionResultRow.override,
                                    Call.reviewed & CriterionResultRow.checked.is_null(False), Call.call_time,
@@ -133,4 +141,4 @@ def trend(verdicts: list[HumanVerdict], by: str = "month") -> dict[str, dict[str
 
 def marked_criteria(scorecard: Scorecard) -> list[str]:
     """Criteria whose automatic verdicts agree with people less often than the scorecard allows."""
-    return [row.criterion for row in criterion_trust(human_verdicts(), scorecard) if row.marked]
+    return [row.criterion for row in criterion_trust(_verdicts(), scorecard) if row.marked]

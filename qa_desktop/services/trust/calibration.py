@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from peewee import fn
 
+from qa_desktop.services.access.identity import acting_name, current_user, team_mode
+from qa_desktop.services.access.permissions import PermissionDenied, require
 from qa_desktop.storage.models import (
     Call, CalibrationAnswer, CalibrationCall, CalibrationSession, CalibrationSubmission, CriterionResultRow, Dispute,
     ReferenceVerdict, Score, database,
@@ -57,6 +59,8 @@ def propose_calls(count: int = 10) -> list[Proposal]:
 def create_session(title: str, lead: str, evaluators: list[str], calls: list[int | Proposal],
                    criteria: list[str] | None = None) -> CalibrationSession:
     """A new session on these calls for these evaluators (criteria: every criterion scored on the calls)."""
+    require(current_user(), "create calibration")
+    lead = acting_name(lead)
     evaluators = list(dict.fromkeys(e.strip() for e in evaluators if e.strip()))
     if len(evaluators) < 2:
         raise CalibrationError("a calibration needs at least two evaluators")
@@ -89,6 +93,11 @@ def has_submitted(session: CalibrationSession, evaluator: str) -> bool:
 
 
 def _evaluator(session: CalibrationSession, evaluator: str) -> str:
+    """The evaluator who answers: with users, only the signed-in user, as themselves."""
+    user = current_user()
+    require(user, "answer calibration")
+    if team_mode() and evaluator != user.name:
+        raise PermissionDenied(f"you are signed in as {user.name}: you answer as yourself, not as {evaluator}")
     if evaluator not in session.evaluators:
         raise CalibrationError(f"'{evaluator}' is not an evaluator in '{session.title}'")
     return evaluator
@@ -136,7 +145,10 @@ def submit(session: CalibrationSession, evaluator: str) -> None:
 
 
 def _may_see(session: CalibrationSession, viewer: str) -> None:
-    """Evaluators see others' answers and the automatic results only after submitting; the lead always."""
+    """Evaluators see others' answers and the automatic results only after submitting; the lead always. With
+    users, the viewer is the signed-in user, whatever name is asked for."""
+    require(current_user(), "answer calibration")
+    viewer = acting_name(viewer)
     if viewer in session.evaluators and not has_submitted(session, viewer):
         raise BlindError(f"{viewer} must submit their own answers before seeing the others' or the automatic ones")
 
@@ -216,6 +228,8 @@ def results(session: CalibrationSession, viewer: str) -> tuple[list[CriterionAgr
 def settle(session: CalibrationSession, call_id: int, criterion: str, result: str, lead: str,
            comment: str = "") -> ReferenceVerdict:
     """The lead's expert answer for a call's criterion: the reference verdict from now on (in the audit log)."""
+    require(current_user(), "settle calibration")
+    lead = acting_name(lead)
     if result not in RESULTS:
         raise CalibrationError(f"a result is one of {', '.join(RESULTS)}, not '{result}'")
     with database.atomic():

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Dispute, Score, database
+from qa_desktop.services.access.identity import acting_name, current_user
+from qa_desktop.services.access.permissions import AGENT, require
 from qa_desktop.storage import review
+from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Dispute, Score, database
 from qa_desktop.storage.review import RESULTS, audit, override
 
 STATUSES = ("open", "accepted", "rejected")
@@ -23,7 +25,14 @@ class DisputeError(ValueError):
 
 def raise_dispute(result: CriterionResultRow, agent_name: str, reason: str, raised_by: str,
                   requested: str | None = None) -> Dispute:
-    """Dispute a criterion's current result; `requested` defaults to the opposite of a pass or fail."""
+    """Dispute a criterion's current result; `requested` defaults to the opposite of a pass or fail. An agent
+    disputes their own calls only, in their own name; a QA lead raises one on an agent's behalf."""
+    user = current_user()
+    call = result.score.call
+    require(user, "raise dispute", call)
+    raised_by = acting_name(raised_by)
+    if user.role == AGENT:
+        agent_name = call.agent.name
     current = result.effective
     requested = requested or {"pass": "fail", "fail": "pass"}.get(current)
     if requested not in RESULTS or requested == current:
@@ -34,7 +43,6 @@ def raise_dispute(result: CriterionResultRow, agent_name: str, reason: str, rais
         raise DisputeError("a dispute needs the agent's name")
     if Dispute.select().where((Dispute.result_row == result) & (Dispute.status == "open")).exists():
         raise DisputeError(f"'{result.criterion}' on this call already has an open dispute")
-    call = result.score.call
     with database.atomic():
         dispute = Dispute.create(call=call, result_row=result, criterion=result.criterion, disputed=current,
                                  requested=requested, agent_name=agent_name.strip(), raised_by=raised_by,
@@ -65,6 +73,8 @@ def accept(dispute: Dispute, lead: str, comment: str = "") -> Score:
     """Accept: the criterion takes the requested result in the call's current score, which is recomputed.
 
     If a rescore since the dispute already gives the requested result, nothing is overridden."""
+    require(current_user(), "settle dispute")
+    lead = acting_name(lead)
     if dispute.status != "open":
         raise DisputeError(f"dispute {dispute.id} is already {dispute.status}")
     note = comment.strip() or f"dispute {dispute.id} accepted"
@@ -81,6 +91,8 @@ def accept(dispute: Dispute, lead: str, comment: str = "") -> Score:
 
 def reject(dispute: Dispute, lead: str, reason: str) -> None:
     """Reject with a reason (required); the result stands."""
+    require(current_user(), "settle dispute")
+    lead = acting_name(lead)
     if dispute.status != "open":
         raise DisputeError(f"dispute {dispute.id} is already {dispute.status}")
     if not reason.strip():

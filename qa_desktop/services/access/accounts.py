@@ -1,0 +1,173 @@
+"""User accounts: add, list, change role, disable or enable, set a password; and sign-in, which locks an
+account for LOCKOUT after MAX_FAILURES wrong passwords in a row (counted in the database, so every
+workstation sees it). Every change is in the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from qa_desktop.services.access.identity import current_user, remember, team_mode
+from qa_desktop.services.access.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from qa_desktop.services.access.permissions import ADMIN, AGENT, ROLES, AccessError, require
+from qa_desktop.storage.models import Agent, User, database
+from qa_desktop.storage.review import audit
+
+MAX_FAILURES = 5
+LOCKOUT = dt.timedelta(minutes=15)
+
+
+class AccountError(AccessError):
+    """An account change that cannot be made as asked."""
+
+
+class LoginError(AccessError):
+    """A sign-in refused: wrong name or password, a locked or disabled account."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _role(role: str) -> str:
+    key = {"qa lead": "lead", "qa_lead": "lead", "qa-lead": "lead"}.get(role.strip().lower(), role.strip().lower())
+    if key not in ROLES:
+        raise AccountError(f"'{role}' is not a role (roles: {', '.join(ROLES)})")
+    return key
+
+
+def _user(name: str) -> User:
+    user = User.get_or_none(User.name == name.strip())
+    if user is None:
+        known = ", ".join(u.name for u in User.select().order_by(User.name).limit(12))
+        raise AccountError(f"no user called '{name}' (users: {known or 'none yet'})")
+    return user
+
+
+def _agent_for(role: str, name: str, agent_name: str | None) -> Agent | None:
+    """The agent an agent-role user is (created if no call names it yet); None for other roles."""
+    if role != AGENT:
+        return None
+    wanted = (agent_name or name).strip()
+    return Agent.get_or_none(Agent.name == wanted) or Agent.create(name=wanted)
+
+
+def add_user(name: str, role: str, password: str, agent_name: str | None = None) -> User:
+    """A new user (admin only). The first user must be an admin: from then on the database asks everyone to
+    sign in, and only an admin can add the others. An agent-role user is the agent `agent_name` (default: the
+    same name)."""
+    actor = current_user()
+    require(actor, "manage users")
+    name, role = name.strip(), _role(role)
+    if not name:
+        raise AccountError("a user needs a name")
+    if User.select().where(User.name == name).exists():
+        raise AccountError(f"there is already a user called '{name}'")
+    if not team_mode() and role != ADMIN:
+        raise AccountError("the first user must be an admin: once a database has users everyone signs in, and "
+                           "only an admin can add the others")
+    hashed = hash_password(password)
+    with database.atomic():
+        user = User.create(name=name, role=role, password_hash=hashed, agent=_agent_for(role, name, agent_name))
+        audit(None, actor.name, "add user", name, None, ROLES[role])
+    return user
+
+
+def users() -> list[User]:
+    """Every user, by name (admin only)."""
+    require(current_user(), "manage users")
+    return list(User.select().order_by(User.name))
+
+
+def state(user: User) -> str:
+    """A user's state as people say it: active, disabled, or locked until a time."""
+    if not user.active:
+        return "disabled"
+    if user.locked_until is not None and user.locked_until > _now():
+        return f"locked until {user.locked_until:%H:%M}"
+    return "active"
+
+
+def _last_admin(user: User) -> bool:
+    return user.role == ADMIN and not User.select().where(
+        (User.role == ADMIN) & User.active & (User.id != user.id)).exists()
+
+
+def set_role(name: str, role: str, agent_name: str | None = None) -> User:
+    """Give a user another role (admin only); the last active admin keeps theirs."""
+    actor = current_user()
+    require(actor, "manage users")
+    user, role = _user(name), _role(role)
+    if role != ADMIN and _last_admin(user):
+        raise AccountError(f"{user.name} is the last admin: make another user admin first")
+    with database.atomic():
+        audit(None, actor.name, "set role", user.name, ROLES[user.role], ROLES[role])
+        user.role, user.agent = role, _agent_for(role, user.name, agent_name)
+        user.save()
+    return user
+
+
+def set_active(name: str, active: bool) -> User:
+    """Disable a user (they can no longer sign in; their name stays in the audit log) or enable them again."""
+    actor = current_user()
+    require(actor, "manage users")
+    user = _user(name)
+    if not active and _last_admin(user):
+        raise AccountError(f"{user.name} is the last admin and cannot be disabled")
+    with database.atomic():
+        audit(None, actor.name, "enable user" if active else "disable user", user.name)
+        user.active, user.failed_logins, user.locked_until = active, 0, None
+        user.save()
+    return user
+
+
+def set_password(name: str, password: str) -> None:
+    """A new password for a user: an admin for anyone, everyone for themselves."""
+    actor = current_user()
+    user = _user(name)
+    if actor.id != user.id:
+        require(actor, "manage users")
+    hashed = hash_password(password)
+    with database.atomic():
+        audit(None, actor.name, "set password", user.name)
+        user.password_hash, user.failed_logins, user.locked_until = hashed, 0, None
+        user.save()
+
+
+def authenticate(name: str, password: str) -> User:
+    """The user with this name and password; LoginError otherwise. MAX_FAILURES wrong passwords in a row
+    lock the account for LOCKOUT (a locked account is refused even with the right password)."""
+    user = User.get_or_none(User.name == name.strip())
+    now = _now()
+    if user is None:
+        verify_password(DUMMY_HASH, password)  # as long as for a known name: the time tells nothing
+        raise LoginError("wrong user name or password")
+    if user.locked_until is not None and user.locked_until > now:
+        raise LoginError(f"{user.name} is locked after {MAX_FAILURES} wrong passwords until "
+                         f"{user.locked_until:%H:%M}; try again then, or ask an admin")
+    if not verify_password(user.password_hash, password):
+        with database.atomic():  # committed before the refusal is raised
+            User.update(failed_logins=User.failed_logins + 1).where(User.id == user.id).execute()
+            failures = User.get_by_id(user.id).failed_logins
+            locked = failures >= MAX_FAILURES
+            if locked:
+                User.update(failed_logins=0, locked_until=now + LOCKOUT).where(User.id == user.id).execute()
+                audit(None, user.name, "account locked", user.name, None, None,
+                      f"{failures} wrong passwords in a row; locked for {LOCKOUT.seconds // 60} minutes")
+        if locked:
+            raise LoginError(f"wrong user name or password; {user.name} is now locked for "
+                             f"{LOCKOUT.seconds // 60} minutes")
+        raise LoginError("wrong user name or password")
+    if not user.active:
+        raise LoginError(f"{user.name} is disabled; an admin can enable it again")
+    fields = {"failed_logins": 0, "locked_until": None, "last_login": now}
+    if needs_rehash(user.password_hash):
+        fields["password_hash"] = hash_password(password)
+    User.update(**fields).where(User.id == user.id).execute()
+    return User.get_by_id(user.id)
+
+
+def sign_in(name: str, password: str) -> User:
+    """Authenticate and sign the user in for this process."""
+    user = authenticate(name, password)
+    remember(user)
+    return user

@@ -1,0 +1,101 @@
+"""Team mode in the app (offscreen Qt, a real SQLite file): signing in, the session's idle timeout, and the
+window following the signed-in user's role while the services refuse what the role cannot do."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from qa_desktop.app.login_dialog import LoginDialog
+from qa_desktop.app.main_window import MainWindow
+from qa_desktop.services import review
+from qa_desktop.services.access import identity
+from qa_desktop.services.access.accounts import add_user, sign_in
+from qa_desktop.storage.models import Call, CriterionResultRow, Score
+from stored_calls import stored_call
+
+
+@pytest.fixture
+def team(db):
+    """An admin, a lead and an evaluator; maria's call is assigned to the evaluator, tom's to nobody."""
+    add_user("root", "admin", "root password")
+    sign_in("root", "root password")
+    add_user("lena", "lead", "lena password")
+    add_user("eve", "evaluator", "eve password")
+    identity.sign_out()
+    results = {"greeting": ("pass", None)}
+    assigned = stored_call("maria", "Billing", "2026-11-02T09:00", 60, (80, 70, 90), False, results, ["hello"])
+    other = stored_call("tom", "Billing", "2026-11-03T09:00", 60, (80, 70, 90), False, results, ["hello"])
+    Call.update(assigned_to="eve").where(Call.id == assigned.id).execute()
+    yield Call.get_by_id(assigned.id), other
+    identity.sign_out()
+
+
+def _result_id(call: Call) -> int:
+    return CriterionResultRow.select().join(Score).where(Score.call == call).get().id
+
+
+def test_the_login_dialog_says_why_a_sign_in_failed_then_signs_in(qtbot, team):
+    dialog = LoginDialog()
+    qtbot.addWidget(dialog)
+    dialog.name.setText("eve")
+    dialog.password.setText("not it")
+    dialog.try_sign_in()
+    assert "wrong user name or password" in dialog.message.text()
+    assert dialog.password.text() == "" and identity.signed_in() is None
+    dialog.password.setText("eve password")
+    dialog.try_sign_in()
+    assert dialog.result() == QDialog.DialogCode.Accepted and identity.signed_in().name == "eve"
+
+
+def test_an_evaluators_window_allows_only_what_the_role_may(qtbot, db, team, monkeypatch):
+    assigned, other = team
+    sign_in("eve", "eve password")
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    assert "eve (evaluator)" in window.windowTitle()
+    enabled = {text for text, action in window.actions.items() if action.isEnabled()}
+    assert {"Calibration…", "Agreement lab…", "Settings…"} <= enabled
+    assert not enabled & {"Import…", "Users…", "Retention…", "Disputes…", "Coaching…", "Agents and teams…"}
+    assert "not for your role (evaluator)" in window.actions["Users…"].toolTip()
+    view = window.review
+    view.open_call(assigned.id)
+    view._criterion_selected(_result_id(assigned))
+    assert view.override_button.isEnabled() and view.reviewed.isEnabled() and not view.agent.isEnabled()
+    view.open_call(other.id)
+    view._criterion_selected(_result_id(other))
+    assert not view.override_button.isEnabled() and not view.reviewed.isEnabled()
+    said = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: said.append(text))
+    view._toggle_reviewed(True)  # as if the button were pressed anyway: the service refuses
+    assert "QA lead" in said[0] and not Call.get_by_id(other.id).reviewed
+
+
+def test_an_idle_session_signs_out_and_asks_the_same_user_again(qtbot, db, team):
+    assigned, _ = team
+    sign_in("lena", "lena password")
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.idle.expire()
+    assert identity.signed_in() is None
+    with pytest.raises(identity.NotSignedIn):
+        review.set_reviewed(assigned.id)
+    dialog = window.idle.dialog
+    assert dialog.name.text() == "lena" and dialog.name.isReadOnly()
+    dialog.password.setText("lena password")
+    dialog.try_sign_in()
+    assert identity.signed_in().name == "lena"
+    review.set_reviewed(assigned.id)
+    assert Call.get_by_id(assigned.id).reviewed_by == "lena"
+
+
+def test_an_agents_library_and_dashboards_show_their_own_calls_only(qtbot, db, team):
+    assigned, _ = team
+    sign_in("root", "root password")
+    add_user("maria", "agent", "maria password")
+    identity.sign_out()
+    sign_in("maria", "maria password")
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    assert [window.calls.call_id(row) for row in range(window.calls.rowCount())] == [assigned.id]
+    assert window.dashboards.scope().agent_id == assigned.agent_id

@@ -1,0 +1,187 @@
+"""Users and sign-in on a real SQLite file: argon2 hashes, lockout, the audit log's signed-in user, calibration
+blindness by identity, the agent's own calls, the database password file, and the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qa_desktop.services import review
+from qa_desktop.services.access import identity
+from qa_desktop.services.access.accounts import MAX_FAILURES, AccountError, LoginError, add_user, authenticate, sign_in
+from qa_desktop.services.access.permissions import PermissionDenied
+from qa_desktop.services.library import call_ids
+from qa_desktop.services.review import open_call
+from qa_desktop.services.settings import Settings
+from qa_desktop.services.trust import calibration
+from qa_desktop.storage.credentials import CredentialsError, database_password
+from qa_desktop.storage.library import LibraryFilter
+from qa_desktop.storage.models import AuditEntry, CalibrationCall, CalibrationSession, CriterionResultRow, Score, User
+from stored_calls import stored_call
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def users(db):
+    """An admin (the first user), a lead, two evaluators and an agent, added through the services."""
+    add_user("root", "admin", "root password")
+    identity.sign_out()
+    sign_in("root", "root password")
+    for name, role in (("lena", "QA lead"), ("eve", "evaluator"), ("ed", "evaluator"), ("maria", "agent")):
+        add_user(name, role, f"{name} password")
+    identity.sign_out()
+    yield
+    identity.sign_out()
+
+
+def _calls() -> list:
+    results = {"greeting": ("pass", None)}
+    return [stored_call(agent, "Billing", f"2026-11-0{i + 1}T09:00", 60, (80, 70, 90), False, results, ["hello"])
+            for i, agent in enumerate(("maria", "tom"))]
+
+
+def test_passwords_are_stored_as_argon2_hashes_only(users):
+    for user in User.select():
+        assert user.password_hash.startswith("$argon2id$")
+        assert f"{user.name} password" not in user.password_hash
+
+
+def test_the_first_user_must_be_an_admin(db):
+    with pytest.raises(AccountError, match="first user must be an admin"):
+        add_user("lena", "lead", "lena password")
+    assert not identity.team_mode()
+
+
+def test_lockout_after_repeated_wrong_passwords_and_again_after_it_ends(users):
+    for _ in range(MAX_FAILURES - 1):
+        with pytest.raises(LoginError, match="wrong user name or password$"):
+            authenticate("lena", "guess")
+    with pytest.raises(LoginError, match="locked for 15 minutes"):
+        authenticate("lena", "guess")
+    with pytest.raises(LoginError, match="locked after 5 wrong passwords"):
+        authenticate("lena", "lena password")  # the right password is refused while locked
+    assert AuditEntry.get(AuditEntry.action == "account locked").target == "lena"
+    User.update(locked_until=dt.datetime.now() - dt.timedelta(minutes=1)).where(User.name == "lena").execute()
+    assert authenticate("lena", "lena password").failed_logins == 0
+
+
+def test_a_disabled_account_cannot_sign_in_and_is_signed_out(users):
+    sign_in("eve", "eve password")
+    User.update(active=False).where(User.name == "eve").execute()
+    assert identity.signed_in() is None
+    with pytest.raises(LoginError, match="disabled"):
+        authenticate("eve", "eve password")
+
+
+def test_the_audit_log_names_the_signed_in_user_not_a_typed_name(users):
+    call = _calls()[0]
+    sign_in("lena", "lena password")
+    result = CriterionResultRow.select().join(Score).where(Score.call == call).get()
+    review.override(call.id, result.criterion, "fail", "no greeting heard", reviewer="Somebody Else")
+    entry = AuditEntry.get(AuditEntry.action == "override")
+    assert (entry.actor, CriterionResultRow.get_by_id(result.id).override_by) == ("lena", "lena")
+
+
+def test_calibration_blindness_follows_who_is_signed_in(users):
+    call = _calls()[0]
+    session = CalibrationSession.create(title="Nov", lead="lena", evaluators=["eve", "ed"], criteria=["greeting"])
+    CalibrationCall.create(session=session, call=call)
+    sign_in("eve", "eve password")
+    with pytest.raises(PermissionDenied, match="you answer as yourself, not as ed"):
+        calibration.answer(session, "ed", call.id, "greeting", "fail")
+    calibration.answer(session, "eve", call.id, "greeting", "pass")
+    for peek in (calibration.all_answers, calibration.automatic):
+        with pytest.raises(calibration.BlindError, match="eve must submit"):
+            peek(session, "lena")  # asking as the lead shows nothing: eve is who is signed in
+    calibration.submit(session, "eve")
+    assert calibration.all_answers(session, "whoever")[(call.id, "greeting")] == {"eve": "pass"}
+
+
+def test_an_agent_sees_only_their_own_calls(users):
+    mine, theirs = _calls()
+    sign_in("maria", "maria password")
+    assert call_ids(LibraryFilter()) == [mine.id]
+    assert call_ids(LibraryFilter(agent_id=theirs.agent_id)) == []
+    assert open_call(mine.id).id == mine.id
+    with pytest.raises(PermissionDenied, match="only your own calls"):
+        open_call(theirs.id)
+    identity.sign_out()
+    sign_in("lena", "lena password")
+    assert sorted(call_ids(LibraryFilter())) == sorted([mine.id, theirs.id])
+
+
+def test_database_password_file_must_be_private(tmp_path, monkeypatch):
+    secret = tmp_path / "db-password"
+    secret.write_text("s3cret\n")
+    monkeypatch.setenv("QA_DESKTOP_DB_PASSWORD_FILE", str(secret))
+    secret.chmod(0o644)
+    with pytest.raises(CredentialsError, match=r"can be read by others \(mode 0644\): run `chmod 600"):
+        database_password("postgresql://qa@db.example:5432/qa?sslmode=require")
+    secret.chmod(0o600)
+    assert database_password("postgresql://qa@db.example:5432/qa?sslmode=require") == "s3cret"
+
+
+def test_database_password_from_the_keyring_first(tmp_path, monkeypatch):
+    keyring = pytest.importorskip("keyring")
+    from keyring.backend import KeyringBackend
+
+    class MemoryKeyring(KeyringBackend):
+        """The keyring API's own plug-in point, holding passwords in memory for the test."""
+
+        priority = 1
+        stored: dict = {}
+
+        def get_password(self, service, username):
+            return self.stored.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.stored[(service, username)] = password
+
+        def delete_password(self, service, username):
+            self.stored.pop((service, username), None)
+
+    monkeypatch.setenv("QA_DESKTOP_DB_PASSWORD_FILE", str(tmp_path / "none"))
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        keyring.set_password("qa-desktop", "qa@db.example:5432/qa", "from the keyring")
+        assert database_password("postgresql://qa@db.example/qa?sslmode=verify-full") == "from the keyring"
+        assert database_password("postgresql://qa@other.example/qa") is None
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_settings_refuse_a_database_url_with_a_password(db):
+    with pytest.raises(ValueError, match="holds a password: keep it in your keyring"):
+        Settings().set("database", "postgresql://qa:s3cret@db.example/qa")
+
+
+def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "qa_desktop", *args], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **env}, stdin=subprocess.DEVNULL)
+
+
+def test_command_line_users_and_sign_in(tmp_path):
+    db = str(tmp_path / "team.sqlite3")
+    added = _cli(["users", "add", "root", "--role", "admin", "--db", db], {"QA_DESKTOP_NEW_PASSWORD": "root password"})
+    assert added.returncode == 0, added.stderr
+    anonymous = _cli(["users", "list", "--db", db], {})
+    assert anonymous.returncode == 2 and "has users: give --user NAME" in anonymous.stderr
+    lead = _cli(["users", "add", "lena", "--role", "lead", "--db", db, "--user", "root"],
+                {"QA_DESKTOP_PASSWORD": "root password", "QA_DESKTOP_NEW_PASSWORD": "lena password"})
+    assert lead.returncode == 0, lead.stderr
+    refused = _cli(["retention", "apply", "--db", db, "--user", "lena"], {"QA_DESKTOP_PASSWORD": "lena password"})
+    assert refused.returncode == 2
+    assert "needs the admin role (you are signed in as lena, a QA lead)" in refused.stderr
+    listed = _cli(["users", "list", "--db", db, "--user", "root"], {"QA_DESKTOP_PASSWORD": "root password"})
+    assert listed.returncode == 0 and "lena" in listed.stdout and "QA lead" in listed.stdout
+    wrong = _cli(["users", "list", "--db", db, "--user", "root"], {"QA_DESKTOP_PASSWORD": "nope"})
+    assert wrong.returncode == 2 and "wrong user name or password" in wrong.stderr
+    no_password = _cli(["users", "list", "--db", db, "--user", "root"], {})
+    assert no_password.returncode == 2 and "no password given" in no_password.stderr
