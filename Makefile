@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install system-deps run test bench soak eval demo-calls clean
+.PHONY: install system-deps run test test-fast bench soak eval demo-calls clean
 
 system-deps:
 	@bash tools/system_deps.sh
@@ -26,8 +26,13 @@ test: install
 	$(VENV)/bin/mypy
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q
 
-# the batch size (QA_BENCH_BATCH, default 50 calls) and the rescored library (QA_BENCH_RESCORE_CALLS, default
-# 10,000) can be set smaller on a small machine; the last line is the stereo call's ratio=
+# everything but the tests marked `model` (they load the Whisper model or transcribe audio)
+test-fast: install
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -m "not model"
+
+# the batch size (QA_BENCH_BATCH, default 50 calls), the calls' length (QA_BENCH_MINUTES: default 60 for the memory
+# bench, 10 for the ingest bench) and the rescored library (QA_BENCH_RESCORE_CALLS, default 10,000) can be set
+# smaller on a small machine; the last line is the stereo call's ratio=
 bench: install
 	$(PY) bench/bench_library.py
 	$(PY) bench/bench_ui.py

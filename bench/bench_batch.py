@@ -25,10 +25,10 @@ import soundfile as sf
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from distributed import Client, LocalCluster  # noqa: E402
+from distributed import Client  # noqa: E402
 
 from qa_desktop.services.ingest import Ingestor  # noqa: E402
-from qa_desktop.services.ingest_engine import EngineOptions, ParallelIngest, local_plan, prepare_workers  # noqa: E402
+from qa_desktop.services.ingest_engine import EngineOptions, ParallelIngest, local_cluster, local_plan, prepare_workers  # noqa: E402
 from qa_desktop.storage.database import open_database  # noqa: E402
 from qa_desktop.storage.models import database  # noqa: E402
 from scoring.scorecard import default_scorecard_path, load_scorecard  # noqa: E402
@@ -94,8 +94,7 @@ def ours(files: list[Path], config: TranscriberConfig) -> tuple[float, int, str]
     """Seconds for qa-desktop's parallel ingest of the batch into an empty database, a worker's peak RSS
     (KiB) and the cluster's shape."""
     plan = local_plan(EngineOptions(), config)
-    with LocalCluster(n_workers=plan.workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with local_cluster(plan) as cluster, Client(cluster) as client:
         config = replace(config, cpu_threads=plan.threads)
         prepare_workers(client, config)  # the models are loaded before the clock starts
         engine = ParallelIngest(Ingestor(None, load_scorecard(default_scorecard_path())), config, client=client)

@@ -24,7 +24,8 @@ GPU = "GPU"  # the Dask worker resource that marks one model replica's slot on a
 
 
 class ModelPlugin(WorkerPlugin):
-    """Loads one transcription model in each worker as it starts (and in every replacement worker)."""
+    """Loads one transcription model in each worker as it starts (and in every replacement worker); the
+    worker's threads share it, one pass at a time on the model (`Transcriber`), the CPU stages side by side."""
 
     name = PLUGIN_NAME
     idempotent = True  # registering it again (a second batch on the same cluster) keeps the loaded model
@@ -59,7 +60,7 @@ def analyse_file(path: str, agent_channel: int, progress_topic: str = "", token:
             worker.log_event(progress_topic, {"task": token, "fraction": float(fraction)})  # msgpack: no numpy
 
     try:
-        return {"analysis": analyse(plugin.transcriber, decode(path), agent_channel=agent_channel,
+        return {"analysis": analyse(plugin.transcriber, decode(path, one_at_a_time=True), agent_channel=agent_channel,
                                     progress=progress).to_dict()}
     except AudioError as exc:
         return {"error": str(exc)}

@@ -1,9 +1,8 @@
 """Give the C heap's free memory back to the system.
 
 CTranslate2's beam search and the VAD model allocate hundreds of MB of temporaries from threads of
-their own; glibc keeps what they free in its arenas, so each Whisper batch started on top of the last
-one's leftovers (measured on a 10-minute stereo call: 300 MB kept after each batch of 8, peak
-1145 MB; trimmed after each batch, 400 MB kept and peak 1060 MB). Results do not change.
+their own; glibc keeps what they free in its arenas, so each Whisper batch would start on top of the
+last one's leftovers (the peak it saves: docs/decisions.md). Results do not change.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,15 +35,12 @@ Progress = Callable[[float], None]
 SAMPLE_RATE = 16_000
 MAX_CLIP_S = 30.0  # Whisper's window
 # How much speech the batched pipeline packs into one window (faster-whisper's chunk_length, 30 by
-# default). Measured on a 10-minute stereo call (bench/bench_ingest.py's): with 30 s windows tiny.en
-# lost 148 s of speech (a window ends early or loops), with 20 s 21 s; the first pass took 12% longer,
-# the whole transcription a third less time, as less speech is heard twice.
+# default): tiny.en loses far less speech to windows that end early or loop (docs/decisions.md).
 WINDOW_S = 20
 CLIP_JOIN_GAP_S = 1.5
 REPETITIVE_RATIO = 2.4  # Whisper's own threshold for a segment that repeats itself
 
-# Measured on the devset's stereo renderings (tools/eval_transcription.py, 16 calls): this prompt
-# took the word error rate from 0.351 to 0.333; `hotwords` with the same terms made it worse (0.362).
+# Primes the decoder with the words of such calls; the same terms as `hotwords` did worse (docs/decisions.md).
 CALL_CENTRE_PROMPT = (
     "A customer service phone call about an account number, PIN, date of birth, card, payment, refund or bill."
 )
@@ -62,20 +60,39 @@ class TranscriberConfig:
     hotwords: str | None = None
 
 
-def speech_clips(audio: np.ndarray, join_gap_s: float = CLIP_JOIN_GAP_S) -> list[dict[str, float]]:
-    """The stretches of speech (Silero VAD), {'start', 'end'} in seconds, each at most 30 s, joined
-    across pauses up to join_gap_s (the real audio between is kept)."""
+def speech_spans(audio: np.ndarray, window_s: float) -> list[dict[str, int]]:
+    """Silero VAD's speech in a channel ({'start', 'end'} in samples) exactly as faster-whisper's batched
+    pipeline finds it for windows of window_s: the one VAD run a channel gets."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    speech = get_speech_timestamps(audio, VadOptions(max_speech_duration_s=MAX_CLIP_S, min_silence_duration_ms=160))
+    return get_speech_timestamps(audio, VadOptions(max_speech_duration_s=window_s, min_silence_duration_ms=160))
+
+
+def speech_clips(spans: list[dict[str, int]], join_gap_s: float = CLIP_JOIN_GAP_S) -> list[dict[str, float]]:
+    """The stretches of speech ({'start', 'end'} in seconds) from VAD's spans, joined across pauses up to
+    join_gap_s (the real audio between is kept), each at most 30 s."""
     clips: list[dict[str, float]] = []
-    for span in speech:
+    for span in spans:
         start, end = span["start"] / SAMPLE_RATE, span["end"] / SAMPLE_RATE
         if clips and start - clips[-1]["end"] <= join_gap_s and end - clips[-1]["start"] <= MAX_CLIP_S:
             clips[-1]["end"] = end
         else:
             clips.append({"start": start, "end": end})
     return clips
+
+
+def packed_speech(audio: np.ndarray, spans: list[dict[str, int]], window_s: float) -> tuple[np.ndarray, list[dict[str, float]]]:
+    """The channel's speech joined end to end as faster-whisper's pipeline packs it (`collect_chunks`: spans
+    fill windows of up to window_s), and each window as a clip ({'start', 'end'} in seconds of the joined
+    audio). Transcribed with these clips, the pipeline hears the very windows its own VAD pass would give it."""
+    from faster_whisper.vad import collect_chunks
+
+    chunks, _ = collect_chunks(audio, spans, max_duration=window_s)
+    bounds = np.cumsum([0] + [len(chunk) for chunk in chunks])
+    # half a sample past each bound: the pipeline's int(seconds * rate) gives the bound back exactly
+    clips = [{"start": (a + 0.5) / SAMPLE_RATE, "end": (b + 0.5) / SAMPLE_RATE}
+             for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    return np.concatenate(chunks), clips
 
 
 def looping(text: str, compression_ratio: float) -> bool:
@@ -117,7 +134,10 @@ class TrimmingPipeline(BatchedInferencePipeline):
 
 
 class Transcriber:
-    """A loaded Whisper model that turns recordings into speaker-attributed transcripts."""
+    """A loaded Whisper model that turns recordings into speaker-attributed transcripts.
+
+    Threads may share one: the model hears one pass at a time, while the CPU stages of other calls (decoding,
+    speaker separation, VAD, voice features) run beside it."""
 
     def __init__(self, config: TranscriberConfig = TranscriberConfig()) -> None:
         from faster_whisper import WhisperModel
@@ -135,15 +155,19 @@ class Transcriber:
         model.feature_extractor = BlockwiseFeatureExtractor(**model.feat_kwargs)
         use_blockwise_vad()  # VAD runs over whole channels too
         self.pipeline = TrimmingPipeline(model)
+        self._model_lock = threading.Lock()
         log.info("loaded model %s from %s on %s %s", self.model_name, location.path, self.device, self.compute_type)
 
     def words(self, audio: np.ndarray, progress: Progress | None = None) -> list[Word]:
         """All recognised words of one channel (16 kHz float32), with timestamps."""
-        words = self._recognise(audio, progress=progress, vad_filter=True, chunk_length=self.config.window_s)
-        # faster-whisper packs speech from many turns into 30 s windows; now and then tiny.en loses a
-        # whole window ("No, no, no, ..."). Speech that VAD found but no word covers is heard again,
-        # each stretch on its own (measured on the demo and devset calls: see the issue notes).
-        missed = unheard(speech_clips(audio), words)
+        spans = speech_spans(audio, self.config.window_s)  # the channel's one VAD run
+        if not spans:
+            return []
+        words = self._recognise(audio, progress=progress, speech=spans)
+        # The pipeline packs speech from many turns into each window; now and then tiny.en loses a whole
+        # window ("No, no, no, ..."). Speech that VAD found but no word covers is heard again, each stretch
+        # on its own: it costs only where speech was lost (docs/decisions.md).
+        missed = unheard(speech_clips(spans), words)
         if missed:
             words += self._recognise(audio, clip_timestamps=missed)
             # A clip that loops again gets Whisper's temperature fallback (the sequential decoder has it,
@@ -156,23 +180,32 @@ class Transcriber:
         return words
 
     def _recognise(self, audio: np.ndarray, progress: Progress | None = None, sequential: bool = False,
-                   **how) -> list[Word]:
-        """Words from one pass (batched, or sequential with temperature fallback); looping segments are dropped."""
+                   speech: list[dict[str, int]] | None = None, **how) -> list[Word]:
+        """Words from one pass, looping segments dropped: batched over VAD's `speech` spans (packed into
+        windows as the pipeline packs them) or over given clips, or sequential with temperature fallback."""
+        from faster_whisper.transcribe import restore_speech_timestamps
+
         duration = len(audio) / SAMPLE_RATE
+        heard = audio
+        if speech is not None:
+            heard, how["clip_timestamps"] = packed_speech(audio, speech, self.config.window_s)
         if not sequential:
             how["batch_size"] = self.config.batch_size
         transcribe = self.pipeline.model.transcribe if sequential else self.pipeline.transcribe
-        segments, _ = transcribe(
-            audio, language="en", beam_size=self.config.beam_size, word_timestamps=True,
-            initial_prompt=self.config.initial_prompt, hotwords=self.config.hotwords, **how,
-        )
         words: list[Word] = []
-        for segment in segments:
-            if not looping(segment.text, segment.compression_ratio):
-                words += [Word(float(w.start), float(w.end), w.word, float(w.probability))
-                          for w in segment.words or []]
-            if progress and duration:
-                progress(min(segment.end / duration, 1.0))
+        with self._model_lock:
+            segments, _ = transcribe(
+                heard, language="en", beam_size=self.config.beam_size, word_timestamps=True,
+                initial_prompt=self.config.initial_prompt, hotwords=self.config.hotwords, **how,
+            )
+            if speech is not None:  # times in the packed speech back to times in the channel
+                segments = restore_speech_timestamps(segments, speech, SAMPLE_RATE)
+            for segment in segments:
+                if not looping(segment.text, segment.compression_ratio):
+                    words += [Word(float(w.start), float(w.end), w.word, float(w.probability))
+                              for w in segment.words or []]
+                if progress and duration:
+                    progress(min(segment.end / duration, 1.0))
         return words
 
     def transcribe_audio(self, decoded: DecodedAudio, *, agent_channel: int = 0,

@@ -12,7 +12,7 @@ from qa_desktop.services import review
 from qa_desktop.services.access import identity
 from qa_desktop.services.access.accounts import add_user, sign_in
 from qa_desktop.storage.models import Call, CriterionResultRow, Score
-from stored_calls import stored_call
+from tests.support.stored_calls import stored_call
 
 
 @pytest.fixture

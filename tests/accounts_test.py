@@ -22,7 +22,7 @@ from qa_desktop.services.trust import calibration
 from qa_desktop.storage.credentials import CredentialsError, database_password
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import AuditEntry, CalibrationCall, CalibrationSession, CriterionResultRow, Score, User
-from stored_calls import stored_call
+from tests.support.stored_calls import stored_call
 
 ROOT = Path(__file__).resolve().parent.parent
 

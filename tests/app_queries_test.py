@@ -16,7 +16,7 @@ from qa_desktop.services.trust.disputes import raise_dispute
 from qa_desktop.storage import scorecards
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import CriterionResultRow, Score, database
-from stored_calls import stored_call
+from tests.support.stored_calls import stored_call
 
 
 def _window(qtbot, db) -> MainWindow:
@@ -33,20 +33,21 @@ def _calls(agents: int, first: int = 0) -> list:
 
 
 class _Queries:
-    """Counts the SQL statements run while it is entered."""
+    """Counts the SQL statements run while it is entered (on the database behind the storage's proxy)."""
 
     def __enter__(self) -> _Queries:
-        self.count, self._execute = 0, database.execute_sql
+        self.count, self._db = 0, database.obj
+        execute = self._db.execute_sql
 
         def counted(*args, **kwargs):
             self.count += 1
-            return self._execute(*args, **kwargs)
+            return execute(*args, **kwargs)
 
-        database.execute_sql = counted
+        self._db.execute_sql = counted
         return self
 
     def __exit__(self, *_exc) -> None:
-        database.execute_sql = self._execute
+        del self._db.execute_sql  # the class's method again
 
 
 @pytest.mark.parametrize("dialog", ["people", "disputes"])

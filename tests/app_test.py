@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from qa_desktop.app.main_window import MainWindow
@@ -12,9 +13,10 @@ from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.services.settings import Settings
 from qa_desktop.storage import repository
 from scoring.scorecard import default_scorecard_path
-from tests.conftest import demo_file
+from tests.support.demo import demo_file
 
 
+@pytest.mark.model
 def test_library_lists_calls_and_shows_the_transcript(qtbot, db, demo_analyses):
     for kind, agent in (("good", "Maria Lopez"), ("mono", "Daniel Kim")):
         repository.store_call(demo_analyses[demo_file(kind).name], CallMetadata(agent=agent, team="Billing"), 0)
@@ -32,6 +34,7 @@ def test_library_lists_calls_and_shows_the_transcript(qtbot, db, demo_analyses):
     assert "2 calls" in window.statusBar().currentMessage()
 
 
+@pytest.mark.model
 def test_mono_waveform_is_coloured_by_the_separated_speakers(qtbot, db, demo_analyses):
     analysis = demo_analyses[demo_file("mono").name]
     repository.store_call(analysis, CallMetadata(agent="Daniel Kim", team="Support"), 0)

@@ -11,7 +11,7 @@ import pytest
 import soundfile as sf
 
 from scoring.audio import AudioError, decode
-from tests.conftest import demo_file
+from tests.support.demo import demo_file
 
 
 @pytest.fixture(scope="module")

@@ -21,9 +21,11 @@ from qa_desktop.storage.models import Call
 from qa_desktop.storage.repository import stored_analysis
 from scoring.clips import HIDE_MARGIN_S, TONE_HZ, TONE_LEVEL
 from scoring.redact import redacted_spans
-from tests.conftest import DEMO
-from tests.ingest_test import _cli
+from tests.support.cli import run_cli
+from tests.support.demo import DEMO
 from tools.render_demo_calls import RATE, render
+
+pytestmark = pytest.mark.model  # every test here loads the model
 
 PAYMENT_CALL = {
     "agent_voice": "en-us", "customer_voice": "en-us+m5", "channels": 2,
@@ -84,9 +86,9 @@ def payment_call(tmp_path_factory):
 def test_card_data_said_in_real_calls_is_nowhere_in_output_storage_search_or_a_pack(payment_call, tmp_path,
                                                                                     isolated_home):
     db = tmp_path / "calls.sqlite3"
-    scored = _cli("score", "--json", "--db", str(db), str(payment_call), str(NW_1002), env_home=isolated_home)
+    scored = run_cli("score", "--json", "--db", str(db), str(payment_call), str(NW_1002), env_home=isolated_home)
     assert scored.returncode == 0, scored.stderr
-    printed = _cli("transcribe", "--json", str(payment_call), str(NW_1002), env_home=isolated_home)
+    printed = run_cli("transcribe", "--json", str(payment_call), str(NW_1002), env_home=isolated_home)
     assert printed.returncode == 0, printed.stderr
     for done in (scored, printed):
         lines = [json.loads(line) for line in done.stdout.splitlines()]

@@ -22,8 +22,10 @@ from qa_desktop.storage.repository import scorecard_row
 from scoring.audio import decode
 from scoring.clips import HIDE_MARGIN_S, TONE_LEVEL, cut, tone
 from scoring.scorecard import default_scorecard_path, load_scorecard
-from tests.conftest import demo_file
-from tests.ingest_test import _cli
+from tests.support.cli import run_cli
+from tests.support.demo import demo_file
+
+pytestmark = pytest.mark.both_stores
 
 START = dt.datetime(2026, 6, 1, 9, 0)
 
@@ -175,23 +177,23 @@ def test_coach_command_suggests_creates_and_exports(team, db, tmp_path, isolated
     from qa_desktop.storage.database import close_database
 
     close_database()  # the command opens the file itself
-    done = _cli("coach", "suggest", "--agent", "Ana", "--db", str(db), env_home=isolated_home)
+    done = run_cli("coach", "suggest", "--agent", "Ana", "--db", str(db), env_home=isolated_home)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert "Empathy statement" in lines[1] and "33% (2 of 6 calls)" in lines[1] and "50 points" in lines[1]
-    made = _cli("coach", "create", "--agent", "Ana", "--criteria", "empathy_statement", "--db", str(db),
+    made = run_cli("coach", "create", "--agent", "Ana", "--criteria", "empathy_statement", "--db", str(db),
                 env_home=isolated_home)
     assert made.returncode == 0, made.stderr
     session_id = made.stdout.split()[0]
-    out = _cli("coach", "export", session_id, "--out", str(tmp_path / "packs"), "--db", str(db), "--anonymise-peers",
+    out = run_cli("coach", "export", session_id, "--out", str(tmp_path / "packs"), "--db", str(db), "--anonymise-peers",
                env_home=isolated_home)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "packs" / f"coaching-{session_id}-ana" / "coaching-pack.pdf").exists()
     page = (tmp_path / "packs" / f"coaching-{session_id}-ana" / "index.html").read_text()
     assert "Peer A" in page and "Ben" not in page and "Cho" not in page
-    wrong = _cli("coach", "suggest", "--agent", "Nobody", "--db", str(db), env_home=isolated_home)
+    wrong = run_cli("coach", "suggest", "--agent", "Nobody", "--db", str(db), env_home=isolated_home)
     assert wrong.returncode == 2 and "no agent called 'Nobody'" in wrong.stderr
-    bad = _cli("coach", "create", "--agent", "Ana", "--criteria", "empathy", "--db", str(db), env_home=isolated_home)
+    bad = run_cli("coach", "create", "--agent", "Ana", "--criteria", "empathy", "--db", str(db), env_home=isolated_home)
     assert bad.returncode == 2 and "unknown criteria: empathy" in bad.stderr
 
 

@@ -1,11 +1,10 @@
-"""Shared fixtures: isolated settings and data folders, a real database, the real model."""
+"""Shared fixtures: isolated settings and data folders, a real database, the real model (tests marked `model`)."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -15,11 +14,36 @@ from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.models import database
 from scoring.scorecard import default_scorecard_path, load_scorecard
 from scoring.worker import TranscriptionWorker
+from tests.support import model_guard
+from tests.support.demo import DEMO, demo_file
+from tools.throwaway_postgres import PostgresMissing, ThrowawayServer
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO = ROOT / "resources" / "demo_calls"
+MODEL_FIXTURES = {"worker", "demo_analyses", "demo_transcripts"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """A test that asks for the model must say so (before the session's model is started for it)."""
+    if item.get_closest_marker(model_guard.MARKER) is None and MODEL_FIXTURES & set(item.fixturenames):
+        pytest.fail(f"{item.nodeid} uses {', '.join(sorted(MODEL_FIXTURES & set(item.fixturenames)))}: "
+                    f"{model_guard.MESSAGE}", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def model_forbidden(request, monkeypatch):
+    """A test not marked `model` fails if it loads the model, here or in a CLI child (`run_cli`); yields the
+    list of tries (empty for a test marked `model`)."""
+    tries: list[str] = []
+    if request.node.get_closest_marker(model_guard.MARKER) is not None:
+        yield tries
+        return
+    model_guard.forbid_model(monkeypatch.setattr, lambda: tries.append(request.node.nodeid))
+    monkeypatch.setenv(model_guard.ENV, "1")
+    yield tries
+    if tries:
+        pytest.fail(f"{request.node.nodeid}: {model_guard.MESSAGE}", pytrace=False)
 
 
 @pytest.fixture(autouse=True)
@@ -33,15 +57,56 @@ def isolated_home(tmp_path_factory, monkeypatch):
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(home / "config"))
     yield home
     close_database()  # no test sees the database, or the user signed in, that another test left open
-    database.init(None)
+    database.initialize(None)
     sign_out()
 
 
+STORES = ("sqlite", "postgresql")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "both_stores: the module's tests that use `db` run on SQLite and PostgreSQL")
+    config.addinivalue_line("markers", "sqlite_only: this test reads the SQLite file itself")
+
+
+def pytest_generate_tests(metafunc):
+    """Tests marked both_stores that use the `db` fixture run once per store."""
+    if ("db" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_stores")
+            and not metafunc.definition.get_closest_marker("sqlite_only")):
+        metafunc.parametrize("db", STORES, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server on 127.0.0.1 for the session. Missing server binaries fail the tests
+    that need it, unless QA_SKIP_POSTGRES=1 says to skip them."""
+    try:
+        server = ThrowawayServer()
+    except PostgresMissing as exc:
+        if os.environ.get("QA_SKIP_POSTGRES") == "1":
+            pytest.skip(f"QA_SKIP_POSTGRES=1: {exc}")
+        pytest.fail(str(exc), pytrace=False)
+    with server:
+        yield server
+
+
 @pytest.fixture
-def db(tmp_path):
-    """A real SQLite database file, opened and migrated."""
-    path = open_database(tmp_path / "calls.sqlite3")
-    yield path
+def postgres_url(postgres_server) -> str:
+    """The URL of a new, empty PostgreSQL database."""
+    return postgres_server.new_database()
+
+
+@pytest.fixture
+def db(request, tmp_path):
+    """A real database, opened and migrated: a SQLite file (its path), or with the both_stores marker also a
+    PostgreSQL database on the session's throwaway server (its URL)."""
+    store = getattr(request, "param", "sqlite")
+    if store == "postgresql":
+        location = open_database(request.getfixturevalue("postgres_url"))
+    else:
+        location = open_database(tmp_path / "calls.sqlite3")
+    assert database.dialect.name == store  # the store asked for, not a file named like a URL
+    yield location
     close_database()
 
 
@@ -75,14 +140,6 @@ def demo_transcripts(demo_analyses):
 def scorecard():
     """The default scorecard that ships."""
     return load_scorecard(default_scorecard_path())
-
-
-def demo_file(kind: str) -> Path:
-    """The demo call of a kind (good, non_compliant, cold, angry_calmed, mono)."""
-    for item in json.loads((DEMO / "reference.json").read_text()):
-        if item["kind"] == kind:
-            return DEMO / item["file"]
-    raise KeyError(kind)
 
 
 @pytest.fixture

@@ -22,8 +22,10 @@ from qa_desktop.storage.drivers import default_drivers
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import Agent, Call, CallDriver, CriterionResultRow, Score
 from scoring.drivers import DriversError, parse_drivers
-from stored_calls import stored_call
+from tests.support.stored_calls import stored_call
 from tools.synthetic_library import fill
+
+pytestmark = pytest.mark.both_stores
 
 MARCH = q.Scope(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
 

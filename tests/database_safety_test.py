@@ -15,8 +15,8 @@ from qa_desktop.cli.main import main
 from qa_desktop.storage.database import DatabaseFileError, close_database, open_database
 from qa_desktop.storage.migrations import LATEST
 from qa_desktop.storage.models import Team, database
+from tests.support.demo import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
 
 # Process A: opens the database, touches its files' names the way a file dialog and a hash do, then,
@@ -26,6 +26,7 @@ import sys, threading
 from PySide6.QtCore import QMimeDatabase
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.models import Team, database
+from tests.support.demo import ROOT
 path = sys.argv[1]
 open_database(path)
 Team.create(name="before")

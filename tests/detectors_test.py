@@ -1,14 +1,19 @@
-"""Each detector of the default scorecard on crafted conversations: pass, fail and n/a, with evidence."""
+"""Each detector on crafted conversations: pass, fail and n/a, with evidence, scored with the tests' own small
+scorecard (tests/data/scorecards/detectors.toml), not the one that ships."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from scoring.redact import redact_utterances
+from scoring.scorecard import load_scorecard
 from scoring.scorer import score_call
 from scoring.sentiment import SentimentTrajectory
 from scoring.transcript import Transcript, Utterance
 
+CARD = Path(__file__).parent / "data" / "scorecards" / "detectors.toml"
 GOOD_VOICE = {"agent_voiced_s": 30.0, "agent_pitch_median_hz": 180.0, "agent_pitch_std_st": 2.5,
               "agent_energy_std_db": 6.0}
 
@@ -19,6 +24,12 @@ def call(*turns: tuple, channels: int = 2, duration: float | None = None) -> Tra
     utterances = redact_utterances(utterances)
     return Transcript("crafted.wav", duration or max(u.end for u in utterances) + 1, channels, 8000, "0" * 64,
                       "tiny.en", "cpu/int8", utterances)
+
+
+@pytest.fixture(scope="module")
+def scorecard():
+    """The detector tests' scorecard (in place of conftest's shipped one)."""
+    return load_scorecard(CARD)
 
 
 def verdicts(scorecard, transcript, voice=GOOD_VOICE, customer_name=None):
@@ -136,21 +147,43 @@ def test_problem_without_apology_fails_and_shows_the_problem_and_what_followed(s
     assert [(u.speaker, u.start) for u in found["apology"].evidence] == [("customer", 3.5), ("agent", 6.5)]
 
 
-def test_empathy_statements_are_graded(scorecard):
-    one, _ = verdicts(scorecard, call(("c", 0.0, 3.0, "I lost my job."), ("a", 3.5, 6.0, "That must be hard.")))
-    four, _ = verdicts(scorecard, call(
-        ("c", 0.0, 3.0, "I lost my job."), ("a", 3.5, 6.0, "That must be hard."),
-        ("c", 6.5, 8.0, "I am scared."), ("a", 8.5, 11.0, "I understand how stressful that is."),
-        ("c", 11.5, 13.0, "Yes."), ("a", 13.5, 16.0, "It's completely normal to feel that way. You are doing your best."),
-    ))
-    assert one["empathy_statement"].result == four["empathy_statement"].result == "pass"
-    assert one["empathy_statement"].credit == 0.25 and four["empathy_statement"].credit == 1.0  # full credit from four
+def _acknowledging(turns: int, agent_turns: int = 30) -> Transcript:
+    """A conversation of `agent_turns` agent turns, the first `turns` of which acknowledge the customer."""
+    said = []
+    for n in range(agent_turns):
+        said += [("c", 5.0 * n, 5.0 * n + 2, "It has been a hard week."),
+                 ("a", 5.0 * n + 2.5, 5.0 * n + 4.5, "That must be hard." if n < turns else "Okay.")]
+    return call(*said)
+
+
+def test_empathy_statements_are_graded_with_diminishing_returns(scorecard):
+    credit = [verdicts(scorecard, _acknowledging(n))[0]["empathy_statement"] for n in (1, 4, 8)]
+    assert all(v.result == "pass" for v in credit)
+    assert [v.credit for v in credit] == [0.2, 0.5, 0.667]  # half credit at four turns; eight still earn more
+    short, _ = verdicts(scorecard, _acknowledging(1, agent_turns=6))
+    assert short["empathy_statement"].credit == 0.5  # in a short call, one acknowledgement is half credit
 
 
 def test_active_listening_from_paraphrase(scorecard):
     found, _ = verdicts(scorecard, call(("c", 0.0, 4.0, "My broadband keeps dropping every evening."),
                                         ("a", 4.5, 8.0, "Your broadband connection drops in the evening, every day?")))
     assert found["active_listening"].result == "pass" and found["active_listening"].evidence[0].start == 4.5
+
+
+def test_active_listening_hears_a_paraphrase_through_misheard_words(scorecard):
+    found, _ = verdicts(scorecard, call(("c", 0.0, 4.0, "The router keeps disconnecting."),
+                                        ("a", 4.5, 8.0, "Your rooter is disconecting again?")))
+    assert found["active_listening"].result == "pass" and found["active_listening"].evidence[0].start == 4.5
+
+
+def test_empathy_evidence_is_the_turns_that_only_acknowledge(scorecard):
+    found, _ = verdicts(scorecard, call(
+        ("c", 0.0, 3.0, "I lost my job."), ("a", 3.5, 6.0, "That must be hard. Have you tried the job centre?"),
+        ("c", 6.5, 8.0, "Not yet."), ("a", 8.5, 11.0, "That sounds stressful, you could call them tomorrow."),
+        ("c", 11.5, 13.0, "Maybe."), ("a", 13.5, 16.0, "It is completely normal to feel scared right now.")))
+    verdict = found["empathy_statement"]
+    assert verdict.result == "pass" and "in 3 turns" in verdict.reason  # all three earn credit
+    assert [u.start for u in verdict.evidence] == [13.5]  # the one a reviewer hears as empathy, not advice or a question
 
 
 def test_a_feeling_named_in_a_question_is_not_an_empathy_statement(scorecard):

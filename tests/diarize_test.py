@@ -10,7 +10,7 @@ from scipy.signal import resample_poly
 
 from scoring.audio import decode
 from scoring.diarize import SR, refine_voices, voice_channels, voice_labels
-from tests.conftest import demo_file
+from tests.support.demo import demo_file
 from tools.render_demo_calls import render
 
 BANK_CALL = [

@@ -16,8 +16,8 @@ from qa_desktop.app.main_window import MainWindow
 from qa_desktop.services.settings import Settings
 from qa_desktop.storage.models import database
 from scoring.drivers import default_drivers_path
-from tests.conftest import demo_file
-from tests.stored_calls import stored_call
+from tests.support.demo import demo_file
+from tests.support.stored_calls import stored_call
 
 
 def _window(qtbot, db) -> MainWindow:

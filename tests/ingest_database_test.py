@@ -9,6 +9,8 @@ import sys
 import textwrap
 import threading
 
+import pytest
+
 from qa_desktop.services.ingest import Ingestor, IngestListener
 from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.storage import repository
@@ -17,7 +19,7 @@ from qa_desktop.storage.models import Call, Job, database
 from scoring.analysis import CallAnalysis
 from scoring.audio import file_sha256
 from scoring.transcript import Transcript
-from tests.conftest import ROOT
+from tests.support.demo import ROOT
 
 
 def _store_elsewhere(path) -> None:
@@ -31,6 +33,7 @@ def _store_elsewhere(path) -> None:
     thread.join()
 
 
+@pytest.mark.model
 def test_a_call_stored_meanwhile_by_another_process_is_already_there(db, worker, scorecard, batch):
     class StoreElsewhereOnce(IngestListener):
         done = False
@@ -49,6 +52,7 @@ def test_a_call_stored_meanwhile_by_another_process_is_already_there(db, worker,
     assert [j.status for j in Job.select().order_by(Job.id)] == ["skipped", "done"]
 
 
+@pytest.mark.model
 def test_a_full_database_fails_that_file_and_the_batch_goes_on(db, worker, scorecard, batch):
     pages = database.execute_sql("PRAGMA page_count").fetchone()[0]
     database.execute_sql(f"PRAGMA max_page_count = {pages}")  # no room for one more page

@@ -15,14 +15,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client, LocalCluster, get_task_stream
 
 from qa_desktop.services.ingest import IngestListener, Ingestor, discover
 from qa_desktop.services.ingest_engine import EngineError, EngineOptions, ParallelIngest, local_plan, parse_path_map
 from qa_desktop.services.metadata import DEFAULT_NAME_PATTERN, compile_name_pattern
 from qa_desktop.storage.models import Call, Job
 from scoring.transcriber import TranscriberConfig
-from tests.conftest import DEMO, ROOT, demo_file
+from tests.support.demo import DEMO, ROOT, demo_file
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}  # workers import this checkout's engine
 
@@ -35,6 +35,7 @@ def _stored_once(count: int) -> None:
         assert call.utterances.count() > 5 and call.scores.count() == 1
 
 
+@pytest.mark.model
 def test_local_cluster_ingests_the_demo_calls_once(db, scorecard, tmp_path):
     files = discover([DEMO])
     twin = tmp_path / "same_call_renamed.flac"  # the same recording twice in one batch is stored once
@@ -52,6 +53,7 @@ def test_local_cluster_ingests_the_demo_calls_once(db, scorecard, tmp_path):
     assert {r.status for r in again} == {"skipped"} and Call.select().count() == len(files)
 
 
+@pytest.mark.model
 def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(db, scorecard):
     files = [demo_file("good"), demo_file("cold"), demo_file("angry_calmed")]
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
@@ -95,6 +97,23 @@ def _wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) ->
     raise TimeoutError(f"nothing listens on port {port}")
 
 
+@pytest.mark.model
+def test_a_gpu_slot_takes_a_second_call_while_the_first_is_on_the_model(db, scorecard):
+    """A worker offering one GPU slot analyses two calls at once (one transcribing, the other in its CPU
+    stages), sharing one model: the slot is a resource here, the model runs on the CPU."""
+    files = [demo_file("cold"), demo_file("non_compliant")]
+    with LocalCluster(n_workers=1, threads_per_worker=2, resources={"GPU": 1}, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        engine = ParallelIngest(Ingestor(None, scorecard), TranscriberConfig(cpu_threads=1), client=client)
+        with get_task_stream(client) as stream:
+            results = engine.ingest(files)
+    assert [r.status for r in results] == ["imported"] * 2, [r.message for r in results]
+    _stored_once(2)
+    (first, second) = sorted([(part["start"], part["stop"]) for task in stream.data if task["key"].startswith("analyse")
+                              for part in task["startstops"] if part["action"] == "compute"])
+    assert second[0] < first[1]  # the second call started before the first was done
+
+
 @pytest.fixture
 def dask_processes(tmp_path):
     """`dask scheduler` and one `dask worker` started as processes on 127.0.0.1; yields the address."""
@@ -118,6 +137,7 @@ def dask_processes(tmp_path):
         log.close()
 
 
+@pytest.mark.model
 def test_cli_ingests_through_a_dask_scheduler_and_workers(tmp_path, isolated_home, dask_processes):
     client_view, worker_view = tmp_path / "client_view", tmp_path / "worker_view"
     client_view.mkdir()

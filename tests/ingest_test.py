@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import wave
 from pathlib import Path
+
+import pytest
 
 from qa_desktop.cli.main import main
 from qa_desktop.services.dashboard import queries as q
@@ -19,9 +19,11 @@ from qa_desktop.storage import library
 from qa_desktop.storage.models import Call, Job, Score, UtteranceRow
 from qa_desktop.storage.recordings import missing_recordings
 from scoring.scorecard import parse_scorecard
-from tests.conftest import DEMO, ROOT, demo_file
+from tests.support.cli import run_cli
+from tests.support.demo import DEMO, demo_file
 
 
+@pytest.mark.model
 def test_folder_batch_goes_on_past_bad_files(db, worker, scorecard, batch):
     files = discover([batch, batch / "missing.wav"])
     assert [f.name for f in files] == ["a_cold.flac", "b_empty.wav", "c_notes.mp3", "d_mono.wav", "missing.wav"]
@@ -34,6 +36,7 @@ def test_folder_batch_goes_on_past_bad_files(db, worker, scorecard, batch):
     assert set(failed) == {"b_empty.wav", "c_notes.mp3", "missing.wav"}
 
 
+@pytest.mark.model
 def test_reimport_does_not_duplicate(db, worker, scorecard, batch, tmp_path):
     ingestor = Ingestor(worker, scorecard)
     first = ingestor.ingest_file(batch / "a_cold.flac")
@@ -45,6 +48,7 @@ def test_reimport_does_not_duplicate(db, worker, scorecard, batch, tmp_path):
     assert Call.select().count() == 1
 
 
+@pytest.mark.model
 def test_crash_mid_batch_leaves_earlier_calls_intact(db, worker, scorecard, batch):
     ingestor = Ingestor(worker, scorecard)
     earlier = ingestor.ingest_file(batch / "a_cold.flac")
@@ -64,6 +68,7 @@ def test_crash_mid_batch_leaves_earlier_calls_intact(db, worker, scorecard, batc
     assert ingestor.ingest_file(batch / "d_mono.wav").status == "imported"
 
 
+@pytest.mark.model
 def test_metadata_from_csv_and_file_names(db, worker, scorecard):
     ingestor = Ingestor(worker, scorecard, metadata=load_csv(DEMO / "metadata.csv"),
                         name_pattern=compile_name_pattern(DEFAULT_NAME_PATTERN))
@@ -74,15 +79,10 @@ def test_metadata_from_csv_and_file_names(db, worker, scorecard):
     assert call.channels == 2 and call.agent_channel == 0
 
 
-def _cli(*args, env_home):
-    env = {**os.environ, "XDG_CONFIG_HOME": str(env_home / "config"), "XDG_DATA_HOME": str(env_home / "data")}
-    return subprocess.run([sys.executable, "-m", "qa_desktop", *args], capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=300)
-
-
+@pytest.mark.model
 def test_cli_transcribe_prints_json_lines(tmp_path, isolated_home):
     (tmp_path / "empty.wav").touch()
-    done = _cli("transcribe", str(demo_file("mono")), str(tmp_path / "empty.wav"), "--json", env_home=isolated_home)
+    done = run_cli("transcribe", str(demo_file("mono")), str(tmp_path / "empty.wav"), "--json", env_home=isolated_home)
     assert done.returncode == 1
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert lines[0]["channels"] == 1 and {u["speaker"] for u in lines[0]["transcript"]} == {"agent", "customer"}
@@ -91,20 +91,21 @@ def test_cli_transcribe_prints_json_lines(tmp_path, isolated_home):
     assert not (isolated_home / "data" / "qa-desktop").exists()  # transcribe stores nothing
 
 
+@pytest.mark.model
 def test_cli_ingest_reports_each_failure_and_exit_code(tmp_path, isolated_home):
     bad = tmp_path / "broken.ogg"
     bad.write_bytes(b"OggS" + b"\x00" * 50)
     db_file = tmp_path / "cli.sqlite3"
-    done = _cli("ingest", str(demo_file("mono")), str(bad), "--db", str(db_file), env_home=isolated_home)
+    done = run_cli("ingest", str(demo_file("mono")), str(bad), "--db", str(db_file), env_home=isolated_home)
     assert done.returncode == 1, done.stderr
     assert f"FAILED: {bad}:" in done.stderr
     assert "1 imported, 0 already there, 1 failed" in done.stderr
-    again = _cli("ingest", str(demo_file("mono")), "--db", str(db_file), env_home=isolated_home)
+    again = run_cli("ingest", str(demo_file("mono")), "--db", str(db_file), env_home=isolated_home)
     assert again.returncode == 0 and "0 imported, 1 already there, 0 failed" in again.stderr
 
 
 def test_cli_missing_model_is_a_clear_error(tmp_path, isolated_home):
-    done = _cli("ingest", str(demo_file("mono")), "--model", str(tmp_path / "nomodel"), "--db",
+    done = run_cli("ingest", str(demo_file("mono")), "--model", str(tmp_path / "nomodel"), "--db",
                 str(tmp_path / "x.sqlite3"), env_home=isolated_home)
     assert done.returncode == 2
     assert "model folder not found" in done.stderr and "--model FOLDER" in done.stderr
@@ -118,7 +119,7 @@ def test_cli_output_keeps_one_line_per_file_and_skips_broken_links_in_folders(tm
     (folder / "loop.wav").symlink_to(folder / "loop.wav")
     named = tmp_path / "named.wav"
     named.symlink_to(tmp_path / "moved.wav")
-    done = _cli("ingest", str(folder), str(named), "--db", str(tmp_path / "cli.sqlite3"), env_home=isolated_home)
+    done = run_cli("ingest", str(folder), str(named), "--db", str(tmp_path / "cli.sqlite3"), env_home=isolated_home)
     assert done.returncode == 1, done.stderr
     lines = [line for line in done.stderr.splitlines() if line.startswith(("FAILED", "imported", "skipped"))]
     odd = repr(str(folder / "bad\nname.wav"))  # quoted, the newline escaped
@@ -140,6 +141,7 @@ def _first_second(source: Path, target: Path) -> Path:
     return target
 
 
+@pytest.mark.model
 def test_a_fragment_is_stored_as_too_short_to_score_not_auto_failed(db, worker, scorecard, tmp_path):
     fragment = _first_second(demo_file("good"), tmp_path / "dropped.wav")
     result = Ingestor(worker, scorecard).ingest_file(fragment)
@@ -158,6 +160,7 @@ def test_a_fragment_is_stored_as_too_short_to_score_not_auto_failed(db, worker, 
     assert Call.get_by_id(call.id).unscored and not Score.select().where(Score.current).exists()
 
 
+@pytest.mark.model
 def test_calls_keep_absolute_paths_and_moved_recordings_are_found_again(db, worker, scorecard, tmp_path,
                                                                           monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)

@@ -13,12 +13,15 @@ from qa_desktop.app.hit_delegate import hit_html
 from qa_desktop.app.library_model import KEYS, LibraryModel
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.storage import library
-from qa_desktop.storage.library import LibraryFilter, fts_terms
+from qa_desktop.storage.library import LibraryFilter
+from qa_desktop.storage.search import Fts5Search, Term, TsvectorSearch, terms
 from qa_desktop.storage.models import Agent, AuditEntry, Call, Score, Team, UtteranceRow
 from qa_desktop.storage.people import PeopleError, merge_agents, move_agent, reassign_call, rename_agent
 from tools.synthetic_library import RARE_WORD, fill
 
 CALLS = 1500
+
+pytestmark = pytest.mark.both_stores
 
 
 @pytest.fixture
@@ -109,9 +112,12 @@ def test_search_words_may_be_in_different_utterances_of_a_call(filled):
     assert "[twice]" in hit or "[refund]" in hit
 
 
-def test_fts_terms_quote_words_and_keep_prefixes():
-    assert fts_terms('refund "card* OR') == ['"refund"', '"card"*', '"OR"']
-    assert fts_terms("  ") == []
+def test_search_terms_are_words_with_prefixes_in_either_store_s_syntax():
+    found = terms('refund "card* OR don\'t _ *')
+    assert found == [Term("refund"), Term("card", prefix=True), Term("OR"), Term("don't")]
+    assert terms("  ") == []
+    assert Fts5Search().query(found) == '"refund" "card"* "OR" "don\'t"'
+    assert TsvectorSearch().query(found, any_of=True) == "('refund') | ('card':*) | ('OR') | ('don' <-> 't')"
 
 
 def test_main_window_search_keeps_the_open_call_or_says_nothing_matches(qtbot, filled):

@@ -8,6 +8,7 @@ import tracemalloc
 from collections.abc import Callable
 
 import numpy as np
+import pytest
 from faster_whisper import vad
 from faster_whisper.feature_extractor import FeatureExtractor
 
@@ -20,7 +21,7 @@ from qa_desktop.storage.models import Call
 from scoring.audio import decode
 from scoring.heap import release_free_memory
 from scoring.transcriber import Transcriber
-from tests.conftest import demo_file
+from tests.support.demo import demo_file
 
 
 def peak_bytes(work: Callable[[], object]) -> tuple[object, int]:
@@ -70,6 +71,7 @@ def test_free_heap_memory_goes_back_to_the_system():
     assert before - rss_mb() > 150
 
 
+@pytest.mark.model
 def test_features_of_a_whole_channel_are_the_same_computed_in_blocks():
     """The sequential pass extracts features of the whole channel: same numbers, without a 25 ms frame matrix."""
     audio = np.tile(decode(demo_file("good")).channels[0], 4)  # 7 minutes
@@ -79,6 +81,7 @@ def test_features_of_a_whole_channel_are_the_same_computed_in_blocks():
     assert peak < 3 * audio.nbytes  # faster-whisper's own holds about 11 times the audio
 
 
+@pytest.mark.model
 def test_voice_activity_of_a_whole_channel_is_the_same_without_a_joined_copy():
     audio = np.tile(decode(demo_file("good")).channels[0], 14)  # 24 minutes
     model = vad.get_vad_model()
@@ -91,6 +94,7 @@ def test_voice_activity_of_a_whole_channel_is_the_same_without_a_joined_copy():
     assert np.array_equal(model(part.copy()), unpatched(part.copy()))
 
 
+@pytest.mark.model
 def test_ingest_keeps_the_waveform_envelope(db, worker, scorecard):
     path = demo_file("good")
     result = Ingestor(worker, scorecard).ingest_file(path)
@@ -99,6 +103,7 @@ def test_ingest_keeps_the_waveform_envelope(db, worker, scorecard):
     assert peaks is not None and peaks.shape == (2, BUCKETS) and (peaks.max(axis=1) > 0.1).all()
 
 
+@pytest.mark.model
 def test_review_waveform_reads_the_call_in_blocks_and_keeps_its_envelope(qtbot, db, demo_analyses):
     path = demo_file("good")
     analysis = demo_analyses[path.name]

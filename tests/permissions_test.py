@@ -29,7 +29,7 @@ from qa_desktop.storage.models import (
     Agent, CalibrationSession, CalibrationCall, CoachingSession, CriterionResultRow, Dispute, Score, User,
 )
 from scoring.scorecard import default_scorecard_path, load_scorecard
-from stored_calls import stored_call
+from tests.support.stored_calls import stored_call
 
 PASSWORD = "correct horse"
 USERS = {"root": "admin", "lena": "lead", "cole": "coach", "eve": "evaluator", "maria": "agent"}

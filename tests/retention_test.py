@@ -15,7 +15,7 @@ from qa_desktop.storage.models import (
     AuditEntry, Call, CoachingClip, CoachingSession, CriterionResultRow, Dispute, Score, UtteranceRow,
 )
 from scoring.scorecard import default_scorecard_path, load_scorecard
-from stored_calls import stored_call
+from tests.support.stored_calls import stored_call
 
 NOW = dt.datetime(2027, 6, 1, 12, 0)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.app.review_view import override_dialog
@@ -17,7 +17,9 @@ from qa_desktop.storage.library import COLUMNS
 from qa_desktop.storage.models import AuditEntry, Call, CriterionResultRow
 from qa_desktop.storage.review import ReviewError, override
 from scoring.scorer import score_call
-from tests.conftest import demo_file
+from tests.support.demo import demo_file
+
+pytestmark = [pytest.mark.model, pytest.mark.both_stores]  # every test here loads the model; on both stores
 
 
 @pytest.fixture
@@ -91,6 +93,19 @@ def test_an_override_without_a_comment_is_refused(window):
     with pytest.raises(ReviewError, match="one of"):
         override(row, "maybe", "why", "Dana QA")
     assert _criterion(window, "greeting").override is None and AuditEntry.select().count() == 0
+
+
+def test_an_override_over_another_lead_s_change_since_the_call_was_shown_is_refused_and_shows_theirs(
+        qtbot, window, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: warnings.append((title, text)))
+    override(_criterion(window, "greeting"), "fail", "no greeting heard", "Lee Lead")  # another lead, meanwhile
+    window.review.apply_override("greeting", "na", "greeting not needed")
+    assert warnings and warnings[0][0] == "Override" and "changed by Lee Lead" in warnings[0][1]
+    assert (_criterion(window, "greeting").override, _criterion(window, "greeting").override_by) == ("fail", "Lee Lead")
+    assert "(overridden)" in window.review.scorecard.criterion_item("greeting").text(1)  # theirs is shown now
+    window.review.apply_override("greeting", "na", "greeting not needed")  # from the view that shows theirs
+    assert len(warnings) == 1 and _criterion(window, "greeting").override == "na"
 
 
 def test_mark_reviewed_shows_in_the_library_and_the_log(qtbot, window):

@@ -1,4 +1,4 @@
-"""The SQLite database: pragmas, migrations, atomic storage of calls, no duplicates."""
+"""The database, on both stores: migrations, atomic storage of calls, no duplicates; SQLite's pragmas."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import pytest
 from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.storage import repository
 from qa_desktop.storage.database import DatabaseFileError, close_database, open_database
-from qa_desktop.storage.migrations import LATEST, schema_version
+from qa_desktop.storage.migrations import LATEST
 from qa_desktop.storage.models import Agent, AuditEntry, Call, Job, Team, UtteranceRow, database
 from scoring.analysis import CallAnalysis
 from scoring.transcript import Transcript, Utterance, Word
+
+pytestmark = pytest.mark.both_stores
 
 
 def _transcript(sha: str, texts=("Hello, thank you for calling.", "Hi, I need help.")) -> CallAnalysis:
@@ -23,8 +25,9 @@ def _transcript(sha: str, texts=("Hello, thank you for calling.", "Hi, I need he
     return CallAnalysis(Transcript(f"/calls/{sha}.wav", 10.0, 2, 8000, sha, "tiny.en", "cpu/int8", utterances), {})
 
 
+@pytest.mark.sqlite_only
 def test_new_database_is_migrated_with_wal_and_foreign_keys(db):
-    assert schema_version(database) == LATEST
+    assert database.schema_version() == LATEST
     assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
     assert set(database.get_tables()) >= {"team", "agent", "call", "utterance", "job"}
@@ -38,7 +41,7 @@ def test_reopening_keeps_data(db):
 
 
 def test_database_from_a_newer_version_is_refused(db):
-    database.execute_sql(f"PRAGMA user_version = {LATEST + 1}")
+    database.set_schema_version(LATEST + 1)
     close_database()
     with pytest.raises(DatabaseFileError, match="upgrade qa-desktop"):
         open_database(db)

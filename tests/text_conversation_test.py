@@ -27,9 +27,9 @@ from scoring.drivers import load_drivers
 from scoring.scorer import NO_AUDIO, score_call
 from scoring.text_conversation import TranscriptFileError, load_conversation
 from scoring.worker import TranscriptionWorker
-from tests.conftest import demo_file
-from tests.ingest_test import _cli
-from tests.stored_calls import stored_call
+from tests.support.cli import run_cli
+from tests.support.demo import demo_file
+from tests.support.stored_calls import stored_call
 
 AUDIO_CRITERIA = ("no_interruptions", "tone", "hold_etiquette")
 CARD = "4111 1111 1111 1111"
@@ -112,6 +112,7 @@ def test_a_ticket_without_a_recording_disclosure_is_not_auto_failed(transcripts,
     assert disclosure.result == "na" and "text conversation" in disclosure.reason and not score.auto_fail
 
 
+@pytest.mark.model
 def test_the_score_contract_of_a_transcript_is_a_recordings(transcripts, scorecard, demo_analyses):
     recording = demo_analyses[demo_file("good").name]
     spoken = {**recording.to_dict(), **score_call(recording.transcript, scorecard, recording.voice).to_dict()}
@@ -197,7 +198,7 @@ def test_a_bad_transcript_fails_alone_and_the_batch_goes_on(db, scorecard, tmp_p
 
 def test_cli_scores_transcripts_and_reports_bad_ones(tmp_path, isolated_home, transcripts):
     bad = _write(tmp_path, "bad.csv", "name,message_time\nx,1\n")
-    done = _cli("score", str(transcripts["ticket"]), str(bad), str(transcripts["chat"]), "--json",
+    done = run_cli("score", str(transcripts["ticket"]), str(bad), str(transcripts["chat"]), "--json",
                 env_home=isolated_home)
     assert done.returncode == 1
     lines = [json.loads(line) for line in done.stdout.splitlines()]
@@ -207,7 +208,7 @@ def test_cli_scores_transcripts_and_reports_bad_ones(tmp_path, isolated_home, tr
     assert lines[2]["error"].startswith("unknown speakers 'Sam (Acme)' (line 2), 'Jordan' (line 3)")
     assert f"FAILED: {bad}: missing columns speaker and text" in done.stderr
     database = tmp_path / "calls.sqlite3"
-    stored = _cli("score", str(transcripts["chat"]), "--agent-speaker", "Sam (Acme)", "--db", str(database),
+    stored = run_cli("score", str(transcripts["chat"]), "--agent-speaker", "Sam (Acme)", "--db", str(database),
                   env_home=isolated_home)
     assert stored.returncode == 0, stored.stderr
     assert "text conversation, 6 messages, no times" in stored.stdout and "NA   tone" in stored.stdout

@@ -12,7 +12,9 @@ from rapidfuzz import fuzz
 
 from scoring.audio import AudioError
 from scoring.worker import Cancelled, WorkerCrashed
-from tests.conftest import DEMO, demo_file
+from tests.support.demo import DEMO, demo_file
+
+pytestmark = pytest.mark.model  # every test here loads the model
 
 
 def _normal(text: str) -> str:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from qa_desktop.app.main_window import MainWindow
+from qa_desktop.app.scorecard_panel import REASON_ROLE
 from qa_desktop.services.settings import Settings
 from qa_desktop.storage.models import AuditEntry, Call, CalibrationAnswer, CriterionResultRow, Dispute, Score
 from qa_desktop.storage.review import override, set_reviewed
-from stored_calls import stored_call
+from tests.support.stored_calls import stored_call
 
 
 def _window(qtbot, db) -> MainWindow:
@@ -30,7 +31,7 @@ def test_dispute_from_review_then_accepted(qtbot, db):
     assert window.review.dispute_button.isEnabled()
     window.review.apply_dispute("identity_verification", "Ana", "pass", "postcode asked at 0:42")
     assert "Dispute (open) for Ana" in window.review.scorecard.criterion_item("identity_verification").data(
-        0, Qt.ItemDataRole.UserRole + 3)
+        0, REASON_ROLE)
     dialog = window.open_disputes()
     assert dialog.table.topLevelItemCount() == 1 and dialog.by_agent.topLevelItem(0).text(1) == "1"
     assert [b.isEnabled() for b in dialog.actions] == [False, False, False]  # nothing selected yet

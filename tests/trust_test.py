@@ -17,7 +17,9 @@ from qa_desktop.services.trust.disputes import DisputeError, accept, counts, rai
 from qa_desktop.services.trust.stats import cohen_kappa, krippendorff_alpha, pairwise_agreement, percent_agreement, spread
 from scoring.scorer import score_call
 from scoring.transcript import Transcript, Utterance, Word
-from stored_calls import stored_call
+from tests.support.stored_calls import stored_call
+
+pytestmark = pytest.mark.both_stores
 
 A = ["pass", "pass", "fail", "fail"]
 B = ["pass", "fail", "fail", "fail"]

@@ -12,7 +12,9 @@ import sysconfig
 import zipfile
 from pathlib import Path
 
-from tests.conftest import DEMO, ROOT, demo_file
+import pytest
+
+from tests.support.demo import DEMO, ROOT, demo_file
 
 # without the source tree on the path (pytest's own runs put it there)
 CLEAN_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
@@ -47,6 +49,7 @@ def _fresh_venv(folder: Path, wheel: Path) -> Path:
     return folder / "bin"
 
 
+@pytest.mark.model  # the installed app transcribes a demo call
 def test_the_installed_wheel_scores_calls_from_another_folder(tmp_path, scorecard):
     wheel = _build_wheel(tmp_path)
     assert {"scoring/resources/scorecards/default.toml", "scoring/resources/drivers.toml"} <= set(

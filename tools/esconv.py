@@ -84,12 +84,14 @@ class Scored:
     customer: float | None  # the customer half of the empathy score, 0..1
     flagged: list[bool] = field(default_factory=list)  # per agent turn: shown as evidence that raised empathy
     labelled: list[bool] = field(default_factory=list)  # per agent turn: an empathic strategy label
+    flagged_by: dict[str, list[bool]] = field(default_factory=dict)  # `flagged`, per empathy criterion
 
 
-def empathy_evidence(score: CallScore) -> set[tuple[float, str]]:
-    """(start, text) of the agent's utterances that earned an empathy criterion credit."""
+def empathy_evidence(score: CallScore, criterion: str | None = None) -> set[tuple[float, str]]:
+    """(start, text) of the agent's utterances that earned an empathy criterion (or this one) credit."""
     return {(u.start, u.text) for r in score.results if r.criterion.category == "empathy" and r.verdict.credit > 0
-            and r.verdict.result == "pass" for u in r.verdict.evidence if u.speaker == AGENT}
+            and r.verdict.result == "pass" and criterion in (None, r.criterion.id)
+            for u in r.verdict.evidence if u.speaker == AGENT}
 
 
 def score_conversation(conversation: Conversation, scorecard: Scorecard) -> Scored:
@@ -97,13 +99,28 @@ def score_conversation(conversation: Conversation, scorecard: Scorecard) -> Scor
     transcript = as_transcript(conversation)
     score = score_call(transcript, scorecard)
     with_reactions = bool(scorecard.positive_reactions or scorecard.negative_reactions)
-    evidence = empathy_evidence(score)
-    flagged, labelled = [], []
+    criteria = [c.id for c in scorecard.criteria if c.category == "empathy"]
+    evidence = {None: empathy_evidence(score), **{c: empathy_evidence(score, c) for c in criteria}}
+    flagged: dict[str | None, list[bool]] = {c: [] for c in evidence}
+    labelled = []
     for u, (_, _, strategy) in zip(transcript.utterances, conversation.turns):
         if u.speaker == AGENT and strategy:
-            flagged.append((u.start, u.text) in evidence)
+            for c, shown in evidence.items():
+                flagged[c].append((u.start, u.text) in shown)
             labelled.append(strategy in EMPATHIC_STRATEGIES)
-    return Scored(conversation, score, score.sentiment.mood(with_reactions), flagged, labelled)
+    return Scored(conversation, score, score.sentiment.mood(with_reactions), flagged.pop(None), labelled,
+                  {c: f for c, f in flagged.items() if c is not None})
+
+
+def evidence_by_criterion(scored: list[Scored]) -> dict[str, tuple[int, float, float]]:
+    """Per empathy criterion: (turns shown as evidence, precision, recall) against the strategy labels, pooled."""
+    labelled = np.array([f for s in scored for f in s.labelled], dtype=bool)
+    found = {}
+    for criterion in scored[0].flagged_by if scored else ():
+        flagged = np.array([f for s in scored for f in s.flagged_by[criterion]], dtype=bool)
+        precision = float(labelled[flagged].mean()) if flagged.any() else float("nan")
+        found[criterion] = (int(flagged.sum()), precision, float(flagged[labelled].mean()))
+    return found
 
 
 def measures(scored: list[Scored], empathy: list[float] | None = None) -> dict[str, float]:

@@ -7,7 +7,8 @@ stratified by rating (mean ± sd across folds, and the pooled figure in brackets
 - Spearman rho of the empathy score with the 1-5 empathy rating;
 - Spearman rho of the customer half (how the customer fared) with the drop in emotion intensity;
 - per agent turn: precision and recall of the empathy evidence against the supporters' own strategy
-  labels (reflection of feelings, restatement or paraphrasing, affirmation and reassurance).
+  labels (reflection of feelings, restatement or paraphrasing, affirmation and reassurance), in all and
+  per empathy criterion.
 The second column is the scorecard's one tuned number, the share of empathy taken from the customer,
 chosen on the other four folds (by the mean of AUC and rho there) and measured on the fold left out,
 so no figure comes from the data it was tuned on.
@@ -28,7 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard  # noqa: E402
 from scoring.scorer import subscores  # noqa: E402
-from tools.esconv import Scored, conversations, folds, measures, score_conversation  # noqa: E402
+from tools.esconv import Scored, conversations, evidence_by_criterion, folds, measures, score_conversation  # noqa: E402
 
 ROWS = (("auc", "empathy AUC, rated 5 vs 1-2", 0.85), ("rho", "rho, empathy vs its rating", 0.30),
         ("rho_drop", "rho, customer half vs intensity drop", 0.30),
@@ -86,6 +87,8 @@ def main() -> None:
               f"{spread([m[key] for m in tuned]):>19s} [{pooled_t[key]:.3f}]")
     print(f"customer share: scorecard {scorecard.empathy_sentiment_weight:g}; chosen in the folds "
           f"{', '.join(f'{w:g}' for w in chosen)}")
+    print("evidence by criterion (pooled): " + "; ".join(
+        f"{c} {n} turns P {p:.3f} R {r:.3f}" for c, (n, p, r) in evidence_by_criterion(scored).items() if n))
 
 
 if __name__ == "__main__":

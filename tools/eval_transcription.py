@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Opt-in accuracy check on the shared devset (../shared/devset): word error rate per speaker and
 speaker attribution, for stereo and mono renderings. Renders the devset with its own render.py
-(espeak-ng) into .cache/devset the first time.
+(espeak-ng) into .cache/devset the first time. `--calls demo`: the demo calls as recorded (stereo and
+mono) against their reference.json instead.
 
-Usage: tools/eval_transcription.py [--limit N] [--initial-prompt TEXT] [--hotwords TEXT] [--model M] [--window S]
+Usage: tools/eval_transcription.py [--calls devset|demo] [--limit N] [--initial-prompt TEXT] [--hotwords TEXT]
+       [--model M] [--window S]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import time
@@ -23,6 +26,7 @@ from scoring.transcriber import CALL_CENTRE_PROMPT, WINDOW_S, Transcriber, Trans
 from scoring.transcript import Transcript, Utterance, Word  # noqa: E402
 from tools.devset import DEVSET, rendered  # noqa: E402
 
+DEMO = ROOT / "resources" / "demo_calls"
 
 
 def normalise(text: str) -> str:
@@ -51,6 +55,8 @@ def speaker_at(reference: list[dict], time_s: float) -> str | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", choices=("devset", "demo"), default="devset",
+                        help="the devset's renderings, or the demo calls as recorded (mode 'demo')")
     parser.add_argument("--limit", type=int, default=0, help="only the first N calls of each group")
     parser.add_argument("--initial-prompt", default=CALL_CENTRE_PROMPT, help="'' for none")
     parser.add_argument("--hotwords")
@@ -58,14 +64,18 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=WINDOW_S, help="seconds of speech per batched window")
     parser.add_argument("--modes", default="stereo,mono", help="stereo, mono, bare (plain faster-whisper per channel)")
     args = parser.parse_args()
-    if not DEVSET.is_dir():
+    modes = args.modes.split(",")
+    if args.calls == "demo":
+        items = [(DEMO / item["file"], item) for item in json.loads((DEMO / "reference.json").read_text())]
+        modes = ["demo"]
+    elif not DEVSET.is_dir():
         sys.exit(f"no devset at {DEVSET}")
-    items = rendered()
-    if args.limit:
+    else:
+        items = rendered()
+    if args.limit and args.calls == "devset":
         items = [i for g in ("star", "esconv") for i in [x for x in items if x[0].parent.name == g][: args.limit]]
     transcriber = Transcriber(TranscriberConfig(model=args.model, initial_prompt=args.initial_prompt or None,
                                                 hotwords=args.hotwords, window_s=args.window))
-    modes = args.modes.split(",")
     refs = {m: {"agent": [], "customer": [], "all": []} for m in modes}
     hyps = {m: {"agent": [], "customer": [], "all": []} for m in modes}
     attributed = {m: [0, 0] for m in modes}

@@ -63,10 +63,10 @@ def fill(count: int, utterances_per_call: int = 6, agents: int = 60, seed: int =
     start = dt.datetime(2026, 1, 1)
     with database.atomic():
         for name in TEAMS:
-            database.execute_sql("INSERT OR IGNORE INTO team (name) VALUES (?)", [name])
+            database.execute_sql("INSERT INTO team (name) VALUES (?) ON CONFLICT DO NOTHING", [name])
         teams = dict(database.execute_sql("SELECT name, id FROM team").fetchall())
         for n in range(agents):
-            database.execute_sql("INSERT OR IGNORE INTO agent (name, team_id) VALUES (?, ?)",
+            database.execute_sql("INSERT INTO agent (name, team_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                                  [f"Agent {n:03d}", teams[TEAMS[n % len(TEAMS)]]])
         agent_rows = database.execute_sql("SELECT id, team_id FROM agent WHERE name LIKE 'Agent %'").fetchall()
         scorecard = scorecard_row(load_scorecard(default_scorecard_path())).id
@@ -87,13 +87,13 @@ def fill(count: int, utterances_per_call: int = 6, agents: int = 60, seed: int =
                     moment = rng.uniform(0, max(0.0, duration - 6))
                     evidence = json.dumps([{"speaker": "agent", "start": moment, "end": moment + 4, "text": ""}])
                     result = "fail" if criterion in failed else "pass"
-                    results.append((first_score + i, criterion, "s", "empathy", 1.0, 0, result,
-                                    0.0 if result == "fail" else 100.0, 0.8, "synthetic", evidence, 0))
+                    results.append((first_score + i, criterion, "s", "empathy", 1.0, False, result,
+                                    0.0 if result == "fail" else 100.0, 0.8, "synthetic", evidence, False))
             empathy, compliance = rng.uniform(20, 100), rng.uniform(20, 100)
             mood = rng.uniform(-0.6, 0.4)
             metrics = json.dumps({"customer_sentiment_start": mood,
                                   "customer_sentiment_end": mood + rng.uniform(-0.3, 0.3) + empathy / 200})
-            scores.append((first_score + i, call_id, scorecard, 1, round((empathy + compliance) / 2, 1), empathy,
+            scores.append((first_score + i, call_id, scorecard, True, round((empathy + compliance) / 2, 1), empathy,
                            compliance,
                            "identity_verification" in failed or "recording_disclosure" in failed, metrics, "{}", when,
                            " ".join(failed)))
@@ -110,16 +110,16 @@ def fill(count: int, utterances_per_call: int = 6, agents: int = 60, seed: int =
                 utterances.append((first_utterance + len(utterances), call_id, position,
                                    "agent" if position % 2 == 0 else "customer", position * 5.0,
                                    position * 5.0 + 4, text, words))
-        cursor = database.cursor()
-        cursor.executemany("INSERT INTO call (id, path, sha256, duration_s, channels, sample_rate, agent_id, team_id, "
+        database.execute_many("INSERT INTO call (id, path, sha256, duration_s, channels, sample_rate, agent_id, team_id, "
                            "call_time, agent_channel, model, device, metadata, imported_at, voice, reviewed, reviewed_by) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", calls)
-        cursor.executemany("INSERT INTO score (id, call_id, scorecard_id, current, overall, empathy, compliance, "
+        database.execute_many("INSERT INTO score (id, call_id, scorecard_id, current, overall, empathy, compliance, "
                            "auto_fail, metrics, analysis, created_at, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            scores)
-        cursor.executemany("INSERT INTO criterionresult (score_id, criterion, section, category, weight, critical, "
+        database.execute_many("INSERT INTO criterionresult (score_id, criterion, section, category, weight, critical, "
                            "result, credit, confidence, reason, evidence, needs_review) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            results)
-        cursor.executemany('INSERT INTO calldriver (call_id, driver, mentions, "primary") VALUES (?, ?, ?, ?)', tags)
-        cursor.executemany("INSERT INTO utterance (id, call_id, position, speaker, start, end, text, words) "
+        database.execute_many('INSERT INTO calldriver (call_id, driver, mentions, "primary") VALUES (?, ?, ?, ?)', tags)
+        database.execute_many('INSERT INTO utterance (id, call_id, position, speaker, start, "end", text, words) '
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", utterances)
+    database.after_bulk_load()  # the ids given here were not drawn from PostgreSQL's sequences

@@ -13,14 +13,14 @@ from qa_desktop.storage.database import DatabaseFileError, open_database
 def problem_box(error: DatabaseFileError, parent: QWidget | None = None) -> QMessageBox:
     """The message naming the file and what is wrong, with Choose another database… and Quit."""
     box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open the database",
-                      f"qa-desktop cannot use the database file\n{error.path}\n\n{error.reason}.", parent=parent)
+                      f"qa-desktop cannot use the database\n{error.path}\n\n{error.reason}.", parent=parent)
     box.setInformativeText("Choose another database file (or a new one), or quit.")
     box.addButton("Choose another database…", QMessageBox.ButtonRole.AcceptRole)
     box.setDefaultButton(box.addButton("Quit", QMessageBox.ButtonRole.RejectRole))
     return box
 
 
-def open_or_choose(path: str | Path | None, parent: QWidget | None = None) -> Path | None:
+def open_or_choose(path: str | Path | None, parent: QWidget | None = None) -> Path | str | None:
     """Open the database at `path`; while it cannot be used, ask for another. None when the user quits."""
     while True:
         try:
@@ -30,7 +30,8 @@ def open_or_choose(path: str | Path | None, parent: QWidget | None = None) -> Pa
             box.exec()
             if box.buttonRole(box.clickedButton()) != QMessageBox.ButtonRole.AcceptRole:
                 return None
-            chosen, _ = QFileDialog.getSaveFileName(parent, "Database", str(error.path.parent),
+            folder = str(error.path.parent) if isinstance(error.path, Path) else ""  # or a server's URL
+            chosen, _ = QFileDialog.getSaveFileName(parent, "Database", folder,
                                                     "SQLite (*.sqlite3 *.db);;All files (*)",
                                                     options=QFileDialog.Option.DontConfirmOverwrite)
             if not chosen:

@@ -19,7 +19,7 @@ from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.access.permissions import AccessError, allowed
 from qa_desktop.services.review import CallView, ResultView
 from qa_desktop.services.trust.disputes import DisputeError
-from qa_desktop.storage.review import RESULTS, ReviewError
+from qa_desktop.storage.review import RESULTS, ReviewError, StaleReviewError
 from qa_desktop.app.locate_bar import LocateBar
 from qa_desktop.app.player import CallPlayer
 from scoring.display import clock
@@ -306,7 +306,9 @@ class ReviewView(QWidget):
         item = self.scorecard.tree.currentItem()
         result_id = item.data(0, RESULT_ROLE) if item else None
         if result_id is not None:
-            self._act("Confirm", lambda: self.service.confirm(result_id, self.reviewer()))
+            shown = self._shown_revision(lambda r: r.id == result_id)
+            if self._attempt("Confirm", lambda: self.service.confirm(result_id, self.reviewer(), shown)):
+                self._refresh()
 
     def dispute_selected(self) -> None:
         """Ask for the agent's name, the result they say is right and their reason; raise the dispute."""
@@ -323,28 +325,45 @@ class ReviewView(QWidget):
 
     def apply_dispute(self, criterion: str, agent: str, requested: str, reason: str) -> None:
         """Raise a dispute on a criterion of the open call (as the settings' reviewer)."""
-        self._act("Dispute", lambda: self.service.dispute(self.call.id, criterion, agent, reason, self.reviewer(),
-                                                         requested))
+        self._attempt("Dispute", lambda: self.service.dispute(self.call.id, criterion, agent, reason, self.reviewer(),
+                                                             requested))
+        self._refresh()
 
     def apply_override(self, criterion: str, result: str, comment: str) -> None:
-        """Override one criterion of the open call (as the settings' reviewer)."""
-        self._act("Override", lambda: self.service.override(self.call.id, criterion, result, comment, self.reviewer()))
+        """Override one criterion of the open call (as the settings' reviewer), as it was shown."""
+        shown = self._shown_revision(lambda r: r.criterion == criterion)
+        if self._attempt("Override", lambda: self.service.override(self.call.id, criterion, result, comment,
+                                                                   self.reviewer(), shown)):
+            self._refresh()
 
     def _toggle_reviewed(self, checked: bool) -> None:
-        self._act("Mark reviewed", lambda: self.service.set_reviewed(self.call.id, checked, self.reviewer()))
+        shown = self.call.revision
+        self._attempt("Mark reviewed", lambda: self.service.set_reviewed(self.call.id, checked, self.reviewer(), shown))
+        self._refresh()
 
     def _reassign(self, _index: int) -> None:
-        agent_id = self.agent.currentData()
+        agent_id, shown = self.agent.currentData(), self.call.revision
         if agent_id != self.call.agent_id:
-            self._act("Reassign", lambda: self.service.reassign_call(self.call.id, agent_id, self.reviewer()))
+            self._attempt("Reassign", lambda: self.service.reassign_call(self.call.id, agent_id, self.reviewer(), shown))
+            self._refresh()
 
-    def _act(self, title: str, change: Callable[[], object]) -> None:
-        """Make a review change; a refusal (a rule, or the user's role) is said, and the view shows what is stored."""
+    def _shown_revision(self, found: Callable[[ResultView], bool]) -> int | None:
+        """The revision of the criterion result `found` picks as this view shows it, so a change made meanwhile
+        by someone else is refused rather than overwritten."""
+        results = self.call.score.results if self.call.score else []
+        return next((r.revision for r in results if found(r)), None)
+
+    def _attempt(self, title: str, change: Callable[[], object]) -> bool:
+        """Make a review change; when it cannot be made (a rule, the user's role, another lead's change
+        meanwhile: then theirs is shown), say why."""
         try:
             change()
         except (ReviewError, DisputeError, AccessError) as exc:
             QMessageBox.warning(self, title, str(exc))
-        self._refresh()
+            if isinstance(exc, StaleReviewError):
+                self._refresh()
+            return False
+        return True
 
     def _refresh(self) -> None:
         position = self.player.seconds()  # no recording in a text conversation: the player stays at 0

@@ -57,7 +57,9 @@ class SettingsDialog(QDialog):
                 field.setReadOnly(True)
                 field.setToolTip(f"Only an admin changes this ({ACTIONS['change scorecard'].label})")
         self.reviewer = QLineEdit(settings.get("reviewer"), placeholderText="your name, for the audit log")
-        self.database = QLineEdit(settings.get("database"), placeholderText="default data folder")
+        self.database = QLineEdit(settings.get("database"),
+                                  placeholderText="default data folder, or postgresql://user@host:port/name")
+        self.database.setToolTip("A SQLite file for one person, or a team's PostgreSQL database (team mode)")
         self.scheduler = QLineEdit(settings.get("scheduler"), placeholderText="empty: a local cluster on this computer")
         self.workers = QSpinBox(specialValueText="sized to this computer")
         self.workers.setRange(0, 256)
@@ -78,9 +80,9 @@ class SettingsDialog(QDialog):
         form.addRow("Call drivers", _with_browse(
             self.drivers, lambda: QFileDialog.getOpenFileName(self, "Call drivers", "", "TOML (*.toml)")[0]))
         form.addRow("Reviewer name", self.reviewer)
-        form.addRow("Database file", _with_browse(
+        form.addRow("Database", _with_browse(
             self.database, lambda: QFileDialog.getSaveFileName(self, "Database", "", "SQLite (*.sqlite3)")[0]))
-        form.addRow(QLabel("A new database file is used the next time the app starts."))
+        form.addRow(QLabel("A new database is used the next time the app starts."))
         form.addRow("Dask scheduler (batches)", self.scheduler)
         form.addRow("Local model workers", self.workers)
         form.addRow("Path map (cluster)", self.path_map)

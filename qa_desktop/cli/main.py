@@ -22,7 +22,8 @@ from qa_desktop.cli.calls import (
     cmd_transcribe,
 )
 from qa_desktop.cli.coach import add_coach_parser, cmd_coach
-from qa_desktop.cli.options import EXIT_USAGE, add_database_option, add_user_option
+from qa_desktop.cli.db import add_db_parser, cmd_db
+from qa_desktop.cli.options import EXIT_FAILED, EXIT_USAGE, add_database_option, add_user_option
 from qa_desktop.cli.report import add_report_parsers, cmd_report, cmd_retag
 from qa_desktop.cli.retention import add_retention_parser, cmd_retention
 from qa_desktop.cli.trust import add_trust_parser, cmd_agreement
@@ -36,13 +37,15 @@ from qa_desktop.services.metadata import MetadataError
 from qa_desktop.services.settings import Settings
 from qa_desktop.storage.database import DatabaseFileError, describe_database_error
 from qa_desktop.storage.models import database
+from qa_desktop.storage.review import ReviewError
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command."""
     parser = argparse.ArgumentParser(prog="qa-desktop", description="Offline call QA: transcribe and score calls.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-    parser.add_argument("--db", dest="app_db", metavar="FILE", help="with no command: open the app on this database")
+    parser.add_argument("--db", dest="app_db", metavar="FILE_OR_URL", help="with no command: open the app on this "
+                        "database (a file, or postgresql://user@host:port/name)")
     commands = parser.add_subparsers(dest="command")
     add_calls_parsers(commands)
     add_coach_parser(commands)
@@ -50,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_trust_parser(commands)
     add_users_parsers(commands)
     add_retention_parser(commands)
+    add_db_parser(commands)
 
     app = commands.add_parser("app", help="open the desktop app (the default)")
     add_database_option(app)
@@ -90,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = {"ingest": cmd_ingest, "transcribe": cmd_transcribe, "score": cmd_score, "rescore": cmd_rescore,
                 "coach": cmd_coach, "report": cmd_report, "retag": cmd_retag,
                 "agreement": cmd_agreement, "relocate": cmd_relocate, "users": cmd_users, "assign": cmd_assign,
-                "retention": cmd_retention}
+                "retention": cmd_retention, "db": cmd_db}
     command = commands.get(args.command, cmd_app)
     try:
         return command(args, Config.resolve(Settings(), args))
@@ -98,8 +102,12 @@ def main(argv: list[str] | None = None) -> int:
             EngineError, AccessError, PasswordError, RetentionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ReviewError as exc:  # e.g. another lead changed the call meanwhile: nothing was saved
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except peewee.DatabaseError as exc:  # the file went bad, or the disk filled, after it opened
-        print(f"error: {describe_database_error(database.database or '(not open)', exc)}", file=sys.stderr)
+        where = database.obj.database if database.obj is not None else "(not open)"
+        print(f"error: {describe_database_error(where or '(not open)', exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

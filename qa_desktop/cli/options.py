@@ -64,7 +64,8 @@ def parse_date(text: str) -> dt.date:
 
 
 def add_database_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", help="database file (default: the one in Settings, else in the user's data folder)")
+    parser.add_argument("--db", help="database file or postgresql://user@host:port/name (default: the one in "
+                        "Settings, else a file in the user's data folder)")
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:

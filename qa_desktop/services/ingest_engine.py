@@ -38,7 +38,11 @@ from qa_desktop.storage.models import Job
 
 log = logging.getLogger(__name__)
 
-GPU_REPLICAS = 4  # model replicas per GPU: tiny.en on an H200 went 136x -> ~400x real time with 4 processes
+GPU_REPLICAS = 4  # model replicas per GPU: one process leaves most of a large GPU idle (docs/decisions.md)
+# Calls a model worker takes at once: one on its model, the next in its CPU stages (decoding, speaker
+# separation, VAD, voice features; the Transcriber lets one pass at a time onto the model). A GPU slot
+# (the worker's GPU resource, 1) is shared by as many calls, one task taking 1/CALLS_PER_MODEL of it.
+CALLS_PER_MODEL = 2
 WORKER_MEMORY = "3GiB"  # per worker; Dask pauses a worker near it and restarts one above it
 
 
@@ -125,10 +129,14 @@ def dask_client(options: EngineOptions, config: TranscriberConfig) -> Iterator[t
     plan = local_plan(options, config)
     log.info("starting a local Dask cluster: %d workers x %d threads%s", plan.workers, plan.threads,
              " (GPU)" if plan.gpu else "")
-    cluster = LocalCluster(n_workers=plan.workers, threads_per_worker=1, processes=True, memory_limit=WORKER_MEMORY,
-                           resources={GPU: 1} if plan.gpu else None, dashboard_address=None)
-    with cluster, Client(cluster) as client:
+    with local_cluster(plan) as cluster, Client(cluster) as client:
         yield client, prepare_workers(client, config if config.cpu_threads else replace(config, cpu_threads=plan.threads))
+
+
+def local_cluster(plan: LocalPlan) -> LocalCluster:
+    """A LocalCluster of model worker processes as planned, each taking CALLS_PER_MODEL calls at once."""
+    return LocalCluster(n_workers=plan.workers, threads_per_worker=CALLS_PER_MODEL, processes=True,
+                        memory_limit=WORKER_MEMORY, resources={GPU: 1} if plan.gpu else None, dashboard_address=None)
 
 
 def prepare_workers(client: Client, config: TranscriberConfig) -> bool:
@@ -209,7 +217,7 @@ class _Batch:
         """The Dask client, connected (and a local cluster started) when the first file needs analysis."""
         if self._client is None:
             self._client, gpu = self._session.enter_context(self.engine._client())
-            self._resources = {GPU: 1} if gpu else None
+            self._resources = {GPU: 1 / CALLS_PER_MODEL} if gpu else None
             slots = sum(w["nthreads"] for w in self._client.scheduler_info(n_workers=-1)["workers"].values())
             self.window = max(4, 2 * slots)  # every slot busy, the next files ready, memory bounded
             self._client.subscribe_topic(self._topic, self._progress_event)

@@ -26,6 +26,7 @@ from qa_desktop.services.access.permissions import require
 from qa_desktop.storage.call_metadata import customer_name
 from qa_desktop.storage import repository
 from qa_desktop.storage.drivers import retag_all
+from qa_desktop.storage.database import open_reader
 from qa_desktop.storage.models import Call, Score, database
 
 BATCH = 250  # calls read, scored and written together
@@ -66,7 +67,7 @@ def _start_scoring_process(scoring: tuple[Scorecard, int], path: str) -> None:
     """A scoring process reads the database on its own connection, which cannot write."""
     global _scoring
     _scoring = scoring
-    database.init(path, pragmas={"query_only": 1}, timeout=10)
+    open_reader(path)
 
 
 @contextmanager

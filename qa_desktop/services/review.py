@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from scoring.redact import redacted_spans
 from scoring.scorecard import Scorecard
@@ -24,6 +25,8 @@ from qa_desktop.storage.library import LibraryFilter, LibraryRow, call_ids, rows
 from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Score, User, database
 from qa_desktop.storage.people import reassign_call as stored_reassign
 from qa_desktop.storage.scorecards import parsed_scorecard
+
+T = TypeVar("T", Call, CriterionResultRow)
 
 
 class OfMedium:
@@ -65,6 +68,7 @@ class ResultView:
     evidence: list[dict]
     needs_review: bool
     checked: str | None
+    revision: int  # as read: a change by id with this revision is refused if someone changed it since
     disputes: list[DisputeNote] = field(default_factory=list)
 
     @property
@@ -119,6 +123,7 @@ class CallView(OfMedium):
     team_name: str | None
     reviewed: bool
     reviewed_by: str | None
+    revision: int  # as read: a change with this revision is refused if someone changed the call's review since
     assigned_to: str | None
     transcript_deleted_at: dt.datetime | None
     recording_deleted_at: dt.datetime | None
@@ -135,7 +140,7 @@ class CallView(OfMedium):
 def _result(row: CriterionResultRow) -> ResultView:
     return ResultView(row.id, row.criterion, row.section, row.result, row.override, row.override_by,
                       row.override_comment, row.critical, row.confidence, row.reason, list(row.evidence),
-                      row.needs_review, row.checked,
+                      row.needs_review, row.checked, row.revision,
                       [DisputeNote(d.status, d.agent_name, d.reason, d.resolved_by, d.resolution) for d in row.disputes])
 
 
@@ -159,7 +164,7 @@ def _call_view(call_id: int, utterances: list[Utterance] | None = None) -> CallV
     require(current_user(), "view call", call)
     return CallView(call.id, call.path, call.sha256, call.call_time, call.duration_s, call.channels,
                     call.agent_channel, call.medium, call.timed, call.agent_id, call.agent.name,
-                    call.team.name if call.team_id else None, call.reviewed, call.reviewed_by, call.assigned_to,
+                    call.team.name if call.team_id else None, call.reviewed, call.reviewed_by, call.revision, call.assigned_to,
                     call.transcript_deleted_at, call.recording_deleted_at, call.unscored,
                     transcript(call.id) if utterances is None else utterances, score_view(call), audit_lines(call.id))
 
@@ -184,17 +189,30 @@ def _call_of(result_id: int) -> Call:
     return Score.get_by_id(CriterionResultRow.get_by_id(result_id).score_id).call
 
 
-def override(call_id: int, criterion: str, new: str, comment: str, reviewer: str = "") -> None:
+def _as_shown(row: T, revision: int | None) -> T:
+    """The row with the revision the window showed (when given), so that a change made meanwhile by someone
+    else is refused (StaleReviewError) rather than overwritten."""
+    if revision is not None:
+        row.revision = revision
+    return row
+
+
+def override(call_id: int, criterion: str, new: str, comment: str, reviewer: str = "",
+             revision: int | None = None) -> None:
     """Override a criterion of the call's current score (QA lead, admin, or an evaluator on a call assigned to
-    them; ReviewError when it cannot be done as asked)."""
+    them; ReviewError when it cannot be done as asked, StaleReviewError when the result is no longer at the
+    `revision` shown)."""
     require(current_user(), "review", Call.get_by_id(call_id))
-    stored.override(stored.current_result(call_id, criterion), new, comment, acting_name(reviewer))
+    row = _as_shown(stored.current_result(call_id, criterion), revision)
+    stored.override(row, new, comment, acting_name(reviewer))
 
 
-def confirm(result_id: int, reviewer: str = "") -> None:
-    """Record that the reviewer checked the criterion's result (audited)."""
+def confirm(result_id: int, reviewer: str = "", revision: int | None = None) -> None:
+    """Record that the reviewer checked the criterion's result (audited; StaleReviewError when the result is no
+    longer at the `revision` shown)."""
     require(current_user(), "review", _call_of(result_id))
-    stored.mark_checked(CriterionResultRow.get_by_id(result_id), acting_name(reviewer), "confirmed")
+    stored.mark_checked(_as_shown(CriterionResultRow.get_by_id(result_id), revision), acting_name(reviewer),
+                        "confirmed")
 
 
 def evidence_played(result_id: int, reviewer: str = "") -> None:
@@ -210,20 +228,22 @@ def dispute(call_id: int, criterion: str, agent_name: str, reason: str, reviewer
     raise_dispute(stored.current_result(call_id, criterion), agent_name, reason, reviewer, requested)
 
 
-def set_reviewed(call_id: int, reviewed: bool = True, reviewer: str = "") -> None:
-    """Mark the call reviewed, or not (audited)."""
+def set_reviewed(call_id: int, reviewed: bool = True, reviewer: str = "", revision: int | None = None) -> None:
+    """Mark the call reviewed, or not (audited; StaleReviewError when the call's review is no longer at the
+    `revision` shown)."""
     call = Call.get_by_id(call_id)
     require(current_user(), "review", call)
-    stored.set_reviewed(call, acting_name(reviewer), reviewed)
+    stored.set_reviewed(_as_shown(call, revision), acting_name(reviewer), reviewed)
 
 
-def reassign_call(call_id: int, agent_id: int, actor: str = "") -> bool:
-    """Attribute the call to another agent (QA lead or admin); False when it already is that agent's."""
+def reassign_call(call_id: int, agent_id: int, actor: str = "", revision: int | None = None) -> bool:
+    """Attribute the call to another agent (QA lead or admin); False when it already is that agent's
+    (StaleReviewError when the call's review is no longer at the `revision` shown)."""
     require(current_user(), "manage agents")
     call = Call.get_by_id(call_id)
     if call.agent_id == agent_id:
         return False
-    stored_reassign(call, Agent.get_by_id(agent_id), acting_name(actor))
+    stored_reassign(_as_shown(call, revision), Agent.get_by_id(agent_id), acting_name(actor))
     return True
 
 

@@ -1,5 +1,6 @@
-"""Open the call database: a SQLite file with WAL and foreign keys, migrated on open, guarded against
-other processes (see file_guard); a file that cannot be used raises DatabaseFileError naming it."""
+"""Open the call database, migrated on open: a SQLite file with WAL and foreign keys, guarded against other
+processes (see file_guard), or a team's PostgreSQL database named by a `postgresql://` URL. A database that
+cannot be used raises DatabaseFileError naming it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from peewee import DatabaseError
 from qa_desktop.storage.file_guard import FileGuard
 from qa_desktop.storage.migrations import SchemaTooNewError, migrate
 from qa_desktop.storage.models import database
+from qa_desktop.storage.postgres_database import DatabaseUrl, TeamDatabase, is_server_url
 from qa_desktop.storage.repository import interrupt_orphaned_jobs
+from qa_desktop.storage.sqlite_database import CallDatabase
 from qa_desktop.storage.paths import default_database_path
 
 PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "cache_size": -64_000, "synchronous": "normal"}
@@ -25,13 +28,16 @@ class DatabaseFileError(Exception):
 
     def __init__(self, path: Path | str, reason: str) -> None:
         super().__init__(f"database {path}: {reason}")
-        self.path, self.reason = Path(path), reason
+        self.path: Path | DatabaseUrl = DatabaseUrl(path) if is_server_url(path) else Path(path)
+        self.reason = reason
 
 
 def describe_database_error(path: Path | str, exc: BaseException) -> DatabaseFileError:
     """A database error as one line a user can act on."""
+    reason = str(exc).strip() or type(exc).__name__
+    if is_server_url(path):
+        return DatabaseFileError(str(DatabaseUrl(path)), reason.splitlines()[0])
     target = Path(path)
-    reason = str(exc) or type(exc).__name__
     if target.is_dir():
         reason = "is a folder, not a database file"
     elif (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in reason:
@@ -43,20 +49,25 @@ def describe_database_error(path: Path | str, exc: BaseException) -> DatabaseFil
     return DatabaseFileError(target, reason)
 
 
-def open_database(path: Path | str | None = None) -> Path:
-    """Open (creating and migrating if needed) the database at `path`, or the default one.
+def open_database(path: Path | str | None = None) -> Path | DatabaseUrl:
+    """Open (creating and migrating if needed) the database at `path` (a file, or a `postgresql://` URL),
+    or the default file; returns where it is.
 
-    Raises DatabaseFileError when the file is not a usable database (a folder, not SQLite, damaged,
-    written by a newer qa-desktop, on a full disk)."""
+    Raises DatabaseFileError when it is not a usable database (a folder, not SQLite, damaged, written by a
+    newer qa-desktop, on a full disk, a server that refuses the connection)."""
+    if is_server_url(path):
+        return _open_server(DatabaseUrl(path))
     global _guard
     target = Path(path).expanduser() if path else default_database_path()
     close_database()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        database.init(str(target), pragmas=PRAGMAS, timeout=10)
+        sqlite = CallDatabase()
+        sqlite.init(str(target), pragmas=PRAGMAS, timeout=10)
+        database.initialize(sqlite)
         database.connect()
         _guard = FileGuard(target)
-        migrate(database, target)
+        migrate(sqlite, target)
         interrupt_orphaned_jobs()
     except SchemaTooNewError as exc:
         close_database()
@@ -65,6 +76,37 @@ def open_database(path: Path | str | None = None) -> Path:
         close_database()
         raise describe_database_error(target, exc) from exc
     return target
+
+
+def _open_server(url: DatabaseUrl) -> DatabaseUrl:
+    close_database()
+    try:
+        server = TeamDatabase(url)
+        database.initialize(server)
+        database.connect()
+        migrate(server)
+        interrupt_orphaned_jobs()
+    except SchemaTooNewError as exc:
+        close_database()
+        raise DatabaseFileError(str(url), str(exc)) from exc
+    except DatabaseError as exc:
+        close_database()
+        raise describe_database_error(url, exc) from exc
+    return url
+
+
+def open_reader(location: str) -> None:
+    """Read the database (a file path or a server URL) on this process's own connection, which cannot write:
+    a helper process reads while its parent writes."""
+    if is_server_url(location):
+        server = TeamDatabase(DatabaseUrl(location))
+        database.initialize(server)
+        database.connect()
+        server.execute_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        return
+    reader = CallDatabase()
+    reader.init(location, pragmas={"query_only": 1}, timeout=10)
+    database.initialize(reader)
 
 
 @atexit.register  # before the interpreter's teardown closes the connection with the guard still held
@@ -80,5 +122,5 @@ def close_database() -> None:
 
 def close_thread_connection() -> None:
     """Close this thread's connection, if open (a background thread's, when its work ends)."""
-    if not database.is_closed():
+    if database.obj is not None and not database.is_closed():
         database.close()

@@ -5,20 +5,20 @@ loads what it shows."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from scoring.transcript import AUDIO
 
 from qa_desktop.storage.models import database
+from qa_desktop.storage.search import terms
 
-_PRIMARY_DRIVER = "(SELECT d.driver FROM calldriver d WHERE d.call_id = c.id AND d.\"primary\" = 1)"
-# column key -> (header, SQL sort expression)
+_PRIMARY_DRIVER = "(SELECT d.driver FROM calldriver d WHERE d.call_id = c.id AND d.\"primary\")"
+# column key -> (header, SQL sort expression); names sort without regard to case
 COLUMNS: dict[str, tuple[str, str]] = {
     "date": ("Date", "COALESCE(c.call_time, c.imported_at)"),
-    "agent": ("Agent", "a.name COLLATE NOCASE"),
-    "team": ("Team", "t.name COLLATE NOCASE"),
+    "agent": ("Agent", "a.name"),
+    "team": ("Team", "t.name"),
     "duration": ("Duration", "c.duration_s"),
     "overall": ("Overall", "s.overall"),
     "empathy": ("Empathy", "s.empathy"),
@@ -29,7 +29,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "driver": ("Driver", _PRIMARY_DRIVER),
 }
 _FROM = ("FROM call c JOIN agent a ON a.id = c.agent_id LEFT JOIN team t ON t.id = c.team_id "
-         "LEFT JOIN score s ON s.call_id = c.id AND s.current = 1")
+         "LEFT JOIN score s ON s.call_id = c.id AND s.current")
+_NAMES = ("agent", "team")
 
 
 @dataclass
@@ -79,21 +80,12 @@ class LibraryRow:
     unscored: str = ""  # why the call has no score (too short to score)
 
 
-def fts_terms(text: str) -> list[str]:
-    """Safe FTS5 terms from what a user typed, one per word: 'refun*' matches a prefix."""
-    terms = []
-    for word in re.findall(r"[\w']+\*?", text):
-        prefix = word.endswith("*")
-        terms.append('"' + word.rstrip("*").replace('"', "") + '"' + ("*" if prefix else ""))
-    return terms
-
-
 def _needs_review(criteria: tuple[str, ...]) -> str:
     """Unreviewed calls with a result heard too unclearly to trust, or a fail on a criterion people often
     disagree with (no override yet)."""
     on_marked = f" OR (r.result = 'fail' AND r.criterion IN ({','.join('?' * len(criteria))}))" if criteria else ""
-    return ("c.reviewed = 0 AND c.id IN (SELECT s2.call_id FROM score s2 JOIN criterionresult r ON r.score_id = s2.id "
-            f"WHERE s2.current = 1 AND r.override IS NULL AND (r.needs_review = 1{on_marked}))")
+    return ("NOT c.reviewed AND c.id IN (SELECT s2.call_id FROM score s2 JOIN criterionresult r ON r.score_id = s2.id "
+            f"WHERE s2.current AND r.override IS NULL AND (r.needs_review{on_marked}))")
 
 
 def _where(f: LibraryFilter) -> tuple[str, list[Any]]:
@@ -106,21 +98,21 @@ def _where(f: LibraryFilter) -> tuple[str, list[Any]]:
          [f"{f.date_to + dt.timedelta(days=1)}" if f.date_to else None]),
         (f.score_min is not None, "s.overall >= ?", [f.score_min]),
         (f.score_max is not None, "s.overall <= ?", [f.score_max]),
-        (f.auto_fail is not None, "s.auto_fail = ?", [int(bool(f.auto_fail))]),
+        (f.auto_fail is not None, "s.auto_fail = ?", [bool(f.auto_fail)]),
         (bool(f.failed_criterion), "(' ' || s.failed || ' ') LIKE ?", [f"% {f.failed_criterion} %"]),
-        (f.reviewed is not None, "c.reviewed = ?", [int(bool(f.reviewed))]),
+        (f.reviewed is not None, "c.reviewed = ?", [bool(f.reviewed)]),
         (bool(f.driver), "c.id IN (SELECT call_id FROM calldriver WHERE driver = ?)", [f.driver]),
         (f.needs_review, _needs_review(f.review_criteria), list(f.review_criteria)),
     ]
     # every word must occur in the call, in the same utterance or not
-    conditions += [(True, "c.id IN (SELECT call_id FROM utterance_fts WHERE utterance_fts MATCH ?)", [term])
-                   for term in fts_terms(f.search)]
+    search = database.search
+    conditions += [(True, search.calls_matching(), [search.query([term])]) for term in terms(f.search)]
     for active, clause, values in conditions:
         if active:
             clauses.append(clause)
             params += values
     if f.call_ids is not None:
-        clauses.append(f"c.id IN ({','.join('?' * len(f.call_ids))})" if f.call_ids else "0")
+        clauses.append(f"c.id IN ({','.join('?' * len(f.call_ids))})" if f.call_ids else "1 = 0")
         params += f.call_ids
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
@@ -129,7 +121,7 @@ def call_ids(f: LibraryFilter, sort: str = "date", descending: bool = True) -> l
     """Ids of the calls that pass the filter, in the requested order."""
     where, params = _where(f)
     direction = "DESC" if descending else "ASC"
-    expression = COLUMNS[sort][1]
+    expression = database.dialect.nocase(COLUMNS[sort][1]) if sort in _NAMES else COLUMNS[sort][1]
     sql = f"SELECT c.id {_FROM}{where} ORDER BY {expression} {direction} NULLS LAST, c.id {direction}"
     return [row[0] for row in database.execute_sql(sql, params).fetchall()]
 
@@ -156,13 +148,12 @@ def rows(ids: list[int], search: str = "") -> list[LibraryRow]:
 def hits(ids: list[int], search: str) -> dict[int, str]:
     """Call id -> the first search hit in that call, with [brackets] around the matched words (the utterance
     with the most of the words first). Ranks every match of the words: a common word takes long."""
-    query = " OR ".join(fts_terms(search))
-    if not ids or not query:
+    words = terms(search)
+    if not ids or not words:
         return {}
+    query = database.search.query(words, any_of=True)
     found: dict[int, str] = {}
-    for call_id, snippet in database.execute_sql(
-            f"SELECT call_id, snippet(utterance_fts, 0, '[', ']', '…', 10) FROM utterance_fts "
-            f"WHERE utterance_fts MATCH ? AND call_id IN ({','.join('?' * len(ids))}) ORDER BY rank", [query, *ids]):
+    for call_id, snippet in database.execute_sql(database.search.hits(",".join("?" * len(ids))), [query, *ids]).fetchall():
         found.setdefault(call_id, snippet)
     return found
 

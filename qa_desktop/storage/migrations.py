@@ -1,27 +1,28 @@
-"""Schema versions and the migrations between them, kept in SQLite's `user_version`.
+"""Schema versions and the migrations between them, the same on both stores: kept in SQLite's
+`user_version`, or PostgreSQL's table `qa_schema` (see the database classes).
 
-Add a migration by appending `(version, function)` to MIGRATIONS; each runs once, in a
-transaction, with foreign keys off so that a table rebuild cannot cascade deletes.
+Add a migration by appending `(version, function)` to MIGRATIONS; each runs once, in a transaction that
+other processes opening the database wait for (on SQLite with foreign keys off, so that a table rebuild
+cannot cascade deletes). A fresh database runs them all, from empty to LATEST.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from peewee import Database
-from peewee import SQL, BooleanField, CharField, DateTimeField, TextField
+from peewee import Database, FieldDatabaseHook
+from peewee import SQL, BooleanField, CharField, DateTimeField, IntegerField, JSONField, TextField
 from playhouse.migrate import SchemaMigrator, migrate as apply
-from playhouse.sqlite_ext import JSONField
 
 from qa_desktop.storage.drivers import default_drivers, retag_all
 from qa_desktop.storage.recordings import absolute_recording
 from qa_desktop.storage.models import (
     V1_MODELS, AuditEntry, CalibrationAnswer, CalibrationCall, CalibrationSession, CalibrationSubmission, CallDriver,
     CoachingClip, CoachingSession, CriterionResultRow, Dispute, ReferenceVerdict, RetentionRule, Score, ScorecardRow,
-    User,
+    User, database,
 )
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,9 @@ def _initial_schema(db: Database, migrator: SchemaMigrator) -> None:
 def _add_missing(db: Database, migrator: SchemaMigrator, table: str, fields: dict) -> None:
     """Add the columns a table lacks (a fresh database already has them from its model)."""
     present = {column.name for column in db.get_columns(table)}
+    for field in fields.values():
+        if isinstance(field, FieldDatabaseHook):  # JSON is stored as this database stores it
+            field._db_hook(db)
     apply(*[migrator.add_column(table, name, field) for name, field in fields.items() if name not in present])
 
 
@@ -59,25 +63,11 @@ def _review(db: Database, migrator: SchemaMigrator) -> None:
         "override_comment": TextField(null=True)})
     db.execute_sql("CREATE INDEX IF NOT EXISTS call_reviewed ON call (reviewed)")
     db.execute_sql("CREATE INDEX IF NOT EXISTS score_call_current ON score (call_id, current)")
-    db.execute_sql("UPDATE score SET failed = COALESCE((SELECT group_concat(criterion, ' ') FROM criterionresult "
+    failed = db.dialect.joined("criterion", " ")
+    db.execute_sql(f"UPDATE score SET failed = COALESCE((SELECT {failed} FROM criterionresult "
                    "WHERE criterionresult.score_id = score.id AND result = 'fail'), '')")
     db.create_tables([AuditEntry])
-    db.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS utterance_fts USING fts5(text, call_id UNINDEXED, "
-                   "tokenize = 'porter unicode61')")
-    db.execute_sql("INSERT INTO utterance_fts (rowid, text, call_id) SELECT id, text, call_id FROM utterance")
-    for statement in _FTS_TRIGGERS:
-        db.execute_sql(statement)
-
-
-# The search index follows the utterance table, whatever changes it (a store, a deleted call's cascade).
-_FTS_TRIGGERS = (
-    "CREATE TRIGGER IF NOT EXISTS utterance_fts_insert AFTER INSERT ON utterance BEGIN "
-    "INSERT INTO utterance_fts (rowid, text, call_id) VALUES (new.id, new.text, new.call_id); END",
-    "CREATE TRIGGER IF NOT EXISTS utterance_fts_delete AFTER DELETE ON utterance BEGIN "
-    "DELETE FROM utterance_fts WHERE rowid = old.id; END",
-    "CREATE TRIGGER IF NOT EXISTS utterance_fts_update AFTER UPDATE OF text, call_id ON utterance BEGIN "
-    "UPDATE utterance_fts SET text = new.text, call_id = new.call_id WHERE rowid = old.id; END",
-)
+    db.search.create(db)  # follows the utterance table, whatever changes it (a store, a deleted call's cascade)
 
 
 def _coaching(db: Database, migrator: SchemaMigrator) -> None:
@@ -102,7 +92,7 @@ def _text_conversations(db: Database, migrator: SchemaMigrator) -> None:
     """v7: text conversations (chats, emails, tickets) beside recordings, and whether their times are real."""
     _add_missing(db, migrator, "call", {
         "medium": CharField(max_length=8, default="audio", constraints=[SQL("DEFAULT 'audio'")]),
-        "timed": BooleanField(default=True, constraints=[SQL("DEFAULT 1")])})
+        "timed": BooleanField(default=True, constraints=[SQL("DEFAULT TRUE")])})
     db.execute_sql("CREATE INDEX IF NOT EXISTS call_medium ON call (medium)")
 
 
@@ -128,10 +118,16 @@ def _checked_criteria(db: Database, migrator: SchemaMigrator) -> None:
                                                   "checked_by": CharField(null=True)})
 
 
+def _revisions(db: Database, migrator: SchemaMigrator) -> None:
+    """v11: a revision number on calls and criterion results, raised by every review change, so a change made
+    from a stale view (another lead changed it meanwhile) is refused instead of overwriting theirs."""
+    for table in ("call", "criterionresult"):
+        _add_missing(db, migrator, table, {"revision": IntegerField(default=0, constraints=[SQL("DEFAULT 0")])})
+
+
 def _accounts(db: Database, migrator: SchemaMigrator) -> None:
     """v12: users with roles and password hashes, retention rules, calls assigned to an evaluator, and when the
-    retention policy deleted a call's recording or transcript. (v11 is PostgreSQL's review revisions: numbered
-    apart so the two merge; a database at v10 goes straight to v12 until both are in.)"""
+    retention policy deleted a call's recording or transcript."""
     db.create_tables([User, RetentionRule])
     _add_missing(db, migrator, "call", {
         "assigned_to": CharField(null=True), "recording_deleted_at": DateTimeField(null=True),
@@ -151,49 +147,54 @@ MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (8, _job_owner),
     (9, _inputs),
     (10, _checked_criteria),
+    (11, _revisions),
     (12, _accounts),
 ]
 LATEST = MIGRATIONS[-1][0]
 
 
-def schema_version(db: Database) -> int:
-    """The schema version recorded in the database file."""
-    return db.execute_sql("PRAGMA user_version").fetchone()[0]
+def migrate(db: Database, path: Path | None = None, target: int = LATEST) -> int:
+    """Bring the schema up to `target` (LATEST); back a SQLite file up first if it already holds data."""
+    with _models_on(db):
+        return _migrate(db, path, target)
 
 
-def _backup(db: Database, target: Path) -> None:
-    """A consistent copy through SQLite's backup API: opening the file itself would drop SQLite's locks."""
-    copy = sqlite3.connect(target)
+@contextmanager
+def _models_on(db: Database) -> Iterator[None]:
+    """The models (and steps that use them, such as retagging) work on `db` meanwhile (`db copy` migrates a
+    database that is not the open one)."""
+    previous = database.obj
+    if previous is db:
+        yield
+        return
+    database.initialize(db)
     try:
-        db.connection().backup(copy)
+        yield
     finally:
-        copy.close()
+        database.initialize(previous)
 
 
-def migrate(db: Database, path: Path | None = None) -> int:
-    """Bring the schema up to LATEST; back the file up first if it already holds data."""
-    current = schema_version(db)
+def _migrate(db: Database, path: Path | None, target: int) -> int:
+    current = db.schema_version()
     if current > LATEST:
         raise SchemaTooNewError(
             f"database schema version {current} is newer than this qa-desktop knows ({LATEST}); upgrade qa-desktop"
         )
-    pending = [(version, step) for version, step in MIGRATIONS if version > current]
+    pending = [(version, step) for version, step in MIGRATIONS if current < version <= target]
     if not pending:
         return current
     if current > 0 and path is not None and path.exists():
         backup = path.with_suffix(path.suffix + f".v{current}.bak")
-        _backup(db, backup)
-        log.info("backed up the database to %s before migrating", backup)
+        if db.backup(backup):
+            log.info("backed up the database to %s before migrating", backup)
     migrator = SchemaMigrator.from_database(db)
-    db.execute_sql("PRAGMA foreign_keys = OFF")
-    try:
+    with db.migrating():
         for version, step in pending:
-            with db.atomic():  # immediate: a second process opening the file waits, then finds it done
-                if schema_version(db) >= version:
+            with db.atomic():  # a second process opening the database waits, then finds it done
+                db.lock_schema()
+                if db.schema_version() >= version:
                     continue
                 step(db, migrator)
-                db.execute_sql(f"PRAGMA user_version = {int(version)}")
+                db.set_schema_version(version)
             log.info("database schema migrated to version %d", version)
-    finally:
-        db.execute_sql("PRAGMA foreign_keys = ON")
-    return LATEST
+    return target

@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from peewee import (
-    AutoField, BooleanField, CharField, DateTimeField, FloatField, ForeignKeyField, IntegerField, Model,
-    SQL, TextField,
+    AutoField, BooleanField, CharField, DatabaseProxy, DateTimeField, FloatField, ForeignKeyField, IntegerField,
+    JSONField, Model, SQL, TextField,
 )
-from playhouse.sqlite_ext import JSONField
 
-from qa_desktop.storage.sqlite_database import CallDatabase
-
-database = CallDatabase()
+# the open database: a sqlite_database.CallDatabase or a postgres_database.TeamDatabase (see database.py)
+database = DatabaseProxy()
 
 UNASSIGNED = "unassigned"
 
@@ -59,8 +57,9 @@ class Call(BaseModel):
     reviewed_at = DateTimeField(null=True)
     # audio, or text: a chat, email or ticket; timed False: a text conversation whose times are estimated (schema v8)
     medium = CharField(max_length=8, default="audio", index=True, constraints=[SQL("DEFAULT 'audio'")])
-    timed = BooleanField(default=True, constraints=[SQL("DEFAULT 1")])
+    timed = BooleanField(default=True, constraints=[SQL("DEFAULT TRUE")])
     unscored = TextField(null=True)  # why the call is not scored, e.g. too short to judge (schema v8)
+    revision = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # raised by each review change (v11)
     assigned_to = CharField(null=True, index=True)  # the user (an evaluator) asked to review it (schema v12)
     # the retention policy deleted the recording file / the transcript and evidence text (schema v12)
     recording_deleted_at = DateTimeField(null=True)
@@ -153,6 +152,7 @@ class CriterionResultRow(BaseModel):
     needs_review = BooleanField(default=False)  # heard with low confidence: a person should check it (schema v6)
     checked = CharField(max_length=9, null=True)  # a reviewer looked at it: "evidence" played or "confirmed" (v8)
     checked_by = CharField(null=True)
+    revision = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # raised by each review change (v11)
 
     @property
     def effective(self) -> str:
@@ -333,3 +333,7 @@ class RetentionRule(BaseModel):
 
 
 V1_MODELS = [Team, Agent, Call, UtteranceRow, Job]  # created by the first migration
+# every table, each after the tables it refers to
+ALL_MODELS = [Team, Agent, Call, UtteranceRow, Job, ScorecardRow, Score, CriterionResultRow, AuditEntry,
+              CoachingSession, CoachingClip, CallDriver, CalibrationSession, CalibrationCall, CalibrationAnswer,
+              CalibrationSubmission, ReferenceVerdict, Dispute, User, RetentionRule]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from peewee import JOIN, fn
 
 from qa_desktop.storage.models import Agent, Call, Team, database
-from qa_desktop.storage.review import audit
+from qa_desktop.storage.review import audit, claim
 
 IMPORT_ACTOR = "import"  # who the audit log names for changes an import makes
 
@@ -63,12 +63,14 @@ def move_agent(agent: Agent, team_name: str | None, actor: str) -> Agent:
 
 
 def reassign_call(call: Call, agent: Agent, actor: str) -> Call:
-    """Attribute a call to another agent (and that agent's team)."""
+    """Attribute a call to another agent (and that agent's team); refused (review.StaleReviewError) when the
+    call's review changed since `call` was read."""
     with database.atomic():
+        claim(call, f"call {call.id}")
         audit(call, actor, "reassign call", "agent", call.agent.name, agent.name)
         call.agent = agent
         call.team = agent.team_id
-        call.save()
+        call.save(only=[Call.agent, Call.team])
     return call
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
 
 import psutil
 
-from peewee import Function
-from playhouse.sqlite_ext import JSONField
+from peewee import Function, JSONField
 
 from scoring.analysis import CallAnalysis
 from scoring.drivers import DriverSet
@@ -113,13 +113,19 @@ def store_score(call: Call, scorecard: Scorecard, score: CallScore) -> Score:
 
 class _BulkInsert:
     """A raw INSERT of rows with these columns, each value converted as peewee converts it (JSON through
-    SQLite's json(), booleans, dates), so bulk rows are stored exactly as `Model.create` stores them."""
+    SQLite's json() or as PostgreSQL's JSONB, booleans, dates), so bulk rows are stored exactly as
+    `Model.create` stores them."""
 
     def __init__(self, model: type, names: tuple[str, ...]) -> None:
+        self.table = model._meta.table_name
         self.fields = [model._meta.fields[name] for name in names]
-        marks = ", ".join("json(?)" if isinstance(field, JSONField) else "?" for field in self.fields)
+
+    def sql(self) -> str:
+        """The INSERT for the open database (SQLite wraps JSON text in json())."""
+        sqlite = database.dialect.name == "sqlite"
+        marks = ", ".join("json(?)" if sqlite and isinstance(field, JSONField) else "?" for field in self.fields)
         columns = ", ".join(f'"{field.column_name}"' for field in self.fields)
-        self.sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({marks})'
+        return f'INSERT INTO "{self.table}" ({columns}) VALUES ({marks})'
 
     def values(self, row: dict, skip: int = 0) -> list:
         """The row's values in column order, as bound parameters; from column `skip` on (the leading ones are
@@ -150,21 +156,22 @@ def store_scores(scored: list[tuple[int, StoredScore | str]]) -> None:
     if not scored:
         return
     with database.atomic():
-        cursor = database.cursor()
         ids = [call_id for call_id, _ in scored]
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
             marks = ",".join("?" * len(part))
-            cursor.execute(f"UPDATE score SET current = 0 WHERE current = 1 AND call_id IN ({marks})", part)
-            cursor.execute(f"UPDATE call SET unscored = NULL WHERE unscored IS NOT NULL AND id IN ({marks})", part)
-        cursor.executemany("UPDATE call SET unscored = ? WHERE id = ?",
-                           [(reason, call_id) for call_id, reason in scored if isinstance(reason, str)])
+            database.execute_sql(f"UPDATE score SET current = ? WHERE current AND call_id IN ({marks})", [False, *part])
+            database.execute_sql(f"UPDATE call SET unscored = NULL WHERE unscored IS NOT NULL AND id IN ({marks})", part)
+        for call_id, reason in scored:
+            if isinstance(reason, str):
+                database.execute_sql("UPDATE call SET unscored = ? WHERE id = ?", [reason, call_id])
         results = []
         for _, stored in scored:
             if not isinstance(stored, str):
-                score_id = cursor.execute(_SCORE_INSERT.sql, stored[0]).lastrowid
+                score_id = database.insert_returning_id(_SCORE_INSERT.sql(), stored[0])
                 results += [[score_id, *values] for values in stored[1]]
-        cursor.executemany(_RESULT_INSERT.sql, results)
+        if results:
+            database.execute_many(_RESULT_INSERT.sql(), results)
 
 
 def _result_row(weight: float, critical: bool, result: dict) -> dict:
@@ -217,18 +224,25 @@ def _analysis(path: str, duration_s: float, channels: int, sample_rate: int, sha
 
 
 def this_process() -> str:
-    """This process as a job owner: its pid and start time (a pid alone can be reused)."""
+    """This process as a job owner: its pid, start time (a pid alone can be reused) and machine (a team's
+    database is shared by several)."""
     return _owner(os.getpid())
 
 
 def _owner(pid: int) -> str:
-    return f"{pid}@{psutil.Process(pid).create_time():.2f}"
+    return f"{pid}@{psutil.Process(pid).create_time():.2f}@{socket.gethostname()}"
 
 
 def _running(owner: str | None) -> bool:
-    """Whether the process that owns a job is still running."""
+    """Whether the process that owns a job is still running; a process on another machine is taken to be."""
+    if owner is None:
+        return False
+    pid, _, rest = owner.partition("@")
+    host = rest.partition("@")[2]
+    if host and host != socket.gethostname():
+        return True
     try:
-        return owner is not None and _owner(int(owner.split("@")[0])) == owner
+        return _owner(int(pid)).startswith(f"{pid}@{rest.partition('@')[0]}@")
     except (ValueError, psutil.Error):
         return False
 

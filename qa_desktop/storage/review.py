@@ -23,6 +23,24 @@ class ReviewError(ValueError):
     """A review action that cannot be taken as asked (no comment, unknown result)."""
 
 
+class StaleReviewError(ReviewError):
+    """Someone else changed the call or criterion since it was read: the change was not made."""
+
+
+def claim(row: Call | CriterionResultRow, what: str) -> None:
+    """Raise the row's revision if it is still the one read (in the caller's transaction, which then holds the
+    row until it commits); else nothing is written and StaleReviewError says who changed it."""
+    model = type(row)
+    claimed = model.update(revision=model.revision + 1).where(
+        (model.id == row.id) & (model.revision == row.revision)).execute()
+    if not claimed:
+        latest = (AuditEntry.select().where(AuditEntry.call == (row.id if model is Call else row.score.call_id))
+                  .order_by(AuditEntry.id.desc()).first())
+        by = f" by {latest.actor} ({latest.action} at {latest.at:%H:%M})" if latest else ""
+        raise StaleReviewError(f"{what} was changed{by} since you opened it; nothing was saved: look at it again")
+    row.revision += 1
+
+
 def audit(call: Call | None, actor: str, action: str, target: str = "", old: str | None = None,
           new: str | None = None, comment: str = "") -> AuditEntry:
     """Record one change in the audit log."""
@@ -46,44 +64,57 @@ def recompute(score: Score) -> Score:
 
 
 def override(result: CriterionResultRow, new: str, comment: str, reviewer: str) -> Score:
-    """Change a criterion's result on a call; the comment is required. Returns the recomputed score."""
+    """Change a criterion's result on a call; the comment is required. Returns the recomputed score.
+
+    Refused with StaleReviewError when the result changed since `result` was read (its revision)."""
     if new not in RESULTS:
         raise ReviewError(f"a result is one of {', '.join(RESULTS)}, not '{new}'")
     if not comment.strip():
         raise ReviewError("an override needs a comment saying why")
     reviewer = reviewer.strip() or "unknown reviewer"
     with database.atomic():
+        if database.for_update:  # PostgreSQL: an override of another criterion waits, then recomputes with this one
+            Score.select().where(Score.id == result.score_id).for_update().get()
+        claim(result, f"criterion '{result.criterion}' of call {result.score.call_id}")
         old = result.effective
         result.override = None if new == result.result else new
         result.override_by = reviewer if result.override else None
         result.override_comment = comment.strip() if result.override else None
-        result.save()
+        result.save(only=[CriterionResultRow.override, CriterionResultRow.override_by, CriterionResultRow.override_comment])
         audit(result.score.call, reviewer, "override", result.criterion, old, new, comment.strip())
         return recompute(Score.get_by_id(result.score_id))
 
 
 def mark_checked(result: CriterionResultRow, reviewer: str, how: str = "evidence") -> None:
     """Record that a reviewer looked at a criterion: played its evidence, or confirmed it explicitly (audited).
-    Only such criteria count as agreeing with the automatic verdict when the call is marked reviewed."""
+    Only such criteria count as agreeing with the automatic verdict when the call is marked reviewed.
+    Confirming is refused (StaleReviewError) when the result changed since `result` was read."""
     if how not in ("evidence", "confirmed"):
         raise ReviewError(f"a criterion is checked by 'evidence' or 'confirmed', not '{how}'")
     if result.checked == "confirmed" or result.checked == how:
         return
+    reviewer = reviewer or "unknown reviewer"
     with database.atomic():
-        if how == "confirmed":
-            audit(result.score.call, reviewer or "unknown reviewer", "confirm", result.criterion, None, result.effective)
-        result.checked, result.checked_by = how, reviewer or "unknown reviewer"
-        result.save()
+        if how == "confirmed":  # confirms the verdict that was shown
+            claim(result, f"criterion '{result.criterion}' of call {result.score.call_id}")
+            audit(result.score.call, reviewer, "confirm", result.criterion, None, result.effective)
+            changed = CriterionResultRow.id == result.id
+        else:  # having played the evidence stays true whatever changed; it never hides a confirmation
+            changed = (CriterionResultRow.id == result.id) & CriterionResultRow.checked.is_null()
+        CriterionResultRow.update(checked=how, checked_by=reviewer).where(changed).execute()
+        result.checked, result.checked_by = how, reviewer
 
 
 def set_reviewed(call: Call, reviewer: str, reviewed: bool = True) -> None:
-    """Mark a call reviewed (or not), in the audit log too."""
+    """Mark a call reviewed (or not), in the audit log too; refused (StaleReviewError) when the call's review
+    changed since `call` was read."""
     with database.atomic():
+        claim(call, f"call {call.id}")
         old = "reviewed" if call.reviewed else "not reviewed"
         call.reviewed = reviewed
         call.reviewed_by = reviewer if reviewed else None
         call.reviewed_at = dt.datetime.now().replace(microsecond=0) if reviewed else None
-        call.save()
+        call.save(only=[Call.reviewed, Call.reviewed_by, Call.reviewed_at])
         audit(call, reviewer or "unknown reviewer", "review", "call", old, "reviewed" if reviewed else "not reviewed")
 
 

@@ -6,11 +6,22 @@ then writes queues for the write lock within the busy timeout instead of failing
 own `get_or_create` included. When SQLite has already rolled a transaction back itself (a full disk,
 an I/O error), the rollback that follows is skipped, so "database or disk is full" reaches the user
 instead of "cannot rollback - no transaction is active".
+
+Both database classes (this one and postgres_database.TeamDatabase) offer what storage needs beyond
+peewee: their SQL dialect, their search index, the schema version, inserts that return the new id.
 """
 
 from __future__ import annotations
 
-from peewee import SqliteDatabase, _savepoint
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from peewee import SqliteDatabase, __exception_wrapper__, _savepoint
+
+from qa_desktop.storage.dialect import SqliteDialect
+from qa_desktop.storage.search import Fts5Search, SearchIndex
 
 
 class _Savepoint(_savepoint):
@@ -24,6 +35,9 @@ class _Savepoint(_savepoint):
 class CallDatabase(SqliteDatabase):
     """peewee's SqliteDatabase with immediate write transactions and truthful errors."""
 
+    dialect = SqliteDialect()
+    search: SearchIndex = Fts5Search()
+
     def __init__(self) -> None:
         super().__init__(None, lock_type="IMMEDIATE")
 
@@ -34,3 +48,44 @@ class CallDatabase(SqliteDatabase):
 
     def savepoint(self) -> _Savepoint:
         return _Savepoint(self)
+
+    def schema_version(self) -> int:
+        """The schema version recorded in the file (SQLite's user_version)."""
+        return self.execute_sql("PRAGMA user_version").fetchone()[0]
+
+    def set_schema_version(self, version: int) -> None:
+        self.execute_sql(f"PRAGMA user_version = {int(version)}")
+
+    def lock_schema(self) -> None:
+        """Within a migration's transaction: make other processes wait (BEGIN IMMEDIATE already does)."""
+
+    @contextmanager
+    def migrating(self) -> Iterator[None]:
+        """Foreign keys off while migrating, so that a table rebuild cannot cascade deletes."""
+        self.execute_sql("PRAGMA foreign_keys = OFF")
+        try:
+            yield
+        finally:
+            self.execute_sql("PRAGMA foreign_keys = ON")
+
+    def backup(self, target: Path) -> bool:
+        """A consistent copy through SQLite's backup API: opening the file itself would drop SQLite's locks."""
+        copy = sqlite3.connect(target)
+        try:
+            self.connection().backup(copy)
+        finally:
+            copy.close()
+        return True
+
+    def insert_returning_id(self, sql: str, params: Sequence) -> int:
+        """Run one INSERT; the new row's id."""
+        return self.execute_sql(sql, params).lastrowid
+
+    def execute_many(self, sql: str, rows: Sequence[Sequence]) -> None:
+        """Run one statement for each row of parameters."""
+        with __exception_wrapper__:  # peewee's errors (IntegrityError, ...), as for every other statement
+            self.cursor().executemany(sql, rows)
+
+    def after_bulk_load(self) -> None:
+        """After many rows were inserted with their ids: new rows get the next ids, and queries are planned for
+        the tables as they now are (SQLite: always so)."""

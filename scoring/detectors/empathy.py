@@ -1,4 +1,5 @@
-"""Empathy detectors that need more than a phrase list: active listening and using the customer's name."""
+"""Empathy detectors that need more than a phrase list: acknowledgement and active listening, graded by how much
+of the call shows them, and using the customer's name."""
 
 from __future__ import annotations
 
@@ -7,47 +8,111 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from ..phrases import phrase_set
+from ..phrases import PhraseSet, phrase_set
 from ..text import content_words, normalise
-from ..transcript import AGENT, CUSTOMER
-from .base import FAIL, NA, PASS, CallContext, Param, Verdict, absent_confidence, detector, quote
+from ..transcript import AGENT, CUSTOMER, Utterance
+from .base import (FAIL, NA, PASS, CallContext, Param, Verdict, absent_confidence, detector, found_confidence, quote,
+                   sentences, statements)
+from .phrase import absence_evidence
+
+SIMILAR_WORD = 80  # rapidfuzz ratio from which two content words count as the same word misheard
 
 
-def _reflections(ctx: CallContext, overlap_words: int) -> list[int]:
-    """Agent turns that pick up what the customer has said so far (shared content words)."""
+def diminishing(amount: float, half: float) -> float:
+    """Credit 0..1 that keeps growing with `amount` at a falling rate: 0.5 at `half`, 0.8 at four times it.
+    (A hard cap stops telling agents apart once they reach it: on rated support conversations, counting on
+    ranked warm and cold supporters better than full credit from four.)"""
+    return amount / (amount + half) if amount > 0 else 0.0
+
+
+def plain(ctx: CallContext, i: int, advice: PhraseSet) -> bool:
+    """True when an agent turn neither asks nor advises: then an acknowledgement in it is what the turn does,
+    not a preamble to a question or a suggestion, and a reviewer hears empathy when they play it."""
+    text = ctx.utterances[i].text
+    return len(statements(text)) == len(sentences(text)) and not (advice and advice.match(ctx.normalised[i], normalised=True))
+
+
+def shown(ctx: CallContext, hits: list[int], advice: PhraseSet) -> list[Utterance]:
+    """The evidence of a graded empathy criterion: the turns that earned credit and do nothing else, or the
+    first three that earned it when none is that plain."""
+    clear = [i for i in hits if plain(ctx, i, advice)]
+    return [ctx.utterances[i] for i in clear or hits[:3]]
+
+
+_WHOLE_CALL = {"first_turns": 0, "last_turns": 0, "within_first_s": 0.0, "within_last_s": 0.0}
+# what a graded empathy criterion looks for, and the advice that makes a turn that says it not plain
+_GRADED: dict[str, Any] = {"phrases": Param(list, required=True), "advice_phrases": Param(list, [])}
+
+
+@detector(
+    "acknowledgement",
+    **_GRADED,
+    half_credit=Param(float, 4.0, low=0.1, high=100),
+    half_credit_share=Param(float, 1.0, low=0.01, high=1),
+)
+def acknowledgement(ctx: CallContext, params: dict[str, Any]) -> Verdict:
+    """Pass when the agent acknowledges the customer's feelings or situation in a statement ("that sounds
+    hard"; "why are you upset?" asks instead). Graded with diminishing returns by how many of the agent's
+    turns do: half credit at `half_credit` turns, or at `half_credit_share` of the agent's turns in a short call."""
+    agent = ctx.turns(AGENT)
+    hits = [i for i, _ in ctx.find(phrase_set(params["phrases"]), agent, statements_only=True)]
+    if not hits:
+        evidence, note = absence_evidence(ctx, agent, _WHOLE_CALL)
+        return Verdict(FAIL, 0.0, absent_confidence(ctx, agent),
+                       f"The agent never acknowledged the customer's feelings or situation.{note}", evidence)
+    evidence = shown(ctx, hits, phrase_set(params["advice_phrases"]))
+    turns = f"{len(hits)} turn{'s' * (len(hits) > 1)}"
+    half = max(1.0, min(params["half_credit"], params["half_credit_share"] * len(agent)))
+    return Verdict(PASS, round(diminishing(len(hits), half), 3),
+                   found_confidence(ctx, ctx.find(phrase_set(params["phrases"]), hits[:1], statements_only=True)),
+                   f"Acknowledged the customer's feelings or situation in {turns}, first {quote(ctx.utterances[hits[0]])}.",
+                   evidence)
+
+
+def _similar(word: str, said: set[str]) -> bool:
+    """True when a content word was said, or a word close to it (a misheard "broadbound" for "broadband")."""
+    return word in said or (len(word) >= 5 and any(
+        w[:2] == word[:2] and fuzz.ratio(w, word) >= SIMILAR_WORD for w in said if len(w) >= 5))
+
+
+def _reflections(ctx: CallContext, overlap_words: int, recent_turns: int) -> list[int]:
+    """Agent turns that pick up what the customer said (at least `overlap_words` content words of the
+    customer's last `recent_turns` turns, or of all they said so far when 0): a restatement or paraphrase."""
     found = []
-    customer_said: set[str] = set()
+    said: list[set[str]] = []
     for i, u in enumerate(ctx.utterances):
         if u.speaker == CUSTOMER:
-            customer_said |= content_words(u.text)
-        elif len(content_words(u.text) & customer_said) >= overlap_words:
-            found.append(i)
+            said = [*said, content_words(u.text)][-recent_turns if recent_turns else 0:]
+        elif u.speaker == AGENT and said:
+            just_said = set().union(*said)
+            if sum(_similar(w, just_said) for w in content_words(u.text)) >= overlap_words:
+                found.append(i)
     return found
 
 
 @detector(
     "active_listening",
-    phrases=Param(list, required=True),
+    **_GRADED,
     overlap_words=Param(int, 2, low=0, high=20),
-    full_credit_share=Param(float, 0.5, low=0, high=1),
+    recent_turns=Param(int, 2, low=0, high=100),
+    half_credit_share=Param(float, 0.3, low=0.01, high=1),
 )
 def active_listening(ctx: CallContext, params: dict[str, Any]) -> Verdict:
-    """Pass when the agent restates, confirms or picks up what the customer said.
+    """Pass when the agent restates, confirms or picks up what the customer just said.
 
-    Graded by the share of the agent's turns that do: full credit from `full_credit_share` of them.
-    """
+    Graded with diminishing returns by the share of the agent's turns that do: half credit at
+    `half_credit_share`. Evidence: the turns that say so in a listening phrase ("so you ...", "it sounds like")."""
     agent = ctx.turns(AGENT)
-    said = {i for i, _ in ctx.find(phrase_set(params["phrases"]), agent)}
-    picked_up = set(_reflections(ctx, params["overlap_words"])) if params["overlap_words"] else set()
-    hits = sorted(said | picked_up)
+    said = [i for i, _ in ctx.find(phrase_set(params["phrases"]), agent)]
+    picked_up = _reflections(ctx, params["overlap_words"], params["recent_turns"]) if params["overlap_words"] else []
+    hits = sorted(set(said) | set(picked_up))
     if not hits:
         return Verdict(FAIL, 0.0, absent_confidence(ctx, agent),
                        "The agent never restated or confirmed what the customer said.", [])
-    first = ctx.utterances[hits[0]]
-    credit = min(1.0, len(hits) / max(1.0, params["full_credit_share"] * len(agent)))
-    return Verdict(PASS, credit, round(0.6 + 0.3 * credit, 3),
-                   f"Restated or confirmed the customer's words {len(hits)} time{'s' * (len(hits) > 1)}, "
-                   f"first {quote(first)}.", [ctx.utterances[i] for i in hits[:3]])
+    share = len(hits) / len(agent)
+    return Verdict(PASS, round(diminishing(share, params["half_credit_share"]), 3), round(0.6 + 0.3 * min(1.0, share / 0.5), 3),
+                   f"Restated or confirmed the customer's words in {len(hits)} of {len(agent)} turns, "
+                   f"first {quote(ctx.utterances[hits[0]])}.", shown(ctx, said or hits, phrase_set(params["advice_phrases"])))
 
 
 _NOT_NAMES = frozenset(

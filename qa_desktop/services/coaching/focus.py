@@ -15,7 +15,7 @@ MIN_CALLS = 5  # fewer applicable calls than this say too little to coach on
 
 _RESULTS = ("SELECT c.agent_id, r.criterion, COALESCE(r.override, r.result) AS effective, "
             "COALESCE(c.call_time, c.imported_at) AS at "
-            "FROM criterionresult r JOIN score s ON s.id = r.score_id AND s.current = 1 JOIN call c ON c.id = s.call_id "
+            "FROM criterionresult r JOIN score s ON s.id = r.score_id AND s.current JOIN call c ON c.id = s.call_id "
             "WHERE COALESCE(r.override, r.result) IN ('pass', 'fail')")
 
 
@@ -67,7 +67,7 @@ def _rates(agent_ids: list[int], since: dt.datetime | None = None,
            until: dt.datetime | None = None) -> dict[str, Rate]:
     if not agent_ids:
         return {}
-    sql = (f"SELECT criterion, SUM(effective = 'pass'), COUNT(*) FROM ({_RESULTS}) "
+    sql = (f"SELECT criterion, SUM(CASE WHEN effective = 'pass' THEN 1 ELSE 0 END), COUNT(*) FROM ({_RESULTS}) AS results "
            f"WHERE agent_id IN ({','.join('?' * len(agent_ids))})")
     params: list = list(agent_ids)
     if since is not None:

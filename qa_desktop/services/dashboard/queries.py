@@ -17,13 +17,30 @@ from qa_desktop.storage.criteria import criterion_names
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import database
 
-_DAY = "date(COALESCE(c.call_time, c.imported_at))"
-_WEEK = f"date({_DAY}, 'weekday 0', '-6 days')"  # the Monday of the call's week
-_SENTIMENT_CHANGE = ("(json_extract(s.metrics, '$.customer_sentiment_end') - "
-                     "json_extract(s.metrics, '$.customer_sentiment_start'))")
 _RECORDED = "c.medium = 'audio'"  # handle time is a call's: text conversations are not counted in it
-_FROM = ("FROM call c JOIN score s ON s.call_id = c.id AND s.current = 1 JOIN agent a ON a.id = c.agent_id "
+_FROM = ("FROM call c JOIN score s ON s.call_id = c.id AND s.current JOIN agent a ON a.id = c.agent_id "
          "LEFT JOIN team t ON t.id = c.team_id")
+_AUTO_FAIL = "CAST(s.auto_fail AS INTEGER)"  # 1 or 0, to count and average
+
+
+def _day() -> str:
+    """The call's date."""
+    return database.dialect.day("COALESCE(c.call_time, c.imported_at)")
+
+
+def _sentiment_change() -> str:
+    """How far the customer's sentiment moved from the start to the end of the call."""
+    number = database.dialect.json_number
+    return (f"({number('s.metrics', 'customer_sentiment_end')} - "
+            f"{number('s.metrics', 'customer_sentiment_start')})")
+
+
+def _round(expr: str, digits: int = 1) -> str:
+    return database.dialect.round(expr, digits)
+
+
+def _by_name(expr: str = "a.name") -> str:
+    return database.dialect.nocase(expr)
 
 
 @dataclass(frozen=True)
@@ -37,9 +54,9 @@ class Scope:
 
     def where(self) -> tuple[str, list[Any]]:
         """SQL conditions (starting with WHERE) and their parameters."""
-        clauses: list[str] = ["1"]
+        clauses: list[str] = ["1 = 1"]
         params: list[Any] = []
-        for value, clause in ((self.date_from, f"{_DAY} >= ?"), (self.date_to, f"{_DAY} <= ?"),
+        for value, clause in ((self.date_from, f"{_day()} >= ?"), (self.date_to, f"{_day()} <= ?"),
                               (self.team_id, "c.team_id = ?"), (self.agent_id, "c.agent_id = ?")):
             if value is not None:
                 clauses.append(clause)
@@ -82,10 +99,12 @@ def _rounded(value: float | None, digits: int = 1) -> float | None:
 def weekly_trends(scope: Scope) -> Table:
     """Per week (its Monday): calls, mean empathy, compliance and overall, and the auto-fail rate (%)."""
     where, params = scope.where()
-    sql = (f"SELECT {_WEEK} AS week, COUNT(*), ROUND(AVG(s.empathy), 1), ROUND(AVG(s.compliance), 1), "
-           f"ROUND(AVG(s.overall), 1), ROUND(100.0 * AVG(s.auto_fail), 1) {_FROM}{where} GROUP BY week ORDER BY week")
+    week = database.dialect.week_start(_day())  # its Monday
+    sql = (f"SELECT {week} AS week, COUNT(*), {_round('AVG(s.empathy)')}, {_round('AVG(s.compliance)')}, "
+           f"{_round('AVG(s.overall)')}, {_round(f'100.0 * AVG({_AUTO_FAIL})')} {_FROM}{where} GROUP BY week "
+           "ORDER BY week")
     table = _table(["week", "calls", "empathy", "compliance", "overall", "auto_fail_pct"], sql, params)
-    table.rows = [(dt.date.fromisoformat(r[0]), *r[1:]) for r in table.rows]
+    table.rows = [(database.dialect.date_value(r[0]), *r[1:]) for r in table.rows]
     return table
 
 
@@ -97,8 +116,8 @@ def distributions(scope: Scope) -> Table:
     where, params = scope.where()
     counts: dict[str, dict[int, int]] = {}
     for name in ("overall", "empathy", "compliance"):
-        sql = (f"SELECT MIN(CAST(s.{name} / {BIN} AS INTEGER), {100 // BIN - 1}) AS band, COUNT(*) "
-               f"{_FROM}{where} GROUP BY band")
+        band = database.dialect.least(database.dialect.floor_int(f"s.{name} / {BIN}"), str(100 // BIN - 1))
+        sql = f"SELECT {band} AS band, COUNT(*) {_FROM}{where} GROUP BY band"
         counts[name] = dict(database.execute_sql(sql, params).fetchall())
     rows = [(band * BIN, band * BIN + BIN, *(counts[name].get(band, 0) for name in counts))
             for band in range(100 // BIN)]
@@ -109,10 +128,10 @@ def agent_summary(scope: Scope) -> Table:
     """Per agent: team, calls, mean scores, auto-fails and their rate (%), and the mean change in the
     customer's sentiment from the start to the end of the call (-2..2)."""
     where, params = scope.where()
-    sql = (f"SELECT a.id, a.name, COALESCE(t.name, ''), COUNT(*), ROUND(AVG(s.empathy), 1), "
-           f"ROUND(AVG(s.compliance), 1), ROUND(AVG(s.overall), 1), SUM(s.auto_fail), "
-           f"ROUND(100.0 * AVG(s.auto_fail), 1), ROUND(AVG({_SENTIMENT_CHANGE}), 3) "
-           f"{_FROM}{where} GROUP BY a.id ORDER BY a.name COLLATE NOCASE")
+    sql = (f"SELECT a.id, a.name, MAX(COALESCE(t.name, '')), COUNT(*), {_round('AVG(s.empathy)')}, "
+           f"{_round('AVG(s.compliance)')}, {_round('AVG(s.overall)')}, SUM({_AUTO_FAIL}), "
+           f"{_round(f'100.0 * AVG({_AUTO_FAIL})')}, {_round(f'AVG({_sentiment_change()})', 3)} "
+           f"{_FROM}{where} GROUP BY a.id ORDER BY {_by_name()}")
     return _table(["agent_id", "agent", "team", "calls", "empathy", "compliance", "overall", "auto_fails",
                    "auto_fail_pct", "sentiment_change"], sql, params)
 
@@ -121,9 +140,11 @@ def criterion_pass_rates(scope: Scope) -> Table:
     """Per agent and criterion: calls judged (pass or fail), passes and the pass rate (%); n/a is left out.
     An agent's criteria come in scorecard order (the order results are stored in)."""
     where, params = scope.where()
-    sql = (f"SELECT a.id, a.name, r.criterion, SUM(COALESCE(r.override, r.result) IN ('pass', 'fail')) AS judged, "
-           f"SUM(COALESCE(r.override, r.result) = 'pass') {_FROM} JOIN criterionresult r ON r.score_id = s.id"
-           f"{where} GROUP BY a.id, r.criterion ORDER BY a.name COLLATE NOCASE, MIN(r.id)")
+    effective = "COALESCE(r.override, r.result)"
+    sql = (f"SELECT a.id, a.name, r.criterion, SUM(CASE WHEN {effective} IN ('pass', 'fail') THEN 1 ELSE 0 END) "
+           f"AS judged, SUM(CASE WHEN {effective} = 'pass' THEN 1 ELSE 0 END) {_FROM} "
+           f"JOIN criterionresult r ON r.score_id = s.id{where} GROUP BY a.id, r.criterion ORDER BY {_by_name()}, "
+           "MIN(r.id)")
     table = _table(["agent_id", "agent", "criterion", "judged", "passed"], sql, params)
     table.columns += ["pass_pct", "criterion_name"]
     names = criterion_names()
@@ -140,7 +161,7 @@ def drivers(scope: Scope, driver_set: DriverSet) -> Table:
         f"JOIN calldriver d ON d.call_id = c.id{where} GROUP BY d.driver", params).fetchall())
     handled = dict((r[0], r[1:]) for r in database.execute_sql(
         f"SELECT d.driver, COUNT(*), AVG(c.duration_s) {_FROM} JOIN calldriver d ON d.call_id = c.id "
-        f"AND d.\"primary\" = 1{where} AND {_RECORDED} GROUP BY d.driver", params).fetchall())
+        f"AND d.\"primary\"{where} AND {_RECORDED} GROUP BY d.driver", params).fetchall())
     rows = []
     for d in driver_set.drivers:
         calls, overall, empathy, compliance = tagged.get(d.id, (0, None, None, None))
@@ -158,9 +179,9 @@ def agent_handle_time(scope: Scope, driver_set: DriverSet) -> Table:
     where, params = scope.where()
     expected = " ".join(f"WHEN '{d.id}' THEN {d.expected_handle_time_s}" for d in driver_set.drivers)
     sql = (f"SELECT a.id, a.name, COUNT(*), AVG(c.duration_s), AVG(CASE d.driver {expected} END), "
-           f"AVG({_SENTIMENT_CHANGE}) {_FROM} JOIN calldriver d ON d.call_id = c.id AND d.\"primary\" = 1"
+           f"AVG({_sentiment_change()}) {_FROM} JOIN calldriver d ON d.call_id = c.id AND d.\"primary\""
            f"{where} AND {_RECORDED} AND d.driver IN ({','.join('?' * len(driver_set.drivers))}) "
-           f"GROUP BY a.id ORDER BY a.name COLLATE NOCASE")
+           f"GROUP BY a.id ORDER BY {_by_name()}")
     rows = []
     for agent_id, name, calls, aht, target, sentiment in database.execute_sql(
             sql, params + [d.id for d in driver_set.drivers]).fetchall():

@@ -1,0 +1,39 @@
+"""`qa-desktop db copy`: move a workstation's SQLite database into a team's PostgreSQL database, every id,
+score and audit entry kept."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE
+from qa_desktop.services.config import Config
+from qa_desktop.storage.copy import CopyError, copy_database
+from qa_desktop.storage.postgres_database import DatabaseUrl, is_server_url
+
+
+def add_db_parser(commands: argparse._SubParsersAction) -> None:
+    """The `db` command group."""
+    db = commands.add_parser("db", help="manage databases: copy a workstation's database into the team's")
+    actions = db.add_subparsers(dest="db_command", required=True)
+    copy = actions.add_parser("copy", help="copy a SQLite database file into an empty PostgreSQL database, "
+                              "keeping every id, score and audit entry")
+    copy.add_argument("--from", dest="source", required=True, metavar="SQLITE_FILE", help="the workstation's file")
+    copy.add_argument("--to", dest="target", required=True, metavar="postgresql://user@host:port/name",
+                      help="the team's database (created empty, e.g. with createdb)")
+
+
+def cmd_db(args: argparse.Namespace, config: Config) -> int:
+    """Copy the database; one line per table."""
+    if not is_server_url(args.target):
+        print(f"error: --to must be a postgresql:// URL, not '{args.target}'")
+        return EXIT_USAGE
+    target = DatabaseUrl(args.target)
+    try:
+        copied = copy_database(Path(args.source).expanduser(), target,
+                               lambda table, n: print(f"{table:22s} {n:>9,} rows", flush=True))
+    except CopyError as exc:
+        print(f"error: {exc}")
+        return EXIT_USAGE
+    print(f"copied {sum(copied.values()):,} rows ({copied['call']:,} calls) from {args.source} to {target}")
+    return EXIT_OK

@@ -1,0 +1,122 @@
+"""The PostgreSQL database class, for a team sharing one database server (`postgresql://user@host:port/name`).
+
+Queries are written once for both stores with `?` parameters (SQLite's style); this class translates them
+to psycopg's `%s` (doubling a literal `%`). NUMERIC results (PostgreSQL's AVG and ROUND) come back as
+floats, as SQLite's do. Several processes may migrate at once: an advisory lock makes the others wait.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from peewee import PostgresqlDatabase, __exception_wrapper__
+from psycopg.types.numeric import FloatLoader
+
+from qa_desktop.storage.credentials import database_password
+from qa_desktop.storage.dialect import PostgresDialect
+from qa_desktop.storage.search import TsvectorSearch, SearchIndex
+
+SCHEMES = ("postgresql://", "postgres://")
+_MIGRATION_LOCK = 0x7161_6473  # "qads": the advisory lock key migrations take
+# a quoted string or identifier (left as it is but for `%`), a psycopg placeholder, a `?`, a lone `%`
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|%s|\?|%")
+
+
+def is_server_url(location: object) -> bool:
+    """Whether a --db value names a PostgreSQL database rather than a SQLite file."""
+    return isinstance(location, str) and location.startswith(SCHEMES)
+
+
+class DatabaseUrl(str):
+    """A PostgreSQL URL; shown (str, name) without its password."""
+
+    @property
+    def name(self) -> str:
+        """The database's name."""
+        return urlsplit(self).path.lstrip("/") or "postgres"
+
+    def __str__(self) -> str:
+        parts = urlsplit(self)
+        if parts.password is None:
+            return str.__str__(self)
+        netloc = parts.netloc.replace(f":{parts.password}@", "@")
+        return urlunsplit(parts._replace(netloc=netloc))
+
+
+@lru_cache(maxsize=512)
+def translate(sql: str) -> str:
+    """SQLite-style SQL (`?` parameters) as psycopg wants it (`%s`, a literal `%` doubled)."""
+    def token(match: re.Match) -> str:
+        text = match.group(0)
+        if text[0] in "'\"":
+            return text.replace("%", "%%")
+        return {"?": "%s", "%": "%%"}.get(text, text)
+    return _TOKENS.sub(token, sql)
+
+
+class TeamDatabase(PostgresqlDatabase):
+    """peewee's PostgresqlDatabase (psycopg 3) speaking the same SQL as CallDatabase."""
+
+    dialect = PostgresDialect()
+    search: SearchIndex = TsvectorSearch()
+    # peewee's FloatField is REAL (single precision) on PostgreSQL: scores would lose digits SQLite keeps
+    field_types = {**PostgresqlDatabase.field_types, "FLOAT": "DOUBLE PRECISION"}
+
+    def __init__(self, url: str) -> None:
+        password = database_password(url)  # the URL's own, else the keyring's or the 0600 file's
+        super().__init__(url, prefer_psycopg3=True, **({"password": password} if password else {}))
+
+    def _connect(self):
+        connection = super()._connect()
+        connection.adapters.register_loader("numeric", FloatLoader)
+        return connection
+
+    def execute_sql(self, sql: str, params: Sequence | None = None):
+        return super().execute_sql(translate(sql), params)
+
+    def schema_version(self) -> int:
+        """The schema version recorded in the database (table qa_schema; 0 for an empty database)."""
+        if self.execute_sql("SELECT to_regclass('qa_schema')").fetchone()[0] is None:
+            return 0
+        row = self.execute_sql("SELECT version FROM qa_schema").fetchone()
+        return row[0] if row else 0
+
+    def set_schema_version(self, version: int) -> None:
+        self.execute_sql("CREATE TABLE IF NOT EXISTS qa_schema (version INTEGER NOT NULL)")
+        self.execute_sql("DELETE FROM qa_schema")
+        self.execute_sql("INSERT INTO qa_schema (version) VALUES (?)", [int(version)])
+
+    def lock_schema(self) -> None:
+        """Within a migration's transaction: other processes migrating wait until it commits."""
+        self.execute_sql("SELECT pg_advisory_xact_lock(?)", [_MIGRATION_LOCK])
+
+    @contextmanager
+    def migrating(self) -> Iterator[None]:
+        yield  # no table is rebuilt on PostgreSQL: foreign keys stay on
+
+    def backup(self, target: Path) -> bool:
+        """No file to copy: the server's own backups (pg_dump) cover it."""
+        return False
+
+    def insert_returning_id(self, sql: str, params: Sequence) -> int:
+        return self.execute_sql(sql + " RETURNING id", params).fetchone()[0]
+
+    def execute_many(self, sql: str, rows: Sequence[Sequence]) -> None:
+        with __exception_wrapper__:
+            self.cursor().executemany(translate(sql), rows)
+
+    def after_bulk_load(self) -> None:
+        """Each table's id sequence continues after its largest id, and the planner's statistics are fresh
+        (autovacuum would take a while: until then a selective filter can be planned as a full scan)."""
+        for table, sequence in self.execute_sql(
+                "SELECT table_name, pg_get_serial_sequence(quote_ident(table_name), 'id') FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND column_name = 'id'").fetchall():
+            if sequence:
+                self.execute_sql(f'SELECT setval(?, COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)',
+                                 [sequence])
+        self.execute_sql("ANALYZE")

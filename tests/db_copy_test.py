@@ -1,0 +1,85 @@
+"""`qa-desktop db copy`: a workstation's database (the demo calls, scored, overridden, reviewed, coached)
+moves into a team's PostgreSQL database with every id, audit entry and score as it was."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_desktop.cli.main import main
+from qa_desktop.storage import library, repository
+from qa_desktop.storage.call_metadata import CallMetadata
+from qa_desktop.storage.database import close_database, open_database
+from qa_desktop.storage.library import LibraryFilter
+from qa_desktop.storage.models import ALL_MODELS, AuditEntry, Call, CoachingSession, CriterionResultRow, Team
+from qa_desktop.storage.postgres_database import TeamDatabase
+from qa_desktop.storage.review import override, set_reviewed
+from qa_desktop.storage.sqlite_database import CallDatabase
+from scoring.scorer import score_call
+
+
+def _everything(db) -> dict[str, list[tuple]]:
+    """Every row of every table, in id order."""
+    with db.bind_ctx(ALL_MODELS):
+        return {m._meta.table_name: list(m.select().order_by(m.id).tuples()) for m in ALL_MODELS}
+
+
+@pytest.fixture
+def workstation(tmp_path, demo_analyses, scorecard):
+    """A SQLite file with the demo calls scored, a call deleted (a gap in the ids), overrides, a reviewed call
+    and a coaching session."""
+    path = tmp_path / "workstation.sqlite3"
+    open_database(path)
+    for i, analysis in enumerate(demo_analyses.values()):
+        repository.store_call(analysis, CallMetadata(agent=f"Agent {i % 2}", team="Billing"), 0,
+                              scored=(scorecard, score_call(analysis.transcript, scorecard, analysis.voice)))
+    Call.get_by_id(2).delete_instance()
+    result = CriterionResultRow.select().where(CriterionResultRow.criterion == "greeting").first()
+    override(result, "fail" if result.effective == "pass" else "pass", "heard otherwise", "Dana QA")
+    set_reviewed(Call.get_by_id(1), "Dana QA")
+    CoachingSession.create(title="Greetings", agents=[1], criteria=["greeting"], coach="Sam")
+    close_database()
+    return path
+
+
+def test_copy_keeps_every_row_and_id_and_the_team_database_goes_on_from_there(workstation, postgres_url, capsys):
+    assert main(["db", "copy", "--from", str(workstation), "--to", postgres_url]) == 0
+    printed = capsys.readouterr().out
+    source = CallDatabase()
+    source.init(str(workstation))
+    target = TeamDatabase(postgres_url)
+    expected, copied = _everything(source), _everything(target)
+    source.close()
+    target.close()
+    assert copied == expected
+    assert len(expected["call"]) == 4 and [row[0] for row in expected["call"]][:2] == [1, 3]
+    assert len(expected["auditentry"]) == 2 and expected["criterionresult"]
+    assert f"({len(expected['call'])} calls)" in printed
+    open_database(postgres_url)  # the team's database, as the app opens it
+    try:
+        assert AuditEntry.select().count() == 2 and Call.get_by_id(1).reviewed_by == "Dana QA"
+        word = repository.call_transcript(Call.get_by_id(3))[0].text.split()[-1]
+        assert 3 in library.call_ids(LibraryFilter(search=word))  # the search index covers the copied calls
+        assert Team.create(name="Sales").id == max(row[0] for row in expected["team"]) + 1
+    finally:
+        close_database()
+
+
+def test_copy_into_a_database_that_holds_data_is_refused_and_writes_nothing(workstation, postgres_url, capsys):
+    open_database(postgres_url)
+    Team.create(name="Already here")
+    close_database()
+    assert main(["db", "copy", "--from", str(workstation), "--to", postgres_url]) == 2
+    assert "already holds data (1 team)" in capsys.readouterr().out
+    open_database(postgres_url)
+    try:
+        assert Call.select().count() == 0 and [t.name for t in Team.select()] == ["Already here"]
+    finally:
+        close_database()
+
+
+def test_copy_from_a_missing_file_or_to_a_file_is_one_line(tmp_path, postgres_url, capsys):
+    assert main(["db", "copy", "--from", str(tmp_path / "none.sqlite3"), "--to", postgres_url]) == 2
+    assert main(["db", "copy", "--from", str(tmp_path / "none.sqlite3"), "--to", str(tmp_path / "b.db")]) == 2
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [f"error: {tmp_path / 'none.sqlite3'}: no such database file",
+                     f"error: --to must be a postgresql:// URL, not '{tmp_path / 'b.db'}'"]

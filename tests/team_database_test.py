@@ -1,0 +1,249 @@
+"""Team mode: a PostgreSQL database migrated from empty and upgraded like a SQLite file, searched with the same
+syntax, and shared by several processes without lost updates (on both stores)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from qa_desktop.services.rescore import rescore_all
+from qa_desktop.storage import library
+from qa_desktop.storage.database import DatabaseFileError, close_database, open_database
+from qa_desktop.storage.library import LibraryFilter
+from qa_desktop.storage.migrations import LATEST, migrate
+from qa_desktop.storage.models import (
+    ALL_MODELS, AuditEntry, Call, CriterionResultRow, Score, UtteranceRow, database,
+)
+from qa_desktop.storage.postgres_database import DatabaseUrl, TeamDatabase, translate
+from qa_desktop.storage.review import StaleReviewError, mark_checked, override, set_reviewed
+from tools.synthetic_library import fill
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+
+
+def _python(code: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *map(str, args)], env=ENV,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_a_fresh_postgres_database_is_migrated_from_empty_to_the_latest_version(postgres_url):
+    assert open_database(postgres_url) == postgres_url
+    try:
+        assert database.schema_version() == LATEST
+        assert set(database.get_tables()) == {m._meta.table_name for m in ALL_MODELS} | {"qa_schema"}
+        assert {c.name: c.data_type for c in database.get_columns("score")}["overall"] == "double precision"
+        indexes = {i.name: i.sql for i in database.get_indexes("utterance")}
+        assert "USING gin (to_tsvector('qa_english'::regconfig, text))" in indexes["utterance_text_search"]
+    finally:
+        close_database()
+
+
+def test_a_version_10_postgres_database_is_upgraded_keeping_its_calls(postgres_url):
+    old = TeamDatabase(postgres_url)
+    database.initialize(old)
+    migrate(old, target=10)
+    for table in ("call", "criterionresult"):  # what version 10 wrote: no revisions
+        old.execute_sql(f"ALTER TABLE {table} DROP COLUMN revision")
+    fill(3)
+    old.close()
+    open_database(postgres_url)
+    try:
+        assert database.schema_version() == LATEST
+        assert [c.revision for c in Call.select()] == [0, 0, 0]
+        assert Call.create(path="/new.wav", sha256="n", duration_s=1, channels=1, sample_rate=8000,
+                           agent=Call.get().agent, model="m", device="cpu").id == 4  # ids go on after the copy
+    finally:
+        close_database()
+
+
+def test_two_processes_opening_a_new_postgres_database_migrate_it_once(postgres_url):
+    code = """
+        import sys
+        from qa_desktop.storage.database import close_database, open_database
+        from qa_desktop.storage.models import database
+        open_database(sys.argv[1])
+        print(database.schema_version())
+        close_database()
+    """
+    procs = [subprocess.Popen([sys.executable, "-c", textwrap.dedent(code), postgres_url], env=ENV,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [(p.returncode, out.strip()) for p, (out, _) in zip(procs, outputs)] == [(0, str(LATEST))] * 3, outputs
+
+
+def test_a_server_that_refuses_is_one_line_naming_it_without_the_password(postgres_server):
+    url = postgres_server.url.replace("qa@", "qa:secret@") + "/no_such_database"
+    with pytest.raises(DatabaseFileError) as raised:
+        open_database(url)
+    message = str(raised.value)
+    assert "no_such_database" in message and "secret" not in message and "\n" not in message
+    assert DatabaseUrl(url).name == "no_such_database"
+
+
+def test_queries_keep_literal_percent_signs_and_question_marks_in_strings():
+    assert translate("SELECT '100%?' , x FROM t WHERE a LIKE ? AND b = ?") == \
+        "SELECT '100%%?' , x FROM t WHERE a LIKE %s AND b = %s"
+
+
+@pytest.mark.both_stores
+def test_search_finds_stems_prefixes_and_words_anywhere_in_the_call(db):
+    fill(1)
+    call_id = Call.get().id
+    UtteranceRow.update(text="The cards were declined twice").where(UtteranceRow.position == 0).execute()
+    UtteranceRow.update(text="I want my refunds back").where(UtteranceRow.position == 1).execute()
+    for typed in ("card", "card*", "refund", "declining", "twice refund", "the", "cards declined"):
+        assert library.call_ids(LibraryFilter(search=typed)) == [call_id], typed
+    for typed in ("carp*", "refund chargeback", "xyzzy"):
+        assert library.call_ids(LibraryFilter(search=typed)) == [], typed
+    assert "[refunds]" in library.rows([call_id], "refund")[0].hit
+
+
+@pytest.mark.both_stores
+def test_a_review_changed_by_two_leads_at_once_tells_the_second(db):
+    fill(1, with_results=True)
+    first = CriterionResultRow.get(CriterionResultRow.criterion == "greeting")
+    second = CriterionResultRow.get_by_id(first.id)  # the other lead's view, read at the same time
+    new = "fail" if first.effective == "pass" else "pass"
+    override(first, new, "heard no greeting", "Lead A")
+    with pytest.raises(StaleReviewError, match=r"changed by Lead A \(override at"):
+        override(second, "na", "not applicable", "Lead B")
+    with pytest.raises(StaleReviewError):
+        mark_checked(second, "Lead B", "confirmed")
+    stored = CriterionResultRow.get_by_id(first.id)
+    assert (stored.override, stored.override_by, stored.checked) == (new, "Lead A", None)
+    assert [(e.actor, e.action) for e in AuditEntry.select()] == [("Lead A", "override")]
+    mark_checked(second, "Lead B", "evidence")  # having played the evidence is true whatever changed
+    assert CriterionResultRow.get_by_id(first.id).checked == "evidence"
+    call, stale = Call.get(), Call.get()
+    set_reviewed(call, "Lead A")
+    with pytest.raises(StaleReviewError):
+        set_reviewed(stale, "Lead B", False)
+    assert Call.get().reviewed_by == "Lead A"
+
+
+@pytest.mark.both_stores
+def test_another_process_changing_a_criterion_refuses_this_process_s_stale_override(db):
+    fill(1, with_results=True)
+    mine = CriterionResultRow.get(CriterionResultRow.criterion == "closing")
+    other = _python("""
+        import sys
+        from qa_desktop.storage.database import close_database, open_database
+        from qa_desktop.storage.models import CriterionResultRow
+        from qa_desktop.storage.review import override
+        open_database(sys.argv[1])
+        override(CriterionResultRow.get_by_id(int(sys.argv[2])), "na", "no closing needed", "Lead A")
+        close_database()
+    """, db, mine.id)
+    assert other.returncode == 0, other.stderr
+    with pytest.raises(StaleReviewError, match="Lead A"):
+        override(mine, "pass", "closed fine", "Lead B")
+    assert CriterionResultRow.get_by_id(mine.id).override == "na"
+
+
+def test_a_rescore_stores_on_postgresql_exactly_what_it_stores_on_sqlite(tmp_path, postgres_url, scorecard):
+    stored = []
+    for location in (tmp_path / "calls.sqlite3", postgres_url):
+        open_database(location)
+        try:
+            fill(200, with_words=True)
+            assert rescore_all(scorecard) == 200  # bulk inserts: lastrowid on SQLite, RETURNING on PostgreSQL
+            scores = [f for f in Score._meta.sorted_fields if f.name != "created_at"]
+            stored.append((list(Score.select(*scores).order_by(Score.id).tuples()),
+                           list(CriterionResultRow.select().order_by(CriterionResultRow.id).tuples())))
+        finally:
+            close_database()
+    assert len(stored[0][0]) == 400 and stored[0][1]
+    for sqlite_rows, postgres_rows in zip(*stored):
+        for a, b in zip(sqlite_rows, postgres_rows):
+            assert a == b
+
+
+def test_the_app_opens_the_team_database_its_settings_name_without_showing_the_password(qtbot, postgres_server):
+    from qa_desktop.app.database_dialog import open_or_choose
+    from qa_desktop.app.main_window import MainWindow
+    from qa_desktop.services.settings import Settings
+
+    from qa_desktop.storage.credentials import password_file
+
+    url = postgres_server.new_database("team")
+    with pytest.raises(ValueError, match="holds a password"):  # never kept in the settings in clear
+        Settings().set("database", url.replace("qa@", "qa:secret@"))
+    secret = password_file()  # the password comes from the 0600 file (trust: any password will do)
+    secret.parent.mkdir(parents=True, exist_ok=True)
+    secret.write_text("secret\n")
+    secret.chmod(0o600)
+    Settings().set("database", url)
+    opened = open_or_choose(Settings().get("database"))
+    try:
+        fill(3)
+        window = MainWindow(opened, Settings())
+        qtbot.addWidget(window)
+        assert window.windowTitle().endswith(opened.name) and opened.name.startswith("team_")
+        assert "3 calls · database postgresql://qa@127.0.0.1" in window.statusBar().currentMessage()
+        assert "secret" not in window.statusBar().currentMessage()
+    finally:
+        close_database()
+
+
+def test_the_command_line_ingests_into_and_reports_from_the_team_database(postgres_url, tmp_path, capsys):
+    from qa_desktop.cli.main import main
+
+    chat = ROOT / "resources" / "demo_calls" / "2026-11-07T13-30_priya-shah_support_NW-1006.csv"
+    assert main(["ingest", str(chat), "--db", postgres_url, "--agent-speaker", "Sam (Acme)"]) == 0
+    assert main(["ingest", str(chat), "--db", postgres_url, "--agent-speaker", "Sam (Acme)"]) == 0  # a duplicate
+    assert main(["report", "--out", str(tmp_path / "report"), "--db", postgres_url]) == 0
+    open_database(postgres_url)
+    try:
+        assert Call.select().count() == 1 and Call.get().medium == "text"
+    finally:
+        close_database()
+    assert (tmp_path / "report").is_dir() and any((tmp_path / "report").iterdir())
+
+
+@pytest.mark.both_stores
+def test_a_job_running_on_another_workstation_is_not_taken_for_an_orphan(db):
+    import socket
+
+    from qa_desktop.storage.models import Job
+    from qa_desktop.storage.repository import interrupt_orphaned_jobs, this_process
+
+    elsewhere = Job.create(path="/a.wav", status="running", owner="4242@1700000000.00@another-workstation")
+    dead_here = Job.create(path="/b.wav", status="running", owner=f"999999@1.00@{socket.gethostname()}")
+    old_style = Job.create(path="/c.wav", status="running", owner="999999@1.00")  # before hosts were recorded
+    mine = Job.create(path="/d.wav", status="running", owner=this_process())
+    assert interrupt_orphaned_jobs() == 2
+    assert [Job.get_by_id(j.id).status for j in (elsewhere, dead_here, old_style, mine)] == \
+        ["running", "interrupted", "interrupted", "running"]
+
+
+@pytest.mark.both_stores
+def test_two_leads_overriding_two_criteria_of_one_call_at_once_both_count_in_its_score(db):
+    fill(1, with_results=True)
+    greeting, closing = (CriterionResultRow.get(CriterionResultRow.criterion == c) for c in ("greeting", "closing"))
+    other = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+        import sys
+        from qa_desktop.storage.database import close_database, open_database
+        from qa_desktop.storage.models import CriterionResultRow
+        from qa_desktop.storage.review import override
+        open_database(sys.argv[1])
+        row = CriterionResultRow.get_by_id(int(sys.argv[2]))
+        print("ready", flush=True)
+        sys.stdin.readline()
+        override(row, "fail", "no closing", "Lead B")  # waits for lead A's transaction
+        close_database()
+    """), str(db), str(closing.id)], env=ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert other.stdout.readline().strip() == "ready"
+    with database.atomic():
+        override(greeting, "fail", "no greeting", "Lead A")
+        other.stdin.write("go\n")
+        other.stdin.flush()
+        time.sleep(2)  # lead B's override is under way meanwhile
+    assert other.wait(timeout=60) == 0
+    assert set(Score.get().failed.split()) >= {"greeting", "closing"}

@@ -1,0 +1,56 @@
+"""The transcriber's passes on the real bundled model: one VAD run a channel, its speech heard as
+faster-whisper's own pipeline would hear it."""
+
+from __future__ import annotations
+
+import pytest
+
+from scoring.audio import decode
+from scoring.transcriber import Transcriber, speech_spans
+from scoring.vad import BlockwiseSileroVAD
+from tests.support.demo import demo_file
+
+pytestmark = pytest.mark.model  # the real model on the demo calls
+
+
+@pytest.fixture(scope="module")
+def transcriber():
+    return Transcriber()
+
+
+@pytest.fixture
+def vad_runs(transcriber, monkeypatch):
+    """The lengths of the audio the process's real VAD model is run on, call by call."""
+    runs: list[int] = []
+    real = BlockwiseSileroVAD.__call__
+
+    def counted(self, audio, *args, **kwargs):
+        runs.append(len(audio))
+        return real(self, audio, *args, **kwargs)
+
+    monkeypatch.setattr(BlockwiseSileroVAD, "__call__", counted)
+    return runs
+
+
+def test_each_channel_of_a_stereo_call_goes_through_vad_once(transcriber, vad_runs):
+    transcript = transcriber.transcribe_audio(decode(demo_file("good")))
+    assert {u.speaker for u in transcript.utterances} == {"agent", "customer"}
+    assert len(vad_runs) == 2
+
+
+def test_a_mono_call_goes_through_vad_once_for_separation_and_once_a_voice(transcriber, vad_runs):
+    transcript = transcriber.transcribe_audio(decode(demo_file("mono")))
+    assert {u.speaker for u in transcript.utterances} == {"agent", "customer"}
+    assert len(vad_runs) == 3
+
+
+def test_the_first_pass_hears_what_the_pipelines_own_vad_pass_hears(transcriber):
+    """Handing the pipeline the speech VAD found (packed into windows) gives its own words, same times."""
+    channel = decode(demo_file("good")).channels[1]
+    config = transcriber.config
+    segments, _ = transcriber.pipeline.transcribe(
+        channel, language="en", batch_size=config.batch_size, beam_size=config.beam_size, word_timestamps=True,
+        initial_prompt=config.initial_prompt, vad_filter=True, chunk_length=config.window_s)
+    own = [(w.start, w.end, w.word) for s in segments for w in s.words]
+    ours = [(w.start, w.end, w.word) for w in transcriber._recognise(channel, speech=speech_spans(channel, config.window_s))]
+    assert len(own) > 50 and ours == own

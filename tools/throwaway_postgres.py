@@ -1,0 +1,86 @@
+"""A throwaway PostgreSQL server for tests and benchmarks: initdb in a temporary folder, started on
+127.0.0.1 on a free port with trust authentication, stopped and deleted afterwards.
+
+The server binaries are found under /usr/lib/postgresql/*/bin (Debian's `postgresql` package; the newest
+version wins), or in QA_PG_BIN, or on PATH. PostgreSQL refuses to run as root: as root, the server runs as
+the `postgres` user the Debian package creates (or `nobody`).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+USER = "qa"  # the server's superuser, who owns every database made here
+
+
+class PostgresMissing(RuntimeError):
+    """No PostgreSQL server binaries on this machine."""
+
+
+def server_binaries() -> Path:
+    """The folder with initdb and pg_ctl."""
+    candidates = [os.environ.get("QA_PG_BIN", "")]
+    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name), reverse=True)
+    candidates.append(str(Path(shutil.which("initdb") or "/nonexistent").parent))
+    for folder in filter(None, candidates):
+        if (Path(folder) / "initdb").is_file() and (Path(folder) / "pg_ctl").is_file():
+            return Path(folder)
+    raise PostgresMissing("PostgreSQL server binaries not found (initdb, pg_ctl): install the Debian package "
+                          "'postgresql' (tools/system_deps.sh does) or set QA_PG_BIN to their folder")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ThrowawayServer:
+    """`with ThrowawayServer() as server:` a running server; `server.new_database()` is an empty database's URL."""
+
+    def __init__(self) -> None:
+        self.bin = server_binaries()
+        self.folder = Path(tempfile.mkdtemp(prefix="qa-postgres-"))
+        self.port = _free_port()
+        self.user = None
+        if os.geteuid() == 0:
+            names = {entry.pw_name for entry in pwd.getpwall()}
+            self.user = "postgres" if "postgres" in names else "nobody"
+            shutil.chown(self.folder, self.user)
+        self.url = f"postgresql://{USER}@127.0.0.1:{self.port}"
+
+    def _run(self, *args: str) -> None:
+        done = subprocess.run([str(self.bin / args[0]), *args[1:]], user=self.user, capture_output=True, text=True,
+                              cwd=self.folder)
+        if done.returncode:
+            raise RuntimeError(f"{args[0]} failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+
+    def __enter__(self) -> ThrowawayServer:
+        data = self.folder / "data"
+        self._run("initdb", "-D", str(data), "-U", USER, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync")
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.folder} -F -c synchronous_commit=off -c full_page_writes=off"
+        self._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(self.folder / "server.log"), "-w", "start")
+        return self
+
+    def new_database(self, prefix: str = "qa") -> str:
+        """The URL of a new, empty database on this server."""
+        import psycopg
+
+        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(f"{self.url}/postgres", autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        return f"{self.url}/{name}"
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
