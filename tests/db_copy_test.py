@@ -41,6 +41,7 @@ def workstation(tmp_path, demo_analyses, scorecard):
     return path
 
 
+@pytest.mark.model  # the demo library, transcribed
 def test_copy_keeps_every_row_and_id_and_the_team_database_goes_on_from_there(workstation, postgres_url, capsys):
     assert main(["db", "copy", "--from", str(workstation), "--to", postgres_url]) == 0
     printed = capsys.readouterr().out
@@ -64,6 +65,7 @@ def test_copy_keeps_every_row_and_id_and_the_team_database_goes_on_from_there(wo
         close_database()
 
 
+@pytest.mark.model  # the demo library, transcribed
 def test_copy_into_a_database_that_holds_data_is_refused_and_writes_nothing(workstation, postgres_url, capsys):
     open_database(postgres_url)
     Team.create(name="Already here")
