@@ -35,6 +35,7 @@ test-fast: install
 # smaller on a small machine; the last line is the stereo call's ratio=
 bench: install
 	$(PY) bench/bench_library.py
+	$(PY) bench/bench_ui.py
 	$(PY) bench/bench_dashboard.py
 	$(PY) bench/bench_memory.py
 	$(PY) bench/bench_rescore.py

@@ -79,13 +79,13 @@ def test_an_idle_session_signs_out_and_asks_the_same_user_again(qtbot, db, team)
     window.idle.expire()
     assert identity.signed_in() is None
     with pytest.raises(identity.NotSignedIn):
-        review.set_reviewed(assigned)
+        review.set_reviewed(assigned.id)
     dialog = window.idle.dialog
     assert dialog.name.text() == "lena" and dialog.name.isReadOnly()
     dialog.password.setText("lena password")
     dialog.try_sign_in()
     assert identity.signed_in().name == "lena"
-    review.set_reviewed(assigned)
+    review.set_reviewed(assigned.id)
     assert Call.get_by_id(assigned.id).reviewed_by == "lena"
 
 

@@ -15,7 +15,8 @@ from qa_desktop.services import review
 from qa_desktop.services.access import identity
 from qa_desktop.services.access.accounts import MAX_FAILURES, AccountError, LoginError, add_user, authenticate, sign_in
 from qa_desktop.services.access.permissions import PermissionDenied
-from qa_desktop.services.library import call_ids, open_call
+from qa_desktop.services.library import call_ids
+from qa_desktop.services.review import open_call
 from qa_desktop.services.settings import Settings
 from qa_desktop.services.trust import calibration
 from qa_desktop.storage.credentials import CredentialsError, database_password
@@ -82,7 +83,7 @@ def test_the_audit_log_names_the_signed_in_user_not_a_typed_name(users):
     call = _calls()[0]
     sign_in("lena", "lena password")
     result = CriterionResultRow.select().join(Score).where(Score.call == call).get()
-    review.override(result, "fail", "no greeting heard", reviewer="Somebody Else")
+    review.override(call.id, result.criterion, "fail", "no greeting heard", reviewer="Somebody Else")
     entry = AuditEntry.get(AuditEntry.action == "override")
     assert (entry.actor, CriterionResultRow.get_by_id(result.id).override_by) == ("lena", "lena")
 
@@ -107,7 +108,7 @@ def test_an_agent_sees_only_their_own_calls(users):
     sign_in("maria", "maria password")
     assert call_ids(LibraryFilter()) == [mine.id]
     assert call_ids(LibraryFilter(agent_id=theirs.agent_id)) == []
-    assert open_call(mine.id) == mine
+    assert open_call(mine.id).id == mine.id
     with pytest.raises(PermissionDenied, match="only your own calls"):
         open_call(theirs.id)
     identity.sign_out()

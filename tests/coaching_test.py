@@ -214,7 +214,7 @@ def test_coaching_window_builds_a_session_and_exports_its_pack(qtbot, team, tmp_
     assert "Ana" not in shown and "Dee" in shown  # the session's own agent is not offered as "also in it"
     dee = next(window.others.item(i) for i in range(window.others.count()) if window.others.item(i).text() == "Dee")
     dee.setCheckState(Qt.CheckState.Checked)  # a team session: Ana and Dee
-    session = window.create_from_ticks()
+    session = CoachingSession.get_by_id(window.create_from_ticks().id)  # the stored row
     assert session.criteria == ["empathy_statement"] and session.coach == "Kim"
     assert [a.name for a in session_agents(session)] == ["Ana", "Dee"]
     assert window.clip_list.topLevelItemCount() == 5 and window.sessions.count() == 1
@@ -321,7 +321,7 @@ def test_a_coach_picks_the_focus_by_hand_on_a_small_library(qtbot, db):
     qtbot.waitUntil(lambda: window.suggestions.topLevelItemCount() == len(window.names))
     assert window.suggestion_note.text().startswith("Nothing suggested")
     _tick(window, "Empathy statement")
-    session = window.create_from_ticks()
+    session = CoachingSession.get_by_id(window.create_from_ticks().id)  # the stored row
     assert session is not None and session.criteria == ["empathy_statement"]
     assert [c.kind for c in clips(session)] == ["improve", "improve"]
 
@@ -330,7 +330,7 @@ def test_enter_in_the_clip_note_saves_it_without_a_second_session(qtbot, team):
     window = _window(qtbot)
     window.agent.setCurrentIndex(window.agent.findData(team.id))
     qtbot.waitUntil(lambda: window.suggestions.topLevelItemCount() > 2)
-    session = window.create_from_ticks()
+    session = CoachingSession.get_by_id(window.create_from_ticks().id)  # the stored row
     window.clip_list.setCurrentItem(window.clip_list.topLevelItem(0))
     assert "sorry to hear that" in window.excerpt.toPlainText()  # the clip's transcript shows
     window.clip_note.setFocus()
@@ -346,7 +346,7 @@ def test_a_session_can_be_deleted_and_the_deletion_is_audited(qtbot, team):
     window = _window(qtbot)
     window.agent.setCurrentIndex(window.agent.findData(team.id))
     qtbot.waitUntil(lambda: window.suggestions.topLevelItemCount() > 2)
-    session = window.create_from_ticks()
+    session = CoachingSession.get_by_id(window.create_from_ticks().id)  # the stored row
     window.delete_session(confirm=False)
     assert CoachingSession.select().count() == 0 and CoachingClip.select().count() == 0
     assert window.sessions.count() == 0 and not window.editor.isEnabled()

@@ -78,18 +78,18 @@ def _ingest(t: dict) -> None:
 # action -> (what it does, the roles that may, the role names a refusal must give)
 LEAD_OR_ADMIN = ("QA lead", "admin")
 MATRIX: dict[str, tuple[Callable[[dict], object], set[str], tuple[str, ...]]] = {
-    "override (assigned call)": (lambda t: review.override(_result(t["own"].id, "greeting"), "fail", "missed"),
+    "override (assigned call)": (lambda t: review.override(t["own"].id, "greeting", "fail", "missed"),
                                  {"admin", "lead", "evaluator"}, LEAD_OR_ADMIN),
-    "override (unassigned call)": (lambda t: review.override(_result(t["other"].id, "greeting"), "fail", "missed"),
+    "override (unassigned call)": (lambda t: review.override(t["other"].id, "greeting", "fail", "missed"),
                                    {"admin", "lead"}, LEAD_OR_ADMIN),
-    "confirm": (lambda t: review.confirm(_result(t["own"].id, "closing")), {"admin", "lead", "evaluator"},
+    "confirm": (lambda t: review.confirm(_result(t["own"].id, "closing").id), {"admin", "lead", "evaluator"},
                 LEAD_OR_ADMIN),
-    "mark reviewed": (lambda t: review.set_reviewed(t["own"]), {"admin", "lead", "evaluator"}, LEAD_OR_ADMIN),
-    "mark reviewed (unassigned)": (lambda t: review.set_reviewed(t["other"]), {"admin", "lead"}, LEAD_OR_ADMIN),
-    "assign to evaluator": (lambda t: review.assign_call(t["other"], "eve"), {"admin", "lead"}, LEAD_OR_ADMIN),
-    "reassign call": (lambda t: review.reassign_call(t["other"], Agent.get(Agent.name == "maria")),
+    "mark reviewed": (lambda t: review.set_reviewed(t["own"].id), {"admin", "lead", "evaluator"}, LEAD_OR_ADMIN),
+    "mark reviewed (unassigned)": (lambda t: review.set_reviewed(t["other"].id), {"admin", "lead"}, LEAD_OR_ADMIN),
+    "assign to evaluator": (lambda t: review.assign_call(t["other"].id, "eve"), {"admin", "lead"}, LEAD_OR_ADMIN),
+    "reassign call": (lambda t: review.reassign_call(t["other"].id, Agent.get(Agent.name == "maria").id),
                       {"admin", "lead"}, LEAD_OR_ADMIN),
-    "rename agent": (lambda t: people.rename_agent(Agent.get(Agent.name == "tom"), "Tom Becker"),
+    "rename agent": (lambda t: people.rename(Agent.get(Agent.name == "tom").id, "Tom Becker"),
                      {"admin", "lead"}, LEAD_OR_ADMIN),
     "raise dispute (own call)": (lambda t: disputes.raise_dispute(_result(t["own"].id, "closing"), "maria",
                                                                   "I closed it", ""), {"admin", "lead", "agent"},
@@ -153,4 +153,4 @@ def test_without_users_the_local_owner_may_do_everything_and_nobody_signs_in(db)
 
 def test_with_users_nothing_is_allowed_before_signing_in(team):
     with pytest.raises(identity.NotSignedIn, match="sign in"):
-        review.set_reviewed(team["own"])
+        review.set_reviewed(team["own"].id)

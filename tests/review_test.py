@@ -42,7 +42,7 @@ def window(qtbot, db, demo_analyses, scorecard):
 
 
 def _criterion(window: MainWindow, criterion: str) -> CriterionResultRow:
-    return repository.current_score(window.review.call).results.where(CriterionResultRow.criterion == criterion).get()
+    return repository.current_score(Call.get_by_id(window.review.call.id)).results.where(CriterionResultRow.criterion == criterion).get()
 
 
 def test_clicking_evidence_plays_that_moment(qtbot, window):
@@ -60,7 +60,7 @@ def test_clicking_evidence_plays_that_moment(qtbot, window):
 
 
 def test_override_recomputes_the_stored_score_and_is_audited(qtbot, window):
-    call = window.review.call
+    call = Call.get_by_id(window.review.call.id)
     before = repository.current_score(call)
     assert _criterion(window, "recording_disclosure").result == "pass" and not before.auto_fail
     window.review.apply_override("recording_disclosure", "fail", "Disclosure was cut off on the recording")

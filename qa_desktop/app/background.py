@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from qa_desktop.storage.models import database
+from qa_desktop.storage.database import close_thread_connection
 from qa_desktop.app.error_report import describe
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class Task(QThread):
         else:
             self._result.emit(result)
         finally:
-            database.close()  # this thread's own connection
+            close_thread_connection()
 
     @Slot(object)
     def _deliver_result(self, result: Any) -> None:

@@ -16,13 +16,11 @@ from PySide6.QtWidgets import (
 )
 
 from scoring.scorecard import Scorecard
-from scoring.transcript import TEXT
 
+from qa_desktop.services import review as review_service
 from qa_desktop.services.access.identity import current_user, team_mode
 from qa_desktop.services.access.permissions import AccessError
-from qa_desktop.storage import repository
-from qa_desktop.storage.models import Call, CalibrationSession
-from qa_desktop.storage.review import RESULTS, audit
+from qa_desktop.storage.review import RESULTS
 from qa_desktop.services.trust import calibration as cal
 from qa_desktop.app.background import Latest
 from qa_desktop.app.player import CallPlayer
@@ -54,7 +52,7 @@ class CalibrationWindow(QDialog):
         self.criteria = {c.id: c for c in scorecard.criteria} if scorecard else {}  # names and definitions
         self.viewing: str | None = None  # whose results are shown; switching is confirmed and audited
         self.open_call = open_call  # the call open in the review, to add by hand
-        self.session: CalibrationSession | None = None
+        self.session: cal.CalibrationSession | None = None
         self.sessions = QListWidget()
         self.sessions.currentItemChanged.connect(lambda item, _old: item and self.open_session(item.data(ID_ROLE)))
         self.title = QLineEdit(placeholderText="e.g. March calibration")
@@ -104,7 +102,7 @@ class CalibrationWindow(QDialog):
     # --- sessions ------------------------------------------------------------------------
     def _load_sessions(self, select: int | None = None) -> None:
         self.sessions.clear()
-        for s in CalibrationSession.select().order_by(CalibrationSession.created_at.desc()):
+        for s in cal.sessions():
             item = QListWidgetItem(f"{s.title} · {s.status} · {len(s.evaluators)} evaluators")
             item.setData(ID_ROLE, s.id)
             self.sessions.addItem(item)
@@ -122,8 +120,9 @@ class CalibrationWindow(QDialog):
     def _proposed(self, found: list[cal.Proposal]) -> None:
         self.proposals.clear()
         self.proposal_note.setText("" if found else "No scored calls to propose yet.")
+        calls = review_service.call_summaries([p.call_id for p in found])
         for p in found:
-            self._add(p)
+            self._add(p, calls[p.call_id].agent_name)
 
     def _propose_failed(self, message: str) -> None:
         self.proposal_note.setStyleSheet("color:#b3261e")
@@ -134,17 +133,16 @@ class CalibrationWindow(QDialog):
         call_id = self.open_call()
         chosen = {self.proposals.item(i).data(ID_ROLE).call_id for i in range(self.proposals.count())}
         if call_id is not None and call_id not in chosen:
-            self._add(cal.Proposal(call_id, "chosen by hand"))
+            self._add(cal.Proposal(call_id, "chosen by hand"), review_service.call_summaries([call_id])[call_id].agent_name)
 
-    def _add(self, p: cal.Proposal) -> None:
-        call = Call.get_by_id(p.call_id)
-        item = QListWidgetItem(f"{call.id} · {call.agent.name} · {p.reason}")
+    def _add(self, p: cal.Proposal, agent: str) -> None:
+        item = QListWidgetItem(f"{p.call_id} · {agent} · {p.reason}")
         item.setToolTip(item.text())
         item.setData(ID_ROLE, p)
         item.setCheckState(Qt.CheckState.Checked)
         self.proposals.addItem(item)
 
-    def create(self) -> CalibrationSession | None:
+    def create(self) -> cal.CalibrationSession | None:
         """Create a session on the ticked calls."""
         chosen = [self.proposals.item(i).data(ID_ROLE) for i in range(self.proposals.count())
                   if self.proposals.item(i).checkState() == Qt.CheckState.Checked]
@@ -162,7 +160,7 @@ class CalibrationWindow(QDialog):
 
     def open_session(self, session_id: int) -> None:
         """Show a session in both tabs."""
-        self.session = CalibrationSession.get_by_id(session_id)
+        self.session = cal.session(session_id)
         answering, viewing = self.session.evaluators, [self.session.lead, *self.session.evaluators]
         if team_mode():  # blindness follows who signed in: nobody answers or views as someone else
             me = current_user().name
@@ -190,12 +188,14 @@ class CalibrationWindow(QDialog):
         evaluator = self.evaluator.currentData()
         given = cal.own_answers(self.session, evaluator) if evaluator else {}
         total = len(self.session.criteria)
+        calls = review_service.call_summaries([self.call_list.item(row).data(ID_ROLE)
+                                               for row in range(self.call_list.count())])
         for row in range(self.call_list.count()):
             item = self.call_list.item(row)
-            call = Call.get_by_id(item.data(ID_ROLE))
-            length = "text" if call.medium == TEXT else f"{call.duration_s / 60:.1f} min"
+            call = calls[item.data(ID_ROLE)]
+            length = "text" if call.is_text else f"{call.duration_s / 60:.1f} min"
             done = sum((call.id, c) in given for c in self.session.criteria)
-            item.setText(f"{'✓' if done == total else '○'} Call {call.id} · {call.agent.name} · {length} · "
+            item.setText(f"{'✓' if done == total else '○'} Call {call.id} · {call.agent_name} · {length} · "
                          f"{done}/{total}")
             item.setToolTip(f"{done} of {total} criteria answered on this call")
 
@@ -261,14 +261,14 @@ class CalibrationWindow(QDialog):
         return tab
 
     def _open_call(self, call_id: int) -> None:
-        call = Call.get_by_id(call_id)
-        text = call.medium == TEXT  # a chat, email or ticket: nothing to play
+        call = review_service.call_summaries([call_id])[call_id]
+        text = call.is_text  # a chat, email or ticket: nothing to play
         self.player.setVisible(not text)
         if text:
             self.player.unload()
         else:
             self.player.load(call.path, call.duration_s)
-        self.transcript.show_utterances(repository.call_transcript(call))
+        self.transcript.show_utterances(review_service.transcript(call_id))
         self._show_answers()
 
     def _current_call(self) -> int | None:
@@ -395,8 +395,7 @@ class CalibrationWindow(QDialog):
                 != QMessageBox.StandardButton.Yes:
             self.viewer.setCurrentIndex(self.viewer.findData(self.viewing))
             return
-        audit(None, self.lead() or "unknown", "calibration view as", f"calibration {self.session.id}", self.viewing,
-              name)
+        cal.record_view_as(self.session, self.lead(), self.viewing, name)
         self.viewing = name
         self.viewer.setCurrentIndex(self.viewer.findData(name))
         self.show_results()
@@ -427,8 +426,9 @@ class CalibrationWindow(QDialog):
             self.agreement.addTopLevelItem(QTreeWidgetItem([
                 self._name(row.criterion), str(row.items), _percent(row.agreement), _number(row.kappa), _number(row.alpha),
                 *versus]))
+        calls = review_service.call_summaries(list({s.call_id for s in spreads}))
         for s in spreads:
-            item = QTreeWidgetItem([f"{s.call_id} · {Call.get_by_id(s.call_id).agent.name}", self._name(s.criterion),
+            item = QTreeWidgetItem([f"{s.call_id} · {calls[s.call_id].agent_name}", self._name(s.criterion),
                                     ", ".join(f"{e}: {r}" for e, r in s.answers.items()),
                                     s.automatic or "", f"{s.spread:.2f}", s.reference or ""])
             item.setData(0, ID_ROLE, (s.call_id, s.criterion))
@@ -449,5 +449,5 @@ class CalibrationWindow(QDialog):
         except (cal.CalibrationError, AccessError) as exc:
             QMessageBox.information(self, "Calibration", str(exc))
             return
-        self.session = CalibrationSession.get_by_id(self.session.id)
+        self.session = cal.session(self.session.id)
         self.show_results()

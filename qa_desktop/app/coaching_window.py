@@ -4,10 +4,12 @@ status, the follow-up after delivery, and the pack export (in a background threa
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
@@ -16,15 +18,12 @@ from PySide6.QtWidgets import (
     QSplitter, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from scoring.transcript import TEXT
 
-from qa_desktop.services.coaching.focus import MIN_CALLS, Focus, comparison, follow_up, suggest_focus
-from qa_desktop.services.coaching.pack import excerpt, export_pack
-from qa_desktop.services.coaching.sessions import (
-    STATUSES, add_clip, clips, create_session, criterion_names, delete_session, remove_clip, save_texts,
-    session_agents, set_clip_note, set_status,
-)
-from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession
+from qa_desktop.services import people as people_service
+from qa_desktop.services.coaching import views as coaching_service
+from qa_desktop.services.coaching.focus import MIN_CALLS
+from qa_desktop.services.coaching.sessions import STATUSES, criterion_names
+from qa_desktop.services.coaching.views import ClipView, SessionView
 from qa_desktop.app.background import Latest, Task, run_task
 from qa_desktop.app.player import CallPlayer
 from scoring.display import clock
@@ -34,25 +33,21 @@ from qa_desktop.app.dialog_size import fit_to_screen
 CLIP_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def _focus_and_rest(agent: Agent, criteria: list[str]) -> tuple[list[Focus], list[Focus]]:
-    """The suggested focus, and the agent against the team on every other criterion (in scorecard order)."""
-    suggested = suggest_focus(agent)
-    chosen = {f.criterion for f in suggested}
-    return suggested, comparison(agent, [c for c in criteria if c not in chosen])
-
-
 class CoachingWindow(QDialog):
-    """Sessions on the left (and a new one from suggestions), the open session on the right."""
+    """Sessions on the left (and a new one from suggestions), the open session on the right. The data comes
+    from `service` (the coaching views' functions), the agents from `people`."""
 
     def __init__(self, parent: QWidget | None, coach: Callable[[], str],
-                 moment: Callable[[], tuple[int, float] | None]) -> None:
+                 moment: Callable[[], tuple[int, float] | None], service: ModuleType = coaching_service,
+                 people: ModuleType = people_service) -> None:
         super().__init__(parent)
+        self.service, self.people = service, people
         self.setWindowTitle("Coaching")
         fit_to_screen(self, 1280, 820)
         self.coach = coach  # the coach's name, from settings
         self.moment = moment  # () -> (call id, seconds) open in the review, or None
         self.names = criterion_names()
-        self.session: CoachingSession | None = None
+        self.session: SessionView | None = None
         self.exporter: Task | None = None
         self.focus = Latest(self._show_suggestions, self._suggestions_failed, self, what="suggesting a focus")
         self.clip_end: float | None = None
@@ -103,11 +98,12 @@ class CoachingWindow(QDialog):
     def _load_agents(self) -> None:
         self.agent.blockSignals(True)
         self.agent.clear()
-        for agent in Agent.select().order_by(Agent.name):
-            self.agent.addItem(f"{agent.name} ({agent.team.name if agent.team_id else 'no team'})", agent.id)
+        agents = self.people.agents()
+        for agent in agents:
+            self.agent.addItem(f"{agent.name} ({agent.team or 'no team'})", agent.id)
         self.agent.blockSignals(False)
         self.others.clear()
-        for agent in Agent.select().order_by(Agent.name):
+        for agent in agents:
             item = QListWidgetItem(agent.name)
             item.setData(CLIP_ROLE, agent.id)
             item.setCheckState(Qt.CheckState.Unchecked)
@@ -118,17 +114,16 @@ class CoachingWindow(QDialog):
         self.suggestions.clear()
         if self.agent.currentData() is None:
             return
-        agent = Agent.get_by_id(self.agent.currentData())
+        agent_id = self.agent.currentData()
         for i in range(self.others.count()):  # the session's own agent is not "also" in it
             item = self.others.item(i)
-            item.setHidden(item.data(CLIP_ROLE) == agent.id)
+            item.setHidden(item.data(CLIP_ROLE) == agent_id)
             if item.isHidden():
                 item.setCheckState(Qt.CheckState.Unchecked)
         self.suggestion_note.setStyleSheet("")
         self.suggestion_note.setText("Comparing the agent with the team…")
-        agent_id = agent.id
         criteria = list(self.names)
-        self.focus.start(lambda _task: _focus_and_rest(Agent.get_by_id(agent_id), criteria))
+        self.focus.start(lambda _task: self.service.suggestions(agent_id, criteria))
 
     def _show_suggestions(self, found: tuple[list, list]) -> None:
         """The suggested criteria first (the top two ticked), then every other criterion of the scorecard
@@ -155,7 +150,7 @@ class CoachingWindow(QDialog):
         self.suggestion_note.setStyleSheet("color:#b3261e")
         self.suggestion_note.setText(f"Could not suggest a focus: {message} (details in the log)")
 
-    def create_from_ticks(self) -> CoachingSession | None:
+    def create_from_ticks(self) -> SessionView | None:
         """Create a session for the chosen agent on the ticked criteria."""
         ticked = [self.suggestions.topLevelItem(i).data(0, CLIP_ROLE) for i in range(self.suggestions.topLevelItemCount())
                   if self.suggestions.topLevelItem(i).checkState(0) == Qt.CheckState.Checked]
@@ -165,14 +160,14 @@ class CoachingWindow(QDialog):
         main = self.agent.currentData()
         also = [self.others.item(i).data(CLIP_ROLE) for i in range(self.others.count())
                 if self.others.item(i).checkState() == Qt.CheckState.Checked]
-        session = create_session([Agent.get_by_id(i) for i in [main, *also]], ticked, self.coach())
-        self._load_sessions(select=session.id)
-        return session
+        session_id = self.service.create([main, *also], ticked, self.coach())
+        self._load_sessions(select=session_id)
+        return self.session
 
     def _load_sessions(self, select: int | None = None) -> None:
         self.sessions.blockSignals(True)
         self.sessions.clear()
-        for session in CoachingSession.select().order_by(CoachingSession.created_at.desc(), CoachingSession.id.desc()):
+        for session in self.service.session_list():
             item = QListWidgetItem(f"#{session.id} · {session.status} · {session.title}")
             item.setData(CLIP_ROLE, session.id)
             self.sessions.addItem(item)
@@ -267,12 +262,10 @@ class CoachingWindow(QDialog):
         """Show a session (keeping what was typed in the one shown before)."""
         if self.session is not None and self.session.id != session_id and self.editor.isEnabled():
             self.save_texts()
-        self.session = session = CoachingSession.get_by_id(session_id)
+        self.session = session = self.service.open_session(session_id)
         self.editor.setEnabled(True)
-        agents = session_agents(session)
-        versus = comparison(agents[0], session.criteria) if agents else []
         focus = ", ".join(f"{self.names.get(f.criterion, f.criterion)} {f.agent.text()} vs team {f.team.text()}"
-                          for f in versus)
+                          for f in session.focus)
         self.title.setText(f"<b>#{session.id} {session.title}</b><br><span style='color:#555'>coach "
                            f"{session.coach or '-'} · {focus}</span>")
         self.status.setCurrentText(session.status)
@@ -287,24 +280,22 @@ class CoachingWindow(QDialog):
 
     def _show_clips(self) -> None:
         self.clip_list.clear()
-        for number, clip in enumerate(clips(self.session), 1):
-            call = clip.call
-            when = f"{call.call_time:%Y-%m-%d %H:%M}" if call.call_time else Path(call.path).name
+        for number, clip in enumerate(self.service.clip_views(self.session.id), 1):
+            when = f"{clip.call_time:%Y-%m-%d %H:%M}" if clip.call_time else Path(clip.path).name
             moment = f"{clock(clip.start)}-{clock(clip.end)}"
             item = QTreeWidgetItem([str(number), self.names.get(clip.criterion, clip.criterion),
-                                    "to improve" if clip.kind == "improve" else "example", f"{call.agent.name}, {when}",
-                                    moment if call.medium != TEXT else f"✉ {moment}", clip.note])
-            item.setData(0, CLIP_ROLE, clip.id)
+                                    "to improve" if clip.kind == "improve" else "example", f"{clip.agent_name}, {when}",
+                                    f"✉ {moment}" if clip.is_text else moment, clip.note])
+            item.setData(0, CLIP_ROLE, clip)
             self.clip_list.addTopLevelItem(item)
 
     def _show_follow_up(self) -> None:
         session = self.session
-        agents = session_agents(session)
-        if session.delivered_at is None or not agents:
+        if session.delivered_at is None or not session.agents:
             self.follow.setText("<span style='color:#555'>Follow-up: once the session is delivered, the agent's "
                                 "results on its focus criteria before and after it show here.</span>")
             return
-        rows = follow_up(agents[0], session.criteria, session.delivered_at)
+        rows = self.service.follow_up_rows(session)
         cells = "".join(
             f"<tr><td>{self.names.get(r.criterion, r.criterion)}</td><td>{r.before.text()}</td><td>{r.after.text()}</td>"
             f"<td>{'-' if r.change is None else f'{r.change:+.0f} points'}</td></tr>" for r in rows)
@@ -312,9 +303,9 @@ class CoachingWindow(QDialog):
                             f"<table cellpadding='3'><tr><th align='left'>Criterion</th><th>Before</th><th>After</th>"
                             f"<th>Change</th></tr>{cells}</table>")
 
-    def _selected_clip(self) -> CoachingClip | None:
+    def _selected_clip(self) -> ClipView | None:
         item = self.clip_list.currentItem()
-        return CoachingClip.get_by_id(item.data(0, CLIP_ROLE)) if item else None
+        return item.data(0, CLIP_ROLE) if item else None
 
     def _clip_selected(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
         clip = self._selected_clip() if item else None
@@ -322,20 +313,22 @@ class CoachingWindow(QDialog):
         self.excerpt.clear()
         if clip is not None:
             self._show_excerpt(clip)
-            self.player.setVisible(clip.call.medium != TEXT)  # a text conversation has nothing to play
+            self.player.setVisible(not clip.is_text)  # a text conversation has nothing to play
 
-    def _show_excerpt(self, clip: CoachingClip) -> None:
+    def _show_excerpt(self, clip: ClipView) -> None:
         self.excerpt.setHtml("".join(
             f"<p style='margin:2px 0'><span style='color:#777;font-family:monospace'>{clock(start)}</span> "
             f"<b style='color:{SPEAKER_COLOURS.get(speaker, '#333')}'>{speaker.capitalize()}</b> "
-            f"{html.escape(line)}</p>" for start, speaker, line in excerpt(clip.call, clip.start, clip.end))
+            f"{html.escape(line)}</p>" for start, speaker, line in self.service.clip_excerpt(clip))
             or "<i>No transcript in this moment.</i>")
 
     def _save_clip_note(self) -> None:
         clip = self._selected_clip()
         if clip is not None and clip.note != self.clip_note.text():
-            set_clip_note(clip, self.clip_note.text())
-            self.clip_list.currentItem().setText(5, clip.note)
+            self.service.save_clip_note(clip.id, self.clip_note.text())
+            item = self.clip_list.currentItem()
+            item.setData(0, CLIP_ROLE, dataclasses.replace(clip, note=self.clip_note.text()))
+            item.setText(5, self.clip_note.text())
 
     def play_clip(self) -> None:
         """Play the selected clip from its start; playback stops at its end. A text conversation's moment
@@ -344,10 +337,10 @@ class CoachingWindow(QDialog):
         if clip is None:
             return
         self._show_excerpt(clip)
-        if clip.call.medium == TEXT:
+        if clip.is_text:
             self.player.unload()
             return
-        self.player.load(clip.call.path, clip.call.duration_s)
+        self.player.load(clip.path, clip.duration_s)
         self.clip_end = clip.end
         self.player.seek(clip.start)
         self.player.player.play()
@@ -361,7 +354,7 @@ class CoachingWindow(QDialog):
         """Take the selected clip out of the session."""
         clip = self._selected_clip()
         if clip is not None:
-            remove_clip(clip)
+            self.service.remove_clip(clip.id)
             self._show_clips()
 
     def add_review_moment(self) -> None:
@@ -371,16 +364,15 @@ class CoachingWindow(QDialog):
             QMessageBox.information(self, "Coaching", "Open a call in the review first, at the moment to add.")
             return
         call_id, seconds = moment
-        call = Call.get_by_id(call_id)
-        kind = "improve" if call.agent_id in self.session.agents else "example"
-        add_clip(self.session, call, self.session.criteria[0], kind, seconds - 10, seconds + 10)
+        self.service.add_moment(self.session.id, call_id, seconds)
         self._show_clips()
 
     def save_texts(self) -> None:
         """Store the goals, notes and due date."""
         day = self.due.date()
-        save_texts(self.session, self.goals.toPlainText(), self.notes.toPlainText(),
-                   dt.datetime(day.year(), day.month(), day.day()))
+        goals, notes, due = self.goals.toPlainText(), self.notes.toPlainText(), dt.datetime(day.year(), day.month(), day.day())
+        self.service.save_texts(self.session.id, goals, notes, due)
+        self.session = dataclasses.replace(self.session, goals=goals, notes=notes, due=due)
 
     def _save_clicked(self) -> None:
         self.save_texts()
@@ -395,7 +387,7 @@ class CoachingWindow(QDialog):
                 self, "Delete session", f"Delete session #{session.id} \"{session.title}\" and its clips? "
                 "This cannot be undone.") != QMessageBox.StandardButton.Yes:
             return
-        delete_session(session, self.coach())
+        self.service.delete(session.id, self.coach())
         self.session = None
         self.editor.setEnabled(False)
         self.title.setText("Pick or create a session.")
@@ -406,7 +398,7 @@ class CoachingWindow(QDialog):
 
     def _status_changed(self, _index: int) -> None:
         self.save_texts()  # the session is shown again from the database
-        set_status(self.session, self.status.currentText(), self.coach())
+        self.service.set_status(self.session.id, self.status.currentText(), self.coach())
         self._load_sessions(select=self.session.id)
 
     def _export(self) -> None:
@@ -425,8 +417,7 @@ class CoachingWindow(QDialog):
         self.export_progress.setStyleSheet("")
         session_id, anonymise = self.session.id, self.anonymise_peers.isChecked()
         self.exporter = run_task(
-            lambda task: export_pack(CoachingSession.get_by_id(session_id), Path(out), task.report,
-                                     anonymise_peers=anonymise)[0],
+            lambda task: self.service.export(session_id, Path(out), task.report, anonymise),
             self._exported, self._export_failed, what="exporting a coaching pack", progress=self._export_step)
         return self.exporter
 

@@ -4,6 +4,7 @@ and export of any chart (PNG, SVG) or its data (CSV). Queries run in a backgroun
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 
 from matplotlib.backend_bases import PickEvent
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
@@ -20,7 +21,7 @@ from qa_desktop.services.library import visible_scope
 from qa_desktop.services.dashboard.charts import CHARTS, Chart, Picks, compute_tables
 from qa_desktop.services.dashboard.queries import Scope, Table
 from qa_desktop.services.dashboard.report import save_chart, write_csv
-from qa_desktop.storage.models import Agent, Team
+from qa_desktop.services import people as people_service
 from qa_desktop.app.background import Latest, Task, run_task
 from qa_desktop.app.date_box import date_of, optional_date_box, show_date
 
@@ -102,13 +103,14 @@ class ChartCard(QFrame):
 
 
 class DashboardView(QWidget):
-    """Every chart for the chosen scope; `open_calls` carries the library filter of a clicked element."""
+    """Every chart for the chosen scope; `open_calls` carries the library filter of a clicked element. The
+    scope's teams and agents come from `people` (the people service's functions)."""
 
     open_calls = Signal(object)
 
-    def __init__(self, drivers: DriverSet) -> None:
+    def __init__(self, drivers: DriverSet, people: ModuleType = people_service) -> None:
         super().__init__()
-        self.drivers = drivers
+        self.drivers, self.people = drivers, people
         self.tables = Latest(self._show, self.show_error, self, what="computing the dashboards")
         self.team, self.agent = QComboBox(), QComboBox()
         self.date_from, self.date_to = optional_date_box(), optional_date_box()
@@ -144,7 +146,7 @@ class DashboardView(QWidget):
         self.team.blockSignals(True)
         self.team.clear()
         self.team.addItem("All teams", None)
-        for t in Team.select().order_by(Team.name):
+        for t in self.people.teams():
             self.team.addItem(t.name, t.id)
         self.team.setCurrentIndex(max(0, self.team.findData(team)))
         self.team.blockSignals(False)
@@ -155,8 +157,7 @@ class DashboardView(QWidget):
         self.agent.blockSignals(True)
         self.agent.clear()
         self.agent.addItem("All agents", None)
-        query = Agent.select().order_by(Agent.name)
-        for a in query.where(Agent.team == team) if team is not None else query:
+        for a in self.people.agents(team):
             self.agent.addItem(a.name, a.id)
         self.agent.setCurrentIndex(max(0, self.agent.findData(agent)))
         self.agent.blockSignals(False)

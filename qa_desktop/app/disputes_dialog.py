@@ -4,6 +4,7 @@ agent and per criterion."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import ModuleType
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -12,9 +13,9 @@ from PySide6.QtWidgets import (
 )
 
 from qa_desktop.services.access.permissions import AccessError
-from qa_desktop.services.trust.disputes import STATUSES, DisputeError, accept, counts, disputes, reject
+from qa_desktop.services.trust import disputes as disputes_service
+from qa_desktop.services.trust.disputes import STATUSES, DisputeError, DisputeRow
 from qa_desktop.storage.criteria import criterion_names, in_order
-from qa_desktop.storage.models import Dispute
 from qa_desktop.app.dialog_size import fit_to_screen
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -56,8 +57,9 @@ class DisputesDialog(QDialog):
     open_call = Signal(int)
     decided = Signal(int)
 
-    def __init__(self, parent: QWidget | None, lead: Callable[[], str]) -> None:
+    def __init__(self, parent: QWidget | None, lead: Callable[[], str], service: ModuleType = disputes_service) -> None:
         super().__init__(parent)
+        self.service = service  # the disputes service's functions
         self.setWindowTitle("Disputes")
         self.lead = lead
         self.status = QComboBox()
@@ -77,8 +79,7 @@ class DisputesDialog(QDialog):
             self.table.setColumnWidth(column, 260)
         header.setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._selection_changed)
-        self.table.itemDoubleClicked.connect(lambda item, _c: self.open_call.emit(Dispute.get_by_id(
-            item.data(0, ID_ROLE)).call_id))
+        self.table.itemDoubleClicked.connect(lambda item, _c: self.open_call.emit(item.data(0, ID_ROLE).call_id))
         buttons = QHBoxLayout()
         self.actions: list[QPushButton] = []  # they act on the selected dispute
         for text, slot in (("Open call", self._open), ("Accept…", self._accept), ("Reject…", self._reject)):
@@ -111,31 +112,33 @@ class DisputesDialog(QDialog):
         """Read the disputes and counts again."""
         self.table.clear()
         self.names = names = criterion_names()
-        for d in disputes(self.status.currentData()):
-            item = QTreeWidgetItem([d.raised_at.strftime("%Y-%m-%d %H:%M"), f"{d.call_id} ({d.call.agent.name})",
+        items = []
+        for d in self.service.dispute_rows(self.status.currentData()):
+            item = QTreeWidgetItem([d.raised_at.strftime("%Y-%m-%d %H:%M"), f"{d.call_id} ({d.call_agent})",
                                     names.get(d.criterion, d.criterion), f"{d.disputed} → {d.requested}", d.agent_name,
                                     d.raised_by, d.reason,
                                     d.status, f"{d.resolved_by}: {d.resolution}" if d.resolution else ""])
-            item.setData(0, ID_ROLE, d.id)
+            item.setData(0, ID_ROLE, d)
             for column in (_REASON, _DECISION):
                 item.setToolTip(column, item.text(column))
-            self.table.addTopLevelItem(item)
+            items.append(item)
+        self.table.addTopLevelItems(items)  # at once: the columns size to their contents once, not per row
         self.empty.setText("" if self.table.topLevelItemCount() else
                            "No disputes here. A reviewer raises one from a call's scorecard (Dispute…) on the "
                            "agent's behalf.")
         self._selection_changed()
         for tree, by in ((self.by_agent, "agent"), (self.by_criterion, "criterion")):
             tree.clear()
-            counted_by = counts(by)
+            counted_by = self.service.counts(by)
             keys = in_order(counted_by, names) if by == "criterion" else sorted(counted_by)
             for key in keys:
                 label = names.get(key, key) if by == "criterion" else key
                 tree.addTopLevelItem(QTreeWidgetItem([label, *[str(counted_by[key].get(s, 0)) for s in STATUSES]]))
 
-    def selected(self) -> Dispute | None:
+    def selected(self) -> DisputeRow | None:
         """The selected dispute."""
         items = self.table.selectedItems()
-        return Dispute.get_by_id(items[0].data(0, ID_ROLE)) if items else None
+        return items[0].data(0, ID_ROLE) if items else None
 
     def _selection_changed(self) -> None:
         decidable = (d := self.selected()) is not None and d.status == "open"
@@ -162,13 +165,10 @@ class DisputesDialog(QDialog):
             if reason is not None:
                 self.decide(d, False, reason)
 
-    def decide(self, dispute: Dispute, accepted: bool, text: str) -> None:
+    def decide(self, dispute: DisputeRow, accepted: bool, text: str) -> None:
         """Accept (the result changes, the score is recomputed) or reject (with a reason) a dispute."""
         try:
-            if accepted:
-                accept(dispute, self.lead(), text)
-            else:
-                reject(dispute, self.lead(), text)
+            self.service.decide(dispute.id, accepted, self.lead(), text)
         except (DisputeError, AccessError) as exc:
             QMessageBox.warning(self, "Dispute", str(exc))
         self.reload()

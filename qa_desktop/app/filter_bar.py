@@ -5,15 +5,15 @@ shown as a note with a button to show all calls again."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import ModuleType
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from qa_desktop.storage.criteria import criterion_names, in_order
+from qa_desktop.services import library_choices
 from qa_desktop.storage.library import LibraryFilter
-from qa_desktop.storage.models import Agent, CallDriver, CriterionResultRow, Team
 from qa_desktop.app.date_box import date_of, optional_date_box, show_date
 
 _NEEDS_REVIEW = "needs review"
@@ -32,8 +32,9 @@ class FilterBar(QWidget):
     changed = Signal(object)
 
     def __init__(self, driver_names: dict[str, str] | None = None,
-                 marked: Callable[[], list[str]] = lambda: []) -> None:
+                 marked: Callable[[], list[str]] = lambda: [], service: ModuleType = library_choices) -> None:
         super().__init__()
+        self.service = service  # what the boxes offer
         self.driver_names = driver_names or {}
         self.marked = marked  # criteria the agreement lab marks, for "Needs human review"
         self.search = QLineEdit(placeholderText="Search transcripts (e.g. refund, card*)")
@@ -86,13 +87,10 @@ class FilterBar(QWidget):
 
     def refresh_choices(self) -> None:
         """Re-read agents, teams and criteria (after an import or a merge), keeping the selection."""
-        choices = [
-            (self.agent, "All agents", [(a.name, a.id) for a in Agent.select().order_by(Agent.name)]),
-            (self.team, "All teams", [(t.name, t.id) for t in Team.select().order_by(Team.name)]),
-            (self.criterion, "Any failed criterion", self._criteria()),
-            (self.driver, "All drivers", sorted((self.driver_names.get(d, d), d) for (d,) in
-                                                CallDriver.select(CallDriver.driver).distinct().tuples())),
-        ]
+        offered = self.service.choices(self.driver_names)
+        choices = [(self.agent, "All agents", offered.agents), (self.team, "All teams", offered.teams),
+                   (self.criterion, "Any failed criterion", offered.criteria),
+                   (self.driver, "All drivers", offered.drivers)]
         for box, everything, items in choices:
             current = box.currentData()
             box.blockSignals(True)
@@ -102,13 +100,6 @@ class FilterBar(QWidget):
                 box.addItem(text, value)
             box.setCurrentIndex(max(0, box.findData(current)) if current is not None else 0)
             box.blockSignals(False)
-
-    @staticmethod
-    def _criteria() -> list[tuple[str, str]]:
-        """(name, id) of every scored criterion, in scorecard order."""
-        names = criterion_names()
-        scored = [c for (c,) in CriterionResultRow.select(CriterionResultRow.criterion).distinct().tuples()]
-        return [(names.get(c, c), c) for c in in_order(scored, names)]
 
     def current(self) -> LibraryFilter:
         """The filter the widgets describe."""

@@ -19,7 +19,6 @@ from qa_desktop.services.ingest import IngestListener, IngestResult, Ingestor
 from qa_desktop.services.ingest_engine import EngineOptions, ParallelIngest
 from qa_desktop.services.metadata import MetadataTable, compile_name_pattern, load_csv
 from qa_desktop.storage import repository
-from qa_desktop.storage.models import Job
 from qa_desktop.app.background import Done, Failed, Task
 
 
@@ -35,7 +34,7 @@ class ImportPlan:
     metadata_csv: str = ""
     columns: dict[str, str] = field(default_factory=dict)
     date_format: str = ""  # how the CSV writes dates: "dmy", "mdy" or a strptime format ("": ISO or unambiguous)
-    jobs: list[Job] | None = None  # jobs to resume; new ones are queued when None
+    jobs: list[repository.Job] | None = None  # jobs to resume; new ones are queued when None
     drivers: DriverSet | None = None  # call drivers to tag with (None: the ones that ship)
     agent_speakers: list[str] = field(default_factory=list)  # the agent's names in chat transcripts
     engine: EngineOptions = EngineOptions()  # where a batch of more than one file runs (Dask)
@@ -114,11 +113,4 @@ class ImportWorker(Task):
 
     def _settle_jobs(self) -> None:
         """Unfinished jobs: queued again if the app is closing (to resume), else cancelled."""
-        ids = [job.id for job in self.plan.jobs or []]
-        pending = Job.select().where(Job.id.in_(ids) & Job.status.in_(("queued", "running", "cancelled")))
-        for job in pending:
-            if self._closing:
-                job.status, job.error = "queued", None
-            elif job.status != "cancelled":
-                job.status, job.error = "cancelled", "cancelled by the user"
-            job.save()
+        repository.settle_jobs([job.id for job in self.plan.jobs or []], self._closing)

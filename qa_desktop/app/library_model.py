@@ -1,23 +1,27 @@
-"""The call library table: a QAbstractTableModel over the database that loads rows a page at a time."""
+"""The call library table: a QAbstractTableModel over the database that loads rows a page at a time. A
+large library's ordered ids are read in the background (the table keeps the old rows until they arrive);
+a change to one call updates its row alone."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
 from scoring.display import clock
 from scoring.transcript import TEXT
 
-from qa_desktop.services.library import call_ids as visible_calls
+from qa_desktop.services.library import visible
 from qa_desktop.storage import library
 from qa_desktop.storage.criteria import criterion_names, named
 from qa_desktop.storage.library import COLUMNS, LibraryFilter, LibraryRow
+from qa_desktop.app.background import Latest, run_task
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 200
+INLINE_CALLS = 10_000  # up to this many calls a filter or sort is answered at once (tens of ms); above, in the background
 KEYS = list(COLUMNS)
 CALL_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _FAIL, _PASS, _MUTED = QColor("#b3261e"), QColor("#1b6e20"), QColor("#777777")
@@ -36,10 +40,19 @@ def path_tip(row: LibraryRow) -> str:
 
 
 class LibraryModel(QAbstractTableModel):
-    """Every call that passes the filter, sorted in SQL; row details are fetched only when shown."""
+    """Every call that passes the filter, sorted in SQL; row details are fetched only when shown.
+    `load_started` when a large library's rows are being read in the background, `load_failed(message)`
+    when they could not be."""
+
+    load_started = Signal()
+    load_failed = Signal(str)
 
     def __init__(self, driver_names: dict[str, str] | None = None) -> None:
         super().__init__()
+        self.inline_calls = INLINE_CALLS
+        self.large = False  # over `inline_calls` calls: reads that grow with the library run in the background
+        self.loading = False  # a background read is on its way
+        self._loader = Latest(self._show_ids, self._load_failed, self, what="reading the library")
         self.driver_names = driver_names or {}  # call-driver id -> name, for the Driver column
         self.criterion_names = criterion_names()  # criterion id -> name, in scorecard order
         self.filter = LibraryFilter()
@@ -112,20 +125,78 @@ class LibraryModel(QAbstractTableModel):
     def reload(self, names: bool = False) -> None:
         """Query the database again (after a filter, a sort, an import or a review); `names` re-reads the
         criteria's names too (after an import, which may bring a new scorecard)."""
-        self.beginResetModel()
         if names:
             self.criterion_names = criterion_names()
-        self._ids = visible_calls(self.filter, self.sort_key, self.descending)
+        wanted = (visible(self.filter), self.sort_key, self.descending)  # an agent's own calls only
+        self.large = library.call_count() > self.inline_calls
+        if not self.large:
+            self._show_ids(library.call_ids(*wanted))
+            return
+        self.loading = True
+        self.load_started.emit()
+        self._loader.start(lambda _task: library.call_ids(*wanted))
+
+    def wait(self) -> None:
+        """Block until a background read ends (for tests and closing; its rows show at the next events)."""
+        self._loader.wait()
+
+    def _show_ids(self, ids: list[int]) -> None:
+        self.beginResetModel()
+        self.loading = False
+        self._ids = ids
         self._pages = {}
         self.endResetModel()
+
+    def _load_failed(self, message: str) -> None:
+        self.loading = False
+        self.load_failed.emit(message)
+
+    def update_row(self, call_id: int, row: LibraryRow | None) -> None:
+        """Show one call's new details (after a review action) without reading the library again; None takes
+        the call out (it no longer passes the filter). The row keeps its place and its search hit until the
+        next sort."""
+        number = self.row_of(call_id)
+        if number is None:
+            return
+        if row is None:
+            self.beginRemoveRows(QModelIndex(), number, number)
+            del self._ids[number]
+            self._pages = {}  # the rows after it moved up
+            self.endRemoveRows()
+            return
+        page = self._pages.get(number // PAGE)
+        if page is not None:
+            row.hit = page[number % PAGE].hit  # the transcript did not change
+            page[number % PAGE] = row
+        self.dataChanged.emit(self.index(number, 0), self.index(number, self.columnCount() - 1))
 
     def row(self, number: int) -> LibraryRow:
         """The details of a row, loading its page if needed."""
         page = number // PAGE
         if page not in self._pages:
             ids = self._ids[page * PAGE:(page + 1) * PAGE]
-            self._pages[page] = library.rows(ids, self.filter.search)
+            later = self.large and bool(self.filter.search.strip())  # ranking a common word's hits takes long
+            self._pages[page] = library.rows(ids, "" if later else self.filter.search)
+            if later:
+                self._find_hits(page, ids)
         return self._pages[page][number % PAGE]
+
+    def _find_hits(self, page: int, ids: list[int]) -> None:
+        """Read a page's search hits in the background; the Search hit column fills in when they come (if the
+        page still shows the same calls)."""
+        rows = self._pages[page]
+
+        def show(found: dict[int, str]) -> None:
+            if self._pages.get(page) is not rows:
+                return
+            for row in rows:
+                row.hit = found.get(row.call_id, "")
+            first, last = page * PAGE, page * PAGE + len(rows) - 1
+            self.dataChanged.emit(self.index(first, len(KEYS)), self.index(last, len(KEYS)))
+
+        search = self.filter.search
+        run_task(lambda _task: library.hits(ids, search), show, self.load_failed.emit,
+                 what="finding the search hits of a page of the library")
 
     def call_id(self, number: int) -> int:
         """The database id of the call in a row."""

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QProgressDialog, QPushButton, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
+from qa_desktop.services import review as review_service
 from qa_desktop.services.access.identity import current_user, team_mode
 from qa_desktop.services.access.permissions import ACTIONS, ROLES, allowed
 from qa_desktop.services.config import Config
@@ -24,7 +25,6 @@ from qa_desktop.services.settings import Settings
 from qa_desktop.storage import repository
 from qa_desktop.storage.criteria import named
 from qa_desktop.storage.library import COLUMNS, LibraryFilter
-from qa_desktop.storage.models import Job
 from qa_desktop.services.trust.agreement import marked_criteria
 from qa_desktop.app.agreement_window import AgreementWindow
 from qa_desktop.app.background import Latest, Task, run_task, wait_for_tasks
@@ -82,6 +82,9 @@ class MainWindow(QMainWindow):
         self.exporting: Task | None = None
         drivers = self.config.load_drivers()
         self.calls = LibraryModel({d.id: d.name for d in drivers.drivers})
+        self.calls.load_started.connect(lambda: self.statusBar().showMessage("Reading the library…"))
+        self.calls.load_failed.connect(lambda message: self.statusBar().showMessage(
+            f"Could not read the library: {message} (details in the log)"))
         self.marked: list[str] = []  # criteria the agreement lab marks, for "Needs human review"
         self.marking = Latest(self._marked_read, self._marking_failed, self,
                               what="reading the criteria marked by the agreement lab")
@@ -104,6 +107,7 @@ class MainWindow(QMainWindow):
         self.table.setItemDelegateForColumn(len(COLUMNS), HitDelegate(self.table))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.calls.modelReset.connect(self._after_reset)
+        self.calls.rowsRemoved.connect(self._show_count)  # a reviewed call left the filter
         self.empty_note = QLabel()  # says why the table is empty, and what to do
         QVBoxLayout(self.table.viewport()).addWidget(self.empty_note, 0, Qt.AlignmentFlag.AlignTop)
         self.empty_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -259,8 +263,7 @@ class MainWindow(QMainWindow):
         """After a filter, sort or reload: size the columns, show search hits beside the date, and keep the
         open call selected if it still shows (else open the first row)."""
         self.columns.apply()
-        count = self.calls.rowCount()
-        self.statusBar().showMessage(f"{count} call{'s' * (count != 1)} · database {self.database_path}")
+        count = self._show_count()
         current = self.review.call.id if self.review.call is not None else None
         row = self.calls.row_of(current) if current is not None else None
         empty = self._why_empty()
@@ -273,6 +276,12 @@ class MainWindow(QMainWindow):
         elif row is not None:
             self._select_quietly(row)
             self.review.transcript.mark(self.calls.filter.search)
+
+    def _show_count(self) -> int:
+        """Say in the status bar how many calls the library shows; that count."""
+        count = self.calls.rowCount()
+        self.statusBar().showMessage(f"{count} call{'s' * (count != 1)} · database {self.database_path}")
+        return count
 
     def _why_empty(self) -> str:
         """Why the library shows no call, and what to do."""
@@ -301,11 +310,9 @@ class MainWindow(QMainWindow):
             self.review.open_call(self.calls.call_id(rows[0].row()), self.calls.filter.search)
 
     def _call_changed(self, call_id: int) -> None:
-        """After a review action: reload the rows, keep the call selected if it still shows, and the scroll."""
-        scroll = self.table.verticalScrollBar().value()
-        self.calls.reload()
-        self.table.verticalScrollBar().setValue(scroll)
-        self.filters.refresh_choices()
+        """After a review action: show the call's new row (or take it out if it no longer passes the filter)
+        without reading the whole library again."""
+        self.calls.update_row(call_id, review_service.library_row(call_id, self.calls.filter))
         self._read_marked()
 
     def _read_marked(self) -> None:
@@ -389,7 +396,7 @@ class MainWindow(QMainWindow):
 
     # --- dialogs ------------------------------------------------------------------------------
     def make_plan(self, files: list[Path], metadata_csv: str = "", columns: dict | None = None,
-                  jobs: list[Job] | None = None, date_format: str = "") -> ImportPlan:
+                  jobs: list[repository.Job] | None = None, date_format: str = "") -> ImportPlan:
         """An import plan with the current settings."""
         c = self.config
         return ImportPlan(
@@ -456,7 +463,7 @@ class MainWindow(QMainWindow):
         self.table.selectRow(0)
 
     def _after_decision(self, call_id: int) -> None:
-        self.calls.reload()
+        self.calls.update_row(call_id, review_service.library_row(call_id, self.calls.filter))
         self._read_marked()
         if self.review.call is not None and self.review.call.id == call_id:
             self.review.open_call(call_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import ModuleType
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -10,17 +11,19 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from qa_desktop.storage.models import Agent, Call, Team
-from qa_desktop.services.people import merge_agents, move_agent, rename_agent
+from qa_desktop.services import people as people_service
 from qa_desktop.services.access.permissions import AccessError
+from qa_desktop.services.people import AgentSummary
 from qa_desktop.storage.people import PeopleError
 
 
 class PeopleDialog(QDialog):
-    """Lists agents with their team and call count; changes are kept in the audit log."""
+    """Lists agents with their team and call count; changes are kept in the audit log. The data comes
+    from `service` (the people service's functions)."""
 
-    def __init__(self, parent: QWidget | None, actor: Callable[[], str]) -> None:
+    def __init__(self, parent: QWidget | None, actor: Callable[[], str], service: ModuleType = people_service) -> None:
         super().__init__(parent)
+        self.service = service
         self.setWindowTitle("Agents and teams")
         self.resize(560, 460)
         self.actor = actor
@@ -46,15 +49,16 @@ class PeopleDialog(QDialog):
     def reload(self) -> None:
         """Re-read agents, teams and call counts."""
         self.tree.clear()
-        for agent in Agent.select().order_by(Agent.name):
-            item = QTreeWidgetItem([agent.name, agent.team.name if agent.team else "",
-                                    str(Call.select().where(Call.agent == agent).count())])
-            item.setData(0, Qt.ItemDataRole.UserRole, agent.id)
-            self.tree.addTopLevelItem(item)
+        items = []
+        for agent in self.service.agents_with_counts():
+            item = QTreeWidgetItem([agent.name, agent.team or "", str(agent.calls)])
+            item.setData(0, Qt.ItemDataRole.UserRole, agent)
+            items.append(item)
+        self.tree.addTopLevelItems(items)
 
-    def selected(self) -> list[Agent]:
+    def selected(self) -> list[AgentSummary]:
         """The selected agents, in the order they were selected."""
-        return [Agent.get_by_id(i.data(0, Qt.ItemDataRole.UserRole)) for i in self.tree.selectedItems()]
+        return [i.data(0, Qt.ItemDataRole.UserRole) for i in self.tree.selectedItems()]
 
     def _act(self, change: Callable[[], str]) -> None:
         try:
@@ -71,20 +75,20 @@ class PeopleDialog(QDialog):
             return
         name, ok = QInputDialog.getText(self, "Rename agent", "New name", text=agents[0].name)
         if ok:
-            self._act(lambda: f"Renamed to {rename_agent(agents[0], name, self.actor()).name}.")
+            self._act(lambda: f"Renamed to {self.service.rename(agents[0].id, name, self.actor())}.")
 
     def _merge(self) -> None:
         agents = self.selected()
         if len(agents) != 2:
             self.message.setText("Select exactly two agents to merge.")
             return
-        self._act(lambda: f"Merged {agents[1].name} into {merge_agents(agents[0], agents[1], self.actor()).name}.")
+        self._act(lambda: "Merged {} into {}.".format(*self.service.merge(agents[0].id, agents[1].id, self.actor())))
 
     def _move(self) -> None:
         agents = self.selected()
         if not agents:
             return
-        teams = [t.name for t in Team.select().order_by(Team.name)]
+        teams = [t.name for t in self.service.teams()]
         team, ok = QInputDialog.getItem(self, "Move to team", "Team (type a new name to create one)", teams, 0, True)
         if ok:
-            self._act(lambda: "; ".join(f"{move_agent(a, team, self.actor()).name} → {team}" for a in agents))
+            self._act(lambda: "; ".join(f"{self.service.move(a.id, team, self.actor())} → {team}" for a in agents))

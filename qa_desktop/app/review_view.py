@@ -5,6 +5,7 @@ A text conversation (chat, email, ticket) has no player or waveform: evidence is
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import ModuleType
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -12,17 +13,13 @@ from PySide6.QtWidgets import (
     QPushButton, QSizePolicy, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from scoring.redact import redacted_spans
-from scoring.transcript import TEXT
-
-from qa_desktop.storage import repository
-from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Score
+from qa_desktop.services import people as people_service
+from qa_desktop.services import review as review_service
 from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.access.permissions import AccessError, allowed
-from qa_desktop.services.library import open_call as visible_call
-from qa_desktop.services.review import confirm, evidence_played, may_review, override, reassign_call, set_reviewed
-from qa_desktop.storage.review import RESULTS, ReviewError, StaleReviewError, call_audit
-from qa_desktop.services.trust.disputes import DisputeError, raise_dispute
+from qa_desktop.services.review import CallView, ResultView
+from qa_desktop.services.trust.disputes import DisputeError
+from qa_desktop.storage.review import RESULTS, ReviewError, StaleReviewError
 from qa_desktop.app.locate_bar import LocateBar
 from qa_desktop.app.player import CallPlayer
 from scoring.display import clock
@@ -42,7 +39,7 @@ class ResultDialog(QDialog):
     """Choose a result for a criterion and say why (the text is required before OK is enabled); shows the
     criterion's name, the reason for its result and its evidence."""
 
-    def __init__(self, parent: QWidget, verb: str, row: CriterionResultRow, name: str, choices: list[str], why: str,
+    def __init__(self, parent: QWidget, verb: str, row: ResultView, name: str, choices: list[str], why: str,
                  placeholder: str, extra: list[tuple[str, QWidget]] = ()) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"{verb} {name}")
@@ -72,7 +69,7 @@ class ResultDialog(QDialog):
         form.addRow(buttons)
 
 
-def override_dialog(parent: QWidget, row: CriterionResultRow, name: str) -> ResultDialog:
+def override_dialog(parent: QWidget, row: ResultView, name: str) -> ResultDialog:
     """Override a criterion: any result, with a comment for the audit log."""
     return ResultDialog(parent, "Override", row, name, list(RESULTS), "Comment",
                         "Why? (required; kept in the audit log)")
@@ -81,15 +78,15 @@ def override_dialog(parent: QWidget, row: CriterionResultRow, name: str) -> Resu
 class DisputeDialog(ResultDialog):
     """Dispute a criterion on the agent's behalf: the agent, the result they say is right, their reason."""
 
-    def __init__(self, parent: QWidget, row: CriterionResultRow, name: str, agent: str) -> None:
-        self.agent = QComboBox()  # one of the agents, as disputes are counted per agent
-        self.agent.addItems([a.name for a in Agent.select().order_by(Agent.name)])
+    def __init__(self, parent: QWidget, row: ResultView, name: str, agent: str, agents: list[str] | None = None) -> None:
+        self.agent = QComboBox()  # one of the agents (every agent when not given), as disputes are counted per agent
+        self.agent.addItems(agents if agents is not None else [a.name for a in people_service.agents()])
         self.agent.setCurrentText(agent)
         super().__init__(parent, "Dispute", row, name, [r for r in RESULTS if r != row.effective], "Reason",
                          "The agent's reason (required), e.g. where in the call", [("Agent", self.agent)])
 
 
-def _deleted(call: Call) -> str:
+def _deleted(call: CallView) -> str:
     """What the retention policy deleted of a call, for its title."""
     if call.transcript_deleted_at:
         return f" · transcript deleted by the retention policy on {call.transcript_deleted_at:%Y-%m-%d} (scores kept)"
@@ -100,16 +97,18 @@ def _deleted(call: Call) -> str:
 
 class ReviewView(QWidget):
     """The open call. `changed(call id)` after an override, a review mark, a reassignment or its recording
-    found again; `notice(text)` for the status bar."""
+    found again; `notice(text)` for the status bar. The window's data comes from `service` (the review
+    service's functions), `people` lists the agents."""
 
     changed = Signal(int)
     notice = Signal(str)
 
-    def __init__(self, reviewer: Callable[[], str]) -> None:
+    def __init__(self, reviewer: Callable[[], str], service: ModuleType = review_service,
+                 people: ModuleType = people_service) -> None:
         super().__init__()
         self.reviewer = reviewer  # returns the reviewer's name from settings
-        self.call: Call | None = None
-        self._shown_revisions: dict[int, int] = {}  # criterion result id -> its revision as shown
+        self.service, self.people = service, people
+        self.call: CallView | None = None
         self.title = QLabel("Select a call in the library.")
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.agent = QComboBox()
@@ -182,17 +181,17 @@ class ReviewView(QWidget):
             source.seek_requested.connect(self.play_from)
         self.scorecard.criterion_selected.connect(self._criterion_selected)
         self.scorecard.evidence_opened.connect(
-            lambda result_id: evidence_played(CriterionResultRow.get_by_id(result_id), self.reviewer()))
+            lambda result_id: self.service.evidence_played(result_id, self.reviewer()))
         self.setEnabled(False)
 
     @property
     def is_text(self) -> bool:
         """Whether the open call is a text conversation (no audio)."""
-        return self.call is not None and self.call.medium == TEXT
+        return self.call is not None and self.call.is_text
 
     def open_call(self, call_id: int, search: str = "") -> None:
         """Show a call: audio and waveform (not for a text conversation), transcript, scorecard and audit log."""
-        self.call = call = visible_call(call_id)
+        self.call = call = self.service.open_call(call_id)
         self.setEnabled(True)
         when = call.call_time.strftime("%Y-%m-%d %H:%M") if call.call_time else "no call time"
         if self.is_text:
@@ -200,22 +199,22 @@ class ReviewView(QWidget):
         else:
             kind = "stereo" if call.channels == 2 else "mono, speakers separated"
         self.title.setText(f"<b>{call.path.rsplit('/', 1)[-1]}</b><br><span style='color:#555'>"
-                           f"{when} · {clock(call.duration_s) + ' · ' if call.timed else ''}{kind} · {call.team.name if call.team else 'no team'}"
+                           f"{when} · {clock(call.duration_s) + ' · ' if call.timed else ''}{kind} · {call.team_name or 'no team'}"
                            f"{' · reviewed by ' + (call.reviewed_by or 'someone') if call.reviewed else ''}"
                            f"{' · assigned to ' + call.assigned_to if call.assigned_to else ''}"
                            f"{_deleted(call)}</span>")
         self.agent.clear()
-        for agent in Agent.select().order_by(Agent.name):
+        for agent in self.people.agents():
             self.agent.addItem(agent.name, agent.id)
         self.agent.setCurrentIndex(self.agent.findData(call.agent_id))
         self.reviewed.setChecked(call.reviewed)
         self.reviewed.setText("Reviewed ✓" if call.reviewed else "Mark reviewed")
-        self.reviewed.setEnabled(may_review(call))
+        self.reviewed.setEnabled(self.service.may_review(call.id))
         self.agent.setEnabled(allowed(current_user(), "manage agents"))
-        utterances = repository.call_transcript(call)
+        utterances = call.utterances
         self.transcript.show_utterances(utterances, search)
-        score = repository.current_score(call)
-        self._show_score(score)
+        score = call.score
+        self.scorecard.show_score(score, call.unscored)
         self._criterion_selected(None)
         for widget in (self.player, self.waveform):
             widget.setVisible(not self.is_text)
@@ -233,7 +232,7 @@ class ReviewView(QWidget):
             self.waveform.load(call.path, call.sha256, call.agent_channel or 0,
                                conversation.get("dead_air", []), conversation.get("overtalk", []), call.duration_s,
                                [(u.start, u.end, u.speaker) for u in utterances],
-                               redacted_spans(repository.stored_analysis(call).transcript.utterances))
+                               call.redacted())
         self._show_audit()
 
     def _located(self, message: str) -> None:
@@ -289,7 +288,7 @@ class ReviewView(QWidget):
         result_id = item.data(0, RESULT_ROLE) if item else None
         if result_id is None:
             return
-        row = CriterionResultRow.get_by_id(result_id)
+        row = self.service.result(result_id)
         dialog = override_dialog(self, row, self.scorecard.name_of(row.criterion))
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.apply_override(row.criterion, dialog.result.currentData(), dialog.comment.toPlainText())
@@ -297,7 +296,7 @@ class ReviewView(QWidget):
     def _criterion_selected(self, result_id: int | None) -> None:
         """Enable what the signed-in user may do to the selected criterion (the services check it again)."""
         chosen = result_id is not None and self.call is not None
-        reviewer = chosen and may_review(self.call)
+        reviewer = chosen and self.service.may_review(self.call.id)
         self.override_button.setEnabled(reviewer)
         self.confirm_button.setEnabled(reviewer)
         self.dispute_button.setEnabled(chosen and allowed(current_user(), "raise dispute", self.call))
@@ -307,8 +306,8 @@ class ReviewView(QWidget):
         item = self.scorecard.tree.currentItem()
         result_id = item.data(0, RESULT_ROLE) if item else None
         if result_id is not None:
-            row = self._as_shown(CriterionResultRow.get_by_id(result_id))
-            if self._attempt("Confirm", lambda: confirm(row, self.reviewer())):
+            shown = self._shown_revision(lambda r: r.id == result_id)
+            if self._attempt("Confirm", lambda: self.service.confirm(result_id, self.reviewer(), shown)):
                 self._refresh()
 
     def dispute_selected(self) -> None:
@@ -317,34 +316,42 @@ class ReviewView(QWidget):
         result_id = item.data(0, RESULT_ROLE) if item else None
         if result_id is None:
             return
-        row = CriterionResultRow.get_by_id(result_id)
-        dialog = DisputeDialog(self, row, self.scorecard.name_of(row.criterion), self.call.agent.name)
+        row = self.service.result(result_id)
+        dialog = DisputeDialog(self, row, self.scorecard.name_of(row.criterion), self.call.agent_name,
+                               [a.name for a in self.people.agents()])
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.apply_dispute(row.criterion, dialog.agent.currentText(), dialog.result.currentData(),
                                dialog.comment.toPlainText())
 
     def apply_dispute(self, criterion: str, agent: str, requested: str, reason: str) -> None:
         """Raise a dispute on a criterion of the open call (as the settings' reviewer)."""
-        row = repository.current_score(self.call).results.where(CriterionResultRow.criterion == criterion).get()
-        self._attempt("Dispute", lambda: raise_dispute(row, agent, reason, self.reviewer(), requested))
+        self._attempt("Dispute", lambda: self.service.dispute(self.call.id, criterion, agent, reason, self.reviewer(),
+                                                             requested))
         self._refresh()
 
     def apply_override(self, criterion: str, result: str, comment: str) -> None:
-        """Override one criterion of the open call (as the settings' reviewer)."""
-        score = repository.current_score(self.call)
-        row = self._as_shown(score.results.where(CriterionResultRow.criterion == criterion).get())
-        if self._attempt("Override", lambda: override(row, result, comment, self.reviewer())):
+        """Override one criterion of the open call (as the settings' reviewer), as it was shown."""
+        shown = self._shown_revision(lambda r: r.criterion == criterion)
+        if self._attempt("Override", lambda: self.service.override(self.call.id, criterion, result, comment,
+                                                                   self.reviewer(), shown)):
             self._refresh()
 
     def _toggle_reviewed(self, checked: bool) -> None:
-        self._attempt("Mark reviewed", lambda: set_reviewed(self.call, checked, self.reviewer()))
+        shown = self.call.revision
+        self._attempt("Mark reviewed", lambda: self.service.set_reviewed(self.call.id, checked, self.reviewer(), shown))
         self._refresh()
 
     def _reassign(self, _index: int) -> None:
-        agent = Agent.get_by_id(self.agent.currentData())
-        if agent.id != self.call.agent_id:
-            self._attempt("Reassign", lambda: reassign_call(self.call, agent, self.reviewer()))
+        agent_id, shown = self.agent.currentData(), self.call.revision
+        if agent_id != self.call.agent_id:
+            self._attempt("Reassign", lambda: self.service.reassign_call(self.call.id, agent_id, self.reviewer(), shown))
             self._refresh()
+
+    def _shown_revision(self, found: Callable[[ResultView], bool]) -> int | None:
+        """The revision of the criterion result `found` picks as this view shows it, so a change made meanwhile
+        by someone else is refused rather than overwritten."""
+        results = self.call.score.results if self.call.score else []
+        return next((r.revision for r in results if found(r)), None)
 
     def _attempt(self, title: str, change: Callable[[], object]) -> bool:
         """Make a review change; when it cannot be made (a rule, the user's role, another lead's change
@@ -358,21 +365,11 @@ class ReviewView(QWidget):
             return False
         return True
 
-    def _as_shown(self, row: CriterionResultRow) -> CriterionResultRow:
-        """The criterion's row as this view showed it (its revision then), so a change made meanwhile by
-        someone else is refused rather than overwritten."""
-        row.revision = self._shown_revisions.get(row.id, row.revision)
-        return row
-
-    def _show_score(self, score: Score | None, keep_place: bool = False) -> None:
-        self._shown_revisions = {r.id: r.revision for r in score.results} if score else {}
-        self.scorecard.show_score(score, self.call.unscored, keep_place=keep_place)
-
     def _refresh(self) -> None:
         position = self.player.seconds()  # no recording in a text conversation: the player stays at 0
         call_id = self.call.id
-        self.call = Call.get_by_id(call_id)
-        self._show_score(repository.current_score(self.call), keep_place=True)
+        self.call = self.service.refreshed(self.call)
+        self.scorecard.show_score(self.call.score, self.call.unscored, keep_place=True)
         self.reviewed.setChecked(self.call.reviewed)
         self.reviewed.setText("Reviewed ✓" if self.call.reviewed else "Mark reviewed")
         self._show_audit()
@@ -381,7 +378,7 @@ class ReviewView(QWidget):
 
     def _show_audit(self) -> None:
         self.audit.clear()
-        for entry in call_audit(self.call):
+        for entry in self.call.audit:
             what = f"{entry.action} {self.scorecard.name_of(entry.target)}".strip()
             item = QTreeWidgetItem([entry.at.strftime("%Y-%m-%d %H:%M"), entry.actor, what, entry.old or "",
                                     entry.new or "", entry.comment])

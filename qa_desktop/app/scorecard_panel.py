@@ -7,10 +7,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from scoring.scorecard import Scorecard, parse_scorecard
+from scoring.scorecard import Scorecard
 from scoring.sentiment import SentimentTrajectory
 
-from qa_desktop.storage.models import CriterionResultRow, Score
+from qa_desktop.services.review import ResultView, ScoreView
 from scoring.display import clock
 
 _HINT = ("Select a criterion to read why. <span style='color:#777'>⚑ critical (a fail is an auto-fail) · "
@@ -20,9 +20,10 @@ RESULT_COLOURS = {"pass": "#1b6e20", "fail": "#b3261e", "na": "#777777"}
 RESULT_ROLE = Qt.ItemDataRole.UserRole + 1  # the CriterionResultRow id of a criterion row
 SEEK_ROLE = Qt.ItemDataRole.UserRole + 2  # the start (s) of an evidence row
 REASON_ROLE = Qt.ItemDataRole.UserRole + 3  # the reason of a criterion row
+CRITERION_ROLE = Qt.ItemDataRole.UserRole + 4  # the criterion id of a criterion row
 
 
-def _customer_mood(score: Score, card: Scorecard) -> str:
+def _customer_mood(score: ScoreView, card: Scorecard) -> str:
     """What fed the empathy score from the customer's side: how they fared (0-100) and its share of the
     score, their sentiment at the start and end, and their reactions to the agent."""
     mood = SentimentTrajectory.from_dict(score.analysis.get("sentiment", {}))
@@ -76,7 +77,7 @@ class ScorecardPanel(QWidget):
         except KeyError:
             return criterion_id
 
-    def show_score(self, score: Score | None, unscored: str | None = None, keep_place: bool = False) -> None:
+    def show_score(self, score: ScoreView | None, unscored: str | None = None, keep_place: bool = False) -> None:
         """Show a call's current score (or say it has none, and why when known); `keep_place` keeps the
         selected criterion and the scroll position (after an override of the same call)."""
         item = self.tree.currentItem()
@@ -91,7 +92,7 @@ class ScorecardPanel(QWidget):
         if keep_place:
             self.tree.verticalScrollBar().setValue(scroll)
 
-    def _show(self, score: Score | None, unscored: str | None) -> None:
+    def _show(self, score: ScoreView | None, unscored: str | None) -> None:
         self.card = None
         self.tree.clear()
         self.details.setText(_HINT)
@@ -102,16 +103,16 @@ class ScorecardPanel(QWidget):
         automatic = score.analysis.get("automatic_scores", {})
         changed = automatic and abs(automatic.get("overall", score.overall) - score.overall) > 0.05
         note = f" <span style='color:#777'>(automatic {automatic['overall']:.0f})</span>" if changed else ""
-        self.card = names = parse_scorecard(score.scorecard.text, score.scorecard.path, strict=False)
+        self.card = names = score.card
         self.summary.setText(
             f"<span style='font-size:15pt'><b>{score.overall:.0f}</b></span> overall{note} &nbsp; "
             f"empathy <b>{score.empathy:.0f}</b> &nbsp; compliance <b>{score.compliance:.0f}</b> &nbsp; {flag}"
-            f"<br><span style='color:#777'>scorecard {score.scorecard.name} ({score.scorecard.hash[:8]})"
+            f"<br><span style='color:#777'>scorecard {score.scorecard_name} ({score.scorecard_hash[:8]})"
             f"{_customer_mood(score, names)}</span>")
         sections: dict[str, QTreeWidgetItem] = {}
         bold = QFont()
         bold.setBold(True)
-        for row in score.results.order_by(CriterionResultRow.id):
+        for row in score.results:
             if row.section not in sections:
                 item = QTreeWidgetItem([names.sections.get(row.section, row.section)])
                 item.setFont(0, bold)
@@ -120,7 +121,7 @@ class ScorecardPanel(QWidget):
             self._criterion(sections[row.section], row, names.criterion(row.criterion).name)
         self.tree.expandAll()
 
-    def _criterion(self, parent: QTreeWidgetItem, row: CriterionResultRow, name: str) -> None:
+    def _criterion(self, parent: QTreeWidgetItem, row: ResultView, name: str) -> None:
         result = row.effective
         label = result.upper() + (" (overridden)" if row.override else "") + (
             " · check" if row.needs_review and not row.override else "") + (" ✓" if row.checked else "")
@@ -131,6 +132,7 @@ class ScorecardPanel(QWidget):
         critical = " ⚑" if row.critical else ""
         item = QTreeWidgetItem([name + critical, label, f"{row.confidence:.0%}"])
         item.setData(0, RESULT_ROLE, row.id)
+        item.setData(0, CRITERION_ROLE, row.criterion)
         item.setData(0, REASON_ROLE, reason)
         item.setForeground(1, QBrush(QColor(RESULT_COLOURS[result])))
         if row.needs_review and not row.override:
@@ -152,7 +154,7 @@ class ScorecardPanel(QWidget):
     def criterion_item(self, criterion_id: str) -> QTreeWidgetItem | None:
         """The row of a criterion by its id."""
         for item in self._criterion_items():
-            if CriterionResultRow.get_by_id(item.data(0, RESULT_ROLE)).criterion == criterion_id:
+            if item.data(0, CRITERION_ROLE) == criterion_id:
                 return item
         return None
 

@@ -10,8 +10,8 @@ import re
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser
 
-from qa_desktop.storage.models import UtteranceRow
 from scoring.display import clock
+from scoring.transcript import Utterance
 
 SPEAKER_COLOURS = {"agent": "#1f5fa8", "customer": "#c0661f"}
 
@@ -26,12 +26,12 @@ class TranscriptView(QTextBrowser):
         self.setOpenLinks(False)
         self.setPlaceholderText("Select a call to read its transcript.")
         self.anchorClicked.connect(self._clicked)
-        self.utterances: list[UtteranceRow] = []
+        self.utterances: list[Utterance] = []
         self.current = -1
         self._starts: list[float] = []
         self._terms: list[str] = []
 
-    def show_utterances(self, utterances: list[UtteranceRow], search: str = "") -> None:
+    def show_utterances(self, utterances: list[Utterance], search: str = "") -> None:
         """Show a call's utterances; words of `search` are highlighted."""
         self.utterances = utterances
         self._starts = [u.start for u in utterances]

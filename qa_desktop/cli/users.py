@@ -86,6 +86,6 @@ def cmd_assign(args: argparse.Namespace, config: Config) -> int:
         print(f"error: no call {', '.join(map(str, missing))}", file=sys.stderr)
         return EXIT_USAGE
     for call_id in args.calls:
-        assign_call(Call.get_by_id(call_id), args.to or None)
+        assign_call(call_id, args.to or None)
     print(f"{len(args.calls)} calls assigned to {args.to or 'nobody'}", file=sys.stderr)
     return EXIT_OK

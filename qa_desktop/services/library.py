@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from qa_desktop.services.access.identity import current_user
-from qa_desktop.services.access.permissions import AGENT, require
+from qa_desktop.services.access.permissions import AGENT
 from qa_desktop.services.dashboard.queries import Scope
 from qa_desktop.storage import library
 from qa_desktop.storage.library import LibraryFilter
-from qa_desktop.storage.models import Call
 
 NOBODY = -1  # an agent id no call has
 
@@ -37,9 +36,3 @@ def call_ids(f: LibraryFilter, sort: str = "date", descending: bool = True) -> l
     """The ids of the calls the user may see that pass the filter, in the sort's order."""
     return library.call_ids(visible(f), sort, descending)
 
-
-def open_call(call_id: int) -> Call:
-    """A call to show in the review, if the signed-in user may see it (PermissionDenied otherwise)."""
-    call = Call.get_by_id(call_id)
-    require(current_user(), "view call", call)
-    return call

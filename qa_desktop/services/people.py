@@ -1,7 +1,10 @@
-"""Agents and teams, changed as the signed-in user (QA lead or admin): rename, merge duplicates, move an agent
-to a team. The storage layer below makes each change in one transaction with its audit line."""
+"""Agents and teams as plain data for the windows (each list read in one or two queries), and the
+changes to them by id, as the signed-in user (QA lead or admin): rename, merge, move to a team. Every change
+is audited under the signed-in user's name (storage.people)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from qa_desktop.services.access.identity import acting_name, current_user
 from qa_desktop.services.access.permissions import require
@@ -9,16 +12,55 @@ from qa_desktop.storage import people as stored
 from qa_desktop.storage.models import Agent
 
 
-def rename_agent(agent: Agent, name: str, actor: str = "") -> Agent:
+@dataclass(frozen=True)
+class AgentSummary:
+    """An agent as the lists show it; `calls` is counted only by `agents_with_counts`."""
+
+    id: int
+    name: str
+    team: str | None
+    calls: int = 0
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    """A team as the lists show it."""
+
+    id: int
+    name: str
+
+
+def agents(team_id: int | None = None) -> list[AgentSummary]:
+    """Every agent by name (only a team's, if given)."""
+    return [AgentSummary(i, name, team) for i, name, team in stored.agents_with_teams(team_id)]
+
+
+def agents_with_counts() -> list[AgentSummary]:
+    """Every agent by name with its number of calls (two queries, whatever the number of agents)."""
+    counts = stored.call_counts()
+    return [AgentSummary(i, name, team, counts.get(i, 0)) for i, name, team in stored.agents_with_teams()]
+
+
+def teams() -> list[TeamSummary]:
+    """Every team by name."""
+    return [TeamSummary(i, name) for i, name in stored.teams()]
+
+
+def rename(agent_id: int, name: str, actor: str = "") -> str:
+    """Rename an agent (PeopleError if the name is taken or empty); its new name."""
     require(current_user(), "manage agents")
-    return stored.rename_agent(agent, name, acting_name(actor))
+    return stored.rename_agent(Agent.get_by_id(agent_id), name, acting_name(actor)).name
 
 
-def merge_agents(keep: Agent, duplicate: Agent, actor: str = "") -> Agent:
+def merge(keep_id: int, duplicate_id: int, actor: str = "") -> tuple[str, str]:
+    """Merge the second agent into the first; (the duplicate's name, the kept name)."""
     require(current_user(), "manage agents")
-    return stored.merge_agents(keep, duplicate, acting_name(actor))
+    duplicate = Agent.get_by_id(duplicate_id)
+    gone = duplicate.name
+    return gone, stored.merge_agents(Agent.get_by_id(keep_id), duplicate, acting_name(actor)).name
 
 
-def move_agent(agent: Agent, team_name: str | None, actor: str = "") -> Agent:
+def move(agent_id: int, team: str | None, actor: str = "") -> str:
+    """Put an agent in a team (created if new); the agent's name."""
     require(current_user(), "manage agents")
-    return stored.move_agent(agent, team_name, acting_name(actor))
+    return stored.move_agent(Agent.get_by_id(agent_id), team, acting_name(actor)).name

@@ -1,55 +1,256 @@
-"""A reviewer's changes to a call, as the signed-in user: override a criterion, confirm it, mark the call
-reviewed, reassign it to another agent, assign it to an evaluator. Each checks the user's role first
-(`access.permissions.require`) and writes the signed-in user's name in the audit log; the storage layer
-below does the change."""
+"""The review of one call as plain data for the window: the call, its transcript, its current score with
+every criterion's result, disputes and evidence, and its audit log; and the reviewer's actions on it by
+ids (override, confirm, dispute, mark reviewed, reassign, assign to an evaluator). Nothing here hands a database
+row to a widget. Each action checks the signed-in user's role first (`access.permissions.require`) and writes the
+signed-in user's name in the audit log (`acting_name`); the storage layer below does the change."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from scoring.redact import redacted_spans
+from scoring.scorecard import Scorecard
+from scoring.transcript import TEXT, Utterance, Word
+
 from qa_desktop.services.access.identity import acting_name, current_user
 from qa_desktop.services.access.permissions import allowed, require
+from qa_desktop.services.trust.disputes import raise_dispute
+from qa_desktop.storage import repository
 from qa_desktop.storage import review as stored
+from qa_desktop.services.library import visible
+from qa_desktop.storage.library import LibraryFilter, LibraryRow, call_ids, rows
 from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Score, User, database
-from qa_desktop.storage.people import reassign_call as reassign
+from qa_desktop.storage.people import reassign_call as stored_reassign
+from qa_desktop.storage.scorecards import parsed_scorecard
+
+T = TypeVar("T", Call, CriterionResultRow)
 
 
-def _call_of(result: CriterionResultRow) -> Call:
-    return Score.get_by_id(result.score_id).call
+class OfMedium:
+    """A call or a moment of one, audio or text (`medium`)."""
+
+    medium: str
+
+    @property
+    def is_text(self) -> bool:
+        """A chat, email or ticket (no recording)."""
+        return self.medium == TEXT
 
 
-def override(result: CriterionResultRow, new: str, comment: str, reviewer: str = "") -> Score:
-    """Change a criterion's result (QA lead, admin, or an evaluator on a call assigned to them)."""
-    require(current_user(), "review", _call_of(result))
-    return stored.override(result, new, comment, acting_name(reviewer))
+@dataclass(frozen=True)
+class DisputeNote:
+    """A dispute on a criterion, as the scorecard shows it."""
+
+    status: str
+    agent_name: str
+    reason: str
+    resolved_by: str | None
+    resolution: str | None
 
 
-def confirm(result: CriterionResultRow, reviewer: str = "") -> None:
-    """Record that the reviewer checked the criterion's result (audited)."""
-    require(current_user(), "review", _call_of(result))
-    stored.mark_checked(result, acting_name(reviewer), "confirmed")
+@dataclass(frozen=True)
+class ResultView:
+    """One criterion's result on a call."""
+
+    id: int
+    criterion: str
+    section: str
+    result: str
+    override: str | None
+    override_by: str | None
+    override_comment: str | None
+    critical: bool
+    confidence: float
+    reason: str
+    evidence: list[dict]
+    needs_review: bool
+    checked: str | None
+    revision: int  # as read: a change by id with this revision is refused if someone changed it since
+    disputes: list[DisputeNote] = field(default_factory=list)
+
+    @property
+    def effective(self) -> str:
+        """The result that counts: the reviewer's override, else the automatic result."""
+        return self.override or self.result
 
 
-def evidence_played(result: CriterionResultRow, reviewer: str = "") -> None:
+@dataclass(frozen=True)
+class ScoreView:
+    """A call's current score and the scorecard version it was scored with (parsed once per version)."""
+
+    overall: float
+    empathy: float
+    compliance: float
+    auto_fail: bool
+    analysis: dict
+    scorecard_name: str
+    scorecard_hash: str
+    card: Scorecard
+    results: list[ResultView]
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One change in a call's audit log."""
+
+    at: dt.datetime
+    actor: str
+    action: str
+    target: str
+    old: str | None
+    new: str | None
+    comment: str
+
+
+@dataclass(frozen=True)
+class CallView(OfMedium):
+    """Everything the review shows of one call."""
+
+    id: int
+    path: str
+    sha256: str
+    call_time: dt.datetime | None
+    duration_s: float
+    channels: int
+    agent_channel: int | None
+    medium: str
+    timed: bool
+    agent_id: int
+    agent_name: str
+    team_name: str | None
+    reviewed: bool
+    reviewed_by: str | None
+    revision: int  # as read: a change with this revision is refused if someone changed the call's review since
+    assigned_to: str | None
+    transcript_deleted_at: dt.datetime | None
+    recording_deleted_at: dt.datetime | None
+    unscored: str | None
+    utterances: list[Utterance]
+    score: ScoreView | None
+    audit: list[AuditLine]
+
+    def redacted(self) -> list[tuple[float, float]]:
+        """The (start, end) of every redacted stretch, for the waveform."""
+        return redacted_spans(self.utterances)
+
+
+def _result(row: CriterionResultRow) -> ResultView:
+    return ResultView(row.id, row.criterion, row.section, row.result, row.override, row.override_by,
+                      row.override_comment, row.critical, row.confidence, row.reason, list(row.evidence),
+                      row.needs_review, row.checked, row.revision,
+                      [DisputeNote(d.status, d.agent_name, d.reason, d.resolved_by, d.resolution) for d in row.disputes])
+
+
+def score_view(call: Call) -> ScoreView | None:
+    """The call's current score, if it was scored."""
+    score = repository.current_score(call)
+    if score is None:
+        return None
+    card = score.scorecard
+    return ScoreView(score.overall, score.empathy, score.compliance, bool(score.auto_fail), dict(score.analysis),
+                     card.name, card.hash, parsed_scorecard(card), [_result(r) for r in stored.current_results(score)])
+
+
+def audit_lines(call_id: int) -> list[AuditLine]:
+    """The call's audit log, newest first."""
+    return [AuditLine(e.at, e.actor, e.action, e.target, e.old, e.new, e.comment) for e in stored.call_audit(call_id)]
+
+
+def _call_view(call_id: int, utterances: list[Utterance] | None = None) -> CallView:
+    call = stored.call_for_review(call_id)
+    require(current_user(), "view call", call)
+    return CallView(call.id, call.path, call.sha256, call.call_time, call.duration_s, call.channels,
+                    call.agent_channel, call.medium, call.timed, call.agent_id, call.agent.name,
+                    call.team.name if call.team_id else None, call.reviewed, call.reviewed_by, call.revision, call.assigned_to,
+                    call.transcript_deleted_at, call.recording_deleted_at, call.unscored,
+                    transcript(call.id) if utterances is None else utterances, score_view(call), audit_lines(call.id))
+
+
+def open_call(call_id: int) -> CallView:
+    """The call as the review shows it (a few indexed queries, whatever the library's size), if the signed-in
+    user may see it (PermissionDenied otherwise: an agent sees only their own calls)."""
+    return _call_view(call_id)
+
+
+def refreshed(view: CallView) -> CallView:
+    """The same call after a change: what a review action can change is read again; the transcript is kept."""
+    return _call_view(view.id, view.utterances)
+
+
+def result(result_id: int) -> ResultView:
+    """One criterion result."""
+    return _result(CriterionResultRow.get_by_id(result_id))
+
+
+def _call_of(result_id: int) -> Call:
+    return Score.get_by_id(CriterionResultRow.get_by_id(result_id).score_id).call
+
+
+def _as_shown(row: T, revision: int | None) -> T:
+    """The row with the revision the window showed (when given), so that a change made meanwhile by someone
+    else is refused (StaleReviewError) rather than overwritten."""
+    if revision is not None:
+        row.revision = revision
+    return row
+
+
+def override(call_id: int, criterion: str, new: str, comment: str, reviewer: str = "",
+             revision: int | None = None) -> None:
+    """Override a criterion of the call's current score (QA lead, admin, or an evaluator on a call assigned to
+    them; ReviewError when it cannot be done as asked, StaleReviewError when the result is no longer at the
+    `revision` shown)."""
+    require(current_user(), "review", Call.get_by_id(call_id))
+    row = _as_shown(stored.current_result(call_id, criterion), revision)
+    stored.override(row, new, comment, acting_name(reviewer))
+
+
+def confirm(result_id: int, reviewer: str = "", revision: int | None = None) -> None:
+    """Record that the reviewer checked the criterion's result (audited; StaleReviewError when the result is no
+    longer at the `revision` shown)."""
+    require(current_user(), "review", _call_of(result_id))
+    stored.mark_checked(_as_shown(CriterionResultRow.get_by_id(result_id), revision), acting_name(reviewer),
+                        "confirmed")
+
+
+def evidence_played(result_id: int, reviewer: str = "") -> None:
     """Playing a criterion's evidence counts as checking it, for those who may review the call; for anyone
     else (a coach, an agent) it records nothing."""
-    if allowed(current_user(), "review", _call_of(result)):
-        stored.mark_checked(result, acting_name(reviewer), "evidence")
+    if allowed(current_user(), "review", _call_of(result_id)):
+        stored.mark_checked(CriterionResultRow.get_by_id(result_id), acting_name(reviewer), "evidence")
 
 
-def set_reviewed(call: Call, reviewed: bool = True, reviewer: str = "") -> None:
-    """Mark a call reviewed (or not)."""
+def dispute(call_id: int, criterion: str, agent_name: str, reason: str, reviewer: str, requested: str) -> None:
+    """Raise a dispute on a criterion of the call on the agent's behalf (DisputeError when it cannot be;
+    the disputes service checks the role)."""
+    raise_dispute(stored.current_result(call_id, criterion), agent_name, reason, reviewer, requested)
+
+
+def set_reviewed(call_id: int, reviewed: bool = True, reviewer: str = "", revision: int | None = None) -> None:
+    """Mark the call reviewed, or not (audited; StaleReviewError when the call's review is no longer at the
+    `revision` shown)."""
+    call = Call.get_by_id(call_id)
     require(current_user(), "review", call)
-    stored.set_reviewed(call, acting_name(reviewer), reviewed)
+    stored.set_reviewed(_as_shown(call, revision), acting_name(reviewer), reviewed)
 
 
-def reassign_call(call: Call, agent: Agent, actor: str = "") -> Call:
-    """Attribute a call to another agent (QA lead or admin)."""
+def reassign_call(call_id: int, agent_id: int, actor: str = "", revision: int | None = None) -> bool:
+    """Attribute the call to another agent (QA lead or admin); False when it already is that agent's
+    (StaleReviewError when the call's review is no longer at the `revision` shown)."""
     require(current_user(), "manage agents")
-    return reassign(call, agent, acting_name(actor))
+    call = Call.get_by_id(call_id)
+    if call.agent_id == agent_id:
+        return False
+    stored_reassign(_as_shown(call, revision), Agent.get_by_id(agent_id), acting_name(actor))
+    return True
 
 
-def assign_call(call: Call, evaluator: str | None) -> Call:
+def assign_call(call_id: int, evaluator: str | None) -> None:
     """Ask an evaluator (a user's name) to review a call, or nobody (None); QA lead or admin."""
     require(current_user(), "assign")
+    call = Call.get_by_id(call_id)
     name = (evaluator or "").strip() or None
     if name is not None and not User.select().where((User.name == name) & User.active).exists():
         raise stored.ReviewError(f"no active user called '{name}' to assign call {call.id} to")
@@ -57,9 +258,42 @@ def assign_call(call: Call, evaluator: str | None) -> Call:
         stored.audit(call, acting_name(), "assign", "call", call.assigned_to, name)
         call.assigned_to = name
         call.save(only=[Call.assigned_to])
-    return call
 
 
-def may_review(call: Call) -> bool:
+def may_review(call_id: int) -> bool:
     """Whether the signed-in user may change this call's review (for the app to enable its buttons)."""
-    return allowed(current_user(), "review", call)
+    return allowed(current_user(), "review", Call.get_by_id(call_id))
+
+
+def library_row(call_id: int, shown: LibraryFilter) -> LibraryRow | None:
+    """The call's row as the library lists it under a filter (without its search hit: a review action does
+    not change the transcript, so the call still matches a search it matched), or None when it no longer
+    passes the filter."""
+    if shown.call_ids is not None and call_id not in shown.call_ids:
+        return None
+    if not call_ids(visible(dataclasses.replace(shown, call_ids=[call_id], search=""))):
+        return None
+    found = rows([call_id])
+    return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class CallSummary(OfMedium):
+    """A call as a list names it: its agent, medium and length, and where its recording is."""
+
+    id: int
+    agent_name: str
+    medium: str
+    duration_s: float
+    path: str
+
+
+def call_summaries(ids: list[int]) -> dict[int, CallSummary]:
+    """Call id -> summary for these calls, in one query."""
+    return {c.id: CallSummary(c.id, c.agent.name, c.medium, c.duration_s, c.path) for c in stored.calls_with_agents(ids)}
+
+
+def transcript(call_id: int) -> list[Utterance]:
+    """A call's utterances in conversation order."""
+    return [Utterance(u.speaker, u.start, u.end, u.text, [Word(**w) for w in u.words])
+            for u in repository.call_transcript(call_id)]

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from scoring.scorecard import ScorecardError, parse_scorecard
+from scoring.scorecard import ScorecardError
 
 from qa_desktop.storage.models import ScorecardRow
+from qa_desktop.storage.scorecards import parsed_scorecard
 
 
 def criterion_names() -> dict[str, str]:
@@ -16,7 +17,7 @@ def criterion_names() -> dict[str, str]:
     names: dict[str, str] = {}
     for row in ScorecardRow.select().order_by(ScorecardRow.created_at.desc(), ScorecardRow.id.desc()):
         try:
-            card = parse_scorecard(row.text, row.path, strict=False)
+            card = parsed_scorecard(row)
         except ScorecardError:
             continue
         for criterion_id, name in card.criterion_names().items():

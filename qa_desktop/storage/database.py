@@ -115,11 +115,12 @@ def close_database() -> None:
     global _guard
     guard, _guard = _guard, None
     if guard is None:
-        _close_connection()
+        close_thread_connection()
     else:
-        guard.release_around(_close_connection)
+        guard.release_around(close_thread_connection)
 
 
-def _close_connection() -> None:
+def close_thread_connection() -> None:
+    """Close this thread's connection, if open (a background thread's, when its work ends)."""
     if database.obj is not None and not database.is_closed():
         database.close()

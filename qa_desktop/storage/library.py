@@ -139,10 +139,44 @@ def rows(ids: list[int], search: str = "") -> list[LibraryRow]:
         found[r[0]] = LibraryRow(r[0], when, r[2], r[3] or "", r[4], r[5], r[6], r[7],
                                  None if r[8] is None else bool(r[8]), bool(r[9]), (r[10] or "").split(), r[11], r[12] or "",
                                  medium=r[13], timed=bool(r[14]), unscored=r[15] or "")
-    words = terms(search)
-    if words:  # the utterance with the most of the words comes first
-        query = database.search.query(words, any_of=True)
-        for call_id, snippet in database.execute_sql(database.search.hits(marks), [query, *ids]).fetchall():
-            if call_id in found and not found[call_id].hit:
-                found[call_id].hit = snippet
+    for call_id, snippet in hits(ids, search).items():
+        if call_id in found:
+            found[call_id].hit = snippet
     return [found[i] for i in ids if i in found]
+
+
+def hits(ids: list[int], search: str) -> dict[int, str]:
+    """Call id -> the first search hit in that call, with [brackets] around the matched words (the utterance
+    with the most of the words first). Ranks every match of the words: a common word takes long."""
+    words = terms(search)
+    if not ids or not words:
+        return {}
+    query = database.search.query(words, any_of=True)
+    found: dict[int, str] = {}
+    for call_id, snippet in database.execute_sql(database.search.hits(",".join("?" * len(ids))), [query, *ids]).fetchall():
+        found.setdefault(call_id, snippet)
+    return found
+
+
+def _distinct(table: str, column: str) -> list[str]:
+    """The distinct values of an indexed column, by hopping from one value to the next in its index (a few
+    lookups per value, where SELECT DISTINCT reads every row: 1.2 million results at 100,000 calls)."""
+    sql = (f"WITH RECURSIVE hop(value) AS (SELECT MIN({column}) FROM {table} UNION ALL "
+           f"SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > hop.value) FROM hop WHERE hop.value IS NOT NULL) "
+           "SELECT value FROM hop WHERE value IS NOT NULL")
+    return [row[0] for row in database.execute_sql(sql).fetchall()]
+
+
+def scored_criteria() -> list[str]:
+    """Ids of every criterion some call has a result for."""
+    return _distinct("criterionresult", "criterion")
+
+
+def tagged_drivers() -> list[str]:
+    """Ids of every call driver some call is tagged with."""
+    return _distinct("calldriver", "driver")
+
+
+def call_count() -> int:
+    """How many calls the library holds."""
+    return database.execute_sql("SELECT COUNT(*) FROM call").fetchone()[0]

@@ -3,7 +3,7 @@ Every change is one transaction and leaves a line in the audit log."""
 
 from __future__ import annotations
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from qa_desktop.storage.models import Agent, Call, Team, database
 from qa_desktop.storage.review import audit, claim
@@ -72,3 +72,19 @@ def reassign_call(call: Call, agent: Agent, actor: str) -> Call:
         call.team = agent.team_id
         call.save(only=[Call.agent, Call.team])
     return call
+
+
+def agents_with_teams(team_id: int | None = None) -> list[tuple[int, str, str | None]]:
+    """(id, name, team name) of every agent by name (only a team's, if given), in one query."""
+    query = (Agent.select(Agent.id, Agent.name, Team.name).join(Team, JOIN.LEFT_OUTER).order_by(Agent.name))
+    return list((query.where(Agent.team == team_id) if team_id is not None else query).tuples())
+
+
+def call_counts() -> dict[int, int]:
+    """Agent id -> how many calls are attributed to the agent, in one grouped query."""
+    return dict(Call.select(Call.agent, fn.COUNT(Call.id)).group_by(Call.agent).tuples())
+
+
+def teams() -> list[tuple[int, str]]:
+    """(id, name) of every team, by name."""
+    return list(Team.select(Team.id, Team.name).order_by(Team.name).tuples())

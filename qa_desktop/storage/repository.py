@@ -285,6 +285,18 @@ def finish_job(job: Job, status: str, *, error: str | None = None, call: Call | 
     job.save()
 
 
-def call_transcript(call: Call) -> list[UtteranceRow]:
-    """A stored call's utterances in conversation order."""
-    return list(call.utterances.order_by(UtteranceRow.position))
+def settle_jobs(ids: list[int], closing: bool) -> None:
+    """An import's unfinished jobs when it ends: queued again if the app is closing (to resume), else
+    cancelled."""
+    pending = Job.select().where(Job.id.in_(ids) & Job.status.in_(("queued", "running", "cancelled")))
+    for job in pending:
+        if closing:
+            job.status, job.error = "queued", None
+        elif job.status != "cancelled":
+            job.status, job.error = "cancelled", "cancelled by the user"
+        job.save()
+
+
+def call_transcript(call: Call | int) -> list[UtteranceRow]:
+    """A stored call's (or call id's) utterances in conversation order."""
+    return list(UtteranceRow.select().where(UtteranceRow.call == call).order_by(UtteranceRow.position))

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from peewee import JOIN, prefetch
+
 from scoring.detectors import FAIL, NA, PASS
-from scoring.scorecard import parse_scorecard
 from scoring.scorer import subscores
 from scoring.sentiment import SentimentTrajectory
 
-from qa_desktop.storage.models import AuditEntry, Call, CriterionResultRow, Score, database
+from qa_desktop.storage.models import Agent, AuditEntry, Call, CriterionResultRow, Dispute, Score, Team, database
+from qa_desktop.storage.scorecards import parsed_scorecard
 
 RESULTS = (PASS, FAIL, NA)
 _CREDIT = {PASS: 100.0, FAIL: 0.0, NA: 0.0}
@@ -47,7 +49,7 @@ def audit(call: Call | None, actor: str, action: str, target: str = "", old: str
 
 def recompute(score: Score) -> Score:
     """Recompute a score's subscores, auto-fail and failed list from its effective results."""
-    scorecard = parse_scorecard(score.scorecard.text, score.scorecard.path, strict=False)
+    scorecard = parsed_scorecard(score.scorecard)
     rows = list(score.results)
     results = []
     for row in rows:
@@ -119,3 +121,29 @@ def set_reviewed(call: Call, reviewer: str, reviewed: bool = True) -> None:
 def call_audit(call: Call) -> list[AuditEntry]:
     """The call's audit log, newest first."""
     return list(AuditEntry.select().where(AuditEntry.call == call).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
+
+
+def call_for_review(call_id: int) -> Call:
+    """A call with its agent and team, read in one query."""
+    return (Call.select(Call, Agent, Team).join(Agent).switch(Call).join(Team, JOIN.LEFT_OUTER)
+            .where(Call.id == call_id).get())
+
+
+def current_results(score: Score) -> list[CriterionResultRow]:
+    """A score's criterion results in scorecard order, each with its disputes (two queries in all)."""
+    return list(prefetch(score.results.order_by(CriterionResultRow.id), Dispute.select().order_by(Dispute.id)))
+
+
+def current_result(call_id: int, criterion: str) -> CriterionResultRow:
+    """A criterion's result in the call's current score (picked from the score's few results: a query on the
+    criterion would walk its index, every call's result for it)."""
+    score = Score.get((Score.call == call_id) & Score.current)
+    found = [r for r in CriterionResultRow.select().where(CriterionResultRow.score == score.id) if r.criterion == criterion]
+    if not found:
+        raise CriterionResultRow.DoesNotExist(f"call {call_id} has no current result for '{criterion}'")
+    return found[0]
+
+
+def calls_with_agents(ids: list[int]) -> list[Call]:
+    """These calls with their agents, in one query."""
+    return list(Call.select(Call, Agent).join(Agent).where(Call.id.in_(ids)))

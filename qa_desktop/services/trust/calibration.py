@@ -249,3 +249,18 @@ def settle(session: CalibrationSession, call_id: int, criterion: str, result: st
             session.status = "settled"
             session.save()
     return row
+
+
+def sessions() -> list[CalibrationSession]:
+    """Every calibration session, newest first."""
+    return list(CalibrationSession.select().order_by(CalibrationSession.created_at.desc()))
+
+
+def session(session_id: int) -> CalibrationSession:
+    """One calibration session, as stored now."""
+    return CalibrationSession.get_by_id(session_id)
+
+
+def record_view_as(session: CalibrationSession, lead: str, old: str | None, new: str) -> None:
+    """Audit that the results were shown as another person of the session."""
+    audit(None, lead or "unknown", "calibration view as", f"calibration {session.id}", old, new)

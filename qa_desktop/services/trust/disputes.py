@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 
 from peewee import fn
 
 from qa_desktop.services.access.identity import acting_name, current_user
 from qa_desktop.services.access.permissions import AGENT, require
-from qa_desktop.storage.models import CriterionResultRow, Dispute, Score, database
+from qa_desktop.storage import review
+from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Dispute, Score, database
 from qa_desktop.storage.review import RESULTS, audit, override
 
 STATUSES = ("open", "accepted", "rejected")
@@ -60,13 +62,11 @@ def _resolve(dispute: Dispute, status: str, lead: str, comment: str) -> None:
 
 def current_result(dispute: Dispute) -> CriterionResultRow:
     """The disputed criterion's result in the call's current score (a rescore since the dispute replaces it)."""
-    current = (CriterionResultRow.select().join(Score)
-               .where(Score.current & (Score.call == dispute.call_id) & (CriterionResultRow.criterion == dispute.criterion))
-               .first())
-    if current is None:
+    try:
+        return review.current_result(dispute.call_id, dispute.criterion)
+    except (CriterionResultRow.DoesNotExist, Score.DoesNotExist):
         raise DisputeError(f"the call was rescored and its scorecard no longer has '{dispute.criterion}'; "
-                           "reject the dispute with that reason")
-    return current
+                           "reject the dispute with that reason") from None
 
 
 def accept(dispute: Dispute, lead: str, comment: str = "") -> Score:
@@ -115,3 +115,40 @@ def counts(by: str) -> dict[str, Counter]:
                            .group_by(field, Dispute.status).tuples()):
         found.setdefault(key, Counter())[status] = n
     return found
+
+
+@dataclass(frozen=True)
+class DisputeRow:
+    """A dispute as the disputes window lists it (with the agent the call is attributed to)."""
+
+    id: int
+    call_id: int
+    call_agent: str
+    criterion: str
+    disputed: str
+    requested: str
+    agent_name: str
+    raised_by: str
+    reason: str
+    status: str
+    resolved_by: str | None
+    resolution: str | None
+    raised_at: dt.datetime
+
+
+def dispute_rows(status: str | None = None) -> list[DisputeRow]:
+    """Disputes as plain rows, newest first (only those with `status`, if given), in one query."""
+    query = (Dispute.select(Dispute.id, Dispute.call, Agent.name, Dispute.criterion, Dispute.disputed, Dispute.requested,
+                            Dispute.agent_name, Dispute.raised_by, Dispute.reason, Dispute.status, Dispute.resolved_by,
+                            Dispute.resolution, Dispute.raised_at)
+             .join(Call).join(Agent).order_by(Dispute.raised_at.desc(), Dispute.id.desc()))
+    return [DisputeRow(*row) for row in (query.where(Dispute.status == status) if status else query).tuples()]
+
+
+def decide(dispute_id: int, accepted: bool, lead: str, text: str) -> None:
+    """Accept (with an optional comment) or reject (with a reason) a dispute by its id."""
+    dispute = Dispute.get_by_id(dispute_id)
+    if accepted:
+        accept(dispute, lead, text)
+    else:
+        reject(dispute, lead, text)

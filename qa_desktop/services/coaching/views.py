@@ -1,0 +1,147 @@
+"""The coaching window's data as plain values, and its actions by id: the suggested focus for an agent,
+the sessions, one session with its clips (read with their calls and agents in one query) and its
+follow-up, and the changes a coach makes. Widgets get no database rows from here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa_desktop.services.coaching import sessions as stored
+from qa_desktop.services.coaching.focus import FollowUp, Focus, comparison, follow_up, suggest_focus
+from qa_desktop.services.coaching.pack import excerpt, export_pack
+from qa_desktop.services.review import OfMedium
+from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """A session as the list shows it."""
+
+    id: int
+    status: str
+    title: str
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """One session: who, what, when, the coach's texts, and the main agent against the team on its focus."""
+
+    id: int
+    title: str
+    coach: str
+    status: str
+    due: dt.datetime | None
+    goals: str
+    notes: str
+    criteria: list[str]
+    agents: list[int]  # agent ids, the main one first
+    delivered_at: dt.datetime | None
+    focus: list[Focus]
+
+
+@dataclass(frozen=True)
+class ClipView(OfMedium):
+    """A moment of a session, with its call."""
+
+    id: int
+    criterion: str
+    kind: str
+    start: float
+    end: float
+    note: str
+    call_id: int
+    agent_name: str
+    call_time: dt.datetime | None
+    path: str
+    medium: str
+    duration_s: float
+
+
+def suggestions(agent_id: int, criteria: list[str]) -> tuple[list[Focus], list[Focus]]:
+    """The suggested focus, and the agent against the team on every other criterion (in scorecard order)."""
+    agent = Agent.get_by_id(agent_id)
+    suggested = suggest_focus(agent)
+    chosen = {f.criterion for f in suggested}
+    return suggested, comparison(agent, [c for c in criteria if c not in chosen])
+
+
+def session_list() -> list[SessionSummary]:
+    """Every session, newest first."""
+    query = CoachingSession.select(CoachingSession.id, CoachingSession.status, CoachingSession.title)
+    return [SessionSummary(*row) for row in query.order_by(CoachingSession.created_at.desc(),
+                                                            CoachingSession.id.desc()).tuples()]
+
+
+def open_session(session_id: int) -> SessionView:
+    """A session as the window shows it."""
+    s = CoachingSession.get_by_id(session_id)
+    agents = stored.session_agents(s)
+    return SessionView(s.id, s.title, s.coach, s.status, s.due, s.goals, s.notes, list(s.criteria), list(s.agents),
+                       s.delivered_at, comparison(agents[0], s.criteria) if agents else [])
+
+
+def clip_views(session_id: int) -> list[ClipView]:
+    """The session's clips in order, each with its call and agent (one query)."""
+    query = (CoachingClip.select(CoachingClip, Call, Agent).join(Call).join(Agent)
+             .where(CoachingClip.session == session_id).order_by(CoachingClip.position, CoachingClip.id))
+    return [ClipView(c.id, c.criterion, c.kind, c.start, c.end, c.note, c.call.id, c.call.agent.name,
+                     c.call.call_time, c.call.path, c.call.medium, c.call.duration_s) for c in query]
+
+
+def follow_up_rows(view: SessionView) -> list[FollowUp]:
+    """The main agent's results on the focus before and since delivery (none before delivery)."""
+    if view.delivered_at is None or not view.agents:
+        return []
+    return follow_up(Agent.get_by_id(view.agents[0]), view.criteria, view.delivered_at)
+
+
+def clip_excerpt(clip: ClipView) -> list[tuple[float, str, str]]:
+    """The utterances of a clip's moment: (start s, speaker, text)."""
+    return excerpt(Call.get_by_id(clip.call_id), clip.start, clip.end)
+
+
+def create(agent_ids: list[int], criteria: list[str], coach: str) -> int:
+    """A new session for these agents (the main one first) on these criteria, with proposed clips; its id."""
+    found = {a.id: a for a in Agent.select().where(Agent.id.in_(agent_ids))}
+    return stored.create_session([found[i] for i in agent_ids], criteria, coach).id
+
+
+def save_texts(session_id: int, goals: str, notes: str, due: dt.datetime) -> None:
+    """Store a session's goals, private notes and due date (a coach or admin)."""
+    stored.save_texts(CoachingSession.get_by_id(session_id), goals, notes, due)
+
+
+def set_status(session_id: int, status: str, coach: str) -> None:
+    """Move a session on (audited; delivering it stamps the date its follow-up counts from)."""
+    stored.set_status(CoachingSession.get_by_id(session_id), status, coach)
+
+
+def delete(session_id: int, coach: str) -> None:
+    """Delete a session and its clips (the audit log keeps its title)."""
+    stored.delete_session(CoachingSession.get_by_id(session_id), coach)
+
+
+def save_clip_note(clip_id: int, note: str) -> None:
+    """The coach's note on a clip, for the agent (a coach or admin)."""
+    stored.set_clip_note(CoachingClip.get_by_id(clip_id), note)
+
+
+def remove_clip(clip_id: int) -> None:
+    """Take a clip out of its session (a coach or admin)."""
+    stored.remove_clip(CoachingClip.get_by_id(clip_id))
+
+
+def add_moment(session_id: int, call_id: int, seconds: float) -> None:
+    """Add a call's moment (10 s either side) on the session's first focus criterion: to improve when the
+    call is one of the session's agents', else an example."""
+    session, call = CoachingSession.get_by_id(session_id), Call.get_by_id(call_id)
+    kind = "improve" if call.agent_id in session.agents else "example"
+    stored.add_clip(session, call, session.criteria[0], kind, seconds - 10, seconds + 10)
+
+
+def export(session_id: int, out: Path, progress: Callable[[int, int], None], anonymise_peers: bool) -> Path:
+    """Write a session's pack into a folder; the pack's folder."""
+    return export_pack(CoachingSession.get_by_id(session_id), out, progress, anonymise_peers=anonymise_peers)[0]

@@ -1,0 +1,32 @@
+"""What the library's filter boxes offer, as plain data: agents, teams, the criteria calls were scored
+on (by name, in scorecard order) and the call drivers calls are tagged with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa_desktop.services import people
+from qa_desktop.storage import library
+from qa_desktop.storage.criteria import criterion_names, in_order
+
+
+@dataclass(frozen=True)
+class Choices:
+    """(text, value) pairs for each filter box, in the order shown."""
+
+    agents: list[tuple[str, int]]
+    teams: list[tuple[str, int]]
+    criteria: list[tuple[str, str]]
+    drivers: list[tuple[str, str]]
+
+
+def scored_criteria() -> list[tuple[str, str]]:
+    """(name, id) of every scored criterion, in scorecard order."""
+    names = criterion_names()
+    return [(names.get(c, c), c) for c in in_order(library.scored_criteria(), names)]
+
+
+def choices(driver_names: dict[str, str]) -> Choices:
+    """Everything the filter boxes offer; drivers are named by `driver_names` (id -> name) and sorted."""
+    return Choices([(a.name, a.id) for a in people.agents()], [(t.name, t.id) for t in people.teams()],
+                   scored_criteria(), sorted((driver_names.get(d, d), d) for d in library.tagged_drivers()))

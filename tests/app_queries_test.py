@@ -1,0 +1,112 @@
+"""The windows read through the services (real widgets offscreen, a real database): a list is read in the
+same number of queries whatever its length, a review action updates its one library row instead of reading
+the library again, a large library is read in the background, and a stored scorecard is parsed once."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_desktop.app.disputes_dialog import DisputesDialog
+from qa_desktop.app.library_model import KEYS
+from qa_desktop.app.main_window import MainWindow
+from qa_desktop.app.people_dialog import PeopleDialog
+from qa_desktop.services import review as review_service
+from qa_desktop.services.settings import Settings
+from qa_desktop.services.trust.disputes import raise_dispute
+from qa_desktop.storage import scorecards
+from qa_desktop.storage.library import LibraryFilter
+from qa_desktop.storage.models import CriterionResultRow, Score, database
+from tests.support.stored_calls import stored_call
+
+
+def _window(qtbot, db) -> MainWindow:
+    Settings().set("reviewer", "Lead")
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def _calls(agents: int, first: int = 0) -> list:
+    return [stored_call(f"Agent {n}", f"Team {n % 2}", f"2026-03-{n % 28 + 1:02d} 09:00", 300, (50, 50, 0), False,
+                        {"greeting": ("fail", None), "closing": ("pass", None)}, ["hello"]) for n in range(first, first + agents)]
+
+
+class _Queries:
+    """Counts the SQL statements run while it is entered (on the database behind the storage's proxy)."""
+
+    def __enter__(self) -> _Queries:
+        self.count, self._db = 0, database.obj
+        execute = self._db.execute_sql
+
+        def counted(*args, **kwargs):
+            self.count += 1
+            return execute(*args, **kwargs)
+
+        self._db.execute_sql = counted
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        del self._db.execute_sql  # the class's method again
+
+
+@pytest.mark.parametrize("dialog", ["people", "disputes"])
+def test_a_list_is_read_in_the_same_number_of_queries_whatever_its_length(qtbot, db, dialog):
+    def open_with(agents: int) -> int:
+        for call in _calls(agents, Score.select().count()):
+            row = CriterionResultRow.get(CriterionResultRow.score == Score.get(Score.call == call).id,
+                                      CriterionResultRow.criterion == "greeting")
+            raise_dispute(row, call.agent.name, "I did greet", "Lead", "pass")
+        with _Queries() as queries:
+            shown = PeopleDialog(None, lambda: "Lead") if dialog == "people" else DisputesDialog(None, lambda: "Lead")
+        qtbot.addWidget(shown)
+        tree = shown.tree if dialog == "people" else shown.table
+        assert tree.topLevelItemCount() == Score.select().count()  # one agent (and one dispute) per call
+        return queries.count
+
+    few = open_with(2)
+    assert open_with(20) == few  # 22 agents and disputes now
+
+
+def test_a_review_action_updates_its_row_without_reading_the_library_again(qtbot, db):
+    _calls(3)
+    window = _window(qtbot, db)
+    window.filters.reviewed.setCurrentIndex(window.filters.reviewed.findData(False))  # "Not reviewed"
+    assert window.calls.rowCount() == 3
+    resets = []
+    window.calls.modelReset.connect(lambda: resets.append(1))
+    window.table.selectRow(0)
+    call_id = window.review.call.id
+    window.review.apply_override("closing", "fail", "no goodbye")
+    row = window.calls.row(window.calls.row_of(call_id))
+    assert sorted(row.failed) == ["closing", "greeting"] and not resets
+    window.review.reviewed.click()  # it no longer passes "Not reviewed": its row goes, the rest stay
+    assert window.calls.row_of(call_id) is None and window.calls.rowCount() == 2 and not resets
+    assert review_service.open_call(call_id).reviewed and window.statusBar().currentMessage().startswith("2 calls")
+
+
+def test_a_large_library_is_read_in_the_background(qtbot, db):
+    calls = _calls(3)
+    window = _window(qtbot, db)
+    window.calls.inline_calls = 2  # fewer than the library holds
+    window.show_calls(LibraryFilter(agent_id=calls[1].agent_id))
+    assert window.calls.loading and window.calls.rowCount() == 3  # the old rows stay until the new ones come
+    qtbot.waitUntil(lambda: not window.calls.loading)
+    assert [window.calls.call_id(r) for r in range(window.calls.rowCount())] == [calls[1].id]
+    assert window.review.call.id == calls[1].id  # the first row opens, as after a filter read at once
+    window.show_calls(LibraryFilter(search="hello"))
+    qtbot.waitUntil(lambda: not window.calls.loading and window.calls.rowCount() == 3)
+    hit = window.calls.index(0, len(KEYS))  # the Search hit column fills in when the page's hits are found
+    qtbot.waitUntil(lambda: hit.data() == "[hello]")
+
+
+def test_a_stored_scorecard_is_parsed_once(qtbot, db, monkeypatch):
+    calls = _calls(2)
+    parsed = []
+    real = scorecards.parse_scorecard
+    monkeypatch.setattr(scorecards, "_parsed", {})
+    monkeypatch.setattr(scorecards, "parse_scorecard", lambda *a, **k: parsed.append(1) or real(*a, **k))
+    for call in calls:
+        review_service.open_call(call.id)
+        review_service.override(call.id, "closing", "fail", "no goodbye", "Lead")
+    assert len(parsed) == 1
