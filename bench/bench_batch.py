@@ -69,8 +69,9 @@ def _bare_file(path: str) -> int:
 
     assert _bare is not None
     for channel in decode_audio(path, split_stereo=True):
-        segments, _ = _bare.pipeline.transcribe(channel, language="en", batch_size=8, beam_size=5,
-                                                word_timestamps=True, vad_filter=True)
+        segments, _ = _bare.pipeline.transcribe(
+            channel, language="en", batch_size=8, beam_size=5, word_timestamps=True, vad_filter=True
+        )
         list(segments)
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
@@ -117,10 +118,15 @@ def main() -> None:
         ours_s, ours_peak, shape = ours(files, TranscriberConfig())
         database.close()
     for n, (seconds, peak) in tried.items():
-        print(f"bare, {n} pipeline(s) x {max(1, cores // n)} threads: {seconds:.1f} s ({audio_s / seconds:.1f}x real time), "
-              f"peak RSS {peak / 1024:.0f} MiB per pipeline")
-    print(f"qa-desktop batch ingest ({shape}): {ours_s:.1f} s ({audio_s / ours_s:.1f}x real time), "
-          f"peak RSS {ours_peak / 1024:.0f} MiB per worker")
+        print(
+            f"bare, {n} pipeline(s) x {max(1, cores // n)} threads: {seconds:.1f} s "
+            f"({audio_s / seconds:.1f}x real time), "
+            f"peak RSS {peak / 1024:.0f} MiB per pipeline"
+        )
+    print(
+        f"qa-desktop batch ingest ({shape}): {ours_s:.1f} s ({audio_s / ours_s:.1f}x real time), "
+        f"peak RSS {ours_peak / 1024:.0f} MiB per worker"
+    )
     print(f"batch: {len(files)} calls, {audio_s:.0f} s of audio; best bare: {best} pipeline(s)")
     print(f"batch_ratio={tried[best][0] / ours_s:.2f}", flush=True)
 

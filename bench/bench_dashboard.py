@@ -47,8 +47,10 @@ def time_scope(label: str, scope: Scope) -> float:
         figure.canvas.draw()
         drawn = time.perf_counter()
         total += (drawn - began) * 1000
-        print(f"  {chart.key:18s} query {1000 * (queried - began):6.0f} ms  draw {1000 * (drawn - queried):5.0f} ms"
-              f"  ({len(table.rows)} rows)")
+        print(
+            f"  {chart.key:18s} query {1000 * (queried - began):6.0f} ms  draw {1000 * (drawn - queried):5.0f} ms"
+            f"  ({len(table.rows)} rows)"
+        )
     print(f"  {'all charts':18s} {total:6.0f} ms (queries shared by two charts counted twice)")
     return total
 
@@ -91,8 +93,10 @@ def agreement_lab(app: QApplication) -> None:
     while "human verdicts on" not in lab.summary.text():
         app.processEvents()
         time.sleep(0.002)
-    print(f"agreement lab: UI thread {ui_ms:.0f} ms to open; shown {time.perf_counter() - began:.1f} s later "
-          f"({lab.summary.text()})")
+    print(
+        f"agreement lab: UI thread {ui_ms:.0f} ms to open; shown {time.perf_counter() - began:.1f} s later "
+        f"({lab.summary.text()})"
+    )
 
 
 def main() -> None:
@@ -114,8 +118,10 @@ def main() -> None:
             "one agent": time_scope("one agent", Scope(agent_id=agent.id)),
         }
         seconds, stall = ui_stall(app)
-        print(f"app: every chart shown {seconds:.1f} s after the request; longest UI-thread stall meanwhile "
-              f"{stall:.0f} ms (drawing the charts; the queries run in a background thread)")
+        print(
+            f"app: every chart shown {seconds:.1f} s after the request; longest UI-thread stall meanwhile "
+            f"{stall:.0f} ms (drawing the charts; the queries run in a background thread)"
+        )
         agreement_lab(app)
         close_database()
     worst = max(totals, key=totals.get)

@@ -48,11 +48,17 @@ def bench(location: str | Path, calls: int) -> dict[str, float]:
     fill(calls)
     print(f"filled {calls} calls in {time.perf_counter() - began:.1f} s")
     model = LibraryModel.__new__(LibraryModel)
-    times = {"open": timed("open the library (newest first) + first page", lambda: (
-        LibraryModel.__init__(model), model.data(model.index(0, 0))))}
+    times = {
+        "open": timed(
+            "open the library (newest first) + first page",
+            lambda: (LibraryModel.__init__(model), model.data(model.index(0, 0))),
+        )
+    }
     for column, key in enumerate(KEYS):
-        times[f"sort {key}"] = timed(f"sort by {key} + first page", lambda c=column: (
-            model.sort(c, Qt.SortOrder.AscendingOrder), model.data(model.index(0, 0))))
+        times[f"sort {key}"] = timed(
+            f"sort by {key} + first page",
+            lambda c=column: (model.sort(c, Qt.SortOrder.AscendingOrder), model.data(model.index(0, 0))),
+        )
     agent = Agent.select().where(Agent.name == "Agent 007").get()
     filters = {
         "filter agent": LibraryFilter(agent_id=agent.id),
@@ -65,8 +71,14 @@ def bench(location: str | Path, calls: int) -> dict[str, float]:
         "search 'twice refund' (words in two turns)": LibraryFilter(search="twice refund"),
     }
     for label, new in filters.items():
-        times[label] = timed(f"{label} + first page", lambda f=new: (
-            model.set_filter(f), model.data(model.index(0, 0)), model.data(model.index(0, len(KEYS) - 1))))
+        times[label] = timed(
+            f"{label} + first page",
+            lambda f=new: (
+                model.set_filter(f),
+                model.data(model.index(0, 0)),
+                model.data(model.index(0, len(KEYS) - 1)),
+            ),
+        )
         print(f"  {'':44s} {model.rowCount():8d} rows")
     model.set_filter(LibraryFilter())
     times["scroll"] = timed("scroll to the last row", lambda: model.data(model.index(model.rowCount() - 1, 0)))

@@ -44,9 +44,12 @@ def ingest_child(call: str, db: str) -> dict:
     with TranscriptionWorker() as worker:
         result = Ingestor(worker, load_scorecard(default_scorecard_path())).ingest_file(Path(call))
     assert result.status == "imported", result.message
-    return {"seconds": time.perf_counter() - started, "call_id": result.call_id,
-            "ingest_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / MB,
-            "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / MB}
+    return {
+        "seconds": time.perf_counter() - started,
+        "call_id": result.call_id,
+        "ingest_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / MB,
+        "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / MB,
+    }
 
 
 def review_child(db: str, call_id: int) -> dict:
@@ -76,8 +79,13 @@ def review_child(db: str, call_id: int) -> dict:
 
 def child(*args: str) -> dict:
     """Run this script in a child process in the given mode; its JSON answer."""
-    out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True,
-                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    out = subprocess.run(
+        [sys.executable, __file__, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -103,14 +111,19 @@ def main() -> None:
         call, _ = long_call(Path(folder), args.minutes)
         db = str(Path(folder) / "bench.sqlite3")
         ingest = child("--ingest-child", str(call), db)
-        print(f"ingest of a {args.minutes:g}-minute stereo call: {ingest['seconds']:.0f} s, peak RSS "
-              f"ingest process {ingest['ingest_mb']:.0f} MB, transcription worker {ingest['worker_mb']:.0f} MB")
+        print(
+            f"ingest of a {args.minutes:g}-minute stereo call: {ingest['seconds']:.0f} s, peak RSS "
+            f"ingest process {ingest['ingest_mb']:.0f} MB, transcription worker {ingest['worker_mb']:.0f} MB"
+        )
         stored = child("--review-child", db, str(ingest["call_id"]))
         print(f"review open, envelope kept at import: {stored['seconds']:.2f} s, +{stored['added_mb']:.0f} MB RSS")
         envelope_path(file_sha256(call)).unlink()
         first = child("--review-child", db, str(ingest["call_id"]))
-        print(f"review open, envelope computed (call imported before): {first['seconds']:.2f} s, "
-              f"+{first['added_mb']:.0f} MB RSS", flush=True)
+        print(
+            f"review open, envelope computed (call imported before): {first['seconds']:.2f} s, "
+            f"+{first['added_mb']:.0f} MB RSS",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

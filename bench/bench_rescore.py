@@ -26,8 +26,10 @@ CALLS = int(os.environ.get("QA_BENCH_RESCORE_CALLS", "10000"))
 
 def _cpu_seconds() -> float:
     """CPU time of this process and its finished children (the scoring processes)."""
-    return sum(resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
-               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return sum(
+        resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
 
 
 def main() -> None:
@@ -39,9 +41,11 @@ def main() -> None:
         count = rescore_all(scorecard)
         elapsed, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
         close_database()
-    print(f"rescore: {count} calls in {elapsed:.1f} s on {os.cpu_count()} cores "
-          f"({elapsed / count * 1000:.2f} ms a call; {cpu:.1f} s of CPU in all processes; "
-          f"load average {os.getloadavg()[0]:.1f})")
+    print(
+        f"rescore: {count} calls in {elapsed:.1f} s on {os.cpu_count()} cores "
+        f"({elapsed / count * 1000:.2f} ms a call; {cpu:.1f} s of CPU in all processes; "
+        f"load average {os.getloadavg()[0]:.1f})"
+    )
     print(f"rescore_per_10000_calls={elapsed / count * 10_000:.1f}s (target < 30 s)", flush=True)
 
 

@@ -65,8 +65,13 @@ def stall(app: QApplication, action: Callable[[], object]) -> float:
 def add_disputes(count: int) -> None:
     """Open disputes on the first result of calls spread over the library."""
     scores = [score_id for (score_id,) in Score.select(Score.id).where(Score.current).order_by(Score.id).tuples()]
-    for score_id in scores[::max(1, len(scores) // count)][:count]:
-        row = CriterionResultRow.select().where(CriterionResultRow.score == score_id).order_by(CriterionResultRow.id).get()
+    for score_id in scores[:: max(1, len(scores) // count)][:count]:
+        row = (
+            CriterionResultRow.select()
+            .where(CriterionResultRow.score == score_id)
+            .order_by(CriterionResultRow.id)
+            .get()
+        )
         raise_dispute(row, "Agent 001", "I did say it", "bench", "pass" if row.effective == "fail" else "fail")
 
 
@@ -126,8 +131,10 @@ def main() -> None:
         settings = Settings(QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat))
         settings.set("reviewer", "bench")
         measured = {}
-        for calls, path in ((BASELINE, Path(folder) / "small.sqlite3"),
-                            (args.calls, args.database or Path(folder) / "large.sqlite3")):
+        for calls, path in (
+            (BASELINE, Path(folder) / "small.sqlite3"),
+            (args.calls, args.database or Path(folder) / "large.sqlite3"),
+        ):
             library(path, calls)
             measured[calls] = actions(app, path, settings)
             close_database()
@@ -137,9 +144,11 @@ def main() -> None:
         print(f"  {label:40s} {small[label]:10.0f} {large[label]:10.0f}")
     worst = max(large, key=large.get)
     growth = max(large, key=lambda label: large[label] - small[label])
-    print(f"slowest UI-thread action at {args.calls:,d} calls: {worst} {large[worst]:.0f} ms "
-          f"({small[worst]:.0f} ms at {BASELINE:,d}); most grown with size: {growth} "
-          f"+{large[growth] - small[growth]:.0f} ms; target: under 100 ms")
+    print(
+        f"slowest UI-thread action at {args.calls:,d} calls: {worst} {large[worst]:.0f} ms "
+        f"({small[worst]:.0f} ms at {BASELINE:,d}); most grown with size: {growth} "
+        f"+{large[growth] - small[growth]:.0f} ms; target: under 100 ms"
+    )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa_desktop.storage.call_metadata import CallMetadata  # noqa: E402
 from qa_desktop.storage import people, repository, review  # noqa: E402
+from qa_desktop.storage.call_metadata import CallMetadata  # noqa: E402
 from qa_desktop.storage.database import close_database, open_database  # noqa: E402
 from qa_desktop.storage.library import LibraryFilter, call_ids  # noqa: E402
 from qa_desktop.storage.models import Call  # noqa: E402
@@ -34,9 +34,16 @@ from scoring.transcript import Transcript, Utterance, Word  # noqa: E402
 
 
 def _analysis(sha: str) -> CallAnalysis:
-    said = [Utterance("agent" if i % 2 == 0 else "customer", i * 2.0, i * 2.0 + 1.5, text,
-                      [Word(i * 2.0, i * 2.0 + 1.5, text, 0.9)])
-            for i, text in enumerate(("Thank you for calling, how can I help?", "My order never came."))]
+    said = [
+        Utterance(
+            "agent" if i % 2 == 0 else "customer",
+            i * 2.0,
+            i * 2.0 + 1.5,
+            text,
+            [Word(i * 2.0, i * 2.0 + 1.5, text, 0.9)],
+        )
+        for i, text in enumerate(("Thank you for calling, how can I help?", "My order never came."))
+    ]
     return CallAnalysis(Transcript(f"/soak/{sha[:12]}.wav", 10.0, 2, 8000, sha, "tiny.en", "cpu/int8", said), {})
 
 
@@ -112,9 +119,11 @@ def soak(db: Path, seconds: float) -> tuple[int, int, list[str]]:
     errors = [e for _, _, errs, _ in reports for e in errs]
     lost = sum(sha not in present for sha in stored)
     counts = ", ".join(f"{name} {len(shas) if name != 'reader' else reads}" for name, shas, _, reads in reports)
-    print(f"soak {seconds:g} s: {counts} ({len(stored)} calls stored, {reviewed} marked reviewed, "
-          f"{len(present)} in the database); {len(errors)} errors; {lost} lost writes; "
-          f"exit codes {[p.exitcode for p in processes]}")
+    print(
+        f"soak {seconds:g} s: {counts} ({len(stored)} calls stored, {reviewed} marked reviewed, "
+        f"{len(present)} in the database); {len(errors)} errors; {lost} lost writes; "
+        f"exit codes {[p.exitcode for p in processes]}"
+    )
     for error in errors[:10]:
         print(f"  {error}")
     if len(reports) < len(processes) or any(p.exitcode for p in processes):

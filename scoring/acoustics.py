@@ -24,7 +24,7 @@ def _speech(audio: np.ndarray, utterances: list[Utterance], speaker: str) -> np.
     for u in utterances:
         if u.speaker != speaker or total >= limit:
             continue
-        piece = audio[int(u.start * SAMPLE_RATE):int(u.end * SAMPLE_RATE)]
+        piece = audio[int(u.start * SAMPLE_RATE) : int(u.end * SAMPLE_RATE)]
         pieces.append(piece[: limit - total])
         total += len(pieces[-1])
     return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)

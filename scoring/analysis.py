@@ -30,7 +30,7 @@ class CallAnalysis:
         return {**self.transcript.to_dict(), "voice": self.voice}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "CallAnalysis":
+    def from_dict(cls, data: dict[str, Any]) -> CallAnalysis:
         """Rebuild from `to_dict()` output."""
         return cls(Transcript.from_dict(data), dict(data.get("voice", {})))
 
@@ -41,8 +41,9 @@ def redacted(transcript: Transcript) -> Transcript:
     return replace(transcript, utterances=redact_utterances(transcript.utterances))
 
 
-def analyse(transcriber: Transcriber, decoded: DecodedAudio, *, agent_channel: int = 0,
-            progress: Progress | None = None) -> CallAnalysis:
+def analyse(
+    transcriber: Transcriber, decoded: DecodedAudio, *, agent_channel: int = 0, progress: Progress | None = None
+) -> CallAnalysis:
     """Transcribe, redact and measure the agent's voice."""
     transcript = redacted(transcriber.transcribe_audio(decoded, agent_channel=agent_channel, progress=progress))
     channel = decoded.channels[agent_channel] if decoded.info.channels == 2 else decoded.channels[0]

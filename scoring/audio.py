@@ -134,9 +134,7 @@ def decode(path: Path | str, *, max_duration_s: float = MAX_DURATION_S, one_at_a
             raise AudioError(f"{channels} audio channels; expected mono or stereo")
         declared = _declared_duration(container, stream)
         if declared is not None and declared > max_duration_s:
-            raise AudioError(
-                f"too long: {declared / 3600:.1f} h (the limit is {max_duration_s / 3600:.0f} h a call)"
-            )
+            raise AudioError(f"too long: {declared / 3600:.1f} h (the limit is {max_duration_s / 3600:.0f} h a call)")
         keep = 0 if one_at_a_time and channels == 2 else None
         planes = _decode_planes(container, stream, channels, max_duration_s, declared, keep)
     if planes.length == 0:
@@ -144,9 +142,7 @@ def decode(path: Path | str, *, max_duration_s: float = MAX_DURATION_S, one_at_a
     duration = planes.length / TARGET_SAMPLE_RATE
     header = _declared_wav_seconds(path) if path.suffix.lower() == ".wav" else declared
     if header and duration < header * TRUNCATION_TOLERANCE:
-        raise AudioError(
-            f"truncated: the header promises {header:.1f} s but only {duration:.1f} s of audio is there"
-        )
+        raise AudioError(f"truncated: the header promises {header:.1f} s but only {duration:.1f} s of audio is there")
     if planes.peak < SILENCE_PEAK:
         level = 20 * np.log10(planes.peak) if planes.peak > 0 else float("-inf")
         raise AudioError(f"silent recording (peak level {level:.0f} dBFS): nothing to transcribe")
@@ -175,8 +171,9 @@ class OneChannelAtATime(Sequence[np.ndarray]):
             self.held = None  # before decoding the next, so two are never held
             with _open(self.path) as container:
                 stream = container.streams.audio[0]
-                planes = _decode_planes(container, stream, self.channel_count, MAX_DURATION_S,
-                                        _declared_duration(container, stream), index)
+                planes = _decode_planes(
+                    container, stream, self.channel_count, MAX_DURATION_S, _declared_duration(container, stream), index
+                )
             self.held = (index, planes.channels()[0])
         return self.held[1]
 
@@ -205,9 +202,9 @@ class _Planes:
         end = self.length + block.shape[1]
         if end > self.data.shape[1]:
             grown = np.empty((self.data.shape[0], max(end, self.data.shape[1] * 3 // 2)), dtype=np.float32)
-            grown[:, :self.length] = self.data[:, :self.length]
+            grown[:, : self.length] = self.data[:, : self.length]
             self.data = grown
-        self.data[:, self.length:end] = block[self.keep]
+        self.data[:, self.length : end] = block[self.keep]
         self.length = end
         if block.size:
             self.peak = max(self.peak, float(np.max(np.abs(block))))
@@ -215,12 +212,15 @@ class _Planes:
     def channels(self) -> list[np.ndarray]:
         """One contiguous array per channel (views when the estimate was close, else trimmed copies)."""
         spare = self.data.shape[1] - self.length > self.length // 50 + TARGET_SAMPLE_RATE
-        return [self.data[i, :self.length].copy() if spare else self.data[i, :self.length]
-                for i in range(self.data.shape[0])]
+        return [
+            self.data[i, : self.length].copy() if spare else self.data[i, : self.length]
+            for i in range(self.data.shape[0])
+        ]
 
 
-def _decode_planes(container, stream, channels: int, max_duration_s: float, declared_s: float | None,
-                   keep: int | None = None) -> _Planes:
+def _decode_planes(
+    container, stream, channels: int, max_duration_s: float, declared_s: float | None, keep: int | None = None
+) -> _Planes:
     """Decode and resample every frame to planar float32 at 16 kHz (holding only channel `keep` if given)."""
     layout = "mono" if channels == 1 else "stereo"
     resampler = av.AudioResampler(format="fltp", layout=layout, rate=TARGET_SAMPLE_RATE)

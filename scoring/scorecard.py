@@ -15,18 +15,36 @@ from pathlib import Path
 from typing import Any
 
 from .detectors import DETECTORS, Param
-from .transcript import AUDIO, TEXT
 from .resources import shipped_file
 from .toml_fields import ScorecardError, TomlLocator, check_keys, expect, parse_toml, read_text
+from .transcript import AUDIO, TEXT
 
 CATEGORIES = ("empathy", "compliance", "process")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 TOP_KEYS = ("scorecard", "sections")
-HEAD_KEYS = ("id", "name", "empathy_sentiment_weight", "positive_reactions", "negative_reactions",
-             "min_agreement", "abstain_below", "min_duration_s")
+HEAD_KEYS = (
+    "id",
+    "name",
+    "empathy_sentiment_weight",
+    "positive_reactions",
+    "negative_reactions",
+    "min_agreement",
+    "abstain_below",
+    "min_duration_s",
+)
 SECTION_KEYS = ("id", "name", "criteria")
-CRITERION_KEYS = ("id", "name", "category", "weight", "critical", "detector", "params", "description",
-                  "min_agreement", "media")
+CRITERION_KEYS = (
+    "id",
+    "name",
+    "category",
+    "weight",
+    "critical",
+    "detector",
+    "params",
+    "description",
+    "min_agreement",
+    "media",
+)
 DEFAULT_MIN_DURATION_S = 10.0
 
 
@@ -69,7 +87,9 @@ class Scorecard:
         """Why a recording this long is not scored, or None when it is long enough (or a text conversation)."""
         if is_text or duration_s >= self.min_duration_s:
             return None
-        return f"too short to score: {duration_s:.1f} s (the scorecard scores calls of {self.min_duration_s:g} s or more)"
+        return (
+            f"too short to score: {duration_s:.1f} s (the scorecard scores calls of {self.min_duration_s:g} s or more)"
+        )
 
     def agreement_threshold(self, criterion_id: str) -> float:
         """The share of human verdicts a criterion must agree with (its own, else the scorecard's)."""
@@ -104,8 +124,9 @@ def _share(table: dict, key: str, where: str) -> float | None:
     return value
 
 
-def _check_params(detector: str, params: Any, where: Callable[[int], str], locate: Callable[..., int],
-                  strict: bool) -> dict[str, Any]:
+def _check_params(
+    detector: str, params: Any, where: Callable[[int], str], locate: Callable[..., int], strict: bool
+) -> dict[str, Any]:
     spec = DETECTORS[detector].params
     if not isinstance(params, dict):
         raise ScorecardError(f"{where(locate('params'))}params: must be a table")
@@ -113,8 +134,9 @@ def _check_params(detector: str, params: Any, where: Callable[[int], str], locat
     for key, value in params.items():
         if key not in spec:
             known = ", ".join(sorted(spec))
-            raise ScorecardError(f"{where(locate(key, params=True))}params.{key}: unknown for detector "
-                                 f"'{detector}' (known: {known})")
+            raise ScorecardError(
+                f"{where(locate(key, params=True))}params.{key}: unknown for detector '{detector}' (known: {known})"
+            )
         checked[key] = spec[key].check(value, f"{where(locate(key, params=True))}params.{key}", strict)
     for key, param in spec.items():
         if key not in checked:
@@ -124,7 +146,7 @@ def _check_params(detector: str, params: Any, where: Callable[[int], str], locat
     return checked
 
 
-def parse_scorecard(text: str, path: str = "<scorecard>", *, strict: bool = True) -> Scorecard:
+def parse_scorecard(text: str, path: str = "<scorecard>", *, strict: bool = True) -> Scorecard:  # noqa: C901 (one check per field or column, in file order; to split next)
     """Validate scorecard TOML text; ScorecardError names the file, line and field of a problem.
 
     Not `strict`: a scorecard stored with the scores it gave, read back to explain them; it was
@@ -139,13 +161,22 @@ def parse_scorecard(text: str, path: str = "<scorecard>", *, strict: bool = True
     keys(head, HEAD_KEYS, lambda key: f"{path}:{locator.line(key)}: scorecard.", ScorecardError)
     card_id = _expect(head.get("id"), str, f"{path}:{locator.line('id')}: scorecard.id", "a text")
     name = _expect(head.get("name", card_id), str, f"{path}:{locator.line('name')}: scorecard.name", "a text")
-    sentiment_weight = _expect(head.get("empathy_sentiment_weight", 0.0), float,
-                               f"{path}:{locator.line('empathy_sentiment_weight')}: empathy_sentiment_weight", "a number")
+    sentiment_weight = _expect(
+        head.get("empathy_sentiment_weight", 0.0),
+        float,
+        f"{path}:{locator.line('empathy_sentiment_weight')}: empathy_sentiment_weight",
+        "a number",
+    )
     if not 0 <= sentiment_weight <= 1:
-        raise ScorecardError(f"{path}:{locator.line('empathy_sentiment_weight')}: empathy_sentiment_weight: "
-                             "must be between 0 and 1")
-    min_duration = _expect(head.get("min_duration_s", DEFAULT_MIN_DURATION_S), float,
-                           f"{path}:{locator.line('min_duration_s')}: min_duration_s", "a number of seconds")
+        raise ScorecardError(
+            f"{path}:{locator.line('empathy_sentiment_weight')}: empathy_sentiment_weight: must be between 0 and 1"
+        )
+    min_duration = _expect(
+        head.get("min_duration_s", DEFAULT_MIN_DURATION_S),
+        float,
+        f"{path}:{locator.line('min_duration_s')}: min_duration_s",
+        "a number of seconds",
+    )
     if min_duration < 0:
         raise ScorecardError(f"{path}:{locator.line('min_duration_s')}: min_duration_s: must not be negative")
     shares = {}
@@ -161,8 +192,12 @@ def parse_scorecard(text: str, path: str = "<scorecard>", *, strict: bool = True
     index = 0  # position among all [[sections.criteria]] blocks, for line lookup
     for s_number, section in enumerate(sections):
         s_where = f"{path}:{locator.line('id', table='sections', occurrence=s_number)}: section {s_number + 1}"
-        keys(section, SECTION_KEYS, lambda key, n=s_number: (
-            f"{path}:{locator.line(key, table='sections', occurrence=n)}: section {n + 1} "), ScorecardError)
+        keys(
+            section,
+            SECTION_KEYS,
+            lambda key, n=s_number: f"{path}:{locator.line(key, table='sections', occurrence=n)}: section {n + 1} ",
+            ScorecardError,
+        )
         s_id = _expect(section.get("id"), str, f"{s_where} id", "a text")
         section_names[s_id] = _expect(section.get("name", s_id), str, f"{s_where} name", "a text")
         for raw in section.get("criteria", []):
@@ -177,7 +212,7 @@ def parse_scorecard(text: str, path: str = "<scorecard>", *, strict: bool = True
             def where(line: int, c_id: str = c_id) -> str:
                 return f"{path}:{line}: criterion '{c_id}' "
 
-            def field_(key: str, kind: type, what: str, default: Any = None) -> Any:
+            def field_(key: str, kind: type, what: str, default: Any = None, raw: dict = raw) -> Any:
                 value = raw.get(key, default)
                 if value is None:
                     raise ScorecardError(f"{where(locate(key))}{key}: is required")
@@ -197,31 +232,55 @@ def parse_scorecard(text: str, path: str = "<scorecard>", *, strict: bool = True
                 raise ScorecardError(f"{where(locate('weight'))}weight: must not be negative")
             detector = field_("detector", str, "a text")
             if detector not in DETECTORS:
-                raise ScorecardError(f"{where(locate('detector'))}detector: unknown '{detector}' "
-                                     f"(known: {', '.join(sorted(DETECTORS))})")
-            media = tuple(field_("media", list, "a list of \"audio\" and \"text\"", [AUDIO, TEXT]))
+                raise ScorecardError(
+                    f"{where(locate('detector'))}detector: unknown '{detector}' (known: {', '.join(sorted(DETECTORS))})"
+                )
+            media = tuple(field_("media", list, 'a list of "audio" and "text"', [AUDIO, TEXT]))
             if not media or any(m not in (AUDIO, TEXT) for m in media):
-                raise ScorecardError(f"{where(locate('media'))}media: list \"audio\", \"text\" or both")
-            criteria.append(Criterion(
-                id=c_id, name=field_("name", str, "a text", c_id), section=s_id, category=category,
-                weight=weight, critical=field_("critical", bool, "true or false", False),
-                detector=detector, params=_check_params(detector, raw.get("params", {}), where, locate, strict),
-                description=field_("description", str, "a text", ""),
-                min_agreement=_share(raw, "min_agreement", f"{where(locate('min_agreement'))}min_agreement"),
-                media=media,
-            ))
+                raise ScorecardError(f'{where(locate("media"))}media: list "audio", "text" or both')
+            criteria.append(
+                Criterion(
+                    id=c_id,
+                    name=field_("name", str, "a text", c_id),
+                    section=s_id,
+                    category=category,
+                    weight=weight,
+                    critical=field_("critical", bool, "true or false", False),
+                    detector=detector,
+                    params=_check_params(detector, raw.get("params", {}), where, locate, strict),
+                    description=field_("description", str, "a text", ""),
+                    min_agreement=_share(raw, "min_agreement", f"{where(locate('min_agreement'))}min_agreement"),
+                    media=media,
+                )
+            )
     if not criteria:
         raise ScorecardError(f"{path}: the scorecard has no criteria")
     if strict and not any(c.weight > 0 for c in criteria):
         line = locator.line("weight", table="sections.criteria", occurrence=0)
-        raise ScorecardError(f"{path}:{line}: criterion '{criteria[0].id}' weight: "
-                             "every criterion weighs 0, so every call would score 100; give some a weight above 0")
+        raise ScorecardError(
+            f"{path}:{line}: criterion '{criteria[0].id}' weight: "
+            "every criterion weighs 0, so every call would score 100; give some a weight above 0"
+        )
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    reactions = {key: tuple(Param(list).check(head.get(key, []), f"{path}:{locator.line(key)}: {key}"))
-                 for key in ("positive_reactions", "negative_reactions")}
-    return Scorecard(card_id, name, path, digest, text, criteria, section_names, sentiment_weight,
-                     reactions["positive_reactions"], reactions["negative_reactions"],
-                     shares["min_agreement"], shares["abstain_below"], min_duration)
+    reactions = {
+        key: tuple(Param(list).check(head.get(key, []), f"{path}:{locator.line(key)}: {key}"))
+        for key in ("positive_reactions", "negative_reactions")
+    }
+    return Scorecard(
+        card_id,
+        name,
+        path,
+        digest,
+        text,
+        criteria,
+        section_names,
+        sentiment_weight,
+        reactions["positive_reactions"],
+        reactions["negative_reactions"],
+        shares["min_agreement"],
+        shares["abstain_below"],
+        min_duration,
+    )
 
 
 def load_scorecard(path: str | Path) -> Scorecard:

@@ -31,9 +31,15 @@ class CriterionResult:
         """The `criteria[]` item of the score contract."""
         v = self.verdict
         return {
-            "id": self.criterion.id, "section": self.criterion.section, "category": self.criterion.category,
-            "result": v.result, "credit": round(v.credit * 100, 1), "confidence": round(v.confidence, 3),
-            "reason": v.reason, "evidence": [evidence_dict(u) for u in v.evidence], "needs_review": v.needs_review,
+            "id": self.criterion.id,
+            "section": self.criterion.section,
+            "category": self.criterion.category,
+            "result": v.result,
+            "credit": round(v.credit * 100, 1),
+            "confidence": round(v.confidence, 3),
+            "reason": v.reason,
+            "evidence": [evidence_dict(u) for u in v.evidence],
+            "needs_review": v.needs_review,
         }
 
 
@@ -88,9 +94,11 @@ def weighted(results: list[tuple[Criterion, float, str]]) -> float | None:
     return sum(w * credit for w, credit in applicable) / total if total else None
 
 
-def subscores(scorecard: Scorecard, results: list[tuple[Criterion, float, str]],
-              sentiment: SentimentTrajectory) -> tuple[float, float, float, bool]:
+def subscores(
+    scorecard: Scorecard, results: list[tuple[Criterion, float, str]], sentiment: SentimentTrajectory
+) -> tuple[float, float, float, bool]:
     """(overall, empathy, compliance, auto_fail) from criterion results; also used after overrides."""
+
     def category(name: str) -> float | None:
         return weighted([r for r in results if r[0].category == name])
 
@@ -120,24 +128,34 @@ def abstain(verdict: Verdict, ctx: CallContext, below: float) -> Verdict:
         return verdict
     verdict.needs_review = True
     verdict.confidence = min(verdict.confidence, round(heard, 3))
-    verdict.reason += (f" Marked for review: the words behind this were heard with low confidence "
-                       f"(mean word probability {heard:.2f}); check the audio.")
+    verdict.reason += (
+        f" Marked for review: the words behind this were heard with low confidence "
+        f"(mean word probability {heard:.2f}); check the audio."
+    )
     return verdict
 
 
-def build_context(transcript: Transcript, scorecard: Scorecard, voice: dict[str, float],
-                  customer_name: str | None = None) -> CallContext:
+def build_context(
+    transcript: Transcript, scorecard: Scorecard, voice: dict[str, float], customer_name: str | None = None
+) -> CallContext:
     """What detectors look at, from a transcript and its stored voice features."""
     utterances = transcript.utterances
     moods: dict[int, float] = {}
-    sentiment = customer_sentiment(utterances, phrase_set(scorecard.positive_reactions),
-                                   phrase_set(scorecard.negative_reactions), moods=moods)
+    sentiment = customer_sentiment(
+        utterances, phrase_set(scorecard.positive_reactions), phrase_set(scorecard.negative_reactions), moods=moods
+    )
     conversation = conversation_metrics(utterances, stereo=transcript.channels == 2)
     if transcript.is_text:  # gaps between messages are typing and reading, not dead air
         conversation = replace(conversation, dead_air=[], dead_air_s=0.0)
     return CallContext(
-        utterances=utterances, duration_s=transcript.duration_s, stereo=transcript.channels == 2,
-        conversation=conversation, voice=voice, sentiment=sentiment, customer_name=customer_name, moods=moods,
+        utterances=utterances,
+        duration_s=transcript.duration_s,
+        stereo=transcript.channels == 2,
+        conversation=conversation,
+        voice=voice,
+        sentiment=sentiment,
+        customer_name=customer_name,
+        moods=moods,
     )
 
 
@@ -153,12 +171,27 @@ def judge(criterion: Criterion, ctx: CallContext, transcript: Transcript, abstai
     return abstain(spec.run(ctx, criterion.params), ctx, abstain_below)
 
 
-def score_call(transcript: Transcript, scorecard: Scorecard, voice: dict[str, float] | None = None,
-               customer_name: str | None = None) -> CallScore:
+def score_call(
+    transcript: Transcript,
+    scorecard: Scorecard,
+    voice: dict[str, float] | None = None,
+    customer_name: str | None = None,
+) -> CallScore:
     """Every criterion of the scorecard on this call, and the call's scores."""
     ctx = build_context(transcript, scorecard, voice or {}, customer_name)
     results = [CriterionResult(c, judge(c, ctx, transcript, scorecard.abstain_below)) for c in scorecard.criteria]
     overall, empathy, compliance, auto_fail = subscores(
-        scorecard, [(r.criterion, r.verdict.credit, r.verdict.result) for r in results], ctx.sentiment)
-    return CallScore(scorecard.id, scorecard.hash, overall, empathy, compliance, auto_fail, results,
-                     ctx.conversation, ctx.sentiment, transcript.medium)
+        scorecard, [(r.criterion, r.verdict.credit, r.verdict.result) for r in results], ctx.sentiment
+    )
+    return CallScore(
+        scorecard.id,
+        scorecard.hash,
+        overall,
+        empathy,
+        compliance,
+        auto_fail,
+        results,
+        ctx.conversation,
+        ctx.sentiment,
+        transcript.medium,
+    )

@@ -58,20 +58,33 @@ class SentimentTrajectory:
 
     def to_dict(self) -> dict:
         """Plain data, for storage."""
-        return {"points": [[round(t, 2), round(s, 3)] for t, s in self.points],
-                "start": round(self.start, 3), "end": round(self.end, 3),
-                "positive_reactions": self.positive_reactions, "negative_reactions": self.negative_reactions}
+        return {
+            "points": [[round(t, 2), round(s, 3)] for t, s in self.points],
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "positive_reactions": self.positive_reactions,
+            "negative_reactions": self.negative_reactions,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SentimentTrajectory:
         """The trajectory stored by `to_dict` (scores stored before reactions count none)."""
-        return cls([(float(t), float(s)) for t, s in data.get("points", [])], data.get("start", 0.0),
-                   data.get("end", 0.0), data.get("positive_reactions", 0), data.get("negative_reactions", 0))
+        return cls(
+            [(float(t), float(s)) for t, s in data.get("points", [])],
+            data.get("start", 0.0),
+            data.get("end", 0.0),
+            data.get("positive_reactions", 0),
+            data.get("negative_reactions", 0),
+        )
 
 
-def customer_sentiment(utterances: list[Utterance], positive: PhraseSet | None = None,
-                       negative: PhraseSet | None = None, speaker: str = CUSTOMER,
-                       moods: dict[int, float] | None = None) -> SentimentTrajectory:
+def customer_sentiment(
+    utterances: list[Utterance],
+    positive: PhraseSet | None = None,
+    negative: PhraseSet | None = None,
+    speaker: str = CUSTOMER,
+    moods: dict[int, float] | None = None,
+) -> SentimentTrajectory:
     """The customer's sentiment per utterance and at the call's start and end (0 when silent), and how
     many of their utterances after the opening react well (`positive`) or badly (`negative`) to the agent.
     `moods` keeps each scored utterance's polarity by index, for the detectors to reuse."""

@@ -9,22 +9,62 @@ from __future__ import annotations
 import re
 
 _CONTRACTIONS = {
-    "i'm": "i am", "you're": "you are", "we're": "we are", "they're": "they are", "it's": "it is",
-    "that's": "that is", "there's": "there is", "what's": "what is", "here's": "here is",
-    "he's": "he is", "she's": "she is", "let's": "let us", "who's": "who is", "how's": "how is",
-    "i've": "i have", "you've": "you have", "we've": "we have", "they've": "they have",
-    "i'll": "i will", "you'll": "you will", "we'll": "we will", "they'll": "they will", "it'll": "it will",
-    "i'd": "i would", "you'd": "you would", "we'd": "we would", "they'd": "they would",
-    "can't": "can not", "cannot": "can not", "won't": "will not", "don't": "do not", "doesn't": "does not",
-    "didn't": "did not", "isn't": "is not", "aren't": "are not", "wasn't": "was not", "weren't": "were not",
-    "haven't": "have not", "hasn't": "has not", "hadn't": "had not", "shouldn't": "should not",
-    "wouldn't": "would not", "couldn't": "could not", "ain't": "is not", "y'all": "you all",
-    "gonna": "going to", "wanna": "want to", "gotta": "got to", "ok": "okay",
+    "i'm": "i am",
+    "you're": "you are",
+    "we're": "we are",
+    "they're": "they are",
+    "it's": "it is",
+    "that's": "that is",
+    "there's": "there is",
+    "what's": "what is",
+    "here's": "here is",
+    "he's": "he is",
+    "she's": "she is",
+    "let's": "let us",
+    "who's": "who is",
+    "how's": "how is",
+    "i've": "i have",
+    "you've": "you have",
+    "we've": "we have",
+    "they've": "they have",
+    "i'll": "i will",
+    "you'll": "you will",
+    "we'll": "we will",
+    "they'll": "they will",
+    "it'll": "it will",
+    "i'd": "i would",
+    "you'd": "you would",
+    "we'd": "we would",
+    "they'd": "they would",
+    "can't": "can not",
+    "cannot": "can not",
+    "won't": "will not",
+    "don't": "do not",
+    "doesn't": "does not",
+    "didn't": "did not",
+    "isn't": "is not",
+    "aren't": "are not",
+    "wasn't": "was not",
+    "weren't": "were not",
+    "haven't": "have not",
+    "hasn't": "has not",
+    "hadn't": "had not",
+    "shouldn't": "should not",
+    "wouldn't": "would not",
+    "couldn't": "could not",
+    "ain't": "is not",
+    "y'all": "you all",
+    "gonna": "going to",
+    "wanna": "want to",
+    "gotta": "got to",
+    "ok": "okay",
 }
-_NUMBERS = dict(enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty".split()
-))
+_NUMBERS = dict(
+    enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+)
 _STOPWORDS = frozenset(
     "a an the and or but so if then of to in on at by for with from about as is am are was were be been being "
     "i me my you your yours we us our he him his she her it its they them their this that these those there "

@@ -32,11 +32,21 @@ from .transcript import AGENT, CUSTOMER, TEXT, Transcript, Utterance, Word
 TEXT_EXTENSIONS = (".json", ".csv")
 SECONDS_PER_WORD = 0.4  # an untimed message is given the time it takes to say (150 words a minute)
 MIN_MESSAGE_S = 1.0
-DATES_FROM = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc).timestamp()  # times this large came from dates
+DATES_FROM = dt.datetime(2000, 1, 1, tzinfo=dt.UTC).timestamp()  # times this large came from dates
 ROLE_NAMES = {
     AGENT: ("agent", "rep", "representative", "advisor", "operator", "support", "staff", "admin"),
-    CUSTOMER: ("customer", "client", "caller", "visitor", "user", "end-user", "end_user", "enduser", "requester",
-               "contact"),
+    CUSTOMER: (
+        "customer",
+        "client",
+        "caller",
+        "visitor",
+        "user",
+        "end-user",
+        "end_user",
+        "enduser",
+        "requester",
+        "contact",
+    ),
 }
 HEADER_NAMES = {
     "speaker": ("speaker", "role", "author", "sender", "from", "participant", "author_type", "sender_type", "who"),
@@ -110,8 +120,16 @@ def load_conversation(path: Path | str, agent_speakers: Iterable[str] = ()) -> C
     roles = _roles(messages, [name.strip().lower() for name in agent_speakers if name.strip()])
     utterances, timed = _timed_utterances(messages, roles)
     transcript = Transcript(
-        str(path), max(u.end for u in utterances), 0, 0, hashlib.sha256(raw).hexdigest(),
-        str(header.get("model") or ""), str(header.get("device") or ""), utterances, TEXT, timed,
+        str(path),
+        max(u.end for u in utterances),
+        0,
+        0,
+        hashlib.sha256(raw).hexdigest(),
+        str(header.get("model") or ""),
+        str(header.get("device") or ""),
+        utterances,
+        TEXT,
+        timed,
     )
     return CallAnalysis(redacted(transcript), {})
 
@@ -124,17 +142,22 @@ def _json_messages(text: str) -> tuple[dict[str, Any], list[_Message]]:
     header = data if isinstance(data, dict) else {}
     items = data.get("transcript") if isinstance(data, dict) else data
     if not isinstance(items, list):
-        raise TranscriptFileError("no 'transcript' list of utterances (the shape `qa-desktop transcribe --json` "
-                                  "prints)")
+        raise TranscriptFileError(
+            "no 'transcript' list of utterances (the shape `qa-desktop transcribe --json` prints)"
+        )
     messages = []
     for number, item in enumerate(items, start=1):
         where = f"utterance {number}"
-        if not isinstance(item, dict) or not isinstance(item.get("speaker"), str) or not isinstance(
-                item.get("text"), str):
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("speaker"), str)
+            or not isinstance(item.get("text"), str)
+        ):
             raise TranscriptFileError(f"{where}: needs a 'speaker' and a 'text' (both texts)")
         start, end = (_seconds(item.get(key), where, key) for key in ("start", "end"))
-        messages.append(_Message(where, item["speaker"], item["text"].strip(), start, end,
-                                 _words(item.get("words"), where)))
+        messages.append(
+            _Message(where, item["speaker"], item["text"].strip(), start, end, _words(item.get("words"), where))
+        )
     return header, messages
 
 
@@ -174,7 +197,8 @@ def _csv_messages(text: str) -> list[_Message]:
         if missing:
             raise TranscriptFileError(
                 f"missing column{'s' * (len(missing) > 1)} {' and '.join(missing)} (expected speaker,text and "
-                f"optional start,end); found {', '.join(h for h in headers if h) or 'no header'}")
+                f"optional start,end); found {', '.join(h for h in headers if h) or 'no header'}"
+            )
         messages = []
         for record in reader:
             where = f"line {reader.line_num}"
@@ -210,7 +234,7 @@ def _seconds(value: Any, where: str, key: str) -> float | None:
         except ValueError:
             pass
         else:
-            return (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).timestamp()
+            return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).timestamp()
     raise TranscriptFileError(f"{where}: {key} {value!r} is not a time (seconds, m:ss or a date and time)")
 
 
@@ -220,8 +244,11 @@ def _roles(messages: list[_Message], agent_names: list[str]) -> list[str]:
     unknown: dict[str, str] = {}  # speaker: where first seen
     for message in messages:
         speaker = message.speaker.strip().lower()
-        role = AGENT if speaker in agent_names else next(
-            (r for r, names in ROLE_NAMES.items() if speaker in names), CUSTOMER if agent_names else None)
+        role = (
+            AGENT
+            if speaker in agent_names
+            else next((r for r, names in ROLE_NAMES.items() if speaker in names), CUSTOMER if agent_names else None)
+        )
         if role is None:
             unknown.setdefault(message.speaker.strip(), message.where)
         else:
@@ -229,12 +256,16 @@ def _roles(messages: list[_Message], agent_names: list[str]) -> list[str]:
     if unknown:
         listed = ", ".join(f"'{name}' ({where})" for name, where in list(unknown.items())[:5])
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-        raise TranscriptFileError(f"unknown speaker{'s' * (len(unknown) > 1)} {listed}{more}: speakers must be "
-                                  "agent or customer, or name the agent (--agent-speaker NAME, or Settings: Agents "
-                                  "in chat transcripts) and everyone else is the customer")
+        raise TranscriptFileError(
+            f"unknown speaker{'s' * (len(unknown) > 1)} {listed}{more}: speakers must be "
+            "agent or customer, or name the agent (--agent-speaker NAME, or Settings: Agents "
+            "in chat transcripts) and everyone else is the customer"
+        )
     if AGENT not in roles and agent_names:
-        raise TranscriptFileError(f"no message from the agent speaker {', '.join(agent_names)}; speakers found: "
-                                  f"{', '.join(sorted({m.speaker.strip() for m in messages}))}")
+        raise TranscriptFileError(
+            f"no message from the agent speaker {', '.join(agent_names)}; speakers found: "
+            f"{', '.join(sorted({m.speaker.strip() for m in messages}))}"
+        )
     return roles
 
 
@@ -257,8 +288,11 @@ def _timed_utterances(messages: list[_Message], roles: list[str]) -> tuple[list[
     utterances = []
     for message, role, given in zip(messages, roles, starts):
         start = given - origin
-        end = start + max(MIN_MESSAGE_S, SECONDS_PER_WORD * len(message.text.split())) if message.end is None \
+        end = (
+            start + max(MIN_MESSAGE_S, SECONDS_PER_WORD * len(message.text.split()))
+            if message.end is None
             else message.end - origin
+        )
         if end < start:
             raise TranscriptFileError(f"{message.where}: ends ({message.end:g}) before it starts ({given:g})")
         words = [Word(w.start - origin, w.end - origin, w.word, w.p) for w in message.words]

@@ -29,8 +29,9 @@ class TomlLocator:
             headers = [i for i, line in enumerate(self.lines) if line.strip() == f"[[{table}]]"]
             if occurrence < len(headers):
                 start = headers[occurrence]
-        end = next((i for i in range(start + 1, len(self.lines)) if self.lines[i].strip().startswith("[[")),
-                   len(self.lines))
+        end = next(
+            (i for i in range(start + 1, len(self.lines)) if self.lines[i].strip().startswith("[[")), len(self.lines)
+        )
         if params:
             start = next((i for i in range(start, end) if self.lines[i].strip().endswith(".params]")), start)
         pattern = re.compile(rf"""^\s*(["']?){re.escape(key)}\1\s*=""")
@@ -41,8 +42,9 @@ class TomlLocator:
         return next((i + 1 for i, line in enumerate(self.lines) if table is None and header.match(line)), start + 1)
 
 
-def expect(value: Any, kind: type | tuple[type, ...], where: str, what: str,
-           error: type[Exception] = ValueError) -> Any:
+def expect(
+    value: Any, kind: type | tuple[type, ...], where: str, what: str, error: type[Exception] = ValueError
+) -> Any:
     """`value` if it is of `kind` (an int passes for a float), else `error` saying where and what was wanted."""
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
@@ -53,8 +55,9 @@ def expect(value: Any, kind: type | tuple[type, ...], where: str, what: str,
     return value
 
 
-def check_keys(table: dict[str, Any], known: Collection[str], where: Callable[[str], str],
-               error: type[Exception] = ValueError) -> None:
+def check_keys(
+    table: dict[str, Any], known: Collection[str], where: Callable[[str], str], error: type[Exception] = ValueError
+) -> None:
     """`error` for the first key of `table` that is not `known`: a misspelt key must not be silently ignored.
 
     `where(key)` gives the message's start for that key (e.g. `file:line: criterion 'x' `)."""

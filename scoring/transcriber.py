@@ -81,7 +81,9 @@ def speech_clips(spans: list[dict[str, int]], join_gap_s: float = CLIP_JOIN_GAP_
     return clips
 
 
-def packed_speech(audio: np.ndarray, spans: list[dict[str, int]], window_s: float) -> tuple[np.ndarray, list[dict[str, float]]]:
+def packed_speech(
+    audio: np.ndarray, spans: list[dict[str, int]], window_s: float
+) -> tuple[np.ndarray, list[dict[str, float]]]:
     """The channel's speech joined end to end as faster-whisper's pipeline packs it (`collect_chunks`: spans
     fill windows of up to window_s), and each window as a clip ({'start', 'end'} in seconds of the joined
     audio). Transcribed with these clips, the pipeline hears the very windows its own VAD pass would give it."""
@@ -90,8 +92,11 @@ def packed_speech(audio: np.ndarray, spans: list[dict[str, int]], window_s: floa
     chunks, _ = collect_chunks(audio, spans, max_duration=window_s)
     bounds = np.cumsum([0] + [len(chunk) for chunk in chunks])
     # half a sample past each bound: the pipeline's int(seconds * rate) gives the bound back exactly
-    clips = [{"start": (a + 0.5) / SAMPLE_RATE, "end": (b + 0.5) / SAMPLE_RATE}
-             for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    clips = [
+        {"start": (a + 0.5) / SAMPLE_RATE, "end": (b + 0.5) / SAMPLE_RATE}
+        for a, b in zip(bounds[:-1], bounds[1:])
+        if b > a
+    ]
     return np.concatenate(chunks), clips
 
 
@@ -103,14 +108,16 @@ def looping(text: str, compression_ratio: float) -> bool:
     return len(tokens) >= 4 and max(tokens.count(t) for t in set(tokens)) / len(tokens) >= 0.6
 
 
-def unheard(clips: list[dict[str, float]], words: list[Word], shortest_s: float = 0.6,
-            gap_s: float = 2.5) -> list[dict[str, float]]:
+def unheard(
+    clips: list[dict[str, float]], words: list[Word], shortest_s: float = 0.6, gap_s: float = 2.5
+) -> list[dict[str, float]]:
     """The speech no recognised word covers: clips without a word (from shortest_s long), and stretches
     of at least gap_s inside a clip between its words or its edges (a lost window is often a part of a clip)."""
     missed = []
     for clip in clips:
-        inside = sorted((w.start, w.end) for w in words
-                        if clip["start"] - 0.3 <= (w.start + w.end) / 2 <= clip["end"] + 0.3)
+        inside = sorted(
+            (w.start, w.end) for w in words if clip["start"] - 0.3 <= (w.start + w.end) / 2 <= clip["end"] + 0.3
+        )
         if not inside:
             if clip["end"] - clip["start"] >= shortest_s:
                 missed.append(clip)
@@ -148,8 +155,11 @@ class Transcriber:
         self.device, self.compute_type = choose_device(config.device)
         threads = config.cpu_threads or os.cpu_count() or 1
         model = WhisperModel(
-            str(location.path), device=self.device, compute_type=self.compute_type,
-            cpu_threads=threads, local_files_only=True,
+            str(location.path),
+            device=self.device,
+            compute_type=self.compute_type,
+            cpu_threads=threads,
+            local_files_only=True,
         )
         # the sequential pass re-hears a few clips of a channel but extracts the whole channel's features
         model.feature_extractor = BlockwiseFeatureExtractor(**model.feat_kwargs)
@@ -174,13 +184,23 @@ class Transcriber:
             # the batched one does not), without conditioning on its own looping text.
             stubborn = unheard(missed, words)
             if stubborn:
-                words += self._recognise(audio, sequential=True, condition_on_previous_text=False,
-                                         clip_timestamps=[t for clip in stubborn for t in (clip["start"], clip["end"])])
+                words += self._recognise(
+                    audio,
+                    sequential=True,
+                    condition_on_previous_text=False,
+                    clip_timestamps=[t for clip in stubborn for t in (clip["start"], clip["end"])],
+                )
             words.sort(key=lambda w: w.start)
         return words
 
-    def _recognise(self, audio: np.ndarray, progress: Progress | None = None, sequential: bool = False,
-                   speech: list[dict[str, int]] | None = None, **how) -> list[Word]:
+    def _recognise(
+        self,
+        audio: np.ndarray,
+        progress: Progress | None = None,
+        sequential: bool = False,
+        speech: list[dict[str, int]] | None = None,
+        **how,
+    ) -> list[Word]:
         """Words from one pass, looping segments dropped: batched over VAD's `speech` spans (packed into
         windows as the pipeline packs them) or over given clips, or sequential with temperature fallback."""
         from faster_whisper.transcribe import restore_speech_timestamps
@@ -195,21 +215,28 @@ class Transcriber:
         words: list[Word] = []
         with self._model_lock:
             segments, _ = transcribe(
-                heard, language="en", beam_size=self.config.beam_size, word_timestamps=True,
-                initial_prompt=self.config.initial_prompt, hotwords=self.config.hotwords, **how,
+                heard,
+                language="en",
+                beam_size=self.config.beam_size,
+                word_timestamps=True,
+                initial_prompt=self.config.initial_prompt,
+                hotwords=self.config.hotwords,
+                **how,
             )
             if speech is not None:  # times in the packed speech back to times in the channel
                 segments = restore_speech_timestamps(segments, speech, SAMPLE_RATE)
             for segment in segments:
                 if not looping(segment.text, segment.compression_ratio):
-                    words += [Word(float(w.start), float(w.end), w.word, float(w.probability))
-                              for w in segment.words or []]
+                    words += [
+                        Word(float(w.start), float(w.end), w.word, float(w.probability)) for w in segment.words or []
+                    ]
                 if progress and duration:
                     progress(min(segment.end / duration, 1.0))
         return words
 
-    def transcribe_audio(self, decoded: DecodedAudio, *, agent_channel: int = 0,
-                         progress: Progress | None = None) -> Transcript:
+    def transcribe_audio(
+        self, decoded: DecodedAudio, *, agent_channel: int = 0, progress: Progress | None = None
+    ) -> Transcript:
         """Transcribe decoded audio: per channel for stereo, with speaker separation for mono."""
         info = decoded.info
         if info.channels == 2:
@@ -225,24 +252,34 @@ class Transcriber:
         if not utterances:
             raise AudioError("no speech found in the recording")
         return Transcript(
-            str(info.path), info.duration_s, info.channels, info.sample_rate, info.sha256,
-            self.model_name, f"{self.device}/{self.compute_type}", utterances,
+            str(info.path),
+            info.duration_s,
+            info.channels,
+            info.sample_rate,
+            info.sha256,
+            self.model_name,
+            f"{self.device}/{self.compute_type}",
+            utterances,
         )
 
-    def transcribe_file(self, path: str | Path, *, agent_channel: int = 0,
-                        progress: Progress | None = None) -> Transcript:
+    def transcribe_file(
+        self, path: str | Path, *, agent_channel: int = 0, progress: Progress | None = None
+    ) -> Transcript:
         """Decode and transcribe one recording."""
         return self.transcribe_audio(decode(path, one_at_a_time=True), agent_channel=agent_channel, progress=progress)
 
-    def _per_channel(self, channels: Sequence[np.ndarray], speakers: list[str],
-                     progress: Progress | None) -> list[list[Utterance]]:
+    def _per_channel(
+        self, channels: Sequence[np.ndarray], speakers: list[str], progress: Progress | None
+    ) -> list[list[Utterance]]:
         """The utterances of each channel, which holds one speaker. Each channel is taken from `channels`
         only while it is transcribed (a channel decoded on demand is then the only one held)."""
         per_channel = []
         for index, speaker in enumerate(speakers):
+
             def channel_progress(fraction: float, index: int = index) -> None:
                 if progress:
                     progress((index + fraction) / len(channels))
+
             per_channel.append(split_words(self.words(channels[index], channel_progress), speaker))
             release_free_memory()  # the sequential pass's leftovers, else the next channel starts on them
         return per_channel

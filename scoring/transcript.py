@@ -36,7 +36,7 @@ class Utterance:
     words: list[Word] = field(default_factory=list)
 
     @classmethod
-    def from_words(cls, speaker: str, words: list[Word]) -> "Utterance":
+    def from_words(cls, speaker: str, words: list[Word]) -> Utterance:
         """An utterance spanning the given (non-empty) words."""
         text = "".join(w.word for w in words).strip()
         return cls(speaker, words[0].start, words[-1].end, text, list(words))
@@ -78,16 +78,23 @@ class Transcript:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Transcript":
+    def from_dict(cls, data: dict[str, Any]) -> Transcript:
         """Rebuild a transcript from `to_dict()` output."""
         utterances = [
             Utterance(u["speaker"], u["start"], u["end"], u["text"], [Word(**w) for w in u["words"]])
             for u in data["transcript"]
         ]
         return cls(
-            data["file"], data["duration_s"], data["channels"], data["sample_rate"],
-            data["sha256"], data["model"], data["device"], utterances,
-            data.get("medium", AUDIO), data.get("timed", True),
+            data["file"],
+            data["duration_s"],
+            data["channels"],
+            data["sample_rate"],
+            data["sha256"],
+            data["model"],
+            data["device"],
+            utterances,
+            data.get("medium", AUDIO),
+            data.get("timed", True),
         )
 
 
@@ -98,8 +105,7 @@ def _utterance_dict(u: Utterance) -> dict[str, Any]:
         "end": round(u.end, 3),
         "text": u.text,
         "words": [
-            {"start": round(w.start, 3), "end": round(w.end, 3), "word": w.word, "p": round(w.p, 4)}
-            for w in u.words
+            {"start": round(w.start, 3), "end": round(w.end, 3), "word": w.word, "p": round(w.p, 4)} for w in u.words
         ],
     }
 

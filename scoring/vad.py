@@ -26,7 +26,7 @@ class BlockwiseSileroVAD(vad.SileroVADModel):
         c = np.zeros((1, 1, 128), dtype="float32")
         outputs = []
         for first in range(0, len(windows), ENCODER_BATCH):
-            block = windows[first:first + ENCODER_BATCH]
+            block = windows[first : first + ENCODER_BATCH]
             rows = np.empty((len(block), context_size_samples + num_samples), dtype=audio.dtype)
             rows[:, context_size_samples:] = block
             rows[0, :context_size_samples] = windows[first - 1, -context_size_samples:] if first else 0

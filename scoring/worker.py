@@ -52,8 +52,12 @@ def _serve(conn: Connection, config: TranscriberConfig, log_level: int) -> None:
     while (request := conn.recv()) is not None:
         path, agent_channel = request
         try:
-            analysis = analyse(transcriber, decode(path, one_at_a_time=True), agent_channel=agent_channel,
-                               progress=lambda f: conn.send(("progress", f)))
+            analysis = analyse(
+                transcriber,
+                decode(path, one_at_a_time=True),
+                agent_channel=agent_channel,
+                progress=lambda f: conn.send(("progress", f)),
+            )
             conn.send(("done", analysis.to_dict()))
         except AudioError as exc:
             conn.send(("error", "audio", str(exc)))
@@ -73,7 +77,7 @@ class TranscriptionWorker:
         self._conn: Connection | None = None
         self._served = 0
 
-    def __enter__(self) -> "TranscriptionWorker":
+    def __enter__(self) -> TranscriptionWorker:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -102,8 +106,14 @@ class TranscriptionWorker:
             raise _FATAL[message[1]](message[2])
         _, self.model_name, self.device = message
 
-    def analyse(self, path: str | Path, *, agent_channel: int = 0, progress: Progress | None = None,
-                should_cancel: Callable[[], bool] | None = None) -> CallAnalysis:
+    def analyse(
+        self,
+        path: str | Path,
+        *,
+        agent_channel: int = 0,
+        progress: Progress | None = None,
+        should_cancel: Callable[[], bool] | None = None,
+    ) -> CallAnalysis:
         """Transcribe (redacted) and measure one file in the worker; raises AudioError, Cancelled or WorkerCrashed."""
         if self._served >= self.recycle_after:
             self._stop(kill=False)

@@ -42,8 +42,10 @@ def users(db):
 
 def _calls() -> list:
     results = {"greeting": ("pass", None)}
-    return [stored_call(agent, "Billing", f"2026-11-0{i + 1}T09:00", 60, (80, 70, 90), False, results, ["hello"])
-            for i, agent in enumerate(("maria", "tom"))]
+    return [
+        stored_call(agent, "Billing", f"2026-11-0{i + 1}T09:00", 60, (80, 70, 90), False, results, ["hello"])
+        for i, agent in enumerate(("maria", "tom"))
+    ]
 
 
 def test_passwords_are_stored_as_argon2_hashes_only(users):
@@ -163,8 +165,14 @@ def test_settings_refuse_a_database_url_with_a_password(db):
 
 
 def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "qa_desktop", *args], capture_output=True, text=True,
-                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **env}, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "qa_desktop", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_command_line_users_and_sign_in(tmp_path):
@@ -173,8 +181,10 @@ def test_command_line_users_and_sign_in(tmp_path):
     assert added.returncode == 0, added.stderr
     anonymous = _cli(["users", "list", "--db", db], {})
     assert anonymous.returncode == 2 and "has users: give --user NAME" in anonymous.stderr
-    lead = _cli(["users", "add", "lena", "--role", "lead", "--db", db, "--user", "root"],
-                {"QA_DESKTOP_PASSWORD": "root password", "QA_DESKTOP_NEW_PASSWORD": "lena password"})
+    lead = _cli(
+        ["users", "add", "lena", "--role", "lead", "--db", db, "--user", "root"],
+        {"QA_DESKTOP_PASSWORD": "root password", "QA_DESKTOP_NEW_PASSWORD": "lena password"},
+    )
     assert lead.returncode == 0, lead.stderr
     refused = _cli(["retention", "apply", "--db", db, "--user", "lena"], {"QA_DESKTOP_PASSWORD": "lena password"})
     assert refused.returncode == 2

@@ -28,8 +28,19 @@ def _window(qtbot, db) -> MainWindow:
 
 
 def _calls(agents: int, first: int = 0) -> list:
-    return [stored_call(f"Agent {n}", f"Team {n % 2}", f"2026-03-{n % 28 + 1:02d} 09:00", 300, (50, 50, 0), False,
-                        {"greeting": ("fail", None), "closing": ("pass", None)}, ["hello"]) for n in range(first, first + agents)]
+    return [
+        stored_call(
+            f"Agent {n}",
+            f"Team {n % 2}",
+            f"2026-03-{n % 28 + 1:02d} 09:00",
+            300,
+            (50, 50, 0),
+            False,
+            {"greeting": ("fail", None), "closing": ("pass", None)},
+            ["hello"],
+        )
+        for n in range(first, first + agents)
+    ]
 
 
 class _Queries:
@@ -54,8 +65,9 @@ class _Queries:
 def test_a_list_is_read_in_the_same_number_of_queries_whatever_its_length(qtbot, db, dialog):
     def open_with(agents: int) -> int:
         for call in _calls(agents, Score.select().count()):
-            row = CriterionResultRow.get(CriterionResultRow.score == Score.get(Score.call == call).id,
-                                      CriterionResultRow.criterion == "greeting")
+            row = CriterionResultRow.get(
+                CriterionResultRow.score == Score.get(Score.call == call).id, CriterionResultRow.criterion == "greeting"
+            )
             raise_dispute(row, call.agent.name, "I did greet", "Lead", "pass")
         with _Queries() as queries:
             shown = PeopleDialog(None, lambda: "Lead") if dialog == "people" else DisputesDialog(None, lambda: "Lead")

@@ -9,9 +9,9 @@ from qa_desktop.app.main_window import MainWindow
 from qa_desktop.app.settings_dialog import SettingsDialog
 from qa_desktop.services.config import Config
 from qa_desktop.services.ingest_engine import EngineOptions
-from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.services.settings import Settings
 from qa_desktop.storage import repository
+from qa_desktop.storage.call_metadata import CallMetadata
 from scoring.scorecard import default_scorecard_path
 from tests.support.demo import demo_file
 
@@ -28,8 +28,11 @@ def test_library_lists_calls_and_shows_the_transcript(qtbot, db, demo_analyses):
     assert agents == {"Maria Lopez", "Daniel Kim"}
     window.table.selectRow(1)
     shown = window.review.transcript.toPlainText()
-    call = repository.find_call_by_hash(demo_analyses[demo_file(
-        "good" if window.calls.index(1, 1).data() == "Maria Lopez" else "mono").name].transcript.sha256)
+    call = repository.find_call_by_hash(
+        demo_analyses[
+            demo_file("good" if window.calls.index(1, 1).data() == "Maria Lopez" else "mono").name
+        ].transcript.sha256
+    )
     assert repository.call_transcript(call)[0].text in shown
     assert "2 calls" in window.statusBar().currentMessage()
 
@@ -46,8 +49,9 @@ def test_mono_waveform_is_coloured_by_the_separated_speakers(qtbot, db, demo_ana
     qtbot.waitUntil(lambda: waveform.ready, timeout=10_000)
     first = analysis.transcript.utterances[0]
     at = int((first.start + first.end) / 2 / analysis.transcript.duration_s * len(waveform._agent))
-    speaking, silent = (waveform._agent, waveform._customer) if first.speaker == "agent" else (
-        waveform._customer, waveform._agent)
+    speaking, silent = (
+        (waveform._agent, waveform._customer) if first.speaker == "agent" else (waveform._customer, waveform._agent)
+    )
     assert speaking[at] > 0 and silent[at] == 0  # one speaker's half of the waveform at a time
     assert waveform._agent.max() > 0 and waveform._customer.max() > 0
 

@@ -43,7 +43,9 @@ def test_mono_call_has_one_channel():
 def _encode(path, audio, rate, codec):
     with av.open(str(path), "w") as container:
         stream = container.add_stream(codec, rate=rate, layout="stereo")
-        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(audio.T.astype(np.float32)), format="fltp", layout="stereo")
+        frame = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(audio.T.astype(np.float32)), format="fltp", layout="stereo"
+        )
         frame.sample_rate = rate
         for packet in stream.encode(frame):
             container.mux(packet)
@@ -56,8 +58,12 @@ def test_compressed_formats_decode(tmp_path, clip, suffix):
     audio, rate = clip
     path = tmp_path / f"call{suffix}"
     if suffix in (".mp3", ".m4a"):
-        _encode(path, np.repeat(audio, 2, axis=0) if suffix == ".m4a" else audio,
-                rate * 2 if suffix == ".m4a" else rate, "mp3" if suffix == ".mp3" else "aac")
+        _encode(
+            path,
+            np.repeat(audio, 2, axis=0) if suffix == ".m4a" else audio,
+            rate * 2 if suffix == ".m4a" else rate,
+            "mp3" if suffix == ".mp3" else "aac",
+        )
     else:
         sf.write(path, audio, rate, subtype="VORBIS" if suffix == ".ogg" else "PCM_16")
     decoded = decode(path)

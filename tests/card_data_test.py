@@ -28,7 +28,9 @@ from tools.render_demo_calls import RATE, render
 pytestmark = pytest.mark.model  # every test here loads the model
 
 PAYMENT_CALL = {
-    "agent_voice": "en-us", "customer_voice": "en-us+m5", "channels": 2,
+    "agent_voice": "en-us",
+    "customer_voice": "en-us+m5",
+    "channels": 2,
     "turns": [
         ["agent", "Thank you for calling Northwind, this call is recorded. How can I help?"],
         ["customer", "I'd like to pay my bill of forty five pounds by card please."],
@@ -47,8 +49,20 @@ NW_1002 = DEMO / "2026-11-03T11-40_tom-becker_billing_NW-1002.flac"
 # card, code and expiry date.
 SECRETS = ("4539", "1488", "0343", "6467", "5454", "739", "0927")
 _UNSPOKEN = re.compile(r"^(sha256|hash|file|path)$|_at$|time$")
-_DIGIT_WORDS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
-                "seven": "7", "eight": "8", "nine": "9", "twenty": "2"}
+_DIGIT_WORDS = {
+    "zero": "0",
+    "oh": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "twenty": "2",
+}
 
 
 def leaked(text: str) -> list[str]:
@@ -83,8 +97,9 @@ def payment_call(tmp_path_factory):
     return path
 
 
-def test_card_data_said_in_real_calls_is_nowhere_in_output_storage_search_or_a_pack(payment_call, tmp_path,
-                                                                                    isolated_home):
+def test_card_data_said_in_real_calls_is_nowhere_in_output_storage_search_or_a_pack(
+    payment_call, tmp_path, isolated_home
+):
     db = tmp_path / "calls.sqlite3"
     scored = run_cli("score", "--json", "--db", str(db), str(payment_call), str(NW_1002), env_home=isolated_home)
     assert scored.returncode == 0, scored.stderr
@@ -115,8 +130,9 @@ def test_card_data_said_in_real_calls_is_nowhere_in_output_storage_search_or_a_p
         for call in calls:
             add_clip(session, call, "empathy_statement", "improve", 0.0, call.duration_s)
         folder, _ = export_pack(session, tmp_path / "packs")
-        pdf = subprocess.run(["pdftotext", str(folder / "coaching-pack.pdf"), "-"], capture_output=True, text=True,
-                             check=True).stdout
+        pdf = subprocess.run(
+            ["pdftotext", str(folder / "coaching-pack.pdf"), "-"], capture_output=True, text=True, check=True
+        ).stdout
         page = (folder / "index.html").read_text()
         for shown in (pdf, page):
             assert not leaked(shown) and "[card number]" in shown and "[security code]" in shown
@@ -140,5 +156,5 @@ def _assert_toned(wav, call: Call) -> None:
         spectrum = np.abs(np.fft.rfft(clip[:, 0]))
         assert np.fft.rfftfreq(len(clip), 1 / rate)[spectrum.argmax()] == pytest.approx(TONE_HZ, abs=5)
         assert np.allclose(clip[:, 0], clip[:, 1])
-        speech = recorded[int(start * RATE):int(end * RATE)]
+        speech = recorded[int(start * RATE) : int(end * RATE)]
         assert np.abs(speech).max() > 0.1  # someone was speaking there

@@ -15,7 +15,14 @@ from PySide6.QtCore import Qt
 from qa_desktop.services.coaching.focus import Focus, Rate, follow_up, suggest_focus
 from qa_desktop.services.coaching.pack import export_pack
 from qa_desktop.services.coaching.sessions import (
-    CoachingError, add_clip, clip_span, clips, create_session, previous_session, session_agents, set_status,
+    CoachingError,
+    add_clip,
+    clip_span,
+    clips,
+    create_session,
+    previous_session,
+    session_agents,
+    set_status,
 )
 from qa_desktop.storage.models import Agent, Call, CoachingSession, CriterionResultRow, Score, Team, UtteranceRow
 from qa_desktop.storage.repository import scorecard_row
@@ -37,20 +44,40 @@ def _agent(name: str, team: str = "Billing") -> Agent:
 def _call(agent: Agent, day: int, results: dict[str, str], kind: str = "good", **evidence) -> Call:
     """A call of a demo recording with the given criterion results (evidence at 10-14 s unless given)."""
     path = demo_file(kind)
-    call = Call.create(path=str(path), sha256=f"{agent.id}-{day}-{len(results)}-{Call.select().count()}",
-                       duration_s=sf.info(path).duration, channels=sf.info(path).channels, sample_rate=8000,
-                       agent=agent, team=agent.team, call_time=START + dt.timedelta(days=day), agent_channel=0,
-                       model="tiny.en", device="cpu")
+    call = Call.create(
+        path=str(path),
+        sha256=f"{agent.id}-{day}-{len(results)}-{Call.select().count()}",
+        duration_s=sf.info(path).duration,
+        channels=sf.info(path).channels,
+        sample_rate=8000,
+        agent=agent,
+        team=agent.team,
+        call_time=START + dt.timedelta(days=day),
+        agent_channel=0,
+        model="tiny.en",
+        device="cpu",
+    )
     UtteranceRow.create(call=call, position=0, speaker="agent", start=10.0, end=14.0, text="I'm so sorry to hear that")
-    UtteranceRow.create(call=call, position=1, speaker="customer", start=14.5, end=16.0, text="My card is [card number]")
+    UtteranceRow.create(
+        call=call, position=1, speaker="customer", start=14.5, end=16.0, text="My card is [card number]"
+    )
     card = scorecard_row(load_scorecard(default_scorecard_path()))
     score = Score.create(call=call, scorecard=card, overall=70, empathy=70, compliance=70, auto_fail=False)
     for criterion, result in results.items():
         span = evidence.get(criterion, (10.0, 14.0))
-        CriterionResultRow.create(score=score, criterion=criterion, section="s", category="empathy", weight=1,
-                               critical=False, result=result, credit=100 if result == "pass" else 0, confidence=0.9,
-                               reason="r", evidence=[{"speaker": "agent", "start": span[0], "end": span[1],
-                                                      "text": "I'm so sorry to hear that"}])
+        CriterionResultRow.create(
+            score=score,
+            criterion=criterion,
+            section="s",
+            category="empathy",
+            weight=1,
+            critical=False,
+            result=result,
+            credit=100 if result == "pass" else 0,
+            confidence=0.9,
+            reason="r",
+            evidence=[{"speaker": "agent", "start": span[0], "end": span[1], "text": "I'm so sorry to hear that"}],
+        )
     return call
 
 
@@ -59,11 +86,27 @@ def team(db):
     """Ana fails empathy in 4 of 6 calls and closing in 1 of 6; her two peers pass both almost always."""
     ana, ben, cho = _agent("Ana"), _agent("Ben"), _agent("Cho")
     for day in range(6):
-        _call(ana, day, {"empathy_statement": "fail" if day < 4 else "pass", "closing": "fail" if day == 0 else "pass",
-                         "greeting": "pass", "apology": "na"})
+        _call(
+            ana,
+            day,
+            {
+                "empathy_statement": "fail" if day < 4 else "pass",
+                "closing": "fail" if day == 0 else "pass",
+                "greeting": "pass",
+                "apology": "na",
+            },
+        )
         for peer in (ben, cho):
-            _call(peer, day, {"empathy_statement": "pass" if day else "fail", "closing": "pass",
-                              "greeting": "pass", "apology": "na"})
+            _call(
+                peer,
+                day,
+                {
+                    "empathy_statement": "pass" if day else "fail",
+                    "closing": "pass",
+                    "greeting": "pass",
+                    "apology": "na",
+                },
+            )
     _agent("Dee", team="Sales")  # another team: not a peer
     return ana
 
@@ -79,9 +122,15 @@ def test_focus_ranks_the_largest_gap_first_with_counts(team):
 
 
 def test_an_override_counts_in_the_focus(team):
-    row = (CriterionResultRow.select().join(Score).join(Call)
-           .where((Call.agent == team) & (CriterionResultRow.criterion == "closing") & (CriterionResultRow.result == "fail"))
-           .get())
+    row = (
+        CriterionResultRow.select()
+        .join(Score)
+        .join(Call)
+        .where(
+            (Call.agent == team) & (CriterionResultRow.criterion == "closing") & (CriterionResultRow.result == "fail")
+        )
+        .get()
+    )
     row.override = "pass"
     row.save()
     assert [f.criterion for f in suggest_focus(team)] == ["empathy_statement"]
@@ -92,8 +141,9 @@ def test_clip_spans_are_padded_and_stay_inside_the_call():
     assert clip_span([{"start": 1.0, "end": 4.0}], 60.0) == (0.0, 7.0)
     assert clip_span([{"start": 55.0, "end": 59.5}], 60.0) == (52.0, 60.0)
     # a second piece of evidence soon after joins the clip; one much later does not
-    assert clip_span([{"start": 10.0, "end": 12.0}, {"start": 15.0, "end": 16.0}, {"start": 50.0, "end": 52.0}],
-                     60.0) == (7.0, 19.0)
+    assert clip_span(
+        [{"start": 10.0, "end": 12.0}, {"start": 15.0, "end": 16.0}, {"start": 50.0, "end": 52.0}], 60.0
+    ) == (7.0, 19.0)
     assert clip_span([], 60.0) is None
 
 
@@ -116,7 +166,7 @@ def test_cutting_keeps_the_agent_on_the_left_and_the_right_times(tmp_path):
     rate = 16_000
     left = np.sin(2 * np.pi * 440 * np.arange(10 * rate) / rate).astype(np.float32) * 0.5
     right = np.zeros_like(left)
-    right[5 * rate:6 * rate] = 0.5  # a marker second on the right channel
+    right[5 * rate : 6 * rate] = 0.5  # a marker second on the right channel
     path = tmp_path / "call.wav"
     sf.write(path, np.stack([left, right], axis=1), rate)
     decoded = decode(path)
@@ -144,8 +194,7 @@ def test_follow_up_compares_before_and_after_delivery(team):
 def test_the_pack_has_the_pdf_the_clips_and_a_page_that_plays_them(team, tmp_path):
     first = create_session([team], ["closing"], coach="Kim")
     set_status(first, "delivered", "Kim")
-    session = create_session([team], ["empathy_statement", "closing"], coach="Kim",
-                             due=dt.datetime(2026, 12, 1))
+    session = create_session([team], ["empathy_statement", "closing"], coach="Kim", due=dt.datetime(2026, 12, 1))
     assert previous_session(session).id == first.id
     session.goals, session.notes = "Acknowledge the feeling before fixing the problem.", "Strong on process."
     session.save()
@@ -166,9 +215,19 @@ def test_the_pack_has_the_pdf_the_clips_and_a_page_that_plays_them(team, tmp_pat
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 2
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    for expected in ("Coaching session: Ana", "Empathy statement", "33% (2 of 6 calls)", "83% (10 of 12 calls)",
-                     "Acknowledge the feeling", "Since the last session", "say so before asking", "[card number]",
-                     "Moments", "To improve", "A good example"):
+    for expected in (
+        "Coaching session: Ana",
+        "Empathy statement",
+        "33% (2 of 6 calls)",
+        "83% (10 of 12 calls)",
+        "Acknowledge the feeling",
+        "Since the last session",
+        "say so before asking",
+        "[card number]",
+        "Moments",
+        "To improve",
+        "A good example",
+    ):
         assert expected in text, expected
     assert (folder / "chart.png").stat().st_size > 5000
 
@@ -181,12 +240,22 @@ def test_coach_command_suggests_creates_and_exports(team, db, tmp_path, isolated
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert "Empathy statement" in lines[1] and "33% (2 of 6 calls)" in lines[1] and "50 points" in lines[1]
-    made = run_cli("coach", "create", "--agent", "Ana", "--criteria", "empathy_statement", "--db", str(db),
-                env_home=isolated_home)
+    made = run_cli(
+        "coach", "create", "--agent", "Ana", "--criteria", "empathy_statement", "--db", str(db), env_home=isolated_home
+    )
     assert made.returncode == 0, made.stderr
     session_id = made.stdout.split()[0]
-    out = run_cli("coach", "export", session_id, "--out", str(tmp_path / "packs"), "--db", str(db), "--anonymise-peers",
-               env_home=isolated_home)
+    out = run_cli(
+        "coach",
+        "export",
+        session_id,
+        "--out",
+        str(tmp_path / "packs"),
+        "--db",
+        str(db),
+        "--anonymise-peers",
+        env_home=isolated_home,
+    )
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "packs" / f"coaching-{session_id}-ana" / "coaching-pack.pdf").exists()
     page = (tmp_path / "packs" / f"coaching-{session_id}-ana" / "index.html").read_text()
@@ -248,10 +317,12 @@ def test_the_pack_has_a_tone_where_card_data_was_said_and_not_the_coachs_private
     session.save()
     clip = next(c for c in clips(session) if c.kind == "improve")
     spoken = UtteranceRow.get((UtteranceRow.call == clip.call) & (UtteranceRow.position == 1))
-    spoken.words = [{"start": 14.5, "end": 15.0, "word": " My", "p": 0.9},
-                    {"start": 15.0, "end": 15.2, "word": " card", "p": 0.9},
-                    {"start": 15.2, "end": 15.6, "word": " is", "p": 0.9},
-                    {"start": 15.6, "end": 16.0, "word": " [card number]", "p": 0.9}]
+    spoken.words = [
+        {"start": 14.5, "end": 15.0, "word": " My", "p": 0.9},
+        {"start": 15.0, "end": 15.2, "word": " card", "p": 0.9},
+        {"start": 15.2, "end": 15.6, "word": " is", "p": 0.9},
+        {"start": 15.6, "end": 16.0, "word": " [card number]", "p": 0.9},
+    ]
     spoken.save()
     folder, _ = export_pack(session, tmp_path)
     audio, rate = sf.read(sorted((folder / "clips").glob("*improve.wav"))[0], dtype="float32")
@@ -260,10 +331,11 @@ def test_the_pack_has_a_tone_where_card_data_was_said_and_not_the_coachs_private
     toned = slice(int((15.6 - HIDE_MARGIN_S) * rate) - first, int((16.0 + HIDE_MARGIN_S) * rate) - first)
     assert np.allclose(audio[toned, 0], tone(toned.stop - toned.start), atol=1e-3)
     assert np.allclose(audio[toned, 1], audio[toned, 0])  # both channels
-    assert np.allclose(audio[:toned.start - 1], plain[:toned.start - 1], atol=1e-3)  # the rest as recorded
+    assert np.allclose(audio[: toned.start - 1], plain[: toned.start - 1], atol=1e-3)  # the rest as recorded
     assert not np.allclose(plain[toned, 0], audio[toned, 0], atol=1e-3)
-    pdf = subprocess.run(["pdftotext", str(folder / "coaching-pack.pdf"), "-"], capture_output=True, text=True,
-                         check=True).stdout
+    pdf = subprocess.run(
+        ["pdftotext", str(folder / "coaching-pack.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     for shown in (pdf, (folder / "index.html").read_text()):
         assert "PRIVATE" not in shown and "moving Ana" not in shown
     assert "Name the feeling first." in pdf
@@ -275,8 +347,10 @@ def test_peers_in_example_clips_can_be_anonymised(team, tmp_path):
     peer = examples[0].call.agent.name
     greeting = UtteranceRow.get((UtteranceRow.call == examples[0].call) & (UtteranceRow.position == 0))
     greeting.text = f"Hi, this is {peer}, I'm so sorry to hear that"
-    greeting.words = [{"start": 10.0 + i * 0.5, "end": 10.4 + i * 0.5, "word": " " + w, "p": 0.9}
-                      for i, w in enumerate(greeting.text.split())]
+    greeting.words = [
+        {"start": 10.0 + i * 0.5, "end": 10.4 + i * 0.5, "word": " " + w, "p": 0.9}
+        for i, w in enumerate(greeting.text.split())
+    ]
     greeting.save()
     examples[0].note = f"Listen to how {peer} names the feeling"
     examples[0].save()
@@ -284,17 +358,19 @@ def test_peers_in_example_clips_can_be_anonymised(team, tmp_path):
     assert peer in (named / "index.html").read_text()
     folder, _ = export_pack(session, tmp_path / "anonymous", anonymise_peers=True)
     page = (folder / "index.html").read_text()
-    pdf = subprocess.run(["pdftotext", str(folder / "coaching-pack.pdf"), "-"], capture_output=True, text=True,
-                         check=True).stdout
+    pdf = subprocess.run(
+        ["pdftotext", str(folder / "coaching-pack.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     for shown in (page, pdf):
         assert "Ben" not in shown and "Cho" not in shown
         assert "Peer A" in shown and "Hi, this is Peer A" in shown and "how Peer A names" in shown
         assert "Ana" in shown  # the session's own agent keeps her name
-    audio, rate = sf.read(folder / "clips" / f"{clips(session).index(examples[0]) + 1:02d}-empathy-statement-example.wav",
-                          dtype="float32")
+    audio, rate = sf.read(
+        folder / "clips" / f"{clips(session).index(examples[0]) + 1:02d}-empathy-statement-example.wav", dtype="float32"
+    )
     name_at = int((11.5 + 0.2 - examples[0].start) * rate)  # the fourth word, the peer's name
-    assert np.allclose(audio[name_at:name_at + 800, 0], audio[name_at:name_at + 800, 1])
-    assert np.abs(audio[name_at:name_at + 800, 0]).max() == pytest.approx(TONE_LEVEL, abs=2e-3)
+    assert np.allclose(audio[name_at : name_at + 800, 0], audio[name_at : name_at + 800, 1])
+    assert np.abs(audio[name_at : name_at + 800, 0]).max() == pytest.approx(TONE_LEVEL, abs=2e-3)
 
 
 def _window(qtbot):

@@ -19,18 +19,38 @@ def _resolve(*argv: str) -> Config:
 
 def test_with_nothing_set_the_defaults_are_used():
     config = _resolve("ingest", "calls")
-    assert config == Config(database=None, model=None, device="auto", agent_channel=0, agent_speakers=(),
-                            scorecard_path=default_scorecard_path(), drivers_path=default_drivers_path(),
-                            name_pattern=DEFAULT_NAME_PATTERN, reviewer="", engine=EngineOptions())
+    assert config == Config(
+        database=None,
+        model=None,
+        device="auto",
+        agent_channel=0,
+        agent_speakers=(),
+        scorecard_path=default_scorecard_path(),
+        drivers_path=default_drivers_path(),
+        name_pattern=DEFAULT_NAME_PATTERN,
+        reviewer="",
+        engine=EngineOptions(),
+    )
     assert config.load_scorecard().id == "default" and config.load_drivers().drivers
     assert _resolve() == Config.resolve(Settings()) == config  # the app, with no command and no options
 
 
 def _store_settings(tmp_path: Path) -> None:
-    stored = {"database": str(tmp_path / "team.sqlite3"), "model": "/models/small", "device": "cpu",
-              "agent_channel": 1, "agent_speakers": "Sam (Acme), Priya", "scorecard": str(tmp_path / "card.toml"),
-              "drivers": str(tmp_path / "drivers.toml"), "name_pattern": "{call_id}-{agent}", "reviewer": "Dana",
-              "scheduler": "tcp://10.0.0.5:8786", "workers": 3, "threads_per_worker": 2, "path_map": "/a=/b /c=/d"}
+    stored = {
+        "database": str(tmp_path / "team.sqlite3"),
+        "model": "/models/small",
+        "device": "cpu",
+        "agent_channel": 1,
+        "agent_speakers": "Sam (Acme), Priya",
+        "scorecard": str(tmp_path / "card.toml"),
+        "drivers": str(tmp_path / "drivers.toml"),
+        "name_pattern": "{call_id}-{agent}",
+        "reviewer": "Dana",
+        "scheduler": "tcp://10.0.0.5:8786",
+        "workers": 3,
+        "threads_per_worker": 2,
+        "path_map": "/a=/b /c=/d",
+    }
     for key, value in stored.items():
         Settings().set(key, value)
 
@@ -38,30 +58,70 @@ def _store_settings(tmp_path: Path) -> None:
 def test_settings_are_used_where_the_command_line_says_nothing(tmp_path):
     _store_settings(tmp_path)
     config = _resolve("ingest", "calls")
-    assert config == Config(database=str(tmp_path / "team.sqlite3"), model="/models/small", device="cpu",
-                            agent_channel=1, agent_speakers=("Sam (Acme)", "Priya"),
-                            scorecard_path=tmp_path / "card.toml", drivers_path=tmp_path / "drivers.toml",
-                            name_pattern="{call_id}-{agent}", reviewer="Dana",
-                            engine=EngineOptions("tcp://10.0.0.5:8786", 3, 2, (("/a", "/b"), ("/c", "/d"))))
+    assert config == Config(
+        database=str(tmp_path / "team.sqlite3"),
+        model="/models/small",
+        device="cpu",
+        agent_channel=1,
+        agent_speakers=("Sam (Acme)", "Priya"),
+        scorecard_path=tmp_path / "card.toml",
+        drivers_path=tmp_path / "drivers.toml",
+        name_pattern="{call_id}-{agent}",
+        reviewer="Dana",
+        engine=EngineOptions("tcp://10.0.0.5:8786", 3, 2, (("/a", "/b"), ("/c", "/d"))),
+    )
     assert config.transcriber().model == "/models/small" and config.transcriber().device == "cpu"
     assert _resolve("report", "--out", "x") == _resolve("rescore") == _resolve() == Config.resolve(Settings())
 
 
 def test_the_command_line_wins_over_the_settings_even_when_it_says_zero(tmp_path):
     _store_settings(tmp_path)
-    config = _resolve("ingest", "calls", "--db", "other.sqlite3", "--model", "/models/tiny", "--device", "cuda",
-                      "--agent-channel", "0", "--agent-speaker", "Lee", "--scorecard", "mine.toml",
-                      "--drivers", "why.toml", "--name-pattern", "{agent}", "--scheduler", "tcp://h:1",
-                      "--workers", "0", "--threads", "1", "--path-map", "/x=/y")
-    assert config == Config(database="other.sqlite3", model="/models/tiny", device="cuda", agent_channel=0,
-                            agent_speakers=("Lee",), scorecard_path=Path("mine.toml"), drivers_path=Path("why.toml"),
-                            name_pattern="{agent}", reviewer="Dana",
-                            engine=EngineOptions("tcp://h:1", 0, 1, (("/x", "/y"),)))
+    config = _resolve(
+        "ingest",
+        "calls",
+        "--db",
+        "other.sqlite3",
+        "--model",
+        "/models/tiny",
+        "--device",
+        "cuda",
+        "--agent-channel",
+        "0",
+        "--agent-speaker",
+        "Lee",
+        "--scorecard",
+        "mine.toml",
+        "--drivers",
+        "why.toml",
+        "--name-pattern",
+        "{agent}",
+        "--scheduler",
+        "tcp://h:1",
+        "--workers",
+        "0",
+        "--threads",
+        "1",
+        "--path-map",
+        "/x=/y",
+    )
+    assert config == Config(
+        database="other.sqlite3",
+        model="/models/tiny",
+        device="cuda",
+        agent_channel=0,
+        agent_speakers=("Lee",),
+        scorecard_path=Path("mine.toml"),
+        drivers_path=Path("why.toml"),
+        name_pattern="{agent}",
+        reviewer="Dana",
+        engine=EngineOptions("tcp://h:1", 0, 1, (("/x", "/y"),)),
+    )
     assert _resolve("--db", "app.sqlite3").database == "app.sqlite3"  # the app's own --db
 
 
 def test_the_app_uses_the_defaults_for_unusable_settings_then_what_the_settings_dialog_saves(
-        qtbot, db, tmp_path, monkeypatch):
+    qtbot, db, tmp_path, monkeypatch
+):
     from PySide6.QtGui import QAction
 
     from qa_desktop.app.main_window import MainWindow

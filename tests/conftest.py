@@ -27,8 +27,10 @@ MODEL_FIXTURES = {"worker", "demo_analyses", "demo_transcripts"}
 def pytest_runtest_setup(item):
     """A test that asks for the model must say so (before the session's model is started for it)."""
     if item.get_closest_marker(model_guard.MARKER) is None and MODEL_FIXTURES & set(item.fixturenames):
-        pytest.fail(f"{item.nodeid} uses {', '.join(sorted(MODEL_FIXTURES & set(item.fixturenames)))}: "
-                    f"{model_guard.MESSAGE}", pytrace=False)
+        pytest.fail(
+            f"{item.nodeid} uses {', '.join(sorted(MODEL_FIXTURES & set(item.fixturenames)))}: {model_guard.MESSAGE}",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -71,8 +73,11 @@ def pytest_configure(config):
 
 def pytest_generate_tests(metafunc):
     """Tests marked both_stores that use the `db` fixture run once per store."""
-    if ("db" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_stores")
-            and not metafunc.definition.get_closest_marker("sqlite_only")):
+    if (
+        "db" in metafunc.fixturenames
+        and metafunc.definition.get_closest_marker("both_stores")
+        and not metafunc.definition.get_closest_marker("sqlite_only")
+    ):
         metafunc.parametrize("db", STORES, indirect=True)
 
 

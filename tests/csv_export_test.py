@@ -9,12 +9,27 @@ import pytest
 from qa_desktop.services.csv_export import safe_cell, write_csv
 
 
-@pytest.mark.parametrize("value, written", [
-    ("=1+1", "'=1+1"), ("+41 22 555", "'+41 22 555"), ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
-    ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"),
-    ("Ana Ruiz", "Ana Ruiz"), ("a=b", "a=b"), ("", ""), (None, ""),
-    (-3.5, -3.5), (-2, -2), ("-3.5", "-3.5"), ("+12", "+12"), ("-1e3", "-1e3"), (True, True),
-])
+@pytest.mark.parametrize(
+    "value, written",
+    [
+        ("=1+1", "'=1+1"),
+        ("+41 22 555", "'+41 22 555"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("Ana Ruiz", "Ana Ruiz"),
+        ("a=b", "a=b"),
+        ("", ""),
+        (None, ""),
+        (-3.5, -3.5),
+        (-2, -2),
+        ("-3.5", "-3.5"),
+        ("+12", "+12"),
+        ("-1e3", "-1e3"),
+        (True, True),
+    ],
+)
 def test_safe_cell(value, written):
     assert safe_cell(value) == written
 

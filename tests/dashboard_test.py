@@ -34,17 +34,50 @@ MARCH = q.Scope(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
 def known(db):
     """Four calls whose every dashboard number can be worked out by hand."""
     return {
-        "c1": stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (80, 90, 70), False,
-                    {"greeting": ("pass", None), "closing": ("fail", None)},
-                    ["I was charged twice on my bill", "the bill payment is wrong"], (-0.5, 0.5)),
-        "c2": stored_call("Ana", "Billing", "2026-03-04 10:00", 600, (60, 50, 70), True,
-                    {"greeting": ("fail", None), "closing": ("fail", "pass")},
-                    ["I want a refund", "the refund please"], (0.0, 0.2)),
-        "c3": stored_call("Ben", "Support", "2026-03-10 11:00", 900, (40, 30, 50), True,
-                    {"greeting": ("pass", None), "closing": ("na", None)},
-                    ["my internet is down", "the router is not working"], (0.1, -0.3)),
-        "c4": stored_call("Ben", "Support", "2026-04-20 12:00", 100, (100, 100, 100), False,
-                    {"greeting": ("pass", None)}, ["hello"], (0.0, 0.0)),
+        "c1": stored_call(
+            "Ana",
+            "Billing",
+            "2026-03-02 09:00",
+            300,
+            (80, 90, 70),
+            False,
+            {"greeting": ("pass", None), "closing": ("fail", None)},
+            ["I was charged twice on my bill", "the bill payment is wrong"],
+            (-0.5, 0.5),
+        ),
+        "c2": stored_call(
+            "Ana",
+            "Billing",
+            "2026-03-04 10:00",
+            600,
+            (60, 50, 70),
+            True,
+            {"greeting": ("fail", None), "closing": ("fail", "pass")},
+            ["I want a refund", "the refund please"],
+            (0.0, 0.2),
+        ),
+        "c3": stored_call(
+            "Ben",
+            "Support",
+            "2026-03-10 11:00",
+            900,
+            (40, 30, 50),
+            True,
+            {"greeting": ("pass", None), "closing": ("na", None)},
+            ["my internet is down", "the router is not working"],
+            (0.1, -0.3),
+        ),
+        "c4": stored_call(
+            "Ben",
+            "Support",
+            "2026-04-20 12:00",
+            100,
+            (100, 100, 100),
+            False,
+            {"greeting": ("pass", None)},
+            ["hello"],
+            (0.0, 0.0),
+        ),
     }
 
 
@@ -56,8 +89,14 @@ def _rows(table: q.Table, key: str) -> dict:
 def test_weekly_trends_and_distribution_by_hand(known):
     weeks = _rows(q.weekly_trends(MARCH), "week")
     assert list(weeks) == [dt.date(2026, 3, 2), dt.date(2026, 3, 9)]  # Mondays
-    assert weeks[dt.date(2026, 3, 2)] == {"week": dt.date(2026, 3, 2), "calls": 2, "empathy": 70.0,
-                                                "compliance": 70.0, "overall": 70.0, "auto_fail_pct": 50.0}
+    assert weeks[dt.date(2026, 3, 2)] == {
+        "week": dt.date(2026, 3, 2),
+        "calls": 2,
+        "empathy": 70.0,
+        "compliance": 70.0,
+        "overall": 70.0,
+        "auto_fail_pct": 50.0,
+    }
     assert weeks[dt.date(2026, 3, 9)]["auto_fail_pct"] == 100.0
     bands = _rows(q.distributions(MARCH), "from")
     assert {b: r["overall"] for b, r in bands.items() if r["overall"]} == {40: 1, 60: 1, 80: 1}
@@ -80,7 +119,9 @@ def test_agent_summary_and_criterion_pass_rates_by_hand(known):
 
 
 def test_driver_tags_and_handle_time_arithmetic(known):
-    assert [(d.driver, d.primary) for d in known["c1"].drivers] == [("billing", True)]  # "charged twice" once: no refund
+    assert [(d.driver, d.primary) for d in known["c1"].drivers] == [
+        ("billing", True)
+    ]  # "charged twice" once: no refund
     assert [d.driver for d in known["c3"].drivers] == ["technical"]
     assert list(known["c4"].drivers) == []
     drivers = _rows(q.drivers(MARCH, default_drivers()), "driver")
@@ -96,9 +137,11 @@ def test_driver_tags_and_handle_time_arithmetic(known):
 
 
 def test_drivers_file_rules_and_errors():
-    text = ('[call_drivers]\nmin_mentions = 2\n[[drivers]]\nid = "refund"\nexpected_handle_time_s = 300\n'
-            'keywords = ["refund", "money back"]\n[[drivers]]\nid = "bill"\nexpected_handle_time_s = 200\n'
-            'keywords = ["bill", "invoice"]\n')
+    text = (
+        '[call_drivers]\nmin_mentions = 2\n[[drivers]]\nid = "refund"\nexpected_handle_time_s = 300\n'
+        'keywords = ["refund", "money back"]\n[[drivers]]\nid = "bill"\nexpected_handle_time_s = 200\n'
+        'keywords = ["bill", "invoice"]\n'
+    )
     drivers = parse_drivers(text, "d.toml")
     tags = drivers.tag(["I want my money back", "Refunds take a week", "about the bill"])
     assert [(t.driver, t.mentions, t.primary) for t in tags] == [("refund", 2, True)]  # plural matches too
@@ -110,7 +153,9 @@ def test_drivers_file_rules_and_errors():
         parse_drivers(text.replace('id = "bill"', 'id = "refund"'), "d.toml")
     with pytest.raises(DriversError, match="d.toml: not valid TOML"):
         parse_drivers("[[drivers]\n", "d.toml")
-    with pytest.raises(DriversError, match=r"d.toml:6: drivers\[1\].keyword: unknown key \(did you mean 'keywords'\?\)"):
+    with pytest.raises(
+        DriversError, match=r"d.toml:6: drivers\[1\].keyword: unknown key \(did you mean 'keywords'\?\)"
+    ):
         parse_drivers(text.replace('keywords = ["refund"', 'keyword = ["refund"'), "d.toml")
     with pytest.raises(DriversError, match=r"d.toml:5: drivers\[1\].expected_handle_time_s: must be a finite number"):
         parse_drivers(text.replace("expected_handle_time_s = 300", "expected_handle_time_s = inf"), "d.toml")
@@ -164,7 +209,7 @@ def test_click_through_opens_the_library_filtered(qtbot, known, db):
     assert window.filters.driver.currentData() == "refund"
     assert [window.calls.call_id(r) for r in range(window.calls.rowCount())] == [known["c2"].id]
     heat = window.dashboards.cards["criteria"]
-    (mesh, cell), = heat.picks.items()
+    ((mesh, cell),) = heat.picks.items()
     assert cell(0) == MARCH.library(agent_id=Agent.get(name="Ana").id, failed_criterion="greeting")  # row Ana
     assert cell(1).failed_criterion == "closing"  # criteria in scorecard order, not alphabetical
     columns = [t.get_text() for t in heat.canvas.figure.axes[0].get_xticklabels()]
@@ -212,8 +257,14 @@ def test_export_chart_and_data(qtbot, known, db, tmp_path):
     assert imread(card.export(tmp_path / "trends.png")).shape[1] > 500
     assert "<svg" in card.export(tmp_path / "trends.svg").read_text()
     rows = list(csv.DictReader(card.export(tmp_path / "trends.csv").open()))
-    assert rows[0] == {"week": "2026-03-02", "calls": "2", "empathy": "70.0", "compliance": "70.0",
-                       "overall": "70.0", "auto_fail_pct": "50.0"}
+    assert rows[0] == {
+        "week": "2026-03-02",
+        "calls": "2",
+        "empathy": "70.0",
+        "compliance": "70.0",
+        "overall": "70.0",
+        "auto_fail_pct": "50.0",
+    }
     window.dashboards.wait()
 
 
@@ -231,8 +282,9 @@ def test_report_command_writes_every_chart_and_table(known, db, tmp_path, capsys
 
 def test_retag_applies_an_edited_drivers_file(known, db, tmp_path):
     edited = tmp_path / "drivers.toml"
-    edited.write_text('[[drivers]]\nid = "router"\nname = "Router"\nexpected_handle_time_s = 60\n'
-                      'keywords = ["router"]\n')
+    edited.write_text(
+        '[[drivers]]\nid = "router"\nname = "Router"\nexpected_handle_time_s = 60\nkeywords = ["router"]\n'
+    )
     assert main(["retag", "--db", str(db), "--drivers", str(edited)]) == 0
     assert [(d.driver, d.mentions) for d in Call.get_by_id(known["c3"].id).drivers] == [("router", 1)]
     assert CallDriver.select().where(CallDriver.driver == "billing").count() == 0

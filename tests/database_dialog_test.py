@@ -12,6 +12,7 @@ from qa_desktop.storage.database import close_database
 
 def _answer(button_text: str, seen: list[str]) -> None:
     """Click a button of the message box once it is shown, noting its text."""
+
     def click() -> None:
         box = QApplication.activeModalWidget()
         if not isinstance(box, QMessageBox):
@@ -19,6 +20,7 @@ def _answer(button_text: str, seen: list[str]) -> None:
             return
         seen.append(box.text())
         next(b for b in box.buttons() if b.text() == button_text).click()
+
     QTimer.singleShot(0, click)
 
 

@@ -48,35 +48,56 @@ print("closed", flush=True)
 
 
 def _python(code: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], env=ENV, capture_output=True,
-                          text=True, timeout=120, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kwargs,
+    )
 
 
 def test_writes_survive_another_process_closing_after_a_foreign_open_and_close(tmp_path):
     path = str(tmp_path / "calls.sqlite3")
-    a = subprocess.Popen([sys.executable, "-c", PROCESS_A, path], env=ENV, stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    a = subprocess.Popen(
+        [sys.executable, "-c", PROCESS_A, path],
+        env=ENV,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert a.stdout.readline().strip() == "touched"
-    b = _python("import sys\nfrom qa_desktop.storage.database import close_database, open_database\n"
-                "open_database(sys.argv[1]); close_database()", path)
+    b = _python(
+        "import sys\nfrom qa_desktop.storage.database import close_database, open_database\n"
+        "open_database(sys.argv[1]); close_database()",
+        path,
+    )
     assert b.returncode == 0, b.stderr
     out, err = a.communicate("go on\n", timeout=120)
     assert a.returncode == 0 and "closed" in out, err
-    fresh = _python("import sys\nfrom qa_desktop.storage.database import open_database\n"
-                    "from qa_desktop.storage.models import Team\nopen_database(sys.argv[1])\n"
-                    "print(sorted(t.name for t in Team.select()))", path)
+    fresh = _python(
+        "import sys\nfrom qa_desktop.storage.database import open_database\n"
+        "from qa_desktop.storage.models import Team\nopen_database(sys.argv[1])\n"
+        "print(sorted(t.name for t in Team.select()))",
+        path,
+    )
     assert fresh.stdout.strip() == "['after', 'after, in a thread', 'before']", fresh.stderr
 
 
 def test_a_process_that_exits_without_closing_leaves_no_wal_behind(tmp_path):
     path = tmp_path / "calls.sqlite3"
-    done = _python("""
+    done = _python(
+        """
         import sys
         from qa_desktop.storage.database import open_database
         from qa_desktop.storage.models import Team
         open_database(sys.argv[1])
         Team.create(name="written")
-    """, str(path))  # as the command line does: it exits with the database open
+    """,
+        str(path),
+    )  # as the command line does: it exits with the database open
     assert done.returncode == 0, done.stderr
     assert not Path(f"{path}-wal").exists()  # checkpointed: a plain copy of the file is a whole backup
 
@@ -113,8 +134,16 @@ def test_writers_in_two_processes_wait_their_turn(tmp_path):
     path = str(tmp_path / "calls.sqlite3")
     open_database(path)
     close_database()
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, path, name], env=ENV, stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, text=True) for name in ("Ana", "Bo")]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, path, name],
+            env=ENV,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("Ana", "Bo")
+    ]
     for writer in writers:
         writer.stdin.write("go\n")
         writer.stdin.flush()
@@ -137,8 +166,12 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     text.write_text("this is not a database\n" * 100)
     folder = tmp_path / "a folder"
     folder.mkdir()
-    return {"newer": (newer, "newer than this qa-desktop"), "text": (text, "not a qa-desktop database"),
-            "truncated": (truncated, "damaged or truncated"), "folder": (folder, "is a folder")}
+    return {
+        "newer": (newer, "newer than this qa-desktop"),
+        "text": (text, "not a qa-desktop database"),
+        "truncated": (truncated, "damaged or truncated"),
+        "folder": (folder, "is a folder"),
+    }
 
 
 @pytest.mark.parametrize("kind", ["newer", "text", "truncated", "folder"])
@@ -157,8 +190,13 @@ def tiny_disk(tmp_path):
     """A 64 KiB tmpfs (needs root to mount; skipped elsewhere)."""
     mount = tmp_path / "tiny"
     mount.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
-                                           capture_output=True).returncode != 0:
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True
+        ).returncode
+        != 0
+    ):
         pytest.skip("cannot mount a small tmpfs here")
     yield mount
     close_database()

@@ -30,8 +30,12 @@ def workstation(tmp_path, demo_analyses, scorecard):
     path = tmp_path / "workstation.sqlite3"
     open_database(path)
     for i, analysis in enumerate(demo_analyses.values()):
-        repository.store_call(analysis, CallMetadata(agent=f"Agent {i % 2}", team="Billing"), 0,
-                              scored=(scorecard, score_call(analysis.transcript, scorecard, analysis.voice)))
+        repository.store_call(
+            analysis,
+            CallMetadata(agent=f"Agent {i % 2}", team="Billing"),
+            0,
+            scored=(scorecard, score_call(analysis.transcript, scorecard, analysis.voice)),
+        )
     Call.get_by_id(2).delete_instance()
     result = CriterionResultRow.select().where(CriterionResultRow.criterion == "greeting").first()
     override(result, "fail" if result.effective == "pass" else "pass", "heard otherwise", "Dana QA")
@@ -83,5 +87,7 @@ def test_copy_from_a_missing_file_or_to_a_file_is_one_line(tmp_path, postgres_ur
     assert main(["db", "copy", "--from", str(tmp_path / "none.sqlite3"), "--to", postgres_url]) == 2
     assert main(["db", "copy", "--from", str(tmp_path / "none.sqlite3"), "--to", str(tmp_path / "b.db")]) == 2
     lines = capsys.readouterr().out.splitlines()
-    assert lines == [f"error: {tmp_path / 'none.sqlite3'}: no such database file",
-                     f"error: --to must be a postgresql:// URL, not '{tmp_path / 'b.db'}'"]
+    assert lines == [
+        f"error: {tmp_path / 'none.sqlite3'}: no such database file",
+        f"error: --to must be a postgresql:// URL, not '{tmp_path / 'b.db'}'",
+    ]

@@ -49,15 +49,24 @@ def test_refinement_keeps_labels_when_a_voice_has_too_little_speech():
 def test_voices_of_one_timbre_with_different_accents_are_told_apart():
     # espeak-ng's American and Scottish English share one voice; only the accent differs. The first
     # clustering splits such a call by what is said; re-segmenting random splits too finds the voices.
-    call = {"agent_voice": "en-us", "customer_voice": "en-gb-scotland", "agent_speed": 165, "customer_speed": 160,
-            "turns": [list(turn) for turn in BANK_CALL * 2]}
+    call = {
+        "agent_voice": "en-us",
+        "customer_voice": "en-gb-scotland",
+        "agent_speed": 165,
+        "customer_speed": 160,
+        "turns": [list(turn) for turn in BANK_CALL * 2],
+    }
     stereo, timeline = render(call, random.Random(7))
     mono = resample_poly(stereo.mean(axis=1), SR, 8000).astype(np.float32)
     pieces, labels = voice_labels(mono)
 
     def speaker(middle: float) -> str:
-        return min(timeline, key=lambda t: 0 if t["start"] <= middle <= t["end"] else
-                   min(abs(middle - t["start"]), abs(middle - t["end"])))["speaker"]
+        return min(
+            timeline,
+            key=lambda t: (
+                0 if t["start"] <= middle <= t["end"] else min(abs(middle - t["start"]), abs(middle - t["end"]))
+            ),
+        )["speaker"]
 
     seconds = np.array([(end - start) / SR for start, end in pieces])
     agent = np.array([speaker((start + end) / 2 / SR) == "agent" for start, end in pieces])
@@ -72,7 +81,7 @@ def test_each_voice_channel_keeps_one_speaker_and_silences_the_other(references)
     turns = references[name]["reference"]
 
     def loudness(channel: np.ndarray, speaker: str) -> float:
-        inside = [channel[int(t["start"] * SR):int(t["end"] * SR)] for t in turns if t["speaker"] == speaker]
+        inside = [channel[int(t["start"] * SR) : int(t["end"] * SR)] for t in turns if t["speaker"] == speaker]
         return float(np.sqrt(np.mean(np.concatenate(inside) ** 2)))
 
     for channel in channels:

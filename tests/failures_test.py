@@ -25,7 +25,9 @@ def _window(qtbot, db) -> MainWindow:
     qtbot.addWidget(window)
     window.show()
     window.marking.wait()
-    window.calls.row(0) if window.calls.rowCount() else None  # the library's rows are read before a test breaks the database
+    window.calls.row(
+        0
+    ) if window.calls.rowCount() else None  # the library's rows are read before a test breaks the database
     return window
 
 
@@ -88,7 +90,8 @@ def test_an_import_that_stops_on_an_error_says_why_and_ends(qtbot, db, tmp_path)
         pass
     dialog = window.import_dialog
     assert "Import stopped" in dialog.failures.item(0).text() and "is a quote left open" in (
-        dialog.failures.item(0).text())
+        dialog.failures.item(0).text()
+    )
     assert dialog.current.text().startswith("Import stopped") and dialog.close_button.isEnabled()
     assert not dialog.running()
 
@@ -164,8 +167,10 @@ def test_the_app_starts_with_a_broken_settings_file_and_missing_files(qtbot, db,
     store.setValue("reviewer", "Kim")
     store.sync()
     with open(path, "a", encoding="utf-8") as handle:  # damaged: a value that cannot be read, a cut-off section
-        handle.write("drivers=/nowhere/drivers.toml\nscorecard=/nowhere/card.toml\nmodel=/nowhere/model\n"
-                     "device=quantum\nagent_channel=left\nname=@Variant(\\0\\0\n[Gene")
+        handle.write(
+            "drivers=/nowhere/drivers.toml\nscorecard=/nowhere/card.toml\nmodel=/nowhere/model\n"
+            "device=quantum\nagent_channel=left\nname=@Variant(\\0\\0\n[Gene"
+        )
     window = MainWindow(db)
     qtbot.addWidget(window)
     window.show()

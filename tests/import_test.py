@@ -34,8 +34,12 @@ def test_import_shows_progress_and_failures_and_the_library_fills(qtbot, db, bat
     with qtbot.waitSignal(dialog.imported, timeout=300_000):
         pass
     statuses = {dialog.results.topLevelItem(i).text(0): dialog.results.topLevelItem(i).text(1) for i in range(4)}
-    assert statuses == {"a_cold.flac": "imported", "b_empty.wav": "failed", "c_notes.mp3": "failed",
-                        "d_mono.wav": "imported"}
+    assert statuses == {
+        "a_cold.flac": "imported",
+        "b_empty.wav": "failed",
+        "c_notes.mp3": "failed",
+        "d_mono.wav": "imported",
+    }
     failures = [dialog.failures.item(i).text() for i in range(dialog.failures.count())]
     assert len(failures) == 2 and "b_empty.wav" in failures[0] and "empty file" in failures[0]
     assert "c_notes.mp3" in failures[1] and "not an audio file" in failures[1]
@@ -49,19 +53,25 @@ def test_import_shows_progress_and_failures_and_the_library_fills(qtbot, db, bat
     assert not repository.unfinished_jobs()
 
 
-def test_import_previews_agent_and_team_per_file_warns_of_files_not_in_the_csv_and_removes_files(
-        qtbot, db, tmp_path):
-    for name in ("2026-11-02T09-15_maria-lopez_billing_NW-1001.wav", "2026-11-02T09-15_tom-becker_billing_NW-1002.wav",
-                 "2026-11-02T09-15_tom-becker_support_NW-1003.wav"):
+def test_import_previews_agent_and_team_per_file_warns_of_files_not_in_the_csv_and_removes_files(qtbot, db, tmp_path):
+    for name in (
+        "2026-11-02T09-15_maria-lopez_billing_NW-1001.wav",
+        "2026-11-02T09-15_tom-becker_billing_NW-1002.wav",
+        "2026-11-02T09-15_tom-becker_support_NW-1003.wav",
+    ):
         shutil.copy(demo_file("cold"), tmp_path / name)
-    (tmp_path / "meta.csv").write_text("file,agent,team\n2026-11-02T09-15_maria-lopez_billing_NW-1001.wav,"
-                                       "Maria Lopez,Billing EMEA\n")
+    (tmp_path / "meta.csv").write_text(
+        "file,agent,team\n2026-11-02T09-15_maria-lopez_billing_NW-1001.wav,Maria Lopez,Billing EMEA\n"
+    )
     dialog = _window(qtbot, db).open_import()
     dialog.set_files([tmp_path])
     dialog.set_metadata_csv(str(tmp_path / "meta.csv"))
     rows = [[dialog.file_list.topLevelItem(i).text(c) for c in range(4)] for i in range(3)]
-    assert [r[1:] for r in rows] == [["Maria Lopez", "Billing EMEA", "CSV"], ["Tom Becker", "Billing", "file name"],
-                                     ["Tom Becker", "Support", "file name"]]
+    assert [r[1:] for r in rows] == [
+        ["Maria Lopez", "Billing EMEA", "CSV"],
+        ["Tom Becker", "Billing", "file name"],
+        ["Tom Becker", "Support", "file name"],
+    ]
     assert dialog.coverage.text().startswith("2 of 3 files are not in the metadata CSV")
     assert dialog.file_list.topLevelItem(1).toolTip(0).endswith("NW-1002.wav")
     dialog.file_list.topLevelItem(2).setSelected(True)
@@ -129,7 +139,8 @@ def test_a_csv_with_ambiguous_dates_stops_before_import_until_the_order_is_chose
     dialog.start = started.append  # the import itself is tested above; here only what reaches it
     dialog.start_button.click()
     assert "meta.csv line 2: dates such as '11/02/2026 09:15' could be day-first or month-first" in (
-        dialog.csv_error.text())
+        dialog.csv_error.text()
+    )
     assert not started and not Job.select().exists()
     dialog.date_order.setCurrentIndex(dialog.date_order.findData("dmy"))
     dialog.start_button.click()

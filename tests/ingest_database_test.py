@@ -11,9 +11,9 @@ import threading
 
 import pytest
 
-from qa_desktop.services.ingest import Ingestor, IngestListener
-from qa_desktop.storage.call_metadata import CallMetadata
+from qa_desktop.services.ingest import IngestListener, Ingestor
 from qa_desktop.storage import repository
+from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.models import Call, Job, database
 from scoring.analysis import CallAnalysis
@@ -24,10 +24,12 @@ from tests.support.demo import ROOT
 
 def _store_elsewhere(path) -> None:
     """Store a call with this file's content hash from another connection, as another ingest would."""
+
     def store() -> None:
         with database.connection_context():
             transcript = Transcript(str(path), 1.0, 1, 8000, file_sha256(path), "tiny.en", "cpu", [])
             repository.store_call(CallAnalysis(transcript, {}), CallMetadata(agent="Other process"), None)
+
     thread = threading.Thread(target=store)
     thread.start()
     thread.join()

@@ -56,8 +56,10 @@ def test_local_cluster_ingests_the_demo_calls_once(db, scorecard, tmp_path):
 @pytest.mark.model
 def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(db, scorecard):
     files = [demo_file("good"), demo_file("cold"), demo_file("angry_calmed")]
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
         killed: list[tuple[str, list]] = []
 
         class KillOneWorker(IngestListener):
@@ -102,15 +104,26 @@ def test_a_gpu_slot_takes_a_second_call_while_the_first_is_on_the_model(db, scor
     """A worker offering one GPU slot analyses two calls at once (one transcribing, the other in its CPU
     stages), sharing one model: the slot is a resource here, the model runs on the CPU."""
     files = [demo_file("cold"), demo_file("non_compliant")]
-    with LocalCluster(n_workers=1, threads_per_worker=2, resources={"GPU": 1}, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=2, resources={"GPU": 1}, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         engine = ParallelIngest(Ingestor(None, scorecard), TranscriberConfig(cpu_threads=1), client=client)
         with get_task_stream(client) as stream:
             results = engine.ingest(files)
     assert [r.status for r in results] == ["imported"] * 2, [r.message for r in results]
     _stored_once(2)
-    (first, second) = sorted([(part["start"], part["stop"]) for task in stream.data if task["key"].startswith("analyse")
-                              for part in task["startstops"] if part["action"] == "compute"])
+    (first, second) = sorted(
+        [
+            (part["start"], part["stop"])
+            for task in stream.data
+            if task["key"].startswith("analyse")
+            for part in task["startstops"]
+            if part["action"] == "compute"
+        ]
+    )
     assert second[0] < first[1]  # the second call started before the first was done
 
 
@@ -121,14 +134,36 @@ def dask_processes(tmp_path):
     address = f"tcp://127.0.0.1:{port}"
     dask = [str(Path(sys.executable).parent / "dask")]
     log = open(tmp_path / "dask.log", "w")
-    scheduler = subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                                  "--no-dashboard"], env=ENV, stdout=log, stderr=log, cwd=tmp_path)
+    scheduler = subprocess.Popen(
+        [*dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+        env=ENV,
+        stdout=log,
+        stderr=log,
+        cwd=tmp_path,
+    )
     workers = [scheduler]
     try:
         _wait_for_port(port, scheduler)
-        workers.append(subprocess.Popen([*dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1",
-                                         "--nworkers", "1", "--no-dashboard"], env=ENV, stdout=log, stderr=log,
-                                        cwd=tmp_path))
+        workers.append(
+            subprocess.Popen(
+                [
+                    *dask,
+                    "worker",
+                    address,
+                    "--host",
+                    "127.0.0.1",
+                    "--nthreads",
+                    "1",
+                    "--nworkers",
+                    "1",
+                    "--no-dashboard",
+                ],
+                env=ENV,
+                stdout=log,
+                stderr=log,
+                cwd=tmp_path,
+            )
+        )
         yield address
     finally:
         for process in reversed(workers):
@@ -147,9 +182,26 @@ def test_cli_ingests_through_a_dask_scheduler_and_workers(tmp_path, isolated_hom
     (client_view / "broken.ogg").write_bytes(b"OggS" + b"\x00" * 50)  # missing on the workers, broken anyway
     env = {**ENV, "XDG_CONFIG_HOME": str(isolated_home / "config"), "XDG_DATA_HOME": str(isolated_home / "data")}
     db_file = tmp_path / "cluster.sqlite3"
-    done = subprocess.run([sys.executable, "-m", "qa_desktop", "ingest", str(client_view), "--db", str(db_file),
-                           "--scheduler", dask_processes, "--path-map", f"{client_view}={worker_view}"],
-                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qa_desktop",
+            "ingest",
+            str(client_view),
+            "--db",
+            str(db_file),
+            "--scheduler",
+            dask_processes,
+            "--path-map",
+            f"{client_view}={worker_view}",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+    )
     assert done.returncode == 1, done.stderr
     assert "2 imported, 0 already there, 1 failed" in done.stderr, done.stderr
     assert f"FAILED: {client_view / 'broken.ogg'}:" in done.stderr

@@ -70,8 +70,12 @@ def test_crash_mid_batch_leaves_earlier_calls_intact(db, worker, scorecard, batc
 
 @pytest.mark.model
 def test_metadata_from_csv_and_file_names(db, worker, scorecard):
-    ingestor = Ingestor(worker, scorecard, metadata=load_csv(DEMO / "metadata.csv"),
-                        name_pattern=compile_name_pattern(DEFAULT_NAME_PATTERN))
+    ingestor = Ingestor(
+        worker,
+        scorecard,
+        metadata=load_csv(DEMO / "metadata.csv"),
+        name_pattern=compile_name_pattern(DEFAULT_NAME_PATTERN),
+    )
     result = ingestor.ingest_file(demo_file("non_compliant"))
     call = Call.get_by_id(result.call_id)
     assert (call.agent.name, call.team.name, call.external_id) == ("Tom Becker", "Billing", "NW-1002")
@@ -105,8 +109,15 @@ def test_cli_ingest_reports_each_failure_and_exit_code(tmp_path, isolated_home):
 
 
 def test_cli_missing_model_is_a_clear_error(tmp_path, isolated_home):
-    done = run_cli("ingest", str(demo_file("mono")), "--model", str(tmp_path / "nomodel"), "--db",
-                str(tmp_path / "x.sqlite3"), env_home=isolated_home)
+    done = run_cli(
+        "ingest",
+        str(demo_file("mono")),
+        "--model",
+        str(tmp_path / "nomodel"),
+        "--db",
+        str(tmp_path / "x.sqlite3"),
+        env_home=isolated_home,
+    )
     assert done.returncode == 2
     assert "model folder not found" in done.stderr and "--model FOLDER" in done.stderr
 
@@ -161,8 +172,9 @@ def test_a_fragment_is_stored_as_too_short_to_score_not_auto_failed(db, worker, 
 
 
 @pytest.mark.model
-def test_calls_keep_absolute_paths_and_moved_recordings_are_found_again(db, worker, scorecard, tmp_path,
-                                                                          monkeypatch, capsys):
+def test_calls_keep_absolute_paths_and_moved_recordings_are_found_again(
+    db, worker, scorecard, tmp_path, monkeypatch, capsys
+):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "calls").mkdir()
     shutil.copy(demo_file("mono"), tmp_path / "calls" / "one.wav")

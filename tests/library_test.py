@@ -14,9 +14,9 @@ from qa_desktop.app.library_model import KEYS, LibraryModel
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.storage import library
 from qa_desktop.storage.library import LibraryFilter
-from qa_desktop.storage.search import Fts5Search, Term, TsvectorSearch, terms
 from qa_desktop.storage.models import Agent, AuditEntry, Call, Score, Team, UtteranceRow
 from qa_desktop.storage.people import PeopleError, merge_agents, move_agent, reassign_call, rename_agent
+from qa_desktop.storage.search import Fts5Search, Term, TsvectorSearch, terms
 from tools.synthetic_library import RARE_WORD, fill
 
 CALLS = 1500
@@ -39,6 +39,7 @@ def _values(model: LibraryModel, key: str, rows: int = 200) -> list:
         if key == "failed":
             return " ".join(row.failed)
         return getattr(row, "duration_s" if key == "duration" else key)
+
     return [value(model.row(r)) for r in range(min(rows, model.rowCount()))]
 
 
@@ -69,11 +70,13 @@ def test_filters_combine(qtbot, filled):
     model.set_filter(LibraryFilter(agent_id=agent.id, auto_fail=True, score_max=70))
     rows = [model.row(r) for r in range(model.rowCount())]
     assert rows and all(r.agent == "Agent 003" and r.auto_fail and r.overall <= 70 for r in rows)
-    expected = (Call.select().join(Score).where((Call.agent == agent) & Score.auto_fail & (Score.overall <= 70))
-                .count())
+    expected = Call.select().join(Score).where((Call.agent == agent) & Score.auto_fail & (Score.overall <= 70)).count()
     assert len(rows) == expected
-    model.set_filter(LibraryFilter(failed_criterion="closing", reviewed=False,
-                                   date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31)))
+    model.set_filter(
+        LibraryFilter(
+            failed_criterion="closing", reviewed=False, date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31)
+        )
+    )
     rows = [model.row(r) for r in range(model.rowCount())]
     assert rows and all("closing" in r.failed and not r.reviewed and r.date.month == 3 for r in rows)
     assert all("further_assistance" != f for r in rows for f in r.failed if f == "closing")
@@ -84,11 +87,18 @@ def test_filters_combine(qtbot, filled):
 def test_search_finds_transcripts_and_shows_the_hit(qtbot, filled):
     model = LibraryModel()
     model.set_filter(LibraryFilter(search=RARE_WORD))
-    expected = {c for (c,) in Call.select(Call.id).join_from(Call, Call.utterances.rel_model)
-                .where(Call.utterances.rel_model.text.contains(RARE_WORD)).tuples()}
+    expected = {
+        c
+        for (c,) in Call.select(Call.id)
+        .join_from(Call, Call.utterances.rel_model)
+        .where(Call.utterances.rel_model.text.contains(RARE_WORD))
+        .tuples()
+    }
     assert model.rowCount() == len(expected) > 0
     assert {model.call_id(r) for r in range(model.rowCount())} == expected
-    assert model.columnCount() == len(KEYS) + 1 and model.headerData(len(KEYS), Qt.Orientation.Horizontal) == "Search hit"
+    assert (
+        model.columnCount() == len(KEYS) + 1 and model.headerData(len(KEYS), Qt.Orientation.Horizontal) == "Search hit"
+    )
     hit = model.index(0, len(KEYS)).data()
     assert f"[{RARE_WORD}]" in hit
     assert f">{RARE_WORD}</span>" in hit_html(hit) and "[" not in hit_html(hit)
@@ -103,8 +113,13 @@ def test_search_words_may_be_in_different_utterances_of_a_call(filled):
         return {c for (c,) in UtteranceRow.select(UtteranceRow.call).where(UtteranceRow.text.contains(word)).tuples()}
 
     both = calls_saying("twice") & calls_saying("refund")
-    apart = {c for c in both if not UtteranceRow.select().where(
-        (UtteranceRow.call == c) & UtteranceRow.text.contains("twice") & UtteranceRow.text.contains("refund")).exists()}
+    apart = {
+        c
+        for c in both
+        if not UtteranceRow.select()
+        .where((UtteranceRow.call == c) & UtteranceRow.text.contains("twice") & UtteranceRow.text.contains("refund"))
+        .exists()
+    }
     assert apart  # the synthetic calls say them in different turns
     found = set(library.call_ids(LibraryFilter(search="twice refund")))
     assert found == both
@@ -113,7 +128,7 @@ def test_search_words_may_be_in_different_utterances_of_a_call(filled):
 
 
 def test_search_terms_are_words_with_prefixes_in_either_store_s_syntax():
-    found = terms('refund "card* OR don\'t _ *')
+    found = terms("refund \"card* OR don't _ *")
     assert found == [Term("refund"), Term("card", prefix=True), Term("OR"), Term("don't")]
     assert terms("  ") == []
     assert Fts5Search().query(found) == '"refund" "card"* "OR" "don\'t"'
@@ -166,14 +181,14 @@ def test_export_writes_the_current_rows_in_order(qtbot, filled, tmp_path):
 
 
 def test_export_neutralises_text_that_would_run_as_a_formula(qtbot, filled, tmp_path):
-    Agent.update(name="=HYPERLINK(\"http://evil.example\",\"x\")").where(Agent.name == "Agent 005").execute()
+    Agent.update(name='=HYPERLINK("http://evil.example","x")').where(Agent.name == "Agent 005").execute()
     window = MainWindow(filled)
     qtbot.addWidget(window)
     window.export_csv(tmp_path / "calls.csv")
     with open(tmp_path / "calls.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     agents = {r["agent"] for r in rows}
-    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in agents and not any(a.startswith("=") for a in agents)
+    assert '\'=HYPERLINK("http://evil.example","x")' in agents and not any(a.startswith("=") for a in agents)
     assert all(float(r["overall"]) >= 0 for r in rows)
 
 

@@ -15,8 +15,8 @@ from faster_whisper.feature_extractor import FeatureExtractor
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.services.envelopes import BUCKETS, envelope_path, stored_envelope
 from qa_desktop.services.ingest import Ingestor
-from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.storage import repository
+from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.storage.models import Call
 from scoring.audio import decode
 from scoring.heap import release_free_memory
@@ -90,7 +90,7 @@ def test_voice_activity_of_a_whole_channel_is_the_same_without_a_joined_copy():
     Transcriber()  # loading the model makes the process's VAD blockwise
     speech, peak = peak_bytes(lambda: vad.get_speech_timestamps(audio))
     assert speech and peak < 1.8 * audio.nbytes  # its padded copy and a batch, not also a joined copy (2.25x)
-    part = audio[:6 * 60 * 16_000]  # over one batch of 10,000 windows: the state carries across
+    part = audio[: 6 * 60 * 16_000]  # over one batch of 10,000 windows: the state carries across
     assert np.array_equal(model(part.copy()), unpatched(part.copy()))
 
 

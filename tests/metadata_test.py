@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from qa_desktop.services.metadata import (
-    DEFAULT_NAME_PATTERN, AmbiguousDate, CallMetadata, MetadataError, compile_name_pattern, from_file_name, load_csv, parse_time,
+    DEFAULT_NAME_PATTERN,
+    AmbiguousDate,
+    CallMetadata,
+    MetadataError,
+    compile_name_pattern,
+    from_file_name,
+    load_csv,
+    parse_time,
 )
 
 
@@ -60,14 +67,17 @@ def test_custom_pattern_and_unknown_field():
         compile_name_pattern("{who}")
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2026-11-02T09-15", dt.datetime(2026, 11, 2, 9, 15)),
-    ("20261102_091530", dt.datetime(2026, 11, 2, 9, 15, 30)),
-    ("2026-11-02 09:15:00", dt.datetime(2026, 11, 2, 9, 15)),
-    ("13/11/2026 09:15", dt.datetime(2026, 11, 13, 9, 15)),  # only day-first is a date
-    ("11/13/2026 09:15", dt.datetime(2026, 11, 13, 9, 15)),  # only month-first is
-    ("02.11.2026 09:15", dt.datetime(2026, 11, 2, 9, 15)),  # dots: day first
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2026-11-02T09-15", dt.datetime(2026, 11, 2, 9, 15)),
+        ("20261102_091530", dt.datetime(2026, 11, 2, 9, 15, 30)),
+        ("2026-11-02 09:15:00", dt.datetime(2026, 11, 2, 9, 15)),
+        ("13/11/2026 09:15", dt.datetime(2026, 11, 13, 9, 15)),  # only day-first is a date
+        ("11/13/2026 09:15", dt.datetime(2026, 11, 13, 9, 15)),  # only month-first is
+        ("02.11.2026 09:15", dt.datetime(2026, 11, 2, 9, 15)),  # dots: day first
+    ],
+)
 def test_parse_time(text, expected):
     assert parse_time(text) == expected
 
@@ -90,9 +100,15 @@ def test_csv_values_win_over_the_file_name():
 ROWS = "file,agent,call_time\na.wav,Zoë Müller,2026-11-02 09:15\nb.wav,José,2026-11-03 10:00\n"
 
 
-@pytest.mark.parametrize("encoding, named", [
-    ("cp1252", "not UTF-8, read as Windows-1252"), ("utf-16", None), ("utf-16-le", None), ("utf-8-sig", None),
-])
+@pytest.mark.parametrize(
+    "encoding, named",
+    [
+        ("cp1252", "not UTF-8, read as Windows-1252"),
+        ("utf-16", None),
+        ("utf-16-le", None),
+        ("utf-8-sig", None),
+    ],
+)
 def test_csv_encodings_from_windows_tools_are_read(tmp_path, encoding, named):
     path = tmp_path / "export.csv"
     path.write_bytes(ROWS.encode(encoding))
@@ -123,15 +139,19 @@ def test_conflicting_rows_for_one_recording_are_named_and_not_used(tmp_path):
     path.write_text("file,agent\na.wav,Ana\nb.wav,Bo\nb.wav,Bo\na.wav,Ben\n")
     table = load_csv(path)
     assert table.lookup(Path("a.wav")) == CallMetadata() and table.lookup(Path("b.wav")).agent == "Bo"
-    assert table.warnings == ["dup.csv lines 2, 5: rows for a.wav disagree; neither is used "
-                              "(fix the file and import again)"]
+    assert table.warnings == [
+        "dup.csv lines 2, 5: rows for a.wav disagree; neither is used (fix the file and import again)"
+    ]
 
 
 def test_ambiguous_dates_are_refused_with_their_rows_unless_a_format_is_given(tmp_path):
     path = tmp_path / "dates.csv"
     path.write_text("file,call_time\na.wav,11/02/2026 09:15\nb.wav,2026-11-03 10:00\nc.wav,03/04/2026 08:00\n")
-    with pytest.raises(MetadataError, match=r"dates\.csv lines 2, 4: dates such as '11/02/2026 09:15' could be "
-                                            "day-first or month-first"):
+    with pytest.raises(
+        MetadataError,
+        match=r"dates\.csv lines 2, 4: dates such as '11/02/2026 09:15' could be "
+        "day-first or month-first",
+    ):
         load_csv(path)
     assert load_csv(path, date_format="mdy").lookup(Path("a.wav")).call_time == dt.datetime(2026, 11, 2, 9, 15)
     assert load_csv(path, date_format="dmy").lookup(Path("a.wav")).call_time == dt.datetime(2026, 2, 11, 9, 15)

@@ -32,4 +32,3 @@ def test_a_cli_child_that_would_load_the_model_fails_the_test(isolated_home, mod
     with pytest.raises(pytest.fail.Exception, match=re.escape(MESSAGE)):
         run_cli("transcribe", str(demo_file("mono")), env_home=isolated_home)
     assert model_forbidden == []  # the child's try is reported by run_cli, not here
-

@@ -7,7 +7,14 @@ import shutil
 
 import pytest
 
-from scoring.models import DeviceError, ModelNotFoundError, bundled_model, choose_device, cuda_device_count, resolve_model
+from scoring.models import (
+    DeviceError,
+    ModelNotFoundError,
+    bundled_model,
+    choose_device,
+    cuda_device_count,
+    resolve_model,
+)
 
 
 def test_default_is_the_bundled_tiny_en():

@@ -26,7 +26,14 @@ from qa_desktop.services.trust import calibration, disputes
 from qa_desktop.services.trust.agreement import human_verdicts
 from qa_desktop.storage.drivers import default_drivers
 from qa_desktop.storage.models import (
-    Agent, CalibrationSession, CalibrationCall, CoachingSession, CriterionResultRow, Dispute, Score, User,
+    Agent,
+    CalibrationCall,
+    CalibrationSession,
+    CoachingSession,
+    CriterionResultRow,
+    Dispute,
+    Score,
+    User,
 )
 from scoring.scorecard import default_scorecard_path, load_scorecard
 from tests.support.stored_calls import stored_call
@@ -34,7 +41,12 @@ from tests.support.stored_calls import stored_call
 PASSWORD = "correct horse"
 USERS = {"root": "admin", "lena": "lead", "cole": "coach", "eve": "evaluator", "maria": "agent"}
 _HASH = hash_password(PASSWORD)  # one hash for every test user: argon2 is slow on purpose
-DEMO_CHAT = Path(__file__).resolve().parent.parent / "resources" / "demo_calls" / "2026-11-07T13-30_priya-shah_support_NW-1006.csv"
+DEMO_CHAT = (
+    Path(__file__).resolve().parent.parent
+    / "resources"
+    / "demo_calls"
+    / "2026-11-07T13-30_priya-shah_support_NW-1006.csv"
+)
 
 
 @pytest.fixture
@@ -47,24 +59,49 @@ def team(db, tmp_path):
     own.assigned_to = "eve"
     own.save()
     for name, role in USERS.items():
-        User.create(name=name, role=role, password_hash=_HASH,
-                    agent=Agent.get(Agent.name == "maria") if role == "agent" else None)
-    dispute = Dispute.create(call=other, result_row=_result(other.id, "closing"), criterion="closing", disputed="fail",
-                             requested="pass", agent_name="tom", raised_by="lena", reason="I did close")
+        User.create(
+            name=name,
+            role=role,
+            password_hash=_HASH,
+            agent=Agent.get(Agent.name == "maria") if role == "agent" else None,
+        )
+    dispute = Dispute.create(
+        call=other,
+        result_row=_result(other.id, "closing"),
+        criterion="closing",
+        disputed="fail",
+        requested="pass",
+        agent_name="tom",
+        raised_by="lena",
+        reason="I did close",
+    )
     session = CalibrationSession.create(title="November", lead="lena", evaluators=list(USERS), criteria=["greeting"])
     CalibrationCall.create(session=session, call=own)
-    coaching = {name: CoachingSession.create(title=name, agents=[Agent.get(Agent.name == name).id], criteria=["closing"])
-                for name in ("maria", "tom")}
+    coaching = {
+        name: CoachingSession.create(title=name, agents=[Agent.get(Agent.name == name).id], criteria=["closing"])
+        for name in ("maria", "tom")
+    }
     scorecard = tmp_path / "edited.toml"
     shutil.copy(default_scorecard_path(), scorecard)
-    yield {"own": own, "other": other, "dispute": dispute, "session": session, "coaching": coaching,
-           "scorecard": scorecard, "out": tmp_path / "packs"}
+    yield {
+        "own": own,
+        "other": other,
+        "dispute": dispute,
+        "session": session,
+        "coaching": coaching,
+        "scorecard": scorecard,
+        "out": tmp_path / "packs",
+    }
     identity.sign_out()
 
 
 def _result(call_id: int, criterion: str) -> CriterionResultRow:
-    return (CriterionResultRow.select().join(Score)
-            .where(Score.current & (Score.call == call_id) & (CriterionResultRow.criterion == criterion)).get())
+    return (
+        CriterionResultRow.select()
+        .join(Score)
+        .where(Score.current & (Score.call == call_id) & (CriterionResultRow.criterion == criterion))
+        .get()
+    )
 
 
 def _answer(t: dict) -> None:
@@ -78,45 +115,89 @@ def _ingest(t: dict) -> None:
 # action -> (what it does, the roles that may, the role names a refusal must give)
 LEAD_OR_ADMIN = ("QA lead", "admin")
 MATRIX: dict[str, tuple[Callable[[dict], object], set[str], tuple[str, ...]]] = {
-    "override (assigned call)": (lambda t: review.override(t["own"].id, "greeting", "fail", "missed"),
-                                 {"admin", "lead", "evaluator"}, LEAD_OR_ADMIN),
-    "override (unassigned call)": (lambda t: review.override(t["other"].id, "greeting", "fail", "missed"),
-                                   {"admin", "lead"}, LEAD_OR_ADMIN),
-    "confirm": (lambda t: review.confirm(_result(t["own"].id, "closing").id), {"admin", "lead", "evaluator"},
-                LEAD_OR_ADMIN),
+    "override (assigned call)": (
+        lambda t: review.override(t["own"].id, "greeting", "fail", "missed"),
+        {"admin", "lead", "evaluator"},
+        LEAD_OR_ADMIN,
+    ),
+    "override (unassigned call)": (
+        lambda t: review.override(t["other"].id, "greeting", "fail", "missed"),
+        {"admin", "lead"},
+        LEAD_OR_ADMIN,
+    ),
+    "confirm": (
+        lambda t: review.confirm(_result(t["own"].id, "closing").id),
+        {"admin", "lead", "evaluator"},
+        LEAD_OR_ADMIN,
+    ),
     "mark reviewed": (lambda t: review.set_reviewed(t["own"].id), {"admin", "lead", "evaluator"}, LEAD_OR_ADMIN),
     "mark reviewed (unassigned)": (lambda t: review.set_reviewed(t["other"].id), {"admin", "lead"}, LEAD_OR_ADMIN),
     "assign to evaluator": (lambda t: review.assign_call(t["other"].id, "eve"), {"admin", "lead"}, LEAD_OR_ADMIN),
-    "reassign call": (lambda t: review.reassign_call(t["other"].id, Agent.get(Agent.name == "maria").id),
-                      {"admin", "lead"}, LEAD_OR_ADMIN),
-    "rename agent": (lambda t: people.rename(Agent.get(Agent.name == "tom").id, "Tom Becker"),
-                     {"admin", "lead"}, LEAD_OR_ADMIN),
-    "raise dispute (own call)": (lambda t: disputes.raise_dispute(_result(t["own"].id, "closing"), "maria",
-                                                                  "I closed it", ""), {"admin", "lead", "agent"},
-                                 LEAD_OR_ADMIN),
-    "raise dispute (other's call)": (lambda t: disputes.raise_dispute(_result(t["other"].id, "greeting"), "tom",
-                                                                      "said hi", ""), {"admin", "lead"}, LEAD_OR_ADMIN),
+    "reassign call": (
+        lambda t: review.reassign_call(t["other"].id, Agent.get(Agent.name == "maria").id),
+        {"admin", "lead"},
+        LEAD_OR_ADMIN,
+    ),
+    "rename agent": (
+        lambda t: people.rename(Agent.get(Agent.name == "tom").id, "Tom Becker"),
+        {"admin", "lead"},
+        LEAD_OR_ADMIN,
+    ),
+    "raise dispute (own call)": (
+        lambda t: disputes.raise_dispute(_result(t["own"].id, "closing"), "maria", "I closed it", ""),
+        {"admin", "lead", "agent"},
+        LEAD_OR_ADMIN,
+    ),
+    "raise dispute (other's call)": (
+        lambda t: disputes.raise_dispute(_result(t["other"].id, "greeting"), "tom", "said hi", ""),
+        {"admin", "lead"},
+        LEAD_OR_ADMIN,
+    ),
     "accept dispute": (lambda t: disputes.accept(t["dispute"], ""), {"admin", "lead"}, LEAD_OR_ADMIN),
     "reject dispute": (lambda t: disputes.reject(t["dispute"], "", "no"), {"admin", "lead"}, LEAD_OR_ADMIN),
-    "create calibration": (lambda t: calibration.create_session("Dec", "", ["eve", "lena"], [t["own"].id]),
-                           {"admin", "lead"}, LEAD_OR_ADMIN),
+    "create calibration": (
+        lambda t: calibration.create_session("Dec", "", ["eve", "lena"], [t["own"].id]),
+        {"admin", "lead"},
+        LEAD_OR_ADMIN,
+    ),
     "calibration answer": (_answer, {"admin", "lead", "evaluator"}, ("admin", "QA lead", "evaluator")),
-    "settle calibration": (lambda t: calibration.settle(t["session"], t["own"].id, "greeting", "pass", ""),
-                           {"admin", "lead"}, LEAD_OR_ADMIN),
-    "create coaching session": (lambda t: create_coaching([Agent.get(Agent.name == "maria")], ["closing"]),
-                                {"admin", "coach"}, ("admin", "coach")),
-    "edit coaching session": (lambda t: save_texts(t["coaching"]["maria"], "listen first", "", None),
-                              {"admin", "coach"}, ("admin", "coach")),
-    "move coaching session on": (lambda t: set_status(t["coaching"]["maria"], "delivered", ""), {"admin", "coach"},
-                                 ("admin", "coach")),
-    "export own coaching pack": (lambda t: export_pack(t["coaching"]["maria"], t["out"]), {"admin", "coach", "agent"},
-                                 ("admin", "coach")),
-    "export another's coaching pack": (lambda t: export_pack(t["coaching"]["tom"], t["out"]), {"admin", "coach"},
-                                       ("admin", "coach")),
+    "settle calibration": (
+        lambda t: calibration.settle(t["session"], t["own"].id, "greeting", "pass", ""),
+        {"admin", "lead"},
+        LEAD_OR_ADMIN,
+    ),
+    "create coaching session": (
+        lambda t: create_coaching([Agent.get(Agent.name == "maria")], ["closing"]),
+        {"admin", "coach"},
+        ("admin", "coach"),
+    ),
+    "edit coaching session": (
+        lambda t: save_texts(t["coaching"]["maria"], "listen first", "", None),
+        {"admin", "coach"},
+        ("admin", "coach"),
+    ),
+    "move coaching session on": (
+        lambda t: set_status(t["coaching"]["maria"], "delivered", ""),
+        {"admin", "coach"},
+        ("admin", "coach"),
+    ),
+    "export own coaching pack": (
+        lambda t: export_pack(t["coaching"]["maria"], t["out"]),
+        {"admin", "coach", "agent"},
+        ("admin", "coach"),
+    ),
+    "export another's coaching pack": (
+        lambda t: export_pack(t["coaching"]["tom"], t["out"]),
+        {"admin", "coach"},
+        ("admin", "coach"),
+    ),
     "agreement lab": (lambda t: human_verdicts(), {"admin", "lead", "coach", "evaluator"}, LEAD_OR_ADMIN),
     "focus suggestions (own)": (lambda t: suggest_focus(Agent.get(Agent.name == "maria")), set(USERS.values()), ()),
-    "focus suggestions (other's)": (lambda t: suggest_focus(Agent.get(Agent.name == "tom")),
-                                    {"admin", "lead", "coach", "evaluator"}, ("admin", "QA lead", "coach", "evaluator")),
+    "focus suggestions (other's)": (
+        lambda t: suggest_focus(Agent.get(Agent.name == "tom")),
+        {"admin", "lead", "coach", "evaluator"},
+        ("admin", "QA lead", "coach", "evaluator"),
+    ),
     "ingest": (_ingest, {"admin", "lead"}, LEAD_OR_ADMIN),
     "rescore": (lambda t: rescore_all(load_scorecard(default_scorecard_path())), {"admin"}, ("admin",)),
     "retag": (lambda t: retag(default_drivers()), {"admin"}, ("admin",)),

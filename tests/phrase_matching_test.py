@@ -11,8 +11,14 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from scoring.phrases import (FUZZY_MIN_CHARS, FUZZY_THRESHOLD, GAPPED_MIN_WORDS, GAPPED_SIMILARITY, PhraseMatch,
-                             PhraseSet)
+from scoring.phrases import (
+    FUZZY_MIN_CHARS,
+    FUZZY_THRESHOLD,
+    GAPPED_MIN_WORDS,
+    GAPPED_SIMILARITY,
+    PhraseMatch,
+    PhraseSet,
+)
 from scoring.scorecard import default_scorecard_path, load_scorecard
 from scoring.scorer import score_call
 from scoring.text import normalise
@@ -32,14 +38,19 @@ def plain_match(phrases: list[str], text: str) -> PhraseMatch | None:
             return PhraseMatch(phrase, 1.0)
         words = phrase.split()
         gapped = len(words) >= GAPPED_MIN_WORDS and any(
-            re.search(rf"(?<![a-z0-9]){' '.join(words[:i])} (?!(?:not|never|no)\b)[a-z0-9']+ "
-                      rf"{' '.join(words[i:])}(?![a-z0-9])", text) for i in range(1, len(words)))
+            re.search(
+                rf"(?<![a-z0-9]){' '.join(words[:i])} (?!(?:not|never|no)\b)[a-z0-9']+ "
+                rf"{' '.join(words[i:])}(?![a-z0-9])",
+                text,
+            )
+            for i in range(1, len(words))
+        )
         if gapped and (best is None or best.similarity < GAPPED_SIMILARITY):
             best = PhraseMatch(phrase, GAPPED_SIMILARITY)
         if len(phrase) < FUZZY_MIN_CHARS or len(text) < len(phrase) * 0.8:
             continue
         found = fuzz.partial_ratio_alignment(phrase, text, score_cutoff=FUZZY_THRESHOLD)
-        if found is None or (NEGATION.search(text[found.dest_start:found.dest_end]) and not NEGATION.search(phrase)):
+        if found is None or (NEGATION.search(text[found.dest_start : found.dest_end]) and not NEGATION.search(phrase)):
             continue
         if best is None or found.score / 100 > best.similarity:
             best = PhraseMatch(phrase, found.score / 100)
@@ -54,10 +65,10 @@ def _misheard(phrase: str, rng: random.Random) -> str:
         i = rng.randrange(len(words))
         if kind == 0 and len(words[i]) > 2:  # a letter misheard
             j = rng.randrange(len(words[i]))
-            words[i] = words[i][:j] + rng.choice("aeiostnrw") + words[i][j + 1:]
+            words[i] = words[i][:j] + rng.choice("aeiostnrw") + words[i][j + 1 :]
         elif kind == 1 and len(words[i]) > 3:  # a letter lost
             j = rng.randrange(len(words[i]))
-            words[i] = words[i][:j] + words[i][j + 1:]
+            words[i] = words[i][:j] + words[i][j + 1 :]
         elif kind == 2:  # a word inserted
             words.insert(i + 1, rng.choice(["really", "not", "no", "um", "currently", "never", "just", "so"]))
         elif kind == 3 and len(words) > 2:  # a word dropped
@@ -66,7 +77,7 @@ def _misheard(phrase: str, rng: random.Random) -> str:
             words[i] = rng.choice(["whip", "fork", "the", "four", "you're", "can't", "won't"])
         else:  # two words run together
             if i + 1 < len(words):
-                words[i:i + 2] = [words[i] + words[i + 1]]
+                words[i : i + 2] = [words[i] + words[i + 1]]
     return " ".join(words)
 
 
@@ -83,8 +94,20 @@ def _utterances(phrases: list[str], filler: list[str], rng: random.Random, count
         elif rng.random() < 0.7:
             said = _misheard(said, rng)
         before, after = rng.choice(filler), rng.choice(filler)
-        turns.append(rng.choice([said, f"{before} {said}", f"{said}. {after}", f"{before}, {said} {after}?",
-                                 before, f"{before} {after}", said.upper(), said[: len(said) // 2]]))
+        turns.append(
+            rng.choice(
+                [
+                    said,
+                    f"{before} {said}",
+                    f"{said}. {after}",
+                    f"{before}, {said} {after}?",
+                    before,
+                    f"{before} {after}",
+                    said.upper(),
+                    said[: len(said) // 2],
+                ]
+            )
+        )
     return turns
 
 
@@ -95,8 +118,12 @@ def _demo_turns() -> list[list[tuple[str, str]]]:
 
 def test_fast_matching_finds_what_plain_matching_finds():
     scorecard = load_scorecard(default_scorecard_path())
-    phrase_lists = [v for c in scorecard.criteria for k, v in c.params.items() if isinstance(v, list) and v
-                    and k not in ("words", "name_cues")] + [scorecard.positive_reactions, scorecard.negative_reactions]
+    phrase_lists = [
+        v
+        for c in scorecard.criteria
+        for k, v in c.params.items()
+        if isinstance(v, list) and v and k not in ("words", "name_cues")
+    ] + [scorecard.positive_reactions, scorecard.negative_reactions]
     filler = [text for turns in _demo_turns() for _, text in turns]
     every_phrase = [p for phrases in phrase_lists for p in phrases]
     rng = random.Random(22)
@@ -129,8 +156,10 @@ def test_scores_are_those_of_plain_matching(monkeypatch):
             start, said = 0.0, []
             for speaker, text in turns:
                 text = _misheard(text, rng) if misheard and rng.random() < 0.5 else text
-                words = [Word(start + 0.3 * i, start + 0.3 * i + 0.25, f" {w}", rng.uniform(0.3, 1.0))
-                         for i, w in enumerate(text.split())]
+                words = [
+                    Word(start + 0.3 * i, start + 0.3 * i + 0.25, f" {w}", rng.uniform(0.3, 1.0))
+                    for i, w in enumerate(text.split())
+                ]
                 said.append(Utterance(speaker, start, words[-1].end, text, words))
                 start = words[-1].end + rng.choice([0.3, 1.0, 12.0])
             calls.append(Transcript("call.wav", start, 2, 8000, "0" * 64, "tiny.en", "cpu", said))

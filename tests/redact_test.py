@@ -27,14 +27,39 @@ def _utterance(speaker: str, tokens: list[str]) -> Utterance:
 
 
 def test_digits_written_as_heights_and_a_code_cued_by_the_previous_turn_are_redacted():
-    card = _utterance("customer", [" It's", " 4", "'5\",", " 1", "'4\",", " 8", "'0\",", " 3", "'4\",",
-                                   " 6", "'4\",", " 6", "'7\","])
-    readback = _utterance("agent", [" So", " that's", " 4", "'5\",", " 1", "'4\",", " 8", "'0\",", " 3",
-                                    "'4\",", " 3", "'6\",", " 4", "'6\",", " and", " the", " free", " digits",
-                                    " on", " the", " back?"])
+    card = _utterance(
+        "customer", [" It's", " 4", "'5\",", " 1", "'4\",", " 8", "'0\",", " 3", "'4\",", " 6", "'4\",", " 6", "'7\","]
+    )
+    readback = _utterance(
+        "agent",
+        [
+            " So",
+            " that's",
+            " 4",
+            "'5\",",
+            " 1",
+            "'4\",",
+            " 8",
+            "'0\",",
+            " 3",
+            "'4\",",
+            " 3",
+            "'6\",",
+            " 4",
+            "'6\",",
+            " and",
+            " the",
+            " free",
+            " digits",
+            " on",
+            " the",
+            " back?",
+        ],
+    )
     code = _utterance("customer", [" 1", "'2\",", " 3."])
-    redacted = redact_utterances([_utterance("agent", [" Give", " me", " the", " card", " number."]),
-                                  card, readback, code])
+    redacted = redact_utterances(
+        [_utterance("agent", [" Give", " me", " the", " card", " number."]), card, readback, code]
+    )
     assert redacted[1].text == "It's [card number],"
     assert redacted[2].text.startswith("So that's [card number]")  # 12 digits heard, a card just named
     assert redacted[3].text == "[security code]."
@@ -62,9 +87,12 @@ def test_a_multi_word_cue_inside_one_utterance_redacts_the_code():
 
 
 def test_a_card_read_in_two_turns_with_the_agent_acknowledging_between_is_redacted_in_both():
-    turns = [_utterance("agent", [" Card", " number", " please."]),
-             _utterance("customer", [" 4539", " 1488"]), _utterance("agent", [" Mm-hmm."]),
-             _utterance("customer", [" 0343", " 6467."])]
+    turns = [
+        _utterance("agent", [" Card", " number", " please."]),
+        _utterance("customer", [" 4539", " 1488"]),
+        _utterance("agent", [" Mm-hmm."]),
+        _utterance("customer", [" 0343", " 6467."]),
+    ]
     for i, u in enumerate(turns):  # one after another in time
         turns[i] = Utterance.from_words(u.speaker, [Word(w.start + 3 * i, w.end + 3 * i, w.word, w.p) for w in u.words])
     redacted = redact_utterances(turns)
@@ -72,8 +100,13 @@ def test_a_card_read_in_two_turns_with_the_agent_acknowledging_between_is_redact
 
 
 def test_redacted_words_keep_their_time_span_for_silencing_the_audio():
-    words = [Word(0.0, 0.3, " Card", 0.9), Word(0.3, 0.6, " number", 0.9), Word(1.0, 1.4, " 4-1-1-1,", 0.9),
-             Word(1.5, 2.0, " 1,111,111,111,111,111.", 0.9), Word(2.5, 2.9, " Thanks.", 0.9)]
+    words = [
+        Word(0.0, 0.3, " Card", 0.9),
+        Word(0.3, 0.6, " number", 0.9),
+        Word(1.0, 1.4, " 4-1-1-1,", 0.9),
+        Word(1.5, 2.0, " 1,111,111,111,111,111.", 0.9),
+        Word(2.5, 2.9, " Thanks.", 0.9),
+    ]
     redacted = redact_utterances([Utterance.from_words("customer", words)])
     assert redacted[0].text == "Card number [card number]. Thanks."
     assert redacted_spans(redacted) == [(1.0, 2.0)]

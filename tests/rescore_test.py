@@ -6,19 +6,23 @@ from __future__ import annotations
 import sqlite3
 
 from qa_desktop.services import rescore
-from qa_desktop.storage.call_metadata import customer_name
 from qa_desktop.services.rescore import rescore_all
 from qa_desktop.storage import repository
+from qa_desktop.storage.call_metadata import customer_name
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.models import Call, Score
 from scoring.scorer import score_call
 from tools.synthetic_library import fill
 
-_SCORES = ("SELECT s.call_id, s.current, s.overall, s.empathy, s.compliance, s.auto_fail, s.metrics, s.analysis, "
-           "s.failed, k.hash FROM score s JOIN scorecard k ON k.id = s.scorecard_id ORDER BY s.call_id, s.id")
-_RESULTS = ("SELECT s.call_id, s.current, r.criterion, r.section, r.category, r.weight, r.critical, r.result, r.credit, "
-            "r.confidence, r.reason, r.evidence, r.override, r.needs_review FROM criterionresult r "
-            "JOIN score s ON s.id = r.score_id ORDER BY s.call_id, s.id, r.id")
+_SCORES = (
+    "SELECT s.call_id, s.current, s.overall, s.empathy, s.compliance, s.auto_fail, s.metrics, s.analysis, "
+    "s.failed, k.hash FROM score s JOIN scorecard k ON k.id = s.scorecard_id ORDER BY s.call_id, s.id"
+)
+_RESULTS = (
+    "SELECT s.call_id, s.current, r.criterion, r.section, r.category, r.weight, r.critical, r.result, r.credit, "
+    "r.confidence, r.reason, r.evidence, r.override, r.needs_review FROM criterionresult r "
+    "JOIN score s ON s.id = r.score_id ORDER BY s.call_id, s.id, r.id"
+)
 
 
 def _rows(path) -> tuple[list, list]:
@@ -35,8 +39,11 @@ def test_parallel_rescore_stores_what_one_call_at_a_time_stores(tmp_path, scorec
         sqlite3.connect(one_by_one).backup(copy)
     for call in Call.select().order_by(Call.id):  # the reference: each call scored and stored on its own
         analysis = repository.stored_analysis(call)
-        repository.store_score(call, scorecard, score_call(analysis.transcript, scorecard, analysis.voice,
-                                                           customer_name(call.metadata or {})))
+        repository.store_score(
+            call,
+            scorecard,
+            score_call(analysis.transcript, scorecard, analysis.voice, customer_name(call.metadata or {})),
+        )
     close_database()
 
     open_database(batched)

@@ -12,7 +12,14 @@ from qa_desktop.services.dashboard.queries import Scope, agent_summary, criterio
 from qa_desktop.services.rescore import rescore_all
 from qa_desktop.services.retention import DELETED_REASON, apply_policy, policy, set_policy
 from qa_desktop.storage.models import (
-    AuditEntry, Call, CoachingClip, CoachingSession, CriterionResultRow, Dispute, Score, UtteranceRow,
+    AuditEntry,
+    Call,
+    CoachingClip,
+    CoachingSession,
+    CriterionResultRow,
+    Dispute,
+    Score,
+    UtteranceRow,
 )
 from scoring.scorecard import default_scorecard_path, load_scorecard
 from tests.support.stored_calls import stored_call
@@ -25,21 +32,45 @@ def library(db, tmp_path):
     """Five calls with recording files: three a year old (one under an open dispute, one in an open coaching
     session), one 20 days old, one new."""
     calls = {}
-    for key, when in (("old", "2026-06-01"), ("disputed", "2026-06-02"), ("coached", "2026-06-03"),
-                      ("recent", "2027-05-12"), ("new", "2027-05-31")):
-        call = stored_call("maria", "Billing", f"{when}T09:00", 60, (80, 70, 90), False,
-                           {"greeting": ("pass", None), "closing": ("fail", None)}, [f"my card number for {key}"])
+    for key, when in (
+        ("old", "2026-06-01"),
+        ("disputed", "2026-06-02"),
+        ("coached", "2026-06-03"),
+        ("recent", "2027-05-12"),
+        ("new", "2027-05-31"),
+    ):
+        call = stored_call(
+            "maria",
+            "Billing",
+            f"{when}T09:00",
+            60,
+            (80, 70, 90),
+            False,
+            {"greeting": ("pass", None), "closing": ("fail", None)},
+            [f"my card number for {key}"],
+        )
         recording = tmp_path / f"{key}.wav"
         recording.write_bytes(b"RIFF")
         Call.update(path=str(recording)).where(Call.id == call.id).execute()
-        CriterionResultRow.update(evidence=[{"speaker": "agent", "start": 0, "end": 1, "text": "hello maria"}],
-                               reason="greeting found: 'hello maria'").execute()
+        CriterionResultRow.update(
+            evidence=[{"speaker": "agent", "start": 0, "end": 1, "text": "hello maria"}],
+            reason="greeting found: 'hello maria'",
+        ).execute()
         calls[key] = Call.get_by_id(call.id)
     result = CriterionResultRow.select().join(Score).where(Score.call == calls["disputed"]).first()
-    Dispute.create(call=calls["disputed"], result_row=result, criterion=result.criterion, disputed="fail",
-                   requested="pass", agent_name="maria", raised_by="maria", reason="I did")
-    session = CoachingSession.create(title="s", agents=[calls["coached"].agent_id], criteria=["closing"],
-                                     status="delivered")
+    Dispute.create(
+        call=calls["disputed"],
+        result_row=result,
+        criterion=result.criterion,
+        disputed="fail",
+        requested="pass",
+        agent_name="maria",
+        raised_by="maria",
+        reason="I did",
+    )
+    session = CoachingSession.create(
+        title="s", agents=[calls["coached"].agent_id], criteria=["closing"], status="delivered"
+    )
     CoachingClip.create(session=session, call=calls["coached"], criterion="closing", kind="improve", start=0, end=5)
     AuditEntry.create(actor="lena", action="review", at=dt.datetime(2026, 1, 1))
     return calls

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-
 from PySide6.QtWidgets import QLabel, QMessageBox
 
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.app.review_view import override_dialog
-from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.services.settings import Settings
 from qa_desktop.storage import repository
+from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.storage.library import COLUMNS
 from qa_desktop.storage.models import AuditEntry, Call, CriterionResultRow
 from qa_desktop.storage.review import ReviewError, override
 from scoring.scorer import score_call
 from tests.support.demo import demo_file
-
 
 pytestmark = [pytest.mark.model, pytest.mark.both_stores]  # the model on the demo calls, on both stores
 
@@ -28,8 +26,12 @@ def window(qtbot, db, demo_analyses, scorecard):
     """The main window over the good and the non-compliant demo calls, the good one open."""
     for kind, agent in (("non_compliant", "Tom Becker"), ("good", "Maria Lopez")):
         analysis = demo_analyses[demo_file(kind).name]
-        repository.store_call(analysis, CallMetadata(agent=agent, team="Billing"), 0,
-                              scored=(scorecard, score_call(analysis.transcript, scorecard, analysis.voice)))
+        repository.store_call(
+            analysis,
+            CallMetadata(agent=agent, team="Billing"),
+            0,
+            scored=(scorecard, score_call(analysis.transcript, scorecard, analysis.voice)),
+        )
     settings = Settings()
     settings.set("reviewer", "Dana QA")
     main = MainWindow(db, settings)
@@ -42,7 +44,11 @@ def window(qtbot, db, demo_analyses, scorecard):
 
 
 def _criterion(window: MainWindow, criterion: str) -> CriterionResultRow:
-    return repository.current_score(Call.get_by_id(window.review.call.id)).results.where(CriterionResultRow.criterion == criterion).get()
+    return (
+        repository.current_score(Call.get_by_id(window.review.call.id))
+        .results.where(CriterionResultRow.criterion == criterion)
+        .get()
+    )
 
 
 def test_clicking_evidence_plays_that_moment(qtbot, window):
@@ -97,7 +103,8 @@ def test_an_override_without_a_comment_is_refused(window):
 
 
 def test_an_override_over_another_lead_s_change_since_the_call_was_shown_is_refused_and_shows_theirs(
-        qtbot, window, monkeypatch):
+    qtbot, window, monkeypatch
+):
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: warnings.append((title, text)))
     override(_criterion(window, "greeting"), "fail", "no greeting heard", "Lee Lead")  # another lead, meanwhile
@@ -156,8 +163,11 @@ def test_the_waveform_marks_where_card_data_was_said(qtbot, window, demo_analyse
     qtbot.waitUntil(lambda: window.review.waveform.ready, timeout=10_000)
     marked = window.review.waveform.redacted
     assert len(marked) >= 3  # the customer's card number, the agent's read-back, the security code
-    said = {w.word.strip(" .,"): (w.start, w.end) for u in repository.stored_analysis(call).transcript.utterances
-            for w in u.words}
+    said = {
+        w.word.strip(" .,"): (w.start, w.end)
+        for u in repository.stored_analysis(call).transcript.utterances
+        for w in u.words
+    }
     assert said["[card number]"] in marked and said["[security code]"] in marked
     before = window.review.waveform.grab().toImage()
     x = int((marked[0][0] + marked[0][1]) / 2 / call.duration_s * before.width())

@@ -8,9 +8,9 @@ import sqlite3
 
 import pytest
 
-from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.services.rescore import rescore_all
 from qa_desktop.storage import repository
+from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.storage.models import Call, CriterionResultRow, Score, UtteranceRow
 from scoring.scorecard import default_scorecard_path, parse_scorecard
 from scoring.scorer import score_call
@@ -37,7 +37,14 @@ def test_the_good_call_passes(demo_scores):
     results = _results(good)
     assert not good.auto_fail
     assert good.overall >= 75 and good.compliance >= 90
-    for criterion in ("greeting", "recording_disclosure", "identity_verification", "apology", "hold_etiquette", "closing"):
+    for criterion in (
+        "greeting",
+        "recording_disclosure",
+        "identity_verification",
+        "apology",
+        "hold_etiquette",
+        "closing",
+    ):
         assert results[criterion].result == "pass", (criterion, results[criterion].reason)
 
 
@@ -69,9 +76,13 @@ def test_evidence_points_at_the_moment_in_the_audio(demo_scores, references):
     for name, score in demo_scores.items():
         turns = references[name]["reference"]
         evidence = [(result.criterion.id, e) for result in score.results for e in result.verdict.evidence]
-        missed = [(criterion, e) for criterion, e in evidence
-                  if not any(t["speaker"] == e.speaker and t["start"] - 0.5 < e.end and e.start < t["end"] + 0.5
-                             for t in turns)]
+        missed = [
+            (criterion, e)
+            for criterion, e in evidence
+            if not any(
+                t["speaker"] == e.speaker and t["start"] - 0.5 < e.end and e.start < t["end"] + 0.5 for t in turns
+            )
+        ]
         allowed = len(evidence) // 10 if references[name]["kind"] == "mono" else 0
         assert evidence and len(missed) <= allowed, (name, missed)
     good = demo_scores[demo_file("good").name]
@@ -93,8 +104,9 @@ def test_card_numbers_never_reach_the_transcript(demo_analyses):
 @pytest.mark.model
 def test_score_is_stored_with_its_results_and_scorecard(db, demo_analyses, scorecard, demo_scores):
     name = demo_file("good").name
-    call = repository.store_call(demo_analyses[name], CallMetadata(agent="Maria"), 0,
-                                 scored=(scorecard, demo_scores[name]))
+    call = repository.store_call(
+        demo_analyses[name], CallMetadata(agent="Maria"), 0, scored=(scorecard, demo_scores[name])
+    )
     stored = repository.current_score(call)
     assert stored.overall == demo_scores[name].overall and stored.scorecard.hash == scorecard.hash
     assert stored.scorecard.text == scorecard.text
@@ -105,8 +117,12 @@ def test_score_is_stored_with_its_results_and_scorecard(db, demo_analyses, score
 @pytest.mark.model
 def test_rescoring_uses_stored_transcripts_not_audio(db, demo_analyses, scorecard, tmp_path):
     name = demo_file("non_compliant").name
-    repository.store_call(demo_analyses[name], CallMetadata(agent="Tom"), 0,
-                            scored=(scorecard, score_call(demo_analyses[name].transcript, scorecard)))
+    repository.store_call(
+        demo_analyses[name],
+        CallMetadata(agent="Tom"),
+        0,
+        scored=(scorecard, score_call(demo_analyses[name].transcript, scorecard)),
+    )
     Call.update(path=str(tmp_path / "gone.flac")).execute()  # the recording is no longer there
     utterance_ids = [u.id for u in UtteranceRow.select()]
     lenient = parse_scorecard(scorecard.text.replace("critical = true", "critical = false"), "lenient.toml")

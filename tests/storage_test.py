@@ -5,8 +5,8 @@ from __future__ import annotations
 import peewee
 import pytest
 
-from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.storage import repository
+from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.storage.database import DatabaseFileError, close_database, open_database
 from qa_desktop.storage.migrations import LATEST
 from qa_desktop.storage.models import Agent, AuditEntry, Call, Job, Team, UtteranceRow, database
@@ -18,8 +18,13 @@ pytestmark = pytest.mark.both_stores
 
 def _transcript(sha: str, texts=("Hello, thank you for calling.", "Hi, I need help.")) -> CallAnalysis:
     utterances = [
-        Utterance("agent" if i % 2 == 0 else "customer", i * 2.0, i * 2.0 + 1.5, text,
-             [Word(i * 2.0, i * 2.0 + 1.5, text, 0.9)])
+        Utterance(
+            "agent" if i % 2 == 0 else "customer",
+            i * 2.0,
+            i * 2.0 + 1.5,
+            text,
+            [Word(i * 2.0, i * 2.0 + 1.5, text, 0.9)],
+        )
         for i, text in enumerate(texts)
     ]
     return CallAnalysis(Transcript(f"/calls/{sha}.wav", 10.0, 2, 8000, sha, "tiny.en", "cpu/int8", utterances), {})

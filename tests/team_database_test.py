@@ -18,7 +18,13 @@ from qa_desktop.storage.database import DatabaseFileError, close_database, open_
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.migrations import LATEST, migrate
 from qa_desktop.storage.models import (
-    ALL_MODELS, AuditEntry, Call, CriterionResultRow, Score, UtteranceRow, database,
+    ALL_MODELS,
+    AuditEntry,
+    Call,
+    CriterionResultRow,
+    Score,
+    UtteranceRow,
+    database,
 )
 from qa_desktop.storage.postgres_database import DatabaseUrl, TeamDatabase, translate
 from qa_desktop.storage.review import StaleReviewError, mark_checked, override, set_reviewed
@@ -29,8 +35,13 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
 
 
 def _python(code: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *map(str, args)], env=ENV,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), *map(str, args)],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_a_fresh_postgres_database_is_migrated_from_empty_to_the_latest_version(postgres_url):
@@ -57,8 +68,19 @@ def test_a_version_10_postgres_database_is_upgraded_keeping_its_calls(postgres_u
     try:
         assert database.schema_version() == LATEST
         assert [c.revision for c in Call.select()] == [0, 0, 0]
-        assert Call.create(path="/new.wav", sha256="n", duration_s=1, channels=1, sample_rate=8000,
-                           agent=Call.get().agent, model="m", device="cpu").id == 4  # ids go on after the copy
+        assert (
+            Call.create(
+                path="/new.wav",
+                sha256="n",
+                duration_s=1,
+                channels=1,
+                sample_rate=8000,
+                agent=Call.get().agent,
+                model="m",
+                device="cpu",
+            ).id
+            == 4
+        )  # ids go on after the copy
     finally:
         close_database()
 
@@ -72,8 +94,16 @@ def test_two_processes_opening_a_new_postgres_database_migrate_it_once(postgres_
         print(database.schema_version())
         close_database()
     """
-    procs = [subprocess.Popen([sys.executable, "-c", textwrap.dedent(code), postgres_url], env=ENV,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(code), postgres_url],
+            env=ENV,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [(p.returncode, out.strip()) for p, (out, _) in zip(procs, outputs)] == [(0, str(LATEST))] * 3, outputs
 
@@ -88,8 +118,10 @@ def test_a_server_that_refuses_is_one_line_naming_it_without_the_password(postgr
 
 
 def test_queries_keep_literal_percent_signs_and_question_marks_in_strings():
-    assert translate("SELECT '100%?' , x FROM t WHERE a LIKE ? AND b = ?") == \
-        "SELECT '100%%?' , x FROM t WHERE a LIKE %s AND b = %s"
+    assert (
+        translate("SELECT '100%?' , x FROM t WHERE a LIKE ? AND b = ?")
+        == "SELECT '100%%?' , x FROM t WHERE a LIKE %s AND b = %s"
+    )
 
 
 @pytest.mark.both_stores
@@ -132,7 +164,8 @@ def test_a_review_changed_by_two_leads_at_once_tells_the_second(db):
 def test_another_process_changing_a_criterion_refuses_this_process_s_stale_override(db):
     fill(1, with_results=True)
     mine = CriterionResultRow.get(CriterionResultRow.criterion == "closing")
-    other = _python("""
+    other = _python(
+        """
         import sys
         from qa_desktop.storage.database import close_database, open_database
         from qa_desktop.storage.models import CriterionResultRow
@@ -140,7 +173,10 @@ def test_another_process_changing_a_criterion_refuses_this_process_s_stale_overr
         open_database(sys.argv[1])
         override(CriterionResultRow.get_by_id(int(sys.argv[2])), "na", "no closing needed", "Lead A")
         close_database()
-    """, db, mine.id)
+    """,
+        db,
+        mine.id,
+    )
     assert other.returncode == 0, other.stderr
     with pytest.raises(StaleReviewError, match="Lead A"):
         override(mine, "pass", "closed fine", "Lead B")
@@ -155,8 +191,12 @@ def test_a_rescore_stores_on_postgresql_exactly_what_it_stores_on_sqlite(tmp_pat
             fill(200, with_words=True)
             assert rescore_all(scorecard) == 200  # bulk inserts: lastrowid on SQLite, RETURNING on PostgreSQL
             scores = [f for f in Score._meta.sorted_fields if f.name != "created_at"]
-            stored.append((list(Score.select(*scores).order_by(Score.id).tuples()),
-                           list(CriterionResultRow.select().order_by(CriterionResultRow.id).tuples())))
+            stored.append(
+                (
+                    list(Score.select(*scores).order_by(Score.id).tuples()),
+                    list(CriterionResultRow.select().order_by(CriterionResultRow.id).tuples()),
+                )
+            )
         finally:
             close_database()
     assert len(stored[0][0]) == 400 and stored[0][1]
@@ -169,7 +209,6 @@ def test_the_app_opens_the_team_database_its_settings_name_without_showing_the_p
     from qa_desktop.app.database_dialog import open_or_choose
     from qa_desktop.app.main_window import MainWindow
     from qa_desktop.services.settings import Settings
-
     from qa_desktop.storage.credentials import password_file
 
     url = postgres_server.new_database("team")
@@ -219,15 +258,23 @@ def test_a_job_running_on_another_workstation_is_not_taken_for_an_orphan(db):
     old_style = Job.create(path="/c.wav", status="running", owner="999999@1.00")  # before hosts were recorded
     mine = Job.create(path="/d.wav", status="running", owner=this_process())
     assert interrupt_orphaned_jobs() == 2
-    assert [Job.get_by_id(j.id).status for j in (elsewhere, dead_here, old_style, mine)] == \
-        ["running", "interrupted", "interrupted", "running"]
+    assert [Job.get_by_id(j.id).status for j in (elsewhere, dead_here, old_style, mine)] == [
+        "running",
+        "interrupted",
+        "interrupted",
+        "running",
+    ]
 
 
 @pytest.mark.both_stores
 def test_two_leads_overriding_two_criteria_of_one_call_at_once_both_count_in_its_score(db):
     fill(1, with_results=True)
     greeting, closing = (CriterionResultRow.get(CriterionResultRow.criterion == c) for c in ("greeting", "closing"))
-    other = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+    other = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent("""
         import sys
         from qa_desktop.storage.database import close_database, open_database
         from qa_desktop.storage.models import CriterionResultRow
@@ -238,7 +285,15 @@ def test_two_leads_overriding_two_criteria_of_one_call_at_once_both_count_in_its
         sys.stdin.readline()
         override(row, "fail", "no closing", "Lead B")  # waits for lead A's transaction
         close_database()
-    """), str(db), str(closing.id)], env=ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    """),
+            str(db),
+            str(closing.id),
+        ],
+        env=ENV,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert other.stdout.readline().strip() == "ready"
     with database.atomic():
         override(greeting, "fail", "no greeting", "Lead A")

@@ -17,12 +17,12 @@ from qa_desktop.services.coaching.sessions import clips, create_session
 from qa_desktop.services.dashboard.queries import Scope, agent_handle_time, drivers
 from qa_desktop.services.ingest import Ingestor, discover
 from qa_desktop.services.metadata import load_csv
-from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.services.rescore import rescore_all
+from qa_desktop.services.trust import calibration as cal
 from qa_desktop.storage import library, repository
+from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import Agent, Call
-from qa_desktop.services.trust import calibration as cal
 from scoring.drivers import load_drivers
 from scoring.scorer import NO_AUDIO, score_call
 from scoring.text_conversation import TranscriptFileError, load_conversation
@@ -42,14 +42,20 @@ Sam (Acme),"I'm so sorry about that, I understand how frustrating a double charg
 Jordan,"It's 55512. The card is {CARD}"
 Sam (Acme),"Thank you. I've refunded the duplicate charge; you'll see the refund within three to five business days."
 Jordan,"Thank you, that helps a lot."
-"""
+"""  # noqa: E501 (a chat export's lines, as people write them)
 
 # The `transcribe --json` shape with roles and times; words are missing, and one utterance has them.
 TICKET_JSON = {
-    "file": "ticket-881", "transcript": [
+    "file": "ticket-881",
+    "transcript": [
         {"speaker": "customer", "start": 0.0, "end": 6.0, "text": "Hello, my refund still has not arrived."},
-        {"speaker": "agent", "start": 40.0, "end": 48.0, "text": "Hi, I'm sorry about the wait. Let me check the refund.",
-         "words": [{"start": 40.0, "end": 40.5, "word": "Hi,", "p": 0.99}]},  # not the whole text: ignored
+        {
+            "speaker": "agent",
+            "start": 40.0,
+            "end": 48.0,
+            "text": "Hi, I'm sorry about the wait. Let me check the refund.",
+            "words": [{"start": 40.0, "end": 40.5, "word": "Hi,", "p": 0.99}],
+        },  # not the whole text: ignored
         {"speaker": "customer", "start": 90.0, "end": 92.0, "text": "ok"},
         {"speaker": "agent", "start": 150.0, "end": 158.0, "text": "The refund went out today. Have a great day!"},
     ],
@@ -88,12 +94,19 @@ def test_a_chat_is_scored_like_a_call_with_audio_criteria_not_applicable(transcr
     for criterion in AUDIO_CRITERIA:
         assert (results[criterion].result, results[criterion].reason) == ("na", NO_AUDIO)
     assert "text conversation: no audio" in NO_AUDIO
-    for criterion in ("greeting", "agent_introduction", "empathy_statement", "apology",
-                      "identity_verification", "resolution_confirmation"):
+    for criterion in (
+        "greeting",
+        "agent_introduction",
+        "empathy_statement",
+        "apology",
+        "identity_verification",
+        "resolution_confirmation",
+    ):
         assert results[criterion].result == "pass", (criterion, results[criterion].reason)
     contract = score.to_dict()
-    assert {k: contract["metrics"][k] for k in ("talk_ratio_agent", "agent_wpm", "dead_air_s", "overtalk_count")} \
-        == dict.fromkeys(("talk_ratio_agent", "agent_wpm", "dead_air_s", "overtalk_count"))
+    assert {
+        k: contract["metrics"][k] for k in ("talk_ratio_agent", "agent_wpm", "dead_air_s", "overtalk_count")
+    } == dict.fromkeys(("talk_ratio_agent", "agent_wpm", "dead_air_s", "overtalk_count"))
     assert contract["metrics"]["customer_sentiment_end"] > contract["metrics"]["customer_sentiment_start"]
 
 
@@ -126,37 +139,52 @@ def test_the_score_contract_of_a_transcript_is_a_recordings(transcripts, scoreca
     assert [c["id"] for c in written["criteria"]] == [c["id"] for c in spoken["criteria"]]
 
 
-@pytest.mark.parametrize(("name", "content", "says"), [
-    ("broken.json", '{"transcript": [', "invalid JSON at line 1 column 17: Expecting value"),
-    ("shape.json", {"utterances": []}, "no 'transcript' list"),
-    ("nospeaker.json", {"transcript": [{"text": "hi"}]}, "utterance 1: needs a 'speaker' and a 'text'"),
-    ("columns.csv", "who_said,when\nagent,1\n", "missing columns speaker and text"),
-    ("names.csv", "speaker,text\nSam,Hello\nJordan,Hi\n",
-     "unknown speakers 'Sam' (line 2), 'Jordan' (line 3): speakers must be agent or customer"),
-    ("empty.csv", "", "empty file"),
-    ("blank.csv", "speaker,text\nagent,\ncustomer,  \n", "no messages"),
-    ("times.csv", "speaker,text,start\nagent,Hello,0\ncustomer,Hi,\n", "line 3: no start time"),
-    ("clock.csv", "speaker,text,start\nagent,Hello,soon\n", "line 2: start 'soon' is not a time"),
-    ("order.csv", "speaker,text,start,end\nagent,Hello,10,4\n", "line 2: ends (4) before it starts (10)"),
-    ("latin1.csv", "speaker,text\nagent,Caf\xe9\n".encode("latin-1"), "not UTF-8 text"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("broken.json", '{"transcript": [', "invalid JSON at line 1 column 17: Expecting value"),
+        ("shape.json", {"utterances": []}, "no 'transcript' list"),
+        ("nospeaker.json", {"transcript": [{"text": "hi"}]}, "utterance 1: needs a 'speaker' and a 'text'"),
+        ("columns.csv", "who_said,when\nagent,1\n", "missing columns speaker and text"),
+        (
+            "names.csv",
+            "speaker,text\nSam,Hello\nJordan,Hi\n",
+            "unknown speakers 'Sam' (line 2), 'Jordan' (line 3): speakers must be agent or customer",
+        ),
+        ("empty.csv", "", "empty file"),
+        ("blank.csv", "speaker,text\nagent,\ncustomer,  \n", "no messages"),
+        ("times.csv", "speaker,text,start\nagent,Hello,0\ncustomer,Hi,\n", "line 3: no start time"),
+        ("clock.csv", "speaker,text,start\nagent,Hello,soon\n", "line 2: start 'soon' is not a time"),
+        ("order.csv", "speaker,text,start,end\nagent,Hello,10,4\n", "line 2: ends (4) before it starts (10)"),
+        ("latin1.csv", "speaker,text\nagent,Caf\xe9\n".encode("latin-1"), "not UTF-8 text"),
+    ],
+)
 def test_a_bad_transcript_file_says_what_is_wrong(tmp_path, name, content, says):
     path = tmp_path / name
-    path.write_bytes(content if isinstance(content, bytes) else
-                     (content if isinstance(content, str) else json.dumps(content)).encode())
+    path.write_bytes(
+        content
+        if isinstance(content, bytes)
+        else (content if isinstance(content, str) else json.dumps(content)).encode()
+    )
     with pytest.raises(TranscriptFileError) as raised:
         load_conversation(path)
     assert says in str(raised.value)
 
 
 def test_times_from_dates_and_clocks_count_from_the_first_message(tmp_path):
-    path = _write(tmp_path, "chat.csv", "Author;Message;Timestamp\nagent;Hello, how can I help?;2026-11-02 09:15:03\n"
-                  "customer;Where is my parcel?;2026-11-02T09:16:10\nagent;It arrives tomorrow.;2026-11-02 09:17:03\n")
+    path = _write(
+        tmp_path,
+        "chat.csv",
+        "Author;Message;Timestamp\nagent;Hello, how can I help?;2026-11-02 09:15:03\n"
+        "customer;Where is my parcel?;2026-11-02T09:16:10\nagent;It arrives tomorrow.;2026-11-02 09:17:03\n",
+    )
     transcript = load_conversation(path).transcript
     assert [u.start for u in transcript.utterances] == [0.0, 67.0, 120.0] and transcript.timed
     clocks = _write(tmp_path, "clocks.csv", "speaker,text,start,end\ncustomer,Hi,1:05,1:09\nagent,Hello,0:02,0:04\n")
     assert [(u.speaker, u.start, u.end) for u in load_conversation(clocks).transcript.utterances] == [
-        ("agent", 2.0, 4.0), ("customer", 65.0, 69.0)]  # in time order
+        ("agent", 2.0, 4.0),
+        ("customer", 65.0, 69.0),
+    ]  # in time order
 
 
 def test_ingest_stores_dedupes_searches_and_rescoring_keeps_it_text(db, scorecard, transcripts):
@@ -164,7 +192,9 @@ def test_ingest_stores_dedupes_searches_and_rescoring_keeps_it_text(db, scorecar
     assert files == [transcripts["chat"], transcripts["ticket"]]  # not the metadata CSV nor another JSON
     assert discover([transcripts["chat"].parent]) == files  # a metadata CSV is recognised without being named
     with TranscriptionWorker() as worker:  # never started: transcript files need no model
-        ingestor = Ingestor(worker, scorecard, metadata=load_csv(transcripts["metadata"]), agent_speakers=["Sam (Acme)"])
+        ingestor = Ingestor(
+            worker, scorecard, metadata=load_csv(transcripts["metadata"]), agent_speakers=["Sam (Acme)"]
+        )
         results = ingestor.ingest(files)
         assert [r.status for r in results] == ["imported", "imported"] and worker.pid is None
         assert results[0].message.startswith("6 messages, scored")
@@ -174,15 +204,18 @@ def test_ingest_stores_dedupes_searches_and_rescoring_keeps_it_text(db, scorecar
     assert (chat.medium, chat.timed, chat.agent.name, chat.team.name) == ("text", False, "Sam Reyes", "Chat")
     assert chat.sha256 == hashlib.sha256(transcripts["chat"].read_bytes()).hexdigest()
     with sqlite3.connect(db) as con:  # the card number reached neither the table nor the search index
-        stored = " ".join(r[0] for r in con.execute("SELECT text FROM utterance UNION ALL SELECT text FROM utterance_fts"))
+        stored = " ".join(
+            r[0] for r in con.execute("SELECT text FROM utterance UNION ALL SELECT text FROM utterance_fts")
+        )
     assert "4111" not in stored and "[card number]" in stored
     assert library.call_ids(LibraryFilter(search="duplicate charge")) == [chat.id]
     row = library.rows([chat.id])[0]
     assert (row.medium, row.timed) == ("text", False)
     assert rescore_all(scorecard) == 2
     current = repository.current_score(chat)
-    assert {r.criterion: (r.result, r.reason) for r in current.results if r.criterion in AUDIO_CRITERIA} == \
-        dict.fromkeys(AUDIO_CRITERIA, ("na", NO_AUDIO))
+    assert {
+        r.criterion: (r.result, r.reason) for r in current.results if r.criterion in AUDIO_CRITERIA
+    } == dict.fromkeys(AUDIO_CRITERIA, ("na", NO_AUDIO))
 
 
 def test_a_bad_transcript_fails_alone_and_the_batch_goes_on(db, scorecard, tmp_path, transcripts):
@@ -192,24 +225,36 @@ def test_a_bad_transcript_fails_alone_and_the_batch_goes_on(db, scorecard, tmp_p
         results = Ingestor(worker, scorecard).ingest([bad, missing, transcripts["ticket"]])
     assert [(r.status, r.message) for r in results[:2]] == [
         ("failed", "invalid JSON at line 1 column 2: Expecting property name enclosed in double quotes"),
-        ("failed", "file not found")]
+        ("failed", "file not found"),
+    ]
     assert results[2].status == "imported"
 
 
 def test_cli_scores_transcripts_and_reports_bad_ones(tmp_path, isolated_home, transcripts):
     bad = _write(tmp_path, "bad.csv", "name,message_time\nx,1\n")
-    done = run_cli("score", str(transcripts["ticket"]), str(bad), str(transcripts["chat"]), "--json",
-                env_home=isolated_home)
+    done = run_cli(
+        "score", str(transcripts["ticket"]), str(bad), str(transcripts["chat"]), "--json", env_home=isolated_home
+    )
     assert done.returncode == 1
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert lines[0]["medium"] == "text" and lines[0]["scores"]["overall"] > 0
-    assert lines[1] == {"file": str(bad), "error": "missing columns speaker and text (expected speaker,text and "
-                                                   "optional start,end); found name, message_time"}
+    assert lines[1] == {
+        "file": str(bad),
+        "error": "missing columns speaker and text (expected speaker,text and "
+        "optional start,end); found name, message_time",
+    }
     assert lines[2]["error"].startswith("unknown speakers 'Sam (Acme)' (line 2), 'Jordan' (line 3)")
     assert f"FAILED: {bad}: missing columns speaker and text" in done.stderr
     database = tmp_path / "calls.sqlite3"
-    stored = run_cli("score", str(transcripts["chat"]), "--agent-speaker", "Sam (Acme)", "--db", str(database),
-                  env_home=isolated_home)
+    stored = run_cli(
+        "score",
+        str(transcripts["chat"]),
+        "--agent-speaker",
+        "Sam (Acme)",
+        "--db",
+        str(database),
+        env_home=isolated_home,
+    )
     assert stored.returncode == 0, stored.stderr
     assert "text conversation, 6 messages, no times" in stored.stdout and "NA   tone" in stored.stdout
     with sqlite3.connect(database) as con:
@@ -219,8 +264,12 @@ def test_cli_scores_transcripts_and_reports_bad_ones(tmp_path, isolated_home, tr
 def _stored_chat(transcripts, scorecard, agent: str = "Sam Reyes") -> Call:
     analysis = load_conversation(transcripts["chat"], ["Sam (Acme)"])
     score = score_call(analysis.transcript, scorecard)
-    return repository.store_call(analysis, CallMetadata(agent=agent, team="Chat", call_time=dt.datetime(2026, 11, 2)),
-                                 None, scored=(scorecard, score))
+    return repository.store_call(
+        analysis,
+        CallMetadata(agent=agent, team="Chat", call_time=dt.datetime(2026, 11, 2)),
+        None,
+        scored=(scorecard, score),
+    )
 
 
 def test_the_review_shows_a_text_conversation_without_a_player(qtbot, db, scorecard, transcripts):
@@ -245,8 +294,7 @@ def test_the_review_shows_a_text_conversation_without_a_player(qtbot, db, scorec
     assert review.transcript.current == 4
 
 
-def test_a_coaching_pack_of_a_text_conversation_has_excerpts_and_no_audio(qtbot, db, scorecard, transcripts,
-                                                                           tmp_path):
+def test_a_coaching_pack_of_a_text_conversation_has_excerpts_and_no_audio(qtbot, db, scorecard, transcripts, tmp_path):
     from qa_desktop.app.coaching_window import CoachingWindow
 
     _stored_chat(transcripts, scorecard)  # no closing or offer of further help: both fail
@@ -256,8 +304,9 @@ def test_a_coaching_pack_of_a_text_conversation_has_excerpts_and_no_audio(qtbot,
     assert archive.exists() and not list(folder.rglob("*.wav")) and not (folder / "clips").exists()
     page = (folder / "index.html").read_text()
     assert "<audio" not in page and "text conversation: no audio" in page and "The card is [card number]" in page
-    text = subprocess.run(["pdftotext", str(folder / "coaching-pack.pdf"), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(folder / "coaching-pack.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "The card is [card number]" in text and "index.html plays" not in text and "4111" not in text
     window = CoachingWindow(None, lambda: "Kim", lambda: None)
     qtbot.addWidget(window)
@@ -270,8 +319,16 @@ def test_a_coaching_pack_of_a_text_conversation_has_excerpts_and_no_audio(qtbot,
 
 
 def test_dashboards_and_calibration_take_text_conversations(db, scorecard, transcripts):
-    stored_call("Sam Reyes", "Chat", "2026-11-02T10:00:00", 400.0, (80, 80, 80), False, {},
-                ["I want a refund", "the refund please"])
+    stored_call(
+        "Sam Reyes",
+        "Chat",
+        "2026-11-02T10:00:00",
+        400.0,
+        (80, 80, 80),
+        False,
+        {},
+        ["I want a refund", "the refund please"],
+    )
     chat = _stored_chat(transcripts, scorecard)
     refund = next(r for r in drivers(Scope(), load_drivers()).rows if r[0] == "refund")
     assert refund[2] == 2 and refund[6:8] == (1, 400.0)  # both tagged; handle time is the recording's alone

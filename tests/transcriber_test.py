@@ -49,8 +49,17 @@ def test_the_first_pass_hears_what_the_pipelines_own_vad_pass_hears(transcriber)
     channel = decode(demo_file("good")).channels[1]
     config = transcriber.config
     segments, _ = transcriber.pipeline.transcribe(
-        channel, language="en", batch_size=config.batch_size, beam_size=config.beam_size, word_timestamps=True,
-        initial_prompt=config.initial_prompt, vad_filter=True, chunk_length=config.window_s)
+        channel,
+        language="en",
+        batch_size=config.batch_size,
+        beam_size=config.beam_size,
+        word_timestamps=True,
+        initial_prompt=config.initial_prompt,
+        vad_filter=True,
+        chunk_length=config.window_s,
+    )
     own = [(w.start, w.end, w.word) for s in segments for w in s.words]
-    ours = [(w.start, w.end, w.word) for w in transcriber._recognise(channel, speech=speech_spans(channel, config.window_s))]
+    ours = [
+        (w.start, w.end, w.word) for w in transcriber._recognise(channel, speech=speech_spans(channel, config.window_s))
+    ]
     assert len(own) > 50 and ours == own

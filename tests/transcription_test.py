@@ -31,10 +31,25 @@ def _speaker_at(transcript, time: float) -> str | None:
 def test_contract_fields(demo_transcripts, references):
     name = demo_file("good").name
     data = demo_transcripts[name].to_dict()
-    assert set(data) == {"file", "duration_s", "channels", "sample_rate", "sha256", "model", "device", "medium",
-                         "timed", "transcript"}
+    assert set(data) == {
+        "file",
+        "duration_s",
+        "channels",
+        "sample_rate",
+        "sha256",
+        "model",
+        "device",
+        "medium",
+        "timed",
+        "transcript",
+    }
     assert (data["channels"], data["sample_rate"], data["model"], data["medium"], data["timed"]) == (
-        2, 8000, "tiny.en", "audio", True)
+        2,
+        8000,
+        "tiny.en",
+        "audio",
+        True,
+    )
     assert data["duration_s"] == pytest.approx(references[name]["duration_s"], abs=0.1)
     utterance = data["transcript"][0]
     assert set(utterance) == {"speaker", "start", "end", "text", "words"}
@@ -43,13 +58,16 @@ def test_contract_fields(demo_transcripts, references):
     assert starts == sorted(starts)
 
 
-@pytest.mark.parametrize("phrase, speaker", [
-    ("thank you for calling", "agent"),
-    ("my name is maria", "agent"),
-    ("anything else i can help you with", "agent"),
-    ("twice for my internet", "customer"),
-    ("thats everything", "customer"),
-])
+@pytest.mark.parametrize(
+    "phrase, speaker",
+    [
+        ("thank you for calling", "agent"),
+        ("my name is maria", "agent"),
+        ("anything else i can help you with", "agent"),
+        ("twice for my internet", "customer"),
+        ("thats everything", "customer"),
+    ],
+)
 def test_words_and_speakers_of_the_good_call(demo_transcripts, phrase, speaker):
     transcript = demo_transcripts[demo_file("good").name]
     # tiny.en mishears a word or two ("anything else I can tell you"); the phrase must still be close
@@ -84,7 +102,8 @@ def test_swapped_agent_channel_swaps_speakers(worker, demo_transcripts):
     swapped = worker.analyse(path, agent_channel=1).transcript
     original = demo_transcripts[path.name]
     assert [u.speaker for u in swapped.utterances][:3] == [
-        {"agent": "customer", "customer": "agent"}[u.speaker] for u in original.utterances[:3]]
+        {"agent": "customer", "customer": "agent"}[u.speaker] for u in original.utterances[:3]
+    ]
 
 
 def test_bad_file_is_reported_and_the_worker_goes_on(worker, tmp_path):

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.app.scorecard_panel import REASON_ROLE
 from qa_desktop.services.settings import Settings
-from qa_desktop.storage.models import AuditEntry, Call, CalibrationAnswer, CriterionResultRow, Dispute, Score
+from qa_desktop.storage.models import AuditEntry, CalibrationAnswer, Call, CriterionResultRow, Dispute, Score
 from qa_desktop.storage.review import override, set_reviewed
 from tests.support.stored_calls import stored_call
 
@@ -22,8 +22,16 @@ def _window(qtbot, db) -> MainWindow:
 
 
 def test_dispute_from_review_then_accepted(qtbot, db):
-    call = stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (50, 50, 0), True,
-                       {"identity_verification": ("fail", None), "greeting": ("pass", None)}, ["hello"])
+    call = stored_call(
+        "Ana",
+        "Billing",
+        "2026-03-02 09:00",
+        300,
+        (50, 50, 0),
+        True,
+        {"identity_verification": ("fail", None), "greeting": ("pass", None)},
+        ["hello"],
+    )
     window = _window(qtbot, db)
     window.open_call(call.id)
     assert window.review.call.id == call.id
@@ -31,7 +39,8 @@ def test_dispute_from_review_then_accepted(qtbot, db):
     assert window.review.dispute_button.isEnabled()
     window.review.apply_dispute("identity_verification", "Ana", "pass", "postcode asked at 0:42")
     assert "Dispute (open) for Ana" in window.review.scorecard.criterion_item("identity_verification").data(
-        0, REASON_ROLE)
+        0, REASON_ROLE
+    )
     dialog = window.open_disputes()
     assert dialog.table.topLevelItemCount() == 1 and dialog.by_agent.topLevelItem(0).text(1) == "1"
     assert [b.isEnabled() for b in dialog.actions] == [False, False, False]  # nothing selected yet
@@ -47,17 +56,31 @@ def test_the_disputing_agent_is_picked_from_the_agents(qtbot, db):
     from qa_desktop.app.review_view import DisputeDialog
 
     stored_call("Ben", "Sales", "2026-03-02 09:00", 300, (50, 50, 0), True, {"greeting": ("fail", None)}, ["hi"])
-    call = stored_call("Ana", "Billing", "2026-03-03 09:00", 300, (50, 50, 0), True, {"greeting": ("fail", None)},
-                       ["hi"])
-    row = CriterionResultRow.get(CriterionResultRow.score == call.scores.get(), CriterionResultRow.criterion == "greeting")
+    call = stored_call(
+        "Ana", "Billing", "2026-03-03 09:00", 300, (50, 50, 0), True, {"greeting": ("fail", None)}, ["hi"]
+    )
+    row = CriterionResultRow.get(
+        CriterionResultRow.score == call.scores.get(), CriterionResultRow.criterion == "greeting"
+    )
     dialog = DisputeDialog(_window(qtbot, db), row, "Greeting", call.agent.name)
     assert not dialog.agent.isEditable() and dialog.agent.currentText() == "Ana"
     assert [dialog.agent.itemText(i) for i in range(dialog.agent.count())] == ["Ana", "Ben"]
 
 
 def test_calibration_window_scores_blind(qtbot, db):
-    calls = [stored_call("Ana", "Billing", f"2026-03-0{i + 2} 09:00", 300, (80, 80, 80), False,
-                         {"greeting": ("pass", None)}, ["thank you for calling"]) for i in range(2)]
+    calls = [
+        stored_call(
+            "Ana",
+            "Billing",
+            f"2026-03-0{i + 2} 09:00",
+            300,
+            (80, 80, 80),
+            False,
+            {"greeting": ("pass", None)},
+            ["thank you for calling"],
+        )
+        for i in range(2)
+    ]
     override(CriterionResultRow.get(CriterionResultRow.score == Score.get(call=calls[0]).id), "fail", "no", "Lead")
     window = _window(qtbot, db)
     win = window.open_calibration()
@@ -94,8 +117,19 @@ def test_calibration_window_scores_blind(qtbot, db):
 
 
 def test_agreement_lab_marks_and_routes(qtbot, db):
-    calls = [stored_call("Ana", "Billing", f"2026-03-0{i + 2} 09:00", 300, (80, 80, 80), False,
-                         {"greeting": ("pass", None)}, ["hello"]) for i in range(4)]
+    calls = [
+        stored_call(
+            "Ana",
+            "Billing",
+            f"2026-03-0{i + 2} 09:00",
+            300,
+            (80, 80, 80),
+            False,
+            {"greeting": ("pass", None)},
+            ["hello"],
+        )
+        for i in range(4)
+    ]
     for call in calls[:3]:
         set_reviewed(Call.get_by_id(call.id), "Rita")
         override(CriterionResultRow.get(CriterionResultRow.score == Score.get(call=call).id), "fail", "no", "Rita")
@@ -121,8 +155,9 @@ def test_agreement_lab_marks_and_routes(qtbot, db):
 
 
 def test_agreement_lab_on_one_call_says_so_in_the_singular(qtbot, db):
-    call = stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False,
-                       {"greeting": ("pass", None)}, ["hello"])
+    call = stored_call(
+        "Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, {"greeting": ("pass", None)}, ["hello"]
+    )
     override(CriterionResultRow.get(CriterionResultRow.score == Score.get(call=call).id), "fail", "no", "Rita")
     lab = _window(qtbot, db).open_agreement()
     qtbot.waitUntil(lambda: "on 1 call;" in lab.summary.text())

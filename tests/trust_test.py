@@ -7,14 +7,20 @@ from __future__ import annotations
 import pytest
 
 from qa_desktop.cli.main import main
+from qa_desktop.services.trust import calibration as cal
+from qa_desktop.services.trust.agreement import criterion_trust, human_verdicts, marked_criteria, trend
+from qa_desktop.services.trust.disputes import DisputeError, accept, counts, raise_dispute, reject
+from qa_desktop.services.trust.stats import (
+    cohen_kappa,
+    krippendorff_alpha,
+    pairwise_agreement,
+    percent_agreement,
+    spread,
+)
 from qa_desktop.storage import library
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import AuditEntry, Call, CriterionResultRow, ReferenceVerdict, Score
 from qa_desktop.storage.review import mark_checked, override, set_reviewed
-from qa_desktop.services.trust import calibration as cal
-from qa_desktop.services.trust.agreement import criterion_trust, human_verdicts, marked_criteria, trend
-from qa_desktop.services.trust.disputes import DisputeError, accept, counts, raise_dispute, reject
-from qa_desktop.services.trust.stats import cohen_kappa, krippendorff_alpha, pairwise_agreement, percent_agreement, spread
 from scoring.scorer import score_call
 from scoring.transcript import Transcript, Utterance, Word
 from tests.support.stored_calls import stored_call
@@ -41,8 +47,19 @@ def test_statistics_match_hand_computed_values():
 def calls(db):
     """Four calls of Ana's with automatic results on greeting (pass, pass, fail, pass) and closing (pass)."""
     autos = ["pass", "pass", "fail", "pass"]
-    made = [stored_call("Ana", "Billing", f"2026-03-0{i + 2} 09:00", 300, (80, 80, 80), False,
-                        {"greeting": (auto, None), "closing": ("pass", None)}, ["hello"]) for i, auto in enumerate(autos)]
+    made = [
+        stored_call(
+            "Ana",
+            "Billing",
+            f"2026-03-0{i + 2} 09:00",
+            300,
+            (80, 80, 80),
+            False,
+            {"greeting": (auto, None), "closing": ("pass", None)},
+            ["hello"],
+        )
+        for i, auto in enumerate(autos)
+    ]
     return [c.id for c in made]
 
 
@@ -79,7 +96,11 @@ def test_calibration_results_and_settled_reference(calls):
     assert row.alpha == pytest.approx(1 - 0.25 / (30 / 56))
     # automatic: pass, pass, fail, pass. Ann agrees on 3 (the last), Bob on 2.
     assert row.versus_automatic["Ann"][0] == 0.75 and row.versus_automatic["Bob"][0] == 0.5
-    assert (spreads[0].call_id, spreads[0].spread, spreads[0].answers) == (calls[1], 1.0, {"Ann": "pass", "Bob": "fail"})
+    assert (spreads[0].call_id, spreads[0].spread, spreads[0].answers) == (
+        calls[1],
+        1.0,
+        {"Ann": "pass", "Bob": "fail"},
+    )
     cal.settle(session, calls[1], "greeting", "fail", "Lead", "the greeting was cut off")
     assert ReferenceVerdict.get(call=calls[1], criterion="greeting").result == "fail"
     assert AuditEntry.get(action="reference verdict").comment == "the greeting was cut off"
@@ -94,23 +115,38 @@ def test_proposed_calls_come_from_disagreement_then_low_confidence(calls):
     low = Score.get(Score.call == calls[3]).results.where(CriterionResultRow.criterion == "greeting").get()
     low.confidence = 0.3
     low.save()
-    override(Score.get(Score.call == calls[1]).results.where(CriterionResultRow.criterion == "greeting").get(),
-             "fail", "no greeting heard", "Lead")
+    override(
+        Score.get(Score.call == calls[1]).results.where(CriterionResultRow.criterion == "greeting").get(),
+        "fail",
+        "no greeting heard",
+        "Lead",
+    )
     proposals = cal.propose_calls(3)
     assert [p.call_id for p in proposals] == [calls[1], calls[3], calls[0]]
     assert proposals[0].reason == "a reviewer overrode a result" and "30%" in proposals[1].reason
 
 
 def _result(call_id: int, criterion: str) -> CriterionResultRow:
-    return Score.get(Score.call == call_id, Score.current).results.where(CriterionResultRow.criterion == criterion).get()
+    return (
+        Score.get(Score.call == call_id, Score.current).results.where(CriterionResultRow.criterion == criterion).get()
+    )
 
 
 def test_dispute_accepted_changes_the_result_and_recomputes_the_score(db):
-    call = stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (50, 50, 0), True,
-                       {"identity_verification": ("fail", None), "greeting": ("pass", None)}, ["hello"])
+    call = stored_call(
+        "Ana",
+        "Billing",
+        "2026-03-02 09:00",
+        300,
+        (50, 50, 0),
+        True,
+        {"identity_verification": ("fail", None), "greeting": ("pass", None)},
+        ["hello"],
+    )
     Score.update(failed="identity_verification").execute()
-    dispute = raise_dispute(_result(call.id, "identity_verification"), "Ana", "I asked for the postcode at 0:42",
-                            "Rita")
+    dispute = raise_dispute(
+        _result(call.id, "identity_verification"), "Ana", "I asked for the postcode at 0:42", "Rita"
+    )
     assert dispute.requested == "pass" and dispute.status == "open"
     with pytest.raises(DisputeError, match="already has an open dispute"):
         raise_dispute(_result(call.id, "identity_verification"), "Ana", "again", "Rita")
@@ -124,14 +160,32 @@ def test_dispute_accepted_changes_the_result_and_recomputes_the_score(db):
 
 
 def test_a_dispute_accepted_after_a_rescore_changes_the_current_score(db):
-    call = stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (50, 50, 0), True,
-                       {"closing": ("fail", None), "greeting": ("fail", None)}, ["hello"])
+    call = stored_call(
+        "Ana",
+        "Billing",
+        "2026-03-02 09:00",
+        300,
+        (50, 50, 0),
+        True,
+        {"closing": ("fail", None), "greeting": ("fail", None)},
+        ["hello"],
+    )
     old = _result(call.id, "closing")
-    closing, greeting = raise_dispute(old, "Ana", "I said goodbye", "Rita"), \
-        raise_dispute(_result(call.id, "greeting"), "Ana", "I said hello", "Rita")
+    closing, greeting = (
+        raise_dispute(old, "Ana", "I said goodbye", "Rita"),
+        raise_dispute(_result(call.id, "greeting"), "Ana", "I said hello", "Rita"),
+    )
     # the rescore: a twin call's score (closing still fails, greeting now passes) becomes this call's current one
-    twin = stored_call("Ana", "Billing", "2026-03-02 09:01", 300, (70, 70, 70), False,
-                       {"closing": ("fail", None), "greeting": ("pass", None)}, ["hello"])
+    twin = stored_call(
+        "Ana",
+        "Billing",
+        "2026-03-02 09:01",
+        300,
+        (70, 70, 70),
+        False,
+        {"closing": ("fail", None), "greeting": ("pass", None)},
+        ["hello"],
+    )
     Score.update(call=call, current=True).where(Score.call == twin).execute()
     Score.update(current=False).where(Score.id == old.score_id).execute()
     score = accept(closing, "Lead", "heard the goodbye")
@@ -143,8 +197,9 @@ def test_a_dispute_accepted_after_a_rescore_changes_the_current_score(db):
 
 
 def test_dispute_rejected_needs_a_reason_and_is_counted(db):
-    call = stored_call("Ben", "Support", "2026-03-02 09:00", 300, (50, 50, 50), False,
-                       {"closing": ("fail", None)}, ["hello"])
+    call = stored_call(
+        "Ben", "Support", "2026-03-02 09:00", 300, (50, 50, 50), False, {"closing": ("fail", None)}, ["hello"]
+    )
     dispute = raise_dispute(_result(call.id, "closing"), "Ben", "I said goodbye", "Rita")
     with pytest.raises(DisputeError, match="needs a reason"):
         reject(dispute, "Lead", " ")
@@ -167,15 +222,25 @@ def test_agreement_lab_marks_and_routes_a_criterion_people_disagree_with(calls, 
     greeting = table["greeting"]
     assert (greeting.calls, greeting.agreement, greeting.marked) == (4, 0.5, True)
     assert greeting.auto_pass_human_fail == [calls[0]] and greeting.auto_fail_human_pass == [calls[2]]
-    assert greeting.kappa == pytest.approx(cohen_kappa(["pass", "pass", "fail", "pass"],
-                                                       ["fail", "pass", "pass", "pass"]))
+    assert greeting.kappa == pytest.approx(
+        cohen_kappa(["pass", "pass", "fail", "pass"], ["fail", "pass", "pass", "pass"])
+    )
     assert table["closing"].agreement == 1.0 and not table["closing"].marked
     assert trend(human_verdicts())["greeting"] == {"2026-03": (4, 0.5)}
     assert marked_criteria(scorecard) == ["greeting"]
-    fresh = stored_call("Ana", "Billing", "2026-03-20 09:00", 300, (80, 80, 80), False,
-                        {"greeting": ("fail", None), "closing": ("pass", None)}, ["hello"])
-    unclear = stored_call("Ana", "Billing", "2026-03-21 09:00", 300, (80, 80, 80), False,
-                          {"greeting": ("pass", None)}, ["hello"])
+    fresh = stored_call(
+        "Ana",
+        "Billing",
+        "2026-03-20 09:00",
+        300,
+        (80, 80, 80),
+        False,
+        {"greeting": ("fail", None), "closing": ("pass", None)},
+        ["hello"],
+    )
+    unclear = stored_call(
+        "Ana", "Billing", "2026-03-21 09:00", 300, (80, 80, 80), False, {"greeting": ("pass", None)}, ["hello"]
+    )
     CriterionResultRow.update(needs_review=True).where(CriterionResultRow.score == Score.get(call=unclear).id).execute()
     routed = library.call_ids(LibraryFilter(needs_review=True, review_criteria=("greeting",)))
     assert sorted(routed) == [fresh.id, unclear.id]  # reviewed calls are not routed again
@@ -191,7 +256,9 @@ def test_a_reviewed_call_confirms_only_the_criteria_the_reviewer_looked_at(calls
     mark_checked(_result(calls[0], "greeting"), "Rita", "evidence")  # played its evidence
     mark_checked(_result(calls[1], "closing"), "Rita", "confirmed")  # confirmed it explicitly
     assert sorted((v.call_id, v.criterion, v.source) for v in human_verdicts()) == [
-        (calls[0], "greeting", "review"), (calls[1], "closing", "review")]
+        (calls[0], "greeting", "review"),
+        (calls[1], "closing", "review"),
+    ]
     assert AuditEntry.get(action="confirm").target == "closing"  # only the explicit confirmation is audited
     assert _result(calls[0], "greeting").checked_by == "Rita"
 
@@ -199,9 +266,19 @@ def test_a_reviewed_call_confirms_only_the_criteria_the_reviewer_looked_at(calls
 def test_poorly_heard_evidence_is_marked_for_review(scorecard):
     def greeting(p: float) -> CriterionResultRow:
         words = [Word(0.1 * i, 0.1 * i + 0.1, f" {w}", p) for i, w in enumerate("thank you for calling".split())]
-        transcript = Transcript("x.wav", 60, 2, 8000, "h", "tiny.en", "cpu", [
-            Utterance("agent", 0, 2, "Thank you for calling, how can I help?", words),
-            Utterance("customer", 3, 5, "I have a question about my bill.", words)])
+        transcript = Transcript(
+            "x.wav",
+            60,
+            2,
+            8000,
+            "h",
+            "tiny.en",
+            "cpu",
+            [
+                Utterance("agent", 0, 2, "Thank you for calling, how can I help?", words),
+                Utterance("customer", 3, 5, "I have a question about my bill.", words),
+            ],
+        )
         return next(r for r in score_call(transcript, scorecard, {}).results if r.criterion.id == "greeting")
 
     clear, unclear = greeting(0.9), greeting(0.2)

@@ -28,8 +28,23 @@ def _build_wheel(into: Path) -> Path:
         shutil.copy(ROOT / name, source / name)
     for package in ("scoring", "qa_desktop"):
         shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-                    "--quiet", "--wheel-dir", str(into / "dist"), str(source)], check=True, env=CLEAN_ENV)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--quiet",
+            "--wheel-dir",
+            str(into / "dist"),
+            str(source),
+        ],
+        check=True,
+        env=CLEAN_ENV,
+    )
     return next((into / "dist").glob("qa_desktop-*.whl"))
 
 
@@ -37,13 +52,35 @@ def _fresh_venv(folder: Path, wheel: Path) -> Path:
     """A new virtual environment with the wheel installed; its dependencies come from this environment's
     site-packages, read after its own (a .pth file written after the install, so that pip does not take this
     environment's editable qa-desktop for the wheel)."""
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(folder)], check=True,
-                   env=CLEAN_ENV)
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(folder)],
+        check=True,
+        env=CLEAN_ENV,
+    )
     python = folder / "bin" / "python"
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index",
-                    "--quiet", str(wheel)], check=True, env=CLEAN_ENV)
-    purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                             check=True, capture_output=True, text=True, env=CLEAN_ENV).stdout.strip()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            str(wheel),
+        ],
+        check=True,
+        env=CLEAN_ENV,
+    )
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=CLEAN_ENV,
+    ).stdout.strip()
     ours = sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")})
     (Path(purelib) / "dependencies.pth").write_text("".join(f"{path}\n" for path in ours))
     return folder / "bin"
@@ -53,19 +90,26 @@ def _fresh_venv(folder: Path, wheel: Path) -> Path:
 def test_the_installed_wheel_scores_calls_from_another_folder(tmp_path, scorecard):
     wheel = _build_wheel(tmp_path)
     assert {"scoring/resources/scorecards/default.toml", "scoring/resources/drivers.toml"} <= set(
-        zipfile.ZipFile(wheel).namelist())
+        zipfile.ZipFile(wheel).namelist()
+    )
     bin_dir = _fresh_venv(tmp_path / "venv", wheel)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    env = CLEAN_ENV | dict(XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"), HF_HUB_OFFLINE="1")
+    env = CLEAN_ENV | dict(
+        XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"), HF_HUB_OFFLINE="1"
+    )
 
     def run(*args: str) -> str:
         done = subprocess.run(args, cwd=elsewhere, env=env, capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    where = run(str(bin_dir / "python"), "-c", "import qa_desktop, scoring.drivers as d; print(qa_desktop.__file__); "
-                "print(d.default_drivers_path()); print(len(d.load_drivers().drivers))").split()
+    where = run(
+        str(bin_dir / "python"),
+        "-c",
+        "import qa_desktop, scoring.drivers as d; print(qa_desktop.__file__); "
+        "print(d.default_drivers_path()); print(len(d.load_drivers().drivers))",
+    ).split()
     assert all(Path(path).is_relative_to(tmp_path / "venv") for path in where[:2]), where
     assert int(where[2]) > 0  # the call drivers that ship
 

@@ -19,8 +19,10 @@ from scoring.transcriber import Transcriber  # noqa: E402
 from scoring.transcript import Transcript  # noqa: E402
 
 # ../shared beside the checkout, or beside the folder of worktrees (/work/wt/NAME -> /work/shared)
-DEVSET = next((d for d in (ROOT.parent / "shared" / "devset", ROOT.parent.parent / "shared" / "devset") if d.is_dir()),
-              ROOT.parent / "shared" / "devset")
+DEVSET = next(
+    (d for d in (ROOT.parent / "shared" / "devset", ROOT.parent.parent / "shared" / "devset") if d.is_dir()),
+    ROOT.parent / "shared" / "devset",
+)
 CACHE = ROOT / ".cache" / "devset"
 
 

@@ -23,7 +23,9 @@ from tools.devset import DEVSET
 
 TEXT_FILES = ("esconv_train.jsonl", "failed_esconv_odd.jsonl")
 # the supporters' strategies that empathy evidence should point at
-EMPATHIC_STRATEGIES = frozenset({"Reflection of feelings", "Restatement or Paraphrasing", "Affirmation and Reassurance"})
+EMPATHIC_STRATEGIES = frozenset(
+    {"Reflection of feelings", "Restatement or Paraphrasing", "Affirmation and Reassurance"}
+)
 SECONDS_PER_WORD = 0.35
 TURN_GAP_S = 0.5
 
@@ -89,9 +91,16 @@ class Scored:
 
 def empathy_evidence(score: CallScore, criterion: str | None = None) -> set[tuple[float, str]]:
     """(start, text) of the agent's utterances that earned an empathy criterion (or this one) credit."""
-    return {(u.start, u.text) for r in score.results if r.criterion.category == "empathy" and r.verdict.credit > 0
-            and r.verdict.result == "pass" and criterion in (None, r.criterion.id)
-            for u in r.verdict.evidence if u.speaker == AGENT}
+    return {
+        (u.start, u.text)
+        for r in score.results
+        if r.criterion.category == "empathy"
+        and r.verdict.credit > 0
+        and r.verdict.result == "pass"
+        and criterion in (None, r.criterion.id)
+        for u in r.verdict.evidence
+        if u.speaker == AGENT
+    }
 
 
 def score_conversation(conversation: Conversation, scorecard: Scorecard) -> Scored:
@@ -108,8 +117,14 @@ def score_conversation(conversation: Conversation, scorecard: Scorecard) -> Scor
             for c, shown in evidence.items():
                 flagged[c].append((u.start, u.text) in shown)
             labelled.append(strategy in EMPATHIC_STRATEGIES)
-    return Scored(conversation, score, score.sentiment.mood(with_reactions), flagged.pop(None), labelled,
-                  {c: f for c, f in flagged.items() if c is not None})
+    return Scored(
+        conversation,
+        score,
+        score.sentiment.mood(with_reactions),
+        flagged.pop(None),
+        labelled,
+        {c: f for c, f in flagged.items() if c is not None},
+    )
 
 
 def evidence_by_criterion(scored: list[Scored]) -> dict[str, tuple[int, float, float]]:
@@ -130,12 +145,20 @@ def measures(scored: list[Scored], empathy: list[float] | None = None) -> dict[s
     rated = [(s.conversation.rating("empathy"), v) for s, v in zip(scored, values)]
     rated = [(r, v) for r, v in rated if r is not None]
     extremes = [(r == 5, v) for r, v in rated if r in (1, 2, 5)]
-    drops = [(s.conversation.intensity_drop, s.customer) for s in scored
-             if s.conversation.intensity_drop is not None and s.customer is not None]
+    drops = [
+        (s.conversation.intensity_drop, s.customer)
+        for s in scored
+        if s.conversation.intensity_drop is not None and s.customer is not None
+    ]
     flagged = np.array([f for s in scored for f in s.flagged], dtype=bool)
     labelled = np.array([f for s in scored for f in s.labelled], dtype=bool)
-    result = {"auc": float("nan"), "rho": float("nan"), "rho_drop": float("nan"),
-              "precision": float("nan"), "recall": float("nan")}
+    result = {
+        "auc": float("nan"),
+        "rho": float("nan"),
+        "rho_drop": float("nan"),
+        "precision": float("nan"),
+        "recall": float("nan"),
+    }
     if len({h for h, _ in extremes}) == 2:
         result["auc"] = float(roc_auc_score([h for h, _ in extremes], [v for _, v in extremes]))
     if len(rated) > 2:

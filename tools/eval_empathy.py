@@ -31,9 +31,13 @@ from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard 
 from scoring.scorer import subscores  # noqa: E402
 from tools.esconv import Scored, conversations, evidence_by_criterion, folds, measures, score_conversation  # noqa: E402
 
-ROWS = (("auc", "empathy AUC, rated 5 vs 1-2", 0.85), ("rho", "rho, empathy vs its rating", 0.30),
-        ("rho_drop", "rho, customer half vs intensity drop", 0.30),
-        ("precision", "evidence precision (agent turns)", 0.80), ("recall", "evidence recall (agent turns)", 0.50))
+ROWS = (
+    ("auc", "empathy AUC, rated 5 vs 1-2", 0.85),
+    ("rho", "rho, empathy vs its rating", 0.30),
+    ("rho_drop", "rho, customer half vs intensity drop", 0.30),
+    ("precision", "evidence precision (agent turns)", 0.80),
+    ("recall", "evidence recall (agent turns)", 0.50),
+)
 
 
 def empathy_with_weight(s: Scored, scorecard: Scorecard, weight: float) -> float:
@@ -51,8 +55,11 @@ def spread(values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scorecard", default=str(default_scorecard_path()))
-    parser.add_argument("--weights", default="0.3,0.4,0.5,0.6,0.7,0.8,0.9",
-                        help="customer shares of empathy to choose from inside each fold")
+    parser.add_argument(
+        "--weights",
+        default="0.3,0.4,0.5,0.6,0.7,0.8,0.9",
+        help="customer shares of empathy to choose from inside each fold",
+    )
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
     scorecard = load_scorecard(args.scorecard)
@@ -70,6 +77,7 @@ def main() -> None:
         def fit(w: float, train: np.ndarray = train) -> float:
             m = measures([scored[i] for i in train], [by_weight[w][i] for i in train])
             return (m["auc"] + m["rho"]) / 2
+
         best = max(weights, key=fit)
         chosen.append(best)
         pooled_tuned[test] = [by_weight[best][i] for i in test]
@@ -77,18 +85,25 @@ def main() -> None:
     pooled = measures(scored)
     pooled_t = measures(scored, list(pooled_tuned))
     rated = [s.conversation.rating("empathy") for s in scored]
-    print(f"empathy on ESConv text: {len(scored)} conversations ({rated.count(5)} rated 5, "
-          f"{rated.count(1) + rated.count(2)} rated 1-2), scorecard {scorecard.id} ({scorecard.hash[:12]}), "
-          f"{args.folds} folds: mean ± sd across folds [pooled]")
-    print(f"{'measure':38s} {'target':>6s}  {'scorecard as is':>24s}  "
-          f"{'customer share tuned in-fold':>28s}")
+    print(
+        f"empathy on ESConv text: {len(scored)} conversations ({rated.count(5)} rated 5, "
+        f"{rated.count(1) + rated.count(2)} rated 1-2), scorecard {scorecard.id} ({scorecard.hash[:12]}), "
+        f"{args.folds} folds: mean ± sd across folds [pooled]"
+    )
+    print(f"{'measure':38s} {'target':>6s}  {'scorecard as is':>24s}  {'customer share tuned in-fold':>28s}")
     for key, label, target in ROWS:
-        print(f"{label:38s} {target:6.2f}  {spread([m[key] for m in shipped]):>15s} [{pooled[key]:.3f}]  "
-              f"{spread([m[key] for m in tuned]):>19s} [{pooled_t[key]:.3f}]")
-    print(f"customer share: scorecard {scorecard.empathy_sentiment_weight:g}; chosen in the folds "
-          f"{', '.join(f'{w:g}' for w in chosen)}")
-    print("evidence by criterion (pooled): " + "; ".join(
-        f"{c} {n} turns P {p:.3f} R {r:.3f}" for c, (n, p, r) in evidence_by_criterion(scored).items() if n))
+        print(
+            f"{label:38s} {target:6.2f}  {spread([m[key] for m in shipped]):>15s} [{pooled[key]:.3f}]  "
+            f"{spread([m[key] for m in tuned]):>19s} [{pooled_t[key]:.3f}]"
+        )
+    print(
+        f"customer share: scorecard {scorecard.empathy_sentiment_weight:g}; chosen in the folds "
+        f"{', '.join(f'{w:g}' for w in chosen)}"
+    )
+    print(
+        "evidence by criterion (pooled): "
+        + "; ".join(f"{c} {n} turns P {p:.3f} R {r:.3f}" for c, (n, p, r) in evidence_by_criterion(scored).items() if n)
+    )
 
 
 if __name__ == "__main__":

@@ -51,15 +51,21 @@ class Tally:
 
     def ratios(self) -> dict[str, float]:
         """Recall and precision per word, per digit and per phrasing."""
+
         def recall(c: list[int]) -> float:
             return c[0] / (c[0] + c[2]) if c[0] + c[2] else 1.0
 
         def precision(c: list[int]) -> float:
             return c[0] / (c[0] + c[1]) if c[0] + c[1] else 1.0
-        return {"word_recall": recall(self.words), "word_precision": precision(self.words),
-                "digit_recall": recall(self.digits), "digit_precision": precision(self.digits),
-                "phrasing_recall": self.recalled / self.with_card_data if self.with_card_data else 1.0,
-                "phrasing_precision": self.precise / self.cases if self.cases else 1.0}
+
+        return {
+            "word_recall": recall(self.words),
+            "word_precision": precision(self.words),
+            "digit_recall": recall(self.digits),
+            "digit_precision": precision(self.digits),
+            "phrasing_recall": self.recalled / self.with_card_data if self.with_card_data else 1.0,
+            "phrasing_precision": self.precise / self.cases if self.cases else 1.0,
+        }
 
 
 def load_cases(path: Path = CORPUS) -> list[Case]:
@@ -129,8 +135,10 @@ def main() -> int:
     cases = load_cases()
     for split, tally in evaluate(cases).items():
         r = tally.ratios()
-        print(f"{split:9s} {tally.cases:3d} phrasings ({tally.with_card_data} with card data)  "
-              + "  ".join(f"{k} {v:.3f}" for k, v in r.items()))
+        print(
+            f"{split:9s} {tally.cases:3d} phrasings ({tally.with_card_data} with card data)  "
+            + "  ".join(f"{k} {v:.3f}" for k, v in r.items())
+        )
         if args.show_errors and split != "all":
             for text in tally.misses:
                 print("   miss:", text)

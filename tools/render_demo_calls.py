@@ -33,16 +33,21 @@ SUBTYPES = {".wav": "PCM_16", ".flac": "PCM_16", ".ogg": "VORBIS", ".mp3": "MPEG
 
 def speak(text: str, voice: str, speed: int, pitch: int) -> np.ndarray:
     """One turn spoken by espeak-ng, as 8 kHz float32."""
-    wav = subprocess.run(["espeak-ng", "--stdout", "-v", voice, "-s", str(speed), "-p", str(pitch), text],
-                         capture_output=True, check=True).stdout
+    wav = subprocess.run(
+        ["espeak-ng", "--stdout", "-v", voice, "-s", str(speed), "-p", str(pitch), text],
+        capture_output=True,
+        check=True,
+    ).stdout
     audio, rate = sf.read(io.BytesIO(wav), dtype="float32")
     return resample_poly(audio, RATE, rate).astype(np.float32)
 
 
 def render(call: dict, rng: random.Random) -> tuple[np.ndarray, list[dict]]:
     """The call's two channels (agent, customer) and its reference timeline."""
-    voices = {"agent": (call["agent_voice"], call.get("agent_speed", 165), call.get("agent_pitch", 50)),
-              "customer": (call["customer_voice"], call.get("customer_speed", 160), call.get("customer_pitch", 50))}
+    voices = {
+        "agent": (call["agent_voice"], call.get("agent_speed", 165), call.get("agent_pitch", 50)),
+        "customer": (call["customer_voice"], call.get("customer_speed", 160), call.get("customer_pitch", 50)),
+    }
     tracks = {"agent": np.zeros(0, np.float32), "customer": np.zeros(0, np.float32)}
     timeline, cursor = [], 0.0
     for turn in call["turns"]:
@@ -57,7 +62,7 @@ def render(call: dict, rng: random.Random) -> tuple[np.ndarray, list[dict]]:
         track = tracks[speaker]
         if len(track) < begin + len(audio):
             track = np.concatenate([track, np.zeros(begin + len(audio) - len(track), np.float32)])
-        track[begin:begin + len(audio)] += audio
+        track[begin : begin + len(audio)] += audio
         tracks[speaker] = track
         end = start + len(audio) / RATE
         timeline.append({"speaker": speaker, "start": round(start, 2), "end": round(end, 2), "text": text})
@@ -80,16 +85,37 @@ def main() -> None:
         path = DEMO / call["file"]
         sf.write(path, audio, RATE, subtype=SUBTYPES[path.suffix])
         meta = from_file_name(path, pattern)
-        rows.append({"file": call["file"], "agent": meta.agent, "team": meta.team.capitalize(),
-                     "call_id": meta.call_id, "call_time": meta.call_time.isoformat(sep=" ", timespec="minutes")})
-        references.append({"file": call["file"], "kind": call["kind"], "channels": call["channels"],
-                           "duration_s": round(len(audio) / RATE, 2), "reference": timeline})
+        rows.append(
+            {
+                "file": call["file"],
+                "agent": meta.agent,
+                "team": meta.team.capitalize(),
+                "call_id": meta.call_id,
+                "call_time": meta.call_time.isoformat(sep=" ", timespec="minutes"),
+            }
+        )
+        references.append(
+            {
+                "file": call["file"],
+                "kind": call["kind"],
+                "channels": call["channels"],
+                "duration_s": round(len(audio) / RATE, 2),
+                "reference": timeline,
+            }
+        )
         print(f"{call['file']}: {len(audio) / RATE:.1f} s, {len(timeline)} turns")
     for chat in sorted(DEMO.glob("*.csv")):  # the demo chats (written by hand) beside the rendered calls
         meta = from_file_name(chat, pattern)
         if meta.agent:
-            rows.append({"file": chat.name, "agent": meta.agent, "team": meta.team.capitalize(),
-                         "call_id": meta.call_id, "call_time": meta.call_time.isoformat(sep=" ", timespec="minutes")})
+            rows.append(
+                {
+                    "file": chat.name,
+                    "agent": meta.agent,
+                    "team": meta.team.capitalize(),
+                    "call_id": meta.call_id,
+                    "call_time": meta.call_time.isoformat(sep=" ", timespec="minutes"),
+                }
+            )
     with open(DEMO / "metadata.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()

@@ -61,8 +61,12 @@ def trust_steps(window: MainWindow, folder: Path) -> list:
         (1200, lambda: window.agreement.grab().save(str(folder / "agreement_lab.png"))),
         (200, lambda: window.agreement.close()),
         (300, lambda: window.open_call(5)),
-        (300, lambda: window.review.scorecard.tree.setCurrentItem(
-            window.review.scorecard.criterion_item("recording_disclosure"))),
+        (
+            300,
+            lambda: window.review.scorecard.tree.setCurrentItem(
+                window.review.scorecard.criterion_item("recording_disclosure")
+            ),
+        ),
         (1500, lambda: window.grab().save(str(folder / "review_dispute.png"))),
     ]
 
@@ -94,9 +98,15 @@ def review_steps(window: MainWindow, folder: Path, source: Path) -> list:
         (200, lambda: window.filters.search.setText("refund")),
         (1200, lambda: window.grab().save(str(folder / "main_search.png"))),
         (200, lambda: window.open_import()),
-        (300, lambda: (window.import_dialog.set_files([source]),
-                       window.import_dialog.set_metadata_csv(str(source / "metadata.csv"))
-                       if (source / "metadata.csv").exists() else None)),
+        (
+            300,
+            lambda: (
+                window.import_dialog.set_files([source]),
+                window.import_dialog.set_metadata_csv(str(source / "metadata.csv"))
+                if (source / "metadata.csv").exists()
+                else None,
+            ),
+        ),
         (500, lambda: window.import_dialog.grab().save(str(folder / "import_choose.png"))),
         (200, lambda: window.import_dialog.start_button.click()),
         (25000, lambda: window.import_dialog.grab().save(str(folder / "import_progress.png"))),
@@ -104,10 +114,15 @@ def review_steps(window: MainWindow, folder: Path, source: Path) -> list:
         (4000, lambda: window.import_dialog.close()),
         (300, lambda: window.open_coaching()),
         (500, lambda: window.coaching.create_from_ticks()),
-        (500, lambda: (window.coaching.clip_list.setCurrentItem(window.coaching.clip_list.topLevelItem(0)),
-                       window.coaching.clip_note.setText("Listen to how the customer's worry is left unanswered."),
-                       window.coaching.goals.setPlainText("Name the customer's feeling before solving the problem."),
-                       window.coaching.play_clip())),
+        (
+            500,
+            lambda: (
+                window.coaching.clip_list.setCurrentItem(window.coaching.clip_list.topLevelItem(0)),
+                window.coaching.clip_note.setText("Listen to how the customer's worry is left unanswered."),
+                window.coaching.goals.setPlainText("Name the customer's feeling before solving the problem."),
+                window.coaching.play_clip(),
+            ),
+        ),
         (2500, lambda: window.coaching.grab().save(str(folder / "coaching.png"))),
         (200, lambda: window.coaching.close()),
     ]

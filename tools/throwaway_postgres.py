@@ -33,8 +33,10 @@ def server_binaries() -> Path:
     for folder in filter(None, candidates):
         if (Path(folder) / "initdb").is_file() and (Path(folder) / "pg_ctl").is_file():
             return Path(folder)
-    raise PostgresMissing("PostgreSQL server binaries not found (initdb, pg_ctl): install the Debian package "
-                          "'postgresql' (tools/system_deps.sh does) or set QA_PG_BIN to their folder")
+    raise PostgresMissing(
+        "PostgreSQL server binaries not found (initdb, pg_ctl): install the Debian package "
+        "'postgresql' (tools/system_deps.sh does) or set QA_PG_BIN to their folder"
+    )
 
 
 def _free_port() -> int:
@@ -58,8 +60,9 @@ class ThrowawayServer:
         self.url = f"postgresql://{USER}@127.0.0.1:{self.port}"
 
     def _run(self, *args: str) -> None:
-        done = subprocess.run([str(self.bin / args[0]), *args[1:]], user=self.user, capture_output=True, text=True,
-                              cwd=self.folder)
+        done = subprocess.run(
+            [str(self.bin / args[0]), *args[1:]], user=self.user, capture_output=True, text=True, cwd=self.folder
+        )
         if done.returncode:
             raise RuntimeError(f"{args[0]} failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
 

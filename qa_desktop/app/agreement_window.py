@@ -12,17 +12,30 @@ from matplotlib.figure import Figure
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
-from scoring.scorecard import Scorecard
-
-from qa_desktop.storage.library import LibraryFilter
-from qa_desktop.services.trust.agreement import MIN_CALLS, CriterionTrust, HumanVerdict, criterion_trust, human_verdicts, trend
 from qa_desktop.app.background import Latest
 from qa_desktop.app.date_box import date_of, optional_date_box
 from qa_desktop.app.dialog_size import fit_to_screen
+from qa_desktop.services.trust.agreement import (
+    MIN_CALLS,
+    CriterionTrust,
+    HumanVerdict,
+    criterion_trust,
+    human_verdicts,
+    trend,
+)
+from qa_desktop.storage.library import LibraryFilter
+from scoring.scorecard import Scorecard
 
 CALLS_ROLE = Qt.ItemDataRole.UserRole + 1  # per column: the call ids behind a cell
 _CELLS = {5: "auto_pass_human_fail", 6: "auto_fail_human_pass"}
@@ -54,8 +67,13 @@ class _Agreement:
 
     @classmethod
     def of(cls, verdicts: list[HumanVerdict], scorecard: Scorecard) -> _Agreement:
-        return cls(len(verdicts), len({v.call_id for v in verdicts}), criterion_trust(verdicts, scorecard),
-                   trend(verdicts), trend(verdicts, by="scorecard"))
+        return cls(
+            len(verdicts),
+            len({v.call_id for v in verdicts}),
+            criterion_trust(verdicts, scorecard),
+            trend(verdicts),
+            trend(verdicts, by="scorecard"),
+        )
 
 
 class AgreementWindow(QDialog):
@@ -75,14 +93,26 @@ class AgreementWindow(QDialog):
         self.summary = QLabel()
         self.table = QTreeWidget()
         self.table.setRootIsDecorated(False)
-        self.table.setHeaderLabels(["Criterion", "Checked calls", "Verdicts", "Agreement", "Kappa",
-                                    "Auto pass, human fail", "Auto fail, human pass", "Needs", ""])
+        self.table.setHeaderLabels(
+            [
+                "Criterion",
+                "Checked calls",
+                "Verdicts",
+                "Agreement",
+                "Kappa",
+                "Auto pass, human fail",
+                "Auto fail, human pass",
+                "Needs",
+                "",
+            ]
+        )
         self.table.itemDoubleClicked.connect(self._open_cell)
         self.table.setToolTip("Double-click a confusion cell to list its calls")
         self.explain = QLabel(
             f"A criterion is marked only once people checked it on at least {MIN_CALLS} calls (fewer say too little; "
             "those rows are grey). A reviewed call counts only for the criteria the reviewer looked at: played "
-            "their evidence or pressed Confirm ✓. Kappa is n/a on fewer than 2 verdicts or with one answer only.")
+            "their evidence or pressed Confirm ✓. Kappa is n/a on fewer than 2 verdicts or with one answer only."
+        )
         self.explain.setWordWrap(True)
         self.explain.setStyleSheet("color:#555")
         route = QPushButton("Route marked criteria to human review")
@@ -127,14 +157,25 @@ class AgreementWindow(QDialog):
     def _show(self, found: _Agreement) -> None:
         self.rows = found.rows
         marked = [r.criterion for r in self.rows if r.marked]
-        self.summary.setText(f"{_count(found.verdicts, 'human verdict')} on {_count(found.calls, 'call')}; "
-                             f"{len(marked)} criteri{'on' if len(marked) == 1 else 'a'} below threshold")
+        self.summary.setText(
+            f"{_count(found.verdicts, 'human verdict')} on {_count(found.calls, 'call')}; "
+            f"{len(marked)} criteri{'on' if len(marked) == 1 else 'a'} below threshold"
+        )
         self.table.clear()
         for row in self.rows:
-            item = QTreeWidgetItem([
-                row.criterion, str(row.calls), str(row.verdicts), _percent(row.agreement),
-                _kappa(row), str(len(row.auto_pass_human_fail)),
-                str(len(row.auto_fail_human_pass)), _percent(row.threshold), "MARKED" if row.marked else ""])
+            item = QTreeWidgetItem(
+                [
+                    row.criterion,
+                    str(row.calls),
+                    str(row.verdicts),
+                    _percent(row.agreement),
+                    _kappa(row),
+                    str(len(row.auto_pass_human_fail)),
+                    str(len(row.auto_fail_human_pass)),
+                    _percent(row.threshold),
+                    "MARKED" if row.marked else "",
+                ]
+            )
             for column, name in _CELLS.items():
                 item.setData(column, CALLS_ROLE, getattr(row, name))
             if row.marked:
@@ -144,8 +185,11 @@ class AgreementWindow(QDialog):
                 item.setText(8, f"needs {MIN_CALLS} calls")
                 for column in range(9):
                     item.setForeground(column, QBrush(QColor("#888888")))
-                item.setToolTip(8, f"Checked on {_count(row.calls, 'call')}: a criterion is judged from "
-                                   f"{MIN_CALLS} human-checked calls on")
+                item.setToolTip(
+                    8,
+                    f"Checked on {_count(row.calls, 'call')}: a criterion is judged from "
+                    f"{MIN_CALLS} human-checked calls on",
+                )
             self.table.addTopLevelItem(item)
         self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self._draw_trend(found.by_month)
@@ -167,9 +211,14 @@ class AgreementWindow(QDialog):
         marked = {r.criterion for r in self.rows if r.marked}
         for criterion, months in by_month.items():
             keys = list(months)
-            axes.plot(keys, [100 * (months[k][1] or 0) for k in keys], marker="o",
-                      linewidth=2.2 if criterion in marked else 1.0, alpha=1.0 if criterion in marked else 0.5,
-                      label=criterion.replace("_", " ") + (" (marked)" if criterion in marked else ""))
+            axes.plot(
+                keys,
+                [100 * (months[k][1] or 0) for k in keys],
+                marker="o",
+                linewidth=2.2 if criterion in marked else 1.0,
+                alpha=1.0 if criterion in marked else 0.5,
+                label=criterion.replace("_", " ") + (" (marked)" if criterion in marked else ""),
+            )
         axes.axhline(100 * self.scorecard.min_agreement, color="#b3261e", linestyle="--", linewidth=0.8)
         axes.set_ylim(0, 105)
         axes.set_ylabel("Agreement (%)")
@@ -178,9 +227,16 @@ class AgreementWindow(QDialog):
             axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
         else:
             axes.set_xticks([])
-            axes.text(0.5, 0.5, "No human verdicts in this range yet: settle calibration answers,\n"
-                      "override or settle disputes, and agreement shows here by month.",
-                      transform=axes.transAxes, ha="center", va="center", color="#666666")
+            axes.text(
+                0.5,
+                0.5,
+                "No human verdicts in this range yet: settle calibration answers,\n"
+                "override or settle disputes, and agreement shows here by month.",
+                transform=axes.transAxes,
+                ha="center",
+                va="center",
+                color="#666666",
+            )
         self.canvas.draw_idle()
 
     def _open_cell(self, item: QTreeWidgetItem, column: int) -> None:
@@ -190,7 +246,6 @@ class AgreementWindow(QDialog):
 
     def route(self) -> LibraryFilter:
         """The library filter of calls for human review (marked criteria's fails, unclear results)."""
-        wanted = LibraryFilter(needs_review=True,
-                               review_criteria=tuple(r.criterion for r in self.rows if r.marked))
+        wanted = LibraryFilter(needs_review=True, review_criteria=tuple(r.criterion for r in self.rows if r.marked))
         self.open_calls.emit(wanted)
         return wanted

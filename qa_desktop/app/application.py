@@ -7,13 +7,13 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from qa_desktop.services.access.identity import set_owner_name
-from qa_desktop.services.settings import Settings
-from qa_desktop.storage.database import close_database
 from qa_desktop.app.database_dialog import open_or_choose
 from qa_desktop.app.error_report import install_error_hooks
 from qa_desktop.app.login_dialog import sign_in_if_needed
 from qa_desktop.app.main_window import MainWindow
+from qa_desktop.services.access.identity import set_owner_name
+from qa_desktop.services.settings import Settings
+from qa_desktop.storage.database import close_database
 
 
 def run_app(database: str | Path | None = None) -> int:

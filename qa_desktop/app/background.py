@@ -12,8 +12,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from qa_desktop.storage.database import close_thread_connection
 from qa_desktop.app.error_report import describe
+from qa_desktop.storage.database import close_thread_connection
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,15 @@ class Task(QThread):
     _error = Signal(str)
     _progress = Signal(int, int)
 
-    def __init__(self, work: Callable[[Task], Any] | None = None, *, what: str = "background work",
-                 done: Done | None = None, failed: Failed | None = None, progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        work: Callable[[Task], Any] | None = None,
+        *,
+        what: str = "background work",
+        done: Done | None = None,
+        failed: Failed | None = None,
+        progress: Progress | None = None,
+    ) -> None:
         super().__init__()
         self._work, self.what = work, what
         self.on_done, self.on_failed, self.on_progress = done, failed, progress
@@ -98,8 +105,9 @@ class Task(QThread):
         _running.discard(self)
 
 
-def run_task(work: Callable[[Task], Any], done: Done, failed: Failed, *, what: str,
-             progress: Progress | None = None) -> Task:
+def run_task(
+    work: Callable[[Task], Any], done: Done, failed: Failed, *, what: str, progress: Progress | None = None
+) -> Task:
     """Run `work(task)` in the background; `done(result)` or `failed(message)` follows on the UI thread."""
     task = Task(work, what=what, done=done, failed=failed, progress=progress)
     task.start()

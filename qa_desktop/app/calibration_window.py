@@ -10,22 +10,39 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
-    QListWidgetItem, QMessageBox, QPushButton, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem, QTabWidget,
-    QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
-from scoring.scorecard import Scorecard
-
+from qa_desktop.app.background import Latest
+from qa_desktop.app.dialog_size import fit_to_screen
+from qa_desktop.app.player import CallPlayer
+from qa_desktop.app.transcript_view import TranscriptView
 from qa_desktop.services import review as review_service
 from qa_desktop.services.access.identity import current_user, team_mode
 from qa_desktop.services.access.permissions import AccessError
-from qa_desktop.storage.review import RESULTS
 from qa_desktop.services.trust import calibration as cal
-from qa_desktop.app.background import Latest
-from qa_desktop.app.player import CallPlayer
-from qa_desktop.app.transcript_view import TranscriptView
-from qa_desktop.app.dialog_size import fit_to_screen
+from qa_desktop.storage.review import RESULTS
+from scoring.scorecard import Scorecard
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _UNANSWERED = "—"
@@ -44,8 +61,13 @@ def _number(value: float | None) -> str:
 class CalibrationWindow(QDialog):
     """Calibration sessions: create, score blind, results and settling."""
 
-    def __init__(self, parent: QWidget | None, lead: Callable[[], str],
-                 open_call: Callable[[], int | None] = lambda: None, scorecard: Scorecard | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        lead: Callable[[], str],
+        open_call: Callable[[], int | None] = lambda: None,
+        scorecard: Scorecard | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Calibration")
         self.lead = lead
@@ -133,7 +155,9 @@ class CalibrationWindow(QDialog):
         call_id = self.open_call()
         chosen = {self.proposals.item(i).data(ID_ROLE).call_id for i in range(self.proposals.count())}
         if call_id is not None and call_id not in chosen:
-            self._add(cal.Proposal(call_id, "chosen by hand"), review_service.call_summaries([call_id])[call_id].agent_name)
+            self._add(
+                cal.Proposal(call_id, "chosen by hand"), review_service.call_summaries([call_id])[call_id].agent_name
+            )
 
     def _add(self, p: cal.Proposal, agent: str) -> None:
         item = QListWidgetItem(f"{p.call_id} · {agent} · {p.reason}")
@@ -144,8 +168,11 @@ class CalibrationWindow(QDialog):
 
     def create(self) -> cal.CalibrationSession | None:
         """Create a session on the ticked calls."""
-        chosen = [self.proposals.item(i).data(ID_ROLE) for i in range(self.proposals.count())
-                  if self.proposals.item(i).checkState() == Qt.CheckState.Checked]
+        chosen = [
+            self.proposals.item(i).data(ID_ROLE)
+            for i in range(self.proposals.count())
+            if self.proposals.item(i).checkState() == Qt.CheckState.Checked
+        ]
         try:
             session = cal.create_session(self.title.text(), self.lead(), self.evaluators.text().split(","), chosen)
         except (cal.CalibrationError, AccessError) as exc:
@@ -166,8 +193,7 @@ class CalibrationWindow(QDialog):
             me = current_user().name
             answering, viewing = [me] if me in answering else [], [me]
         self.viewer.setEnabled(not team_mode())
-        for box, names in ((self.evaluator, answering),
-                           (self.viewer, viewing)):
+        for box, names in ((self.evaluator, answering), (self.viewer, viewing)):
             box.blockSignals(True)
             box.clear()
             for name in names:
@@ -188,15 +214,17 @@ class CalibrationWindow(QDialog):
         evaluator = self.evaluator.currentData()
         given = cal.own_answers(self.session, evaluator) if evaluator else {}
         total = len(self.session.criteria)
-        calls = review_service.call_summaries([self.call_list.item(row).data(ID_ROLE)
-                                               for row in range(self.call_list.count())])
+        calls = review_service.call_summaries(
+            [self.call_list.item(row).data(ID_ROLE) for row in range(self.call_list.count())]
+        )
         for row in range(self.call_list.count()):
             item = self.call_list.item(row)
             call = calls[item.data(ID_ROLE)]
             length = "text" if call.is_text else f"{call.duration_s / 60:.1f} min"
             done = sum((call.id, c) in given for c in self.session.criteria)
-            item.setText(f"{'✓' if done == total else '○'} Call {call.id} · {call.agent_name} · {length} · "
-                         f"{done}/{total}")
+            item.setText(
+                f"{'✓' if done == total else '○'} Call {call.id} · {call.agent_name} · {length} · {done}/{total}"
+            )
             item.setToolTip(f"{done} of {total} criteria answered on this call")
 
     # --- scoring ---------------------------------------------------------------------------
@@ -230,9 +258,11 @@ class CalibrationWindow(QDialog):
         self.submit_button.clicked.connect(self.submit)
         right = QWidget()
         column = QVBoxLayout(right)
-        hint = QLabel("Answer every criterion from the call alone: the automatic results and the other evaluators' "
-                      "answers stay hidden until you submit. Keys: P pass, F fail, N n/a (then the next criterion), "
-                      "↑↓ to move.")
+        hint = QLabel(
+            "Answer every criterion from the call alone: the automatic results and the other evaluators' "
+            "answers stay hidden until you submit. Keys: P pass, F fail, N n/a (then the next criterion), "
+            "↑↓ to move."
+        )
         hint.setWordWrap(True)
         column.addWidget(hint)
         column.addWidget(self.answers, 1)
@@ -303,14 +333,18 @@ class CalibrationWindow(QDialog):
 
     def _show_owed(self, done: bool = False) -> None:
         owed = cal.missing(self.session, self.evaluator.currentData())
-        self.progress.setText("Submitted." if done else f"{owed} answer{'s' * (owed != 1)} still to give "
-                              f"across the {self.call_list.count()} calls.")
+        self.progress.setText(
+            "Submitted."
+            if done
+            else f"{owed} answer{'s' * (owed != 1)} still to give across the {self.call_list.count()} calls."
+        )
 
     def _show_definition(self, row: int) -> None:
         item = self.answers.item(row, 0) if row >= 0 else None
         known = self.criteria.get(item.data(ID_ROLE)) if item else None
-        self.definition.setText(f"<b>{known.name}</b><br>{known.description or 'No definition in the scorecard.'}"
-                                if known else "")
+        self.definition.setText(
+            f"<b>{known.name}</b><br>{known.description or 'No definition in the scorecard.'}" if known else ""
+        )
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt API)
         """P, F and N answer the current criterion and move to the next one."""
@@ -348,8 +382,10 @@ class CalibrationWindow(QDialog):
     # --- results ---------------------------------------------------------------------------
     def _results_tab(self) -> QWidget:
         self.viewer = QComboBox()
-        self.viewer.setToolTip("Whose results to show: an evaluator sees them only after submitting. Switching is "
-                               "recorded in the audit log.")
+        self.viewer.setToolTip(
+            "Whose results to show: an evaluator sees them only after submitting. Switching is "
+            "recorded in the audit log."
+        )
         self.viewer.activated.connect(lambda _i: self.view_as(self.viewer.currentData()))
         self.blind_note = QLabel()
         self.blind_note.setStyleSheet("color:#b3261e")
@@ -371,8 +407,9 @@ class CalibrationWindow(QDialog):
         top.addWidget(self.viewer)
         top.addWidget(self.blind_note, 1)
         layout.addLayout(top)
-        layout.addWidget(QLabel("Agreement per criterion (between evaluators, and each evaluator with the "
-                                "automatic verdict)"))
+        layout.addWidget(
+            QLabel("Agreement per criterion (between evaluators, and each evaluator with the automatic verdict)")
+        )
         layout.addWidget(self.agreement, 1)
         layout.addWidget(QLabel("Calls and criteria, widest spread first"))
         layout.addWidget(self.spreads, 2)
@@ -388,11 +425,16 @@ class CalibrationWindow(QDialog):
         users and roles exist, this is what keeps a lead's view from being taken silently)."""
         if self.session is None or name == self.viewing:
             return
-        if confirm and QMessageBox.question(
-                self, "View results as another person",
+        if (
+            confirm
+            and QMessageBox.question(
+                self,
+                "View results as another person",
                 f"Show the results as {name}? The automatic verdicts and other evaluators' answers become visible "
-                "to whoever sits at this screen. The switch is recorded in the audit log.") \
-                != QMessageBox.StandardButton.Yes:
+                "to whoever sits at this screen. The switch is recorded in the audit log.",
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             self.viewer.setCurrentIndex(self.viewer.findData(self.viewing))
             return
         cal.record_view_as(self.session, self.lead(), self.viewing, name)
@@ -419,18 +461,35 @@ class CalibrationWindow(QDialog):
             return
         self.blind_note.setText("")
         evaluators = self.session.evaluators
-        self.agreement.setHeaderLabels(["Criterion", "Calls", "Agreement", "Kappa", "Alpha",
-                                        *[f"{e} vs automatic" for e in evaluators]])
+        self.agreement.setHeaderLabels(
+            ["Criterion", "Calls", "Agreement", "Kappa", "Alpha", *[f"{e} vs automatic" for e in evaluators]]
+        )
         for row in table:
             versus = [f"{_percent(p)} (κ {_number(k)})" for p, k in (row.versus_automatic[e] for e in evaluators)]
-            self.agreement.addTopLevelItem(QTreeWidgetItem([
-                self._name(row.criterion), str(row.items), _percent(row.agreement), _number(row.kappa), _number(row.alpha),
-                *versus]))
+            self.agreement.addTopLevelItem(
+                QTreeWidgetItem(
+                    [
+                        self._name(row.criterion),
+                        str(row.items),
+                        _percent(row.agreement),
+                        _number(row.kappa),
+                        _number(row.alpha),
+                        *versus,
+                    ]
+                )
+            )
         calls = review_service.call_summaries(list({s.call_id for s in spreads}))
         for s in spreads:
-            item = QTreeWidgetItem([f"{s.call_id} · {calls[s.call_id].agent_name}", self._name(s.criterion),
-                                    ", ".join(f"{e}: {r}" for e, r in s.answers.items()),
-                                    s.automatic or "", f"{s.spread:.2f}", s.reference or ""])
+            item = QTreeWidgetItem(
+                [
+                    f"{s.call_id} · {calls[s.call_id].agent_name}",
+                    self._name(s.criterion),
+                    ", ".join(f"{e}: {r}" for e, r in s.answers.items()),
+                    s.automatic or "",
+                    f"{s.spread:.2f}",
+                    s.reference or "",
+                ]
+            )
             item.setData(0, ID_ROLE, (s.call_id, s.criterion))
             if s.spread > 0:
                 item.setBackground(4, QBrush(QColor("#fde2e1")))

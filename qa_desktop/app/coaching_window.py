@@ -13,22 +13,41 @@ from types import ModuleType
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-    QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton,
-    QSplitter, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
-
+from qa_desktop.app.background import Latest, Task, run_task
+from qa_desktop.app.dialog_size import fit_to_screen
+from qa_desktop.app.player import CallPlayer
+from qa_desktop.app.transcript_view import SPEAKER_COLOURS
 from qa_desktop.services import people as people_service
 from qa_desktop.services.coaching import views as coaching_service
 from qa_desktop.services.coaching.focus import MIN_CALLS
 from qa_desktop.services.coaching.sessions import STATUSES, criterion_names
 from qa_desktop.services.coaching.views import ClipView, SessionView
-from qa_desktop.app.background import Latest, Task, run_task
-from qa_desktop.app.player import CallPlayer
 from scoring.display import clock
-from qa_desktop.app.transcript_view import SPEAKER_COLOURS
-from qa_desktop.app.dialog_size import fit_to_screen
 
 CLIP_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -37,9 +56,14 @@ class CoachingWindow(QDialog):
     """Sessions on the left (and a new one from suggestions), the open session on the right. The data comes
     from `service` (the coaching views' functions), the agents from `people`."""
 
-    def __init__(self, parent: QWidget | None, coach: Callable[[], str],
-                 moment: Callable[[], tuple[int, float] | None], service: ModuleType = coaching_service,
-                 people: ModuleType = people_service) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        coach: Callable[[], str],
+        moment: Callable[[], tuple[int, float] | None],
+        service: ModuleType = coaching_service,
+        people: ModuleType = people_service,
+    ) -> None:
         super().__init__(parent)
         self.service, self.people = service, people
         self.setWindowTitle("Coaching")
@@ -132,19 +156,24 @@ class CoachingWindow(QDialog):
         self.suggestions.clear()
         for rank, focus in enumerate([*suggested, *rest]):
             gap = f"{focus.gap:.0f}" if rank < len(suggested) else ""
-            item = QTreeWidgetItem([self.names.get(focus.criterion, focus.criterion), focus.agent.short(),
-                                    focus.team.short(), gap])
+            item = QTreeWidgetItem(
+                [self.names.get(focus.criterion, focus.criterion), focus.agent.short(), focus.team.short(), gap]
+            )
             item.setData(0, CLIP_ROLE, focus.criterion)
             item.setCheckState(0, Qt.CheckState.Checked if rank < min(2, len(suggested)) else Qt.CheckState.Unchecked)
-            item.setToolTip(0, "Suggested: below the team" if rank < len(suggested) else "Not suggested: tick to coach it")
+            item.setToolTip(
+                0, "Suggested: below the team" if rank < len(suggested) else "Not suggested: tick to coach it"
+            )
             if rank >= len(suggested):
                 item.setForeground(3, Qt.GlobalColor.gray)
             self.suggestions.addTopLevelItem(item)
         self.suggestion_note.setText(
             f"The first {len(suggested)} are below the team (at least {MIN_CALLS} calls each), largest gap first; "
-            "tick any criterion to coach it." if suggested else
-            f"Nothing suggested: no criterion is below the team with at least {MIN_CALLS} calls each side. "
-            "Tick the criteria to coach by hand; clips come from the agent's failed calls.")
+            "tick any criterion to coach it."
+            if suggested
+            else f"Nothing suggested: no criterion is below the team with at least {MIN_CALLS} calls each side. "
+            "Tick the criteria to coach by hand; clips come from the agent's failed calls."
+        )
 
     def _suggestions_failed(self, message: str) -> None:
         self.suggestion_note.setStyleSheet("color:#b3261e")
@@ -152,14 +181,20 @@ class CoachingWindow(QDialog):
 
     def create_from_ticks(self) -> SessionView | None:
         """Create a session for the chosen agent on the ticked criteria."""
-        ticked = [self.suggestions.topLevelItem(i).data(0, CLIP_ROLE) for i in range(self.suggestions.topLevelItemCount())
-                  if self.suggestions.topLevelItem(i).checkState(0) == Qt.CheckState.Checked]
+        ticked = [
+            self.suggestions.topLevelItem(i).data(0, CLIP_ROLE)
+            for i in range(self.suggestions.topLevelItemCount())
+            if self.suggestions.topLevelItem(i).checkState(0) == Qt.CheckState.Checked
+        ]
         if self.agent.currentData() is None or not ticked:
             QMessageBox.information(self, "Coaching", "Pick an agent and tick at least one focus criterion.")
             return None
         main = self.agent.currentData()
-        also = [self.others.item(i).data(CLIP_ROLE) for i in range(self.others.count())
-                if self.others.item(i).checkState() == Qt.CheckState.Checked]
+        also = [
+            self.others.item(i).data(CLIP_ROLE)
+            for i in range(self.others.count())
+            if self.others.item(i).checkState() == Qt.CheckState.Checked
+        ]
         session_id = self.service.create([main, *also], ticked, self.coach())
         self._load_sessions(select=session_id)
         return self.session
@@ -203,7 +238,9 @@ class CoachingWindow(QDialog):
             self.clip_list.setColumnWidth(column, width)
         self.clip_list.currentItemChanged.connect(self._clip_selected)
         self.clip_list.itemDoubleClicked.connect(lambda item, _c: self.play_clip())
-        self.clip_note = QLineEdit(placeholderText="Note for the agent on the selected clip (what to listen for; in the pack)")
+        self.clip_note = QLineEdit(
+            placeholderText="Note for the agent on the selected clip (what to listen for; in the pack)"
+        )
         self.clip_note.editingFinished.connect(self._save_clip_note)
         self.player = CallPlayer()
         self.player.position_changed.connect(self._stop_at_clip_end)
@@ -211,8 +248,11 @@ class CoachingWindow(QDialog):
         self.excerpt.setFixedHeight(120)
         self.excerpt.setPlaceholderText("The selected clip's transcript shows here.")
         buttons = QHBoxLayout()
-        for text, slot in (("Play clip", self.play_clip), ("Remove clip", self.remove_clip),
-                           ("Add the moment open in the review", self.add_review_moment)):
+        for text, slot in (
+            ("Play clip", self.play_clip),
+            ("Remove clip", self.remove_clip),
+            ("Add the moment open in the review", self.add_review_moment),
+        ):
             button = QPushButton(text)
             button.clicked.connect(slot)
             buttons.addWidget(button)
@@ -238,8 +278,10 @@ class CoachingWindow(QDialog):
         end.addWidget(delete)
         end.addWidget(self.export_progress, 1)
         self.anonymise_peers = QCheckBox("Anonymise peers")
-        self.anonymise_peers.setToolTip("In the pack, peers in example clips are 'Peer A', 'Peer B', ... and their "
-                                        "spoken name is replaced by a tone")
+        self.anonymise_peers.setToolTip(
+            "In the pack, peers in example clips are 'Peer A', 'Peer B', ... and their "
+            "spoken name is replaced by a tone"
+        )
         end.addWidget(self.saved)
         end.addWidget(save)
         end.addWidget(self.anonymise_peers)
@@ -264,13 +306,20 @@ class CoachingWindow(QDialog):
             self.save_texts()
         self.session = session = self.service.open_session(session_id)
         self.editor.setEnabled(True)
-        focus = ", ".join(f"{self.names.get(f.criterion, f.criterion)} {f.agent.text()} vs team {f.team.text()}"
-                          for f in session.focus)
-        self.title.setText(f"<b>#{session.id} {session.title}</b><br><span style='color:#555'>coach "
-                           f"{session.coach or '-'} · {focus}</span>")
+        focus = ", ".join(
+            f"{self.names.get(f.criterion, f.criterion)} {f.agent.text()} vs team {f.team.text()}"
+            for f in session.focus
+        )
+        self.title.setText(
+            f"<b>#{session.id} {session.title}</b><br><span style='color:#555'>coach "
+            f"{session.coach or '-'} · {focus}</span>"
+        )
         self.status.setCurrentText(session.status)
-        self.due.setDate(QDate(session.due.year, session.due.month, session.due.day) if session.due
-                         else QDate.currentDate().addDays(14))
+        self.due.setDate(
+            QDate(session.due.year, session.due.month, session.due.day)
+            if session.due
+            else QDate.currentDate().addDays(14)
+        )
         self.goals.setPlainText(session.goals)
         self.notes.setPlainText(session.notes)
         self.saved.clear()
@@ -283,25 +332,39 @@ class CoachingWindow(QDialog):
         for number, clip in enumerate(self.service.clip_views(self.session.id), 1):
             when = f"{clip.call_time:%Y-%m-%d %H:%M}" if clip.call_time else Path(clip.path).name
             moment = f"{clock(clip.start)}-{clock(clip.end)}"
-            item = QTreeWidgetItem([str(number), self.names.get(clip.criterion, clip.criterion),
-                                    "to improve" if clip.kind == "improve" else "example", f"{clip.agent_name}, {when}",
-                                    f"✉ {moment}" if clip.is_text else moment, clip.note])
+            item = QTreeWidgetItem(
+                [
+                    str(number),
+                    self.names.get(clip.criterion, clip.criterion),
+                    "to improve" if clip.kind == "improve" else "example",
+                    f"{clip.agent_name}, {when}",
+                    f"✉ {moment}" if clip.is_text else moment,
+                    clip.note,
+                ]
+            )
             item.setData(0, CLIP_ROLE, clip)
             self.clip_list.addTopLevelItem(item)
 
     def _show_follow_up(self) -> None:
         session = self.session
         if session.delivered_at is None or not session.agents:
-            self.follow.setText("<span style='color:#555'>Follow-up: once the session is delivered, the agent's "
-                                "results on its focus criteria before and after it show here.</span>")
+            self.follow.setText(
+                "<span style='color:#555'>Follow-up: once the session is delivered, the agent's "
+                "results on its focus criteria before and after it show here.</span>"
+            )
             return
         rows = self.service.follow_up_rows(session)
         cells = "".join(
-            f"<tr><td>{self.names.get(r.criterion, r.criterion)}</td><td>{r.before.text()}</td><td>{r.after.text()}</td>"
-            f"<td>{'-' if r.change is None else f'{r.change:+.0f} points'}</td></tr>" for r in rows)
-        self.follow.setText(f"<b>Follow-up</b> (calls before and since delivery on {session.delivered_at:%Y-%m-%d})"
-                            f"<table cellpadding='3'><tr><th align='left'>Criterion</th><th>Before</th><th>After</th>"
-                            f"<th>Change</th></tr>{cells}</table>")
+            f"<tr><td>{self.names.get(r.criterion, r.criterion)}</td>"
+            f"<td>{r.before.text()}</td><td>{r.after.text()}</td>"
+            f"<td>{'-' if r.change is None else f'{r.change:+.0f} points'}</td></tr>"
+            for r in rows
+        )
+        self.follow.setText(
+            f"<b>Follow-up</b> (calls before and since delivery on {session.delivered_at:%Y-%m-%d})"
+            f"<table cellpadding='3'><tr><th align='left'>Criterion</th><th>Before</th><th>After</th>"
+            f"<th>Change</th></tr>{cells}</table>"
+        )
 
     def _selected_clip(self) -> ClipView | None:
         item = self.clip_list.currentItem()
@@ -316,11 +379,15 @@ class CoachingWindow(QDialog):
             self.player.setVisible(not clip.is_text)  # a text conversation has nothing to play
 
     def _show_excerpt(self, clip: ClipView) -> None:
-        self.excerpt.setHtml("".join(
-            f"<p style='margin:2px 0'><span style='color:#777;font-family:monospace'>{clock(start)}</span> "
-            f"<b style='color:{SPEAKER_COLOURS.get(speaker, '#333')}'>{speaker.capitalize()}</b> "
-            f"{html.escape(line)}</p>" for start, speaker, line in self.service.clip_excerpt(clip))
-            or "<i>No transcript in this moment.</i>")
+        self.excerpt.setHtml(
+            "".join(
+                f"<p style='margin:2px 0'><span style='color:#777;font-family:monospace'>{clock(start)}</span> "
+                f"<b style='color:{SPEAKER_COLOURS.get(speaker, '#333')}'>{speaker.capitalize()}</b> "
+                f"{html.escape(line)}</p>"
+                for start, speaker, line in self.service.clip_excerpt(clip)
+            )
+            or "<i>No transcript in this moment.</i>"
+        )
 
     def _save_clip_note(self) -> None:
         clip = self._selected_clip()
@@ -370,7 +437,11 @@ class CoachingWindow(QDialog):
     def save_texts(self) -> None:
         """Store the goals, notes and due date."""
         day = self.due.date()
-        goals, notes, due = self.goals.toPlainText(), self.notes.toPlainText(), dt.datetime(day.year(), day.month(), day.day())
+        goals, notes, due = (
+            self.goals.toPlainText(),
+            self.notes.toPlainText(),
+            dt.datetime(day.year(), day.month(), day.day()),
+        )
         self.service.save_texts(self.session.id, goals, notes, due)
         self.session = dataclasses.replace(self.session, goals=goals, notes=notes, due=due)
 
@@ -383,9 +454,15 @@ class CoachingWindow(QDialog):
         session = self.session
         if session is None:
             return
-        if confirm and QMessageBox.question(
-                self, "Delete session", f"Delete session #{session.id} \"{session.title}\" and its clips? "
-                "This cannot be undone.") != QMessageBox.StandardButton.Yes:
+        if (
+            confirm
+            and QMessageBox.question(
+                self,
+                "Delete session",
+                f'Delete session #{session.id} "{session.title}" and its clips? This cannot be undone.',
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return
         self.service.delete(session.id, self.coach())
         self.session = None
@@ -418,7 +495,11 @@ class CoachingWindow(QDialog):
         session_id, anonymise = self.session.id, self.anonymise_peers.isChecked()
         self.exporter = run_task(
             lambda task: self.service.export(session_id, Path(out), task.report, anonymise),
-            self._exported, self._export_failed, what="exporting a coaching pack", progress=self._export_step)
+            self._exported,
+            self._export_failed,
+            what="exporting a coaching pack",
+            progress=self._export_step,
+        )
         return self.exporter
 
     def _export_step(self, done: int, total: int) -> None:
@@ -431,8 +512,9 @@ class CoachingWindow(QDialog):
     def _export_failed(self, message: str) -> None:
         self.export_progress.setFormat("Export failed")
         self.export_progress.setStyleSheet("color:#b3261e")
-        QMessageBox.warning(self, "Export failed", f"The coaching pack was not written: {message}\n\n"
-                            "The details are in the log.")
+        QMessageBox.warning(
+            self, "Export failed", f"The coaching pack was not written: {message}\n\nThe details are in the log."
+        )
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         """Keep the last edits and let an export finish."""

@@ -11,19 +11,27 @@ from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QMenu, QScrollArea, QToolButton,
-    QVBoxLayout, QWidget,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
-from scoring.drivers import DriverSet
-
-from qa_desktop.services.library import visible_scope
+from qa_desktop.app.background import Latest, Task, run_task
+from qa_desktop.app.date_box import date_of, optional_date_box, show_date
+from qa_desktop.services import people as people_service
 from qa_desktop.services.dashboard.charts import CHARTS, Chart, Picks, compute_tables
 from qa_desktop.services.dashboard.queries import Scope, Table
 from qa_desktop.services.dashboard.report import save_chart, write_csv
-from qa_desktop.services import people as people_service
-from qa_desktop.app.background import Latest, Task, run_task
-from qa_desktop.app.date_box import date_of, optional_date_box, show_date
+from qa_desktop.services.library import visible_scope
+from scoring.drivers import DriverSet
 
 DPI = 90  # the charts' text is sized for the report; this fits two charts side by side
 
@@ -31,7 +39,7 @@ DPI = 90  # the charts' text is sized for the report; this fits two charts side 
 class ChartCard(QFrame):
     """One chart: its title, an export menu and the embedded figure; clicks emit library filters."""
 
-    def __init__(self, chart: Chart, view: "DashboardView") -> None:
+    def __init__(self, chart: Chart, view: DashboardView) -> None:
         super().__init__()
         self.chart, self.view = chart, view
         self.table: Table | None = None
@@ -94,12 +102,17 @@ class ChartCard(QFrame):
     def _ask(self, kind: str) -> None:
         if self.table is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, f"Export {self.chart.title}", f"{self.chart.key}.{kind}",
-                                              f"{kind.upper()} (*.{kind})")
+        path, _ = QFileDialog.getSaveFileName(
+            self, f"Export {self.chart.title}", f"{self.chart.key}.{kind}", f"{kind.upper()} (*.{kind})"
+        )
         if path:
             self.view.status.setText(f"Saving {path}…")
-            self.exporting = run_task(lambda _task: self.export(path), self.view.saved, self.view.show_error,
-                                      what=f"exporting {self.chart.title}")
+            self.exporting = run_task(
+                lambda _task: self.export(path),
+                self.view.saved,
+                self.view.show_error,
+                what=f"exporting {self.chart.title}",
+            )
 
 
 class DashboardView(QWidget):
@@ -117,8 +130,16 @@ class DashboardView(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         bar = QHBoxLayout()
-        for widget in (QLabel("Team"), self.team, QLabel("Agent"), self.agent, QLabel("From"), self.date_from,
-                       QLabel("to"), self.date_to):
+        for widget in (
+            QLabel("Team"),
+            self.team,
+            QLabel("Agent"),
+            self.agent,
+            QLabel("From"),
+            self.date_from,
+            QLabel("to"),
+            self.date_to,
+        ):
             bar.addWidget(widget)
         bar.addWidget(self.status, 1)
         grid_host = QWidget()
@@ -168,8 +189,9 @@ class DashboardView(QWidget):
 
     def scope(self) -> Scope:
         """The scope the widgets describe."""
-        return visible_scope(Scope(date_of(self.date_from), date_of(self.date_to), self.team.currentData(),
-                                   self.agent.currentData()))
+        return visible_scope(
+            Scope(date_of(self.date_from), date_of(self.date_to), self.team.currentData(), self.agent.currentData())
+        )
 
     def set_scope(self, scope: Scope) -> None:
         """Show a scope (and compute it)."""

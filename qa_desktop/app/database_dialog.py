@@ -12,8 +12,12 @@ from qa_desktop.storage.database import DatabaseFileError, open_database
 
 def problem_box(error: DatabaseFileError, parent: QWidget | None = None) -> QMessageBox:
     """The message naming the file and what is wrong, with Choose another database… and Quit."""
-    box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open the database",
-                      f"qa-desktop cannot use the database\n{error.path}\n\n{error.reason}.", parent=parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        "Cannot open the database",
+        f"qa-desktop cannot use the database\n{error.path}\n\n{error.reason}.",
+        parent=parent,
+    )
     box.setInformativeText("Choose another database file (or a new one), or quit.")
     box.addButton("Choose another database…", QMessageBox.ButtonRole.AcceptRole)
     box.setDefaultButton(box.addButton("Quit", QMessageBox.ButtonRole.RejectRole))
@@ -31,9 +35,13 @@ def open_or_choose(path: str | Path | None, parent: QWidget | None = None) -> Pa
             if box.buttonRole(box.clickedButton()) != QMessageBox.ButtonRole.AcceptRole:
                 return None
             folder = str(error.path.parent) if isinstance(error.path, Path) else ""  # or a server's URL
-            chosen, _ = QFileDialog.getSaveFileName(parent, "Database", folder,
-                                                    "SQLite (*.sqlite3 *.db);;All files (*)",
-                                                    options=QFileDialog.Option.DontConfirmOverwrite)
+            chosen, _ = QFileDialog.getSaveFileName(
+                parent,
+                "Database",
+                folder,
+                "SQLite (*.sqlite3 *.db);;All files (*)",
+                options=QFileDialog.Option.DontConfirmOverwrite,
+            )
             if not chosen:
                 return None
             path = chosen

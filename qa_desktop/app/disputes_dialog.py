@@ -8,15 +8,27 @@ from types import ModuleType
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPlainTextEdit, QPushButton,
-    QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
+from qa_desktop.app.dialog_size import fit_to_screen
 from qa_desktop.services.access.permissions import AccessError
 from qa_desktop.services.trust import disputes as disputes_service
 from qa_desktop.services.trust.disputes import STATUSES, DisputeError, DisputeRow
 from qa_desktop.storage.criteria import criterion_names, in_order
-from qa_desktop.app.dialog_size import fit_to_screen
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _REASON, _DECISION = 6, 8  # long text columns: fixed widths, the whole text in a tooltip
@@ -70,8 +82,9 @@ class DisputesDialog(QDialog):
         self.status.currentIndexChanged.connect(self.reload)
         self.table = QTreeWidget()
         self.table.setRootIsDecorated(False)
-        self.table.setHeaderLabels(["Raised", "Call", "Criterion", "Result → asked", "Agent", "Raised by", "Reason",
-                                    "Status", "Decision"])
+        self.table.setHeaderLabels(
+            ["Raised", "Call", "Criterion", "Result → asked", "Agent", "Raised by", "Reason", "Status", "Decision"]
+        )
         header = self.table.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         for column in (_REASON, _DECISION):
@@ -114,18 +127,29 @@ class DisputesDialog(QDialog):
         self.names = names = criterion_names()
         items = []
         for d in self.service.dispute_rows(self.status.currentData()):
-            item = QTreeWidgetItem([d.raised_at.strftime("%Y-%m-%d %H:%M"), f"{d.call_id} ({d.call_agent})",
-                                    names.get(d.criterion, d.criterion), f"{d.disputed} → {d.requested}", d.agent_name,
-                                    d.raised_by, d.reason,
-                                    d.status, f"{d.resolved_by}: {d.resolution}" if d.resolution else ""])
+            item = QTreeWidgetItem(
+                [
+                    d.raised_at.strftime("%Y-%m-%d %H:%M"),
+                    f"{d.call_id} ({d.call_agent})",
+                    names.get(d.criterion, d.criterion),
+                    f"{d.disputed} → {d.requested}",
+                    d.agent_name,
+                    d.raised_by,
+                    d.reason,
+                    d.status,
+                    f"{d.resolved_by}: {d.resolution}" if d.resolution else "",
+                ]
+            )
             item.setData(0, ID_ROLE, d)
             for column in (_REASON, _DECISION):
                 item.setToolTip(column, item.text(column))
             items.append(item)
         self.table.addTopLevelItems(items)  # at once: the columns size to their contents once, not per row
-        self.empty.setText("" if self.table.topLevelItemCount() else
-                           "No disputes here. A reviewer raises one from a call's scorecard (Dispute…) on the "
-                           "agent's behalf.")
+        self.empty.setText(
+            ""
+            if self.table.topLevelItemCount()
+            else "No disputes here. A reviewer raises one from a call's scorecard (Dispute…) on the agent's behalf."
+        )
         self._selection_changed()
         for tree, by in ((self.by_agent, "agent"), (self.by_criterion, "criterion")):
             tree.clear()
@@ -153,15 +177,20 @@ class DisputesDialog(QDialog):
     def _accept(self) -> None:
         if (d := self.selected()) is not None:
             name = self.names.get(d.criterion, d.criterion)
-            comment = ask_text(self, "Accept dispute", f"Accept: {name} becomes {d.requested}. "
-                               "Comment (optional):", required=False)
+            comment = ask_text(
+                self, "Accept dispute", f"Accept: {name} becomes {d.requested}. Comment (optional):", required=False
+            )
             if comment is not None:
                 self.decide(d, True, comment)
 
     def _reject(self) -> None:
         if (d := self.selected()) is not None:
-            reason = ask_text(self, "Reject dispute", f"Reject: {d.criterion} stays {d.disputed}. Why is the result "
-                              "right? (required; the agent reads it)", required=True)
+            reason = ask_text(
+                self,
+                "Reject dispute",
+                f"Reject: {d.criterion} stays {d.disputed}. Why is the result right? (required; the agent reads it)",
+                required=True,
+            )
             if reason is not None:
                 self.decide(d, False, reason)
 

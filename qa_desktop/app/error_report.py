@@ -53,9 +53,13 @@ def describe(exc: BaseException) -> str:
     return text if ours or isinstance(exc, (OSError, ValueError)) else f"{type(exc).__name__}: {text}"
 
 
-_QT_LEVELS = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
-              QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
-              QtMsgType.QtFatalMsg: logging.CRITICAL}
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
 
 
 class ErrorHooks(QObject):
@@ -106,9 +110,13 @@ class ErrorHooks(QObject):
             self.dialog.setInformativeText(self._where() + f"\n\n{self._more} more error(s) since; all are in the log.")
             return
         self._more = 0
-        self.dialog = QMessageBox(QMessageBox.Icon.Critical, "qa-desktop: something went wrong",
-                                  f"Something went wrong: {summary}", QMessageBox.StandardButton.Close,
-                                  QApplication.activeWindow())
+        self.dialog = QMessageBox(
+            QMessageBox.Icon.Critical,
+            "qa-desktop: something went wrong",
+            f"Something went wrong: {summary}",
+            QMessageBox.StandardButton.Close,
+            QApplication.activeWindow(),
+        )
         self.dialog.setInformativeText(self._where())
         self.dialog.setDetailedText(details)
         self.dialog.setModal(False)

@@ -9,12 +9,19 @@ from types import ModuleType
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
 )
 
+from qa_desktop.app.date_box import date_of, optional_date_box, show_date
 from qa_desktop.services import library_choices
 from qa_desktop.storage.library import LibraryFilter
-from qa_desktop.app.date_box import date_of, optional_date_box, show_date
 
 _NEEDS_REVIEW = "needs review"
 
@@ -31,8 +38,12 @@ class FilterBar(QWidget):
 
     changed = Signal(object)
 
-    def __init__(self, driver_names: dict[str, str] | None = None,
-                 marked: Callable[[], list[str]] = lambda: [], service: ModuleType = library_choices) -> None:
+    def __init__(
+        self,
+        driver_names: dict[str, str] | None = None,
+        marked: Callable[[], list[str]] = lambda: [],
+        service: ModuleType = library_choices,
+    ) -> None:
         super().__init__()
         self.service = service  # what the boxes offer
         self.driver_names = driver_names or {}
@@ -42,10 +53,19 @@ class FilterBar(QWidget):
         self.search.setClearButtonEnabled(True)
         self.agent, self.team, self.criterion, self.driver = QComboBox(), QComboBox(), QComboBox(), QComboBox()
         self.auto_fail = _combo([("Auto-fail: any", None), ("Auto-fail only", True), ("No auto-fail", False)])
-        self.reviewed = _combo([("Reviewed: any", None), ("Not reviewed", False), ("Reviewed", True),
-                                ("Needs human review", _NEEDS_REVIEW)])
-        self.reviewed.setItemData(3, "Unreviewed calls heard too unclearly to trust, or failing a criterion the "
-                                     "agreement lab marks", Qt.ItemDataRole.ToolTipRole)
+        self.reviewed = _combo(
+            [
+                ("Reviewed: any", None),
+                ("Not reviewed", False),
+                ("Reviewed", True),
+                ("Needs human review", _NEEDS_REVIEW),
+            ]
+        )
+        self.reviewed.setItemData(
+            3,
+            "Unreviewed calls heard too unclearly to trust, or failing a criterion the agreement lab marks",
+            Qt.ItemDataRole.ToolTipRole,
+        )
         self.date_from, self.date_to = optional_date_box(), optional_date_box()
         self.chosen: list[int] | None = None  # only these calls (a dashboard or agreement-lab click)
         self.chosen_note = QLabel()
@@ -62,10 +82,22 @@ class FilterBar(QWidget):
         self.clear.clicked.connect(lambda: self.show_filter(LibraryFilter()))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        rows = ((self.search, self.agent, self.team, self.driver, self.reviewed, self.clear),
-                (QLabel("From"), self.date_from, QLabel("to"), self.date_to, QLabel("Score"), self.score_min,
-                 QLabel("–"), self.score_max, self.auto_fail, self.criterion),
-                (self.chosen_note, self.show_all))
+        rows = (
+            (self.search, self.agent, self.team, self.driver, self.reviewed, self.clear),
+            (
+                QLabel("From"),
+                self.date_from,
+                QLabel("to"),
+                self.date_to,
+                QLabel("Score"),
+                self.score_min,
+                QLabel("–"),
+                self.score_max,
+                self.auto_fail,
+                self.criterion,
+            ),
+            (self.chosen_note, self.show_all),
+        )
         for widgets in rows:
             line = QHBoxLayout()
             for widget in widgets:
@@ -88,9 +120,12 @@ class FilterBar(QWidget):
     def refresh_choices(self) -> None:
         """Re-read agents, teams and criteria (after an import or a merge), keeping the selection."""
         offered = self.service.choices(self.driver_names)
-        choices = [(self.agent, "All agents", offered.agents), (self.team, "All teams", offered.teams),
-                   (self.criterion, "Any failed criterion", offered.criteria),
-                   (self.driver, "All drivers", offered.drivers)]
+        choices = [
+            (self.agent, "All agents", offered.agents),
+            (self.team, "All teams", offered.teams),
+            (self.criterion, "Any failed criterion", offered.criteria),
+            (self.driver, "All drivers", offered.drivers),
+        ]
         for box, everything, items in choices:
             current = box.currentData()
             box.blockSignals(True)
@@ -107,13 +142,20 @@ class FilterBar(QWidget):
         reviewed = self.reviewed.currentData()
         needs = reviewed == _NEEDS_REVIEW
         return LibraryFilter(
-            agent_id=self.agent.currentData(), team_id=self.team.currentData(),
-            date_from=date_of(self.date_from), date_to=date_of(self.date_to),
-            score_min=low if low > 0 else None, score_max=high if high < 100 else None,
-            auto_fail=self.auto_fail.currentData(), failed_criterion=self.criterion.currentData(),
-            reviewed=None if needs else reviewed, search=self.search.text().strip(),
-            driver=self.driver.currentData(), needs_review=needs,
-            review_criteria=tuple(self.marked()) if needs else (), call_ids=self.chosen,
+            agent_id=self.agent.currentData(),
+            team_id=self.team.currentData(),
+            date_from=date_of(self.date_from),
+            date_to=date_of(self.date_to),
+            score_min=low if low > 0 else None,
+            score_max=high if high < 100 else None,
+            auto_fail=self.auto_fail.currentData(),
+            failed_criterion=self.criterion.currentData(),
+            reviewed=None if needs else reviewed,
+            search=self.search.text().strip(),
+            driver=self.driver.currentData(),
+            needs_review=needs,
+            review_criteria=tuple(self.marked()) if needs else (),
+            call_ids=self.chosen,
         )
 
     def _choose(self, call_ids: list[int] | None) -> None:
@@ -125,15 +167,30 @@ class FilterBar(QWidget):
 
     def show_filter(self, wanted: LibraryFilter) -> None:
         """Set every widget to show `wanted` (e.g. from a dashboard click), then emit it once."""
-        widgets = (self.search, self.agent, self.team, self.criterion, self.driver, self.auto_fail, self.reviewed,
-                   self.date_from, self.date_to, self.score_min, self.score_max)
+        widgets = (
+            self.search,
+            self.agent,
+            self.team,
+            self.criterion,
+            self.driver,
+            self.auto_fail,
+            self.reviewed,
+            self.date_from,
+            self.date_to,
+            self.score_min,
+            self.score_max,
+        )
         for widget in widgets:
             widget.blockSignals(True)
         self.search.setText(wanted.search)
-        for box, value in ((self.agent, wanted.agent_id), (self.team, wanted.team_id),
-                           (self.criterion, wanted.failed_criterion), (self.driver, wanted.driver),
-                           (self.auto_fail, wanted.auto_fail),
-                           (self.reviewed, _NEEDS_REVIEW if wanted.needs_review else wanted.reviewed)):
+        for box, value in (
+            (self.agent, wanted.agent_id),
+            (self.team, wanted.team_id),
+            (self.criterion, wanted.failed_criterion),
+            (self.driver, wanted.driver),
+            (self.auto_fail, wanted.auto_fail),
+            (self.reviewed, _NEEDS_REVIEW if wanted.needs_review else wanted.reviewed),
+        ):
             box.setCurrentIndex(max(0, box.findData(value)))
         show_date(self.date_from, wanted.date_from)
         show_date(self.date_to, wanted.date_to)

@@ -19,8 +19,9 @@ def hit_html(snippet: str) -> str:
 class HitDelegate(QStyledItemDelegate):
     """Draws the search-hit column as rich text, on the usual selection background."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         self.initStyleOption(option, index)
         text, option.text = option.text, ""
         option.widget.style().drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
@@ -29,8 +30,9 @@ class HitDelegate(QStyledItemDelegate):
         document.setDocumentMargin(2)
         document.setHtml(hit_html(text))
         painter.save()
-        painter.translate(option.rect.left(), option.rect.top() + max(0, (option.rect.height()
-                                                                         - document.size().height()) / 2))
+        painter.translate(
+            option.rect.left(), option.rect.top() + max(0, (option.rect.height() - document.size().height()) / 2)
+        )
         painter.setClipRect(0, 0, option.rect.width(), option.rect.height())
         document.drawContents(painter)
         painter.restore()

@@ -11,17 +11,37 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget,
-    QProgressBar, QPushButton, QStackedWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
-from qa_desktop.services.ingest import discover
-from qa_desktop.services.metadata import (
-    DATE_ORDERS, DEFAULT_NAME_PATTERN, FIELDS, MetadataError, call_metadata, compile_name_pattern, csv_columns,
-    load_csv,
-)
 from qa_desktop.app.error_report import describe
 from qa_desktop.app.import_worker import ImportPlan, ImportWorker
+from qa_desktop.services.ingest import discover
+from qa_desktop.services.metadata import (
+    DATE_ORDERS,
+    DEFAULT_NAME_PATTERN,
+    FIELDS,
+    MetadataError,
+    call_metadata,
+    compile_name_pattern,
+    csv_columns,
+    load_csv,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +60,13 @@ class ImportDialog(QDialog):
 
     imported = Signal()
 
-    def __init__(self, parent: QWidget | None, make_plan: Callable[..., ImportPlan], resume: ImportPlan | None = None,
-                 name_pattern: str = DEFAULT_NAME_PATTERN) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        make_plan: Callable[..., ImportPlan],
+        resume: ImportPlan | None = None,
+        name_pattern: str = DEFAULT_NAME_PATTERN,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import calls")
         self.setAcceptDrops(True)
@@ -99,8 +124,10 @@ class ImportDialog(QDialog):
         self.date_order.addItem("ISO (2026-12-31) or unambiguous", "")
         for order, label in DATE_ORDERS.items():
             self.date_order.addItem(label.capitalize(), order)
-        self.date_order.setToolTip("How the CSV writes dates such as 11/02/2026: without a choice, a date that "
-                                   "reads both ways stops the import")
+        self.date_order.setToolTip(
+            "How the CSV writes dates such as 11/02/2026: without a choice, a date that "
+            "reads both ways stops the import"
+        )
         self.mapping_box.hide()
         self.csv_path = ""
         self.csv_error = QLabel()
@@ -111,8 +138,12 @@ class ImportDialog(QDialog):
         self.start_button.setEnabled(False)
         self.start_button.clicked.connect(self._start_clicked)
         layout = QVBoxLayout(page)
-        layout.addWidget(QLabel("Recordings (wav, mp3, m4a, flac, ogg) and chat, email or ticket transcripts "
-                                "(json, csv): add files or folders, or drop them here."))
+        layout.addWidget(
+            QLabel(
+                "Recordings (wav, mp3, m4a, flac, ogg) and chat, email or ticket transcripts "
+                "(json, csv): add files or folders, or drop them here."
+            )
+        )
         layout.addWidget(self.file_list, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.coverage)
@@ -133,8 +164,7 @@ class ImportDialog(QDialog):
         CSV (encoding, dates, rows) before anything is queued, and start it."""
         self.csv_error.clear()
         try:
-            plan = self.make_plan(self.files, self.csv_path, self.columns(),
-                                  date_format=self.date_order.currentData())
+            plan = self.make_plan(self.files, self.csv_path, self.columns(), date_format=self.date_order.currentData())
         except (OSError, ValueError, MetadataError) as exc:
             log.exception("the import could not start")
             self.csv_error.setText(f"The import cannot start: {describe(exc)}")
@@ -181,8 +211,12 @@ class ImportDialog(QDialog):
                 item.setForeground(3, QColor("#8a6d00"))
                 item.setToolTip(3, "Not in the metadata CSV: agent and team come from the file name")
             self.file_list.addTopLevelItem(item)
-        self.coverage.setText(f"{uncovered} of {len(self.files)} files are not in the metadata CSV: their agent "
-                              "and team come from the file name." if uncovered else "")
+        self.coverage.setText(
+            f"{uncovered} of {len(self.files)} files are not in the metadata CSV: their agent "
+            "and team come from the file name."
+            if uncovered
+            else ""
+        )
 
     def set_metadata_csv(self, path: str) -> None:
         """Use a metadata CSV and show its column mapping (guessed from the headers, editable)."""
@@ -217,9 +251,12 @@ class ImportDialog(QDialog):
 
     def _pick_files(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(
-            self, "Recordings and transcripts", "",
+            self,
+            "Recordings and transcripts",
+            "",
             "Recordings and transcripts (*.wav *.mp3 *.m4a *.flac *.ogg *.json *.csv);;Audio (*.wav *.mp3 *.m4a *.flac "
-            "*.ogg);;Transcripts (*.json *.csv)")
+            "*.ogg);;Transcripts (*.json *.csv)",
+        )
         self.set_files(self.files + [Path(n) for n in names])
 
     def _pick_folder(self) -> None:
@@ -361,10 +398,17 @@ class ImportDialog(QDialog):
     def _done(self, counts: dict, ending: str = "") -> None:
         self.worker.wait()
         self.file_bar.setValue(0 if ending else self.file_bar.maximum())
-        self.current.setText(ending or ("Import cancelled." if counts.get("cancelled") or
-                                        not self.cancel_button.isEnabled() else "Import finished."))
-        self.summary.setText(f"{counts['imported']} imported, {counts['skipped']} already there, "
-                             f"{counts['failed']} failed")
+        self.current.setText(
+            ending
+            or (
+                "Import cancelled."
+                if counts.get("cancelled") or not self.cancel_button.isEnabled()
+                else "Import finished."
+            )
+        )
+        self.summary.setText(
+            f"{counts['imported']} imported, {counts['skipped']} already there, {counts['failed']} failed"
+        )
         self.cancel_button.setEnabled(False)
         self.close_button.setEnabled(True)
         self.imported.emit()

@@ -10,16 +10,15 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 
+from qa_desktop.app.background import Done, Failed, Task
+from qa_desktop.services.ingest import IngestListener, Ingestor, IngestResult
+from qa_desktop.services.ingest_engine import EngineOptions, ParallelIngest
+from qa_desktop.services.metadata import MetadataTable, compile_name_pattern, load_csv
+from qa_desktop.storage import repository
 from scoring.drivers import DriverSet
 from scoring.scorecard import Scorecard
 from scoring.transcriber import TranscriberConfig
 from scoring.worker import TranscriptionWorker
-
-from qa_desktop.services.ingest import IngestListener, IngestResult, Ingestor
-from qa_desktop.services.ingest_engine import EngineOptions, ParallelIngest
-from qa_desktop.services.metadata import MetadataTable, compile_name_pattern, load_csv
-from qa_desktop.storage import repository
-from qa_desktop.app.background import Done, Failed, Task
 
 
 @dataclass
@@ -41,8 +40,13 @@ class ImportPlan:
 
     def options(self) -> dict:
         """What a resumed job needs to be imported the same way."""
-        return {"metadata_csv": self.metadata_csv, "columns": self.columns, "agent_channel": self.agent_channel,
-                "agent_speakers": self.agent_speakers, "date_format": self.date_format}
+        return {
+            "metadata_csv": self.metadata_csv,
+            "columns": self.columns,
+            "agent_channel": self.agent_channel,
+            "agent_speakers": self.agent_speakers,
+            "date_format": self.date_format,
+        }
 
     def load_metadata(self) -> MetadataTable | None:
         """The metadata CSV's rows (None without one); MetadataError if it cannot be used."""
@@ -52,7 +56,7 @@ class ImportPlan:
 
 
 class _Relay(IngestListener):
-    def __init__(self, worker: "ImportWorker") -> None:
+    def __init__(self, worker: ImportWorker) -> None:
         self.worker = worker
 
     def file_started(self, path: Path, index: int, total: int) -> None:
@@ -95,8 +99,15 @@ class ImportWorker(Task):
             for message in metadata.warnings if metadata else []:
                 self.warning.emit(message)
             pattern = compile_name_pattern(plan.name_pattern) if plan.name_pattern else None
-            ingestor = Ingestor(None, plan.scorecard, agent_channel=plan.agent_channel, metadata=metadata,
-                                name_pattern=pattern, drivers=plan.drivers, agent_speakers=plan.agent_speakers)
+            ingestor = Ingestor(
+                None,
+                plan.scorecard,
+                agent_channel=plan.agent_channel,
+                metadata=metadata,
+                name_pattern=pattern,
+                drivers=plan.drivers,
+                agent_speakers=plan.agent_speakers,
+            )
             for result in self._ingest(ingestor):
                 self.counts[result.status] += 1
         finally:

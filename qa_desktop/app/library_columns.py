@@ -13,10 +13,32 @@ from qa_desktop.storage.library import COLUMNS
 
 KEYS = list(COLUMNS)
 # the columns a lead uses most first, so Failed criteria and Driver show on a laptop screen
-ORDER = ["date", "agent", "overall", "failed", "driver", "auto_fail", "reviewed", "team", "duration", "empathy",
-         "compliance"]
-WIDTHS = {"date": 126, "agent": 110, "team": 76, "duration": 52, "overall": 54, "empathy": 62, "compliance": 78,
-          "auto_fail": 74, "reviewed": 64, "failed": 220, "driver": 120}
+ORDER = [
+    "date",
+    "agent",
+    "overall",
+    "failed",
+    "driver",
+    "auto_fail",
+    "reviewed",
+    "team",
+    "duration",
+    "empathy",
+    "compliance",
+]
+WIDTHS = {
+    "date": 126,
+    "agent": 110,
+    "team": 76,
+    "duration": 52,
+    "overall": 54,
+    "empathy": 62,
+    "compliance": 78,
+    "auto_fail": 74,
+    "reviewed": 64,
+    "failed": 220,
+    "driver": 120,
+}
 _KEY = "library/columns"
 
 
@@ -99,5 +121,6 @@ class LibraryColumns:
             self._save()
 
     def _save(self) -> None:
-        self.store.setValue(_KEY, json.dumps({"order": self.order, "widths": self.widths,
-                                              "hidden": sorted(self.hidden)}))
+        self.store.setValue(
+            _KEY, json.dumps({"order": self.order, "widths": self.widths, "hidden": sorted(self.hidden)})
+        )

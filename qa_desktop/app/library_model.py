@@ -10,18 +10,19 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
-from scoring.display import clock
-from scoring.transcript import TEXT
-
+from qa_desktop.app.background import Latest, run_task
 from qa_desktop.services.library import visible
 from qa_desktop.storage import library
 from qa_desktop.storage.criteria import criterion_names, named
 from qa_desktop.storage.library import COLUMNS, LibraryFilter, LibraryRow
-from qa_desktop.app.background import Latest, run_task
+from scoring.display import clock
+from scoring.transcript import TEXT
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 200
-INLINE_CALLS = 10_000  # up to this many calls a filter or sort is answered at once (tens of ms); above, in the background
+INLINE_CALLS = (
+    10_000  # up to this many calls a filter or sort is answered at once (tens of ms); above, in the background
+)
 KEYS = list(COLUMNS)
 CALL_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _FAIL, _PASS, _MUTED = QColor("#b3261e"), QColor("#1b6e20"), QColor("#777777")
@@ -73,7 +74,7 @@ class LibraryModel(QAbstractTableModel):
             return None
         return COLUMNS[KEYS[section]][0] if section < len(KEYS) else "Search hit"
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: C901 (one check per field or column, in file order; to split next)
         if not index.isValid():
             return None
         row = self.row(index.row())
@@ -103,10 +104,16 @@ class LibraryModel(QAbstractTableModel):
 
         return {
             "date": row.date.strftime("%Y-%m-%d %H:%M") if row.date else "",
-            "agent": row.agent, "team": row.team, "duration": length_text(row),
-            "overall": "short" if row.unscored else number(row.overall), "empathy": number(row.empathy), "compliance": number(row.compliance),
+            "agent": row.agent,
+            "team": row.team,
+            "duration": length_text(row),
+            "overall": "short" if row.unscored else number(row.overall),
+            "empathy": number(row.empathy),
+            "compliance": number(row.compliance),
             "auto_fail": "" if row.auto_fail is None else ("AUTO-FAIL" if row.auto_fail else "no"),
-            "reviewed": "✓" if row.reviewed else "", "failed": ", ".join(named(row.failed, self.criterion_names)), "hit": row.hit,
+            "reviewed": "✓" if row.reviewed else "",
+            "failed": ", ".join(named(row.failed, self.criterion_names)),
+            "hit": row.hit,
             "driver": self.driver_names.get(row.driver, row.driver),
         }[key]
 
@@ -174,7 +181,7 @@ class LibraryModel(QAbstractTableModel):
         """The details of a row, loading its page if needed."""
         page = number // PAGE
         if page not in self._pages:
-            ids = self._ids[page * PAGE:(page + 1) * PAGE]
+            ids = self._ids[page * PAGE : (page + 1) * PAGE]
             later = self.large and bool(self.filter.search.strip())  # ranking a common word's hits takes long
             self._pages[page] = library.rows(ids, "" if later else self.filter.search)
             if later:
@@ -195,8 +202,12 @@ class LibraryModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(first, len(KEYS)), self.index(last, len(KEYS)))
 
         search = self.filter.search
-        run_task(lambda _task: library.hits(ids, search), show, self.load_failed.emit,
-                 what="finding the search hits of a page of the library")
+        run_task(
+            lambda _task: library.hits(ids, search),
+            show,
+            self.load_failed.emit,
+            what="finding the search hits of a page of the library",
+        )
 
     def call_id(self, number: int) -> int:
         """The database id of the call in a row."""
@@ -214,4 +225,4 @@ class LibraryModel(QAbstractTableModel):
         a copy of the ids)."""
         ids = list(self._ids)
         for start in range(0, len(ids), size):
-            yield library.rows(ids[start:start + size])
+            yield library.rows(ids[start : start + size])

@@ -8,9 +8,9 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from scoring.display import one_line
-from qa_desktop.storage.recordings import Relocation, relocate
 from qa_desktop.app.background import Task, run_task
+from qa_desktop.storage.recordings import Relocation, relocate
+from scoring.display import one_line
 
 
 class LocateBar(QWidget):
@@ -24,8 +24,10 @@ class LocateBar(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.locate_button = QPushButton("Locate…")
-        self.locate_button.setToolTip("Choose a folder to search (with its subfolders) for the recording by its "
-                                      "content; other missing recordings found there are fixed too")
+        self.locate_button.setToolTip(
+            "Choose a folder to search (with its subfolders) for the recording by its "
+            "content; other missing recordings found there are fixed too"
+        )
         self.locate_button.clicked.connect(self._pick_folder)
         self.bar = QProgressBar()
         self.bar.setFormat("%v of %m files")
@@ -55,8 +57,9 @@ class LocateBar(QWidget):
         self.locate_button.show()
 
     def _pick_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder to search for the recording",
-                                                  str(Path(self.path).parent))
+        folder = QFileDialog.getExistingDirectory(
+            self, "Folder to search for the recording", str(Path(self.path).parent)
+        )
         if folder:
             self.search(Path(folder))
 
@@ -68,9 +71,13 @@ class LocateBar(QWidget):
         self.bar.show()
         self.cancel_button.show()
         self.locate_button.hide()
-        self.task = run_task(lambda task: relocate(folder, task.report, task.cancelled), self._found,
-                             lambda message: self._idle(f"The search failed: {message}"),
-                             what="looking for moved recordings", progress=self._progress)
+        self.task = run_task(
+            lambda task: relocate(folder, task.report, task.cancelled),
+            self._found,
+            lambda message: self._idle(f"The search failed: {message}"),
+            what="looking for moved recordings",
+            progress=self._progress,
+        )
 
     def searching(self) -> bool:
         """Whether a search is running."""
@@ -89,8 +96,10 @@ class LocateBar(QWidget):
         where = one_line(self.folder)
         if not result.found:
             stopped = "Search cancelled" if result.cancelled else "Not found"
-            self._idle(f"{stopped} in {where} ({result.searched} audio files checked). "
-                       f"Recording not found: {one_line(self.path)}")
+            self._idle(
+                f"{stopped} in {where} ({result.searched} audio files checked). "
+                f"Recording not found: {one_line(self.path)}"
+            )
             return
         self._idle(f"Found {len(result.found)} of {result.missing} missing recordings in {where}.")
         self.located.emit(f"Found {len(result.found)} of {result.missing} missing recordings in {where}.")

@@ -11,21 +11,23 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMainWindow, QMessageBox,
-    QProgressDialog, QPushButton, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
-from qa_desktop.services import review as review_service
-from qa_desktop.services.access.identity import current_user, team_mode
-from qa_desktop.services.access.permissions import ACTIONS, ROLES, allowed
-from qa_desktop.services.config import Config
-from qa_desktop.services.csv_export import write_csv
-from qa_desktop.services.retention import RetentionReport, apply_policy
-from qa_desktop.services.settings import Settings
-from qa_desktop.storage import repository
-from qa_desktop.storage.criteria import named
-from qa_desktop.storage.library import COLUMNS, LibraryFilter
-from qa_desktop.services.trust.agreement import marked_criteria
 from qa_desktop.app.agreement_window import AgreementWindow
 from qa_desktop.app.background import Latest, Task, run_task, wait_for_tasks
 from qa_desktop.app.calibration_window import CalibrationWindow
@@ -45,6 +47,17 @@ from qa_desktop.app.retention_dialog import RetentionDialog
 from qa_desktop.app.review_view import ReviewView
 from qa_desktop.app.settings_dialog import SettingsDialog
 from qa_desktop.app.users_dialog import UsersDialog
+from qa_desktop.services import review as review_service
+from qa_desktop.services.access.identity import current_user, team_mode
+from qa_desktop.services.access.permissions import ACTIONS, ROLES, allowed
+from qa_desktop.services.config import Config
+from qa_desktop.services.csv_export import write_csv
+from qa_desktop.services.retention import RetentionReport, apply_policy
+from qa_desktop.services.settings import Settings
+from qa_desktop.services.trust.agreement import marked_criteria
+from qa_desktop.storage import repository
+from qa_desktop.storage.criteria import named
+from qa_desktop.storage.library import COLUMNS, LibraryFilter
 
 
 def _rounded(score: float | None) -> float | str:
@@ -83,11 +96,13 @@ class MainWindow(QMainWindow):
         drivers = self.config.load_drivers()
         self.calls = LibraryModel({d.id: d.name for d in drivers.drivers})
         self.calls.load_started.connect(lambda: self.statusBar().showMessage("Reading the library…"))
-        self.calls.load_failed.connect(lambda message: self.statusBar().showMessage(
-            f"Could not read the library: {message} (details in the log)"))
+        self.calls.load_failed.connect(
+            lambda message: self.statusBar().showMessage(f"Could not read the library: {message} (details in the log)")
+        )
         self.marked: list[str] = []  # criteria the agreement lab marks, for "Needs human review"
-        self.marking = Latest(self._marked_read, self._marking_failed, self,
-                              what="reading the criteria marked by the agreement lab")
+        self.marking = Latest(
+            self._marked_read, self._marking_failed, self, what="reading the criteria marked by the agreement lab"
+        )
         self.filters = FilterBar(self.calls.driver_names, lambda: self.marked)
         self.filters.changed.connect(self._filter)
         self.table = QTableView()
@@ -139,8 +154,7 @@ class MainWindow(QMainWindow):
         self.back.hide()
         self.tabs.setCornerWidget(self.back, Qt.Corner.TopRightCorner)
         self.tabs.currentChanged.connect(lambda _i: self.tabs.currentWidget() is self.dashboards and self.back.hide())
-        self.tabs.currentChanged.connect(lambda i: i == 1 and not self.dashboards.started and
-                                         self.dashboards.refresh())
+        self.tabs.currentChanged.connect(lambda i: i == 1 and not self.dashboards.started and self.dashboards.refresh())
         self.setCentralWidget(self.tabs)
         self._toolbar()
         self._shortcuts()
@@ -156,9 +170,12 @@ class MainWindow(QMainWindow):
 
     def run_retention(self) -> Task:
         """The retention policy's scheduled run (at start, then daily), in the background."""
-        return run_task(lambda _task: apply_policy(scheduled=True), self._retention_done,
-                        lambda text: self.statusBar().showMessage(f"Retention failed: {text}", 15000),
-                        what="applying the retention policy")
+        return run_task(
+            lambda _task: apply_policy(scheduled=True),
+            self._retention_done,
+            lambda text: self.statusBar().showMessage(f"Retention failed: {text}", 15000),
+            what="applying the retention policy",
+        )
 
     def _retention_done(self, report: RetentionReport) -> None:
         if report.recordings or report.transcripts or report.audit_entries or report.failed:
@@ -173,8 +190,11 @@ class MainWindow(QMainWindow):
         name = self.config.reviewer
         if not name:
             name, ok = QInputDialog.getText(
-                self, "Your name", "Your name, as the audit log will show it for your changes\n"
-                "(kept in Settings; change it there):", text=getpass.getuser())
+                self,
+                "Your name",
+                "Your name, as the audit log will show it for your changes\n(kept in Settings; change it there):",
+                text=getpass.getuser(),
+            )
             name = name.strip()
             if ok and name:
                 self.settings.set("reviewer", name)
@@ -190,8 +210,10 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             fit_to_screen(self)
             self.move(self.screen().availableGeometry().center() - self.rect().center())
-        for key, splitter, shares in ((_LIBRARY_SPLIT, self.splitter, (44, 56)),
-                                      (_REVIEW_SPLIT, self.review.split, (34, 66))):
+        for key, splitter, shares in (
+            (_LIBRARY_SPLIT, self.splitter, (44, 56)),
+            (_REVIEW_SPLIT, self.review.split, (34, 66)),
+        ):
             state = self.settings.store.value(key)
             if state is None or not splitter.restoreState(state):
                 splitter.setSizes([self.width() * share // 100 for share in shares])
@@ -208,12 +230,24 @@ class MainWindow(QMainWindow):
             ("Import…", self.open_import, "Import recordings and an optional metadata CSV", "ingest"),
             ("Agents and teams…", self._people, "Rename, merge and move agents", "manage agents"),
             ("Coaching…", self.open_coaching, "Focus suggestions, coaching sessions and packs", "coach"),
-            ("Calibration…", self.open_calibration, "Evaluators score the same calls blind; settle the expert answer",
-             "answer calibration"),
-            ("Disputes…", self.open_disputes, "Accept or reject disputed results; counts per agent and criterion",
-             "settle dispute"),
-            ("Agreement lab…", self.open_agreement, "How often automatic verdicts agree with people, per criterion",
-             "read reviews"),
+            (
+                "Calibration…",
+                self.open_calibration,
+                "Evaluators score the same calls blind; settle the expert answer",
+                "answer calibration",
+            ),
+            (
+                "Disputes…",
+                self.open_disputes,
+                "Accept or reject disputed results; counts per agent and criterion",
+                "settle dispute",
+            ),
+            (
+                "Agreement lab…",
+                self.open_agreement,
+                "How often automatic verdicts agree with people, per criterion",
+                "read reviews",
+            ),
             ("Export CSV…", self._export, "Save the library's current rows as CSV", None),
             ("Settings…", self._settings, "Model, device, agent channel, scorecard, reviewer", None),
             ("Users…", self._users, "Who signs in, and their roles", "manage users"),
@@ -231,9 +265,12 @@ class MainWindow(QMainWindow):
     def _shortcuts(self) -> None:
         keys = {
             "Space": self.review.player.toggle,
-            "Left": lambda: self.review.player.skip(-5), "Right": lambda: self.review.player.skip(5),
-            "Up": lambda: self.review.step_utterance(-1), "Down": lambda: self.review.step_utterance(1),
-            "Ctrl+Up": lambda: self.step_call(-1), "Ctrl+Down": lambda: self.step_call(1),
+            "Left": lambda: self.review.player.skip(-5),
+            "Right": lambda: self.review.player.skip(5),
+            "Up": lambda: self.review.step_utterance(-1),
+            "Down": lambda: self.review.step_utterance(1),
+            "Ctrl+Up": lambda: self.step_call(-1),
+            "Ctrl+Down": lambda: self.step_call(1),
         }
         for key, slot in keys.items():
             QShortcut(QKeySequence(key), self, activated=slot)
@@ -287,9 +324,11 @@ class MainWindow(QMainWindow):
         """Why the library shows no call, and what to do."""
         shown = self.calls.filter
         if shown.needs_review:
-            return ("No call needs human review: no unreviewed call was heard too unclearly to trust or fails a "
-                    f"criterion the agreement lab marks ({len(self.marked)} marked now). Choose Reviewed: any to "
-                    "see every call.")
+            return (
+                "No call needs human review: no unreviewed call was heard too unclearly to trust or fails a "
+                f"criterion the agreement lab marks ({len(self.marked)} marked now). Choose Reviewed: any to "
+                "see every call."
+            )
         if shown.active():
             return "No call matches these filters: change them or press Clear filters."
         return "No calls yet: import recordings with Import…"
@@ -299,7 +338,8 @@ class MainWindow(QMainWindow):
         legend = QLabel(
             "<span style='color:#b3261e'>■</span> score under 60 &nbsp; <span style='color:#1b6e20'>■</span> 85 "
             "or more &nbsp; <span style='color:#b3261e'>AUTO-FAIL</span> a critical criterion failed &nbsp; "
-            "✓ reviewed &nbsp; · right-click the header to choose columns")
+            "✓ reviewed &nbsp; · right-click the header to choose columns"
+        )
         legend.setStyleSheet("color:#555")
         legend.setWordWrap(True)
         return legend
@@ -322,8 +362,7 @@ class MainWindow(QMainWindow):
         self.marking.start(lambda _task: marked_criteria(config.load_scorecard()))
 
     def _marking_failed(self, message: str) -> None:
-        self.statusBar().showMessage(f"Could not read which criteria need human review: {message} "
-                                     "(details in the log)")
+        self.statusBar().showMessage(f"Could not read which criteria need human review: {message} (details in the log)")
 
     def _marked_read(self, marked: list[str]) -> None:
         changed, self.marked = marked != self.marked, marked
@@ -334,8 +373,10 @@ class MainWindow(QMainWindow):
         """Select a row without reopening its call."""
         model = self.table.selectionModel()
         model.blockSignals(True)
-        model.select(self.calls.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
-                     | QItemSelectionModel.SelectionFlag.Rows)
+        model.select(
+            self.calls.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
         model.setCurrentIndex(self.calls.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
         model.blockSignals(False)
         self.table.viewport().update()
@@ -344,8 +385,21 @@ class MainWindow(QMainWindow):
         """Write the library's current rows (filter and order as shown) to a CSV; returns the row count, or
         None when the task was cancelled (then no file is written). Failed criteria are written as ids (for
         scripts) and as names (for people)."""
-        header = ["call_id", "date", "agent", "team", "duration_s", "overall", "empathy", "compliance", "auto_fail",
-                  "reviewed", "failed_criteria", "failed_criteria_names", "file"]
+        header = [
+            "call_id",
+            "date",
+            "agent",
+            "team",
+            "duration_s",
+            "overall",
+            "empathy",
+            "compliance",
+            "auto_fail",
+            "reviewed",
+            "failed_criteria",
+            "failed_criteria_names",
+            "file",
+        ]
         names, total = self.calls.criterion_names, self.calls.rowCount()
 
         def rows() -> Iterator[list]:
@@ -354,10 +408,21 @@ class MainWindow(QMainWindow):
                 if task is not None and task.cancelled():
                     raise _ExportCancelled
                 for r in chunk:
-                    yield [r.call_id, r.date.isoformat(sep=" ") if r.date else "", r.agent, r.team,
-                           round(r.duration_s, 1), _rounded(r.overall), _rounded(r.empathy), _rounded(r.compliance),
-                           _yes_no(r.auto_fail), _yes_no(r.reviewed), " ".join(r.failed),
-                           "; ".join(named(r.failed, names)), r.path]
+                    yield [
+                        r.call_id,
+                        r.date.isoformat(sep=" ") if r.date else "",
+                        r.agent,
+                        r.team,
+                        round(r.duration_s, 1),
+                        _rounded(r.overall),
+                        _rounded(r.empathy),
+                        _rounded(r.compliance),
+                        _yes_no(r.auto_fail),
+                        _yes_no(r.reviewed),
+                        " ".join(r.failed),
+                        "; ".join(named(r.failed, names)),
+                        r.path,
+                    ]
                 written += len(chunk)
                 if task is not None:
                     task.report(written, total)
@@ -374,40 +439,63 @@ class MainWindow(QMainWindow):
 
     def start_export(self, path: str) -> Task:
         """Export in the background with a progress dialog that can cancel it."""
-        progress = QProgressDialog(f"Exporting {self.calls.rowCount()} calls to {path}…", "Cancel", 0,
-                                   max(1, self.calls.rowCount()), self)
+        progress = QProgressDialog(
+            f"Exporting {self.calls.rowCount()} calls to {path}…", "Cancel", 0, max(1, self.calls.rowCount()), self
+        )
         progress.setWindowTitle("Export CSV")
         progress.setMinimumDuration(500)
 
         def done(count: int | None) -> None:
             progress.close()
-            self.statusBar().showMessage("Export cancelled; no file was written" if count is None else
-                                         f"Exported {count} calls to {path}", 8000)
+            self.statusBar().showMessage(
+                "Export cancelled; no file was written" if count is None else f"Exported {count} calls to {path}", 8000
+            )
 
         def failed(message: str) -> None:
             progress.close()
             QMessageBox.warning(self, "Export failed", f"{message}\n\nThe file was not written.")
 
-        self.exporting = run_task(lambda task: self.export_csv(path, task), done, failed,
-                                  what=f"exporting the library to {path}",
-                                  progress=lambda done_rows, total: progress.setValue(done_rows))
+        self.exporting = run_task(
+            lambda task: self.export_csv(path, task),
+            done,
+            failed,
+            what=f"exporting the library to {path}",
+            progress=lambda done_rows, total: progress.setValue(done_rows),
+        )
         progress.canceled.connect(self.exporting.cancel)
         return self.exporting
 
     # --- dialogs ------------------------------------------------------------------------------
-    def make_plan(self, files: list[Path], metadata_csv: str = "", columns: dict | None = None,
-                  jobs: list[repository.Job] | None = None, date_format: str = "") -> ImportPlan:
+    def make_plan(
+        self,
+        files: list[Path],
+        metadata_csv: str = "",
+        columns: dict | None = None,
+        jobs: list[repository.Job] | None = None,
+        date_format: str = "",
+    ) -> ImportPlan:
         """An import plan with the current settings."""
         c = self.config
         return ImportPlan(
-            files=files, scorecard=c.load_scorecard(), config=c.transcriber(), agent_channel=c.agent_channel,
-            name_pattern=c.name_pattern, metadata_csv=metadata_csv, columns=columns or {}, date_format=date_format,
-            jobs=jobs, drivers=c.load_drivers(), agent_speakers=list(c.agent_speakers), engine=c.engine)
+            files=files,
+            scorecard=c.load_scorecard(),
+            config=c.transcriber(),
+            agent_channel=c.agent_channel,
+            name_pattern=c.name_pattern,
+            metadata_csv=metadata_csv,
+            columns=columns or {},
+            date_format=date_format,
+            jobs=jobs,
+            drivers=c.load_drivers(),
+            agent_speakers=list(c.agent_speakers),
+            engine=c.engine,
+        )
 
     def open_import(self, resume: ImportPlan | None = None) -> ImportDialog:
         """Show the import dialog (resuming a plan if given)."""
-        self.import_dialog = ImportDialog(self, self.make_plan, resume if isinstance(resume, ImportPlan) else None,
-                                          self.config.name_pattern)
+        self.import_dialog = ImportDialog(
+            self, self.make_plan, resume if isinstance(resume, ImportPlan) else None, self.config.name_pattern
+        )
         self.import_dialog.imported.connect(self._imported)
         self.import_dialog.show()
         return self.import_dialog
@@ -432,8 +520,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(resume)
         layout.addWidget(discard)
         pending = repository.unfinished_jobs()
-        self.resume_label.setText(f"{len(pending)} file{'s' * (len(pending) != 1)} of an earlier import did not "
-                                  "finish (the app was closed).")
+        self.resume_label.setText(
+            f"{len(pending)} file{'s' * (len(pending) != 1)} of an earlier import did not finish (the app was closed)."
+        )
         banner.setVisible(bool(pending))
         return banner
 
@@ -441,8 +530,13 @@ class MainWindow(QMainWindow):
         """Import the files an earlier, interrupted import left, the way it was asked."""
         jobs = repository.unfinished_jobs()
         options = jobs[0].options if jobs else {}
-        plan = self.make_plan([Path(j.path) for j in jobs], options.get("metadata_csv", ""),
-                              options.get("columns", {}), jobs, options.get("date_format", ""))
+        plan = self.make_plan(
+            [Path(j.path) for j in jobs],
+            options.get("metadata_csv", ""),
+            options.get("columns", {}),
+            jobs,
+            options.get("date_format", ""),
+        )
         self.resume_banner.hide()
         return self.open_import(plan)
 
@@ -470,8 +564,9 @@ class MainWindow(QMainWindow):
 
     def open_calibration(self) -> CalibrationWindow:
         """Show the calibration window."""
-        self.calibration = CalibrationWindow(self, self.reviewer, lambda: self.review.call and self.review.call.id,
-                                             self.config.load_scorecard())
+        self.calibration = CalibrationWindow(
+            self, self.reviewer, lambda: self.review.call and self.review.call.id, self.config.load_scorecard()
+        )
         self.calibration.show()
         return self.calibration
 
@@ -512,9 +607,13 @@ class MainWindow(QMainWindow):
 
     def _warn_settings(self, warnings: list[str]) -> None:
         """Say, once at start, which settings could not be used (the defaults are in use for them)."""
-        self.settings_warning = QMessageBox(QMessageBox.Icon.Warning, "Some settings could not be used",
-                                            "Some settings could not be used; the app uses the defaults in "
-                                            "their place:", QMessageBox.StandardButton.Ok, self)
+        self.settings_warning = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Some settings could not be used",
+            "Some settings could not be used; the app uses the defaults in their place:",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
         self.settings_warning.setInformativeText("\n\n".join(warnings))
         self.settings_warning.setModal(False)
         self.settings_warning.show()

@@ -85,8 +85,10 @@ class CallPlayer(QWidget):
         return self._pending if self._pending is not None else self.player.position() / 1000
 
     def _status_changed(self, status: QMediaPlayer.MediaStatus) -> None:
-        if self._pending is not None and status in (QMediaPlayer.MediaStatus.LoadedMedia,
-                                                    QMediaPlayer.MediaStatus.BufferedMedia):
+        if self._pending is not None and status in (
+            QMediaPlayer.MediaStatus.LoadedMedia,
+            QMediaPlayer.MediaStatus.BufferedMedia,
+        ):
             seconds, self._pending = self._pending, None
             self.seek(seconds)
 

@@ -4,7 +4,14 @@ in the database; Apply now deletes what expired, in the background."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFormLayout, QLabel, QMessageBox, QPushButton, QSpinBox, QWidget,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QWidget,
 )
 
 from qa_desktop.app.background import run_task
@@ -23,9 +30,11 @@ class RetentionDialog(QDialog):
         current = policy()
         self.days: dict[str, QSpinBox] = {}
         form = QFormLayout(self)
-        note = QLabel("Calls under an open dispute, in a coaching session not yet acknowledged or in an open "
-                      "calibration are never deleted. Scores stay, so dashboards keep counting deleted calls; "
-                      "a recording never outlives its transcript.")
+        note = QLabel(
+            "Calls under an open dispute, in a coaching session not yet acknowledged or in an open "
+            "calibration are never deleted. Scores stay, so dashboards keep counting deleted calls; "
+            "a recording never outlives its transcript."
+        )
         note.setWordWrap(True)
         form.addRow(note)
         for kind, what in KINDS.items():
@@ -55,9 +64,12 @@ class RetentionDialog(QDialog):
     def apply_now(self) -> None:
         self.save()
         self.message.setText("Deleting what expired…")
-        self.task = run_task(lambda _task: apply_policy(), self._done,
-                             lambda text: self.message.setText(f"Retention failed: {text}"),
-                             what="applying the retention policy")
+        self.task = run_task(
+            lambda _task: apply_policy(),
+            self._done,
+            lambda text: self.message.setText(f"Retention failed: {text}"),
+            what="applying the retention policy",
+        )
 
     def _done(self, report: RetentionReport) -> None:
         self.message.setText(report.summary() + ("\n" + "\n".join(report.failed[:5]) if report.failed else ""))

@@ -9,10 +9,30 @@ from types import ModuleType
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPlainTextEdit,
-    QPushButton, QSizePolicy, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
+from qa_desktop.app.locate_bar import LocateBar
+from qa_desktop.app.player import CallPlayer
+from qa_desktop.app.scorecard_panel import RESULT_ROLE, ScorecardPanel
+from qa_desktop.app.transcript_view import TranscriptView
+from qa_desktop.app.waveform import WaveformView
 from qa_desktop.services import people as people_service
 from qa_desktop.services import review as review_service
 from qa_desktop.services.access.identity import current_user
@@ -20,12 +40,7 @@ from qa_desktop.services.access.permissions import AccessError, allowed
 from qa_desktop.services.review import CallView, ResultView
 from qa_desktop.services.trust.disputes import DisputeError
 from qa_desktop.storage.review import RESULTS, ReviewError, StaleReviewError
-from qa_desktop.app.locate_bar import LocateBar
-from qa_desktop.app.player import CallPlayer
 from scoring.display import clock
-from qa_desktop.app.scorecard_panel import RESULT_ROLE, ScorecardPanel
-from qa_desktop.app.transcript_view import TranscriptView
-from qa_desktop.app.waveform import WaveformView
 
 
 def _wrapped(text: str) -> QLabel:
@@ -39,8 +54,17 @@ class ResultDialog(QDialog):
     """Choose a result for a criterion and say why (the text is required before OK is enabled); shows the
     criterion's name, the reason for its result and its evidence."""
 
-    def __init__(self, parent: QWidget, verb: str, row: ResultView, name: str, choices: list[str], why: str,
-                 placeholder: str, extra: list[tuple[str, QWidget]] = ()) -> None:
+    def __init__(
+        self,
+        parent: QWidget,
+        verb: str,
+        row: ResultView,
+        name: str,
+        choices: list[str],
+        why: str,
+        placeholder: str,
+        extra: list[tuple[str, QWidget]] = (),
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"{verb} {name}")
         self.setMinimumWidth(520)
@@ -71,19 +95,30 @@ class ResultDialog(QDialog):
 
 def override_dialog(parent: QWidget, row: ResultView, name: str) -> ResultDialog:
     """Override a criterion: any result, with a comment for the audit log."""
-    return ResultDialog(parent, "Override", row, name, list(RESULTS), "Comment",
-                        "Why? (required; kept in the audit log)")
+    return ResultDialog(
+        parent, "Override", row, name, list(RESULTS), "Comment", "Why? (required; kept in the audit log)"
+    )
 
 
 class DisputeDialog(ResultDialog):
     """Dispute a criterion on the agent's behalf: the agent, the result they say is right, their reason."""
 
-    def __init__(self, parent: QWidget, row: ResultView, name: str, agent: str, agents: list[str] | None = None) -> None:
+    def __init__(
+        self, parent: QWidget, row: ResultView, name: str, agent: str, agents: list[str] | None = None
+    ) -> None:
         self.agent = QComboBox()  # one of the agents (every agent when not given), as disputes are counted per agent
         self.agent.addItems(agents if agents is not None else [a.name for a in people_service.agents()])
         self.agent.setCurrentText(agent)
-        super().__init__(parent, "Dispute", row, name, [r for r in RESULTS if r != row.effective], "Reason",
-                         "The agent's reason (required), e.g. where in the call", [("Agent", self.agent)])
+        super().__init__(
+            parent,
+            "Dispute",
+            row,
+            name,
+            [r for r in RESULTS if r != row.effective],
+            "Reason",
+            "The agent's reason (required), e.g. where in the call",
+            [("Agent", self.agent)],
+        )
 
 
 def _deleted(call: CallView) -> str:
@@ -103,8 +138,9 @@ class ReviewView(QWidget):
     changed = Signal(int)
     notice = Signal(str)
 
-    def __init__(self, reviewer: Callable[[], str], service: ModuleType = review_service,
-                 people: ModuleType = people_service) -> None:
+    def __init__(
+        self, reviewer: Callable[[], str], service: ModuleType = review_service, people: ModuleType = people_service
+    ) -> None:
         super().__init__()
         self.reviewer = reviewer  # returns the reviewer's name from settings
         self.service, self.people = service, people
@@ -123,9 +159,11 @@ class ReviewView(QWidget):
         self.override_button.setEnabled(False)
         self.override_button.clicked.connect(self.override_selected)
         self.confirm_button = QPushButton("Confirm ✓")
-        self.confirm_button.setToolTip("Confirm the selected criterion's result: it counts as agreeing with the "
-                                       "automatic verdict once the call is marked reviewed (so does playing its "
-                                       "evidence)")
+        self.confirm_button.setToolTip(
+            "Confirm the selected criterion's result: it counts as agreeing with the "
+            "automatic verdict once the call is marked reviewed (so does playing its "
+            "evidence)"
+        )
         self.confirm_button.setEnabled(False)
         self.confirm_button.clicked.connect(self.confirm_selected)
         self.dispute_button = QPushButton("Dispute…")
@@ -136,8 +174,10 @@ class ReviewView(QWidget):
         self.locate.located.connect(self._located)
         self.player = CallPlayer()
         self.waveform = WaveformView()
-        self.text_note = QLabel("Text conversation (chat, email or ticket): no recording to play. Click a time or a "
-                                "piece of evidence to find it in the transcript.")
+        self.text_note = QLabel(
+            "Text conversation (chat, email or ticket): no recording to play. Click a time or a "
+            "piece of evidence to find it in the transcript."
+        )
         self.text_note.setWordWrap(True)
         self.text_note.setStyleSheet("background:#eef3f8; padding:6px; border-radius:3px")
         self.text_note.hide()
@@ -181,7 +221,8 @@ class ReviewView(QWidget):
             source.seek_requested.connect(self.play_from)
         self.scorecard.criterion_selected.connect(self._criterion_selected)
         self.scorecard.evidence_opened.connect(
-            lambda result_id: self.service.evidence_played(result_id, self.reviewer()))
+            lambda result_id: self.service.evidence_played(result_id, self.reviewer())
+        )
         self.setEnabled(False)
 
     @property
@@ -195,14 +236,18 @@ class ReviewView(QWidget):
         self.setEnabled(True)
         when = call.call_time.strftime("%Y-%m-%d %H:%M") if call.call_time else "no call time"
         if self.is_text:
-            kind = "text conversation" + ("" if call.timed else " (no times in the file: estimated from message length)")
+            kind = "text conversation" + (
+                "" if call.timed else " (no times in the file: estimated from message length)"
+            )
         else:
             kind = "stereo" if call.channels == 2 else "mono, speakers separated"
-        self.title.setText(f"<b>{call.path.rsplit('/', 1)[-1]}</b><br><span style='color:#555'>"
-                           f"{when} · {clock(call.duration_s) + ' · ' if call.timed else ''}{kind} · {call.team_name or 'no team'}"
-                           f"{' · reviewed by ' + (call.reviewed_by or 'someone') if call.reviewed else ''}"
-                           f"{' · assigned to ' + call.assigned_to if call.assigned_to else ''}"
-                           f"{_deleted(call)}</span>")
+        self.title.setText(
+            f"<b>{call.path.rsplit('/', 1)[-1]}</b><br><span style='color:#555'>"
+            f"{when} · {clock(call.duration_s) + ' · ' if call.timed else ''}{kind} · {call.team_name or 'no team'}"
+            f"{' · reviewed by ' + (call.reviewed_by or 'someone') if call.reviewed else ''}"
+            f"{' · assigned to ' + call.assigned_to if call.assigned_to else ''}"
+            f"{_deleted(call)}</span>"
+        )
         self.agent.clear()
         for agent in self.people.agents():
             self.agent.addItem(agent.name, agent.id)
@@ -220,7 +265,8 @@ class ReviewView(QWidget):
             widget.setVisible(not self.is_text)
         self.text_note.setVisible(self.is_text)
         self.scorecard.tree.headerItem().setText(
-            0, f"Criterion and evidence (click to {'find it' if self.is_text else 'play'})")
+            0, f"Criterion and evidence (click to {'find it' if self.is_text else 'play'})"
+        )
         if self.is_text:
             self.locate.hide()
             self.player.unload()
@@ -229,10 +275,16 @@ class ReviewView(QWidget):
             conversation = score.analysis.get("conversation", {}) if score else {}
             self.locate.show_for(call.path)
             self.player.load(call.path, call.duration_s)
-            self.waveform.load(call.path, call.sha256, call.agent_channel or 0,
-                               conversation.get("dead_air", []), conversation.get("overtalk", []), call.duration_s,
-                               [(u.start, u.end, u.speaker) for u in utterances],
-                               call.redacted())
+            self.waveform.load(
+                call.path,
+                call.sha256,
+                call.agent_channel or 0,
+                conversation.get("dead_air", []),
+                conversation.get("overtalk", []),
+                call.duration_s,
+                [(u.start, u.end, u.speaker) for u in utterances],
+                call.redacted(),
+            )
         self._show_audit()
 
     def _located(self, message: str) -> None:
@@ -317,23 +369,31 @@ class ReviewView(QWidget):
         if result_id is None:
             return
         row = self.service.result(result_id)
-        dialog = DisputeDialog(self, row, self.scorecard.name_of(row.criterion), self.call.agent_name,
-                               [a.name for a in self.people.agents()])
+        dialog = DisputeDialog(
+            self,
+            row,
+            self.scorecard.name_of(row.criterion),
+            self.call.agent_name,
+            [a.name for a in self.people.agents()],
+        )
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.apply_dispute(row.criterion, dialog.agent.currentText(), dialog.result.currentData(),
-                               dialog.comment.toPlainText())
+            self.apply_dispute(
+                row.criterion, dialog.agent.currentText(), dialog.result.currentData(), dialog.comment.toPlainText()
+            )
 
     def apply_dispute(self, criterion: str, agent: str, requested: str, reason: str) -> None:
         """Raise a dispute on a criterion of the open call (as the settings' reviewer)."""
-        self._attempt("Dispute", lambda: self.service.dispute(self.call.id, criterion, agent, reason, self.reviewer(),
-                                                             requested))
+        self._attempt(
+            "Dispute", lambda: self.service.dispute(self.call.id, criterion, agent, reason, self.reviewer(), requested)
+        )
         self._refresh()
 
     def apply_override(self, criterion: str, result: str, comment: str) -> None:
         """Override one criterion of the open call (as the settings' reviewer), as it was shown."""
         shown = self._shown_revision(lambda r: r.criterion == criterion)
-        if self._attempt("Override", lambda: self.service.override(self.call.id, criterion, result, comment,
-                                                                   self.reviewer(), shown)):
+        if self._attempt(
+            "Override", lambda: self.service.override(self.call.id, criterion, result, comment, self.reviewer(), shown)
+        ):
             self._refresh()
 
     def _toggle_reviewed(self, checked: bool) -> None:
@@ -344,7 +404,9 @@ class ReviewView(QWidget):
     def _reassign(self, _index: int) -> None:
         agent_id, shown = self.agent.currentData(), self.call.revision
         if agent_id != self.call.agent_id:
-            self._attempt("Reassign", lambda: self.service.reassign_call(self.call.id, agent_id, self.reviewer(), shown))
+            self._attempt(
+                "Reassign", lambda: self.service.reassign_call(self.call.id, agent_id, self.reviewer(), shown)
+            )
             self._refresh()
 
     def _shown_revision(self, found: Callable[[ResultView], bool]) -> int | None:
@@ -380,8 +442,16 @@ class ReviewView(QWidget):
         self.audit.clear()
         for entry in self.call.audit:
             what = f"{entry.action} {self.scorecard.name_of(entry.target)}".strip()
-            item = QTreeWidgetItem([entry.at.strftime("%Y-%m-%d %H:%M"), entry.actor, what, entry.old or "",
-                                    entry.new or "", entry.comment])
+            item = QTreeWidgetItem(
+                [
+                    entry.at.strftime("%Y-%m-%d %H:%M"),
+                    entry.actor,
+                    what,
+                    entry.old or "",
+                    entry.new or "",
+                    entry.comment,
+                ]
+            )
             for column in (2, 5):
                 item.setToolTip(column, item.text(column))
             self.audit.addTopLevelItem(item)

@@ -7,15 +7,16 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from qa_desktop.services.review import ResultView, ScoreView
+from scoring.display import clock
 from scoring.scorecard import Scorecard
 from scoring.sentiment import SentimentTrajectory
 
-from qa_desktop.services.review import ResultView, ScoreView
-from scoring.display import clock
-
-_HINT = ("Select a criterion to read why. <span style='color:#777'>⚑ critical (a fail is an auto-fail) · "
-         "<span style='background:#fff4ce'>&nbsp;check&nbsp;</span> heard too unclearly to trust: listen · "
-         "(overridden) changed by a reviewer</span>")
+_HINT = (
+    "Select a criterion to read why. <span style='color:#777'>⚑ critical (a fail is an auto-fail) · "
+    "<span style='background:#fff4ce'>&nbsp;check&nbsp;</span> heard too unclearly to trust: listen · "
+    "(overridden) changed by a reviewer</span>"
+)
 RESULT_COLOURS = {"pass": "#1b6e20", "fail": "#b3261e", "na": "#777777"}
 RESULT_ROLE = Qt.ItemDataRole.UserRole + 1  # the CriterionResultRow id of a criterion row
 SEEK_ROLE = Qt.ItemDataRole.UserRole + 2  # the start (s) of an evidence row
@@ -32,8 +33,10 @@ def _customer_mood(score: ScoreView, card: Scorecard) -> str:
     if fared is None:
         return ""
     share = f" ({card.empathy_sentiment_weight:.0%} of empathy)" if card.empathy_sentiment_weight else ""
-    return (f"<br>customer fared {100 * fared:.0f}{share}: sentiment {mood.start:+.2f} → {mood.end:+.2f}, "
-            f"reactions to the agent {mood.positive_reactions} good, {mood.negative_reactions} bad")
+    return (
+        f"<br>customer fared {100 * fared:.0f}{share}: sentiment {mood.start:+.2f} → {mood.end:+.2f}, "
+        f"reactions to the agent {mood.positive_reactions} good, {mood.negative_reactions} bad"
+    )
 
 
 class ScorecardPanel(QWidget):
@@ -108,7 +111,8 @@ class ScorecardPanel(QWidget):
             f"<span style='font-size:15pt'><b>{score.overall:.0f}</b></span> overall{note} &nbsp; "
             f"empathy <b>{score.empathy:.0f}</b> &nbsp; compliance <b>{score.compliance:.0f}</b> &nbsp; {flag}"
             f"<br><span style='color:#777'>scorecard {score.scorecard_name} ({score.scorecard_hash[:8]})"
-            f"{_customer_mood(score, names)}</span>")
+            f"{_customer_mood(score, names)}</span>"
+        )
         sections: dict[str, QTreeWidgetItem] = {}
         bold = QFont()
         bold.setBold(True)
@@ -123,12 +127,17 @@ class ScorecardPanel(QWidget):
 
     def _criterion(self, parent: QTreeWidgetItem, row: ResultView, name: str) -> None:
         result = row.effective
-        label = result.upper() + (" (overridden)" if row.override else "") + (
-            " · check" if row.needs_review and not row.override else "") + (" ✓" if row.checked else "")
+        label = (
+            result.upper()
+            + (" (overridden)" if row.override else "")
+            + (" · check" if row.needs_review and not row.override else "")
+            + (" ✓" if row.checked else "")
+        )
         reason = row.reason + (f"\nOverride by {row.override_by}: {row.override_comment}" if row.override else "")
         for dispute in row.disputes:
-            reason += (f"\nDispute ({dispute.status}) for {dispute.agent_name}: {dispute.reason}"
-                       + (f" — {dispute.resolved_by}: {dispute.resolution}" if dispute.resolution else ""))
+            reason += f"\nDispute ({dispute.status}) for {dispute.agent_name}: {dispute.reason}" + (
+                f" — {dispute.resolved_by}: {dispute.resolution}" if dispute.resolution else ""
+            )
         critical = " ⚑" if row.critical else ""
         item = QTreeWidgetItem([name + critical, label, f"{row.confidence:.0%}"])
         item.setData(0, RESULT_ROLE, row.id)

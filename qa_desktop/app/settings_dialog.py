@@ -6,16 +6,25 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-    QMessageBox, QSpinBox, QWidget,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QWidget,
 )
-
-from scoring.models import DEVICES, cuda_device_count
-from scoring.transcript import AGENT_CHANNELS
 
 from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.access.permissions import ACTIONS, AccessError, allowed
 from qa_desktop.services.settings import Settings, unusable
+from scoring.models import DEVICES, cuda_device_count
+from scoring.transcript import AGENT_CHANNELS
 
 
 def _with_browse(edit: QLineEdit, pick: Callable[[], str]) -> QWidget:
@@ -42,14 +51,19 @@ class SettingsDialog(QDialog):
             self.device.addItem(value, value)
         self.device.setCurrentIndex(max(0, self.device.findData(settings.get("device"))))
         gpus = cuda_device_count()
-        detected = QLabel(f"Detected: {gpus} CUDA GPU{'s' * (gpus != 1)} (float16)" if gpus
-                          else "Detected: no CUDA GPU; the CPU runs the model in int8")
+        detected = QLabel(
+            f"Detected: {gpus} CUDA GPU{'s' * (gpus != 1)} (float16)"
+            if gpus
+            else "Detected: no CUDA GPU; the CPU runs the model in int8"
+        )
         self.agent_channel = QSpinBox()
         self.agent_channel.setRange(min(AGENT_CHANNELS), max(AGENT_CHANNELS))
         self.agent_channel.setValue(settings.get("agent_channel"))
         self.agent_speakers = QLineEdit(settings.get("agent_speakers"), placeholderText="e.g. Sam (Acme), Priya")
-        self.agent_speakers.setToolTip("In chat transcripts whose speakers are names: the agents' names, "
-                                       "comma-separated; every other speaker is the customer")
+        self.agent_speakers.setToolTip(
+            "In chat transcripts whose speakers are names: the agents' names, "
+            "comma-separated; every other speaker is the customer"
+        )
         self.scorecard = QLineEdit(settings.get("scorecard"), placeholderText="the scorecard that ships")
         self.drivers = QLineEdit(settings.get("drivers"), placeholderText="the call drivers that ship")
         if not allowed(current_user(), "change scorecard"):  # the settings refuse it too
@@ -57,8 +71,9 @@ class SettingsDialog(QDialog):
                 field.setReadOnly(True)
                 field.setToolTip(f"Only an admin changes this ({ACTIONS['change scorecard'].label})")
         self.reviewer = QLineEdit(settings.get("reviewer"), placeholderText="your name, for the audit log")
-        self.database = QLineEdit(settings.get("database"),
-                                  placeholderText="default data folder, or postgresql://user@host:port/name")
+        self.database = QLineEdit(
+            settings.get("database"), placeholderText="default data folder, or postgresql://user@host:port/name"
+        )
         self.database.setToolTip("A SQLite file for one person, or a team's PostgreSQL database (team mode)")
         self.scheduler = QLineEdit(settings.get("scheduler"), placeholderText="empty: a local cluster on this computer")
         self.workers = QSpinBox(specialValueText="sized to this computer")
@@ -69,19 +84,35 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        form.addRow("Model folder or size", _with_browse(
-            self.model, lambda: QFileDialog.getExistingDirectory(self, "CTranslate2 Whisper model folder")))
+        form.addRow(
+            "Model folder or size",
+            _with_browse(
+                self.model, lambda: QFileDialog.getExistingDirectory(self, "CTranslate2 Whisper model folder")
+            ),
+        )
         form.addRow("Device", self.device)
         form.addRow("", detected)
         form.addRow("Agent channel (stereo)", self.agent_channel)
         form.addRow("Agents in chat transcripts", self.agent_speakers)
-        form.addRow("Scorecard", _with_browse(
-            self.scorecard, lambda: QFileDialog.getOpenFileName(self, "Scorecard", "", "TOML (*.toml)")[0]))
-        form.addRow("Call drivers", _with_browse(
-            self.drivers, lambda: QFileDialog.getOpenFileName(self, "Call drivers", "", "TOML (*.toml)")[0]))
+        form.addRow(
+            "Scorecard",
+            _with_browse(
+                self.scorecard, lambda: QFileDialog.getOpenFileName(self, "Scorecard", "", "TOML (*.toml)")[0]
+            ),
+        )
+        form.addRow(
+            "Call drivers",
+            _with_browse(
+                self.drivers, lambda: QFileDialog.getOpenFileName(self, "Call drivers", "", "TOML (*.toml)")[0]
+            ),
+        )
         form.addRow("Reviewer name", self.reviewer)
-        form.addRow("Database", _with_browse(
-            self.database, lambda: QFileDialog.getSaveFileName(self, "Database", "", "SQLite (*.sqlite3)")[0]))
+        form.addRow(
+            "Database",
+            _with_browse(
+                self.database, lambda: QFileDialog.getSaveFileName(self, "Database", "", "SQLite (*.sqlite3)")[0]
+            ),
+        )
         form.addRow(QLabel("A new database is used the next time the app starts."))
         form.addRow("Dask scheduler (batches)", self.scheduler)
         form.addRow("Local model workers", self.workers)
@@ -91,10 +122,18 @@ class SettingsDialog(QDialog):
     def problems(self) -> list[str]:
         """What is wrong with the values as typed (a model, scorecard or drivers file that cannot be used, a
         scheduler that is no address, a malformed path map)."""
-        return list(unusable({"model": self.model.text().strip(), "scorecard": self.scorecard.text().strip(),
-                              "drivers": self.drivers.text().strip(), "scheduler": self.scheduler.text().strip(),
-                              "path_map": self.path_map.text().strip(),
-                              "database": self.database.text().strip()}).values())
+        return list(
+            unusable(
+                {
+                    "model": self.model.text().strip(),
+                    "scorecard": self.scorecard.text().strip(),
+                    "drivers": self.drivers.text().strip(),
+                    "scheduler": self.scheduler.text().strip(),
+                    "path_map": self.path_map.text().strip(),
+                    "database": self.database.text().strip(),
+                }
+            ).values()
+        )
 
     def save(self) -> None:
         """Store every setting and close; a model, scorecard or drivers file that cannot be used is said, nothing
@@ -103,12 +142,19 @@ class SettingsDialog(QDialog):
         if problems:
             QMessageBox.warning(self, "Settings not saved", "\n\n".join(problems))
             return
-        values = {"model": self.model.text().strip(), "device": self.device.currentData(),
-                  "agent_channel": self.agent_channel.value(), "agent_speakers": self.agent_speakers.text().strip(),
-                  "scorecard": self.scorecard.text().strip(),
-                  "drivers": self.drivers.text().strip(), "reviewer": self.reviewer.text().strip(),
-                  "database": self.database.text().strip(), "scheduler": self.scheduler.text().strip(),
-                  "workers": self.workers.value(), "path_map": self.path_map.text().strip()}
+        values = {
+            "model": self.model.text().strip(),
+            "device": self.device.currentData(),
+            "agent_channel": self.agent_channel.value(),
+            "agent_speakers": self.agent_speakers.text().strip(),
+            "scorecard": self.scorecard.text().strip(),
+            "drivers": self.drivers.text().strip(),
+            "reviewer": self.reviewer.text().strip(),
+            "database": self.database.text().strip(),
+            "scheduler": self.scheduler.text().strip(),
+            "workers": self.workers.value(),
+            "path_map": self.path_map.text().strip(),
+        }
         try:
             for key, value in values.items():
                 self.settings.set(key, value)

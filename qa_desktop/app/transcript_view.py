@@ -62,8 +62,12 @@ class TranscriptView(QTextBrowser):
     def _mark(self, text: str) -> str:
         escaped = html.escape(text)
         for term in self._terms:
-            escaped = re.sub(rf"\b({re.escape(term)}\w*)", r"<span style='background:#ffe066'>\1</span>",
-                             escaped, flags=re.IGNORECASE)
+            escaped = re.sub(
+                rf"\b({re.escape(term)}\w*)",
+                r"<span style='background:#ffe066'>\1</span>",
+                escaped,
+                flags=re.IGNORECASE,
+            )
         return escaped
 
     def _render(self) -> None:

@@ -5,8 +5,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
-    QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from qa_desktop.services.access.accounts import add_user, set_active, set_password, set_role, state, users
@@ -17,8 +28,9 @@ from qa_desktop.services.access.permissions import AGENT, ROLES, AccessError
 class UserForm(QDialog):
     """Name, role, the agent an agent-role user is, and a password typed twice (each part only when asked)."""
 
-    def __init__(self, parent: QWidget, title: str, name: str = "", role: str | None = None,
-                 password: bool = True) -> None:
+    def __init__(
+        self, parent: QWidget, title: str, name: str = "", role: str | None = None, password: bool = True
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.name = QLineEdit(name)
@@ -63,8 +75,12 @@ class UsersDialog(QDialog):
         self.message = QLabel()
         self.message.setWordWrap(True)
         row = QHBoxLayout()
-        for text, slot in (("Add…", self.add), ("Role…", self.change_role), ("Disable / enable", self.toggle),
-                           ("Password…", self.password)):
+        for text, slot in (
+            ("Add…", self.add),
+            ("Role…", self.change_role),
+            ("Disable / enable", self.toggle),
+            ("Password…", self.password),
+        ):
             button = QPushButton(text)
             button.clicked.connect(slot)
             row.addWidget(button)
@@ -78,8 +94,15 @@ class UsersDialog(QDialog):
     def reload(self) -> None:
         self.tree.clear()
         for user in users():
-            item = QTreeWidgetItem([user.name, ROLES[user.role], user.agent.name if user.agent else "", state(user),
-                                    f"{user.last_login:%Y-%m-%d %H:%M}" if user.last_login else "never"])
+            item = QTreeWidgetItem(
+                [
+                    user.name,
+                    ROLES[user.role],
+                    user.agent.name if user.agent else "",
+                    state(user),
+                    f"{user.last_login:%Y-%m-%d %H:%M}" if user.last_login else "never",
+                ]
+            )
             item.setData(0, Qt.ItemDataRole.UserRole, user.active)
             self.tree.addTopLevelItem(item)
         for column in range(5):
@@ -103,8 +126,15 @@ class UsersDialog(QDialog):
     def add(self) -> None:
         form = UserForm(self, "Add a user", role=AGENT)
         if form.exec() == QDialog.DialogCode.Accepted:
-            self._do(lambda: add_user(form.name.text(), form.role.currentData(), form.checked_password(),
-                                      form.agent.text().strip() or None), f"Added {form.name.text().strip()}.")
+            self._do(
+                lambda: add_user(
+                    form.name.text(),
+                    form.role.currentData(),
+                    form.checked_password(),
+                    form.agent.text().strip() or None,
+                ),
+                f"Added {form.name.text().strip()}.",
+            )
 
     def change_role(self) -> None:
         item = self._selected()
@@ -113,15 +143,18 @@ class UsersDialog(QDialog):
         current = next(key for key, label in ROLES.items() if label == item.text(1))
         form = UserForm(self, "Change role", item.text(0), current, password=False)
         if form.exec() == QDialog.DialogCode.Accepted:
-            self._do(lambda: set_role(item.text(0), form.role.currentData(), form.agent.text().strip() or None),
-                     f"{item.text(0)} is now {form.role.currentText()}.")
+            self._do(
+                lambda: set_role(item.text(0), form.role.currentData(), form.agent.text().strip() or None),
+                f"{item.text(0)} is now {form.role.currentText()}.",
+            )
 
     def toggle(self) -> None:
         item = self._selected()
         if item is not None:
             active = item.data(0, Qt.ItemDataRole.UserRole)
-            self._do(lambda: set_active(item.text(0), not active),
-                     f"{item.text(0)} {'disabled' if active else 'enabled'}.")
+            self._do(
+                lambda: set_active(item.text(0), not active), f"{item.text(0)} {'disabled' if active else 'enabled'}."
+            )
 
     def password(self) -> None:
         item = self._selected()

@@ -13,10 +13,9 @@ from PySide6.QtCore import QLineF, QObject, QRectF, QRunnable, Qt, QThreadPool, 
 from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
+from qa_desktop.services.envelopes import BUCKETS, envelope
 from scoring.audio import AudioError
 from scoring.transcript import AGENT
-
-from qa_desktop.services.envelopes import BUCKETS, envelope
 
 AGENT_COLOUR, CUSTOMER_COLOUR = QColor("#1f5fa8"), QColor("#c0661f")
 DEAD_AIR_COLOUR, OVERTALK_COLOUR = QColor(120, 120, 120, 60), QColor(200, 30, 30, 70)
@@ -38,7 +37,7 @@ def speaker_masks(spans: list[tuple[float, float, str]], duration: float) -> tup
     agent, customer = np.zeros(BUCKETS, dtype=bool), np.zeros(BUCKETS, dtype=bool)
     for start, end, speaker in spans:
         first = int(start / duration * BUCKETS)
-        (agent if speaker == AGENT else customer)[first:max(first + 1, int(np.ceil(end / duration * BUCKETS)))] = True
+        (agent if speaker == AGENT else customer)[first : max(first + 1, int(np.ceil(end / duration * BUCKETS)))] = True
     return agent, customer
 
 
@@ -70,8 +69,10 @@ class WaveformView(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setMinimumHeight(90)
-        self.setToolTip("Agent above, customer below; grey: dead air, red: talk-over, hatched purple: card data "
-                        "(redacted; a tone in exported clips). Click to play from there.")
+        self.setToolTip(
+            "Agent above, customer below; grey: dead air, red: talk-over, hatched purple: card data "
+            "(redacted; a tone in exported clips). Click to play from there."
+        )
         self._agent = self._customer = None
         self._duration = 0.0
         self._stereo = True
@@ -83,9 +84,17 @@ class WaveformView(QWidget):
         self._token = 0
         self._jobs: dict[int, _EnvelopeJob] = {}
 
-    def load(self, path: str, sha256: str, agent_channel: int, dead_air: list[dict], overtalk: list[dict],
-             duration: float, speakers: Sequence[tuple[float, float, str]] = (),
-             redacted: Sequence[tuple[float, float]] = ()) -> None:
+    def load(
+        self,
+        path: str,
+        sha256: str,
+        agent_channel: int,
+        dead_air: list[dict],
+        overtalk: list[dict],
+        duration: float,
+        speakers: Sequence[tuple[float, float, str]] = (),
+        redacted: Sequence[tuple[float, float]] = (),
+    ) -> None:
         """Start reading (or computing) the waveform of a recording whose audio has this sha256; markers are
         spans {'start', 'end'} in seconds; `speakers` ((start, end, speaker) of each utterance) colour a mono
         recording; `redacted` (start, end) spans are where card data was said."""
@@ -94,8 +103,9 @@ class WaveformView(QWidget):
         self._duration = duration
         self._spans = list(speakers)
         self._redacted = list(redacted)
-        self._markers = ([(s["start"], s["end"], DEAD_AIR_COLOUR) for s in dead_air]
-                         + [(s["start"], s["end"], OVERTALK_COLOUR) for s in overtalk])
+        self._markers = [(s["start"], s["end"], DEAD_AIR_COLOUR) for s in dead_air] + [
+            (s["start"], s["end"], OVERTALK_COLOUR) for s in overtalk
+        ]
         self._message = "Loading waveform…"
         job = _EnvelopeJob(path, sha256, agent_channel or 0, self._token)
         job.signals.done.connect(self._loaded)
@@ -167,7 +177,9 @@ class WaveformView(QWidget):
             for peaks, colour, sign in ((self._agent, AGENT_COLOUR, -1.0), (self._customer, CUSTOMER_COLOUR, 1.0)):
                 heights = (peaks[columns] * (middle - 4)).tolist()
                 painter.setPen(colour)
-                painter.drawLines([QLineF(float(x), middle, float(x), middle + sign * h) for x, h in enumerate(heights)])
+                painter.drawLines(
+                    [QLineF(float(x), middle, float(x), middle + sign * h) for x, h in enumerate(heights)]
+                )
             painter.setPen(QColor("#999"))
             painter.drawLine(0, int(middle), width, int(middle))
             self._paint_redacted(painter, width, height)

@@ -11,17 +11,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from scoring.analysis import CallAnalysis
-from scoring.audio import AudioError
-from scoring.models import resolve_model
-from scoring.scorecard import Scorecard
-from scoring.scorer import CallScore, score_call
-from scoring.text_conversation import is_transcript_file, load_conversation
-from scoring.transcript import Transcript
-from scoring.worker import TranscriptionFailed, TranscriptionWorker, WorkerCrashed
-
 from qa_desktop.cli.console import progress_bar
-from scoring.display import one_line
 from qa_desktop.cli.options import (
     EXIT_FAILED,
     EXIT_OK,
@@ -35,7 +25,7 @@ from qa_desktop.cli.options import (
     open_signed_in,
 )
 from qa_desktop.services.config import Config
-from qa_desktop.services.ingest import IngestListener, IngestResult, Ingestor, discover
+from qa_desktop.services.ingest import IngestListener, Ingestor, IngestResult, discover
 from qa_desktop.services.ingest_engine import ParallelIngest
 from qa_desktop.services.metadata import DEFAULT_NAME_PATTERN, compile_name_pattern, load_csv
 from qa_desktop.services.rescore import rescore_all
@@ -43,37 +33,56 @@ from qa_desktop.storage import repository
 from qa_desktop.storage.call_metadata import customer_name
 from qa_desktop.storage.models import Call
 from qa_desktop.storage.recordings import relocate
+from scoring.analysis import CallAnalysis
+from scoring.audio import AudioError
+from scoring.display import one_line
+from scoring.models import resolve_model
+from scoring.scorecard import Scorecard
+from scoring.scorer import CallScore, score_call
+from scoring.text_conversation import is_transcript_file, load_conversation
+from scoring.transcript import Transcript
+from scoring.worker import TranscriptionFailed, TranscriptionWorker, WorkerCrashed
 
 
 def add_calls_parsers(commands: argparse._SubParsersAction) -> None:
     """The `ingest`, `transcribe`, `score`, `rescore` and `relocate` commands."""
 
-    ingest = commands.add_parser("ingest", help="import call recordings and chat, email or ticket transcripts (json, "
-                                 "csv) from files or folders into the database")
+    ingest = commands.add_parser(
+        "ingest",
+        help="import call recordings and chat, email or ticket transcripts (json, "
+        "csv) from files or folders into the database",
+    )
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     add_database_option(ingest)
     ingest.add_argument("--metadata", metavar="CSV", help="CSV with agent, team, call id and call time per file")
-    ingest.add_argument("--date-format", metavar="FORMAT",
-                        help="how the CSV writes dates: dmy (31/12/2026), mdy (12/31/2026) or a strptime format "
-                             "such as '%%d/%%m/%%Y %%H:%%M' (default: ISO; a date that reads both ways is refused)")
+    ingest.add_argument(
+        "--date-format",
+        metavar="FORMAT",
+        help="how the CSV writes dates: dmy (31/12/2026), mdy (12/31/2026) or a strptime format "
+        "such as '%%d/%%m/%%Y %%H:%%M' (default: ISO; a date that reads both ways is refused)",
+    )
     ingest.add_argument("--encoding", help="the CSV's text encoding (default: detected: UTF-8/16 or Windows-1252)")
-    ingest.add_argument("--name-pattern", help=f"file name pattern (default: the one in Settings, else "
-                        f"'{DEFAULT_NAME_PATTERN}')".replace("%", "%%"))
+    ingest.add_argument(
+        "--name-pattern",
+        help=f"file name pattern (default: the one in Settings, else '{DEFAULT_NAME_PATTERN}')".replace("%", "%%"),
+    )
     add_drivers_option(ingest)
     add_scorecard_option(ingest)
     add_model_options(ingest)
     add_speaker_option(ingest)
     add_engine_options(ingest)
 
-    transcribe = commands.add_parser("transcribe", help="print transcripts without storing anything (transcript "
-                                     "files are read, not transcribed)")
+    transcribe = commands.add_parser(
+        "transcribe", help="print transcripts without storing anything (transcript files are read, not transcribed)"
+    )
     transcribe.add_argument("files", nargs="+", metavar="FILE")
     transcribe.add_argument("--json", action="store_true", help="one JSON object per file (JSON Lines)")
     add_model_options(transcribe)
     add_speaker_option(transcribe)
 
-    score = commands.add_parser("score", help="transcribe and score calls (or score transcript files); with --db also "
-                                "store them")
+    score = commands.add_parser(
+        "score", help="transcribe and score calls (or score transcript files); with --db also store them"
+    )
     score.add_argument("files", nargs="+", metavar="FILE")
     score.add_argument("--json", action="store_true", help="one JSON object per file (JSON Lines)")
     score.add_argument("--db", help="store the calls and scores in this database (default: store nothing)")
@@ -94,8 +103,13 @@ class _TerminalProgress(IngestListener):
     """An overall progress bar on a terminal, and one line per file that did not import."""
 
     def __init__(self, total: int) -> None:
-        self.bar = tqdm(total=total, unit="file", file=sys.stderr, disable=None,
-                        bar_format="{l_bar}{bar}| {n:.1f}/{total} files [{elapsed}<{remaining}]")
+        self.bar = tqdm(
+            total=total,
+            unit="file",
+            file=sys.stderr,
+            disable=None,
+            bar_format="{l_bar}{bar}| {n:.1f}/{total} files [{elapsed}<{remaining}]",
+        )
         self.done = 0  # files finished (in a parallel batch they finish in any order)
 
     def file_started(self, path: Path, index: int, total: int) -> None:
@@ -118,8 +132,7 @@ class _TerminalProgress(IngestListener):
 
 def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
     """Import files and folders; exit 1 if any file failed."""
-    metadata = (load_csv(args.metadata, date_format=args.date_format, encoding=args.encoding)
-                if args.metadata else None)
+    metadata = load_csv(args.metadata, date_format=args.date_format, encoding=args.encoding) if args.metadata else None
     pattern = compile_name_pattern(config.name_pattern)
     scorecard = config.load_scorecard()
     drivers = config.load_drivers()
@@ -134,8 +147,15 @@ def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
         print("error: no recordings or transcript files found in the given paths", file=sys.stderr)
         return EXIT_USAGE
     progress = _TerminalProgress(len(files))
-    ingestor = Ingestor(None, scorecard, agent_channel=config.agent_channel, metadata=metadata,
-                        name_pattern=pattern, drivers=drivers, agent_speakers=list(config.agent_speakers))
+    ingestor = Ingestor(
+        None,
+        scorecard,
+        agent_channel=config.agent_channel,
+        metadata=metadata,
+        name_pattern=pattern,
+        drivers=drivers,
+        agent_speakers=list(config.agent_speakers),
+    )
     try:
         if len(files) > 1 or options.scheduler:
             results = ParallelIngest(ingestor, transcriber, options).ingest(files, progress)
@@ -147,13 +167,17 @@ def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
     finally:
         progress.close()
     counts = {status: sum(r.status == status for r in results) for status in ("imported", "skipped", "failed")}
-    print(f"{counts['imported']} imported, {counts['skipped']} already there, {counts['failed']} failed "
-          f"(database: {db_path}{engine})", file=sys.stderr)
+    print(
+        f"{counts['imported']} imported, {counts['skipped']} already there, {counts['failed']} failed "
+        f"(database: {db_path}{engine})",
+        file=sys.stderr,
+    )
     return EXIT_FAILED if counts["failed"] else EXIT_OK
 
 
-def _each_file(files: list[str], as_json: bool,
-               produce: Callable[[Path], tuple[dict[str, Any], Callable[[], None]]]) -> int:
+def _each_file(
+    files: list[str], as_json: bool, produce: Callable[[Path], tuple[dict[str, Any], Callable[[], None]]]
+) -> int:
     """Run `produce` on each file, printing its JSON (or its text) or a FAILED line; 1 if any failed."""
     failed = 0
     for name in files:
@@ -176,6 +200,7 @@ def cmd_transcribe(args: argparse.Namespace, config: Config) -> int:
     """Print each file's transcript (JSON Lines with --json); exit 1 if any file failed."""
     channel, speakers = config.agent_channel, list(config.agent_speakers)
     with TranscriptionWorker(config.transcriber()) as worker:
+
         def produce(path: Path) -> tuple[dict[str, Any], Callable[[], None]]:
             analysis = _analyse(path, worker, channel, speakers)
             return analysis.to_dict(), lambda: _print_transcript(str(path), analysis.transcript)
@@ -227,14 +252,21 @@ def cmd_score(args: argparse.Namespace, config: Config) -> int:
                     print(f"   not scored: {too_short}")
                 else:
                     _print_score(score)
+
             scored = score.to_dict() if score is not None else {"scores": None, "not_scored": too_short}
             return {**analysis.to_dict(), **scored}, show
 
         return _each_file(args.files, args.json, produce)
 
 
-def _score_file(path: Path, worker: TranscriptionWorker, ingestor: Ingestor | None, scorecard: Scorecard,
-                channel: int, speakers: list[str]) -> tuple[CallAnalysis, CallScore | None]:
+def _score_file(
+    path: Path,
+    worker: TranscriptionWorker,
+    ingestor: Ingestor | None,
+    scorecard: Scorecard,
+    channel: int,
+    speakers: list[str],
+) -> tuple[CallAnalysis, CallScore | None]:
     """Analyse and score one file (no score when it is too short); through the database with an ingestor."""
     if ingestor is None:
         analysis = _analyse(path, worker, channel, speakers)
@@ -268,8 +300,10 @@ def cmd_rescore(args: argparse.Namespace, config: Config) -> int:
 
     count = rescore_all(scorecard, progress)
     bar.close()
-    print(f"{count} calls rescored with scorecard {scorecard.id} ({scorecard.hash[:12]}) (database: {db_path})",
-          file=sys.stderr)
+    print(
+        f"{count} calls rescored with scorecard {scorecard.id} ({scorecard.hash[:12]}) (database: {db_path})",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -285,6 +319,9 @@ def cmd_relocate(args: argparse.Namespace, config: Config) -> int:
     for call_id, path in sorted(found.found.items()):
         print(f"found: call {call_id}: {one_line(path)}", file=sys.stderr)
     left = found.missing - len(found.found)
-    print(f"{len(found.found)} of {found.missing} missing recordings found in {one_line(folder)} "
-          f"({found.searched} files checked); {left} still missing (database: {db_path})", file=sys.stderr)
+    print(
+        f"{len(found.found)} of {found.missing} missing recordings found in {one_line(folder)} "
+        f"({found.searched} files checked); {left} still missing (database: {db_path})",
+        file=sys.stderr,
+    )
     return EXIT_FAILED if left else EXIT_OK

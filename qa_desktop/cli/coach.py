@@ -31,8 +31,11 @@ def add_coach_parser(commands: argparse._SubParsersAction) -> None:
     export = actions.add_parser("export", help="write a session's coaching pack (folder and zip)")
     export.add_argument("session", type=int, metavar="SESSION_ID")
     export.add_argument("--out", required=True, help="folder to write the pack in")
-    export.add_argument("--anonymise-peers", action="store_true",
-                        help="name peers in example clips 'Peer A', 'Peer B', ... (text, labels and their spoken name)")
+    export.add_argument(
+        "--anonymise-peers",
+        action="store_true",
+        help="name peers in example clips 'Peer A', 'Peer B', ... (text, labels and their spoken name)",
+    )
     for parser in (suggest, create, export):
         add_database_option(parser)
 
@@ -68,8 +71,10 @@ def _suggest(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"{'rank':>4}  {'criterion':26s} {'agent':>22s} {'team':>22s}  gap")
     for rank, f in enumerate(found, 1):
-        print(f"{rank:>4}  {names.get(f.criterion, f.criterion)[:26]:26s} {f.agent.text():>22s} "
-              f"{f.team.text():>22s}  {f.gap:.0f} points  ({f.criterion})")
+        print(
+            f"{rank:>4}  {names.get(f.criterion, f.criterion)[:26]:26s} {f.agent.text():>22s} "
+            f"{f.team.text():>22s}  {f.gap:.0f} points  ({f.criterion})"
+        )
     return EXIT_OK
 
 
@@ -83,8 +88,11 @@ def _create(args: argparse.Namespace, coach: str) -> int:
     session = create_session(agents, criteria, coach)
     chosen = clips(session)
     print(session.id)
-    print(f"session {session.id}: {session.title}; {sum(c.kind == 'improve' for c in chosen)} clips to improve, "
-          f"{sum(c.kind == 'example' for c in chosen)} examples from peers", file=sys.stderr)
+    print(
+        f"session {session.id}: {session.title}; {sum(c.kind == 'improve' for c in chosen)} clips to improve, "
+        f"{sum(c.kind == 'example' for c in chosen)} examples from peers",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 

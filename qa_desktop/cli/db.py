@@ -16,11 +16,18 @@ def add_db_parser(commands: argparse._SubParsersAction) -> None:
     """The `db` command group."""
     db = commands.add_parser("db", help="manage databases: copy a workstation's database into the team's")
     actions = db.add_subparsers(dest="db_command", required=True)
-    copy = actions.add_parser("copy", help="copy a SQLite database file into an empty PostgreSQL database, "
-                              "keeping every id, score and audit entry")
+    copy = actions.add_parser(
+        "copy",
+        help="copy a SQLite database file into an empty PostgreSQL database, keeping every id, score and audit entry",
+    )
     copy.add_argument("--from", dest="source", required=True, metavar="SQLITE_FILE", help="the workstation's file")
-    copy.add_argument("--to", dest="target", required=True, metavar="postgresql://user@host:port/name",
-                      help="the team's database (created empty, e.g. with createdb)")
+    copy.add_argument(
+        "--to",
+        dest="target",
+        required=True,
+        metavar="postgresql://user@host:port/name",
+        help="the team's database (created empty, e.g. with createdb)",
+    )
 
 
 def cmd_db(args: argparse.Namespace, config: Config) -> int:
@@ -30,8 +37,9 @@ def cmd_db(args: argparse.Namespace, config: Config) -> int:
         return EXIT_USAGE
     target = DatabaseUrl(args.target)
     try:
-        copied = copy_database(Path(args.source).expanduser(), target,
-                               lambda table, n: print(f"{table:22s} {n:>9,} rows", flush=True))
+        copied = copy_database(
+            Path(args.source).expanduser(), target, lambda table, n: print(f"{table:22s} {n:>9,} rows", flush=True)
+        )
     except CopyError as exc:
         print(f"error: {exc}")
         return EXIT_USAGE

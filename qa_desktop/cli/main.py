@@ -9,10 +9,6 @@ import sys
 
 import peewee
 
-from scoring.drivers import DriversError
-from scoring.models import DeviceError, ModelNotFoundError
-from scoring.scorecard import ScorecardError
-
 from qa_desktop.cli.calls import (
     add_calls_parsers,
     cmd_ingest,
@@ -31,21 +27,28 @@ from qa_desktop.cli.users import add_users_parsers, cmd_assign, cmd_users
 from qa_desktop.services.access.passwords import PasswordError
 from qa_desktop.services.access.permissions import AccessError
 from qa_desktop.services.config import Config
-from qa_desktop.services.retention import RetentionError
 from qa_desktop.services.ingest_engine import EngineError
 from qa_desktop.services.metadata import MetadataError
+from qa_desktop.services.retention import RetentionError
 from qa_desktop.services.settings import Settings
 from qa_desktop.storage.database import DatabaseFileError, describe_database_error
 from qa_desktop.storage.models import database
 from qa_desktop.storage.review import ReviewError
+from scoring.drivers import DriversError
+from scoring.models import DeviceError, ModelNotFoundError
+from scoring.scorecard import ScorecardError
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command."""
     parser = argparse.ArgumentParser(prog="qa-desktop", description="Offline call QA: transcribe and score calls.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-    parser.add_argument("--db", dest="app_db", metavar="FILE_OR_URL", help="with no command: open the app on this "
-                        "database (a file, or postgresql://user@host:port/name)")
+    parser.add_argument(
+        "--db",
+        dest="app_db",
+        metavar="FILE_OR_URL",
+        help="with no command: open the app on this database (a file, or postgresql://user@host:port/name)",
+    )
     commands = parser.add_subparsers(dest="command")
     add_calls_parsers(commands)
     add_coach_parser(commands)
@@ -89,17 +92,39 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `qa-desktop` command."""
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
-    commands = {"ingest": cmd_ingest, "transcribe": cmd_transcribe, "score": cmd_score, "rescore": cmd_rescore,
-                "coach": cmd_coach, "report": cmd_report, "retag": cmd_retag,
-                "agreement": cmd_agreement, "relocate": cmd_relocate, "users": cmd_users, "assign": cmd_assign,
-                "retention": cmd_retention, "db": cmd_db}
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    commands = {
+        "ingest": cmd_ingest,
+        "transcribe": cmd_transcribe,
+        "score": cmd_score,
+        "rescore": cmd_rescore,
+        "coach": cmd_coach,
+        "report": cmd_report,
+        "retag": cmd_retag,
+        "agreement": cmd_agreement,
+        "relocate": cmd_relocate,
+        "users": cmd_users,
+        "assign": cmd_assign,
+        "retention": cmd_retention,
+        "db": cmd_db,
+    }
     command = commands.get(args.command, cmd_app)
     try:
         return command(args, Config.resolve(Settings(), args))
-    except (MetadataError, ScorecardError, DriversError, ModelNotFoundError, DeviceError, DatabaseFileError,
-            EngineError, AccessError, PasswordError, RetentionError) as exc:
+    except (
+        MetadataError,
+        ScorecardError,
+        DriversError,
+        ModelNotFoundError,
+        DeviceError,
+        DatabaseFileError,
+        EngineError,
+        AccessError,
+        PasswordError,
+        RetentionError,
+    ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ReviewError as exc:  # e.g. another lead changed the call meanwhile: nothing was saved

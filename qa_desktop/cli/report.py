@@ -10,18 +10,28 @@ from pathlib import Path
 from tqdm import tqdm
 
 from qa_desktop.cli.console import progress_bar
-from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE, add_database_option, add_drivers_option, parse_date, open_signed_in
+from qa_desktop.cli.options import (
+    EXIT_OK,
+    EXIT_USAGE,
+    add_database_option,
+    add_drivers_option,
+    open_signed_in,
+    parse_date,
+)
 from qa_desktop.services.config import Config
-from qa_desktop.services.library import visible_scope
-from qa_desktop.services.rescore import retag
 from qa_desktop.services.dashboard.queries import Scope
 from qa_desktop.services.dashboard.report import write_report
+from qa_desktop.services.library import visible_scope
+from qa_desktop.services.rescore import retag
 from qa_desktop.storage.models import Agent, Team
+
 
 def add_report_parsers(commands: argparse._SubParsersAction) -> None:
     """The `report` and `retag` commands."""
     report = commands.add_parser("report", help="write the dashboards' charts (PNG) and tables (CSV) to a folder")
-    report.add_argument("--from", dest="date_from", type=parse_date, metavar="DATE", help="first call date (YYYY-MM-DD)")
+    report.add_argument(
+        "--from", dest="date_from", type=parse_date, metavar="DATE", help="first call date (YYYY-MM-DD)"
+    )
     report.add_argument("--to", dest="date_to", type=parse_date, metavar="DATE", help="last call date, inclusive")
     report.add_argument("--out", required=True, metavar="DIR", help="folder to write the files in")
     report.add_argument("--team", help="only this team (its name as stored)")
@@ -39,8 +49,11 @@ def cmd_report(args: argparse.Namespace, config: Config) -> int:
     team = Team.get_or_none(Team.name == args.team) if args.team else None
     agent = Agent.get_or_none(Agent.name == args.agent) if args.agent else None
     if (args.team and team is None) or (args.agent and agent is None):
-        print(f"error: no {'team' if args.team and team is None else 'agent'} named "
-              f"'{args.team if args.team and team is None else args.agent}' in {db_path}", file=sys.stderr)
+        print(
+            f"error: no {'team' if args.team and team is None else 'agent'} named "
+            f"'{args.team if args.team and team is None else args.agent}' in {db_path}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     if args.date_from and args.date_to and args.date_from > args.date_to:
         print("error: --from is after --to", file=sys.stderr)

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from qa_desktop.cli.options import EXIT_FAILED, EXIT_OK, open_signed_in
-from qa_desktop.services.retention import KINDS, apply_policy, policy, set_policy
 from qa_desktop.services.config import Config
+from qa_desktop.services.retention import KINDS, apply_policy, policy, set_policy
 
 FOREVER = "forever"
 
@@ -31,8 +31,9 @@ def add_retention_parser(commands: argparse._SubParsersAction) -> None:
     actions.add_parser("show", help="the policy")
     change = actions.add_parser("set", help="change the policy (admin); DAYS or 'forever'")
     for kind, what in KINDS.items():
-        change.add_argument(f"--{kind}", type=_days, metavar="DAYS", default=argparse.SUPPRESS,
-                            help=f"keep {what} this many days")
+        change.add_argument(
+            f"--{kind}", type=_days, metavar="DAYS", default=argparse.SUPPRESS, help=f"keep {what} this many days"
+        )
     actions.add_parser("apply", help="delete what the policy says has expired (admin); in the audit log")
     for parser in actions.choices.values():
         parser.add_argument("--db", help="database file or postgresql:// URL (default: in the user's data folder)")

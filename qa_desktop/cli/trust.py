@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from qa_desktop.cli.options import EXIT_OK, add_database_option, parse_date, open_signed_in
+from qa_desktop.cli.options import EXIT_OK, add_database_option, open_signed_in, parse_date
 from qa_desktop.services.config import Config
 from qa_desktop.services.trust.agreement import criterion_trust, human_verdicts, trend
 
@@ -16,8 +16,11 @@ def add_trust_parser(commands: argparse._SubParsersAction) -> None:
     agreement = commands.add_parser("agreement", help="how often automatic verdicts agree with people, per criterion")
     agreement.add_argument("--from", dest="date_from", type=parse_date, metavar="DATE", help="first call date")
     agreement.add_argument("--to", dest="date_to", type=parse_date, metavar="DATE", help="last call date, inclusive")
-    agreement.add_argument("--scorecard", metavar="FILE", help="scorecard whose thresholds mark criteria "
-                           "(default: the one in Settings, else the default)")
+    agreement.add_argument(
+        "--scorecard",
+        metavar="FILE",
+        help="scorecard whose thresholds mark criteria (default: the one in Settings, else the default)",
+    )
     add_database_option(agreement)
 
 
@@ -35,16 +38,23 @@ def cmd_agreement(args: argparse.Namespace, config: Config) -> int:
     db_path = open_signed_in(args, config)
     verdicts = human_verdicts(args.date_from, args.date_to)
     print(f"{len(verdicts)} human verdicts on {len({v.call_id for v in verdicts})} calls (database: {db_path})")
-    print(f"{'criterion':26s} {'calls':>5s} {'verdicts':>8s} {'agree':>6s} {'kappa':>6s} {'need':>5s}  "
-          f"auto pass / human fail; auto fail / human pass")
+    print(
+        f"{'criterion':26s} {'calls':>5s} {'verdicts':>8s} {'agree':>6s} {'kappa':>6s} {'need':>5s}  "
+        f"auto pass / human fail; auto fail / human pass"
+    )
     for row in criterion_trust(verdicts, scorecard):
         kappa = "-" if row.kappa is None else f"{row.kappa:.2f}"
         mark = "  MARKED" if row.marked else ""
-        print(f"{row.criterion:26s} {row.calls:5d} {row.verdicts:8d} {_percent(row.agreement):>6s} {kappa:>6s} "
-              f"{_percent(row.threshold):>5s}  {_calls(row.auto_pass_human_fail)}; "
-              f"{_calls(row.auto_fail_human_pass)}{mark}")
+        print(
+            f"{row.criterion:26s} {row.calls:5d} {row.verdicts:8d} {_percent(row.agreement):>6s} {kappa:>6s} "
+            f"{_percent(row.threshold):>5s}  {_calls(row.auto_pass_human_fail)}; "
+            f"{_calls(row.auto_fail_human_pass)}{mark}"
+        )
     for by, title in (("month", "by month of the call"), ("scorecard", "by scorecard version")):
         print(f"\nagreement {title}:")
         for criterion, keys in trend(verdicts, by).items():
-            print(f"  {criterion:24s} " + "  ".join(f"{key}: {_percent(share)} of {n}" for key, (n, share) in keys.items()))
+            print(
+                f"  {criterion:24s} "
+                + "  ".join(f"{key}: {_percent(share)} of {n}" for key, (n, share) in keys.items())
+            )
     return EXIT_OK

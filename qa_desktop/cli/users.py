@@ -12,8 +12,8 @@ from qa_desktop.services.access.accounts import add_user, set_active, set_passwo
 from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.access.passwords import PasswordError
 from qa_desktop.services.access.permissions import ROLES, require
-from qa_desktop.services.review import assign_call
 from qa_desktop.services.config import Config
+from qa_desktop.services.review import assign_call
 from qa_desktop.storage.models import Call
 
 NEW_PASSWORD_ENV = "QA_DESKTOP_NEW_PASSWORD"
@@ -33,9 +33,11 @@ def add_users_parsers(commands: argparse._SubParsersAction) -> None:
     set_role_parser.add_argument("name")
     set_role_parser.add_argument("role", help=f"one of: {roles}")
     set_role_parser.add_argument("--agent", metavar="NAME", help="for an agent: their agent name in the calls")
-    for verb, text in (("disable", "a user can no longer sign in (their name stays in the audit log)"),
-                       ("enable", "a disabled user can sign in again"),
-                       ("password", f"set a user's password (asked twice, or ${NEW_PASSWORD_ENV})")):
+    for verb, text in (
+        ("disable", "a user can no longer sign in (their name stays in the audit log)"),
+        ("enable", "a disabled user can sign in again"),
+        ("password", f"set a user's password (asked twice, or ${NEW_PASSWORD_ENV})"),
+    ):
         actions.add_parser(verb, help=text).add_argument("name")
     for parser in actions.choices.values():
         parser.add_argument("--db", help="database file or postgresql:// URL (default: in the user's data folder)")
@@ -64,8 +66,11 @@ def cmd_users(args: argparse.Namespace, config: Config) -> int:
     elif command == "list":
         print(f"{'name':20s} {'role':10s} {'agent':20s} {'state':22s} last sign-in")
         for user in users():
-            print(f"{user.name:20s} {ROLES[user.role]:10s} {user.agent.name if user.agent else '-':20s} {state(user):22s} "
-                  f"{user.last_login or 'never'}")
+            print(
+                f"{user.name:20s} {ROLES[user.role]:10s} {user.agent.name if user.agent else '-':20s} "
+                f"{state(user):22s} "
+                f"{user.last_login or 'never'}"
+            )
     elif command == "set-role":
         user = set_role(args.name, args.role, args.agent)
         print(f"{user.name} is now {ROLES[user.role]}", file=sys.stderr)

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qa_desktop.services.ingest_engine import EngineOptions, parse_path_map
+from qa_desktop.services.settings import Settings
 from scoring.drivers import DriverSet, default_drivers_path, load_drivers
 from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard
 from scoring.transcriber import TranscriberConfig
-
-from qa_desktop.services.ingest_engine import EngineOptions, parse_path_map
-from qa_desktop.services.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -35,23 +34,34 @@ class Config:
     def resolve(cls, settings: Settings, args: argparse.Namespace | None = None) -> Config:
         """The configuration from the command line's options (those a command has and was given), else the
         settings, else the defaults."""
-        given = {key: value for key, value in vars(args or argparse.Namespace()).items()
-                 if value is not None and value != [] and value != ""}
+        given = {
+            key: value
+            for key, value in vars(args or argparse.Namespace()).items()
+            if value is not None and value != [] and value != ""
+        }
 
         def pick(option: str, setting: str) -> Any:
             return given[option] if option in given else settings.get(setting)
 
         speakers = given.get("agent_speakers") or settings.get("agent_speakers").split(",")
         path_map = given["path_map"] if "path_map" in given else settings.get("path_map").split()
-        return cls(database=pick("db", "database") or None, model=pick("model", "model") or None,
-                   device=pick("device", "device"), agent_channel=pick("agent_channel", "agent_channel"),
-                   agent_speakers=tuple(name.strip() for name in speakers if name.strip()),
-                   scorecard_path=Path(pick("scorecard", "scorecard") or default_scorecard_path()),
-                   drivers_path=Path(pick("drivers", "drivers") or default_drivers_path()),
-                   name_pattern=pick("name_pattern", "name_pattern"), reviewer=settings.get("reviewer"),
-                   engine=EngineOptions(scheduler=pick("scheduler", "scheduler"), workers=pick("workers", "workers"),
-                                        threads=pick("threads", "threads_per_worker"),
-                                        path_map=parse_path_map(path_map)))
+        return cls(
+            database=pick("db", "database") or None,
+            model=pick("model", "model") or None,
+            device=pick("device", "device"),
+            agent_channel=pick("agent_channel", "agent_channel"),
+            agent_speakers=tuple(name.strip() for name in speakers if name.strip()),
+            scorecard_path=Path(pick("scorecard", "scorecard") or default_scorecard_path()),
+            drivers_path=Path(pick("drivers", "drivers") or default_drivers_path()),
+            name_pattern=pick("name_pattern", "name_pattern"),
+            reviewer=settings.get("reviewer"),
+            engine=EngineOptions(
+                scheduler=pick("scheduler", "scheduler"),
+                workers=pick("workers", "workers"),
+                threads=pick("threads", "threads_per_worker"),
+                path_map=parse_path_map(path_map),
+            ),
+        )
 
     def transcriber(self) -> TranscriberConfig:
         """How to transcribe: the model and the device."""

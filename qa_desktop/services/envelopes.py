@@ -14,9 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from scoring.audio import peak_envelope
-
 from qa_desktop.storage.paths import data_dir
+from scoring.audio import peak_envelope
 
 log = logging.getLogger(__name__)
 

@@ -19,6 +19,13 @@ from pathlib import Path
 
 from peewee import DatabaseError, IntegrityError
 
+from qa_desktop.services.access.identity import current_user
+from qa_desktop.services.access.permissions import require
+from qa_desktop.services.envelopes import store_envelope
+from qa_desktop.services.metadata import MetadataTable, call_metadata
+from qa_desktop.storage import repository
+from qa_desktop.storage.call_metadata import CallMetadata, customer_name
+from qa_desktop.storage.models import Call, Job
 from scoring.analysis import CallAnalysis
 from scoring.audio import SUPPORTED_EXTENSIONS, AudioError, check_file, file_sha256
 from scoring.drivers import DriverSet
@@ -26,14 +33,6 @@ from scoring.scorecard import Scorecard
 from scoring.scorer import score_call
 from scoring.text_conversation import TEXT_EXTENSIONS, is_transcript_file, load_conversation, looks_like_transcript
 from scoring.worker import Cancelled, TranscriptionFailed, TranscriptionWorker, WorkerCrashed
-
-from qa_desktop.services.access.identity import current_user
-from qa_desktop.services.access.permissions import require
-from qa_desktop.services.envelopes import store_envelope
-from qa_desktop.services.metadata import MetadataTable, call_metadata
-from qa_desktop.storage.call_metadata import CallMetadata, customer_name
-from qa_desktop.storage import repository
-from qa_desktop.storage.models import Call, Job
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +78,15 @@ def discover(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -
     for item in inputs:
         path = Path(item).expanduser()
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and (
-                p.suffix.lower() in SUPPORTED_EXTENSIONS
-                or (p.suffix.lower() in TEXT_EXTENSIONS and looks_like_transcript(p))))
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and (
+                    p.suffix.lower() in SUPPORTED_EXTENSIONS
+                    or (p.suffix.lower() in TEXT_EXTENSIONS and looks_like_transcript(p))
+                )
+            )
             files += [p for p in found if p.resolve() not in skip]
         elif path.resolve() not in skip:
             files.append(path)
@@ -117,9 +122,17 @@ class Ingestor:
     """Imports files one by one through a transcription worker into the open database (the parallel
     engine, `ingest_engine`, uses its `prepare` and `store` around Dask tasks and needs no worker)."""
 
-    def __init__(self, worker: TranscriptionWorker | None, scorecard: Scorecard, *, agent_channel: int = 0,
-                 metadata: MetadataTable | None = None, name_pattern: re.Pattern[str] | None = None,
-                 drivers: DriverSet | None = None, agent_speakers: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        worker: TranscriptionWorker | None,
+        scorecard: Scorecard,
+        *,
+        agent_channel: int = 0,
+        metadata: MetadataTable | None = None,
+        name_pattern: re.Pattern[str] | None = None,
+        drivers: DriverSet | None = None,
+        agent_speakers: Iterable[str] = (),
+    ) -> None:
         self.worker = worker
         self.agent_speakers = tuple(agent_speakers)  # the agent's names in transcript files that name people
         self.drivers = drivers
@@ -132,8 +145,13 @@ class Ingestor:
         """The CSV row for this file over what its name says."""
         return call_metadata(path, self.metadata, self.name_pattern)
 
-    def ingest_file(self, path: Path, listener: IngestListener = IngestListener(),
-                    should_cancel: Callable[[], bool] | None = None, job: Job | None = None) -> IngestResult:
+    def ingest_file(
+        self,
+        path: Path,
+        listener: IngestListener = IngestListener(),
+        should_cancel: Callable[[], bool] | None = None,
+        job: Job | None = None,
+    ) -> IngestResult:
         """Import one file (for its queued job, if given); never raises for a bad file or a database error."""
         stored = stored_path(path)
         started = self.start(path, job)
@@ -149,7 +167,9 @@ class Ingestor:
             else:
                 assert self.worker is not None, "a sequential ingest of recordings needs a transcription worker"
                 analysis = self.worker.analyse(
-                    stored, agent_channel=prepared.channel, should_cancel=should_cancel,
+                    stored,
+                    agent_channel=prepared.channel,
+                    should_cancel=should_cancel,
                     progress=lambda fraction: listener.file_progress(path, fraction),
                 )
             return self.store(prepared, analysis)
@@ -171,7 +191,7 @@ class Ingestor:
         except DatabaseError as exc:  # locked past the busy timeout, or a full disk
             return _failed(path, None, str(exc))
 
-    def prepare(self, path: Path, job: Job) -> "PreparedFile | IngestResult":
+    def prepare(self, path: Path, job: Job) -> PreparedFile | IngestResult:
         """Check a file before analysis: what to analyse, or the result if its content is already stored.
         Raises AudioError or OSError for a file that cannot be imported."""
         check_file(path, SUPPORTED_EXTENSIONS + TEXT_EXTENSIONS)
@@ -183,7 +203,7 @@ class Ingestor:
         channel = meta.agent_channel if meta.agent_channel is not None else self.agent_channel
         return PreparedFile(path, job, sha256, meta, channel)
 
-    def store(self, prepared: "PreparedFile", analysis: CallAnalysis) -> IngestResult:
+    def store(self, prepared: PreparedFile, analysis: CallAnalysis) -> IngestResult:
         """Score and store an analysed file, once: if its content was stored meanwhile (a retried task,
         the same recording twice in a batch, another process), it is skipped, not duplicated."""
         path, job, meta, channel = prepared.path, prepared.job, prepared.meta, prepared.channel
@@ -193,14 +213,18 @@ class Ingestor:
         unit = "messages" if analysis.transcript.is_text else "utterances"
         heard = f"{len(analysis.transcript.utterances)} {unit}"
         too_short = self.scorecard.too_short(analysis.transcript.duration_s, analysis.transcript.is_text)
-        score = None if too_short else score_call(analysis.transcript, self.scorecard, analysis.voice,
-                                                  customer_name(meta.extra))
+        score = (
+            None
+            if too_short
+            else score_call(analysis.transcript, self.scorecard, analysis.voice, customer_name(meta.extra))
+        )
         try:
             if score is None:
                 call = repository.store_call(analysis, meta, channel, job, drivers=self.drivers, unscored=too_short)
             else:
-                call = repository.store_call(analysis, meta, channel, job, scored=(self.scorecard, score),
-                                             drivers=self.drivers)
+                call = repository.store_call(
+                    analysis, meta, channel, job, scored=(self.scorecard, score), drivers=self.drivers
+                )
         except IntegrityError:  # another process stored the same content meanwhile
             existing = repository.find_call_by_hash(analysis.transcript.sha256)
             if existing is None:
@@ -212,17 +236,25 @@ class Ingestor:
         if score is None:
             return IngestResult(path, "imported", f"{heard}, not scored: {too_short}", call.id)
         verdict = "AUTO-FAIL" if score.auto_fail else "scored"
-        return IngestResult(path, "imported", f"{heard}, {verdict} "
-                            f"{score.overall:.0f} (empathy {score.empathy:.0f}, compliance {score.compliance:.0f})",
-                            call.id)
+        return IngestResult(
+            path,
+            "imported",
+            f"{heard}, {verdict} {score.overall:.0f} (empathy {score.empathy:.0f}, compliance {score.compliance:.0f})",
+            call.id,
+        )
 
     @staticmethod
     def fail(path: Path, job: Job | None, exc: BaseException) -> IngestResult:
         """Record a file that could not be imported, with its reason."""
         return _failed(path, job, str(exc) or type(exc).__name__)
 
-    def ingest(self, files: list[Path], listener: IngestListener = IngestListener(),
-               should_cancel: Callable[[], bool] | None = None, jobs: list[Job] | None = None) -> list[IngestResult]:
+    def ingest(
+        self,
+        files: list[Path],
+        listener: IngestListener = IngestListener(),
+        should_cancel: Callable[[], bool] | None = None,
+        jobs: list[Job] | None = None,
+    ) -> list[IngestResult]:
         """Import files in order (with their queued jobs, if given); stops early when cancelled."""
         results = []
         for index, path in enumerate(files):

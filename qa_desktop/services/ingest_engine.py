@@ -22,6 +22,11 @@ from distributed.client import FuturesCancelledError
 from distributed.scheduler import KilledWorker
 from peewee import DatabaseError
 
+from qa_desktop.services.access.identity import current_user
+from qa_desktop.services.access.permissions import require
+from qa_desktop.services.ingest import IngestListener, Ingestor, IngestResult, PreparedFile, stored_path
+from qa_desktop.storage import repository
+from qa_desktop.storage.models import Job
 from scoring.analysis import CallAnalysis
 from scoring.audio import AudioError
 from scoring.cluster import GPU, ModelPlugin, analyse_file
@@ -29,12 +34,6 @@ from scoring.models import choose_device
 from scoring.text_conversation import is_transcript_file, load_conversation
 from scoring.transcriber import TranscriberConfig
 from scoring.worker import TranscriptionFailed
-
-from qa_desktop.services.access.identity import current_user
-from qa_desktop.services.access.permissions import require
-from qa_desktop.services.ingest import IngestListener, IngestResult, Ingestor, PreparedFile, stored_path
-from qa_desktop.storage import repository
-from qa_desktop.storage.models import Job
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +63,7 @@ class EngineOptions:
         text = str(path.resolve())
         for source, target in self.path_map:
             if text == source or text.startswith(source.rstrip("/") + "/"):
-                return target.rstrip("/") + text[len(source.rstrip("/")):]
+                return target.rstrip("/") + text[len(source.rstrip("/")) :]
         return text
 
 
@@ -127,16 +126,29 @@ def dask_client(options: EngineOptions, config: TranscriberConfig) -> Iterator[t
             yield client, prepare_workers(client, config)
         return
     plan = local_plan(options, config)
-    log.info("starting a local Dask cluster: %d workers x %d threads%s", plan.workers, plan.threads,
-             " (GPU)" if plan.gpu else "")
+    log.info(
+        "starting a local Dask cluster: %d workers x %d threads%s",
+        plan.workers,
+        plan.threads,
+        " (GPU)" if plan.gpu else "",
+    )
     with local_cluster(plan) as cluster, Client(cluster) as client:
-        yield client, prepare_workers(client, config if config.cpu_threads else replace(config, cpu_threads=plan.threads))
+        yield (
+            client,
+            prepare_workers(client, config if config.cpu_threads else replace(config, cpu_threads=plan.threads)),
+        )
 
 
 def local_cluster(plan: LocalPlan) -> LocalCluster:
     """A LocalCluster of model worker processes as planned, each taking CALLS_PER_MODEL calls at once."""
-    return LocalCluster(n_workers=plan.workers, threads_per_worker=CALLS_PER_MODEL, processes=True,
-                        memory_limit=WORKER_MEMORY, resources={GPU: 1} if plan.gpu else None, dashboard_address=None)
+    return LocalCluster(
+        n_workers=plan.workers,
+        threads_per_worker=CALLS_PER_MODEL,
+        processes=True,
+        memory_limit=WORKER_MEMORY,
+        resources={GPU: 1} if plan.gpu else None,
+        dashboard_address=None,
+    )
 
 
 def prepare_workers(client: Client, config: TranscriberConfig) -> bool:
@@ -151,8 +163,13 @@ class ParallelIngest:
     """Runs a batch through Dask tasks and stores each result as it arrives; same listener, cancel and
     job bookkeeping as `Ingestor.ingest`."""
 
-    def __init__(self, ingestor: Ingestor, config: TranscriberConfig, options: EngineOptions = EngineOptions(),
-                 client: Client | None = None) -> None:
+    def __init__(
+        self,
+        ingestor: Ingestor,
+        config: TranscriberConfig,
+        options: EngineOptions = EngineOptions(),
+        client: Client | None = None,
+    ) -> None:
         self.ingestor = ingestor
         self.config = config
         self.options = options
@@ -166,8 +183,13 @@ class ParallelIngest:
             with dask_client(self.options, self.config) as pair:
                 yield pair
 
-    def ingest(self, files: list[Path], listener: IngestListener = IngestListener(),
-               should_cancel: Callable[[], bool] | None = None, jobs: list[Job] | None = None) -> list[IngestResult]:
+    def ingest(
+        self,
+        files: list[Path],
+        listener: IngestListener = IngestListener(),
+        should_cancel: Callable[[], bool] | None = None,
+        jobs: list[Job] | None = None,
+    ) -> list[IngestResult]:
         """Import files in parallel (with their queued jobs, if given); on cancel, files in flight are
         abandoned and the rest left untouched. Results come back in file order. The listener hears of
         each file as it is checked, and of the oldest file in flight as the current one (started, progress)."""
@@ -203,7 +225,7 @@ class _Batch:
         self._current: int | None = None  # the file shown as the one in progress
         self.total = 0
 
-    def __enter__(self) -> "_Batch":
+    def __enter__(self) -> _Batch:
         return self
 
     def __exit__(self, kind: type | None, *exc: object) -> None:
@@ -246,8 +268,16 @@ class _Batch:
             self._finished(index, prepared)
             return
         client, key = self.client(), f"analyse-{prepared.sha256[:16]}-{uuid.uuid4().hex[:8]}"
-        future = client.submit(analyse_file, self.engine.options.worker_path(path), prepared.channel, self._topic,
-                               key, key=key, pure=False, resources=self._resources)
+        future = client.submit(
+            analyse_file,
+            self.engine.options.worker_path(path),
+            prepared.channel,
+            self._topic,
+            key,
+            key=key,
+            pure=False,
+            resources=self._resources,
+        )
         self.in_flight[future] = (index, prepared)
         self._show_progress()
 
@@ -280,8 +310,11 @@ class _Batch:
         try:
             reply = future.result()
         except KilledWorker as exc:
-            return ingestor.fail(path, prepared.job, TranscriptionFailed(
-                f"the workers analysing this file died repeatedly ({exc}); left out of the batch"))
+            return ingestor.fail(
+                path,
+                prepared.job,
+                TranscriptionFailed(f"the workers analysing this file died repeatedly ({exc}); left out of the batch"),
+            )
         except FuturesCancelledError as exc:
             return ingestor.fail(path, prepared.job, TranscriptionFailed(f"the task was cancelled ({exc})"))
         except Exception as exc:  # an unexpected error inside the task: this file fails, the batch goes on
@@ -289,7 +322,9 @@ class _Batch:
         if "error" in reply:
             return ingestor.fail(path, prepared.job, AudioError(reply["error"]))
         analysis = CallAnalysis.from_dict(reply["analysis"])
-        analysis.transcript = replace(analysis.transcript, file=str(stored_path(path)))  # the client's, not the worker's
+        analysis.transcript = replace(
+            analysis.transcript, file=str(stored_path(path))
+        )  # the client's, not the worker's
         try:
             return ingestor.store(prepared, analysis)
         except DatabaseError as exc:  # locked past the busy timeout, or a full disk: this file fails

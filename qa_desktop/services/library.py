@@ -35,4 +35,3 @@ def visible_scope(scope: Scope) -> Scope:
 def call_ids(f: LibraryFilter, sort: str = "date", descending: bool = True) -> list[int]:
     """The ids of the calls the user may see that pass the filter, in the sort's order."""
     return library.call_ids(visible(f), sort, descending)
-

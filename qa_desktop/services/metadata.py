@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.services.text_decoding import NAMES, TextDecodeError, decode_text
+from qa_desktop.storage.call_metadata import CallMetadata
 
 DEFAULT_NAME_PATTERN = "{call_time}_{agent}_{team}_{call_id}"
 FIELDS = ("file", "agent", "team", "call_id", "call_time", "agent_channel")
@@ -38,8 +38,11 @@ TIME_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y%
 _NUMERIC_DATE = re.compile(r"(\d{1,2})([/-])(\d{1,2})\2(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 DATE_ORDERS = {"dmy": "day first (31/12/2026)", "mdy": "month first (12/31/2026)"}
 _PATTERN_PARTS = {
-    "agent": r"[^_/]+?", "team": r"[^_/]+?", "call_id": r"[^_/]+?",
-    "call_time": r"\d{4}-?\d{2}-?\d{2}(?:[T _-]\d{2}[-:]?\d{2}(?:[-:]?\d{2})?)?", "skip": r"[^_/]*?",
+    "agent": r"[^_/]+?",
+    "team": r"[^_/]+?",
+    "call_id": r"[^_/]+?",
+    "call_time": r"\d{4}-?\d{2}-?\d{2}(?:[T _-]\d{2}[-:]?\d{2}(?:[-:]?\d{2})?)?",
+    "skip": r"[^_/]*?",
 }
 
 
@@ -116,7 +119,7 @@ def compile_name_pattern(pattern: str) -> re.Pattern[str]:
         name = match.group(1)
         if name not in _PATTERN_PARTS:
             raise MetadataError(f"unknown field {{{name}}} in file name pattern (use {', '.join(_PATTERN_PARTS)})")
-        regex += re.escape(pattern[position:match.start()])
+        regex += re.escape(pattern[position : match.start()])
         regex += f"(?P<{name}>{_PATTERN_PARTS[name]})" if name != "skip" else _PATTERN_PARTS[name]
         position = match.end()
     return re.compile(regex + re.escape(pattern[position:]) + "$")
@@ -208,8 +211,13 @@ def csv_columns(path: Path | str, encoding: str | None = None) -> tuple[list[str
     return headers, _map_headers(headers)
 
 
-def load_csv(path: Path | str, columns: dict[str, str] | None = None, *, date_format: str | None = None,
-             encoding: str | None = None) -> MetadataTable:
+def load_csv(
+    path: Path | str,
+    columns: dict[str, str] | None = None,
+    *,
+    date_format: str | None = None,
+    encoding: str | None = None,
+) -> MetadataTable:
     """Read a metadata CSV; `columns` maps our field names to headers where guessing is wrong.
 
     `date_format` is "dmy", "mdy" or a strptime format for the call times; `encoding` forces one."""
@@ -222,8 +230,11 @@ def load_csv(path: Path | str, columns: dict[str, str] | None = None, *, date_fo
             f"{path}: no column names the recording (expected one of: {', '.join(HEADER_NAMES['file'])}); "
             f"found {', '.join(headers) or 'no header'}"
         )
-    warnings = [f"{path.name}: not UTF-8, read as {NAMES[used]} (give the encoding if that is wrong)"
-                ] if encoding is None and used in ("cp1252", "latin-1") else []  # a guess: say so
+    warnings = (
+        [f"{path.name}: not UTF-8, read as {NAMES[used]} (give the encoding if that is wrong)"]
+        if encoding is None and used in ("cp1252", "latin-1")
+        else []
+    )  # a guess: say so
     records = _records(path, reader, len(headers), warnings)
     date_format = date_format or _file_date_order(path, records, mapping)
     rows: dict[str, tuple[int, CallMetadata]] = {}
@@ -242,8 +253,10 @@ def load_csv(path: Path | str, columns: dict[str, str] | None = None, *, date_fo
         rows.setdefault(key, (line, meta))
     for key, lines in conflicts.items():
         del rows[key]
-        warnings.append(f"{path.name} lines {', '.join(map(str, lines))}: rows for {Path(key).name} disagree; "
-                        "neither is used (fix the file and import again)")
+        warnings.append(
+            f"{path.name} lines {', '.join(map(str, lines))}: rows for {Path(key).name} disagree; "
+            "neither is used (fix the file and import again)"
+        )
     return MetadataTable(path, {key: meta for key, (_, meta) in rows.items()}, warnings, used)
 
 
@@ -256,15 +269,19 @@ def _records(path: Path, reader: csv.DictReader, width: int, warnings: list[str]
             values = [v for k, v in record.items() if k is not None] + record.get(None, [])
             count = sum(v is not None for v in values)
             if count != width:
-                warnings.append(f"{path.name} line {line}: {count} values where the header has {width} columns; "
-                                "row left out")
+                warnings.append(
+                    f"{path.name} line {line}: {count} values where the header has {width} columns; row left out"
+                )
             elif any("\x00" in v for v in values):
                 warnings.append(f"{path.name} line {line}: holds NUL bytes (a binary file?); row left out")
             else:
                 records.append((line, record))
     except csv.Error as exc:
-        reason = (f"a field is longer than {csv.field_size_limit()} characters (is a quote left open?)"
-                  if "field limit" in str(exc) else str(exc))
+        reason = (
+            f"a field is longer than {csv.field_size_limit()} characters (is a quote left open?)"
+            if "field limit" in str(exc)
+            else str(exc)
+        )
         raise MetadataError(f"{path} line {reader.line_num}: {reason}") from exc
     return records
 
@@ -278,8 +295,10 @@ def _file_date_order(path: Path, records: list[tuple[int, dict]], mapping: dict[
     if len(shown) == 1:
         return next(iter(shown))
     if len(shown) == 2:
-        raise MetadataError(f"{path} lines {shown['dmy']} and {shown['mdy']}: dates are day-first on one and "
-                            "month-first on the other; fix the file or give the date format")
+        raise MetadataError(
+            f"{path} lines {shown['dmy']} and {shown['mdy']}: dates are day-first on one and "
+            "month-first on the other; fix the file or give the date format"
+        )
     ambiguous = []
     for line, text in texts:
         try:
@@ -291,12 +310,15 @@ def _file_date_order(path: Path, records: list[tuple[int, dict]], mapping: dict[
     if not ambiguous:
         return None
     lines = ", ".join(str(line) for line, _ in ambiguous[:8]) + (" …" if len(ambiguous) > 8 else "")
-    raise MetadataError(f"{path} line{'s' * (len(ambiguous) > 1)} {lines}: dates such as '{ambiguous[0][1]}' could be day-first or "
-                        "month-first; say which (--date-format dmy or mdy; in the app, Dates in the import dialog)")
+    raise MetadataError(
+        f"{path} line{'s' * (len(ambiguous) > 1)} {lines}: dates such as '{ambiguous[0][1]}' could be day-first or "
+        "month-first; say which (--date-format dmy or mdy; in the app, Dates in the import dialog)"
+    )
 
 
-def _row_metadata(record: dict[str, str], mapping: dict[str, str],
-                  date_format: str | None = None) -> tuple[CallMetadata, list[str]]:
+def _row_metadata(
+    record: dict[str, str], mapping: dict[str, str], date_format: str | None = None
+) -> tuple[CallMetadata, list[str]]:
     def value(name: str) -> str | None:
         header = mapping.get(name)
         text = (record.get(header) or "").strip() if header else ""

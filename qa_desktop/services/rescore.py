@@ -16,18 +16,17 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 
+from qa_desktop.services.access.identity import current_user
+from qa_desktop.services.access.permissions import require
+from qa_desktop.storage import repository
+from qa_desktop.storage.call_metadata import customer_name
+from qa_desktop.storage.database import open_reader
+from qa_desktop.storage.drivers import retag_all
+from qa_desktop.storage.models import Call, Score, database
 from scoring.drivers import DriverSet
 from scoring.scorecard import Scorecard
 from scoring.scorer import CallScore, score_call
 from scoring.transcript import AUDIO
-
-from qa_desktop.services.access.identity import current_user
-from qa_desktop.services.access.permissions import require
-from qa_desktop.storage.call_metadata import customer_name
-from qa_desktop.storage import repository
-from qa_desktop.storage.drivers import retag_all
-from qa_desktop.storage.database import open_reader
-from qa_desktop.storage.models import Call, Score, database
 
 BATCH = 250  # calls read, scored and written together
 IN_PROCESS_BELOW = 2_000  # smaller libraries are scored here: starting processes would cost more than it saves
@@ -58,8 +57,18 @@ def score_batch(call_ids: list[int], scoring: tuple[Scorecard, int] | None = Non
     scored: Scored = []
     for call_id, analysis, meta in repository.stored_analyses(call_ids):
         too_short = card.too_short(analysis.transcript.duration_s, analysis.transcript.is_text)
-        scored.append((call_id, too_short or repository.stored_score(
-            call_id, card_id, created, score_call(analysis.transcript, card, analysis.voice, customer_name(meta)))))
+        scored.append(
+            (
+                call_id,
+                too_short
+                or repository.stored_score(
+                    call_id,
+                    card_id,
+                    created,
+                    score_call(analysis.transcript, card, analysis.voice, customer_name(meta)),
+                ),
+            )
+        )
     return scored
 
 
@@ -75,20 +84,28 @@ def _scorer(scoring: tuple[Scorecard, int], calls: int, processes: int) -> Itera
     """Submits a batch of call ids for scoring: to scoring processes for a big library, else scored here at once."""
     processes = processes or os.cpu_count() or 1
     if calls < IN_PROCESS_BELOW or processes < 2:
+
         def here(call_ids: list[int]) -> Future:
             done: Future = Future()
             done.set_result(score_batch(call_ids, scoring))
             return done
+
         yield here
         return
     context = multiprocessing.get_context("spawn")  # no fork of a process that may run Qt threads
-    with ProcessPoolExecutor(processes, mp_context=context, initializer=_start_scoring_process,
-                             initargs=(scoring, database.database)) as pool:
+    with ProcessPoolExecutor(
+        processes, mp_context=context, initializer=_start_scoring_process, initargs=(scoring, database.database)
+    ) as pool:
         yield lambda call_ids: pool.submit(score_batch, call_ids)
 
 
-def rescore_all(scorecard: Scorecard, progress: Callable[[int, int], None] | None = None,
-                should_cancel: Callable[[], bool] | None = None, *, processes: int = 0) -> int:
+def rescore_all(
+    scorecard: Scorecard,
+    progress: Callable[[int, int], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+    *,
+    processes: int = 0,
+) -> int:
     """Rescore every stored call; returns how many were rescored (fewer if cancelled). `processes`:
     scoring processes (0: one per core). Calls whose transcript the retention policy deleted keep their score.
     Admin only: it changes every call's score."""
@@ -97,7 +114,7 @@ def rescore_all(scorecard: Scorecard, progress: Callable[[int, int], None] | Non
     if not ids:
         return 0
     scoring = (scorecard, repository.scorecard_row(scorecard).id)
-    batches = [ids[start:start + BATCH] for start in range(0, len(ids), BATCH)]
+    batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
     ahead = max(2, (processes or os.cpu_count() or 1) + 1)  # batches being scored while one is written
     done = 0
     with _scorer(scoring, len(ids), processes) as submit:

@@ -26,14 +26,26 @@ from qa_desktop.services.access.identity import acting_name, current_user
 from qa_desktop.services.access.permissions import require
 from qa_desktop.services.envelopes import envelope_path
 from qa_desktop.storage.models import (
-    AuditEntry, Call, CalibrationCall, CalibrationSession, CoachingClip, CoachingSession, CriterionResultRow, Dispute,
-    RetentionRule, Score, UtteranceRow, database,
+    AuditEntry,
+    CalibrationCall,
+    CalibrationSession,
+    Call,
+    CoachingClip,
+    CoachingSession,
+    CriterionResultRow,
+    Dispute,
+    RetentionRule,
+    Score,
+    UtteranceRow,
+    database,
 )
 from qa_desktop.storage.review import audit
 
-KINDS: dict[str, str] = {"recordings": "recordings (audio files)",
-                         "transcripts": "transcripts, evidence quotes and call details",
-                         "audit": "audit log entries"}
+KINDS: dict[str, str] = {
+    "recordings": "recordings (audio files)",
+    "transcripts": "transcripts, evidence quotes and call details",
+    "audit": "audit log entries",
+}
 SCHEDULED = "retention schedule"  # the audit log's actor for the app's scheduled runs
 DELETED_REASON = "(deleted by the retention policy)"
 BATCH = 500
@@ -54,9 +66,11 @@ class RetentionReport:
     failed: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"{self.recordings} recordings, {self.transcripts} transcripts and {self.audit_entries} audit entries "
-                f"deleted; {self.protected} expired calls kept (open dispute, coaching or calibration)"
-                + (f"; {len(self.failed)} files could not be deleted" if self.failed else ""))
+        return (
+            f"{self.recordings} recordings, {self.transcripts} transcripts and {self.audit_entries} audit entries "
+            f"deleted; {self.protected} expired calls kept (open dispute, coaching or calibration)"
+            + (f"; {len(self.failed)} files could not be deleted" if self.failed else "")
+        )
 
 
 def policy() -> dict[str, int | None]:
@@ -81,7 +95,8 @@ def set_policy(days: dict[str, int | None]) -> dict[str, int | None]:
                 continue
             RetentionRule.insert(kind=kind, days=value, set_by=actor, set_at=_now()).on_conflict(
                 conflict_target=[RetentionRule.kind],
-                update={RetentionRule.days: value, RetentionRule.set_by: actor, RetentionRule.set_at: _now()}).execute()
+                update={RetentionRule.days: value, RetentionRule.set_by: actor, RetentionRule.set_at: _now()},
+            ).execute()
             audit(None, actor, "retention policy", kind, _days(current[kind]), _days(value))
     return policy()
 
@@ -98,10 +113,12 @@ def protected_calls():
     """The ids of calls retention never touches: under an open dispute, in a coaching session not yet closed
     (acknowledged), or in an open calibration."""
     disputed = Dispute.select(Dispute.call).where(Dispute.status == "open")
-    coached = (CoachingClip.select(CoachingClip.call).join(CoachingSession)
-               .where(CoachingSession.status != "acknowledged"))
-    calibrating = (CalibrationCall.select(CalibrationCall.call).join(CalibrationSession)
-                   .where(CalibrationSession.status == "open"))
+    coached = (
+        CoachingClip.select(CoachingClip.call).join(CoachingSession).where(CoachingSession.status != "acknowledged")
+    )
+    calibrating = (
+        CalibrationCall.select(CalibrationCall.call).join(CalibrationSession).where(CalibrationSession.status == "open")
+    )
     return disputed | coached | calibrating
 
 
@@ -123,8 +140,9 @@ def _delete_file(path: Path, report: RetentionReport) -> bool:
     return True
 
 
-def apply_policy(now: dt.datetime | None = None, scheduled: bool = False,
-                 progress: Callable[[str], None] | None = None) -> RetentionReport:
+def apply_policy(
+    now: dt.datetime | None = None, scheduled: bool = False, progress: Callable[[str], None] | None = None
+) -> RetentionReport:
     """Delete what the policy says has expired; each deleted recording or transcript has its line in the audit
     log. `scheduled`: the app's own run of the admin's policy (any signed-in user's app runs it); otherwise
     admin only. A file is deleted before its call is marked, so a crash never leaves a mark on a kept file."""
@@ -137,15 +155,23 @@ def apply_policy(now: dt.datetime | None = None, scheduled: bool = False,
     recording_days = min(d for d in (days["recordings"], transcript_days, 10**6) if d is not None)
     if recording_days < 10**6:
         tell("recordings")
-        calls, report.protected = _candidates(now - dt.timedelta(days=recording_days),
-                                              Call.recording_deleted_at.is_null() & (Call.medium == "audio"))
+        calls, report.protected = _candidates(
+            now - dt.timedelta(days=recording_days), Call.recording_deleted_at.is_null() & (Call.medium == "audio")
+        )
         for call in calls:
             if _delete_file(Path(call.path), report):
                 _delete_file(envelope_path(call.sha256), report)
                 with database.atomic():
                     Call.update(recording_deleted_at=now).where(Call.id == call.id).execute()
-                    audit(call, actor, "retention: recording deleted", "recording", call.path, None,
-                          f"older than {recording_days} days")
+                    audit(
+                        call,
+                        actor,
+                        "retention: recording deleted",
+                        "recording",
+                        call.path,
+                        None,
+                        f"older than {recording_days} days",
+                    )
                 report.recordings += 1
     if transcript_days is not None:
         tell("transcripts")
@@ -153,7 +179,7 @@ def apply_policy(now: dt.datetime | None = None, scheduled: bool = False,
         report.protected = max(report.protected, kept)
         calls = [c for c in calls if c.medium == "audio" or _delete_file(Path(c.path), report)]
         for start in range(0, len(calls), BATCH):
-            _delete_transcripts(calls[start:start + BATCH], now, actor, transcript_days)
+            _delete_transcripts(calls[start : start + BATCH], now, actor, transcript_days)
         report.transcripts = len(calls)
     if days["audit"] is not None:
         tell("audit log")
@@ -161,8 +187,15 @@ def apply_policy(now: dt.datetime | None = None, scheduled: bool = False,
         with database.atomic():
             report.audit_entries = AuditEntry.delete().where(AuditEntry.at < cutoff).execute()
             if report.audit_entries:
-                audit(None, actor, "retention: audit entries deleted", "audit log", None, None,
-                      f"{report.audit_entries} entries older than {days['audit']} days")
+                audit(
+                    None,
+                    actor,
+                    "retention: audit entries deleted",
+                    "audit log",
+                    None,
+                    None,
+                    f"{report.audit_entries} entries older than {days['audit']} days",
+                )
     return report
 
 
@@ -172,9 +205,17 @@ def _delete_transcripts(calls: list[Call], now: dt.datetime, actor: str, kept_da
     with database.atomic():
         UtteranceRow.delete().where(UtteranceRow.call.in_(ids)).execute()
         scores = Score.select(Score.id).where(Score.call.in_(ids))
-        CriterionResultRow.update(evidence=[], reason=DELETED_REASON).where(CriterionResultRow.score.in_(scores)).execute()
+        CriterionResultRow.update(evidence=[], reason=DELETED_REASON).where(
+            CriterionResultRow.score.in_(scores)
+        ).execute()
         Call.update(metadata={}, transcript_deleted_at=now).where(Call.id.in_(ids)).execute()
         for call in calls:
-            audit(call, actor, "retention: transcript deleted", "transcript", None, None,
-                  f"older than {kept_days} days; scores kept")
-
+            audit(
+                call,
+                actor,
+                "retention: transcript deleted",
+                "transcript",
+                None,
+                None,
+                f"older than {kept_days} days; scores kept",
+            )

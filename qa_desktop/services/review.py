@@ -11,20 +11,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from scoring.redact import redacted_spans
-from scoring.scorecard import Scorecard
-from scoring.transcript import TEXT, Utterance, Word
-
 from qa_desktop.services.access.identity import acting_name, current_user
 from qa_desktop.services.access.permissions import allowed, require
+from qa_desktop.services.library import visible
 from qa_desktop.services.trust.disputes import raise_dispute
 from qa_desktop.storage import repository
 from qa_desktop.storage import review as stored
-from qa_desktop.services.library import visible
 from qa_desktop.storage.library import LibraryFilter, LibraryRow, call_ids, rows
 from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Score, User, database
 from qa_desktop.storage.people import reassign_call as stored_reassign
 from qa_desktop.storage.scorecards import parsed_scorecard
+from scoring.redact import redacted_spans
+from scoring.scorecard import Scorecard
+from scoring.transcript import TEXT, Utterance, Word
 
 T = TypeVar("T", Call, CriterionResultRow)
 
@@ -138,10 +137,23 @@ class CallView(OfMedium):
 
 
 def _result(row: CriterionResultRow) -> ResultView:
-    return ResultView(row.id, row.criterion, row.section, row.result, row.override, row.override_by,
-                      row.override_comment, row.critical, row.confidence, row.reason, list(row.evidence),
-                      row.needs_review, row.checked, row.revision,
-                      [DisputeNote(d.status, d.agent_name, d.reason, d.resolved_by, d.resolution) for d in row.disputes])
+    return ResultView(
+        row.id,
+        row.criterion,
+        row.section,
+        row.result,
+        row.override,
+        row.override_by,
+        row.override_comment,
+        row.critical,
+        row.confidence,
+        row.reason,
+        list(row.evidence),
+        row.needs_review,
+        row.checked,
+        row.revision,
+        [DisputeNote(d.status, d.agent_name, d.reason, d.resolved_by, d.resolution) for d in row.disputes],
+    )
 
 
 def score_view(call: Call) -> ScoreView | None:
@@ -150,8 +162,17 @@ def score_view(call: Call) -> ScoreView | None:
     if score is None:
         return None
     card = score.scorecard
-    return ScoreView(score.overall, score.empathy, score.compliance, bool(score.auto_fail), dict(score.analysis),
-                     card.name, card.hash, parsed_scorecard(card), [_result(r) for r in stored.current_results(score)])
+    return ScoreView(
+        score.overall,
+        score.empathy,
+        score.compliance,
+        bool(score.auto_fail),
+        dict(score.analysis),
+        card.name,
+        card.hash,
+        parsed_scorecard(card),
+        [_result(r) for r in stored.current_results(score)],
+    )
 
 
 def audit_lines(call_id: int) -> list[AuditLine]:
@@ -162,11 +183,30 @@ def audit_lines(call_id: int) -> list[AuditLine]:
 def _call_view(call_id: int, utterances: list[Utterance] | None = None) -> CallView:
     call = stored.call_for_review(call_id)
     require(current_user(), "view call", call)
-    return CallView(call.id, call.path, call.sha256, call.call_time, call.duration_s, call.channels,
-                    call.agent_channel, call.medium, call.timed, call.agent_id, call.agent.name,
-                    call.team.name if call.team_id else None, call.reviewed, call.reviewed_by, call.revision, call.assigned_to,
-                    call.transcript_deleted_at, call.recording_deleted_at, call.unscored,
-                    transcript(call.id) if utterances is None else utterances, score_view(call), audit_lines(call.id))
+    return CallView(
+        call.id,
+        call.path,
+        call.sha256,
+        call.call_time,
+        call.duration_s,
+        call.channels,
+        call.agent_channel,
+        call.medium,
+        call.timed,
+        call.agent_id,
+        call.agent.name,
+        call.team.name if call.team_id else None,
+        call.reviewed,
+        call.reviewed_by,
+        call.revision,
+        call.assigned_to,
+        call.transcript_deleted_at,
+        call.recording_deleted_at,
+        call.unscored,
+        transcript(call.id) if utterances is None else utterances,
+        score_view(call),
+        audit_lines(call.id),
+    )
 
 
 def open_call(call_id: int) -> CallView:
@@ -197,8 +237,9 @@ def _as_shown(row: T, revision: int | None) -> T:
     return row
 
 
-def override(call_id: int, criterion: str, new: str, comment: str, reviewer: str = "",
-             revision: int | None = None) -> None:
+def override(
+    call_id: int, criterion: str, new: str, comment: str, reviewer: str = "", revision: int | None = None
+) -> None:
     """Override a criterion of the call's current score (QA lead, admin, or an evaluator on a call assigned to
     them; ReviewError when it cannot be done as asked, StaleReviewError when the result is no longer at the
     `revision` shown)."""
@@ -211,8 +252,9 @@ def confirm(result_id: int, reviewer: str = "", revision: int | None = None) -> 
     """Record that the reviewer checked the criterion's result (audited; StaleReviewError when the result is no
     longer at the `revision` shown)."""
     require(current_user(), "review", _call_of(result_id))
-    stored.mark_checked(_as_shown(CriterionResultRow.get_by_id(result_id), revision), acting_name(reviewer),
-                        "confirmed")
+    stored.mark_checked(
+        _as_shown(CriterionResultRow.get_by_id(result_id), revision), acting_name(reviewer), "confirmed"
+    )
 
 
 def evidence_played(result_id: int, reviewer: str = "") -> None:
@@ -290,10 +332,14 @@ class CallSummary(OfMedium):
 
 def call_summaries(ids: list[int]) -> dict[int, CallSummary]:
     """Call id -> summary for these calls, in one query."""
-    return {c.id: CallSummary(c.id, c.agent.name, c.medium, c.duration_s, c.path) for c in stored.calls_with_agents(ids)}
+    return {
+        c.id: CallSummary(c.id, c.agent.name, c.medium, c.duration_s, c.path) for c in stored.calls_with_agents(ids)
+    }
 
 
 def transcript(call_id: int) -> list[Utterance]:
     """A call's utterances in conversation order."""
-    return [Utterance(u.speaker, u.start, u.end, u.text, [Word(**w) for w in u.words])
-            for u in repository.call_transcript(call_id)]
+    return [
+        Utterance(u.speaker, u.start, u.end, u.text, [Word(**w) for w in u.words])
+        for u in repository.call_transcript(call_id)
+    ]

@@ -10,16 +10,15 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
-from scoring.drivers import DriversError, load_drivers
-from scoring.models import DEVICES, ModelNotFoundError, resolve_model
-from scoring.scorecard import ScorecardError, load_scorecard
-from scoring.transcript import AGENT_CHANNELS
-
 from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.access.permissions import require
 from qa_desktop.services.ingest_engine import EngineError, check_scheduler, parse_path_map
 from qa_desktop.services.metadata import DEFAULT_NAME_PATTERN, MetadataError, compile_name_pattern
 from qa_desktop.storage.credentials import has_password, password_file, without_password
+from scoring.drivers import DriversError, load_drivers
+from scoring.models import DEVICES, ModelNotFoundError, resolve_model
+from scoring.scorecard import ScorecardError, load_scorecard
+from scoring.transcript import AGENT_CHANNELS
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +52,10 @@ _damaged: set[str] = set()  # settings files that could not be read in full, unt
 
 
 def _clear_password(url: str) -> str:
-    return (f"the database URL {without_password(url)} holds a password: keep it in your keyring or in the "
-            f"password file {password_file()} (mode 0600), not in the settings")
+    return (
+        f"the database URL {without_password(url)} holds a password: keep it in your keyring or in the "
+        f"password file {password_file()} (mode 0600), not in the settings"
+    )
 
 
 def unusable(values: Mapping[str, Any]) -> dict[str, str]:
@@ -79,7 +80,9 @@ class Settings:
     """Typed access to qa-desktop's settings."""
 
     def __init__(self, store: QSettings | None = None) -> None:
-        self.store = store or QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "qa-desktop", "qa-desktop")
+        self.store = store or QSettings(
+            QSettings.Format.IniFormat, QSettings.Scope.UserScope, "qa-desktop", "qa-desktop"
+        )
         self.fallbacks: dict[str, Any] = {}  # unusable settings replaced by their defaults for this session
         if self.store.status() != QSettings.Status.NoError:  # only the first reader of a file learns this
             _damaged.add(self.store.fileName())
@@ -97,8 +100,9 @@ class Settings:
         self.fallbacks.clear()
         warnings = []
         if self.store.fileName() in _damaged:
-            warnings.append(f"The settings file {self.store.fileName()} is damaged; what could not be read "
-                            "uses the defaults.")
+            warnings.append(
+                f"The settings file {self.store.fileName()} is damaged; what could not be read uses the defaults."
+            )
         values = {}
         for key, default in DEFAULTS.items():
             raw = self.store.value(key)

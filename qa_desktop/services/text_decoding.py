@@ -10,11 +10,22 @@ from __future__ import annotations
 import codecs
 
 _BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
-    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
 )
-NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-16-le": "UTF-16", "utf-16-be": "UTF-16",
-         "utf-32": "UTF-32", "cp1252": "Windows-1252", "latin-1": "Latin-1"}
+NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8",
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16",
+    "utf-16-be": "UTF-16",
+    "utf-32": "UTF-32",
+    "cp1252": "Windows-1252",
+    "latin-1": "Latin-1",
+}
 
 
 class TextDecodeError(ValueError):
@@ -39,9 +50,11 @@ def _decode(data: bytes, encoding: str, name: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise TextDecodeError(f"{name} line {line}: not valid {NAMES.get(encoding, encoding)} "
-                              f"(byte 0x{data[exc.start]:02x}); give the file's encoding") from exc
+        line = data[: exc.start].count(b"\n") + 1
+        raise TextDecodeError(
+            f"{name} line {line}: not valid {NAMES.get(encoding, encoding)} "
+            f"(byte 0x{data[exc.start]:02x}); give the file's encoding"
+        ) from exc
 
 
 def decode_text(data: bytes, name: str, encoding: str | None = None) -> tuple[str, str]:

@@ -17,10 +17,12 @@ class CallMetadata:
     agent_channel: int | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
-    def merged_over(self, base: "CallMetadata") -> "CallMetadata":
+    def merged_over(self, base: CallMetadata) -> CallMetadata:
         """These values, falling back to `base` where this one has none."""
         return CallMetadata(
-            self.agent or base.agent, self.team or base.team, self.call_id or base.call_id,
+            self.agent or base.agent,
+            self.team or base.team,
+            self.call_id or base.call_id,
             self.call_time or base.call_time,
             self.agent_channel if self.agent_channel is not None else base.agent_channel,
             {**base.extra, **self.extra},

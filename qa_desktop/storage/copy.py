@@ -49,14 +49,17 @@ def copy_database(source: Path, target: str, progress: Callable[[str, int], None
                 db.close()
 
 
-def _copy_rows(origin: CallDatabase, destination: TeamDatabase,
-               progress: Callable[[str, int], None] | None) -> dict[str, int]:
+def _copy_rows(
+    origin: CallDatabase, destination: TeamDatabase, progress: Callable[[str, int], None] | None
+) -> dict[str, int]:
     with destination.bind_ctx(ALL_MODELS):
         held = {m._meta.table_name: m.select().count() for m in ALL_MODELS}
     if any(held.values()):
         filled = ", ".join(f"{n} {table}" for table, n in held.items() if n)
-        raise CopyError(f"{DatabaseUrl(destination.database)} already holds data ({filled}): the copy keeps every id, "
-                        "so it goes into an empty database only")
+        raise CopyError(
+            f"{DatabaseUrl(destination.database)} already holds data ({filled}): the copy keeps every id, "
+            "so it goes into an empty database only"
+        )
     copied = {}
     with destination.atomic():
         for model in ALL_MODELS:

@@ -26,7 +26,11 @@ def password_file() -> Path:
     """Where the database password file is: $QA_DESKTOP_DB_PASSWORD_FILE, else `db-password` in the user's
     config folder."""
     given = os.environ.get(PASSWORD_FILE_ENV)
-    return Path(given).expanduser() if given else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "db-password"
+    return (
+        Path(given).expanduser()
+        if given
+        else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "db-password"
+    )
 
 
 def keyring_account(url: str) -> str:
@@ -64,8 +68,9 @@ def _from_file(path: Path) -> str | None:
         return None
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
-        raise CredentialsError(f"password file {path} can be read by others (mode {mode:04o}): "
-                               f"run `chmod 600 {path}`; it was not used")
+        raise CredentialsError(
+            f"password file {path} can be read by others (mode {mode:04o}): run `chmod 600 {path}`; it was not used"
+        )
     text = path.read_text(encoding="utf-8").strip()
     return text or None
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from scoring.scorecard import ScorecardError
-
 from qa_desktop.storage.models import ScorecardRow
 from qa_desktop.storage.scorecards import parsed_scorecard
+from scoring.scorecard import ScorecardError
 
 
 def criterion_names() -> dict[str, str]:

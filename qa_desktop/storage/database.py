@@ -13,10 +13,10 @@ from peewee import DatabaseError
 from qa_desktop.storage.file_guard import FileGuard
 from qa_desktop.storage.migrations import SchemaTooNewError, migrate
 from qa_desktop.storage.models import database
+from qa_desktop.storage.paths import default_database_path
 from qa_desktop.storage.postgres_database import DatabaseUrl, TeamDatabase, is_server_url
 from qa_desktop.storage.repository import interrupt_orphaned_jobs
 from qa_desktop.storage.sqlite_database import CallDatabase
-from qa_desktop.storage.paths import default_database_path
 
 PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "cache_size": -64_000, "synchronous": "normal"}
 

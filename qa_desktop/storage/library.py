@@ -8,12 +8,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from scoring.transcript import AUDIO
-
 from qa_desktop.storage.models import database
 from qa_desktop.storage.search import terms
+from scoring.transcript import AUDIO
 
-_PRIMARY_DRIVER = "(SELECT d.driver FROM calldriver d WHERE d.call_id = c.id AND d.\"primary\")"
+_PRIMARY_DRIVER = '(SELECT d.driver FROM calldriver d WHERE d.call_id = c.id AND d."primary")'
 # column key -> (header, SQL sort expression); names sort without regard to case
 COLUMNS: dict[str, tuple[str, str]] = {
     "date": ("Date", "COALESCE(c.call_time, c.imported_at)"),
@@ -28,8 +27,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "failed": ("Failed criteria", "s.failed"),
     "driver": ("Driver", _PRIMARY_DRIVER),
 }
-_FROM = ("FROM call c JOIN agent a ON a.id = c.agent_id LEFT JOIN team t ON t.id = c.team_id "
-         "LEFT JOIN score s ON s.call_id = c.id AND s.current")
+_FROM = (
+    "FROM call c JOIN agent a ON a.id = c.agent_id LEFT JOIN team t ON t.id = c.team_id "
+    "LEFT JOIN score s ON s.call_id = c.id AND s.current"
+)
 _NAMES = ("agent", "team")
 
 
@@ -84,8 +85,10 @@ def _needs_review(criteria: tuple[str, ...]) -> str:
     """Unreviewed calls with a result heard too unclearly to trust, or a fail on a criterion people often
     disagree with (no override yet)."""
     on_marked = f" OR (r.result = 'fail' AND r.criterion IN ({','.join('?' * len(criteria))}))" if criteria else ""
-    return ("NOT c.reviewed AND c.id IN (SELECT s2.call_id FROM score s2 JOIN criterionresult r ON r.score_id = s2.id "
-            f"WHERE s2.current AND r.override IS NULL AND (r.needs_review{on_marked}))")
+    return (
+        "NOT c.reviewed AND c.id IN (SELECT s2.call_id FROM score s2 JOIN criterionresult r ON r.score_id = s2.id "
+        f"WHERE s2.current AND r.override IS NULL AND (r.needs_review{on_marked}))"
+    )
 
 
 def _where(f: LibraryFilter) -> tuple[str, list[Any]]:
@@ -94,8 +97,11 @@ def _where(f: LibraryFilter) -> tuple[str, list[Any]]:
         (f.agent_id is not None, "c.agent_id = ?", [f.agent_id]),
         (f.team_id is not None, "c.team_id = ?", [f.team_id]),
         (f.date_from is not None, "COALESCE(c.call_time, c.imported_at) >= ?", [f"{f.date_from}"]),
-        (f.date_to is not None, "COALESCE(c.call_time, c.imported_at) < ?",
-         [f"{f.date_to + dt.timedelta(days=1)}" if f.date_to else None]),
+        (
+            f.date_to is not None,
+            "COALESCE(c.call_time, c.imported_at) < ?",
+            [f"{f.date_to + dt.timedelta(days=1)}" if f.date_to else None],
+        ),
         (f.score_min is not None, "s.overall >= ?", [f.score_min]),
         (f.score_max is not None, "s.overall <= ?", [f.score_max]),
         (f.auto_fail is not None, "s.auto_fail = ?", [bool(f.auto_fail)]),
@@ -131,14 +137,32 @@ def rows(ids: list[int], search: str = "") -> list[LibraryRow]:
     if not ids:
         return []
     marks = ",".join("?" * len(ids))
-    sql = (f"SELECT c.id, COALESCE(c.call_time, c.imported_at), a.name, t.name, c.duration_s, s.overall, "
-           f"s.empathy, s.compliance, s.auto_fail, c.reviewed, s.failed, c.path, {_PRIMARY_DRIVER}, c.medium, c.timed, c.unscored {_FROM} WHERE c.id IN ({marks})")
+    sql = (
+        f"SELECT c.id, COALESCE(c.call_time, c.imported_at), a.name, t.name, c.duration_s, s.overall, "
+        f"s.empathy, s.compliance, s.auto_fail, c.reviewed, s.failed, c.path, {_PRIMARY_DRIVER}, c.medium, "
+        f"c.timed, c.unscored {_FROM} WHERE c.id IN ({marks})"
+    )
     found = {}
     for r in database.execute_sql(sql, ids).fetchall():
         when = dt.datetime.fromisoformat(str(r[1])) if r[1] else None
-        found[r[0]] = LibraryRow(r[0], when, r[2], r[3] or "", r[4], r[5], r[6], r[7],
-                                 None if r[8] is None else bool(r[8]), bool(r[9]), (r[10] or "").split(), r[11], r[12] or "",
-                                 medium=r[13], timed=bool(r[14]), unscored=r[15] or "")
+        found[r[0]] = LibraryRow(
+            r[0],
+            when,
+            r[2],
+            r[3] or "",
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            None if r[8] is None else bool(r[8]),
+            bool(r[9]),
+            (r[10] or "").split(),
+            r[11],
+            r[12] or "",
+            medium=r[13],
+            timed=bool(r[14]),
+            unscored=r[15] or "",
+        )
     for call_id, snippet in hits(ids, search).items():
         if call_id in found:
             found[call_id].hit = snippet
@@ -153,7 +177,9 @@ def hits(ids: list[int], search: str) -> dict[int, str]:
         return {}
     query = database.search.query(words, any_of=True)
     found: dict[int, str] = {}
-    for call_id, snippet in database.execute_sql(database.search.hits(",".join("?" * len(ids))), [query, *ids]).fetchall():
+    for call_id, snippet in database.execute_sql(
+        database.search.hits(",".join("?" * len(ids))), [query, *ids]
+    ).fetchall():
         found.setdefault(call_id, snippet)
     return found
 
@@ -161,9 +187,11 @@ def hits(ids: list[int], search: str) -> dict[int, str]:
 def _distinct(table: str, column: str) -> list[str]:
     """The distinct values of an indexed column, by hopping from one value to the next in its index (a few
     lookups per value, where SELECT DISTINCT reads every row: 1.2 million results at 100,000 calls)."""
-    sql = (f"WITH RECURSIVE hop(value) AS (SELECT MIN({column}) FROM {table} UNION ALL "
-           f"SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > hop.value) FROM hop WHERE hop.value IS NOT NULL) "
-           "SELECT value FROM hop WHERE value IS NOT NULL")
+    sql = (
+        f"WITH RECURSIVE hop(value) AS (SELECT MIN({column}) FROM {table} UNION ALL "
+        f"SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > hop.value) FROM hop WHERE hop.value IS NOT NULL) "
+        "SELECT value FROM hop WHERE value IS NOT NULL"
+    )
     return [row[0] for row in database.execute_sql(sql).fetchall()]
 
 

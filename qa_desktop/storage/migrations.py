@@ -13,17 +13,41 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from peewee import Database, FieldDatabaseHook
-from peewee import SQL, BooleanField, CharField, DateTimeField, IntegerField, JSONField, TextField
-from playhouse.migrate import SchemaMigrator, migrate as apply
+from peewee import (
+    SQL,
+    BooleanField,
+    CharField,
+    Database,
+    DateTimeField,
+    FieldDatabaseHook,
+    IntegerField,
+    JSONField,
+    TextField,
+)
+from playhouse.migrate import SchemaMigrator
+from playhouse.migrate import migrate as apply
 
 from qa_desktop.storage.drivers import default_drivers, retag_all
-from qa_desktop.storage.recordings import absolute_recording
 from qa_desktop.storage.models import (
-    V1_MODELS, AuditEntry, CalibrationAnswer, CalibrationCall, CalibrationSession, CalibrationSubmission, CallDriver,
-    CoachingClip, CoachingSession, CriterionResultRow, Dispute, ReferenceVerdict, RetentionRule, Score, ScorecardRow,
-    User, database,
+    V1_MODELS,
+    AuditEntry,
+    CalibrationAnswer,
+    CalibrationCall,
+    CalibrationSession,
+    CalibrationSubmission,
+    CallDriver,
+    CoachingClip,
+    CoachingSession,
+    CriterionResultRow,
+    Dispute,
+    ReferenceVerdict,
+    RetentionRule,
+    Score,
+    ScorecardRow,
+    User,
+    database,
 )
+from qa_desktop.storage.recordings import absolute_recording
 
 log = logging.getLogger(__name__)
 
@@ -53,19 +77,35 @@ def _scores(db: Database, migrator: SchemaMigrator) -> None:
 
 def _review(db: Database, migrator: SchemaMigrator) -> None:
     """v3: reviewed calls, overrides kept beside automatic results, the audit log, full-text search."""
-    _add_missing(db, migrator, "call", {
-        "reviewed": BooleanField(default=False), "reviewed_by": CharField(null=True),
-        "reviewed_at": DateTimeField(null=True)})
+    _add_missing(
+        db,
+        migrator,
+        "call",
+        {
+            "reviewed": BooleanField(default=False),
+            "reviewed_by": CharField(null=True),
+            "reviewed_at": DateTimeField(null=True),
+        },
+    )
     _add_missing(db, migrator, "score", {"failed": TextField(default="")})
     _add_missing(db, migrator, "job", {"options": JSONField(default=dict)})
-    _add_missing(db, migrator, "criterionresult", {
-        "override": CharField(max_length=4, null=True), "override_by": CharField(null=True),
-        "override_comment": TextField(null=True)})
+    _add_missing(
+        db,
+        migrator,
+        "criterionresult",
+        {
+            "override": CharField(max_length=4, null=True),
+            "override_by": CharField(null=True),
+            "override_comment": TextField(null=True),
+        },
+    )
     db.execute_sql("CREATE INDEX IF NOT EXISTS call_reviewed ON call (reviewed)")
     db.execute_sql("CREATE INDEX IF NOT EXISTS score_call_current ON score (call_id, current)")
     failed = db.dialect.joined("criterion", " ")
-    db.execute_sql(f"UPDATE score SET failed = COALESCE((SELECT {failed} FROM criterionresult "
-                   "WHERE criterionresult.score_id = score.id AND result = 'fail'), '')")
+    db.execute_sql(
+        f"UPDATE score SET failed = COALESCE((SELECT {failed} FROM criterionresult "
+        "WHERE criterionresult.score_id = score.id AND result = 'fail'), '')"
+    )
     db.create_tables([AuditEntry])
     db.search.create(db)  # follows the utterance table, whatever changes it (a store, a deleted call's cascade)
 
@@ -84,15 +124,22 @@ def _drivers(db: Database, migrator: SchemaMigrator) -> None:
 def _trust(db: Database, migrator: SchemaMigrator) -> None:
     """v6: calibration sessions, expert reference verdicts, disputes, results marked for review."""
     _add_missing(db, migrator, "criterionresult", {"needs_review": BooleanField(default=False)})
-    db.create_tables([CalibrationSession, CalibrationCall, CalibrationAnswer, CalibrationSubmission,
-                      ReferenceVerdict, Dispute])
+    db.create_tables(
+        [CalibrationSession, CalibrationCall, CalibrationAnswer, CalibrationSubmission, ReferenceVerdict, Dispute]
+    )
 
 
 def _text_conversations(db: Database, migrator: SchemaMigrator) -> None:
     """v7: text conversations (chats, emails, tickets) beside recordings, and whether their times are real."""
-    _add_missing(db, migrator, "call", {
-        "medium": CharField(max_length=8, default="audio", constraints=[SQL("DEFAULT 'audio'")]),
-        "timed": BooleanField(default=True, constraints=[SQL("DEFAULT TRUE")])})
+    _add_missing(
+        db,
+        migrator,
+        "call",
+        {
+            "medium": CharField(max_length=8, default="audio", constraints=[SQL("DEFAULT 'audio'")]),
+            "timed": BooleanField(default=True, constraints=[SQL("DEFAULT TRUE")]),
+        },
+    )
     db.execute_sql("CREATE INDEX IF NOT EXISTS call_medium ON call (medium)")
 
 
@@ -114,8 +161,12 @@ def _inputs(db: Database, migrator: SchemaMigrator) -> None:
 def _checked_criteria(db: Database, migrator: SchemaMigrator) -> None:
     """v10: which criteria a reviewer looked at (played their evidence or confirmed them), so a reviewed call
     confirms only those in the agreement lab."""
-    _add_missing(db, migrator, "criterionresult", {"checked": CharField(max_length=9, null=True),
-                                                  "checked_by": CharField(null=True)})
+    _add_missing(
+        db,
+        migrator,
+        "criterionresult",
+        {"checked": CharField(max_length=9, null=True), "checked_by": CharField(null=True)},
+    )
 
 
 def _revisions(db: Database, migrator: SchemaMigrator) -> None:
@@ -129,9 +180,16 @@ def _accounts(db: Database, migrator: SchemaMigrator) -> None:
     """v12: users with roles and password hashes, retention rules, calls assigned to an evaluator, and when the
     retention policy deleted a call's recording or transcript."""
     db.create_tables([User, RetentionRule])
-    _add_missing(db, migrator, "call", {
-        "assigned_to": CharField(null=True), "recording_deleted_at": DateTimeField(null=True),
-        "transcript_deleted_at": DateTimeField(null=True)})
+    _add_missing(
+        db,
+        migrator,
+        "call",
+        {
+            "assigned_to": CharField(null=True),
+            "recording_deleted_at": DateTimeField(null=True),
+            "transcript_deleted_at": DateTimeField(null=True),
+        },
+    )
     db.execute_sql("CREATE INDEX IF NOT EXISTS call_assigned_to ON call (assigned_to)")
     db.execute_sql("CREATE INDEX IF NOT EXISTS call_transcript_deleted_at ON call (transcript_deleted_at)")
 

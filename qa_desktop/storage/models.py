@@ -5,8 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from peewee import (
-    AutoField, BooleanField, CharField, DatabaseProxy, DateTimeField, FloatField, ForeignKeyField, IntegerField,
-    JSONField, Model, SQL, TextField,
+    SQL,
+    AutoField,
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateTimeField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    JSONField,
+    Model,
+    TextField,
 )
 
 # the open database: a sqlite_database.CallDatabase or a postgres_database.TeamDatabase (see database.py)
@@ -337,6 +347,25 @@ class RetentionRule(BaseModel):
 
 V1_MODELS = [Team, Agent, Call, UtteranceRow, Job]  # created by the first migration
 # every table, each after the tables it refers to
-ALL_MODELS = [Team, Agent, Call, UtteranceRow, Job, ScorecardRow, Score, CriterionResultRow, AuditEntry,
-              CoachingSession, CoachingClip, CallDriver, CalibrationSession, CalibrationCall, CalibrationAnswer,
-              CalibrationSubmission, ReferenceVerdict, Dispute, User, RetentionRule]
+ALL_MODELS = [
+    Team,
+    Agent,
+    Call,
+    UtteranceRow,
+    Job,
+    ScorecardRow,
+    Score,
+    CriterionResultRow,
+    AuditEntry,
+    CoachingSession,
+    CoachingClip,
+    CallDriver,
+    CalibrationSession,
+    CalibrationCall,
+    CalibrationAnswer,
+    CalibrationSubmission,
+    ReferenceVerdict,
+    Dispute,
+    User,
+    RetentionRule,
+]

@@ -76,7 +76,7 @@ def reassign_call(call: Call, agent: Agent, actor: str) -> Call:
 
 def agents_with_teams(team_id: int | None = None) -> list[tuple[int, str, str | None]]:
     """(id, name, team name) of every agent by name (only a team's, if given), in one query."""
-    query = (Agent.select(Agent.id, Agent.name, Team.name).join(Team, JOIN.LEFT_OUTER).order_by(Agent.name))
+    query = Agent.select(Agent.id, Agent.name, Team.name).join(Team, JOIN.LEFT_OUTER).order_by(Agent.name)
     return list((query.where(Agent.team == team_id) if team_id is not None else query).tuples())
 
 

@@ -19,7 +19,7 @@ from psycopg.types.numeric import FloatLoader
 
 from qa_desktop.storage.credentials import database_password
 from qa_desktop.storage.dialect import PostgresDialect
-from qa_desktop.storage.search import TsvectorSearch, SearchIndex
+from qa_desktop.storage.search import SearchIndex, TsvectorSearch
 
 SCHEMES = ("postgresql://", "postgres://")
 _MIGRATION_LOCK = 0x7161_6473  # "qads": the advisory lock key migrations take
@@ -51,11 +51,13 @@ class DatabaseUrl(str):
 @lru_cache(maxsize=512)
 def translate(sql: str) -> str:
     """SQLite-style SQL (`?` parameters) as psycopg wants it (`%s`, a literal `%` doubled)."""
+
     def token(match: re.Match) -> str:
         text = match.group(0)
         if text[0] in "'\"":
             return text.replace("%", "%%")
         return {"?": "%s", "%": "%%"}.get(text, text)
+
     return _TOKENS.sub(token, sql)
 
 
@@ -114,9 +116,11 @@ class TeamDatabase(PostgresqlDatabase):
         """Each table's id sequence continues after its largest id, and the planner's statistics are fresh
         (autovacuum would take a while: until then a selective filter can be planned as a full scan)."""
         for table, sequence in self.execute_sql(
-                "SELECT table_name, pg_get_serial_sequence(quote_ident(table_name), 'id') FROM information_schema.columns "
-                "WHERE table_schema = current_schema() AND column_name = 'id'").fetchall():
+            "SELECT table_name, pg_get_serial_sequence(quote_ident(table_name), 'id') FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND column_name = 'id'"
+        ).fetchall():
             if sequence:
-                self.execute_sql(f'SELECT setval(?, COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)',
-                                 [sequence])
+                self.execute_sql(
+                    f'SELECT setval(?, COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)', [sequence]
+                )
         self.execute_sql("ANALYZE")

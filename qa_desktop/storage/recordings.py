@@ -7,9 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scoring.audio import audio_files_in, file_sha256
-
 from qa_desktop.storage.models import Call, database
+from scoring.audio import audio_files_in, file_sha256
 
 
 def absolute_recording(stored: str, sha256: str) -> str | None:
@@ -44,16 +43,19 @@ class Relocation:
     cancelled: bool = False
 
 
-def relocate(folder: Path, progress: Callable[[int, int], None] | None = None,
-             should_cancel: Callable[[], bool] | None = None) -> Relocation:
+def relocate(
+    folder: Path, progress: Callable[[int, int], None] | None = None, should_cancel: Callable[[], bool] | None = None
+) -> Relocation:
     """Look in `folder` (recursively) for the recordings of calls whose file is missing, by content hash,
     and store the paths found. Files named like a missing recording are checked first."""
     wanted = missing_recordings()
     result = Relocation(missing=sum(len(ids) for ids in wanted.values()))
     if not wanted:
         return result
-    names = {Path(p).name for (p,) in Call.select(Call.path).where(
-        Call.id.in_([i for ids in wanted.values() for i in ids])).tuples()}
+    names = {
+        Path(p).name
+        for (p,) in Call.select(Call.path).where(Call.id.in_([i for ids in wanted.values() for i in ids])).tuples()
+    }
     files = sorted(audio_files_in(folder), key=lambda p: p.name not in names)
     for index, path in enumerate(files):
         if not wanted or (should_cancel and should_cancel()):

@@ -7,22 +7,27 @@ import os
 import socket
 
 import psutil
-
 from peewee import Function, JSONField
 
+from qa_desktop.storage.call_metadata import CallMetadata
+from qa_desktop.storage.drivers import default_drivers, tag_call
+from qa_desktop.storage.models import (
+    UNASSIGNED,
+    Agent,
+    Call,
+    CriterionResultRow,
+    Job,
+    Score,
+    ScorecardRow,
+    UtteranceRow,
+    database,
+)
+from qa_desktop.storage.people import IMPORT_ACTOR, move_agent, team_named
 from scoring.analysis import CallAnalysis
 from scoring.drivers import DriverSet
 from scoring.scorecard import Scorecard
 from scoring.scorer import CallScore
-from scoring.transcript import Transcript
-from scoring.transcript import Utterance
-from scoring.transcript import Word, words_to_dicts
-
-from qa_desktop.storage.call_metadata import CallMetadata
-from qa_desktop.storage.drivers import default_drivers, tag_call
-from qa_desktop.storage.models import UNASSIGNED, Agent, Call, CriterionResultRow, Job, Score, UtteranceRow, database
-from qa_desktop.storage.models import ScorecardRow
-from qa_desktop.storage.people import IMPORT_ACTOR, move_agent, team_named
+from scoring.transcript import Transcript, Utterance, Word, words_to_dicts
 
 
 def find_call_by_hash(sha256: str) -> Call | None:
@@ -44,30 +49,53 @@ def agent_named(name: str | None, team_name: str | None = None) -> Agent:
     return agent
 
 
-def store_call(analysis: CallAnalysis, meta: CallMetadata, agent_channel: int | None, job: Job | None = None,
-               scored: tuple[Scorecard, CallScore] | None = None, drivers: DriverSet | None = None,
-               unscored: str | None = None) -> Call:
+def store_call(
+    analysis: CallAnalysis,
+    meta: CallMetadata,
+    agent_channel: int | None,
+    job: Job | None = None,
+    scored: tuple[Scorecard, CallScore] | None = None,
+    drivers: DriverSet | None = None,
+    unscored: str | None = None,
+) -> Call:
     """Store an analysed call, its utterances, its driver tags, its score (or why it has none) and its job's
     completion atomically."""
     transcript = analysis.transcript
     with database.atomic():
         agent = agent_named(meta.agent, meta.team)
         call = Call.create(
-            path=transcript.file, sha256=transcript.sha256, duration_s=transcript.duration_s,
-            channels=transcript.channels, sample_rate=transcript.sample_rate, agent=agent,
-            team=team_named(meta.team) or agent.team, external_id=meta.call_id, call_time=meta.call_time,
+            path=transcript.file,
+            sha256=transcript.sha256,
+            duration_s=transcript.duration_s,
+            channels=transcript.channels,
+            sample_rate=transcript.sample_rate,
+            agent=agent,
+            team=team_named(meta.team) or agent.team,
+            external_id=meta.call_id,
+            call_time=meta.call_time,
             agent_channel=agent_channel if transcript.channels == 2 else None,
-            model=transcript.model, device=transcript.device, metadata=meta.extra, voice=analysis.voice,
-            medium=transcript.medium, timed=transcript.timed,
+            model=transcript.model,
+            device=transcript.device,
+            metadata=meta.extra,
+            voice=analysis.voice,
+            medium=transcript.medium,
+            timed=transcript.timed,
             unscored=unscored,
         )
         rows = [
-            {"call": call.id, "position": i, "speaker": u.speaker, "start": u.start, "end": u.end,
-             "text": u.text, "words": words_to_dicts(u.words)}
+            {
+                "call": call.id,
+                "position": i,
+                "speaker": u.speaker,
+                "start": u.start,
+                "end": u.end,
+                "text": u.text,
+                "words": words_to_dicts(u.words),
+            }
             for i, u in enumerate(transcript.utterances)
         ]
         for start in range(0, len(rows), 200):
-            UtteranceRow.insert_many(rows[start:start + 200]).execute()
+            UtteranceRow.insert_many(rows[start : start + 200]).execute()
         tag_call(call.id, [u.text for u in transcript.utterances], drivers or default_drivers())
         if scored is not None:
             store_score(call, *scored)
@@ -78,8 +106,10 @@ def store_call(analysis: CallAnalysis, meta: CallMetadata, agent_channel: int | 
 
 def scorecard_row(scorecard: Scorecard) -> ScorecardRow:
     """The stored copy of this scorecard version (stored on first use)."""
-    row, _ = ScorecardRow.get_or_create(hash=scorecard.hash, defaults={
-        "key": scorecard.id, "name": scorecard.name, "path": scorecard.path, "text": scorecard.text})
+    row, _ = ScorecardRow.get_or_create(
+        hash=scorecard.hash,
+        defaults={"key": scorecard.id, "name": scorecard.name, "path": scorecard.path, "text": scorecard.text},
+    )
     return row
 
 
@@ -88,13 +118,25 @@ ScoreRows = tuple[dict, list[dict]]  # a score's row and its criterion results' 
 
 def score_rows(score: CallScore) -> ScoreRows:
     """What storing a score writes (besides call, scorecard and ids), as plain data."""
-    automatic = {"overall": score.overall, "empathy": score.empathy, "compliance": score.compliance,
-                 "auto_fail": score.auto_fail}
-    row = {"overall": score.overall, "empathy": score.empathy, "compliance": score.compliance,
-           "auto_fail": score.auto_fail, "metrics": score.metrics(),
-           "analysis": {"conversation": score.conversation.to_dict(), "sentiment": score.sentiment.to_dict(),
-                        "automatic_scores": automatic},
-           "failed": " ".join(r.criterion.id for r in score.results if r.verdict.result == "fail")}
+    automatic = {
+        "overall": score.overall,
+        "empathy": score.empathy,
+        "compliance": score.compliance,
+        "auto_fail": score.auto_fail,
+    }
+    row = {
+        "overall": score.overall,
+        "empathy": score.empathy,
+        "compliance": score.compliance,
+        "auto_fail": score.auto_fail,
+        "metrics": score.metrics(),
+        "analysis": {
+            "conversation": score.conversation.to_dict(),
+            "sentiment": score.sentiment.to_dict(),
+            "automatic_scores": automatic,
+        },
+        "failed": " ".join(r.criterion.id for r in score.results if r.verdict.result == "fail"),
+    }
     return row, [_result_row(r.criterion.weight, r.criterion.critical, r.to_dict()) for r in score.results]
 
 
@@ -134,19 +176,48 @@ class _BulkInsert:
         return [value.arguments[0] if isinstance(value, Function) else value for value in values]
 
 
-_SCORE_INSERT = _BulkInsert(Score, ("call", "scorecard", "current", "created_at", "overall", "empathy", "compliance",
-                                    "auto_fail", "metrics", "analysis", "failed"))
-_RESULT_INSERT = _BulkInsert(CriterionResultRow, ("score", "criterion", "section", "category", "weight", "critical",
-                                                  "result", "credit", "confidence", "reason", "evidence",
-                                                  "needs_review"))
+_SCORE_INSERT = _BulkInsert(
+    Score,
+    (
+        "call",
+        "scorecard",
+        "current",
+        "created_at",
+        "overall",
+        "empathy",
+        "compliance",
+        "auto_fail",
+        "metrics",
+        "analysis",
+        "failed",
+    ),
+)
+_RESULT_INSERT = _BulkInsert(
+    CriterionResultRow,
+    (
+        "score",
+        "criterion",
+        "section",
+        "category",
+        "weight",
+        "critical",
+        "result",
+        "credit",
+        "confidence",
+        "reason",
+        "evidence",
+        "needs_review",
+    ),
+)
 StoredScore = tuple[list, list[list]]  # a score's values and its results' values (less the score id), to insert
 
 
 def stored_score(call_id: int, scorecard_id: int, created: dt.datetime, score: CallScore) -> StoredScore:
     """A score as `store_scores` inserts it, every value converted by its field: work a scoring process can do."""
     row, results = score_rows(score)
-    values = _SCORE_INSERT.values({"call": call_id, "scorecard": scorecard_id, "current": True, "created_at": created,
-                                   **row})
+    values = _SCORE_INSERT.values(
+        {"call": call_id, "scorecard": scorecard_id, "current": True, "created_at": created, **row}
+    )
     return values, [_RESULT_INSERT.values(r, skip=1) for r in results]
 
 
@@ -158,10 +229,12 @@ def store_scores(scored: list[tuple[int, StoredScore | str]]) -> None:
     with database.atomic():
         ids = [call_id for call_id, _ in scored]
         for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
+            part = ids[start : start + 500]
             marks = ",".join("?" * len(part))
             database.execute_sql(f"UPDATE score SET current = ? WHERE current AND call_id IN ({marks})", [False, *part])
-            database.execute_sql(f"UPDATE call SET unscored = NULL WHERE unscored IS NOT NULL AND id IN ({marks})", part)
+            database.execute_sql(
+                f"UPDATE call SET unscored = NULL WHERE unscored IS NOT NULL AND id IN ({marks})", part
+            )
         for call_id, reason in scored:
             if isinstance(reason, str):
                 database.execute_sql("UPDATE call SET unscored = ? WHERE id = ?", [reason, call_id])
@@ -175,10 +248,19 @@ def store_scores(scored: list[tuple[int, StoredScore | str]]) -> None:
 
 
 def _result_row(weight: float, critical: bool, result: dict) -> dict:
-    return {"criterion": result["id"], "section": result["section"],
-            "category": result["category"], "weight": weight, "critical": critical, "result": result["result"],
-            "credit": result["credit"], "confidence": result["confidence"], "reason": result["reason"],
-            "evidence": result["evidence"], "needs_review": result["needs_review"]}
+    return {
+        "criterion": result["id"],
+        "section": result["section"],
+        "category": result["category"],
+        "weight": weight,
+        "critical": critical,
+        "result": result["result"],
+        "credit": result["credit"],
+        "confidence": result["confidence"],
+        "reason": result["reason"],
+        "evidence": result["evidence"],
+        "needs_review": result["needs_review"],
+    }
 
 
 def mark_unscored(call: Call, reason: str) -> None:
@@ -196,9 +278,19 @@ def current_score(call: Call) -> Score | None:
 
 def stored_analysis(call: Call) -> CallAnalysis:
     """A stored call's transcript and voice features, as the worker produced them."""
-    return _analysis(call.path, call.duration_s, call.channels, call.sample_rate, call.sha256, call.model,
-                     call.device, call.voice, [(u.speaker, u.start, u.end, u.text, u.words) for u in call_transcript(call)],
-                     call.medium, call.timed)
+    return _analysis(
+        call.path,
+        call.duration_s,
+        call.channels,
+        call.sample_rate,
+        call.sha256,
+        call.model,
+        call.device,
+        call.voice,
+        [(u.speaker, u.start, u.end, u.text, u.words) for u in call_transcript(call)],
+        call.medium,
+        call.timed,
+    )
 
 
 def stored_analyses(call_ids: list[int]) -> list[tuple[int, CallAnalysis, dict]]:
@@ -206,19 +298,46 @@ def stored_analyses(call_ids: list[int]) -> list[tuple[int, CallAnalysis, dict]]
     marks = ",".join("?" * len(call_ids))
     json = Call.voice.python_value
     utterances: dict[int, list[tuple]] = {i: [] for i in call_ids}
-    for row in database.execute_sql(f'SELECT call_id, speaker, start, "end", text, words FROM utterance '
-                                    f"WHERE call_id IN ({marks}) ORDER BY call_id, position", call_ids):
+    for row in database.execute_sql(
+        f'SELECT call_id, speaker, start, "end", text, words FROM utterance '
+        f"WHERE call_id IN ({marks}) ORDER BY call_id, position",
+        call_ids,
+    ):
         utterances[row[0]].append((*row[1:5], json(row[5])))
-    calls = database.execute_sql("SELECT id, path, duration_s, channels, sample_rate, sha256, model, device, voice, "
-                                 f"metadata, medium, timed FROM call WHERE id IN ({marks}) ORDER BY id", call_ids)
-    return [(r[0], _analysis(*r[1:8], json(r[8]), utterances[r[0]], Call.medium.python_value(r[10]),
-                             Call.timed.python_value(r[11])), json(r[9]) or {}) for r in calls]
+    calls = database.execute_sql(
+        "SELECT id, path, duration_s, channels, sample_rate, sha256, model, device, voice, "
+        f"metadata, medium, timed FROM call WHERE id IN ({marks}) ORDER BY id",
+        call_ids,
+    )
+    return [
+        (
+            r[0],
+            _analysis(
+                *r[1:8], json(r[8]), utterances[r[0]], Call.medium.python_value(r[10]), Call.timed.python_value(r[11])
+            ),
+            json(r[9]) or {},
+        )
+        for r in calls
+    ]
 
 
-def _analysis(path: str, duration_s: float, channels: int, sample_rate: int, sha256: str, model: str, device: str,
-              voice: dict | None, utterances: list[tuple], medium: str, timed: bool) -> CallAnalysis:
-    spoken = [Utterance(speaker, start, end, text, [Word(**w) for w in words])
-              for speaker, start, end, text, words in utterances]
+def _analysis(
+    path: str,
+    duration_s: float,
+    channels: int,
+    sample_rate: int,
+    sha256: str,
+    model: str,
+    device: str,
+    voice: dict | None,
+    utterances: list[tuple],
+    medium: str,
+    timed: bool,
+) -> CallAnalysis:
+    spoken = [
+        Utterance(speaker, start, end, text, [Word(**w) for w in words])
+        for speaker, start, end, text, words in utterances
+    ]
     transcript = Transcript(path, duration_s, channels, sample_rate, sha256, model, device, spoken, medium, timed)
     return CallAnalysis(transcript, dict(voice or {}))
 

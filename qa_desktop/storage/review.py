@@ -8,12 +8,11 @@ import datetime as dt
 
 from peewee import JOIN, prefetch
 
+from qa_desktop.storage.models import Agent, AuditEntry, Call, CriterionResultRow, Dispute, Score, Team, database
+from qa_desktop.storage.scorecards import parsed_scorecard
 from scoring.detectors import FAIL, NA, PASS
 from scoring.scorer import subscores
 from scoring.sentiment import SentimentTrajectory
-
-from qa_desktop.storage.models import Agent, AuditEntry, Call, CriterionResultRow, Dispute, Score, Team, database
-from qa_desktop.storage.scorecards import parsed_scorecard
 
 RESULTS = (PASS, FAIL, NA)
 _CREDIT = {PASS: 100.0, FAIL: 0.0, NA: 0.0}
@@ -31,18 +30,32 @@ def claim(row: Call | CriterionResultRow, what: str) -> None:
     """Raise the row's revision if it is still the one read (in the caller's transaction, which then holds the
     row until it commits); else nothing is written and StaleReviewError says who changed it."""
     model = type(row)
-    claimed = model.update(revision=model.revision + 1).where(
-        (model.id == row.id) & (model.revision == row.revision)).execute()
+    claimed = (
+        model.update(revision=model.revision + 1)
+        .where((model.id == row.id) & (model.revision == row.revision))
+        .execute()
+    )
     if not claimed:
-        latest = (AuditEntry.select().where(AuditEntry.call == (row.id if model is Call else row.score.call_id))
-                  .order_by(AuditEntry.id.desc()).first())
+        latest = (
+            AuditEntry.select()
+            .where(AuditEntry.call == (row.id if model is Call else row.score.call_id))
+            .order_by(AuditEntry.id.desc())
+            .first()
+        )
         by = f" by {latest.actor} ({latest.action} at {latest.at:%H:%M})" if latest else ""
         raise StaleReviewError(f"{what} was changed{by} since you opened it; nothing was saved: look at it again")
     row.revision += 1
 
 
-def audit(call: Call | None, actor: str, action: str, target: str = "", old: str | None = None,
-          new: str | None = None, comment: str = "") -> AuditEntry:
+def audit(
+    call: Call | None,
+    actor: str,
+    action: str,
+    target: str = "",
+    old: str | None = None,
+    new: str | None = None,
+    comment: str = "",
+) -> AuditEntry:
     """Record one change in the audit log."""
     return AuditEntry.create(call=call, actor=actor, action=action, target=target, old=old, new=new, comment=comment)
 
@@ -80,7 +93,9 @@ def override(result: CriterionResultRow, new: str, comment: str, reviewer: str) 
         result.override = None if new == result.result else new
         result.override_by = reviewer if result.override else None
         result.override_comment = comment.strip() if result.override else None
-        result.save(only=[CriterionResultRow.override, CriterionResultRow.override_by, CriterionResultRow.override_comment])
+        result.save(
+            only=[CriterionResultRow.override, CriterionResultRow.override_by, CriterionResultRow.override_comment]
+        )
         audit(result.score.call, reviewer, "override", result.criterion, old, new, comment.strip())
         return recompute(Score.get_by_id(result.score_id))
 
@@ -125,8 +140,14 @@ def call_audit(call: Call) -> list[AuditEntry]:
 
 def call_for_review(call_id: int) -> Call:
     """A call with its agent and team, read in one query."""
-    return (Call.select(Call, Agent, Team).join(Agent).switch(Call).join(Team, JOIN.LEFT_OUTER)
-            .where(Call.id == call_id).get())
+    return (
+        Call.select(Call, Agent, Team)
+        .join(Agent)
+        .switch(Call)
+        .join(Team, JOIN.LEFT_OUTER)
+        .where(Call.id == call_id)
+        .get()
+    )
 
 
 def current_results(score: Score) -> list[CriterionResultRow]:
@@ -138,7 +159,9 @@ def current_result(call_id: int, criterion: str) -> CriterionResultRow:
     """A criterion's result in the call's current score (picked from the score's few results: a query on the
     criterion would walk its index, every call's result for it)."""
     score = Score.get((Score.call == call_id) & Score.current)
-    found = [r for r in CriterionResultRow.select().where(CriterionResultRow.score == score.id) if r.criterion == criterion]
+    found = [
+        r for r in CriterionResultRow.select().where(CriterionResultRow.score == score.id) if r.criterion == criterion
+    ]
     if not found:
         raise CriterionResultRow.DoesNotExist(f"call {call_id} has no current result for '{criterion}'")
     return found[0]

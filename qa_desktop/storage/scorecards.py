@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import threading
 
-from scoring.scorecard import Scorecard, parse_scorecard
-
 from qa_desktop.storage.models import ScorecardRow
+from scoring.scorecard import Scorecard, parse_scorecard
 
 _parsed: dict[str, Scorecard] = {}
 _lock = threading.Lock()

@@ -65,22 +65,25 @@ class Fts5Search:
     )
 
     def create(self, db: Database) -> None:
-        db.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS utterance_fts USING fts5(text, call_id UNINDEXED, "
-                       "tokenize = 'porter unicode61')")
+        db.execute_sql(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS utterance_fts USING fts5(text, call_id UNINDEXED, "
+            "tokenize = 'porter unicode61')"
+        )
         db.execute_sql("INSERT INTO utterance_fts (rowid, text, call_id) SELECT id, text, call_id FROM utterance")
         for statement in self.TRIGGERS:
             db.execute_sql(statement)
 
     def query(self, found: list[Term], any_of: bool = False) -> str:
-        return (" OR " if any_of else " ").join(
-            '"' + t.word + '"' + ("*" if t.prefix else "") for t in found)
+        return (" OR " if any_of else " ").join('"' + t.word + '"' + ("*" if t.prefix else "") for t in found)
 
     def calls_matching(self) -> str:
         return "c.id IN (SELECT call_id FROM utterance_fts WHERE utterance_fts MATCH ?)"
 
     def hits(self, marks: str) -> str:
-        return (f"SELECT call_id, snippet(utterance_fts, 0, '[', ']', '…', 10) FROM utterance_fts "
-                f"WHERE utterance_fts MATCH ? AND call_id IN ({marks}) ORDER BY rank")
+        return (
+            f"SELECT call_id, snippet(utterance_fts, 0, '[', ']', '…', 10) FROM utterance_fts "
+            f"WHERE utterance_fts MATCH ? AND call_id IN ({marks}) ORDER BY rank"
+        )
 
 
 class TsvectorSearch:
@@ -92,13 +95,18 @@ class TsvectorSearch:
     def create(self, db: Database) -> None:
         exists = db.execute_sql("SELECT 1 FROM pg_ts_config WHERE cfgname = ?", [self.CONFIG]).fetchone()
         if not exists:  # the English stemmer without the stop-word list (FTS5 finds "the" too)
-            db.execute_sql(f"CREATE TEXT SEARCH DICTIONARY {self.CONFIG}_stem "
-                           "(TEMPLATE = snowball, Language = english)")
+            db.execute_sql(
+                f"CREATE TEXT SEARCH DICTIONARY {self.CONFIG}_stem (TEMPLATE = snowball, Language = english)"
+            )
             db.execute_sql(f"CREATE TEXT SEARCH CONFIGURATION {self.CONFIG} (COPY = english)")
-            db.execute_sql(f"ALTER TEXT SEARCH CONFIGURATION {self.CONFIG} ALTER MAPPING FOR asciiword, "
-                           f"asciihword, hword_asciipart, word, hword, hword_part WITH {self.CONFIG}_stem")
-        db.execute_sql(f"CREATE INDEX IF NOT EXISTS utterance_text_search ON utterance "
-                       f"USING GIN (to_tsvector('{self.CONFIG}', text))")
+            db.execute_sql(
+                f"ALTER TEXT SEARCH CONFIGURATION {self.CONFIG} ALTER MAPPING FOR asciiword, "
+                f"asciihword, hword_asciipart, word, hword, hword_part WITH {self.CONFIG}_stem"
+            )
+        db.execute_sql(
+            f"CREATE INDEX IF NOT EXISTS utterance_text_search ON utterance "
+            f"USING GIN (to_tsvector('{self.CONFIG}', text))"
+        )
 
     def query(self, found: list[Term], any_of: bool = False) -> str:
         """A tsquery: each word a lexeme (a word with an apostrophe, its parts in a row), `:*` for a prefix."""
@@ -116,6 +124,8 @@ class TsvectorSearch:
 
     def hits(self, marks: str) -> str:
         options = "StartSel=[, StopSel=], MaxWords=10, MinWords=3, MaxFragments=1, FragmentDelimiter=…"
-        return (f"SELECT u.call_id, ts_headline('{self.CONFIG}', u.text, q, '{options}') "
-                f"FROM utterance u, to_tsquery('{self.CONFIG}', ?) q "
-                f"WHERE {self.VECTOR} @@ q AND u.call_id IN ({marks}) ORDER BY ts_rank({self.VECTOR}, q) DESC, u.id")
+        return (
+            f"SELECT u.call_id, ts_headline('{self.CONFIG}', u.text, q, '{options}') "
+            f"FROM utterance u, to_tsquery('{self.CONFIG}', ?) q "
+            f"WHERE {self.VECTOR} @@ q AND u.call_id IN ({marks}) ORDER BY ts_rank({self.VECTOR}, q) DESC, u.id"
+        )

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..display import clock
 from ..conversation import ConversationMetrics
+from ..display import clock
 from ..phrases import PhraseMatch, PhraseSet
 from ..sentiment import SentimentTrajectory, polarity
 from ..text import normalise
@@ -16,6 +16,8 @@ from ..toml_fields import Param
 from ..transcript import Utterance
 
 PASS, FAIL, NA = "pass", "fail", "na"
+
+
 @dataclass
 class Verdict:
     """A detector's answer for one criterion on one call."""
@@ -49,8 +51,9 @@ class CallContext:
         """Indices of the speaker's utterances, in order."""
         return [i for i, u in enumerate(self.utterances) if u.speaker == speaker]
 
-    def find(self, phrases: PhraseSet, indices: Iterable[int], *,
-             statements_only: bool = False) -> list[tuple[int, PhraseMatch]]:
+    def find(
+        self, phrases: PhraseSet, indices: Iterable[int], *, statements_only: bool = False
+    ) -> list[tuple[int, PhraseMatch]]:
         """(utterance index, match) for each of the utterances that says one of the phrases (in a sentence
         that is not a question, with `statements_only`)."""
         indices = list(indices)
@@ -100,13 +103,16 @@ class DetectorSpec:
 DETECTORS: dict[str, DetectorSpec] = {}
 
 
-def detector(name: str, *, needs_audio: bool = False,
-             **params: Param) -> Callable[[Callable[..., Verdict]], Callable[..., Verdict]]:
+def detector(
+    name: str, *, needs_audio: bool = False, **params: Param
+) -> Callable[[Callable[..., Verdict]], Callable[..., Verdict]]:
     """Register a detector function under `name` with its parameters (`needs_audio` when it judges the sound
     or the timing of a call)."""
+
     def register(function: Callable[..., Verdict]) -> Callable[..., Verdict]:
         DETECTORS[name] = DetectorSpec(name, params, function, needs_audio)
         return function
+
     return register
 
 

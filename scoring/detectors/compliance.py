@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..display import clock
 from ..phrases import phrase_set
 from ..redact import CARD, CVV, contains_redaction
 from ..transcript import AGENT
-from ..display import clock
-
 from .base import FAIL, NA, PASS, CallContext, Param, Verdict, absent_confidence, detector, found_confidence, quote
 
 
@@ -27,19 +26,36 @@ def identity_verification(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     first_disclosure = ctx.utterances[disclosures[0][0]] if disclosures else None
     if first_request is None:
         if first_disclosure is None:
-            return Verdict(NA, 1.0, absent_confidence(ctx, agent),
-                           "Not needed: no identifying details were asked for and no account details were given.")
-        return Verdict(FAIL, 0.0, found_confidence(ctx, disclosures),
-                       f"Account details were given ({quote(first_disclosure)}) without asking for any "
-                       "identifying detail (account number, PIN, date of birth, security answer …).",
-                       [first_disclosure])
+            return Verdict(
+                NA,
+                1.0,
+                absent_confidence(ctx, agent),
+                "Not needed: no identifying details were asked for and no account details were given.",
+            )
+        return Verdict(
+            FAIL,
+            0.0,
+            found_confidence(ctx, disclosures),
+            f"Account details were given ({quote(first_disclosure)}) without asking for any "
+            "identifying detail (account number, PIN, date of birth, security answer …).",
+            [first_disclosure],
+        )
     if first_disclosure is not None and first_disclosure.start < first_request.start:
-        return Verdict(FAIL, 0.0, found_confidence(ctx, disclosures),
-                       f"Account details were given at {clock(first_disclosure.start)}, before identity was "
-                       f"checked at {clock(first_request.start)}.", [first_disclosure, first_request])
-    return Verdict(PASS, 1.0, found_confidence(ctx, requests),
-                   f"Identity checked before any account detail: {quote(first_request)}.",
-                   [ctx.utterances[i] for i, _ in requests[:3]])
+        return Verdict(
+            FAIL,
+            0.0,
+            found_confidence(ctx, disclosures),
+            f"Account details were given at {clock(first_disclosure.start)}, before identity was "
+            f"checked at {clock(first_request.start)}.",
+            [first_disclosure, first_request],
+        )
+    return Verdict(
+        PASS,
+        1.0,
+        found_confidence(ctx, requests),
+        f"Identity checked before any account detail: {quote(first_request)}.",
+        [ctx.utterances[i] for i, _ in requests[:3]],
+    )
 
 
 @detector(
@@ -51,15 +67,23 @@ def prohibited_language(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     """Fail when the agent swears, blames, is rude or makes a false promise."""
     agent = ctx.turns(AGENT)
     hits = ctx.find(phrase_set(params["phrases"]), agent)
-    words = re.compile(r"\b(" + "|".join(re.escape(w.lower()) for w in params["words"]) + r")\b") if params["words"] else None
+    words = (
+        re.compile(r"\b(" + "|".join(re.escape(w.lower()) for w in params["words"]) + r")\b")
+        if params["words"]
+        else None
+    )
     hits_i = {i for i, _ in hits}
     hits_i |= {i for i in agent if words is not None and words.search(ctx.normalised[i])}
     if not hits_i:
         return Verdict(PASS, 1.0, absent_confidence(ctx, agent), "No profanity, blame, rudeness or false promises.")
     found = [ctx.utterances[i] for i in sorted(hits_i)]
-    return Verdict(FAIL, 0.0, 0.9 if not hits else found_confidence(ctx, hits),
-                   f"Prohibited language: {quote(found[0])}" + (f" and {len(found) - 1} more." if len(found) > 1 else "."),
-                   found[:3])
+    return Verdict(
+        FAIL,
+        0.0,
+        0.9 if not hits else found_confidence(ctx, hits),
+        f"Prohibited language: {quote(found[0])}" + (f" and {len(found) - 1} more." if len(found) > 1 else "."),
+        found[:3],
+    )
 
 
 @detector("pci_safe", request_phrases=Param(list, required=True))
@@ -70,10 +94,20 @@ def pci_safe(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     asked = ctx.find(phrase_set(params["request_phrases"]), agent)
     if read_back:
         u = ctx.utterances[read_back[0]]
-        return Verdict(FAIL, 0.0, 0.9, f"The agent said a card number or security code aloud at {clock(u.start)} "
-                       "(redacted in the transcript).", [ctx.utterances[i] for i in read_back[:3]])
+        return Verdict(
+            FAIL,
+            0.0,
+            0.9,
+            f"The agent said a card number or security code aloud at {clock(u.start)} (redacted in the transcript).",
+            [ctx.utterances[i] for i in read_back[:3]],
+        )
     if asked:
         u = ctx.utterances[asked[0][0]]
-        return Verdict(FAIL, 0.0, found_confidence(ctx, asked),
-                       f"The agent asked for the full card number to be repeated: {quote(u)}.", [u])
+        return Verdict(
+            FAIL,
+            0.0,
+            found_confidence(ctx, asked),
+            f"The agent asked for the full card number to be repeated: {quote(u)}.",
+            [u],
+        )
     return Verdict(PASS, 1.0, absent_confidence(ctx, agent), "No card number was read back or asked for again.")

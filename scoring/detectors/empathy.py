@@ -11,8 +11,20 @@ from rapidfuzz import fuzz
 from ..phrases import PhraseSet, phrase_set
 from ..text import content_words, normalise
 from ..transcript import AGENT, CUSTOMER, Utterance
-from .base import (FAIL, NA, PASS, CallContext, Param, Verdict, absent_confidence, detector, found_confidence, quote,
-                   sentences, statements)
+from .base import (
+    FAIL,
+    NA,
+    PASS,
+    CallContext,
+    Param,
+    Verdict,
+    absent_confidence,
+    detector,
+    found_confidence,
+    quote,
+    sentences,
+    statements,
+)
 from .phrase import absence_evidence
 
 SIMILAR_WORD = 80  # rapidfuzz ratio from which two content words count as the same word misheard
@@ -29,7 +41,9 @@ def plain(ctx: CallContext, i: int, advice: PhraseSet) -> bool:
     """True when an agent turn neither asks nor advises: then an acknowledgement in it is what the turn does,
     not a preamble to a question or a suggestion, and a reviewer hears empathy when they play it."""
     text = ctx.utterances[i].text
-    return len(statements(text)) == len(sentences(text)) and not (advice and advice.match(ctx.normalised[i], normalised=True))
+    return len(statements(text)) == len(sentences(text)) and not (
+        advice and advice.match(ctx.normalised[i], normalised=True)
+    )
 
 
 def shown(ctx: CallContext, hits: list[int], advice: PhraseSet) -> list[Utterance]:
@@ -58,21 +72,30 @@ def acknowledgement(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     hits = [i for i, _ in ctx.find(phrase_set(params["phrases"]), agent, statements_only=True)]
     if not hits:
         evidence, note = absence_evidence(ctx, agent, _WHOLE_CALL)
-        return Verdict(FAIL, 0.0, absent_confidence(ctx, agent),
-                       f"The agent never acknowledged the customer's feelings or situation.{note}", evidence)
+        return Verdict(
+            FAIL,
+            0.0,
+            absent_confidence(ctx, agent),
+            f"The agent never acknowledged the customer's feelings or situation.{note}",
+            evidence,
+        )
     evidence = shown(ctx, hits, phrase_set(params["advice_phrases"]))
     turns = f"{len(hits)} turn{'s' * (len(hits) > 1)}"
     half = max(1.0, min(params["half_credit"], params["half_credit_share"] * len(agent)))
-    return Verdict(PASS, round(diminishing(len(hits), half), 3),
-                   found_confidence(ctx, ctx.find(phrase_set(params["phrases"]), hits[:1], statements_only=True)),
-                   f"Acknowledged the customer's feelings or situation in {turns}, first {quote(ctx.utterances[hits[0]])}.",
-                   evidence)
+    return Verdict(
+        PASS,
+        round(diminishing(len(hits), half), 3),
+        found_confidence(ctx, ctx.find(phrase_set(params["phrases"]), hits[:1], statements_only=True)),
+        f"Acknowledged the customer's feelings or situation in {turns}, first {quote(ctx.utterances[hits[0]])}.",
+        evidence,
+    )
 
 
 def _similar(word: str, said: set[str]) -> bool:
     """True when a content word was said, or a word close to it (a misheard "broadbound" for "broadband")."""
-    return word in said or (len(word) >= 5 and any(
-        w[:2] == word[:2] and fuzz.ratio(w, word) >= SIMILAR_WORD for w in said if len(w) >= 5))
+    return word in said or (
+        len(word) >= 5 and any(w[:2] == word[:2] and fuzz.ratio(w, word) >= SIMILAR_WORD for w in said if len(w) >= 5)
+    )
 
 
 def _reflections(ctx: CallContext, overlap_words: int, recent_turns: int) -> list[int]:
@@ -82,7 +105,7 @@ def _reflections(ctx: CallContext, overlap_words: int, recent_turns: int) -> lis
     said: list[set[str]] = []
     for i, u in enumerate(ctx.utterances):
         if u.speaker == CUSTOMER:
-            said = [*said, content_words(u.text)][-recent_turns if recent_turns else 0:]
+            said = [*said, content_words(u.text)][-recent_turns if recent_turns else 0 :]
         elif u.speaker == AGENT and said:
             just_said = set().union(*said)
             if sum(_similar(w, just_said) for w in content_words(u.text)) >= overlap_words:
@@ -107,12 +130,22 @@ def active_listening(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     picked_up = _reflections(ctx, params["overlap_words"], params["recent_turns"]) if params["overlap_words"] else []
     hits = sorted(set(said) | set(picked_up))
     if not hits:
-        return Verdict(FAIL, 0.0, absent_confidence(ctx, agent),
-                       "The agent never restated or confirmed what the customer said.", [])
+        return Verdict(
+            FAIL,
+            0.0,
+            absent_confidence(ctx, agent),
+            "The agent never restated or confirmed what the customer said.",
+            [],
+        )
     share = len(hits) / len(agent)
-    return Verdict(PASS, round(diminishing(share, params["half_credit_share"]), 3), round(0.6 + 0.3 * min(1.0, share / 0.5), 3),
-                   f"Restated or confirmed the customer's words in {len(hits)} of {len(agent)} turns, "
-                   f"first {quote(ctx.utterances[hits[0]])}.", shown(ctx, said or hits, phrase_set(params["advice_phrases"])))
+    return Verdict(
+        PASS,
+        round(diminishing(share, params["half_credit_share"]), 3),
+        round(0.6 + 0.3 * min(1.0, share / 0.5), 3),
+        f"Restated or confirmed the customer's words in {len(hits)} of {len(agent)} turns, "
+        f"first {quote(ctx.utterances[hits[0]])}.",
+        shown(ctx, said or hits, phrase_set(params["advice_phrases"])),
+    )
 
 
 _NOT_NAMES = frozenset(
@@ -165,8 +198,18 @@ def customer_name_used(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     for i in later:
         words = normalise(ctx.utterances[i].text).split()
         if any(w == name or (len(name) >= 4 and fuzz.ratio(w, name) >= 80) for w in words):
-            return Verdict(PASS, 1.0, 0.85, f"Used the customer's name ({name.title()}): {quote(ctx.utterances[i])}.",
-                           [ctx.utterances[i]])
+            return Verdict(
+                PASS,
+                1.0,
+                0.85,
+                f"Used the customer's name ({name.title()}): {quote(ctx.utterances[i])}.",
+                [ctx.utterances[i]],
+            )
     evidence = [ctx.utterances[given_at]] if given_at >= 0 else []
-    return Verdict(FAIL, 0.0, absent_confidence(ctx, later),
-                   f"The customer's name ({name.title()}) was known but the agent never used it.", evidence)
+    return Verdict(
+        FAIL,
+        0.0,
+        absent_confidence(ctx, later),
+        f"The customer's name ({name.title()}) was known but the agent never used it.",
+        evidence,
+    )

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..display import clock
 from ..phrases import phrase_set
 from ..transcript import AGENT
-from ..display import clock
-
 from .base import FAIL, NA, PASS, CallContext, Param, Verdict, detector
 
 
@@ -27,12 +26,19 @@ def no_interruptions(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     evidence = [u for span in metrics.overtalk[:3] for u in _around(ctx, span.start, span.end)][:3]
     if count <= params["max_count"]:
         detail = f" ({metrics.overtalk_s:.1f} s in all)" if count else ""
-        return Verdict(PASS, 1.0, 0.9, f"The agent talked over the customer {count} time{'s' * (count != 1)}{detail}.",
-                       evidence)
+        return Verdict(
+            PASS, 1.0, 0.9, f"The agent talked over the customer {count} time{'s' * (count != 1)}{detail}.", evidence
+        )
     credit = max(0.0, 1 - (count - params["max_count"]) / 5)
     first = metrics.overtalk[0]
-    return Verdict(FAIL, credit, 0.9, f"The agent talked over the customer {count} times ({metrics.overtalk_s:.1f} s), "
-                   f"first at {clock(first.start)}.", evidence)
+    return Verdict(
+        FAIL,
+        credit,
+        0.9,
+        f"The agent talked over the customer {count} times ({metrics.overtalk_s:.1f} s), "
+        f"first at {clock(first.start)}.",
+        evidence,
+    )
 
 
 @detector(
@@ -56,7 +62,9 @@ def tone(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     if energy < params["min_energy_std_db"]:
         problems.append(f"flat loudness ({energy:.1f} dB of variation, expected {params['min_energy_std_db']:g}+)")
     if not params["min_wpm"] <= wpm <= params["max_wpm"]:
-        problems.append(f"speaking rate {wpm:.0f} words a minute (expected {params['min_wpm']:g}-{params['max_wpm']:g})")
+        problems.append(
+            f"speaking rate {wpm:.0f} words a minute (expected {params['min_wpm']:g}-{params['max_wpm']:g})"
+        )
     measured = f"pitch variation {pitch:.1f} semitones, loudness variation {energy:.1f} dB, {wpm:.0f} words a minute"
     if not problems:
         return Verdict(PASS, 1.0, 0.7, f"Lively, well-paced voice: {measured}.")
@@ -80,11 +88,26 @@ def hold_etiquette(ctx: CallContext, params: dict[str, Any]) -> Verdict:
         return Verdict(NA, 1.0, 0.8, "No hold and no long dead air.")
     for silence in long_silences:
         if not any(silence.start - 30 <= a.end <= silence.start + 1 for a in asks):
-            return Verdict(FAIL, 0.0, 0.85, f"{silence.length:.0f} s of dead air at {clock(silence.start)} "
-                           "with no hold announced.", _around(ctx, silence.start, silence.end))
+            return Verdict(
+                FAIL,
+                0.0,
+                0.85,
+                f"{silence.length:.0f} s of dead air at {clock(silence.start)} with no hold announced.",
+                _around(ctx, silence.start, silence.end),
+            )
     for ask in asks:
         if not any(t.start > ask.end for t in thanks):
-            return Verdict(FAIL, 0.0, 0.75, f"Hold asked for at {clock(ask.start)} but the customer was not thanked "
-                           "for waiting.", [ask])
-    return Verdict(PASS, 1.0, 0.8, f"Hold asked for and the customer thanked for waiting ({len(asks)} "
-                   f"hold{'s' * (len(asks) > 1)}).", [asks[0], thanks[-1]])
+            return Verdict(
+                FAIL,
+                0.0,
+                0.75,
+                f"Hold asked for at {clock(ask.start)} but the customer was not thanked for waiting.",
+                [ask],
+            )
+    return Verdict(
+        PASS,
+        1.0,
+        0.8,
+        f"Hold asked for and the customer thanked for waiting ({len(asks)} hold{'s' * (len(asks) > 1)}).",
+        [asks[0], thanks[-1]],
+    )

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..display import clock
 from ..phrases import phrase_set
 from ..transcript import CUSTOMER, Utterance
-from ..display import clock
-
 from .base import FAIL, NA, PASS, CallContext, Param, Verdict, absent_confidence, detector, found_confidence, quote
 
 
@@ -21,7 +20,7 @@ def window(ctx: CallContext, params: dict[str, Any]) -> list[int]:
     if params["first_turns"]:
         turns = turns[: params["first_turns"]]
     if params["last_turns"]:
-        turns = turns[-params["last_turns"]:]
+        turns = turns[-params["last_turns"] :]
     if params["within_first_s"]:
         turns = [i for i in turns if ctx.utterances[i].start <= params["within_first_s"]]
     if params["within_last_s"]:
@@ -35,8 +34,11 @@ def triggers(ctx: CallContext, params: dict[str, Any]) -> list[int]:
     phrases = phrase_set(params["trigger_phrases"])
     customer = ctx.turns(CUSTOMER)
     said = phrases.match_all([ctx.normalised[i] for i in customer]) if phrases else [None] * len(customer)
-    return [i for i, match in zip(customer, said)
-            if match is not None or ctx.polarity(i) <= params["trigger_sentiment_below"]]
+    return [
+        i
+        for i, match in zip(customer, said)
+        if match is not None or ctx.polarity(i) <= params["trigger_sentiment_below"]
+    ]
 
 
 def absence_evidence(ctx: CallContext, searched: list[int], params: dict[str, Any]) -> tuple[list[Utterance], str]:
@@ -76,9 +78,12 @@ def _where(params: dict[str, Any]) -> str:
     phrases=Param(list, required=True),
     what=Param(str, "the expected phrase"),
     speaker=Param(str, "agent", choices=("agent", "customer")),
-    first_turns=Param(int, 0, low=0), last_turns=Param(int, 0, low=0),
-    within_first_s=Param(float, 0.0, low=0), within_last_s=Param(float, 0.0, low=0),
-    trigger_phrases=Param(list, []), trigger_sentiment_below=Param(float, -2.0, low=-2, high=1),
+    first_turns=Param(int, 0, low=0),
+    last_turns=Param(int, 0, low=0),
+    within_first_s=Param(float, 0.0, low=0),
+    within_last_s=Param(float, 0.0, low=0),
+    trigger_phrases=Param(list, []),
+    trigger_sentiment_below=Param(float, -2.0, low=-2, high=1),
     full_credit=Param(int, 1, low=1),
     statements_only=Param(bool, False),
 )
@@ -103,8 +108,13 @@ def phrase_detector(ctx: CallContext, params: dict[str, Any]) -> Verdict:
             evidence, shown = absence_evidence(ctx, searched, params)
             reason = f"No {params['what']} found{where}.{shown}"
         return Verdict(FAIL, 0.0, absent_confidence(ctx, searched), reason, evidence)
-    times = ctx.sentence_count(phrase_set(params["phrases"]), [i for i, _ in hits],
-                               statements_only=params["statements_only"]) if params["full_credit"] > 1 else 1
+    times = (
+        ctx.sentence_count(
+            phrase_set(params["phrases"]), [i for i, _ in hits], statements_only=params["statements_only"]
+        )
+        if params["full_credit"] > 1
+        else 1
+    )
     credit = min(1.0, max(1, times) / params["full_credit"])
     first = ctx.utterances[hits[0][0]]
     count = f" ({times} times)" if times > 1 else ""

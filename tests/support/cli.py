@@ -18,9 +18,12 @@ def run_cli(*args: str, env_home: Path) -> subprocess.CompletedProcess:
     child cannot load the model, and a try fails the test."""
     env = {**os.environ, "XDG_CONFIG_HOME": str(env_home / "config"), "XDG_DATA_HOME": str(env_home / "data")}
     guarded = bool(os.environ.get(model_guard.ENV))
-    entry = ["-c", "from tests.support.model_guard import guarded_cli; guarded_cli()"] if guarded else ["-m", "qa_desktop"]
-    done = subprocess.run([sys.executable, *entry, *args], capture_output=True, text=True, cwd=ROOT, env=env,
-                          timeout=300)
+    entry = (
+        ["-c", "from tests.support.model_guard import guarded_cli; guarded_cli()"] if guarded else ["-m", "qa_desktop"]
+    )
+    done = subprocess.run(
+        [sys.executable, *entry, *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
+    )
     if guarded and done.returncode == model_guard.EXIT_CODE and model_guard.MESSAGE in done.stderr:
         pytest.fail(f"qa-desktop {' '.join(args)}: {model_guard.MESSAGE}", pytrace=False)
     return done

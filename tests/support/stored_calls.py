@@ -10,25 +10,59 @@ from qa_desktop.storage.repository import scorecard_row
 from scoring.scorecard import default_scorecard_path, load_scorecard
 
 
-def stored_call(agent: str, team: str, when: str, duration: float, scores: tuple[float, float, float],
-                auto_fail: bool, results: dict[str, tuple[str, str | None]], texts: list[str],
-                sentiment: tuple[float, float] = (0.0, 0.0)) -> Call:
+def stored_call(
+    agent: str,
+    team: str,
+    when: str,
+    duration: float,
+    scores: tuple[float, float, float],
+    auto_fail: bool,
+    results: dict[str, tuple[str, str | None]],
+    texts: list[str],
+    sentiment: tuple[float, float] = (0.0, 0.0),
+) -> Call:
     """A stored, scored, tagged call with exactly these numbers (results: criterion -> (result, override))."""
     team_row = Team.get_or_create(name=team)[0]
     agent_row = Agent.get_or_create(name=agent, defaults={"team": team_row})[0]
-    call = Call.create(path=f"/{agent}{when}.wav", sha256=f"{agent}{when}", duration_s=duration, channels=2,
-                       sample_rate=8000, agent=agent_row, team=team_row, call_time=dt.datetime.fromisoformat(when),
-                       model="tiny.en", device="cpu")
+    call = Call.create(
+        path=f"/{agent}{when}.wav",
+        sha256=f"{agent}{when}",
+        duration_s=duration,
+        channels=2,
+        sample_rate=8000,
+        agent=agent_row,
+        team=team_row,
+        call_time=dt.datetime.fromisoformat(when),
+        model="tiny.en",
+        device="cpu",
+    )
     for i, text in enumerate(texts):
         UtteranceRow.create(call=call, position=i, speaker="customer", start=i, end=i + 1, text=text)
     tag_call(call.id, texts, default_drivers())
     overall, empathy, compliance = scores
     failed = [c for c, (result, override) in results.items() if (override or result) == "fail"]
-    score = Score.create(call=call, scorecard=scorecard_row(load_scorecard(default_scorecard_path())),
-                         overall=overall, empathy=empathy, compliance=compliance, auto_fail=auto_fail,
-                         metrics={"customer_sentiment_start": sentiment[0], "customer_sentiment_end": sentiment[1]},
-                         failed=" ".join(failed))
+    score = Score.create(
+        call=call,
+        scorecard=scorecard_row(load_scorecard(default_scorecard_path())),
+        overall=overall,
+        empathy=empathy,
+        compliance=compliance,
+        auto_fail=auto_fail,
+        metrics={"customer_sentiment_start": sentiment[0], "customer_sentiment_end": sentiment[1]},
+        failed=" ".join(failed),
+    )
     for criterion, (result, override) in results.items():
-        CriterionResultRow.create(score=score, criterion=criterion, section="s", category="compliance", weight=1,
-                               critical=False, result=result, credit=0, confidence=0.9, reason="", override=override)
+        CriterionResultRow.create(
+            score=score,
+            criterion=criterion,
+            section="s",
+            category="compliance",
+            weight=1,
+            critical=False,
+            result=result,
+            credit=0,
+            confidence=0.9,
+            reason="",
+            override=override,
+        )
     return call

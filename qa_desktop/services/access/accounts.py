@@ -63,8 +63,10 @@ def add_user(name: str, role: str, password: str, agent_name: str | None = None)
     if User.select().where(User.name == name).exists():
         raise AccountError(f"there is already a user called '{name}'")
     if not team_mode() and role != ADMIN:
-        raise AccountError("the first user must be an admin: once a database has users everyone signs in, and "
-                           "only an admin can add the others")
+        raise AccountError(
+            "the first user must be an admin: once a database has users everyone signs in, and "
+            "only an admin can add the others"
+        )
     hashed = hash_password(password)
     with database.atomic():
         user = User.create(name=name, role=role, password_hash=hashed, agent=_agent_for(role, name, agent_name))
@@ -88,8 +90,10 @@ def state(user: User) -> str:
 
 
 def _last_admin(user: User) -> bool:
-    return user.role == ADMIN and not User.select().where(
-        (User.role == ADMIN) & User.active & (User.id != user.id)).exists()
+    return (
+        user.role == ADMIN
+        and not User.select().where((User.role == ADMIN) & User.active & (User.id != user.id)).exists()
+    )
 
 
 def set_role(name: str, role: str, agent_name: str | None = None) -> User:
@@ -142,8 +146,10 @@ def authenticate(name: str, password: str) -> User:
         verify_password(DUMMY_HASH, password)  # as long as for a known name: the time tells nothing
         raise LoginError("wrong user name or password")
     if user.locked_until is not None and user.locked_until > now:
-        raise LoginError(f"{user.name} is locked after {MAX_FAILURES} wrong passwords until "
-                         f"{user.locked_until:%H:%M}; try again then, or ask an admin")
+        raise LoginError(
+            f"{user.name} is locked after {MAX_FAILURES} wrong passwords until "
+            f"{user.locked_until:%H:%M}; try again then, or ask an admin"
+        )
     if not verify_password(user.password_hash, password):
         with database.atomic():  # committed before the refusal is raised
             User.update(failed_logins=User.failed_logins + 1).where(User.id == user.id).execute()
@@ -151,11 +157,19 @@ def authenticate(name: str, password: str) -> User:
             locked = failures >= MAX_FAILURES
             if locked:
                 User.update(failed_logins=0, locked_until=now + LOCKOUT).where(User.id == user.id).execute()
-                audit(None, user.name, "account locked", user.name, None, None,
-                      f"{failures} wrong passwords in a row; locked for {LOCKOUT.seconds // 60} minutes")
+                audit(
+                    None,
+                    user.name,
+                    "account locked",
+                    user.name,
+                    None,
+                    None,
+                    f"{failures} wrong passwords in a row; locked for {LOCKOUT.seconds // 60} minutes",
+                )
         if locked:
-            raise LoginError(f"wrong user name or password; {user.name} is now locked for "
-                             f"{LOCKOUT.seconds // 60} minutes")
+            raise LoginError(
+                f"wrong user name or password; {user.name} is now locked for {LOCKOUT.seconds // 60} minutes"
+            )
         raise LoginError("wrong user name or password")
     if not user.active:
         raise LoginError(f"{user.name} is disabled; an admin can enable it again")

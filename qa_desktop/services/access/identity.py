@@ -69,8 +69,10 @@ def current_user() -> User:
     if user is not None:
         return user
     if team_mode():
-        raise NotSignedIn("this database has users: sign in first (on the command line: --user NAME, with the "
-                          "password from the prompt or the QA_DESKTOP_PASSWORD environment variable)")
+        raise NotSignedIn(
+            "this database has users: sign in first (on the command line: --user NAME, with the "
+            "password from the prompt or the QA_DESKTOP_PASSWORD environment variable)"
+        )
     return local_owner()
 
 

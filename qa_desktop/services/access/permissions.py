@@ -24,12 +24,17 @@ class Action:
 
 
 ACTIONS: dict[str, Action] = {
-    "read reviews": Action("reading reviews and agreement statistics",
-                           {ADMIN: ANY, LEAD: ANY, COACH: ANY, EVALUATOR: ANY, AGENT: OWN}),
+    "read reviews": Action(
+        "reading reviews and agreement statistics", {ADMIN: ANY, LEAD: ANY, COACH: ANY, EVALUATOR: ANY, AGENT: OWN}
+    ),
     "view call": Action("seeing this call", {ADMIN: ANY, LEAD: ANY, COACH: ANY, EVALUATOR: ANY, AGENT: OWN}),
-    "review": Action("reviewing a call (override, confirm, mark reviewed)", {ADMIN: ANY, LEAD: ANY, EVALUATOR: ASSIGNED}),
+    "review": Action(
+        "reviewing a call (override, confirm, mark reviewed)", {ADMIN: ANY, LEAD: ANY, EVALUATOR: ASSIGNED}
+    ),
     "assign": Action("assigning calls to evaluators", {ADMIN: ANY, LEAD: ANY}),
-    "manage agents": Action("changing agents and teams (rename, merge, move, reassign a call)", {ADMIN: ANY, LEAD: ANY}),
+    "manage agents": Action(
+        "changing agents and teams (rename, merge, move, reassign a call)", {ADMIN: ANY, LEAD: ANY}
+    ),
     "raise dispute": Action("raising a dispute", {ADMIN: ANY, LEAD: ANY, AGENT: OWN}),
     "settle dispute": Action("accepting or rejecting a dispute", {ADMIN: ANY, LEAD: ANY}),
     "create calibration": Action("creating a calibration session", {ADMIN: ANY, LEAD: ANY}),
@@ -84,13 +89,18 @@ def require(user: User, action: str, call: Call | None = None, agent_ids: list[i
     if reach == OWN:
         mine = user.agent_id is not None and (
             (call is not None and call.agent_id == user.agent_id)
-            or (call is None and agent_ids is not None and set(agent_ids) == {user.agent_id}))
+            or (call is None and agent_ids is not None and set(agent_ids) == {user.agent_id})
+        )
         if not mine:
-            raise PermissionDenied(f"{rule.label} on other agents' calls needs the {_needed(rule, user.role)} role "
-                                   f"({who}: only your own calls)")
+            raise PermissionDenied(
+                f"{rule.label} on other agents' calls needs the {_needed(rule, user.role)} role "
+                f"({who}: only your own calls)"
+            )
     if reach == ASSIGNED and (call is None or call.assigned_to != user.name):
-        raise PermissionDenied(f"{rule.label} on a call not assigned to you needs the {_needed(rule, user.role)} "
-                               f"role ({who}: only calls assigned to you)")
+        raise PermissionDenied(
+            f"{rule.label} on a call not assigned to you needs the {_needed(rule, user.role)} "
+            f"role ({who}: only calls assigned to you)"
+        )
 
 
 def _article(noun: str) -> str:

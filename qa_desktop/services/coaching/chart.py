@@ -19,16 +19,24 @@ def draw_focus(figure: Figure, focus: list[Focus], names: dict[str, str], agent:
     labels = [names.get(f.criterion, f.criterion) for f in focus]
     rows = list(range(len(focus)))[::-1]
     height = 0.38
-    for side, offset, colour, label, text_colour in (("team", -height / 2, TEAM_COLOUR, "Team", "#555"),
-                                                     ("agent", height / 2, AGENT_COLOUR, agent, "black")):
+    for side, offset, colour, label, text_colour in (
+        ("team", -height / 2, TEAM_COLOUR, "Team", "#555"),
+        ("agent", height / 2, AGENT_COLOUR, agent, "black"),
+    ):
         rates = [getattr(f, side) for f in focus]
         values = [100 * (r.rate or 0) for r in rates]
         axes.barh([row + offset for row in rows], values, height, color=colour, label=label)
         zero = [row + offset for row, r in zip(rows, rates) if r.calls and not r.passed]
         axes.barh(zero, ZERO_STUB, height, color="none", edgecolor=colour, hatch="////", linewidth=1)  # 0%: seen
         for row, r, value in zip(rows, rates, values):
-            axes.text(max(value, ZERO_STUB) + 1, row + offset, f"{r.passed}/{r.calls}" if r.calls else "no calls", va="center", fontsize=8,
-                      color=text_colour)
+            axes.text(
+                max(value, ZERO_STUB) + 1,
+                row + offset,
+                f"{r.passed}/{r.calls}" if r.calls else "no calls",
+                va="center",
+                fontsize=8,
+                color=text_colour,
+            )
     axes.set_yticks(rows, labels)
     axes.set_xlim(0, 112)
     axes.set_xlabel("Calls passing the criterion (%)")

@@ -13,10 +13,12 @@ from qa_desktop.storage.models import Agent, database
 
 MIN_CALLS = 5  # fewer applicable calls than this say too little to coach on
 
-_RESULTS = ("SELECT c.agent_id, r.criterion, COALESCE(r.override, r.result) AS effective, "
-            "COALESCE(c.call_time, c.imported_at) AS at "
-            "FROM criterionresult r JOIN score s ON s.id = r.score_id AND s.current JOIN call c ON c.id = s.call_id "
-            "WHERE COALESCE(r.override, r.result) IN ('pass', 'fail')")
+_RESULTS = (
+    "SELECT c.agent_id, r.criterion, COALESCE(r.override, r.result) AS effective, "
+    "COALESCE(c.call_time, c.imported_at) AS at "
+    "FROM criterionresult r JOIN score s ON s.id = r.score_id AND s.current JOIN call c ON c.id = s.call_id "
+    "WHERE COALESCE(r.override, r.result) IN ('pass', 'fail')"
+)
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,11 @@ class Rate:
 
     def text(self) -> str:
         """'60% (3 of 5 calls)'."""
-        return (f"{self.rate:.0%} ({self.passed} of {self.calls} call{'' if self.calls == 1 else 's'})" if self.calls
-                else "no calls")
+        return (
+            f"{self.rate:.0%} ({self.passed} of {self.calls} call{'' if self.calls == 1 else 's'})"
+            if self.calls
+            else "no calls"
+        )
 
 
 @dataclass(frozen=True)
@@ -63,12 +68,13 @@ def peers(agent: Agent) -> list[int]:
     return [a.id for a in query]
 
 
-def _rates(agent_ids: list[int], since: dt.datetime | None = None,
-           until: dt.datetime | None = None) -> dict[str, Rate]:
+def _rates(agent_ids: list[int], since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict[str, Rate]:
     if not agent_ids:
         return {}
-    sql = (f"SELECT criterion, SUM(CASE WHEN effective = 'pass' THEN 1 ELSE 0 END), COUNT(*) FROM ({_RESULTS}) AS results "
-           f"WHERE agent_id IN ({','.join('?' * len(agent_ids))})")
+    sql = (
+        f"SELECT criterion, SUM(CASE WHEN effective = 'pass' THEN 1 ELSE 0 END), COUNT(*) FROM ({_RESULTS}) AS results "
+        f"WHERE agent_id IN ({','.join('?' * len(agent_ids))})"
+    )
     params: list = list(agent_ids)
     if since is not None:
         sql += " AND at >= ?"
@@ -85,8 +91,11 @@ def suggest_focus(agent: Agent, min_calls: int = MIN_CALLS) -> list[Focus]:
     side, the largest gap first. An agent sees only their own."""
     require(current_user(), "read reviews", agent_ids=[agent.id])
     mine, theirs = _rates([agent.id]), _rates(peers(agent))
-    found = [Focus(criterion, rate, theirs[criterion]) for criterion, rate in mine.items()
-             if criterion in theirs and rate.calls >= min_calls and theirs[criterion].calls >= min_calls]
+    found = [
+        Focus(criterion, rate, theirs[criterion])
+        for criterion, rate in mine.items()
+        if criterion in theirs and rate.calls >= min_calls and theirs[criterion].calls >= min_calls
+    ]
     found = [f for f in found if f.gap > 0]
     return sorted(found, key=lambda f: (-f.gap, -f.agent.calls, f.criterion))
 
@@ -113,8 +122,9 @@ class FollowUp:
         return 100 * (self.after.rate - self.before.rate)
 
 
-def follow_up(agent: Agent, criteria: list[str], delivered: dt.datetime,
-              window_days: int | None = None) -> list[FollowUp]:
+def follow_up(
+    agent: Agent, criteria: list[str], delivered: dt.datetime, window_days: int | None = None
+) -> list[FollowUp]:
     """The agent's pass rates on the criteria before and since `delivered` (within window_days each
     side, if given)."""
     span = dt.timedelta(days=window_days) if window_days else None

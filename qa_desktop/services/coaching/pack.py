@@ -14,22 +14,20 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from scoring.audio import AudioError, decode
-from scoring.clips import cut, write_clip
-from scoring.redact import redacted_spans
-from scoring.display import clock
-from scoring.transcript import TEXT
-from scoring.transcript import Utterance
-
 from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.access.permissions import AGENT, require
-from qa_desktop.storage.models import Call, CoachingClip, CoachingSession
-from qa_desktop.storage.repository import stored_analysis
 from qa_desktop.services.coaching.chart import focus_chart
 from qa_desktop.services.coaching.focus import comparison, follow_up
 from qa_desktop.services.coaching.pack_content import Pack, PackClip
 from qa_desktop.services.coaching.pack_pdf import write_pdf
 from qa_desktop.services.coaching.sessions import clips, criterion_names, previous_session, session_agents
+from qa_desktop.storage.models import Call, CoachingClip, CoachingSession
+from qa_desktop.storage.repository import stored_analysis
+from scoring.audio import AudioError, decode
+from scoring.clips import cut, write_clip
+from scoring.display import clock
+from scoring.redact import redacted_spans
+from scoring.transcript import TEXT, Utterance
 
 
 def _slug(text: str) -> str:
@@ -61,8 +59,9 @@ def _anonymised(text: str, names: dict[str, str]) -> str:
     """The text with each peer's name (full, or any part of it) replaced by their alias."""
     for name, alias in names.items():
         parts = sorted({name, *name.split()}, key=len, reverse=True)
-        text = re.sub(r"\b(" + "|".join(re.escape(p) for p in parts if len(p) > 1) + r")\b", alias, text,
-                      flags=re.IGNORECASE)
+        text = re.sub(
+            r"\b(" + "|".join(re.escape(p) for p in parts if len(p) > 1) + r")\b", alias, text, flags=re.IGNORECASE
+        )
     return text
 
 
@@ -72,8 +71,12 @@ def _name_spans(spoken: list[Utterance], name: str) -> list[tuple[float, float]]
     return [(w.start, w.end) for u in spoken for w in u.words if w.word.strip(" .,;:!?'\"").lower() in parts]
 
 
-def export_pack(session: CoachingSession, out_dir: Path, progress: Callable[[int, int], None] | None = None,
-                anonymise_peers: bool = False) -> tuple[Path, Path]:
+def export_pack(
+    session: CoachingSession,
+    out_dir: Path,
+    progress: Callable[[int, int], None] | None = None,
+    anonymise_peers: bool = False,
+) -> tuple[Path, Path]:
     """Write the session's pack under out_dir; returns (folder, zip). A clip whose recording cannot
     be read is kept with its transcript and the reason, the rest goes on. Where card data was said,
     the clip has a tone; with anonymise_peers, peers (agents not in the session) are not named. A coach or an
@@ -96,10 +99,21 @@ def export_pack(session: CoachingSession, out_dir: Path, progress: Callable[[int
         call = clip.call
         spoken = _spoken(call, clip.start, clip.end)
         agent = peers.get(call.agent.name, call.agent.name)
-        label = (f"{agent}, {call.call_time:%Y-%m-%d %H:%M}" if call.call_time
-                 else f"{agent}, call {call.id}" if call.agent.name in peers else f"{agent}, {Path(call.path).name}")
-        item = PackClip(clip, names.get(clip.criterion, clip.criterion), label, None,
-                        note=_anonymised(clip.note, peers), excerpt=_lines(spoken, peers))
+        label = (
+            f"{agent}, {call.call_time:%Y-%m-%d %H:%M}"
+            if call.call_time
+            else f"{agent}, call {call.id}"
+            if call.agent.name in peers
+            else f"{agent}, {Path(call.path).name}"
+        )
+        item = PackClip(
+            clip,
+            names.get(clip.criterion, clip.criterion),
+            label,
+            None,
+            note=_anonymised(clip.note, peers),
+            excerpt=_lines(spoken, peers),
+        )
         if call.medium != TEXT:  # a text conversation's moment is its messages alone
             hidden = redacted_spans(spoken)
             if call.agent.name in peers:  # the peer saying their name ("this is Ben") is not heard either
@@ -109,8 +123,9 @@ def export_pack(session: CoachingSession, out_dir: Path, progress: Callable[[int
                     decoded[call.id] = decode(call.path)
                 name = f"clips/{number:02d}-{_slug(clip.criterion)}-{clip.kind}.wav"
                 (folder / "clips").mkdir(exist_ok=True)
-                write_clip(folder / name, cut(decoded[call.id], clip.start, clip.end, call.agent_channel or 0,
-                                              hidden=hidden))
+                write_clip(
+                    folder / name, cut(decoded[call.id], clip.start, clip.end, call.agent_channel or 0, hidden=hidden)
+                )
                 item.audio = name
             except (AudioError, OSError) as exc:
                 item.problem = f"audio not included: {exc}"
@@ -121,11 +136,17 @@ def export_pack(session: CoachingSession, out_dir: Path, progress: Callable[[int
     chart = focus_chart(focus, names, folder / "chart.png", main.name) if focus else None
     previous = previous_session(session)
     pack = Pack(
-        session=session, agents=[a.name for a in agents], team=main.team.name if main.team_id else "",
-        criterion_names=names, comparison=focus, clips=shown, chart=chart,
+        session=session,
+        agents=[a.name for a in agents],
+        team=main.team.name if main.team_id else "",
+        criterion_names=names,
+        comparison=focus,
+        clips=shown,
+        chart=chart,
         follow_up=follow_up(main, session.criteria, session.delivered_at) if session.delivered_at else [],
         previous=((previous, follow_up(main, previous.criteria, previous.delivered_at)) if previous else None),
-        created=dt.datetime.now().replace(microsecond=0))
+        created=dt.datetime.now().replace(microsecond=0),
+    )
     write_pdf(pack, folder / "coaching-pack.pdf")
     (folder / "index.html").write_text(index_html(pack), encoding="utf-8")
     archive = shutil.make_archive(str(folder), "zip", folder.parent, folder.name)
@@ -135,22 +156,28 @@ def export_pack(session: CoachingSession, out_dir: Path, progress: Callable[[int
 def index_html(pack: Pack) -> str:
     """A self-contained page that plays every clip (no network, no scripts)."""
     e = html.escape
-    parts = [f"<!doctype html><html lang='en'><meta charset='utf-8'><title>Coaching: {e(', '.join(pack.agents))}"
-             "</title><style>body{font-family:sans-serif;max-width:52em;margin:2em auto;line-height:1.4}"
-             ".clip{border-top:1px solid #ccc;padding:.6em 0}.agent{color:#1f5fa8}.customer{color:#c0661f}"
-             ".note{background:#fff4ce;padding:.3em .5em}.t{color:#777;font-family:monospace}</style>",
-             f"<h1>Coaching session: {e(', '.join(pack.agents))}</h1>",
-             f"<p>{e(pack.session.title)}<br>Coach: {e(pack.session.coach or '-')} · status "
-             f"{e(pack.session.status)} · due {pack.session.due:%Y-%m-%d}</p>" if pack.session.due else
-             f"<p>{e(pack.session.title)}<br>Coach: {e(pack.session.coach or '-')} · status {e(pack.session.status)}</p>",
-             "<p>The full pack, with the chart and follow-up figures, is <a href='coaching-pack.pdf'>coaching-pack.pdf"
-             "</a>.</p>"]
+    parts = [
+        f"<!doctype html><html lang='en'><meta charset='utf-8'><title>Coaching: {e(', '.join(pack.agents))}"
+        "</title><style>body{font-family:sans-serif;max-width:52em;margin:2em auto;line-height:1.4}"
+        ".clip{border-top:1px solid #ccc;padding:.6em 0}.agent{color:#1f5fa8}.customer{color:#c0661f}"
+        ".note{background:#fff4ce;padding:.3em .5em}.t{color:#777;font-family:monospace}</style>",
+        f"<h1>Coaching session: {e(', '.join(pack.agents))}</h1>",
+        f"<p>{e(pack.session.title)}<br>Coach: {e(pack.session.coach or '-')} · status "
+        f"{e(pack.session.status)} · due {pack.session.due:%Y-%m-%d}</p>"
+        if pack.session.due
+        else f"<p>{e(pack.session.title)}<br>Coach: {e(pack.session.coach or '-')} · "
+        f"status {e(pack.session.status)}</p>",
+        "<p>The full pack, with the chart and follow-up figures, is <a href='coaching-pack.pdf'>coaching-pack.pdf"
+        "</a>.</p>",
+    ]
     if pack.session.goals:
         parts.append(f"<h2>Goals</h2><p>{e(pack.session.goals)}</p>")
     for number, item in enumerate(pack.clips, 1):
         kind = "To improve" if item.clip.kind == "improve" else "A good example"
-        parts.append(f"<div class='clip'><h3>{number}. {e(item.criterion_name)}: {kind}</h3>"
-                     f"<p>{e(item.call_label)} · {clock(item.clip.start)}-{clock(item.clip.end)}</p>")
+        parts.append(
+            f"<div class='clip'><h3>{number}. {e(item.criterion_name)}: {kind}</h3>"
+            f"<p>{e(item.call_label)} · {clock(item.clip.start)}-{clock(item.clip.end)}</p>"
+        )
         if item.audio:
             parts.append(f"<audio controls preload='none' src='{e(item.audio)}'></audio>")
         else:
@@ -158,8 +185,10 @@ def index_html(pack: Pack) -> str:
         if item.note:
             parts.append(f"<p class='note'>{e(item.note)}</p>")
         for start, speaker, text in item.excerpt:
-            parts.append(f"<p><span class='t'>{clock(start)}</span> <b class='{e(speaker)}'>{e(speaker.title())}"
-                         f"</b> {e(text)}</p>")
+            parts.append(
+                f"<p><span class='t'>{clock(start)}</span> <b class='{e(speaker)}'>{e(speaker.title())}"
+                f"</b> {e(text)}</p>"
+            )
         parts.append("</div>")
     parts.append("</html>")
     return "\n".join(parts)

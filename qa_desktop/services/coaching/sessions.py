@@ -10,10 +10,10 @@ from peewee import fn
 
 from qa_desktop.services.access.identity import acting_name, current_user
 from qa_desktop.services.access.permissions import require
+from qa_desktop.services.coaching.focus import peers
 from qa_desktop.storage.criteria import criterion_names
 from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession, CriterionResultRow, Score, database
 from qa_desktop.storage.review import audit
-from qa_desktop.services.coaching.focus import peers
 
 STATUSES = ("planned", "delivered", "acknowledged")
 PADDING_S = 3.0  # seconds of context either side of the evidence
@@ -44,23 +44,33 @@ def clip_span(evidence: list[dict], duration_s: float, padding_s: float = PADDIN
 def _results(agent_ids: list[int], criterion: str, effective: str):
     """Current results of a criterion on these agents' calls, newest call first, most confident first."""
     when = Call.call_time.desc(nulls="LAST")
-    return (CriterionResultRow.select(CriterionResultRow, Score, Call)
-            .join(Score).join(Call)
-            .where(Score.current & (CriterionResultRow.criterion == criterion) & Call.agent.in_(agent_ids)
-                   & (fn.COALESCE(CriterionResultRow.override, CriterionResultRow.result) == effective))
-            .order_by(when, CriterionResultRow.confidence.desc()))
+    return (
+        CriterionResultRow.select(CriterionResultRow, Score, Call)
+        .join(Score)
+        .join(Call)
+        .where(
+            Score.current
+            & (CriterionResultRow.criterion == criterion)
+            & Call.agent.in_(agent_ids)
+            & (fn.COALESCE(CriterionResultRow.override, CriterionResultRow.result) == effective)
+        )
+        .order_by(when, CriterionResultRow.confidence.desc())
+    )
 
 
 def propose_clips(agent_ids: list[int], criterion: str) -> list[dict]:
     """Moments for a criterion: where the agents failed it (newest first) and where peers passed it."""
     proposals = []
-    for kind, owners, effective, wanted in (("improve", agent_ids, "fail", TO_IMPROVE),
-                                            ("example", _peers_of(agent_ids), "pass", EXAMPLES)):
+    for kind, owners, effective, wanted in (
+        ("improve", agent_ids, "fail", TO_IMPROVE),
+        ("example", _peers_of(agent_ids), "pass", EXAMPLES),
+    ):
         for row in _results(owners, criterion, effective):
             span = clip_span(row.evidence, row.score.call.duration_s)
             if span is not None:
-                proposals.append({"call": row.score.call.id, "criterion": criterion, "kind": kind,
-                                  "start": span[0], "end": span[1]})
+                proposals.append(
+                    {"call": row.score.call.id, "criterion": criterion, "kind": kind, "start": span[0], "end": span[1]}
+                )
             if sum(p["kind"] == kind for p in proposals) == wanted:
                 break
     return proposals
@@ -71,8 +81,9 @@ def _peers_of(agent_ids: list[int]) -> list[int]:
     return sorted(found - set(agent_ids))
 
 
-def create_session(agents: list[Agent], criteria: list[str], coach: str = "", title: str = "",
-                   due: dt.datetime | None = None) -> CoachingSession:
+def create_session(
+    agents: list[Agent], criteria: list[str], coach: str = "", title: str = "", due: dt.datetime | None = None
+) -> CoachingSession:
     """A planned session on these criteria with proposed clips (coach or admin)."""
     require(current_user(), "coach")
     coach = acting_name(coach)
@@ -86,7 +97,10 @@ def create_session(agents: list[Agent], criteria: list[str], coach: str = "", ti
         session = CoachingSession.create(
             title=title or f"{', '.join(a.name for a in agents)}: {', '.join(names.get(c, c) for c in criteria)}",
             agents=ids,
-            criteria=list(criteria), coach=coach, due=due)
+            criteria=list(criteria),
+            coach=coach,
+            due=due,
+        )
         chosen: list[dict] = []
         for criterion in criteria:
             chosen += [p for p in propose_clips(ids, criterion) if not any(_overlap(p, c) for c in chosen)]
@@ -106,22 +120,31 @@ def delete_session(session: CoachingSession, actor: str) -> None:
     require(current_user(), "coach")
     actor = acting_name(actor)
     with database.atomic():
-        audit(None, actor or "coach", "delete session", f"session {session.id}", session.title, None,
-              f"{session.status}, {CoachingClip.select().where(CoachingClip.session == session).count()} clips")
+        audit(
+            None,
+            actor or "coach",
+            "delete session",
+            f"session {session.id}",
+            session.title,
+            None,
+            f"{session.status}, {CoachingClip.select().where(CoachingClip.session == session).count()} clips",
+        )
         CoachingClip.delete().where(CoachingClip.session == session).execute()
         session.delete_instance()
 
 
-def add_clip(session: CoachingSession, call: Call, criterion: str, kind: str, start: float, end: float,
-             note: str = "") -> CoachingClip:
+def add_clip(
+    session: CoachingSession, call: Call, criterion: str, kind: str, start: float, end: float, note: str = ""
+) -> CoachingClip:
     """Add a moment the coach chose (clipped to the call)."""
     require(current_user(), "coach")
     start, end = max(0.0, start), min(call.duration_s, end)
     if end <= start:
         raise CoachingError(f"a clip must end after it starts ({start:.1f}-{end:.1f} s)")
-    position = (CoachingClip.select().where(CoachingClip.session == session).count())
-    return CoachingClip.create(session=session, call=call, criterion=criterion, kind=kind, start=start, end=end,
-                               note=note, position=position)
+    position = CoachingClip.select().where(CoachingClip.session == session).count()
+    return CoachingClip.create(
+        session=session, call=call, criterion=criterion, kind=kind, start=start, end=end, note=note, position=position
+    )
 
 
 def set_clip_note(clip: CoachingClip, note: str) -> None:
@@ -169,15 +192,21 @@ def session_agents(session: CoachingSession) -> list[Agent]:
 
 def clips(session: CoachingSession) -> list[CoachingClip]:
     """The session's clips in order."""
-    return list(CoachingClip.select().where(CoachingClip.session == session)
-                .order_by(CoachingClip.position, CoachingClip.id))
+    return list(
+        CoachingClip.select().where(CoachingClip.session == session).order_by(CoachingClip.position, CoachingClip.id)
+    )
 
 
 def previous_session(session: CoachingSession) -> CoachingSession | None:
     """The main agent's last delivered session before this one (its follow-up goes into the next pack)."""
     main = session.agents[0] if session.agents else None
-    earlier = (CoachingSession.select().where((CoachingSession.id != session.id)
-                                              & CoachingSession.delivered_at.is_null(False)
-                                              & (CoachingSession.created_at <= session.created_at))
-               .order_by(CoachingSession.delivered_at.desc()))
+    earlier = (
+        CoachingSession.select()
+        .where(
+            (CoachingSession.id != session.id)
+            & CoachingSession.delivered_at.is_null(False)
+            & (CoachingSession.created_at <= session.created_at)
+        )
+        .order_by(CoachingSession.delivered_at.desc())
+    )
     return next((s for s in earlier if s.agents and s.agents[0] == main), None)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa_desktop.services.coaching import sessions as stored
-from qa_desktop.services.coaching.focus import FollowUp, Focus, comparison, follow_up, suggest_focus
+from qa_desktop.services.coaching.focus import Focus, FollowUp, comparison, follow_up, suggest_focus
 from qa_desktop.services.coaching.pack import excerpt, export_pack
 from qa_desktop.services.review import OfMedium
 from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession
@@ -71,24 +71,57 @@ def suggestions(agent_id: int, criteria: list[str]) -> tuple[list[Focus], list[F
 def session_list() -> list[SessionSummary]:
     """Every session, newest first."""
     query = CoachingSession.select(CoachingSession.id, CoachingSession.status, CoachingSession.title)
-    return [SessionSummary(*row) for row in query.order_by(CoachingSession.created_at.desc(),
-                                                            CoachingSession.id.desc()).tuples()]
+    return [
+        SessionSummary(*row)
+        for row in query.order_by(CoachingSession.created_at.desc(), CoachingSession.id.desc()).tuples()
+    ]
 
 
 def open_session(session_id: int) -> SessionView:
     """A session as the window shows it."""
     s = CoachingSession.get_by_id(session_id)
     agents = stored.session_agents(s)
-    return SessionView(s.id, s.title, s.coach, s.status, s.due, s.goals, s.notes, list(s.criteria), list(s.agents),
-                       s.delivered_at, comparison(agents[0], s.criteria) if agents else [])
+    return SessionView(
+        s.id,
+        s.title,
+        s.coach,
+        s.status,
+        s.due,
+        s.goals,
+        s.notes,
+        list(s.criteria),
+        list(s.agents),
+        s.delivered_at,
+        comparison(agents[0], s.criteria) if agents else [],
+    )
 
 
 def clip_views(session_id: int) -> list[ClipView]:
     """The session's clips in order, each with its call and agent (one query)."""
-    query = (CoachingClip.select(CoachingClip, Call, Agent).join(Call).join(Agent)
-             .where(CoachingClip.session == session_id).order_by(CoachingClip.position, CoachingClip.id))
-    return [ClipView(c.id, c.criterion, c.kind, c.start, c.end, c.note, c.call.id, c.call.agent.name,
-                     c.call.call_time, c.call.path, c.call.medium, c.call.duration_s) for c in query]
+    query = (
+        CoachingClip.select(CoachingClip, Call, Agent)
+        .join(Call)
+        .join(Agent)
+        .where(CoachingClip.session == session_id)
+        .order_by(CoachingClip.position, CoachingClip.id)
+    )
+    return [
+        ClipView(
+            c.id,
+            c.criterion,
+            c.kind,
+            c.start,
+            c.end,
+            c.note,
+            c.call.id,
+            c.call.agent.name,
+            c.call.call_time,
+            c.call.path,
+            c.call.medium,
+            c.call.duration_s,
+        )
+        for c in query
+    ]
 
 
 def follow_up_rows(view: SessionView) -> list[FollowUp]:

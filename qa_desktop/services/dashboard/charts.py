@@ -17,15 +17,21 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from scoring.drivers import DriverSet
-
-from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.services.dashboard import queries as q
 from qa_desktop.services.dashboard.queries import Scope, Table
+from qa_desktop.storage.library import LibraryFilter
+from scoring.drivers import DriverSet
 
 Picks = dict[Artist, Callable[[int], LibraryFilter]]
-COLOURS = {"empathy": "#c2185b", "compliance": "#1f5fa8", "overall": "#2e7d32", "bar": "#5b7fa8",
-           "expected": "#444444", "good": "#2e7d32", "bad": "#b3261e"}
+COLOURS = {
+    "empathy": "#c2185b",
+    "compliance": "#1f5fa8",
+    "overall": "#2e7d32",
+    "bar": "#5b7fa8",
+    "expected": "#444444",
+    "good": "#2e7d32",
+    "bad": "#b3261e",
+}
 PASS_RATE = LinearSegmentedColormap.from_list("pass_rate", ["#b3261e", "#f2c14e", "#2e7d32"])
 MAX_BARS = 40  # agent bar charts show the 40 agents furthest out; the CSV has all
 NO_DATA = "#d9d9d9"  # a heat-map cell without a judged call
@@ -50,8 +56,9 @@ def _axes(figure: Figure):
 
 
 def _empty(figure: Figure, axes) -> Picks:
-    axes.text(0.5, 0.5, "No scored calls in this range", ha="center", va="center", transform=axes.transAxes,
-              color="#777")
+    axes.text(
+        0.5, 0.5, "No scored calls in this range", ha="center", va="center", transform=axes.transAxes, color="#777"
+    )
     axes.set_axis_off()
     return {}
 
@@ -63,13 +70,13 @@ def _draw_trends(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet
     weeks = table.column("week")
     picks: Picks = {}
     for name in ("empathy", "compliance", "overall"):
-        (line,) = axes.plot(weeks, table.column(name), marker="o", markersize=4, color=COLOURS[name],
-                            label=name.title(), picker=6)
+        (line,) = axes.plot(
+            weeks, table.column(name), marker="o", markersize=4, color=COLOURS[name], label=name.title(), picker=6
+        )
         picks[line] = lambda i, weeks=weeks: scope.library(week=weeks[i])
     step = -(-len(weeks) // 10)  # at most 10 labels: the week's Monday and its calls (the sample size)
     calls = table.column("calls")
-    axes.set_xticks(weeks[::step], [f"{w:%d %b}\nn={n:,}" for w, n in zip(weeks[::step], calls[::step])],
-                    fontsize=8)
+    axes.set_xticks(weeks[::step], [f"{w:%d %b}\nn={n:,}" for w, n in zip(weeks[::step], calls[::step])], fontsize=8)
     axes.set_xlabel("Week starting (Monday) · n = scored calls that week")
     axes.set_ylim(0, 100)
     axes.set_ylabel("Mean score")
@@ -91,8 +98,15 @@ def _draw_distribution(figure: Figure, table: Table, scope: Scope, _drivers: Dri
     if not any(table.column("overall")):
         return _empty(figure, axes)
     lows, highs = table.column("from"), table.column("to")
-    bars = axes.bar(lows, table.column("overall"), width=q.BIN * 0.9, align="edge", color=COLOURS["overall"],
-                    alpha=0.75, label="Overall")
+    bars = axes.bar(
+        lows,
+        table.column("overall"),
+        width=q.BIN * 0.9,
+        align="edge",
+        color=COLOURS["overall"],
+        alpha=0.75,
+        label="Overall",
+    )
     picks: Picks = {}
     for i, bar in enumerate(bars):
         bar.set_picker(True)
@@ -108,17 +122,29 @@ def _draw_distribution(figure: Figure, table: Table, scope: Scope, _drivers: Dri
     return picks
 
 
-def _hbars(figure: Figure, labels: list[str], values: list[float], filters: list[Callable[[], LibraryFilter]],
-           xlabel: str, colours: list[str], notes: list[str] | None = None, percent: bool = False,
-           total: int | None = None) -> Picks:
+def _hbars(
+    figure: Figure,
+    labels: list[str],
+    values: list[float],
+    filters: list[Callable[[], LibraryFilter]],
+    xlabel: str,
+    colours: list[str],
+    notes: list[str] | None = None,
+    percent: bool = False,
+    total: int | None = None,
+) -> Picks:
     """Horizontal bars, first at the top, each clickable; `notes` are written at the bars' ends (left of a
     negative bar). A percentage axis stops at 100; `total` rows of which only these show says so."""
     axes = _axes(figure)
     if not labels:
         return _empty(figure, axes)
     if total is not None and total > len(labels):
-        axes.set_title(f"{len(labels)} of {total} agents shown (furthest out; the CSV has all)", loc="left",
-                       fontsize=8, color="#555")
+        axes.set_title(
+            f"{len(labels)} of {total} agents shown (furthest out; the CSV has all)",
+            loc="left",
+            fontsize=8,
+            color="#555",
+        )
     rows = np.arange(len(labels))[::-1]
     bars = axes.barh(rows, values, color=colours, height=0.7)
     axes.set_yticks(rows, labels, fontsize=8 if len(labels) > 15 else 9)
@@ -132,9 +158,16 @@ def _hbars(figure: Figure, labels: list[str], values: list[float], filters: list
         picks[bar] = lambda _i, make=make: make()
         if note:
             left = bar.get_width() < 0
-            axes.annotate(note, (bar.get_width(), bar.get_y() + bar.get_height() / 2), xytext=(-3 if left else 3, 0),
-                          textcoords="offset points", va="center", ha="right" if left else "left", fontsize=7,
-                          color="#444")
+            axes.annotate(
+                note,
+                (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                xytext=(-3 if left else 3, 0),
+                textcoords="offset points",
+                va="center",
+                ha="right" if left else "left",
+                fontsize=7,
+                color="#444",
+            )
     axes.margins(x=0.15)
     if percent:
         axes.set_xlim(0, 100)
@@ -152,21 +185,33 @@ def _agent_rows(table: Table, key: str, both_ways: bool = False) -> tuple[list[t
 def _draw_auto_fail(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
     rows, total = _agent_rows(table, "auto_fail_pct")
     c = table.columns.index
-    return _hbars(figure, [r[c("agent")] for r in rows], [r[c("auto_fail_pct")] for r in rows],
-                  [lambda r=r: scope.library(agent_id=r[0], auto_fail=True) for r in rows],
-                  "Auto-failed calls (%)", [COLOURS["bad"]] * len(rows),
-                  [f"{r[c('auto_fails')]}/{r[c('calls')]}" for r in rows], percent=True, total=total)
+    return _hbars(
+        figure,
+        [r[c("agent")] for r in rows],
+        [r[c("auto_fail_pct")] for r in rows],
+        [lambda r=r: scope.library(agent_id=r[0], auto_fail=True) for r in rows],
+        "Auto-failed calls (%)",
+        [COLOURS["bad"]] * len(rows),
+        [f"{r[c('auto_fails')]}/{r[c('calls')]}" for r in rows],
+        percent=True,
+        total=total,
+    )
 
 
 def _draw_sentiment(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
     rows, total = _agent_rows(table, "sentiment_change", both_ways=True)
     c = table.columns.index
     values = [r[c("sentiment_change")] for r in rows]
-    return _hbars(figure, [r[c("agent")] for r in rows], values,
-                  [lambda r=r: scope.library(agent_id=r[0]) for r in rows],
-                  "Customer sentiment change, start to end of call (mean)",
-                  [COLOURS["good"] if v >= 0 else COLOURS["bad"] for v in values],
-                  [f"n={r[c('calls')]:,}" for r in rows], total=total)
+    return _hbars(
+        figure,
+        [r[c("agent")] for r in rows],
+        values,
+        [lambda r=r: scope.library(agent_id=r[0]) for r in rows],
+        "Customer sentiment change, start to end of call (mean)",
+        [COLOURS["good"] if v >= 0 else COLOURS["bad"] for v in values],
+        [f"n={r[c('calls')]:,}" for r in rows],
+        total=total,
+    )
 
 
 def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
@@ -183,23 +228,38 @@ def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSe
         if rate is not None:
             grid[agents.index((agent_id, name)), criteria.index(criterion)] = rate
     axes.set_facecolor(NO_DATA)  # masked cells show the background: n/a
-    mesh = axes.pcolormesh(np.ma.masked_invalid(grid), cmap=PASS_RATE, vmin=0, vmax=100, edgecolors="white",
-                           linewidth=0.5, picker=True)
+    mesh = axes.pcolormesh(
+        np.ma.masked_invalid(grid), cmap=PASS_RATE, vmin=0, vmax=100, edgecolors="white", linewidth=0.5, picker=True
+    )
     for row, col in zip(*np.nonzero((judged > 0) & (judged < FEW_CALLS))):  # a rate from a few calls is hatched
         axes.add_patch(Rectangle((col, row), 1, 1, fill=False, hatch="///", edgecolor="white", linewidth=0))
     axes.invert_yaxis()
-    axes.set_xticks(np.arange(len(criteria)) + 0.5, [labels[c] for c in criteria], rotation=40,
-                    ha="right", fontsize=8)
+    axes.set_xticks(np.arange(len(criteria)) + 0.5, [labels[c] for c in criteria], rotation=40, ha="right", fontsize=8)
     axes.set_yticks(np.arange(len(agents)) + 0.5, [a[1] for a in agents], fontsize=8)
     if grid.size <= 400:  # each cell's rate over its sample size: 100 of 1 call is not 100 of 1,500
         for (row, col), value in np.ndenumerate(grid):
             if not np.isnan(value):
-                axes.text(col + 0.5, row + 0.5, f"{value:.0f}\nn={judged[row, col]:,}", ha="center", va="center",
-                          fontsize=6, linespacing=0.9, color="white" if value < 25 or value > 75 else "black")
-    axes.legend(handles=[Patch(facecolor=NO_DATA, label="n/a: no call judged (criterion not applicable)"),
-                         Patch(facecolor="#888888", hatch="///", edgecolor="white",
-                               label=f"fewer than {FEW_CALLS} calls judged")],
-                loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=7, frameon=False)
+                axes.text(
+                    col + 0.5,
+                    row + 0.5,
+                    f"{value:.0f}\nn={judged[row, col]:,}",
+                    ha="center",
+                    va="center",
+                    fontsize=6,
+                    linespacing=0.9,
+                    color="white" if value < 25 or value > 75 else "black",
+                )
+    axes.legend(
+        handles=[
+            Patch(facecolor=NO_DATA, label="n/a: no call judged (criterion not applicable)"),
+            Patch(facecolor="#888888", hatch="///", edgecolor="white", label=f"fewer than {FEW_CALLS} calls judged"),
+        ],
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncol=2,
+        fontsize=7,
+        frameon=False,
+    )
     figure.colorbar(mesh, ax=axes, label="Pass rate (%) · n = calls judged", fraction=0.04, pad=0.02)
 
     def cell(index: int) -> LibraryFilter:
@@ -212,9 +272,20 @@ def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSe
 def _draw_drivers(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
     c = table.columns.index
     rows = _driver_rows(table)
-    notes = [f"{r[c('calls')]} call{'s' * (r[c('calls')] != 1)} · overall {r[c('overall')]:.0f} · empathy {r[c('empathy')]:.0f}" for r in rows]
-    return _hbars(figure, [r[c("name")] for r in rows], [r[c("calls")] for r in rows],
-                  [lambda r=r: scope.library(driver=r[0]) for r in rows], "Calls", [COLOURS["bar"]] * len(rows), notes)
+    notes = [
+        f"{r[c('calls')]} call{'s' * (r[c('calls')] != 1)} · overall {r[c('overall')]:.0f} · "
+        f"empathy {r[c('empathy')]:.0f}"
+        for r in rows
+    ]
+    return _hbars(
+        figure,
+        [r[c("name")] for r in rows],
+        [r[c("calls")] for r in rows],
+        [lambda r=r: scope.library(driver=r[0]) for r in rows],
+        "Calls",
+        [COLOURS["bar"]] * len(rows),
+        notes,
+    )
 
 
 def _draw_handle_time(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
@@ -222,16 +293,32 @@ def _draw_handle_time(figure: Figure, table: Table, scope: Scope, _drivers: Driv
     rows = _driver_rows(table)  # the same drivers as the Call drivers chart, in the same order
     minutes = [(r[c("aht_s")] or 0) / 60 for r in rows]
     over = [r[c("aht_vs_expected_pct")] for r in rows]
-    picks = _hbars(figure, [r[c("name")] for r in rows], minutes,
-                   [lambda r=r: scope.library(driver=r[0]) for r in rows], "Average handle time (minutes)",
-                   [COLOURS["bad"] if (o or 0) > 10 else COLOURS["bar"] for o in over],
-                   [f"{o:+.0f}% vs expected {r[c('expected_s')] / 60:.0f} min · n={r[c('primary_calls')]:,}"
-                    if o is not None else "no recorded call with it as the main driver" for r, o in zip(rows, over)])
+    picks = _hbars(
+        figure,
+        [r[c("name")] for r in rows],
+        minutes,
+        [lambda r=r: scope.library(driver=r[0]) for r in rows],
+        "Average handle time (minutes)",
+        [COLOURS["bad"] if (o or 0) > 10 else COLOURS["bar"] for o in over],
+        [
+            f"{o:+.0f}% vs expected {r[c('expected_s')] / 60:.0f} min · n={r[c('primary_calls')]:,}"
+            if o is not None
+            else "no recorded call with it as the main driver"
+            for r, o in zip(rows, over)
+        ],
+    )
     if rows:
         axes = figure.axes[0]
         positions = np.arange(len(rows))[::-1]
-        axes.scatter([r[c("expected_s")] / 60 for r in rows], positions, marker="|", s=300,
-                     color=COLOURS["expected"], zorder=3, label="Expected handle time")
+        axes.scatter(
+            [r[c("expected_s")] / 60 for r in rows],
+            positions,
+            marker="|",
+            s=300,
+            color=COLOURS["expected"],
+            zorder=3,
+            label="Expected handle time",
+        )
         axes.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=8, frameon=False)
     return picks
 
@@ -245,11 +332,16 @@ def _draw_agent_handle_time(figure: Figure, table: Table, scope: Scope, _drivers
     c = table.columns.index
     rows, total = _agent_rows(table, "vs_expected_pct", both_ways=True)
     values = [r[c("vs_expected_pct")] for r in rows]
-    return _hbars(figure, [r[c("agent")] for r in rows], values,
-                  [lambda r=r: scope.library(agent_id=r[0]) for r in rows],
-                  "Handle time vs expected for the agent's drivers (%, + is longer)",
-                  [COLOURS["bad"] if v > 0 else COLOURS["good"] for v in values],
-                  [f"{r[c('aht_s')] / 60:.1f} min · n={r[c('calls')]:,}" for r in rows], total=total)
+    return _hbars(
+        figure,
+        [r[c("agent")] for r in rows],
+        values,
+        [lambda r=r: scope.library(agent_id=r[0]) for r in rows],
+        "Handle time vs expected for the agent's drivers (%, + is longer)",
+        [COLOURS["bad"] if v > 0 else COLOURS["good"] for v in values],
+        [f"{r[c('aht_s')] / 60:.1f} min · n={r[c('calls')]:,}" for r in rows],
+        total=total,
+    )
 
 
 def _bar_height(table: Table) -> float:
@@ -268,8 +360,9 @@ _AGENTS = _scope_only(q.agent_summary)  # one query feeds two charts (see comput
 CHARTS: list[Chart] = [
     Chart("trends", "Weekly scores and auto-fail rate", _scope_only(q.weekly_trends), _draw_trends),
     Chart("distribution", "Score distribution", _scope_only(q.distributions), _draw_distribution),
-    Chart("criteria", "Criterion pass rates by agent", _scope_only(q.criterion_pass_rates), _draw_heatmap,
-          _heat_height),
+    Chart(
+        "criteria", "Criterion pass rates by agent", _scope_only(q.criterion_pass_rates), _draw_heatmap, _heat_height
+    ),
     Chart("auto_fail", "Auto-fail rate by agent", _AGENTS, _draw_auto_fail, _bar_height),
     Chart("drivers", "Call drivers", q.drivers, _draw_drivers, _bar_height),
     Chart("handle_time", "Handle time by call driver", q.drivers, _draw_handle_time, _bar_height),
@@ -278,8 +371,9 @@ CHARTS: list[Chart] = [
 ]
 
 
-def compute_tables(scope: Scope, drivers: DriverSet, should_stop: Callable[[], bool] = lambda: False
-                   ) -> dict[str, Table]:
+def compute_tables(
+    scope: Scope, drivers: DriverSet, should_stop: Callable[[], bool] = lambda: False
+) -> dict[str, Table]:
     """Every chart's table for a scope; a query two charts share runs once. Stops early when asked."""
     done: dict[int, Table] = {}
     tables = {}
@@ -292,8 +386,9 @@ def compute_tables(scope: Scope, drivers: DriverSet, should_stop: Callable[[], b
     return tables
 
 
-def figure_for(c: Chart, table: Table, scope: Scope, drivers: DriverSet, width: float = 10.0,
-               dpi: int = 110) -> tuple[Figure, Picks]:
+def figure_for(
+    c: Chart, table: Table, scope: Scope, drivers: DriverSet, width: float = 10.0, dpi: int = 110
+) -> tuple[Figure, Picks]:
     """A new figure with the chart drawn on it, and its clickable artists."""
     figure = Figure(figsize=(width, c.height(table)), dpi=dpi, layout="constrained")  # re-laid out on resize
     return figure, c.draw(figure, table, scope, drivers)

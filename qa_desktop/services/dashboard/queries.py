@@ -11,15 +11,16 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from scoring.drivers import DriverSet
-
 from qa_desktop.storage.criteria import criterion_names
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import database
+from scoring.drivers import DriverSet
 
 _RECORDED = "c.medium = 'audio'"  # handle time is a call's: text conversations are not counted in it
-_FROM = ("FROM call c JOIN score s ON s.call_id = c.id AND s.current JOIN agent a ON a.id = c.agent_id "
-         "LEFT JOIN team t ON t.id = c.team_id")
+_FROM = (
+    "FROM call c JOIN score s ON s.call_id = c.id AND s.current JOIN agent a ON a.id = c.agent_id "
+    "LEFT JOIN team t ON t.id = c.team_id"
+)
 _AUTO_FAIL = "CAST(s.auto_fail AS INTEGER)"  # 1 or 0, to count and average
 
 
@@ -31,8 +32,7 @@ def _day() -> str:
 def _sentiment_change() -> str:
     """How far the customer's sentiment moved from the start to the end of the call."""
     number = database.dialect.json_number
-    return (f"({number('s.metrics', 'customer_sentiment_end')} - "
-            f"{number('s.metrics', 'customer_sentiment_start')})")
+    return f"({number('s.metrics', 'customer_sentiment_end')} - {number('s.metrics', 'customer_sentiment_start')})"
 
 
 def _round(expr: str, digits: int = 1) -> str:
@@ -56,8 +56,12 @@ class Scope:
         """SQL conditions (starting with WHERE) and their parameters."""
         clauses: list[str] = ["1 = 1"]
         params: list[Any] = []
-        for value, clause in ((self.date_from, f"{_day()} >= ?"), (self.date_to, f"{_day()} <= ?"),
-                              (self.team_id, "c.team_id = ?"), (self.agent_id, "c.agent_id = ?")):
+        for value, clause in (
+            (self.date_from, f"{_day()} >= ?"),
+            (self.date_to, f"{_day()} <= ?"),
+            (self.team_id, "c.team_id = ?"),
+            (self.agent_id, "c.agent_id = ?"),
+        ):
             if value is not None:
                 clauses.append(clause)
                 params.append(value.isoformat() if isinstance(value, dt.date) else value)
@@ -65,8 +69,9 @@ class Scope:
 
     def library(self, **narrower: Any) -> LibraryFilter:
         """The library filter that lists this scope's calls, narrowed by `narrower` (LibraryFilter fields)."""
-        base = LibraryFilter(agent_id=self.agent_id, team_id=self.team_id, date_from=self.date_from,
-                             date_to=self.date_to)
+        base = LibraryFilter(
+            agent_id=self.agent_id, team_id=self.team_id, date_from=self.date_from, date_to=self.date_to
+        )
         if "week" in narrower:  # a week, kept inside the scope's dates
             monday: dt.date = narrower.pop("week")
             sunday = monday + dt.timedelta(days=6)
@@ -100,9 +105,11 @@ def weekly_trends(scope: Scope) -> Table:
     """Per week (its Monday): calls, mean empathy, compliance and overall, and the auto-fail rate (%)."""
     where, params = scope.where()
     week = database.dialect.week_start(_day())  # its Monday
-    sql = (f"SELECT {week} AS week, COUNT(*), {_round('AVG(s.empathy)')}, {_round('AVG(s.compliance)')}, "
-           f"{_round('AVG(s.overall)')}, {_round(f'100.0 * AVG({_AUTO_FAIL})')} {_FROM}{where} GROUP BY week "
-           "ORDER BY week")
+    sql = (
+        f"SELECT {week} AS week, COUNT(*), {_round('AVG(s.empathy)')}, {_round('AVG(s.compliance)')}, "
+        f"{_round('AVG(s.overall)')}, {_round(f'100.0 * AVG({_AUTO_FAIL})')} {_FROM}{where} GROUP BY week "
+        "ORDER BY week"
+    )
     table = _table(["week", "calls", "empathy", "compliance", "overall", "auto_fail_pct"], sql, params)
     table.rows = [(database.dialect.date_value(r[0]), *r[1:]) for r in table.rows]
     return table
@@ -119,8 +126,9 @@ def distributions(scope: Scope) -> Table:
         band = database.dialect.least(database.dialect.floor_int(f"s.{name} / {BIN}"), str(100 // BIN - 1))
         sql = f"SELECT {band} AS band, COUNT(*) {_FROM}{where} GROUP BY band"
         counts[name] = dict(database.execute_sql(sql, params).fetchall())
-    rows = [(band * BIN, band * BIN + BIN, *(counts[name].get(band, 0) for name in counts))
-            for band in range(100 // BIN)]
+    rows = [
+        (band * BIN, band * BIN + BIN, *(counts[name].get(band, 0) for name in counts)) for band in range(100 // BIN)
+    ]
     return Table(["from", "to", "overall", "empathy", "compliance"], rows)
 
 
@@ -128,12 +136,28 @@ def agent_summary(scope: Scope) -> Table:
     """Per agent: team, calls, mean scores, auto-fails and their rate (%), and the mean change in the
     customer's sentiment from the start to the end of the call (-2..2)."""
     where, params = scope.where()
-    sql = (f"SELECT a.id, a.name, MAX(COALESCE(t.name, '')), COUNT(*), {_round('AVG(s.empathy)')}, "
-           f"{_round('AVG(s.compliance)')}, {_round('AVG(s.overall)')}, SUM({_AUTO_FAIL}), "
-           f"{_round(f'100.0 * AVG({_AUTO_FAIL})')}, {_round(f'AVG({_sentiment_change()})', 3)} "
-           f"{_FROM}{where} GROUP BY a.id ORDER BY {_by_name()}")
-    return _table(["agent_id", "agent", "team", "calls", "empathy", "compliance", "overall", "auto_fails",
-                   "auto_fail_pct", "sentiment_change"], sql, params)
+    sql = (
+        f"SELECT a.id, a.name, MAX(COALESCE(t.name, '')), COUNT(*), {_round('AVG(s.empathy)')}, "
+        f"{_round('AVG(s.compliance)')}, {_round('AVG(s.overall)')}, SUM({_AUTO_FAIL}), "
+        f"{_round(f'100.0 * AVG({_AUTO_FAIL})')}, {_round(f'AVG({_sentiment_change()})', 3)} "
+        f"{_FROM}{where} GROUP BY a.id ORDER BY {_by_name()}"
+    )
+    return _table(
+        [
+            "agent_id",
+            "agent",
+            "team",
+            "calls",
+            "empathy",
+            "compliance",
+            "overall",
+            "auto_fails",
+            "auto_fail_pct",
+            "sentiment_change",
+        ],
+        sql,
+        params,
+    )
 
 
 def criterion_pass_rates(scope: Scope) -> Table:
@@ -141,10 +165,12 @@ def criterion_pass_rates(scope: Scope) -> Table:
     An agent's criteria come in scorecard order (the order results are stored in)."""
     where, params = scope.where()
     effective = "COALESCE(r.override, r.result)"
-    sql = (f"SELECT a.id, a.name, r.criterion, SUM(CASE WHEN {effective} IN ('pass', 'fail') THEN 1 ELSE 0 END) "
-           f"AS judged, SUM(CASE WHEN {effective} = 'pass' THEN 1 ELSE 0 END) {_FROM} "
-           f"JOIN criterionresult r ON r.score_id = s.id{where} GROUP BY a.id, r.criterion ORDER BY {_by_name()}, "
-           "MIN(r.id)")
+    sql = (
+        f"SELECT a.id, a.name, r.criterion, SUM(CASE WHEN {effective} IN ('pass', 'fail') THEN 1 ELSE 0 END) "
+        f"AS judged, SUM(CASE WHEN {effective} = 'pass' THEN 1 ELSE 0 END) {_FROM} "
+        f"JOIN criterionresult r ON r.score_id = s.id{where} GROUP BY a.id, r.criterion ORDER BY {_by_name()}, "
+        "MIN(r.id)"
+    )
     table = _table(["agent_id", "agent", "criterion", "judged", "passed"], sql, params)
     table.columns += ["pass_pct", "criterion_name"]
     names = criterion_names()
@@ -156,21 +182,56 @@ def drivers(scope: Scope, driver_set: DriverSet) -> Table:
     """Per call driver: calls tagged with it, mean scores, and the average handle time (of the recorded calls it
     is the primary driver of) against the expected handle time, in seconds and as a difference in %."""
     where, params = scope.where()
-    tagged = dict((r[0], r[1:]) for r in database.execute_sql(
-        f"SELECT d.driver, COUNT(*), AVG(s.overall), AVG(s.empathy), AVG(s.compliance) {_FROM} "
-        f"JOIN calldriver d ON d.call_id = c.id{where} GROUP BY d.driver", params).fetchall())
-    handled = dict((r[0], r[1:]) for r in database.execute_sql(
-        f"SELECT d.driver, COUNT(*), AVG(c.duration_s) {_FROM} JOIN calldriver d ON d.call_id = c.id "
-        f"AND d.\"primary\"{where} AND {_RECORDED} GROUP BY d.driver", params).fetchall())
+    tagged = dict(
+        (r[0], r[1:])
+        for r in database.execute_sql(
+            f"SELECT d.driver, COUNT(*), AVG(s.overall), AVG(s.empathy), AVG(s.compliance) {_FROM} "
+            f"JOIN calldriver d ON d.call_id = c.id{where} GROUP BY d.driver",
+            params,
+        ).fetchall()
+    )
+    handled = dict(
+        (r[0], r[1:])
+        for r in database.execute_sql(
+            f"SELECT d.driver, COUNT(*), AVG(c.duration_s) {_FROM} JOIN calldriver d ON d.call_id = c.id "
+            f'AND d."primary"{where} AND {_RECORDED} GROUP BY d.driver',
+            params,
+        ).fetchall()
+    )
     rows = []
     for d in driver_set.drivers:
         calls, overall, empathy, compliance = tagged.get(d.id, (0, None, None, None))
         primary, aht = handled.get(d.id, (0, None))
         over = None if aht is None else round(100.0 * (aht - d.expected_handle_time_s) / d.expected_handle_time_s, 1)
-        rows.append((d.id, d.name, calls, _rounded(overall), _rounded(empathy), _rounded(compliance), primary,
-                     _rounded(aht), d.expected_handle_time_s, over))
-    return Table(["driver", "name", "calls", "overall", "empathy", "compliance", "primary_calls", "aht_s",
-                  "expected_s", "aht_vs_expected_pct"], rows)
+        rows.append(
+            (
+                d.id,
+                d.name,
+                calls,
+                _rounded(overall),
+                _rounded(empathy),
+                _rounded(compliance),
+                primary,
+                _rounded(aht),
+                d.expected_handle_time_s,
+                over,
+            )
+        )
+    return Table(
+        [
+            "driver",
+            "name",
+            "calls",
+            "overall",
+            "empathy",
+            "compliance",
+            "primary_calls",
+            "aht_s",
+            "expected_s",
+            "aht_vs_expected_pct",
+        ],
+        rows,
+    )
 
 
 def agent_handle_time(scope: Scope, driver_set: DriverSet) -> Table:
@@ -178,13 +239,25 @@ def agent_handle_time(scope: Scope, driver_set: DriverSet) -> Table:
     drivers, and how far the agent is from expected (%, + is slower), with the mean sentiment change."""
     where, params = scope.where()
     expected = " ".join(f"WHEN '{d.id}' THEN {d.expected_handle_time_s}" for d in driver_set.drivers)
-    sql = (f"SELECT a.id, a.name, COUNT(*), AVG(c.duration_s), AVG(CASE d.driver {expected} END), "
-           f"AVG({_sentiment_change()}) {_FROM} JOIN calldriver d ON d.call_id = c.id AND d.\"primary\""
-           f"{where} AND {_RECORDED} AND d.driver IN ({','.join('?' * len(driver_set.drivers))}) "
-           f"GROUP BY a.id ORDER BY {_by_name()}")
+    sql = (
+        f"SELECT a.id, a.name, COUNT(*), AVG(c.duration_s), AVG(CASE d.driver {expected} END), "
+        f'AVG({_sentiment_change()}) {_FROM} JOIN calldriver d ON d.call_id = c.id AND d."primary"'
+        f"{where} AND {_RECORDED} AND d.driver IN ({','.join('?' * len(driver_set.drivers))}) "
+        f"GROUP BY a.id ORDER BY {_by_name()}"
+    )
     rows = []
     for agent_id, name, calls, aht, target, sentiment in database.execute_sql(
-            sql, params + [d.id for d in driver_set.drivers]).fetchall():
-        rows.append((agent_id, name, calls, _rounded(aht), _rounded(target), round(100.0 * (aht - target) / target, 1),
-                     _rounded(sentiment, 3)))
+        sql, params + [d.id for d in driver_set.drivers]
+    ).fetchall():
+        rows.append(
+            (
+                agent_id,
+                name,
+                calls,
+                _rounded(aht),
+                _rounded(target),
+                round(100.0 * (aht - target) / target, 1),
+                _rounded(sentiment, 3),
+            )
+        )
     return Table(["agent_id", "agent", "calls", "aht_s", "expected_s", "vs_expected_pct", "sentiment_change"], rows)

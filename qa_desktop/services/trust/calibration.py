@@ -13,12 +13,26 @@ from peewee import fn
 
 from qa_desktop.services.access.identity import acting_name, current_user, team_mode
 from qa_desktop.services.access.permissions import PermissionDenied, require
+from qa_desktop.services.trust.stats import (
+    cohen_kappa,
+    krippendorff_alpha,
+    pairwise_agreement,
+    percent_agreement,
+    spread,
+)
 from qa_desktop.storage.models import (
-    Call, CalibrationAnswer, CalibrationCall, CalibrationSession, CalibrationSubmission, CriterionResultRow, Dispute,
-    ReferenceVerdict, Score, database,
+    CalibrationAnswer,
+    CalibrationCall,
+    CalibrationSession,
+    CalibrationSubmission,
+    Call,
+    CriterionResultRow,
+    Dispute,
+    ReferenceVerdict,
+    Score,
+    database,
 )
 from qa_desktop.storage.review import RESULTS, audit
-from qa_desktop.services.trust.stats import cohen_kappa, krippendorff_alpha, pairwise_agreement, percent_agreement, spread
 
 
 class CalibrationError(ValueError):
@@ -41,23 +55,33 @@ def propose_calls(count: int = 10) -> list[Proposal]:
     """Calls worth calibrating: first those people disagreed on before (overrides, disputes), then those
     whose automatic verdicts were least confident (lowest confidence of a pass or fail on the call)."""
     chosen: dict[int, str] = {}
-    disagreed = (Score.select(Score.call).join(CriterionResultRow)
-                 .where(Score.current & CriterionResultRow.override.is_null(False)).distinct())
+    disagreed = (
+        Score.select(Score.call)
+        .join(CriterionResultRow)
+        .where(Score.current & CriterionResultRow.override.is_null(False))
+        .distinct()
+    )
     for (call_id,) in disagreed.tuples():
         chosen.setdefault(call_id, "a reviewer overrode a result")
     for (call_id,) in Dispute.select(Dispute.call).distinct().tuples():
         chosen.setdefault(call_id, "a result was disputed")
     lowest = fn.MIN(CriterionResultRow.confidence)
-    least = (Score.select(Score.call, lowest).join(CriterionResultRow)
-             .where(Score.current & CriterionResultRow.result.in_(("pass", "fail")))
-             .group_by(Score.call).order_by(lowest, Score.call).limit(count * 3))
+    least = (
+        Score.select(Score.call, lowest)
+        .join(CriterionResultRow)
+        .where(Score.current & CriterionResultRow.result.in_(("pass", "fail")))
+        .group_by(Score.call)
+        .order_by(lowest, Score.call)
+        .limit(count * 3)
+    )
     for call_id, low in least.tuples():
         chosen.setdefault(call_id, f"least confident automatic verdict ({low:.0%})")
     return [Proposal(call_id, reason) for call_id, reason in list(chosen.items())[:count]]
 
 
-def create_session(title: str, lead: str, evaluators: list[str], calls: list[int | Proposal],
-                   criteria: list[str] | None = None) -> CalibrationSession:
+def create_session(
+    title: str, lead: str, evaluators: list[str], calls: list[int | Proposal], criteria: list[str] | None = None
+) -> CalibrationSession:
     """A new session on these calls for these evaluators (criteria: every criterion scored on the calls)."""
     require(current_user(), "create calibration")
     lead = acting_name(lead)
@@ -69,15 +93,28 @@ def create_session(title: str, lead: str, evaluators: list[str], calls: list[int
     proposals = [c if isinstance(c, Proposal) else Proposal(c, "chosen by hand") for c in calls]
     if criteria is None:
         ids = [p.call_id for p in proposals]
-        criteria = sorted({r.criterion for r in CriterionResultRow.select(CriterionResultRow.criterion).join(Score)
-                           .where(Score.current & Score.call.in_(ids))})
+        criteria = sorted(
+            {
+                r.criterion
+                for r in CriterionResultRow.select(CriterionResultRow.criterion)
+                .join(Score)
+                .where(Score.current & Score.call.in_(ids))
+            }
+        )
     with database.atomic():
-        session = CalibrationSession.create(title=title.strip() or "Calibration", lead=lead.strip() or "lead",
-                                            evaluators=evaluators, criteria=criteria)
+        session = CalibrationSession.create(
+            title=title.strip() or "Calibration", lead=lead.strip() or "lead", evaluators=evaluators, criteria=criteria
+        )
         for position, p in enumerate(proposals):
             CalibrationCall.create(session=session, call=p.call_id, position=position, reason=p.reason)
-        audit(None, session.lead, "calibration created", f"session {session.id}", None,
-              f"{len(proposals)} calls, evaluators {', '.join(evaluators)}")
+        audit(
+            None,
+            session.lead,
+            "calibration created",
+            f"session {session.id}",
+            None,
+            f"{len(proposals)} calls, evaluators {', '.join(evaluators)}",
+        )
     return session
 
 
@@ -88,8 +125,11 @@ def session_calls(session: CalibrationSession) -> list[Call]:
 
 def has_submitted(session: CalibrationSession, evaluator: str) -> bool:
     """Whether the evaluator has submitted their answers."""
-    return CalibrationSubmission.select().where((CalibrationSubmission.session == session) &
-                                                (CalibrationSubmission.evaluator == evaluator)).exists()
+    return (
+        CalibrationSubmission.select()
+        .where((CalibrationSubmission.session == session) & (CalibrationSubmission.evaluator == evaluator))
+        .exists()
+    )
 
 
 def _evaluator(session: CalibrationSession, evaluator: str) -> str:
@@ -103,8 +143,9 @@ def _evaluator(session: CalibrationSession, evaluator: str) -> str:
     return evaluator
 
 
-def answer(session: CalibrationSession, evaluator: str, call_id: int, criterion: str, result: str,
-           comment: str = "") -> CalibrationAnswer:
+def answer(
+    session: CalibrationSession, evaluator: str, call_id: int, criterion: str, result: str, comment: str = ""
+) -> CalibrationAnswer:
     """Record (or change) an evaluator's verdict, until they submit."""
     _evaluator(session, evaluator)
     if has_submitted(session, evaluator):
@@ -113,8 +154,13 @@ def answer(session: CalibrationSession, evaluator: str, call_id: int, criterion:
         raise CalibrationError(f"a result is one of {', '.join(RESULTS)}, not '{result}'")
     if criterion not in session.criteria:
         raise CalibrationError(f"'{criterion}' is not calibrated in this session")
-    row, created = CalibrationAnswer.get_or_create(session=session, call=call_id, evaluator=evaluator,
-                                                   criterion=criterion, defaults={"result": result, "comment": comment})
+    row, created = CalibrationAnswer.get_or_create(
+        session=session,
+        call=call_id,
+        evaluator=evaluator,
+        criterion=criterion,
+        defaults={"result": result, "comment": comment},
+    )
     if not created:
         row.result, row.comment, row.answered_at = result, comment, dt.datetime.now().replace(microsecond=0)
         row.save()
@@ -123,8 +169,9 @@ def answer(session: CalibrationSession, evaluator: str, call_id: int, criterion:
 
 def own_answers(session: CalibrationSession, evaluator: str) -> dict[tuple[int, str], str]:
     """An evaluator's own answers so far, by (call id, criterion)."""
-    rows = CalibrationAnswer.select().where((CalibrationAnswer.session == session) &
-                                            (CalibrationAnswer.evaluator == evaluator))
+    rows = CalibrationAnswer.select().where(
+        (CalibrationAnswer.session == session) & (CalibrationAnswer.evaluator == evaluator)
+    )
     return {(r.call_id, r.criterion): r.result for r in rows}
 
 
@@ -166,8 +213,11 @@ def automatic(session: CalibrationSession, viewer: str) -> dict[tuple[int, str],
     """The automatic results of the session's calls by (call id, criterion); blind rules apply."""
     _may_see(session, viewer)
     ids = [c.id for c in session_calls(session)]
-    rows = (CriterionResultRow.select(CriterionResultRow, Score).join(Score)
-            .where(Score.current & Score.call.in_(ids) & CriterionResultRow.criterion.in_(session.criteria)))
+    rows = (
+        CriterionResultRow.select(CriterionResultRow, Score)
+        .join(Score)
+        .where(Score.current & Score.call.in_(ids) & CriterionResultRow.criterion.in_(session.criteria))
+    )
     return {(r.score.call_id, r.criterion): r.result for r in rows}
 
 
@@ -199,34 +249,59 @@ class Spread:
 def results(session: CalibrationSession, viewer: str) -> tuple[list[CriterionAgreement], list[Spread]]:
     """Per criterion agreement, and every (call, criterion) with its spread, widest first."""
     answers, auto = all_answers(session, viewer), automatic(session, viewer)
-    references = {(r.call_id, r.criterion): r.result for r in ReferenceVerdict.select().where(
-        ReferenceVerdict.call.in_([c.id for c in session_calls(session)]))}
+    references = {
+        (r.call_id, r.criterion): r.result
+        for r in ReferenceVerdict.select().where(ReferenceVerdict.call.in_([c.id for c in session_calls(session)]))
+    }
     table = []
     for criterion in session.criteria:
         items = [(call_id, given) for (call_id, c), given in sorted(answers.items()) if c == criterion]
         per_item = [given for _, given in items]
         two = len(session.evaluators) == 2
-        pairs = [(g[session.evaluators[0]], g[session.evaluators[1]]) for g in per_item
-                 if two and all(e in g for e in session.evaluators)]
+        pairs = [
+            (g[session.evaluators[0]], g[session.evaluators[1]])
+            for g in per_item
+            if two and all(e in g for e in session.evaluators)
+        ]
         versus = {}
         for evaluator in session.evaluators:
-            mine = [(given[evaluator], auto[(call_id, criterion)]) for call_id, given in items
-                    if evaluator in given and (call_id, criterion) in auto]
-            versus[evaluator] = (percent_agreement([m for m, _ in mine], [a for _, a in mine]),
-                                 cohen_kappa([m for m, _ in mine], [a for _, a in mine]))
-        table.append(CriterionAgreement(
-            criterion, len(items), pairwise_agreement(per_item),
-            cohen_kappa([a for a, _ in pairs], [b for _, b in pairs]) if two else None,
-            krippendorff_alpha(per_item), versus))
-    spreads = [Spread(call_id, criterion, given, auto.get((call_id, criterion)), spread(list(given.values())),
-                      references.get((call_id, criterion)))
-               for (call_id, criterion), given in answers.items()]
+            mine = [
+                (given[evaluator], auto[(call_id, criterion)])
+                for call_id, given in items
+                if evaluator in given and (call_id, criterion) in auto
+            ]
+            versus[evaluator] = (
+                percent_agreement([m for m, _ in mine], [a for _, a in mine]),
+                cohen_kappa([m for m, _ in mine], [a for _, a in mine]),
+            )
+        table.append(
+            CriterionAgreement(
+                criterion,
+                len(items),
+                pairwise_agreement(per_item),
+                cohen_kappa([a for a, _ in pairs], [b for _, b in pairs]) if two else None,
+                krippendorff_alpha(per_item),
+                versus,
+            )
+        )
+    spreads = [
+        Spread(
+            call_id,
+            criterion,
+            given,
+            auto.get((call_id, criterion)),
+            spread(list(given.values())),
+            references.get((call_id, criterion)),
+        )
+        for (call_id, criterion), given in answers.items()
+    ]
     spreads.sort(key=lambda s: (-s.spread, s.call_id, s.criterion))
     return table, spreads
 
 
-def settle(session: CalibrationSession, call_id: int, criterion: str, result: str, lead: str,
-           comment: str = "") -> ReferenceVerdict:
+def settle(
+    session: CalibrationSession, call_id: int, criterion: str, result: str, lead: str, comment: str = ""
+) -> ReferenceVerdict:
     """The lead's expert answer for a call's criterion: the reference verdict from now on (in the audit log)."""
     require(current_user(), "settle calibration")
     lead = acting_name(lead)
@@ -236,15 +311,18 @@ def settle(session: CalibrationSession, call_id: int, criterion: str, result: st
         old = ReferenceVerdict.get_or_none(call=call_id, criterion=criterion)
         previous = old.result if old else None
         if old is None:
-            row = ReferenceVerdict.create(call=call_id, criterion=criterion, result=result, settled_by=lead,
-                                          comment=comment, session=session)
+            row = ReferenceVerdict.create(
+                call=call_id, criterion=criterion, result=result, settled_by=lead, comment=comment, session=session
+            )
         else:
             old.result, old.settled_by, old.comment, old.session = result, lead, comment, session
             old.settled_at = dt.datetime.now().replace(microsecond=0)
             old.save()
             row = old
         audit(Call.get_by_id(call_id), lead, "reference verdict", criterion, previous, result, comment)
-        settled = {(r.call_id, r.criterion) for r in ReferenceVerdict.select().where(ReferenceVerdict.session == session)}
+        settled = {
+            (r.call_id, r.criterion) for r in ReferenceVerdict.select().where(ReferenceVerdict.session == session)
+        }
         if all((c.id, k) in settled for c in session_calls(session) for k in session.criteria):
             session.status = "settled"
             session.save()

@@ -23,8 +23,9 @@ class DisputeError(ValueError):
     """A dispute action that cannot be taken as asked."""
 
 
-def raise_dispute(result: CriterionResultRow, agent_name: str, reason: str, raised_by: str,
-                  requested: str | None = None) -> Dispute:
+def raise_dispute(
+    result: CriterionResultRow, agent_name: str, reason: str, raised_by: str, requested: str | None = None
+) -> Dispute:
     """Dispute a criterion's current result; `requested` defaults to the opposite of a pass or fail. An agent
     disputes their own calls only, in their own name; a QA lead raises one on an agent's behalf."""
     user = current_user()
@@ -44,11 +45,25 @@ def raise_dispute(result: CriterionResultRow, agent_name: str, reason: str, rais
     if Dispute.select().where((Dispute.result_row == result) & (Dispute.status == "open")).exists():
         raise DisputeError(f"'{result.criterion}' on this call already has an open dispute")
     with database.atomic():
-        dispute = Dispute.create(call=call, result_row=result, criterion=result.criterion, disputed=current,
-                                 requested=requested, agent_name=agent_name.strip(), raised_by=raised_by,
-                                 reason=reason.strip())
-        audit(call, raised_by, "dispute raised", result.criterion, current, requested,
-              f"for {dispute.agent_name}: {dispute.reason}")
+        dispute = Dispute.create(
+            call=call,
+            result_row=result,
+            criterion=result.criterion,
+            disputed=current,
+            requested=requested,
+            agent_name=agent_name.strip(),
+            raised_by=raised_by,
+            reason=reason.strip(),
+        )
+        audit(
+            call,
+            raised_by,
+            "dispute raised",
+            result.criterion,
+            current,
+            requested,
+            f"for {dispute.agent_name}: {dispute.reason}",
+        )
     return dispute
 
 
@@ -56,8 +71,15 @@ def _resolve(dispute: Dispute, status: str, lead: str, comment: str) -> None:
     dispute.status, dispute.resolved_by, dispute.resolution = status, lead, comment
     dispute.resolved_at = dt.datetime.now().replace(microsecond=0)
     dispute.save()
-    audit(dispute.call, lead, f"dispute {status}", dispute.criterion, dispute.disputed,
-          dispute.requested if status == "accepted" else dispute.disputed, comment)
+    audit(
+        dispute.call,
+        lead,
+        f"dispute {status}",
+        dispute.criterion,
+        dispute.disputed,
+        dispute.requested if status == "accepted" else dispute.disputed,
+        comment,
+    )
 
 
 def current_result(dispute: Dispute) -> CriterionResultRow:
@@ -65,8 +87,10 @@ def current_result(dispute: Dispute) -> CriterionResultRow:
     try:
         return review.current_result(dispute.call_id, dispute.criterion)
     except (CriterionResultRow.DoesNotExist, Score.DoesNotExist):
-        raise DisputeError(f"the call was rescored and its scorecard no longer has '{dispute.criterion}'; "
-                           "reject the dispute with that reason") from None
+        raise DisputeError(
+            f"the call was rescored and its scorecard no longer has '{dispute.criterion}'; "
+            "reject the dispute with that reason"
+        ) from None
 
 
 def accept(dispute: Dispute, lead: str, comment: str = "") -> Score:
@@ -111,8 +135,9 @@ def counts(by: str) -> dict[str, Counter]:
     """Open, accepted and rejected disputes per agent (`by="agent"`) or per criterion (`by="criterion"`)."""
     field = Dispute.agent_name if by == "agent" else Dispute.criterion
     found: dict[str, Counter] = {}
-    for key, status, n in (Dispute.select(field, Dispute.status, fn.COUNT(Dispute.id))
-                           .group_by(field, Dispute.status).tuples()):
+    for key, status, n in (
+        Dispute.select(field, Dispute.status, fn.COUNT(Dispute.id)).group_by(field, Dispute.status).tuples()
+    ):
         found.setdefault(key, Counter())[status] = n
     return found
 
@@ -138,10 +163,26 @@ class DisputeRow:
 
 def dispute_rows(status: str | None = None) -> list[DisputeRow]:
     """Disputes as plain rows, newest first (only those with `status`, if given), in one query."""
-    query = (Dispute.select(Dispute.id, Dispute.call, Agent.name, Dispute.criterion, Dispute.disputed, Dispute.requested,
-                            Dispute.agent_name, Dispute.raised_by, Dispute.reason, Dispute.status, Dispute.resolved_by,
-                            Dispute.resolution, Dispute.raised_at)
-             .join(Call).join(Agent).order_by(Dispute.raised_at.desc(), Dispute.id.desc()))
+    query = (
+        Dispute.select(
+            Dispute.id,
+            Dispute.call,
+            Agent.name,
+            Dispute.criterion,
+            Dispute.disputed,
+            Dispute.requested,
+            Dispute.agent_name,
+            Dispute.raised_by,
+            Dispute.reason,
+            Dispute.status,
+            Dispute.resolved_by,
+            Dispute.resolution,
+            Dispute.raised_at,
+        )
+        .join(Call)
+        .join(Agent)
+        .order_by(Dispute.raised_at.desc(), Dispute.id.desc())
+    )
     return [DisputeRow(*row) for row in (query.where(Dispute.status == status) if status else query).tuples()]
 
 

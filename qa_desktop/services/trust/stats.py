@@ -39,8 +39,11 @@ def krippendorff_alpha(answers: list[dict[str, str]]) -> float | None:
         for rater, label in item.items():
             data[raters.index(rater), column] = LABELS.index(label)
     try:
-        value = float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal",
-                                         value_domain=list(range(len(LABELS)))))
+        value = float(
+            krippendorff.alpha(
+                reliability_data=data, level_of_measurement="nominal", value_domain=list(range(len(LABELS)))
+            )
+        )
     except ValueError:  # no item with two or more answers
         return None
     return None if math.isnan(value) else value
