@@ -163,7 +163,8 @@ def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
         else:
             with TranscriptionWorker(transcriber) as ingestor.worker:
                 results = ingestor.ingest(files, progress)
-                engine = f"; model {ingestor.worker.model_name} on {ingestor.worker.device}"
+                worker = ingestor.worker  # a transcript file alone never starts the model
+                engine = f"; model {worker.model_name} on {worker.device}" if worker.model_name else ""
     finally:
         progress.close()
     counts = {status: sum(r.status == status for r in results) for status in ("imported", "skipped", "failed")}
