@@ -130,7 +130,7 @@ def test_database_password_file_must_be_private(tmp_path, monkeypatch):
 
 
 def test_database_password_from_the_keyring_first(tmp_path, monkeypatch):
-    keyring = pytest.importorskip("keyring")
+    import keyring
     from keyring.backend import KeyringBackend
 
     class MemoryKeyring(KeyringBackend):

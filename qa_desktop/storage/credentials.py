@@ -1,5 +1,5 @@
-"""The PostgreSQL password, never kept in the settings file: from the user's keyring (when the `keyring`
-package is installed and holds one for the database), else from a password file that only its owner can
+"""The PostgreSQL password, never kept in the settings file: from the user's keyring (when it holds one
+for the database), else from a password file that only its owner can
 read (mode 0600; a wider one is refused, naming the file and the fix). TLS is whatever the URL's `sslmode`
 asks for: the URL goes to libpq as it is."""
 
@@ -10,7 +10,9 @@ import stat
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import keyring
 import platformdirs
+from keyring.errors import KeyringError
 
 from qa_desktop.storage.paths import APP_NAME
 
@@ -53,13 +55,8 @@ def has_password(url: str) -> bool:
 
 def _from_keyring(url: str) -> str | None:
     try:
-        import keyring
-        from keyring.errors import KeyringError
-    except ImportError:
-        return None
-    try:
         return keyring.get_password(KEYRING_SERVICE, keyring_account(url))
-    except KeyringError:
+    except KeyringError:  # no keyring service on this machine (e.g. a server without a desktop session)
         return None
 
 
