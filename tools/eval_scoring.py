@@ -50,7 +50,7 @@ def cached_voice(path: Path, transcript: Transcript) -> dict[str, float]:
     return voice
 
 
-def main() -> None:  # noqa: C901 (one check per field or column, in file order; to split next)
+def main() -> None:  # noqa: C901 (one branch per option and report; to split next)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scorecard", default=str(default_scorecard_path()))
     parser.add_argument("--limit", type=int, default=0, help="only the first N calls of each group")

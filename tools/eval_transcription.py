@@ -57,7 +57,7 @@ def speaker_at(reference: list[dict], time_s: float) -> str | None:
     return None
 
 
-def main() -> None:  # noqa: C901 (one check per field or column, in file order; to split next)
+def main() -> None:  # noqa: C901 (one branch per option and report; to split next)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--calls",

@@ -74,7 +74,7 @@ class LibraryModel(QAbstractTableModel):
             return None
         return COLUMNS[KEYS[section]][0] if section < len(KEYS) else "Search hit"
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: C901 (one check per field or column, in file order; to split next)
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: C901 (one branch per role; to split next)
         if not index.isValid():
             return None
         row = self.row(index.row())
