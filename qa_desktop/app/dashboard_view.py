@@ -142,14 +142,11 @@ class DashboardView(QWidget):
         ):
             bar.addWidget(widget)
         bar.addWidget(self.status, 1)
-        grid_host = QWidget()
-        grid = QGridLayout(grid_host)
-        self.cards = {c.key: ChartCard(c, self) for c in CHARTS}
-        for n, card in enumerate(self.cards.values()):
-            grid.addWidget(card, n // 2, n % 2)
+        self.cards: dict[str, ChartCard] = {}  # built when first asked for: eight figures slow the window's opening
+        self._grid_host = QWidget()
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setWidget(grid_host)
+        scroll.setWidget(self._grid_host)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(scroll, 1)
@@ -206,8 +203,16 @@ class DashboardView(QWidget):
             widget.blockSignals(False)
         self.refresh()
 
+    def _build_cards(self) -> None:
+        grid = QGridLayout(self._grid_host)
+        self.cards = {c.key: ChartCard(c, self) for c in CHARTS}
+        for n, card in enumerate(self.cards.values()):
+            grid.addWidget(card, n // 2, n % 2)
+
     def refresh(self) -> None:
         """Compute every chart for the current scope in the background (a newer request replaces an older one)."""
+        if not self.cards:
+            self._build_cards()
         self.show_status("Updating…")
         for card in self.cards.values():
             if card.table is None:  # the first computation: say so on each chart, not only in the status line
