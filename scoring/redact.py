@@ -319,6 +319,9 @@ _CUES: dict[str, tuple[str, ...]] = {
 _PHRASES = sorted(
     ((tuple(p.split()), kind) for kind, phrases in _CUES.items() for p in phrases), key=lambda item: -len(item[0])
 )
+_PHRASES_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # each word's phrases, longest first
+for _phrase, _kind in _PHRASES:
+    _PHRASES_BY_FIRST.setdefault(_phrase[0], []).append((_phrase, _kind))
 _LONGEST_CUE = max(len(p) for p, _ in _PHRASES)
 _CUE_WINDOW = 30  # words before a run in which its cue is looked for
 _CUE_AFTER = 6  # words after a run ("... is my card number")
@@ -420,7 +423,7 @@ def _mark_cues(tokens: list[_Token]) -> None:
     norms = [re.sub(r"[^a-z0-9' ]", "", t.norm) for t in tokens]
     i = 0
     while i < len(tokens):
-        for phrase, kind in _PHRASES:
+        for phrase, kind in _PHRASES_BY_FIRST.get(norms[i], ()):
             if tuple(norms[i : i + len(phrase)]) == phrase:
                 for t in tokens[i : i + len(phrase)]:
                     t.cue, t.digits = kind, None

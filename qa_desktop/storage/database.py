@@ -18,7 +18,14 @@ from qa_desktop.storage.postgres_database import DatabaseUrl, TeamDatabase, is_s
 from qa_desktop.storage.repository import interrupt_orphaned_jobs
 from qa_desktop.storage.sqlite_database import CallDatabase
 
-PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "cache_size": -64_000, "synchronous": "normal"}
+# secure_delete: deleted or replaced content (redaction, retention) is zeroed, not left in free pages
+PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "cache_size": -64_000,
+    "synchronous": "normal",
+    "secure_delete": 1,
+}
 
 _guard: FileGuard | None = None
 

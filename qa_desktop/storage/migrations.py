@@ -48,6 +48,7 @@ from qa_desktop.storage.models import (
     database,
 )
 from qa_desktop.storage.recordings import absolute_recording
+from qa_desktop.storage.stored_redaction import optimize_search_index, redact_backups, redact_stored
 
 log = logging.getLogger(__name__)
 
@@ -194,6 +195,20 @@ def _accounts(db: Database, migrator: SchemaMigrator) -> None:
     db.execute_sql("CREATE INDEX IF NOT EXISTS call_transcript_deleted_at ON call (transcript_deleted_at)")
 
 
+def _redact_again(db: Database, migrator: SchemaMigrator) -> None:
+    """v13: stored transcripts redacted by today's redactor (older ones let card numbers read in some ways,
+    split across turns or as digit words through), with the search index and the evidence scores quote."""
+    done = redact_stored(db)
+    if done.utterances:
+        optimize_search_index(db)
+        log.warning(
+            "redacted card data that an older version stored: %d utterances in %d calls, %d criterion results",
+            done.utterances,
+            len(done.texts),
+            done.results,
+        )
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (1, _initial_schema),
     (2, _scores),
@@ -207,7 +222,18 @@ MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (10, _checked_criteria),
     (11, _revisions),
     (12, _accounts),
+    (13, _redact_again),
 ]
+
+
+def _redacted_everywhere(db: Database, path: Path | None) -> None:
+    """After v13 committed: the replaced text leaves free pages, and the backups beside the file are redacted."""
+    db.clear_freed_space()
+    if path is not None:
+        redact_backups(path)
+
+
+AFTER_COMMIT = {13: _redacted_everywhere}  # work a migration needs done outside its transaction
 LATEST = MIGRATIONS[-1][0]
 
 
@@ -255,4 +281,7 @@ def _migrate(db: Database, path: Path | None, target: int) -> int:
                 step(db, migrator)
                 db.set_schema_version(version)
             log.info("database schema migrated to version %d", version)
+    for version, after in AFTER_COMMIT.items():
+        if current < version <= target:
+            after(db, path)
     return target

@@ -101,6 +101,11 @@ class TeamDatabase(PostgresqlDatabase):
     def migrating(self) -> Iterator[None]:
         yield  # no table is rebuilt on PostgreSQL: foreign keys stay on
 
+    def clear_freed_space(self) -> None:
+        """Rows replaced or deleted leave the tables that hold text (VACUUM FULL rewrites them without the dead
+        row versions PostgreSQL keeps until then)."""
+        self.execute_sql("VACUUM FULL utterance, criterionresult")
+
     def backup(self, target: Path) -> bool:
         """No file to copy: the server's own backups (pg_dump) cover it."""
         return False

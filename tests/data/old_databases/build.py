@@ -67,7 +67,7 @@ def rows(scorecard_text: str) -> list[tuple[str, list[dict]]]:
             "start": 4.0 * i,
             "end": 4.0 * i + 3.5,
             "text": text,
-            "words": [{"start": 4.0 * i, "end": 4.0 * i + 0.4, "word": text.split()[0], "probability": 0.93}],
+            "words": [{"start": 4.0 * i, "end": 4.0 * i + 0.4, "word": text.split()[0], "p": 0.93}],
         }
         for call, turns in TEXTS.items()
         for i, (speaker, text) in enumerate(turns)

@@ -1,0 +1,118 @@
+"""Stored transcripts redacted again with today's redactor: card data that an older, weaker redactor let through
+leaves the utterances, their search index and the evidence quoted by scores (schema v13), and the backups that
+migrations left beside a SQLite file."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import groupby
+from pathlib import Path
+
+from peewee import Database, SqliteDatabase
+
+from qa_desktop.storage.models import CriterionResultRow, Score, UtteranceRow
+from scoring.redact import redact_text, redact_utterances
+from scoring.transcript import Utterance, Word, words_to_dicts
+
+log = logging.getLogger(__name__)
+
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass
+class Redacted:
+    """What a pass changed: utterances (by call) with their old and new text, and criterion results."""
+
+    utterances: int = 0
+    results: int = 0
+    texts: dict[int, dict[str, str]] = field(default_factory=dict)  # call id -> {old text: new text}
+
+
+def redact_stored(db: Database) -> Redacted:
+    """Run the redactor over every stored call's utterances (in conversation order, so cues in one turn reach
+    numbers in the next) and over the evidence and reasons of the results scored on the calls it changed."""
+    done = Redacted()
+    with db.bind_ctx([UtteranceRow, CriterionResultRow, Score]):
+        for call_id, rows in groupby(_utterances(), key=lambda row: row[1]):
+            stored = list(rows)
+            spoken = [
+                Utterance(s, start, end, text, [Word(**w) for w in words])
+                for _, _, s, start, end, text, words in stored
+            ]
+            for (row_id, *_), before, after in zip(stored, spoken, redact_utterances(spoken), strict=True):
+                if after is not before:
+                    UtteranceRow.update(text=after.text, words=words_to_dicts(after.words)).where(
+                        UtteranceRow.id == row_id
+                    ).execute()
+                    done.texts.setdefault(call_id, {})[before.text] = after.text
+                    done.utterances += 1
+        if done.texts and db.table_exists("criterionresult"):  # a schema v1 file has no scores
+            done.results = _redact_results(done.texts)
+    return done
+
+
+def _utterances() -> Iterator[tuple]:
+    """(id, call id, speaker, start, end, text, words) of every utterance, call by call in spoken order."""
+    u = UtteranceRow
+    query = u.select(u.id, u.call, u.speaker, u.start, u.end, u.text, u.words).order_by(u.call, u.position)
+    return query.tuples().iterator()
+
+
+def _redact_results(texts: dict[int, dict[str, str]]) -> int:
+    """Evidence items and reasons of the changed calls' results, with each changed utterance's new text (an
+    evidence text that is not a whole utterance, yet holds digits, is redacted on its own)."""
+    changed = 0
+    r = CriterionResultRow
+    calls = list(texts)
+    for start in range(0, len(calls), 500):
+        batch = calls[start : start + 500]
+        query = r.select(r.id, Score.call, r.evidence, r.reason).join(Score).where(Score.call.in_(batch))
+        for result_id, call_id, evidence, reason in query.tuples():
+            known = texts[call_id]
+            items = [
+                {**item, "text": _redacted(item["text"], known)} if isinstance(item.get("text"), str) else item
+                for item in evidence
+            ]
+            new_reason = reason
+            for old, new in known.items():
+                new_reason = new_reason.replace(old, new)
+            if items != evidence or new_reason != reason:
+                r.update(evidence=items, reason=new_reason).where(r.id == result_id).execute()
+                changed += 1
+    return changed
+
+
+def _redacted(text: str, known: dict[str, str]) -> str:
+    if text in known:
+        return known[text]
+    return redact_text(text) if _DIGIT.search(text) else text
+
+
+def redact_backups(path: Path) -> list[Path]:
+    """Redact the copies that migrations left beside the SQLite file at `path` (`NAME.vN.bak`), each another
+    file on its own connection, and clear their free pages; the backups that changed."""
+    changed = []
+    for backup in sorted(path.parent.glob(f"{path.name}.v*.bak")):
+        copy = SqliteDatabase(str(backup), pragmas={"secure_delete": 1})
+        try:
+            with copy.connection_context():
+                with copy.atomic():
+                    done = redact_stored(copy)
+                    if done.utterances:
+                        optimize_search_index(copy)
+                if done.utterances:
+                    copy.execute_sql("VACUUM")
+                    changed.append(backup)
+        except (sqlite3.Error, OSError, ValueError) as exc:
+            log.warning("could not redact the backup %s: %s", backup, exc)
+    return changed
+
+
+def optimize_search_index(db: Database) -> None:
+    """SQLite: merge the full-text index's segments, so that the terms of replaced text are not kept in old ones."""
+    if db.table_exists("utterance_fts"):
+        db.execute_sql("INSERT INTO utterance_fts (utterance_fts) VALUES ('optimize')")

@@ -1,0 +1,98 @@
+"""Card data that an older version stored in clear is redacted when the database is upgraded (schema v13): in the
+utterances, their words, the search index, the evidence that scores quote, the backup, and the file's bytes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from qa_desktop.storage import library
+from qa_desktop.storage.database import close_database, open_database
+from qa_desktop.storage.library import LibraryFilter
+from qa_desktop.storage.migrations import migrate
+from qa_desktop.storage.models import CriterionResultRow, UtteranceRow, database
+from scoring.redact import CARD
+from tests.support.stored_calls import stored_call
+
+OLD = Path(__file__).parent / "data" / "old_databases"
+READ = [  # a card read in groups over two turns, with the agent's "mm-hmm" between
+    ("customer", "Sure, my card number is 4539 1488"),
+    ("agent", "Mm-hmm."),
+    ("customer", "0343 6467 thanks."),
+]
+SECRETS = (b"4539", b"1488", b"0343", b"6467")
+
+
+def _words(text: str, start: float) -> list[dict]:
+    return [
+        {"start": start + n * 0.3, "end": start + n * 0.3 + 0.25, "word": f" {word}", "p": 0.9}
+        for n, word in enumerate(text.split())
+    ]
+
+
+def _store_in_clear(path: Path) -> None:
+    """Write the read-out card into call 1 of an old file as an older, weaker redactor could have left it, with a
+    criterion result quoting it."""
+    with sqlite3.connect(path) as con:
+        for n, (speaker, text) in enumerate(READ):
+            con.execute(
+                'INSERT INTO utterance (call_id, position, speaker, start, "end", text, words) '
+                "VALUES (1, ?, ?, ?, ?, ?, ?)",
+                (100 + n, speaker, 60.0 + 3 * n, 62.0 + 3 * n, text, json.dumps(_words(text, 60.0 + 3 * n))),
+            )
+        evidence = [{"speaker": "customer", "start": 60.0, "end": 62.0, "text": READ[0][1]}]
+        con.execute(
+            "UPDATE criterionresult SET evidence = ? WHERE id = (SELECT MIN(r.id) FROM criterionresult r "
+            "JOIN score s ON s.id = r.score_id WHERE s.call_id = 1)",
+            (json.dumps(evidence),),
+        )
+
+
+def test_an_old_file_with_card_data_in_clear_keeps_none_of_it_anywhere(tmp_path):
+    path = tmp_path / "calls.sqlite3"
+    shutil.copy(OLD / "v9.sqlite3", path)
+    _store_in_clear(path)
+    open_database(path)
+    texts = [u.text for u in UtteranceRow.select().where(UtteranceRow.position >= 100).order_by(UtteranceRow.position)]
+    assert texts == [f"Sure, my card number is {CARD}", "Mm-hmm.", f"{CARD} thanks."]
+    words = [w["word"] for u in UtteranceRow.select().where(UtteranceRow.position == 100) for w in u.words]
+    assert words[-1] == f" {CARD}" and not any(any(c.isdigit() for c in w) for w in words)
+    quoted = [item["text"] for r in CriterionResultRow.select() for item in r.evidence]
+    assert f"Sure, my card number is {CARD}" in quoted and not any("4539" in t for t in quoted)
+    assert database.execute_sql("SELECT count(*) FROM utterance_fts WHERE utterance_fts MATCH '4539'").fetchone() == (
+        0,
+    )
+    close_database()
+    backup = tmp_path / "calls.sqlite3.v9.bak"
+    for kept in (path, backup):
+        assert kept.exists()
+        content = kept.read_bytes() + (Path(f"{kept}-wal").read_bytes() if Path(f"{kept}-wal").exists() else b"")
+        assert not [s for s in SECRETS if s in content], kept
+    with sqlite3.connect(backup) as con:  # the backup is still the old version's file, its other rows as they were
+        assert con.execute("PRAGMA user_version").fetchone() == (9,)
+        assert con.execute("SELECT count(*) FROM utterance WHERE text = 'Mm-hmm.'").fetchone() == (1,)
+
+
+@pytest.mark.both_stores
+def test_the_upgrade_redacts_what_a_version_12_database_holds_in_clear(db):
+    call = stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, {"greeting": ("pass", None)}, [])
+    for n, (speaker, text) in enumerate(READ):
+        UtteranceRow.create(call=call, position=n, speaker=speaker, start=3 * n, end=3 * n + 2, text=text, words=[])
+    CriterionResultRow.update(
+        evidence=[{"speaker": "customer", "start": 6, "end": 8, "text": READ[2][1]}], reason=f"said '{READ[2][1]}'"
+    ).execute()
+    database.set_schema_version(12)
+    assert migrate(database.obj) == 13
+    assert [u.text for u in UtteranceRow.select().order_by(UtteranceRow.position)] == [
+        f"Sure, my card number is {CARD}",
+        "Mm-hmm.",
+        f"{CARD} thanks.",
+    ]
+    result = CriterionResultRow.get()
+    assert result.evidence[0]["text"] == f"{CARD} thanks." and result.reason == f"said '{CARD} thanks.'"
+    assert library.call_ids(LibraryFilter(search="4539")) == []
+    assert library.call_ids(LibraryFilter(search="thanks")) == [call.id]
