@@ -8,11 +8,11 @@ call from one mention when nothing reaches `min_mentions`. Errors name the file,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property, partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .resources import shipped_file
 from .text import normalise
@@ -94,7 +94,7 @@ class DriverSet:
         return [DriverTag(driver, mentions, i == 0) for i, (driver, mentions) in enumerate(kept)]
 
 
-def parse_drivers(text: str, path: str = "<drivers>") -> DriverSet:  # noqa: C901 (one check per field or column, in file order; to split next)
+def parse_drivers(text: str, path: str = "<drivers>") -> DriverSet:
     """Validate call-drivers TOML text; DriversError names the file, line and field of a problem."""
     data = parse_toml(text, path, DriversError)
     locator = TomlLocator(text)
@@ -121,27 +121,31 @@ def parse_drivers(text: str, path: str = "<drivers>") -> DriverSet:  # noqa: C90
     entries = data.get("drivers")
     if not isinstance(entries, list) or not entries:
         raise DriversError(f"{path}: no [[drivers]] defined")
-    drivers, seen = [], set()
+    drivers: list[Driver] = []
     for n, raw in enumerate(entries):
         check_keys(
             raw, ("id", "name", "expected_handle_time_s", "keywords"), partial(entry, occurrence=n), DriversError
         )
-        d_id = field(raw, "id", str, "a text", occurrence=n)
-        if not _ID.match(d_id) or d_id in seen:
-            problem = "is used twice" if d_id in seen else "must be lower case letters, digits and _"
-            raise DriversError(f"{entry('id', n)}id: '{d_id}' {problem}")
-        seen.add(d_id)
-        expected = field(raw, "expected_handle_time_s", float, "a number of seconds", occurrence=n)
-        if expected <= 0:
-            raise DriversError(f"{entry('expected_handle_time_s', n)}expected_handle_time_s: must be more than 0")
-        keywords = field(raw, "keywords", list, "a list of words or phrases", occurrence=n)
-        normalised = tuple(k for k in dict.fromkeys(normalise(str(k)) for k in keywords) if k)
-        if not normalised or not all(isinstance(k, str) for k in keywords):
-            raise DriversError(f"{entry('keywords', n)}keywords: must be a non-empty list of texts")
-        drivers.append(Driver(d_id, field(raw, "name", str, "a text", d_id, occurrence=n), expected, normalised))
+        drivers.append(_driver(raw, partial(field, raw, occurrence=n), partial(entry, occurrence=n), drivers))
     return DriverSet(
         str(head.get("id", "drivers")), str(head.get("name", "Call drivers")), path, min_mentions, tuple(drivers)
     )
+
+
+def _driver(raw: dict, field: Callable[..., Any], entry: Callable[[str], str], before: list[Driver]) -> Driver:
+    """One [[drivers]] entry; `field(key, kind, what, default)` reads a checked value, `entry(key)` locates one."""
+    d_id = field("id", str, "a text")
+    if not _ID.match(d_id) or any(d.id == d_id for d in before):
+        problem = "is used twice" if any(d.id == d_id for d in before) else "must be lower case letters, digits and _"
+        raise DriversError(f"{entry('id')}id: '{d_id}' {problem}")
+    expected = field("expected_handle_time_s", float, "a number of seconds")
+    if expected <= 0:
+        raise DriversError(f"{entry('expected_handle_time_s')}expected_handle_time_s: must be more than 0")
+    keywords = field("keywords", list, "a list of words or phrases")
+    normalised = tuple(k for k in dict.fromkeys(normalise(str(k)) for k in keywords) if k)
+    if not normalised or not all(isinstance(k, str) for k in keywords):
+        raise DriversError(f"{entry('keywords')}keywords: must be a non-empty list of texts")
+    return Driver(d_id, field("name", str, "a text", d_id), expected, normalised)
 
 
 def load_drivers(path: str | Path | None = None) -> DriverSet:

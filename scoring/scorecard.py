@@ -146,141 +146,145 @@ def _check_params(
     return checked
 
 
-def parse_scorecard(text: str, path: str = "<scorecard>", *, strict: bool = True) -> Scorecard:  # noqa: C901 (one check per field or column, in file order; to split next)
+def parse_scorecard(text: str, path: str = "<scorecard>", *, strict: bool = True) -> Scorecard:
     """Validate scorecard TOML text; ScorecardError names the file, line and field of a problem.
 
     Not `strict`: a scorecard stored with the scores it gave, read back to explain them; it was
     accepted by an older version, so only what reading it needs is checked (not unknown keys, ranges)."""
+    reader = _Reader(path, TomlLocator(text), strict)
     data = parse_toml(text, path, ScorecardError)
-    locator = TomlLocator(text)
-    keys: Callable[..., None] = check_keys if strict else lambda *_: None
-    keys(data, TOP_KEYS, lambda key: f"{path}:{locator.line(key)}: ", ScorecardError)
+    reader.keys(data, TOP_KEYS, lambda key: reader.at(key))
     head = data.get("scorecard")
     if not isinstance(head, dict):
         raise ScorecardError(f"{path}:1: [scorecard] table with id and name is missing")
-    keys(head, HEAD_KEYS, lambda key: f"{path}:{locator.line(key)}: scorecard.", ScorecardError)
-    card_id = _expect(head.get("id"), str, f"{path}:{locator.line('id')}: scorecard.id", "a text")
-    name = _expect(head.get("name", card_id), str, f"{path}:{locator.line('name')}: scorecard.name", "a text")
-    sentiment_weight = _expect(
-        head.get("empathy_sentiment_weight", 0.0),
-        float,
-        f"{path}:{locator.line('empathy_sentiment_weight')}: empathy_sentiment_weight",
-        "a number",
-    )
-    if not 0 <= sentiment_weight <= 1:
-        raise ScorecardError(
-            f"{path}:{locator.line('empathy_sentiment_weight')}: empathy_sentiment_weight: must be between 0 and 1"
-        )
-    min_duration = _expect(
-        head.get("min_duration_s", DEFAULT_MIN_DURATION_S),
-        float,
-        f"{path}:{locator.line('min_duration_s')}: min_duration_s",
-        "a number of seconds",
-    )
-    if min_duration < 0:
-        raise ScorecardError(f"{path}:{locator.line('min_duration_s')}: min_duration_s: must not be negative")
-    shares = {}
-    for key, default in (("min_agreement", 0.8), ("abstain_below", 0.4)):
-        shares[key] = _expect(head.get(key, default), float, f"{path}:{locator.line(key)}: {key}", "a number")
-        if not 0 <= shares[key] <= 1:
-            raise ScorecardError(f"{path}:{locator.line(key)}: {key}: must be between 0 and 1")
-    sections = data.get("sections")
-    if not isinstance(sections, list) or not sections:
-        raise ScorecardError(f"{path}: no [[sections]]: a scorecard needs at least one section with criteria")
-    criteria: list[Criterion] = []
-    section_names: dict[str, str] = {}
-    index = 0  # position among all [[sections.criteria]] blocks, for line lookup
-    for s_number, section in enumerate(sections):
-        s_where = f"{path}:{locator.line('id', table='sections', occurrence=s_number)}: section {s_number + 1}"
-        keys(
-            section,
-            SECTION_KEYS,
-            lambda key, n=s_number: f"{path}:{locator.line(key, table='sections', occurrence=n)}: section {n + 1} ",
-            ScorecardError,
-        )
-        s_id = _expect(section.get("id"), str, f"{s_where} id", "a text")
-        section_names[s_id] = _expect(section.get("name", s_id), str, f"{s_where} name", "a text")
-        for raw in section.get("criteria", []):
-            occurrence = index
-            index += 1
-
-            def locate(key: str, params: bool = False, occurrence: int = occurrence) -> int:
-                return locator.line(key, table="sections.criteria", occurrence=occurrence, params=params)
-
-            c_id = raw.get("id", f"#{occurrence + 1}")
-
-            def where(line: int, c_id: str = c_id) -> str:
-                return f"{path}:{line}: criterion '{c_id}' "
-
-            def field_(key: str, kind: type, what: str, default: Any = None, raw: dict = raw) -> Any:
-                value = raw.get(key, default)
-                if value is None:
-                    raise ScorecardError(f"{where(locate(key))}{key}: is required")
-                return _expect(value, kind, f"{where(locate(key))}{key}", what)
-
-            keys(raw, CRITERION_KEYS, lambda key: where(locate(key)), ScorecardError)
-            c_id = field_("id", str, "a text")
-            if not _ID.match(c_id):
-                raise ScorecardError(f"{where(locate('id'))}id: use lower-case letters, digits and _")
-            if any(c.id == c_id for c in criteria):
-                raise ScorecardError(f"{where(locate('id'))}id: used twice")
-            category = field_("category", str, "a text")
-            if category not in CATEGORIES:
-                raise ScorecardError(f"{where(locate('category'))}category: must be one of {', '.join(CATEGORIES)}")
-            weight = field_("weight", float, "a number")
-            if weight < 0:
-                raise ScorecardError(f"{where(locate('weight'))}weight: must not be negative")
-            detector = field_("detector", str, "a text")
-            if detector not in DETECTORS:
-                raise ScorecardError(
-                    f"{where(locate('detector'))}detector: unknown '{detector}' (known: {', '.join(sorted(DETECTORS))})"
-                )
-            media = tuple(field_("media", list, 'a list of "audio" and "text"', [AUDIO, TEXT]))
-            if not media or any(m not in (AUDIO, TEXT) for m in media):
-                raise ScorecardError(f'{where(locate("media"))}media: list "audio", "text" or both')
-            criteria.append(
-                Criterion(
-                    id=c_id,
-                    name=field_("name", str, "a text", c_id),
-                    section=s_id,
-                    category=category,
-                    weight=weight,
-                    critical=field_("critical", bool, "true or false", False),
-                    detector=detector,
-                    params=_check_params(detector, raw.get("params", {}), where, locate, strict),
-                    description=field_("description", str, "a text", ""),
-                    min_agreement=_share(raw, "min_agreement", f"{where(locate('min_agreement'))}min_agreement"),
-                    media=media,
-                )
-            )
-    if not criteria:
-        raise ScorecardError(f"{path}: the scorecard has no criteria")
-    if strict and not any(c.weight > 0 for c in criteria):
-        line = locator.line("weight", table="sections.criteria", occurrence=0)
-        raise ScorecardError(
-            f"{path}:{line}: criterion '{criteria[0].id}' weight: "
-            "every criterion weighs 0, so every call would score 100; give some a weight above 0"
-        )
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    reader.keys(head, HEAD_KEYS, lambda key: f"{reader.at(key)}scorecard.")
+    card_id = _expect(head.get("id"), str, f"{reader.at('id')}scorecard.id", "a text")
+    name = _expect(head.get("name", card_id), str, f"{reader.at('name')}scorecard.name", "a text")
+    sentiment_weight = reader.number(head, "empathy_sentiment_weight", 0.0, "a number", share=True)
+    min_duration = reader.number(head, "min_duration_s", DEFAULT_MIN_DURATION_S, "a number of seconds")
+    min_agreement = reader.number(head, "min_agreement", 0.8, "a number", share=True)
+    abstain_below = reader.number(head, "abstain_below", 0.4, "a number", share=True)
+    criteria, section_names = reader.sections(data.get("sections"))
     reactions = {
-        key: tuple(Param(list).check(head.get(key, []), f"{path}:{locator.line(key)}: {key}"))
+        key: tuple(Param(list).check(head.get(key, []), f"{reader.at(key)}{key}"))
         for key in ("positive_reactions", "negative_reactions")
     }
     return Scorecard(
         card_id,
         name,
         path,
-        digest,
+        hashlib.sha256(text.encode("utf-8")).hexdigest(),
         text,
         criteria,
         section_names,
         sentiment_weight,
         reactions["positive_reactions"],
         reactions["negative_reactions"],
-        shares["min_agreement"],
-        shares["abstain_below"],
+        min_agreement,
+        abstain_below,
         min_duration,
     )
+
+
+@dataclass
+class _Reader:
+    """Reads one scorecard's tables, naming the file and line of each problem."""
+
+    path: str
+    locator: TomlLocator
+    strict: bool
+
+    def at(self, key: str) -> str:
+        """`file:line: ` of a top-level or [scorecard] key."""
+        return f"{self.path}:{self.locator.line(key)}: "
+
+    def keys(self, table: dict, known: tuple[str, ...], where: Callable[[str], str]) -> None:
+        """Unknown keys are an error (strict reading only)."""
+        if self.strict:
+            check_keys(table, known, where, ScorecardError)
+
+    def number(self, head: dict, key: str, default: float, what: str, *, share: bool = False) -> float:
+        """A [scorecard] number: between 0 and 1 (a `share`), else not negative."""
+        value = _expect(head.get(key, default), float, f"{self.at(key)}{key}", what)
+        if share and not 0 <= value <= 1:
+            raise ScorecardError(f"{self.at(key)}{key}: must be between 0 and 1")
+        if value < 0:
+            raise ScorecardError(f"{self.at(key)}{key}: must not be negative")
+        return value
+
+    def sections(self, sections: Any) -> tuple[list[Criterion], dict[str, str]]:
+        """Every section's criteria, in file order, and the sections' names."""
+        if not isinstance(sections, list) or not sections:
+            raise ScorecardError(f"{self.path}: no [[sections]]: a scorecard needs at least one section with criteria")
+        criteria: list[Criterion] = []
+        names: dict[str, str] = {}
+        for number, section in enumerate(sections):
+            line = self.locator.line("id", table="sections", occurrence=number)
+
+            def where(key: str, n: int = number) -> str:
+                return f"{self.path}:{self.locator.line(key, table='sections', occurrence=n)}: section {n + 1} "
+
+            self.keys(section, SECTION_KEYS, where)
+            section_id = _expect(section.get("id"), str, f"{self.path}:{line}: section {number + 1} id", "a text")
+            names[section_id] = _expect(
+                section.get("name", section_id), str, f"{self.path}:{line}: section {number + 1} name", "a text"
+            )
+            for raw in section.get("criteria", []):
+                criteria.append(self.criterion(raw, len(criteria), section_id, criteria))
+        if not criteria:
+            raise ScorecardError(f"{self.path}: the scorecard has no criteria")
+        if self.strict and not any(c.weight > 0 for c in criteria):
+            line = self.locator.line("weight", table="sections.criteria", occurrence=0)
+            raise ScorecardError(
+                f"{self.path}:{line}: criterion '{criteria[0].id}' weight: "
+                "every criterion weighs 0, so every call would score 100; give some a weight above 0"
+            )
+        return criteria, names
+
+    def criterion(self, raw: dict, occurrence: int, section_id: str, before: list[Criterion]) -> Criterion:
+        """One [[sections.criteria]] block (the `occurrence`-th in the file)."""
+
+        def locate(key: str, params: bool = False) -> int:
+            return self.locator.line(key, table="sections.criteria", occurrence=occurrence, params=params)
+
+        def where(line: int, c_id: str = raw.get("id", f"#{occurrence + 1}")) -> str:
+            return f"{self.path}:{line}: criterion '{c_id}' "
+
+        def field_(key: str, kind: type, what: str, default: Any = None) -> Any:
+            value = raw.get(key, default)
+            if value is None:
+                raise ScorecardError(f"{where(locate(key))}{key}: is required")
+            return _expect(value, kind, f"{where(locate(key))}{key}", what)
+
+        def check(key: str, ok: object, problem: str) -> None:
+            if not ok:
+                raise ScorecardError(f"{where(locate(key))}{key}: {problem}")
+
+        self.keys(raw, CRITERION_KEYS, lambda key: where(locate(key)))
+        c_id = field_("id", str, "a text")
+        check("id", _ID.match(c_id), "use lower-case letters, digits and _")
+        check("id", all(c.id != c_id for c in before), "used twice")
+        category = field_("category", str, "a text")
+        check("category", category in CATEGORIES, f"must be one of {', '.join(CATEGORIES)}")
+        weight = field_("weight", float, "a number")
+        check("weight", weight >= 0, "must not be negative")
+        detector = field_("detector", str, "a text")
+        check("detector", detector in DETECTORS, f"unknown '{detector}' (known: {', '.join(sorted(DETECTORS))})")
+        media = tuple(field_("media", list, 'a list of "audio" and "text"', [AUDIO, TEXT]))
+        check("media", media and all(m in (AUDIO, TEXT) for m in media), 'list "audio", "text" or both')
+        return Criterion(
+            id=c_id,
+            name=field_("name", str, "a text", c_id),
+            section=section_id,
+            category=category,
+            weight=weight,
+            critical=field_("critical", bool, "true or false", False),
+            detector=detector,
+            params=_check_params(detector, raw.get("params", {}), where, locate, self.strict),
+            description=field_("description", str, "a text", ""),
+            min_agreement=_share(raw, "min_agreement", f"{where(locate('min_agreement'))}min_agreement"),
+            media=media,
+        )
 
 
 def load_scorecard(path: str | Path) -> Scorecard:

@@ -40,6 +40,18 @@ def path_tip(row: LibraryRow) -> str:
     return f"text conversation (chat, email or ticket): {row.path}" if row.medium == TEXT else row.path
 
 
+def _colour(row: LibraryRow, key: str) -> QColor | None:
+    """A cell's text colour: red for an auto-fail and a score under 60, green for 85 and over, grey when unscored."""
+    if key == "auto_fail" and row.auto_fail:
+        return _FAIL
+    if row.unscored:
+        return _MUTED
+    value = getattr(row, key) if key in ("overall", "empathy", "compliance") else None
+    if value is None:
+        return None
+    return _FAIL if value < 60 else _PASS if value >= 85 else None
+
+
 class LibraryModel(QAbstractTableModel):
     """Every call that passes the filter, sorted in SQL; row details are fetched only when shown.
     `load_started` when a large library's rows are being read in the background, `load_failed(message)`
@@ -74,7 +86,7 @@ class LibraryModel(QAbstractTableModel):
             return None
         return COLUMNS[KEYS[section]][0] if section < len(KEYS) else "Search hit"
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: C901 (one branch per role; to split next)
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         row = self.row(index.row())
@@ -84,19 +96,17 @@ class LibraryModel(QAbstractTableModel):
         if role == CALL_ID_ROLE:
             return row.call_id
         if role == Qt.ItemDataRole.ToolTipRole:
-            if key == "overall" and row.unscored:
-                return row.unscored
-            return {"failed": self._text(row, key), "hit": row.hit}.get(key, path_tip(row))
+            return self._tooltip(row, key)
         if role == Qt.ItemDataRole.ForegroundRole:
-            if key == "auto_fail" and row.auto_fail:
-                return _FAIL
-            if row.unscored:
-                return _MUTED
-            if key in ("overall", "empathy", "compliance") and getattr(row, key) is not None:
-                return _FAIL if getattr(row, key) < 60 else _PASS if getattr(row, key) >= 85 else None
+            return _colour(row, key)
         if role == Qt.ItemDataRole.TextAlignmentRole and key in ("duration", "overall", "empathy", "compliance"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+    def _tooltip(self, row: LibraryRow, key: str) -> str:
+        if key == "overall" and row.unscored:
+            return row.unscored
+        return {"failed": self._text(row, key), "hit": row.hit}.get(key, path_tip(row))
 
     def _text(self, row: LibraryRow, key: str) -> str:
         def number(value: float | None) -> str:

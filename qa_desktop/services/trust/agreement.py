@@ -85,8 +85,29 @@ def human_verdicts(date_from: dt.date | None = None, date_to: dt.date | None = N
     return _verdicts(date_from, date_to)
 
 
-def _verdicts(date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[HumanVerdict]:  # noqa: C901 (one check per field or column, in file order; to split next)
-    current = {}  # (call id, criterion) -> (automatic result, override, reviewed and looked at, month, scorecard hash)
+_Current = dict[tuple[int, str], tuple[str, str | None, bool, str, str]]
+
+
+def _verdicts(date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[HumanVerdict]:
+    current = _current_results(date_from, date_to)
+    found = []
+    for key, (human, source) in _decisions(current).items():
+        if key in current:
+            auto, _o, _r, month, card = current[key]
+            found.append(HumanVerdict(key[0], key[1], auto, human, source, month, card))
+    submitted = {(s.session_id, s.evaluator) for s in CalibrationSubmission.select()}
+    for a in CalibrationAnswer.select():
+        key = (a.call_id, a.criterion)
+        if (a.session_id, a.evaluator) in submitted and key in current:
+            auto, _o, _r, month, card = current[key]
+            found.append(HumanVerdict(key[0], key[1], auto, a.result, "calibration", month, card))
+    return found
+
+
+def _current_results(date_from: dt.date | None, date_to: dt.date | None) -> _Current:
+    """(call id, criterion) -> (automatic result, override, reviewed and looked at, month, scorecard hash) of the
+    current scores of checked calls in the date range."""
+    current: _Current = {}
     rows = (
         CriterionResultRow.select(
             Call.id,
@@ -109,6 +130,12 @@ def _verdicts(date_from: dt.date | None = None, date_to: dt.date | None = None) 
         when = call_time or imported_at
         if (date_from is None or when.date() >= date_from) and (date_to is None or when.date() <= date_to):
             current[(call_id, criterion)] = (result, override, reviewed, when.strftime("%Y-%m"), card_hash)
+    return current
+
+
+def _decisions(current: _Current) -> dict[tuple[int, str], tuple[str, str]]:
+    """(call id, criterion) -> (the human result, where it came from): a rejected dispute, then an override or a
+    review that looked at it, then a reference verdict, each overruling the one before."""
     decisions: dict[tuple[int, str], tuple[str, str]] = {}
     for d in Dispute.select().where(Dispute.status == "rejected"):
         decisions[(d.call_id, d.criterion)] = (d.disputed, "dispute")
@@ -119,18 +146,7 @@ def _verdicts(date_from: dt.date | None = None, date_to: dt.date | None = None) 
             decisions[key] = (auto, "review")
     for ref in ReferenceVerdict.select():
         decisions[(ref.call_id, ref.criterion)] = (ref.result, "reference")
-    found = []
-    for key, (human, source) in decisions.items():
-        if key in current:
-            auto, _o, _r, month, card = current[key]
-            found.append(HumanVerdict(key[0], key[1], auto, human, source, month, card))
-    submitted = {(s.session_id, s.evaluator) for s in CalibrationSubmission.select()}
-    for a in CalibrationAnswer.select():
-        key = (a.call_id, a.criterion)
-        if (a.session_id, a.evaluator) in submitted and key in current:
-            auto, _o, _r, month, card = current[key]
-            found.append(HumanVerdict(key[0], key[1], auto, a.result, "calibration", month, card))
-    return found
+    return decisions
 
 
 def criterion_trust(verdicts: list[HumanVerdict], scorecard: Scorecard | None = None) -> list[CriterionTrust]:
