@@ -3,11 +3,18 @@ with a way to choose another database or quit."""
 
 from __future__ import annotations
 
+import shutil
+import threading
+from pathlib import Path
+
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog
 
 from qa_desktop.app.database_dialog import open_or_choose
+from qa_desktop.storage import database as storage_database
+from qa_desktop.storage import migrations
 from qa_desktop.storage.database import close_database
+from qa_desktop.storage.models import Call, database
 
 
 def _answer(button_text: str, seen: list[str]) -> None:
@@ -43,3 +50,35 @@ def test_quit_when_the_database_is_a_folder(qtbot, tmp_path):
     _answer("Quit", seen)
     assert open_or_choose(tmp_path) is None
     assert "is a folder" in seen[0]
+
+
+def test_an_upgrade_runs_off_the_ui_thread_with_a_window_saying_so(qtbot, tmp_path, monkeypatch):
+    old = tmp_path / "calls.sqlite3"
+    shutil.copy(Path(__file__).parent / "data" / "old_databases" / "v9.sqlite3", old)
+    gate, threads = threading.Event(), []
+
+    def gated_migrate(*args, **kwargs):  # the real migration, once the window has been seen
+        threads.append(threading.current_thread())
+        assert gate.wait(20)
+        return migrations.migrate(*args, **kwargs)
+
+    monkeypatch.setattr(storage_database, "migrate", gated_migrate)
+    seen: list[str] = []
+
+    def look() -> None:
+        window = QApplication.activeModalWidget()
+        if not isinstance(window, QProgressDialog):
+            QTimer.singleShot(20, look)
+            return
+        seen.append(window.labelText())
+        gate.set()
+
+    QTimer.singleShot(0, look)
+    try:
+        assert open_or_choose(old) == old
+        assert threads and threads[0] is not threading.main_thread()
+        assert "upgraded" in seen[0] and str(old) in seen[0]
+        assert Call.select().count() > 0  # usable from the UI thread, at the new schema
+        assert database.schema_version() == migrations.LATEST
+    finally:
+        close_database()

@@ -1,13 +1,18 @@
-"""Open the database at start-up; when the file cannot be used (not a database, damaged, newer than this
-program, a folder, a full disk) say what is wrong and let the user choose another one or quit."""
+"""Open the database at start-up, off the UI thread (upgrading a large library from an older version takes a
+while: a window says so); when the file cannot be used (not a database, damaged, newer than this program, a
+folder, a full disk) say what is wrong and let the user choose another one or quit."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
-from qa_desktop.storage.database import DatabaseFileError, open_database
+from qa_desktop.app.background import run_task
+from qa_desktop.storage.database import DatabaseFileError, close_database, open_database
+
+SAY_AFTER_MS = 400  # an open that takes longer (a migration) shows the progress window
 
 
 def problem_box(error: DatabaseFileError, parent: QWidget | None = None) -> QMessageBox:
@@ -27,21 +32,62 @@ def problem_box(error: DatabaseFileError, parent: QWidget | None = None) -> QMes
 def open_or_choose(path: str | Path | None, parent: QWidget | None = None) -> Path | str | None:
     """Open the database at `path`; while it cannot be used, ask for another. None when the user quits."""
     while True:
-        try:
-            return open_database(path)
-        except DatabaseFileError as error:
-            box = problem_box(error, parent)
-            box.exec()
-            if box.buttonRole(box.clickedButton()) != QMessageBox.ButtonRole.AcceptRole:
-                return None
-            folder = str(error.path.parent) if isinstance(error.path, Path) else ""  # or a server's URL
-            chosen, _ = QFileDialog.getSaveFileName(
-                parent,
-                "Database",
-                folder,
-                "SQLite (*.sqlite3 *.db);;All files (*)",
-                options=QFileDialog.Option.DontConfirmOverwrite,
-            )
-            if not chosen:
-                return None
-            path = chosen
+        error = open_in_background(path, parent)
+        if not isinstance(error, DatabaseFileError):
+            return error  # where it opened
+        box = problem_box(error, parent)
+        box.exec()
+        if box.buttonRole(box.clickedButton()) != QMessageBox.ButtonRole.AcceptRole:
+            return None
+        folder = str(error.path.parent) if isinstance(error.path, Path) else ""  # or a server's URL
+        chosen, _ = QFileDialog.getSaveFileName(
+            parent,
+            "Database",
+            folder,
+            "SQLite (*.sqlite3 *.db);;All files (*)",
+            options=QFileDialog.Option.DontConfirmOverwrite,
+        )
+        if not chosen:
+            return None
+        path = chosen
+
+
+def open_in_background(path: str | Path | None, parent: QWidget | None = None) -> Path | str | DatabaseFileError:
+    """`open_database` in a background thread, the UI waiting in its event loop; a window with a busy bar appears
+    when it takes a while (an older database being upgraded). Where it opened, or why it could not."""
+    close_database()  # this thread's connection to a database open before, if any
+    outcome: list[Path | str | DatabaseFileError] = []
+    loop = QEventLoop()
+    waiting = QProgressDialog("Opening the database…", "", 0, 0, parent)
+    waiting.setWindowTitle("qa-desktop")
+    waiting.setLabelText(
+        f"Opening {path or 'the database'}…\n\nA database written by an older version is upgraded first; "
+        "for a large library this can take a minute or two."
+    )
+    waiting.setCancelButton(None)  # a migration runs in one transaction: stopping it halfway is not offered
+    waiting.setWindowModality(Qt.WindowModality.ApplicationModal)
+    waiting.setMinimumDuration(0)
+    waiting.reset()  # no window until the timer says it takes a while
+
+    def ended(result: Path | str | DatabaseFileError) -> None:
+        outcome.append(result)
+        loop.quit()
+
+    def failed(message: str) -> None:
+        outcome.append(DatabaseFileError(path or "the database", message))
+        loop.quit()
+
+    task = run_task(lambda _task: _open(path), ended, failed, what="opening the database")
+    QTimer.singleShot(SAY_AFTER_MS, lambda: outcome or waiting.show())
+    if not outcome:
+        loop.exec()
+    task.wait()  # it has delivered its outcome: only its thread's ending is left
+    waiting.close()
+    return outcome[0]
+
+
+def _open(path: str | Path | None) -> Path | str | DatabaseFileError:
+    try:
+        return open_database(path)
+    except DatabaseFileError as error:
+        return error
