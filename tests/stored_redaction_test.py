@@ -10,11 +10,19 @@ from pathlib import Path
 
 import pytest
 
+from qa_desktop.services.trust.disputes import raise_dispute
 from qa_desktop.storage import library
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.migrations import migrate
-from qa_desktop.storage.models import CriterionResultRow, UtteranceRow, database
+from qa_desktop.storage.models import (
+    AuditEntry,
+    CoachingSession,
+    CriterionResultRow,
+    Dispute,
+    UtteranceRow,
+    database,
+)
 from scoring.redact import CARD
 from tests.support.stored_calls import stored_call
 
@@ -25,6 +33,7 @@ READ = [  # a card read in groups over two turns, with the agent's "mm-hmm" betw
     ("customer", "0343 6467 thanks."),
 ]
 SECRETS = (b"4539", b"1488", b"0343", b"6467")
+TYPED = "She read her card number 4539 1488 0343 6467 aloud, coach this"  # as a lead might type it
 
 
 def _words(text: str, start: float) -> list[dict]:
@@ -44,6 +53,8 @@ def _store_in_clear(path: Path) -> None:
                 "VALUES (1, ?, ?, ?, ?, ?, ?)",
                 (100 + n, speaker, 60.0 + 3 * n, 62.0 + 3 * n, text, json.dumps(_words(text, 60.0 + 3 * n))),
             )
+        con.execute("UPDATE coachingsession SET notes = ?", (TYPED,))
+        con.execute("UPDATE auditentry SET comment = ?", (TYPED,))
         evidence = [{"speaker": "customer", "start": 60.0, "end": 62.0, "text": READ[0][1]}]
         con.execute(
             "UPDATE criterionresult SET evidence = ? WHERE id = (SELECT MIN(r.id) FROM criterionresult r "
@@ -66,6 +77,8 @@ def test_an_old_file_with_card_data_in_clear_keeps_none_of_it_anywhere(tmp_path)
     assert database.execute_sql("SELECT count(*) FROM utterance_fts WHERE utterance_fts MATCH '4539'").fetchone() == (
         0,
     )
+    typed = [s.notes for s in CoachingSession.select()] + [a.comment for a in AuditEntry.select()]
+    assert typed and set(typed) == {f"She read her card number {CARD} aloud, coach this"}
     close_database()
     backup = tmp_path / "calls.sqlite3.v9.bak"
     for kept in (path, backup):
@@ -96,3 +109,16 @@ def test_the_upgrade_redacts_what_a_version_12_database_holds_in_clear(db):
     assert result.evidence[0]["text"] == f"{CARD} thanks." and result.reason == f"said '{CARD} thanks.'"
     assert library.call_ids(LibraryFilter(search="4539")) == []
     assert library.call_ids(LibraryFilter(search="thanks")) == [call.id]
+
+
+@pytest.mark.both_stores
+def test_card_data_typed_into_a_comment_or_a_dispute_is_stored_redacted(db):
+    stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, {"greeting": ("pass", None)}, [])
+    raise_dispute(CriterionResultRow.get(), "Ana", TYPED, "lead")
+    CriterionResultRow.update(override="fail", override_comment=TYPED).execute()
+    raw = [
+        database.execute_sql(f"SELECT {column} FROM {table}").fetchone()[0]
+        for table, column in (("dispute", "reason"), ("criterionresult", "override_comment"))
+    ]
+    assert raw == [f"She read her card number {CARD} aloud, coach this"] * 2
+    assert Dispute.get().reason == raw[0]

@@ -201,11 +201,13 @@ def _redact_again(db: Database, migrator: SchemaMigrator) -> None:
     done = redact_stored(db)
     if done.utterances:
         optimize_search_index(db)
+    if done.utterances or done.typed:
         log.warning(
-            "redacted card data that an older version stored: %d utterances in %d calls, %d criterion results",
+            "redacted card data stored in clear: %d utterances in %d calls, %d criterion results, %d comments or notes",
             done.utterances,
             len(done.texts),
             done.results,
+            done.typed,
         )
 
 

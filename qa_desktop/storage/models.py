@@ -19,6 +19,8 @@ from peewee import (
     TextField,
 )
 
+from scoring.redact import redact_text
+
 # the open database: a sqlite_database.CallDatabase or a postgres_database.TeamDatabase (see database.py)
 database = DatabaseProxy()
 
@@ -27,6 +29,13 @@ UNASSIGNED = "unassigned"
 
 def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
+
+
+class TypedText(TextField):
+    """Free text people type (comments, notes, reasons): card data in it is redacted before it is stored."""
+
+    def db_value(self, value: str | None) -> str | None:
+        return super().db_value(redact_text(value) if isinstance(value, str) and value else value)
 
 
 class BaseModel(Model):
@@ -161,7 +170,7 @@ class CriterionResultRow(BaseModel):
     evidence = JSONField(default=list)
     override = CharField(max_length=4, null=True)  # a reviewer's result; the automatic one stays (schema v3)
     override_by = CharField(null=True)
-    override_comment = TextField(null=True)
+    override_comment = TypedText(null=True)
     needs_review = BooleanField(default=False)  # heard with low confidence: a person should check it (schema v6)
     checked = CharField(max_length=9, null=True)  # a reviewer looked at it: "evidence" played or "confirmed" (v8)
     checked_by = CharField(null=True)
@@ -184,7 +193,7 @@ class AuditEntry(BaseModel):
     target = CharField(default="")
     old = TextField(null=True)
     new = TextField(null=True)
-    comment = TextField(default="")
+    comment = TypedText(default="")
 
 
 class CoachingSession(BaseModel):
@@ -194,8 +203,8 @@ class CoachingSession(BaseModel):
     title = CharField()
     agents = JSONField(default=list)  # agent ids; the first is the session's main agent
     criteria = JSONField(default=list)  # focus criterion ids, in the coach's order
-    notes = TextField(default="")
-    goals = TextField(default="")
+    notes = TypedText(default="")
+    goals = TypedText(default="")
     due = DateTimeField(null=True)
     status = CharField(max_length=16, default="planned", index=True)  # planned, delivered, acknowledged
     coach = CharField(default="")
@@ -213,7 +222,7 @@ class CoachingClip(BaseModel):
     kind = CharField(max_length=8)  # "improve" or "example"
     start = FloatField()
     end = FloatField()
-    note = TextField(default="")
+    note = TypedText(default="")
     position = IntegerField(default=0)
 
 
@@ -264,7 +273,7 @@ class CalibrationAnswer(BaseModel):
     evaluator = CharField()
     criterion = CharField()
     result = CharField(max_length=4)
-    comment = TextField(default="")
+    comment = TypedText(default="")
     answered_at = DateTimeField(default=_now)
 
     class Meta:
@@ -291,7 +300,7 @@ class ReferenceVerdict(BaseModel):
     criterion = CharField()
     result = CharField(max_length=4)
     settled_by = CharField()
-    comment = TextField(default="")
+    comment = TypedText(default="")
     session = ForeignKeyField(CalibrationSession, null=True, backref="references", on_delete="SET NULL")
     settled_at = DateTimeField(default=_now)
 
@@ -310,10 +319,10 @@ class Dispute(BaseModel):
     requested = CharField(max_length=4)  # the result the agent says is right
     agent_name = CharField()
     raised_by = CharField()
-    reason = TextField()
+    reason = TypedText()
     status = CharField(max_length=16, default="open", index=True)  # open, accepted, rejected
     resolved_by = CharField(null=True)
-    resolution = TextField(null=True)
+    resolution = TypedText(null=True)
     raised_at = DateTimeField(default=_now)
     resolved_at = DateTimeField(null=True)
 

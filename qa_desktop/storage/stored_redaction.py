@@ -14,7 +14,7 @@ from pathlib import Path
 
 from peewee import Database, SqliteDatabase
 
-from qa_desktop.storage.models import CriterionResultRow, Score, UtteranceRow
+from qa_desktop.storage.models import BaseModel, CriterionResultRow, Score, TypedText, UtteranceRow
 from scoring.redact import redact_text, redact_utterances
 from scoring.transcript import Utterance, Word, words_to_dicts
 
@@ -25,10 +25,12 @@ _DIGIT = re.compile(r"\d")
 
 @dataclass
 class Redacted:
-    """What a pass changed: utterances (by call) with their old and new text, and criterion results."""
+    """What a pass changed: utterances (by call) with their old and new text, criterion results, and rows of
+    text people typed (comments, notes, reasons)."""
 
     utterances: int = 0
     results: int = 0
+    typed: int = 0
     texts: dict[int, dict[str, str]] = field(default_factory=dict)  # call id -> {old text: new text}
 
 
@@ -52,6 +54,7 @@ def redact_stored(db: Database) -> Redacted:
                     done.utterances += 1
         if done.texts and db.table_exists("criterionresult"):  # a schema v1 file has no scores
             done.results = _redact_results(done.texts)
+    done.typed = _redact_typed(db)
     return done
 
 
@@ -86,6 +89,25 @@ def _redact_results(texts: dict[int, dict[str, str]]) -> int:
     return changed
 
 
+def _redact_typed(db: Database) -> int:
+    """Every stored comment, note and reason (the models' TypedText fields, which redact what they write) written
+    again where redaction changes it; tables and columns an older schema lacks are passed over."""
+    changed = 0
+    for model in BaseModel.__subclasses__():
+        table = model._meta.table_name
+        fields = [f for f in model._meta.sorted_fields if isinstance(f, TypedText)]
+        if not fields or not db.table_exists(table):
+            continue
+        columns = {c.name for c in db.get_columns(table)}
+        with db.bind_ctx([model]):
+            for typed in (f for f in fields if f.column_name in columns):
+                for row_id, value in model.select(model.id, typed).where(typed.is_null(False)).tuples():
+                    if value and redact_text(value) != value:
+                        model.update({typed: value}).where(model.id == row_id).execute()  # redacted on the way in
+                        changed += 1
+    return changed
+
+
 def _redacted(text: str, known: dict[str, str]) -> str:
     if text in known:
         return known[text]
@@ -104,7 +126,7 @@ def redact_backups(path: Path) -> list[Path]:
                     done = redact_stored(copy)
                     if done.utterances:
                         optimize_search_index(copy)
-                if done.utterances:
+                if done.utterances or done.typed:
                     copy.execute_sql("VACUUM")
                     changed.append(backup)
         except (sqlite3.Error, OSError, ValueError) as exc:
