@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scoring.acoustics import voice_features  # noqa: E402
 from scoring.audio import decode  # noqa: E402
 from scoring.redact import redact_utterances  # noqa: E402
-from scoring.scorecard import default_scorecard_path, load_scorecard  # noqa: E402
+from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard  # noqa: E402
 from scoring.scorer import score_call  # noqa: E402
 from scoring.transcriber import Transcriber  # noqa: E402
 from scoring.transcript import Transcript  # noqa: E402
@@ -50,7 +50,7 @@ def cached_voice(path: Path, transcript: Transcript) -> dict[str, float]:
     return voice
 
 
-def main() -> None:  # noqa: C901 (one branch per option and report; to split next)
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scorecard", default=str(default_scorecard_path()))
     parser.add_argument("--limit", type=int, default=0, help="only the first N calls of each group")
@@ -58,7 +58,11 @@ def main() -> None:  # noqa: C901 (one branch per option and report; to split ne
         "--group", choices=("star", "esconv"), help="only this group (star: compliance, esconv: empathy)"
     )
     parser.add_argument("--show-errors", action="store_true", help="print the calls each label gets wrong")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _arguments()
     scorecard = load_scorecard(args.scorecard)
     items = [x for x in rendered() if args.group in (None, x[0].parent.name)]
     if args.limit:
@@ -68,34 +72,40 @@ def main() -> None:  # noqa: C901 (one branch per option and report; to split ne
     print(f"scorecard {scorecard.id} ({scorecard.hash[:12]}), {len(items)} calls, model {transcriber.model_name}")
     print(f"{'rendering':9s} {'label':22s} {'n+':>3s} {'n-':>3s} {'prec':>5s} {'recall':>6s} {'F1':>5s}")
     for mode in ("stereo", "mono"):
-        truth: dict[str, list[bool]] = {k: [] for k in LABELS}
-        found: dict[str, list[bool]] = {k: [] for k in LABELS}
-        names: list[str] = []
-        empathy: list[tuple[bool, float, str]] = []
-        for path, item in items:
-            file = mono_path(path) if mode == "mono" else path
-            transcript = cached_transcript(transcriber, file)
-            transcript = replace(transcript, utterances=redact_utterances(transcript.utterances))
-            score = score_call(transcript, scorecard, cached_voice(file, transcript))
-            results = {r.criterion.id: r.verdict.result for r in score.results}
-            labels = item["labels"]
-            if "empathy" in labels:
-                empathy.append((labels["empathy"] == "high", score.empathy, path.stem))
-                continue
-            names.append(item["file"])
-            for label, criteria in LABELS.items():
-                truth[label].append(bool(labels[label]))
-                found[label].append(any(results.get(c) == "pass" for c in criteria))
-        for label in LABELS if names else ():
-            p, r, f, _ = precision_recall_fscore_support(truth[label], found[label], average="binary", zero_division=0)
-            positives = sum(truth[label])
-            print(f"{mode:9s} {label:22s} {positives:3d} {len(truth[label]) - positives:3d} {p:5.2f} {r:6.2f} {f:5.2f}")
-            if args.show_errors:
-                for name, t, g in zip(names, truth[label], found[label]):
-                    if t != g:
-                        print(f"    {'missed' if t else 'false alarm'}: {name}")
-        if empathy:
-            print_empathy_auc(mode, empathy)
+        evaluate(mode, items, transcriber, scorecard, args.show_errors)
+
+
+def evaluate(mode: str, items: list, transcriber: Transcriber, scorecard: Scorecard, show_errors: bool) -> None:
+    """Score every call in one rendering; print each compliance label's precision, recall and F1, and the
+    empathy AUC."""
+    truth: dict[str, list[bool]] = {k: [] for k in LABELS}
+    found: dict[str, list[bool]] = {k: [] for k in LABELS}
+    names: list[str] = []
+    empathy: list[tuple[bool, float, str]] = []
+    for path, item in items:
+        file = mono_path(path) if mode == "mono" else path
+        transcript = cached_transcript(transcriber, file)
+        transcript = replace(transcript, utterances=redact_utterances(transcript.utterances))
+        score = score_call(transcript, scorecard, cached_voice(file, transcript))
+        results = {r.criterion.id: r.verdict.result for r in score.results}
+        labels = item["labels"]
+        if "empathy" in labels:
+            empathy.append((labels["empathy"] == "high", score.empathy, path.stem))
+            continue
+        names.append(item["file"])
+        for label, criteria in LABELS.items():
+            truth[label].append(bool(labels[label]))
+            found[label].append(any(results.get(c) == "pass" for c in criteria))
+    for label in LABELS if names else ():
+        p, r, f, _ = precision_recall_fscore_support(truth[label], found[label], average="binary", zero_division=0)
+        positives = sum(truth[label])
+        print(f"{mode:9s} {label:22s} {positives:3d} {len(truth[label]) - positives:3d} {p:5.2f} {r:6.2f} {f:5.2f}")
+        if show_errors:
+            for name, t, g in zip(names, truth[label], found[label]):
+                if t != g:
+                    print(f"    {'missed' if t else 'false alarm'}: {name}")
+    if empathy:
+        print_empathy_auc(mode, empathy)
 
 
 def print_empathy_auc(mode: str, empathy: list[tuple[bool, float, str]]) -> None:

@@ -15,6 +15,7 @@ import json
 import re
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jiwer
@@ -57,7 +58,45 @@ def speaker_at(reference: list[dict], time_s: float) -> str | None:
     return None
 
 
-def main() -> None:  # noqa: C901 (one branch per option and report; to split next)
+@dataclass
+class Tally:
+    """One mode's references and hypotheses (per speaker and whole calls) and its speaker attribution."""
+
+    refs: dict[str, list[str]] = field(default_factory=lambda: {"agent": [], "customer": [], "all": []})
+    hyps: dict[str, list[str]] = field(default_factory=lambda: {"agent": [], "customer": [], "all": []})
+    right: int = 0
+    total: int = 0
+    roles_right: int = 0
+
+    def add(self, transcript: Transcript, reference: list[dict]) -> None:
+        """One call's transcript against its reference turns."""
+        for speaker in ("agent", "customer"):
+            self.refs[speaker].append(normalise(" ".join(t["text"] for t in reference if t["speaker"] == speaker)))
+            self.hyps[speaker].append(
+                normalise(" ".join(u.text for u in transcript.utterances if u.speaker == speaker))
+            )
+        self.refs["all"].append(normalise(" ".join(t["text"] for t in reference)))
+        self.hyps["all"].append(normalise(" ".join(u.text for u in transcript.utterances)))
+        truths = [
+            (speaker_at(reference, (w.start + w.end) / 2), u.speaker) for u in transcript.utterances for w in u.words
+        ]
+        right = sum(truth == said for truth, said in truths if truth)
+        total = sum(1 for truth, _ in truths if truth)
+        self.right, self.total = self.right + right, self.total + total
+        self.roles_right += total > 0 and right / total > 0.5
+
+    def report(self, mode: str, calls: int) -> str:
+        """WER per speaker and of the whole call, and the share of words given to the right speaker."""
+        wer = {s: jiwer.wer(self.refs[s], self.hyps[s]) for s in ("agent", "customer")}
+        both = jiwer.wer(self.refs["all"], self.hyps["all"])
+        return (
+            f"{mode:6s} WER agent {wer['agent']:.3f}  customer {wer['customer']:.3f}  "
+            f"(whole call in time order {both:.3f})  words attributed right {self.right / max(self.total, 1):.3f}  "
+            f"calls with agent found {self.roles_right}/{calls}"
+        )
+
+
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--calls",
@@ -71,66 +110,45 @@ def main() -> None:  # noqa: C901 (one branch per option and report; to split ne
     parser.add_argument("--model")
     parser.add_argument("--window", type=int, default=WINDOW_S, help="seconds of speech per batched window")
     parser.add_argument("--modes", default="stereo,mono", help="stereo, mono, bare (plain faster-whisper per channel)")
-    args = parser.parse_args()
-    modes = args.modes.split(",")
+    return parser.parse_args()
+
+
+def _calls(args: argparse.Namespace) -> tuple[list[tuple[Path, dict]], list[str]]:
+    """The calls to transcribe (path, item with its reference) and the modes to transcribe them in."""
     if args.calls == "demo":
-        items = [(DEMO / item["file"], item) for item in json.loads((DEMO / "reference.json").read_text())]
-        modes = ["demo"]
-    elif not DEVSET.is_dir():
+        return [(DEMO / item["file"], item) for item in json.loads((DEMO / "reference.json").read_text())], ["demo"]
+    if not DEVSET.is_dir():
         sys.exit(f"no devset at {DEVSET}")
-    else:
-        items = rendered()
-    if args.limit and args.calls == "devset":
+    items = rendered()
+    if args.limit:
         items = [i for g in ("star", "esconv") for i in [x for x in items if x[0].parent.name == g][: args.limit]]
+    return items, args.modes.split(",")
+
+
+def main() -> None:
+    args = _arguments()
+    items, modes = _calls(args)
     transcriber = Transcriber(
         TranscriberConfig(
             model=args.model, initial_prompt=args.initial_prompt or None, hotwords=args.hotwords, window_s=args.window
         )
     )
-    refs = {m: {"agent": [], "customer": [], "all": []} for m in modes}
-    hyps = {m: {"agent": [], "customer": [], "all": []} for m in modes}
-    attributed = {m: [0, 0] for m in modes}
-    roles_right = dict.fromkeys(modes, 0)
+    tallies = {mode: Tally() for mode in modes}
     audio_s, spent = 0.0, 0.0
     for path, item in items:
         for mode in modes:
-            file = path.with_suffix(".mono.wav") if mode == "mono" else path
-            decoded = decode(file)
+            decoded = decode(path.with_suffix(".mono.wav") if mode == "mono" else path)
             started = time.perf_counter()
             transcript = bare(transcriber, decoded) if mode == "bare" else transcriber.transcribe_audio(decoded)
             spent += time.perf_counter() - started
             audio_s += decoded.info.duration_s
-            reference = item["reference"]
-            for speaker in ("agent", "customer"):
-                refs[mode][speaker].append(normalise(" ".join(t["text"] for t in reference if t["speaker"] == speaker)))
-                hyps[mode][speaker].append(
-                    normalise(" ".join(u.text for u in transcript.utterances if u.speaker == speaker))
-                )
-            refs[mode]["all"].append(normalise(" ".join(t["text"] for t in reference)))
-            hyps[mode]["all"].append(normalise(" ".join(u.text for u in transcript.utterances)))
-            right = total = 0
-            for u in transcript.utterances:
-                for w in u.words:
-                    truth = speaker_at(reference, (w.start + w.end) / 2)
-                    if truth:
-                        total += 1
-                        right += truth == u.speaker
-            attributed[mode][0] += right
-            attributed[mode][1] += total
-            roles_right[mode] += total > 0 and right / total > 0.5
+            tallies[mode].add(transcript, item["reference"])
     print(
         f"calls: {len(items)}; prompt={args.initial_prompt!r} hotwords={args.hotwords!r}; "
         f"window {args.window} s; speed {audio_s / spent:.1f}x real time"
     )
     for mode in modes:
-        wer = {s: jiwer.wer(refs[mode][s], hyps[mode][s]) for s in ("agent", "customer")}
-        both = jiwer.wer(refs[mode]["all"], hyps[mode]["all"])
-        right, total = attributed[mode]
-        print(
-            f"{mode:6s} WER agent {wer['agent']:.3f}  customer {wer['customer']:.3f}  "
-            f"(whole call in time order {both:.3f})  words attributed right {right / max(total, 1):.3f}  "
-            f"calls with agent found {roles_right[mode]}/{len(items)}"
-        )
+        print(tallies[mode].report(mode, len(items)))
 
 
 if __name__ == "__main__":
