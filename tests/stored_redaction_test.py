@@ -17,6 +17,7 @@ from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.migrations import migrate
 from qa_desktop.storage.models import (
     AuditEntry,
+    Call,
     CoachingSession,
     CriterionResultRow,
     Dispute,
@@ -54,6 +55,7 @@ def _store_in_clear(path: Path) -> None:
                 (100 + n, speaker, 60.0 + 3 * n, 62.0 + 3 * n, text, json.dumps(_words(text, 60.0 + 3 * n))),
             )
         con.execute("UPDATE coachingsession SET notes = ?", (TYPED,))
+        con.execute("UPDATE call SET metadata = ?", (json.dumps({"notes": TYPED, "queue": "billing"}),))
         con.execute("UPDATE auditentry SET comment = ?", (TYPED,))
         evidence = [{"speaker": "customer", "start": 60.0, "end": 62.0, "text": READ[0][1]}]
         con.execute(
@@ -78,6 +80,8 @@ def test_an_old_file_with_card_data_in_clear_keeps_none_of_it_anywhere(tmp_path)
         0,
     )
     typed = [s.notes for s in CoachingSession.select()] + [a.comment for a in AuditEntry.select()]
+    typed += [c.metadata["notes"] for c in Call.select()]
+    assert {c.metadata["queue"] for c in Call.select()} == {"billing"}
     assert typed and set(typed) == {f"She read her card number {CARD} aloud, coach this"}
     close_database()
     backup = tmp_path / "calls.sqlite3.v9.bak"
@@ -112,13 +116,15 @@ def test_the_upgrade_redacts_what_a_version_12_database_holds_in_clear(db):
 
 
 @pytest.mark.both_stores
-def test_card_data_typed_into_a_comment_or_a_dispute_is_stored_redacted(db):
+def test_card_data_typed_into_a_comment_a_dispute_or_a_metadata_column_is_stored_redacted(db):
     stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, {"greeting": ("pass", None)}, [])
     raise_dispute(CriterionResultRow.get(), "Ana", TYPED, "lead")
     CriterionResultRow.update(override="fail", override_comment=TYPED).execute()
+    Call.update(metadata={"notes": TYPED, "agent id": "A-1042"}).execute()
     raw = [
         database.execute_sql(f"SELECT {column} FROM {table}").fetchone()[0]
         for table, column in (("dispute", "reason"), ("criterionresult", "override_comment"))
     ]
     assert raw == [f"She read her card number {CARD} aloud, coach this"] * 2
     assert Dispute.get().reason == raw[0]
+    assert Call.get().metadata == {"notes": raw[0], "agent id": "A-1042"}

@@ -31,11 +31,30 @@ def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
-class TypedText(TextField):
+def redacted(value: object) -> object:
+    """A text, or the texts in a list or mapping, with card data redacted (other values as they are)."""
+    if isinstance(value, str):
+        return redact_text(value) if value else value
+    if isinstance(value, dict):
+        return {key: redacted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redacted(item) for item in value]
+    return value
+
+
+class RedactedText(TextField):
     """Free text people type (comments, notes, reasons): card data in it is redacted before it is stored."""
 
     def db_value(self, value: str | None) -> str | None:
-        return super().db_value(redact_text(value) if isinstance(value, str) and value else value)
+        return super().db_value(redacted(value))
+
+
+class RedactedJSON(JSONField):
+    """JSON whose texts come from outside (a metadata CSV's columns): card data in them is redacted before it is
+    stored."""
+
+    def db_value(self, value: object) -> object:
+        return super().db_value(redacted(value))
 
 
 class BaseModel(Model):
@@ -68,7 +87,7 @@ class Call(BaseModel):
     agent_channel = IntegerField(null=True)
     model = CharField()
     device = CharField()
-    metadata = JSONField(default=dict)  # every metadata field as given, including unmapped ones
+    metadata = RedactedJSON(default=dict)  # every metadata field as given (card data redacted), unmapped ones too
     imported_at = DateTimeField(default=_now)
     voice = JSONField(default=dict)  # the agent's voice features, measured once at import (schema v2)
     reviewed = BooleanField(default=False, index=True)  # schema v3
@@ -170,7 +189,7 @@ class CriterionResultRow(BaseModel):
     evidence = JSONField(default=list)
     override = CharField(max_length=4, null=True)  # a reviewer's result; the automatic one stays (schema v3)
     override_by = CharField(null=True)
-    override_comment = TypedText(null=True)
+    override_comment = RedactedText(null=True)
     needs_review = BooleanField(default=False)  # heard with low confidence: a person should check it (schema v6)
     checked = CharField(max_length=9, null=True)  # a reviewer looked at it: "evidence" played or "confirmed" (v8)
     checked_by = CharField(null=True)
@@ -193,7 +212,7 @@ class AuditEntry(BaseModel):
     target = CharField(default="")
     old = TextField(null=True)
     new = TextField(null=True)
-    comment = TypedText(default="")
+    comment = RedactedText(default="")
 
 
 class CoachingSession(BaseModel):
@@ -203,8 +222,8 @@ class CoachingSession(BaseModel):
     title = CharField()
     agents = JSONField(default=list)  # agent ids; the first is the session's main agent
     criteria = JSONField(default=list)  # focus criterion ids, in the coach's order
-    notes = TypedText(default="")
-    goals = TypedText(default="")
+    notes = RedactedText(default="")
+    goals = RedactedText(default="")
     due = DateTimeField(null=True)
     status = CharField(max_length=16, default="planned", index=True)  # planned, delivered, acknowledged
     coach = CharField(default="")
@@ -222,7 +241,7 @@ class CoachingClip(BaseModel):
     kind = CharField(max_length=8)  # "improve" or "example"
     start = FloatField()
     end = FloatField()
-    note = TypedText(default="")
+    note = RedactedText(default="")
     position = IntegerField(default=0)
 
 
@@ -273,7 +292,7 @@ class CalibrationAnswer(BaseModel):
     evaluator = CharField()
     criterion = CharField()
     result = CharField(max_length=4)
-    comment = TypedText(default="")
+    comment = RedactedText(default="")
     answered_at = DateTimeField(default=_now)
 
     class Meta:
@@ -300,7 +319,7 @@ class ReferenceVerdict(BaseModel):
     criterion = CharField()
     result = CharField(max_length=4)
     settled_by = CharField()
-    comment = TypedText(default="")
+    comment = RedactedText(default="")
     session = ForeignKeyField(CalibrationSession, null=True, backref="references", on_delete="SET NULL")
     settled_at = DateTimeField(default=_now)
 
@@ -319,10 +338,10 @@ class Dispute(BaseModel):
     requested = CharField(max_length=4)  # the result the agent says is right
     agent_name = CharField()
     raised_by = CharField()
-    reason = TypedText()
+    reason = RedactedText()
     status = CharField(max_length=16, default="open", index=True)  # open, accepted, rejected
     resolved_by = CharField(null=True)
-    resolution = TypedText(null=True)
+    resolution = RedactedText(null=True)
     raised_at = DateTimeField(default=_now)
     resolved_at = DateTimeField(null=True)
 

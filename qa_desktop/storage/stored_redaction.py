@@ -14,7 +14,15 @@ from pathlib import Path
 
 from peewee import Database, SqliteDatabase
 
-from qa_desktop.storage.models import BaseModel, CriterionResultRow, Score, TypedText, UtteranceRow
+from qa_desktop.storage.models import (
+    BaseModel,
+    CriterionResultRow,
+    RedactedJSON,
+    RedactedText,
+    Score,
+    UtteranceRow,
+    redacted,
+)
 from scoring.redact import redact_text, redact_utterances
 from scoring.transcript import Utterance, Word, words_to_dicts
 
@@ -90,19 +98,20 @@ def _redact_results(texts: dict[int, dict[str, str]]) -> int:
 
 
 def _redact_typed(db: Database) -> int:
-    """Every stored comment, note and reason (the models' TypedText fields, which redact what they write) written
-    again where redaction changes it; tables and columns an older schema lacks are passed over."""
+    """Every stored comment, note, reason and call metadata (the models' RedactedText and RedactedJSON fields,
+    which redact what they write) written again where redaction changes it; tables and columns an older schema
+    lacks are passed over."""
     changed = 0
     for model in BaseModel.__subclasses__():
         table = model._meta.table_name
-        fields = [f for f in model._meta.sorted_fields if isinstance(f, TypedText)]
+        fields = [f for f in model._meta.sorted_fields if isinstance(f, (RedactedText, RedactedJSON))]
         if not fields or not db.table_exists(table):
             continue
         columns = {c.name for c in db.get_columns(table)}
         with db.bind_ctx([model]):
             for typed in (f for f in fields if f.column_name in columns):
                 for row_id, value in model.select(model.id, typed).where(typed.is_null(False)).tuples():
-                    if value and redact_text(value) != value:
+                    if value and redacted(value) != value:
                         model.update({typed: value}).where(model.id == row_id).execute()  # redacted on the way in
                         changed += 1
     return changed
