@@ -101,3 +101,8 @@ def content_words(text: str) -> set[str]:
                 break
         words.add(word)
     return words
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text, with their end marks."""
+    return [s.strip() for s in re.findall(r"[^.?!]+[.?!]*", text) if s.strip(" .?!")]

@@ -425,3 +425,48 @@ def test_a_missing_whole_call_phrase_shows_the_customers_concern_and_how_the_age
     assert verdict.result == "fail" and "the customer's concern" in verdict.reason
     assert [u.start for u in verdict.evidence] == [3.5, 7.5, 12.5]
     assert [u.start for u in found["empathy_statement"].evidence] == [3.5, 7.5, 12.5]
+
+
+def test_an_empathic_move_outside_the_phrase_list_earns_credit_and_is_shown(scorecard):
+    found, _ = verdicts(
+        scorecard,
+        call(
+            ("c", 0.0, 3.0, "My mother went into a care home last month."),
+            ("a", 3.5, 6.0, "It has been a really rough few weeks for you."),
+            ("c", 6.5, 8.0, "It has."),
+            ("a", 8.5, 11.0, "You are doing everything you can for her."),
+        ),
+    )
+    verdict = found["empathy_statement"]
+    assert verdict.result == "pass" and "in 2 turns" in verdict.reason
+    assert [u.start for u in verdict.evidence] == [3.5, 8.5]
+
+
+def test_empathy_evidence_leaves_out_the_agents_own_story(scorecard):
+    found, _ = verdicts(
+        scorecard,
+        call(
+            ("c", 0.0, 3.0, "I lost my job."),
+            ("a", 3.5, 6.0, "That sounds frustrating. When I was laid off I felt the same."),
+            ("c", 6.5, 8.0, "It is hard."),
+            ("a", 8.5, 11.0, "That must be hard for you."),
+        ),
+    )
+    verdict = found["empathy_statement"]
+    assert verdict.result == "pass" and "in 2 turns" in verdict.reason  # both acknowledge
+    assert [u.start for u in verdict.evidence] == [8.5]  # the agent's own story is shown as no evidence
+
+
+def test_active_listening_shows_the_restatement_not_the_question(scorecard):
+    found, _ = verdicts(
+        scorecard,
+        call(
+            ("c", 0.0, 4.0, "The engineer cancelled the visit twice this week."),
+            ("a", 4.5, 8.0, "The engineer cancelled twice? When was the visit booked for?"),
+            ("c", 8.5, 11.0, "Monday and then Thursday."),
+            ("a", 11.5, 14.0, "So you have taken two days off for nothing."),
+        ),
+    )
+    verdict = found["active_listening"]
+    assert verdict.result == "pass" and "in 2 of 2 turns" in verdict.reason
+    assert [u.start for u in verdict.evidence] == [11.5]

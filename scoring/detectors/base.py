@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..conversation import ConversationMetrics
 from ..display import clock
+from ..empathic_moves import Move, conversation_moves
 from ..phrases import PhraseMatch, PhraseSet
 from ..sentiment import SentimentTrajectory, polarity
-from ..text import normalise
+from ..text import normalise, sentences
 from ..toml_fields import Param
-from ..transcript import Utterance
+from ..transcript import AGENT, CUSTOMER, Utterance
 
 PASS, FAIL, NA = "pass", "fail", "na"
 
@@ -43,6 +43,7 @@ class CallContext:
     customer_name: str | None = None
     moods: dict[int, float] = field(default_factory=dict)  # utterance index -> polarity, as worked out
     normalised: list[str] = field(init=False)
+    _moves: list[list[Move]] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.normalised = [normalise(u.text) for u in self.utterances]
@@ -73,16 +74,17 @@ class CallContext:
         said = [normalise(sentence) for i in indices for sentence in split(self.utterances[i].text)]
         return sum(match is not None for match in phrases.match_all(said))
 
+    def moves(self, i: int) -> list[Move]:
+        """The empathic moves of utterance i (none for the customer's), worked out once per call."""
+        if self._moves is None:
+            self._moves = conversation_moves(((u.speaker, u.text) for u in self.utterances), AGENT, CUSTOMER)
+        return self._moves[i]
+
     def polarity(self, i: int) -> float:
         """VADER's compound score of utterance i, worked out once per call."""
         if i not in self.moods:
             self.moods[i] = polarity(self.utterances[i].text)
         return self.moods[i]
-
-
-def sentences(text: str) -> list[str]:
-    """The sentences of a text, with their end marks."""
-    return [s.strip() for s in re.findall(r"[^.?!]+[.?!]*", text) if s.strip(" .?!")]
 
 
 def statements(text: str) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from .. import empathic_moves as moves
 from ..phrases import PhraseSet, phrase_set
 from ..text import content_words, normalise
 from ..transcript import AGENT, CUSTOMER, Utterance
@@ -22,8 +23,6 @@ from .base import (
     detector,
     found_confidence,
     quote,
-    sentences,
-    statements,
 )
 from .phrase import absence_evidence
 
@@ -38,19 +37,22 @@ def diminishing(amount: float, half: float) -> float:
 
 
 def plain(ctx: CallContext, i: int, advice: PhraseSet) -> bool:
-    """True when an agent turn neither asks nor advises: then an acknowledgement in it is what the turn does,
-    not a preamble to a question or a suggestion, and a reviewer hears empathy when they play it."""
-    text = ctx.utterances[i].text
-    return len(statements(text)) == len(sentences(text)) and not (
-        advice and advice.match(ctx.normalised[i], normalised=True)
-    )
+    """True when an agent turn neither asks, advises nor tells the agent's own story: then an acknowledgement
+    in it is what the turn does, not a preamble to something else, and a reviewer hears empathy when they
+    play it."""
+    return moves.plain(ctx.utterances[i].text) and not (advice and advice.match(ctx.normalised[i], normalised=True))
 
 
 def shown(ctx: CallContext, hits: list[int], advice: PhraseSet) -> list[Utterance]:
     """The evidence of a graded empathy criterion: the turns that earned credit and do nothing else, or the
-    first three that earned it when none is that plain."""
-    clear = [i for i in hits if plain(ctx, i, advice)]
-    return [ctx.utterances[i] for i in clear or hits[:3]]
+    first one that earned it when none is that plain."""
+    clear = [i for i in hits if ctx.moves(i) or plain(ctx, i, advice)]
+    return [ctx.utterances[i] for i in clear or hits[:1]]
+
+
+def moved(ctx: CallContext, turns: list[int], kinds: set[str]) -> list[int]:
+    """The turns that make one of these kinds of empathic move."""
+    return [i for i in turns if any(m.kind in kinds for m in ctx.moves(i))]
 
 
 _WHOLE_CALL = {"first_turns": 0, "last_turns": 0, "within_first_s": 0.0, "within_last_s": 0.0}
@@ -69,7 +71,8 @@ def acknowledgement(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     hard"; "why are you upset?" asks instead). Graded with diminishing returns by how many of the agent's
     turns do: half credit at `half_credit` turns, or at `half_credit_share` of the agent's turns in a short call."""
     agent = ctx.turns(AGENT)
-    hits = [i for i, _ in ctx.find(phrase_set(params["phrases"]), agent, statements_only=True)]
+    said = [i for i, _ in ctx.find(phrase_set(params["phrases"]), agent, statements_only=True)]
+    hits = sorted({*said, *moved(ctx, agent, {moves.REFLECTION, moves.REASSURANCE})})
     if not hits:
         evidence, note = absence_evidence(ctx, agent, _WHOLE_CALL)
         return Verdict(
@@ -85,7 +88,7 @@ def acknowledgement(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     return Verdict(
         PASS,
         round(diminishing(len(hits), half), 3),
-        found_confidence(ctx, ctx.find(phrase_set(params["phrases"]), hits[:1], statements_only=True)),
+        found_confidence(ctx, ctx.find(phrase_set(params["phrases"]), said[:1], statements_only=True)) if said else 0.8,
         f"Acknowledged the customer's feelings or situation in {turns}, first {quote(ctx.utterances[hits[0]])}.",
         evidence,
     )
@@ -128,7 +131,8 @@ def active_listening(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     agent = ctx.turns(AGENT)
     said = [i for i, _ in ctx.find(phrase_set(params["phrases"]), agent)]
     picked_up = _reflections(ctx, params["overlap_words"], params["recent_turns"]) if params["overlap_words"] else []
-    hits = sorted(set(said) | set(picked_up))
+    restated = moved(ctx, agent, {moves.RESTATEMENT})
+    hits = sorted({*said, *picked_up, *restated})
     if not hits:
         return Verdict(
             FAIL,
@@ -144,7 +148,7 @@ def active_listening(ctx: CallContext, params: dict[str, Any]) -> Verdict:
         round(0.6 + 0.3 * min(1.0, share / 0.5), 3),
         f"Restated or confirmed the customer's words in {len(hits)} of {len(agent)} turns, "
         f"first {quote(ctx.utterances[hits[0]])}.",
-        shown(ctx, said or hits, phrase_set(params["advice_phrases"])),
+        shown(ctx, sorted({*said, *restated}) or hits, phrase_set(params["advice_phrases"])),
     )
 
 
