@@ -151,6 +151,7 @@ _WH = re.compile(
     r"^(?:and |but |so |well |okay |oh )?(?:what|why|how|when|where|who|which|do|does|did|have|has|"
     r"can|could|would|will|are|is|were|was|any|anything|tell)\b"
 )
+_ADDRESSED = re.compile(rf"\b{_YOU}\b")
 ECHO_WORDS = 2  # content words of the customer's last turn a restatement gives back, at the least
 ECHO_SHARE = 0.5  # ... and the share of the sentence's own content words they make up
 
@@ -170,19 +171,15 @@ def _echoes(sentence: str, heard: set[str]) -> bool:
     return shared >= ECHO_WORDS and shared >= ECHO_SHARE * len(own)
 
 
-def sentence_move(sentence: str, heard: set[str]) -> str | None:
-    """The empathic move a sentence makes, if any, given the content words of the customer's last turn."""
-    said = normalise(sentence)
+def sentence_move(sentence: str, heard: set[str], said: str | None = None) -> str | None:
+    """The empathic move a sentence makes, if any, given the content words of the customer's last turn (and
+    the sentence normalised, when that is done already)."""
+    said = normalise(sentence) if said is None else said
     if _ADVICE.search(said) or _PLEASANTRY.search(said):
         return None
-    question = sentence.rstrip().endswith("?")
-    if _RESTATEMENT_CUE.search(said) or (
-        re.search(rf"\b{_YOU}\b", said) and not _WH.match(said) and _echoes(sentence, heard)
-    ):
+    if _RESTATEMENT_CUE.search(said) or (_ADDRESSED.search(said) and not _WH.match(said) and _echoes(sentence, heard)):
         return RESTATEMENT
-    if question:
-        return None
-    if _OWN_STORY.search(said):
+    if sentence.rstrip().endswith("?") or _OWN_STORY.search(said):
         return None
     if _REFLECTION.search(said):
         return REFLECTION
@@ -191,9 +188,9 @@ def sentence_move(sentence: str, heard: set[str]) -> str | None:
     return None
 
 
-def does_other_business(sentence: str) -> bool:
+def does_other_business(sentence: str, said: str | None = None) -> bool:
     """True when a sentence gives advice, tells the agent's own story or asks a question."""
-    said = normalise(sentence)
+    said = normalise(sentence) if said is None else said
     return bool(_ADVICE.search(said) or _OWN_STORY.search(said)) or sentence.rstrip().endswith("?")
 
 
@@ -202,10 +199,11 @@ def turn_moves(text: str, heard: set[str]) -> list[Move]:
     advice, tells the agent's own story, or asks a new question (a restatement may end in a question)."""
     found = []
     for sentence in sentences(text):
-        kind = sentence_move(sentence, heard)
+        said = normalise(sentence)
+        kind = sentence_move(sentence, heard, said)
         if kind:
             found.append(Move(kind, sentence))
-        elif does_other_business(sentence):
+        elif does_other_business(sentence, said):
             return []
     return found
 
