@@ -28,11 +28,11 @@ _FEELING = (
     r"drained|tired|unfair|awful|terrible|horrible|depressing|depressed|hopeless|helpless|nervous|stuck|lost|"
     r"discouraging|discouraged|concerning|concerned|troubling|unsettling|uncertain|insecure|vulnerable|"
     r"betrayed|rejected|embarrassing|embarrassed|ashamed|guilty|heavy|a lot|a struggle|struggling|"
-    r"a challenge|a burden|a shock|shocking|unbearable|tricky|complicated|worn out|burnt out|burned out)"
+    r"a challenge|a burden|a shock|shocking|unbearable|tricky|complicated|worn out|burnt out|burned out|down|low|blue)"
 )
 _DEGREE = (
     r"(?:(?:so|really|very|quite|pretty|extremely|incredibly|truly|such|a bit|a little|kind of|rather|completely|"
-    r"totally|absolutely|utterly) )*"
+    r"totally|absolutely|utterly|definitely|certainly|understandably|emotionally|mentally|physically) )*"
 )
 _THAT = r"(?:it|that|this|which|all of that|all this|all that|everything)"
 _YOU = r"(?:you|your|yourself)"
@@ -40,7 +40,8 @@ _YOU = r"(?:you|your|yourself)"
 _REFLECTION = re.compile(
     "|".join(
         (
-            rf"\b{_THAT} (?:sounds|seems|must be|must have been|must feel|can be|can feel|could be|would be|is|was|"
+            rf"\b{_THAT} (?:really |truly |certainly |definitely |must )?(?:sounds|seems|must be|"
+            rf"must have been|must feel|can be|can feel|could be|would be|is|was|"
             rf"feels|looks|has been|is being) (?:like )?(?:a |an )?{_DEGREE}{_FEELING}\b",
             rf"\byou (?:sound|seem|must be|must feel|must have been|might be|may be|are|were|feel|felt|have been|"
             rf"are feeling|were feeling|have been feeling|are going through|went through|are dealing with) "
@@ -48,6 +49,7 @@ _REFLECTION = re.compile(
             r"\b(?:sounds|seems|looks|feels) as (?:though|if)\b|\b(?:sounds|seems|looks|feels) like (?:you|your|"
             r"it has been|it was|it is|that was|that is|that has|"
             r"this is|this has|things)\b",
+            r"^(?:and |but |so |well |okay |oh |wow )*(?:it|that|this) (?:sounds|seems) (?:like|that|as though)?\b",
             r"\bi (?:can|could) (?:only )?(?:tell|see|sense|hear|imagine|understand|feel) (?:how|why|that|what|your|"
             r"you|it)\b",
             r"\bi (?:understand|know|get|realise|realize|see) (?:how|why|what|your|that it|that this|that you)\b",
@@ -58,6 +60,8 @@ _REFLECTION = re.compile(
             r"loneliness|anger|disappointment|grief|situation|struggle)\b (?:is|are|makes|make|sounds|seems)\b",
             rf"\b(?:no wonder|of course|naturally) {_YOU}\b",
             r"\banyone (?:would|could|in your)\b",
+            rf"\b(?:making|made|makes|make|leaving|left|leaves) you (?:feel )?{_DEGREE}{_FEELING}\b",
+            r"\bi can not (?:even |begin to )?imagine\b",
             rf"\b(?:is|are|can be|could be|can get|gets|get|has been|have been|must be|would be|"
             rf"will be) {_DEGREE}{_FEELING}\b",
             r"\b(?:sorry to hear|sorry (?:that |for what )?you|sorry for your|i feel (?:bad|so bad|sad|"
@@ -71,7 +75,9 @@ _RESTATEMENT_CUE = re.compile(
     r"\b(?:so you|so your|so it is|so it was|so he|so she|so they|you are saying|you said|you mentioned|"
     r"you told me|if i understand|if i am understanding|if i am hearing|what i am hearing|i am hearing|"
     r"in other words|is that right|is that correct|is that true|am i right|do i have that right|did i get that|"
-    r"correct me if|i take it|i hear you saying)\b|\byou\b.*\b(?:right|then|correct)$"
+    r"correct me if|i take it|i hear you saying|to confirm|to clarify|i (?:assume|gather|guess|"
+    r"suppose) (?:that )?you)\b"
+    r"|\byou\b.*\b(?:right|then|correct)$"
 )
 _REASSURANCE = re.compile(
     "|".join(
@@ -92,6 +98,7 @@ _REASSURANCE = re.compile(
             r"it will|things will|this will)\b",
             r"\bi (?:believe|have faith|trust) (?:in )?you\b",
             r"\bi have no doubt\b",
+            r"\b(?:it is|it was) (?:so |very )?(?:obvious|clear|evident) (?:that )?you\b",
             rf"\b(?:it|that) is (?:so |really |very )?(?:great|good|wonderful|awesome|amazing|fantastic|admirable|"
             rf"brave|smart|wise|commendable|impressive|excellent) (?:that |of |to see |how )?{_YOU}\b",
             r"\bi am (?:so |very |really |truly )?(?:happy|glad|pleased|proud) (?:for you|of you|(?:to hear |"
@@ -125,7 +132,8 @@ _REASSURANCE = re.compile(
 _ADVICE = re.compile(
     r"^(?:please )?(?:try|make|take|go|talk|get|consider|think about|look|find|remember|keep|focus|write|call|"
     r"reach out|start|stop|avoid|ask|tell|give|set|join|spend|do not forget|let yourself|allow yourself|"
-    r"just|maybe|perhaps|how about|why not|what if|what about)\b"
+    r"just (?:try|go|talk|ask|tell|take|make|do|remember|keep|focus|let)|maybe|perhaps|how about|why not|"
+    r"what if|what about)\b"
     r"|\byou (?:could|should|might|may|can|need to|have to|ought to|must) (?:try|want|consider|think|look|"
     r"talk|ask|go|find|get|start|make|take|speak|reach|call|write|see|check|use|join|set|put|keep|focus|"
     r"also|always|just|maybe|definitely|perhaps|probably|still)\b"

@@ -22,6 +22,8 @@ from scoring.text import content_words
         ("None of this is your fault.", REASSURANCE),
         ("I am sure you will find your feet in the new team.", REASSURANCE),
         ("So you have been waiting since March, is that right?", RESTATEMENT),
+        ("Just to clarify, the landlord has not replied since Monday.", RESTATEMENT),
+        ("All of this must be making you anxious.", REFLECTION),
     ],
 )
 def test_a_plain_empathic_turn_makes_its_move(said, kind):
