@@ -5,7 +5,8 @@ reassurance (affirming the customer or what they do: "you are doing the right th
 that way").
 
 A turn counts only when the empathic sentence is what the turn does: a turn that also gives advice, tells the
-agent's own story, or ends by asking something new is advice, a story or a question, whatever it opens with.
+agent's own story, asks something new or says goodbye is advice, a story, a question or a closing, whatever it
+opens with.
 That is how a QA lead reads a turn, so the evidence shown for empathy is the turn a reviewer would agree with.
 """
 
@@ -197,14 +198,18 @@ def sentence_move(sentence: str, heard: set[str], said: str | None = None) -> st
 
 
 def does_other_business(sentence: str, said: str | None = None) -> bool:
-    """True when a sentence gives advice, tells the agent's own story or asks a question."""
+    """True when a sentence gives advice, tells the agent's own story, asks a question or is a courtesy (thanks,
+    a greeting, a goodbye)."""
     said = normalise(sentence) if said is None else said
-    return bool(_ADVICE.search(said) or _OWN_STORY.search(said)) or sentence.rstrip().endswith("?")
+    return bool(
+        _ADVICE.search(said) or _OWN_STORY.search(said) or _PLEASANTRY.search(said)
+    ) or sentence.rstrip().endswith("?")
 
 
 def turn_moves(text: str, heard: set[str]) -> list[Move]:
     """The empathic moves of an agent's turn, or none when the turn's business is something else: it gives
-    advice, tells the agent's own story, or asks a new question (a restatement may end in a question)."""
+    advice, tells the agent's own story, asks a new question (a restatement may end in a question) or opens or
+    closes the conversation."""
     found = []
     for sentence in sentences(text):
         said = normalise(sentence)
@@ -217,8 +222,8 @@ def turn_moves(text: str, heard: set[str]) -> list[Move]:
 
 
 def plain(text: str) -> bool:
-    """True when no sentence of a turn gives advice, tells the agent's own story or asks a question: whatever
-    empathy it shows is what the turn does."""
+    """True when no sentence of a turn gives advice, tells the agent's own story, asks a question or is a
+    courtesy: whatever empathy it shows is what the turn does."""
     return not any(does_other_business(s) for s in sentences(text))
 
 

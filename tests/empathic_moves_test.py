@@ -38,6 +38,7 @@ def test_a_plain_empathic_turn_makes_its_move(said, kind):
         "That sounds exhausting. What does your partner think?",  # a new question
         "Have you tried writing it all down?",
         "You are very welcome, take care!",
+        "You are going to do great. Thanks for chatting and take care!",  # a goodbye
         "I see.",
     ],
 )
