@@ -210,7 +210,7 @@ def turn_moves(text: str, heard: set[str]) -> list[Move]:
     """The empathic moves of an agent's turn, or none when the turn's business is something else: it gives
     advice, tells the agent's own story, asks a new question (a restatement may end in a question) or opens or
     closes the conversation."""
-    found = []
+    found: list[Move] = []
     for sentence in sentences(text):
         said = normalise(sentence)
         kind = sentence_move(sentence, heard, said)
@@ -232,7 +232,7 @@ def conversation_moves(turns: Iterable[tuple[str, str]], agent: str, customer: s
     read against what the customer said since the agent last spoke."""
     heard: set[str] = set()
     fresh = True
-    found = []
+    found: list[list[Move]] = []
     for speaker, text in turns:
         if speaker == customer:
             heard = (set() if fresh else heard) | content_words(text)
