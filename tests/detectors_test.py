@@ -427,46 +427,47 @@ def test_a_missing_whole_call_phrase_shows_the_customers_concern_and_how_the_age
     assert [u.start for u in found["empathy_statement"].evidence] == [3.5, 7.5, 12.5]
 
 
-def test_an_empathic_move_outside_the_phrase_list_earns_credit_and_is_shown(scorecard):
-    found, _ = verdicts(
-        scorecard,
-        call(
-            ("c", 0.0, 3.0, "My mother went into a care home last month."),
-            ("a", 3.5, 6.0, "It has been a really rough few weeks for you."),
-            ("c", 6.5, 8.0, "It has."),
-            ("a", 8.5, 11.0, "You are doing everything you can for her."),
+@pytest.mark.parametrize(
+    ("criterion", "said", "counted", "shown"),
+    [
+        (  # empathic moves outside the phrase list earn credit and are shown
+            "empathy_statement",
+            (
+                "My mother went into a care home last month.",
+                "It has been a really rough few weeks for you.",
+                "It has.",
+                "You are doing everything you can for her.",
+            ),
+            "in 2 turns",
+            [3.5, 8.5],
         ),
-    )
-    verdict = found["empathy_statement"]
-    assert verdict.result == "pass" and "in 2 turns" in verdict.reason
-    assert [u.start for u in verdict.evidence] == [3.5, 8.5]
-
-
-def test_empathy_evidence_leaves_out_the_agents_own_story(scorecard):
-    found, _ = verdicts(
-        scorecard,
-        call(
-            ("c", 0.0, 3.0, "I lost my job."),
-            ("a", 3.5, 6.0, "That sounds frustrating. When I was laid off I felt the same."),
-            ("c", 6.5, 8.0, "It is hard."),
-            ("a", 8.5, 11.0, "That must be hard for you."),
+        (  # both acknowledge, but the agent's own story is not shown as empathy
+            "empathy_statement",
+            (
+                "I lost my job.",
+                "That sounds frustrating. When I was laid off I felt the same.",
+                "It is hard.",
+                "That must be hard for you.",
+            ),
+            "in 2 turns",
+            [8.5],
         ),
-    )
-    verdict = found["empathy_statement"]
-    assert verdict.result == "pass" and "in 2 turns" in verdict.reason  # both acknowledge
-    assert [u.start for u in verdict.evidence] == [8.5]  # the agent's own story is shown as no evidence
-
-
-def test_active_listening_shows_the_restatement_not_the_question(scorecard):
-    found, _ = verdicts(
-        scorecard,
-        call(
-            ("c", 0.0, 4.0, "The engineer cancelled the visit twice this week."),
-            ("a", 4.5, 8.0, "The engineer cancelled twice? When was the visit booked for?"),
-            ("c", 8.5, 11.0, "Monday and then Thursday."),
-            ("a", 11.5, 14.0, "So you have taken two days off for nothing."),
+        (  # both pick up the customer's words, but the first turn's business is a new question
+            "active_listening",
+            (
+                "The engineer cancelled the visit twice this week.",
+                "The engineer cancelled twice? When was the visit booked for?",
+                "Monday and then Thursday.",
+                "So you have taken two days off for nothing.",
+            ),
+            "in 2 of 2 turns",
+            [8.5],
         ),
-    )
-    verdict = found["active_listening"]
-    assert verdict.result == "pass" and "in 2 of 2 turns" in verdict.reason
-    assert [u.start for u in verdict.evidence] == [11.5]
+    ],
+)
+def test_empathy_evidence_is_the_turns_whose_business_is_empathy(scorecard, criterion, said, counted, shown):
+    times = [(0.0, 3.0), (3.5, 6.0), (6.5, 8.0), (8.5, 11.0)]
+    found, _ = verdicts(scorecard, call(*((s, *t, text) for s, t, text in zip("caca", times, said))))
+    verdict = found[criterion]
+    assert verdict.result == "pass" and counted in verdict.reason
+    assert [u.start for u in verdict.evidence] == shown
