@@ -27,8 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from distributed import Client  # noqa: E402
 
+from qa_desktop.services.engine_options import EngineOptions  # noqa: E402
 from qa_desktop.services.ingest import Ingestor  # noqa: E402
-from qa_desktop.services.ingest_engine import EngineOptions, ParallelIngest, local_cluster, local_plan, prepare_workers  # noqa: E402
+from qa_desktop.services.ingest_engine import ParallelIngest, local_cluster, local_plan, prepare_workers  # noqa: E402
 from qa_desktop.storage.database import open_database  # noqa: E402
 from qa_desktop.storage.models import database  # noqa: E402
 from scoring.scorecard import default_scorecard_path, load_scorecard  # noqa: E402

@@ -20,7 +20,6 @@ import numpy as np
 from faster_whisper import BatchedInferencePipeline
 
 from .audio import AudioError, DecodedAudio, decode
-from .diarize import voice_channels
 from .features import BlockwiseFeatureExtractor
 from .heap import release_free_memory
 from .models import choose_device, resolve_model
@@ -245,6 +244,8 @@ class Transcriber:
             speakers = [AGENT, CUSTOMER] if agent_channel == 0 else [CUSTOMER, AGENT]
             per_channel = self._per_channel(decoded.channels, speakers, progress)
         else:
+            from .diarize import voice_channels  # scikit-learn and librosa take seconds to import: mono calls only
+
             voices = voice_channels(decoded.channels[0])
             per_channel = self._per_channel(voices, [f"voice {v}" for v in range(len(voices))], progress)
             assign_roles(per_channel)

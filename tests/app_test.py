@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QMessageBox
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.app.settings_dialog import SettingsDialog
 from qa_desktop.services.config import Config
-from qa_desktop.services.ingest_engine import EngineOptions
+from qa_desktop.services.engine_options import EngineOptions
 from qa_desktop.services.settings import Settings
 from qa_desktop.storage import repository
 from qa_desktop.storage.call_metadata import CallMetadata

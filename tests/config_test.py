@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qa_desktop.cli.main import parse_args
+from qa_desktop.cli.parsers import parse_args
 from qa_desktop.services.config import Config
-from qa_desktop.services.ingest_engine import EngineOptions
+from qa_desktop.services.engine_options import EngineOptions
 from qa_desktop.services.metadata import DEFAULT_NAME_PATTERN
 from qa_desktop.services.settings import Settings
 from scoring.drivers import default_drivers_path

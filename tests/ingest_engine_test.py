@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from distributed import Client, LocalCluster, get_task_stream
 
+from qa_desktop.services.engine_options import EngineError, EngineOptions, parse_path_map
 from qa_desktop.services.ingest import IngestListener, Ingestor, discover
-from qa_desktop.services.ingest_engine import EngineError, EngineOptions, ParallelIngest, local_plan, parse_path_map
+from qa_desktop.services.ingest_engine import ParallelIngest, local_plan
 from qa_desktop.services.metadata import DEFAULT_NAME_PATTERN, compile_name_pattern
 from qa_desktop.storage.models import Call, Job
 from scoring.transcriber import TranscriberConfig

@@ -11,8 +11,9 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 
 from qa_desktop.app.background import Done, Failed, Task
+from qa_desktop.services.engine_options import EngineOptions
 from qa_desktop.services.ingest import IngestListener, Ingestor, IngestResult
-from qa_desktop.services.ingest_engine import EngineOptions, ParallelIngest
+from qa_desktop.services.ingest_engine import ParallelIngest
 from qa_desktop.services.metadata import MetadataTable, compile_name_pattern, load_csv
 from qa_desktop.storage import repository
 from scoring.drivers import DriverSet

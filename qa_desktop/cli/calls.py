@@ -16,18 +16,12 @@ from qa_desktop.cli.options import (
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
-    add_database_option,
-    add_drivers_option,
-    add_engine_options,
-    add_model_options,
-    add_scorecard_option,
-    add_speaker_option,
     open_signed_in,
 )
 from qa_desktop.services.config import Config
 from qa_desktop.services.ingest import IngestListener, Ingestor, IngestResult, discover
 from qa_desktop.services.ingest_engine import ParallelIngest
-from qa_desktop.services.metadata import DEFAULT_NAME_PATTERN, compile_name_pattern, load_csv
+from qa_desktop.services.metadata import compile_name_pattern, load_csv
 from qa_desktop.services.rescore import rescore_all
 from qa_desktop.storage import repository
 from qa_desktop.storage.call_metadata import customer_name
@@ -42,61 +36,6 @@ from scoring.scorer import CallScore, score_call
 from scoring.text_conversation import is_transcript_file, load_conversation
 from scoring.transcript import Transcript
 from scoring.worker import TranscriptionFailed, TranscriptionWorker, WorkerCrashed
-
-
-def add_calls_parsers(commands: argparse._SubParsersAction) -> None:
-    """The `ingest`, `transcribe`, `score`, `rescore` and `relocate` commands."""
-
-    ingest = commands.add_parser(
-        "ingest",
-        help="import call recordings and chat, email or ticket transcripts (json, "
-        "csv) from files or folders into the database",
-    )
-    ingest.add_argument("paths", nargs="+", metavar="PATH")
-    add_database_option(ingest)
-    ingest.add_argument("--metadata", metavar="CSV", help="CSV with agent, team, call id and call time per file")
-    ingest.add_argument(
-        "--date-format",
-        metavar="FORMAT",
-        help="how the CSV writes dates: dmy (31/12/2026), mdy (12/31/2026) or a strptime format "
-        "such as '%%d/%%m/%%Y %%H:%%M' (default: ISO; a date that reads both ways is refused)",
-    )
-    ingest.add_argument("--encoding", help="the CSV's text encoding (default: detected: UTF-8/16 or Windows-1252)")
-    ingest.add_argument(
-        "--name-pattern",
-        help=f"file name pattern (default: the one in Settings, else '{DEFAULT_NAME_PATTERN}')".replace("%", "%%"),
-    )
-    add_drivers_option(ingest)
-    add_scorecard_option(ingest)
-    add_model_options(ingest)
-    add_speaker_option(ingest)
-    add_engine_options(ingest)
-
-    transcribe = commands.add_parser(
-        "transcribe", help="print transcripts without storing anything (transcript files are read, not transcribed)"
-    )
-    transcribe.add_argument("files", nargs="+", metavar="FILE")
-    transcribe.add_argument("--json", action="store_true", help="one JSON object per file (JSON Lines)")
-    add_model_options(transcribe)
-    add_speaker_option(transcribe)
-
-    score = commands.add_parser(
-        "score", help="transcribe and score calls (or score transcript files); with --db also store them"
-    )
-    score.add_argument("files", nargs="+", metavar="FILE")
-    score.add_argument("--json", action="store_true", help="one JSON object per file (JSON Lines)")
-    score.add_argument("--db", help="store the calls and scores in this database (default: store nothing)")
-    add_scorecard_option(score)
-    add_model_options(score)
-    add_speaker_option(score)
-
-    rescore = commands.add_parser("rescore", help="score every stored call again (no new transcription)")
-    add_database_option(rescore)
-    add_scorecard_option(rescore)
-
-    relocate = commands.add_parser("relocate", help="find moved recordings again by their content, in a folder")
-    relocate.add_argument("folder", metavar="FOLDER", help="where to look (recursively)")
-    add_database_option(relocate)
 
 
 class _TerminalProgress(IngestListener):

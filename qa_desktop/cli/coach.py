@@ -9,35 +9,12 @@ import sys
 
 from tqdm import tqdm
 
-from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE, add_database_option, open_signed_in
-from qa_desktop.services.coaching.focus import MIN_CALLS, suggest_focus
+from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE, open_signed_in
+from qa_desktop.services.coaching.focus import suggest_focus
 from qa_desktop.services.coaching.pack import export_pack
 from qa_desktop.services.coaching.sessions import CoachingError, clips, create_session, criterion_names
 from qa_desktop.services.config import Config
 from qa_desktop.storage.models import Agent, CoachingSession
-
-
-def add_coach_parser(commands: argparse._SubParsersAction) -> None:
-    """The `coach` command and its subcommands."""
-    coach = commands.add_parser("coach", help="coaching: focus suggestions, sessions, coaching packs")
-    actions = coach.add_subparsers(dest="coach_command", required=True)
-    suggest = actions.add_parser("suggest", help="an agent's criteria furthest below the team, ranked")
-    suggest.add_argument("--agent", required=True, help="the agent's name as stored")
-    suggest.add_argument("--min-calls", type=int, default=MIN_CALLS, help="fewest applicable calls to count")
-    create = actions.add_parser("create", help="a session on focus criteria with proposed clips; prints its id")
-    create.add_argument("--agent", required=True, action="append", help="an agent (repeat for a team session)")
-    create.add_argument("--criteria", required=True, help="criterion ids, comma-separated")
-    create.add_argument("--coach", help="the coach's name (default: the reviewer setting or login)")
-    export = actions.add_parser("export", help="write a session's coaching pack (folder and zip)")
-    export.add_argument("session", type=int, metavar="SESSION_ID")
-    export.add_argument("--out", required=True, help="folder to write the pack in")
-    export.add_argument(
-        "--anonymise-peers",
-        action="store_true",
-        help="name peers in example clips 'Peer A', 'Peer B', ... (text, labels and their spoken name)",
-    )
-    for parser in (suggest, create, export):
-        add_database_option(parser)
 
 
 def _agent(name: str) -> Agent:

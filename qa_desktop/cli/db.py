@@ -12,24 +12,6 @@ from qa_desktop.storage.copy import CopyError, copy_database
 from qa_desktop.storage.postgres_database import DatabaseUrl, is_server_url
 
 
-def add_db_parser(commands: argparse._SubParsersAction) -> None:
-    """The `db` command group."""
-    db = commands.add_parser("db", help="manage databases: copy a workstation's database into the team's")
-    actions = db.add_subparsers(dest="db_command", required=True)
-    copy = actions.add_parser(
-        "copy",
-        help="copy a SQLite database file into an empty PostgreSQL database, keeping every id, score and audit entry",
-    )
-    copy.add_argument("--from", dest="source", required=True, metavar="SQLITE_FILE", help="the workstation's file")
-    copy.add_argument(
-        "--to",
-        dest="target",
-        required=True,
-        metavar="postgresql://user@host:port/name",
-        help="the team's database (created empty, e.g. with createdb)",
-    )
-
-
 def cmd_db(args: argparse.Namespace, config: Config) -> int:
     """Copy the database; one line per table."""
     if not is_server_url(args.target):

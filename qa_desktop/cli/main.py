@@ -4,74 +4,32 @@ users, assign, retention, and (with no command) the app."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 
-import peewee
-
-from qa_desktop.cli.calls import (
-    add_calls_parsers,
-    cmd_ingest,
-    cmd_relocate,
-    cmd_rescore,
-    cmd_score,
-    cmd_transcribe,
-)
-from qa_desktop.cli.coach import add_coach_parser, cmd_coach
-from qa_desktop.cli.db import add_db_parser, cmd_db
-from qa_desktop.cli.options import EXIT_FAILED, EXIT_USAGE, add_database_option, add_user_option
-from qa_desktop.cli.report import add_report_parsers, cmd_report, cmd_retag
-from qa_desktop.cli.retention import add_retention_parser, cmd_retention
-from qa_desktop.cli.trust import add_trust_parser, cmd_agreement
-from qa_desktop.cli.users import add_users_parsers, cmd_assign, cmd_users
-from qa_desktop.services.access.passwords import PasswordError
-from qa_desktop.services.access.permissions import AccessError
+from qa_desktop.cli.options import EXIT_FAILED, EXIT_USAGE
+from qa_desktop.cli.parsers import parse_args
 from qa_desktop.services.config import Config
-from qa_desktop.services.ingest_engine import EngineError
-from qa_desktop.services.metadata import MetadataError
-from qa_desktop.services.retention import RetentionError
 from qa_desktop.services.settings import Settings
-from qa_desktop.storage.database import DatabaseFileError, describe_database_error
-from qa_desktop.storage.models import database
-from qa_desktop.storage.review import ReviewError
-from scoring.drivers import DriversError
-from scoring.models import DeviceError, ModelNotFoundError
-from scoring.scorecard import ScorecardError
 
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for every command."""
-    parser = argparse.ArgumentParser(prog="qa-desktop", description="Offline call QA: transcribe and score calls.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-    parser.add_argument(
-        "--db",
-        dest="app_db",
-        metavar="FILE_OR_URL",
-        help="with no command: open the app on this database (a file, or postgresql://user@host:port/name)",
-    )
-    commands = parser.add_subparsers(dest="command")
-    add_calls_parsers(commands)
-    add_coach_parser(commands)
-    add_report_parsers(commands)
-    add_trust_parser(commands)
-    add_users_parsers(commands)
-    add_retention_parser(commands)
-    add_db_parser(commands)
-
-    app = commands.add_parser("app", help="open the desktop app (the default)")
-    add_database_option(app)
-    _add_user_options(commands)
-    return parser
-
-
-def _add_user_options(commands: argparse._SubParsersAction) -> None:
-    """Every command that opens a database takes --user (the app asks in its own window)."""
-    for parser in commands.choices.values():
-        nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-        if nested:
-            _add_user_options(nested[0])
-        elif any("--db" in a.option_strings for a in parser._actions) and parser.prog.split()[-1] != "app":
-            add_user_option(parser)
+# Each command's function, by module: the module is imported only when its command runs, so that `users list`
+# or --help do not wait seconds for the engine behind `ingest` or `coach` (the model, Dask, scikit-learn, charts)
+COMMANDS = {
+    "ingest": ("qa_desktop.cli.calls", "cmd_ingest"),
+    "transcribe": ("qa_desktop.cli.calls", "cmd_transcribe"),
+    "score": ("qa_desktop.cli.calls", "cmd_score"),
+    "rescore": ("qa_desktop.cli.calls", "cmd_rescore"),
+    "relocate": ("qa_desktop.cli.calls", "cmd_relocate"),
+    "coach": ("qa_desktop.cli.coach", "cmd_coach"),
+    "report": ("qa_desktop.cli.report", "cmd_report"),
+    "retag": ("qa_desktop.cli.report", "cmd_retag"),
+    "agreement": ("qa_desktop.cli.trust", "cmd_agreement"),
+    "users": ("qa_desktop.cli.users", "cmd_users"),
+    "assign": ("qa_desktop.cli.users", "cmd_assign"),
+    "retention": ("qa_desktop.cli.retention", "cmd_retention"),
+    "db": ("qa_desktop.cli.db", "cmd_db"),
+}
 
 
 def cmd_app(args: argparse.Namespace, config: Config) -> int:
@@ -81,62 +39,58 @@ def cmd_app(args: argparse.Namespace, config: Config) -> int:
     return run_app(config.database)
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """The command line, parsed; with no command, the app's --db is the database."""
-    args = build_parser().parse_args(argv)
-    if args.command is None:
-        args.db = args.app_db
-    return args
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `qa-desktop` command."""
     args = parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
-    commands = {
-        "ingest": cmd_ingest,
-        "transcribe": cmd_transcribe,
-        "score": cmd_score,
-        "rescore": cmd_rescore,
-        "coach": cmd_coach,
-        "report": cmd_report,
-        "retag": cmd_retag,
-        "agreement": cmd_agreement,
-        "relocate": cmd_relocate,
-        "users": cmd_users,
-        "assign": cmd_assign,
-        "retention": cmd_retention,
-        "db": cmd_db,
-    }
-    command = commands.get(args.command, cmd_app)
+    module, function = COMMANDS.get(args.command, (__name__, "cmd_app"))
+    command = getattr(importlib.import_module(module), function)
     try:
         return command(args, Config.resolve(Settings(), args))
-    except (
-        MetadataError,
-        ScorecardError,
-        DriversError,
-        ModelNotFoundError,
-        DeviceError,
-        DatabaseFileError,
-        EngineError,
-        AccessError,
-        PasswordError,
-        RetentionError,
-    ) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except ReviewError as exc:  # e.g. another lead changed the call meanwhile: nothing was saved
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except peewee.DatabaseError as exc:  # the file went bad, or the disk filled, after it opened
-        where = database.obj.database if database.obj is not None else "(not open)"
-        print(f"error: {describe_database_error(where or '(not open)', exc)}", file=sys.stderr)
-        return EXIT_USAGE
+    except Exception as exc:
+        code = _reported(exc)
+        if code is None:
+            raise
+        return code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _reported(exc: Exception) -> int | None:
+    """A command's error printed as one line, and its exit code; None for an error of no known kind (a bug).
+
+    The error classes are imported here, when an error comes: importing them up front would import the
+    engine behind every command."""
+    import peewee
+
+    from qa_desktop.services.access.passwords import PasswordError
+    from qa_desktop.services.access.permissions import AccessError
+    from qa_desktop.services.engine_options import EngineError
+    from qa_desktop.services.metadata import MetadataError
+    from qa_desktop.services.retention import RetentionError
+    from qa_desktop.storage.database import DatabaseFileError, describe_database_error
+    from qa_desktop.storage.models import database
+    from qa_desktop.storage.review import ReviewError
+    from scoring.drivers import DriversError
+    from scoring.models import DeviceError, ModelNotFoundError
+    from scoring.toml_fields import ScorecardError
+
+    usage = (MetadataError, ScorecardError, DriversError, ModelNotFoundError, DeviceError, DatabaseFileError)
+    usage += (EngineError, AccessError, PasswordError, RetentionError)
+    if isinstance(exc, usage):
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if isinstance(exc, ReviewError):  # e.g. another lead changed the call meanwhile: nothing was saved
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if isinstance(exc, peewee.DatabaseError):  # the file went bad, or the disk filled, after it opened
+        where = database.obj.database if database.obj is not None else "(not open)"
+        print(f"error: {describe_database_error(where or '(not open)', exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    return None
 
 
 if __name__ == "__main__":

@@ -13,10 +13,7 @@ from qa_desktop.cli.console import progress_bar
 from qa_desktop.cli.options import (
     EXIT_OK,
     EXIT_USAGE,
-    add_database_option,
-    add_drivers_option,
     open_signed_in,
-    parse_date,
 )
 from qa_desktop.services.config import Config
 from qa_desktop.services.dashboard.queries import Scope
@@ -24,22 +21,6 @@ from qa_desktop.services.dashboard.report import write_report
 from qa_desktop.services.library import visible_scope
 from qa_desktop.services.rescore import retag
 from qa_desktop.storage.models import Agent, Team
-
-
-def add_report_parsers(commands: argparse._SubParsersAction) -> None:
-    """The `report` and `retag` commands."""
-    report = commands.add_parser("report", help="write the dashboards' charts (PNG) and tables (CSV) to a folder")
-    report.add_argument(
-        "--from", dest="date_from", type=parse_date, metavar="DATE", help="first call date (YYYY-MM-DD)"
-    )
-    report.add_argument("--to", dest="date_to", type=parse_date, metavar="DATE", help="last call date, inclusive")
-    report.add_argument("--out", required=True, metavar="DIR", help="folder to write the files in")
-    report.add_argument("--team", help="only this team (its name as stored)")
-    report.add_argument("--agent", help="only this agent (the name as stored)")
-    retagging = commands.add_parser("retag", help="tag every stored call again with the call drivers file")
-    for parser in (report, retagging):
-        add_database_option(parser)
-        add_drivers_option(parser)
 
 
 def cmd_report(args: argparse.Namespace, config: Config) -> int:

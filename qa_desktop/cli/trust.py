@@ -6,22 +6,9 @@ from __future__ import annotations
 
 import argparse
 
-from qa_desktop.cli.options import EXIT_OK, add_database_option, open_signed_in, parse_date
+from qa_desktop.cli.options import EXIT_OK, open_signed_in
 from qa_desktop.services.config import Config
 from qa_desktop.services.trust.agreement import criterion_trust, human_verdicts, trend
-
-
-def add_trust_parser(commands: argparse._SubParsersAction) -> None:
-    """The `agreement` command."""
-    agreement = commands.add_parser("agreement", help="how often automatic verdicts agree with people, per criterion")
-    agreement.add_argument("--from", dest="date_from", type=parse_date, metavar="DATE", help="first call date")
-    agreement.add_argument("--to", dest="date_to", type=parse_date, metavar="DATE", help="last call date, inclusive")
-    agreement.add_argument(
-        "--scorecard",
-        metavar="FILE",
-        help="scorecard whose thresholds mark criteria (default: the one in Settings, else the default)",
-    )
-    add_database_option(agreement)
 
 
 def _percent(value: float | None) -> str:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from qa_desktop.services.ingest_engine import EngineOptions, parse_path_map
+from qa_desktop.services.engine_options import EngineOptions, parse_path_map
 from qa_desktop.services.settings import Settings
 from scoring.drivers import DriverSet, default_drivers_path, load_drivers
 from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard
-from scoring.transcriber import TranscriberConfig
+
+if TYPE_CHECKING:  # the transcriber's module imports faster-whisper: only a command that transcribes needs it
+    from scoring.transcriber import TranscriberConfig
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Config:
 
     def transcriber(self) -> TranscriberConfig:
         """How to transcribe: the model and the device."""
+        from scoring.transcriber import TranscriberConfig
+
         return TranscriberConfig(model=self.model, device=self.device)
 
     def load_scorecard(self) -> Scorecard:

@@ -12,7 +12,7 @@ from PySide6.QtCore import QSettings
 
 from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.access.permissions import require
-from qa_desktop.services.ingest_engine import EngineError, check_scheduler, parse_path_map
+from qa_desktop.services.engine_options import EngineError, check_scheduler, parse_path_map
 from qa_desktop.services.metadata import DEFAULT_NAME_PATTERN, MetadataError, compile_name_pattern
 from qa_desktop.storage.credentials import has_password, password_file, without_password
 from scoring.drivers import DriversError, load_drivers

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from qa_desktop.services.access.identity import current_user, remember, team_mode
-from qa_desktop.services.access.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from qa_desktop.services.access.passwords import hash_password, needs_rehash, verify_dummy, verify_password
 from qa_desktop.services.access.permissions import ADMIN, AGENT, ROLES, AccessError, require
 from qa_desktop.storage.models import Agent, User, database
 from qa_desktop.storage.review import audit
@@ -143,7 +143,7 @@ def authenticate(name: str, password: str) -> User:
     user = User.get_or_none(User.name == name.strip())
     now = _now()
     if user is None:
-        verify_password(DUMMY_HASH, password)  # as long as for a known name: the time tells nothing
+        verify_dummy(password)  # as long as for a known name: the time tells nothing
         raise LoginError("wrong user name or password")
     if user.locked_until is not None and user.locked_until > now:
         raise LoginError(

@@ -1,0 +1,61 @@
+"""The command line imports a command's implementation only when that command runs: `users list` and --help
+start without the engine's libraries (the model, Dask, scikit-learn, the charts), which take seconds to load."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from qa_desktop.cli.main import COMMANDS
+from qa_desktop.cli.parsers import build_parser
+from tests.support.demo import ROOT
+
+ENGINE_LIBRARIES = ("faster_whisper", "ctranslate2", "sklearn", "scipy", "librosa", "matplotlib", "distributed")
+ENGINE_LIBRARIES += ("reportlab", "PySide6.QtWidgets")
+
+CHILD = """
+    import contextlib, io, json, sys
+    from qa_desktop.cli.main import main
+
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        try:
+            code = main(sys.argv[2:])
+        except SystemExit as exit:  # --help
+            code = exit.code
+    loaded = sorted(m for m in json.loads(sys.argv[1]) if m in sys.modules)
+    print(json.dumps({"code": code, "out": out.getvalue(), "loaded": loaded}))
+"""
+
+
+def _run(*args: str) -> dict:
+    """`qa-desktop ARGS` in a fresh interpreter: its exit code, its output and the engine libraries it loaded."""
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(CHILD), json.dumps(ENGINE_LIBRARIES), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    ("args", "says"), [(["--help"], "agreement"), (["users", "list"], "last sign-in"), (["retention", "show"], "audit")]
+)
+def test_commands_that_need_no_engine_do_not_import_it(args, says, tmp_path):
+    database = ["--db", str(tmp_path / "calls.sqlite3")] if args != ["--help"] else []
+    ran = _run(*args, *database)
+    assert (ran["code"], ran["loaded"]) == (0, [])
+    assert says in ran["out"]
+
+
+def test_every_command_runs_a_function_of_its_module():
+    parsed = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert set(COMMANDS) == set(parsed) - {"app"}
+    for module, function in COMMANDS.values():
+        assert callable(getattr(importlib.import_module(module), function))
