@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from argon2 import extract_parameters, profiles
 
 from qa_desktop.services import review
 from qa_desktop.services.access import identity
@@ -20,11 +21,13 @@ from qa_desktop.services.review import open_call
 from qa_desktop.services.settings import Settings
 from qa_desktop.services.trust import calibration
 from qa_desktop.storage.credentials import CredentialsError, database_password
+from qa_desktop.storage.database import open_database
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import AuditEntry, CalibrationCall, CalibrationSession, CriterionResultRow, Score, User
 from tests.support.stored_calls import stored_call
 
 ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_HASHES = profiles.RFC_9106_LOW_MEMORY  # argon2-cffi's default, which qa-desktop uses
 
 
 @pytest.fixture
@@ -195,3 +198,5 @@ def test_command_line_users_and_sign_in(tmp_path):
     assert wrong.returncode == 2 and "wrong user name or password" in wrong.stderr
     no_password = _cli(["users", "list", "--db", db, "--user", "root"], {})
     assert no_password.returncode == 2 and "no password given" in no_password.stderr
+    open_database(db)  # the CLI hashed with the production parameters, not the tests' quick ones
+    assert [extract_parameters(user.password_hash) for user in User.select()] == [PRODUCTION_HASHES] * 2

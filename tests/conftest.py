@@ -7,8 +7,10 @@ import os
 import shutil
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from PySide6.QtCore import QSettings
 
+from qa_desktop.services.access import passwords
 from qa_desktop.services.access.identity import sign_out
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.models import database
@@ -61,6 +63,13 @@ def isolated_home(tmp_path_factory, monkeypatch):
     close_database()  # no test sees the database, or the user signed in, that another test left open
     database.initialize(None)
     sign_out()
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashes(monkeypatch):
+    """Real argon2id hashes in this process, with argon2's cheapest parameters: the production ones take a tenth
+    of a second a hash on purpose. A CLI child hashes with the production ones (see accounts_test)."""
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
 
 
 STORES = ("sqlite", "postgresql")

@@ -40,7 +40,6 @@ from tests.support.stored_calls import stored_call
 
 PASSWORD = "correct horse"
 USERS = {"root": "admin", "lena": "lead", "cole": "coach", "eve": "evaluator", "maria": "agent"}
-_HASH = hash_password(PASSWORD)  # one hash for every test user: argon2 is slow on purpose
 DEMO_CHAT = (
     Path(__file__).resolve().parent.parent
     / "resources"
@@ -58,11 +57,12 @@ def team(db, tmp_path):
     other = stored_call("tom", "Billing", "2026-11-03T10:00", 120, (60, 50, 70), False, results, ["good morning"])
     own.assigned_to = "eve"
     own.save()
+    hashed = hash_password(PASSWORD)  # one hash for every test user
     for name, role in USERS.items():
         User.create(
             name=name,
             role=role,
-            password_hash=_HASH,
+            password_hash=hashed,
             agent=Agent.get(Agent.name == "maria") if role == "agent" else None,
         )
     dispute = Dispute.create(
