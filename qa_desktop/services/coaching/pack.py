@@ -16,10 +16,8 @@ from pathlib import Path
 
 from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.access.permissions import AGENT, require
-from qa_desktop.services.coaching.chart import focus_chart
 from qa_desktop.services.coaching.focus import comparison, follow_up
 from qa_desktop.services.coaching.pack_content import Pack, PackClip
-from qa_desktop.services.coaching.pack_pdf import write_pdf
 from qa_desktop.services.coaching.sessions import clips, criterion_names, previous_session, session_agents
 from qa_desktop.storage.models import Call, CoachingClip, CoachingSession
 from qa_desktop.storage.repository import stored_analysis
@@ -132,6 +130,10 @@ def export_pack(
         shown.append(item)
         if progress:
             progress(number, len(chosen))
+    # matplotlib and reportlab take a second to import: only a pack being written needs them
+    from qa_desktop.services.coaching.chart import focus_chart
+    from qa_desktop.services.coaching.pack_pdf import write_pdf
+
     focus = comparison(main, session.criteria)
     chart = focus_chart(focus, names, folder / "chart.png", main.name) if focus else None
     previous = previous_session(session)
