@@ -105,18 +105,34 @@ def postgres_server():
 
 
 @pytest.fixture
-def postgres_url(postgres_server) -> str:
-    """The URL of a new, empty PostgreSQL database."""
-    return postgres_server.new_database()
+def postgres_url(postgres_server):
+    """The URL of a new, empty PostgreSQL database (dropped after the test, so that the server stays small)."""
+    url = postgres_server.new_database()
+    yield url
+    postgres_server.drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(postgres_server) -> str:
+    """The URL of a PostgreSQL database that open_database created and migrated, closed: the template of the
+    `db` fixture's PostgreSQL databases (each test gets a copy instead of running every migration again)."""
+    url = postgres_server.new_database("template")
+    open_database(url)
+    close_database()
+    database.initialize(None)
+    return url
 
 
 @pytest.fixture
 def db(request, tmp_path):
     """A real database, opened and migrated: a SQLite file (its path), or with the both_stores marker also a
-    PostgreSQL database on the session's throwaway server (its URL)."""
+    PostgreSQL database on the session's throwaway server (its URL: a copy of the session's migrated one)."""
     store = getattr(request, "param", "sqlite")
     if store == "postgresql":
-        location = open_database(request.getfixturevalue("postgres_url"))
+        server = request.getfixturevalue("postgres_server")
+        url = server.new_database(template=request.getfixturevalue("migrated_postgres"))
+        request.addfinalizer(lambda: server.drop_database(url))
+        location = open_database(url)
     else:
         location = open_database(tmp_path / "calls.sqlite3")
     assert database.dialect.name == store  # the store asked for, not a file named like a URL

@@ -73,14 +73,23 @@ class ThrowawayServer:
         self._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(self.folder / "server.log"), "-w", "start")
         return self
 
-    def new_database(self, prefix: str = "qa") -> str:
-        """The URL of a new, empty database on this server."""
+    def new_database(self, prefix: str = "qa", template: str | None = None) -> str:
+        """The URL of a new database on this server: empty, or a copy of the database at URL `template` (which
+        nobody may be connected to)."""
+        copy = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
+        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        self._sql(f'CREATE DATABASE "{name}"{copy}')
+        return f"{self.url}/{name}"
+
+    def drop_database(self, url: str) -> None:
+        """Delete the database at this URL, ending any connection to it."""
+        self._sql(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+    def _sql(self, statement: str) -> None:
         import psycopg
 
-        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(f"{self.url}/postgres", autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        return f"{self.url}/{name}"
+            connection.execute(statement)
 
     def __exit__(self, *exc: object) -> None:
         try:
