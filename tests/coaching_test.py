@@ -12,6 +12,7 @@ import pytest
 import soundfile as sf
 from PySide6.QtCore import Qt
 
+from qa_desktop.cli.main import main
 from qa_desktop.services.coaching.focus import Focus, Rate, follow_up, suggest_focus
 from qa_desktop.services.coaching.pack import export_pack
 from qa_desktop.services.coaching.sessions import (
@@ -24,13 +25,14 @@ from qa_desktop.services.coaching.sessions import (
     session_agents,
     set_status,
 )
+from qa_desktop.storage.database import close_database
 from qa_desktop.storage.models import Agent, Call, CoachingSession, CriterionResultRow, Score, Team, UtteranceRow
 from qa_desktop.storage.repository import scorecard_row
 from scoring.audio import decode
 from scoring.clips import HIDE_MARGIN_S, TONE_LEVEL, cut, tone
-from scoring.scorecard import default_scorecard_path, load_scorecard
 from tests.support.cli import run_cli
 from tests.support.demo import demo_file
+from tests.support.stored_calls import shipped_scorecard
 
 pytestmark = pytest.mark.both_stores
 
@@ -61,7 +63,7 @@ def _call(agent: Agent, day: int, results: dict[str, str], kind: str = "good", *
     UtteranceRow.create(
         call=call, position=1, speaker="customer", start=14.5, end=16.0, text="My card is [card number]"
     )
-    card = scorecard_row(load_scorecard(default_scorecard_path()))
+    card = scorecard_row(shipped_scorecard())
     score = Score.create(call=call, scorecard=card, overall=70, empathy=70, compliance=70, auto_fail=False)
     for criterion, result in results.items():
         span = evidence.get(criterion, (10.0, 14.0))
@@ -232,19 +234,13 @@ def test_the_pack_has_the_pdf_the_clips_and_a_page_that_plays_them(team, tmp_pat
     assert (folder / "chart.png").stat().st_size > 5000
 
 
-def test_coach_command_suggests_creates_and_exports(team, db, tmp_path, isolated_home):
-    from qa_desktop.storage.database import close_database
-
-    close_database()  # the command opens the file itself
-    done = run_cli("coach", "suggest", "--agent", "Ana", "--db", str(db), env_home=isolated_home)
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
+def test_coach_command_suggests_creates_and_exports(team, db, tmp_path, isolated_home, capsys):
+    assert main(["coach", "suggest", "--agent", "Ana", "--db", str(db)]) == 0
+    lines = capsys.readouterr().out.splitlines()
     assert "Empathy statement" in lines[1] and "33% (2 of 6 calls)" in lines[1] and "50 points" in lines[1]
-    made = run_cli(
-        "coach", "create", "--agent", "Ana", "--criteria", "empathy_statement", "--db", str(db), env_home=isolated_home
-    )
-    assert made.returncode == 0, made.stderr
-    session_id = made.stdout.split()[0]
+    assert main(["coach", "create", "--agent", "Ana", "--criteria", "empathy_statement", "--db", str(db)]) == 0
+    session_id = capsys.readouterr().out.split()[0]
+    close_database()  # the command's own process opens the file (the export runs as a user runs it)
     out = run_cli(
         "coach",
         "export",
@@ -260,10 +256,10 @@ def test_coach_command_suggests_creates_and_exports(team, db, tmp_path, isolated
     assert (tmp_path / "packs" / f"coaching-{session_id}-ana" / "coaching-pack.pdf").exists()
     page = (tmp_path / "packs" / f"coaching-{session_id}-ana" / "index.html").read_text()
     assert "Peer A" in page and "Ben" not in page and "Cho" not in page
-    wrong = run_cli("coach", "suggest", "--agent", "Nobody", "--db", str(db), env_home=isolated_home)
-    assert wrong.returncode == 2 and "no agent called 'Nobody'" in wrong.stderr
-    bad = run_cli("coach", "create", "--agent", "Ana", "--criteria", "empathy", "--db", str(db), env_home=isolated_home)
-    assert bad.returncode == 2 and "unknown criteria: empathy" in bad.stderr
+    assert main(["coach", "suggest", "--agent", "Nobody", "--db", str(db)]) == 2
+    assert "no agent called 'Nobody'" in capsys.readouterr().err
+    assert main(["coach", "create", "--agent", "Ana", "--criteria", "empathy", "--db", str(db)]) == 2
+    assert "unknown criteria: empathy" in capsys.readouterr().err
 
 
 def test_coaching_window_builds_a_session_and_exports_its_pack(qtbot, team, tmp_path):

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 from qa_desktop.storage.drivers import default_drivers, tag_call
 from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Score, Team, UtteranceRow
 from qa_desktop.storage.repository import scorecard_row
-from scoring.scorecard import default_scorecard_path, load_scorecard
+from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard
+
+
+@cache  # read once: fixtures store dozens of calls a test
+def shipped_scorecard() -> Scorecard:
+    """The scorecard that ships."""
+    return load_scorecard(default_scorecard_path())
 
 
 def stored_call(
@@ -43,7 +50,7 @@ def stored_call(
     failed = [c for c, (result, override) in results.items() if (override or result) == "fail"]
     score = Score.create(
         call=call,
-        scorecard=scorecard_row(load_scorecard(default_scorecard_path())),
+        scorecard=scorecard_row(shipped_scorecard()),
         overall=overall,
         empathy=empathy,
         compliance=compliance,
