@@ -24,11 +24,13 @@ from qa_desktop.services.retention import apply_policy, set_policy
 from qa_desktop.services.settings import Settings
 from qa_desktop.services.trust import calibration, disputes
 from qa_desktop.services.trust.agreement import human_verdicts
+from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.drivers import default_drivers
 from qa_desktop.storage.models import (
     Agent,
     CalibrationCall,
     CalibrationSession,
+    Call,
     CoachingSession,
     CriterionResultRow,
     Dispute,
@@ -48,15 +50,49 @@ DEMO_CHAT = (
 )
 
 
+@pytest.fixture(scope="module")
+def team_database(tmp_path_factory) -> tuple[Path, dict[str, int]]:
+    """Two agents' calls (maria's assigned to eve), a dispute, a calibration and a coaching session each, stored
+    once for the module in a SQLite file (each test works on its own copy); the file and the rows' ids."""
+    path = tmp_path_factory.mktemp("team") / "team.sqlite3"
+    open_database(path)
+    try:
+        results = {"greeting": ("pass", None), "closing": ("fail", None)}
+        own = stored_call("maria", "Billing", "2026-11-02T09:15", 120, (80, 70, 90), False, results, ["hello there"])
+        other = stored_call("tom", "Billing", "2026-11-03T10:00", 120, (60, 50, 70), False, results, ["good morning"])
+        own.assigned_to = "eve"
+        own.save()
+        dispute = Dispute.create(
+            call=other,
+            result_row=_result(other.id, "closing"),
+            criterion="closing",
+            disputed="fail",
+            requested="pass",
+            agent_name="tom",
+            raised_by="lena",
+            reason="I did close",
+        )
+        session = CalibrationSession.create(
+            title="November", lead="lena", evaluators=list(USERS), criteria=["greeting"]
+        )
+        CalibrationCall.create(session=session, call=own)
+        coaching = {
+            f"coaching {name}": CoachingSession.create(
+                title=name, agents=[Agent.get(Agent.name == name).id], criteria=["closing"]
+            ).id
+            for name in ("maria", "tom")
+        }
+        return path, {"own": own.id, "other": other.id, "dispute": dispute.id, "session": session.id, **coaching}
+    finally:
+        close_database()
+
+
 @pytest.fixture
-def team(db, tmp_path):
-    """Two agents' calls (maria's assigned to eve), a dispute, a calibration and a coaching session each, and a
-    user of each role; nobody signed in."""
-    results = {"greeting": ("pass", None), "closing": ("fail", None)}
-    own = stored_call("maria", "Billing", "2026-11-02T09:15", 120, (80, 70, 90), False, results, ["hello there"])
-    other = stored_call("tom", "Billing", "2026-11-03T10:00", 120, (60, 50, 70), False, results, ["good morning"])
-    own.assigned_to = "eve"
-    own.save()
+def team(team_database, tmp_path):
+    """A copy of the module's team database, open, with a user of each role; nobody signed in."""
+    template, ids = team_database
+    shutil.copy(template, tmp_path / "team.sqlite3")
+    open_database(tmp_path / "team.sqlite3")
     hashed = hash_password(PASSWORD)  # one hash for every test user
     for name, role in USERS.items():
         User.create(
@@ -65,30 +101,14 @@ def team(db, tmp_path):
             password_hash=hashed,
             agent=Agent.get(Agent.name == "maria") if role == "agent" else None,
         )
-    dispute = Dispute.create(
-        call=other,
-        result_row=_result(other.id, "closing"),
-        criterion="closing",
-        disputed="fail",
-        requested="pass",
-        agent_name="tom",
-        raised_by="lena",
-        reason="I did close",
-    )
-    session = CalibrationSession.create(title="November", lead="lena", evaluators=list(USERS), criteria=["greeting"])
-    CalibrationCall.create(session=session, call=own)
-    coaching = {
-        name: CoachingSession.create(title=name, agents=[Agent.get(Agent.name == name).id], criteria=["closing"])
-        for name in ("maria", "tom")
-    }
     scorecard = tmp_path / "edited.toml"
     shutil.copy(default_scorecard_path(), scorecard)
     yield {
-        "own": own,
-        "other": other,
-        "dispute": dispute,
-        "session": session,
-        "coaching": coaching,
+        "own": Call.get_by_id(ids["own"]),
+        "other": Call.get_by_id(ids["other"]),
+        "dispute": Dispute.get_by_id(ids["dispute"]),
+        "session": CalibrationSession.get_by_id(ids["session"]),
+        "coaching": {name: CoachingSession.get_by_id(ids[f"coaching {name}"]) for name in ("maria", "tom")},
         "scorecard": scorecard,
         "out": tmp_path / "packs",
     }
