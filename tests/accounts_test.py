@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from argon2 import extract_parameters, profiles
 
+from qa_desktop.cli.main import main
 from qa_desktop.services import review
 from qa_desktop.services.access import identity
 from qa_desktop.services.access.accounts import MAX_FAILURES, AccountError, LoginError, add_user, authenticate, sign_in
@@ -178,25 +179,29 @@ def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def test_command_line_users_and_sign_in(tmp_path):
+def test_command_line_users_and_sign_in(tmp_path, monkeypatch, capsys):
     db = str(tmp_path / "team.sqlite3")
     added = _cli(["users", "add", "root", "--role", "admin", "--db", db], {"QA_DESKTOP_NEW_PASSWORD": "root password"})
     assert added.returncode == 0, added.stderr
-    anonymous = _cli(["users", "list", "--db", db], {})
-    assert anonymous.returncode == 2 and "has users: give --user NAME" in anonymous.stderr
     lead = _cli(
         ["users", "add", "lena", "--role", "lead", "--db", db, "--user", "root"],
         {"QA_DESKTOP_PASSWORD": "root password", "QA_DESKTOP_NEW_PASSWORD": "lena password"},
     )
     assert lead.returncode == 0, lead.stderr
-    refused = _cli(["retention", "apply", "--db", db, "--user", "lena"], {"QA_DESKTOP_PASSWORD": "lena password"})
-    assert refused.returncode == 2
-    assert "needs the admin role (you are signed in as lena, a QA lead)" in refused.stderr
-    listed = _cli(["users", "list", "--db", db, "--user", "root"], {"QA_DESKTOP_PASSWORD": "root password"})
-    assert listed.returncode == 0 and "lena" in listed.stdout and "QA lead" in listed.stdout
-    wrong = _cli(["users", "list", "--db", db, "--user", "root"], {"QA_DESKTOP_PASSWORD": "nope"})
-    assert wrong.returncode == 2 and "wrong user name or password" in wrong.stderr
     no_password = _cli(["users", "list", "--db", db, "--user", "root"], {})
     assert no_password.returncode == 2 and "no password given" in no_password.stderr
     open_database(db)  # the CLI hashed with the production parameters, not the tests' quick ones
     assert [extract_parameters(user.password_hash) for user in User.select()] == [PRODUCTION_HASHES] * 2
+    # the rest in this process: the same parsing, sign-in and messages as in the CLI's own process above
+    assert main(["users", "list", "--db", db]) == 2
+    assert "has users: give --user NAME" in capsys.readouterr().err
+    monkeypatch.setenv("QA_DESKTOP_PASSWORD", "lena password")
+    assert main(["retention", "apply", "--db", db, "--user", "lena"]) == 2
+    assert "needs the admin role (you are signed in as lena, a QA lead)" in capsys.readouterr().err
+    monkeypatch.setenv("QA_DESKTOP_PASSWORD", "root password")
+    assert main(["users", "list", "--db", db, "--user", "root"]) == 0
+    listed = capsys.readouterr().out
+    assert "lena" in listed and "QA lead" in listed
+    monkeypatch.setenv("QA_DESKTOP_PASSWORD", "nope")
+    assert main(["users", "list", "--db", db, "--user", "root"]) == 2
+    assert "wrong user name or password" in capsys.readouterr().err
