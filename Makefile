@@ -26,9 +26,12 @@ test: install
 	$(VENV)/bin/mypy
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q
 
-# everything but the tests marked `model` (they load the Whisper model or transcribe audio)
+# everything but the tests marked `model` (they load the Whisper model or transcribe audio), in a process per core
+# (pytest-xdist, at most 8: each starts its own throwaway PostgreSQL server). `make test` stays in one process: its
+# model fixtures (the model's worker, every demo call transcribed) are built once a session, xdist would build them
+# once per process.
 test-fast: install
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -m "not model"
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -m "not model" -n auto --maxprocesses 8 --dist worksteal
 
 # the batch size (QA_BENCH_BATCH, default 50 calls), the calls' length (QA_BENCH_MINUTES: default 60 for the memory
 # bench, 10 for the ingest bench) and the rescored library (QA_BENCH_RESCORE_CALLS, default 10,000) can be set
