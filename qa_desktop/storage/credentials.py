@@ -10,9 +10,7 @@ import stat
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import keyring
 import platformdirs
-from keyring.errors import KeyringError
 
 from qa_desktop.storage.paths import APP_NAME
 
@@ -54,6 +52,9 @@ def has_password(url: str) -> bool:
 
 
 def _from_keyring(url: str) -> str | None:
+    import keyring  # a tenth of a second to import: only a PostgreSQL database without its own password needs it
+    from keyring.errors import KeyringError
+
     try:
         return keyring.get_password(KEYRING_SERVICE, keyring_account(url))
     except KeyringError:  # no keyring service on this machine (e.g. a server without a desktop session)
