@@ -15,6 +15,7 @@ from distributed import WorkerPlugin, get_worker
 
 from .analysis import analyse
 from .audio import AudioError, decode
+from .heap import keep_large_buffers
 from .transcriber import Transcriber, TranscriberConfig
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class ModelPlugin(WorkerPlugin):
         return {"config": self.config, "transcriber": None}  # only the config travels; each worker loads
 
     def setup(self, worker: Any) -> None:
+        keep_large_buffers()  # Dask's MALLOC_TRIM_THRESHOLD_ would map and unmap the model's buffers each time
         self.transcriber = Transcriber(self.config)
         log.info("worker %s loaded %s on %s", worker.address, self.transcriber.model_name, self.transcriber.device)
 
