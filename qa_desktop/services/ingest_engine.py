@@ -39,9 +39,10 @@ from scoring.worker import TranscriptionFailed
 log = logging.getLogger(__name__)
 
 GPU_REPLICAS = 4  # model replicas per GPU: one process leaves most of a large GPU idle (docs/decisions.md)
-# Calls a model worker takes at once: one on its model, the next in its CPU stages (decoding, speaker
+# Calls a GPU model worker takes at once: one on its model, the next in its CPU stages (decoding, speaker
 # separation, VAD, voice features; the Transcriber lets one pass at a time onto the model). A GPU slot
 # (the worker's GPU resource, 1) is shared by as many calls, one task taking 1/CALLS_PER_MODEL of it.
+# On the CPU a worker takes one call: its model already keeps its cores busy (docs/decisions.md).
 CALLS_PER_MODEL = 2
 WORKER_MEMORY = "3GiB"  # per worker; Dask pauses a worker near it and restarts one above it
 
@@ -53,6 +54,11 @@ class LocalPlan:
     workers: int
     threads: int  # CPU threads each worker's model uses
     gpu: bool
+
+    @property
+    def calls(self) -> int:
+        """Calls each worker analyses at once (its Dask threads)."""
+        return CALLS_PER_MODEL if self.gpu else 1
 
 
 def local_plan(options: EngineOptions, config: TranscriberConfig, cores: int | None = None) -> LocalPlan:
@@ -101,10 +107,10 @@ def dask_client(options: EngineOptions, config: TranscriberConfig) -> Iterator[t
 
 
 def local_cluster(plan: LocalPlan) -> LocalCluster:
-    """A LocalCluster of model worker processes as planned, each taking CALLS_PER_MODEL calls at once."""
+    """A LocalCluster of model worker processes as planned, each taking `plan.calls` calls at once."""
     return LocalCluster(
         n_workers=plan.workers,
-        threads_per_worker=CALLS_PER_MODEL,
+        threads_per_worker=plan.calls,
         processes=True,
         memory_limit=WORKER_MEMORY,
         resources={GPU: 1} if plan.gpu else None,
