@@ -21,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import psutil
 import soundfile as sf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,35 +78,42 @@ def _bare_file(path: str) -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def bare(files: list[Path], processes: int, cores: int) -> tuple[float, int]:
-    """Seconds for the batch in `processes` bare pipelines, and the largest pipeline's peak RSS (KiB)."""
+def _tree_cpu() -> float:
+    """CPU seconds used so far by this process and its live children (user and system, all threads)."""
+    processes = [psutil.Process(), *psutil.Process().children(recursive=True)]
+    return sum(sum(p.cpu_times()[:2]) for p in processes if p.is_running())
+
+
+def bare(files: list[Path], processes: int, cores: int) -> tuple[float, float, int]:
+    """Seconds and CPU seconds for the batch in `processes` bare pipelines, and the largest pipeline's peak
+    RSS (KiB)."""
     context = multiprocessing.get_context("spawn")
     with context.Pool(processes, initializer=_load_bare, initargs=(max(1, cores // processes),)) as pool:
         while len(set(pool.map(_ready, range(processes), chunksize=1))) < processes:
             pass  # every process has its model loaded before the clock starts
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _tree_cpu()
         peaks = pool.map(_bare_file, [str(f) for f in files], chunksize=1)
-        return time.perf_counter() - started, max(peaks)
+        return time.perf_counter() - started, _tree_cpu() - cpu, max(peaks)
 
 
 def _peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def ours(files: list[Path], config: TranscriberConfig) -> tuple[float, int, str]:
-    """Seconds for qa-desktop's parallel ingest of the batch into an empty database, a worker's peak RSS
-    (KiB) and the cluster's shape."""
+def ours(files: list[Path], config: TranscriberConfig) -> tuple[float, float, int, str]:
+    """Seconds and CPU seconds for qa-desktop's parallel ingest of the batch into an empty database, a
+    worker's peak RSS (KiB) and the cluster's shape."""
     plan = local_plan(EngineOptions(), config)
     with local_cluster(plan) as cluster, Client(cluster) as client:
         config = replace(config, cpu_threads=plan.threads)
         prepare_workers(client, config)  # the models are loaded before the clock starts
         engine = ParallelIngest(Ingestor(None, load_scorecard(default_scorecard_path())), config, client=client)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _tree_cpu()
         results = engine.ingest(files)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, _tree_cpu() - cpu
         assert all(r.status == "imported" for r in results), [r.message for r in results if r.status != "imported"]
         peak = max(client.run(_peak_rss).values())
-    return elapsed, peak, f"{plan.workers} workers x {plan.threads} threads"
+    return elapsed, cpu, peak, f"{plan.workers} workers x {plan.threads} threads"
 
 
 def main() -> None:
@@ -116,19 +124,23 @@ def main() -> None:
         open_database(Path(folder) / "batch.sqlite3")
         tried = {n: bare(files, n, cores) for n in sorted({1, 2, cores, max(1, cores // 2)}) if n <= cores}
         best = min(tried, key=lambda n: tried[n][0])
-        ours_s, ours_peak, shape = ours(files, TranscriberConfig())
+        ours_s, ours_cpu, ours_peak, shape = ours(files, TranscriberConfig())
         database.close()
-    for n, (seconds, peak) in tried.items():
+    for n, (seconds, cpu, peak) in tried.items():
         print(
             f"bare, {n} pipeline(s) x {max(1, cores // n)} threads: {seconds:.1f} s "
-            f"({audio_s / seconds:.1f}x real time), "
+            f"({audio_s / seconds:.1f}x real time, {cpu:.1f} CPU s), "
             f"peak RSS {peak / 1024:.0f} MiB per pipeline"
         )
     print(
-        f"qa-desktop batch ingest ({shape}): {ours_s:.1f} s ({audio_s / ours_s:.1f}x real time), "
-        f"peak RSS {ours_peak / 1024:.0f} MiB per worker"
+        f"qa-desktop batch ingest ({shape}): {ours_s:.1f} s ({audio_s / ours_s:.1f}x real time, "
+        f"{ours_cpu:.1f} CPU s), peak RSS {ours_peak / 1024:.0f} MiB per worker"
     )
-    print(f"batch: {len(files)} calls, {audio_s:.0f} s of audio; best bare: {best} pipeline(s)")
+    print(
+        f"batch: {len(files)} calls, {audio_s:.0f} s of audio; best bare: {best} pipeline(s); "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    print(f"batch_cpu_ratio={tried[best][1] / ours_cpu:.2f}")
     print(f"batch_ratio={tried[best][0] / ours_s:.2f}", flush=True)
 
 
