@@ -251,3 +251,13 @@ def test_a_model_worker_reuses_its_large_buffers():
         prepare_workers(client, TranscriberConfig(device="cpu", cpu_threads=1))
         (faults,) = client.run(_page_faults_of_large_buffers).values()
     assert faults < 10 * 1024
+
+
+def test_the_local_cluster_does_not_profile_its_workers():
+    # Dask's statistical profiler samples every worker thread's stack every 10 ms: a tenth of a core on 2 cores
+    # for an idle cluster, more while a call is analysed.
+    plan = local_plan(EngineOptions(workers=1, threads=1), TranscriberConfig(device="cpu"))
+    with local_cluster(plan) as cluster, Client(cluster) as client:
+        assert client.submit(time.sleep, 1.5, pure=False).result() is None
+        time.sleep(1.2)  # a worker adds its samples to the history once a second
+        assert client.profile()["count"] == 0

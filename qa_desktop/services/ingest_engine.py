@@ -17,6 +17,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import dask
 from distributed import Client, Future, LocalCluster, wait
 from distributed.client import FuturesCancelledError
 from distributed.scheduler import KilledWorker
@@ -45,6 +46,15 @@ GPU_REPLICAS = 4  # model replicas per GPU: one process leaves most of a large G
 # On the CPU a worker takes one call: its model already keeps its cores busy (docs/decisions.md).
 CALLS_PER_MODEL = 2
 WORKER_MEMORY = "3GiB"  # per worker; Dask pauses a worker near it and restarts one above it
+# The local cluster's housekeeping, made rarer: the workers' statistical profiler samples every thread's stack
+# every 10 ms, and the event loops' tick, system and memory monitors run 2 to 50 times a second. On 2 cores
+# an idle cluster used a tenth of a core, 1% with these (docs/decisions.md).
+QUIET_CLUSTER = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
 
 
 @dataclass(frozen=True)
@@ -107,15 +117,17 @@ def dask_client(options: EngineOptions, config: TranscriberConfig) -> Iterator[t
 
 
 def local_cluster(plan: LocalPlan) -> LocalCluster:
-    """A LocalCluster of model worker processes as planned, each taking `plan.calls` calls at once."""
-    return LocalCluster(
-        n_workers=plan.workers,
-        threads_per_worker=plan.calls,
-        processes=True,
-        memory_limit=WORKER_MEMORY,
-        resources={GPU: 1} if plan.gpu else None,
-        dashboard_address=None,
-    )
+    """A LocalCluster of model worker processes as planned, each taking `plan.calls` calls at once, with
+    quiet housekeeping (`QUIET_CLUSTER`: the scheduler, nannies and workers take it as they start)."""
+    with dask.config.set(QUIET_CLUSTER):
+        return LocalCluster(
+            n_workers=plan.workers,
+            threads_per_worker=plan.calls,
+            processes=True,
+            memory_limit=WORKER_MEMORY,
+            resources={GPU: 1} if plan.gpu else None,
+            dashboard_address=None,
+        )
 
 
 def prepare_workers(client: Client, config: TranscriberConfig) -> bool:
