@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The app's real widgets over a library of 100,000 synthetic scored calls (offscreen Qt): time how long
 each thing a QA lead does keeps the UI thread busy (open the library, sort, filter, search, open a call,
-override, mark reviewed, open the coaching window, the disputes and the agents dialog), and print the
+override, mark reviewed, open the coaching window, the disputes, the agents dialog and the dashboards), and print the
 slowest. A stall is the longest stretch the UI thread could not process events: the action's own call
 plus each batch of events (background results arriving, painting) until its background work has ended.
 The same actions run first on a library of 1,000 calls, so what grows with the library stands out.
@@ -102,12 +102,14 @@ def actions(app: QApplication, path: Path, settings: Settings) -> dict[str, floa
         ("open the disputes", lambda: window.open_disputes()),
         ("close them", lambda: window.disputes.close()),
         ("open agents and teams", lambda: people.append(PeopleDialog(window, window.reviewer)) or people[-1].show()),
+        ("open the dashboards tab", lambda: window.tabs.setCurrentWidget(window.dashboards)),
+        ("back to the calls", lambda: window.tabs.setCurrentIndex(0)),
     ]
     times = {label: stall(app, step) for label, step in steps}
     people[-1].close()
     window.close()
     settle(app)
-    return {label: ms for label, ms in times.items() if not label.startswith("close")}
+    return {label: ms for label, ms in times.items() if not label.startswith(("close", "back"))}
 
 
 def library(path: Path, calls: int) -> None:
