@@ -14,6 +14,8 @@ from qa_desktop.services.access.accounts import add_user, sign_in
 from qa_desktop.storage.models import Call, CriterionResultRow, Score
 from tests.support.stored_calls import stored_call
 
+pytestmark = pytest.mark.both_stores
+
 
 @pytest.fixture
 def team(db):

@@ -50,11 +50,15 @@ DEMO_CHAT = (
 )
 
 
-@pytest.fixture(scope="module")
-def team_database(tmp_path_factory) -> tuple[Path, dict[str, int]]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def team_database(request, tmp_path_factory) -> tuple[Path | str, dict[str, int]]:
     """Two agents' calls (maria's assigned to eve), a dispute, a calibration and a coaching session each, stored
-    once for the module in a SQLite file (each test works on its own copy); the file and the rows' ids."""
-    path = tmp_path_factory.mktemp("team") / "team.sqlite3"
+    once for the module and store in a SQLite file or a PostgreSQL database (each test works on its own copy);
+    where it is and the rows' ids."""
+    if request.param == "postgresql":
+        path: Path | str = request.getfixturevalue("postgres_server").new_database("team")
+    else:
+        path = tmp_path_factory.mktemp("team") / "team.sqlite3"
     open_database(path)
     try:
         results = {"greeting": ("pass", None), "closing": ("fail", None)}
@@ -88,11 +92,17 @@ def team_database(tmp_path_factory) -> tuple[Path, dict[str, int]]:
 
 
 @pytest.fixture
-def team(team_database, tmp_path):
+def team(team_database, tmp_path, request):
     """A copy of the module's team database, open, with a user of each role; nobody signed in."""
     template, ids = team_database
-    shutil.copy(template, tmp_path / "team.sqlite3")
-    open_database(tmp_path / "team.sqlite3")
+    if isinstance(template, Path):
+        shutil.copy(template, tmp_path / "team.sqlite3")
+        open_database(tmp_path / "team.sqlite3")
+    else:
+        server = request.getfixturevalue("postgres_server")
+        copy = server.new_database(template=template)
+        open_database(copy)
+        request.addfinalizer(lambda: (close_database(), server.drop_database(copy)))
     hashed = hash_password(PASSWORD)  # one hash for every test user
     for name, role in USERS.items():
         User.create(

@@ -24,6 +24,8 @@ from qa_desktop.storage.models import (
 from scoring.scorecard import default_scorecard_path, load_scorecard
 from tests.support.stored_calls import stored_call
 
+pytestmark = pytest.mark.both_stores
+
 NOW = dt.datetime(2027, 6, 1, 12, 0)
 
 
