@@ -71,6 +71,7 @@ def test_an_evaluators_window_allows_only_what_the_role_may(qtbot, db, team, mon
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: said.append(text))
     view._toggle_reviewed(True)  # as if the button were pressed anyway: the service refuses
     assert "QA lead" in said[0] and not Call.get_by_id(other.id).reviewed
+    assert not view.locate.isHidden() and not view.locate.locate_button.isEnabled()  # Locate… is a lead's
 
 
 def test_an_idle_session_signs_out_and_asks_the_same_user_again(qtbot, db, team):
@@ -101,3 +102,6 @@ def test_an_agents_library_and_dashboards_show_their_own_calls_only(qtbot, db, t
     qtbot.addWidget(window)
     assert [window.calls.call_id(row) for row in range(window.calls.rowCount())] == [assigned.id]
     assert window.dashboards.scope().agent_id == assigned.agent_id
+    for box in (window.filters.agent, window.filters.team, window.dashboards.agent, window.dashboards.team):
+        offered = [box.itemText(i) for i in range(box.count())]
+        assert "tom" not in offered and offered[-1] in ("maria", "Billing"), offered  # no other agent's name

@@ -19,6 +19,7 @@ from qa_desktop.services.coaching.pack import export_pack
 from qa_desktop.services.coaching.sessions import create_session as create_coaching
 from qa_desktop.services.coaching.sessions import save_texts, set_status
 from qa_desktop.services.ingest import Ingestor
+from qa_desktop.services.recordings import relocate
 from qa_desktop.services.rescore import rescore_all, retag
 from qa_desktop.services.retention import apply_policy, set_policy
 from qa_desktop.services.settings import Settings
@@ -229,6 +230,7 @@ MATRIX: dict[str, tuple[Callable[[dict], object], set[str], tuple[str, ...]]] = 
         ("admin", "QA lead", "coach", "evaluator"),
     ),
     "ingest": (_ingest, {"admin", "lead"}, LEAD_OR_ADMIN),
+    "locate moved recordings": (lambda t: relocate(t["scorecard"].parent), {"admin", "lead"}, LEAD_OR_ADMIN),
     "rescore": (lambda t: rescore_all(load_scorecard(default_scorecard_path())), {"admin"}, ("admin",)),
     "retag": (lambda t: retag(default_drivers()), {"admin"}, ("admin",)),
     "change scorecard": (lambda t: Settings().set("scorecard", str(t["scorecard"])), {"admin"}, ("admin",)),
