@@ -11,7 +11,8 @@ from qa_desktop.app.main_window import MainWindow
 from qa_desktop.services import review
 from qa_desktop.services.access import identity
 from qa_desktop.services.access.accounts import add_user, sign_in
-from qa_desktop.storage.models import Call, CriterionResultRow, Score
+from qa_desktop.services.retention import set_policy
+from qa_desktop.storage.models import AuditEntry, Call, CriterionResultRow, Score
 from tests.support.stored_calls import stored_call
 
 pytestmark = pytest.mark.both_stores
@@ -105,3 +106,22 @@ def test_an_agents_library_and_dashboards_show_their_own_calls_only(qtbot, db, t
     for box in (window.filters.agent, window.filters.team, window.dashboards.agent, window.dashboards.team):
         offered = [box.itemText(i) for i in range(box.count())]
         assert "tom" not in offered and offered[-1] in ("maria", "Billing"), offered  # no other agent's name
+
+
+def test_the_scheduled_retention_runs_in_an_admins_app_as_that_admin(qtbot, db, team):
+    sign_in("root", "root password")
+    set_policy({"transcripts": 7})  # both calls are older
+    identity.sign_out()
+    sign_in("lena", "lena password")
+    lead_window = MainWindow(db)
+    qtbot.addWidget(lead_window)
+    assert lead_window.run_retention() is None  # a QA lead's app leaves the admin's policy alone
+    lead_window.close()
+    identity.sign_out()
+    sign_in("root", "root password")
+    window = MainWindow(db)  # runs it at start
+    qtbot.addWidget(window)
+    deleted = AuditEntry.select().where(AuditEntry.action == "retention: transcript deleted")
+    qtbot.waitUntil(lambda: deleted.count() == 2 or "failed" in window.statusBar().currentMessage(), timeout=20000)
+    assert deleted.count() == 2, window.statusBar().currentMessage()
+    assert {entry.actor for entry in deleted} == {"root"}

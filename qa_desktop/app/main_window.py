@@ -48,7 +48,7 @@ from qa_desktop.app.review_view import ReviewView
 from qa_desktop.app.settings_dialog import SettingsDialog
 from qa_desktop.app.users_dialog import UsersDialog
 from qa_desktop.services import review as review_service
-from qa_desktop.services.access.identity import current_user, team_mode
+from qa_desktop.services.access.identity import current_user, signed_in, team_mode
 from qa_desktop.services.access.permissions import ACTIONS, ROLES, allowed
 from qa_desktop.services.config import Config
 from qa_desktop.services.csv_export import write_csv
@@ -168,10 +168,14 @@ class MainWindow(QMainWindow):
         self.retention_timer.start()
         QTimer.singleShot(0, self.run_retention)
 
-    def run_retention(self) -> Task:
-        """The retention policy's scheduled run (at start, then daily), in the background."""
+    def run_retention(self) -> Task | None:
+        """The retention policy's scheduled run (at start, then daily), in the background, in an admin's app
+        and as them (the audit log names who ran it); None in the app of a user of another role."""
+        user = signed_in() if team_mode() else current_user()
+        if user is None or not allowed(user, "retention"):
+            return None
         return run_task(
-            lambda _task: apply_policy(scheduled=True),
+            lambda _task: apply_policy(),
             self._retention_done,
             lambda text: self.statusBar().showMessage(f"Retention failed: {text}", 15000),
             what="applying the retention policy",

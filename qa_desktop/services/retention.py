@@ -46,7 +46,6 @@ KINDS: dict[str, str] = {
     "transcripts": "transcripts, evidence quotes and call details",
     "audit": "audit log entries",
 }
-SCHEDULED = "retention schedule"  # the audit log's actor for the app's scheduled runs
 DELETED_REASON = "(deleted by the retention policy)"
 BATCH = 500
 
@@ -140,15 +139,12 @@ def _delete_file(path: Path, report: RetentionReport) -> bool:
     return True
 
 
-def apply_policy(
-    now: dt.datetime | None = None, scheduled: bool = False, progress: Callable[[str], None] | None = None
-) -> RetentionReport:
-    """Delete what the policy says has expired; each deleted recording or transcript has its line in the audit
-    log. `scheduled`: the app's own run of the admin's policy (any signed-in user's app runs it); otherwise
-    admin only. A file is deleted before its call is marked, so a crash never leaves a mark on a kept file."""
-    if not scheduled:
-        require(current_user(), "retention")
-    actor = SCHEDULED if scheduled else acting_name()
+def apply_policy(now: dt.datetime | None = None, progress: Callable[[str], None] | None = None) -> RetentionReport:
+    """Delete what the policy says has expired (admin only: the audit log names the admin, also for the
+    app's scheduled runs); each deleted recording or transcript has its line in the audit log. A file is
+    deleted before its call is marked, so a crash never leaves a mark on a kept file."""
+    require(current_user(), "retention")
+    actor = acting_name()
     now, days, report = now or _now(), policy(), RetentionReport()
     tell = progress or (lambda _text: None)
     transcript_days = days["transcripts"]
