@@ -12,7 +12,7 @@ from qa_desktop.services import review
 from qa_desktop.services.access import identity
 from qa_desktop.services.access.accounts import add_user, sign_in
 from qa_desktop.services.retention import set_policy
-from qa_desktop.storage.models import AuditEntry, Call, CriterionResultRow, Score
+from qa_desktop.storage.models import AuditEntry, Call, CoachingSession, CriterionResultRow, Score
 from tests.support.stored_calls import stored_call
 
 pytestmark = pytest.mark.both_stores
@@ -125,3 +125,23 @@ def test_the_scheduled_retention_runs_in_an_admins_app_as_that_admin(qtbot, db, 
     qtbot.waitUntil(lambda: deleted.count() == 2 or "failed" in window.statusBar().currentMessage(), timeout=20000)
     assert deleted.count() == 2, window.statusBar().currentMessage()
     assert {entry.actor for entry in deleted} == {"root"}
+
+
+def test_an_agent_exports_their_own_coaching_pack_from_the_app(qtbot, db, team, tmp_path):
+    assigned, other = team
+    sign_in("root", "root password")
+    add_user("maria", "agent", "maria password")
+    own = CoachingSession.create(title="Closing calls", agents=[assigned.agent_id], criteria=["greeting"])
+    CoachingSession.create(title="Tom's greeting", agents=[other.agent_id], criteria=["greeting"])
+    identity.sign_out()
+    sign_in("maria", "maria password")
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    assert "Coaching…" not in window.actions and window.actions["My coaching packs…"].isEnabled()
+    dialog = window.open_my_packs()
+    qtbot.addWidget(dialog)
+    assert [dialog.sessions.item(i).text() for i in range(dialog.sessions.count())] == ["Closing calls (planned)"]
+    dialog.export_to(tmp_path)
+    qtbot.waitUntil(lambda: dialog.message.text().startswith(("Saved", "The export failed")), timeout=30000)
+    assert dialog.message.text().startswith("Saved"), dialog.message.text()
+    assert (tmp_path / f"coaching-{own.id}-maria.zip").is_file()
