@@ -75,6 +75,8 @@ PROCESS = """
 import os, sys
 from qa_desktop.storage import repository
 from qa_desktop.storage.database import open_database
+
+pytestmark = pytest.mark.both_stores
 open_database(sys.argv[1])
 repository.start_job(sys.argv[2])
 print("started", flush=True)
