@@ -11,8 +11,11 @@ from qa_desktop.app.main_window import MainWindow
 from qa_desktop.services import review
 from qa_desktop.services.access import identity
 from qa_desktop.services.access.accounts import add_user, sign_in
-from qa_desktop.storage.models import Call, CriterionResultRow, Score
+from qa_desktop.services.retention import set_policy
+from qa_desktop.storage.models import AuditEntry, Call, CoachingSession, CriterionResultRow, Score
 from tests.support.stored_calls import stored_call
+
+pytestmark = pytest.mark.both_stores
 
 
 @pytest.fixture
@@ -69,6 +72,7 @@ def test_an_evaluators_window_allows_only_what_the_role_may(qtbot, db, team, mon
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: said.append(text))
     view._toggle_reviewed(True)  # as if the button were pressed anyway: the service refuses
     assert "QA lead" in said[0] and not Call.get_by_id(other.id).reviewed
+    assert not view.locate.isHidden() and not view.locate.locate_button.isEnabled()  # Locate… is a lead's
 
 
 def test_an_idle_session_signs_out_and_asks_the_same_user_again(qtbot, db, team):
@@ -99,3 +103,46 @@ def test_an_agents_library_and_dashboards_show_their_own_calls_only(qtbot, db, t
     qtbot.addWidget(window)
     assert [window.calls.call_id(row) for row in range(window.calls.rowCount())] == [assigned.id]
     assert window.dashboards.scope().agent_id == assigned.agent_id
+    for box in (window.filters.agent, window.filters.team, window.dashboards.agent, window.dashboards.team):
+        offered = [box.itemText(i) for i in range(box.count())]
+        assert "tom" not in offered and offered[-1] in ("maria", "Billing"), offered  # no other agent's name
+
+
+def test_the_scheduled_retention_runs_in_an_admins_app_as_that_admin(qtbot, db, team):
+    sign_in("root", "root password")
+    set_policy({"transcripts": 7})  # both calls are older
+    identity.sign_out()
+    sign_in("lena", "lena password")
+    lead_window = MainWindow(db)
+    qtbot.addWidget(lead_window)
+    qtbot.wait(50)  # its scheduled run at start comes and goes while lena is signed in
+    assert lead_window.run_retention() is None  # a QA lead's app leaves the admin's policy alone
+    lead_window.close()
+    identity.sign_out()
+    sign_in("root", "root password")
+    window = MainWindow(db)  # runs it at start
+    qtbot.addWidget(window)
+    deleted = AuditEntry.select().where(AuditEntry.action == "retention: transcript deleted")
+    qtbot.waitUntil(lambda: deleted.count() == 2 or "failed" in window.statusBar().currentMessage(), timeout=20000)
+    assert deleted.count() == 2, window.statusBar().currentMessage()
+    assert {entry.actor for entry in deleted} == {"root"}
+
+
+def test_an_agent_exports_their_own_coaching_pack_from_the_app(qtbot, db, team, tmp_path):
+    assigned, other = team
+    sign_in("root", "root password")
+    add_user("maria", "agent", "maria password")
+    own = CoachingSession.create(title="Closing calls", agents=[assigned.agent_id], criteria=["greeting"])
+    CoachingSession.create(title="Tom's greeting", agents=[other.agent_id], criteria=["greeting"])
+    identity.sign_out()
+    sign_in("maria", "maria password")
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    assert "Coaching…" not in window.actions and window.actions["My coaching packs…"].isEnabled()
+    dialog = window.open_my_packs()
+    qtbot.addWidget(dialog)
+    assert [dialog.sessions.item(i).text() for i in range(dialog.sessions.count())] == ["Closing calls (planned)"]
+    dialog.export_to(tmp_path)
+    qtbot.waitUntil(lambda: dialog.message.text().startswith(("Saved", "The export failed")), timeout=30000)
+    assert dialog.message.text().startswith("Saved"), dialog.message.text()
+    assert (tmp_path / f"coaching-{own.id}-maria.zip").is_file()

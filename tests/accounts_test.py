@@ -27,6 +27,8 @@ from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import AuditEntry, CalibrationCall, CalibrationSession, CriterionResultRow, Score, User
 from tests.support.stored_calls import stored_call
 
+pytestmark = pytest.mark.both_stores
+
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_HASHES = profiles.RFC_9106_LOW_MEMORY  # argon2-cffi's default, which qa-desktop uses
 

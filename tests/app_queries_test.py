@@ -18,6 +18,8 @@ from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import CriterionResultRow, Score, database
 from tests.support.stored_calls import stored_call
 
+pytestmark = pytest.mark.both_stores
+
 
 def _window(qtbot, db) -> MainWindow:
     Settings().set("reviewer", "Lead")

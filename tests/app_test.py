@@ -15,6 +15,8 @@ from qa_desktop.storage.call_metadata import CallMetadata
 from scoring.scorecard import default_scorecard_path
 from tests.support.demo import demo_file
 
+pytestmark = pytest.mark.both_stores
+
 
 @pytest.mark.model
 def test_library_lists_calls_and_shows_the_transcript(qtbot, db, demo_analyses):

@@ -1,6 +1,8 @@
 """End to end on real audio: card data spoken in espeak-rendered calls never reaches the database, its
 search index, `score --json`, `transcribe --json`, nor a coaching pack (PDF, index.html, clip audio)."""
 
+# SQLite only: it reads the SQLite file itself, its FTS tables included, for digits anywhere
+
 from __future__ import annotations
 
 import json

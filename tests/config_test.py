@@ -1,5 +1,7 @@
 """One configuration, resolved in one place: the command line over the settings over the defaults."""
 
+# SQLite only: which database file the command line and settings pick, not what a store does
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,6 +1,8 @@
 """At start-up a database file that cannot be used gets a dialog saying what is wrong, naming the file,
 with a way to choose another database or quit."""
 
+# SQLite only: unusable database files (a folder, a text file); a refusing server is in team_database_test
+
 from __future__ import annotations
 
 import shutil

@@ -1,6 +1,9 @@
 """Several processes on one database file: nothing committed is lost, whatever a process does with the
 file's name; writers wait their turn; a bad database file is one clear line, not a traceback."""
 
+# SQLite only: several processes on one SQLite file (its locks, -wal and -shm); a server's concurrency is in
+# team_database_test
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,8 @@
 """`qa-desktop db copy`: a workstation's database (the demo calls, scored, overridden, reviewed, coached)
 moves into a team's PostgreSQL database with every id, audit entry and score as it was."""
 
+# From a SQLite file into PostgreSQL by definition: it uses both stores
+
 from __future__ import annotations
 
 import pytest

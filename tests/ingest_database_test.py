@@ -21,6 +21,8 @@ from scoring.audio import file_sha256
 from scoring.transcript import Transcript
 from tests.support.demo import ROOT
 
+pytestmark = pytest.mark.both_stores
+
 
 def _store_elsewhere(path) -> None:
     """Store a call with this file's content hash from another connection, as another ingest would."""
@@ -55,6 +57,7 @@ def test_a_call_stored_meanwhile_by_another_process_is_already_there(db, worker,
 
 
 @pytest.mark.model
+@pytest.mark.sqlite_only  # fills the file with SQLite's max_page_count; a server's full disk is not simulated
 def test_a_full_database_fails_that_file_and_the_batch_goes_on(db, worker, scorecard, batch):
     pages = database.execute_sql("PRAGMA page_count").fetchone()[0]
     database.execute_sql(f"PRAGMA max_page_count = {pages}")  # no room for one more page

@@ -22,6 +22,8 @@ from scoring.scorecard import parse_scorecard
 from tests.support.cli import run_cli
 from tests.support.demo import DEMO, demo_file
 
+pytestmark = pytest.mark.both_stores
+
 
 @pytest.mark.model
 def test_folder_batch_goes_on_past_bad_files(db, worker, scorecard, batch):

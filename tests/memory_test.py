@@ -1,6 +1,8 @@
 """Memory: a long call is held once, at 16 kHz float32 (in the worker one channel at a time), the heap's
 free memory goes back to the system between Whisper batches, and the review's waveform never decodes it."""
 
+# SQLite only: memory of audio decoding and the waveform, not the store
+
 from __future__ import annotations
 
 import os

@@ -19,6 +19,7 @@ from qa_desktop.services.coaching.pack import export_pack
 from qa_desktop.services.coaching.sessions import create_session as create_coaching
 from qa_desktop.services.coaching.sessions import save_texts, set_status
 from qa_desktop.services.ingest import Ingestor
+from qa_desktop.services.recordings import relocate
 from qa_desktop.services.rescore import rescore_all, retag
 from qa_desktop.services.retention import apply_policy, set_policy
 from qa_desktop.services.settings import Settings
@@ -50,11 +51,15 @@ DEMO_CHAT = (
 )
 
 
-@pytest.fixture(scope="module")
-def team_database(tmp_path_factory) -> tuple[Path, dict[str, int]]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def team_database(request, tmp_path_factory) -> tuple[Path | str, dict[str, int]]:
     """Two agents' calls (maria's assigned to eve), a dispute, a calibration and a coaching session each, stored
-    once for the module in a SQLite file (each test works on its own copy); the file and the rows' ids."""
-    path = tmp_path_factory.mktemp("team") / "team.sqlite3"
+    once for the module and store in a SQLite file or a PostgreSQL database (each test works on its own copy);
+    where it is and the rows' ids."""
+    if request.param == "postgresql":
+        path: Path | str = request.getfixturevalue("postgres_server").new_database("team")
+    else:
+        path = tmp_path_factory.mktemp("team") / "team.sqlite3"
     open_database(path)
     try:
         results = {"greeting": ("pass", None), "closing": ("fail", None)}
@@ -88,11 +93,17 @@ def team_database(tmp_path_factory) -> tuple[Path, dict[str, int]]:
 
 
 @pytest.fixture
-def team(team_database, tmp_path):
+def team(team_database, tmp_path, request):
     """A copy of the module's team database, open, with a user of each role; nobody signed in."""
     template, ids = team_database
-    shutil.copy(template, tmp_path / "team.sqlite3")
-    open_database(tmp_path / "team.sqlite3")
+    if isinstance(template, Path):
+        shutil.copy(template, tmp_path / "team.sqlite3")
+        open_database(tmp_path / "team.sqlite3")
+    else:
+        server = request.getfixturevalue("postgres_server")
+        copy = server.new_database(template=template)
+        open_database(copy)
+        request.addfinalizer(lambda: (close_database(), server.drop_database(copy)))
     hashed = hash_password(PASSWORD)  # one hash for every test user
     for name, role in USERS.items():
         User.create(
@@ -219,6 +230,7 @@ MATRIX: dict[str, tuple[Callable[[dict], object], set[str], tuple[str, ...]]] = 
         ("admin", "QA lead", "coach", "evaluator"),
     ),
     "ingest": (_ingest, {"admin", "lead"}, LEAD_OR_ADMIN),
+    "locate moved recordings": (lambda t: relocate(t["scorecard"].parent), {"admin", "lead"}, LEAD_OR_ADMIN),
     "rescore": (lambda t: rescore_all(load_scorecard(default_scorecard_path())), {"admin"}, ("admin",)),
     "retag": (lambda t: retag(default_drivers()), {"admin"}, ("admin",)),
     "change scorecard": (lambda t: Settings().set("scorecard", str(t["scorecard"])), {"admin"}, ("admin",)),

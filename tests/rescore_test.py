@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from qa_desktop.services import rescore
 from qa_desktop.services.rescore import rescore_all
 from qa_desktop.storage import repository
@@ -13,6 +15,8 @@ from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.models import Call, Score
 from scoring.scorer import score_call
 from tools.synthetic_library import fill
+
+pytestmark = pytest.mark.both_stores
 
 _SCORES = (
     "SELECT s.call_id, s.current, s.overall, s.empathy, s.compliance, s.auto_fail, s.metrics, s.analysis, "

@@ -10,7 +10,14 @@ import pytest
 
 from qa_desktop.services.dashboard.queries import Scope, agent_summary, criterion_pass_rates
 from qa_desktop.services.rescore import rescore_all
-from qa_desktop.services.retention import DELETED_REASON, apply_policy, policy, set_policy
+from qa_desktop.services.retention import (
+    DELETED_REASON,
+    _candidates,
+    _delete_transcripts,
+    apply_policy,
+    policy,
+    set_policy,
+)
 from qa_desktop.storage.models import (
     AuditEntry,
     Call,
@@ -23,6 +30,8 @@ from qa_desktop.storage.models import (
 )
 from scoring.scorecard import default_scorecard_path, load_scorecard
 from tests.support.stored_calls import stored_call
+
+pytestmark = pytest.mark.both_stores
 
 NOW = dt.datetime(2027, 6, 1, 12, 0)
 
@@ -115,3 +124,14 @@ def test_policy_values_are_checked(library):
         set_policy({"transcripts": 0})
     with pytest.raises(ValueError, match="not a kind of data"):
         set_policy({"emails": 3})
+
+
+def test_two_runs_at_once_delete_and_audit_each_transcript_once(library):
+    """Two admins' apps apply the policy at the same moment: both select the same expired calls before either
+    commits; the second finds them handled and neither deletes nor audits them again."""
+    set_policy({"transcripts": 90})
+    expired, _kept = _candidates(NOW - dt.timedelta(days=90), Call.transcript_deleted_at.is_null())
+    assert _delete_transcripts(expired, NOW, "root", 90) == len(expired) == 1
+    assert _delete_transcripts(expired, NOW, "ada", 90) == 0
+    deleted = AuditEntry.select().where(AuditEntry.action == "retention: transcript deleted")
+    assert [entry.actor for entry in deleted] == ["root"]

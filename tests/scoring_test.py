@@ -17,6 +17,8 @@ from scoring.scorer import score_call
 from tests.support.cli import run_cli
 from tests.support.demo import demo_file
 
+pytestmark = pytest.mark.both_stores
+
 
 @pytest.fixture(scope="module")
 def demo_scores(demo_analyses, scorecard):

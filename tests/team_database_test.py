@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from qa_desktop.cli.main import main
 from qa_desktop.services.rescore import rescore_all
 from qa_desktop.storage import library
 from qa_desktop.storage.database import DatabaseFileError, close_database, open_database
@@ -29,6 +30,7 @@ from qa_desktop.storage.models import (
 from qa_desktop.storage.postgres_database import DatabaseUrl, TeamDatabase, translate
 from qa_desktop.storage.review import StaleReviewError, mark_checked, override, set_reviewed
 from tools.synthetic_library import fill
+from tools.throwaway_postgres import ThrowawayServer
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
@@ -115,6 +117,26 @@ def test_a_server_that_refuses_is_one_line_naming_it_without_the_password(postgr
     message = str(raised.value)
     assert "no_such_database" in message and "secret" not in message and "\n" not in message
     assert DatabaseUrl(url).name == "no_such_database"
+
+
+def _uses_tls() -> bool:
+    return database.execute_sql("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone()[0]
+
+
+def test_the_url_s_sslmode_decides_whether_the_connection_uses_tls(postgres_server, capsys):
+    with ThrowawayServer(tls=True) as secure:
+        url = secure.new_database()
+        open_database(f"{url}?sslmode=require")
+        assert _uses_tls()
+        open_database(f"{url}?sslmode=disable")
+        assert not _uses_tls()
+        close_database()
+    plain = postgres_server.new_database()  # a server without TLS: asked for, it is one line naming the database
+    with pytest.raises(DatabaseFileError, match="server does not support SSL, but SSL was required") as refused:
+        open_database(f"{plain}?sslmode=require")
+    assert "\n" not in str(refused.value) and plain.rsplit("/", 1)[1] in str(refused.value)
+    assert main(["users", "list", "--db", f"{plain}?sslmode=verify-full"]) == 2
+    assert capsys.readouterr().err.startswith(f"error: database {plain}?sslmode=verify-full: connection failed")
 
 
 def test_queries_keep_literal_percent_signs_and_question_marks_in_strings():
@@ -232,7 +254,6 @@ def test_the_app_opens_the_team_database_its_settings_name_without_showing_the_p
 
 
 def test_the_command_line_ingests_into_and_reports_from_the_team_database(postgres_url, tmp_path, capsys):
-    from qa_desktop.cli.main import main
 
     chat = ROOT / "resources" / "demo_calls" / "2026-11-07T13-30_priya-shah_support_NW-1006.csv"
     assert main(["ingest", str(chat), "--db", postgres_url, "--agent-speaker", "Sam (Acme)"]) == 0

@@ -22,7 +22,7 @@ from qa_desktop.services.trust import calibration as cal
 from qa_desktop.storage import library, repository
 from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.storage.library import LibraryFilter
-from qa_desktop.storage.models import Agent, Call
+from qa_desktop.storage.models import Agent, Call, database
 from scoring.drivers import load_drivers
 from scoring.scorer import NO_AUDIO, score_call
 from scoring.text_conversation import TranscriptFileError, load_conversation
@@ -30,6 +30,8 @@ from scoring.worker import TranscriptionWorker
 from tests.support.cli import run_cli
 from tests.support.demo import demo_file
 from tests.support.stored_calls import stored_call
+
+pytestmark = pytest.mark.both_stores
 
 AUDIO_CRITERIA = ("no_interruptions", "tone", "hold_etiquette")
 CARD = "4111 1111 1111 1111"
@@ -203,10 +205,9 @@ def test_ingest_stores_dedupes_searches_and_rescoring_keeps_it_text(db, scorecar
     chat = Call.get_by_id(results[0].call_id)
     assert (chat.medium, chat.timed, chat.agent.name, chat.team.name) == ("text", False, "Sam Reyes", "Chat")
     assert chat.sha256 == hashlib.sha256(transcripts["chat"].read_bytes()).hexdigest()
-    with sqlite3.connect(db) as con:  # the card number reached neither the table nor the search index
-        stored = " ".join(
-            r[0] for r in con.execute("SELECT text FROM utterance UNION ALL SELECT text FROM utterance_fts")
-        )
+    # the card number reached neither the table nor SQLite's search index (PostgreSQL's is an index on the table)
+    index = " UNION ALL SELECT text FROM utterance_fts" if database.dialect.name == "sqlite" else ""
+    stored = " ".join(r[0] for r in database.execute_sql("SELECT text FROM utterance" + index).fetchall())
     assert "4111" not in stored and "[card number]" in stored
     assert library.call_ids(LibraryFilter(search="duplicate charge")) == [chat.id]
     row = library.rows([chat.id])[0]
@@ -245,19 +246,19 @@ def test_cli_scores_transcripts_and_reports_bad_ones(tmp_path, isolated_home, tr
     }
     assert lines[2]["error"].startswith("unknown speakers 'Sam (Acme)' (line 2), 'Jordan' (line 3)")
     assert f"FAILED: {bad}: missing columns speaker and text" in done.stderr
-    database = tmp_path / "calls.sqlite3"
+    db_file = tmp_path / "calls.sqlite3"
     stored = run_cli(
         "score",
         str(transcripts["chat"]),
         "--agent-speaker",
         "Sam (Acme)",
         "--db",
-        str(database),
+        str(db_file),
         env_home=isolated_home,
     )
     assert stored.returncode == 0, stored.stderr
     assert "text conversation, 6 messages, no times" in stored.stdout and "NA   tone" in stored.stdout
-    with sqlite3.connect(database) as con:
+    with sqlite3.connect(db_file) as con:
         assert con.execute("SELECT medium, timed FROM call").fetchall() == [("text", 0)]
 
 

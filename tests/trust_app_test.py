@@ -3,6 +3,7 @@ the disputes list, blind scoring in the calibration window, and the agreement la
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from qa_desktop.app.main_window import MainWindow
@@ -11,6 +12,8 @@ from qa_desktop.services.settings import Settings
 from qa_desktop.storage.models import AuditEntry, CalibrationAnswer, Call, CriterionResultRow, Dispute, Score
 from qa_desktop.storage.review import override, set_reviewed
 from tests.support.stored_calls import stored_call
+
+pytestmark = pytest.mark.both_stores
 
 
 def _window(qtbot, db) -> MainWindow:

@@ -1,5 +1,6 @@
 """A throwaway PostgreSQL server for tests and benchmarks: initdb in a temporary folder, started on
-127.0.0.1 on a free port with trust authentication, stopped and deleted afterwards.
+127.0.0.1 on a free port with trust authentication (and with `tls=True` a self-signed certificate), stopped and
+deleted afterwards.
 
 The server binaries are found under /usr/lib/postgresql/*/bin (Debian's `postgresql` package; the newest
 version wins), or in QA_PG_BIN, or on PATH. PostgreSQL refuses to run as root: as root, the server runs as
@@ -48,7 +49,8 @@ def _free_port() -> int:
 class ThrowawayServer:
     """`with ThrowawayServer() as server:` a running server; `server.new_database()` is an empty database's URL."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: bool = False) -> None:
+        self.tls = tls
         self.bin = server_binaries()
         self.folder = Path(tempfile.mkdtemp(prefix="qa-postgres-"))
         self.port = _free_port()
@@ -70,8 +72,25 @@ class ThrowawayServer:
         data = self.folder / "data"
         self._run("initdb", "-D", str(data), "-U", USER, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync")
         options = f"-h 127.0.0.1 -p {self.port} -k {self.folder} -F -c synchronous_commit=off -c full_page_writes=off"
+        if self.tls:
+            options += " " + self._certificate()
         self._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(self.folder / "server.log"), "-w", "start")
         return self
+
+    def _certificate(self) -> str:
+        """A self-signed certificate for 127.0.0.1 (openssl); the server options that turn TLS on with it."""
+        cert, key = self.folder / "server.crt", self.folder / "server.key"
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
+            + ["-keyout", str(key), "-out", str(cert)],
+            check=True,
+            capture_output=True,
+        )
+        key.chmod(0o600)
+        if self.user:
+            shutil.chown(cert, self.user)
+            shutil.chown(key, self.user)
+        return f"-c ssl=on -c ssl_cert_file={cert} -c ssl_key_file={key}"
 
     def new_database(self, prefix: str = "qa", template: str | None = None) -> str:
         """The URL of a new database on this server: empty, or a copy of the database at URL `template` (which

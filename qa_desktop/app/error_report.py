@@ -48,7 +48,7 @@ def setup_logging() -> Path:
 def describe(exc: BaseException) -> str:
     """One line for the user: the error's own text (files and reasons), with its kind when unexpected
     (neither an OS or value error nor one of qa-desktop's own, whose texts are written for users)."""
-    text = str(exc) or type(exc).__name__
+    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]  # PostgreSQL's errors add LINE 1: … ^
     ours = type(exc).__module__.split(".")[0] in ("scoring", "qa_desktop")
     return text if ours or isinstance(exc, (OSError, ValueError)) else f"{type(exc).__name__}: {text}"
 

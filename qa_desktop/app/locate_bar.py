@@ -9,7 +9,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from qa_desktop.app.background import Task, run_task
-from qa_desktop.storage.recordings import Relocation, relocate
+from qa_desktop.services.access.identity import current_user
+from qa_desktop.services.access.permissions import allowed
+from qa_desktop.services.recordings import relocate
+from qa_desktop.storage.recordings import Relocation
 from scoring.display import one_line
 
 
@@ -55,6 +58,7 @@ class LocateBar(QWidget):
         self.bar.hide()
         self.cancel_button.hide()
         self.locate_button.show()
+        self.locate_button.setEnabled(allowed(current_user(), "relocate"))  # the search refuses it too
 
     def _pick_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(

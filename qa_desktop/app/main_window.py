@@ -42,14 +42,15 @@ from qa_desktop.app.import_worker import ImportPlan
 from qa_desktop.app.library_columns import LibraryColumns
 from qa_desktop.app.library_model import LibraryModel
 from qa_desktop.app.login_dialog import IdleGuard
+from qa_desktop.app.my_packs_dialog import MyPacksDialog
 from qa_desktop.app.people_dialog import PeopleDialog
 from qa_desktop.app.retention_dialog import RetentionDialog
 from qa_desktop.app.review_view import ReviewView
 from qa_desktop.app.settings_dialog import SettingsDialog
 from qa_desktop.app.users_dialog import UsersDialog
 from qa_desktop.services import review as review_service
-from qa_desktop.services.access.identity import current_user, team_mode
-from qa_desktop.services.access.permissions import ACTIONS, ROLES, allowed
+from qa_desktop.services.access.identity import current_user, signed_in, team_mode
+from qa_desktop.services.access.permissions import ACTIONS, AGENT, ROLES, allowed
 from qa_desktop.services.config import Config
 from qa_desktop.services.csv_export import write_csv
 from qa_desktop.services.retention import RetentionReport, apply_policy
@@ -168,10 +169,14 @@ class MainWindow(QMainWindow):
         self.retention_timer.start()
         QTimer.singleShot(0, self.run_retention)
 
-    def run_retention(self) -> Task:
-        """The retention policy's scheduled run (at start, then daily), in the background."""
+    def run_retention(self) -> Task | None:
+        """The retention policy's scheduled run (at start, then daily), in the background, in an admin's app
+        and as them (the audit log names who ran it); None in the app of a user of another role."""
+        user = signed_in() if team_mode() else current_user()
+        if user is None or not allowed(user, "retention"):
+            return None
         return run_task(
-            lambda _task: apply_policy(scheduled=True),
+            lambda _task: apply_policy(),
             self._retention_done,
             lambda text: self.statusBar().showMessage(f"Retention failed: {text}", 15000),
             what="applying the retention policy",
@@ -229,7 +234,11 @@ class MainWindow(QMainWindow):
         for text, slot, tip, needs in (
             ("Import…", self.open_import, "Import recordings and an optional metadata CSV", "ingest"),
             ("Agents and teams…", self._people, "Rename, merge and move agents", "manage agents"),
-            ("Coaching…", self.open_coaching, "Focus suggestions, coaching sessions and packs", "coach"),
+            (
+                ("My coaching packs…", self.open_my_packs, "Export the packs of your coaching sessions", None)
+                if user.role == AGENT
+                else ("Coaching…", self.open_coaching, "Focus suggestions, coaching sessions and packs", "coach")
+            ),
             (
                 "Calibration…",
                 self.open_calibration,
@@ -550,6 +559,12 @@ class MainWindow(QMainWindow):
         self.coaching = CoachingWindow(self, self.reviewer, self._review_moment)
         self.coaching.show()
         return self.coaching
+
+    def open_my_packs(self) -> MyPacksDialog:
+        """Show an agent's coaching sessions, to export their packs."""
+        self.my_packs = MyPacksDialog(self)
+        self.my_packs.show()
+        return self.my_packs
 
     def open_call(self, call_id: int) -> None:
         """Show one call in the library and open it in the review."""

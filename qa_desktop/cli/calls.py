@@ -22,11 +22,11 @@ from qa_desktop.services.config import Config
 from qa_desktop.services.ingest import IngestListener, Ingestor, IngestResult, discover
 from qa_desktop.services.ingest_engine import ParallelIngest
 from qa_desktop.services.metadata import compile_name_pattern, load_csv
+from qa_desktop.services.recordings import relocate
 from qa_desktop.services.rescore import rescore_all
 from qa_desktop.storage import repository
 from qa_desktop.storage.call_metadata import customer_name
 from qa_desktop.storage.models import Call
-from qa_desktop.storage.recordings import relocate
 from scoring.analysis import CallAnalysis
 from scoring.audio import AudioError
 from scoring.display import one_line

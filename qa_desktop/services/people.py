@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qa_desktop.services.access.identity import acting_name, current_user
-from qa_desktop.services.access.permissions import require
+from qa_desktop.services.access.permissions import AGENT, require
 from qa_desktop.storage import people as stored
 from qa_desktop.storage.models import Agent
 
@@ -31,8 +31,13 @@ class TeamSummary:
 
 
 def agents(team_id: int | None = None) -> list[AgentSummary]:
-    """Every agent by name (only a team's, if given)."""
-    return [AgentSummary(i, name, team) for i, name, team in stored.agents_with_teams(team_id)]
+    """Every agent by name (only a team's, if given); to a signed-in agent, only themselves."""
+    user = current_user()
+    return [
+        AgentSummary(i, name, team)
+        for i, name, team in stored.agents_with_teams(team_id)
+        if user.role != AGENT or i == user.agent_id
+    ]
 
 
 def agents_with_counts() -> list[AgentSummary]:
@@ -42,8 +47,10 @@ def agents_with_counts() -> list[AgentSummary]:
 
 
 def teams() -> list[TeamSummary]:
-    """Every team by name."""
-    return [TeamSummary(i, name) for i, name in stored.teams()]
+    """Every team by name; to a signed-in agent, only their own."""
+    user = current_user()
+    own = user.agent.team_id if user.role == AGENT and user.agent_id is not None else None
+    return [TeamSummary(i, name) for i, name in stored.teams() if user.role != AGENT or i == own]
 
 
 def rename(agent_id: int, name: str, actor: str = "") -> str:

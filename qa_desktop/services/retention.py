@@ -46,7 +46,6 @@ KINDS: dict[str, str] = {
     "transcripts": "transcripts, evidence quotes and call details",
     "audit": "audit log entries",
 }
-SCHEDULED = "retention schedule"  # the audit log's actor for the app's scheduled runs
 DELETED_REASON = "(deleted by the retention policy)"
 BATCH = 500
 
@@ -140,15 +139,12 @@ def _delete_file(path: Path, report: RetentionReport) -> bool:
     return True
 
 
-def apply_policy(
-    now: dt.datetime | None = None, scheduled: bool = False, progress: Callable[[str], None] | None = None
-) -> RetentionReport:
-    """Delete what the policy says has expired; each deleted recording or transcript has its line in the audit
-    log. `scheduled`: the app's own run of the admin's policy (any signed-in user's app runs it); otherwise
-    admin only. A file is deleted before its call is marked, so a crash never leaves a mark on a kept file."""
-    if not scheduled:
-        require(current_user(), "retention")
-    actor = SCHEDULED if scheduled else acting_name()
+def apply_policy(now: dt.datetime | None = None, progress: Callable[[str], None] | None = None) -> RetentionReport:
+    """Delete what the policy says has expired (admin only: the audit log names the admin, also for the
+    app's scheduled runs); each deleted recording or transcript has its line in the audit log. A file is
+    deleted before its call is marked, so a crash never leaves a mark on a kept file."""
+    require(current_user(), "retention")
+    actor = acting_name()
     now, days, report = now or _now(), policy(), RetentionReport()
     tell = progress or (lambda _text: None)
     transcript_days = days["transcripts"]
@@ -162,7 +158,8 @@ def apply_policy(
             if _delete_file(Path(call.path), report):
                 _delete_file(envelope_path(call.sha256), report)
                 with database.atomic():
-                    Call.update(recording_deleted_at=now).where(Call.id == call.id).execute()
+                    if not _claim(call.id, Call.recording_deleted_at, now):
+                        continue  # another run (another admin's app) marked it meanwhile
                     audit(
                         call,
                         actor,
@@ -179,8 +176,7 @@ def apply_policy(
         report.protected = max(report.protected, kept)
         calls = [c for c in calls if c.medium == "audio" or _delete_file(Path(c.path), report)]
         for start in range(0, len(calls), BATCH):
-            _delete_transcripts(calls[start : start + BATCH], now, actor, transcript_days)
-        report.transcripts = len(calls)
+            report.transcripts += _delete_transcripts(calls[start : start + BATCH], now, actor, transcript_days)
     if days["audit"] is not None:
         tell("audit log")
         cutoff = now - dt.timedelta(days=days["audit"])
@@ -199,16 +195,24 @@ def apply_policy(
     return report
 
 
-def _delete_transcripts(calls: list[Call], now: dt.datetime, actor: str, kept_days: int) -> None:
-    """One transaction: the calls' utterances, evidence quotes, reasons and metadata go; scores stay."""
-    ids = [c.id for c in calls]
+def _claim(call_id: int, mark, now: dt.datetime) -> bool:
+    """Mark the call's recording or transcript deleted unless another run has (the row is locked until this
+    transaction ends, so two runs at once never both delete and audit it); whether this run marked it."""
+    return bool(Call.update({mark: now}).where((Call.id == call_id) & mark.is_null()).execute())
+
+
+def _delete_transcripts(calls: list[Call], now: dt.datetime, actor: str, kept_days: int) -> int:
+    """One transaction: the calls' utterances, evidence quotes, reasons and metadata go; scores stay. Calls
+    another run has handled meanwhile are left to it; returns how many this run deleted."""
     with database.atomic():
+        calls = [c for c in calls if _claim(c.id, Call.transcript_deleted_at, now)]
+        ids = [c.id for c in calls]
         UtteranceRow.delete().where(UtteranceRow.call.in_(ids)).execute()
         scores = Score.select(Score.id).where(Score.call.in_(ids))
         CriterionResultRow.update(evidence=[], reason=DELETED_REASON).where(
             CriterionResultRow.score.in_(scores)
         ).execute()
-        Call.update(metadata={}, transcript_deleted_at=now).where(Call.id.in_(ids)).execute()
+        Call.update(metadata={}).where(Call.id.in_(ids)).execute()
         for call in calls:
             audit(
                 call,
@@ -219,3 +223,4 @@ def _delete_transcripts(calls: list[Call], now: dt.datetime, actor: str, kept_da
                 None,
                 f"older than {kept_days} days; scores kept",
             )
+    return len(calls)

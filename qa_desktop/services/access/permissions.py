@@ -43,6 +43,7 @@ ACTIONS: dict[str, Action] = {
     "coach": Action("creating or changing coaching sessions", {ADMIN: ANY, COACH: ANY}),
     "export coaching pack": Action("exporting a coaching pack", {ADMIN: ANY, COACH: ANY, AGENT: OWN}),
     "ingest": Action("importing calls", {ADMIN: ANY, LEAD: ANY}),
+    "relocate": Action("finding moved recordings (Locate…)", {ADMIN: ANY, LEAD: ANY}),
     "change scorecard": Action("changing the scorecard, call drivers or rescoring", {ADMIN: ANY}),
     "manage users": Action("managing users", {ADMIN: ANY}),
     "retention": Action("setting or applying the retention policy", {ADMIN: ANY}),

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.coaching import sessions as stored
 from qa_desktop.services.coaching.focus import Focus, FollowUp, comparison, follow_up, suggest_focus
 from qa_desktop.services.coaching.pack import excerpt, export_pack
@@ -75,6 +76,17 @@ def session_list() -> list[SessionSummary]:
         SessionSummary(*row)
         for row in query.order_by(CoachingSession.created_at.desc(), CoachingSession.id.desc()).tuples()
     ]
+
+
+def own_sessions() -> list[SessionSummary]:
+    """The signed-in agent's sessions (those about them alone, whose packs they may export), newest first."""
+    user = current_user()
+    mine = {
+        session_id
+        for session_id, agents in CoachingSession.select(CoachingSession.id, CoachingSession.agents).tuples()
+        if user.agent_id is not None and set(agents) == {user.agent_id}
+    }
+    return [s for s in session_list() if s.id in mine]
 
 
 def open_session(session_id: int) -> SessionView:
