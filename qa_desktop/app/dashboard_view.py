@@ -10,6 +10,7 @@ from matplotlib.backend_bases import PickEvent
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -150,6 +151,10 @@ class DashboardView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(scroll, 1)
+        self._pending: list[tuple[ChartCard, Table, Scope]] = []  # charts computed, not drawn yet
+        # a timer, not a zero-delay call: events posted while one chart draws would run the next in the same turn
+        self._drawing = QTimer(self, singleShot=True, interval=15)
+        self._drawing.timeout.connect(self._draw_next)
         self._debounce = QTimer(self, singleShot=True, interval=300)
         self._debounce.timeout.connect(self.refresh)
         self.team.currentIndexChanged.connect(self._team_changed)
@@ -240,18 +245,35 @@ class DashboardView(QWidget):
         scope, tables = computed
         if scope != self.scope():
             return  # an older request finished after the scope changed
-        pending = list(self.cards.items())
-
-        def next_card() -> None:  # one chart per turn of the event loop, so the window stays responsive
-            if scope != self.scope() or not pending:
-                return
-            key, card = pending.pop(0)
-            card.show_table(tables[key], scope)
-            QTimer.singleShot(0, next_card)
-
-        next_card()
+        self._pending = [(card, tables[key], scope) for key, card in self.cards.items()]
+        self._drawing.start()
         calls = sum(tables["trends"].column("calls"))
         self.show_status(f"{calls} scored calls · click a bar, point or cell to list its calls")
+
+    def _draw_next(self) -> None:
+        """Draw one chart, then let the event loop run (paint, input) before the next."""
+        if not self._pending:
+            return
+        card, table, scope = self._pending.pop(0)
+        if scope == self.scope():
+            card.show_table(table, scope)
+        if self._pending:
+            self._drawing.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt API)
+        """The tab left or the window closed: the charts not drawn yet wait until it shows again."""
+        self._drawing.stop()
+        super().hideEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if self._pending:
+            self._drawing.start()
+
+    @property
+    def drawing(self) -> bool:
+        """True while computed charts wait to be drawn."""
+        return bool(self._pending)
 
     @property
     def started(self) -> bool:
