@@ -106,6 +106,7 @@ def test_cli_ingest_reports_each_failure_and_exit_code(tmp_path, isolated_home):
     assert done.returncode == 1, done.stderr
     assert f"FAILED: {bad}:" in done.stderr
     assert "1 imported, 0 already there, 1 failed" in done.stderr
+    assert "distributed." not in done.stderr  # the local Dask cluster's own INFO lines only with --verbose
     again = run_cli("ingest", str(demo_file("mono")), "--db", str(db_file), env_home=isolated_home)
     assert again.returncode == 0 and "0 imported, 1 already there, 0 failed" in again.stderr
 

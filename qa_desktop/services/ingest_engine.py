@@ -119,6 +119,9 @@ def dask_client(options: EngineOptions, config: TranscriberConfig) -> Iterator[t
 def local_cluster(plan: LocalPlan) -> LocalCluster:
     """A LocalCluster of model worker processes as planned, each taking `plan.calls` calls at once, with
     quiet housekeeping (`QUIET_CLUSTER`: the scheduler, nannies and workers take it as they start)."""
+    if logging.getLogger().getEffectiveLevel() > logging.INFO:  # Dask's own start and close lines: --verbose only
+        logging.getLogger("distributed").setLevel(logging.WARNING)
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")  # the worker processes read it as they start
     with dask.config.set(QUIET_CLUSTER):
         return LocalCluster(
             n_workers=plan.workers,
@@ -126,7 +129,7 @@ def local_cluster(plan: LocalPlan) -> LocalCluster:
             processes=True,
             memory_limit=WORKER_MEMORY,
             resources={GPU: 1} if plan.gpu else None,
-            dashboard_address=None,
+            dashboard_address=":0",  # its HTTP server on a free port (None still takes 8787: two ingests collided)
         )
 
 
