@@ -30,21 +30,11 @@ from qa_desktop.storage.database import close_database, open_database  # noqa: E
 from qa_desktop.storage.library import LibraryFilter, call_ids  # noqa: E402
 from qa_desktop.storage.models import Call  # noqa: E402
 from scoring.analysis import CallAnalysis  # noqa: E402
-from scoring.transcript import Transcript, Utterance, Word  # noqa: E402
+from tools.synthetic_library import spoken_analysis  # noqa: E402
 
 
 def _analysis(sha: str) -> CallAnalysis:
-    said = [
-        Utterance(
-            "agent" if i % 2 == 0 else "customer",
-            i * 2.0,
-            i * 2.0 + 1.5,
-            text,
-            [Word(i * 2.0, i * 2.0 + 1.5, text, 0.9)],
-        )
-        for i, text in enumerate(("Thank you for calling, how can I help?", "My order never came."))
-    ]
-    return CallAnalysis(Transcript(f"/soak/{sha[:12]}.wav", 10.0, 2, 8000, sha, "tiny.en", "cpu/int8", said), {})
+    return spoken_analysis(sha, ("Thank you for calling, how can I help?", "My order never came."), "/soak")
 
 
 def _touch_names(db: Path) -> None:

@@ -11,23 +11,13 @@ from qa_desktop.storage.database import DatabaseFileError, close_database, open_
 from qa_desktop.storage.migrations import LATEST
 from qa_desktop.storage.models import Agent, AuditEntry, Call, Job, Team, UtteranceRow, database
 from scoring.analysis import CallAnalysis
-from scoring.transcript import Transcript, Utterance, Word
+from tools.synthetic_library import spoken_analysis
 
 pytestmark = pytest.mark.both_stores
 
 
 def _transcript(sha: str, texts=("Hello, thank you for calling.", "Hi, I need help.")) -> CallAnalysis:
-    utterances = [
-        Utterance(
-            "agent" if i % 2 == 0 else "customer",
-            i * 2.0,
-            i * 2.0 + 1.5,
-            text,
-            [Word(i * 2.0, i * 2.0 + 1.5, text, 0.9)],
-        )
-        for i, text in enumerate(texts)
-    ]
-    return CallAnalysis(Transcript(f"/calls/{sha}.wav", 10.0, 2, 8000, sha, "tiny.en", "cpu/int8", utterances), {})
+    return spoken_analysis(sha, tuple(texts))
 
 
 @pytest.mark.sqlite_only

@@ -15,7 +15,9 @@ from functools import cache
 from qa_desktop.storage.drivers import default_drivers
 from qa_desktop.storage.models import database
 from qa_desktop.storage.repository import scorecard_row
+from scoring.analysis import CallAnalysis
 from scoring.scorecard import default_scorecard_path, load_scorecard
+from scoring.transcript import Transcript, Utterance, Word
 
 TEAMS = ("Billing", "Support", "Sales", "Retention", "Fraud")
 CRITERIA = (
@@ -224,3 +226,21 @@ def fill(
             utterances,
         )
     database.after_bulk_load()  # the ids given here were not drawn from PostgreSQL's sequences
+
+
+def spoken_analysis(sha: str, texts: tuple[str, ...], folder: str = "/calls") -> CallAnalysis:
+    """An analysed two-channel call of these turns (agent first, then taking turns, 2 s apart), no audio: for
+    storing calls without the model."""
+    utterances = [
+        Utterance(
+            "agent" if i % 2 == 0 else "customer",
+            i * 2.0,
+            i * 2.0 + 1.5,
+            text,
+            [Word(i * 2.0, i * 2.0 + 1.5, text, 0.9)],
+        )
+        for i, text in enumerate(texts)
+    ]
+    return CallAnalysis(
+        Transcript(f"{folder}/{sha[:12]}.wav", 10.0, 2, 8000, sha, "tiny.en", "cpu/int8", utterances), {}
+    )
