@@ -4,8 +4,11 @@ utterances, their words, the search index, the evidence that scores quote, the b
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +28,7 @@ from qa_desktop.storage.models import (
     database,
 )
 from scoring.redact import CARD
+from tests.support.demo import ROOT
 from tests.support.stored_calls import stored_call
 
 OLD = Path(__file__).parent / "data" / "old_databases"
@@ -128,3 +132,20 @@ def test_card_data_typed_into_a_comment_a_dispute_or_a_metadata_column_is_stored
     assert raw == [f"She read her card number {CARD} aloud, coach this"] * 2
     assert Dispute.get().reason == raw[0]
     assert Call.get().metadata == {"notes": raw[0], "agent id": "A-1042"}
+
+
+def test_two_processes_upgrading_one_old_file_at_once_both_open_it_and_no_card_data_is_left(tmp_path):
+    path = tmp_path / "calls.sqlite3"
+    shutil.copy(OLD / "v9.sqlite3", path)
+    _store_in_clear(path)
+    opener = "import sys\nfrom qa_desktop.storage.database import open_database, close_database\n"
+    opener += "open_database(sys.argv[1]); close_database(); print('opened')"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    both = [
+        subprocess.Popen([sys.executable, "-c", opener, str(path)], env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    assert [p.communicate(timeout=120)[0].strip() for p in both] == ["opened", "opened"]
+    assert [p.returncode for p in both] == [0, 0]
+    for kept in (path, tmp_path / "calls.sqlite3.v9.bak"):
+        assert not [s for s in SECRETS if s in kept.read_bytes()], kept

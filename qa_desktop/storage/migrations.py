@@ -283,7 +283,7 @@ def _migrate(db: Database, path: Path | None, target: int) -> int:
                 step(db, migrator)
                 db.set_schema_version(version)
             log.info("database schema migrated to version %d", version)
-    for version, after in AFTER_COMMIT.items():
+    for version, after in AFTER_COMMIT.items():  # also in a process that found it done: it made a backup too
         if current < version <= target:
             after(db, path)
     return target

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 
+import peewee
 from peewee import Database, SqliteDatabase
 
 from qa_desktop.storage.models import (
@@ -85,7 +86,7 @@ def _redact_results(texts: dict[int, dict[str, str]]) -> int:
         for result_id, call_id, evidence, reason in query.tuples():
             known = texts[call_id]
             items = [
-                {**item, "text": _redacted(item["text"], known)} if isinstance(item.get("text"), str) else item
+                {**item, "text": _evidence_text(item["text"], known)} if isinstance(item.get("text"), str) else item
                 for item in evidence
             ]
             new_reason = reason
@@ -117,7 +118,7 @@ def _redact_typed(db: Database) -> int:
     return changed
 
 
-def _redacted(text: str, known: dict[str, str]) -> str:
+def _evidence_text(text: str, known: dict[str, str]) -> str:
     if text in known:
         return known[text]
     return redact_text(text) if _DIGIT.search(text) else text
@@ -128,17 +129,17 @@ def redact_backups(path: Path) -> list[Path]:
     file on its own connection, and clear their free pages; the backups that changed."""
     changed = []
     for backup in sorted(path.parent.glob(f"{path.name}.v*.bak")):
-        copy = SqliteDatabase(str(backup), pragmas={"secure_delete": 1})
+        copy = SqliteDatabase(str(backup), pragmas={"secure_delete": 1}, timeout=30)
         try:
             with copy.connection_context():
-                with copy.atomic():
+                with copy.atomic(lock_type="IMMEDIATE"):  # another process redacting it: wait our turn
                     done = redact_stored(copy)
                     if done.utterances:
                         optimize_search_index(copy)
                 if done.utterances or done.typed:
                     copy.execute_sql("VACUUM")
                     changed.append(backup)
-        except (sqlite3.Error, OSError, ValueError) as exc:
+        except (sqlite3.Error, peewee.DatabaseError, OSError, ValueError) as exc:
             log.warning("could not redact the backup %s: %s", backup, exc)
     return changed
 
