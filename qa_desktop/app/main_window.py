@@ -638,7 +638,9 @@ class MainWindow(QMainWindow):
         if self.import_dialog is not None and self.import_dialog.running():
             self.import_dialog.worker.cancel(closing=True)
             self.import_dialog.worker.wait()
-        self.review.player.player.stop()
+        player = self.review.player.player
+        player.positionChanged.disconnect()  # stopping moves the position: no transcript re-render while closing
+        player.stop()  # (a CI run hung once in that re-render, inside setHtml, called from stop's signal)
         self.review.locate.cancel()
         store = self.settings.store
         store.setValue(_GEOMETRY, self.saveGeometry())
