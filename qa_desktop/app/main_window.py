@@ -639,8 +639,9 @@ class MainWindow(QMainWindow):
             self.import_dialog.worker.cancel(closing=True)
             self.import_dialog.worker.wait()
         player = self.review.player.player
-        player.positionChanged.disconnect()  # stopping moves the position: no transcript re-render while closing
+        player.blockSignals(True)  # stopping moves the position: no transcript re-render while closing
         player.stop()  # (a CI run hung once in that re-render, inside setHtml, called from stop's signal)
+        player.blockSignals(False)
         self.review.locate.cancel()
         store = self.settings.store
         store.setValue(_GEOMETRY, self.saveGeometry())
