@@ -41,7 +41,7 @@ BASELINE = 1_000  # the same actions on a small library first: what does not gro
 
 def settle(app: QApplication, limit_s: float = 120.0, busy: Callable[[], bool] = lambda: False) -> float:
     """Process events until no background task runs and `busy()` is false (the dashboards have charts left to
-    draw, one per turn of the event loop); the longest single batch of events, in ms."""
+    draw, each in the background once its layout has settled); the longest single batch of events, in ms."""
     worst, ends = 0.0, time.perf_counter() + limit_s
     while time.perf_counter() < ends:
         began = time.perf_counter()

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import threading
 from collections import defaultdict
 
 import pytest
+from matplotlib.figure import Figure
 from matplotlib.image import imread
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtTest import QTest
 
 from qa_desktop.app.main_window import MainWindow
@@ -177,14 +179,17 @@ def test_charts_match_direct_queries_on_a_synthetic_library(db):
     assert len(library.call_ids(LibraryFilter(driver="billing"))) == tagged
 
 
-def _click(card, artist) -> None:
-    """A real left click on the canvas, in the middle of a chart element."""
-    canvas = card.canvas
-    canvas.draw()  # lays the figure out at the canvas's size
-    box = artist.get_window_extent()
-    ratio = canvas.devicePixelRatioF()
-    x, y = (box.x0 + box.x1) / 2 / ratio, (canvas.figure.bbox.height - (box.y0 + box.y1) / 2) / ratio
+def _click(canvas, artist) -> None:
+    """A real left click on a chart's canvas, in the middle of a chart element."""
+    box, image = artist.get_window_extent(), canvas.rendered.image
+    ratio = image.devicePixelRatio()
+    x, y = (box.x0 + box.x1) / 2 / ratio, (image.height() - (box.y0 + box.y1) / 2) / ratio
     QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(y)))
+
+
+def _drawn(view) -> bool:
+    """Whether every chart of the dashboards is drawn (each is drawn in the background once its data comes)."""
+    return not view.drawing and all(c.canvas.rendered is not None for c in view.cards.values())
 
 
 def test_click_through_opens_the_library_filtered(qtbot, known, db):
@@ -193,10 +198,10 @@ def test_click_through_opens_the_library_filtered(qtbot, known, db):
     window.show()
     window.tabs.setCurrentIndex(1)
     window.dashboards.set_scope(MARCH)
-    qtbot.waitUntil(lambda: all(c.table is not None for c in window.dashboards.cards.values()), timeout=10000)
+    qtbot.waitUntil(lambda: _drawn(window.dashboards), timeout=20000)
     card = window.dashboards.cards["auto_fail"]
     ana_bar = next(a for a, make in card.picks.items() if make(0).agent_id == Agent.get(name="Ana").id)
-    _click(card, ana_bar)
+    _click(card.canvas, ana_bar)
     assert window.tabs.currentIndex() == 0
     assert window.filters.agent.currentText() == "Ana" and window.filters.auto_fail.currentData() is True
     assert [window.calls.call_id(r) for r in range(window.calls.rowCount())] == [known["c2"].id]
@@ -205,7 +210,7 @@ def test_click_through_opens_the_library_filtered(qtbot, known, db):
     assert window.tabs.currentIndex() == 1 and not window.back.isVisible()
     drivers = window.dashboards.cards["drivers"]
     refund_bar = next(a for a, make in drivers.picks.items() if make(0).driver == "refund")
-    _click(drivers, refund_bar)
+    _click(drivers.canvas, refund_bar)
     assert window.filters.driver.currentData() == "refund"
     assert [window.calls.call_id(r) for r in range(window.calls.rowCount())] == [known["c2"].id]
     heat = window.dashboards.cards["criteria"]
@@ -241,11 +246,140 @@ def test_agent_charts_say_how_many_agents_they_leave_out(known, monkeypatch):
 def test_each_chart_says_it_is_computing_until_its_data_arrives(qtbot, known, db):
     window = MainWindow(db)
     qtbot.addWidget(window)
+    window.show()
     window.dashboards.set_scope(MARCH)  # the first computation starts in the background
     card = window.dashboards.cards["criteria"]
-    assert [t.get_text() for t in card.canvas.figure.texts] == ["Computing this chart…"]  # not a blank panel
-    qtbot.waitUntil(lambda: all(c.table is not None for c in window.dashboards.cards.values()), timeout=10000)
-    assert card.canvas.figure.texts == [] and card.canvas.figure.axes
+    assert card.canvas.placeholder == "Computing this chart…" and card.canvas.rendered is None  # not a blank panel
+    window.tabs.setCurrentIndex(1)  # charts are drawn once on screen
+    qtbot.waitUntil(lambda: _drawn(window.dashboards), timeout=20000)
+    assert card.canvas.placeholder == "" and card.canvas.figure.axes
+
+
+def _dashboards(qtbot, db, scope: q.Scope) -> MainWindow:
+    """The main window on the dashboards tab, computing `scope`."""
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.show()
+    window.dashboards.set_scope(scope)
+    window.tabs.setCurrentIndex(1)
+    return window
+
+
+def _held_drawings(monkeypatch) -> tuple[threading.Event, list[Figure]]:
+    """Hold each chart drawing in its background thread until the event is set; the figures drawn, in order."""
+    from qa_desktop.app import dashboard_view
+
+    release, drawn = threading.Event(), []
+    rasterize = dashboard_view.rasterize
+
+    def held(figure, picks, ratio):
+        release.wait(30)
+        drawn.append(figure)
+        return rasterize(figure, picks, ratio)
+
+    monkeypatch.setattr(dashboard_view, "rasterize", held)
+    return release, drawn
+
+
+def test_charts_are_drawn_off_the_ui_thread_pixel_for_pixel_and_again_on_resize(qtbot, known, db, monkeypatch):
+    threads = []
+    draw = Figure.draw
+
+    def recorded(figure, renderer):
+        threads.append(threading.current_thread())
+        return draw(figure, renderer)
+
+    monkeypatch.setattr(Figure, "draw", recorded)
+    window = _dashboards(qtbot, db, MARCH)
+    view = window.dashboards
+    qtbot.waitUntil(lambda: len(threads) >= len(CHARTS) and not view.drawing, timeout=20000)
+    assert threading.main_thread() not in threads  # text layout and rasterizing: never on the UI thread
+    assert _drawn(view)
+    for card in view.cards.values():  # sharp: the image has the canvas's device pixels, painted unscaled
+        canvas = card.canvas
+        assert canvas.rendered.image.size() == canvas.pixels() == canvas.size() * canvas.devicePixelRatioF()
+    heat = view.cards["criteria"].canvas
+    old_figure, old_width = heat.figure, heat.width()
+    window.resize(window.width() + 300, window.height())
+    qtbot.waitUntil(lambda: heat.width() > old_width and _drawn(view) and heat.figure is not old_figure, timeout=20000)
+    assert heat.rendered.image.size() == heat.pixels() and threading.main_thread() not in threads
+
+
+def test_a_drawing_for_an_older_scope_is_dropped(qtbot, known, db, monkeypatch):
+    release, drawn = _held_drawings(monkeypatch)
+    window = _dashboards(qtbot, db, MARCH)
+    view = window.dashboards
+    qtbot.waitUntil(lambda: view.drawings.running is not None, timeout=20000)  # March's first chart, held
+    view.set_scope(q.Scope())  # every date: April's call too
+    trends = view.cards["trends"]
+    qtbot.waitUntil(lambda: trends.table is not None and trends.scope == view.scope(), timeout=20000)
+    release.set()
+    qtbot.waitUntil(lambda: _drawn(view), timeout=20000)
+    assert drawn[0] not in [c.canvas.figure for c in view.cards.values()]  # March's, ended after the change
+    assert all(len(line.get_xdata()) == 3 for line in trends.picks)  # the weeks of 2 and 9 March and 20 April
+    assert [make(2) for make in trends.picks.values()] == [q.Scope().library(week=dt.date(2026, 4, 20))] * 3
+
+
+def test_a_window_closed_while_a_chart_is_drawn_shows_and_draws_nothing_more(qtbot, known, db, monkeypatch):
+    release, drawn = _held_drawings(monkeypatch)
+    window = _dashboards(qtbot, db, MARCH)
+    view = window.dashboards
+    qtbot.waitUntil(lambda: view.drawings.running is not None, timeout=20000)
+    threading.Timer(0.3, release.set).start()  # closing waits for the background work running
+    window.close()
+    qtbot.waitUntil(lambda: not view.drawing, timeout=20000)
+    qtbot.wait(300)  # anything still posted
+    assert len(drawn) == 1 and all(c.canvas.rendered is None for c in view.cards.values())
+    second = _dashboards(qtbot, db, q.Scope())
+    qtbot.waitUntil(lambda: _drawn(second.dashboards), timeout=20000)
+    assert len(drawn) >= 1 + len(CHARTS) and all(c.canvas.rendered is None for c in view.cards.values())
+
+
+def test_a_chart_that_fails_to_draw_says_so_and_the_others_are_drawn(qtbot, known, db, monkeypatch, caplog):
+    from qa_desktop.app import dashboard_view
+
+    figure_for = dashboard_view.figure_for
+
+    def failing(chart, *args):
+        if chart.key == "criteria":
+            raise ValueError("the labels do not fit")
+        return figure_for(chart, *args)
+
+    monkeypatch.setattr(dashboard_view, "figure_for", failing)
+    window = _dashboards(qtbot, db, MARCH)
+    view = window.dashboards
+    qtbot.waitUntil(lambda: "Failed:" in view.status.text() and not view.drawing, timeout=20000)
+    assert view.status.text() == "Failed: the labels do not fit (details in the log)"
+    assert view.cards["criteria"].canvas.placeholder == "Not drawn: see the message above"
+    assert all(c.canvas.rendered is not None for key, c in view.cards.items() if key != "criteria")
+    assert "drawing the chart Criterion pass rates by agent failed" in caplog.text and "Traceback" in caplog.text
+
+
+def test_a_click_on_a_high_dpi_drawing_opens_the_bar_under_it(qtbot, known):
+    from qa_desktop.app.chart_canvas import ChartCanvas, rasterize
+    from qa_desktop.services.dashboard.charts import figure_for
+
+    chart = next(c for c in CHARTS if c.key == "auto_fail")
+    canvas = ChartCanvas(600, 300)
+    qtbot.addWidget(canvas)
+    canvas.resize(600, 300)
+    canvas.show()
+    table = chart.compute(MARCH, default_drivers())
+    rendered = rasterize(*figure_for(chart, table, MARCH, default_drivers(), 600 / 90, 180, 300 / 90), 2.0)
+    assert rendered.image.size() == QSize(1200, 600) and rendered.image.devicePixelRatio() == 2.0
+    with qtbot.waitSignal(canvas.resized):  # drawn for a scale of 2 on a screen of 1: it asks for a new drawing
+        canvas.show_rendered(rendered)
+        canvas.repaint()
+    ben = Agent.get(name="Ben").id
+    ben_bar = next(a for a, make in canvas.picks.items() if make(0).agent_id == ben)
+    with qtbot.waitSignal(canvas.picked) as clicked:
+        _click(canvas, ben_bar)
+    assert clicked.args == [MARCH.library(agent_id=ben, auto_fail=True)]
+    QTest.mouseMove(canvas, QPoint(5, 5))
+    assert canvas.cursor().shape() == Qt.CursorShape.ArrowCursor
+    box = ben_bar.get_window_extent()
+    QTest.mouseMove(canvas, QPoint(round((box.x0 + box.x1) / 4), round(300 - (box.y0 + box.y1) / 4)))
+    assert canvas.cursor().shape() == Qt.CursorShape.PointingHandCursor  # what a click would open
 
 
 def test_export_chart_and_data(qtbot, known, db, tmp_path):

@@ -2,12 +2,13 @@
 `run_task(work, done, failed)` runs `work(task)` in a thread and calls `done(result)` or `failed(message)`
 on the UI thread; a job that reports progress calls `task.report(done, total)`, and one that can stop
 checks `task.cancelled()`. Every failure is logged with its traceback. `Latest` shows only the newest
-of a stream of requests (the dashboards, the agreement lab)."""
+of a stream of requests (the dashboards, the agreement lab); `InTurn` runs jobs one at a time (drawing
+the dashboards' charts, which would only fight over the GIL side by side)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -143,3 +144,38 @@ class Latest(QObject):
         """Block until the newest computation ends (for tests and closing)."""
         if self.current is not None:
             self.current.wait()
+
+
+class InTurn(QObject):
+    """Runs jobs in the background one at a time, in the order asked; asking again for a key whose job still
+    waits replaces that job, and `drop_waiting()` forgets every job not started (a started one runs to its end)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.waiting: dict[Hashable, Task] = {}  # in the order asked
+        self.running: Task | None = None
+
+    def start(self, key: Hashable, work: Callable[[Task], Any], done: Done, failed: Failed, *, what: str) -> None:
+        """Run `work(task)` after the jobs asked for before it; `done(result)` or `failed(message)` follows."""
+        self.waiting.pop(key, None)
+        self.waiting[key] = Task(work, what=what, done=done, failed=failed)
+        self._next()
+
+    def drop_waiting(self) -> None:
+        """Forget the jobs not started yet."""
+        self.waiting.clear()
+
+    def busy(self) -> bool:
+        """Whether a job runs or waits."""
+        return self.running is not None or bool(self.waiting)
+
+    def _next(self) -> None:
+        if self.running is None and self.waiting:
+            self.running = self.waiting.pop(next(iter(self.waiting)))
+            self.running.finished.connect(self._ended)  # queued: this object lives on the UI thread
+            self.running.start()
+
+    @Slot()
+    def _ended(self) -> None:
+        self.running = None
+        self._next()

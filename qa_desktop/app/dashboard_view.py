@@ -1,14 +1,12 @@
 """The dashboards tab: a scope (team or agent, dates), every chart for it, click-through to the library,
-and export of any chart (PNG, SVG) or its data (CSV). Queries run in a background thread."""
+and export of any chart (PNG, SVG) or its data (CSV). Queries run in a background thread, and so does
+drawing the charts (one at a time); the UI thread only paints their images and maps clicks back to data."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from types import ModuleType
 
-from matplotlib.backend_bases import PickEvent
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from matplotlib.figure import Figure
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -25,27 +23,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qa_desktop.app.background import Latest, Task, run_task
+from qa_desktop.app.background import InTurn, Latest, Task, run_task
+from qa_desktop.app.chart_canvas import ChartCanvas, Rendered, rasterize
 from qa_desktop.app.date_box import date_of, optional_date_box, show_date
 from qa_desktop.services import people as people_service
-from qa_desktop.services.dashboard.charts import CHARTS, Chart, Picks, compute_tables
+from qa_desktop.services.dashboard.charts import CHARTS, Chart, Picks, compute_tables, figure_for
 from qa_desktop.services.dashboard.queries import Scope, Table
 from qa_desktop.services.dashboard.report import save_chart, write_csv
 from qa_desktop.services.library import visible_scope
 from scoring.drivers import DriverSet
 
 DPI = 90  # the charts' text is sized for the report; this fits two charts side by side
+RESIZE_WAIT_MS = 150  # a chart is drawn again once its size has stopped changing for this long
 
 
 class ChartCard(QFrame):
-    """One chart: its title, an export menu and the embedded figure; clicks emit library filters."""
+    """One chart: its title, an export menu and the chart, drawn in the background whenever its data or its
+    size changes (the newest drawing wins; an older one still running is dropped); clicks emit library filters."""
 
     def __init__(self, chart: Chart, view: DashboardView) -> None:
         super().__init__()
         self.chart, self.view = chart, view
         self.table: Table | None = None
-        self.picks: Picks = {}
         self.exporting: Task | None = None
+        self.asked = 0  # the newest drawing asked for: a drawing that ends after a newer request is dropped
+        self.outdated = False  # its data or size changed since the chart shown was drawn
         self.setFrameShape(QFrame.Shape.StyledPanel)
         title = QLabel(f"<b>{chart.title}</b>")
         export = QToolButton(text="Export ▾")
@@ -58,38 +60,90 @@ class ChartCard(QFrame):
         head = QHBoxLayout()
         head.addWidget(title, 1)
         head.addWidget(export)
-        self.canvas = FigureCanvasQTAgg(Figure(figsize=(7.2, 3.4), dpi=DPI, layout="constrained"))
-        self.canvas.setMinimumHeight(int(3.4 * DPI))
-        self.canvas.mpl_connect("pick_event", self._picked)
+        self.canvas = ChartCanvas(int(7.2 * DPI), int(3.4 * DPI))
+        self.canvas.picked.connect(view.open_calls)
+        self.canvas.resized.connect(lambda: self.table is not None and self._draw_soon(RESIZE_WAIT_MS))
         self.canvas.setToolTip("Click a bar, point or cell to list those calls in the library")
+        self._soon = QTimer(self, singleShot=True)
+        self._soon.timeout.connect(self._draw)
         body = QVBoxLayout(self)
         body.addLayout(head)
         body.addWidget(self.canvas)
 
+    @property
+    def picks(self) -> Picks:
+        """The clickable artists of the chart shown."""
+        return self.canvas.picks
+
     def show_waiting(self, text: str) -> None:
-        """Say on the chart's own canvas what it is waiting for (it has nothing to draw yet, or no longer)."""
-        self.table, self.picks = None, {}
-        figure = self.canvas.figure
-        figure.clear()
-        figure.text(0.5, 0.5, text, ha="center", va="center", color="#666666", fontsize=11, wrap=True)
-        self.canvas.draw_idle()
+        """Say on the chart's place what it is waiting for (it has nothing to draw yet, or no longer)."""
+        self.table = None
+        self.forget()
+        self.canvas.show_text(text)
 
     def show_table(self, table: Table, scope: Scope) -> None:
-        """Draw the chart for new data (on the same canvas, so only this card repaints)."""
+        """Draw the chart for new data (in the background, once the layout has given the chart its size)."""
         self.table, self.scope = table, scope
-        figure = self.canvas.figure
-        figure.clear()
         self.canvas.setMinimumHeight(int(self.chart.height(table) * DPI))
-        self.picks = self.chart.draw(figure, table, scope, self.view.drivers)
-        self.canvas.draw_idle()
+        if self.canvas.rendered is None:
+            self.canvas.show_text("Drawing this chart…")
+        self._draw_soon(0)
 
-    def _picked(self, event: PickEvent) -> None:
-        make = self.picks.get(event.artist)
-        if make is None:
+    def forget(self) -> None:
+        """Drop the drawings asked for (the chart shown stays until new data comes)."""
+        self.asked += 1
+        self._soon.stop()
+
+    def due(self) -> bool:
+        """Whether a drawing is about to be asked for (the view's queue says whether one waits or runs)."""
+        return self._soon.isActive()
+
+    def _draw_soon(self, wait_ms: int) -> None:
+        self.outdated = True
+        if self.isVisible():
+            self._soon.start(wait_ms)
+
+    def _draw(self) -> None:
+        """Ask the view's background queue to draw the chart at the canvas's size and device pixel ratio."""
+        if self.table is None:
             return
-        index = getattr(event, "ind", None)
-        index = int(index[0]) if index is not None and len(index) else 0
-        self.view.open_calls.emit(make(index))
+        chart, table, scope, drivers = self.chart, self.table, self.scope, self.view.drivers
+        ratio = self.canvas.ratio()
+        width, height = self.canvas.inches(DPI * ratio)
+
+        def draw(_task: Task) -> Rendered:
+            return rasterize(*figure_for(chart, table, scope, drivers, width, DPI * ratio, height), ratio)
+
+        self.asked += 1
+        asked = self.asked
+        self.view.drawings.start(
+            chart.key,
+            draw,
+            lambda rendered: self._drawn(asked, rendered),
+            lambda message: self._not_drawn(asked, message),
+            what=f"drawing the chart {chart.title}",
+        )
+
+    def _drawn(self, asked: int, rendered: Rendered) -> None:
+        if asked == self.asked and self.isVisible():  # hidden (the tab left, the window closed): drawn again on show
+            self.outdated = False
+            self.canvas.show_rendered(rendered)
+
+    def _not_drawn(self, asked: int, message: str) -> None:
+        if asked == self.asked:
+            self.outdated = False
+            self.canvas.show_text("Not drawn: see the message above")
+            self.view.show_error(message)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        """Back on screen: draw what changed while it was hidden (drawings are not queued for hidden charts)."""
+        super().showEvent(event)
+        if self.outdated and self.table is not None:
+            self._draw_soon(0)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt API)
+        self._soon.stop()
+        super().hideEvent(event)
 
     def export(self, path: str | Path) -> Path:
         """Save the chart (.png or .svg) or its data (.csv)."""
@@ -126,6 +180,7 @@ class DashboardView(QWidget):
         super().__init__()
         self.drivers, self.people = drivers, people
         self.tables = Latest(self._show, self.show_error, self, what="computing the dashboards")
+        self.drawings = InTurn(self)  # the charts are drawn one at a time: side by side they only share the GIL
         self.team, self.agent = QComboBox(), QComboBox()
         self.date_from, self.date_to = optional_date_box(), optional_date_box()
         self.status = QLabel()
@@ -143,7 +198,7 @@ class DashboardView(QWidget):
         ):
             bar.addWidget(widget)
         bar.addWidget(self.status, 1)
-        self.cards: dict[str, ChartCard] = {}  # built when first asked for: eight figures slow the window's opening
+        self.cards: dict[str, ChartCard] = {}  # built when first asked for: the window opens sooner
         self._grid_host = QWidget()
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -151,10 +206,6 @@ class DashboardView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(scroll, 1)
-        self._pending: list[tuple[ChartCard, Table, Scope]] = []  # charts computed, not drawn yet
-        # a timer, not a zero-delay call: events posted while one chart draws would run the next in the same turn
-        self._drawing = QTimer(self, singleShot=True, interval=15)
-        self._drawing.timeout.connect(self._draw_next)
         self._debounce = QTimer(self, singleShot=True, interval=300)
         self._debounce.timeout.connect(self.refresh)
         self.team.currentIndexChanged.connect(self._team_changed)
@@ -215,11 +266,14 @@ class DashboardView(QWidget):
             grid.addWidget(card, n // 2, n % 2)
 
     def refresh(self) -> None:
-        """Compute every chart for the current scope in the background (a newer request replaces an older one)."""
+        """Compute every chart for the current scope in the background (a newer request replaces an older one).
+        The charts shown stay until their new data comes; drawings of the old data are dropped."""
         if not self.cards:
             self._build_cards()
         self.show_status("Updating…")
+        self.drawings.drop_waiting()
         for card in self.cards.values():
+            card.forget()
             if card.table is None:  # the first computation: say so on each chart, not only in the status line
                 card.show_waiting("Computing this chart…")
         scope, drivers = self.scope(), self.drivers
@@ -245,35 +299,20 @@ class DashboardView(QWidget):
         scope, tables = computed
         if scope != self.scope():
             return  # an older request finished after the scope changed
-        self._pending = [(card, tables[key], scope) for key, card in self.cards.items()]
-        self._drawing.start()
+        for key, card in self.cards.items():
+            card.show_table(tables[key], scope)
         calls = sum(tables["trends"].column("calls"))
         self.show_status(f"{calls} scored calls · click a bar, point or cell to list its calls")
 
-    def _draw_next(self) -> None:
-        """Draw one chart, then let the event loop run (paint, input) before the next."""
-        if not self._pending:
-            return
-        card, table, scope = self._pending.pop(0)
-        if scope == self.scope():
-            card.show_table(table, scope)
-        if self._pending:
-            self._drawing.start()
-
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt API)
         """The tab left or the window closed: the charts not drawn yet wait until it shows again."""
-        self._drawing.stop()
+        self.drawings.drop_waiting()
         super().hideEvent(event)
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
-        super().showEvent(event)
-        if self._pending:
-            self._drawing.start()
 
     @property
     def drawing(self) -> bool:
-        """True while computed charts wait to be drawn."""
-        return bool(self._pending)
+        """True while computed charts wait to be drawn or are being drawn."""
+        return self.drawings.busy() or any(card.due() for card in self.cards.values())
 
     @property
     def started(self) -> bool:
@@ -283,3 +322,5 @@ class DashboardView(QWidget):
     def wait(self) -> None:
         """Block until every background computation ends (for tests and closing)."""
         self.tables.wait()
+        if self.drawings.running is not None:
+            self.drawings.running.wait()

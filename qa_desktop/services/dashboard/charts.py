@@ -387,8 +387,15 @@ def compute_tables(
 
 
 def figure_for(
-    c: Chart, table: Table, scope: Scope, drivers: DriverSet, width: float = 10.0, dpi: int = 110
+    c: Chart,
+    table: Table,
+    scope: Scope,
+    drivers: DriverSet,
+    width: float = 10.0,
+    dpi: float = 110,
+    height: float | None = None,
 ) -> tuple[Figure, Picks]:
-    """A new figure with the chart drawn on it, and its clickable artists."""
-    figure = Figure(figsize=(width, c.height(table)), dpi=dpi, layout="constrained")  # re-laid out on resize
+    """A new figure (inches; by default as tall as the chart's data needs) with the chart drawn on it, and its
+    clickable artists. Only the thread that made it may touch it until it is handed over (no pyplot)."""
+    figure = Figure(figsize=(width, height or c.height(table)), dpi=dpi, layout="constrained")
     return figure, c.draw(figure, table, scope, drivers)
