@@ -84,30 +84,47 @@ def cluster_voices(features: np.ndarray) -> np.ndarray:
     return AgglomerativeClustering(n_clusters=2, linkage="ward").fit_predict(scaled)
 
 
-def refine_voices(frames: list[np.ndarray], labels: np.ndarray) -> tuple[np.ndarray, float]:
+def refine_voices(
+    frames: list[np.ndarray], labels: np.ndarray, known: dict[bytes, np.ndarray | None] | None = None
+) -> tuple[np.ndarray, float]:
     """Re-segmentation: fit a Gaussian mixture to each voice's frames and move every piece to the
     voice that explains its frames best; repeat until nothing moves (at most REFINE_ROUNDS). Returns the
     labels and how well the two mixtures explain the call (total log-likelihood; -inf when one voice has
-    too little speech to model)."""
+    too little speech to model). A mixture depends only on the pieces it learns from: `known` keeps its
+    scores per set of pieces, for refinements (from other starts) that meet the same split."""
     stacked = np.vstack(frames)
     lengths = [len(f) for f in frames]
     starts = np.cumsum([0] + lengths[:-1])
+    known = {} if known is None else known
     fit = -np.inf
     for _ in range(REFINE_ROUNDS):
         likelihood = np.zeros((len(frames), 2))
         for voice in (0, 1):
-            own = stacked[np.repeat(labels == voice, lengths)]
-            if len(own) < MIXTURE_COMPONENTS * 10 * FIT_STRIDE:
+            own = labels == voice
+            key = own.tobytes()
+            if key not in known:
+                known[key] = piece_scores(stacked, lengths, starts, own)
+            scores = known[key]
+            if scores is None:
                 return labels, -np.inf
-            mixture = GaussianMixture(MIXTURE_COMPONENTS, covariance_type="diag", max_iter=30, random_state=0)
-            mixture.fit(own[::FIT_STRIDE])
-            likelihood[:, voice] = np.add.reduceat(mixture.score_samples(stacked), starts)
+            likelihood[:, voice] = scores
         moved = likelihood.argmax(axis=1)
         fit = float(likelihood.max(axis=1).sum())
         if (moved == labels).all() or len(set(moved)) < 2:
             return labels, fit
         labels = moved
     return labels, fit
+
+
+def piece_scores(stacked: np.ndarray, lengths: list[int], starts: np.ndarray, own: np.ndarray) -> np.ndarray | None:
+    """How well a mixture fitted to the `own` pieces' frames explains each piece (summed log-likelihood of its
+    frames); None when those pieces are too little speech to model."""
+    frames = stacked[np.repeat(own, lengths)]
+    if len(frames) < MIXTURE_COMPONENTS * 10 * FIT_STRIDE:
+        return None
+    mixture = GaussianMixture(MIXTURE_COMPONENTS, covariance_type="diag", max_iter=30, random_state=0)
+    mixture.fit(frames[::FIT_STRIDE])
+    return np.add.reduceat(mixture.score_samples(stacked), starts)
 
 
 def voice_labels(audio: np.ndarray) -> tuple[list[tuple[int, int]], np.ndarray]:
@@ -119,8 +136,9 @@ def voice_labels(audio: np.ndarray) -> tuple[list[tuple[int, int]], np.ndarray]:
     random = np.random.default_rng(0)
     starts = [cluster_voices(voice_features(audio, pieces, frames))]
     starts += [random.integers(0, 2, len(pieces)) for _ in range(RANDOM_STARTS)]
+    known: dict[bytes, np.ndarray | None] = {}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # numpy releases the GIL
-        results = list(pool.map(lambda start: refine_voices(frames, start), starts))
+        results = list(pool.map(lambda start: refine_voices(frames, start, known), starts))
     viable = [result for result in results if result[1] > -np.inf] or results[:1]
     kept = [continuity(pieces, labels) for labels, _ in viable]
     contenders = [result for result, share in zip(viable, kept) if share >= max(kept) - CONTINUITY_SLACK]

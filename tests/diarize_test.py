@@ -39,6 +39,24 @@ def test_refinement_moves_misclustered_pieces_to_the_voice_that_explains_them():
     assert (refine_voices(frames, first_guess)[0] == truth).all()
 
 
+def test_refinements_that_meet_a_split_already_fitted_reuse_its_mixtures():
+    # the random starts of one call mostly end in the same few splits: each set of pieces is fitted once
+    rng = np.random.default_rng(3)
+    truth = np.array([0, 1] * 15)
+    frames = [rng.normal(1.5 if voice else -1.5, 1.0, size=(60, 19)) for voice in truth]
+    start = truth.copy()
+    start[[2, 7, 12]] = 1 - start[[2, 7, 12]]
+    known: dict = {}
+    labels, fit = refine_voices(frames, start, known)
+    fitted = len(known)
+    assert fitted >= 2
+    again, again_fit = refine_voices(frames, start, known)
+    flipped, flipped_fit = refine_voices(frames, 1 - start, known)  # the same split, the voices' names swapped
+    assert len(known) == fitted
+    assert (again == labels).all() and (flipped == 1 - labels).all()
+    assert again_fit == fit == flipped_fit
+
+
 def test_refinement_keeps_labels_when_a_voice_has_too_little_speech():
     frames = [np.zeros((5, 19)) + i for i in range(3)]
     labels = np.array([0, 0, 1])
