@@ -236,6 +236,43 @@ def test_active_listening_hears_a_paraphrase_through_misheard_words(scorecard):
     assert found["active_listening"].result == "pass" and found["active_listening"].evidence[0].start == 4.5
 
 
+def _answered(*replies: str) -> Transcript:
+    """A conversation in which the agent answers each of the customer's turns with one of `replies`."""
+    said = []
+    for n, reply in enumerate(replies):
+        said += [
+            ("c", 10.0 * n, 10.0 * n + 3, "My bill went up again this month."),
+            ("a", 10.0 * n + 4, 10.0 * n + 9, reply),
+        ]
+    return call(*said)
+
+
+def test_engagement_grades_how_fully_the_agent_answers_and_shows_the_fullest_and_curtest_replies(scorecard):
+    full = "I can see why that worries you, let me look at what changed on your bill and explain each charge."
+    engaged, _ = verdicts(scorecard, _answered(full, full, "Okay.", full))
+    curt, _ = verdicts(scorecard, _answered("Okay.", "Right.", "Okay.", "Fine, anything else?"))
+    assert engaged["engagement"].result == "pass" and curt["engagement"].result == "fail"
+    assert engaged["engagement"].credit == round(15.25 / (15.25 + 12), 3)  # 61 words for 4 customer turns
+    assert curt["engagement"].credit == round(1.5 / (1.5 + 12), 3)
+    assert [u.start for u in engaged["engagement"].evidence] == [4.0, 14.0, 24.0, 34.0]
+    assert "fullest reply" in engaged["engagement"].reason and "curtest “Okay.” at 0:24" in engaged["engagement"].reason
+
+
+def test_engagement_counts_a_reply_cut_by_a_backchannel_once_and_applies_to_text(scorecard):
+    turns = [
+        ("c", 0.0, 3.0, "My bill went up again this month."),
+        ("a", 3.5, 12.0, "I am sorry about that, I will go through your bill with you now"),
+        ("c", 6.0, 6.5, "Mhm."),  # said while the agent speaks: not a turn
+        ("a", 12.2, 16.0, "and we will find out together what changed."),
+    ]
+    found, _ = verdicts(scorecard, call(*turns))
+    assert found["engagement"].credit == round(22 / (22 + 12), 3)  # one reply of 22 words to one customer turn
+    text = Transcript("chat.json", 20.0, 1, 0, "", "", "text", [u for u in call(*turns).utterances if u.text != "Mhm."])
+    assert verdicts(scorecard, text)[0]["engagement"].credit == found["engagement"].credit
+    silent, _ = verdicts(scorecard, call(("a", 0.0, 3.0, "Hello, how can I help?")))
+    assert silent["engagement"].result == "na"
+
+
 def test_empathy_evidence_is_the_turns_that_only_acknowledge(scorecard):
     found, _ = verdicts(
         scorecard,

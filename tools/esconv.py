@@ -26,6 +26,9 @@ TEXT_FILES = ("esconv_train.jsonl", "failed_esconv_odd.jsonl")
 EMPATHIC_STRATEGIES = frozenset(
     {"Reflection of feelings", "Restatement or Paraphrasing", "Affirmation and Reassurance"}
 )
+# criteria whose evidence shows how much the agent said, not an empathic statement: reported per criterion,
+# left out of the evidence measured against the strategy labels
+AMOUNT_DETECTORS = frozenset({"engagement"})
 SECONDS_PER_WORD = 0.35
 TURN_GAP_S = 0.5
 
@@ -90,14 +93,15 @@ class Scored:
 
 
 def empathy_evidence(score: CallScore, criterion: str | None = None) -> set[tuple[float, str]]:
-    """(start, text) of the agent's utterances that earned an empathy criterion (or this one) credit."""
+    """(start, text) of the agent's utterances that earned an empathy criterion (this one, or any that shows
+    statements) credit."""
     return {
         (u.start, u.text)
         for r in score.results
         if r.criterion.category == "empathy"
         and r.verdict.credit > 0
         and r.verdict.result == "pass"
-        and criterion in (None, r.criterion.id)
+        and (criterion == r.criterion.id or (criterion is None and r.criterion.detector not in AMOUNT_DETECTORS))
         for u in r.verdict.evidence
         if u.speaker == AGENT
     }
