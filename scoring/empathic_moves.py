@@ -150,6 +150,8 @@ _OWN_STORY = re.compile(
     r"myself|once|recently|personally|struggled|tried|found|started|know what it is like|have gone|have dealt|"
     r"have also|have struggled|have experienced|have tried|have found|have a|am also|am a|am in|am going)\b"
     r"|\b(?:my|mine|myself|me too|same here|happened to me|for me|to me)\b"
+    r"|\b(?:when i|personally|i have known|i (?:like|love|enjoy|prefer) to)\b|\b(?:gets|getting|got|makes|made) me\b"
+    r"|\bi am\b.*\b(?:as well|too)\b"
 )
 _PLEASANTRY = re.compile(
     r"\b(?:you are (?:very |so |most )?welcome|my pleasure|no problem|glad i could|happy to help|glad to help|"

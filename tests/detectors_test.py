@@ -185,6 +185,19 @@ def test_apology_is_not_applicable_without_a_problem(scorecard):
     assert found["apology"].result == "na"
 
 
+def test_apology_evidence_is_the_apology_that_is_the_turns_business(scorecard):
+    turns = [
+        ("c", 0.0, 3.0, "My parcel never arrived and I am upset."),
+        ("a", 3.5, 6.0, "Sorry, can you give me the order number?"),
+        ("c", 6.5, 8.0, "It is 4471."),
+        ("a", 8.5, 11.0, "I am so sorry this happened to you."),
+    ]
+    found, _ = verdicts(scorecard, call(*turns))
+    assert found["apology"].result == "pass" and [u.start for u in found["apology"].evidence] == [8.5]
+    found, _ = verdicts(scorecard, call(*turns[:2]))
+    assert [u.start for u in found["apology"].evidence] == [3.5]  # none plain: the first apology
+
+
 def test_problem_without_apology_fails_and_shows_the_problem_and_what_followed(scorecard):
     found, _ = verdicts(
         scorecard,

@@ -35,6 +35,9 @@ def test_a_plain_empathic_turn_makes_its_move(said, kind):
     [
         "That sounds exhausting. You could ask your manager for a week off.",  # advice
         "That sounds exhausting. When I moved house I was exhausted too.",  # the agent's own story
+        "When I get anxious it is hard to sleep.",  # ... told without a past tense
+        "I am worried about the vaccine as well.",
+        "The news is really getting me down.",
         "That sounds exhausting. What does your partner think?",  # a new question
         "Have you tried writing it all down?",
         "You are very welcome, take care!",
