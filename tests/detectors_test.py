@@ -11,7 +11,7 @@ from scoring.redact import redact_utterances
 from scoring.scorecard import load_scorecard
 from scoring.scorer import score_call
 from scoring.sentiment import SentimentTrajectory
-from scoring.transcript import Transcript, Utterance
+from scoring.transcript import TEXT, Transcript, Utterance
 
 CARD = Path(__file__).parent / "data" / "scorecards" / "detectors.toml"
 GOOD_VOICE = {
@@ -280,7 +280,9 @@ def test_engagement_counts_a_reply_cut_by_a_backchannel_once_and_applies_to_text
     ]
     found, _ = verdicts(scorecard, call(*turns))
     assert found["engagement"].credit == round(22 / (22 + 12), 3)  # one reply of 22 words to one customer turn
-    text = Transcript("chat.json", 20.0, 1, 0, "", "", "text", [u for u in call(*turns).utterances if u.text != "Mhm."])
+    text = Transcript(
+        "chat.json", 20.0, 0, 0, "", "", "", [u for u in call(*turns).utterances if u.text != "Mhm."], TEXT
+    )
     assert verdicts(scorecard, text)[0]["engagement"].credit == found["engagement"].credit
     silent, _ = verdicts(scorecard, call(("a", 0.0, 3.0, "Hello, how can I help?")))
     assert silent["engagement"].result == "na"

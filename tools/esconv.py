@@ -18,7 +18,7 @@ from sklearn.metrics import roc_auc_score
 
 from scoring.scorecard import Scorecard
 from scoring.scorer import CallScore, score_call
-from scoring.transcript import AGENT, Transcript, Utterance
+from scoring.transcript import AGENT, TEXT, Transcript, Utterance
 from tools.devset import DEVSET
 
 TEXT_FILES = ("esconv_train.jsonl", "failed_esconv_odd.jsonl")
@@ -71,13 +71,14 @@ def spoken_name(text_name: str) -> str:
 
 
 def as_transcript(conversation: Conversation) -> Transcript:
-    """The conversation as a text transcript: one utterance per turn, timed at a reading pace."""
+    """The conversation as a text transcript (a chat: no audio, times estimated): one utterance per turn, timed at
+    a reading pace."""
     utterances, t = [], 0.0
     for role, text, _ in conversation.turns:
         duration = max(1.0, SECONDS_PER_WORD * len(text.split()))
         utterances.append(Utterance(role, t, t + duration, text))
         t += duration + TURN_GAP_S
-    return Transcript(conversation.name, t, 1, 0, "", "", "text", utterances)
+    return Transcript(conversation.name, t, 0, 0, "", "", "", utterances, TEXT, timed=False)
 
 
 @dataclass
