@@ -24,6 +24,10 @@ from scoring.text import content_words
         ("So you have been waiting since March, is that right?", RESTATEMENT),
         ("Just to clarify, the landlord has not replied since Monday.", RESTATEMENT),
         ("All of this must be making you anxious.", REFLECTION),
+        ("That is a valid concern.", REFLECTION),
+        ("It is easy to feel lost after a move.", REFLECTION),
+        ("You feel bad about how it ended.", REFLECTION),
+        ("Please do not beat yourself up over this.", REASSURANCE),
     ],
 )
 def test_a_plain_empathic_turn_makes_its_move(said, kind):
