@@ -40,8 +40,8 @@ def test_a_plain_empathic_turn_makes_its_move(said, kind):
         "That sounds exhausting. You could ask your manager for a week off.",  # advice
         "That sounds exhausting. When I moved house I was exhausted too.",  # the agent's own story
         "When I get anxious it is hard to sleep.",  # ... told without a past tense
-        "I am worried about the vaccine as well.",
-        "The news is really getting me down.",
+        "I am anxious about it as well, it is scary.",
+        "The lockdown is really getting me down, it is so hard.",
         "That sounds exhausting. What does your partner think?",  # a new question
         "Have you tried writing it all down?",
         "You are very welcome, take care!",
