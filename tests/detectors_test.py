@@ -273,7 +273,9 @@ def test_engagement_grades_how_fully_the_agent_answers_and_shows_the_fullest_and
 
 def test_engagement_counts_a_reply_cut_by_a_backchannel_once_and_applies_to_text(scorecard):
     turns = [
-        ("c", 0.0, 3.0, "My bill went up again this month."),
+        ("c", 0.0, 3.0, "My bill went up again this month"),
+        ("a", 1.0, 1.5, "Mhm."),  # said while the customer speaks: not a reply
+        ("c", 3.1, 3.4, "again."),
         ("a", 3.5, 12.0, "I am sorry about that, I will go through your bill with you now"),
         ("c", 6.0, 6.5, "Mhm."),  # said while the agent speaks: not a turn
         ("a", 12.2, 16.0, "and we will find out together what changed."),

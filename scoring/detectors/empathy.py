@@ -154,19 +154,24 @@ def active_listening(ctx: CallContext, params: dict[str, Any]) -> Verdict:
 
 def replies(ctx: CallContext) -> tuple[list[list[int]], int]:
     """The agent's replies (runs of agent utterances after the customer's first turn, each a list of indices) and
-    how many turns the customer took. A customer utterance said inside one of the agent's (a "mhm" while the
-    agent speaks) is not a turn, so a reply a backchannel cut in two stays one."""
+    how many turns the customer took. An utterance said inside one of the other speaker's (a "mhm" while the other
+    speaks) is a backchannel, neither a turn nor a reply, so a turn it cuts in two stays one."""
     found: list[list[int]] = []
-    turns, agent_until, in_reply = 0, float("-inf"), False
+    turns, in_reply = 0, False
+    until = {AGENT: float("-inf"), CUSTOMER: float("-inf")}  # where each speaker's speech so far ends
     for i, u in enumerate(ctx.utterances):
-        if u.speaker == AGENT:
-            agent_until = max(agent_until, u.end)
-            if turns and u.text.strip():
-                if not in_reply:
-                    found.append([])
-                found[-1].append(i)
-                in_reply = True
-        elif u.speaker == CUSTOMER and u.text.strip() and u.end > agent_until:
+        if u.speaker not in until or not u.text.strip():
+            continue
+        backchannel = u.end <= until[AGENT if u.speaker == CUSTOMER else CUSTOMER]
+        until[u.speaker] = max(until[u.speaker], u.end)
+        if backchannel:
+            continue
+        if u.speaker == AGENT and turns:
+            if not in_reply:
+                found.append([])
+            found[-1].append(i)
+            in_reply = True
+        elif u.speaker == CUSTOMER:
             if in_reply or not turns:  # a new turn, not more of the same one
                 turns += 1
             in_reply = False
