@@ -29,7 +29,8 @@ _FEELING = (
     r"drained|tired|unfair|awful|terrible|horrible|depressing|depressed|hopeless|helpless|nervous|stuck|lost|"
     r"discouraging|discouraged|concerning|concerned|troubling|unsettling|uncertain|insecure|vulnerable|"
     r"betrayed|rejected|embarrassing|embarrassed|ashamed|guilty|heavy|a lot|a struggle|struggling|"
-    r"a challenge|a burden|a shock|shocking|unbearable|tricky|complicated|worn out|burnt out|burned out|down|low|blue)"
+    r"a challenge|a burden|a shock|shocking|unbearable|tricky|complicated|worn out|burnt out|burned out|down|low|blue|"
+    r"bad)"
 )
 _DEGREE = (
     r"(?:(?:so|really|very|quite|pretty|extremely|incredibly|truly|such|a bit|a little|kind of|rather|completely|"
@@ -68,6 +69,9 @@ _REFLECTION = re.compile(
             r"\b(?:sorry to hear|sorry (?:that |for what )?you|sorry for your|i feel (?:bad|so bad|sad|"
             r"for) (?:for )?you)\b",
             r"\b(?:that|it) is (?:completely |totally |very |so )?(?:understandable|natural|normal|valid)\b",
+            r"\b(?:a|an|such a|such an) (?:very |completely |totally |perfectly )?(?:valid|understandable|natural|"
+            r"normal|reasonable) (?:concern|worry|fear|feeling|reaction|response)\b",
+            r"\b(?:it is|it can be|it is so|it is very) (?:easy|common|normal|natural|understandable) to feel\b",
             r"\bthat (?:must|would) (?:hurt|sting|weigh)\b",
         )
     )
@@ -110,8 +114,8 @@ _REASSURANCE = re.compile(
             r"(?:just as |so |very |really |most |more )?(?:important|matters?|valid|what matters)\b",
             r"\byou do not (?:have to|need to) (?:feel|be|do anything|apologi[sz]e|justify|explain)\b",
             r"\b(?:good for you|well done|good job|great job|nice job|way to go|proud of you|hang in there)\b",
-            r"\bdo not (?:worry|blame yourself|be (?:so |too )?hard on yourself|give up|lose hope|feel bad|"
-            r"feel guilty|be ashamed|be afraid)\b",
+            r"\bdo not (?:worry|blame yourself|beat yourself up|be (?:so |too )?hard on yourself|give up|lose hope|"
+            r"feel bad|feel guilty|be ashamed|be afraid)\b",
             r"\b(?:not|never|none|no)\b.*\byour fault\b",
             r"\byou (?:deserve|should be proud|have every right|have nothing to)\b",
             r"\b(?:things|it|everything|this|that) (?:will|is going to|are going to|should|can) (?:definitely |"
@@ -150,6 +154,8 @@ _OWN_STORY = re.compile(
     r"myself|once|recently|personally|struggled|tried|found|started|know what it is like|have gone|have dealt|"
     r"have also|have struggled|have experienced|have tried|have found|have a|am also|am a|am in|am going)\b"
     r"|\b(?:my|mine|myself|me too|same here|happened to me|for me|to me)\b"
+    r"|\b(?:when i|personally|i have known|i (?:like|love|enjoy|prefer) to)\b|\b(?:gets|getting|got|makes|made) me\b"
+    r"|\bi am\b.*\b(?:as well|too)\b"
 )
 _PLEASANTRY = re.compile(
     r"\b(?:you are (?:very |so |most )?welcome|my pleasure|no problem|glad i could|happy to help|glad to help|"

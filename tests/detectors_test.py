@@ -11,7 +11,7 @@ from scoring.redact import redact_utterances
 from scoring.scorecard import load_scorecard
 from scoring.scorer import score_call
 from scoring.sentiment import SentimentTrajectory
-from scoring.transcript import Transcript, Utterance
+from scoring.transcript import TEXT, Transcript, Utterance
 
 CARD = Path(__file__).parent / "data" / "scorecards" / "detectors.toml"
 GOOD_VOICE = {
@@ -185,6 +185,19 @@ def test_apology_is_not_applicable_without_a_problem(scorecard):
     assert found["apology"].result == "na"
 
 
+def test_apology_evidence_is_the_apology_that_is_the_turns_business(scorecard):
+    turns = [
+        ("c", 0.0, 3.0, "My parcel never arrived and I am upset."),
+        ("a", 3.5, 6.0, "Sorry, can you give me the order number?"),
+        ("c", 6.5, 8.0, "It is 4471."),
+        ("a", 8.5, 11.0, "I am so sorry this happened to you."),
+    ]
+    found, _ = verdicts(scorecard, call(*turns))
+    assert found["apology"].result == "pass" and [u.start for u in found["apology"].evidence] == [8.5]
+    found, _ = verdicts(scorecard, call(*turns[:2]))
+    assert [u.start for u in found["apology"].evidence] == [3.5]  # none plain: the first apology
+
+
 def test_problem_without_apology_fails_and_shows_the_problem_and_what_followed(scorecard):
     found, _ = verdicts(
         scorecard,
@@ -234,6 +247,47 @@ def test_active_listening_hears_a_paraphrase_through_misheard_words(scorecard):
         call(("c", 0.0, 4.0, "The router keeps disconnecting."), ("a", 4.5, 8.0, "Your rooter is disconecting again?")),
     )
     assert found["active_listening"].result == "pass" and found["active_listening"].evidence[0].start == 4.5
+
+
+def _answered(*replies: str) -> Transcript:
+    """A conversation in which the agent answers each of the customer's turns with one of `replies`."""
+    said = []
+    for n, reply in enumerate(replies):
+        said += [
+            ("c", 10.0 * n, 10.0 * n + 3, "My bill went up again this month."),
+            ("a", 10.0 * n + 4, 10.0 * n + 9, reply),
+        ]
+    return call(*said)
+
+
+def test_engagement_grades_how_fully_the_agent_answers_and_shows_the_fullest_and_curtest_replies(scorecard):
+    full = "I can see why that worries you, let me look at what changed on your bill and explain each charge."
+    engaged, _ = verdicts(scorecard, _answered(full, full, "Okay.", full))
+    curt, _ = verdicts(scorecard, _answered("Okay.", "Right.", "Okay.", "Fine, anything else?"))
+    assert engaged["engagement"].result == "pass" and curt["engagement"].result == "fail"
+    assert engaged["engagement"].credit == round(15.25 / (15.25 + 12), 3)  # 61 words for 4 customer turns
+    assert curt["engagement"].credit == round(1.5 / (1.5 + 12), 3)
+    assert [u.start for u in engaged["engagement"].evidence] == [4.0, 14.0, 24.0, 34.0]
+    assert "fullest reply" in engaged["engagement"].reason and "curtest “Okay.” at 0:24" in engaged["engagement"].reason
+
+
+def test_engagement_counts_a_reply_cut_by_a_backchannel_once_and_applies_to_text(scorecard):
+    turns = [
+        ("c", 0.0, 3.0, "My bill went up again this month"),
+        ("a", 1.0, 1.5, "Mhm."),  # said while the customer speaks: not a reply
+        ("c", 3.1, 3.4, "again."),
+        ("a", 3.5, 12.0, "I am sorry about that, I will go through your bill with you now"),
+        ("c", 6.0, 6.5, "Mhm."),  # said while the agent speaks: not a turn
+        ("a", 12.2, 16.0, "and we will find out together what changed."),
+    ]
+    found, _ = verdicts(scorecard, call(*turns))
+    assert found["engagement"].credit == round(22 / (22 + 12), 3)  # one reply of 22 words to one customer turn
+    text = Transcript(
+        "chat.json", 20.0, 0, 0, "", "", "", [u for u in call(*turns).utterances if u.text != "Mhm."], TEXT
+    )
+    assert verdicts(scorecard, text)[0]["engagement"].credit == found["engagement"].credit
+    silent, _ = verdicts(scorecard, call(("a", 0.0, 3.0, "Hello, how can I help?")))
+    assert silent["engagement"].result == "na"
 
 
 def test_empathy_evidence_is_the_turns_that_only_acknowledge(scorecard):

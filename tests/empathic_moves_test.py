@@ -24,6 +24,10 @@ from scoring.text import content_words
         ("So you have been waiting since March, is that right?", RESTATEMENT),
         ("Just to clarify, the landlord has not replied since Monday.", RESTATEMENT),
         ("All of this must be making you anxious.", REFLECTION),
+        ("That is a valid concern.", REFLECTION),
+        ("It is easy to feel lost after a move.", REFLECTION),
+        ("You feel bad about how it ended.", REFLECTION),
+        ("Please do not beat yourself up over this.", REASSURANCE),
     ],
 )
 def test_a_plain_empathic_turn_makes_its_move(said, kind):
@@ -35,6 +39,9 @@ def test_a_plain_empathic_turn_makes_its_move(said, kind):
     [
         "That sounds exhausting. You could ask your manager for a week off.",  # advice
         "That sounds exhausting. When I moved house I was exhausted too.",  # the agent's own story
+        "When I get anxious it is hard to sleep.",  # ... told without a past tense
+        "I am anxious about it as well, it is scary.",
+        "The lockdown is really getting me down, it is so hard.",
         "That sounds exhausting. What does your partner think?",  # a new question
         "Have you tried writing it all down?",
         "You are very welcome, take care!",

@@ -16,6 +16,7 @@ STABLE_IDS = [
     "empathy_statement",
     "apology",
     "active_listening",
+    "engagement",
     "customer_name_used",
     "no_interruptions",
     "tone",

@@ -18,7 +18,7 @@ from sklearn.metrics import roc_auc_score
 
 from scoring.scorecard import Scorecard
 from scoring.scorer import CallScore, score_call
-from scoring.transcript import AGENT, Transcript, Utterance
+from scoring.transcript import AGENT, TEXT, Transcript, Utterance
 from tools.devset import DEVSET
 
 TEXT_FILES = ("esconv_train.jsonl", "failed_esconv_odd.jsonl")
@@ -26,6 +26,9 @@ TEXT_FILES = ("esconv_train.jsonl", "failed_esconv_odd.jsonl")
 EMPATHIC_STRATEGIES = frozenset(
     {"Reflection of feelings", "Restatement or Paraphrasing", "Affirmation and Reassurance"}
 )
+# criteria whose evidence shows how much the agent said, not an empathic statement: reported per criterion,
+# left out of the evidence measured against the strategy labels
+AMOUNT_DETECTORS = frozenset({"engagement"})
 SECONDS_PER_WORD = 0.35
 TURN_GAP_S = 0.5
 
@@ -68,13 +71,14 @@ def spoken_name(text_name: str) -> str:
 
 
 def as_transcript(conversation: Conversation) -> Transcript:
-    """The conversation as a text transcript: one utterance per turn, timed at a reading pace."""
+    """The conversation as a text transcript (a chat: no audio, times estimated): one utterance per turn, timed at
+    a reading pace."""
     utterances, t = [], 0.0
     for role, text, _ in conversation.turns:
         duration = max(1.0, SECONDS_PER_WORD * len(text.split()))
         utterances.append(Utterance(role, t, t + duration, text))
         t += duration + TURN_GAP_S
-    return Transcript(conversation.name, t, 1, 0, "", "", "text", utterances)
+    return Transcript(conversation.name, t, 0, 0, "", "", "", utterances, TEXT, timed=False)
 
 
 @dataclass
@@ -90,14 +94,15 @@ class Scored:
 
 
 def empathy_evidence(score: CallScore, criterion: str | None = None) -> set[tuple[float, str]]:
-    """(start, text) of the agent's utterances that earned an empathy criterion (or this one) credit."""
+    """(start, text) of the agent's utterances that earned an empathy criterion (this one, or any that shows
+    statements) credit."""
     return {
         (u.start, u.text)
         for r in score.results
         if r.criterion.category == "empathy"
         and r.verdict.credit > 0
         and r.verdict.result == "pass"
-        and criterion in (None, r.criterion.id)
+        and (criterion == r.criterion.id or (criterion is None and r.criterion.detector not in AMOUNT_DETECTORS))
         for u in r.verdict.evidence
         if u.speaker == AGENT
     }

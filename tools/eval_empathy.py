@@ -9,11 +9,11 @@ stratified by rating (mean ± sd across folds, and the pooled figure in brackets
 - per agent turn: precision and recall of the empathy evidence against the supporters' own strategy
   labels (reflection of feelings, restatement or paraphrasing, affirmation and reassurance), in all and
   per empathy criterion.
-The second column is the scorecard's one tuned number, the share of empathy taken from the customer,
-chosen on the other four folds (by the mean of AUC and rho there) and measured on the fold left out,
-so no figure comes from the data it was tuned on.
+The second column tunes the scorecard's two numbers set by reasoning, the share of empathy taken from the
+customer and the weight of engaged replies (0: left out), on the other four folds (by the mean of AUC and rho
+there) and measures them on the fold left out, so no figure comes from the data it was tuned on.
 
-Usage: tools/eval_empathy.py [--scorecard FILE] [--weights 0.3,0.5,0.7] [--folds 5]
+Usage: tools/eval_empathy.py [--scorecard FILE] [--weights 0.3,0.5,0.7] [--engagement 0,5,10,20] [--folds 5]
 """
 
 from __future__ import annotations
@@ -40,10 +40,18 @@ ROWS = (
 )
 
 
-def empathy_with_weight(s: Scored, scorecard: Scorecard, weight: float) -> float:
-    """The conversation's empathy score had the scorecard taken `weight` of it from the customer."""
-    results = [(r.criterion, r.verdict.credit, r.verdict.result) for r in s.score.results]
-    return subscores(replace(scorecard, empathy_sentiment_weight=weight), results, s.score.sentiment)[1]
+ENGAGEMENT = "engagement"  # the detector whose criteria's weight is tuned with the customer share
+
+
+def empathy_with_weights(s: Scored, scorecard: Scorecard, share: float, engagement: float) -> float:
+    """The conversation's empathy score had the scorecard taken `share` of it from the customer and weighed
+    engaged replies `engagement`."""
+    results = [
+        (replace(r.criterion, weight=engagement) if r.criterion.detector == ENGAGEMENT else r.criterion)
+        for r in s.score.results
+    ]
+    credits = [(c, r.verdict.credit, r.verdict.result) for c, r in zip(results, s.score.results)]
+    return subscores(replace(scorecard, empathy_sentiment_weight=share), credits, s.score.sentiment)[1]
 
 
 def spread(values: list[float]) -> str:
@@ -60,13 +68,16 @@ def main() -> None:
         default="0.3,0.4,0.5,0.6,0.7,0.8,0.9",
         help="customer shares of empathy to choose from inside each fold",
     )
+    parser.add_argument(
+        "--engagement", default="0,5,10,15,20", help="weights of engaged replies to choose from inside each fold"
+    )
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
     scorecard = load_scorecard(args.scorecard)
     convs = conversations()
     scored = [score_conversation(c, scorecard) for c in convs]
-    weights = [float(w) for w in args.weights.split(",")]
-    by_weight = {w: [empathy_with_weight(s, scorecard, w) for s in scored] for w in weights}
+    weights = [(float(w), float(e)) for w in args.weights.split(",") for e in args.engagement.split(",")]
+    by_weight = {w: [empathy_with_weights(s, scorecard, *w) for s in scored] for w in weights}
     tests = folds(convs, args.folds)
     shipped, tuned, chosen = [], [], []
     pooled_tuned = np.zeros(len(scored))
@@ -74,7 +85,7 @@ def main() -> None:
         train = np.setdiff1d(np.arange(len(scored)), test)
         shipped.append(measures([scored[i] for i in test]))
 
-        def fit(w: float, train: np.ndarray = train) -> float:
+        def fit(w: tuple[float, float], train: np.ndarray = train) -> float:
             m = measures([scored[i] for i in train], [by_weight[w][i] for i in train])
             return (m["auc"] + m["rho"]) / 2
 
@@ -90,15 +101,16 @@ def main() -> None:
         f"{rated.count(1) + rated.count(2)} rated 1-2), scorecard {scorecard.id} ({scorecard.hash[:12]}), "
         f"{args.folds} folds: mean ± sd across folds [pooled]"
     )
-    print(f"{'measure':38s} {'target':>6s}  {'scorecard as is':>24s}  {'customer share tuned in-fold':>28s}")
+    print(f"{'measure':38s} {'target':>6s}  {'scorecard as is':>24s}  {'two weights tuned in-fold':>28s}")
     for key, label, target in ROWS:
         print(
             f"{label:38s} {target:6.2f}  {spread([m[key] for m in shipped]):>15s} [{pooled[key]:.3f}]  "
             f"{spread([m[key] for m in tuned]):>19s} [{pooled_t[key]:.3f}]"
         )
+    engaged = [c.weight for c in scorecard.criteria if c.detector == ENGAGEMENT]
     print(
-        f"customer share: scorecard {scorecard.empathy_sentiment_weight:g}; chosen in the folds "
-        f"{', '.join(f'{w:g}' for w in chosen)}"
+        f"customer share, engagement weight: scorecard {scorecard.empathy_sentiment_weight:g}, "
+        f"{engaged[0] if engaged else 0:g}; chosen in the folds {'; '.join(f'{w:g}, {e:g}' for w, e in chosen)}"
     )
     print(
         "evidence by criterion (pooled): "

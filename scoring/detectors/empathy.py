@@ -1,5 +1,5 @@
 """Empathy detectors that need more than a phrase list: acknowledgement and active listening, graded by how much
-of the call shows them, and using the customer's name."""
+of the call shows them, how fully the agent answers, and using the customer's name."""
 
 from __future__ import annotations
 
@@ -149,6 +149,68 @@ def active_listening(ctx: CallContext, params: dict[str, Any]) -> Verdict:
         f"Restated or confirmed the customer's words in {len(hits)} of {len(agent)} turns, "
         f"first {quote(ctx.utterances[hits[0]])}.",
         shown(ctx, sorted({*said, *restated}) or hits, phrase_set(params["advice_phrases"])),
+    )
+
+
+def replies(ctx: CallContext) -> tuple[list[list[int]], int]:
+    """The agent's replies (runs of agent utterances after the customer's first turn, each a list of indices) and
+    how many turns the customer took. An utterance said inside one of the other speaker's (a "mhm" while the other
+    speaks) is a backchannel, neither a turn nor a reply, so a turn it cuts in two stays one."""
+    found: list[list[int]] = []
+    turns, in_reply = 0, False
+    until = {AGENT: float("-inf"), CUSTOMER: float("-inf")}  # where each speaker's speech so far ends
+    for i, u in enumerate(ctx.utterances):
+        if u.speaker not in until or not u.text.strip():
+            continue
+        backchannel = u.end <= until[AGENT if u.speaker == CUSTOMER else CUSTOMER]
+        until[u.speaker] = max(until[u.speaker], u.end)
+        if backchannel:
+            continue
+        if u.speaker == AGENT and turns:
+            if not in_reply:
+                found.append([])
+            found[-1].append(i)
+            in_reply = True
+        elif u.speaker == CUSTOMER:
+            if in_reply or not turns:  # a new turn, not more of the same one
+                turns += 1
+            in_reply = False
+    return found, turns
+
+
+@detector(
+    "engagement",
+    half_words=Param(float, 12.0, low=1, high=200),
+    min_words=Param(float, 5.0, low=0, high=200),
+)
+def engagement(ctx: CallContext, params: dict[str, Any]) -> Verdict:
+    """How fully the agent answers: the words the agent says per turn of the customer's, graded with diminishing
+    returns (half credit at `half_words`); fail below `min_words` (one-word answers, a customer left unanswered).
+    Counted in words, so misheard words barely move it. Evidence: the agent's fullest replies, which raised it,
+    and the curtest, which lowered it."""
+    found, turns = replies(ctx)
+    if not turns:
+        return Verdict(NA, 1.0, 0.7, "Not applicable: the customer never spoke.")
+    size = {tuple(r): len(" ".join(ctx.utterances[i].text for i in r).split()) for r in found}
+    per_turn = sum(size.values()) / turns
+    ranked = sorted(size, key=lambda r: (-size[r], r))
+    fullest, curtest = ranked[:2], ranked[2:][-2:]
+    evidence = [ctx.utterances[i] for r in sorted({*fullest, *curtest}) for i in r]
+    sample = []
+    if fullest:
+        sample.append(f"fullest reply {quote(ctx.utterances[fullest[0][0]])}")
+    if curtest:
+        sample.append(f"curtest {quote(ctx.utterances[curtest[-1][0]])}")
+    reason = f"The agent said {per_turn:.0f} words per customer turn ({len(found)} replies to {turns} turns)" + (
+        f": {'; '.join(sample)}." if sample else "."
+    )
+    enough = per_turn >= params["min_words"]
+    return Verdict(
+        PASS if enough else FAIL,
+        round(diminishing(per_turn, params["half_words"]), 3),
+        round(0.6 + 0.3 * min(1.0, turns / 10), 3),
+        reason if enough else f"{reason} That is below {params['min_words']:g}: curt or missing answers.",
+        evidence,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..display import clock
+from ..empathic_moves import plain
 from ..phrases import phrase_set
 from ..transcript import CUSTOMER, Utterance
 from .base import FAIL, NA, PASS, CallContext, Param, Verdict, absent_confidence, detector, found_confidence, quote
@@ -86,9 +87,12 @@ def _where(params: dict[str, Any]) -> str:
     trigger_sentiment_below=Param(float, -2.0, low=-2, high=1),
     full_credit=Param(int, 1, low=1),
     statements_only=Param(bool, False),
+    plain_evidence=Param(bool, False),
 )
 def phrase_detector(ctx: CallContext, params: dict[str, Any]) -> Verdict:
-    """Pass when the speaker says one of the phrases in the window (after a trigger, if any)."""
+    """Pass when the speaker says one of the phrases in the window (after a trigger, if any). With
+    `plain_evidence`, the evidence is the turns that say it and do nothing else (an apology, not an apology
+    that opens a question or advice), or the first that says it when none is that plain."""
     searched = window(ctx, params)
     triggered = params["trigger_phrases"] or params["trigger_sentiment_below"] > -1
     if triggered:
@@ -119,5 +123,9 @@ def phrase_detector(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     first = ctx.utterances[hits[0][0]]
     count = f" ({times} times)" if times > 1 else ""
     reason = f"{params['what'].capitalize()}{count}: {quote(first)}."
-    earned = hits if params["full_credit"] > 1 else hits[:3]  # a graded criterion shows every turn that earned credit
-    return Verdict(PASS, credit, found_confidence(ctx, hits), reason, [ctx.utterances[i] for i, _ in earned])
+    earned = [i for i, _ in hits]
+    if params["plain_evidence"]:
+        earned = [i for i in earned if plain(ctx.utterances[i].text)] or earned[:1]
+    if params["full_credit"] == 1:  # a graded criterion shows every turn that earned credit
+        earned = earned[:3]
+    return Verdict(PASS, credit, found_confidence(ctx, hits), reason, [ctx.utterances[i] for i in earned])
