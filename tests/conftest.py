@@ -18,6 +18,7 @@ from scoring.scorecard import default_scorecard_path, load_scorecard
 from scoring.worker import TranscriptionWorker
 from tests.support import model_guard
 from tests.support.demo import DEMO, demo_file
+from tests.support.stores import POSTGRESQL, STORES, open_copy
 from tools.throwaway_postgres import PostgresMissing, ThrowawayServer
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -72,12 +73,12 @@ def quick_password_hashes(monkeypatch):
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
 
 
-STORES = ("sqlite", "postgresql")
-
-
 def pytest_configure(config):
     config.addinivalue_line("markers", "both_stores: the module's tests that use `db` run on SQLite and PostgreSQL")
     config.addinivalue_line("markers", "sqlite_only: this test reads the SQLite file itself")
+    config.addinivalue_line(
+        "markers", "postgresql: runs on a throwaway PostgreSQL server (set by this file; left out by `make test-fast`)"
+    )
 
 
 def pytest_generate_tests(metafunc):
@@ -88,6 +89,14 @@ def pytest_generate_tests(metafunc):
         and not metafunc.definition.get_closest_marker("sqlite_only")
     ):
         metafunc.parametrize("db", STORES, indirect=True)
+
+
+def pytest_collection_modifyitems(items):
+    """A test that starts or uses the session's PostgreSQL server is marked `postgresql`, as the PostgreSQL case
+    of a both_stores test is: `-m "not postgresql"` leaves out every one."""
+    for item in items:
+        if "postgres_server" in item.fixturenames:
+            item.add_marker(POSTGRESQL)
 
 
 @pytest.fixture(scope="session")
@@ -113,28 +122,32 @@ def postgres_url(postgres_server):
 
 
 @pytest.fixture(scope="session")
-def migrated_postgres(postgres_server) -> str:
+def migrated_postgresql(postgres_server) -> str:
     """The URL of a PostgreSQL database that open_database created and migrated, closed: the template of the
     `db` fixture's PostgreSQL databases (each test gets a copy instead of running every migration again)."""
-    url = postgres_server.new_database("template")
-    open_database(url)
+    return _migrated(postgres_server.new_database("template"))
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> str:
+    """A SQLite file that open_database created and migrated, closed: the template of the `db` fixture's files (each
+    test gets a copy instead of running every migration again)."""
+    return _migrated(str(tmp_path_factory.mktemp("migrated") / "calls.sqlite3"))
+
+
+def _migrated(location: str) -> str:
+    open_database(location)
     close_database()
     database.initialize(None)
-    return url
+    return location
 
 
 @pytest.fixture
 def db(request, tmp_path):
     """A real database, opened and migrated: a SQLite file (its path), or with the both_stores marker also a
-    PostgreSQL database on the session's throwaway server (its URL: a copy of the session's migrated one)."""
+    PostgreSQL database on the session's throwaway server (its URL); a copy of the session's migrated one."""
     store = getattr(request, "param", "sqlite")
-    if store == "postgresql":
-        server = request.getfixturevalue("postgres_server")
-        url = server.new_database(template=request.getfixturevalue("migrated_postgres"))
-        request.addfinalizer(lambda: server.drop_database(url))
-        location = open_database(url)
-    else:
-        location = open_database(tmp_path / "calls.sqlite3")
+    location = open_copy(request, request.getfixturevalue(f"migrated_{store}"), tmp_path)
     assert database.dialect.name == store  # the store asked for, not a file named like a URL
     yield location
     close_database()

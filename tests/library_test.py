@@ -13,21 +13,29 @@ from qa_desktop.app.hit_delegate import hit_html
 from qa_desktop.app.library_model import KEYS, LibraryModel
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.storage import library
+from qa_desktop.storage.database import close_database
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import Agent, AuditEntry, Call, Score, Team, UtteranceRow
 from qa_desktop.storage.people import PeopleError, merge_agents, move_agent, reassign_call, rename_agent
 from qa_desktop.storage.search import Fts5Search, Term, TsvectorSearch, terms
+from tests.support.stores import STORES, open_copy, stored_template
 from tools.synthetic_library import RARE_WORD, fill
 
 CALLS = 1500
 
-pytestmark = pytest.mark.both_stores
+
+@pytest.fixture(scope="module", params=STORES)
+def synthetic_library(request, tmp_path_factory) -> str:
+    """The synthetic library, stored once a module for each store."""
+    location, _ = stored_template(request, tmp_path_factory.mktemp("library"), lambda: fill(CALLS, agents=12))
+    return location
 
 
 @pytest.fixture
-def filled(db):
-    fill(CALLS, agents=12)
-    return db
+def filled(request, synthetic_library, tmp_path):
+    """A copy of the synthetic library, open."""
+    yield open_copy(request, synthetic_library, tmp_path)
+    close_database()
 
 
 def _column(name: str) -> int:

@@ -25,7 +25,7 @@ from qa_desktop.services.retention import apply_policy, set_policy
 from qa_desktop.services.settings import Settings
 from qa_desktop.services.trust import calibration, disputes
 from qa_desktop.services.trust.agreement import human_verdicts
-from qa_desktop.storage.database import close_database, open_database
+from qa_desktop.storage.database import close_database
 from qa_desktop.storage.drivers import default_drivers
 from qa_desktop.storage.models import (
     Agent,
@@ -40,6 +40,7 @@ from qa_desktop.storage.models import (
 )
 from scoring.scorecard import default_scorecard_path, load_scorecard
 from tests.support.stored_calls import stored_call
+from tests.support.stores import STORES, open_copy, stored_template
 
 PASSWORD = "correct horse"
 USERS = {"root": "admin", "lena": "lead", "cole": "coach", "eve": "evaluator", "maria": "agent"}
@@ -51,59 +52,45 @@ DEMO_CHAT = (
 )
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def team_database(request, tmp_path_factory) -> tuple[Path | str, dict[str, int]]:
+@pytest.fixture(scope="module", params=STORES)
+def team_database(request, tmp_path_factory) -> tuple[str, dict[str, int]]:
     """Two agents' calls (maria's assigned to eve), a dispute, a calibration and a coaching session each, stored
-    once for the module and store in a SQLite file or a PostgreSQL database (each test works on its own copy);
-    where it is and the rows' ids."""
-    if request.param == "postgresql":
-        path: Path | str = request.getfixturevalue("postgres_server").new_database("team")
-    else:
-        path = tmp_path_factory.mktemp("team") / "team.sqlite3"
-    open_database(path)
-    try:
-        results = {"greeting": ("pass", None), "closing": ("fail", None)}
-        own = stored_call("maria", "Billing", "2026-11-02T09:15", 120, (80, 70, 90), False, results, ["hello there"])
-        other = stored_call("tom", "Billing", "2026-11-03T10:00", 120, (60, 50, 70), False, results, ["good morning"])
-        own.assigned_to = "eve"
-        own.save()
-        dispute = Dispute.create(
-            call=other,
-            result_row=_result(other.id, "closing"),
-            criterion="closing",
-            disputed="fail",
-            requested="pass",
-            agent_name="tom",
-            raised_by="lena",
-            reason="I did close",
-        )
-        session = CalibrationSession.create(
-            title="November", lead="lena", evaluators=list(USERS), criteria=["greeting"]
-        )
-        CalibrationCall.create(session=session, call=own)
-        coaching = {
-            f"coaching {name}": CoachingSession.create(
-                title=name, agents=[Agent.get(Agent.name == name).id], criteria=["closing"]
-            ).id
-            for name in ("maria", "tom")
-        }
-        return path, {"own": own.id, "other": other.id, "dispute": dispute.id, "session": session.id, **coaching}
-    finally:
-        close_database()
+    once for the module and store (each test works on its own copy); where it is and the rows' ids."""
+    return stored_template(request, tmp_path_factory.mktemp("team"), _store_team)
+
+
+def _store_team() -> dict[str, int]:
+    results = {"greeting": ("pass", None), "closing": ("fail", None)}
+    own = stored_call("maria", "Billing", "2026-11-02T09:15", 120, (80, 70, 90), False, results, ["hello there"])
+    other = stored_call("tom", "Billing", "2026-11-03T10:00", 120, (60, 50, 70), False, results, ["good morning"])
+    own.assigned_to = "eve"
+    own.save()
+    dispute = Dispute.create(
+        call=other,
+        result_row=_result(other.id, "closing"),
+        criterion="closing",
+        disputed="fail",
+        requested="pass",
+        agent_name="tom",
+        raised_by="lena",
+        reason="I did close",
+    )
+    session = CalibrationSession.create(title="November", lead="lena", evaluators=list(USERS), criteria=["greeting"])
+    CalibrationCall.create(session=session, call=own)
+    coaching = {
+        f"coaching {name}": CoachingSession.create(
+            title=name, agents=[Agent.get(Agent.name == name).id], criteria=["closing"]
+        ).id
+        for name in ("maria", "tom")
+    }
+    return {"own": own.id, "other": other.id, "dispute": dispute.id, "session": session.id, **coaching}
 
 
 @pytest.fixture
 def team(team_database, tmp_path, request):
     """A copy of the module's team database, open, with a user of each role; nobody signed in."""
     template, ids = team_database
-    if isinstance(template, Path):
-        shutil.copy(template, tmp_path / "team.sqlite3")
-        open_database(tmp_path / "team.sqlite3")
-    else:
-        server = request.getfixturevalue("postgres_server")
-        copy = server.new_database(template=template)
-        open_database(copy)
-        request.addfinalizer(lambda: (close_database(), server.drop_database(copy)))
+    open_copy(request, template, tmp_path)
     hashed = hash_password(PASSWORD)  # one hash for every test user
     for name, role in USERS.items():
         User.create(
@@ -124,6 +111,7 @@ def team(team_database, tmp_path, request):
         "out": tmp_path / "packs",
     }
     identity.sign_out()
+    close_database()
 
 
 def _result(call_id: int, criterion: str) -> CriterionResultRow:
