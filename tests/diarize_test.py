@@ -66,13 +66,14 @@ def test_refinement_keeps_labels_when_a_voice_has_too_little_speech():
 
 def test_voices_of_one_timbre_with_different_accents_are_told_apart():
     # espeak-ng's American and Scottish English share one voice; only the accent differs. The first
-    # clustering splits such a call by what is said; re-segmenting random splits too finds the voices.
+    # clustering splits such a call by what is said (agreement 0.61 here); re-segmenting random splits too
+    # finds the voices (0.99).
     call = {
         "agent_voice": "en-us",
         "customer_voice": "en-gb-scotland",
         "agent_speed": 165,
         "customer_speed": 160,
-        "turns": [list(turn) for turn in BANK_CALL * 2],
+        "turns": [list(turn) for turn in BANK_CALL],
     }
     stereo, timeline = render(call, random.Random(7))
     mono = resample_poly(stereo.mean(axis=1), SR, 8000).astype(np.float32)

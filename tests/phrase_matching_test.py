@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 import tomllib
+from functools import cache
 from pathlib import Path
 
 from rapidfuzz import fuzz
@@ -33,18 +34,11 @@ def plain_match(phrases: list[str], text: str) -> PhraseMatch | None:
     a negation) inserted, or approximately without adding a negation."""
     text = normalise(text)
     best: PhraseMatch | None = None
-    for phrase in dict.fromkeys(p for p in map(normalise, phrases) if p):
-        if re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text):
+    for phrase in _normalised(tuple(phrases)):
+        whole, one_inserted = _patterns(phrase)
+        if whole.search(text):
             return PhraseMatch(phrase, 1.0)
-        words = phrase.split()
-        gapped = len(words) >= GAPPED_MIN_WORDS and any(
-            re.search(
-                rf"(?<![a-z0-9]){' '.join(words[:i])} (?!(?:not|never|no)\b)[a-z0-9']+ "
-                rf"{' '.join(words[i:])}(?![a-z0-9])",
-                text,
-            )
-            for i in range(1, len(words))
-        )
+        gapped = any(pattern.search(text) for pattern in one_inserted)
         if gapped and (best is None or best.similarity < GAPPED_SIMILARITY):
             best = PhraseMatch(phrase, GAPPED_SIMILARITY)
         if len(phrase) < FUZZY_MIN_CHARS or len(text) < len(phrase) * 0.8:
@@ -55,6 +49,25 @@ def plain_match(phrases: list[str], text: str) -> PhraseMatch | None:
         if best is None or found.score / 100 > best.similarity:
             best = PhraseMatch(phrase, found.score / 100)
     return best
+
+
+@cache
+def _normalised(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """The phrases normalised, without repeats or empty ones (a list is matched against thousands of texts)."""
+    return tuple(dict.fromkeys(p for p in map(normalise, phrases) if p))
+
+
+@cache
+def _patterns(phrase: str) -> tuple[re.Pattern, list[re.Pattern]]:
+    """The phrase as a whole word, and with one word (not a negation) inserted at each place between its words."""
+    words = phrase.split()
+    gaps = range(1, len(words)) if len(words) >= GAPPED_MIN_WORDS else range(0)
+    return re.compile(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])"), [
+        re.compile(
+            rf"(?<![a-z0-9]){' '.join(words[:i])} (?!(?:not|never|no)\b)[a-z0-9']+ {' '.join(words[i:])}(?![a-z0-9])"
+        )
+        for i in gaps
+    ]
 
 
 def _misheard(phrase: str, rng: random.Random) -> str:

@@ -18,6 +18,8 @@ from tools.synthetic_library import fill
 
 pytestmark = pytest.mark.both_stores
 
+CALLS = 120  # the parallel rescore's library
+
 _SCORES = (
     "SELECT s.call_id, s.current, s.overall, s.empathy, s.compliance, s.auto_fail, s.metrics, s.analysis, "
     "s.failed, k.hash FROM score s JOIN scorecard k ON k.id = s.scorecard_id ORDER BY s.call_id, s.id"
@@ -35,9 +37,10 @@ def _rows(path) -> tuple[list, list]:
 
 
 def test_parallel_rescore_stores_what_one_call_at_a_time_stores(tmp_path, scorecard, monkeypatch):
+    monkeypatch.setattr(rescore, "BATCH", 40)  # three batches of 120 calls
     one_by_one, batched = tmp_path / "one_by_one.sqlite3", tmp_path / "batched.sqlite3"
     open_database(one_by_one)
-    fill(300, with_words=True)
+    fill(CALLS, with_words=True)
     Call.update(metadata={"customer_name": "Dana"}).where(Call.id % 3 == 0).execute()  # named customers too
     with sqlite3.connect(batched) as copy:
         sqlite3.connect(one_by_one).backup(copy)
@@ -51,18 +54,19 @@ def test_parallel_rescore_stores_what_one_call_at_a_time_stores(tmp_path, scorec
     close_database()
 
     open_database(batched)
-    monkeypatch.setattr(rescore, "IN_PROCESS_BELOW", 0)  # two scoring processes even for 300 calls
+    monkeypatch.setattr(rescore, "IN_PROCESS_BELOW", 0)  # two scoring processes even for a small library
     seen = []
-    assert rescore_all(scorecard, lambda done, total: seen.append((done, total)), processes=2) == 300
-    assert seen[-1] == (300, 300) and len(seen) == 300 // rescore.BATCH + 1
-    assert Score.select().where(Score.current).count() == 300
+    assert rescore_all(scorecard, lambda done, total: seen.append((done, total)), processes=2) == CALLS
+    assert seen == [(done, CALLS) for done in (40, 80, 120)]
+    assert Score.select().where(Score.current).count() == CALLS
     close_database()
     assert _rows(batched) == _rows(one_by_one)
 
 
-def test_cancelled_rescore_leaves_one_current_score_per_call(db, scorecard):
-    fill(700, with_words=True)
-    done = rescore_all(scorecard, should_cancel=lambda: Score.select().count() > 700 + rescore.BATCH)
-    assert 0 < done < 700 and done % rescore.BATCH == 0
-    assert Score.select().where(Score.current).count() == 700
-    assert Score.select().count() == 700 + done
+def test_cancelled_rescore_leaves_one_current_score_per_call(db, scorecard, monkeypatch):
+    monkeypatch.setattr(rescore, "BATCH", 40)  # four batches of 160 calls
+    fill(160, with_words=True)
+    done = rescore_all(scorecard, should_cancel=lambda: Score.select().count() > 160 + rescore.BATCH)
+    assert 0 < done < 160 and done % rescore.BATCH == 0
+    assert Score.select().where(Score.current).count() == 160
+    assert Score.select().count() == 160 + done
