@@ -26,12 +26,14 @@ test: install
 	$(VENV)/bin/mypy
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q
 
-# everything but the tests marked `model` (they load the Whisper model or transcribe audio), in a process per core
-# (pytest-xdist, at most 8: each starts its own throwaway PostgreSQL server). `make test` stays in one process: its
-# model fixtures (the model's worker, every demo call transcribed) are built once a session, xdist would build them
-# once per process.
+# the developer's loop: no Whisper model and SQLite only (the tests marked `model` or `postgresql` are left out; `make
+# test` runs every one), in a process per core (pytest-xdist, at most 8). Bytecode caches are written even where
+# PYTHONDONTWRITEBYTECODE is set: compiling the sources and rewriting the tests' asserts again costs each process
+# about 2 s. `make test` stays in one process: its model fixtures (the model's worker, every demo call transcribed)
+# are built once a session, xdist would build them once per process.
 test-fast: install
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -m "not model" -n auto --maxprocesses 8 --dist worksteal
+	PYTHONDONTWRITEBYTECODE= QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -m "not model and not postgresql" \
+		-n auto --maxprocesses 8 --dist worksteal
 
 # the batch size (QA_BENCH_BATCH, default 50 calls), the calls' length (QA_BENCH_MINUTES: default 60 for the memory
 # bench, 10 for the ingest bench) and the rescored library (QA_BENCH_RESCORE_CALLS, default 10,000) can be set
