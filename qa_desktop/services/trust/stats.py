@@ -8,7 +8,6 @@ from itertools import combinations
 
 import krippendorff
 import numpy as np
-from sklearn.metrics import cohen_kappa_score
 
 LABELS = ("pass", "fail", "na")
 
@@ -24,6 +23,8 @@ def cohen_kappa(a: list[str], b: list[str]) -> float | None:
     """Cohen's kappa of two raters; None when it is undefined (no items, or one label only for both)."""
     if not a or len(set(a) | set(b)) < 2:
         return None
+    from sklearn.metrics import cohen_kappa_score  # here: importing scikit-learn is 1.4 s of the app's start
+
     value = float(cohen_kappa_score(a, b, labels=list(LABELS)))
     return None if math.isnan(value) else value
 
