@@ -319,7 +319,7 @@ class MainWindow(QMainWindow):
             self.review.close_call(empty)
         elif row is None:
             self.table.selectRow(0)
-        elif row is not None:
+        else:
             self._select_quietly(row)
             self.review.transcript.mark(self.calls.filter.search)
 
