@@ -54,6 +54,7 @@ soak: install
 eval: install
 	$(PY) tools/eval_scoring.py
 	$(PY) tools/eval_empathy.py
+	$(PY) tools/eval_spoken_empathy.py
 	$(PY) tools/empathy_ceiling.py
 	$(PY) tools/eval_transcription.py
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from scoring.acoustics import voice_features  # noqa: E402
+from scoring.audio import decode  # noqa: E402
 from scoring.transcriber import Transcriber  # noqa: E402
 from scoring.transcript import Transcript  # noqa: E402
 
@@ -47,15 +49,31 @@ def mono_path(stereo: Path) -> Path:
 _TRANSCRIPTION_CODE = ("transcriber.py", "utterances.py", "diarize.py", "roles.py", "redact.py", "analysis.py")
 
 
-def cached_transcript(transcriber: Transcriber, path: Path) -> Transcript:
-    """The transcript of a rendered file, from the cache when this model, prompt and transcription code
-    (the engine's transcriber, utterance and speaker-separation modules) made it before."""
+def transcript_cache(transcriber: Transcriber, path: Path, cache_root: Path = CACHE) -> Path:
+    """Where the transcript of a rendered file by this model, prompt and transcription code (the engine's
+    transcriber, utterance and speaker-separation modules) is cached, under `cache_root`."""
     code = "".join((ROOT / "scoring" / name).read_text() for name in _TRANSCRIPTION_CODE)
     key = hashlib.sha1(f"{transcriber.model_name}|{transcriber.config.initial_prompt}|{code}".encode()).hexdigest()[:10]
-    cache = CACHE / "transcripts" / key / f"{path.parent.name}_{path.name}.json"
+    return cache_root / "transcripts" / key / f"{path.parent.name}_{path.name}.json"
+
+
+def cached_transcript(transcriber: Transcriber, path: Path, cache_root: Path = CACHE) -> Transcript:
+    """The transcript of a rendered file, from the cache when made before (`transcript_cache`)."""
+    cache = transcript_cache(transcriber, path, cache_root)
     if cache.exists():
         return Transcript.from_dict(json.loads(cache.read_text()))
     transcript = transcriber.transcribe_file(path)
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps(transcript.to_dict()))
     return transcript
+
+
+def cached_voice(path: Path, transcript: Transcript, cache_root: Path = CACHE) -> dict[str, float]:
+    """The agent's voice features for a rendered file (cached under `cache_root`)."""
+    cache = cache_root / "voice" / f"{path.parent.name}_{path.name}.json"
+    if cache.exists():
+        return json.loads(cache.read_text())
+    voice = voice_features(decode(path).channels[0], transcript.utterances)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(voice))
+    return voice

@@ -9,6 +9,7 @@ reading pace so that time-based evidence ("at 1:05") stays meaningful.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,9 +27,9 @@ TEXT_FILES = ("esconv_train.jsonl", "failed_esconv_odd.jsonl")
 EMPATHIC_STRATEGIES = frozenset(
     {"Reflection of feelings", "Restatement or Paraphrasing", "Affirmation and Reassurance"}
 )
-# criteria whose evidence shows how much the agent said, not an empathic statement: reported per criterion,
-# left out of the evidence measured against the strategy labels
-AMOUNT_DETECTORS = frozenset({"engagement"})
+# criteria whose evidence is no empathic statement (how much the agent said; on a recording, talk-over and the
+# voice): reported per criterion, left out of the evidence measured against the strategy labels
+NOT_STATEMENTS = frozenset({"engagement", "overtalk", "tone"})
 SECONDS_PER_WORD = 0.35
 TURN_GAP_S = 0.5
 
@@ -93,34 +94,42 @@ class Scored:
     flagged_by: dict[str, list[bool]] = field(default_factory=dict)  # `flagged`, per empathy criterion
 
 
-def empathy_evidence(score: CallScore, criterion: str | None = None) -> set[tuple[float, str]]:
-    """(start, text) of the agent's utterances that earned an empathy criterion (this one, or any that shows
-    statements) credit."""
-    return {
-        (u.start, u.text)
+def empathy_evidence(score: CallScore, criterion: str | None = None) -> list[Utterance]:
+    """The agent's utterances that earned an empathy criterion (this one, or any that shows statements) credit."""
+    return [
+        u
         for r in score.results
         if r.criterion.category == "empathy"
         and r.verdict.credit > 0
         and r.verdict.result == "pass"
-        and (criterion == r.criterion.id or (criterion is None and r.criterion.detector not in AMOUNT_DETECTORS))
+        and (criterion == r.criterion.id or (criterion is None and r.criterion.detector not in NOT_STATEMENTS))
         for u in r.verdict.evidence
         if u.speaker == AGENT
-    }
+    ]
 
 
 def score_conversation(conversation: Conversation, scorecard: Scorecard) -> Scored:
     """Score one conversation as a text transcript and line its evidence up with the strategy labels."""
     transcript = as_transcript(conversation)
-    score = score_call(transcript, scorecard)
+    turn_at = {u.start: i for i, u in enumerate(transcript.utterances)}
+    return line_up(conversation, score_call(transcript, scorecard), scorecard, lambda u: turn_at.get(u.start))
+
+
+def line_up(
+    conversation: Conversation, score: CallScore, scorecard: Scorecard, turn_of: Callable[[Utterance], int | None]
+) -> Scored:
+    """A scored conversation with its evidence lined up with the strategy labels: `turn_of` gives the
+    conversation's turn (index) an evidence utterance is part of, or None."""
     with_reactions = bool(scorecard.positive_reactions or scorecard.negative_reactions)
     criteria = [c.id for c in scorecard.criteria if c.category == "empathy"]
     evidence = {None: empathy_evidence(score), **{c: empathy_evidence(score, c) for c in criteria}}
+    shown = {c: {turn_of(u) for u in utterances} for c, utterances in evidence.items()}
     flagged: dict[str | None, list[bool]] = {c: [] for c in evidence}
     labelled = []
-    for u, (_, _, strategy) in zip(transcript.utterances, conversation.turns):
-        if u.speaker == AGENT and strategy:
-            for c, shown in evidence.items():
-                flagged[c].append((u.start, u.text) in shown)
+    for i, (role, _, strategy) in enumerate(conversation.turns):
+        if role == AGENT and strategy:
+            for c, turns in shown.items():
+                flagged[c].append(i in turns)
             labelled.append(strategy in EMPATHIC_STRATEGIES)
     return Scored(
         conversation,

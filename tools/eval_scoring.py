@@ -13,7 +13,6 @@ Usage: tools/eval_scoring.py [--scorecard FILE] [--limit N] [--group star|esconv
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 from dataclasses import replace
@@ -22,14 +21,11 @@ from pathlib import Path
 from sklearn.metrics import precision_recall_fscore_support, roc_auc_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scoring.acoustics import voice_features  # noqa: E402
-from scoring.audio import decode  # noqa: E402
 from scoring.redact import redact_utterances  # noqa: E402
 from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard  # noqa: E402
 from scoring.scorer import score_call  # noqa: E402
 from scoring.transcriber import Transcriber  # noqa: E402
-from scoring.transcript import Transcript  # noqa: E402
-from tools.devset import CACHE, cached_transcript, mono_path, rendered  # noqa: E402
+from tools.devset import cached_transcript, cached_voice, mono_path, rendered  # noqa: E402
 from tools.esconv import fold_of_spoken  # noqa: E402
 
 LABELS = {
@@ -37,17 +33,6 @@ LABELS = {
     "identity_verification": ("identity_verification",),
     "closing": ("closing", "further_assistance"),
 }
-
-
-def cached_voice(path: Path, transcript: Transcript) -> dict[str, float]:
-    """The agent's voice features for a rendered file (cached)."""
-    cache = CACHE / "voice" / f"{path.parent.name}_{path.name}.json"
-    if cache.exists():
-        return json.loads(cache.read_text())
-    voice = voice_features(decode(path).channels[0], transcript.utterances)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_text(json.dumps(voice))
-    return voice
 
 
 def _arguments() -> argparse.Namespace:
