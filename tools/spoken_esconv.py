@@ -7,7 +7,8 @@ empathy (`low`, the rejected ones included) and conversations rated 5 whose supp
 affirmation or paraphrase in the first 18 turns (`high`, a fixed random sample), each truncated to its first
 18 turns; writes them as OUTDIR/calls.json in the devset's shape and renders them with the devset's own
 render.py (espeak-ng, stereo and mono) into OUTDIR/esconv/. Transcribe and score them with
-`tools/eval_scoring.py --spoken OUTDIR` and `tools/eval_spoken_empathy.py OUTDIR`.
+`tools/eval_spoken_empathy.py --spoken OUTDIR` (it caches the transcripts under OUTDIR; `--cached-only` scores
+those transcribed so far).
 
 Usage: tools/spoken_esconv.py OUTDIR [--high 100]
 """
