@@ -7,12 +7,14 @@ by tools/spoken_esconv.py: `--spoken DIR`), transcribes what is not cached yet (
 per rendering (text = the reference turns, truncated like the recordings):
 - empathy AUC, rated 5 vs 1-2, pooled and mean ± sd over the folds of tools/eval_empathy.py (each
   conversation in its text's fold);
-- per empathy criterion: its credit's mean for rated 5 and rated 1-2 and its AUC alone;
+- per signal (the agent half, the customer half, each empathy criterion's credit): its mean for rated 5 and
+  rated 1-2 and its AUC alone;
 - per agent turn: precision and recall of the empathy evidence against the supporters' strategy labels (a
   spoken utterance counts for the reference turn it overlaps most), in all and per criterion.
 `--folds-only 1,2,3,4` measures on those folds only (fold 0 is where changes are developed).
 
-Usage: tools/eval_spoken_empathy.py [--spoken DIR] [--scorecard FILE] [--folds-only 1,2,3,4]
+Usage: tools/eval_spoken_empathy.py [--spoken DIR] [--scorecard FILE] [--modes text,stereo,mono] [--cached-only]
+                                    [--folds-only 1,2,3,4]
 """
 
 from __future__ import annotations
