@@ -8,8 +8,8 @@ sound alike (the same timbre with another accent) defeat the first clustering, s
 starts from random splits; of the splits it ends in, those that best keep unbroken speech with one voice
 are kept and the one whose mixtures explain the call best wins (likelihood alone can prefer a split by
 what is said). Each voice then gets its own copy of the call with the other voice replaced by line
-noise, transcribed like one channel of a stereo call (`transcriber`); which voice is the agent is
-decided from the words (`roles`).
+noise, and its pieces as the speech to hear: transcribed like one channel of a stereo call (`transcriber`)
+without running VAD again. Which voice is the agent is decided from the words (`roles`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import librosa
 import numpy as np
@@ -36,6 +37,7 @@ FIT_STRIDE = 3  # the mixtures learn from every third frame (30 ms apart): neigh
 RANDOM_STARTS = 8  # random splits re-segmented besides the clustering's
 CONTINUITY_SLACK = 0.1  # splits this close to the best continuity compete on likelihood
 MUTE_PAD_S = 0.05  # also muted around the other voice's pieces, past the edges VAD drew
+SPEECH_PAD_S = 0.2  # a voice's speech is heard with this much of its channel either side (docs/decisions.md)
 
 # A few EM iterations per round are enough: the next round refits. Filtered once for the process, as
 # `warnings.catch_warnings` is not thread-safe and the refinements run in threads.
@@ -155,13 +157,46 @@ def continuity(pieces: list[tuple[int, int]], labels: np.ndarray) -> float:
     return float(np.mean([labels[i] == labels[i + 1] for i in unbroken]))
 
 
-def voice_channels(audio: np.ndarray) -> list[np.ndarray]:
-    """One copy of a mono call per voice, the other voice's speech (and MUTE_PAD_S around each of its pieces)
-    replaced by line noise at the call's own level, so each reads like a channel of a stereo call (noise, not
-    digital silence: docs/decisions.md). A single voice gives the call back as it is."""
+@dataclass(frozen=True)
+class Voice:
+    """One voice of a mono call: its copy of the call and where in it the voice speaks."""
+
+    channel: np.ndarray  # the call with the other voice replaced by line noise
+    speech: list[dict[str, int]]  # {'start', 'end'} in samples, in time order, each at most the window asked for
+
+
+def separate_voices(audio: np.ndarray, window_s: float) -> list[Voice]:
+    """The voices of a mono call (two, or one when there is too little to split), each with its own channel and
+    its speech: the separation's pieces of that voice, SPEECH_PAD_S added either side, joined where they touch
+    into spans of at most window_s (the transcriber packs them into windows as it packs VAD's speech)."""
     pieces, labels = voice_labels(audio)
     if len(set(labels.tolist())) < 2:
-        return [audio]
+        return [Voice(audio, voice_speech(pieces, len(audio), window_s))]
+    channels = voice_channels(audio, pieces, labels)
+    return [
+        Voice(channel, voice_speech([p for p, label in zip(pieces, labels) if label == voice], len(audio), window_s))
+        for voice, channel in enumerate(channels)
+    ]
+
+
+def voice_speech(pieces: list[tuple[int, int]], length: int, window_s: float) -> list[dict[str, int]]:
+    """One voice's pieces as speech spans: padded by SPEECH_PAD_S within the call, joined where they touch or
+    overlap unless the span would outgrow window_s."""
+    pad, longest = int(SPEECH_PAD_S * SR), int(window_s * SR)
+    spans: list[dict[str, int]] = []
+    for start, end in pieces:
+        start, end = max(0, start - pad), min(length, end + pad)
+        if spans and start <= spans[-1]["end"] and end - spans[-1]["start"] <= longest:
+            spans[-1]["end"] = max(end, spans[-1]["end"])
+        else:
+            spans.append({"start": max(start, spans[-1]["end"]) if spans else start, "end": end})
+    return spans
+
+
+def voice_channels(audio: np.ndarray, pieces: list[tuple[int, int]], labels: np.ndarray) -> list[np.ndarray]:
+    """One copy of a mono call per voice, the other voice's speech (and MUTE_PAD_S around each of its pieces)
+    replaced by line noise at the call's own level, so each reads like a channel of a stereo call (noise, not
+    digital silence: docs/decisions.md)."""
     pad = int(MUTE_PAD_S * SR)
     floor = noise_floor(audio)
     noise = np.random.default_rng(0)

@@ -1,8 +1,8 @@
 """Transcribe call recordings with faster-whisper's batched pipeline.
 
 A stereo call is transcribed channel by channel, so every utterance knows its speaker exactly;
-a mono call is first separated into its two voices (`diarize`), each transcribed the same way, and
-which voice is the agent is read from what they said (`roles`).
+a mono call is first separated into its two voices (`diarize`), each transcribed the same way over the
+speech the separation found, and which voice is the agent is read from what they said (`roles`).
 This runs in-process: callers that must survive a native crash or cancel use `worker`.
 """
 
@@ -36,6 +36,9 @@ MAX_CLIP_S = 30.0  # Whisper's window
 # How much speech the batched pipeline packs into one window (faster-whisper's chunk_length, 30 by
 # default): tiny.en loses far less speech to windows that end early or loop (docs/decisions.md).
 WINDOW_S = 20
+# A mono call's voices are heard over the separation's speech pieces, cut tighter than VAD's spans: full
+# windows keep the call to about as many windows as faster-whisper hears over the mix (docs/decisions.md).
+MONO_WINDOW_S = 30
 CLIP_JOIN_GAP_S = 1.5
 REPETITIVE_RATIO = 2.4  # Whisper's own threshold for a segment that repeats itself
 
@@ -167,12 +170,21 @@ class Transcriber:
         self._model_lock = threading.Lock()
         log.info("loaded model %s from %s on %s %s", self.model_name, location.path, self.device, self.compute_type)
 
-    def words(self, audio: np.ndarray, progress: Progress | None = None) -> list[Word]:
-        """All recognised words of one channel (16 kHz float32), with timestamps."""
-        spans = speech_spans(audio, self.config.window_s)  # the channel's one VAD run
+    def words(
+        self,
+        audio: np.ndarray,
+        progress: Progress | None = None,
+        speech: list[dict[str, int]] | None = None,
+        window_s: float | None = None,
+    ) -> list[Word]:
+        """All recognised words of one channel (16 kHz float32), with timestamps. `speech`: where it speaks
+        (samples), when already known; else the channel's one VAD run finds it. `window_s`: the seconds of
+        speech packed into a window (the configured ones by default)."""
+        window_s = window_s or self.config.window_s
+        spans = speech_spans(audio, window_s) if speech is None else speech
         if not spans:
             return []
-        words = self._recognise(audio, progress=progress, speech=spans)
+        words = self._recognise(audio, progress=progress, speech=spans, window_s=window_s)
         # The pipeline packs speech from many turns into each window; now and then tiny.en loses a whole
         # window ("No, no, no, ..."). Speech that VAD found but no word covers is heard again, each stretch
         # on its own: it costs only where speech was lost (docs/decisions.md).
@@ -198,16 +210,18 @@ class Transcriber:
         progress: Progress | None = None,
         sequential: bool = False,
         speech: list[dict[str, int]] | None = None,
+        window_s: float | None = None,
         **how,
     ) -> list[Word]:
         """Words from one pass, looping segments dropped: batched over VAD's `speech` spans (packed into
-        windows as the pipeline packs them) or over given clips, or sequential with temperature fallback."""
+        windows of window_s as the pipeline packs them) or over given clips, or sequential with temperature
+        fallback."""
         from faster_whisper.transcribe import restore_speech_timestamps
 
         duration = len(audio) / SAMPLE_RATE
         heard = audio
         if speech is not None:
-            heard, how["clip_timestamps"] = packed_speech(audio, speech, self.config.window_s)
+            heard, how["clip_timestamps"] = packed_speech(audio, speech, window_s or self.config.window_s)
         if not sequential:
             how["batch_size"] = self.config.batch_size
         transcribe = self.pipeline.model.transcribe if sequential else self.pipeline.transcribe
@@ -244,10 +258,15 @@ class Transcriber:
             speakers = [AGENT, CUSTOMER] if agent_channel == 0 else [CUSTOMER, AGENT]
             per_channel = self._per_channel(decoded.channels, speakers, progress)
         else:
-            from .diarize import voice_channels  # scikit-learn and librosa take seconds to import: mono calls only
+            from .diarize import separate_voices  # scikit-learn and librosa take seconds to import: mono calls only
 
-            voices = voice_channels(decoded.channels[0])
-            per_channel = self._per_channel(voices, [f"voice {v}" for v in range(len(voices))], progress)
+            voices = separate_voices(decoded.channels[0], MONO_WINDOW_S)
+            per_channel = self._per_channel(
+                [voice.channel for voice in voices],
+                [f"voice {v}" for v in range(len(voices))],
+                progress,
+                speech=[voice.speech for voice in voices],
+            )
             assign_roles(per_channel)
         utterances = merge_in_time(*per_channel)
         if not utterances:
@@ -270,10 +289,15 @@ class Transcriber:
         return self.transcribe_audio(decode(path, one_at_a_time=True), agent_channel=agent_channel, progress=progress)
 
     def _per_channel(
-        self, channels: Sequence[np.ndarray], speakers: list[str], progress: Progress | None
+        self,
+        channels: Sequence[np.ndarray],
+        speakers: list[str],
+        progress: Progress | None,
+        speech: list[list[dict[str, int]]] | None = None,
     ) -> list[list[Utterance]]:
         """The utterances of each channel, which holds one speaker. Each channel is taken from `channels`
-        only while it is transcribed (a channel decoded on demand is then the only one held)."""
+        only while it is transcribed (a channel decoded on demand is then the only one held). `speech`: each
+        mono voice's speech from the separation, heard in windows of MONO_WINDOW_S."""
         per_channel = []
         for index, speaker in enumerate(speakers):
 
@@ -281,6 +305,10 @@ class Transcriber:
                 if progress:
                     progress((index + fraction) / len(channels))
 
-            per_channel.append(split_words(self.words(channels[index], channel_progress), speaker))
+            if speech is None:
+                words = self.words(channels[index], channel_progress)
+            else:
+                words = self.words(channels[index], channel_progress, speech[index], MONO_WINDOW_S)
+            per_channel.append(split_words(words, speaker))
             release_free_memory()  # the sequential pass's leftovers, else the next channel starts on them
         return per_channel

@@ -1,5 +1,5 @@
 """Mono speaker separation: re-segmentation moves pieces the first clustering put with the wrong voice, voices
-of one timbre are told apart, and each voice gets its own channel to transcribe."""
+of one timbre are told apart, and each voice gets its own channel and its speech to transcribe."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from scoring.audio import decode
-from scoring.diarize import SR, refine_voices, voice_channels, voice_labels
+from scoring.diarize import SR, refine_voices, separate_voices, voice_labels
 from tests.support.demo import demo_file
 from tools.render_demo_calls import render
 
@@ -93,18 +93,30 @@ def test_voices_of_one_timbre_with_different_accents_are_told_apart():
     assert max(agreement, 1 - agreement) > 0.9
 
 
-def test_each_voice_channel_keeps_one_speaker_and_silences_the_other(references):
+def test_each_voice_keeps_one_speaker_silences_the_other_and_knows_where_it_speaks(references):
     name = demo_file("mono").name
-    channels = voice_channels(decode(demo_file("mono")).channels[0])
-    assert len(channels) == 2
+    voices = separate_voices(decode(demo_file("mono")).channels[0], 30)
+    assert len(voices) == 2
     turns = references[name]["reference"]
 
     def loudness(channel: np.ndarray, speaker: str) -> float:
         inside = [channel[int(t["start"] * SR) : int(t["end"] * SR)] for t in turns if t["speaker"] == speaker]
         return float(np.sqrt(np.mean(np.concatenate(inside) ** 2)))
 
-    for channel in channels:
-        kept, silenced = sorted((loudness(channel, "agent"), loudness(channel, "customer")), reverse=True)
+    for voice in voices:
+        kept, silenced = sorted((loudness(voice.channel, "agent"), loudness(voice.channel, "customer")), reverse=True)
         assert silenced < 0.2 * kept  # the other voice's turns are (nearly) all muted
-    louder = [max(("agent", "customer"), key=lambda s, c=c: loudness(c, s)) for c in channels]
+    louder = [max(("agent", "customer"), key=lambda s, v=v: loudness(v.channel, s)) for v in voices]
     assert sorted(louder) == ["agent", "customer"]  # one channel per speaker
+
+    for voice, speaker in zip(voices, louder):  # its speech: within the turns of its own speaker, no span overlapping
+        seconds = [(span["start"] / SR, span["end"] / SR) for span in voice.speech]
+        assert all(end <= later for (_, end), (later, _) in zip(seconds, seconds[1:]))
+        assert all(end - start <= 30 for start, end in seconds)
+        own = [t for t in turns if t["speaker"] == speaker]
+        inside = sum(
+            max(0.0, min(end, t["end"] + 0.3) - max(start, t["start"] - 0.3)) for start, end in seconds for t in own
+        )
+        assert inside > 0.9 * sum(end - start for start, end in seconds)
+        spoken = sum(t["end"] - t["start"] for t in own)
+        assert sum(end - start for start, end in seconds) > 0.8 * spoken

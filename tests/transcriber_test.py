@@ -3,6 +3,7 @@ faster-whisper's own pipeline would hear it."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from scoring.audio import decode
@@ -38,10 +39,32 @@ def test_each_channel_of_a_stereo_call_goes_through_vad_once(transcriber, vad_ru
     assert len(vad_runs) == 2
 
 
-def test_a_mono_call_goes_through_vad_once_for_separation_and_once_a_voice(transcriber, vad_runs):
+def test_a_mono_call_goes_through_vad_once_the_voices_heard_over_the_separations_speech(transcriber, vad_runs):
     transcript = transcriber.transcribe_audio(decode(demo_file("mono")))
     assert {u.speaker for u in transcript.utterances} == {"agent", "customer"}
-    assert len(vad_runs) == 3
+    assert len(vad_runs) == 1
+
+
+def test_a_mono_call_is_heard_in_no_more_windows_than_faster_whispers_own_pass_over_it(transcriber, monkeypatch):
+    # each voice is heard over its own speech only, in full windows: not more Whisper windows (each costs the
+    # same, padded to 30 s) than the pipeline's own VAD pass over the mix needs
+    model = transcriber.pipeline.model
+    windows: list[int] = []
+    real = model.encode
+
+    def counted(features, *args, **kwargs):
+        windows.append(1 if np.ndim(features) == 2 else len(features))  # a sequential segment or a batch
+        return real(features, *args, **kwargs)
+
+    monkeypatch.setattr(model, "encode", counted)
+    mix = decode(demo_file("mono"))
+    transcript = transcriber.transcribe_audio(mix)
+    ours = sum(windows)
+    windows.clear()
+    segments, _ = transcriber.pipeline.transcribe(mix.channels[0], language="en", vad_filter=True, word_timestamps=True)
+    bare_words = sum(len(segment.words) for segment in segments)
+    assert sum(len(u.words) for u in transcript.utterances) >= 0.9 * bare_words
+    assert ours <= sum(windows)
 
 
 def test_the_first_pass_hears_what_the_pipelines_own_vad_pass_hears(transcriber):
