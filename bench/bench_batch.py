@@ -34,10 +34,10 @@ from qa_desktop.services.ingest_engine import ParallelIngest, local_cluster, loc
 from qa_desktop.storage.database import open_database  # noqa: E402
 from qa_desktop.storage.models import database  # noqa: E402
 from scoring.scorecard import default_scorecard_path, load_scorecard  # noqa: E402
-from scoring.transcriber import Transcriber, TranscriberConfig  # noqa: E402
+from scoring.transcriber import TranscriberConfig  # noqa: E402
 
 BATCH = int(os.environ.get("QA_BENCH_BATCH", "50"))
-_bare: Transcriber | None = None
+_bare = None  # this pool process's plain faster-whisper pipeline
 
 
 def batch_calls(folder: Path, count: int) -> list[Path]:
@@ -55,8 +55,10 @@ def batch_calls(folder: Path, count: int) -> list[Path]:
 
 
 def _load_bare(threads: int) -> None:
+    from bare import bare_pipeline
+
     global _bare
-    _bare = Transcriber(TranscriberConfig(cpu_threads=threads))
+    _bare = bare_pipeline(threads)
 
 
 def _ready(_: int) -> int:
@@ -71,7 +73,7 @@ def _bare_file(path: str) -> int:
 
     assert _bare is not None
     for channel in decode_audio(path, split_stereo=True):
-        segments, _ = _bare.pipeline.transcribe(
+        segments, _ = _bare.transcribe(
             channel, language="en", batch_size=8, beam_size=5, word_timestamps=True, vad_filter=True
         )
         list(segments)
