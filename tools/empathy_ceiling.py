@@ -24,8 +24,7 @@ from sklearn.preprocessing import StandardScaler
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scoring.detectors import NA  # noqa: E402
 from scoring.scorecard import default_scorecard_path, load_scorecard  # noqa: E402
-from tools.esconv import Scored, conversations, folds, measures, score_conversation  # noqa: E402
-from tools.eval_empathy import spread  # noqa: E402
+from tools.esconv import Scored, conversations, folds, measures, score_conversation, spread  # noqa: E402
 
 
 def signals(s: Scored, criteria: list[str]) -> list[float]:

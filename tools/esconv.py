@@ -9,6 +9,7 @@ reading pace so that time-based evidence ("at 1:05") stays meaningful.
 from __future__ import annotations
 
 import json
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,8 +174,7 @@ def measures(scored: list[Scored], empathy: list[float] | None = None) -> dict[s
         "precision": float("nan"),
         "recall": float("nan"),
     }
-    if len({h for h, _ in extremes}) == 2:
-        result["auc"] = float(roc_auc_score([h for h, _ in extremes], [v for _, v in extremes]))
+    result["auc"] = high_low_auc([h for h, _ in extremes], [v for _, v in extremes])
     if len(rated) > 2:
         result["rho"] = float(spearmanr([r for r, _ in rated], [v for _, v in rated])[0])
     if len(drops) > 2:
@@ -200,3 +200,14 @@ def fold_of_spoken(k: int = 5) -> dict[str, int]:
     """The fold of each spoken devset conversation: that of the same conversation in the text set."""
     convs = conversations()
     return {spoken_name(convs[i].name): fold for fold, test in enumerate(folds(convs, k)) for i in test}
+
+
+def high_low_auc(high: list[bool], values: list[float]) -> float:
+    """AUC of values separating the high conversations from the low ones; NaN without both kinds."""
+    return float(roc_auc_score(high, values)) if len(set(high)) == 2 else float("nan")
+
+
+def spread(values: list[float]) -> str:
+    """mean ± sd of the folds' figures (those that are numbers)."""
+    values = [v for v in values if v == v]
+    return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}" if len(values) > 1 else "  -  "

@@ -19,7 +19,6 @@ Usage: tools/eval_empathy.py [--scorecard FILE] [--weights 0.3,0.5,0.7] [--engag
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -29,7 +28,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard  # noqa: E402
 from scoring.scorer import subscores  # noqa: E402
-from tools.esconv import Scored, conversations, evidence_by_criterion, folds, measures, score_conversation  # noqa: E402
+from tools.esconv import (  # noqa: E402
+    Scored,
+    conversations,
+    evidence_by_criterion,
+    folds,
+    measures,
+    score_conversation,
+    spread,
+)
 
 ROWS = (
     ("auc", "empathy AUC, rated 5 vs 1-2", 0.85),
@@ -52,12 +59,6 @@ def empathy_with_weights(s: Scored, scorecard: Scorecard, share: float, engageme
     ]
     credits = [(c, r.verdict.credit, r.verdict.result) for c, r in zip(results, s.score.results)]
     return subscores(replace(scorecard, empathy_sentiment_weight=share), credits, s.score.sentiment)[1]
-
-
-def spread(values: list[float]) -> str:
-    """mean ± sd of the folds' figures."""
-    values = [v for v in values if v == v]
-    return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}" if len(values) > 1 else "  -  "
 
 
 def main() -> None:

@@ -13,12 +13,11 @@ Usage: tools/eval_scoring.py [--scorecard FILE] [--limit N] [--group star|esconv
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 from dataclasses import replace
 from pathlib import Path
 
-from sklearn.metrics import precision_recall_fscore_support, roc_auc_score
+from sklearn.metrics import precision_recall_fscore_support
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scoring.redact import redact_utterances  # noqa: E402
@@ -26,7 +25,7 @@ from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard 
 from scoring.scorer import score_call  # noqa: E402
 from scoring.transcriber import Transcriber  # noqa: E402
 from tools.devset import cached_transcript, cached_voice, mono_path, rendered  # noqa: E402
-from tools.esconv import fold_of_spoken  # noqa: E402
+from tools.esconv import fold_of_spoken, high_low_auc, spread  # noqa: E402
 
 LABELS = {
     "greeting": ("greeting",),
@@ -95,16 +94,15 @@ def evaluate(mode: str, items: list, transcriber: Transcriber, scorecard: Scorec
 
 def print_empathy_auc(mode: str, empathy: list[tuple[bool, float, str]]) -> None:
     """The empathy AUC of high vs low conversations, pooled and per fold (mean ± sd)."""
-    auc = roc_auc_score([h for h, _, _ in empathy], [s for _, s, _ in empathy])
+    auc = high_low_auc([h for h, _, _ in empathy], [s for _, s, _ in empathy])
     fold_of = fold_of_spoken()
     per_fold = []
     for fold in sorted({fold_of.get(n, -1) for _, _, n in empathy}):
         part = [(h, s) for h, s, n in empathy if fold_of.get(n, -1) == fold]
-        if len({h for h, _ in part}) == 2:
-            per_fold.append(roc_auc_score([h for h, _ in part], [s for _, s in part]))
+        per_fold.append(high_low_auc([h for h, _ in part], [s for _, s in part]))
     high = [s for h, s, _ in empathy if h]
     low = [s for h, s, _ in empathy if not h]
-    folds = f"folds {statistics.mean(per_fold):.3f} ± {statistics.stdev(per_fold):.3f}" if len(per_fold) > 1 else ""
+    folds = f"folds {spread(per_fold)}"
     print(
         f"{mode:9s} {'empathy AUC':22s} {len(high):3d} {len(low):3d} {auc:5.3f}   {folds} "
         f"(mean empathy score high {sum(high) / len(high):.1f}, low {sum(low) / len(low):.1f})"

@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scoring.redact import redact_utterances  # noqa: E402
@@ -43,10 +41,12 @@ from tools.esconv import (  # noqa: E402
     conversations,
     evidence_by_criterion,
     fold_of_spoken,
+    high_low_auc,
     line_up,
     measures,
     score_conversation,
     spoken_name,
+    spread,
 )
 
 MODES = ("text", "stereo", "mono")
@@ -54,9 +54,10 @@ MODES = ("text", "stereo", "mono")
 
 def rendered_set(folder: Path) -> list[tuple[Path, dict]]:
     """(stereo wav, label item) of every rendered ESConv conversation in a folder made by render.py."""
-    return [
-        (folder / "esconv" / item["file"], item) for item in json.loads((folder / "esconv" / "labels.json").read_text())
-    ]
+    labels = folder / "esconv" / "labels.json"
+    if not labels.exists():
+        sys.exit(f"{folder}: not a rendered set (no esconv/labels.json; tools/spoken_esconv.py DIR makes one)")
+    return [(folder / "esconv" / item["file"], item) for item in json.loads(labels.read_text())]
 
 
 def turn_of(reference: list[dict], turns: list[int]) -> Callable[[Utterance], int | None]:
@@ -118,12 +119,7 @@ def source_turns(folder: Path) -> dict[str, list]:
 
 def auc(scored: list[Scored], values: list[float]) -> float:
     """AUC of values, rated 5 vs 1-2."""
-    pairs = [(s.conversation.rating("empathy") == 5, v) for s, v in zip(scored, values)]
-    return (
-        float(roc_auc_score([h for h, _ in pairs], [v for _, v in pairs]))
-        if len({h for h, _ in pairs}) == 2
-        else float("nan")
-    )
+    return high_low_auc([s.conversation.rating("empathy") == 5 for s in scored], values)
 
 
 def fold_spread(scored: list[Scored], fold_of: dict[str, int]) -> str:
@@ -132,8 +128,7 @@ def fold_spread(scored: list[Scored], fold_of: dict[str, int]) -> str:
     for fold in sorted({fold_of[spoken_name(s.conversation.name)] for s in scored}):
         part = [s for s in scored if fold_of[spoken_name(s.conversation.name)] == fold]
         per.append(auc(part, [s.score.empathy for s in part]))
-    per = [p for p in per if p == p]
-    return f"{statistics.mean(per):.3f} ± {statistics.stdev(per):.3f}" if len(per) > 1 else "-"
+    return spread(per)
 
 
 def credit(s: Scored, criterion: str) -> float:
@@ -201,6 +196,11 @@ def main() -> None:
         scored = {
             m: [s for s in part if fold_of[spoken_name(s.conversation.name)] in keep] for m, part in scored.items()
         }
+    if not next(iter(scored.values())):
+        sys.exit(
+            f"{args.spoken}: no conversations to measure (none transcribed yet with --cached-only, or none in "
+            "the folds asked for)"
+        )
     report(scored, scorecard)
 
 
