@@ -43,6 +43,13 @@ def voiced_pitch(speech: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return f0[voiced], rms_db[voiced]
 
 
+def warm_up() -> None:
+    """Load what `voiced_pitch` uses now (librosa loads its modules on first use: 2.7 CPU s), so that a model
+    worker pays it as it starts, with its model, not on its first call (docs/decisions.md)."""
+    tone = np.sin(2 * np.pi * 150 * np.arange(SAMPLE_RATE) / SAMPLE_RATE).astype(np.float32)
+    voiced_pitch(0.1 * tone)
+
+
 def voice_features(audio: np.ndarray, utterances: list[Utterance], speaker: str = AGENT) -> dict[str, float]:
     """Pitch and loudness statistics of one speaker's voice in a 16 kHz channel.
 

@@ -14,6 +14,8 @@ from .redact import redact_utterances
 from .transcript import AGENT, Transcript
 
 if TYPE_CHECKING:  # not imported at run time: reading stored analyses (a rescore) needs no audio or model code
+    from pathlib import Path
+
     from .audio import DecodedAudio
     from .transcriber import Progress, Transcriber
 
@@ -48,3 +50,12 @@ def analyse(
     transcript = redacted(transcriber.transcribe_audio(decoded, agent_channel=agent_channel, progress=progress))
     channel = decoded.channels[agent_channel] if decoded.info.channels == 2 else decoded.channels[0]
     return CallAnalysis(transcript, voice_features(channel, transcript.utterances, AGENT))
+
+
+def analyse_recording(
+    transcriber: Transcriber, path: str | Path, *, agent_channel: int = 0, progress: Progress | None = None
+) -> CallAnalysis:
+    """Decode a recording (each channel once, `decode_call`) and analyse it: what a model worker runs per file."""
+    from .transcriber import decode_call
+
+    return analyse(transcriber, decode_call(path, agent_channel), agent_channel=agent_channel, progress=progress)

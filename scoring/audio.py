@@ -116,11 +116,14 @@ def _open(path: Path) -> av.container.InputContainer:
     return container
 
 
-def decode(path: Path | str, *, max_duration_s: float = MAX_DURATION_S, one_at_a_time: bool = False) -> DecodedAudio:
+def decode(
+    path: Path | str, *, max_duration_s: float = MAX_DURATION_S, one_at_a_time: bool = False, first_channel: int = 0
+) -> DecodedAudio:
     """Check and decode a call recording to 16 kHz float32 channels (mono or stereo).
 
-    With `one_at_a_time` a stereo call's channels are held one at a time (`OneChannelAtATime`): half
-    the memory of a long call (230 MB an hour), for a decoding pass each time another channel is asked for.
+    With `one_at_a_time` a stereo call's channels are held one at a time (`OneChannelAtATime`), channel
+    `first_channel` to begin with: half the memory of a long call (230 MB an hour), for a decoding pass each
+    time another channel is asked for.
     Raises AudioError for an empty, corrupt, truncated, silent, too long or non-audio file.
     """
     path = Path(path)
@@ -135,7 +138,9 @@ def decode(path: Path | str, *, max_duration_s: float = MAX_DURATION_S, one_at_a
         declared = _declared_duration(container, stream)
         if declared is not None and declared > max_duration_s:
             raise AudioError(f"too long: {declared / 3600:.1f} h (the limit is {max_duration_s / 3600:.0f} h a call)")
-        keep = 0 if one_at_a_time and channels == 2 else None
+        keep = first_channel if one_at_a_time and channels == 2 else None
+        if keep not in (None, 0, 1):
+            raise ValueError(f"a stereo call has channels 0 and 1, not {first_channel}")
         planes = _decode_planes(container, stream, channels, max_duration_s, declared, keep)
     if planes.length == 0:
         raise AudioError("no audio could be decoded (the file is corrupt or truncated)")

@@ -13,8 +13,9 @@ from typing import Any
 
 from distributed import WorkerPlugin, get_worker
 
-from .analysis import analyse
-from .audio import AudioError, decode
+from .acoustics import warm_up
+from .analysis import analyse_recording
+from .audio import AudioError
 from .heap import keep_large_buffers
 from .transcriber import Transcriber, TranscriberConfig
 
@@ -25,8 +26,9 @@ GPU = "GPU"  # the Dask worker resource that marks one model replica's slot on a
 
 
 class ModelPlugin(WorkerPlugin):
-    """Loads one transcription model in each worker as it starts (and in every replacement worker); the
-    worker's threads share it, one pass at a time on the model (`Transcriber`), the CPU stages side by side."""
+    """Loads one transcription model in each worker as it starts (and in every replacement worker), with what
+    its voice features use (`warm_up`); the worker's threads share it, one pass at a time on the model
+    (`Transcriber`), the CPU stages side by side."""
 
     name = PLUGIN_NAME
     idempotent = True  # registering it again (a second batch on the same cluster) keeps the loaded model
@@ -41,6 +43,7 @@ class ModelPlugin(WorkerPlugin):
     def setup(self, worker: Any) -> None:
         keep_large_buffers()  # Dask's MALLOC_TRIM_THRESHOLD_ would map and unmap the model's buffers each time
         self.transcriber = Transcriber(self.config)
+        warm_up()
         log.info("worker %s loaded %s on %s", worker.address, self.transcriber.model_name, self.transcriber.device)
 
     def teardown(self, worker: Any) -> None:
@@ -63,8 +66,8 @@ def analyse_file(path: str, agent_channel: int, progress_topic: str = "", token:
 
     try:
         return {
-            "analysis": analyse(
-                plugin.transcriber, decode(path, one_at_a_time=True), agent_channel=agent_channel, progress=progress
+            "analysis": analyse_recording(
+                plugin.transcriber, path, agent_channel=agent_channel, progress=progress
             ).to_dict()
         }
     except AudioError as exc:

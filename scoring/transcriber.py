@@ -102,6 +102,19 @@ def packed_speech(
     return np.concatenate(chunks), clips
 
 
+def decode_call(path: str | Path, agent_channel: int = 0) -> DecodedAudio:
+    """Decode a recording for `transcribe_audio`: a stereo call one channel at a time, the customer's held first,
+    as it is transcribed first; the agent's comes last and stays held for its voice features, so each channel
+    is decoded once."""
+    _check_agent_channel(agent_channel)
+    return decode(path, one_at_a_time=True, first_channel=1 - agent_channel)
+
+
+def _check_agent_channel(agent_channel: int) -> None:
+    if agent_channel not in AGENT_CHANNELS:
+        raise ValueError(f"agent channel must be 0 or 1, not {agent_channel}")
+
+
 def looping(text: str, compression_ratio: float) -> bool:
     """Whether a segment repeats itself the way Whisper does when it hallucinates ("No, no, no, ...")."""
     tokens = re.findall(r"[a-z']+", text.lower())
@@ -253,10 +266,12 @@ class Transcriber:
         """Transcribe decoded audio: per channel for stereo, with speaker separation for mono."""
         info = decoded.info
         if info.channels == 2:
-            if agent_channel not in AGENT_CHANNELS:
-                raise ValueError(f"agent channel must be 0 or 1, not {agent_channel}")
+            _check_agent_channel(agent_channel)
             speakers = [AGENT, CUSTOMER] if agent_channel == 0 else [CUSTOMER, AGENT]
-            per_channel = self._per_channel(decoded.channels, speakers, progress)
+            # the customer's channel first: the agent's stays held after (`decode_call`)
+            per_channel = self._per_channel(
+                decoded.channels, speakers, progress, order=[1 - agent_channel, agent_channel]
+            )
         else:
             from .diarize import separate_voices  # scikit-learn and librosa take seconds to import: mono calls only
 
@@ -286,7 +301,7 @@ class Transcriber:
         self, path: str | Path, *, agent_channel: int = 0, progress: Progress | None = None
     ) -> Transcript:
         """Decode and transcribe one recording."""
-        return self.transcribe_audio(decode(path, one_at_a_time=True), agent_channel=agent_channel, progress=progress)
+        return self.transcribe_audio(decode_call(path, agent_channel), agent_channel=agent_channel, progress=progress)
 
     def _per_channel(
         self,
@@ -294,21 +309,24 @@ class Transcriber:
         speakers: list[str],
         progress: Progress | None,
         speech: list[list[dict[str, int]]] | None = None,
+        order: Sequence[int] | None = None,
     ) -> list[list[Utterance]]:
-        """The utterances of each channel, which holds one speaker. Each channel is taken from `channels`
-        only while it is transcribed (a channel decoded on demand is then the only one held). `speech`: each
-        mono voice's speech from the separation, heard in windows of MONO_WINDOW_S."""
-        per_channel = []
-        for index, speaker in enumerate(speakers):
+        """The utterances of each channel, which holds one speaker, transcribed in `order` (channel indices;
+        by default as they come). Each channel is taken from `channels` only while it is transcribed (a
+        channel decoded on demand is then the only one held). `speech`: each mono voice's speech from the
+        separation, heard in windows of MONO_WINDOW_S."""
+        per_channel: list[list[Utterance]] = [[] for _ in speakers]
+        order = range(len(speakers)) if order is None else order
+        for step, index in enumerate(order):
 
-            def channel_progress(fraction: float, index: int = index) -> None:
+            def channel_progress(fraction: float, step: int = step) -> None:
                 if progress:
-                    progress((index + fraction) / len(channels))
+                    progress((step + fraction) / len(order))
 
             if speech is None:
                 words = self.words(channels[index], channel_progress)
             else:
                 words = self.words(channels[index], channel_progress, speech[index], MONO_WINDOW_S)
-            per_channel.append(split_words(words, speaker))
+            per_channel[index] = split_words(words, speakers[index])
             release_free_memory()  # the sequential pass's leftovers, else the next channel starts on them
         return per_channel

@@ -16,8 +16,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from .analysis import CallAnalysis, analyse
-from .audio import AudioError, decode
+from .acoustics import warm_up
+from .analysis import CallAnalysis, analyse_recording
+from .audio import AudioError
 from .models import DeviceError, ModelNotFoundError
 from .transcriber import Progress, Transcriber, TranscriberConfig
 
@@ -45,6 +46,7 @@ def _serve(conn: Connection, config: TranscriberConfig, log_level: int) -> None:
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
     try:
         transcriber = Transcriber(config)
+        warm_up()
     except (ModelNotFoundError, DeviceError) as exc:
         conn.send(("fatal", "model" if isinstance(exc, ModelNotFoundError) else "device", str(exc)))
         return
@@ -52,11 +54,8 @@ def _serve(conn: Connection, config: TranscriberConfig, log_level: int) -> None:
     while (request := conn.recv()) is not None:
         path, agent_channel = request
         try:
-            analysis = analyse(
-                transcriber,
-                decode(path, one_at_a_time=True),
-                agent_channel=agent_channel,
-                progress=lambda f: conn.send(("progress", f)),
+            analysis = analyse_recording(
+                transcriber, path, agent_channel=agent_channel, progress=lambda f: conn.send(("progress", f))
             )
             conn.send(("done", analysis.to_dict()))
         except AudioError as exc:

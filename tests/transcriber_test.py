@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import scoring.audio
+from scoring.analysis import analyse, analyse_recording
 from scoring.audio import decode
 from scoring.transcriber import Transcriber, speech_spans
 from scoring.vad import BlockwiseSileroVAD
@@ -37,6 +39,24 @@ def test_each_channel_of_a_stereo_call_goes_through_vad_once(transcriber, vad_ru
     transcript = transcriber.transcribe_audio(decode(demo_file("good")))
     assert {u.speaker for u in transcript.utterances} == {"agent", "customer"}
     assert len(vad_runs) == 2
+
+
+@pytest.mark.parametrize("agent_channel", [0, 1])
+def test_a_stereo_calls_analysis_decodes_each_channel_once(transcriber, monkeypatch, agent_channel):
+    # held one at a time, the customer's channel first: the agent's is held still for its voice features
+    path = demo_file("good")
+    whole = analyse(transcriber, decode(path), agent_channel=agent_channel)  # both channels held throughout
+    decoded: list[int | None] = []
+    real = scoring.audio._decode_planes
+
+    def counted(container, stream, channels, max_duration_s, declared_s, keep=None):
+        decoded.append(keep)
+        return real(container, stream, channels, max_duration_s, declared_s, keep)
+
+    monkeypatch.setattr(scoring.audio, "_decode_planes", counted)
+    analysis = analyse_recording(transcriber, path, agent_channel=agent_channel)
+    assert decoded == [1 - agent_channel, agent_channel]
+    assert analysis.to_dict() == whole.to_dict()  # the same words, times and voice features
 
 
 def test_a_mono_call_goes_through_vad_once_the_voices_heard_over_the_separations_speech(transcriber, vad_runs):
