@@ -1,15 +1,15 @@
 """Separate the two speakers of a mono call, before it is transcribed.
 
-Speech is cut into short pieces at the pauses Silero VAD finds (and long pieces into windows),
-each piece is described by its voice (MFCC means and spreads, pitch), the pieces are clustered
-into two voices, and the clusters are refined by re-segmentation (a Gaussian mixture per voice over
-its MFCC frames; each piece moves to the voice that explains it best, for a few rounds). Voices that
-sound alike (the same timbre with another accent) defeat the first clustering, so re-segmentation also
-starts from random splits; of the splits it ends in, those that best keep unbroken speech with one voice
-are kept and the one whose mixtures explain the call best wins (likelihood alone can prefer a split by
-what is said). Each voice then gets its own copy of the call with the other voice replaced by line
-noise, and its pieces as the speech to hear: transcribed like one channel of a stereo call (`transcriber`)
-without running VAD again. Which voice is the agent is decided from the words (`roles`).
+Speech is cut into short pieces at the pauses Silero VAD finds (and long pieces into windows), each piece is
+described by its voice (MFCC means and spreads, pitch), the pieces are clustered into two voices, and the clusters
+are refined by re-segmentation (a Gaussian mixture per voice over its MFCC frames; each piece moves to the voice
+that explains it best, for a few rounds). Voices that sound alike (the same timbre with another accent) defeat the
+first clustering, so re-segmentation also starts from random splits (until a few starts in a row end in the same
+split); of the splits it ends in, those that best keep unbroken speech with one voice are kept and the one whose
+mixtures explain the call best wins (likelihood alone can prefer a split by what is said). Each voice then gets its
+own copy of the call with the other voice replaced by line noise, and its pieces as the speech to hear: transcribed
+like one channel of a stereo call (`transcriber`) without running VAD again. Which voice is the agent is decided
+from the words (`roles`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from sklearn.cluster import AgglomerativeClustering
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 SR = 16_000
 HOP = 160  # 10 ms MFCC frames
@@ -35,6 +36,7 @@ REFINE_ROUNDS = 10
 MIXTURE_COMPONENTS = 8
 FIT_STRIDE = 3  # the mixtures learn from every third frame (30 ms apart): neighbours repeat each other
 RANDOM_STARTS = 8  # random splits re-segmented besides the clustering's
+AGREEING_STARTS = 3  # ... unless this many starts in a row end in the same split first (docs/decisions.md)
 CONTINUITY_SLACK = 0.1  # splits this close to the best continuity compete on likelihood
 MUTE_PAD_S = 0.05  # also muted around the other voice's pieces, past the edges VAD drew
 SPEECH_PAD_S = 0.2  # a voice's speech is heard with this much of its channel either side (docs/decisions.md)
@@ -129,8 +131,12 @@ def piece_scores(stacked: np.ndarray, lengths: list[int], starts: np.ndarray, ow
     return np.add.reduceat(mixture.score_samples(stacked), starts)
 
 
+@threadpool_limits.wrap(limits=1)
 def voice_labels(audio: np.ndarray) -> tuple[list[tuple[int, int]], np.ndarray]:
-    """The call's speech pieces and the voice (0 or 1) of each; one voice when there is too little to split."""
+    """The call's speech pieces and the voice (0 or 1) of each; one voice when there is too little to split.
+
+    BLAS and OpenMP (scikit-learn's k-means) run one thread each meanwhile: the matrices are small, and their own
+    threads spin on the cores the refinement's thread pool already fills (docs/decisions.md)."""
     pieces = speech_pieces(audio)
     if len(pieces) < 2:
         return pieces, np.zeros(len(pieces), dtype=int)
@@ -138,14 +144,36 @@ def voice_labels(audio: np.ndarray) -> tuple[list[tuple[int, int]], np.ndarray]:
     random = np.random.default_rng(0)
     starts = [cluster_voices(voice_features(audio, pieces, frames))]
     starts += [random.integers(0, 2, len(pieces)) for _ in range(RANDOM_STARTS)]
-    known: dict[bytes, np.ndarray | None] = {}
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # numpy releases the GIL
-        results = list(pool.map(lambda start: refine_voices(frames, start, known), starts))
+    results = refined_splits(frames, starts)
     viable = [result for result in results if result[1] > -np.inf] or results[:1]
     kept = [continuity(pieces, labels) for labels, _ in viable]
     contenders = [result for result, share in zip(viable, kept) if share >= max(kept) - CONTINUITY_SLACK]
     labels, _ = max(contenders, key=lambda result: result[1])
     return pieces, labels
+
+
+def refined_splits(frames: list[np.ndarray], starts: list[np.ndarray]) -> list[tuple[np.ndarray, float]]:
+    """`refine_voices` from each start in turn, until AGREEING_STARTS in a row end in the same split: later starts
+    would mostly end there too. A few starts at a time run in a thread pool (numpy releases the GIL); which starts
+    count depends only on their order, never on the pool, so the labels are the same on any machine."""
+    known: dict[bytes, np.ndarray | None] = {}
+    results: list[tuple[np.ndarray, float]] = []
+    width = min(os.cpu_count() or 1, AGREEING_STARTS)
+    # OpenMP's thread count is set per thread: the pool's threads are limited too, not only the caller's
+    with ThreadPoolExecutor(max_workers=width, initializer=threadpool_limits, initargs=(1,)) as pool:
+        for first in range(0, len(starts), width):
+            for result in pool.map(lambda start: refine_voices(frames, start, known), starts[first : first + width]):
+                results.append(result)
+                if len(results) >= AGREEING_STARTS and all(
+                    same_split(labels, results[-1][0]) for labels, _ in results[-AGREEING_STARTS:]
+                ):
+                    return results
+    return results
+
+
+def same_split(labels: np.ndarray, other: np.ndarray) -> bool:
+    """Whether two labellings split the pieces alike (whichever voice is called 0)."""
+    return bool((labels == other).all() or (labels != other).all())
 
 
 def continuity(pieces: list[tuple[int, int]], labels: np.ndarray) -> float:

@@ -7,9 +7,11 @@ import random
 
 import numpy as np
 from scipy.signal import resample_poly
+from threadpoolctl import threadpool_info
 
+from scoring import diarize
 from scoring.audio import decode
-from scoring.diarize import SR, refine_voices, separate_voices, voice_labels
+from scoring.diarize import AGREEING_STARTS, SR, refine_voices, refined_splits, separate_voices, voice_labels
 from tests.support.demo import demo_file
 from tools.render_demo_calls import render
 
@@ -55,6 +57,38 @@ def test_refinements_that_meet_a_split_already_fitted_reuse_its_mixtures():
     assert len(known) == fitted
     assert (again == labels).all() and (flipped == 1 - labels).all()
     assert again_fit == fit == flipped_fit
+
+
+def test_starts_stop_once_several_in_a_row_end_in_the_same_split():
+    # three well-apart kinds of frames: splitting off either outer kind is a split that refinement keeps
+    rng = np.random.default_rng(3)
+    kind = np.array([0, 1, 2] * 10)
+    frames = [rng.normal(3.0 * k, 1.0, size=(60, 19)) for k in kind]
+    first, second = (kind == 0).astype(int), (kind == 2).astype(int)
+    assert (refine_voices(frames, first)[0] == first).all() and (refine_voices(frames, second)[0] == second).all()
+    nudged = [first.copy() for _ in range(9)]
+    for i, start in enumerate(nudged):
+        start[[i, i + 12]] = 1 - start[[i, i + 12]]  # each start two pieces off the split
+    nudged[1] = 1 - nudged[1]  # and one with the voices named the other way
+    results = refined_splits(frames, nudged)
+    assert len(results) == AGREEING_STARTS
+    assert all((labels == first).all() or (labels == 1 - first).all() for labels, _ in results)
+    alternating = [first, second, first, first, second, second, first, second, first]
+    assert len(refined_splits(frames, alternating)) == len(alternating)  # never three alike in a row: all refined
+
+
+def test_the_separation_runs_blas_and_openmp_single_threaded_in_its_pool(monkeypatch):
+    # their own threads only spun on the cores the refinement's threads already use (9x the CPU of one thread)
+    seen = []
+    fit = diarize.piece_scores
+
+    def recording(*args):
+        seen.append({info["user_api"]: info["num_threads"] for info in threadpool_info()})
+        return fit(*args)
+
+    monkeypatch.setattr(diarize, "piece_scores", recording)
+    voice_labels(decode(demo_file("mono")).channels[0][: 40 * SR])
+    assert seen and all(threads == {"blas": 1, "openmp": 1} for threads in seen)
 
 
 def test_refinement_keeps_labels_when_a_voice_has_too_little_speech():
