@@ -284,6 +284,8 @@ class _Batch:
             for future in done:
                 index, prepared = self.in_flight.pop(future)
                 self._fractions.pop(future.key, None)
+                if index == self._current:  # its bar fills before the next file is shown (events may trail)
+                    self.listener.file_progress(prepared.path, 1.0)
                 self._finished(index, self._outcome(future, prepared))
             self._show_progress()
 
