@@ -50,7 +50,7 @@ NW_1002 = DEMO / "2026-11-03T11-40_tom-becker_billing_NW-1002.flac"
 # Digit groups said in the two calls that must appear nowhere: NW-1002's card and code, the payment call's
 # card, code and expiry date.
 SECRETS = ("4539", "1488", "0343", "6467", "5454", "739", "0927")
-_UNSPOKEN = re.compile(r"^(sha256|hash|file|path)$|_at$|time$")
+_UNSPOKEN = re.compile(r"^(sha256|hash|file|path|owner)$|_at$|time$")  # owner: a job's "pid@start time@host"
 _DIGIT_WORDS = {
     "zero": "0",
     "oh": "0",
