@@ -370,7 +370,7 @@ class ImportDialog(QDialog):
 
     def _file_progress(self, fraction: float) -> None:
         self._show_overall(fraction)
-        self.file_bar.setValue(int(fraction * 100))
+        self.file_bar.setValue(round(fraction * 100))  # as the row says it ({:.0%} rounds)
         if self._current_row is not None:
             self._current_row.setText(1, f"transcribing {fraction:.0%}")
 
