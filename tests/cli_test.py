@@ -12,7 +12,7 @@ import textwrap
 import pytest
 
 from qa_desktop.cli.main import COMMANDS
-from qa_desktop.cli.parsers import build_parser
+from qa_desktop.cli.parsers import build_parser, parse_args
 from tests.support.demo import ROOT
 
 ENGINE_LIBRARIES = ("faster_whisper", "ctranslate2", "sklearn", "scipy", "librosa", "matplotlib", "distributed")
@@ -57,3 +57,24 @@ def test_every_command_runs_a_function_of_its_module():
     assert set(COMMANDS) == set(parsed) - {"app"}
     for module, function in COMMANDS.values():
         assert callable(getattr(importlib.import_module(module), function))
+
+
+def test_a_database_named_before_the_command_is_the_commands(tmp_path):
+    chosen = tmp_path / "team.sqlite3"
+    ran = _run("--db", str(chosen), "users", "list")
+    assert ran["code"] == 0
+    assert chosen.exists()  # not the default database in the user's data folder
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--db", "a.sqlite3", "transcribe", "x.wav"], "opens no database"),
+        (["--db", "a.sqlite3", "users", "list", "--db", "b.sqlite3"], "two databases given"),
+    ],
+)
+def test_a_database_the_command_cannot_use_is_an_error(args, says, capsys):
+    with pytest.raises(SystemExit) as exit:
+        parse_args(args)
+    assert exit.value.code == 2
+    assert says in capsys.readouterr().err

@@ -23,7 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--db",
         dest="app_db",
         metavar="FILE_OR_URL",
-        help="with no command: open the app on this database (a file, or postgresql://user@host:port/name)",
+        help="the database (a file, or postgresql://user@host:port/name): the app's, or the command's when it "
+        "takes one",
     )
     commands = parser.add_subparsers(dest="command")
     add_calls_parsers(commands)
@@ -51,9 +52,17 @@ def _add_user_options(commands: argparse._SubParsersAction) -> None:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """The command line, parsed; with no command, the app's --db is the database."""
-    args = build_parser().parse_args(argv)
+    """The command line, parsed. A --db before the command is the command's database (the app's, with no
+    command); one the command cannot use, or two that differ, is an error rather than a database ignored."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if args.command is None:
+        args.db = args.app_db
+    elif args.app_db is not None:
+        if not hasattr(args, "db"):
+            parser.error(f"'{args.command}' opens no database: leave out --db {args.app_db}")
+        if args.db is not None and args.db != args.app_db:
+            parser.error(f"two databases given: --db {args.app_db} before '{args.command}', --db {args.db} after it")
         args.db = args.app_db
     return args
 
