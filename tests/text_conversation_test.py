@@ -63,7 +63,6 @@ TICKET_JSON = {
     ],
 }
 
-
 def _write(folder: Path, name: str, content: str | dict) -> Path:
     path = folder / name
     path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
@@ -363,3 +362,15 @@ def test_the_import_dialog_takes_transcripts_with_the_agent_named_in_settings(qt
     failure = dialog.failures.item(0).text()
     assert "broken.json" in failure and "invalid JSON at line 1 column 3" in failure
     assert window.calls.rowCount() == 2 and not repository.unfinished_jobs()
+
+
+def test_an_untimed_conversations_title_leaves_the_window_narrow_enough_for_a_laptop(qtbot, db, scorecard, transcripts):
+    from qa_desktop.app.main_window import MainWindow
+
+    _stored_chat(transcripts, scorecard)
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.show()
+    window.table.selectRow(0)
+    assert "no times in the file: estimated from message length" in window.review.title.text()
+    assert window.minimumSizeHint().width() <= 1366  # was 1368: the subtitle, on one line, widened the window

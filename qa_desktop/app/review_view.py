@@ -147,6 +147,7 @@ class ReviewView(QWidget):
         self.call: CallView | None = None
         self.title = QLabel("Select a call in the library.")
         self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.title.setWordWrap(True)  # a long subtitle wraps rather than widening the window past the screen
         self.agent = QComboBox()
         self.agent.setToolTip("Reassign the call to another agent")
         self.agent.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
