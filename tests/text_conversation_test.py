@@ -63,6 +63,19 @@ TICKET_JSON = {
     ],
 }
 
+# An email thread: paragraphs inside a message, no times, no closing.
+EMAIL_JSON = {
+    "transcript": [
+        {
+            "speaker": "customer",
+            "text": "Subject: Router keeps restarting\n\nHello,\nsince the update my router restarts every ten "
+            "minutes and I'm really worried about my job.",
+        },
+        {"speaker": "agent", "text": "Hi, this is Dan from Acme support. I'm sorry, that sounds stressful.\n\nDan"},
+    ]
+}
+
+
 def _write(folder: Path, name: str, content: str | dict) -> Path:
     path = folder / name
     path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
@@ -374,3 +387,38 @@ def test_an_untimed_conversations_title_leaves_the_window_narrow_enough_for_a_la
     window.table.selectRow(0)
     assert "no times in the file: estimated from message length" in window.review.title.text()
     assert window.minimumSizeHint().width() <= 1366  # was 1368: the subtitle, on one line, widened the window
+
+
+def test_an_emails_paragraphs_stay_apart_in_the_review_coaching_and_the_pack(qtbot, db, scorecard, tmp_path):
+    from qa_desktop.app.coaching_window import CoachingWindow
+    from qa_desktop.app.main_window import MainWindow
+
+    analysis = load_conversation(_write(tmp_path, "email-7.json", EMAIL_JSON))
+    repository.store_call(
+        analysis,
+        CallMetadata(agent="Dan Ito", team="Email", call_time=dt.datetime(2026, 11, 2)),
+        None,
+        scored=(scorecard, score_call(analysis.transcript, scorecard)),
+    )
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.show()
+    window.table.selectRow(0)
+    assert "Subject: Router keeps restarting\n\nHello,\nsince the update" in window.review.transcript.toPlainText()
+    closing = window.review.scorecard.criterion_item("closing")
+    quotes = [closing.child(i).text(0) for i in range(closing.childCount())]
+    assert any(quote.endswith("that sounds stressful. Dan”") for quote in quotes)
+    assert not any("\n" in quote for quote in quotes)  # each piece of evidence is one row of the tree
+    session = create_session([Agent.get(name="Dan Ito")], ["closing"], coach="Kim")
+    coaching = CoachingWindow(None, lambda: "Kim", lambda: None)
+    qtbot.addWidget(coaching)
+    coaching.show()
+    coaching.open_session(session.id)
+    coaching.clip_list.setCurrentItem(coaching.clip_list.topLevelItem(0))
+    assert "Subject: Router keeps restarting\n\nHello,\nsince" in coaching.excerpt.toPlainText()
+    folder, _archive = export_pack(session, tmp_path / "packs")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(folder / "coaching-pack.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Subject: Router keeps restarting\n" in text and "restarting Hello" not in text
+    assert "p{white-space:pre-line}" in (folder / "index.html").read_text()  # the page keeps the line breaks too

@@ -149,7 +149,8 @@ class ScorecardPanel(QWidget):
         item.setToolTip(0, reason + ("\nCritical: a fail makes the call auto-fail" if row.critical else ""))
         parent.addChild(item)
         for evidence in row.evidence:
-            child = QTreeWidgetItem([f"▶ {clock(evidence['start'])}  {evidence['speaker']}: “{evidence['text']}”"])
+            quote = " ".join(evidence["text"].split())  # one row, even for an email's paragraphs
+            child = QTreeWidgetItem([f"▶ {clock(evidence['start'])}  {evidence['speaker']}: “{quote}”"])
             child.setData(0, SEEK_ROLE, evidence["start"])
             child.setToolTip(0, "Click to play this moment")
             child.setForeground(0, QBrush(QColor("#444")))
