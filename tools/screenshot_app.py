@@ -86,6 +86,7 @@ def text_steps(window: MainWindow, folder: Path, database: str, source: Path) ->
     then an import of `source`."""
     texts = _text_calls(database)
     review = window.review
+    scroll = window.dashboards.findChild(QScrollArea)
 
     def select(criterion: str) -> None:
         review.scorecard.tree.setCurrentItem(review.scorecard.criterion_item(criterion))
@@ -139,6 +140,8 @@ def text_steps(window: MainWindow, folder: Path, database: str, source: Path) ->
         (1200, lambda: window.grab().save(str(folder / "review_chat_dates.png"))),
         (300, lambda: window.tabs.setCurrentIndex(1)),
         (9000, lambda: window.grab().save(str(folder / "dashboards.png"))),
+        (200, lambda: scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())),
+        (1500, lambda: window.grab().save(str(folder / "dashboards_bottom.png"))),
         (200, lambda: window.tabs.setCurrentIndex(0)),
         (300, lambda: window.open_coaching()),
         (300, coaching_session),
