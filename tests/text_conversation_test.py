@@ -321,6 +321,8 @@ def test_a_coaching_pack_of_a_text_conversation_has_excerpts_and_no_audio(qtbot,
         ["pdftotext", str(folder / "coaching-pack.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "The card is [card number]" in text and "index.html plays" not in text and "4111" not in text
+    estimated = "no times in the file: the times shown are estimated from message length"  # the chat has none
+    assert estimated in page and estimated in " ".join(text.split())
     window = CoachingWindow(None, lambda: "Kim", lambda: None)
     qtbot.addWidget(window)
     window.show()

@@ -111,6 +111,7 @@ def export_pack(
             None,
             note=_anonymised(clip.note, peers),
             excerpt=_lines(spoken, peers),
+            timed=call.timed,
         )
         if call.medium != TEXT:  # a text conversation's moment is its messages alone
             hidden = redacted_spans(spoken)
