@@ -274,6 +274,26 @@ def test_cli_scores_transcripts_and_reports_bad_ones(tmp_path, isolated_home, tr
         assert con.execute("SELECT medium, timed FROM call").fetchall() == [("text", 0)]
 
 
+def test_ingest_of_a_folder_names_the_files_it_passes_over(tmp_path, isolated_home, transcripts):
+    export = _write(transcripts["chat"].parent, "chat-export.csv", "user_id,chat_line\nagent,hi\n")  # columns unknown
+    done = run_cli(
+        "ingest",
+        str(transcripts["chat"].parent),
+        "--metadata",
+        str(transcripts["metadata"]),
+        "--agent-speaker",
+        "Sam (Acme)",
+        "--db",
+        str(tmp_path / "calls.sqlite3"),
+        env_home=isolated_home,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0 and "2 imported, 0 already there, 0 failed" in output, output
+    passed = "not a transcript (a CSV needs speaker and text columns; a JSON, a list of utterances)"
+    assert f"passed over: {export}: {passed}" in output  # was passed over without a word
+    assert f"passed over: {transcripts['reference']}: {passed}" in output and "metadata.csv" not in output
+
+
 def _stored_chat(transcripts, scorecard, agent: str = "Sam Reyes") -> Call:
     analysis = load_conversation(transcripts["chat"], ["Sam (Acme)"])
     score = score_call(analysis.transcript, scorecard)
@@ -369,6 +389,10 @@ def test_the_import_dialog_takes_transcripts_with_the_agent_named_in_settings(qt
     dialog = window.open_import()
     dialog.set_files([transcripts["chat"].parent])
     assert dialog.start_button.text() == "Import 3 files"  # the chat, the ticket and the broken JSON
+    assert dialog.passed_note.isVisible() and dialog.passed_note.text() == (
+        "Passed over, not a transcript (a CSV needs speaker and text columns; a JSON, a list of utterances): "
+        "metadata.csv, reference.json."
+    )
     dialog.start_button.click()
     with qtbot.waitSignal(dialog.imported, timeout=60_000):
         pass
