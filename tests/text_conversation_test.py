@@ -3,6 +3,7 @@ scorer, stored in a real SQLite database, shown in the review without a player, 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
@@ -319,6 +320,10 @@ def test_the_review_shows_a_text_conversation_without_a_player(qtbot, db, scorec
     assert "text conversation (no times in the file" in review.title.text()
     assert "Text conversation" in review.text_note.text()
     assert review.player.player.source().isEmpty()
+    window.export_csv(exported := transcripts["chat"].parent / "calls.csv")
+    with open(exported, newline="", encoding="utf-8") as handle:
+        (row,) = csv.DictReader(handle)
+    assert row["duration_s"] == "" and row["file"] == str(transcripts["chat"])  # was its estimated length, 33.2
     assert "0:00 Agent Hi, thanks for contacting Acme" in review.transcript.toPlainText()
     fourth = repository.call_transcript(chat)[3]
     review.play_from(fourth.start)  # what a click on a piece of evidence does
