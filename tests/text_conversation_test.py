@@ -277,6 +277,7 @@ def test_cli_scores_transcripts_and_reports_bad_ones(tmp_path, isolated_home, tr
 
 def test_ingest_of_a_folder_names_the_files_it_passes_over(tmp_path, isolated_home, transcripts):
     export = _write(transcripts["chat"].parent, "chat-export.csv", "user_id,chat_line\nagent,hi\n")  # columns unknown
+    empty = _write(transcripts["chat"].parent, "chat-empty.csv", "")
     done = run_cli(
         "ingest",
         str(transcripts["chat"].parent),
@@ -289,7 +290,8 @@ def test_ingest_of_a_folder_names_the_files_it_passes_over(tmp_path, isolated_ho
         env_home=isolated_home,
     )
     output = done.stdout + done.stderr
-    assert done.returncode == 0 and "2 imported, 0 already there, 0 failed" in output, output
+    assert done.returncode == 1 and "2 imported, 0 already there, 1 failed" in output, output
+    assert f"FAILED: {empty}: empty file (0 bytes)" in output  # an empty CSV was passed over as not a transcript
     passed = "not a transcript (a CSV needs speaker and text columns; a JSON, a list of utterances)"
     assert f"passed over: {export}: {passed}" in output  # was passed over without a word
     assert f"passed over: {transcripts['reference']}: {passed}" in output and "metadata.csv" not in output
@@ -403,8 +405,9 @@ def test_the_import_dialog_takes_transcripts_with_the_agent_named_in_settings(qt
         pass
     statuses = {dialog.results.topLevelItem(i).text(0): dialog.results.topLevelItem(i).text(1) for i in range(3)}
     assert statuses == {"chat-1001.csv": "imported", "ticket-881.json": "imported", broken.name: "failed"}
-    failure = dialog.failures.item(0).text()
-    assert "broken.json" in failure and "invalid JSON at line 1 column 3" in failure
+    failures = [dialog.failures.item(i).text() for i in range(dialog.failures.count())]
+    assert f"{broken}: invalid JSON at line 1 column 3" in " ".join(failures)
+    assert f"{transcripts['reference']}: passed over, not a transcript" in " ".join(failures)  # after the start too
     assert window.calls.rowCount() == 2 and not repository.unfinished_jobs()
 
 

@@ -349,6 +349,8 @@ class ImportDialog(QDialog):
         self.worker.file_progress.connect(self._file_progress)
         self.worker.file_finished.connect(self._file_finished)
         self.worker.warning.connect(lambda message: self.failures.addItem(f"Metadata CSV: {message}"))
+        for path in self.passed_over:  # said on the first page too
+            self.failures.addItem(f"{path}: passed over, {NOT_A_TRANSCRIPT}")
         self.worker.start()
 
     def cancel(self) -> None:
