@@ -157,7 +157,7 @@ def text_steps(window: MainWindow, folder: Path, database: str, source: Path) ->
         (1500, lambda: window.calibration.grab().save(str(folder / "calibration_text.png"))),
         (200, lambda: window.calibration.close()),
         (300, lambda: window.open_import()),
-        (300, lambda: window.import_dialog.set_files(sorted(source.iterdir()))),
+        (300, lambda: window.import_dialog.set_files([source])),
         (500, lambda: window.import_dialog.grab().save(str(folder / "import_choose.png"))),
         (200, lambda: window.import_dialog.start_button.click()),
         (8000, lambda: window.import_dialog.grab().save(str(folder / "import_done.png"))),
