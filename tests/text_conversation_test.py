@@ -321,6 +321,8 @@ def test_the_review_shows_a_text_conversation_without_a_player(qtbot, db, scorec
     assert not review.player.isVisible() and not review.waveform.isVisible() and review.text_note.isVisible()
     assert "text conversation (no times in the file" in review.title.text()
     assert "Text conversation" in review.text_note.text()
+    evidence = review.scorecard.criterion_item("greeting").child(0)
+    assert evidence.toolTip(0) == "Click to find this message in the transcript"  # was "Click to play this moment"
     assert review.player.player.source().isEmpty()
     window.export_csv(exported := transcripts["chat"].parent / "calls.csv")
     with open(exported, newline="", encoding="utf-8") as handle:
