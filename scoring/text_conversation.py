@@ -77,14 +77,15 @@ def is_transcript_file(path: Path) -> bool:
 
 
 def looks_like_transcript(path: Path) -> bool:
-    """Whether a file found in a folder is meant as a transcript: a CSV with speaker and text columns, a JSON
-    that does not parse (reported as broken rather than passed over) or that holds utterances. A metadata CSV
-    or another JSON beside the recordings is passed over (a file named on its own is always read)."""
+    """Whether a file found in a folder is meant as a transcript: a CSV with speaker and text columns, an empty
+    file or a JSON that does not parse (reported as broken rather than passed over) or a JSON that holds
+    utterances. A metadata CSV or another JSON beside the recordings is passed over (a file named on its own is
+    always read)."""
     try:
         if path.suffix.lower() == ".csv":
             with open(path, newline="", encoding="utf-8-sig") as handle:
-                headers = _reader(handle.read(4096)).fieldnames or []
-            return {"speaker", "text"} <= set(_column_map(headers))
+                start = handle.read(4096)
+            return not start.strip() or {"speaker", "text"} <= set(_column_map(_reader(start).fieldnames or []))
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, csv.Error, json.JSONDecodeError):
         return True

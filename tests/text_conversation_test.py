@@ -3,6 +3,7 @@ scorer, stored in a real SQLite database, shown in the review without a player, 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
@@ -61,6 +62,18 @@ TICKET_JSON = {
         {"speaker": "customer", "start": 90.0, "end": 92.0, "text": "ok"},
         {"speaker": "agent", "start": 150.0, "end": 158.0, "text": "The refund went out today. Have a great day!"},
     ],
+}
+
+# An email thread: paragraphs inside a message, no times, no closing.
+EMAIL_JSON = {
+    "transcript": [
+        {
+            "speaker": "customer",
+            "text": "Subject: Router keeps restarting\n\nHello,\nsince the update my router restarts every ten "
+            "minutes and I'm really worried about my job.",
+        },
+        {"speaker": "agent", "text": "Hi, this is Dan from Acme support. I'm sorry, that sounds stressful.\n\nDan"},
+    ]
 }
 
 
@@ -262,6 +275,28 @@ def test_cli_scores_transcripts_and_reports_bad_ones(tmp_path, isolated_home, tr
         assert con.execute("SELECT medium, timed FROM call").fetchall() == [("text", 0)]
 
 
+def test_ingest_of_a_folder_names_the_files_it_passes_over(tmp_path, isolated_home, transcripts):
+    export = _write(transcripts["chat"].parent, "chat-export.csv", "user_id,chat_line\nagent,hi\n")  # columns unknown
+    empty = _write(transcripts["chat"].parent, "chat-empty.csv", "")
+    done = run_cli(
+        "ingest",
+        str(transcripts["chat"].parent),
+        "--metadata",
+        str(transcripts["metadata"]),
+        "--agent-speaker",
+        "Sam (Acme)",
+        "--db",
+        str(tmp_path / "calls.sqlite3"),
+        env_home=isolated_home,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 1 and "2 imported, 0 already there, 1 failed" in output, output
+    assert f"FAILED: {empty}: empty file (0 bytes)" in output  # an empty CSV was passed over as not a transcript
+    passed = "not a transcript (a CSV needs speaker and text columns; a JSON, a list of utterances)"
+    assert f"passed over: {export}: {passed}" in output  # was passed over without a word
+    assert f"passed over: {transcripts['reference']}: {passed}" in output and "metadata.csv" not in output
+
+
 def _stored_chat(transcripts, scorecard, agent: str = "Sam Reyes") -> Call:
     analysis = load_conversation(transcripts["chat"], ["Sam (Acme)"])
     score = score_call(analysis.transcript, scorecard)
@@ -286,7 +321,13 @@ def test_the_review_shows_a_text_conversation_without_a_player(qtbot, db, scorec
     assert not review.player.isVisible() and not review.waveform.isVisible() and review.text_note.isVisible()
     assert "text conversation (no times in the file" in review.title.text()
     assert "Text conversation" in review.text_note.text()
+    evidence = review.scorecard.criterion_item("greeting").child(0)
+    assert evidence.toolTip(0) == "Click to find this message in the transcript"  # was "Click to play this moment"
     assert review.player.player.source().isEmpty()
+    window.export_csv(exported := transcripts["chat"].parent / "calls.csv")
+    with open(exported, newline="", encoding="utf-8") as handle:
+        (row,) = csv.DictReader(handle)
+    assert row["duration_s"] == "" and row["file"] == str(transcripts["chat"])  # was its estimated length, 33.2
     assert "0:00 Agent Hi, thanks for contacting Acme" in review.transcript.toPlainText()
     fourth = repository.call_transcript(chat)[3]
     review.play_from(fourth.start)  # what a click on a piece of evidence does
@@ -309,6 +350,8 @@ def test_a_coaching_pack_of_a_text_conversation_has_excerpts_and_no_audio(qtbot,
         ["pdftotext", str(folder / "coaching-pack.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "The card is [card number]" in text and "index.html plays" not in text and "4111" not in text
+    estimated = "no times in the file: the times shown are estimated from message length"  # the chat has none
+    assert estimated in page and estimated in " ".join(text.split())
     window = CoachingWindow(None, lambda: "Kim", lambda: None)
     qtbot.addWidget(window)
     window.show()
@@ -355,11 +398,63 @@ def test_the_import_dialog_takes_transcripts_with_the_agent_named_in_settings(qt
     dialog = window.open_import()
     dialog.set_files([transcripts["chat"].parent])
     assert dialog.start_button.text() == "Import 3 files"  # the chat, the ticket and the broken JSON
+    assert dialog.passed_note.isVisible() and dialog.passed_note.text() == (
+        "Passed over, not a transcript (a CSV needs speaker and text columns; a JSON, a list of utterances): "
+        "metadata.csv, reference.json."
+    )
     dialog.start_button.click()
     with qtbot.waitSignal(dialog.imported, timeout=60_000):
         pass
     statuses = {dialog.results.topLevelItem(i).text(0): dialog.results.topLevelItem(i).text(1) for i in range(3)}
     assert statuses == {"chat-1001.csv": "imported", "ticket-881.json": "imported", broken.name: "failed"}
-    failure = dialog.failures.item(0).text()
-    assert "broken.json" in failure and "invalid JSON at line 1 column 3" in failure
+    failures = [dialog.failures.item(i).text() for i in range(dialog.failures.count())]
+    assert f"{broken}: invalid JSON at line 1 column 3" in " ".join(failures)
+    assert f"{transcripts['reference']}: passed over, not a transcript" in " ".join(failures)  # after the start too
     assert window.calls.rowCount() == 2 and not repository.unfinished_jobs()
+
+
+def test_an_untimed_conversations_title_leaves_the_window_narrow_enough_for_a_laptop(qtbot, db, scorecard, transcripts):
+    from qa_desktop.app.main_window import MainWindow
+
+    _stored_chat(transcripts, scorecard)
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.show()
+    window.table.selectRow(0)
+    assert "no times in the file: estimated from message length" in window.review.title.text()
+    assert window.minimumSizeHint().width() <= 1366  # was 1368: the subtitle, on one line, widened the window
+
+
+def test_an_emails_paragraphs_stay_apart_in_the_review_coaching_and_the_pack(qtbot, db, scorecard, tmp_path):
+    from qa_desktop.app.coaching_window import CoachingWindow
+    from qa_desktop.app.main_window import MainWindow
+
+    analysis = load_conversation(_write(tmp_path, "email-7.json", EMAIL_JSON))
+    repository.store_call(
+        analysis,
+        CallMetadata(agent="Dan Ito", team="Email", call_time=dt.datetime(2026, 11, 2)),
+        None,
+        scored=(scorecard, score_call(analysis.transcript, scorecard)),
+    )
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.show()
+    window.table.selectRow(0)
+    assert "Subject: Router keeps restarting\n\nHello,\nsince the update" in window.review.transcript.toPlainText()
+    closing = window.review.scorecard.criterion_item("closing")
+    quotes = [closing.child(i).text(0) for i in range(closing.childCount())]
+    assert any(quote.endswith("that sounds stressful. Dan”") for quote in quotes)
+    assert not any("\n" in quote for quote in quotes)  # each piece of evidence is one row of the tree
+    session = create_session([Agent.get(name="Dan Ito")], ["closing"], coach="Kim")
+    coaching = CoachingWindow(None, lambda: "Kim", lambda: None)
+    qtbot.addWidget(coaching)
+    coaching.show()
+    coaching.open_session(session.id)
+    coaching.clip_list.setCurrentItem(coaching.clip_list.topLevelItem(0))
+    assert "Subject: Router keeps restarting\n\nHello,\nsince" in coaching.excerpt.toPlainText()
+    folder, _archive = export_pack(session, tmp_path / "packs")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(folder / "coaching-pack.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Subject: Router keeps restarting\n" in text and "restarting Hello" not in text
+    assert "p{white-space:pre-line}" in (folder / "index.html").read_text()  # the page keeps the line breaks too

@@ -3,17 +3,21 @@
 of the first call, a transcript search, the coaching window with a new session, and the import dialog
 before and during an import (of the demo calls, or of a folder of recordings not yet in the database,
 to see files in progress). With --dashboards: the dashboards tab, scrolled, and a click-through.
-With --trust: the calibration results, the disputes and the agreement lab.
+With --trust: the calibration results, the disputes and the agreement lab. With --text FOLDER: what a QA lead
+sees of text conversations (a library mixing calls and chats, a search, the review of a chat with and without
+times, the dashboards, a coaching session with a chat's excerpt and its pack, calibration on a chat) and an
+import of FOLDER's transcripts, bad ones included.
 
-Usage: tools/screenshot_app.py DATABASE OUTDIR [FOLDER_TO_IMPORT | --dashboards | --trust]
+Usage: tools/screenshot_app.py DATABASE OUTDIR [FOLDER_TO_IMPORT | --dashboards | --trust | --text FOLDER]
 """
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QScrollArea
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,7 +75,98 @@ def trust_steps(window: MainWindow, folder: Path) -> list:
     ]
 
 
-def main(database: str, out: str, source: Path = DEMO) -> None:
+def _text_calls(database: str) -> list[int]:
+    """The ids of the database's text conversations, oldest import first."""
+    with sqlite3.connect(database) as db:
+        return [row[0] for row in db.execute("SELECT id FROM call WHERE medium = 'text' ORDER BY id")]
+
+
+def text_steps(window: MainWindow, folder: Path, database: str, source: Path) -> list:
+    """Text conversations as a QA lead meets them: library, search, review, dashboards, coaching, calibration,
+    then an import of `source`."""
+    texts = _text_calls(database)
+    review = window.review
+    scroll = window.dashboards.findChild(QScrollArea)
+
+    def select(criterion: str) -> None:
+        review.scorecard.tree.setCurrentItem(review.scorecard.criterion_item(criterion))
+
+    def coaching_session() -> None:
+        coaching = window.coaching
+        coaching.agent.setCurrentIndex(coaching.agent.findText("Tom Becker (Billing)"))
+
+    def tick_and_create() -> None:
+        coaching = window.coaching
+        for i in range(coaching.suggestions.topLevelItemCount()):
+            item = coaching.suggestions.topLevelItem(i)
+            item.setCheckState(0, Qt.CheckState.Checked if i < 3 else Qt.CheckState.Unchecked)
+        coaching.create_from_ticks()
+
+    def text_clip() -> None:
+        clips = window.coaching.clip_list
+        for i in range(clips.topLevelItemCount()):
+            if "✉" in clips.topLevelItem(i).text(4):
+                clips.setCurrentItem(clips.topLevelItem(i))
+                window.coaching.clip_note.setText("Read how the customer's frustration goes unanswered.")
+                window.coaching.play_clip()
+                return
+
+    def calibrate() -> None:
+        calibration = window.calibration
+        calibration.title.setText("Chats, November")
+        calibration.evaluators.setText("Ana, Ben")
+        calibration.add_open_call()
+        calibration.create()
+        calibration.sessions.setCurrentRow(0)
+
+    return [
+        (300, lambda: window.tabs.setCurrentIndex(0)),
+        (1500, lambda: window.grab().save(str(folder / "library.png"))),
+        (200, lambda: window.filters.search.setText("refund")),
+        (1500, lambda: window.grab().save(str(folder / "search_mixed.png"))),
+        (200, lambda: window.filters.search.setText("")),
+        (300, lambda: window.open_call(texts[1])),  # a chat without times
+        (1200, lambda: window.grab().save(str(folder / "review_chat_untimed.png"))),
+        (200, lambda: select("tone")),
+        (600, lambda: window.grab().save(str(folder / "review_chat_na.png"))),
+        (200, lambda: select("empathy_statement")),
+        (200, lambda: review.scorecard.tree.setCurrentItem(review.scorecard.tree.currentItem().child(0))),
+        (800, lambda: window.grab().save(str(folder / "review_chat_evidence.png"))),
+        (300, lambda: window.open_call(texts[3])),  # an email with long messages and a card number
+        (1200, lambda: window.grab().save(str(folder / "review_email.png"))),
+        (300, lambda: window.open_call(texts[4])),  # a chat with times in seconds
+        (1200, lambda: window.grab().save(str(folder / "review_chat_timed.png"))),
+        (300, lambda: window.open_call(texts[5])),  # a chat naming people, dates as times
+        (1200, lambda: window.grab().save(str(folder / "review_chat_dates.png"))),
+        (300, lambda: window.tabs.setCurrentIndex(1)),
+        (9000, lambda: window.grab().save(str(folder / "dashboards.png"))),
+        (200, lambda: scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())),
+        (1500, lambda: window.grab().save(str(folder / "dashboards_bottom.png"))),
+        (200, lambda: window.tabs.setCurrentIndex(0)),
+        (300, lambda: window.open_coaching()),
+        (300, coaching_session),
+        (2500, tick_and_create),
+        (800, text_clip),
+        (1200, lambda: window.coaching.grab().save(str(folder / "coaching_text.png"))),
+        (200, lambda: window.coaching.export_to(str(folder / "pack"))),
+        (8000, lambda: window.coaching.grab().save(str(folder / "coaching_exported.png"))),
+        (200, lambda: window.coaching.close()),
+        (300, lambda: window.open_call(texts[2])),
+        (300, lambda: window.open_calibration()),
+        (500, calibrate),
+        (1500, lambda: window.calibration.grab().save(str(folder / "calibration_text.png"))),
+        (200, lambda: window.calibration.close()),
+        (300, lambda: window.open_import()),
+        (300, lambda: window.import_dialog.set_files([source])),
+        (500, lambda: window.import_dialog.grab().save(str(folder / "import_choose.png"))),
+        (200, lambda: window.import_dialog.start_button.click()),
+        (8000, lambda: window.import_dialog.grab().save(str(folder / "import_done.png"))),
+        (200, lambda: window.import_dialog.close()),
+        (1000, lambda: window.grab().save(str(folder / "library_after_import.png"))),
+    ]
+
+
+def main(database: str, out: str, source: Path = DEMO, text_folder: Path | None = None) -> None:
     app = QApplication(sys.argv)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -79,6 +174,8 @@ def main(database: str, out: str, source: Path = DEMO) -> None:
     window.show()
     if str(source) == "--dashboards":
         steps = dashboard_steps(window, folder) + [(500, window.close), (500, app.quit)]
+    elif str(source) == "--text" and text_folder is not None:
+        steps = text_steps(window, folder, database, text_folder) + [(500, window.close), (500, app.quit)]
     elif str(source) == "--trust":
         steps = trust_steps(window, folder) + [(500, window.close), (500, app.quit)]
     else:
@@ -129,4 +226,4 @@ def review_steps(window: MainWindow, folder: Path, source: Path) -> list:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], *(Path(a) for a in sys.argv[3:4]))
+    main(sys.argv[1], sys.argv[2], *(Path(a) for a in sys.argv[3:5]))

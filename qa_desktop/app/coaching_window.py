@@ -379,12 +379,15 @@ class CoachingWindow(QDialog):
             self.player.setVisible(not clip.is_text)  # a text conversation has nothing to play
 
     def _show_excerpt(self, clip: ClipView) -> None:
+        lines = [  # an email's paragraphs stay apart
+            (start, speaker, html.escape(line).replace("\n", "<br>"))
+            for start, speaker, line in self.service.clip_excerpt(clip)
+        ]
         self.excerpt.setHtml(
             "".join(
                 f"<p style='margin:2px 0'><span style='color:#777;font-family:monospace'>{clock(start)}</span> "
-                f"<b style='color:{SPEAKER_COLOURS.get(speaker, '#333')}'>{speaker.capitalize()}</b> "
-                f"{html.escape(line)}</p>"
-                for start, speaker, line in self.service.clip_excerpt(clip)
+                f"<b style='color:{SPEAKER_COLOURS.get(speaker, '#333')}'>{speaker.capitalize()}</b> {line}</p>"
+                for start, speaker, line in lines
             )
             or "<i>No transcript in this moment.</i>"
         )

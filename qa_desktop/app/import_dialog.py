@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from qa_desktop.app.error_report import describe
 from qa_desktop.app.import_worker import ImportPlan, ImportWorker
-from qa_desktop.services.ingest import discover
+from qa_desktop.services.ingest import NOT_A_TRANSCRIPT, discover
 from qa_desktop.services.metadata import (
     DATE_ORDERS,
     DEFAULT_NAME_PATTERN,
@@ -112,6 +112,10 @@ class ImportDialog(QDialog):
             buttons.addWidget(b)
         buttons.addStretch()
         self.coverage = QLabel()  # files the metadata CSV does not cover
+        self.passed_over: list[Path] = []  # CSV and JSON files in the folders that are not transcripts
+        self.passed_note = QLabel()
+        self.passed_note.setStyleSheet("color:#8a6d00")
+        self.passed_note.setWordWrap(True)
         self.coverage.setStyleSheet("color:#8a6d00")
         self.coverage.setWordWrap(True)
         self.csv_label = QLabel("No metadata CSV: agent, team, time and call id come from file names.")
@@ -146,6 +150,7 @@ class ImportDialog(QDialog):
         )
         layout.addWidget(self.file_list, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.passed_note)
         layout.addWidget(self.coverage)
         row = QHBoxLayout()
         row.addWidget(pick_csv)
@@ -177,8 +182,16 @@ class ImportDialog(QDialog):
         self.start(plan)
 
     def set_files(self, paths: list[Path]) -> None:
-        """The recordings and transcript files to import (folders expanded)."""
-        self.files = list(dict.fromkeys(discover(paths))) if paths else []
+        """The recordings and transcript files to import (folders expanded; what in them is not a transcript
+        is named, until the list is cleared)."""
+        passed: list[Path] = []
+        self.files = list(dict.fromkeys(discover(paths, passed_over=passed))) if paths else []
+        self.passed_over = list(dict.fromkeys(self.passed_over + passed)) if paths else []
+        names = ", ".join(p.name for p in self.passed_over[:5]) + (
+            f" and {len(self.passed_over) - 5} more" if len(self.passed_over) > 5 else ""
+        )
+        self.passed_note.setText(f"Passed over, {NOT_A_TRANSCRIPT}: {names}." if self.passed_over else "")
+        self.passed_note.setVisible(bool(self.passed_over))
         self.start_button.setEnabled(bool(self.files))
         self.start_button.setText(f"Import {len(self.files)} file{'s' * (len(self.files) != 1)}")
         self.preview()
@@ -336,6 +349,8 @@ class ImportDialog(QDialog):
         self.worker.file_progress.connect(self._file_progress)
         self.worker.file_finished.connect(self._file_finished)
         self.worker.warning.connect(lambda message: self.failures.addItem(f"Metadata CSV: {message}"))
+        for path in self.passed_over:  # said on the first page too
+            self.failures.addItem(f"{path}: passed over, {NOT_A_TRANSCRIPT}")
         self.worker.start()
 
     def cancel(self) -> None:

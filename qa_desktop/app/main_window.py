@@ -393,7 +393,7 @@ class MainWindow(QMainWindow):
     def export_csv(self, path: str | Path, task: Task | None = None) -> int | None:
         """Write the library's current rows (filter and order as shown) to a CSV; returns the row count, or
         None when the task was cancelled (then no file is written). Failed criteria are written as ids (for
-        scripts) and as names (for people)."""
+        scripts) and as names (for people); a text conversation without times has no duration, as in the table."""
         header = [
             "call_id",
             "date",
@@ -422,7 +422,7 @@ class MainWindow(QMainWindow):
                         r.date.isoformat(sep=" ") if r.date else "",
                         r.agent,
                         r.team,
-                        round(r.duration_s, 1),
+                        round(r.duration_s, 1) if r.timed else None,  # an untimed chat's length is estimated
                         _rounded(r.overall),
                         _rounded(r.empathy),
                         _rounded(r.compliance),

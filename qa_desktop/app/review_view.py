@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from qa_desktop.app.locate_bar import LocateBar
 from qa_desktop.app.player import CallPlayer
-from qa_desktop.app.scorecard_panel import RESULT_ROLE, ScorecardPanel
+from qa_desktop.app.scorecard_panel import FIND_TIP, PLAY_TIP, RESULT_ROLE, ScorecardPanel
 from qa_desktop.app.transcript_view import TranscriptView
 from qa_desktop.app.waveform import WaveformView
 from qa_desktop.services import people as people_service
@@ -147,6 +147,7 @@ class ReviewView(QWidget):
         self.call: CallView | None = None
         self.title = QLabel("Select a call in the library.")
         self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.title.setWordWrap(True)  # a long subtitle wraps rather than widening the window past the screen
         self.agent = QComboBox()
         self.agent.setToolTip("Reassign the call to another agent")
         self.agent.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -259,6 +260,7 @@ class ReviewView(QWidget):
         utterances = call.utterances
         self.transcript.show_utterances(utterances, search)
         score = call.score
+        self.scorecard.evidence_tip = FIND_TIP if self.is_text else PLAY_TIP
         self.scorecard.show_score(score, call.unscored)
         self._criterion_selected(None)
         for widget in (self.player, self.waveform):

@@ -12,6 +12,8 @@ from scoring.display import clock
 from scoring.scorecard import Scorecard
 from scoring.sentiment import SentimentTrajectory
 
+PLAY_TIP = "Click to play this moment"
+FIND_TIP = "Click to find this message in the transcript"  # a text conversation has nothing to play
 _HINT = (
     "Select a criterion to read why. <span style='color:#777'>⚑ critical (a fail is an auto-fail) · "
     "<span style='background:#fff4ce'>&nbsp;check&nbsp;</span> heard too unclearly to trust: listen · "
@@ -60,6 +62,7 @@ class ScorecardPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.evidence_tip = PLAY_TIP  # what a click on a piece of evidence does (the review sets it per call)
         self.details = QLabel(_HINT)
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.RichText)
@@ -149,9 +152,10 @@ class ScorecardPanel(QWidget):
         item.setToolTip(0, reason + ("\nCritical: a fail makes the call auto-fail" if row.critical else ""))
         parent.addChild(item)
         for evidence in row.evidence:
-            child = QTreeWidgetItem([f"▶ {clock(evidence['start'])}  {evidence['speaker']}: “{evidence['text']}”"])
+            quote = " ".join(evidence["text"].split())  # one row, even for an email's paragraphs
+            child = QTreeWidgetItem([f"▶ {clock(evidence['start'])}  {evidence['speaker']}: “{quote}”"])
             child.setData(0, SEEK_ROLE, evidence["start"])
-            child.setToolTip(0, "Click to play this moment")
+            child.setToolTip(0, self.evidence_tip)
             child.setForeground(0, QBrush(QColor("#444")))
             item.addChild(child)
             child.setFirstColumnSpanned(True)

@@ -68,7 +68,7 @@ class TranscriptView(QTextBrowser):
                 escaped,
                 flags=re.IGNORECASE,
             )
-        return escaped
+        return escaped.replace("\n", "<br>")  # an email's paragraphs stay apart
 
     def _render(self) -> None:
         parts = []

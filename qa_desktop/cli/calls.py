@@ -19,7 +19,7 @@ from qa_desktop.cli.options import (
     open_signed_in,
 )
 from qa_desktop.services.config import Config
-from qa_desktop.services.ingest import IngestListener, Ingestor, IngestResult, discover
+from qa_desktop.services.ingest import NOT_A_TRANSCRIPT, IngestListener, Ingestor, IngestResult, discover
 from qa_desktop.services.ingest_engine import ParallelIngest
 from qa_desktop.services.metadata import compile_name_pattern, load_csv
 from qa_desktop.services.recordings import relocate
@@ -81,7 +81,10 @@ def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     options = config.engine
     db_path = open_signed_in(args, config)
-    files = discover(args.paths, exclude=[args.metadata] if args.metadata else [])
+    passed_over: list[Path] = []
+    files = discover(args.paths, exclude=[args.metadata] if args.metadata else [], passed_over=passed_over)
+    for path in passed_over:
+        print(f"passed over: {one_line(path)}: {NOT_A_TRANSCRIPT}", file=sys.stderr)
     if not files:
         print("error: no recordings or transcript files found in the given paths", file=sys.stderr)
         return EXIT_USAGE

@@ -70,24 +70,26 @@ class IngestListener:
     def file_finished(self, result: IngestResult) -> None: ...
 
 
-def discover(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> list[Path]:
+NOT_A_TRANSCRIPT = "not a transcript (a CSV needs speaker and text columns; a JSON, a list of utterances)"
+
+
+def discover(
+    inputs: Iterable[str | Path], exclude: Iterable[str | Path] = (), passed_over: list[Path] | None = None
+) -> list[Path]:
     """Expand folders (recursively, sorted: recordings, and transcript files that look like transcripts, not
-    a metadata CSV) and keep named files as given; files in `exclude` (the metadata CSV) are left out."""
+    a metadata CSV) and keep named files as given; files in `exclude` (the metadata CSV) are left out. The
+    CSV and JSON files in folders that are not transcripts are added to `passed_over`, to say so."""
     skip = {Path(p).expanduser().resolve() for p in exclude}
     files: list[Path] = []
     for item in inputs:
         path = Path(item).expanduser()
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and (
-                    p.suffix.lower() in SUPPORTED_EXTENSIONS
-                    or (p.suffix.lower() in TEXT_EXTENSIONS and looks_like_transcript(p))
-                )
-            )
-            files += [p for p in found if p.resolve() not in skip]
+            for p in sorted(p for p in path.rglob("*") if p.is_file() and p.resolve() not in skip):
+                suffix = p.suffix.lower()
+                if suffix in SUPPORTED_EXTENSIONS or (suffix in TEXT_EXTENSIONS and looks_like_transcript(p)):
+                    files.append(p)
+                elif suffix in TEXT_EXTENSIONS and passed_over is not None:
+                    passed_over.append(p)
         elif path.resolve() not in skip:
             files.append(path)
     return files

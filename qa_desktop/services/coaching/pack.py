@@ -111,6 +111,7 @@ def export_pack(
             None,
             note=_anonymised(clip.note, peers),
             excerpt=_lines(spoken, peers),
+            timed=call.timed,
         )
         if call.medium != TEXT:  # a text conversation's moment is its messages alone
             hidden = redacted_spans(spoken)
@@ -162,6 +163,7 @@ def index_html(pack: Pack) -> str:
         f"<!doctype html><html lang='en'><meta charset='utf-8'><title>Coaching: {e(', '.join(pack.agents))}"
         "</title><style>body{font-family:sans-serif;max-width:52em;margin:2em auto;line-height:1.4}"
         ".clip{border-top:1px solid #ccc;padding:.6em 0}.agent{color:#1f5fa8}.customer{color:#c0661f}"
+        "p{white-space:pre-line}"  # an email's paragraphs, a note's lines
         ".note{background:#fff4ce;padding:.3em .5em}.t{color:#777;font-family:monospace}</style>",
         f"<h1>Coaching session: {e(', '.join(pack.agents))}</h1>",
         f"<p>{e(pack.session.title)}<br>Coach: {e(pack.session.coach or '-')} · status "

@@ -21,13 +21,15 @@ class PackClip:
     problem: str = ""  # why a recording's audio is missing
     note: str = ""  # the coach's note for the agent on this clip
     excerpt: list[tuple[float, str, str]] = field(default_factory=list)  # (start s, speaker, text)
+    timed: bool = True  # False: a text conversation whose times are estimated from message length
 
     @property
     def source(self) -> str:
         """Where to hear it or why not, for the clip's heading line."""
         if self.audio:
             return f"audio: {self.audio}"
-        return self.problem or "text conversation: no audio, the messages are below"
+        untimed = "" if self.timed else "; no times in the file: the times shown are estimated from message length"
+        return self.problem or f"text conversation: no audio, the messages are below{untimed}"
 
 
 @dataclass

@@ -32,8 +32,13 @@ _GRID = TableStyle(
 )
 
 
+def _markup(text: str) -> str:
+    """Text for a Paragraph: escaped, its line breaks kept (notes, an email's paragraphs)."""
+    return escape(text).replace("\n", "<br/>")
+
+
 def _p(text: str, style: ParagraphStyle = _BODY) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    return Paragraph(_markup(text), style)
 
 
 def _follow_up_table(rows: list[FollowUp], names: dict[str, str]) -> Table:
@@ -118,7 +123,7 @@ def _clip(number: int, item: PackClip) -> list:
         parts.append(
             Paragraph(
                 f"<font color='#777777'>{clock(start)}</font> <font color='{colour}'>"
-                f"<b>{escape(speaker.title())}</b></font> {escape(text)}",
+                f"<b>{escape(speaker.title())}</b></font> {_markup(text)}",
                 _BODY,
             )
         )
