@@ -109,7 +109,8 @@ def test_an_import_plan_that_cannot_be_made_is_said_in_the_dialog(qtbot, db, tmp
     Settings().set("drivers", str(drivers))
     window = _window(qtbot, db)
     dialog = window.open_import()
-    dialog.set_files([demo_file("cold")])
+    with qtbot.waitSignal(dialog.files_ready):
+        dialog.set_files([demo_file("cold")])
     drivers.unlink()  # gone since the app started
     dialog.start_button.click()
     assert "The import cannot start" in dialog.csv_error.text() and "drivers.toml" in dialog.csv_error.text()

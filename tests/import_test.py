@@ -27,7 +27,8 @@ def _window(qtbot, db) -> MainWindow:
 def test_import_shows_progress_and_failures_and_the_library_fills(qtbot, db, batch):
     window = _window(qtbot, db)
     dialog = window.open_import()
-    dialog.set_files([batch])
+    with qtbot.waitSignal(dialog.files_ready):
+        dialog.set_files([batch])
     assert dialog.start_button.text() == "Import 4 files" and dialog.file_list.topLevelItemCount() == 4
     progress: list[list[float]] = [[]]  # per file (file_started opens the next list)
     dialog.start_button.click()
@@ -67,7 +68,8 @@ def test_import_previews_agent_and_team_per_file_warns_of_files_not_in_the_csv_a
         "file,agent,team\n2026-11-02T09-15_maria-lopez_billing_NW-1001.wav,Maria Lopez,Billing EMEA\n"
     )
     dialog = _window(qtbot, db).open_import()
-    dialog.set_files([tmp_path])
+    with qtbot.waitSignal(dialog.files_ready):
+        dialog.set_files([tmp_path])
     dialog.set_metadata_csv(str(tmp_path / "meta.csv"))
     rows = [[dialog.file_list.topLevelItem(i).text(c) for c in range(4)] for i in range(3)]
     assert [r[1:] for r in rows] == [
@@ -90,7 +92,8 @@ def test_cancel_stops_the_import_and_keeps_what_was_stored(qtbot, db, tmp_path):
         shutil.copy(demo_file(kind), folder / demo_file(kind).name)
     window = _window(qtbot, db)
     dialog = window.open_import()
-    dialog.set_files([folder])
+    with qtbot.waitSignal(dialog.files_ready):
+        dialog.set_files([folder])
     dialog.start_button.click()
     with qtbot.waitSignal(dialog.worker.file_finished, timeout=240_000):
         pass
@@ -112,7 +115,8 @@ def test_closing_the_app_mid_import_resumes_on_the_next_start(qtbot, db, tmp_pat
         shutil.copy(demo_file(kind), folder / demo_file(kind).name)
     window = _window(qtbot, db)
     dialog = window.open_import()
-    dialog.set_files([folder])
+    with qtbot.waitSignal(dialog.files_ready):
+        dialog.set_files([folder])
     dialog.set_metadata_csv(str(DEMO / "metadata.csv"))
     dialog.start_button.click()
     with qtbot.waitSignal(dialog.worker.file_started, timeout=60_000):
@@ -136,7 +140,8 @@ def test_a_csv_with_ambiguous_dates_stops_before_import_until_the_order_is_chose
     csv_path.write_text(f"file,agent,call_time\n{demo_file('cold').name},Ana,11/02/2026 09:15\n")
     window = _window(qtbot, db)
     dialog = window.open_import()
-    dialog.set_files([demo_file("cold")])
+    with qtbot.waitSignal(dialog.files_ready):
+        dialog.set_files([demo_file("cold")])
     dialog.set_metadata_csv(str(csv_path))
     started = []
     dialog.start = started.append  # the import itself is tested above; here only what reaches it
@@ -149,3 +154,23 @@ def test_a_csv_with_ambiguous_dates_stops_before_import_until_the_order_is_chose
     dialog.start_button.click()
     assert len(started) == 1 and started[0].options()["date_format"] == "dmy"
     assert started[0].load_metadata().lookup(demo_file("cold")).call_time.month == 2
+
+
+def test_a_chosen_folder_is_read_in_the_background_and_the_list_fills_after(qtbot, db, tmp_path):
+    """A folder may hold thousands of chats, each opened to tell a transcript from another CSV: the dialog
+    does not wait for that on the UI thread, and a list cleared meanwhile stays empty."""
+    for i in range(40):
+        (tmp_path / f"chat_{i:02d}.csv").write_text("speaker,text\nagent,Hello\ncustomer,Hi\n")
+    (tmp_path / "export.csv").write_text("file,agent,team\na.wav,Ann,Billing\n")
+    dialog = _window(qtbot, db).open_import()
+    with qtbot.waitSignal(dialog.files_ready):
+        dialog.set_files([tmp_path])
+        assert (dialog.files, dialog.start_button.isEnabled()) == ([], False)
+        assert dialog.start_button.text() == "Reading the files…"
+    assert dialog.start_button.text() == "Import 40 files" and dialog.file_list.topLevelItemCount() == 40
+    assert "export.csv" in dialog.passed_note.text()
+    dialog.set_files(dialog.chosen + [tmp_path / "chat_00.csv"])
+    dialog.set_files([])  # cleared while reading: what was read is not shown
+    dialog.reading.wait()
+    qtbot.wait(50)
+    assert (dialog.files, dialog.file_list.topLevelItemCount(), dialog.passed_note.isVisible()) == ([], 0, False)

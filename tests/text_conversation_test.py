@@ -396,7 +396,8 @@ def test_the_import_dialog_takes_transcripts_with_the_agent_named_in_settings(qt
     qtbot.addWidget(window)
     window.show()
     dialog = window.open_import()
-    dialog.set_files([transcripts["chat"].parent])
+    with qtbot.waitSignal(dialog.files_ready):
+        dialog.set_files([transcripts["chat"].parent])
     assert dialog.start_button.text() == "Import 3 files"  # the chat, the ticket and the broken JSON
     assert dialog.passed_note.isVisible() and dialog.passed_note.text() == (
         "Passed over, not a transcript (a CSV needs speaker and text columns; a JSON, a list of utterances): "

@@ -140,6 +140,12 @@ class Latest(QObject):
         self.current = task
         task.start()
 
+    def drop(self) -> None:
+        """Forget the newest request: it is asked to stop and its outcome is not shown."""
+        if self.current is not None:
+            self.current.cancel()
+        self.current = None
+
     def wait(self) -> None:
         """Block until the newest computation ends (for tests and closing)."""
         if self.current is not None:

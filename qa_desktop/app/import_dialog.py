@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qa_desktop.app.background import Latest
 from qa_desktop.app.error_report import describe
 from qa_desktop.app.import_worker import ImportPlan, ImportWorker
 from qa_desktop.services.ingest import NOT_A_TRANSCRIPT, discover
@@ -51,6 +52,14 @@ STATUS_COLOURS = {"imported": "#1b6e20", "skipped": "#555555", "failed": "#b3261
 STEPS = 1000  # overall bar steps per file, so it moves within a file
 
 
+def _read(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The files to import from what was chosen (folders expanded), and the folders' CSV and JSON files that
+    are not transcripts (to name them): each once, in order."""
+    passed: list[Path] = []
+    files = list(dict.fromkeys(discover(paths, passed_over=passed)))
+    return files, list(dict.fromkeys(passed))
+
+
 def _duration(seconds: float) -> str:
     return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{max(1, round(seconds))} s"
 
@@ -59,6 +68,7 @@ class ImportDialog(QDialog):
     """`imported` is emitted when a run ends (the library reloads)."""
 
     imported = Signal()
+    files_ready = Signal()  # the chosen files and folders are read: the list shows them
 
     def __init__(
         self,
@@ -78,7 +88,9 @@ class ImportDialog(QDialog):
             self.name_pattern = None
         self.started_at = 0.0
         self.worker: ImportWorker | None = None
-        self.files: list[Path] = []
+        self.files: list[Path] = []  # what will be imported: the chosen files, and the folders' files
+        self.chosen: list[Path] = []  # what the user chose: files and folders, as chosen
+        self.reading = Latest(self._read_done, self._reading_failed, self, what="reading the chosen folders")
         self.pages = QStackedWidget()
         self.pages.addWidget(self._choose_page())
         self.pages.addWidget(self._progress_page())
@@ -182,24 +194,51 @@ class ImportDialog(QDialog):
         self.start(plan)
 
     def set_files(self, paths: list[Path]) -> None:
-        """The recordings and transcript files to import (folders expanded; what in them is not a transcript
-        is named, until the list is cleared)."""
-        passed: list[Path] = []
-        self.files = list(dict.fromkeys(discover(paths, passed_over=passed))) if paths else []
-        self.passed_over = list(dict.fromkeys(self.passed_over + passed)) if paths else []
+        """The recordings and transcript files to import. Folders are expanded and their CSV and JSON files read
+        (transcripts told from other files) in the background, as a folder may hold thousands; the list fills,
+        and `files_ready` follows, when that is done."""
+        self.chosen = list(paths)
+        self.start_button.setEnabled(False)
+        self.remove_button.setEnabled(False)  # until the list shows what is read
+        self.csv_error.clear()
+        if not paths:
+            self.reading.drop()
+            self.passed_over = []
+            self._show_files([])
+            return
+        self.start_button.setText("Reading the files…")
+        self.reading.start(lambda _task: _read(list(paths)))
+
+    def _read_done(self, read: tuple[list[Path], list[Path]]) -> None:
+        files, passed = read
+        self.passed_over = list(dict.fromkeys(self.passed_over + passed))  # named until the list is cleared
+        self._show_files(files)
+
+    def _show_files(self, files: list[Path]) -> None:
+        self.files = files
         names = ", ".join(p.name for p in self.passed_over[:5]) + (
             f" and {len(self.passed_over) - 5} more" if len(self.passed_over) > 5 else ""
         )
         self.passed_note.setText(f"Passed over, {NOT_A_TRANSCRIPT}: {names}." if self.passed_over else "")
         self.passed_note.setVisible(bool(self.passed_over))
         self.start_button.setEnabled(bool(self.files))
+        self.remove_button.setEnabled(True)
         self.start_button.setText(f"Import {len(self.files)} file{'s' * (len(self.files) != 1)}")
         self.preview()
+        self.files_ready.emit()
+
+    def _reading_failed(self, message: str) -> None:
+        self.remove_button.setEnabled(True)
+        self.start_button.setText("Import")
+        self.csv_error.setText(f"The chosen files could not be read: {message}")
 
     def remove_selected(self) -> None:
-        """Take the selected files off the list."""
+        """Take the selected files off the list (the folders they came from are not read again)."""
+        if not self.remove_button.isEnabled():  # the Delete key while the chosen files are read
+            return
         chosen = {item.data(0, Qt.ItemDataRole.UserRole) for item in self.file_list.selectedItems()}
-        self.set_files([f for f in self.files if str(f) not in chosen])
+        self.chosen = [f for f in self.files if str(f) not in chosen]
+        self._show_files(self.chosen)
 
     def preview(self) -> None:
         """List each file with the agent and team it will be stored under (its CSV row over its name), and
@@ -211,7 +250,7 @@ class ImportDialog(QDialog):
             except MetadataError as exc:
                 self.csv_error.setText(str(exc))
         self.file_list.clear()
-        uncovered = 0
+        uncovered, items = 0, []
         for path in self.files:
             meta = call_metadata(path, table, self.name_pattern)
             covered = table is not None and table.covers(path)
@@ -223,7 +262,8 @@ class ImportDialog(QDialog):
             if table is not None and not covered:
                 item.setForeground(3, QColor("#8a6d00"))
                 item.setToolTip(3, "Not in the metadata CSV: agent and team come from the file name")
-            self.file_list.addTopLevelItem(item)
+            items.append(item)
+        self.file_list.addTopLevelItems(items)
         self.coverage.setText(
             f"{uncovered} of {len(self.files)} files are not in the metadata CSV: their agent "
             "and team come from the file name."
@@ -270,12 +310,12 @@ class ImportDialog(QDialog):
             "Recordings and transcripts (*.wav *.mp3 *.m4a *.flac *.ogg *.json *.csv);;Audio (*.wav *.mp3 *.m4a *.flac "
             "*.ogg);;Transcripts (*.json *.csv)",
         )
-        self.set_files(self.files + [Path(n) for n in names])
+        self.set_files(self.chosen + [Path(n) for n in names])
 
     def _pick_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder of recordings")
         if folder:
-            self.set_files(self.files + [Path(folder)])
+            self.set_files(self.chosen + [Path(folder)])
 
     def _pick_csv(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Metadata CSV", "", "CSV (*.csv *.tsv *.txt)")
@@ -288,7 +328,7 @@ class ImportDialog(QDialog):
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         dropped = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
-        self.set_files(self.files + dropped)
+        self.set_files(self.chosen + dropped)
 
     # --- page 2: progress ------------------------------------------------------------------
     def _progress_page(self) -> QWidget:
