@@ -95,7 +95,13 @@ def bare(files: list[Path], processes: int, cores: int) -> tuple[float, float, i
             pass  # every process has its model loaded before the clock starts
         started, cpu = time.perf_counter(), _tree_cpu()
         peaks = pool.map(_bare_file, [str(f) for f in files], chunksize=1)
-        return time.perf_counter() - started, _tree_cpu() - cpu, max(peaks)
+        elapsed, cpu = time.perf_counter() - started, _tree_cpu() - cpu
+        # the processes end on their own, so that their exit unregisters the lock tqdm made in each (faster-whisper's
+        # progress bar): the `with` alone terminates them, racing that exit, and a lost unregister is reported at
+        # shutdown as a leaked semaphore
+        pool.close()
+        pool.join()
+    return elapsed, cpu, max(peaks)
 
 
 def _peak_rss() -> int:

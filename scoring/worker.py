@@ -14,13 +14,15 @@ import signal
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .acoustics import warm_up
 from .analysis import CallAnalysis, analyse_recording
 from .audio import AudioError
 from .models import DeviceError, ModelNotFoundError
-from .transcriber import Progress, Transcriber, TranscriberConfig
+
+if TYPE_CHECKING:  # the transcriber's module imports faster-whisper: the worker's process loads it, not its caller
+    from .transcriber import Progress, TranscriberConfig
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +42,15 @@ class TranscriptionFailed(Exception):
     """An unexpected error inside the transcription process (not a bad file)."""
 
 
-def _serve(conn: Connection, config: TranscriberConfig, log_level: int) -> None:
-    """The worker process: load the model once, then analyse each (path, channel) received."""
+def _serve(conn: Connection, config: TranscriberConfig | None, log_level: int) -> None:
+    """The worker process: load the model once (with the default settings when `config` is None), then analyse
+    each (path, channel) received."""
+    from .transcriber import Transcriber, TranscriberConfig
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides about Ctrl+C
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
     try:
-        transcriber = Transcriber(config)
+        transcriber = Transcriber(config or TranscriberConfig())
         warm_up()
     except (ModelNotFoundError, DeviceError) as exc:
         conn.send(("fatal", "model" if isinstance(exc, ModelNotFoundError) else "device", str(exc)))
@@ -67,7 +72,8 @@ def _serve(conn: Connection, config: TranscriberConfig, log_level: int) -> None:
 class TranscriptionWorker:
     """A model in a child process; `analyse()` sends it one file at a time."""
 
-    def __init__(self, config: TranscriberConfig = TranscriberConfig(), *, recycle_after: int = RECYCLE_AFTER) -> None:
+    def __init__(self, config: TranscriberConfig | None = None, *, recycle_after: int = RECYCLE_AFTER) -> None:
+        """`config`: how to transcribe (None: the default settings)."""
         self.config = config
         self.recycle_after = recycle_after
         self.model_name = ""

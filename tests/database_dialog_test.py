@@ -33,17 +33,24 @@ def _answer(button_text: str, seen: list[str]) -> None:
     QTimer.singleShot(0, click)
 
 
+def _open_answering(path: Path, button_text: str) -> tuple[Path | str | None, list[str]]:
+    """`open_or_choose(path)`, clicking `button_text` in the message box it shows: what it returned, and the
+    texts of the boxes seen."""
+    seen: list[str] = []
+    _answer(button_text, seen)
+    try:
+        return open_or_choose(path), seen
+    finally:
+        close_database()
+
+
 def test_a_bad_database_offers_another_one(qtbot, tmp_path, monkeypatch):
     bad = tmp_path / "notes.sqlite3"
     bad.write_text("not a database\n" * 100)
     good = tmp_path / "new.sqlite3"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(good), ""))
-    seen: list[str] = []
-    _answer("Choose another database…", seen)
-    try:
-        assert open_or_choose(bad) == good
-    finally:
-        close_database()
+    opened, seen = _open_answering(bad, "Choose another database…")
+    assert opened == good
     assert str(bad) in seen[0] and "not a qa-desktop database" in seen[0]
 
 
@@ -84,3 +91,14 @@ def test_an_upgrade_runs_off_the_ui_thread_with_a_window_saying_so(qtbot, tmp_pa
         assert database.schema_version() == migrations.LATEST
     finally:
         close_database()
+
+
+def test_a_backup_that_could_not_be_redacted_is_named_in_a_warning_after_the_upgrade(qtbot, tmp_path):
+    old = tmp_path / "calls.sqlite3"
+    shutil.copy(Path(__file__).parent / "data" / "old_databases" / "v9.sqlite3", old)
+    damaged = tmp_path / "calls.sqlite3.v6.bak"
+    damaged.write_text("not a database\n" * 100)
+    opened, seen = _open_answering(old, "OK")
+    assert opened == old
+    assert len(seen) == 1 and f"removed the backup {damaged}: it is damaged" in seen[0]
+    assert not damaged.exists()

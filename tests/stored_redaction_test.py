@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from qa_desktop.services.trust.disputes import raise_dispute
-from qa_desktop.storage import library
+from qa_desktop.storage import library, stored_redaction
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.migrations import migrate
@@ -28,6 +28,7 @@ from qa_desktop.storage.models import (
     database,
 )
 from scoring.redact import CARD
+from tests.support.cli import run_cli
 from tests.support.demo import ROOT
 from tests.support.stored_calls import stored_call
 
@@ -149,3 +150,63 @@ def test_two_processes_upgrading_one_old_file_at_once_both_open_it_and_no_card_d
     assert [p.returncode for p in both] == [0, 0]
     for kept in (path, tmp_path / "calls.sqlite3.v9.bak"):
         assert not [s for s in SECRETS if s in kept.read_bytes()], kept
+
+
+def _old_file_with_backups(tmp_path: Path, *backups: str) -> Path:
+    """A schema v9 file holding card data in clear, and beside it older backups (`vN.bak`) holding it too."""
+    path = tmp_path / "calls.sqlite3"
+    shutil.copy(OLD / "v9.sqlite3", path)
+    _store_in_clear(path)
+    for name in backups:
+        shutil.copy(path, tmp_path / name)
+    return path
+
+
+def test_a_damaged_backup_is_removed_and_the_user_told_which(tmp_path):
+    path = _old_file_with_backups(tmp_path, "calls.sqlite3.v6.bak")
+    damaged = tmp_path / "calls.sqlite3.v6.bak"
+    content = damaged.read_bytes()
+    damaged.write_bytes(content[: len(content) // 2])  # cut short: SQLite reads it as malformed
+    assert [s for s in SECRETS if s in damaged.read_bytes()]
+    told: list[str] = []
+    open_database(path, tell=told.append)
+    close_database()
+    assert len(told) == 1 and str(damaged) in told[0] and "damaged" in told[0] and "removed" in told[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["calls.sqlite3", "calls.sqlite3.v9.bak"]
+    assert not [s for s in SECRETS if s in (tmp_path / "calls.sqlite3.v9.bak").read_bytes()]
+
+
+def test_a_locked_backup_is_kept_and_redacted_on_the_next_open(tmp_path, monkeypatch):
+    monkeypatch.setattr(stored_redaction, "BUSY_TIMEOUT_S", 0.1)
+    path = _old_file_with_backups(tmp_path, "calls.sqlite3.v6.bak")
+    locked = tmp_path / "calls.sqlite3.v6.bak"
+    other = sqlite3.connect(locked, isolation_level=None)  # another program writing to it
+    other.execute("BEGIN EXCLUSIVE")
+    told: list[str] = []
+    open_database(path, tell=told.append)
+    close_database()
+    assert len(told) == 1 and str(locked) in told[0] and "locked" in told[0] and "tries again" in told[0]
+    assert [s for s in SECRETS if s in locked.read_bytes()]  # kept as it was, still to be redacted
+    assert Path(f"{locked}.unredacted").exists()
+    other.rollback()
+    other.close()
+    told.clear()
+    open_database(path, tell=told.append)
+    close_database()
+    assert told == [] and not Path(f"{locked}.unredacted").exists()
+    assert not [s for s in SECRETS if s in locked.read_bytes()]
+    with sqlite3.connect(locked) as con:  # still the backup it was, redacted
+        assert con.execute("PRAGMA user_version").fetchone() == (9,)
+        assert con.execute("SELECT count(*) FROM utterance WHERE text = 'Mm-hmm.'").fetchone() == (1,)
+
+
+def test_a_backup_of_other_tables_is_removed_and_the_command_line_says_so_on_stderr(tmp_path, isolated_home):
+    path = _old_file_with_backups(tmp_path)
+    other = tmp_path / "calls.sqlite3.v3.bak"
+    with sqlite3.connect(other) as con:
+        con.execute("CREATE TABLE notes (text TEXT)")
+        con.execute("INSERT INTO notes VALUES ('card 4539 1488 0343 6467')")
+    done = run_cli("users", "list", "--db", str(path), env_home=isolated_home)
+    assert done.returncode == 0, done.stderr
+    assert f"warning: removed the backup {other}: it is not a qa-desktop database" in done.stderr
+    assert "Traceback" not in done.stderr and not other.exists()

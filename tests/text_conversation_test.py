@@ -7,8 +7,10 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import os
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,7 +31,7 @@ from scoring.scorer import NO_AUDIO, score_call
 from scoring.text_conversation import TranscriptFileError, load_conversation
 from scoring.worker import TranscriptionWorker
 from tests.support.cli import run_cli
-from tests.support.demo import demo_file
+from tests.support.demo import ROOT, demo_file
 from tests.support.stored_calls import stored_call
 
 pytestmark = pytest.mark.both_stores
@@ -242,6 +244,25 @@ def test_a_bad_transcript_fails_alone_and_the_batch_goes_on(db, scorecard, tmp_p
         ("failed", "file not found"),
     ]
     assert results[2].status == "imported"
+
+
+def test_scoring_a_transcript_loads_neither_faster_whisper_nor_dask(tmp_path, isolated_home, transcripts):
+    """`score` of text conversations reads them: the model's library and Dask stay unimported (they take a
+    second or more to import on a loaded machine)."""
+    heavy = ("faster_whisper", "ctranslate2", "distributed")
+    code = "import sys\nfrom qa_desktop.cli.main import main\ncode = main(sys.argv[1:])\n"
+    code += f"print('loaded', [m for m in {heavy!r} if m in sys.modules], code, file=sys.stderr)"
+    env = {**os.environ, "XDG_CONFIG_HOME": str(isolated_home / "config"), "XDG_DATA_HOME": str(isolated_home / "data")}
+    for extra in ([], ["--db", str(tmp_path / "calls.sqlite3")]):
+        done = subprocess.run(
+            [sys.executable, "-c", code, "score", str(transcripts["ticket"]), "--json", *extra],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=300,
+        )
+        assert "loaded [] 0" in done.stderr, done.stderr
 
 
 def test_cli_scores_transcripts_and_reports_bad_ones(tmp_path, isolated_home, transcripts):

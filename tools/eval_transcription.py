@@ -5,7 +5,7 @@ speaker attribution, for stereo and mono renderings. Renders the devset with its
 mono) against their reference.json instead.
 
 Usage: tools/eval_transcription.py [--calls devset|demo] [--limit N] [--initial-prompt TEXT] [--hotwords TEXT]
-       [--model M] [--window S]
+       [--model M] [--window S] [--mono-window S]
 """
 
 from __future__ import annotations
@@ -22,8 +22,15 @@ import jiwer
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import scoring.transcriber  # noqa: E402
 from scoring.audio import decode  # noqa: E402
-from scoring.transcriber import CALL_CENTRE_PROMPT, WINDOW_S, Transcriber, TranscriberConfig  # noqa: E402
+from scoring.transcriber import (  # noqa: E402
+    CALL_CENTRE_PROMPT,
+    MONO_WINDOW_S,
+    WINDOW_S,
+    Transcriber,
+    TranscriberConfig,
+)
 from scoring.transcript import Transcript, Utterance, Word  # noqa: E402
 from tools.devset import DEVSET, rendered  # noqa: E402
 
@@ -108,7 +115,18 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--initial-prompt", default=CALL_CENTRE_PROMPT, help="'' for none")
     parser.add_argument("--hotwords")
     parser.add_argument("--model")
-    parser.add_argument("--window", type=int, default=WINDOW_S, help="seconds of speech per batched window")
+    parser.add_argument(
+        "--window",
+        type=int,
+        default=WINDOW_S,
+        help=f"stereo calls: seconds of speech per batched window (default {WINDOW_S})",
+    )
+    parser.add_argument(
+        "--mono-window",
+        type=int,
+        default=MONO_WINDOW_S,
+        help=f"mono calls: seconds of each voice's speech per window (default {MONO_WINDOW_S})",
+    )
     parser.add_argument("--modes", default="stereo,mono", help="stereo, mono, bare (plain faster-whisper per channel)")
     return parser.parse_args()
 
@@ -133,6 +151,7 @@ def main() -> None:
             model=args.model, initial_prompt=args.initial_prompt or None, hotwords=args.hotwords, window_s=args.window
         )
     )
+    scoring.transcriber.MONO_WINDOW_S = args.mono_window  # a mono call reads the module's constant, not the config
     tallies = {mode: Tally() for mode in modes}
     audio_s, spent = 0.0, 0.0
     for path, item in items:
@@ -145,7 +164,7 @@ def main() -> None:
             tallies[mode].add(transcript, item["reference"])
     print(
         f"calls: {len(items)}; prompt={args.initial_prompt!r} hotwords={args.hotwords!r}; "
-        f"window {args.window} s; speed {audio_s / spent:.1f}x real time"
+        f"window {args.window} s, mono {args.mono_window} s; speed {audio_s / spent:.1f}x real time"
     )
     for mode in modes:
         print(tallies[mode].report(mode, len(items)))

@@ -4,6 +4,7 @@ folder, a full disk) say what is wrong and let the user choose another one or qu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
@@ -32,8 +33,11 @@ def problem_box(error: DatabaseFileError, parent: QWidget | None = None) -> QMes
 def open_or_choose(path: str | Path | None, parent: QWidget | None = None) -> Path | str | None:
     """Open the database at `path`; while it cannot be used, ask for another. None when the user quits."""
     while True:
-        error = open_in_background(path, parent)
+        told: list[str] = []
+        error = open_in_background(path, told.append, parent)
         if not isinstance(error, DatabaseFileError):
+            if told:
+                warning_box(told, parent).exec()
             return error  # where it opened
         box = problem_box(error, parent)
         box.exec()
@@ -52,9 +56,19 @@ def open_or_choose(path: str | Path | None, parent: QWidget | None = None) -> Pa
         path = chosen
 
 
-def open_in_background(path: str | Path | None, parent: QWidget | None = None) -> Path | str | DatabaseFileError:
+def warning_box(told: list[str], parent: QWidget | None = None) -> QMessageBox:
+    """What an open that worked wants the user to know (a backup that could not be redacted), with OK."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Opened the database", "\n\n".join(told), parent=parent)
+    box.addButton(QMessageBox.StandardButton.Ok)
+    return box
+
+
+def open_in_background(
+    path: str | Path | None, tell: Callable[[str], None], parent: QWidget | None = None
+) -> Path | str | DatabaseFileError:
     """`open_database` in a background thread, the UI waiting in its event loop; a window with a busy bar appears
-    when it takes a while (an older database being upgraded). Where it opened, or why it could not."""
+    when it takes a while (an older database being upgraded). Where it opened, or why it could not; `tell`
+    gets what the user should know of an open that worked (from the background thread)."""
     close_database()  # this thread's connection to a database open before, if any
     outcome: list[Path | str | DatabaseFileError] = []
     loop = QEventLoop()
@@ -77,7 +91,7 @@ def open_in_background(path: str | Path | None, parent: QWidget | None = None) -
         outcome.append(DatabaseFileError(path or "the database", message))
         loop.quit()
 
-    task = run_task(lambda _task: _open(path), ended, failed, what="opening the database")
+    task = run_task(lambda _task: _open(path, tell), ended, failed, what="opening the database")
     QTimer.singleShot(SAY_AFTER_MS, lambda: outcome or waiting.show())
     if not outcome:
         loop.exec()
@@ -86,8 +100,8 @@ def open_in_background(path: str | Path | None, parent: QWidget | None = None) -
     return outcome[0]
 
 
-def _open(path: str | Path | None) -> Path | str | DatabaseFileError:
+def _open(path: str | Path | None, tell: Callable[[str], None]) -> Path | str | DatabaseFileError:
     try:
-        return open_database(path)
+        return open_database(path, tell)
     except DatabaseFileError as error:
         return error

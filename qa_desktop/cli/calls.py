@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,6 @@ from qa_desktop.cli.options import (
 )
 from qa_desktop.services.config import Config
 from qa_desktop.services.ingest import NOT_A_TRANSCRIPT, IngestListener, Ingestor, IngestResult, discover
-from qa_desktop.services.ingest_engine import ParallelIngest
 from qa_desktop.services.metadata import compile_name_pattern, load_csv
 from qa_desktop.services.recordings import relocate
 from qa_desktop.services.rescore import rescore_all
@@ -100,6 +100,8 @@ def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
     )
     try:
         if len(files) > 1 or options.scheduler:
+            from qa_desktop.services.ingest_engine import ParallelIngest  # Dask: imported for a batch only
+
             results = ParallelIngest(ingestor, transcriber, options).ingest(files, progress)
             engine = f"; Dask cluster {options.scheduler or 'on this machine'}"
         else:
@@ -142,7 +144,7 @@ def _each_file(
 def cmd_transcribe(args: argparse.Namespace, config: Config) -> int:
     """Print each file's transcript (JSON Lines with --json); exit 1 if any file failed."""
     channel, speakers = config.agent_channel, list(config.agent_speakers)
-    with TranscriptionWorker(config.transcriber()) as worker:
+    with _worker(args.files, config) as worker:
 
         def produce(path: Path) -> tuple[dict[str, Any], Callable[[], None]]:
             analysis = _analyse(path, worker, channel, speakers)
@@ -151,10 +153,19 @@ def cmd_transcribe(args: argparse.Namespace, config: Config) -> int:
         return _each_file(args.files, args.json, produce)
 
 
-def _analyse(path: Path, worker: TranscriptionWorker, channel: int, speakers: list[str]) -> CallAnalysis:
+def _worker(files: list[str], config: Config) -> AbstractContextManager[TranscriptionWorker | None]:
+    """A transcription worker for the files, or None when they are all transcripts (read, not transcribed):
+    then neither the model nor faster-whisper is loaded."""
+    if all(is_transcript_file(Path(name)) for name in files):
+        return nullcontext()
+    return TranscriptionWorker(config.transcriber())
+
+
+def _analyse(path: Path, worker: TranscriptionWorker | None, channel: int, speakers: list[str]) -> CallAnalysis:
     """A transcript file read as a text conversation, or a recording transcribed by the worker."""
     if is_transcript_file(path):
         return load_conversation(path, speakers)
+    assert worker is not None, "a recording needs a transcription worker"
     return worker.analyse(path, agent_channel=channel)
 
 
@@ -182,7 +193,7 @@ def cmd_score(args: argparse.Namespace, config: Config) -> int:
     if args.db:
         open_signed_in(args, config, args.db)
     channel, speakers = config.agent_channel, list(config.agent_speakers)
-    with TranscriptionWorker(config.transcriber()) as worker:
+    with _worker(args.files, config) as worker:
         ingestor = Ingestor(worker, scorecard, agent_channel=channel, agent_speakers=speakers) if args.db else None
 
         def produce(path: Path) -> tuple[dict[str, Any], Callable[[], None]]:
@@ -204,7 +215,7 @@ def cmd_score(args: argparse.Namespace, config: Config) -> int:
 
 def _score_file(
     path: Path,
-    worker: TranscriptionWorker,
+    worker: TranscriptionWorker | None,
     ingestor: Ingestor | None,
     scorecard: Scorecard,
     channel: int,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sys
 from pathlib import Path
 
 from qa_desktop.services.access.accounts import sign_in
@@ -32,11 +33,16 @@ def read_password(prompt: str, variable: str) -> str:
         raise PasswordError(f"no password given (no terminal to ask on: set {variable})") from None
 
 
+def warn(message: str) -> None:
+    """A line the user should read, on stderr (what a command prints on stdout stays its output)."""
+    print(f"warning: {message}", file=sys.stderr)
+
+
 def open_signed_in(args: argparse.Namespace, config: Config, path: str | None = None) -> Path | str:
     """Open the command's database (`path`, else the configured one) and sign in as --user. On a database
     without users the local owner acts (the configured reviewer name, else the login name); on one with users,
     no --user is NotSignedIn."""
-    where = open_database(path if path is not None else config.database)
+    where = open_database(path if path is not None else config.database, tell=warn)
     set_owner_name(config.reviewer)
     name = getattr(args, "user", None) or os.environ.get(USER_ENV)
     if name:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import atexit
 import errno
+import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from peewee import DatabaseError
@@ -28,6 +30,7 @@ PRAGMAS = {
 }
 
 _guard: FileGuard | None = None
+log = logging.getLogger(__name__)
 
 
 class DatabaseFileError(Exception):
@@ -56,9 +59,10 @@ def describe_database_error(path: Path | str, exc: BaseException) -> DatabaseFil
     return DatabaseFileError(target, reason)
 
 
-def open_database(path: Path | str | None = None) -> Path | DatabaseUrl:
+def open_database(path: Path | str | None = None, tell: Callable[[str], None] = log.warning) -> Path | DatabaseUrl:
     """Open (creating and migrating if needed) the database at `path` (a file, or a `postgresql://` URL),
-    or the default file; returns where it is.
+    or the default file; returns where it is. `tell` gets what the user should know of an open that worked (a
+    backup beside the file that could not be redacted).
 
     Raises DatabaseFileError when it is not a usable database (a folder, not SQLite, damaged, written by a
     newer qa-desktop, on a full disk, a server that refuses the connection)."""
@@ -74,7 +78,7 @@ def open_database(path: Path | str | None = None) -> Path | DatabaseUrl:
         database.initialize(sqlite)
         database.connect()
         _guard = FileGuard(target)
-        migrate(sqlite, target)
+        migrate(sqlite, target, tell=tell)
         interrupt_orphaned_jobs()
     except SchemaTooNewError as exc:
         close_database()

@@ -48,7 +48,13 @@ from qa_desktop.storage.models import (
     database,
 )
 from qa_desktop.storage.recordings import absolute_recording
-from qa_desktop.storage.stored_redaction import optimize_search_index, redact_backups, redact_stored
+from qa_desktop.storage.stored_redaction import (
+    BackupProblem,
+    optimize_search_index,
+    redact_backups,
+    redact_stored,
+    remember_backups,
+)
 
 log = logging.getLogger(__name__)
 
@@ -228,21 +234,30 @@ MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
 ]
 
 
-def _redacted_everywhere(db: Database, path: Path | None) -> None:
-    """After v13 committed: the replaced text leaves free pages, and the backups beside the file are redacted."""
+def _redacted_everywhere(db: Database, path: Path | None) -> list[BackupProblem]:
+    """After v13 committed: the replaced text leaves free pages, and the backups beside the file are to be
+    redacted (by `migrate`, now and on every later open until they are)."""
     db.clear_freed_space()
-    if path is not None:
-        redact_backups(path)
+    return remember_backups(path) if path is not None else []
 
 
 AFTER_COMMIT = {13: _redacted_everywhere}  # work a migration needs done outside its transaction
 LATEST = MIGRATIONS[-1][0]
 
 
-def migrate(db: Database, path: Path | None = None, target: int = LATEST) -> int:
-    """Bring the schema up to `target` (LATEST); back a SQLite file up first if it already holds data."""
+def migrate(
+    db: Database, path: Path | None = None, target: int = LATEST, tell: Callable[[str], None] = log.warning
+) -> int:
+    """Bring the schema up to `target` (LATEST); back a SQLite file up first if it already holds data. Backups
+    beside the file still to be redacted are redacted; `tell` gets one line for each that could not be."""
+    problems: list[BackupProblem] = []
     with _models_on(db):
-        return _migrate(db, path, target)
+        version = _migrate(db, path, target, problems)
+    if path is not None:
+        problems += redact_backups(path)
+    for problem in problems:
+        tell(str(problem))
+    return version
 
 
 @contextmanager
@@ -260,7 +275,7 @@ def _models_on(db: Database) -> Iterator[None]:
         database.initialize(previous)
 
 
-def _migrate(db: Database, path: Path | None, target: int) -> int:
+def _migrate(db: Database, path: Path | None, target: int, problems: list[BackupProblem]) -> int:
     current = db.schema_version()
     if current > LATEST:
         raise SchemaTooNewError(
@@ -285,5 +300,5 @@ def _migrate(db: Database, path: Path | None, target: int) -> int:
             log.info("database schema migrated to version %d", version)
     for version, after in AFTER_COMMIT.items():  # also in a process that found it done: it made a backup too
         if current < version <= target:
-            after(db, path)
+            problems += after(db, path)
     return target

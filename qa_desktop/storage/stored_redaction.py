@@ -4,10 +4,10 @@ migrations left beside a SQLite file."""
 
 from __future__ import annotations
 
-import logging
 import re
 import sqlite3
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -26,8 +26,6 @@ from qa_desktop.storage.models import (
 )
 from scoring.redact import redact_text, redact_utterances
 from scoring.transcript import Utterance, Word, words_to_dicts
-
-log = logging.getLogger(__name__)
 
 _DIGIT = re.compile(r"\d")
 
@@ -124,24 +122,93 @@ def _evidence_text(text: str, known: dict[str, str]) -> str:
     return redact_text(text) if _DIGIT.search(text) else text
 
 
-def redact_backups(path: Path) -> list[Path]:
-    """Redact the copies that migrations left beside the SQLite file at `path` (`NAME.vN.bak`), each another
-    file on its own connection, and clear their free pages; the backups that changed."""
-    changed = []
+PENDING = ".unredacted"  # NAME.vN.bak.unredacted: that backup is still to be redacted, tried on every open
+BUSY_TIMEOUT_S = 30.0  # another process redacting a backup: how long to wait for it
+_DAMAGED = (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT)
+
+
+@dataclass(frozen=True)
+class BackupProblem:
+    """A backup that could not be redacted: removed when it cannot be read as a qa-desktop database (damaged,
+    not SQLite, other tables), else kept and tried again on the next open (locked, read-only, unreadable)."""
+
+    backup: Path
+    reason: str
+    removed: bool
+
+    def __str__(self) -> str:
+        if self.removed:
+            return f"removed the backup {self.backup}: {self.reason}, so card data it may hold could not be redacted"
+        database = self.backup.name.rsplit(".", 2)[0]
+        return (
+            f"the backup {self.backup} may hold card data in clear: it could not be redacted ({self.reason}). "
+            f"qa-desktop tries again each time it opens {database}: close the program that uses the backup, "
+            "or make it writable, or delete it if you do not need it"
+        )
+
+
+def remember_backups(path: Path) -> list[BackupProblem]:
+    """Mark every backup that migrations left beside the SQLite file at `path` (`NAME.vN.bak`) as still to be
+    redacted (`NAME.vN.bak.unredacted`, which says so to whoever finds it); the backups that could not be marked."""
+    problems = []
     for backup in sorted(path.parent.glob(f"{path.name}.v*.bak")):
-        copy = SqliteDatabase(str(backup), pragmas={"secure_delete": 1}, timeout=30)
         try:
-            with copy.connection_context():
-                with copy.atomic(lock_type="IMMEDIATE"):  # another process redacting it: wait our turn
-                    done = redact_stored(copy)
-                    if done.utterances:
-                        optimize_search_index(copy)
-                if done.utterances or done.typed:
-                    copy.execute_sql("VACUUM")
-                    changed.append(backup)
-        except (sqlite3.Error, peewee.DatabaseError, OSError, ValueError) as exc:
-            log.warning("could not redact the backup %s: %s", backup, exc)
-    return changed
+            _marker(backup).write_text(
+                f"{backup.name} may hold card data in clear: qa-desktop redacts it when it next opens {path.name}.\n"
+            )
+        except OSError as exc:
+            problems.append(BackupProblem(backup, f"cannot write {_marker(backup).name}: {exc.strerror}", False))
+    return problems
+
+
+def redact_backups(path: Path) -> list[BackupProblem]:
+    """Redact the backups beside the SQLite file at `path` that are still to be (see remember_backups), each
+    another file on its own connection, and clear their free pages; the ones that could not be redacted. One
+    that cannot be read as a qa-desktop database is removed (it is no backup to restore, and may hold card
+    data); one that is locked, read-only or cannot be opened is kept, still to be redacted."""
+    problems = []
+    for marker in sorted(path.parent.glob(f"{path.name}.v*.bak{PENDING}")):
+        backup = marker.with_suffix("")
+        problem = _redact_backup(backup) if backup.exists() else None
+        if problem is not None and problem.removed:
+            try:
+                backup.unlink()
+            except OSError as exc:
+                problem = BackupProblem(backup, f"{problem.reason}; it cannot be removed: {exc.strerror}", False)
+        if problem is None or problem.removed:
+            with suppress(OSError):  # left behind, it costs one more (harmless) pass on the next open
+                marker.unlink(missing_ok=True)
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
+def _redact_backup(backup: Path) -> BackupProblem | None:
+    copy = SqliteDatabase(str(backup), pragmas={"secure_delete": 1}, timeout=BUSY_TIMEOUT_S)
+    try:
+        with copy.connection_context():
+            with copy.atomic(lock_type="IMMEDIATE"):  # another process redacting it: wait our turn
+                done = redact_stored(copy)
+                if done.utterances:
+                    optimize_search_index(copy)
+            if done.utterances or done.typed:
+                copy.execute_sql("VACUUM")
+    except (sqlite3.Error, peewee.DatabaseError, ValueError) as exc:
+        cause = exc if isinstance(exc, sqlite3.Error) else exc.__context__
+        code = getattr(cause, "sqlite_errorcode", None)
+        reason = str(exc).strip() or type(exc).__name__
+        if code in _DAMAGED:
+            return BackupProblem(backup, f"it is damaged ({reason})", True)
+        if isinstance(exc, ValueError) or reason.startswith("no such"):
+            return BackupProblem(backup, f"it is not a qa-desktop database this version can read ({reason})", True)
+        return BackupProblem(backup, reason, False)
+    except OSError as exc:
+        return BackupProblem(backup, exc.strerror or str(exc), False)
+    return None
+
+
+def _marker(backup: Path) -> Path:
+    return backup.with_name(backup.name + PENDING)
 
 
 def optimize_search_index(db: Database) -> None:
