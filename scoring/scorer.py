@@ -15,7 +15,7 @@ from .detectors import DETECTORS, FAIL, NA, CallContext, Verdict
 from .phrases import phrase_set
 from .scorecard import Criterion, Scorecard
 from .sentiment import SentimentTrajectory, customer_sentiment
-from .transcript import AGENT, AUDIO, Transcript, Utterance
+from .transcript import AGENT, AUDIO, TEXT, Transcript, Utterance
 
 NO_AUDIO = "Not applicable: text conversation: no audio."
 
@@ -159,16 +159,26 @@ def build_context(
     )
 
 
+def not_applicable(criterion: Criterion, medium: str) -> str | None:
+    """Why a criterion cannot be judged on any conversation of this medium, whatever was said (so the same
+    for every person): one on sound or timing in a text conversation, or one the scorecard checks on another
+    medium only (a recording disclosure in a chat); None when it is judged."""
+    spec = DETECTORS.get(criterion.detector)
+    if spec is not None and spec.needs_audio and medium == TEXT:
+        return NO_AUDIO
+    if medium not in criterion.media:
+        kind = "text conversation" if medium == TEXT else "recorded call"
+        return f"Not applicable: the scorecard does not check this on a {kind}."
+    return None
+
+
 def judge(criterion: Criterion, ctx: CallContext, transcript: Transcript, abstain_below: float) -> Verdict:
-    """One criterion's verdict; criteria on sound or timing are not applicable to a text conversation, nor
-    is one the scorecard checks on another medium only (a recording disclosure in a chat)."""
-    spec = DETECTORS[criterion.detector]
-    if spec.needs_audio and transcript.is_text:
-        return Verdict(NA, 1.0, 1.0, NO_AUDIO)
-    if transcript.medium not in criterion.media:
-        kind = "text conversation" if transcript.is_text else "recorded call"
-        return Verdict(NA, 1.0, 1.0, f"Not applicable: the scorecard does not check this on a {kind}.")
-    return abstain(spec.run(ctx, criterion.params), ctx, abstain_below)
+    """One criterion's verdict: not applicable (sure) where the call's medium rules it out, else its
+    detector's, abstaining on poorly heard evidence."""
+    reason = not_applicable(criterion, transcript.medium)
+    if reason is not None:
+        return Verdict(NA, 1.0, 1.0, reason)
+    return abstain(DETECTORS[criterion.detector].run(ctx, criterion.params), ctx, abstain_below)
 
 
 def score_call(

@@ -32,7 +32,7 @@ from scoring.text_conversation import TranscriptFileError, load_conversation
 from scoring.worker import TranscriptionWorker
 from tests.support.cli import run_cli
 from tests.support.demo import ROOT, demo_file
-from tests.support.stored_calls import stored_call
+from tests.support.stored_calls import stored_call, stored_conversation
 
 pytestmark = pytest.mark.both_stores
 
@@ -319,14 +319,7 @@ def test_ingest_of_a_folder_names_the_files_it_passes_over(tmp_path, isolated_ho
 
 
 def _stored_chat(transcripts, scorecard, agent: str = "Sam Reyes") -> Call:
-    analysis = load_conversation(transcripts["chat"], ["Sam (Acme)"])
-    score = score_call(analysis.transcript, scorecard)
-    return repository.store_call(
-        analysis,
-        CallMetadata(agent=agent, team="Chat", call_time=dt.datetime(2026, 11, 2)),
-        None,
-        scored=(scorecard, score),
-    )
+    return stored_conversation(transcripts["chat"], scorecard, agent)
 
 
 def test_the_review_shows_a_text_conversation_without_a_player(qtbot, db, scorecard, transcripts):

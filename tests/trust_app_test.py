@@ -9,9 +9,10 @@ from PySide6.QtCore import Qt
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.app.scorecard_panel import REASON_ROLE
 from qa_desktop.services.settings import Settings
+from qa_desktop.services.trust import calibration as cal
 from qa_desktop.storage.models import AuditEntry, CalibrationAnswer, Call, CriterionResultRow, Dispute, Score
 from qa_desktop.storage.review import override, set_reviewed
-from tests.support.stored_calls import stored_call
+from tests.support.stored_calls import SHORT_CHAT, stored_call, stored_conversation
 
 pytestmark = pytest.mark.both_stores
 
@@ -117,6 +118,37 @@ def test_calibration_window_scores_blind(qtbot, db):
     assert win.blind_note.text() == "" and win.agreement.topLevelItem(0).text(0) == "Greeting"  # its name
     win.view_as("Bob", confirm=False)  # Bob has not submitted: still blind
     assert "Bob must submit" in win.blind_note.text()
+
+
+def test_the_calibration_window_greys_what_a_chat_rules_out(qtbot, db, scorecard, tmp_path):
+    (tmp_path / "chat-7.csv").write_text(SHORT_CHAT, encoding="utf-8")
+    chat = stored_conversation(tmp_path / "chat-7.csv", scorecard)
+    mixed = ["greeting", "tone", "recording_disclosure"]
+    call = stored_call(
+        "Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, dict.fromkeys(mixed, ("pass", None)), ["hi"]
+    )
+    cal.create_session("Mixed", "Lead", ["Ann", "Bob"], [chat.id, call.id], mixed)
+    win = _window(qtbot, db).open_calibration()
+    win.sessions.setCurrentRow(0)
+    win.evaluator.setCurrentIndex(0)  # Ann
+    assert [win.call_list.item(r).text()[-3:] for r in range(2)] == ["0/1", "0/3"]  # the chat asks greeting only
+    assert win.progress.text().startswith("4 answers still to give")
+    win.call_list.setCurrentRow(0)
+    for row, says in ((1, "text conversation: no audio"), (2, "does not check this on a text conversation")):
+        name, given = win.answers.item(row, 0), win.answers.item(row, 1)
+        assert given.text() == "n/a" and says in name.text() and says in given.toolTip()
+        assert not name.flags() & Qt.ItemFlag.ItemIsEnabled and not given.flags() & Qt.ItemFlag.ItemIsEditable
+    qtbot.keyClick(win.answers, Qt.Key.Key_P)  # greeting, then nowhere further on the chat
+    assert win.answers.currentRow() == 0 and win.call_list.item(0).text().startswith("✓")
+    win.answers.setCurrentCell(1, 1)
+    qtbot.keyClick(win.answers, Qt.Key.Key_F)  # on tone: nothing is recorded (nor a message box raised)
+    assert CalibrationAnswer.select().count() == 1 and win.answers.item(1, 1).text() == "n/a"
+    win.call_list.setCurrentRow(1)
+    for _ in mixed:
+        qtbot.keyClick(win.answers, Qt.Key.Key_P)
+    assert win.progress.text().startswith("0 answers still to give")
+    win.submit()  # owing nothing on the chat's tone or disclosure
+    assert not win.submit_button.isEnabled()
 
 
 def test_agreement_lab_marks_and_routes(qtbot, db):

@@ -19,11 +19,18 @@ from qa_desktop.services.trust.stats import (
 )
 from qa_desktop.storage import library
 from qa_desktop.storage.library import LibraryFilter
-from qa_desktop.storage.models import AuditEntry, Call, CriterionResultRow, ReferenceVerdict, Score
+from qa_desktop.storage.models import (
+    AuditEntry,
+    CalibrationAnswer,
+    Call,
+    CriterionResultRow,
+    ReferenceVerdict,
+    Score,
+)
 from qa_desktop.storage.review import mark_checked, override, set_reviewed
-from scoring.scorer import score_call
+from scoring.scorer import NO_AUDIO, score_call
 from scoring.transcript import Transcript, Utterance, Word
-from tests.support.stored_calls import stored_call
+from tests.support.stored_calls import SHORT_CHAT, stored_call, stored_conversation
 
 pytestmark = pytest.mark.both_stores
 
@@ -108,6 +115,60 @@ def test_calibration_results_and_settled_reference(calls):
     for call_id in (calls[0], calls[2], calls[3]):
         cal.settle(session, call_id, "greeting", "pass", "Lead")
     assert cal.CalibrationSession.get_by_id(session.id).status == "settled"
+
+
+MIXED = ["greeting", "tone", "recording_disclosure"]  # tone needs sound; the scorecard checks disclosure on calls
+
+
+@pytest.fixture
+def chat_and_call(db, scorecard, tmp_path) -> tuple[int, int]:
+    """A chat imported and scored (tone and recording disclosure automatically n/a) and a recorded call."""
+    (tmp_path / "chat-7.csv").write_text(SHORT_CHAT, encoding="utf-8")
+    chat = stored_conversation(tmp_path / "chat-7.csv", scorecard)
+    call = stored_call(
+        "Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, dict.fromkeys(MIXED, ("pass", None)), ["hi"]
+    )
+    return chat.id, call.id
+
+
+def test_calibration_does_not_ask_what_a_chat_rules_out(chat_and_call):
+    chat, call = chat_and_call
+    session = cal.create_session("Mixed", "Lead", ["Ann", "Bob"], [chat, call], MIXED)
+    assert cal.not_asked(session) == {
+        (chat, "tone"): NO_AUDIO,
+        (chat, "recording_disclosure"): "Not applicable: the scorecard does not check this on a text conversation.",
+    }
+    assert cal.missing(session, "Ann") == 4  # 2 calls x 3 criteria, less the chat's 2
+    with pytest.raises(cal.CalibrationError, match="'tone' is not asked on call .*no audio"):
+        cal.answer(session, "Ann", chat, "tone", "na")
+    for evaluator, on_call in (("Ann", "pass"), ("Bob", "fail")):
+        cal.answer(session, evaluator, chat, "greeting", "pass")
+        for criterion in MIXED:
+            cal.answer(session, evaluator, call, criterion, on_call)
+        assert cal.missing(session, evaluator) == 0
+        cal.submit(session, evaluator)  # without a word on the chat's tone or disclosure
+    CalibrationAnswer.create(session=session, call=chat, evaluator="Ann", criterion="tone", result="fail")  # older
+    assert (chat, "tone") not in cal.all_answers(session, "Lead")
+    table, spreads = cal.results(session, "Lead")
+    assert {row.criterion: (row.items, row.agreement) for row in table} == {
+        "greeting": (2, 0.5),
+        "tone": (1, 0.0),
+        "recording_disclosure": (1, 0.0),
+    }
+    assert {row.criterion: row.versus_automatic["Bob"][0] for row in table} == {
+        "greeting": 0.5,  # agreed on the chat (pass, as the automatic verdict), not on the call
+        "tone": 0.0,
+        "recording_disclosure": 0.0,
+    }
+    pairs = sorted((s.call_id, s.criterion) for s in spreads)
+    assert pairs == [(chat, "greeting")] + [(call, c) for c in sorted(MIXED)]
+    with pytest.raises(cal.CalibrationError, match="not asked"):
+        cal.settle(session, chat, "tone", "na", "Lead")
+    for s in spreads:
+        cal.settle(session, s.call_id, s.criterion, "pass", "Lead")
+    assert cal.session(session.id).status == "settled"  # every asked pair settled
+    lab = {(v.call_id, v.criterion) for v in human_verdicts()}
+    assert lab == {(chat, "greeting"), *((call, c) for c in MIXED)}  # the chat's tone counts nowhere
 
 
 def test_proposed_calls_come_from_disagreement_then_low_confidence(calls):

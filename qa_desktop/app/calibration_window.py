@@ -1,7 +1,7 @@
 """Calibration: create a session (calls chosen or proposed, evaluators), score its calls blind as one
-evaluator (listen, read the transcript, answer every criterion, submit), then read the results:
-agreement per criterion, each evaluator against the automatic verdict, the widest spreads, and settle
-the expert answer."""
+evaluator (listen, read the transcript, answer every criterion the call's medium allows, submit), then
+read the results: agreement per criterion, each evaluator against the automatic verdict, the widest
+spreads, and settle the expert answer."""
 
 from __future__ import annotations
 
@@ -75,6 +75,7 @@ class CalibrationWindow(QDialog):
         self.viewing: str | None = None  # whose results are shown; switching is confirmed and audited
         self.open_call = open_call  # the call open in the review, to add by hand
         self.session: cal.CalibrationSession | None = None
+        self.not_asked: dict[tuple[int, str], str] = {}  # (call, criterion) -> why its medium rules it out
         self.sessions = QListWidget()
         self.sessions.currentItemChanged.connect(lambda item, _old: item and self.open_session(item.data(ID_ROLE)))
         self.title = QLineEdit(placeholderText="e.g. March calibration")
@@ -188,6 +189,7 @@ class CalibrationWindow(QDialog):
     def open_session(self, session_id: int) -> None:
         """Show a session in both tabs."""
         self.session = cal.session(session_id)
+        self.not_asked = cal.not_asked(self.session)
         answering, viewing = self.session.evaluators, [self.session.lead, *self.session.evaluators]
         if team_mode():  # blindness follows who signed in: nobody answers or views as someone else
             me = current_user().name
@@ -213,7 +215,6 @@ class CalibrationWindow(QDialog):
         """Each call with how many criteria the evaluator has answered on it."""
         evaluator = self.evaluator.currentData()
         given = cal.own_answers(self.session, evaluator) if evaluator else {}
-        total = len(self.session.criteria)
         calls = review_service.call_summaries(
             [self.call_list.item(row).data(ID_ROLE) for row in range(self.call_list.count())]
         )
@@ -221,11 +222,14 @@ class CalibrationWindow(QDialog):
             item = self.call_list.item(row)
             call = calls[item.data(ID_ROLE)]
             length = "text" if call.is_text else f"{call.duration_s / 60:.1f} min"
-            done = sum((call.id, c) in given for c in self.session.criteria)
+            asked = [c for c in self.session.criteria if (call.id, c) not in self.not_asked]
+            done, total = sum((call.id, c) in given for c in asked), len(asked)
             item.setText(
                 f"{'✓' if done == total else '○'} Call {call.id} · {call.agent_name} · {length} · {done}/{total}"
             )
-            item.setToolTip(f"{done} of {total} criteria answered on this call")
+            skipped = len(self.session.criteria) - total
+            note = f" ({skipped} not asked: its medium rules them out)" if skipped else ""
+            item.setToolTip(f"{done} of {total} criteria answered on this call{note}")
 
     # --- scoring ---------------------------------------------------------------------------
     def _scoring_tab(self) -> QWidget:
@@ -261,7 +265,7 @@ class CalibrationWindow(QDialog):
         hint = QLabel(
             "Answer every criterion from the call alone: the automatic results and the other evaluators' "
             "answers stay hidden until you submit. Keys: P pass, F fail, N n/a (then the next criterion), "
-            "↑↓ to move."
+            "↑↓ to move. Greyed criteria are not asked: the call's medium rules them out (tone in a chat)."
         )
         hint.setWordWrap(True)
         column.addWidget(hint)
@@ -320,8 +324,11 @@ class CalibrationWindow(QDialog):
             name.setToolTip(known.description if known and known.description else "")
             self.answers.setItem(row, 0, name)
             self._show_answer(row, given.get((call_id, criterion)))
+            reason = self.not_asked.get((call_id, criterion))
+            if reason is not None:
+                self._show_not_asked(row, reason)
         self.answers.setEnabled(not done)
-        self.answers.setCurrentCell(0, 1)
+        self.answers.setCurrentCell(self._next_asked(-1), 1)
         self._show_owed(done)
         self.submit_button.setEnabled(not done)
 
@@ -330,6 +337,24 @@ class CalibrationWindow(QDialog):
         item.setForeground(QBrush(QColor(_ANSWER_COLOURS.get(result, "#999999"))))
         item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
         self.answers.setItem(row, 1, item)
+
+    def _show_not_asked(self, row: int, reason: str) -> None:
+        """A criterion the call's medium rules out: n/a with the reason, greyed, not to be answered."""
+        name, answer = self.answers.item(row, 0), QTableWidgetItem("n/a")
+        answer.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.answers.setItem(row, 1, answer)
+        name.setText(f"{name.text()} · {reason.removeprefix('Not applicable: ')}")
+        for item in (name, answer):
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            item.setToolTip(f"Not asked. {reason}")
+
+    def _asked(self, row: int) -> bool:
+        """Whether the row's criterion is asked on the open call (not ruled out by its medium)."""
+        return bool(self.answers.item(row, 0).flags() & Qt.ItemFlag.ItemIsEnabled)
+
+    def _next_asked(self, after: int) -> int:
+        """The first row after `after` with a criterion to answer, else `after` (the first row if none)."""
+        return next((r for r in range(after + 1, self.answers.rowCount()) if self._asked(r)), max(after, 0))
 
     def _show_owed(self, done: bool = False) -> None:
         owed = cal.missing(self.session, self.evaluator.currentData())
@@ -350,9 +375,9 @@ class CalibrationWindow(QDialog):
         """P, F and N answer the current criterion and move to the next one."""
         if watched is self.answers and event.type() == QEvent.Type.KeyPress and event.key() in KEYS:
             row = self.answers.currentRow()
-            if row >= 0 and self.answers.isEnabled():
+            if row >= 0 and self.answers.isEnabled() and self._asked(row):
                 self.record(self.answers.item(row, 0).data(ID_ROLE), KEYS[event.key()])
-                self.answers.setCurrentCell(min(row + 1, self.answers.rowCount() - 1), 1)
+                self.answers.setCurrentCell(self._next_asked(row), 1)
             return True
         return super().eventFilter(watched, event)
 

@@ -4,9 +4,13 @@ text's hash), so the parsed scorecard is kept per hash for the life of the proce
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 
-from qa_desktop.storage.models import ScorecardRow
-from scoring.scorecard import Scorecard, parse_scorecard
+from peewee import SelectQuery
+
+from qa_desktop.storage.models import Call, Score, ScorecardRow
+from scoring.scorecard import Scorecard, ScorecardError, parse_scorecard
+from scoring.scorer import not_applicable
 
 _parsed: dict[str, Scorecard] = {}
 _lock = threading.Lock()
@@ -22,3 +26,29 @@ def parsed_scorecard(row: ScorecardRow) -> Scorecard:
         with _lock:
             _parsed[row.hash] = card
     return card
+
+
+def not_judged(call_ids: Iterable[int] | SelectQuery) -> dict[tuple[int, str], str]:
+    """(call id, criterion) -> why nobody can judge it on that call: the call's medium rules it out on the
+    scorecard version of its current score, as it ruled out the automatic verdict (`scoring.scorer.judge`)."""
+    ids = call_ids if isinstance(call_ids, SelectQuery) else list(call_ids)
+    rows = (
+        Score.select(Score.call, Call.medium, Score.scorecard)
+        .join(Call)
+        .where(Score.current & Score.call.in_(ids))
+        .tuples()
+    )
+    cards: dict[int, Scorecard | None] = {}
+    found = {}
+    for call_id, medium, card_id in rows:
+        if card_id not in cards:
+            try:
+                cards[card_id] = parsed_scorecard(ScorecardRow.get_by_id(card_id))
+            except ScorecardError:  # not readable: nothing is known to be ruled out
+                cards[card_id] = None
+        card = cards[card_id]
+        for criterion in card.criteria if card else ():
+            reason = not_applicable(criterion, medium)
+            if reason is not None:
+                found[(call_id, criterion.id)] = reason
+    return found

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
+from pathlib import Path
 
+from qa_desktop.storage import repository
+from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.storage.drivers import default_drivers, tag_call
 from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Score, Team, UtteranceRow
 from qa_desktop.storage.repository import scorecard_row
 from scoring.scorecard import Scorecard, default_scorecard_path, load_scorecard
+from scoring.scorer import score_call
+from scoring.text_conversation import load_conversation
+
+SHORT_CHAT = """speaker,text
+Sam (Acme),"Hi, thanks for contacting Acme, my name is Sam."
+Jordan,"My order never arrived and I'm upset."
+Sam (Acme),"I'm sorry about that. I've sent a new one today. Is there anything else I can help with?"
+"""  # a chat export for stored_conversation: the agent is "Sam (Acme)"
 
 
 @cache  # read once: fixtures store dozens of calls a test
@@ -73,3 +84,14 @@ def stored_call(
             override=override,
         )
     return call
+
+
+def stored_conversation(path: Path, scorecard: Scorecard, agent: str = "Sam Reyes") -> Call:
+    """A chat, email or ticket file (agent "Sam (Acme)") loaded, scored and stored as an import stores it."""
+    analysis = load_conversation(path, ["Sam (Acme)"])
+    return repository.store_call(
+        analysis,
+        CallMetadata(agent=agent, team="Chat", call_time=dt.datetime(2026, 11, 2)),
+        None,
+        scored=(scorecard, score_call(analysis.transcript, scorecard)),
+    )

@@ -5,7 +5,8 @@ result the reviewer looked at and left standing: played its evidence or confirme
 dispute (the result stands), the
 expert reference settled in calibration, and every evaluator's submitted calibration answer. Per call
 and criterion one decision counts (reference, else review or override, else rejected dispute), plus
-each calibration answer. Criteria agreeing less than the scorecard's threshold are marked.
+each calibration answer. A criterion the call's medium rules out (tone in a chat) is no verdict of anyone's
+and is left out. Criteria agreeing less than the scorecard's threshold are marked.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from qa_desktop.storage.models import (
     Score,
     ScorecardRow,
 )
+from qa_desktop.storage.scorecards import not_judged
 from scoring.scorecard import Scorecard
 
 MIN_CALLS = 3  # fewer human-checked calls than this and a criterion is never marked
@@ -90,6 +92,8 @@ _Current = dict[tuple[int, str], tuple[str, str | None, bool, str, str]]
 
 def _verdicts(date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[HumanVerdict]:
     current = _current_results(date_from, date_to)
+    for key in not_judged(_checked_calls()):
+        current.pop(key, None)
     found = []
     for key, (human, source) in _decisions(current).items():
         if key in current:

@@ -33,6 +33,7 @@ from qa_desktop.storage.models import (
     database,
 )
 from qa_desktop.storage.review import RESULTS, audit
+from qa_desktop.storage.scorecards import not_judged
 
 
 class CalibrationError(ValueError):
@@ -143,6 +144,22 @@ def _evaluator(session: CalibrationSession, evaluator: str) -> str:
     return evaluator
 
 
+def not_asked(session: CalibrationSession) -> dict[tuple[int, str], str]:
+    """(call id, criterion) -> why nobody is asked it: the call's medium rules the criterion out (dead air or
+    tone in a chat), the same for every evaluator, so it is neither owed nor counted in the agreement."""
+    ruled_out = not_judged(c.id for c in session_calls(session))
+    return {key: reason for key, reason in ruled_out.items() if key[1] in session.criteria}
+
+
+def _asked(session: CalibrationSession, call_id: int, criterion: str) -> None:
+    """Raise unless the session asks this criterion of this call."""
+    if criterion not in session.criteria:
+        raise CalibrationError(f"'{criterion}' is not calibrated in this session")
+    reason = not_asked(session).get((call_id, criterion))
+    if reason is not None:
+        raise CalibrationError(f"'{criterion}' is not asked on call {call_id}: {reason}")
+
+
 def answer(
     session: CalibrationSession, evaluator: str, call_id: int, criterion: str, result: str, comment: str = ""
 ) -> CalibrationAnswer:
@@ -152,8 +169,7 @@ def answer(
         raise CalibrationError(f"{evaluator} has already submitted; answers can no longer change")
     if result not in RESULTS:
         raise CalibrationError(f"a result is one of {', '.join(RESULTS)}, not '{result}'")
-    if criterion not in session.criteria:
-        raise CalibrationError(f"'{criterion}' is not calibrated in this session")
+    _asked(session, call_id, criterion)
     row, created = CalibrationAnswer.get_or_create(
         session=session,
         call=call_id,
@@ -176,8 +192,13 @@ def own_answers(session: CalibrationSession, evaluator: str) -> dict[tuple[int, 
 
 
 def missing(session: CalibrationSession, evaluator: str) -> int:
-    """How many (call, criterion) answers the evaluator still owes."""
-    return len(session_calls(session)) * len(session.criteria) - len(own_answers(session, evaluator))
+    """How many (call, criterion) answers the evaluator still owes (none on what is not asked)."""
+    given, skipped = own_answers(session, evaluator), not_asked(session)
+    return sum(
+        (call.id, criterion) not in given and (call.id, criterion) not in skipped
+        for call in session_calls(session)
+        for criterion in session.criteria
+    )
 
 
 def submit(session: CalibrationSession, evaluator: str) -> None:
@@ -201,11 +222,14 @@ def _may_see(session: CalibrationSession, viewer: str) -> None:
 
 
 def all_answers(session: CalibrationSession, viewer: str) -> dict[tuple[int, str], dict[str, str]]:
-    """Every evaluator's answers by (call id, criterion) -> {evaluator: result}; blind rules apply."""
+    """Every evaluator's answers by (call id, criterion) -> {evaluator: result}, on what is asked (an answer
+    given before a criterion was known to be ruled out is left out); blind rules apply."""
     _may_see(session, viewer)
+    skipped = not_asked(session)
     found: dict[tuple[int, str], dict[str, str]] = {}
     for row in CalibrationAnswer.select().where(CalibrationAnswer.session == session):
-        found.setdefault((row.call_id, row.criterion), {})[row.evaluator] = row.result
+        if (row.call_id, row.criterion) not in skipped:
+            found.setdefault((row.call_id, row.criterion), {})[row.evaluator] = row.result
     return found
 
 
@@ -302,11 +326,13 @@ def results(session: CalibrationSession, viewer: str) -> tuple[list[CriterionAgr
 def settle(
     session: CalibrationSession, call_id: int, criterion: str, result: str, lead: str, comment: str = ""
 ) -> ReferenceVerdict:
-    """The lead's expert answer for a call's criterion: the reference verdict from now on (in the audit log)."""
+    """The lead's expert answer for a call's criterion: the reference verdict from now on (in the audit log);
+    the session is settled once every asked (call, criterion) is."""
     require(current_user(), "settle calibration")
     lead = acting_name(lead)
     if result not in RESULTS:
         raise CalibrationError(f"a result is one of {', '.join(RESULTS)}, not '{result}'")
+    _asked(session, call_id, criterion)
     with database.atomic():
         old = ReferenceVerdict.get_or_none(call=call_id, criterion=criterion)
         previous = old.result if old else None
@@ -323,6 +349,7 @@ def settle(
         settled = {
             (r.call_id, r.criterion) for r in ReferenceVerdict.select().where(ReferenceVerdict.session == session)
         }
+        settled |= set(not_asked(session))
         if all((c.id, k) in settled for c in session_calls(session) for k in session.criteria):
             session.status = "settled"
             session.save()
