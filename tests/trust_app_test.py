@@ -134,15 +134,16 @@ def test_the_calibration_window_greys_what_a_chat_rules_out(qtbot, db, scorecard
     assert [win.call_list.item(r).text()[-3:] for r in range(2)] == ["0/1", "0/3"]  # the chat asks greeting only
     assert win.progress.text().startswith("4 answers still to give")
     win.call_list.setCurrentRow(0)
-    for row, says in ((1, "text conversation: no audio"), (2, "does not check this on a text conversation")):
-        name, given = win.answers.item(row, 0), win.answers.item(row, 1)
-        assert given.text() == "n/a" and says in name.text() and says in given.toolTip()
-        assert not name.flags() & Qt.ItemFlag.ItemIsEnabled and not given.flags() & Qt.ItemFlag.ItemIsEditable
     qtbot.keyClick(win.answers, Qt.Key.Key_P)  # greeting, then nowhere further on the chat
     assert win.answers.currentRow() == 0 and win.call_list.item(0).text().startswith("✓")
-    win.answers.setCurrentCell(1, 1)
-    qtbot.keyClick(win.answers, Qt.Key.Key_F)  # on tone: nothing is recorded (nor a message box raised)
-    assert CalibrationAnswer.select().count() == 1 and win.answers.item(1, 1).text() == "n/a"
+    for row, says in ((1, "text conversation: no audio"), (2, "does not check this on a text conversation")):
+        given = win.answers.item(row, 1)
+        assert given.text() == "n/a" and says in given.toolTip() and given.foreground().color().name() == "#9e9e9e"
+        win.answers.setCurrentCell(row, 1)
+        assert "not asked on this call" in win.definition.text() and says in win.definition.text()
+        qtbot.keyClick(win.answers, Qt.Key.Key_F)  # nothing is recorded (nor a message box raised)
+        assert win.answers.currentRow() == row and win.answers.item(row, 1).text() == "n/a"
+    assert CalibrationAnswer.select().count() == 1
     win.call_list.setCurrentRow(1)
     for _ in mixed:
         qtbot.keyClick(win.answers, Qt.Key.Key_P)

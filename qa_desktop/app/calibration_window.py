@@ -45,9 +45,11 @@ from qa_desktop.storage.review import RESULTS
 from scoring.scorecard import Scorecard
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+NOT_ASKED_ROLE = ID_ROLE + 1  # on a criterion's name: why the open call's medium rules it out
 _UNANSWERED = "—"
 KEYS = {Qt.Key.Key_P: "pass", Qt.Key.Key_F: "fail", Qt.Key.Key_N: "na"}  # answer keys in the answers table
 _ANSWER_COLOURS = {"pass": "#2e7d32", "fail": "#b3261e", "na": "#666666"}
+_NOT_ASKED_COLOUR = "#9e9e9e"
 
 
 def _percent(value: float | None) -> str:
@@ -339,18 +341,18 @@ class CalibrationWindow(QDialog):
         self.answers.setItem(row, 1, item)
 
     def _show_not_asked(self, row: int, reason: str) -> None:
-        """A criterion the call's medium rules out: n/a with the reason, greyed, not to be answered."""
+        """A criterion the call's medium rules out: greyed n/a, its reason beside it when picked, not answered."""
         name, answer = self.answers.item(row, 0), QTableWidgetItem("n/a")
         answer.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
         self.answers.setItem(row, 1, answer)
-        name.setText(f"{name.text()} · {reason.removeprefix('Not applicable: ')}")
+        name.setData(NOT_ASKED_ROLE, reason)
         for item in (name, answer):
-            item.setFlags(Qt.ItemFlag.NoItemFlags)
-            item.setToolTip(f"Not asked. {reason}")
+            item.setForeground(QBrush(QColor(_NOT_ASKED_COLOUR)))
+            item.setToolTip(f"Not asked on this call. {reason}")
 
     def _asked(self, row: int) -> bool:
         """Whether the row's criterion is asked on the open call (not ruled out by its medium)."""
-        return bool(self.answers.item(row, 0).flags() & Qt.ItemFlag.ItemIsEnabled)
+        return self.answers.item(row, 0).data(NOT_ASKED_ROLE) is None
 
     def _next_asked(self, after: int) -> int:
         """The first row after `after` with a criterion to answer, else `after` (the first row if none)."""
@@ -367,6 +369,10 @@ class CalibrationWindow(QDialog):
     def _show_definition(self, row: int) -> None:
         item = self.answers.item(row, 0) if row >= 0 else None
         known = self.criteria.get(item.data(ID_ROLE)) if item else None
+        reason = item.data(NOT_ASKED_ROLE) if item else None
+        if reason is not None:
+            self.definition.setText(f"<b>{item.text()}</b>: not asked on this call.<br>{reason}")
+            return
         self.definition.setText(
             f"<b>{known.name}</b><br>{known.description or 'No definition in the scorecard.'}" if known else ""
         )
