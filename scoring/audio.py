@@ -81,6 +81,9 @@ def _missing(path: Path) -> str:
     return f"broken link: it points to {os.readlink(path)}, which does not exist"
 
 
+EMPTY_FILE = "empty file (0 bytes)"  # said of any file with nothing in it, recording or transcript
+
+
 def check_file(path: Path, extensions: tuple[str, ...] = SUPPORTED_EXTENSIONS) -> None:
     """Reject what is not worth opening: missing, not a file, empty, or not one of `extensions`."""
     if not path.exists():
@@ -88,7 +91,7 @@ def check_file(path: Path, extensions: tuple[str, ...] = SUPPORTED_EXTENSIONS) -
     if not path.is_file():
         raise AudioError("not a file")
     if path.stat().st_size == 0:
-        raise AudioError("empty file (0 bytes)")
+        raise AudioError(EMPTY_FILE)
     if path.suffix.lower() not in extensions:
         supported = ", ".join(ext.lstrip(".") for ext in extensions)
         raise AudioError(f"unsupported format '{path.suffix or '(none)'}' (supported: {supported})")

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .analysis import CallAnalysis, redacted
-from .audio import AudioError
+from .audio import EMPTY_FILE, AudioError
 from .transcript import AGENT, CUSTOMER, TEXT, Transcript, Utterance, Word
 
 TEXT_EXTENSIONS = (".json", ".csv")
@@ -102,8 +102,10 @@ def load_conversation(path: Path | str, agent_speakers: Iterable[str] = ()) -> C
         raise TranscriptFileError("file not found") from None
     except OSError as exc:
         raise TranscriptFileError(f"cannot be read ({exc.strerror or exc})") from None
+    if not raw:
+        raise TranscriptFileError(EMPTY_FILE)  # as `ingest` says it (`check_file`)
     if not raw.strip():
-        raise TranscriptFileError("empty file: no messages")
+        raise TranscriptFileError("no messages: only blank space")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -168,7 +168,8 @@ def test_the_score_contract_of_a_transcript_is_a_recordings(transcripts, scoreca
             "speaker,text\nSam,Hello\nJordan,Hi\n",
             "unknown speakers 'Sam' (line 2), 'Jordan' (line 3): speakers must be agent or customer",
         ),
-        ("empty.csv", "", "empty file"),
+        ("empty.csv", "", "empty file (0 bytes)"),  # as ingest says it
+        ("blank.json", " \n", "no messages: only blank space"),
         ("blank.csv", "speaker,text\nagent,\ncustomer,  \n", "no messages"),
         ("times.csv", "speaker,text,start\nagent,Hello,0\ncustomer,Hi,\n", "line 3: no start time"),
         ("clock.csv", "speaker,text,start\nagent,Hello,soon\n", "line 2: start 'soon' is not a time"),
@@ -266,9 +267,15 @@ def test_scoring_a_transcript_loads_neither_faster_whisper_nor_dask(tmp_path, is
 
 
 def test_cli_scores_transcripts_and_reports_bad_ones(tmp_path, isolated_home, transcripts):
-    bad = _write(tmp_path, "bad.csv", "name,message_time\nx,1\n")
+    bad, empty = _write(tmp_path, "bad.csv", "name,message_time\nx,1\n"), _write(tmp_path, "empty.csv", "")
     done = run_cli(
-        "score", str(transcripts["ticket"]), str(bad), str(transcripts["chat"]), "--json", env_home=isolated_home
+        "score",
+        str(transcripts["ticket"]),
+        str(bad),
+        str(transcripts["chat"]),
+        str(empty),
+        "--json",
+        env_home=isolated_home,
     )
     assert done.returncode == 1
     lines = [json.loads(line) for line in done.stdout.splitlines()]
@@ -279,6 +286,7 @@ def test_cli_scores_transcripts_and_reports_bad_ones(tmp_path, isolated_home, tr
         "optional start,end); found name, message_time",
     }
     assert lines[2]["error"].startswith("unknown speakers 'Sam (Acme)' (line 2), 'Jordan' (line 3)")
+    assert lines[3] == {"file": str(empty), "error": "empty file (0 bytes)"}  # as ingest says it
     assert f"FAILED: {bad}: missing columns speaker and text" in done.stderr
     db_file = tmp_path / "calls.sqlite3"
     stored = run_cli(
