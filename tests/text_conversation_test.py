@@ -434,6 +434,7 @@ def test_the_import_dialog_takes_transcripts_with_the_agent_named_in_settings(qt
     assert f"{broken}: invalid JSON at line 1 column 3" in " ".join(failures)
     assert f"{transcripts['reference']}: passed over, not a transcript" in " ".join(failures)  # after the start too
     assert window.calls.rowCount() == 2 and not repository.unfinished_jobs()
+    assert dialog.overall_bar.text() == "3 of 3 files (100%)"  # whole files, not "3.0 of 3"
 
 
 def test_an_untimed_conversations_title_leaves_the_window_narrow_enough_for_a_laptop(qtbot, db, scorecard, transcripts):

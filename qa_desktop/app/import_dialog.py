@@ -415,13 +415,14 @@ class ImportDialog(QDialog):
         self.results.scrollToItem(self._current_row)
 
     def _show_overall(self, fraction: float) -> None:
-        """The overall bar: whole files plus the part of the one in progress, and the time left at the pace so far."""
+        """The overall bar: whole files plus the part of the one in progress (in its percentage: the count is of
+        whole files), and the time left at the pace so far."""
         total = max(1, self.overall_bar.maximum() // STEPS)
         done = min(self.files_done + fraction, total)
         self.overall_bar.setValue(int(done * STEPS))
         elapsed = time.monotonic() - self.started_at
         left = f" · about {_duration(elapsed / done * (total - done))} left" if done >= 0.05 and done < total else ""
-        self.overall_bar.setFormat(f"{done:.1f} of {total} files ({done / total:.0%}){left}")
+        self.overall_bar.setFormat(f"{min(self.files_done, total)} of {total} files ({done / total:.0%}){left}")
 
     def _file_progress(self, fraction: float) -> None:
         self._show_overall(fraction)
