@@ -133,6 +133,8 @@ def chat_and_call(db, scorecard, tmp_path) -> tuple[int, int]:
 
 def test_calibration_does_not_ask_what_a_chat_rules_out(chat_and_call):
     chat, call = chat_and_call
+    chats_only = cal.create_session("Chats", "Lead", ["Ann", "Bob"], [chat])  # every criterion scored on it, but 4
+    assert len(chats_only.criteria) == 13 and not set(chats_only.criteria) & {"tone", "recording_disclosure"}
     session = cal.create_session("Mixed", "Lead", ["Ann", "Bob"], [chat, call], MIXED)
     assert cal.not_asked(session) == {
         (chat, "tone"): NO_AUDIO,

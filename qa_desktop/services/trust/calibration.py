@@ -83,7 +83,8 @@ def propose_calls(count: int = 10) -> list[Proposal]:
 def create_session(
     title: str, lead: str, evaluators: list[str], calls: list[int | Proposal], criteria: list[str] | None = None
 ) -> CalibrationSession:
-    """A new session on these calls for these evaluators (criteria: every criterion scored on the calls)."""
+    """A new session on these calls for these evaluators (criteria: every criterion scored on the calls, but one
+    that no call's medium lets anyone judge)."""
     require(current_user(), "create calibration")
     lead = acting_name(lead)
     evaluators = list(dict.fromkeys(e.strip() for e in evaluators if e.strip()))
@@ -94,14 +95,14 @@ def create_session(
     proposals = [c if isinstance(c, Proposal) else Proposal(c, "chosen by hand") for c in calls]
     if criteria is None:
         ids = [p.call_id for p in proposals]
-        criteria = sorted(
-            {
-                r.criterion
-                for r in CriterionResultRow.select(CriterionResultRow.criterion)
-                .join(Score)
-                .where(Score.current & Score.call.in_(ids))
-            }
+        ruled_out = not_judged(ids)
+        scored = (
+            CriterionResultRow.select(Score.call, CriterionResultRow.criterion)
+            .join(Score)
+            .where(Score.current & Score.call.in_(ids))
+            .tuples()
         )
+        criteria = sorted({criterion for call_id, criterion in scored if (call_id, criterion) not in ruled_out})
     with database.atomic():
         session = CalibrationSession.create(
             title=title.strip() or "Calibration", lead=lead.strip() or "lead", evaluators=evaluators, criteria=criteria
