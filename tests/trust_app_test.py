@@ -132,7 +132,7 @@ def test_the_calibration_window_greys_what_a_chat_rules_out(qtbot, db, scorecard
     win.sessions.setCurrentRow(0)
     win.evaluator.setCurrentIndex(0)  # Ann
     assert [win.call_list.item(r).text()[-3:] for r in range(2)] == ["0/1", "0/3"]  # the chat asks greeting only
-    assert win.progress.text().startswith("4 answers still to give")
+    assert win.progress.text() == "4 answers still to give across the 2 calls."
     win.call_list.setCurrentRow(0)
     qtbot.keyClick(win.answers, Qt.Key.Key_P)  # greeting, then nowhere further on the chat
     assert win.answers.currentRow() == 0 and win.call_list.item(0).text().startswith("✓")

@@ -363,7 +363,8 @@ class CalibrationWindow(QDialog):
         self.progress.setText(
             "Submitted."
             if done
-            else f"{owed} answer{'s' * (owed != 1)} still to give across the {self.call_list.count()} calls."
+            else f"{owed} answer{'s' * (owed != 1)} still to give "
+            + ("on the call." if self.call_list.count() == 1 else f"across the {self.call_list.count()} calls.")
         )
 
     def _show_definition(self, row: int) -> None:
