@@ -75,11 +75,13 @@ def test_free_heap_memory_goes_back_to_the_system():
 
 @pytest.mark.model
 def test_features_of_a_whole_channel_are_the_same_computed_in_blocks():
-    """The sequential pass extracts features of the whole channel: same numbers, without a 25 ms frame matrix."""
+    """The sequential pass extracts features of the whole channel: the same numbers to the last bit of float32
+    rounding (on some CPUs the FFT of a block rounds 0.3% of values one ulp apart from the whole channel's, 1.2e-7
+    on AMD EPYC; bit for bit on others), without a 25 ms frame matrix."""
     audio = np.tile(decode(demo_file("good")).channels[0], 4)  # 7 minutes
     extractor = Transcriber().pipeline.model.feature_extractor
     features, peak = peak_bytes(lambda: extractor(audio))
-    assert np.array_equal(features, FeatureExtractor()(audio))
+    np.testing.assert_allclose(features, FeatureExtractor()(audio), rtol=0, atol=2.5e-7)
     assert peak < 3 * audio.nbytes  # faster-whisper's own holds about 11 times the audio
 
 
