@@ -58,6 +58,7 @@ class TranscriberConfig:
     cpu_threads: int = 0  # 0: one per core
     beam_size: int = 5
     window_s: int = WINDOW_S
+    mono_window_s: int = MONO_WINDOW_S  # each mono voice's speech per window
     initial_prompt: str | None = CALL_CENTRE_PROMPT
     hotwords: str | None = None
 
@@ -275,7 +276,7 @@ class Transcriber:
         else:
             from .diarize import separate_voices  # scikit-learn and librosa take seconds to import: mono calls only
 
-            voices = separate_voices(decoded.channels[0], MONO_WINDOW_S)
+            voices = separate_voices(decoded.channels[0], self.config.mono_window_s)
             per_channel = self._per_channel(
                 [voice.channel for voice in voices],
                 [f"voice {v}" for v in range(len(voices))],
@@ -314,7 +315,7 @@ class Transcriber:
         """The utterances of each channel, which holds one speaker, transcribed in `order` (channel indices;
         by default as they come). Each channel is taken from `channels` only while it is transcribed (a
         channel decoded on demand is then the only one held). `speech`: each mono voice's speech from the
-        separation, heard in windows of MONO_WINDOW_S."""
+        separation, heard in windows of the config's mono_window_s."""
         per_channel: list[list[Utterance]] = [[] for _ in speakers]
         order = range(len(speakers)) if order is None else order
         for step, index in enumerate(order):
@@ -326,7 +327,7 @@ class Transcriber:
             if speech is None:
                 words = self.words(channels[index], channel_progress)
             else:
-                words = self.words(channels[index], channel_progress, speech[index], MONO_WINDOW_S)
+                words = self.words(channels[index], channel_progress, speech[index], self.config.mono_window_s)
             per_channel[index] = split_words(words, speakers[index])
             release_free_memory()  # the sequential pass's leftovers, else the next channel starts on them
         return per_channel

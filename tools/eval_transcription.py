@@ -22,7 +22,6 @@ import jiwer
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-import scoring.transcriber  # noqa: E402
 from scoring.audio import decode  # noqa: E402
 from scoring.transcriber import (  # noqa: E402
     CALL_CENTRE_PROMPT,
@@ -148,10 +147,13 @@ def main() -> None:
     items, modes = _calls(args)
     transcriber = Transcriber(
         TranscriberConfig(
-            model=args.model, initial_prompt=args.initial_prompt or None, hotwords=args.hotwords, window_s=args.window
+            model=args.model,
+            initial_prompt=args.initial_prompt or None,
+            hotwords=args.hotwords,
+            window_s=args.window,
+            mono_window_s=args.mono_window,
         )
     )
-    scoring.transcriber.MONO_WINDOW_S = args.mono_window  # a mono call reads the module's constant, not the config
     tallies = {mode: Tally() for mode in modes}
     audio_s, spent = 0.0, 0.0
     for path, item in items:
