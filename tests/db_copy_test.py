@@ -5,6 +5,9 @@ moves into a team's PostgreSQL database with every id, audit entry and score as 
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from qa_desktop.cli.main import main
@@ -17,6 +20,8 @@ from qa_desktop.storage.postgres_database import TeamDatabase
 from qa_desktop.storage.review import override, set_reviewed
 from qa_desktop.storage.sqlite_database import CallDatabase
 from scoring.scorer import score_call
+
+OLD_DATABASES = Path(__file__).parent / "data" / "old_databases"
 
 
 def _everything(db) -> dict[str, list[tuple]]:
@@ -93,3 +98,14 @@ def test_copy_from_a_missing_file_or_to_a_file_is_one_line(tmp_path, postgres_ur
         f"error: {tmp_path / 'none.sqlite3'}: no such database file",
         f"error: --to must be a postgresql:// URL, not '{tmp_path / 'b.db'}'",
     ]
+
+
+def test_copy_of_an_old_file_tells_of_a_backup_it_could_not_redact(tmp_path, postgres_url, capsys):
+    old = tmp_path / "calls.sqlite3"
+    shutil.copy(OLD_DATABASES / "v9.sqlite3", old)
+    damaged = tmp_path / "calls.sqlite3.v6.bak"  # left by an older version's upgrade, cut short since
+    damaged.write_bytes((OLD_DATABASES / "v6.sqlite3").read_bytes()[:4096])
+    Path(f"{damaged}.unredacted").touch()
+    assert main(["db", "copy", "--from", str(old), "--to", postgres_url]) == 0
+    told = capsys.readouterr().err
+    assert f"warning: removed the backup {damaged}: it is damaged" in told and not damaged.exists()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE
+from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE, warn
 from qa_desktop.services.config import Config
 from qa_desktop.storage.copy import CopyError, copy_database
 from qa_desktop.storage.postgres_database import DatabaseUrl, is_server_url
@@ -20,7 +20,10 @@ def cmd_db(args: argparse.Namespace, config: Config) -> int:
     target = DatabaseUrl(args.target)
     try:
         copied = copy_database(
-            Path(args.source).expanduser(), target, lambda table, n: print(f"{table:22s} {n:>9,} rows", flush=True)
+            Path(args.source).expanduser(),
+            target,
+            lambda table, n: print(f"{table:22s} {n:>9,} rows", flush=True),
+            tell=warn,
         )
     except CopyError as exc:
         print(f"error: {exc}")

@@ -8,6 +8,7 @@ the target must hold no calls yet, since ids are kept as they are.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,13 +19,22 @@ from qa_desktop.storage.sqlite_database import CallDatabase
 
 BATCH = 2000
 
+log = logging.getLogger(__name__)
+
 
 class CopyError(Exception):
     """The copy cannot be made as asked (nothing was written to the target)."""
 
 
-def copy_database(source: Path, target: str, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
-    """Copy the SQLite file `source` into the empty PostgreSQL database at URL `target`; rows copied per table."""
+def copy_database(
+    source: Path,
+    target: str,
+    progress: Callable[[str, int], None] | None = None,
+    tell: Callable[[str], None] = log.warning,
+) -> dict[str, int]:
+    """Copy the SQLite file `source` into the empty PostgreSQL database at URL `target`; rows copied per table.
+    `tell` gets what the user should know of the source's upgrade (a backup beside it that could not be
+    redacted), as `open_database`'s does."""
     from qa_desktop.storage.database import PRAGMAS, describe_database_error  # database.py opens the app's one
 
     if not source.is_file():
@@ -34,7 +44,7 @@ def copy_database(source: Path, target: str, progress: Callable[[str, int], None
     try:
         try:
             origin.connect()
-            migrate(origin, source)
+            migrate(origin, source, tell=tell)
         except Exception as exc:
             raise CopyError(str(describe_database_error(source, exc))) from exc
         try:
