@@ -12,6 +12,7 @@ from typing import Any
 
 from .conversation import ConversationMetrics, conversation_metrics
 from .detectors import DETECTORS, FAIL, NA, CallContext, Verdict
+from .display import Timeline
 from .phrases import phrase_set
 from .scorecard import Criterion, Scorecard
 from .sentiment import SentimentTrajectory, customer_sentiment
@@ -156,6 +157,7 @@ def build_context(
         sentiment=sentiment,
         customer_name=customer_name,
         moods=moods,
+        timeline=Timeline.of(utterances, transcript.timed),
     )
 
 

@@ -341,7 +341,7 @@ def test_the_review_shows_a_text_conversation_without_a_player(qtbot, db, scorec
     review = window.review
     assert review.call.id == chat.id and window.calls.index(0, 3).data() == "✉"
     assert not review.player.isVisible() and not review.waveform.isVisible() and review.text_note.isVisible()
-    assert "text conversation (no times in the file" in review.title.text()
+    assert "text conversation, 6 messages, no times" in review.title.text()
     assert "Text conversation" in review.text_note.text()
     evidence = review.scorecard.criterion_item("greeting").child(0)
     assert evidence.toolTip(0) == "Click to find this message in the transcript"  # was "Click to play this moment"
@@ -350,7 +350,7 @@ def test_the_review_shows_a_text_conversation_without_a_player(qtbot, db, scorec
     with open(exported, newline="", encoding="utf-8") as handle:
         (row,) = csv.DictReader(handle)
     assert row["duration_s"] == "" and row["file"] == str(transcripts["chat"])  # was its estimated length, 33.2
-    assert "0:00 Agent Hi, thanks for contacting Acme" in review.transcript.toPlainText()
+    assert "msg 1 Agent Hi, thanks for contacting Acme" in review.transcript.toPlainText()  # no estimated times
     fourth = repository.call_transcript(chat)[3]
     review.play_from(fourth.start)  # what a click on a piece of evidence does
     assert review.transcript.current == 3 and review.position() == fourth.start
@@ -372,13 +372,12 @@ def test_a_coaching_pack_of_a_text_conversation_has_excerpts_and_no_audio(qtbot,
         ["pdftotext", str(folder / "coaching-pack.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "The card is [card number]" in text and "index.html plays" not in text and "4111" not in text
-    estimated = "no times in the file: the times shown are estimated from message length"  # the chat has none
-    assert estimated in page and estimated in " ".join(text.split())
+    assert "<span class='t'>msg 4</span>" in page and "msg 4 Customer It's 55512" in text  # no estimated times
     window = CoachingWindow(None, lambda: "Kim", lambda: None)
     qtbot.addWidget(window)
     window.show()
     window.open_session(session.id)
-    assert window.clip_list.topLevelItem(0).text(4).startswith("✉ 0:")
+    assert window.clip_list.topLevelItem(0).text(4).startswith("✉ msg ")
     window.clip_list.setCurrentItem(window.clip_list.topLevelItem(0))
     assert window.excerpt.isVisible() and not window.player.isVisible()
     assert "The card is [card number]" in window.excerpt.toPlainText() and clip.call.medium == "text"
@@ -445,7 +444,7 @@ def test_an_untimed_conversations_title_leaves_the_window_narrow_enough_for_a_la
     qtbot.addWidget(window)
     window.show()
     window.table.selectRow(0)
-    assert "no times in the file: estimated from message length" in window.review.title.text()
+    assert "text conversation, 6 messages, no times" in window.review.title.text()
     assert window.minimumSizeHint().width() <= 1366  # was 1368: the subtitle, on one line, widened the window
 
 

@@ -304,7 +304,7 @@ class CalibrationWindow(QDialog):
             self.player.unload()
         else:
             self.player.load(call.path, call.duration_s)
-        self.transcript.show_utterances(review_service.transcript(call_id))
+        self.transcript.show_utterances(review_service.transcript(call_id), timed=call.timed)
         self._show_answers()
 
     def _current_call(self) -> int | None:

@@ -47,7 +47,6 @@ from qa_desktop.services.coaching import views as coaching_service
 from qa_desktop.services.coaching.focus import MIN_CALLS
 from qa_desktop.services.coaching.sessions import STATUSES, criterion_names
 from qa_desktop.services.coaching.views import ClipView, SessionView
-from scoring.display import clock
 
 CLIP_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -331,14 +330,13 @@ class CoachingWindow(QDialog):
         self.clip_list.clear()
         for number, clip in enumerate(self.service.clip_views(self.session.id), 1):
             when = f"{clip.call_time:%Y-%m-%d %H:%M}" if clip.call_time else Path(clip.path).name
-            moment = f"{clock(clip.start)}-{clock(clip.end)}"
             item = QTreeWidgetItem(
                 [
                     str(number),
                     self.names.get(clip.criterion, clip.criterion),
                     "to improve" if clip.kind == "improve" else "example",
                     f"{clip.agent_name}, {when}",
-                    f"✉ {moment}" if clip.is_text else moment,
+                    f"✉ {clip.moment}" if clip.is_text else clip.moment,
                     clip.note,
                 ]
             )
@@ -380,14 +378,14 @@ class CoachingWindow(QDialog):
 
     def _show_excerpt(self, clip: ClipView) -> None:
         lines = [  # an email's paragraphs stay apart
-            (start, speaker, html.escape(line).replace("\n", "<br>"))
-            for start, speaker, line in self.service.clip_excerpt(clip)
+            (where, speaker, html.escape(line).replace("\n", "<br>"))
+            for where, speaker, line in self.service.clip_excerpt(clip)
         ]
         self.excerpt.setHtml(
             "".join(
-                f"<p style='margin:2px 0'><span style='color:#777;font-family:monospace'>{clock(start)}</span> "
+                f"<p style='margin:2px 0'><span style='color:#777;font-family:monospace'>{where}</span> "
                 f"<b style='color:{SPEAKER_COLOURS.get(speaker, '#333')}'>{speaker.capitalize()}</b> {line}</p>"
-                for start, speaker, line in lines
+                for where, speaker, line in lines
             )
             or "<i>No transcript in this moment.</i>"
         )

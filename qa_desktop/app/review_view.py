@@ -40,7 +40,7 @@ from qa_desktop.services.access.permissions import AccessError, allowed
 from qa_desktop.services.review import CallView, ResultView
 from qa_desktop.services.trust.disputes import DisputeError
 from qa_desktop.storage.review import RESULTS, ReviewError, StaleReviewError
-from scoring.display import clock
+from scoring.display import Timeline, clock
 
 
 def _wrapped(text: str) -> QLabel:
@@ -64,6 +64,7 @@ class ResultDialog(QDialog):
         why: str,
         placeholder: str,
         extra: list[tuple[str, QWidget]] = (),
+        timeline: Timeline = Timeline(),
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"{verb} {name}")
@@ -80,7 +81,7 @@ class ResultDialog(QDialog):
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setEnabled(False)
         self.comment.textChanged.connect(lambda: self.ok.setEnabled(bool(self.comment.toPlainText().strip())))
-        evidence = "\n".join(f"{clock(e['start'])}  {e['speaker']}: “{e['text']}”" for e in row.evidence)
+        evidence = "\n".join(f"{timeline.at(e['start'])}  {e['speaker']}: “{e['text']}”" for e in row.evidence)
         form = QFormLayout(self)
         form.addRow("Criterion", _wrapped(f"<b>{name}</b>"))
         form.addRow("Reason", _wrapped(row.reason or "none given"))
@@ -93,10 +94,10 @@ class ResultDialog(QDialog):
         form.addRow(buttons)
 
 
-def override_dialog(parent: QWidget, row: ResultView, name: str) -> ResultDialog:
+def override_dialog(parent: QWidget, row: ResultView, name: str, timeline: Timeline = Timeline()) -> ResultDialog:
     """Override a criterion: any result, with a comment for the audit log."""
     return ResultDialog(
-        parent, "Override", row, name, list(RESULTS), "Comment", "Why? (required; kept in the audit log)"
+        parent, "Override", row, name, list(RESULTS), "Comment", "Why? (required; kept in the audit log)", (), timeline
     )
 
 
@@ -104,7 +105,13 @@ class DisputeDialog(ResultDialog):
     """Dispute a criterion on the agent's behalf: the agent, the result they say is right, their reason."""
 
     def __init__(
-        self, parent: QWidget, row: ResultView, name: str, agent: str, agents: list[str] | None = None
+        self,
+        parent: QWidget,
+        row: ResultView,
+        name: str,
+        agent: str,
+        agents: list[str] | None = None,
+        timeline: Timeline = Timeline(),
     ) -> None:
         self.agent = QComboBox()  # one of the agents (every agent when not given), as disputes are counted per agent
         self.agent.addItems(agents if agents is not None else [a.name for a in people_service.agents()])
@@ -118,6 +125,7 @@ class DisputeDialog(ResultDialog):
             "Reason",
             "The agent's reason (required), e.g. where in the call",
             [("Agent", self.agent)],
+            timeline,
         )
 
 
@@ -176,8 +184,8 @@ class ReviewView(QWidget):
         self.player = CallPlayer()
         self.waveform = WaveformView()
         self.text_note = QLabel(
-            "Text conversation (chat, email or ticket): no recording to play. Click a time or a "
-            "piece of evidence to find it in the transcript."
+            "Text conversation (chat, email or ticket): no recording to play. Click a time, a message number "
+            "or a piece of evidence to find it in the transcript."
         )
         self.text_note.setWordWrap(True)
         self.text_note.setStyleSheet("background:#eef3f8; padding:6px; border-radius:3px")
@@ -237,9 +245,8 @@ class ReviewView(QWidget):
         self.setEnabled(True)
         when = call.call_time.strftime("%Y-%m-%d %H:%M") if call.call_time else "no call time"
         if self.is_text:
-            kind = "text conversation" + (
-                "" if call.timed else " (no times in the file: estimated from message length)"
-            )
+            untimed = f", {len(call.utterances)} messages, no times"  # places are message numbers, not times
+            kind = "text conversation" + ("" if call.timed else untimed)
         else:
             kind = "stereo" if call.channels == 2 else "mono, speakers separated"
         self.title.setText(
@@ -258,9 +265,10 @@ class ReviewView(QWidget):
         self.reviewed.setEnabled(self.service.may_review(call.id))
         self.agent.setEnabled(allowed(current_user(), "manage agents"))
         utterances = call.utterances
-        self.transcript.show_utterances(utterances, search)
+        self.transcript.show_utterances(utterances, search, call.timed)
         score = call.score
         self.scorecard.evidence_tip = FIND_TIP if self.is_text else PLAY_TIP
+        self.scorecard.timeline = call.timeline
         self.scorecard.show_score(score, call.unscored)
         self._criterion_selected(None)
         for widget in (self.player, self.waveform):
@@ -343,7 +351,7 @@ class ReviewView(QWidget):
         if result_id is None:
             return
         row = self.service.result(result_id)
-        dialog = override_dialog(self, row, self.scorecard.name_of(row.criterion))
+        dialog = override_dialog(self, row, self.scorecard.name_of(row.criterion), self.scorecard.timeline)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.apply_override(row.criterion, dialog.result.currentData(), dialog.comment.toPlainText())
 
@@ -377,6 +385,7 @@ class ReviewView(QWidget):
             self.scorecard.name_of(row.criterion),
             self.call.agent_name,
             [a.name for a in self.people.agents()],
+            self.scorecard.timeline,
         )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.apply_dispute(

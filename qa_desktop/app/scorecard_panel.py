@@ -8,7 +8,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from qa_desktop.services.review import ResultView, ScoreView
-from scoring.display import clock
+from scoring.display import Timeline
 from scoring.scorecard import Scorecard
 from scoring.sentiment import SentimentTrajectory
 
@@ -63,6 +63,7 @@ class ScorecardPanel(QWidget):
         for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.evidence_tip = PLAY_TIP  # what a click on a piece of evidence does (the review sets it per call)
+        self.timeline = Timeline()  # how evidence says where it is (the review sets it per call)
         self.details = QLabel(_HINT)
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.RichText)
@@ -153,7 +154,7 @@ class ScorecardPanel(QWidget):
         parent.addChild(item)
         for evidence in row.evidence:
             quote = " ".join(evidence["text"].split())  # one row, even for an email's paragraphs
-            child = QTreeWidgetItem([f"▶ {clock(evidence['start'])}  {evidence['speaker']}: “{quote}”"])
+            child = QTreeWidgetItem([f"▶ {self.timeline.at(evidence['start'])}  {evidence['speaker']}: “{quote}”"])
             child.setData(0, SEEK_ROLE, evidence["start"])
             child.setToolTip(0, self.evidence_tip)
             child.setForeground(0, QBrush(QColor("#444")))

@@ -1,5 +1,5 @@
-"""The transcript of the open call: speaker-coloured utterances with times; the one playing is
-highlighted, search words are marked, and clicking an utterance plays it."""
+"""The transcript of the open call: speaker-coloured utterances with times (message numbers in a text conversation
+without times); the one playing is highlighted, search words are marked, and clicking an utterance plays it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import re
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser
 
-from scoring.display import clock
+from scoring.display import Timeline
 from scoring.transcript import Utterance
 
 SPEAKER_COLOURS = {"agent": "#1f5fa8", "customer": "#c0661f"}
@@ -30,10 +30,13 @@ class TranscriptView(QTextBrowser):
         self.current = -1
         self._starts: list[float] = []
         self._terms: list[str] = []
+        self._timeline = Timeline()
 
-    def show_utterances(self, utterances: list[Utterance], search: str = "") -> None:
-        """Show a call's utterances; words of `search` are highlighted."""
+    def show_utterances(self, utterances: list[Utterance], search: str = "", timed: bool = True) -> None:
+        """Show a call's utterances (numbered, not timed, when the file gave no times); words of `search` are
+        highlighted."""
         self.utterances = utterances
+        self._timeline = Timeline.of(utterances, timed)
         self._starts = [u.start for u in utterances]
         self.current = -1
         self.mark(search)
@@ -78,7 +81,7 @@ class TranscriptView(QTextBrowser):
             parts.append(
                 f"<a name='u{i}'></a><p style='margin:2px 0;{background}'>"
                 f"<a href='seek:{u.start}' style='color:#777;text-decoration:none;font-family:monospace'>"
-                f"{clock(u.start)}</a> <b style='color:{colour}'>{u.speaker.capitalize()}</b> "
+                f"{self._timeline.at(u.start)}</a> <b style='color:{colour}'>{u.speaker.capitalize()}</b> "
                 f"{self._mark(u.text)}</p>"
             )
         bar = self.verticalScrollBar().value()

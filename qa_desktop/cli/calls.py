@@ -29,7 +29,7 @@ from qa_desktop.storage.call_metadata import customer_name
 from qa_desktop.storage.models import Call
 from scoring.analysis import CallAnalysis
 from scoring.audio import AudioError
-from scoring.display import one_line
+from scoring.display import Timeline, one_line
 from scoring.models import resolve_model
 from scoring.scorecard import Scorecard
 from scoring.scorer import CallScore, score_call
@@ -175,8 +175,10 @@ def _print_transcript(name: str, transcript: Transcript) -> None:
         print(f"== {one_line(name)} (text conversation, {len(transcript.utterances)} messages, {timing})")
     else:
         print(f"== {one_line(name)} ({transcript.duration_s:.1f} s, {transcript.model} on {transcript.device})")
-    for u in transcript.utterances:
-        print(f"[{u.start:7.2f}-{u.end:7.2f}] {u.speaker:>8}: {u.text}")
+    timeline = Timeline.of(transcript.utterances, transcript.timed)
+    for u in transcript.utterances:  # seconds to the hundredth, or an untimed conversation's message numbers
+        where = f"{u.start:7.2f}-{u.end:7.2f}" if transcript.timed else f"{timeline.at(u.start):>7}"
+        print(f"[{where}] {u.speaker:>8}: {u.text}")
 
 
 def _print_score(score: CallScore) -> None:

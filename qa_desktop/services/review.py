@@ -21,6 +21,7 @@ from qa_desktop.storage.library import LibraryFilter, LibraryRow, call_ids, rows
 from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Score, User, database
 from qa_desktop.storage.people import reassign_call as stored_reassign
 from qa_desktop.storage.scorecards import parsed_scorecard
+from scoring.display import Timeline
 from scoring.redact import redacted_spans
 from scoring.scorecard import Scorecard
 from scoring.transcript import TEXT, Utterance, Word
@@ -134,6 +135,11 @@ class CallView(OfMedium):
     def redacted(self) -> list[tuple[float, float]]:
         """The (start, end) of every redacted stretch, for the waveform."""
         return redacted_spans(self.utterances)
+
+    @property
+    def timeline(self) -> Timeline:
+        """How the review says where a moment is: m:ss, or the message number when the file gave no times."""
+        return Timeline.of(self.utterances, self.timed)
 
 
 def _result(row: CriterionResultRow) -> ResultView:
@@ -328,12 +334,14 @@ class CallSummary(OfMedium):
     medium: str
     duration_s: float
     path: str
+    timed: bool
 
 
 def call_summaries(ids: list[int]) -> dict[int, CallSummary]:
     """Call id -> summary for these calls, in one query."""
     return {
-        c.id: CallSummary(c.id, c.agent.name, c.medium, c.duration_s, c.path) for c in stored.calls_with_agents(ids)
+        c.id: CallSummary(c.id, c.agent.name, c.medium, c.duration_s, c.path, c.timed)
+        for c in stored.calls_with_agents(ids)
     }
 
 

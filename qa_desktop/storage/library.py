@@ -18,7 +18,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "date": ("Date", "COALESCE(c.call_time, c.imported_at)"),
     "agent": ("Agent", "a.name"),
     "team": ("Team", "t.name"),
-    "duration": ("Duration", "c.duration_s"),
+    "duration": ("Duration", "CASE WHEN c.timed THEN c.duration_s END"),  # an untimed chat has none: it sorts last
     "overall": ("Overall", "s.overall"),
     "empathy": ("Empathy", "s.empathy"),
     "compliance": ("Compliance", "s.compliance"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..conversation import ConversationMetrics
-from ..display import clock
+from ..display import Timeline
 from ..empathic_moves import Move, conversation_moves
 from ..phrases import PhraseMatch, PhraseSet
 from ..sentiment import SentimentTrajectory, polarity
@@ -42,6 +42,7 @@ class CallContext:
     sentiment: SentimentTrajectory
     customer_name: str | None = None
     moods: dict[int, float] = field(default_factory=dict)  # utterance index -> polarity, as worked out
+    timeline: Timeline = field(default_factory=Timeline)  # how a reason says where: m:ss, or msg N when untimed
     normalised: list[str] = field(init=False)
     _moves: list[list[Move]] | None = field(default=None, init=False, repr=False)
 
@@ -79,6 +80,15 @@ class CallContext:
         if self._moves is None:
             self._moves = conversation_moves(((u.speaker, u.text) for u in self.utterances), AGENT, CUSTOMER)
         return self._moves[i]
+
+    def at(self, seconds: float) -> str:
+        """Where the moment at `seconds` is, for a reason: m:ss, or 'msg N' in a conversation without times."""
+        return self.timeline.at(seconds)
+
+    def quote(self, u: Utterance, limit: int = 90) -> str:
+        """A short quote of an utterance, with where it was said."""
+        text = u.text if len(u.text) <= limit else u.text[: limit - 1].rstrip() + "…"
+        return f"“{text}” at {self.at(u.start)}"
 
     def polarity(self, i: int) -> float:
         """VADER's compound score of utterance i, worked out once per call."""
@@ -122,12 +132,6 @@ def asr_confidence(utterances: Iterable[Utterance]) -> float:
     """Mean recognition probability of the utterances' words (0.8 when there are no word timings)."""
     probabilities = [w.p for u in utterances for w in u.words]
     return sum(probabilities) / len(probabilities) if probabilities else 0.8
-
-
-def quote(u: Utterance, limit: int = 90) -> str:
-    """A short quote of an utterance, with its time."""
-    text = u.text if len(u.text) <= limit else u.text[: limit - 1].rstrip() + "…"
-    return f"“{text}” at {clock(u.start)}"
 
 
 def found_confidence(ctx: CallContext, hits: list[tuple[int, PhraseMatch]]) -> float:

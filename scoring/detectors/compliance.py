@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..display import clock
 from ..phrases import phrase_set
 from ..redact import CARD, CVV, contains_redaction
 from ..transcript import AGENT
-from .base import FAIL, NA, PASS, CallContext, Param, Verdict, absent_confidence, detector, found_confidence, quote
+from .base import FAIL, NA, PASS, CallContext, Param, Verdict, absent_confidence, detector, found_confidence
 
 
 @detector(
@@ -36,7 +35,7 @@ def identity_verification(ctx: CallContext, params: dict[str, Any]) -> Verdict:
             FAIL,
             0.0,
             found_confidence(ctx, disclosures),
-            f"Account details were given ({quote(first_disclosure)}) without asking for any "
+            f"Account details were given ({ctx.quote(first_disclosure)}) without asking for any "
             "identifying detail (account number, PIN, date of birth, security answer …).",
             [first_disclosure],
         )
@@ -45,15 +44,15 @@ def identity_verification(ctx: CallContext, params: dict[str, Any]) -> Verdict:
             FAIL,
             0.0,
             found_confidence(ctx, disclosures),
-            f"Account details were given at {clock(first_disclosure.start)}, before identity was "
-            f"checked at {clock(first_request.start)}.",
+            f"Account details were given at {ctx.at(first_disclosure.start)}, before identity was "
+            f"checked at {ctx.at(first_request.start)}.",
             [first_disclosure, first_request],
         )
     return Verdict(
         PASS,
         1.0,
         found_confidence(ctx, requests),
-        f"Identity checked before any account detail: {quote(first_request)}.",
+        f"Identity checked before any account detail: {ctx.quote(first_request)}.",
         [ctx.utterances[i] for i, _ in requests[:3]],
     )
 
@@ -81,7 +80,7 @@ def prohibited_language(ctx: CallContext, params: dict[str, Any]) -> Verdict:
         FAIL,
         0.0,
         0.9 if not hits else found_confidence(ctx, hits),
-        f"Prohibited language: {quote(found[0])}" + (f" and {len(found) - 1} more." if len(found) > 1 else "."),
+        f"Prohibited language: {ctx.quote(found[0])}" + (f" and {len(found) - 1} more." if len(found) > 1 else "."),
         found[:3],
     )
 
@@ -98,7 +97,7 @@ def pci_safe(ctx: CallContext, params: dict[str, Any]) -> Verdict:
             FAIL,
             0.0,
             0.9,
-            f"The agent said a card number or security code aloud at {clock(u.start)} (redacted in the transcript).",
+            f"The agent said a card number or security code aloud at {ctx.at(u.start)} (redacted in the transcript).",
             [ctx.utterances[i] for i in read_back[:3]],
         )
     if asked:
@@ -107,7 +106,7 @@ def pci_safe(ctx: CallContext, params: dict[str, Any]) -> Verdict:
             FAIL,
             0.0,
             found_confidence(ctx, asked),
-            f"The agent asked for the full card number to be repeated: {quote(u)}.",
+            f"The agent asked for the full card number to be repeated: {ctx.quote(u)}.",
             [u],
         )
     return Verdict(PASS, 1.0, absent_confidence(ctx, agent), "No card number was read back or asked for again.")

@@ -22,7 +22,6 @@ from .base import (
     absent_confidence,
     detector,
     found_confidence,
-    quote,
 )
 from .phrase import absence_evidence
 
@@ -89,7 +88,7 @@ def acknowledgement(ctx: CallContext, params: dict[str, Any]) -> Verdict:
         PASS,
         round(diminishing(len(hits), half), 3),
         found_confidence(ctx, ctx.find(phrase_set(params["phrases"]), said[:1], statements_only=True)) if said else 0.8,
-        f"Acknowledged the customer's feelings or situation in {turns}, first {quote(ctx.utterances[hits[0]])}.",
+        f"Acknowledged the customer's feelings or situation in {turns}, first {ctx.quote(ctx.utterances[hits[0]])}.",
         evidence,
     )
 
@@ -147,7 +146,7 @@ def active_listening(ctx: CallContext, params: dict[str, Any]) -> Verdict:
         round(diminishing(share, params["half_credit_share"]), 3),
         round(0.6 + 0.3 * min(1.0, share / 0.5), 3),
         f"Restated or confirmed the customer's words in {len(hits)} of {len(agent)} turns, "
-        f"first {quote(ctx.utterances[hits[0]])}.",
+        f"first {ctx.quote(ctx.utterances[hits[0]])}.",
         shown(ctx, sorted({*said, *restated}) or hits, phrase_set(params["advice_phrases"])),
     )
 
@@ -198,9 +197,9 @@ def engagement(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     evidence = [ctx.utterances[i] for r in sorted({*fullest, *curtest}) for i in r]
     sample = []
     if fullest:
-        sample.append(f"fullest reply {quote(ctx.utterances[fullest[0][0]])}")
+        sample.append(f"fullest reply {ctx.quote(ctx.utterances[fullest[0][0]])}")
     if curtest:
-        sample.append(f"curtest {quote(ctx.utterances[curtest[-1][0]])}")
+        sample.append(f"curtest {ctx.quote(ctx.utterances[curtest[-1][0]])}")
     reason = f"The agent said {per_turn:.0f} words per customer turn ({len(found)} replies to {turns} turns)" + (
         f": {'; '.join(sample)}." if sample else "."
     )
@@ -268,7 +267,7 @@ def customer_name_used(ctx: CallContext, params: dict[str, Any]) -> Verdict:
                 PASS,
                 1.0,
                 0.85,
-                f"Used the customer's name ({name.title()}): {quote(ctx.utterances[i])}.",
+                f"Used the customer's name ({name.title()}): {ctx.quote(ctx.utterances[i])}.",
                 [ctx.utterances[i]],
             )
     evidence = [ctx.utterances[given_at]] if given_at >= 0 else []

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..display import clock
 from ..phrases import phrase_set
 from ..transcript import AGENT
 from .base import FAIL, NA, PASS, CallContext, Param, Verdict, detector
@@ -36,7 +35,7 @@ def no_interruptions(ctx: CallContext, params: dict[str, Any]) -> Verdict:
         credit,
         0.9,
         f"The agent talked over the customer {count} times ({metrics.overtalk_s:.1f} s), "
-        f"first at {clock(first.start)}.",
+        f"first at {ctx.at(first.start)}.",
         evidence,
     )
 
@@ -92,7 +91,7 @@ def hold_etiquette(ctx: CallContext, params: dict[str, Any]) -> Verdict:
                 FAIL,
                 0.0,
                 0.85,
-                f"{silence.length:.0f} s of dead air at {clock(silence.start)} with no hold announced.",
+                f"{silence.length:.0f} s of dead air at {ctx.at(silence.start)} with no hold announced.",
                 _around(ctx, silence.start, silence.end),
             )
     for ask in asks:
@@ -101,7 +100,7 @@ def hold_etiquette(ctx: CallContext, params: dict[str, Any]) -> Verdict:
                 FAIL,
                 0.0,
                 0.75,
-                f"Hold asked for at {clock(ask.start)} but the customer was not thanked for waiting.",
+                f"Hold asked for at {ctx.at(ask.start)} but the customer was not thanked for waiting.",
                 [ask],
             )
     return Verdict(

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..display import clock
 from ..empathic_moves import plain
 from ..phrases import phrase_set
 from ..transcript import CUSTOMER, Utterance
-from .base import FAIL, NA, PASS, CallContext, Param, Verdict, absent_confidence, detector, found_confidence, quote
+from .base import FAIL, NA, PASS, CallContext, Param, Verdict, absent_confidence, detector, found_confidence
 
 
 def window(ctx: CallContext, params: dict[str, Any]) -> list[int]:
@@ -107,7 +106,7 @@ def phrase_detector(ctx: CallContext, params: dict[str, Any]) -> Verdict:
         if triggered:
             after = [ctx.utterances[i] for i in searched if ctx.utterances[i].start > first_cause.start]
             evidence = [first_cause, *after[:2]]
-            reason = f"The customer raised a problem at {clock(first_cause.start)} but no {params['what']} followed."
+            reason = f"The customer raised a problem at {ctx.at(first_cause.start)} but no {params['what']} followed."
         else:
             evidence, shown = absence_evidence(ctx, searched, params)
             reason = f"No {params['what']} found{where}.{shown}"
@@ -122,7 +121,7 @@ def phrase_detector(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     credit = min(1.0, max(1, times) / params["full_credit"])
     first = ctx.utterances[hits[0][0]]
     count = f" ({times} times)" if times > 1 else ""
-    reason = f"{params['what'].capitalize()}{count}: {quote(first)}."
+    reason = f"{params['what'].capitalize()}{count}: {ctx.quote(first)}."
     earned = [i for i, _ in hits]
     if params["plain_evidence"]:
         earned = [i for i in earned if plain(ctx.utterances[i].text)] or earned[:1]

@@ -20,10 +20,10 @@ from qa_desktop.services.coaching.focus import comparison, follow_up
 from qa_desktop.services.coaching.pack_content import Pack, PackClip
 from qa_desktop.services.coaching.sessions import clips, criterion_names, previous_session, session_agents
 from qa_desktop.storage.models import Call, CoachingClip, CoachingSession
-from qa_desktop.storage.repository import stored_analysis
+from qa_desktop.storage.repository import call_transcript, stored_analysis
 from scoring.audio import AudioError, decode
 from scoring.clips import cut, write_clip
-from scoring.display import clock
+from scoring.display import Timeline
 from scoring.redact import redacted_spans
 from scoring.transcript import TEXT, Utterance
 
@@ -32,19 +32,26 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "agent"
 
 
-def _spoken(call: Call, start: float, end: float) -> list[Utterance]:
-    """The call's stored utterances that overlap start..end."""
-    return [u for u in stored_analysis(call).transcript.utterances if u.end > start and u.start < end]
+def call_timeline(call: Call) -> Timeline:
+    """How to say where a moment of the call is (reading its messages' places when its file gave no times)."""
+    return Timeline() if call.timed else Timeline.of(call_transcript(call), timed=False)
 
 
-def _lines(spoken: list[Utterance], peers: dict[str, str]) -> list[tuple[float, str, str]]:
-    """(start s, speaker, text) of each utterance, peers' names replaced by their aliases."""
-    return [(u.start, u.speaker, _anonymised(u.text, peers)) for u in spoken]
+def _spoken(call: Call, start: float, end: float) -> tuple[list[Utterance], Timeline]:
+    """The call's stored utterances that overlap start..end, and how to say where they are."""
+    transcript = stored_analysis(call).transcript
+    spoken = [u for u in transcript.utterances if u.end > start and u.start < end]
+    return spoken, Timeline.of(transcript.utterances, transcript.timed)
 
 
-def excerpt(call: Call, start: float, end: float) -> list[tuple[float, str, str]]:
-    """The utterances of a moment: (start s, speaker, text)."""
-    return _lines(_spoken(call, start, end), {})
+def _lines(spoken: list[Utterance], timeline: Timeline, peers: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(where, speaker, text) of each utterance, peers' names replaced by their aliases."""
+    return [(timeline.at(u.start), u.speaker, _anonymised(u.text, peers)) for u in spoken]
+
+
+def excerpt(call: Call, start: float, end: float) -> list[tuple[str, str, str]]:
+    """The utterances of a moment: (where: m:ss or msg N, speaker, text)."""
+    return _lines(*_spoken(call, start, end), {})
 
 
 def _peer_names(agents: list[str], chosen: list[CoachingClip]) -> dict[str, str]:
@@ -95,7 +102,7 @@ def export_pack(
     shown: list[PackClip] = []
     for number, clip in enumerate(chosen, 1):
         call = clip.call
-        spoken = _spoken(call, clip.start, clip.end)
+        spoken, timeline = _spoken(call, clip.start, clip.end)
         agent = peers.get(call.agent.name, call.agent.name)
         label = (
             f"{agent}, {call.call_time:%Y-%m-%d %H:%M}"
@@ -108,10 +115,10 @@ def export_pack(
             clip,
             names.get(clip.criterion, clip.criterion),
             label,
+            timeline.span(clip.start, clip.end),
             None,
             note=_anonymised(clip.note, peers),
-            excerpt=_lines(spoken, peers),
-            timed=call.timed,
+            excerpt=_lines(spoken, timeline, peers),
         )
         if call.medium != TEXT:  # a text conversation's moment is its messages alone
             hidden = redacted_spans(spoken)
@@ -180,7 +187,7 @@ def index_html(pack: Pack) -> str:
         kind = "To improve" if item.clip.kind == "improve" else "A good example"
         parts.append(
             f"<div class='clip'><h3>{number}. {e(item.criterion_name)}: {kind}</h3>"
-            f"<p>{e(item.call_label)} · {clock(item.clip.start)}-{clock(item.clip.end)}</p>"
+            f"<p>{e(item.call_label)} · {e(item.moment)}</p>"
         )
         if item.audio:
             parts.append(f"<audio controls preload='none' src='{e(item.audio)}'></audio>")
@@ -188,10 +195,9 @@ def index_html(pack: Pack) -> str:
             parts.append(f"<p><i>{e(item.source)}</i></p>")
         if item.note:
             parts.append(f"<p class='note'>{e(item.note)}</p>")
-        for start, speaker, text in item.excerpt:
+        for where, speaker, text in item.excerpt:
             parts.append(
-                f"<p><span class='t'>{clock(start)}</span> <b class='{e(speaker)}'>{e(speaker.title())}"
-                f"</b> {e(text)}</p>"
+                f"<p><span class='t'>{e(where)}</span> <b class='{e(speaker)}'>{e(speaker.title())}</b> {e(text)}</p>"
             )
         parts.append("</div>")
     parts.append("</html>")

@@ -17,19 +17,18 @@ class PackClip:
     clip: CoachingClip
     criterion_name: str
     call_label: str
+    moment: str  # where in the call: m:ss-m:ss, or msg N-M in a text conversation without times
     audio: str | None  # path inside the pack, None for a text conversation or when the recording could not be read
     problem: str = ""  # why a recording's audio is missing
     note: str = ""  # the coach's note for the agent on this clip
-    excerpt: list[tuple[float, str, str]] = field(default_factory=list)  # (start s, speaker, text)
-    timed: bool = True  # False: a text conversation whose times are estimated from message length
+    excerpt: list[tuple[str, str, str]] = field(default_factory=list)  # (where: m:ss or msg N, speaker, text)
 
     @property
     def source(self) -> str:
         """Where to hear it or why not, for the clip's heading line."""
         if self.audio:
             return f"audio: {self.audio}"
-        untimed = "" if self.timed else "; no times in the file: the times shown are estimated from message length"
-        return self.problem or f"text conversation: no audio, the messages are below{untimed}"
+        return self.problem or "text conversation: no audio, the messages are below"
 
 
 @dataclass

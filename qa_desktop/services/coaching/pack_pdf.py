@@ -15,7 +15,6 @@ from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, Simple
 
 from qa_desktop.services.coaching.focus import FollowUp
 from qa_desktop.services.coaching.pack_content import Pack, PackClip
-from scoring.display import clock
 
 _STYLES = getSampleStyleSheet()
 _BODY = _STYLES["BodyText"]
@@ -114,15 +113,15 @@ def _clip(number: int, item: PackClip) -> list:
     kind = "To improve" if clip.kind == "improve" else "A good example"
     parts = [
         Paragraph(f"{number}. {escape(item.criterion_name)}: {kind}", _STYLES["Heading3"]),
-        _p(f"{item.call_label} · {clock(clip.start)}-{clock(clip.end)} · {item.source}", _SMALL),
+        _p(f"{item.call_label} · {item.moment} · {item.source}", _SMALL),
     ]
     if item.note.strip():
         parts += [Spacer(1, 3), _p(item.note, _NOTE), Spacer(1, 3)]
-    for start, speaker, text in item.excerpt:
+    for where, speaker, text in item.excerpt:
         colour = _SPEAKER.get(speaker, "#000000")
         parts.append(
             Paragraph(
-                f"<font color='#777777'>{clock(start)}</font> <font color='{colour}'>"
+                f"<font color='#777777'>{where}</font> <font color='{colour}'>"
                 f"<b>{escape(speaker.title())}</b></font> {_markup(text)}",
                 _BODY,
             )

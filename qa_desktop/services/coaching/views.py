@@ -12,7 +12,7 @@ from pathlib import Path
 from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.coaching import sessions as stored
 from qa_desktop.services.coaching.focus import Focus, FollowUp, comparison, follow_up, suggest_focus
-from qa_desktop.services.coaching.pack import excerpt, export_pack
+from qa_desktop.services.coaching.pack import call_timeline, excerpt, export_pack
 from qa_desktop.services.review import OfMedium
 from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession
 
@@ -59,6 +59,7 @@ class ClipView(OfMedium):
     path: str
     medium: str
     duration_s: float
+    moment: str  # where in the call: m:ss-m:ss, or msg N-M in a text conversation without times
 
 
 def suggestions(agent_id: int, criteria: list[str]) -> tuple[list[Focus], list[Focus]]:
@@ -131,6 +132,7 @@ def clip_views(session_id: int) -> list[ClipView]:
             c.call.path,
             c.call.medium,
             c.call.duration_s,
+            call_timeline(c.call).span(c.start, c.end),
         )
         for c in query
     ]
@@ -143,8 +145,8 @@ def follow_up_rows(view: SessionView) -> list[FollowUp]:
     return follow_up(Agent.get_by_id(view.agents[0]), view.criteria, view.delivered_at)
 
 
-def clip_excerpt(clip: ClipView) -> list[tuple[float, str, str]]:
-    """The utterances of a clip's moment: (start s, speaker, text)."""
+def clip_excerpt(clip: ClipView) -> list[tuple[str, str, str]]:
+    """The utterances of a clip's moment: (where: m:ss or msg N, speaker, text)."""
     return excerpt(Call.get_by_id(clip.call_id), clip.start, clip.end)
 
 
