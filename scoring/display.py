@@ -35,6 +35,11 @@ class Timeline:
         """The timeline of a conversation from its utterances (in order) and whether its file gave times."""
         return cls(None if timed else tuple(u.start for u in utterances))
 
+    @property
+    def timed(self) -> bool:
+        """Whether the conversation's times are real (a call, a text conversation with times)."""
+        return self.starts is None
+
     def at(self, seconds: float) -> str:
         """Where the moment at `seconds` is: 'm:ss', or 'msg N' (messages counted from 1)."""
         return clock(seconds) if self.starts is None else f"msg {self._message(seconds)}"

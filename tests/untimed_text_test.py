@@ -95,6 +95,24 @@ def test_the_reasons_of_an_untimed_chat_name_the_message_and_a_timed_chats_the_t
     assert "at 0:00" in kept["greeting"] and "at 2:40" in kept["apology"]
 
 
+def test_an_untimed_chats_opening_is_its_first_messages_however_long_the_customers_were(tmp_path, scorecard):
+    story = " ".join(["I ordered a lamp and it came broken, the box was crushed and the glass was in pieces."] * 12)
+    lines = ["speaker,text", f'customer,"{story}"', 'agent,"Hello, my name is Sam. I am sorry, let me help."']
+    untimed = _write(tmp_path, "late-greeting.csv", "\n".join(lines) + "\n")
+    analysis = load_conversation(untimed)
+    assert analysis.transcript.utterances[1].start > 60  # the estimate: the customer's message takes a while to read
+    results = {r.criterion.id: r.verdict for r in score_call(analysis.transcript, scorecard).results}
+    for criterion in ("greeting", "agent_introduction"):
+        assert results[criterion].result == "pass", results[criterion].reason
+    timed = _write(
+        tmp_path,
+        "late-greeting-timed.csv",
+        "speaker,text,start,end\n" + "".join(f"{line},{70 * i},{70 * i + 60}\n" for i, line in enumerate(lines[1:])),
+    )  # the same messages with times: the greeting came 70 s in
+    results = {r.criterion.id: r.verdict for r in score_call(load_conversation(timed).transcript, scorecard).results}
+    assert results["greeting"].result == "fail" and "the first 30 s" in results["greeting"].reason
+
+
 def test_score_prints_message_numbers_and_keeps_the_json_contract(untimed, timed, isolated_home):
     done = run_cli("score", str(untimed), env_home=isolated_home)
     assert done.returncode == 0, done.stderr

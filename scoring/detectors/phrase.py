@@ -60,6 +60,16 @@ def absence_evidence(ctx: CallContext, searched: list[int], params: dict[str, An
     return [ctx.utterances[i] for i in picked], " Evidence: the customer's concern, the agent's answer and last words."
 
 
+def _turns_bound_untimed(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    """In a text conversation without times (its times only estimated from message length) a window given in
+    turns as well as seconds is the turns alone: the greeting in the agent's first 2 messages is in the opening,
+    however long the customer's first message was."""
+    if ctx.timeline.timed:
+        return params
+    bound = {"within_first_s": params["first_turns"], "within_last_s": params["last_turns"]}
+    return {**params, **{key: 0.0 for key, turns in bound.items() if turns}}
+
+
 def _where(params: dict[str, Any]) -> str:
     parts = []
     if params["first_turns"]:
@@ -92,6 +102,7 @@ def phrase_detector(ctx: CallContext, params: dict[str, Any]) -> Verdict:
     """Pass when the speaker says one of the phrases in the window (after a trigger, if any). With
     `plain_evidence`, the evidence is the turns that say it and do nothing else (an apology, not an apology
     that opens a question or advice), or the first that says it when none is that plain."""
+    params = _turns_bound_untimed(ctx, params)
     searched = window(ctx, params)
     triggered = params["trigger_phrases"] or params["trigger_sentiment_below"] > -1
     if triggered:
