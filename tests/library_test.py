@@ -159,6 +159,23 @@ def test_main_window_search_keeps_the_open_call_or_says_nothing_matches(qtbot, f
     assert "0 calls" in window.statusBar().currentMessage()
 
 
+@pytest.mark.parametrize("size", [(1311, 706), (1843, 993)])  # the window first opens so on 1366x768, 1920x1080
+def test_the_library_columns_fit_beside_the_review_without_scrolling(qtbot, filled, size):
+    window = MainWindow(filled)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window._split()  # as at the first start, in a window of this size
+    window.show()
+    qtbot.waitExposed(window)
+    header, width = window.table.horizontalHeader(), window.table.viewport().width()
+    shown = {KEYS[i]: i for i in range(len(KEYS)) if not header.isSectionHidden(i)}
+    assert {"date", "agent", "overall", "duration", "failed", "driver", "reviewed"} <= set(shown)
+    for key, logical in shown.items():
+        assert header.sectionViewportPosition(logical) + header.sectionSize(logical) <= width, key
+    assert header.sectionSize(shown["failed"]) >= 100  # the rest of the width, for the longest text
+    assert window.table.horizontalScrollBar().maximum() == 0  # nothing to scroll to
+
+
 def test_ctrl_down_opens_the_next_call_in_the_current_order(qtbot, filled):
     window = MainWindow(filled)
     qtbot.addWidget(window)

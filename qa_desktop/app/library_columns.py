@@ -12,32 +12,35 @@ from PySide6.QtWidgets import QHeaderView, QMenu, QTableView
 from qa_desktop.storage.library import COLUMNS
 
 KEYS = list(COLUMNS)
-# the columns a lead uses most first, so Failed criteria and Driver show on a laptop screen
+# The columns a lead uses most first; Failed criteria, the longest text, last, where it takes the rest of the width.
+# They all fit beside the review on a 1366x768 laptop (a library pane 740 px wide); the empathy and compliance
+# scores, shown in the review of each call and on the dashboards, are one right-click away.
 ORDER = [
     "date",
     "agent",
     "overall",
-    "failed",
-    "driver",
+    "duration",
     "auto_fail",
     "reviewed",
+    "driver",
     "team",
-    "duration",
+    "failed",
     "empathy",
     "compliance",
 ]
+HIDDEN = {"empathy", "compliance"}
 WIDTHS = {
-    "date": 126,
-    "agent": 110,
-    "team": 76,
-    "duration": 52,
-    "overall": 54,
+    "date": 118,
+    "agent": 92,
+    "team": 64,
+    "duration": 62,
+    "overall": 58,
     "empathy": 62,
     "compliance": 78,
-    "auto_fail": 74,
-    "reviewed": 64,
-    "failed": 220,
-    "driver": 120,
+    "auto_fail": 72,
+    "reviewed": 66,
+    "failed": 100,
+    "driver": 104,
 }
 _KEY = "library/columns"
 
@@ -52,7 +55,7 @@ class LibraryColumns:
         self.order: list[str] = [k for k in saved.get("order", []) if k in KEYS] or list(ORDER)
         self.order += [k for k in KEYS if k not in self.order]
         self.widths: dict[str, int] = {**WIDTHS, **{k: int(v) for k, v in saved.get("widths", {}).items() if k in KEYS}}
-        self.hidden: set[str] = {k for k in saved.get("hidden", []) if k in KEYS}
+        self.hidden: set[str] = {k for k in saved.get("hidden", HIDDEN) if k in KEYS}
         self._applying = False
         self.header.setSectionsMovable(True)
         self.header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -82,6 +85,10 @@ class LibraryColumns:
         finally:
             self._applying = False
 
+    def width(self) -> int:
+        """The width of the columns shown, at their widths as the user left them."""
+        return sum(self.widths[key] for key in self.order if key not in self.hidden)
+
     def menu(self, position: QPoint) -> QMenu:
         """The header's context menu: a check box per column, and the default layout."""
         menu = QMenu(self.table)
@@ -105,7 +112,7 @@ class LibraryColumns:
 
     def reset(self) -> None:
         """Back to the default order, widths and columns."""
-        self.order, self.widths, self.hidden = list(ORDER), dict(WIDTHS), set()
+        self.order, self.widths, self.hidden = list(ORDER), dict(WIDTHS), set(HIDDEN)
         self.apply()
         self._save()
 

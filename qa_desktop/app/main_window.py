@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QPushButton,
     QSplitter,
+    QStyle,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(library)
         splitter.addWidget(self.review)
         splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(1, 1)  # a wider window widens the review; the library keeps its columns
         self.dashboards = DashboardView(drivers)
         self.dashboards.open_calls.connect(self._dashboard_calls)
         self.tabs = QTabWidget()
@@ -215,13 +217,24 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             fit_to_screen(self)
             self.move(self.screen().availableGeometry().center() - self.rect().center())
-        for key, splitter, shares in (
-            (_LIBRARY_SPLIT, self.splitter, (44, 56)),
-            (_REVIEW_SPLIT, self.review.split, (34, 66)),
+        self._split()
+
+    def _split(self) -> None:
+        """The splitters as the user left them; the first time, the library wide enough for its columns (if the
+        window is) and the rest to the review."""
+        library = max(self.width() * 44 // 100, self._library_width())  # its columns in full if it can
+        for key, splitter, sizes in (
+            (_LIBRARY_SPLIT, self.splitter, (library, self.width() - library)),
+            (_REVIEW_SPLIT, self.review.split, (self.width() * 34 // 100, self.width() * 66 // 100)),
         ):
             state = self.settings.store.value(key)
             if state is None or not splitter.restoreState(state):
-                splitter.setSizes([self.width() * share // 100 for share in shares])
+                splitter.setSizes(list(sizes))
+
+    def _library_width(self) -> int:
+        """The library pane's width that shows every column it shows without scrolling."""
+        scroll_bar = self.table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return self.columns.width() + 2 * self.table.frameWidth() + scroll_bar + 8  # and the pane's margins
 
     # --- toolbar and keyboard -----------------------------------------------------------
     def _toolbar(self) -> None:
