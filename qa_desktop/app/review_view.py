@@ -266,8 +266,8 @@ class ReviewView(QWidget):
         for widget in (self.player, self.waveform):
             widget.setVisible(not self.is_text)
         self.text_note.setVisible(self.is_text)
-        self.scorecard.tree.headerItem().setText(
-            0, f"Criterion and evidence (click to {'find it' if self.is_text else 'play'})"
+        self.scorecard.tree.headerItem().setToolTip(
+            0, f"Click a piece of evidence to {'find it in the transcript' if self.is_text else 'play it'}"
         )
         if self.is_text:
             self.locate.hide()
@@ -308,6 +308,7 @@ class ReviewView(QWidget):
         self._criterion_selected(None)
         self.waveform.clear()
         self.audit.clear()
+        self.text_note.hide()  # no conversation open
         self.setEnabled(False)
 
     def play_from(self, seconds: float) -> None:
