@@ -96,7 +96,7 @@ def test_a_review_action_updates_its_row_without_reading_the_library_again(qtbot
     assert sorted(row.failed) == ["closing", "greeting"] and not resets
     window.review.reviewed.click()  # it no longer passes "Not reviewed": its row goes, the rest stay
     assert window.calls.row_of(call_id) is None and window.calls.rowCount() == 2 and not resets
-    assert review_service.open_call(call_id).reviewed and window.statusBar().currentMessage().startswith("2 calls")
+    assert review_service.open_call(call_id).reviewed and window.count.text().startswith("2 calls")
 
 
 def test_a_large_library_is_read_in_the_background(qtbot, db):

@@ -1,5 +1,5 @@
-"""What a user sees of the main window on a laptop screen: the review's empty state (offscreen Qt, a real
-database)."""
+"""What a user sees of the main window on a laptop screen: the review's empty state and the status bar's count
+(offscreen Qt, a real database)."""
 
 from __future__ import annotations
 
@@ -24,3 +24,14 @@ def test_closing_a_chat_leaves_no_chat_note_and_says_to_select_a_call_in_full(qt
     transcript = review.transcript  # its placeholder is drawn on one line only: it must fit the pane
     assert transcript.fontMetrics().horizontalAdvance(transcript.placeholderText()) < transcript.viewport().width()
 
+
+def test_the_library_count_stays_in_the_status_bar_after_a_notice(qtbot, db, tmp_path):
+    (chat := tmp_path / "chat.csv").write_text(SHORT_CHAT, encoding="utf-8")
+    stored_conversation(chat, shipped_scorecard())
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.show()
+    window.review.notice.emit("Marked reviewed")
+    assert window.statusBar().currentMessage() == "Marked reviewed"
+    window.statusBar().clearMessage()  # the notice's time runs out
+    assert window.count.isVisible() and window.count.text().startswith("1 call · database")  # was an empty bar

@@ -247,8 +247,8 @@ def test_the_app_opens_the_team_database_its_settings_name_without_showing_the_p
         window = MainWindow(opened, Settings())
         qtbot.addWidget(window)
         assert window.windowTitle().endswith(opened.name) and opened.name.startswith("team_")
-        assert "3 calls · database postgresql://qa@127.0.0.1" in window.statusBar().currentMessage()
-        assert "secret" not in window.statusBar().currentMessage()
+        assert "3 calls · database postgresql://qa@127.0.0.1" in window.count.text()
+        assert "secret" not in window.count.text()
     finally:
         close_database()
 

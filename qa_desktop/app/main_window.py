@@ -97,7 +97,9 @@ class MainWindow(QMainWindow):
         self.exporting: Task | None = None
         drivers = self.config.load_drivers()
         self.calls = LibraryModel({d.id: d.name for d in drivers.drivers})
-        self.calls.load_started.connect(lambda: self.statusBar().showMessage("Reading the library…"))
+        self.count = QLabel()  # the library's count and database, kept while notices come and go beside it
+        self.statusBar().addPermanentWidget(self.count)
+        self.calls.load_started.connect(lambda: self.count.setText("Reading the library…"))
         self.calls.load_failed.connect(
             lambda message: self.statusBar().showMessage(f"Could not read the library: {message} (details in the log)")
         )
@@ -339,7 +341,7 @@ class MainWindow(QMainWindow):
     def _show_count(self) -> int:
         """Say in the status bar how many calls the library shows; that count."""
         count = self.calls.rowCount()
-        self.statusBar().showMessage(f"{count} call{'s' * (count != 1)} · database {self.database_path}")
+        self.count.setText(f"{count} call{'s' * (count != 1)} · database {self.database_path}")
         return count
 
     def _why_empty(self) -> str:
