@@ -389,11 +389,16 @@ def test_a_coach_picks_the_focus_by_hand_on_a_small_library(qtbot, db):
     for day in range(2):
         _call(solo, day, {"empathy_statement": "fail", "closing": "pass"})
     window = _window(qtbot)
+    assert window.sessions_label.text().startswith("Sessions: none yet")  # an empty list said nothing
     window.agent.setCurrentIndex(window.agent.findData(solo.id))
     qtbot.waitUntil(lambda: window.suggestions.topLevelItemCount() == len(window.names))
     assert window.suggestion_note.text().startswith("Nothing suggested")
+    tree = window.suggestions
+    assert tree.isColumnHidden(3)  # an empty Gap column beside names cut short ("Customer's name u…")
+    assert tree.columnWidth(0) >= tree.sizeHintForColumn(0)  # every name in full, with its tick box
     _tick(window, "Empathy statement")
     session = CoachingSession.get_by_id(window.create_from_ticks().id)  # the stored row
+    assert window.sessions_label.text() == "Sessions"
     assert session is not None and session.criteria == ["empathy_statement"]
     assert [c.kind for c in clips(session)] == ["improve", "improve"]
 

@@ -115,7 +115,8 @@ class CoachingWindow(QDialog):
         self.sessions.currentItemChanged.connect(lambda item, _old: item and self.open_session(item.data(CLIP_ROLE)))
         column = QVBoxLayout(panel)
         column.addWidget(new, 3)
-        column.addWidget(QLabel("Sessions"))
+        self.sessions_label = QLabel("Sessions")
+        column.addWidget(self.sessions_label)
         column.addWidget(self.sessions, 2)
         return panel
 
@@ -167,6 +168,8 @@ class CoachingWindow(QDialog):
             if rank >= len(suggested):
                 item.setForeground(3, Qt.GlobalColor.gray)
             self.suggestions.addTopLevelItem(item)
+        self.suggestions.resizeColumnToContents(0)  # every criterion's name in full
+        self.suggestions.setColumnHidden(3, not suggested)  # no gap to show
         self.suggestion_note.setText(
             f"The first {len(suggested)} are below the team (at least {MIN_CALLS} calls each), largest gap first; "
             "tick any criterion to coach it."
@@ -209,6 +212,9 @@ class CoachingWindow(QDialog):
             if session.id == select:
                 self.sessions.setCurrentItem(item)
         self.sessions.blockSignals(False)
+        self.sessions_label.setText(
+            "Sessions" if self.sessions.count() else "Sessions: none yet. Tick a focus above and create one."
+        )
         if select is not None:
             self.open_session(select)
 
