@@ -1,9 +1,17 @@
-"""What a user sees of the main window on a laptop screen: the review's empty state and the status bar's count
-(offscreen Qt, a real database)."""
+"""What a user sees on a laptop screen: the review's empty state, the status bar's count, hints and empty states
+of the smaller windows (offscreen Qt, a real database)."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLineEdit
+
 from qa_desktop.app.main_window import MainWindow
+from qa_desktop.app.people_dialog import PeopleDialog
+from qa_desktop.app.settings_dialog import SettingsDialog
+from qa_desktop.app.users_dialog import UserForm, UsersDialog
+from qa_desktop.services.access.permissions import ADMIN
+from qa_desktop.services.settings import Settings
 from qa_desktop.storage.library import LibraryFilter
 from tests.support.stored_calls import SHORT_CHAT, shipped_scorecard, stored_conversation
 
@@ -35,3 +43,42 @@ def test_the_library_count_stays_in_the_status_bar_after_a_notice(qtbot, db, tmp
     assert window.statusBar().currentMessage() == "Marked reviewed"
     window.statusBar().clearMessage()  # the notice's time runs out
     assert window.count.isVisible() and window.count.text().startswith("1 call · database")  # was an empty bar
+
+
+def _fits(field: QLineEdit) -> bool:
+    """Whether a line edit shows its whole placeholder (with the frame's and text margins' few pixels)."""
+    return field.fontMetrics().horizontalAdvance(field.placeholderText()) + 12 <= field.width()
+
+
+def test_settings_and_the_new_user_form_show_their_hints_in_full(qtbot, db):
+    settings = SettingsDialog(None, Settings())
+    qtbot.addWidget(settings)
+    settings.show()
+    qtbot.waitExposed(settings)
+    cut = [f.placeholderText() for f in settings.findChildren(QLineEdit) if f.placeholderText() and not _fits(f)]
+    assert not cut  # was "default data folder, or postgresql://use…"
+    users = UsersDialog(None)
+    qtbot.addWidget(users)
+    assert users.message.text().startswith("No users yet")  # an empty list said nothing
+    forms: list[UserForm] = []
+
+    def answer() -> None:
+        forms.append(QApplication.activeModalWidget())
+        forms[-1].reject()
+
+    QTimer.singleShot(0, answer)
+    users.add()
+    assert forms[0].role.currentData() == ADMIN  # the first user must be an admin: agent was refused
+    assert _fits(forms[0].agent)  # was "for an agent: thei…"
+
+
+def test_agents_and_teams_is_a_flat_list_that_says_what_to_select(qtbot, db, tmp_path):
+    (chat := tmp_path / "chat.csv").write_text(SHORT_CHAT, encoding="utf-8")
+    stored_conversation(chat, shipped_scorecard())
+    people = PeopleDialog(None, lambda: "Lead")
+    qtbot.addWidget(people)
+    assert not people.tree.rootIsDecorated() and people.tree.topLevelItemCount() == 1
+    people._rename()  # nothing selected: was silent
+    assert people.message.text() == "Select one agent to rename."
+    people._move()
+    assert people.message.text() == "Select the agents to move."
