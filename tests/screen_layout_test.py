@@ -6,11 +6,13 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit
 
+from qa_desktop.app.import_dialog import ImportDialog
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.app.people_dialog import PeopleDialog
 from qa_desktop.app.settings_dialog import SettingsDialog
 from qa_desktop.app.users_dialog import UserForm, UsersDialog
 from qa_desktop.services.access.permissions import ADMIN
+from qa_desktop.services.ingest import NOT_A_TRANSCRIPT
 from qa_desktop.services.settings import Settings
 from qa_desktop.storage.library import LibraryFilter
 from tests.support.stored_calls import SHORT_CHAT, shipped_scorecard, stored_conversation
@@ -82,3 +84,17 @@ def test_agents_and_teams_is_a_flat_list_that_says_what_to_select(qtbot, db, tmp
     assert people.message.text() == "Select one agent to rename."
     people._move()
     assert people.message.text() == "Select the agents to move."
+
+
+def test_import_failures_are_read_in_full_without_scrolling_sideways(qtbot, db):
+    dialog = ImportDialog(None, lambda *_a, **_k: None)
+    qtbot.addWidget(dialog)
+    dialog.pages.setCurrentIndex(1)  # the progress page
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    message = f"/exports/chats/2026-11-13T12-00_maria-lopez_billing_NW-2103.csv: passed over, {NOT_A_TRANSCRIPT}"
+    dialog.failures.addItem(message)
+    qtbot.waitUntil(lambda: dialog.failures.visualItemRect(dialog.failures.item(0)).height() > 0)
+    rect = dialog.failures.visualItemRect(dialog.failures.item(0))
+    assert rect.right() <= dialog.failures.viewport().width()  # the message wraps: was cut at "…speaker"
+    assert dialog.failures.horizontalScrollBar().maximum() == 0

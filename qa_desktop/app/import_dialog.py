@@ -340,12 +340,14 @@ class ImportDialog(QDialog):
         self.results.setHeaderLabels(["File", "Status", "Details"])
         self.results.setRootIsDecorated(False)
         self.results.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.results.setColumnWidth(0, 260)
-        self.results.setColumnWidth(1, 110)
+        self.results.setColumnWidth(0, 320)  # a file's name (the details say the rest)
+        self.results.setColumnWidth(1, 80)  # failed, skipped, imported
         self._rows: dict[str, QTreeWidgetItem] = {}
         self._current_row: QTreeWidgetItem | None = None
         self.failures = QListWidget()
         self.failures.setStyleSheet("color:#b3261e")
+        self.failures.setWordWrap(True)  # each message read in full, without scrolling sideways
+        self.failures.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.summary = QLabel()
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel)
