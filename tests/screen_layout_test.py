@@ -14,6 +14,7 @@ from qa_desktop.app.users_dialog import UserForm, UsersDialog
 from qa_desktop.services.access.permissions import ADMIN
 from qa_desktop.services.ingest import NOT_A_TRANSCRIPT
 from qa_desktop.services.settings import Settings
+from qa_desktop.services.trust import calibration as cal
 from qa_desktop.storage.library import LibraryFilter
 from tests.support.stored_calls import SHORT_CHAT, shipped_scorecard, stored_conversation
 
@@ -98,3 +99,14 @@ def test_import_failures_are_read_in_full_without_scrolling_sideways(qtbot, db):
     rect = dialog.failures.visualItemRect(dialog.failures.item(0))
     assert rect.right() <= dialog.failures.viewport().width()  # the message wraps: was cut at "…speaker"
     assert dialog.failures.horizontalScrollBar().maximum() == 0
+
+
+def test_an_empty_calibration_session_list_says_how_to_start_one(qtbot, db, tmp_path):
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    calibration = window.open_calibration()
+    assert calibration.sessions_label.text().startswith("Sessions: none yet")  # a blank list said nothing
+    (chat := tmp_path / "chat.csv").write_text(SHORT_CHAT, encoding="utf-8")
+    cal.create_session("November", "Lead", ["Ann", "Bob"], [stored_conversation(chat, shipped_scorecard()).id])
+    calibration._load_sessions()
+    assert calibration.sessions_label.text() == "Sessions" and calibration.sessions.count() == 1
