@@ -253,14 +253,15 @@ def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSe
         handles=[
             Patch(facecolor=NO_DATA, label="n/a: no call judged (criterion not applicable)"),
             Patch(facecolor="#888888", hatch="///", edgecolor="white", label=f"fewer than {FEW_CALLS} calls judged"),
+            Patch(facecolor="none", edgecolor="none", label="n = calls judged"),  # what each cell's n says
         ],
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
-        ncol=2,
+        ncol=3,
         fontsize=7,
         frameon=False,
     )
-    figure.colorbar(mesh, ax=axes, label="Pass rate (%) · n = calls judged", fraction=0.04, pad=0.02)
+    figure.colorbar(mesh, ax=axes, label="Pass rate (%)", fraction=0.04, pad=0.02)  # short: a card is not tall
 
     def cell(index: int) -> LibraryFilter:
         row, col = divmod(index, len(criteria))
