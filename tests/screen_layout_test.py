@@ -110,3 +110,10 @@ def test_an_empty_calibration_session_list_says_how_to_start_one(qtbot, db, tmp_
     cal.create_session("November", "Lead", ["Ann", "Bob"], [stored_conversation(chat, shipped_scorecard()).id])
     calibration._load_sessions()
     assert calibration.sessions_label.text() == "Sessions" and calibration.sessions.count() == 1
+
+
+def test_an_empty_library_says_chats_can_be_imported_too(qtbot, db):
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    assert window.empty_note.text() == "No calls yet: import recordings or chat transcripts with Import…"
+    assert window.review.title.text() == window.empty_note.text()  # was "recordings" only

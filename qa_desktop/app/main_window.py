@@ -355,7 +355,7 @@ class MainWindow(QMainWindow):
             )
         if shown.active():
             return "No call matches these filters: change them or press Clear filters."
-        return "No calls yet: import recordings with Import…"
+        return "No calls yet: import recordings or chat transcripts with Import…"
 
     @staticmethod
     def _legend() -> QLabel:
