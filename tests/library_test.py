@@ -17,7 +17,7 @@ from qa_desktop.storage.database import close_database
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import Agent, AuditEntry, Call, Score, Team, UtteranceRow
 from qa_desktop.storage.people import PeopleError, merge_agents, move_agent, reassign_call, rename_agent
-from qa_desktop.storage.search import Fts5Search, Term, TsvectorSearch, terms
+from qa_desktop.storage.search import HIT_END, HIT_START, Fts5Search, Term, TsvectorSearch, terms
 from tests.support.stores import STORES, open_copy, stored_template
 from tools.synthetic_library import RARE_WORD, fill
 
@@ -108,8 +108,10 @@ def test_search_finds_transcripts_and_shows_the_hit(qtbot, filled):
         model.columnCount() == len(KEYS) + 1 and model.headerData(len(KEYS), Qt.Orientation.Horizontal) == "Search hit"
     )
     hit = model.index(0, len(KEYS)).data()
-    assert f"[{RARE_WORD}]" in hit
-    assert f">{RARE_WORD}</span>" in hit_html(hit) and "[" not in hit_html(hit)
+    assert f"{HIT_START}{RARE_WORD}{HIT_END}" in hit
+    assert f">{RARE_WORD}</span>" in hit_html(hit) and HIT_START not in hit_html(hit)
+    redacted = hit_html(f"…charge [card number] and {HIT_START}refund{HIT_END} it")  # a placeholder is no match
+    assert redacted == "…charge [card number] and <span style='background:#ffe066'>refund</span> it"
     model.set_filter(LibraryFilter(search="refunds"))  # stemmed: 'refund' matches
     assert 0 < model.rowCount() < CALLS
     model.set_filter(LibraryFilter(search='refund) "with* -- '))  # typed punctuation is not FTS syntax
@@ -132,7 +134,7 @@ def test_search_words_may_be_in_different_utterances_of_a_call(filled):
     found = set(library.call_ids(LibraryFilter(search="twice refund")))
     assert found == both
     hit = library.rows(sorted(apart)[:1], "twice refund")[0].hit
-    assert "[twice]" in hit or "[refund]" in hit
+    assert f"{HIT_START}twice{HIT_END}" in hit or f"{HIT_START}refund{HIT_END}" in hit
 
 
 def test_search_terms_are_words_with_prefixes_in_either_store_s_syntax():
