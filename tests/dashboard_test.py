@@ -257,8 +257,9 @@ def test_the_heat_map_keeps_its_colour_bar_label_within_a_laptop_card():
     figure.draw_without_rendering()
     label = figure.axes[1].yaxis.label.get_window_extent()
     assert 0 <= label.y0 and label.y1 <= figure.bbox.height  # "Pass rate (%) · n = calls judge" ran off the top
-    legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
-    assert legend[2] == "n = calls judged"  # what each cell's n says, beside the other keys
+    assert figure.axes[1].get_ylabel().endswith("n = calls judged")  # what each cell's n says
+    heat = figure.axes[0].get_window_extent()
+    assert heat.width > 0.65 * figure.bbox.width  # the map keeps the card's width (a wide legend squeezed it)
 
 
 def test_each_chart_says_it_is_computing_until_its_data_arrives(qtbot, known, db):

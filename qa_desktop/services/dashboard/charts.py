@@ -253,15 +253,15 @@ def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSe
         handles=[
             Patch(facecolor=NO_DATA, label="n/a: no call judged (criterion not applicable)"),
             Patch(facecolor="#888888", hatch="///", edgecolor="white", label=f"fewer than {FEW_CALLS} calls judged"),
-            Patch(facecolor="none", edgecolor="none", label="n = calls judged"),  # what each cell's n says
         ],
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
-        ncol=3,
+        ncol=2,
         fontsize=7,
         frameon=False,
     )
-    figure.colorbar(mesh, ax=axes, label="Pass rate (%)", fraction=0.04, pad=0.02)  # short: a card is not tall
+    bar = "Pass rate (%)\nn = calls judged"  # two short lines: one long one ran off a card 266 px tall
+    figure.colorbar(mesh, ax=axes, label=bar, fraction=0.04, pad=0.02)
 
     def cell(index: int) -> LibraryFilter:
         row, col = divmod(index, len(criteria))
