@@ -99,6 +99,8 @@ def test_import_failures_are_read_in_full_without_scrolling_sideways(qtbot, db):
     rect = dialog.failures.visualItemRect(dialog.failures.item(0))
     assert rect.right() <= dialog.failures.viewport().width()  # the message wraps: was cut at "…speaker"
     assert dialog.failures.horizontalScrollBar().maximum() == 0
+    name = "2026-11-13T12-00_maria-lopez_billing_NW-2103.csv"  # the demo's file names, in full
+    assert dialog.results.columnWidth(0) > dialog.results.fontMetrics().horizontalAdvance(name) + 12
 
 
 def test_an_empty_calibration_session_list_says_how_to_start_one(qtbot, db, tmp_path):
