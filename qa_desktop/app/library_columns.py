@@ -30,8 +30,8 @@ ORDER = [
 ]
 HIDDEN = {"empathy", "compliance"}
 WIDTHS = {
-    "date": 118,
-    "agent": 92,
+    "date": 116,
+    "agent": 86,
     "team": 64,
     "duration": 62,
     "overall": 58,
@@ -40,7 +40,7 @@ WIDTHS = {
     "auto_fail": 72,
     "reviewed": 66,
     "failed": 100,
-    "driver": 104,
+    "driver": 116,
 }
 _KEY = "library/columns"
 
