@@ -81,7 +81,7 @@ class CalibrationWindow(QDialog):
         self.sessions = QListWidget()
         self.sessions.currentItemChanged.connect(lambda item, _old: item and self.open_session(item.data(ID_ROLE)))
         self.title = QLineEdit(placeholderText="e.g. March calibration")
-        self.evaluators = QLineEdit(placeholderText="names, comma-separated (at least two)")
+        self.evaluators = QLineEdit(placeholderText="e.g. Ana, Ben (two or more)")
         self.count = QSpinBox(minimum=1, maximum=50, value=8)
         self.proposals = QListWidget()
         self.proposals.setWordWrap(True)  # a proposal's reason is read whole
