@@ -501,6 +501,7 @@ class CoachingWindow(QDialog):
         self.export_progress.setValue(0)
         self.export_progress.setFormat("%p%")
         self.export_progress.setStyleSheet("")
+        self.export_progress.setToolTip("")
         session_id, anonymise = self.session.id, self.anonymise_peers.isChecked()
         self.exporter = run_task(
             lambda task: self.service.export(session_id, Path(out), task.report, anonymise),
@@ -516,7 +517,8 @@ class CoachingWindow(QDialog):
         self.export_progress.setValue(done)
 
     def _exported(self, folder: Path) -> None:
-        self.export_progress.setFormat(f"Pack written to {folder}")
+        self.export_progress.setFormat("Pack written")  # the bar is narrow: where, in its tooltip
+        self.export_progress.setToolTip(f"Pack written to {folder}")
 
     def _export_failed(self, message: str) -> None:
         self.export_progress.setFormat("Export failed")
