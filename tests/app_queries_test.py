@@ -16,6 +16,7 @@ from qa_desktop.services.trust.disputes import raise_dispute
 from qa_desktop.storage import scorecards
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import CriterionResultRow, Score, database
+from qa_desktop.storage.search import HIT_END, HIT_START
 from tests.support.stored_calls import stored_call
 
 pytestmark = pytest.mark.both_stores
@@ -96,7 +97,7 @@ def test_a_review_action_updates_its_row_without_reading_the_library_again(qtbot
     assert sorted(row.failed) == ["closing", "greeting"] and not resets
     window.review.reviewed.click()  # it no longer passes "Not reviewed": its row goes, the rest stay
     assert window.calls.row_of(call_id) is None and window.calls.rowCount() == 2 and not resets
-    assert review_service.open_call(call_id).reviewed and window.statusBar().currentMessage().startswith("2 calls")
+    assert review_service.open_call(call_id).reviewed and window.count.text().startswith("2 calls")
 
 
 def test_a_large_library_is_read_in_the_background(qtbot, db):
@@ -111,7 +112,7 @@ def test_a_large_library_is_read_in_the_background(qtbot, db):
     window.show_calls(LibraryFilter(search="hello"))
     qtbot.waitUntil(lambda: not window.calls.loading and window.calls.rowCount() == 3)
     hit = window.calls.index(0, len(KEYS))  # the Search hit column fills in when the page's hits are found
-    qtbot.waitUntil(lambda: hit.data() == "[hello]")
+    qtbot.waitUntil(lambda: hit.data() == f"{HIT_START}hello{HIT_END}")
 
 
 def test_a_stored_scorecard_is_parsed_once(qtbot, db, monkeypatch):

@@ -36,7 +36,7 @@ def test_library_lists_calls_and_shows_the_transcript(qtbot, db, demo_analyses):
         ].transcript.sha256
     )
     assert repository.call_transcript(call)[0].text in shown
-    assert "2 calls" in window.statusBar().currentMessage()
+    assert "2 calls" in window.count.text()
 
 
 @pytest.mark.model

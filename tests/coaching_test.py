@@ -299,8 +299,10 @@ def test_coaching_window_builds_a_session_and_exports_its_pack(qtbot, team, tmp_
     assert "Follow-up" in window.follow.text() and "2 of 6 calls" in window.follow.text()
     window.anonymise_peers.setChecked(True)
     window.export_to(str(tmp_path))
-    qtbot.waitUntil(lambda: window.export_progress.format().startswith("Pack written to"), timeout=60_000)
-    folder = window.export_progress.format().removeprefix("Pack written to ")
+    bar = window.export_progress
+    qtbot.waitUntil(lambda: bar.format() == "Pack written", timeout=60_000)
+    assert bar.fontMetrics().horizontalAdvance(bar.text()) < bar.width()  # the whole path ran off the bar
+    folder = bar.toolTip().removeprefix("Pack written to ")
     assert (tmp_path / folder.rsplit("/", 1)[-1] / "coaching-pack.pdf").exists()
     page = (tmp_path / folder.rsplit("/", 1)[-1] / "index.html").read_text()
     assert "Peer A" in page and "Ben" not in page and "Cho" not in page
@@ -389,11 +391,16 @@ def test_a_coach_picks_the_focus_by_hand_on_a_small_library(qtbot, db):
     for day in range(2):
         _call(solo, day, {"empathy_statement": "fail", "closing": "pass"})
     window = _window(qtbot)
+    assert window.sessions_label.text().startswith("Sessions: none yet")  # an empty list said nothing
     window.agent.setCurrentIndex(window.agent.findData(solo.id))
     qtbot.waitUntil(lambda: window.suggestions.topLevelItemCount() == len(window.names))
     assert window.suggestion_note.text().startswith("Nothing suggested")
+    tree = window.suggestions
+    assert tree.isColumnHidden(3)  # an empty Gap column beside names cut short ("Customer's name u…")
+    assert tree.columnWidth(0) >= tree.sizeHintForColumn(0)  # every name in full, with its tick box
     _tick(window, "Empathy statement")
     session = CoachingSession.get_by_id(window.create_from_ticks().id)  # the stored row
+    assert window.sessions_label.text() == "Sessions"
     assert session is not None and session.criteria == ["empathy_statement"]
     assert [c.kind for c in clips(session)] == ["improve", "improve"]
 

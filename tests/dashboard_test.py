@@ -18,13 +18,14 @@ from PySide6.QtTest import QTest
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.cli.main import main
 from qa_desktop.services.dashboard import queries as q
-from qa_desktop.services.dashboard.charts import CHARTS
+from qa_desktop.services.dashboard.charts import CHARTS, figure_for
+from qa_desktop.services.dashboard.queries import Table
 from qa_desktop.storage import library
 from qa_desktop.storage.drivers import default_drivers
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import Agent, Call, CallDriver, CriterionResultRow, Score
 from scoring.drivers import DriversError, parse_drivers
-from tests.support.stored_calls import stored_call
+from tests.support.stored_calls import shipped_scorecard, stored_call
 from tools.synthetic_library import fill
 
 pytestmark = pytest.mark.both_stores
@@ -241,6 +242,24 @@ def test_agent_charts_say_how_many_agents_they_leave_out(known, monkeypatch):
     labels = [t.get_text() for t in figure.axes[0].get_xticklabels()]
     assert labels and all(len(label.split()) == 3 for label in labels)  # "02 Mar\nn=2": the week's Monday, calls
     assert labels[0].endswith("n=2") and figure.axes[0].get_xlabel().startswith("Week starting (Monday)")
+
+
+def test_the_heat_map_keeps_its_colour_bar_label_within_a_laptop_card():
+    chart = next(c for c in CHARTS if c.key == "criteria")
+    card = shipped_scorecard()
+    rows = [
+        (agent, f"Agent {agent}", c.id, 2, 1, 50.0, c.name)  # the shipped criteria's long names, slanted below
+        for agent in range(4)
+        for c in card.criteria
+    ]
+    table = Table(["agent_id", "agent", "criterion", "judged", "passed", "rate", "name"], rows)
+    figure, _picks = figure_for(chart, table, MARCH, default_drivers(), width=6.7, dpi=90)  # a card at 1366x768
+    figure.draw_without_rendering()
+    label = figure.axes[1].yaxis.label.get_window_extent()
+    assert 0 <= label.y0 and label.y1 <= figure.bbox.height  # "Pass rate (%) · n = calls judge" ran off the top
+    assert figure.axes[1].get_ylabel().endswith("n = calls judged")  # what each cell's n says
+    heat = figure.axes[0].get_window_extent()
+    assert heat.width > 0.65 * figure.bbox.width  # the map keeps the card's width (a wide legend squeezed it)
 
 
 def test_each_chart_says_it_is_computing_until_its_data_arrives(qtbot, known, db):

@@ -17,7 +17,7 @@ from qa_desktop.storage.database import close_database
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import Agent, AuditEntry, Call, Score, Team, UtteranceRow
 from qa_desktop.storage.people import PeopleError, merge_agents, move_agent, reassign_call, rename_agent
-from qa_desktop.storage.search import Fts5Search, Term, TsvectorSearch, terms
+from qa_desktop.storage.search import HIT_END, HIT_START, Fts5Search, Term, TsvectorSearch, terms
 from tests.support.stores import STORES, open_copy, stored_template
 from tools.synthetic_library import RARE_WORD, fill
 
@@ -108,8 +108,10 @@ def test_search_finds_transcripts_and_shows_the_hit(qtbot, filled):
         model.columnCount() == len(KEYS) + 1 and model.headerData(len(KEYS), Qt.Orientation.Horizontal) == "Search hit"
     )
     hit = model.index(0, len(KEYS)).data()
-    assert f"[{RARE_WORD}]" in hit
-    assert f">{RARE_WORD}</span>" in hit_html(hit) and "[" not in hit_html(hit)
+    assert f"{HIT_START}{RARE_WORD}{HIT_END}" in hit
+    assert f">{RARE_WORD}</span>" in hit_html(hit) and HIT_START not in hit_html(hit)
+    redacted = hit_html(f"…charge [card number] and {HIT_START}refund{HIT_END} it")  # a placeholder is no match
+    assert redacted == "…charge [card number] and <span style='background:#ffe066'>refund</span> it"
     model.set_filter(LibraryFilter(search="refunds"))  # stemmed: 'refund' matches
     assert 0 < model.rowCount() < CALLS
     model.set_filter(LibraryFilter(search='refund) "with* -- '))  # typed punctuation is not FTS syntax
@@ -132,7 +134,7 @@ def test_search_words_may_be_in_different_utterances_of_a_call(filled):
     found = set(library.call_ids(LibraryFilter(search="twice refund")))
     assert found == both
     hit = library.rows(sorted(apart)[:1], "twice refund")[0].hit
-    assert "[twice]" in hit or "[refund]" in hit
+    assert f"{HIT_START}twice{HIT_END}" in hit or f"{HIT_START}refund{HIT_END}" in hit
 
 
 def test_search_terms_are_words_with_prefixes_in_either_store_s_syntax():
@@ -156,7 +158,24 @@ def test_main_window_search_keeps_the_open_call_or_says_nothing_matches(qtbot, f
     window.filters.search.setText("zzzznotaword")
     qtbot.waitUntil(lambda: window.calls.rowCount() == 0, timeout=3000)
     assert window.review.call is None and "No call matches" in window.review.title.text()
-    assert "0 calls" in window.statusBar().currentMessage()
+    assert "0 calls" in window.count.text()
+
+
+@pytest.mark.parametrize("size", [(1311, 706), (1843, 993)])  # the window first opens so on 1366x768, 1920x1080
+def test_the_library_columns_fit_beside_the_review_without_scrolling(qtbot, filled, size):
+    window = MainWindow(filled)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window._split()  # as at the first start, in a window of this size
+    window.show()
+    qtbot.waitExposed(window)
+    header, width = window.table.horizontalHeader(), window.table.viewport().width()
+    shown = {KEYS[i]: i for i in range(len(KEYS)) if not header.isSectionHidden(i)}
+    assert {"date", "agent", "overall", "empathy", "compliance", "duration", "failed", "reviewed"} <= set(shown)
+    for key, logical in shown.items():
+        assert header.sectionViewportPosition(logical) + header.sectionSize(logical) <= width, key
+    assert header.sectionSize(shown["failed"]) >= 100  # the rest of the width, for the longest text
+    assert window.table.horizontalScrollBar().maximum() == 0  # nothing to scroll to
 
 
 def test_ctrl_down_opens_the_next_call_in_the_current_order(qtbot, filled):
@@ -225,6 +244,8 @@ def test_export_in_the_background_writes_rounded_scores_yes_no_and_criterion_nam
     qtbot.addWidget(window)
     window.start_export(str(tmp_path / "calls.csv"))
     qtbot.waitUntil(lambda: "Exported" in window.statusBar().currentMessage(), timeout=20_000)
+    window.statusBar().clearMessage()  # as the notice's time runs out: the library's count is still said
+    assert window.count.isVisibleTo(window) and window.count.text().startswith(f"{window.calls.rowCount()} calls")
     with open(tmp_path / "calls.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == window.calls.rowCount()

@@ -29,6 +29,7 @@ from qa_desktop.storage.models import (
 )
 from qa_desktop.storage.postgres_database import DatabaseUrl, TeamDatabase, translate
 from qa_desktop.storage.review import StaleReviewError, mark_checked, override, set_reviewed
+from qa_desktop.storage.search import HIT_END, HIT_START
 from tools.synthetic_library import fill
 from tools.throwaway_postgres import ThrowawayServer
 
@@ -151,12 +152,14 @@ def test_search_finds_stems_prefixes_and_words_anywhere_in_the_call(db):
     fill(1)
     call_id = Call.get().id
     UtteranceRow.update(text="The cards were declined twice").where(UtteranceRow.position == 0).execute()
-    UtteranceRow.update(text="I want my refunds back").where(UtteranceRow.position == 1).execute()
+    UtteranceRow.update(text="I want my [card number] refunds back").where(UtteranceRow.position == 1).execute()
     for typed in ("card", "card*", "refund", "declining", "twice refund", "the", "cards declined"):
         assert library.call_ids(LibraryFilter(search=typed)) == [call_id], typed
     for typed in ("carp*", "refund chargeback", "xyzzy"):
         assert library.call_ids(LibraryFilter(search=typed)) == [], typed
-    assert "[refunds]" in library.rows([call_id], "refund")[0].hit
+    hit = library.rows([call_id], "refund")[0].hit
+    assert f"{HIT_START}refunds{HIT_END}" in hit and hit.count(HIT_START) == 1
+    assert "[card number]" in hit  # a redacted card number is no match (the brackets marked matches: it was one)
 
 
 @pytest.mark.both_stores
@@ -247,8 +250,8 @@ def test_the_app_opens_the_team_database_its_settings_name_without_showing_the_p
         window = MainWindow(opened, Settings())
         qtbot.addWidget(window)
         assert window.windowTitle().endswith(opened.name) and opened.name.startswith("team_")
-        assert "3 calls · database postgresql://qa@127.0.0.1" in window.statusBar().currentMessage()
-        assert "secret" not in window.statusBar().currentMessage()
+        assert "3 calls · database postgresql://qa@127.0.0.1" in window.count.text()
+        assert "secret" not in window.count.text()
     finally:
         close_database()
 

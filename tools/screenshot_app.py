@@ -6,9 +6,11 @@ to see files in progress). With --dashboards: the dashboards tab, scrolled, and 
 With --trust: the calibration results, the disputes and the agreement lab. With --text FOLDER: what a QA lead
 sees of text conversations (a library mixing calls and chats, a search, the review of a chat with and without
 times, the dashboards, a coaching session with a chat's excerpt and its pack, calibration on a chat) and an
-import of FOLDER's transcripts, bad ones included.
+import of FOLDER's transcripts, bad ones included. With --dialogs: the smaller windows (settings, agents and
+teams, users, retention, an override, the database problem box, the settings warning) and a CSV export.
 
-Usage: tools/screenshot_app.py DATABASE OUTDIR [FOLDER_TO_IMPORT | --dashboards | --trust | --text FOLDER]
+Usage: tools/screenshot_app.py DATABASE OUTDIR
+       [FOLDER_TO_IMPORT | --dashboards | --trust | --dialogs | --text FOLDER]
 """
 
 from __future__ import annotations
@@ -18,12 +20,21 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QScrollArea
+from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from qa_desktop.app.database_dialog import problem_box  # noqa: E402
 from qa_desktop.app.main_window import MainWindow  # noqa: E402
-from qa_desktop.storage.database import open_database  # noqa: E402
+from qa_desktop.app.people_dialog import PeopleDialog  # noqa: E402
+from qa_desktop.app.retention_dialog import RetentionDialog  # noqa: E402
+from qa_desktop.app.review_view import override_dialog  # noqa: E402
+from qa_desktop.app.scorecard_panel import RESULT_ROLE  # noqa: E402
+from qa_desktop.app.settings_dialog import SettingsDialog  # noqa: E402
+from qa_desktop.app.users_dialog import UserForm, UsersDialog  # noqa: E402
+from qa_desktop.services import review as review_service  # noqa: E402
+from qa_desktop.services.access.permissions import AGENT  # noqa: E402
+from qa_desktop.storage.database import DatabaseFileError, open_database  # noqa: E402
 
 DEMO = ROOT / "resources" / "demo_calls"
 
@@ -72,6 +83,45 @@ def trust_steps(window: MainWindow, folder: Path) -> list:
             ),
         ),
         (1500, lambda: window.grab().save(str(folder / "review_dispute.png"))),
+    ]
+
+
+def dialog_steps(window: MainWindow, folder: Path) -> list:
+    """Each smaller window as it first opens (shown rather than run, so the steps go on), then a CSV export."""
+    opened: list[QWidget] = []
+
+    def show(make) -> None:
+        dialog = make()
+        dialog.show()
+        opened.append(dialog)
+
+    def save(name: str) -> None:
+        opened[-1].grab().save(str(folder / f"{name}.png"))
+        opened[-1].close()
+
+    def override() -> QWidget:
+        item = window.review.scorecard.criterion_item("greeting")
+        row = review_service.result(item.data(0, RESULT_ROLE))
+        return override_dialog(window, row, window.review.scorecard.name_of(row.criterion))
+
+    steps: list = []
+    for name, make in (
+        ("settings", lambda: SettingsDialog(window, window.settings)),
+        ("people", lambda: PeopleDialog(window, window.reviewer)),
+        ("users", lambda: UsersDialog(window)),
+        ("user_add", lambda: UserForm(window, "Add a user", role=AGENT)),
+        ("retention", lambda: RetentionDialog(window)),
+        ("override", override),
+        ("database_problem", lambda: problem_box(DatabaseFileError(folder / "notes.txt", "not a database"), window)),
+    ):
+        steps += [(300, lambda make=make: show(make)), (700, lambda name=name: save(name))]
+    return steps + [
+        (300, lambda: window._warn_settings(["Model: no model named 'larg'", "Scorecard: /nowhere.toml not found"])),
+        (700, lambda: window.settings_warning.grab().save(str(folder / "settings_warning.png"))),
+        (200, lambda: window.settings_warning.close()),
+        (200, lambda: window.start_export(str(folder / "calls.csv"))),
+        (2500, lambda: window.grab().save(str(folder / "exported.png"))),
+        (9000, lambda: window.grab().save(str(folder / "exported_later.png"))),
     ]
 
 
@@ -176,6 +226,8 @@ def main(database: str, out: str, source: Path = DEMO, text_folder: Path | None 
         steps = dashboard_steps(window, folder) + [(500, window.close), (500, app.quit)]
     elif str(source) == "--text" and text_folder is not None:
         steps = text_steps(window, folder, database, text_folder) + [(500, window.close), (500, app.quit)]
+    elif str(source) == "--dialogs":
+        steps = dialog_steps(window, folder) + [(500, window.close), (500, app.quit)]
     elif str(source) == "--trust":
         steps = trust_steps(window, folder) + [(500, window.close), (500, app.quit)]
     else:

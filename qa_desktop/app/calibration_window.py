@@ -81,7 +81,7 @@ class CalibrationWindow(QDialog):
         self.sessions = QListWidget()
         self.sessions.currentItemChanged.connect(lambda item, _old: item and self.open_session(item.data(ID_ROLE)))
         self.title = QLineEdit(placeholderText="e.g. March calibration")
-        self.evaluators = QLineEdit(placeholderText="names, comma-separated (at least two)")
+        self.evaluators = QLineEdit(placeholderText="e.g. Ana, Ben (two or more)")
         self.count = QSpinBox(minimum=1, maximum=50, value=8)
         self.proposals = QListWidget()
         self.proposals.setWordWrap(True)  # a proposal's reason is read whole
@@ -109,7 +109,8 @@ class CalibrationWindow(QDialog):
         form.addRow(create)
         left = QWidget()
         column = QVBoxLayout(left)
-        column.addWidget(QLabel("Sessions"))
+        self.sessions_label = QLabel("Sessions")
+        column.addWidget(self.sessions_label)
         column.addWidget(self.sessions, 1)
         column.addWidget(new, 2)
         self.tabs = QTabWidget()
@@ -133,6 +134,9 @@ class CalibrationWindow(QDialog):
             self.sessions.addItem(item)
             if s.id == select:
                 self.sessions.setCurrentItem(item)
+        self.sessions_label.setText(
+            "Sessions" if self.sessions.count() else "Sessions: none yet. Start one below: a title, evaluators, calls."
+        )
 
     def propose(self) -> None:
         """List proposed calls, ticked (found in the background)."""

@@ -114,7 +114,8 @@ class CoachingWindow(QDialog):
         self.sessions.currentItemChanged.connect(lambda item, _old: item and self.open_session(item.data(CLIP_ROLE)))
         column = QVBoxLayout(panel)
         column.addWidget(new, 3)
-        column.addWidget(QLabel("Sessions"))
+        self.sessions_label = QLabel("Sessions")
+        column.addWidget(self.sessions_label)
         column.addWidget(self.sessions, 2)
         return panel
 
@@ -166,6 +167,8 @@ class CoachingWindow(QDialog):
             if rank >= len(suggested):
                 item.setForeground(3, Qt.GlobalColor.gray)
             self.suggestions.addTopLevelItem(item)
+        self.suggestions.resizeColumnToContents(0)  # every criterion's name in full
+        self.suggestions.setColumnHidden(3, not suggested)  # no gap to show
         self.suggestion_note.setText(
             f"The first {len(suggested)} are below the team (at least {MIN_CALLS} calls each), largest gap first; "
             "tick any criterion to coach it."
@@ -208,6 +211,9 @@ class CoachingWindow(QDialog):
             if session.id == select:
                 self.sessions.setCurrentItem(item)
         self.sessions.blockSignals(False)
+        self.sessions_label.setText(
+            "Sessions" if self.sessions.count() else "Sessions: none yet. Tick a focus above and create one."
+        )
         if select is not None:
             self.open_session(select)
 
@@ -493,6 +499,7 @@ class CoachingWindow(QDialog):
         self.export_progress.setValue(0)
         self.export_progress.setFormat("%p%")
         self.export_progress.setStyleSheet("")
+        self.export_progress.setToolTip("")
         session_id, anonymise = self.session.id, self.anonymise_peers.isChecked()
         self.exporter = run_task(
             lambda task: self.service.export(session_id, Path(out), task.report, anonymise),
@@ -508,7 +515,8 @@ class CoachingWindow(QDialog):
         self.export_progress.setValue(done)
 
     def _exported(self, folder: Path) -> None:
-        self.export_progress.setFormat(f"Pack written to {folder}")
+        self.export_progress.setFormat("Pack written")  # the bar is narrow: where, in its tooltip
+        self.export_progress.setToolTip(f"Pack written to {folder}")
 
     def _export_failed(self, message: str) -> None:
         self.export_progress.setFormat("Export failed")

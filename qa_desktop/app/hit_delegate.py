@@ -1,4 +1,5 @@
-"""Paints a library search hit with the matched words highlighted (FTS5 snippets mark them with [ ])."""
+"""Paints a library search hit with the matched words highlighted (the search marks them with HIT_START and
+HIT_END)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,19 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QPainter, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from qa_desktop.storage.search import HIT_END, HIT_START
+
 HIGHLIGHT = "<span style='background:#ffe066'>"
 
 
 def hit_html(snippet: str) -> str:
-    """The snippet as HTML, each [match] highlighted."""
-    return html.escape(snippet).replace("[", HIGHLIGHT).replace("]", "</span>")
+    """The snippet as HTML, each match highlighted."""
+    return html.escape(snippet).replace(HIT_START, HIGHLIGHT).replace(HIT_END, "</span>")
+
+
+def hit_text(snippet: str) -> str:
+    """The snippet as plain text (a tooltip)."""
+    return snippet.replace(HIT_START, "").replace(HIT_END, "")
 
 
 class HitDelegate(QStyledItemDelegate):

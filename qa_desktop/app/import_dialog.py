@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from qa_desktop.app.background import Latest
+from qa_desktop.app.dialog_size import fit_to_screen
 from qa_desktop.app.error_report import describe
 from qa_desktop.app.import_worker import ImportPlan, ImportWorker
 from qa_desktop.services.ingest import NOT_A_TRANSCRIPT, discover
@@ -80,7 +81,7 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Import calls")
         self.setAcceptDrops(True)
-        self.resize(820, 560)
+        fit_to_screen(self, 960, 600)  # a file's full name beside its status and details
         self.make_plan = make_plan  # (files, metadata csv, columns, date_format=) -> ImportPlan with the app's settings
         try:
             self.name_pattern = compile_name_pattern(name_pattern)
@@ -340,12 +341,14 @@ class ImportDialog(QDialog):
         self.results.setHeaderLabels(["File", "Status", "Details"])
         self.results.setRootIsDecorated(False)
         self.results.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.results.setColumnWidth(0, 260)
-        self.results.setColumnWidth(1, 110)
+        self.results.setColumnWidth(0, 360)  # a file's name (the details say the rest)
+        self.results.setColumnWidth(1, 80)  # failed, skipped, imported
         self._rows: dict[str, QTreeWidgetItem] = {}
         self._current_row: QTreeWidgetItem | None = None
         self.failures = QListWidget()
         self.failures.setStyleSheet("color:#b3261e")
+        self.failures.setWordWrap(True)  # each message read in full, without scrolling sideways
+        self.failures.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.summary = QLabel()
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel)

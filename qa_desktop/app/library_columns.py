@@ -12,32 +12,36 @@ from PySide6.QtWidgets import QHeaderView, QMenu, QTableView
 from qa_desktop.storage.library import COLUMNS
 
 KEYS = list(COLUMNS)
-# the columns a lead uses most first, so Failed criteria and Driver show on a laptop screen
+# The columns a lead uses most first; Failed criteria, the longest text, last, where it takes the rest of the width.
+# They all fit beside the review on a 1366x768 laptop (a library pane 740 px wide): the scores the product is for
+# (overall, empathy, compliance) are shown; the driver and team, shown in each call's review and filtered on in the
+# filter bar, are one right-click away.
 ORDER = [
     "date",
     "agent",
     "overall",
-    "failed",
-    "driver",
-    "auto_fail",
-    "reviewed",
-    "team",
-    "duration",
     "empathy",
     "compliance",
+    "duration",
+    "auto_fail",
+    "reviewed",
+    "failed",
+    "driver",
+    "team",
 ]
+HIDDEN = {"driver", "team"}
 WIDTHS = {
-    "date": 126,
-    "agent": 110,
-    "team": 76,
-    "duration": 52,
-    "overall": 54,
+    "date": 116,
+    "agent": 86,
+    "team": 64,
+    "duration": 62,
+    "overall": 58,
     "empathy": 62,
     "compliance": 78,
-    "auto_fail": 74,
-    "reviewed": 64,
-    "failed": 220,
-    "driver": 120,
+    "auto_fail": 72,
+    "reviewed": 66,
+    "failed": 100,
+    "driver": 116,
 }
 _KEY = "library/columns"
 
@@ -52,7 +56,7 @@ class LibraryColumns:
         self.order: list[str] = [k for k in saved.get("order", []) if k in KEYS] or list(ORDER)
         self.order += [k for k in KEYS if k not in self.order]
         self.widths: dict[str, int] = {**WIDTHS, **{k: int(v) for k, v in saved.get("widths", {}).items() if k in KEYS}}
-        self.hidden: set[str] = {k for k in saved.get("hidden", []) if k in KEYS}
+        self.hidden: set[str] = {k for k in saved.get("hidden", HIDDEN) if k in KEYS}
         self._applying = False
         self.header.setSectionsMovable(True)
         self.header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -82,6 +86,10 @@ class LibraryColumns:
         finally:
             self._applying = False
 
+    def width(self) -> int:
+        """The width of the columns shown, at their widths as the user left them."""
+        return sum(self.widths[key] for key in self.order if key not in self.hidden)
+
     def menu(self, position: QPoint) -> QMenu:
         """The header's context menu: a check box per column, and the default layout."""
         menu = QMenu(self.table)
@@ -105,7 +113,7 @@ class LibraryColumns:
 
     def reset(self) -> None:
         """Back to the default order, widths and columns."""
-        self.order, self.widths, self.hidden = list(ORDER), dict(WIDTHS), set()
+        self.order, self.widths, self.hidden = list(ORDER), dict(WIDTHS), set(HIDDEN)
         self.apply()
         self._save()
 

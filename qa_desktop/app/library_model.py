@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from qa_desktop.app.background import Latest, run_task
+from qa_desktop.app.hit_delegate import hit_text
 from qa_desktop.services.library import visible
 from qa_desktop.storage import library
 from qa_desktop.storage.criteria import criterion_names, named
@@ -106,7 +107,7 @@ class LibraryModel(QAbstractTableModel):
     def _tooltip(self, row: LibraryRow, key: str) -> str:
         if key == "overall" and row.unscored:
             return row.unscored
-        return {"failed": self._text(row, key), "hit": row.hit}.get(key, path_tip(row))
+        return {"failed": self._text(row, key), "hit": hit_text(row.hit)}.get(key, path_tip(row))
 
     def _text(self, row: LibraryRow, key: str) -> str:
         def number(value: float | None) -> str:

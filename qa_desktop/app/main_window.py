@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QPushButton,
     QSplitter,
+    QStyle,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -96,7 +97,9 @@ class MainWindow(QMainWindow):
         self.exporting: Task | None = None
         drivers = self.config.load_drivers()
         self.calls = LibraryModel({d.id: d.name for d in drivers.drivers})
-        self.calls.load_started.connect(lambda: self.statusBar().showMessage("Reading the library…"))
+        self.count = QLabel()  # the library's count and database, kept while notices come and go beside it
+        self.statusBar().addPermanentWidget(self.count)
+        self.calls.load_started.connect(lambda: self.count.setText("Reading the library…"))
         self.calls.load_failed.connect(
             lambda message: self.statusBar().showMessage(f"Could not read the library: {message} (details in the log)")
         )
@@ -129,7 +132,7 @@ class MainWindow(QMainWindow):
         self.empty_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_note.setWordWrap(True)
         self.empty_note.setStyleSheet("color:#555; font-size:12pt; padding:24px")
-        self.review = ReviewView(self.reviewer)
+        self.review = ReviewView(self.reviewer, self.calls.driver_names)
         self.review.changed.connect(self._call_changed)
         self.review.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.resume_banner = self._resume_banner()
@@ -144,6 +147,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(library)
         splitter.addWidget(self.review)
         splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(1, 1)  # a wider window widens the review; the library keeps its columns
         self.dashboards = DashboardView(drivers)
         self.dashboards.open_calls.connect(self._dashboard_calls)
         self.tabs = QTabWidget()
@@ -215,13 +219,24 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             fit_to_screen(self)
             self.move(self.screen().availableGeometry().center() - self.rect().center())
-        for key, splitter, shares in (
-            (_LIBRARY_SPLIT, self.splitter, (44, 56)),
-            (_REVIEW_SPLIT, self.review.split, (34, 66)),
+        self._split()
+
+    def _split(self) -> None:
+        """The splitters as the user left them; the first time, the library wide enough for its columns (if the
+        window is) and the rest to the review."""
+        library = max(self.width() * 44 // 100, self._library_width())  # its columns in full if it can
+        for key, splitter, sizes in (
+            (_LIBRARY_SPLIT, self.splitter, (library, self.width() - library)),
+            (_REVIEW_SPLIT, self.review.split, (self.width() * 34 // 100, self.width() * 66 // 100)),
         ):
             state = self.settings.store.value(key)
             if state is None or not splitter.restoreState(state):
-                splitter.setSizes([self.width() * share // 100 for share in shares])
+                splitter.setSizes(list(sizes))
+
+    def _library_width(self) -> int:
+        """The library pane's width that shows every column it shows without scrolling."""
+        scroll_bar = self.table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return self.columns.width() + 2 * self.table.frameWidth() + scroll_bar + 8  # and the pane's margins
 
     # --- toolbar and keyboard -----------------------------------------------------------
     def _toolbar(self) -> None:
@@ -326,7 +341,7 @@ class MainWindow(QMainWindow):
     def _show_count(self) -> int:
         """Say in the status bar how many calls the library shows; that count."""
         count = self.calls.rowCount()
-        self.statusBar().showMessage(f"{count} call{'s' * (count != 1)} · database {self.database_path}")
+        self.count.setText(f"{count} call{'s' * (count != 1)} · database {self.database_path}")
         return count
 
     def _why_empty(self) -> str:
@@ -340,7 +355,7 @@ class MainWindow(QMainWindow):
             )
         if shown.active():
             return "No call matches these filters: change them or press Clear filters."
-        return "No calls yet: import recordings with Import…"
+        return "No calls yet: import recordings or chat transcripts with Import…"
 
     @staticmethod
     def _legend() -> QLabel:

@@ -38,6 +38,7 @@ class PeopleDialog(QDialog):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Agent", "Team", "Calls"])
         self.tree.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
+        self.tree.setRootIsDecorated(False)  # a flat list: no indent before the names
         rename, merge, move = QPushButton("Rename…"), QPushButton("Merge selected"), QPushButton("Move to team…")
         rename.clicked.connect(self._rename)
         merge.clicked.connect(self._merge)
@@ -80,6 +81,7 @@ class PeopleDialog(QDialog):
     def _rename(self) -> None:
         agents = self.selected()
         if len(agents) != 1:
+            self.message.setText("Select one agent to rename.")
             return
         name, ok = QInputDialog.getText(self, "Rename agent", "New name", text=agents[0].name)
         if ok:
@@ -95,6 +97,7 @@ class PeopleDialog(QDialog):
     def _move(self) -> None:
         agents = self.selected()
         if not agents:
+            self.message.setText("Select the agents to move.")
             return
         teams = [t.name for t in self.service.teams()]
         team, ok = QInputDialog.getItem(self, "Move to team", "Team (type a new name to create one)", teams, 0, True)

@@ -147,10 +147,15 @@ class ReviewView(QWidget):
     notice = Signal(str)
 
     def __init__(
-        self, reviewer: Callable[[], str], service: ModuleType = review_service, people: ModuleType = people_service
+        self,
+        reviewer: Callable[[], str],
+        driver_names: dict[str, str] | None = None,
+        service: ModuleType = review_service,
+        people: ModuleType = people_service,
     ) -> None:
         super().__init__()
         self.reviewer = reviewer  # returns the reviewer's name from settings
+        self.driver_names = driver_names or {}  # call-driver id -> name
         self.service, self.people = service, people
         self.call: CallView | None = None
         self.title = QLabel("Select a call in the library.")
@@ -252,6 +257,7 @@ class ReviewView(QWidget):
         self.title.setText(
             f"<b>{call.path.rsplit('/', 1)[-1]}</b><br><span style='color:#555'>"
             f"{when} · {clock(call.duration_s) + ' · ' if call.timed else ''}{kind} · {call.team_name or 'no team'}"
+            f"{' · ' + self.driver_names.get(call.driver, call.driver) if call.driver else ''}"
             f"{' · reviewed by ' + (call.reviewed_by or 'someone') if call.reviewed else ''}"
             f"{' · assigned to ' + call.assigned_to if call.assigned_to else ''}"
             f"{_deleted(call)}</span>"
@@ -274,8 +280,8 @@ class ReviewView(QWidget):
         for widget in (self.player, self.waveform):
             widget.setVisible(not self.is_text)
         self.text_note.setVisible(self.is_text)
-        self.scorecard.tree.headerItem().setText(
-            0, f"Criterion and evidence (click to {'find it' if self.is_text else 'play'})"
+        self.scorecard.tree.headerItem().setToolTip(
+            0, f"Click a piece of evidence to {'find it in the transcript' if self.is_text else 'play it'}"
         )
         if self.is_text:
             self.locate.hide()
@@ -316,6 +322,7 @@ class ReviewView(QWidget):
         self._criterion_selected(None)
         self.waveform.clear()
         self.audit.clear()
+        self.text_note.hide()  # no conversation open
         self.setEnabled(False)
 
     def play_from(self, seconds: float) -> None:

@@ -56,7 +56,7 @@ class ScorecardPanel(QWidget):
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setWordWrap(True)  # long scorecard names must not widen the panel
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Criterion and evidence (click to play)", "Result", "Confidence"])
+        self.tree.setHeaderLabels(["Criterion and evidence", "Result", "Confidence"])  # fits a laptop's pane
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -64,6 +64,7 @@ class ScorecardPanel(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.evidence_tip = PLAY_TIP  # what a click on a piece of evidence does (the review sets it per call)
         self.timeline = Timeline()  # how evidence says where it is (the review sets it per call)
+        self.tree.headerItem().setToolTip(0, "Click a piece of evidence to go to it")
         self.details = QLabel(_HINT)
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.RichText)

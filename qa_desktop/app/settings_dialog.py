@@ -44,6 +44,7 @@ class SettingsDialog(QDialog):
     def __init__(self, parent: QWidget | None, settings: Settings) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
+        self.setMinimumWidth(640)  # the fields' hints in full
         self.settings = settings
         self.model = QLineEdit(settings.get("model"), placeholderText="bundled tiny.en")
         self.device = QComboBox()

@@ -24,7 +24,7 @@ class TranscriptView(QTextBrowser):
     def __init__(self) -> None:
         super().__init__()
         self.setOpenLinks(False)
-        self.setPlaceholderText("Select a call to read its transcript.")
+        self.setPlaceholderText("Select a call to read it.")  # one line: a placeholder does not wrap
         self.anchorClicked.connect(self._clicked)
         self.utterances: list[Utterance] = []
         self.current = -1

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from qa_desktop.services.access.accounts import add_user, set_active, set_password, set_role, state, users
 from qa_desktop.services.access.passwords import PasswordError
-from qa_desktop.services.access.permissions import AGENT, ROLES, AccessError
+from qa_desktop.services.access.permissions import ADMIN, AGENT, ROLES, AccessError
 
 
 class UserForm(QDialog):
@@ -33,6 +33,7 @@ class UserForm(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.setMinimumWidth(480)  # the agent field's hint in full
         self.name = QLineEdit(name)
         self.name.setReadOnly(bool(name))
         self.role = QComboBox()
@@ -107,6 +108,11 @@ class UsersDialog(QDialog):
             self.tree.addTopLevelItem(item)
         for column in range(5):
             self.tree.resizeColumnToContents(column)
+        if not self.tree.topLevelItemCount():
+            self.message.setText(
+                "No users yet: whoever opens this database acts as its owner. Add an admin first; from then on "
+                "everyone signs in, each with a role."
+            )
 
     def _selected(self) -> QTreeWidgetItem | None:
         item = self.tree.currentItem()
@@ -124,7 +130,7 @@ class UsersDialog(QDialog):
         self.reload()
 
     def add(self) -> None:
-        form = UserForm(self, "Add a user", role=AGENT)
+        form = UserForm(self, "Add a user", role=AGENT if self.tree.topLevelItemCount() else ADMIN)  # admin first
         if form.exec() == QDialog.DialogCode.Accepted:
             self._do(
                 lambda: add_user(

@@ -121,6 +121,7 @@ class CallView(OfMedium):
     agent_id: int
     agent_name: str
     team_name: str | None
+    driver: str | None  # the primary call driver's id (why the customer called), if one was found
     reviewed: bool
     reviewed_by: str | None
     revision: int  # as read: a change with this revision is refused if someone changed the call's review since
@@ -202,6 +203,7 @@ def _call_view(call_id: int, utterances: list[Utterance] | None = None) -> CallV
         call.agent_id,
         call.agent.name,
         call.team.name if call.team_id else None,
+        stored.primary_driver(call.id),
         call.reviewed,
         call.reviewed_by,
         call.revision,

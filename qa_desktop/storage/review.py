@@ -8,7 +8,17 @@ import datetime as dt
 
 from peewee import JOIN, prefetch
 
-from qa_desktop.storage.models import Agent, AuditEntry, Call, CriterionResultRow, Dispute, Score, Team, database
+from qa_desktop.storage.models import (
+    Agent,
+    AuditEntry,
+    Call,
+    CallDriver,
+    CriterionResultRow,
+    Dispute,
+    Score,
+    Team,
+    database,
+)
 from qa_desktop.storage.scorecards import parsed_scorecard
 from scoring.detectors import FAIL, NA, PASS
 from scoring.scorer import subscores
@@ -148,6 +158,12 @@ def call_for_review(call_id: int) -> Call:
         .where(Call.id == call_id)
         .get()
     )
+
+
+def primary_driver(call_id: int) -> str | None:
+    """The id of the call's primary driver (why the customer called), if it was tagged with one."""
+    tag = CallDriver.get_or_none((CallDriver.call == call_id) & CallDriver.primary)
+    return tag.driver if tag else None
 
 
 def current_results(score: Score) -> list[CriterionResultRow]:

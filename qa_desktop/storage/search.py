@@ -15,6 +15,7 @@ from typing import Protocol
 from peewee import Database
 
 WORD = re.compile(r"[\w']+\*?")
+HIT_START, HIT_END = "\x02", "\x03"  # around a match in a hit: never in a transcript, unlike "[" ("[card number]")
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class SearchIndex(Protocol):
         """A condition on `c.id`: the call has an utterance matching the query bound to its one `?`."""
 
     def hits(self, marks: str) -> str:
-        """(call id, snippet with [brackets] around the matches) of the utterances matching the query bound
+        """(call id, snippet with HIT_START and HIT_END around the matches) of the utterances matching the query bound
         to the first `?`, among the calls bound to `marks`, best first."""
 
 
@@ -81,7 +82,7 @@ class Fts5Search:
 
     def hits(self, marks: str) -> str:
         return (
-            f"SELECT call_id, snippet(utterance_fts, 0, '[', ']', '…', 10) FROM utterance_fts "
+            f"SELECT call_id, snippet(utterance_fts, 0, char(2), char(3), '…', 10) FROM utterance_fts "
             f"WHERE utterance_fts MATCH ? AND call_id IN ({marks}) ORDER BY rank"
         )
 
@@ -123,9 +124,10 @@ class TsvectorSearch:
         return f"c.id IN (SELECT u.call_id FROM utterance u WHERE {self.VECTOR} @@ to_tsquery('{self.CONFIG}', ?))"
 
     def hits(self, marks: str) -> str:
-        options = "StartSel=[, StopSel=], MaxWords=10, MinWords=3, MaxFragments=1, FragmentDelimiter=…"
+        options = "'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=10, MinWords=3, MaxFragments=1, "
+        options += "FragmentDelimiter=…'"
         return (
-            f"SELECT u.call_id, ts_headline('{self.CONFIG}', u.text, q, '{options}') "
+            f"SELECT u.call_id, ts_headline('{self.CONFIG}', u.text, q, {options}) "
             f"FROM utterance u, to_tsquery('{self.CONFIG}', ?) q "
             f"WHERE {self.VECTOR} @@ q AND u.call_id IN ({marks}) ORDER BY ts_rank({self.VECTOR}, q) DESC, u.id"
         )

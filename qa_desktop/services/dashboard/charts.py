@@ -260,7 +260,8 @@ def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSe
         fontsize=7,
         frameon=False,
     )
-    figure.colorbar(mesh, ax=axes, label="Pass rate (%) · n = calls judged", fraction=0.04, pad=0.02)
+    bar = "Pass rate (%)\nn = calls judged"  # two short lines: one long one ran off a card 266 px tall
+    figure.colorbar(mesh, ax=axes, label=bar, fraction=0.04, pad=0.02)
 
     def cell(index: int) -> LibraryFilter:
         row, col = divmod(index, len(criteria))
