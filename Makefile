@@ -24,13 +24,14 @@ test: install
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check scoring qa_desktop tests tools bench
 	$(VENV)/bin/mypy
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q
+	PYTHONDONTWRITEBYTECODE= QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -n 2 --dist loadgroup
 
-# the developer's loop: no Whisper model and SQLite only (the tests marked `model` or `postgresql` are left out; `make
-# test` runs every one), in a process per core (pytest-xdist, at most 8). Bytecode caches are written even where
-# PYTHONDONTWRITEBYTECODE is set: compiling the sources and rewriting the tests' asserts again costs each process
-# about 2 s. `make test` stays in one process: its model fixtures (the model's worker, every demo call transcribed)
-# are built once a session, xdist would build them once per process.
+# `make test` runs every test in two processes (pytest-xdist): the tests that use the session's model fixtures (the
+# model's worker, every demo call transcribed) in one of them, which builds those once (tests/conftest.py groups
+# them), the others in whichever process is free (docs/decisions.md, "Tests"). The developer's loop,
+# `make test-fast`: no Whisper model and SQLite only (the tests marked `model` or `postgresql` are left out), in a
+# process per core (at most 8). Both write bytecode caches even where PYTHONDONTWRITEBYTECODE is set: compiling the
+# sources and rewriting the tests' asserts again costs each process about 2 s.
 test-fast: install
 	PYTHONDONTWRITEBYTECODE= QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -m "not model and not postgresql" \
 		-n auto --maxprocesses 8 --dist worksteal

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 
 import pytest
+from _pytest.nodeid import NodeId
 from argon2 import PasswordHasher, profiles
 from PySide6.QtCore import QSettings
 
@@ -17,13 +17,14 @@ from qa_desktop.storage.models import database
 from scoring.scorecard import default_scorecard_path, load_scorecard
 from scoring.worker import TranscriptionWorker
 from tests.support import model_guard
-from tests.support.demo import DEMO, demo_file
+from tests.support.demo import DEMO, demo_clip
 from tests.support.stores import POSTGRESQL, STORES, open_copy
 from tools.throwaway_postgres import PostgresMissing, ThrowawayServer
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 MODEL_FIXTURES = {"worker", "demo_analyses", "demo_transcripts"}
+MODEL_GROUP = "session_model"  # the pytest-xdist group of the tests that use MODEL_FIXTURES
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -91,12 +92,18 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("db", STORES, indirect=True)
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     """A test that starts or uses the session's PostgreSQL server is marked `postgresql`, as the PostgreSQL case
-    of a both_stores test is: `-m "not postgresql"` leaves out every one."""
+    of a both_stores test is: `-m "not postgresql"` leaves out every one. Under pytest-xdist's `--dist loadgroup`
+    (`make test`) the tests that use the session's model (its worker, the demo calls it transcribed) run in one
+    process, which builds those once; every other test goes to whichever process is free."""
     for item in items:
         if "postgres_server" in item.fixturenames:
             item.add_marker(POSTGRESQL)
+        if MODEL_FIXTURES & set(item.fixturenames) and getattr(config.option, "loadgroup", False):
+            # what pytest-xdist's own xdist_group marker does: its scheduler sends the tests whose ids end in one
+            # `@group` to one process. pytest-xdist 3.8 renames `item._nodeid`, which pytest 9 no longer reads.
+            item._id = NodeId.parse(f"{item.nodeid}@{MODEL_GROUP}")
 
 
 @pytest.fixture(scope="session")
@@ -187,12 +194,13 @@ def scorecard():
 
 @pytest.fixture
 def batch(tmp_path):
-    """A folder with two demo calls and, between them, files that must fail."""
+    """A folder with two calls (the first 20 s of two demo calls, stereo and mono) and, between them, files that
+    must fail."""
     folder = tmp_path / "calls"
     folder.mkdir()
-    shutil.copy(demo_file("cold"), folder / "a_cold.flac")
+    demo_clip("cold", 20, folder / "a_cold.flac")
     (folder / "b_empty.wav").touch()
     (folder / "c_notes.mp3").write_text("not audio at all\n" * 100)
-    shutil.copy(demo_file("mono"), folder / "d_mono.wav")
+    demo_clip("mono", 20, folder / "d_mono.wav")
     (folder / "readme.txt").write_text("skipped by folder discovery")
     return folder

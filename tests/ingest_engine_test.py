@@ -29,6 +29,7 @@ from scoring.transcriber import TranscriberConfig
 from tests.support.demo import DEMO, ROOT, demo_file
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}  # workers import this checkout's engine
+DASHBOARD = ":0"  # a cluster's HTTP server on a free port: a cluster in `make test`'s other process may hold 8787
 
 
 def _stored_once(count: int) -> None:
@@ -61,7 +62,7 @@ def test_local_cluster_ingests_the_demo_calls_once(db, scorecard, tmp_path):
 def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(db, scorecard):
     files = [demo_file("good"), demo_file("cold"), demo_file("angry_calmed")]
     with (
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=DASHBOARD) as cluster,
         Client(cluster) as client,
     ):
         killed: list[tuple[str, list]] = []
@@ -110,7 +111,7 @@ def test_a_gpu_slot_takes_a_second_call_while_the_first_is_on_the_model(db, scor
     files = [demo_file("cold"), demo_file("non_compliant")]
     with (
         LocalCluster(
-            n_workers=1, threads_per_worker=2, resources={"GPU": 1}, processes=True, dashboard_address=None
+            n_workers=1, threads_per_worker=2, resources={"GPU": 1}, processes=True, dashboard_address=DASHBOARD
         ) as cluster,
         Client(cluster) as client,
     ):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import wave
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from qa_desktop.storage.models import Call, Job, Score, UtteranceRow
 from qa_desktop.storage.recordings import missing_recordings
 from scoring.scorecard import parse_scorecard
 from tests.support.cli import run_cli
-from tests.support.demo import DEMO, demo_file
+from tests.support.demo import DEMO, demo_clip, demo_file
 
 pytestmark = pytest.mark.both_stores
 
@@ -88,7 +87,8 @@ def test_metadata_from_csv_and_file_names(db, worker, scorecard):
 @pytest.mark.model
 def test_cli_transcribe_prints_json_lines(tmp_path, isolated_home):
     (tmp_path / "empty.wav").touch()
-    done = run_cli("transcribe", str(demo_file("mono")), str(tmp_path / "empty.wav"), "--json", env_home=isolated_home)
+    mono = demo_clip("mono", 20, tmp_path / "mono.wav")
+    done = run_cli("transcribe", str(mono), str(tmp_path / "empty.wav"), "--json", env_home=isolated_home)
     assert done.returncode == 1
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert lines[0]["channels"] == 1 and {u["speaker"] for u in lines[0]["transcript"]} == {"agent", "customer"}
@@ -102,12 +102,13 @@ def test_cli_ingest_reports_each_failure_and_exit_code(tmp_path, isolated_home):
     bad = tmp_path / "broken.ogg"
     bad.write_bytes(b"OggS" + b"\x00" * 50)
     db_file = tmp_path / "cli.sqlite3"
-    done = run_cli("ingest", str(demo_file("mono")), str(bad), "--db", str(db_file), env_home=isolated_home)
+    mono = demo_clip("mono", 20, tmp_path / "mono.wav")
+    done = run_cli("ingest", str(mono), str(bad), "--db", str(db_file), env_home=isolated_home)
     assert done.returncode == 1, done.stderr
     assert f"FAILED: {bad}:" in done.stderr
     assert "1 imported, 0 already there, 1 failed" in done.stderr
     assert "distributed." not in done.stderr  # the local Dask cluster's own INFO lines only with --verbose
-    again = run_cli("ingest", str(demo_file("mono")), "--db", str(db_file), env_home=isolated_home)
+    again = run_cli("ingest", str(mono), "--db", str(db_file), env_home=isolated_home)
     assert again.returncode == 0 and "0 imported, 1 already there, 0 failed" in again.stderr
 
 
@@ -145,19 +146,9 @@ def test_cli_output_keeps_one_line_per_file_and_skips_broken_links_in_folders(tm
     assert "0 imported, 0 already there, 2 failed" in done.stderr
 
 
-def _first_second(source: Path, target: Path) -> Path:
-    """A 1-second fragment of a demo call, as a recorder leaves when a call drops at once."""
-    with wave.open(str(source), "rb") as read:
-        params, frames = read.getparams(), read.readframes(read.getframerate())
-    with wave.open(str(target), "wb") as write:
-        write.setparams(params)
-        write.writeframes(frames)
-    return target
-
-
 @pytest.mark.model
 def test_a_fragment_is_stored_as_too_short_to_score_not_auto_failed(db, worker, scorecard, tmp_path):
-    fragment = _first_second(demo_file("good"), tmp_path / "dropped.wav")
+    fragment = demo_clip("good", 1.0, tmp_path / "dropped.wav")  # a recorder leaves one second when a call drops
     result = Ingestor(worker, scorecard).ingest_file(fragment)
     assert result.status == "imported"
     assert result.message.endswith("not scored: too short to score: 1.0 s (the scorecard scores calls of 10 s or more)")
@@ -180,7 +171,7 @@ def test_calls_keep_absolute_paths_and_moved_recordings_are_found_again(
 ):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "calls").mkdir()
-    shutil.copy(demo_file("mono"), tmp_path / "calls" / "one.wav")
+    demo_clip("mono", 20, tmp_path / "calls" / "one.wav")
     result = Ingestor(worker, scorecard).ingest_file(Path("calls/one.wav"))  # typed relative to this folder
     call = Call.get_by_id(result.call_id)
     assert call.path == str(tmp_path / "calls" / "one.wav") and Job.get().path == call.path

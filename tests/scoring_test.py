@@ -15,7 +15,7 @@ from qa_desktop.storage.models import Call, CriterionResultRow, Score, Utterance
 from scoring.scorecard import default_scorecard_path, parse_scorecard
 from scoring.scorer import score_call
 from tests.support.cli import run_cli
-from tests.support.demo import demo_file
+from tests.support.demo import demo_clip, demo_file
 
 pytestmark = pytest.mark.both_stores
 
@@ -161,8 +161,9 @@ def test_cli_score_without_db_stores_nothing_and_bad_scorecard_is_clear(tmp_path
     text = default_scorecard_path().read_text()
     broken.write_text(text.replace("weight = 5", 'weight = "x"', 1))
     line = text.splitlines().index("weight = 5") + 1
-    done = run_cli("score", str(demo_file("mono")), "--scorecard", str(broken), env_home=isolated_home)
+    mono = demo_clip("mono", 20, tmp_path / "mono.wav")
+    done = run_cli("score", str(mono), "--scorecard", str(broken), env_home=isolated_home)
     assert done.returncode == 2 and f"{broken}:{line}: criterion 'greeting' weight: must be a number" in done.stderr
-    done = run_cli("score", str(demo_file("mono")), "--json", env_home=isolated_home)
+    done = run_cli("score", str(mono), "--json", env_home=isolated_home)
     assert done.returncode == 0 and json.loads(done.stdout)["criteria"]
     assert not (isolated_home / "data" / "qa-desktop").exists()

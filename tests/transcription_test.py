@@ -12,7 +12,7 @@ from rapidfuzz import fuzz
 
 from scoring.audio import AudioError
 from scoring.worker import Cancelled, WorkerCrashed
-from tests.support.demo import DEMO, demo_file
+from tests.support.demo import demo_clip, demo_file
 
 pytestmark = pytest.mark.model  # every test here loads the model
 
@@ -106,26 +106,32 @@ def test_swapped_agent_channel_swaps_speakers(worker, demo_transcripts):
     ]
 
 
-def test_bad_file_is_reported_and_the_worker_goes_on(worker, tmp_path):
+@pytest.fixture
+def next_call(tmp_path):
+    """The file a worker is given after a failure: the first 20 s of the mono call, both voices speaking."""
+    return demo_clip("mono", 20, tmp_path / "next.wav")
+
+
+def test_bad_file_is_reported_and_the_worker_goes_on(worker, tmp_path, next_call):
     (tmp_path / "empty.wav").touch()
     with pytest.raises(AudioError, match="empty file"):
         worker.analyse(tmp_path / "empty.wav")
-    assert worker.analyse(demo_file("mono")).transcript.utterances
+    assert worker.analyse(next_call).transcript.utterances
 
 
-def test_cancel_kills_the_worker_and_the_next_file_still_works(worker):
+def test_cancel_kills_the_worker_and_the_next_file_still_works(worker, next_call):
     progressed = threading.Event()
     with pytest.raises(Cancelled):
         worker.analyse(demo_file("good"), progress=lambda f: progressed.set(), should_cancel=progressed.is_set)
     assert worker.pid is None
-    assert worker.analyse(demo_file("mono")).transcript.utterances
+    assert worker.analyse(next_call).transcript.utterances
 
 
-def test_native_crash_is_contained(worker):
+def test_native_crash_is_contained(worker, next_call):
     def crash(_fraction: float) -> None:
         if worker.pid is not None:
             os.kill(worker.pid, signal.SIGKILL)
 
     with pytest.raises(WorkerCrashed, match="stopped unexpectedly"):
         worker.analyse(demo_file("good"), progress=crash)
-    assert worker.analyse(DEMO / demo_file("mono")).transcript.utterances
+    assert worker.analyse(next_call).transcript.utterances
