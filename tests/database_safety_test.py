@@ -13,12 +13,18 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from peewee import OperationalError
 
 from qa_desktop.cli.main import main
+from qa_desktop.services.ingest import IngestListener, Ingestor
+from qa_desktop.services.rescore import rescore_call
 from qa_desktop.storage.database import DatabaseFileError, close_database, open_database
 from qa_desktop.storage.migrations import LATEST
-from qa_desktop.storage.models import Team, database
+from qa_desktop.storage.models import Call, Job, Score, Team, database
+from qa_desktop.storage.repository import current_score
+from scoring.scorecard import default_scorecard_path, load_scorecard
 from tests.support.demo import ROOT
+from tests.support.stored_calls import SHORT_CHAT, shipped_scorecard, stored_conversation
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
 
@@ -211,3 +217,54 @@ def test_a_full_disk_is_reported_as_such(tiny_disk, capsys):
     assert main(["rescore", "--db", str(path)]) == 2
     err = capsys.readouterr().err.strip()
     assert err == f"error: database {path}: database or disk is full (free some space)"
+
+
+FULL = "database or disk is full (free some space)"
+
+
+def _fill_up() -> None:
+    """No room for one more page in the open file, as on a full disk."""
+    pages = database.execute_sql("PRAGMA page_count").fetchone()[0]
+    database.execute_sql(f"PRAGMA max_page_count = {pages}")
+
+
+def _free_space() -> None:
+    database.execute_sql("PRAGMA max_page_count = 1073741823")
+
+
+def _chats(folder: Path, count: int) -> list[Path]:
+    files = [folder / f"chat{i}.csv" for i in range(count)]
+    for i, path in enumerate(files):
+        path.write_text(f'{SHORT_CHAT}Jordan,"Thanks, that is all ({i})."\n')
+    return files
+
+
+# A short call fills the file inside a savepoint nested in the call's transaction (the scorecard's first
+# stored copy): SQLite rolls the whole transaction back, and the savepoint's own rollback must not then hide
+# that error behind "no such savepoint".
+def test_a_full_database_fails_that_file_with_its_reason_and_the_batch_goes_on(db, tmp_path):
+    class FreeSpaceAfterFirst(IngestListener):
+        def file_finished(self, result):
+            _free_space()
+
+    _fill_up()
+    ingestor = Ingestor(None, shipped_scorecard(), agent_speakers=["Sam (Acme)"])
+    results = ingestor.ingest(_chats(tmp_path, 2), FreeSpaceAfterFirst())
+    assert [(r.status, r.message) for r in results][0] == ("failed", FULL)
+    assert results[1].status == "imported"
+    assert [(j.status, j.error) for j in Job.select().order_by(Job.id)] == [("failed", FULL), ("done", None)]
+    assert Call.select().count() == Score.select().count() == 1
+
+
+def test_a_full_database_refuses_a_rescore_with_its_reason_and_keeps_the_score(db, tmp_path):
+    call = stored_conversation(_chats(tmp_path, 1)[0], shipped_scorecard())
+    edited = tmp_path / "card.toml"
+    edited.write_text(Path(default_scorecard_path()).read_text().replace('name = "Contact', 'name = "Edited', 1))
+    scorecard = load_scorecard(edited)
+    _fill_up()
+    with pytest.raises(OperationalError, match="^database or disk is full$"):
+        rescore_call(call, scorecard)
+    assert current_score(call).scorecard.hash == shipped_scorecard().hash and Score.select().count() == 1
+    _free_space()
+    rescore_call(call, scorecard)  # the same connection, once there is room again
+    assert current_score(call).scorecard.hash == scorecard.hash and Score.select().count() == 2

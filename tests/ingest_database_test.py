@@ -19,7 +19,7 @@ from qa_desktop.storage.models import Call, Job, database
 from scoring.analysis import CallAnalysis
 from scoring.audio import file_sha256
 from scoring.transcript import Transcript
-from tests.support.demo import ROOT, demo_file
+from tests.support.demo import ROOT, demo_clip, demo_file
 
 pytestmark = pytest.mark.both_stores
 
@@ -58,9 +58,10 @@ def test_a_call_stored_meanwhile_by_another_process_is_already_there(db, worker,
 
 @pytest.mark.model
 @pytest.mark.sqlite_only  # fills the file with SQLite's max_page_count; a server's full disk is not simulated
-def test_a_full_database_fails_that_file_and_the_batch_goes_on(db, worker, scorecard):
-    # whole calls, not `batch`'s 20 s clips: with a clip's fewer rows the first file fails with "no such savepoint"
-    # instead, SQLite having rolled back the whole transaction when the database filled
+def test_a_full_database_fails_that_file_and_the_batch_goes_on(db, worker, scorecard, tmp_path):
+    # 20 s clips: with a clip's few rows the file fills inside a nested savepoint, and SQLite rolls the whole
+    # transaction back (the savepoint's own rollback once hid that behind "no such savepoint")
+    files = [demo_clip(kind, 20, tmp_path / f"{kind}{demo_file(kind).suffix}") for kind in ("cold", "mono")]
     pages = database.execute_sql("PRAGMA page_count").fetchone()[0]
     database.execute_sql(f"PRAGMA max_page_count = {pages}")  # no room for one more page
 
@@ -68,10 +69,9 @@ def test_a_full_database_fails_that_file_and_the_batch_goes_on(db, worker, score
         def file_finished(self, result):
             database.execute_sql("PRAGMA max_page_count = 1073741823")
 
-    files = [demo_file("cold"), demo_file("mono")]
     results = Ingestor(worker, scorecard).ingest(files, FreeSpaceAfterFirst())
     assert [r.status for r in results] == ["failed", "imported"]
-    assert results[0].message == "database or disk is full"
+    assert results[0].message == "database or disk is full (free some space)"
     assert Call.select().count() == 1
     assert not Job.select().where(Job.status == "running").exists()
 

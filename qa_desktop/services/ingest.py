@@ -25,6 +25,7 @@ from qa_desktop.services.envelopes import store_envelope
 from qa_desktop.services.metadata import MetadataTable, call_metadata
 from qa_desktop.storage import repository
 from qa_desktop.storage.call_metadata import CallMetadata, customer_name
+from qa_desktop.storage.database import database_error_reason
 from qa_desktop.storage.models import Call, Job
 from scoring.analysis import CallAnalysis
 from scoring.audio import SUPPORTED_EXTENSIONS, AudioError, check_file, file_sha256
@@ -191,7 +192,7 @@ class Ingestor:
         try:
             return repository.start_job(str(stored_path(path)), job)
         except DatabaseError as exc:  # locked past the busy timeout, or a full disk
-            return _failed(path, None, str(exc))
+            return self.fail(path, None, exc)
 
     def prepare(self, path: Path, job: Job) -> PreparedFile | IngestResult:
         """Check a file before analysis: what to analyse, or the result if its content is already stored.
@@ -247,8 +248,9 @@ class Ingestor:
 
     @staticmethod
     def fail(path: Path, job: Job | None, exc: BaseException) -> IngestResult:
-        """Record a file that could not be imported, with its reason."""
-        return _failed(path, job, str(exc) or type(exc).__name__)
+        """Record a file that could not be imported, with its reason (a database's as the app words it)."""
+        reason = database_error_reason(exc) if isinstance(exc, DatabaseError) else str(exc) or type(exc).__name__
+        return _failed(path, job, reason)
 
     def ingest(
         self,

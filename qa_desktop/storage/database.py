@@ -44,19 +44,24 @@ class DatabaseFileError(Exception):
 
 def describe_database_error(path: Path | str, exc: BaseException) -> DatabaseFileError:
     """A database error as one line a user can act on."""
-    reason = str(exc).strip() or type(exc).__name__
     if is_server_url(path):
-        return DatabaseFileError(str(DatabaseUrl(path)), reason.splitlines()[0])
+        return DatabaseFileError(str(DatabaseUrl(path)), database_error_reason(exc))
     target = Path(path)
     if target.is_dir():
-        reason = "is a folder, not a database file"
-    elif (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in reason:
-        reason = "database or disk is full (free some space)"
-    elif "file is not a database" in reason:
-        reason = "not a qa-desktop database (file is not a database)"
-    elif "malformed" in reason:
-        reason = "the file is damaged or truncated (database disk image is malformed); restore a backup"
-    return DatabaseFileError(target, reason)
+        return DatabaseFileError(target, "is a folder, not a database file")
+    return DatabaseFileError(target, database_error_reason(exc))
+
+
+def database_error_reason(exc: BaseException) -> str:
+    """What a database error says went wrong, in one line a user can act on (a full disk: free some space)."""
+    reason = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in reason:
+        return "database or disk is full (free some space)"
+    if "file is not a database" in reason:
+        return "not a qa-desktop database (file is not a database)"
+    if "malformed" in reason:
+        return "the file is damaged or truncated (database disk image is malformed); restore a backup"
+    return reason
 
 
 def open_database(path: Path | str | None = None, tell: Callable[[str], None] = log.warning) -> Path | DatabaseUrl:

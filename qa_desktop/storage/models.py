@@ -17,12 +17,23 @@ from peewee import (
     JSONField,
     Model,
     TextField,
+    _savepoint,
 )
 
 from scoring.redact import redact_text
 
+
+class _OpenDatabase(DatabaseProxy):
+    """peewee's DatabaseProxy, except that a nested `atomic()` takes the open database's own savepoint: peewee's
+    proxy builds a plain one, which would bypass CallDatabase's (whose rollback is skipped once SQLite has rolled
+    the whole transaction back itself, as on a full disk, so that error is the one raised)."""
+
+    def savepoint(self) -> _savepoint:
+        return self.obj.savepoint()
+
+
 # the open database: a sqlite_database.CallDatabase or a postgres_database.TeamDatabase (see database.py)
-database = DatabaseProxy()
+database = _OpenDatabase()
 
 UNASSIGNED = "unassigned"
 
