@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .librosa_import import librosa
 from .transcript import AGENT, Utterance
 
 SAMPLE_RATE = 16_000
@@ -32,11 +33,10 @@ def _speech(audio: np.ndarray, utterances: list[Utterance], speaker: str) -> np.
 
 def voiced_pitch(speech: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(f0 in Hz, loudness in dB) of the voiced frames of 16 kHz speech (yin, loud frames only)."""
-    import librosa
-
-    speech = librosa.resample(speech.astype(np.float32), orig_sr=SAMPLE_RATE, target_sr=_ANALYSIS_RATE)
-    rms_db = librosa.amplitude_to_db(librosa.feature.rms(y=speech, frame_length=_FRAME, hop_length=_HOP)[0], ref=np.max)
-    f0 = librosa.yin(speech, fmin=65, fmax=400, sr=_ANALYSIS_RATE, frame_length=_FRAME, hop_length=_HOP)
+    lib = librosa()
+    speech = lib.resample(speech.astype(np.float32), orig_sr=SAMPLE_RATE, target_sr=_ANALYSIS_RATE)
+    rms_db = lib.amplitude_to_db(lib.feature.rms(y=speech, frame_length=_FRAME, hop_length=_HOP)[0], ref=np.max)
+    f0 = lib.yin(speech, fmin=65, fmax=400, sr=_ANALYSIS_RATE, frame_length=_FRAME, hop_length=_HOP)
     frames = min(len(f0), len(rms_db))
     f0, rms_db = f0[:frames], rms_db[:frames]
     voiced = (rms_db > -30) & (f0 > 66) & (f0 < 399)

@@ -19,7 +19,6 @@ import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import librosa
 import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 from sklearn.cluster import AgglomerativeClustering
@@ -27,6 +26,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
+
+from .librosa_import import librosa
 
 SR = 16_000
 HOP = 160  # 10 ms MFCC frames
@@ -62,7 +63,7 @@ def speech_pieces(audio: np.ndarray) -> list[tuple[int, int]]:
 def mfcc_frames(audio: np.ndarray) -> np.ndarray:
     """The call's high-resolution MFCC frames (40 from 40 mel bands, as speaker recognition uses; the
     first, loudness, dropped), 10 ms apart, standardised over the call."""
-    frames = librosa.feature.mfcc(y=audio, sr=SR, n_mfcc=40, n_mels=40, n_fft=512, hop_length=HOP)[1:].T
+    frames = librosa().feature.mfcc(y=audio, sr=SR, n_mfcc=40, n_mels=40, n_fft=512, hop_length=HOP)[1:].T
     return (frames - frames.mean(axis=0)) / (frames.std(axis=0) + 1e-6)
 
 
@@ -75,7 +76,7 @@ def voice_features(audio: np.ndarray, pieces: list[tuple[int, int]], frames: lis
     """One row per piece: MFCC means and spreads plus median log pitch."""
     rows = []
     for (start, end), mfcc in zip(pieces, frames):
-        f0 = librosa.yin(audio[start:end], fmin=60, fmax=400, sr=SR, frame_length=1024, hop_length=HOP)
+        f0 = librosa().yin(audio[start:end], fmin=60, fmax=400, sr=SR, frame_length=1024, hop_length=HOP)
         rows.append(np.concatenate([mfcc.mean(axis=0), mfcc.std(axis=0), [np.log(np.median(f0))] * 4]))
     return np.array(rows)
 
