@@ -10,6 +10,7 @@ a lock file that every process of this user shares (docs/decisions.md).
 from __future__ import annotations
 
 import importlib
+import tempfile
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -31,9 +32,18 @@ COMPILED = (
 def librosa() -> ModuleType:
     """The librosa module, its compiled modules imported (compiled, or loaded from numba's cache) while no other
     process of this user imports them."""
-    folder = Path(user_cache_dir("qa-desktop"))
-    folder.mkdir(parents=True, exist_ok=True)
-    with FileLock(folder / "librosa-import.lock"):
+    with FileLock(_lock_folder() / "librosa-import.lock"):
         for name in COMPILED:
             importlib.import_module(name)
         return importlib.import_module("librosa")
+
+
+def _lock_folder() -> Path:
+    """The user's cache folder for qa-desktop, or the temporary folder where it cannot be made (a read-only home on
+    a cluster's worker)."""
+    folder = Path(user_cache_dir("qa-desktop"))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return Path(tempfile.gettempdir())
+    return folder

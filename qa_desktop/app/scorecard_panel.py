@@ -64,7 +64,6 @@ class ScorecardPanel(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.evidence_tip = PLAY_TIP  # what a click on a piece of evidence does (the review sets it per call)
         self.timeline = Timeline()  # how evidence says where it is (the review sets it per call)
-        self.tree.headerItem().setToolTip(0, "Click a piece of evidence to go to it")
         self.details = QLabel(_HINT)
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.RichText)
