@@ -17,7 +17,7 @@ from qa_desktop.storage.models import database
 from scoring.scorecard import default_scorecard_path, load_scorecard
 from scoring.worker import TranscriptionWorker
 from tests.support import model_guard
-from tests.support.demo import DEMO, demo_clip
+from tests.support.demo import DEMO, REFERENCE, demo_clip
 from tests.support.stores import POSTGRESQL, STORES, open_copy
 from tools.throwaway_postgres import PostgresMissing, ThrowawayServer
 
@@ -171,7 +171,7 @@ def worker():
 @pytest.fixture(scope="session")
 def references() -> dict[str, dict]:
     """The demo calls' true turns (speaker, start, end, text), by file name."""
-    return {item["file"]: item for item in json.loads((DEMO / "reference.json").read_text())}
+    return {item["file"]: item for item in json.loads(REFERENCE.read_text())}
 
 
 @pytest.fixture(scope="session")

@@ -125,7 +125,7 @@ def _utterances(phrases: list[str], filler: list[str], rng: random.Random, count
 
 
 def _demo_turns() -> list[list[tuple[str, str]]]:
-    demo = tomllib.loads((ROOT / "resources" / "demo_calls" / "dialogues.toml").read_text())
+    demo = tomllib.loads((ROOT / "resources" / "demo_scripts" / "dialogues.toml").read_text())
     return [[(turn[0], turn[1]) for turn in call["turns"] if turn[0] != "pause"] for call in demo["call"]]
 
 

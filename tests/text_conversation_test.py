@@ -326,6 +326,25 @@ def test_ingest_of_a_folder_names_the_files_it_passes_over(tmp_path, isolated_ho
     assert f"passed over: {transcripts['reference']}: {passed}" in output and "metadata.csv" not in output
 
 
+def test_ingest_of_a_folder_uses_its_one_metadata_csv_and_names_several(tmp_path, isolated_home, transcripts):
+    def ingest(db: str) -> tuple[str, list[tuple]]:
+        folder, speaker = str(transcripts["chat"].parent), "Sam (Acme)"
+        done = run_cli("ingest", folder, "--agent-speaker", speaker, "--db", str(tmp_path / db), env_home=isolated_home)
+        assert done.returncode == 0, done.stderr
+        with sqlite3.connect(tmp_path / db) as con:
+            return done.stderr, con.execute("SELECT a.name FROM call c LEFT JOIN agent a ON a.id = c.agent_id").fetchall()
+
+    output, agents = ingest("one.sqlite3")
+    assert f"metadata: {transcripts['metadata']} (found among the files" in output, output
+    assert ("Sam Reyes",) in agents  # the chat's row in the folder's metadata.csv (it was passed over, unused)
+    assert "metadata.csv" not in output.replace(f"metadata: {transcripts['metadata']}", "")
+    other = _write(transcripts["chat"].parent, "agents.csv", "filename,agent\nticket-881.json,Kim Lee\n")
+    output, agents = ingest("two.sqlite3")
+    assert "metadata: " not in output and ("Sam Reyes",) not in agents and ("Kim Lee",) not in agents
+    for path in (transcripts["metadata"], other):
+        assert f"passed over: {path}: one of 2 metadata CSVs found, so none is used unless chosen" in output
+
+
 def _stored_chat(transcripts, scorecard, agent: str = "Sam Reyes") -> Call:
     return stored_conversation(transcripts["chat"], scorecard, agent)
 
@@ -422,8 +441,11 @@ def test_the_import_dialog_takes_transcripts_with_the_agent_named_in_settings(qt
     assert dialog.start_button.text() == "Import 3 files"  # the chat, the ticket and the broken JSON
     assert dialog.passed_note.isVisible() and dialog.passed_note.text() == (
         "Passed over, not a transcript (a CSV needs speaker and text columns; a JSON, a list of utterances): "
-        "metadata.csv, reference.json."
+        "reference.json."
     )
+    assert dialog.csv_label.text() == f"{transcripts['metadata']} (found in the chosen folder)"  # taken, not chosen
+    agents = {dialog.file_list.topLevelItem(i).text(0): dialog.file_list.topLevelItem(i).text(1) for i in range(3)}
+    assert agents["chat-1001.csv"] == "Sam Reyes"  # its row in the folder's metadata.csv
     dialog.start_button.click()
     with qtbot.waitSignal(dialog.imported, timeout=60_000):
         pass

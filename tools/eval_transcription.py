@@ -32,8 +32,7 @@ from scoring.transcriber import (  # noqa: E402
 )
 from scoring.transcript import Transcript, Utterance, Word  # noqa: E402
 from tools.devset import DEVSET, rendered  # noqa: E402
-
-DEMO = ROOT / "resources" / "demo_calls"
+from tools.render_demo_calls import DEMO, REFERENCE  # noqa: E402
 
 
 def normalise(text: str) -> str:
@@ -133,7 +132,7 @@ def _arguments() -> argparse.Namespace:
 def _calls(args: argparse.Namespace) -> tuple[list[tuple[Path, dict]], list[str]]:
     """The calls to transcribe (path, item with its reference) and the modes to transcribe them in."""
     if args.calls == "demo":
-        return [(DEMO / item["file"], item) for item in json.loads((DEMO / "reference.json").read_text())], ["demo"]
+        return [(DEMO / item["file"], item) for item in json.loads(REFERENCE.read_text())], ["demo"]
     if not DEVSET.is_dir():
         sys.exit(f"no devset at {DEVSET}")
     items = rendered()

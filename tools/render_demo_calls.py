@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Render the demo call scripts (resources/demo_calls/dialogues.toml) to audio with espeak-ng.
+"""Render the demo call scripts (resources/demo_scripts/dialogues.toml) to audio with espeak-ng.
 
-Writes each call in the format its file name asks for (8 kHz; stereo with the agent on channel 0,
-or mono), `metadata.csv` (agent, team, call id, call time) and `reference.json` (the true speaker,
-start, end and text of every turn, which the tests compare transcripts against).
+Writes each call into resources/demo_calls/ in the format its file name asks for (8 kHz; stereo with the agent
+on channel 0, or mono) with `metadata.csv` (agent, team, call id, call time), and `reference.json` beside the
+scripts (the true speaker, start, end and text of every turn, which the tests compare transcripts against;
+kept out of the calls' folder, which is imported as it is).
 Needs espeak-ng. Deterministic: the same scripts give the same audio.
 """
 
@@ -27,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 from qa_desktop.services.metadata import DEFAULT_NAME_PATTERN, compile_name_pattern, from_file_name  # noqa: E402
 
 DEMO = ROOT / "resources" / "demo_calls"
+SCRIPTS = ROOT / "resources" / "demo_scripts"
+REFERENCE = SCRIPTS / "reference.json"
 RATE = 8000
 SUBTYPES = {".wav": "PCM_16", ".flac": "PCM_16", ".ogg": "VORBIS", ".mp3": "MPEG_LAYER_III"}
 
@@ -74,7 +77,7 @@ def render(call: dict, rng: random.Random) -> tuple[np.ndarray, list[dict]]:
 
 
 def main() -> None:
-    calls = tomllib.loads((DEMO / "dialogues.toml").read_text())["call"]
+    calls = tomllib.loads((SCRIPTS / "dialogues.toml").read_text())["call"]
     rng = random.Random(20261102)
     pattern = compile_name_pattern(DEFAULT_NAME_PATTERN)
     references, rows = [], []
@@ -120,7 +123,7 @@ def main() -> None:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    (DEMO / "reference.json").write_text(json.dumps(references, indent=1) + "\n")
+    REFERENCE.write_text(json.dumps(references, indent=1) + "\n")
 
 
 if __name__ == "__main__":

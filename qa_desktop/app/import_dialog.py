@@ -33,7 +33,7 @@ from qa_desktop.app.background import Latest
 from qa_desktop.app.dialog_size import fit_to_screen
 from qa_desktop.app.error_report import describe
 from qa_desktop.app.import_worker import ImportPlan, ImportWorker
-from qa_desktop.services.ingest import NOT_A_TRANSCRIPT, discover
+from qa_desktop.services.ingest import discover, folder_metadata, metadata_csvs, why_passed_over
 from qa_desktop.services.metadata import (
     DATE_ORDERS,
     DEFAULT_NAME_PATTERN,
@@ -53,12 +53,13 @@ STATUS_COLOURS = {"imported": "#1b6e20", "skipped": "#555555", "failed": "#b3261
 STEPS = 1000  # overall bar steps per file, so it moves within a file
 
 
-def _read(paths: list[Path]) -> tuple[list[Path], list[Path]]:
-    """The files to import from what was chosen (folders expanded), and the folders' CSV and JSON files that
-    are not transcripts (to name them): each once, in order."""
+def _read(paths: list[Path]) -> tuple[list[Path], list[Path], list[Path]]:
+    """The files to import from what was chosen (folders expanded), the folders' CSV and JSON files that are
+    not transcripts (to name them), each once, in order, and the metadata CSVs among those."""
     passed: list[Path] = []
     files = list(dict.fromkeys(discover(paths, passed_over=passed)))
-    return files, list(dict.fromkeys(passed))
+    passed = list(dict.fromkeys(passed))
+    return files, passed, metadata_csvs(passed)
 
 
 def _duration(seconds: float) -> str:
@@ -126,6 +127,7 @@ class ImportDialog(QDialog):
         buttons.addStretch()
         self.coverage = QLabel()  # files the metadata CSV does not cover
         self.passed_over: list[Path] = []  # CSV and JSON files in the folders that are not transcripts
+        self.found_metadata: list[Path] = []  # the metadata CSVs among them
         self.passed_note = QLabel()
         self.passed_note.setStyleSheet("color:#8a6d00")
         self.passed_note.setWordWrap(True)
@@ -204,24 +206,39 @@ class ImportDialog(QDialog):
         self.csv_error.clear()
         if not paths:
             self.reading.drop()
-            self.passed_over = []
+            self.passed_over, self.found_metadata = [], []
             self._show_files([])
             return
         self.start_button.setText("Reading the files…")
         self.reading.start(lambda _task: _read(list(paths)))
 
-    def _read_done(self, read: tuple[list[Path], list[Path]]) -> None:
-        files, passed = read
+    def _read_done(self, read: tuple[list[Path], list[Path], list[Path]]) -> None:
+        files, passed, found = read
         self.passed_over = list(dict.fromkeys(self.passed_over + passed))  # named until the list is cleared
+        self.found_metadata = list(dict.fromkeys(self.found_metadata + found))
+        beside = folder_metadata(self.found_metadata)
+        if beside is not None and not self.csv_path:
+            self.set_metadata_csv(str(beside), found=True)
         self._show_files(files)
+
+    def passed_over_reasons(self) -> dict[Path, str]:
+        """Each folder file not imported, but the metadata CSV in use, with why."""
+        return {p: why_passed_over(p, self.found_metadata) for p in self.passed_over if str(p) != self.csv_path}
+
+    def _show_passed_over(self) -> None:
+        by_reason: dict[str, list[str]] = {}
+        for path, reason in self.passed_over_reasons().items():
+            by_reason.setdefault(reason, []).append(path.name)
+        lines = [
+            f"Passed over, {reason}: {', '.join(names[:5])}{f' and {len(names) - 5} more' if len(names) > 5 else ''}."
+            for reason, names in by_reason.items()
+        ]
+        self.passed_note.setText("\n".join(lines))
+        self.passed_note.setVisible(bool(lines))
 
     def _show_files(self, files: list[Path]) -> None:
         self.files = files
-        names = ", ".join(p.name for p in self.passed_over[:5]) + (
-            f" and {len(self.passed_over) - 5} more" if len(self.passed_over) > 5 else ""
-        )
-        self.passed_note.setText(f"Passed over, {NOT_A_TRANSCRIPT}: {names}." if self.passed_over else "")
-        self.passed_note.setVisible(bool(self.passed_over))
+        self._show_passed_over()
         self.start_button.setEnabled(bool(self.files))
         self.remove_button.setEnabled(True)
         self.start_button.setText(f"Import {len(self.files)} file{'s' * (len(self.files) != 1)}")
@@ -272,8 +289,9 @@ class ImportDialog(QDialog):
             else ""
         )
 
-    def set_metadata_csv(self, path: str) -> None:
-        """Use a metadata CSV and show its column mapping (guessed from the headers, editable)."""
+    def set_metadata_csv(self, path: str, found: bool = False) -> None:
+        """Use a metadata CSV and show its column mapping (guessed from the headers, editable); `found`: the
+        only one in the chosen folders, taken without being chosen (the label says so)."""
         self.csv_error.clear()
         try:
             headers, guessed = csv_columns(path)
@@ -281,7 +299,7 @@ class ImportDialog(QDialog):
             self.csv_error.setText(str(exc))
             return
         self.csv_path = path
-        self.csv_label.setText(path)
+        self.csv_label.setText(f"{path} (found in the chosen folder)" if found else path)
         while self.mapping_form.rowCount() > 1:  # the date order row stays
             self.mapping_form.removeRow(0)
         if not self.mapping_form.rowCount():
@@ -297,6 +315,7 @@ class ImportDialog(QDialog):
             self.mapping_form.insertRow(self.mapping_form.rowCount() - 1, name.replace("_", " ").capitalize(), box)
             self.mapping[name] = box
         self.mapping_box.show()
+        self._show_passed_over()
         self.preview()
 
     def columns(self) -> dict[str, str]:
@@ -392,8 +411,8 @@ class ImportDialog(QDialog):
         self.worker.file_progress.connect(self._file_progress)
         self.worker.file_finished.connect(self._file_finished)
         self.worker.warning.connect(lambda message: self.failures.addItem(f"Metadata CSV: {message}"))
-        for path in self.passed_over:  # said on the first page too
-            self.failures.addItem(f"{path}: passed over, {NOT_A_TRANSCRIPT}")
+        for path, reason in self.passed_over_reasons().items():  # said on the first page too
+            self.failures.addItem(f"{path}: passed over, {reason}")
         self.worker.start()
 
     def cancel(self) -> None:

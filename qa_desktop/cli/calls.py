@@ -20,7 +20,15 @@ from qa_desktop.cli.options import (
     open_signed_in,
 )
 from qa_desktop.services.config import Config
-from qa_desktop.services.ingest import NOT_A_TRANSCRIPT, IngestListener, Ingestor, IngestResult, discover
+from qa_desktop.services.ingest import (
+    IngestListener,
+    Ingestor,
+    IngestResult,
+    discover,
+    folder_metadata,
+    metadata_csvs,
+    why_passed_over,
+)
 from qa_desktop.services.metadata import compile_name_pattern, load_csv
 from qa_desktop.services.recordings import relocate
 from qa_desktop.services.rescore import rescore_all
@@ -71,7 +79,16 @@ class _TerminalProgress(IngestListener):
 
 def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
     """Import files and folders; exit 1 if any file failed."""
-    metadata = load_csv(args.metadata, date_format=args.date_format, encoding=args.encoding) if args.metadata else None
+    passed_over: list[Path] = []
+    files = discover(args.paths, exclude=[args.metadata] if args.metadata else [], passed_over=passed_over)
+    found = metadata_csvs(passed_over)
+    metadata_path = Path(args.metadata) if args.metadata else folder_metadata(found)
+    if metadata_path and not args.metadata:
+        print(
+            f"metadata: {one_line(metadata_path)} (found among the files; --metadata FILE names another)",
+            file=sys.stderr,
+        )
+    metadata = load_csv(metadata_path, date_format=args.date_format, encoding=args.encoding) if metadata_path else None
     pattern = compile_name_pattern(config.name_pattern)
     scorecard = config.load_scorecard()
     drivers = config.load_drivers()
@@ -81,10 +98,9 @@ def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     options = config.engine
     db_path = open_signed_in(args, config)
-    passed_over: list[Path] = []
-    files = discover(args.paths, exclude=[args.metadata] if args.metadata else [], passed_over=passed_over)
     for path in passed_over:
-        print(f"passed over: {one_line(path)}: {NOT_A_TRANSCRIPT}", file=sys.stderr)
+        if path != metadata_path:
+            print(f"passed over: {one_line(path)}: {why_passed_over(path, found)}", file=sys.stderr)
     if not files:
         print("error: no recordings or transcript files found in the given paths", file=sys.stderr)
         return EXIT_USAGE

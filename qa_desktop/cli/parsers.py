@@ -77,7 +77,12 @@ def add_calls_parsers(commands: argparse._SubParsersAction) -> None:
     )
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     add_database_option(ingest)
-    ingest.add_argument("--metadata", metavar="CSV", help="CSV with agent, team, call id and call time per file")
+    ingest.add_argument(
+        "--metadata",
+        metavar="CSV",
+        help="CSV with agent, team, call id and call time per file (default: the one metadata CSV in the "
+        "folders given)",
+    )
     ingest.add_argument(
         "--date-format",
         metavar="FORMAT",

@@ -22,7 +22,7 @@ from peewee import DatabaseError, IntegrityError
 from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.access.permissions import require
 from qa_desktop.services.envelopes import store_envelope
-from qa_desktop.services.metadata import MetadataTable, call_metadata
+from qa_desktop.services.metadata import MetadataTable, call_metadata, is_metadata_csv
 from qa_desktop.storage import repository
 from qa_desktop.storage.call_metadata import CallMetadata, customer_name
 from qa_desktop.storage.database import database_error_reason
@@ -94,6 +94,25 @@ def discover(
         elif path.resolve() not in skip:
             files.append(path)
     return files
+
+
+def metadata_csvs(passed_over: Iterable[Path]) -> list[Path]:
+    """The metadata CSVs among the files a folder's discovery passed over (reads their headers)."""
+    return [p for p in passed_over if p.suffix.lower() == ".csv" and is_metadata_csv(p)]
+
+
+def folder_metadata(found: list[Path]) -> Path | None:
+    """The metadata CSV to use when none is chosen: the only one found in the chosen folders (of several, none)."""
+    return found[0] if len(found) == 1 else None
+
+
+def why_passed_over(path: Path, found: list[Path]) -> str:
+    """Why a folder's CSV or JSON file is not imported: not a transcript, or a metadata CSV that is not used."""
+    if path not in found:
+        return NOT_A_TRANSCRIPT
+    if len(found) > 1:
+        return f"one of {len(found)} metadata CSVs found, so none is used unless chosen"
+    return "a metadata CSV, not the one chosen"
 
 
 def stored_path(path: Path) -> Path:

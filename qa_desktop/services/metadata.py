@@ -211,6 +211,14 @@ def csv_columns(path: Path | str, encoding: str | None = None) -> tuple[list[str
     return headers, _map_headers(headers)
 
 
+def is_metadata_csv(path: Path) -> bool:
+    """Whether a file reads as a metadata CSV: its header names the recordings (as `load_csv` guesses it)."""
+    try:
+        return "file" in csv_columns(path)[1]
+    except MetadataError:
+        return False
+
+
 def load_csv(
     path: Path | str,
     columns: dict[str, str] | None = None,

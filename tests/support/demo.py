@@ -9,11 +9,12 @@ import soundfile as sf
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "demo_calls"
+REFERENCE = ROOT / "resources" / "demo_scripts" / "reference.json"  # the true turns, outside the imported folder
 
 
 def demo_file(kind: str) -> Path:
     """The demo call of a kind (good, non_compliant, cold, angry_calmed, mono)."""
-    for item in json.loads((DEMO / "reference.json").read_text()):
+    for item in json.loads(REFERENCE.read_text()):
         if item["kind"] == kind:
             return DEMO / item["file"]
     raise KeyError(kind)
