@@ -168,9 +168,11 @@ def test_a_chosen_folder_is_read_in_the_background_and_the_list_fills_after(qtbo
         assert (dialog.files, dialog.start_button.isEnabled()) == ([], False)
         assert dialog.start_button.text() == "Reading the files…"
     assert dialog.start_button.text() == "Import 40 files" and dialog.file_list.topLevelItemCount() == 40
-    assert "export.csv" in dialog.passed_note.text()
+    assert dialog.csv_label.text() == f"{tmp_path / 'export.csv'} (found in the chosen folder)"  # a metadata CSV
+    assert not dialog.passed_note.isVisible()  # so not passed over
     dialog.set_files(dialog.chosen + [tmp_path / "chat_00.csv"])
     dialog.set_files([])  # cleared while reading: what was read is not shown
     dialog.reading.wait()
     qtbot.wait(50)
     assert (dialog.files, dialog.file_list.topLevelItemCount(), dialog.passed_note.isVisible()) == ([], 0, False)
+    assert (dialog.csv_path, dialog.mapping_box.isVisible()) == ("", False)  # it left with its folder

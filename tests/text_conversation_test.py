@@ -332,11 +332,13 @@ def test_ingest_of_a_folder_uses_its_one_metadata_csv_and_names_several(tmp_path
         done = run_cli("ingest", folder, "--agent-speaker", speaker, "--db", str(tmp_path / db), env_home=isolated_home)
         assert done.returncode == 0, done.stderr
         with sqlite3.connect(tmp_path / db) as con:
-            return done.stderr, con.execute("SELECT a.name FROM call c LEFT JOIN agent a ON a.id = c.agent_id").fetchall()
+            agents = con.execute("SELECT a.name FROM call c JOIN agent a ON a.id = c.agent_id").fetchall()
+        return done.stderr, agents
 
     output, agents = ingest("one.sqlite3")
     assert f"metadata: {transcripts['metadata']} (found among the files" in output, output
     assert ("Sam Reyes",) in agents  # the chat's row in the folder's metadata.csv (it was passed over, unused)
+    assert "(database: " in output and "Dask" not in output  # transcripts alone start no cluster, nor say so
     assert "metadata.csv" not in output.replace(f"metadata: {transcripts['metadata']}", "")
     other = _write(transcripts["chat"].parent, "agents.csv", "filename,agent\nticket-881.json,Kim Lee\n")
     output, agents = ingest("two.sqlite3")

@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 STATUS_COLOURS = {"imported": "#1b6e20", "skipped": "#555555", "failed": "#b3261e", "cancelled": "#8a6d00"}
 
 
+NO_METADATA = "No metadata CSV: agent, team, time and call id come from file names."
 STEPS = 1000  # overall bar steps per file, so it moves within a file
 
 
@@ -133,7 +134,7 @@ class ImportDialog(QDialog):
         self.passed_note.setWordWrap(True)
         self.coverage.setStyleSheet("color:#8a6d00")
         self.coverage.setWordWrap(True)
-        self.csv_label = QLabel("No metadata CSV: agent, team, time and call id come from file names.")
+        self.csv_label = QLabel(NO_METADATA)
         pick_csv = QPushButton("Metadata CSV…")
         pick_csv.clicked.connect(self._pick_csv)
         self.mapping_box = QGroupBox("Columns")
@@ -149,6 +150,7 @@ class ImportDialog(QDialog):
         )
         self.mapping_box.hide()
         self.csv_path = ""
+        self.csv_found = False  # the metadata CSV was taken from a chosen folder, not chosen itself
         self.csv_error = QLabel()
         self.csv_error.setWordWrap(True)
         self.csv_error.setStyleSheet("color:#b3261e")
@@ -207,6 +209,8 @@ class ImportDialog(QDialog):
         if not paths:
             self.reading.drop()
             self.passed_over, self.found_metadata = [], []
+            if self.csv_found:  # the folder it came from is gone from the list
+                self._drop_metadata_csv()
             self._show_files([])
             return
         self.start_button.setText("Reading the files…")
@@ -298,7 +302,7 @@ class ImportDialog(QDialog):
         except MetadataError as exc:
             self.csv_error.setText(str(exc))
             return
-        self.csv_path = path
+        self.csv_path, self.csv_found = path, found
         self.csv_label.setText(f"{path} (found in the chosen folder)" if found else path)
         while self.mapping_form.rowCount() > 1:  # the date order row stays
             self.mapping_form.removeRow(0)
@@ -317,6 +321,12 @@ class ImportDialog(QDialog):
         self.mapping_box.show()
         self._show_passed_over()
         self.preview()
+
+    def _drop_metadata_csv(self) -> None:
+        self.csv_path, self.csv_found = "", False
+        self.csv_label.setText(NO_METADATA)
+        self.mapping = {}
+        self.mapping_box.hide()
 
     def columns(self) -> dict[str, str]:
         """The field -> CSV header mapping chosen."""

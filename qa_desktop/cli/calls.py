@@ -118,8 +118,9 @@ def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
         if len(files) > 1 or options.scheduler:
             from qa_desktop.services.ingest_engine import ParallelIngest  # Dask: imported for a batch only
 
-            results = ParallelIngest(ingestor, transcriber, options).ingest(files, progress)
-            engine = f"; Dask cluster {options.scheduler or 'on this machine'}"
+            parallel = ParallelIngest(ingestor, transcriber, options)
+            results = parallel.ingest(files, progress)
+            engine = f"; Dask cluster {options.scheduler or 'on this machine'}" if parallel.cluster_used else ""
         else:
             with TranscriptionWorker(transcriber) as ingestor.worker:
                 results = ingestor.ingest(files, progress)

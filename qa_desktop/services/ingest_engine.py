@@ -156,6 +156,7 @@ class ParallelIngest:
         self.config = config
         self.options = options
         self._given = client  # an existing client (tests, a long-lived app session); else one per batch
+        self.cluster_used = False  # whether a file needed the cluster (transcript files are read here)
 
     @contextmanager
     def _client(self) -> Iterator[tuple[Client, bool]]:
@@ -221,6 +222,7 @@ class _Batch:
         """The Dask client, connected (and a local cluster started) when the first file needs analysis."""
         if self._client is None:
             self._client, gpu = self._session.enter_context(self.engine._client())
+            self.engine.cluster_used = True
             self._resources = {GPU: 1 / CALLS_PER_MODEL} if gpu else None
             slots = sum(w["nthreads"] for w in self._client.scheduler_info(n_workers=-1)["workers"].values())
             self.window = max(4, 2 * slots)  # every slot busy, the next files ready, memory bounded
