@@ -321,7 +321,7 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(0)
 
     def _after_reset(self) -> None:
-        """After a filter, sort or reload: size the columns, show search hits beside the date, and keep the
+        """After a filter, sort or reload: size the columns, show search hits in Failed criteria's place, keep the
         open call selected if it still shows (else open the first row)."""
         self.columns.apply()
         count = self._show_count()
@@ -361,7 +361,7 @@ class MainWindow(QMainWindow):
     def _legend() -> QLabel:
         legend = QLabel(
             "<span style='color:#b3261e'>■</span> score under 60 &nbsp; <span style='color:#1b6e20'>■</span> 85 "
-            "or more &nbsp; <span style='color:#b3261e'>AUTO-FAIL</span> a critical criterion failed &nbsp; "
+            "or more &nbsp; <span style='color:#b3261e'>AUTO-FAIL</span> a critical (⚑) criterion failed &nbsp; "
             "✓ reviewed &nbsp; · right-click the header to choose columns"
         )
         legend.setStyleSheet("color:#555")
