@@ -113,6 +113,7 @@ def test_arrows_move_through_the_library_s_calls_and_the_scorecard_s_criteria(qt
     assert window.review.call.id == window.calls.call_id(0)
     QTest.keyClick(window.table, Qt.Key.Key_Down)
     assert window.review.call.id == window.calls.call_id(1)  # Down stepped the transcript instead
+    assert "Ctrl+Down" in window.review.reviewed.toolTip()  # the next call from the review, where a lead ends a call
     tree = window.review.scorecard.tree
     tree.setFocus()
     tree.setCurrentItem(tree.topLevelItem(0))

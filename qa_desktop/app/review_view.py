@@ -179,6 +179,7 @@ class ReviewView(QWidget):
         self.agent.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)  # names never cut off
         self.agent.activated.connect(self._reassign)
         self.reviewed = QPushButton("Mark reviewed")
+        self.reviewed.setToolTip("Mark the call reviewed; Ctrl+Down opens the next call in the library (Ctrl+Up: back)")
         self.reviewed.setCheckable(True)
         self.reviewed.clicked.connect(self._toggle_reviewed)
         self.override_button = QPushButton("Override…")
