@@ -89,6 +89,15 @@ def test_the_review_shows_the_transcript_beside_the_scorecard_s_verdicts_in_full
     assert tree.header().sectionViewportPosition(2) + tree.header().sectionSize(2) <= tree.viewport().width()
 
 
+def test_the_scorecard_s_version_is_in_the_summary_s_tooltip_leaving_its_rows_to_the_criteria(qtbot, db, tmp_path):
+    (chat := tmp_path / "chat.csv").write_text(SHORT_CHAT, encoding="utf-8")
+    stored_conversation(chat, shipped_scorecard())
+    summary = _window(qtbot, db).review.scorecard.summary
+    name = shipped_scorecard().name
+    assert name in summary.toolTip() and name not in summary.text()  # two of its six lines at 1366: 2 criteria more
+    assert "customer fared" in summary.text()  # what fed the empathy score stays in view
+
+
 def test_a_piece_of_evidence_reads_in_full_below_the_scorecard(qtbot, db, tmp_path):
     (chat := tmp_path / "chat.csv").write_text(SHORT_CHAT, encoding="utf-8")
     stored_conversation(chat, shipped_scorecard())

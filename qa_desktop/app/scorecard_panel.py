@@ -58,7 +58,7 @@ class ScorecardPanel(QWidget):
         self.card: Scorecard | None = None  # the shown score's scorecard
         self.summary = QLabel("No call open.")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setWordWrap(True)  # long scorecard names must not widen the panel
+        self.summary.setWordWrap(True)  # a long line must not widen the panel
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Criterion and evidence", "Result", "Conf."])  # a laptop's pane: names in full
         self.tree.headerItem().setToolTip(2, "Confidence: how sure the automatic verdict is")
@@ -109,6 +109,7 @@ class ScorecardPanel(QWidget):
         self.card = None
         self.tree.clear()
         self.details.setText(_HINT)
+        self.summary.setToolTip("")
         if score is None:
             self.summary.setText(f"Not scored: {unscored}." if unscored else "This call has not been scored.")
             return
@@ -120,9 +121,9 @@ class ScorecardPanel(QWidget):
         self.summary.setText(
             f"<span style='font-size:15pt'><b>{score.overall:.0f}</b></span> overall{note} &nbsp; "
             f"empathy <b>{score.empathy:.0f}</b> &nbsp; compliance <b>{score.compliance:.0f}</b> &nbsp; {flag}"
-            f"<br><span style='color:#777'>scorecard {score.scorecard_name} ({score.scorecard_hash[:8]})"
-            f"{_customer_mood(score, names)}</span>"
+            f"<span style='color:#777'>{_customer_mood(score, names)}</span>"
         )
+        self.summary.setToolTip(f"Scored on the scorecard {score.scorecard_name} ({score.scorecard_hash[:8]})")
         sections: dict[str, QTreeWidgetItem] = {}
         bold = QFont()
         bold.setBold(True)
