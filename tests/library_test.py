@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from qa_desktop.app.hit_delegate import hit_html
+from qa_desktop.app.library_columns import WIDTHS
 from qa_desktop.app.library_model import KEYS, LibraryModel
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.storage import library
@@ -154,28 +155,39 @@ def test_main_window_search_keeps_the_open_call_or_says_nothing_matches(qtbot, f
     qtbot.waitUntil(lambda: window.calls.filter.search == RARE_WORD, timeout=3000)
     assert window.calls.rowCount() > 0
     assert window.review.call.id == window.calls.call_id(0)  # the stale call is not left open
-    assert window.table.horizontalHeader().visualIndex(len(KEYS)) == 1  # the hit beside the date
+    assert not window.table.horizontalHeader().isSectionHidden(len(KEYS))  # the hits show
     window.filters.search.setText("zzzznotaword")
     qtbot.waitUntil(lambda: window.calls.rowCount() == 0, timeout=3000)
     assert window.review.call is None and "No call matches" in window.review.title.text()
     assert "0 calls" in window.count.text()
 
 
+@pytest.mark.parametrize("search", ["", RARE_WORD])
 @pytest.mark.parametrize("size", [(1311, 706), (1843, 993)])  # the window first opens so on 1366x768, 1920x1080
-def test_the_library_columns_fit_beside_the_review_without_scrolling(qtbot, filled, size):
+def test_the_library_columns_fit_beside_the_review_without_scrolling(qtbot, filled, size, search):
     window = MainWindow(filled)
     qtbot.addWidget(window)
     window.resize(*size)
     window._split()  # as at the first start, in a window of this size
     window.show()
     qtbot.waitExposed(window)
+    window.filters.search.setText(search)
+    qtbot.waitUntil(lambda: window.calls.filter.search == search, timeout=3000)
     header, width = window.table.horizontalHeader(), window.table.viewport().width()
-    shown = {KEYS[i]: i for i in range(len(KEYS)) if not header.isSectionHidden(i)}
-    assert {"date", "agent", "overall", "empathy", "compliance", "duration", "failed", "reviewed"} <= set(shown)
-    for key, logical in shown.items():
+    shown = {KEYS[i] if i < len(KEYS) else "hit": i for i in range(window.calls.columnCount())}
+    shown = {key: i for key, i in shown.items() if not header.isSectionHidden(i)}
+    last = "hit" if search else "failed"  # a search's hits take Failed criteria's place: the rest of the width
+    assert {"date", "agent", "overall", "empathy", "compliance", "duration", "reviewed", last} <= set(shown)
+    for key, logical in shown.items():  # the hits pushed Duration, Empathy, Compliance... off screen
         assert header.sectionViewportPosition(logical) + header.sectionSize(logical) <= width, key
-    assert header.sectionSize(shown["failed"]) >= 100  # the rest of the width, for the longest text
+    assert header.sectionSize(shown[last]) >= 100 and header.visualIndex(shown[last]) == max(
+        header.visualIndex(i) for i in shown.values()
+    )
     assert window.table.horizontalScrollBar().maximum() == 0  # nothing to scroll to
+    assert window.columns.widths["failed"] == WIDTHS["failed"]  # its stretch is the window's width, not the user's
+    window.filters.search.setText("")
+    qtbot.waitUntil(lambda: window.calls.columnCount() == len(KEYS), timeout=3000)
+    assert not header.isSectionHidden(KEYS.index("failed"))  # back after the search
 
 
 def test_ctrl_down_opens_the_next_call_in_the_current_order(qtbot, filled):

@@ -365,7 +365,7 @@ def test_the_review_shows_a_text_conversation_without_a_player(qtbot, db, scorec
     assert "text conversation, 6 messages, no times" in review.title.text()
     assert "Text conversation" in review.text_note.text()
     evidence = review.scorecard.criterion_item("greeting").child(0)
-    assert evidence.toolTip(0) == "Click to find this message in the transcript"  # was "Click to play this moment"
+    assert evidence.toolTip(0).endswith("\nClick to find this message in the transcript")  # was "… to play …"
     assert review.player.player.source().isEmpty()
     window.export_csv(exported := transcripts["chat"].parent / "calls.csv")
     with open(exported, newline="", encoding="utf-8") as handle:

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Open the app on a database and save screenshots (run under Xvfb): the main window mid-playback
-of the first call, a transcript search, the coaching window with a new session, and the import dialog
-before and during an import (of the demo calls, or of a folder of recordings not yet in the database,
-to see files in progress). With --dashboards: the dashboards tab, scrolled, and a click-through.
+of the first call, a transcript search and a piece of evidence of its first call, the coaching window with a new
+session, and the import dialog before and during an import (of the demo calls, or of a folder of recordings not yet
+in the database, to see files in progress). With --dashboards: the dashboards tab, scrolled, and a click-through.
 With --trust: the calibration results, the disputes and the agreement lab. With --text FOLDER: what a QA lead
 sees of text conversations (a library mixing calls and chats, a search, the review of a chat with and without
 times, the dashboards, a coaching session with a chat's excerpt and its pack, calibration on a chat) and an
@@ -239,13 +239,21 @@ def main(database: str, out: str, source: Path = DEMO, text_folder: Path | None 
     app.exec()
 
 
+def select_evidence(window: MainWindow, criterion: str) -> None:
+    """Select a criterion's first piece of evidence in the review (it reads in full under the scorecard)."""
+    tree = window.review.scorecard.tree
+    tree.setCurrentItem(window.review.scorecard.criterion_item(criterion).child(0))
+
+
 def review_steps(window: MainWindow, folder: Path, source: Path) -> list:
-    """Playback, search, import and coaching."""
+    """Playback, search (and a piece of evidence of its first call), import and coaching."""
     return [
         (500, lambda: window.review.play_from(14.0)),
         (3500, lambda: window.grab().save(str(folder / "main_playing.png"))),
         (200, lambda: window.filters.search.setText("refund")),
         (1200, lambda: window.grab().save(str(folder / "main_search.png"))),
+        (200, lambda: select_evidence(window, "empathy_statement")),
+        (600, lambda: window.grab().save(str(folder / "main_evidence.png"))),
         (200, lambda: window.open_import()),
         (
             300,

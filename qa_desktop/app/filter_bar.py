@@ -48,7 +48,8 @@ class FilterBar(QWidget):
         self.service = service  # what the boxes offer
         self.driver_names = driver_names or {}
         self.marked = marked  # criteria the agreement lab marks, for "Needs human review"
-        self.search = QLineEdit(placeholderText="Search transcripts (e.g. refund, card*)")
+        self.search = QLineEdit(placeholderText="Search transcripts")  # in full in a laptop's 150 px field
+        self.search.setToolTip("Words every matching call contains, said by either side, e.g. refund card* (a prefix)")
         self.search.setMinimumWidth(120)
         self.search.setClearButtonEnabled(True)
         self.agent, self.team, self.criterion, self.driver = QComboBox(), QComboBox(), QComboBox(), QComboBox()

@@ -1,17 +1,18 @@
 """Paints a library search hit with the matched words highlighted (the search marks them with HIT_START and
-HIT_END)."""
+HIT_END), its first match in view however narrow the column."""
 
 from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex
-from PySide6.QtGui import QPainter, QTextDocument
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFontMetrics, QPainter, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from qa_desktop.storage.search import HIT_END, HIT_START
 
 HIGHLIGHT = "<span style='background:#ffe066'>"
+LEAD_IN = 3  # at most a third of the column before the first match: the rest shows the match and what follows
 
 
 def hit_html(snippet: str) -> str:
@@ -22,6 +23,16 @@ def hit_html(snippet: str) -> str:
 def hit_text(snippet: str) -> str:
     """The snippet as plain text (a tooltip)."""
     return snippet.replace(HIT_START, "").replace(HIT_END, "")
+
+
+def in_view(snippet: str, metrics: QFontMetrics, width: int) -> str:
+    """The snippet with the words before its first match cut from the left (to "…", at a word) so that they take
+    at most a third of `width`: the match shows in a narrow column."""
+    before, mark, rest = snippet.partition(HIT_START)
+    kept = metrics.elidedText(before, Qt.TextElideMode.ElideLeft, width // LEAD_IN)
+    if not mark or kept == before:
+        return snippet
+    return "…" + kept[1:].partition(" ")[2] + mark + rest  # the cut word's end dropped too
 
 
 class HitDelegate(QStyledItemDelegate):
@@ -36,7 +47,7 @@ class HitDelegate(QStyledItemDelegate):
         document = QTextDocument()
         document.setDefaultFont(option.font)
         document.setDocumentMargin(2)
-        document.setHtml(hit_html(text))
+        document.setHtml(hit_html(in_view(text, option.fontMetrics, option.rect.width())))
         painter.save()
         painter.translate(
             option.rect.left(), option.rect.top() + max(0, (option.rect.height() - document.size().height()) / 2)

@@ -80,9 +80,10 @@ class LibraryColumns:
                 self.header.moveSection(self.header.visualIndex(logical), position)
                 self.header.resizeSection(logical, self.widths[key])
                 self.header.setSectionHidden(logical, key in self.hidden)
-            if self.table.model().columnCount() > len(KEYS):  # search hits, beside the date
-                self.header.moveSection(self.header.visualIndex(len(KEYS)), 1)
-                self.header.resizeSection(len(KEYS), 320)
+            if self.table.model().columnCount() > len(KEYS):  # a search: its hits in Failed criteria's place
+                self.header.moveSection(self.header.visualIndex(len(KEYS)), len(KEYS))  # last, taking the rest
+                self.header.resizeSection(len(KEYS), WIDTHS["failed"])
+                self.header.setSectionHidden(KEYS.index("failed"), True)
         finally:
             self._applying = False
 
@@ -118,9 +119,15 @@ class LibraryColumns:
         self._save()
 
     def _resized(self, logical: int, _old: int, new: int) -> None:
-        if not self._applying and logical < len(KEYS) and new > 0:
+        if not self._applying and logical < len(KEYS) and new > 0 and logical != self._stretched():
             self.widths[KEYS[logical]] = new
             self._save()
+
+    def _stretched(self) -> int:
+        """The last column shown, which takes the rest of the width: its width is the window's, not the user's
+        (kept, it widened the library at every start)."""
+        shown = [i for i in range(self.header.count()) if not self.header.isSectionHidden(i)]
+        return max(shown, key=self.header.visualIndex)
 
     def _moved(self, _logical: int, _old: int, _new: int) -> None:
         if not self._applying:

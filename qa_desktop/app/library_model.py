@@ -14,7 +14,7 @@ from qa_desktop.app.background import Latest, run_task
 from qa_desktop.app.hit_delegate import hit_text
 from qa_desktop.services.library import visible
 from qa_desktop.storage import library
-from qa_desktop.storage.criteria import criterion_names, named
+from qa_desktop.storage.criteria import criterion_names, critical_criteria, in_order
 from qa_desktop.storage.library import COLUMNS, LibraryFilter, LibraryRow
 from scoring.display import clock
 from scoring.transcript import TEXT
@@ -69,6 +69,7 @@ class LibraryModel(QAbstractTableModel):
         self._loader = Latest(self._show_ids, self._load_failed, self, what="reading the library")
         self.driver_names = driver_names or {}  # call-driver id -> name, for the Driver column
         self.criterion_names = criterion_names()  # criterion id -> name, in scorecard order
+        self.critical = critical_criteria()  # their fail is an auto-fail: listed first, marked ⚑
         self.filter = LibraryFilter()
         self.sort_key, self.descending = "date", True
         self._ids: list[int] = []
@@ -107,7 +108,18 @@ class LibraryModel(QAbstractTableModel):
     def _tooltip(self, row: LibraryRow, key: str) -> str:
         if key == "overall" and row.unscored:
             return row.unscored
-        return {"failed": self._text(row, key), "hit": hit_text(row.hit)}.get(key, path_tip(row))
+        return {"failed": "\n".join(self.failed_names(row)), "hit": hit_text(row.hit)}.get(key, path_tip(row))
+
+    def failed_names(self, row: LibraryRow) -> list[str]:
+        """The names of a row's failed criteria: the critical ones (why a call auto-fails, marked ⚑) first, then
+        the others, each in scorecard order."""
+        ids = sorted(in_order(row.failed, self.criterion_names), key=lambda c: c not in self.critical)
+        return [self.criterion_names.get(c, c) + " ⚑" * (c in self.critical) for c in ids]
+
+    def _failed_text(self, row: LibraryRow) -> str:
+        """The failed criteria, counted when there are several: the count shows however narrow the column."""
+        names = self.failed_names(row)
+        return f"{len(names)}: {', '.join(names)}" if len(names) > 1 else "".join(names)
 
     def _text(self, row: LibraryRow, key: str) -> str:
         def number(value: float | None) -> str:
@@ -123,7 +135,7 @@ class LibraryModel(QAbstractTableModel):
             "compliance": number(row.compliance),
             "auto_fail": "" if row.auto_fail is None else ("AUTO-FAIL" if row.auto_fail else "no"),
             "reviewed": "✓" if row.reviewed else "",
-            "failed": ", ".join(named(row.failed, self.criterion_names)),
+            "failed": self._failed_text(row),
             "hit": row.hit,
             "driver": self.driver_names.get(row.driver, row.driver),
         }[key]
@@ -144,7 +156,7 @@ class LibraryModel(QAbstractTableModel):
         """Query the database again (after a filter, a sort, an import or a review); `names` re-reads the
         criteria's names too (after an import, which may bring a new scorecard)."""
         if names:
-            self.criterion_names = criterion_names()
+            self.criterion_names, self.critical = criterion_names(), critical_criteria()
         wanted = (visible(self.filter), self.sort_key, self.descending)  # an agent's own calls only
         self.large = library.call_count() > self.inline_calls
         if not self.large:

@@ -44,6 +44,7 @@ from qa_desktop.app.library_columns import LibraryColumns
 from qa_desktop.app.library_model import LibraryModel
 from qa_desktop.app.login_dialog import IdleGuard
 from qa_desktop.app.my_packs_dialog import MyPacksDialog
+from qa_desktop.app.own_keys import OwnKeys
 from qa_desktop.app.people_dialog import PeopleDialog
 from qa_desktop.app.retention_dialog import RetentionDialog
 from qa_desktop.app.review_view import ReviewView
@@ -163,6 +164,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self._toolbar()
         self._shortcuts()
+        self._placed = False  # the splitters, at the first show
         self._fit_screen()
         self._after_reset()
         self._read_marked()
@@ -214,24 +216,31 @@ class MainWindow(QMainWindow):
         return name
 
     def _fit_screen(self) -> None:
-        """The size, place and splitters the user left; the first time, most of the available screen."""
+        """The size and place the user left; the first time, most of the available screen."""
         geometry = self.settings.store.value(_GEOMETRY)
         if geometry is None or not self.restoreGeometry(geometry):
             fit_to_screen(self)
             self.move(self.screen().availableGeometry().center() - self.rect().center())
-        self._split()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        """The splitters are placed when the window first shows, laid out at its size (sizes given to a splitter
+        not yet laid out are scaled to its width then: the scorecard lost its verdicts' width)."""
+        super().showEvent(event)
+        if not self._placed:
+            self._placed = True
+            self._split()
 
     def _split(self) -> None:
         """The splitters as the user left them; the first time, the library wide enough for its columns (if the
-        window is) and the rest to the review."""
+        window is), the rest to the review, split then between its transcript and scorecard."""
         library = max(self.width() * 44 // 100, self._library_width())  # its columns in full if it can
         for key, splitter, sizes in (
-            (_LIBRARY_SPLIT, self.splitter, (library, self.width() - library)),
-            (_REVIEW_SPLIT, self.review.split, (self.width() * 34 // 100, self.width() * 66 // 100)),
+            (_LIBRARY_SPLIT, self.splitter, lambda: [library, self.width() - library]),
+            (_REVIEW_SPLIT, self.review.split, self.review.default_split),  # at the review's width, once set
         ):
             state = self.settings.store.value(key)
             if state is None or not splitter.restoreState(state):
-                splitter.setSizes(list(sizes))
+                splitter.setSizes(sizes())
 
     def _library_width(self) -> int:
         """The library pane's width that shows every column it shows without scrolling."""
@@ -298,6 +307,8 @@ class MainWindow(QMainWindow):
         }
         for key, slot in keys.items():
             QShortcut(QKeySequence(key), self, activated=slot)
+        for rows in (self.table, self.review.scorecard.tree):  # Up/Down move through calls and criteria there
+            OwnKeys(rows)
 
     def step_call(self, step: int) -> None:
         """Open the previous (-1) or next (+1) call in the library's current order."""
@@ -321,7 +332,7 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(0)
 
     def _after_reset(self) -> None:
-        """After a filter, sort or reload: size the columns, show search hits beside the date, and keep the
+        """After a filter, sort or reload: size the columns, show search hits in Failed criteria's place, keep the
         open call selected if it still shows (else open the first row)."""
         self.columns.apply()
         count = self._show_count()
@@ -361,7 +372,7 @@ class MainWindow(QMainWindow):
     def _legend() -> QLabel:
         legend = QLabel(
             "<span style='color:#b3261e'>■</span> score under 60 &nbsp; <span style='color:#1b6e20'>■</span> 85 "
-            "or more &nbsp; <span style='color:#b3261e'>AUTO-FAIL</span> a critical criterion failed &nbsp; "
+            "or more &nbsp; <span style='color:#b3261e'>AUTO-FAIL</span> a critical (⚑) criterion failed &nbsp; "
             "✓ reviewed &nbsp; · right-click the header to choose columns"
         )
         legend.setStyleSheet("color:#555")

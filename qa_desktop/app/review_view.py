@@ -8,6 +8,7 @@ from collections.abc import Callable
 from types import ModuleType
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -41,6 +42,8 @@ from qa_desktop.services.review import CallView, ResultView
 from qa_desktop.services.trust.disputes import DisputeError
 from qa_desktop.storage.review import RESULTS, ReviewError, StaleReviewError
 from scoring.display import Timeline, clock
+
+SCORECARD_WIDTH = 310  # px: the shipped scorecard's criterion names, results and confidences in full
 
 
 def _wrapped(text: str) -> QLabel:
@@ -81,6 +84,9 @@ class ResultDialog(QDialog):
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setEnabled(False)
         self.comment.textChanged.connect(lambda: self.ok.setEnabled(bool(self.comment.toPlainText().strip())))
+        self.ok.setToolTip("Ctrl+Enter")  # Enter starts a new line of the comment
+        for key in ("Ctrl+Return", "Ctrl+Enter"):  # the keypad's Enter too
+            QShortcut(QKeySequence(key), self, activated=self._save)
         evidence = "\n".join(f"{timeline.at(e['start'])}  {e['speaker']}: “{e['text']}”" for e in row.evidence)
         form = QFormLayout(self)
         form.addRow("Criterion", _wrapped(f"<b>{name}</b>"))
@@ -92,6 +98,12 @@ class ResultDialog(QDialog):
         form.addRow("New result", self.result)
         form.addRow(why, self.comment)
         form.addRow(buttons)
+        self.comment.setFocus()  # the new result is chosen already (the other one): the lead types why
+
+    def _save(self) -> None:
+        """Ctrl+Enter: OK, once there is a comment."""
+        if self.ok.isEnabled():
+            self.accept()
 
 
 def override_dialog(parent: QWidget, row: ResultView, name: str, timeline: Timeline = Timeline()) -> ResultDialog:
@@ -167,6 +179,7 @@ class ReviewView(QWidget):
         self.agent.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)  # names never cut off
         self.agent.activated.connect(self._reassign)
         self.reviewed = QPushButton("Mark reviewed")
+        self.reviewed.setToolTip("Mark the call reviewed; Ctrl+Down opens the next call in the library (Ctrl+Up: back)")
         self.reviewed.setCheckable(True)
         self.reviewed.clicked.connect(self._toggle_reviewed)
         self.override_button = QPushButton("Override…")
@@ -243,6 +256,13 @@ class ReviewView(QWidget):
     def is_text(self) -> bool:
         """Whether the open call is a text conversation (no audio)."""
         return self.call is not None and self.call.is_text
+
+    def default_split(self) -> list[int]:
+        """The transcript's and the scorecard's widths at the review's width: the scorecard 55%, or its verdicts in
+        full (SCORECARD_WIDTH) where that is more (a laptop), the transcript the rest."""
+        inside = self.split.width() - self.split.handleWidth()
+        scorecard = max(SCORECARD_WIDTH, inside * 55 // 100)
+        return [inside - scorecard, scorecard]
 
     def open_call(self, call_id: int, search: str = "") -> None:
         """Show a call: audio and waveform (not for a text conversation), transcript, scorecard and audit log."""

@@ -3,6 +3,8 @@ result, reason and confidence; evidence lines under each criterion play that mom
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
@@ -24,6 +26,8 @@ RESULT_ROLE = Qt.ItemDataRole.UserRole + 1  # the CriterionResultRow id of a cri
 SEEK_ROLE = Qt.ItemDataRole.UserRole + 2  # the start (s) of an evidence row
 REASON_ROLE = Qt.ItemDataRole.UserRole + 3  # the reason of a criterion row
 CRITERION_ROLE = Qt.ItemDataRole.UserRole + 4  # the criterion id of a criterion row
+QUOTE_ROLE = Qt.ItemDataRole.UserRole + 5  # the place and quote of an evidence row, in full
+INDENT = 14  # px a level (Fusion's 20 cut "Identity verification ⚑" in a 1366 px laptop's review)
 
 
 def _customer_mood(score: ScoreView, card: Scorecard) -> str:
@@ -54,9 +58,11 @@ class ScorecardPanel(QWidget):
         self.card: Scorecard | None = None  # the shown score's scorecard
         self.summary = QLabel("No call open.")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setWordWrap(True)  # long scorecard names must not widen the panel
+        self.summary.setWordWrap(True)  # a long line must not widen the panel
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Criterion and evidence", "Result", "Confidence"])  # fits a laptop's pane
+        self.tree.setHeaderLabels(["Criterion and evidence", "Result", "Conf."])  # a laptop's pane: names in full
+        self.tree.headerItem().setToolTip(2, "Confidence: how sure the automatic verdict is")
+        self.tree.setIndentation(INDENT)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -103,6 +109,7 @@ class ScorecardPanel(QWidget):
         self.card = None
         self.tree.clear()
         self.details.setText(_HINT)
+        self.summary.setToolTip("")
         if score is None:
             self.summary.setText(f"Not scored: {unscored}." if unscored else "This call has not been scored.")
             return
@@ -114,9 +121,9 @@ class ScorecardPanel(QWidget):
         self.summary.setText(
             f"<span style='font-size:15pt'><b>{score.overall:.0f}</b></span> overall{note} &nbsp; "
             f"empathy <b>{score.empathy:.0f}</b> &nbsp; compliance <b>{score.compliance:.0f}</b> &nbsp; {flag}"
-            f"<br><span style='color:#777'>scorecard {score.scorecard_name} ({score.scorecard_hash[:8]})"
-            f"{_customer_mood(score, names)}</span>"
+            f"<span style='color:#777'>{_customer_mood(score, names)}</span>"
         )
+        self.summary.setToolTip(f"Scored on the scorecard {score.scorecard_name} ({score.scorecard_hash[:8]})")
         sections: dict[str, QTreeWidgetItem] = {}
         bold = QFont()
         bold.setBold(True)
@@ -154,9 +161,11 @@ class ScorecardPanel(QWidget):
         parent.addChild(item)
         for evidence in row.evidence:
             quote = " ".join(evidence["text"].split())  # one row, even for an email's paragraphs
-            child = QTreeWidgetItem([f"▶ {self.timeline.at(evidence['start'])}  {evidence['speaker']}: “{quote}”"])
+            quote = f"{self.timeline.at(evidence['start'])}  {evidence['speaker']}: “{quote}”"
+            child = QTreeWidgetItem([f"▶ {quote}"])
             child.setData(0, SEEK_ROLE, evidence["start"])
-            child.setToolTip(0, self.evidence_tip)
+            child.setData(0, QUOTE_ROLE, quote)
+            child.setToolTip(0, f"{quote}\n{self.evidence_tip}")  # the row is cut short in a narrow pane
             child.setForeground(0, QBrush(QColor("#444")))
             item.addChild(child)
             child.setFirstColumnSpanned(True)
@@ -176,7 +185,9 @@ class ScorecardPanel(QWidget):
         criterion = item.parent() if item is not None and item.data(0, SEEK_ROLE) is not None else item
         reason = criterion.data(0, REASON_ROLE) if criterion is not None else None
         if reason:
-            self.details.setText(f"<b>{criterion.text(0)}</b> — {criterion.text(1)}<br>{reason}".replace("\n", "<br>"))
+            quote = item.data(0, QUOTE_ROLE)  # an evidence row's, read here in full however narrow the pane
+            text = f"<b>{criterion.text(0)}</b> — {criterion.text(1)}<br>{reason}"
+            self.details.setText((text + (f"<br>▶ {html.escape(quote)}" if quote else "")).replace("\n", "<br>"))
         self.criterion_selected.emit(criterion.data(0, RESULT_ROLE) if criterion is not None else None)
 
     def _clicked(self, item: QTreeWidgetItem, _column: int) -> None:

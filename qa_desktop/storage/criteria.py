@@ -3,25 +3,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from qa_desktop.storage.models import ScorecardRow
 from qa_desktop.storage.scorecards import parsed_scorecard
-from scoring.scorecard import ScorecardError
+from scoring.scorecard import Criterion, ScorecardError
+
+
+def _criteria() -> Iterator[Criterion]:
+    """Every criterion of the scorecards in the database, the newest scorecard's first."""
+    for row in ScorecardRow.select().order_by(ScorecardRow.created_at.desc(), ScorecardRow.id.desc()):
+        try:
+            yield from parsed_scorecard(row).criteria
+        except ScorecardError:
+            continue
 
 
 def criterion_names() -> dict[str, str]:
     """Criterion id -> name, in the newest scorecard's order, then criteria only older scorecards have
     (the newest name wins)."""
     names: dict[str, str] = {}
-    for row in ScorecardRow.select().order_by(ScorecardRow.created_at.desc(), ScorecardRow.id.desc()):
-        try:
-            card = parsed_scorecard(row)
-        except ScorecardError:
-            continue
-        for criterion_id, name in card.criterion_names().items():
-            names.setdefault(criterion_id, name)
+    for criterion in _criteria():
+        names.setdefault(criterion.id, criterion.name)
     return names
+
+
+def critical_criteria() -> set[str]:
+    """The ids of the criteria whose fail makes a call auto-fail (as the newest scorecard that has them says)."""
+    critical: dict[str, bool] = {}
+    for criterion in _criteria():
+        critical.setdefault(criterion.id, criterion.critical)
+    return {criterion_id for criterion_id, flag in critical.items() if flag}
 
 
 def in_order(ids: Iterable[str], names: dict[str, str]) -> list[str]:
