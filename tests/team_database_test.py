@@ -10,12 +10,19 @@ import textwrap
 import time
 from pathlib import Path
 
+import peewee
 import pytest
 
 from qa_desktop.cli.main import main
 from qa_desktop.services.rescore import rescore_all
 from qa_desktop.storage import library
-from qa_desktop.storage.database import DatabaseFileError, close_database, open_database
+from qa_desktop.storage.database import (
+    DatabaseFileError,
+    close_database,
+    describe_database_error,
+    open_database,
+    open_reader,
+)
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.migrations import LATEST, migrate
 from qa_desktop.storage.models import (
@@ -118,6 +125,34 @@ def test_a_server_that_refuses_is_one_line_naming_it_without_the_password(postgr
     message = str(raised.value)
     assert "no_such_database" in message and "secret" not in message and "\n" not in message
     assert DatabaseUrl(url).name == "no_such_database"
+
+
+@pytest.mark.postgresql
+def test_a_restarted_server_is_connected_to_again_and_keeps_what_was_committed():
+    with ThrowawayServer() as server:
+        url = server.new_database()
+        open_database(url)
+        try:
+            fill(2)
+            Call.update(reviewed=False).execute()
+            for call in Call.select():  # each after a restart (its first statement outside a transaction)
+                server.stop("fast")
+                server.start()
+                set_reviewed(call, "Lead A")
+            assert Call.select().where(Call.reviewed).count() == 2
+            with pytest.raises(peewee.OperationalError) as lost, database.atomic():  # lost mid-transaction
+                Call.update(reviewed=False).execute()
+                server.stop("fast")
+            server.start()
+            assert "lost the connection to the server" in str(describe_database_error(url, lost.value))
+            assert Call.select().where(Call.reviewed).count() == 2  # none of that transaction, all before it
+            open_reader(url)  # a reader's connection, read-only again once reconnected
+            server.stop("fast")
+            server.start()
+            with pytest.raises(peewee.InternalError, match="read-only transaction"):
+                Call.update(reviewed=False).execute()
+        finally:
+            close_database()
 
 
 def _uses_tls() -> bool:

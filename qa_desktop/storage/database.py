@@ -16,7 +16,7 @@ from qa_desktop.storage.file_guard import FileGuard
 from qa_desktop.storage.migrations import SchemaTooNewError, migrate
 from qa_desktop.storage.models import database
 from qa_desktop.storage.paths import default_database_path
-from qa_desktop.storage.postgres_database import DatabaseUrl, TeamDatabase, is_server_url
+from qa_desktop.storage.postgres_database import CONNECTION_LOST, DatabaseUrl, TeamDatabase, is_server_url
 from qa_desktop.storage.repository import interrupt_orphaned_jobs
 from qa_desktop.storage.sqlite_database import CallDatabase
 
@@ -59,6 +59,8 @@ def database_error_reason(exc: BaseException) -> str:
         return "database or disk is full (free some space)"
     if "file is not a database" in reason:
         return "not a qa-desktop database (file is not a database)"
+    if any(fragment in reason for fragment in CONNECTION_LOST):
+        return "lost the connection to the server (restarted or stopped): nothing of this change was saved: try again"
     if "malformed" in reason:
         return "the file is damaged or truncated (database disk image is malformed); restore a backup"
     return reason
@@ -115,10 +117,8 @@ def open_reader(location: str) -> None:
     """Read the database (a file path or a server URL) on this process's own connection, which cannot write:
     a helper process reads while its parent writes."""
     if is_server_url(location):
-        server = TeamDatabase(DatabaseUrl(location))
-        database.initialize(server)
+        database.initialize(TeamDatabase(DatabaseUrl(location), read_only=True))
         database.connect()
-        server.execute_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
         return
     reader = CallDatabase()
     reader.init(location, pragmas={"query_only": 1}, timeout=10)
