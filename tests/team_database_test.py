@@ -15,6 +15,7 @@ import pytest
 
 from qa_desktop.cli.main import main
 from qa_desktop.services.rescore import rescore_all
+from qa_desktop.services.trust.disputes import DisputeError, accept, raise_dispute, reject
 from qa_desktop.storage import library
 from qa_desktop.storage.database import (
     DatabaseFileError,
@@ -30,13 +31,15 @@ from qa_desktop.storage.models import (
     AuditEntry,
     Call,
     CriterionResultRow,
+    Dispute,
     Score,
     UtteranceRow,
     database,
 )
 from qa_desktop.storage.postgres_database import DatabaseUrl, TeamDatabase, translate
-from qa_desktop.storage.review import StaleReviewError, mark_checked, override, set_reviewed
+from qa_desktop.storage.review import StaleReviewError, current_result, mark_checked, override, set_reviewed
 from qa_desktop.storage.search import HIT_END, HIT_START
+from tests.support.stored_calls import stored_call
 from tools.synthetic_library import fill
 from tools.throwaway_postgres import ThrowawayServer
 
@@ -241,6 +244,40 @@ def test_another_process_changing_a_criterion_refuses_this_process_s_stale_overr
     with pytest.raises(StaleReviewError, match="Lead A"):
         override(mine, "pass", "closed fine", "Lead B")
     assert CriterionResultRow.get_by_id(mine.id).override == "na"
+
+
+@pytest.mark.both_stores
+def test_a_dispute_settled_by_another_lead_meanwhile_is_not_settled_again(db):
+    call = stored_call(
+        "Ben", "Support", "2026-03-02 09:00", 300, (50, 50, 50), False, {"closing": ("fail", None)}, ["hello"]
+    )
+    dispute = raise_dispute(current_result(call.id, "closing"), "Ben", "I said goodbye", "Rita")
+    stale = [Dispute.get_by_id(dispute.id) for _ in range(2)]  # lead B's view, read before lead A settles it
+    other = _python(
+        """
+        import sys
+        from qa_desktop.services.trust.disputes import accept
+        from qa_desktop.storage.database import close_database, open_database
+        from qa_desktop.storage.models import Dispute
+        open_database(sys.argv[1])
+        accept(Dispute.get_by_id(int(sys.argv[2])), "Lead A", "heard the goodbye")
+        close_database()
+    """,
+        db,
+        dispute.id,
+    )
+    assert other.returncode == 0, other.stderr
+    settled = r"dispute \d+ was accepted by Lead A at \d\d:\d\d since you opened it; nothing was saved"
+    with pytest.raises(DisputeError, match=settled):
+        reject(stale[0], "Lead B", "no goodbye heard")
+    stale[1].status = "open"  # as read; the check on the stored row refuses it all the same
+    with pytest.raises(DisputeError, match=settled):
+        accept(stale[1], "Lead B", "fine")
+    stored = Dispute.get_by_id(dispute.id)
+    assert (stored.status, stored.resolved_by, stored.resolution) == ("accepted", "Lead A", "heard the goodbye")
+    assert current_result(call.id, "closing").override_by == "Lead A"
+    actions = [(e.actor, e.action) for e in AuditEntry.select().order_by(AuditEntry.id)]
+    assert actions == [("Rita", "dispute raised"), ("Lead A", "override"), ("Lead A", "dispute accepted")]
 
 
 def test_a_rescore_stores_on_postgresql_exactly_what_it_stores_on_sqlite(tmp_path, postgres_url, scorecard):
