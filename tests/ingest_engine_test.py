@@ -13,8 +13,10 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -214,6 +216,32 @@ def test_cli_ingests_through_a_dask_scheduler_and_workers(tmp_path, isolated_hom
     with sqlite3.connect(db_file) as con:  # stored under the client's paths
         paths = {row[0] for row in con.execute("SELECT path FROM call")}
     assert paths == {str(client_view / "cold.flac"), str(client_view / "mono.wav")}
+
+
+def test_a_scheduler_address_where_no_scheduler_answers_is_one_line_not_a_hang(tmp_path, isolated_home):
+    """--scheduler at an HTTP server (the dashboard's port, 8787, for the scheduler's): Dask's Client waited for ever
+    for the handshake (dask/distributed#8071)."""
+    env = {**ENV, "XDG_CONFIG_HOME": str(isolated_home / "config"), "XDG_DATA_HOME": str(isolated_home / "data")}
+    web = ThreadingHTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    address = f"tcp://127.0.0.1:{web.server_port}"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "qa_desktop", "ingest", str(demo_file("cold")), "--db", str(tmp_path / "c.db")]
+            + ["--scheduler", address],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=60,
+        )
+    finally:
+        web.shutdown()
+        web.server_close()
+    assert done.returncode == 2 and done.stderr.startswith(
+        f"error: cannot reach the Dask scheduler at {address}: no Dask scheduler answered in 10 s"
+    ), done.stderr
+    assert len(done.stderr.splitlines()) == 1, done.stderr
 
 
 def test_path_map_and_machine_sizing():

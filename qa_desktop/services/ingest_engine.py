@@ -9,6 +9,7 @@ Dask; as calls are stored by content hash, a retried or repeated file is stored 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import uuid
@@ -20,6 +21,7 @@ from pathlib import Path
 import dask
 from distributed import Client, Future, LocalCluster, wait
 from distributed.client import FuturesCancelledError
+from distributed.comm import connect
 from distributed.scheduler import KilledWorker
 from peewee import DatabaseError
 
@@ -45,6 +47,7 @@ GPU_REPLICAS = 4  # model replicas per GPU: one process leaves most of a large G
 # (the worker's GPU resource, 1) is shared by as many calls, one task taking 1/CALLS_PER_MODEL of it.
 # On the CPU a worker takes one call: its model already keeps its cores busy (docs/decisions.md).
 CALLS_PER_MODEL = 2
+SCHEDULER_TIMEOUT_S = 10  # for the scheduler to answer; then for its first worker, 60 s
 WORKER_MEMORY = "3GiB"  # per worker; Dask pauses a worker near it and restarts one above it
 # The local cluster's housekeeping, made rarer: the workers' statistical profiler samples every thread's stack
 # every 10 ms, and the event loops' tick, system and memory monitors run 2 to 50 times a second. On 2 cores
@@ -90,9 +93,9 @@ def local_plan(options: EngineOptions, config: TranscriberConfig, cores: int | N
 def dask_client(options: EngineOptions, config: TranscriberConfig) -> Iterator[tuple[Client, bool]]:
     """A client with the model plugin registered on every worker; yields (client, tasks need a GPU slot)."""
     if options.scheduler:
-        check_scheduler(options.scheduler)
+        reach_scheduler(check_scheduler(options.scheduler))
         try:
-            client = Client(options.scheduler, timeout="10s")
+            client = Client(options.scheduler, timeout=SCHEDULER_TIMEOUT_S)
         except (OSError, TimeoutError) as exc:
             raise EngineError(f"cannot reach the Dask scheduler at {options.scheduler}: {exc}") from exc
         with client:
@@ -114,6 +117,29 @@ def dask_client(options: EngineOptions, config: TranscriberConfig) -> Iterator[t
             client,
             prepare_workers(client, config if config.cpu_threads else replace(config, cpu_threads=plan.threads)),
         )
+
+
+def reach_scheduler(address: str) -> None:
+    """Raise EngineError unless a Dask scheduler answers at the address within SCHEDULER_TIMEOUT_S. Dask's own
+    connect bounds the connection, not the handshake after it: a server that is not a scheduler (its dashboard's
+    port, 8787) kept a Client waiting for ever (dask/distributed#8071), or sent bytes it took for a huge frame."""
+
+    async def handshake() -> None:
+        comm = await connect(address, timeout=SCHEDULER_TIMEOUT_S)
+        await comm.close()
+
+    try:
+        asyncio.run(asyncio.wait_for(handshake(), SCHEDULER_TIMEOUT_S))
+    except TimeoutError as exc:
+        reason = str(exc) or f"no Dask scheduler answered in {SCHEDULER_TIMEOUT_S} s"
+        hint = "its port is 8786 unless told otherwise; 8787 is its dashboard"
+        raise EngineError(f"cannot reach the Dask scheduler at {address}: {reason} ({hint})") from exc
+    except OSError as exc:
+        raise EngineError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 (whatever a server that is not a scheduler makes Dask's reader raise)
+        raise EngineError(
+            f"{address} is not a Dask scheduler (what it sent is not Dask's protocol: {type(exc).__name__})"
+        ) from exc
 
 
 def local_cluster(plan: LocalPlan) -> LocalCluster:
