@@ -102,7 +102,11 @@ def dask_client(options: EngineOptions, config: TranscriberConfig) -> Iterator[t
             try:
                 client.wait_for_workers(1, timeout=60)
             except TimeoutError as exc:
-                raise EngineError(f"the Dask scheduler at {options.scheduler} has no workers (waited 60 s)") from exc
+                raise EngineError(
+                    f"the Dask scheduler at {options.scheduler} has no workers (waited 60 s): start "
+                    f"`dask worker {options.scheduler}` where qa-desktop is installed (one that cannot import it "
+                    "stops as it starts: its log says so)"
+                ) from exc
             yield client, prepare_workers(client, config)
         return
     plan = local_plan(options, config)
@@ -161,8 +165,15 @@ def local_cluster(plan: LocalPlan) -> LocalCluster:
 
 def prepare_workers(client: Client, config: TranscriberConfig) -> bool:
     """Load the model on every worker (and on workers that join later); whether tasks need a GPU slot
-    (some worker offers the GPU resource, e.g. `dask worker ... --resources GPU=1`)."""
-    client.register_plugin(ModelPlugin(config))
+    (some worker offers the GPU resource, e.g. `dask worker ... --resources GPU=1`). EngineError when a worker
+    cannot load it (the model missing there, or qa-desktop not importable in the worker's Python)."""
+    try:
+        client.register_plugin(ModelPlugin(config))
+    except Exception as exc:  # noqa: BLE001 (a worker's error: its own class, or its text when it could not unpickle)
+        where = f"a Dask worker of {client.scheduler.address}"
+        if isinstance(exc, ModuleNotFoundError) or "No module named" in str(exc):
+            raise EngineError(f"{where} cannot import qa-desktop ({exc}): install it in the worker's Python") from exc
+        raise EngineError(f"{where} cannot load the model: {exc}") from exc
     workers = client.scheduler_info(n_workers=-1)["workers"].values()
     return any(w.get("resources", {}).get(GPU) for w in workers)
 
