@@ -199,6 +199,8 @@ def test_a_worker_without_qa_desktop_or_without_the_model_is_one_line(tmp_path, 
         )
     assert done.returncode == 2 and len(done.stderr.splitlines()) == 1, done.stderr
     assert re.match(f"error: {said}", done.stderr), done.stderr
+    with sqlite3.connect(tmp_path / "c.db") as con:
+        assert con.execute("SELECT status FROM job").fetchall() == [("failed",)]
 
 
 @pytest.mark.model
@@ -242,7 +244,7 @@ def test_cli_ingests_through_a_dask_scheduler_and_workers(tmp_path, isolated_hom
 
 def test_a_scheduler_address_where_no_scheduler_answers_is_one_line_not_a_hang(tmp_path, isolated_home):
     """--scheduler at an HTTP server (the dashboard's port, 8787, for the scheduler's): Dask's Client waited for ever
-    for the handshake (dask/distributed#8071)."""
+    for the handshake (dask/distributed#8071). The file's job is not left running, to be offered for resuming."""
     env = {**ENV, "XDG_CONFIG_HOME": str(isolated_home / "config"), "XDG_DATA_HOME": str(isolated_home / "data")}
     web = ThreadingHTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
     threading.Thread(target=web.serve_forever, daemon=True).start()
@@ -264,6 +266,8 @@ def test_a_scheduler_address_where_no_scheduler_answers_is_one_line_not_a_hang(t
         f"error: cannot reach the Dask scheduler at {address}: no Dask scheduler answered in 10 s"
     ), done.stderr
     assert len(done.stderr.splitlines()) == 1, done.stderr
+    with sqlite3.connect(tmp_path / "c.db") as con:  # the file's job says why, not 'interrupted' (to resume)
+        assert con.execute("SELECT status, error FROM job").fetchall() == [("failed", done.stderr[7:].strip())]
 
 
 def test_path_map_and_machine_sizing():

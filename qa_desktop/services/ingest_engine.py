@@ -286,7 +286,12 @@ class _Batch:
             self.listener.file_started(path, index, total)
             self._finished(index, prepared)
             return
-        client, key = self.client(), f"analyse-{prepared.sha256[:16]}-{uuid.uuid4().hex[:8]}"
+        try:
+            client = self.client()
+        except EngineError as exc:  # no cluster: the batch stops, and this file's job says why (not 'interrupted')
+            repository.finish_job(prepared.job, "failed", error=str(exc))
+            raise
+        key = f"analyse-{prepared.sha256[:16]}-{uuid.uuid4().hex[:8]}"
         future = client.submit(
             analyse_file,
             self.engine.options.worker_path(path),
