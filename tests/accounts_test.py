@@ -200,6 +200,9 @@ def test_command_line_users_and_sign_in(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("QA_DESKTOP_PASSWORD", "lena password")
     assert main(["retention", "apply", "--db", db, "--user", "lena"]) == 2
     assert "needs the admin role (you are signed in as lena, a QA lead)" in capsys.readouterr().err
+    assert main(["users", "list", "--db", db, "--user", "lena"]) == 2
+    refused = capsys.readouterr()
+    assert refused.out == "" and refused.err.startswith("error: managing users needs the admin role")  # no header
     monkeypatch.setenv("QA_DESKTOP_PASSWORD", "root password")
     assert main(["users", "list", "--db", db, "--user", "root"]) == 0
     listed = capsys.readouterr().out
