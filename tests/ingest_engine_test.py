@@ -172,6 +172,29 @@ def dask_processes(tmp_path):
         yield address
 
 
+def _ingest_one_call(scheduler: str, db: Path, home: Path) -> subprocess.CompletedProcess:
+    """`qa-desktop ingest` of one demo call through this scheduler, in its own process (a hang fails it in 90 s)."""
+    env = {**ENV, "XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "data")}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qa_desktop",
+            "ingest",
+            str(demo_file("cold")),
+            "--db",
+            str(db),
+            "--scheduler",
+            scheduler,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=90,
+    )
+
+
 @pytest.mark.parametrize(
     ("hidden", "said"),
     [
@@ -186,17 +209,8 @@ def test_a_worker_without_qa_desktop_or_without_the_model_is_one_line(tmp_path, 
     shadow.mkdir(parents=True)  # what the worker imports under that name: not there
     (shadow / "__init__.py").write_text(f"raise ModuleNotFoundError(\"No module named '{hidden}'\", name='{hidden}')\n")
     worker_env = {**ENV, "PYTHONPATH": f"{shadow.parent}{os.pathsep}{ROOT}"}
-    env = {**ENV, "XDG_CONFIG_HOME": str(isolated_home / "config"), "XDG_DATA_HOME": str(isolated_home / "data")}
     with _dask_processes(tmp_path, worker_env) as address:
-        done = subprocess.run(
-            [sys.executable, "-m", "qa_desktop", "ingest", str(demo_file("cold")), "--db", str(tmp_path / "c.db")]
-            + ["--scheduler", address],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            env=env,
-            timeout=180,
-        )
+        done = _ingest_one_call(address, tmp_path / "c.db", isolated_home)
     assert done.returncode == 2 and len(done.stderr.splitlines()) == 1, done.stderr
     assert re.match(f"error: {said}", done.stderr), done.stderr
     with sqlite3.connect(tmp_path / "c.db") as con:
@@ -245,20 +259,11 @@ def test_cli_ingests_through_a_dask_scheduler_and_workers(tmp_path, isolated_hom
 def test_a_scheduler_address_where_no_scheduler_answers_is_one_line_not_a_hang(tmp_path, isolated_home):
     """--scheduler at an HTTP server (the dashboard's port, 8787, for the scheduler's): Dask's Client waited for ever
     for the handshake (dask/distributed#8071). The file's job is not left running, to be offered for resuming."""
-    env = {**ENV, "XDG_CONFIG_HOME": str(isolated_home / "config"), "XDG_DATA_HOME": str(isolated_home / "data")}
     web = ThreadingHTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
     threading.Thread(target=web.serve_forever, daemon=True).start()
     address = f"tcp://127.0.0.1:{web.server_port}"
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "qa_desktop", "ingest", str(demo_file("cold")), "--db", str(tmp_path / "c.db")]
-            + ["--scheduler", address],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            env=env,
-            timeout=60,
-        )
+        done = _ingest_one_call(address, tmp_path / "c.db", isolated_home)
     finally:
         web.shutdown()
         web.server_close()
