@@ -124,13 +124,18 @@ def test_an_agent_sees_only_their_own_calls(users):
     assert sorted(call_ids(LibraryFilter())) == sorted([mine.id, theirs.id])
 
 
-def test_database_password_file_must_be_private(tmp_path, monkeypatch):
+def test_database_password_file_must_be_private(tmp_path, monkeypatch, capsys):
     secret = tmp_path / "db-password"
     secret.write_text("s3cret\n")
     monkeypatch.setenv("QA_DESKTOP_DB_PASSWORD_FILE", str(secret))
     secret.chmod(0o644)
     with pytest.raises(CredentialsError, match=r"can be read by others \(mode 0644\): run `chmod 600"):
         database_password("postgresql://qa@db.example:5432/qa?sslmode=require")
+    url = "postgresql://qa@db.example:5432/qa?sslmode=require"
+    assert main(["users", "list", "--db", url]) == 2  # one line, not CredentialsError's traceback
+    assert capsys.readouterr().err == f"error: database {url}: password file {secret} can be read by others " + (
+        f"(mode 0644): run `chmod 600 {secret}`; it was not used\n"
+    )
     secret.chmod(0o600)
     assert database_password("postgresql://qa@db.example:5432/qa?sslmode=require") == "s3cret"
 

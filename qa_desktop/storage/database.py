@@ -12,6 +12,7 @@ from pathlib import Path
 
 from peewee import DatabaseError
 
+from qa_desktop.storage.credentials import CredentialsError
 from qa_desktop.storage.file_guard import FileGuard
 from qa_desktop.storage.migrations import SchemaTooNewError, migrate
 from qa_desktop.storage.models import database
@@ -104,7 +105,7 @@ def _open_server(url: DatabaseUrl) -> DatabaseUrl:
         database.connect()
         migrate(server)
         interrupt_orphaned_jobs()
-    except SchemaTooNewError as exc:
+    except (SchemaTooNewError, CredentialsError) as exc:  # newer than this qa-desktop; a password file others read
         close_database()
         raise DatabaseFileError(str(url), str(exc)) from exc
     except DatabaseError as exc:
