@@ -158,6 +158,36 @@ def test_a_restarted_server_is_connected_to_again_and_keeps_what_was_committed()
             close_database()
 
 
+@pytest.mark.postgresql
+def test_the_app_names_the_team_database_whose_server_stopped_and_goes_on_once_it_is_back(qtbot):
+    from qa_desktop.app.error_report import describe
+    from qa_desktop.app.main_window import MainWindow
+
+    with ThrowawayServer() as server:
+        url = server.new_database()
+        open_database(url)
+        try:
+            fill(2)
+            first, second = [c.id for c in Call.select().order_by(Call.id)]
+            window = MainWindow(DatabaseUrl(url))
+            qtbot.addWidget(window)
+            qtbot.wait(500)  # the window's start-up reads, with the server up
+            server.stop()
+            errors = []
+            try:
+                for action in (lambda: window.review.open_call(first), lambda: window.calls.reload(names=True)):
+                    with pytest.raises(peewee.OperationalError) as stopped:
+                        action()  # on the UI thread: the error dialog shows describe()'s line
+                    errors.append(describe(stopped.value))
+            finally:
+                server.start()
+            assert all(line.startswith(f"database {url}: connection failed: ") for line in errors), errors
+            window.review.open_call(second)  # the next action after the server is back works
+            assert window.review.call.id == second
+        finally:
+            close_database()
+
+
 def _uses_tls() -> bool:
     return database.execute_sql("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone()[0]
 

@@ -53,6 +53,15 @@ def describe_database_error(path: Path | str, exc: BaseException) -> DatabaseFil
     return DatabaseFileError(target, database_error_reason(exc))
 
 
+def open_database_error(exc: BaseException) -> DatabaseFileError | None:
+    """An error of the open database (the file went bad or the disk filled, the server stopped) as one line naming
+    it; None for any other error."""
+    if not isinstance(exc, DatabaseError):
+        return None
+    where = database.obj.database if database.obj is not None else None
+    return describe_database_error(where or "(not open)", exc)
+
+
 def database_error_reason(exc: BaseException) -> str:
     """What a database error says went wrong, in one line a user can act on (a full disk: free some space)."""
     reason = (str(exc).strip() or type(exc).__name__).splitlines()[0]
