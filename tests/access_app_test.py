@@ -3,6 +3,8 @@ window following the signed-in user's role while the services refuse what the ro
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from PySide6.QtWidgets import QDialog, QMessageBox
 
@@ -12,7 +14,7 @@ from qa_desktop.services import review
 from qa_desktop.services.access import identity
 from qa_desktop.services.access.accounts import add_user, sign_in
 from qa_desktop.services.retention import set_policy
-from qa_desktop.storage.models import AuditEntry, Call, CoachingSession, CriterionResultRow, Score
+from qa_desktop.storage.models import AuditEntry, Call, CoachingSession, CriterionResultRow, Job, Score
 from tests.support.stored_calls import stored_call
 
 pytestmark = pytest.mark.both_stores
@@ -106,6 +108,18 @@ def test_an_agents_library_and_dashboards_show_their_own_calls_only(qtbot, db, t
     for box in (window.filters.agent, window.filters.team, window.dashboards.agent, window.dashboards.team):
         offered = [box.itemText(i) for i in range(box.count())]
         assert "tom" not in offered and offered[-1] in ("maria", "Billing"), offered  # no other agent's name
+
+
+def test_an_unfinished_import_is_offered_to_whoever_may_import_only(qtbot, db, team):
+    Job.create(path="/calls/a.wav", status="interrupted", owner=f"999999@1.00@{socket.gethostname()}")  # ended
+    shown = {}
+    for name in ("eve", "lena"):
+        sign_in(name, f"{name} password")
+        window = MainWindow(db)
+        qtbot.addWidget(window)
+        shown[name] = not window.resume_banner.isHidden()
+        identity.sign_out()
+    assert shown == {"eve": False, "lena": True}  # an evaluator was offered to resume or discard the lead's import
 
 
 def test_the_scheduled_retention_runs_in_an_admins_app_as_that_admin(qtbot, db, team):

@@ -124,13 +124,18 @@ def test_an_agent_sees_only_their_own_calls(users):
     assert sorted(call_ids(LibraryFilter())) == sorted([mine.id, theirs.id])
 
 
-def test_database_password_file_must_be_private(tmp_path, monkeypatch):
+def test_database_password_file_must_be_private(tmp_path, monkeypatch, capsys):
     secret = tmp_path / "db-password"
     secret.write_text("s3cret\n")
     monkeypatch.setenv("QA_DESKTOP_DB_PASSWORD_FILE", str(secret))
     secret.chmod(0o644)
     with pytest.raises(CredentialsError, match=r"can be read by others \(mode 0644\): run `chmod 600"):
         database_password("postgresql://qa@db.example:5432/qa?sslmode=require")
+    url = "postgresql://qa@db.example:5432/qa?sslmode=require"
+    assert main(["users", "list", "--db", url]) == 2  # one line, not CredentialsError's traceback
+    assert capsys.readouterr().err == f"error: database {url}: password file {secret} can be read by others " + (
+        f"(mode 0644): run `chmod 600 {secret}`; it was not used\n"
+    )
     secret.chmod(0o600)
     assert database_password("postgresql://qa@db.example:5432/qa?sslmode=require") == "s3cret"
 
@@ -200,6 +205,9 @@ def test_command_line_users_and_sign_in(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("QA_DESKTOP_PASSWORD", "lena password")
     assert main(["retention", "apply", "--db", db, "--user", "lena"]) == 2
     assert "needs the admin role (you are signed in as lena, a QA lead)" in capsys.readouterr().err
+    assert main(["users", "list", "--db", db, "--user", "lena"]) == 2
+    refused = capsys.readouterr()
+    assert refused.out == "" and refused.err.startswith("error: managing users needs the admin role")  # no header
     monkeypatch.setenv("QA_DESKTOP_PASSWORD", "root password")
     assert main(["users", "list", "--db", db, "--user", "root"]) == 0
     listed = capsys.readouterr().out

@@ -430,7 +430,7 @@ def test_a_session_can_be_deleted_and_the_deletion_is_audited(qtbot, team):
     assert CoachingSession.select().count() == 0 and CoachingClip.select().count() == 0
     assert window.sessions.count() == 0 and not window.editor.isEnabled()
     entry = AuditEntry.get(AuditEntry.action == "delete session")
-    assert (entry.actor, entry.target, entry.old) == ("Kim", f"session {session.id}", session.title)
+    assert (entry.actor, entry.target, entry.old) == ("Kim", f"coaching session {session.id}", session.title)
 
 
 def test_a_moment_serving_two_focus_criteria_is_proposed_once(team):

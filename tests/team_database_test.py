@@ -10,12 +10,20 @@ import textwrap
 import time
 from pathlib import Path
 
+import peewee
 import pytest
 
 from qa_desktop.cli.main import main
 from qa_desktop.services.rescore import rescore_all
+from qa_desktop.services.trust.disputes import DisputeError, accept, raise_dispute, reject
 from qa_desktop.storage import library
-from qa_desktop.storage.database import DatabaseFileError, close_database, open_database
+from qa_desktop.storage.database import (
+    DatabaseFileError,
+    close_database,
+    describe_database_error,
+    open_database,
+    open_reader,
+)
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.migrations import LATEST, migrate
 from qa_desktop.storage.models import (
@@ -23,13 +31,15 @@ from qa_desktop.storage.models import (
     AuditEntry,
     Call,
     CriterionResultRow,
+    Dispute,
     Score,
     UtteranceRow,
     database,
 )
 from qa_desktop.storage.postgres_database import DatabaseUrl, TeamDatabase, translate
-from qa_desktop.storage.review import StaleReviewError, mark_checked, override, set_reviewed
+from qa_desktop.storage.review import StaleReviewError, current_result, mark_checked, override, set_reviewed
 from qa_desktop.storage.search import HIT_END, HIT_START
+from tests.support.stored_calls import stored_call
 from tools.synthetic_library import fill
 from tools.throwaway_postgres import ThrowawayServer
 
@@ -120,6 +130,64 @@ def test_a_server_that_refuses_is_one_line_naming_it_without_the_password(postgr
     assert DatabaseUrl(url).name == "no_such_database"
 
 
+@pytest.mark.postgresql
+def test_a_restarted_server_is_connected_to_again_and_keeps_what_was_committed():
+    with ThrowawayServer() as server:
+        url = server.new_database()
+        open_database(url)
+        try:
+            fill(2)
+            Call.update(reviewed=False).execute()
+            for call in Call.select():  # each after a restart (its first statement outside a transaction)
+                server.stop("fast")
+                server.start()
+                set_reviewed(call, "Lead A")
+            assert Call.select().where(Call.reviewed).count() == 2
+            with pytest.raises(peewee.OperationalError) as lost, database.atomic():  # lost mid-transaction
+                Call.update(reviewed=False).execute()
+                server.stop("fast")
+            server.start()
+            assert "lost the connection to the server" in str(describe_database_error(url, lost.value))
+            assert Call.select().where(Call.reviewed).count() == 2  # none of that transaction, all before it
+            open_reader(url)  # a reader's connection, read-only again once reconnected
+            server.stop("fast")
+            server.start()
+            with pytest.raises(peewee.InternalError, match="read-only transaction"):
+                Call.update(reviewed=False).execute()
+        finally:
+            close_database()
+
+
+@pytest.mark.postgresql
+def test_the_app_names_the_team_database_whose_server_stopped_and_goes_on_once_it_is_back(qtbot):
+    from qa_desktop.app.error_report import describe
+    from qa_desktop.app.main_window import MainWindow
+
+    with ThrowawayServer() as server:
+        url = server.new_database()
+        open_database(url)
+        try:
+            fill(2)
+            first, second = [c.id for c in Call.select().order_by(Call.id)]
+            window = MainWindow(DatabaseUrl(url))
+            qtbot.addWidget(window)
+            qtbot.wait(500)  # the window's start-up reads, with the server up
+            server.stop()
+            errors = []
+            try:
+                for action in (lambda: window.review.open_call(first), lambda: window.calls.reload(names=True)):
+                    with pytest.raises(peewee.OperationalError) as stopped:
+                        action()  # on the UI thread: the error dialog shows describe()'s line
+                    errors.append(describe(stopped.value))
+            finally:
+                server.start()
+            assert all(line.startswith(f"database {url}: connection failed: ") for line in errors), errors
+            window.review.open_call(second)  # the next action after the server is back works
+            assert window.review.call.id == second
+        finally:
+            close_database()
+
+
 def _uses_tls() -> bool:
     return database.execute_sql("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone()[0]
 
@@ -206,6 +274,40 @@ def test_another_process_changing_a_criterion_refuses_this_process_s_stale_overr
     with pytest.raises(StaleReviewError, match="Lead A"):
         override(mine, "pass", "closed fine", "Lead B")
     assert CriterionResultRow.get_by_id(mine.id).override == "na"
+
+
+@pytest.mark.both_stores
+def test_a_dispute_settled_by_another_lead_meanwhile_is_not_settled_again(db):
+    call = stored_call(
+        "Ben", "Support", "2026-03-02 09:00", 300, (50, 50, 50), False, {"closing": ("fail", None)}, ["hello"]
+    )
+    dispute = raise_dispute(current_result(call.id, "closing"), "Ben", "I said goodbye", "Rita")
+    stale = [Dispute.get_by_id(dispute.id) for _ in range(2)]  # lead B's view, read before lead A settles it
+    other = _python(
+        """
+        import sys
+        from qa_desktop.services.trust.disputes import accept
+        from qa_desktop.storage.database import close_database, open_database
+        from qa_desktop.storage.models import Dispute
+        open_database(sys.argv[1])
+        accept(Dispute.get_by_id(int(sys.argv[2])), "Lead A", "heard the goodbye")
+        close_database()
+    """,
+        db,
+        dispute.id,
+    )
+    assert other.returncode == 0, other.stderr
+    settled = r"dispute \d+ was accepted by Lead A at \d\d:\d\d since you opened it; nothing was saved"
+    with pytest.raises(DisputeError, match=settled):
+        reject(stale[0], "Lead B", "no goodbye heard")
+    stale[1].status = "open"  # as read; the check on the stored row refuses it all the same
+    with pytest.raises(DisputeError, match=settled):
+        accept(stale[1], "Lead B", "fine")
+    stored = Dispute.get_by_id(dispute.id)
+    assert (stored.status, stored.resolved_by, stored.resolution) == ("accepted", "Lead A", "heard the goodbye")
+    assert current_result(call.id, "closing").override_by == "Lead A"
+    actions = [(e.actor, e.action) for e in AuditEntry.select().order_by(AuditEntry.id)]
+    assert actions == [("Rita", "dispute raised"), ("Lead A", "override"), ("Lead A", "dispute accepted")]
 
 
 def test_a_rescore_stores_on_postgresql_exactly_what_it_stores_on_sqlite(tmp_path, postgres_url, scorecard):

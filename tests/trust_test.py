@@ -218,7 +218,7 @@ def test_dispute_accepted_changes_the_result_and_recomputes_the_score(db):
     assert not score.auto_fail and score.failed == "" and score.compliance == 100.0
     actions = [e.action for e in AuditEntry.select().where(AuditEntry.call == call).order_by(AuditEntry.id)]
     assert actions == ["dispute raised", "override", "dispute accepted"]
-    with pytest.raises(DisputeError, match="already accepted"):
+    with pytest.raises(DisputeError, match="was accepted by Lead at"):
         reject(dispute, "Lead", "changed my mind")
 
 

@@ -69,13 +69,23 @@ class ThrowawayServer:
             raise RuntimeError(f"{args[0]} failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
 
     def __enter__(self) -> ThrowawayServer:
-        data = self.folder / "data"
-        self._run("initdb", "-D", str(data), "-U", USER, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync")
-        options = f"-h 127.0.0.1 -p {self.port} -k {self.folder} -F -c synchronous_commit=off -c full_page_writes=off"
-        if self.tls:
-            options += " " + self._certificate()
-        self._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(self.folder / "server.log"), "-w", "start")
+        data = str(self.folder / "data")
+        self._run("initdb", "-D", data, "-U", USER, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync")
+        self._options = f"-h 127.0.0.1 -p {self.port} -k {self.folder} -F -c synchronous_commit=off"
+        self._options += " -c full_page_writes=off" + (" " + self._certificate() if self.tls else "")
+        self.start()
         return self
+
+    def start(self) -> None:
+        """Start the server (it is started on entering; again after stop())."""
+        self._pg_ctl("-o", self._options, "-l", str(self.folder / "server.log"), "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server (`mode`: pg_ctl's smart, fast or immediate), ending every connection to it."""
+        self._pg_ctl("-m", mode, "stop")
+
+    def _pg_ctl(self, *args: str) -> None:
+        self._run("pg_ctl", "-D", str(self.folder / "data"), "-w", *args)
 
     def _certificate(self) -> str:
         """A self-signed certificate for 127.0.0.1 (openssl); the server options that turn TLS on with it."""
@@ -112,6 +122,6 @@ class ThrowawayServer:
 
     def __exit__(self, *exc: object) -> None:
         try:
-            self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "-w", "stop")
+            self.stop("immediate")
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)

@@ -47,6 +47,7 @@ from qa_desktop.services.coaching import views as coaching_service
 from qa_desktop.services.coaching.focus import MIN_CALLS
 from qa_desktop.services.coaching.sessions import STATUSES, criterion_names
 from qa_desktop.services.coaching.views import ClipView, SessionView
+from qa_desktop.storage.review import StaleReviewError
 
 CLIP_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -327,6 +328,7 @@ class CoachingWindow(QDialog):
         )
         self.goals.setPlainText(session.goals)
         self.notes.setPlainText(session.notes)
+        self._shown_texts = self._texts()
         self.saved.clear()
         self.excerpt.clear()
         self._show_clips()
@@ -441,20 +443,31 @@ class CoachingWindow(QDialog):
         self.service.add_moment(self.session.id, call_id, seconds)
         self._show_clips()
 
-    def save_texts(self) -> None:
-        """Store the goals, notes and due date."""
+    def _texts(self) -> tuple[str, str, dt.datetime]:
         day = self.due.date()
-        goals, notes, due = (
-            self.goals.toPlainText(),
-            self.notes.toPlainText(),
-            dt.datetime(day.year(), day.month(), day.day()),
-        )
-        self.service.save_texts(self.session.id, goals, notes, due)
-        self.session = dataclasses.replace(self.session, goals=goals, notes=notes, due=due)
+        return self.goals.toPlainText(), self.notes.toPlainText(), dt.datetime(day.year(), day.month(), day.day())
+
+    def save_texts(self) -> bool:
+        """Store the goals, notes and due date if they were edited. When another coach changed the session since
+        it was shown, nothing is saved: the window says who and shows the session as they left it (False)."""
+        texts = self._texts()
+        if texts == self._shown_texts:
+            return True
+        try:
+            self.session = self.service.save_texts(self.session, *texts, self.coach())
+        except StaleReviewError as exc:
+            self._changed_meanwhile(exc)
+            return False
+        self._shown_texts = texts
+        return True
+
+    def _changed_meanwhile(self, exc: StaleReviewError) -> None:
+        QMessageBox.warning(self, "Coaching session", str(exc))
+        self.open_session(self.session.id)
 
     def _save_clicked(self) -> None:
-        self.save_texts()
-        self.saved.setText(f"Saved at {dt.datetime.now():%H:%M}")
+        if self.save_texts():
+            self.saved.setText(f"Saved at {dt.datetime.now():%H:%M}")
 
     def delete_session(self, confirm: bool = True) -> None:
         """Delete the open session and its clips, after asking; the audit log keeps its title."""
@@ -481,8 +494,11 @@ class CoachingWindow(QDialog):
         self._load_sessions()
 
     def _status_changed(self, _index: int) -> None:
-        self.save_texts()  # the session is shown again from the database
-        self.service.set_status(self.session.id, self.status.currentText(), self.coach())
+        if self.save_texts():
+            try:
+                self.session = self.service.set_status(self.session, self.status.currentText(), self.coach())
+            except StaleReviewError as exc:
+                self._changed_meanwhile(exc)
         self._load_sessions(select=self.session.id)
 
     def _export(self) -> None:

@@ -15,6 +15,7 @@ from types import TracebackType
 from PySide6.QtCore import QMessageLogContext, QObject, QtMsgType, Signal, Slot, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from qa_desktop.storage.database import open_database_error
 from qa_desktop.storage.paths import data_dir
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,10 @@ def setup_logging() -> Path:
 
 def describe(exc: BaseException) -> str:
     """One line for the user: the error's own text (files and reasons), with its kind when unexpected
-    (neither an OS or value error nor one of qa-desktop's own, whose texts are written for users)."""
+    (neither an OS or value error nor one of qa-desktop's own, whose texts are written for users); a database
+    error names the database (a team database's server that stopped: its URL, without a password)."""
+    if (problem := open_database_error(exc)) is not None:
+        return str(problem)
     text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]  # PostgreSQL's errors add LINE 1: … ^
     ours = type(exc).__module__.split(".")[0] in ("scoring", "qa_desktop")
     return text if ours or isinstance(exc, (OSError, ValueError)) else f"{type(exc).__name__}: {text}"

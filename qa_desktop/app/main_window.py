@@ -541,7 +541,7 @@ class MainWindow(QMainWindow):
         self.dashboards.refresh_choices()
         if self.dashboards.started:
             self.dashboards.refresh()
-        self.resume_banner.setVisible(bool(repository.unfinished_jobs()))
+        self.resume_banner.setVisible(bool(self._unfinished_imports()))
 
     def _resume_banner(self) -> QWidget:
         banner = QWidget()
@@ -554,12 +554,17 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.resume_label, 1)
         layout.addWidget(resume)
         layout.addWidget(discard)
-        pending = repository.unfinished_jobs()
+        pending = self._unfinished_imports()
         self.resume_label.setText(
             f"{len(pending)} file{'s' * (len(pending) != 1)} of an earlier import did not finish (the app was closed)."
         )
         banner.setVisible(bool(pending))
         return banner
+
+    @staticmethod
+    def _unfinished_imports() -> list:
+        """What an earlier import left unfinished, to resume or discard: for a user who may import, nobody else."""
+        return repository.unfinished_jobs() if allowed(current_user(), "ingest") else []
 
     def resume_imports(self) -> ImportDialog:
         """Import the files an earlier, interrupted import left, the way it was asked."""

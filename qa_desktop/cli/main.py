@@ -64,15 +64,12 @@ def _reported(exc: Exception) -> int | None:
 
     The error classes are imported here, when an error comes: importing them up front would import the
     engine behind every command."""
-    import peewee
-
     from qa_desktop.services.access.passwords import PasswordError
     from qa_desktop.services.access.permissions import AccessError
     from qa_desktop.services.engine_options import EngineError
     from qa_desktop.services.metadata import MetadataError
     from qa_desktop.services.retention import RetentionError
-    from qa_desktop.storage.database import DatabaseFileError, describe_database_error
-    from qa_desktop.storage.models import database
+    from qa_desktop.storage.database import DatabaseFileError, open_database_error
     from qa_desktop.storage.review import ReviewError
     from scoring.drivers import DriversError
     from scoring.models import DeviceError, ModelNotFoundError
@@ -86,9 +83,8 @@ def _reported(exc: Exception) -> int | None:
     if isinstance(exc, ReviewError):  # e.g. another lead changed the call meanwhile: nothing was saved
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    if isinstance(exc, peewee.DatabaseError):  # the file went bad, or the disk filled, after it opened
-        where = database.obj.database if database.obj is not None else "(not open)"
-        print(f"error: {describe_database_error(where or '(not open)', exc)}", file=sys.stderr)
+    if (problem := open_database_error(exc)) is not None:  # the file went bad, the disk filled, the server stopped
+        print(f"error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     return None
 

@@ -33,8 +33,9 @@ def cmd_users(args: argparse.Namespace, config: Config) -> int:
         user = add_user(args.name, args.role, _new_password(args.name), args.agent)
         print(f"added {user.name} ({ROLES[user.role]})", file=sys.stderr)
     elif command == "list":
+        listed = users()  # refused (not an admin) before a line is printed
         print(f"{'name':20s} {'role':10s} {'agent':20s} {'state':22s} last sign-in")
-        for user in users():
+        for user in listed:
             print(
                 f"{user.name:20s} {ROLES[user.role]:10s} {user.agent.name if user.agent else '-':20s} "
                 f"{state(user):22s} "

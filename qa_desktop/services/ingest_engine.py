@@ -9,6 +9,7 @@ Dask; as calls are stored by content hash, a retried or repeated file is stored 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import uuid
@@ -20,6 +21,7 @@ from pathlib import Path
 import dask
 from distributed import Client, Future, LocalCluster, wait
 from distributed.client import FuturesCancelledError
+from distributed.comm import connect
 from distributed.scheduler import KilledWorker
 from peewee import DatabaseError
 
@@ -45,6 +47,7 @@ GPU_REPLICAS = 4  # model replicas per GPU: one process leaves most of a large G
 # (the worker's GPU resource, 1) is shared by as many calls, one task taking 1/CALLS_PER_MODEL of it.
 # On the CPU a worker takes one call: its model already keeps its cores busy (docs/decisions.md).
 CALLS_PER_MODEL = 2
+SCHEDULER_TIMEOUT_S = 10  # for the scheduler to answer; then for its first worker, 60 s
 WORKER_MEMORY = "3GiB"  # per worker; Dask pauses a worker near it and restarts one above it
 # The local cluster's housekeeping, made rarer: the workers' statistical profiler samples every thread's stack
 # every 10 ms, and the event loops' tick, system and memory monitors run 2 to 50 times a second. On 2 cores
@@ -90,16 +93,20 @@ def local_plan(options: EngineOptions, config: TranscriberConfig, cores: int | N
 def dask_client(options: EngineOptions, config: TranscriberConfig) -> Iterator[tuple[Client, bool]]:
     """A client with the model plugin registered on every worker; yields (client, tasks need a GPU slot)."""
     if options.scheduler:
-        check_scheduler(options.scheduler)
+        reach_scheduler(check_scheduler(options.scheduler))
         try:
-            client = Client(options.scheduler, timeout="10s")
+            client = Client(options.scheduler, timeout=SCHEDULER_TIMEOUT_S)
         except (OSError, TimeoutError) as exc:
             raise EngineError(f"cannot reach the Dask scheduler at {options.scheduler}: {exc}") from exc
         with client:
             try:
                 client.wait_for_workers(1, timeout=60)
             except TimeoutError as exc:
-                raise EngineError(f"the Dask scheduler at {options.scheduler} has no workers (waited 60 s)") from exc
+                raise EngineError(
+                    f"the Dask scheduler at {options.scheduler} has no workers (waited 60 s): start "
+                    f"`dask worker {options.scheduler}` where qa-desktop is installed (one that cannot import it "
+                    "stops as it starts: its log says so)"
+                ) from exc
             yield client, prepare_workers(client, config)
         return
     plan = local_plan(options, config)
@@ -114,6 +121,29 @@ def dask_client(options: EngineOptions, config: TranscriberConfig) -> Iterator[t
             client,
             prepare_workers(client, config if config.cpu_threads else replace(config, cpu_threads=plan.threads)),
         )
+
+
+def reach_scheduler(address: str) -> None:
+    """Raise EngineError unless a Dask scheduler answers at the address within SCHEDULER_TIMEOUT_S. Dask's own
+    connect bounds the connection, not the handshake after it: a server that is not a scheduler (its dashboard's
+    port, 8787) kept a Client waiting for ever (dask/distributed#8071), or sent bytes it took for a huge frame."""
+
+    async def handshake() -> None:
+        comm = await connect(address, timeout=SCHEDULER_TIMEOUT_S)
+        await comm.close()
+
+    try:
+        asyncio.run(asyncio.wait_for(handshake(), SCHEDULER_TIMEOUT_S))
+    except TimeoutError as exc:
+        reason = str(exc) or f"no Dask scheduler answered in {SCHEDULER_TIMEOUT_S} s"
+        hint = "its port is 8786 unless told otherwise; 8787 is its dashboard"
+        raise EngineError(f"cannot reach the Dask scheduler at {address}: {reason} ({hint})") from exc
+    except OSError as exc:
+        raise EngineError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 (whatever a server that is not a scheduler makes Dask's reader raise)
+        raise EngineError(
+            f"{address} is not a Dask scheduler (what it sent is not Dask's protocol: {type(exc).__name__})"
+        ) from exc
 
 
 def local_cluster(plan: LocalPlan) -> LocalCluster:
@@ -135,8 +165,15 @@ def local_cluster(plan: LocalPlan) -> LocalCluster:
 
 def prepare_workers(client: Client, config: TranscriberConfig) -> bool:
     """Load the model on every worker (and on workers that join later); whether tasks need a GPU slot
-    (some worker offers the GPU resource, e.g. `dask worker ... --resources GPU=1`)."""
-    client.register_plugin(ModelPlugin(config))
+    (some worker offers the GPU resource, e.g. `dask worker ... --resources GPU=1`). EngineError when a worker
+    cannot load it (the model missing there, or qa-desktop not importable in the worker's Python)."""
+    try:
+        client.register_plugin(ModelPlugin(config))
+    except Exception as exc:  # noqa: BLE001 (a worker's error: its own class, or its text when it could not unpickle)
+        where = f"a Dask worker of {client.scheduler.address}"
+        if isinstance(exc, ModuleNotFoundError) or "No module named" in str(exc):
+            raise EngineError(f"{where} cannot import qa-desktop ({exc}): install it in the worker's Python") from exc
+        raise EngineError(f"{where} cannot load the model: {exc}") from exc
     workers = client.scheduler_info(n_workers=-1)["workers"].values()
     return any(w.get("resources", {}).get(GPU) for w in workers)
 
@@ -251,7 +288,12 @@ class _Batch:
             self.listener.file_started(path, index, total)
             self._finished(index, prepared)
             return
-        client, key = self.client(), f"analyse-{prepared.sha256[:16]}-{uuid.uuid4().hex[:8]}"
+        try:
+            client = self.client()
+        except EngineError as exc:  # no cluster: the batch stops, and this file's job says why (not 'interrupted')
+            repository.finish_job(prepared.job, "failed", error=str(exc))
+            raise
+        key = f"analyse-{prepared.sha256[:16]}-{uuid.uuid4().hex[:8]}"
         future = client.submit(
             analyse_file,
             self.engine.options.worker_path(path),

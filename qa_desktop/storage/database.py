@@ -12,11 +12,12 @@ from pathlib import Path
 
 from peewee import DatabaseError
 
+from qa_desktop.storage.credentials import CredentialsError
 from qa_desktop.storage.file_guard import FileGuard
 from qa_desktop.storage.migrations import SchemaTooNewError, migrate
 from qa_desktop.storage.models import database
 from qa_desktop.storage.paths import default_database_path
-from qa_desktop.storage.postgres_database import DatabaseUrl, TeamDatabase, is_server_url
+from qa_desktop.storage.postgres_database import CONNECTION_LOST, DatabaseUrl, TeamDatabase, is_server_url
 from qa_desktop.storage.repository import interrupt_orphaned_jobs
 from qa_desktop.storage.sqlite_database import CallDatabase
 
@@ -52,6 +53,15 @@ def describe_database_error(path: Path | str, exc: BaseException) -> DatabaseFil
     return DatabaseFileError(target, database_error_reason(exc))
 
 
+def open_database_error(exc: BaseException) -> DatabaseFileError | None:
+    """An error of the open database (the file went bad or the disk filled, the server stopped) as one line naming
+    it; None for any other error."""
+    if not isinstance(exc, DatabaseError):
+        return None
+    where = database.obj.database if database.obj is not None else None
+    return describe_database_error(where or "(not open)", exc)
+
+
 def database_error_reason(exc: BaseException) -> str:
     """What a database error says went wrong, in one line a user can act on (a full disk: free some space)."""
     reason = (str(exc).strip() or type(exc).__name__).splitlines()[0]
@@ -59,6 +69,8 @@ def database_error_reason(exc: BaseException) -> str:
         return "database or disk is full (free some space)"
     if "file is not a database" in reason:
         return "not a qa-desktop database (file is not a database)"
+    if any(fragment in reason for fragment in CONNECTION_LOST):
+        return "lost the connection to the server (restarted or stopped): nothing of this change was saved: try again"
     if "malformed" in reason:
         return "the file is damaged or truncated (database disk image is malformed); restore a backup"
     return reason
@@ -102,7 +114,7 @@ def _open_server(url: DatabaseUrl) -> DatabaseUrl:
         database.connect()
         migrate(server)
         interrupt_orphaned_jobs()
-    except SchemaTooNewError as exc:
+    except (SchemaTooNewError, CredentialsError) as exc:  # newer than this qa-desktop; a password file others read
         close_database()
         raise DatabaseFileError(str(url), str(exc)) from exc
     except DatabaseError as exc:
@@ -115,10 +127,8 @@ def open_reader(location: str) -> None:
     """Read the database (a file path or a server URL) on this process's own connection, which cannot write:
     a helper process reads while its parent writes."""
     if is_server_url(location):
-        server = TeamDatabase(DatabaseUrl(location))
-        database.initialize(server)
+        database.initialize(TeamDatabase(DatabaseUrl(location), read_only=True))
         database.connect()
-        server.execute_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
         return
     reader = CallDatabase()
     reader.init(location, pragmas={"query_only": 1}, timeout=10)

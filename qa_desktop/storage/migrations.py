@@ -217,6 +217,12 @@ def _redact_again(db: Database, migrator: SchemaMigrator) -> None:
         )
 
 
+def _session_revisions(db: Database, migrator: SchemaMigrator) -> None:
+    """v14: a revision number on coaching sessions, raised by every change to their texts or status, so a change
+    made from a stale view (another coach changed the session meanwhile) is refused instead of overwriting theirs."""
+    _add_missing(db, migrator, "coachingsession", {"revision": IntegerField(default=0, constraints=[SQL("DEFAULT 0")])})
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (1, _initial_schema),
     (2, _scores),
@@ -231,6 +237,7 @@ MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (11, _revisions),
     (12, _accounts),
     (13, _redact_again),
+    (14, _session_revisions),
 ]
 
 

@@ -240,6 +240,7 @@ class CoachingSession(BaseModel):
     coach = CharField(default="")
     created_at = DateTimeField(default=_now)
     delivered_at = DateTimeField(null=True)
+    revision = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # raised by each change (v14)
 
 
 class CoachingClip(BaseModel):

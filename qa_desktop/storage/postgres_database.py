@@ -3,6 +3,8 @@
 Queries are written once for both stores with `?` parameters (SQLite's style); this class translates them
 to psycopg's `%s` (doubling a literal `%`). NUMERIC results (PostgreSQL's AVG and ROUND) come back as
 floats, as SQLite's do. Several processes may migrate at once: an advisory lock makes the others wait.
+A connection the server dropped (a restart, an administrator ending it) is opened again at the next statement
+outside a transaction (peewee's ReconnectMixin); inside one, the error stands and the transaction is lost whole.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from peewee import PostgresqlDatabase, __exception_wrapper__
+from peewee import OperationalError, PostgresqlDatabase, __exception_wrapper__
+from playhouse.shortcuts import ReconnectMixin
 from psycopg.types.numeric import FloatLoader
 
 from qa_desktop.storage.credentials import database_password
@@ -25,6 +28,8 @@ SCHEMES = ("postgresql://", "postgres://")
 _MIGRATION_LOCK = 0x7161_6473  # "qads": the advisory lock key migrations take
 # a quoted string or identifier (left as it is but for `%`), a psycopg placeholder, a `?`, a lone `%`
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|%s|\?|%")
+# what psycopg says of a connection the server dropped: on the statement that finds out, then on every later one
+CONNECTION_LOST = ("terminating connection", "server closed the connection", "the connection is closed")
 
 
 def is_server_url(location: object) -> bool:
@@ -61,17 +66,22 @@ def translate(sql: str) -> str:
     return _TOKENS.sub(token, sql)
 
 
-class TeamDatabase(PostgresqlDatabase):
-    """peewee's PostgresqlDatabase (psycopg 3) speaking the same SQL as CallDatabase."""
+class TeamDatabase(ReconnectMixin, PostgresqlDatabase):
+    """peewee's PostgresqlDatabase (psycopg 3) speaking the same SQL as CallDatabase; `read_only`: every
+    transaction of its connections (a reconnected one too) is read-only."""
 
     dialect = PostgresDialect()
     search: SearchIndex = TsvectorSearch()
     # peewee's FloatField is REAL (single precision) on PostgreSQL: scores would lose digits SQLite keeps
     field_types = {**PostgresqlDatabase.field_types, "FLOAT": "DOUBLE PRECISION"}
+    reconnect_errors = tuple((OperationalError, fragment) for fragment in CONNECTION_LOST)
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, read_only: bool = False) -> None:
         password = database_password(url)  # the URL's own, else the keyring's or the 0600 file's
-        super().__init__(url, prefer_psycopg3=True, **({"password": password} if password else {}))
+        options = {"password": password} if password else {}
+        if read_only:
+            options["options"] = "-c default_transaction_read_only=on"
+        super().__init__(url, prefer_psycopg3=True, **options)
 
     def _connect(self):
         connection = super()._connect()

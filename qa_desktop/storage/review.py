@@ -13,6 +13,7 @@ from qa_desktop.storage.models import (
     AuditEntry,
     Call,
     CallDriver,
+    CoachingSession,
     CriterionResultRow,
     Dispute,
     Score,
@@ -36,7 +37,7 @@ class StaleReviewError(ReviewError):
     """Someone else changed the call or criterion since it was read: the change was not made."""
 
 
-def claim(row: Call | CriterionResultRow, what: str) -> None:
+def claim(row: Call | CriterionResultRow | CoachingSession, what: str) -> None:
     """Raise the row's revision if it is still the one read (in the caller's transaction, which then holds the
     row until it commits); else nothing is written and StaleReviewError says who changed it."""
     model = type(row)
@@ -46,15 +47,22 @@ def claim(row: Call | CriterionResultRow, what: str) -> None:
         .execute()
     )
     if not claimed:
-        latest = (
-            AuditEntry.select()
-            .where(AuditEntry.call == (row.id if model is Call else row.score.call_id))
-            .order_by(AuditEntry.id.desc())
-            .first()
-        )
+        latest = AuditEntry.select().where(_changes_of(row)).order_by(AuditEntry.id.desc()).first()
         by = f" by {latest.actor} ({latest.action} at {latest.at:%H:%M})" if latest else ""
         raise StaleReviewError(f"{what} was changed{by} since you opened it; nothing was saved: look at it again")
     row.revision += 1
+
+
+def _changes_of(row: Call | CriterionResultRow | CoachingSession):
+    """The audit log's entries of changes to this row (a criterion's are its call's)."""
+    if isinstance(row, CoachingSession):
+        return AuditEntry.call.is_null() & (AuditEntry.target == session_target(row.id))
+    return AuditEntry.call == (row.id if isinstance(row, Call) else row.score.call_id)
+
+
+def session_target(session_id: int) -> str:
+    """What the audit log names a coaching session's changes by."""
+    return f"coaching session {session_id}"
 
 
 def audit(

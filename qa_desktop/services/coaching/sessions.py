@@ -13,7 +13,7 @@ from qa_desktop.services.access.permissions import require
 from qa_desktop.services.coaching.focus import peers
 from qa_desktop.storage.criteria import criterion_names
 from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession, CriterionResultRow, Score, database
-from qa_desktop.storage.review import audit
+from qa_desktop.storage.review import audit, claim, session_target
 
 STATUSES = ("planned", "delivered", "acknowledged")
 PADDING_S = 3.0  # seconds of context either side of the evidence
@@ -124,7 +124,7 @@ def delete_session(session: CoachingSession, actor: str) -> None:
             None,
             actor or "coach",
             "delete session",
-            f"session {session.id}",
+            session_target(session.id),
             session.title,
             None,
             f"{session.status}, {CoachingClip.select().where(CoachingClip.session == session).count()} clips",
@@ -160,21 +160,39 @@ def remove_clip(clip: CoachingClip) -> None:
     clip.delete_instance()
 
 
-def save_texts(session: CoachingSession, goals: str, notes: str, due: dt.datetime | None) -> None:
-    """A session's goals, the coach's private notes and the due date."""
+def save_texts(session: CoachingSession, goals: str, notes: str, due: dt.datetime | None, actor: str = "") -> None:
+    """A session's goals, the coach's private notes and the due date (audited: which of them changed). Refused
+    (StaleReviewError) when the session changed since `session` was read."""
     require(current_user(), "coach")
-    session.goals, session.notes, session.due = goals, notes, due
-    session.save(only=[CoachingSession.goals, CoachingSession.notes, CoachingSession.due])
+    actor = acting_name(actor)
+    changed = [
+        name
+        for name, old, new in (
+            ("goals", session.goals, goals),
+            ("notes", session.notes, notes),
+            ("due date", session.due, due),
+        )
+        if old != new
+    ]
+    if not changed:
+        return
+    with database.atomic():
+        claim(session, f"coaching session {session.id}")
+        session.goals, session.notes, session.due = goals, notes, due
+        session.save(only=[CoachingSession.goals, CoachingSession.notes, CoachingSession.due])
+        audit(None, actor or "coach", "session texts", session_target(session.id), comment=", ".join(changed))
 
 
 def set_status(session: CoachingSession, status: str, actor: str) -> CoachingSession:
-    """Move a session on; delivering it stamps the date its follow-up counts from."""
+    """Move a session on; delivering it stamps the date its follow-up counts from. Refused (StaleReviewError)
+    when the session changed since `session` was read."""
     require(current_user(), "coach")
     actor = acting_name(actor)
     if status not in STATUSES:
         raise CoachingError(f"a session's status is one of {', '.join(STATUSES)}, not '{status}'")
     with database.atomic():
-        audit(None, actor or "coach", "session status", f"session {session.id}", session.status, status)
+        claim(session, f"coaching session {session.id}")
+        audit(None, actor or "coach", "session status", session_target(session.id), session.status, status)
         session.status = status
         if status != "planned" and session.delivered_at is None:
             session.delivered_at = dt.datetime.now().replace(microsecond=0)

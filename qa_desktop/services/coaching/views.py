@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qa_desktop.services.access.identity import current_user
@@ -41,6 +41,7 @@ class SessionView:
     agents: list[int]  # agent ids, the main one first
     delivered_at: dt.datetime | None
     focus: list[Focus]
+    revision: int  # as read: a change from this view is refused once someone else changed the session
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ def open_session(session_id: int) -> SessionView:
         list(s.agents),
         s.delivered_at,
         comparison(agents[0], s.criteria) if agents else [],
+        s.revision,
     )
 
 
@@ -156,14 +158,25 @@ def create(agent_ids: list[int], criteria: list[str], coach: str) -> int:
     return stored.create_session([found[i] for i in agent_ids], criteria, coach).id
 
 
-def save_texts(session_id: int, goals: str, notes: str, due: dt.datetime) -> None:
-    """Store a session's goals, private notes and due date (a coach or admin)."""
-    stored.save_texts(CoachingSession.get_by_id(session_id), goals, notes, due)
+def save_texts(view: SessionView, goals: str, notes: str, due: dt.datetime, coach: str) -> SessionView:
+    """Store a session's goals, private notes and due date (a coach or admin); the view as saved. Refused
+    (StaleReviewError, naming who) when the session changed since the view was read."""
+    session = _as_read(view)
+    stored.save_texts(session, goals, notes, due, coach)
+    return replace(view, goals=goals, notes=notes, due=due, revision=session.revision)
 
 
-def set_status(session_id: int, status: str, coach: str) -> None:
-    """Move a session on (audited; delivering it stamps the date its follow-up counts from)."""
-    stored.set_status(CoachingSession.get_by_id(session_id), status, coach)
+def set_status(view: SessionView, status: str, coach: str) -> SessionView:
+    """Move a session on (audited; delivering it stamps the date its follow-up counts from); the view as saved.
+    Refused (StaleReviewError, naming who) when the session changed since the view was read."""
+    stored.set_status(_as_read(view), status, coach)
+    return open_session(view.id)
+
+
+def _as_read(view: SessionView) -> CoachingSession:
+    session = CoachingSession.get_by_id(view.id)
+    session.revision = view.revision
+    return session
 
 
 def delete(session_id: int, coach: str) -> None:

@@ -67,18 +67,37 @@ def raise_dispute(
     return dispute
 
 
-def _resolve(dispute: Dispute, status: str, lead: str, comment: str) -> None:
-    dispute.status, dispute.resolved_by, dispute.resolution = status, lead, comment
-    dispute.resolved_at = dt.datetime.now().replace(microsecond=0)
-    dispute.save()
+def _settle(dispute: Dispute, status: str, lead: str, comment: str) -> None:
+    """Settle the dispute if it is still open (in the caller's transaction, which then holds it until it commits);
+    else nothing is written and DisputeError says who settled it meanwhile."""
+    resolved_at = dt.datetime.now().replace(microsecond=0)
+    settled = (
+        Dispute.update(status=status, resolved_by=lead, resolution=comment, resolved_at=resolved_at)
+        .where((Dispute.id == dispute.id) & (Dispute.status == "open"))
+        .execute()
+    )
+    if not settled:
+        raise DisputeError(_already_settled(Dispute.get_by_id(dispute.id)))
+    dispute.status, dispute.resolved_by, dispute.resolution, dispute.resolved_at = status, lead, comment, resolved_at
+
+
+def _already_settled(dispute: Dispute) -> str:
+    return (
+        f"dispute {dispute.id} was {dispute.status} by {dispute.resolved_by} at {dispute.resolved_at:%H:%M} "
+        "since you opened it; nothing was saved: look at it again"
+    )
+
+
+def _audit_settled(dispute: Dispute) -> None:
+    accepted = dispute.status == "accepted"
     audit(
         dispute.call,
-        lead,
-        f"dispute {status}",
+        dispute.resolved_by,
+        f"dispute {dispute.status}",
         dispute.criterion,
         dispute.disputed,
-        dispute.requested if status == "accepted" else dispute.disputed,
-        comment,
+        dispute.requested if accepted else dispute.disputed,
+        dispute.resolution,
     )
 
 
@@ -100,16 +119,18 @@ def accept(dispute: Dispute, lead: str, comment: str = "") -> Score:
     require(current_user(), "settle dispute")
     lead = acting_name(lead)
     if dispute.status != "open":
-        raise DisputeError(f"dispute {dispute.id} is already {dispute.status}")
+        raise DisputeError(_already_settled(dispute))
     note = comment.strip() or f"dispute {dispute.id} accepted"
-    row = current_result(dispute)
     with database.atomic():
+        _settle(dispute, "accepted", lead, note)  # first: another lead settling it meanwhile waits, then is refused
+        row = current_result(dispute)
         if row.effective == dispute.requested:
             score = row.score
-            note += f" (the current score already gives {dispute.requested})"
+            dispute.resolution = note = f"{note} (the current score already gives {dispute.requested})"
+            dispute.save(only=[Dispute.resolution])
         else:
             score = override(row, dispute.requested, f"{note} (dispute {dispute.id}: {dispute.reason})", lead)
-        _resolve(dispute, "accepted", lead, note)
+        _audit_settled(dispute)
     return score
 
 
@@ -118,11 +139,12 @@ def reject(dispute: Dispute, lead: str, reason: str) -> None:
     require(current_user(), "settle dispute")
     lead = acting_name(lead)
     if dispute.status != "open":
-        raise DisputeError(f"dispute {dispute.id} is already {dispute.status}")
+        raise DisputeError(_already_settled(dispute))
     if not reason.strip():
         raise DisputeError("rejecting a dispute needs a reason")
     with database.atomic():
-        _resolve(dispute, "rejected", lead, reason.strip())
+        _settle(dispute, "rejected", lead, reason.strip())
+        _audit_settled(dispute)
 
 
 def disputes(status: str | None = None) -> list[Dispute]:
