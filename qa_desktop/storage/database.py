@@ -5,13 +5,13 @@ cannot be used raises DatabaseFileError naming it."""
 from __future__ import annotations
 
 import atexit
-import errno
 import logging
 from collections.abc import Callable
 from pathlib import Path
 
 from peewee import DatabaseError
 
+from qa_desktop.storage.database_errors import database_error_reason
 from qa_desktop.storage.file_guard import FileGuard
 from qa_desktop.storage.migrations import SchemaTooNewError, migrate
 from qa_desktop.storage.models import database
@@ -50,18 +50,6 @@ def describe_database_error(path: Path | str, exc: BaseException) -> DatabaseFil
     if target.is_dir():
         return DatabaseFileError(target, "is a folder, not a database file")
     return DatabaseFileError(target, database_error_reason(exc))
-
-
-def database_error_reason(exc: BaseException) -> str:
-    """What a database error says went wrong, in one line a user can act on (a full disk: free some space)."""
-    reason = (str(exc).strip() or type(exc).__name__).splitlines()[0]
-    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in reason:
-        return "database or disk is full (free some space)"
-    if "file is not a database" in reason:
-        return "not a qa-desktop database (file is not a database)"
-    if "malformed" in reason:
-        return "the file is damaged or truncated (database disk image is malformed); restore a backup"
-    return reason
 
 
 def open_database(path: Path | str | None = None, tell: Callable[[str], None] = log.warning) -> Path | DatabaseUrl:

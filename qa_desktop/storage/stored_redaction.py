@@ -15,6 +15,7 @@ from pathlib import Path
 import peewee
 from peewee import Database, SqliteDatabase
 
+from qa_desktop.storage.database_errors import database_error_reason, sqlite_error
 from qa_desktop.storage.models import (
     BaseModel,
     CriterionResultRow,
@@ -194,14 +195,13 @@ def _redact_backup(backup: Path) -> BackupProblem | None:
             if done.utterances or done.typed:
                 copy.execute_sql("VACUUM")
     except (sqlite3.Error, peewee.DatabaseError, ValueError) as exc:
-        cause = exc if isinstance(exc, sqlite3.Error) else exc.__context__
-        code = getattr(cause, "sqlite_errorcode", None)
+        code = getattr(sqlite_error(exc), "sqlite_errorcode", None)
         reason = str(exc).strip() or type(exc).__name__
         if code in _DAMAGED:
             return BackupProblem(backup, f"it is damaged ({reason})", True)
         if isinstance(exc, ValueError) or reason.startswith("no such"):
             return BackupProblem(backup, f"it is not a qa-desktop database this version can read ({reason})", True)
-        return BackupProblem(backup, reason, False)
+        return BackupProblem(backup, database_error_reason(exc), False)
     except OSError as exc:
         return BackupProblem(backup, exc.strerror or str(exc), False)
     return None
