@@ -603,3 +603,44 @@ def redacted_spans(utterances: list[Utterance]) -> list[tuple[float, float]]:
 def contains_redaction(text: str, placeholders: tuple[str, ...] = PLACEHOLDERS) -> bool:
     """Whether the text holds one of the placeholders (what was redacted was said there)."""
     return any(p in text for p in placeholders)
+
+
+_NAME_NUMBER = re.compile(r"\d+(?:[ ._-]\d+)*")  # digit groups joined by one space, dot, underscore or dash
+_CARD_GROUP = re.compile(r"(?<!\d)\d{13,19}(?!\d)")
+_CARD_LENGTHS = range(_CARD_DIGITS, 20)  # a card number (PAN) has 13 to 19 digits ...
+# ... and a payment card starts with 3 to 6 (ISO/IEC 7812's payment industries; epoch ms start with 1) or 2221-2720
+# (Mastercard's 2-series; a timestamp 20261102... stays)
+_CARD_FIRST, _CARD_2_SERIES = "3456", range(2221, 2721)
+
+
+def redact_name(name: str) -> str:
+    """A file name or path with card numbers and SSNs in it replaced by placeholders. A name is no speech: a card
+    number there is held to its own check (13-19 digits, in groups or not, that start as payment cards do and pass
+    the Luhn check) and an SSN to its layout (123-45-6789), so that a recorder's long call ids and timestamps stay."""
+    return _NAME_NUMBER.sub(_name_number, name)
+
+
+def holds_card_data(name: str) -> bool:
+    """Whether a file name or path holds a card number or an SSN (see `redact_name`)."""
+    return redact_name(name) != name
+
+
+def _name_number(match: re.Match[str]) -> str:
+    text = match.group()
+    if _SSN_LAYOUT.match(text):
+        return SSN
+    digits = re.sub(r"\D", "", text)
+    if len(digits) in _CARD_LENGTHS and _is_card_number(digits):
+        return CARD
+    return _CARD_GROUP.sub(lambda group: CARD if _is_card_number(group.group()) else group.group(), text)
+
+
+def _is_card_number(digits: str) -> bool:
+    """A payment card's first digit and the check digit every card number carries (Luhn, ISO/IEC 7812)."""
+    if digits[0] not in _CARD_FIRST and int(digits[:4]) not in _CARD_2_SERIES:
+        return False
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        value = int(digit) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0

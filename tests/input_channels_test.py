@@ -1,6 +1,6 @@
-"""Card data that comes in by another way than speech -- a metadata CSV's columns, a typed chat, the names
-people give -- never reaches the SQLite file's bytes (its -wal and free pages included), nor what the command
-line prints."""
+"""Card data that comes in by another way than speech -- a file's or a folder's name, a metadata CSV's columns, a
+typed chat, the names people give -- never reaches the SQLite file's bytes (its -wal and free pages included), nor
+what the command line prints."""
 
 # SQLite only: it reads the file's bytes
 
@@ -12,6 +12,8 @@ from pathlib import Path
 
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.models import Agent, Call, Job, Team
+from qa_desktop.storage.repository import queue_jobs
+from scoring.audio import CARD_DATA_IN_NAME
 from tests.support.cli import run_cli
 
 # Test card numbers (Luhn-valid) and an SSN, each written as people type them
@@ -79,6 +81,39 @@ def test_an_older_file_with_names_in_clear_is_redacted_on_upgrade_two_agents_kep
         assert sorted(a.name for a in Agent.select()) == ["Ann [card number]", "Ann [card number] (b)"]
         assert Team.get().name == "Team [card number]"
         assert Job.get().error == "unknown speaker 'card:[card number]'"
+    finally:
+        close_database()
+    assert [f for f in database_files(db) if card_data_in(f)] == []
+
+
+def test_a_file_or_folder_named_with_a_card_number_is_refused_and_never_named_in_clear(tmp_path, isolated_home):
+    folder = tmp_path / f"card {VISA[:4]} {VISA[4:8]} {VISA[8:12]} {VISA[12:]}"
+    folder.mkdir()
+    named = [folder / "chat.csv", tmp_path / f"{MASTERCARD}.csv", tmp_path / f"{SSN[:3]}-{SSN[3:5]}-{SSN[5:]}.csv"]
+    for path in named:
+        path.write_text(CHAT.replace(f"card:{VISA}", "by card"))
+    recorder = tmp_path / "20231102-091500-15551234567-1001-1698912345.1234.csv"  # a recorder's ids: no card
+    recorder.write_text(CHAT.replace(f"card:{VISA}", "by card"))
+    db = tmp_path / "calls.sqlite3"
+    ingest = run_cli("ingest", str(tmp_path), "--db", str(db), env_home=isolated_home)
+    score = run_cli("score", "--json", *map(str, named), env_home=isolated_home)
+    assert (ingest.returncode, score.returncode) == (1, 1)
+    assert (
+        ingest.stderr.count(f": {CARD_DATA_IN_NAME}\n") == 3
+        and "1 imported, 0 already there, 3 failed" in ingest.stderr
+    )
+    assert f"FAILED: {tmp_path}/card [card number]/chat.csv: {CARD_DATA_IN_NAME}" in ingest.stderr
+    assert f'"file": "{tmp_path}/[ssn].csv"' in score.stdout
+    for done in (ingest, score):
+        printed = tmp_path / "printed.txt"
+        printed.write_text(done.stdout + done.stderr)
+        assert card_data_in(printed) == []
+    assert [f for f in database_files(db) if card_data_in(f)] == []
+    open_database(db)
+    try:
+        assert [c.path for c in Call.select()] == [str(recorder)]
+        queue_jobs([str(named[1])])  # as the app queues what it is asked to import, before reading it
+        assert Job.select().order_by(Job.id.desc()).get().path == f"{tmp_path}/[card number].csv"
     finally:
         close_database()
     assert [f for f in database_files(db) if card_data_in(f)] == []

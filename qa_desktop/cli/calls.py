@@ -31,6 +31,7 @@ from scoring.analysis import CallAnalysis
 from scoring.audio import AudioError
 from scoring.display import Timeline, one_line
 from scoring.models import resolve_model
+from scoring.redact import redact_name
 from scoring.scorecard import Scorecard
 from scoring.scorer import CallScore, score_call
 from scoring.text_conversation import is_transcript_file, load_conversation
@@ -131,7 +132,7 @@ def _each_file(
         except (AudioError, WorkerCrashed, TranscriptionFailed, OSError) as exc:
             failed += 1
             if as_json:
-                print(json.dumps({"file": name, "error": str(exc)}), flush=True)
+                print(json.dumps({"file": redact_name(name), "error": str(exc)}), flush=True)
             print(f"FAILED: {one_line(name)}: {one_line(str(exc))}", file=sys.stderr)
             continue
         if as_json:

@@ -21,7 +21,7 @@ from peewee import (
     _savepoint,
 )
 
-from scoring.redact import redact_text
+from scoring.redact import redact_name, redact_text
 
 
 class _OpenDatabase(DatabaseProxy):
@@ -58,8 +58,11 @@ class RedactedField(Field):
     """A field whose texts come from people or files (comments, notes, names, ids, a metadata CSV's columns): card
     data in them is redacted before it is stored, and in the values it is compared with."""
 
+    def redact(self, value: object) -> object:
+        return redacted(value)
+
     def db_value(self, value: object) -> object:
-        return super().db_value(redacted(value))
+        return super().db_value(self.redact(value))
 
 
 class RedactedText(RedactedField, TextField):
@@ -68,6 +71,15 @@ class RedactedText(RedactedField, TextField):
 
 class RedactedChar(RedactedField, CharField):
     """A name or an id: of a person, an agent, a team, a session, a call."""
+
+
+class RedactedPath(RedactedField, TextField):
+    """A file's path: card numbers and SSNs in its names are redacted by their own check (`redact_name`), so that a
+    recorder's ids stay. Import refuses such a file, so only a job's path, or a recording found again under such a
+    name, is changed (that call's recording is then missing until the file is renamed and found again)."""
+
+    def redact(self, value: object) -> object:
+        return redact_name(value) if isinstance(value, str) else value
 
 
 class RedactedJSON(RedactedField, JSONField):
@@ -92,7 +104,7 @@ class Agent(BaseModel):
 
 class Call(BaseModel):
     id = AutoField()
-    path = TextField()
+    path = RedactedPath()
     sha256 = CharField(unique=True, max_length=64)
     duration_s = FloatField()
     channels = IntegerField()
@@ -142,7 +154,7 @@ class Job(BaseModel):
     interrupted (its process ended while it ran)."""
 
     id = AutoField()
-    path = TextField()
+    path = RedactedPath()
     status = CharField(max_length=16, index=True, default="queued")
     error = RedactedText(null=True)
     call = ForeignKeyField(Call, null=True, backref="jobs", on_delete="SET NULL")

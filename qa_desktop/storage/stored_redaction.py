@@ -22,7 +22,6 @@ from qa_desktop.storage.models import (
     RedactedField,
     Score,
     UtteranceRow,
-    redacted,
 )
 from scoring.redact import redact_text, redact_utterances
 from scoring.transcript import Utterance, Word, words_to_dicts
@@ -110,7 +109,7 @@ def _redact_typed(db: Database) -> int:
         with db.bind_ctx([model]):
             for typed in (f for f in fields if f.column_name in columns):
                 for row_id, value in model.select(model.id, typed).where(typed.is_null(False)).tuples():
-                    if value and redacted(value) != value:
+                    if value and typed.redact(value) != value:
                         _write_again(db, model, typed, row_id, value)
                         changed += 1
     return changed
@@ -124,7 +123,7 @@ def _write_again(db: Database, model: type[BaseModel], typed: RedactedField, row
         with db.atomic():
             model.update({typed: value}).where(model.id == row_id).execute()
     except peewee.IntegrityError:
-        model.update({typed: f"{redacted(value)} ({_letters(row_id)})"}).where(model.id == row_id).execute()
+        model.update({typed: f"{typed.redact(value)} ({_letters(row_id)})"}).where(model.id == row_id).execute()
 
 
 def _letters(number: int) -> str:
