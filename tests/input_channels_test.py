@@ -6,10 +6,13 @@ what the command line prints."""
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 from pathlib import Path
 
+from qa_desktop.app.background import Task
+from qa_desktop.services.access.accounts import set_active
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.models import Agent, Call, Job, Team
 from qa_desktop.storage.repository import queue_jobs
@@ -143,3 +146,19 @@ def test_bad_input_is_named_with_the_card_data_it_quotes_redacted(tmp_path, isol
     printed.write_text(done.stdout + done.stderr)
     assert card_data_in(printed) == [] and "Traceback" not in done.stderr
     assert [f for f in database_files(db) if card_data_in(f)] == []
+
+
+def test_an_error_quoting_card_data_reaches_the_app_log_redacted(qtbot, tmp_path, log_file):
+    open_database(tmp_path / "calls.sqlite3")
+    try:
+        failed: list[str] = []
+        task = Task(lambda _: set_active(f"Ann {VISA}", False), what="disabling a user", failed=failed.append)
+        task.start()
+        qtbot.waitUntil(lambda: failed != [])
+    finally:
+        close_database()
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    logged = log_file.read_text()
+    assert "AccountError: no user called 'Ann [card number]" in logged and "Traceback" in logged
+    assert card_data_in(log_file) == []
