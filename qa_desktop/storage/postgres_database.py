@@ -102,9 +102,9 @@ class TeamDatabase(PostgresqlDatabase):
         yield  # no table is rebuilt on PostgreSQL: foreign keys stay on
 
     def clear_freed_space(self) -> None:
-        """Rows replaced or deleted leave the tables that hold text (VACUUM FULL rewrites them without the dead
-        row versions PostgreSQL keeps until then)."""
-        self.execute_sql("VACUUM FULL utterance, criterionresult")
+        """Rows replaced or deleted leave the tables (VACUUM FULL rewrites every one without the dead row versions
+        PostgreSQL keeps until then: transcripts, and the comments, names and metadata the redaction rewrote)."""
+        self.execute_sql("VACUUM FULL")
 
     def backup(self, target: Path) -> bool:
         """No file to copy: the server's own backups (pg_dump) cover it."""
