@@ -129,16 +129,17 @@ def test_bad_input_is_named_with_the_card_data_it_quotes_redacted(tmp_path, isol
     clock.write_text(f"speaker,text,start\nagent,hello,card {MASTERCARD}\n")
     chat = tmp_path / "chat.csv"
     chat.write_text(CHAT)
-    metadata = tmp_path / "metadata.csv"
+    metadata = tmp_path / f"{MASTERCARD}.csv"  # not refused (nothing stores it), but named redacted
     metadata.write_text(f"file,agent,call_time,agent_channel\nchat.csv,Ann,{AMEX},card {VISA}\n")
     db = tmp_path / "calls.sqlite3"
     files = [str(p) for p in (speaker, clock, chat)]
     done = run_cli("ingest", *files, "--metadata", str(metadata), "--db", str(db), env_home=isolated_home)
     assert done.returncode == 1
     assert done.stderr.splitlines()[:2] == [
-        "warning: metadata.csv line 2: column 'call_time': '[card number]' is not a date and time (use ISO 8601, "
+        "warning: [card number].csv line 2: column 'call_time': '[card number]' is not a date and time (use ISO 8601, "
         "e.g. 2026-11-02 14:30); call time left empty",
-        "warning: metadata.csv line 2: column 'agent_channel': 'card [card number]' is not 0 or 1; using the default",
+        "warning: [card number].csv line 2: column 'agent_channel': 'card [card number]' is not 0 or 1; using the "
+        "default",
     ]
     assert f"FAILED: {speaker}: unknown speaker '[card number]' (line 2): speakers must be" in done.stderr
     assert f"FAILED: {clock}: line 2: start 'card [card number]' is not a time" in done.stderr

@@ -18,6 +18,7 @@ from qa_desktop.cli.options import (
     EXIT_OK,
     EXIT_USAGE,
     open_signed_in,
+    warn,
 )
 from qa_desktop.services.config import Config
 from qa_desktop.services.ingest import NOT_A_TRANSCRIPT, IngestListener, Ingestor, IngestResult, discover
@@ -79,7 +80,7 @@ def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
     transcriber = config.transcriber()
     resolve_model(transcriber.model)
     for warning in metadata.warnings if metadata else []:
-        print(f"warning: {warning}", file=sys.stderr)
+        warn(warning)
     options = config.engine
     db_path = open_signed_in(args, config)
     passed_over: list[Path] = []
