@@ -99,6 +99,36 @@ def test_writes_survive_another_process_closing_after_a_foreign_open_and_close(t
     assert fresh.stdout.strip() == "['after', 'after, in a thread', 'before']", fresh.stderr
 
 
+# The guard holds the -shm's "dead man switch" where SQLite keeps the -shm: beside the file a link points to. While
+# it is held, another process that opens the database finds the shared memory in use and does not rebuild it.
+def test_a_database_opened_through_a_link_is_guarded_where_its_files_are(tmp_path):
+    real = tmp_path / "calls.sqlite3"
+    open_database(real)
+    close_database()
+    link = tmp_path / "link" / "calls.sqlite3"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    open_database(link)
+    try:
+        Team.create(name="written")
+        open(f"{real}-shm", "rb").close()  # a file dialog sniffing the folder: this process's own lock is gone
+        other = _python(
+            "import fcntl, struct, sys\n"
+            "from qa_desktop.storage.file_guard import SHM_DMS_BYTE\n"
+            "with open(sys.argv[1], 'rb+') as shm:\n"
+            "    try:\n"
+            "        fcntl.fcntl(shm, fcntl.F_SETLK, struct.pack('hhqqi4x', fcntl.F_WRLCK, 0, SHM_DMS_BYTE, 1, 0))\n"
+            "    except OSError:\n"
+            "        print('in use')\n"
+            "    else:\n"
+            "        print('free to rebuild')",
+            f"{real}-shm",
+        )
+        assert other.stdout.strip() == "in use", other.stderr
+    finally:
+        close_database()
+
+
 def test_a_process_that_exits_without_closing_leaves_no_wal_behind(tmp_path):
     path = tmp_path / "calls.sqlite3"
     done = _python(
