@@ -29,6 +29,7 @@ from playhouse.migrate import migrate as apply
 
 from qa_desktop.storage.drivers import default_drivers, retag_all
 from qa_desktop.storage.models import (
+    ALL_MODELS,
     V1_MODELS,
     AuditEntry,
     CalibrationAnswer,
@@ -240,7 +241,7 @@ MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
 def _redacted_everywhere(db: Database, path: Path | None) -> list[BackupProblem]:
     """After v13 or v14 committed: the replaced text leaves free pages, and the backups beside the file are to be
     redacted (by `migrate`, now and on every later open until they are)."""
-    db.clear_freed_space()
+    db.clear_freed_space([model._meta.table_name for model in ALL_MODELS])
     return remember_backups(path) if path is not None else []
 
 

@@ -101,10 +101,11 @@ class TeamDatabase(PostgresqlDatabase):
     def migrating(self) -> Iterator[None]:
         yield  # no table is rebuilt on PostgreSQL: foreign keys stay on
 
-    def clear_freed_space(self) -> None:
-        """Rows replaced or deleted leave the tables (VACUUM FULL rewrites every one without the dead row versions
-        PostgreSQL keeps until then: transcripts, and the comments, names and metadata the redaction rewrote)."""
-        self.execute_sql("VACUUM FULL")
+    def clear_freed_space(self, tables: Sequence[str]) -> None:
+        """Rows replaced or deleted leave `tables` (VACUUM FULL rewrites them without the dead row versions PostgreSQL
+        keeps until then), one table at a time in the order given: several processes doing it at once wait for each
+        other rather than deadlock, as they did over the whole database's catalogs."""
+        self.execute_sql("VACUUM FULL " + ", ".join(f'"{table}"' for table in tables))
 
     def backup(self, target: Path) -> bool:
         """No file to copy: the server's own backups (pg_dump) cover it."""
