@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from .redact import redact_name
+
 _SLACK_S = 0.05  # stored times are rounded to 0.01 s; an untimed message is given at least 1 s
 
 
@@ -58,6 +60,7 @@ class Timeline:
 
 def one_line(text: str | Path) -> str:
     """`text` as is when every character is printable, else quoted with escapes ('a\\nb.wav'): a file name
-    holding a newline, tab or escape code must not split a line or drive a terminal."""
-    text = str(text)
+    holding a newline, tab or escape code must not split a line or drive a terminal. Card numbers and SSNs in it
+    are shown as placeholders (`redact_name`)."""
+    text = redact_name(str(text))
     return text if text.isprintable() else repr(text)

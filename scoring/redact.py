@@ -328,7 +328,10 @@ _CUE_AFTER = 6  # words after a run ("... is my card number")
 _CUE_NEAR = 4  # words between a cue and the number it names ("the security code is 7 3 9")
 _NAMED_WITHIN = 12  # words between a cue and a shorter number it names ("the long number on the front? 4539")
 _CARD_DIGITS = 13  # the shortest card number (PANs have 13-19 digits; read-backs and corrections more)
-_SEPARATORS = re.compile(r"[-,.'\"\u2019\u201d/#:]")
+_SEPARATORS = re.compile(r"[-,.'\"\u2019\u201d/#:_]")
+_DIGIT, _LETTER = re.compile(r"\d"), re.compile(r"[^\W\d_]")
+# A typed word's pieces: a number (with its separators, a currency sign or %), or a run of other characters.
+_PIECE = re.compile(r"\s*(?:[$£€]?\d(?:[-,./'_:#\d]*\d)?%?|[^\d\s]+)")
 _DATE_LAYOUT = re.compile(r"^\d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?$")
 _SSN_LAYOUT = re.compile(r"^\d{3}-\d{2}-\d{4}$")
 
@@ -374,10 +377,25 @@ def _tokens(utterances: list[Utterance]) -> list[_Token]:
 
 
 def _words(utterance: Utterance) -> list[Word]:
-    """The utterance's words; for a transcript without word timings, its text's words at its times."""
-    return list(utterance.words) or [
+    """The utterance's words (for a transcript without word timings, its text's words at its times), a number
+    glued to other characters split off as a word of its own."""
+    words = list(utterance.words) or [
         Word(utterance.start, utterance.end, w, 1.0) for w in re.findall(r"\s*\S+", utterance.text)
     ]
+    if not _DIGIT.search(utterance.text):
+        return words
+    return [piece for word in words for piece in _pieces(word)]
+
+
+def _pieces(word: Word) -> list[Word]:
+    """A word that holds a number glued to letters (and signs), as typed ("card:4111...", "ID-4012...", "cvv=123",
+    "ssn123-45-6789", "4111....wav"), as its pieces at its time; any other word as it is."""
+    if not (_DIGIT.search(word.word) and _LETTER.search(word.word)):
+        return [word]
+    pieces = _PIECE.findall(word.word)
+    if "".join(pieces) != word.word:
+        return [word]
+    return [Word(word.start, word.end, piece, word.p) for piece in pieces]
 
 
 def _join_compound_numbers(tokens: list[_Token]) -> None:
@@ -548,11 +566,16 @@ def _redact_words(utterance: Utterance, spans: list[tuple[int, int, str]]) -> Ut
     words = _words(utterance)
     for first, last, placeholder in sorted(spans, reverse=True):
         run = words[first : last + 1]
-        text = " " + placeholder + _trailing_punctuation(run[-1].word)
+        text = _leading_space(run[0].word) + placeholder + _trailing_punctuation(run[-1].word)
         words[first : last + 1] = [Word(run[0].start, run[-1].end, text, min(w.p for w in run))]
     if not utterance.words:
         return replace(utterance, text="".join(w.word for w in words).strip())
     return Utterance.from_words(utterance.speaker, words)
+
+
+def _leading_space(word: str) -> str:
+    """The space before a word: none for a number that was glued to what precedes it ("ID-4012...")."""
+    return word[: len(word) - len(word.lstrip())]
 
 
 def _trailing_punctuation(word: str) -> str:
@@ -580,3 +603,44 @@ def redacted_spans(utterances: list[Utterance]) -> list[tuple[float, float]]:
 def contains_redaction(text: str, placeholders: tuple[str, ...] = PLACEHOLDERS) -> bool:
     """Whether the text holds one of the placeholders (what was redacted was said there)."""
     return any(p in text for p in placeholders)
+
+
+_NAME_NUMBER = re.compile(r"\d+(?:[ ._-]\d+)*")  # digit groups joined by one space, dot, underscore or dash
+_CARD_GROUP = re.compile(r"(?<!\d)\d{13,19}(?!\d)")
+_CARD_LENGTHS = range(_CARD_DIGITS, 20)  # a card number (PAN) has 13 to 19 digits ...
+# ... and a payment card starts with 3 to 6 (ISO/IEC 7812's payment industries; epoch ms start with 1) or 2221-2720
+# (Mastercard's 2-series; a timestamp 20261102... stays)
+_CARD_FIRST, _CARD_2_SERIES = "3456", range(2221, 2721)
+
+
+def redact_name(name: str) -> str:
+    """A file name or path with card numbers and SSNs in it replaced by placeholders. A name is no speech: a card
+    number there is held to its own check (13-19 digits, in groups or not, that start as payment cards do and pass
+    the Luhn check) and an SSN to its layout (123-45-6789), so that a recorder's long call ids and timestamps stay."""
+    return _NAME_NUMBER.sub(_name_number, name)
+
+
+def holds_card_data(name: str) -> bool:
+    """Whether a file name or path holds a card number or an SSN (see `redact_name`)."""
+    return redact_name(name) != name
+
+
+def _name_number(match: re.Match[str]) -> str:
+    text = match.group()
+    if _SSN_LAYOUT.match(text):
+        return SSN
+    digits = re.sub(r"\D", "", text)
+    if len(digits) in _CARD_LENGTHS and _is_card_number(digits):
+        return CARD
+    return _CARD_GROUP.sub(lambda group: CARD if _is_card_number(group.group()) else group.group(), text)
+
+
+def _is_card_number(digits: str) -> bool:
+    """A payment card's first digit and the check digit every card number carries (Luhn, ISO/IEC 7812)."""
+    if digits[0] not in _CARD_FIRST and int(digits[:4]) not in _CARD_2_SERIES:
+        return False
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        value = int(digit) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0

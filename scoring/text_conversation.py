@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from .analysis import CallAnalysis, redacted
-from .audio import EMPTY_FILE, AudioError
+from .audio import EMPTY_FILE, AudioError, check_name
+from .redact import redact_text
 from .transcript import AGENT, CUSTOMER, TEXT, Transcript, Utterance, Word
 
 TEXT_EXTENSIONS = (".json", ".csv")
@@ -96,6 +97,7 @@ def looks_like_transcript(path: Path) -> bool:
 def load_conversation(path: Path | str, agent_speakers: Iterable[str] = ()) -> CallAnalysis:
     """Read a transcript file into a redacted text conversation; raises TranscriptFileError saying what is wrong."""
     path = Path(path)
+    check_name(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -238,7 +240,7 @@ def _seconds(value: Any, where: str, key: str) -> float | None:
             pass
         else:
             return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).timestamp()
-    raise TranscriptFileError(f"{where}: {key} {value!r} is not a time (seconds, m:ss or a date and time)")
+    raise TranscriptFileError(f"{where}: {key} {_cell(value)} is not a time (seconds, m:ss or a date and time)")
 
 
 def _roles(messages: list[_Message], agent_names: list[str]) -> list[str]:
@@ -257,7 +259,7 @@ def _roles(messages: list[_Message], agent_names: list[str]) -> list[str]:
         else:
             roles.append(role)
     if unknown:
-        listed = ", ".join(f"'{name}' ({where})" for name, where in list(unknown.items())[:5])
+        listed = ", ".join(f"{_cell(name)} ({where})" for name, where in list(unknown.items())[:5])
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
         raise TranscriptFileError(
             f"unknown speaker{'s' * (len(unknown) > 1)} {listed}{more}: speakers must be "
@@ -267,9 +269,14 @@ def _roles(messages: list[_Message], agent_names: list[str]) -> list[str]:
     if AGENT not in roles and agent_names:
         raise TranscriptFileError(
             f"no message from the agent speaker {', '.join(agent_names)}; speakers found: "
-            f"{', '.join(sorted({m.speaker.strip() for m in messages}))}"
+            f"{', '.join(sorted({_cell(m.speaker.strip()) for m in messages}))}"
         )
     return roles
+
+
+def _cell(text: str) -> str:
+    """A cell of the file quoted in an error message, card data in it redacted (the message is printed and kept)."""
+    return repr(redact_text(text))
 
 
 def _timed_utterances(messages: list[_Message], roles: list[str]) -> tuple[list[Utterance], bool]:

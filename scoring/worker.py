@@ -20,6 +20,7 @@ from .acoustics import warm_up
 from .analysis import CallAnalysis, analyse_recording
 from .audio import AudioError
 from .models import DeviceError, ModelNotFoundError
+from .redacted_log import log_to_stderr
 
 if TYPE_CHECKING:  # the transcriber's module imports faster-whisper: the worker's process loads it, not its caller
     from .transcriber import Progress, TranscriberConfig
@@ -48,7 +49,7 @@ def _serve(conn: Connection, config: TranscriberConfig | None, log_level: int) -
     from .transcriber import Transcriber, TranscriberConfig
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides about Ctrl+C
-    logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
+    log_to_stderr(log_level)
     try:
         transcriber = Transcriber(config or TranscriberConfig())
         warm_up()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 
 import pytest
@@ -204,3 +205,17 @@ def batch(tmp_path):
     demo_clip("mono", 20, folder / "d_mono.wav")
     (folder / "readme.txt").write_text("skipped by folder discovery")
     return folder
+
+
+@pytest.fixture
+def log_file():
+    """The app's log file, set up as at start, and taken down after the test."""
+    from qa_desktop.app.error_report import setup_logging
+
+    root = logging.getLogger()
+    level, before = root.level, list(root.handlers)
+    yield setup_logging()
+    for handler in set(root.handlers) - set(before):
+        root.removeHandler(handler)
+        handler.close()
+    root.setLevel(level)

@@ -6,10 +6,12 @@ file's name; writers wait their turn; a bad database file is one clear line, not
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,9 +21,11 @@ from qa_desktop.cli.main import main
 from qa_desktop.services.ingest import IngestListener, Ingestor
 from qa_desktop.services.rescore import rescore_call
 from qa_desktop.storage.database import DatabaseFileError, close_database, open_database
+from qa_desktop.storage.database_errors import FULL
 from qa_desktop.storage.migrations import LATEST
 from qa_desktop.storage.models import Call, Job, Score, Team, database
 from qa_desktop.storage.repository import current_score
+from qa_desktop.storage.stored_redaction import redact_backups, remember_backups
 from scoring.scorecard import default_scorecard_path, load_scorecard
 from tests.support.demo import ROOT
 from tests.support.stored_calls import SHORT_CHAT, shipped_scorecard, stored_conversation
@@ -93,6 +97,36 @@ def test_writes_survive_another_process_closing_after_a_foreign_open_and_close(t
         path,
     )
     assert fresh.stdout.strip() == "['after', 'after, in a thread', 'before']", fresh.stderr
+
+
+# The guard holds the -shm's "dead man switch" where SQLite keeps the -shm: beside the file a link points to. While
+# it is held, another process that opens the database finds the shared memory in use and does not rebuild it.
+def test_a_database_opened_through_a_link_is_guarded_where_its_files_are(tmp_path):
+    real = tmp_path / "calls.sqlite3"
+    open_database(real)
+    close_database()
+    link = tmp_path / "link" / "calls.sqlite3"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    open_database(link)
+    try:
+        Team.create(name="written")
+        open(f"{real}-shm", "rb").close()  # a file dialog sniffing the folder: this process's own lock is gone
+        other = _python(
+            "import fcntl, struct, sys\n"
+            "from qa_desktop.storage.file_guard import SHM_DMS_BYTE\n"
+            "with open(sys.argv[1], 'rb+') as shm:\n"
+            "    try:\n"
+            "        fcntl.fcntl(shm, fcntl.F_SETLK, struct.pack('hhqqi4x', fcntl.F_WRLCK, 0, SHM_DMS_BYTE, 1, 0))\n"
+            "    except OSError:\n"
+            "        print('in use')\n"
+            "    else:\n"
+            "        print('free to rebuild')",
+            f"{real}-shm",
+        )
+        assert other.stdout.strip() == "in use", other.stderr
+    finally:
+        close_database()
 
 
 def test_a_process_that_exits_without_closing_leaves_no_wal_behind(tmp_path):
@@ -194,22 +228,44 @@ def test_a_bad_database_file_is_one_line_naming_it_and_exit_code_2(tmp_path, cap
         assert err.count("\n") == 0 and str(path) in err and reason in err, err
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 64 KiB tmpfs (needs root to mount; skipped elsewhere)."""
-    mount = tmp_path / "tiny"
-    mount.mkdir()
+def _tmpfs(folder: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of `size` mounted on `folder` (needs root to mount; skipped elsewhere)."""
+    folder.mkdir()
     if (
         os.geteuid() != 0
         or subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True
         ).returncode
         != 0
     ):
         pytest.skip("cannot mount a small tmpfs here")
-    yield mount
+    yield folder
     close_database()
-    subprocess.run(["umount", str(mount)], check=True)
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 64 KiB tmpfs: too small for a new database."""
+    yield from _tmpfs(tmp_path / "tiny", "64k")
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MiB tmpfs: room for a database, until `_fill` fills it."""
+    yield from _tmpfs(tmp_path / "small", "1m")
+
+
+def _fill(folder: Path) -> None:
+    """Write to a file in `folder` until its filesystem has no room left."""
+    fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(fd, bytes(512))
+    except OSError as exc:
+        assert exc.errno == errno.ENOSPC
+    finally:
+        os.close(fd)
 
 
 def test_a_full_disk_is_reported_as_such(tiny_disk, capsys):
@@ -219,7 +275,18 @@ def test_a_full_disk_is_reported_as_such(tiny_disk, capsys):
     assert err == f"error: database {path}: database or disk is full (free some space)"
 
 
-FULL = "database or disk is full (free some space)"
+# A WAL database that was closed has no -shm: opening it again on a full disk, SQLite cannot make one and says
+# "disk I/O error" (SQLITE_IOERR_SHMSIZE), in the app's database and in a backup being redacted alike.
+def test_a_database_on_a_disk_that_filled_up_is_reported_as_full(small_disk, capsys):
+    path = small_disk / "calls.sqlite3"
+    open_database(path)
+    database.obj.backup(small_disk / "calls.sqlite3.v12.bak")  # a backup in WAL mode, as migrations make them
+    close_database()
+    remember_backups(path)
+    _fill(small_disk)
+    assert main(["rescore", "--db", str(path)]) == 2
+    assert capsys.readouterr().err.strip() == f"error: database {path}: {FULL}"
+    assert [p.reason for p in redact_backups(path)] == [FULL]
 
 
 def _fill_up() -> None:

@@ -128,20 +128,6 @@ def hooks(qapp):
         installed.dialog.close()
 
 
-@pytest.fixture
-def log_file():
-    """The app's log file, set up as at start, and taken down after the test."""
-    from qa_desktop.app.error_report import setup_logging
-
-    root = logging.getLogger()
-    level, before = root.level, list(root.handlers)
-    yield setup_logging()
-    for handler in set(root.handlers) - set(before):
-        root.removeHandler(handler)
-        handler.close()
-    root.setLevel(level)
-
-
 def test_uncaught_errors_are_logged_and_shown(qtbot, hooks, log_file):
     from qa_desktop.app.error_report import log_path
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from scoring.redact import redact_utterances, redacted_spans
+import pytest
+
+from scoring.redact import redact_text, redact_utterances, redacted_spans
 from scoring.transcript import Utterance, Word
 
 
@@ -110,3 +112,25 @@ def test_redacted_words_keep_their_time_span_for_silencing_the_audio():
     redacted = redact_utterances([Utterance.from_words("customer", words)])
     assert redacted[0].text == "Card number [card number]. Thanks."
     assert redacted_spans(redacted) == [(1.0, 2.0)]
+
+
+# Typed text (chats, notes, metadata columns, file names) glues numbers to letters and signs.
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("card:4111111111111111", "card:[card number]"),
+        ("ID-4012888888881881 on file", "ID-[card number] on file"),
+        ("cc=4111111111111111&exp=0927", "cc=[card number]&exp=[expiry date]"),
+        ("4111_1111_1111_1111", "[card number]"),
+        ("4111111111111111.wav", "[card number].wav"),
+        ("my ssn123-45-6789", "my ssn[ssn]"),
+        ("cvv:737", "cvv:[security code]"),
+        ("card number\t4111 1111 1111 1111", "card number\t[card number]"),
+        # kept: no card data, as before
+        ("2026-11-02T09:15:00 callback", "2026-11-02T09:15:00 callback"),
+        ("call_20261102_0915.wav", "call_20261102_0915.wav"),
+        ("order NW-1001 cost $45.50 by card", "order NW-1001 cost $45.50 by card"),
+    ],
+)
+def test_numbers_glued_to_letters_or_signs_as_typed_are_redacted(typed, stored):
+    assert redact_text(typed) == stored

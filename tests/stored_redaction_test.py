@@ -19,6 +19,7 @@ from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.migrations import LATEST, migrate
 from qa_desktop.storage.models import (
+    Agent,
     AuditEntry,
     Call,
     CoachingSession,
@@ -39,6 +40,7 @@ READ = [  # a card read in groups over two turns, with the agent's "mm-hmm" betw
     ("customer", "0343 6467 thanks."),
 ]
 SECRETS = (b"4539", b"1488", b"0343", b"6467")
+VISA = "4111111111111111"  # a test card number
 TYPED = "She read her card number 4539 1488 0343 6467 aloud, coach this"  # as a lead might type it
 
 
@@ -210,3 +212,24 @@ def test_a_backup_of_other_tables_is_removed_and_the_command_line_says_so_on_std
     assert done.returncode == 0, done.stderr
     assert f"warning: removed the backup {other}: it is not a qa-desktop database" in done.stderr
     assert "Traceback" not in done.stderr and not other.exists()
+
+
+@pytest.mark.both_stores
+def test_the_v15_upgrade_leaves_no_name_in_clear_in_the_tables_files(db):
+    database.execute_sql(f"INSERT INTO agent (name) VALUES ('Ann {VISA}')")  # as a version 13 store held it
+    database.set_schema_version(13)
+    assert migrate(database.obj) == LATEST
+    assert Agent.get().name == "Ann [card number]"
+    for table_file in _table_files("agent"):
+        assert VISA.encode() not in table_file.read_bytes(), table_file
+
+
+def _table_files(table: str) -> list[Path]:
+    """The files that hold a table's rows, dead ones included: the SQLite file, or the server's heap file."""
+    if database.dialect.name == "sqlite":
+        return [Path(database.obj.database)]
+    database.execute_sql("CHECKPOINT")
+    folder, relative = database.execute_sql(
+        "SELECT current_setting('data_directory'), pg_relation_filepath(%s)", (table,)
+    ).fetchone()
+    return [Path(folder) / relative]

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from qa_desktop.storage.database import open_database_error
 from qa_desktop.storage.paths import data_dir
+from scoring.redacted_log import RedactingFormatter
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def setup_logging() -> Path:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     handler = RotatingFileHandler(path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
     handler.setLevel(logging.INFO)
     for other in root.handlers:  # the console keeps the level it had
         if other.level == logging.NOTSET:

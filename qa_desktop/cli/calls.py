@@ -18,6 +18,7 @@ from qa_desktop.cli.options import (
     EXIT_OK,
     EXIT_USAGE,
     open_signed_in,
+    warn,
 )
 from qa_desktop.services.config import Config
 from qa_desktop.services.ingest import (
@@ -39,6 +40,7 @@ from scoring.analysis import CallAnalysis
 from scoring.audio import AudioError
 from scoring.display import Timeline, one_line
 from scoring.models import resolve_model
+from scoring.redact import redact_name
 from scoring.scorecard import Scorecard
 from scoring.scorer import CallScore, score_call
 from scoring.text_conversation import is_transcript_file, load_conversation
@@ -95,7 +97,7 @@ def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
     transcriber = config.transcriber()
     resolve_model(transcriber.model)
     for warning in metadata.warnings if metadata else []:
-        print(f"warning: {warning}", file=sys.stderr)
+        warn(warning)
     options = config.engine
     db_path = open_signed_in(args, config)
     for path in passed_over:
@@ -148,7 +150,7 @@ def _each_file(
         except (AudioError, WorkerCrashed, TranscriptionFailed, OSError) as exc:
             failed += 1
             if as_json:
-                print(json.dumps({"file": name, "error": str(exc)}), flush=True)
+                print(json.dumps({"file": redact_name(name), "error": str(exc)}), flush=True)
             print(f"FAILED: {one_line(name)}: {one_line(str(exc))}", file=sys.stderr)
             continue
         if as_json:

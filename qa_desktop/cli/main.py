@@ -12,6 +12,7 @@ from qa_desktop.cli.options import EXIT_FAILED, EXIT_USAGE
 from qa_desktop.cli.parsers import parse_args
 from qa_desktop.services.config import Config
 from qa_desktop.services.settings import Settings
+from scoring.redacted_log import log_to_stderr
 
 # Each command's function, by module: the module is imported only when its command runs, so that `users list`
 # or --help do not wait seconds for the engine behind `ingest` or `coach` (the model, Dask, scikit-learn, charts)
@@ -42,9 +43,7 @@ def cmd_app(args: argparse.Namespace, config: Config) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `qa-desktop` command."""
     args = parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
+    log_to_stderr(logging.INFO if args.verbose else logging.WARNING)
     module, function = COMMANDS.get(args.command, (__name__, "cmd_app"))
     command = getattr(importlib.import_module(module), function)
     try:

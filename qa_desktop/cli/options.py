@@ -14,6 +14,7 @@ from qa_desktop.services.access.identity import NotSignedIn, set_owner_name, tea
 from qa_desktop.services.access.passwords import PasswordError
 from qa_desktop.services.config import Config
 from qa_desktop.storage.database import open_database
+from scoring.display import one_line
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -34,8 +35,9 @@ def read_password(prompt: str, variable: str) -> str:
 
 
 def warn(message: str) -> None:
-    """A line the user should read, on stderr (what a command prints on stdout stays its output)."""
-    print(f"warning: {message}", file=sys.stderr)
+    """A line the user should read, on stderr (what a command prints on stdout stays its output), on one line with
+    card data in it redacted (`one_line`)."""
+    print(f"warning: {one_line(message)}", file=sys.stderr)
 
 
 def open_signed_in(args: argparse.Namespace, config: Config, path: str | None = None) -> Path | str:

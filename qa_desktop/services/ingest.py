@@ -25,7 +25,7 @@ from qa_desktop.services.envelopes import store_envelope
 from qa_desktop.services.metadata import MetadataTable, call_metadata, is_metadata_csv
 from qa_desktop.storage import repository
 from qa_desktop.storage.call_metadata import CallMetadata, customer_name
-from qa_desktop.storage.database import database_error_reason
+from qa_desktop.storage.database_errors import database_error_reason
 from qa_desktop.storage.models import Call, Job
 from scoring.analysis import CallAnalysis
 from scoring.audio import SUPPORTED_EXTENSIONS, AudioError, check_file, file_sha256

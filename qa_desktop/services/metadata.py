@@ -21,6 +21,7 @@ from pathlib import Path
 
 from qa_desktop.services.text_decoding import NAMES, TextDecodeError, decode_text
 from qa_desktop.storage.call_metadata import CallMetadata
+from scoring.redact import redact_text
 
 DEFAULT_NAME_PATTERN = "{call_time}_{agent}_{team}_{call_id}"
 FIELDS = ("file", "agent", "team", "call_id", "call_time", "agent_channel")
@@ -337,13 +338,15 @@ def _row_metadata(
     if (time_text := value("call_time")) is not None:
         try:
             meta.call_time = parse_time(time_text, date_format)
-        except ValueError as exc:
-            problems.append(f"column '{mapping['call_time']}': {exc}; call time left empty")
+        except ValueError as exc:  # it quotes the cell: card data there is shown redacted
+            reason = str(exc).replace(time_text, redact_text(time_text))
+            problems.append(f"column '{mapping['call_time']}': {reason}; call time left empty")
     if (channel := value("agent_channel")) is not None:
         if channel in ("0", "1"):
             meta.agent_channel = int(channel)
         else:
-            problems.append(f"column '{mapping['agent_channel']}': '{channel}' is not 0 or 1; using the default")
+            shown = redact_text(channel)
+            problems.append(f"column '{mapping['agent_channel']}': '{shown}' is not 0 or 1; using the default")
     used = set(mapping.values())
     meta.extra = {k: v for k, v in record.items() if k and k not in used and v}
     return meta, problems

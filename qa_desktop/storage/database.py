@@ -5,7 +5,6 @@ cannot be used raises DatabaseFileError naming it."""
 from __future__ import annotations
 
 import atexit
-import errno
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -13,11 +12,12 @@ from pathlib import Path
 from peewee import DatabaseError
 
 from qa_desktop.storage.credentials import CredentialsError
+from qa_desktop.storage.database_errors import database_error_reason
 from qa_desktop.storage.file_guard import FileGuard
 from qa_desktop.storage.migrations import SchemaTooNewError, migrate
 from qa_desktop.storage.models import database
 from qa_desktop.storage.paths import default_database_path
-from qa_desktop.storage.postgres_database import CONNECTION_LOST, DatabaseUrl, TeamDatabase, is_server_url
+from qa_desktop.storage.postgres_database import DatabaseUrl, TeamDatabase, is_server_url
 from qa_desktop.storage.repository import interrupt_orphaned_jobs
 from qa_desktop.storage.sqlite_database import CallDatabase
 
@@ -60,20 +60,6 @@ def open_database_error(exc: BaseException) -> DatabaseFileError | None:
         return None
     where = database.obj.database if database.obj is not None else None
     return describe_database_error(where or "(not open)", exc)
-
-
-def database_error_reason(exc: BaseException) -> str:
-    """What a database error says went wrong, in one line a user can act on (a full disk: free some space)."""
-    reason = (str(exc).strip() or type(exc).__name__).splitlines()[0]
-    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in reason:
-        return "database or disk is full (free some space)"
-    if "file is not a database" in reason:
-        return "not a qa-desktop database (file is not a database)"
-    if any(fragment in reason for fragment in CONNECTION_LOST):
-        return "lost the connection to the server (restarted or stopped): nothing of this change was saved: try again"
-    if "malformed" in reason:
-        return "the file is damaged or truncated (database disk image is malformed); restore a backup"
-    return reason
 
 
 def open_database(path: Path | str | None = None, tell: Callable[[str], None] = log.warning) -> Path | DatabaseUrl:

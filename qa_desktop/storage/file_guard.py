@@ -51,6 +51,7 @@ class FileGuard:
         self._fds: list[int] = []
         if _OFD_SETLK is None:
             return
+        path = path.resolve()  # opened through a link, SQLite keeps -wal and -shm beside the file linked to
         for file, start, length in ((path, SHARED_FIRST, SHARED_SIZE), (Path(f"{path}-shm"), SHM_DMS_BYTE, 1)):
             try:
                 fd = os.open(file, os.O_RDONLY)

@@ -29,6 +29,7 @@ from playhouse.migrate import migrate as apply
 
 from qa_desktop.storage.drivers import default_drivers, retag_all
 from qa_desktop.storage.models import (
+    ALL_MODELS,
     V1_MODELS,
     AuditEntry,
     CalibrationAnswer,
@@ -202,8 +203,10 @@ def _accounts(db: Database, migrator: SchemaMigrator) -> None:
 
 
 def _redact_again(db: Database, migrator: SchemaMigrator) -> None:
-    """v13: stored transcripts redacted by today's redactor (older ones let card numbers read in some ways,
-    split across turns or as digit words through), with the search index and the evidence scores quote."""
+    """Stored transcripts, text people typed and names redacted by today's redactor, with the search index and the
+    evidence scores quote. v13: older redactors let card numbers read in some ways, split across turns or as digit
+    words through; v15: numbers glued to letters ("card:4111...") went through, and names and ids (agents, teams,
+    call ids, people, titles, job errors) were stored as given."""
     done = redact_stored(db)
     if done.utterances:
         optimize_search_index(db)
@@ -238,17 +241,19 @@ MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (12, _accounts),
     (13, _redact_again),
     (14, _session_revisions),
+    (15, _redact_again),
 ]
 
 
 def _redacted_everywhere(db: Database, path: Path | None) -> list[BackupProblem]:
-    """After v13 committed: the replaced text leaves free pages, and the backups beside the file are to be
+    """After v13 or v15 committed: the replaced text leaves free pages, and the backups beside the file are to be
     redacted (by `migrate`, now and on every later open until they are)."""
-    db.clear_freed_space()
+    db.clear_freed_space([model._meta.table_name for model in ALL_MODELS])
     return remember_backups(path) if path is not None else []
 
 
-AFTER_COMMIT = {13: _redacted_everywhere}  # work a migration needs done outside its transaction
+# work a migration needs done outside its transaction
+AFTER_COMMIT = {13: _redacted_everywhere, 15: _redacted_everywhere}
 LATEST = MIGRATIONS[-1][0]
 
 

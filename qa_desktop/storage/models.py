@@ -11,6 +11,7 @@ from peewee import (
     CharField,
     DatabaseProxy,
     DateTimeField,
+    Field,
     FloatField,
     ForeignKeyField,
     IntegerField,
@@ -20,7 +21,7 @@ from peewee import (
     _savepoint,
 )
 
-from scoring.redact import redact_text
+from scoring.redact import redact_name, redact_text
 
 
 class _OpenDatabase(DatabaseProxy):
@@ -53,19 +54,36 @@ def redacted(value: object) -> object:
     return value
 
 
-class RedactedText(TextField):
-    """Free text people type (comments, notes, reasons): card data in it is redacted before it is stored."""
+class RedactedField(Field):
+    """A field whose texts come from people or files (comments, notes, names, ids, a metadata CSV's columns): card
+    data in them is redacted before it is stored, and in the values it is compared with."""
 
-    def db_value(self, value: str | None) -> str | None:
-        return super().db_value(redacted(value))
-
-
-class RedactedJSON(JSONField):
-    """JSON whose texts come from outside (a metadata CSV's columns): card data in them is redacted before it is
-    stored."""
+    def redact(self, value: object) -> object:
+        return redacted(value)
 
     def db_value(self, value: object) -> object:
-        return super().db_value(redacted(value))
+        return super().db_value(self.redact(value))
+
+
+class RedactedText(RedactedField, TextField):
+    """Free text: comments, notes, reasons, messages."""
+
+
+class RedactedChar(RedactedField, CharField):
+    """A name or an id: of a person, an agent, a team, a session, a call."""
+
+
+class RedactedPath(RedactedField, TextField):
+    """A file's path: card numbers and SSNs in its names are redacted by their own check (`redact_name`), so that a
+    recorder's ids stay. Import refuses such a file, so only a job's path, or a recording found again under such a
+    name, is changed (that call's recording is then missing until the file is renamed and found again)."""
+
+    def redact(self, value: object) -> object:
+        return redact_name(value) if isinstance(value, str) else value
+
+
+class RedactedJSON(RedactedField, JSONField):
+    """JSON whose texts come from outside (a metadata CSV's columns, evaluators' names)."""
 
 
 class BaseModel(Model):
@@ -75,25 +93,25 @@ class BaseModel(Model):
 
 class Team(BaseModel):
     id = AutoField()
-    name = CharField(unique=True)
+    name = RedactedChar(unique=True)
 
 
 class Agent(BaseModel):
     id = AutoField()
-    name = CharField(unique=True)
+    name = RedactedChar(unique=True)
     team = ForeignKeyField(Team, null=True, backref="agents", on_delete="SET NULL")
 
 
 class Call(BaseModel):
     id = AutoField()
-    path = TextField()
+    path = RedactedPath()
     sha256 = CharField(unique=True, max_length=64)
     duration_s = FloatField()
     channels = IntegerField()
     sample_rate = IntegerField()
     agent = ForeignKeyField(Agent, backref="calls", on_delete="RESTRICT")
     team = ForeignKeyField(Team, null=True, backref="calls", on_delete="SET NULL")
-    external_id = CharField(null=True, index=True)  # the call id from the recorder or CSV
+    external_id = RedactedChar(null=True, index=True)  # the call id from the recorder or CSV
     call_time = DateTimeField(null=True, index=True)
     agent_channel = IntegerField(null=True)
     model = CharField()
@@ -102,14 +120,14 @@ class Call(BaseModel):
     imported_at = DateTimeField(default=_now)
     voice = JSONField(default=dict)  # the agent's voice features, measured once at import (schema v2)
     reviewed = BooleanField(default=False, index=True)  # schema v3
-    reviewed_by = CharField(null=True)
+    reviewed_by = RedactedChar(null=True)
     reviewed_at = DateTimeField(null=True)
     # audio, or text: a chat, email or ticket; timed False: a text conversation whose times are estimated (schema v8)
     medium = CharField(max_length=8, default="audio", index=True, constraints=[SQL("DEFAULT 'audio'")])
     timed = BooleanField(default=True, constraints=[SQL("DEFAULT TRUE")])
     unscored = TextField(null=True)  # why the call is not scored, e.g. too short to judge (schema v8)
     revision = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # raised by each review change (v11)
-    assigned_to = CharField(null=True, index=True)  # the user (an evaluator) asked to review it (schema v12)
+    assigned_to = RedactedChar(null=True, index=True)  # the user (an evaluator) asked to review it (schema v12)
     # the retention policy deleted the recording file / the transcript and evidence text (schema v12)
     recording_deleted_at = DateTimeField(null=True)
     transcript_deleted_at = DateTimeField(null=True, index=True)
@@ -136,9 +154,9 @@ class Job(BaseModel):
     interrupted (its process ended while it ran)."""
 
     id = AutoField()
-    path = TextField()
+    path = RedactedPath()
     status = CharField(max_length=16, index=True, default="queued")
-    error = TextField(null=True)
+    error = RedactedText(null=True)
     call = ForeignKeyField(Call, null=True, backref="jobs", on_delete="SET NULL")
     created_at = DateTimeField(default=_now)
     updated_at = DateTimeField(default=_now)
@@ -199,11 +217,11 @@ class CriterionResultRow(BaseModel):
     reason = TextField()
     evidence = JSONField(default=list)
     override = CharField(max_length=4, null=True)  # a reviewer's result; the automatic one stays (schema v3)
-    override_by = CharField(null=True)
+    override_by = RedactedChar(null=True)
     override_comment = RedactedText(null=True)
     needs_review = BooleanField(default=False)  # heard with low confidence: a person should check it (schema v6)
     checked = CharField(max_length=9, null=True)  # a reviewer looked at it: "evidence" played or "confirmed" (v8)
-    checked_by = CharField(null=True)
+    checked_by = RedactedChar(null=True)
     revision = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # raised by each review change (v11)
 
     @property
@@ -218,11 +236,11 @@ class AuditEntry(BaseModel):
     id = AutoField()
     call = ForeignKeyField(Call, null=True, backref="audit", on_delete="CASCADE")
     at = DateTimeField(default=_now, index=True)
-    actor = CharField()
+    actor = RedactedChar()
     action = CharField(index=True)
-    target = CharField(default="")
-    old = TextField(null=True)
-    new = TextField(null=True)
+    target = RedactedChar(default="")
+    old = RedactedText(null=True)
+    new = RedactedText(null=True)
     comment = RedactedText(default="")
 
 
@@ -230,14 +248,14 @@ class CoachingSession(BaseModel):
     """A coach's session with one agent (or several, for a team session) on a few focus criteria (schema v4)."""
 
     id = AutoField()
-    title = CharField()
+    title = RedactedChar()
     agents = JSONField(default=list)  # agent ids; the first is the session's main agent
     criteria = JSONField(default=list)  # focus criterion ids, in the coach's order
     notes = RedactedText(default="")
     goals = RedactedText(default="")
     due = DateTimeField(null=True)
     status = CharField(max_length=16, default="planned", index=True)  # planned, delivered, acknowledged
-    coach = CharField(default="")
+    coach = RedactedChar(default="")
     created_at = DateTimeField(default=_now)
     delivered_at = DateTimeField(null=True)
     revision = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # raised by each change (v14)
@@ -274,9 +292,9 @@ class CalibrationSession(BaseModel):
     """A calibration: several evaluators score the same calls blind; the lead settles the answers (schema v6)."""
 
     id = AutoField()
-    title = CharField()
-    lead = CharField()
-    evaluators = JSONField(default=list)  # reviewer names
+    title = RedactedChar()
+    lead = RedactedChar()
+    evaluators = RedactedJSON(default=list)  # reviewer names
     criteria = JSONField(default=list)  # criterion ids the evaluators answer
     status = CharField(max_length=16, default="open", index=True)  # open, settled
     created_at = DateTimeField(default=_now)
@@ -301,7 +319,7 @@ class CalibrationAnswer(BaseModel):
     id = AutoField()
     session = ForeignKeyField(CalibrationSession, backref="answers", on_delete="CASCADE")
     call = ForeignKeyField(Call, on_delete="CASCADE")
-    evaluator = CharField()
+    evaluator = RedactedChar()
     criterion = CharField()
     result = CharField(max_length=4)
     comment = RedactedText(default="")
@@ -316,7 +334,7 @@ class CalibrationSubmission(BaseModel):
 
     id = AutoField()
     session = ForeignKeyField(CalibrationSession, backref="submissions", on_delete="CASCADE")
-    evaluator = CharField()
+    evaluator = RedactedChar()
     submitted_at = DateTimeField(default=_now)
 
     class Meta:
@@ -330,7 +348,7 @@ class ReferenceVerdict(BaseModel):
     call = ForeignKeyField(Call, backref="references", on_delete="CASCADE")
     criterion = CharField()
     result = CharField(max_length=4)
-    settled_by = CharField()
+    settled_by = RedactedChar()
     comment = RedactedText(default="")
     session = ForeignKeyField(CalibrationSession, null=True, backref="references", on_delete="SET NULL")
     settled_at = DateTimeField(default=_now)
@@ -348,11 +366,11 @@ class Dispute(BaseModel):
     criterion = CharField(index=True)
     disputed = CharField(max_length=4)  # the result when raised
     requested = CharField(max_length=4)  # the result the agent says is right
-    agent_name = CharField()
-    raised_by = CharField()
+    agent_name = RedactedChar()
+    raised_by = RedactedChar()
     reason = RedactedText()
     status = CharField(max_length=16, default="open", index=True)  # open, accepted, rejected
-    resolved_by = CharField(null=True)
+    resolved_by = RedactedChar(null=True)
     resolution = RedactedText(null=True)
     raised_at = DateTimeField(default=_now)
     resolved_at = DateTimeField(null=True)
@@ -364,7 +382,7 @@ class User(BaseModel):
     An agent-role user sees the calls of `agent` only. Failed sign-ins in a row lock the account for a while."""
 
     id = AutoField()
-    name = CharField(unique=True)
+    name = RedactedChar(unique=True)
     role = CharField(max_length=16)
     password_hash = TextField()
     agent = ForeignKeyField(Agent, null=True, backref="users", on_delete="SET NULL")
@@ -381,7 +399,7 @@ class RetentionRule(BaseModel):
     id = AutoField()
     kind = CharField(unique=True, max_length=16)
     days = IntegerField(null=True)  # None: kept for ever
-    set_by = CharField()
+    set_by = RedactedChar()
     set_at = DateTimeField(default=_now)
 
 

@@ -20,7 +20,8 @@ def team_named(name: str | None) -> Team | None:
     name = (name or "").strip()
     if not name:
         return None
-    return Team.get_or_none(fn.LOWER(Team.name) == name.lower()) or Team.create(name=name)
+    stored = str(Team.name.db_value(name))  # as it is stored: card data redacted
+    return Team.get_or_none(fn.LOWER(Team.name) == stored.lower()) or Team.create(name=name)
 
 
 def rename_agent(agent: Agent, name: str, actor: str) -> Agent:

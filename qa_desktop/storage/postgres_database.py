@@ -21,6 +21,7 @@ from playhouse.shortcuts import ReconnectMixin
 from psycopg.types.numeric import FloatLoader
 
 from qa_desktop.storage.credentials import database_password
+from qa_desktop.storage.database_errors import CONNECTION_LOST
 from qa_desktop.storage.dialect import PostgresDialect
 from qa_desktop.storage.search import SearchIndex, TsvectorSearch
 
@@ -28,8 +29,6 @@ SCHEMES = ("postgresql://", "postgres://")
 _MIGRATION_LOCK = 0x7161_6473  # "qads": the advisory lock key migrations take
 # a quoted string or identifier (left as it is but for `%`), a psycopg placeholder, a `?`, a lone `%`
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|%s|\?|%")
-# what psycopg says of a connection the server dropped: on the statement that finds out, then on every later one
-CONNECTION_LOST = ("terminating connection", "server closed the connection", "the connection is closed")
 
 
 def is_server_url(location: object) -> bool:
@@ -111,10 +110,11 @@ class TeamDatabase(ReconnectMixin, PostgresqlDatabase):
     def migrating(self) -> Iterator[None]:
         yield  # no table is rebuilt on PostgreSQL: foreign keys stay on
 
-    def clear_freed_space(self) -> None:
-        """Rows replaced or deleted leave the tables that hold text (VACUUM FULL rewrites them without the dead
-        row versions PostgreSQL keeps until then)."""
-        self.execute_sql("VACUUM FULL utterance, criterionresult")
+    def clear_freed_space(self, tables: Sequence[str]) -> None:
+        """Rows replaced or deleted leave `tables` (VACUUM FULL rewrites them without the dead row versions PostgreSQL
+        keeps until then), one table at a time in the order given: several processes doing it at once wait for each
+        other rather than deadlock, as they did over the whole database's catalogs."""
+        self.execute_sql("VACUUM FULL " + ", ".join(f'"{table}"' for table in tables))
 
     def backup(self, target: Path) -> bool:
         """No file to copy: the server's own backups (pg_dump) cover it."""

@@ -56,9 +56,9 @@ class CallDatabase(SqliteDatabase):
     def set_schema_version(self, version: int) -> None:
         self.execute_sql(f"PRAGMA user_version = {int(version)}")
 
-    def clear_freed_space(self) -> None:
-        """Text replaced or deleted leaves the file: pages freed are zeroed (`secure_delete`), and the log (WAL)
-        that held their old contents is written back and emptied."""
+    def clear_freed_space(self, tables: Sequence[str]) -> None:
+        """Text replaced or deleted leaves the file, whatever its table: pages freed are zeroed (`secure_delete`),
+        and the log (WAL) that held their old contents is written back and emptied."""
         self.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def lock_schema(self) -> None:

@@ -15,14 +15,13 @@ from pathlib import Path
 import peewee
 from peewee import Database, SqliteDatabase
 
+from qa_desktop.storage.database_errors import database_error_reason, sqlite_error
 from qa_desktop.storage.models import (
     BaseModel,
     CriterionResultRow,
-    RedactedJSON,
-    RedactedText,
+    RedactedField,
     Score,
     UtteranceRow,
-    redacted,
 )
 from scoring.redact import redact_text, redact_utterances
 from scoring.transcript import Utterance, Word, words_to_dicts
@@ -97,23 +96,43 @@ def _redact_results(texts: dict[int, dict[str, str]]) -> int:
 
 
 def _redact_typed(db: Database) -> int:
-    """Every stored comment, note, reason and call metadata (the models' RedactedText and RedactedJSON fields,
-    which redact what they write) written again where redaction changes it; tables and columns an older schema
-    lacks are passed over."""
+    """Every stored comment, note, reason, name, id and call metadata (the models' RedactedField fields, which
+    redact what they write) written again where redaction changes it; tables and columns an older schema lacks are
+    passed over."""
     changed = 0
     for model in BaseModel.__subclasses__():
         table = model._meta.table_name
-        fields = [f for f in model._meta.sorted_fields if isinstance(f, (RedactedText, RedactedJSON))]
+        fields = [f for f in model._meta.sorted_fields if isinstance(f, RedactedField)]
         if not fields or not db.table_exists(table):
             continue
         columns = {c.name for c in db.get_columns(table)}
         with db.bind_ctx([model]):
             for typed in (f for f in fields if f.column_name in columns):
                 for row_id, value in model.select(model.id, typed).where(typed.is_null(False)).tuples():
-                    if value and redacted(value) != value:
-                        model.update({typed: value}).where(model.id == row_id).execute()  # redacted on the way in
+                    if value and typed.redact(value) != value:
+                        _write_again(db, model, typed, row_id, value)
                         changed += 1
     return changed
+
+
+def _write_again(db: Database, model: type[BaseModel], typed: RedactedField, row_id: int, value: object) -> None:
+    """Write a value again, redacted on the way in; a unique name that another row already has once redacted
+    (two agents "Ann 4111..." and "Ann 5555...") is told apart by its row id in letters, "Ann [card number] (g)"
+    for row 7 (digits after "card number" could be redacted too, and be the same again)."""
+    try:
+        with db.atomic():
+            model.update({typed: value}).where(model.id == row_id).execute()
+    except peewee.IntegrityError:
+        model.update({typed: f"{typed.redact(value)} ({_letters(row_id)})"}).where(model.id == row_id).execute()
+
+
+def _letters(number: int) -> str:
+    """1 -> a, 26 -> z, 27 -> aa: a number that no redactor reads as digits."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
 
 
 def _evidence_text(text: str, known: dict[str, str]) -> str:
@@ -194,14 +213,13 @@ def _redact_backup(backup: Path) -> BackupProblem | None:
             if done.utterances or done.typed:
                 copy.execute_sql("VACUUM")
     except (sqlite3.Error, peewee.DatabaseError, ValueError) as exc:
-        cause = exc if isinstance(exc, sqlite3.Error) else exc.__context__
-        code = getattr(cause, "sqlite_errorcode", None)
+        code = getattr(sqlite_error(exc), "sqlite_errorcode", None)
         reason = str(exc).strip() or type(exc).__name__
         if code in _DAMAGED:
             return BackupProblem(backup, f"it is damaged ({reason})", True)
         if isinstance(exc, ValueError) or reason.startswith("no such"):
             return BackupProblem(backup, f"it is not a qa-desktop database this version can read ({reason})", True)
-        return BackupProblem(backup, reason, False)
+        return BackupProblem(backup, database_error_reason(exc), False)
     except OSError as exc:
         return BackupProblem(backup, exc.strerror or str(exc), False)
     return None
