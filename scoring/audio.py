@@ -17,8 +17,6 @@ from pathlib import Path
 import av
 import numpy as np
 
-from .redact import holds_card_data
-
 SUPPORTED_EXTENSIONS = (".wav", ".mp3", ".m4a", ".flac", ".ogg")
 TARGET_SAMPLE_RATE = 16_000
 MAX_DURATION_S = 4 * 3600.0
@@ -86,22 +84,11 @@ def _missing(path: Path) -> str:
     return f"broken link: it points to {os.readlink(path)}, which does not exist"
 
 
-CARD_DATA_IN_NAME = (
-    "its name, or a folder's above it, holds a card number or an SSN: rename it (card data is never stored)"
-)
 EMPTY_FILE = "empty file (0 bytes)"  # said of any file with nothing in it, recording or transcript
 
 
-def check_name(path: Path) -> None:
-    """Reject a file whose path holds a card number or an SSN: it would be stored, shown and exported."""
-    if holds_card_data(str(path)):
-        raise AudioError(CARD_DATA_IN_NAME)
-
-
 def check_file(path: Path, extensions: tuple[str, ...] = SUPPORTED_EXTENSIONS) -> None:
-    """Reject what is not worth opening: a name that holds card data, missing, not a file, empty, or not one of
-    `extensions`."""
-    check_name(path)
+    """Reject what is not worth opening: missing, not a file, empty, or not one of `extensions`."""
     if not path.exists():
         raise AudioError(_missing(path))
     if not path.is_file():

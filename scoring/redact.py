@@ -613,6 +613,11 @@ _CARD_LENGTHS = range(_CARD_DIGITS, 20)  # a card number (PAN) has 13 to 19 digi
 _CARD_FIRST, _CARD_2_SERIES = "3456", range(2221, 2721)
 
 
+# a card number in a name keeps its last four digits (what may be shown of a card), so that the file is found again
+_NAME_CARD = "[card ending {}]"
+_NAME_PLACEHOLDER = re.compile(r"\[card ending \d{4}\]|" + re.escape(SSN))
+
+
 def redact_name(name: str) -> str:
     """A file name or path with card numbers and SSNs in it replaced by placeholders. A name is no speech: a card
     number there is held to its own check (13-19 digits, in groups or not, that start as payment cards do and pass
@@ -620,9 +625,9 @@ def redact_name(name: str) -> str:
     return _NAME_NUMBER.sub(_name_number, name)
 
 
-def holds_card_data(name: str) -> bool:
-    """Whether a file name or path holds a card number or an SSN (see `redact_name`)."""
-    return redact_name(name) != name
+def name_is_redacted(name: str) -> bool:
+    """Whether a name (or path) holds a placeholder `redact_name` put there."""
+    return _NAME_PLACEHOLDER.search(name) is not None
 
 
 def _name_number(match: re.Match[str]) -> str:
@@ -631,8 +636,10 @@ def _name_number(match: re.Match[str]) -> str:
         return SSN
     digits = re.sub(r"\D", "", text)
     if len(digits) in _CARD_LENGTHS and _is_card_number(digits):
-        return CARD
-    return _CARD_GROUP.sub(lambda group: CARD if _is_card_number(group.group()) else group.group(), text)
+        return _NAME_CARD.format(digits[-4:])
+    return _CARD_GROUP.sub(
+        lambda group: _NAME_CARD.format(group.group()[-4:]) if _is_card_number(group.group()) else group.group(), text
+    )
 
 
 def _is_card_number(digits: str) -> bool:

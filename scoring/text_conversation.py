@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .analysis import CallAnalysis, redacted
-from .audio import EMPTY_FILE, AudioError, check_name
+from .audio import EMPTY_FILE, AudioError
 from .redact import redact_text
 from .transcript import AGENT, CUSTOMER, TEXT, Transcript, Utterance, Word
 
@@ -97,7 +97,6 @@ def looks_like_transcript(path: Path) -> bool:
 def load_conversation(path: Path | str, agent_speakers: Iterable[str] = ()) -> CallAnalysis:
     """Read a transcript file into a redacted text conversation; raises TranscriptFileError saying what is wrong."""
     path = Path(path)
-    check_name(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:

@@ -15,8 +15,8 @@ from qa_desktop.app.background import Task
 from qa_desktop.services.access.accounts import set_active
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.models import Agent, Call, Job, Team
+from qa_desktop.storage.recordings import recording_file
 from qa_desktop.storage.repository import queue_jobs
-from scoring.audio import CARD_DATA_IN_NAME
 from tests.support.cli import run_cli
 
 # Test card numbers (Luhn-valid) and an SSN, each written as people type them
@@ -89,34 +89,40 @@ def test_an_older_file_with_names_in_clear_is_redacted_on_upgrade_two_agents_kep
     assert [f for f in database_files(db) if card_data_in(f)] == []
 
 
-def test_a_file_or_folder_named_with_a_card_number_is_refused_and_never_named_in_clear(tmp_path, isolated_home):
+def test_a_file_named_with_a_card_number_is_imported_its_name_stored_redacted_and_found_again(tmp_path, isolated_home):
+    """A recorder's numeric ids pass for card numbers now and then (about 1 in 22 random 16-digit ids): such a file
+    is imported like any other, its path stored with the number's last four only, and found again by content."""
     folder = tmp_path / f"card {VISA[:4]} {VISA[4:8]} {VISA[8:12]} {VISA[12:]}"
     folder.mkdir()
     named = [folder / "chat.csv", tmp_path / f"{MASTERCARD}.csv", tmp_path / f"{SSN[:3]}-{SSN[3:5]}-{SSN[5:]}.csv"]
-    for path in named:
-        path.write_text(CHAT.replace(f"card:{VISA}", "by card"))
+    for number, path in enumerate(named):
+        path.write_text(CHAT.replace(f"card:{VISA}", f"by card, ticket {number}"))
+    twin = tmp_path / "4000000000084444.csv"  # another card-like id ending 4444: the same name once redacted
+    twin.write_text(CHAT.replace(f"card:{VISA}", "by card, the twin"))
     recorder = tmp_path / "20231102-091500-15551234567-1001-1698912345.1234.csv"  # a recorder's ids: no card
     recorder.write_text(CHAT.replace(f"card:{VISA}", "by card"))
     db = tmp_path / "calls.sqlite3"
     ingest = run_cli("ingest", str(tmp_path), "--db", str(db), env_home=isolated_home)
     score = run_cli("score", "--json", *map(str, named), env_home=isolated_home)
-    assert (ingest.returncode, score.returncode) == (1, 1)
-    assert (
-        ingest.stderr.count(f": {CARD_DATA_IN_NAME}\n") == 3
-        and "1 imported, 0 already there, 3 failed" in ingest.stderr
-    )
-    assert f"FAILED: {tmp_path}/card [card number]/chat.csv: {CARD_DATA_IN_NAME}" in ingest.stderr
-    assert f'"file": "{tmp_path}/[ssn].csv"' in score.stdout
+    assert (ingest.returncode, score.returncode) == (0, 0), ingest.stderr + score.stderr
+    assert "5 imported, 0 already there, 0 failed" in ingest.stderr
+    assert f"imported: {tmp_path}/card [card ending 1111]/chat.csv" in ingest.stderr
+    assert f"{tmp_path}/[ssn].csv" in score.stdout and f"{tmp_path}/[card ending 4444].csv" in score.stdout
     for done in (ingest, score):
         printed = tmp_path / "printed.txt"
         printed.write_text(done.stdout + done.stderr)
         assert card_data_in(printed) == []
-    assert [f for f in database_files(db) if card_data_in(f)] == []
+    assert [f for f in database_files(db) if card_data_in(f) or twin.stem.encode() in f.read_bytes()] == []
     open_database(db)
     try:
-        assert [c.path for c in Call.select()] == [str(recorder)]
+        stored = {c.path: recording_file(c.path, c.sha256) for c in Call.select()}
+        assert stored[str(recorder)] == str(recorder)
+        assert stored[f"{tmp_path}/card [card ending 1111]/chat.csv"] == str(named[0])
+        assert stored[f"{tmp_path}/[ssn].csv"] == str(named[2])
+        twins = sorted(recording_file(c.path, c.sha256) for c in Call.select() if "ending 4444" in c.path)
+        assert twins == sorted([str(named[1]), str(twin)])  # each call its own file, told apart by content
         queue_jobs([str(named[1])])  # as the app queues what it is asked to import, before reading it
-        assert Job.select().order_by(Job.id.desc()).get().path == f"{tmp_path}/[card number].csv"
+        assert Job.select().order_by(Job.id.desc()).get().path == f"{tmp_path}/[card ending 4444].csv"
     finally:
         close_database()
     assert [f for f in database_files(db) if card_data_in(f)] == []
@@ -136,9 +142,9 @@ def test_bad_input_is_named_with_the_card_data_it_quotes_redacted(tmp_path, isol
     done = run_cli("ingest", *files, "--metadata", str(metadata), "--db", str(db), env_home=isolated_home)
     assert done.returncode == 1
     assert done.stderr.splitlines()[:2] == [
-        "warning: [card number].csv line 2: column 'call_time': '[card number]' is not a date and time (use ISO 8601, "
-        "e.g. 2026-11-02 14:30); call time left empty",
-        "warning: [card number].csv line 2: column 'agent_channel': 'card [card number]' is not 0 or 1; using the "
+        "warning: [card ending 4444].csv line 2: column 'call_time': '[card number]' is not a date and time (use ISO "
+        "8601, e.g. 2026-11-02 14:30); call time left empty",
+        "warning: [card ending 4444].csv line 2: column 'agent_channel': 'card [card number]' is not 0 or 1; using the "
         "default",
     ]
     assert f"FAILED: {speaker}: unknown speaker '[card number]' (line 2): speakers must be" in done.stderr

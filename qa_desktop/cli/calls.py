@@ -153,8 +153,8 @@ def _each_file(
                 print(json.dumps({"file": redact_name(name), "error": str(exc)}), flush=True)
             print(f"FAILED: {one_line(name)}: {one_line(str(exc))}", file=sys.stderr)
             continue
-        if as_json:
-            print(json.dumps(data), flush=True)
+        if as_json:  # the file named as everywhere it is shown: a card number in its name redacted
+            print(json.dumps({**data, "file": redact_name(data["file"])}), flush=True)
         else:
             show()
     return EXIT_FAILED if failed else EXIT_OK

@@ -39,6 +39,7 @@ from qa_desktop.storage.models import (
     UtteranceRow,
     database,
 )
+from qa_desktop.storage.recordings import recording_file
 from qa_desktop.storage.review import audit
 
 KINDS: dict[str, str] = {
@@ -155,7 +156,7 @@ def apply_policy(now: dt.datetime | None = None, progress: Callable[[str], None]
             now - dt.timedelta(days=recording_days), Call.recording_deleted_at.is_null() & (Call.medium == "audio")
         )
         for call in calls:
-            if _delete_file(Path(call.path), report):
+            if _delete_file(Path(recording_file(call.path, call.sha256)), report):
                 _delete_file(envelope_path(call.sha256), report)
                 with database.atomic():
                     if not _claim(call.id, Call.recording_deleted_at, now):
@@ -174,7 +175,9 @@ def apply_policy(now: dt.datetime | None = None, progress: Callable[[str], None]
         tell("transcripts")
         calls, kept = _candidates(now - dt.timedelta(days=transcript_days), Call.transcript_deleted_at.is_null())
         report.protected = max(report.protected, kept)
-        calls = [c for c in calls if c.medium == "audio" or _delete_file(Path(c.path), report)]
+        calls = [
+            c for c in calls if c.medium == "audio" or _delete_file(Path(recording_file(c.path, c.sha256)), report)
+        ]
         for start in range(0, len(calls), BATCH):
             report.transcripts += _delete_transcripts(calls[start : start + BATCH], now, actor, transcript_days)
     if days["audit"] is not None:

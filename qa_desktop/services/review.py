@@ -20,6 +20,7 @@ from qa_desktop.storage import review as stored
 from qa_desktop.storage.library import LibraryFilter, LibraryRow, call_ids, rows
 from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Score, User, database
 from qa_desktop.storage.people import reassign_call as stored_reassign
+from qa_desktop.storage.recordings import recording_file
 from qa_desktop.storage.scorecards import parsed_scorecard
 from scoring.display import Timeline
 from scoring.redact import redacted_spans
@@ -192,7 +193,7 @@ def _call_view(call_id: int, utterances: list[Utterance] | None = None) -> CallV
     require(current_user(), "view call", call)
     return CallView(
         call.id,
-        call.path,
+        recording_file(call.path, call.sha256),
         call.sha256,
         call.call_time,
         call.duration_s,
@@ -342,7 +343,7 @@ class CallSummary(OfMedium):
 def call_summaries(ids: list[int]) -> dict[int, CallSummary]:
     """Call id -> summary for these calls, in one query."""
     return {
-        c.id: CallSummary(c.id, c.agent.name, c.medium, c.duration_s, c.path, c.timed)
+        c.id: CallSummary(c.id, c.agent.name, c.medium, c.duration_s, recording_file(c.path, c.sha256), c.timed)
         for c in stored.calls_with_agents(ids)
     }
 

@@ -75,8 +75,7 @@ class RedactedChar(RedactedField, CharField):
 
 class RedactedPath(RedactedField, TextField):
     """A file's path: card numbers and SSNs in its names are redacted by their own check (`redact_name`), so that a
-    recorder's ids stay. Import refuses such a file, so only a job's path, or a recording found again under such a
-    name, is changed (that call's recording is then missing until the file is renamed and found again)."""
+    recorder's ids stay; `recordings.recording_file` finds the file again by its redacted name and its content."""
 
     def redact(self, value: object) -> object:
         return redact_name(value) if isinstance(value, str) else value

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from qa_desktop.storage.models import Call, database
 from scoring.audio import audio_files_in, file_sha256
+from scoring.redact import name_is_redacted, redact_name
 
 
 def absolute_recording(stored: str, sha256: str) -> str | None:
@@ -24,11 +25,43 @@ def absolute_recording(stored: str, sha256: str) -> str | None:
         return None
 
 
+def recording_file(stored: str, sha256: str) -> str:
+    """Where a call's file is: its stored path, or, where a card number in a name was stored redacted (a recorder's
+    id may read as one), the file whose names read the same once redacted and whose content is the call's."""
+    if not name_is_redacted(stored) or Path(stored).exists():
+        return stored
+    for candidate in _unredacted(Path(stored)):
+        try:
+            if candidate.is_file() and file_sha256(candidate) == sha256:
+                return str(candidate)
+        except OSError:
+            continue
+    return stored
+
+
+def _unredacted(path: Path) -> list[Path]:
+    """The paths a redacted path may stand for: each redacted part matched among its folder's entries."""
+    found = [Path(path.anchor)]
+    for part in path.parts[1:]:
+        if not name_is_redacted(part):
+            found = [f / part for f in found]
+            continue
+        found = [entry for folder in found for entry in _entries(folder) if redact_name(entry.name) == part]
+    return found
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError:  # not a folder, gone, or not readable
+        return []
+
+
 def missing_recordings() -> dict[str, list[int]]:
     """sha256 -> ids of the calls whose recording is not where it was stored."""
     missing: dict[str, list[int]] = {}
     for call_id, path, sha256 in Call.select(Call.id, Call.path, Call.sha256).tuples():
-        if not Path(path).is_file():
+        if not Path(recording_file(path, sha256)).is_file():
             missing.setdefault(sha256, []).append(call_id)
     return missing
 

@@ -20,6 +20,7 @@ from qa_desktop.services.coaching.focus import comparison, follow_up
 from qa_desktop.services.coaching.pack_content import Pack, PackClip
 from qa_desktop.services.coaching.sessions import clips, criterion_names, previous_session, session_agents
 from qa_desktop.storage.models import Call, CoachingClip, CoachingSession
+from qa_desktop.storage.recordings import recording_file
 from qa_desktop.storage.repository import call_transcript, stored_analysis
 from scoring.audio import AudioError, decode
 from scoring.clips import cut, write_clip
@@ -126,7 +127,7 @@ def export_pack(
                 hidden += _name_spans(spoken, call.agent.name)
             try:
                 if call.id not in decoded:
-                    decoded[call.id] = decode(call.path)
+                    decoded[call.id] = decode(recording_file(call.path, call.sha256))
                 name = f"clips/{number:02d}-{_slug(clip.criterion)}-{clip.kind}.wav"
                 (folder / "clips").mkdir(exist_ok=True)
                 write_clip(
