@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from qa_desktop.app.background import Task
+from qa_desktop.services import review
 from qa_desktop.services.access.accounts import set_active
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.models import Agent, Call, Job, Team
@@ -121,6 +122,8 @@ def test_a_file_named_with_a_card_number_is_imported_its_name_stored_redacted_an
         assert stored[f"{tmp_path}/[ssn].csv"] == str(named[2])
         twins = sorted(recording_file(c.path, c.sha256) for c in Call.select() if "ending 4444" in c.path)
         assert twins == sorted([str(named[1]), str(twin)])  # each call its own file, told apart by content
+        chat = Call.get(Call.path == f"{tmp_path}/card [card ending 1111]/chat.csv").id
+        assert review.open_call(chat).path == review.call_summaries([chat])[chat].path == str(named[0])  # what plays
         queue_jobs([str(named[1])])  # as the app queues what it is asked to import, before reading it
         assert Job.select().order_by(Job.id.desc()).get().path == f"{tmp_path}/[card ending 4444].csv"
     finally:
