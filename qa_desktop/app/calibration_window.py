@@ -307,7 +307,7 @@ class CalibrationWindow(QDialog):
         if text:
             self.player.unload()
         else:
-            self.player.load(call.path, call.duration_s)
+            self.player.load(call.path, call.duration_s, review_service.silent_spans(call_id))
         self.transcript.show_utterances(review_service.transcript(call_id), timed=call.timed)
         self._show_answers()
 

@@ -43,6 +43,7 @@ from qa_desktop.app.dialog_size import fit_to_screen
 from qa_desktop.app.player import CallPlayer
 from qa_desktop.app.transcript_view import SPEAKER_COLOURS
 from qa_desktop.services import people as people_service
+from qa_desktop.services import review as review_service
 from qa_desktop.services.coaching import views as coaching_service
 from qa_desktop.services.coaching.focus import MIN_CALLS
 from qa_desktop.services.coaching.sessions import STATUSES, criterion_names
@@ -416,7 +417,7 @@ class CoachingWindow(QDialog):
         if clip.is_text:
             self.player.unload()
             return
-        self.player.load(clip.path, clip.duration_s)
+        self.player.load(clip.path, clip.duration_s, review_service.silent_spans(clip.call_id))
         self.clip_end = clip.end
         self.player.seek(clip.start)
         self.player.player.play()

@@ -1,13 +1,16 @@
-"""Audio playback of a call (QtMultimedia): play/pause, seek, speed, and the position in seconds."""
+"""Audio playback of a call (QtMultimedia): play/pause, seek, speed, and the position in seconds; silent where card
+data was said."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QStyle, QWidget
 
+from scoring.clips import HIDE_MARGIN_S
 from scoring.display import clock
 
 SPEEDS = (0.75, 1.0, 1.25, 1.5, 2.0)
@@ -48,12 +51,16 @@ class CallPlayer(QWidget):
         self.player.errorOccurred.connect(lambda _e, text: self.error.setText(text))
         self.player.mediaStatusChanged.connect(self._status_changed)
         self._pending: float | None = None  # a seek asked for before the recording finished loading
+        self._silent: list[tuple[float, float]] = []  # (start, end) where card data was said: not heard
         self._update_icon()
 
-    def load(self, path: str | Path, duration_s: float = 0.0) -> None:
-        """Load a recording (stopped at the start); a missing file is said on screen."""
+    def load(self, path: str | Path, duration_s: float = 0.0, silent: Sequence[tuple[float, float]] = ()) -> None:
+        """Load a recording (stopped at the start), to be played silent over the `silent` (start, end) spans (where
+        card data was said); a missing file is said on screen."""
         self.player.stop()
         self._pending = None
+        self._silent = [(start - HIDE_MARGIN_S, end + HIDE_MARGIN_S) for start, end in silent]  # as clips hide it
+        self.output.setMuted(self._in_silence(0.0))
         self.error.setText("" if Path(path).exists() else f"Recording not found: {path}")
         if not self.error.text() and QMediaDevices.defaultAudioOutput().isNull():
             self.error.setText("No audio output device: nothing will be heard")
@@ -67,6 +74,8 @@ class CallPlayer(QWidget):
         self.player.stop()
         self._pending = None
         self.player.setSource(QUrl())
+        self._silent = []
+        self.output.setMuted(False)
         self.slider.setRange(0, 0)
         self.time.setText("0:00 / 0:00")
         self.error.setText("")
@@ -103,7 +112,11 @@ class CallPlayer(QWidget):
         else:
             self.player.play()
 
+    def _in_silence(self, seconds: float) -> bool:
+        return any(start <= seconds < end for start, end in self._silent)
+
     def _moved(self, ms: int) -> None:
+        self.output.setMuted(self._in_silence(ms / 1000))
         if not self.slider.isSliderDown():
             self.slider.setValue(ms)
         self.time.setText(f"{clock(ms / 1000)} / {clock(self.slider.maximum() / 1000)}")

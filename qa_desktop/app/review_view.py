@@ -310,7 +310,7 @@ class ReviewView(QWidget):
         else:
             conversation = score.analysis.get("conversation", {}) if score else {}
             self.locate.show_for(call.path)
-            self.player.load(call.path, call.duration_s)
+            self.player.load(call.path, call.duration_s, call.redacted())
             self.waveform.load(
                 call.path,
                 call.sha256,

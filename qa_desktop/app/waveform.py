@@ -71,7 +71,7 @@ class WaveformView(QWidget):
         self.setMinimumHeight(90)
         self.setToolTip(
             "Agent above, customer below; grey: dead air, red: talk-over, hatched purple: card data "
-            "(redacted; a tone in exported clips). Click to play from there."
+            "(redacted: silent when played, a tone in exported clips). Click to play from there."
         )
         self._agent = self._customer = None
         self._duration = 0.0

@@ -348,6 +348,11 @@ def call_summaries(ids: list[int]) -> dict[int, CallSummary]:
     }
 
 
+def silent_spans(call_id: int) -> list[tuple[float, float]]:
+    """Where card data was said in a call (start, end): played silent, hatched on the waveform."""
+    return redacted_spans(transcript(call_id))
+
+
 def transcript(call_id: int) -> list[Utterance]:
     """A call's utterances in conversation order."""
     return [

@@ -15,6 +15,7 @@ from qa_desktop.services.coaching.focus import Focus, FollowUp, comparison, foll
 from qa_desktop.services.coaching.pack import call_timeline, excerpt, export_pack
 from qa_desktop.services.review import OfMedium
 from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession
+from qa_desktop.storage.recordings import recording_file
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def clip_views(session_id: int) -> list[ClipView]:
             c.call.id,
             c.call.agent.name,
             c.call.call_time,
-            c.call.path,
+            recording_file(c.call.path, c.call.sha256),
             c.call.medium,
             c.call.duration_s,
             call_timeline(c.call).span(c.start, c.end),
