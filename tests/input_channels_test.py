@@ -124,8 +124,11 @@ def test_a_file_named_with_a_card_number_is_imported_its_name_stored_redacted_an
         assert twins == sorted([str(named[1]), str(twin)])  # each call its own file, told apart by content
         chat = Call.get(Call.path == f"{tmp_path}/card [card ending 1111]/chat.csv").id
         assert review.open_call(chat).path == review.call_summaries([chat])[chat].path == str(named[0])  # what plays
-        queue_jobs([str(named[1])])  # as the app queues what it is asked to import, before reading it
-        assert Job.select().order_by(Job.id.desc()).get().path == f"{tmp_path}/[card ending 4444].csv"
+        options = {"metadata": f"/exports/{VISA}.csv", "agent_speakers": [f"Sam {MASTERCARD}"]}  # typed in the app
+        queue_jobs([str(named[1])], options)  # as the app queues what it is asked to import, before reading it
+        job = Job.select().order_by(Job.id.desc()).get()
+        assert job.path == f"{tmp_path}/[card ending 4444].csv"
+        assert job.options == {"metadata": "/exports/[card number].csv", "agent_speakers": ["Sam [card number]"]}
     finally:
         close_database()
     assert [f for f in database_files(db) if card_data_in(f)] == []

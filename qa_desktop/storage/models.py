@@ -159,7 +159,7 @@ class Job(BaseModel):
     call = ForeignKeyField(Call, null=True, backref="jobs", on_delete="SET NULL")
     created_at = DateTimeField(default=_now)
     updated_at = DateTimeField(default=_now)
-    options = JSONField(default=dict)  # how to import it (metadata CSV, column mapping), to resume (schema v3)
+    options = RedactedJSON(default=dict)  # how to import it (metadata CSV, column mapping), to resume (schema v3)
     owner = CharField(null=True)  # the process that queued or runs it, "pid@start time" (schema v8)
 
 
