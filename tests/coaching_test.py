@@ -462,7 +462,8 @@ def test_the_focus_list_shows_every_criterion_it_has_room_for_above_the_sessions
     window.agent.setCurrentIndex(window.agent.findData(team.id))
     focus = window.suggestions
     qtbot.waitUntil(lambda: focus.topLevelItemCount() == len(window.names))
-    QApplication.sendPostedEvents()  # the layout takes the list's new size hint
+    focus.doItemsLayout()  # now, not on the view's timer
+    QApplication.sendPostedEvents()  # and the window's layout takes the list's new size hint
     rows = [focus.visualItemRect(focus.topLevelItem(i)) for i in range(focus.topLevelItemCount())]
     shown = sum(r.bottom() <= focus.viewport().height() for r in rows)
     sessions = window.sessions.height() // window.sessions.fontMetrics().lineSpacing()
