@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from qa_desktop.cli.main import main
 from qa_desktop.services.coaching.focus import Focus, Rate, follow_up, suggest_focus
@@ -448,3 +449,23 @@ def test_the_pack_chart_shows_a_0_percent_bar():
     draw_focus(figure, [Focus("empathy_statement", Rate(0, 6), Rate(10, 12))], {}, "Ana")
     seen = [p for p in figure.axes[0].patches if p.get_width() > 0]
     assert any(p.get_hatch() == "////" and p.get_width() == ZERO_STUB for p in seen)  # Ana's 0 of 6
+
+
+@pytest.mark.parametrize("size", [(1280, 820), (1311, 706)])  # as it opens on 1920x1080 and on 1366x768
+def test_the_focus_list_shows_every_criterion_it_has_room_for_above_the_sessions(qtbot, team, size):
+    from qa_desktop.app.coaching_window import CoachingWindow
+
+    window = CoachingWindow(None, lambda: "Kim", lambda: None)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    window.agent.setCurrentIndex(window.agent.findData(team.id))
+    focus = window.suggestions
+    qtbot.waitUntil(lambda: focus.topLevelItemCount() == len(window.names))
+    focus.doItemsLayout()  # now, not on the view's timer
+    QApplication.sendPostedEvents()  # and the window's layout takes the list's new size hint
+    rows = [focus.visualItemRect(focus.topLevelItem(i)) for i in range(focus.topLevelItemCount())]
+    shown = sum(r.bottom() <= focus.viewport().height() for r in rows)
+    sessions = window.sessions.height() // window.sessions.fontMetrics().lineSpacing()
+    assert sessions >= 4  # the sessions stay in view (four rows at least)
+    assert shown == len(rows) == 17  # every criterion of the shipped scorecard: was 12, above 300 px of sessions

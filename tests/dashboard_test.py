@@ -253,7 +253,7 @@ def test_the_heat_map_keeps_its_colour_bar_label_within_a_laptop_card():
         for c in card.criteria
     ]
     table = Table(["agent_id", "agent", "criterion", "judged", "passed", "rate", "name"], rows)
-    figure, _picks = figure_for(chart, table, MARCH, default_drivers(), width=6.7, dpi=90)  # a card at 1366x768
+    figure, _picks = figure_for(chart, table, MARCH, default_drivers(), width=6.7, dpi=90)  # was its card at 1366x768
     figure.draw_without_rendering()
     label = figure.axes[1].yaxis.label.get_window_extent()
     assert 0 <= label.y0 and label.y1 <= figure.bbox.height  # "Pass rate (%) · n = calls judge" ran off the top
@@ -451,3 +451,26 @@ def test_report_csvs_keep_names_from_running_as_formulas_and_numbers_as_numbers(
     rows = {r["agent"]: r for r in csv.DictReader((out / "sentiment.csv").open())}
     assert set(rows) == {'\'=HYPERLINK("http://evil.example","Ana")', "'@SUM(A1:A9)"}
     assert float(rows["'@SUM(A1:A9)"]["sentiment_change"]) < 0  # a negative number stays a number
+
+
+@pytest.mark.parametrize("size", [(1311, 706), (1843, 993)])  # the window first opens so on 1366x768, 1920x1080
+def test_the_heat_maps_cell_labels_are_as_large_as_its_axes_labels_and_fit_their_cells(qtbot, db, size):
+    criteria = shipped_scorecard().criteria
+    for n, agent in enumerate(["Daniel Kim", "Maria Lopez", "Priya Shah", "Tom Becker"]):
+        for day in (2, 3):
+            results = {c.id: ("fail" if (i + n) % 3 == 0 else "pass", None) for i, c in enumerate(criteria)}
+            stored_call(agent, "Support", f"2026-03-0{day} 09:0{n}", 300, (70, 60, 80), False, results, ["hello"])
+    window = _dashboards(qtbot, db, MARCH)
+    window.resize(*size)
+    qtbot.waitUntil(lambda: _drawn(window.dashboards), timeout=20000)
+    axes = window.dashboards.cards["criteria"].canvas.figure.axes[0]
+    ticks = axes.get_xticklabels()[0].get_fontsize()
+    labels = axes.texts
+    assert len(labels) == 4 * len(criteria)
+    for label in labels:
+        x, y = label.get_position()  # the cell's centre
+        cell = axes.transData.transform([(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)])
+        (left, top), (right, bottom) = cell.min(axis=0), cell.max(axis=0)
+        assert label.get_fontsize() >= ticks  # was 6 pt against 8: "100 n=1" could not be read at 1366
+        box = label.get_bbox_patch().get_window_extent()  # the label and the cell's colour behind it (the hatch)
+        assert left <= box.x0 and box.x1 <= right and top <= box.y0 and box.y1 <= bottom, label.get_text()

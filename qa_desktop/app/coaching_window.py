@@ -14,6 +14,7 @@ from types import ModuleType
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTextBrowser,
     QTreeWidget,
@@ -51,6 +53,7 @@ from qa_desktop.services.coaching.views import ClipView, SessionView
 from qa_desktop.storage.review import StaleReviewError
 
 CLIP_ROLE = Qt.ItemDataRole.UserRole + 1
+SESSION_ROWS = 4  # the sessions list is never shorter: the focus list gets the rest of the height it needs
 
 
 class CoachingWindow(QDialog):
@@ -95,12 +98,14 @@ class CoachingWindow(QDialog):
         self.suggestions = QTreeWidget()
         self.suggestions.setHeaderLabels(["Focus (tick to coach)", "Agent", "Team", "Gap"])
         self.suggestions.setRootIsDecorated(False)
+        self.suggestions.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)  # every row
         for column, width in enumerate((160, 92, 92, 36)):
             self.suggestions.setColumnWidth(column, width)
         self.suggestion_note = QLabel()
         self.suggestion_note.setWordWrap(True)
         self.others = QListWidget()
         self.others.setMaximumHeight(90)
+        self.others.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)  # 3 agents: 3 rows
         self.others.setToolTip("Tick other agents to make it a team session")
         self.create_button = QPushButton("Create session with proposed clips")
         self.create_button.clicked.connect(self.create_from_ticks)
@@ -114,11 +119,15 @@ class CoachingWindow(QDialog):
         form.addWidget(self.create_button)
         self.sessions = QListWidget()
         self.sessions.currentItemChanged.connect(lambda item, _old: item and self.open_session(item.data(CLIP_ROLE)))
+        self.sessions.setMinimumHeight(
+            SESSION_ROWS * self.sessions.fontMetrics().lineSpacing() + 2 * self.sessions.frameWidth()
+        )
+        self.sessions.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)  # the rest, if any
         column = QVBoxLayout(panel)
-        column.addWidget(new, 3)
+        column.addWidget(new)  # as tall as the focus list needs (the window's height allowing)
         self.sessions_label = QLabel("Sessions")
         column.addWidget(self.sessions_label)
-        column.addWidget(self.sessions, 2)
+        column.addWidget(self.sessions, 1)
         return panel
 
     def _load_agents(self) -> None:

@@ -262,8 +262,12 @@ class DashboardView(QWidget):
     def _build_cards(self) -> None:
         grid = QGridLayout(self._grid_host)
         self.cards = {c.key: ChartCard(c, self) for c in CHARTS}
-        for n, card in enumerate(self.cards.values()):
-            grid.addWidget(card, n // 2, n % 2)
+        place = 0  # half rows filled
+        for card in self.cards.values():  # two a row; a wide chart has a row of its own
+            span = 2 if card.chart.wide else 1
+            place += place % 2 * (span - 1)  # a wide chart starts a row
+            grid.addWidget(card, place // 2, place % 2, 1, span)
+            place += span
 
     def refresh(self) -> None:
         """Compute every chart for the current scope in the background (a newer request replaces an older one).

@@ -36,6 +36,7 @@ PASS_RATE = LinearSegmentedColormap.from_list("pass_rate", ["#b3261e", "#f2c14e"
 MAX_BARS = 40  # agent bar charts show the 40 agents furthest out; the CSV has all
 NO_DATA = "#d9d9d9"  # a heat-map cell without a judged call
 FEW_CALLS = 5  # a heat-map cell judged on fewer calls is hatched: its rate says little
+CELL_FONT = 8  # points: a heat-map cell's rate and count, as large as the axes' labels (6 pt could not be read)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Chart:
     compute: Callable[[Scope, DriverSet], Table]
     draw: Callable[[Figure, Table, Scope, DriverSet], Picks]
     height: Callable[[Table], float] = lambda table: 3.4  # inches at the report's width
+    wide: bool = False  # takes the dashboard's full width (two charts side by side give it too little)
 
 
 def _axes(figure: Figure):
@@ -245,9 +247,10 @@ def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSe
                     f"{value:.0f}\nn={judged[row, col]:,}",
                     ha="center",
                     va="center",
-                    fontsize=6,
+                    fontsize=CELL_FONT,
                     linespacing=0.9,
                     color="white" if value < 25 or value > 75 else "black",
+                    bbox={"facecolor": PASS_RATE(value / 100), "edgecolor": "none", "pad": 1},  # over the hatch
                 )
     axes.legend(
         handles=[
@@ -350,7 +353,7 @@ def _bar_height(table: Table) -> float:
 
 
 def _heat_height(table: Table) -> float:
-    return 2.0 + 0.24 * max(3, len({r[0] for r in table.rows}))
+    return 2.0 + 0.34 * max(3, len({r[0] for r in table.rows}))  # a row holds two lines of CELL_FONT
 
 
 def _scope_only(query: Callable[[Scope], Table]) -> Callable[[Scope, DriverSet], Table]:
@@ -362,7 +365,12 @@ CHARTS: list[Chart] = [
     Chart("trends", "Weekly scores and auto-fail rate", _scope_only(q.weekly_trends), _draw_trends),
     Chart("distribution", "Score distribution", _scope_only(q.distributions), _draw_distribution),
     Chart(
-        "criteria", "Criterion pass rates by agent", _scope_only(q.criterion_pass_rates), _draw_heatmap, _heat_height
+        "criteria",
+        "Criterion pass rates by agent",
+        _scope_only(q.criterion_pass_rates),
+        _draw_heatmap,
+        _heat_height,
+        wide=True,
     ),
     Chart("auto_fail", "Auto-fail rate by agent", _AGENTS, _draw_auto_fail, _bar_height),
     Chart("drivers", "Call drivers", q.drivers, _draw_drivers, _bar_height),
