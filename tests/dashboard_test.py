@@ -474,3 +474,14 @@ def test_the_heat_maps_cell_labels_are_as_large_as_its_axes_labels_and_fit_their
         assert label.get_fontsize() >= ticks  # was 6 pt against 8: "100 n=1" could not be read at 1366
         box = label.get_bbox_patch().get_window_extent()  # the label and the cell's colour behind it (the hatch)
         assert left <= box.x0 and box.x1 <= right and top <= box.y0 and box.y1 <= bottom, label.get_text()
+
+
+def test_every_row_of_the_dashboards_is_filled(qtbot, db):
+    """Two charts a row, a wide one alone: no half row is left empty (the last chart, alone, takes its row)."""
+    dashboards = _dashboards(qtbot, db, MARCH).dashboards
+    grid = dashboards._grid_host.layout()
+    taken: dict[int, int] = {}
+    for card in dashboards.cards.values():
+        row, _column, _rows, columns = grid.getItemPosition(grid.indexOf(card))
+        taken[row] = taken.get(row, 0) + columns
+    assert set(taken.values()) == {2}, taken

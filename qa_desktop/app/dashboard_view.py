@@ -263,9 +263,12 @@ class DashboardView(QWidget):
         grid = QGridLayout(self._grid_host)
         self.cards = {c.key: ChartCard(c, self) for c in CHARTS}
         place = 0  # half rows filled
-        for card in self.cards.values():  # two a row; a wide chart has a row of its own
+        cards = list(self.cards.values())
+        for index, card in enumerate(cards):  # two a row; a wide chart has a row of its own
             span = 2 if card.chart.wide else 1
             place += place % 2 * (span - 1)  # a wide chart starts a row
+            if index == len(cards) - 1 and place % 2 == 0:
+                span = 2  # the last chart, alone in its row, takes the row (no empty half beside it)
             grid.addWidget(card, place // 2, place % 2, 1, span)
             place += span
 
