@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 import soundfile as sf
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from qa_desktop.cli.main import main
 from qa_desktop.services.coaching.focus import Focus, Rate, follow_up, suggest_focus
@@ -462,10 +461,13 @@ def test_the_focus_list_shows_every_criterion_it_has_room_for_above_the_sessions
     window.agent.setCurrentIndex(window.agent.findData(team.id))
     focus = window.suggestions
     qtbot.waitUntil(lambda: focus.topLevelItemCount() == len(window.names))
-    focus.doItemsLayout()  # now, not on the view's timer
-    QApplication.sendPostedEvents()  # and the window's layout takes the list's new size hint
-    rows = [focus.visualItemRect(focus.topLevelItem(i)) for i in range(focus.topLevelItemCount())]
-    shown = sum(r.bottom() <= focus.viewport().height() for r in rows)
+
+    def shown() -> int:
+        """Rows in view, once the window's layout has taken the list's new size hint (Qt lays out later)."""
+        focus.doItemsLayout()
+        rows = [focus.visualItemRect(focus.topLevelItem(i)) for i in range(focus.topLevelItemCount())]
+        return sum(r.bottom() <= focus.viewport().height() for r in rows)
+
+    qtbot.waitUntil(lambda: shown() == len(window.names) == 17, timeout=5000)  # the shipped scorecard's: was 12
     sessions = window.sessions.height() // window.sessions.fontMetrics().lineSpacing()
-    assert sessions >= 4  # the sessions stay in view (four rows at least)
-    assert shown == len(rows) == 17  # every criterion of the shipped scorecard: was 12, above 300 px of sessions
+    assert sessions >= 4  # the sessions stay in view (four rows at least), below 300 px of them before
