@@ -611,8 +611,6 @@ _CARD_LENGTHS = range(_CARD_DIGITS, 20)  # a card number (PAN) has 13 to 19 digi
 # ... and a payment card starts with 3 to 6 (ISO/IEC 7812's payment industries; epoch ms start with 1) or 2221-2720
 # (Mastercard's 2-series; a timestamp 20261102... stays)
 _CARD_FIRST, _CARD_2_SERIES = "3456", range(2221, 2721)
-
-
 # a card number in a name keeps its last four digits (what may be shown of a card), so that the file is found again
 _NAME_CARD = "[card ending {}]"
 _NAME_PLACEHOLDER = re.compile(r"\[card ending \d{4}\]|" + re.escape(SSN))

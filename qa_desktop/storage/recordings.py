@@ -3,8 +3,10 @@ the file's bytes, so a recording that was moved or renamed is found again by its
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from qa_desktop.storage.models import Call, database
@@ -46,15 +48,25 @@ def _unredacted(path: Path) -> list[Path]:
         if not name_is_redacted(part):
             found = [f / part for f in found]
             continue
-        found = [entry for folder in found for entry in _entries(folder) if redact_name(entry.name) == part]
+        found = [folder / name for folder in found for name in _names_redacted(folder).get(part, [])]
     return found
 
 
-def _entries(folder: Path) -> list[Path]:
+def _names_redacted(folder: Path) -> dict[str, list[str]]:
+    """A folder's entries by their redacted names, read again only when the folder changes (retention and relocate
+    look up many calls of one recorder's folder, which may hold tens of thousands of files)."""
     try:
-        return list(folder.iterdir())
+        return _listing(str(folder), folder.stat().st_mtime_ns)
     except OSError:  # not a folder, gone, or not readable
-        return []
+        return {}
+
+
+@lru_cache(maxsize=32)
+def _listing(folder: str, _changed_ns: int) -> dict[str, list[str]]:
+    names: dict[str, list[str]] = {}
+    for name in os.listdir(folder):
+        names.setdefault(redact_name(name), []).append(name)
+    return names
 
 
 def missing_recordings() -> dict[str, list[int]]:
