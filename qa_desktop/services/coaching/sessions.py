@@ -177,7 +177,7 @@ def save_texts(session: CoachingSession, goals: str, notes: str, due: dt.datetim
     if not changed:
         return
     with database.atomic():
-        claim(session, f"coaching session {session.id}")
+        claim(session, session_target(session.id))
         session.goals, session.notes, session.due = goals, notes, due
         session.save(only=[CoachingSession.goals, CoachingSession.notes, CoachingSession.due])
         audit(None, actor or "coach", "session texts", session_target(session.id), comment=", ".join(changed))
@@ -191,7 +191,7 @@ def set_status(session: CoachingSession, status: str, actor: str) -> CoachingSes
     if status not in STATUSES:
         raise CoachingError(f"a session's status is one of {', '.join(STATUSES)}, not '{status}'")
     with database.atomic():
-        claim(session, f"coaching session {session.id}")
+        claim(session, session_target(session.id))
         audit(None, actor or "coach", "session status", session_target(session.id), session.status, status)
         session.status = status
         if status != "planned" and session.delivered_at is None:
