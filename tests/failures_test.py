@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 
+import psycopg
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox
@@ -177,3 +179,36 @@ def test_the_app_starts_with_a_broken_settings_file_and_missing_files(qtbot, db,
     assert (settings.get("device"), settings.get("agent_channel"), settings.get("reviewer")) == ("auto", 0, "Kim")
     assert window.dashboards.drivers.path.endswith("resources/drivers.toml")  # the ones that ship
     assert Settings().store.value("drivers") == "/nowhere/drivers.toml"  # left as stored, to fix in Settings
+
+
+@pytest.mark.sqlite_only  # a file that goes away; a server that stops is said alike (database_message)
+def test_a_database_file_gone_mid_session_is_said_as_such_naming_it_without_a_traceback(qtbot, db, hooks, log_file):
+    call = stored_call(
+        "Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, {"greeting": ("pass", None)}, ["hi"]
+    )
+    window = _window(qtbot, db)
+    for suffix in ("", "-wal", "-shm"):  # the share went away, or someone moved the file
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    database.close()  # the next read opens a connection, as each background thread does
+    QTimer.singleShot(0, lambda: window.review.open_call(call.id))  # a click's slot
+    qtbot.waitUntil(lambda: hooks.dialog is not None and hooks.dialog.isVisible())
+    box = hooks.dialog
+    assert box.windowTitle() == "qa-desktop: the database cannot be used"
+    assert str(db) in box.text() and "the file cannot be opened" in box.text() and "Check that the file" in box.text()
+    assert "Something went wrong" not in box.text() and box.detailedText() == ""  # the traceback is in the log only
+    assert not Path(db).exists()  # not made again, empty, where every read said "no such table"
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    assert "Traceback" in log_file.read_text()
+
+
+def test_a_server_that_cannot_be_reached_is_named_and_said_as_such(qapp):
+    from qa_desktop.app.error_report import database_message
+    from qa_desktop.storage.database import describe_database_error
+
+    url = "postgresql://qa@127.0.0.1:1/calls"  # nothing listens there: psycopg's own error
+    with pytest.raises(psycopg.OperationalError) as refused:
+        psycopg.connect(url, connect_timeout=5)
+    text = database_message(describe_database_error(url, refused.value))
+    assert "postgresql://qa@127.0.0.1:1/calls" in text and "cannot reach the server" in text
+    assert "Check that the server is running" in text and "Connection refused" not in text

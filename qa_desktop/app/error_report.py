@@ -1,6 +1,7 @@
 """Failures reach the user and the log: a rotating log file in the data folder, set up once at start;
 hooks that log every uncaught exception (UI thread, other threads) and Qt's own warnings, and show a
-dialog on the UI thread that says where the log is; and a short message for an error shown in a view."""
+dialog on the UI thread that says where the log is (for the database failing, which database, what is wrong and what
+to do, without a traceback); and a short message for an error shown in a view."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from types import TracebackType
 from PySide6.QtCore import QMessageLogContext, QObject, QtMsgType, Signal, Slot, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from qa_desktop.storage.database import open_database_error
+from qa_desktop.storage.database import DatabaseFileError, open_database_error
 from qa_desktop.storage.paths import data_dir
 from scoring.redacted_log import RedactingFormatter
 
@@ -71,7 +72,7 @@ class ErrorHooks(QObject):
     """Installs the hooks; an uncaught exception is logged, then shown in a dialog on the UI thread
     (`dialog`, not modal; later errors while it is open are counted in it)."""
 
-    _raised = Signal(str, str)
+    _raised = Signal(str, str, str)  # title, text, details (a traceback, or none)
 
     def __init__(self) -> None:
         super().__init__()
@@ -106,30 +107,46 @@ class ErrorHooks(QObject):
 
     def _report(self, exc: BaseException, tb: TracebackType | None, thread: str) -> None:
         log.error("Uncaught exception in %s", thread, exc_info=(type(exc), exc, tb))
-        self._raised.emit(describe(exc), "".join(traceback.format_exception(type(exc), exc, tb)))
+        if (problem := open_database_error(exc)) is not None:  # the database, not the app: what to do, no traceback
+            self._raised.emit(DATABASE_TITLE, database_message(problem), "")
+        else:
+            details = "".join(traceback.format_exception(type(exc), exc, tb))
+            self._raised.emit("qa-desktop: something went wrong", f"Something went wrong: {describe(exc)}", details)
 
-    @Slot(str, str)
-    def _show(self, summary: str, details: str) -> None:
+    @Slot(str, str, str)
+    def _show(self, title: str, text: str, details: str) -> None:
         if self.dialog is not None and self.dialog.isVisible():
             self._more += 1
             self.dialog.setInformativeText(self._where() + f"\n\n{self._more} more error(s) since; all are in the log.")
             return
         self._more = 0
         self.dialog = QMessageBox(
-            QMessageBox.Icon.Critical,
-            "qa-desktop: something went wrong",
-            f"Something went wrong: {summary}",
-            QMessageBox.StandardButton.Close,
-            QApplication.activeWindow(),
+            QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Close, QApplication.activeWindow()
         )
         self.dialog.setInformativeText(self._where())
-        self.dialog.setDetailedText(details)
+        if details:
+            self.dialog.setDetailedText(details)
         self.dialog.setModal(False)
         self.dialog.show()
 
     @staticmethod
     def _where() -> str:
         return f"The app goes on; what you were doing may not have finished. The details are in the log:\n{log_path()}"
+
+
+DATABASE_TITLE = "qa-desktop: the database cannot be used"
+
+
+def database_message(problem: DatabaseFileError) -> str:
+    """What the user reads when the open database fails mid-session: which database, what is wrong, what to do."""
+    if isinstance(problem.path, Path):
+        todo = (
+            "Check that the file is still there and readable (a drive removed, a network share gone, a full disk); "
+            "then do it again, or restart qa-desktop to open it or choose another."
+        )
+    else:
+        todo = "Check that the server is running and this computer can reach it (ask who runs it); then do it again."
+    return f"qa-desktop cannot use the database\n{problem.path}\n\n{problem.reason}.\n\n{todo}"
 
 
 def _qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:

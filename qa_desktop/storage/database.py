@@ -83,6 +83,7 @@ def open_database(path: Path | str | None = None, tell: Callable[[str], None] = 
         _guard = FileGuard(target)
         migrate(sqlite, target, tell=tell)
         interrupt_orphaned_jobs()
+        sqlite.opened = True
     except SchemaTooNewError as exc:
         close_database()
         raise DatabaseFileError(target, str(exc)) from exc

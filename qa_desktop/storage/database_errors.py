@@ -1,5 +1,5 @@
 """A database error in one line a user can act on: what SQLite or PostgreSQL said, with a full disk, a file that
-is not a database, a damaged file and a lost server connection named as such."""
+is not a database, a damaged or vanished file and a lost or unreachable server named as such."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ FULL = "database or disk is full (free some space)"
 _FULL_CODES = {sqlite3.SQLITE_FULL, getattr(sqlite3, "SQLITE_IOERR_SHMSIZE", 4874)}
 # what psycopg says of a connection the server dropped: on the statement that finds out, then on every later one
 CONNECTION_LOST = ("terminating connection", "server closed the connection", "the connection is closed")
+# what psycopg says when the server cannot be reached at all (stopped, or the network is down)
+UNREACHABLE = ("connection failed", "Connection refused", "could not connect")
+# what SQLite says when the file cannot be opened (gone, or its folder or share not reachable, or not readable)
+CANNOT_OPEN = "unable to open database file"
 
 
 def database_error_reason(exc: BaseException) -> str:
@@ -22,6 +26,10 @@ def database_error_reason(exc: BaseException) -> str:
         return "not a qa-desktop database (file is not a database)"
     if any(fragment in reason for fragment in CONNECTION_LOST):
         return "lost the connection to the server (restarted or stopped): nothing of this change was saved: try again"
+    if any(fragment in reason for fragment in UNREACHABLE):
+        return "cannot reach the server (it is stopped, or the network is down)"
+    if CANNOT_OPEN in reason:
+        return "the file cannot be opened (moved, deleted, not readable, or on a drive or share that went away)"
     if "malformed" in reason:
         return "the file is damaged or truncated (database disk image is malformed); restore a backup"
     return reason

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from peewee import SqliteDatabase, __exception_wrapper__, _savepoint
 
+from qa_desktop.storage.database_errors import CANNOT_OPEN
 from qa_desktop.storage.dialect import SqliteDialect
 from qa_desktop.storage.search import Fts5Search, SearchIndex
 
@@ -40,6 +41,15 @@ class CallDatabase(SqliteDatabase):
 
     def __init__(self) -> None:
         super().__init__(None, lock_type="IMMEDIATE")
+        self.opened = False  # set once the file is open: a thread's later connection finds it or fails
+
+    def _connect(self) -> sqlite3.Connection:
+        """A new connection (each background thread opens its own); once the file is open, a file that has gone
+        since (moved, deleted, its share gone) fails as SQLite's "unable to open database file" instead of being
+        created again, empty, where every read then says "no such table"."""
+        if self.opened and not Path(self.database).exists():
+            raise sqlite3.OperationalError(CANNOT_OPEN)
+        return super()._connect()
 
     def rollback(self) -> None:
         if not self.is_closed() and not self.connection().in_transaction:
