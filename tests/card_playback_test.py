@@ -4,8 +4,12 @@ clips hide it."""
 
 from __future__ import annotations
 
+import shutil
+
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.storage.models import Call
+from scoring.audio import file_sha256
+from scoring.redact import redact_name
 from tests.support.demo import demo_file
 from tests.support.stored_calls import stored_call
 
@@ -27,3 +31,21 @@ def test_the_review_plays_card_data_silent_and_the_rest_aloud(qtbot, db):
     assert heard == {0.5: True, 0.8: False, 1.5: False, 2.2: False, 2.5: True, 3.5: False, 4.5: True}
     window.review.open_call(call.id)  # opened again: it starts aloud, at 0:00
     assert not player.output.isMuted()
+
+
+def test_a_recording_named_with_a_card_number_is_found_off_the_ui_thread_while_the_player_says_so(qtbot, db, tmp_path):
+    recording = tmp_path / "4111111111111111.wav"  # a recorder's id that reads as a card number: stored redacted
+    shutil.copy(demo_file("good"), recording)
+    call = stored_call("Maria Lopez", "Billing", "2026-11-02T09:00", 100, (70, 60, 80), False, {}, SAID)
+    Call.update(path=redact_name(str(recording)), sha256=file_sha256(recording)).where(Call.id == call.id).execute()
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.show()
+    review, player = window.review, window.review.player
+    review.open_call(call.id)  # returns before any file is hashed: the player says what it waits for
+    assert player.note.text() == "Finding the recording…" and not player.play_button.isEnabled()
+    assert player.player.source().isEmpty() and review.locate.isHidden()  # not "not found" while it is looked for
+    qtbot.waitUntil(lambda: player.player.source().toLocalFile() == str(recording))
+    assert player.note.text() == "" and player.play_button.isEnabled() and "not found" not in player.error.text()
+    assert "4111111111111111" not in review.title.text()  # the name as the library shows it
+    qtbot.waitUntil(lambda: review.waveform.ready)

@@ -123,7 +123,8 @@ def test_a_file_named_with_a_card_number_is_imported_its_name_stored_redacted_an
         twins = sorted(recording_file(c.path, c.sha256) for c in Call.select() if "ending 4444" in c.path)
         assert twins == sorted([str(named[1]), str(twin)])  # each call its own file, told apart by content
         chat = Call.get(Call.path == f"{tmp_path}/card [card ending 1111]/chat.csv").id
-        assert review.open_call(chat).path == review.call_summaries([chat])[chat].path == str(named[0])  # what plays
+        opened = review.open_call(chat)  # the review finds the file off the UI thread (recording_path)
+        assert review.recording_path(opened) == review.call_summaries([chat])[chat].path == str(named[0])  # plays
         options = {"metadata": f"/exports/{VISA}.csv", "agent_speakers": [f"Sam {MASTERCARD}"]}  # typed in the app
         queue_jobs([str(named[1])], options)  # as the app queues what it is asked to import, before reading it
         job = Job.select().order_by(Job.id.desc()).get()

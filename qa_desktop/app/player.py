@@ -38,11 +38,13 @@ class CallPlayer(QWidget):
         self.speed.setCurrentIndex(SPEEDS.index(1.0))
         self.speed.setToolTip("Playback speed")
         self.speed.currentIndexChanged.connect(lambda _: self.player.setPlaybackRate(self.speed.currentData()))
+        self.note = QLabel()  # what the player waits for
+        self.note.setStyleSheet("color: #555")
         self.error = QLabel()
         self.error.setStyleSheet("color: #b3261e")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.play_button, self.slider, self.time, self.speed, self.error):
+        for widget in (self.play_button, self.slider, self.time, self.speed, self.note, self.error):
             layout.addWidget(widget)
         layout.setStretch(1, 1)
         self.player.positionChanged.connect(self._moved)
@@ -58,6 +60,7 @@ class CallPlayer(QWidget):
         """Load a recording (stopped at the start), to be played silent over the `silent` (start, end) spans (where
         card data was said); a missing file is said on screen."""
         self.player.stop()
+        self._waiting(False)
         self._pending = None
         self._silent = [(start - HIDE_MARGIN_S, end + HIDE_MARGIN_S) for start, end in silent]  # as clips hide it
         self.output.setMuted(self._in_silence(0.0))
@@ -69,8 +72,21 @@ class CallPlayer(QWidget):
         self.slider.setValue(0)
         self.time.setText(f"0:00 / {clock(duration_s)}")
 
+    def wait_for(self, note: str, duration_s: float = 0.0) -> None:
+        """Nothing to play yet: the controls are off and `note` says why (the recording is being looked for)."""
+        self.unload()
+        self._waiting(True)
+        self.note.setText(note)
+        self.time.setText(f"0:00 / {clock(duration_s)}")
+
+    def _waiting(self, waiting: bool) -> None:
+        self.note.setText("")
+        for control in (self.play_button, self.slider, self.speed):
+            control.setEnabled(not waiting)
+
     def unload(self) -> None:
         """Stop and forget the recording."""
+        self._waiting(False)
         self.player.stop()
         self._pending = None
         self.player.setSource(QUrl())

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qa_desktop.app.background import Latest
 from qa_desktop.app.locate_bar import LocateBar
 from qa_desktop.app.player import CallPlayer
 from qa_desktop.app.scorecard_panel import FIND_TIP, PLAY_TIP, RESULT_ROLE, ScorecardPanel
@@ -199,6 +200,8 @@ class ReviewView(QWidget):
         self.dispute_button.clicked.connect(self.dispute_selected)
         self.locate = LocateBar()
         self.locate.located.connect(self._located)
+        # a recording whose name was stored redacted is found by hashing files: off the UI thread
+        self.finding = Latest(self._show_recording, self._recording_not_found, self, what="finding the recording")
         self.player = CallPlayer()
         self.waveform = WaveformView()
         self.text_note = QLabel(
@@ -303,25 +306,41 @@ class ReviewView(QWidget):
         self.scorecard.tree.headerItem().setToolTip(
             0, f"Click a piece of evidence to {'find it in the transcript' if self.is_text else 'play it'}"
         )
+        self.finding.drop()
         if self.is_text:
             self.locate.hide()
             self.player.unload()
             self.waveform.clear()
+        elif self.service.recording_needs_search(call):  # a card number in its name was stored redacted: hashing
+            self.locate.hide()
+            self.waveform.clear()
+            self.player.wait_for("Finding the recording…", call.duration_s)
+            self.finding.start(lambda _task: self.service.recording_path(call))
         else:
-            conversation = score.analysis.get("conversation", {}) if score else {}
-            self.locate.show_for(call.path)
-            self.player.load(call.path, call.duration_s, call.redacted())
-            self.waveform.load(
-                call.path,
-                call.sha256,
-                call.agent_channel or 0,
-                conversation.get("dead_air", []),
-                conversation.get("overtalk", []),
-                call.duration_s,
-                [(u.start, u.end, u.speaker) for u in utterances],
-                call.redacted(),
-            )
+            self._show_recording(call.path)
         self._show_audit()
+
+    def _show_recording(self, path: str) -> None:
+        """Load the open call's recording, found at `path`, into the player and the waveform."""
+        call = self.call
+        assert call is not None
+        score = call.score
+        conversation = score.analysis.get("conversation", {}) if score else {}
+        self.locate.show_for(path)
+        self.player.load(path, call.duration_s, call.redacted())
+        self.waveform.load(
+            path,
+            call.sha256,
+            call.agent_channel or 0,
+            conversation.get("dead_air", []),
+            conversation.get("overtalk", []),
+            call.duration_s,
+            [(u.start, u.end, u.speaker) for u in call.utterances],
+            call.redacted(),
+        )
+
+    def _recording_not_found(self, message: str) -> None:
+        self.player.wait_for(f"The recording could not be looked for: {message}")
 
     def _located(self, message: str) -> None:
         """Recordings were found again: reload the open call from its new place."""
@@ -333,6 +352,7 @@ class ReviewView(QWidget):
     def close_call(self, message: str) -> None:
         """Show no call (e.g. when nothing matches the library's filter)."""
         self.call = None
+        self.finding.drop()
         self.locate.hide()
         self.player.unload()
         self.title.setText(message)

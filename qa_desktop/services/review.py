@@ -20,7 +20,7 @@ from qa_desktop.storage import review as stored
 from qa_desktop.storage.library import LibraryFilter, LibraryRow, call_ids, rows
 from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Score, User, database
 from qa_desktop.storage.people import reassign_call as stored_reassign
-from qa_desktop.storage.recordings import recording_file
+from qa_desktop.storage.recordings import needs_search, recording_file
 from qa_desktop.storage.scorecards import parsed_scorecard
 from scoring.display import Timeline
 from scoring.redact import redacted_spans
@@ -111,7 +111,7 @@ class CallView(OfMedium):
     """Everything the review shows of one call."""
 
     id: int
-    path: str
+    path: str  # as stored: a card number in a name redacted (`recording_path` finds the file)
     sha256: str
     call_time: dt.datetime | None
     duration_s: float
@@ -193,7 +193,7 @@ def _call_view(call_id: int, utterances: list[Utterance] | None = None) -> CallV
     require(current_user(), "view call", call)
     return CallView(
         call.id,
-        recording_file(call.path, call.sha256),
+        call.path,  # as stored: where a redacted name needs a search, `recording_path` finds the file
         call.sha256,
         call.call_time,
         call.duration_s,
@@ -216,6 +216,17 @@ def _call_view(call_id: int, utterances: list[Utterance] | None = None) -> CallV
         score_view(call),
         audit_lines(call.id),
     )
+
+
+def recording_path(view: CallView) -> str:
+    """Where the call's recording is; hashes files when its name was stored redacted (`recording_needs_search`): off
+    the UI thread then."""
+    return recording_file(view.path, view.sha256)
+
+
+def recording_needs_search(view: CallView) -> bool:
+    """Whether `recording_path` hashes files to find the call's recording."""
+    return needs_search(view.path)
 
 
 def open_call(call_id: int) -> CallView:

@@ -27,10 +27,17 @@ def absolute_recording(stored: str, sha256: str) -> str | None:
         return None
 
 
+def needs_search(stored: str) -> bool:
+    """Whether finding a call's file means hashing files: a card number in its name was stored redacted (a
+    recorder's id may read as one), so the file is told among those whose names read the same by its content."""
+    return name_is_redacted(stored) and not Path(stored).exists()
+
+
 def recording_file(stored: str, sha256: str) -> str:
     """Where a call's file is: its stored path, or, where a card number in a name was stored redacted (a recorder's
-    id may read as one), the file whose names read the same once redacted and whose content is the call's."""
-    if not name_is_redacted(stored) or Path(stored).exists():
+    id may read as one), the file whose names read the same once redacted and whose content is the call's (hashing
+    them: tens of ms for a 10-minute WAV, more on a network share, so off the UI thread when `needs_search`)."""
+    if not needs_search(stored):
         return stored
     for candidate in _unredacted(Path(stored)):
         try:
