@@ -13,7 +13,7 @@ import pytest
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.storage import repository
 from qa_desktop.storage.models import Call, Job
-from tests.support.demo import DEMO, demo_file
+from tests.support.demo import DEMO, demo_clip, demo_file
 
 
 def _window(qtbot, db) -> MainWindow:
@@ -176,3 +176,34 @@ def test_a_chosen_folder_is_read_in_the_background_and_the_list_fills_after(qtbo
     qtbot.wait(50)
     assert (dialog.files, dialog.file_list.topLevelItemCount(), dialog.passed_note.isVisible()) == ([], 0, False)
     assert (dialog.csv_path, dialog.mapping_box.isVisible()) == ("", False)  # it left with its folder
+
+
+@pytest.mark.model
+def test_a_resumed_file_named_with_a_card_number_is_found_again_or_said_why_not(qtbot, db, tmp_path):
+    recording = demo_clip("good", 20, tmp_path / "4111111111111111.wav")  # a recorder's id that reads as a card
+    gone = tmp_path / "378282246310005.wav"
+    twins = [tmp_path / "5555555555554444.wav", tmp_path / "4000000000084444.wav"]  # alike once redacted
+    for path in (gone, *twins):
+        shutil.copy(recording, path)
+    window = _window(qtbot, db)
+    repository.queue_jobs([str(recording), str(gone), str(twins[0])])  # an import closed before it began
+    assert Job.get(Job.id == 1).path == f"{tmp_path}/[card ending 1111].wav"  # the number itself is not stored
+    gone.unlink()
+    dialog = window.resume_imports()
+    with qtbot.waitSignal(dialog.imported, timeout=300_000):
+        pass
+    rows = {dialog.results.topLevelItem(i).text(0): dialog.results.topLevelItem(i) for i in range(3)}
+    assert rows["4111111111111111.wav"].text(1) == "imported"  # its row followed it, not a second one
+    assert Call.get().path == f"{tmp_path}/[card ending 1111].wav"
+    failures = [dialog.failures.item(i).text() for i in range(dialog.failures.count())]
+    assert failures == [
+        f"{tmp_path}/[card ending 0005].wav: cannot be resumed: a card number in its name was not stored (only its "
+        f"last four digits), and no file in {tmp_path} reads as [card ending 0005].wav now (moved, renamed or "
+        "deleted): import it",
+        f"{tmp_path}/[card ending 4444].wav: cannot be resumed: a card number in its name was not stored (only its "
+        f"last four digits), and 2 files in {tmp_path} read as [card ending 4444].wav (their numbers end alike): "
+        "import them again (calls already imported are skipped)",
+    ]
+    assert dialog.summary.text() == "1 imported, 0 already there, 2 failed"
+    assert [j.status for j in Job.select().order_by(Job.id)] == ["done", "failed", "failed"]
+    assert not repository.unfinished_jobs() and not window.resume_banner.isVisible()

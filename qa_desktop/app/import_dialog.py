@@ -417,6 +417,7 @@ class ImportDialog(QDialog):
             self.results.addTopLevelItem(item)
             self._rows[str(path)] = item
         self.worker = ImportWorker(plan, self._done, self._stopped)
+        self.worker.file_found.connect(self._file_found)
         self.worker.file_started.connect(self._file_started)
         self.worker.file_progress.connect(self._file_progress)
         self.worker.file_finished.connect(self._file_finished)
@@ -437,6 +438,13 @@ class ImportDialog(QDialog):
             self._rows[path] = QTreeWidgetItem([Path(path).name, "", path])
             self.results.addTopLevelItem(self._rows[path])
         return self._rows[path]
+
+    def _file_found(self, stored: str, found: str) -> None:
+        """A resumed file found again under its real name: its row follows it."""
+        item = self._rows[found] = self._row(stored)
+        del self._rows[stored]
+        item.setText(0, Path(found).name)
+        item.setToolTip(0, found)
 
     def _file_started(self, index: int, total: int, path: str) -> None:
         self.current.setText(f"Importing {Path(path).name} ({index + 1} of {total})")

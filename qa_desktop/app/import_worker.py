@@ -12,7 +12,7 @@ from PySide6.QtCore import Signal
 
 from qa_desktop.app.background import Done, Failed, Task
 from qa_desktop.services.engine_options import EngineOptions
-from qa_desktop.services.ingest import IngestListener, Ingestor, IngestResult
+from qa_desktop.services.ingest import IngestListener, Ingestor, IngestResult, queued_file
 from qa_desktop.services.ingest_engine import ParallelIngest
 from qa_desktop.services.metadata import MetadataTable, compile_name_pattern, load_csv
 from qa_desktop.storage import repository
@@ -73,8 +73,10 @@ class _Relay(IngestListener):
 class ImportWorker(Task):
     """Runs one import plan; emits each file's progress and result; `done(counts)` at the end, or
     `failed(message)` if the import stopped (no model, bad metadata, a crash), with `counts` so far;
-    `warning(message)` for each problem found in the metadata CSV."""
+    `warning(message)` for each problem found in the metadata CSV; `file_found(stored, found)` for a resumed job's
+    file found again under its real name (a card number in it was stored redacted)."""
 
+    file_found = Signal(str, str)
     file_started = Signal(int, int, str)
     file_progress = Signal(float)
     file_finished = Signal(str, str, str)
@@ -85,6 +87,7 @@ class ImportWorker(Task):
         self.plan = plan
         self._closing = False
         self.counts = {"imported": 0, "skipped": 0, "failed": 0, "cancelled": 0}
+        self.resumed = plan.jobs is not None
         if plan.jobs is None:
             plan.jobs = repository.queue_jobs([str(p) for p in plan.files], plan.options())
 
@@ -96,6 +99,10 @@ class ImportWorker(Task):
     def work(self) -> dict[str, int]:
         plan = self.plan
         try:
+            if self.resumed:
+                self._find_queued_files()
+            if not plan.files:
+                return self.counts
             metadata = plan.load_metadata()
             for message in metadata.warnings if metadata else []:
                 self.warning.emit(message)
@@ -114,6 +121,23 @@ class ImportWorker(Task):
         finally:
             self._settle_jobs()
         return self.counts
+
+    def _find_queued_files(self) -> None:
+        """The resumed jobs' files, each found again where a card number in its name was stored redacted; a job
+        whose file cannot be found fails, saying why, and the rest go on."""
+        plan, kept = self.plan, []
+        for path, job in zip(plan.files, plan.jobs or []):
+            try:
+                found = queued_file(str(path))
+            except FileNotFoundError as exc:
+                repository.finish_job(job, "failed", error=str(exc))
+                self.file_finished.emit(str(path), "failed", str(exc))
+                self.counts["failed"] += 1
+                continue
+            if found != path:
+                self.file_found.emit(str(path), str(found))
+            kept.append((found, job))
+        plan.files, plan.jobs = [path for path, _ in kept], [job for _, job in kept]
 
     def _ingest(self, ingestor: Ingestor) -> list[IngestResult]:
         """A batch through the parallel engine (Dask); a single file through one worker process."""

@@ -27,6 +27,7 @@ from qa_desktop.storage import repository
 from qa_desktop.storage.call_metadata import CallMetadata, customer_name
 from qa_desktop.storage.database_errors import database_error_reason
 from qa_desktop.storage.models import Call, Job
+from qa_desktop.storage.recordings import named_files, needs_search
 from scoring.analysis import CallAnalysis
 from scoring.audio import SUPPORTED_EXTENSIONS, AudioError, check_file, file_sha256
 from scoring.drivers import DriverSet
@@ -290,3 +291,22 @@ class Ingestor:
             if result.status == "cancelled":
                 break
         return results
+
+
+def queued_file(stored: str) -> Path:
+    """The file a queued import job names: its stored path, or, where a card number in a name was stored redacted
+    (the number is never stored), the one file whose name reads the same once redacted. FileNotFoundError saying why
+    when there is none, or several."""
+    if not needs_search(stored):
+        return Path(stored)
+    found = named_files(stored)
+    if len(found) == 1:
+        return found[0]
+    where, name = Path(stored).parent, Path(stored).name
+    why = "cannot be resumed: a card number in its name was not stored (only its last four digits), and "
+    if not found:
+        raise FileNotFoundError(f"{why}no file in {where} reads as {name} now (moved, renamed or deleted): import it")
+    raise FileNotFoundError(
+        f"{why}{len(found)} files in {where} read as {name} (their numbers end alike): import them again "
+        "(calls already imported are skipped)"
+    )

@@ -48,6 +48,14 @@ def recording_file(stored: str, sha256: str) -> str:
     return stored
 
 
+def named_files(stored: str) -> list[Path]:
+    """The files a stored path may stand for: itself, or where a card number in a name was stored redacted, the files
+    whose names read the same once redacted (several where their numbers end alike)."""
+    if not needs_search(stored):
+        return [Path(stored)] if Path(stored).is_file() else []
+    return [candidate for candidate in _unredacted(Path(stored)) if candidate.is_file()]
+
+
 def _unredacted(path: Path) -> list[Path]:
     """The paths a redacted path may stand for: each redacted part matched among its folder's entries."""
     found = [Path(path.anchor)]
