@@ -476,6 +476,28 @@ def test_the_heat_maps_cell_labels_are_as_large_as_its_axes_labels_and_fit_their
         assert left <= box.x0 and box.x1 <= right and top <= box.y0 and box.y1 <= bottom, label.get_text()
 
 
+def test_the_reports_heat_map_labels_fit_their_cells_at_thousands_of_calls():
+    chart = next(c for c in CHARTS if c.key == "criteria")
+    counts = [999, 1_047, 9_949, 12_345, 123_456, 4]  # an agent's calls over a year, and a newcomer's
+    rows = [
+        (agent, f"Agent {agent:03d}", c.id, n, n // 2, 50.0 + agent, c.name)
+        for agent, n in enumerate(counts)
+        for c in shipped_scorecard().criteria
+    ]
+    table = Table(["agent_id", "agent", "criterion", "judged", "passed", "rate", "name"], rows)
+    figure, _picks = figure_for(chart, table, MARCH, default_drivers())  # as the report and the export save it
+    figure.draw_without_rendering()
+    axes = figure.axes[0]
+    for label in axes.texts:
+        x, y = label.get_position()
+        cell = axes.transData.transform([(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)])
+        (left, top), (right, bottom) = cell.min(axis=0), cell.max(axis=0)
+        box = label.get_bbox_patch().get_window_extent()  # "n=1,047" was 60 px in a 54 px cell, over its neighbours'
+        assert left <= box.x0 and box.x1 <= right and top <= box.y0 and box.y1 <= bottom, label.get_text()
+    shown = {label.get_text().split("\n")[1] for label in axes.texts}
+    assert shown == {"n=999", "n=1.0k", "n=9.9k", "n=12k", "n=123k", "n=4"}
+
+
 def test_every_row_of_the_dashboards_is_filled(qtbot, db):
     """Two charts a row, a wide one alone: no half row is left empty (the last chart, alone, takes its row)."""
     dashboards = _dashboards(qtbot, db, MARCH).dashboards

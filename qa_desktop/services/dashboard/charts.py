@@ -216,6 +216,14 @@ def _draw_sentiment(figure: Figure, table: Table, scope: Scope, _drivers: Driver
     )
 
 
+def cell_count(n: int) -> str:
+    """A heat-map cell's count in at most four characters (986, 1.0k, 12k, 123k), so that it fits a cell 54 px wide
+    (the report's) at CELL_FONT: "n=1,234" did not; the chart's CSV has the exact counts."""
+    if n < 1000:
+        return str(n)
+    return f"{n / 1000:.1f}k" if n < 9950 else f"{n / 1000:.0f}k"
+
+
 def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
     axes = figure.subplots()
     if not table.rows:
@@ -244,7 +252,7 @@ def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSe
                 axes.text(
                     col + 0.5,
                     row + 0.5,
-                    f"{value:.0f}\nn={judged[row, col]:,}",
+                    f"{value:.0f}\nn={cell_count(judged[row, col])}",
                     ha="center",
                     va="center",
                     fontsize=CELL_FONT,
