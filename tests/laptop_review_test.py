@@ -155,3 +155,37 @@ def test_an_override_is_typed_and_saved_from_the_keyboard(qtbot, db, tmp_path):
     assert focused == [True]
     result = next(r for r in review.call.score.results if r.criterion == "greeting")
     assert result.override == "fail" and result.override_comment == "Greeted by name" and call.id == review.call.id
+
+
+def _keys(window: MainWindow, key: Qt.Key) -> None:
+    """Ctrl+key where the focus is (the window's shortcuts work in the active window only)."""
+    QTest.keyClick(QApplication.focusWidget() or window, key, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_ctrl_l_gives_the_library_to_the_transcript_and_the_scorecard_keeps_its_width(qtbot, db):
+    for day in ("02", "03"):
+        stored_call("Maria Lopez", "Billing", f"2026-11-{day}T09:00", 300, (70, 60, 80), False, {}, ["Hello."] * 3)
+    window = _window(qtbot, db)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    review = window.review
+    library, _ = window.splitter.sizes()
+    transcript, scorecard = review.split.sizes()
+    text = review.transcript.viewport().width()
+    _keys(window, Qt.Key.Key_L)
+    qtbot.waitUntil(lambda: review.transcript.viewport().width() > text + library * 9 // 10)  # ~33 -> ~160 a line
+    assert window.splitter.sizes()[0] == 0 and review.split.sizes()[1] == scorecard >= 310
+    opened = review.call.id
+    _keys(window, Qt.Key.Key_Down)
+    assert review.call.id != opened  # the hidden library still steps through its calls
+    _keys(window, Qt.Key.Key_L)
+    qtbot.waitUntil(lambda: window.splitter.sizes()[0] == library)
+    assert review.split.sizes() == [transcript, scorecard]
+    _keys(window, Qt.Key.Key_L)
+    window.close()  # hidden when it closed: the next start shows the calls to choose from
+    again = MainWindow(db)
+    qtbot.addWidget(again)
+    again.resize(*LAPTOP)
+    again.show()
+    qtbot.waitExposed(again)
+    assert again.splitter.sizes()[0] == library

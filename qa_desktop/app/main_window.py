@@ -148,7 +148,9 @@ class MainWindow(QMainWindow):
         splitter.addWidget(library)
         splitter.addWidget(self.review)
         splitter.setChildrenCollapsible(False)
+        splitter.setCollapsible(0, True)  # the library hides (Ctrl+L, or its edge dragged left): the review takes it
         splitter.setStretchFactor(1, 1)  # a wider window widens the review; the library keeps its columns
+        self._library_shown = 0  # the library's width before it was hidden
         self.dashboards = DashboardView(drivers)
         self.dashboards.open_calls.connect(self._dashboard_calls)
         self.tabs = QTabWidget()
@@ -304,11 +306,24 @@ class MainWindow(QMainWindow):
             "Down": lambda: self.review.step_utterance(1),
             "Ctrl+Up": lambda: self.step_call(-1),
             "Ctrl+Down": lambda: self.step_call(1),
+            "Ctrl+L": self.toggle_library,
         }
         for key, slot in keys.items():
             QShortcut(QKeySequence(key), self, activated=slot)
         for rows in (self.table, self.review.scorecard.tree):  # Up/Down move through calls and criteria there
             OwnKeys(rows)
+
+    def toggle_library(self) -> None:
+        """Hide the library, its width going to the review's transcript (the scorecard keeps its own), or show it
+        again as wide as it was; Ctrl+Up/Down still step through its calls while it is hidden."""
+        library, review = self.splitter.sizes()
+        if library:
+            self._library_shown = library
+            self.splitter.setSizes([0, library + review])
+            self.statusBar().showMessage("Library hidden: Ctrl+L shows it again", 8000)
+        else:
+            shown = self._library_shown or max(self.width() * 44 // 100, self._library_width())
+            self.splitter.setSizes([shown, review - shown])
 
     def step_call(self, step: int) -> None:
         """Open the previous (-1) or next (+1) call in the library's current order."""
@@ -373,7 +388,7 @@ class MainWindow(QMainWindow):
         legend = QLabel(
             "<span style='color:#b3261e'>■</span> score under 60 &nbsp; <span style='color:#1b6e20'>■</span> 85 "
             "or more &nbsp; <span style='color:#b3261e'>AUTO-FAIL</span> a critical (⚑) criterion failed &nbsp; "
-            "✓ reviewed &nbsp; · right-click the header to choose columns"
+            "✓ reviewed &nbsp; · right-click the header to choose columns · Ctrl+L hides the library"
         )
         legend.setStyleSheet("color:#555")
         legend.setWordWrap(True)
@@ -676,6 +691,8 @@ class MainWindow(QMainWindow):
         self.review.locate.cancel()
         store = self.settings.store
         store.setValue(_GEOMETRY, self.saveGeometry())
+        if not self.splitter.sizes()[0]:
+            self.toggle_library()  # the next start shows the library, where the calls are chosen
         store.setValue(_LIBRARY_SPLIT, self.splitter.saveState())
         store.setValue(_REVIEW_SPLIT, self.review.split.saveState())
         wait_for_tasks()

@@ -238,6 +238,8 @@ class ReviewView(QWidget):
         split.addWidget(self.transcript)
         split.addWidget(self.tabs)
         split.setSizes([400, 560])
+        split.setStretchFactor(0, 1)  # a wider review (the library hidden, a wider window) widens the transcript:
+        split.setStretchFactor(1, 0)  # the scorecard keeps the width its verdicts were given
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(top)
