@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import shutil
 
+from PySide6.QtMultimedia import QMediaPlayer
+
 from qa_desktop.app.main_window import MainWindow
+from qa_desktop.app.player import CallPlayer
 from qa_desktop.storage.models import Call
 from scoring.audio import file_sha256
 from scoring.redact import redact_name
@@ -49,3 +52,13 @@ def test_a_recording_named_with_a_card_number_is_found_off_the_ui_thread_while_t
     assert player.note.text() == "" and player.play_button.isEnabled() and "not found" not in player.error.text()
     assert "4111111111111111" not in review.title.text()  # the name as the library shows it
     qtbot.waitUntil(lambda: review.waveform.ready)
+
+
+def test_a_missing_recording_is_said_as_such_by_the_player_not_as_qts_could_not_open_file(qtbot, tmp_path):
+    player = CallPlayer()
+    qtbot.addWidget(player)
+    gone = tmp_path / "archive" / "2026-11-02" / "NW-1001.wav"
+    player.load(gone, 100)
+    ended = (QMediaPlayer.MediaStatus.NoMedia, QMediaPlayer.MediaStatus.InvalidMedia)
+    qtbot.waitUntil(lambda: player.player.mediaStatus() in ended)  # Qt said "Could not open file" over it
+    assert player.error.text() == "Recording not found: NW-1001.wav" and player.error.toolTip() == str(gone)

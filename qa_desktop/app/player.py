@@ -64,10 +64,12 @@ class CallPlayer(QWidget):
         self._pending = None
         self._silent = [(start - HIDE_MARGIN_S, end + HIDE_MARGIN_S) for start, end in silent]  # as clips hide it
         self.output.setMuted(self._in_silence(0.0))
-        self.error.setText("" if Path(path).exists() else f"Recording not found: {path}")
-        if not self.error.text() and QMediaDevices.defaultAudioOutput().isNull():
+        found = Path(path).exists()  # a missing file is not given to Qt, whose "Could not open file" said less
+        self.error.setText("" if found else f"Recording not found: {Path(path).name}")
+        self.error.setToolTip("" if found else str(path))  # the name only on the row: a long path widened it
+        if found and QMediaDevices.defaultAudioOutput().isNull():
             self.error.setText("No audio output device: nothing will be heard")
-        self.player.setSource(QUrl.fromLocalFile(str(path)))
+        self.player.setSource(QUrl.fromLocalFile(str(path)) if found else QUrl())
         self.slider.setRange(0, int(duration_s * 1000))
         self.slider.setValue(0)
         self.time.setText(f"0:00 / {clock(duration_s)}")
