@@ -151,6 +151,9 @@ def _deleted(call: CallView) -> str:
     return ""
 
 
+FINDING = "Finding the recording…"  # its name was stored redacted: files are hashed to tell which it is
+
+
 class ReviewView(QWidget):
     """The open call. `changed(call id)` after an override, a review mark, a reassignment or its recording
     found again; `notice(text)` for the status bar. The window's data comes from `service` (the review
@@ -315,8 +318,8 @@ class ReviewView(QWidget):
             self.waveform.clear()
         elif self.service.recording_needs_search(call):  # a card number in its name was stored redacted: hashing
             self.locate.hide()
-            self.waveform.clear()
-            self.player.wait_for("Finding the recording…", call.duration_s)
+            self.waveform.clear(FINDING)
+            self.player.wait_for(FINDING, call.duration_s)
             self.finding.start(lambda _task: self.service.recording_path(call))
         else:
             self._show_recording(call.path)

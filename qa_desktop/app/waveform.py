@@ -113,11 +113,11 @@ class WaveformView(QWidget):
         QThreadPool.globalInstance().start(job)
         self.update()
 
-    def clear(self) -> None:
-        """Show nothing."""
+    def clear(self, message: str = "") -> None:
+        """Show nothing, or a message (what the waveform waits for)."""
         self._token += 1
         self._agent = self._customer = None
-        self._duration, self._markers, self._redacted, self._message = 0.0, [], [], ""
+        self._duration, self._markers, self._redacted, self._message = 0.0, [], [], message
         self.update()
 
     def _loaded(self, token: int, result: object) -> None:
