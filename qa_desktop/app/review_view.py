@@ -345,7 +345,9 @@ class ReviewView(QWidget):
         )
 
     def _recording_not_found(self, message: str) -> None:
-        self.player.wait_for(f"The recording could not be looked for: {message}")
+        said = f"The recording could not be looked for: {message}"
+        self.player.wait_for(said)
+        self.waveform.clear(said)
 
     def _located(self, message: str) -> None:
         """Recordings were found again: reload the open call from its new place."""
