@@ -9,9 +9,9 @@ import html
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QTextDocument
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QStyle
+from PySide6.QtWidgets import QApplication, QLabel, QStyle
 
 from qa_desktop.app.library_columns import KEYS
 from qa_desktop.app.main_window import MainWindow
@@ -189,3 +189,32 @@ def test_ctrl_l_gives_the_library_to_the_transcript_and_the_scorecard_keeps_its_
     again.show()
     qtbot.waitExposed(again)
     assert again.splitter.sizes()[0] == library
+
+
+def _lines(label: QLabel) -> list[str]:
+    """A rich-text label's lines as its width lays them out."""
+    document = QTextDocument()
+    document.setDefaultFont(label.font())
+    document.setDocumentMargin(0)
+    document.setHtml(label.text())
+    document.setTextWidth(label.contentsRect().width())
+    document.documentLayout().documentSize()  # lays the text out
+    lines, block = [], document.begin()
+    while block.isValid():
+        layout = block.layout()
+        lines += [
+            block.text()[line.textStart() : line.textStart() + line.textLength()]
+            for line in (layout.lineAt(i) for i in range(layout.lineCount()))
+        ]
+        block = block.next()
+    return lines
+
+
+@pytest.mark.parametrize("auto_fail", [True, False])
+def test_the_scorecards_auto_fail_verdict_is_never_split_across_lines(qtbot, db, auto_fail):
+    stored_call("Tom Becker", "Billing", "2026-11-03T11:40", 65, (26, 49, 0), auto_fail, {}, ["Yeah, Northwind."])
+    window = _window(qtbot, db)
+    summary = window.review.scorecard.summary
+    verdict = "AUTO-FAIL" if auto_fail else "no auto-fail"
+    lines = [line.replace("\u2011", "-").replace("\xa0", " ") for line in _lines(summary)]
+    assert any(verdict in line for line in lines), lines  # was "… AUTO-" then "FAIL"

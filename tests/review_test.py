@@ -79,7 +79,7 @@ def test_override_recomputes_the_stored_score_and_is_audited(qtbot, window):
     assert (entry.actor, entry.target, entry.old, entry.new) == ("Dana QA", "recording_disclosure", "pass", "fail")
     assert entry.comment == "Disclosure was cut off on the recording"
     # what the lead sees: the panel, the audit tab and the library row
-    assert "AUTO-FAIL" in window.review.scorecard.summary.text()
+    assert "AUTO\u2011FAIL" in window.review.scorecard.summary.text()  # a non-breaking hyphen
     assert "customer fared" in window.review.scorecard.summary.text()  # what fed the empathy score
     assert "(60% of empathy)" in window.review.scorecard.summary.text()
     assert "(overridden)" in window.review.scorecard.criterion_item("recording_disclosure").text(1)

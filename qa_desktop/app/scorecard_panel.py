@@ -113,7 +113,12 @@ class ScorecardPanel(QWidget):
         if score is None:
             self.summary.setText(f"Not scored: {unscored}." if unscored else "This call has not been scored.")
             return
-        flag = "<span style='color:#b3261e;font-weight:bold'>AUTO-FAIL</span>" if score.auto_fail else "no auto-fail"
+        # non-breaking space and hyphen: on a laptop the verdict broke as "AUTO-" / "FAIL"
+        flag = (
+            "<span style='color:#b3261e;font-weight:bold'>AUTO\u2011FAIL</span>"
+            if score.auto_fail
+            else "no\u00a0auto\u2011fail"
+        )
         automatic = score.analysis.get("automatic_scores", {})
         changed = automatic and abs(automatic.get("overall", score.overall) - score.overall) > 0.05
         note = f" <span style='color:#777'>(automatic {automatic['overall']:.0f})</span>" if changed else ""
