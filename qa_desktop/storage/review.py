@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from peewee import JOIN, prefetch
+from peewee import JOIN, ModelSelect, prefetch
 
 from qa_desktop.storage.models import (
     Agent,
@@ -55,6 +55,12 @@ def claim(row: Claimed, what: str) -> None:
         by = f" by {latest.actor} ({latest.action} at {latest.at:%H:%M})" if latest else ""
         raise StaleReviewError(f"{what} was changed{by} since you opened it; nothing was saved: look at it again")
     row.revision += 1
+
+
+def locked(query: ModelSelect) -> ModelSelect:
+    """The query, its rows held until the transaction ends (PostgreSQL: another change waits to read them; SQLite's
+    write transactions already run one at a time)."""
+    return query.for_update() if database.for_update else query
 
 
 def _changes_of(row: Claimed):

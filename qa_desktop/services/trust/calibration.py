@@ -32,7 +32,7 @@ from qa_desktop.storage.models import (
     Score,
     database,
 )
-from qa_desktop.storage.review import RESULTS, audit
+from qa_desktop.storage.review import RESULTS, audit, locked
 from qa_desktop.storage.scorecards import not_judged
 
 
@@ -345,8 +345,7 @@ def settle(
     here = (ReferenceVerdict.call == call_id) & (ReferenceVerdict.criterion == criterion)
     try:
         with database.atomic():
-            query = ReferenceVerdict.select().where(here)
-            old = (query.for_update() if database.for_update else query).first()  # PostgreSQL: another lead waits
+            old = locked(ReferenceVerdict.select().where(here)).first()  # PostgreSQL: another lead waits
             previous = old.result if old else None
             if previous != shown:
                 raise CalibrationError(_settled_meanwhile(old, call_id, criterion))
