@@ -73,6 +73,7 @@ class PeopleDialog(QDialog):
         try:
             text = change()
         except (PeopleError, AccessError) as exc:
+            self.reload()  # as stored: with what someone else changed meanwhile
             QMessageBox.warning(self, "Agents and teams", str(exc))
             return
         self.message.setText(text)
@@ -85,7 +86,7 @@ class PeopleDialog(QDialog):
             return
         name, ok = QInputDialog.getText(self, "Rename agent", "New name", text=agents[0].name)
         if ok:
-            self._act(lambda: f"Renamed to {self.service.rename(agents[0].id, name, self.actor())}.")
+            self._act(lambda: f"Renamed to {self.service.rename(agents[0].id, name, self.actor(), agents[0].name)}.")
 
     def _merge(self) -> None:
         agents = self.selected()
