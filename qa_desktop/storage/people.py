@@ -6,7 +6,7 @@ from __future__ import annotations
 from peewee import JOIN, fn
 
 from qa_desktop.storage.models import Agent, AuditEntry, Call, Team, database
-from qa_desktop.storage.review import audit, claim
+from qa_desktop.storage.review import audit, claim, locked
 
 IMPORT_ACTOR = "import"  # who the audit log names for changes an import makes
 
@@ -68,6 +68,7 @@ def merge_agents(keep: Agent, duplicate: Agent, actor: str) -> Agent:
 def move_agent(agent: Agent, team_name: str | None, actor: str) -> Agent:
     """Put an agent in a team (created if new), or in none."""
     with database.atomic():
+        agent = locked(Agent.select().where(Agent.id == agent.id)).get()  # as it is now: the audit's old team
         team = team_named(team_name)
         old = agent.team.name if agent.team_id else ""
         agent.team = team
