@@ -16,7 +16,7 @@ from qa_desktop.services.coaching.sessions import add_clip, create_session, save
 from qa_desktop.storage.models import Agent, AuditEntry, CoachingClip, CoachingSession, Team
 from qa_desktop.storage.review import StaleReviewError
 from tests.support.stored_calls import stored_call
-from tests.team_database_test import ENV
+from tests.team_database_test import ENV, _python
 
 pytestmark = pytest.mark.both_stores
 
@@ -30,6 +30,14 @@ def _session() -> CoachingSession:
     return create_session([agent], ["closing"], "Kim")
 
 
+@pytest.fixture
+def said(monkeypatch) -> list[str]:
+    """What the windows' warnings said."""
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: told.append(text))
+    return told
+
+
 def _window(qtbot, coach: str):
     from qa_desktop.app.coaching_window import CoachingWindow
 
@@ -39,10 +47,8 @@ def _window(qtbot, coach: str):
     return window
 
 
-def test_two_coaches_editing_one_session_in_two_windows_the_second_is_told_and_shown_the_first(qtbot, db, monkeypatch):
+def test_two_coaches_editing_one_session_in_two_windows_the_second_is_told_and_shown_the_first(qtbot, db, said):
     _session()
-    said: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: said.append(text))
     kim, lou = _window(qtbot, "Kim"), _window(qtbot, "Lou")
     kim.goals.setPlainText("Name the feeling first")
     kim._save_clicked()
@@ -129,10 +135,8 @@ def _clip_session() -> CoachingSession:
     return session
 
 
-def test_two_coaches_noting_one_clip_in_two_windows_the_second_is_told_and_shown_the_first(qtbot, db, monkeypatch):
+def test_two_coaches_noting_one_clip_in_two_windows_the_second_is_told_and_shown_the_first(qtbot, db, said):
     _clip_session()
-    said: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: said.append(text))
     kim, lou = _window(qtbot, "Kim"), _window(qtbot, "Lou")
     _clip_note(kim, "Listen to the close")
     _clip_note(lou, "The goodbye comes too early")
@@ -163,27 +167,19 @@ def test_a_clip_note_another_process_saved_is_not_overwritten_from_a_stale_read(
 
     session = _clip_session()
     [stale] = clip_views(session.id)  # this coach's view, read before the other saves
-    other = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent("""
-                import sys
-                from qa_desktop.services.access.identity import set_owner_name
-                from qa_desktop.services.coaching.views import clip_views, save_clip_note
-                from qa_desktop.storage.database import close_database, open_database
-                open_database(sys.argv[1])
-                set_owner_name("Kim")  # the coach at the other workstation
-                save_clip_note(clip_views(int(sys.argv[2]))[0], "Listen to the close")
-                close_database()
-            """),
-            str(db),
-            str(session.id),
-        ],
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    other = _python(
+        """
+        import sys
+        from qa_desktop.services.access.identity import set_owner_name
+        from qa_desktop.services.coaching.views import clip_views, save_clip_note
+        from qa_desktop.storage.database import close_database, open_database
+        open_database(sys.argv[1])
+        set_owner_name("Kim")  # the coach at the other workstation
+        save_clip_note(clip_views(int(sys.argv[2]))[0], "Listen to the close")
+        close_database()
+    """,
+        db,
+        session.id,
     )
     assert other.returncode == 0, other.stderr
     with pytest.raises(StaleReviewError, match=CLIP_CHANGED.format("Kim", "clip note")):

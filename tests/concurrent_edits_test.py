@@ -4,6 +4,7 @@ made once, and the audit log's before value is what the change replaced."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -12,8 +13,14 @@ from collections.abc import Callable
 
 import pytest
 
+from qa_desktop.services.access.accounts import set_role
 from qa_desktop.services.access.identity import remember
+from qa_desktop.services.review import assign_call
+from qa_desktop.services.trust import calibration as cal
+from qa_desktop.services.trust.disputes import raise_dispute
 from qa_desktop.storage.models import Agent, AuditEntry, Call, Dispute, User, database
+from qa_desktop.storage.people import move_agent
+from qa_desktop.storage.review import current_result, override
 from tests.support.stored_calls import stored_call
 from tests.team_database_test import ENV
 
@@ -78,8 +85,6 @@ def _audit(action: str) -> list[tuple[str, str | None, str | None]]:
 
 
 def test_two_overrides_of_one_criterion_at_once_make_one_audited_change(db):
-    from qa_desktop.storage.review import current_result, override
-
     call = _call()
     change = """
         from qa_desktop.storage.review import current_result, override
@@ -93,8 +98,6 @@ def test_two_overrides_of_one_criterion_at_once_make_one_audited_change(db):
 
 
 def test_two_assignments_of_one_call_at_once_audit_what_each_replaced(db):
-    from qa_desktop.services.review import assign_call
-
     call = _call()
     _users(("Kim", "lead"), ("Lee", "lead"), ("Eve", "evaluator"), ("Fay", "evaluator"))
     change = """
@@ -107,8 +110,6 @@ def test_two_assignments_of_one_call_at_once_audit_what_each_replaced(db):
 
 
 def test_two_moves_of_one_agent_at_once_audit_what_each_replaced(db):
-    from qa_desktop.storage.people import move_agent
-
     _call()
     change = """
         from qa_desktop.storage.models import Agent
@@ -120,8 +121,6 @@ def test_two_moves_of_one_agent_at_once_audit_what_each_replaced(db):
 
 
 def test_two_admins_demoting_each_other_at_once_leave_one_admin(db):
-    from qa_desktop.services.access.accounts import set_role
-
     _users(("Kim", "admin"), ("Lee", "admin"))
     change = """
         from qa_desktop.services.access.accounts import set_role
@@ -134,9 +133,6 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(db):
 
 
 def test_two_disputes_raised_on_one_result_at_once_open_one(db):
-    from qa_desktop.services.trust.disputes import raise_dispute
-    from qa_desktop.storage.review import current_result
-
     call = _call()
     change = """
         from qa_desktop.services.trust.disputes import raise_dispute
@@ -148,3 +144,19 @@ def test_two_disputes_raised_on_one_result_at_once_open_one(db):
     )
     assert said == "'closing' on this call already has an open dispute"  # two were opened before
     assert [(d.raised_by, d.status) for d in Dispute.select()] == [("Rob", "open")]
+
+
+def test_two_leads_settling_one_calibration_verdict_at_once_settle_it_once(db):
+    from tests.calibration_shared_test import SETTLED, _session
+
+    session = _session()
+    call_id = cal.session_calls(session)[0].id
+    change = """
+        from qa_desktop.services.trust import calibration as cal
+        session = cal.session(int(sys.argv[2]))
+        cal.settle(session, int(sys.argv[3]), "greeting", "pass", "Lead A", "heard it", shown=None)
+    """
+    mine = lambda: cal.settle(session, call_id, "greeting", "fail", "Lead B", "cut off", shown=None)  # noqa: E731
+    said = _at_once(db, change, mine, session.id, call_id)
+    assert re.match(SETTLED.format("fail", "Lead B"), said), said  # both were settled, the first replaced, before
+    assert _audit("reference verdict") == [("Lead B", None, "fail")]
