@@ -1,5 +1,6 @@
-"""Agents two leads change at once from two lists (on both stores): a rename from a list that still shows the old
-name is refused, naming who renamed or merged the agent and when, and the list is shown again as stored."""
+"""Agents two leads change at once from two lists (on both stores): a rename or a move from a list that no longer
+shows the agent as stored is refused, naming who renamed, moved or merged it and when, and the list is shown again
+as stored."""
 
 from __future__ import annotations
 
@@ -24,14 +25,14 @@ def _dialog(qtbot, lead: str):
     return dialog
 
 
-def _rename(dialog, shown: str, name: str, monkeypatch) -> None:
-    item = next(
-        dialog.tree.topLevelItem(i)
-        for i in range(dialog.tree.topLevelItemCount())
-        if dialog.tree.topLevelItem(i).text(0) == shown
-    )
+def _select(dialog, shown: str) -> None:
     dialog.tree.clearSelection()
-    item.setSelected(True)
+    for row in range(dialog.tree.topLevelItemCount()):
+        dialog.tree.topLevelItem(row).setSelected(dialog.tree.topLevelItem(row).text(0) == shown)
+
+
+def _rename(dialog, shown: str, name: str, monkeypatch) -> None:
+    _select(dialog, shown)
     monkeypatch.setattr(QInputDialog, "getText", lambda *_args, **_kw: (name, True))
     dialog._rename()
 
@@ -53,3 +54,18 @@ def test_two_leads_renaming_one_agent_from_two_lists_the_second_is_told_and_show
     assert [a.name for a in Agent.select()] == ["Anna Lee"]
     entries = AuditEntry.select().where(AuditEntry.action == "rename agent")
     assert [(e.actor, e.old, e.new) for e in entries] == [("Lead A", "Ana", "Anna Lee")]
+
+
+def test_two_leads_moving_one_agent_from_two_lists_the_second_is_told_and_shown_the_first(qtbot, db, monkeypatch):
+    stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, {"greeting": ("pass", None)}, [])
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: said.append(text))
+    lead_a, lead_b = _dialog(qtbot, "Lead A"), _dialog(qtbot, "Lead B")
+    for dialog, team in ((lead_a, "Support"), (lead_b, "Sales")):  # Lead B's list still says Billing
+        _select(dialog, "Ana")
+        monkeypatch.setattr(QInputDialog, "getItem", lambda *_args, team=team: (team, True))
+        dialog._move()
+    assert len(said) == 1 and re.match(CHANGED.format("Ana", "Lead A", "move agent"), said[0]), said
+    assert Agent.get().team.name == "Support" and lead_b.tree.topLevelItem(0).text(1) == "Support"  # as stored
+    entries = AuditEntry.select().where(AuditEntry.action == "move agent")
+    assert [(e.actor, e.old, e.new) for e in entries] == [("Lead A", "Billing", "Support")]

@@ -102,5 +102,6 @@ class PeopleDialog(QDialog):
             return
         teams = [t.name for t in self.service.teams()]
         team, ok = QInputDialog.getItem(self, "Move to team", "Team (type a new name to create one)", teams, 0, True)
-        if ok:
-            self._act(lambda: "; ".join(f"{self.service.move(a.id, team, self.actor())} → {team}" for a in agents))
+        if ok:  # each as the list showed it: one moved meanwhile by someone else is refused
+            moved = (self.service.move(a.id, team, self.actor(), a.team or "") for a in agents)
+            self._act(lambda: "; ".join(f"{name} → {team}" for name in moved))

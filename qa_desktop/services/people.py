@@ -73,7 +73,11 @@ def merge(keep_id: int, duplicate_id: int, actor: str = "") -> tuple[str, str]:
     return gone, stored.merge_agents(Agent.get_by_id(keep_id), duplicate, acting_name(actor)).name
 
 
-def move(agent_id: int, team: str | None, actor: str = "") -> str:
-    """Put an agent in a team (created if new); the agent's name."""
+def move(agent_id: int, team: str | None, actor: str = "", shown: str | None = None) -> str:
+    """Put an agent in a team (created if new); the agent's name. PeopleError when the agent is no longer in the
+    team `shown` ("" for none), as the list showed it: moved meanwhile."""
     require(current_user(), "manage agents")
-    return stored.move_agent(Agent.get_by_id(agent_id), team, acting_name(actor)).name
+    agent = Agent.get_or_none(Agent.id == agent_id)
+    if agent is None:
+        raise stored.PeopleError(stored.changed_meanwhile(f"#{agent_id}"))
+    return stored.move_agent(agent, team, acting_name(actor), shown).name

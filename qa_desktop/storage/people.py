@@ -41,9 +41,9 @@ def rename_agent(agent: Agent, name: str, actor: str) -> Agent:
 
 
 def changed_meanwhile(shown: str) -> str:
-    """Why a change to the agent shown as `shown` was not made: who renamed or merged it away, and when."""
+    """Why a change to the agent shown as `shown` was not made: who renamed, moved or merged it away, and when."""
     gone = AuditEntry.call.is_null() & (
-        ((AuditEntry.action == "rename agent") & (AuditEntry.target == shown))
+        (AuditEntry.action.in_(("rename agent", "move agent")) & (AuditEntry.target == shown))
         | ((AuditEntry.action == "merge agents") & (AuditEntry.old == shown))
     )
     latest = AuditEntry.select().where(gone).order_by(AuditEntry.id.desc()).first()
@@ -65,12 +65,15 @@ def merge_agents(keep: Agent, duplicate: Agent, actor: str) -> Agent:
     return keep
 
 
-def move_agent(agent: Agent, team_name: str | None, actor: str) -> Agent:
-    """Put an agent in a team (created if new), or in none."""
+def move_agent(agent: Agent, team_name: str | None, actor: str, shown: str | None = None) -> Agent:
+    """Put an agent in a team (created if new), or in none. `shown` is the team the user saw ("" for none): when the
+    agent was moved meanwhile, nothing is changed and PeopleError says who (None: whatever team it is in now)."""
     with database.atomic():
         agent = locked(Agent.select().where(Agent.id == agent.id)).get()  # as it is now: the audit's old team
-        team = team_named(team_name)
         old = agent.team.name if agent.team_id else ""
+        if shown is not None and old != shown:
+            raise PeopleError(changed_meanwhile(agent.name))
+        team = team_named(team_name)
         agent.team = team
         agent.save()
         audit(None, actor, "move agent", agent.name, old, team.name if team else "")
