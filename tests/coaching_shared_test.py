@@ -1,6 +1,6 @@
 """A coaching session two coaches have open at once (two windows, or two processes; on both stores): the second
-change is refused, naming who changed the session, and shown again as stored; nothing is overwritten and the
-audit log keeps every change that was made."""
+change (to the session, or to a clip's note) is refused, naming who changed it, and shown again as stored; nothing
+is overwritten and the audit log keeps every change that was made."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ import textwrap
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from qa_desktop.services.coaching.sessions import create_session, save_texts, set_status
-from qa_desktop.storage.models import Agent, AuditEntry, CoachingSession, Team
+from qa_desktop.services.coaching.sessions import add_clip, create_session, save_texts, set_status
+from qa_desktop.storage.models import Agent, AuditEntry, CoachingClip, CoachingSession, Team
 from qa_desktop.storage.review import StaleReviewError
-from tests.team_database_test import ENV
+from tests.support.stored_calls import stored_call
+from tests.team_database_test import ENV, _python
 
 pytestmark = pytest.mark.both_stores
 
@@ -29,6 +30,14 @@ def _session() -> CoachingSession:
     return create_session([agent], ["closing"], "Kim")
 
 
+@pytest.fixture
+def said(monkeypatch) -> list[str]:
+    """What the windows' warnings said."""
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: told.append(text))
+    return told
+
+
 def _window(qtbot, coach: str):
     from qa_desktop.app.coaching_window import CoachingWindow
 
@@ -38,10 +47,8 @@ def _window(qtbot, coach: str):
     return window
 
 
-def test_two_coaches_editing_one_session_in_two_windows_the_second_is_told_and_shown_the_first(qtbot, db, monkeypatch):
+def test_two_coaches_editing_one_session_in_two_windows_the_second_is_told_and_shown_the_first(qtbot, db, said):
     _session()
-    said: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: said.append(text))
     kim, lou = _window(qtbot, "Kim"), _window(qtbot, "Lou")
     kim.goals.setPlainText("Name the feeling first")
     kim._save_clicked()
@@ -106,3 +113,78 @@ def test_a_session_another_process_changed_is_not_overwritten_from_a_stale_read(
         set_status(stale, "delivered", "Lou")
     stored = CoachingSession.get_by_id(session.id)
     assert (stored.goals, stored.notes, stored.status) == ("Name the feeling first", "", "planned")
+
+
+CLIP_CHANGED = (
+    r"clip \d+ of coaching session \d+ was changed by {} \({} at \d\d:\d\d\) since you opened it; nothing was saved"
+)
+
+
+def _clip_note(window, note: str) -> None:
+    window.clip_list.setCurrentItem(window.clip_list.topLevelItem(0))
+    window.clip_note.setText(note)
+    window.clip_note.editingFinished.emit()
+
+
+def _clip_session() -> CoachingSession:
+    results = {"closing": ("fail", None)}
+    call = stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (50, 50, 50), False, results, [""])
+    session = create_session([Agent.get(name="Ana")], ["closing"], "Kim")
+    CoachingClip.delete().execute()  # the one moment of the test, not the proposals
+    add_clip(session, call, "closing", "improve", 10, 30)
+    return session
+
+
+def test_two_coaches_noting_one_clip_in_two_windows_the_second_is_told_and_shown_the_first(qtbot, db, said):
+    _clip_session()
+    kim, lou = _window(qtbot, "Kim"), _window(qtbot, "Lou")
+    _clip_note(kim, "Listen to the close")
+    _clip_note(lou, "The goodbye comes too early")
+    assert len(said) == 1 and re.match(CLIP_CHANGED.format("Kim", "clip note"), said[0]), said
+    assert CoachingClip.get().note == "Listen to the close"  # Kim's note stays
+    shown = lou.clip_list.currentItem()  # Lou sees it, in the list and in the note field
+    assert (shown.text(5), lou.clip_note.text()) == ("Listen to the close", "Listen to the close")
+    _clip_note(lou, "Listen to the close: the goodbye comes too early")  # written again on Kim's
+    assert CoachingClip.get().note == "Listen to the close: the goodbye comes too early"
+    entries = AuditEntry.select().where(AuditEntry.action == "clip note").order_by(AuditEntry.id)
+    assert [(e.actor, e.old, e.new) for e in entries] == [
+        ("Kim", "", "Listen to the close"),
+        ("Lou", "Listen to the close", "Listen to the close: the goodbye comes too early"),
+    ]
+    kim.clip_list.setCurrentItem(kim.clip_list.topLevelItem(0))
+    kim.remove_clip()  # Kim's view of the clip is older than Lou's note: not removed unseen
+    assert len(said) == 2 and re.match(CLIP_CHANGED.format("Lou", "clip note"), said[1]), said
+    assert CoachingClip.select().count() == 1 and kim.clip_note.text() == CoachingClip.get().note
+    kim.remove_clip()  # now that Kim has seen it
+    assert CoachingClip.select().count() == 0 and kim.clip_list.topLevelItemCount() == 0
+    _clip_note(lou, "One more thing")  # on the clip Kim removed
+    assert len(said) == 3 and re.match(CLIP_CHANGED.format("Kim", "remove clip"), said[2]), said
+    assert lou.clip_list.topLevelItemCount() == 0 and CoachingClip.select().count() == 0
+
+
+def test_a_clip_note_another_process_saved_is_not_overwritten_from_a_stale_read(db):
+    from qa_desktop.services.coaching.views import clip_views, save_clip_note
+
+    session = _clip_session()
+    [stale] = clip_views(session.id)  # this coach's view, read before the other saves
+    other = _python(
+        """
+        import sys
+        from qa_desktop.services.access.identity import set_owner_name
+        from qa_desktop.services.coaching.views import clip_views, save_clip_note
+        from qa_desktop.storage.database import close_database, open_database
+        open_database(sys.argv[1])
+        set_owner_name("Kim")  # the coach at the other workstation
+        save_clip_note(clip_views(int(sys.argv[2]))[0], "Listen to the close")
+        close_database()
+    """,
+        db,
+        session.id,
+    )
+    assert other.returncode == 0, other.stderr
+    with pytest.raises(StaleReviewError, match=CLIP_CHANGED.format("Kim", "clip note")):
+        save_clip_note(stale, "The goodbye comes too early", "Lou")
+    assert CoachingClip.get().note == "Listen to the close"
+    assert [(e.actor, e.old, e.new) for e in AuditEntry.select().where(AuditEntry.action == "clip note")] == [
+        ("Kim", "", "Listen to the close")
+    ]

@@ -181,7 +181,7 @@ MATRIX: dict[str, tuple[Callable[[dict], object], set[str], tuple[str, ...]]] = 
     ),
     "calibration answer": (_answer, {"admin", "lead", "evaluator"}, ("admin", "QA lead", "evaluator")),
     "settle calibration": (
-        lambda t: calibration.settle(t["session"], t["own"].id, "greeting", "pass", ""),
+        lambda t: calibration.settle(t["session"], t["own"].id, "greeting", "pass", "", shown=None),
         {"admin", "lead"},
         LEAD_OR_ADMIN,
     ),

@@ -135,3 +135,33 @@ def test_two_runs_at_once_delete_and_audit_each_transcript_once(library):
     assert _delete_transcripts(expired, NOW, "ada", 90) == 0
     deleted = AuditEntry.select().where(AuditEntry.action == "retention: transcript deleted")
     assert [entry.actor for entry in deleted] == ["root"]
+
+
+def test_two_admins_editing_the_policy_in_two_dialogs_keep_each_other_s_changes(qtbot, db, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from qa_desktop.app.retention_dialog import RetentionDialog
+
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: said.append(text))
+    first, second = RetentionDialog(None), RetentionDialog(None)  # both opened on the policy of for ever
+    for dialog in (first, second):
+        qtbot.addWidget(dialog)
+    first.days["recordings"].setValue(30)
+    first.save()
+    second.days["transcripts"].setValue(90)
+    second.save()  # saves what was edited: the recordings it still showed as kept for ever are left alone
+    assert policy() == {"recordings": 30, "transcripts": 90, "audit": None} and not said
+    assert second.days["recordings"].value() == 30  # shown as stored once saved
+    first.days["transcripts"].setValue(7)  # on its stale view of the transcripts
+    first.save()
+    assert len(said) == 1 and said[0].startswith(
+        "how long transcripts, evidence quotes and call details are kept was changed to 90 days by "
+    )
+    assert said[0].endswith("since you opened it; nothing was saved: look at it again")
+    assert policy()["transcripts"] == 90 and first.days["transcripts"].value() == 90  # shown as stored
+    entries = AuditEntry.select().where(AuditEntry.action == "retention policy").order_by(AuditEntry.id)
+    assert [(e.target, e.old, e.new) for e in entries] == [
+        ("recordings", "for ever", "30 days"),
+        ("transcripts", "for ever", "90 days"),
+    ]

@@ -108,12 +108,12 @@ def test_calibration_results_and_settled_reference(calls):
         1.0,
         {"Ann": "pass", "Bob": "fail"},
     )
-    cal.settle(session, calls[1], "greeting", "fail", "Lead", "the greeting was cut off")
+    cal.settle(session, calls[1], "greeting", "fail", "Lead", "the greeting was cut off", shown=None)
     assert ReferenceVerdict.get(call=calls[1], criterion="greeting").result == "fail"
     assert AuditEntry.get(action="reference verdict").comment == "the greeting was cut off"
     assert session.status == "open"
     for call_id in (calls[0], calls[2], calls[3]):
-        cal.settle(session, call_id, "greeting", "pass", "Lead")
+        cal.settle(session, call_id, "greeting", "pass", "Lead", shown=None)
     assert cal.CalibrationSession.get_by_id(session.id).status == "settled"
 
 
@@ -165,9 +165,9 @@ def test_calibration_does_not_ask_what_a_chat_rules_out(chat_and_call):
     pairs = sorted((s.call_id, s.criterion) for s in spreads)
     assert pairs == [(chat, "greeting")] + [(call, c) for c in sorted(MIXED)]
     with pytest.raises(cal.CalibrationError, match="not asked"):
-        cal.settle(session, chat, "tone", "na", "Lead")
+        cal.settle(session, chat, "tone", "na", "Lead", shown=None)
     for s in spreads:
-        cal.settle(session, s.call_id, s.criterion, "pass", "Lead")
+        cal.settle(session, s.call_id, s.criterion, "pass", "Lead", shown=s.reference)
     assert cal.session(session.id).status == "settled"  # every asked pair settled
     lab = {(v.call_id, v.criterion) for v in human_verdicts()}
     assert lab == {(chat, "greeting"), *((call, c) for c in MIXED)}  # the chat's tone counts nowhere

@@ -526,7 +526,7 @@ class CalibrationWindow(QDialog):
                     s.reference or "",
                 ]
             )
-            item.setData(0, ID_ROLE, (s.call_id, s.criterion))
+            item.setData(0, ID_ROLE, (s.call_id, s.criterion, s.reference))
             if s.spread > 0:
                 item.setBackground(4, QBrush(QColor("#fde2e1")))
             self.spreads.addTopLevelItem(item)
@@ -538,11 +538,10 @@ class CalibrationWindow(QDialog):
         item = self.spreads.currentItem()
         if item is None or self.session is None:
             return
-        call_id, criterion = item.data(0, ID_ROLE)
+        call_id, criterion, shown = item.data(0, ID_ROLE)
         try:
-            cal.settle(self.session, call_id, criterion, self.settle_result.currentData(), self.lead())
+            cal.settle(self.session, call_id, criterion, self.settle_result.currentData(), self.lead(), shown=shown)
         except (cal.CalibrationError, AccessError) as exc:
             QMessageBox.information(self, "Calibration", str(exc))
-            return
         self.session = cal.session(self.session.id)
-        self.show_results()
+        self.show_results()  # as stored: with what another lead settled meanwhile

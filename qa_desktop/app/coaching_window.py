@@ -4,7 +4,6 @@ status, the follow-up after delivery, and the pack export (in a background threa
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import html
 from collections.abc import Callable
@@ -411,10 +410,23 @@ class CoachingWindow(QDialog):
     def _save_clip_note(self) -> None:
         clip = self._selected_clip()
         if clip is not None and clip.note != self.clip_note.text():
-            self.service.save_clip_note(clip.id, self.clip_note.text())
+            try:
+                clip = self.service.save_clip_note(clip, self.clip_note.text(), self.coach())
+            except StaleReviewError as exc:
+                self._clip_changed_meanwhile(clip, exc)
+                return
             item = self.clip_list.currentItem()
-            item.setData(0, CLIP_ROLE, dataclasses.replace(clip, note=self.clip_note.text()))
-            item.setText(5, self.clip_note.text())
+            item.setData(0, CLIP_ROLE, clip)
+            item.setText(5, clip.note)
+
+    def _clip_changed_meanwhile(self, clip: ClipView, exc: StaleReviewError) -> None:
+        """Show the clips as stored (the same clip selected, if it is still there), then say who changed it."""
+        self._show_clips()
+        for row in range(self.clip_list.topLevelItemCount()):
+            item = self.clip_list.topLevelItem(row)
+            if item.data(0, CLIP_ROLE).id == clip.id:
+                self.clip_list.setCurrentItem(item)
+        QMessageBox.warning(self, "Coaching session", str(exc))
 
     def play_clip(self) -> None:
         """Play the selected clip from its start; playback stops at its end. A text conversation's moment
@@ -440,7 +452,11 @@ class CoachingWindow(QDialog):
         """Take the selected clip out of the session."""
         clip = self._selected_clip()
         if clip is not None:
-            self.service.remove_clip(clip.id)
+            try:
+                self.service.remove_clip(clip, self.coach())
+            except StaleReviewError as exc:
+                self._clip_changed_meanwhile(clip, exc)
+                return
             self._show_clips()
 
     def add_review_moment(self) -> None:

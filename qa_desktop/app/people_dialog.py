@@ -73,6 +73,7 @@ class PeopleDialog(QDialog):
         try:
             text = change()
         except (PeopleError, AccessError) as exc:
+            self.reload()  # as stored: with what someone else changed meanwhile
             QMessageBox.warning(self, "Agents and teams", str(exc))
             return
         self.message.setText(text)
@@ -85,7 +86,7 @@ class PeopleDialog(QDialog):
             return
         name, ok = QInputDialog.getText(self, "Rename agent", "New name", text=agents[0].name)
         if ok:
-            self._act(lambda: f"Renamed to {self.service.rename(agents[0].id, name, self.actor())}.")
+            self._act(lambda: f"Renamed to {self.service.rename(agents[0].id, name, self.actor(), agents[0].name)}.")
 
     def _merge(self) -> None:
         agents = self.selected()
@@ -101,5 +102,6 @@ class PeopleDialog(QDialog):
             return
         teams = [t.name for t in self.service.teams()]
         team, ok = QInputDialog.getItem(self, "Move to team", "Team (type a new name to create one)", teams, 0, True)
-        if ok:
-            self._act(lambda: "; ".join(f"{self.service.move(a.id, team, self.actor())} → {team}" for a in agents))
+        if ok:  # each as the list showed it: one moved meanwhile by someone else is refused
+            moved = (self.service.move(a.id, team, self.actor(), a.team or "") for a in agents)
+            self._act(lambda: "; ".join(f"{name} → {team}" for name in moved))

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from qa_desktop.app.background import run_task
 from qa_desktop.services.access.permissions import AccessError
-from qa_desktop.services.retention import KINDS, RetentionReport, apply_policy, policy, set_policy
+from qa_desktop.services.retention import KINDS, RetentionError, RetentionReport, apply_policy, policy, set_policy
 
 
 class RetentionDialog(QDialog):
@@ -27,7 +27,6 @@ class RetentionDialog(QDialog):
         self.setWindowTitle("Retention")
         self.setMinimumWidth(520)
         self.setMaximumWidth(640)
-        current = policy()
         self.days: dict[str, QSpinBox] = {}
         form = QFormLayout(self)
         note = QLabel(
@@ -40,7 +39,6 @@ class RetentionDialog(QDialog):
         for kind, what in KINDS.items():
             box = QSpinBox(minimum=0, maximum=36_500, suffix=" days")
             box.setSpecialValueText("for ever")
-            box.setValue(current[kind] or 0)
             self.days[kind] = box
             form.addRow(what[0].upper() + what[1:], box)
         self.message = QLabel()
@@ -52,11 +50,23 @@ class RetentionDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(apply_now, self.message)
         form.addRow(buttons)
+        self._show(policy())
+
+    def _show(self, stored: dict[str, int | None]) -> None:
+        """Show the policy as stored: what a save compares with (only what was edited since is saved)."""
+        self.shown = stored
+        for kind, box in self.days.items():
+            box.setValue(stored[kind] or 0)
 
     def save(self) -> None:
+        """Save the kinds that were edited; when another admin changed one of them meanwhile, nothing is saved and
+        the dialog says who, then shows the policy as stored."""
+        edited = {kind: box.value() or None for kind, box in self.days.items()}
         try:
-            set_policy({kind: box.value() or None for kind, box in self.days.items()})
+            self._show(set_policy({k: v for k, v in edited.items() if v != self.shown[k]}, self.shown))
         except (AccessError, ValueError) as exc:
+            if isinstance(exc, RetentionError):
+                self._show(policy())
             QMessageBox.warning(self, "Retention", str(exc))
             return
         self.message.setText("Saved. It applies at the next start of the app, daily, or with Apply now.")

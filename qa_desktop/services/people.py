@@ -53,10 +53,16 @@ def teams() -> list[TeamSummary]:
     return [TeamSummary(i, name) for i, name in stored.teams() if user.role != AGENT or i == own]
 
 
-def rename(agent_id: int, name: str, actor: str = "") -> str:
-    """Rename an agent (PeopleError if the name is taken or empty); its new name."""
+def rename(agent_id: int, name: str, actor: str = "", shown: str | None = None) -> str:
+    """Rename an agent (PeopleError if the name is taken or empty, or when the agent is no longer called `shown`,
+    the name the list showed: renamed or merged meanwhile); its new name."""
     require(current_user(), "manage agents")
-    return stored.rename_agent(Agent.get_by_id(agent_id), name, acting_name(actor)).name
+    agent = Agent.get_or_none(Agent.id == agent_id)
+    if agent is None:
+        raise stored.PeopleError(stored.changed_meanwhile(shown or f"#{agent_id}"))
+    if shown is not None:
+        agent.name = shown  # as shown: a rename meanwhile refuses this one
+    return stored.rename_agent(agent, name, acting_name(actor)).name
 
 
 def merge(keep_id: int, duplicate_id: int, actor: str = "") -> tuple[str, str]:
@@ -67,7 +73,11 @@ def merge(keep_id: int, duplicate_id: int, actor: str = "") -> tuple[str, str]:
     return gone, stored.merge_agents(Agent.get_by_id(keep_id), duplicate, acting_name(actor)).name
 
 
-def move(agent_id: int, team: str | None, actor: str = "") -> str:
-    """Put an agent in a team (created if new); the agent's name."""
+def move(agent_id: int, team: str | None, actor: str = "", shown: str | None = None) -> str:
+    """Put an agent in a team (created if new); the agent's name. PeopleError when the agent is no longer in the
+    team `shown` ("" for none), as the list showed it: moved meanwhile."""
     require(current_user(), "manage agents")
-    return stored.move_agent(Agent.get_by_id(agent_id), team, acting_name(actor)).name
+    agent = Agent.get_or_none(Agent.id == agent_id)
+    if agent is None:
+        raise stored.PeopleError(stored.changed_meanwhile(f"#{agent_id}"))
+    return stored.move_agent(agent, team, acting_name(actor), shown).name

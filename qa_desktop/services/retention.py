@@ -40,7 +40,7 @@ from qa_desktop.storage.models import (
     database,
 )
 from qa_desktop.storage.recordings import recording_file
-from qa_desktop.storage.review import audit
+from qa_desktop.storage.review import audit, locked
 
 KINDS: dict[str, str] = {
     "recordings": "recordings (audio files)",
@@ -79,8 +79,10 @@ def policy() -> dict[str, int | None]:
     return {kind: rules.get(kind) for kind in KINDS}
 
 
-def set_policy(days: dict[str, int | None]) -> dict[str, int | None]:
-    """Set how long kinds of data are kept (admin only); None keeps them for ever. Returns the whole policy."""
+def set_policy(days: dict[str, int | None], shown: dict[str, int | None] | None = None) -> dict[str, int | None]:
+    """Set how long kinds of data are kept (admin only); None keeps them for ever. Returns the whole policy.
+    `shown` is the policy the admin saw: when another admin changed one of these kinds since, nothing is saved and
+    RetentionError says who."""
     require(current_user(), "retention")
     actor = acting_name()
     for kind, value in days.items():
@@ -88,16 +90,23 @@ def set_policy(days: dict[str, int | None]) -> dict[str, int | None]:
             raise RetentionError(f"'{kind}' is not a kind of data (kinds: {', '.join(KINDS)})")
         if value is not None and (not isinstance(value, int) or value < 1):
             raise RetentionError(f"{kind}: keep them for at least 1 day, or for ever (not '{value}')")
-    current = policy()
     with database.atomic():
+        rules = {rule.kind: rule for rule in locked(RetentionRule.select())}
         for kind, value in days.items():
-            if current[kind] == value:
+            old = rules[kind].days if kind in rules else None
+            if shown is not None and old != shown[kind]:
+                rule = rules[kind]
+                raise RetentionError(
+                    f"how long {KINDS[kind]} are kept was changed to {_days(old)} by {rule.set_by} at "
+                    f"{rule.set_at:%H:%M} since you opened it; nothing was saved: look at it again"
+                )
+            if old == value:
                 continue
             RetentionRule.insert(kind=kind, days=value, set_by=actor, set_at=_now()).on_conflict(
                 conflict_target=[RetentionRule.kind],
                 update={RetentionRule.days: value, RetentionRule.set_by: actor, RetentionRule.set_at: _now()},
             ).execute()
-            audit(None, actor, "retention policy", kind, _days(current[kind]), _days(value))
+            audit(None, actor, "retention policy", kind, _days(old), _days(value))
     return policy()
 
 

@@ -312,11 +312,11 @@ def reassign_call(call_id: int, agent_id: int, actor: str = "", revision: int | 
 def assign_call(call_id: int, evaluator: str | None) -> None:
     """Ask an evaluator (a user's name) to review a call, or nobody (None); QA lead or admin."""
     require(current_user(), "assign")
-    call = Call.get_by_id(call_id)
     name = (evaluator or "").strip() or None
     if name is not None and not User.select().where((User.name == name) & User.active).exists():
-        raise stored.ReviewError(f"no active user called '{name}' to assign call {call.id} to")
+        raise stored.ReviewError(f"no active user called '{name}' to assign call {call_id} to")
     with database.atomic():
+        call = stored.locked(Call.select().where(Call.id == call_id)).get()  # as it is now: the audit's old value
         stored.audit(call, acting_name(), "assign", "call", call.assigned_to, name)
         call.assigned_to = name
         call.save(only=[Call.assigned_to])

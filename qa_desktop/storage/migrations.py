@@ -226,6 +226,12 @@ def _session_revisions(db: Database, migrator: SchemaMigrator) -> None:
     _add_missing(db, migrator, "coachingsession", {"revision": IntegerField(default=0, constraints=[SQL("DEFAULT 0")])})
 
 
+def _clip_revisions(db: Database, migrator: SchemaMigrator) -> None:
+    """v16: a revision number on coaching clips, raised by a change to a clip's note or its removal, so that a note
+    saved from a stale view (another coach changed it meanwhile) is refused instead of overwriting theirs."""
+    _add_missing(db, migrator, "coachingclip", {"revision": IntegerField(default=0, constraints=[SQL("DEFAULT 0")])})
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (1, _initial_schema),
     (2, _scores),
@@ -242,6 +248,7 @@ MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (13, _redact_again),
     (14, _session_revisions),
     (15, _redact_again),
+    (16, _clip_revisions),
 ]
 
 

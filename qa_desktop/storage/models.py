@@ -272,6 +272,7 @@ class CoachingClip(BaseModel):
     end = FloatField()
     note = RedactedText(default="")
     position = IntegerField(default=0)
+    revision = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # raised by each change (v16)
 
 
 class CallDriver(BaseModel):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from peewee import JOIN, fn
 
-from qa_desktop.storage.models import Agent, Call, Team, database
-from qa_desktop.storage.review import audit, claim
+from qa_desktop.storage.models import Agent, AuditEntry, Call, Team, database
+from qa_desktop.storage.review import audit, claim, locked
 
 IMPORT_ACTOR = "import"  # who the audit log names for changes an import makes
 
@@ -25,17 +25,30 @@ def team_named(name: str | None) -> Team | None:
 
 
 def rename_agent(agent: Agent, name: str, actor: str) -> Agent:
-    """Give an agent a new name (it must not be taken: merge instead)."""
+    """Give an agent a new name (it must not be taken: merge instead); refused (PeopleError, naming who) when the
+    agent is no longer called as `agent` was read: renamed or merged meanwhile."""
     name = name.strip()
     if not name:
         raise PeopleError("an agent needs a name")
     if Agent.select().where((Agent.name == name) & (Agent.id != agent.id)).exists():
         raise PeopleError(f"there is already an agent called '{name}': merge the two instead")
     with database.atomic():
+        if not Agent.update(name=name).where((Agent.id == agent.id) & (Agent.name == agent.name)).execute():
+            raise PeopleError(changed_meanwhile(agent.name))
         audit(None, actor, "rename agent", agent.name, agent.name, name)
         agent.name = name
-        agent.save()
     return agent
+
+
+def changed_meanwhile(shown: str) -> str:
+    """Why a change to the agent shown as `shown` was not made: who renamed, moved or merged it away, and when."""
+    gone = AuditEntry.call.is_null() & (
+        (AuditEntry.action.in_(("rename agent", "move agent")) & (AuditEntry.target == shown))
+        | ((AuditEntry.action == "merge agents") & (AuditEntry.old == shown))
+    )
+    latest = AuditEntry.select().where(gone).order_by(AuditEntry.id.desc()).first()
+    by = f" by {latest.actor} ({latest.action} at {latest.at:%H:%M})" if latest else ""
+    return f"agent '{shown}' was changed{by} since you opened the list; nothing was saved: look at it again"
 
 
 def merge_agents(keep: Agent, duplicate: Agent, actor: str) -> Agent:
@@ -52,11 +65,15 @@ def merge_agents(keep: Agent, duplicate: Agent, actor: str) -> Agent:
     return keep
 
 
-def move_agent(agent: Agent, team_name: str | None, actor: str) -> Agent:
-    """Put an agent in a team (created if new), or in none."""
+def move_agent(agent: Agent, team_name: str | None, actor: str, shown: str | None = None) -> Agent:
+    """Put an agent in a team (created if new), or in none. `shown` is the team the user saw ("" for none): when the
+    agent was moved meanwhile, nothing is changed and PeopleError says who (None: whatever team it is in now)."""
     with database.atomic():
-        team = team_named(team_name)
+        agent = locked(Agent.select().where(Agent.id == agent.id)).get()  # as it is now: the audit's old team
         old = agent.team.name if agent.team_id else ""
+        if shown is not None and old != shown:
+            raise PeopleError(changed_meanwhile(agent.name))
+        team = team_named(team_name)
         agent.team = team
         agent.save()
         audit(None, actor, "move agent", agent.name, old, team.name if team else "")

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from peewee import JOIN, prefetch
+from peewee import JOIN, ModelSelect, prefetch
 
 from qa_desktop.storage.models import (
     Agent,
     AuditEntry,
     Call,
     CallDriver,
+    CoachingClip,
     CoachingSession,
     CriterionResultRow,
     Dispute,
@@ -37,7 +38,10 @@ class StaleReviewError(ReviewError):
     """Someone else changed the call or criterion since it was read: the change was not made."""
 
 
-def claim(row: Call | CriterionResultRow | CoachingSession, what: str) -> None:
+Claimed = Call | CriterionResultRow | CoachingSession | CoachingClip  # rows a change claims by their revision
+
+
+def claim(row: Claimed, what: str) -> None:
     """Raise the row's revision if it is still the one read (in the caller's transaction, which then holds the
     row until it commits); else nothing is written and StaleReviewError says who changed it."""
     model = type(row)
@@ -53,16 +57,31 @@ def claim(row: Call | CriterionResultRow | CoachingSession, what: str) -> None:
     row.revision += 1
 
 
-def _changes_of(row: Call | CriterionResultRow | CoachingSession):
-    """The audit log's entries of changes to this row (a criterion's are its call's)."""
+def locked(query: ModelSelect) -> ModelSelect:
+    """The query, its rows held until the transaction ends (PostgreSQL: another change waits to read them; SQLite's
+    write transactions already run one at a time)."""
+    return query.for_update() if database.for_update else query
+
+
+def _changes_of(row: Claimed):
+    """The audit log's entries of changes to this row (a criterion's are its call's; a clip's, its own and its
+    session's deletion)."""
     if isinstance(row, CoachingSession):
         return AuditEntry.call.is_null() & (AuditEntry.target == session_target(row.id))
+    if isinstance(row, CoachingClip):
+        deleted = (AuditEntry.target == session_target(row.session_id)) & (AuditEntry.action == "delete session")
+        return AuditEntry.call.is_null() & ((AuditEntry.target == clip_target(row)) | deleted)
     return AuditEntry.call == (row.id if isinstance(row, Call) else row.score.call_id)
 
 
 def session_target(session_id: int) -> str:
     """What the audit log names a coaching session's changes by."""
     return f"coaching session {session_id}"
+
+
+def clip_target(clip: CoachingClip) -> str:
+    """What the audit log names a coaching clip's changes by."""
+    return f"clip {clip.id} of {session_target(clip.session_id)}"
 
 
 def audit(

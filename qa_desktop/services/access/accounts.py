@@ -10,7 +10,7 @@ from qa_desktop.services.access.identity import current_user, remember, team_mod
 from qa_desktop.services.access.passwords import hash_password, needs_rehash, verify_dummy, verify_password
 from qa_desktop.services.access.permissions import ADMIN, AGENT, ROLES, AccessError, require
 from qa_desktop.storage.models import Agent, User, database
-from qa_desktop.storage.review import audit
+from qa_desktop.storage.review import audit, locked
 
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=15)
@@ -89,11 +89,13 @@ def state(user: User) -> str:
     return "active"
 
 
-def _last_admin(user: User) -> bool:
-    return (
-        user.role == ADMIN
-        and not User.select().where((User.role == ADMIN) & User.active & (User.id != user.id)).exists()
-    )
+def _as_now(user: User) -> tuple[User, bool]:
+    """In a change's transaction: the user as stored now, and whether they are the last active admin. Every active
+    admin is held until the transaction ends (PostgreSQL), so two admins demoting each other at once do not both
+    succeed: the second reads the first's change, then is refused."""
+    admins = {u.id for u in locked(User.select(User.id).where((User.role == ADMIN) & User.active))}
+    user = locked(User.select().where(User.id == user.id)).get()
+    return user, admins == {user.id}
 
 
 def set_role(name: str, role: str, agent_name: str | None = None) -> User:
@@ -101,9 +103,10 @@ def set_role(name: str, role: str, agent_name: str | None = None) -> User:
     actor = current_user()
     require(actor, "manage users")
     user, role = _user(name), _role(role)
-    if role != ADMIN and _last_admin(user):
-        raise AccountError(f"{user.name} is the last admin: make another user admin first")
     with database.atomic():
+        user, last_admin = _as_now(user)
+        if role != ADMIN and last_admin:
+            raise AccountError(f"{user.name} is the last admin: make another user admin first")
         audit(None, actor.name, "set role", user.name, ROLES[user.role], ROLES[role])
         user.role, user.agent = role, _agent_for(role, user.name, agent_name)
         user.save()
@@ -115,9 +118,10 @@ def set_active(name: str, active: bool) -> User:
     actor = current_user()
     require(actor, "manage users")
     user = _user(name)
-    if not active and _last_admin(user):
-        raise AccountError(f"{user.name} is the last admin and cannot be disabled")
     with database.atomic():
+        user, last_admin = _as_now(user)
+        if not active and last_admin:
+            raise AccountError(f"{user.name} is the last admin and cannot be disabled")
         audit(None, actor.name, "enable user" if active else "disable user", user.name)
         user.active, user.failed_logins, user.locked_until = active, 0, None
         user.save()

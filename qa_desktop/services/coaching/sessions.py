@@ -13,7 +13,7 @@ from qa_desktop.services.access.permissions import require
 from qa_desktop.services.coaching.focus import peers
 from qa_desktop.storage.criteria import criterion_names
 from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession, CriterionResultRow, Score, database
-from qa_desktop.storage.review import audit, claim, session_target
+from qa_desktop.storage.review import audit, claim, clip_target, session_target
 
 STATUSES = ("planned", "delivered", "acknowledged")
 PADDING_S = 3.0  # seconds of context either side of the evidence
@@ -147,17 +147,30 @@ def add_clip(
     )
 
 
-def set_clip_note(clip: CoachingClip, note: str) -> None:
-    """The coach's note on a clip."""
+def set_clip_note(clip: CoachingClip, note: str, actor: str = "") -> None:
+    """The coach's note on a clip (audited, the note before and after). Refused (StaleReviewError) when the clip
+    changed or went since `clip` was read."""
     require(current_user(), "coach")
-    clip.note = note
-    clip.save(only=[CoachingClip.note])
+    actor = acting_name(actor)
+    if note == clip.note:
+        return
+    with database.atomic():
+        claim(clip, clip_target(clip))
+        audit(None, actor or "coach", "clip note", clip_target(clip), clip.note, note)
+        clip.note = note
+        clip.save(only=[CoachingClip.note])
 
 
-def remove_clip(clip: CoachingClip) -> None:
-    """Take a clip out of its session."""
+def remove_clip(clip: CoachingClip, actor: str = "") -> None:
+    """Take a clip out of its session (audited). Refused (StaleReviewError) when the clip changed since `clip` was
+    read: its note, new to this coach, is not thrown away unseen."""
     require(current_user(), "coach")
-    clip.delete_instance()
+    actor = acting_name(actor)
+    with database.atomic():
+        claim(clip, clip_target(clip))
+        where = f"call {clip.call_id}, {clip.start:.1f}-{clip.end:.1f} s"
+        audit(None, actor or "coach", "remove clip", clip_target(clip), clip.note, None, where)
+        CoachingClip.delete().where(CoachingClip.id == clip.id).execute()
 
 
 def save_texts(session: CoachingSession, goals: str, notes: str, due: dt.datetime | None, actor: str = "") -> None:

@@ -62,6 +62,8 @@ class ClipView(OfMedium):
     medium: str
     duration_s: float
     moment: str  # where in the call: m:ss-m:ss, or msg N-M in a text conversation without times
+    session_id: int
+    revision: int  # as read: a change from this view is refused once someone else changed the clip
 
 
 def suggestions(agent_id: int, criteria: list[str]) -> tuple[list[Focus], list[Focus]]:
@@ -136,6 +138,8 @@ def clip_views(session_id: int) -> list[ClipView]:
             c.call.medium,
             c.call.duration_s,
             call_timeline(c.call).span(c.start, c.end),
+            c.session_id,
+            c.revision,
         )
         for c in query
     ]
@@ -185,14 +189,31 @@ def delete(session_id: int, coach: str) -> None:
     stored.delete_session(CoachingSession.get_by_id(session_id), coach)
 
 
-def save_clip_note(clip_id: int, note: str) -> None:
-    """The coach's note on a clip, for the agent (a coach or admin)."""
-    stored.set_clip_note(CoachingClip.get_by_id(clip_id), note)
+def save_clip_note(clip: ClipView, note: str, coach: str = "") -> ClipView:
+    """The coach's note on a clip, for the agent (a coach or admin); the view as saved. Refused (StaleReviewError,
+    naming who) when the clip changed or was removed since the view was read."""
+    row = _clip_as_read(clip)
+    stored.set_clip_note(row, note, coach)
+    return replace(clip, note=note, revision=row.revision)
 
 
-def remove_clip(clip_id: int) -> None:
-    """Take a clip out of its session (a coach or admin)."""
-    stored.remove_clip(CoachingClip.get_by_id(clip_id))
+def remove_clip(clip: ClipView, coach: str = "") -> None:
+    """Take a clip out of its session (a coach or admin); refused (StaleReviewError, naming who) when the clip
+    changed since the view was read."""
+    stored.remove_clip(_clip_as_read(clip), coach)
+
+
+def _clip_as_read(clip: ClipView) -> CoachingClip:
+    """The clip as the view shows it (its revision too), whether or not it is still stored."""
+    return CoachingClip(
+        id=clip.id,
+        session=clip.session_id,
+        call=clip.call_id,
+        start=clip.start,
+        end=clip.end,
+        note=clip.note,
+        revision=clip.revision,
+    )
 
 
 def add_moment(session_id: int, call_id: int, seconds: float) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from peewee import fn
+from peewee import IntegrityError, fn
 
 from qa_desktop.services.access.identity import acting_name, current_user, team_mode
 from qa_desktop.services.access.permissions import PermissionDenied, require
@@ -32,7 +32,7 @@ from qa_desktop.storage.models import (
     Score,
     database,
 )
-from qa_desktop.storage.review import RESULTS, audit
+from qa_desktop.storage.review import RESULTS, audit, locked
 from qa_desktop.storage.scorecards import not_judged
 
 
@@ -325,36 +325,60 @@ def results(session: CalibrationSession, viewer: str) -> tuple[list[CriterionAgr
 
 
 def settle(
-    session: CalibrationSession, call_id: int, criterion: str, result: str, lead: str, comment: str = ""
+    session: CalibrationSession,
+    call_id: int,
+    criterion: str,
+    result: str,
+    lead: str,
+    comment: str = "",
+    *,
+    shown: str | None,
 ) -> ReferenceVerdict:
     """The lead's expert answer for a call's criterion: the reference verdict from now on (in the audit log);
-    the session is settled once every asked (call, criterion) is."""
+    the session is settled once every asked (call, criterion) is. `shown` is the reference the lead saw (None:
+    none): when another lead settled it otherwise since, nothing is written and CalibrationError says who."""
     require(current_user(), "settle calibration")
     lead = acting_name(lead)
     if result not in RESULTS:
         raise CalibrationError(f"a result is one of {', '.join(RESULTS)}, not '{result}'")
     _asked(session, call_id, criterion)
-    with database.atomic():
-        old = ReferenceVerdict.get_or_none(call=call_id, criterion=criterion)
-        previous = old.result if old else None
-        if old is None:
-            row = ReferenceVerdict.create(
-                call=call_id, criterion=criterion, result=result, settled_by=lead, comment=comment, session=session
-            )
-        else:
-            old.result, old.settled_by, old.comment, old.session = result, lead, comment, session
-            old.settled_at = dt.datetime.now().replace(microsecond=0)
-            old.save()
-            row = old
-        audit(Call.get_by_id(call_id), lead, "reference verdict", criterion, previous, result, comment)
-        settled = {
-            (r.call_id, r.criterion) for r in ReferenceVerdict.select().where(ReferenceVerdict.session == session)
-        }
-        settled |= set(not_asked(session))
-        if all((c.id, k) in settled for c in session_calls(session) for k in session.criteria):
-            session.status = "settled"
-            session.save()
+    here = (ReferenceVerdict.call == call_id) & (ReferenceVerdict.criterion == criterion)
+    try:
+        with database.atomic():
+            old = locked(ReferenceVerdict.select().where(here)).first()  # PostgreSQL: another lead waits
+            previous = old.result if old else None
+            if previous != shown:
+                raise CalibrationError(_settled_meanwhile(old, call_id, criterion))
+            if old is None:
+                row = ReferenceVerdict.create(
+                    call=call_id, criterion=criterion, result=result, settled_by=lead, comment=comment, session=session
+                )
+            else:
+                old.result, old.settled_by, old.comment, old.session = result, lead, comment, session
+                old.settled_at = dt.datetime.now().replace(microsecond=0)
+                old.save()
+                row = old
+            audit(Call.get_by_id(call_id), lead, "reference verdict", criterion, previous, result, comment)
+            settled = {
+                (r.call_id, r.criterion) for r in ReferenceVerdict.select().where(ReferenceVerdict.session == session)
+            }
+            settled |= set(not_asked(session))
+            if all((c.id, k) in settled for c in session_calls(session) for k in session.criteria):
+                session.status = "settled"
+                session.save()
+    except IntegrityError:  # PostgreSQL: another lead's first reference for it was committed meanwhile
+        raise CalibrationError(_settled_meanwhile(ReferenceVerdict.get_or_none(here), call_id, criterion)) from None
     return row
+
+
+def _settled_meanwhile(reference: ReferenceVerdict | None, call_id: int, criterion: str) -> str:
+    what = f"'{criterion}' on call {call_id}"
+    if reference is None:
+        return f"the reference of {what} was removed since you opened it; nothing was saved: look at it again"
+    return (
+        f"{what} was settled as {reference.result} by {reference.settled_by} at {reference.settled_at:%H:%M} "
+        "since you opened it; nothing was saved: look at it again"
+    )
 
 
 def sessions() -> list[CalibrationSession]:

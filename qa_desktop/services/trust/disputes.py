@@ -14,7 +14,7 @@ from qa_desktop.services.access.identity import acting_name, current_user
 from qa_desktop.services.access.permissions import AGENT, require
 from qa_desktop.storage import review
 from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Dispute, Score, database
-from qa_desktop.storage.review import RESULTS, audit, override
+from qa_desktop.storage.review import RESULTS, audit, locked, override
 
 STATUSES = ("open", "accepted", "rejected")
 
@@ -42,9 +42,10 @@ def raise_dispute(
         raise DisputeError("a dispute needs the agent's reason")
     if not agent_name.strip():
         raise DisputeError("a dispute needs the agent's name")
-    if Dispute.select().where((Dispute.result_row == result) & (Dispute.status == "open")).exists():
-        raise DisputeError(f"'{result.criterion}' on this call already has an open dispute")
     with database.atomic():
+        locked(CriterionResultRow.select().where(CriterionResultRow.id == result.id)).get()  # another raiser waits
+        if Dispute.select().where((Dispute.result_row == result) & (Dispute.status == "open")).exists():
+            raise DisputeError(f"'{result.criterion}' on this call already has an open dispute")
         dispute = Dispute.create(
             call=call,
             result_row=result,

@@ -1,0 +1,162 @@
+"""The same change made by two processes at once (on both stores): this test holds its change's transaction open
+while another process makes its own, which waits, then reads what this one committed. Each change is refused or
+made once, and the audit log's before value is what the change replaced."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+
+import pytest
+
+from qa_desktop.services.access.accounts import set_role
+from qa_desktop.services.access.identity import remember
+from qa_desktop.services.review import assign_call
+from qa_desktop.services.trust import calibration as cal
+from qa_desktop.services.trust.disputes import raise_dispute
+from qa_desktop.storage.models import Agent, AuditEntry, Call, Dispute, User, database
+from qa_desktop.storage.people import move_agent
+from qa_desktop.storage.review import current_result, override
+from tests.support.stored_calls import stored_call
+from tests.team_database_test import ENV
+
+pytestmark = pytest.mark.both_stores
+
+OTHER = """
+    import sys
+    from qa_desktop.services.access.identity import remember
+    from qa_desktop.services.access.permissions import AccessError
+    from qa_desktop.storage.database import close_database, open_database
+    from qa_desktop.storage.models import User
+    open_database(sys.argv[1])
+    if User.select().exists():  # team mode: the other workstation's user signs in
+        remember(User.get(User.name == "Lee"))
+    print("ready", flush=True)
+    sys.stdin.readline()
+    try:
+        {change}
+    except (ValueError, AccessError) as exc:  # a refusal, as the app would show it
+        print(exc)
+    close_database()
+"""
+
+
+def _at_once(db, change: str, mine: Callable[[], object], *args: object) -> str:
+    """Make `mine` in a transaction held open while another process makes `change` (Python, with sys.argv[2:] as
+    `args`); what the other printed."""
+    other = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(OTHER).format(change=change), str(db), *map(str, args)],
+        env=ENV,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert other.stdout.readline().strip() == "ready"
+    with database.atomic():
+        mine()
+        other.stdin.write("go\n")
+        other.stdin.flush()
+        time.sleep(2)  # the other's change is under way meanwhile: it waits for this transaction
+    out, err = other.communicate(timeout=60)
+    assert other.returncode == 0, err
+    return out.strip()
+
+
+def _call() -> Call:
+    results = {"closing": ("fail", None)}
+    return stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (50, 50, 50), False, results, ["hello"])
+
+
+def _users(*roles: tuple[str, str]) -> None:
+    """Users (name, role), the first signed in here; "Lee" signs in at the other workstation."""
+    for name, role in roles:
+        User.create(name=name, role=role, password_hash="-")
+    remember(User.get(User.name == roles[0][0]))
+
+
+def _audit(action: str) -> list[tuple[str, str | None, str | None]]:
+    entries = AuditEntry.select().where(AuditEntry.action == action).order_by(AuditEntry.id)
+    return [(e.actor, e.old, e.new) for e in entries]
+
+
+def test_two_overrides_of_one_criterion_at_once_make_one_audited_change(db):
+    call = _call()
+    change = """
+        from qa_desktop.storage.review import current_result, override
+        override(current_result(int(sys.argv[2]), "closing"), "na", "no closing needed", "Lead B")
+    """
+    said = _at_once(
+        db, change, lambda: override(current_result(call.id, "closing"), "pass", "closed", "Lead A"), call.id
+    )
+    assert said.startswith("criterion 'closing' of call") and "changed by Lead A (override at" in said
+    assert _audit("override") == [("Lead A", "fail", "pass")]
+
+
+def test_two_assignments_of_one_call_at_once_audit_what_each_replaced(db):
+    call = _call()
+    _users(("Kim", "lead"), ("Lee", "lead"), ("Eve", "evaluator"), ("Fay", "evaluator"))
+    change = """
+        from qa_desktop.services.review import assign_call
+        assign_call(int(sys.argv[2]), "Fay")
+    """
+    _at_once(db, change, lambda: assign_call(call.id, "Eve"), call.id)
+    assert _audit("assign") == [("Kim", None, "Eve"), ("Lee", "Eve", "Fay")]  # was ("Lee", None, "Fay")
+    assert Call.get_by_id(call.id).assigned_to == "Fay"
+
+
+def test_two_moves_of_one_agent_at_once_audit_what_each_replaced(db):
+    _call()
+    change = """
+        from qa_desktop.storage.models import Agent
+        from qa_desktop.storage.people import move_agent
+        move_agent(Agent.get(Agent.name == "Ana"), "Sales", "Lead B")
+    """
+    _at_once(db, change, lambda: move_agent(Agent.get(Agent.name == "Ana"), "Support", "Lead A"))
+    assert _audit("move agent") == [("Lead A", "Billing", "Support"), ("Lead B", "Support", "Sales")]
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(db):
+    _users(("Kim", "admin"), ("Lee", "admin"))
+    change = """
+        from qa_desktop.services.access.accounts import set_role
+        set_role("Kim", "lead")
+    """
+    said = _at_once(db, change, lambda: set_role("Lee", "lead"))
+    assert said == "Kim is the last admin: make another user admin first"  # both were demoted before
+    assert [(u.name, u.role) for u in User.select().order_by(User.name)] == [("Kim", "admin"), ("Lee", "lead")]
+    assert _audit("set role") == [("Kim", "admin", "QA lead")]
+
+
+def test_two_disputes_raised_on_one_result_at_once_open_one(db):
+    call = _call()
+    change = """
+        from qa_desktop.services.trust.disputes import raise_dispute
+        from qa_desktop.storage.review import current_result
+        raise_dispute(current_result(int(sys.argv[2]), "closing"), "Ana", "I closed the call", "Rita")
+    """
+    said = _at_once(
+        db, change, lambda: raise_dispute(current_result(call.id, "closing"), "Ana", "I did", "Rob"), call.id
+    )
+    assert said == "'closing' on this call already has an open dispute"  # two were opened before
+    assert [(d.raised_by, d.status) for d in Dispute.select()] == [("Rob", "open")]
+
+
+def test_two_leads_settling_one_calibration_verdict_at_once_settle_it_once(db):
+    from tests.calibration_shared_test import SETTLED, _session
+
+    session = _session()
+    call_id = cal.session_calls(session)[0].id
+    change = """
+        from qa_desktop.services.trust import calibration as cal
+        session = cal.session(int(sys.argv[2]))
+        cal.settle(session, int(sys.argv[3]), "greeting", "pass", "Lead A", "heard it", shown=None)
+    """
+    mine = lambda: cal.settle(session, call_id, "greeting", "fail", "Lead B", "cut off", shown=None)  # noqa: E731
+    said = _at_once(db, change, mine, session.id, call_id)
+    assert re.match(SETTLED.format("fail", "Lead B"), said), said  # both were settled, the first replaced, before
+    assert _audit("reference verdict") == [("Lead B", None, "fail")]
