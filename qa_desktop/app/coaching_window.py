@@ -441,11 +441,11 @@ class CoachingWindow(QDialog):
         self.player.load(clip.path, clip.duration_s, review_service.silent_spans(clip.call_id))
         self.clip_end = clip.end
         self.player.seek(clip.start)
-        self.player.player.play()
+        self.player.play()
 
     def _stop_at_clip_end(self, seconds: float) -> None:
         if self.clip_end is not None and seconds >= self.clip_end:
-            self.player.player.pause()
+            self.player.pause()
             self.clip_end = None
 
     def remove_clip(self) -> None:
@@ -574,5 +574,5 @@ class CoachingWindow(QDialog):
         self.focus.wait()
         if self.exporter is not None:
             self.exporter.wait()
-        self.player.player.stop()
+        self.player.stop()
         super().closeEvent(event)

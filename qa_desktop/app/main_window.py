@@ -684,10 +684,10 @@ class MainWindow(QMainWindow):
         if self.import_dialog is not None and self.import_dialog.running():
             self.import_dialog.worker.cancel(closing=True)
             self.import_dialog.worker.wait()
-        player = self.review.player.player
-        player.blockSignals(True)  # stopping moves the position: no transcript re-render while closing
+        player = self.review.player
+        player.player.blockSignals(True)  # stopping moves the position: no transcript re-render while closing
         player.stop()  # (a CI run hung once in that re-render, inside setHtml, called from stop's signal)
-        player.blockSignals(False)
+        player.player.blockSignals(False)
         self.review.locate.cancel()
         store = self.settings.store
         store.setValue(_GEOMETRY, self.saveGeometry())

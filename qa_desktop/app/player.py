@@ -1,12 +1,18 @@
 """Audio playback of a call (QtMultimedia): play/pause, seek, speed, and the position in seconds; silent where card
-data was said."""
+data was said.
+
+Every call that changes the player or its output goes through `_unlocked`: Python's interpreter lock released while
+Qt runs it. PySide keeps the lock through QMediaPlayer's stop, play, pause and setPosition (not setSource), and
+those wait on Qt's signal locks, which a playback thread holds while it takes down its audio renderer: that thread
+then asks for the interpreter lock, to tell our Python-made QAudioOutput of the disconnection. With the lock held
+here, both waited for ever (docs/decisions.md, "Tests")."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QStyle, QWidget
 
@@ -14,6 +20,13 @@ from scoring.clips import HIDE_MARGIN_S
 from scoring.display import clock
 
 SPEEDS = (0.75, 1.0, 1.25, 1.5, 2.0)
+
+
+def _unlocked(target: QObject, slot: str, *args: object) -> None:
+    """Call a slot of the player or its output here, with the interpreter lock released (QMetaObject.invokeMethod
+    releases it; calling the method from Python does not)."""
+    if not QMetaObject.invokeMethod(target, slot, Qt.ConnectionType.DirectConnection, *args):
+        raise RuntimeError(f"{type(target).__name__} has no slot {slot}")
 
 
 class CallPlayer(QWidget):
@@ -37,7 +50,9 @@ class CallPlayer(QWidget):
             self.speed.addItem(f"{speed:g}×", speed)
         self.speed.setCurrentIndex(SPEEDS.index(1.0))
         self.speed.setToolTip("Playback speed")
-        self.speed.currentIndexChanged.connect(lambda _: self.player.setPlaybackRate(self.speed.currentData()))
+        self.speed.currentIndexChanged.connect(
+            lambda _: _unlocked(self.player, "setPlaybackRate", Q_ARG(float, self.speed.currentData()))
+        )
         self.note = QLabel()  # what the player waits for
         self.note.setStyleSheet("color: #555")
         self.error = QLabel()
@@ -59,11 +74,11 @@ class CallPlayer(QWidget):
     def load(self, path: str | Path, duration_s: float = 0.0, silent: Sequence[tuple[float, float]] = ()) -> None:
         """Load a recording (stopped at the start), to be played silent over the `silent` (start, end) spans (where
         card data was said); a missing file is said on screen."""
-        self.player.stop()
+        self.stop()
         self._waiting(False)
         self._pending = None
         self._silent = [(start - HIDE_MARGIN_S, end + HIDE_MARGIN_S) for start, end in silent]  # as clips hide it
-        self.output.setMuted(self._in_silence(0.0))
+        self._mute(self._in_silence(0.0))
         found = Path(path).exists()  # a missing file is not given to Qt, whose "Could not open file" said less
         self.error.setText("" if found else f"Recording not found: {Path(path).name}")
         self.error.setToolTip("" if found else str(path))  # the name only on the row: a long path widened it
@@ -89,11 +104,11 @@ class CallPlayer(QWidget):
     def unload(self) -> None:
         """Stop and forget the recording."""
         self._waiting(False)
-        self.player.stop()
+        self.stop()
         self._pending = None
         self.player.setSource(QUrl())
         self._silent = []
-        self.output.setMuted(False)
+        self._mute(False)
         self.slider.setRange(0, 0)
         self.time.setText("0:00 / 0:00")
         self.error.setText("")
@@ -104,7 +119,7 @@ class CallPlayer(QWidget):
             self._pending = seconds
             self._moved(int(max(0.0, seconds) * 1000))
             return
-        self.player.setPosition(int(max(0.0, seconds) * 1000))
+        _unlocked(self.player, "setPosition", Q_ARG("qint64", int(max(0.0, seconds) * 1000)))
         self._moved(self.player.position())
 
     def seconds(self) -> float:
@@ -123,18 +138,33 @@ class CallPlayer(QWidget):
         """Seek relative to the current position."""
         self.seek(self.seconds() + seconds)
 
+    def play(self) -> None:
+        """Play from the current position."""
+        _unlocked(self.player, "play")
+
+    def pause(self) -> None:
+        """Pause where it is."""
+        _unlocked(self.player, "pause")
+
+    def stop(self) -> None:
+        """Stop, back at the start."""
+        _unlocked(self.player, "stop")
+
     def toggle(self) -> None:
         """Play or pause."""
         if self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
-            self.player.pause()
+            self.pause()
         else:
-            self.player.play()
+            self.play()
 
     def _in_silence(self, seconds: float) -> bool:
         return any(start <= seconds < end for start, end in self._silent)
 
+    def _mute(self, muted: bool) -> None:
+        _unlocked(self.output, "setMuted", Q_ARG(bool, muted))
+
     def _moved(self, ms: int) -> None:
-        self.output.setMuted(self._in_silence(ms / 1000))
+        self._mute(self._in_silence(ms / 1000))
         if not self.slider.isSliderDown():
             self.slider.setValue(ms)
         self.time.setText(f"{clock(ms / 1000)} / {clock(self.slider.maximum() / 1000)}")

@@ -378,7 +378,7 @@ class ReviewView(QWidget):
             self.transcript.follow(seconds)
             return
         self.player.seek(seconds)
-        self.player.player.play()
+        self.player.play()
 
     def position(self) -> float:
         """The moment open: the playback position, or the message shown in a text conversation."""
