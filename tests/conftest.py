@@ -7,7 +7,6 @@ import logging
 import os
 
 import pytest
-from _pytest.nodeid import NodeId
 from argon2 import PasswordHasher, profiles
 from PySide6.QtCore import QSettings
 
@@ -93,18 +92,33 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("db", STORES, indirect=True)
 
 
+@pytest.hookimpl(tryfirst=True)  # the group's marker is there before pytest-xdist reads it
 def pytest_collection_modifyitems(config, items):
     """A test that starts or uses the session's PostgreSQL server is marked `postgresql`, as the PostgreSQL case
     of a both_stores test is: `-m "not postgresql"` leaves out every one. Under pytest-xdist's `--dist loadgroup`
-    (`make test`) the tests that use the session's model (its worker, the demo calls it transcribed) run in one
-    process, which builds those once; every other test goes to whichever process is free."""
+    (`make test`) the tests that use the session's model (its worker, the demo calls it transcribed) are one
+    `xdist_group`, run in one process, which builds those once; every other test goes to whichever process is free."""
     for item in items:
         if "postgres_server" in item.fixturenames:
             item.add_marker(POSTGRESQL)
         if MODEL_FIXTURES & set(item.fixturenames) and getattr(config.option, "loadgroup", False):
-            # what pytest-xdist's own xdist_group marker does: its scheduler sends the tests whose ids end in one
-            # `@group` to one process. pytest-xdist 3.8 renames `item._nodeid`, which pytest 9 no longer reads.
-            item._id = NodeId.parse(f"{item.nodeid}@{MODEL_GROUP}")
+            item.add_marker(pytest.mark.xdist_group(MODEL_GROUP))
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist sends the ids to its scheduler
+def pytest_collection_finish(session):
+    """The group's `@session_model` at the end of its tests' ids, which is what pytest-xdist's scheduler groups by,
+    where the marker did not put it: pytest-xdist 3.8 writes it to `item._nodeid`, which pytest 9.2 no longer reads
+    (pytest-xdist#1386; no public way to name a test's group in these versions: docs/decisions.md, "Tests")."""
+    suffix = f"@{MODEL_GROUP}"
+    for item in session.items:
+        grouped = any(mark.args == (MODEL_GROUP,) for mark in item.iter_markers("xdist_group"))
+        if grouped and not item.nodeid.endswith(suffix):
+            from _pytest.nodeid import NodeId  # pytest 9.2's structured ids
+
+            item._id = NodeId.parse(item.nodeid + suffix)
+            if not item.nodeid.endswith(suffix):
+                raise pytest.UsageError(f"tests/conftest.py cannot put {item.nodeid} in its pytest-xdist group")
 
 
 @pytest.fixture(scope="session")
