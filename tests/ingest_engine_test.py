@@ -30,6 +30,7 @@ from qa_desktop.services.ingest import IngestListener, Ingestor, discover
 from qa_desktop.services.ingest_engine import ParallelIngest, local_cluster, local_plan, prepare_workers
 from qa_desktop.services.metadata import DEFAULT_NAME_PATTERN, compile_name_pattern
 from qa_desktop.storage.models import Call, Job
+from scoring.models import bundled_model
 from scoring.transcriber import TranscriberConfig
 from tests.support.demo import DEMO, ROOT, demo_file
 
@@ -225,6 +226,14 @@ def test_cli_ingests_through_a_dask_scheduler_and_workers(tmp_path, isolated_hom
     shutil.copy(demo_file("mono"), client_view / "mono.wav")
     shutil.copytree(client_view, worker_view)  # the workers see the recordings under another path
     (client_view / "broken.ogg").write_bytes(b"OggS" + b"\x00" * 50)  # missing on the workers, broken anyway
+    # --model names the client's folder, whose files are no model (the client checks only that they are there);
+    # the workers load theirs (before, they looked under the client's path and failed to load it)
+    client_model, worker_models = tmp_path / "client_models" / "tiny", tmp_path / "worker_models"
+    client_model.mkdir(parents=True)
+    for name in ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt"):
+        (client_model / name).touch()
+    worker_models.mkdir()
+    (worker_models / "tiny").symlink_to(bundled_model().path, target_is_directory=True)
     env = {**ENV, "XDG_CONFIG_HOME": str(isolated_home / "config"), "XDG_DATA_HOME": str(isolated_home / "data")}
     db_file = tmp_path / "cluster.sqlite3"
     done = subprocess.run(
@@ -240,6 +249,10 @@ def test_cli_ingests_through_a_dask_scheduler_and_workers(tmp_path, isolated_hom
             dask_processes,
             "--path-map",
             f"{client_view}={worker_view}",
+            "--path-map",
+            f"{client_model.parent}={worker_models}",
+            "--model",
+            str(client_model),
         ],
         capture_output=True,
         text=True,

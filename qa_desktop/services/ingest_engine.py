@@ -34,7 +34,7 @@ from qa_desktop.storage.models import Job
 from scoring.analysis import CallAnalysis
 from scoring.audio import AudioError
 from scoring.cluster import GPU, ModelPlugin, analyse_file
-from scoring.models import choose_device
+from scoring.models import choose_device, model_folder
 from scoring.text_conversation import is_transcript_file, load_conversation
 from scoring.transcriber import TranscriberConfig
 from scoring.worker import TranscriptionFailed
@@ -107,7 +107,7 @@ def dask_client(options: EngineOptions, config: TranscriberConfig) -> Iterator[t
                     f"`dask worker {options.scheduler}` where qa-desktop is installed (one that cannot import it "
                     "stops as it starts: its log says so)"
                 ) from exc
-            yield client, prepare_workers(client, config)
+            yield client, prepare_workers(client, config, options)
         return
     plan = local_plan(options, config)
     log.info(
@@ -119,7 +119,9 @@ def dask_client(options: EngineOptions, config: TranscriberConfig) -> Iterator[t
     with local_cluster(plan) as cluster, Client(cluster) as client:
         yield (
             client,
-            prepare_workers(client, config if config.cpu_threads else replace(config, cpu_threads=plan.threads)),
+            prepare_workers(
+                client, config if config.cpu_threads else replace(config, cpu_threads=plan.threads), options
+            ),
         )
 
 
@@ -163,10 +165,13 @@ def local_cluster(plan: LocalPlan) -> LocalCluster:
         )
 
 
-def prepare_workers(client: Client, config: TranscriberConfig) -> bool:
-    """Load the model on every worker (and on workers that join later); whether tasks need a GPU slot
+def prepare_workers(client: Client, config: TranscriberConfig, options: EngineOptions = EngineOptions()) -> bool:
+    """Load the model on every worker (and on workers that join later); a model folder is looked for under the
+    path the workers see it by (`options.path_map`, as the recordings are). Whether tasks need a GPU slot
     (some worker offers the GPU resource, e.g. `dask worker ... --resources GPU=1`). EngineError when a worker
     cannot load it (the model missing there, or qa-desktop not importable in the worker's Python)."""
+    if (folder := model_folder(config.model)) is not None:
+        config = replace(config, model=options.worker_path(folder))
     try:
         client.register_plugin(ModelPlugin(config))
     except Exception as exc:  # noqa: BLE001 (a worker's error: its own class, or its text when it could not unpickle)
@@ -198,7 +203,7 @@ class ParallelIngest:
     @contextmanager
     def _client(self) -> Iterator[tuple[Client, bool]]:
         if self._given is not None:
-            yield self._given, prepare_workers(self._given, self.config)
+            yield self._given, prepare_workers(self._given, self.config, self.options)
         else:
             with dask_client(self.options, self.config) as pair:
                 yield pair
