@@ -11,7 +11,7 @@ from scoring.analysis import analyse, analyse_recording
 from scoring.audio import decode
 from scoring.transcriber import Transcriber, speech_spans
 from scoring.vad import BlockwiseSileroVAD
-from tests.support.demo import demo_file
+from tests.support.demo import demo_clip, demo_file
 
 pytestmark = pytest.mark.model  # the real model on the demo calls
 
@@ -42,9 +42,10 @@ def test_each_channel_of_a_stereo_call_goes_through_vad_once(transcriber, vad_ru
 
 
 @pytest.mark.parametrize("agent_channel", [0, 1])
-def test_a_stereo_calls_analysis_decodes_each_channel_once(transcriber, monkeypatch, agent_channel):
-    # held one at a time, the customer's channel first: the agent's is held still for its voice features
-    path = demo_file("good")
+def test_a_stereo_calls_analysis_decodes_each_channel_once(transcriber, monkeypatch, tmp_path, agent_channel):
+    # held one at a time, the customer's channel first: the agent's is held still for its voice features (the
+    # call's first 20 s: both its voices speak in them)
+    path = demo_clip("good", 20, tmp_path / "good.wav")
     whole = analyse(transcriber, decode(path), agent_channel=agent_channel)  # both channels held throughout
     decoded: list[int | None] = []
     real = scoring.audio._decode_planes
