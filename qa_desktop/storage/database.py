@@ -80,6 +80,7 @@ def open_database(path: Path | str | None = None, tell: Callable[[str], None] = 
         sqlite.init(str(target), pragmas=PRAGMAS, timeout=10)
         database.initialize(sqlite)
         database.connect()
+        sqlite.schema_version()  # a first read makes a new file's -shm, so the guard holds its lock too
         _guard = FileGuard(target)
         migrate(sqlite, target, tell=tell)
         interrupt_orphaned_jobs()
