@@ -87,9 +87,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout(self)
         form.addRow(
             "Model folder or size",
-            _with_browse(
-                self.model, lambda: file_dialogs.existing_directory(self, "CTranslate2 Whisper model folder")
-            ),
+            _with_browse(self.model, lambda: file_dialogs.existing_directory(self, "CTranslate2 Whisper model folder")),
         )
         form.addRow("Device", self.device)
         form.addRow("", detected)
@@ -97,15 +95,11 @@ class SettingsDialog(QDialog):
         form.addRow("Agents in chat transcripts", self.agent_speakers)
         form.addRow(
             "Scorecard",
-            _with_browse(
-                self.scorecard, lambda: file_dialogs.open_file_name(self, "Scorecard", "", "TOML (*.toml)")
-            ),
+            _with_browse(self.scorecard, lambda: file_dialogs.open_file_name(self, "Scorecard", "", "TOML (*.toml)")),
         )
         form.addRow(
             "Call drivers",
-            _with_browse(
-                self.drivers, lambda: file_dialogs.open_file_name(self, "Call drivers", "", "TOML (*.toml)")
-            ),
+            _with_browse(self.drivers, lambda: file_dialogs.open_file_name(self, "Call drivers", "", "TOML (*.toml)")),
         )
         form.addRow("Reviewer name", self.reviewer)
         form.addRow(
