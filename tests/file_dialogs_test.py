@@ -11,14 +11,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QFileSystemModel, QPushButton
+from PySide6.QtWidgets import QApplication, QFileDialog, QFileSystemModel, QLineEdit, QMessageBox, QPushButton, QWidget
 
 from qa_desktop.app.import_dialog import ImportDialog
+from qa_desktop.app.main_window import MainWindow
 from qa_desktop.app.settings_dialog import SettingsDialog
 from qa_desktop.services.settings import Settings
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.models import Team
 from tests.support.demo import ROOT
+from tests.support.stored_calls import stored_call
 
 IN_OPEN, IN_CLOSE_WRITE, IN_CLOSE_NOWRITE = 0x20, 0x08, 0x10
 EVENT = struct.Struct("iIII")  # struct inotify_event: wd, mask, cookie, len (then the name)
@@ -126,3 +128,41 @@ def test_every_file_dialog_of_the_app_is_built_in_one_place():
     app = ROOT / "qa_desktop"
     users = sorted(str(p.relative_to(app)) for p in app.rglob("*.py") if "QFileDialog" in p.read_text())
     assert users == ["app/file_dialogs.py"]
+
+
+def _answer_every_window(choose: Path, said: list[str]) -> QTimer:
+    """Answer each window once as it shows: the first file dialog with `choose`, a message with OK (its text kept in
+    `said`); a later file dialog is cancelled."""
+    answered: list[QWidget] = []
+
+    def answer() -> None:
+        for window in [w for w in QApplication.topLevelWidgets() if w.isVisible() and w not in answered]:
+            answered.append(window)
+            if isinstance(window, QMessageBox):
+                said.append(window.text())
+                window.button(QMessageBox.StandardButton.Ok).click()
+            elif isinstance(window, QFileDialog) and len([w for w in answered if isinstance(w, QFileDialog)]) > 1:
+                window.reject()
+            elif isinstance(window, QFileDialog):
+                window.findChild(QLineEdit, "fileNameEdit").setText(str(choose))  # typed as the file's name
+                window.accept()
+
+    timer = QTimer()
+    timer.timeout.connect(answer)
+    timer.start(50)
+    return timer
+
+
+def test_an_export_never_writes_over_the_open_database(qtbot, db):
+    stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, {"greeting": ("pass", None)}, ["hi"])
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    said: list[str] = []
+    target = f"{db}-journal"  # one not there now: the file dialog does not ask whether to replace it
+    answering = _answer_every_window(Path(target), said)
+    window._export()  # the toolbar's Export CSV…, one of the database's files chosen
+    answering.stop()
+    if window.exporting is not None:
+        window.exporting.wait()
+    assert said[-1] == f"{target} is the database qa-desktop has open: export to another file."
+    assert not Path(target).exists() or not Path(target).read_bytes().startswith(b"Name,")

@@ -157,7 +157,7 @@ class ChartCard(QFrame):
     def _ask(self, kind: str) -> None:
         if self.table is None:
             return
-        path = file_dialogs.save_file_name(
+        path = file_dialogs.export_file_name(
             self, f"Export {self.chart.title}", f"{self.chart.key}.{kind}", f"{kind.upper()} (*.{kind})"
         )
         if path:

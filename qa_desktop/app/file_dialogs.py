@@ -14,7 +14,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileInfo, QMimeDatabase
 from PySide6.QtGui import QAbstractFileIconProvider, QIcon
-from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QWidget
+from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QMessageBox, QWidget
+
+from qa_desktop.storage.database import is_database_file
 
 Option = QFileDialog.Option
 NO_OPTIONS = Option(0)
@@ -92,6 +94,15 @@ def save_file_name(
     dialog = file_dialog(parent, caption, directory, name_filter, QFileDialog.FileMode.AnyFile, options)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     return next(iter(_chosen(dialog)), "")
+
+
+def export_file_name(parent: QWidget | None, caption: str, directory: str = "", name_filter: str = "") -> str:
+    """A file to export to, or "" when cancelled or when it is one of the open database's files (said so)."""
+    path = save_file_name(parent, caption, directory, name_filter)
+    if path and is_database_file(path):
+        QMessageBox.warning(parent, caption, f"{path} is the database qa-desktop has open: export to another file.")
+        return ""
+    return path
 
 
 def existing_directory(parent: QWidget | None, caption: str, directory: str = "") -> str:

@@ -468,7 +468,7 @@ class MainWindow(QMainWindow):
             return None
 
     def _export(self) -> None:
-        path = file_dialogs.save_file_name(self, "Export the library", "calls.csv", "CSV (*.csv)")
+        path = file_dialogs.export_file_name(self, "Export the library", "calls.csv", "CSV (*.csv)")
         if path:
             self.start_export(path)
 

@@ -110,6 +110,15 @@ def _open_server(url: DatabaseUrl) -> DatabaseUrl:
     return url
 
 
+def is_database_file(path: str | Path) -> bool:
+    """Whether `path` is the open SQLite database's file or its -wal, -shm or -journal: writing there (an export)
+    would destroy the database."""
+    if not isinstance(database.obj, CallDatabase):
+        return False
+    target = Path(database.obj.database).resolve()
+    return Path(path).resolve() in {target, *(Path(f"{target}{end}") for end in ("-wal", "-shm", "-journal"))}
+
+
 def open_reader(location: str) -> None:
     """Read the database (a file path or a server URL) on this process's own connection, which cannot write:
     a helper process reads while its parent writes."""
