@@ -17,8 +17,11 @@ How it decides, over the words of the whole call in conversation order:
    and no card was mentioned). A shorter run is redacted only when a cue names it (within 12 words
    before it, or 6 after): 4 or more digits after a card cue or just after a card number was read
    (its rest, or part of a read-back); a security code (3-8 digits: a code and its correction, or any
-   digits right after the cue); an expiry date (3-6 digits); an SSN (9 digits, 4 for the last four,
-   or written 3-2-4). Amounts (a currency word or sign) and other numbers stay.
+   digits right after the cue); an expiry date (3-6 digits); an SSN (9 digits, 4 for the last four).
+   Amounts (a currency word or sign) and other numbers stay; a card's last four after "ending (in)" or "last
+   four" stay too (PCI DSS lets them be shown).
+5. Any run whose digits were said or written in groups of 3, 2 and 4 is an SSN, cue or not ("123 45 6789",
+   "one two three, four five, ..."); a phone's 3-3-4 and a date's 2-2-4 stay.
 """
 
 from __future__ import annotations
@@ -304,16 +307,22 @@ _CUES: dict[str, tuple[str, ...]] = {
         "year",
         "back in",
     ),
-    # The last four digits of a card may be said and kept (PCI DSS allows them shown).
+    # The last four digits of a card may be said and kept (PCI DSS allows them shown): "Visa ending 1111".
     "ending": (
+        "ending",
         "ending in",
         "ending with",
+        "ending on",
+        "ends",
         "ends in",
         "ends with",
         "last four",
         "last 4",
         "last four digits",
         "last 4 digits",
+        "last digits",
+        "final four",
+        "final four digits",
     ),
 }
 _PHRASES = sorted(
@@ -334,6 +343,8 @@ _DIGIT, _LETTER = re.compile(r"\d"), re.compile(r"[^\W\d_]")
 _PIECE = re.compile(r"\s*(?:[$£€]?\d(?:[-,./'_:#\d]*\d)?%?|[^\d\s]+)")
 _DATE_LAYOUT = re.compile(r"^\d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?$")
 _SSN_LAYOUT = re.compile(r"^\d{3}-\d{2}-\d{4}$")
+_SSN_GROUPS = [3, 2, 4]  # an SSN's digits as people say and write them: area, group, serial
+_GROUP_END = set(",.;:-")  # after a digit word, ends its group ("one two three, four five, ...")
 
 
 @dataclass
@@ -489,6 +500,44 @@ def _nearest_cue(tokens: list[_Token], first: int, last: int) -> tuple[str | Non
     return None, _CUE_WINDOW
 
 
+def _what_ends(tokens: list[_Token], first: int) -> str | None:
+    """The kind of the nearest cue before the run other than an ending: what "ending in 1111" is the end of."""
+    for i in range(first - 1, max(-1, first - 1 - _CUE_WINDOW), -1):
+        if tokens[i].cue not in (None, "ending"):
+            return tokens[i].cue
+    return None
+
+
+def _groups(tokens: list[_Token], first: int, last: int) -> list[int]:
+    """How many digits each group of the run has, as it was said or written: a number written in digits is a
+    group of its own (each part of "123-45-6789" or "123.45.6789" too); digits said or written one by one ("one
+    two three", "1 2 3", "1-2-3") make one group until a comma or stop after a word, or a filler, ends it."""
+    groups: list[int] = []
+    open_group = False
+    for token in tokens[first : last + 1]:
+        if token.digits is None:
+            open_group = False
+            continue
+        parts = [p for p in _SEPARATORS.split(token.norm.lstrip("$£€").rstrip("%")) if p.isdigit()] or [token.digits]
+        if len(parts) > 1 and all(len(p) == 1 for p in parts):
+            parts = ["".join(parts)]  # "1-2-3": digits spelled out, one group
+        elif len(parts) == 1 and len(parts[0]) == 1 and len(token.digits) == 1:
+            if open_group:
+                groups[-1] += 1
+            else:
+                groups.append(1)
+            open_group = token.raw.rstrip()[-1:] not in _GROUP_END
+            continue
+        groups += [len(p) for p in parts]
+        open_group = False
+    return groups
+
+
+def _is_ssn_shaped(groups: list[int]) -> bool:
+    """Whether the groups hold an SSN's 3-2-4 layout (a phone's is 3-3-4, a date's 2-2-4)."""
+    return any(groups[i : i + 3] == _SSN_GROUPS for i in range(len(groups) - 2))
+
+
 def _card_mentioned(tokens: list[_Token], first: int) -> bool:
     return any(t.cue == CARD for t in tokens[max(0, first - _CUE_WINDOW) : first])
 
@@ -514,10 +563,19 @@ def _classify(tokens: list[_Token], first: int, last: int, card_read: bool) -> s
         return None if named_other else CARD
     if _is_amount(tokens, first, last):
         return None
-    if _SSN_LAYOUT.match(raw):
+    if _is_ssn_shaped(_groups(tokens, first, last)):
         return SSN
     if distance > _NAMED_WITHIN and not card_read:
         return None  # a cue said long before does not name this number
+    if cue == "ending":  # what ends so: a card's last four stay, an SSN's do not, more digits are no ending
+        cue = _what_ends(tokens, first)
+        if cue != SSN and n <= 4:
+            return None
+    return _named(cue, n, distance, raw)
+
+
+def _named(cue: str | None, n: int, distance: int, raw: str) -> str | None:
+    """The placeholder for a shorter run of `n` digits that the cue `distance` words away names, if any."""
     if cue == CVV and (3 <= n <= 8 or distance <= _CUE_NEAR):  # a code, its correction, or what was heard of it
         return CVV
     if cue == EXPIRY and 3 <= n <= 6:

@@ -10,8 +10,9 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
+from qa_desktop.app import file_dialogs
 from qa_desktop.app.database_dialog import open_or_choose
 from qa_desktop.storage import database as storage_database
 from qa_desktop.storage import migrations
@@ -48,7 +49,7 @@ def test_a_bad_database_offers_another_one(qtbot, tmp_path, monkeypatch):
     bad = tmp_path / "notes.sqlite3"
     bad.write_text("not a database\n" * 100)
     good = tmp_path / "new.sqlite3"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(good), ""))
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *args, **kwargs: str(good))
     opened, seen = _open_answering(bad, "Choose another database…")
     assert opened == good
     assert str(bad) in seen[0] and "not a qa-desktop database" in seen[0]

@@ -111,22 +111,40 @@ def test_a_database_opened_through_a_link_is_guarded_where_its_files_are(tmp_pat
     open_database(link)
     try:
         Team.create(name="written")
-        open(f"{real}-shm", "rb").close()  # a file dialog sniffing the folder: this process's own lock is gone
-        other = _python(
-            "import fcntl, struct, sys\n"
-            "from qa_desktop.storage.file_guard import SHM_DMS_BYTE\n"
-            "with open(sys.argv[1], 'rb+') as shm:\n"
-            "    try:\n"
-            "        fcntl.fcntl(shm, fcntl.F_SETLK, struct.pack('hhqqi4x', fcntl.F_WRLCK, 0, SHM_DMS_BYTE, 1, 0))\n"
-            "    except OSError:\n"
-            "        print('in use')\n"
-            "    else:\n"
-            "        print('free to rebuild')",
-            f"{real}-shm",
-        )
-        assert other.stdout.strip() == "in use", other.stderr
+        open(f"{real}-shm", "rb").close()  # a foreign open and close: this process's own lock is gone
+        assert _shared_memory_seen_by_another_process(f"{real}-shm") == "in use"
     finally:
         close_database()
+
+
+def test_a_new_database_is_guarded_from_its_first_open(tmp_path):
+    path = tmp_path / "calls.sqlite3"
+    open_database(path)  # the file is made now: its -shm did not exist before the open
+    try:
+        Team.create(name="written")
+        open(f"{path}-shm", "rb").close()
+        assert _shared_memory_seen_by_another_process(f"{path}-shm") == "in use"
+    finally:
+        close_database()
+
+
+def _shared_memory_seen_by_another_process(shm: str) -> str:
+    """'in use' when another process cannot take the -shm's "dead man switch" (it would rebuild the shared
+    memory under this one's feet), else 'free to rebuild'."""
+    other = _python(
+        "import fcntl, struct, sys\n"
+        "from qa_desktop.storage.file_guard import SHM_DMS_BYTE\n"
+        "with open(sys.argv[1], 'rb+') as shm:\n"
+        "    try:\n"
+        "        fcntl.fcntl(shm, fcntl.F_SETLK, struct.pack('hhqqi4x', fcntl.F_WRLCK, 0, SHM_DMS_BYTE, 1, 0))\n"
+        "    except OSError:\n"
+        "        print('in use')\n"
+        "    else:\n"
+        "        print('free to rebuild')",
+        shm,
+    )
+    assert other.returncode == 0, other.stderr
+    return other.stdout.strip()
 
 
 def test_a_process_that_exits_without_closing_leaves_no_wal_behind(tmp_path):

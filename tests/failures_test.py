@@ -12,8 +12,9 @@ from pathlib import Path
 import psycopg
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
+from qa_desktop.app import file_dialogs
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.services.settings import Settings
 from qa_desktop.storage.models import database
@@ -76,7 +77,7 @@ def test_exports_that_fail_say_so(qtbot, db, tmp_path, monkeypatch):
     nowhere = tmp_path / "no such folder"
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: warnings.append((title, text)))
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(nowhere / "calls.csv"), ""))
+    monkeypatch.setattr(file_dialogs, "export_file_name", lambda *_a, **_k: str(nowhere / "calls.csv"))
     window._export()  # the toolbar's Export CSV…
     qtbot.waitUntil(lambda: bool(warnings), timeout=20_000)
     assert warnings[0][0] == "Export failed" and "no such folder" in warnings[0][1]
@@ -84,7 +85,7 @@ def test_exports_that_fail_say_so(qtbot, db, tmp_path, monkeypatch):
     window.dashboards.wait()
     card = window.dashboards.cards["trends"]
     qtbot.waitUntil(lambda: card.table is not None, timeout=20_000)
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(nowhere / "trends.png"), ""))
+    monkeypatch.setattr(file_dialogs, "export_file_name", lambda *_a, **_k: str(nowhere / "trends.png"))
     card._ask("png")  # the chart's Export ▾ > Chart as PNG…
     qtbot.waitUntil(lambda: "Failed:" in window.dashboards.status.text(), timeout=20_000)
     assert "no such folder" in window.dashboards.status.text()

@@ -134,3 +134,42 @@ def test_redacted_words_keep_their_time_span_for_silencing_the_audio():
 )
 def test_numbers_glued_to_letters_or_signs_as_typed_are_redacted(typed, stored):
     assert redact_text(typed) == stored
+
+
+# An SSN is told by its 3-2-4 layout, however it is said or written, with or without a cue; a phone's 3-3-4, a
+# date's 2-2-4, amounts and times stay.
+@pytest.mark.parametrize(
+    ("said", "stored"),
+    [
+        ("social 123 45 6789", "social [ssn]"),
+        ("my number is 123 45 6789 thanks", "my number is [ssn] thanks"),
+        ("it's 123.45.6789", "it's [ssn]"),
+        ("one two three, four five, six seven eight nine", "[ssn]"),
+        ("It's 1-2-3, 4-5, 6-7-8-9.", "It's [ssn]."),
+        ("oh seven eight, oh five, one one two oh.", "[ssn]."),
+        ("one two three dash four five dash six seven eight nine", "[ssn]"),
+        ("call me on 555 123 4567", "call me on 555 123 4567"),
+        ("five five five, one two three, four five six seven", "five five five, one two three, four five six seven"),
+        ("born 12 05 1990", "born 12 05 1990"),
+        ("that's $123.45 at 10:30 on 12/05/2024", "that's $123.45 at 10:30 on 12/05/2024"),
+    ],
+)
+def test_an_ssn_is_redacted_by_its_layout(said, stored):
+    assert redact_text(said) == stored
+
+
+# A card's last four digits, what agents verify a card by, stay (PCI DSS lets them be shown); more digits do not, nor
+# an SSN's last four.
+@pytest.mark.parametrize(
+    ("said", "stored"),
+    [
+        ("Visa ending 1111", "Visa ending 1111"),
+        ("Visa card ending 1111", "Visa card ending 1111"),
+        ("the card ending in, uh, 4 2 4 2", "the card ending in, uh, 4 2 4 2"),
+        ("Visa 4111 1111 1111 1111, ending 1111", "Visa [card number], ending 1111"),
+        ("card ending in 4111 1111", "card ending in [card number]"),
+        ("your social, ending in 6789", "your social, ending in [ssn]"),
+    ],
+)
+def test_a_card_is_named_by_its_last_four(said, stored):
+    assert redact_text(said) == stored

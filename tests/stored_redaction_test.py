@@ -28,7 +28,7 @@ from qa_desktop.storage.models import (
     UtteranceRow,
     database,
 )
-from scoring.redact import CARD
+from scoring.redact import CARD, SSN
 from tests.support.cli import run_cli
 from tests.support.demo import ROOT
 from tests.support.stored_calls import stored_call
@@ -120,6 +120,19 @@ def test_the_upgrade_redacts_what_a_version_12_database_holds_in_clear(db):
     assert result.evidence[0]["text"] == f"{CARD} thanks." and result.reason == f"said '{CARD} thanks.'"
     assert library.call_ids(LibraryFilter(search="4539")) == []
     assert library.call_ids(LibraryFilter(search="thanks")) == [call.id]
+
+
+@pytest.mark.both_stores
+def test_the_v17_upgrade_redacts_an_ssn_said_without_a_cue(db):
+    said = "Sure, it's one two three, four five, six seven eight nine."
+    call = stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, {"greeting": ("pass", None)}, [])
+    UtteranceRow.create(call=call, position=0, speaker="customer", start=0, end=3, text=said, words=[])
+    database.execute_sql("UPDATE criterionresult SET override_comment = 'she gave 123 45 6789 twice'")  # as stored
+    database.set_schema_version(15)
+    assert migrate(database.obj) == LATEST
+    assert UtteranceRow.get().text == f"Sure, it's {SSN}."
+    assert CriterionResultRow.get().override_comment == f"she gave {SSN} twice"
+    assert library.call_ids(LibraryFilter(search="6789")) == []
 
 
 @pytest.mark.both_stores

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qa_desktop.app import file_dialogs
 from qa_desktop.app.background import Latest, Task, run_task
 from qa_desktop.app.dialog_size import fit_to_screen
 from qa_desktop.app.player import CallPlayer
@@ -530,7 +530,7 @@ class CoachingWindow(QDialog):
     def _export(self) -> None:
         if self.session is None:
             return
-        out = QFileDialog.getExistingDirectory(self, "Folder for the coaching pack")
+        out = file_dialogs.existing_directory(self, "Folder for the coaching pack")
         if out:
             self.export_to(out)
 

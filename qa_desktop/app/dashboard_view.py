@@ -11,7 +11,6 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qa_desktop.app import file_dialogs
 from qa_desktop.app.background import InTurn, Latest, Task, run_task
 from qa_desktop.app.chart_canvas import ChartCanvas, Rendered, rasterize
 from qa_desktop.app.date_box import date_of, optional_date_box, show_date
@@ -157,7 +157,7 @@ class ChartCard(QFrame):
     def _ask(self, kind: str) -> None:
         if self.table is None:
             return
-        path, _ = QFileDialog.getSaveFileName(
+        path = file_dialogs.export_file_name(
             self, f"Export {self.chart.title}", f"{self.chart.key}.{kind}", f"{kind.upper()} (*.{kind})"
         )
         if path:

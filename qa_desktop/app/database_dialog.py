@@ -8,8 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
+from qa_desktop.app import file_dialogs
 from qa_desktop.app.background import run_task
 from qa_desktop.storage.database import DatabaseFileError, close_database, open_database
 
@@ -44,12 +45,12 @@ def open_or_choose(path: str | Path | None, parent: QWidget | None = None) -> Pa
         if box.buttonRole(box.clickedButton()) != QMessageBox.ButtonRole.AcceptRole:
             return None
         folder = str(error.path.parent) if isinstance(error.path, Path) else ""  # or a server's URL
-        chosen, _ = QFileDialog.getSaveFileName(
+        chosen = file_dialogs.save_file_name(
             parent,
             "Database",
             folder,
             "SQLite (*.sqlite3 *.db);;All files (*)",
-            options=QFileDialog.Option.DontConfirmOverwrite,
+            options=file_dialogs.Option.DontConfirmOverwrite,
         )
         if not chosen:
             return None

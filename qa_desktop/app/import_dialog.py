@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qa_desktop.app import file_dialogs
 from qa_desktop.app.background import Latest
 from qa_desktop.app.dialog_size import fit_to_screen
 from qa_desktop.app.error_report import describe
@@ -333,7 +333,7 @@ class ImportDialog(QDialog):
         return {name: box.currentData() for name, box in self.mapping.items() if box.currentData()}
 
     def _pick_files(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(
+        names = file_dialogs.open_file_names(
             self,
             "Recordings and transcripts",
             "",
@@ -343,12 +343,12 @@ class ImportDialog(QDialog):
         self.set_files(self.chosen + [Path(n) for n in names])
 
     def _pick_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder of recordings")
+        folder = file_dialogs.existing_directory(self, "Folder of recordings")
         if folder:
             self.set_files(self.chosen + [Path(folder)])
 
     def _pick_csv(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Metadata CSV", "", "CSV (*.csv *.tsv *.txt)")
+        name = file_dialogs.open_file_name(self, "Metadata CSV", "", "CSV (*.csv *.tsv *.txt)")
         if name:
             self.set_metadata_csv(name)
 

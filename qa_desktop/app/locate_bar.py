@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from qa_desktop.app import file_dialogs
 from qa_desktop.app.background import Task, run_task
 from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.access.permissions import allowed
@@ -61,7 +62,7 @@ class LocateBar(QWidget):
         self.locate_button.setEnabled(allowed(current_user(), "relocate"))  # the search refuses it too
 
     def _pick_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
+        folder = file_dialogs.existing_directory(
             self, "Folder to search for the recording", str(Path(self.path).parent)
         )
         if folder:

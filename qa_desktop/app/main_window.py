@@ -12,7 +12,6 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qa_desktop.app import file_dialogs
 from qa_desktop.app.agreement_window import AgreementWindow
 from qa_desktop.app.background import Latest, Task, run_task, wait_for_tasks
 from qa_desktop.app.calibration_window import CalibrationWindow
@@ -483,7 +483,7 @@ class MainWindow(QMainWindow):
             return None
 
     def _export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export the library", "calls.csv", "CSV (*.csv)")
+        path = file_dialogs.export_file_name(self, "Export the library", "calls.csv", "CSV (*.csv)")
         if path:
             self.start_export(path)
 

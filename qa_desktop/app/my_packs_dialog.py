@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qa_desktop.app import file_dialogs
 from qa_desktop.app.background import Task, run_task
 from qa_desktop.services.coaching import views
 from scoring.display import one_line
@@ -56,7 +56,7 @@ class MyPacksDialog(QDialog):
         self.task: Task | None = None
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder for the coaching pack", str(Path.home()))
+        folder = file_dialogs.existing_directory(self, "Folder for the coaching pack", str(Path.home()))
         if folder:
             self.export_to(Path(folder))
 

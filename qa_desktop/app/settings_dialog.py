@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qa_desktop.app import file_dialogs
 from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.access.permissions import ACTIONS, AccessError, allowed
 from qa_desktop.services.settings import Settings, unusable
@@ -87,9 +87,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout(self)
         form.addRow(
             "Model folder or size",
-            _with_browse(
-                self.model, lambda: QFileDialog.getExistingDirectory(self, "CTranslate2 Whisper model folder")
-            ),
+            _with_browse(self.model, lambda: file_dialogs.existing_directory(self, "CTranslate2 Whisper model folder")),
         )
         form.addRow("Device", self.device)
         form.addRow("", detected)
@@ -97,21 +95,17 @@ class SettingsDialog(QDialog):
         form.addRow("Agents in chat transcripts", self.agent_speakers)
         form.addRow(
             "Scorecard",
-            _with_browse(
-                self.scorecard, lambda: QFileDialog.getOpenFileName(self, "Scorecard", "", "TOML (*.toml)")[0]
-            ),
+            _with_browse(self.scorecard, lambda: file_dialogs.open_file_name(self, "Scorecard", "", "TOML (*.toml)")),
         )
         form.addRow(
             "Call drivers",
-            _with_browse(
-                self.drivers, lambda: QFileDialog.getOpenFileName(self, "Call drivers", "", "TOML (*.toml)")[0]
-            ),
+            _with_browse(self.drivers, lambda: file_dialogs.open_file_name(self, "Call drivers", "", "TOML (*.toml)")),
         )
         form.addRow("Reviewer name", self.reviewer)
         form.addRow(
             "Database",
             _with_browse(
-                self.database, lambda: QFileDialog.getSaveFileName(self, "Database", "", "SQLite (*.sqlite3)")[0]
+                self.database, lambda: file_dialogs.save_file_name(self, "Database", "", "SQLite (*.sqlite3)")
             ),
         )
         form.addRow(QLabel("A new database is used the next time the app starts."))

@@ -80,6 +80,7 @@ def open_database(path: Path | str | None = None, tell: Callable[[str], None] = 
         sqlite.init(str(target), pragmas=PRAGMAS, timeout=10)
         database.initialize(sqlite)
         database.connect()
+        sqlite.schema_version()  # a first read makes a new file's -shm, so the guard holds its lock too
         _guard = FileGuard(target)
         migrate(sqlite, target, tell=tell)
         interrupt_orphaned_jobs()
@@ -108,6 +109,15 @@ def _open_server(url: DatabaseUrl) -> DatabaseUrl:
         close_database()
         raise describe_database_error(url, exc) from exc
     return url
+
+
+def is_database_file(path: str | Path) -> bool:
+    """Whether `path` is the open SQLite database's file or its -wal, -shm or -journal: writing there (an export)
+    would destroy the database."""
+    if not isinstance(database.obj, CallDatabase):
+        return False
+    target = Path(database.obj.database).resolve()
+    return Path(path).resolve() in {target, *(Path(f"{target}{end}") for end in ("-wal", "-shm", "-journal"))}
 
 
 def open_reader(location: str) -> None:
