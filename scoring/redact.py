@@ -343,6 +343,9 @@ _DIGIT, _LETTER = re.compile(r"\d"), re.compile(r"[^\W\d_]")
 _PIECE = re.compile(r"\s*(?:[$£€]?\d(?:[-,./'_:#\d]*\d)?%?|[^\d\s]+)")
 _DATE_LAYOUT = re.compile(r"^\d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?$")
 _SSN_LAYOUT = re.compile(r"^\d{3}-\d{2}-\d{4}$")
+# a written date with its year (2024-05-12, 12/05/2024) and a clock time (10:30, 10:30:00): a timestamp, no card
+_DATE_WITH_YEAR = re.compile(r"^(?:\d{4}([-/.])(0?[1-9]|1[0-2])\1(0?[1-9]|[12]\d|3[01])|\d{1,2}([-/.])\d{1,2}\4\d{4})$")
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
 _SSN_GROUPS = [3, 2, 4]  # an SSN's digits as people say and write them: area, group, serial
 _GROUP_END = set(",.;:-")  # after a digit word, ends its group ("one two three, four five, ...")
 
@@ -542,6 +545,12 @@ def _card_mentioned(tokens: list[_Token], first: int) -> bool:
     return any(t.cue == CARD for t in tokens[max(0, first - _CUE_WINDOW) : first])
 
 
+def _is_timestamp(tokens: list[_Token], first: int, last: int) -> bool:
+    """Whether the run is a date written with its year and a clock time ("2024-05-12 10:30:00"), nothing else."""
+    numbers = [t.norm for t in tokens[first : last + 1] if t.digits is not None]
+    return len(numbers) == 2 and bool(_DATE_WITH_YEAR.match(numbers[0])) and bool(_CLOCK.match(numbers[1]))
+
+
 def _is_amount(tokens: list[_Token], first: int, last: int) -> bool:
     after = tokens[last + 1].norm if last + 1 < len(tokens) else ""
     return after in _AMOUNT_AFTER or any(c in t.norm for t in tokens[first : last + 1] for c in _CURRENCY_SIGNS)
@@ -560,7 +569,7 @@ def _classify(tokens: list[_Token], first: int, last: int, card_read: bool) -> s
         cue = CARD
     if n >= _CARD_DIGITS:
         named_other = cue == "other" and distance <= 4 and not _card_mentioned(tokens, first)
-        return None if named_other else CARD
+        return None if named_other or _is_timestamp(tokens, first, last) else CARD
     if _is_amount(tokens, first, last):
         return None
     if _is_ssn_shaped(_groups(tokens, first, last)):

@@ -173,3 +173,20 @@ def test_an_ssn_is_redacted_by_its_layout(said, stored):
 )
 def test_a_card_is_named_by_its_last_four(said, stored):
     assert redact_text(said) == stored
+
+
+# A date written with its year and a clock time has a card's 14 digits, but no card has its layout: a timestamp
+# typed into a chat stays; a date that cannot be one (month 13) or the digits said in a row do not.
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("ordered 2024-05-12 10:30:00, not here", "ordered 2024-05-12 10:30:00, not here"),
+        ("at 12/05/2024 10:30:00", "at 12/05/2024 10:30:00"),
+        ("my card is 2024-05-12 10:30:00", "my card is 2024-05-12 10:30:00"),
+        ("2024-13-12 10:30:00", "[card number]"),
+        ("2024 05 12 10 30 00", "[card number]"),
+        ("4111-1111-1111 1111", "[card number]"),
+    ],
+)
+def test_a_timestamp_is_no_card(typed, stored):
+    assert redact_text(typed) == stored

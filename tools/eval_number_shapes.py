@@ -53,6 +53,11 @@ def _date(rng: random.Random) -> tuple[str, str, str]:
     return f"{rng.randint(1, 12):02d}", f"{rng.randint(1, 28):02d}", f"{rng.randint(1950, 2030)}"
 
 
+def _iso_date(rng: random.Random) -> str:
+    month, day, year = _date(rng)
+    return f"{year}-{month}-{day}"
+
+
 OTHER_FORMS: dict[str, Callable[[random.Random], str]] = {
     "phone 555 123 4567": lambda r: " ".join(_phone(r)),
     "phone 555-123-4567": lambda r: "-".join(_phone(r)),
@@ -65,14 +70,14 @@ OTHER_FORMS: dict[str, Callable[[random.Random], str]] = {
     "date 12 05 2024": lambda r: " ".join(_date(r)),
     "date 12/05/2024": lambda r: "/".join(_date(r)),
     "date 12.05.2024": lambda r: ".".join(_date(r)),
-    "date 2024-05-12": lambda r: "-".join(reversed(_date(r))),
+    "date 2024-05-12": _iso_date,
     "date May 12, 2024": lambda r: f"May {r.randint(1, 28)}, {r.randint(1950, 2030)}",
     "amount $123.45": lambda r: f"${r.randint(1, 999)}.{r.randint(0, 99):02d}",
     "amount $1,234.56": lambda r: f"${r.randint(1, 99)},{r.randint(0, 999):03d}.{r.randint(0, 99):02d}",
     "amount 123 dollars 45 cents": lambda r: f"{r.randint(1, 999)} dollars {r.randint(1, 99)} cents",
     "number 1,234,567": lambda r: f"{r.randint(1, 999)},{r.randint(0, 999):03d},{r.randint(0, 999):03d}",
     "time 10:30:45": lambda r: f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}",
-    "timestamp 2024-05-12 10:30:00": lambda r: "-".join(reversed(_date(r))) + f" {r.randint(0, 23):02d}:30:00",
+    "timestamp 2024-05-12 10:30:00": lambda r: f"{_iso_date(r)} {r.randint(0, 23):02d}:30:00",
     "time 00:12:34.567": lambda r: f"00:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}.{r.randint(0, 999):03d}",
     "order 123456": lambda r: f"order {r.randint(100000, 999999)}",
     "account 12345678": lambda r: f"account {r.randint(10**7, 10**8 - 1)}",
