@@ -15,7 +15,6 @@ from qa_desktop.services.coaching.focus import Focus, FollowUp, comparison, foll
 from qa_desktop.services.coaching.pack import call_timeline, excerpt, export_pack
 from qa_desktop.services.review import OfMedium
 from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession
-from qa_desktop.storage.recordings import recording_file
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,8 @@ class ClipView(OfMedium):
     call_id: int
     agent_name: str
     call_time: dt.datetime | None
-    path: str
+    path: str  # as stored: a card number in a name redacted (`review.recording_path` finds the file)
+    sha256: str
     medium: str
     duration_s: float
     moment: str  # where in the call: m:ss-m:ss, or msg N-M in a text conversation without times
@@ -115,7 +115,7 @@ def open_session(session_id: int) -> SessionView:
 
 
 def clip_views(session_id: int) -> list[ClipView]:
-    """The session's clips in order, each with its call and agent (one query)."""
+    """The session's clips in order, each with its call and agent (one query; no file is looked for)."""
     query = (
         CoachingClip.select(CoachingClip, Call, Agent)
         .join(Call)
@@ -134,7 +134,8 @@ def clip_views(session_id: int) -> list[ClipView]:
             c.call.id,
             c.call.agent.name,
             c.call.call_time,
-            recording_file(c.call.path, c.call.sha256),
+            c.call.path,
+            c.call.sha256,
             c.call.medium,
             c.call.duration_s,
             call_timeline(c.call).span(c.start, c.end),
