@@ -472,7 +472,12 @@ class CoachingWindow(QDialog):
             QMessageBox.information(self, "Coaching", "Open a call in the review first, at the moment to add.")
             return
         call_id, seconds = moment
-        self.service.add_moment(self.session.id, call_id, seconds)
+        try:
+            self.service.add_moment(self.session.id, call_id, seconds)
+        except StaleReviewError as exc:  # the session was deleted meanwhile: who did and when
+            self._close_session()
+            QMessageBox.warning(self, "Coaching session", str(exc))
+            return
         self._show_clips()
 
     def _texts(self) -> tuple[str, str, dt.datetime]:
@@ -517,6 +522,10 @@ class CoachingWindow(QDialog):
         ):
             return
         self.service.delete(session.id, self.coach())
+        self._close_session()
+
+    def _close_session(self) -> None:
+        """Show no session (it was deleted), and the sessions as stored."""
         self.session = None
         self.editor.setEnabled(False)
         self.title.setText("Pick or create a session.")

@@ -14,7 +14,8 @@ from qa_desktop.services.coaching import sessions as stored
 from qa_desktop.services.coaching.focus import Focus, FollowUp, comparison, follow_up, suggest_focus
 from qa_desktop.services.coaching.pack import call_timeline, excerpt, export_pack
 from qa_desktop.services.review import OfMedium
-from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession
+from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession, database
+from qa_desktop.storage.review import locked, session_target, stale
 
 
 @dataclass(frozen=True)
@@ -219,10 +220,15 @@ def _clip_as_read(clip: ClipView) -> CoachingClip:
 
 def add_moment(session_id: int, call_id: int, seconds: float) -> None:
     """Add a call's moment (10 s either side) on the session's first focus criterion: to improve when the
-    call is one of the session's agents', else an example."""
-    session, call = CoachingSession.get_by_id(session_id), Call.get_by_id(call_id)
-    kind = "improve" if call.agent_id in session.agents else "example"
-    stored.add_clip(session, call, session.criteria[0], kind, seconds - 10, seconds + 10)
+    call is one of the session's agents', else an example. Refused (StaleReviewError, naming who) when the session
+    was deleted meanwhile."""
+    with database.atomic():
+        session = locked(CoachingSession.select().where(CoachingSession.id == session_id)).get_or_none()
+        if session is None:
+            raise stale(CoachingSession(id=session_id), session_target(session_id))
+        call = Call.get_by_id(call_id)
+        kind = "improve" if call.agent_id in session.agents else "example"
+        stored.add_clip(session, call, session.criteria[0], kind, seconds - 10, seconds + 10)
 
 
 def export(session_id: int, out: Path, progress: Callable[[int, int], None], anonymise_peers: bool) -> Path:
