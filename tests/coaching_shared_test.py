@@ -12,7 +12,7 @@ import textwrap
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from qa_desktop.services.coaching.sessions import add_clip, create_session, save_texts, set_status
+from qa_desktop.services.coaching.sessions import add_clip, create_session, delete_session, save_texts, set_status
 from qa_desktop.storage.models import Agent, AuditEntry, CoachingClip, CoachingSession, Team
 from qa_desktop.storage.review import StaleReviewError
 from tests.support.stored_calls import stored_call
@@ -38,10 +38,10 @@ def said(monkeypatch) -> list[str]:
     return told
 
 
-def _window(qtbot, coach: str):
+def _window(qtbot, coach: str, moment: tuple[int, float] | None = None):
     from qa_desktop.app.coaching_window import CoachingWindow
 
-    window = CoachingWindow(None, lambda: coach, lambda: None)
+    window = CoachingWindow(None, lambda: coach, lambda: moment)
     qtbot.addWidget(window)
     window.open_session(CoachingSession.get().id)
     return window
@@ -188,3 +188,14 @@ def test_a_clip_note_another_process_saved_is_not_overwritten_from_a_stale_read(
     assert [(e.actor, e.old, e.new) for e in AuditEntry.select().where(AuditEntry.action == "clip note")] == [
         ("Kim", "", "Listen to the close")
     ]
+
+
+def test_adding_the_reviews_moment_to_a_session_another_coach_deleted_is_refused_naming_who(qtbot, db, said):
+    session = _session()
+    call = stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (50, 50, 50), False, {}, ["hello"])
+    lou = _window(qtbot, "Lou", (call.id, 30.0))
+    delete_session(session, "Kim")  # from Kim's window
+    lou.add_review_moment()  # was CoachingSessionDoesNotExist, a traceback
+    deleted = rf"coaching session {session.id} was changed by Kim \(delete session at \d\d:\d\d\) since you opened it"
+    assert len(said) == 1 and re.match(deleted, said[0]), said
+    assert lou.session is None and lou.sessions.count() == 0 and not CoachingClip.select().exists()

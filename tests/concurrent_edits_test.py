@@ -13,13 +13,15 @@ from collections.abc import Callable
 
 import pytest
 
-from qa_desktop.services.access.accounts import set_role
+from qa_desktop.services.access.accounts import add_user, set_role
 from qa_desktop.services.access.identity import remember
+from qa_desktop.services.coaching.sessions import create_session, delete_session
+from qa_desktop.services.people import merge
 from qa_desktop.services.review import assign_call
 from qa_desktop.services.trust import calibration as cal
 from qa_desktop.services.trust.disputes import raise_dispute
-from qa_desktop.storage.models import Agent, AuditEntry, Call, Dispute, User, database
-from qa_desktop.storage.people import move_agent
+from qa_desktop.storage.models import Agent, AuditEntry, Call, CoachingClip, Dispute, User, database
+from qa_desktop.storage.people import PeopleError, move_agent
 from qa_desktop.storage.review import current_result, override
 from tests.support.stored_calls import stored_call
 from tests.team_database_test import ENV
@@ -160,3 +162,50 @@ def test_two_leads_settling_one_calibration_verdict_at_once_settle_it_once(db):
     said = _at_once(db, change, mine, session.id, call_id)
     assert re.match(SETTLED.format("fail", "Lead B"), said), said  # both were settled, the first replaced, before
     assert _audit("reference verdict") == [("Lead B", None, "fail")]
+
+
+def test_two_admins_adding_one_user_name_at_once_the_second_is_told_who_added_it(db):
+    _users(("Kim", "admin"), ("Lee", "admin"))
+    change = """
+        from qa_desktop.services.access.accounts import add_user
+        add_user("Sam", "lead", "a long enough password")
+    """
+    said = _at_once(db, change, lambda: add_user("Sam", "evaluator", "a long enough password"))  # an IntegrityError
+    assert re.fullmatch(r"there is already a user called 'Sam' \(added by Kim at \d\d:\d\d\)", said), said
+    assert User.get(User.name == "Sam").role == "evaluator" and _audit("add user") == [("Kim", None, "evaluator")]
+
+
+def test_merging_agents_from_a_list_where_one_was_merged_away_meanwhile_is_refused_naming_who(db):
+    for name in ("Ana", "Anna", "Ann"):
+        stored_call(name, "Billing", "2026-03-02 09:00", 300, (50, 50, 50), False, {}, ["hello"])
+    ana, anna, ann = (Agent.get(Agent.name == n).id for n in ("Ana", "Anna", "Ann"))
+    change = """
+        from qa_desktop.services.people import merge
+        merge(int(sys.argv[2]), int(sys.argv[3]), "Lead B", ("Ann", "Anna"))  # from a list still showing Anna
+    """
+    said = _at_once(db, change, lambda: merge(ana, anna, "Lead A", ("Ana", "Anna")), ann, anna)  # was "merged", 0 calls
+    assert re.fullmatch(
+        r"agent 'Anna' was changed by Lead A \(merge agents at \d\d:\d\d\) since you opened the list; nothing was "
+        r"saved: look at it again",
+        said,
+    ), said
+    assert Call.select().where(Call.agent == ana).count() == 2 and Call.select().where(Call.agent == ann).count() == 1
+    assert [(actor, old) for actor, old, _new in _audit("merge agents")] == [("Lead A", "Anna")]
+    with pytest.raises(PeopleError, match="agent 'Anna' was changed by Lead A"):  # later, from the same list
+        merge(ann, anna, "Lead B", ("Ann", "Anna"))  # was AgentDoesNotExist
+
+
+def test_adding_a_moment_to_a_coaching_session_deleted_meanwhile_is_refused_naming_who(db):
+    call = _call()
+    session = create_session([call.agent], ["closing"], "Kim")
+    change = """
+        from qa_desktop.services.coaching.views import add_moment
+        add_moment(int(sys.argv[2]), int(sys.argv[3]), 30.0)  # a foreign-key error
+    """
+    said = _at_once(db, change, lambda: delete_session(session, "Kim"), session.id, call.id)
+    assert re.fullmatch(
+        rf"coaching session {session.id} was changed by Kim \(delete session at \d\d:\d\d\) since you opened it; "
+        r"nothing was saved: look at it again",
+        said,
+    ), said
+    assert not CoachingClip.select().exists()

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from qa_desktop.app.background import Latest
 from qa_desktop.app.dialog_size import fit_to_screen
 from qa_desktop.app.player import CallPlayer
+from qa_desktop.app.recording_finder import RecordingFinder
 from qa_desktop.app.transcript_view import TranscriptView
 from qa_desktop.services import review as review_service
 from qa_desktop.services.access.identity import current_user, team_mode
@@ -245,6 +246,7 @@ class CalibrationWindow(QDialog):
         self.call_list.setMinimumWidth(270)
         self.call_list.currentItemChanged.connect(lambda item, _old: item and self._open_call(item.data(ID_ROLE)))
         self.player = CallPlayer()
+        self.finding = RecordingFinder(self.player, self)
         self.transcript = TranscriptView()
         self.transcript.seek_requested.connect(self.player.seek)
         self.player.position_changed.connect(self.transcript.follow)
@@ -304,10 +306,12 @@ class CalibrationWindow(QDialog):
         call = review_service.call_summaries([call_id])[call_id]
         text = call.is_text  # a chat, email or ticket: nothing to play
         self.player.setVisible(not text)
+        self.finding.drop()
         if text:
             self.player.unload()
         else:
-            self.player.load(call.path, call.duration_s, review_service.silent_spans(call_id))
+            silent = review_service.silent_spans(call_id)
+            self.finding.find(call, call.duration_s, lambda path: self.player.load(path, call.duration_s, silent))
         self.transcript.show_utterances(review_service.transcript(call_id), timed=call.timed)
         self._show_answers()
 

@@ -42,6 +42,7 @@ from qa_desktop.app import file_dialogs
 from qa_desktop.app.background import Latest, Task, run_task
 from qa_desktop.app.dialog_size import fit_to_screen
 from qa_desktop.app.player import CallPlayer
+from qa_desktop.app.recording_finder import RecordingFinder
 from qa_desktop.app.transcript_view import SPEAKER_COLOURS
 from qa_desktop.services import people as people_service
 from qa_desktop.services import review as review_service
@@ -258,6 +259,7 @@ class CoachingWindow(QDialog):
         )
         self.clip_note.editingFinished.connect(self._save_clip_note)
         self.player = CallPlayer()
+        self.finding = RecordingFinder(self.player, self)
         self.player.position_changed.connect(self._stop_at_clip_end)
         self.excerpt = QTextBrowser()  # the clip's transcript (a text conversation's messages)
         self.excerpt.setFixedHeight(120)
@@ -435,10 +437,14 @@ class CoachingWindow(QDialog):
         if clip is None:
             return
         self._show_excerpt(clip)
+        self.finding.drop()
         if clip.is_text:
             self.player.unload()
             return
-        self.player.load(clip.path, clip.duration_s, review_service.silent_spans(clip.call_id))
+        self.finding.find(clip, clip.duration_s, lambda path: self._play(clip, path))
+
+    def _play(self, clip: ClipView, path: str) -> None:
+        self.player.load(path, clip.duration_s, review_service.silent_spans(clip.call_id))
         self.clip_end = clip.end
         self.player.seek(clip.start)
         self.player.play()
@@ -466,7 +472,12 @@ class CoachingWindow(QDialog):
             QMessageBox.information(self, "Coaching", "Open a call in the review first, at the moment to add.")
             return
         call_id, seconds = moment
-        self.service.add_moment(self.session.id, call_id, seconds)
+        try:
+            self.service.add_moment(self.session.id, call_id, seconds)
+        except StaleReviewError as exc:  # the session was deleted meanwhile: who did and when
+            self._close_session()
+            QMessageBox.warning(self, "Coaching session", str(exc))
+            return
         self._show_clips()
 
     def _texts(self) -> tuple[str, str, dt.datetime]:
@@ -511,11 +522,16 @@ class CoachingWindow(QDialog):
         ):
             return
         self.service.delete(session.id, self.coach())
+        self._close_session()
+
+    def _close_session(self) -> None:
+        """Show no session (it was deleted), and the sessions as stored."""
         self.session = None
         self.editor.setEnabled(False)
         self.title.setText("Pick or create a session.")
         self.clip_list.clear()
         self.excerpt.clear()
+        self.finding.drop()
         self.player.unload()
         self._load_sessions()
 

@@ -93,7 +93,9 @@ class PeopleDialog(QDialog):
         if len(agents) != 2:
             self.message.setText("Select exactly two agents to merge.")
             return
-        self._act(lambda: "Merged {} into {}.".format(*self.service.merge(agents[0].id, agents[1].id, self.actor())))
+        keep, duplicate = agents  # as the list showed them: one renamed or merged meanwhile is refused
+        shown = (keep.name, duplicate.name)
+        self._act(lambda: "Merged {} into {}.".format(*self.service.merge(keep.id, duplicate.id, self.actor(), shown)))
 
     def _move(self) -> None:
         agents = self.selected()

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qa_desktop.app.background import Latest
 from qa_desktop.app.locate_bar import LocateBar
 from qa_desktop.app.player import CallPlayer
+from qa_desktop.app.recording_finder import RecordingFinder
 from qa_desktop.app.scorecard_panel import FIND_TIP, PLAY_TIP, RESULT_ROLE, ScorecardPanel
 from qa_desktop.app.transcript_view import TranscriptView
 from qa_desktop.app.waveform import WaveformView
@@ -151,9 +151,6 @@ def _deleted(call: CallView) -> str:
     return ""
 
 
-FINDING = "Finding the recording…"  # its name was stored redacted: files are hashed to tell which it is
-
-
 class ReviewView(QWidget):
     """The open call. `changed(call id)` after an override, a review mark, a reassignment or its recording
     found again; `notice(text)` for the status bar. The window's data comes from `service` (the review
@@ -203,10 +200,9 @@ class ReviewView(QWidget):
         self.dispute_button.clicked.connect(self.dispute_selected)
         self.locate = LocateBar()
         self.locate.located.connect(self._located)
-        # a recording whose name was stored redacted is found by hashing files: off the UI thread
-        self.finding = Latest(self._show_recording, self._recording_not_found, self, what="finding the recording")
         self.player = CallPlayer()
         self.waveform = WaveformView()
+        self.finding = RecordingFinder(self.player, self, waiting=self.waveform.clear)
         self.text_note = QLabel(
             "Text conversation (chat, email or ticket): no recording to play. Click a time, a message number "
             "or a piece of evidence to find it in the transcript."
@@ -312,17 +308,12 @@ class ReviewView(QWidget):
             0, f"Click a piece of evidence to {'find it in the transcript' if self.is_text else 'play it'}"
         )
         self.finding.drop()
+        self.locate.hide()
         if self.is_text:
-            self.locate.hide()
             self.player.unload()
             self.waveform.clear()
-        elif self.service.recording_needs_search(call):  # a card number in its name was stored redacted: hashing
-            self.locate.hide()
-            self.waveform.clear(FINDING)
-            self.player.wait_for(FINDING, call.duration_s)
-            self.finding.start(lambda _task: self.service.recording_path(call))
         else:
-            self._show_recording(call.path)
+            self.finding.find(call, call.duration_s, self._show_recording)
         self._show_audit()
 
     def _show_recording(self, path: str) -> None:
@@ -343,11 +334,6 @@ class ReviewView(QWidget):
             [(u.start, u.end, u.speaker) for u in call.utterances],
             call.redacted(),
         )
-
-    def _recording_not_found(self, message: str) -> None:
-        said = f"The recording could not be looked for: {message}"
-        self.player.wait_for(said)
-        self.waveform.clear(said)
 
     def _located(self, message: str) -> None:
         """Recordings were found again: reload the open call from its new place."""

@@ -65,12 +65,19 @@ def rename(agent_id: int, name: str, actor: str = "", shown: str | None = None) 
     return stored.rename_agent(agent, name, acting_name(actor)).name
 
 
-def merge(keep_id: int, duplicate_id: int, actor: str = "") -> tuple[str, str]:
-    """Merge the second agent into the first; (the duplicate's name, the kept name)."""
+def merge(keep_id: int, duplicate_id: int, actor: str = "", shown: tuple[str, str] | None = None) -> tuple[str, str]:
+    """Merge the second agent into the first; (the duplicate's name, the kept name). PeopleError when either is no
+    longer called as `shown` (their names as the list showed them): renamed or merged meanwhile."""
     require(current_user(), "manage agents")
-    duplicate = Agent.get_by_id(duplicate_id)
-    gone = duplicate.name
-    return gone, stored.merge_agents(Agent.get_by_id(keep_id), duplicate, acting_name(actor)).name
+    pair = []
+    for agent_id, name in zip((keep_id, duplicate_id), shown or (None, None)):
+        agent = Agent.get_or_none(Agent.id == agent_id)
+        if agent is None:
+            raise stored.PeopleError(stored.changed_meanwhile(name or f"#{agent_id}"))
+        agent.name = name or agent.name  # as shown: a rename meanwhile refuses this merge
+        pair.append(agent)
+    keep, duplicate = pair
+    return duplicate.name, stored.merge_agents(keep, duplicate, acting_name(actor)).name
 
 
 def move(agent_id: int, team: str | None, actor: str = "", shown: str | None = None) -> str:

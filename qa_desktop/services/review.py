@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from qa_desktop.services.access.identity import acting_name, current_user
 from qa_desktop.services.access.permissions import allowed, require
@@ -218,13 +218,23 @@ def _call_view(call_id: int, utterances: list[Utterance] | None = None) -> CallV
     )
 
 
-def recording_path(view: CallView) -> str:
+class Recorded(Protocol):
+    """A call as a view holds it: its recording's path as stored (a card number in a name redacted) and content hash."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def sha256(self) -> str: ...
+
+
+def recording_path(view: Recorded) -> str:
     """Where the call's recording is; hashes files when its name was stored redacted (`recording_needs_search`): off
     the UI thread then."""
     return recording_file(view.path, view.sha256)
 
 
-def recording_needs_search(view: CallView) -> bool:
+def recording_needs_search(view: Recorded) -> bool:
     """Whether `recording_path` hashes files to find the call's recording."""
     return needs_search(view.path)
 
@@ -341,20 +351,21 @@ def library_row(call_id: int, shown: LibraryFilter) -> LibraryRow | None:
 
 @dataclass(frozen=True)
 class CallSummary(OfMedium):
-    """A call as a list names it: its agent, medium and length, and where its recording is."""
+    """A call as a list names it: its agent, medium and length, and its recording (`recording_path` finds it)."""
 
     id: int
     agent_name: str
     medium: str
     duration_s: float
-    path: str
+    path: str  # as stored: a card number in a name redacted
+    sha256: str
     timed: bool
 
 
 def call_summaries(ids: list[int]) -> dict[int, CallSummary]:
-    """Call id -> summary for these calls, in one query."""
+    """Call id -> summary for these calls, in one query (no file is looked for)."""
     return {
-        c.id: CallSummary(c.id, c.agent.name, c.medium, c.duration_s, recording_file(c.path, c.sha256), c.timed)
+        c.id: CallSummary(c.id, c.agent.name, c.medium, c.duration_s, c.path, c.sha256, c.timed)
         for c in stored.calls_with_agents(ids)
     }
 

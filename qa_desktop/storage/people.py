@@ -52,10 +52,16 @@ def changed_meanwhile(shown: str) -> str:
 
 
 def merge_agents(keep: Agent, duplicate: Agent, actor: str) -> Agent:
-    """Move every call of `duplicate` to `keep` and delete `duplicate`."""
+    """Move every call of `duplicate` to `keep` and delete `duplicate`; refused (PeopleError, naming who) when either
+    is no longer called as it was read: renamed or merged meanwhile."""
     if keep.id == duplicate.id:
         raise PeopleError("an agent cannot be merged into itself")
     with database.atomic():
+        now = {a.id: a for a in locked(Agent.select().where(Agent.id.in_([keep.id, duplicate.id])))}
+        for read in (keep, duplicate):
+            if read.id not in now or now[read.id].name != read.name:
+                raise PeopleError(changed_meanwhile(read.name))
+        keep, duplicate = now[keep.id], now[duplicate.id]
         moved = Call.update(agent=keep).where(Call.agent == duplicate).execute()
         if keep.team_id is None and duplicate.team_id is not None:
             keep.team = duplicate.team_id

@@ -51,10 +51,15 @@ def claim(row: Claimed, what: str) -> None:
         .execute()
     )
     if not claimed:
-        latest = AuditEntry.select().where(_changes_of(row)).order_by(AuditEntry.id.desc()).first()
-        by = f" by {latest.actor} ({latest.action} at {latest.at:%H:%M})" if latest else ""
-        raise StaleReviewError(f"{what} was changed{by} since you opened it; nothing was saved: look at it again")
+        raise stale(row, what)
     row.revision += 1
+
+
+def stale(row: Claimed, what: str) -> StaleReviewError:
+    """The refusal of a change to `row` (as read, or gone: only its id is used), saying who changed it last and when."""
+    latest = AuditEntry.select().where(_changes_of(row)).order_by(AuditEntry.id.desc()).first()
+    by = f" by {latest.actor} ({latest.action} at {latest.at:%H:%M})" if latest else ""
+    return StaleReviewError(f"{what} was changed{by} since you opened it; nothing was saved: look at it again")
 
 
 def locked(query: ModelSelect) -> ModelSelect:

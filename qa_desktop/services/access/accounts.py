@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from peewee import IntegrityError
+
 from qa_desktop.services.access.identity import current_user, remember, team_mode
 from qa_desktop.services.access.passwords import hash_password, needs_rehash, verify_dummy, verify_password
 from qa_desktop.services.access.permissions import ADMIN, AGENT, ROLES, AccessError, require
-from qa_desktop.storage.models import Agent, User, database
+from qa_desktop.storage.models import Agent, AuditEntry, User, database
 from qa_desktop.storage.review import audit, locked
 
 MAX_FAILURES = 5
@@ -60,18 +62,35 @@ def add_user(name: str, role: str, password: str, agent_name: str | None = None)
     name, role = name.strip(), _role(role)
     if not name:
         raise AccountError("a user needs a name")
-    if User.select().where(User.name == name).exists():
-        raise AccountError(f"there is already a user called '{name}'")
     if not team_mode() and role != ADMIN:
         raise AccountError(
             "the first user must be an admin: once a database has users everyone signs in, and "
             "only an admin can add the others"
         )
     hashed = hash_password(password)
-    with database.atomic():
-        user = User.create(name=name, role=role, password_hash=hashed, agent=_agent_for(role, name, agent_name))
-        audit(None, actor.name, "add user", name, None, ROLES[role])
+    try:
+        with database.atomic():
+            if User.select().where(User.name == name).exists():
+                raise AccountError(_taken(name))
+            user = User.create(name=name, role=role, password_hash=hashed, agent=_agent_for(role, name, agent_name))
+            audit(None, actor.name, "add user", name, None, ROLES[role])
+    except IntegrityError:  # PostgreSQL: another admin's user of that name was committed meanwhile
+        if not User.select().where(User.name == name).exists():
+            raise
+        raise AccountError(_taken(name)) from None
     return user
+
+
+def _taken(name: str) -> str:
+    """Why no user can be added as `name`: there is one, added by whom and when."""
+    added = (
+        AuditEntry.select()
+        .where(AuditEntry.call.is_null() & (AuditEntry.action == "add user") & (AuditEntry.target == name))
+        .order_by(AuditEntry.id.desc())
+        .first()
+    )
+    by = f" (added by {added.actor} at {added.at:%H:%M})" if added else ""
+    return f"there is already a user called '{name}'{by}"
 
 
 def users() -> list[User]:

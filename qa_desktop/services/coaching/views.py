@@ -14,8 +14,8 @@ from qa_desktop.services.coaching import sessions as stored
 from qa_desktop.services.coaching.focus import Focus, FollowUp, comparison, follow_up, suggest_focus
 from qa_desktop.services.coaching.pack import call_timeline, excerpt, export_pack
 from qa_desktop.services.review import OfMedium
-from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession
-from qa_desktop.storage.recordings import recording_file
+from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession, database
+from qa_desktop.storage.review import locked, session_target, stale
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,8 @@ class ClipView(OfMedium):
     call_id: int
     agent_name: str
     call_time: dt.datetime | None
-    path: str
+    path: str  # as stored: a card number in a name redacted (`review.recording_path` finds the file)
+    sha256: str
     medium: str
     duration_s: float
     moment: str  # where in the call: m:ss-m:ss, or msg N-M in a text conversation without times
@@ -115,7 +116,7 @@ def open_session(session_id: int) -> SessionView:
 
 
 def clip_views(session_id: int) -> list[ClipView]:
-    """The session's clips in order, each with its call and agent (one query)."""
+    """The session's clips in order, each with its call and agent (one query; no file is looked for)."""
     query = (
         CoachingClip.select(CoachingClip, Call, Agent)
         .join(Call)
@@ -134,7 +135,8 @@ def clip_views(session_id: int) -> list[ClipView]:
             c.call.id,
             c.call.agent.name,
             c.call.call_time,
-            recording_file(c.call.path, c.call.sha256),
+            c.call.path,
+            c.call.sha256,
             c.call.medium,
             c.call.duration_s,
             call_timeline(c.call).span(c.start, c.end),
@@ -218,10 +220,15 @@ def _clip_as_read(clip: ClipView) -> CoachingClip:
 
 def add_moment(session_id: int, call_id: int, seconds: float) -> None:
     """Add a call's moment (10 s either side) on the session's first focus criterion: to improve when the
-    call is one of the session's agents', else an example."""
-    session, call = CoachingSession.get_by_id(session_id), Call.get_by_id(call_id)
-    kind = "improve" if call.agent_id in session.agents else "example"
-    stored.add_clip(session, call, session.criteria[0], kind, seconds - 10, seconds + 10)
+    call is one of the session's agents', else an example. Refused (StaleReviewError, naming who) when the session
+    was deleted meanwhile."""
+    with database.atomic():
+        session = locked(CoachingSession.select().where(CoachingSession.id == session_id)).get_or_none()
+        if session is None:
+            raise stale(CoachingSession(id=session_id), session_target(session_id))
+        call = Call.get_by_id(call_id)
+        kind = "improve" if call.agent_id in session.agents else "example"
+        stored.add_clip(session, call, session.criteria[0], kind, seconds - 10, seconds + 10)
 
 
 def export(session_id: int, out: Path, progress: Callable[[int, int], None], anonymise_peers: bool) -> Path:
