@@ -11,8 +11,18 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QFileSystemModel, QLineEdit, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QFileSystemModel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTreeView,
+    QWidget,
+)
 
+from qa_desktop.app import file_dialogs
 from qa_desktop.app.import_dialog import ImportDialog
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.app.settings_dialog import SettingsDialog
@@ -166,3 +176,13 @@ def test_an_export_never_writes_over_the_open_database(qtbot, db):
         window.exporting.wait()
     assert said[-1] == f"{target} is the database qa-desktop has open: export to another file."
     assert not Path(target).exists() or not Path(target).read_bytes().startswith(b"Name,")
+
+
+def test_the_detail_view_shows_a_file_size_and_type_in_full(qtbot, tmp_path):
+    (tmp_path / "calls.sqlite3").write_bytes(b"\0" * 507_904)  # 496.00 KiB
+    dialog = file_dialogs.file_dialog(None, "Choose a database", str(tmp_path))
+    qtbot.addWidget(dialog)
+    details = dialog.findChild(QTreeView, "treeView")
+    metrics = details.fontMetrics()
+    for column, text in ((1, "496.00 KiB"), (2, "SQLite3 database")):  # Qt's widths showed "496...KiB", "SQL...ase"
+        assert details.header().sectionSize(column) > metrics.horizontalAdvance(text)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileInfo, QMimeDatabase
 from PySide6.QtGui import QAbstractFileIconProvider, QIcon
-from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QMessageBox, QTreeView, QWidget
 
 from qa_desktop.storage.database import is_database_file
 
@@ -42,6 +42,11 @@ class NameOnlyIcons(QFileIconProvider):
         return mime.comment() or mime.name()
 
 
+# the detail view's columns after the name, each as wide as the longest text it usually shows: Qt's own widths cut
+# the size and the type ("496...KiB", "SQL...ase")
+DETAIL_COLUMNS = {1: "999.99 MiB", 2: "SQLite3 database", 3: "12/31/2026 12:59 PM"}
+
+
 @cache
 def name_only_icons() -> NameOnlyIcons:
     """The one provider every dialog shares (a dialog does not own its provider)."""
@@ -63,6 +68,10 @@ def file_dialog(
     dialog.setFileMode(mode)
     if name_filter:
         dialog.setNameFilter(name_filter)
+    details = dialog.findChild(QTreeView, "treeView")  # Qt names its detail view so
+    if details is not None:
+        for column, widest in DETAIL_COLUMNS.items():
+            details.header().resizeSection(column, details.fontMetrics().horizontalAdvance(widest) + 24)
     start = Path(directory)
     if directory and not start.is_dir():  # a file name to propose, maybe in a folder
         if start.parent != Path("."):
