@@ -11,8 +11,16 @@ FULL = "database or disk is full (free some space)"
 _FULL_CODES = {sqlite3.SQLITE_FULL, getattr(sqlite3, "SQLITE_IOERR_SHMSIZE", 4874)}
 # what psycopg says of a connection the server dropped: on the statement that finds out, then on every later one
 CONNECTION_LOST = ("terminating connection", "server closed the connection", "the connection is closed")
-# what psycopg says when the server cannot be reached at all (stopped, or the network is down)
-UNREACHABLE = ("connection failed", "Connection refused", "could not connect")
+# what psycopg says when the server cannot be reached at all (stopped, or the network is down); "connection failed"
+# alone is no such thing: psycopg starts every refusal so (TLS required, a wrong password, no such database)
+UNREACHABLE = (
+    "Connection refused",
+    "could not connect",
+    "No route to host",
+    "Network is unreachable",
+    "timeout expired",
+    "could not translate host name",
+)
 # what SQLite says when the file cannot be opened (gone, or its folder or share not reachable, or not readable)
 CANNOT_OPEN = "unable to open database file"
 
