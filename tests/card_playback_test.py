@@ -106,3 +106,14 @@ def test_a_coaching_clip_of_a_recording_named_with_a_card_number_is_found_off_th
     window.play_clip()
     _found_while_saying_so(qtbot, window.player, recording)
     qtbot.waitUntil(lambda: window.player.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState)
+
+
+def test_loading_a_card_named_recording_prints_no_card_number(qtbot, tmp_path, capfd):
+    # Qt's FFmpeg backend printed "Input #0, wav, from '.../4111111111111111.wav'" to stderr: the session's log
+    recording = tmp_path / "4111111111111111.wav"
+    shutil.copy(demo_file("good"), recording)
+    player = CallPlayer()
+    qtbot.addWidget(player)
+    player.load(recording)
+    qtbot.waitUntil(lambda: player.player.mediaStatus() == QMediaPlayer.MediaStatus.LoadedMedia)
+    assert "4111111111111111" not in capfd.readouterr().err

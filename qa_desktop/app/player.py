@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QUrl, Signal
+from PySide6.QtCore import Q_ARG, QLoggingCategory, QMetaObject, QObject, Qt, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QStyle, QWidget
 
@@ -20,6 +20,9 @@ from scoring.clips import HIDE_MARGIN_S
 from scoring.display import clock
 
 SPEEDS = (0.75, 1.0, 1.25, 1.5, 2.0)
+# Qt's FFmpeg backend prints each loaded recording's format to stderr ("Input #0, wav, from '/calls/4111....wav'")
+# while this category's info messages are on: a card number in a file name would reach the session's log
+NO_FORMAT_DUMP = "qt.multimedia.ffmpeg.mediadataholder.info=false"
 
 
 def _unlocked(target: QObject, slot: str, *args: object) -> None:
@@ -36,6 +39,7 @@ class CallPlayer(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
+        QLoggingCategory.setFilterRules(NO_FORMAT_DUMP)
         self.player = QMediaPlayer(self)
         self.output = QAudioOutput(self)
         self.player.setAudioOutput(self.output)
