@@ -215,3 +215,37 @@ def test_command_line_users_and_sign_in(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("QA_DESKTOP_PASSWORD", "nope")
     assert main(["users", "list", "--db", db, "--user", "root"]) == 2
     assert "wrong user name or password" in capsys.readouterr().err
+
+
+def test_a_role_changed_from_a_stale_list_is_refused_naming_who_changed_it(qtbot, users):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from qa_desktop.app.users_dialog import UsersDialog
+    from qa_desktop.services.access.accounts import set_role
+    from qa_desktop.services.access.permissions import ADMIN, ROLES
+
+    sign_in("root", "root password")
+    dialog = UsersDialog(None)
+    qtbot.addWidget(dialog)
+    row = next(i for i in range(dialog.tree.topLevelItemCount()) if dialog.tree.topLevelItem(i).text(0) == "lena")
+    dialog.tree.setCurrentItem(dialog.tree.topLevelItem(row))  # shown as QA lead
+    set_role("lena", "evaluator")  # another admin, meanwhile (committed)
+    said: list[str] = []
+
+    def answer() -> None:
+        window = QApplication.activeModalWidget()
+        if isinstance(window, QMessageBox):
+            said.append(window.text())
+            window.accept()
+            return
+        window.role.setCurrentIndex(window.role.findData(ADMIN))  # the form: make lena an admin
+        window.accept()
+        QTimer.singleShot(0, answer)
+
+    QTimer.singleShot(0, answer)
+    dialog.change_role()
+    assert said and said[0].startswith("lena's role was changed by root (set role at ")  # made her admin before
+    assert User.get(User.name == "lena").role == "evaluator"
+    assert [e.new for e in AuditEntry.select().where(AuditEntry.action == "set role")] == [ROLES["evaluator"]]
+    assert dialog.tree.topLevelItem(row).text(1) == ROLES["evaluator"]  # the list as it is now

@@ -20,7 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qa_desktop.services.access.accounts import add_user, set_active, set_password, set_role, state, users
+from qa_desktop.services.access.accounts import (
+    AccountError,
+    add_user,
+    set_active,
+    set_password,
+    set_role,
+    state,
+    users,
+)
 from qa_desktop.services.access.passwords import PasswordError
 from qa_desktop.services.access.permissions import ADMIN, AGENT, ROLES, AccessError
 
@@ -125,6 +133,8 @@ class UsersDialog(QDialog):
             change()
         except (AccessError, PasswordError) as exc:
             QMessageBox.warning(self, "Users", str(exc))
+            if isinstance(exc, AccountError):
+                self.reload()  # as it is now: another admin may have changed it meanwhile
             return
         self.message.setText(done)
         self.reload()
@@ -150,7 +160,7 @@ class UsersDialog(QDialog):
         form = UserForm(self, "Change role", item.text(0), current, password=False)
         if form.exec() == QDialog.DialogCode.Accepted:
             self._do(
-                lambda: set_role(item.text(0), form.role.currentData(), form.agent.text().strip() or None),
+                lambda: set_role(item.text(0), form.role.currentData(), form.agent.text().strip() or None, current),
                 f"{item.text(0)} is now {form.role.currentText()}.",
             )
 

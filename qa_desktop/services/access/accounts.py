@@ -81,16 +81,24 @@ def add_user(name: str, role: str, password: str, agent_name: str | None = None)
     return user
 
 
+def _latest(action: str, name: str) -> AuditEntry | None:
+    """The audit log's latest `action` on the user called `name`."""
+    query = AuditEntry.select().where(AuditEntry.call.is_null() & (AuditEntry.action == action))
+    return query.where(AuditEntry.target == name).order_by(AuditEntry.id.desc()).first()
+
+
 def _taken(name: str) -> str:
     """Why no user can be added as `name`: there is one, added by whom and when."""
-    added = (
-        AuditEntry.select()
-        .where(AuditEntry.call.is_null() & (AuditEntry.action == "add user") & (AuditEntry.target == name))
-        .order_by(AuditEntry.id.desc())
-        .first()
-    )
+    added = _latest("add user", name)
     by = f" (added by {added.actor} at {added.at:%H:%M})" if added else ""
     return f"there is already a user called '{name}'{by}"
+
+
+def _role_changed(name: str) -> str:
+    """Why a role change from a stale list was not made: who changed the role, and when."""
+    changed = _latest("set role", name)
+    by = f" by {changed.actor} (set role at {changed.at:%H:%M})" if changed else ""
+    return f"{name}'s role was changed{by} since you opened the list; nothing was saved: look at it again"
 
 
 def users() -> list[User]:
@@ -117,13 +125,16 @@ def _as_now(user: User) -> tuple[User, bool]:
     return user, admins == {user.id}
 
 
-def set_role(name: str, role: str, agent_name: str | None = None) -> User:
-    """Give a user another role (admin only); the last active admin keeps theirs."""
+def set_role(name: str, role: str, agent_name: str | None = None, shown: str | None = None) -> User:
+    """Give a user another role (admin only); the last active admin keeps theirs. `shown` is the role the admin saw:
+    when another admin changed it meanwhile, nothing is changed and AccountError says who (None: whatever it is)."""
     actor = current_user()
     require(actor, "manage users")
     user, role = _user(name), _role(role)
     with database.atomic():
         user, last_admin = _as_now(user)
+        if shown is not None and user.role != shown:
+            raise AccountError(_role_changed(user.name))
         if role != ADMIN and last_admin:
             raise AccountError(f"{user.name} is the last admin: make another user admin first")
         audit(None, actor.name, "set role", user.name, ROLES[user.role], ROLES[role])
