@@ -57,26 +57,14 @@ def rename(agent_id: int, name: str, actor: str = "", shown: str | None = None) 
     """Rename an agent (PeopleError if the name is taken or empty, or when the agent is no longer called `shown`,
     the name the list showed: renamed or merged meanwhile); its new name."""
     require(current_user(), "manage agents")
-    agent = Agent.get_or_none(Agent.id == agent_id)
-    if agent is None:
-        raise stored.PeopleError(stored.changed_meanwhile(shown or f"#{agent_id}"))
-    if shown is not None:
-        agent.name = shown  # as shown: a rename meanwhile refuses this one
-    return stored.rename_agent(agent, name, acting_name(actor)).name
+    return stored.rename_agent(_as_shown(agent_id, shown), name, acting_name(actor)).name
 
 
 def merge(keep_id: int, duplicate_id: int, actor: str = "", shown: tuple[str, str] | None = None) -> tuple[str, str]:
     """Merge the second agent into the first; (the duplicate's name, the kept name). PeopleError when either is no
     longer called as `shown` (their names as the list showed them): renamed or merged meanwhile."""
     require(current_user(), "manage agents")
-    pair = []
-    for agent_id, name in zip((keep_id, duplicate_id), shown or (None, None)):
-        agent = Agent.get_or_none(Agent.id == agent_id)
-        if agent is None:
-            raise stored.PeopleError(stored.changed_meanwhile(name or f"#{agent_id}"))
-        agent.name = name or agent.name  # as shown: a rename meanwhile refuses this merge
-        pair.append(agent)
-    keep, duplicate = pair
+    keep, duplicate = (_as_shown(i, name) for i, name in zip((keep_id, duplicate_id), shown or (None, None)))
     return duplicate.name, stored.merge_agents(keep, duplicate, acting_name(actor)).name
 
 
@@ -84,7 +72,14 @@ def move(agent_id: int, team: str | None, actor: str = "", shown: str | None = N
     """Put an agent in a team (created if new); the agent's name. PeopleError when the agent is no longer in the
     team `shown` ("" for none), as the list showed it: moved meanwhile."""
     require(current_user(), "manage agents")
+    return stored.move_agent(_as_shown(agent_id), team, acting_name(actor), shown).name
+
+
+def _as_shown(agent_id: int, name: str | None = None) -> Agent:
+    """The agent as the list showed it (called `name`, if given, so that a rename or merge meanwhile refuses the
+    change); PeopleError, naming who, when it is gone."""
     agent = Agent.get_or_none(Agent.id == agent_id)
     if agent is None:
-        raise stored.PeopleError(stored.changed_meanwhile(f"#{agent_id}"))
-    return stored.move_agent(agent, team, acting_name(actor), shown).name
+        raise stored.PeopleError(stored.changed_meanwhile(name or f"#{agent_id}"))
+    agent.name = name or agent.name
+    return agent

@@ -39,9 +39,9 @@ def recording_file(stored: str, sha256: str) -> str:
     them: tens of ms for a 10-minute WAV, more on a network share, so off the UI thread when `needs_search`)."""
     if not needs_search(stored):
         return stored
-    for candidate in _unredacted(Path(stored)):
+    for candidate in named_files(stored):
         try:
-            if candidate.is_file() and file_sha256(candidate) == sha256:
+            if file_sha256(candidate) == sha256:
                 return str(candidate)
         except OSError:
             continue
@@ -49,10 +49,8 @@ def recording_file(stored: str, sha256: str) -> str:
 
 
 def named_files(stored: str) -> list[Path]:
-    """The files a stored path may stand for: itself, or where a card number in a name was stored redacted, the files
-    whose names read the same once redacted (several where their numbers end alike)."""
-    if not needs_search(stored):
-        return [Path(stored)] if Path(stored).is_file() else []
+    """The files a path stored with a card number redacted may stand for: those whose names read the same once
+    redacted (several where their numbers end alike)."""
     return [candidate for candidate in _unredacted(Path(stored)) if candidate.is_file()]
 
 
