@@ -4,6 +4,7 @@ data was said replaced by a tone so that a clip never carries it."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -46,6 +47,9 @@ def tone(frames: int) -> np.ndarray:
 
 
 def write_clip(path: Path, samples: np.ndarray) -> Path:
-    """Write a clip as 16-bit WAV (plays in every browser and player)."""
-    sf.write(path, np.clip(samples, -1.0, 1.0), TARGET_SAMPLE_RATE, subtype="PCM_16")
+    """Write a clip as 16-bit WAV (plays in every browser and player). A file that cannot be written (a full disk)
+    raises OSError, with its reason (libsndfile would say only "System error")."""
+    wav = io.BytesIO()
+    sf.write(wav, np.clip(samples, -1.0, 1.0), TARGET_SAMPLE_RATE, format="WAV", subtype="PCM_16")
+    path.write_bytes(wav.getvalue())
     return path

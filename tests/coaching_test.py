@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ import soundfile as sf
 from PySide6.QtCore import Qt
 
 from qa_desktop.cli.main import main
+from qa_desktop.cli.options import EXIT_FAILED
 from qa_desktop.services.coaching.focus import Focus, Rate, follow_up, suggest_focus
 from qa_desktop.services.coaching.pack import export_pack
 from qa_desktop.services.coaching.sessions import (
@@ -337,6 +339,34 @@ def test_the_pack_has_a_tone_where_card_data_was_said_and_not_the_coachs_private
     for shown in (pdf, (folder / "index.html").read_text()):
         assert "PRIVATE" not in shown and "moving Ana" not in shown
     assert "Name the feeling first." in pdf
+
+
+def _files(folder: Path) -> dict[Path, bytes]:
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.sqlite_only  # the command's own process on the file; the full disk is its file-size limit
+def test_a_pack_export_on_a_full_disk_says_so_and_leaves_the_pack_exported_before_as_it_was(
+    team, db, tmp_path, isolated_home
+):
+    session = create_session([team], ["empathy_statement"], coach="Kim")
+    out = tmp_path / "packs"
+    folder, _ = export_pack(session, out)
+    before = _files(out)
+    close_database()  # the command's own process opens the file
+    full = run_cli(
+        "coach",
+        "export",
+        str(session.id),
+        "--out",
+        str(out),
+        "--db",
+        str(db),
+        env_home=isolated_home,
+        max_file_bytes=200_000,  # the database's files are read, the pack's clips are larger
+    )
+    assert (full.returncode, full.stderr) == (EXIT_FAILED, f"error: cannot write {folder}: File too large\n")
+    assert _files(out) == before
 
 
 def test_peers_in_example_clips_can_be_anonymised(team, tmp_path):

@@ -68,6 +68,7 @@ def _reported(exc: Exception) -> int | None:
     from qa_desktop.services.engine_options import EngineError
     from qa_desktop.services.metadata import MetadataError
     from qa_desktop.services.retention import RetentionError
+    from qa_desktop.services.whole_files import ExportError
     from qa_desktop.storage.database import DatabaseFileError, open_database_error
     from qa_desktop.storage.review import ReviewError
     from scoring.drivers import DriversError
@@ -79,7 +80,7 @@ def _reported(exc: Exception) -> int | None:
     if isinstance(exc, usage):
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if isinstance(exc, ReviewError):  # e.g. another lead changed the call meanwhile: nothing was saved
+    if isinstance(exc, (ReviewError, ExportError)):  # another lead changed the call meanwhile; a full disk
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     if (problem := open_database_error(exc)) is not None:  # the file went bad, the disk filled, the server stopped

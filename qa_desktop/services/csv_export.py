@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from qa_desktop.services.whole_files import whole_file
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
@@ -31,17 +33,11 @@ def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[A
     """Write a header and rows as UTF-8 CSV with every cell made safe; returns the number of rows.
 
     The file appears whole or not at all: a failed export leaves no half-written file."""
-    path = Path(path)
-    partial = path.with_name(path.name + ".part")
     count = 0
-    try:
-        with open(partial, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow([safe_cell(h) for h in header])
-            for row in rows:
-                writer.writerow([safe_cell(v) for v in row])
-                count += 1
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
+    with whole_file(Path(path)) as partial, open(partial, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([safe_cell(h) for h in header])
+        for row in rows:
+            writer.writerow([safe_cell(v) for v in row])
+            count += 1
     return count

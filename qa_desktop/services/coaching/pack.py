@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +18,8 @@ from qa_desktop.services.access.permissions import AGENT, require
 from qa_desktop.services.coaching.focus import comparison, follow_up
 from qa_desktop.services.coaching.pack_content import Pack, PackClip
 from qa_desktop.services.coaching.sessions import clips, criterion_names, previous_session, session_agents
-from qa_desktop.storage.models import Call, CoachingClip, CoachingSession
+from qa_desktop.services.whole_files import whole_folder
+from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession
 from qa_desktop.storage.recordings import recording_file
 from qa_desktop.storage.repository import call_transcript, stored_analysis
 from scoring.audio import AudioError, decode
@@ -86,16 +86,27 @@ def export_pack(
     """Write the session's pack under out_dir; returns (folder, zip). A clip whose recording cannot
     be read is kept with its transcript and the reason, the rest goes on. Where card data was said,
     the clip has a tone; with anonymise_peers, peers (agents not in the session) are not named. A coach or an
-    admin exports any session's pack; an agent only their own, with peers always anonymised."""
+    admin exports any session's pack; an agent only their own, with peers always anonymised. The pack replaces an
+    earlier export of the session whole, or not at all (ExportError: a full disk); a killed export leaves it as it
+    was."""
     user = current_user()
     require(user, "export coaching pack", agent_ids=list(session.agents))
     anonymise_peers = anonymise_peers or user.role == AGENT
     agents = session_agents(session)
+    folder = Path(out_dir) / f"coaching-{session.id}-{_slug(agents[0].name)}"
+    with whole_folder(folder) as built:
+        _write_pack(session, agents, built, progress, anonymise_peers)
+    return folder, folder.with_name(folder.name + ".zip")
+
+
+def _write_pack(
+    session: CoachingSession,
+    agents: list[Agent],
+    folder: Path,
+    progress: Callable[[int, int], None] | None,
+    anonymise_peers: bool,
+) -> None:
     main = agents[0]
-    folder = Path(out_dir) / f"coaching-{session.id}-{_slug(main.name)}"
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
     names = criterion_names()
     chosen = clips(session)
     peers = _peer_names([a.name for a in agents], chosen) if anonymise_peers else {}
@@ -128,14 +139,15 @@ def export_pack(
             try:
                 if call.id not in decoded:
                     decoded[call.id] = decode(recording_file(call.path, call.sha256))
-                name = f"clips/{number:02d}-{_slug(clip.criterion)}-{clip.kind}.wav"
-                (folder / "clips").mkdir(exist_ok=True)
-                write_clip(
-                    folder / name, cut(decoded[call.id], clip.start, clip.end, call.agent_channel or 0, hidden=hidden)
-                )
-                item.audio = name
             except (AudioError, OSError) as exc:
                 item.problem = f"audio not included: {exc}"
+            else:
+                item.audio = f"clips/{number:02d}-{_slug(clip.criterion)}-{clip.kind}.wav"
+                (folder / "clips").mkdir(exist_ok=True)
+                write_clip(
+                    folder / item.audio,
+                    cut(decoded[call.id], clip.start, clip.end, call.agent_channel or 0, hidden=hidden),
+                )
         shown.append(item)
         if progress:
             progress(number, len(chosen))
@@ -160,8 +172,6 @@ def export_pack(
     )
     write_pdf(pack, folder / "coaching-pack.pdf")
     (folder / "index.html").write_text(index_html(pack), encoding="utf-8")
-    archive = shutil.make_archive(str(folder), "zip", folder.parent, folder.name)
-    return folder, Path(archive)
 
 
 def index_html(pack: Pack) -> str:
