@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import threading
 from collections import defaultdict
 
@@ -17,14 +18,17 @@ from PySide6.QtTest import QTest
 
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.cli.main import main
+from qa_desktop.cli.options import EXIT_FAILED
 from qa_desktop.services.dashboard import queries as q
 from qa_desktop.services.dashboard.charts import CHARTS, figure_for
 from qa_desktop.services.dashboard.queries import Table
 from qa_desktop.storage import library
+from qa_desktop.storage.database import close_database
 from qa_desktop.storage.drivers import default_drivers
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import Agent, Call, CallDriver, CriterionResultRow, Score
 from scoring.drivers import DriversError, parse_drivers
+from tests.support.cli import run_cli
 from tests.support.stored_calls import shipped_scorecard, stored_call
 from tools.synthetic_library import fill
 
@@ -431,6 +435,20 @@ def test_report_command_writes_every_chart_and_table(known, db, tmp_path, capsys
     assert handle["technical"]["aht_vs_expected_pct"] == "50.0" and handle["delivery"]["aht_s"] == ""
     assert main(["report", "--db", str(db), "--team", "Nobody", "--out", str(out)]) == 2
     assert "no team named 'Nobody'" in capsys.readouterr().err
+
+
+@pytest.mark.sqlite_only  # the command's own process on the file; the full disk is its file-size limit
+def test_a_report_on_a_full_disk_says_which_file_it_could_not_write_and_leaves_the_report_before_as_it_was(
+    known, db, tmp_path, isolated_home
+):
+    out = tmp_path / "report"
+    assert main(["report", "--db", str(db), "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    close_database()  # the command's own process opens the file
+    full = run_cli("report", "--db", str(db), "--out", str(out), env_home=isolated_home, max_file_bytes=40_000)
+    assert full.returncode == EXIT_FAILED
+    assert re.fullmatch(rf"error: cannot write {re.escape(str(out))}/\w+\.png: File too large\n", full.stderr)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no chart half-written, no partial file left
 
 
 def test_retag_applies_an_edited_drivers_file(known, db, tmp_path):

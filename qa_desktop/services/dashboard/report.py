@@ -9,6 +9,7 @@ from pathlib import Path
 from qa_desktop.services.csv_export import write_csv as write_rows
 from qa_desktop.services.dashboard.charts import CHARTS, Chart, compute_tables, figure_for
 from qa_desktop.services.dashboard.queries import Scope, Table
+from qa_desktop.services.whole_files import whole_file
 from scoring.drivers import DriverSet
 
 
@@ -24,7 +25,8 @@ def save_chart(c: Chart, table: Table, scope: Scope, drivers: DriverSet, path: P
     """A chart as an image; the format follows the file's suffix (.png or .svg)."""
     figure, _ = figure_for(c, table, scope, drivers)
     figure.suptitle(c.title, fontsize=11, x=0.01, ha="left")
-    figure.savefig(path)
+    with whole_file(path) as partial:
+        figure.savefig(partial)
     return path
 
 
