@@ -3,9 +3,11 @@ utterances, their words, the search index, the evidence that scores quote, the b
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -165,6 +167,35 @@ def test_two_processes_upgrading_one_old_file_at_once_both_open_it_and_no_card_d
     assert [p.returncode for p in both] == [0, 0]
     for kept in (path, tmp_path / "calls.sqlite3.v9.bak"):
         assert not [s for s in SECRETS if s in kept.read_bytes()], kept
+
+
+def test_an_upgrade_killed_after_its_redaction_committed_still_leaves_no_card_data_in_its_backup(tmp_path):
+    """Killed between the commit and the end of the upgrade (the checkpoint that follows waits for a reader's old
+    snapshot meanwhile): the next open finds the schema up to date, and still redacts the backup it left."""
+    path = tmp_path / "calls.sqlite3"
+    shutil.copy(OLD / "v9.sqlite3", path)
+    _store_in_clear(path)
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("PRAGMA journal_mode = wal")  # as the app leaves it
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM call").fetchone()  # a snapshot older than the upgrade
+    opener = "import sys\nfrom qa_desktop.storage.database import open_database\nopen_database(sys.argv[1])"
+    upgrade = subprocess.Popen([sys.executable, "-c", opener, str(path)], env={**os.environ, "PYTHONPATH": str(ROOT)})
+    while upgrade.poll() is None and _schema_version(path) < LATEST:
+        pass
+    upgrade.kill()
+    assert upgrade.wait() == -signal.SIGKILL  # killed after the commit, before the upgrade ended
+    reader.rollback()
+    reader.close()
+    open_database(path)
+    close_database()
+    for kept in (path, tmp_path / "calls.sqlite3.v9.bak"):
+        assert not [s for s in SECRETS if s in kept.read_bytes()], kept
+
+
+def _schema_version(path: Path) -> int:
+    with contextlib.closing(sqlite3.connect(path)) as con:
+        return con.execute("PRAGMA user_version").fetchone()[0]
 
 
 def _old_file_with_backups(tmp_path: Path, *backups: str) -> Path:

@@ -54,6 +54,7 @@ from qa_desktop.storage.stored_redaction import (
     optimize_search_index,
     redact_backups,
     redact_stored,
+    remember,
     remember_backups,
 )
 
@@ -307,6 +308,8 @@ def _migrate(db: Database, path: Path | None, target: int, problems: list[Backup
         return current
     if current > 0 and path is not None and path.exists():
         backup = path.with_suffix(path.suffix + f".v{current}.bak")
+        if any(current < version <= target for version in AFTER_COMMIT) and (problem := remember(backup)):
+            problems.append(problem)  # marked before it is made: a process killed later still leaves it to redact
         if db.backup(backup):
             log.info("backed up the database to %s before migrating", backup)
     migrator = SchemaMigrator.from_database(db)

@@ -169,15 +169,20 @@ class BackupProblem:
 def remember_backups(path: Path) -> list[BackupProblem]:
     """Mark every backup that migrations left beside the SQLite file at `path` (`NAME.vN.bak`) as still to be
     redacted (`NAME.vN.bak.unredacted`, which says so to whoever finds it); the backups that could not be marked."""
-    problems = []
-    for backup in sorted(path.parent.glob(f"{path.name}.v*.bak")):
-        try:
-            _marker(backup).write_text(
-                f"{backup.name} may hold card data in clear: qa-desktop redacts it when it next opens {path.name}.\n"
-            )
-        except OSError as exc:
-            problems.append(BackupProblem(backup, f"cannot write {_marker(backup).name}: {exc.strerror}", False))
-    return problems
+    return [problem for backup in sorted(path.parent.glob(f"{path.name}.v*.bak")) if (problem := remember(backup))]
+
+
+def remember(backup: Path) -> BackupProblem | None:
+    """Mark one backup (`NAME.vN.bak`, made or still to be made) as still to be redacted; the problem if it cannot
+    be marked."""
+    try:
+        _marker(backup).write_text(
+            f"{backup.name} may hold card data in clear: qa-desktop redacts it when it next opens "
+            f"{backup.name.rsplit('.', 2)[0]}.\n"
+        )
+    except OSError as exc:
+        return BackupProblem(backup, f"cannot write {_marker(backup).name}: {exc.strerror}", False)
+    return None
 
 
 def redact_backups(path: Path) -> list[BackupProblem]:
