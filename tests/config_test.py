@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from qa_desktop.cli.parsers import parse_args
@@ -13,6 +16,7 @@ from qa_desktop.services.metadata import DEFAULT_NAME_PATTERN
 from qa_desktop.services.settings import Settings
 from scoring.drivers import default_drivers_path
 from scoring.scorecard import default_scorecard_path
+from tests.support.demo import ROOT
 
 
 def _resolve(*argv: str) -> Config:
@@ -146,3 +150,30 @@ def test_the_app_uses_the_defaults_for_unusable_settings_then_what_the_settings_
     next(a for a in window.findChildren(QAction) if a.text() == "Settings…").trigger()
     plan = window.make_plan([Path("call.wav")])
     assert (plan.config.device, plan.drivers.path, window.reviewer()) == ("cpu", str(default_drivers_path()), "Rita")
+
+
+FULL_DISK_SAVE = """
+import resource
+from PySide6.QtCore import QCoreApplication
+from qa_desktop.services.settings import Settings, SettingsError
+app = QCoreApplication([])
+settings = Settings()
+resource.setrlimit(resource.RLIMIT_FSIZE, (0, resource.RLIM_INFINITY))  # no file can grow: a full disk
+try:
+    settings.set("reviewer", "Bob")
+except SettingsError as exc:
+    print(exc)
+print(settings.get("reviewer"))
+"""
+
+
+def test_a_setting_saved_on_a_full_disk_says_the_file_was_not_written_and_keeps_the_setting_it_had():
+    Settings().set("reviewer", "Ann")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the settings folder of this test (isolated_home)
+    done = subprocess.run([sys.executable, "-c", FULL_DISK_SAVE], capture_output=True, text=True, env=env)
+    where = Settings().store.fileName()
+    assert done.stdout.splitlines() == [
+        f"cannot write the settings file {where}: the disk may be full, or the file read-only",
+        "Ann",
+    ], done.stderr
+    assert Settings().get("reviewer") == "Ann"

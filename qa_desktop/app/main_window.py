@@ -56,7 +56,7 @@ from qa_desktop.services.access.permissions import ACTIONS, AGENT, ROLES, allowe
 from qa_desktop.services.config import Config
 from qa_desktop.services.csv_export import write_csv
 from qa_desktop.services.retention import RetentionReport, apply_policy
-from qa_desktop.services.settings import Settings
+from qa_desktop.services.settings import Settings, SettingsError
 from qa_desktop.services.trust.agreement import marked_criteria
 from qa_desktop.storage import repository
 from qa_desktop.storage.criteria import named
@@ -210,8 +210,11 @@ class MainWindow(QMainWindow):
             )
             name = name.strip()
             if ok and name:
-                self.settings.set("reviewer", name)
                 self.config = replace(self.config, reviewer=name)
+                try:
+                    self.settings.set("reviewer", name)
+                except SettingsError as exc:  # used for this session all the same
+                    self.statusBar().showMessage(f"Your name is not kept for next time: {exc}", 8000)
             else:  # asked again at the next change
                 name = getpass.getuser()
                 self.statusBar().showMessage(f"No name given: this change is recorded as '{name}'", 8000)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from qa_desktop.app import file_dialogs
 from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.access.permissions import ACTIONS, AccessError, allowed
-from qa_desktop.services.settings import Settings, unusable
+from qa_desktop.services.settings import Settings, SettingsError, unusable
 from scoring.models import DEVICES, cuda_device_count
 from scoring.transcript import AGENT_CHANNELS
 
@@ -153,7 +153,7 @@ class SettingsDialog(QDialog):
         try:
             for key, value in values.items():
                 self.settings.set(key, value)
-        except (AccessError, ValueError) as exc:
+        except (AccessError, ValueError, SettingsError) as exc:
             QMessageBox.warning(self, "Settings not saved", str(exc))
             return
         self.accept()

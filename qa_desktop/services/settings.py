@@ -48,6 +48,12 @@ _LOADED: dict[str, tuple[str, Callable[[str], object], tuple[type[Exception], ..
     "path_map": ("Path map", lambda text: parse_path_map(text.split()), (EngineError,)),
 }
 _CHOICES: dict[str, tuple] = {"device": DEVICES, "agent_channel": AGENT_CHANNELS}
+
+
+class SettingsError(Exception):
+    """The settings file could not be written."""
+
+
 _damaged: set[str] = set()  # settings files that could not be read in full, until they are written again
 
 
@@ -122,13 +128,23 @@ class Settings:
 
     def set(self, key: str, value: Any) -> None:
         """Store a setting. Changing the scorecard or the call drivers is an admin's (they change how calls
-        are scored and tagged)."""
+        are scored and tagged). A file that cannot be written (a full disk) raises SettingsError, the setting as
+        it was."""
         if key not in DEFAULTS:
             raise KeyError(key)
         if key == "database" and has_password(str(value)):
             raise ValueError(_clear_password(str(value)))
         if key in ("scorecard", "drivers") and value != self.get(key):
             require(current_user(), "change scorecard")
+        before, previous = self.store.status(), self.store.value(key)
         self.store.setValue(key, value)
         self.store.sync()
+        if self.store.status() == QSettings.Status.AccessError != before:
+            if previous is None:  # as the file still has it
+                self.store.remove(key)
+            else:
+                self.store.setValue(key, previous)
+            where = self.store.fileName()
+            self.store = QSettings(where, QSettings.Format.IniFormat)  # Qt's status stays once set: a fresh one
+            raise SettingsError(f"cannot write the settings file {where}: the disk may be full, or the file read-only")
         _damaged.discard(self.store.fileName())
