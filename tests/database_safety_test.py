@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -291,6 +294,24 @@ def test_a_full_disk_is_reported_as_such(tiny_disk, capsys):
     assert main(["rescore", "--db", str(path)]) == 2
     err = capsys.readouterr().err.strip()
     assert err == f"error: database {path}: database or disk is full (free some space)"
+
+
+@pytest.fixture
+def old_file_disk(tmp_path):
+    """A 192 KiB tmpfs holding a schema v9 file: room for it and its -shm, not for a backup of it."""
+    for disk in _tmpfs(tmp_path / "old", "192k"):
+        shutil.copy(Path(__file__).parent / "data" / "old_databases" / "v9.sqlite3", disk / "calls.sqlite3")
+        yield disk
+
+
+def test_an_old_database_without_room_for_its_backup_is_reported_as_full_and_left_as_it_was(old_file_disk, capsys):
+    path = old_file_disk / "calls.sqlite3"
+    assert main(["rescore", "--db", str(path)]) == 2
+    assert capsys.readouterr().err.strip() == f"error: database {path}: database or disk is full (free some space)"
+    assert not (old_file_disk / "calls.sqlite3.v9.bak").exists()  # not left half-written
+    with closing(sqlite3.connect(path)) as con:
+        assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert con.execute("PRAGMA user_version").fetchone() == (9,)
 
 
 # A WAL database that was closed has no -shm: opening it again on a full disk, SQLite cannot make one and says

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from peewee import SqliteDatabase, __exception_wrapper__, _savepoint
+from peewee import DatabaseError, SqliteDatabase, __exception_wrapper__, _savepoint
 
 from qa_desktop.storage.database_errors import CANNOT_OPEN
 from qa_desktop.storage.dialect import SqliteDialect
@@ -84,12 +84,19 @@ class CallDatabase(SqliteDatabase):
             self.execute_sql("PRAGMA foreign_keys = ON")
 
     def backup(self, target: Path) -> bool:
-        """A consistent copy through SQLite's backup API: opening the file itself would drop SQLite's locks."""
-        copy = sqlite3.connect(target)
+        """A consistent copy through SQLite's backup API: opening the file itself would drop SQLite's locks. A copy
+        that fails (a full disk) raises peewee's error, and is removed rather than left half-written."""
         try:
-            self.connection().backup(copy)
-        finally:
-            copy.close()
+            with __exception_wrapper__:
+                copy = sqlite3.connect(target)
+                try:
+                    self.connection().backup(copy)
+                finally:
+                    copy.close()
+        except DatabaseError:
+            for partial in (target, Path(f"{target}-journal")):
+                partial.unlink(missing_ok=True)
+            raise
         return True
 
     def insert_returning_id(self, sql: str, params: Sequence) -> int:
