@@ -46,9 +46,15 @@ def whole_folder(folder: Path) -> Iterator[Path]:
         built.mkdir(parents=True)
         yield built
         archive = shutil.make_archive(str(built), "zip", stage, folder.name)
+        previous = stage / "previous"
         if folder.exists():
-            folder.rename(stage / "previous")
-        built.rename(folder)
+            folder.rename(previous)
+        try:
+            built.rename(folder)
+        except OSError:
+            if previous.exists():  # put back
+                previous.rename(folder)
+            raise
         os.replace(archive, folder.with_name(folder.name + ".zip"))
     except OSError as exc:
         raise _cannot_write(folder, exc) from exc
