@@ -19,7 +19,9 @@ from qa_desktop.storage.models import Call, Job, database
 from scoring.analysis import CallAnalysis
 from scoring.audio import file_sha256
 from scoring.transcript import Transcript
+from tests.support.cli import run_cli
 from tests.support.demo import ROOT, demo_clip, demo_file
+from tests.support.stored_calls import SHORT_CHAT
 
 pytestmark = pytest.mark.both_stores
 
@@ -83,7 +85,7 @@ from qa_desktop.storage.database import open_database
 open_database(sys.argv[1])
 repository.start_job(sys.argv[2])
 print("started", flush=True)
-if sys.argv[2] == "killed.wav":
+if sys.argv[2] != "live.wav":
     os.kill(os.getpid(), 9)
 sys.stdin.readline()
 """
@@ -108,3 +110,20 @@ def test_jobs_of_a_dead_process_are_interrupted_and_offered_again_but_not_a_live
     finally:
         live.communicate("\n", timeout=60)
         close_database()
+
+
+def test_a_file_imported_again_after_its_import_was_killed_is_not_offered_again(tmp_path, isolated_home):
+    path, chat = tmp_path / "calls.sqlite3", tmp_path / "chat.csv"
+    chat.write_text(SHORT_CHAT)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    open_database(path)
+    close_database()
+    killed = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(PROCESS), str(path), str(chat)], env=env, capture_output=True, text=True
+    )
+    assert killed.returncode == -9 and "started" in killed.stdout  # killed while importing the chat
+    again = run_cli("ingest", str(chat), "--db", str(path), "--agent-speaker", "Sam (Acme)", env_home=isolated_home)
+    assert again.returncode == 0, again.stderr
+    open_database(path)
+    assert [(j.path, j.status) for j in Job.select()] == [(str(chat), "done")]
+    assert repository.unfinished_jobs() == []  # no Resume offered for it

@@ -367,12 +367,24 @@ def _running(owner: str | None) -> bool:
 
 
 def start_job(path: str, job: Job | None = None) -> Job:
-    """Record that this process has started a file's ingest (a queued job, or a new one)."""
+    """Record that this process has started a file's ingest (a queued job, or a new one). Without a job, the file's job
+    that an import which ended early left unfinished is taken over, so that importing the file again (a command run
+    again after a kill) resumes it instead of leaving it to be offered again."""
+    me = this_process()
     if job is None:
-        return Job.create(path=path, status="running", owner=this_process())
-    job.status, job.owner = "running", this_process()
+        with database.atomic():
+            for left in Job.select().where(Job.status.in_(_UNFINISHED) & (Job.path == path)):
+                if left.owner != me and not _running(left.owner):
+                    left.status, left.owner, left.error = "running", me, None
+                    left.save()
+                    return left
+            return Job.create(path=path, status="running", owner=me)
+    job.status, job.owner = "running", me
     job.save()
     return job
+
+
+_UNFINISHED = ("queued", "interrupted")  # left by an import that ended early (see unfinished_jobs)
 
 
 def queue_jobs(paths: list[str], options: dict | None = None) -> list[Job]:
