@@ -10,10 +10,20 @@ import sys
 import textwrap
 
 import pytest
+from peewee import IntegrityError
 from PySide6.QtWidgets import QMessageBox
 
-from qa_desktop.services.coaching.sessions import add_clip, create_session, delete_session, save_texts, set_status
-from qa_desktop.storage.models import Agent, AuditEntry, CoachingClip, CoachingSession, Team
+from qa_desktop.services.coaching.sessions import (
+    add_clip,
+    clips,
+    create_session,
+    delete_session,
+    remove_clip,
+    save_texts,
+    set_status,
+)
+from qa_desktop.storage.migrations import LATEST, migrate
+from qa_desktop.storage.models import Agent, AuditEntry, CoachingClip, CoachingSession, Team, database
 from qa_desktop.storage.review import StaleReviewError
 from tests.support.stored_calls import stored_call
 from tests.team_database_test import ENV, _python
@@ -199,3 +209,27 @@ def test_adding_the_reviews_moment_to_a_session_another_coach_deleted_is_refused
     deleted = rf"coaching session {session.id} was changed by Kim \(delete session at \d\d:\d\d\) since you opened it"
     assert len(said) == 1 and re.match(deleted, said[0]), said
     assert lou.session is None and lou.sessions.count() == 0 and not CoachingClip.select().exists()
+
+
+def test_a_clip_added_after_one_was_removed_comes_last_in_a_place_of_its_own(db):
+    session = _clip_session()
+    call = CoachingClip.get().call
+    for start in (40, 70):
+        add_clip(session, call, "closing", "example", start, start + 20)
+    remove_clip(clips(session)[0])
+    add_clip(session, call, "closing", "improve", 100, 120)
+    assert [(c.start, c.position) for c in clips(session)] == [(40, 1), (70, 2), (100, 3)]  # was 2: 70's place
+
+
+def test_the_v18_upgrade_gives_clips_sharing_a_position_their_own_in_the_order_they_were_shown(db):
+    session = _clip_session()
+    call = CoachingClip.get().call
+    for start in (40, 70):
+        add_clip(session, call, "closing", "example", start, start + 20)
+    database.execute_sql("DROP INDEX coachingclip_session_id_position")
+    CoachingClip.update(position=0).execute()  # as two coaches adding at once left them
+    database.set_schema_version(17)
+    assert migrate(database.obj) == LATEST
+    assert [(c.start, c.position) for c in clips(session)] == [(10, 0), (40, 1), (70, 2)]
+    with pytest.raises(IntegrityError):  # and no two share one again
+        CoachingClip.update(position=0).execute()

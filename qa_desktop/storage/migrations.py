@@ -233,6 +233,22 @@ def _clip_revisions(db: Database, migrator: SchemaMigrator) -> None:
     _add_missing(db, migrator, "coachingclip", {"revision": IntegerField(default=0, constraints=[SQL("DEFAULT 0")])})
 
 
+def _clip_positions(db: Database, migrator: SchemaMigrator) -> None:
+    """v18: a clip's position is unique in its session (two coaches adding a clip at once could get the same one,
+    and the order fell back to the clips' ids): a session's shared positions are renumbered in that order."""
+    rows = db.execute_sql("SELECT id, session_id, position FROM coachingclip ORDER BY session_id, position, id")
+    by_session: dict[int, list[tuple[int, int]]] = {}
+    for clip_id, session_id, position in rows.fetchall():
+        by_session.setdefault(session_id, []).append((clip_id, position))
+    for clips in by_session.values():
+        if len({position for _, position in clips}) < len(clips):
+            for number, (clip_id, _) in enumerate(clips):
+                db.execute_sql("UPDATE coachingclip SET position = ? WHERE id = ?", (number, clip_id))
+    db.execute_sql(
+        "CREATE UNIQUE INDEX IF NOT EXISTS coachingclip_session_id_position ON coachingclip (session_id, position)"
+    )
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (1, _initial_schema),
     (2, _scores),
@@ -251,6 +267,7 @@ MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (15, _redact_again),
     (16, _clip_revisions),
     (17, _redact_again),
+    (18, _clip_positions),
 ]
 
 

@@ -15,7 +15,6 @@ from qa_desktop.services.coaching.focus import Focus, FollowUp, comparison, foll
 from qa_desktop.services.coaching.pack import call_timeline, excerpt, export_pack
 from qa_desktop.services.review import OfMedium
 from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession, database
-from qa_desktop.storage.review import locked, session_target, stale
 
 
 @dataclass(frozen=True)
@@ -223,9 +222,7 @@ def add_moment(session_id: int, call_id: int, seconds: float) -> None:
     call is one of the session's agents', else an example. Refused (StaleReviewError, naming who) when the session
     was deleted meanwhile."""
     with database.atomic():
-        session = locked(CoachingSession.select().where(CoachingSession.id == session_id)).get_or_none()
-        if session is None:
-            raise stale(CoachingSession(id=session_id), session_target(session_id))
+        session = stored.held_session(session_id)
         call = Call.get_by_id(call_id)
         kind = "improve" if call.agent_id in session.agents else "example"
         stored.add_clip(session, call, session.criteria[0], kind, seconds - 10, seconds + 10)
