@@ -246,3 +246,15 @@ def _table_files(table: str) -> list[Path]:
         "SELECT current_setting('data_directory'), pg_relation_filepath(%s)", (table,)
     ).fetchone()
     return [Path(folder) / relative]
+
+
+@pytest.mark.both_stores
+def test_the_v19_upgrade_redacts_an_ssn_after_social_and_one_in_a_recordings_name(db):
+    call = stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, {"greeting": ("pass", None)}, [])
+    UtteranceRow.create(call=call, position=0, speaker="customer", start=0, end=3, text="social is 123456789", words=[])
+    database.execute_sql("UPDATE call SET path = '/recordings/ssn_123_45_6789.wav'")  # as stored
+    database.set_schema_version(18)
+    assert migrate(database.obj) == LATEST
+    assert UtteranceRow.get().text == f"social is {SSN}"
+    assert Call.get().path == f"/recordings/ssn_{SSN}.wav"
+    assert library.call_ids(LibraryFilter(search="123456789")) == []

@@ -207,7 +207,9 @@ def _redact_again(db: Database, migrator: SchemaMigrator) -> None:
     evidence scores quote. v13: older redactors let card numbers read in some ways, split across turns or as digit
     words through; v15: numbers glued to letters ("card:4111...") went through, and names and ids (agents, teams,
     call ids, people, titles, job errors) were stored as given; v17: SSNs said or written 3-2-4 without a cue
-    ("it's 123 45 6789", "one two three, four five, ...") went through."""
+    ("it's 123 45 6789", "one two three, four five, ...") went through; v19: an SSN after "social" said alone
+    ("social is 123456789", "social ending in 6789"), and in file names one written 123 45 6789, 123_45_6789 or
+    123.45.6789, or as 9 digits in a name that says ssn or social, went through."""
     done = redact_stored(db)
     if done.utterances:
         optimize_search_index(db)
@@ -268,18 +270,19 @@ MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (16, _clip_revisions),
     (17, _redact_again),
     (18, _clip_positions),
+    (19, _redact_again),
 ]
 
 
 def _redacted_everywhere(db: Database, path: Path | None) -> list[BackupProblem]:
-    """After v13, v15 or v17 committed: the replaced text leaves free pages, and the backups beside the file are to be
-    redacted (by `migrate`, now and on every later open until they are)."""
+    """After v13, v15, v17 or v19 committed: the replaced text leaves free pages, and the backups beside the file are
+    to be redacted (by `migrate`, now and on every later open until they are)."""
     db.clear_freed_space([model._meta.table_name for model in ALL_MODELS])
     return remember_backups(path) if path is not None else []
 
 
 # work a migration needs done outside its transaction
-AFTER_COMMIT = {13: _redacted_everywhere, 15: _redacted_everywhere, 17: _redacted_everywhere}
+AFTER_COMMIT = {13: _redacted_everywhere, 15: _redacted_everywhere, 17: _redacted_everywhere, 19: _redacted_everywhere}
 LATEST = MIGRATIONS[-1][0]
 
 
