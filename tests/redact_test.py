@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from scoring.redact import redact_name, redact_text, redact_utterances, redacted_spans
+from scoring.redacted_log import RedactingFormatter
 from scoring.transcript import Utterance, Word
 
 
@@ -232,3 +235,9 @@ def test_social_alone_names_an_ssn(said, stored):
 )
 def test_an_ssn_in_a_file_name_is_redacted(name, stored):
     assert redact_name(name) == stored
+
+
+def test_a_logged_path_keeps_no_ssn_that_a_recordings_name_holds():
+    path = "/rec/social_123456789.wav"
+    record = logging.LogRecord("qa", logging.WARNING, __file__, 1, "cannot read %s", (path,), None)
+    assert RedactingFormatter("%(message)s").format(record) == "cannot read /rec/social_[ssn].wav"  # was as it was
