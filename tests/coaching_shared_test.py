@@ -286,3 +286,18 @@ def test_coming_back_to_the_window_closes_the_open_session_another_coach_deleted
         rf"Sessions \(Session #{session.id} was deleted by Kim at \d\d:\d\d\.\)", lou.sessions_label.text()
     )
     assert said == []
+
+
+def test_a_shown_window_checks_the_sessions_every_half_minute(qtbot, db, said):
+    first = _session()
+    lou = _window(qtbot, "Lou")
+    lou.show()
+    assert lou.check.isActive() and lou.check.interval() == 30_000
+    second = create_session([Agent.get(name="Ana")], ["closing"], "Kim", "Second")  # at Kim's workstation
+    lou.check.timeout.emit()  # half a minute on
+    qtbot.waitUntil(
+        lambda: _listed(lou) == [f"#{second.id} · planned · Second", f"#{first.id} · planned · {first.title}"],
+        timeout=10000,
+    )
+    lou.hide()
+    assert not lou.check.isActive()  # no reading while the window is not shown

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-from PySide6.QtCore import QDate, QEvent, Qt
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -54,6 +54,7 @@ from qa_desktop.storage.review import StaleReviewError
 
 CLIP_ROLE = Qt.ItemDataRole.UserRole + 1
 SESSION_ROWS = 4  # the sessions list is never shorter: the focus list gets the rest of the height it needs
+CHECK_MS = 30_000  # while shown, the window reads the sessions again this often (another coach's changes)
 
 
 class CoachingWindow(QDialog):
@@ -79,6 +80,9 @@ class CoachingWindow(QDialog):
         self.exporter: Task | None = None
         self.focus = Latest(self._show_suggestions, self._suggestions_failed, self, what="suggesting a focus")
         self.listing = Latest(self._sessions_read, self._listing_failed, self, what="reading the coaching sessions")
+        self.listed: list[SessionSummary] = []
+        self.check = QTimer(self, interval=CHECK_MS)
+        self.check.timeout.connect(self.refresh_sessions)
         self.clip_end: float | None = None
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._left())
@@ -220,6 +224,7 @@ class CoachingWindow(QDialog):
 
     def _list_sessions(self, sessions: list[SessionSummary], current: int | None) -> None:
         """Fill the list (without opening anything), the session `current` selected."""
+        self.listed = sessions
         self.sessions.blockSignals(True)
         self.sessions.clear()
         for session in sessions:
@@ -234,10 +239,14 @@ class CoachingWindow(QDialog):
         )
 
     def event(self, event: QEvent) -> bool:
-        """Coming back to the window re-reads the sessions (in the background): another coach may have added,
-        changed or deleted some meanwhile."""
+        """Coming back to the window re-reads the sessions (in the background), as does a check every CHECK_MS while
+        it is shown: another coach may have added, changed or deleted some meanwhile."""
         if event.type() == QEvent.Type.WindowActivate:
             self.refresh_sessions()
+        elif event.type() == QEvent.Type.Show:
+            self.check.start()
+        elif event.type() == QEvent.Type.Hide:
+            self.check.stop()
         return super().event(event)
 
     def refresh_sessions(self) -> None:
@@ -255,7 +264,8 @@ class CoachingWindow(QDialog):
             else:  # what the coach typed stays on screen (it cannot be saved: the session is gone)
                 self.title.setText(f"<b>{gone}</b> What you typed here is not saved: copy it before you go on.")
                 self.saved.clear()
-        self._list_sessions(listing.sessions, open_id)
+        if closed or listing.sessions != self.listed:  # else the list stays as it is, scrolled where it was
+            self._list_sessions(listing.sessions, open_id)
         if closed:
             self.sessions_label.setText(f"Sessions ({closed})")
 
