@@ -17,7 +17,8 @@ How it decides, over the words of the whole call in conversation order:
    and no card was mentioned). A shorter run is redacted only when a cue names it (within 12 words
    before it, or 6 after): 4 or more digits after a card cue or just after a card number was read
    (its rest, or part of a read-back); a security code (3-8 digits: a code and its correction, or any
-   digits right after the cue); an expiry date (3-6 digits); an SSN (9 digits, 4 for the last four).
+   digits right after the cue); an expiry date (3-6 digits); an SSN (9 digits, 4 for the last four; "social"
+   alone names 9 digits, or the 4 after "ending in").
    Amounts (a currency word or sign) and other numbers stay; a card's last four after "ending (in)" or "last
    four" stay too (PCI DSS lets them be shown).
 5. Any run whose digits were said or written in groups of 3, 2 and 4 is an SSN, cue or not ("123 45 6789",
@@ -33,6 +34,7 @@ from .transcript import Utterance, Word
 
 CARD, CVV, EXPIRY, SSN = "[card number]", "[security code]", "[expiry date]", "[ssn]"
 PLACEHOLDERS = (CARD, CVV, EXPIRY, SSN)
+SOCIAL = "social"  # the cue "social" said alone
 
 _DIGIT_WORDS = {
     "zero": "0",
@@ -177,6 +179,7 @@ _AMOUNT_AFTER = {
 }
 _CURRENCY_SIGNS = "$£€%"
 
+_SOCIAL_SENSES = ("media", "worker", "services", "club", "network", "event")  # "social" that is no SSN
 _CUES: dict[str, tuple[str, ...]] = {
     CARD: (
         "card",
@@ -252,6 +255,9 @@ _CUES: dict[str, tuple[str, ...]] = {
         "your social security",
         "the social security",
     ),
+    # "social" alone names an SSN's 9 digits, or the 4 it ends in ("social ending in 6789"), not any number after it
+    # ("posted on social, it was 2019"); its other senses are "other" cues below.
+    SOCIAL: ("social",),
     # Numbers that are not card data, named as such: they stay unless long enough to be a card.
     "other": (
         "order",
@@ -306,6 +312,7 @@ _CUES: dict[str, tuple[str, ...]] = {
         "since",
         "year",
         "back in",
+        *(f"{whose}social {sense}" for whose in ("", "my ", "your ", "the ") for sense in _SOCIAL_SENSES),
     ),
     # The last four digits of a card may be said and kept (PCI DSS allows them shown): "Visa ending 1111".
     "ending": (
@@ -342,7 +349,6 @@ _DIGIT, _LETTER = re.compile(r"\d"), re.compile(r"[^\W\d_]")
 # A typed word's pieces: a number (with its separators, a currency sign or %), or a run of other characters.
 _PIECE = re.compile(r"\s*(?:[$£€]?\d(?:[-,./'_:#\d]*\d)?%?|[^\d\s]+)")
 _DATE_LAYOUT = re.compile(r"^\d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?$")
-_SSN_LAYOUT = re.compile(r"^\d{3}-\d{2}-\d{4}$")
 # a written date with its year (2024-05-12, 12/05/2024) and a clock time (10:30, 10:30:00): a timestamp, no card
 _DATE_WITH_YEAR = re.compile(r"^(?:\d{4}([-/.])(0?[1-9]|1[0-2])\1(0?[1-9]|[12]\d|3[01])|\d{1,2}([-/.])\d{1,2}\4\d{4})$")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
@@ -572,14 +578,18 @@ def _classify(tokens: list[_Token], first: int, last: int, card_read: bool) -> s
         return None if named_other or _is_timestamp(tokens, first, last) else CARD
     if _is_amount(tokens, first, last):
         return None
-    if _is_ssn_shaped(_groups(tokens, first, last)):
+    groups = _groups(tokens, first, last)
+    if _is_ssn_shaped(groups):
         return SSN
     if distance > _NAMED_WITHIN and not card_read:
         return None  # a cue said long before does not name this number
     if cue == "ending":  # what ends so: a card's last four stay, an SSN's do not, more digits are no ending
         cue = _what_ends(tokens, first)
+        cue = SSN if cue == SOCIAL else cue
         if cue != SSN and n <= 4:
             return None
+    if cue == SOCIAL and groups != [sum(_SSN_GROUPS)]:
+        return None  # 9 digits said or written as one number: not a time (00:12:34.567) or 1,234,567
     return _named(cue, n, distance, raw)
 
 
@@ -589,7 +599,7 @@ def _named(cue: str | None, n: int, distance: int, raw: str) -> str | None:
         return CVV
     if cue == EXPIRY and 3 <= n <= 6:
         return EXPIRY
-    if cue == SSN and n in (4, 9):
+    if cue in (SSN, SOCIAL) and n in (4, 9):
         return SSN
     if cue == CARD and n >= 4 and not _DATE_LAYOUT.match(raw):
         return CARD
@@ -681,13 +691,17 @@ _CARD_FIRST, _CARD_2_SERIES = "3456", range(2221, 2721)
 # a card number in a name keeps its last four digits (what may be shown of a card), so that the file is found again
 _NAME_CARD = "[card ending {}]"
 _NAME_PLACEHOLDER = re.compile(r"\[card ending \d{4}\]|" + re.escape(SSN))
+_NAME_SSN_CUE = re.compile(r"ssn|social", re.IGNORECASE)  # a name that says so: its 9 digits are an SSN
 
 
 def redact_name(name: str) -> str:
     """A file name or path with card numbers and SSNs in it replaced by placeholders. A name is no speech: a card
     number there is held to its own check (13-19 digits, in groups or not, that start as payment cards do and pass
-    the Luhn check) and an SSN to its layout (123-45-6789), so that a recorder's long call ids and timestamps stay."""
-    return _NAME_NUMBER.sub(_name_number, name)
+    the Luhn check) and an SSN to its layout (groups of 3, 2 and 4 digits: 123-45-6789, 123 45 6789, 123_45_6789,
+    123.45.6789) or, in a name that says ssn or social, to its 9 digits, so that a recorder's long call ids and
+    timestamps stay."""
+    cued = _NAME_SSN_CUE.search(name) is not None
+    return _NAME_NUMBER.sub(lambda match: _name_number(match.group(), cued), name)
 
 
 def name_is_redacted(name: str) -> bool:
@@ -695,16 +709,34 @@ def name_is_redacted(name: str) -> bool:
     return _NAME_PLACEHOLDER.search(name) is not None
 
 
-def _name_number(match: re.Match[str]) -> str:
-    text = match.group()
-    if _SSN_LAYOUT.match(text):
-        return SSN
+def _name_number(text: str, cued: bool) -> str:
+    without_ssns = _name_ssns(text, cued)
     digits = re.sub(r"\D", "", text)
-    if len(digits) in _CARD_LENGTHS and _is_card_number(digits):
+    if without_ssns == text and len(digits) in _CARD_LENGTHS and _is_card_number(digits):
         return _NAME_CARD.format(digits[-4:])
     return _CARD_GROUP.sub(
-        lambda group: _NAME_CARD.format(group.group()[-4:]) if _is_card_number(group.group()) else group.group(), text
+        lambda group: _NAME_CARD.format(group.group()[-4:]) if _is_card_number(group.group()) else group.group(),
+        without_ssns,
     )
+
+
+def _name_ssns(text: str, cued: bool) -> str:
+    """A name's number (digit groups joined by single spaces, dots, underscores or dashes) with each run of groups of
+    3, 2 and 4 digits, and, when `cued` (the name says ssn or social), each group of 9 digits, replaced by SSN."""
+    groups = [(m.start(), m.end()) for m in re.finditer(r"\d+", text)]
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(groups):
+        if [end - start for start, end in groups[i : i + 3]] == _SSN_GROUPS:
+            spans.append((groups[i][0], groups[i + 2][1]))
+            i += 3
+            continue
+        if cued and groups[i][1] - groups[i][0] == sum(_SSN_GROUPS):
+            spans.append(groups[i])
+        i += 1
+    for start, end in reversed(spans):
+        text = text[:start] + SSN + text[end:]
+    return text
 
 
 def _is_card_number(digits: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from .redact import redact_text
+from .redact import redact_name, redact_text
 
 STDERR_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
@@ -15,18 +15,24 @@ class RedactingFormatter(logging.Formatter):
     (not the time and the logger's name it adds, whose digits are no card data)."""
 
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
-        record.message = redact_text(record.message)
+        record.message = _redacted(record.message)
         return super().formatMessage(record)
 
     def format(self, record: logging.LogRecord) -> str:
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:  # cached on the record, perhaps by another handler: redacted for every handler
-            record.exc_text = redact_text(record.exc_text)
+            record.exc_text = _redacted(record.exc_text)
         return super().format(record)
 
     def formatStack(self, stack_info: str) -> str:  # noqa: N802 (logging's name)
-        return redact_text(super().formatStack(stack_info))
+        return _redacted(super().formatStack(stack_info))
+
+
+def _redacted(text: str) -> str:
+    """A log's text redacted as speech, and its paths as file names ("/rec/social_123456789.wav": speech takes
+    "/rec/social_" for no cue)."""
+    return redact_name(redact_text(text))
 
 
 def log_to_stderr(level: int) -> None:

@@ -10,10 +10,21 @@ import sys
 import textwrap
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from peewee import IntegrityError
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
 
-from qa_desktop.services.coaching.sessions import add_clip, create_session, delete_session, save_texts, set_status
-from qa_desktop.storage.models import Agent, AuditEntry, CoachingClip, CoachingSession, Team
+from qa_desktop.services.coaching.sessions import (
+    add_clip,
+    clips,
+    create_session,
+    delete_session,
+    remove_clip,
+    save_texts,
+    set_status,
+)
+from qa_desktop.storage.migrations import LATEST, migrate
+from qa_desktop.storage.models import Agent, AuditEntry, CoachingClip, CoachingSession, Team, database
 from qa_desktop.storage.review import StaleReviewError
 from tests.support.stored_calls import stored_call
 from tests.team_database_test import ENV, _python
@@ -199,3 +210,94 @@ def test_adding_the_reviews_moment_to_a_session_another_coach_deleted_is_refused
     deleted = rf"coaching session {session.id} was changed by Kim \(delete session at \d\d:\d\d\) since you opened it"
     assert len(said) == 1 and re.match(deleted, said[0]), said
     assert lou.session is None and lou.sessions.count() == 0 and not CoachingClip.select().exists()
+
+
+def test_a_clip_added_after_one_was_removed_comes_last_in_a_place_of_its_own(db):
+    session = _clip_session()
+    call = CoachingClip.get().call
+    for start in (40, 70):
+        add_clip(session, call, "closing", "example", start, start + 20)
+    remove_clip(clips(session)[0])
+    add_clip(session, call, "closing", "improve", 100, 120)
+    assert [(c.start, c.position) for c in clips(session)] == [(40, 1), (70, 2), (100, 3)]  # was 2: 70's place
+
+
+def test_the_v18_upgrade_gives_clips_sharing_a_position_their_own_in_the_order_they_were_shown(db):
+    session = _clip_session()
+    call = CoachingClip.get().call
+    for start in (40, 70):
+        add_clip(session, call, "closing", "example", start, start + 20)
+    database.execute_sql("DROP INDEX coachingclip_session_id_position")
+    CoachingClip.update(position=0).execute()  # as two coaches adding at once left them
+    database.set_schema_version(17)
+    assert migrate(database.obj) == LATEST
+    assert [(c.start, c.position) for c in clips(session)] == [(10, 0), (40, 1), (70, 2)]
+    with pytest.raises(IntegrityError):  # and no two share one again
+        CoachingClip.update(position=0).execute()
+
+
+def _listed(window) -> list[str]:
+    return [window.sessions.item(row).text() for row in range(window.sessions.count())]
+
+
+def _come_back(qtbot, window, listed: list[str]) -> None:
+    """The coach comes back to the window (it is activated): the sessions are read again in the background."""
+    QApplication.sendEvent(window, QEvent(QEvent.Type.WindowActivate))
+    qtbot.waitUntil(lambda: _listed(window) == listed, timeout=10000)
+
+
+def test_coming_back_to_the_window_lists_what_another_coach_changed_keeping_the_selection_and_typing(qtbot, db, said):
+    first = _session()
+    ana = Agent.get(name="Ana")
+    second, third = (create_session([ana], ["closing"], "Kim", title) for title in ("Second", "Third"))
+    lou = _window(qtbot, "Lou")
+    lou.sessions.setCurrentRow(_listed(lou).index(f"#{first.id} · planned · {first.title}"))  # opens it
+    lou.goals.setPlainText("Name the feeling first")  # not saved yet
+    fourth = create_session([ana], ["closing"], "Kim", "Fourth")  # meanwhile, at Kim's workstation
+    set_status(second, "delivered", "Kim")
+    delete_session(third, "Kim")
+    _come_back(
+        qtbot,
+        lou,
+        [
+            f"#{fourth.id} · planned · Fourth",
+            f"#{second.id} · delivered · Second",
+            f"#{first.id} · planned · {first.title}",
+        ],
+    )  # the list stayed as it was first read
+    assert lou.sessions.currentItem().text().startswith(f"#{first.id} ") and lou.session.id == first.id
+    assert lou.goals.toPlainText() == "Name the feeling first" and lou.editor.isEnabled()
+    delete_session(CoachingSession.get_by_id(first.id), "Kim")  # the open one, with Lou's typing in it
+    _come_back(qtbot, lou, [f"#{fourth.id} · planned · Fourth", f"#{second.id} · delivered · Second"])
+    assert re.match(rf"<b>Session #{first.id} was deleted by Kim at \d\d:\d\d\.</b> What you typed", lou.title.text())
+    assert lou.goals.toPlainText() == "Name the feeling first"  # there to copy
+    lou._save_clicked()  # was a traceback (CoachingSession.DoesNotExist)
+    assert len(said) == 1 and f"coaching session {first.id} was changed by Kim (delete session at" in said[0], said
+    assert lou.session is None and not lou.editor.isEnabled()
+
+
+def test_coming_back_to_the_window_closes_the_open_session_another_coach_deleted_saying_who(qtbot, db, said):
+    session = _session()
+    lou = _window(qtbot, "Lou")
+    delete_session(CoachingSession.get_by_id(session.id), "Kim")
+    _come_back(qtbot, lou, [])
+    assert lou.session is None and not lou.editor.isEnabled()
+    assert re.fullmatch(
+        rf"Sessions \(Session #{session.id} was deleted by Kim at \d\d:\d\d\.\)", lou.sessions_label.text()
+    )
+    assert said == []
+
+
+def test_a_shown_window_checks_the_sessions_every_half_minute(qtbot, db, said):
+    first = _session()
+    lou = _window(qtbot, "Lou")
+    lou.show()
+    assert lou.check.isActive() and lou.check.interval() == 30_000
+    second = create_session([Agent.get(name="Ana")], ["closing"], "Kim", "Second")  # at Kim's workstation
+    lou.check.timeout.emit()  # half a minute on
+    qtbot.waitUntil(
+        lambda: _listed(lou) == [f"#{second.id} · planned · Second", f"#{first.id} · planned · {first.title}"],
+        timeout=10000,
+    )
+    lou.hide()
+    assert not lou.check.isActive()  # no reading while the window is not shown

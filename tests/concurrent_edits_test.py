@@ -15,7 +15,7 @@ import pytest
 
 from qa_desktop.services.access.accounts import add_user, set_role
 from qa_desktop.services.access.identity import remember
-from qa_desktop.services.coaching.sessions import create_session, delete_session
+from qa_desktop.services.coaching.sessions import add_clip, clips, create_session, delete_session
 from qa_desktop.services.people import merge
 from qa_desktop.services.review import assign_call
 from qa_desktop.services.trust import calibration as cal
@@ -209,3 +209,19 @@ def test_adding_a_moment_to_a_coaching_session_deleted_meanwhile_is_refused_nami
         said,
     ), said
     assert not CoachingClip.select().exists()
+
+
+def test_two_coaches_adding_a_clip_to_one_session_at_once_give_them_two_positions(db):
+    call = _call()
+    session = create_session([call.agent], ["closing"], "Kim")
+    change = """
+        from qa_desktop.services.coaching.sessions import add_clip
+        from qa_desktop.storage.models import Call, CoachingSession
+        session, call = CoachingSession.get_by_id(int(sys.argv[2])), Call.get_by_id(int(sys.argv[3]))
+        add_clip(session, call, "closing", "example", 60.0, 80.0, "Lee's")
+    """
+    mine = lambda: add_clip(session, call, "closing", "improve", 10.0, 30.0, "Kim's")  # noqa: E731
+    _at_once(db, change, mine, session.id, call.id)
+    added = [(c.position, c.note) for c in clips(session)][-2:]
+    assert [note for _, note in added] == ["Kim's", "Lee's"]
+    assert added[1][0] == added[0][0] + 1  # both got the same position before: in order only by id

@@ -13,8 +13,10 @@ from collections import defaultdict
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.image import imread
-from PySide6.QtCore import QPoint, QSize, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QSize, Qt
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.cli.main import main
@@ -525,3 +527,34 @@ def test_every_row_of_the_dashboards_is_filled(qtbot, db):
         row, _column, _rows, columns = grid.getItemPosition(grid.indexOf(card))
         taken[row] = taken.get(row, 0) + columns
     assert set(taken.values()) == {2}, taken
+
+
+def test_a_heat_map_too_big_to_label_in_the_window_says_each_cell_in_its_tooltip_and_exports_every_label(
+    qtbot, db, tmp_path
+):
+    criteria = shipped_scorecard().criteria
+    agents = [f"Agent {n:02d}" for n in range(24)]  # 24 x 17 cells: over the window's 400 labels
+    for n, agent in enumerate(agents):
+        results = {c.id: ("fail" if (i + n) % 3 == 0 else "pass", None) for i, c in enumerate(criteria)}
+        stored_call(agent, "Support", f"2026-03-02 09:{n:02d}", 300, (70, 60, 80), False, results, ["hello"])
+    window = _dashboards(qtbot, db, MARCH)
+    qtbot.waitUntil(lambda: _drawn(window.dashboards), timeout=30000)
+    canvas = window.dashboards.cards["criteria"].canvas
+    axes = canvas.figure.axes[0]
+    assert len(axes.texts) == 0  # too many to draw again at each resize
+    for row, col in ((0, 0), (5, 1), (23, 16)):
+        x, y = axes.transData.transform((col + 0.5, row + 0.5)) / canvas.ratio()
+        at = QPointF(x, canvas.height() - y)  # sent to the canvas: the point may be scrolled out of the window's view
+        none = Qt.MouseButton.NoButton
+        QApplication.sendEvent(
+            canvas,
+            QMouseEvent(QEvent.Type.MouseMove, at, canvas.mapToGlobal(at), none, none, Qt.KeyboardModifier.NoModifier),
+        )
+        verdict = "0% passed" if (col + row) % 3 == 0 else "100% passed"  # was the chart's hint, the same everywhere
+        said = (
+            f"{agents[row]} · {criteria[col].name}: {verdict}, of 1 call judged\nClick to list the calls that failed it"
+        )
+        assert canvas.toolTip() == said
+    saved = window.dashboards.cards["criteria"].export(tmp_path / "criteria.svg")
+    labels = re.findall(r"<!-- n=1 -->", saved.read_text())  # each label's second line, as the SVG notes it
+    assert len(labels) == len(agents) * len(criteria)  # was none

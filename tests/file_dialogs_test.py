@@ -186,3 +186,19 @@ def test_the_detail_view_shows_a_file_size_and_type_in_full(qtbot, tmp_path):
     metrics = details.fontMetrics()
     for column, text in ((1, "496.00 KiB"), (2, "SQLite3 database")):  # Qt's widths showed "496...KiB", "SQL...ase"
         assert details.header().sectionSize(column) > metrics.horizontalAdvance(text)
+
+
+def test_the_detail_view_gives_a_wide_dialogs_spare_width_to_the_file_names(qtbot, tmp_path):
+    (tmp_path / "calls of the billing team, march 2026, second half.sqlite3").write_bytes(b"\0" * 4096)
+    dialog = file_dialogs.file_dialog(None, "Choose a database", str(tmp_path))
+    qtbot.addWidget(dialog)
+    dialog.setViewMode(QFileDialog.ViewMode.Detail)
+    dialog.resize(1600, 700)
+    dialog.show()
+    details = dialog.findChild(QTreeView, "treeView")
+    qtbot.waitUntil(details.isVisible)
+    header = details.header()
+    others = sum(header.sectionSize(column) for column in file_dialogs.DETAIL_COLUMNS)
+    assert header.sectionSize(0) >= details.viewport().width() - others - 2  # was 250 px, the date took the rest
+    for column, text in file_dialogs.DETAIL_COLUMNS.items():  # the others still show their texts in full
+        assert header.sectionSize(column) > details.fontMetrics().horizontalAdvance(text)

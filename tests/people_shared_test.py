@@ -9,7 +9,7 @@ import re
 import pytest
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from qa_desktop.storage.models import Agent, AuditEntry
+from qa_desktop.storage.models import Agent, AuditEntry, Team
 from tests.support.stored_calls import stored_call
 
 pytestmark = pytest.mark.both_stores
@@ -69,3 +69,24 @@ def test_two_leads_moving_one_agent_from_two_lists_the_second_is_told_and_shown_
     assert Agent.get().team.name == "Support" and lead_b.tree.topLevelItem(0).text(1) == "Support"  # as stored
     entries = AuditEntry.select().where(AuditEntry.action == "move agent")
     assert [(e.actor, e.old, e.new) for e in entries] == [("Lead A", "Billing", "Support")]
+
+
+def test_moving_agents_from_a_list_where_one_was_moved_meanwhile_moves_none_and_names_it(qtbot, db, monkeypatch):
+    for name in ("Ana", "Ben", "Cy"):
+        stored_call(name, "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, {"greeting": ("pass", None)}, [])
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: said.append(text))
+    lead_a, lead_b = _dialog(qtbot, "Lead A"), _dialog(qtbot, "Lead B")
+    _select(lead_a, "Ben")
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *_args: ("Support", True))
+    lead_a._move()
+    for row in range(3):  # Lead B's list still says Ben is in Billing
+        lead_b.tree.topLevelItem(row).setSelected(True)
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *_args: ("Sales", True))
+    lead_b._move()
+    assert len(said) == 1 and re.match(CHANGED.format("Ben", "Lead A", "move agent"), said[0]), said
+    teams = {a.name: a.team.name for a in Agent.select()}
+    assert teams == {"Ana": "Billing", "Ben": "Support", "Cy": "Billing"}  # Ana was moved to Sales before
+    assert not Team.select().where(Team.name == "Sales").exists()
+    entries = AuditEntry.select().where(AuditEntry.action == "move agent")
+    assert [(e.actor, e.target, e.new) for e in entries] == [("Lead A", "Ben", "Support")]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
-from scoring.redact import redact_text, redact_utterances, redacted_spans
+from scoring.redact import redact_name, redact_text, redact_utterances, redacted_spans
+from scoring.redacted_log import RedactingFormatter
 from scoring.transcript import Utterance, Word
 
 
@@ -190,3 +193,51 @@ def test_a_card_is_named_by_its_last_four(said, stored):
 )
 def test_a_timestamp_is_no_card(typed, stored):
     assert redact_text(typed) == stored
+
+
+# "social" said alone names an SSN's 9 digits, or the 4 it ends in; other numbers near it, and its other senses, stay.
+@pytest.mark.parametrize(
+    ("said", "stored"),
+    [
+        ("social ending in 6789", "social ending in [ssn]"),  # was kept: only "my/your/the social" were cues
+        ("social is 123456789", "social is [ssn]"),
+        ("social is one two three four five six seven eight nine", "social is [ssn]"),
+        ("social is 123 45 6789", "social is [ssn]"),
+        ("I saw it on social, it was 2019", "I saw it on social, it was 2019"),
+        ("I saw it on social, 00:12:34.567", "I saw it on social, 00:12:34.567"),
+        ("the social media post from 2019 had 1,234,567 views", "the social media post from 2019 had 1,234,567 views"),
+        ("social worker, call 555 123 4567", "social worker, call 555 123 4567"),
+        ("Visa ending 1111, social is fine", "Visa ending 1111, social is fine"),
+    ],
+)
+def test_social_alone_names_an_ssn(said, stored):
+    assert redact_text(said) == stored
+
+
+# A file name's SSN: groups of 3, 2 and 4 digits however joined, or 9 digits in a name that says ssn or social;
+# a recorder's timestamps, ids and phone numbers stay.
+@pytest.mark.parametrize(
+    ("name", "stored"),
+    [
+        ("123-45-6789.wav", "[ssn].wav"),
+        ("123 45 6789.wav", "[ssn].wav"),  # these were stored as they were
+        ("calls/ssn_123_45_6789.wav", "calls/ssn_[ssn].wav"),
+        ("123.45.6789.mp3", "[ssn].mp3"),
+        ("2024-05-12 123 45 6789.wav", "2024-05-12 [ssn].wav"),
+        ("social-123456789.wav", "social-[ssn].wav"),
+        ("Customer SSN 123456789 4111111111111111.wav", "Customer SSN [ssn] [card ending 1111].wav"),
+        ("call_123456789.wav", "call_123456789.wav"),
+        ("20240512_103045.wav", "20240512_103045.wav"),
+        ("2024-05-12 10.30.45.wav", "2024-05-12 10.30.45.wav"),
+        ("rec 555-123-4567.wav", "rec 555-123-4567.wav"),
+        ("agent 12_2024_05_12.wav", "agent 12_2024_05_12.wav"),
+    ],
+)
+def test_an_ssn_in_a_file_name_is_redacted(name, stored):
+    assert redact_name(name) == stored
+
+
+def test_a_logged_path_keeps_no_ssn_that_a_recordings_name_holds():
+    path = "/rec/social_123456789.wav"
+    record = logging.LogRecord("qa", logging.WARNING, __file__, 1, "cannot read %s", (path,), None)
+    assert RedactingFormatter("%(message)s").format(record) == "cannot read /rec/social_[ssn].wav"  # was as it was

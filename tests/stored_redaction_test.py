@@ -124,14 +124,20 @@ def test_the_upgrade_redacts_what_a_version_12_database_holds_in_clear(db):
     assert library.call_ids(LibraryFilter(search="thanks")) == [call.id]
 
 
+def _upgraded(version: int, said: str, stored: str) -> None:
+    """A call where `said` was said, stored at schema `version` (`stored`, SQL, changes it as that version stored
+    it), migrated to LATEST."""
+    call = stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, {"greeting": ("pass", None)}, [])
+    UtteranceRow.create(call=call, position=0, speaker="customer", start=0, end=3, text=said, words=[])
+    database.execute_sql(stored)
+    database.set_schema_version(version)
+    assert migrate(database.obj) == LATEST
+
+
 @pytest.mark.both_stores
 def test_the_v17_upgrade_redacts_an_ssn_said_without_a_cue(db):
     said = "Sure, it's one two three, four five, six seven eight nine."
-    call = stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, {"greeting": ("pass", None)}, [])
-    UtteranceRow.create(call=call, position=0, speaker="customer", start=0, end=3, text=said, words=[])
-    database.execute_sql("UPDATE criterionresult SET override_comment = 'she gave 123 45 6789 twice'")  # as stored
-    database.set_schema_version(15)
-    assert migrate(database.obj) == LATEST
+    _upgraded(15, said, "UPDATE criterionresult SET override_comment = 'she gave 123 45 6789 twice'")
     assert UtteranceRow.get().text == f"Sure, it's {SSN}."
     assert CriterionResultRow.get().override_comment == f"she gave {SSN} twice"
     assert library.call_ids(LibraryFilter(search="6789")) == []
@@ -277,3 +283,11 @@ def _table_files(table: str) -> list[Path]:
         "SELECT current_setting('data_directory'), pg_relation_filepath(%s)", (table,)
     ).fetchone()
     return [Path(folder) / relative]
+
+
+@pytest.mark.both_stores
+def test_the_v19_upgrade_redacts_an_ssn_after_social_and_one_in_a_recordings_name(db):
+    _upgraded(18, "social is 123456789", "UPDATE call SET path = '/recordings/ssn_123_45_6789.wav'")
+    assert UtteranceRow.get().text == f"social is {SSN}"
+    assert Call.get().path == f"/recordings/ssn_{SSN}.wav"
+    assert library.call_ids(LibraryFilter(search="123456789")) == []

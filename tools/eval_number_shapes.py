@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """How the redactor treats numbers by their shape: SSNs said and written the ways people and Whisper do, and
 numbers that are not sensitive (phones, dates, amounts, times, ids), each in a few sentences, random digits
-(seed 0). Prints, per form, the share of SSNs with no digit left and the share of other numbers redacted.
+(seed 0), and the same in file names (`redact_name`). Prints, per form, the share of SSNs with no digit left and the
+share of other numbers redacted.
 
 Usage: tools/eval_number_shapes.py [--per-form N]
 """
@@ -15,11 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scoring.redact import PLACEHOLDERS, redact_text  # noqa: E402
+from scoring.redact import PLACEHOLDERS, name_is_redacted, redact_name, redact_text  # noqa: E402
 
 WORDS = "zero one two three four five six seven eight nine".split()
-SSN_CONTEXTS = ("{}", "it's {}", "my number is {} thanks", "social {}", "my social is {}", "Sure, {}.")
-OTHER_CONTEXTS = ("{}", "it's {}", "the number is {} thanks", "that was on {}", "Sure, {}.")
+SSN_CONTEXTS = ("{}", "it's {}", "my number is {} thanks", "social {}", "my social is {}", "Sure, {}.", "social is {}")
+OTHER_CONTEXTS = ("{}", "it's {}", "the number is {} thanks", "that was on {}", "Sure, {}.", "I saw it on social, {}")
 
 
 def _said(digits: str, oh: bool = False) -> str:
@@ -86,6 +87,28 @@ OTHER_FORMS: dict[str, Callable[[random.Random], str]] = {
 }
 
 
+NAME_SSN_FORMS: dict[str, Callable[[tuple[str, str, str]], str]] = {
+    "123-45-6789.wav": lambda g: "-".join(g) + ".wav",
+    "123 45 6789.wav": lambda g: " ".join(g) + ".wav",
+    "ssn_123_45_6789.wav": lambda g: "ssn_" + "_".join(g) + ".wav",
+    "123.45.6789.mp3": lambda g: ".".join(g) + ".mp3",
+    "2024-05-12 123 45 6789.wav": lambda g: "2024-05-12 " + " ".join(g) + ".wav",
+    "social-123456789.wav": lambda g: "social-" + "".join(g) + ".wav",
+    "Customer SSN 123456789.wav": lambda g: "Customer SSN " + "".join(g) + ".wav",
+    "123456789.wav (no cue)": lambda g: "".join(g) + ".wav",
+}
+NAME_OTHER_FORMS: dict[str, Callable[[random.Random], str]] = {
+    "20240512_103045.wav": lambda r: f"2024{r.randint(1, 12):02d}{r.randint(1, 28):02d}_{r.randint(0, 235959):06d}.wav",
+    "2024-05-12 10.30.45.wav": lambda r: f"{_iso_date(r)} {r.randint(0, 23):02d}.{r.randint(0, 59):02d}.00.wav",
+    "call_123456789.wav (a 9-digit id)": lambda r: f"call_{r.randint(10**8, 10**9 - 1)}.wav",
+    "rec 555-123-4567.wav (a phone)": lambda r: "rec {}-{}-{}.wav".format(*_phone(r)),
+    "order_123456.wav": lambda r: f"order_{r.randint(100000, 999999)}.wav",
+    "1715500000123.wav (epoch ms)": lambda r: f"{r.randint(1_600_000_000_000, 1_800_000_000_000)}.wav",
+    "agent 12_2024_05_12.wav": lambda r: f"agent {r.randint(1, 99)}_{_iso_date(r).replace('-', '_')}.wav",
+    "social-media-campaign-123456.wav": lambda r: f"social-media-campaign-{r.randint(100000, 999999)}.wav",
+}
+
+
 def _digit_left(text: str) -> bool:
     return any(c.isdigit() for c in text) or any(w.strip(".,") in WORDS + ["oh"] for w in text.lower().split())
 
@@ -108,6 +131,24 @@ def main() -> None:
         total += hit
         print(f"  {name:40} {hit / n:.3f}")
     print(f"  all {len(OTHER_FORMS) * n:>36} {total / (len(OTHER_FORMS) * n):.4f}")
+    print("file names: SSNs with no digit left (recall)")
+    for name, form in NAME_SSN_FORMS.items():
+        names = [form(_ssn(rng)) for _ in range(n)]
+        kept = sum(name_is_redacted(redact_name(x)) and not _ssn_digits_left(x, redact_name(x)) for x in names)
+        print(f"  {name:40} {kept / n:.3f}")
+    print("file names: other numbers redacted (false positives)")
+    total = 0
+    for name, make in NAME_OTHER_FORMS.items():
+        hit = sum(name_is_redacted(redact_name(make(rng))) for _ in range(n))
+        total += hit
+        print(f"  {name:40} {hit / n:.3f}")
+    print(f"  all {len(NAME_OTHER_FORMS) * n:>36} {total / (len(NAME_OTHER_FORMS) * n):.4f}")
+
+
+def _ssn_digits_left(name: str, redacted: str) -> bool:
+    """Whether the redacted name still holds the SSN's serial (its last 4 digits, as they were in the name)."""
+    serial = "".join(c for c in Path(name).stem if c.isdigit())[-4:]
+    return serial in "".join(c for c in Path(redacted).stem if c.isdigit())
 
 
 if __name__ == "__main__":

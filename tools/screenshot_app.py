@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""Open the app on a database and save screenshots (run under Xvfb): the main window mid-playback
-of the first call, a transcript search and a piece of evidence of its first call, the coaching window with a new
-session, and the import dialog before and during an import (of the demo calls, or of a folder of recordings not yet
-in the database, to see files in progress). With --dashboards: the dashboards tab, scrolled, and a click-through.
-With --trust: the calibration results, the disputes and the agreement lab. With --text FOLDER: what a QA lead
-sees of text conversations (a library mixing calls and chats, a search, the review of a chat with and without
-times, the dashboards, a coaching session with a chat's excerpt and its pack, calibration on a chat) and an
-import of FOLDER's transcripts, bad ones included. With --dialogs: the smaller windows (settings, agents and
-teams, users, retention, an override, the database problem box, the settings warning) and a CSV export.
+"""Open the app on a database and save screenshots (run under Xvfb): the main window mid-playback of the first call, a
+transcript search and a piece of evidence of its first call, the coaching window with a new session, and the import
+dialog before and during an import (of the demo calls, or of a folder of recordings not yet in the database, to see
+files in progress). With --dashboards: the dashboards tab, scrolled, a heat-map cell's tooltip (the whole screen)
+and a click-through. With --trust: the calibration results, the disputes and the agreement lab. With --text FOLDER:
+what a QA lead sees of text conversations (a library mixing calls and chats, a search, the review of a chat with and
+without times, the dashboards, a coaching session with a chat's excerpt and its pack, calibration on a chat) and an
+import of FOLDER's transcripts, bad ones included. With --dialogs: the smaller windows (settings, agents and teams,
+users, retention, an override, the database problem box, the settings warning) and a CSV export.
 
 Usage: tools/screenshot_app.py DATABASE OUTDIR
        [FOLDER_TO_IMPORT | --dashboards | --trust | --dialogs | --text FOLDER]
@@ -19,7 +19,9 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +55,8 @@ def dashboard_steps(window: MainWindow, folder: Path) -> list:
         (8000, lambda: window.grab().save(str(folder / "dashboards.png"))),
         (200, lambda: scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum() // 2)),
         (800, lambda: window.grab().save(str(folder / "dashboards_middle.png"))),
+        (200, lambda: point_at_heat_cell(window)),
+        (2000, lambda: window.screen().grabWindow(0).save(str(folder / "dashboards_heat_tip.png"))),  # the tooltip too
         (200, lambda: view.team.setCurrentIndex(1)),
         (6000, lambda: window.grab().save(str(folder / "dashboards_team.png"))),
         (200, lambda: window.show_calls(next(iter(view.cards["criteria"].picks.values()))(5))),
@@ -214,6 +218,17 @@ def text_steps(window: MainWindow, folder: Path, database: str, source: Path) ->
         (200, lambda: window.import_dialog.close()),
         (1000, lambda: window.grab().save(str(folder / "library_after_import.png"))),
     ]
+
+
+def point_at_heat_cell(window: MainWindow) -> None:
+    """Scroll the heat map into view and point at its second row's third cell (its tooltip says what it holds)."""
+    canvas = window.dashboards.cards["criteria"].canvas
+    scroll = window.dashboards.findChild(QScrollArea)
+    scroll.verticalScrollBar().setValue(canvas.mapTo(scroll.widget(), QPoint(0, 0)).y())
+    x, y = canvas.figure.axes[0].transData.transform((2.5, 1.5)) / canvas.ratio()
+    at = QPoint(round(x), round(canvas.height() - y))
+    QTest.mouseMove(canvas, at)
+    QApplication.sendEvent(canvas, QHelpEvent(QEvent.Type.ToolTip, at, canvas.mapToGlobal(at)))  # as a pause there does
 
 
 def main(database: str, out: str, source: Path = DEMO, text_folder: Path | None = None) -> None:

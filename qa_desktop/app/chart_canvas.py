@@ -12,9 +12,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QToolTip, QWidget
 
-from qa_desktop.services.dashboard.charts import Picks
+from qa_desktop.services.dashboard.charts import HeatCells, Picks
 from qa_desktop.storage.library import LibraryFilter
 
 
@@ -42,15 +42,17 @@ def rasterize(figure: Figure, picks: Picks, ratio: float) -> Rendered:
 class ChartCanvas(QWidget):
     """Shows a rendered chart, or a line saying why there is none; a click on a bar, point or cell emits
     `picked(filter)`, and a new size or screen scale emits `resized` (the chart is drawn again for it;
-    meanwhile the old image is stretched)."""
+    meanwhile the old image is stretched). The tooltip is `hint`, or over a heat map's cell what the cell holds."""
 
     picked = Signal(object)
     resized = Signal()
 
-    def __init__(self, width: int, height: int) -> None:
+    def __init__(self, width: int, height: int, hint: str = "") -> None:
         super().__init__()
         self.rendered: Rendered | None = None
         self.placeholder = ""
+        self.hint = hint
+        self.setToolTip(hint)
         self._width = width
         self.setMinimumHeight(height)
         self.setMouseTracking(True)  # the pointing hand over what a click opens
@@ -123,11 +125,23 @@ class ChartCanvas(QWidget):
         self.picked.emit(make(index))
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt API)
-        if self._hit(event.position()) is None:
+        hit = self._hit(event.position())
+        if hit is None:
             self.unsetCursor()
         else:
             self.setCursor(Qt.CursorShape.PointingHandCursor)
+        tip = self.tip(hit)
+        if tip != self.toolTip():
+            self.setToolTip(tip)
+            if QToolTip.isVisible():  # moved to another cell with the tooltip up: it follows
+                QToolTip.showText(event.globalPosition().toPoint(), tip, self)
         super().mouseMoveEvent(event)
+
+    def tip(self, hit: tuple[Callable[[int], LibraryFilter], int] | None) -> str:
+        """The tooltip over what was hit: a heat map's cell says what it holds (`HeatCells.tip`), else the hint."""
+        if hit is not None and isinstance(hit[0], HeatCells):
+            return f"{hit[0].tip(hit[1])}\nClick to list the calls that failed it"
+        return self.hint
 
     def _hit(self, position: QPointF) -> tuple[Callable[[int], LibraryFilter], int] | None:
         """The clickable artist under a point of the widget (its filter maker and the index hit), if any."""

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -49,11 +49,12 @@ from qa_desktop.services import review as review_service
 from qa_desktop.services.coaching import views as coaching_service
 from qa_desktop.services.coaching.focus import MIN_CALLS
 from qa_desktop.services.coaching.sessions import STATUSES, criterion_names
-from qa_desktop.services.coaching.views import ClipView, SessionView
+from qa_desktop.services.coaching.views import ClipView, SessionListing, SessionSummary, SessionView
 from qa_desktop.storage.review import StaleReviewError
 
 CLIP_ROLE = Qt.ItemDataRole.UserRole + 1
 SESSION_ROWS = 4  # the sessions list is never shorter: the focus list gets the rest of the height it needs
+CHECK_MS = 30_000  # while shown, the window reads the sessions again this often (another coach's changes)
 
 
 class CoachingWindow(QDialog):
@@ -78,6 +79,10 @@ class CoachingWindow(QDialog):
         self.session: SessionView | None = None
         self.exporter: Task | None = None
         self.focus = Latest(self._show_suggestions, self._suggestions_failed, self, what="suggesting a focus")
+        self.listing = Latest(self._sessions_read, self._listing_failed, self, what="reading the coaching sessions")
+        self.listed: list[SessionSummary] = []
+        self.check = QTimer(self, interval=CHECK_MS)
+        self.check.timeout.connect(self.refresh_sessions)
         self.clip_end: float | None = None
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._left())
@@ -118,7 +123,7 @@ class CoachingWindow(QDialog):
         form.addWidget(self.others)
         form.addWidget(self.create_button)
         self.sessions = QListWidget()
-        self.sessions.currentItemChanged.connect(lambda item, _old: item and self.open_session(item.data(CLIP_ROLE)))
+        self.sessions.currentItemChanged.connect(lambda item, _old: item and self._open_listed(item.data(CLIP_ROLE)))
         self.sessions.setMinimumHeight(
             SESSION_ROWS * self.sessions.fontMetrics().lineSpacing() + 2 * self.sessions.frameWidth()
         )
@@ -213,20 +218,67 @@ class CoachingWindow(QDialog):
         return self.session
 
     def _load_sessions(self, select: int | None = None) -> None:
+        self._list_sessions(self.service.session_list(), select)
+        if select is not None:
+            self.open_session(select)
+
+    def _list_sessions(self, sessions: list[SessionSummary], current: int | None) -> None:
+        """Fill the list (without opening anything), the session `current` selected."""
+        self.listed = sessions
         self.sessions.blockSignals(True)
         self.sessions.clear()
-        for session in self.service.session_list():
+        for session in sessions:
             item = QListWidgetItem(f"#{session.id} · {session.status} · {session.title}")
             item.setData(CLIP_ROLE, session.id)
             self.sessions.addItem(item)
-            if session.id == select:
+            if session.id == current:
                 self.sessions.setCurrentItem(item)
         self.sessions.blockSignals(False)
         self.sessions_label.setText(
             "Sessions" if self.sessions.count() else "Sessions: none yet. Tick a focus above and create one."
         )
-        if select is not None:
-            self.open_session(select)
+
+    def event(self, event: QEvent) -> bool:
+        """Coming back to the window re-reads the sessions (in the background), as does a check every CHECK_MS while
+        it is shown: another coach may have added, changed or deleted some meanwhile."""
+        if event.type() == QEvent.Type.WindowActivate:
+            self.refresh_sessions()
+        elif event.type() == QEvent.Type.Show:
+            self.check.start()
+        elif event.type() == QEvent.Type.Hide:
+            self.check.stop()
+        return super().event(event)
+
+    def refresh_sessions(self) -> None:
+        """Read the sessions again in the background; the selection and anything typed stay."""
+        open_id = self.session.id if self.session is not None else None
+        self.listing.start(lambda _task: self.service.session_listing(open_id))
+
+    def _sessions_read(self, listing: SessionListing) -> None:
+        open_id, closed = self.session.id if self.session is not None else None, ""
+        if listing.deleted is not None and open_id == listing.open_id:
+            gone = f"Session #{open_id} was deleted{listing.deleted}."
+            if self._texts() == self._shown_texts:
+                self._show_no_session()
+                open_id, closed = None, gone
+            else:  # what the coach typed stays on screen (it cannot be saved: the session is gone)
+                self.title.setText(f"<b>{gone}</b> What you typed here is not saved: copy it before you go on.")
+                self.saved.clear()
+        if closed or listing.sessions != self.listed:  # else the list stays as it is, scrolled where it was
+            self._list_sessions(listing.sessions, open_id)
+        if closed:
+            self.sessions_label.setText(f"Sessions ({closed})")
+
+    def _listing_failed(self, message: str) -> None:
+        self.sessions_label.setText(f"Sessions (not read again: {message})")
+
+    def _open_listed(self, session_id: int) -> None:
+        """Open a session picked in the list; one deleted since the list was read is refused, naming who."""
+        try:
+            self.open_session(session_id)
+        except StaleReviewError as exc:
+            QMessageBox.warning(self, "Coaching session", str(exc))
+            self._load_sessions(select=self.session.id if self.session is not None else None)
 
     # --- right: the open session --------------------------------------------------------------
     def _right(self) -> QWidget:
@@ -500,7 +552,10 @@ class CoachingWindow(QDialog):
 
     def _changed_meanwhile(self, exc: StaleReviewError) -> None:
         QMessageBox.warning(self, "Coaching session", str(exc))
-        self.open_session(self.session.id)
+        try:
+            self.open_session(self.session.id)
+        except StaleReviewError:  # deleted meanwhile
+            self._close_session()
 
     def _save_clicked(self) -> None:
         if self.save_texts():
@@ -521,11 +576,18 @@ class CoachingWindow(QDialog):
             != QMessageBox.StandardButton.Yes
         ):
             return
-        self.service.delete(session.id, self.coach())
+        try:
+            self.service.delete(session.id, self.coach())
+        except StaleReviewError as exc:  # another coach deleted it first
+            QMessageBox.warning(self, "Coaching session", str(exc))
         self._close_session()
 
     def _close_session(self) -> None:
         """Show no session (it was deleted), and the sessions as stored."""
+        self._show_no_session()
+        self._load_sessions()
+
+    def _show_no_session(self) -> None:
         self.session = None
         self.editor.setEnabled(False)
         self.title.setText("Pick or create a session.")
@@ -533,7 +595,6 @@ class CoachingWindow(QDialog):
         self.excerpt.clear()
         self.finding.drop()
         self.player.unload()
-        self._load_sessions()
 
     def _status_changed(self, _index: int) -> None:
         if self.save_texts():
@@ -541,7 +602,7 @@ class CoachingWindow(QDialog):
                 self.session = self.service.set_status(self.session, self.status.currentText(), self.coach())
             except StaleReviewError as exc:
                 self._changed_meanwhile(exc)
-        self._load_sessions(select=self.session.id)
+        self._load_sessions(select=self.session.id if self.session is not None else None)
 
     def _export(self) -> None:
         if self.session is None:
@@ -588,6 +649,7 @@ class CoachingWindow(QDialog):
         if self.session is not None:
             self.save_texts()
         self.focus.wait()
+        self.listing.wait()
         if self.exporter is not None:
             self.exporter.wait()
         self.player.stop()

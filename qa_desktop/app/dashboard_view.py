@@ -60,10 +60,11 @@ class ChartCard(QFrame):
         head = QHBoxLayout()
         head.addWidget(title, 1)
         head.addWidget(export)
-        self.canvas = ChartCanvas(int(7.2 * DPI), int(3.4 * DPI))
+        self.canvas = ChartCanvas(
+            int(7.2 * DPI), int(3.4 * DPI), "Click a bar, point or cell to list those calls in the library"
+        )
         self.canvas.picked.connect(view.open_calls)
         self.canvas.resized.connect(lambda: self.table is not None and self._draw_soon(RESIZE_WAIT_MS))
-        self.canvas.setToolTip("Click a bar, point or cell to list those calls in the library")
         self._soon = QTimer(self, singleShot=True)
         self._soon.timeout.connect(self._draw)
         body = QVBoxLayout(self)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileInfo, QMimeDatabase
 from PySide6.QtGui import QAbstractFileIconProvider, QIcon
-from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QMessageBox, QTreeView, QWidget
+from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QHeaderView, QMessageBox, QTreeView, QWidget
 
 from qa_desktop.storage.database import is_database_file
 
@@ -70,8 +70,11 @@ def file_dialog(
         dialog.setNameFilter(name_filter)
     details = dialog.findChild(QTreeView, "treeView")  # Qt names its detail view so
     if details is not None:
+        header = details.header()
         for column, widest in DETAIL_COLUMNS.items():
-            details.header().resizeSection(column, details.fontMetrics().horizontalAdvance(widest) + 24)
+            header.resizeSection(column, details.fontMetrics().horizontalAdvance(widest) + 24)
+        header.setStretchLastSection(False)  # the name takes the spare width, not the date
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     start = Path(directory)
     if directory and not start.is_dir():  # a file name to propose, maybe in a folder
         if start.parent != Path("."):

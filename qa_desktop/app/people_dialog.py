@@ -104,6 +104,6 @@ class PeopleDialog(QDialog):
             return
         teams = [t.name for t in self.service.teams()]
         team, ok = QInputDialog.getItem(self, "Move to team", "Team (type a new name to create one)", teams, 0, True)
-        if ok:  # each as the list showed it: one moved meanwhile by someone else is refused
-            moved = (self.service.move(a.id, team, self.actor(), a.team or "") for a in agents)
-            self._act(lambda: "; ".join(f"{name} → {team}" for name in moved))
+        if ok:  # each as the list showed it: one moved meanwhile by someone else refuses the move, and none moves
+            ids, shown = [a.id for a in agents], [a.team or "" for a in agents]
+            self._act(lambda: "; ".join(f"{n} → {team}" for n in self.service.move(ids, team, self.actor(), shown)))

@@ -68,11 +68,13 @@ def merge(keep_id: int, duplicate_id: int, actor: str = "", shown: tuple[str, st
     return duplicate.name, stored.merge_agents(keep, duplicate, acting_name(actor)).name
 
 
-def move(agent_id: int, team: str | None, actor: str = "", shown: str | None = None) -> str:
-    """Put an agent in a team (created if new); the agent's name. PeopleError when the agent is no longer in the
-    team `shown` ("" for none), as the list showed it: moved meanwhile."""
+def move(agent_ids: list[int], team: str | None, actor: str = "", shown: list[str] | None = None) -> list[str]:
+    """Put agents in a team (created if new), all or none; their names. PeopleError, naming the agent, when one is no
+    longer in the team `shown` gives it ("" for none), as the list showed it: moved meanwhile."""
     require(current_user(), "manage agents")
-    return stored.move_agent(_as_shown(agent_id), team, acting_name(actor), shown).name
+    given = shown if shown is not None else [None] * len(agent_ids)
+    moves = [(_as_shown(agent_id), team_shown) for agent_id, team_shown in zip(agent_ids, given)]
+    return [agent.name for agent in stored.move_agents(moves, team, acting_name(actor))]
 
 
 def _as_shown(agent_id: int, name: str | None = None) -> Agent:

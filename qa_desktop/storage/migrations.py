@@ -208,7 +208,9 @@ def _redact_again(db: Database, migrator: SchemaMigrator) -> None:
     evidence scores quote. v13: older redactors let card numbers read in some ways, split across turns or as digit
     words through; v15: numbers glued to letters ("card:4111...") went through, and names and ids (agents, teams,
     call ids, people, titles, job errors) were stored as given; v17: SSNs said or written 3-2-4 without a cue
-    ("it's 123 45 6789", "one two three, four five, ...") went through."""
+    ("it's 123 45 6789", "one two three, four five, ...") went through; v19: an SSN after "social" said alone
+    ("social is 123456789", "social ending in 6789"), and in file names one written 123 45 6789, 123_45_6789 or
+    123.45.6789, or as 9 digits in a name that says ssn or social, went through."""
     done = redact_stored(db)
     if done.utterances:
         optimize_search_index(db)
@@ -234,6 +236,22 @@ def _clip_revisions(db: Database, migrator: SchemaMigrator) -> None:
     _add_missing(db, migrator, "coachingclip", {"revision": IntegerField(default=0, constraints=[SQL("DEFAULT 0")])})
 
 
+def _clip_positions(db: Database, migrator: SchemaMigrator) -> None:
+    """v18: a clip's position is unique in its session (two coaches adding a clip at once could get the same one,
+    and the order fell back to the clips' ids): a session's shared positions are renumbered in that order."""
+    rows = db.execute_sql("SELECT id, session_id, position FROM coachingclip ORDER BY session_id, position, id")
+    by_session: dict[int, list[tuple[int, int]]] = {}
+    for clip_id, session_id, position in rows.fetchall():
+        by_session.setdefault(session_id, []).append((clip_id, position))
+    for clips in by_session.values():
+        if len({position for _, position in clips}) < len(clips):
+            for number, (clip_id, _) in enumerate(clips):
+                db.execute_sql("UPDATE coachingclip SET position = ? WHERE id = ?", (number, clip_id))
+    db.execute_sql(
+        "CREATE UNIQUE INDEX IF NOT EXISTS coachingclip_session_id_position ON coachingclip (session_id, position)"
+    )
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (1, _initial_schema),
     (2, _scores),
@@ -252,18 +270,20 @@ MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
     (15, _redact_again),
     (16, _clip_revisions),
     (17, _redact_again),
+    (18, _clip_positions),
+    (19, _redact_again),
 ]
 
 
 def _redacted_everywhere(db: Database, path: Path | None) -> list[BackupProblem]:
-    """After v13, v15 or v17 committed: the replaced text leaves free pages, and the backups beside the file are to be
-    redacted (by `migrate`, now and on every later open until they are)."""
+    """After v13, v15, v17 or v19 committed: the replaced text leaves free pages, and the backups beside the file are
+    to be redacted (by `migrate`, now and on every later open until they are)."""
     db.clear_freed_space([model._meta.table_name for model in ALL_MODELS])
     return remember_backups(path) if path is not None else []
 
 
 # work a migration needs done outside its transaction
-AFTER_COMMIT = {13: _redacted_everywhere, 15: _redacted_everywhere, 17: _redacted_everywhere}
+AFTER_COMMIT = {13: _redacted_everywhere, 15: _redacted_everywhere, 17: _redacted_everywhere, 19: _redacted_everywhere}
 LATEST = MIGRATIONS[-1][0]
 
 

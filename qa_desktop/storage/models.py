@@ -271,8 +271,11 @@ class CoachingClip(BaseModel):
     start = FloatField()
     end = FloatField()
     note = RedactedText(default="")
-    position = IntegerField(default=0)
+    position = IntegerField(default=0)  # unique in its session (v18)
     revision = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # raised by each change (v16)
+
+    class Meta:
+        indexes = ((("session", "position"), True),)
 
 
 class CallDriver(BaseModel):

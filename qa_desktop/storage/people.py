@@ -86,6 +86,13 @@ def move_agent(agent: Agent, team_name: str | None, actor: str, shown: str | Non
     return agent
 
 
+def move_agents(moves: list[tuple[Agent, str | None]], team_name: str | None, actor: str) -> list[Agent]:
+    """Put agents in a team, each as `move_agent` with the team the user saw, in one transaction: when one was moved
+    meanwhile none is moved, and PeopleError names it."""
+    with database.atomic():
+        return [move_agent(agent, team_name, actor, shown) for agent, shown in moves]
+
+
 def reassign_call(call: Call, agent: Agent, actor: str) -> Call:
     """Attribute a call to another agent (and that agent's team); refused (review.StaleReviewError) when the
     call's review changed since `call` was read."""

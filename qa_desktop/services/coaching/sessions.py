@@ -13,7 +13,7 @@ from qa_desktop.services.access.permissions import require
 from qa_desktop.services.coaching.focus import peers
 from qa_desktop.storage.criteria import criterion_names
 from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession, CriterionResultRow, Score, database
-from qa_desktop.storage.review import audit, claim, clip_target, session_target
+from qa_desktop.storage.review import audit, claim, clip_target, locked, session_target, stale
 
 STATUSES = ("planned", "delivered", "acknowledged")
 PADDING_S = 3.0  # seconds of context either side of the evidence
@@ -136,15 +136,35 @@ def delete_session(session: CoachingSession, actor: str) -> None:
 def add_clip(
     session: CoachingSession, call: Call, criterion: str, kind: str, start: float, end: float, note: str = ""
 ) -> CoachingClip:
-    """Add a moment the coach chose (clipped to the call)."""
+    """Add a moment the coach chose (clipped to the call), after the session's last clip: its position is taken in
+    the transaction that adds it, with the session held, so two coaches adding at once get two positions. Refused
+    (StaleReviewError, naming who) when the session was deleted meanwhile."""
     require(current_user(), "coach")
     start, end = max(0.0, start), min(call.duration_s, end)
     if end <= start:
         raise CoachingError(f"a clip must end after it starts ({start:.1f}-{end:.1f} s)")
-    position = CoachingClip.select().where(CoachingClip.session == session).count()
-    return CoachingClip.create(
-        session=session, call=call, criterion=criterion, kind=kind, start=start, end=end, note=note, position=position
-    )
+    with database.atomic():
+        held_session(session.id)
+        last = CoachingClip.select(fn.MAX(CoachingClip.position)).where(CoachingClip.session == session.id).scalar()
+        return CoachingClip.create(
+            session=session.id,
+            call=call,
+            criterion=criterion,
+            kind=kind,
+            start=start,
+            end=end,
+            note=note,
+            position=0 if last is None else last + 1,
+        )
+
+
+def held_session(session_id: int) -> CoachingSession:
+    """The session as stored, held until the caller's transaction ends (another change to it waits); refused
+    (StaleReviewError, naming who) when it was deleted."""
+    session = locked(CoachingSession.select().where(CoachingSession.id == session_id)).get_or_none()
+    if session is None:
+        raise stale(CoachingSession(id=session_id), session_target(session_id))
+    return session
 
 
 def set_clip_note(clip: CoachingClip, note: str, actor: str = "") -> None:

@@ -14,8 +14,8 @@ from qa_desktop.services.coaching import sessions as stored
 from qa_desktop.services.coaching.focus import Focus, FollowUp, comparison, follow_up, suggest_focus
 from qa_desktop.services.coaching.pack import call_timeline, excerpt, export_pack
 from qa_desktop.services.review import OfMedium
-from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession, database
-from qa_desktop.storage.review import locked, session_target, stale
+from qa_desktop.storage.models import Agent, AuditEntry, Call, CoachingClip, CoachingSession, database
+from qa_desktop.storage.review import session_target, stale
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,30 @@ def session_list() -> list[SessionSummary]:
     ]
 
 
+@dataclass(frozen=True)
+class SessionListing:
+    """The sessions as stored, and whether the session open in a window (`open_id`) is still among them."""
+
+    sessions: list[SessionSummary]
+    open_id: int | None
+    deleted: str | None  # the open session is gone: " by Kim at 10:02" (who and when, as the log says, else "")
+
+
+def session_listing(open_id: int | None) -> SessionListing:
+    """Every session (as `session_list`), and who deleted the session `open_id` if it is no longer stored."""
+    sessions = session_list()
+    if open_id is None or any(s.id == open_id for s in sessions):
+        return SessionListing(sessions, open_id, None)
+    entry = (
+        AuditEntry.select()
+        .where(AuditEntry.call.is_null() & (AuditEntry.target == session_target(open_id)))
+        .where(AuditEntry.action == "delete session")
+        .order_by(AuditEntry.id.desc())
+        .first()
+    )
+    return SessionListing(sessions, open_id, f" by {entry.actor} at {entry.at:%H:%M}" if entry else "")
+
+
 def own_sessions() -> list[SessionSummary]:
     """The signed-in agent's sessions (those about them alone, whose packs they may export), newest first."""
     user = current_user()
@@ -96,8 +120,8 @@ def own_sessions() -> list[SessionSummary]:
 
 
 def open_session(session_id: int) -> SessionView:
-    """A session as the window shows it."""
-    s = CoachingSession.get_by_id(session_id)
+    """A session as the window shows it. Refused (StaleReviewError, naming who) when it was deleted."""
+    s = _stored(session_id)
     agents = stored.session_agents(s)
     return SessionView(
         s.id,
@@ -181,14 +205,22 @@ def set_status(view: SessionView, status: str, coach: str) -> SessionView:
 
 
 def _as_read(view: SessionView) -> CoachingSession:
-    session = CoachingSession.get_by_id(view.id)
+    session = _stored(view.id)
     session.revision = view.revision
+    return session
+
+
+def _stored(session_id: int) -> CoachingSession:
+    """The session; StaleReviewError, naming who, when it was deleted (by another coach, since the list was read)."""
+    session = CoachingSession.get_or_none(CoachingSession.id == session_id)
+    if session is None:
+        raise stale(CoachingSession(id=session_id), session_target(session_id))
     return session
 
 
 def delete(session_id: int, coach: str) -> None:
     """Delete a session and its clips (the audit log keeps its title)."""
-    stored.delete_session(CoachingSession.get_by_id(session_id), coach)
+    stored.delete_session(_stored(session_id), coach)
 
 
 def save_clip_note(clip: ClipView, note: str, coach: str = "") -> ClipView:
@@ -223,9 +255,7 @@ def add_moment(session_id: int, call_id: int, seconds: float) -> None:
     call is one of the session's agents', else an example. Refused (StaleReviewError, naming who) when the session
     was deleted meanwhile."""
     with database.atomic():
-        session = locked(CoachingSession.select().where(CoachingSession.id == session_id)).get_or_none()
-        if session is None:
-            raise stale(CoachingSession(id=session_id), session_target(session_id))
+        session = stored.held_session(session_id)
         call = Call.get_by_id(call_id)
         kind = "improve" if call.agent_id in session.agents else "example"
         stored.add_clip(session, call, session.criteria[0], kind, seconds - 10, seconds + 10)

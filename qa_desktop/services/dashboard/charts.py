@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
@@ -37,6 +38,7 @@ MAX_BARS = 40  # agent bar charts show the 40 agents furthest out; the CSV has a
 NO_DATA = "#d9d9d9"  # a heat-map cell without a judged call
 FEW_CALLS = 5  # a heat-map cell judged on fewer calls is hatched: its rate says little
 CELL_FONT = 8  # points: a heat-map cell's rate and count, as large as the axes' labels (6 pt could not be read)
+LABELLED_CELLS = 400  # a heat map in the window labels this many cells at most (a label costs about 3 ms to draw)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Chart:
     draw: Callable[[Figure, Table, Scope, DriverSet], Picks]
     height: Callable[[Table], float] = lambda table: 3.4  # inches at the report's width
     wide: bool = False  # takes the dashboard's full width (two charts side by side give it too little)
+    saved: Callable[[Picks], None] = lambda picks: None  # what a saved image adds (too slow to draw at each resize)
 
 
 def _axes(figure: Figure):
@@ -224,6 +227,49 @@ def cell_count(n: int) -> str:
     return f"{n / 1000:.1f}k" if n < 9950 else f"{n / 1000:.0f}k"
 
 
+@dataclass(eq=False)
+class HeatCells:
+    """A heat map's cells: the calls behind one (a click lists those that failed its criterion), what one says (the
+    window's tooltip), and their labels, the rate over the calls judged."""
+
+    scope: Scope
+    axes: Axes
+    agents: list[tuple[int, str]]
+    criteria: list[str]
+    names: dict[str, str]  # criterion id -> the scorecard's name
+    grid: np.ndarray  # pass rates, NaN where no call was judged
+    judged: np.ndarray
+    labelled: bool = False
+
+    def __call__(self, index: int) -> LibraryFilter:
+        row, col = divmod(index, len(self.criteria))
+        return self.scope.library(agent_id=self.agents[row][0], failed_criterion=self.criteria[col])
+
+    def tip(self, index: int) -> str:
+        """What a cell says, in words."""
+        row, col = divmod(index, len(self.criteria))
+        rate, n = self.grid[row, col], int(self.judged[row, col])
+        said = "n/a: no call judged" if np.isnan(rate) else f"{rate:.0f}% passed, of {n:,} call{'s' * (n != 1)} judged"
+        return f"{self.agents[row][1]} · {self.names[self.criteria[col]]}: {said}"
+
+    def label(self) -> None:
+        """Each cell's rate over its sample size: 100 of 1 call is not 100 of 1,500."""
+        for (row, col), value in np.ndenumerate(self.grid):
+            if not np.isnan(value):
+                self.axes.text(
+                    col + 0.5,
+                    row + 0.5,
+                    f"{value:.0f}\nn={cell_count(self.judged[row, col])}",
+                    ha="center",
+                    va="center",
+                    fontsize=CELL_FONT,
+                    linespacing=0.9,
+                    color="white" if value < 25 or value > 75 else "black",
+                    bbox={"facecolor": PASS_RATE(value / 100), "edgecolor": "none", "pad": 1},  # over the hatch
+                )
+        self.labelled = True
+
+
 def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
     axes = figure.subplots()
     if not table.rows:
@@ -232,11 +278,11 @@ def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSe
     criteria = list(dict.fromkeys(r[2] for r in table.rows))  # in scorecard order (see criterion_pass_rates)
     grid = np.full((len(agents), len(criteria)), np.nan)
     judged = np.zeros((len(agents), len(criteria)), dtype=int)
-    labels = {r[2]: r[6] for r in table.rows}  # id -> the scorecard's name
     for agent_id, name, criterion, n, _passed, rate, _label in table.rows:
         judged[agents.index((agent_id, name)), criteria.index(criterion)] = n
         if rate is not None:
             grid[agents.index((agent_id, name)), criteria.index(criterion)] = rate
+    cells = HeatCells(scope, axes, agents, criteria, {r[2]: r[6] for r in table.rows}, grid, judged)
     axes.set_facecolor(NO_DATA)  # masked cells show the background: n/a
     mesh = axes.pcolormesh(
         np.ma.masked_invalid(grid), cmap=PASS_RATE, vmin=0, vmax=100, edgecolors="white", linewidth=0.5, picker=True
@@ -244,22 +290,12 @@ def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSe
     for row, col in zip(*np.nonzero((judged > 0) & (judged < FEW_CALLS))):  # a rate from a few calls is hatched
         axes.add_patch(Rectangle((col, row), 1, 1, fill=False, hatch="///", edgecolor="white", linewidth=0))
     axes.invert_yaxis()
-    axes.set_xticks(np.arange(len(criteria)) + 0.5, [labels[c] for c in criteria], rotation=40, ha="right", fontsize=8)
+    axes.set_xticks(
+        np.arange(len(criteria)) + 0.5, [cells.names[c] for c in criteria], rotation=40, ha="right", fontsize=8
+    )
     axes.set_yticks(np.arange(len(agents)) + 0.5, [a[1] for a in agents], fontsize=8)
-    if grid.size <= 400:  # each cell's rate over its sample size: 100 of 1 call is not 100 of 1,500
-        for (row, col), value in np.ndenumerate(grid):
-            if not np.isnan(value):
-                axes.text(
-                    col + 0.5,
-                    row + 0.5,
-                    f"{value:.0f}\nn={cell_count(judged[row, col])}",
-                    ha="center",
-                    va="center",
-                    fontsize=CELL_FONT,
-                    linespacing=0.9,
-                    color="white" if value < 25 or value > 75 else "black",
-                    bbox={"facecolor": PASS_RATE(value / 100), "edgecolor": "none", "pad": 1},  # over the hatch
-                )
+    if grid.size <= LABELLED_CELLS:
+        cells.label()
     axes.legend(
         handles=[
             Patch(facecolor=NO_DATA, label="n/a: no call judged (criterion not applicable)"),
@@ -273,12 +309,15 @@ def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSe
     )
     bar = "Pass rate (%)\nn = calls judged"  # two short lines: one long one ran off a card 266 px tall
     figure.colorbar(mesh, ax=axes, label=bar, fraction=0.04, pad=0.02)
+    return {mesh: cells}
 
-    def cell(index: int) -> LibraryFilter:
-        row, col = divmod(index, len(criteria))
-        return scope.library(agent_id=agents[row][0], failed_criterion=criteria[col])
 
-    return {mesh: cell}
+def _label_every_cell(picks: Picks) -> None:
+    """A saved heat map labels every cell, however many (the window's labels only LABELLED_CELLS: more take seconds
+    to draw again at each resize, and each cell has a tooltip there instead)."""
+    for cells in picks.values():
+        if isinstance(cells, HeatCells) and not cells.labelled:
+            cells.label()
 
 
 def _draw_drivers(figure: Figure, table: Table, scope: Scope, _drivers: DriverSet) -> Picks:
@@ -379,6 +418,7 @@ CHARTS: list[Chart] = [
         _draw_heatmap,
         _heat_height,
         wide=True,
+        saved=_label_every_cell,
     ),
     Chart("auto_fail", "Auto-fail rate by agent", _AGENTS, _draw_auto_fail, _bar_height),
     Chart("drivers", "Call drivers", q.drivers, _draw_drivers, _bar_height),

@@ -23,7 +23,8 @@ def write_csv(table: Table, path: Path) -> Path:
 
 def save_chart(c: Chart, table: Table, scope: Scope, drivers: DriverSet, path: Path) -> Path:
     """A chart as an image; the format follows the file's suffix (.png or .svg)."""
-    figure, _ = figure_for(c, table, scope, drivers)
+    figure, picks = figure_for(c, table, scope, drivers)
+    c.saved(picks)
     figure.suptitle(c.title, fontsize=11, x=0.01, ha="left")
     with whole_file(path) as partial:
         figure.savefig(partial)
