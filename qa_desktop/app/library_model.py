@@ -141,9 +141,10 @@ class LibraryModel(QAbstractTableModel):
         }[key]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if column >= len(KEYS):
-            return
-        self.sort_key, self.descending = KEYS[column], order == Qt.SortOrder.DescendingOrder
+        wanted = (KEYS[column], order == Qt.SortOrder.DescendingOrder) if column < len(KEYS) else None
+        if wanted is None or wanted == (self.sort_key, self.descending):
+            return  # already in this order: the view asks again when its sorting is switched on
+        self.sort_key, self.descending = wanted
         self.reload()
 
     # --- what the window asks -----------------------------------------------------------
