@@ -25,10 +25,10 @@ from qa_desktop.services.dashboard import queries as q
 from qa_desktop.services.dashboard.charts import CHARTS, figure_for
 from qa_desktop.services.dashboard.queries import Table
 from qa_desktop.storage import library
-from qa_desktop.storage.database import close_database
+from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.drivers import default_drivers
 from qa_desktop.storage.library import LibraryFilter
-from qa_desktop.storage.models import Agent, Call, CallDriver, CriterionResultRow, Score
+from qa_desktop.storage.models import Agent, Call, CallDriver, CriterionResultRow, Score, database
 from scoring.drivers import DriversError, parse_drivers
 from tests.support.cli import run_cli
 from tests.support.stored_calls import shipped_scorecard, stored_call
@@ -184,6 +184,27 @@ def test_charts_match_direct_queries_on_a_synthetic_library(db):
     tagged = CallDriver.select().where(CallDriver.driver == "billing").count()
     assert _rows(q.drivers(q.Scope(), default_drivers()), "driver")["billing"]["calls"] == tagged
     assert len(library.call_ids(LibraryFilter(driver="billing"))) == tagged
+
+
+@pytest.mark.sqlite_only  # SQLite's query plan and statistics; PostgreSQL's ANALYZE runs alike
+def test_pass_rates_read_verdicts_from_an_index_and_an_upgrade_gathers_statistics(db):
+    """At 100,000 calls the per-agent pass rates took 10.6 s (7.7 s for a quarter's calls): SQLite walked every
+    criterion result through the index on `criterion`, reading each row's evidence too."""
+    fill(300, agents=4, with_results=True)
+    connection = database.connection()
+    statements: list[str] = []
+    connection.set_trace_callback(statements.append)
+    try:
+        q.criterion_pass_rates(q.Scope())
+    finally:
+        connection.set_trace_callback(None)
+    (sql,) = [s for s in statements if "criterionresult" in s]
+    plan = [row[3] for row in database.execute_sql(f"EXPLAIN QUERY PLAN {sql}").fetchall()]
+    assert any("COVERING INDEX criterionresult_score_verdicts" in step for step in plan), plan
+    database.execute_sql("PRAGMA user_version = 19")  # a year's library stored before v20, upgraded
+    open_database(db)
+    analysed = {table for (table,) in database.execute_sql("SELECT tbl FROM sqlite_stat1").fetchall()}
+    assert {"call", "score", "criterionresult"} <= analysed
 
 
 def _click(canvas, artist) -> None:

@@ -4,7 +4,7 @@ a change to one call updates its row alone."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -51,6 +51,24 @@ def _colour(row: LibraryRow, key: str) -> QColor | None:
     if value is None:
         return None
     return _FAIL if value < 60 else _PASS if value >= 85 else None
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.0f}"
+
+
+_TEXTS: dict[str, Callable[[LibraryRow], str]] = {  # column key -> its text (Failed criteria and Driver: the model's)
+    "date": lambda row: row.date.strftime("%Y-%m-%d %H:%M") if row.date else "",
+    "agent": lambda row: row.agent,
+    "team": lambda row: row.team,
+    "duration": length_text,
+    "overall": lambda row: "short" if row.unscored else _number(row.overall),
+    "empathy": lambda row: _number(row.empathy),
+    "compliance": lambda row: _number(row.compliance),
+    "auto_fail": lambda row: "" if row.auto_fail is None else ("AUTO-FAIL" if row.auto_fail else "no"),
+    "reviewed": lambda row: "✓" if row.reviewed else "",
+    "hit": lambda row: row.hit,
+}
 
 
 class LibraryModel(QAbstractTableModel):
@@ -122,28 +140,18 @@ class LibraryModel(QAbstractTableModel):
         return f"{len(names)}: {', '.join(names)}" if len(names) > 1 else "".join(names)
 
     def _text(self, row: LibraryRow, key: str) -> str:
-        def number(value: float | None) -> str:
-            return "" if value is None else f"{value:.0f}"
-
-        return {
-            "date": row.date.strftime("%Y-%m-%d %H:%M") if row.date else "",
-            "agent": row.agent,
-            "team": row.team,
-            "duration": length_text(row),
-            "overall": "short" if row.unscored else number(row.overall),
-            "empathy": number(row.empathy),
-            "compliance": number(row.compliance),
-            "auto_fail": "" if row.auto_fail is None else ("AUTO-FAIL" if row.auto_fail else "no"),
-            "reviewed": "✓" if row.reviewed else "",
-            "failed": self._failed_text(row),
-            "hit": row.hit,
-            "driver": self.driver_names.get(row.driver, row.driver),
-        }[key]
+        """One cell's text, worked out alone: a repaint asks for every visible cell."""
+        if key == "failed":
+            return self._failed_text(row)
+        if key == "driver":
+            return self.driver_names.get(row.driver, row.driver)
+        return _TEXTS[key](row)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if column >= len(KEYS):
-            return
-        self.sort_key, self.descending = KEYS[column], order == Qt.SortOrder.DescendingOrder
+        wanted = (KEYS[column], order == Qt.SortOrder.DescendingOrder) if column < len(KEYS) else None
+        if wanted is None or wanted == (self.sort_key, self.descending):
+            return  # already in this order: the view asks again when its sorting is switched on
+        self.sort_key, self.descending = wanted
         self.reload()
 
     # --- what the window asks -----------------------------------------------------------

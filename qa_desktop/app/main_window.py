@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
             lambda message: self.statusBar().showMessage(f"Could not read the library: {message} (details in the log)")
         )
         self.marked: list[str] = []  # criteria the agreement lab marks, for "Needs human review"
+        self.marks_stale = True  # read when that filter is chosen: at 100,000 calls the reading is seconds of CPU
         self.marking = Latest(
             self._marked_read, self._marking_failed, self, what="reading the criteria marked by the agreement lab"
         )
@@ -169,7 +170,6 @@ class MainWindow(QMainWindow):
         self._placed = False  # the splitters, at the first show
         self._fit_screen()
         self._after_reset()
-        self._read_marked()
         self.idle = IdleGuard(self) if team_mode() else None
         if self.idle is not None:
             self.idle.lapsed.connect(self.close)
@@ -338,6 +338,8 @@ class MainWindow(QMainWindow):
 
     # --- library ------------------------------------------------------------------------------
     def _filter(self, new) -> None:
+        if new.needs_review and self.marks_stale:
+            self._read_marked()  # the list shows now by the marks known; again if they have changed
         self.calls.set_filter(new)
 
     def _dashboard_calls(self, wanted: LibraryFilter) -> None:
@@ -406,15 +408,24 @@ class MainWindow(QMainWindow):
         """After a review action: show the call's new row (or take it out if it no longer passes the filter)
         without reading the whole library again."""
         self.calls.update_row(call_id, review_service.library_row(call_id, self.calls.filter))
-        self._read_marked()
+        self._verdicts_changed()
+
+    def _verdicts_changed(self) -> None:
+        """A person's verdict moved the agreement lab's figures: the marks are read again now if the library lists
+        the calls that need human review, else when it next does."""
+        self.marks_stale = True
+        if self.calls.filter.needs_review:
+            self._read_marked()
 
     def _read_marked(self) -> None:
         """Re-read, off the UI thread (the scorecard file too), which criteria agree too rarely with people
         (the agreement lab's marks)."""
+        self.marks_stale = False
         config = self.config
         self.marking.start(lambda _task: marked_criteria(config.load_scorecard()))
 
     def _marking_failed(self, message: str) -> None:
+        self.marks_stale = True  # tried again when next needed
         self.statusBar().showMessage(f"Could not read which criteria need human review: {message} (details in the log)")
 
     def _marked_read(self, marked: list[str]) -> None:
@@ -622,7 +633,7 @@ class MainWindow(QMainWindow):
 
     def _after_decision(self, call_id: int) -> None:
         self.calls.update_row(call_id, review_service.library_row(call_id, self.calls.filter))
-        self._read_marked()
+        self._verdicts_changed()
         if self.review.call is not None and self.review.call.id == call_id:
             self.review.open_call(call_id)
 
