@@ -218,3 +218,17 @@ def test_the_scorecards_auto_fail_verdict_is_never_split_across_lines(qtbot, db,
     verdict = "AUTO-FAIL" if auto_fail else "no auto-fail"
     lines = [line.replace("\u2011", "-").replace("\xa0", " ") for line in _lines(summary)]
     assert any(verdict in line for line in lines), lines  # was "… AUTO-" then "FAIL"
+
+
+def test_an_override_comment_reads_below_the_scorecard_as_it_was_typed(qtbot, db, tmp_path):
+    (chat := tmp_path / "chat.csv").write_text(SHORT_CHAT, encoding="utf-8")
+    stored_conversation(chat, shipped_scorecard())
+    settings = Settings()
+    settings.set("reviewer", "Dana QA")
+    review = _window(qtbot, db, settings=settings).review
+    review.scorecard.tree.setCurrentItem(review.scorecard.criterion_item("greeting"))
+    comment = "Greeting said at 0:04 <inaudible> & the model missed it"
+    review.apply_override("greeting", "fail", comment)
+    document = QTextDocument()
+    document.setHtml(review.scorecard.details.text())
+    assert f"Override by Dana QA: {comment}" in document.toPlainText()  # was "at 0:04  & the model…": a tag

@@ -191,8 +191,9 @@ class ScorecardPanel(QWidget):
         reason = criterion.data(0, REASON_ROLE) if criterion is not None else None
         if reason:
             quote = item.data(0, QUOTE_ROLE)  # an evidence row's, read here in full however narrow the pane
-            text = f"<b>{criterion.text(0)}</b> — {criterion.text(1)}<br>{reason}"
-            self.details.setText((text + (f"<br>▶ {html.escape(quote)}" if quote else "")).replace("\n", "<br>"))
+            lines = [f"<b>{html.escape(criterion.text(0))}</b> — {html.escape(criterion.text(1))}", html.escape(reason)]
+            lines += [f"▶ {html.escape(quote)}"] if quote else []  # comments and quotes as typed: "<inaudible>" too
+            self.details.setText("<br>".join(lines).replace("\n", "<br>"))
         self.criterion_selected.emit(criterion.data(0, RESULT_ROLE) if criterion is not None else None)
 
     def _clicked(self, item: QTreeWidgetItem, _column: int) -> None:
