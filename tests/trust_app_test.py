@@ -102,11 +102,13 @@ def test_calibration_window_scores_blind(qtbot, db):
     assert (win.title.text(), win.evaluators.text(), win.proposals.count()) == ("", "", 0)  # ready for the next
     win.evaluator.setCurrentIndex(0)  # Ann
     assert win.call_list.item(0).text().endswith("0/1")
+    win.call_list.setCurrentRow(0)
     for row in range(win.call_list.count()):
-        win.call_list.setCurrentRow(row)
+        assert win.call_list.currentRow() == row  # after a call's last answer, the next call owing answers
         assert "greeting" in win.definition.text().lower()  # the criterion's definition beside the question
         qtbot.keyClick(win.answers, Qt.Key.Key_P)  # PASS, from the keyboard
-        assert win.answers.item(0, 1).text() == "PASS" and win.call_list.item(row).text().endswith("1/1")
+        assert win.call_list.item(row).text().endswith("1/1")
+    assert win.answers.item(0, 1).text() == "PASS"  # nothing owed anywhere: the last call stays
     assert CalibrationAnswer.select().count() == 2
     win.view_as("Ann", confirm=False)  # viewing as Ann, before submitting
     assert "must submit" in win.blind_note.text() and win.agreement.topLevelItemCount() == 0
@@ -134,8 +136,9 @@ def test_the_calibration_window_greys_what_a_chat_rules_out(qtbot, db, scorecard
     assert [win.call_list.item(r).text()[-3:] for r in range(2)] == ["0/1", "0/3"]  # the chat asks greeting only
     assert win.progress.text() == "4 answers still to give across the 2 calls."
     win.call_list.setCurrentRow(0)
-    qtbot.keyClick(win.answers, Qt.Key.Key_P)  # greeting, then nowhere further on the chat
-    assert win.answers.currentRow() == 0 and win.call_list.item(0).text().startswith("✓")
+    qtbot.keyClick(win.answers, Qt.Key.Key_P)  # greeting, the chat's only question: then the call owing answers
+    assert win.call_list.currentRow() == 1 and win.call_list.item(0).text().startswith("✓")
+    win.call_list.setCurrentRow(0)
     for row, says in ((1, "text conversation: no audio"), (2, "does not check this on a text conversation")):
         given = win.answers.item(row, 1)
         assert given.text() == "n/a" and says in given.toolTip() and given.foreground().color().name() == "#9e9e9e"
@@ -150,6 +153,40 @@ def test_the_calibration_window_greys_what_a_chat_rules_out(qtbot, db, scorecard
     assert win.progress.text().startswith("0 answers still to give")
     win.submit()  # owing nothing on the chat's tone or disclosure
     assert not win.submit_button.isEnabled()
+
+
+def test_answer_keys_go_on_to_the_next_call_rather_than_rewrite_the_last_answer(qtbot, db):
+    criteria = ["greeting", "closing"]
+    calls = [
+        stored_call(
+            "Ana",
+            "Billing",
+            f"2026-03-0{day} 09:00",
+            300,
+            (80, 80, 80),
+            False,
+            dict.fromkeys(criteria, ("pass", None)),
+            ["hi"],
+        )
+        for day in (2, 3, 4)
+    ]
+    cal.create_session("March", "Lead", ["Ann", "Bob"], [c.id for c in calls], criteria)
+    win = _window(qtbot, db).open_calibration()
+    win.sessions.setCurrentRow(0)
+    win.evaluator.setCurrentIndex(0)  # Ann
+    win.call_list.setCurrentRow(1)  # she starts on the second call
+    for key in (Qt.Key.Key_P, Qt.Key.Key_F, Qt.Key.Key_N, Qt.Key.Key_P):
+        qtbot.keyClick(win.answers, key)
+    given = {(a.call_id, a.criterion): a.result for a in CalibrationAnswer.select()}
+    assert given == {
+        (calls[1].id, "greeting"): "pass",
+        (calls[1].id, "closing"): "fail",  # was "pass": the third and fourth keys rewrote it
+        (calls[2].id, "greeting"): "na",
+        (calls[2].id, "closing"): "pass",
+    }
+    qtbot.keyClick(win.answers, Qt.Key.Key_F)  # round to the first call, which still owes both
+    assert win.call_list.currentRow() == 0 and win.answers.item(0, 1).text() == "FAIL"
+    assert win.answers.currentRow() == 1 and win.progress.text().startswith("1 answer still to give")
 
 
 def test_agreement_lab_marks_and_routes(qtbot, db):
