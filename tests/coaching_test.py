@@ -10,7 +10,8 @@ import subprocess
 import numpy as np
 import pytest
 import soundfile as sf
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QTextDocument
 
 from qa_desktop.cli.main import main
 from qa_desktop.services.coaching.focus import Focus, Rate, follow_up, suggest_focus
@@ -304,6 +305,11 @@ def test_coaching_window_builds_a_session_and_exports_its_pack(qtbot, team, tmp_
     assert bar.fontMetrics().horizontalAdvance(bar.text()) < bar.width()  # the whole path ran off the bar
     folder = bar.toolTip().removeprefix("Pack written to ")
     assert (tmp_path / folder.rsplit("/", 1)[-1] / "coaching-pack.pdf").exists()
+    said = QTextDocument()
+    said.setHtml(window.pack_note.text())
+    assert window.pack_note.isVisible()  # the folder was only in the bar's tooltip: "Pack written", but where?
+    assert said.toPlainText() == f"Pack saved in {folder} (and {folder.rsplit('/', 1)[-1]}.zip beside it)."
+    assert QUrl.fromLocalFile(folder).toString() in window.pack_note.text()  # a click opens the folder
     page = (tmp_path / folder.rsplit("/", 1)[-1] / "index.html").read_text()
     assert "Peer A" in page and "Ben" not in page and "Cho" not in page
     assert CoachingSession.get_by_id(session.id).goals == "Name the feeling first"
