@@ -232,3 +232,20 @@ def test_an_override_comment_reads_below_the_scorecard_as_it_was_typed(qtbot, db
     document = QTextDocument()
     document.setHtml(review.scorecard.details.text())
     assert f"Override by Dana QA: {comment}" in document.toPlainText()  # was "at 0:04  & the model…": a tag
+
+
+def test_an_overridden_result_leaves_every_criterion_s_name_in_full_on_a_laptop(qtbot, db, tmp_path):
+    (chat := tmp_path / "chat.csv").write_text(SHORT_CHAT, encoding="utf-8")
+    stored_conversation(chat, shipped_scorecard())
+    settings = Settings()
+    settings.set("reviewer", "Dana QA")
+    review = _window(qtbot, db, settings=settings).review
+    tree = review.scorecard.tree
+    tree.setCurrentItem(review.scorecard.criterion_item("identity_verification"))
+    review.apply_override("identity_verification", "pass", "Postcode asked in the second message")
+    names = [c.name + " ⚑" * c.critical for c in shipped_scorecard().criteria]
+    widest = max(tree.fontMetrics().horizontalAdvance(name) for name in names)
+    margins = 2 * (tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+    assert 2 * tree.indentation() + widest + margins <= tree.header().sectionSize(0)  # was "Identity verific…"
+    item = review.scorecard.criterion_item("identity_verification")
+    assert item.text(1).startswith("PASS") and "Dana QA" in item.toolTip(1)  # who changed it, and from what

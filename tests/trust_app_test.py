@@ -52,7 +52,7 @@ def test_dispute_from_review_then_accepted(qtbot, db):
     assert [b.isEnabled() for b in dialog.actions] == [True, True, True]
     dialog.decide(dialog.selected(), True, "heard it")
     assert Dispute.get().status == "accepted" and dialog.table.topLevelItemCount() == 0  # open ones only
-    assert window.review.scorecard.criterion_item("identity_verification").text(1) == "PASS (overridden)"
+    assert window.review.scorecard.criterion_item("identity_verification").text(1) == "PASS ✎"
     assert not Score.get(Score.call == call, Score.current).auto_fail
 
 

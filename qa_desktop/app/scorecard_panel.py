@@ -16,10 +16,11 @@ from scoring.sentiment import SentimentTrajectory
 
 PLAY_TIP = "Click to play this moment"
 FIND_TIP = "Click to find this message in the transcript"  # a text conversation has nothing to play
+OVERRIDDEN = "✎"  # beside a result a reviewer changed: "(overridden)" there cut the criteria's names on a laptop
 _HINT = (
     "Select a criterion to read why. <span style='color:#777'>⚑ critical (a fail is an auto-fail) · "
     "<span style='background:#fff4ce'>&nbsp;check&nbsp;</span> heard too unclearly to trust: listen · "
-    "(overridden) changed by a reviewer</span>"
+    f"{OVERRIDDEN} overridden by a reviewer</span>"
 )
 RESULT_COLOURS = {"pass": "#1b6e20", "fail": "#b3261e", "na": "#777777"}
 RESULT_ROLE = Qt.ItemDataRole.UserRole + 1  # the CriterionResultRow id of a criterion row
@@ -145,7 +146,7 @@ class ScorecardPanel(QWidget):
         result = row.effective
         label = (
             result.upper()
-            + (" (overridden)" if row.override else "")
+            + (f" {OVERRIDDEN}" if row.override else "")
             + (" · check" if row.needs_review and not row.override else "")
             + (" ✓" if row.checked else "")
         )
@@ -163,6 +164,8 @@ class ScorecardPanel(QWidget):
         if row.needs_review and not row.override:
             item.setBackground(1, QBrush(QColor("#fff4ce")))
         item.setToolTip(0, reason + ("\nCritical: a fail makes the call auto-fail" if row.critical else ""))
+        if row.override:
+            item.setToolTip(1, f"Overridden by {row.override_by} (automatic result: {row.result.upper()})")
         parent.addChild(item)
         for evidence in row.evidence:
             quote = " ".join(evidence["text"].split())  # one row, even for an email's paragraphs
