@@ -351,7 +351,7 @@ class ReviewView(QWidget):
         self.title.setText(message)
         self.agent.clear()
         self.transcript.show_utterances([])
-        self.scorecard.show_score(None)
+        self.scorecard.clear()
         self._criterion_selected(None)
         self.waveform.clear()
         self.audit.clear()

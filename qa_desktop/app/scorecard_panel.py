@@ -91,6 +91,11 @@ class ScorecardPanel(QWidget):
         except KeyError:
             return criterion_id
 
+    def clear(self) -> None:
+        """Show no call (the library shows none)."""
+        self._show(None, None)
+        self.summary.setText("No call open.")  # not "This call has not been scored": there is no call
+
     def show_score(self, score: ScoreView | None, unscored: str | None = None, keep_place: bool = False) -> None:
         """Show a call's current score (or say it has none, and why when known); `keep_place` keeps the
         selected criterion and the scroll position (after an override of the same call)."""
