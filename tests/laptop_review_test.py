@@ -249,3 +249,22 @@ def test_an_overridden_result_leaves_every_criterion_s_name_in_full_on_a_laptop(
     assert 2 * tree.indentation() + widest + margins <= tree.header().sectionSize(0)  # was "Identity verific…"
     item = review.scorecard.criterion_item("identity_verification")
     assert item.text(1).startswith("PASS") and "Dana QA" in item.toolTip(1)  # who changed it, and from what
+
+
+def test_the_audit_log_reads_the_newest_change_and_its_comment_in_full_on_a_laptop(qtbot, db, tmp_path):
+    (chat := tmp_path / "chat.csv").write_text(SHORT_CHAT, encoding="utf-8")
+    stored_conversation(chat, shipped_scorecard())
+    settings = Settings()
+    settings.set("reviewer", "Dana QA")
+    review = _window(qtbot, db, settings=settings).review
+    review.scorecard.tree.setCurrentItem(review.scorecard.criterion_item("greeting"))
+    comment = "Greeted by name in the first message <b>and</b> the company named"
+    review.apply_override("greeting", "fail", comment)
+    review.tabs.setCurrentIndex(1)
+    qtbot.waitExposed(review.audit)
+    header = review.audit.header()
+    assert header.sectionViewportPosition(5) + 40 > review.audit.viewport().width()  # the comment's column, off view
+    details = review.audit_details
+    assert details.isVisible() and details.width() <= review.tabs.width()
+    what, who, said = details.text().splitlines()
+    assert (what, who.split(",")[0], said) == ("override Greeting: pass → fail", "Dana QA", f"“{comment}”")

@@ -222,9 +222,21 @@ class ReviewView(QWidget):
         header.resizeSection(2, 150)
         header.resizeSection(5, 260)
         header.moveSection(5, 3)
+        self.audit.currentItemChanged.connect(self._audit_selected)
+        self.audit_details = QLabel()  # the selected change in full: on a laptop the comment is off to the right
+        self.audit_details.setWordWrap(True)
+        self.audit_details.setTextFormat(Qt.TextFormat.PlainText)  # comments as typed
+        self.audit_details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.audit_details.setStyleSheet("background:#f6f6f6; padding:6px")
+        self.audit_details.setMinimumHeight(64)
+        audit = QWidget()
+        column = QVBoxLayout(audit)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.audit, 1)
+        column.addWidget(self.audit_details)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.scorecard, "Scorecard")
-        self.tabs.addTab(self.audit, "Audit log")
+        self.tabs.addTab(audit, "Audit log")
         top = QHBoxLayout()  # under the title, so a long file name never squeezes them
         top.addWidget(QLabel("Agent"))
         top.addWidget(self.agent)
@@ -355,6 +367,7 @@ class ReviewView(QWidget):
         self._criterion_selected(None)
         self.waveform.clear()
         self.audit.clear()
+        self.audit_details.clear()
         self.text_note.hide()  # no conversation open
         self.setEnabled(False)
 
@@ -490,6 +503,7 @@ class ReviewView(QWidget):
         self.changed.emit(call_id)
 
     def _show_audit(self) -> None:
+        """The call's audit log, the newest change selected and read in full below it."""
         self.audit.clear()
         for entry in self.call.audit:
             what = f"{entry.action} {self.scorecard.name_of(entry.target)}".strip()
@@ -506,6 +520,17 @@ class ReviewView(QWidget):
             for column in (2, 5):
                 item.setToolTip(column, item.text(column))
             self.audit.addTopLevelItem(item)
+        if self.audit.topLevelItemCount():
+            self.audit.setCurrentItem(self.audit.topLevelItem(0))
+        else:
+            self.audit_details.setText("No change to this call yet.")
+
+    def _audit_selected(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
+        if item is None:
+            return
+        when, who, what, old, new, comment = (item.text(column) for column in range(6))
+        change = f": {old or '–'} → {new or '–'}" if old or new else ""
+        self.audit_details.setText(f"{what}{change}\n{who}, {when}" + (f"\n“{comment}”" if comment else ""))
 
     def _position(self, seconds: float) -> None:
         self.waveform.set_playhead(seconds)
