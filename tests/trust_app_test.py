@@ -237,3 +237,16 @@ def test_agreement_lab_on_one_call_says_so_in_the_singular(qtbot, db):
     row = lab.table.topLevelItem(0)
     assert lab.summary.text().startswith("1 human verdict on 1 call;")
     assert (row.text(4), row.text(8)) == ("n/a", "needs 3 calls")  # kappa of one verdict; why it is not marked
+
+
+def test_a_calibration_asks_the_criteria_in_scorecard_order(qtbot, db):
+    in_order = ["greeting", "recording_disclosure", "identity_verification", "closing"]  # as a call goes
+    call = stored_call(
+        "Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, dict.fromkeys(in_order, ("pass", None)), ["hi"]
+    )
+    cal.create_session("March", "Lead", ["Ann", "Bob"], [call.id])
+    win = _window(qtbot, db).open_calibration()
+    win.sessions.setCurrentRow(0)
+    win.evaluator.setCurrentIndex(0)
+    asked = [win.answers.item(row, 0).text() for row in range(win.answers.rowCount())]
+    assert asked == ["Greeting", "Recording disclosure", "Identity verification", "Closing"]  # was by id: Closing first
