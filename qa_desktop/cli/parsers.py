@@ -200,12 +200,12 @@ def add_users_parsers(commands: argparse._SubParsersAction) -> None:
     ):
         actions.add_parser(verb, help=text).add_argument("name")
     for parser in actions.choices.values():
-        parser.add_argument("--db", help="database file or postgresql:// URL (default: in the user's data folder)")
+        add_database_option(parser)
 
     assign = commands.add_parser("assign", help="ask an evaluator to review calls (QA lead or admin)")
     assign.add_argument("calls", nargs="+", type=int, metavar="CALL_ID")
     assign.add_argument("--to", required=True, metavar="NAME", help="the evaluator's user name ('' for nobody)")
-    assign.add_argument("--db", help="database file or postgresql:// URL (default: in the user's data folder)")
+    add_database_option(assign)
 
 
 FOREVER = "forever"
@@ -235,7 +235,7 @@ def add_retention_parser(commands: argparse._SubParsersAction) -> None:
         )
     actions.add_parser("apply", help="delete what the policy says has expired (admin); in the audit log")
     for parser in actions.choices.values():
-        parser.add_argument("--db", help="database file or postgresql:// URL (default: in the user's data folder)")
+        add_database_option(parser)
 
 
 def add_db_parser(commands: argparse._SubParsersAction) -> None:
