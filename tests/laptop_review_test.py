@@ -268,3 +268,17 @@ def test_the_audit_log_reads_the_newest_change_and_its_comment_in_full_on_a_lapt
     assert details.isVisible() and details.width() <= review.tabs.width()
     what, who, said = details.text().splitlines()
     assert (what, who.split(",")[0], said) == ("override Greeting: pass → fail", "Dana QA", f"“{comment}”")
+
+
+def test_the_review_s_header_says_who_reviewed_the_call_once_it_is_marked(qtbot, db, tmp_path):
+    (chat := tmp_path / "chat.csv").write_text(SHORT_CHAT, encoding="utf-8")
+    stored_conversation(chat, shipped_scorecard())
+    settings = Settings()
+    settings.set("reviewer", "Dana QA")
+    review = _window(qtbot, db, settings=settings).review
+    assert "reviewed by" not in review.title.text()
+    review.reviewed.click()
+    assert review.reviewed.text() == "Reviewed ✓"
+    assert "reviewed by Dana QA" in review.title.text()  # was only after opening the call again
+    review.reviewed.click()
+    assert "reviewed by" not in review.title.text()

@@ -284,20 +284,7 @@ class ReviewView(QWidget):
         """Show a call: audio and waveform (not for a text conversation), transcript, scorecard and audit log."""
         self.call = call = self.service.open_call(call_id)
         self.setEnabled(True)
-        when = call.call_time.strftime("%Y-%m-%d %H:%M") if call.call_time else "no call time"
-        if self.is_text:
-            untimed = f", {len(call.utterances)} messages, no times"  # places are message numbers, not times
-            kind = "text conversation" + ("" if call.timed else untimed)
-        else:
-            kind = "stereo" if call.channels == 2 else "mono, speakers separated"
-        self.title.setText(
-            f"<b>{call.path.rsplit('/', 1)[-1]}</b><br><span style='color:#555'>"
-            f"{when} · {clock(call.duration_s) + ' · ' if call.timed else ''}{kind} · {call.team_name or 'no team'}"
-            f"{' · ' + self.driver_names.get(call.driver, call.driver) if call.driver else ''}"
-            f"{' · reviewed by ' + (call.reviewed_by or 'someone') if call.reviewed else ''}"
-            f"{' · assigned to ' + call.assigned_to if call.assigned_to else ''}"
-            f"{_deleted(call)}</span>"
-        )
+        self._show_title()
         self.agent.clear()
         for agent in self.people.agents():
             self.agent.addItem(agent.name, agent.id)
@@ -327,6 +314,25 @@ class ReviewView(QWidget):
         else:
             self.finding.find(call, call.duration_s, self._show_recording)
         self._show_audit()
+
+    def _show_title(self) -> None:
+        """The open call's file name, and under it when, how long, what kind, its team and driver, who reviewed it
+        and who it is assigned to."""
+        call = self.call
+        when = call.call_time.strftime("%Y-%m-%d %H:%M") if call.call_time else "no call time"
+        if self.is_text:
+            untimed = f", {len(call.utterances)} messages, no times"  # places are message numbers, not times
+            kind = "text conversation" + ("" if call.timed else untimed)
+        else:
+            kind = "stereo" if call.channels == 2 else "mono, speakers separated"
+        self.title.setText(
+            f"<b>{call.path.rsplit('/', 1)[-1]}</b><br><span style='color:#555'>"
+            f"{when} · {clock(call.duration_s) + ' · ' if call.timed else ''}{kind} · {call.team_name or 'no team'}"
+            f"{' · ' + self.driver_names.get(call.driver, call.driver) if call.driver else ''}"
+            f"{' · reviewed by ' + (call.reviewed_by or 'someone') if call.reviewed else ''}"
+            f"{' · assigned to ' + call.assigned_to if call.assigned_to else ''}"
+            f"{_deleted(call)}</span>"
+        )
 
     def _show_recording(self, path: str) -> None:
         """Load the open call's recording, found at `path`, into the player and the waveform."""
@@ -495,6 +501,7 @@ class ReviewView(QWidget):
         position = self.player.seconds()  # no recording in a text conversation: the player stays at 0
         call_id = self.call.id
         self.call = self.service.refreshed(self.call)
+        self._show_title()  # "reviewed by" once marked
         self.scorecard.show_score(self.call.score, self.call.unscored, keep_place=True)
         self.reviewed.setChecked(self.call.reviewed)
         self.reviewed.setText("Reviewed ✓" if self.call.reviewed else "Mark reviewed")
