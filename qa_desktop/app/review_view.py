@@ -327,8 +327,9 @@ class ReviewView(QWidget):
             kind = "stereo" if call.channels == 2 else "mono, speakers separated"
         self.title.setText(
             f"<b>{call.path.rsplit('/', 1)[-1]}</b><br><span style='color:#555'>"
-            f"{when} · {clock(call.duration_s) + ' · ' if call.timed else ''}{kind} · {call.team_name or 'no team'}"
-            f"{' · ' + self.driver_names.get(call.driver, call.driver) if call.driver else ''}"
+            f"{when} · {clock(call.duration_s) + ' · ' if call.timed else ''}{kind} · "
+            f"{'team ' + call.team_name if call.team_name else 'no team'}"  # "Billing · Billing" told neither apart
+            f"{' · driver ' + self.driver_names.get(call.driver, call.driver) if call.driver else ''}"
             f"{' · reviewed by ' + (call.reviewed_by or 'someone') if call.reviewed else ''}"
             f"{' · assigned to ' + call.assigned_to if call.assigned_to else ''}"
             f"{_deleted(call)}</span>"
