@@ -4,7 +4,8 @@ the disputes list, blind scoring in the calibration window, and the agreement la
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QLabel
 
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.app.scorecard_panel import REASON_ROLE
@@ -250,3 +251,25 @@ def test_a_calibration_asks_the_criteria_in_scorecard_order(qtbot, db):
     win.evaluator.setCurrentIndex(0)
     asked = [win.answers.item(row, 0).text() for row in range(win.answers.rowCount())]
     assert asked == ["Greeting", "Recording disclosure", "Identity verification", "Closing"]  # was by id: Closing first
+
+
+def test_rejecting_a_dispute_names_its_criterion_as_the_list_does(qtbot, db):
+    call = stored_call(
+        "Ana", "Billing", "2026-03-02 09:00", 300, (50, 50, 0), True, {"recording_disclosure": ("fail", None)}, ["hi"]
+    )
+    window = _window(qtbot, db)
+    window.open_call(call.id)
+    window.review.apply_dispute("recording_disclosure", "Ana", "pass", "read at 0:03")
+    dialog = window.open_disputes()
+    dialog.table.setCurrentItem(dialog.table.topLevelItem(0))
+    asked: list[str] = []
+
+    def read_and_cancel() -> None:
+        box = QApplication.activeModalWidget()
+        asked.append(box.findChild(QLabel).text())
+        box.reject()
+
+    QTimer.singleShot(0, read_and_cancel)
+    dialog.actions[2].click()  # Reject…
+    assert dialog.table.topLevelItem(0).text(2) == "Recording disclosure"
+    assert asked and asked[0].startswith("Reject: Recording disclosure stays fail.")  # was "recording_disclosure"

@@ -185,10 +185,11 @@ class DisputesDialog(QDialog):
 
     def _reject(self) -> None:
         if (d := self.selected()) is not None:
+            name = self.names.get(d.criterion, d.criterion)  # as the list and Accept name it, not its id
             reason = ask_text(
                 self,
                 "Reject dispute",
-                f"Reject: {d.criterion} stays {d.disputed}. Why is the result right? (required; the agent reads it)",
+                f"Reject: {name} stays {d.disputed}. Why is the result right? (required; the agent reads it)",
                 required=True,
             )
             if reason is not None:
