@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
 
 from qa_desktop.app.main_window import MainWindow
@@ -273,3 +274,27 @@ def test_rejecting_a_dispute_names_its_criterion_as_the_list_does(qtbot, db):
     dialog.actions[2].click()  # Reject…
     assert dialog.table.topLevelItem(0).text(2) == "Recording disclosure"
     assert asked and asked[0].startswith("Reject: Recording disclosure stays fail.")  # was "recording_disclosure"
+
+
+def test_a_dispute_is_rejected_from_the_keyboard(qtbot, db):
+    call = stored_call(
+        "Ana", "Billing", "2026-03-02 09:00", 300, (50, 50, 0), True, {"recording_disclosure": ("fail", None)}, ["hi"]
+    )
+    window = _window(qtbot, db)
+    window.open_call(call.id)
+    window.review.apply_dispute("recording_disclosure", "Ana", "pass", "read at 0:03")
+    dialog = window.open_disputes()
+    dialog.table.setCurrentItem(dialog.table.topLevelItem(0))
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        box.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is box, timeout=3000)
+        QTest.keyClicks(box.focusWidget(), "No disclosure until 1:40")
+        QTest.keyClick(box.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        if box.isVisible():  # Ctrl+Enter did not save: the test goes on, to fail below
+            box.reject()
+
+    QTimer.singleShot(0, answer)
+    dialog.actions[2].click()  # Reject…
+    assert (Dispute.get().status, Dispute.get().resolution) == ("rejected", "No disclosure until 1:40")
