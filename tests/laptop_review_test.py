@@ -282,3 +282,25 @@ def test_the_review_s_header_says_who_reviewed_the_call_once_it_is_marked(qtbot,
     assert "reviewed by Dana QA" in review.title.text()  # was only after opening the call again
     review.reviewed.click()
     assert "reviewed by" not in review.title.text()
+
+
+def test_a_double_click_on_a_criterion_opens_its_override(qtbot, db, tmp_path):
+    (chat := tmp_path / "chat.csv").write_text(SHORT_CHAT, encoding="utf-8")
+    stored_conversation(chat, shipped_scorecard())
+    review = _window(qtbot, db).review
+    tree = review.scorecard.tree
+    item = review.scorecard.criterion_item("greeting")
+    opened: list[str] = []
+
+    def cancel() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is not None:  # none opened: the test fails below
+            opened.append(dialog.windowTitle())
+            dialog.reject()
+
+    QTimer.singleShot(0, cancel)
+    where = tree.visualItemRect(item).center()
+    QTest.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    QTest.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert opened == ["Override Greeting"]  # was nothing: the row folded its evidence away
+    assert item.isExpanded()

@@ -135,6 +135,4 @@ def test_the_review_names_the_calls_driver_which_the_library_leaves_to_its_menu(
     window.review.open_call(
         stored_call("Tom Becker", "Billing", "2026-11-03T09:00", 300, (70, 60, 80), False, {}, bill).id
     )
-    assert (
-        "team Billing · driver Billing" in window.review.title.text()
-    )  # was "Billing · Billing": which is which?
+    assert "team Billing · driver Billing" in window.review.title.text()  # was "Billing · Billing": which is which?

@@ -184,6 +184,7 @@ class ReviewView(QWidget):
         self.reviewed.setCheckable(True)
         self.reviewed.clicked.connect(self._toggle_reviewed)
         self.override_button = QPushButton("Override…")
+        self.override_button.setToolTip("Change the selected criterion's result, with a comment (or double-click it)")
         self.override_button.setEnabled(False)
         self.override_button.clicked.connect(self.override_selected)
         self.confirm_button = QPushButton("Confirm ✓")
@@ -263,6 +264,7 @@ class ReviewView(QWidget):
         for source in (self.waveform, self.transcript, self.scorecard):
             source.seek_requested.connect(self.play_from)
         self.scorecard.criterion_selected.connect(self._criterion_selected)
+        self.scorecard.override_requested.connect(lambda: self.override_button.isEnabled() and self.override_selected())
         self.scorecard.evidence_opened.connect(
             lambda result_id: self.service.evidence_played(result_id, self.reviewer())
         )

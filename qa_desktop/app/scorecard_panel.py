@@ -18,7 +18,8 @@ PLAY_TIP = "Click to play this moment"
 FIND_TIP = "Click to find this message in the transcript"  # a text conversation has nothing to play
 OVERRIDDEN = "✎"  # beside a result a reviewer changed: "(overridden)" there cut the criteria's names on a laptop
 _HINT = (
-    "Select a criterion to read why. <span style='color:#777'>⚑ critical (a fail is an auto-fail) · "
+    "Select a criterion to read why, double-click to override. <span style='color:#777'>⚑ critical (a fail is "
+    "an auto-fail) · "
     "<span style='background:#fff4ce'>&nbsp;check&nbsp;</span> heard too unclearly to trust: listen · "
     f"{OVERRIDDEN} overridden by a reviewer</span>"
 )
@@ -48,11 +49,12 @@ def _customer_mood(score: ScoreView, card: Scorecard) -> str:
 
 class ScorecardPanel(QWidget):
     """`seek_requested(seconds)` and `evidence_opened(result id)` when evidence is clicked;
-    `criterion_selected(result id)` on selection."""
+    `criterion_selected(result id)` on selection, `override_requested` when a criterion is double-clicked."""
 
     seek_requested = Signal(float)
     evidence_opened = Signal(int)
     criterion_selected = Signal(object)
+    override_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -77,6 +79,10 @@ class ScorecardPanel(QWidget):
         self.details.setStyleSheet("background:#f6f6f6; padding:6px")
         self.details.setMinimumHeight(64)
         self.tree.itemClicked.connect(self._clicked)
+        self.tree.setExpandsOnDoubleClick(False)  # a double-click on a criterion overrides it (the arrow folds)
+        self.tree.itemDoubleClicked.connect(
+            lambda item, _column: item.data(0, CRITERION_ROLE) is not None and self.override_requested.emit()
+        )
         self.tree.currentItemChanged.connect(self._current_changed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
