@@ -477,3 +477,25 @@ def test_the_focus_list_shows_every_criterion_it_has_room_for_above_the_sessions
     qtbot.waitUntil(lambda: shown() == len(window.names) == 17, timeout=5000)  # the shipped scorecard's: was 12
     sessions = window.sessions.height() // window.sessions.fontMetrics().lineSpacing()
     assert sessions >= 4  # the sessions stay in view (four rows at least), below 300 px of them before
+
+
+def test_coach_suggest_on_a_small_library_says_how_to_compare_on_fewer_calls(db, capsys):
+    from tests.support.stored_calls import stored_call
+
+    for agent, result in (("Ana", "fail"), ("Ben", "pass")):
+        for day in (2, 3):
+            stored_call(
+                agent,
+                "Billing",
+                f"2026-03-0{day} 09:00",
+                300,
+                (50, 50, 50),
+                False,
+                {"greeting": (result, None)},
+                ["hi"],
+            )
+    assert main(["coach", "suggest", "--agent", "Ana", "--db", str(db)]) == 0
+    said = capsys.readouterr().out
+    assert "at least 5 calls each side" in said and "--min-calls" in said  # was a dead end on a small library
+    assert main(["coach", "suggest", "--agent", "Ana", "--min-calls", "2", "--db", str(db)]) == 0
+    assert "Greeting" in capsys.readouterr().out
