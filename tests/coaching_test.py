@@ -499,3 +499,13 @@ def test_coach_suggest_on_a_small_library_says_how_to_compare_on_fewer_calls(db,
     assert "at least 5 calls each side" in said and "--min-calls" in said  # was a dead end on a small library
     assert main(["coach", "suggest", "--agent", "Ana", "--min-calls", "2", "--db", str(db)]) == 0
     assert "Greeting" in capsys.readouterr().out
+
+
+def test_the_coaching_window_on_an_empty_library_says_to_import_calls_first(qtbot, db):
+    from qa_desktop.app.coaching_window import CoachingWindow
+
+    window = CoachingWindow(None, lambda: "Kim", lambda: None)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.agent.count() == 0 and window.suggestions.topLevelItemCount() == 0
+    assert window.suggestion_note.isVisible() and "import calls" in window.suggestion_note.text()  # was blank

@@ -148,7 +148,10 @@ class CoachingWindow(QDialog):
 
     def _suggest(self) -> None:
         self.suggestions.clear()
-        if self.agent.currentData() is None:
+        if self.agent.currentData() is None:  # an empty list and box said nothing
+            self.suggestion_note.setText(
+                "No agents yet: import calls (Import… in the main window) to coach their agents."
+            )
             return
         agent_id = self.agent.currentData()
         for i in range(self.others.count()):  # the session's own agent is not "also" in it
