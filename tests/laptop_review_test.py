@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QStyle
 
 from qa_desktop.app.library_columns import KEYS
 from qa_desktop.app.main_window import MainWindow
+from qa_desktop.app.review_view import ReviewView
 from qa_desktop.app.scorecard_panel import SEEK_ROLE
 from qa_desktop.services.settings import Settings
 from tests.support.stored_calls import SHORT_CHAT, shipped_scorecard, stored_call, stored_conversation
@@ -220,13 +221,20 @@ def test_the_scorecards_auto_fail_verdict_is_never_split_across_lines(qtbot, db,
     assert any(verdict in line for line in lines), lines  # was "… AUTO-" then "FAIL"
 
 
-def test_an_override_comment_reads_below_the_scorecard_as_it_was_typed(qtbot, db, tmp_path):
+def _dana_reviews_a_chat(qtbot, db, tmp_path, criterion: str | None = None) -> ReviewView:
+    """The review of a stored chat on a laptop, as Dana QA (her name kept in Settings), `criterion` selected."""
     (chat := tmp_path / "chat.csv").write_text(SHORT_CHAT, encoding="utf-8")
     stored_conversation(chat, shipped_scorecard())
     settings = Settings()
     settings.set("reviewer", "Dana QA")
     review = _window(qtbot, db, settings=settings).review
-    review.scorecard.tree.setCurrentItem(review.scorecard.criterion_item("greeting"))
+    if criterion is not None:
+        review.scorecard.tree.setCurrentItem(review.scorecard.criterion_item(criterion))
+    return review
+
+
+def test_an_override_comment_reads_below_the_scorecard_as_it_was_typed(qtbot, db, tmp_path):
+    review = _dana_reviews_a_chat(qtbot, db, tmp_path, "greeting")
     comment = "Greeting said at 0:04 <inaudible> & the model missed it"
     review.apply_override("greeting", "fail", comment)
     document = QTextDocument()
@@ -235,13 +243,8 @@ def test_an_override_comment_reads_below_the_scorecard_as_it_was_typed(qtbot, db
 
 
 def test_an_overridden_result_leaves_every_criterion_s_name_in_full_on_a_laptop(qtbot, db, tmp_path):
-    (chat := tmp_path / "chat.csv").write_text(SHORT_CHAT, encoding="utf-8")
-    stored_conversation(chat, shipped_scorecard())
-    settings = Settings()
-    settings.set("reviewer", "Dana QA")
-    review = _window(qtbot, db, settings=settings).review
+    review = _dana_reviews_a_chat(qtbot, db, tmp_path, "identity_verification")
     tree = review.scorecard.tree
-    tree.setCurrentItem(review.scorecard.criterion_item("identity_verification"))
     review.apply_override("identity_verification", "pass", "Postcode asked in the second message")
     names = [c.name + " ⚑" * c.critical for c in shipped_scorecard().criteria]
     widest = max(tree.fontMetrics().horizontalAdvance(name) for name in names)
@@ -252,12 +255,7 @@ def test_an_overridden_result_leaves_every_criterion_s_name_in_full_on_a_laptop(
 
 
 def test_the_audit_log_reads_the_newest_change_and_its_comment_in_full_on_a_laptop(qtbot, db, tmp_path):
-    (chat := tmp_path / "chat.csv").write_text(SHORT_CHAT, encoding="utf-8")
-    stored_conversation(chat, shipped_scorecard())
-    settings = Settings()
-    settings.set("reviewer", "Dana QA")
-    review = _window(qtbot, db, settings=settings).review
-    review.scorecard.tree.setCurrentItem(review.scorecard.criterion_item("greeting"))
+    review = _dana_reviews_a_chat(qtbot, db, tmp_path, "greeting")
     comment = "Greeted by name in the first message <b>and</b> the company named"
     review.apply_override("greeting", "fail", comment)
     review.tabs.setCurrentIndex(1)
@@ -271,11 +269,7 @@ def test_the_audit_log_reads_the_newest_change_and_its_comment_in_full_on_a_lapt
 
 
 def test_the_review_s_header_says_who_reviewed_the_call_once_it_is_marked(qtbot, db, tmp_path):
-    (chat := tmp_path / "chat.csv").write_text(SHORT_CHAT, encoding="utf-8")
-    stored_conversation(chat, shipped_scorecard())
-    settings = Settings()
-    settings.set("reviewer", "Dana QA")
-    review = _window(qtbot, db, settings=settings).review
+    review = _dana_reviews_a_chat(qtbot, db, tmp_path)
     assert "reviewed by" not in review.title.text()
     review.reviewed.click()
     assert review.reviewed.text() == "Reviewed ✓"

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
 
+from qa_desktop.app.disputes_dialog import DisputesDialog
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.app.scorecard_panel import REASON_ROLE
 from qa_desktop.services.settings import Settings
@@ -254,7 +255,8 @@ def test_a_calibration_asks_the_criteria_in_scorecard_order(qtbot, db):
     assert asked == ["Greeting", "Recording disclosure", "Identity verification", "Closing"]  # was by id: Closing first
 
 
-def test_rejecting_a_dispute_names_its_criterion_as_the_list_does(qtbot, db):
+def _disputes_with_one_open(qtbot, db) -> DisputesDialog:
+    """The disputes window with one open dispute selected: Ana's recording disclosure, fail, asked to pass."""
     call = stored_call(
         "Ana", "Billing", "2026-03-02 09:00", 300, (50, 50, 0), True, {"recording_disclosure": ("fail", None)}, ["hi"]
     )
@@ -263,6 +265,11 @@ def test_rejecting_a_dispute_names_its_criterion_as_the_list_does(qtbot, db):
     window.review.apply_dispute("recording_disclosure", "Ana", "pass", "read at 0:03")
     dialog = window.open_disputes()
     dialog.table.setCurrentItem(dialog.table.topLevelItem(0))
+    return dialog
+
+
+def test_rejecting_a_dispute_names_its_criterion_as_the_list_does(qtbot, db):
+    dialog = _disputes_with_one_open(qtbot, db)
     asked: list[str] = []
 
     def read_and_cancel() -> None:
@@ -277,14 +284,7 @@ def test_rejecting_a_dispute_names_its_criterion_as_the_list_does(qtbot, db):
 
 
 def test_a_dispute_is_rejected_from_the_keyboard(qtbot, db):
-    call = stored_call(
-        "Ana", "Billing", "2026-03-02 09:00", 300, (50, 50, 0), True, {"recording_disclosure": ("fail", None)}, ["hi"]
-    )
-    window = _window(qtbot, db)
-    window.open_call(call.id)
-    window.review.apply_dispute("recording_disclosure", "Ana", "pass", "read at 0:03")
-    dialog = window.open_disputes()
-    dialog.table.setCurrentItem(dialog.table.topLevelItem(0))
+    dialog = _disputes_with_one_open(qtbot, db)
 
     def answer() -> None:
         box = QApplication.activeModalWidget()
