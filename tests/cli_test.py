@@ -111,3 +111,12 @@ def test_every_command_s_db_help_says_the_settings_database_is_its_default_and_i
     assert main(["users", "add", "admin", "--role", "admin"]) == 0
     assert User.select().count() == 1 and chosen.exists()  # the Settings database, as the help says
     close_database()
+
+
+def test_the_roles_and_dates_in_the_help_read_once_and_with_their_format():
+    commands = _with_db(build_parser())
+    role = next(a.help for a in commands["users add"]._actions if "--role" in a.option_strings)
+    assert role == "one of: admin, lead (QA lead), coach, evaluator, agent"  # was "admin (admin), …, agent (agent)"
+    for name in ("report", "agreement"):
+        since = next(a.help for a in commands[name]._actions if "--from" in a.option_strings)
+        assert "YYYY-MM-DD" in since  # agreement's said "first call date" only

@@ -169,7 +169,9 @@ def add_report_parsers(commands: argparse._SubParsersAction) -> None:
 def add_trust_parser(commands: argparse._SubParsersAction) -> None:
     """The `agreement` command."""
     agreement = commands.add_parser("agreement", help="how often automatic verdicts agree with people, per criterion")
-    agreement.add_argument("--from", dest="date_from", type=parse_date, metavar="DATE", help="first call date")
+    agreement.add_argument(
+        "--from", dest="date_from", type=parse_date, metavar="DATE", help="first call date (YYYY-MM-DD)"
+    )
     agreement.add_argument("--to", dest="date_to", type=parse_date, metavar="DATE", help="last call date, inclusive")
     agreement.add_argument(
         "--scorecard",
@@ -183,7 +185,7 @@ def add_users_parsers(commands: argparse._SubParsersAction) -> None:
     """The `users` command with its subcommands, and `assign`."""
     group = commands.add_parser("users", help="people who sign in, and their roles (admin only)")
     actions = group.add_subparsers(dest="users_command", required=True)
-    roles = ", ".join(f"{key} ({label})" for key, label in ROLES.items())
+    roles = ", ".join(key if key == label else f"{key} ({label})" for key, label in ROLES.items())
     add = actions.add_parser("add", help=f"a new user; the password is asked twice (or read from ${NEW_PASSWORD_ENV})")
     add.add_argument("name")
     add.add_argument("--role", required=True, help=f"one of: {roles}")
