@@ -3,6 +3,7 @@ start without the engine's libraries (the model, Dask, scikit-learn, the charts)
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import json
 import subprocess
@@ -78,3 +79,44 @@ def test_a_database_the_command_cannot_use_is_an_error(args, says, capsys):
         parse_args(args)
     assert exit.value.code == 2
     assert says in capsys.readouterr().err
+
+
+def _with_db(parser: argparse.ArgumentParser, name: str = "") -> dict[str, argparse.ArgumentParser]:
+    """Every (sub)command under `parser` that takes --db, by name."""
+    found = {name: parser} if any("--db" in a.option_strings for a in parser._actions) and name else {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub, child in action.choices.items():
+                found |= _with_db(child, f"{name} {sub}".strip())
+    return found
+
+
+def _db_help(parser: argparse.ArgumentParser) -> str:
+    return next(a.help for a in parser._actions if "--db" in a.option_strings)
+
+
+def test_every_command_s_db_help_says_the_settings_database_is_its_default_and_it_is(tmp_path, monkeypatch):
+    from qa_desktop.cli.main import main
+    from qa_desktop.services.settings import Settings
+    from qa_desktop.storage.database import close_database
+    from qa_desktop.storage.models import User
+
+    parsers = {name: p for name, p in _with_db(build_parser()).items() if name != "score"}  # score: stores nothing
+    assert {"users add", "assign", "retention show"} <= set(parsers)
+    lying = [name for name, parser in parsers.items() if "Settings" not in _db_help(parser)]
+    assert lying == []  # was users *, assign and retention *: "(default: in the user's data folder)"
+    chosen = tmp_path / "team.sqlite3"
+    Settings().set("database", str(chosen))
+    monkeypatch.setenv("QA_DESKTOP_NEW_PASSWORD", "a long password")
+    assert main(["users", "add", "admin", "--role", "admin"]) == 0
+    assert User.select().count() == 1 and chosen.exists()  # the Settings database, as the help says
+    close_database()
+
+
+def test_the_roles_and_dates_in_the_help_read_once_and_with_their_format():
+    commands = _with_db(build_parser())
+    role = next(a.help for a in commands["users add"]._actions if "--role" in a.option_strings)
+    assert role == "one of: admin, lead (QA lead), coach, evaluator, agent"  # was "admin (admin), …, agent (agent)"
+    for name in ("report", "agreement"):
+        since = next(a.help for a in commands[name]._actions if "--from" in a.option_strings)
+        assert "YYYY-MM-DD" in since  # agreement's said "first call date" only

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QTextDocument
 
 from qa_desktop.cli.main import main
 from qa_desktop.cli.options import EXIT_FAILED
@@ -306,6 +307,11 @@ def test_coaching_window_builds_a_session_and_exports_its_pack(qtbot, team, tmp_
     assert bar.fontMetrics().horizontalAdvance(bar.text()) < bar.width()  # the whole path ran off the bar
     folder = bar.toolTip().removeprefix("Pack written to ")
     assert (tmp_path / folder.rsplit("/", 1)[-1] / "coaching-pack.pdf").exists()
+    said = QTextDocument()
+    said.setHtml(window.pack_note.text())
+    assert window.pack_note.isVisible()  # the folder was only in the bar's tooltip: "Pack written", but where?
+    assert said.toPlainText() == f"Pack saved in {folder} (and {folder.rsplit('/', 1)[-1]}.zip beside it)."
+    assert QUrl.fromLocalFile(folder).toString() in window.pack_note.text()  # a click opens the folder
     page = (tmp_path / folder.rsplit("/", 1)[-1] / "index.html").read_text()
     assert "Peer A" in page and "Ben" not in page and "Cho" not in page
     assert CoachingSession.get_by_id(session.id).goals == "Name the feeling first"
@@ -501,3 +507,35 @@ def test_the_focus_list_shows_every_criterion_it_has_room_for_above_the_sessions
     qtbot.waitUntil(lambda: shown() == len(window.names) == 17, timeout=5000)  # the shipped scorecard's: was 12
     sessions = window.sessions.height() // window.sessions.fontMetrics().lineSpacing()
     assert sessions >= 4  # the sessions stay in view (four rows at least), below 300 px of them before
+
+
+def test_coach_suggest_on_a_small_library_says_how_to_compare_on_fewer_calls(db, capsys):
+    from tests.support.stored_calls import stored_call
+
+    for agent, result in (("Ana", "fail"), ("Ben", "pass")):
+        for day in (2, 3):
+            stored_call(
+                agent,
+                "Billing",
+                f"2026-03-0{day} 09:00",
+                300,
+                (50, 50, 50),
+                False,
+                {"greeting": (result, None)},
+                ["hi"],
+            )
+    assert main(["coach", "suggest", "--agent", "Ana", "--db", str(db)]) == 0
+    said = capsys.readouterr().out
+    assert "at least 5 calls each side" in said and "--min-calls" in said  # was a dead end on a small library
+    assert main(["coach", "suggest", "--agent", "Ana", "--min-calls", "2", "--db", str(db)]) == 0
+    assert "Greeting" in capsys.readouterr().out
+
+
+def test_the_coaching_window_on_an_empty_library_says_to_import_calls_first(qtbot, db):
+    from qa_desktop.app.coaching_window import CoachingWindow
+
+    window = CoachingWindow(None, lambda: "Kim", lambda: None)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.agent.count() == 0 and window.suggestions.topLevelItemCount() == 0
+    assert window.suggestion_note.isVisible() and "import calls" in window.suggestion_note.text()  # was blank

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QStyle
 
 from qa_desktop.app.library_columns import KEYS
 from qa_desktop.app.main_window import MainWindow
+from qa_desktop.app.review_view import ReviewView
 from qa_desktop.app.scorecard_panel import SEEK_ROLE
 from qa_desktop.services.settings import Settings
 from tests.support.stored_calls import SHORT_CHAT, shipped_scorecard, stored_call, stored_conversation
@@ -218,3 +219,82 @@ def test_the_scorecards_auto_fail_verdict_is_never_split_across_lines(qtbot, db,
     verdict = "AUTO-FAIL" if auto_fail else "no auto-fail"
     lines = [line.replace("\u2011", "-").replace("\xa0", " ") for line in _lines(summary)]
     assert any(verdict in line for line in lines), lines  # was "… AUTO-" then "FAIL"
+
+
+def _dana_reviews_a_chat(qtbot, db, tmp_path, criterion: str | None = None) -> ReviewView:
+    """The review of a stored chat on a laptop, as Dana QA (her name kept in Settings), `criterion` selected."""
+    (chat := tmp_path / "chat.csv").write_text(SHORT_CHAT, encoding="utf-8")
+    stored_conversation(chat, shipped_scorecard())
+    settings = Settings()
+    settings.set("reviewer", "Dana QA")
+    review = _window(qtbot, db, settings=settings).review
+    if criterion is not None:
+        review.scorecard.tree.setCurrentItem(review.scorecard.criterion_item(criterion))
+    return review
+
+
+def test_an_override_comment_reads_below_the_scorecard_as_it_was_typed(qtbot, db, tmp_path):
+    review = _dana_reviews_a_chat(qtbot, db, tmp_path, "greeting")
+    comment = "Greeting said at 0:04 <inaudible> & the model missed it"
+    review.apply_override("greeting", "fail", comment)
+    document = QTextDocument()
+    document.setHtml(review.scorecard.details.text())
+    assert f"Override by Dana QA: {comment}" in document.toPlainText()  # was "at 0:04  & the model…": a tag
+
+
+def test_an_overridden_result_leaves_every_criterion_s_name_in_full_on_a_laptop(qtbot, db, tmp_path):
+    review = _dana_reviews_a_chat(qtbot, db, tmp_path, "identity_verification")
+    tree = review.scorecard.tree
+    review.apply_override("identity_verification", "pass", "Postcode asked in the second message")
+    names = [c.name + " ⚑" * c.critical for c in shipped_scorecard().criteria]
+    widest = max(tree.fontMetrics().horizontalAdvance(name) for name in names)
+    margins = 2 * (tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+    assert 2 * tree.indentation() + widest + margins <= tree.header().sectionSize(0)  # was "Identity verific…"
+    item = review.scorecard.criterion_item("identity_verification")
+    assert item.text(1).startswith("PASS") and "Dana QA" in item.toolTip(1)  # who changed it, and from what
+
+
+def test_the_audit_log_reads_the_newest_change_and_its_comment_in_full_on_a_laptop(qtbot, db, tmp_path):
+    review = _dana_reviews_a_chat(qtbot, db, tmp_path, "greeting")
+    comment = "Greeted by name in the first message <b>and</b> the company named"
+    review.apply_override("greeting", "fail", comment)
+    review.tabs.setCurrentIndex(1)
+    qtbot.waitExposed(review.audit)
+    header = review.audit.header()
+    assert header.sectionViewportPosition(5) + 40 > review.audit.viewport().width()  # the comment's column, off view
+    details = review.audit_details
+    assert details.isVisible() and details.width() <= review.tabs.width()
+    what, who, said = details.text().splitlines()
+    assert (what, who.split(",")[0], said) == ("override Greeting: pass → fail", "Dana QA", f"“{comment}”")
+
+
+def test_the_review_s_header_says_who_reviewed_the_call_once_it_is_marked(qtbot, db, tmp_path):
+    review = _dana_reviews_a_chat(qtbot, db, tmp_path)
+    assert "reviewed by" not in review.title.text()
+    review.reviewed.click()
+    assert review.reviewed.text() == "Reviewed ✓"
+    assert "reviewed by Dana QA" in review.title.text()  # was only after opening the call again
+    review.reviewed.click()
+    assert "reviewed by" not in review.title.text()
+
+
+def test_a_double_click_on_a_criterion_opens_its_override(qtbot, db, tmp_path):
+    (chat := tmp_path / "chat.csv").write_text(SHORT_CHAT, encoding="utf-8")
+    stored_conversation(chat, shipped_scorecard())
+    review = _window(qtbot, db).review
+    tree = review.scorecard.tree
+    item = review.scorecard.criterion_item("greeting")
+    opened: list[str] = []
+
+    def cancel() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is not None:  # none opened: the test fails below
+            opened.append(dialog.windowTitle())
+            dialog.reject()
+
+    QTimer.singleShot(0, cancel)
+    where = tree.visualItemRect(item).center()
+    QTest.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    QTest.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert opened == ["Override Greeting"]  # was nothing: the row folded its evidence away
+    assert item.isExpanded()

@@ -188,6 +188,7 @@ def test_main_window_search_keeps_the_open_call_or_says_nothing_matches(qtbot, f
     window.filters.search.setText("zzzznotaword")
     qtbot.waitUntil(lambda: window.calls.rowCount() == 0, timeout=3000)
     assert window.review.call is None and "No call matches" in window.review.title.text()
+    assert window.review.scorecard.summary.text() == "No call open."  # was "This call has not been scored."
     assert "0 calls" in window.count.text()
 
 

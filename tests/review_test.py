@@ -82,7 +82,7 @@ def test_override_recomputes_the_stored_score_and_is_audited(qtbot, window):
     assert "AUTO\u2011FAIL" in window.review.scorecard.summary.text()  # a non-breaking hyphen
     assert "customer fared" in window.review.scorecard.summary.text()  # what fed the empathy score
     assert "(60% of empathy)" in window.review.scorecard.summary.text()
-    assert "(overridden)" in window.review.scorecard.criterion_item("recording_disclosure").text(1)
+    assert window.review.scorecard.criterion_item("recording_disclosure").text(1) == "FAIL ✎"
     assert window.review.audit.topLevelItem(0).text(5) == "Disclosure was cut off on the recording"
     row_number = window.calls.row_of(call.id)
     assert window.calls.row(row_number).auto_fail and window.review.call.id == call.id
@@ -111,7 +111,7 @@ def test_an_override_over_another_lead_s_change_since_the_call_was_shown_is_refu
     window.review.apply_override("greeting", "na", "greeting not needed")
     assert warnings and warnings[0][0] == "Override" and "changed by Lee Lead" in warnings[0][1]
     assert (_criterion(window, "greeting").override, _criterion(window, "greeting").override_by) == ("fail", "Lee Lead")
-    assert "(overridden)" in window.review.scorecard.criterion_item("greeting").text(1)  # theirs is shown now
+    assert window.review.scorecard.criterion_item("greeting").text(1) == "FAIL ✎"  # theirs is shown now
     window.review.apply_override("greeting", "na", "greeting not needed")  # from the view that shows theirs
     assert len(warnings) == 1 and _criterion(window, "greeting").override == "na"
 

@@ -130,4 +130,9 @@ def test_the_review_names_the_calls_driver_which_the_library_leaves_to_its_menu(
     columns = window.table.horizontalHeader()
     assert not columns.isSectionHidden(KEYS.index("empathy")) and columns.isSectionHidden(KEYS.index("driver"))
     window.review.open_call(call.id)
-    assert "Support · Technical problem" in window.review.title.text()  # the primary driver, by its name
+    assert "team Support · driver Technical problem" in window.review.title.text()  # the primary driver
+    bill = ["My bill is wrong: I was charged twice on this invoice."]
+    window.review.open_call(
+        stored_call("Tom Becker", "Billing", "2026-11-03T09:00", 300, (70, 60, 80), False, {}, bill).id
+    )
+    assert "team Billing · driver Billing" in window.review.title.text()  # was "Billing · Billing": which is which?

@@ -4,8 +4,11 @@ the disputes list, blind scoring in the calibration window, and the agreement la
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel
 
+from qa_desktop.app.disputes_dialog import DisputesDialog
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.app.scorecard_panel import REASON_ROLE
 from qa_desktop.services.settings import Settings
@@ -53,7 +56,7 @@ def test_dispute_from_review_then_accepted(qtbot, db):
     assert [b.isEnabled() for b in dialog.actions] == [True, True, True]
     dialog.decide(dialog.selected(), True, "heard it")
     assert Dispute.get().status == "accepted" and dialog.table.topLevelItemCount() == 0  # open ones only
-    assert window.review.scorecard.criterion_item("identity_verification").text(1) == "PASS (overridden)"
+    assert window.review.scorecard.criterion_item("identity_verification").text(1) == "PASS ✎"
     assert not Score.get(Score.call == call, Score.current).auto_fail
 
 
@@ -103,11 +106,13 @@ def test_calibration_window_scores_blind(qtbot, db):
     assert (win.title.text(), win.evaluators.text(), win.proposals.count()) == ("", "", 0)  # ready for the next
     win.evaluator.setCurrentIndex(0)  # Ann
     assert win.call_list.item(0).text().endswith("0/1")
+    win.call_list.setCurrentRow(0)
     for row in range(win.call_list.count()):
-        win.call_list.setCurrentRow(row)
+        assert win.call_list.currentRow() == row  # after a call's last answer, the next call owing answers
         assert "greeting" in win.definition.text().lower()  # the criterion's definition beside the question
         qtbot.keyClick(win.answers, Qt.Key.Key_P)  # PASS, from the keyboard
-        assert win.answers.item(0, 1).text() == "PASS" and win.call_list.item(row).text().endswith("1/1")
+        assert win.call_list.item(row).text().endswith("1/1")
+    assert win.answers.item(0, 1).text() == "PASS"  # nothing owed anywhere: the last call stays
     assert CalibrationAnswer.select().count() == 2
     win.view_as("Ann", confirm=False)  # viewing as Ann, before submitting
     assert "must submit" in win.blind_note.text() and win.agreement.topLevelItemCount() == 0
@@ -135,8 +140,9 @@ def test_the_calibration_window_greys_what_a_chat_rules_out(qtbot, db, scorecard
     assert [win.call_list.item(r).text()[-3:] for r in range(2)] == ["0/1", "0/3"]  # the chat asks greeting only
     assert win.progress.text() == "4 answers still to give across the 2 calls."
     win.call_list.setCurrentRow(0)
-    qtbot.keyClick(win.answers, Qt.Key.Key_P)  # greeting, then nowhere further on the chat
-    assert win.answers.currentRow() == 0 and win.call_list.item(0).text().startswith("✓")
+    qtbot.keyClick(win.answers, Qt.Key.Key_P)  # greeting, the chat's only question: then the call owing answers
+    assert win.call_list.currentRow() == 1 and win.call_list.item(0).text().startswith("✓")
+    win.call_list.setCurrentRow(0)
     for row, says in ((1, "text conversation: no audio"), (2, "does not check this on a text conversation")):
         given = win.answers.item(row, 1)
         assert given.text() == "n/a" and says in given.toolTip() and given.foreground().color().name() == "#9e9e9e"
@@ -151,6 +157,40 @@ def test_the_calibration_window_greys_what_a_chat_rules_out(qtbot, db, scorecard
     assert win.progress.text().startswith("0 answers still to give")
     win.submit()  # owing nothing on the chat's tone or disclosure
     assert not win.submit_button.isEnabled()
+
+
+def test_answer_keys_go_on_to_the_next_call_rather_than_rewrite_the_last_answer(qtbot, db):
+    criteria = ["greeting", "closing"]
+    calls = [
+        stored_call(
+            "Ana",
+            "Billing",
+            f"2026-03-0{day} 09:00",
+            300,
+            (80, 80, 80),
+            False,
+            dict.fromkeys(criteria, ("pass", None)),
+            ["hi"],
+        )
+        for day in (2, 3, 4)
+    ]
+    cal.create_session("March", "Lead", ["Ann", "Bob"], [c.id for c in calls], criteria)
+    win = _window(qtbot, db).open_calibration()
+    win.sessions.setCurrentRow(0)
+    win.evaluator.setCurrentIndex(0)  # Ann
+    win.call_list.setCurrentRow(1)  # she starts on the second call
+    for key in (Qt.Key.Key_P, Qt.Key.Key_F, Qt.Key.Key_N, Qt.Key.Key_P):
+        qtbot.keyClick(win.answers, key)
+    given = {(a.call_id, a.criterion): a.result for a in CalibrationAnswer.select()}
+    assert given == {
+        (calls[1].id, "greeting"): "pass",
+        (calls[1].id, "closing"): "fail",  # was "pass": the third and fourth keys rewrote it
+        (calls[2].id, "greeting"): "na",
+        (calls[2].id, "closing"): "pass",
+    }
+    qtbot.keyClick(win.answers, Qt.Key.Key_F)  # round to the first call, which still owes both
+    assert win.call_list.currentRow() == 0 and win.answers.item(0, 1).text() == "FAIL"
+    assert win.answers.currentRow() == 1 and win.progress.text().startswith("1 answer still to give")
 
 
 def test_agreement_lab_marks_and_routes(qtbot, db):
@@ -225,3 +265,61 @@ def test_agreement_lab_on_one_call_says_so_in_the_singular(qtbot, db):
     row = lab.table.topLevelItem(0)
     assert lab.summary.text().startswith("1 human verdict on 1 call;")
     assert (row.text(4), row.text(8)) == ("n/a", "needs 3 calls")  # kappa of one verdict; why it is not marked
+
+
+def test_a_calibration_asks_the_criteria_in_scorecard_order(qtbot, db):
+    in_order = ["greeting", "recording_disclosure", "identity_verification", "closing"]  # as a call goes
+    call = stored_call(
+        "Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, dict.fromkeys(in_order, ("pass", None)), ["hi"]
+    )
+    cal.create_session("March", "Lead", ["Ann", "Bob"], [call.id])
+    win = _window(qtbot, db).open_calibration()
+    win.sessions.setCurrentRow(0)
+    win.evaluator.setCurrentIndex(0)
+    asked = [win.answers.item(row, 0).text() for row in range(win.answers.rowCount())]
+    assert asked == ["Greeting", "Recording disclosure", "Identity verification", "Closing"]  # was by id: Closing first
+
+
+def _disputes_with_one_open(qtbot, db) -> DisputesDialog:
+    """The disputes window with one open dispute selected: Ana's recording disclosure, fail, asked to pass."""
+    call = stored_call(
+        "Ana", "Billing", "2026-03-02 09:00", 300, (50, 50, 0), True, {"recording_disclosure": ("fail", None)}, ["hi"]
+    )
+    window = _window(qtbot, db)
+    window.open_call(call.id)
+    window.review.apply_dispute("recording_disclosure", "Ana", "pass", "read at 0:03")
+    dialog = window.open_disputes()
+    dialog.table.setCurrentItem(dialog.table.topLevelItem(0))
+    return dialog
+
+
+def test_rejecting_a_dispute_names_its_criterion_as_the_list_does(qtbot, db):
+    dialog = _disputes_with_one_open(qtbot, db)
+    asked: list[str] = []
+
+    def read_and_cancel() -> None:
+        box = QApplication.activeModalWidget()
+        asked.append(box.findChild(QLabel).text())
+        box.reject()
+
+    QTimer.singleShot(0, read_and_cancel)
+    dialog.actions[2].click()  # Reject…
+    assert dialog.table.topLevelItem(0).text(2) == "Recording disclosure"
+    assert asked and asked[0].startswith("Reject: Recording disclosure stays fail.")  # was "recording_disclosure"
+
+
+def test_a_dispute_is_rejected_from_the_keyboard(qtbot, db):
+    dialog = _disputes_with_one_open(qtbot, db)
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        box.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is box, timeout=3000)
+        QTest.keyClicks(box.focusWidget(), "No disclosure until 1:40")
+        QTest.keyClick(box.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        if box.isVisible():  # Ctrl+Enter did not save: the test goes on, to fail below
+            box.reject()
+
+    QTimer.singleShot(0, answer)
+    dialog.actions[2].click()  # Reject…
+    assert (Dispute.get().status, Dispute.get().resolution) == ("rejected", "No disclosure until 1:40")

@@ -47,6 +47,7 @@ from scoring.scorecard import Scorecard
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 NOT_ASKED_ROLE = ID_ROLE + 1  # on a criterion's name: why the open call's medium rules it out
+OWED_ROLE = ID_ROLE + 2  # on a call of the list: whether the evaluator still owes answers on it
 _UNANSWERED = "—"
 KEYS = {Qt.Key.Key_P: "pass", Qt.Key.Key_F: "fail", Qt.Key.Key_N: "na"}  # answer keys in the answers table
 _ANSWER_COLOURS = {"pass": "#2e7d32", "fail": "#b3261e", "na": "#666666"}
@@ -231,6 +232,7 @@ class CalibrationWindow(QDialog):
             length = "text" if call.is_text else f"{call.duration_s / 60:.1f} min"
             asked = [c for c in self.session.criteria if (call.id, c) not in self.not_asked]
             done, total = sum((call.id, c) in given for c in asked), len(asked)
+            item.setData(OWED_ROLE, done < total)
             item.setText(
                 f"{'✓' if done == total else '○'} Call {call.id} · {call.agent_name} · {length} · {done}/{total}"
             )
@@ -272,8 +274,9 @@ class CalibrationWindow(QDialog):
         column = QVBoxLayout(right)
         hint = QLabel(
             "Answer every criterion from the call alone: the automatic results and the other evaluators' "
-            "answers stay hidden until you submit. Keys: P pass, F fail, N n/a (then the next criterion), "
-            "↑↓ to move. Greyed criteria are not asked: the call's medium rules them out (tone in a chat)."
+            "answers stay hidden until you submit. Keys: P pass, F fail, N n/a (then the next criterion; after a "
+            "call's last, the next call with answers owed), ↑↓ to move. Greyed criteria are not asked: the call's "
+            "medium rules them out (tone in a chat)."
         )
         hint.setWordWrap(True)
         column.addWidget(hint)
@@ -387,14 +390,33 @@ class CalibrationWindow(QDialog):
         )
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt API)
-        """P, F and N answer the current criterion and move to the next one."""
+        """P, F and N answer the current criterion and move to the next one (after the call's last, to the next
+        call with answers owed: the keys went on rewriting the last answer)."""
         if watched is self.answers and event.type() == QEvent.Type.KeyPress and event.key() in KEYS:
             row = self.answers.currentRow()
             if row >= 0 and self.answers.isEnabled() and self._asked(row):
                 self.record(self.answers.item(row, 0).data(ID_ROLE), KEYS[event.key()])
-                self.answers.setCurrentCell(self._next_asked(row), 1)
+                self._move_on(row)
             return True
         return super().eventFilter(watched, event)
+
+    def _move_on(self, row: int) -> None:
+        """After an answer on `row`: the next criterion to answer on this call, else its first one still
+        unanswered, else the next call (in the list's order, round to the top) with answers owed."""
+        later = self._next_asked(row)
+        unanswered = [
+            r
+            for r in range(self.answers.rowCount())
+            if self._asked(r) and self.answers.item(r, 1).text() == _UNANSWERED
+        ]
+        if later != row or unanswered:
+            self.answers.setCurrentCell(later if later != row else unanswered[0], 1)
+            return
+        here, count = self.call_list.currentRow(), self.call_list.count()
+        owed = (r % count for r in range(here + 1, here + count) if self.call_list.item(r % count).data(OWED_ROLE))
+        following = next(owed, None)
+        if following is not None:
+            self.call_list.setCurrentRow(following)  # the answers keep the keyboard
 
     def record(self, criterion: str, result: str | None) -> None:
         """Store the current evaluator's answer for the open call."""

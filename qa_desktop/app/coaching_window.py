@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-from PySide6.QtCore import QDate, QEvent, Qt, QTimer
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer, QUrl
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -51,6 +51,7 @@ from qa_desktop.services.coaching.focus import MIN_CALLS
 from qa_desktop.services.coaching.sessions import STATUSES, criterion_names
 from qa_desktop.services.coaching.views import ClipView, SessionListing, SessionSummary, SessionView
 from qa_desktop.storage.review import StaleReviewError
+from scoring.display import one_line
 
 CLIP_ROLE = Qt.ItemDataRole.UserRole + 1
 SESSION_ROWS = 4  # the sessions list is never shorter: the focus list gets the rest of the height it needs
@@ -152,7 +153,10 @@ class CoachingWindow(QDialog):
 
     def _suggest(self) -> None:
         self.suggestions.clear()
-        if self.agent.currentData() is None:
+        if self.agent.currentData() is None:  # an empty list and box said nothing
+            self.suggestion_note.setText(
+                "No agents yet: import calls (Import… in the main window) to coach their agents."
+            )
             return
         agent_id = self.agent.currentData()
         for i in range(self.others.count()):  # the session's own agent is not "also" in it
@@ -331,6 +335,12 @@ class CoachingWindow(QDialog):
         self.follow.setWordWrap(True)
         self.export_progress = QProgressBar()
         self.export_progress.hide()
+        self.pack_note = QLabel()  # where the last pack went: the folder, a click away
+        self.pack_note.setWordWrap(True)
+        self.pack_note.setTextFormat(Qt.TextFormat.RichText)
+        self.pack_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.pack_note.setOpenExternalLinks(True)
+        self.pack_note.hide()
         save, export = QPushButton("Save notes and goals"), QPushButton("Export coaching pack…")
         delete = QPushButton("Delete session…")
         save.clicked.connect(self._save_clicked)
@@ -366,6 +376,7 @@ class CoachingWindow(QDialog):
         column.addWidget(self.excerpt)
         column.addWidget(self.follow)
         column.addLayout(end)
+        column.addWidget(self.pack_note)
         self.editor.setEnabled(False)
         return self.editor
 
@@ -393,6 +404,7 @@ class CoachingWindow(QDialog):
         self.notes.setPlainText(session.notes)
         self._shown_texts = self._texts()
         self.saved.clear()
+        self.pack_note.hide()
         self.excerpt.clear()
         self._show_clips()
         self._show_follow_up()
@@ -619,6 +631,7 @@ class CoachingWindow(QDialog):
         self.export_progress.setFormat("%p%")
         self.export_progress.setStyleSheet("")
         self.export_progress.setToolTip("")
+        self.pack_note.hide()
         session_id, anonymise = self.session.id, self.anonymise_peers.isChecked()
         self.exporter = run_task(
             lambda task: self.service.export(session_id, Path(out), task.report, anonymise),
@@ -636,6 +649,12 @@ class CoachingWindow(QDialog):
     def _exported(self, folder: Path) -> None:
         self.export_progress.setFormat("Pack written")  # the bar is narrow: where, in its tooltip
         self.export_progress.setToolTip(f"Pack written to {folder}")
+        link = QUrl.fromLocalFile(str(folder)).toString()
+        self.pack_note.setText(
+            f"Pack saved in <a href='{html.escape(link)}'>{html.escape(one_line(str(folder)))}</a> "
+            f"(and {html.escape(folder.name)}.zip beside it)."
+        )
+        self.pack_note.show()
 
     def _export_failed(self, message: str) -> None:
         self.export_progress.setFormat("Export failed")

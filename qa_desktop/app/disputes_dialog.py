@@ -7,6 +7,7 @@ from collections.abc import Callable
 from types import ModuleType
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -49,6 +50,9 @@ def ask_text(parent: QWidget, title: str, prompt: str, required: bool) -> str | 
     if required:
         ok.setEnabled(False)
         text.textChanged.connect(lambda: ok.setEnabled(bool(text.toPlainText().strip())))
+    ok.setToolTip("Ctrl+Enter")  # as in an override or a dispute: Enter starts a new line
+    for key in ("Ctrl+Return", "Ctrl+Enter"):  # the keypad's Enter too
+        QShortcut(QKeySequence(key), dialog, activated=lambda: ok.isEnabled() and dialog.accept())
     layout = QVBoxLayout(dialog)
     for widget in (label, text, buttons):
         layout.addWidget(widget)
@@ -185,10 +189,11 @@ class DisputesDialog(QDialog):
 
     def _reject(self) -> None:
         if (d := self.selected()) is not None:
+            name = self.names.get(d.criterion, d.criterion)  # as the list and Accept name it, not its id
             reason = ask_text(
                 self,
                 "Reject dispute",
-                f"Reject: {d.criterion} stays {d.disputed}. Why is the result right? (required; the agent reads it)",
+                f"Reject: {name} stays {d.disputed}. Why is the result right? (required; the agent reads it)",
                 required=True,
             )
             if reason is not None:

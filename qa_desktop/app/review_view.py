@@ -184,6 +184,7 @@ class ReviewView(QWidget):
         self.reviewed.setCheckable(True)
         self.reviewed.clicked.connect(self._toggle_reviewed)
         self.override_button = QPushButton("Override…")
+        self.override_button.setToolTip("Change the selected criterion's result, with a comment (or double-click it)")
         self.override_button.setEnabled(False)
         self.override_button.clicked.connect(self.override_selected)
         self.confirm_button = QPushButton("Confirm ✓")
@@ -222,9 +223,21 @@ class ReviewView(QWidget):
         header.resizeSection(2, 150)
         header.resizeSection(5, 260)
         header.moveSection(5, 3)
+        self.audit.currentItemChanged.connect(self._audit_selected)
+        self.audit_details = QLabel()  # the selected change in full: on a laptop the comment is off to the right
+        self.audit_details.setWordWrap(True)
+        self.audit_details.setTextFormat(Qt.TextFormat.PlainText)  # comments as typed
+        self.audit_details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.audit_details.setStyleSheet("background:#f6f6f6; padding:6px")
+        self.audit_details.setMinimumHeight(64)
+        audit = QWidget()
+        column = QVBoxLayout(audit)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.audit, 1)
+        column.addWidget(self.audit_details)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.scorecard, "Scorecard")
-        self.tabs.addTab(self.audit, "Audit log")
+        self.tabs.addTab(audit, "Audit log")
         top = QHBoxLayout()  # under the title, so a long file name never squeezes them
         top.addWidget(QLabel("Agent"))
         top.addWidget(self.agent)
@@ -251,6 +264,7 @@ class ReviewView(QWidget):
         for source in (self.waveform, self.transcript, self.scorecard):
             source.seek_requested.connect(self.play_from)
         self.scorecard.criterion_selected.connect(self._criterion_selected)
+        self.scorecard.override_requested.connect(lambda: self.override_button.isEnabled() and self.override_selected())
         self.scorecard.evidence_opened.connect(
             lambda result_id: self.service.evidence_played(result_id, self.reviewer())
         )
@@ -272,20 +286,7 @@ class ReviewView(QWidget):
         """Show a call: audio and waveform (not for a text conversation), transcript, scorecard and audit log."""
         self.call = call = self.service.open_call(call_id)
         self.setEnabled(True)
-        when = call.call_time.strftime("%Y-%m-%d %H:%M") if call.call_time else "no call time"
-        if self.is_text:
-            untimed = f", {len(call.utterances)} messages, no times"  # places are message numbers, not times
-            kind = "text conversation" + ("" if call.timed else untimed)
-        else:
-            kind = "stereo" if call.channels == 2 else "mono, speakers separated"
-        self.title.setText(
-            f"<b>{call.path.rsplit('/', 1)[-1]}</b><br><span style='color:#555'>"
-            f"{when} · {clock(call.duration_s) + ' · ' if call.timed else ''}{kind} · {call.team_name or 'no team'}"
-            f"{' · ' + self.driver_names.get(call.driver, call.driver) if call.driver else ''}"
-            f"{' · reviewed by ' + (call.reviewed_by or 'someone') if call.reviewed else ''}"
-            f"{' · assigned to ' + call.assigned_to if call.assigned_to else ''}"
-            f"{_deleted(call)}</span>"
-        )
+        self._show_title()
         self.agent.clear()
         for agent in self.people.agents():
             self.agent.addItem(agent.name, agent.id)
@@ -315,6 +316,26 @@ class ReviewView(QWidget):
         else:
             self.finding.find(call, call.duration_s, self._show_recording)
         self._show_audit()
+
+    def _show_title(self) -> None:
+        """The open call's file name, and under it when, how long, what kind, its team and driver, who reviewed it
+        and who it is assigned to."""
+        call = self.call
+        when = call.call_time.strftime("%Y-%m-%d %H:%M") if call.call_time else "no call time"
+        if self.is_text:
+            untimed = f", {len(call.utterances)} messages, no times"  # places are message numbers, not times
+            kind = "text conversation" + ("" if call.timed else untimed)
+        else:
+            kind = "stereo" if call.channels == 2 else "mono, speakers separated"
+        self.title.setText(
+            f"<b>{call.path.rsplit('/', 1)[-1]}</b><br><span style='color:#555'>"
+            f"{when} · {clock(call.duration_s) + ' · ' if call.timed else ''}{kind} · "
+            f"{'team ' + call.team_name if call.team_name else 'no team'}"  # "Billing · Billing" told neither apart
+            f"{' · driver ' + self.driver_names.get(call.driver, call.driver) if call.driver else ''}"
+            f"{' · reviewed by ' + (call.reviewed_by or 'someone') if call.reviewed else ''}"
+            f"{' · assigned to ' + call.assigned_to if call.assigned_to else ''}"
+            f"{_deleted(call)}</span>"
+        )
 
     def _show_recording(self, path: str) -> None:
         """Load the open call's recording, found at `path`, into the player and the waveform."""
@@ -351,10 +372,11 @@ class ReviewView(QWidget):
         self.title.setText(message)
         self.agent.clear()
         self.transcript.show_utterances([])
-        self.scorecard.show_score(None)
+        self.scorecard.clear()
         self._criterion_selected(None)
         self.waveform.clear()
         self.audit.clear()
+        self.audit_details.clear()
         self.text_note.hide()  # no conversation open
         self.setEnabled(False)
 
@@ -482,6 +504,7 @@ class ReviewView(QWidget):
         position = self.player.seconds()  # no recording in a text conversation: the player stays at 0
         call_id = self.call.id
         self.call = self.service.refreshed(self.call)
+        self._show_title()  # "reviewed by" once marked
         self.scorecard.show_score(self.call.score, self.call.unscored, keep_place=True)
         self.reviewed.setChecked(self.call.reviewed)
         self.reviewed.setText("Reviewed ✓" if self.call.reviewed else "Mark reviewed")
@@ -490,6 +513,7 @@ class ReviewView(QWidget):
         self.changed.emit(call_id)
 
     def _show_audit(self) -> None:
+        """The call's audit log, the newest change selected and read in full below it."""
         self.audit.clear()
         for entry in self.call.audit:
             what = f"{entry.action} {self.scorecard.name_of(entry.target)}".strip()
@@ -506,6 +530,17 @@ class ReviewView(QWidget):
             for column in (2, 5):
                 item.setToolTip(column, item.text(column))
             self.audit.addTopLevelItem(item)
+        if self.audit.topLevelItemCount():
+            self.audit.setCurrentItem(self.audit.topLevelItem(0))
+        else:
+            self.audit_details.setText("No change to this call yet.")
+
+    def _audit_selected(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
+        if item is None:
+            return
+        when, who, what, old, new, comment = (item.text(column) for column in range(6))
+        change = f": {old or '–'} → {new or '–'}" if old or new else ""
+        self.audit_details.setText(f"{what}{change}\n{who}, {when}" + (f"\n“{comment}”" if comment else ""))
 
     def _position(self, seconds: float) -> None:
         self.waveform.set_playhead(seconds)

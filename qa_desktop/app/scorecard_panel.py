@@ -16,10 +16,12 @@ from scoring.sentiment import SentimentTrajectory
 
 PLAY_TIP = "Click to play this moment"
 FIND_TIP = "Click to find this message in the transcript"  # a text conversation has nothing to play
+OVERRIDDEN = "✎"  # beside a result a reviewer changed: "(overridden)" there cut the criteria's names on a laptop
 _HINT = (
-    "Select a criterion to read why. <span style='color:#777'>⚑ critical (a fail is an auto-fail) · "
+    "Select a criterion to read why, double-click to override. <span style='color:#777'>⚑ critical (a fail is "
+    "an auto-fail) · "
     "<span style='background:#fff4ce'>&nbsp;check&nbsp;</span> heard too unclearly to trust: listen · "
-    "(overridden) changed by a reviewer</span>"
+    f"{OVERRIDDEN} overridden by a reviewer</span>"
 )
 RESULT_COLOURS = {"pass": "#1b6e20", "fail": "#b3261e", "na": "#777777"}
 RESULT_ROLE = Qt.ItemDataRole.UserRole + 1  # the CriterionResultRow id of a criterion row
@@ -47,11 +49,12 @@ def _customer_mood(score: ScoreView, card: Scorecard) -> str:
 
 class ScorecardPanel(QWidget):
     """`seek_requested(seconds)` and `evidence_opened(result id)` when evidence is clicked;
-    `criterion_selected(result id)` on selection."""
+    `criterion_selected(result id)` on selection, `override_requested` when a criterion is double-clicked."""
 
     seek_requested = Signal(float)
     evidence_opened = Signal(int)
     criterion_selected = Signal(object)
+    override_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -76,6 +79,10 @@ class ScorecardPanel(QWidget):
         self.details.setStyleSheet("background:#f6f6f6; padding:6px")
         self.details.setMinimumHeight(64)
         self.tree.itemClicked.connect(self._clicked)
+        self.tree.setExpandsOnDoubleClick(False)  # a double-click on a criterion overrides it (the arrow folds)
+        self.tree.itemDoubleClicked.connect(
+            lambda item, _column: item.data(0, CRITERION_ROLE) is not None and self.override_requested.emit()
+        )
         self.tree.currentItemChanged.connect(self._current_changed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -89,6 +96,11 @@ class ScorecardPanel(QWidget):
             return self.card.criterion(criterion_id).name if self.card else criterion_id
         except KeyError:
             return criterion_id
+
+    def clear(self) -> None:
+        """Show no call (the library shows none)."""
+        self._show(None, None)
+        self.summary.setText("No call open.")  # not "This call has not been scored": there is no call
 
     def show_score(self, score: ScoreView | None, unscored: str | None = None, keep_place: bool = False) -> None:
         """Show a call's current score (or say it has none, and why when known); `keep_place` keeps the
@@ -145,7 +157,7 @@ class ScorecardPanel(QWidget):
         result = row.effective
         label = (
             result.upper()
-            + (" (overridden)" if row.override else "")
+            + (f" {OVERRIDDEN}" if row.override else "")
             + (" · check" if row.needs_review and not row.override else "")
             + (" ✓" if row.checked else "")
         )
@@ -163,6 +175,8 @@ class ScorecardPanel(QWidget):
         if row.needs_review and not row.override:
             item.setBackground(1, QBrush(QColor("#fff4ce")))
         item.setToolTip(0, reason + ("\nCritical: a fail makes the call auto-fail" if row.critical else ""))
+        if row.override:
+            item.setToolTip(1, f"Overridden by {row.override_by} (automatic result: {row.result.upper()})")
         parent.addChild(item)
         for evidence in row.evidence:
             quote = " ".join(evidence["text"].split())  # one row, even for an email's paragraphs
@@ -191,8 +205,9 @@ class ScorecardPanel(QWidget):
         reason = criterion.data(0, REASON_ROLE) if criterion is not None else None
         if reason:
             quote = item.data(0, QUOTE_ROLE)  # an evidence row's, read here in full however narrow the pane
-            text = f"<b>{criterion.text(0)}</b> — {criterion.text(1)}<br>{reason}"
-            self.details.setText((text + (f"<br>▶ {html.escape(quote)}" if quote else "")).replace("\n", "<br>"))
+            lines = [f"<b>{html.escape(criterion.text(0))}</b> — {html.escape(criterion.text(1))}", html.escape(reason)]
+            lines += [f"▶ {html.escape(quote)}"] if quote else []  # comments and quotes as typed: "<inaudible>" too
+            self.details.setText("<br>".join(lines).replace("\n", "<br>"))
         self.criterion_selected.emit(criterion.data(0, RESULT_ROLE) if criterion is not None else None)
 
     def _clicked(self, item: QTreeWidgetItem, _column: int) -> None:

@@ -44,7 +44,8 @@ def _suggest(args: argparse.Namespace) -> int:
     names = criterion_names()
     found = suggest_focus(agent, args.min_calls)
     if not found:
-        print(f"{agent.name}: no criterion below the team with at least {args.min_calls} calls")
+        fewer = " (--min-calls N compares on fewer)" if args.min_calls > 1 else ""
+        print(f"{agent.name}: no criterion below the team with at least {args.min_calls} calls each side{fewer}")
         return EXIT_OK
     print(f"{'rank':>4}  {'criterion':26s} {'agent':>22s} {'team':>22s}  gap")
     for rank, f in enumerate(found, 1):

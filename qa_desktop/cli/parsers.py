@@ -169,7 +169,9 @@ def add_report_parsers(commands: argparse._SubParsersAction) -> None:
 def add_trust_parser(commands: argparse._SubParsersAction) -> None:
     """The `agreement` command."""
     agreement = commands.add_parser("agreement", help="how often automatic verdicts agree with people, per criterion")
-    agreement.add_argument("--from", dest="date_from", type=parse_date, metavar="DATE", help="first call date")
+    agreement.add_argument(
+        "--from", dest="date_from", type=parse_date, metavar="DATE", help="first call date (YYYY-MM-DD)"
+    )
     agreement.add_argument("--to", dest="date_to", type=parse_date, metavar="DATE", help="last call date, inclusive")
     agreement.add_argument(
         "--scorecard",
@@ -183,7 +185,7 @@ def add_users_parsers(commands: argparse._SubParsersAction) -> None:
     """The `users` command with its subcommands, and `assign`."""
     group = commands.add_parser("users", help="people who sign in, and their roles (admin only)")
     actions = group.add_subparsers(dest="users_command", required=True)
-    roles = ", ".join(f"{key} ({label})" for key, label in ROLES.items())
+    roles = ", ".join(key if key == label else f"{key} ({label})" for key, label in ROLES.items())
     add = actions.add_parser("add", help=f"a new user; the password is asked twice (or read from ${NEW_PASSWORD_ENV})")
     add.add_argument("name")
     add.add_argument("--role", required=True, help=f"one of: {roles}")
@@ -200,12 +202,12 @@ def add_users_parsers(commands: argparse._SubParsersAction) -> None:
     ):
         actions.add_parser(verb, help=text).add_argument("name")
     for parser in actions.choices.values():
-        parser.add_argument("--db", help="database file or postgresql:// URL (default: in the user's data folder)")
+        add_database_option(parser)
 
     assign = commands.add_parser("assign", help="ask an evaluator to review calls (QA lead or admin)")
     assign.add_argument("calls", nargs="+", type=int, metavar="CALL_ID")
     assign.add_argument("--to", required=True, metavar="NAME", help="the evaluator's user name ('' for nobody)")
-    assign.add_argument("--db", help="database file or postgresql:// URL (default: in the user's data folder)")
+    add_database_option(assign)
 
 
 FOREVER = "forever"
@@ -235,7 +237,7 @@ def add_retention_parser(commands: argparse._SubParsersAction) -> None:
         )
     actions.add_parser("apply", help="delete what the policy says has expired (admin); in the audit log")
     for parser in actions.choices.values():
-        parser.add_argument("--db", help="database file or postgresql:// URL (default: in the user's data folder)")
+        add_database_option(parser)
 
 
 def add_db_parser(commands: argparse._SubParsersAction) -> None:

@@ -83,8 +83,8 @@ def propose_calls(count: int = 10) -> list[Proposal]:
 def create_session(
     title: str, lead: str, evaluators: list[str], calls: list[int | Proposal], criteria: list[str] | None = None
 ) -> CalibrationSession:
-    """A new session on these calls for these evaluators (criteria: every criterion scored on the calls, but one
-    that no call's medium lets anyone judge)."""
+    """A new session on these calls for these evaluators (criteria: every criterion scored on the calls, in
+    scorecard order, but one that no call's medium lets anyone judge)."""
     require(current_user(), "create calibration")
     lead = acting_name(lead)
     evaluators = list(dict.fromkeys(e.strip() for e in evaluators if e.strip()))
@@ -100,9 +100,10 @@ def create_session(
             CriterionResultRow.select(Score.call, CriterionResultRow.criterion)
             .join(Score)
             .where(Score.current & Score.call.in_(ids))
+            .order_by(CriterionResultRow.id)  # as scored: in scorecard order, as a call goes (greeting first)
             .tuples()
         )
-        criteria = sorted({criterion for call_id, criterion in scored if (call_id, criterion) not in ruled_out})
+        criteria = list(dict.fromkeys(c for call_id, c in scored if (call_id, c) not in ruled_out))
     with database.atomic():
         session = CalibrationSession.create(
             title=title.strip() or "Calibration", lead=lead.strip() or "lead", evaluators=evaluators, criteria=criteria
