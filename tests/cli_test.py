@@ -14,7 +14,10 @@ import pytest
 
 from qa_desktop.cli.main import COMMANDS
 from qa_desktop.cli.parsers import build_parser, parse_args
+from qa_desktop.storage.database import close_database
+from tests.support.cli import run_cli
 from tests.support.demo import ROOT
+from tests.support.stored_calls import stored_call
 
 ENGINE_LIBRARIES = ("faster_whisper", "ctranslate2", "sklearn", "scipy", "librosa", "matplotlib", "distributed")
 ENGINE_LIBRARIES += ("reportlab", "PySide6.QtWidgets")
@@ -120,3 +123,31 @@ def test_the_roles_and_dates_in_the_help_read_once_and_with_their_format():
     for name in ("report", "agreement"):
         since = next(a.help for a in commands[name]._actions if "--from" in a.option_strings)
         assert "YYYY-MM-DD" in since  # agreement's said "first call date" only
+
+
+@pytest.fixture
+def calls_of_three_agents(db, isolated_home):
+    """A database file with calls of 'Tom Becker', and of 'Dee Ray' and 'DEE RAY' (two agents alike but for case);
+    closed, for the command line's own process."""
+    for agent in ("Tom Becker", "Dee Ray", "DEE RAY"):
+        stored_call(agent, "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, {"greeting": ("pass", None)}, [])
+    close_database()
+    return db
+
+
+def test_an_agent_is_named_without_case_or_surrounding_spaces_unless_two_differ_only_by_case(
+    calls_of_three_agents, isolated_home
+):
+    db = str(calls_of_three_agents)
+    done = run_cli("coach", "suggest", "--agent", " tom becker ", "--db", db, env_home=isolated_home)
+    assert done.returncode == 0 and done.stdout.startswith("Tom Becker: "), done.stderr  # was "no agent called"
+    done = run_cli(
+        "coach", "create", "--agent", "TOM BECKER", "--criteria", "greeting", "--db", db, env_home=isolated_home
+    )
+    assert done.returncode == 0 and "Tom Becker" in done.stderr, done.stderr
+    done = run_cli("coach", "suggest", "--agent", "dee ray", "--db", db, env_home=isolated_home)
+    assert done.returncode == 2 and "error: 'dee ray' could be 'DEE RAY' or 'Dee Ray'" in done.stderr, done.stderr
+    done = run_cli("coach", "suggest", "--agent", "Dee Ray", "--db", db, env_home=isolated_home)
+    assert done.returncode == 0 and done.stdout.startswith("Dee Ray: "), done.stderr  # as stored: no doubt
+    done = run_cli("coach", "suggest", "--agent", "Nobody", "--db", db, env_home=isolated_home)
+    assert done.returncode == 2 and "no agent called 'Nobody' (agents: DEE RAY, Dee Ray, Tom Becker)" in done.stderr
