@@ -4,8 +4,10 @@ start without the engine's libraries (the model, Dask, scikit-learn, the charts)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -151,3 +153,18 @@ def test_an_agent_is_named_without_case_or_surrounding_spaces_unless_two_differ_
     assert done.returncode == 0 and done.stdout.startswith("Dee Ray: "), done.stderr  # as stored: no doubt
     done = run_cli("coach", "suggest", "--agent", "Nobody", "--db", db, env_home=isolated_home)
     assert done.returncode == 2 and "no agent called 'Nobody' (agents: DEE RAY, Dee Ray, Tom Becker)" in done.stderr
+
+
+def test_coach_create_takes_criteria_by_id_or_by_the_name_the_app_shows(calls_of_three_agents, isolated_home):
+    db = str(calls_of_three_agents)
+    given = " identity verification,greeting , Card data safe (PCI)"  # was "unknown criteria: identity verification"
+    done = run_cli("coach", "create", "--agent", "Tom Becker", "--criteria", given, "--db", db, env_home=isolated_home)
+    assert done.returncode == 0, done.stderr
+    with contextlib.closing(sqlite3.connect(db)) as con:
+        stored = con.execute("SELECT criteria FROM coachingsession WHERE id = ?", (int(done.stdout.split()[0]),))
+        assert json.loads(stored.fetchone()[0]) == ["identity_verification", "greeting", "pci_safe"]
+    done = run_cli(
+        "coach", "create", "--agent", "Tom Becker", "--criteria", "greeting,Nope", "--db", db, env_home=isolated_home
+    )
+    assert done.returncode == 2 and "error: unknown criteria: Nope (known, by id or name: " in done.stderr
+    assert "identity_verification (Identity verification)" in done.stderr

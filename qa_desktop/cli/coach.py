@@ -12,7 +12,7 @@ from tqdm import tqdm
 from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE, open_signed_in
 from qa_desktop.services.coaching.focus import suggest_focus
 from qa_desktop.services.coaching.pack import export_pack
-from qa_desktop.services.coaching.sessions import CoachingError, clips, create_session, criterion_names
+from qa_desktop.services.coaching.sessions import CoachingError, clips, create_session, criteria_given, criterion_names
 from qa_desktop.services.config import Config
 from qa_desktop.storage.models import CoachingSession
 from qa_desktop.storage.people import agent_called
@@ -51,11 +51,7 @@ def _suggest(args: argparse.Namespace) -> int:
 
 def _create(args: argparse.Namespace, coach: str) -> int:
     agents = [agent_called(name) for name in args.agent]
-    criteria = [c.strip() for c in args.criteria.split(",") if c.strip()]
-    names = criterion_names()
-    unknown = [c for c in criteria if names and c not in names]
-    if unknown:
-        raise CoachingError(f"unknown criteria: {', '.join(unknown)} (known: {', '.join(sorted(names))})")
+    criteria = criteria_given([c for c in args.criteria.split(",") if c.strip()])
     session = create_session(agents, criteria, coach)
     chosen = clips(session)
     print(session.id)
