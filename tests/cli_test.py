@@ -50,7 +50,7 @@ def _run(*args: str) -> dict:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-@pytest.mark.parametrize(("args", "says"), [(["--help"], "agreement"), (["users", "list"], "last sign-in")])
+@pytest.mark.parametrize(("args", "says"), [(["--help"], "agreement"), (["users", "list"], "no users yet")])
 def test_commands_that_need_no_engine_do_not_import_it(args, says, tmp_path):
     database = ["--db", str(tmp_path / "calls.sqlite3")] if args != ["--help"] else []
     ran = _run(*args, *database)
@@ -168,3 +168,12 @@ def test_coach_create_takes_criteria_by_id_or_by_the_name_the_app_shows(calls_of
     )
     assert done.returncode == 2 and "error: unknown criteria: Nope (known, by id or name: " in done.stderr
     assert "identity_verification (Identity verification)" in done.stderr
+
+
+def test_users_list_on_a_database_without_users_says_so_and_how_to_add_one(tmp_path, isolated_home):
+    done = run_cli("users", "list", "--db", str(tmp_path / "calls.sqlite3"), env_home=isolated_home)
+    assert done.returncode == 0, done.stderr  # was the header line alone
+    assert (
+        done.stdout
+        == "no users yet (no one signs in): add the first, an admin, with qa-desktop users add NAME --role admin\n"
+    )

@@ -16,6 +16,8 @@ from qa_desktop.services.config import Config
 from qa_desktop.services.review import assign_call
 from qa_desktop.storage.models import Call
 
+FIRST_USER = "qa-desktop users add NAME --role admin"
+
 
 def _new_password(name: str) -> str:
     first = read_password(f"new password for {name}: ", NEW_PASSWORD_ENV)
@@ -34,6 +36,9 @@ def cmd_users(args: argparse.Namespace, config: Config) -> int:
         print(f"added {user.name} ({ROLES[user.role]})", file=sys.stderr)
     elif command == "list":
         listed = users()  # refused (not an admin) before a line is printed
+        if not listed:
+            print(f"no users yet (no one signs in): add the first, an admin, with {FIRST_USER}")
+            return EXIT_OK
         print(f"{'name':20s} {'role':10s} {'agent':20s} {'state':22s} last sign-in")
         for user in listed:
             print(
