@@ -177,3 +177,20 @@ def test_users_list_on_a_database_without_users_says_so_and_how_to_add_one(tmp_p
         done.stdout
         == "no users yet (no one signs in): add the first, an admin, with qa-desktop users add NAME --role admin\n"
     )
+
+
+def test_assign_counts_one_call_as_one_and_a_usage_error_exits_2_like_every_command(
+    calls_of_three_agents, isolated_home
+):
+    db = str(calls_of_three_agents)
+    with contextlib.closing(sqlite3.connect(db)) as con:
+        first, second = (str(i) for (i,) in con.execute("SELECT id FROM call ORDER BY id LIMIT 2"))
+    done = run_cli("assign", first, "--to", "", "--db", db, env_home=isolated_home)
+    assert done.returncode == 0 and done.stderr == "1 call assigned to nobody\n", done.stderr  # was "1 calls"
+    done = run_cli("assign", first, second, "--to", "", "--db", db, env_home=isolated_home)
+    assert done.returncode == 0 and done.stderr == "2 calls assigned to nobody\n", done.stderr
+    done = run_cli("assign", first, "--to", "Nobody", "--db", db, env_home=isolated_home)
+    assert done.returncode == 2, done.stderr  # was 1, as for a failure, not a usage error
+    assert done.stderr == f"error: no active user called 'Nobody' to assign call {first} to\n"
+    assert run_cli("assign", "999", "--to", "", "--db", db, env_home=isolated_home).returncode == 2
+    assert run_cli("assign", "one", "--to", "", "--db", db, env_home=isolated_home).returncode == 2  # argparse's

@@ -67,5 +67,6 @@ def cmd_assign(args: argparse.Namespace, config: Config) -> int:
         return EXIT_USAGE
     for call_id in args.calls:
         assign_call(call_id, args.to or None)
-    print(f"{len(args.calls)} calls assigned to {args.to or 'nobody'}", file=sys.stderr)
+    count = len(args.calls)
+    print(f"{count} call{'' if count == 1 else 's'} assigned to {args.to or 'nobody'}", file=sys.stderr)
     return EXIT_OK
