@@ -3,7 +3,8 @@
 
 Add a migration by appending `(version, function)` to MIGRATIONS; each runs once, in a transaction that
 other processes opening the database wait for (on SQLite with foreign keys off, so that a table rebuild
-cannot cascade deletes). A fresh database runs them all, from empty to LATEST.
+cannot cascade deletes). A function may return a warning, logged once its transaction committed.
+A fresh database runs them all, from empty to LATEST.
 """
 
 from __future__ import annotations
