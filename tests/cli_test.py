@@ -4,8 +4,10 @@ start without the engine's libraries (the model, Dask, scikit-learn, the charts)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -14,7 +16,10 @@ import pytest
 
 from qa_desktop.cli.main import COMMANDS
 from qa_desktop.cli.parsers import build_parser, parse_args
+from qa_desktop.storage.database import close_database
+from tests.support.cli import run_cli
 from tests.support.demo import ROOT
+from tests.support.stored_calls import stored_call
 
 ENGINE_LIBRARIES = ("faster_whisper", "ctranslate2", "sklearn", "scipy", "librosa", "matplotlib", "distributed")
 ENGINE_LIBRARIES += ("reportlab", "PySide6.QtWidgets")
@@ -45,7 +50,7 @@ def _run(*args: str) -> dict:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-@pytest.mark.parametrize(("args", "says"), [(["--help"], "agreement"), (["users", "list"], "last sign-in")])
+@pytest.mark.parametrize(("args", "says"), [(["--help"], "agreement"), (["users", "list"], "no users yet")])
 def test_commands_that_need_no_engine_do_not_import_it(args, says, tmp_path):
     database = ["--db", str(tmp_path / "calls.sqlite3")] if args != ["--help"] else []
     ran = _run(*args, *database)
@@ -120,3 +125,72 @@ def test_the_roles_and_dates_in_the_help_read_once_and_with_their_format():
     for name in ("report", "agreement"):
         since = next(a.help for a in commands[name]._actions if "--from" in a.option_strings)
         assert "YYYY-MM-DD" in since  # agreement's said "first call date" only
+
+
+@pytest.fixture
+def calls_of_three_agents(db, isolated_home):
+    """A database file with calls of 'Tom Becker', and of 'Dee Ray' and 'DEE RAY' (two agents alike but for case);
+    closed, for the command line's own process."""
+    for agent in ("Tom Becker", "Dee Ray", "DEE RAY"):
+        stored_call(agent, "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, {"greeting": ("pass", None)}, [])
+    close_database()
+    return db
+
+
+def test_an_agent_is_named_without_case_or_surrounding_spaces_unless_two_differ_only_by_case(
+    calls_of_three_agents, isolated_home
+):
+    db = str(calls_of_three_agents)
+    done = run_cli("coach", "suggest", "--agent", " tom becker ", "--db", db, env_home=isolated_home)
+    assert done.returncode == 0 and done.stdout.startswith("Tom Becker: "), done.stderr  # was "no agent called"
+    done = run_cli(
+        "coach", "create", "--agent", "TOM BECKER", "--criteria", "greeting", "--db", db, env_home=isolated_home
+    )
+    assert done.returncode == 0 and "Tom Becker" in done.stderr, done.stderr
+    done = run_cli("coach", "suggest", "--agent", "dee ray", "--db", db, env_home=isolated_home)
+    assert done.returncode == 2 and "error: 'dee ray' could be 'DEE RAY' or 'Dee Ray'" in done.stderr, done.stderr
+    done = run_cli("coach", "suggest", "--agent", "Dee Ray", "--db", db, env_home=isolated_home)
+    assert done.returncode == 0 and done.stdout.startswith("Dee Ray: "), done.stderr  # as stored: no doubt
+    done = run_cli("coach", "suggest", "--agent", "Nobody", "--db", db, env_home=isolated_home)
+    assert done.returncode == 2 and "no agent called 'Nobody' (agents: DEE RAY, Dee Ray, Tom Becker)" in done.stderr
+
+
+def test_coach_create_takes_criteria_by_id_or_by_the_name_the_app_shows(calls_of_three_agents, isolated_home):
+    db = str(calls_of_three_agents)
+    given = " identity verification,greeting , Card data safe (PCI)"  # was "unknown criteria: identity verification"
+    done = run_cli("coach", "create", "--agent", "Tom Becker", "--criteria", given, "--db", db, env_home=isolated_home)
+    assert done.returncode == 0, done.stderr
+    with contextlib.closing(sqlite3.connect(db)) as con:
+        stored = con.execute("SELECT criteria FROM coachingsession WHERE id = ?", (int(done.stdout.split()[0]),))
+        assert json.loads(stored.fetchone()[0]) == ["identity_verification", "greeting", "pci_safe"]
+    done = run_cli(
+        "coach", "create", "--agent", "Tom Becker", "--criteria", "greeting,Nope", "--db", db, env_home=isolated_home
+    )
+    assert done.returncode == 2 and "error: unknown criteria: Nope (known, by id or name: " in done.stderr
+    assert "identity_verification (Identity verification)" in done.stderr
+
+
+def test_users_list_on_a_database_without_users_says_so_and_how_to_add_one(tmp_path, isolated_home):
+    done = run_cli("users", "list", "--db", str(tmp_path / "calls.sqlite3"), env_home=isolated_home)
+    assert done.returncode == 0, done.stderr  # was the header line alone
+    assert (
+        done.stdout
+        == "no users yet (no one signs in): add the first, an admin, with qa-desktop users add NAME --role admin\n"
+    )
+
+
+def test_assign_counts_one_call_as_one_and_a_usage_error_exits_2_like_every_command(
+    calls_of_three_agents, isolated_home
+):
+    db = str(calls_of_three_agents)
+    with contextlib.closing(sqlite3.connect(db)) as con:
+        first, second = (str(i) for (i,) in con.execute("SELECT id FROM call ORDER BY id LIMIT 2"))
+    done = run_cli("assign", first, "--to", "", "--db", db, env_home=isolated_home)
+    assert done.returncode == 0 and done.stderr == "1 call assigned to nobody\n", done.stderr  # was "1 calls"
+    done = run_cli("assign", first, second, "--to", "", "--db", db, env_home=isolated_home)
+    assert done.returncode == 0 and done.stderr == "2 calls assigned to nobody\n", done.stderr
+    done = run_cli("assign", first, "--to", "Nobody", "--db", db, env_home=isolated_home)
+    assert done.returncode == 2, done.stderr  # was 1, as for a failure, not a usage error
+    assert done.stderr == f"error: no active user called 'Nobody' to assign call {first} to\n"
+    assert run_cli("assign", "999", "--to", "", "--db", db, env_home=isolated_home).returncode == 2
+    assert run_cli("assign", "one", "--to", "", "--db", db, env_home=isolated_home).returncode == 2  # argparse's

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from scoring.redact import redact_name, redact_text, redact_utterances, redacted_spans
+from scoring.redact import CARD, CVV, SSN, redact_name, redact_text, redact_utterances, redacted_spans
 from scoring.redacted_log import RedactingFormatter
 from scoring.transcript import Utterance, Word
 
@@ -241,3 +241,29 @@ def test_a_logged_path_keeps_no_ssn_that_a_recordings_name_holds():
     path = "/rec/social_123456789.wav"
     record = logging.LogRecord("qa", logging.WARNING, __file__, 1, "cannot read %s", (path,), None)
     assert RedactingFormatter("%(message)s").format(record) == "cannot read /rec/social_[ssn].wav"  # was as it was
+
+
+@pytest.mark.parametrize(
+    ("message", "args", "logged"),
+    [  # the upgrade's own line: its counts read as card digits after "card" (was "[card number] utterances in ...")
+        (
+            "redacted card data stored in clear: %d utterances in %d calls, %d criterion results, %d comments or notes",
+            (2400, 1200, 3, 0),
+            "redacted card data stored in clear: 2400 utterances in 1200 calls, 3 criterion results, "
+            "0 comments or notes",
+        ),
+        (
+            "the worker's security code check exited with code %d",
+            (1,),
+            "the worker's security code check exited with code 1",
+        ),
+        ("card %s", ("4111 1111 1111 1111",), f"card {CARD}"),  # what was typed or said is read as speech
+        ("security code %s", ("739",), f"security code {CVV}"),
+        ("read %d digits: card %d", (16, 4111111111111111), f"read 16 digits: card {CARD}"),  # no count is that long
+        ("ssn %d", (123456789,), f"ssn {SSN}"),
+        ("%d%% of calls: card %s", (5, "4539 1488"), f"5% of calls: card {CARD}"),
+    ],
+)
+def test_a_log_keeps_the_numbers_its_code_counted_and_no_card_data(message, args, logged):
+    record = logging.LogRecord("qa", logging.WARNING, __file__, 1, message, args, None)
+    assert RedactingFormatter("%(message)s").format(record) == logged

@@ -17,7 +17,7 @@ import pytest
 
 from qa_desktop.services.trust.disputes import raise_dispute
 from qa_desktop.storage import library, stored_redaction
-from qa_desktop.storage.database import close_database, open_database
+from qa_desktop.storage.database import PRAGMAS, close_database, open_database
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.migrations import LATEST, migrate
 from qa_desktop.storage.models import (
@@ -30,6 +30,7 @@ from qa_desktop.storage.models import (
     UtteranceRow,
     database,
 )
+from qa_desktop.storage.sqlite_database import CallDatabase
 from scoring.redact import CARD, SSN
 from tests.support.cli import run_cli
 from tests.support.demo import ROOT
@@ -291,3 +292,39 @@ def test_the_v19_upgrade_redacts_an_ssn_after_social_and_one_in_a_recordings_nam
     assert UtteranceRow.get().text == f"social is {SSN}"
     assert Call.get().path == f"/recordings/ssn_{SSN}.wav"
     assert library.call_ids(LibraryFilter(search="123456789")) == []
+
+
+UPGRADE_ON_A_FULL_DISK = """
+import logging, resource, signal, sys
+from qa_desktop.storage.database import PRAGMAS
+from qa_desktop.storage.migrations import migrate
+from qa_desktop.storage.sqlite_database import CallDatabase
+from scoring.redacted_log import log_to_stderr
+
+log_to_stderr(logging.WARNING)
+db = CallDatabase()
+db.init(sys.argv[1], pragmas=PRAGMAS)
+db.schema_version()  # the WAL's index made
+if sys.argv[2:] == ["full"]:  # no file grows past a page: the commit cannot be written
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+migrate(db, target=13)
+"""
+
+
+def test_the_upgrade_says_it_redacted_card_data_only_once_that_was_committed(tmp_path):
+    path = tmp_path / "calls.sqlite3"
+    shutil.copy(OLD / "v9.sqlite3", path)
+    _store_in_clear(path)
+    old = CallDatabase()
+    old.init(str(path), pragmas=PRAGMAS)
+    assert migrate(old, target=12) == 12
+    old.close()
+    upgrade = [sys.executable, "-c", UPGRADE_ON_A_FULL_DISK, str(path)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([*upgrade, "full"], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode != 0 and "execute('COMMIT')" in done.stderr, done.stderr  # the commit failed
+    assert "redacted card data" not in done.stderr  # was said before the commit, as if it had been done
+    assert _schema_version(path) == 12 and [s for s in SECRETS if s in path.read_bytes()]
+    done = subprocess.run(upgrade, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0 and "redacted card data stored in clear: 2 utterances in 1 calls" in done.stderr

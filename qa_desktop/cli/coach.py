@@ -12,17 +12,10 @@ from tqdm import tqdm
 from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE, open_signed_in
 from qa_desktop.services.coaching.focus import suggest_focus
 from qa_desktop.services.coaching.pack import export_pack
-from qa_desktop.services.coaching.sessions import CoachingError, clips, create_session, criterion_names
+from qa_desktop.services.coaching.sessions import CoachingError, clips, create_session, criteria_given, criterion_names
 from qa_desktop.services.config import Config
-from qa_desktop.storage.models import Agent, CoachingSession
-
-
-def _agent(name: str) -> Agent:
-    agent = Agent.get_or_none(Agent.name == name)
-    if agent is None:
-        known = ", ".join(a.name for a in Agent.select().order_by(Agent.name).limit(12))
-        raise CoachingError(f"no agent called '{name}' (agents: {known or 'none yet'})")
-    return agent
+from qa_desktop.storage.models import CoachingSession
+from qa_desktop.storage.people import agent_called
 
 
 def cmd_coach(args: argparse.Namespace, config: Config) -> int:
@@ -40,7 +33,7 @@ def cmd_coach(args: argparse.Namespace, config: Config) -> int:
 
 
 def _suggest(args: argparse.Namespace) -> int:
-    agent = _agent(args.agent)
+    agent = agent_called(args.agent)
     names = criterion_names()
     found = suggest_focus(agent, args.min_calls)
     if not found:
@@ -57,12 +50,8 @@ def _suggest(args: argparse.Namespace) -> int:
 
 
 def _create(args: argparse.Namespace, coach: str) -> int:
-    agents = [_agent(name) for name in args.agent]
-    criteria = [c.strip() for c in args.criteria.split(",") if c.strip()]
-    names = criterion_names()
-    unknown = [c for c in criteria if names and c not in names]
-    if unknown:
-        raise CoachingError(f"unknown criteria: {', '.join(unknown)} (known: {', '.join(sorted(names))})")
+    agents = [agent_called(name) for name in args.agent]
+    criteria = criteria_given([c for c in args.criteria.split(",") if c.strip()])
     session = create_session(agents, criteria, coach)
     chosen = clips(session)
     print(session.id)

@@ -70,13 +70,14 @@ def _reported(exc: Exception) -> int | None:
     from qa_desktop.services.retention import RetentionError
     from qa_desktop.services.whole_files import ExportError
     from qa_desktop.storage.database import DatabaseFileError, open_database_error
+    from qa_desktop.storage.people import PeopleError
     from qa_desktop.storage.review import ReviewError
     from scoring.drivers import DriversError
     from scoring.models import DeviceError, ModelNotFoundError
     from scoring.toml_fields import ScorecardError
 
     usage = (MetadataError, ScorecardError, DriversError, ModelNotFoundError, DeviceError, DatabaseFileError)
-    usage += (EngineError, AccessError, PasswordError, RetentionError)
+    usage += (EngineError, AccessError, PasswordError, RetentionError, PeopleError)
     if isinstance(exc, usage):
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -136,7 +136,7 @@ def add_coach_parser(commands: argparse._SubParsersAction) -> None:
     suggest.add_argument("--min-calls", type=int, default=MIN_CALLS, help="fewest applicable calls to count")
     create = actions.add_parser("create", help="a session on focus criteria with proposed clips; prints its id")
     create.add_argument("--agent", required=True, action="append", help="an agent (repeat for a team session)")
-    create.add_argument("--criteria", required=True, help="criterion ids, comma-separated")
+    create.add_argument("--criteria", required=True, help="criteria by id or name, comma-separated")
     create.add_argument("--coach", help="the coach's name (default: the reviewer setting or login)")
     export = actions.add_parser("export", help="write a session's coaching pack (folder and zip)")
     export.add_argument("session", type=int, metavar="SESSION_ID")

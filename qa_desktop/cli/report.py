@@ -20,7 +20,8 @@ from qa_desktop.services.dashboard.queries import Scope
 from qa_desktop.services.dashboard.report import write_report
 from qa_desktop.services.library import visible_scope
 from qa_desktop.services.rescore import retag
-from qa_desktop.storage.models import Agent, Team
+from qa_desktop.storage.models import Team
+from qa_desktop.storage.people import agent_called
 
 
 def cmd_report(args: argparse.Namespace, config: Config) -> int:
@@ -28,14 +29,10 @@ def cmd_report(args: argparse.Namespace, config: Config) -> int:
     drivers = config.load_drivers()
     db_path = open_signed_in(args, config)
     team = Team.get_or_none(Team.name == args.team) if args.team else None
-    agent = Agent.get_or_none(Agent.name == args.agent) if args.agent else None
-    if (args.team and team is None) or (args.agent and agent is None):
-        print(
-            f"error: no {'team' if args.team and team is None else 'agent'} named "
-            f"'{args.team if args.team and team is None else args.agent}' in {db_path}",
-            file=sys.stderr,
-        )
+    if args.team and team is None:
+        print(f"error: no team named '{args.team}' in {db_path}", file=sys.stderr)
         return EXIT_USAGE
+    agent = agent_called(args.agent) if args.agent else None
     if args.date_from and args.date_to and args.date_from > args.date_to:
         print("error: --from is after --to", file=sys.stderr)
         return EXIT_USAGE

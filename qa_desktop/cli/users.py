@@ -16,6 +16,8 @@ from qa_desktop.services.config import Config
 from qa_desktop.services.review import assign_call
 from qa_desktop.storage.models import Call
 
+FIRST_USER = "qa-desktop users add NAME --role admin"
+
 
 def _new_password(name: str) -> str:
     first = read_password(f"new password for {name}: ", NEW_PASSWORD_ENV)
@@ -34,6 +36,9 @@ def cmd_users(args: argparse.Namespace, config: Config) -> int:
         print(f"added {user.name} ({ROLES[user.role]})", file=sys.stderr)
     elif command == "list":
         listed = users()  # refused (not an admin) before a line is printed
+        if not listed:
+            print(f"no users yet (no one signs in): add the first, an admin, with {FIRST_USER}")
+            return EXIT_OK
         print(f"{'name':20s} {'role':10s} {'agent':20s} {'state':22s} last sign-in")
         for user in listed:
             print(
@@ -62,5 +67,6 @@ def cmd_assign(args: argparse.Namespace, config: Config) -> int:
         return EXIT_USAGE
     for call_id in args.calls:
         assign_call(call_id, args.to or None)
-    print(f"{len(args.calls)} calls assigned to {args.to or 'nobody'}", file=sys.stderr)
+    count = len(args.calls)
+    print(f"{count} call{'' if count == 1 else 's'} assigned to {args.to or 'nobody'}", file=sys.stderr)
     return EXIT_OK

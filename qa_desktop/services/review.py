@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
+from qa_desktop.services.access.accounts import AccountError
 from qa_desktop.services.access.identity import acting_name, current_user
 from qa_desktop.services.access.permissions import allowed, require
 from qa_desktop.services.library import visible
@@ -324,7 +325,7 @@ def assign_call(call_id: int, evaluator: str | None) -> None:
     require(current_user(), "assign")
     name = (evaluator or "").strip() or None
     if name is not None and not User.select().where((User.name == name) & User.active).exists():
-        raise stored.ReviewError(f"no active user called '{name}' to assign call {call_id} to")
+        raise AccountError(f"no active user called '{name}' to assign call {call_id} to")
     with database.atomic():
         call = stored.locked(Call.select().where(Call.id == call_id)).get()  # as it is now: the audit's old value
         stored.audit(call, acting_name(), "assign", "call", call.assigned_to, name)

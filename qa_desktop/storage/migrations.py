@@ -3,7 +3,8 @@
 
 Add a migration by appending `(version, function)` to MIGRATIONS; each runs once, in a transaction that
 other processes opening the database wait for (on SQLite with foreign keys off, so that a table rebuild
-cannot cascade deletes). A fresh database runs them all, from empty to LATEST.
+cannot cascade deletes). A function may return a warning, logged once its transaction committed.
+A fresh database runs them all, from empty to LATEST.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ from qa_desktop.storage.stored_redaction import (
 )
 
 log = logging.getLogger(__name__)
+# A migration's warning (a log message and its arguments), logged once its transaction committed.
+StepWarning = tuple[str, tuple[int, ...]]
 
 
 class SchemaTooNewError(Exception):
@@ -203,7 +206,7 @@ def _accounts(db: Database, migrator: SchemaMigrator) -> None:
     db.execute_sql("CREATE INDEX IF NOT EXISTS call_transcript_deleted_at ON call (transcript_deleted_at)")
 
 
-def _redact_again(db: Database, migrator: SchemaMigrator) -> None:
+def _redact_again(db: Database, migrator: SchemaMigrator) -> StepWarning | None:
     """Stored transcripts, text people typed and names redacted by today's redactor, with the search index and the
     evidence scores quote. v13: older redactors let card numbers read in some ways, split across turns or as digit
     words through; v15: numbers glued to letters ("card:4111...") went through, and names and ids (agents, teams,
@@ -214,14 +217,12 @@ def _redact_again(db: Database, migrator: SchemaMigrator) -> None:
     done = redact_stored(db)
     if done.utterances:
         optimize_search_index(db)
-    if done.utterances or done.typed:
-        log.warning(
-            "redacted card data stored in clear: %d utterances in %d calls, %d criterion results, %d comments or notes",
-            done.utterances,
-            len(done.texts),
-            done.results,
-            done.typed,
-        )
+    if not (done.utterances or done.typed):
+        return None
+    return (
+        "redacted card data stored in clear: %d utterances in %d calls, %d criterion results, %d comments or notes",
+        (done.utterances, len(done.texts), done.results, done.typed),
+    )
 
 
 def _session_revisions(db: Database, migrator: SchemaMigrator) -> None:
@@ -263,7 +264,8 @@ def _verdict_index(db: Database, migrator: SchemaMigrator) -> None:
     db.execute_sql("ANALYZE")
 
 
-MIGRATIONS: list[tuple[int, Callable[[Database, SchemaMigrator], None]]] = [
+Step = Callable[[Database, SchemaMigrator], StepWarning | None]
+MIGRATIONS: list[tuple[int, Step]] = [
     (1, _initial_schema),
     (2, _scores),
     (3, _review),
@@ -329,6 +331,19 @@ def _models_on(db: Database) -> Iterator[None]:
         database.initialize(previous)
 
 
+def _run(db: Database, migrator: SchemaMigrator, version: int, step: Step) -> None:
+    """One migration in its transaction (unless another process ran it meanwhile); its warning once committed."""
+    with db.atomic():  # a second process opening the database waits, then finds it done
+        db.lock_schema()
+        if db.schema_version() >= version:
+            return
+        warning = step(db, migrator)
+        db.set_schema_version(version)
+    if warning is not None:  # after the commit: a commit that failed (a full disk) redacted nothing
+        log.warning(warning[0], *warning[1])
+    log.info("database schema migrated to version %d", version)
+
+
 def _migrate(db: Database, path: Path | None, target: int, problems: list[BackupProblem]) -> int:
     current = db.schema_version()
     if current > LATEST:
@@ -347,13 +362,7 @@ def _migrate(db: Database, path: Path | None, target: int, problems: list[Backup
     migrator = SchemaMigrator.from_database(db)
     with db.migrating():
         for version, step in pending:
-            with db.atomic():  # a second process opening the database waits, then finds it done
-                db.lock_schema()
-                if db.schema_version() >= version:
-                    continue
-                step(db, migrator)
-                db.set_schema_version(version)
-            log.info("database schema migrated to version %d", version)
+            _run(db, migrator, version, step)
     for version, after in AFTER_COMMIT.items():  # also in a process that found it done: it made a backup too
         if current < version <= target:
             problems += after(db, path)

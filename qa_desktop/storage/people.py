@@ -24,6 +24,27 @@ def team_named(name: str | None) -> Team | None:
     return Team.get_or_none(fn.LOWER(Team.name) == stored.lower()) or Team.create(name=name)
 
 
+def agent_called(name: str, create: bool = False) -> Agent:
+    """The agent a person named: the one stored under that name, else the one whose name differs from it only by case
+    and surrounding spaces; with `create`, a new agent when there is none. PeopleError when there is none (naming
+    some agents), or when several differ from the name only by case (naming them)."""
+    name = name.strip()
+    stored = str(Agent.name.db_value(name))  # as it is stored: card data redacted
+    exact = Agent.get_or_none(Agent.name == name)
+    if exact is not None:
+        return exact
+    alike = list(Agent.select().where(fn.LOWER(Agent.name) == stored.lower()).order_by(Agent.name))
+    if len(alike) > 1:
+        either = " or ".join(f"'{a.name}'" for a in alike)
+        raise PeopleError(f"'{name}' could be {either}: give the name as stored")
+    if alike:
+        return alike[0]
+    if create and name:
+        return Agent.create(name=name)
+    known = ", ".join(a.name for a in Agent.select().order_by(Agent.name).limit(12))
+    raise PeopleError(f"no agent called '{name}' (agents: {known or 'none yet'})")
+
+
 def rename_agent(agent: Agent, name: str, actor: str) -> Agent:
     """Give an agent a new name (it must not be taken: merge instead); refused (PeopleError, naming who) when the
     agent is no longer called as `agent` was read: renamed or merged meanwhile."""

@@ -12,6 +12,7 @@ from qa_desktop.services.access.identity import current_user, remember, team_mod
 from qa_desktop.services.access.passwords import hash_password, needs_rehash, verify_dummy, verify_password
 from qa_desktop.services.access.permissions import ADMIN, AGENT, ROLES, AccessError, require
 from qa_desktop.storage.models import Agent, AuditEntry, User, database
+from qa_desktop.storage.people import PeopleError, agent_called
 from qa_desktop.storage.review import audit, locked
 
 MAX_FAILURES = 5
@@ -49,8 +50,10 @@ def _agent_for(role: str, name: str, agent_name: str | None) -> Agent | None:
     """The agent an agent-role user is (created if no call names it yet); None for other roles."""
     if role != AGENT:
         return None
-    wanted = (agent_name or name).strip()
-    return Agent.get_or_none(Agent.name == wanted) or Agent.create(name=wanted)
+    try:
+        return agent_called(agent_name or name, create=True)  # "tom becker" is the agent "Tom Becker"
+    except PeopleError as exc:
+        raise AccountError(str(exc)) from None
 
 
 def add_user(name: str, role: str, password: str, agent_name: str | None = None) -> User:

@@ -26,6 +26,22 @@ class CoachingError(ValueError):
     """A session change that cannot be made as asked."""
 
 
+def criteria_given(given: list[str]) -> list[str]:
+    """The criterion ids that ids or names (as the app shows them) stand for, matched without case or surrounding
+    spaces; CoachingError naming those that are neither, with the known criteria in both forms. Without a scorecard
+    stored yet, the ids as given."""
+    names = criterion_names()
+    if not names:
+        return [g.strip() for g in given]
+    known = {name.strip().casefold(): criterion for criterion, name in names.items()}
+    known |= {criterion.casefold(): criterion for criterion in names}  # an id wins over a name that reads the same
+    unknown = [g.strip() for g in given if g.strip().casefold() not in known]
+    if unknown:
+        both = ", ".join(f"{criterion} ({name})" for criterion, name in sorted(names.items()))
+        raise CoachingError(f"unknown criteria: {', '.join(unknown)} (known, by id or name: {both})")
+    return [known[g.strip().casefold()] for g in given]
+
+
 def clip_span(evidence: list[dict], duration_s: float, padding_s: float = PADDING_S) -> tuple[float, float] | None:
     """The span of a call to play for this evidence: its first piece and any that follow within
     JOIN_S, padded, never past the call's ends, at most LONGEST_S."""
