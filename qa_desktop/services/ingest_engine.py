@@ -263,6 +263,7 @@ class _Batch:
     def client(self) -> Client:
         """The Dask client, connected (and a local cluster started) when the first file needs analysis."""
         if self._client is None:
+            self.listener.engine_starting()
             self._client, gpu = self._session.enter_context(self.engine._client())
             self.engine.cluster_used = True
             self._resources = {GPU: 1 / CALLS_PER_MODEL} if gpu else None
