@@ -109,6 +109,25 @@ def test_the_engine_start_is_said_with_no_time_left_until_a_file_moves(qtbot, db
     assert Call.select().count() == 2
 
 
+# Before: "... or name the agent (--agent-speaker NAME, or Settings: Agents in chat transcripts) ...": a flag of the CLI
+def test_a_chat_with_unknown_speakers_points_to_the_apps_settings_not_the_clis_flag(qtbot, db, tmp_path):
+    chats = [tmp_path / "a_chat.csv", tmp_path / "b_chat.csv"]
+    for chat in chats:
+        chat.write_text(SHORT_CHAT.replace("today", chat.stem))
+    dialog = _window(qtbot, db).open_import()
+    with qtbot.waitSignal(dialog.files_ready):
+        dialog.set_files(chats)
+    dialog.start_button.click()
+    with qtbot.waitSignal(dialog.imported, timeout=60_000):
+        pass
+    failures = [dialog.failures.item(i).text() for i in range(dialog.failures.count())]
+    assert len(failures) == 2 and all(
+        "or name the agent (in Settings: Agents in chat transcripts) and everyone else is the customer" in f
+        and "--agent-speaker" not in f
+        for f in failures
+    )
+
+
 def test_import_previews_agent_and_team_per_file_warns_of_files_not_in_the_csv_and_removes_files(qtbot, db, tmp_path):
     for name in (
         "2026-11-02T09-15_maria-lopez_billing_NW-1001.wav",

@@ -56,6 +56,9 @@ class ImportPlan:
         return load_csv(self.metadata_csv, self.columns or None, date_format=self.date_format or None)
 
 
+APP_NAMING = "in Settings: Agents in chat transcripts"  # the app's place to name the agent (not the CLI's flag)
+
+
 class _Relay(IngestListener):
     def __init__(self, worker: ImportWorker) -> None:
         self.worker = worker
@@ -120,6 +123,7 @@ class ImportWorker(Task):
                 name_pattern=pattern,
                 drivers=plan.drivers,
                 agent_speakers=plan.agent_speakers,
+                naming=APP_NAMING,
             )
             for result in self._ingest(ingestor):
                 self.counts[result.status] += 1

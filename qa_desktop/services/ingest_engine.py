@@ -35,7 +35,7 @@ from scoring.analysis import CallAnalysis
 from scoring.audio import AudioError
 from scoring.cluster import GPU, ModelPlugin, analyse_file
 from scoring.models import choose_device, model_folder
-from scoring.text_conversation import is_transcript_file, load_conversation
+from scoring.text_conversation import is_transcript_file
 from scoring.transcriber import TranscriberConfig
 from scoring.worker import TranscriptionFailed
 
@@ -287,7 +287,7 @@ class _Batch:
             prepared = ingestor.fail(path, started, exc)
         if not isinstance(prepared, IngestResult) and is_transcript_file(path):  # text: read here, no model
             try:
-                prepared = ingestor.store(prepared, load_conversation(stored_path(path), ingestor.agent_speakers))
+                prepared = ingestor.store(prepared, ingestor.read_transcript(path))
             except (AudioError, DatabaseError) as exc:
                 prepared = ingestor.fail(path, job, exc)
         if isinstance(prepared, IngestResult):
