@@ -57,6 +57,9 @@ HEADER_NAMES = {
 }
 
 
+NAMING_THE_AGENT = "--agent-speaker NAME, or Settings: Agents in chat transcripts"  # where the agent is named
+
+
 class TranscriptFileError(AudioError):
     """A transcript file that cannot be used as a conversation; the message says why (the caller adds the
     file name). An AudioError, so every import path reports it like a bad recording and goes on."""
@@ -94,8 +97,11 @@ def looks_like_transcript(path: Path) -> bool:
     return isinstance(items, list) and (not items or (isinstance(items[0], dict) and "speaker" in items[0]))
 
 
-def load_conversation(path: Path | str, agent_speakers: Iterable[str] = ()) -> CallAnalysis:
-    """Read a transcript file into a redacted text conversation; raises TranscriptFileError saying what is wrong."""
+def load_conversation(
+    path: Path | str, agent_speakers: Iterable[str] = (), naming: str = NAMING_THE_AGENT
+) -> CallAnalysis:
+    """Read a transcript file into a redacted text conversation; raises TranscriptFileError saying what is wrong
+    (`naming`: where the caller names the agent, said when a speaker is neither agent nor customer)."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -121,7 +127,7 @@ def load_conversation(path: Path | str, agent_speakers: Iterable[str] = ()) -> C
     messages = [m for m in messages if m.text]
     if not messages:
         raise TranscriptFileError("no messages: every row or utterance is empty")
-    roles = _roles(messages, [name.strip().lower() for name in agent_speakers if name.strip()])
+    roles = _roles(messages, [name.strip().lower() for name in agent_speakers if name.strip()], naming)
     utterances, timed = _timed_utterances(messages, roles)
     transcript = Transcript(
         str(path),
@@ -242,7 +248,7 @@ def _seconds(value: Any, where: str, key: str) -> float | None:
     raise TranscriptFileError(f"{where}: {key} {_cell(value)} is not a time (seconds, m:ss or a date and time)")
 
 
-def _roles(messages: list[_Message], agent_names: list[str]) -> list[str]:
+def _roles(messages: list[_Message], agent_names: list[str], naming: str) -> list[str]:
     """Each message's role; the agent's names, then role words; everyone else is the customer when names are given."""
     roles: list[str] = []
     unknown: dict[str, str] = {}  # speaker: where first seen
@@ -262,8 +268,7 @@ def _roles(messages: list[_Message], agent_names: list[str]) -> list[str]:
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
         raise TranscriptFileError(
             f"unknown speaker{'s' * (len(unknown) > 1)} {listed}{more}: speakers must be "
-            "agent or customer, or name the agent (--agent-speaker NAME, or Settings: Agents "
-            "in chat transcripts) and everyone else is the customer"
+            f"agent or customer, or name the agent ({naming}) and everyone else is the customer"
         )
     if AGENT not in roles and agent_names:
         raise TranscriptFileError(

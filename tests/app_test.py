@@ -84,7 +84,8 @@ def test_settings_dialog_saves_and_refuses_what_cannot_be_used(qtbot, tmp_path, 
     dialog.model.setText("")
     dialog.scorecard.setText(str(default_scorecard_path()))
     dialog.device.setCurrentIndex(dialog.device.findData("cpu"))
-    dialog.agent_channel.setValue(1)
+    assert [dialog.agent_channel.itemText(i) for i in range(2)] == ["left (0)", "right (1)"]  # was a bare 0
+    dialog.agent_channel.setCurrentIndex(dialog.agent_channel.findData(1))
     dialog.scheduler.setText("tcp://10.0.0.5:8786")
     dialog.path_map.setText("/mnt/calls=/data/calls")
     dialog.workers.setValue(3)
@@ -93,6 +94,7 @@ def test_settings_dialog_saves_and_refuses_what_cannot_be_used(qtbot, tmp_path, 
     assert Config.resolve(stored).engine == EngineOptions("tcp://10.0.0.5:8786", 3, 0, (("/mnt/calls", "/data/calls"),))
     assert (stored.get("reviewer"), stored.get("device"), stored.get("agent_channel")) == ("Dana QA", "cpu", 1)
     assert stored.get("scorecard") == str(default_scorecard_path())
+    assert SettingsDialog(None, stored).agent_channel.currentText() == "right (1)"  # as stored, named
 
 
 def test_db_option_without_a_command_opens_the_app_on_that_database(qtbot, tmp_path, monkeypatch):

@@ -486,8 +486,8 @@ def test_the_pack_chart_shows_a_0_percent_bar():
     assert any(p.get_hatch() == "////" and p.get_width() == ZERO_STUB for p in seen)  # Ana's 0 of 6
 
 
-@pytest.mark.parametrize("size", [(1280, 820), (1311, 706)])  # as it opens on 1920x1080 and on 1366x768
-def test_the_focus_list_shows_every_criterion_it_has_room_for_above_the_sessions(qtbot, team, size):
+def _coaching_ana(qtbot, team, size: tuple[int, int]):
+    """The coaching window at a size with Ana chosen, her focus read (in the background)."""
     from qa_desktop.app.coaching_window import CoachingWindow
 
     window = CoachingWindow(None, lambda: "Kim", lambda: None)
@@ -495,8 +495,14 @@ def test_the_focus_list_shows_every_criterion_it_has_room_for_above_the_sessions
     window.resize(*size)
     window.show()
     window.agent.setCurrentIndex(window.agent.findData(team.id))
+    qtbot.waitUntil(lambda: window.suggestions.topLevelItemCount() == len(window.names))
+    return window
+
+
+@pytest.mark.parametrize("size", [(1280, 820), (1311, 706)])  # as it opens on 1920x1080 and on 1366x768
+def test_the_focus_list_shows_every_criterion_it_has_room_for_above_the_sessions(qtbot, team, size):
+    window = _coaching_ana(qtbot, team, size)
     focus = window.suggestions
-    qtbot.waitUntil(lambda: focus.topLevelItemCount() == len(window.names))
 
     def shown() -> int:
         """Rows in view, once the window's layout has taken the list's new size hint (Qt lays out later)."""
@@ -507,6 +513,24 @@ def test_the_focus_list_shows_every_criterion_it_has_room_for_above_the_sessions
     qtbot.waitUntil(lambda: shown() == len(window.names) == 17, timeout=5000)  # the shipped scorecard's: was 12
     sessions = window.sessions.height() // window.sessions.fontMetrics().lineSpacing()
     assert sessions >= 4  # the sessions stay in view (four rows at least), below 300 px of them before
+
+
+# Before: at 1366x768, once delivered (the follow-up table shown), the Moments list had 3.6 rows in view
+@pytest.mark.parametrize("size", [(1280, 820), (1280, 706)])  # as it opens on 1920x1080 and on 1366x768 (Xvfb)
+def test_a_delivered_session_keeps_its_moments_in_view_on_a_laptop(qtbot, team, size):
+    window = _coaching_ana(qtbot, team, size)
+    window.create_from_ticks()
+    window.status.setCurrentText("delivered")
+    window.status.activated.emit(window.status.currentIndex())
+    assert "Follow-up" in window.follow.text()
+    moments = window.clip_list
+    assert moments.topLevelItemCount() == 6
+
+    def rows_in_view() -> float:
+        moments.doItemsLayout()
+        return moments.viewport().height() / moments.visualItemRect(moments.topLevelItem(0)).height()
+
+    qtbot.waitUntil(lambda: rows_in_view() >= 8, timeout=5000)  # every clip, and room for two more
 
 
 def test_coach_suggest_on_a_small_library_says_how_to_compare_on_fewer_calls(db, capsys):

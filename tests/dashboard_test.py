@@ -220,13 +220,19 @@ def _drawn(view) -> bool:
     return not view.drawing and all(c.canvas.rendered is not None for c in view.cards.values())
 
 
-def test_click_through_opens_the_library_filtered(qtbot, known, db):
+def _march_dashboards(qtbot, db) -> MainWindow:
+    """The main window on the dashboards of March, every chart drawn."""
     window = MainWindow(db)
     qtbot.addWidget(window)
     window.show()
     window.tabs.setCurrentIndex(1)
     window.dashboards.set_scope(MARCH)
     qtbot.waitUntil(lambda: _drawn(window.dashboards), timeout=20000)
+    return window
+
+
+def test_click_through_opens_the_library_filtered(qtbot, known, db):
+    window = _march_dashboards(qtbot, db)
     card = window.dashboards.cards["auto_fail"]
     ana_bar = next(a for a, make in card.picks.items() if make(0).agent_id == Agent.get(name="Ana").id)
     _click(card.canvas, ana_bar)
@@ -252,6 +258,32 @@ def test_click_through_opens_the_library_filtered(qtbot, known, db):
     legend = [t.get_text() for t in heat.canvas.figure.axes[0].get_legend().get_texts()]
     assert "n/a" in legend[0] and legend[1] == "fewer than 5 calls judged"
     assert any(p.get_hatch() == "///" for p in heat.canvas.figure.axes[0].patches)  # Ana's 2 calls
+    window.dashboards.wait()
+
+
+def _click_cell(canvas, cells, agent: str, criterion: str) -> None:
+    """A real left click in the middle of a heat map's cell."""
+    row = next(i for i, (_id, name) in enumerate(cells.agents) if name == agent)
+    x, y = cells.axes.transData.transform((cells.criteria.index(criterion) + 0.5, row + 0.5))
+    image = canvas.rendered.image
+    ratio = image.devicePixelRatio()
+    QTest.mouseClick(
+        canvas, Qt.MouseButton.LeftButton, pos=QPoint(round(x / ratio), round((image.height() - y) / ratio))
+    )
+
+
+# Before: a click on Ben's 100% greeting opened the library on "No call matches these filters"
+def test_a_heat_map_cell_no_call_failed_stays_on_the_dashboards_and_says_so(qtbot, known, db):
+    window = _march_dashboards(qtbot, db)
+    heat = window.dashboards.cards["criteria"]
+    ((_mesh, cells),) = heat.picks.items()
+    _click_cell(heat.canvas, cells, "Ben", "greeting")  # 1 call judged, passed
+    assert window.tabs.currentIndex() == 1
+    assert window.dashboards.status.text() == (
+        "Ben · Greeting: 100% passed, of 1 call judged: no call failed it, so there is none to list"
+    )
+    _click_cell(heat.canvas, cells, "Ana", "greeting")  # 1 of 2 failed: listed, as before
+    assert window.tabs.currentIndex() == 0 and window.calls.rowCount() == 1
     window.dashboards.wait()
 
 

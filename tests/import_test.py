@@ -7,13 +7,18 @@ per-file and overall progress, failures with reasons, cancel, and resuming after
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
+from qa_desktop.app.import_dialog import ImportDialog
 from qa_desktop.app.main_window import MainWindow
+from qa_desktop.services.ingest import Ingestor
+from qa_desktop.services.settings import Settings
 from qa_desktop.storage import repository
 from qa_desktop.storage.models import Call, Job
 from tests.support.demo import DEMO, demo_clip, demo_file
+from tests.support.stored_calls import SHORT_CHAT, shipped_scorecard
 
 
 def _window(qtbot, db) -> MainWindow:
@@ -55,6 +60,72 @@ def test_import_shows_progress_and_failures_and_the_library_fills(qtbot, db, bat
     assert "2 imported" in dialog.summary.text() and "2 failed" in dialog.summary.text()
     assert window.calls.rowCount() == 2 and Call.select().count() == 2
     assert not repository.unfinished_jobs()
+
+
+def _a_duplicate_first(qtbot, db, tmp_path, second: Path) -> tuple[ImportDialog, list[tuple[str, ...]]]:
+    """An import whose first file (a chat) is already stored, then `second`: the dialog, started, and what it says as
+    each row's status changes (the row, its status, the dialog's line, the overall bar)."""
+    Settings().set("agent_speakers", "Sam (Acme)")
+    duplicate = tmp_path / "a_chat.csv"
+    duplicate.write_text(SHORT_CHAT)
+    Ingestor(None, shipped_scorecard(), agent_speakers=["Sam (Acme)"]).ingest([duplicate])
+    dialog = _window(qtbot, db).open_import()
+    with qtbot.waitSignal(dialog.files_ready):
+        dialog.set_files([duplicate, second])
+    seen: list[tuple[str, ...]] = []
+    dialog.results.itemChanged.connect(
+        lambda item, column: (
+            column == 1 and seen.append((item.text(0), item.text(1), dialog.current.text(), dialog.overall_bar.text()))
+        )
+    )
+    dialog.start_button.click()
+    return dialog, seen
+
+
+# Before: "Importing a_chat.csv (1 of 2)" as it was skipped, then "1 of 2 files (50%) · about 1 s left" at once
+def test_a_skipped_duplicate_is_not_shown_as_imported_and_no_time_left_is_guessed_from_it(qtbot, db, tmp_path):
+    second = tmp_path / "b_chat.csv"
+    second.write_text(SHORT_CHAT.replace("today", "this morning"))
+    dialog, seen = _a_duplicate_first(qtbot, db, tmp_path, second)
+    with qtbot.waitSignal(dialog.imported, timeout=60_000):
+        pass
+    skipped = next(s for s in seen if s[:2] == ("a_chat.csv", "skipped"))
+    assert skipped[2].startswith("Skipped a_chat.csv: already imported as call")
+    assert list(dict.fromkeys(s[1] for s in seen if s[0] == "b_chat.csv")) == ["importing", "imported"]
+    assert not [s for s in seen if "left" in s[3]]  # a skipped file took no time: no pace to guess from
+    assert dialog.current.text() == "Import finished." and Call.select().count() == 2
+
+
+# Before: "Importing a_chat.csv (1 of 2)" at 0% and "about 1 s left" while the cluster started (20 s on 2 cores)
+@pytest.mark.model
+def test_the_engine_start_is_said_with_no_time_left_until_a_file_moves(qtbot, db, tmp_path):
+    dialog, seen = _a_duplicate_first(qtbot, db, tmp_path, demo_clip("cold", 10, tmp_path / "b_cold.flac"))
+    lines: list[tuple[str, str]] = []
+    dialog.worker.engine_starting.connect(lambda: lines.append((dialog.current.text(), dialog.overall_bar.text())))
+    with qtbot.waitSignal(dialog.imported, timeout=300_000):
+        pass
+    assert lines == [("Starting the import engine…", "1 of 2 files (50%)")]
+    assert list(dict.fromkeys(s[1] for s in seen))[-1] == "imported"
+    assert Call.select().count() == 2
+
+
+# Before: "... or name the agent (--agent-speaker NAME, or Settings: Agents in chat transcripts) ...": a flag of the CLI
+def test_a_chat_with_unknown_speakers_points_to_the_apps_settings_not_the_clis_flag(qtbot, db, tmp_path):
+    chats = [tmp_path / "a_chat.csv", tmp_path / "b_chat.csv"]
+    for chat in chats:
+        chat.write_text(SHORT_CHAT.replace("today", chat.stem))
+    dialog = _window(qtbot, db).open_import()
+    with qtbot.waitSignal(dialog.files_ready):
+        dialog.set_files(chats)
+    dialog.start_button.click()
+    with qtbot.waitSignal(dialog.imported, timeout=60_000):
+        pass
+    failures = [dialog.failures.item(i).text() for i in range(dialog.failures.count())]
+    assert len(failures) == 2 and all(
+        "or name the agent (in Settings: Agents in chat transcripts) and everyone else is the customer" in f
+        and "--agent-speaker" not in f
+        for f in failures
+    )
 
 
 def test_import_previews_agent_and_team_per_file_warns_of_files_not_in_the_csv_and_removes_files(qtbot, db, tmp_path):

@@ -3,8 +3,9 @@ of the smaller windows (offscreen Qt, a real database)."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QPushButton
 
 from qa_desktop.app.import_dialog import ImportDialog
 from qa_desktop.app.library_columns import KEYS
@@ -136,3 +137,15 @@ def test_the_review_names_the_calls_driver_which_the_library_leaves_to_its_menu(
         stored_call("Tom Becker", "Billing", "2026-11-03T09:00", 300, (70, 60, 80), False, {}, bill).id
     )
     assert "team Billing · driver Billing" in window.review.title.text()  # was "Billing · Billing": which is which?
+
+
+# Before: neither had a Close button (only Esc or the window manager's cross closed them)
+@pytest.mark.parametrize("kind", ["users", "people"])
+def test_users_and_agents_and_teams_close_with_a_close_button(qtbot, db, kind):
+    dialog = UsersDialog(None) if kind == "users" else PeopleDialog(None, lambda: "Lead")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    (close,) = [b for b in dialog.findChildren(QPushButton) if b.text() == "Close"]
+    close.click()
+    assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Rejected

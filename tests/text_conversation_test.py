@@ -286,6 +286,7 @@ def test_cli_scores_transcripts_and_reports_bad_ones(tmp_path, isolated_home, tr
         "optional start,end); found name, message_time",
     }
     assert lines[2]["error"].startswith("unknown speakers 'Sam (Acme)' (line 2), 'Jordan' (line 3)")
+    assert "name the agent (--agent-speaker NAME, or Settings: Agents in chat transcripts)" in lines[2]["error"]
     assert lines[3] == {"file": str(empty), "error": "empty file (0 bytes)"}  # as ingest says it
     assert f"FAILED: {bad}: missing columns speaker and text" in done.stderr
     db_file = tmp_path / "calls.sqlite3"

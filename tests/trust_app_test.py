@@ -267,6 +267,22 @@ def test_agreement_lab_on_one_call_says_so_in_the_singular(qtbot, db):
     assert (row.text(4), row.text(8)) == ("n/a", "needs 3 calls")  # kappa of one verdict; why it is not marked
 
 
+# Before: an empty table and "0 human verdicts on 0 calls; 0 criteria below threshold", with no word of what fills it
+def test_the_agreement_lab_without_human_verdicts_says_where_they_come_from(qtbot, db):
+    call = stored_call(
+        "Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, {"greeting": ("pass", None)}, ["hello"]
+    )
+    lab = _window(qtbot, db).open_agreement()
+    qtbot.waitUntil(lambda: "human verdicts on" in lab.summary.text())
+    assert lab.table.topLevelItemCount() == 0 and lab.none_yet.isVisible()
+    assert lab.none_yet.text().startswith("No human verdict on calls yet: this table fills as reviewers check calls")
+    assert all(where in lab.none_yet.text() for where in ("Confirm ✓", "Override…", "Disputes…", "Calibration…"))
+    override(CriterionResultRow.get(CriterionResultRow.score == Score.get(call=call).id), "fail", "no", "Rita")
+    lab.reload()
+    qtbot.waitUntil(lambda: lab.table.topLevelItemCount() == 1)
+    assert not lab.none_yet.isVisible()
+
+
 def test_a_calibration_asks_the_criteria_in_scorecard_order(qtbot, db):
     in_order = ["greeting", "recording_disclosure", "identity_verification", "closing"]  # as a call goes
     call = stored_call(

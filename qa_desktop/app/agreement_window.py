@@ -91,6 +91,9 @@ class AgreementWindow(QDialog):
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(self.reload)
         self.summary = QLabel()
+        self.none_yet = QLabel()  # where the table would be, with no human verdict: what fills it
+        self.none_yet.setWordWrap(True)
+        self.none_yet.hide()
         self.table = QTreeWidget()
         self.table.setRootIsDecorated(False)
         self.table.setHeaderLabels(
@@ -130,6 +133,7 @@ class AgreementWindow(QDialog):
         top.addWidget(route)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.none_yet)
         layout.addWidget(self.table, 2)
         layout.addWidget(self.explain)
         layout.addWidget(QLabel("Agreement by month of the call, and by scorecard version"))
@@ -162,6 +166,12 @@ class AgreementWindow(QDialog):
             f"{len(marked)} criteri{'on' if len(marked) == 1 else 'a'} below threshold"
         )
         self.table.clear()
+        self.none_yet.setVisible(not found.verdicts)
+        self.none_yet.setText(
+            f"No human verdict on calls {'in these dates' if any(self._range()) else 'yet'}: this table fills as "
+            "reviewers check calls (open a call, then play a criterion's evidence, press Confirm ✓ or Override…), "
+            "as leads settle disputes (Disputes…) and as evaluators submit calibration sessions (Calibration…)."
+        )
         for row in self.rows:
             item = QTreeWidgetItem(
                 [

@@ -45,6 +45,7 @@ class ChartCanvas(QWidget):
     meanwhile the old image is stretched). The tooltip is `hint`, or over a heat map's cell what the cell holds."""
 
     picked = Signal(object)
+    told = Signal(str)  # a click with nothing to list: what the user is told instead
     resized = Signal()
 
     def __init__(self, width: int, height: int, hint: str = "") -> None:
@@ -122,6 +123,9 @@ class ChartCanvas(QWidget):
             super().mousePressEvent(event)
             return
         make, index = hit
+        if isinstance(make, HeatCells) and not make.failed(index):  # an empty library would say only "no call matches"
+            self.told.emit(f"{make.tip(index)}: no call failed it, so there is none to list")
+            return
         self.picked.emit(make(index))
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt API)
@@ -140,7 +144,9 @@ class ChartCanvas(QWidget):
     def tip(self, hit: tuple[Callable[[int], LibraryFilter], int] | None) -> str:
         """The tooltip over what was hit: a heat map's cell says what it holds (`HeatCells.tip`), else the hint."""
         if hit is not None and isinstance(hit[0], HeatCells):
-            return f"{hit[0].tip(hit[1])}\nClick to list the calls that failed it"
+            cells, index = hit
+            click = "Click to list the calls that failed it" if cells.failed(index) else "None failed it"
+            return f"{cells.tip(index)}\n{click}"
         return self.hint
 
     def _hit(self, position: QPointF) -> tuple[Callable[[int], LibraryFilter], int] | None:

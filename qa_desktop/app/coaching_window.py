@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -348,11 +348,15 @@ class CoachingWindow(QDialog):
         delete.clicked.connect(self.delete_session)
         self.saved = QLabel()
         self.saved.setStyleSheet("color:#2e7d32")
-        form = QFormLayout()
-        form.addRow("Status", self.status)
-        form.addRow("Due", self.due)
-        form.addRow("Goals", self.goals)
-        form.addRow("Private notes", self.notes)
+        form = QGridLayout()  # two abreast: the Moments list keeps the height (3.5 rows at 1366x768 once delivered)
+        for row, pairs in enumerate(
+            ((("Status", self.status), ("Due", self.due)), (("Goals", self.goals), ("Private notes", self.notes)))
+        ):
+            for pair, (label, field) in enumerate(pairs):
+                form.addWidget(QLabel(label), row, 2 * pair, Qt.AlignmentFlag.AlignTop if row else Qt.AlignmentFlag(0))
+                form.addWidget(field, row, 2 * pair + 1)
+        form.setColumnStretch(1, 1)
+        form.setColumnStretch(3, 1)
         end = QHBoxLayout()
         end.addWidget(delete)
         end.addWidget(self.export_progress, 1)

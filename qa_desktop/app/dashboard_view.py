@@ -64,6 +64,7 @@ class ChartCard(QFrame):
             int(7.2 * DPI), int(3.4 * DPI), "Click a bar, point or cell to list those calls in the library"
         )
         self.canvas.picked.connect(view.open_calls)
+        self.canvas.told.connect(view.show_status)
         self.canvas.resized.connect(lambda: self.table is not None and self._draw_soon(RESIZE_WAIT_MS))
         self._soon = QTimer(self, singleShot=True)
         self._soon.timeout.connect(self._draw)

@@ -89,7 +89,8 @@ class ImportDialog(QDialog):
             self.name_pattern = compile_name_pattern(name_pattern)
         except MetadataError:  # the settings check says so at start; the preview shows no names then
             self.name_pattern = None
-        self.started_at = 0.0
+        self.clock: float | None = None  # when the work the time left is paced on began (None: the engine starts)
+        self.analysed = 0  # files finished since then, but those skipped (no work to pace on)
         self.worker: ImportWorker | None = None
         self.files: list[Path] = []  # what will be imported: the chosen files, and the folders' files
         self.chosen: list[Path] = []  # what the user chose: files and folders, as chosen
@@ -405,7 +406,8 @@ class ImportDialog(QDialog):
         self.overall_bar.setRange(0, len(plan.files) * STEPS)
         self.overall_bar.setValue(0)
         self.files_done = 0
-        self.started_at = time.monotonic()
+        self.clock, self.analysed = time.monotonic(), 0
+        self.current.setText("Checking the files…")
         self._show_overall(0.0)
         self.file_bar.setRange(0, 100)
         self.results.clear()
@@ -418,6 +420,7 @@ class ImportDialog(QDialog):
             self._rows[str(path)] = item
         self.worker = ImportWorker(plan, self._done, self._stopped)
         self.worker.file_found.connect(self._file_found)
+        self.worker.engine_starting.connect(self._engine_starting)
         self.worker.file_started.connect(self._file_started)
         self.worker.file_progress.connect(self._file_progress)
         self.worker.file_finished.connect(self._file_finished)
@@ -446,11 +449,19 @@ class ImportDialog(QDialog):
         item.setText(0, Path(found).name)
         item.setToolTip(0, found)
 
+    def _engine_starting(self) -> None:
+        """The batch engine starts (seconds on a laptop): said, with a busy bar and no time left until a file moves."""
+        self.current.setText("Starting the import engine…")
+        self.file_bar.setRange(0, 0)
+        self.clock = None
+        self._show_overall(0.0)
+
     def _file_started(self, index: int, total: int, path: str) -> None:
         self.current.setText(f"Importing {Path(path).name} ({index + 1} of {total})")
+        self.file_bar.setRange(0, 100)
         self.file_bar.setValue(0)
         self._current_row = self._row(path)
-        self._current_row.setText(1, "transcribing")
+        self._current_row.setText(1, "importing")
         self._current_row.setForeground(1, QColor("#1f5fa8"))
         self.results.scrollToItem(self._current_row)
 
@@ -460,39 +471,53 @@ class ImportDialog(QDialog):
         total = max(1, self.overall_bar.maximum() // STEPS)
         done = min(self.files_done + fraction, total)
         self.overall_bar.setValue(int(done * STEPS))
-        elapsed = time.monotonic() - self.started_at
-        left = f" · about {_duration(elapsed / done * (total - done))} left" if done >= 0.05 and done < total else ""
+        left = self._time_left(fraction, total - done)
         self.overall_bar.setFormat(f"{min(self.files_done, total)} of {total} files ({done / total:.0%}){left}")
 
+    def _time_left(self, fraction: float, remaining: float) -> str:
+        """About how long the rest takes at the pace of the files worked on so far: not the skipped ones, nor the
+        engine's start (nothing until a twentieth of a file's work is measured)."""
+        work = self.analysed + fraction
+        if self.clock is None or work < 0.05 or remaining <= 0:
+            return ""
+        return f" · about {_duration((time.monotonic() - self.clock) / work * remaining)} left"
+
     def _file_progress(self, fraction: float) -> None:
+        if self.clock is None:  # the engine is up: the pace is measured from its first file
+            self.clock, self.analysed = time.monotonic(), 0
         self._show_overall(fraction)
         self.file_bar.setValue(round(fraction * 100))  # as the row says it ({:.0%} rounds)
         if self._current_row is not None:
             self._current_row.setText(1, f"transcribing {fraction:.0%}")
 
     def _file_finished(self, path: str, status: str, message: str) -> None:
+        """The dialog's line and bars, then the file's row (as it reads once the row says so)."""
         item = self._row(path)
-        item.setText(1, status)
+        if item is self._current_row and status == "skipped":  # not imported after all: say so, not "Importing"
+            self.current.setText(f"Skipped {item.text(0)}: {message}")
+        self._current_row = None
+        self.analysed += status != "skipped" and self.clock is not None
+        self.files_done += 1
+        self._show_overall(0.0)
         item.setText(2, message)
         item.setToolTip(2, message)
         item.setForeground(1, QColor(STATUS_COLOURS.get(status, "#000")))
-        self._current_row = None
+        item.setText(1, status)
         if status == "failed":
             self.failures.addItem(f"{path}: {message}")
-        self.files_done += 1
-        self._show_overall(0.0)
 
     def _stopped(self, message: str) -> None:
         """The import stopped on an error: say why, keep what was stored, and end as after a run."""
         self.failures.addItem(f"Import stopped: {message}")
         for item in self._rows.values():
-            if item.text(1) == "waiting" or item.text(1).startswith("transcribing"):
+            if item.text(1) in ("waiting", "importing") or item.text(1).startswith("transcribing"):
                 item.setText(1, "not imported")
                 item.setForeground(1, QColor(STATUS_COLOURS["cancelled"]))
         self._done(self.worker.counts, "Import stopped: see Failures below (the details are in the log).")
 
     def _done(self, counts: dict, ending: str = "") -> None:
         self.worker.wait()
+        self.file_bar.setRange(0, 100)
         self.file_bar.setValue(0 if ending else self.file_bar.maximum())
         self.current.setText(
             ending

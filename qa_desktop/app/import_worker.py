@@ -56,9 +56,15 @@ class ImportPlan:
         return load_csv(self.metadata_csv, self.columns or None, date_format=self.date_format or None)
 
 
+APP_NAMING = "in Settings: Agents in chat transcripts"  # the app's place to name the agent (not the CLI's flag)
+
+
 class _Relay(IngestListener):
     def __init__(self, worker: ImportWorker) -> None:
         self.worker = worker
+
+    def engine_starting(self) -> None:
+        self.worker.engine_starting.emit()
 
     def file_started(self, path: Path, index: int, total: int) -> None:
         self.worker.file_started.emit(index, total, str(path))
@@ -73,10 +79,12 @@ class _Relay(IngestListener):
 class ImportWorker(Task):
     """Runs one import plan; emits each file's progress and result; `done(counts)` at the end, or
     `failed(message)` if the import stopped (no model, bad metadata, a crash), with `counts` so far;
-    `warning(message)` for each problem found in the metadata CSV; `file_found(stored, found)` for a resumed job's
-    file found again under its real name (a card number in it was stored redacted)."""
+    `warning(message)` for each problem found in the metadata CSV; `engine_starting()` as a batch's engine starts;
+    `file_found(stored, found)` for a resumed job's file found again under its real name (a card number in it was
+    stored redacted)."""
 
     file_found = Signal(str, str)
+    engine_starting = Signal()
     file_started = Signal(int, int, str)
     file_progress = Signal(float)
     file_finished = Signal(str, str, str)
@@ -115,6 +123,7 @@ class ImportWorker(Task):
                 name_pattern=pattern,
                 drivers=plan.drivers,
                 agent_speakers=plan.agent_speakers,
+                naming=APP_NAMING,
             )
             for result in self._ingest(ingestor):
                 self.counts[result.status] += 1

@@ -8,6 +8,7 @@ from types import ModuleType
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -48,11 +49,14 @@ class PeopleDialog(QDialog):
         for b in (rename, merge, move):
             buttons.addWidget(b)
         buttons.addStretch()
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Select two agents to merge duplicates: the first selected keeps its name."))
         layout.addWidget(self.tree)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
+        layout.addWidget(close)
         self.reload()
 
     def reload(self) -> None:

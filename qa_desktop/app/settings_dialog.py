@@ -26,6 +26,8 @@ from qa_desktop.services.settings import Settings, SettingsError, unusable
 from scoring.models import DEVICES, cuda_device_count
 from scoring.transcript import AGENT_CHANNELS
 
+CHANNEL_SIDES = ("left", "right")  # a stereo recording's channels 0 and 1
+
 
 def _with_browse(edit: QLineEdit, pick: Callable[[], str]) -> QWidget:
     row = QWidget()
@@ -57,9 +59,11 @@ class SettingsDialog(QDialog):
             if gpus
             else "Detected: no CUDA GPU; the CPU runs the model in int8"
         )
-        self.agent_channel = QSpinBox()
-        self.agent_channel.setRange(min(AGENT_CHANNELS), max(AGENT_CHANNELS))
-        self.agent_channel.setValue(settings.get("agent_channel"))
+        self.agent_channel = QComboBox()  # named as heard in headphones, stored as the channel's number
+        for channel in AGENT_CHANNELS:
+            self.agent_channel.addItem(f"{CHANNEL_SIDES[channel]} ({channel})", channel)
+        self.agent_channel.setCurrentIndex(max(0, self.agent_channel.findData(settings.get("agent_channel"))))
+        self.agent_channel.setToolTip("The stereo channel the agent speaks on; the customer is on the other")
         self.agent_speakers = QLineEdit(settings.get("agent_speakers"), placeholderText="e.g. Sam (Acme), Priya")
         self.agent_speakers.setToolTip(
             "In chat transcripts whose speakers are names: the agents' names, "
@@ -140,7 +144,7 @@ class SettingsDialog(QDialog):
         values = {
             "model": self.model.text().strip(),
             "device": self.device.currentData(),
-            "agent_channel": self.agent_channel.value(),
+            "agent_channel": self.agent_channel.currentData(),
             "agent_speakers": self.agent_speakers.text().strip(),
             "scorecard": self.scorecard.text().strip(),
             "drivers": self.drivers.text().strip(),

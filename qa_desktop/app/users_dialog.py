@@ -94,10 +94,13 @@ class UsersDialog(QDialog):
             button.clicked.connect(slot)
             row.addWidget(button)
         row.addStretch()
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tree)
         layout.addLayout(row)
         layout.addWidget(self.message)
+        layout.addWidget(close)
         self.reload()
 
     def reload(self) -> None:

@@ -33,7 +33,13 @@ from scoring.audio import SUPPORTED_EXTENSIONS, AudioError, check_file, file_sha
 from scoring.drivers import DriverSet
 from scoring.scorecard import Scorecard
 from scoring.scorer import score_call
-from scoring.text_conversation import TEXT_EXTENSIONS, is_transcript_file, load_conversation, looks_like_transcript
+from scoring.text_conversation import (
+    NAMING_THE_AGENT,
+    TEXT_EXTENSIONS,
+    is_transcript_file,
+    load_conversation,
+    looks_like_transcript,
+)
 from scoring.worker import Cancelled, TranscriptionFailed, TranscriptionWorker, WorkerCrashed
 
 log = logging.getLogger(__name__)
@@ -67,6 +73,7 @@ class PreparedFile:
 class IngestListener:
     """Receives progress from an ingest; override what you need."""
 
+    def engine_starting(self) -> None: ...  # the batch engine (a Dask cluster) starts: no file moves until it is up
     def file_started(self, path: Path, index: int, total: int) -> None: ...
     def file_progress(self, path: Path, fraction: float) -> None: ...
     def file_finished(self, result: IngestResult) -> None: ...
@@ -155,14 +162,20 @@ class Ingestor:
         name_pattern: re.Pattern[str] | None = None,
         drivers: DriverSet | None = None,
         agent_speakers: Iterable[str] = (),
+        naming: str = NAMING_THE_AGENT,
     ) -> None:
         self.worker = worker
         self.agent_speakers = tuple(agent_speakers)  # the agent's names in transcript files that name people
+        self.naming = naming  # where the user names them, said when a transcript's speaker is neither role
         self.drivers = drivers
         self.scorecard = scorecard
         self.agent_channel = agent_channel
         self.metadata = metadata
         self.name_pattern = name_pattern
+
+    def read_transcript(self, path: Path) -> CallAnalysis:
+        """A chat, email or ticket file read as a conversation with the agent's names (TranscriptFileError if not)."""
+        return load_conversation(stored_path(path), self.agent_speakers, self.naming)
 
     def metadata_for(self, path: Path) -> CallMetadata:
         """The CSV row for this file over what its name says."""
@@ -186,7 +199,7 @@ class Ingestor:
             if isinstance(prepared, IngestResult):
                 return prepared
             if is_transcript_file(path):
-                analysis = load_conversation(stored, self.agent_speakers)
+                analysis = self.read_transcript(path)
             else:
                 assert self.worker is not None, "a sequential ingest of recordings needs a transcription worker"
                 analysis = self.worker.analyse(

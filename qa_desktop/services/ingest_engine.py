@@ -35,7 +35,7 @@ from scoring.analysis import CallAnalysis
 from scoring.audio import AudioError
 from scoring.cluster import GPU, ModelPlugin, analyse_file
 from scoring.models import choose_device, model_folder
-from scoring.text_conversation import is_transcript_file, load_conversation
+from scoring.text_conversation import is_transcript_file
 from scoring.transcriber import TranscriberConfig
 from scoring.worker import TranscriptionFailed
 
@@ -276,6 +276,7 @@ class _Batch:
     def client(self) -> Client:
         """The Dask client, connected (and a local cluster started) when the first file needs analysis."""
         if self._client is None:
+            self.listener.engine_starting()
             self._client, gpu = self._session.enter_context(self.engine._client())
             self.engine.cluster_used = True
             self._resources = {GPU: 1 / CALLS_PER_MODEL} if gpu else None
@@ -299,7 +300,7 @@ class _Batch:
             prepared = ingestor.fail(path, started, exc)
         if not isinstance(prepared, IngestResult) and is_transcript_file(path):  # text: read here, no model
             try:
-                prepared = ingestor.store(prepared, load_conversation(stored_path(path), ingestor.agent_speakers))
+                prepared = ingestor.store(prepared, ingestor.read_transcript(path))
             except (AudioError, DatabaseError) as exc:
                 prepared = ingestor.fail(path, job, exc)
         if isinstance(prepared, IngestResult):

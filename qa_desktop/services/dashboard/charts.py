@@ -239,11 +239,17 @@ class HeatCells:
     names: dict[str, str]  # criterion id -> the scorecard's name
     grid: np.ndarray  # pass rates, NaN where no call was judged
     judged: np.ndarray
+    passed: np.ndarray
     labelled: bool = False
 
     def __call__(self, index: int) -> LibraryFilter:
         row, col = divmod(index, len(self.criteria))
         return self.scope.library(agent_id=self.agents[row][0], failed_criterion=self.criteria[col])
+
+    def failed(self, index: int) -> int:
+        """How many calls failed a cell's criterion (none: a click has nothing to list)."""
+        row, col = divmod(index, len(self.criteria))
+        return int(self.judged[row, col] - self.passed[row, col])
 
     def tip(self, index: int) -> str:
         """What a cell says, in words."""
@@ -278,11 +284,13 @@ def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSe
     criteria = list(dict.fromkeys(r[2] for r in table.rows))  # in scorecard order (see criterion_pass_rates)
     grid = np.full((len(agents), len(criteria)), np.nan)
     judged = np.zeros((len(agents), len(criteria)), dtype=int)
-    for agent_id, name, criterion, n, _passed, rate, _label in table.rows:
+    passed = np.zeros_like(judged)
+    for agent_id, name, criterion, n, passes, rate, _label in table.rows:
         judged[agents.index((agent_id, name)), criteria.index(criterion)] = n
+        passed[agents.index((agent_id, name)), criteria.index(criterion)] = passes
         if rate is not None:
             grid[agents.index((agent_id, name)), criteria.index(criterion)] = rate
-    cells = HeatCells(scope, axes, agents, criteria, {r[2]: r[6] for r in table.rows}, grid, judged)
+    cells = HeatCells(scope, axes, agents, criteria, {r[2]: r[6] for r in table.rows}, grid, judged, passed)
     axes.set_facecolor(NO_DATA)  # masked cells show the background: n/a
     mesh = axes.pcolormesh(
         np.ma.masked_invalid(grid), cmap=PASS_RATE, vmin=0, vmax=100, edgecolors="white", linewidth=0.5, picker=True
