@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 
 import pytest
 from PySide6.QtCore import Qt
@@ -16,7 +17,7 @@ from qa_desktop.app.main_window import MainWindow
 from qa_desktop.storage import library
 from qa_desktop.storage.database import close_database
 from qa_desktop.storage.library import LibraryFilter
-from qa_desktop.storage.models import Agent, AuditEntry, Call, Score, Team, UtteranceRow
+from qa_desktop.storage.models import Agent, AuditEntry, Call, Score, Team, UtteranceRow, database
 from qa_desktop.storage.people import PeopleError, merge_agents, move_agent, reassign_call, rename_agent
 from qa_desktop.storage.search import HIT_END, HIT_START, Fts5Search, Term, TsvectorSearch, terms
 from tests.support.stores import STORES, open_copy, stored_template
@@ -136,6 +137,24 @@ def test_search_words_may_be_in_different_utterances_of_a_call(filled):
     assert found == both
     hit = library.rows(sorted(apart)[:1], "twice refund")[0].hit
     assert f"{HIT_START}twice{HIT_END}" in hit or f"{HIT_START}refund{HIT_END}" in hit
+
+
+def test_search_hits_are_ranked_after_the_page_is_kept(db):
+    fill(300, agents=6)
+    search = "refund bank"
+    ids = library.call_ids(LibraryFilter(search=search))[:50]
+    query = database.search.query(terms(search), any_of=True)
+    best: dict[int, str] = {}  # each call's best hit, ranked among every match in the library
+    for call_id, hit in database.execute_sql(
+        "SELECT call_id, snippet(utterance_fts, 0, char(2), char(3), '…', 10) FROM utterance_fts "
+        "WHERE utterance_fts MATCH ? ORDER BY rank",
+        [query],
+    ).fetchall():
+        best.setdefault(call_id, hit)
+    assert library.hits(ids, search) == {c: best[c] for c in ids}
+    plan = database.execute_sql("EXPLAIN QUERY PLAN " + database.search.hits("?"), [query, ids[0]]).fetchall()
+    scan = next(row[3] for row in plan if "utterance_fts" in row[3])
+    assert not int(re.search(r"INDEX (\d+):", scan).group(1)) & 32  # FTS5's "ORDER BY rank" bit: it ranks every match
 
 
 def test_search_terms_are_words_with_prefixes_in_either_store_s_syntax():

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+from contextlib import closing
+
 import peewee
 import pytest
 
+from qa_desktop.services.dashboard.queries import Scope, criterion_pass_rates
 from qa_desktop.storage import repository
 from qa_desktop.storage.call_metadata import CallMetadata
-from qa_desktop.storage.database import DatabaseFileError, close_database, open_database
+from qa_desktop.storage.database import DatabaseFileError, close_database, close_thread_connection, open_database
 from qa_desktop.storage.migrations import LATEST
 from qa_desktop.storage.models import Agent, AuditEntry, Call, Job, Team, UtteranceRow, database
 from scoring.analysis import CallAnalysis
-from tools.synthetic_library import spoken_analysis
+from tests.support.stored_calls import stored_call
+from tools.synthetic_library import fill, spoken_analysis
+
+RESULTS = {"greeting": ("pass", None), "closing": ("fail", None)}
 
 pytestmark = pytest.mark.both_stores
 
@@ -26,6 +34,30 @@ def test_new_database_is_migrated_with_wal_and_foreign_keys(db):
     assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
     assert set(database.get_tables()) >= {"team", "agent", "call", "utterance", "job"}
+
+
+def _statistics(path: str) -> set[str]:
+    """The tables SQLite's planner has statistics on, read through a connection of its own."""
+    with closing(sqlite3.connect(path)) as connection:
+        return {tbl for (tbl,) in connection.execute("SELECT tbl FROM sqlite_stat1 WHERE stat NOT LIKE '0%'")}
+
+
+@pytest.mark.sqlite_only
+def test_a_library_created_empty_has_statistics_once_used(db):
+    assert not _statistics(db) & {"call", "score", "criterionresult"}  # created empty: nothing to measure
+    for day in range(1, 21):
+        stored_call("Ana", "Billing", f"2026-03-{day:02d} 09:00", 300, (80, 80, 80), False, RESULTS, ["hello"])
+    thread = threading.Thread(target=lambda: (criterion_pass_rates(Scope()), close_thread_connection()))
+    thread.start()  # a background task's work, its connection closed when it ends (app/background.py)
+    thread.join()
+    assert not database.is_closed()  # not the UI thread's connection: the task's own gathered them
+    assert _statistics(db) >= {"call", "score", "criterionresult"}
+
+
+@pytest.mark.sqlite_only
+def test_a_bulk_load_gathers_statistics(db):
+    fill(30, with_results=True)  # the copy between stores loads this way too
+    assert _statistics(db) >= {"call", "score", "criterionresult", "utterance"}
 
 
 def test_reopening_keeps_data(db):

@@ -4,11 +4,19 @@ review, and the abstain rule on poorly heard evidence."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from qa_desktop.cli.main import main
 from qa_desktop.services.trust import calibration as cal
-from qa_desktop.services.trust.agreement import criterion_trust, human_verdicts, marked_criteria, trend
+from qa_desktop.services.trust.agreement import (
+    agreement_counts,
+    criterion_trust,
+    human_verdicts,
+    marked_criteria,
+    trend,
+)
 from qa_desktop.services.trust.disputes import DisputeError, accept, counts, raise_dispute, reject
 from qa_desktop.services.trust.stats import (
     cohen_kappa,
@@ -22,15 +30,19 @@ from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import (
     AuditEntry,
     CalibrationAnswer,
+    CalibrationSession,
+    CalibrationSubmission,
     Call,
     CriterionResultRow,
+    Dispute,
     ReferenceVerdict,
     Score,
 )
 from qa_desktop.storage.review import mark_checked, override, set_reviewed
 from scoring.scorer import NO_AUDIO, score_call
 from scoring.transcript import Transcript, Utterance, Word
-from tests.support.stored_calls import SHORT_CHAT, stored_call, stored_conversation
+from tests.support.stored_calls import SHORT_CHAT, shipped_scorecard, stored_call, stored_conversation
+from tools.synthetic_library import fill
 
 pytestmark = pytest.mark.both_stores
 
@@ -349,3 +361,60 @@ def test_poorly_heard_evidence_is_marked_for_review(scorecard):
     assert not clear.verdict.needs_review and clear.to_dict()["needs_review"] is False
     assert unclear.verdict.needs_review and "mean word probability 0.20" in unclear.verdict.reason
     assert unclear.verdict.confidence <= 0.2
+
+
+def _every_kind_of_human_verdict(rng: random.Random) -> None:
+    """On a synthetic library: chats (their audio-only criteria ruled out), results looked at on reviewed calls,
+    overrides, rejected disputes (two on some results, disagreeing) and open ones, reference verdicts, calibration
+    answers submitted and not, and an older score that no longer counts."""
+    chats = [c.id for c in Call.select(Call.id) if c.id % 7 == 0]
+    Call.update(medium="text").where(Call.id.in_(chats)).execute()
+    results = list(CriterionResultRow.select(CriterionResultRow, Score).join(Score))
+    session = CalibrationSession.create(title="S", lead="Lead", evaluators=["Ann", "Bob"], criteria=[])
+    CalibrationSubmission.create(session=session, evaluator="Ann")
+    other = {"pass": "fail", "fail": "pass"}
+    for r in rng.sample(results, len(results) // 4):
+        doubt = 0.6 if r.criterion in ("greeting", "apology") else 0.05  # people disagree on these two
+        kind = rng.choice(["look", "override", "dispute", "reference", "calibration"])
+        human = other[r.result] if rng.random() < doubt else r.result
+        if kind == "look":
+            r.checked = "evidence"
+        elif kind == "override":
+            r.override = human
+        elif kind == "dispute":
+            for status in rng.choice([["rejected"], ["open"], ["rejected", "rejected"]]):
+                Dispute.create(
+                    call=r.score.call_id,
+                    result_row=r,
+                    criterion=r.criterion,
+                    disputed=rng.choice([r.result, human]),
+                    requested="na",
+                    agent_name="A",
+                    raised_by="R",
+                    reason="x",
+                    status=status,
+                )
+        elif kind == "reference":
+            ReferenceVerdict.create(call=r.score.call_id, criterion=r.criterion, result=human, settled_by="Lead")
+        else:
+            for evaluator in ("Ann", "Bob"):
+                CalibrationAnswer.create(
+                    session=session, call=r.score.call_id, evaluator=evaluator, criterion=r.criterion, result=human
+                )
+        r.save()
+    old = Score.get_by_id(results[0].score_id)
+    old.id, old.current = None, False
+    old.save(force_insert=True)
+    CriterionResultRow.create(**{**results[0].__data__, "id": None, "score": old, "override": "na"})
+
+
+def test_agreement_counts_in_the_database_match_the_labs_verdicts(db):
+    fill(300, agents=6, with_results=True)
+    _every_kind_of_human_verdict(random.Random(3))
+    card = shipped_scorecard()
+    table = criterion_trust(human_verdicts(), card)
+    assert {c: (calls, n, agreeing / n) for c, (calls, n, agreeing) in agreement_counts().items()} == {
+        row.criterion: (row.calls, row.verdicts, row.agreement) for row in table
+    }
+    marked = [row.criterion for row in table if row.marked]
+    assert marked_criteria(card) == marked and "greeting" in marked and len(marked) < len(table)

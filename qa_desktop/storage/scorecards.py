@@ -38,17 +38,21 @@ def not_judged(call_ids: Iterable[int] | SelectQuery) -> dict[tuple[int, str], s
         .where(Score.current & Score.call.in_(ids))
         .tuples()
     )
-    cards: dict[int, Scorecard | None] = {}
+    cards: dict[tuple[int, str], dict[str, str]] = {}
     found = {}
     for call_id, medium, card_id in rows:
-        if card_id not in cards:
-            try:
-                cards[card_id] = parsed_scorecard(ScorecardRow.get_by_id(card_id))
-            except ScorecardError:  # not readable: nothing is known to be ruled out
-                cards[card_id] = None
-        card = cards[card_id]
-        for criterion in card.criteria if card else ():
-            reason = not_applicable(criterion, medium)
-            if reason is not None:
-                found[(call_id, criterion.id)] = reason
+        if (card_id, medium) not in cards:
+            cards[(card_id, medium)] = ruled_out(card_id, medium)
+        for criterion, reason in cards[(card_id, medium)].items():
+            found[(call_id, criterion)] = reason
     return found
+
+
+def ruled_out(card_id: int, medium: str) -> dict[str, str]:
+    """Criterion id -> why a conversation of this medium rules it out on this stored scorecard version
+    (`scoring.scorer.not_applicable`); nothing is known to be ruled out on a version that does not parse."""
+    try:
+        card = parsed_scorecard(ScorecardRow.get_by_id(card_id))
+    except ScorecardError:
+        return {}
+    return {c.id: reason for c in card.criteria if (reason := not_applicable(c, medium)) is not None}

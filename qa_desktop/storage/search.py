@@ -81,9 +81,12 @@ class Fts5Search:
         return "c.id IN (SELECT call_id FROM utterance_fts WHERE utterance_fts MATCH ?)"
 
     def hits(self, marks: str) -> str:
+        """Ranked after the page's calls are kept: `ORDER BY rank` would have FTS5 score and sort every match in
+        the library first (bm25 is what `rank` is)."""
         return (
-            f"SELECT call_id, snippet(utterance_fts, 0, char(2), char(3), '…', 10) FROM utterance_fts "
-            f"WHERE utterance_fts MATCH ? AND call_id IN ({marks}) ORDER BY rank"
+            f"SELECT call_id, hit FROM (SELECT call_id, snippet(utterance_fts, 0, char(2), char(3), '…', 10) AS hit, "
+            f"bm25(utterance_fts) AS score FROM utterance_fts WHERE utterance_fts MATCH ? AND call_id IN ({marks})) "
+            "ORDER BY score"
         )
 
 

@@ -33,6 +33,9 @@ class _Savepoint(_savepoint):
             super().rollback(begin)
 
 
+ANALYSIS_LIMIT = 400  # rows read per index when statistics are gathered (SQLite's advice: 100-1000)
+
+
 class CallDatabase(SqliteDatabase):
     """peewee's SqliteDatabase with immediate write transactions and truthful errors."""
 
@@ -50,6 +53,18 @@ class CallDatabase(SqliteDatabase):
         if self.opened and not Path(self.database).exists():
             raise sqlite3.OperationalError(CANNOT_OPEN)
         return super()._connect()
+
+    def _close(self, conn: sqlite3.Connection) -> None:
+        """Before a connection closes, SQLite refreshes the planner's statistics where this connection's queries
+        could use them and they are missing or stale (`PRAGMA optimize`, as SQLite advises; `analysis_limit`
+        keeps it to milliseconds however large the library): a library created empty has them as it grows."""
+        try:
+            conn.execute("PRAGMA busy_timeout = 0")  # another connection writing: skipped now, not waited for
+            conn.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
+            conn.execute("PRAGMA optimize")
+        except sqlite3.Error:  # locked by a writer, a reader's (query_only), or gone: statistics are only an aid
+            pass
+        super()._close(conn)
 
     def rollback(self) -> None:
         if not self.is_closed() and not self.connection().in_transaction:
@@ -109,5 +124,7 @@ class CallDatabase(SqliteDatabase):
             self.cursor().executemany(sql, rows)
 
     def after_bulk_load(self) -> None:
-        """After many rows were inserted with their ids: new rows get the next ids, and queries are planned for
-        the tables as they now are (SQLite: always so)."""
+        """After many rows were inserted with their ids: new rows get the next ids (SQLite: always so), and the
+        planner's statistics are gathered for the tables as they now are (`ANALYZE`, within `analysis_limit`)."""
+        self.execute_sql(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
+        self.execute_sql("ANALYZE")
