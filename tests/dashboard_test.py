@@ -489,7 +489,10 @@ def test_report_command_writes_every_chart_and_table(known, db, tmp_path, capsys
     handle = {r["driver"]: r for r in csv.DictReader((out / "handle_time.csv").open())}
     assert handle["technical"]["aht_vs_expected_pct"] == "50.0" and handle["delivery"]["aht_s"] == ""
     assert main(["report", "--db", str(db), "--team", "Nobody", "--out", str(out)]) == 2
-    assert "no team named 'Nobody'" in capsys.readouterr().err
+    assert "no team called 'Nobody' (teams: Billing, Support)" in capsys.readouterr().err
+    # a team named as people type it, as --agent takes an agent: it refused 'billing' for Billing
+    assert main(["report", "--db", str(db), "--team", " billing", "--out", str(tmp_path / "billing")]) == 0
+    assert {r["agent"] for r in csv.DictReader((tmp_path / "billing" / "auto_fail.csv").open())} == {"Ana"}
 
 
 @pytest.mark.sqlite_only  # the command's own process on the file; the full disk is its file-size limit

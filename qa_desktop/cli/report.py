@@ -20,18 +20,14 @@ from qa_desktop.services.dashboard.queries import Scope
 from qa_desktop.services.dashboard.report import write_report
 from qa_desktop.services.library import visible_scope
 from qa_desktop.services.rescore import retag
-from qa_desktop.storage.models import Team
-from qa_desktop.storage.people import agent_called
+from qa_desktop.storage.people import agent_called, team_named
 
 
 def cmd_report(args: argparse.Namespace, config: Config) -> int:
     """Write every dashboard chart and table for the range (and team or agent) to --out."""
     drivers = config.load_drivers()
     db_path = open_signed_in(args, config)
-    team = Team.get_or_none(Team.name == args.team) if args.team else None
-    if args.team and team is None:
-        print(f"error: no team named '{args.team}' in {db_path}", file=sys.stderr)
-        return EXIT_USAGE
+    team = team_named(args.team, create=False)
     agent = agent_called(args.agent) if args.agent else None
     if args.date_from and args.date_to and args.date_from > args.date_to:
         print("error: --from is after --to", file=sys.stderr)

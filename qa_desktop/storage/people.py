@@ -15,13 +15,20 @@ class PeopleError(ValueError):
     """A change to agents or teams that cannot be made as asked."""
 
 
-def team_named(name: str | None) -> Team | None:
-    """The team of that name, matched without case (created if new); None for no name."""
+def team_named(name: str | None, create: bool = True) -> Team | None:
+    """The team of that name, matched without case (with `create`, created if new); None for no name. Without
+    `create`, PeopleError when there is none (naming some teams)."""
     name = (name or "").strip()
     if not name:
         return None
     stored = str(Team.name.db_value(name))  # as it is stored: card data redacted
-    return Team.get_or_none(fn.LOWER(Team.name) == stored.lower()) or Team.create(name=name)
+    team = Team.get_or_none(fn.LOWER(Team.name) == stored.lower())
+    if team is not None:
+        return team
+    if create:
+        return Team.create(name=name)
+    known = ", ".join(t.name for t in Team.select().order_by(Team.name).limit(12))
+    raise PeopleError(f"no team called '{name}' (teams: {known or 'none yet'})")
 
 
 def agent_called(name: str, create: bool = False) -> Agent:
