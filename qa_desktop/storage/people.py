@@ -16,40 +16,36 @@ class PeopleError(ValueError):
 
 
 def team_named(name: str | None, create: bool = True) -> Team | None:
-    """The team of that name, matched without case (with `create`, created if new); None for no name. Without
-    `create`, PeopleError when there is none (naming some teams)."""
+    """The team of that name, matched as `agent_called` matches agents (with `create`, created if new); None for no
+    name."""
     name = (name or "").strip()
-    if not name:
-        return None
-    stored = str(Team.name.db_value(name))  # as it is stored: card data redacted
-    team = Team.get_or_none(fn.LOWER(Team.name) == stored.lower())
-    if team is not None:
-        return team
-    if create:
-        return Team.create(name=name)
-    known = ", ".join(t.name for t in Team.select().order_by(Team.name).limit(12))
-    raise PeopleError(f"no team called '{name}' (teams: {known or 'none yet'})")
+    return _called(Team, name, create) if name else None
 
 
 def agent_called(name: str, create: bool = False) -> Agent:
-    """The agent a person named: the one stored under that name, else the one whose name differs from it only by case
-    and surrounding spaces; with `create`, a new agent when there is none. PeopleError when there is none (naming
-    some agents), or when several differ from the name only by case (naming them)."""
-    name = name.strip()
-    stored = str(Agent.name.db_value(name))  # as it is stored: card data redacted
-    exact = Agent.get_or_none(Agent.name == name)
+    """The agent a person named, as `_called` finds it."""
+    return _called(Agent, name.strip(), create)
+
+
+def _called(model: type[Agent] | type[Team], name: str, create: bool) -> Agent | Team:
+    """The agent or team a person named: the one stored under that name, else the one whose name differs from it only
+    by case; with `create`, a new one when there is none. PeopleError when there is none (naming some), or when
+    several differ from the name only by case (naming them)."""
+    kind = model.__name__.lower()
+    stored = str(model.name.db_value(name))  # as it is stored: card data redacted
+    exact = model.get_or_none(model.name == stored)
     if exact is not None:
         return exact
-    alike = list(Agent.select().where(fn.LOWER(Agent.name) == stored.lower()).order_by(Agent.name))
+    alike = list(model.select().where(fn.LOWER(model.name) == stored.lower()).order_by(model.name))
     if len(alike) > 1:
         either = " or ".join(f"'{a.name}'" for a in alike)
         raise PeopleError(f"'{name}' could be {either}: give the name as stored")
     if alike:
         return alike[0]
     if create and name:
-        return Agent.create(name=name)
-    known = ", ".join(a.name for a in Agent.select().order_by(Agent.name).limit(12))
-    raise PeopleError(f"no agent called '{name}' (agents: {known or 'none yet'})")
+        return model.create(name=name)
+    known = ", ".join(a.name for a in model.select().order_by(model.name).limit(12))
+    raise PeopleError(f"no {kind} called '{name}' ({kind}s: {known or 'none yet'})")
 
 
 def rename_agent(agent: Agent, name: str, actor: str) -> Agent:

@@ -366,6 +366,9 @@ def _running(owner: str | None) -> bool:
         return False
 
 
+_UNFINISHED = ("queued", "interrupted")  # left by an import that ended early (see unfinished_jobs)
+
+
 def start_job(path: str, job: Job | None = None) -> Job:
     """Record that this process has started a file's ingest (a queued job, or a new one). Without a job, the file's job
     that an import which ended early left unfinished is taken over, so that importing the file again (a command run
@@ -382,9 +385,6 @@ def start_job(path: str, job: Job | None = None) -> Job:
     job.status, job.owner = "running", me
     job.save()
     return job
-
-
-_UNFINISHED = ("queued", "interrupted")  # left by an import that ended early (see unfinished_jobs)
 
 
 def queue_jobs(paths: list[str], options: dict | None = None) -> list[Job]:
