@@ -179,7 +179,8 @@ _AMOUNT_AFTER = {
 }
 _CURRENCY_SIGNS = "$£€%"
 
-_SOCIAL_SENSES = ("media", "worker", "services", "club", "network", "event")  # "social" that is no SSN
+# "social" that is no SSN: its other senses, the word after it (singular, plural or possessive: "social workers")
+_SOCIAL_SENSES = {"media", "worker", "work", "service", "club", "network", "event", "care", "housing", "fund", "life"}
 _CUES: dict[str, tuple[str, ...]] = {
     CARD: (
         "card",
@@ -256,7 +257,7 @@ _CUES: dict[str, tuple[str, ...]] = {
         "the social security",
     ),
     # "social" alone names an SSN's 9 digits, or the 4 it ends in ("social ending in 6789"), not any number after it
-    # ("posted on social, it was 2019"); its other senses are "other" cues below.
+    # ("posted on social, it was 2019"); its other senses ("social worker") are "other" cues (`_mark_cues`).
     SOCIAL: ("social",),
     # Numbers that are not card data, named as such: they stay unless long enough to be a card.
     "other": (
@@ -312,7 +313,6 @@ _CUES: dict[str, tuple[str, ...]] = {
         "since",
         "year",
         "back in",
-        *(f"{whose}social {sense}" for whose in ("", "my ", "your ", "the ") for sense in _SOCIAL_SENSES),
     ),
     # The last four digits of a card may be said and kept (PCI DSS allows them shown): "Visa ending 1111".
     "ending": (
@@ -351,6 +351,7 @@ _PIECE = re.compile(r"\s*(?:[$£€]?\d(?:[-,./'_:#\d]*\d)?%?|[^\d\s]+)")
 _DATE_LAYOUT = re.compile(r"^\d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?$")
 # a written date with its year (2024-05-12, 12/05/2024) and a clock time (10:30, 10:30:00): a timestamp, no card
 _DATE_WITH_YEAR = re.compile(r"^(?:\d{4}([-/.])(0?[1-9]|1[0-2])\1(0?[1-9]|[12]\d|3[01])|\d{1,2}([-/.])\d{1,2}\4\d{4})$")
+_QUANTITY = re.compile(r"\d[,.:]\d")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
 _SSN_GROUPS = [3, 2, 4]  # an SSN's digits as people say and write them: area, group, serial
 _GROUP_END = set(",.;:-")  # after a digit word, ends its group ("one two three, four five, ...")
@@ -457,18 +458,26 @@ def _resolve_zeros_and_sound_alikes(tokens: list[_Token]) -> None:
 
 
 def _mark_cues(tokens: list[_Token]) -> None:
-    """Mark the words of every cue phrase (longest phrase first, left to right)."""
+    """Mark the words of every cue phrase (longest phrase first, left to right); "social" followed by one of its
+    other senses ("my social worker's number") is an "other" cue with that word."""
     norms = [re.sub(r"[^a-z0-9' ]", "", t.norm) for t in tokens]
     i = 0
     while i < len(tokens):
         for phrase, kind in _PHRASES_BY_FIRST.get(norms[i], ()):
-            if tuple(norms[i : i + len(phrase)]) == phrase:
-                for t in tokens[i : i + len(phrase)]:
+            end = i + len(phrase)
+            if tuple(norms[i:end]) == phrase:
+                if phrase[-1] == SOCIAL and end < len(norms) and _is_social_sense(norms[end]):
+                    kind, end = "other", end + 1
+                for t in tokens[i:end]:
                     t.cue, t.digits = kind, None
-                i += len(phrase)
+                i = end
                 break
         else:
             i += 1
+
+
+def _is_social_sense(word: str) -> bool:
+    return any(word.removesuffix(ending) in _SOCIAL_SENSES for ending in ("", "s", "'s", "s'"))
 
 
 def _runs(tokens: list[_Token]) -> list[tuple[int, int]]:
@@ -557,6 +566,11 @@ def _is_timestamp(tokens: list[_Token], first: int, last: int) -> bool:
     return len(numbers) == 2 and bool(_DATE_WITH_YEAR.match(numbers[0])) and bool(_CLOCK.match(numbers[1]))
 
 
+def _is_quantity(tokens: list[_Token], first: int, last: int) -> bool:
+    """Whether the run has a number written as a time, a count or a decimal (00:12:34.567, 123,456,789, 12.5)."""
+    return any(_QUANTITY.search(t.norm) for t in tokens[first : last + 1] if t.digits is not None)
+
+
 def _is_amount(tokens: list[_Token], first: int, last: int) -> bool:
     after = tokens[last + 1].norm if last + 1 < len(tokens) else ""
     return after in _AMOUNT_AFTER or any(c in t.norm for t in tokens[first : last + 1] for c in _CURRENCY_SIGNS)
@@ -588,8 +602,8 @@ def _classify(tokens: list[_Token], first: int, last: int, card_read: bool) -> s
         cue = SSN if cue == SOCIAL else cue
         if cue != SSN and n <= 4:
             return None
-    if cue == SOCIAL and groups != [sum(_SSN_GROUPS)]:
-        return None  # 9 digits said or written as one number: not a time (00:12:34.567) or 1,234,567
+    if cue == SOCIAL and (n != sum(_SSN_GROUPS) or _is_quantity(tokens, first, last)):
+        return None  # 9 digits however said or spaced ("uh one two three uh four..."), not a time or 123,456,789
     return _named(cue, n, distance, raw)
 
 

@@ -203,10 +203,21 @@ def test_a_timestamp_is_no_card(typed, stored):
         ("social is 123456789", "social is [ssn]"),
         ("social is one two three four five six seven eight nine", "social is [ssn]"),
         ("social is 123 45 6789", "social is [ssn]"),
+        # 9 digits said with fillers, or spaced 3-3-3, after "social" (these were kept: only one unbroken group was)
+        ("social is uh one two three uh four five six seven eight nine", "social is uh [ssn]"),
+        ("social, um, one two, uh, three four five six seven eight nine", "social, um, [ssn]"),
+        ("social is one two three, four five six, seven eight nine", "social is [ssn]"),
+        ("social is 123 456 789", "social is [ssn]"),
+        ("I saw it on social, 123,456,789 views", "I saw it on social, 123,456,789 views"),
         ("I saw it on social, it was 2019", "I saw it on social, it was 2019"),
         ("I saw it on social, 00:12:34.567", "I saw it on social, 00:12:34.567"),
         ("the social media post from 2019 had 1,234,567 views", "the social media post from 2019 had 1,234,567 views"),
         ("social worker, call 555 123 4567", "social worker, call 555 123 4567"),
+        # its other senses, plural or possessive too (these were redacted as SSNs)
+        ("the social workers said call 555123456", "the social workers said call 555123456"),
+        ("my social worker's number is 555123456", "my social worker's number is 555123456"),
+        ("the social care team, call 555123456", "the social care team, call 555123456"),
+        ("the social housing office is on 555 123 456", "the social housing office is on 555 123 456"),
         ("Visa ending 1111, social is fine", "Visa ending 1111, social is fine"),
     ],
 )

@@ -294,6 +294,13 @@ def test_the_v19_upgrade_redacts_an_ssn_after_social_and_one_in_a_recordings_nam
     assert library.call_ids(LibraryFilter(search="123456789")) == []
 
 
+@pytest.mark.both_stores
+def test_the_v21_upgrade_redacts_an_ssn_said_with_fillers_after_social(db):
+    _upgraded(20, "social is uh one two three uh four five six seven eight nine", "SELECT 1")
+    assert UtteranceRow.get().text == f"social is uh {SSN}"
+    assert library.call_ids(LibraryFilter(search="seven")) == []
+
+
 UPGRADE_ON_A_FULL_DISK = """
 import logging, resource, signal, sys
 from qa_desktop.storage.database import PRAGMAS

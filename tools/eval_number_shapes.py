@@ -20,11 +20,27 @@ from scoring.redact import PLACEHOLDERS, name_is_redacted, redact_name, redact_t
 
 WORDS = "zero one two three four five six seven eight nine".split()
 SSN_CONTEXTS = ("{}", "it's {}", "my number is {} thanks", "social {}", "my social is {}", "Sure, {}.", "social is {}")
-OTHER_CONTEXTS = ("{}", "it's {}", "the number is {} thanks", "that was on {}", "Sure, {}.", "I saw it on social, {}")
+OTHER_CONTEXTS = (
+    "{}",
+    "it's {}",
+    "the number is {} thanks",
+    "that was on {}",
+    "Sure, {}.",
+    "I saw it on social, {}",
+    "the social workers said call {}",
+    "my social worker's number is {}",
+)
 
 
 def _said(digits: str, oh: bool = False) -> str:
     return " ".join("oh" if oh and d == "0" else WORDS[int(d)] for d in digits)
+
+
+def _with_fillers(said: str) -> str:
+    """The words with "uh" before two of them (their places drawn from the words themselves)."""
+    words = said.split()
+    places = random.Random(said).sample(range(1, len(words)), 2)
+    return " ".join(("uh " if i in places else "") + w for i, w in enumerate(words))
 
 
 def _ssn(rng: random.Random) -> tuple[str, str, str]:
@@ -41,6 +57,9 @@ SSN_FORMS: dict[str, Callable[[tuple[str, str, str]], str]] = {
     "one two three, four five, ...": lambda g: ", ".join(_said(p) for p in g),
     "oh for zero, grouped": lambda g: ", ".join(_said(p, oh=True) for p in g),
     "one two three dash four five dash ...": lambda g: " dash ".join(_said(p) for p in g),
+    "123 456 789 (3-3-3)": lambda g: " ".join(("".join(g)[:3], "".join(g)[3:6], "".join(g)[6:])),
+    "one two three, four five six, ... (3-3-3)": lambda g: ", ".join(_said("".join(g)[i : i + 3]) for i in (0, 3, 6)),
+    "said with two 'uh' (no layout)": lambda g: _with_fillers(_said("".join(g))),
     "123456789 (no layout)": "".join,
     "one two ... nine (no layout)": lambda g: _said("".join(g)),
 }

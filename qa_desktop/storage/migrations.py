@@ -213,7 +213,8 @@ def _redact_again(db: Database, migrator: SchemaMigrator) -> StepWarning | None:
     call ids, people, titles, job errors) were stored as given; v17: SSNs said or written 3-2-4 without a cue
     ("it's 123 45 6789", "one two three, four five, ...") went through; v19: an SSN after "social" said alone
     ("social is 123456789", "social ending in 6789"), and in file names one written 123 45 6789, 123_45_6789 or
-    123.45.6789, or as 9 digits in a name that says ssn or social, went through."""
+    123.45.6789, or as 9 digits in a name that says ssn or social, went through; v21: 9 digits after "social" said
+    with fillers or in other groups ("social is uh one two three uh four five six...", "social is 123 456 789")."""
     done = redact_stored(db)
     if done.utterances:
         optimize_search_index(db)
@@ -286,18 +287,19 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (18, _clip_positions),
     (19, _redact_again),
     (20, _verdict_index),
+    (21, _redact_again),
 ]
 
 
 def _redacted_everywhere(db: Database, path: Path | None) -> list[BackupProblem]:
-    """After v13, v15, v17 or v19 committed: the replaced text leaves free pages, and the backups beside the file are
+    """After v13, v15, v17, v19 or v21 committed: the replaced text leaves free pages, and the backups beside the file are
     to be redacted (by `migrate`, now and on every later open until they are)."""
     db.clear_freed_space([model._meta.table_name for model in ALL_MODELS])
     return remember_backups(path) if path is not None else []
 
 
 # work a migration needs done outside its transaction
-AFTER_COMMIT = {13: _redacted_everywhere, 15: _redacted_everywhere, 17: _redacted_everywhere, 19: _redacted_everywhere}
+AFTER_COMMIT = {version: _redacted_everywhere for version, step in MIGRATIONS if step is _redact_again}
 LATEST = MIGRATIONS[-1][0]
 
 
