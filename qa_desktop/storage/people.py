@@ -3,6 +3,8 @@ Every change is one transaction and leaves a line in the audit log."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from peewee import JOIN, fn
 
 from qa_desktop.storage.models import Agent, AuditEntry, Call, Team, database
@@ -29,14 +31,16 @@ def agent_called(name: str, create: bool = False) -> Agent:
 
 def _called(model: type[Agent] | type[Team], name: str, create: bool) -> Agent | Team:
     """The agent or team a person named: the one stored under that name, else the one whose name differs from it only
-    by case; with `create`, a new one when there is none. PeopleError when there is none (naming some), or when
-    several differ from the name only by case (naming them)."""
+    by case (`_case_free`); with `create`, a new one when there is none. PeopleError when there is none (naming some),
+    or when several differ from the name only by case (naming them)."""
     kind = model.__name__.lower()
     stored = str(model.name.db_value(name))  # as it is stored: card data redacted
     exact = model.get_or_none(model.name == stored)
     if exact is not None:
         return exact
-    alike = list(model.select().where(fn.LOWER(model.name) == stored.lower()).order_by(model.name))
+    wanted = _case_free(stored)
+    ids = [i for i, stored_name in model.select(model.id, model.name).tuples() if _case_free(stored_name) == wanted]
+    alike = list(model.select().where(model.id.in_(ids)).order_by(model.name)) if ids else []
     if len(alike) > 1:
         either = " or ".join(f"'{a.name}'" for a in alike)
         raise PeopleError(f"'{name}' could be {either}: give the name as stored")
@@ -46,6 +50,13 @@ def _called(model: type[Agent] | type[Team], name: str, create: bool) -> Agent |
         return model.create(name=name)
     known = ", ".join(a.name for a in model.select().order_by(model.name).limit(12))
     raise PeopleError(f"no {kind} called '{name}' ({kind}s: {known or 'none yet'})")
+
+
+def _case_free(name: str) -> str:
+    """A name as compared without case: Unicode's caseless match of its canonical form, so "Zoë Åberg" is "zoë åberg"
+    and an "ë" typed as e and a combining diaeresis is "ë". Done here, not in SQL, so that both stores agree: SQLite's
+    LOWER folds ASCII letters only, PostgreSQL's its own way (a few hundred names, read once a command)."""
+    return unicodedata.normalize("NFD", unicodedata.normalize("NFD", name).casefold())
 
 
 def rename_agent(agent: Agent, name: str, actor: str) -> Agent:
