@@ -292,8 +292,8 @@ MIGRATIONS: list[tuple[int, Step]] = [
 
 
 def _redacted_everywhere(db: Database, path: Path | None) -> list[BackupProblem]:
-    """After v13, v15, v17, v19 or v21 committed: the replaced text leaves free pages, and the backups beside the file are
-    to be redacted (by `migrate`, now and on every later open until they are)."""
+    """After a redaction step (v13, v15, v17, v19, v21) committed: the replaced text leaves free pages, and the backups
+    beside the file are to be redacted (by `migrate`, now and on every later open until they are)."""
     db.clear_freed_space([model._meta.table_name for model in ALL_MODELS])
     return remember_backups(path) if path is not None else []
 
