@@ -1,30 +1,46 @@
 """Exported files appear whole or not at all: each is written under a hidden name beside its own and renamed
 once written, so a failed export (a full disk) or a killed process never leaves a half-written file under the
 name the user asked for, and a file it replaces stays as it was until then. A file that cannot be written (a full
-disk, a folder without permission) is an ExportError naming it."""
+disk, a folder without permission) is an ExportError naming it.
+
+The hidden name is the writer's own (`.NAME.part-TOKEN.SUFFIX`), locked while it is written: two exports to one
+name never write into, or remove, each other's. What a killed export left (no process holds its lock) is removed
+by the next export to that folder, so leftovers do not pile up; a killed pack's previous folder is put back."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import re
+import secrets
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+
+_PART = re.compile(r"\..+\.part-[0-9a-f]{12}(\.[^.]*)?")  # a hidden name `_partial` gives
+_OWNER = ".owner"  # in a pack's build folder: the file its builder locks
+_PREVIOUS = "previous"  # in a pack's build folder: the pack it replaces, while the new one is swapped in
 
 
 class ExportError(Exception):
     """An export could not be written: the file or folder, and why."""
 
 
-def _partial(path: Path) -> Path:
-    """`.NAME.part.SUFFIX` beside `path`: hidden, and of the same type for writers that go by the suffix."""
-    return path.with_name(f".{path.stem}.part{path.suffix}")
+def _partial(path: Path, token: str) -> Path:
+    """`.NAME.part-TOKEN.SUFFIX` beside `path`: hidden, the writer's own, and of the same type for writers that go
+    by the suffix."""
+    return path.with_name(f".{path.stem}.part-{token}{path.suffix}")
 
 
 @contextmanager
 def whole_file(path: Path) -> Iterator[Path]:
     """A name to write `path`'s content to; it becomes `path` when the block ends, and is removed if it fails."""
-    partial = _partial(path)
+    try:
+        _remove_leftovers(path.parent)
+        partial, lock = _claim(path, lambda name: name)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from exc
     try:
         yield partial
         os.replace(partial, path)
@@ -32,21 +48,24 @@ def whole_file(path: Path) -> Iterator[Path]:
         raise _cannot_write(path, exc) from exc
     finally:
         partial.unlink(missing_ok=True)
+        os.close(lock)
 
 
 @contextmanager
 def whole_folder(folder: Path) -> Iterator[Path]:
     """An empty folder to build `folder` in; when the block ends it replaces `folder`, and the zip of it replaces
-    `folder.zip`. A failed or killed build leaves the previous folder and zip as they were (what a killed one left
-    in the hidden build folder is removed by the next)."""
-    stage = _partial(folder)
+    `folder.zip`. A failed or killed build leaves the previous folder and zip as they were."""
+    try:
+        _remove_leftovers(folder.parent)
+        stage, lock = _claim(folder, _owner)
+    except OSError as exc:
+        raise _cannot_write(folder, exc) from exc
     built = stage / folder.name  # the folder's own name, so that the zip holds it under that name
     try:
-        shutil.rmtree(stage, ignore_errors=True)
-        built.mkdir(parents=True)
+        built.mkdir()
         yield built
         archive = shutil.make_archive(str(built), "zip", stage, folder.name)
-        previous = stage / "previous"
+        previous = stage / _PREVIOUS
         if folder.exists():
             folder.rename(previous)
         try:
@@ -60,6 +79,74 @@ def whole_folder(folder: Path) -> Iterator[Path]:
         raise _cannot_write(folder, exc) from exc
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+        os.close(lock)
+
+
+def _owner(stage: Path) -> Path:
+    """A pack's build folder, made (and the folders it goes in), and the file in it that its builder locks."""
+    stage.mkdir(parents=True)
+    return stage / _OWNER
+
+
+def _claim(path: Path, locked_file: Callable[[Path], Path]) -> tuple[Path, int]:
+    """A new hidden name beside `path` and the descriptor of the file `locked_file(name)` makes, locked for as long
+    as it is written: while it is locked, no other export removes it."""
+    while True:
+        name = _partial(path, secrets.token_hex(6))
+        try:
+            lock_path = locked_file(name)
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileNotFoundError:
+            if not path.parent.is_dir():
+                raise
+            continue  # its build folder was removed as a leftover before it was locked
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with suppress(FileNotFoundError):
+            if os.stat(lock_path).st_ino == os.fstat(fd).st_ino:  # not removed as a leftover before it was locked
+                return name, fd
+        os.close(fd)
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Remove the hidden files and build folders that killed exports left in `folder`: those no process holds."""
+    try:
+        with os.scandir(folder) as entries:
+            leftovers = [Path(e.path) for e in entries if e.name.startswith(".") and _PART.fullmatch(e.name)]
+    except OSError:  # no such folder yet, or not readable: what is written there says so
+        return
+    for leftover in leftovers:
+        with suppress(OSError):
+            _remove_if_free(leftover)
+
+
+def _remove_if_free(leftover: Path) -> None:
+    is_stage = leftover.is_dir() and not leftover.is_symlink()
+    try:
+        fd = os.open(leftover / _OWNER if is_stage else leftover, os.O_RDWR)
+    except FileNotFoundError:  # a build folder killed before its builder locked it (or one that is retrying)
+        fd = None
+    try:
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return  # being written
+        if is_stage:
+            _put_back_previous(leftover)
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink()
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def _put_back_previous(stage: Path) -> None:
+    """A pack killed while swapping the new one in: the one it replaced back under its name."""
+    previous = stage / _PREVIOUS
+    folder = stage.with_name(re.sub(r"\.part-[0-9a-f]{12}", "", stage.name)[1:])
+    if previous.is_dir() and not folder.exists():
+        previous.rename(folder)
 
 
 def _cannot_write(path: Path, exc: OSError) -> ExportError:
