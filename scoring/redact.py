@@ -708,14 +708,15 @@ _NAME_PLACEHOLDER = re.compile(r"\[card ending \d{4}\]|" + re.escape(SSN))
 _NAME_SSN_CUE = re.compile(r"ssn|social", re.IGNORECASE)  # a name that says so: its 9 digits are an SSN
 
 
-def redact_name(name: str) -> str:
+def redact_name(name: str, issued_only: bool = True) -> str:
     """A file name or path with card numbers and SSNs in it replaced by placeholders. A name is no speech: a card
     number there is held to its own check (13-19 digits, in groups or not, that start as payment cards do and pass
     the Luhn check) and an SSN to its layout (groups of 3, 2 and 4 digits: 123-45-6789, 123 45 6789, 123_45_6789,
     123.45.6789) or, in a name that says ssn or social, to its 9 digits, so that a recorder's long call ids and
-    timestamps stay."""
+    timestamps stay; with `issued_only`, only digits the SSA may issue (so that its counters from zero stay too: False
+    redacts as names were stored before v21, to find those again)."""
     cued = _NAME_SSN_CUE.search(name) is not None
-    return _NAME_NUMBER.sub(lambda match: _name_number(match.group(), cued), name)
+    return _NAME_NUMBER.sub(lambda match: _name_number(match.group(), cued, issued_only), name)
 
 
 def name_is_redacted(name: str) -> bool:
@@ -723,8 +724,8 @@ def name_is_redacted(name: str) -> bool:
     return _NAME_PLACEHOLDER.search(name) is not None
 
 
-def _name_number(text: str, cued: bool) -> str:
-    without_ssns = _name_ssns(text, cued)
+def _name_number(text: str, cued: bool, issued_only: bool) -> str:
+    without_ssns = _name_ssns(text, cued, issued_only)
     digits = re.sub(r"\D", "", text)
     if without_ssns == text and len(digits) in _CARD_LENGTHS and _is_card_number(digits):
         return _NAME_CARD.format(digits[-4:])
@@ -734,23 +735,33 @@ def _name_number(text: str, cued: bool) -> str:
     )
 
 
-def _name_ssns(text: str, cued: bool) -> str:
+def _name_ssns(text: str, cued: bool, issued_only: bool) -> str:
     """A name's number (digit groups joined by single spaces, dots, underscores or dashes) with each run of groups of
-    3, 2 and 4 digits, and, when `cued` (the name says ssn or social), each group of 9 digits, replaced by SSN."""
+    3, 2 and 4 digits, and, when `cued` (the name says ssn or social), each group of 9 digits, replaced by SSN, unless
+    `issued_only` and the SSA never issues those digits."""
     groups = [(m.start(), m.end()) for m in re.finditer(r"\d+", text)]
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(groups):
-        if [end - start for start, end in groups[i : i + 3]] == _SSN_GROUPS:
+        three = groups[i : i + 3]
+        digits = "".join(text[start:end] for start, end in three)
+        if [end - start for start, end in three] == _SSN_GROUPS and (_may_be_issued(digits) or not issued_only):
             spans.append((groups[i][0], groups[i + 2][1]))
             i += 3
             continue
-        if cued and groups[i][1] - groups[i][0] == sum(_SSN_GROUPS):
+        start, end = groups[i]
+        if cued and end - start == sum(_SSN_GROUPS) and (_may_be_issued(text[start:end]) or not issued_only):
             spans.append(groups[i])
         i += 1
     for start, end in reversed(spans):
         text = text[:start] + SSN + text[end:]
     return text
+
+
+def _may_be_issued(ssn: str) -> bool:
+    """Whether 9 digits may be an SSN: the SSA never issues area 000 or 666, group 00 or serial 0000, so a recorder's
+    counters from zero ("rec_001_00_0000") stay (areas 900-999 are ITINs, as private, and are redacted)."""
+    return ssn[:3] not in ("000", "666") and ssn[3:5] != "00" and ssn[5:] != "0000"
 
 
 def _is_card_number(digits: str) -> bool:

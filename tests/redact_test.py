@@ -242,6 +242,15 @@ def test_social_alone_names_an_ssn(said, stored):
         ("2024-05-12 10.30.45.wav", "2024-05-12 10.30.45.wav"),
         ("rec 555-123-4567.wav", "rec 555-123-4567.wav"),
         ("agent 12_2024_05_12.wav", "agent 12_2024_05_12.wav"),
+        # a recorder's counters that no SSN has (area 000 or 666, group 00, serial 0000 are never issued) stay ...
+        ("CH000_12_0345.wav", "CH000_12_0345.wav"),  # these were [ssn]
+        ("rec_001_00_0001.wav", "rec_001_00_0001.wav"),
+        ("rec_123_45_0000.wav", "rec_123_45_0000.wav"),
+        ("rec_666_12_3456.wav", "rec_666_12_3456.wav"),
+        ("ssn 000123456.wav", "ssn 000123456.wav"),
+        # ... those an SSN may have do not (001-01-0001 is valid), nor ITINs (9XX-7X-XXXX)
+        ("rec_001_01_0001.wav", "rec_[ssn].wav"),
+        ("912-71-2345.wav", "[ssn].wav"),
     ],
 )
 def test_an_ssn_in_a_file_name_is_redacted(name, stored):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from qa_desktop.storage.models import Call, database
 from scoring.audio import audio_files_in, file_sha256
-from scoring.redact import name_is_redacted, redact_name
+from scoring.redact import SSN, name_is_redacted, redact_name
 
 
 def absolute_recording(stored: str, sha256: str) -> str | None:
@@ -78,7 +78,9 @@ def _names_redacted(folder: Path) -> dict[str, list[str]]:
 def _listing(folder: str, _changed_ns: int) -> dict[str, list[str]]:
     names: dict[str, list[str]] = {}
     for name in os.listdir(folder):
-        names.setdefault(redact_name(name), []).append(name)
+        before_v21 = redact_name(name, issued_only=False)  # digits no SSN has were stored as [ssn] too
+        for redacted in {before_v21, redact_name(name)} if SSN in before_v21 else (before_v21,):
+            names.setdefault(redacted, []).append(name)
     return names
 
 
