@@ -342,6 +342,8 @@ _LONGEST_CUE = max(len(p) for p, _ in _PHRASES)
 _CUE_WINDOW = 30  # words before a run in which its cue is looked for
 _CUE_AFTER = 6  # words after a run ("... is my card number")
 _CUE_NEAR = 4  # words between a cue and the number it names ("the security code is 7 3 9")
+_PAUSE = re.compile(r"[,;:.?!]\s*$")  # a word said before a pause
+_OWNED_WITHIN = 4  # words between an SSN's cue and an "other" cue it owns ("social on the account")
 _NAMED_WITHIN = 12  # words between a cue and a shorter number it names ("the long number on the front? 4539")
 _CARD_DIGITS = 13  # the shortest card number (PANs have 13-19 digits; read-backs and corrections more)
 _SEPARATORS = re.compile(r"[-,.'\"\u2019\u201d/#:_]")
@@ -511,7 +513,7 @@ def _nearest_cue(tokens: list[_Token], first: int, last: int) -> tuple[str | Non
     """The kind of the cue nearest the run (before it, else just after it) and how many words away."""
     for i in range(first - 1, max(-1, first - 1 - _CUE_WINDOW), -1):
         if tokens[i].cue:
-            return tokens[i].cue, first - i
+            return _whose(tokens, i), first - i
     for i in range(last + 1, min(len(tokens), last + 1 + _CUE_AFTER)):
         if tokens[i].cue and tokens[i].cue != "other":
             return tokens[i].cue, i - last
@@ -522,8 +524,26 @@ def _what_ends(tokens: list[_Token], first: int) -> str | None:
     """The kind of the nearest cue before the run other than an ending: what "ending in 1111" is the end of."""
     for i in range(first - 1, max(-1, first - 1 - _CUE_WINDOW), -1):
         if tokens[i].cue not in (None, "ending"):
-            return tokens[i].cue
+            return _whose(tokens, i)
     return None
+
+
+def _whose(tokens: list[_Token], i: int) -> str | None:
+    """The kind of the cue whose word `i` is, or for an "other" cue that an SSN's cue owns, said just before it with
+    no pause ("the social on the account is ...", "your social for the policy"), the SSN's."""
+    j = i
+    while j >= 0 and tokens[j].cue == tokens[i].cue:
+        j -= 1  # the other cue's first word, then the words before it
+    if tokens[i].cue != "other":
+        return tokens[i].cue
+    for k in range(j, max(-1, j - _OWNED_WITHIN), -1):
+        if _PAUSE.search(tokens[k].raw):
+            break
+        if tokens[k].cue in (SSN, SOCIAL):
+            return tokens[k].cue
+        if tokens[k].cue or tokens[k].digits is not None:
+            break
+    return "other"
 
 
 def _groups(tokens: list[_Token], first: int, last: int) -> list[int]:

@@ -225,6 +225,23 @@ def test_social_alone_names_an_ssn(said, stored):
     assert redact_text(said) == stored
 
 
+# An SSN's cue said just before an "other" cue owns it ("the social on the account"): its number is the SSN's (these
+# were kept, "account" naming them); after a pause, the other cue names its own number.
+@pytest.mark.parametrize(
+    ("said", "stored"),
+    [
+        ("the social on the account is 123456789", "the social on the account is [ssn]"),
+        ("social security number on the account: 123456789", "social security number on the account: [ssn]"),
+        ("the social on the account ends in 6789", "the social on the account ends in [ssn]"),
+        ("what is your social? and the account? 123456789", "what is your social? and the account? 123456789"),
+        ("I saw it on social, zip 12345-6789", "I saw it on social, zip 12345-6789"),
+        ("my social worker on the account, 123456789", "my social worker on the account, 123456789"),
+    ],
+)
+def test_an_ssn_cue_owns_the_account_said_after_it(said, stored):
+    assert redact_text(said) == stored
+
+
 # A file name's SSN: groups of 3, 2 and 4 digits however joined, or 9 digits in a name that says ssn or social;
 # a recorder's timestamps, ids and phone numbers stay.
 @pytest.mark.parametrize(

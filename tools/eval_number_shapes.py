@@ -19,7 +19,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scoring.redact import PLACEHOLDERS, name_is_redacted, redact_name, redact_text  # noqa: E402
 
 WORDS = "zero one two three four five six seven eight nine".split()
-SSN_CONTEXTS = ("{}", "it's {}", "my number is {} thanks", "social {}", "my social is {}", "Sure, {}.", "social is {}")
+SSN_CONTEXTS = (
+    "{}",
+    "it's {}",
+    "my number is {} thanks",
+    "social {}",
+    "my social is {}",
+    "Sure, {}.",
+    "social is {}",
+    "the social on the account is {}",
+)
 OTHER_CONTEXTS = (
     "{}",
     "it's {}",

@@ -214,7 +214,8 @@ def _redact_again(db: Database, migrator: SchemaMigrator) -> StepWarning | None:
     ("it's 123 45 6789", "one two three, four five, ...") went through; v19: an SSN after "social" said alone
     ("social is 123456789", "social ending in 6789"), and in file names one written 123 45 6789, 123_45_6789 or
     123.45.6789, or as 9 digits in a name that says ssn or social, went through; v21: 9 digits after "social" said
-    with fillers or in other groups ("social is uh one two three uh four five six...", "social is 123 456 789")."""
+    with fillers or in other groups ("social is uh one two three uh four five six...", "social is 123 456 789"), and
+    an SSN named through another word's cue ("the social on the account is 123456789")."""
     done = redact_stored(db)
     if done.utterances:
         optimize_search_index(db)
