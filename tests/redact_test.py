@@ -195,7 +195,8 @@ def test_a_timestamp_is_no_card(typed, stored):
     assert redact_text(typed) == stored
 
 
-# "social" said alone names an SSN's 9 digits, or the 4 it ends in; other numbers near it, and its other senses, stay.
+# "social" said alone names an SSN's 9 digits, or the 4 it ends in; other numbers near it, and its other senses, stay;
+# an SSN's cue names the number of an account it is said of.
 @pytest.mark.parametrize(
     ("said", "stored"),
     [
@@ -219,26 +220,17 @@ def test_a_timestamp_is_no_card(typed, stored):
         ("the social care team, call 555123456", "the social care team, call 555123456"),
         ("the social housing office is on 555 123 456", "the social housing office is on 555 123 456"),
         ("Visa ending 1111, social is fine", "Visa ending 1111, social is fine"),
-    ],
-)
-def test_social_alone_names_an_ssn(said, stored):
-    assert redact_text(said) == stored
-
-
-# An SSN's cue said just before an "other" cue owns it ("the social on the account"): its number is the SSN's (these
-# were kept, "account" naming them); after a pause, the other cue names its own number.
-@pytest.mark.parametrize(
-    ("said", "stored"),
-    [
+        # an SSN's cue said just before an "other" cue owns it (these were kept, "account" naming them) ...
         ("the social on the account is 123456789", "the social on the account is [ssn]"),
         ("social security number on the account: 123456789", "social security number on the account: [ssn]"),
         ("the social on the account ends in 6789", "the social on the account ends in [ssn]"),
+        # ... but not after a pause
         ("what is your social? and the account? 123456789", "what is your social? and the account? 123456789"),
         ("I saw it on social, zip 12345-6789", "I saw it on social, zip 12345-6789"),
         ("my social worker on the account, 123456789", "my social worker on the account, 123456789"),
     ],
 )
-def test_an_ssn_cue_owns_the_account_said_after_it(said, stored):
+def test_social_alone_names_an_ssn(said, stored):
     assert redact_text(said) == stored
 
 
