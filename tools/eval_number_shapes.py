@@ -135,10 +135,12 @@ NAME_OTHER_FORMS: dict[str, Callable[[random.Random], str]] = {
     "agent 12_2024_05_12.wav": lambda r: f"agent {r.randint(1, 99)}_{_iso_date(r).replace('-', '_')}.wav",
     "social-media-campaign-123456.wav": lambda r: f"social-media-campaign-{r.randint(100000, 999999)}.wav",
     # a recorder's counters, zero-padded (site or channel, line or hour, call): from 1, and from 0
-    "rec_001_01_0001.wav (counters from 1)": lambda r: f"rec_{r.randint(1, 64):03d}_{r.randint(1, 31):02d}_"
-    f"{r.randint(1, 2000):04d}.wav",
-    "CH000_00_0000.wav (counters from 0)": lambda r: f"CH{r.randint(0, 63):03d}_{r.randint(0, 23):02d}_"
-    f"{r.randint(0, 999):04d}.wav",
+    "rec_001_01_0001.wav (counters from 1)": lambda r: (
+        f"rec_{r.randint(1, 64):03d}_{r.randint(1, 31):02d}_{r.randint(1, 2000):04d}.wav"
+    ),
+    "CH000_00_0000.wav (counters from 0)": lambda r: (
+        f"CH{r.randint(0, 63):03d}_{r.randint(0, 23):02d}_{r.randint(0, 999):04d}.wav"
+    ),
 }
 
 
