@@ -70,6 +70,9 @@ def test_a_killed_csv_export_leaves_nothing_after_the_next_and_a_live_one_is_lef
     assert len(_hidden(tmp_path)) == 1 and not (tmp_path / "agents.csv").exists()  # only the hidden part
     write_csv(tmp_path / "library.csv", ["row"], [["x"]])  # another export to the folder
     assert _hidden(tmp_path) == []  # was kept for good: only an export to agents.csv wrote over it
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert (tmp_path / "library.csv").stat().st_mode & 0o777 == 0o666 & ~umask  # readable as a plain file is
     live = _exporting("csv", tmp_path / "agents.csv")
     write_csv(tmp_path / "agents.csv", ["row"], [["mine"]])  # the same name meanwhile (another window)
     assert _go_on(live) == 0  # was "cannot write ...: No such file or directory": its part was taken and removed

@@ -95,7 +95,7 @@ def _claim(path: Path, locked_file: Callable[[Path], Path]) -> tuple[Path, int]:
         name = _partial(path, secrets.token_hex(6))
         try:
             lock_path = locked_file(name)
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)  # as open() makes it: the umask decides
         except FileNotFoundError:
             if not path.parent.is_dir():
                 raise
