@@ -531,11 +531,11 @@ def _what_ends(tokens: list[_Token], first: int) -> str | None:
 def _whose(tokens: list[_Token], i: int) -> str | None:
     """The kind of the cue whose word `i` is, or for an "other" cue that an SSN's cue owns, said just before it with
     no pause ("the social on the account is ...", "your social for the policy"), the SSN's."""
-    j = i
-    while j >= 0 and tokens[j].cue == tokens[i].cue:
-        j -= 1  # the other cue's first word, then the words before it
     if tokens[i].cue != "other":
         return tokens[i].cue
+    j = i
+    while j >= 0 and tokens[j].cue == "other":
+        j -= 1  # past the other cue's words to the word before them
     for k in range(j, max(-1, j - _OWNED_WITHIN), -1):
         if _PAUSE.search(tokens[k].raw):
             break
