@@ -102,7 +102,8 @@ def _claim(path: Path, locked_file: Callable[[Path], Path]) -> tuple[Path, int]:
             continue  # its build folder was removed as a leftover before it was locked
         fcntl.flock(fd, fcntl.LOCK_EX)
         with suppress(FileNotFoundError):
-            if os.stat(lock_path).st_ino == os.fstat(fd).st_ino:  # not removed as a leftover before it was locked
+            there, locked = os.stat(lock_path), os.fstat(fd)
+            if (there.st_dev, there.st_ino) == (locked.st_dev, locked.st_ino):  # not removed as a leftover meanwhile
                 return name, fd
         os.close(fd)
 
@@ -122,7 +123,7 @@ def _remove_leftovers(folder: Path) -> None:
 def _remove_if_free(leftover: Path) -> None:
     is_stage = leftover.is_dir() and not leftover.is_symlink()
     try:
-        fd = os.open(leftover / _OWNER if is_stage else leftover, os.O_RDWR)
+        fd = os.open(leftover / _OWNER if is_stage else leftover, os.O_RDWR | os.O_NOFOLLOW)
     except FileNotFoundError:  # a build folder killed before its builder locked it (or one that is retrying)
         fd = None
     try:
