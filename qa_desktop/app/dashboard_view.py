@@ -181,7 +181,9 @@ class DashboardView(QWidget):
     def __init__(self, drivers: DriverSet, people: ModuleType = people_service) -> None:
         super().__init__()
         self.drivers, self.people = drivers, people
-        self.tables = Latest(self._show, self.show_error, self, what="computing the dashboards")
+        self.tables = Latest(
+            self._show, self.show_error, self, what="computing the dashboards", part=self._show_chart
+        )
         self.drawings = InTurn(self)  # the charts are drawn one at a time: side by side they only share the GIL
         self.team, self.agent = QComboBox(), QComboBox()
         self.date_from, self.date_to = optional_date_box(), optional_date_box()
@@ -286,7 +288,12 @@ class DashboardView(QWidget):
             if card.table is None:  # the first computation: say so on each chart, not only in the status line
                 card.show_waiting("Computing this chart…")
         scope, drivers = self.scope(), self.drivers
-        self.tables.start(lambda task: (scope, compute_tables(scope, drivers, task.cancelled)))
+        self.tables.start(
+            lambda task: (
+                scope,
+                compute_tables(scope, drivers, task.cancelled, lambda key, table: task.hand((scope, key, table))),
+            )
+        )
 
     def show_status(self, text: str, *, error: bool = False) -> None:
         """Say what the charts are doing (in red for an error)."""
@@ -304,12 +311,16 @@ class DashboardView(QWidget):
         """An export was written."""
         self.show_status(f"Saved {path}")
 
+    def _show_chart(self, computed: tuple[Scope, str, Table]) -> None:
+        """One chart's data, drawn as soon as it comes (the first charts show while the others are computed)."""
+        scope, key, table = computed
+        if scope == self.scope():  # else an older request finished after the scope changed
+            self.cards[key].show_table(table, scope)
+
     def _show(self, computed: tuple[Scope, dict[str, Table]]) -> None:
-        scope, tables = computed
+        scope, tables = computed  # every chart has had its data (`_show_chart`)
         if scope != self.scope():
-            return  # an older request finished after the scope changed
-        for key, card in self.cards.items():
-            card.show_table(tables[key], scope)
+            return
         calls = sum(tables["trends"].column("calls"))
         self.show_status(f"{calls} scored calls · click a bar, point or cell to list its calls")
 
