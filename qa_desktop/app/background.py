@@ -1,9 +1,10 @@
 """Work off the UI thread with a result path and an error path (Picard's `run_task(func, next_func)`):
 `run_task(work, done, failed)` runs `work(task)` in a thread and calls `done(result)` or `failed(message)`
-on the UI thread; a job that reports progress calls `task.report(done, total)`, one whose result comes in parts
-hands each over as it is ready (`task.hand(part)`), and one that can stop checks `task.cancelled()`. Every failure is logged with its traceback. `Latest` shows only the newest
-of a stream of requests (the dashboards, the agreement lab); `InTurn` runs jobs one at a time (drawing
-the dashboards' charts, which would only fight over the GIL side by side)."""
+on the UI thread; a job that reports progress calls `task.report(done, total)`, one whose result comes in
+parts hands each over as it is ready (`task.hand(part)`), and one that can stop checks `task.cancelled()`.
+Every failure is logged with its traceback. `Latest` shows only the newest of a stream of requests (the
+dashboards, the agreement lab); `InTurn` runs jobs one at a time (drawing the dashboards' charts, which would
+only fight over the GIL side by side)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ _running: set[Task] = set()  # tasks are kept alive here until their thread ends
 class Task(QThread):
     """One background job. Subclasses override `work()`; otherwise `work(task)` is the function given.
     `done(result)` or `failed(message)` is called on the UI thread when it ends, `progress(done, total)`
-    when it reports, `on_part(part)` for each part it hands over (before `done`); cancelling asks the job to stop (it still ends by one of the two paths)."""
+    when it reports, `on_part(part)` for each part it hands over (before `done`); cancelling asks the job to
+    stop (it still ends by one of the two paths)."""
 
     _result = Signal(object)
     _error = Signal(str)
