@@ -181,9 +181,7 @@ class DashboardView(QWidget):
     def __init__(self, drivers: DriverSet, people: ModuleType = people_service) -> None:
         super().__init__()
         self.drivers, self.people = drivers, people
-        self.tables = Latest(
-            self._show, self.show_error, self, what="computing the dashboards", part=self._show_chart
-        )
+        self.tables = Latest(self._show, self.show_error, self, what="computing the dashboards", part=self._show_chart)
         self.drawings = InTurn(self)  # the charts are drawn one at a time: side by side they only share the GIL
         self.team, self.agent = QComboBox(), QComboBox()
         self.date_from, self.date_to = optional_date_box(), optional_date_box()
