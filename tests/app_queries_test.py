@@ -74,6 +74,7 @@ def test_a_list_is_read_in_the_same_number_of_queries_whatever_its_length(qtbot,
             raise_dispute(row, call.agent.name, "I did greet", "Lead", "pass")
         with _Queries() as queries:
             shown = PeopleDialog(None, lambda: "Lead") if dialog == "people" else DisputesDialog(None, lambda: "Lead")
+            qtbot.waitUntil(lambda: dialog == "people" or shown.loaded)  # the disputes are read in the background
         qtbot.addWidget(shown)
         tree = shown.tree if dialog == "people" else shown.table
         assert tree.topLevelItemCount() == Score.select().count()  # one agent (and one dispute) per call

@@ -1,9 +1,10 @@
 """Work off the UI thread with a result path and an error path (Picard's `run_task(func, next_func)`):
 `run_task(work, done, failed)` runs `work(task)` in a thread and calls `done(result)` or `failed(message)`
-on the UI thread; a job that reports progress calls `task.report(done, total)`, and one that can stop
-checks `task.cancelled()`. Every failure is logged with its traceback. `Latest` shows only the newest
-of a stream of requests (the dashboards, the agreement lab); `InTurn` runs jobs one at a time (drawing
-the dashboards' charts, which would only fight over the GIL side by side)."""
+on the UI thread; a job that reports progress calls `task.report(done, total)`, one whose result comes in
+parts hands each over as it is ready (`task.hand(part)`), and one that can stop checks `task.cancelled()`.
+Every failure is logged with its traceback. `Latest` shows only the newest of a stream of requests (the
+dashboards, the agreement lab); `InTurn` runs jobs one at a time (drawing the dashboards' charts, which would
+only fight over the GIL side by side)."""
 
 from __future__ import annotations
 
@@ -28,11 +29,13 @@ _running: set[Task] = set()  # tasks are kept alive here until their thread ends
 class Task(QThread):
     """One background job. Subclasses override `work()`; otherwise `work(task)` is the function given.
     `done(result)` or `failed(message)` is called on the UI thread when it ends, `progress(done, total)`
-    when it reports; cancelling asks the job to stop (it still ends by one of the two paths)."""
+    when it reports, `on_part(part)` for each part it hands over (before `done`); cancelling asks the job to
+    stop (it still ends by one of the two paths)."""
 
     _result = Signal(object)
     _error = Signal(str)
     _progress = Signal(int, int)
+    _part = Signal(object)
 
     def __init__(
         self,
@@ -46,10 +49,12 @@ class Task(QThread):
         super().__init__()
         self._work, self.what = work, what
         self.on_done, self.on_failed, self.on_progress = done, failed, progress
+        self.on_part: Done | None = None
         # receivers are slots of this object, which lives on the UI thread: queued across threads
         self._result.connect(self._deliver_result)
         self._error.connect(self._deliver_error)
         self._progress.connect(self._deliver_progress)
+        self._part.connect(self._deliver_part)
         self.finished.connect(self._ended)
 
     def work(self) -> Any:
@@ -61,6 +66,10 @@ class Task(QThread):
     def report(self, done: int, total: int) -> None:
         """Progress, from the job's thread."""
         self._progress.emit(done, total)
+
+    def hand(self, part: Any) -> None:
+        """A part of the result, ready before the rest (from the job's thread)."""
+        self._part.emit(part)
 
     def cancel(self) -> None:
         """Ask the job to stop at its next check."""
@@ -100,6 +109,11 @@ class Task(QThread):
         if self.on_progress is not None:
             self.on_progress(done, total)
 
+    @Slot(object)
+    def _deliver_part(self, part: Any) -> None:
+        if self.on_part is not None:
+            self.on_part(part)
+
     @Slot()
     def _ended(self) -> None:
         self.wait()  # `finished` comes just before the thread ends
@@ -123,11 +137,20 @@ def wait_for_tasks() -> None:
 
 class Latest(QObject):
     """Runs `work(task)` in the background and passes its result to `show`, or its error message to
-    `failed`, on the UI thread; a newer request cancels an older one, whose outcome is dropped."""
+    `failed`, on the UI thread (and each part it hands over to `part`); a newer request cancels an older one,
+    whose outcome is dropped."""
 
-    def __init__(self, show: Done, failed: Failed, parent: QObject | None = None, *, what: str = "reading") -> None:
+    def __init__(
+        self,
+        show: Done,
+        failed: Failed,
+        parent: QObject | None = None,
+        *,
+        what: str = "reading",
+        part: Done | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.show, self.failed, self.what = show, failed, what
+        self.show, self.failed, self.part, self.what = show, failed, part, what
         self.current: Task | None = None
 
     def start(self, work: Callable[[Task], Any]) -> None:
@@ -137,6 +160,8 @@ class Latest(QObject):
         task = Task(work, what=self.what)
         task.on_done = lambda result: task is self.current and self.show(result)
         task.on_failed = lambda message: task is self.current and self.failed(message)
+        if self.part is not None:
+            task.on_part = lambda part: task is self.current and self.part(part)
         self.current = task
         task.start()
 

@@ -48,6 +48,7 @@ class ChartCard(QFrame):
         self.exporting: Task | None = None
         self.asked = 0  # the newest drawing asked for: a drawing that ends after a newer request is dropped
         self.outdated = False  # its data or size changed since the chart shown was drawn
+        self.shown_for: tuple = ()  # the table, size and pixel ratio the chart shown was drawn for
         self.setFrameShape(QFrame.Shape.StyledPanel)
         title = QLabel(f"<b>{chart.title}</b>")
         export = QToolButton(text="Export ▾")
@@ -86,10 +87,12 @@ class ChartCard(QFrame):
     def show_table(self, table: Table, scope: Scope) -> None:
         """Draw the chart for new data (in the background, once the layout has given the chart its size)."""
         self.table, self.scope = table, scope
-        self.canvas.setMinimumHeight(int(self.chart.height(table) * DPI))
+        height = int(self.chart.height(table) * DPI)
+        resizing = height != self.canvas.minimumHeight()
+        self.canvas.setMinimumHeight(height)
         if self.canvas.rendered is None:
             self.canvas.show_text("Drawing this chart…")
-        self._draw_soon(0)
+        self._draw_soon(RESIZE_WAIT_MS if resizing else 0)  # a new height: drawn once the layout has given it
 
     def forget(self) -> None:
         """Drop the drawings asked for (the chart shown stays until new data comes)."""
@@ -112,6 +115,12 @@ class ChartCard(QFrame):
         chart, table, scope, drivers = self.chart, self.table, self.scope, self.view.drivers
         ratio = self.canvas.ratio()
         width, height = self.canvas.inches(DPI * ratio)
+        wanted = (table, width, height, ratio)
+        shown = self.shown_for if self.canvas.rendered is not None else ()
+        if shown and shown[0] is table and shown[1:] == wanted[1:]:  # a layout pass gave the canvas its size back
+            self.asked += 1  # a drawing still running was for another size
+            self.outdated = False
+            return
 
         def draw(_task: Task) -> Rendered:
             return rasterize(*figure_for(chart, table, scope, drivers, width, DPI * ratio, height), ratio)
@@ -121,14 +130,15 @@ class ChartCard(QFrame):
         self.view.drawings.start(
             chart.key,
             draw,
-            lambda rendered: self._drawn(asked, rendered),
+            lambda rendered: self._drawn(asked, rendered, wanted),
             lambda message: self._not_drawn(asked, message),
             what=f"drawing the chart {chart.title}",
         )
 
-    def _drawn(self, asked: int, rendered: Rendered) -> None:
+    def _drawn(self, asked: int, rendered: Rendered, drawn_for: tuple) -> None:
         if asked == self.asked and self.isVisible():  # hidden (the tab left, the window closed): drawn again on show
             self.outdated = False
+            self.shown_for = drawn_for
             self.canvas.show_rendered(rendered)
 
     def _not_drawn(self, asked: int, message: str) -> None:
@@ -181,7 +191,7 @@ class DashboardView(QWidget):
     def __init__(self, drivers: DriverSet, people: ModuleType = people_service) -> None:
         super().__init__()
         self.drivers, self.people = drivers, people
-        self.tables = Latest(self._show, self.show_error, self, what="computing the dashboards")
+        self.tables = Latest(self._show, self.show_error, self, what="computing the dashboards", part=self._show_chart)
         self.drawings = InTurn(self)  # the charts are drawn one at a time: side by side they only share the GIL
         self.team, self.agent = QComboBox(), QComboBox()
         self.date_from, self.date_to = optional_date_box(), optional_date_box()
@@ -286,7 +296,12 @@ class DashboardView(QWidget):
             if card.table is None:  # the first computation: say so on each chart, not only in the status line
                 card.show_waiting("Computing this chart…")
         scope, drivers = self.scope(), self.drivers
-        self.tables.start(lambda task: (scope, compute_tables(scope, drivers, task.cancelled)))
+        self.tables.start(
+            lambda task: (
+                scope,
+                compute_tables(scope, drivers, task.cancelled, lambda key, table: task.hand((scope, key, table))),
+            )
+        )
 
     def show_status(self, text: str, *, error: bool = False) -> None:
         """Say what the charts are doing (in red for an error)."""
@@ -304,12 +319,16 @@ class DashboardView(QWidget):
         """An export was written."""
         self.show_status(f"Saved {path}")
 
+    def _show_chart(self, computed: tuple[Scope, str, Table]) -> None:
+        """One chart's data, drawn as soon as it comes (the first charts show while the others are computed)."""
+        scope, key, table = computed
+        if scope == self.scope():  # else an older request finished after the scope changed
+            self.cards[key].show_table(table, scope)
+
     def _show(self, computed: tuple[Scope, dict[str, Table]]) -> None:
-        scope, tables = computed
+        scope, tables = computed  # every chart has had its data (`_show_chart`)
         if scope != self.scope():
-            return  # an older request finished after the scope changed
-        for key, card in self.cards.items():
-            card.show_table(tables[key], scope)
+            return
         calls = sum(tables["trends"].column("calls"))
         self.show_status(f"{calls} scored calls · click a bar, point or cell to list its calls")
 

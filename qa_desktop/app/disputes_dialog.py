@@ -1,8 +1,9 @@
 """Disputes: every dispute with its status, accept or reject the selected one, and the counts per
-agent and per criterion."""
+agent and per criterion (read in the background: the list shows when they come)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from types import ModuleType
 
@@ -25,11 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qa_desktop.app.background import Latest
 from qa_desktop.app.dialog_size import fit_to_screen
 from qa_desktop.services.access.permissions import AccessError
 from qa_desktop.services.trust import disputes as disputes_service
 from qa_desktop.services.trust.disputes import STATUSES, DisputeError, DisputeRow
 from qa_desktop.storage.criteria import criterion_names, in_order
+
+_Read = tuple[list[DisputeRow], dict[str, dict[str, Counter]], dict[str, str]]  # rows, counts by agent/criterion, names
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _REASON, _DECISION = 6, 8  # long text columns: fixed widths, the whole text in a tooltip
@@ -76,6 +80,9 @@ class DisputesDialog(QDialog):
     def __init__(self, parent: QWidget | None, lead: Callable[[], str], service: ModuleType = disputes_service) -> None:
         super().__init__(parent)
         self.service = service  # the disputes service's functions
+        self.names: dict[str, str] = {}
+        self.loaded = False  # the disputes asked for last are shown
+        self.reading = Latest(self._show, self._read_failed, self, what="reading the disputes")
         self.setWindowTitle("Disputes")
         self.lead = lead
         self.status = QComboBox()
@@ -126,11 +133,28 @@ class DisputesDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        """Read the disputes and counts again."""
+        """Read the disputes and counts again, in the background (the list shown stays until they come)."""
+        self.loaded = False
+        self._selection_changed()  # nothing to act on until the list is read again
+        self.empty.setText("Reading the disputes…")
+        status, service = self.status.currentData(), self.service
+        self.reading.start(
+            lambda _task: (
+                service.dispute_rows(status),
+                {by: service.counts(by) for by in ("agent", "criterion")},
+                criterion_names(),
+            )
+        )
+
+    def _read_failed(self, message: str) -> None:
+        self.empty.setText(f"The disputes could not be read: {message} (details in the log)")
+
+    def _show(self, read: _Read) -> None:
+        rows, counts, self.names = read
+        names = self.names
         self.table.clear()
-        self.names = names = criterion_names()
         items = []
-        for d in self.service.dispute_rows(self.status.currentData()):
+        for d in rows:
             item = QTreeWidgetItem(
                 [
                     d.raised_at.strftime("%Y-%m-%d %H:%M"),
@@ -151,17 +175,18 @@ class DisputesDialog(QDialog):
         self.table.addTopLevelItems(items)  # at once: the columns size to their contents once, not per row
         self.empty.setText(
             ""
-            if self.table.topLevelItemCount()
+            if items
             else "No disputes here. A reviewer raises one from a call's scorecard (Dispute…) on the agent's behalf."
         )
         self._selection_changed()
         for tree, by in ((self.by_agent, "agent"), (self.by_criterion, "criterion")):
             tree.clear()
-            counted_by = self.service.counts(by)
+            counted_by = counts[by]
             keys = in_order(counted_by, names) if by == "criterion" else sorted(counted_by)
             for key in keys:
                 label = names.get(key, key) if by == "criterion" else key
                 tree.addTopLevelItem(QTreeWidgetItem([label, *[str(counted_by[key].get(s, 0)) for s in STATUSES]]))
+        self.loaded = True
 
     def selected(self) -> DisputeRow | None:
         """The selected dispute."""
@@ -169,7 +194,8 @@ class DisputesDialog(QDialog):
         return items[0].data(0, ID_ROLE) if items else None
 
     def _selection_changed(self) -> None:
-        decidable = (d := self.selected()) is not None and d.status == "open"
+        d = self.selected() if self.loaded else None
+        decidable = d is not None and d.status == "open"
         self.actions[0].setEnabled(d is not None)
         for button in self.actions[1:]:
             button.setEnabled(decidable)

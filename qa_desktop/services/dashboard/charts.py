@@ -437,9 +437,13 @@ CHARTS: list[Chart] = [
 
 
 def compute_tables(
-    scope: Scope, drivers: DriverSet, should_stop: Callable[[], bool] = lambda: False
+    scope: Scope,
+    drivers: DriverSet,
+    should_stop: Callable[[], bool] = lambda: False,
+    computed: Callable[[str, Table], None] = lambda key, table: None,
 ) -> dict[str, Table]:
-    """Every chart's table for a scope; a query two charts share runs once. Stops early when asked."""
+    """Every chart's table for a scope, in the charts' order, each passed to `computed(key, table)` as soon as
+    it is ready; a query two charts share runs once. Stops early when asked."""
     done: dict[int, Table] = {}
     tables = {}
     for c in CHARTS:
@@ -448,6 +452,7 @@ def compute_tables(
         if id(c.compute) not in done:
             done[id(c.compute)] = c.compute(scope, drivers)
         tables[c.key] = done[id(c.compute)]
+        computed(c.key, tables[c.key])
     return tables
 
 

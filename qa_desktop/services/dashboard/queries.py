@@ -8,6 +8,7 @@ override when there is one.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -119,17 +120,19 @@ BIN = 10
 
 
 def distributions(scope: Scope) -> Table:
-    """How many calls score in each 10-point band, for overall, empathy and compliance."""
+    """How many calls score in each 10-point band, for overall, empathy and compliance (one pass over the calls:
+    they are counted by their three bands together, then per score)."""
     where, params = scope.where()
-    counts: dict[str, dict[int, int]] = {}
-    for name in ("overall", "empathy", "compliance"):
-        band = database.dialect.least(database.dialect.floor_int(f"s.{name} / {BIN}"), str(100 // BIN - 1))
-        sql = f"SELECT {band} AS band, COUNT(*) {_FROM}{where} GROUP BY band"
-        counts[name] = dict(database.execute_sql(sql, params).fetchall())
-    rows = [
-        (band * BIN, band * BIN + BIN, *(counts[name].get(band, 0) for name in counts)) for band in range(100 // BIN)
-    ]
-    return Table(["from", "to", "overall", "empathy", "compliance"], rows)
+    names = ("overall", "empathy", "compliance")
+    bands = ", ".join(
+        database.dialect.least(database.dialect.floor_int(f"s.{name} / {BIN}"), str(100 // BIN - 1)) for name in names
+    )
+    counts: dict[str, Counter[int]] = {name: Counter() for name in names}
+    for *banded, calls in database.execute_sql(f"SELECT {bands}, COUNT(*) {_FROM}{where} GROUP BY 1, 2, 3", params):
+        for name, band in zip(names, banded):
+            counts[name][band] += calls
+    rows = [(band * BIN, band * BIN + BIN, *(counts[name][band] for name in names)) for band in range(100 // BIN)]
+    return Table(["from", "to", *names], rows)
 
 
 def agent_summary(scope: Scope) -> Table:
@@ -182,26 +185,19 @@ def drivers(scope: Scope, driver_set: DriverSet) -> Table:
     """Per call driver: calls tagged with it, mean scores, and the average handle time (of the recorded calls it
     is the primary driver of) against the expected handle time, in seconds and as a difference in %."""
     where, params = scope.where()
-    tagged = dict(
-        (r[0], r[1:])
+    handled = f'd."primary" AND {_RECORDED}'
+    counted = {
+        r[0]: r[1:]
         for r in database.execute_sql(
-            f"SELECT d.driver, COUNT(*), AVG(s.overall), AVG(s.empathy), AVG(s.compliance) {_FROM} "
-            f"JOIN calldriver d ON d.call_id = c.id{where} GROUP BY d.driver",
+            f"SELECT d.driver, COUNT(*), AVG(s.overall), AVG(s.empathy), AVG(s.compliance), "
+            f"SUM(CASE WHEN {handled} THEN 1 ELSE 0 END), AVG(CASE WHEN {handled} THEN c.duration_s END) "
+            f"{_FROM} JOIN calldriver d ON d.call_id = c.id{where} GROUP BY d.driver",
             params,
         ).fetchall()
-    )
-    handled = dict(
-        (r[0], r[1:])
-        for r in database.execute_sql(
-            f"SELECT d.driver, COUNT(*), AVG(c.duration_s) {_FROM} JOIN calldriver d ON d.call_id = c.id "
-            f'AND d."primary"{where} AND {_RECORDED} GROUP BY d.driver',
-            params,
-        ).fetchall()
-    )
+    }
     rows = []
     for d in driver_set.drivers:
-        calls, overall, empathy, compliance = tagged.get(d.id, (0, None, None, None))
-        primary, aht = handled.get(d.id, (0, None))
+        calls, overall, empathy, compliance, primary, aht = counted.get(d.id, (0, None, None, None, 0, None))
         over = None if aht is None else round(100.0 * (aht - d.expected_handle_time_s) / d.expected_handle_time_s, 1)
         rows.append(
             (
