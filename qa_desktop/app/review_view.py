@@ -41,9 +41,11 @@ from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.access.permissions import AccessError, allowed
 from qa_desktop.services.review import CallView, ResultView
 from qa_desktop.services.trust.disputes import DisputeError
+from qa_desktop.storage.database import open_database_error
 from qa_desktop.storage.review import RESULTS, ReviewError, StaleReviewError
 from scoring.display import Timeline, clock
 
+NOT_OPENED = "This call could not be opened: the database did not answer. Select it again once it does."
 SCORECARD_WIDTH = 310  # px: the shipped scorecard's criterion names, results and confidences in full
 
 
@@ -283,8 +285,15 @@ class ReviewView(QWidget):
         return [inside - scorecard, scorecard]
 
     def open_call(self, call_id: int, search: str = "") -> None:
-        """Show a call: audio and waveform (not for a text conversation), transcript, scorecard and audit log."""
-        self.call = call = self.service.open_call(call_id)
+        """Show a call: audio and waveform (not for a text conversation), transcript, scorecard and audit log. When the
+        database does not answer (a team's server stopped), no call shows, rather than the one open before: the error
+        goes on to the error dialog."""
+        try:
+            self.call = call = self.service.open_call(call_id)
+        except Exception as exc:
+            if open_database_error(exc) is not None:
+                self.close_call(NOT_OPENED)
+            raise
         self.setEnabled(True)
         self._show_title()
         self.agent.clear()
