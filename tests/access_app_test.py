@@ -67,9 +67,16 @@ def test_an_evaluators_window_allows_only_what_the_role_may(qtbot, db, team, mon
     view.open_call(assigned.id)
     view._criterion_selected(_result_id(assigned))
     assert view.override_button.isEnabled() and view.reviewed.isEnabled() and not view.agent.isEnabled()
+    assert "Not for you" not in view.override_button.toolTip()
     view.open_call(other.id)
     view._criterion_selected(_result_id(other))
     assert not view.override_button.isEnabled() and not view.reviewed.isEnabled()
+    # Before: disabled with their usual tooltips, so nothing said why (the toolbar's say it)
+    why = "on a call not assigned to you needs the admin or QA lead role (you are signed in as eve, an evaluator"
+    for control in (view.override_button, view.confirm_button, view.reviewed):
+        assert why in control.toolTip(), control.text()
+    assert "changing agents and teams" in view.agent.toolTip() and "Reassign" in view.agent.toolTip()
+    assert "raising a dispute needs the admin or QA lead role" in view.dispute_button.toolTip()
     said = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: said.append(text))
     view._toggle_reviewed(True)  # as if the button were pressed anyway: the service refuses
