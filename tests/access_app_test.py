@@ -84,6 +84,22 @@ def test_an_evaluators_window_allows_only_what_the_role_may(qtbot, db, team, mon
     assert not view.locate.isHidden() and not view.locate.locate_button.isEnabled()  # Locate… is a lead's
 
 
+# Before: an evaluator's library listed every call with no way to find the ones assigned to them (a lead assigns
+# them with `qa-desktop assign`): they opened call after call to see which ones they could review
+def test_an_evaluator_lists_the_calls_assigned_to_them(qtbot, db, team):
+    assigned, _ = team
+    sign_in("eve", "eve password")
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.calls.rowCount() == 2)
+    boxes = window.filters.reviewed
+    boxes.setCurrentIndex(boxes.findText("Assigned to me"))
+    qtbot.waitUntil(lambda: window.calls.rowCount() == 1)
+    assert window.calls.call_id(0) == assigned.id and window.calls.filter.assigned_to == "eve"
+    window.filters.clear.click()
+    qtbot.waitUntil(lambda: window.calls.rowCount() == 2)
+
+
 def test_an_idle_session_signs_out_and_asks_the_same_user_again(qtbot, db, team):
     assigned, _ = team
     sign_in("lena", "lena password")
