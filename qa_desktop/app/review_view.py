@@ -4,6 +4,7 @@ A text conversation (chat, email, ticket) has no player or waveform: evidence is
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from types import ModuleType
 
@@ -440,7 +441,8 @@ class ReviewView(QWidget):
         """Enable a control, or disable it; when the signed-in user's role is why (`refused`, the services' refusal),
         its tooltip says so, as the toolbar's do."""
         control.setEnabled(enabled and not refused)
-        control.setToolTip(self.tips[control] + (f"\n\nNot for you: {refused}." if refused else ""))
+        why = f"<p>Not for you: {html.escape(refused)}.</p>" if refused else ""
+        control.setToolTip(f"<qt>{html.escape(self.tips[control])}{why}</qt>")  # rich text: a long reason wraps
 
     def confirm_selected(self) -> None:
         """Confirm the selected criterion's result as the reviewer (audited)."""
