@@ -248,6 +248,31 @@ def test_a_new_user_whose_passwords_differ_or_are_short_is_said_in_the_form_whic
     assert dialog.message.text() == "Added tom."
 
 
+# Before: "Disable / enable" on a locked account disabled it (it is active): an admin asked to let a locked-out user
+# back in disabled them, then enabled them again, or set them a new password
+def test_a_locked_account_is_unlocked_from_the_users_list(qtbot, users):
+    from qa_desktop.app.users_dialog import UsersDialog
+
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(LoginError):
+            sign_in("eve", "not it")
+    sign_in("root", "root password")
+    dialog = UsersDialog(None)
+    qtbot.addWidget(dialog)
+    rows = {dialog.tree.topLevelItem(i).text(0): dialog.tree.topLevelItem(i) for i in range(5)}
+    assert rows["eve"].text(3).startswith("locked until")
+    dialog.tree.setCurrentItem(rows["lena"])
+    assert dialog.toggle_button.text() == "Disable"
+    dialog.tree.setCurrentItem(rows["eve"])
+    assert dialog.toggle_button.text() == "Unlock"
+    dialog.toggle_button.click()
+    assert dialog.message.text() == "eve unlocked: they can sign in again."
+    eve = User.get(User.name == "eve")
+    assert eve.active and eve.locked_until is None
+    identity.sign_out()
+    sign_in("eve", "eve password")
+
+
 def test_a_role_changed_from_a_stale_list_is_refused_naming_who_changed_it(qtbot, users):
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication

@@ -99,6 +99,13 @@ class UserForm(QDialog):
         super().accept()
 
 
+def _toggle_name(item: QTreeWidgetItem) -> str:
+    """What the toggle does to a user's row: Unlock a locked account, else Disable or Enable."""
+    if item.text(3).startswith("locked"):
+        return "Unlock"
+    return "Disable" if item.data(0, Qt.ItemDataRole.UserRole) else "Enable"
+
+
 class UsersDialog(QDialog):
     """The users of the open database."""
 
@@ -121,6 +128,9 @@ class UsersDialog(QDialog):
             button = QPushButton(text)
             button.clicked.connect(slot)
             row.addWidget(button)
+            if slot == self.toggle:
+                self.toggle_button = button  # says what it does to the selected user: Disable, Enable or Unlock
+        self.tree.currentItemChanged.connect(lambda item, _previous: self._name_toggle(item))
         row.addStretch()
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
@@ -199,13 +209,17 @@ class UsersDialog(QDialog):
         if self._ask(form):
             self.message.setText(f"{name} is now {form.role.currentText()}.")
 
+    def _name_toggle(self, item: QTreeWidgetItem | None) -> None:
+        """The toggle's name for the selected user: a locked account is unlocked (enabled again), not disabled."""
+        self.toggle_button.setText(_toggle_name(item) if item is not None else "Disable / enable")
+
     def toggle(self) -> None:
+        """Disable an active user, enable a disabled one, unlock a locked one (5 wrong passwords)."""
         item = self._selected()
         if item is not None:
-            active = item.data(0, Qt.ItemDataRole.UserRole)
-            self._do(
-                lambda: set_active(item.text(0), not active), f"{item.text(0)} {'disabled' if active else 'enabled'}."
-            )
+            name, verb = item.text(0), _toggle_name(item)
+            done = {"Disable": "disabled", "Enable": "enabled", "Unlock": "unlocked: they can sign in again"}[verb]
+            self._do(lambda: set_active(name, verb != "Disable"), f"{name} {done}.")
 
     def password(self) -> None:
         item = self._selected()
