@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
 
 from qa_desktop.app.login_dialog import LoginDialog
 from qa_desktop.app.main_window import MainWindow
@@ -98,6 +98,34 @@ def test_an_evaluator_lists_the_calls_assigned_to_them(qtbot, db, team):
     assert window.calls.call_id(0) == assigned.id and window.calls.filter.assigned_to == "eve"
     window.filters.clear.click()
     qtbot.waitUntil(lambda: window.calls.rowCount() == 2)
+
+
+# Before: an evaluator's calibration window offered New session (title, evaluators, Propose calls, Create session) and
+# "Settle selected as the expert answer", each refused only once clicked, after the work
+def test_an_evaluators_calibration_window_says_creating_and_settling_are_a_leads(qtbot, db, team):
+    def buttons(window) -> dict[str, QPushButton]:
+        return {b.text(): b for b in window.calibration.findChildren(QPushButton)}
+
+    sign_in("eve", "eve password")
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.open_calibration()
+    seen = buttons(window)
+    assert not seen["Create session"].isEnabled() and not seen["Propose calls"].isEnabled()
+    assert window.calibration.create_note.text() == (
+        "Creating a calibration session needs the admin or QA lead role (you are signed in as eve, an evaluator)."
+    )
+    assert window.calibration.sessions_label.text() == "Sessions: none yet."  # not "Start one below"
+    settle = seen["Settle selected as the expert answer"]
+    assert not settle.isEnabled() and settle.toolTip().startswith("Settling a calibration's expert answer needs")
+    identity.sign_out()
+    sign_in("lena", "lena password")
+    lead = MainWindow(db)
+    qtbot.addWidget(lead)
+    lead.open_calibration()
+    seen = buttons(lead)
+    assert seen["Create session"].isEnabled() and seen["Settle selected as the expert answer"].isEnabled()
+    assert lead.calibration.create_note.isHidden()
 
 
 def test_an_idle_session_signs_out_and_asks_the_same_user_again(qtbot, db, team):

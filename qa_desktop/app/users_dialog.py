@@ -32,7 +32,7 @@ from qa_desktop.services.access.accounts import (
     users,
 )
 from qa_desktop.services.access.passwords import MIN_LENGTH, PasswordError
-from qa_desktop.services.access.permissions import ADMIN, AGENT, ROLES, AccessError
+from qa_desktop.services.access.permissions import ADMIN, AGENT, ROLES, AccessError, sentence
 
 
 class UserForm(QDialog):
@@ -91,8 +91,7 @@ class UserForm(QDialog):
         try:
             self.change(self)
         except (AccessError, PasswordError) as exc:
-            text = str(exc)
-            self.message.setText(text[:1].upper() + text[1:] + ".")
+            self.message.setText(sentence(str(exc)))
             for field in (self.password, self.again):
                 field.clear()
             return

@@ -110,5 +110,10 @@ def require(user: User, action: str, call: Call | None = None, agent_ids: list[i
         )
 
 
+def sentence(message: str) -> str:
+    """A refusal as a sentence of its own, for the app to show ("" stays "")."""
+    return f"{message[:1].upper()}{message[1:]}." if message else ""
+
+
 def _article(noun: str) -> str:
     return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
