@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
 
 from qa_desktop.app.login_dialog import LoginDialog
 from qa_desktop.app.main_window import MainWindow
@@ -67,14 +67,65 @@ def test_an_evaluators_window_allows_only_what_the_role_may(qtbot, db, team, mon
     view.open_call(assigned.id)
     view._criterion_selected(_result_id(assigned))
     assert view.override_button.isEnabled() and view.reviewed.isEnabled() and not view.agent.isEnabled()
+    assert "Not for you" not in view.override_button.toolTip()
     view.open_call(other.id)
     view._criterion_selected(_result_id(other))
     assert not view.override_button.isEnabled() and not view.reviewed.isEnabled()
+    # Before: disabled with their usual tooltips, so nothing said why (the toolbar's say it)
+    why = "on a call not assigned to you needs the admin or QA lead role (you are signed in as eve, an evaluator"
+    for control in (view.override_button, view.confirm_button, view.reviewed):
+        assert why in control.toolTip(), control.text()
+    assert "changing agents and teams" in view.agent.toolTip() and "Reassign" in view.agent.toolTip()
+    assert "raising a dispute needs the admin or QA lead role" in view.dispute_button.toolTip()
     said = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: said.append(text))
     view._toggle_reviewed(True)  # as if the button were pressed anyway: the service refuses
     assert "QA lead" in said[0] and not Call.get_by_id(other.id).reviewed
     assert not view.locate.isHidden() and not view.locate.locate_button.isEnabled()  # Locate… is a lead's
+
+
+# Before: an evaluator's library listed every call with no way to find the ones assigned to them (a lead assigns
+# them with `qa-desktop assign`): they opened call after call to see which ones they could review
+def test_an_evaluator_lists_the_calls_assigned_to_them(qtbot, db, team):
+    assigned, _ = team
+    sign_in("eve", "eve password")
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.calls.rowCount() == 2)
+    boxes = window.filters.reviewed
+    boxes.setCurrentIndex(boxes.findText("Assigned to me"))
+    qtbot.waitUntil(lambda: window.calls.rowCount() == 1)
+    assert window.calls.call_id(0) == assigned.id and window.calls.filter.assigned_to == "eve"
+    window.filters.clear.click()
+    qtbot.waitUntil(lambda: window.calls.rowCount() == 2)
+
+
+# Before: an evaluator's calibration window offered New session (title, evaluators, Propose calls, Create session) and
+# "Settle selected as the expert answer", each refused only once clicked, after the work
+def test_an_evaluators_calibration_window_says_creating_and_settling_are_a_leads(qtbot, db, team):
+    def buttons(window) -> dict[str, QPushButton]:
+        return {b.text(): b for b in window.calibration.findChildren(QPushButton)}
+
+    sign_in("eve", "eve password")
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.open_calibration()
+    seen = buttons(window)
+    assert not seen["Create session"].isEnabled() and not seen["Propose calls"].isEnabled()
+    assert window.calibration.create_note.text() == (
+        "Creating a calibration session needs the admin or QA lead role (you are signed in as eve, an evaluator)."
+    )
+    assert window.calibration.sessions_label.text() == "Sessions: none yet."  # not "Start one below"
+    settle = seen["Settle selected as the expert answer"]
+    assert not settle.isEnabled() and settle.toolTip().startswith("Settling a calibration's expert answer needs")
+    identity.sign_out()
+    sign_in("lena", "lena password")
+    lead = MainWindow(db)
+    qtbot.addWidget(lead)
+    lead.open_calibration()
+    seen = buttons(lead)
+    assert seen["Create session"].isEnabled() and seen["Settle selected as the expert answer"].isEnabled()
+    assert lead.calibration.create_note.isHidden()
 
 
 def test_an_idle_session_signs_out_and_asks_the_same_user_again(qtbot, db, team):

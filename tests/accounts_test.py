@@ -217,9 +217,65 @@ def test_command_line_users_and_sign_in(tmp_path, monkeypatch, capsys):
     assert "wrong user name or password" in capsys.readouterr().err
 
 
+# Before: the form closed on OK, then a box said "the two passwords differ": name, role, agent and both passwords
+# were to be typed again from the start
+def test_a_new_user_whose_passwords_differ_or_are_short_is_said_in_the_form_which_keeps_what_was_typed(qtbot, users):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from qa_desktop.app.users_dialog import UsersDialog
+
+    sign_in("root", "root password")
+    dialog = UsersDialog(None)
+    qtbot.addWidget(dialog)
+    said: list[str] = []
+
+    def answer() -> None:
+        form = QApplication.activeModalWidget()
+        form.name.setText("tom")
+        form.agent.setText("Tom Becker")
+        for first, again in (("tom password", "tom passwort"), ("short", "short"), ("tom password", "tom password")):
+            form.password.setText(first)
+            form.again.setText(again)
+            form.accept()
+            said.append(form.message.text() if form.isVisible() else "closed")
+        assert (form.name.text(), form.agent.text()) == ("tom", "Tom Becker")
+
+    QTimer.singleShot(0, answer)
+    dialog.add()
+    assert said == ["The two passwords differ.", "A password needs at least 8 characters.", "closed"]
+    assert User.get(User.name == "tom").agent.name == "Tom Becker"
+    assert dialog.message.text() == "Added tom."
+
+
+# Before: "Disable / enable" on a locked account disabled it (it is active): an admin asked to let a locked-out user
+# back in disabled them, then enabled them again, or set them a new password
+def test_a_locked_account_is_unlocked_from_the_users_list(qtbot, users):
+    from qa_desktop.app.users_dialog import UsersDialog
+
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(LoginError):
+            sign_in("eve", "not it")
+    sign_in("root", "root password")
+    dialog = UsersDialog(None)
+    qtbot.addWidget(dialog)
+    rows = {dialog.tree.topLevelItem(i).text(0): dialog.tree.topLevelItem(i) for i in range(5)}
+    assert rows["eve"].text(3).startswith("locked until")
+    dialog.tree.setCurrentItem(rows["lena"])
+    assert dialog.toggle_button.text() == "Disable"
+    dialog.tree.setCurrentItem(rows["eve"])
+    assert dialog.toggle_button.text() == "Unlock"
+    dialog.toggle_button.click()
+    assert dialog.message.text() == "eve unlocked: they can sign in again."
+    eve = User.get(User.name == "eve")
+    assert eve.active and eve.locked_until is None
+    identity.sign_out()
+    sign_in("eve", "eve password")
+
+
 def test_a_role_changed_from_a_stale_list_is_refused_naming_who_changed_it(qtbot, users):
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     from qa_desktop.app.users_dialog import UsersDialog
     from qa_desktop.services.access.accounts import set_role
@@ -234,18 +290,15 @@ def test_a_role_changed_from_a_stale_list_is_refused_naming_who_changed_it(qtbot
     said: list[str] = []
 
     def answer() -> None:
-        window = QApplication.activeModalWidget()
-        if isinstance(window, QMessageBox):
-            said.append(window.text())
-            window.accept()
-            return
-        window.role.setCurrentIndex(window.role.findData(ADMIN))  # the form: make lena an admin
-        window.accept()
-        QTimer.singleShot(0, answer)
+        form = QApplication.activeModalWidget()
+        form.role.setCurrentIndex(form.role.findData(ADMIN))  # make lena an admin
+        form.accept()  # refused: said in the form, which stays open
+        said.append(form.message.text())
+        form.reject()
 
     QTimer.singleShot(0, answer)
     dialog.change_role()
-    assert said and said[0].startswith("lena's role was changed by root (set role at ")  # made her admin before
+    assert said and said[0].startswith("Lena's role was changed by root (set role at ")  # made her admin before
     assert User.get(User.name == "lena").role == "evaluator"
     assert [e.new for e in AuditEntry.select().where(AuditEntry.action == "set role")] == [ROLES["evaluator"]]
     assert dialog.tree.topLevelItem(row).text(1) == ROLES["evaluator"]  # the list as it is now

@@ -96,6 +96,26 @@ def test_a_skipped_duplicate_is_not_shown_as_imported_and_no_time_left_is_guesse
     assert dialog.current.text() == "Import finished." and Call.select().count() == 2
 
 
+# Before: "1 of 2 files (50%) · about 1 s left" once the chat was read, paced on it, before the recording's turn
+def test_no_time_left_is_paced_on_a_chat_read_before_the_recordings(qtbot, db, tmp_path):
+    Settings().set("agent_speakers", "Sam (Acme)")
+    chat, recording = tmp_path / "a_chat.csv", tmp_path / "b_call.wav"
+    chat.write_text(SHORT_CHAT)
+    recording.write_bytes(b"")  # refused before the engine starts: no model in this test
+    dialog = _window(qtbot, db).open_import()
+    with qtbot.waitSignal(dialog.files_ready):
+        dialog.set_files([chat, recording])
+    seen: list[tuple[str, str, str]] = []
+    dialog.results.itemChanged.connect(
+        lambda item, column: column == 1 and seen.append((item.text(0), item.text(1), dialog.overall_bar.text()))
+    )
+    with qtbot.waitSignal(dialog.imported, timeout=60_000):
+        dialog.start_button.click()
+    assert ("a_chat.csv", "imported", "1 of 2 files (50%)") in seen, seen
+    assert not [s for s in seen if "left" in s[2]]
+    assert dialog.summary.text() == "1 imported, 0 already there, 1 failed"
+
+
 # Before: "Importing a_chat.csv (1 of 2)" at 0% and "about 1 s left" while the cluster started (20 s on 2 cores)
 @pytest.mark.model
 def test_the_engine_start_is_said_with_no_time_left_until_a_file_moves(qtbot, db, tmp_path):

@@ -189,6 +189,42 @@ def test_the_app_names_the_team_database_whose_server_stopped_and_goes_on_once_i
             close_database()
 
 
+@pytest.mark.postgresql
+def test_a_call_chosen_while_the_server_is_stopped_shows_no_call_and_opens_when_chosen_again(qtbot):
+    """Before: the library selected the chosen row while the review went on showing the call open before, with
+    its Mark reviewed button live; and a click on the selected row after the restart did nothing."""
+    from PySide6.QtWidgets import QApplication
+
+    from qa_desktop.app.main_window import MainWindow
+    from qa_desktop.app.review_view import NOT_OPENED
+
+    with ThrowawayServer() as server:
+        url = server.new_database()
+        open_database(url)
+        try:
+            fill(2)
+            window = MainWindow(DatabaseUrl(url))
+            qtbot.addWidget(window)
+            qtbot.waitUntil(lambda: window.calls.rowCount() == 2)
+            QApplication.processEvents()  # the start-up's queued reads (the retention check), with the server up
+            window.table.selectRow(0)
+            first = window.review.call.id
+            server.stop()
+            try:
+                with qtbot.capture_exceptions() as raised:
+                    window.table.selectRow(1)  # on the UI thread: the error dialog says the server cannot be reached
+            finally:
+                server.start()
+            assert [type(e[1]) for e in raised] == [peewee.OperationalError]
+            assert window.review.call is None and not window.review.isEnabled()
+            assert window.review.title.text() == NOT_OPENED
+            assert not window.table.selectionModel().selectedRows()  # so that a click on the row opens it again
+            window.table.selectRow(1)
+            assert window.review.call is not None and window.review.call.id != first
+        finally:
+            close_database()
+
+
 def _uses_tls() -> bool:
     return database.execute_sql("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone()[0]
 

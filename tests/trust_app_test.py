@@ -221,7 +221,7 @@ def test_agreement_lab_marks_and_routes(qtbot, db):
     qtbot.waitUntil(lambda: "human verdicts on" in lab.summary.text())  # read in the background
     assert "at least 3 calls" in lab.explain.text()
     row = lab.table.topLevelItem(0)
-    assert (row.text(0), row.text(1), row.text(3), row.text(8)) == ("greeting", "3", "0%", "MARKED")
+    assert (row.text(0), row.text(1), row.text(3), row.text(8)) == ("Greeting", "3", "0%", "MARKED")
     assert lab.versions.topLevelItem(0).text(1) == "0% of 3"  # by scorecard version
     lab._open_cell(row, 5)  # auto pass, human fail
     assert sorted(window.calls.call_id(r) for r in range(window.calls.rowCount())) == [c.id for c in calls[:3]]
@@ -235,6 +235,37 @@ def test_agreement_lab_marks_and_routes(qtbot, db):
     qtbot.waitUntil(lambda: window.marked == ["greeting"])  # the filter bar's marks, read in the background
     assert window.filters.current().review_criteria == ("greeting",)
     assert [window.calls.call_id(r) for r in range(window.calls.rowCount())] == []  # the unreviewed one passed
+
+
+# Before: "greeting" and "closing" by id in alphabetical order, and a note that spoke of reviewed calls only: a lead
+# calibrating could not tell that each evaluator's answer counts, nor that a settled expert answer stands for the call
+def test_the_agreement_lab_names_criteria_and_says_where_each_ones_verdicts_come_from(qtbot, db):
+    results = {"greeting": ("pass", None), "closing": ("pass", None)}
+    calls = [
+        stored_call("Ana", "Billing", f"2026-03-0{i + 2} 09:00", 300, (80, 80, 80), False, results, ["hi"])
+        for i in range(2)
+    ]
+    session = cal.create_session("March", "Lead", ["Ann", "Bob"], [c.id for c in calls])
+    for evaluator in ("Ann", "Bob"):
+        for call in calls:
+            for criterion in ("greeting", "closing"):
+                cal.answer(session, evaluator, call.id, criterion, "fail" if evaluator == "Ann" else "pass")
+        cal.submit(session, evaluator)
+    cal.settle(session, calls[0].id, "greeting", "fail", "Lead", shown=None)
+    closing = CriterionResultRow.get(
+        (CriterionResultRow.score == Score.get(call=calls[1]).id) & (CriterionResultRow.criterion == "closing")
+    )
+    override(closing, "fail", "no goodbye", "Rita")
+    lab = _window(qtbot, db).open_agreement()
+    qtbot.waitUntil(lambda: "human verdicts on" in lab.summary.text())
+    rows = [lab.table.topLevelItem(i) for i in range(lab.table.topLevelItemCount())]
+    assert [(r.text(0), r.text(2), r.text(9)) for r in rows] == [
+        ("Greeting", "5", "1 expert answer · 4 calibration answers"),
+        ("Closing", "5", "4 calibration answers · 1 override"),
+    ]
+    assert "expert answers leads settle in calibration" in lab.explain.text()
+    assert "calibration answers" in lab.explain.text()
+    assert [lab.versions.topLevelItem(i).text(0) for i in range(2)] == ["Greeting", "Closing"]
 
 
 def test_the_marks_are_read_when_the_library_lists_the_calls_that_need_review(qtbot, db):

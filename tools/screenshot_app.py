@@ -113,7 +113,7 @@ def dialog_steps(window: MainWindow, folder: Path) -> list:
         ("settings", lambda: SettingsDialog(window, window.settings)),
         ("people", lambda: PeopleDialog(window, window.reviewer)),
         ("users", lambda: UsersDialog(window)),
-        ("user_add", lambda: UserForm(window, "Add a user", role=AGENT)),
+        ("user_add", lambda: UserForm(window, "Add a user", lambda _form: None, role=AGENT)),
         ("retention", lambda: RetentionDialog(window)),
         ("override", override),
         ("database_problem", lambda: problem_box(DatabaseFileError(folder / "notes.txt", "not a database"), window)),

@@ -5,6 +5,7 @@ threshold, the trend per month, and routing the marked criteria's calls to human
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
@@ -34,11 +35,20 @@ from qa_desktop.services.trust.agreement import (
     human_verdicts,
     trend,
 )
+from qa_desktop.storage.criteria import in_order
 from qa_desktop.storage.library import LibraryFilter
 from scoring.scorecard import Scorecard
 
 CALLS_ROLE = Qt.ItemDataRole.UserRole + 1  # per column: the call ids behind a cell
 _CELLS = {5: "auto_pass_human_fail", 6: "auto_fail_human_pass"}
+# Where human verdicts come from (HumanVerdict.source), as the table names them, the expert answers first
+SOURCES = {
+    "reference": "expert answer",
+    "calibration": "calibration answer",
+    "override": "override",
+    "review": "review",
+    "dispute": "dispute",
+}
 
 
 def _percent(value: float | None) -> str:
@@ -48,6 +58,11 @@ def _percent(value: float | None) -> str:
 def _count(n: int, noun: str) -> str:
     """'1 call', '3 calls'."""
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _sources(counts: Counter[str]) -> str:
+    """'3 expert answers · 6 calibration answers · 1 override'."""
+    return " · ".join(_count(counts[key], name) for key, name in SOURCES.items() if counts[key])
 
 
 def _kappa(row: CriterionTrust) -> str:
@@ -64,15 +79,20 @@ class _Agreement:
     rows: list[CriterionTrust]
     by_month: dict[str, dict[str, tuple[int, float]]]
     by_version: dict[str, dict[str, tuple[int, float]]]
+    sources: dict[str, Counter[str]]  # criterion -> how many of its verdicts came from where
 
     @classmethod
     def of(cls, verdicts: list[HumanVerdict], scorecard: Scorecard) -> _Agreement:
+        sources: dict[str, Counter[str]] = defaultdict(Counter)
+        for verdict in verdicts:
+            sources[verdict.criterion][verdict.source] += 1
         return cls(
             len(verdicts),
             len({v.call_id for v in verdicts}),
             criterion_trust(verdicts, scorecard),
             trend(verdicts),
             trend(verdicts, by="scorecard"),
+            sources,
         )
 
 
@@ -107,14 +127,18 @@ class AgreementWindow(QDialog):
                 "Auto fail, human pass",
                 "Needs",
                 "",
+                "Verdicts from",
             ]
         )
         self.table.itemDoubleClicked.connect(self._open_cell)
         self.table.setToolTip("Double-click a confusion cell to list its calls")
         self.explain = QLabel(
-            f"A criterion is marked only once people checked it on at least {MIN_CALLS} calls (fewer say too little; "
-            "those rows are grey). A reviewed call counts only for the criteria the reviewer looked at: played "
-            "their evidence or pressed Confirm ✓. Kappa is n/a on fewer than 2 verdicts or with one answer only."
+            "Human verdicts: each evaluator's submitted calibration answers; the expert answers leads settle in "
+            "calibration, which stand for that call's criterion in place of a review, override or dispute; "
+            "overrides; rejected disputes; and on a reviewed call the criteria the reviewer looked at (played their "
+            "evidence or pressed Confirm ✓). A criterion is marked only once people checked it on at least "
+            f"{MIN_CALLS} calls (fewer say too little; those rows are grey). Kappa is n/a on fewer than 2 verdicts or "
+            "with one answer only."
         )
         self.explain.setWordWrap(True)
         self.explain.setStyleSheet("color:#555")
@@ -159,7 +183,9 @@ class AgreementWindow(QDialog):
         self.summary.setText(f"Could not read the human verdicts: {message} (details in the log)")
 
     def _show(self, found: _Agreement) -> None:
-        self.rows = found.rows
+        names = self.scorecard.criterion_names()
+        order = {criterion: i for i, criterion in enumerate(in_order((r.criterion for r in found.rows), names))}
+        self.rows = sorted(found.rows, key=lambda r: order[r.criterion])  # in scorecard order, by name
         marked = [r.criterion for r in self.rows if r.marked]
         self.summary.setText(
             f"{_count(found.verdicts, 'human verdict')} on {_count(found.calls, 'call')}; "
@@ -175,7 +201,7 @@ class AgreementWindow(QDialog):
         for row in self.rows:
             item = QTreeWidgetItem(
                 [
-                    row.criterion,
+                    names.get(row.criterion, row.criterion),
                     str(row.calls),
                     str(row.verdicts),
                     _percent(row.agreement),
@@ -184,6 +210,7 @@ class AgreementWindow(QDialog):
                     str(len(row.auto_fail_human_pass)),
                     _percent(row.threshold),
                     "MARKED" if row.marked else "",
+                    _sources(found.sources[row.criterion]),
                 ]
             )
             for column, name in _CELLS.items():
@@ -193,7 +220,7 @@ class AgreementWindow(QDialog):
                     item.setForeground(column, QBrush(QColor("#b3261e")))
             elif row.calls < MIN_CALLS:
                 item.setText(8, f"needs {MIN_CALLS} calls")
-                for column in range(9):
+                for column in range(10):
                     item.setForeground(column, QBrush(QColor("#888888")))
                 item.setToolTip(
                     8,
@@ -209,9 +236,11 @@ class AgreementWindow(QDialog):
         versions = sorted({key for keys in by_version.values() for key in keys})
         self.versions.clear()
         self.versions.setHeaderLabels(["Criterion", *[f"scorecard {v[:8]}" for v in versions]])
-        for criterion, keys in by_version.items():
+        names = self.scorecard.criterion_names()
+        for criterion in in_order(by_version, names):
+            keys = by_version[criterion]
             cells = [f"{_percent(keys[v][1])} of {keys[v][0]:,}" if v in keys else "" for v in versions]
-            self.versions.addTopLevelItem(QTreeWidgetItem([criterion, *cells]))
+            self.versions.addTopLevelItem(QTreeWidgetItem([names.get(criterion, criterion), *cells]))
         self.versions.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
     def _draw_trend(self, by_month: dict[str, dict[str, tuple[int, float]]]) -> None:
@@ -219,7 +248,9 @@ class AgreementWindow(QDialog):
         figure.clear()
         axes = figure.subplots()
         marked = {r.criterion for r in self.rows if r.marked}
-        for criterion, months in by_month.items():
+        names = self.scorecard.criterion_names()
+        for criterion in in_order(by_month, names):
+            months = by_month[criterion]
             keys = list(months)
             axes.plot(
                 keys,
@@ -227,7 +258,7 @@ class AgreementWindow(QDialog):
                 marker="o",
                 linewidth=2.2 if criterion in marked else 1.0,
                 alpha=1.0 if criterion in marked else 0.5,
-                label=criterion.replace("_", " ") + (" (marked)" if criterion in marked else ""),
+                label=names.get(criterion, criterion) + (" (marked)" if criterion in marked else ""),
             )
         axes.axhline(100 * self.scorecard.min_agreement, color="#b3261e", linestyle="--", linewidth=0.8)
         axes.set_ylim(0, 105)

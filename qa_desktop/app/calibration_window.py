@@ -40,7 +40,7 @@ from qa_desktop.app.recording_finder import RecordingFinder
 from qa_desktop.app.transcript_view import TranscriptView
 from qa_desktop.services import review as review_service
 from qa_desktop.services.access.identity import current_user, team_mode
-from qa_desktop.services.access.permissions import AccessError
+from qa_desktop.services.access.permissions import AccessError, refusal, sentence
 from qa_desktop.services.trust import calibration as cal
 from qa_desktop.storage.review import RESULTS
 from scoring.scorecard import Scorecard
@@ -109,11 +109,17 @@ class CalibrationWindow(QDialog):
         form.addRow(self.proposal_note)
         form.addRow(add)
         form.addRow(create)
+        self.cannot_create = refusal(current_user(), "create calibration")  # an evaluator answers, a lead creates
+        new.setEnabled(not self.cannot_create)
+        self.create_note = QLabel(sentence(self.cannot_create))
+        self.create_note.setWordWrap(True)
+        self.create_note.setVisible(bool(self.cannot_create))
         left = QWidget()
         column = QVBoxLayout(left)
         self.sessions_label = QLabel("Sessions")
         column.addWidget(self.sessions_label)
         column.addWidget(self.sessions, 1)
+        column.addWidget(self.create_note)
         column.addWidget(new, 2)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._scoring_tab(), "Score (blind)")
@@ -136,9 +142,8 @@ class CalibrationWindow(QDialog):
             self.sessions.addItem(item)
             if s.id == select:
                 self.sessions.setCurrentItem(item)
-        self.sessions_label.setText(
-            "Sessions" if self.sessions.count() else "Sessions: none yet. Start one below: a title, evaluators, calls."
-        )
+        start = "" if self.cannot_create else " Start one below: a title, evaluators, calls."
+        self.sessions_label.setText("Sessions" if self.sessions.count() else f"Sessions: none yet.{start}")
 
     def propose(self) -> None:
         """List proposed calls, ticked (found in the background)."""
@@ -462,6 +467,10 @@ class CalibrationWindow(QDialog):
             self.settle_result.addItem(result.upper(), result)
         settle = QPushButton("Settle selected as the expert answer")
         settle.clicked.connect(self.settle_selected)
+        if cannot_settle := refusal(current_user(), "settle calibration"):
+            for control in (settle, self.settle_result):
+                control.setEnabled(False)
+                control.setToolTip(sentence(cannot_settle))
         tab = QWidget()
         layout = QVBoxLayout(tab)
         top = QHBoxLayout()

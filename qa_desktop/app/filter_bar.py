@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
 
 from qa_desktop.app.date_box import date_of, optional_date_box, show_date
 from qa_desktop.services import library_choices
+from qa_desktop.services.access.identity import current_user, team_mode
 from qa_desktop.storage.library import LibraryFilter
 
 _NEEDS_REVIEW = "needs review"
+_ASSIGNED = "assigned to me"
 
 
 def _combo(items: list[tuple[str, object]]) -> QComboBox:
@@ -67,6 +69,9 @@ class FilterBar(QWidget):
             "Unreviewed calls heard too unclearly to trust, or failing a criterion the agreement lab marks",
             Qt.ItemDataRole.ToolTipRole,
         )
+        if team_mode():  # on a database with users: the calls a lead assigned to whoever signed in
+            self.reviewed.addItem("Assigned to me", _ASSIGNED)
+            self.reviewed.setItemData(4, "The calls assigned to you to review", Qt.ItemDataRole.ToolTipRole)
         self.date_from, self.date_to = optional_date_box(), optional_date_box()
         self.chosen: list[int] | None = None  # only these calls (a dashboard or agreement-lab click)
         self.chosen_note = QLabel()
@@ -141,7 +146,7 @@ class FilterBar(QWidget):
         """The filter the widgets describe."""
         low, high = self.score_min.value(), self.score_max.value()
         reviewed = self.reviewed.currentData()
-        needs = reviewed == _NEEDS_REVIEW
+        needs, assigned = reviewed == _NEEDS_REVIEW, reviewed == _ASSIGNED
         return LibraryFilter(
             agent_id=self.agent.currentData(),
             team_id=self.team.currentData(),
@@ -151,7 +156,8 @@ class FilterBar(QWidget):
             score_max=high if high < 100 else None,
             auto_fail=self.auto_fail.currentData(),
             failed_criterion=self.criterion.currentData(),
-            reviewed=None if needs else reviewed,
+            reviewed=None if needs or assigned else reviewed,
+            assigned_to=current_user().name if assigned else None,
             search=self.search.text().strip(),
             driver=self.driver.currentData(),
             needs_review=needs,
@@ -190,7 +196,10 @@ class FilterBar(QWidget):
             (self.criterion, wanted.failed_criterion),
             (self.driver, wanted.driver),
             (self.auto_fail, wanted.auto_fail),
-            (self.reviewed, _NEEDS_REVIEW if wanted.needs_review else wanted.reviewed),
+            (
+                self.reviewed,
+                _NEEDS_REVIEW if wanted.needs_review else _ASSIGNED if wanted.assigned_to else wanted.reviewed,
+            ),
         ):
             box.setCurrentIndex(max(0, box.findData(value)))
         show_date(self.date_from, wanted.date_from)

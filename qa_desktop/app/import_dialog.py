@@ -44,6 +44,7 @@ from qa_desktop.services.metadata import (
     csv_columns,
     load_csv,
 )
+from scoring.text_conversation import is_transcript_file
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ class ImportDialog(QDialog):
             self.name_pattern = compile_name_pattern(name_pattern)
         except MetadataError:  # the settings check says so at start; the preview shows no names then
             self.name_pattern = None
-        self.clock: float | None = None  # when the work the time left is paced on began (None: the engine starts)
+        self.clock: float | None = None  # when the work the time left is paced on began (None: not begun)
         self.analysed = 0  # files finished since then, but those skipped (no work to pace on)
         self.worker: ImportWorker | None = None
         self.files: list[Path] = []  # what will be imported: the chosen files, and the folders' files
@@ -406,7 +407,8 @@ class ImportDialog(QDialog):
         self.overall_bar.setRange(0, len(plan.files) * STEPS)
         self.overall_bar.setValue(0)
         self.files_done = 0
-        self.clock, self.analysed = time.monotonic(), 0
+        recordings = any(not is_transcript_file(Path(path)) for path in plan.files)  # paced on them, not on chats
+        self.clock, self.analysed = (None if recordings else time.monotonic()), 0
         self.current.setText("Checking the files…")
         self._show_overall(0.0)
         self.file_bar.setRange(0, 100)
@@ -476,7 +478,8 @@ class ImportDialog(QDialog):
 
     def _time_left(self, fraction: float, remaining: float) -> str:
         """About how long the rest takes at the pace of the files worked on so far: not the skipped ones, nor the
-        engine's start (nothing until a twentieth of a file's work is measured)."""
+        engine's start, nor, in a batch with recordings, the transcript files read before the first recording moves
+        (nothing until a twentieth of a file's work is measured)."""
         work = self.analysed + fraction
         if self.clock is None or work < 0.05 or remaining <= 0:
             return ""

@@ -402,7 +402,11 @@ class MainWindow(QMainWindow):
     def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         rows = selected.indexes()
         if rows:
-            self.review.open_call(self.calls.call_id(rows[0].row()), self.calls.filter.search)
+            try:
+                self.review.open_call(self.calls.call_id(rows[0].row()), self.calls.filter.search)
+            except Exception:
+                self.table.clearSelection()  # not open: a click on its row opens it again (the error dialog says why)
+                raise
 
     def _call_changed(self, call_id: int) -> None:
         """After a review action: show the call's new row (or take it out if it no longer passes the filter)

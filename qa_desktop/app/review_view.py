@@ -4,6 +4,7 @@ A text conversation (chat, email, ticket) has no player or waveform: evidence is
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from types import ModuleType
 
@@ -38,12 +39,14 @@ from qa_desktop.app.waveform import WaveformView
 from qa_desktop.services import people as people_service
 from qa_desktop.services import review as review_service
 from qa_desktop.services.access.identity import current_user
-from qa_desktop.services.access.permissions import AccessError, allowed
+from qa_desktop.services.access.permissions import AccessError, refusal
 from qa_desktop.services.review import CallView, ResultView
 from qa_desktop.services.trust.disputes import DisputeError
+from qa_desktop.storage.database import open_database_error
 from qa_desktop.storage.review import RESULTS, ReviewError, StaleReviewError
 from scoring.display import Timeline, clock
 
+NOT_OPENED = "This call could not be opened: the database did not answer. Select it again once it does."
 SCORECARD_WIDTH = 310  # px: the shipped scorecard's criterion names, results and confidences in full
 
 
@@ -199,6 +202,8 @@ class ReviewView(QWidget):
         self.dispute_button.setToolTip("Raise a dispute against the selected criterion on the agent's behalf")
         self.dispute_button.setEnabled(False)
         self.dispute_button.clicked.connect(self.dispute_selected)
+        controls = (self.agent, self.reviewed, self.override_button, self.confirm_button, self.dispute_button)
+        self.tips = {control: control.toolTip() for control in controls}  # what each does; _allow adds why not
         self.locate = LocateBar()
         self.locate.located.connect(self._located)
         self.player = CallPlayer()
@@ -283,8 +288,15 @@ class ReviewView(QWidget):
         return [inside - scorecard, scorecard]
 
     def open_call(self, call_id: int, search: str = "") -> None:
-        """Show a call: audio and waveform (not for a text conversation), transcript, scorecard and audit log."""
-        self.call = call = self.service.open_call(call_id)
+        """Show a call: audio and waveform (not for a text conversation), transcript, scorecard and audit log. When the
+        database does not answer (a team's server stopped), no call shows, rather than the one open before: the error
+        goes on to the error dialog."""
+        try:
+            self.call = call = self.service.open_call(call_id)
+        except Exception as exc:
+            if open_database_error(exc) is not None:
+                self.close_call(NOT_OPENED)
+            raise
         self.setEnabled(True)
         self._show_title()
         self.agent.clear()
@@ -293,8 +305,8 @@ class ReviewView(QWidget):
         self.agent.setCurrentIndex(self.agent.findData(call.agent_id))
         self.reviewed.setChecked(call.reviewed)
         self.reviewed.setText("Reviewed ✓" if call.reviewed else "Mark reviewed")
-        self.reviewed.setEnabled(self.service.may_review(call.id))
-        self.agent.setEnabled(allowed(current_user(), "manage agents"))
+        self._allow(self.reviewed, True, self.service.review_refusal(call.id))
+        self._allow(self.agent, True, refusal(current_user(), "manage agents"))
         utterances = call.utterances
         self.transcript.show_utterances(utterances, search, call.timed)
         score = call.score
@@ -420,10 +432,17 @@ class ReviewView(QWidget):
     def _criterion_selected(self, result_id: int | None) -> None:
         """Enable what the signed-in user may do to the selected criterion (the services check it again)."""
         chosen = result_id is not None and self.call is not None
-        reviewer = chosen and self.service.may_review(self.call.id)
-        self.override_button.setEnabled(reviewer)
-        self.confirm_button.setEnabled(reviewer)
-        self.dispute_button.setEnabled(chosen and allowed(current_user(), "raise dispute", self.call))
+        review = self.service.review_refusal(self.call.id) if chosen else ""
+        self._allow(self.override_button, chosen, review)
+        self._allow(self.confirm_button, chosen, review)
+        self._allow(self.dispute_button, chosen, refusal(current_user(), "raise dispute", self.call) if chosen else "")
+
+    def _allow(self, control: QWidget, enabled: bool, refused: str) -> None:
+        """Enable a control, or disable it; when the signed-in user's role is why (`refused`, the services' refusal),
+        its tooltip says so, as the toolbar's do."""
+        control.setEnabled(enabled and not refused)
+        why = f"<p>Not for you: {html.escape(refused)}.</p>" if refused else ""
+        control.setToolTip(f"<qt>{html.escape(self.tips[control])}{why}</qt>")  # rich text: a long reason wraps
 
     def confirm_selected(self) -> None:
         """Confirm the selected criterion's result as the reviewer (audited)."""

@@ -3,6 +3,8 @@ enable, set a password. The services check the admin role again and keep every c
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,18 +31,27 @@ from qa_desktop.services.access.accounts import (
     state,
     users,
 )
-from qa_desktop.services.access.passwords import PasswordError
-from qa_desktop.services.access.permissions import ADMIN, AGENT, ROLES, AccessError
+from qa_desktop.services.access.passwords import MIN_LENGTH, PasswordError
+from qa_desktop.services.access.permissions import ADMIN, AGENT, ROLES, AccessError, sentence
 
 
 class UserForm(QDialog):
-    """Name, role, the agent an agent-role user is, and a password typed twice (each part only when asked)."""
+    """Name, role, the agent an agent-role user is, and a password typed twice (each part only when asked). OK makes
+    the change (`change(form)`); when it cannot be made (the passwords differ or are too short, the name is taken),
+    the form says why under its fields and stays open with what was typed."""
 
     def __init__(
-        self, parent: QWidget, title: str, name: str = "", role: str | None = None, password: bool = True
+        self,
+        parent: QWidget,
+        title: str,
+        change: Callable[[UserForm], object],
+        name: str = "",
+        role: str | None = None,
+        password: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.change = change
         self.setMinimumWidth(480)  # the agent field's hint in full
         self.name = QLineEdit(name)
         self.name.setReadOnly(bool(name))
@@ -52,6 +63,10 @@ class UserForm(QDialog):
         self.password, self.again = QLineEdit(), QLineEdit()
         for field in (self.password, self.again):
             field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(f"at least {MIN_LENGTH} characters")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color:#b3261e")
         form = QFormLayout(self)
         form.addRow("Name", self.name)
         if role is not None or not name:
@@ -63,12 +78,31 @@ class UserForm(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        form.addRow(self.message)
         form.addRow(buttons)
 
     def checked_password(self) -> str:
         if self.password.text() != self.again.text():
             raise PasswordError("the two passwords differ")
         return self.password.text()
+
+    def accept(self) -> None:
+        """Make the change and close, or say why not and stay open (the passwords to type again)."""
+        try:
+            self.change(self)
+        except (AccessError, PasswordError) as exc:
+            self.message.setText(sentence(str(exc)))
+            for field in (self.password, self.again):
+                field.clear()
+            return
+        super().accept()
+
+
+def _toggle_name(item: QTreeWidgetItem) -> str:
+    """What the toggle does to a user's row: Unlock a locked account, else Disable or Enable."""
+    if item.text(3).startswith("locked"):
+        return "Unlock"
+    return "Disable" if item.data(0, Qt.ItemDataRole.UserRole) else "Enable"
 
 
 class UsersDialog(QDialog):
@@ -93,6 +127,9 @@ class UsersDialog(QDialog):
             button = QPushButton(text)
             button.clicked.connect(slot)
             row.addWidget(button)
+            if slot == self.toggle:
+                self.toggle_button = button  # says what it does to the selected user: Disable, Enable or Unlock
+        self.tree.currentItemChanged.connect(lambda item, _previous: self._name_toggle(item))
         row.addStretch()
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
@@ -142,43 +179,52 @@ class UsersDialog(QDialog):
         self.message.setText(done)
         self.reload()
 
+    def _ask(self, form: UserForm) -> bool:
+        """Show a form that makes its change on OK; then the list as it is now (another admin's changes too)."""
+        done = form.exec() == QDialog.DialogCode.Accepted
+        self.reload()
+        return done
+
     def add(self) -> None:
-        form = UserForm(self, "Add a user", role=AGENT if self.tree.topLevelItemCount() else ADMIN)  # admin first
-        if form.exec() == QDialog.DialogCode.Accepted:
-            self._do(
-                lambda: add_user(
-                    form.name.text(),
-                    form.role.currentData(),
-                    form.checked_password(),
-                    form.agent.text().strip() or None,
-                ),
-                f"Added {form.name.text().strip()}.",
-            )
+        def change(form: UserForm) -> None:
+            agent = form.agent.text().strip() or None
+            add_user(form.name.text(), form.role.currentData(), form.checked_password(), agent)
+
+        first = not self.tree.topLevelItemCount()  # the first user is an admin
+        form = UserForm(self, "Add a user", change, role=ADMIN if first else AGENT)
+        if self._ask(form):
+            self.message.setText(f"Added {form.name.text().strip()}.")
 
     def change_role(self) -> None:
         item = self._selected()
         if item is None:
             return
-        current = next(key for key, label in ROLES.items() if label == item.text(1))
-        form = UserForm(self, "Change role", item.text(0), current, password=False)
-        if form.exec() == QDialog.DialogCode.Accepted:
-            self._do(
-                lambda: set_role(item.text(0), form.role.currentData(), form.agent.text().strip() or None, current),
-                f"{item.text(0)} is now {form.role.currentText()}.",
-            )
+        name, current = item.text(0), next(key for key, label in ROLES.items() if label == item.text(1))
+
+        def change(form: UserForm) -> None:
+            set_role(name, form.role.currentData(), form.agent.text().strip() or None, current)
+
+        form = UserForm(self, "Change role", change, name, current, password=False)
+        if self._ask(form):
+            self.message.setText(f"{name} is now {form.role.currentText()}.")
+
+    def _name_toggle(self, item: QTreeWidgetItem | None) -> None:
+        """The toggle's name for the selected user: a locked account is unlocked (enabled again), not disabled."""
+        self.toggle_button.setText(_toggle_name(item) if item is not None else "Disable / enable")
 
     def toggle(self) -> None:
+        """Disable an active user, enable a disabled one, unlock a locked one (5 wrong passwords)."""
         item = self._selected()
         if item is not None:
-            active = item.data(0, Qt.ItemDataRole.UserRole)
-            self._do(
-                lambda: set_active(item.text(0), not active), f"{item.text(0)} {'disabled' if active else 'enabled'}."
-            )
+            name, verb = item.text(0), _toggle_name(item)
+            done = {"Disable": "disabled", "Enable": "enabled", "Unlock": "unlocked: they can sign in again"}[verb]
+            self._do(lambda: set_active(name, verb != "Disable"), f"{name} {done}.")
 
     def password(self) -> None:
         item = self._selected()
         if item is None:
             return
-        form = UserForm(self, "Set password", item.text(0), password=True)
-        if form.exec() == QDialog.DialogCode.Accepted:
-            self._do(lambda: set_password(item.text(0), form.checked_password()), f"Password of {item.text(0)} set.")
+        name = item.text(0)
+        form = UserForm(self, "Set password", lambda form: set_password(name, form.checked_password()), name)
+        if self._ask(form):
+            self.message.setText(f"Password of {name} set.")

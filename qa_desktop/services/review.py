@@ -13,7 +13,7 @@ from typing import Protocol, TypeVar
 
 from qa_desktop.services.access.accounts import AccountError
 from qa_desktop.services.access.identity import acting_name, current_user
-from qa_desktop.services.access.permissions import allowed, require
+from qa_desktop.services.access.permissions import allowed, refusal, require
 from qa_desktop.services.library import visible
 from qa_desktop.services.trust.disputes import raise_dispute
 from qa_desktop.storage import repository
@@ -333,9 +333,10 @@ def assign_call(call_id: int, evaluator: str | None) -> None:
         call.save(only=[Call.assigned_to])
 
 
-def may_review(call_id: int) -> bool:
-    """Whether the signed-in user may change this call's review (for the app to enable its buttons)."""
-    return allowed(current_user(), "review", Call.get_by_id(call_id))
+def review_refusal(call_id: int) -> str:
+    """Why the signed-in user may not change this call's review, "" when they may (for the app to enable its
+    buttons, or say why not)."""
+    return refusal(current_user(), "review", Call.get_by_id(call_id))
 
 
 def library_row(call_id: int, shown: LibraryFilter) -> LibraryRow | None:

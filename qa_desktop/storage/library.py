@@ -47,6 +47,7 @@ class LibraryFilter:
     auto_fail: bool | None = None
     failed_criterion: str | None = None
     reviewed: bool | None = None
+    assigned_to: str | None = None  # only the calls assigned to this user (an evaluator's)
     search: str = ""
     driver: str | None = None  # a call-driver id the call is tagged with
     needs_review: bool = False  # only unreviewed calls a person should check
@@ -107,6 +108,7 @@ def _where(f: LibraryFilter) -> tuple[str, list[Any]]:
         (f.auto_fail is not None, "s.auto_fail = ?", [bool(f.auto_fail)]),
         (bool(f.failed_criterion), "(' ' || s.failed || ' ') LIKE ?", [f"% {f.failed_criterion} %"]),
         (f.reviewed is not None, "c.reviewed = ?", [bool(f.reviewed)]),
+        (f.assigned_to is not None, "c.assigned_to = ?", [f.assigned_to]),
         (bool(f.driver), "c.id IN (SELECT call_id FROM calldriver WHERE driver = ?)", [f.driver]),
         (f.needs_review, _needs_review(f.review_criteria), list(f.review_criteria)),
     ]

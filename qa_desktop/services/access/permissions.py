@@ -71,11 +71,17 @@ def _needed(action: Action, user_role: str) -> str:
 
 def allowed(user: User, action: str, call: Call | None = None, agent_ids: list[int] | None = None) -> bool:
     """Whether the user may take the action (on this call, or on these agents' data for OWN reach)."""
+    return not refusal(user, action, call, agent_ids)
+
+
+def refusal(user: User, action: str, call: Call | None = None, agent_ids: list[int] | None = None) -> str:
+    """Why the user may not take the action, as `require` would refuse it ("" when they may): what the app says
+    beside what it disables."""
     try:
         require(user, action, call, agent_ids)
-    except PermissionDenied:
-        return False
-    return True
+    except PermissionDenied as exc:
+        return str(exc)
+    return ""
 
 
 def require(user: User, action: str, call: Call | None = None, agent_ids: list[int] | None = None) -> None:
@@ -102,6 +108,11 @@ def require(user: User, action: str, call: Call | None = None, agent_ids: list[i
             f"{rule.label} on a call not assigned to you needs the {_needed(rule, user.role)} "
             f"role ({who}: only calls assigned to you)"
         )
+
+
+def sentence(message: str) -> str:
+    """A refusal as a sentence of its own, for the app to show ("" stays "")."""
+    return f"{message[:1].upper()}{message[1:]}." if message else ""
 
 
 def _article(noun: str) -> str:
