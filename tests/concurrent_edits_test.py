@@ -24,7 +24,7 @@ from qa_desktop.services.trust.disputes import raise_dispute
 from qa_desktop.storage.models import Agent, AuditEntry, Call, CoachingClip, Dispute, Score, User, database
 from qa_desktop.storage.people import PeopleError, move_agent
 from qa_desktop.storage.repository import scorecard_row, store_scores
-from qa_desktop.storage.review import current_result, override
+from qa_desktop.storage.review import StaleReviewError, current_result, override
 from tests.support.stored_calls import stored_call
 from tests.team_database_test import ENV
 
@@ -257,3 +257,13 @@ def test_two_batch_rescores_at_once_leave_each_call_one_current_score(db, scorec
     _at_once(db, change, lambda: store_scores(score_batch(ids[::-1], scoring)), *ids)
     current = Score.select(Score.call).where(Score.current).tuples()
     assert sorted(c for (c,) in current) == sorted(ids)  # PostgreSQL: each call twice before
+
+
+def test_an_override_of_a_score_that_a_rescore_replaced_meanwhile_is_refused(db, scorecard):
+    call = _call()
+    shown = current_result(call.id, "closing")
+    rescore_call(call, scorecard)  # another process, between the reviewer's read and their save
+    with pytest.raises(StaleReviewError, match=f"call {call.id} was scored again since you opened it"):
+        override(shown, "pass", "closed", "Lead A")  # before: saved on the old score, lost from the call's current one
+    assert _audit("override") == []
+    assert current_result(call.id, "closing").override is None
