@@ -17,12 +17,14 @@ from qa_desktop.services.access.accounts import add_user, set_role
 from qa_desktop.services.access.identity import remember
 from qa_desktop.services.coaching.sessions import add_clip, clips, create_session, delete_session
 from qa_desktop.services.people import merge
+from qa_desktop.services.rescore import rescore_call, score_batch
 from qa_desktop.services.review import assign_call
 from qa_desktop.services.trust import calibration as cal
 from qa_desktop.services.trust.disputes import raise_dispute
-from qa_desktop.storage.models import Agent, AuditEntry, Call, CoachingClip, Dispute, User, database
+from qa_desktop.storage.models import Agent, AuditEntry, Call, CoachingClip, Dispute, Score, User, database
 from qa_desktop.storage.people import PeopleError, move_agent
-from qa_desktop.storage.review import current_result, override
+from qa_desktop.storage.repository import scorecard_row, store_scores
+from qa_desktop.storage.review import StaleReviewError, current_result, override
 from tests.support.stored_calls import stored_call
 from tests.team_database_test import ENV
 
@@ -225,3 +227,43 @@ def test_two_coaches_adding_a_clip_to_one_session_at_once_give_them_two_position
     added = [(c.position, c.note) for c in clips(session)][-2:]
     assert [note for _, note in added] == ["Kim's", "Lee's"]
     assert added[1][0] == added[0][0] + 1  # both got the same position before: in order only by id
+
+
+def test_two_rescores_of_one_call_at_once_leave_it_one_current_score(db, scorecard):
+    call = _call()
+    change = """
+        from qa_desktop.services.rescore import rescore_call
+        from qa_desktop.storage.models import Call
+        from scoring.scorecard import default_scorecard_path, load_scorecard
+        rescore_call(Call.get_by_id(int(sys.argv[2])), load_scorecard(default_scorecard_path()))
+    """
+    _at_once(db, change, lambda: rescore_call(call, scorecard), call.id)
+    assert Score.select().where(Score.call == call).count() == 3
+    assert Score.select().where((Score.call == call) & Score.current).count() == 1  # PostgreSQL: 2 before
+
+
+def test_two_batch_rescores_at_once_leave_each_call_one_current_score(db, scorecard):
+    calls = [_call(), stored_call("Bo", "Sales", "2026-03-03 10:00", 200, (60, 60, 60), False, {}, ["hi there"])]
+    ids = [c.id for c in calls]
+    change = """
+        from qa_desktop.services.rescore import score_batch
+        from qa_desktop.storage.repository import scorecard_row, store_scores
+        from scoring.scorecard import default_scorecard_path, load_scorecard
+        card = load_scorecard(default_scorecard_path())
+        ids = [int(i) for i in sys.argv[2:]]
+        store_scores(score_batch(ids, (card, scorecard_row(card).id)))
+    """
+    scoring = (scorecard, scorecard_row(scorecard).id)
+    _at_once(db, change, lambda: store_scores(score_batch(ids[::-1], scoring)), *ids)
+    current = Score.select(Score.call).where(Score.current).tuples()
+    assert sorted(c for (c,) in current) == sorted(ids)  # PostgreSQL: each call twice before
+
+
+def test_an_override_of_a_score_that_a_rescore_replaced_meanwhile_is_refused(db, scorecard):
+    call = _call()
+    shown = current_result(call.id, "closing")
+    rescore_call(call, scorecard)  # another process, between the reviewer's read and their save
+    with pytest.raises(StaleReviewError, match=f"call {call.id} was scored again since you opened it"):
+        override(shown, "pass", "closed", "Lead A")  # before: saved on the old score, lost from the call's current one
+    assert _audit("override") == []
+    assert current_result(call.id, "closing").override is None

@@ -159,6 +159,23 @@ def test_a_restarted_server_is_connected_to_again_and_keeps_what_was_committed()
 
 
 @pytest.mark.postgresql
+def test_a_server_shutting_down_is_named_as_restarting_not_in_its_own_words():
+    import psycopg
+
+    with ThrowawayServer() as server:
+        url = server.new_database()
+        with psycopg.connect(url):  # a session still open: the smart stop waits for it, refusing new ones meanwhile
+            server.stop("smart", wait=False)
+            with pytest.raises(DatabaseFileError) as refused:
+                open_database(url)
+        while (server.folder / "data" / "postmaster.pid").exists():  # the session ended: the stop completes
+            time.sleep(0.1)
+        server.start()  # to be stopped on leaving
+    # before: "connection failed: connection to server at "127.0.0.1", port ... failed: FATAL:  the database system ..."
+    assert str(refused.value) == f"database {url}: the server is restarting or shutting down: try again in a moment"
+
+
+@pytest.mark.postgresql
 def test_the_app_names_the_team_database_whose_server_stopped_and_goes_on_once_it_is_back(qtbot):
     from qa_desktop.app.error_report import describe
     from qa_desktop.app.main_window import MainWindow

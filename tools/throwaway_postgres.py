@@ -80,12 +80,13 @@ class ThrowawayServer:
         """Start the server (it is started on entering; again after stop())."""
         self._pg_ctl("-o", self._options, "-l", str(self.folder / "server.log"), "start")
 
-    def stop(self, mode: str = "fast") -> None:
-        """Stop the server (`mode`: pg_ctl's smart, fast or immediate), ending every connection to it."""
-        self._pg_ctl("-m", mode, "stop")
+    def stop(self, mode: str = "fast", wait: bool = True) -> None:
+        """Stop the server (`mode`: pg_ctl's smart, fast or immediate), ending every connection to it; without `wait`,
+        return at once (a smart stop then lasts until the connections open end, refusing new ones meanwhile)."""
+        self._pg_ctl("-m", mode, "stop", wait=wait)
 
-    def _pg_ctl(self, *args: str) -> None:
-        self._run("pg_ctl", "-D", str(self.folder / "data"), "-w", *args)
+    def _pg_ctl(self, *args: str, wait: bool = True) -> None:
+        self._run("pg_ctl", "-D", str(self.folder / "data"), "-w" if wait else "-W", *args)
 
     def _certificate(self) -> str:
         """A self-signed certificate for 127.0.0.1 (openssl); the server options that turn TLS on with it."""

@@ -21,6 +21,8 @@ UNREACHABLE = (
     "timeout expired",
     "could not translate host name",
 )
+# what the server answers a new connection while it shuts down, starts up or recovers from a crash (a restart)
+RESTARTING = ("the database system is shutting down", "the database system is starting up", "in recovery mode")
 # what SQLite says when the file cannot be opened (gone, or its folder or share not reachable, or not readable)
 CANNOT_OPEN = "unable to open database file"
 
@@ -34,6 +36,8 @@ def database_error_reason(exc: BaseException) -> str:
         return "not a qa-desktop database (file is not a database)"
     if any(fragment in reason for fragment in CONNECTION_LOST):
         return "lost the connection to the server (restarted or stopped): nothing of this change was saved: try again"
+    if any(fragment in reason for fragment in RESTARTING):
+        return "the server is restarting or shutting down: try again in a moment"
     if any(fragment in reason for fragment in UNREACHABLE):
         return "cannot reach the server (it is stopped, or the network is down)"
     if CANNOT_OPEN in reason:

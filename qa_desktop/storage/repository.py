@@ -144,6 +144,7 @@ def store_score(call: Call, scorecard: Scorecard, score: CallScore) -> Score:
     """Store a call's score and every criterion result atomically; it becomes the call's current score."""
     row, results = score_rows(score)
     with database.atomic():
+        hold_calls([call.id])
         Score.update(current=False).where((Score.call == call) & Score.current).execute()
         if call.unscored:
             Call.update(unscored=None).where(Call.id == call.id).execute()
@@ -151,6 +152,21 @@ def store_score(call: Call, scorecard: Scorecard, score: CallScore) -> Score:
         stored = Score.create(call=call, scorecard=scorecard_row(scorecard), **row)
         CriterionResultRow.insert_many([{**r, "score": stored.id} for r in results]).execute()
     return stored
+
+
+def hold_calls(ids: list[int]) -> None:
+    """Within a transaction that replaces these calls' current scores: another such transaction on them waits until
+    this one ends, then sees its new scores (PostgreSQL; SQLite's write transactions already run one at a time).
+    Without it, two rescores at once each marked the old score not current and both new ones stayed current: an
+    UPDATE that waited for a row lock skips rows inserted meanwhile. NO KEY UPDATE: a review's audit entry, which
+    only refers to the call, does not wait."""
+    if not database.for_update:
+        return
+    ordered = sorted(ids)  # in id order: two batches over the same calls cannot deadlock
+    for start in range(0, len(ordered), 500):
+        part = ordered[start : start + 500]
+        marks = ",".join("?" * len(part))
+        database.execute_sql(f"SELECT id FROM call WHERE id IN ({marks}) ORDER BY id FOR NO KEY UPDATE", part)
 
 
 class _BulkInsert:
@@ -228,6 +244,7 @@ def store_scores(scored: list[tuple[int, StoredScore | str]]) -> None:
         return
     with database.atomic():
         ids = [call_id for call_id, _ in scored]
+        hold_calls(ids)
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
             marks = ",".join("?" * len(part))
@@ -266,6 +283,7 @@ def _result_row(weight: float, critical: bool, result: dict) -> dict:
 def mark_unscored(call: Call, reason: str) -> None:
     """The call is not scored (e.g. too short for the scorecard): its scores stop being current."""
     with database.atomic():
+        hold_calls([call.id])
         Score.update(current=False).where((Score.call == call) & Score.current).execute()
         Call.update(unscored=reason).where(Call.id == call.id).execute()
         call.unscored = reason

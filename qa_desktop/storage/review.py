@@ -128,8 +128,11 @@ def override(result: CriterionResultRow, new: str, comment: str, reviewer: str) 
         raise ReviewError("an override needs a comment saying why")
     reviewer = reviewer.strip() or "unknown reviewer"
     with database.atomic():
-        if database.for_update:  # PostgreSQL: an override of another criterion waits, then recomputes with this one
-            Score.select().where(Score.id == result.score_id).for_update().get()
+        # PostgreSQL: an override of another criterion waits, then recomputes with this one; a rescore, then is refused
+        if not locked(Score.select(Score.current).where(Score.id == result.score_id)).get().current:
+            raise StaleReviewError(
+                f"call {result.score.call_id} was scored again since you opened it; nothing was saved: look at it again"
+            )
         claim(result, f"criterion '{result.criterion}' of call {result.score.call_id}")
         old = result.effective
         result.override = None if new == result.result else new
