@@ -95,7 +95,7 @@ def test_two_overrides_of_one_criterion_at_once_make_one_audited_change(db):
     said = _at_once(
         db, change, lambda: override(current_result(call.id, "closing"), "pass", "closed", "Lead A"), call.id
     )
-    assert said.startswith("criterion 'closing' of call") and "changed by Lead A (override at" in said
+    assert said.startswith("criterion 'Closing' of the call 'Ana, 2026-03-02 09:00' was changed by Lead A (override at")
     assert _audit("override") == [("Lead A", "fail", "pass")]
 
 
