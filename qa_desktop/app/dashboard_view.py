@@ -195,9 +195,7 @@ class DashboardView(QWidget):
         self.tables = Latest(
             self._show, self._not_computed, self, what="computing the dashboards", part=self._show_chart
         )
-        self.failed = (
-            False  # the last computation failed (a stopped server, an unreadable file): computed again on show
-        )
+        self.failed = False  # the last computation failed (the server stopped, the file gone): computed on show
         self.drawings = InTurn(self)  # the charts are drawn one at a time: side by side they only share the GIL
         self.team, self.agent = QComboBox(), QComboBox()
         self.date_from, self.date_to = optional_date_box(), optional_date_box()
