@@ -15,7 +15,10 @@ from tests.support.stored_calls import stored_call
 
 pytestmark = pytest.mark.both_stores
 
-SETTLED = r"'greeting' on call \d+ was settled as {} by {} at \d\d:\d\d since you opened it; nothing was saved"
+SETTLED = (
+    r"criterion 'Greeting' of the call 'Ana, 2026-03-02 09:00' was settled as {} by {} at \d\d:\d\d "
+    "since you opened it; nothing was saved"
+)
 
 
 def _session() -> cal.CalibrationSession:

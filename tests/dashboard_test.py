@@ -4,6 +4,7 @@ library (a real click on the embedded chart), chart and data export, and the hea
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import re
@@ -32,10 +33,12 @@ from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.drivers import default_drivers
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import Agent, Call, CallDriver, CriterionResultRow, Score, database
+from qa_desktop.storage.postgres_database import DatabaseUrl
 from scoring.drivers import DriversError, parse_drivers
 from tests.support.cli import run_cli
 from tests.support.stored_calls import shipped_scorecard, stored_call
 from tools.synthetic_library import fill
+from tools.throwaway_postgres import ThrowawayServer
 
 pytestmark = pytest.mark.both_stores
 
@@ -673,3 +676,58 @@ def test_a_heat_map_too_big_to_label_in_the_window_says_each_cell_in_its_tooltip
     saved = window.dashboards.cards["criteria"].export(tmp_path / "criteria.svg")
     labels = re.findall(r"<!-- n=1 -->", saved.read_text())  # each label's second line, as the SVG notes it
     assert len(labels) == len(agents) * len(criteria)  # was none
+
+
+@contextlib.contextmanager
+def _stopped_server(tmp_path):
+    """A PostgreSQL database with calls, and a function that stops (False) or starts (True) its server."""
+    with ThrowawayServer() as server:
+        yield DatabaseUrl(server.new_database()), lambda up: server.start() if up else server.stop()
+
+
+@contextlib.contextmanager
+def _unreadable_file(tmp_path):
+    """A SQLite file with calls, and a function that moves it away (its share gone: False) or back (True)."""
+    path, away = tmp_path / "calls.sqlite3", tmp_path / "away.sqlite3"
+    yield path, lambda up: away.rename(path) if up else path.rename(away)
+
+
+@pytest.mark.parametrize(
+    "outage",
+    [_unreadable_file, pytest.param(_stopped_server, marks=pytest.mark.postgresql)],
+    ids=["sqlite", "postgresql"],
+)
+def test_dashboards_computed_while_the_database_cannot_be_read_say_why_and_compute_again(qtbot, tmp_path, outage):
+    """Before: the charts said "Computing this chart…" for good (the user was read on the UI thread after the
+    charts were told they were computing, and its error never reached them); only leaving the tab and coming
+    back computed them again."""
+    with outage(tmp_path) as (location, readable):
+        open_database(str(location))
+        fill(6)
+        window = MainWindow(location)
+        qtbot.addWidget(window)
+        try:
+            window.show()
+            qtbot.wait(200)  # the window's start-up reads, with the database readable
+            view = window.dashboards
+            readable(False)
+            try:
+                with qtbot.capture_exceptions():  # the thread's own connection, if any, may fail on the UI thread
+                    window.tabs.setCurrentIndex(1)
+                    qtbot.waitUntil(lambda: view.status.text().startswith("Failed: "), timeout=20000)
+                    assert view.failed and view.retry.isVisible()
+                    assert {c.canvas.placeholder for c in view.cards.values()} == {
+                        "Not computed: see the message above"
+                    }
+                    assert "Traceback" not in view.status.text() and str(location) in view.status.text()
+                    view.date_from.setDate(dt.date(2020, 1, 1))  # the user acts while it still cannot be read
+                    qtbot.waitUntil(lambda: view.status.text().startswith("Failed: "), timeout=20000)
+            finally:
+                readable(True)
+            view.retry.click()
+            qtbot.waitUntil(lambda: _drawn(view), timeout=30000)
+            assert view.status.text().endswith("click a bar, point or cell to list its calls")
+            assert not view.retry.isVisible()
+        finally:
+            window.dashboards.wait()
+            close_database()

@@ -298,3 +298,30 @@ def test_a_resumed_file_named_with_a_card_number_is_found_again_or_said_why_not(
     assert dialog.summary.text() == "1 imported, 0 already there, 2 failed"
     assert [j.status for j in Job.select().order_by(Job.id)] == ["done", "failed", "failed"]
     assert not repository.unfinished_jobs() and not window.resume_banner.isVisible()
+
+
+# Before: "Importing c_chat.csv (3 of 3)" while the recordings before it were still transcribing (the chat read
+# between them was the last file shown), and a time left guessed from the first 8% of the first recording
+@pytest.mark.model
+def test_the_line_names_a_recording_in_flight_after_a_chat_read_between_them_and_no_time_left_until_one_is_done(
+    qtbot, db, tmp_path
+):
+    Settings().set("agent_speakers", "Sam (Acme)")
+    first, second = demo_clip("cold", 20, tmp_path / "a_cold.flac"), demo_clip("cold", 12, tmp_path / "b_cold.flac")
+    chat = tmp_path / "c_chat.csv"
+    chat.write_text(SHORT_CHAT)
+    dialog = _window(qtbot, db).open_import()
+    with qtbot.waitSignal(dialog.files_ready):
+        dialog.set_files([first, second, chat])
+    shown: list[tuple[str, str, int]] = []  # the line and the overall bar as each progress comes, and files done
+    dialog.start_button.click()
+    dialog.worker.file_progress.connect(
+        lambda _fraction: shown.append((dialog.current.text(), dialog.overall_bar.text(), dialog.files_done))
+    )
+    with qtbot.waitSignal(dialog.imported, timeout=300_000):
+        pass
+    assert Call.select().count() == 3
+    after_chat = [s for s in shown if s[2] >= 1]  # the chat is read as soon as it is sent, before any recording ends
+    assert after_chat and not [s for s in after_chat if "c_chat.csv" in s[0]], shown
+    assert after_chat[0][0].startswith("Importing a_cold.flac · 1 of 3 done"), shown
+    assert not [s for s in shown if "left" in s[1] and s[2] < 2], shown  # nothing before a recording is done

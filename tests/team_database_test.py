@@ -4,6 +4,7 @@ syntax, and shared by several processes without lost updates (on both stores).""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -291,8 +292,12 @@ def test_a_review_changed_by_two_leads_at_once_tells_the_second(db):
     second = CriterionResultRow.get_by_id(first.id)  # the other lead's view, read at the same time
     new = "fail" if first.effective == "pass" else "pass"
     override(first, new, "heard no greeting", "Lead A")
-    with pytest.raises(StaleReviewError, match=r"changed by Lead A \(override at"):
+    call = Call.get()
+    shown = f"the call '{call.agent.name}, {call.call_time:%Y-%m-%d %H:%M}'"  # as the library lists it, not its id
+    with pytest.raises(StaleReviewError) as refused:
         override(second, "na", "not applicable", "Lead B")
+    said = rf"criterion 'Greeting' of {shown} was changed by Lead A \(override at \d\d:\d\d\) since you opened it"
+    assert re.match(said, str(refused.value)), refused.value  # its scorecard name, not 'greeting' of call 1
     with pytest.raises(StaleReviewError):
         mark_checked(second, "Lead B", "confirmed")
     stored = CriterionResultRow.get_by_id(first.id)
@@ -302,7 +307,7 @@ def test_a_review_changed_by_two_leads_at_once_tells_the_second(db):
     assert CriterionResultRow.get_by_id(first.id).checked == "evidence"
     call, stale = Call.get(), Call.get()
     set_reviewed(call, "Lead A")
-    with pytest.raises(StaleReviewError):
+    with pytest.raises(StaleReviewError, match=f"^{shown} was changed by Lead A"):
         set_reviewed(stale, "Lead B", False)
     assert Call.get().reviewed_by == "Lead A"
 

@@ -50,6 +50,7 @@ from qa_desktop.services.coaching import views as coaching_service
 from qa_desktop.services.coaching.focus import MIN_CALLS
 from qa_desktop.services.coaching.sessions import STATUSES, criterion_names
 from qa_desktop.services.coaching.views import ClipView, SessionListing, SessionSummary, SessionView
+from qa_desktop.storage.library import call_name
 from qa_desktop.storage.review import StaleReviewError
 from scoring.display import one_line
 
@@ -416,13 +417,12 @@ class CoachingWindow(QDialog):
     def _show_clips(self) -> None:
         self.clip_list.clear()
         for number, clip in enumerate(self.service.clip_views(self.session.id), 1):
-            when = f"{clip.call_time:%Y-%m-%d %H:%M}" if clip.call_time else Path(clip.path).name
             item = QTreeWidgetItem(
                 [
                     str(number),
                     self.names.get(clip.criterion, clip.criterion),
                     "to improve" if clip.kind == "improve" else "example",
-                    f"{clip.agent_name}, {when}",
+                    call_name(clip.agent_name, clip.call_time, clip.path),
                     f"✉ {clip.moment}" if clip.is_text else clip.moment,
                     clip.note,
                 ]

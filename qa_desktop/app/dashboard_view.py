@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QSignalBlocker, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
+    QPushButton,
     QScrollArea,
     QToolButton,
     QVBoxLayout,
@@ -191,12 +192,19 @@ class DashboardView(QWidget):
     def __init__(self, drivers: DriverSet, people: ModuleType = people_service) -> None:
         super().__init__()
         self.drivers, self.people = drivers, people
-        self.tables = Latest(self._show, self.show_error, self, what="computing the dashboards", part=self._show_chart)
+        self.tables = Latest(
+            self._show, self._not_computed, self, what="computing the dashboards", part=self._show_chart
+        )
+        self.failed = False  # the last computation failed (the server stopped, the file gone): computed on show
         self.drawings = InTurn(self)  # the charts are drawn one at a time: side by side they only share the GIL
         self.team, self.agent = QComboBox(), QComboBox()
         self.date_from, self.date_to = optional_date_box(), optional_date_box()
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.retry = QPushButton("Retry")
+        self.retry.setToolTip("Compute the dashboards again")
+        self.retry.clicked.connect(self.refresh)
+        self.retry.hide()
         bar = QHBoxLayout()
         for widget in (
             QLabel("Team"),
@@ -210,6 +218,7 @@ class DashboardView(QWidget):
         ):
             bar.addWidget(widget)
         bar.addWidget(self.status, 1)
+        bar.addWidget(self.retry)
         self.cards: dict[str, ChartCard] = {}  # built when first asked for: the window opens sooner
         self._grid_host = QWidget()
         scroll = QScrollArea()
@@ -229,34 +238,34 @@ class DashboardView(QWidget):
     def refresh_choices(self) -> None:
         """Re-read teams and agents (after an import or a merge), keeping the selection."""
         team = self.team.currentData()
-        self.team.blockSignals(True)
-        self.team.clear()
-        self.team.addItem("All teams", None)
-        for t in self.people.teams():
-            self.team.addItem(t.name, t.id)
-        self.team.setCurrentIndex(max(0, self.team.findData(team)))
-        self.team.blockSignals(False)
+        with QSignalBlocker(self.team):  # unblocked even when the read fails
+            self.team.clear()
+            self.team.addItem("All teams", None)
+            for t in self.people.teams():
+                self.team.addItem(t.name, t.id)
+            self.team.setCurrentIndex(max(0, self.team.findData(team)))
         self._fill_agents()
 
     def _fill_agents(self) -> None:
         agent, team = self.agent.currentData(), self.team.currentData()
-        self.agent.blockSignals(True)
-        self.agent.clear()
-        self.agent.addItem("All agents", None)
-        for a in self.people.agents(team):
-            self.agent.addItem(a.name, a.id)
-        self.agent.setCurrentIndex(max(0, self.agent.findData(agent)))
-        self.agent.blockSignals(False)
+        with QSignalBlocker(self.agent):  # unblocked even when the read fails (else the agent box changed nothing)
+            self.agent.clear()
+            self.agent.addItem("All agents", None)
+            for a in self.people.agents(team):
+                self.agent.addItem(a.name, a.id)
+            self.agent.setCurrentIndex(max(0, self.agent.findData(agent)))
 
     def _team_changed(self) -> None:
+        self._debounce.start()  # first: the computation says so on the charts if the database cannot be read
         self._fill_agents()
-        self._debounce.start()
+
+    def _chosen(self) -> Scope:
+        """The scope the widgets describe, before it is narrowed to what the user may see (no database read)."""
+        return Scope(date_of(self.date_from), date_of(self.date_to), self.team.currentData(), self.agent.currentData())
 
     def scope(self) -> Scope:
-        """The scope the widgets describe."""
-        return visible_scope(
-            Scope(date_of(self.date_from), date_of(self.date_to), self.team.currentData(), self.agent.currentData())
-        )
+        """The scope the widgets describe, narrowed to what the signed-in user may see."""
+        return visible_scope(self._chosen())
 
     def set_scope(self, scope: Scope) -> None:
         """Show a scope (and compute it)."""
@@ -289,19 +298,25 @@ class DashboardView(QWidget):
         The charts shown stay until their new data comes; drawings of the old data are dropped."""
         if not self.cards:
             self._build_cards()
+        self.failed = False
+        self.retry.hide()
         self.show_status("Updating…")
         self.drawings.drop_waiting()
         for card in self.cards.values():
             card.forget()
             if card.table is None:  # the first computation: say so on each chart, not only in the status line
                 card.show_waiting("Computing this chart…")
-        scope, drivers = self.scope(), self.drivers
-        self.tables.start(
-            lambda task: (
-                scope,
-                compute_tables(scope, drivers, task.cancelled, lambda key, table: task.hand((scope, key, table))),
-            )
-        )
+        chosen, drivers = self._chosen(), self.drivers
+
+        def compute(task: Task) -> tuple[Scope, dict[str, Table]]:
+            scope = visible_scope(chosen)  # reads the user: in the background, so that an outage reaches the charts
+
+            def computed(key: str, table: Table) -> None:
+                task.hand((chosen, scope, key, table))
+
+            return chosen, compute_tables(scope, drivers, task.cancelled, computed)
+
+        self.tables.start(compute)
 
     def show_status(self, text: str, *, error: bool = False) -> None:
         """Say what the charts are doing (in red for an error)."""
@@ -315,22 +330,35 @@ class DashboardView(QWidget):
             if card.table is None:
                 card.show_waiting("Not computed: see the message above")
 
+    def _not_computed(self, message: str) -> None:
+        """The computation failed (the server stopped, the file cannot be read): say why once, and compute again
+        on Retry, on the user's next change of scope, or when the tab shows again."""
+        self.failed = True
+        self.show_error(message)
+        self.retry.show()
+
     def saved(self, path: Path) -> None:
         """An export was written."""
         self.show_status(f"Saved {path}")
 
-    def _show_chart(self, computed: tuple[Scope, str, Table]) -> None:
+    def _show_chart(self, computed: tuple[Scope, Scope, str, Table]) -> None:
         """One chart's data, drawn as soon as it comes (the first charts show while the others are computed)."""
-        scope, key, table = computed
-        if scope == self.scope():  # else an older request finished after the scope changed
+        chosen, scope, key, table = computed
+        if chosen == self._chosen():  # else an older request finished after the scope changed
             self.cards[key].show_table(table, scope)
 
     def _show(self, computed: tuple[Scope, dict[str, Table]]) -> None:
-        scope, tables = computed  # every chart has had its data (`_show_chart`)
-        if scope != self.scope():
+        chosen, tables = computed  # every chart has had its data (`_show_chart`)
+        if chosen != self._chosen():
             return
         calls = sum(tables["trends"].column("calls"))
         self.show_status(f"{calls} scored calls · click a bar, point or cell to list its calls")
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        """Back on screen after a failed computation: compute again (the server may be back)."""
+        super().showEvent(event)
+        if self.failed:
+            self.refresh()
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt API)
         """The tab left or the window closed: the charts not drawn yet wait until it shows again."""

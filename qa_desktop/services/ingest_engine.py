@@ -306,6 +306,8 @@ class _Batch:
         if isinstance(prepared, IngestResult):
             self.listener.file_started(path, index, total)
             self._finished(index, prepared)
+            self._current = None  # it was shown as the file in progress: the oldest in flight is shown again
+            self._show_progress()
             return
         try:
             client = self.client()

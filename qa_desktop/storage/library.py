@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from qa_desktop.storage.models import database
@@ -32,6 +33,12 @@ _FROM = (
     "LEFT JOIN score s ON s.call_id = c.id AND s.current"
 )
 _NAMES = ("agent", "team")
+
+
+def call_name(agent: str, call_time: dt.datetime | None, path: str) -> str:
+    """A call as people know it: its agent and call time as the library lists them (its file name, which the
+    review's title shows, where it has no call time). The one name of a call in messages and lists."""
+    return f"{agent}, {call_time:%Y-%m-%d %H:%M}" if call_time else f"{agent}, {Path(path).name}"
 
 
 @dataclass

@@ -132,7 +132,7 @@ def reassign_call(call: Call, agent: Agent, actor: str) -> Call:
     """Attribute a call to another agent (and that agent's team); refused (review.StaleReviewError) when the
     call's review changed since `call` was read."""
     with database.atomic():
-        claim(call, f"call {call.id}")
+        claim(call)
         audit(call, actor, "reassign call", "agent", call.agent.name, agent.name)
         call.agent = agent
         call.team = agent.team_id

@@ -8,6 +8,8 @@ import datetime as dt
 
 from peewee import JOIN, ModelSelect, prefetch
 
+from qa_desktop.storage.criteria import criterion_names
+from qa_desktop.storage.library import call_name
 from qa_desktop.storage.models import (
     Agent,
     AuditEntry,
@@ -41,9 +43,10 @@ class StaleReviewError(ReviewError):
 Claimed = Call | CriterionResultRow | CoachingSession | CoachingClip  # rows a change claims by their revision
 
 
-def claim(row: Claimed, what: str) -> None:
+def claim(row: Claimed, what: str = "") -> None:
     """Raise the row's revision if it is still the one read (in the caller's transaction, which then holds the
-    row until it commits); else nothing is written and StaleReviewError says who changed it."""
+    row until it commits); else nothing is written and StaleReviewError says who changed it and names the row
+    as `what` (by default, a call or criterion as `named`, read only then)."""
     model = type(row)
     claimed = (
         model.update(revision=model.revision + 1)
@@ -51,8 +54,23 @@ def claim(row: Claimed, what: str) -> None:
         .execute()
     )
     if not claimed:
-        raise stale(row, what)
+        raise stale(row, what or named(row))
     row.revision += 1
+
+
+def named(row: Claimed) -> str:
+    """A claimed row as the user sees it: a criterion by its scorecard name, a call by its agent and time
+    (`call_name`), not by their ids; a coaching session or clip as the audit log names it."""
+    if isinstance(row, Call):
+        return f"the call '{call_name(row.agent.name, row.call_time, row.path)}'"
+    if isinstance(row, CriterionResultRow):
+        return criterion_of(row.criterion, row.score.call)
+    return session_target(row.id) if isinstance(row, CoachingSession) else clip_target(row)
+
+
+def criterion_of(criterion: str, call: Call) -> str:
+    """A criterion of a call as the user sees them (see `named`)."""
+    return f"criterion '{criterion_names().get(criterion, criterion)}' of {named(call)}"
 
 
 def stale(row: Claimed, what: str) -> StaleReviewError:
@@ -131,9 +149,9 @@ def override(result: CriterionResultRow, new: str, comment: str, reviewer: str) 
         # PostgreSQL: an override of another criterion waits, then recomputes with this one; a rescore, then is refused
         if not locked(Score.select(Score.current).where(Score.id == result.score_id)).get().current:
             raise StaleReviewError(
-                f"call {result.score.call_id} was scored again since you opened it; nothing was saved: look at it again"
+                f"{named(result.score.call)} was scored again since you opened it; nothing was saved: look at it again"
             )
-        claim(result, f"criterion '{result.criterion}' of call {result.score.call_id}")
+        claim(result)
         old = result.effective
         result.override = None if new == result.result else new
         result.override_by = reviewer if result.override else None
@@ -156,7 +174,7 @@ def mark_checked(result: CriterionResultRow, reviewer: str, how: str = "evidence
     reviewer = reviewer or "unknown reviewer"
     with database.atomic():
         if how == "confirmed":  # confirms the verdict that was shown
-            claim(result, f"criterion '{result.criterion}' of call {result.score.call_id}")
+            claim(result)
             audit(result.score.call, reviewer, "confirm", result.criterion, None, result.effective)
             changed = CriterionResultRow.id == result.id
         else:  # having played the evidence stays true whatever changed; it never hides a confirmation
@@ -169,7 +187,7 @@ def set_reviewed(call: Call, reviewer: str, reviewed: bool = True) -> None:
     """Mark a call reviewed (or not), in the audit log too; refused (StaleReviewError) when the call's review
     changed since `call` was read."""
     with database.atomic():
-        claim(call, f"call {call.id}")
+        claim(call)
         old = "reviewed" if call.reviewed else "not reviewed"
         call.reviewed = reviewed
         call.reviewed_by = reviewer if reviewed else None

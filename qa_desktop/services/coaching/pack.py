@@ -19,6 +19,7 @@ from qa_desktop.services.coaching.focus import comparison, follow_up
 from qa_desktop.services.coaching.pack_content import Pack, PackClip
 from qa_desktop.services.coaching.sessions import clips, criterion_names, previous_session, session_agents
 from qa_desktop.services.whole_files import whole_folder
+from qa_desktop.storage.library import call_name
 from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession
 from qa_desktop.storage.recordings import recording_file
 from qa_desktop.storage.repository import call_transcript, stored_analysis
@@ -116,13 +117,7 @@ def _write_pack(
         call = clip.call
         spoken, timeline = _spoken(call, clip.start, clip.end)
         agent = peers.get(call.agent.name, call.agent.name)
-        label = (
-            f"{agent}, {call.call_time:%Y-%m-%d %H:%M}"
-            if call.call_time
-            else f"{agent}, call {call.id}"
-            if call.agent.name in peers
-            else f"{agent}, {Path(call.path).name}"
-        )
+        label = call_name(agent, call.call_time, f"call {call.id}" if call.agent.name in peers else call.path)
         item = PackClip(
             clip,
             names.get(clip.criterion, clip.criterion),

@@ -32,7 +32,7 @@ from qa_desktop.storage.models import (
     Score,
     database,
 )
-from qa_desktop.storage.review import RESULTS, audit, locked
+from qa_desktop.storage.review import RESULTS, audit, criterion_of, locked
 from qa_desktop.storage.scorecards import not_judged
 
 
@@ -373,7 +373,7 @@ def settle(
 
 
 def _settled_meanwhile(reference: ReferenceVerdict | None, call_id: int, criterion: str) -> str:
-    what = f"'{criterion}' on call {call_id}"
+    what = criterion_of(criterion, Call.get_by_id(call_id))
     if reference is None:
         return f"the reference of {what} was removed since you opened it; nothing was saved: look at it again"
     return (
