@@ -26,12 +26,13 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "reviewed": ("Reviewed", "c.reviewed"),
     "failed": ("Failed criteria", "s.failed"),
     "driver": ("Driver", _PRIMARY_DRIVER),
+    "assigned": ("Assigned to", "c.assigned_to"),
 }
 _FROM = (
     "FROM call c JOIN agent a ON a.id = c.agent_id LEFT JOIN team t ON t.id = c.team_id "
     "LEFT JOIN score s ON s.call_id = c.id AND s.current"
 )
-_NAMES = ("agent", "team")
+_NAMES = ("agent", "team", "assigned")
 
 
 @dataclass
@@ -80,6 +81,7 @@ class LibraryRow:
     medium: str = AUDIO  # or TEXT: a chat, email or ticket
     timed: bool = True  # False: a text conversation whose times are estimated
     unscored: str = ""  # why the call has no score (too short to score)
+    assigned_to: str = ""  # the evaluator asked to review it
 
 
 def _needs_review(criteria: tuple[str, ...]) -> str:
@@ -142,7 +144,7 @@ def rows(ids: list[int], search: str = "") -> list[LibraryRow]:
     sql = (
         f"SELECT c.id, COALESCE(c.call_time, c.imported_at), a.name, t.name, c.duration_s, s.overall, "
         f"s.empathy, s.compliance, s.auto_fail, c.reviewed, s.failed, c.path, {_PRIMARY_DRIVER}, c.medium, "
-        f"c.timed, c.unscored {_FROM} WHERE c.id IN ({marks})"
+        f"c.timed, c.unscored, c.assigned_to {_FROM} WHERE c.id IN ({marks})"
     )
     found = {}
     for r in database.execute_sql(sql, ids).fetchall():
@@ -164,6 +166,7 @@ def rows(ids: list[int], search: str = "") -> list[LibraryRow]:
             medium=r[13],
             timed=bool(r[14]),
             unscored=r[15] or "",
+            assigned_to=r[16] or "",
         )
     for call_id, snippet in hits(ids, search).items():
         if call_id in found:

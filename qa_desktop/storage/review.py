@@ -102,6 +102,12 @@ def audit(
     return AuditEntry.create(call=call, actor=actor, action=action, target=target, old=old, new=new, comment=comment)
 
 
+def audit_many(entries: list[dict]) -> None:
+    """Record many changes in the audit log at once (each a dict of `audit`'s arguments)."""
+    if entries:
+        AuditEntry.insert_many(entries).execute()
+
+
 def recompute(score: Score) -> Score:
     """Recompute a score's subscores, auto-fail and failed list from its effective results."""
     scorecard = parsed_scorecard(score.scorecard)
