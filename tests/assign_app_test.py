@@ -71,9 +71,7 @@ def test_a_lead_assigns_several_calls_from_the_library_with_an_audit_entry_each(
     chosen = [window.calls.call_id(0), window.calls.call_id(2)]
     next(a for a in submenu.actions() if a.text() == "eve").trigger()
     qtbot.waitUntil(lambda: window.assigning is None)
-    assert {c.id: c.assigned_to for c in Call.select()} == {
-        i: ("eve" if i in chosen else None) for i in calls
-    }
+    assert {c.id: c.assigned_to for c in Call.select()} == {i: ("eve" if i in chosen else None) for i in calls}
     entries = AuditEntry.select().where(AuditEntry.action == "assign")
     assert sorted((e.call_id, e.actor, e.old, e.new) for e in entries) == sorted(
         (i, "lena", None, "eve") for i in chosen
@@ -116,3 +114,17 @@ def test_without_users_the_library_has_no_assign_menu(qtbot, db):
     qtbot.addWidget(window)
     assert window.table.contextMenuPolicy() != Qt.ContextMenuPolicy.CustomContextMenu
     assert window.table.isColumnHidden(ASSIGNED)
+
+
+# Before: a lead's Reviewed box had no choice for the calls still to hand out
+def test_a_lead_lists_the_calls_to_hand_out_and_the_assigned_ones_leave_the_list(qtbot, db, calls):
+    Call.update(reviewed=True).where(Call.id == calls[0]).execute()
+    window = _window(qtbot, db, "lena")
+    boxes = window.filters.reviewed
+    boxes.setCurrentIndex(boxes.findText("Not reviewed, unassigned"))
+    qtbot.waitUntil(lambda: window.calls.rowCount() == 2)
+    window.table.selectRow(0)
+    window.assign_selected("fay")
+    qtbot.waitUntil(lambda: window.assigning is None and window.calls.rowCount() == 1)
+    assert Call.select().where(Call.assigned_to == "fay").count() == 1
+    assert _window(qtbot, db, "eve").filters.reviewed.findText("Not reviewed, unassigned") == -1  # an evaluator's

@@ -450,8 +450,8 @@ class MainWindow(QMainWindow):
     def _assigned(self, done: Assignment) -> None:
         self.assigning = None
         self.calls.show_assigned(done.assigned, done.evaluator)
-        if self.calls.filter.assigned_to is not None:
-            self.calls.reload()  # "assigned to me": the calls given away leave the list
+        if self.calls.filter.assigned_to is not None or self.calls.filter.unassigned:
+            self.calls.reload()  # the calls assigned (or given away) leave the list
         elif self.review.call is not None and self.review.call.id in set(done.assigned):
             self.review.open_call(self.review.call.id, self.calls.filter.search)  # its title and audit log
         self.statusBar().showMessage(done.summary(), 15000)

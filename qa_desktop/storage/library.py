@@ -49,6 +49,7 @@ class LibraryFilter:
     failed_criterion: str | None = None
     reviewed: bool | None = None
     assigned_to: str | None = None  # only the calls assigned to this user (an evaluator's)
+    unassigned: bool = False  # only the calls assigned to nobody (a lead's, to hand them out)
     search: str = ""
     driver: str | None = None  # a call-driver id the call is tagged with
     needs_review: bool = False  # only unreviewed calls a person should check
@@ -111,6 +112,7 @@ def _where(f: LibraryFilter) -> tuple[str, list[Any]]:
         (bool(f.failed_criterion), "(' ' || s.failed || ' ') LIKE ?", [f"% {f.failed_criterion} %"]),
         (f.reviewed is not None, "c.reviewed = ?", [bool(f.reviewed)]),
         (f.assigned_to is not None, "c.assigned_to = ?", [f.assigned_to]),
+        (f.unassigned, "c.assigned_to IS NULL", []),
         (bool(f.driver), "c.id IN (SELECT call_id FROM calldriver WHERE driver = ?)", [f.driver]),
         (f.needs_review, _needs_review(f.review_criteria), list(f.review_criteria)),
     ]
