@@ -20,11 +20,10 @@ ASSIGNED = list(COLUMNS).index("assigned")
 @pytest.fixture
 def calls(db):
     """Three calls, none assigned; an admin, a lead, two evaluators (one disabled)."""
-    add_user("root", "admin", "root password")
-    sign_in("root", "root password")
-    add_user("lena", "lead", "lena password")
-    add_user("eve", "evaluator", "eve password")
-    add_user("fay", "evaluator", "fay password")
+    for name, role in (("root", "admin"), ("lena", "lead"), ("eve", "evaluator"), ("fay", "evaluator")):
+        add_user(name, role, f"{name} password")
+        if role == "admin":
+            sign_in(name, f"{name} password")  # the first user; an admin adds the others
     add_user("old", "evaluator", "old password")
     set_active("old", False)
     identity.sign_out()
@@ -79,6 +78,7 @@ def test_a_lead_assigns_several_calls_from_the_library_with_an_audit_entry_each(
     assert [window.calls.data(window.calls.index(r, ASSIGNED)) for r in range(3)] == ["eve", "", "eve"]
     assert not window.table.isColumnHidden(ASSIGNED)  # shown by default on a database with users
     assert window.statusBar().currentMessage() == "2 calls assigned to eve"
+    assert opened in chosen and "assigned to eve" in window.review.title.text()  # the open call's header
     assert len(window.selected_rows()) == 2  # the selection stays, to hand the same calls on
     next(a for a in _submenu(window).actions() if a.text() == "Nobody").trigger()
     qtbot.waitUntil(lambda: window.assigning is None)

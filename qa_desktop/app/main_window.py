@@ -340,8 +340,11 @@ class MainWindow(QMainWindow):
         """Open the previous (-1) or next (+1) call in the library's current order."""
         current = self.table.currentIndex().row()
         target = min(max(current + step, 0), self.calls.rowCount() - 1)
-        if target >= 0:
-            self.table.selectRow(target)
+        if target >= 0:  # that row alone, whatever the keys held (Ctrl+click adds a row to the selection)
+            index = self.calls.index(target, 0)
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            self.table.selectionModel().setCurrentIndex(index, flags)
+            self.table.scrollTo(index)
 
     # --- library ------------------------------------------------------------------------------
     def _filter(self, new) -> None:
