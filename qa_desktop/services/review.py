@@ -373,12 +373,7 @@ def assign_calls(
                     unchanged.append(call_id)
                 else:
                     changed.append(call_id)
-            stored.audit_many(
-                [
-                    {"call": i, "actor": actor, "action": "assign", "target": "call", "old": now[i], "new": name}
-                    for i in changed
-                ]
-            )
+            stored.audit_calls({i: now[i] for i in changed}, actor, "assign", "call", name)
             Call.update(assigned_to=name).where(Call.id.in_(changed)).execute()
             assigned += changed
     return Assignment(name, assigned, unchanged, refused)
