@@ -186,9 +186,11 @@ def test_assign_counts_one_call_as_one_and_a_usage_error_exits_2_like_every_comm
     with contextlib.closing(sqlite3.connect(db)) as con:
         first, second = (str(i) for (i,) in con.execute("SELECT id FROM call ORDER BY id LIMIT 2"))
     done = run_cli("assign", first, "--to", "", "--db", db, env_home=isolated_home)
-    assert done.returncode == 0 and done.stderr == "1 call assigned to nobody\n", done.stderr  # was "1 calls"
+    assert done.returncode == 0 and done.stderr == "1 call assigned to nobody (1 already was)\n", (
+        done.stderr
+    )  # was "1 calls"
     done = run_cli("assign", first, second, "--to", "", "--db", db, env_home=isolated_home)
-    assert done.returncode == 0 and done.stderr == "2 calls assigned to nobody\n", done.stderr
+    assert done.returncode == 0 and done.stderr == "2 calls assigned to nobody (2 already were)\n", done.stderr
     done = run_cli("assign", first, "--to", "Nobody", "--db", db, env_home=isolated_home)
     assert done.returncode == 2, done.stderr  # was 1, as for a failure, not a usage error
     assert done.stderr == f"error: no active user called 'Nobody' to assign call {first} to\n"

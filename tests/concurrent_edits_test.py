@@ -18,7 +18,7 @@ from qa_desktop.services.access.identity import remember
 from qa_desktop.services.coaching.sessions import add_clip, clips, create_session, delete_session
 from qa_desktop.services.people import merge
 from qa_desktop.services.rescore import rescore_call, score_batch
-from qa_desktop.services.review import assign_call
+from qa_desktop.services.review import assign_calls
 from qa_desktop.services.trust import calibration as cal
 from qa_desktop.services.trust.disputes import raise_dispute
 from qa_desktop.storage.models import Agent, AuditEntry, Call, CoachingClip, Dispute, Score, User, database
@@ -105,10 +105,10 @@ def test_two_assignments_of_one_call_at_once_audit_what_each_replaced(db):
     call = _call()
     _users(("Kim", "lead"), ("Lee", "lead"), ("Eve", "evaluator"), ("Fay", "evaluator"))
     change = """
-        from qa_desktop.services.review import assign_call
-        assign_call(int(sys.argv[2]), "Fay")
+        from qa_desktop.services.review import assign_calls
+        assign_calls([int(sys.argv[2])], "Fay")
     """
-    _at_once(db, change, lambda: assign_call(call.id, "Eve"), call.id)
+    _at_once(db, change, lambda: assign_calls([call.id], "Eve"), call.id)
     assert _audit("assign") == [("Kim", None, "Eve"), ("Lee", "Eve", "Fay")]  # was ("Lee", None, "Fay")
     assert Call.get_by_id(call.id).assigned_to == "Fay"
 

@@ -151,7 +151,7 @@ MATRIX: dict[str, tuple[Callable[[dict], object], set[str], tuple[str, ...]]] = 
     ),
     "mark reviewed": (lambda t: review.set_reviewed(t["own"].id), {"admin", "lead", "evaluator"}, LEAD_OR_ADMIN),
     "mark reviewed (unassigned)": (lambda t: review.set_reviewed(t["other"].id), {"admin", "lead"}, LEAD_OR_ADMIN),
-    "assign to evaluator": (lambda t: review.assign_call(t["other"].id, "eve"), {"admin", "lead"}, LEAD_OR_ADMIN),
+    "assign to evaluator": (lambda t: review.assign_calls([t["other"].id], "eve"), {"admin", "lead"}, LEAD_OR_ADMIN),
     "reassign call": (
         lambda t: review.reassign_call(t["other"].id, Agent.get(Agent.name == "maria").id),
         {"admin", "lead"},

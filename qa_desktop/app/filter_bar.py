@@ -22,10 +22,21 @@ from PySide6.QtWidgets import (
 from qa_desktop.app.date_box import date_of, optional_date_box, show_date
 from qa_desktop.services import library_choices
 from qa_desktop.services.access.identity import current_user, team_mode
+from qa_desktop.services.access.permissions import allowed
 from qa_desktop.storage.library import LibraryFilter
 
 _NEEDS_REVIEW = "needs review"
 _ASSIGNED = "assigned to me"
+_TO_ASSIGN = "to assign"
+
+
+def _reviewed_choice(wanted: LibraryFilter) -> object:
+    """The Reviewed box's choice that shows `wanted`."""
+    if wanted.needs_review:
+        return _NEEDS_REVIEW
+    if wanted.assigned_to:
+        return _ASSIGNED
+    return _TO_ASSIGN if wanted.unassigned else wanted.reviewed
 
 
 def _combo(items: list[tuple[str, object]]) -> QComboBox:
@@ -72,6 +83,9 @@ class FilterBar(QWidget):
         if team_mode():  # on a database with users: the calls a lead assigned to whoever signed in
             self.reviewed.addItem("Assigned to me", _ASSIGNED)
             self.reviewed.setItemData(4, "The calls assigned to you to review", Qt.ItemDataRole.ToolTipRole)
+        if team_mode() and allowed(current_user(), "assign"):  # a lead's: the calls to hand out
+            self.reviewed.addItem("Not reviewed, unassigned", _TO_ASSIGN)
+            self.reviewed.setItemData(5, "Calls nobody reviewed or was asked to review", Qt.ItemDataRole.ToolTipRole)
         self.date_from, self.date_to = optional_date_box(), optional_date_box()
         self.chosen: list[int] | None = None  # only these calls (a dashboard or agreement-lab click)
         self.chosen_note = QLabel()
@@ -146,7 +160,7 @@ class FilterBar(QWidget):
         """The filter the widgets describe."""
         low, high = self.score_min.value(), self.score_max.value()
         reviewed = self.reviewed.currentData()
-        needs, assigned = reviewed == _NEEDS_REVIEW, reviewed == _ASSIGNED
+        needs, assigned, to_assign = reviewed == _NEEDS_REVIEW, reviewed == _ASSIGNED, reviewed == _TO_ASSIGN
         return LibraryFilter(
             agent_id=self.agent.currentData(),
             team_id=self.team.currentData(),
@@ -156,8 +170,9 @@ class FilterBar(QWidget):
             score_max=high if high < 100 else None,
             auto_fail=self.auto_fail.currentData(),
             failed_criterion=self.criterion.currentData(),
-            reviewed=None if needs or assigned else reviewed,
+            reviewed=False if to_assign else None if needs or assigned else reviewed,
             assigned_to=current_user().name if assigned else None,
+            unassigned=to_assign,
             search=self.search.text().strip(),
             driver=self.driver.currentData(),
             needs_review=needs,
@@ -196,10 +211,7 @@ class FilterBar(QWidget):
             (self.criterion, wanted.failed_criterion),
             (self.driver, wanted.driver),
             (self.auto_fail, wanted.auto_fail),
-            (
-                self.reviewed,
-                _NEEDS_REVIEW if wanted.needs_review else _ASSIGNED if wanted.assigned_to else wanted.reviewed,
-            ),
+            (self.reviewed, _reviewed_choice(wanted)),
         ):
             box.setCurrentIndex(max(0, box.findData(value)))
         show_date(self.date_from, wanted.date_from)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHeaderView, QMenu, QTableView
 
+from qa_desktop.services.access.identity import team_mode
 from qa_desktop.storage.library import COLUMNS
 
 KEYS = list(COLUMNS)
@@ -25,11 +26,12 @@ ORDER = [
     "duration",
     "auto_fail",
     "reviewed",
+    "assigned",
     "failed",
     "driver",
     "team",
 ]
-HIDDEN = {"driver", "team"}
+HIDDEN = {"driver", "team", "assigned"}  # on a database with users, Assigned to shows (a lead hands out calls)
 WIDTHS = {
     "date": 116,
     "agent": 86,
@@ -42,8 +44,14 @@ WIDTHS = {
     "reviewed": 66,
     "failed": 100,
     "driver": 116,
+    "assigned": 80,
 }
 _KEY = "library/columns"
+
+
+def _hidden() -> set[str]:
+    """The columns hidden by default: Assigned to shows on a database with users, where calls are assigned."""
+    return HIDDEN - {"assigned"} if team_mode() else set(HIDDEN)
 
 
 class LibraryColumns:
@@ -56,7 +64,8 @@ class LibraryColumns:
         self.order: list[str] = [k for k in saved.get("order", []) if k in KEYS] or list(ORDER)
         self.order += [k for k in KEYS if k not in self.order]
         self.widths: dict[str, int] = {**WIDTHS, **{k: int(v) for k, v in saved.get("widths", {}).items() if k in KEYS}}
-        self.hidden: set[str] = {k for k in saved.get("hidden", HIDDEN) if k in KEYS}
+        self.hidden: set[str] = {k for k in saved.get("hidden", _hidden()) if k in KEYS}
+        self.hidden |= {k for k in _hidden() if k not in saved.get("order", KEYS)}  # a column new since it was saved
         self._applying = False
         self.header.setSectionsMovable(True)
         self.header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -114,7 +123,7 @@ class LibraryColumns:
 
     def reset(self) -> None:
         """Back to the default order, widths and columns."""
-        self.order, self.widths, self.hidden = list(ORDER), dict(WIDTHS), set(HIDDEN)
+        self.order, self.widths, self.hidden = list(ORDER), dict(WIDTHS), _hidden()
         self.apply()
         self._save()
 

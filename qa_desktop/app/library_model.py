@@ -68,6 +68,7 @@ _TEXTS: dict[str, Callable[[LibraryRow], str]] = {  # column key -> its text (Fa
     "auto_fail": lambda row: "" if row.auto_fail is None else ("AUTO-FAIL" if row.auto_fail else "no"),
     "reviewed": lambda row: "✓" if row.reviewed else "",
     "hit": lambda row: row.hit,
+    "assigned": lambda row: row.assigned_to,
 }
 
 
@@ -207,6 +208,28 @@ class LibraryModel(QAbstractTableModel):
             row.hit = page[number % PAGE].hit  # the transcript did not change
             page[number % PAGE] = row
         self.dataChanged.emit(self.index(number, 0), self.index(number, self.columnCount() - 1))
+
+    def show_assigned(self, call_ids: list[int], evaluator: str | None) -> None:
+        """Show calls assigned to an evaluator (None: nobody) in the rows already read, without reading the
+        library again (the selection stays)."""
+        wanted = set(call_ids)
+        for page in self._pages.values():
+            for row in page:
+                if row.call_id in wanted:
+                    row.assigned_to = evaluator or ""
+        if self._ids:
+            column = KEYS.index("assigned")
+            self.dataChanged.emit(self.index(0, column), self.index(len(self._ids) - 1, column))
+
+    def shown_assignees(self, numbers: list[int]) -> dict[int, str | None]:
+        """Call id -> who its row shows it assigned to (None: nobody), for the rows among these already read."""
+        shown: dict[int, str | None] = {}
+        for number in numbers:
+            page = self._pages.get(number // PAGE)
+            if page is not None:
+                row = page[number % PAGE]
+                shown[row.call_id] = row.assigned_to or None
+        return shown
 
     def row(self, number: int) -> LibraryRow:
         """The details of a row, loading its page if needed."""

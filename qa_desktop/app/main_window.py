@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressDialog,
     QPushButton,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from qa_desktop.app import file_dialogs
 from qa_desktop.app.agreement_window import AgreementWindow
+from qa_desktop.app.assign_menu import add_assign_menu
 from qa_desktop.app.background import Latest, Task, run_task, wait_for_tasks
 from qa_desktop.app.calibration_window import CalibrationWindow
 from qa_desktop.app.coaching_window import CoachingWindow
@@ -56,6 +58,7 @@ from qa_desktop.services.access.permissions import ACTIONS, AGENT, ROLES, allowe
 from qa_desktop.services.config import Config
 from qa_desktop.services.csv_export import write_csv
 from qa_desktop.services.retention import RetentionReport, apply_policy
+from qa_desktop.services.review import Assignment
 from qa_desktop.services.settings import Settings, SettingsError
 from qa_desktop.services.trust.agreement import marked_criteria
 from qa_desktop.storage import repository
@@ -91,6 +94,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"qa-desktop — {database_path.name}{signed}")
         self.import_dialog: ImportDialog | None = None
         self.settings_warning: QMessageBox | None = None
+        self.assign_report: QMessageBox | None = None  # the calls an assignment refused
         warnings = self.settings.check()
         if warnings:
             QTimer.singleShot(0, lambda: self._warn_settings(warnings))
@@ -116,7 +120,7 @@ class MainWindow(QMainWindow):
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(list(COLUMNS).index("date"), Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # many, to assign them
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
@@ -127,6 +131,10 @@ class MainWindow(QMainWindow):
         self.columns = LibraryColumns(self.table, self.settings.store)
         self.table.setItemDelegateForColumn(len(COLUMNS), HitDelegate(self.table))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.assigning: Task | None = None
+        if team_mode():  # calls are assigned to evaluators only where there are users
+            self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            self.table.customContextMenuRequested.connect(self.library_menu)
         self.calls.modelReset.connect(self._after_reset)
         self.calls.rowsRemoved.connect(self._show_count)  # a reviewed call left the filter
         self.empty_note = QLabel()  # says why the table is empty, and what to do
@@ -330,11 +338,13 @@ class MainWindow(QMainWindow):
 
     def step_call(self, step: int) -> None:
         """Open the previous (-1) or next (+1) call in the library's current order."""
-        rows = self.table.selectionModel().selectedRows()
-        current = rows[0].row() if rows else -1
+        current = self.table.currentIndex().row()
         target = min(max(current + step, 0), self.calls.rowCount() - 1)
-        if target >= 0:
-            self.table.selectRow(target)
+        if target >= 0:  # that row alone, whatever the keys held (Ctrl+click adds a row to the selection)
+            index = self.calls.index(target, 0)
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            self.table.selectionModel().setCurrentIndex(index, flags)
+            self.table.scrollTo(index)
 
     # --- library ------------------------------------------------------------------------------
     def _filter(self, new) -> None:
@@ -399,14 +409,70 @@ class MainWindow(QMainWindow):
         legend.setWordWrap(True)
         return legend
 
-    def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
-        rows = selected.indexes()
-        if rows:
+    def selected_rows(self) -> list[int]:
+        """The numbers of the library's selected rows, in order (read from the selection's ranges: Ctrl+A over
+        100,000 calls is one range)."""
+        ranges = self.table.selectionModel().selection()
+        return sorted({row for part in ranges for row in range(part.top(), part.bottom() + 1)})
+
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        """Open the call when one row is selected (several are selected to assign them: the open call stays)."""
+        ranges = self.table.selectionModel().selection()
+        if len(ranges) == 1 and ranges[0].height() == 1:
             try:
-                self.review.open_call(self.calls.call_id(rows[0].row()), self.calls.filter.search)
+                self.review.open_call(self.calls.call_id(ranges[0].top()), self.calls.filter.search)
             except Exception:
                 self.table.clearSelection()  # not open: a click on its row opens it again (the error dialog says why)
                 raise
+
+    def library_menu(self, position: QPoint | None) -> QMenu:
+        """The library's context menu: assign the selected calls to an evaluator."""
+        menu = QMenu(self.table)
+        add_assign_menu(menu, len(self.selected_rows()), self.assign_selected, self.assigning is not None)
+        if position is not None:
+            menu.popup(self.table.viewport().mapToGlobal(position))
+        return menu
+
+    def assign_selected(self, evaluator: str | None) -> Task | None:
+        """Assign the selected calls to an evaluator (None: nobody) in the background; a call whose row showed
+        another assignee than the database now holds is refused, the others assigned."""
+        numbers = self.selected_rows()
+        if not numbers:
+            return None
+        ids = [self.calls.call_id(number) for number in numbers]
+        shown = self.calls.shown_assignees(numbers)
+        self.statusBar().showMessage(f"Assigning {len(ids)} call{'s' * (len(ids) != 1)} to {evaluator or 'nobody'}…")
+        self.assigning = run_task(
+            lambda _task: review_service.assign_calls(ids, evaluator, shown),
+            self._assigned,
+            self._assign_failed,
+            what="assigning calls",
+        )
+        return self.assigning
+
+    def _assigned(self, done: Assignment) -> None:
+        self.assigning = None
+        self.calls.show_assigned(done.assigned, done.evaluator)
+        if self.calls.filter.assigned_to is not None or self.calls.filter.unassigned:
+            self.calls.reload()  # the calls assigned (or given away) leave the list
+        elif self.review.call is not None and self.review.call.id in set(done.assigned):
+            self.review.open_call(self.review.call.id, self.calls.filter.search)  # its title and audit log
+        self.statusBar().showMessage(done.summary(), 15000)
+        if done.refused:
+            listed = "\n".join(f"call {call_id}: {why}" for call_id, why in list(done.refused.items())[:20])
+            more = len(done.refused) - 20
+            self.assign_report = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Some calls not assigned",
+                f"{done.summary()}.\n\n{listed}" + (f"\n… and {more} more" if more > 0 else ""),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            self.assign_report.open()
+
+    def _assign_failed(self, message: str) -> None:
+        self.assigning = None
+        self.statusBar().showMessage(f"No call assigned: {message}")
 
     def _call_changed(self, call_id: int) -> None:
         """After a review action: show the call's new row (or take it out if it no longer passes the filter)

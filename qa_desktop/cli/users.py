@@ -13,7 +13,7 @@ from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.access.passwords import PasswordError
 from qa_desktop.services.access.permissions import ROLES, require
 from qa_desktop.services.config import Config
-from qa_desktop.services.review import assign_call
+from qa_desktop.services.review import assign_calls
 from qa_desktop.storage.models import Call
 
 FIRST_USER = "qa-desktop users add NAME --role admin"
@@ -65,8 +65,8 @@ def cmd_assign(args: argparse.Namespace, config: Config) -> int:
     if missing:
         print(f"error: no call {', '.join(map(str, missing))}", file=sys.stderr)
         return EXIT_USAGE
-    for call_id in args.calls:
-        assign_call(call_id, args.to or None)
-    count = len(args.calls)
-    print(f"{count} call{'' if count == 1 else 's'} assigned to {args.to or 'nobody'}", file=sys.stderr)
+    done = assign_calls(args.calls, args.to or None)
+    for call_id, why in done.refused.items():
+        print(f"call {call_id} refused: {why}", file=sys.stderr)
+    print(done.summary(), file=sys.stderr)
     return EXIT_OK

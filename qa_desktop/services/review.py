@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from qa_desktop.services.access.accounts import AccountError
 from qa_desktop.services.access.identity import acting_name, current_user
-from qa_desktop.services.access.permissions import allowed, refusal, require
+from qa_desktop.services.access.permissions import EVALUATOR, allowed, refusal, require
 from qa_desktop.services.library import visible
 from qa_desktop.services.trust.disputes import raise_dispute
 from qa_desktop.storage import repository
@@ -320,17 +321,72 @@ def reassign_call(call_id: int, agent_id: int, actor: str = "", revision: int | 
     return True
 
 
-def assign_call(call_id: int, evaluator: str | None) -> None:
-    """Ask an evaluator (a user's name) to review a call, or nobody (None); QA lead or admin."""
+@dataclass(frozen=True)
+class Assignment:
+    """What assigning calls did: the calls now assigned to `evaluator` (None: nobody), those that already were, and
+    those refused, each with why (gone, or assigned to someone else since the lead's list showed it)."""
+
+    evaluator: str | None
+    assigned: list[int]
+    unchanged: list[int]
+    refused: dict[int, str]
+
+    def summary(self) -> str:
+        """One line: how many calls were assigned, already were, and were refused."""
+        done = len(self.assigned) + len(self.unchanged)
+        line = f"{done} call{'' if done == 1 else 's'} assigned to {self.evaluator or 'nobody'}"
+        if self.unchanged:
+            line += f" ({len(self.unchanged)} already {'was' if len(self.unchanged) == 1 else 'were'})"
+        return line + (f"; {len(self.refused)} refused" if self.refused else "")
+
+
+ASSIGN_CHUNK = 900  # calls per statement (under SQLite's parameter limit)
+
+
+def assign_calls(
+    calls: Sequence[int], evaluator: str | None, shown: Mapping[int, str | None] | None = None
+) -> Assignment:
+    """Ask an evaluator (a user's name) to review calls, or nobody (None); QA lead or admin. One transaction, one
+    audit entry per call changed; a call is refused (the others still assigned) when it is gone, or when `shown`
+    (call id -> who the lead's list showed it assigned to) no longer holds: someone assigned it meanwhile."""
     require(current_user(), "assign")
     name = (evaluator or "").strip() or None
     if name is not None and not User.select().where((User.name == name) & User.active).exists():
-        raise AccountError(f"no active user called '{name}' to assign call {call_id} to")
+        raise AccountError(f"no active user called '{name}' to assign {_calls_named(calls)} to")
+    shown = shown or {}
+    assigned: list[int] = []
+    unchanged: list[int] = []
+    refused: dict[int, str] = {}
+    actor = acting_name()
     with database.atomic():
-        call = stored.locked(Call.select().where(Call.id == call_id)).get()  # as it is now: the audit's old value
-        stored.audit(call, acting_name(), "assign", "call", call.assigned_to, name)
-        call.assigned_to = name
-        call.save(only=[Call.assigned_to])
+        for start in range(0, len(calls), ASSIGN_CHUNK):
+            chunk = list(dict.fromkeys(calls[start : start + ASSIGN_CHUNK]))
+            query = Call.select(Call.id, Call.assigned_to).where(Call.id.in_(chunk))
+            now = {call.id: call.assigned_to for call in stored.locked(query)}  # as it is now: the audit's old value
+            changed = []
+            for call_id in chunk:
+                if call_id not in now:
+                    refused[call_id] = "no longer in the library"
+                elif call_id in shown and shown[call_id] != now[call_id]:
+                    refused[call_id] = f"assigned to {now[call_id] or 'nobody'} meanwhile"
+                elif now[call_id] == name:
+                    unchanged.append(call_id)
+                else:
+                    changed.append(call_id)
+            stored.audit_calls({i: now[i] for i in changed}, actor, "assign", "call", name)
+            Call.update(assigned_to=name).where(Call.id.in_(changed)).execute()
+            assigned += changed
+    return Assignment(name, assigned, unchanged, refused)
+
+
+def _calls_named(calls: Sequence[int]) -> str:
+    return f"call {calls[0]}" if len(calls) == 1 else f"{len(calls)} calls"
+
+
+def evaluators() -> list[str]:
+    """The names of the active evaluators, to assign calls to."""
+    query = User.select(User.name).where((User.role == EVALUATOR) & User.active).order_by(User.name)
+    return [user.name for user in query]
 
 
 def review_refusal(call_id: int) -> str:

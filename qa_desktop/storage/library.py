@@ -27,12 +27,13 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "reviewed": ("Reviewed", "c.reviewed"),
     "failed": ("Failed criteria", "s.failed"),
     "driver": ("Driver", _PRIMARY_DRIVER),
+    "assigned": ("Assigned to", "c.assigned_to"),
 }
 _FROM = (
     "FROM call c JOIN agent a ON a.id = c.agent_id LEFT JOIN team t ON t.id = c.team_id "
     "LEFT JOIN score s ON s.call_id = c.id AND s.current"
 )
-_NAMES = ("agent", "team")
+_NAMES = ("agent", "team", "assigned")
 
 
 def call_name(agent: str, call_time: dt.datetime | None, path: str) -> str:
@@ -55,6 +56,7 @@ class LibraryFilter:
     failed_criterion: str | None = None
     reviewed: bool | None = None
     assigned_to: str | None = None  # only the calls assigned to this user (an evaluator's)
+    unassigned: bool = False  # only the calls assigned to nobody (a lead's, to hand them out)
     search: str = ""
     driver: str | None = None  # a call-driver id the call is tagged with
     needs_review: bool = False  # only unreviewed calls a person should check
@@ -87,6 +89,7 @@ class LibraryRow:
     medium: str = AUDIO  # or TEXT: a chat, email or ticket
     timed: bool = True  # False: a text conversation whose times are estimated
     unscored: str = ""  # why the call has no score (too short to score)
+    assigned_to: str = ""  # the evaluator asked to review it
 
 
 def _needs_review(criteria: tuple[str, ...]) -> str:
@@ -116,6 +119,7 @@ def _where(f: LibraryFilter) -> tuple[str, list[Any]]:
         (bool(f.failed_criterion), "(' ' || s.failed || ' ') LIKE ?", [f"% {f.failed_criterion} %"]),
         (f.reviewed is not None, "c.reviewed = ?", [bool(f.reviewed)]),
         (f.assigned_to is not None, "c.assigned_to = ?", [f.assigned_to]),
+        (f.unassigned, "c.assigned_to IS NULL", []),
         (bool(f.driver), "c.id IN (SELECT call_id FROM calldriver WHERE driver = ?)", [f.driver]),
         (f.needs_review, _needs_review(f.review_criteria), list(f.review_criteria)),
     ]
@@ -149,7 +153,7 @@ def rows(ids: list[int], search: str = "") -> list[LibraryRow]:
     sql = (
         f"SELECT c.id, COALESCE(c.call_time, c.imported_at), a.name, t.name, c.duration_s, s.overall, "
         f"s.empathy, s.compliance, s.auto_fail, c.reviewed, s.failed, c.path, {_PRIMARY_DRIVER}, c.medium, "
-        f"c.timed, c.unscored {_FROM} WHERE c.id IN ({marks})"
+        f"c.timed, c.unscored, c.assigned_to {_FROM} WHERE c.id IN ({marks})"
     )
     found = {}
     for r in database.execute_sql(sql, ids).fetchall():
@@ -171,6 +175,7 @@ def rows(ids: list[int], search: str = "") -> list[LibraryRow]:
             medium=r[13],
             timed=bool(r[14]),
             unscored=r[15] or "",
+            assigned_to=r[16] or "",
         )
     for call_id, snippet in hits(ids, search).items():
         if call_id in found:

@@ -8,6 +8,7 @@ import datetime as dt
 
 from peewee import JOIN, ModelSelect, prefetch
 
+from qa_desktop.storage.bulk import BulkInsert
 from qa_desktop.storage.criteria import criterion_names
 from qa_desktop.storage.library import call_name
 from qa_desktop.storage.models import (
@@ -107,6 +108,9 @@ def clip_target(clip: CoachingClip) -> str:
     return f"clip {clip.id} of {session_target(clip.session_id)}"
 
 
+_AUDIT_INSERT = BulkInsert(AuditEntry, ("call", "at", "actor", "action", "target", "old", "new", "comment"))
+
+
 def audit(
     call: Call | None,
     actor: str,
@@ -118,6 +122,17 @@ def audit(
 ) -> AuditEntry:
     """Record one change in the audit log."""
     return AuditEntry.create(call=call, actor=actor, action=action, target=target, old=old, new=new, comment=comment)
+
+
+def audit_calls(old: dict[int, str | None], actor: str, action: str, target: str, new: str | None) -> None:
+    """Record the same change to many calls (call id -> its old value) in the audit log, as `audit` would one by
+    one, in one statement per chunk (each distinct value redacted once: 0.5 s of 1.5 s at 3,000 calls was redacting
+    the same names again)."""
+    at = dt.datetime.now().replace(microsecond=0)
+    common = {"at": at, "actor": actor, "action": action, "target": target, "new": new, "comment": ""}
+    values = {value: _AUDIT_INSERT.values({**common, "old": value}, skip=1) for value in set(old.values())}
+    if old:
+        database.execute_many(_AUDIT_INSERT.sql(), [[call_id, *values[value]] for call_id, value in old.items()])
 
 
 def recompute(score: Score) -> Score:
