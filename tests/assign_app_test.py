@@ -97,7 +97,9 @@ def test_a_call_assigned_by_someone_else_meanwhile_is_refused_and_named_the_othe
     assert Call.get_by_id(taken).assigned_to == "fay"
     assert Call.select().where(Call.assigned_to == "eve").count() == 2
     assert window.statusBar().currentMessage() == "2 calls assigned to eve; 1 refused"
-    assert f"call {taken}: assigned to fay meanwhile" in window.assign_report.text()
+    row = Call.get_by_id(taken)
+    named = f"the call '{row.agent.name}, {row.call_time:%Y-%m-%d %H:%M}' was assigned to fay meanwhile"
+    assert named in window.assign_report.text()  # as the library names it, not by its id
 
 
 def test_an_evaluator_sees_the_assign_menu_disabled_with_the_reason(qtbot, db, calls):

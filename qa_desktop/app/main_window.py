@@ -459,7 +459,7 @@ class MainWindow(QMainWindow):
             self.review.open_call(self.review.call.id, self.calls.filter.search)  # its title and audit log
         self.statusBar().showMessage(done.summary(), 15000)
         if done.refused:
-            listed = "\n".join(f"call {call_id}: {why}" for call_id, why in list(done.refused.items())[:20])
+            listed = "\n".join(list(done.refused.values())[:20])
             more = len(done.refused) - 20
             self.assign_report = QMessageBox(
                 QMessageBox.Icon.Warning,

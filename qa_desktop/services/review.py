@@ -366,9 +366,9 @@ def assign_calls(
             changed = []
             for call_id in chunk:
                 if call_id not in now:
-                    refused[call_id] = "no longer in the library"
+                    refused[call_id] = f"a selected call (id {call_id}) is no longer in the library"
                 elif call_id in shown and shown[call_id] != now[call_id]:
-                    refused[call_id] = f"assigned to {now[call_id] or 'nobody'} meanwhile"
+                    refused[call_id] = f"{_named(call_id)} was assigned to {now[call_id] or 'nobody'} meanwhile"
                 elif now[call_id] == name:
                     unchanged.append(call_id)
                 else:
@@ -377,6 +377,11 @@ def assign_calls(
             Call.update(assigned_to=name).where(Call.id.in_(changed)).execute()
             assigned += changed
     return Assignment(name, assigned, unchanged, refused)
+
+
+def _named(call_id: int) -> str:
+    """A call as the library names it (see `storage.review.named`), read only for a refusal."""
+    return stored.named(Call.get_by_id(call_id))
 
 
 def _calls_named(calls: Sequence[int]) -> str:
