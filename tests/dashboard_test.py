@@ -21,9 +21,11 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from qa_desktop.app import dashboard_view
+from qa_desktop.app.background import wait_for_tasks
 from qa_desktop.app.main_window import MainWindow
 from qa_desktop.cli.main import main
 from qa_desktop.cli.options import EXIT_FAILED
+from qa_desktop.services import people
 from qa_desktop.services.dashboard import charts as dashboard_charts
 from qa_desktop.services.dashboard import queries as q
 from qa_desktop.services.dashboard.charts import CHARTS, figure_for
@@ -730,4 +732,50 @@ def test_dashboards_computed_while_the_database_cannot_be_read_say_why_and_compu
             assert not view.retry.isVisible()
         finally:
             window.dashboards.wait()
+            close_database()
+
+
+@pytest.mark.parametrize(
+    "outage",
+    [_unreadable_file, pytest.param(_stopped_server, marks=pytest.mark.postgresql)],
+    ids=["sqlite", "postgresql"],
+)
+def test_a_team_chosen_while_the_database_cannot_be_read_says_why_once_and_shows_no_other_teams_charts(
+    qtbot, tmp_path, outage
+):
+    """Before: with the server stopped the team's agents were read on the UI thread (the app's error dialog, and
+    the same reason again on the status line), and the charts of every team stayed drawn under the red line, as
+    if they were this team's."""
+    with outage(tmp_path) as (location, readable):
+        open_database(str(location))
+        fill(6)
+        window = MainWindow(location)
+        qtbot.addWidget(window)
+        view = window.dashboards
+        try:
+            window.show()
+            window.tabs.setCurrentIndex(1)
+            qtbot.waitUntil(lambda: _drawn(view), timeout=30000)  # every team's charts
+            team = view.team.itemData(1)
+            readable(False)
+            try:
+                with qtbot.capture_exceptions() as raised:
+                    view.team.setCurrentIndex(1)
+                    qtbot.wait(400)  # past the debounce: the computation for the team has started
+                    wait_for_tasks()  # it and the agents' read, if in the background, have ended
+                    qtbot.waitUntil(lambda: view.status.text().startswith("Failed: "), timeout=20000)
+                assert not raised, raised  # was the agents' read failing on the UI thread (the error dialog)
+                assert view.failed and view.retry.isVisible() and str(location) in view.status.text()
+                for card in view.cards.values():  # were every team's charts, drawn
+                    assert card.canvas.rendered is None, card.chart.key
+                    assert card.canvas.placeholder == "Not computed: see the message above"
+            finally:
+                readable(True)
+            view.retry.click()
+            qtbot.waitUntil(lambda: _drawn(view), timeout=30000)
+            assert not view.retry.isVisible()
+            listed = {view.agent.itemText(i) for i in range(1, view.agent.count())}
+            assert listed == {a.name for a in people.agents(team)}  # the team's agents, read again on Retry
+        finally:
+            wait_for_tasks()
             close_database()

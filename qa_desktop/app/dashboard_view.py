@@ -46,6 +46,7 @@ class ChartCard(QFrame):
         super().__init__()
         self.chart, self.view = chart, view
         self.table: Table | None = None
+        self.chosen: Scope | None = None  # the scope asked for that the table is for (`DashboardView._chosen`)
         self.exporting: Task | None = None
         self.asked = 0  # the newest drawing asked for: a drawing that ends after a newer request is dropped
         self.outdated = False  # its data or size changed since the chart shown was drawn
@@ -81,13 +82,14 @@ class ChartCard(QFrame):
 
     def show_waiting(self, text: str) -> None:
         """Say on the chart's place what it is waiting for (it has nothing to draw yet, or no longer)."""
-        self.table = None
+        self.table = self.chosen = None
         self.forget()
         self.canvas.show_text(text)
 
-    def show_table(self, table: Table, scope: Scope) -> None:
-        """Draw the chart for new data (in the background, once the layout has given the chart its size)."""
-        self.table, self.scope = table, scope
+    def show_table(self, table: Table, scope: Scope, chosen: Scope) -> None:
+        """Draw the chart for new data of the scope `chosen`, narrowed to `scope` (in the background, once the
+        layout has given the chart its size)."""
+        self.table, self.scope, self.chosen = table, scope, chosen
         height = int(self.chart.height(table) * DPI)
         resizing = height != self.canvas.minimumHeight()
         self.canvas.setMinimumHeight(height)
@@ -196,6 +198,8 @@ class DashboardView(QWidget):
             self._show, self._not_computed, self, what="computing the dashboards", part=self._show_chart
         )
         self.failed = False  # the last computation failed (the server stopped, the file gone): computed on show
+        self.agent_lists = Latest(self._agents_read, self._not_computed, self, what="reading the team's agents")
+        self.agents_of: int | None = None  # the team whose agents the agent box lists (None: every team)
         self.drawings = InTurn(self)  # the charts are drawn one at a time: side by side they only share the GIL
         self.team, self.agent = QComboBox(), QComboBox()
         self.date_from, self.date_to = optional_date_box(), optional_date_box()
@@ -247,17 +251,38 @@ class DashboardView(QWidget):
         self._fill_agents()
 
     def _fill_agents(self) -> None:
-        agent, team = self.agent.currentData(), self.team.currentData()
-        with QSignalBlocker(self.agent):  # unblocked even when the read fails (else the agent box changed nothing)
+        team = self.team.currentData()
+        self._list_agents(team, self.people.agents(team))
+
+    def _list_agents(self, team: int | None, agents: list[people_service.AgentSummary]) -> None:
+        """Offer `team`'s agents, keeping the agent chosen if it is one of them."""
+        agent = self.agent.currentData()
+        with QSignalBlocker(self.agent):
             self.agent.clear()
             self.agent.addItem("All agents", None)
-            for a in self.people.agents(team):
+            for a in agents:
                 self.agent.addItem(a.name, a.id)
             self.agent.setCurrentIndex(max(0, self.agent.findData(agent)))
+        self.agents_of = team
+
+    def _read_agents(self) -> None:
+        """Read the chosen team's agents in the background: a failure (the server stopped) says why on the
+        status line, as the charts' does, with Retry, which reads them again."""
+        team, people = self.team.currentData(), self.people
+        self.agent_lists.start(lambda _task: (team, people.agents(team)))
+
+    def _agents_read(self, read: tuple[int | None, list[people_service.AgentSummary]]) -> None:
+        team, agents = read
+        if team != self.team.currentData():  # `set_scope` chose another team meanwhile
+            return
+        agent = self.agent.currentData()
+        self._list_agents(team, agents)
+        if self.agent.currentData() != agent:  # the agent chosen is not in this team: every agent of it
+            self._debounce.start()
 
     def _team_changed(self) -> None:
-        self._debounce.start()  # first: the computation says so on the charts if the database cannot be read
-        self._fill_agents()
+        self._read_agents()
+        self._debounce.start()
 
     def _chosen(self) -> Scope:
         """The scope the widgets describe, before it is narrowed to what the user may see (no database read)."""
@@ -300,6 +325,8 @@ class DashboardView(QWidget):
             self._build_cards()
         self.failed = False
         self.retry.hide()
+        if self.agents_of != self.team.currentData():  # reading them failed: Retry reads them again
+            self._read_agents()
         self.show_status("Updating…")
         self.drawings.drop_waiting()
         for card in self.cards.values():
@@ -332,8 +359,13 @@ class DashboardView(QWidget):
 
     def _not_computed(self, message: str) -> None:
         """The computation failed (the server stopped, the file cannot be read): say why once, and compute again
-        on Retry, on the user's next change of scope, or when the tab shows again."""
+        on Retry, on the user's next change of scope, or when the tab shows again. A chart drawn for another
+        scope (the team before) is cleared: it would pass for this one's."""
         self.failed = True
+        chosen = self._chosen()
+        for card in self.cards.values():
+            if card.chosen != chosen:
+                card.show_waiting("Not computed: see the message above")
         self.show_error(message)
         self.retry.show()
 
@@ -345,7 +377,7 @@ class DashboardView(QWidget):
         """One chart's data, drawn as soon as it comes (the first charts show while the others are computed)."""
         chosen, scope, key, table = computed
         if chosen == self._chosen():  # else an older request finished after the scope changed
-            self.cards[key].show_table(table, scope)
+            self.cards[key].show_table(table, scope, chosen)
 
     def _show(self, computed: tuple[Scope, dict[str, Table]]) -> None:
         chosen, tables = computed  # every chart has had its data (`_show_chart`)
