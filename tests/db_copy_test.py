@@ -31,6 +31,17 @@ def _everything(db) -> dict[str, list[tuple]]:
         return {m._meta.table_name: list(m.select().order_by(m.id).tuples()) for m in ALL_MODELS}
 
 
+def _source_and_copy(path: Path, url: str) -> tuple[dict[str, list[tuple]], dict[str, list[tuple]]]:
+    """Every row of the SQLite file and of the PostgreSQL database it was copied into."""
+    source, target = CallDatabase(), TeamDatabase(url)
+    source.init(str(path))
+    try:
+        return _everything(source), _everything(target)
+    finally:
+        source.close()
+        target.close()
+
+
 @pytest.fixture
 def workstation(tmp_path, demo_analyses, scorecard):
     """A SQLite file with the demo calls scored, a call deleted (a gap in the ids), overrides, a reviewed call
@@ -57,12 +68,7 @@ def workstation(tmp_path, demo_analyses, scorecard):
 def test_copy_keeps_every_row_and_id_and_the_team_database_goes_on_from_there(workstation, postgres_url, capsys):
     assert main(["db", "copy", "--from", str(workstation), "--to", postgres_url]) == 0
     printed = capsys.readouterr().out
-    source = CallDatabase()
-    source.init(str(workstation))
-    target = TeamDatabase(postgres_url)
-    expected, copied = _everything(source), _everything(target)
-    source.close()
-    target.close()
+    expected, copied = _source_and_copy(workstation, postgres_url)
     assert copied == expected
     assert len(expected["call"]) == 4 and [row[0] for row in expected["call"]][:2] == [1, 3]
     assert len(expected["auditentry"]) == 2 and expected["criterionresult"]
@@ -124,12 +130,7 @@ def test_card_data_in_the_source_never_reaches_the_team_database(tmp_path, postg
     database.execute_sql("UPDATE criterionresult SET override_comment = 'card 4111111111111111' WHERE id = 3")
     close_database()
     assert main(["db", "copy", "--from", str(path), "--to", postgres_url]) == 0
-    source = CallDatabase()
-    source.init(str(path))
-    target = TeamDatabase(postgres_url)
-    expected, copied = _everything(source), _everything(target)
-    source.close()
-    target.close()
+    expected, copied = _source_and_copy(path, postgres_url)
     text = repr(copied)
     assert not any(card in text for card in ("4111 1111 1111 1111", "4111111111111111", "123-45-6789"))
     assert "Billing [card number]" in text and "ssn [ssn]" in text and "card [card number]" in text
