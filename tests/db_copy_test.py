@@ -15,11 +15,12 @@ from qa_desktop.storage import library, repository
 from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.library import LibraryFilter
-from qa_desktop.storage.models import ALL_MODELS, AuditEntry, Call, CoachingSession, CriterionResultRow, Team
+from qa_desktop.storage.models import ALL_MODELS, AuditEntry, Call, CoachingSession, CriterionResultRow, Team, database
 from qa_desktop.storage.postgres_database import TeamDatabase
 from qa_desktop.storage.review import override, set_reviewed
 from qa_desktop.storage.sqlite_database import CallDatabase
 from scoring.scorer import score_call
+from tools.synthetic_library import fill
 
 OLD_DATABASES = Path(__file__).parent / "data" / "old_databases"
 
@@ -28,6 +29,17 @@ def _everything(db) -> dict[str, list[tuple]]:
     """Every row of every table, in id order."""
     with db.bind_ctx(ALL_MODELS):
         return {m._meta.table_name: list(m.select().order_by(m.id).tuples()) for m in ALL_MODELS}
+
+
+def _source_and_copy(path: Path, url: str) -> tuple[dict[str, list[tuple]], dict[str, list[tuple]]]:
+    """Every row of the SQLite file and of the PostgreSQL database it was copied into."""
+    source, target = CallDatabase(), TeamDatabase(url)
+    source.init(str(path))
+    try:
+        return _everything(source), _everything(target)
+    finally:
+        source.close()
+        target.close()
 
 
 @pytest.fixture
@@ -56,12 +68,7 @@ def workstation(tmp_path, demo_analyses, scorecard):
 def test_copy_keeps_every_row_and_id_and_the_team_database_goes_on_from_there(workstation, postgres_url, capsys):
     assert main(["db", "copy", "--from", str(workstation), "--to", postgres_url]) == 0
     printed = capsys.readouterr().out
-    source = CallDatabase()
-    source.init(str(workstation))
-    target = TeamDatabase(postgres_url)
-    expected, copied = _everything(source), _everything(target)
-    source.close()
-    target.close()
+    expected, copied = _source_and_copy(workstation, postgres_url)
     assert copied == expected
     assert len(expected["call"]) == 4 and [row[0] for row in expected["call"]][:2] == [1, 3]
     assert len(expected["auditentry"]) == 2 and expected["criterionresult"]
@@ -109,3 +116,25 @@ def test_copy_of_an_old_file_tells_of_a_backup_it_could_not_redact(tmp_path, pos
     assert main(["db", "copy", "--from", str(old), "--to", postgres_url]) == 0
     told = capsys.readouterr().err
     assert f"warning: removed the backup {damaged}: it is damaged" in told and not damaged.exists()
+
+
+def test_card_data_in_the_source_never_reaches_the_team_database(tmp_path, postgres_url):
+    """A synthetic library at today's schema, with card numbers and an SSN written into it by hand (as an older
+    redactor or another tool could have left them): every other value arrives as SQLite holds it (dates, booleans,
+    JSON), these redacted."""
+    path = tmp_path / "workstation.sqlite3"
+    open_database(path)
+    fill(40, agents=3, with_results=True)
+    database.execute_sql("UPDATE team SET name = 'Billing 4111 1111 1111 1111' WHERE name = 'Billing'")
+    database.execute_sql("""UPDATE call SET metadata = json('{"note": "ssn 123-45-6789"}') WHERE id = 7""")
+    database.execute_sql("UPDATE criterionresult SET override_comment = 'card 4111111111111111' WHERE id = 3")
+    close_database()
+    assert main(["db", "copy", "--from", str(path), "--to", postgres_url]) == 0
+    expected, copied = _source_and_copy(path, postgres_url)
+    text = repr(copied)
+    assert not any(card in text for card in ("4111 1111 1111 1111", "4111111111111111", "123-45-6789"))
+    assert "Billing [card number]" in text and "ssn [ssn]" in text and "card [card number]" in text
+    assert {table: rows for table, rows in copied.items() if table not in ("team", "call", "criterionresult")} == {
+        table: rows for table, rows in expected.items() if table not in ("team", "call", "criterionresult")
+    }
+    assert len(copied["call"]) == len(expected["call"]) == 40 and copied["call"][0] == expected["call"][0]

@@ -8,16 +8,15 @@ the target must hold no calls yet, since ids are kept as they are.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
 
 from qa_desktop.storage.migrations import migrate
-from qa_desktop.storage.models import ALL_MODELS
+from qa_desktop.storage.models import ALL_MODELS, BaseModel, JSONField, RedactedField
 from qa_desktop.storage.postgres_database import DatabaseUrl, TeamDatabase
 from qa_desktop.storage.sqlite_database import CallDatabase
-
-BATCH = 2000
 
 log = logging.getLogger(__name__)
 
@@ -73,21 +72,38 @@ def _copy_rows(
     copied = {}
     with destination.atomic():
         for model in ALL_MODELS:
-            fields = list(model._meta.sorted_fields)
-            count, last = 0, None
-            while True:
-                with origin.bind_ctx([model]):
-                    query = model.select(*fields).order_by(model.id).limit(BATCH)
-                    if last is not None:
-                        query = query.where(model.id > last)
-                    rows = list(query.tuples())
-                if not rows:
-                    break
-                with destination.bind_ctx([model]):
-                    model.insert_many(rows, fields=fields).execute()
-                count, last = count + len(rows), rows[-1][0]
-            copied[model._meta.table_name] = count
+            copied[model._meta.table_name] = _copy_table(model, origin, destination)
             if progress:
-                progress(model._meta.table_name, count)
+                progress(model._meta.table_name, copied[model._meta.table_name])
         destination.after_bulk_load()
     return copied
+
+
+def _copy_table(model: type[BaseModel], origin: CallDatabase, destination: TeamDatabase) -> int:
+    """Stream one table's rows, in id order, from SQLite into PostgreSQL with COPY FROM STDIN (in the open
+    transaction); rows copied. Values go as SQLite holds them (PostgreSQL parses its text for dates, booleans and
+    JSON), except that the RedactedField columns are redacted again, as peewee's insert did: a card number typed
+    into the file by hand, or caught by a rule newer than the file's last redaction, stays out of the team's
+    database."""
+    fields = list(model._meta.sorted_fields)
+    redact = [(i, field) for i, field in enumerate(fields) if isinstance(field, RedactedField)]
+    columns = ", ".join(f'"{field.column_name}"' for field in fields)
+    rows = origin.execute_sql(f'SELECT {columns} FROM "{model._meta.table_name}" ORDER BY "id"')
+    count = 0
+    with destination.connection().cursor() as cursor:
+        with cursor.copy(f'COPY "{model._meta.table_name}" ({columns}) FROM STDIN') as copy:
+            for row in rows:
+                if redact:
+                    row = list(row)
+                    for i, field in redact:
+                        row[i] = _redacted(field, row[i])
+                copy.write_row(row)
+                count += 1
+    return count
+
+
+def _redacted(field: RedactedField, value: object) -> object:
+    """A stored value of a RedactedField column (JSON as its text) with card data redacted."""
+    if isinstance(field, JSONField) and isinstance(value, str):
+        return json.dumps(field.redact(json.loads(value)))
+    return field.redact(value)
