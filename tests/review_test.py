@@ -38,7 +38,7 @@ def window(qtbot, db, demo_analyses, scorecard):
     qtbot.addWidget(main)
     main.show()
     good = repository.find_call_by_hash(demo_analyses[demo_file("good").name].transcript.sha256)
-    main.table.selectRow(main.calls.row_of(good.id))
+    main.select_row(main.calls.row_of(good.id))
     assert main.review.call.id == good.id
     return main
 
@@ -150,7 +150,7 @@ def test_keyboard_moves_through_the_call(qtbot, window):
     index = review.transcript.utterance_at(review.player.seconds())
     qtbot.keyClick(window, Qt.Key.Key_Down)
     assert review.player.seconds() == pytest.approx(review.transcript.utterances[index + 1].start, abs=0.3)
-    window.table.selectRow(0)
+    window.select_row(0)
     qtbot.keyClick(window, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
     assert review.call.id == window.calls.call_id(1)
     qtbot.keyClick(window, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
@@ -199,7 +199,7 @@ def test_a_call_too_short_to_score_says_so_in_library_and_review(qtbot, window, 
     column = list(window.calls.headerData(i, Qt.Orientation.Horizontal) for i in range(window.calls.columnCount()))
     index = window.calls.index(row, column.index("Overall"))
     assert index.data() == "short" and index.data(Qt.ItemDataRole.ToolTipRole) == reason
-    window.table.selectRow(row)
+    window.select_row(row)
     assert window.review.scorecard.summary.text() == f"Not scored: {reason}."
 
 
@@ -208,7 +208,7 @@ def test_override_and_dispute_need_a_selected_criterion_and_show_its_name(qtbot,
     assert not review.dispute_button.isEnabled() and not review.override_button.isEnabled()
     review.scorecard.tree.setCurrentItem(review.scorecard.criterion_item("recording_disclosure"))
     assert review.dispute_button.isEnabled() and review.override_button.isEnabled()
-    window.table.selectRow(1 - window.calls.row_of(review.call.id))  # another call: nothing selected in it
+    window.select_row(1 - window.calls.row_of(review.call.id))  # another call: nothing selected in it
     assert not review.dispute_button.isEnabled() and not review.override_button.isEnabled()
     row = _criterion(window, "recording_disclosure")
     dialog = override_dialog(review, row, review.scorecard.name_of("recording_disclosure"))

@@ -340,11 +340,17 @@ class MainWindow(QMainWindow):
         """Open the previous (-1) or next (+1) call in the library's current order."""
         current = self.table.currentIndex().row()
         target = min(max(current + step, 0), self.calls.rowCount() - 1)
-        if target >= 0:  # that row alone, whatever the keys held (Ctrl+click adds a row to the selection)
-            index = self.calls.index(target, 0)
-            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-            self.table.selectionModel().setCurrentIndex(index, flags)
-            self.table.scrollTo(index)
+        if target >= 0:
+            self.select_row(target)
+
+    def select_row(self, row: int) -> None:
+        """Select that row alone and open its call, whatever keys are held: the table's own `selectRow` follows
+        the keyboard's modifiers (with Ctrl held, as in Ctrl+Down, it adds the row to the selection, which opens
+        nothing, or takes it out)."""
+        index = self.calls.index(row, 0)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().setCurrentIndex(index, flags)
+        self.table.scrollTo(index)
 
     # --- library ------------------------------------------------------------------------------
     def _filter(self, new) -> None:
@@ -374,7 +380,7 @@ class MainWindow(QMainWindow):
         if not count:
             self.review.close_call(empty)
         elif row is None:
-            self.table.selectRow(0)
+            self.select_row(0)
         else:
             self._select_quietly(row)
             self.review.transcript.mark(self.calls.filter.search)
@@ -699,7 +705,7 @@ class MainWindow(QMainWindow):
     def open_call(self, call_id: int) -> None:
         """Show one call in the library and open it in the review."""
         self.show_calls(LibraryFilter(call_ids=[call_id]))
-        self.table.selectRow(0)
+        self.select_row(0)
 
     def _after_decision(self, call_id: int) -> None:
         self.calls.update_row(call_id, review_service.library_row(call_id, self.calls.filter))
