@@ -8,7 +8,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QMenu
 
 from qa_desktop.services.access.identity import current_user
-from qa_desktop.services.access.permissions import ACTIONS, ROLES, allowed
+from qa_desktop.services.access.permissions import refusal
 from qa_desktop.services.review import evaluators
 
 
@@ -18,10 +18,7 @@ def add_assign_menu(menu: QMenu, count: int, assign: Callable[[str | None], obje
     menu.setToolTipsVisible(True)
     submenu = menu.addMenu(f"Assign {count} call{'' if count == 1 else 's'} to")
     submenu.setToolTipsVisible(True)
-    user = current_user()
-    why = "" if allowed(user, "assign") else f"{ACTIONS['assign'].label} is not for your role ({ROLES[user.role]})"
-    if busy:
-        why = "the calls chosen before are still being assigned"
+    why = "the calls chosen before are still being assigned" if busy else refusal(current_user(), "assign")
     if why:
         submenu.setEnabled(False)
         submenu.menuAction().setToolTip(f"Assign the selected calls to an evaluator — {why}")
