@@ -34,7 +34,8 @@ customer,"No thanks, bye."
 
 def card_data_in(path: Path) -> list[str]:
     """The test card numbers and SSN found in a file's bytes, however their digits are separated."""
-    text = re.sub(rb"(?<=\d)[ ._\-]+(?=\d)", b"", path.read_bytes()).decode("latin-1")
+    unstamped = re.sub(rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}", b"", path.read_bytes())  # a log line's time: ",737" ms
+    text = re.sub(rb"(?<=\d)[ ._\-]+(?=\d)", b"", unstamped).decode("latin-1")
     return [n for n in (VISA, MASTERCARD, AMEX, SSN) if n in text] + re.findall(r"(?<!\d)737(?!\d)", text)
 
 
