@@ -28,7 +28,7 @@ def test_library_lists_calls_and_shows_the_transcript(qtbot, db, demo_analyses):
     assert window.calls.rowCount() == 2
     agents = {window.calls.index(row, 1).data() for row in range(2)}
     assert agents == {"Maria Lopez", "Daniel Kim"}
-    window.table.selectRow(1)
+    window.select_row(1)
     shown = window.review.transcript.toPlainText()
     call = repository.find_call_by_hash(
         demo_analyses[
@@ -46,7 +46,7 @@ def test_mono_waveform_is_coloured_by_the_separated_speakers(qtbot, db, demo_ana
     window = MainWindow(db)
     qtbot.addWidget(window)
     window.show()
-    window.table.selectRow(0)
+    window.select_row(0)
     waveform = window.review.waveform
     qtbot.waitUntil(lambda: waveform.ready, timeout=10_000)
     first = analysis.transcript.utterances[0]
