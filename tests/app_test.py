@@ -133,3 +133,16 @@ def test_the_reviewers_name_is_asked_before_the_first_change_and_kept(qtbot, db)
     QTimer.singleShot(100, answer)
     assert window.reviewer() == "Rita QA" and Settings().get("reviewer") == "Rita QA"
     assert window.reviewer() == "Rita QA"  # not asked again
+
+
+def test_the_toolbar_keeps_the_ellipsis_of_actions_that_open_a_dialog(qtbot, db):
+    """Before: the toolbar read "Import", "Settings" (Qt's button text drops a trailing "…") while the actions'
+    labels and the README say "Import…": nothing told that a dialog asks for more before anything happens."""
+    from PySide6.QtWidgets import QToolBar
+
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    bar = window.findChild(QToolBar)
+    shown = {bar.widgetForAction(action).text() for action in window.actions.values()}
+    assert "Import…" in shown and "Settings…" in shown
+    assert shown == set(window.actions)  # each as its action is labelled, whatever it opens

@@ -300,6 +300,7 @@ class MainWindow(QMainWindow):
             ("Retention…", self._retention, "How long recordings, transcripts and the audit log are kept", "retention"),
         ):
             action = QAction(text, self)
+            action.setIconText(text)  # Qt's button text drops the "…" that says a dialog asks for more first
             action.setToolTip(tip)
             action.triggered.connect(slot)
             if needs is not None and not allowed(user, needs):
