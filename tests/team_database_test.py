@@ -356,7 +356,10 @@ def test_a_dispute_settled_by_another_lead_meanwhile_is_not_settled_again(db):
         dispute.id,
     )
     assert other.returncode == 0, other.stderr
-    settled = r"dispute \d+ was accepted by Lead A at \d\d:\d\d since you opened it; nothing was saved"
+    settled = (
+        r"the dispute on criterion 'Closing' of the call 'Ben, 2026-03-02 09:00' was accepted by Lead A at \d\d:\d\d "
+        "since you opened it; nothing was saved"
+    )
     with pytest.raises(DisputeError, match=settled):
         reject(stale[0], "Lead B", "no goodbye heard")
     stale[1].status = "open"  # as read; the check on the stored row refuses it all the same

@@ -375,6 +375,13 @@ def test_rejecting_a_dispute_names_its_criterion_as_the_list_does(qtbot, db):
     assert asked and asked[0].startswith("Reject: Recording disclosure stays fail.")  # was "recording_disclosure"
 
 
+def test_the_disputes_list_names_each_call_as_the_library_does(qtbot, db):
+    """Before: "1 (Ana)", the call's database id, which the lead sees nowhere else."""
+    dialog = _disputes_with_one_open(qtbot, db)
+    assert dialog.table.headerItem().text(1) == "Call"
+    assert dialog.table.topLevelItem(0).text(1) == "Ana, 2026-03-02 09:00"
+
+
 def test_a_dispute_is_rejected_from_the_keyboard(qtbot, db):
     dialog = _disputes_with_one_open(qtbot, db)
 

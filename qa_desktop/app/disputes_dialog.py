@@ -158,7 +158,7 @@ class DisputesDialog(QDialog):
             item = QTreeWidgetItem(
                 [
                     d.raised_at.strftime("%Y-%m-%d %H:%M"),
-                    f"{d.call_id} ({d.call_agent})",
+                    d.call,
                     names.get(d.criterion, d.criterion),
                     f"{d.disputed} → {d.requested}",
                     d.agent_name,
