@@ -104,6 +104,8 @@ def test_calibration_window_scores_blind(qtbot, db):
     win.propose()
     qtbot.waitUntil(lambda: win.proposals.count() == 2)  # found in the background
     assert win.proposals.count() == 2 and "overrode" in win.proposals.item(0).text()
+    # each call named as the library names it (was "1 · Ana · ...": its database id)
+    assert win.proposals.item(0).text().startswith("Ana, 2026-03-02 09:00 · ")
     window.open_call(calls[1].id)
     win.add_open_call()  # already proposed: not added twice
     assert win.proposals.count() == 2
@@ -112,6 +114,10 @@ def test_calibration_window_scores_blind(qtbot, db):
     assert (win.title.text(), win.evaluators.text(), win.proposals.count()) == ("", "", 0)  # ready for the next
     win.evaluator.setCurrentIndex(0)  # Ann
     assert win.call_list.item(0).text().endswith("0/1")
+    assert {win.call_list.item(r).text() for r in range(2)} == {
+        "○ Ana, 2026-03-02 09:00 · 5.0 min · 0/1",
+        "○ Ana, 2026-03-03 09:00 · 5.0 min · 0/1",
+    }  # was "○ Call 1 · Ana · 5.0 min · 0/1"
     win.call_list.setCurrentRow(0)
     for row in range(win.call_list.count()):
         assert win.call_list.currentRow() == row  # after a call's last answer, the next call owing answers
