@@ -91,7 +91,7 @@ def test_a_skipped_duplicate_is_not_shown_as_imported_and_no_time_left_is_guesse
         pass
     skipped = next(s for s in seen if s[:2] == ("a_chat.csv", "skipped"))
     # named as the library names the call (was "already imported as call 1 (...)": its database id)
-    assert skipped[2].startswith("Skipped a_chat.csv: already imported as the call 'unassigned, a_chat.csv', from ")
+    assert skipped[2].startswith("Skipped a_chat.csv: already imported as the call 'unassigned, a_chat.csv'")
     assert list(dict.fromkeys(s[1] for s in seen if s[0] == "b_chat.csv")) == ["importing", "imported"]
     assert not [s for s in seen if "left" in s[3]]  # a skipped file took no time: no pace to guess from
     assert dialog.current.text() == "Import finished." and Call.select().count() == 2
@@ -336,6 +336,7 @@ def test_the_line_names_every_recording_in_progress_and_the_time_left_is_paced_o
     clock = [0.0]
     dialog.now = lambda: clock[0]
     dialog._show_waiting([Path(f) for f in files])
+    dialog._engine_starting()  # a busy bar until a recording moves
     for index, path in enumerate(files):  # as the engine reports each recording a worker begins
         dialog._file_started(index, 4, path)
         dialog._file_progress(path, 0.0)
@@ -345,6 +346,8 @@ def test_the_line_names_every_recording_in_progress_and_the_time_left_is_paced_o
         dialog._file_progress(path, fraction)
     statuses = [dialog.results.topLevelItem(i).text(1) for i in range(4)]
     assert statuses == ["transcribing 50%", "transcribing 40%", "transcribing 40%", "transcribing 20%"]
+    status = dialog.results.fontMetrics().horizontalAdvance("transcribing 100%")
+    assert status < dialog.results.columnWidth(1)  # read in full (was "tran…g 40%" in 80 px)
     assert dialog.overall_bar.text() == "0 of 4 files (38%)"  # no time left until one is done
     assert dialog.file_bar.value() == 38  # the four together
     clock[0] = 120.0

@@ -379,7 +379,8 @@ class ImportDialog(QDialog):
         self.results.setRootIsDecorated(False)
         self.results.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.results.setColumnWidth(0, 360)  # a file's name (the details say the rest)
-        self.results.setColumnWidth(1, 80)  # failed, skipped, imported
+        status = self.results.fontMetrics().horizontalAdvance("transcribing 100%")  # was 80 px: "tran…g 40%"
+        self.results.setColumnWidth(1, status + 16)
         self._rows: dict[str, QTreeWidgetItem] = {}
         self.failures = QListWidget()
         self.failures.setStyleSheet("color:#b3261e")
@@ -471,6 +472,7 @@ class ImportDialog(QDialog):
         """A file in progress (a recording a worker began, several at once in a batch, or a chat read between)."""
         self.batch.started(path)
         self._say_in_progress()
+        self.file_bar.setRange(0, 100)  # no longer busy: the engine is up
         row = self._row(path)
         row.setText(1, "importing")
         row.setForeground(1, QColor("#1f5fa8"))
@@ -493,7 +495,7 @@ class ImportDialog(QDialog):
 
     def _show_file_bar(self) -> None:
         """The bar under the line: how far the files in progress are, together."""
-        if self.batch.running and self.file_bar.maximum():
+        if self.batch.running:
             fractions = self.batch.running.values()
             self.file_bar.setValue(round(100 * sum(fractions) / len(fractions)))
 

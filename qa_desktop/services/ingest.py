@@ -164,7 +164,7 @@ def _finish(job: Job, status: str, **fields) -> None:
 
 
 def _already_there(path: Path, job: Job, existing: Call) -> IngestResult:
-    message = f"already imported as {named(existing)}, from {existing.path}"  # as the library names it, not by id
+    message = f"already imported as {named(existing)}"  # as the library names it (was "as call 8 (its path)")
     _finish(job, "skipped", error=message, call=existing)
     return IngestResult(path, "skipped", message, existing.id)
 

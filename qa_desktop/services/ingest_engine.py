@@ -351,8 +351,10 @@ class _Batch:
                 self._fractions.pop(future.key, None)
                 if self._reported.pop(future.key, None) is None:  # done before its first event came (events trail)
                     self.listener.file_started(prepared.path, index, self.total)
-                self.listener.file_progress(prepared.path, 1.0)  # its bar fills before its result shows
-                self._finished(index, self._outcome(future, prepared))
+                result = self._outcome(future, prepared)
+                if not result.failed:  # its bar fills before its result shows (a file that failed did not get far)
+                    self.listener.file_progress(prepared.path, 1.0)
+                self._finished(index, result)
             self._show_progress()
 
     def _outcome(self, future: Future, prepared: PreparedFile) -> IngestResult:
