@@ -386,6 +386,8 @@ def test_the_disputes_list_names_each_call_as_the_library_does(qtbot, db):
     dialog = _disputes_with_one_open(qtbot, db)
     assert dialog.table.headerItem().text(1) == "Call"
     assert dialog.table.topLevelItem(0).text(1) == "Ana, 2026-03-02 09:00"
+    counts = dialog.by_criterion  # the criterion's name in full there too (was "Recording dis…")
+    assert counts.header().sectionSize(0) > counts.fontMetrics().horizontalAdvance("Recording disclosure")
 
 
 def test_a_dispute_is_rejected_from_the_keyboard(qtbot, db):

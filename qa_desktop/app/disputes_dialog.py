@@ -67,6 +67,7 @@ def _counts_tree(title: str) -> QTreeWidget:
     tree = QTreeWidget()
     tree.setHeaderLabels([title, *[s.title() for s in STATUSES]])
     tree.setRootIsDecorated(False)
+    tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)  # 100 px cut "Recording dis…"
     return tree
 
 
