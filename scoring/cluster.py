@@ -52,18 +52,20 @@ class ModelPlugin(WorkerPlugin):
 
 def analyse_file(path: str, agent_channel: int, progress_topic: str = "", token: str = "") -> dict[str, Any]:
     """Analyse one file with this worker's model: {"analysis": CallAnalysis.to_dict()} or {"error": why}.
-    With a progress topic, {"task": token, "fraction": f} events go to it as the transcription moves (every 5%)."""
+    With a progress topic, {"task": token, "fraction": f} events go to it as the analysis begins (0) and as the
+    transcription moves (every 5%)."""
     worker = get_worker()
     plugin = worker.plugins.get(PLUGIN_NAME)
     if not isinstance(plugin, ModelPlugin) or plugin.transcriber is None:
         raise RuntimeError("this Dask worker has no qa-desktop model loaded (ModelPlugin not registered)")
-    reported = [0.0]
+    reported = [-1.0]
 
     def progress(fraction: float) -> None:
         if progress_topic and fraction - reported[0] >= 0.05:
             reported[0] = fraction
             worker.log_event(progress_topic, {"task": token, "fraction": float(fraction)})  # msgpack: no numpy
 
+    progress(0.0)  # begun: the client says this file is in progress (not those waiting for a worker)
     try:
         return {
             "analysis": analyse_recording(

@@ -147,13 +147,22 @@ def unheard(
 
 class TrimmingPipeline(BatchedInferencePipeline):
     """faster-whisper's batched pipeline, the heap's free memory given back after each batch, so the
-    next batch does not start on the last one's leftovers (`heap`)."""
+    next batch does not start on the last one's leftovers (`heap`); a pass's first window is a batch of its own, so
+    its progress moves after one window's work, not eight's (docs/decisions.md)."""
 
     def forward(self, *args, **kwargs):
         try:
             return super().forward(*args, **kwargs)
         finally:
+            self.carried = self.last_speech_timestamp  # what the next batch's word times start from
             release_free_memory()
+
+    def _batched_segments_generator(self, features, tokenizer, chunks_metadata, batch_size, options, log_progress):
+        batches = super()._batched_segments_generator
+        yield from batches(features[:1], tokenizer, chunks_metadata[:1], batch_size, options, log_progress)
+        if len(features) > 1:
+            self.last_speech_timestamp = self.carried  # the first window's end, as within one batch (not reset to 0)
+            yield from batches(features[1:], tokenizer, chunks_metadata[1:], batch_size, options, log_progress)
 
 
 class Transcriber:

@@ -91,7 +91,7 @@ def test_a_review_action_updates_its_row_without_reading_the_library_again(qtbot
     assert window.calls.rowCount() == 3
     resets = []
     window.calls.modelReset.connect(lambda: resets.append(1))
-    window.table.selectRow(0)
+    window.select_row(0)
     call_id = window.review.call.id
     window.review.apply_override("closing", "fail", "no goodbye")
     row = window.calls.row(window.calls.row_of(call_id))

@@ -28,7 +28,7 @@ def test_library_lists_calls_and_shows_the_transcript(qtbot, db, demo_analyses):
     assert window.calls.rowCount() == 2
     agents = {window.calls.index(row, 1).data() for row in range(2)}
     assert agents == {"Maria Lopez", "Daniel Kim"}
-    window.table.selectRow(1)
+    window.select_row(1)
     shown = window.review.transcript.toPlainText()
     call = repository.find_call_by_hash(
         demo_analyses[
@@ -46,7 +46,7 @@ def test_mono_waveform_is_coloured_by_the_separated_speakers(qtbot, db, demo_ana
     window = MainWindow(db)
     qtbot.addWidget(window)
     window.show()
-    window.table.selectRow(0)
+    window.select_row(0)
     waveform = window.review.waveform
     qtbot.waitUntil(lambda: waveform.ready, timeout=10_000)
     first = analysis.transcript.utterances[0]
@@ -133,3 +133,16 @@ def test_the_reviewers_name_is_asked_before_the_first_change_and_kept(qtbot, db)
     QTimer.singleShot(100, answer)
     assert window.reviewer() == "Rita QA" and Settings().get("reviewer") == "Rita QA"
     assert window.reviewer() == "Rita QA"  # not asked again
+
+
+def test_the_toolbar_keeps_the_ellipsis_of_actions_that_open_a_dialog(qtbot, db):
+    """Before: the toolbar read "Import", "Settings" (Qt's button text drops a trailing "…") while the actions'
+    labels and the README say "Import…": nothing told that a dialog asks for more before anything happens."""
+    from PySide6.QtWidgets import QToolBar
+
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    bar = window.findChild(QToolBar)
+    shown = {bar.widgetForAction(action).text() for action in window.actions.values()}
+    assert "Import…" in shown and "Settings…" in shown
+    assert shown == set(window.actions)  # each as its action is labelled, whatever it opens

@@ -126,7 +126,7 @@ def test_a_lead_lists_the_calls_to_hand_out_and_the_assigned_ones_leave_the_list
     boxes = window.filters.reviewed
     boxes.setCurrentIndex(boxes.findText("Not reviewed, unassigned"))
     qtbot.waitUntil(lambda: window.calls.rowCount() == 2)
-    window.table.selectRow(0)
+    window.select_row(0)
     window.assign_selected("fay")
     qtbot.waitUntil(lambda: window.assigning is None and window.calls.rowCount() == 1)
     assert Call.select().where(Call.assigned_to == "fay").count() == 1

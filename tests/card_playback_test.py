@@ -29,7 +29,7 @@ def test_the_review_plays_card_data_silent_and_the_rest_aloud(qtbot, db):
     window = MainWindow(db)
     qtbot.addWidget(window)
     window.show()
-    window.table.selectRow(window.calls.row_of(call.id))
+    window.select_row(window.calls.row_of(call.id))
     player = window.review.player
     heard = {}
     for moment in (0.5, 0.8, 1.5, 2.2, 2.5, 3.5, 4.5):  # utterance i runs from i to i + 1 s

@@ -126,8 +126,10 @@ def test_a_session_another_process_changed_is_not_overwritten_from_a_stale_read(
     assert (stored.goals, stored.notes, stored.status) == ("Name the feeling first", "", "planned")
 
 
+# Before: "clip 7 of coaching session 3 was changed by ...": the clip by a number the coach sees nowhere
 CLIP_CHANGED = (
-    r"clip \d+ of coaching session \d+ was changed by {} \({} at \d\d:\d\d\) since you opened it; nothing was saved"
+    r"a clip of the call 'Ana, 2026-03-02 09:00' in coaching session \d+ was changed by {} \({} at \d\d:\d\d\) "
+    "since you opened it; nothing was saved"
 )
 
 
@@ -168,6 +170,8 @@ def test_two_coaches_noting_one_clip_in_two_windows_the_second_is_told_and_shown
     assert CoachingClip.select().count() == 1 and kim.clip_note.text() == CoachingClip.get().note
     kim.remove_clip()  # now that Kim has seen it
     assert CoachingClip.select().count() == 0 and kim.clip_list.topLevelItemCount() == 0
+    removed = AuditEntry.get(AuditEntry.action == "remove clip")
+    assert removed.comment == "10.0-30.0 s of the call 'Ana, 2026-03-02 09:00'"  # was "call 1, 10.0-30.0 s"
     _clip_note(lou, "One more thing")  # on the clip Kim removed
     assert len(said) == 3 and re.match(CLIP_CHANGED.format("Kim", "remove clip"), said[2]), said
     assert lou.clip_list.topLevelItemCount() == 0 and CoachingClip.select().count() == 0

@@ -146,7 +146,8 @@ def test_two_disputes_raised_on_one_result_at_once_open_one(db):
     said = _at_once(
         db, change, lambda: raise_dispute(current_result(call.id, "closing"), "Ana", "I did", "Rob"), call.id
     )
-    assert said == "'closing' on this call already has an open dispute"  # two were opened before
+    # two were opened before; then the criterion by its id and the call as "this call"
+    assert said == "criterion 'Closing' of the call 'Ana, 2026-03-02 09:00' already has an open dispute"
     assert [(d.raised_by, d.status) for d in Dispute.select()] == [("Rob", "open")]
 
 

@@ -721,6 +721,10 @@ def test_dashboards_computed_while_the_database_cannot_be_read_say_why_and_compu
                     assert {c.canvas.placeholder for c in view.cards.values()} == {
                         "Not computed: see the message above"
                     }
+                    # nothing to export: the menu is not offered, and says why (it was, and did nothing)
+                    assert not any(c.export_button.isEnabled() for c in view.cards.values())
+                    tips = {c.export_button.toolTip() for c in view.cards.values()}
+                    assert tips == {dashboard_view.NOTHING_TO_EXPORT}
                     assert "Traceback" not in view.status.text() and str(location) in view.status.text()
                     view.date_from.setDate(dt.date(2020, 1, 1))  # the user acts while it still cannot be read
                     qtbot.waitUntil(lambda: view.status.text().startswith("Failed: "), timeout=20000)
@@ -730,6 +734,7 @@ def test_dashboards_computed_while_the_database_cannot_be_read_say_why_and_compu
             qtbot.waitUntil(lambda: _drawn(view), timeout=30000)
             assert view.status.text().endswith("click a bar, point or cell to list its calls")
             assert not view.retry.isVisible()
+            assert all(c.export_button.isEnabled() for c in view.cards.values())
         finally:
             window.dashboards.wait()
             close_database()

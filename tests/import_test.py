@@ -35,10 +35,11 @@ def test_import_shows_progress_and_failures_and_the_library_fills(qtbot, db, bat
     with qtbot.waitSignal(dialog.files_ready):
         dialog.set_files([batch])
     assert dialog.start_button.text() == "Import 4 files" and dialog.file_list.topLevelItemCount() == 4
-    progress: list[list[float]] = [[]]  # per file (file_started opens the next list)
+    progress: dict[str, list[float]] = {}  # per file
     dialog.start_button.click()
-    dialog.worker.file_started.connect(lambda *_: progress.append([]))
-    dialog.worker.file_progress.connect(lambda fraction: progress[-1].append(fraction))
+    dialog.worker.file_progress.connect(
+        lambda path, fraction: progress.setdefault(Path(path).name, []).append(fraction)
+    )
     assert [dialog.results.topLevelItem(i).text(1) for i in range(4)] == ["waiting"] * 4
     with qtbot.waitSignal(dialog.imported, timeout=300_000):
         pass
@@ -53,10 +54,9 @@ def test_import_shows_progress_and_failures_and_the_library_fills(qtbot, db, bat
     assert len(failures) == 2 and "b_empty.wav" in failures[0] and "empty file" in failures[0]
     assert "c_notes.mp3" in failures[1] and "not an audio file" in failures[1]
     assert dialog.overall_bar.value() == dialog.overall_bar.maximum() and "4 of 4 files" in dialog.overall_bar.text()
-    assert all(fractions == sorted(fractions) for fractions in progress)  # each file's only moves forward
-    moved = [fractions for fractions in progress if fractions and fractions[-1] > 0.5]
-    assert 1 <= len(moved) <= 2  # the recordings went far (two may be in flight at once: their fractions can
-    # land in one list), the files that fail do not
+    assert all(fractions == sorted(fractions) for fractions in progress.values())  # each file's only moves forward
+    # the recordings went far, each reporting its own (two in flight at once); the files that fail do not
+    assert {name for name, fractions in progress.items() if fractions[-1] > 0.5} == {"a_cold.flac", "d_mono.wav"}
     assert "2 imported" in dialog.summary.text() and "2 failed" in dialog.summary.text()
     assert window.calls.rowCount() == 2 and Call.select().count() == 2
     assert not repository.unfinished_jobs()
@@ -90,7 +90,8 @@ def test_a_skipped_duplicate_is_not_shown_as_imported_and_no_time_left_is_guesse
     with qtbot.waitSignal(dialog.imported, timeout=60_000):
         pass
     skipped = next(s for s in seen if s[:2] == ("a_chat.csv", "skipped"))
-    assert skipped[2].startswith("Skipped a_chat.csv: already imported as call")
+    # named as the library names the call (was "already imported as call 1 (...)": its database id)
+    assert skipped[2].startswith("Skipped a_chat.csv: already imported as the call 'unassigned, a_chat.csv'")
     assert list(dict.fromkeys(s[1] for s in seen if s[0] == "b_chat.csv")) == ["importing", "imported"]
     assert not [s for s in seen if "left" in s[3]]  # a skipped file took no time: no pace to guess from
     assert dialog.current.text() == "Import finished." and Call.select().count() == 2
@@ -316,12 +317,56 @@ def test_the_line_names_a_recording_in_flight_after_a_chat_read_between_them_and
     shown: list[tuple[str, str, int]] = []  # the line and the overall bar as each progress comes, and files done
     dialog.start_button.click()
     dialog.worker.file_progress.connect(
-        lambda _fraction: shown.append((dialog.current.text(), dialog.overall_bar.text(), dialog.files_done))
+        lambda *_: shown.append((dialog.current.text(), dialog.overall_bar.text(), dialog.batch.finished))
     )
     with qtbot.waitSignal(dialog.imported, timeout=300_000):
         pass
     assert Call.select().count() == 3
     after_chat = [s for s in shown if s[2] >= 1]  # the chat is read as soon as it is sent, before any recording ends
     assert after_chat and not [s for s in after_chat if "c_chat.csv" in s[0]], shown
-    assert after_chat[0][0].startswith("Importing a_cold.flac · 1 of 3 done"), shown
+    assert "a_cold.flac" in after_chat[0][0] and after_chat[0][0].endswith(" · 1 of 3 done"), shown
     assert not [s for s in shown if "left" in s[1] and s[2] < 2], shown  # nothing before a recording is done
+
+
+# Before: "Importing a.wav · 0 of 4 done" while a, b, c and d were transcribed at once (the engine named the oldest in
+# flight), the other rows "waiting", and the time left paced on a's fraction alone: "about 6 min" for 40 s of work
+def test_the_line_names_every_recording_in_progress_and_the_time_left_is_paced_on_them_all(qtbot, db, tmp_path):
+    files = [str(tmp_path / f"{name}.wav") for name in "abcd"]
+    dialog = _window(qtbot, db).open_import()
+    clock = [0.0]
+    dialog.now = lambda: clock[0]
+    dialog._show_waiting([Path(f) for f in files])
+    dialog._engine_starting()  # a busy bar until a recording moves
+    for index, path in enumerate(files):  # as the engine reports each recording a worker begins
+        dialog._file_started(index, 4, path)
+        dialog._file_progress(path, 0.0)
+    assert dialog.current.text() == "4 recordings in progress: a.wav, b.wav, c.wav and 1 more · 0 of 4 done"
+    clock[0] = 60.0
+    for path, fraction in zip(files, (0.5, 0.4, 0.4, 0.2)):
+        dialog._file_progress(path, fraction)
+    statuses = [dialog.results.topLevelItem(i).text(1) for i in range(4)]
+    assert statuses == ["transcribing 50%", "transcribing 40%", "transcribing 40%", "transcribing 20%"]
+    status = dialog.results.fontMetrics().horizontalAdvance("transcribing 100%")
+    assert status < dialog.results.columnWidth(1)  # read in full (was "tran…g 40%" in 80 px)
+    assert dialog.overall_bar.text() == "0 of 4 files (38%)"  # no time left until one is done
+    assert dialog.file_bar.value() == 38  # the four together
+    clock[0] = 120.0
+    for path, fraction in zip(files, (1.0, 0.8, 0.8, 0.4)):
+        dialog._file_progress(path, fraction)
+    dialog._file_finished(files[0], "imported", "scored 80")
+    assert dialog.current.text() == "3 recordings in progress: b.wav, c.wav, d.wav · 1 of 4 done"
+    # 3 files' work in 120 s (1 + 0.8 + 0.8 + 0.4), 1 left: 40 s
+    assert dialog.overall_bar.text() == "1 of 4 files (75%) · about 40 s left"
+    assert dialog.file_bar.value() == 67
+
+
+def test_a_file_skipped_while_recordings_are_in_progress_leaves_the_line_on_them(qtbot, db, tmp_path):
+    files = [str(tmp_path / name) for name in ("a.wav", "b.wav", "c_chat.csv")]
+    dialog = _window(qtbot, db).open_import()
+    dialog._show_waiting([Path(f) for f in files])
+    for index, path in enumerate(files[:2]):
+        dialog._file_started(index, 3, path)
+    dialog._file_started(2, 3, files[2])
+    assert dialog.current.text() == "3 files in progress: a.wav, b.wav, c_chat.csv · 0 of 3 done"
+    dialog._file_finished(files[2], "skipped", "already imported")
+    assert dialog.current.text() == "2 recordings in progress: a.wav, b.wav · 1 of 3 done"

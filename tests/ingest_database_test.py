@@ -53,7 +53,7 @@ def test_a_call_stored_meanwhile_by_another_process_is_already_there(db, worker,
     results = Ingestor(worker, scorecard).ingest(files, StoreElsewhereOnce())
     assert [r.status for r in results] == ["skipped", "imported"]
     other = Call.get(Call.sha256 == file_sha256(files[0]))
-    assert results[0].call_id == other.id and "already imported as call" in results[0].message
+    assert results[0].call_id == other.id and "already imported as the call 'Other process, " in results[0].message
     assert other.agent.name == "Other process" and Call.select().count() == 2
     assert [j.status for j in Job.select().order_by(Job.id)] == ["skipped", "done"]
 

@@ -14,8 +14,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QStyle
 
 from qa_desktop.app.library_columns import KEYS
-from qa_desktop.app.main_window import MainWindow
-from qa_desktop.app.review_view import ReviewView
+from qa_desktop.app.main_window import NARROWEST_TRANSCRIPT, MainWindow
+from qa_desktop.app.review_view import SCORECARD_WIDTH, ReviewView
 from qa_desktop.app.scorecard_panel import SEEK_ROLE
 from qa_desktop.services.settings import Settings
 from tests.support.stored_calls import SHORT_CHAT, shipped_scorecard, stored_call, stored_conversation
@@ -88,6 +88,20 @@ def test_the_review_shows_the_transcript_beside_the_scorecard_s_verdicts_in_full
     margins = 2 * (tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)  # the text's, in a cell
     assert 2 * tree.indentation() + widest + margins <= tree.header().sectionSize(0)  # every criterion's name in full
     assert tree.header().sectionViewportPosition(2) + tree.header().sectionSize(2) <= tree.viewport().width()
+
+
+def test_a_review_split_left_in_a_wider_window_leaves_the_transcript_readable_on_a_laptop(qtbot, db, tmp_path):
+    """Before: closed at 1920x1080 with the scorecard widened, the app opened on the laptop with the transcript at
+    60 px, a word a line: the scorecard kept its width and the transcript took what was left."""
+    (chat := tmp_path / "chat.csv").write_text(SHORT_CHAT, encoding="utf-8")
+    stored_conversation(chat, shipped_scorecard())
+    wide = _window(qtbot, db, (1843, 993))
+    inside = sum(wide.review.split.sizes())
+    wide.review.split.setSizes([300, inside - 300])  # the scorecard dragged wider
+    wide.close()  # the split is saved
+    window = _window(qtbot, db)
+    transcript, scorecard = window.review.split.sizes()
+    assert transcript >= NARROWEST_TRANSCRIPT and scorecard >= SCORECARD_WIDTH  # was 70 px and 431 px
 
 
 def test_the_scorecard_s_version_is_in_the_summary_s_tooltip_leaving_its_rows_to_the_criteria(qtbot, db, tmp_path):

@@ -244,7 +244,7 @@ def test_ctrl_down_opens_the_next_call_in_the_current_order(qtbot, filled):
     qtbot.addWidget(window)
     window.show()
     window.table.sortByColumn(_column("overall"), Qt.SortOrder.AscendingOrder)
-    window.table.selectRow(0)
+    window.select_row(0)
     window.step_call(1)
     assert window.review.call.id == window.calls.call_id(1)
     window.step_call(-1)

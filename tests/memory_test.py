@@ -118,7 +118,7 @@ def test_review_waveform_reads_the_call_in_blocks_and_keeps_its_envelope(qtbot, 
     waveform = window.review.waveform
 
     def open_call() -> None:
-        window.table.selectRow(0)
+        window.select_row(0)
         qtbot.waitUntil(lambda: waveform.ready, timeout=10_000)
 
     _, peak = peak_bytes(open_call)

@@ -225,19 +225,19 @@ def test_a_call_chosen_while_the_server_is_stopped_shows_no_call_and_opens_when_
             qtbot.addWidget(window)
             qtbot.waitUntil(lambda: window.calls.rowCount() == 2)
             QApplication.processEvents()  # the start-up's queued reads (the retention check), with the server up
-            window.table.selectRow(0)
+            window.select_row(0)
             first = window.review.call.id
             server.stop()
             try:
                 with qtbot.capture_exceptions() as raised:
-                    window.table.selectRow(1)  # on the UI thread: the error dialog says the server cannot be reached
+                    window.select_row(1)  # on the UI thread: the error dialog says the server cannot be reached
             finally:
                 server.start()
             assert [type(e[1]) for e in raised] == [peewee.OperationalError]
             assert window.review.call is None and not window.review.isEnabled()
             assert window.review.title.text() == NOT_OPENED
             assert not window.table.selectionModel().selectedRows()  # so that a click on the row opens it again
-            window.table.selectRow(1)
+            window.select_row(1)
             assert window.review.call is not None and window.review.call.id != first
         finally:
             close_database()
@@ -356,7 +356,10 @@ def test_a_dispute_settled_by_another_lead_meanwhile_is_not_settled_again(db):
         dispute.id,
     )
     assert other.returncode == 0, other.stderr
-    settled = r"dispute \d+ was accepted by Lead A at \d\d:\d\d since you opened it; nothing was saved"
+    settled = (
+        r"the dispute on criterion 'Closing' of the call 'Ben, 2026-03-02 09:00' was accepted by Lead A at \d\d:\d\d "
+        "since you opened it; nothing was saved"
+    )
     with pytest.raises(DisputeError, match=settled):
         reject(stale[0], "Lead B", "no goodbye heard")
     stale[1].status = "open"  # as read; the check on the stored row refuses it all the same

@@ -359,7 +359,7 @@ def test_the_review_shows_a_text_conversation_without_a_player(qtbot, db, scorec
     window = MainWindow(db)
     qtbot.addWidget(window)
     window.show()
-    window.table.selectRow(0)
+    window.select_row(0)
     review = window.review
     assert review.call.id == chat.id and window.calls.index(0, 3).data() == "✉"
     assert not review.player.isVisible() and not review.waveform.isVisible() and review.text_note.isVisible()
@@ -468,7 +468,7 @@ def test_an_untimed_conversations_title_leaves_the_window_narrow_enough_for_a_la
     window = MainWindow(db)
     qtbot.addWidget(window)
     window.show()
-    window.table.selectRow(0)
+    window.select_row(0)
     assert "text conversation, 6 messages, no times" in window.review.title.text()
     assert window.minimumSizeHint().width() <= 1366  # was 1368: the subtitle, on one line, widened the window
 
@@ -487,7 +487,7 @@ def test_an_emails_paragraphs_stay_apart_in_the_review_coaching_and_the_pack(qtb
     window = MainWindow(db)
     qtbot.addWidget(window)
     window.show()
-    window.table.selectRow(0)
+    window.select_row(0)
     assert "Subject: Router keeps restarting\n\nHello,\nsince the update" in window.review.transcript.toPlainText()
     closing = window.review.scorecard.criterion_item("closing")
     quotes = [closing.child(i).text(0) for i in range(closing.childCount())]

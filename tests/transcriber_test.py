@@ -107,3 +107,33 @@ def test_the_first_pass_hears_what_the_pipelines_own_vad_pass_hears(transcriber)
         (w.start, w.end, w.word) for w in transcriber._recognise(channel, speech=speech_spans(channel, config.window_s))
     ]
     assert len(own) > 50 and ours == own
+
+
+def test_a_channels_progress_moves_after_its_first_window_and_the_words_are_the_batched_ones(transcriber, monkeypatch):
+    # Before: a channel's first report came after its first batch of up to 8 windows (37 s into a 3-minute call on
+    # a loaded laptop, 8 s now); the first window alone is heard as in its batch (the same padded features)
+    from faster_whisper.transcribe import BatchedInferencePipeline
+
+    model, pipeline = transcriber.pipeline.model, transcriber.pipeline
+    windows: list[int] = []  # each encoder pass's windows
+    real = model.encode
+
+    def counted(features, *args, **kwargs):
+        windows.append(1 if np.ndim(features) == 2 else len(features))
+        return real(features, *args, **kwargs)
+
+    def heard() -> tuple[int, list]:
+        """The windows encoded by the first progress report, and the call's utterances."""
+        windows.clear()
+        first: list[int] = []
+        transcript = transcriber.transcribe_audio(call, progress=lambda _f: first or first.append(sum(windows)))
+        return first[0], transcript.utterances
+
+    monkeypatch.setattr(model, "encode", counted)
+    call = decode(demo_file("good"))
+    first_window, words = heard()
+    batches = BatchedInferencePipeline._batched_segments_generator
+    monkeypatch.setattr(pipeline, "_batched_segments_generator", lambda *args: batches(pipeline, *args))
+    first_batch, batched_words = heard()  # faster-whisper's own batches
+    assert first_window == 1 and first_batch > 1
+    assert words == batched_words

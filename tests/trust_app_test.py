@@ -104,6 +104,8 @@ def test_calibration_window_scores_blind(qtbot, db):
     win.propose()
     qtbot.waitUntil(lambda: win.proposals.count() == 2)  # found in the background
     assert win.proposals.count() == 2 and "overrode" in win.proposals.item(0).text()
+    # each call named as the library names it (was "1 · Ana · ...": its database id)
+    assert win.proposals.item(0).text().startswith("Ana, 2026-03-02 09:00 · ")
     window.open_call(calls[1].id)
     win.add_open_call()  # already proposed: not added twice
     assert win.proposals.count() == 2
@@ -112,6 +114,10 @@ def test_calibration_window_scores_blind(qtbot, db):
     assert (win.title.text(), win.evaluators.text(), win.proposals.count()) == ("", "", 0)  # ready for the next
     win.evaluator.setCurrentIndex(0)  # Ann
     assert win.call_list.item(0).text().endswith("0/1")
+    assert {win.call_list.item(r).text() for r in range(2)} == {
+        "○ Ana, 2026-03-02 09:00 · 5.0 min · 0/1",
+        "○ Ana, 2026-03-03 09:00 · 5.0 min · 0/1",
+    }  # was "○ Call 1 · Ana · 5.0 min · 0/1"
     win.call_list.setCurrentRow(0)
     for row in range(win.call_list.count()):
         assert win.call_list.currentRow() == row  # after a call's last answer, the next call owing answers
@@ -373,6 +379,15 @@ def test_rejecting_a_dispute_names_its_criterion_as_the_list_does(qtbot, db):
     dialog.actions[2].click()  # Reject…
     assert dialog.table.topLevelItem(0).text(2) == "Recording disclosure"
     assert asked and asked[0].startswith("Reject: Recording disclosure stays fail.")  # was "recording_disclosure"
+
+
+def test_the_disputes_list_names_each_call_as_the_library_does(qtbot, db):
+    """Before: "1 (Ana)", the call's database id, which the lead sees nowhere else."""
+    dialog = _disputes_with_one_open(qtbot, db)
+    assert dialog.table.headerItem().text(1) == "Call"
+    assert dialog.table.topLevelItem(0).text(1) == "Ana, 2026-03-02 09:00"
+    counts = dialog.by_criterion  # the criterion's name in full there too (was "Recording dis…")
+    assert counts.header().sectionSize(0) > counts.fontMetrics().horizontalAdvance("Recording disclosure")
 
 
 def test_a_dispute_is_rejected_from_the_keyboard(qtbot, db):

@@ -223,14 +223,23 @@ def test_dispute_accepted_changes_the_result_and_recomputes_the_score(db):
         _result(call.id, "identity_verification"), "Ana", "I asked for the postcode at 0:42", "Rita"
     )
     assert dispute.requested == "pass" and dispute.status == "open"
-    with pytest.raises(DisputeError, match="already has an open dispute"):
+    # Before: "'identity_verification' on this call already has an open dispute" (the criterion by its id)
+    with pytest.raises(DisputeError) as refused:
         raise_dispute(_result(call.id, "identity_verification"), "Ana", "again", "Rita")
+    assert str(refused.value) == (
+        "criterion 'Identity verification' of the call 'Ana, 2026-03-02 09:00' already has an open dispute"
+    )
     score = accept(dispute, "Lead", "postcode heard at 0:42")
     assert _result(call.id, "identity_verification").effective == "pass"
     assert not score.auto_fail and score.failed == "" and score.compliance == 100.0
     actions = [e.action for e in AuditEntry.select().where(AuditEntry.call == call).order_by(AuditEntry.id)]
     assert actions == ["dispute raised", "override", "dispute accepted"]
-    with pytest.raises(DisputeError, match="was accepted by Lead at"):
+    # Before: "dispute 1 was accepted by Lead at ...": a number the lead has seen nowhere
+    with pytest.raises(
+        DisputeError,
+        match=r"^the dispute on criterion 'Identity verification' of the call 'Ana, 2026-03-02 09:00' was accepted by "
+        r"Lead at \d\d:\d\d since you opened it",
+    ):
         reject(dispute, "Lead", "changed my mind")
 
 

@@ -158,7 +158,7 @@ class CalibrationWindow(QDialog):
         self.proposal_note.setText("" if found else "No scored calls to propose yet.")
         calls = review_service.call_summaries([p.call_id for p in found])
         for p in found:
-            self._add(p, calls[p.call_id].agent_name)
+            self._add(p, calls[p.call_id].name)
 
     def _propose_failed(self, message: str) -> None:
         self.proposal_note.setStyleSheet("color:#b3261e")
@@ -169,12 +169,10 @@ class CalibrationWindow(QDialog):
         call_id = self.open_call()
         chosen = {self.proposals.item(i).data(ID_ROLE).call_id for i in range(self.proposals.count())}
         if call_id is not None and call_id not in chosen:
-            self._add(
-                cal.Proposal(call_id, "chosen by hand"), review_service.call_summaries([call_id])[call_id].agent_name
-            )
+            self._add(cal.Proposal(call_id, "chosen by hand"), review_service.call_summaries([call_id])[call_id].name)
 
-    def _add(self, p: cal.Proposal, agent: str) -> None:
-        item = QListWidgetItem(f"{p.call_id} · {agent} · {p.reason}")
+    def _add(self, p: cal.Proposal, name: str) -> None:
+        item = QListWidgetItem(f"{name} · {p.reason}")  # the call as the library names it, not by its id
         item.setToolTip(item.text())
         item.setData(ID_ROLE, p)
         item.setCheckState(Qt.CheckState.Checked)
@@ -238,9 +236,7 @@ class CalibrationWindow(QDialog):
             asked = [c for c in self.session.criteria if (call.id, c) not in self.not_asked]
             done, total = sum((call.id, c) in given for c in asked), len(asked)
             item.setData(OWED_ROLE, done < total)
-            item.setText(
-                f"{'✓' if done == total else '○'} Call {call.id} · {call.agent_name} · {length} · {done}/{total}"
-            )
+            item.setText(f"{'✓' if done == total else '○'} {call.name} · {length} · {done}/{total}")
             skipped = len(self.session.criteria) - total
             note = f" ({skipped} not asked: its medium rules them out)" if skipped else ""
             item.setToolTip(f"{done} of {total} criteria answered on this call{note}")
@@ -553,7 +549,7 @@ class CalibrationWindow(QDialog):
         for s in spreads:
             item = QTreeWidgetItem(
                 [
-                    f"{s.call_id} · {calls[s.call_id].agent_name}",
+                    calls[s.call_id].name,
                     self._name(s.criterion),
                     ", ".join(f"{e}: {r}" for e, r in s.answers.items()),
                     s.automatic or "",

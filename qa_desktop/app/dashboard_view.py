@@ -35,6 +35,8 @@ from qa_desktop.services.library import visible_scope
 from scoring.drivers import DriverSet
 
 DPI = 90  # the charts' text is sized for the report; this fits two charts side by side
+EXPORT_TIP = "Save the chart as PNG or SVG, or its data as CSV"
+NOTHING_TO_EXPORT = "Nothing to export: this chart has no data yet (see what it says)"
 RESIZE_WAIT_MS = 150  # a chart is drawn again once its size has stopped changing for this long
 
 
@@ -53,13 +55,14 @@ class ChartCard(QFrame):
         self.shown_for: tuple = ()  # the table, size and pixel ratio the chart shown was drawn for
         self.setFrameShape(QFrame.Shape.StyledPanel)
         title = QLabel(f"<b>{chart.title}</b>")
-        export = QToolButton(text="Export ▾")
+        self.export_button = export = QToolButton(text="Export ▾")
         export.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(export)
         menu.addAction("Chart as PNG…", lambda: self._ask("png"))
         menu.addAction("Chart as SVG…", lambda: self._ask("svg"))
         menu.addAction("Data as CSV…", lambda: self._ask("csv"))
         export.setMenu(menu)
+        self._exportable(False)
         head = QHBoxLayout()
         head.addWidget(title, 1)
         head.addWidget(export)
@@ -85,17 +88,24 @@ class ChartCard(QFrame):
         self.table = self.chosen = None
         self.forget()
         self.canvas.show_text(text)
+        self._exportable(False)
 
     def show_table(self, table: Table, scope: Scope, chosen: Scope) -> None:
         """Draw the chart for new data of the scope `chosen`, narrowed to `scope` (in the background, once the
         layout has given the chart its size)."""
         self.table, self.scope, self.chosen = table, scope, chosen
+        self._exportable(True)
         height = int(self.chart.height(table) * DPI)
         resizing = height != self.canvas.minimumHeight()
         self.canvas.setMinimumHeight(height)
         if self.canvas.rendered is None:
             self.canvas.show_text("Drawing this chart…")
         self._draw_soon(RESIZE_WAIT_MS if resizing else 0)  # a new height: drawn once the layout has given it
+
+    def _exportable(self, able: bool) -> None:
+        """The export menu, offered only with data to export (else its tooltip says why not)."""
+        self.export_button.setEnabled(able)
+        self.export_button.setToolTip(EXPORT_TIP if able else NOTHING_TO_EXPORT)
 
     def forget(self) -> None:
         """Drop the drawings asked for (the chart shown stays until new data comes)."""

@@ -67,6 +67,7 @@ def _counts_tree(title: str) -> QTreeWidget:
     tree = QTreeWidget()
     tree.setHeaderLabels([title, *[s.title() for s in STATUSES]])
     tree.setRootIsDecorated(False)
+    tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)  # 100 px cut "Recording dis…"
     return tree
 
 
@@ -158,7 +159,7 @@ class DisputesDialog(QDialog):
             item = QTreeWidgetItem(
                 [
                     d.raised_at.strftime("%Y-%m-%d %H:%M"),
-                    f"{d.call_id} ({d.call_agent})",
+                    d.call,
                     names.get(d.criterion, d.criterion),
                     f"{d.disputed} → {d.requested}",
                     d.agent_name,

@@ -33,7 +33,7 @@ from qa_desktop.app.background import Latest
 from qa_desktop.app.dialog_size import fit_to_screen
 from qa_desktop.app.error_report import describe
 from qa_desktop.app.import_worker import ImportPlan, ImportWorker
-from qa_desktop.services.ingest import discover, folder_metadata, metadata_csvs, why_passed_over
+from qa_desktop.services.ingest import BatchProgress, discover, folder_metadata, metadata_csvs, why_passed_over
 from qa_desktop.services.metadata import (
     DATE_ORDERS,
     DEFAULT_NAME_PATTERN,
@@ -53,6 +53,7 @@ STATUS_COLOURS = {"imported": "#1b6e20", "skipped": "#555555", "failed": "#b3261
 
 NO_METADATA = "No metadata CSV: agent, team, time and call id come from file names."
 STEPS = 1000  # overall bar steps per file, so it moves within a file
+NAMED = 3  # files in progress named on the dialog's line (the rest counted)
 
 
 def _read(paths: list[Path]) -> tuple[list[Path], list[Path], list[Path]]:
@@ -90,8 +91,10 @@ class ImportDialog(QDialog):
             self.name_pattern = compile_name_pattern(name_pattern)
         except MetadataError:  # the settings check says so at start; the preview shows no names then
             self.name_pattern = None
+        self.now = time.monotonic  # the clock the time left is measured on
         self.clock: float | None = None  # when the work the time left is paced on began (None: not begun)
         self.analysed = 0  # files finished since then, but those skipped (no work to pace on)
+        self.batch = BatchProgress(0)  # the files finished and those in progress, with their fractions
         self.recordings = False  # the batch has recordings: its pace is theirs, not the chats' (read in seconds)
         self.worker: ImportWorker | None = None
         self.files: list[Path] = []  # what will be imported: the chosen files, and the folders' files
@@ -367,16 +370,18 @@ class ImportDialog(QDialog):
     def _progress_page(self) -> QWidget:
         page = QWidget()
         self.current = QLabel()
+        self.current.setWordWrap(True)  # the names of the files in progress must not widen the dialog
         self.file_bar, self.overall_bar = QProgressBar(), QProgressBar()
+        self.file_bar.setToolTip("The files in progress (together, when several are)")
         self.overall_bar.setFormat("")
         self.results = QTreeWidget()
         self.results.setHeaderLabels(["File", "Status", "Details"])
         self.results.setRootIsDecorated(False)
         self.results.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.results.setColumnWidth(0, 360)  # a file's name (the details say the rest)
-        self.results.setColumnWidth(1, 80)  # failed, skipped, imported
+        status = self.results.fontMetrics().horizontalAdvance("transcribing 100%")  # was 80 px: "tran…g 40%"
+        self.results.setColumnWidth(1, status + 16)
         self._rows: dict[str, QTreeWidgetItem] = {}
-        self._current_row: QTreeWidgetItem | None = None
         self.failures = QListWidget()
         self.failures.setStyleSheet("color:#b3261e")
         self.failures.setWordWrap(True)  # each message read in full, without scrolling sideways
@@ -404,23 +409,7 @@ class ImportDialog(QDialog):
 
     def start(self, plan: ImportPlan) -> None:
         """Run an import plan in the background and show its progress."""
-        self.pages.setCurrentIndex(1)
-        self.overall_bar.setRange(0, len(plan.files) * STEPS)
-        self.overall_bar.setValue(0)
-        self.files_done = 0
-        self.recordings = any(not is_transcript_file(Path(path)) for path in plan.files)  # paced on them, not chats
-        self.clock, self.analysed = (None if self.recordings else time.monotonic()), 0
-        self.current.setText("Checking the files…")
-        self._show_overall(0.0)
-        self.file_bar.setRange(0, 100)
-        self.results.clear()
-        self._rows = {}
-        for path in plan.files:
-            item = QTreeWidgetItem([Path(path).name, "waiting", str(path)])
-            item.setToolTip(0, str(path))
-            item.setForeground(1, QColor("#777777"))
-            self.results.addTopLevelItem(item)
-            self._rows[str(path)] = item
+        self._show_waiting(plan.files)
         self.worker = ImportWorker(plan, self._done, self._stopped)
         self.worker.file_found.connect(self._file_found)
         self.worker.engine_starting.connect(self._engine_starting)
@@ -431,6 +420,26 @@ class ImportDialog(QDialog):
         for path, reason in self.passed_over_reasons().items():  # said on the first page too
             self.failures.addItem(f"{path}: passed over, {reason}")
         self.worker.start()
+
+    def _show_waiting(self, files: list[Path]) -> None:
+        """The progress page, every file waiting."""
+        self.pages.setCurrentIndex(1)
+        self.overall_bar.setRange(0, len(files) * STEPS)
+        self.overall_bar.setValue(0)
+        self.batch = BatchProgress(len(files))
+        self.recordings = any(not is_transcript_file(Path(path)) for path in files)  # paced on them, not chats
+        self.clock, self.analysed = (None if self.recordings else self.now()), 0
+        self.current.setText("Checking the files…")
+        self._show_overall()
+        self.file_bar.setRange(0, 100)
+        self.results.clear()
+        self._rows = {}
+        for path in files:
+            item = QTreeWidgetItem([Path(path).name, "waiting", str(path)])
+            item.setToolTip(0, str(path))
+            item.setForeground(1, QColor("#777777"))
+            self.results.addTopLevelItem(item)
+            self._rows[str(path)] = item
 
     def cancel(self) -> None:
         """Stop the import (the file in progress is abandoned; stored calls stay)."""
@@ -457,54 +466,81 @@ class ImportDialog(QDialog):
         self.current.setText("Starting the import engine…")
         self.file_bar.setRange(0, 0)
         self.clock = None
-        self._show_overall(0.0)
+        self._show_overall()
 
     def _file_started(self, index: int, total: int, path: str) -> None:
-        """The file shown as in progress (the engine's oldest in flight, or a chat read between recordings)."""
-        self.current.setText(f"Importing {Path(path).name} · {self.files_done} of {total} done")
-        self.file_bar.setRange(0, 100)
-        self.file_bar.setValue(0)
-        self._current_row = self._row(path)
-        self._current_row.setText(1, "importing")
-        self._current_row.setForeground(1, QColor("#1f5fa8"))
-        self.results.scrollToItem(self._current_row)
+        """A file in progress (a recording a worker began, several at once in a batch, or a chat read between)."""
+        self.batch.started(path)
+        self._say_in_progress()
+        self.file_bar.setRange(0, 100)  # no longer busy: the engine is up
+        row = self._row(path)
+        row.setText(1, "importing")
+        row.setForeground(1, QColor("#1f5fa8"))
+        self.results.scrollToItem(row)
+        self._show_file_bar()
 
-    def _show_overall(self, fraction: float) -> None:
-        """The overall bar: whole files plus the part of the one in progress (in its percentage: the count is of
-        whole files), and the time left at the pace so far."""
-        total = max(1, self.overall_bar.maximum() // STEPS)
-        done = min(self.files_done + fraction, total)
+    def _say_in_progress(self) -> None:
+        """The dialog's line: every file in progress (the first few by name), and how many are done."""
+        running = [Path(path) for path in self.batch.running]
+        if not running:
+            return
+        done = f"{self.batch.finished} of {self.batch.total} done"
+        if len(running) == 1:
+            self.current.setText(f"Importing {running[0].name} · {done}")
+            return
+        kind = "files" if any(is_transcript_file(path) for path in running) else "recordings"
+        names = ", ".join(path.name for path in running[:NAMED])
+        more = f" and {len(running) - NAMED} more" if len(running) > NAMED else ""
+        self.current.setText(f"{len(running)} {kind} in progress: {names}{more} · {done}")
+
+    def _show_file_bar(self) -> None:
+        """The bar under the line: how far the files in progress are, together."""
+        if self.batch.running:
+            fractions = self.batch.running.values()
+            self.file_bar.setValue(round(100 * sum(fractions) / len(fractions)))
+
+    def _show_overall(self) -> None:
+        """The overall bar: whole files plus the parts of those in progress (in its percentage: the count is of
+        whole files), and the time left at the pace measured so far."""
+        total, done = max(1, self.batch.total), self.batch.done
         self.overall_bar.setValue(int(done * STEPS))
-        left = self._time_left(fraction, total - done)
-        self.overall_bar.setFormat(f"{min(self.files_done, total)} of {total} files ({done / total:.0%}){left}")
+        self.overall_bar.setFormat(f"{self.batch.finished} of {total} files ({done / total:.0%}){self._time_left()}")
 
-    def _time_left(self, fraction: float, remaining: float) -> str:
-        """About how long the rest takes at the pace of the files worked on so far: not the skipped ones, nor the
-        engine's start, nor, in a batch with recordings, the transcript files read (in seconds). Nothing until a
-        first file is done: a recording's fraction moves by fits (8% for 45 s), and the guess went 5, 13, 4 min."""
-        work = self.analysed + fraction
+    def _time_left(self) -> str:
+        """About how long the rest takes at the throughput measured so far: the work done since the pace's clock
+        started (files finished and the parts of those in progress, all together, as a parallel batch does them)
+        over the time it took. Not paced on the skipped files, nor the engine's start, nor, in a batch with
+        recordings, the transcript files read (in seconds). Nothing until a first file is done: a recording's
+        fraction moves by fits (8% for 45 s), and the guess went 5, 13, 4 min."""
+        remaining = self.batch.total - self.batch.done
         if self.clock is None or self.analysed < 1 or remaining <= 0:
             return ""
-        return f" · about {_duration((time.monotonic() - self.clock) / work * remaining)} left"
+        work = self.analysed + sum(f for path, f in self.batch.running.items() if self._paced(path))
+        return f" · about {_duration((self.now() - self.clock) / work * remaining)} left"
 
-    def _file_progress(self, fraction: float) -> None:
+    def _paced(self, path: str) -> bool:
+        """Whether a file's work counts in the pace: a batch with recordings is paced on them, not on its chats."""
+        return not (self.recordings and is_transcript_file(Path(path)))
+
+    def _file_progress(self, path: str, fraction: float) -> None:
         if self.clock is None:  # the engine is up: the pace is measured from its first file
-            self.clock, self.analysed = time.monotonic(), 0
-        self._show_overall(fraction)
-        self.file_bar.setValue(round(fraction * 100))  # as the row says it ({:.0%} rounds)
-        if self._current_row is not None:
-            self._current_row.setText(1, f"transcribing {fraction:.0%}")
+            self.clock, self.analysed = self.now(), 0
+        self.batch.moved(path, fraction)
+        self._show_overall()
+        self._show_file_bar()
+        self._row(path).setText(1, f"transcribing {fraction:.0%}")
 
     def _file_finished(self, path: str, status: str, message: str) -> None:
         """The dialog's line and bars, then the file's row (as it reads once the row says so)."""
         item = self._row(path)
-        if item is self._current_row and status == "skipped":  # not imported after all: say so, not "Importing"
+        alone = list(self.batch.running) == [path]
+        self.batch.ended(path)
+        if alone and status == "skipped":  # not imported after all: say so, not "Importing"
             self.current.setText(f"Skipped {item.text(0)}: {message}")
-        self._current_row = None
-        paced = status != "skipped" and not (self.recordings and is_transcript_file(Path(path)))
-        self.analysed += paced and self.clock is not None
-        self.files_done += 1
-        self._show_overall(0.0)
+        self._say_in_progress()
+        self.analysed += status != "skipped" and self._paced(path) and self.clock is not None
+        self._show_overall()
+        self._show_file_bar()
         item.setText(2, message)
         item.setToolTip(2, message)
         item.setForeground(1, QColor(STATUS_COLOURS.get(status, "#000")))

@@ -70,7 +70,7 @@ class _Relay(IngestListener):
         self.worker.file_started.emit(index, total, str(path))
 
     def file_progress(self, path: Path, fraction: float) -> None:
-        self.worker.file_progress.emit(fraction)
+        self.worker.file_progress.emit(str(path), fraction)
 
     def file_finished(self, result: IngestResult) -> None:
         self.worker.file_finished.emit(str(result.path), result.status, result.message)
@@ -86,7 +86,7 @@ class ImportWorker(Task):
     file_found = Signal(str, str)
     engine_starting = Signal()
     file_started = Signal(int, int, str)
-    file_progress = Signal(float)
+    file_progress = Signal(str, float)
     file_finished = Signal(str, str, str)
     warning = Signal(str)
 

@@ -80,6 +80,7 @@ class _ExportCancelled(Exception):
 
 RETENTION_EVERY_MS = 24 * 3600 * 1000  # the retention policy's scheduled run: at start, then daily
 _GEOMETRY, _LIBRARY_SPLIT, _REVIEW_SPLIT = "window/geometry", "window/library_split", "window/review_split"
+NARROWEST_TRANSCRIPT = 160  # px: a saved split leaving the transcript less is not restored (it read a word a line)
 
 
 class MainWindow(QMainWindow):
@@ -254,6 +255,8 @@ class MainWindow(QMainWindow):
             state = self.settings.store.value(key)
             if state is None or not splitter.restoreState(state):
                 splitter.setSizes(sizes())
+        if self.review.split.sizes()[0] < NARROWEST_TRANSCRIPT:  # left so in a wider window: the scorecard kept its
+            self.review.split.setSizes(self.review.default_split())  # width there, leaving the transcript a sliver
 
     def _library_width(self) -> int:
         """The library pane's width that shows every column it shows without scrolling."""
@@ -300,6 +303,7 @@ class MainWindow(QMainWindow):
             ("Retention…", self._retention, "How long recordings, transcripts and the audit log are kept", "retention"),
         ):
             action = QAction(text, self)
+            action.setIconText(text)  # Qt's button text drops the "…" that says a dialog asks for more first
             action.setToolTip(tip)
             action.triggered.connect(slot)
             if needs is not None and not allowed(user, needs):

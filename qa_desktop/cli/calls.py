@@ -22,6 +22,7 @@ from qa_desktop.cli.options import (
 )
 from qa_desktop.services.config import Config
 from qa_desktop.services.ingest import (
+    BatchProgress,
     IngestListener,
     Ingestor,
     IngestResult,
@@ -59,21 +60,30 @@ class _TerminalProgress(IngestListener):
             disable=None,
             bar_format="{l_bar}{bar}| {n:.1f}/{total} files [{elapsed}<{remaining}]",
         )
-        self.done = 0  # files finished (in a parallel batch they finish in any order)
+        self.batch = BatchProgress(total)  # in a parallel batch several files are in progress, finishing in any order
 
     def file_started(self, path: Path, index: int, total: int) -> None:
-        self.bar.set_description(one_line(path.name)[:40])
+        self.batch.started(path)
+        self._show()
 
     def file_progress(self, path: Path, fraction: float) -> None:
-        self.bar.n = self.done + fraction
-        self.bar.refresh()
+        self.batch.moved(path, fraction)
+        self._show()
 
     def file_finished(self, result: IngestResult) -> None:
-        self.done += 1
-        self.bar.n = self.done
-        self.bar.refresh()
+        self.batch.ended(result.path)
+        self._show()
         label = {"imported": "imported", "skipped": "skipped", "failed": "FAILED", "cancelled": "cancelled"}
         self.bar.write(f"{label[result.status]}: {one_line(result.path)}: {one_line(result.message)}", file=sys.stderr)
+
+    def _show(self) -> None:
+        """The bar at the files done (with the parts of those in progress), named by the first in progress."""
+        running = list(self.batch.running)
+        if running:
+            more = f" +{len(running) - 1}" if len(running) > 1 else ""
+            self.bar.set_description(one_line(Path(running[0]).name)[:40] + more)
+        self.bar.n = self.batch.done
+        self.bar.refresh()
 
     def close(self) -> None:
         self.bar.close()

@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from peewee import DatabaseError, IntegrityError
@@ -28,6 +28,7 @@ from qa_desktop.storage.call_metadata import CallMetadata, customer_name
 from qa_desktop.storage.database_errors import database_error_reason
 from qa_desktop.storage.models import Call, Job
 from qa_desktop.storage.recordings import named_files, needs_search
+from qa_desktop.storage.review import named
 from scoring.analysis import CallAnalysis
 from scoring.audio import SUPPORTED_EXTENSIONS, AudioError, check_file, file_sha256
 from scoring.drivers import DriverSet
@@ -71,12 +72,38 @@ class PreparedFile:
 
 
 class IngestListener:
-    """Receives progress from an ingest; override what you need."""
+    """Receives progress from an ingest; override what you need. A file is started as its analysis begins and
+    finished once stored (or not); in a parallel batch several are in progress at once, each reporting its own."""
 
     def engine_starting(self) -> None: ...  # the batch engine (a Dask cluster) starts: no file moves until it is up
     def file_started(self, path: Path, index: int, total: int) -> None: ...
     def file_progress(self, path: Path, fraction: float) -> None: ...
     def file_finished(self, result: IngestResult) -> None: ...
+
+
+@dataclass
+class BatchProgress:
+    """How far a batch is, from its listener's reports: the files finished, and each file in progress (several at
+    once in a parallel batch, in the order they started) with the fraction of it done."""
+
+    total: int
+    finished: int = 0
+    running: dict[str, float] = field(default_factory=dict)  # path -> fraction done
+
+    def started(self, path: str | Path) -> None:
+        self.running[str(path)] = 0.0
+
+    def moved(self, path: str | Path, fraction: float) -> None:
+        self.running[str(path)] = fraction
+
+    def ended(self, path: str | Path) -> None:
+        self.running.pop(str(path), None)
+        self.finished += 1
+
+    @property
+    def done(self) -> float:
+        """Files done: the finished ones and the fractions of those in progress."""
+        return min(self.finished + sum(self.running.values()), self.total)
 
 
 NOT_A_TRANSCRIPT = "not a transcript (a CSV needs speaker and text columns; a JSON, a list of utterances)"
@@ -137,7 +164,7 @@ def _finish(job: Job, status: str, **fields) -> None:
 
 
 def _already_there(path: Path, job: Job, existing: Call) -> IngestResult:
-    message = f"already imported as call {existing.id} ({existing.path})"
+    message = f"already imported as {named(existing)}"  # as the library names it (was "as call 8 (its path)")
     _finish(job, "skipped", error=message, call=existing)
     return IngestResult(path, "skipped", message, existing.id)
 

@@ -229,8 +229,8 @@ class ParallelIngest:
         jobs: list[Job] | None = None,
     ) -> list[IngestResult]:
         """Import files in parallel (with their queued jobs, if given); on cancel, files in flight are
-        abandoned and the rest left untouched. Results come back in file order. The listener hears of
-        each file as it is checked, and of the oldest file in flight as the current one (started, progress)."""
+        abandoned and the rest left untouched. Results come back in file order. The listener hears of each file
+        in flight as a worker begins it and as it moves (several at once), and of each as it ends."""
         require(current_user(), "ingest")  # before a cluster starts
         cancelled = should_cancel or (lambda: False)
         results: dict[int, IngestResult] = {}
@@ -260,7 +260,7 @@ class _Batch:
         self._resources: dict[str, float] | None = None
         self._topic = f"qa-desktop-progress-{uuid.uuid4().hex}"  # this batch's progress events
         self._fractions: dict[str, float] = {}  # task key -> fraction done, written by the client's event loop
-        self._current: int | None = None  # the file shown as the one in progress
+        self._reported: dict[str, float] = {}  # task key -> the fraction last reported (begun: started was said)
         self.total = 0
 
     def __enter__(self) -> _Batch:
@@ -306,8 +306,6 @@ class _Batch:
         if isinstance(prepared, IngestResult):
             self.listener.file_started(path, index, total)
             self._finished(index, prepared)
-            self._current = None  # it was shown as the file in progress: the oldest in flight is shown again
-            self._show_progress()
             return
         try:
             client = self.client()
@@ -329,14 +327,16 @@ class _Batch:
         self._show_progress()
 
     def _show_progress(self) -> None:
-        """Report the oldest file in flight as the current one, and how far its analysis is."""
-        if not self.in_flight:
-            return
-        future, (index, prepared) = min(self.in_flight.items(), key=lambda item: item[1][0])
-        if self._current != index:
-            self._current = index
-            self.listener.file_started(prepared.path, index, self.total)
-        self.listener.file_progress(prepared.path, self._fractions.get(future.key, 0.0))
+        """Report each file in flight that a worker has begun (its first event): started once, then its fraction as
+        it moves. Files sent but waiting for a free worker are not said to be in progress."""
+        for future, (index, prepared) in sorted(self.in_flight.items(), key=lambda item: item[1][0]):
+            fraction = self._fractions.get(future.key)
+            if fraction is None or self._reported.get(future.key) == fraction:
+                continue
+            if future.key not in self._reported:
+                self.listener.file_started(prepared.path, index, self.total)
+            self._reported[future.key] = fraction
+            self.listener.file_progress(prepared.path, fraction)
 
     def drain(self, cancelled: Callable[[], bool], keep: int) -> None:
         """Store finished results until at most `keep` files are in flight (or the user cancels)."""
@@ -349,9 +349,12 @@ class _Batch:
             for future in done:
                 index, prepared = self.in_flight.pop(future)
                 self._fractions.pop(future.key, None)
-                if index == self._current:  # its bar fills before the next file is shown (events may trail)
+                if self._reported.pop(future.key, None) is None:  # done before its first event came (events trail)
+                    self.listener.file_started(prepared.path, index, self.total)
+                result = self._outcome(future, prepared)
+                if not result.failed:  # its bar fills before its result shows (a file that failed did not get far)
                     self.listener.file_progress(prepared.path, 1.0)
-                self._finished(index, self._outcome(future, prepared))
+                self._finished(index, result)
             self._show_progress()
 
     def _outcome(self, future: Future, prepared: PreparedFile) -> IngestResult:

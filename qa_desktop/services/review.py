@@ -19,7 +19,7 @@ from qa_desktop.services.library import visible
 from qa_desktop.services.trust.disputes import raise_dispute
 from qa_desktop.storage import repository
 from qa_desktop.storage import review as stored
-from qa_desktop.storage.library import LibraryFilter, LibraryRow, call_ids, rows
+from qa_desktop.storage.library import LibraryFilter, LibraryRow, call_ids, call_name, rows
 from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Score, User, database
 from qa_desktop.storage.people import reassign_call as stored_reassign
 from qa_desktop.storage.recordings import needs_search, recording_file
@@ -414,9 +414,11 @@ def library_row(call_id: int, shown: LibraryFilter) -> LibraryRow | None:
 
 @dataclass(frozen=True)
 class CallSummary(OfMedium):
-    """A call as a list names it: its agent, medium and length, and its recording (`recording_path` finds it)."""
+    """A call as a list names it: its name (`call_name`: agent and call time), agent, medium and length, and its
+    recording (`recording_path` finds it)."""
 
     id: int
+    name: str
     agent_name: str
     medium: str
     duration_s: float
@@ -428,7 +430,16 @@ class CallSummary(OfMedium):
 def call_summaries(ids: list[int]) -> dict[int, CallSummary]:
     """Call id -> summary for these calls, in one query (no file is looked for)."""
     return {
-        c.id: CallSummary(c.id, c.agent.name, c.medium, c.duration_s, c.path, c.sha256, c.timed)
+        c.id: CallSummary(
+            c.id,
+            call_name(c.agent.name, c.call_time, c.path),
+            c.agent.name,
+            c.medium,
+            c.duration_s,
+            c.path,
+            c.sha256,
+            c.timed,
+        )
         for c in stored.calls_with_agents(ids)
     }
 

@@ -61,12 +61,15 @@ def claim(row: Claimed, what: str = "") -> None:
 
 def named(row: Claimed) -> str:
     """A claimed row as the user sees it: a criterion by its scorecard name, a call by its agent and time
-    (`call_name`), not by their ids; a coaching session or clip as the audit log names it."""
+    (`call_name`), a coaching clip by its call, not by their ids; a coaching session as the audit log names it (the
+    coaching window lists it by that number)."""
     if isinstance(row, Call):
         return f"the call '{call_name(row.agent.name, row.call_time, row.path)}'"
     if isinstance(row, CriterionResultRow):
         return criterion_of(row.criterion, row.score.call)
-    return session_target(row.id) if isinstance(row, CoachingSession) else clip_target(row)
+    if isinstance(row, CoachingSession):
+        return session_target(row.id)
+    return f"a clip of {named(row.call)} in {session_target(row.session_id)}"
 
 
 def criterion_of(criterion: str, call: Call) -> str:

@@ -13,7 +13,7 @@ from qa_desktop.services.access.permissions import require
 from qa_desktop.services.coaching.focus import peers
 from qa_desktop.storage.criteria import criterion_names
 from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession, CriterionResultRow, Score, database
-from qa_desktop.storage.review import audit, claim, clip_target, locked, session_target, stale
+from qa_desktop.storage.review import audit, claim, clip_target, locked, named, session_target, stale
 
 STATUSES = ("planned", "delivered", "acknowledged")
 PADDING_S = 3.0  # seconds of context either side of the evidence
@@ -191,7 +191,7 @@ def set_clip_note(clip: CoachingClip, note: str, actor: str = "") -> None:
     if note == clip.note:
         return
     with database.atomic():
-        claim(clip, clip_target(clip))
+        claim(clip)
         audit(None, actor or "coach", "clip note", clip_target(clip), clip.note, note)
         clip.note = note
         clip.save(only=[CoachingClip.note])
@@ -203,8 +203,8 @@ def remove_clip(clip: CoachingClip, actor: str = "") -> None:
     require(current_user(), "coach")
     actor = acting_name(actor)
     with database.atomic():
-        claim(clip, clip_target(clip))
-        where = f"call {clip.call_id}, {clip.start:.1f}-{clip.end:.1f} s"
+        claim(clip)
+        where = f"{clip.start:.1f}-{clip.end:.1f} s of {named(clip.call)}"  # the times after the call's read as a card
         audit(None, actor or "coach", "remove clip", clip_target(clip), clip.note, None, where)
         CoachingClip.delete().where(CoachingClip.id == clip.id).execute()
 

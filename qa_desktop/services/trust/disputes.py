@@ -13,6 +13,8 @@ from peewee import fn
 from qa_desktop.services.access.identity import acting_name, current_user
 from qa_desktop.services.access.permissions import AGENT, require
 from qa_desktop.storage import review
+from qa_desktop.storage.criteria import criterion_names
+from qa_desktop.storage.library import call_name
 from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Dispute, Score, database
 from qa_desktop.storage.review import RESULTS, audit, locked, override
 
@@ -45,7 +47,7 @@ def raise_dispute(
     with database.atomic():
         locked(CriterionResultRow.select().where(CriterionResultRow.id == result.id)).get()  # another raiser waits
         if Dispute.select().where((Dispute.result_row == result) & (Dispute.status == "open")).exists():
-            raise DisputeError(f"'{result.criterion}' on this call already has an open dispute")
+            raise DisputeError(f"{review.criterion_of(result.criterion, call)} already has an open dispute")
         dispute = Dispute.create(
             call=call,
             result_row=result,
@@ -84,8 +86,8 @@ def _settle(dispute: Dispute, status: str, lead: str, comment: str) -> None:
 
 def _already_settled(dispute: Dispute) -> str:
     return (
-        f"dispute {dispute.id} was {dispute.status} by {dispute.resolved_by} at {dispute.resolved_at:%H:%M} "
-        "since you opened it; nothing was saved: look at it again"
+        f"the dispute on {review.criterion_of(dispute.criterion, dispute.call)} was {dispute.status} by "
+        f"{dispute.resolved_by} at {dispute.resolved_at:%H:%M} since you opened it; nothing was saved: look at it again"
     )
 
 
@@ -108,8 +110,8 @@ def current_result(dispute: Dispute) -> CriterionResultRow:
         return review.current_result(dispute.call_id, dispute.criterion)
     except (CriterionResultRow.DoesNotExist, Score.DoesNotExist):
         raise DisputeError(
-            f"the call was rescored and its scorecard no longer has '{dispute.criterion}'; "
-            "reject the dispute with that reason"
+            f"{review.named(dispute.call)} was rescored and its scorecard no longer has the criterion "
+            f"'{criterion_names().get(dispute.criterion, dispute.criterion)}'; reject the dispute with that reason"
         ) from None
 
 
@@ -121,7 +123,7 @@ def accept(dispute: Dispute, lead: str, comment: str = "") -> Score:
     lead = acting_name(lead)
     if dispute.status != "open":
         raise DisputeError(_already_settled(dispute))
-    note = comment.strip() or f"dispute {dispute.id} accepted"
+    note = comment.strip() or "dispute accepted"
     with database.atomic():
         _settle(dispute, "accepted", lead, note)  # first: another lead settling it meanwhile waits, then is refused
         row = current_result(dispute)
@@ -130,7 +132,8 @@ def accept(dispute: Dispute, lead: str, comment: str = "") -> Score:
             dispute.resolution = note = f"{note} (the current score already gives {dispute.requested})"
             dispute.save(only=[Dispute.resolution])
         else:
-            score = override(row, dispute.requested, f"{note} (dispute {dispute.id}: {dispute.reason})", lead)
+            why = f"{note} (the dispute for {dispute.agent_name}: {dispute.reason})"
+            score = override(row, dispute.requested, why, lead)
         _audit_settled(dispute)
     return score
 
@@ -171,7 +174,7 @@ class DisputeRow:
 
     id: int
     call_id: int
-    call_agent: str
+    call: str  # as people know it (`call_name`: agent and call time)
     criterion: str
     disputed: str
     requested: str
@@ -191,6 +194,8 @@ def dispute_rows(status: str | None = None) -> list[DisputeRow]:
             Dispute.id,
             Dispute.call,
             Agent.name,
+            Call.call_time,
+            Call.path,
             Dispute.criterion,
             Dispute.disputed,
             Dispute.requested,
@@ -206,7 +211,12 @@ def dispute_rows(status: str | None = None) -> list[DisputeRow]:
         .join(Agent)
         .order_by(Dispute.raised_at.desc(), Dispute.id.desc())
     )
-    return [DisputeRow(*row) for row in (query.where(Dispute.status == status) if status else query).tuples()]
+    return [
+        DisputeRow(id, call, call_name(agent, call_time, path), *rest)
+        for id, call, agent, call_time, path, *rest in (
+            query.where(Dispute.status == status) if status else query
+        ).tuples()
+    ]
 
 
 def decide(dispute_id: int, accepted: bool, lead: str, text: str) -> None:
