@@ -52,8 +52,11 @@ def _select(window: MainWindow, rows: list[int]) -> None:
     window.table.selectionModel().select(selection, flags)
 
 
-def _submenu(window: MainWindow):
+def _submenu(window: MainWindow, qtbot):
+    """The assign menu, its evaluators read (off the UI thread)."""
     menu = window.library_menu(None)
+    window.evaluators.wait()
+    qtbot.waitUntil(lambda: window.evaluators.names is not None)
     return menu.actions()[0].menu()
 
 
@@ -64,7 +67,7 @@ def test_a_lead_assigns_several_calls_from_the_library_with_an_audit_entry_each(
     opened = window.review.call.id
     _select(window, [0, 2])
     assert window.review.call.id == opened  # several selected: the open call stays
-    submenu = _submenu(window)
+    submenu = _submenu(window, qtbot)
     assert submenu.title() == "Assign 2 calls to" and submenu.isEnabled()
     assert [a.text() for a in submenu.actions() if not a.isSeparator()] == ["eve", "fay", "Nobody"]  # not "old"
     chosen = [window.calls.call_id(0), window.calls.call_id(2)]
@@ -80,7 +83,7 @@ def test_a_lead_assigns_several_calls_from_the_library_with_an_audit_entry_each(
     assert window.statusBar().currentMessage() == "2 calls assigned to eve"
     assert opened in chosen and "assigned to eve" in window.review.title.text()  # the open call's header
     assert len(window.selected_rows()) == 2  # the selection stays, to hand the same calls on
-    next(a for a in _submenu(window).actions() if a.text() == "Nobody").trigger()
+    next(a for a in _submenu(window, qtbot).actions() if a.text() == "Nobody").trigger()
     qtbot.waitUntil(lambda: window.assigning is None)
     assert Call.select().where(Call.assigned_to.is_null(False)).count() == 0
     assert AuditEntry.select().where(AuditEntry.action == "assign").count() == 4
@@ -104,7 +107,7 @@ def test_a_call_assigned_by_someone_else_meanwhile_is_refused_and_named_the_othe
 
 def test_an_evaluator_sees_the_assign_menu_disabled_with_the_reason(qtbot, db, calls):
     window = _window(qtbot, db, "eve")
-    submenu = _submenu(window)
+    submenu = _submenu(window, qtbot)
     assert not submenu.isEnabled()
     why = "assigning calls to evaluators needs the admin or QA lead role (you are signed in as eve, an evaluator)"
     assert why in submenu.menuAction().toolTip()  # the services' own refusal
