@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from qa_desktop.app import file_dialogs
 from qa_desktop.app.agreement_window import AgreementWindow
-from qa_desktop.app.assign_menu import Evaluators, add_assign_menu
+from qa_desktop.app.assign_menu import AssignOptions, add_assign_menu
 from qa_desktop.app.background import Latest, Task, run_task, wait_for_tasks
 from qa_desktop.app.calibration_window import CalibrationWindow
 from qa_desktop.app.coaching_window import CoachingWindow
@@ -132,11 +132,11 @@ class MainWindow(QMainWindow):
         self.table.setItemDelegateForColumn(len(COLUMNS), HitDelegate(self.table))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.assigning: Task | None = None
-        self.evaluators = Evaluators(self)
+        self.assign_options = AssignOptions(self)
         if team_mode():  # calls are assigned to evaluators only where there are users
             self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             self.table.customContextMenuRequested.connect(self.library_menu)
-            self.evaluators.refresh()  # ready before the first right-click
+            self.assign_options.refresh()  # ready before the first right-click
         self.calls.modelReset.connect(self._after_reset)
         self.calls.rowsRemoved.connect(self._show_count)  # a reviewed call left the filter
         self.empty_note = QLabel()  # says why the table is empty, and what to do
@@ -437,7 +437,7 @@ class MainWindow(QMainWindow):
         """The library's context menu: assign the selected calls to an evaluator."""
         menu = QMenu(self.table)
         add_assign_menu(
-            menu, len(self.selected_rows()), self.assign_selected, self.assigning is not None, self.evaluators
+            menu, len(self.selected_rows()), self.assign_selected, self.assigning is not None, self.assign_options
         )
         if position is not None:
             menu.popup(self.table.viewport().mapToGlobal(position))
@@ -456,13 +456,19 @@ class MainWindow(QMainWindow):
         progress = QProgressDialog(f"Assigning {len(ids):,} calls to {whom}…", "Cancel", 0, len(ids), self)
         progress.setWindowTitle("Assign calls")
         progress.setMinimumDuration(500)
+        saved = [0]  # calls whose batch was saved (Cancel resets the dialog's own value)
+
+        def report(done: int, _total: int) -> None:
+            saved[0] = done
+            progress.setValue(done)
+
         self.statusBar().showMessage(f"Assigning {len(ids):,} call{'s' * (len(ids) != 1)} to {whom}…")
         self.assigning = run_task(
             lambda task: review_service.assign_calls(ids, evaluator, shown, task),
             lambda done: (progress.close(), self._assigned(done)),
-            lambda message: (progress.close(), self._assign_failed(message, progress.value(), len(ids))),
+            lambda message: (progress.close(), self._assign_failed(message, saved[0], len(ids))),
             what=f"assigning {len(ids)} calls to {whom}",
-            progress=lambda done, _total: progress.setValue(done),
+            progress=report,
         )
         progress.canceled.connect(self.assigning.cancel)
         self.assign_progress = progress
@@ -488,12 +494,10 @@ class MainWindow(QMainWindow):
         """Assigning stopped on an error: the batches saved before it stay (each whole), the rest are untouched."""
         self.assigning = None
         before = (
-            f"the first {done:,} of {total:,} calls were done before it stopped" if done > 0 else "no call was assigned"
+            f"The first {done:,} of {total:,} calls were done before it stopped" if done else "No call was assigned"
         )
         self.statusBar().showMessage(f"Assigning stopped: {message}")
-        self._tell_assign(
-            "Assigning stopped", f"{message}\n\n{before[0].upper()}{before[1:]}; the others are as they were."
-        )
+        self._tell_assign("Assigning stopped", f"{message}\n\n{before}; the others are as they were.")
         if done > 0:
             self.calls.reload()  # shows what was saved
 

@@ -421,10 +421,20 @@ def _calls_named(calls: Sequence[int]) -> str:
     return stored.named(call) if call else f"a call that is no longer in the library (id {calls[0]})"
 
 
-def evaluators() -> list[str]:
-    """The names of the active evaluators, to assign calls to."""
+@dataclass(frozen=True)
+class AssignChoices:
+    """What the assign menu offers the signed-in user: why they may not assign ("" when they may), and the names of
+    the active evaluators to assign calls to (none when they may not)."""
+
+    refusal: str
+    evaluators: list[str]
+
+
+def assign_choices() -> AssignChoices:
+    """The assign menu's choices, read now."""
+    why = refusal(current_user(), "assign")
     query = User.select(User.name).where((User.role == EVALUATOR) & User.active).order_by(User.name)
-    return [user.name for user in query]
+    return AssignChoices(why, [] if why else [user.name for user in query])
 
 
 def review_refusal(call_id: int) -> str:
