@@ -14,7 +14,7 @@ from qa_desktop.services import review as review_service
 from qa_desktop.services.access import identity
 from qa_desktop.services.access.accounts import add_user, set_active, sign_in
 from qa_desktop.storage.database import close_database, open_database
-from qa_desktop.storage.library import COLUMNS
+from qa_desktop.storage.library import COLUMNS, LibraryFilter
 from qa_desktop.storage.models import AuditEntry, Call, database
 from tests.support.outages import stopped_server, unreadable_file
 from tests.support.stored_calls import stored_call
@@ -299,3 +299,28 @@ def test_the_menu_opens_at_once_while_the_database_cannot_be_read_and_says_why(q
             wait_for_tasks()
             identity.sign_out()
             close_database()
+
+
+# Before: a lead could list only the calls to hand out (or their own), not one evaluator's queue
+def test_a_lead_lists_one_evaluators_queue_and_hands_a_disabled_ones_calls_on(qtbot, db, calls):
+    Call.update(assigned_to="eve").where(Call.id == calls[0]).execute()
+    Call.update(assigned_to="old").where(Call.id == calls[2]).execute()  # a disabled evaluator's
+    window = _window(qtbot, db, "lena")
+    boxes = window.filters.reviewed
+    offered = [boxes.itemText(i) for i in range(boxes.count())]
+    assert offered[-4:] == ["Not reviewed, unassigned", "Assigned to eve", "Assigned to fay", "Assigned to old"]
+    boxes.setCurrentIndex(boxes.findText("Assigned to eve"))
+    qtbot.waitUntil(lambda: window.calls.rowCount() == 1)
+    assert window.calls.call_id(0) == calls[0] and window.calls.filter.reviewed is None
+    boxes.setCurrentIndex(boxes.findText("Assigned to old"))
+    qtbot.waitUntil(lambda: window.calls.rowCount() == 1 and window.calls.call_id(0) == calls[2])
+    window.table.selectAll()
+    window.assign_selected("eve")
+    qtbot.waitUntil(lambda: window.assigning is None and window.calls.rowCount() == 0)  # left old's queue
+    window.filters.refresh_choices()  # as after an import: the chosen queue stays chosen
+    assert boxes.currentText() == "Assigned to old"
+    window.filters.show_filter(LibraryFilter(assigned_to="eve"))  # e.g. from a click elsewhere
+    qtbot.waitUntil(lambda: window.calls.rowCount() == 2)
+    assert boxes.currentText() == "Assigned to eve"
+    evaluator = _window(qtbot, db, "eve").filters.reviewed
+    assert evaluator.findText("Assigned to fay") == -1 and evaluator.findText("Assigned to me") != -1

@@ -246,6 +246,11 @@ def scored_criteria() -> list[str]:
     return _distinct("criterionresult", "criterion")
 
 
+def assignees() -> list[str]:
+    """The names of everyone some call is assigned to."""
+    return _distinct("call", "assigned_to")
+
+
 def tagged_drivers() -> list[str]:
     """Ids of every call driver some call is tagged with."""
     return _distinct("calldriver", "driver")
