@@ -94,7 +94,8 @@ def main() -> None:
                         [sys.executable, __file__, "--time", location], env=env, capture_output=True, text=True
                     )
                     result = out.stdout.strip() or out.stderr.strip().splitlines()[-1]
-                    print(f"round {round_} {store:10s} {name:4s} eve/fay/nobody s: {result}  (load {_load()})", flush=True)
+                    line = f"round {round_} {store:10s} {name:4s} eve/fay/nobody s: {result}  (load {_load()})"
+                    print(line, flush=True)
 
 
 if __name__ == "__main__":
