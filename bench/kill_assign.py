@@ -73,7 +73,7 @@ def trials(location: str, count: int, rng: random.Random) -> list[tuple[float, i
     from qa_desktop.storage.database import close_database, open_database
 
     results = []
-    longest = 0.0
+    longest, ended = 0.0, False
     for trial in range(count):
         open_database(location)
         before, last = state()
@@ -90,20 +90,18 @@ def trials(location: str, count: int, rng: random.Random) -> list[tuple[float, i
             longest = time.perf_counter() - began
         else:
             time.sleep(after)
+            ended = process.poll() is not None
             process.send_signal(signal.SIGKILL)
             process.wait()
         open_database(location)
         changed, wrong = check(before, last, evaluator)
         close_database()
         results.append((after or longest, len(before), changed, wrong))
-        print(
-            f"  trial {trial}: killed after {after or 0:.2f} s"
-            if after
-            else f"  trial 0 ran to its end: {longest:.1f} s",
-            f"{changed} of {len(before)} changed",
-            "held" if not wrong else wrong,
-            flush=True,
-        )
+        if after is None:
+            when = f"ran to its end in {longest:.1f} s"
+        else:
+            when = f"{'ended before the kill at' if ended else 'killed after'} {after:.2f} s"
+        print(f"  trial {trial}: {when}, {changed} of {len(before)} changed:", wrong or "held", flush=True)
     return results
 
 
