@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Kill -9 trials of a large assign: fill a SQLite file and a throwaway PostgreSQL database with N calls, then
-again and again start `assign_calls` over every call (to eve, then fay, ...: each run changes every call) in a child
-process and kill it with SIGKILL at a random moment. After each kill, the database must hold whole batches: the
-calls changed are the first k batches of the ids given, each call is assigned to its old or its new evaluator, and
-the audit log has exactly one new entry per call changed (old and new as they were), none for the others.
+again and again start `assign_calls` over every call in id order (to eve, then fay, ...) in a child process and kill
+it with SIGKILL at a random moment. After each kill the database must hold whole batches: the calls changed are
+those of the first k batches that were not already so, each now assigned to the new evaluator, and the audit log
+has exactly one new entry per call changed (old and new as they were), none for the others.
 
 Usage: bench/kill_assign.py [--calls N] [--trials T] [--store sqlite|postgresql|both]
 """
@@ -55,8 +55,10 @@ def check(before: dict[int, str | None], last: int, evaluator: str) -> tuple[int
     ids = sorted(before)
     changed = [i for i in ids if after[i] != before[i]]
     wrong = [f"call {i} assigned to {after[i]!r}" for i in changed if after[i] != evaluator][:3]
-    whole = len(changed) % ASSIGN_BATCH == 0 or len(changed) == len(ids)
-    if changed != ids[: len(changed)] or not whole:
+    done = 0  # the calls of the batches begun, as far as the last call changed
+    if changed:
+        done = min(len(ids), -(-(ids.index(changed[-1]) + 1) // ASSIGN_BATCH) * ASSIGN_BATCH)
+    if changed != [i for i in ids[:done] if before[i] != evaluator]:  # those batches whole, no later call
         wrong.append(f"{len(changed)} calls changed, not whole batches from the start")
     entries = database.execute_sql(
         "SELECT call_id, old, new, action FROM auditentry WHERE id > ? ORDER BY call_id", [last]

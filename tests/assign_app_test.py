@@ -195,7 +195,7 @@ def test_assigning_reports_each_batch_and_a_cancel_keeps_the_whole_batches_done_
 def test_every_selected_call_is_checked_against_the_list_though_its_row_was_never_read(qtbot, db, calls):
     sign_in("lena", "lena password")
     model = LibraryModel()  # no view: no row is read
-    shown = model.shown_assignees([0, 1, 2])
+    shown = model.shown_assignees([model.call_id(n) for n in range(3)])
     taken, reviewed = model.call_id(1), model.call_id(2)
     Call.update(assigned_to="fay").where(Call.id == taken).execute()  # another lead, after the list was read
     Call.update(reviewed=True).where(Call.id == reviewed).execute()

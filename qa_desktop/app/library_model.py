@@ -226,10 +226,10 @@ class LibraryModel(QAbstractTableModel):
             column = KEYS.index("assigned")
             self.dataChanged.emit(self.index(0, column), self.index(len(self._ids) - 1, column))
 
-    def shown_assignees(self, numbers: list[int]) -> dict[int, Listed]:
-        """Call id -> its assignment as the lead last saw it, for every one of these rows: as its row showed it,
-        or for a row not yet read, as the list read it."""
-        return {self._ids[number]: self._listed[self._ids[number]] for number in numbers}
+    def shown_assignees(self, call_ids: list[int]) -> dict[int, Listed]:
+        """Call id -> its assignment as the lead last saw it, for every one of these listed calls: as its row showed
+        it, or for a row not yet read, as the list read it."""
+        return {call_id: self._listed[call_id] for call_id in call_ids}
 
     def row(self, number: int) -> LibraryRow:
         """The details of a row, loading its page if needed."""

@@ -451,7 +451,7 @@ class MainWindow(QMainWindow):
         if not numbers:
             return None
         ids = [self.calls.call_id(number) for number in numbers]
-        shown = self.calls.shown_assignees(numbers)
+        shown = self.calls.shown_assignees(ids)
         whom = evaluator or "nobody"
         progress = QProgressDialog(f"Assigning {len(ids):,} calls to {whom}…", "Cancel", 0, len(ids), self)
         progress.setWindowTitle("Assign calls")
