@@ -205,6 +205,8 @@ def test_every_selected_call_is_checked_against_the_list_though_its_row_was_neve
     assert done.refused[reviewed].endswith("was marked reviewed meanwhile")
     assert {c.id: c.assigned_to for c in Call.select()} == {model.call_id(0): "eve", taken: "fay", reviewed: None}
     assert AuditEntry.select().where(AuditEntry.action == "assign").count() == 1
+    again = review_service.assign_calls([taken], "fay", shown)  # what the other lead did is what this one asks
+    assert again.unchanged == [taken] and not again.refused
 
 
 def _first_batch_held(db):

@@ -381,10 +381,10 @@ def assign_calls(
             changed = []
             for call_id in batch:
                 found = now.get(call_id)
-                if found is None or shown.get(call_id, found) != found:
+                if found is not None and found.assigned_to == name:
+                    unchanged.append(call_id)  # as asked, whoever did it
+                elif found is None or shown.get(call_id, found) != found:
                     refused[call_id] = found
-                elif found.assigned_to == name:
-                    unchanged.append(call_id)
                 else:
                     changed.append(call_id)
             stored.assign(changed, name, actor)
