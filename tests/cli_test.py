@@ -193,6 +193,12 @@ def test_assign_counts_one_call_as_one_and_a_usage_error_exits_2_like_every_comm
     assert done.returncode == 0 and done.stderr == "2 calls assigned to nobody (2 already were)\n", done.stderr
     done = run_cli("assign", first, "--to", "Nobody", "--db", db, env_home=isolated_home)
     assert done.returncode == 2, done.stderr  # was 1, as for a failure, not a usage error
-    assert done.stderr == f"error: no active user called 'Nobody' to assign call {first} to\n"
-    assert run_cli("assign", "999", "--to", "", "--db", db, env_home=isolated_home).returncode == 2
+    with contextlib.closing(sqlite3.connect(db)) as con:
+        agent, at = con.execute(
+            f"SELECT a.name, c.call_time FROM call c JOIN agent a ON a.id = c.agent_id WHERE c.id = {first}"
+        ).fetchone()
+    named = f"the call '{agent}, {at[:16].replace('T', ' ')}'"
+    assert done.stderr == f"error: no active user called 'Nobody' to assign {named} to\n"  # was "call {first}"
+    done = run_cli("assign", "999", "--to", "", "--db", db, env_home=isolated_home)
+    assert done.returncode == 2 and done.stderr == "error: no call with id 999 in the library\n"
     assert run_cli("assign", "one", "--to", "", "--db", db, env_home=isolated_home).returncode == 2  # argparse's

@@ -4,7 +4,6 @@ library (a real click on the embedded chart), chart and data export, and the hea
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import re
@@ -35,12 +34,11 @@ from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.drivers import default_drivers
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import Agent, Call, CallDriver, CriterionResultRow, Score, database
-from qa_desktop.storage.postgres_database import DatabaseUrl
 from scoring.drivers import DriversError, parse_drivers
 from tests.support.cli import run_cli
+from tests.support.outages import stopped_server, unreadable_file
 from tests.support.stored_calls import shipped_scorecard, stored_call
 from tools.synthetic_library import fill
-from tools.throwaway_postgres import ThrowawayServer
 
 pytestmark = pytest.mark.both_stores
 
@@ -680,23 +678,9 @@ def test_a_heat_map_too_big_to_label_in_the_window_says_each_cell_in_its_tooltip
     assert len(labels) == len(agents) * len(criteria)  # was none
 
 
-@contextlib.contextmanager
-def _stopped_server(tmp_path):
-    """A PostgreSQL database with calls, and a function that stops (False) or starts (True) its server."""
-    with ThrowawayServer() as server:
-        yield DatabaseUrl(server.new_database()), lambda up: server.start() if up else server.stop()
-
-
-@contextlib.contextmanager
-def _unreadable_file(tmp_path):
-    """A SQLite file with calls, and a function that moves it away (its share gone: False) or back (True)."""
-    path, away = tmp_path / "calls.sqlite3", tmp_path / "away.sqlite3"
-    yield path, lambda up: away.rename(path) if up else path.rename(away)
-
-
 @pytest.mark.parametrize(
     "outage",
-    [_unreadable_file, pytest.param(_stopped_server, marks=pytest.mark.postgresql)],
+    [unreadable_file, pytest.param(stopped_server, marks=pytest.mark.postgresql)],
     ids=["sqlite", "postgresql"],
 )
 def test_dashboards_computed_while_the_database_cannot_be_read_say_why_and_compute_again(qtbot, tmp_path, outage):
@@ -742,7 +726,7 @@ def test_dashboards_computed_while_the_database_cannot_be_read_say_why_and_compu
 
 @pytest.mark.parametrize(
     "outage",
-    [_unreadable_file, pytest.param(_stopped_server, marks=pytest.mark.postgresql)],
+    [unreadable_file, pytest.param(stopped_server, marks=pytest.mark.postgresql)],
     ids=["sqlite", "postgresql"],
 )
 def test_a_team_chosen_while_the_database_cannot_be_read_says_why_once_and_shows_no_other_teams_charts(

@@ -182,8 +182,8 @@ def test_the_window_reads_the_library_once_as_it_opens(qtbot, filled, monkeypatc
     """Switching the table's sorting on asks the model to sort in the order it already shows: at 100,000 calls each
     read of the ordered ids was 1-2 s of the start-up's background work, done twice."""
     reads = []
-    real = library.call_ids
-    monkeypatch.setattr(library, "call_ids", lambda *wanted: reads.append(wanted) or real(*wanted))
+    real = library.listing
+    monkeypatch.setattr(library, "listing", lambda *wanted: reads.append(wanted) or real(*wanted))
     window = MainWindow(filled)
     qtbot.addWidget(window)
     window.show()

@@ -28,6 +28,12 @@ from qa_desktop.storage.library import LibraryFilter
 _NEEDS_REVIEW = "needs review"
 _ASSIGNED = "assigned to me"
 _TO_ASSIGN = "to assign"
+_QUEUE = "queue of "  # + a name: the calls assigned to that evaluator (a lead's)
+
+
+def _queue_of(choice: object) -> str | None:
+    """The evaluator whose queue a Reviewed choice lists, if it is one."""
+    return choice[len(_QUEUE) :] if isinstance(choice, str) and choice.startswith(_QUEUE) else None
 
 
 def _reviewed_choice(wanted: LibraryFilter) -> object:
@@ -35,7 +41,7 @@ def _reviewed_choice(wanted: LibraryFilter) -> object:
     if wanted.needs_review:
         return _NEEDS_REVIEW
     if wanted.assigned_to:
-        return _ASSIGNED
+        return _ASSIGNED if wanted.assigned_to == current_user().name else _QUEUE + wanted.assigned_to
     return _TO_ASSIGN if wanted.unassigned else wanted.reviewed
 
 
@@ -83,7 +89,8 @@ class FilterBar(QWidget):
         if team_mode():  # on a database with users: the calls a lead assigned to whoever signed in
             self.reviewed.addItem("Assigned to me", _ASSIGNED)
             self.reviewed.setItemData(4, "The calls assigned to you to review", Qt.ItemDataRole.ToolTipRole)
-        if team_mode() and allowed(current_user(), "assign"):  # a lead's: the calls to hand out
+        self.lead = team_mode() and allowed(current_user(), "assign")  # hands calls out: sees every queue
+        if self.lead:
             self.reviewed.addItem("Not reviewed, unassigned", _TO_ASSIGN)
             self.reviewed.setItemData(5, "Calls nobody reviewed or was asked to review", Qt.ItemDataRole.ToolTipRole)
         self.date_from, self.date_to = optional_date_box(), optional_date_box()
@@ -155,12 +162,29 @@ class FilterBar(QWidget):
                 box.addItem(text, value)
             box.setCurrentIndex(max(0, box.findData(current)) if current is not None else 0)
             box.blockSignals(False)
+        if self.lead:
+            self._offer_queues(offered.queues)
+
+    def _offer_queues(self, names: list[str]) -> None:
+        """ "Assigned to NAME" in the Reviewed box for each evaluator, after the lead's own choices (the one chosen
+        stays chosen, even if no call is assigned to that name any more)."""
+        box, chosen = self.reviewed, self.reviewed.currentData()
+        box.blockSignals(True)
+        while _queue_of(box.itemData(box.count() - 1)) is not None:
+            box.removeItem(box.count() - 1)
+        kept = _queue_of(chosen)
+        for name in sorted(set(names) | ({kept} if kept else set()), key=str.casefold):
+            box.addItem(f"Assigned to {name}", _QUEUE + name)
+            box.setItemData(box.count() - 1, f"The calls assigned to {name} to review", Qt.ItemDataRole.ToolTipRole)
+        box.setCurrentIndex(max(0, box.findData(chosen)))
+        box.blockSignals(False)
 
     def current(self) -> LibraryFilter:
         """The filter the widgets describe."""
         low, high = self.score_min.value(), self.score_max.value()
         reviewed = self.reviewed.currentData()
         needs, assigned, to_assign = reviewed == _NEEDS_REVIEW, reviewed == _ASSIGNED, reviewed == _TO_ASSIGN
+        queue = _queue_of(reviewed)
         return LibraryFilter(
             agent_id=self.agent.currentData(),
             team_id=self.team.currentData(),
@@ -170,8 +194,8 @@ class FilterBar(QWidget):
             score_max=high if high < 100 else None,
             auto_fail=self.auto_fail.currentData(),
             failed_criterion=self.criterion.currentData(),
-            reviewed=False if to_assign else None if needs or assigned else reviewed,
-            assigned_to=current_user().name if assigned else None,
+            reviewed=False if to_assign else None if needs or assigned or queue else reviewed,
+            assigned_to=current_user().name if assigned else queue,
             unassigned=to_assign,
             search=self.search.text().strip(),
             driver=self.driver.currentData(),

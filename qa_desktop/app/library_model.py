@@ -15,7 +15,7 @@ from qa_desktop.app.hit_delegate import hit_text
 from qa_desktop.services.library import visible
 from qa_desktop.storage import library
 from qa_desktop.storage.criteria import criterion_names, critical_criteria, in_order
-from qa_desktop.storage.library import COLUMNS, LibraryFilter, LibraryRow
+from qa_desktop.storage.library import COLUMNS, LibraryFilter, LibraryRow, Listed
 from scoring.display import clock
 from scoring.transcript import TEXT
 
@@ -85,13 +85,14 @@ class LibraryModel(QAbstractTableModel):
         self.inline_calls = INLINE_CALLS
         self.large = False  # over `inline_calls` calls: reads that grow with the library run in the background
         self.loading = False  # a background read is on its way
-        self._loader = Latest(self._show_ids, self._load_failed, self, what="reading the library")
+        self._loader = Latest(self._show, self._load_failed, self, what="reading the library")
         self.driver_names = driver_names or {}  # call-driver id -> name, for the Driver column
         self.criterion_names = criterion_names()  # criterion id -> name, in scorecard order
         self.critical = critical_criteria()  # their fail is an auto-fail: listed first, marked ⚑
         self.filter = LibraryFilter()
         self.sort_key, self.descending = "date", True
         self._ids: list[int] = []
+        self._listed: dict[int, Listed] = {}  # each call's assignment as the lead last saw it (row or list read)
         self._pages: dict[int, list[LibraryRow]] = {}
         self.reload()
 
@@ -169,20 +170,20 @@ class LibraryModel(QAbstractTableModel):
         wanted = (visible(self.filter), self.sort_key, self.descending)  # an agent's own calls only
         self.large = library.call_count() > self.inline_calls
         if not self.large:
-            self._show_ids(library.call_ids(*wanted))
+            self._show(library.listing(*wanted))
             return
         self.loading = True
         self.load_started.emit()
-        self._loader.start(lambda _task: library.call_ids(*wanted))
+        self._loader.start(lambda _task: library.listing(*wanted))
 
     def wait(self) -> None:
         """Block until a background read ends (for tests and closing; its rows show at the next events)."""
         self._loader.wait()
 
-    def _show_ids(self, ids: list[int]) -> None:
+    def _show(self, listing: tuple[list[int], dict[int, Listed]]) -> None:
         self.beginResetModel()
         self.loading = False
-        self._ids = ids
+        self._ids, self._listed = listing
         self._pages = {}
         self.endResetModel()
 
@@ -200,6 +201,7 @@ class LibraryModel(QAbstractTableModel):
         if row is None:
             self.beginRemoveRows(QModelIndex(), number, number)
             del self._ids[number]
+            self._listed.pop(call_id, None)
             self._pages = {}  # the rows after it moved up
             self.endRemoveRows()
             return
@@ -207,6 +209,7 @@ class LibraryModel(QAbstractTableModel):
         if page is not None:
             row.hit = page[number % PAGE].hit  # the transcript did not change
             page[number % PAGE] = row
+        self._listed[call_id] = row.listed
         self.dataChanged.emit(self.index(number, 0), self.index(number, self.columnCount() - 1))
 
     def show_assigned(self, call_ids: list[int], evaluator: str | None) -> None:
@@ -217,19 +220,16 @@ class LibraryModel(QAbstractTableModel):
             for row in page:
                 if row.call_id in wanted:
                     row.assigned_to = evaluator or ""
+        for call_id in wanted & self._listed.keys():
+            self._listed[call_id] = Listed(evaluator, self._listed[call_id].reviewed)
         if self._ids:
             column = KEYS.index("assigned")
             self.dataChanged.emit(self.index(0, column), self.index(len(self._ids) - 1, column))
 
-    def shown_assignees(self, numbers: list[int]) -> dict[int, str | None]:
-        """Call id -> who its row shows it assigned to (None: nobody), for the rows among these already read."""
-        shown: dict[int, str | None] = {}
-        for number in numbers:
-            page = self._pages.get(number // PAGE)
-            if page is not None:
-                row = page[number % PAGE]
-                shown[row.call_id] = row.assigned_to or None
-        return shown
+    def shown_assignees(self, call_ids: list[int]) -> dict[int, Listed]:
+        """Call id -> its assignment as the lead last saw it, for every one of these listed calls: as its row showed
+        it, or for a row not yet read, as the list read it."""
+        return {call_id: self._listed[call_id] for call_id in call_ids}
 
     def row(self, number: int) -> LibraryRow:
         """The details of a row, loading its page if needed."""
@@ -238,6 +238,7 @@ class LibraryModel(QAbstractTableModel):
             ids = self._ids[page * PAGE : (page + 1) * PAGE]
             later = self.large and bool(self.filter.search.strip())  # ranking a common word's hits takes long
             self._pages[page] = library.rows(ids, "" if later else self.filter.search)
+            self._listed |= {row.call_id: row.listed for row in self._pages[page]}
             if later:
                 self._find_hits(page, ids)
         return self._pages[page][number % PAGE]

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from qa_desktop.app import file_dialogs
 from qa_desktop.app.agreement_window import AgreementWindow
-from qa_desktop.app.assign_menu import add_assign_menu
+from qa_desktop.app.assign_menu import AssignOptions, add_assign_menu
 from qa_desktop.app.background import Latest, Task, run_task, wait_for_tasks
 from qa_desktop.app.calibration_window import CalibrationWindow
 from qa_desktop.app.coaching_window import CoachingWindow
@@ -133,9 +133,11 @@ class MainWindow(QMainWindow):
         self.table.setItemDelegateForColumn(len(COLUMNS), HitDelegate(self.table))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.assigning: Task | None = None
+        self.assign_options = AssignOptions(self)
         if team_mode():  # calls are assigned to evaluators only where there are users
             self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             self.table.customContextMenuRequested.connect(self.library_menu)
+            self.assign_options.refresh()  # ready before the first right-click
         self.calls.modelReset.connect(self._after_reset)
         self.calls.rowsRemoved.connect(self._show_count)  # a reviewed call left the filter
         self.empty_note = QLabel()  # says why the table is empty, and what to do
@@ -438,26 +440,42 @@ class MainWindow(QMainWindow):
     def library_menu(self, position: QPoint | None) -> QMenu:
         """The library's context menu: assign the selected calls to an evaluator."""
         menu = QMenu(self.table)
-        add_assign_menu(menu, len(self.selected_rows()), self.assign_selected, self.assigning is not None)
+        add_assign_menu(
+            menu, len(self.selected_rows()), self.assign_selected, self.assigning is not None, self.assign_options
+        )
         if position is not None:
             menu.popup(self.table.viewport().mapToGlobal(position))
         return menu
 
     def assign_selected(self, evaluator: str | None) -> Task | None:
-        """Assign the selected calls to an evaluator (None: nobody) in the background; a call whose row showed
-        another assignee than the database now holds is refused, the others assigned."""
+        """Assign the selected calls to an evaluator (None: nobody) in the background, a batch at a time, with a
+        progress dialog whose Cancel stops after the batch being saved; a call whose assignment changed since the
+        library read it (another lead) is refused, the others assigned."""
         numbers = self.selected_rows()
         if not numbers:
             return None
         ids = [self.calls.call_id(number) for number in numbers]
-        shown = self.calls.shown_assignees(numbers)
-        self.statusBar().showMessage(f"Assigning {len(ids)} call{'s' * (len(ids) != 1)} to {evaluator or 'nobody'}…")
+        shown = self.calls.shown_assignees(ids)
+        whom = evaluator or "nobody"
+        progress = QProgressDialog(f"Assigning {len(ids):,} calls to {whom}…", "Cancel", 0, len(ids), self)
+        progress.setWindowTitle("Assign calls")
+        progress.setMinimumDuration(500)
+        saved = [0]  # calls whose batch was saved (Cancel resets the dialog's own value)
+
+        def report(done: int, _total: int) -> None:
+            saved[0] = done
+            progress.setValue(done)
+
+        self.statusBar().showMessage(f"Assigning {len(ids):,} call{'s' * (len(ids) != 1)} to {whom}…")
         self.assigning = run_task(
-            lambda _task: review_service.assign_calls(ids, evaluator, shown),
-            self._assigned,
-            self._assign_failed,
-            what="assigning calls",
+            lambda task: review_service.assign_calls(ids, evaluator, shown, task),
+            lambda done: (progress.close(), self._assigned(done)),
+            lambda message: (progress.close(), self._assign_failed(message, saved[0], len(ids))),
+            what=f"assigning {len(ids)} calls to {whom}",
+            progress=report,
         )
+        progress.canceled.connect(self.assigning.cancel)
+        self.assign_progress = progress
         return self.assigning
 
     def _assigned(self, done: Assignment) -> None:
@@ -471,18 +489,25 @@ class MainWindow(QMainWindow):
         if done.refused:
             listed = "\n".join(list(done.refused.values())[:20])
             more = len(done.refused) - 20
-            self.assign_report = QMessageBox(
-                QMessageBox.Icon.Warning,
+            self._tell_assign(
                 "Some calls not assigned",
-                f"{done.summary()}.\n\n{listed}" + (f"\n… and {more} more" if more > 0 else ""),
-                QMessageBox.StandardButton.Ok,
-                self,
+                f"{done.summary()}.\n\n{listed}" + (f"\n… and {more:,} more" if more > 0 else ""),
             )
-            self.assign_report.open()
 
-    def _assign_failed(self, message: str) -> None:
+    def _assign_failed(self, message: str, done: int, total: int) -> None:
+        """Assigning stopped on an error: the batches saved before it stay (each whole), the rest are untouched."""
         self.assigning = None
-        self.statusBar().showMessage(f"No call assigned: {message}")
+        before = (
+            f"The first {done:,} of {total:,} calls were done before it stopped" if done else "No call was assigned"
+        )
+        self.statusBar().showMessage(f"Assigning stopped: {message}")
+        self._tell_assign("Assigning stopped", f"{message}\n\n{before}; the others are as they were.")
+        if done > 0:
+            self.calls.reload()  # shows what was saved
+
+    def _tell_assign(self, title: str, text: str) -> None:
+        self.assign_report = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        self.assign_report.open()
 
     def _call_changed(self, call_id: int) -> None:
         """After a review action: show the call's new row (or take it out if it no longer passes the filter)

@@ -63,10 +63,10 @@ def cmd_assign(args: argparse.Namespace, config: Config) -> int:
     open_signed_in(args, config)
     missing = [i for i in args.calls if Call.get_or_none(Call.id == i) is None]
     if missing:
-        print(f"error: no call {', '.join(map(str, missing))}", file=sys.stderr)
+        print(f"error: no call with id {', '.join(map(str, missing))} in the library", file=sys.stderr)
         return EXIT_USAGE
     done = assign_calls(args.calls, args.to or None)
-    for call_id, why in done.refused.items():
-        print(f"call {call_id} refused: {why}", file=sys.stderr)
+    for why in done.refused.values():  # each call named as the app names it
+        print(f"refused: {why}", file=sys.stderr)
     print(done.summary(), file=sys.stderr)
     return EXIT_OK

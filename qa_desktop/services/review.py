@@ -19,7 +19,7 @@ from qa_desktop.services.library import visible
 from qa_desktop.services.trust.disputes import raise_dispute
 from qa_desktop.storage import repository
 from qa_desktop.storage import review as stored
-from qa_desktop.storage.library import LibraryFilter, LibraryRow, call_ids, call_name, rows
+from qa_desktop.storage.library import LibraryFilter, LibraryRow, Listed, call_ids, call_name, rows
 from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Score, User, database
 from qa_desktop.storage.people import reassign_call as stored_reassign
 from qa_desktop.storage.recordings import needs_search, recording_file
@@ -324,74 +324,117 @@ def reassign_call(call_id: int, agent_id: int, actor: str = "", revision: int | 
 @dataclass(frozen=True)
 class Assignment:
     """What assigning calls did: the calls now assigned to `evaluator` (None: nobody), those that already were, and
-    those refused, each with why (gone, or assigned to someone else since the lead's list showed it)."""
+    those refused, each with why (gone, or assigned or reviewed by someone else since the lead's list showed it);
+    `left` calls were not looked at (cancelled: the batches done stay done)."""
 
     evaluator: str | None
     assigned: list[int]
     unchanged: list[int]
     refused: dict[int, str]
+    left: int = 0
 
     def summary(self) -> str:
-        """One line: how many calls were assigned, already were, and were refused."""
+        """One line: how many calls were assigned, already were, were refused, and were left when cancelled."""
         done = len(self.assigned) + len(self.unchanged)
-        line = f"{done} call{'' if done == 1 else 's'} assigned to {self.evaluator or 'nobody'}"
+        line = f"{done:,} call{'' if done == 1 else 's'} assigned to {self.evaluator or 'nobody'}"
         if self.unchanged:
-            line += f" ({len(self.unchanged)} already {'was' if len(self.unchanged) == 1 else 'were'})"
-        return line + (f"; {len(self.refused)} refused" if self.refused else "")
+            line += f" ({len(self.unchanged):,} already {'was' if len(self.unchanged) == 1 else 'were'})"
+        line += f"; {len(self.refused):,} refused" if self.refused else ""
+        return line + (f"; cancelled, {self.left:,} left as they were" if self.left else "")
 
 
-ASSIGN_CHUNK = 900  # calls per statement (under SQLite's parameter limit)
+class Job(Protocol):
+    """Long work's link to whoever waits for it (`app.background.Task`): progress, and whether to stop."""
+
+    def report(self, done: int, total: int) -> None: ...
+
+    def cancelled(self) -> bool: ...
+
+
+ASSIGN_BATCH = 2000  # calls per transaction: a cancel or a crash leaves whole batches
 
 
 def assign_calls(
-    calls: Sequence[int], evaluator: str | None, shown: Mapping[int, str | None] | None = None
+    calls: Sequence[int], evaluator: str | None, shown: Mapping[int, Listed] | None = None, job: Job | None = None
 ) -> Assignment:
-    """Ask an evaluator (a user's name) to review calls, or nobody (None); QA lead or admin. One transaction, one
-    audit entry per call changed; a call is refused (the others still assigned) when it is gone, or when `shown`
-    (call id -> who the lead's list showed it assigned to) no longer holds: someone assigned it meanwhile."""
+    """Ask an evaluator (a user's name) to review calls, or nobody (None); QA lead or admin. A transaction per
+    batch of calls: each read and locked, checked and changed with one audit entry per call changed. A call is
+    refused (the others still assigned) when it is gone, or when `shown` (call id -> its assignment as the lead's
+    list read it) no longer holds: another lead assigned or reviewed it meanwhile. `job` hears the progress after
+    each batch and may stop the work between batches."""
     require(current_user(), "assign")
     name = (evaluator or "").strip() or None
+    calls = list(dict.fromkeys(calls))
     if name is not None and not User.select().where((User.name == name) & User.active).exists():
         raise AccountError(f"no active user called '{name}' to assign {_calls_named(calls)} to")
     shown = shown or {}
     assigned: list[int] = []
     unchanged: list[int] = []
-    refused: dict[int, str] = {}
+    refused: dict[int, Listed | None] = {}  # call id -> its assignment as found (None: gone)
     actor = acting_name()
-    with database.atomic():
-        for start in range(0, len(calls), ASSIGN_CHUNK):
-            chunk = list(dict.fromkeys(calls[start : start + ASSIGN_CHUNK]))
-            query = Call.select(Call.id, Call.assigned_to).where(Call.id.in_(chunk))
-            now = {call.id: call.assigned_to for call in stored.locked(query)}  # as it is now: the audit's old value
+    for start in range(0, len(calls), ASSIGN_BATCH):
+        if job is not None and job.cancelled():
+            break
+        batch = calls[start : start + ASSIGN_BATCH]
+        with database.atomic():
+            now = stored.assignments(batch)
             changed = []
-            for call_id in chunk:
-                if call_id not in now:
-                    refused[call_id] = f"a selected call (id {call_id}) is no longer in the library"
-                elif call_id in shown and shown[call_id] != now[call_id]:
-                    refused[call_id] = f"{_named(call_id)} was assigned to {now[call_id] or 'nobody'} meanwhile"
-                elif now[call_id] == name:
-                    unchanged.append(call_id)
+            for call_id in batch:
+                found = now.get(call_id)
+                if found is not None and found.assigned_to == name:
+                    unchanged.append(call_id)  # as asked, whoever did it
+                elif found is None or shown.get(call_id, found) != found:
+                    refused[call_id] = found
                 else:
                     changed.append(call_id)
-            stored.audit_calls({i: now[i] for i in changed}, actor, "assign", "call", name)
-            Call.update(assigned_to=name).where(Call.id.in_(changed)).execute()
-            assigned += changed
-    return Assignment(name, assigned, unchanged, refused)
+            stored.assign(changed, name, actor)
+        assigned += changed
+        if job is not None:
+            job.report(min(start + ASSIGN_BATCH, len(calls)), len(calls))
+    left = len(calls) - len(assigned) - len(unchanged) - len(refused)
+    return Assignment(name, assigned, unchanged, _named_refusals(refused, shown), left)
 
 
-def _named(call_id: int) -> str:
-    """A call as the library names it (see `storage.review.named`), read only for a refusal."""
-    return stored.named(Call.get_by_id(call_id))
+def _named_refusals(refused: dict[int, Listed | None], shown: Mapping[int, Listed]) -> dict[int, str]:
+    """Why each refused call was (call id -> its assignment as found, None: gone), the call named as the library
+    names it; the names read in batches."""
+    ids = [i for i, now in refused.items() if now is not None]
+    names: dict[int, str] = {}
+    for start in range(0, len(ids), ASSIGN_BATCH):
+        names |= {c.id: stored.named(c) for c in stored.calls_with_agents(ids[start : start + ASSIGN_BATCH])}
+    why: dict[int, str] = {}
+    for call_id, now in refused.items():
+        if now is None:
+            why[call_id] = f"a selected call (id {call_id}) is no longer in the library"
+        elif shown[call_id].assigned_to != now.assigned_to:
+            why[call_id] = f"{names[call_id]} was assigned to {now.assigned_to or 'nobody'} meanwhile"
+        else:
+            why[call_id] = f"{names[call_id]} was marked {'reviewed' if now.reviewed else 'not reviewed'} meanwhile"
+    return why
 
 
 def _calls_named(calls: Sequence[int]) -> str:
-    return f"call {calls[0]}" if len(calls) == 1 else f"{len(calls)} calls"
+    """The calls to assign, as a message names them: one by its name (as the library names it), more counted."""
+    if len(calls) != 1:
+        return f"{len(calls):,} calls"
+    call = Call.get_or_none(Call.id == calls[0])
+    return stored.named(call) if call else f"a call that is no longer in the library (id {calls[0]})"
 
 
-def evaluators() -> list[str]:
-    """The names of the active evaluators, to assign calls to."""
+@dataclass(frozen=True)
+class AssignChoices:
+    """What the assign menu offers the signed-in user: why they may not assign ("" when they may), and the names of
+    the active evaluators to assign calls to (none when they may not)."""
+
+    refusal: str
+    evaluators: list[str]
+
+
+def assign_choices() -> AssignChoices:
+    """The assign menu's choices, read now."""
+    why = refusal(current_user(), "assign")
     query = User.select(User.name).where((User.role == EVALUATOR) & User.active).order_by(User.name)
-    return [user.name for user in query]
+    return AssignChoices(why, [] if why else [user.name for user in query])
 
 
 def review_refusal(call_id: int) -> str:

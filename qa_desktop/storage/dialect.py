@@ -7,6 +7,7 @@ and counted as `CAST(flag AS INTEGER)`, parameters are `?` (the PostgreSQL datab
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 
 class SqliteDialect:
@@ -44,6 +45,11 @@ class SqliteDialect:
         """An aggregate joining the group's values with a separator."""
         return f"group_concat({expr}, '{separator}')"
 
+    def among(self, expr: str, ids: list[int]) -> tuple[str, object]:
+        """A condition that `expr` is one of `ids`, and its one parameter: thousands of ids bound as one value, not
+        one `?` each (building and parsing 2,000 `?` was most of a bulk assign's time)."""
+        return f"{expr} IN (SELECT value FROM json_each(?))", json.dumps(ids)
+
     @staticmethod
     def date_value(value: object) -> dt.date:
         """A date a query returned (SQLite: text)."""
@@ -57,6 +63,9 @@ class PostgresDialect(SqliteDialect):
 
     def nocase(self, expr: str) -> str:
         return f"LOWER({expr})"
+
+    def among(self, expr: str, ids: list[int]) -> tuple[str, object]:
+        return f"{expr} = ANY(?)", ids
 
     def day(self, expr: str) -> str:
         return f"CAST({expr} AS DATE)"

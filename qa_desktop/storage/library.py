@@ -68,6 +68,15 @@ class LibraryFilter:
         return self != LibraryFilter()
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A call's assignment as a list read it: who it was assigned to (None: nobody) and whether it was reviewed;
+    what a lead's assigning checks against the database (another lead may have changed it since)."""
+
+    assigned_to: str | None
+    reviewed: bool
+
+
 @dataclass
 class LibraryRow:
     """One call as the library lists it."""
@@ -90,6 +99,11 @@ class LibraryRow:
     timed: bool = True  # False: a text conversation whose times are estimated
     unscored: str = ""  # why the call has no score (too short to score)
     assigned_to: str = ""  # the evaluator asked to review it
+
+    @property
+    def listed(self) -> Listed:
+        """The call's assignment as this row shows it."""
+        return Listed(self.assigned_to or None, self.reviewed)
 
 
 def _needs_review(criteria: tuple[str, ...]) -> str:
@@ -136,13 +150,31 @@ def _where(f: LibraryFilter) -> tuple[str, list[Any]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def call_ids(f: LibraryFilter, sort: str = "date", descending: bool = True) -> list[int]:
-    """Ids of the calls that pass the filter, in the requested order."""
+def _ordered(f: LibraryFilter, sort: str, descending: bool, columns: str) -> list[tuple]:
+    """`columns` of the calls that pass the filter, in the requested order."""
     where, params = _where(f)
     direction = "DESC" if descending else "ASC"
     expression = database.dialect.nocase(COLUMNS[sort][1]) if sort in _NAMES else COLUMNS[sort][1]
-    sql = f"SELECT c.id {_FROM}{where} ORDER BY {expression} {direction} NULLS LAST, c.id {direction}"
-    return [row[0] for row in database.execute_sql(sql, params).fetchall()]
+    sql = f"SELECT {columns} {_FROM}{where} ORDER BY {expression} {direction} NULLS LAST, c.id {direction}"
+    return database.execute_sql(sql, params).fetchall()
+
+
+def call_ids(f: LibraryFilter, sort: str = "date", descending: bool = True) -> list[int]:
+    """Ids of the calls that pass the filter, in the requested order."""
+    return [row[0] for row in _ordered(f, sort, descending, "c.id")]
+
+
+def listing(f: LibraryFilter, sort: str = "date", descending: bool = True) -> tuple[list[int], dict[int, Listed]]:
+    """The ids of the calls that pass the filter, in the requested order, and each one's assignment as read now
+    (one `Listed` per distinct value: 100,000 calls hold a handful)."""
+    ids: list[int] = []
+    listed: dict[int, Listed] = {}
+    shared: dict[tuple, Listed] = {}
+    for call_id, assigned_to, reviewed in _ordered(f, sort, descending, "c.id, c.assigned_to, c.reviewed"):
+        ids.append(call_id)
+        key = (assigned_to, bool(reviewed))
+        listed[call_id] = shared.get(key) or shared.setdefault(key, Listed(*key))
+    return ids, listed
 
 
 def rows(ids: list[int], search: str = "") -> list[LibraryRow]:
@@ -212,6 +244,11 @@ def _distinct(table: str, column: str) -> list[str]:
 def scored_criteria() -> list[str]:
     """Ids of every criterion some call has a result for."""
     return _distinct("criterionresult", "criterion")
+
+
+def assignees() -> list[str]:
+    """The names of everyone some call is assigned to."""
+    return _distinct("call", "assigned_to")
 
 
 def tagged_drivers() -> list[str]:
