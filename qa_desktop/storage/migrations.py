@@ -55,9 +55,9 @@ from qa_desktop.storage.stored_redaction import (
     optimize_search_index,
     redact_backups,
     redact_stored,
-    remember,
     remember_backups,
 )
+from qa_desktop.storage.upgrade_backup import back_up, upgrade_ended
 
 log = logging.getLogger(__name__)
 # A migration's warning (a log message and its arguments), logged once its transaction committed.
@@ -355,17 +355,17 @@ def _migrate(db: Database, path: Path | None, target: int, problems: list[Backup
         )
     pending = [(version, step) for version, step in MIGRATIONS if current < version <= target]
     if not pending:
+        if path is not None:
+            upgrade_ended(path)  # one killed after its last step: the next upgrade makes its own backup
         return current
     if current > 0 and path is not None and path.exists():
-        backup = path.with_suffix(path.suffix + f".v{current}.bak")
-        if any(current < version <= target for version in AFTER_COMMIT) and (problem := remember(backup)):
-            problems.append(problem)  # marked before it is made: a process killed later still leaves it to redact
-        if db.backup(backup):
-            log.info("backed up the database to %s before migrating", backup)
+        problems += back_up(db, path, current, any(current < version <= target for version in AFTER_COMMIT))
     migrator = SchemaMigrator.from_database(db)
     with db.migrating():
         for version, step in pending:
             _run(db, migrator, version, step)
+    if path is not None:
+        upgrade_ended(path)
     for version, after in AFTER_COMMIT.items():  # also in a process that found it done: it made a backup too
         if current < version <= target:
             problems += after(db, path)
