@@ -23,6 +23,7 @@ from psycopg.types.numeric import FloatLoader
 from qa_desktop.storage.credentials import database_password
 from qa_desktop.storage.database_errors import CONNECTION_LOST
 from qa_desktop.storage.dialect import PostgresDialect
+from qa_desktop.storage.owners import owner_key, this_process
 from qa_desktop.storage.search import SearchIndex, TsvectorSearch
 
 SCHEMES = ("postgresql://", "postgres://")
@@ -85,7 +86,21 @@ class TeamDatabase(ReconnectMixin, PostgresqlDatabase):
     def _connect(self):
         connection = super()._connect()
         connection.adapters.register_loader("numeric", FloatLoader)
+        connection.execute("SELECT pg_advisory_lock_shared(%s)", [owner_key(this_process())])  # see owner_connected
+        connection.commit()
         return connection
+
+    def owner_connected(self, owner: str) -> bool:
+        """Whether the process `owner` names (repository's job owners) has a connection to this database, from any
+        machine: each connection of a process holds a shared advisory lock of its own (taken again on reconnecting),
+        which the server drops with the connection (the process ended, or the server lost it)."""
+        key = owner_key(owner) & 0xFFFF_FFFF_FFFF_FFFF  # pg_locks shows it as two unsigned halves
+        return self.execute_sql(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND classid::bigint = ? AND objid::bigint = ?)",
+            [key >> 32, key & 0xFFFF_FFFF],
+        ).fetchone()[0]
 
     def execute_sql(self, sql: str, params: Sequence | None = None):
         return super().execute_sql(translate(sql), params)
