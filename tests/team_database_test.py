@@ -475,7 +475,7 @@ sys.stdin.readline()
 
 
 @pytest.mark.postgresql
-def test_a_job_whose_import_lost_the_server_ends_interrupted_and_importing_again_finishes_it(tmp_path):
+def test_a_job_whose_import_lost_the_server_ends_interrupted_and_importing_again_finishes_it(tmp_path, capsys):
     from qa_desktop.storage.models import Job
     from qa_desktop.storage.repository import interrupt_orphaned_jobs
 
@@ -498,6 +498,7 @@ def test_a_job_whose_import_lost_the_server_ends_interrupted_and_importing_again
             assert job.status == "interrupted" and "lost its connection" in job.error  # was 'running' for good
             close_database()
             assert main(["ingest", "--db", url, str(chat)]) == 0
+            assert "resuming 1 file an earlier import left unfinished" in capsys.readouterr().err
             open_database(url)
             assert [(j.status, j.call_id is not None) for j in Job.select()] == [("done", True)]  # resumed, not a twin
         finally:

@@ -347,6 +347,8 @@ INTERRUPTED = (
     "interrupted: the import that ran it ended, or lost its connection to the database server, before it finished "
     "(importing the file again resumes it)"
 )
+# the jobs unfinished_jobs gives, as the app and the command line name them
+LEFT_UNFINISHED = "an earlier import left unfinished (it was stopped, or lost the database server)"
 _UNFINISHED = ("queued", "interrupted")  # left by an import that ended early (see unfinished_jobs)
 
 
