@@ -216,6 +216,7 @@ def _redact_again(db: Database, migrator: SchemaMigrator) -> StepWarning | None:
     123.45.6789, or as 9 digits in a name that says ssn or social, went through; v21: 9 digits after "social" said
     with fillers or in other groups ("social is uh one two three uh four five six...", "social is 123 456 789"), and
     an SSN named through another word's cue ("the social on the account is 123456789")."""
+    db.owe_freed_space()  # cleared after the commit (AFTER_COMMIT), on a later open if killed before
     done = redact_stored(db)
     if done.utterances:
         optimize_search_index(db)
@@ -355,6 +356,8 @@ def _migrate(db: Database, path: Path | None, target: int, problems: list[Backup
         )
     pending = [(version, step) for version, step in MIGRATIONS if current < version <= target]
     if not pending:
+        if db.freed_space_owed():  # an upgrade killed after its redaction committed, before the space was cleared
+            problems += _redacted_everywhere(db, path)
         if path is not None:
             upgrade_ended(path)  # one killed after its last step: the next upgrade makes its own backup
         return current

@@ -28,6 +28,7 @@ from qa_desktop.storage.search import SearchIndex, TsvectorSearch
 
 SCHEMES = ("postgresql://", "postgres://")
 _MIGRATION_LOCK = 0x7161_6473  # "qads": the advisory lock key migrations take
+_FREED_SPACE_OWED = "qa-desktop: the old versions of redacted rows are still to be cleared (VACUUM FULL)"
 # a quoted string or identifier (left as it is but for `%`), a psycopg placeholder, a `?`, a lone `%`
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|%s|\?|%")
 
@@ -130,6 +131,18 @@ class TeamDatabase(ReconnectMixin, PostgresqlDatabase):
         keeps until then), one table at a time in the order given: several processes doing it at once wait for each
         other rather than deadlock, as they did over the whole database's catalogs."""
         self.execute_sql("VACUUM FULL " + ", ".join(f'"{table}"' for table in tables))
+        self.execute_sql("COMMENT ON TABLE qa_schema IS NULL")
+
+    def owe_freed_space(self) -> None:
+        """Within a migration's transaction that replaces text: note on qa_schema (a comment: no schema change) that
+        the old row versions are still to be cleared, so that an upgrade killed after its commit, before
+        clear_freed_space ended, has the next open clear them (they stay in the table's files until then)."""
+        self.execute_sql(f"COMMENT ON TABLE qa_schema IS '{_FREED_SPACE_OWED}'")
+
+    def freed_space_owed(self) -> bool:
+        """Whether replaced text is still to be cleared (see owe_freed_space)."""
+        noted = self.execute_sql("SELECT obj_description(to_regclass('qa_schema'), 'pg_class')").fetchone()[0]
+        return noted == _FREED_SPACE_OWED
 
     def backup(self, target: Path) -> bool:
         """No file to copy: the server's own backups (pg_dump) cover it."""

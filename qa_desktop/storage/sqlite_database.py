@@ -86,6 +86,12 @@ class CallDatabase(SqliteDatabase):
         and the log (WAL) that held their old contents is written back and emptied."""
         self.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def owe_freed_space(self) -> None:
+        """Nothing to note (see TeamDatabase.owe_freed_space): the last connection to close checkpoints anyway."""
+
+    def freed_space_owed(self) -> bool:
+        return False
+
     def lock_schema(self) -> None:
         """Within a migration's transaction: make other processes wait (BEGIN IMMEDIATE already does)."""
 
