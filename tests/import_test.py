@@ -218,7 +218,7 @@ def test_closing_the_app_mid_import_resumes_on_the_next_start(qtbot, db, tmp_pat
     pending = repository.unfinished_jobs()
     assert pending and pending[0].options["metadata_csv"] == str(DEMO / "metadata.csv")
     again = _window(qtbot, db)
-    assert again.resume_banner.isVisible() and "did not finish" in again.resume_label.text()
+    assert again.resume_banner.isVisible() and "an earlier import left unfinished" in again.resume_label.text()
     resumed = again.resume_imports()
     with qtbot.waitSignal(resumed.imported, timeout=300_000):
         pass

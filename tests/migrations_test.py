@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -209,3 +213,41 @@ def test_version_7_relative_paths_become_absolute_where_the_same_content_is_foun
         assert all(c.unscored is None for c in Call.select())
     finally:
         close_database()
+
+
+# An upgrade killed -9 while it runs step `sys.argv[2]` (that step's transaction is lost; the ones before committed).
+KILLED_AT_STEP = """
+import os, signal, sys
+from qa_desktop.storage import migrations
+from qa_desktop.storage.database import open_database
+
+def killed(db, migrator):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+migrations.MIGRATIONS = [(v, killed if v == int(sys.argv[2]) else step) for v, step in migrations.MIGRATIONS]
+open_database(sys.argv[1])
+"""
+
+
+def test_an_upgrade_killed_again_and_again_keeps_the_one_backup_it_made_first(tmp_path):
+    path = tmp_path / "calls.sqlite3"
+    shutil.copy(OLD / "v9.sqlite3", path)
+    for step in (13, 17):  # killed in v13's step, then, resumed at v12, in v17's
+        killed = subprocess.run([sys.executable, "-c", KILLED_AT_STEP, str(path), str(step)], env=_child_env())
+        assert killed.returncode == -signal.SIGKILL
+        with sqlite3.connect(path) as con:
+            assert con.execute("PRAGMA user_version").fetchone() == (step - 1,)
+    open_database(path)
+    close_database()
+    beside = sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm")))
+    assert beside == ["calls.sqlite3", "calls.sqlite3.v9.bak"]  # was also v12's and v16's
+    with sqlite3.connect(path.with_name("calls.sqlite3.v9.bak")) as con:  # the file as it was before the upgrade
+        assert con.execute("PRAGMA user_version").fetchone() == (9,)
+        assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    assert _rows(path.with_name("calls.sqlite3.v9.bak"), "call", ["id", "sha256"]) == _rows(
+        OLD / "v9.sqlite3", "call", ["id", "sha256"]
+    )
+
+
+def _child_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}

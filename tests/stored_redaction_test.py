@@ -21,6 +21,7 @@ from qa_desktop.storage.database import PRAGMAS, close_database, open_database
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.migrations import LATEST, migrate
 from qa_desktop.storage.models import (
+    ALL_MODELS,
     Agent,
     AuditEntry,
     Call,
@@ -335,3 +336,54 @@ def test_the_upgrade_says_it_redacted_card_data_only_once_that_was_committed(tmp
     assert _schema_version(path) == 12 and [s for s in SECRETS if s in path.read_bytes()]
     done = subprocess.run(upgrade, capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0 and "redacted card data stored in clear: 2 utterances in 1 calls" in done.stderr
+
+
+# The upgrade in a process of its own, killed -9 by the test.
+UPGRADE = "import sys\nfrom qa_desktop.storage.database import open_database\nopen_database(sys.argv[1])"
+
+
+@pytest.mark.postgresql
+def test_a_team_upgrade_killed_after_its_redaction_committed_leaves_no_old_row_versions(postgres_server, postgres_url):
+    """Killed between the redaction's commit and the end of its VACUUM FULL (held back meanwhile by a reader of the
+    first table it rewrites), the server ending the vacuum too (it would go on without its client; a restart or an
+    administrator ends it): the next open finds the schema up to date, and still clears the old row versions, which
+    hold the text in clear in the table's files until then."""
+    import psycopg
+
+    said = b"my social is 123 456 789"
+    open_database(postgres_url)
+    stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, {"greeting": ("pass", None)}, [])
+    UtteranceRow.create(call=Call.get(), position=0, speaker="customer", start=0, end=3, text="", words=[])
+    database.execute_sql("UPDATE utterance SET text = ?", [said.decode()])  # as an older version stored it
+    database.set_schema_version(LATEST - 1)  # stored by the version before the last redaction
+    first = ALL_MODELS[0]._meta.table_name
+    close_database()
+    with psycopg.connect(postgres_url) as reader, psycopg.connect(postgres_url, autocommit=True) as watcher:
+        reader.execute(f'SELECT count(*) FROM "{first}"')  # its transaction stays open: VACUUM FULL waits for it
+        upgrade = subprocess.Popen(
+            [sys.executable, "-c", UPGRADE, postgres_url], env={**os.environ, "PYTHONPATH": str(ROOT)}
+        )
+        while not watcher.execute(  # the upgrade committed and waits to vacuum
+            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'VACUUM FULL%' AND wait_event_type = 'Lock'"
+        ).fetchone()[0]:
+            assert upgrade.poll() is None
+        upgrade.kill()
+        assert upgrade.wait() == -signal.SIGKILL
+        watcher.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'VACUUM FULL%'")
+        reader.rollback()
+        assert watcher.execute("SELECT version FROM qa_schema").fetchone() == (LATEST,)
+        assert said in _files_of(postgres_server, watcher)  # the old row version, in clear
+        open_database(postgres_url)
+        close_database()
+        assert said not in _files_of(postgres_server, watcher)  # was still there: nothing pending, nothing cleared
+
+
+def _files_of(server, connection) -> bytes:
+    """What the files of the connection's database hold, once the server wrote what it holds in memory."""
+    connection.execute("CHECKPOINT")
+    oid = connection.execute("SELECT oid FROM pg_database WHERE datname = current_database()").fetchone()[0]
+    content = b""
+    for file in (server.folder / "data" / "base" / str(oid)).iterdir():
+        with contextlib.suppress(FileNotFoundError):  # a file the server removed meanwhile
+            content += file.read_bytes()
+    return content

@@ -3,6 +3,7 @@ syntax, and shared by several processes without lost updates (on both stores).""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -438,20 +439,75 @@ def test_the_command_line_ingests_into_and_reports_from_the_team_database(postgr
 def test_a_job_running_on_another_workstation_is_not_taken_for_an_orphan(db):
     import socket
 
+    import psycopg
+
     from qa_desktop.storage.models import Job
+    from qa_desktop.storage.owners import owner_key
     from qa_desktop.storage.repository import interrupt_orphaned_jobs, this_process
 
+    on_server = isinstance(database.obj, TeamDatabase)
     elsewhere = Job.create(path="/a.wav", status="running", owner="4242@1700000000.00@another-workstation")
+    gone = Job.create(path="/e.wav", status="running", owner="4343@1700000000.00@another-workstation")
     dead_here = Job.create(path="/b.wav", status="running", owner=f"999999@1.00@{socket.gethostname()}")
     old_style = Job.create(path="/c.wav", status="running", owner="999999@1.00")  # before hosts were recorded
     mine = Job.create(path="/d.wav", status="running", owner=this_process())
-    assert interrupt_orphaned_jobs() == 2
-    assert [Job.get_by_id(j.id).status for j in (elsewhere, dead_here, old_style, mine)] == [
+    with contextlib.ExitStack() as other_machine:
+        if on_server:  # the other workstation's process, connected: its connection holds its lock, as ours do
+            connection = other_machine.enter_context(psycopg.connect(database.obj.database, autocommit=True))
+            connection.execute("SELECT pg_advisory_lock_shared(%s)", [owner_key(elsewhere.owner)])
+        assert interrupt_orphaned_jobs() == (3 if on_server else 2)
+    assert [Job.get_by_id(j.id).status for j in (elsewhere, gone, dead_here, old_style, mine)] == [
         "running",
+        "interrupted" if on_server else "running",  # a team's server knows it is not connected; a file cannot
         "interrupted",
         "interrupted",
         "running",
     ]
+
+
+# An import with one file in flight: its job started, the file not yet stored, until told to go on.
+IMPORTING = """
+import sys
+from qa_desktop.storage.database import open_database
+from qa_desktop.storage.repository import start_job
+open_database(sys.argv[1])
+start_job(sys.argv[2])
+print("started", flush=True)
+sys.stdin.readline()
+"""
+
+
+@pytest.mark.postgresql
+def test_a_job_whose_import_lost_the_server_ends_interrupted_and_importing_again_finishes_it(tmp_path, capsys):
+    from qa_desktop.storage.models import Job
+    from qa_desktop.storage.repository import interrupt_orphaned_jobs
+
+    chat = tmp_path / "chat.csv"
+    chat.write_text("speaker,text\nagent,Hello, thanks for calling.\ncustomer,My bill is wrong.\n")
+    with ThrowawayServer() as server:
+        url = server.new_database()
+        importing = subprocess.Popen(
+            [sys.executable, "-c", IMPORTING, url, str(chat)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        try:
+            assert importing.stdout is not None and importing.stdout.readline() == "started\n"
+            open_database(url)
+            assert interrupt_orphaned_jobs() == 0 and Job.get().status == "running"  # its import is connected
+            close_database()
+            server.stop("fast")  # an outage: the import lives on, its connection is gone
+            server.start()
+            open_database(url)
+            job = Job.get()
+            assert job.status == "interrupted" and "lost its connection" in job.error  # was 'running' for good
+            close_database()
+            assert main(["ingest", "--db", url, str(chat)]) == 0
+            assert "resuming 1 file an earlier import left unfinished" in capsys.readouterr().err
+            open_database(url)
+            assert [(j.status, j.call_id is not None) for j in Job.select()] == [("done", True)]  # resumed, not a twin
+        finally:
+            importing.kill()
+            importing.wait()
+            close_database()
 
 
 @pytest.mark.both_stores

@@ -506,3 +506,14 @@ def test_an_emails_paragraphs_stay_apart_in_the_review_coaching_and_the_pack(qtb
     ).stdout
     assert "Subject: Router keeps restarting\n" in text and "restarting Hello" not in text
     assert "p{white-space:pre-line}" in (folder / "index.html").read_text()  # the page keeps the line breaks too
+
+
+def test_a_batch_records_why_each_bad_transcript_failed_on_its_job(tmp_path, isolated_home, transcripts):
+    bad = _write(tmp_path, "bad.csv", "name,message_time\nx,1\n")
+    db_file = tmp_path / "calls.sqlite3"
+    done = run_cli("ingest", str(transcripts["ticket"]), str(bad), "--db", str(db_file), env_home=isolated_home)
+    assert done.returncode == 1 and f"FAILED: {bad}: missing columns speaker and text" in done.stderr
+    with sqlite3.connect(db_file) as con:
+        jobs = dict(con.execute("SELECT path, status || ': ' || coalesce(error, '') FROM job").fetchall())
+    assert jobs[str(bad)].startswith("failed: missing columns speaker and text")  # was 'running: ', for good
+    assert jobs[str(transcripts["ticket"])] == "done: "

@@ -101,3 +101,45 @@ def test_a_pack_killed_while_swapping_the_new_one_in_gets_the_previous_one_back(
     (tmp_path / "pack").rename(stage / "previous")  # where a kill between the swap's two renames leaves it
     write_csv(tmp_path / "list.csv", ["row"], [])
     assert (tmp_path / "pack" / "clip.txt").read_text() == "previous" and _hidden(tmp_path) == []
+
+
+def _holding(file: Path) -> subprocess.Popen:
+    """A real process with `file` open for writing (an older qa-desktop's export still writing it) until told to go
+    on."""
+    holds = "import sys; f = open(sys.argv[1], 'a'); print('open', flush=True); sys.stdin.readline()"
+    process = subprocess.Popen(
+        [sys.executable, "-c", holds, str(file)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stdout.readline() == "open\n"
+    return process
+
+
+def test_an_older_exports_leftovers_are_removed_unless_a_process_has_them_open(tmp_path):
+    (tmp_path / ".agents.part.csv").write_text("half")  # what an export before writers' own names left when killed
+    (tmp_path / ".dashboards.part.png").write_bytes(b"half")
+    stage = tmp_path / ".pack.part"  # an older pack build killed between the swap's two renames
+    (stage / "previous").mkdir(parents=True)
+    (stage / "previous" / "clip.txt").write_text("previous")
+    (stage / "pack").mkdir()
+    (tmp_path / ".notes.txt").write_text("the user's own")
+    live = _holding(tmp_path / ".dashboards.part.png")
+    write_csv(tmp_path / "library.csv", ["row"], [["x"]])
+    assert _hidden(tmp_path) == [".dashboards.part.png", ".notes.txt"]  # was every one of them: never removed
+    assert (tmp_path / "pack" / "clip.txt").read_text() == "previous"
+    assert _go_on(live) == 0
+    write_csv(tmp_path / "library.csv", ["row"], [["x"]])
+    assert _hidden(tmp_path) == [".notes.txt"]
+
+
+def test_an_older_pack_build_with_a_file_open_is_left_alone(tmp_path):
+    stage = tmp_path / ".pack.part"
+    (stage / "pack").mkdir(parents=True)
+    live = _holding(stage / "pack" / "clip.txt")
+    write_csv(tmp_path / "library.csv", ["row"], [["x"]])
+    assert _hidden(tmp_path) == [".pack.part"] and (stage / "pack" / "clip.txt").exists()
+    assert _go_on(live) == 0
+    write_csv(tmp_path / "library.csv", ["row"], [["x"]])
+    assert _hidden(tmp_path) == []

@@ -1,6 +1,7 @@
 """A throwaway PostgreSQL server for tests and benchmarks: initdb in a temporary folder, started on
 127.0.0.1 on a free port with trust authentication (and with `tls=True` a self-signed certificate), stopped and
-deleted afterwards.
+deleted afterwards. It skips flushing to disk (fsync, synchronous commit, full page writes off), as tests may;
+`durable=True` keeps PostgreSQL's defaults, for trials where the server is stopped `immediate` or killed.
 
 The server binaries are found under /usr/lib/postgresql/*/bin (Debian's `postgresql` package; the newest
 version wins), or in QA_PG_BIN, or on PATH. PostgreSQL refuses to run as root: as root, the server runs as
@@ -49,8 +50,9 @@ def _free_port() -> int:
 class ThrowawayServer:
     """`with ThrowawayServer() as server:` a running server; `server.new_database()` is an empty database's URL."""
 
-    def __init__(self, tls: bool = False) -> None:
+    def __init__(self, tls: bool = False, durable: bool = False) -> None:
         self.tls = tls
+        self.durable = durable
         self.bin = server_binaries()
         self.folder = Path(tempfile.mkdtemp(prefix="qa-postgres-"))
         self.port = _free_port()
@@ -71,8 +73,10 @@ class ThrowawayServer:
     def __enter__(self) -> ThrowawayServer:
         data = str(self.folder / "data")
         self._run("initdb", "-D", data, "-U", USER, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync")
-        self._options = f"-h 127.0.0.1 -p {self.port} -k {self.folder} -F -c synchronous_commit=off"
-        self._options += " -c full_page_writes=off" + (" " + self._certificate() if self.tls else "")
+        self._options = f"-h 127.0.0.1 -p {self.port} -k {self.folder}"
+        if not self.durable:
+            self._options += " -F -c synchronous_commit=off -c full_page_writes=off"
+        self._options += " " + self._certificate() if self.tls else ""
         self.start()
         return self
 

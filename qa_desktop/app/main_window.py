@@ -689,9 +689,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(resume)
         layout.addWidget(discard)
         pending = self._unfinished_imports()
-        self.resume_label.setText(
-            f"{len(pending)} file{'s' * (len(pending) != 1)} of an earlier import did not finish (the app was closed)."
-        )
+        self.resume_label.setText(f"{len(pending)} file{'s' * (len(pending) != 1)} {repository.LEFT_UNFINISHED}.")
         banner.setVisible(bool(pending))
         return banner
 

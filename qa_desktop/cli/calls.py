@@ -29,6 +29,7 @@ from qa_desktop.services.ingest import (
     discover,
     folder_metadata,
     metadata_csvs,
+    stored_path,
     why_passed_over,
 )
 from qa_desktop.services.metadata import compile_name_pattern, load_csv
@@ -116,6 +117,9 @@ def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
     if not files:
         print("error: no recordings or transcript files found in the given paths", file=sys.stderr)
         return EXIT_USAGE
+    left = {job.path for job in repository.unfinished_jobs()} & {str(stored_path(path)) for path in files}
+    if left:
+        print(f"resuming {len(left)} file{'s' * (len(left) != 1)} {repository.LEFT_UNFINISHED}", file=sys.stderr)
     progress = _TerminalProgress(len(files))
     ingestor = Ingestor(
         None,

@@ -302,7 +302,7 @@ class _Batch:
             try:
                 prepared = ingestor.store(prepared, ingestor.read_transcript(path))
             except (AudioError, DatabaseError) as exc:
-                prepared = ingestor.fail(path, job, exc)
+                prepared = ingestor.fail(path, prepared.job, exc)
         if isinstance(prepared, IngestResult):
             self.listener.file_started(path, index, total)
             self._finished(index, prepared)

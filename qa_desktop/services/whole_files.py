@@ -5,7 +5,9 @@ disk, a folder without permission) is an ExportError naming it.
 
 The hidden name is the writer's own (`.NAME.part-TOKEN.SUFFIX`), locked while it is written: two exports to one
 name never write into, or remove, each other's. What a killed export left (no process holds its lock) is removed
-by the next export to that folder, so leftovers do not pile up; a killed pack's previous folder is put back."""
+by the next export to that folder, so leftovers do not pile up; a killed pack's previous folder is put back.
+Exports before that wrote to `.NAME.part.SUFFIX`, unlocked: such a leftover is removed too, but only when no process
+on this machine has it (or a file in its build folder) open, which a write lease tells (elsewhere it stays)."""
 
 from __future__ import annotations
 
@@ -15,10 +17,11 @@ import re
 import secrets
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 _PART = re.compile(r"\..+\.part-[0-9a-f]{12}(\.[^.]*)?")  # a hidden name `_partial` gives
+_OLD_PART = re.compile(r"\.(.+)\.part(\.[^.]*)?")  # the hidden name exports gave before (no token, no lock)
 _OWNER = ".owner"  # in a pack's build folder: the file its builder locks
 _PREVIOUS = "previous"  # in a pack's build folder: the pack it replaces, while the new one is swapped in
 
@@ -112,12 +115,48 @@ def _remove_leftovers(folder: Path) -> None:
     """Remove the hidden files and build folders that killed exports left in `folder`: those no process holds."""
     try:
         with os.scandir(folder) as entries:
-            leftovers = [Path(e.path) for e in entries if e.name.startswith(".") and _PART.fullmatch(e.name)]
+            hidden = [Path(e.path) for e in entries if e.name.startswith(".")]
     except OSError:  # no such folder yet, or not readable: what is written there says so
         return
-    for leftover in leftovers:
+    for leftover in hidden:
         with suppress(OSError):
-            _remove_if_free(leftover)
+            if _PART.fullmatch(leftover.name):
+                _remove_if_free(leftover)
+            elif old := _OLD_PART.fullmatch(leftover.name):
+                _remove_old(leftover, leftover.with_name(old.group(1) + (old.group(2) or "")))
+
+
+def _remove_old(leftover: Path, path: Path) -> None:
+    """An old export's hidden file or build folder for `path`, unless a process has it (or a file in it) open. A build
+    folder is renamed to one of today's and removed as one: its builder's later steps fail instead of writing there."""
+    if leftover.is_symlink():
+        return
+    files = [f for f in leftover.rglob("*") if f.is_file() and not f.is_symlink()] if leftover.is_dir() else [leftover]
+    with ExitStack() as leases:
+        if not all(leases.enter_context(_alone(file)) for file in files):
+            return
+        if not leftover.is_dir():
+            leftover.unlink()
+            return
+        aside = _partial(path, secrets.token_hex(6))
+        leftover.rename(aside)
+    _remove_if_free(aside)
+
+
+@contextmanager
+def _alone(file: Path) -> Iterator[bool]:
+    """Whether no other process on this machine has `file` open (a write lease is granted only then; not on every
+    filesystem); while the block runs, a process opening it waits."""
+    fd = os.open(file, os.O_RDONLY | os.O_NOFOLLOW)
+    try:
+        try:
+            fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)
+        except OSError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)  # the lease ends with it
 
 
 def _remove_if_free(leftover: Path) -> None:

@@ -55,9 +55,9 @@ from qa_desktop.storage.stored_redaction import (
     optimize_search_index,
     redact_backups,
     redact_stored,
-    remember,
     remember_backups,
 )
+from qa_desktop.storage.upgrade_backup import back_up, upgrade_ended
 
 log = logging.getLogger(__name__)
 # A migration's warning (a log message and its arguments), logged once its transaction committed.
@@ -216,6 +216,7 @@ def _redact_again(db: Database, migrator: SchemaMigrator) -> StepWarning | None:
     123.45.6789, or as 9 digits in a name that says ssn or social, went through; v21: 9 digits after "social" said
     with fillers or in other groups ("social is uh one two three uh four five six...", "social is 123 456 789"), and
     an SSN named through another word's cue ("the social on the account is 123456789")."""
+    db.owe_freed_space()  # cleared after the commit (AFTER_COMMIT), on a later open if killed before
     done = redact_stored(db)
     if done.utterances:
         optimize_search_index(db)
@@ -355,17 +356,19 @@ def _migrate(db: Database, path: Path | None, target: int, problems: list[Backup
         )
     pending = [(version, step) for version, step in MIGRATIONS if current < version <= target]
     if not pending:
+        if db.freed_space_owed():  # an upgrade killed after its redaction committed, before the space was cleared
+            problems += _redacted_everywhere(db, path)
+        if path is not None:
+            upgrade_ended(path)  # one killed after its last step: the next upgrade makes its own backup
         return current
     if current > 0 and path is not None and path.exists():
-        backup = path.with_suffix(path.suffix + f".v{current}.bak")
-        if any(current < version <= target for version in AFTER_COMMIT) and (problem := remember(backup)):
-            problems.append(problem)  # marked before it is made: a process killed later still leaves it to redact
-        if db.backup(backup):
-            log.info("backed up the database to %s before migrating", backup)
+        problems += back_up(db, path, current, any(current < version <= target for version in AFTER_COMMIT))
     migrator = SchemaMigrator.from_database(db)
     with db.migrating():
         for version, step in pending:
             _run(db, migrator, version, step)
+    if path is not None:
+        upgrade_ended(path)
     for version, after in AFTER_COMMIT.items():  # also in a process that found it done: it made a backup too
         if current < version <= target:
             problems += after(db, path)

@@ -23,10 +23,12 @@ from psycopg.types.numeric import FloatLoader
 from qa_desktop.storage.credentials import database_password
 from qa_desktop.storage.database_errors import CONNECTION_LOST
 from qa_desktop.storage.dialect import PostgresDialect
+from qa_desktop.storage.owners import owner_key, this_process
 from qa_desktop.storage.search import SearchIndex, TsvectorSearch
 
 SCHEMES = ("postgresql://", "postgres://")
 _MIGRATION_LOCK = 0x7161_6473  # "qads": the advisory lock key migrations take
+_FREED_SPACE_OWED = "qa-desktop: the old versions of redacted rows are still to be cleared (VACUUM FULL)"
 # a quoted string or identifier (left as it is but for `%`), a psycopg placeholder, a `?`, a lone `%`
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|%s|\?|%")
 
@@ -85,7 +87,21 @@ class TeamDatabase(ReconnectMixin, PostgresqlDatabase):
     def _connect(self):
         connection = super()._connect()
         connection.adapters.register_loader("numeric", FloatLoader)
+        connection.execute("SELECT pg_advisory_lock_shared(%s)", [owner_key(this_process())])  # see owner_connected
+        connection.commit()
         return connection
+
+    def owner_connected(self, owner: str) -> bool:
+        """Whether the process `owner` names (repository's job owners) has a connection to this database, from any
+        machine: each connection of a process holds a shared advisory lock of its own (taken again on reconnecting),
+        which the server drops with the connection (the process ended, or the server lost it)."""
+        key = owner_key(owner) & 0xFFFF_FFFF_FFFF_FFFF  # pg_locks shows it as two unsigned halves
+        return self.execute_sql(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND classid::bigint = ? AND objid::bigint = ?)",
+            [key >> 32, key & 0xFFFF_FFFF],
+        ).fetchone()[0]
 
     def execute_sql(self, sql: str, params: Sequence | None = None):
         return super().execute_sql(translate(sql), params)
@@ -115,6 +131,18 @@ class TeamDatabase(ReconnectMixin, PostgresqlDatabase):
         keeps until then), one table at a time in the order given: several processes doing it at once wait for each
         other rather than deadlock, as they did over the whole database's catalogs."""
         self.execute_sql("VACUUM FULL " + ", ".join(f'"{table}"' for table in tables))
+        self.execute_sql("COMMENT ON TABLE qa_schema IS NULL")
+
+    def owe_freed_space(self) -> None:
+        """Within a migration's transaction that replaces text: note on qa_schema (a comment: no schema change) that
+        the old row versions are still to be cleared, so that an upgrade killed after its commit, before
+        clear_freed_space ended, has the next open clear them (they stay in the table's files until then)."""
+        self.execute_sql(f"COMMENT ON TABLE qa_schema IS '{_FREED_SPACE_OWED}'")
+
+    def freed_space_owed(self) -> bool:
+        """Whether replaced text is still to be cleared (see owe_freed_space)."""
+        noted = self.execute_sql("SELECT obj_description(to_regclass('qa_schema'), 'pg_class')").fetchone()[0]
+        return noted == _FREED_SPACE_OWED
 
     def backup(self, target: Path) -> bool:
         """No file to copy: the server's own backups (pg_dump) cover it."""

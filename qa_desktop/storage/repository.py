@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
-
-import psutil
 
 from qa_desktop.storage.bulk import BulkInsert
 from qa_desktop.storage.call_metadata import CallMetadata
@@ -22,6 +18,7 @@ from qa_desktop.storage.models import (
     UtteranceRow,
     database,
 )
+from qa_desktop.storage.owners import running_here, this_process
 from qa_desktop.storage.people import IMPORT_ACTOR, move_agent, team_named
 from scoring.analysis import CallAnalysis
 from scoring.drivers import DriverSet
@@ -337,30 +334,21 @@ def _analysis(
     return CallAnalysis(transcript, dict(voice or {}))
 
 
-def this_process() -> str:
-    """This process as a job owner: its pid, start time (a pid alone can be reused) and machine (a team's
-    database is shared by several)."""
-    return _owner(os.getpid())
-
-
-def _owner(pid: int) -> str:
-    return f"{pid}@{psutil.Process(pid).create_time():.2f}@{socket.gethostname()}"
-
-
 def _running(owner: str | None) -> bool:
-    """Whether the process that owns a job is still running; a process on another machine is taken to be."""
+    """Whether the process that owns a job still runs: on a team's server, whether it is connected (from any
+    machine: a process whose connection the server lost counts as ended); else whether it runs on this machine."""
     if owner is None:
         return False
-    pid, _, rest = owner.partition("@")
-    host = rest.partition("@")[2]
-    if host and host != socket.gethostname():
-        return True
-    try:
-        return _owner(int(pid)).startswith(f"{pid}@{rest.partition('@')[0]}@")
-    except (ValueError, psutil.Error):
-        return False
+    connected = database.obj.owner_connected(owner)
+    return running_here(owner) if connected is None else connected
 
 
+INTERRUPTED = (
+    "interrupted: the import that ran it ended, or lost its connection to the database server, before it finished "
+    "(importing the file again resumes it)"
+)
+# the jobs unfinished_jobs gives, as the app and the command line name them
+LEFT_UNFINISHED = "an earlier import left unfinished (it was stopped, or lost the database server)"
 _UNFINISHED = ("queued", "interrupted")  # left by an import that ended early (see unfinished_jobs)
 
 
@@ -389,10 +377,11 @@ def queue_jobs(paths: list[str], options: dict | None = None) -> list[Job]:
 
 
 def interrupt_orphaned_jobs() -> int:
-    """Mark `interrupted` the jobs left running by a process that ended (killed, crashed); their count."""
+    """Mark `interrupted` the jobs left running by a process that ended (killed, crashed) or lost its connection to the
+    team's server (an outage); their count."""
     orphans = [job for job in Job.select().where(Job.status == "running") if not _running(job.owner)]
     for job in orphans:
-        finish_job(job, "interrupted", error="interrupted: the import that ran it ended before it finished")
+        finish_job(job, "interrupted", error=INTERRUPTED)
     return len(orphans)
 
 

@@ -86,6 +86,12 @@ class CallDatabase(SqliteDatabase):
         and the log (WAL) that held their old contents is written back and emptied."""
         self.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def owe_freed_space(self) -> None:
+        """Nothing to note (see TeamDatabase.owe_freed_space): the last connection to close checkpoints anyway."""
+
+    def freed_space_owed(self) -> bool:
+        return False
+
     def lock_schema(self) -> None:
         """Within a migration's transaction: make other processes wait (BEGIN IMMEDIATE already does)."""
 
@@ -113,6 +119,10 @@ class CallDatabase(SqliteDatabase):
                 partial.unlink(missing_ok=True)
             raise
         return True
+
+    def owner_connected(self, owner: str) -> None:
+        """Unknown on a file (see TeamDatabase.owner_connected): the process is looked for on this machine instead."""
+        return None
 
     def insert_returning_id(self, sql: str, params: Sequence) -> int:
         """Run one INSERT; the new row's id."""
