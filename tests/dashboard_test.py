@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import re
 import threading
+import types
 from collections import defaultdict
 from dataclasses import replace
 
@@ -776,6 +777,55 @@ def test_a_team_chosen_while_the_database_cannot_be_read_says_why_once_and_shows
             assert not view.retry.isVisible()
             listed = {view.agent.itemText(i) for i in range(1, view.agent.count())}
             assert listed == {a.name for a in people.agents(team)}  # the team's agents, read again on Retry
+        finally:
+            wait_for_tasks()
+            close_database()
+
+
+@pytest.mark.parametrize(
+    "outage",
+    [_unreadable_file, pytest.param(_stopped_server, marks=pytest.mark.postgresql)],
+    ids=["sqlite", "postgresql"],
+)
+def test_the_teams_and_agents_are_read_off_the_ui_thread_and_a_failure_to_read_them_says_why(qtbot, tmp_path, outage):
+    """Before: the team and agent boxes were filled on the UI thread as the window opened and after an import, so
+    a slow server held the window, and a stopped one raised there (the app's error dialog) before any chart."""
+    readers: set[threading.Thread] = set()
+
+    def watched(read):
+        def reading(*args):
+            readers.add(threading.current_thread())
+            return read(*args)
+
+        return reading
+
+    watching = types.ModuleType("watched_people")
+    watching.teams, watching.agents = watched(people.teams), watched(people.agents)
+    with outage(tmp_path) as (location, readable):
+        open_database(str(location))
+        fill(6)
+        readable(False)
+        try:
+            try:
+                with qtbot.capture_exceptions() as raised:
+                    view = dashboard_view.DashboardView(default_drivers(), watching)
+                    qtbot.addWidget(view)
+                    view.show()
+                    qtbot.waitUntil(lambda: view.status.text().startswith("Failed: "), timeout=20000)
+                assert not raised, raised  # PostgreSQL: was the read failing on the UI thread
+                assert view.retry.isVisible() and view.team.count() == 1 and str(location) in view.status.text()
+            finally:
+                readable(True)
+            view.retry.click()
+            teams = [t.name for t in people.teams()]
+            qtbot.waitUntil(
+                lambda: [view.team.itemText(i) for i in range(1, view.team.count())] == teams, timeout=20000
+            )
+            qtbot.waitUntil(lambda: view.agent.count() == 1 + len(people.agents()), timeout=20000)
+            database.execute_sql("INSERT INTO team (name) VALUES ('Escalations')")  # an import named a new team
+            view.refresh_choices()
+            qtbot.waitUntil(lambda: view.team.findText("Escalations") > 0, timeout=20000)
+            assert threading.main_thread() not in readers and readers  # was the UI thread, for every read
         finally:
             wait_for_tasks()
             close_database()
