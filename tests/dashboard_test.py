@@ -217,10 +217,10 @@ def test_one_pass_distributions_and_drivers_count_as_the_calls_do(db):
         assert row["aht_s"] == (round(sum(handled) / len(handled), 1) if handled else None)
 
 
-@pytest.mark.sqlite_only  # SQLite's query plan and statistics; PostgreSQL's ANALYZE runs alike
-def test_pass_rates_read_verdicts_from_an_index_and_an_upgrade_gathers_statistics(db):
-    """At 100,000 calls the per-agent pass rates took 10.6 s (7.7 s for a quarter's calls): SQLite walked every
-    criterion result through the index on `criterion`, reading each row's evidence too."""
+@pytest.mark.sqlite_only  # SQLite's statements and statistics; PostgreSQL's ANALYZE runs alike
+def test_pass_rates_read_the_counts_kept_and_an_upgrade_gathers_statistics(db):
+    """At 100,000 calls the per-agent pass rates took 2.3-10.9 s (grouping 1.2 million results); v22 keeps them
+    counted per agent, team, day and criterion as verdicts are written."""
     fill(300, agents=4, with_results=True)
     connection = database.connection()
     statements: list[str] = []
@@ -229,9 +229,7 @@ def test_pass_rates_read_verdicts_from_an_index_and_an_upgrade_gathers_statistic
         q.criterion_pass_rates(q.Scope())
     finally:
         connection.set_trace_callback(None)
-    (sql,) = [s for s in statements if "criterionresult" in s]
-    plan = [row[3] for row in database.execute_sql(f"EXPLAIN QUERY PLAN {sql}").fetchall()]
-    assert any("COVERING INDEX criterionresult_score_verdicts" in step for step in plan), plan
+    assert [s for s in statements if "passcount" in s] and not [s for s in statements if "criterionresult" in s]
     database.execute_sql("PRAGMA user_version = 19")  # a year's library stored before v20, upgraded
     open_database(db)
     analysed = {table for (table,) in database.execute_sql("SELECT tbl FROM sqlite_stat1").fetchall()}
