@@ -824,6 +824,7 @@ def test_the_teams_and_agents_are_read_off_the_ui_thread_and_a_failure_to_read_t
             view.refresh_choices()
             qtbot.waitUntil(lambda: view.team.findText("Escalations") > 0, timeout=20000)
             assert threading.main_thread() not in readers and readers  # was the UI thread, for every read
+            qtbot.waitUntil(lambda: _drawn(view), timeout=60000)  # Retry computed the charts too
         finally:
             wait_for_tasks()
             close_database()
