@@ -28,26 +28,38 @@ def _verdict(row: str) -> tuple[str, str]:
     )
 
 
-def _results(db: Database, where: str, sign: str) -> str:
-    """Add (sign 1) or take away (-1) the counts of the results that `where` picks (aliases c, s, r)."""
-    day = db.dialect.day("COALESCE(c.call_time, c.imported_at)")
-    judged, passed = _verdict("r")
+def _day(db: Database) -> str:
+    return db.dialect.day("COALESCE(c.call_time, c.imported_at)")
+
+
+def _add(db: Database, counts: str, source: str, where: str, group: str = "") -> str:
+    """Add `counts` (the criterion, then its results, judged and passed) to the key of the call `c` in `source`."""
     return (
         f"INSERT INTO {TABLE} (agent_id, team_id, day, criterion, results, judged, passed) "
-        f"SELECT c.agent_id, COALESCE(c.team_id, 0), {day}, r.criterion, {sign} * COUNT(*), {sign} * SUM({judged}), "
-        f"{sign} * SUM({passed}) FROM call c JOIN score s ON s.call_id = c.id JOIN criterionresult r "
-        f"ON r.score_id = s.id WHERE {where} GROUP BY c.agent_id, COALESCE(c.team_id, 0), {day}, r.criterion {_UPSERT}"
+        f"SELECT c.agent_id, COALESCE(c.team_id, 0), {_day(db)}, {counts} FROM {source} WHERE {where}{group} {_UPSERT}"
+    )
+
+
+def _results(db: Database, where: str, sign: str) -> str:
+    """Add (sign 1) or take away (-1) the counts of the results that `where` picks (aliases c, s, r)."""
+    judged, passed = _verdict("r")
+    return _add(
+        db,
+        f"r.criterion, {sign} * COUNT(*), {sign} * SUM({judged}), {sign} * SUM({passed})",
+        "call c JOIN score s ON s.call_id = c.id JOIN criterionresult r ON r.score_id = s.id",
+        where,
+        f" GROUP BY c.agent_id, COALESCE(c.team_id, 0), {_day(db)}, r.criterion",
     )
 
 
 def _old_result(db: Database) -> str:
     """Take away the counts of the result row as it was (OLD), if its score is current."""
-    day = db.dialect.day("COALESCE(c.call_time, c.imported_at)")
     judged, passed = _verdict("OLD")
-    return (
-        f"INSERT INTO {TABLE} (agent_id, team_id, day, criterion, results, judged, passed) "
-        f"SELECT c.agent_id, COALESCE(c.team_id, 0), {day}, OLD.criterion, -1, -({judged}), -({passed}) "
-        f"FROM score s JOIN call c ON c.id = s.call_id WHERE s.id = OLD.score_id AND s.current {_UPSERT}"
+    return _add(
+        db,
+        f"OLD.criterion, -1, -({judged}), -({passed})",
+        "score s JOIN call c ON c.id = s.call_id",
+        "s.id = OLD.score_id AND s.current",
     )
 
 
