@@ -52,21 +52,22 @@ def _results(db: Database, where: str, sign: str) -> str:
     )
 
 
-def _old_result(db: Database) -> str:
-    """Take away the counts of the result row as it was (OLD), if its score is current."""
-    judged, passed = _verdict("OLD")
+def _result_row(db: Database, row: str, sign: str) -> str:
+    """Add (NEW, sign 1) or take away (OLD, -1) the counts of one result row, if its score is current (its values
+    as the trigger has them: the results' table is not read again)."""
+    judged, passed = _verdict(row)
     return _add(
         db,
-        f"OLD.criterion, -1, -({judged}), -({passed})",
+        f"{row}.criterion, {sign}, {sign} * ({judged}), {sign} * ({passed})",
         "score s JOIN call c ON c.id = s.call_id",
-        "s.id = OLD.score_id AND s.current",
+        f"s.id = {row}.score_id AND s.current",
     )
 
 
 def _triggers(db: Database) -> list[tuple[str, str, str, str | None, str | None, list[str]]]:
     """(name, when, event, condition, the scores it locks on PostgreSQL (None: the row written is one), statements)
     of every trigger."""
-    new_result = _results(db, "r.id = NEW.id AND s.current", "1")
+    new_result, old_result = _result_row(db, "NEW", "1"), _result_row(db, "OLD", "-1")
     by_score = "id = {}.score_id"
     return [
         ("result_added", "AFTER", "INSERT ON criterionresult", None, by_score.format("NEW"), [new_result]),
@@ -76,9 +77,9 @@ def _triggers(db: Database) -> list[tuple[str, str, str, str | None, str | None,
             "UPDATE OF result, override, criterion, score_id ON criterionresult",
             None,
             by_score.format("NEW"),
-            [_old_result(db), new_result],
+            [old_result, new_result],
         ),
-        ("result_deleted", "AFTER", "DELETE ON criterionresult", None, by_score.format("OLD"), [_old_result(db)]),
+        ("result_deleted", "AFTER", "DELETE ON criterionresult", None, by_score.format("OLD"), [old_result]),
         (
             "score_current",
             "AFTER",
