@@ -4,7 +4,10 @@ the library again, a large library is read in the background, and a stored score
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from PySide6.QtTest import QTest
 
 from qa_desktop.app.disputes_dialog import DisputesDialog
 from qa_desktop.app.library_model import KEYS
@@ -50,11 +53,12 @@ class _Queries:
     """Counts the SQL statements run while it is entered (on the database behind the storage's proxy)."""
 
     def __enter__(self) -> _Queries:
-        self.count, self._db = 0, database.obj
+        self.count, self.on_ui_thread, self._db = 0, 0, database.obj
         execute = self._db.execute_sql
 
         def counted(*args, **kwargs):
             self.count += 1
+            self.on_ui_thread += threading.current_thread() is threading.main_thread()
             return execute(*args, **kwargs)
 
         self._db.execute_sql = counted
@@ -126,3 +130,24 @@ def test_a_stored_scorecard_is_parsed_once(qtbot, db, monkeypatch):
         review_service.open_call(call.id)
         review_service.override(call.id, "closing", "fail", "no goodbye", "Lead")
     assert len(parsed) == 1
+
+
+def test_typing_a_search_in_a_large_library_reads_nothing_on_the_ui_thread_and_shows_the_last_words_calls(qtbot, db):
+    """Before: each pause in typing read the signed-in user and counted the library's calls on the UI thread before
+    the search went to the background."""
+    calls = _calls(3)
+    window = _window(qtbot, db)
+    window.calls.inline_calls = 2  # fewer than the library holds
+    window.calls.reload()
+    qtbot.waitUntil(lambda: not window.calls.loading)
+    read_before_loading: list[int] = []
+    with _Queries() as queries:
+        window.calls.load_started.connect(lambda: read_before_loading.append(queries.on_ui_thread))
+        QTest.keyClicks(window.filters.search, "hel")
+        qtbot.waitUntil(lambda: bool(read_before_loading))
+        QTest.keyClicks(window.filters.search, "lo")  # typing on: a search for "hel" still running is dropped
+        qtbot.waitUntil(lambda: len(read_before_loading) == 2)
+        qtbot.waitUntil(lambda: not window.calls.loading)
+    assert read_before_loading == [0, 0]  # was 2 statements each (the user, the count)
+    shown = [window.calls.call_id(r) for r in range(window.calls.rowCount())]
+    assert window.calls.filter.search == "hello" and sorted(shown) == sorted(c.id for c in calls)

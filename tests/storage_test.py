@@ -9,7 +9,7 @@ from contextlib import closing
 import peewee
 import pytest
 
-from qa_desktop.services.dashboard.queries import Scope, criterion_pass_rates
+from qa_desktop.services.dashboard.queries import Scope, agent_summary
 from qa_desktop.storage import repository
 from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.storage.database import DatabaseFileError, close_database, close_thread_connection, open_database
@@ -44,14 +44,14 @@ def _statistics(path: str) -> set[str]:
 
 @pytest.mark.sqlite_only
 def test_a_library_created_empty_has_statistics_once_used(db):
-    assert not _statistics(db) & {"call", "score", "criterionresult"}  # created empty: nothing to measure
+    assert not _statistics(db) & {"call", "score"}  # created empty: nothing to measure
     for day in range(1, 21):
         stored_call("Ana", "Billing", f"2026-03-{day:02d} 09:00", 300, (80, 80, 80), False, RESULTS, ["hello"])
-    thread = threading.Thread(target=lambda: (criterion_pass_rates(Scope()), close_thread_connection()))
+    thread = threading.Thread(target=lambda: (agent_summary(Scope()), close_thread_connection()))
     thread.start()  # a background task's work, its connection closed when it ends (app/background.py)
     thread.join()
     assert not database.is_closed()  # not the UI thread's connection: the task's own gathered them
-    assert _statistics(db) >= {"call", "score", "criterionresult"}
+    assert _statistics(db) >= {"call", "score"}
 
 
 @pytest.mark.sqlite_only

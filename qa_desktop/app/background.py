@@ -165,6 +165,10 @@ class Latest(QObject):
         self.current = task
         task.start()
 
+    def busy(self) -> bool:
+        """Whether the newest request is still being computed."""
+        return self.current is not None and self.current.isRunning()
+
     def drop(self) -> None:
         """Forget the newest request: it is asked to stop and its outcome is not shown."""
         if self.current is not None:

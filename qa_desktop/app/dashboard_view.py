@@ -210,8 +210,12 @@ class DashboardView(QWidget):
         self.failed = False  # the last computation failed (the server stopped, the file gone): computed on show
         self.agent_lists = Latest(self._agents_read, self._not_computed, self, what="reading the team's agents")
         self.agents_of: int | None = None  # the team whose agents the agent box lists (None: every team)
+        self.choices = Latest(self._choices_read, self._not_computed, self, what="reading the teams and agents")
+        self.teams_read = False  # the team box lists the teams (else reading them failed or has not ended)
         self.drawings = InTurn(self)  # the charts are drawn one at a time: side by side they only share the GIL
         self.team, self.agent = QComboBox(), QComboBox()
+        self.team.addItem("All teams", None)  # the rest once read (`refresh_choices`)
+        self.agent.addItem("All agents", None)
         self.date_from, self.date_to = optional_date_box(), optional_date_box()
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -250,17 +254,32 @@ class DashboardView(QWidget):
         self.refresh_choices()
 
     def refresh_choices(self) -> None:
-        """Re-read teams and agents (after an import or a merge), keeping the selection."""
-        team = self.team.currentData()
-        with QSignalBlocker(self.team):  # unblocked even when the read fails
+        """Re-read teams and agents (at the start, after an import or a merge) in the background, keeping the
+        selection: a slow or stopped server never holds the window; a failure says why on the status line, and
+        Retry (or the next computation) reads them again."""
+        self.teams_read = False
+        team, people = self.team.currentData(), self.people
+        self.choices.start(lambda _task: (people.teams(), team, people.agents(team)))
+
+    def _choices_read(
+        self, read: tuple[list[people_service.TeamSummary], int | None, list[people_service.AgentSummary]]
+    ) -> None:
+        teams, team, agents = read
+        chosen = self.team.currentData()  # the user may have chosen another team meanwhile
+        with QSignalBlocker(self.team):
             self.team.clear()
             self.team.addItem("All teams", None)
-            for t in self.people.teams():
+            for t in teams:
                 self.team.addItem(t.name, t.id)
-            self.team.setCurrentIndex(max(0, self.team.findData(team)))
-        self._fill_agents()
+            self.team.setCurrentIndex(max(0, self.team.findData(chosen)))
+        self.teams_read = True
+        if self.team.currentData() == team:
+            self._list_agents(team, agents)
+        else:  # another team, or the one chosen is gone (every team): its agents
+            self._team_changed()
 
     def _fill_agents(self) -> None:
+        """Read the chosen team's agents here, on the UI thread (`set_scope` only, for tests and scripts)."""
         team = self.team.currentData()
         self._list_agents(team, self.people.agents(team))
 
@@ -335,7 +354,10 @@ class DashboardView(QWidget):
             self._build_cards()
         self.failed = False
         self.retry.hide()
-        if self.agents_of != self.team.currentData():  # reading them failed: Retry reads them again
+        if not self.teams_read:  # reading them failed: Retry reads them again (unless still reading)
+            if not self.choices.busy():
+                self.refresh_choices()
+        elif self.agents_of != self.team.currentData():
             self._read_agents()
         self.show_status("Updating…")
         self.drawings.drop_waiting()
@@ -419,6 +441,7 @@ class DashboardView(QWidget):
 
     def wait(self) -> None:
         """Block until every background computation ends (for tests and closing)."""
+        self.choices.wait()
         self.tables.wait()
         if self.drawings.running is not None:
             self.drawings.running.wait()

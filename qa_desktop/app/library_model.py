@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
-from qa_desktop.app.background import Latest, run_task
+from qa_desktop.app.background import Latest, Task, run_task
 from qa_desktop.app.hit_delegate import hit_text
 from qa_desktop.services.library import visible
 from qa_desktop.storage import library
@@ -85,7 +85,7 @@ class LibraryModel(QAbstractTableModel):
         self.inline_calls = INLINE_CALLS
         self.large = False  # over `inline_calls` calls: reads that grow with the library run in the background
         self.loading = False  # a background read is on its way
-        self._loader = Latest(self._show, self._load_failed, self, what="reading the library")
+        self._loader = Latest(self._show_read, self._load_failed, self, what="reading the library")
         self.driver_names = driver_names or {}  # call-driver id -> name, for the Driver column
         self.criterion_names = criterion_names()  # criterion id -> name, in scorecard order
         self.critical = critical_criteria()  # their fail is an auto-fail: listed first, marked ⚑
@@ -167,14 +167,24 @@ class LibraryModel(QAbstractTableModel):
         criteria's names too (after an import, which may bring a new scorecard)."""
         if names:
             self.criterion_names, self.critical = criterion_names(), critical_criteria()
-        wanted = (visible(self.filter), self.sort_key, self.descending)  # an agent's own calls only
-        self.large = library.call_count() > self.inline_calls
+        chosen, sort, descending, limit = self.filter, self.sort_key, self.descending, self.inline_calls
+        if not self.large:  # small when last counted: counted again here (milliseconds), and answered at once
+            self.large = library.call_count() > limit
         if not self.large:
-            self._show(library.listing(*wanted))
+            self._show(library.listing(visible(chosen), sort, descending))  # an agent's own calls only
             return
         self.loading = True
         self.load_started.emit()
-        self._loader.start(lambda _task: library.listing(*wanted))
+
+        def read(_task: Task) -> tuple[bool, tuple[list[int], dict[int, Listed]]]:  # the user and the count too:
+            return library.call_count() > limit, library.listing(visible(chosen), sort, descending)  # typing a search
+
+        self._loader.start(read)
+
+    def _show_read(self, read: tuple[bool, tuple[list[int], dict[int, Listed]]]) -> None:
+        """A background read: whether the library is still large, and its listing."""
+        self.large, listing = read
+        self._show(listing)
 
     def wait(self) -> None:
         """Block until a background read ends (for tests and closing; its rows show at the next events)."""

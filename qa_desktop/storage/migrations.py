@@ -28,6 +28,7 @@ from peewee import (
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as apply
 
+from qa_desktop.storage import pass_counts
 from qa_desktop.storage.drivers import default_drivers, retag_all
 from qa_desktop.storage.models import (
     ALL_MODELS,
@@ -267,6 +268,11 @@ def _verdict_index(db: Database, migrator: SchemaMigrator) -> None:
     db.execute_sql("ANALYZE")
 
 
+def _pass_counts(db: Database, migrator: SchemaMigrator) -> None:
+    """v22: the dashboards' pass rates counted as verdicts are written (`pass_counts`)."""
+    pass_counts.create(db)
+
+
 Step = Callable[[Database, SchemaMigrator], StepWarning | None]
 MIGRATIONS: list[tuple[int, Step]] = [
     (1, _initial_schema),
@@ -290,6 +296,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (19, _redact_again),
     (20, _verdict_index),
     (21, _redact_again),
+    (22, _pass_counts),
 ]
 
 

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from qa_desktop.storage import pass_counts
 from qa_desktop.storage.criteria import criterion_names
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import database
@@ -53,15 +54,17 @@ class Scope:
     team_id: int | None = None
     agent_id: int | None = None
 
-    def where(self) -> tuple[str, list[Any]]:
-        """SQL conditions (starting with WHERE) and their parameters."""
+    def where(self, day: str | None = None, owner: str = "c.") -> tuple[str, list[Any]]:
+        """SQL conditions (starting with WHERE) and their parameters, on the call's date (or the column `day`) and
+        its team and agent (columns of `owner`)."""
         clauses: list[str] = ["1 = 1"]
         params: list[Any] = []
+        day = day or _day()
         for value, clause in (
-            (self.date_from, f"{_day()} >= ?"),
-            (self.date_to, f"{_day()} <= ?"),
-            (self.team_id, "c.team_id = ?"),
-            (self.agent_id, "c.agent_id = ?"),
+            (self.date_from, f"{day} >= ?"),
+            (self.date_to, f"{day} <= ?"),
+            (self.team_id, f"{owner}team_id = ?"),
+            (self.agent_id, f"{owner}agent_id = ?"),
         ):
             if value is not None:
                 clauses.append(clause)
@@ -165,20 +168,21 @@ def agent_summary(scope: Scope) -> Table:
 
 def criterion_pass_rates(scope: Scope) -> Table:
     """Per agent and criterion: calls judged (pass or fail), passes and the pass rate (%); n/a is left out.
-    An agent's criteria come in scorecard order (the order results are stored in)."""
-    where, params = scope.where()
-    effective = "COALESCE(r.override, r.result)"
-    sql = (
-        f"SELECT a.id, a.name, r.criterion, SUM(CASE WHEN {effective} IN ('pass', 'fail') THEN 1 ELSE 0 END) "
-        f"AS judged, SUM(CASE WHEN {effective} = 'pass' THEN 1 ELSE 0 END) {_FROM} "
-        f"JOIN criterionresult r ON r.score_id = s.id{where} GROUP BY a.id, r.criterion ORDER BY {_by_name()}, "
-        "MIN(r.id)"
+    An agent's criteria come in scorecard order. Read from the counts kept as verdicts are written
+    (`storage.pass_counts`), not from the results themselves."""
+    where, params = scope.where(day="day", owner="")
+    sql = (  # grouped in the counts' key order (no sort), then named
+        f"SELECT a.id, a.name, p.criterion, p.judged, p.passed FROM (SELECT agent_id, criterion, SUM(judged) AS "
+        f"judged, SUM(passed) AS passed FROM {pass_counts.TABLE}{where} GROUP BY agent_id, criterion "
+        f"HAVING SUM(results) > 0) p JOIN agent a ON a.id = p.agent_id ORDER BY {_by_name()}, a.id"
     )
-    table = _table(["agent_id", "agent", "criterion", "judged", "passed"], sql, params)
-    table.columns += ["pass_pct", "criterion_name"]
     names = criterion_names()
-    table.rows = [(*r, round(100.0 * r[4] / r[3], 1) if r[3] else None, names.get(r[2], r[2])) for r in table.rows]
-    return table
+    fetched = [tuple(r) for r in database.execute_sql(sql, params).fetchall()]
+    agents = {agent: place for place, agent in enumerate(dict.fromkeys(r[0] for r in fetched))}  # in name order
+    order = {criterion: place for place, criterion in enumerate(names)}
+    fetched.sort(key=lambda r: (agents[r[0]], order.get(r[2], len(order)), r[2]))
+    rows = [(*r, round(100.0 * r[4] / r[3], 1) if r[3] else None, names.get(r[2], r[2])) for r in fetched]
+    return Table(["agent_id", "agent", "criterion", "judged", "passed", "pass_pct", "criterion_name"], rows)
 
 
 def drivers(scope: Scope, driver_set: DriverSet) -> Table:
