@@ -4,7 +4,7 @@ library's multi-selection, its "Assign N calls to" menu, the Assigned to column,
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtWidgets import QPushButton
 
 from qa_desktop.app.background import wait_for_tasks
@@ -326,3 +326,28 @@ def test_a_lead_lists_one_evaluators_queue_and_hands_a_disabled_ones_calls_on(qt
     assert boxes.currentText() == "Assigned to eve"
     evaluator = _window(qtbot, db, "eve").filters.reviewed
     assert evaluator.findText("Assigned to fay") == -1 and evaluator.findText("Assigned to me") != -1
+
+
+def test_painting_the_header_over_every_selected_call_does_not_read_the_model_row_by_row(qtbot, db, calls, monkeypatch):
+    """Ctrl+A then a repaint: the header asked the model's size once per row and column (60,000 calls froze the
+    window for seconds, all of it in `columnCount` called from Python)."""
+    asked = [0]
+
+    class Counted(LibraryModel):
+        def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt API)
+            asked[0] += 1
+            return super().columnCount(parent)
+
+    monkeypatch.setattr("qa_desktop.app.main_window.LibraryModel", Counted)
+    window = _window(qtbot, db, "lena")
+    window.resize(1366, 768)
+    header = window.table.horizontalHeader()
+    header.grab()
+    asked[0] = 0
+    header.grab()
+    unselected = asked[0]
+    window.table.selectAll()
+    asked[0] = 0
+    header.grab()
+    assert len(window.selected_rows()) == 3
+    assert asked[0] <= unselected  # the same few questions with every row selected (was one per row and column)
