@@ -19,7 +19,7 @@ from qa_desktop.services.trust.disputes import raise_dispute
 from qa_desktop.storage import library, stored_redaction
 from qa_desktop.storage.database import PRAGMAS, close_database, open_database
 from qa_desktop.storage.library import LibraryFilter
-from qa_desktop.storage.migrations import LATEST, migrate
+from qa_desktop.storage.migrations import AFTER_COMMIT, LATEST, migrate
 from qa_desktop.storage.models import (
     ALL_MODELS,
     Agent,
@@ -355,7 +355,7 @@ def test_a_team_upgrade_killed_after_its_redaction_committed_leaves_no_old_row_v
     stored_call("Ana", "Billing", "2026-03-02 09:00", 300, (80, 80, 80), False, {"greeting": ("pass", None)}, [])
     UtteranceRow.create(call=Call.get(), position=0, speaker="customer", start=0, end=3, text="", words=[])
     database.execute_sql("UPDATE utterance SET text = ?", [said.decode()])  # as an older version stored it
-    database.set_schema_version(LATEST - 1)  # stored by the version before the last redaction
+    database.set_schema_version(max(AFTER_COMMIT) - 1)  # stored by the version before the last redaction
     first = ALL_MODELS[0]._meta.table_name
     close_database()
     with psycopg.connect(postgres_url) as reader, psycopg.connect(postgres_url, autocommit=True) as watcher:

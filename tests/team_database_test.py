@@ -18,7 +18,7 @@ import pytest
 from qa_desktop.cli.main import main
 from qa_desktop.services.rescore import rescore_all
 from qa_desktop.services.trust.disputes import DisputeError, accept, raise_dispute, reject
-from qa_desktop.storage import library
+from qa_desktop.storage import library, pass_counts
 from qa_desktop.storage.database import (
     DatabaseFileError,
     close_database,
@@ -63,7 +63,7 @@ def test_a_fresh_postgres_database_is_migrated_from_empty_to_the_latest_version(
     assert open_database(postgres_url) == postgres_url
     try:
         assert database.schema_version() == LATEST
-        assert set(database.get_tables()) == {m._meta.table_name for m in ALL_MODELS} | {"qa_schema"}
+        assert set(database.get_tables()) == {m._meta.table_name for m in ALL_MODELS} | {"qa_schema", pass_counts.TABLE}
         assert {c.name: c.data_type for c in database.get_columns("score")}["overall"] == "double precision"
         indexes = {i.name: i.sql for i in database.get_indexes("utterance")}
         assert "USING gin (to_tsvector('qa_english'::regconfig, text))" in indexes["utterance_text_search"]
