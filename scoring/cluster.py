@@ -74,3 +74,9 @@ def analyse_file(path: str, agent_channel: int, progress_topic: str = "", token:
         }
     except AudioError as exc:
         return {"error": str(exc)}
+
+
+def stop_logging() -> None:
+    """Silence this worker process's logging: run on a local cluster's workers as it closes, when every result is
+    stored and what a closing worker says would only alarm the user."""
+    logging.disable(logging.CRITICAL)

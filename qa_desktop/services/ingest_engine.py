@@ -33,7 +33,7 @@ from qa_desktop.storage import repository
 from qa_desktop.storage.models import Job
 from scoring.analysis import CallAnalysis
 from scoring.audio import AudioError
-from scoring.cluster import GPU, ModelPlugin, analyse_file
+from scoring.cluster import GPU, ModelPlugin, analyse_file, stop_logging
 from scoring.models import choose_device, model_folder
 from scoring.text_conversation import is_transcript_file
 from scoring.transcriber import TranscriberConfig
@@ -116,7 +116,7 @@ def dask_client(options: EngineOptions, config: TranscriberConfig) -> Iterator[t
         plan.threads,
         " (GPU)" if plan.gpu else "",
     )
-    with local_cluster(plan) as cluster, Client(cluster) as client:
+    with local_client(plan) as client:
         yield (
             client,
             prepare_workers(
@@ -160,10 +160,26 @@ class _ClosingKill(logging.Filter):
 _CLOSING_KILL = _ClosingKill()
 
 
+def _quiet() -> bool:
+    """Whether Dask's own lines stay out of the output (not --verbose)."""
+    return logging.getLogger().getEffectiveLevel() > logging.INFO
+
+
+@contextmanager
+def local_client(plan: LocalPlan) -> Iterator[Client]:
+    """A client of a new local cluster as planned. When the batch ends, its workers stop logging before they close
+    (unless --verbose): a worker slow to exit on a loaded machine logged "Failed to communicate with scheduler
+    during heartbeat" with a traceback once the scheduler had closed (seen in CI), after every call was stored."""
+    with local_cluster(plan) as cluster, Client(cluster) as client:
+        yield client
+        if _quiet():
+            client.run(stop_logging)
+
+
 def local_cluster(plan: LocalPlan) -> LocalCluster:
     """A LocalCluster of model worker processes as planned, each taking `plan.calls` calls at once, with
     quiet housekeeping (`QUIET_CLUSTER`: the scheduler, nannies and workers take it as they start)."""
-    if logging.getLogger().getEffectiveLevel() > logging.INFO:  # Dask's own start and close lines: --verbose only
+    if _quiet():  # Dask's own start and close lines: --verbose only
         logging.getLogger("distributed").setLevel(logging.WARNING)
         logging.getLogger("distributed.nanny").addFilter(_CLOSING_KILL)
         os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")  # the worker processes read it as they start
