@@ -609,10 +609,20 @@ with psycopg.connect(sys.argv[1], autocommit=True) as connection:
 
 @pytest.mark.postgresql
 def test_an_older_version_s_import_is_not_taken_for_ended_while_it_is_connected(postgres_url):
+    import uuid
+
+    import psycopg
+
     from qa_desktop.storage.models import Job
 
     open_database(postgres_url)
     close_database()
+    lead = f"lead_{uuid.uuid4().hex[:8]}"  # the newer qa-desktop's user: another role than the older one's
+    with psycopg.connect(postgres_url, autocommit=True) as owner:
+        owner.execute(f"CREATE ROLE {lead} LOGIN")
+        owner.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {lead}")
+        owner.execute(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {lead}")
+    as_lead = postgres_url.replace("//qa@", f"//{lead}@")  # to whom pg_stat_activity hides the older's backend type
     older = subprocess.Popen(
         [sys.executable, "-c", OLDER_IMPORT, postgres_url],
         env=ENV,
@@ -622,11 +632,11 @@ def test_an_older_version_s_import_is_not_taken_for_ended_while_it_is_connected(
     )
     try:
         assert older.stdout is not None and older.stdout.readline() == "started\n"
-        open_database(postgres_url)
+        open_database(as_lead)
         assert Job.get().status == "running"  # was 'interrupted': then imported again by whoever resumed it
         close_database()
         older.communicate("\n", timeout=60)  # it ends without ending its job (killed, say)
-        open_database(postgres_url)
+        open_database(as_lead)
         assert Job.get().status == "interrupted"
     finally:
         older.kill()

@@ -107,13 +107,14 @@ class TeamDatabase(ReconnectMixin, PostgresqlDatabase):
         any machine: each connection of a process holds a shared advisory lock of its own (taken again on
         reconnecting), which the server drops with the connection (the process ended, or the server lost it). A
         connection that holds no such lock (an older qa-desktop's, opened before a newer one upgraded the database)
-        may be any owner's: while one is open, every owner counts as connected."""
+        may be any owner's: while one is open, every owner counts as connected (another role's connection shows no
+        backend type: counted; the server's own workers have no role)."""
         return (
             self._owner_locks(owner) > 0
             or self.execute_sql(
                 "SELECT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = current_database() "
-                "AND a.backend_type = 'client backend' AND NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid "
-                f"AND {_OWNER_LOCK}))"
+                "AND a.usesysid IS NOT NULL AND COALESCE(a.backend_type, 'client backend') = 'client backend' "
+                f"AND NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND {_OWNER_LOCK}))"
             ).fetchone()[0]
         )
 
