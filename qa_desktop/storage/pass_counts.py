@@ -179,8 +179,8 @@ def count_all(db: Database) -> None:
 def counted_at_end(db: Database) -> Iterator[None]:
     """Within a transaction that fills an empty PostgreSQL database (db copy): the results inserted meanwhile are
     counted in one statement at the end instead of row by row by the trigger (a copy of 20,000 calls: 58-94 s
-    -> 36-51 s; 100,000: 196-252 s -> 84-122 s). Turning the trigger off needs the table's owner (the role that migrated the database); for another role
-    the trigger counts as ever."""
+    -> 36-51 s; 100,000: 196-252 s -> 84-122 s). Turning the trigger off needs the table's owner (the role that
+    migrated the database); for another role the trigger counts as ever."""
     try:
         with db.atomic():  # a savepoint: a refusal leaves the copy's transaction usable
             db.execute_sql(f"ALTER TABLE criterionresult DISABLE TRIGGER {TABLE}_result_added")
