@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from qa_desktop.cli.main import main
-from qa_desktop.storage import library, repository
+from qa_desktop.storage import library, pass_counts, repository
 from qa_desktop.storage.call_metadata import CallMetadata
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.library import LibraryFilter
@@ -93,6 +93,75 @@ def test_copy_into_a_database_that_holds_data_is_refused_and_writes_nothing(work
     open_database(postgres_url)
     try:
         assert Call.select().count() == 0 and [t.name for t in Team.select()] == ["Already here"]
+    finally:
+        close_database()
+
+
+def _counts(db) -> tuple[list[tuple], list[tuple]]:
+    """The dashboards' pass counts as kept, and as counted again from the results (nonzero keys, in key order)."""
+    read = (
+        f"SELECT agent_id, team_id, day, criterion, results, judged, passed FROM {pass_counts.TABLE} WHERE results <> 0"
+    )
+    order = " ORDER BY agent_id, team_id, day, criterion"
+    kept = [(*row[:2], str(row[2]), *row[3:]) for row in db.execute_sql(read + order).fetchall()]
+    with db.atomic() as recount:
+        db.execute_sql(f"DELETE FROM {pass_counts.TABLE}")
+        pass_counts.count_all(db)
+        recounted = [(*row[:2], str(row[2]), *row[3:]) for row in db.execute_sql(read + order).fetchall()]
+        recount.rollback()
+    return kept, recounted
+
+
+def test_copy_counts_the_pass_rates_as_the_workstation_has_them_and_goes_on_counting(tmp_path, postgres_url):
+    from qa_desktop.services import review as review_service
+    from qa_desktop.services.rescore import rescore_call
+    from scoring.scorecard import default_scorecard_path, load_scorecard
+
+    path = tmp_path / "workstation.sqlite3"
+    open_database(path)
+    fill(150, agents=5, with_results=True, with_words=True)
+    for n, row in enumerate(CriterionResultRow.select().order_by(CriterionResultRow.id).limit(60)[::4]):
+        review_service.override(row.score.call_id, row.criterion, ("fail", "pass", "na")[n % 3], "heard it", "Lead")
+    for call in Call.select().order_by(Call.id).limit(3):  # a score no longer current: not counted
+        rescore_call(call, load_scorecard(default_scorecard_path()))
+    source, _ = _counts(database.obj)
+    close_database()
+    assert main(["db", "copy", "--from", str(path), "--to", postgres_url]) == 0
+    open_database(postgres_url)
+    try:
+        assert _counts(database.obj) == (source, source)
+        row = CriterionResultRow.select().order_by(CriterionResultRow.id.desc()).first()
+        review_service.override(
+            row.score.call_id, row.criterion, "fail", "heard it", "Lead"
+        )  # counted as it is written
+        kept, recounted = _counts(database.obj)
+        assert kept == recounted != source
+    finally:
+        close_database()
+
+
+def test_copy_by_a_role_that_does_not_own_the_tables_counts_the_pass_rates_row_by_row(tmp_path, postgres_url):
+    import uuid
+
+    import psycopg
+
+    path = tmp_path / "workstation.sqlite3"
+    open_database(path)
+    fill(40, agents=3, with_results=True)
+    source, _ = _counts(database.obj)
+    close_database()
+    open_database(postgres_url)  # migrated by its owner
+    close_database()
+    copier = f"copier_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres_url, autocommit=True) as owner:
+        owner.execute(f"CREATE ROLE {copier} LOGIN")
+        owner.execute(f"GRANT ALL ON SCHEMA public TO {copier}")
+        owner.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {copier}")
+        owner.execute(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {copier}")
+    assert main(["db", "copy", "--from", str(path), "--to", postgres_url.replace("//qa@", f"//{copier}@")]) == 0
+    open_database(postgres_url)
+    try:
+        assert _counts(database.obj) == (source, source)
     finally:
         close_database()
 

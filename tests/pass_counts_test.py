@@ -86,6 +86,24 @@ def test_the_kept_pass_counts_are_the_results_after_every_kind_of_write(db):
     _assert_counts_are_the_results()
 
 
+def test_the_kept_pass_counts_are_the_results_after_two_agents_are_merged(db):
+    from qa_desktop.services.people import merge
+    from qa_desktop.storage import pass_counts
+
+    fill(90, agents=4, with_results=True)
+    agents = list(Agent.select().order_by(Agent.id))
+    keep = agents[0]
+    duplicate = next(a for a in agents[1:] if a.team_id != keep.team_id)  # its calls keep their own team
+    review_service.override(Call.get(Call.agent == duplicate).id, "greeting", "fail", "heard it", "Lead")
+    merge(keep.id, duplicate.id, "Lead", (keep.name, duplicate.name))
+    assert not Call.select().where(Call.agent == duplicate.id).exists()
+    _assert_counts_are_the_results()
+    left = database.execute_sql(
+        f"SELECT COUNT(*) FROM {pass_counts.TABLE} WHERE agent_id = ? AND results <> 0", [duplicate.id]
+    ).fetchone()[0]
+    assert left == 0  # nothing still counted for the agent merged away
+
+
 def test_the_kept_pass_counts_are_the_results_after_two_writers_at_once(db):
     fill(60, agents=3, with_results=True, with_words=True)
     rows = _results(60)

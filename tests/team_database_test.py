@@ -510,6 +510,140 @@ def test_a_job_whose_import_lost_the_server_ends_interrupted_and_importing_again
             close_database()
 
 
+# An import with two files in flight when the server goes: one goes on, the other's end cannot be written meanwhile.
+LOSING_THE_SERVER = """
+import sys
+from peewee import DatabaseError
+from qa_desktop.storage.database import open_database
+from qa_desktop.storage.models import Call
+from qa_desktop.storage.repository import finish_job, start_job
+open_database(sys.argv[1])
+going_on, cut_off = start_job(sys.argv[2]), start_job(sys.argv[3])
+print("started", flush=True)
+sys.stdin.readline()
+try:
+    finish_job(cut_off, "failed", error="the server stopped")
+except DatabaseError:
+    print("lost", flush=True)
+sys.stdin.readline()
+print(Call.select().count(), flush=True)  # its next statement connects again
+sys.stdin.readline()
+finish_job(going_on, "done")
+print("done", flush=True)
+sys.stdin.readline()
+"""
+
+
+@pytest.mark.postgresql
+def test_a_process_that_connects_again_ends_its_own_lost_job_and_no_other_process_s():
+    import psycopg
+
+    from qa_desktop.storage.models import Job
+    from qa_desktop.storage.owners import owner_key
+
+    other = "4242@1700000000.00@another-workstation"
+    with ThrowawayServer() as server:
+        url = server.new_database()
+        open_database(url)
+        Job.create(path="/other.wav", status="running", owner=other)
+        close_database()
+
+        def workstation() -> psycopg.Connection:  # the other process, connected (again)
+            connection = psycopg.connect(url, autocommit=True)
+            connection.execute("SELECT pg_advisory_lock_shared(%s)", [owner_key(other)])
+            return connection
+
+        before = workstation()
+        importing = subprocess.Popen(
+            [sys.executable, "-c", LOSING_THE_SERVER, url, "/going-on.wav", "/cut-off.wav"],
+            env=ENV,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert importing.stdin is not None and importing.stdout is not None
+
+        def step() -> str:
+            importing.stdin.write("\n")
+            importing.stdin.flush()
+            return importing.stdout.readline()
+
+        def jobs(connection: psycopg.Connection) -> dict[str, str]:
+            return dict(connection.execute("SELECT path, status FROM job").fetchall())
+
+        try:
+            assert importing.stdout.readline() == "started\n"
+            server.stop("fast")
+            before.close()
+            assert step() == "lost\n"
+            server.start()
+            with workstation() as connection:
+                assert step() == "0\n"  # no other qa-desktop has opened the database since
+                assert jobs(connection) == {
+                    "/other.wav": "running",  # another live process's: not this process's to end
+                    "/going-on.wav": "running",  # still being imported
+                    "/cut-off.wav": "interrupted",  # was 'running' while the process lived
+                }
+                assert step() == "done\n"
+                assert jobs(connection)["/going-on.wav"] == "done"
+        finally:
+            importing.kill()
+            importing.wait()
+
+
+# A qa-desktop from before the owners' locks, importing: its connection holds no lock, its job names its process.
+OLDER_IMPORT = """
+import sys
+import psycopg
+from qa_desktop.storage.owners import this_process
+with psycopg.connect(sys.argv[1], autocommit=True) as connection:
+    connection.execute(
+        "INSERT INTO job (path, status, options, owner, created_at, updated_at) "
+        "VALUES ('/older.wav', 'running', '{}', %s, now(), now())",
+        [this_process()],
+    )
+    print("started", flush=True)
+    sys.stdin.readline()
+"""
+
+
+@pytest.mark.postgresql
+def test_an_older_version_s_import_is_not_taken_for_ended_while_it_is_connected(postgres_url):
+    import uuid
+
+    import psycopg
+
+    from qa_desktop.storage.models import Job
+
+    open_database(postgres_url)
+    close_database()
+    lead = f"lead_{uuid.uuid4().hex[:8]}"  # the newer qa-desktop's user: another role than the older one's
+    with psycopg.connect(postgres_url, autocommit=True) as owner:
+        owner.execute(f"CREATE ROLE {lead} LOGIN")
+        owner.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {lead}")
+        owner.execute(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {lead}")
+    as_lead = postgres_url.replace("//qa@", f"//{lead}@")  # to whom pg_stat_activity hides the older's backend type
+    older = subprocess.Popen(
+        [sys.executable, "-c", OLDER_IMPORT, postgres_url],
+        env=ENV,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert older.stdout is not None and older.stdout.readline() == "started\n"
+        open_database(as_lead)
+        assert Job.get().status == "running"  # was 'interrupted': then imported again by whoever resumed it
+        close_database()
+        older.communicate("\n", timeout=60)  # it ends without ending its job (killed, say)
+        open_database(as_lead)
+        assert Job.get().status == "interrupted"
+    finally:
+        older.kill()
+        older.wait()
+        close_database()
+
+
 @pytest.mark.both_stores
 def test_two_leads_overriding_two_criteria_of_one_call_at_once_both_count_in_its_score(db):
     fill(1, with_results=True)

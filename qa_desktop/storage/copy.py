@@ -1,6 +1,7 @@
 """Move a workstation's SQLite database into a team's PostgreSQL database: every row of every table with its
 id (calls, utterances, scores, results, the audit log, coaching, calibration, disputes), in one transaction,
-then each id sequence set past the largest id copied.
+then each id sequence set past the largest id copied; the dashboards' pass counts are counted once at the end
+(pass_counts.counted_at_end).
 
 The source is migrated to the current schema first (backed up beside it, as opening it in the app would);
 the target must hold no calls yet, since ids are kept as they are.
@@ -13,6 +14,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from qa_desktop.storage import pass_counts
 from qa_desktop.storage.migrations import migrate
 from qa_desktop.storage.models import ALL_MODELS, BaseModel, JSONField, RedactedField
 from qa_desktop.storage.postgres_database import DatabaseUrl, TeamDatabase
@@ -71,10 +73,11 @@ def _copy_rows(
         )
     copied = {}
     with destination.atomic():
-        for model in ALL_MODELS:
-            copied[model._meta.table_name] = _copy_table(model, origin, destination)
-            if progress:
-                progress(model._meta.table_name, copied[model._meta.table_name])
+        with pass_counts.counted_at_end(destination):
+            for model in ALL_MODELS:
+                copied[model._meta.table_name] = _copy_table(model, origin, destination)
+                if progress:
+                    progress(model._meta.table_name, copied[model._meta.table_name])
         destination.after_bulk_load()
     return copied
 

@@ -18,7 +18,7 @@ from qa_desktop.storage.migrations import SchemaTooNewError, migrate
 from qa_desktop.storage.models import database
 from qa_desktop.storage.paths import default_database_path
 from qa_desktop.storage.postgres_database import DatabaseUrl, TeamDatabase, is_server_url
-from qa_desktop.storage.repository import interrupt_orphaned_jobs
+from qa_desktop.storage.repository import interrupt_orphaned_jobs, settle_lost_jobs
 from qa_desktop.storage.sqlite_database import CallDatabase
 
 # secure_delete: deleted or replaced content (redaction, retention) is zeroed, not left in free pages
@@ -98,6 +98,7 @@ def _open_server(url: DatabaseUrl) -> DatabaseUrl:
     close_database()
     try:
         server = TeamDatabase(url)
+        server.on_reconnect = settle_lost_jobs
         database.initialize(server)
         database.connect()
         migrate(server)

@@ -9,7 +9,10 @@ instead of grouping a million results.
 
 from __future__ import annotations
 
-from peewee import Database
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from peewee import Database, ProgrammingError
 
 TABLE = "passcount"
 _KEY = "agent_id, criterion, day, team_id"
@@ -146,7 +149,7 @@ def create(db: Database) -> None:
         f"criterion VARCHAR(255) NOT NULL, results INTEGER NOT NULL, judged INTEGER NOT NULL, "
         f"passed INTEGER NOT NULL, PRIMARY KEY ({_KEY})){'' if postgres else ' WITHOUT ROWID'}"
     )  # team_id 0: a call without a team (a key may not be null on PostgreSQL); SQLite keeps the rows in key order
-    db.execute_sql(_results(db, "s.current", "1"))
+    count_all(db)
     for name, when, event, condition, scores, statements in _triggers(db):
         if postgres:
             returned = "OLD" if when == "BEFORE" and "DELETE" in event else "NEW" if when == "BEFORE" else "NULL"
@@ -165,3 +168,27 @@ def create(db: Database) -> None:
             db.execute_sql(
                 f"CREATE TRIGGER {TABLE}_{name} {when} {event} FOR EACH ROW{only} BEGIN {'; '.join(statements)}; END"
             )
+
+
+def count_all(db: Database) -> None:
+    """Count every current result stored (into an empty counts' table)."""
+    db.execute_sql(_results(db, "s.current", "1"))
+
+
+@contextmanager
+def counted_at_end(db: Database) -> Iterator[None]:
+    """Within a transaction that fills an empty PostgreSQL database (db copy): the results inserted meanwhile are
+    counted in one statement at the end instead of row by row by the trigger (a copy of 20,000 calls: 58-94 s
+    -> 36-51 s; 100,000: 196-252 s -> 84-122 s). Turning the trigger off needs the table's owner (the role that
+    migrated the database); for another role the trigger counts as ever."""
+    try:
+        with db.atomic():  # a savepoint: a refusal leaves the copy's transaction usable
+            db.execute_sql(f"ALTER TABLE criterionresult DISABLE TRIGGER {TABLE}_result_added")
+    except ProgrammingError:  # not the owner
+        owner = False
+    else:
+        owner = True
+    yield
+    if owner:
+        db.execute_sql(f"ALTER TABLE criterionresult ENABLE TRIGGER {TABLE}_result_added")
+        count_all(db)

@@ -10,7 +10,7 @@ outside a transaction (peewee's ReconnectMixin); inside one, the error stands an
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +28,8 @@ from qa_desktop.storage.search import SearchIndex, TsvectorSearch
 
 SCHEMES = ("postgresql://", "postgres://")
 _MIGRATION_LOCK = 0x7161_6473  # "qads": the advisory lock key migrations take
+# a process's lock on its owner key (a bigint key: objsubid 1; shared, where the migrations' lock is exclusive)
+_OWNER_LOCK = "l.locktype = 'advisory' AND l.objsubid = 1 AND l.mode = 'ShareLock' AND l.granted"
 _FREED_SPACE_OWED = "qa-desktop: the old versions of redacted rows are still to be cleared (VACUUM FULL)"
 # a quoted string or identifier (left as it is but for `%`), a psycopg placeholder, a `?`, a lone `%`
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|%s|\?|%")
@@ -83,6 +85,8 @@ class TeamDatabase(ReconnectMixin, PostgresqlDatabase):
         if read_only:
             options["options"] = "-c default_transaction_read_only=on"
         super().__init__(url, prefer_psycopg3=True, **options)
+        self.on_reconnect: Callable[[], object] | None = None  # see _initialize_connection
+        self._connected_before = False
 
     def _connect(self):
         connection = super()._connect()
@@ -91,15 +95,36 @@ class TeamDatabase(ReconnectMixin, PostgresqlDatabase):
         connection.commit()
         return connection
 
+    def _initialize_connection(self, conn) -> None:
+        """A connection opened when this process had one and none of its connections is left (the server lost them
+        all: every other process may since have taken its jobs for ended) calls `on_reconnect`."""
+        if self._connected_before and self.on_reconnect is not None and self._owner_locks(this_process()) == 1:
+            self.on_reconnect()
+        self._connected_before = True
+
     def owner_connected(self, owner: str) -> bool:
-        """Whether the process `owner` names (repository's job owners) has a connection to this database, from any
-        machine: each connection of a process holds a shared advisory lock of its own (taken again on reconnecting),
-        which the server drops with the connection (the process ended, or the server lost it)."""
+        """Whether the process `owner` names (repository's job owners) may have a connection to this database, from
+        any machine: each connection of a process holds a shared advisory lock of its own (taken again on
+        reconnecting), which the server drops with the connection (the process ended, or the server lost it). A
+        connection that holds no such lock (an older qa-desktop's, opened before a newer one upgraded the database)
+        may be any owner's: while one is open, every owner counts as connected (another role's connection shows no
+        backend type: counted; the server's own workers have no role)."""
+        return (
+            self._owner_locks(owner) > 0
+            or self.execute_sql(
+                "SELECT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = current_database() "
+                "AND a.usesysid IS NOT NULL AND COALESCE(a.backend_type, 'client backend') = 'client backend' "
+                f"AND NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND {_OWNER_LOCK}))"
+            ).fetchone()[0]
+        )
+
+    def _owner_locks(self, owner: str) -> int:
+        """How many connections of the process `owner` names hold its lock (see owner_connected)."""
         key = owner_key(owner) & 0xFFFF_FFFF_FFFF_FFFF  # pg_locks shows it as two unsigned halves
         return self.execute_sql(
-            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
-            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-            "AND classid::bigint = ? AND objid::bigint = ?)",
+            f"SELECT COUNT(*) FROM pg_locks l WHERE {_OWNER_LOCK} "
+            "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND l.classid::bigint = ? AND l.objid::bigint = ?",
             [key >> 32, key & 0xFFFF_FFFF],
         ).fetchone()[0]
 

@@ -350,6 +350,7 @@ INTERRUPTED = (
 # the jobs unfinished_jobs gives, as the app and the command line name them
 LEFT_UNFINISHED = "an earlier import left unfinished (it was stopped, or lost the database server)"
 _UNFINISHED = ("queued", "interrupted")  # left by an import that ended early (see unfinished_jobs)
+_working: set[int] = set()  # the jobs this process has started and not yet ended (see settle_lost_jobs)
 
 
 def start_job(path: str, job: Job | None = None) -> Job:
@@ -362,10 +363,14 @@ def start_job(path: str, job: Job | None = None) -> Job:
             for left in Job.select().where(Job.status.in_(_UNFINISHED) & (Job.path == path)):
                 if left.owner != me and not _running(left.owner):
                     left.status, left.owner, left.error = "running", me, None
+                    _working.add(left.id)
                     left.save()
                     return left
-            return Job.create(path=path, status="running", owner=me)
+            job = Job.create(path=path, status="running", owner=me)
+            _working.add(job.id)  # before the commit: see settle_lost_jobs
+            return job
     job.status, job.owner = "running", me
+    _working.add(job.id)
     job.save()
     return job
 
@@ -385,6 +390,23 @@ def interrupt_orphaned_jobs() -> int:
     return len(orphans)
 
 
+def settle_lost_jobs() -> int:
+    """Mark `interrupted` this process's own jobs left running that it no longer works on (their end could not be
+    written: the team's server was lost), as the next open by another process would; their count. Only this
+    process's jobs: another's are its own to end, or the orphan check's. Called when this process connects again."""
+    me = this_process()
+    running = [job_id for (job_id,) in Job.select(Job.id).where((Job.owner == me) & (Job.status == "running")).tuples()]
+    lost = [job_id for job_id in running if job_id not in _working]  # read after the select: start_job adds a job
+    if not lost:  # before committing it, so one committed by then is seen; one ended meanwhile is no longer running
+        return 0
+    now = dt.datetime.now().replace(microsecond=0)
+    return (
+        Job.update(status="interrupted", error=INTERRUPTED, updated_at=now)
+        .where(Job.id.in_(lost) & (Job.owner == me) & (Job.status == "running"))
+        .execute()
+    )
+
+
 def unfinished_jobs() -> list[Job]:
     """Jobs an import that ended early left queued or interrupted (the app was closed or killed); not the
     jobs of an import still running in another process."""
@@ -395,6 +417,7 @@ def unfinished_jobs() -> list[Job]:
 
 def finish_job(job: Job, status: str, *, error: str | None = None, call: Call | None = None) -> None:
     """Record how a file's ingest ended: done, skipped or failed (with its error)."""
+    _working.discard(job.id)  # even if the write fails: the job is then lost (settle_lost_jobs)
     job.status, job.error, job.call = status, error, call
     job.updated_at = dt.datetime.now().replace(microsecond=0)
     job.save()
@@ -403,6 +426,7 @@ def finish_job(job: Job, status: str, *, error: str | None = None, call: Call | 
 def settle_jobs(ids: list[int], closing: bool) -> None:
     """An import's unfinished jobs when it ends: queued again if the app is closing (to resume), else
     cancelled."""
+    _working.difference_update(ids)
     pending = Job.select().where(Job.id.in_(ids) & Job.status.in_(("queued", "running", "cancelled")))
     for job in pending:
         if closing:
