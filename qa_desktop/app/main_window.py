@@ -116,6 +116,12 @@ class MainWindow(QMainWindow):
         )
         self.filters = FilterBar(self.calls.driver_names, lambda: self.marked)
         self.filters.changed.connect(self._filter)
+        self.filters.failed.connect(
+            lambda message: self.statusBar().showMessage(
+                f"Could not read the agents, teams, criteria and drivers to filter by: {message} (details in the "
+                "log); they are read again at your next change of filter"
+            )
+        )
         self.table = QTableView()
         self.table.setModel(self.calls)
         self.table.setSortingEnabled(True)
