@@ -30,7 +30,7 @@ def run_app(database: str | Path | None = None) -> int:
     if not sign_in_if_needed():
         close_database()
         return 2
-    window = open_window(path)
+    _window = open_window(path)  # held while the app runs
     try:
         return app.exec()
     finally:
