@@ -37,11 +37,11 @@ def run_app(database: str | Path | None = None) -> int:
         close_database()
 
 
-def open_window(path: Path) -> MainWindow:
+def open_window(path: Path, settings: Settings | None = None) -> MainWindow:
     """Show the main window over an open database, then leave the objects made so far (modules, classes, the
     window's) out of the garbage collector's full passes: such a pass holds every thread, the UI thread too, while
     it visits each object, and these are most of them (a dashboards' redraw stalled the window 0.8-1.5 s in one)."""
-    window = MainWindow(path)
+    window = MainWindow(path, settings)
     window.show()
     gc.freeze()
     return window

@@ -360,10 +360,6 @@ class ReviewView(QWidget):
         else:
             self.transcript.mark(search)
 
-    def wait_opening(self) -> None:
-        """Block until the call being read ends being read (for tests and closing; it shows at the next events)."""
-        self.opening.wait()
-
     def _show_call(self, read: _Read, search: str) -> None:
         self.call = call = read.call
         self.may_locate = read.may_locate
