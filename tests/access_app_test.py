@@ -156,7 +156,7 @@ def test_an_agents_library_and_dashboards_show_their_own_calls_only(qtbot, db, t
     qtbot.addWidget(window)
     assert [window.calls.call_id(row) for row in range(window.calls.rowCount())] == [assigned.id]
     assert window.dashboards.scope().agent_id == assigned.agent_id
-    qtbot.waitUntil(lambda: window.dashboards.teams_read)  # the dashboards' boxes are filled in the background
+    qtbot.waitUntil(lambda: window.dashboards.teams_read and window.filters.choices_read)  # filled in the background
     for box in (window.filters.agent, window.filters.team, window.dashboards.agent, window.dashboards.team):
         offered = [box.itemText(i) for i in range(box.count())]
         assert "tom" not in offered and offered[-1] in ("maria", "Billing"), offered  # no other agent's name

@@ -113,7 +113,7 @@ def test_a_large_library_is_read_in_the_background(qtbot, db):
     assert window.calls.loading and window.calls.rowCount() == 3  # the old rows stay until the new ones come
     qtbot.waitUntil(lambda: not window.calls.loading)
     assert [window.calls.call_id(r) for r in range(window.calls.rowCount())] == [calls[1].id]
-    assert window.review.call.id == calls[1].id  # the first row opens, as after a filter read at once
+    qtbot.waitUntil(lambda: window.review.call.id == calls[1].id)  # the first row opens (read in the background too)
     window.show_calls(LibraryFilter(search="hello"))
     qtbot.waitUntil(lambda: not window.calls.loading and window.calls.rowCount() == 3)
     hit = window.calls.index(0, len(KEYS))  # the Search hit column fills in when the page's hits are found
@@ -152,3 +152,73 @@ def test_typing_a_search_in_a_large_library_reads_nothing_on_the_ui_thread_and_s
     assert read_before_loading == [0, 0]  # was 2 statements each (the user, the count)
     shown = [window.calls.call_id(r) for r in range(window.calls.rowCount())]
     assert window.calls.filter.search == "hello" and sorted(shown) == sorted(c.id for c in calls)
+
+
+def test_the_filter_boxes_are_read_off_the_ui_thread_and_a_value_shown_meanwhile_is_chosen_once_they_are(qtbot, db):
+    """Before: the agents, teams, criteria, drivers and queues the filter bar offers were read on the UI thread as the
+    window opened and after each import (9 statements on the UI thread)."""
+    calls = _calls(3)
+    window = _window(qtbot, db)
+    qtbot.waitUntil(lambda: window.filters.choices_read and not window.calls.loading)
+    bar = window.filters
+    with _Queries() as queries:
+        bar.refresh_choices()  # as after an import
+    assert queries.on_ui_thread == 0  # was 9
+    bar.show_filter(LibraryFilter(agent_id=calls[1].agent_id))  # e.g. a dashboard's click, before they come
+    qtbot.waitUntil(lambda: bar.choices_read)
+    assert bar.agent.currentData() == calls[1].agent_id and bar.agent.currentText() == "Agent 1"
+    assert [bar.team.itemText(i) for i in range(bar.team.count())] == ["All teams", "Team 0", "Team 1"]
+
+
+def test_a_value_shown_before_the_filter_boxes_are_read_is_chosen_once_they_are(qtbot, db):
+    calls = _calls(3)
+    window = _window(qtbot, db)  # its boxes are being read
+    window.filters.show_filter(LibraryFilter(agent_id=calls[2].agent_id, team_id=calls[2].agent.team_id))
+    assert window.filters.agent.count() == 1  # "All agents" only, until they are read
+    assert window.filters.current().agent_id == calls[2].agent_id  # the filter applied meanwhile is the one shown
+    qtbot.waitUntil(lambda: window.filters.choices_read)
+    assert (window.filters.agent.currentText(), window.filters.team.currentText()) == ("Agent 2", "Team 0")
+    qtbot.waitUntil(lambda: not window.calls.loading)
+    assert [window.calls.call_id(r) for r in range(window.calls.rowCount())] == [calls[2].id]
+
+
+@pytest.mark.sqlite_only
+def test_a_failure_to_read_the_filter_boxes_reaches_the_status_bar_and_the_next_change_reads_them_again(qtbot, db):
+    _calls(2)
+    window = _window(qtbot, db)
+    qtbot.waitUntil(lambda: window.filters.choices_read and not window.calls.loading)
+    away = db.with_name("away.sqlite3")
+    db.rename(away)  # its share gone: a new connection (the background thread's) cannot open it
+    try:
+        window.filters.refresh_choices()
+        qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Could not read the agents"))
+        assert not window.filters.choices_read and str(db) in window.statusBar().currentMessage()
+    finally:
+        away.rename(db)
+    window.filters.auto_fail.setCurrentIndex(1)  # the user's next change
+    qtbot.waitUntil(lambda: window.filters.choices_read)
+    assert window.filters.agent.count() == 1 + 2
+
+
+def test_a_large_librarys_first_call_of_a_new_search_is_read_off_the_ui_thread_and_no_action_meanwhile(qtbot, db):
+    """Before: after each background read of the library (a search typed), the first row's call was read on the UI
+    thread (15 statements: the call, its transcript, scores, audit log, the agents, the user's rights)."""
+    calls = _calls(3)
+    window = _window(qtbot, db)
+    window.calls.inline_calls = 2  # fewer than the library holds
+    window.calls.reload()
+    qtbot.waitUntil(lambda: not window.calls.loading and window.review.pending is None)
+    window.table.viewport().repaint()  # the shown page's rows are read as the table paints (by design, one query)
+    review, shown = window.review, window.review.call.id
+    other = next(c for c in calls if c.id != shown)
+    reviewing = [review.reviewed, review.agent, review.override_button]
+    at_reset = []  # as the new rows come (after the window's own handling of them)
+    window.calls.modelReset.connect(
+        lambda: at_reset.append((review.call.id, review.pending, [c.isEnabled() for c in reviewing]))
+    )
+    with _Queries() as queries:
+        window.show_calls(LibraryFilter(agent_id=other.agent_id, search="hello"))  # the call shown is not listed now
+        qtbot.waitUntil(lambda: review.call.id == other.id)
+    assert at_reset == [(shown, other.id, [False, False, False])]  # nothing done to the call still shown meanwhile
+    assert queries.on_ui_thread <= 1  # the page painted (by design, one query); the old code read the call here too
+    assert review.reviewed.isEnabled() and window.table.currentIndex().row() == 0

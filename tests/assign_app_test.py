@@ -51,7 +51,7 @@ def _window(qtbot, db, name: str) -> MainWindow:
     sign_in(name, f"{name} password")
     window = MainWindow(db)
     qtbot.addWidget(window)
-    qtbot.waitUntil(lambda: window.calls.rowCount() == 3)
+    qtbot.waitUntil(lambda: window.calls.rowCount() == 3 and window.filters.choices_read)  # boxes: in the background
     return window
 
 
@@ -320,6 +320,7 @@ def test_a_lead_lists_one_evaluators_queue_and_hands_a_disabled_ones_calls_on(qt
     window.assign_selected("eve")
     qtbot.waitUntil(lambda: window.assigning is None and window.calls.rowCount() == 0)  # left old's queue
     window.filters.refresh_choices()  # as after an import: the chosen queue stays chosen
+    qtbot.waitUntil(lambda: window.filters.choices_read)
     assert boxes.currentText() == "Assigned to old"
     window.filters.show_filter(LibraryFilter(assigned_to="eve"))  # e.g. from a click elsewhere
     qtbot.waitUntil(lambda: window.calls.rowCount() == 2)

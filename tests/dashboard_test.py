@@ -254,7 +254,7 @@ def _march_dashboards(qtbot, db) -> MainWindow:
     window.show()
     window.tabs.setCurrentIndex(1)
     window.dashboards.set_scope(MARCH)
-    qtbot.waitUntil(lambda: _drawn(window.dashboards), timeout=20000)
+    qtbot.waitUntil(lambda: _drawn(window.dashboards) and window.filters.choices_read, timeout=20000)
     return window
 
 

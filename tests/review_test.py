@@ -234,7 +234,8 @@ def test_an_override_keeps_the_selected_criterion_the_scroll_and_the_library_row
     assert [i.row() for i in window.table.selectionModel().selectedRows()] == [window.calls.row_of(call_id)]
 
 
-def test_the_library_shows_criterion_names_in_scorecard_order(window):
+def test_the_library_shows_criterion_names_in_scorecard_order(qtbot, window):
+    qtbot.waitUntil(lambda: window.filters.choices_read)  # the boxes are filled in the background
     names = [window.filters.criterion.itemText(i) for i in range(1, window.filters.criterion.count())]
     assert "Recording disclosure" in names and "recording_disclosure" not in names
     bad = window.calls.row_of(next(c.id for c in Call.select() if c.agent.name == "Tom Becker"))

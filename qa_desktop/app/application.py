@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
@@ -29,9 +30,18 @@ def run_app(database: str | Path | None = None) -> int:
     if not sign_in_if_needed():
         close_database()
         return 2
-    window = MainWindow(path)
-    window.show()
+    _window = open_window(path)  # held while the app runs
     try:
         return app.exec()
     finally:
         close_database()
+
+
+def open_window(path: Path, settings: Settings | None = None) -> MainWindow:
+    """Show the main window over an open database, then leave the objects made so far (modules, classes, the
+    window's) out of the garbage collector's full passes: such a pass holds every thread, the UI thread too, while
+    it visits each object, and these are most of them (a dashboards' redraw stalled the window 0.8-1.5 s in one)."""
+    window = MainWindow(path, settings)
+    window.show()
+    gc.freeze()
+    return window

@@ -1,13 +1,13 @@
 """The library's filters: agent, team, dates, score range, auto-fail, a failed criterion, reviewed,
 call driver, a full-text search of the transcripts, and a set of chosen calls (from a click elsewhere)
-shown as a note with a button to show all calls again."""
+shown as a note with a button to show all calls again. What the boxes offer is read in the background."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from types import ModuleType
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -19,10 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qa_desktop.app.background import Latest
 from qa_desktop.app.date_box import date_of, optional_date_box, show_date
 from qa_desktop.services import library_choices
 from qa_desktop.services.access.identity import current_user, team_mode
 from qa_desktop.services.access.permissions import allowed
+from qa_desktop.services.library_choices import Choices
 from qa_desktop.storage.library import LibraryFilter
 
 _NEEDS_REVIEW = "needs review"
@@ -53,9 +55,12 @@ def _combo(items: list[tuple[str, object]]) -> QComboBox:
 
 
 class FilterBar(QWidget):
-    """Emits `changed` with a LibraryFilter whenever a filter changes (search after a short pause)."""
+    """Emits `changed` with a LibraryFilter whenever a filter changes (search after a short pause). The agent,
+    team, criterion and driver boxes (and a lead's queues) are filled in the background: until they are, they offer
+    "All ..." and a value asked for (`show_filter`) waits to be chosen; `failed(message)` when reading them fails."""
 
     changed = Signal(object)
+    failed = Signal(str)
 
     def __init__(
         self,
@@ -72,6 +77,16 @@ class FilterBar(QWidget):
         self.search.setMinimumWidth(120)
         self.search.setClearButtonEnabled(True)
         self.agent, self.team, self.criterion, self.driver = QComboBox(), QComboBox(), QComboBox(), QComboBox()
+        for box, everything in (
+            (self.agent, "All agents"),
+            (self.team, "All teams"),
+            (self.criterion, "Any failed criterion"),
+            (self.driver, "All drivers"),
+        ):
+            box.addItem(everything, None)  # the rest once read (`refresh_choices`)
+        self.choices_read = False  # the boxes offer what the library holds (else reading it runs or failed)
+        self.waiting: dict[QComboBox, object] = {}  # a value shown (`show_filter`) before its box offered it
+        self.reading = Latest(self._choices_read, self._not_read, self, what="reading the library's filter choices")
         self.auto_fail = _combo([("Auto-fail: any", None), ("Auto-fail only", True), ("No auto-fail", False)])
         self.reviewed = _combo(
             [
@@ -137,7 +152,7 @@ class FilterBar(QWidget):
         self._debounce.timeout.connect(self._emit)
         self.search.textChanged.connect(self._debounce.start)
         for box in (self.agent, self.team, self.criterion, self.driver, self.auto_fail, self.reviewed):
-            box.currentIndexChanged.connect(self._emit)
+            box.currentIndexChanged.connect(lambda _i, box=box: self._chosen_by_user(box))
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(self._emit)
         for spin in (self.score_min, self.score_max):
@@ -145,30 +160,40 @@ class FilterBar(QWidget):
         self.refresh_choices()
 
     def refresh_choices(self) -> None:
-        """Re-read agents, teams and criteria (after an import or a merge), keeping the selection."""
-        offered = self.service.choices(self.driver_names)
-        choices = [
-            (self.agent, "All agents", offered.agents),
-            (self.team, "All teams", offered.teams),
-            (self.criterion, "Any failed criterion", offered.criteria),
-            (self.driver, "All drivers", offered.drivers),
-        ]
-        for box, everything, items in choices:
-            current = box.currentData()
-            box.blockSignals(True)
-            box.clear()
-            box.addItem(everything, None)
-            for text, value in items:
-                box.addItem(text, value)
-            box.setCurrentIndex(max(0, box.findData(current)) if current is not None else 0)
-            box.blockSignals(False)
+        """Re-read agents, teams, criteria, drivers and queues (at the start, after an import or a merge) in the
+        background, keeping the selection: at 100,000 calls the reading held the window; a failure is `failed`."""
+        self.choices_read = False
+        service, driver_names = self.service, self.driver_names
+        self.reading.start(lambda _task: service.choices(driver_names))
+
+    def _not_read(self, message: str) -> None:
+        self.failed.emit(message)
+
+    def _choices_read(self, offered: Choices) -> None:
+        for box, items in (
+            (self.agent, offered.agents),
+            (self.team, offered.teams),
+            (self.criterion, offered.criteria),
+            (self.driver, offered.drivers),
+        ):
+            current = self._value(box)
+            with QSignalBlocker(box):
+                everything = box.itemText(0)  # "All ..."
+                box.clear()
+                box.addItem(everything, None)
+                for text, value in items:
+                    box.addItem(text, value)
+                box.setCurrentIndex(max(0, box.findData(current)) if current is not None else 0)
+            self.waiting.pop(box, None)
         if self.lead:
             self._offer_queues(offered.queues)
+        self.choices_read = True
 
     def _offer_queues(self, names: list[str]) -> None:
         """ "Assigned to NAME" in the Reviewed box for each evaluator, after the lead's own choices (the one chosen
         stays chosen, even if no call is assigned to that name any more)."""
-        box, chosen = self.reviewed, self.reviewed.currentData()
+        box, chosen = self.reviewed, self._value(self.reviewed)
+        self.waiting.pop(box, None)
         box.blockSignals(True)
         while _queue_of(box.itemData(box.count() - 1)) is not None:
             box.removeItem(box.count() - 1)
@@ -179,26 +204,30 @@ class FilterBar(QWidget):
         box.setCurrentIndex(max(0, box.findData(chosen)))
         box.blockSignals(False)
 
+    def _value(self, box: QComboBox) -> object:
+        """What a box shows, or the value shown before the box offered it."""
+        return self.waiting.get(box, box.currentData())
+
     def current(self) -> LibraryFilter:
         """The filter the widgets describe."""
         low, high = self.score_min.value(), self.score_max.value()
-        reviewed = self.reviewed.currentData()
+        reviewed = self._value(self.reviewed)
         needs, assigned, to_assign = reviewed == _NEEDS_REVIEW, reviewed == _ASSIGNED, reviewed == _TO_ASSIGN
         queue = _queue_of(reviewed)
         return LibraryFilter(
-            agent_id=self.agent.currentData(),
-            team_id=self.team.currentData(),
+            agent_id=self._value(self.agent),
+            team_id=self._value(self.team),
             date_from=date_of(self.date_from),
             date_to=date_of(self.date_to),
             score_min=low if low > 0 else None,
             score_max=high if high < 100 else None,
             auto_fail=self.auto_fail.currentData(),
-            failed_criterion=self.criterion.currentData(),
+            failed_criterion=self._value(self.criterion),
             reviewed=False if to_assign else None if needs or assigned or queue else reviewed,
             assigned_to=current_user().name if assigned else queue,
             unassigned=to_assign,
             search=self.search.text().strip(),
-            driver=self.driver.currentData(),
+            driver=self._value(self.driver),
             needs_review=needs,
             review_criteria=tuple(self.marked()) if needs else (),
             call_ids=self.chosen,
@@ -238,6 +267,10 @@ class FilterBar(QWidget):
             (self.reviewed, _reviewed_choice(wanted)),
         ):
             box.setCurrentIndex(max(0, box.findData(value)))
+            if box.findData(value) < 0:  # not offered yet (the boxes are still being read): chosen once they are
+                self.waiting[box] = value
+            else:
+                self.waiting.pop(box, None)
         show_date(self.date_from, wanted.date_from)
         show_date(self.date_to, wanted.date_to)
         self.score_min.setValue(int(wanted.score_min or 0))
@@ -247,5 +280,11 @@ class FilterBar(QWidget):
             widget.blockSignals(False)
         self.changed.emit(wanted)
 
+    def _chosen_by_user(self, box: QComboBox) -> None:
+        self.waiting.pop(box, None)  # the user's choice, not a value still waiting to be offered
+        self._emit()
+
     def _emit(self) -> None:
+        if not self.choices_read and not self.reading.busy():  # reading them failed: again now (the server is back?)
+            self.refresh_choices()
         self.changed.emit(self.current())

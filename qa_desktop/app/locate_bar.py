@@ -10,8 +10,6 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QW
 
 from qa_desktop.app import file_dialogs
 from qa_desktop.app.background import Task, run_task
-from qa_desktop.services.access.identity import current_user
-from qa_desktop.services.access.permissions import allowed
 from qa_desktop.services.recordings import relocate
 from qa_desktop.storage.recordings import Relocation
 from scoring.display import one_line
@@ -44,11 +42,13 @@ class LocateBar(QWidget):
         layout.addWidget(self.cancel_button)
         self.task: Task | None = None
         self.path = ""
+        self.may_locate = False
         self.hide()
 
-    def show_for(self, path: str) -> None:
-        """Show the bar when the recording at `path` is missing (hide it otherwise)."""
-        self.path = path
+    def show_for(self, path: str, may_locate: bool) -> None:
+        """Show the bar when the recording at `path` is missing (hide it otherwise); Locate… is enabled if the
+        signed-in user `may_locate` (the search refuses it too)."""
+        self.path, self.may_locate = path, may_locate
         missing = not Path(path).is_file()
         self.setVisible(missing)
         if missing and not self.searching():
@@ -59,7 +59,7 @@ class LocateBar(QWidget):
         self.bar.hide()
         self.cancel_button.hide()
         self.locate_button.show()
-        self.locate_button.setEnabled(allowed(current_user(), "relocate"))  # the search refuses it too
+        self.locate_button.setEnabled(self.may_locate)
 
     def _pick_folder(self) -> None:
         folder = file_dialogs.existing_directory(

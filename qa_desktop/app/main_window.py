@@ -116,6 +116,12 @@ class MainWindow(QMainWindow):
         )
         self.filters = FilterBar(self.calls.driver_names, lambda: self.marked)
         self.filters.changed.connect(self._filter)
+        self.filters.failed.connect(
+            lambda message: self.statusBar().showMessage(
+                f"Could not read the agents, teams, criteria and drivers to filter by: {message} (details in the "
+                "log); they are read again at your next change of filter"
+            )
+        )
         self.table = QTableView()
         self.table.setModel(self.calls)
         self.table.setSortingEnabled(True)
@@ -135,6 +141,7 @@ class MainWindow(QMainWindow):
         self.columns = LibraryColumns(self.table, self.settings.store)
         self.table.setItemDelegateForColumn(len(COLUMNS), HitDelegate(self.table))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self._open_at_once = False  # `select_row` opens its call at once; in a large library a click reads it first
         self.assigning: Task | None = None
         self.assign_options = AssignOptions(self)
         if team_mode():  # calls are assigned to evaluators only where there are users
@@ -151,6 +158,7 @@ class MainWindow(QMainWindow):
         self.review = ReviewView(self.reviewer, self.calls.driver_names)
         self.review.changed.connect(self._call_changed)
         self.review.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.review.not_opened.connect(self.table.clearSelection)  # a click on its row opens it again
         self.resume_banner = self._resume_banner()
         library = QWidget()
         column = QVBoxLayout(library)
@@ -350,15 +358,19 @@ class MainWindow(QMainWindow):
         current = self.table.currentIndex().row()
         target = min(max(current + step, 0), self.calls.rowCount() - 1)
         if target >= 0:
-            self.select_row(target)
+            self.select_row(target, at_once=not self.calls.large)
 
-    def select_row(self, row: int) -> None:
-        """Select that row alone and open its call, whatever keys are held: the table's own `selectRow` follows
-        the keyboard's modifiers (with Ctrl held, as in Ctrl+Down, it adds the row to the selection, which opens
-        nothing, or takes it out)."""
+    def select_row(self, row: int, *, at_once: bool = True) -> None:
+        """Select that row alone and open its call (at once, or read in the background), whatever keys are held: the
+        table's own `selectRow` follows the keyboard's modifiers (with Ctrl held, as in Ctrl+Down, it adds the row to
+        the selection, which opens nothing, or takes it out)."""
         index = self.calls.index(row, 0)
         flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-        self.table.selectionModel().setCurrentIndex(index, flags)
+        self._open_at_once = at_once
+        try:
+            self.table.selectionModel().setCurrentIndex(index, flags)
+        finally:
+            self._open_at_once = False
         self.table.scrollTo(index)
 
     # --- library ------------------------------------------------------------------------------
@@ -381,18 +393,18 @@ class MainWindow(QMainWindow):
         open call selected if it still shows (else open the first row)."""
         self.columns.apply()
         count = self._show_count()
-        current = self.review.call.id if self.review.call is not None else None
+        current = self.review.shown_or_opening()
         row = self.calls.row_of(current) if current is not None else None
         empty = self._why_empty()
         self.empty_note.setText(empty)
         self.empty_note.setVisible(not count)
         if not count:
             self.review.close_call(empty)
-        elif row is None:
-            self.select_row(0)
+        elif row is None:  # a large library's (read in the background): its first call too, as the user types
+            self.select_row(0, at_once=not self.calls.large)
         else:
             self._select_quietly(row)
-            self.review.transcript.mark(self.calls.filter.search)
+            self.review.mark(self.calls.filter.search)
 
     def _show_count(self) -> int:
         """Say in the status bar how many calls the library shows; that count."""
@@ -434,8 +446,12 @@ class MainWindow(QMainWindow):
         """Open the call when one row is selected (several are selected to assign them: the open call stays)."""
         ranges = self.table.selectionModel().selection()
         if len(ranges) == 1 and ranges[0].height() == 1:
+            call_id, search = self.calls.call_id(ranges[0].top()), self.calls.filter.search
+            if self.calls.large and not self._open_at_once:  # a click, a new filter's first row: read off the UI thread
+                self.review.open_soon(call_id, search)
+                return
             try:
-                self.review.open_call(self.calls.call_id(ranges[0].top()), self.calls.filter.search)
+                self.review.open_call(call_id, search)
             except Exception:
                 self.table.clearSelection()  # not open: a click on its row opens it again (the error dialog says why)
                 raise

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import ModuleType
 
 from PySide6.QtCore import Qt, Signal
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qa_desktop.app.background import Latest
 from qa_desktop.app.locate_bar import LocateBar
 from qa_desktop.app.player import CallPlayer
 from qa_desktop.app.recording_finder import RecordingFinder
@@ -39,7 +41,7 @@ from qa_desktop.app.waveform import WaveformView
 from qa_desktop.services import people as people_service
 from qa_desktop.services import review as review_service
 from qa_desktop.services.access.identity import current_user
-from qa_desktop.services.access.permissions import AccessError, refusal
+from qa_desktop.services.access.permissions import AccessError, allowed, refusal
 from qa_desktop.services.review import CallView, ResultView
 from qa_desktop.services.trust.disputes import DisputeError
 from qa_desktop.storage.database import open_database_error
@@ -145,6 +147,25 @@ class DisputeDialog(ResultDialog):
         )
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What showing a call reads: the call, the agents it may be reassigned to, why the signed-in user may not
+    review it or reassign it ("" if they may), and whether they may look for its recording if it is missing."""
+
+    call: CallView
+    agents: list[people_service.AgentSummary]
+    review_refused: str
+    reassign_refused: str
+    may_locate: bool
+
+
+def _read(service: ModuleType, people: ModuleType, call_id: int) -> _Read:
+    """Read a call to show (on any thread)."""
+    call, user = service.open_call(call_id), current_user()
+    reassign, locate = refusal(user, "manage agents"), allowed(user, "relocate")
+    return _Read(call, people.agents(), service.review_refusal(call.id), reassign, locate)
+
+
 def _deleted(call: CallView) -> str:
     """What the retention policy deleted of a call, for its title."""
     if call.transcript_deleted_at:
@@ -161,6 +182,7 @@ class ReviewView(QWidget):
 
     changed = Signal(int)
     notice = Signal(str)
+    not_opened = Signal()  # a call read in the background (`open_soon`) could not be: none shows
 
     def __init__(
         self,
@@ -174,6 +196,10 @@ class ReviewView(QWidget):
         self.driver_names = driver_names or {}  # call-driver id -> name
         self.service, self.people = service, people
         self.call: CallView | None = None
+        self.opening = Latest(self._read_soon, self._not_read_soon, self, what="opening a call")
+        self.pending: int | None = None  # the call being read to show (`open_soon`): the actions wait for it
+        self.pending_search = ""
+        self.may_locate = False  # the signed-in user may look for the open call's recording if it is missing
         self.title = QLabel("Select a call in the library.")
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.title.setWordWrap(True)  # a long subtitle wraps rather than widening the window past the screen
@@ -291,22 +317,62 @@ class ReviewView(QWidget):
         """Show a call: audio and waveform (not for a text conversation), transcript, scorecard and audit log. When the
         database does not answer (a team's server stopped), no call shows, rather than the one open before: the error
         goes on to the error dialog."""
+        self._forget_pending()
         try:
-            self.call = call = self.service.open_call(call_id)
+            read = _read(self.service, self.people, call_id)
         except Exception as exc:
             if open_database_error(exc) is not None:
                 self.close_call(NOT_OPENED)
             raise
+        self._show_call(read, search)
+
+    def open_soon(self, call_id: int, search: str = "") -> None:
+        """Show a call once it is read in the background (a newer request replaces it); meanwhile the call shown
+        stays, its review actions disabled, and a failure shows no call and says why."""
+        self.pending, self.pending_search = call_id, search
+        for control in self.tips:
+            self._allow(control, False, "")
+        service, people = self.service, self.people
+        self.opening.start(lambda _task: _read(service, people, call_id))
+
+    def _read_soon(self, read: _Read) -> None:
+        search = self.pending_search
+        self._forget_pending()
+        self._show_call(read, search)
+
+    def _not_read_soon(self, message: str) -> None:
+        self._forget_pending()
+        self.close_call(f"This call could not be opened: {message} (details in the log). Select it again.")
+        self.not_opened.emit()
+
+    def _forget_pending(self) -> None:
+        self.opening.drop()
+        self.pending = None
+
+    def shown_or_opening(self) -> int | None:
+        """The call being read to show, else the call shown (None: neither)."""
+        return self.pending if self.pending is not None else self.call.id if self.call is not None else None
+
+    def mark(self, search: str) -> None:
+        """Mark a new search's words in the transcript (of the call being read, once it shows)."""
+        if self.pending is not None:
+            self.pending_search = search
+        else:
+            self.transcript.mark(search)
+
+    def _show_call(self, read: _Read, search: str) -> None:
+        self.call = call = read.call
+        self.may_locate = read.may_locate
         self.setEnabled(True)
         self._show_title()
         self.agent.clear()
-        for agent in self.people.agents():
+        for agent in read.agents:
             self.agent.addItem(agent.name, agent.id)
         self.agent.setCurrentIndex(self.agent.findData(call.agent_id))
         self.reviewed.setChecked(call.reviewed)
         self.reviewed.setText("Reviewed ✓" if call.reviewed else "Mark reviewed")
-        self._allow(self.reviewed, True, self.service.review_refusal(call.id))
-        self._allow(self.agent, True, refusal(current_user(), "manage agents"))
+        self._allow(self.reviewed, True, read.review_refused)
+        self._allow(self.agent, True, read.reassign_refused)
         utterances = call.utterances
         self.transcript.show_utterances(utterances, search, call.timed)
         score = call.score
@@ -355,7 +421,7 @@ class ReviewView(QWidget):
         assert call is not None
         score = call.score
         conversation = score.analysis.get("conversation", {}) if score else {}
-        self.locate.show_for(path)
+        self.locate.show_for(path, self.may_locate)
         self.player.load(path, call.duration_s, call.redacted())
         self.waveform.load(
             path,
@@ -377,6 +443,7 @@ class ReviewView(QWidget):
 
     def close_call(self, message: str) -> None:
         """Show no call (e.g. when nothing matches the library's filter)."""
+        self._forget_pending()
         self.call = None
         self.finding.drop()
         self.locate.hide()
@@ -439,8 +506,8 @@ class ReviewView(QWidget):
 
     def _allow(self, control: QWidget, enabled: bool, refused: str) -> None:
         """Enable a control, or disable it; when the signed-in user's role is why (`refused`, the services' refusal),
-        its tooltip says so, as the toolbar's do."""
-        control.setEnabled(enabled and not refused)
+        its tooltip says so, as the toolbar's do. While another call is being read to show, none is enabled."""
+        control.setEnabled(enabled and not refused and self.pending is None)
         why = f"<p>Not for you: {html.escape(refused)}.</p>" if refused else ""
         control.setToolTip(f"<qt>{html.escape(self.tips[control])}{why}</qt>")  # rich text: a long reason wraps
 
