@@ -494,6 +494,28 @@ def test_a_chart_that_fails_to_draw_says_so_and_the_others_are_drawn(qtbot, know
     assert "drawing the chart Criterion pass rates by agent failed" in caplog.text and "Traceback" in caplog.text
 
 
+def test_a_chart_that_failed_to_draw_offers_its_data_and_not_an_image(qtbot, known, db, monkeypatch, tmp_path):
+    """Before: its Export menu still offered the chart as PNG and SVG, an image it could not draw."""
+    figure_for = dashboard_view.figure_for
+
+    def failing(chart, *args):
+        if chart.key == "criteria":
+            raise ValueError("the labels do not fit")
+        return figure_for(chart, *args)
+
+    monkeypatch.setattr(dashboard_view, "figure_for", failing)
+    window = _dashboards(qtbot, db, MARCH)
+    view = window.dashboards
+    qtbot.waitUntil(lambda: "Failed:" in view.status.text() and not view.drawing, timeout=20000)
+    card, drawn = view.cards["criteria"], view.cards["auto_fail"]
+    actions = {a.text(): a.isEnabled() for a in card.export_button.menu().actions()}
+    assert actions == {"Chart as PNG…": False, "Chart as SVG…": False, "Data as CSV…": True}
+    assert card.export_button.isEnabled() and card.export_button.toolTip() == dashboard_view.ONLY_DATA
+    assert card.export(tmp_path / "criteria.csv").read_text(encoding="utf-8").startswith("agent")
+    assert all(a.isEnabled() for a in drawn.export_button.menu().actions())  # a chart drawn offers all three
+    assert drawn.export_button.toolTip() == dashboard_view.EXPORT_TIP
+
+
 def test_a_click_on_a_high_dpi_drawing_opens_the_bar_under_it(qtbot, known):
     from qa_desktop.app.chart_canvas import ChartCanvas, rasterize
     from qa_desktop.services.dashboard.charts import figure_for
