@@ -18,6 +18,7 @@ from qa_desktop.services.ingest import NOT_A_TRANSCRIPT
 from qa_desktop.services.settings import Settings
 from qa_desktop.services.trust import calibration as cal
 from qa_desktop.storage.library import LibraryFilter
+from qa_desktop.storage.models import UNASSIGNED
 from tests.support.stored_calls import SHORT_CHAT, shipped_scorecard, stored_call, stored_conversation
 
 
@@ -87,6 +88,24 @@ def test_agents_and_teams_is_a_flat_list_that_says_what_to_select(qtbot, db, tmp
     assert people.message.text() == "Select one agent to rename."
     people._move()
     assert people.message.text() == "Select the agents to move."
+
+
+def test_the_calls_without_an_agent_are_not_listed_as_an_agent_called_unassigned(qtbot, db):
+    """Before: Agents and teams listed 'unassigned' among the agents (between 'Tom' and 'Zoe', with a team column),
+    and coaching offered it as an agent to coach and as one "also in this session"."""
+    from qa_desktop.app.coaching_window import CoachingWindow
+
+    for agent in ("Ana", UNASSIGNED, "Zoe"):  # a call imported without an agent's name is filed under 'unassigned'
+        stored_call(agent, "Billing", "2026-03-02 09:00", 300, (80, 80, 100), False, {}, ["hi"])
+    people = PeopleDialog(None, lambda: "Lead")
+    qtbot.addWidget(people)
+    rows = [people.tree.topLevelItem(i) for i in range(people.tree.topLevelItemCount())]
+    assert [r.text(0) for r in rows] == ["Ana", "Zoe", "(no agent)"]  # was Ana, unassigned, Zoe
+    assert rows[-1].font(0).italic() and "without an agent" in rows[-1].toolTip(0)
+    coaching = CoachingWindow(None, lambda: "Kim", lambda: None)
+    qtbot.addWidget(coaching)
+    assert [coaching.others.item(i).text() for i in range(coaching.others.count())] == ["Ana", "Zoe"]
+    assert [coaching.agent.itemText(i) for i in range(coaching.agent.count())] == ["Ana (Billing)", "Zoe (Billing)"]
 
 
 def test_import_failures_are_read_in_full_without_scrolling_sideways(qtbot, db):
