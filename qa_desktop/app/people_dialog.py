@@ -26,7 +26,6 @@ from qa_desktop.services.access.permissions import AccessError
 from qa_desktop.services.people import AgentSummary
 from qa_desktop.storage.people import PeopleError
 
-
 NO_AGENT = "(no agent)"  # the calls imported without an agent's name, which the database files under 'unassigned'
 
 
