@@ -135,6 +135,22 @@ def test_an_empty_calibration_session_list_says_how_to_start_one(qtbot, db, tmp_
     assert calibration.sessions_label.text() == "Sessions" and calibration.sessions.count() == 1
 
 
+def test_calibration_says_how_to_start_a_session_where_its_panes_would_be_empty(qtbot, db, tmp_path):
+    """Before: with no session open, the scoring and results tabs showed empty lists, an empty player and a table
+    with no rows, saying nothing."""
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    calibration = window.open_calibration()
+    assert calibration.panes.currentWidget() is calibration.no_session and not calibration.tabs.isVisibleTo(calibration)
+    assert calibration.no_session.text().startswith("No calibration session yet. Start one on the left")
+    (chat := tmp_path / "chat.csv").write_text(SHORT_CHAT, encoding="utf-8")
+    cal.create_session("November", "Lead", ["Ann", "Bob"], [stored_conversation(chat, shipped_scorecard()).id])
+    calibration._load_sessions()
+    assert calibration.no_session.text().startswith("Choose a session on the left")
+    calibration.sessions.setCurrentRow(0)
+    assert calibration.panes.currentWidget() is calibration.tabs and calibration.call_list.count() == 1
+
+
 def test_an_empty_library_says_chats_can_be_imported_too(qtbot, db):
     window = MainWindow(db)
     qtbot.addWidget(window)
