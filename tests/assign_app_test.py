@@ -3,6 +3,8 @@ library's multi-selection, its "Assign N calls to" menu, the Assigned to column,
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtWidgets import QPushButton
@@ -352,3 +354,29 @@ def test_painting_the_header_over_every_selected_call_does_not_read_the_model_ro
     header.grab()
     assert len(window.selected_rows()) == 3
     assert asked[0] <= unselected  # the same few questions with every row selected (was one per row and column)
+
+
+def test_a_column_layout_saved_on_a_database_without_users_shows_assigned_to_on_a_team_s(qtbot, db):
+    """Before: the hidden columns were saved as one list, Assigned to among them as a database without users hides it
+    by default; on a team database it stayed hidden (only a column new since the layout was saved took the default)."""
+    alone = MainWindow(db)
+    qtbot.addWidget(alone)
+    assert alone.table.isColumnHidden(ASSIGNED)  # no users: no one is assigned calls
+    alone.columns.show_column("reviewed", False)  # the user's own choice
+    alone.columns.show_column("team", True)
+    alone.close()
+    _three_calls()
+    window = _window(qtbot, db, "lena")
+    hidden = {key for i, key in enumerate(COLUMNS) if window.table.isColumnHidden(i)}
+    assert hidden == {"reviewed", "driver"}  # was Assigned to hidden too
+    identity.sign_out()
+
+
+def test_a_layout_saved_by_an_older_version_on_a_database_without_users_shows_assigned_to_on_a_team_s(qtbot, db, calls):
+    """The layout as versions before kept it: the hidden columns, Assigned to among them by default."""
+    from qa_desktop.services.settings import Settings
+
+    hidden = ["assigned", "driver", "reviewed", "team"]
+    Settings().store.setValue("library/columns", json.dumps({"order": list(COLUMNS), "widths": {}, "hidden": hidden}))
+    window = _window(qtbot, db, "lena")
+    assert {key for i, key in enumerate(COLUMNS) if window.table.isColumnHidden(i)} == {"driver", "reviewed", "team"}

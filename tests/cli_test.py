@@ -202,3 +202,54 @@ def test_assign_counts_one_call_as_one_and_a_usage_error_exits_2_like_every_comm
     done = run_cli("assign", "999", "--to", "", "--db", db, env_home=isolated_home)
     assert done.returncode == 2 and done.stderr == "error: no call with id 999 in the library\n"
     assert run_cli("assign", "one", "--to", "", "--db", db, env_home=isolated_home).returncode == 2  # argparse's
+
+
+def test_assign_checks_the_ids_in_batches_and_moves_a_progress_bar(calls_of_three_agents, isolated_home, monkeypatch):
+    """Before: the check for ids naming no call was a query per id (100,000 ids: 100,000 queries before the first
+    call was assigned), and the assigning itself, in batches in the app with a progress dialog, showed nothing."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    from peewee import Database
+
+    from qa_desktop.cli.main import main
+
+    db = str(calls_of_three_agents)
+    with contextlib.closing(sqlite3.connect(db)) as con:
+        first = str(con.execute("SELECT min(id) FROM call").fetchone()[0])
+    statements: list[str] = []
+    execute = Database.execute_sql
+    monkeypatch.setattr(
+        Database, "execute_sql", lambda self, sql, *a, **k: statements.append(sql) or execute(self, sql, *a, **k)
+    )
+
+    def checked(ids: list[str]) -> int:
+        statements.clear()
+        assert main(["assign", first, *ids, "--to", "", "--db", db]) == 2  # naming the missing ids
+        return len([s for s in statements if "call" in s.lower()])
+
+    assert checked([str(9000 + i) for i in range(40)]) == checked(["9000"])  # was 42 and 3 statements
+    close_database()
+    leader, follower = pty.openpty()  # a terminal 100 columns wide, where the bar shows
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    env = {**os.environ, "XDG_CONFIG_HOME": str(isolated_home / "config"), "XDG_DATA_HOME": str(isolated_home / "data")}
+    ids = [str(i) for i in range(int(first), int(first) + 3)]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "qa_desktop", "assign", *ids, "--to", "", "--db", db],
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+        cwd=ROOT,
+        env=env,
+    )
+    os.close(follower)
+    shown = b""
+    with contextlib.suppress(OSError):  # the child's end closed
+        while chunk := os.read(leader, 4096):
+            shown += chunk
+    os.close(leader)
+    assert child.wait(timeout=300) == 0
+    assert "3/3" in shown.decode() and "3 calls assigned to nobody" in shown.decode()  # the bar, then the summary

@@ -476,7 +476,9 @@ def test_a_window_closed_while_a_chart_is_drawn_shows_and_draws_nothing_more(qtb
     assert len(drawn) >= 1 + len(CHARTS) and all(c.canvas.rendered is None for c in view.cards.values())
 
 
-def test_a_chart_that_fails_to_draw_says_so_and_the_others_are_drawn(qtbot, known, db, monkeypatch, caplog):
+@pytest.fixture
+def heat_map_not_drawn(qtbot, known, db, monkeypatch):
+    """The dashboards for March once their charts are drawn, all but the heat map, whose drawing failed."""
     figure_for = dashboard_view.figure_for
 
     def failing(chart, *args):
@@ -485,13 +487,31 @@ def test_a_chart_that_fails_to_draw_says_so_and_the_others_are_drawn(qtbot, know
         return figure_for(chart, *args)
 
     monkeypatch.setattr(dashboard_view, "figure_for", failing)
-    window = _dashboards(qtbot, db, MARCH)
-    view = window.dashboards
+    view = _dashboards(qtbot, db, MARCH).dashboards
     qtbot.waitUntil(lambda: "Failed:" in view.status.text() and not view.drawing, timeout=20000)
+    return view
+
+
+def test_a_chart_that_fails_to_draw_says_so_and_the_others_are_drawn(heat_map_not_drawn, caplog):
+    view = heat_map_not_drawn
     assert view.status.text() == "Failed: the labels do not fit (details in the log)"
     assert view.cards["criteria"].canvas.placeholder == "Not drawn: see the message above"
     assert all(c.canvas.rendered is not None for key, c in view.cards.items() if key != "criteria")
-    assert "drawing the chart Criterion pass rates by agent failed" in caplog.text and "Traceback" in caplog.text
+    logged = caplog.get_records("setup")  # logged as the fixture waited for the drawings
+    assert any(
+        "drawing the chart Criterion pass rates by agent failed" in r.getMessage() and r.exc_info for r in logged
+    )
+
+
+def test_a_chart_that_failed_to_draw_offers_its_data_and_not_an_image(heat_map_not_drawn, tmp_path):
+    """Before: its Export menu still offered the chart as PNG and SVG, an image it could not draw."""
+    card, drawn = heat_map_not_drawn.cards["criteria"], heat_map_not_drawn.cards["auto_fail"]
+    actions = {a.text(): a.isEnabled() for a in card.export_button.menu().actions()}
+    assert actions == {"Chart as PNG…": False, "Chart as SVG…": False, "Data as CSV…": True}
+    assert card.export_button.isEnabled() and card.export_button.toolTip() == dashboard_view.ONLY_DATA
+    assert card.export(tmp_path / "criteria.csv").read_text(encoding="utf-8").startswith("agent")
+    assert all(a.isEnabled() for a in drawn.export_button.menu().actions())  # a chart drawn offers all three
+    assert drawn.export_button.toolTip() == dashboard_view.EXPORT_TIP
 
 
 def test_a_click_on_a_high_dpi_drawing_opens_the_bar_under_it(qtbot, known):

@@ -104,6 +104,23 @@ def test_a_review_split_left_in_a_wider_window_leaves_the_transcript_readable_on
     assert transcript >= NARROWEST_TRANSCRIPT and scorecard >= SCORECARD_WIDTH  # was 70 px and 431 px
 
 
+def test_a_library_split_left_wider_on_a_bigger_screen_leaves_the_review_its_laptop_width(qtbot, db):
+    """Before: the library as a first start at 1920x1080 leaves it (44% of the window, 810 px) came back at 810 px on
+    the laptop as wide as the review's minimum let it (798 px), the review narrowed from 579 px to 505 (540 and 500 on
+    the demo library). A library widened on the same screen stays as it was left."""
+    first = _window(qtbot, db)
+    laptop = first.splitter.sizes()
+    first.close()
+    wide = _window(qtbot, db, (1843, 993))
+    wide.splitter.setSizes([1843 * 44 // 100, 1843 - 1843 * 44 // 100])  # as a first start there splits it
+    wide.close()
+    window = _window(qtbot, db)
+    assert window.splitter.sizes() == laptop  # was [798, 505]
+    window.splitter.setSizes([laptop[0] + 40, laptop[1] - 40])  # widened here, on purpose
+    window.close()
+    assert _window(qtbot, db).splitter.sizes() == [laptop[0] + 40, laptop[1] - 40]
+
+
 def test_the_scorecard_s_version_is_in_the_summary_s_tooltip_leaving_its_rows_to_the_criteria(qtbot, db, tmp_path):
     (chat := tmp_path / "chat.csv").write_text(SHORT_CHAT, encoding="utf-8")
     stored_conversation(chat, shipped_scorecard())

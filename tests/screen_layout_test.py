@@ -18,6 +18,7 @@ from qa_desktop.services.ingest import NOT_A_TRANSCRIPT
 from qa_desktop.services.settings import Settings
 from qa_desktop.services.trust import calibration as cal
 from qa_desktop.storage.library import LibraryFilter
+from qa_desktop.storage.models import UNASSIGNED
 from tests.support.stored_calls import SHORT_CHAT, shipped_scorecard, stored_call, stored_conversation
 
 
@@ -89,6 +90,24 @@ def test_agents_and_teams_is_a_flat_list_that_says_what_to_select(qtbot, db, tmp
     assert people.message.text() == "Select the agents to move."
 
 
+def test_the_calls_without_an_agent_are_not_listed_as_an_agent_called_unassigned(qtbot, db):
+    """Before: Agents and teams listed 'unassigned' among the agents (between 'Tom' and 'Zoe', with a team column),
+    and coaching offered it as an agent to coach and as one "also in this session"."""
+    from qa_desktop.app.coaching_window import CoachingWindow
+
+    for agent in ("Ana", UNASSIGNED, "Zoe"):  # a call imported without an agent's name is filed under 'unassigned'
+        stored_call(agent, "Billing", "2026-03-02 09:00", 300, (80, 80, 100), False, {}, ["hi"])
+    people = PeopleDialog(None, lambda: "Lead")
+    qtbot.addWidget(people)
+    rows = [people.tree.topLevelItem(i) for i in range(people.tree.topLevelItemCount())]
+    assert [r.text(0) for r in rows] == ["Ana", "Zoe", "(no agent)"]  # was Ana, unassigned, Zoe
+    assert rows[-1].font(0).italic() and "without an agent" in rows[-1].toolTip(0)
+    coaching = CoachingWindow(None, lambda: "Kim", lambda: None)
+    qtbot.addWidget(coaching)
+    assert [coaching.others.item(i).text() for i in range(coaching.others.count())] == ["Ana", "Zoe"]
+    assert [coaching.agent.itemText(i) for i in range(coaching.agent.count())] == ["Ana (Billing)", "Zoe (Billing)"]
+
+
 def test_import_failures_are_read_in_full_without_scrolling_sideways(qtbot, db):
     dialog = ImportDialog(None, lambda *_a, **_k: None)
     qtbot.addWidget(dialog)
@@ -114,6 +133,22 @@ def test_an_empty_calibration_session_list_says_how_to_start_one(qtbot, db, tmp_
     cal.create_session("November", "Lead", ["Ann", "Bob"], [stored_conversation(chat, shipped_scorecard()).id])
     calibration._load_sessions()
     assert calibration.sessions_label.text() == "Sessions" and calibration.sessions.count() == 1
+
+
+def test_calibration_says_how_to_start_a_session_where_its_panes_would_be_empty(qtbot, db, tmp_path):
+    """Before: with no session open, the scoring and results tabs showed empty lists, an empty player and a table
+    with no rows, saying nothing."""
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    calibration = window.open_calibration()
+    assert calibration.panes.currentWidget() is calibration.no_session and not calibration.tabs.isVisibleTo(calibration)
+    assert calibration.no_session.text().startswith("No calibration session yet. Start one on the left")
+    (chat := tmp_path / "chat.csv").write_text(SHORT_CHAT, encoding="utf-8")
+    cal.create_session("November", "Lead", ["Ann", "Bob"], [stored_conversation(chat, shipped_scorecard()).id])
+    calibration._load_sessions()
+    assert calibration.no_session.text().startswith("Choose a session on the left")
+    calibration.sessions.setCurrentRow(0)
+    assert calibration.panes.currentWidget() is calibration.tabs and calibration.call_list.count() == 1
 
 
 def test_an_empty_library_says_chats_can_be_imported_too(qtbot, db):

@@ -405,3 +405,22 @@ def test_a_dispute_is_rejected_from_the_keyboard(qtbot, db):
     QTimer.singleShot(0, answer)
     dialog.actions[2].click()  # Reject…
     assert (Dispute.get().status, Dispute.get().resolution) == ("rejected", "No disclosure until 1:40")
+
+
+def test_a_decided_dispute_s_decision_shows_without_scrolling_sideways_on_a_laptop(qtbot, db):
+    """Before: Reason and Decision were 260 px each, so in the 1100 px window a 1366x768 screen gives, the Decision
+    column sat behind a horizontal scroll bar."""
+    dialog = _disputes_with_one_open(qtbot, db)
+    dialog.decide(dialog.selected(), False, "The disclosure is read only at 1:40, after the customer gave details")
+    dialog.status.setCurrentIndex(dialog.status.findText("All"))
+    qtbot.waitUntil(lambda: dialog.loaded and dialog.table.topLevelItemCount() == 1)
+    dialog.resize(1100, 640)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    table, header = dialog.table, dialog.table.header()
+    QApplication.processEvents()
+    decision = header.logicalIndex(header.count() - 1)
+    assert table.headerItem().text(decision) == "Decision"
+    assert header.sectionViewportPosition(decision) + header.sectionSize(decision) <= table.viewport().width()
+    assert table.horizontalScrollBar().maximum() == 0
+    assert header.sectionSize(decision) >= 150  # a decision's start reads there, the whole of it in its tooltip

@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from qa_desktop.services.coaching.pack import export_pack
 from qa_desktop.services.coaching.sessions import create_session
@@ -49,11 +50,11 @@ def _write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-def _store(path: Path, scorecard, agent: str = "Sam Reyes") -> Call:
+def _store(path: Path, scorecard, agent: str = "Sam Reyes", at: dt.datetime | None = dt.datetime(2026, 11, 2)) -> Call:
     analysis = load_conversation(path)
     return repository.store_call(
         analysis,
-        CallMetadata(agent=agent, team="Chat", call_time=dt.datetime(2026, 11, 2)),
+        CallMetadata(agent=agent, team="Chat", call_time=at),
         None,
         scored=(scorecard, score_call(analysis.transcript, scorecard)),
     )
@@ -203,3 +204,23 @@ def test_the_library_sorts_an_untimed_chat_as_having_no_duration(db, scorecard, 
     call = stored_call("Ana", "Billing", "2026-11-03T10:00:00", 300.0, (80, 80, 80), False, {}, ["hello"])
     assert call_ids(LibraryFilter(), "duration", descending=False) == [call.id, chat.id]  # was [chat, call]
     assert call_ids(LibraryFilter(), "duration", descending=True) == [call.id, chat.id]
+
+
+def test_the_library_shows_a_chat_without_a_call_time_as_having_none_and_sorts_it_last(qtbot, db, scorecard, untimed):
+    """Before: its import time stood in for its call time, so a chat imported today topped the library as today's
+    newest call, while its review said "no call time"."""
+    from qa_desktop.app.library_model import KEYS, NO_CALL_TIME, LibraryModel
+
+    chat = _store(untimed, scorecard, at=None)  # its metadata gives no call time
+    older, newer = (
+        stored_call("Ana", "Billing", f"2026-11-0{day}T10:00:00", 300.0, (80, 80, 80), False, {}, ["hello"])
+        for day in (3, 4)
+    )
+    assert call_ids(LibraryFilter(), "date", descending=True) == [newer.id, older.id, chat.id]  # was chat first
+    assert call_ids(LibraryFilter(), "date", descending=False) == [older.id, newer.id, chat.id]
+    model = LibraryModel()
+    date = KEYS.index("date")
+    shown = [model.data(model.index(row, date)) for row in range(model.rowCount())]
+    assert shown == ["2026-11-04 10:00", "2026-11-03 10:00", NO_CALL_TIME]  # was today's date and time first
+    tip = model.data(model.index(2, date), Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith(f"No call time (imported {Call.get_by_id(chat.id).imported_at:%Y-%m-%d %H:%M})")

@@ -106,7 +106,8 @@ def dialog_steps(window: MainWindow, folder: Path) -> list:
     def override() -> QWidget:
         item = window.review.scorecard.criterion_item("greeting")
         row = review_service.result(item.data(0, RESULT_ROLE))
-        return override_dialog(window, row, window.review.scorecard.name_of(row.criterion))
+        scorecard = window.review.scorecard
+        return override_dialog(window, row, scorecard.name_of(row.criterion), scorecard.timeline)
 
     steps: list = []
     for name, make in (

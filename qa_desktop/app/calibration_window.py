@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -125,9 +126,16 @@ class CalibrationWindow(QDialog):
         self.tabs.addTab(self._scoring_tab(), "Score (blind)")
         self.tabs.addTab(self._results_tab(), "Results")
         self.tabs.currentChanged.connect(lambda _i: self.show_results())
+        self.no_session = QLabel()  # in the tabs' place until a session is open: empty panes said nothing
+        self.no_session.setWordWrap(True)
+        self.no_session.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_session.setStyleSheet("color:#555; font-size:12pt; padding:48px")
+        self.panes = QStackedWidget()
+        self.panes.addWidget(self.no_session)
+        self.panes.addWidget(self.tabs)
         split = QSplitter()
         split.addWidget(left)
-        split.addWidget(self.tabs)
+        split.addWidget(self.panes)
         split.setSizes([360, 1000])
         QVBoxLayout(self).addWidget(split)
         fit_to_screen(self, 1400, 820)
@@ -144,6 +152,20 @@ class CalibrationWindow(QDialog):
                 self.sessions.setCurrentItem(item)
         start = "" if self.cannot_create else " Start one below: a title, evaluators, calls."
         self.sessions_label.setText("Sessions" if self.sessions.count() else f"Sessions: none yet.{start}")
+        if self.session is None:
+            self.no_session.setText(self._no_session_text())
+
+    def _no_session_text(self) -> str:
+        """What the empty scoring and results panes would not say: how a session starts, or which to open."""
+        if self.sessions.count():
+            return "Choose a session on the left: score its calls blind here, then compare the answers in Results."
+        if self.cannot_create:
+            return "No calibration session yet. A QA lead starts one; its calls are then scored blind here."
+        return (
+            "No calibration session yet. Start one on the left: a title, two or more evaluators and the calls "
+            "(Propose calls finds those worth calibrating). Each evaluator then scores them blind here, and "
+            "Results compares their answers with each other and with the automatic verdicts."
+        )
 
     def propose(self) -> None:
         """List proposed calls, ticked (found in the background)."""
@@ -200,6 +222,7 @@ class CalibrationWindow(QDialog):
     def open_session(self, session_id: int) -> None:
         """Show a session in both tabs."""
         self.session = cal.session(session_id)
+        self.panes.setCurrentWidget(self.tabs)
         self.not_asked = cal.not_asked(self.session)
         answering, viewing = self.session.evaluators, [self.session.lead, *self.session.evaluators]
         if team_mode():  # blindness follows who signed in: nobody answers or views as someone else

@@ -140,7 +140,7 @@ class CoachingWindow(QDialog):
     def _load_agents(self) -> None:
         self.agent.blockSignals(True)
         self.agent.clear()
-        agents = self.people.agents()
+        agents = [a for a in self.people.agents() if a.named]  # not the calls without an agent's name
         for agent in agents:
             self.agent.addItem(f"{agent.name} ({agent.team or 'no team'})", agent.id)
         self.agent.blockSignals(False)

@@ -37,6 +37,7 @@ from scoring.drivers import DriverSet
 DPI = 90  # the charts' text is sized for the report; this fits two charts side by side
 EXPORT_TIP = "Save the chart as PNG or SVG, or its data as CSV"
 NOTHING_TO_EXPORT = "Nothing to export: this chart has no data yet (see what it says)"
+ONLY_DATA = "This chart could not be drawn: its data still exports as CSV"
 RESIZE_WAIT_MS = 150  # a chart is drawn again once its size has stopped changing for this long
 
 
@@ -58,8 +59,11 @@ class ChartCard(QFrame):
         self.export_button = export = QToolButton(text="Export ▾")
         export.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(export)
-        menu.addAction("Chart as PNG…", lambda: self._ask("png"))
-        menu.addAction("Chart as SVG…", lambda: self._ask("svg"))
+        menu.setToolTipsVisible(True)  # a chart not drawn says why it exports only its data
+        self.image_exports = [
+            menu.addAction("Chart as PNG…", lambda: self._ask("png")),
+            menu.addAction("Chart as SVG…", lambda: self._ask("svg")),
+        ]
         menu.addAction("Data as CSV…", lambda: self._ask("csv"))
         export.setMenu(menu)
         self._exportable(False)
@@ -102,10 +106,14 @@ class ChartCard(QFrame):
             self.canvas.show_text("Drawing this chart…")
         self._draw_soon(RESIZE_WAIT_MS if resizing else 0)  # a new height: drawn once the layout has given it
 
-    def _exportable(self, able: bool) -> None:
-        """The export menu, offered only with data to export (else its tooltip says why not)."""
+    def _exportable(self, able: bool, drawable: bool = True) -> None:
+        """The export menu, offered only with data to export (else its tooltip says why not); the chart as an image
+        only while it can be drawn (a chart that failed to draw offers its data alone)."""
         self.export_button.setEnabled(able)
-        self.export_button.setToolTip(EXPORT_TIP if able else NOTHING_TO_EXPORT)
+        self.export_button.setToolTip(EXPORT_TIP if able and drawable else ONLY_DATA if able else NOTHING_TO_EXPORT)
+        for action in self.image_exports:
+            action.setEnabled(drawable)
+            action.setToolTip("" if drawable else ONLY_DATA)
 
     def forget(self) -> None:
         """Drop the drawings asked for (the chart shown stays until new data comes)."""
@@ -158,6 +166,7 @@ class ChartCard(QFrame):
         if asked == self.asked:
             self.outdated = False
             self.canvas.show_text("Not drawn: see the message above")
+            self._exportable(self.table is not None, drawable=False)
             self.view.show_error(message)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)

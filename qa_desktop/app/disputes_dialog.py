@@ -36,7 +36,7 @@ from qa_desktop.storage.criteria import criterion_names, in_order
 _Read = tuple[list[DisputeRow], dict[str, dict[str, Counter]], dict[str, str]]  # rows, counts by agent/criterion, names
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-_REASON, _DECISION = 6, 8  # long text columns: fixed widths, the whole text in a tooltip
+_REASON, _DECISION = 6, 8  # long text columns: they share the width left, the whole text in a tooltip
 
 
 def ask_text(parent: QWidget, title: str, prompt: str, required: bool) -> str | None:
@@ -99,10 +99,8 @@ class DisputesDialog(QDialog):
         )
         header = self.table.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        for column in (_REASON, _DECISION):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            self.table.setColumnWidth(column, 260)
-        header.setStretchLastSection(True)
+        for column in (_REASON, _DECISION):  # 260 px each put Decision behind a scroll bar at 1366x768
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.table.itemDoubleClicked.connect(lambda item, _c: self.open_call.emit(item.data(0, ID_ROLE).call_id))
         buttons = QHBoxLayout()

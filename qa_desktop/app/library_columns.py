@@ -54,6 +54,24 @@ def _hidden() -> set[str]:
     return HIDDEN - {"assigned"} if team_mode() else set(HIDDEN)
 
 
+def _chosen(saved: dict) -> dict[str, bool]:
+    """The columns the user showed or hid (column -> shown); the others follow the database's defaults. A layout
+    saved before choices were kept lists the hidden columns: a column hidden there that some database shows by
+    default (Assigned to) was hidden by default, not chosen (saved on a database without users, it kept Assigned
+    to hidden on a team's)."""
+    if isinstance(saved.get("chosen"), dict):
+        return {k: bool(v) for k, v in saved["chosen"].items() if k in KEYS}
+    if "hidden" not in saved:
+        return {}
+    hidden, listed = set(saved["hidden"]), set(saved.get("order", KEYS))
+    return {k: k not in hidden for k in KEYS if k in listed and (k in hidden) != (k in HIDDEN)}
+
+
+def _hidden_by(chosen: dict[str, bool]) -> set[str]:
+    """The columns hidden on this database: its defaults, then the user's choices."""
+    return {k for k in KEYS if not chosen.get(k, k not in _hidden())}
+
+
 class LibraryColumns:
     """Applies and remembers the layout of the library table's header."""
 
@@ -64,8 +82,8 @@ class LibraryColumns:
         self.order: list[str] = [k for k in saved.get("order", []) if k in KEYS] or list(ORDER)
         self.order += [k for k in KEYS if k not in self.order]
         self.widths: dict[str, int] = {**WIDTHS, **{k: int(v) for k, v in saved.get("widths", {}).items() if k in KEYS}}
-        self.hidden: set[str] = {k for k in saved.get("hidden", _hidden()) if k in KEYS}
-        self.hidden |= {k for k in _hidden() if k not in saved.get("order", KEYS)}  # a column new since it was saved
+        self.chosen: dict[str, bool] = _chosen(saved)  # column -> shown, as the user chose in the header's menu
+        self.hidden: set[str] = _hidden_by(self.chosen)
         self._applying = False
         self.header.setSectionsMovable(True)
         self.header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -117,13 +135,15 @@ class LibraryColumns:
         """Show or hide one column (the date always shows)."""
         if key == "date":
             shown = True
+        self.chosen[key] = shown
         self.hidden.discard(key) if shown else self.hidden.add(key)
         self.header.setSectionHidden(KEYS.index(key), not shown)
         self._save()
 
     def reset(self) -> None:
         """Back to the default order, widths and columns."""
-        self.order, self.widths, self.hidden = list(ORDER), dict(WIDTHS), _hidden()
+        self.order, self.widths, self.chosen = list(ORDER), dict(WIDTHS), {}
+        self.hidden = _hidden_by(self.chosen)
         self.apply()
         self._save()
 
@@ -145,6 +165,4 @@ class LibraryColumns:
             self._save()
 
     def _save(self) -> None:
-        self.store.setValue(
-            _KEY, json.dumps({"order": self.order, "widths": self.widths, "hidden": sorted(self.hidden)})
-        )
+        self.store.setValue(_KEY, json.dumps({"order": self.order, "widths": self.widths, "chosen": self.chosen}))

@@ -36,6 +36,9 @@ def length_text(row: LibraryRow) -> str:
     return f"✉ {clock(row.duration_s)}" if row.timed else "✉"
 
 
+NO_CALL_TIME = "no call time"  # as the review's header says it
+
+
 def path_tip(row: LibraryRow) -> str:
     """The recording's path, or the transcript file's saying it is a text conversation."""
     return f"text conversation (chat, email or ticket): {row.path}" if row.medium == TEXT else row.path
@@ -45,6 +48,8 @@ def _colour(row: LibraryRow, key: str) -> QColor | None:
     """A cell's text colour: red for an auto-fail and a score under 60, green for 85 and over, grey when unscored."""
     if key == "auto_fail" and row.auto_fail:
         return _FAIL
+    if key == "date" and row.date is None:
+        return _MUTED
     if row.unscored:
         return _MUTED
     value = getattr(row, key) if key in ("overall", "empathy", "compliance") else None
@@ -58,7 +63,7 @@ def _number(value: float | None) -> str:
 
 
 _TEXTS: dict[str, Callable[[LibraryRow], str]] = {  # column key -> its text (Failed criteria and Driver: the model's)
-    "date": lambda row: row.date.strftime("%Y-%m-%d %H:%M") if row.date else "",
+    "date": lambda row: row.date.strftime("%Y-%m-%d %H:%M") if row.date else NO_CALL_TIME,
     "agent": lambda row: row.agent,
     "team": lambda row: row.team,
     "duration": length_text,
@@ -128,6 +133,9 @@ class LibraryModel(QAbstractTableModel):
     def _tooltip(self, row: LibraryRow, key: str) -> str:
         if key == "overall" and row.unscored:
             return row.unscored
+        if key == "date" and row.date is None:
+            imported = f" (imported {row.imported:%Y-%m-%d %H:%M})" if row.imported else ""
+            return f"No call time{imported}: it sorts after the calls with one\n{path_tip(row)}"
         return {"failed": "\n".join(self.failed_names(row)), "hit": hit_text(row.hit)}.get(key, path_tip(row))
 
     def failed_names(self, row: LibraryRow) -> list[str]:

@@ -80,6 +80,7 @@ class _ExportCancelled(Exception):
 
 RETENTION_EVERY_MS = 24 * 3600 * 1000  # the retention policy's scheduled run: at start, then daily
 _GEOMETRY, _LIBRARY_SPLIT, _REVIEW_SPLIT = "window/geometry", "window/library_split", "window/review_split"
+_LIBRARY_SPLIT_AT = "window/library_split_at"  # the window's width when the library's split was left
 NARROWEST_TRANSCRIPT = 160  # px: a saved split leaving the transcript less is not restored (it read a word a line)
 
 
@@ -260,7 +261,7 @@ class MainWindow(QMainWindow):
     def _split(self) -> None:
         """The splitters as the user left them; the first time, the library wide enough for its columns (if the
         window is), the rest to the review, split then between its transcript and scorecard."""
-        library = max(self.width() * 44 // 100, self._library_width())  # its columns in full if it can
+        library = self._default_library()
         for key, splitter, sizes in (
             (_LIBRARY_SPLIT, self.splitter, lambda: [library, self.width() - library]),
             (_REVIEW_SPLIT, self.review.split, self.review.default_split),  # at the review's width, once set
@@ -268,8 +269,18 @@ class MainWindow(QMainWindow):
             state = self.settings.store.value(key)
             if state is None or not splitter.restoreState(state):
                 splitter.setSizes(sizes())
+        shown, review = self.splitter.sizes()
+        left_at = self.settings.store.value(_LIBRARY_SPLIT_AT, 0, type=int)
+        if shown > library and left_at != self.width():  # left wider in a wider window (another screen): the review
+            self.splitter.setSizes([library, shown + review - library])  # keeps what a first start here gives it
         if self.review.split.sizes()[0] < NARROWEST_TRANSCRIPT:  # left so in a wider window: the scorecard kept its
             self.review.split.setSizes(self.review.default_split())  # width there, leaving the transcript a sliver
+
+    def _default_library(self) -> int:
+        """The library pane's width on a first start at this window's width: its columns in full if it can; the
+        widest a split left in a window of another width may leave it (wider, the review narrowed: at 1366x768 a
+        split left at 1920x1080 left the review 500 px, not 540)."""
+        return max(self.width() * 44 // 100, self._library_width())
 
     def _library_width(self) -> int:
         """The library pane's width that shows every column it shows without scrolling."""
@@ -350,7 +361,7 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes([0, library + review])
             self.statusBar().showMessage("Library hidden: Ctrl+L shows it again", 8000)
         else:
-            shown = self._library_shown or max(self.width() * 44 // 100, self._library_width())
+            shown = self._library_shown or self._default_library()
             self.splitter.setSizes([shown, review - shown])
 
     def step_call(self, step: int) -> None:
@@ -830,6 +841,7 @@ class MainWindow(QMainWindow):
         if not self.splitter.sizes()[0]:
             self.toggle_library()  # the next start shows the library, where the calls are chosen
         store.setValue(_LIBRARY_SPLIT, self.splitter.saveState())
+        store.setValue(_LIBRARY_SPLIT_AT, self.width())
         store.setValue(_REVIEW_SPLIT, self.review.split.saveState())
         wait_for_tasks()
         super().closeEvent(event)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from types import ModuleType
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -24,6 +25,22 @@ from qa_desktop.services import people as people_service
 from qa_desktop.services.access.permissions import AccessError
 from qa_desktop.services.people import AgentSummary
 from qa_desktop.storage.people import PeopleError
+
+NO_AGENT = "(no agent)"  # the calls imported without an agent's name, which the database files under 'unassigned'
+
+
+def _as_no_agent(item: QTreeWidgetItem) -> None:
+    """Show the calls without an agent as what they are, not as an agent called 'unassigned'."""
+    font = item.font(0)
+    font.setItalic(True)
+    item.setFont(0, font)
+    for column in range(item.columnCount()):
+        item.setForeground(column, QColor("#666666"))
+        item.setToolTip(
+            column,
+            "Calls imported without an agent's name. Select an agent, then these, and Merge selected to give them "
+            "that agent; or Rename… to name their agent.",
+        )
 
 
 class PeopleDialog(QDialog):
@@ -63,9 +80,11 @@ class PeopleDialog(QDialog):
         """Re-read agents, teams and call counts."""
         self.tree.clear()
         items = []
-        for agent in self.service.agents_with_counts():
-            item = QTreeWidgetItem([agent.name, agent.team or "", str(agent.calls)])
+        for agent in sorted(self.service.agents_with_counts(), key=lambda a: not a.named):  # by name, no agent last
+            item = QTreeWidgetItem([agent.name if agent.named else NO_AGENT, agent.team or "", str(agent.calls)])
             item.setData(0, Qt.ItemDataRole.UserRole, agent)
+            if not agent.named:
+                _as_no_agent(item)
             items.append(item)
         self.tree.addTopLevelItems(items)
 
@@ -88,7 +107,9 @@ class PeopleDialog(QDialog):
         if len(agents) != 1:
             self.message.setText("Select one agent to rename.")
             return
-        name, ok = QInputDialog.getText(self, "Rename agent", "New name", text=agents[0].name)
+        name, ok = QInputDialog.getText(
+            self, "Rename agent", "New name", text=agents[0].name if agents[0].named else ""
+        )
         if ok:
             self._act(lambda: f"Renamed to {self.service.rename(agents[0].id, name, self.actor(), agents[0].name)}.")
 

@@ -1,4 +1,4 @@
-"""Terminal output: a progress bar."""
+"""Terminal output: a progress bar, and long work's link to it."""
 
 from __future__ import annotations
 
@@ -22,3 +22,17 @@ def progress_bar(unit: str) -> Iterator[Callable[[int, int], None]]:
         yield progress
     finally:
         bar.close()
+
+
+class BarJob:
+    """Long work's link (`services.review.Job`) to a progress bar: it moves the bar; the work is stopped by Ctrl+C
+    (a batch being saved is rolled back whole)."""
+
+    def __init__(self, progress: Callable[[int, int], None]) -> None:
+        self.progress = progress
+
+    def report(self, done: int, total: int) -> None:
+        self.progress(done, total)
+
+    def cancelled(self) -> bool:
+        return False

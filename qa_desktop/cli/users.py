@@ -7,14 +7,14 @@ import argparse
 import os
 import sys
 
+from qa_desktop.cli.console import BarJob, progress_bar
 from qa_desktop.cli.options import EXIT_OK, EXIT_USAGE, NEW_PASSWORD_ENV, open_signed_in, read_password
 from qa_desktop.services.access.accounts import add_user, set_active, set_password, set_role, state, users
 from qa_desktop.services.access.identity import current_user
 from qa_desktop.services.access.passwords import PasswordError
 from qa_desktop.services.access.permissions import ROLES, require
 from qa_desktop.services.config import Config
-from qa_desktop.services.review import assign_calls
-from qa_desktop.storage.models import Call
+from qa_desktop.services.review import assign_calls, missing_calls
 
 FIRST_USER = "qa-desktop users add NAME --role admin"
 
@@ -61,11 +61,12 @@ def cmd_users(args: argparse.Namespace, config: Config) -> int:
 def cmd_assign(args: argparse.Namespace, config: Config) -> int:
     """Assign calls to an evaluator."""
     open_signed_in(args, config)
-    missing = [i for i in args.calls if Call.get_or_none(Call.id == i) is None]
+    missing = missing_calls(args.calls)
     if missing:
         print(f"error: no call with id {', '.join(map(str, missing))} in the library", file=sys.stderr)
         return EXIT_USAGE
-    done = assign_calls(args.calls, args.to or None)
+    with progress_bar("call") as progress:  # as the app's: in batches, the bar moving after each
+        done = assign_calls(args.calls, args.to or None, job=BarJob(progress))
     for why in done.refused.values():  # each call named as the app names it
         print(f"refused: {why}", file=sys.stderr)
     print(done.summary(), file=sys.stderr)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from qa_desktop.services.access.identity import acting_name, current_user
 from qa_desktop.services.access.permissions import AGENT, require
 from qa_desktop.storage import people as stored
-from qa_desktop.storage.models import Agent
+from qa_desktop.storage.models import UNASSIGNED, Agent
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,11 @@ class AgentSummary:
     name: str
     team: str | None
     calls: int = 0
+
+    @property
+    def named(self) -> bool:
+        """Whether this is an agent: not the stand-in that holds the calls imported without an agent's name."""
+        return self.name != UNASSIGNED
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from scoring.transcript import AUDIO
 _PRIMARY_DRIVER = '(SELECT d.driver FROM calldriver d WHERE d.call_id = c.id AND d."primary")'
 # column key -> (header, SQL sort expression); names sort without regard to case
 COLUMNS: dict[str, tuple[str, str]] = {
-    "date": ("Date", "COALESCE(c.call_time, c.imported_at)"),
+    "date": ("Date", "c.call_time"),  # a call without a call time (a chat without one) sorts last, not as its import
     "agent": ("Agent", "a.name"),
     "team": ("Team", "t.name"),
     "duration": ("Duration", "CASE WHEN c.timed THEN c.duration_s END"),  # an untimed chat has none: it sorts last
@@ -82,7 +82,7 @@ class LibraryRow:
     """One call as the library lists it."""
 
     call_id: int
-    date: dt.datetime | None
+    date: dt.datetime | None  # the call's time; None: it has none (a chat without times, a call without metadata)
     agent: str
     team: str
     duration_s: float
@@ -98,6 +98,7 @@ class LibraryRow:
     medium: str = AUDIO  # or TEXT: a chat, email or ticket
     timed: bool = True  # False: a text conversation whose times are estimated
     unscored: str = ""  # why the call has no score (too short to score)
+    imported: dt.datetime | None = None  # when it was imported (said where it has no call time)
     assigned_to: str = ""  # the evaluator asked to review it
 
     @property
@@ -183,13 +184,13 @@ def rows(ids: list[int], search: str = "") -> list[LibraryRow]:
         return []
     marks = ",".join("?" * len(ids))
     sql = (
-        f"SELECT c.id, COALESCE(c.call_time, c.imported_at), a.name, t.name, c.duration_s, s.overall, "
+        f"SELECT c.id, c.call_time, a.name, t.name, c.duration_s, s.overall, "
         f"s.empathy, s.compliance, s.auto_fail, c.reviewed, s.failed, c.path, {_PRIMARY_DRIVER}, c.medium, "
-        f"c.timed, c.unscored, c.assigned_to {_FROM} WHERE c.id IN ({marks})"
+        f"c.timed, c.unscored, c.assigned_to, c.imported_at {_FROM} WHERE c.id IN ({marks})"
     )
     found = {}
     for r in database.execute_sql(sql, ids).fetchall():
-        when = dt.datetime.fromisoformat(str(r[1])) if r[1] else None
+        when, imported = (dt.datetime.fromisoformat(str(t)) if t else None for t in (r[1], r[17]))
         found[r[0]] = LibraryRow(
             r[0],
             when,
@@ -208,6 +209,7 @@ def rows(ids: list[int], search: str = "") -> list[LibraryRow]:
             timed=bool(r[14]),
             unscored=r[15] or "",
             assigned_to=r[16] or "",
+            imported=imported,
         )
     for call_id, snippet in hits(ids, search).items():
         if call_id in found:

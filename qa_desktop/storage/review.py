@@ -136,6 +136,13 @@ def assignments(calls: list[int]) -> dict[int, Listed]:
     return {i: Listed(to, bool(reviewed)) for i, to, reviewed in database.execute_sql(sql, [ids]).fetchall()}
 
 
+def existing(calls: list[int]) -> set[int]:
+    """Those of these call ids that name a call in the library (one query)."""
+    among, ids = database.dialect.among("id", calls)
+    sql = f'SELECT id FROM "{Call._meta.table_name}" WHERE {among}'
+    return {i for (i,) in database.execute_sql(sql, [ids]).fetchall()}
+
+
 def assign(calls: list[int], name: str | None, actor: str) -> None:
     """Assign calls to `name` (None: nobody), each with its audit entry, in two statements whatever their number:
     the entries are copied from the calls (the assignee as stored is the old value), then one UPDATE sets the new
