@@ -636,8 +636,9 @@ def test_an_older_version_s_import_is_not_taken_for_ended_while_it_is_connected(
         assert Job.get().status == "running"  # was 'interrupted': then imported again by whoever resumed it
         close_database()
         older.communicate("\n", timeout=60)  # it ends without ending its job (killed, say)
-        open_database(as_lead)
-        assert Job.get().status == "interrupted"
+        with psycopg.connect(postgres_url, autocommit=True, application_name="psql"):  # a tool that names itself
+            open_database(as_lead)
+            assert Job.get().status == "interrupted"  # was 'running' while any psql session was open
     finally:
         older.kill()
         older.wait()

@@ -30,6 +30,7 @@ SCHEMES = ("postgresql://", "postgres://")
 _MIGRATION_LOCK = 0x7161_6473  # "qads": the advisory lock key migrations take
 # a process's lock on its owner key (a bigint key: objsubid 1; shared, where the migrations' lock is exclusive)
 _OWNER_LOCK = "l.locktype = 'advisory' AND l.objsubid = 1 AND l.mode = 'ShareLock' AND l.granted"
+APPLICATION_NAME = "qa-desktop"  # as pg_stat_activity names its connections (older versions gave none)
 _FREED_SPACE_OWED = "qa-desktop: the old versions of redacted rows are still to be cleared (VACUUM FULL)"
 # a quoted string or identifier (left as it is but for `%`), a psycopg placeholder, a `?`, a lone `%`
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|%s|\?|%")
@@ -82,6 +83,7 @@ class TeamDatabase(ReconnectMixin, PostgresqlDatabase):
     def __init__(self, url: str, read_only: bool = False) -> None:
         password = database_password(url)  # the URL's own, else the keyring's or the 0600 file's
         options = {"password": password} if password else {}
+        options["application_name"] = APPLICATION_NAME
         if read_only:
             options["options"] = "-c default_transaction_read_only=on"
         super().__init__(url, prefer_psycopg3=True, **options)
@@ -106,14 +108,16 @@ class TeamDatabase(ReconnectMixin, PostgresqlDatabase):
         """Whether the process `owner` names (repository's job owners) may have a connection to this database, from
         any machine: each connection of a process holds a shared advisory lock of its own (taken again on
         reconnecting), which the server drops with the connection (the process ended, or the server lost it). A
-        connection that holds no such lock (an older qa-desktop's, opened before a newer one upgraded the database)
-        may be any owner's: while one is open, every owner counts as connected (another role's connection shows no
-        backend type: counted; the server's own workers have no role)."""
+        connection that holds no such lock and gives no application name (an older qa-desktop's, opened before a newer
+        one upgraded the database) may be any owner's: while one is open, every owner counts as connected (another
+        role's connection shows no backend type: counted; the server's own workers have no role; psql, pg_dump and
+        admin tools name themselves)."""
         return (
             self._owner_locks(owner) > 0
             or self.execute_sql(
                 "SELECT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = current_database() "
                 "AND a.usesysid IS NOT NULL AND COALESCE(a.backend_type, 'client backend') = 'client backend' "
+                "AND a.application_name = '' "
                 f"AND NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND {_OWNER_LOCK}))"
             ).fetchone()[0]
         )
