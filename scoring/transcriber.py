@@ -145,20 +145,10 @@ def unheard(
     return missed
 
 
-def growing_batches(windows: int, largest: int) -> list[tuple[int, int]]:
-    """A pass's windows as batches (start, end) of 1, 1, 2, 4, ... up to `largest`: its progress moves after each of
-    a short channel's windows (a demo call's 2-3), and a long one's soon reaches full batches."""
-    spans, start, size = [], 0, 1
-    while start < windows:
-        spans.append((start, min(start + size, windows)))
-        start, size = spans[-1][1], min(largest, size * 2 if len(spans) > 1 else 1)
-    return spans
-
-
 class TrimmingPipeline(BatchedInferencePipeline):
     """faster-whisper's batched pipeline, the heap's free memory given back after each batch, so the
-    next batch does not start on the last one's leftovers (`heap`); a pass's first windows are batches of their own,
-    growing to full ones, so its progress moves after one window's work, not eight's (docs/decisions.md)."""
+    next batch does not start on the last one's leftovers (`heap`); a pass's first window is a batch of its own, so
+    its progress moves after one window's work, not eight's (docs/decisions.md)."""
 
     def forward(self, *args, **kwargs):
         try:
@@ -169,12 +159,10 @@ class TrimmingPipeline(BatchedInferencePipeline):
 
     def _batched_segments_generator(self, features, tokenizer, chunks_metadata, batch_size, options, log_progress):
         batches = super()._batched_segments_generator
-        for start, end in growing_batches(len(features), batch_size):
-            if start:
-                self.last_speech_timestamp = self.carried  # the last batch's end, as within one batch (not reset to 0)
-            yield from batches(
-                features[start:end], tokenizer, chunks_metadata[start:end], batch_size, options, log_progress
-            )
+        yield from batches(features[:1], tokenizer, chunks_metadata[:1], batch_size, options, log_progress)
+        if len(features) > 1:
+            self.last_speech_timestamp = self.carried  # the first window's end, as within one batch (not reset to 0)
+            yield from batches(features[1:], tokenizer, chunks_metadata[1:], batch_size, options, log_progress)
 
 
 class Transcriber:

@@ -3,8 +3,6 @@ faster-whisper's own pipeline would hear it."""
 
 from __future__ import annotations
 
-from itertools import accumulate
-
 import numpy as np
 import pytest
 
@@ -139,25 +137,3 @@ def test_a_channels_progress_moves_after_its_first_window_and_the_words_are_the_
     first_batch, batched_words = heard()  # faster-whisper's own batches
     assert first_window == 1 and first_batch > 1
     assert words == batched_words
-
-
-def test_a_short_channels_progress_moves_after_each_of_its_windows(transcriber, monkeypatch):
-    """Before: after its first window a channel's others were one batch, so the good demo call's progress went 0.62
-    -> 0.78 -> 0.94 -> 0.99 in one instant (a channel's last 3 windows). Batches now grow 1, 1, 2, 4, ... up to the
-    configured size, the words as faster-whisper's own batches hear them (the test above)."""
-    model = transcriber.pipeline.model
-    windows: list[int] = []  # each encoder pass's windows
-    real = model.encode
-
-    def counted(features, *args, **kwargs):
-        windows.append(1 if np.ndim(features) == 2 else len(features))
-        return real(features, *args, **kwargs)
-
-    monkeypatch.setattr(model, "encode", counted)
-    reported: list[int] = []  # the windows heard at each report
-    transcriber.transcribe_audio(decode(demo_file("good")), progress=lambda _f: reported.append(sum(windows)))
-    assert sorted(set(reported)) == list(accumulate(windows))  # a report after each batch: 1, 2, 3, 4, 6 windows
-    assert windows == [1, 1, 1, 1, 2]  # its channels' 2 and 4 windows; was [1, 1, 1, 3], the reports at 1, 2, 3, 6
-    from scoring.transcriber import growing_batches
-
-    assert growing_batches(30, 8) == [(0, 1), (1, 2), (2, 4), (4, 8), (8, 16), (16, 24), (24, 30)]
