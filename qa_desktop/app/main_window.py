@@ -51,6 +51,7 @@ from qa_desktop.app.people_dialog import PeopleDialog
 from qa_desktop.app.retention_dialog import RetentionDialog
 from qa_desktop.app.review_view import ReviewView
 from qa_desktop.app.settings_dialog import SettingsDialog
+from qa_desktop.app.ui_thread_gc import collect_on_ui_thread
 from qa_desktop.app.users_dialog import UsersDialog
 from qa_desktop.services import review as review_service
 from qa_desktop.services.access.identity import current_user, signed_in, team_mode
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, database_path: Path, settings: Settings | None = None) -> None:
         super().__init__()
+        self.release_gc = collect_on_ui_thread(self)  # cycles freed on the UI thread, not a worker
         self.settings = settings or Settings()
         self.database_path = database_path
         user = current_user()
@@ -844,4 +846,5 @@ class MainWindow(QMainWindow):
         store.setValue(_LIBRARY_SPLIT_AT, self.width())
         store.setValue(_REVIEW_SPLIT, self.review.split.saveState())
         wait_for_tasks()
+        self.release_gc()
         super().closeEvent(event)
