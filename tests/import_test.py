@@ -97,8 +97,9 @@ def test_a_skipped_duplicate_is_not_shown_as_imported_and_no_time_left_is_guesse
     with qtbot.waitSignal(dialog.imported, timeout=60_000):
         pass
     skipped = next(s for s in seen if s[:2] == ("a_chat.csv", "skipped"))
-    # named as the library names the call (was "already imported as call 1 (...)": its database id)
-    assert skipped[2].startswith("Skipped a_chat.csv: already imported as the call 'unassigned, a_chat.csv'")
+    # named as the library names the call (was "already imported as call 1 (...)": its database id; then
+    # "unassigned, a_chat.csv": the calls without an agent's name are "(no agent)" wherever a person reads them)
+    assert skipped[2].startswith("Skipped a_chat.csv: already imported as the call '(no agent), a_chat.csv'")
     assert list(dict.fromkeys(s[1] for s in seen if s[0] == "b_chat.csv")) == ["importing", "imported"]
     assert not [s for s in seen if "left" in s[3]]  # a skipped file took no time: no pace to guess from
     assert dialog.current.text() == "Import finished." and Call.select().count() == 2

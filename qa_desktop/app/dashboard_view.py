@@ -27,6 +27,7 @@ from qa_desktop.app import file_dialogs
 from qa_desktop.app.background import InTurn, Latest, Task, run_task
 from qa_desktop.app.chart_canvas import ChartCanvas, Rendered, rasterize
 from qa_desktop.app.date_box import date_of, optional_date_box, show_date
+from qa_desktop.app.no_agent_look import mark_no_agent_choice
 from qa_desktop.services import people as people_service
 from qa_desktop.services.dashboard.charts import CHARTS, Chart, Picks, compute_tables, figure_for
 from qa_desktop.services.dashboard.queries import Scope, Table
@@ -299,7 +300,8 @@ class DashboardView(QWidget):
             self.agent.clear()
             self.agent.addItem("All agents", None)
             for a in agents:
-                self.agent.addItem(a.name, a.id)
+                self.agent.addItem(a.shown, a.id)
+            mark_no_agent_choice(self.agent)
             self.agent.setCurrentIndex(max(0, self.agent.findData(agent)))
         self.agents_of = team
 

@@ -32,6 +32,7 @@ from qa_desktop.services.access.permissions import AccessError
 from qa_desktop.services.trust import disputes as disputes_service
 from qa_desktop.services.trust.disputes import STATUSES, DisputeError, DisputeRow
 from qa_desktop.storage.criteria import criterion_names, in_order
+from qa_desktop.storage.no_agent import agents_last, shown_agent
 
 _Read = tuple[list[DisputeRow], dict[str, dict[str, Counter]], dict[str, str]]  # rows, counts by agent/criterion, names
 
@@ -160,7 +161,7 @@ class DisputesDialog(QDialog):
                     d.call,
                     names.get(d.criterion, d.criterion),
                     f"{d.disputed} → {d.requested}",
-                    d.agent_name,
+                    shown_agent(d.agent_name),
                     d.raised_by,
                     d.reason,
                     d.status,
@@ -181,9 +182,9 @@ class DisputesDialog(QDialog):
         for tree, by in ((self.by_agent, "agent"), (self.by_criterion, "criterion")):
             tree.clear()
             counted_by = counts[by]
-            keys = in_order(counted_by, names) if by == "criterion" else sorted(counted_by)
+            keys = in_order(counted_by, names) if by == "criterion" else sorted(counted_by, key=agents_last)
             for key in keys:
-                label = names.get(key, key) if by == "criterion" else key
+                label = names.get(key, key) if by == "criterion" else shown_agent(key)
                 tree.addTopLevelItem(QTreeWidgetItem([label, *[str(counted_by[key].get(s, 0)) for s in STATUSES]]))
         self.loaded = True
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from qa_desktop.app.background import Latest
 from qa_desktop.app.date_box import date_of, optional_date_box, show_date
+from qa_desktop.app.no_agent_look import mark_no_agent_choice
 from qa_desktop.services import library_choices
 from qa_desktop.services.access.identity import current_user, team_mode
 from qa_desktop.services.access.permissions import allowed
@@ -185,6 +186,7 @@ class FilterBar(QWidget):
                     box.addItem(text, value)
                 box.setCurrentIndex(max(0, box.findData(current)) if current is not None else 0)
             self.waiting.pop(box, None)
+        mark_no_agent_choice(self.agent)
         if self.lead:
             self._offer_queues(offered.queues)
         self.choices_read = True

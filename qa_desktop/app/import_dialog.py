@@ -33,6 +33,7 @@ from qa_desktop.app.background import Latest
 from qa_desktop.app.dialog_size import fit_to_screen
 from qa_desktop.app.error_report import describe
 from qa_desktop.app.import_worker import ImportPlan, ImportWorker
+from qa_desktop.app.no_agent_look import NO_AGENT_HINT, mark_tree_item
 from qa_desktop.services.ingest import BatchProgress, discover, folder_metadata, metadata_csvs, why_passed_over
 from qa_desktop.services.metadata import (
     DATE_ORDERS,
@@ -44,6 +45,7 @@ from qa_desktop.services.metadata import (
     csv_columns,
     load_csv,
 )
+from qa_desktop.storage.no_agent import has_agent, shown_agent
 from scoring.text_conversation import is_transcript_file
 
 log = logging.getLogger(__name__)
@@ -284,9 +286,13 @@ class ImportDialog(QDialog):
             covered = table is not None and table.covers(path)
             uncovered += table is not None and not covered
             source = "CSV" if covered else "file name" if (meta.agent or meta.team) else "—"
-            item = QTreeWidgetItem([path.name, meta.agent or "unassigned", meta.team or "", source])
+            item = QTreeWidgetItem([path.name, shown_agent(meta.agent), meta.team or "", source])
             item.setData(0, Qt.ItemDataRole.UserRole, str(path))
             item.setToolTip(0, str(path))
+            if not has_agent(meta.agent):
+                mark_tree_item(
+                    item, range(1, 2), f"No agent's name in the metadata CSV or the file name. {NO_AGENT_HINT}."
+                )
             if table is not None and not covered:
                 item.setForeground(3, QColor("#8a6d00"))
                 item.setToolTip(3, "Not in the metadata CSV: agent and team come from the file name")

@@ -9,13 +9,16 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication
 
 from qa_desktop.app.background import Latest, Task, run_task
 from qa_desktop.app.hit_delegate import hit_text
+from qa_desktop.app.no_agent_look import NO_AGENT_COLOUR, NO_AGENT_HINT, no_agent_font
 from qa_desktop.services.library import visible
 from qa_desktop.storage import library
 from qa_desktop.storage.criteria import criterion_names, critical_criteria, in_order
 from qa_desktop.storage.library import COLUMNS, LibraryFilter, LibraryRow, Listed
+from qa_desktop.storage.no_agent import has_agent, shown_agent
 from scoring.display import clock
 from scoring.transcript import TEXT
 
@@ -45,9 +48,12 @@ def path_tip(row: LibraryRow) -> str:
 
 
 def _colour(row: LibraryRow, key: str) -> QColor | None:
-    """A cell's text colour: red for an auto-fail and a score under 60, green for 85 and over, grey when unscored."""
+    """A cell's text colour: red for an auto-fail and a score under 60, green for 85 and over, grey when unscored;
+    '(no agent)' as everywhere."""
     if key == "auto_fail" and row.auto_fail:
         return _FAIL
+    if key == "agent" and not has_agent(row.agent):
+        return NO_AGENT_COLOUR
     if key == "date" and row.date is None:
         return _MUTED
     if row.unscored:
@@ -64,7 +70,7 @@ def _number(value: float | None) -> str:
 
 _TEXTS: dict[str, Callable[[LibraryRow], str]] = {  # column key -> its text (Failed criteria and Driver: the model's)
     "date": lambda row: row.date.strftime("%Y-%m-%d %H:%M") if row.date else NO_CALL_TIME,
-    "agent": lambda row: row.agent,
+    "agent": lambda row: shown_agent(row.agent),
     "team": lambda row: row.team,
     "duration": length_text,
     "overall": lambda row: "short" if row.unscored else _number(row.overall),
@@ -126,6 +132,8 @@ class LibraryModel(QAbstractTableModel):
             return self._tooltip(row, key)
         if role == Qt.ItemDataRole.ForegroundRole:
             return _colour(row, key)
+        if role == Qt.ItemDataRole.FontRole and key == "agent" and not has_agent(row.agent):
+            return no_agent_font(QApplication.font())
         if role == Qt.ItemDataRole.TextAlignmentRole and key in ("duration", "overall", "empathy", "compliance"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -136,6 +144,8 @@ class LibraryModel(QAbstractTableModel):
         if key == "date" and row.date is None:
             imported = f" (imported {row.imported:%Y-%m-%d %H:%M})" if row.imported else ""
             return f"No call time{imported}: it sorts after the calls with one\n{path_tip(row)}"
+        if key == "agent" and not has_agent(row.agent):
+            return f"{NO_AGENT_HINT}. They sort after the agents.\n{path_tip(row)}"
         return {"failed": "\n".join(self.failed_names(row)), "hit": hit_text(row.hit)}.get(key, path_tip(row))
 
     def failed_names(self, row: LibraryRow) -> list[str]:

@@ -585,7 +585,8 @@ class MainWindow(QMainWindow):
     def export_csv(self, path: str | Path, task: Task | None = None) -> int | None:
         """Write the library's current rows (filter and order as shown) to a CSV; returns the row count, or
         None when the task was cancelled (then no file is written). Failed criteria are written as ids (for
-        scripts) and as names (for people); a text conversation without times has no duration, as in the table."""
+        scripts) and as names (for people); a text conversation without times has no duration, as in the table; a
+        call imported without an agent's name has no agent, as a call without a team has no team."""
         header = [
             "call_id",
             "date",

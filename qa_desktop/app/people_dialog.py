@@ -6,7 +6,6 @@ from collections.abc import Callable
 from types import ModuleType
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -21,26 +20,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qa_desktop.app.no_agent_look import mark_tree_item
 from qa_desktop.services import people as people_service
 from qa_desktop.services.access.permissions import AccessError
 from qa_desktop.services.people import AgentSummary
+from qa_desktop.storage.no_agent import NO_AGENT_TIP, shown_agent
 from qa_desktop.storage.people import PeopleError
 
-NO_AGENT = "(no agent)"  # the calls imported without an agent's name, which the database files under 'unassigned'
-
-
-def _as_no_agent(item: QTreeWidgetItem) -> None:
-    """Show the calls without an agent as what they are, not as an agent called 'unassigned'."""
-    font = item.font(0)
-    font.setItalic(True)
-    item.setFont(0, font)
-    for column in range(item.columnCount()):
-        item.setForeground(column, QColor("#666666"))
-        item.setToolTip(
-            column,
-            "Calls imported without an agent's name. Select an agent, then these, and Merge selected to give them "
-            "that agent; or Rename… to name their agent.",
-        )
+# what '(no agent)' is, and how this list gives those calls an agent
+_NO_AGENT_HERE = (
+    f"{NO_AGENT_TIP}. Select an agent, then these, and Merge selected to give them that agent; or Rename… to name "
+    "their agent."
+)
 
 
 class PeopleDialog(QDialog):
@@ -80,11 +71,11 @@ class PeopleDialog(QDialog):
         """Re-read agents, teams and call counts."""
         self.tree.clear()
         items = []
-        for agent in sorted(self.service.agents_with_counts(), key=lambda a: not a.named):  # by name, no agent last
-            item = QTreeWidgetItem([agent.name if agent.named else NO_AGENT, agent.team or "", str(agent.calls)])
+        for agent in self.service.agents_with_counts():  # by name, the calls without an agent's name last
+            item = QTreeWidgetItem([agent.shown, agent.team or "", str(agent.calls)])
             item.setData(0, Qt.ItemDataRole.UserRole, agent)
             if not agent.named:
-                _as_no_agent(item)
+                mark_tree_item(item, range(item.columnCount()), _NO_AGENT_HERE)
             items.append(item)
         self.tree.addTopLevelItems(items)
 
@@ -120,7 +111,11 @@ class PeopleDialog(QDialog):
             return
         keep, duplicate = agents  # as the list showed them: one renamed or merged meanwhile is refused
         shown = (keep.name, duplicate.name)
-        self._act(lambda: "Merged {} into {}.".format(*self.service.merge(keep.id, duplicate.id, self.actor(), shown)))
+        self._act(
+            lambda: "Merged {} into {}.".format(
+                *map(shown_agent, self.service.merge(keep.id, duplicate.id, self.actor(), shown))
+            )
+        )
 
     def _move(self) -> None:
         agents = self.selected()
@@ -131,4 +126,8 @@ class PeopleDialog(QDialog):
         team, ok = QInputDialog.getItem(self, "Move to team", "Team (type a new name to create one)", teams, 0, True)
         if ok:  # each as the list showed it: one moved meanwhile by someone else refuses the move, and none moves
             ids, shown = [a.id for a in agents], [a.team or "" for a in agents]
-            self._act(lambda: "; ".join(f"{n} → {team}" for n in self.service.move(ids, team, self.actor(), shown)))
+            self._act(
+                lambda: "; ".join(
+                    f"{shown_agent(n)} → {team}" for n in self.service.move(ids, team, self.actor(), shown)
+                )
+            )

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from qa_desktop.app.background import Latest
 from qa_desktop.app.locate_bar import LocateBar
+from qa_desktop.app.no_agent_look import NO_AGENT_HINT, mark_no_agent_choice
 from qa_desktop.app.player import CallPlayer
 from qa_desktop.app.recording_finder import RecordingFinder
 from qa_desktop.app.scorecard_panel import FIND_TIP, PLAY_TIP, RESULT_ROLE, ScorecardPanel
@@ -45,6 +46,7 @@ from qa_desktop.services.access.permissions import AccessError, allowed, refusal
 from qa_desktop.services.review import CallView, ResultView
 from qa_desktop.services.trust.disputes import DisputeError
 from qa_desktop.storage.database import open_database_error
+from qa_desktop.storage.no_agent import has_agent, shown_agent
 from qa_desktop.storage.review import RESULTS, ReviewError, StaleReviewError
 from scoring.display import Timeline, clock
 
@@ -132,8 +134,10 @@ class DisputeDialog(ResultDialog):
         timeline: Timeline = Timeline(),
     ) -> None:
         self.agent = QComboBox()  # one of the agents (every agent when not given), as disputes are counted per agent
-        self.agent.addItems(agents if agents is not None else [a.name for a in people_service.agents()])
-        self.agent.setCurrentText(agent)
+        for name in agents if agents is not None else [a.name for a in people_service.agents()]:
+            self.agent.addItem(shown_agent(name), name)  # the name as stored, as the dispute records it
+        mark_no_agent_choice(self.agent)
+        self.agent.setCurrentIndex(max(0, self.agent.findData(agent)))
         super().__init__(
             parent,
             "Dispute",
@@ -145,6 +149,9 @@ class DisputeDialog(ResultDialog):
             [("Agent", self.agent)],
             timeline,
         )
+
+
+_REASSIGN_TIP = "Reassign the call to another agent"
 
 
 @dataclass(frozen=True)
@@ -204,7 +211,7 @@ class ReviewView(QWidget):
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.title.setWordWrap(True)  # a long subtitle wraps rather than widening the window past the screen
         self.agent = QComboBox()
-        self.agent.setToolTip("Reassign the call to another agent")
+        self.agent.setToolTip(_REASSIGN_TIP)
         self.agent.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.agent.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)  # names never cut off
         self.agent.activated.connect(self._reassign)
@@ -367,8 +374,10 @@ class ReviewView(QWidget):
         self._show_title()
         self.agent.clear()
         for agent in read.agents:
-            self.agent.addItem(agent.name, agent.id)
+            self.agent.addItem(agent.shown, agent.id)
+        mark_no_agent_choice(self.agent)
         self.agent.setCurrentIndex(self.agent.findData(call.agent_id))
+        self.tips[self.agent] = _REASSIGN_TIP if has_agent(call.agent_name) else f"{NO_AGENT_HINT}, or here"
         self.reviewed.setChecked(call.reviewed)
         self.reviewed.setText("Reviewed ✓" if call.reviewed else "Mark reviewed")
         self._allow(self.reviewed, True, read.review_refused)
@@ -537,7 +546,7 @@ class ReviewView(QWidget):
         )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.apply_dispute(
-                row.criterion, dialog.agent.currentText(), dialog.result.currentData(), dialog.comment.toPlainText()
+                row.criterion, dialog.agent.currentData(), dialog.result.currentData(), dialog.comment.toPlainText()
             )
 
     def apply_dispute(self, criterion: str, agent: str, requested: str, reason: str) -> None:

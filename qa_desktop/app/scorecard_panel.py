@@ -10,6 +10,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from qa_desktop.services.review import ResultView, ScoreView
+from qa_desktop.storage.no_agent import shown_agent
 from scoring.display import Timeline
 from scoring.scorecard import Scorecard
 from scoring.sentiment import SentimentTrajectory
@@ -163,7 +164,7 @@ class ScorecardPanel(QWidget):
         )
         reason = row.reason + (f"\nOverride by {row.override_by}: {row.override_comment}" if row.override else "")
         for dispute in row.disputes:
-            reason += f"\nDispute ({dispute.status}) for {dispute.agent_name}: {dispute.reason}" + (
+            reason += f"\nDispute ({dispute.status}) for {shown_agent(dispute.agent_name)}: {dispute.reason}" + (
                 f" — {dispute.resolved_by}: {dispute.resolution}" if dispute.resolution else ""
             )
         critical = " ⚑" if row.critical else ""

@@ -15,6 +15,7 @@ from qa_desktop.services.coaching.pack import export_pack
 from qa_desktop.services.coaching.sessions import CoachingError, clips, create_session, criteria_given, criterion_names
 from qa_desktop.services.config import Config
 from qa_desktop.storage.models import CoachingSession
+from qa_desktop.storage.no_agent import shown_agent
 from qa_desktop.storage.people import agent_called
 
 
@@ -38,7 +39,8 @@ def _suggest(args: argparse.Namespace) -> int:
     found = suggest_focus(agent, args.min_calls)
     if not found:
         fewer = " (--min-calls N compares on fewer)" if args.min_calls > 1 else ""
-        print(f"{agent.name}: no criterion below the team with at least {args.min_calls} calls each side{fewer}")
+        below = f"no criterion below the team with at least {args.min_calls} calls each side{fewer}"
+        print(f"{shown_agent(agent.name)}: {below}")
         return EXIT_OK
     print(f"{'rank':>4}  {'criterion':26s} {'agent':>22s} {'team':>22s}  gap")
     for rank, f in enumerate(found, 1):

@@ -33,7 +33,7 @@ def scored_criteria() -> list[tuple[str, str]]:
 def choices(driver_names: dict[str, str]) -> Choices:
     """Everything the filter boxes offer; drivers are named by `driver_names` (id -> name) and sorted."""
     return Choices(
-        [(a.name, a.id) for a in people.agents()],
+        [(a.shown, a.id) for a in people.agents()],  # the calls without an agent's name last, as '(no agent)'
         [(t.name, t.id) for t in people.teams()],
         scored_criteria(),
         sorted((driver_names.get(d, d), d) for d in library.tagged_drivers()),

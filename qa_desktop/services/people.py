@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from qa_desktop.services.access.identity import acting_name, current_user
 from qa_desktop.services.access.permissions import AGENT, require
 from qa_desktop.storage import people as stored
-from qa_desktop.storage.models import UNASSIGNED, Agent
+from qa_desktop.storage.models import Agent
+from qa_desktop.storage.no_agent import has_agent, shown_agent
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,12 @@ class AgentSummary:
     @property
     def named(self) -> bool:
         """Whether this is an agent: not the stand-in that holds the calls imported without an agent's name."""
-        return self.name != UNASSIGNED
+        return has_agent(self.name)
+
+    @property
+    def shown(self) -> str:
+        """The agent's name as the lists show it ('(no agent)' for the calls without one)."""
+        return shown_agent(self.name)
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,8 @@ class TeamSummary:
 
 
 def agents(team_id: int | None = None) -> list[AgentSummary]:
-    """Every agent by name (only a team's, if given); to a signed-in agent, only themselves."""
+    """Every agent by name, the calls without an agent's name last (only a team's, if given); to a signed-in agent,
+    only themselves."""
     user = current_user()
     return [
         AgentSummary(i, name, team)
@@ -46,7 +53,8 @@ def agents(team_id: int | None = None) -> list[AgentSummary]:
 
 
 def agents_with_counts() -> list[AgentSummary]:
-    """Every agent by name with its number of calls (two queries, whatever the number of agents)."""
+    """Every agent by name, the calls without an agent's name last, with its number of calls (two queries, whatever
+    the number of agents)."""
     counts = stored.call_counts()
     return [AgentSummary(i, name, team, counts.get(i, 0)) for i, name, team in stored.agents_with_teams()]
 

@@ -21,6 +21,8 @@ from qa_desktop.storage import repository
 from qa_desktop.storage import review as stored
 from qa_desktop.storage.library import LibraryFilter, LibraryRow, Listed, call_ids, call_name, rows
 from qa_desktop.storage.models import Agent, Call, CriterionResultRow, Score, User, database
+from qa_desktop.storage.no_agent import shown_agent
+from qa_desktop.storage.people import REASSIGN
 from qa_desktop.storage.people import reassign_call as stored_reassign
 from qa_desktop.storage.recordings import needs_search, recording_file
 from qa_desktop.storage.scorecards import parsed_scorecard
@@ -186,8 +188,13 @@ def score_view(call: Call) -> ScoreView | None:
 
 
 def audit_lines(call_id: int) -> list[AuditLine]:
-    """The call's audit log, newest first."""
-    return [AuditLine(e.at, e.actor, e.action, e.target, e.old, e.new, e.comment) for e in stored.call_audit(call_id)]
+    """The call's audit log, newest first; a reassignment from or to the calls without an agent's name says
+    '(no agent)'."""
+    lines = []
+    for e in stored.call_audit(call_id):
+        old, new = (shown_agent(v) if e.action == REASSIGN and v else v for v in (e.old, e.new))
+        lines.append(AuditLine(e.at, e.actor, e.action, e.target, old, new, e.comment))
+    return lines
 
 
 def _call_view(call_id: int, utterances: list[Utterance] | None = None) -> CallView:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from qa_desktop.storage.models import database
+from qa_desktop.storage.no_agent import AGENT_SQL, shown_agent
 from qa_desktop.storage.search import terms
 from scoring.transcript import AUDIO
 
@@ -17,7 +18,7 @@ _PRIMARY_DRIVER = '(SELECT d.driver FROM calldriver d WHERE d.call_id = c.id AND
 # column key -> (header, SQL sort expression); names sort without regard to case
 COLUMNS: dict[str, tuple[str, str]] = {
     "date": ("Date", "c.call_time"),  # a call without a call time (a chat without one) sorts last, not as its import
-    "agent": ("Agent", "a.name"),
+    "agent": ("Agent", AGENT_SQL),  # the calls without an agent's name ('(no agent)') sort last, either way
     "team": ("Team", "t.name"),
     "duration": ("Duration", "CASE WHEN c.timed THEN c.duration_s END"),  # an untimed chat has none: it sorts last
     "overall": ("Overall", "s.overall"),
@@ -37,9 +38,11 @@ _NAMES = ("agent", "team", "assigned")
 
 
 def call_name(agent: str, call_time: dt.datetime | None, path: str) -> str:
-    """A call as people know it: its agent and call time as the library lists them (its file name, which the
-    review's title shows, where it has no call time). The one name of a call in messages and lists."""
-    return f"{agent}, {call_time:%Y-%m-%d %H:%M}" if call_time else f"{agent}, {Path(path).name}"
+    """A call as people know it: its agent ('(no agent)' when it has none) and call time as the library lists them
+    (its file name, which the review's title shows, where it has no call time). The one name of a call in messages
+    and lists."""
+    shown = shown_agent(agent)
+    return f"{shown}, {call_time:%Y-%m-%d %H:%M}" if call_time else f"{shown}, {Path(path).name}"
 
 
 @dataclass
@@ -83,7 +86,7 @@ class LibraryRow:
 
     call_id: int
     date: dt.datetime | None  # the call's time; None: it has none (a chat without times, a call without metadata)
-    agent: str
+    agent: str  # "": imported without an agent's name (`no_agent`), as `team` is "" for no team
     team: str
     duration_s: float
     overall: float | None
@@ -184,7 +187,7 @@ def rows(ids: list[int], search: str = "") -> list[LibraryRow]:
         return []
     marks = ",".join("?" * len(ids))
     sql = (
-        f"SELECT c.id, c.call_time, a.name, t.name, c.duration_s, s.overall, "
+        f"SELECT c.id, c.call_time, {AGENT_SQL}, t.name, c.duration_s, s.overall, "
         f"s.empathy, s.compliance, s.auto_fail, c.reviewed, s.failed, c.path, {_PRIMARY_DRIVER}, c.medium, "
         f"c.timed, c.unscored, c.assigned_to, c.imported_at {_FROM} WHERE c.id IN ({marks})"
     )
@@ -194,7 +197,7 @@ def rows(ids: list[int], search: str = "") -> list[LibraryRow]:
         found[r[0]] = LibraryRow(
             r[0],
             when,
-            r[2],
+            r[2] or "",
             r[3] or "",
             r[4],
             r[5],

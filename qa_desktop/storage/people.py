@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import unicodedata
 
-from peewee import JOIN, fn
+from peewee import JOIN, ModelSelect, fn
 
-from qa_desktop.storage.models import Agent, AuditEntry, Call, Team, database
+from qa_desktop.storage.models import UNASSIGNED, Agent, AuditEntry, Call, Team, database
+from qa_desktop.storage.no_agent import NO_AGENT, shown_agent
 from qa_desktop.storage.review import audit, claim, locked
 
 IMPORT_ACTOR = "import"  # who the audit log names for changes an import makes
+REASSIGN = "reassign call"  # the audit log's action for a call given to another agent (old and new: their names)
 
 
 class PeopleError(ValueError):
@@ -25,8 +27,9 @@ def team_named(name: str | None, create: bool = True) -> Team | None:
 
 
 def agent_called(name: str, create: bool = False) -> Agent:
-    """The agent a person named, as `_called` finds it."""
-    return _called(Agent, name.strip(), create)
+    """The agent a person named, as `_called` finds it ('(no agent)', as the windows show them: the calls imported
+    without an agent's name)."""
+    return _called(Agent, UNASSIGNED if name.strip() == NO_AGENT else name.strip(), create)
 
 
 def _called(model: type[Agent] | type[Team], name: str, create: bool) -> Agent | Team:
@@ -48,7 +51,10 @@ def _called(model: type[Agent] | type[Team], name: str, create: bool) -> Agent |
         return alike[0]
     if create and name:
         return model.create(name=name)
-    known = ", ".join(a.name for a in model.select().order_by(model.name).limit(12))
+    if model is Agent:
+        known = ", ".join(shown_agent(a.name) for a in _agents_by_name().limit(12))
+    else:
+        known = ", ".join(t.name for t in model.select().order_by(model.name).limit(12))
     raise PeopleError(f"no {kind} called '{name}' ({kind}s: {known or 'none yet'})")
 
 
@@ -65,6 +71,8 @@ def rename_agent(agent: Agent, name: str, actor: str) -> Agent:
     name = name.strip()
     if not name:
         raise PeopleError("an agent needs a name")
+    if name == NO_AGENT:
+        raise PeopleError(f"'{NO_AGENT}' is how the calls without an agent's name are shown: choose another name")
     if Agent.select().where((Agent.name == name) & (Agent.id != agent.id)).exists():
         raise PeopleError(f"there is already an agent called '{name}': merge the two instead")
     with database.atomic():
@@ -83,7 +91,9 @@ def changed_meanwhile(shown: str) -> str:
     )
     latest = AuditEntry.select().where(gone).order_by(AuditEntry.id.desc()).first()
     by = f" by {latest.actor} ({latest.action} at {latest.at:%H:%M})" if latest else ""
-    return f"agent '{shown}' was changed{by} since you opened the list; nothing was saved: look at it again"
+    return (
+        f"agent '{shown_agent(shown)}' was changed{by} since you opened the list; nothing was saved: look at it again"
+    )
 
 
 def merge_agents(keep: Agent, duplicate: Agent, actor: str) -> Agent:
@@ -133,7 +143,7 @@ def reassign_call(call: Call, agent: Agent, actor: str) -> Call:
     call's review changed since `call` was read."""
     with database.atomic():
         claim(call)
-        audit(call, actor, "reassign call", "agent", call.agent.name, agent.name)
+        audit(call, actor, REASSIGN, "agent", call.agent.name, agent.name)
         call.agent = agent
         call.team = agent.team_id
         call.save(only=[Call.agent, Call.team])
@@ -142,8 +152,13 @@ def reassign_call(call: Call, agent: Agent, actor: str) -> Call:
 
 def agents_with_teams(team_id: int | None = None) -> list[tuple[int, str, str | None]]:
     """(id, name, team name) of every agent by name (only a team's, if given), in one query."""
-    query = Agent.select(Agent.id, Agent.name, Team.name).join(Team, JOIN.LEFT_OUTER).order_by(Agent.name)
+    query = _agents_by_name().select(Agent.id, Agent.name, Team.name).join(Team, JOIN.LEFT_OUTER)
     return list((query.where(Agent.team == team_id) if team_id is not None else query).tuples())
+
+
+def _agents_by_name() -> ModelSelect[Agent]:
+    """Every agent by name, the stand-in for the calls without an agent's name last (as the windows list them)."""
+    return Agent.select().order_by(Agent.name == UNASSIGNED, Agent.name)
 
 
 def call_counts() -> dict[int, int]:

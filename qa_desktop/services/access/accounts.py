@@ -12,6 +12,7 @@ from qa_desktop.services.access.identity import current_user, remember, team_mod
 from qa_desktop.services.access.passwords import hash_password, needs_rehash, verify_dummy, verify_password
 from qa_desktop.services.access.permissions import ADMIN, AGENT, ROLES, AccessError, require
 from qa_desktop.storage.models import Agent, AuditEntry, User, database
+from qa_desktop.storage.no_agent import has_agent, shown_agent
 from qa_desktop.storage.people import PeopleError, agent_called
 from qa_desktop.storage.review import audit, locked
 
@@ -51,9 +52,12 @@ def _agent_for(role: str, name: str, agent_name: str | None) -> Agent | None:
     if role != AGENT:
         return None
     try:
-        return agent_called(agent_name or name, create=True)  # "tom becker" is the agent "Tom Becker"
+        agent = agent_called(agent_name or name, create=True)  # "tom becker" is the agent "Tom Becker"
     except PeopleError as exc:
         raise AccountError(str(exc)) from None
+    if not has_agent(agent.name):  # who signs in as it would see every call imported without an agent's name
+        raise AccountError(f"'{shown_agent(agent.name)}' is the calls imported without an agent's name, not an agent")
+    return agent
 
 
 def add_user(name: str, role: str, password: str, agent_name: str | None = None) -> User:

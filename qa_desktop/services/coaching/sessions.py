@@ -13,6 +13,7 @@ from qa_desktop.services.access.permissions import require
 from qa_desktop.services.coaching.focus import peers
 from qa_desktop.storage.criteria import criterion_names
 from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession, CriterionResultRow, Score, database
+from qa_desktop.storage.no_agent import NO_AGENT, has_agent
 from qa_desktop.storage.review import audit, claim, clip_target, locked, named, session_target, stale
 
 STATUSES = ("planned", "delivered", "acknowledged")
@@ -105,6 +106,8 @@ def create_session(
     coach = acting_name(coach)
     if not agents:
         raise CoachingError("a session needs at least one agent")
+    if not all(has_agent(a.name) for a in agents):  # as the coaching window offers neither
+        raise CoachingError(f"'{NO_AGENT}' holds the calls imported without an agent's name: not an agent to coach")
     if not criteria:
         raise CoachingError("a session needs at least one focus criterion")
     ids = [a.id for a in agents]

@@ -21,6 +21,7 @@ from matplotlib.ticker import MaxNLocator
 from qa_desktop.services.dashboard import queries as q
 from qa_desktop.services.dashboard.queries import Scope, Table
 from qa_desktop.storage.library import LibraryFilter
+from qa_desktop.storage.no_agent import shown_agent
 from scoring.drivers import DriverSet
 
 Picks = dict[Artist, Callable[[int], LibraryFilter]]
@@ -192,7 +193,7 @@ def _draw_auto_fail(figure: Figure, table: Table, scope: Scope, _drivers: Driver
     c = table.columns.index
     return _hbars(
         figure,
-        [r[c("agent")] for r in rows],
+        [shown_agent(r[c("agent")]) for r in rows],
         [r[c("auto_fail_pct")] for r in rows],
         [lambda r=r: scope.library(agent_id=r[0], auto_fail=True) for r in rows],
         "Auto-failed calls (%)",
@@ -209,7 +210,7 @@ def _draw_sentiment(figure: Figure, table: Table, scope: Scope, _drivers: Driver
     values = [r[c("sentiment_change")] for r in rows]
     return _hbars(
         figure,
-        [r[c("agent")] for r in rows],
+        [shown_agent(r[c("agent")]) for r in rows],
         values,
         [lambda r=r: scope.library(agent_id=r[0]) for r in rows],
         "Customer sentiment change, start to end of call (mean)",
@@ -280,16 +281,16 @@ def _draw_heatmap(figure: Figure, table: Table, scope: Scope, _drivers: DriverSe
     axes = figure.subplots()
     if not table.rows:
         return _empty(figure, axes)
-    agents = list(dict.fromkeys((r[0], r[1]) for r in table.rows))
+    agents = list(dict.fromkeys((r[0], shown_agent(r[1])) for r in table.rows))
     criteria = list(dict.fromkeys(r[2] for r in table.rows))  # in scorecard order (see criterion_pass_rates)
     grid = np.full((len(agents), len(criteria)), np.nan)
     judged = np.zeros((len(agents), len(criteria)), dtype=int)
     passed = np.zeros_like(judged)
     for agent_id, name, criterion, n, passes, rate, _label in table.rows:
-        judged[agents.index((agent_id, name)), criteria.index(criterion)] = n
-        passed[agents.index((agent_id, name)), criteria.index(criterion)] = passes
+        place = agents.index((agent_id, shown_agent(name))), criteria.index(criterion)
+        judged[place], passed[place] = n, passes
         if rate is not None:
-            grid[agents.index((agent_id, name)), criteria.index(criterion)] = rate
+            grid[place] = rate
     cells = HeatCells(scope, axes, agents, criteria, {r[2]: r[6] for r in table.rows}, grid, judged, passed)
     axes.set_facecolor(NO_DATA)  # masked cells show the background: n/a
     mesh = axes.pcolormesh(
@@ -393,7 +394,7 @@ def _draw_agent_handle_time(figure: Figure, table: Table, scope: Scope, _drivers
     values = [r[c("vs_expected_pct")] for r in rows]
     return _hbars(
         figure,
-        [r[c("agent")] for r in rows],
+        [shown_agent(r[c("agent")]) for r in rows],
         values,
         [lambda r=r: scope.library(agent_id=r[0]) for r in rows],
         "Handle time vs expected for the agent's drivers (%, + is longer)",

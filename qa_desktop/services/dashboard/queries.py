@@ -2,7 +2,8 @@
 
 Every table comes back as `Table` (column names and rows) so the app, the CSV export and the
 headless report show the same numbers. Reviewers' overrides count: a criterion's result is its
-override when there is one.
+override when there is one. A table's agent is None for the calls imported without an agent's name (listed after
+the agents; the charts say '(no agent)', a CSV leaves it empty: `storage.no_agent`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from qa_desktop.storage import pass_counts
 from qa_desktop.storage.criteria import criterion_names
 from qa_desktop.storage.library import LibraryFilter
 from qa_desktop.storage.models import database
+from qa_desktop.storage.no_agent import AGENT_SQL
 from scoring.drivers import DriverSet
 
 _RECORDED = "c.medium = 'audio'"  # handle time is a call's: text conversations are not counted in it
@@ -41,8 +43,9 @@ def _round(expr: str, digits: int = 1) -> str:
     return database.dialect.round(expr, digits)
 
 
-def _by_name(expr: str = "a.name") -> str:
-    return database.dialect.nocase(expr)
+def _by_agent() -> str:
+    """The agents by name, the calls without an agent's name (their agent column empty) last."""
+    return f"{database.dialect.nocase(AGENT_SQL)} NULLS LAST"
 
 
 @dataclass(frozen=True)
@@ -143,10 +146,10 @@ def agent_summary(scope: Scope) -> Table:
     customer's sentiment from the start to the end of the call (-2..2)."""
     where, params = scope.where()
     sql = (
-        f"SELECT a.id, a.name, MAX(COALESCE(t.name, '')), COUNT(*), {_round('AVG(s.empathy)')}, "
+        f"SELECT a.id, {AGENT_SQL}, MAX(COALESCE(t.name, '')), COUNT(*), {_round('AVG(s.empathy)')}, "
         f"{_round('AVG(s.compliance)')}, {_round('AVG(s.overall)')}, SUM({_AUTO_FAIL}), "
         f"{_round(f'100.0 * AVG({_AUTO_FAIL})')}, {_round(f'AVG({_sentiment_change()})', 3)} "
-        f"{_FROM}{where} GROUP BY a.id ORDER BY {_by_name()}"
+        f"{_FROM}{where} GROUP BY a.id ORDER BY {_by_agent()}"
     )
     return _table(
         [
@@ -172,9 +175,9 @@ def criterion_pass_rates(scope: Scope) -> Table:
     (`storage.pass_counts`), not from the results themselves."""
     where, params = scope.where(day="day", owner="")
     sql = (  # grouped in the counts' key order (no sort), then named
-        f"SELECT a.id, a.name, p.criterion, p.judged, p.passed FROM (SELECT agent_id, criterion, SUM(judged) AS "
+        f"SELECT a.id, {AGENT_SQL}, p.criterion, p.judged, p.passed FROM (SELECT agent_id, criterion, SUM(judged) AS "
         f"judged, SUM(passed) AS passed FROM {pass_counts.TABLE}{where} GROUP BY agent_id, criterion "
-        f"HAVING SUM(results) > 0) p JOIN agent a ON a.id = p.agent_id ORDER BY {_by_name()}, a.id"
+        f"HAVING SUM(results) > 0) p JOIN agent a ON a.id = p.agent_id ORDER BY {_by_agent()}, a.id"
     )
     names = criterion_names()
     fetched = [tuple(r) for r in database.execute_sql(sql, params).fetchall()]
@@ -240,10 +243,10 @@ def agent_handle_time(scope: Scope, driver_set: DriverSet) -> Table:
     where, params = scope.where()
     expected = " ".join(f"WHEN '{d.id}' THEN {d.expected_handle_time_s}" for d in driver_set.drivers)
     sql = (
-        f"SELECT a.id, a.name, COUNT(*), AVG(c.duration_s), AVG(CASE d.driver {expected} END), "
+        f"SELECT a.id, {AGENT_SQL}, COUNT(*), AVG(c.duration_s), AVG(CASE d.driver {expected} END), "
         f'AVG({_sentiment_change()}) {_FROM} JOIN calldriver d ON d.call_id = c.id AND d."primary"'
         f"{where} AND {_RECORDED} AND d.driver IN ({','.join('?' * len(driver_set.drivers))}) "
-        f"GROUP BY a.id ORDER BY {_by_name()}"
+        f"GROUP BY a.id ORDER BY {_by_agent()}"
     )
     rows = []
     for agent_id, name, calls, aht, target, sentiment in database.execute_sql(
