@@ -224,3 +224,17 @@ def test_the_library_shows_a_chat_without_a_call_time_as_having_none_and_sorts_i
     assert shown == ["2026-11-04 10:00", "2026-11-03 10:00", NO_CALL_TIME]  # was today's date and time first
     tip = model.data(model.index(2, date), Qt.ItemDataRole.ToolTipRole)
     assert tip.startswith(f"No call time (imported {Call.get_by_id(chat.id).imported_at:%Y-%m-%d %H:%M})")
+
+
+def test_a_chat_without_a_call_time_counts_on_its_import_day_and_the_date_boxes_say_so(qtbot, db, scorecard, untimed):
+    """The library shows 'no call time' for it, yet a date range finds it: the date boxes say which day it counts on."""
+    from qa_desktop.app.date_box import optional_date_box
+
+    chat = _store(untimed, scorecard, at=None)
+    imported = Call.get_by_id(chat.id).imported_at.date()
+    day = dt.timedelta(days=1)
+    assert call_ids(LibraryFilter(date_from=imported, date_to=imported), "date", descending=True) == [chat.id]
+    assert call_ids(LibraryFilter(date_from=imported + day), "date", descending=True) == []
+    box = optional_date_box()
+    qtbot.addWidget(box)
+    assert "a chat without one, on the day it was imported" in box.toolTip()  # was no tooltip

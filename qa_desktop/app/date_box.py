@@ -8,6 +8,8 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDateEdit
 
 ANY_DATE = QDate(2000, 1, 1)  # shown as "any"
+# which day a call counts on, as every date filter and chart reads it (`COALESCE(c.call_time, c.imported_at)`)
+COUNTED_ON = "A call counts on the day of its call time; a chat without one, on the day it was imported"
 
 
 def optional_date_box() -> QDateEdit:
@@ -18,6 +20,7 @@ def optional_date_box() -> QDateEdit:
     edit.setSpecialValueText("any")
     edit.setDate(ANY_DATE)
     edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setToolTip(COUNTED_ON)
     return edit
 
 
