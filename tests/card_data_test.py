@@ -20,6 +20,7 @@ from qa_desktop.services.coaching.sessions import add_clip, create_session
 from qa_desktop.storage.database import close_database, open_database
 from qa_desktop.storage.library import LibraryFilter, call_ids
 from qa_desktop.storage.models import Call
+from qa_desktop.storage.people import agent_called, reassign_call
 from qa_desktop.storage.repository import stored_analysis
 from scoring.clips import HIDE_MARGIN_S, TONE_HZ, TONE_LEVEL
 from scoring.redact import redacted_spans
@@ -128,7 +129,9 @@ def test_card_data_said_in_real_calls_is_nowhere_in_output_storage_search_or_a_p
         for secret in ("4539", "5454", "123", "739", "four five four", "five four five four"):
             assert call_ids(LibraryFilter(search=secret)) == [], secret  # ... and finds no card data
         calls = list(Call.select().order_by(Call.id))
-        session = create_session([calls[0].agent], ["empathy_statement"], coach="Kim")
+        lee = agent_called("Lee Park", create=True)  # scored without metadata: the calls get an agent to coach
+        calls = [reassign_call(call, lee, "Kim") for call in calls]
+        session = create_session([lee], ["empathy_statement"], coach="Kim")
         for call in calls:
             add_clip(session, call, "empathy_statement", "improve", 0.0, call.duration_s)
         folder, _ = export_pack(session, tmp_path / "packs")
