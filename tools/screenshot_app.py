@@ -302,4 +302,6 @@ def review_steps(window: MainWindow, folder: Path, source: Path) -> list:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
     main(sys.argv[1], sys.argv[2], *(Path(a) for a in sys.argv[3:5]))
