@@ -29,7 +29,16 @@ from qa_desktop.services.coaching.sessions import (
     set_status,
 )
 from qa_desktop.storage.database import close_database
-from qa_desktop.storage.models import Agent, Call, CoachingSession, CriterionResultRow, Score, Team, UtteranceRow
+from qa_desktop.storage.models import (
+    UNASSIGNED,
+    Agent,
+    Call,
+    CoachingSession,
+    CriterionResultRow,
+    Score,
+    Team,
+    UtteranceRow,
+)
 from qa_desktop.storage.repository import scorecard_row
 from scoring.audio import decode
 from scoring.clips import HIDE_MARGIN_S, TONE_LEVEL, cut, tone
@@ -563,3 +572,19 @@ def test_the_coaching_window_on_an_empty_library_says_to_import_calls_first(qtbo
     window.show()
     assert window.agent.count() == 0 and window.suggestions.topLevelItemCount() == 0
     assert window.suggestion_note.isVisible() and "import calls" in window.suggestion_note.text()  # was blank
+
+
+def test_an_example_from_the_calls_without_an_agent_keeps_its_words_and_is_no_peer(team, tmp_path):
+    """Their stand-in agent's name is the word 'unassigned': not a peer's name to replace or mute."""
+    session = create_session([team], ["empathy_statement"], coach="Kim")
+    example = next(c for c in clips(session) if c.kind == "example")
+    call = example.call
+    call.agent = Agent.get_or_create(name=UNASSIGNED)[0]
+    call.save()
+    greeting = UtteranceRow.get((UtteranceRow.call == call) & (UtteranceRow.position == 0))
+    greeting.text = "Your ticket is unassigned, I'm so sorry to hear that"
+    greeting.save()
+    folder, _ = export_pack(session, tmp_path / "anonymous", anonymise_peers=True)
+    page = (folder / "index.html").read_text()
+    assert "Your ticket is unassigned" in page  # was "Your ticket is Peer A"
+    assert "(no agent), " in page  # its label: not a peer's alias

@@ -21,6 +21,7 @@ from qa_desktop.services.coaching.sessions import clips, criterion_names, previo
 from qa_desktop.services.whole_files import whole_folder
 from qa_desktop.storage.library import call_name
 from qa_desktop.storage.models import Agent, Call, CoachingClip, CoachingSession
+from qa_desktop.storage.no_agent import has_agent
 from qa_desktop.storage.recordings import recording_file
 from qa_desktop.storage.repository import call_transcript, stored_analysis
 from scoring.audio import AudioError, decode
@@ -57,8 +58,13 @@ def excerpt(call: Call, start: float, end: float) -> list[tuple[str, str, str]]:
 
 
 def _peer_names(agents: list[str], chosen: list[CoachingClip]) -> dict[str, str]:
-    """'Peer A', 'Peer B', ... for the agents of example clips who are not in the session, in clip order."""
-    peers = list(dict.fromkeys(c.call.agent.name for c in chosen if c.call.agent.name not in agents))
+    """'Peer A', 'Peer B', ... for the agents of example clips who are not in the session, in clip order (the calls
+    without an agent's name have no name to hide: their stand-in's is a word, 'unassigned')."""
+    peers = list(
+        dict.fromkeys(
+            c.call.agent.name for c in chosen if c.call.agent.name not in agents and has_agent(c.call.agent.name)
+        )
+    )
     return {name: f"Peer {chr(ord('A') + i)}" if i < 26 else f"Peer {i + 1}" for i, name in enumerate(peers)}
 
 
@@ -110,14 +116,16 @@ def _write_pack(
     main = agents[0]
     names = criterion_names()
     chosen = clips(session)
-    peers = _peer_names([a.name for a in agents], chosen) if anonymise_peers else {}
+    session_agents = [a.name for a in agents]
+    peers = _peer_names(session_agents, chosen) if anonymise_peers else {}
     decoded: dict[int, object] = {}
     shown: list[PackClip] = []
     for number, clip in enumerate(chosen, 1):
         call = clip.call
         spoken, timeline = _spoken(call, clip.start, clip.end)
         agent = peers.get(call.agent.name, call.agent.name)
-        label = call_name(agent, call.call_time, f"call {call.id}" if call.agent.name in peers else call.path)
+        peer = anonymise_peers and call.agent.name not in session_agents  # its file's name may name them: not shown
+        label = call_name(agent, call.call_time, f"call {call.id}" if peer else call.path)
         item = PackClip(
             clip,
             names.get(clip.criterion, clip.criterion),
